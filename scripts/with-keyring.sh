@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Run a command where the OS keychain works for real. On a desktop session the user's keychain is used;
+# on a headless Linux machine (CI) a private D-Bus session with an unlocked gnome-keyring is started.
+set -euo pipefail
+if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || [ "$(uname)" != "Linux" ] || [ -n "${CLINIC_KEYRING_READY:-}" ]; then
+  exec "$@"
+fi
+if ! command -v dbus-run-session >/dev/null || ! command -v gnome-keyring-daemon >/dev/null; then
+  echo "with-keyring: dbus-run-session and gnome-keyring-daemon are needed (apt-get install dbus gnome-keyring)" >&2
+  exit 1
+fi
+exec dbus-run-session -- bash -c '
+  # A throwaway keyring for this run only: its password is not a secret of anyone.
+  export XDG_DATA_HOME="$(mktemp -d)"
+  eval "$(echo -n clinic-test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
+  export CLINIC_KEYRING_READY=1
+  status=0; "$@" || status=$?
+  rm -rf "$XDG_DATA_HOME"
+  exit $status
+' bash "$@"

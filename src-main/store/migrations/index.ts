@@ -1,0 +1,25 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { initial } from './001-initial';
+import { triageAndTrails } from './002-triage-and-trails';
+import type { Migration } from './types';
+
+export const MIGRATIONS: readonly Migration[] = [initial, triageAndTrails];
+export const LATEST_VERSION = MIGRATIONS.length;
+
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Apply every migration above the file's version, each in its own transaction with its version bump. */
+export function migrate(db: Database, upTo: number = LATEST_VERSION): number {
+  let current = schemaVersion(db);
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current || migration.version > upTo) continue;
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+    current = migration.version;
+  }
+  return current;
+}

@@ -1,0 +1,101 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
+import { StoreError, storeErrors } from './errors';
+import { LATEST_VERSION, migrate, schemaVersion } from './migrations';
+import { KEY_CHECK_FILE, STORE_FILE } from './paths';
+
+const PLAIN_SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+const KEY_CHECK_LABEL = 'clinic-console store key check v1';
+
+function keyCheckOf(keyHex: string): string {
+  return crypto.createHmac('sha256', Buffer.from(keyHex, 'hex')).update(KEY_CHECK_LABEL).digest('hex');
+}
+
+/** Apply the SQLCipher 4 scheme with a raw 256-bit key (DESIGN.md §4); must be the first statements. */
+function applyCipher(db: Db, keyHex: string): void {
+  db.pragma(`cipher='sqlcipher'`);
+  db.pragma('legacy=4');
+  db.pragma(`key="x'${keyHex}'"`);
+}
+
+/** Look at an existing file before SQLite does, so a foreign or damaged file is named, not "re-created". */
+function inspectExisting(file: string): void {
+  const stat = fs.statSync(file);
+  if (!stat.isFile()) throw storeErrors.notADatabase(file, 'not a regular file');
+  if (stat.size === 0) throw storeErrors.notADatabase(file, 'the file is empty');
+  if (stat.size < 1024 || stat.size % 512 !== 0) {
+    throw storeErrors.notADatabase(file, 'its size is not a whole number of database pages');
+  }
+  const head = Buffer.alloc(16);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, head, 0, 16, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (head.equals(PLAIN_SQLITE_HEADER)) throw storeErrors.notADatabase(file, 'it is an unencrypted SQLite file');
+}
+
+export interface OpenedDatabase {
+  db: Db;
+  file: string;
+  created: boolean;
+  migratedFrom: number;
+}
+
+/**
+ * Open (or create) `<dataDir>/clinic.db` with the key. Every failure leaves an existing file untouched:
+ * checks run before any write, and the database is opened read-only until the key is proven.
+ */
+export function openDatabase(dataDir: string, keyHex: string, options: { upTo?: number } = {}): OpenedDatabase {
+  const file = path.join(dataDir, STORE_FILE);
+  const checkFile = path.join(dataDir, KEY_CHECK_FILE);
+  const created = !fs.existsSync(file);
+
+  if (created) {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } else {
+    inspectExisting(file);
+    const expected = fs.existsSync(checkFile) ? fs.readFileSync(checkFile, 'utf8').trim() : null;
+    if (expected !== null && expected !== keyCheckOf(keyHex)) throw storeErrors.wrongKey(file);
+    // Prove the key read-only first, so a failed open touches no byte of the store.
+    const sidecars = [`${file}-wal`, `${file}-shm`].filter((f) => !fs.existsSync(f));
+    const probe = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      applyCipher(probe, keyHex);
+      probe.prepare('SELECT count(*) FROM sqlite_master').get();
+      const found = schemaVersion(probe);
+      if (found > LATEST_VERSION) throw storeErrors.newerSchema(file, found, LATEST_VERSION);
+    } catch (cause) {
+      if (cause instanceof StoreError) throw cause;
+      // With a matching key check, the key is right and the file is damaged; without one we cannot tell.
+      if (expected !== null) throw storeErrors.notADatabase(file, 'it cannot be decrypted with the right key');
+      throw storeErrors.wrongKey(file);
+    } finally {
+      probe.close();
+      // A read-only connection to a WAL store leaves empty -wal/-shm files it cannot delete; they were ours.
+      for (const f of sidecars) fs.rmSync(f, { force: true });
+    }
+  }
+
+  const db = new Database(file, { fileMustExist: !created });
+  try {
+    applyCipher(db, keyHex);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    if (created || !fs.existsSync(checkFile)) {
+      fs.writeFileSync(checkFile, keyCheckOf(keyHex) + '\n', { mode: 0o600 });
+    }
+    const migratedFrom = schemaVersion(db);
+    migrate(db, options.upTo);
+    return { db, file, created, migratedFrom };
+  } catch (cause) {
+    db.close();
+    throw cause;
+  }
+}

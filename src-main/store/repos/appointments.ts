@@ -1,0 +1,86 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { AppointmentRecord, AppointmentStatus } from '../../../src-shared/domain';
+
+export interface AppointmentRow {
+  id: string;
+  patient_id: string;
+  provider_id: string;
+  start: string;
+  end: string;
+  status: AppointmentStatus;
+  reason: string;
+  cancel_reason: string | null;
+  virtual_link: string | null;
+  version: number;
+}
+export interface AppointmentListRow extends AppointmentRow {
+  patient_name: string;
+}
+
+export const appointmentRecordOf = (r: AppointmentRow): AppointmentRecord => ({
+  id: r.id,
+  patientId: r.patient_id,
+  providerId: r.provider_id,
+  start: r.start,
+  end: r.end,
+  status: r.status,
+  reason: r.reason,
+  cancelReason: r.cancel_reason,
+  virtualLink: r.virtual_link,
+  version: r.version,
+});
+
+const LIST = `SELECT a.*, p.given_name || ' ' || p.family_name AS patient_name
+              FROM appointments a JOIN patients p ON p.id = a.patient_id`;
+
+export class AppointmentsRepo {
+  private readonly upsertStmt;
+  private readonly byIdStmt;
+  private readonly rowStmt;
+  private readonly rangeStmt;
+  private readonly rangeProviderStmt;
+  private readonly upcomingStmt;
+  private readonly deleteStmt;
+  constructor(db: Database) {
+    this.upsertStmt = db.prepare(
+      `INSERT INTO appointments (id, patient_id, provider_id, start, "end", status, reason, cancel_reason,
+         virtual_link, version)
+       VALUES (@id, @patientId, @providerId, @start, @end, @status, @reason, @cancelReason, @virtualLink, @version)
+       ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id, provider_id = excluded.provider_id,
+         start = excluded.start, "end" = excluded."end", status = excluded.status, reason = excluded.reason,
+         cancel_reason = excluded.cancel_reason, virtual_link = excluded.virtual_link, version = excluded.version`,
+    );
+    this.byIdStmt = db.prepare<[string], AppointmentRow>('SELECT * FROM appointments WHERE id = ?');
+    this.rowStmt = db.prepare<[string], AppointmentListRow>(`${LIST} WHERE a.id = ?`);
+    this.rangeStmt = db.prepare<[string, string], AppointmentListRow>(
+      `${LIST} WHERE a.start >= ? AND a.start < ? ORDER BY a.start, a.provider_id`,
+    );
+    this.rangeProviderStmt = db.prepare<[string, string, string], AppointmentListRow>(
+      `${LIST} WHERE a.start >= ? AND a.start < ? AND a.provider_id = ? ORDER BY a.start`,
+    );
+    this.upcomingStmt = db.prepare<[string, string], AppointmentListRow>(
+      `${LIST} WHERE a.patient_id = ? AND a.start >= ? ORDER BY a.start LIMIT 20`,
+    );
+    this.deleteStmt = db.prepare('DELETE FROM appointments WHERE id = ?');
+  }
+  upsert(record: AppointmentRecord): void {
+    this.upsertStmt.run(record);
+  }
+  delete(id: string): void {
+    this.deleteStmt.run(id);
+  }
+  byId(id: string): AppointmentRecord | null {
+    const row = this.byIdStmt.get(id);
+    return row ? appointmentRecordOf(row) : null;
+  }
+  listRow(id: string): AppointmentListRow | null {
+    return this.rowStmt.get(id) ?? null;
+  }
+  /** Appointments starting in [from, to), optionally for one provider. */
+  range(from: string, to: string, providerId?: string): AppointmentListRow[] {
+    return providerId ? this.rangeProviderStmt.all(from, to, providerId) : this.rangeStmt.all(from, to);
+  }
+  upcomingForPatient(patientId: string, now: string): AppointmentListRow[] {
+    return this.upcomingStmt.all(patientId, now);
+  }
+}

@@ -1,0 +1,75 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { AttachmentRecord, MessageRecord } from '../../../src-shared/domain';
+
+export interface MessageRow {
+  id: string;
+  thread_id: string;
+  author_kind: 'patient' | 'staff';
+  author_id: string;
+  body: string;
+  sent_at: string;
+  version: number;
+}
+export interface AttachmentMetaRow {
+  id: string;
+  message_id: string;
+  file_name: string;
+  mime_type: string;
+  size: number;
+}
+export interface AttachmentRow extends AttachmentMetaRow {
+  content: Buffer;
+}
+
+export class MessagesRepo {
+  private readonly upsertStmt;
+  private readonly byThreadStmt;
+  private readonly upsertAttachmentStmt;
+  private readonly attachmentsOfThreadStmt;
+  private readonly attachmentStmt;
+  private readonly existsStmt;
+  constructor(db: Database) {
+    // Update only when the body or version changed, so FTS is not rewritten for an identical re-pull.
+    this.upsertStmt = db.prepare(
+      `INSERT INTO messages (id, thread_id, author_kind, author_id, body, sent_at, version)
+       VALUES (@id, @threadId, @authorKind, @authorId, @body, @sentAt, @version)
+       ON CONFLICT (id) DO UPDATE SET thread_id = excluded.thread_id, author_kind = excluded.author_kind,
+         author_id = excluded.author_id, body = excluded.body, sent_at = excluded.sent_at, version = excluded.version
+       WHERE messages.version != excluded.version OR messages.body != excluded.body`,
+    );
+    this.byThreadStmt = db.prepare<[string], MessageRow>(
+      'SELECT * FROM messages WHERE thread_id = ? ORDER BY sent_at, id',
+    );
+    this.upsertAttachmentStmt = db.prepare(
+      `INSERT INTO attachments (id, message_id, file_name, mime_type, size, content, version)
+       VALUES (@id, @messageId, @fileName, @mimeType, @size, @content, @version)
+       ON CONFLICT (id) DO UPDATE SET message_id = excluded.message_id, file_name = excluded.file_name,
+         mime_type = excluded.mime_type, size = excluded.size, content = excluded.content, version = excluded.version`,
+    );
+    this.attachmentsOfThreadStmt = db.prepare<[string], AttachmentMetaRow>(
+      `SELECT a.id, a.message_id, a.file_name, a.mime_type, a.size FROM attachments a
+       JOIN messages m ON m.id = a.message_id WHERE m.thread_id = ? ORDER BY a.file_name`,
+    );
+    this.attachmentStmt = db.prepare<[string], AttachmentRow>('SELECT * FROM attachments WHERE id = ?');
+    this.existsStmt = db.prepare<[string], { id: string }>('SELECT id FROM messages WHERE id = ?');
+  }
+  upsert(record: MessageRecord): void {
+    this.upsertStmt.run(record);
+  }
+  exists(id: string): boolean {
+    return this.existsStmt.get(id) !== undefined;
+  }
+  forThread(threadId: string): MessageRow[] {
+    return this.byThreadStmt.all(threadId);
+  }
+  upsertAttachment(record: AttachmentRecord): void {
+    const { contentBase64, ...rest } = record;
+    this.upsertAttachmentStmt.run({ ...rest, content: Buffer.from(contentBase64, 'base64') });
+  }
+  attachmentsOfThread(threadId: string): AttachmentMetaRow[] {
+    return this.attachmentsOfThreadStmt.all(threadId);
+  }
+  attachment(id: string): AttachmentRow | null {
+    return this.attachmentStmt.get(id) ?? null;
+  }
+}

@@ -1,0 +1,85 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { MutationOp } from '../../../src-shared/sync';
+
+export interface OutboxEntry {
+  seq: number;
+  id: string;
+  entity: string;
+  entityId: string;
+  baseVersion: number | null;
+  mutation: MutationOp;
+  staffId: string;
+  createdAt: string;
+  attempts: number;
+}
+interface OutboxRow {
+  seq: number;
+  id: string;
+  entity: string;
+  entity_id: string;
+  base_version: number | null;
+  op: string;
+  payload: string;
+  staff_id: string;
+  created_at: string;
+  attempts: number;
+}
+
+/** Pending local mutations in order (DESIGN.md §5). Rows are written inside the caller's transaction. */
+export class OutboxRepo {
+  private readonly addStmt;
+  private readonly peekStmt;
+  private readonly removeStmt;
+  private readonly countStmt;
+  private readonly pendingForStmt;
+  private readonly attemptStmt;
+  constructor(db: Database) {
+    this.addStmt = db.prepare(
+      `INSERT INTO outbox (id, entity, entity_id, base_version, op, payload, staff_id, created_at)
+       VALUES (@id, @entity, @entityId, @baseVersion, @op, @payload, @staffId, @createdAt)`,
+    );
+    this.peekStmt = db.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY seq LIMIT ?');
+    this.removeStmt = db.prepare('DELETE FROM outbox WHERE id = ?');
+    this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
+    this.pendingForStmt = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM outbox WHERE entity_id = ?');
+    this.attemptStmt = db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
+  }
+  add(entry: Omit<OutboxEntry, 'seq' | 'attempts'>): void {
+    this.addStmt.run({
+      id: entry.id,
+      entity: entry.entity,
+      entityId: entry.entityId,
+      baseVersion: entry.baseVersion,
+      op: entry.mutation.op,
+      payload: JSON.stringify(entry.mutation),
+      staffId: entry.staffId,
+      createdAt: entry.createdAt,
+    });
+  }
+  peek(limit: number): OutboxEntry[] {
+    return this.peekStmt.all(limit).map((r) => ({
+      seq: r.seq,
+      id: r.id,
+      entity: r.entity,
+      entityId: r.entity_id,
+      baseVersion: r.base_version,
+      mutation: JSON.parse(r.payload) as MutationOp,
+      staffId: r.staff_id,
+      createdAt: r.created_at,
+      attempts: r.attempts,
+    }));
+  }
+  remove(id: string): void {
+    this.removeStmt.run(id);
+  }
+  markAttempt(id: string): void {
+    this.attemptStmt.run(id);
+  }
+  count(): number {
+    return this.countStmt.get()!.n;
+  }
+  /** True while a local change to this record waits to be pushed (a pull must not undo it). */
+  hasPending(entityId: string): boolean {
+    return this.pendingForStmt.get(entityId)!.n > 0;
+  }
+}

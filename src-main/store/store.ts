@@ -1,0 +1,69 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { KeyStore } from '../keys/key-store';
+import { loadOrCreateStoreKey } from '../keys/store-key';
+import { openDatabase } from './open';
+import { AppointmentsRepo } from './repos/appointments';
+import { AuditRepo } from './repos/audit';
+import { DevicesRepo } from './repos/devices';
+import { KeyValueRepo } from './repos/kv';
+import { MessagesRepo } from './repos/messages';
+import { OutboxRepo } from './repos/outbox';
+import { PatientsRepo } from './repos/patients';
+import { ProvidersRepo } from './repos/providers';
+import { StaffRepo } from './repos/staff';
+import { SyncProblemsRepo } from './repos/sync-problems';
+import { ThreadsRepo } from './repos/threads';
+
+/** The encrypted local store: one connection, typed repositories, and transactions across them. */
+export class Store {
+  readonly settings: KeyValueRepo;
+  readonly syncState: KeyValueRepo;
+  readonly devices: DevicesRepo;
+  readonly staff: StaffRepo;
+  readonly providers: ProvidersRepo;
+  readonly patients: PatientsRepo;
+  readonly threads: ThreadsRepo;
+  readonly messages: MessagesRepo;
+  readonly appointments: AppointmentsRepo;
+  readonly outbox: OutboxRepo;
+  readonly syncProblems: SyncProblemsRepo;
+  readonly audit: AuditRepo;
+
+  constructor(
+    readonly db: Database,
+    readonly file: string,
+  ) {
+    this.settings = new KeyValueRepo(db, 'settings');
+    this.syncState = new KeyValueRepo(db, 'sync_state');
+    this.devices = new DevicesRepo(db);
+    this.staff = new StaffRepo(db);
+    this.providers = new ProvidersRepo(db);
+    this.patients = new PatientsRepo(db);
+    this.threads = new ThreadsRepo(db);
+    this.messages = new MessagesRepo(db);
+    this.appointments = new AppointmentsRepo(db);
+    this.outbox = new OutboxRepo(db);
+    this.syncProblems = new SyncProblemsRepo(db);
+    this.audit = new AuditRepo(db);
+  }
+
+  /** Run fn in one transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  integrityCheck(): string {
+    return this.db.pragma('integrity_check', { simple: true }) as string;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Open `<dataDir>/clinic.db` with its key from the keychain (created on first run). */
+export async function openStore(dataDir: string, keyStore: KeyStore): Promise<Store> {
+  const key = await loadOrCreateStoreKey(keyStore, dataDir);
+  const { db, file } = openDatabase(dataDir, key);
+  return new Store(db, file);
+}

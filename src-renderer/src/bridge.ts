@@ -1,0 +1,106 @@
+/**
+ * The console API for the UI: `window.clinic` from the Electron preload, or, in the browser host used for
+ * development and tests, a WebSocket stand-in with the same shape (token from the URL fragment).
+ */
+import { EVENT_NAMES, METHOD_NAMES, type ClinicApi, type EventName } from '../../src-shared/contract';
+import { BRIDGE_PATH, BRIDGE_TOKEN_PROTOCOL_PREFIX, type BridgeRequest, type BridgeResponse } from '../../src-shared/bridge-protocol';
+import { ApiError, isApiErrorShape } from '../../src-shared/errors';
+
+declare global {
+  interface Window {
+    clinic?: ClinicApi;
+  }
+}
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+
+function createWebSocketApi(token: string): { api: ClinicApi; reportActivity: () => void } {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${BRIDGE_PATH}`;
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const queue: string[] = [];
+  let nextId = 1;
+  let socket: WebSocket | null = null;
+
+  const connect = (): WebSocket => {
+    const ws = new WebSocket(url, [BRIDGE_TOKEN_PROTOCOL_PREFIX + token]);
+    ws.onopen = () => {
+      for (const m of queue.splice(0)) ws.send(m);
+    };
+    ws.onmessage = (msg) => {
+      const data = JSON.parse(String(msg.data)) as BridgeResponse;
+      if (data.kind === 'event') {
+        for (const l of listeners.get(data.event) ?? []) l(data.payload);
+        return;
+      }
+      const p = pending.get(data.id);
+      if (!p) return;
+      pending.delete(data.id);
+      if (data.ok) p.resolve(data.value);
+      else p.reject(new ApiError(data.error.code, data.error.message, data.error.retryAfterSeconds));
+    };
+    ws.onclose = () => {
+      for (const p of pending.values()) p.reject(new ApiError('OFFLINE', 'The console host closed the connection'));
+      pending.clear();
+      socket = null;
+    };
+    return ws;
+  };
+
+  const send = (req: BridgeRequest): void => {
+    const text = JSON.stringify(req);
+    socket ??= connect();
+    if (socket.readyState === WebSocket.OPEN) socket.send(text);
+    else queue.push(text);
+  };
+
+  const api: Record<string, unknown> = {};
+  for (const method of METHOD_NAMES) {
+    api[method] = (input: unknown) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        send({ kind: 'call', id, method, input: input ?? {} });
+      });
+  }
+  api.subscribe = (event: EventName, listener: (payload: unknown) => void) => {
+    if (!EVENT_NAMES.includes(event)) throw new ApiError('VALIDATION', 'Unknown event');
+    socket ??= connect();
+    let set = listeners.get(event);
+    if (!set) listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  };
+  return { api: Object.freeze(api) as unknown as ClinicApi, reportActivity: () => send({ kind: 'activity' }) };
+}
+
+let resolved: { api: ClinicApi; reportActivity: () => void } | null = null;
+
+/** The API object, created once. */
+export function clinicApi(): ClinicApi {
+  return resolveBridge().api;
+}
+
+/**
+ * Tell the host the user is active. In Electron the main process reads OS idle time itself, so this is a no-op
+ * there; in the browser host there is no OS idle time, so the page reports input.
+ */
+export function reportActivity(): void {
+  resolveBridge().reportActivity();
+}
+
+function resolveBridge(): { api: ClinicApi; reportActivity: () => void } {
+  if (resolved) return resolved;
+  if (window.clinic) {
+    resolved = { api: window.clinic, reportActivity: () => undefined };
+    return resolved;
+  }
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (!token) throw new ApiError('UNAUTHENTICATED', 'Open the console from the URL the host printed (it carries a token).');
+  // Drop the token from the address bar so it is not shown or copied along with a screenshot.
+  history.replaceState(null, '', location.pathname + location.search);
+  resolved = createWebSocketApi(token);
+  return resolved;
+}
+
+export { isApiErrorShape };

@@ -1,0 +1,16 @@
+/**
+ * Messages of the browser host's WebSocket bridge (development and tests only, DESIGN.md §3): the page's
+ * `window.clinic` stand-in sends calls, the host answers with the router's CallResult, and pushes events.
+ */
+import type { ApiErrorShape } from './errors';
+
+export const BRIDGE_PATH = '/bridge';
+/** The per-launch token travels in the WebSocket subprotocol list, never in a URL the server logs. */
+export const BRIDGE_TOKEN_PROTOCOL_PREFIX = 'clinic-token.';
+
+export type BridgeRequest = { kind: 'call'; id: number; method: string; input: unknown } | { kind: 'activity' };
+
+export type BridgeResponse =
+  | { kind: 'result'; id: number; ok: true; value: unknown }
+  | { kind: 'result'; id: number; ok: false; error: ApiErrorShape }
+  | { kind: 'event'; event: string; payload: unknown };

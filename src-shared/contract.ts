@@ -1,0 +1,339 @@
+/**
+ * The console API contract: every method the renderer may call, written once.
+ * The preload, the router, the browser host and the renderer are all typed from this object.
+ *
+ * - `roles`: who may call it; 'any' means no sign-in is needed (sign-in itself, status).
+ * - `phi`: the method reads or changes patient data, so it is refused with LOCKED while the console is locked.
+ * - `audit`: the event the router records for it (DESIGN.md §7); `null` only for methods that touch no record.
+ */
+import { z } from 'zod';
+import { AuditAction, AuditEntityType, IsoTime, Priority, ROLES, Role, ThreadStatus } from './domain';
+import {
+  AppointmentView,
+  AttachmentContent,
+  AuditEntryView,
+  PatientPanel,
+  PatientView,
+  ProviderView,
+  QueueCounts,
+  Queue,
+  ReplyTemplate,
+  ScheduleView,
+  SessionInfo,
+  Settings,
+  StaffView,
+  SyncProblem,
+  SyncStatus,
+  ThreadDetail,
+  ThreadPage,
+  VerifyResult,
+} from './views';
+
+export interface AuditSpec {
+  action: AuditAction;
+  entityType: AuditEntityType;
+  /** Input field holding the record id; null for list reads (one event per list, no ids). */
+  idField: string | null;
+  /** Field names recorded as changed (names only, never values). */
+  fields?: readonly string[];
+}
+
+export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  input: I;
+  output: O;
+  roles: readonly Role[] | 'any';
+  phi: boolean;
+  audit: AuditSpec | null;
+}
+
+const STAFF = ROLES;
+const FRONT_DESK = ['receptionist', 'admin'] as const;
+const CLINICAL = ['clinician', 'receptionist', 'admin'] as const;
+
+const id = z.string().min(1).max(64);
+const none = z.strictObject({});
+const ok = z.strictObject({ ok: z.literal(true) });
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+function method<I extends z.ZodType, O extends z.ZodType>(spec: MethodSpec<I, O>): MethodSpec<I, O> {
+  return spec;
+}
+
+export const contract = {
+  'session.status': method({ input: none, output: SessionInfo, roles: 'any', phi: false, audit: null }),
+  'auth.signIn': method({
+    input: z.strictObject({
+      username: z.string().min(1).max(64),
+      password: z.string().min(1).max(256),
+      totp: z.string().regex(/^\d{6}$/),
+    }),
+    output: SessionInfo,
+    roles: 'any',
+    phi: false,
+    // sign-in / failed sign-in events are written by the auth service itself, with the outcome.
+    audit: null,
+  }),
+  'auth.unlock': method({
+    input: z.strictObject({ password: z.string().min(1).max(256) }),
+    output: SessionInfo,
+    roles: 'any',
+    phi: false,
+    audit: null,
+  }),
+  'auth.lock': method({ input: none, output: SessionInfo, roles: STAFF, phi: false, audit: null }),
+  'auth.signOut': method({ input: none, output: SessionInfo, roles: 'any', phi: false, audit: null }),
+  'auth.accountActivity': method({
+    input: none,
+    output: z.array(AuditEntryView),
+    roles: STAFF,
+    phi: false,
+    audit: null,
+  }),
+
+  'inbox.list': method({
+    input: z.strictObject({
+      queue: Queue,
+      providerId: id.optional(),
+      priority: Priority.optional(),
+      status: ThreadStatus.optional(),
+      /** Only threads with a message on or after this day. */
+      since: date.optional(),
+      search: z.string().min(1).max(200).optional(),
+      offset: z.number().int().min(0).max(10_000_000),
+      limit: z.number().int().min(1).max(200),
+    }),
+    output: ThreadPage,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'read', entityType: 'queue', idField: null },
+  }),
+  'inbox.counts': method({ input: none, output: QueueCounts, roles: CLINICAL, phi: true, audit: null }),
+  'inbox.templates': method({
+    input: none,
+    output: z.array(ReplyTemplate),
+    roles: CLINICAL,
+    phi: false,
+    audit: null,
+  }),
+  'thread.get': method({
+    input: z.strictObject({ threadId: id }),
+    output: ThreadDetail,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'read', entityType: 'thread', idField: 'threadId' },
+  }),
+  'thread.claim': method({
+    input: z.strictObject({ threadId: id }),
+    output: ok,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'update', entityType: 'thread', idField: 'threadId', fields: ['assigneeId'] },
+  }),
+  'thread.release': method({
+    input: z.strictObject({ threadId: id }),
+    output: ok,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'update', entityType: 'thread', idField: 'threadId', fields: ['assigneeId'] },
+  }),
+  'thread.assign': method({
+    input: z.strictObject({ threadId: id, assigneeId: id }),
+    output: ok,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'update', entityType: 'thread', idField: 'threadId', fields: ['assigneeId'] },
+  }),
+  'thread.setPriority': method({
+    input: z.strictObject({ threadId: id, priority: Priority }),
+    output: ok,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'update', entityType: 'thread', idField: 'threadId', fields: ['priority'] },
+  }),
+  'thread.setStatus': method({
+    input: z.strictObject({ threadId: id, status: ThreadStatus }),
+    output: ok,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'update', entityType: 'thread', idField: 'threadId', fields: ['status'] },
+  }),
+  'thread.reply': method({
+    input: z.strictObject({ threadId: id, body: z.string().trim().min(1).max(20_000) }),
+    output: z.strictObject({ messageId: id }),
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'create', entityType: 'thread', idField: 'threadId', fields: ['messages'] },
+  }),
+  'attachment.get': method({
+    input: z.strictObject({ attachmentId: id }),
+    output: AttachmentContent,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'read', entityType: 'message', idField: 'attachmentId' },
+  }),
+
+  'providers.list': method({ input: none, output: z.array(ProviderView), roles: STAFF, phi: false, audit: null }),
+  'staff.list': method({ input: none, output: z.array(StaffView), roles: STAFF, phi: false, audit: null }),
+  'schedule.range': method({
+    input: z.strictObject({ from: date, days: z.number().int().min(1).max(7), providerId: id.optional() }),
+    output: ScheduleView,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'read', entityType: 'schedule', idField: null },
+  }),
+  'appointment.get': method({
+    input: z.strictObject({ appointmentId: id }),
+    output: AppointmentView,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'read', entityType: 'appointment', idField: 'appointmentId' },
+  }),
+  'appointment.book': method({
+    input: z.strictObject({
+      patientId: id,
+      providerId: id,
+      start: IsoTime,
+      end: IsoTime,
+      reason: z.string().max(500),
+      virtual: z.boolean(),
+    }),
+    output: z.strictObject({ appointmentId: id }),
+    roles: FRONT_DESK,
+    phi: true,
+    audit: {
+      action: 'create',
+      entityType: 'appointment',
+      idField: 'appointmentId',
+      fields: ['patientId', 'providerId', 'start', 'end', 'reason'],
+    },
+  }),
+  'appointment.reschedule': method({
+    input: z.strictObject({ appointmentId: id, providerId: id, start: IsoTime, end: IsoTime }),
+    output: ok,
+    roles: FRONT_DESK,
+    phi: true,
+    audit: {
+      action: 'update',
+      entityType: 'appointment',
+      idField: 'appointmentId',
+      fields: ['providerId', 'start', 'end'],
+    },
+  }),
+  'appointment.cancel': method({
+    input: z.strictObject({ appointmentId: id, reason: z.string().trim().min(1).max(500) }),
+    output: ok,
+    roles: FRONT_DESK,
+    phi: true,
+    audit: {
+      action: 'update',
+      entityType: 'appointment',
+      idField: 'appointmentId',
+      fields: ['status', 'cancelReason'],
+    },
+  }),
+  'appointment.checkIn': method({
+    input: z.strictObject({ appointmentId: id }),
+    output: ok,
+    roles: FRONT_DESK,
+    phi: true,
+    audit: { action: 'update', entityType: 'appointment', idField: 'appointmentId', fields: ['status'] },
+  }),
+  'appointment.noShow': method({
+    input: z.strictObject({ appointmentId: id }),
+    output: ok,
+    roles: FRONT_DESK,
+    phi: true,
+    audit: { action: 'update', entityType: 'appointment', idField: 'appointmentId', fields: ['status'] },
+  }),
+  'appointment.openVirtualLink': method({
+    input: z.strictObject({ appointmentId: id }),
+    output: ok,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'read', entityType: 'appointment', idField: 'appointmentId' },
+  }),
+
+  'patient.search': method({
+    input: z.strictObject({ query: z.string().trim().min(1).max(100), limit: z.number().int().min(1).max(50) }),
+    output: z.array(PatientView),
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'read', entityType: 'patient', idField: null },
+  }),
+  'patient.get': method({
+    input: z.strictObject({ patientId: id }),
+    output: PatientPanel,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'read', entityType: 'patient', idField: 'patientId' },
+  }),
+
+  'audit.trail': method({
+    input: z.strictObject({ entityType: z.enum(['thread', 'appointment', 'patient']), entityId: id }),
+    output: z.array(AuditEntryView),
+    roles: STAFF,
+    phi: true,
+    audit: { action: 'read', entityType: 'audit', idField: 'entityId' },
+  }),
+  'audit.verify': method({ input: none, output: VerifyResult, roles: STAFF, phi: false, audit: null }),
+  'audit.export': method({
+    input: z.strictObject({
+      entityType: z.enum(['thread', 'appointment', 'patient']).optional(),
+      entityId: id.optional(),
+      from: IsoTime.optional(),
+      to: IsoTime.optional(),
+    }),
+    output: z.strictObject({ bundleJson: z.string() }),
+    roles: ['admin', 'clinician'],
+    phi: true,
+    audit: { action: 'export', entityType: 'audit', idField: 'entityId' },
+  }),
+
+  'sync.status': method({ input: none, output: SyncStatus, roles: STAFF, phi: false, audit: null }),
+  'sync.problems': method({ input: none, output: z.array(SyncProblem), roles: STAFF, phi: false, audit: null }),
+  'sync.dismissProblem': method({
+    input: z.strictObject({ problemId: id }),
+    output: ok,
+    roles: STAFF,
+    phi: false,
+    audit: null,
+  }),
+  'sync.now': method({ input: none, output: ok, roles: STAFF, phi: false, audit: null }),
+
+  'settings.get': method({ input: none, output: Settings, roles: STAFF, phi: false, audit: null }),
+  'settings.update': method({
+    input: Settings.partial(),
+    output: Settings,
+    roles: ['admin'],
+    phi: false,
+    audit: { action: 'update', entityType: 'settings', idField: null },
+  }),
+} as const satisfies Record<string, MethodSpec>;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>;
+export const METHOD_NAMES = Object.keys(contract) as MethodName[];
+
+/** Events the main process pushes to the renderer. */
+export const events = {
+  'session.changed': SessionInfo,
+  'sync.status': SyncStatus,
+  /** Records changed (pull applied or local write): the renderer re-queries what it shows. */
+  'data.changed': z.strictObject({ entities: z.array(z.string()) }),
+} as const;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+/** One fixed IPC channel per method and event, derived here so no channel string is written twice. */
+export const channelOf = (name: MethodName): string => `clinic:${name}`;
+export const eventChannelOf = (name: EventName): string => `clinic-event:${name}`;
+
+/** The typed API the preload exposes as `window.clinic` (and the browser host imitates). */
+export type ClinicApi = {
+  readonly [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>>;
+} & {
+  readonly subscribe: <E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) => () => void;
+};

@@ -1,0 +1,189 @@
+/**
+ * Domain records shared by the console, the portal backend and the renderer.
+ * Zod schemas double as validators for every server answer before it touches the store (threat model §2.4).
+ */
+import { z } from 'zod';
+
+export const ROLES = ['receptionist', 'clinician', 'admin'] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+export const PRIORITIES = ['routine', 'urgent', 'asap', 'stat'] as const;
+export const Priority = z.enum(PRIORITIES);
+export type Priority = z.infer<typeof Priority>;
+
+export const THREAD_STATUSES = ['new', 'in_progress', 'done'] as const;
+export const ThreadStatus = z.enum(THREAD_STATUSES);
+export type ThreadStatus = z.infer<typeof ThreadStatus>;
+
+/** FHIR R4 Appointment.status value set. */
+export const APPOINTMENT_STATUSES = [
+  'proposed',
+  'pending',
+  'booked',
+  'arrived',
+  'fulfilled',
+  'cancelled',
+  'noshow',
+  'entered-in-error',
+  'checked-in',
+  'waitlist',
+] as const;
+export const AppointmentStatus = z.enum(APPOINTMENT_STATUSES);
+export type AppointmentStatus = z.infer<typeof AppointmentStatus>;
+
+/** Statuses that hold a slot: a second appointment in the same slot is refused while one of these exists. */
+export const SLOT_HOLDING_STATUSES: readonly AppointmentStatus[] = [
+  'proposed',
+  'pending',
+  'booked',
+  'arrived',
+  'checked-in',
+  'fulfilled',
+];
+
+const id = z.string().min(1).max(64);
+/** ISO-8601 instant in UTC, e.g. 2026-11-23T09:30:00.000Z. */
+export const IsoTime = z.string().datetime({ offset: true });
+
+export const StaffRecord = z.strictObject({
+  id,
+  username: z.string().min(1).max(64),
+  displayName: z.string().min(1).max(200),
+  role: Role,
+  providerId: id.nullable(),
+  version: z.number().int().nonnegative(),
+});
+export type StaffRecord = z.infer<typeof StaffRecord>;
+
+export const ProviderRecord = z.strictObject({
+  id,
+  name: z.string().min(1).max(200),
+  specialty: z.string().max(200),
+  /** Length of one bookable slot in minutes. */
+  slotMinutes: z.number().int().min(5).max(240),
+  /** Working hours in clinic-local minutes after midnight; slots are laid from start to end. */
+  dayStartMinute: z.number().int().min(0).max(1440),
+  dayEndMinute: z.number().int().min(0).max(1440),
+  version: z.number().int().nonnegative(),
+});
+export type ProviderRecord = z.infer<typeof ProviderRecord>;
+
+export const PatientRecord = z.strictObject({
+  id,
+  mrn: z.string().min(1).max(64),
+  givenName: z.string().min(1).max(200),
+  familyName: z.string().min(1).max(200),
+  birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  phone: z.string().max(64).nullable(),
+  version: z.number().int().nonnegative(),
+});
+export type PatientRecord = z.infer<typeof PatientRecord>;
+
+export const ThreadRecord = z.strictObject({
+  id,
+  patientId: id,
+  subject: z.string().min(1).max(300),
+  status: ThreadStatus,
+  priority: Priority,
+  assigneeId: id.nullable(),
+  providerId: id.nullable(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+  lastMessageAt: IsoTime,
+  /** Service-level due time for a staff answer. */
+  dueAt: IsoTime.nullable(),
+  version: z.number().int().nonnegative(),
+});
+export type ThreadRecord = z.infer<typeof ThreadRecord>;
+
+export const MessageRecord = z.strictObject({
+  id,
+  threadId: id,
+  authorKind: z.enum(['patient', 'staff']),
+  /** Patient id or staff id, by authorKind. */
+  authorId: id,
+  body: z.string().min(1).max(20_000),
+  sentAt: IsoTime,
+  version: z.number().int().nonnegative(),
+});
+export type MessageRecord = z.infer<typeof MessageRecord>;
+
+export const AttachmentRecord = z.strictObject({
+  id,
+  messageId: id,
+  fileName: z.string().min(1).max(255),
+  mimeType: z.string().min(1).max(127),
+  size: z.number().int().nonnegative().max(10 * 1024 * 1024),
+  /** Base64 of the content; stored as a blob inside the encrypted store. */
+  contentBase64: z.string().max(14 * 1024 * 1024),
+  version: z.number().int().nonnegative(),
+});
+export type AttachmentRecord = z.infer<typeof AttachmentRecord>;
+
+export const AppointmentRecord = z.strictObject({
+  id,
+  patientId: id,
+  providerId: id,
+  start: IsoTime,
+  end: IsoTime,
+  status: AppointmentStatus,
+  reason: z.string().max(500),
+  cancelReason: z.string().max(500).nullable(),
+  /** https link to a virtual visit, opened in the system browser. */
+  virtualLink: z.string().url().max(2000).nullable(),
+  version: z.number().int().nonnegative(),
+});
+export type AppointmentRecord = z.infer<typeof AppointmentRecord>;
+
+export const AUDIT_ACTIONS = [
+  'create',
+  'read',
+  'update',
+  'delete',
+  'export',
+  'print',
+  'sign-in',
+  'sign-out',
+  'lock',
+  'unlock',
+  'failed-sign-in',
+] as const;
+export const AuditAction = z.enum(AUDIT_ACTIONS);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+export const AUDIT_ENTITY_TYPES = [
+  'thread',
+  'message',
+  'appointment',
+  'patient',
+  'staff',
+  'session',
+  'queue',
+  'schedule',
+  'audit',
+  'settings',
+] as const;
+export const AuditEntityType = z.enum(AUDIT_ENTITY_TYPES);
+export type AuditEntityType = z.infer<typeof AuditEntityType>;
+
+export const AuditRecord = z.strictObject({
+  id,
+  at: IsoTime,
+  staffId: id.nullable(),
+  role: Role.nullable(),
+  /** Console device id, or 'server' / 'portal' for the backend's own events. */
+  deviceId: id,
+  action: AuditAction,
+  entityType: AuditEntityType,
+  entityId: z.string().max(64).nullable(),
+  outcome: z.enum(['success', 'failure']),
+  /** Names of changed fields only: never values (no PHI). */
+  fields: z.array(z.string().max(64)).max(64),
+  /** Who did it when not staff: 'patient' for portal actions. */
+  actorKind: z.enum(['staff', 'patient', 'system']),
+  prevHash: z.string().max(64),
+  hash: z.string().max(64),
+  version: z.number().int().nonnegative(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;

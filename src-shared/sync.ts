@@ -1,0 +1,197 @@
+/**
+ * The sync protocol between a console and the portal backend (DESIGN.md §5):
+ * transactional outbox + cursor pull, server authoritative. Documented for humans in server/API.md.
+ */
+import { z } from 'zod';
+import {
+  AppointmentRecord,
+  AttachmentRecord,
+  AuditRecord,
+  IsoTime,
+  MessageRecord,
+  PatientRecord,
+  Priority,
+  ProviderRecord,
+  StaffRecord,
+  ThreadRecord,
+  ThreadStatus,
+} from './domain';
+
+/** Bounds shared by both sides so neither has to guess the other's limits. */
+export const SYNC_LIMITS = {
+  maxPullBatch: 5000,
+  defaultPullBatch: 2000,
+  maxPushBatch: 200,
+  maxBodyBytes: 16 * 1024 * 1024,
+} as const;
+
+export const SYNC_ROUTES = {
+  health: '/healthz',
+  registerDevice: '/auth/devices',
+  signIn: '/auth/sign-in',
+  refresh: '/auth/refresh',
+  signOut: '/auth/sign-out',
+  pull: '/sync/pull',
+  push: '/sync/push',
+  events: '/sync/events',
+  auditForEntity: '/audit/entity',
+  portalSignIn: '/portal/sign-in',
+  portalThreads: '/portal/threads',
+  portalMessages: '/portal/threads/:threadId/messages',
+  portalAppointments: '/portal/appointments',
+  portalAppointment: '/portal/appointments/:appointmentId',
+} as const;
+
+/** One change in server order. `data` is null for a delete. */
+export const Change = z.discriminatedUnion('entity', [
+  z.strictObject({ entity: z.literal('staff'), id: z.string(), data: StaffRecord.nullable() }),
+  z.strictObject({ entity: z.literal('provider'), id: z.string(), data: ProviderRecord.nullable() }),
+  z.strictObject({ entity: z.literal('patient'), id: z.string(), data: PatientRecord.nullable() }),
+  z.strictObject({ entity: z.literal('thread'), id: z.string(), data: ThreadRecord.nullable() }),
+  z.strictObject({ entity: z.literal('message'), id: z.string(), data: MessageRecord.nullable() }),
+  z.strictObject({ entity: z.literal('attachment'), id: z.string(), data: AttachmentRecord.nullable() }),
+  z.strictObject({ entity: z.literal('appointment'), id: z.string(), data: AppointmentRecord.nullable() }),
+  z.strictObject({ entity: z.literal('audit'), id: z.string(), data: AuditRecord.nullable() }),
+]);
+export type Change = z.infer<typeof Change>;
+export type EntityName = Change['entity'];
+
+/** Cursor: an opaque decimal string of the server's change sequence. */
+export const Cursor = z.string().regex(/^\d{1,19}$/);
+
+export const PullResponse = z.strictObject({
+  changes: z.array(Change),
+  cursor: Cursor,
+  hasMore: z.boolean(),
+  /** Changes still to come after this batch, for progress bars. */
+  remaining: z.number().int().nonnegative(),
+});
+export type PullResponse = z.infer<typeof PullResponse>;
+
+const id = z.string().min(1).max(64);
+
+/** Named, server-validated operations (as Replicache mutators): the server re-checks every rule. */
+export const MutationOp = z.discriminatedUnion('op', [
+  z.strictObject({
+    op: z.literal('appointment.book'),
+    patientId: id,
+    providerId: id,
+    start: IsoTime,
+    end: IsoTime,
+    reason: z.string().max(500),
+    virtualLink: z.string().url().max(2000).nullable(),
+  }),
+  z.strictObject({ op: z.literal('appointment.reschedule'), start: IsoTime, end: IsoTime, providerId: id }),
+  z.strictObject({ op: z.literal('appointment.cancel'), reason: z.string().min(1).max(500) }),
+  z.strictObject({ op: z.literal('appointment.checkIn') }),
+  z.strictObject({ op: z.literal('appointment.noShow') }),
+  z.strictObject({ op: z.literal('thread.assign'), assigneeId: id.nullable() }),
+  z.strictObject({ op: z.literal('thread.setPriority'), priority: Priority }),
+  z.strictObject({ op: z.literal('thread.setStatus'), status: ThreadStatus }),
+  z.strictObject({ op: z.literal('message.send'), messageId: id, body: z.string().min(1).max(20_000) }),
+  z.strictObject({ op: z.literal('audit.append'), event: AuditRecord }),
+]);
+export type MutationOp = z.infer<typeof MutationOp>;
+export type MutationOpName = MutationOp['op'];
+
+export const Mutation = z.strictObject({
+  /** UUIDv7, unique per device; the server applies (deviceId, id) at most once. */
+  id: z.string().uuid(),
+  /** Entity the mutation targets (for appointment.book: the new appointment's id). */
+  entityId: id,
+  /** The version the console saw; null for creations. */
+  baseVersion: z.number().int().nonnegative().nullable(),
+  createdAt: IsoTime,
+  /** Staff member on whose behalf the device acts. */
+  staffId: id,
+  mutation: MutationOp,
+});
+export type Mutation = z.infer<typeof Mutation>;
+
+export const PushRequest = z.strictObject({
+  deviceId: id,
+  mutations: z.array(Mutation).min(1).max(SYNC_LIMITS.maxPushBatch),
+});
+export type PushRequest = z.infer<typeof PushRequest>;
+
+export const MutationResult = z.discriminatedUnion('status', [
+  z.strictObject({ id: z.string(), status: z.literal('applied'), version: z.number().int() }),
+  z.strictObject({
+    id: z.string(),
+    status: z.literal('conflict'),
+    reason: z.string().max(500),
+    current: Change.nullable(),
+  }),
+  z.strictObject({
+    id: z.string(),
+    status: z.literal('rejected'),
+    reason: z.string().max(500),
+    /** The record as the server has it (so the console can undo its optimistic write); null if none. */
+    current: Change.nullable(),
+  }),
+]);
+export type MutationResult = z.infer<typeof MutationResult>;
+
+export const PushResponse = z.strictObject({ results: z.array(MutationResult) });
+export type PushResponse = z.infer<typeof PushResponse>;
+
+/** SSE `poke` event payload: the newest change sequence on the server. */
+export const Poke = z.strictObject({ cursor: Cursor });
+
+export const ServerError = z.strictObject({
+  error: z.string(),
+  message: z.string(),
+  retryAfterSeconds: z.number().optional(),
+});
+export type ServerError = z.infer<typeof ServerError>;
+
+/* ---- staff auth ---- */
+
+export const RegisterDeviceRequest = z.strictObject({ name: z.string().min(1).max(100) });
+export const RegisterDeviceResponse = z.strictObject({ deviceId: id });
+
+export const SignInRequest = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+  totp: z.string().regex(/^\d{6}$/),
+  deviceId: id,
+});
+export type SignInRequest = z.infer<typeof SignInRequest>;
+
+export const TokenResponse = z.strictObject({
+  accessToken: z.string().min(16).max(512),
+  refreshToken: z.string().min(16).max(512),
+  /** Seconds until the access token expires. */
+  expiresIn: z.number().int().positive(),
+  staff: StaffRecord,
+});
+export type TokenResponse = z.infer<typeof TokenResponse>;
+
+export const RefreshRequest = z.strictObject({ refreshToken: z.string().min(16).max(512) });
+
+/* ---- patient portal ---- */
+
+export const PortalSignInRequest = z.strictObject({
+  mrn: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+export const PortalSignInResponse = z.strictObject({ token: z.string(), patientId: id });
+
+export const PortalNewThread = z.strictObject({
+  subject: z.string().min(1).max(300),
+  body: z.string().min(1).max(20_000),
+  attachment: z
+    .strictObject({
+      fileName: z.string().min(1).max(255),
+      mimeType: z.string().min(1).max(127),
+      contentBase64: z.string().max(14 * 1024 * 1024),
+    })
+    .optional(),
+});
+export const PortalNewMessage = z.strictObject({ body: z.string().min(1).max(20_000) });
+export const PortalAppointmentRequest = z.strictObject({
+  providerId: id,
+  start: IsoTime,
+  end: IsoTime,
+  reason: z.string().max(500),
+});

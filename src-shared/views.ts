@@ -1,0 +1,216 @@
+/** Shapes the console API returns to the renderer (joined, display-ready views of the domain records). */
+import { z } from 'zod';
+import {
+  AppointmentStatus,
+  AuditAction,
+  AuditEntityType,
+  IsoTime,
+  Priority,
+  Role,
+  ThreadStatus,
+} from './domain';
+
+export const QUEUES = ['unassigned', 'mine', 'urgent', 'all', 'closed'] as const;
+export const Queue = z.enum(QUEUES);
+export type Queue = z.infer<typeof Queue>;
+
+export const StaffView = z.strictObject({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  role: Role,
+});
+export type StaffView = z.infer<typeof StaffView>;
+
+export const SessionState = z.enum(['signed-out', 'locked', 'active']);
+export type SessionState = z.infer<typeof SessionState>;
+
+export const SessionInfo = z.strictObject({
+  state: SessionState,
+  /** The signed-in (or locked) staff member; null when signed out. */
+  staff: StaffView.nullable(),
+  deviceId: z.string().nullable(),
+  idleTimeoutMinutes: z.number().int(),
+  /** True when this session was opened offline with the device's verifier. */
+  offline: z.boolean(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const ThreadSummary = z.strictObject({
+  id: z.string(),
+  subject: z.string(),
+  patientId: z.string(),
+  patientName: z.string(),
+  status: ThreadStatus,
+  priority: Priority,
+  assigneeId: z.string().nullable(),
+  assigneeName: z.string().nullable(),
+  providerId: z.string().nullable(),
+  lastMessageAt: IsoTime,
+  dueAt: IsoTime.nullable(),
+  unread: z.boolean(),
+  /** Search hit context with the match, only for search results. */
+  snippet: z.string().nullable(),
+  version: z.number().int(),
+});
+export type ThreadSummary = z.infer<typeof ThreadSummary>;
+
+export const ThreadPage = z.strictObject({
+  threads: z.array(ThreadSummary),
+  total: z.number().int().nonnegative(),
+});
+export type ThreadPage = z.infer<typeof ThreadPage>;
+
+export const QueueCounts = z.strictObject({
+  unassigned: z.number().int(),
+  mine: z.number().int(),
+  urgent: z.number().int(),
+  all: z.number().int(),
+  closed: z.number().int(),
+});
+export type QueueCounts = z.infer<typeof QueueCounts>;
+
+export const PatientView = z.strictObject({
+  id: z.string(),
+  mrn: z.string(),
+  givenName: z.string(),
+  familyName: z.string(),
+  birthDate: z.string(),
+  phone: z.string().nullable(),
+});
+export type PatientView = z.infer<typeof PatientView>;
+
+export const AttachmentMeta = z.strictObject({
+  id: z.string(),
+  fileName: z.string(),
+  mimeType: z.string(),
+  size: z.number().int(),
+});
+export type AttachmentMeta = z.infer<typeof AttachmentMeta>;
+
+export const MessageView = z.strictObject({
+  id: z.string(),
+  authorKind: z.enum(['patient', 'staff']),
+  authorName: z.string(),
+  body: z.string(),
+  sentAt: IsoTime,
+  attachments: z.array(AttachmentMeta),
+  /** True while the message is only in the local outbox. */
+  pending: z.boolean(),
+});
+export type MessageView = z.infer<typeof MessageView>;
+
+export const ThreadDetail = z.strictObject({
+  thread: ThreadSummary,
+  patient: PatientView,
+  messages: z.array(MessageView),
+});
+export type ThreadDetail = z.infer<typeof ThreadDetail>;
+
+export const AttachmentContent = z.strictObject({
+  id: z.string(),
+  fileName: z.string(),
+  mimeType: z.string(),
+  contentBase64: z.string(),
+});
+
+export const ProviderView = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  specialty: z.string(),
+  slotMinutes: z.number().int(),
+  dayStartMinute: z.number().int(),
+  dayEndMinute: z.number().int(),
+});
+export type ProviderView = z.infer<typeof ProviderView>;
+
+export const AppointmentView = z.strictObject({
+  id: z.string(),
+  patientId: z.string(),
+  patientName: z.string(),
+  providerId: z.string(),
+  start: IsoTime,
+  end: IsoTime,
+  status: AppointmentStatus,
+  reason: z.string(),
+  cancelReason: z.string().nullable(),
+  virtualLink: z.string().nullable(),
+  pending: z.boolean(),
+  version: z.number().int(),
+});
+export type AppointmentView = z.infer<typeof AppointmentView>;
+
+export const ScheduleView = z.strictObject({
+  from: IsoTime,
+  to: IsoTime,
+  providers: z.array(ProviderView),
+  appointments: z.array(AppointmentView),
+});
+export type ScheduleView = z.infer<typeof ScheduleView>;
+
+export const PatientPanel = z.strictObject({
+  patient: PatientView,
+  upcoming: z.array(AppointmentView),
+  openThreads: z.array(ThreadSummary),
+});
+export type PatientPanel = z.infer<typeof PatientPanel>;
+
+export const AuditEntryView = z.strictObject({
+  id: z.string(),
+  at: IsoTime,
+  action: AuditAction,
+  entityType: AuditEntityType,
+  entityId: z.string().nullable(),
+  outcome: z.enum(['success', 'failure']),
+  fields: z.array(z.string()),
+  actorKind: z.enum(['staff', 'patient', 'system']),
+  staffName: z.string().nullable(),
+  role: Role.nullable(),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  /** 'local' for this device's own events not yet confirmed by the server. */
+  source: z.enum(['local', 'server']),
+});
+export type AuditEntryView = z.infer<typeof AuditEntryView>;
+
+export const VerifyResult = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), count: z.number().int() }),
+  z.strictObject({
+    ok: z.literal(false),
+    count: z.number().int(),
+    firstBadEventId: z.string(),
+    reason: z.enum(['hash-mismatch', 'link-mismatch', 'order-mismatch']),
+  }),
+]);
+export type VerifyResult = z.infer<typeof VerifyResult>;
+
+export const SyncProblem = z.strictObject({
+  id: z.string(),
+  at: IsoTime,
+  kind: z.enum(['conflict', 'rejected']),
+  /** The operation that failed, e.g. appointment.book. */
+  operation: z.string(),
+  entityId: z.string(),
+  /** Human text for the person who caused it, e.g. "This slot was booked at another desk". */
+  message: z.string(),
+});
+export type SyncProblem = z.infer<typeof SyncProblem>;
+
+export const SyncStatus = z.strictObject({
+  connection: z.enum(['online', 'offline', 'syncing', 'error']),
+  pending: z.number().int().nonnegative(),
+  lastSyncedAt: IsoTime.nullable(),
+  progress: z.strictObject({ done: z.number().int(), total: z.number().int() }).nullable(),
+  problems: z.number().int().nonnegative(),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+export const Settings = z.strictObject({
+  idleTimeoutMinutes: z.number().int().min(1).max(60),
+  serverUrl: z.string(),
+  offlineGraceHours: z.number().int().min(1).max(720),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const ReplyTemplate = z.strictObject({ id: z.string(), title: z.string(), body: z.string() });
+export type ReplyTemplate = z.infer<typeof ReplyTemplate>;
