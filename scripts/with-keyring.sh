@@ -10,11 +10,13 @@ if ! command -v dbus-run-session >/dev/null || ! command -v gnome-keyring-daemon
   exit 1
 fi
 exec dbus-run-session -- bash -c '
-  # A throwaway keyring for this run only: its password is not a secret of anyone.
-  export XDG_DATA_HOME="$(mktemp -d)"
+  # A throwaway keyring for this run (or, for npm start on a headless dev machine, one kept in
+  # CLINIC_KEYRING_DIR); its password protects nothing of value: it is a development keyring.
+  if [ -n "${CLINIC_KEYRING_DIR:-}" ]; then mkdir -p "$CLINIC_KEYRING_DIR"; export XDG_DATA_HOME="$CLINIC_KEYRING_DIR"; keep=1
+  else export XDG_DATA_HOME="$(mktemp -d)"; keep=0; fi
   eval "$(echo -n clinic-test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
   export CLINIC_KEYRING_READY=1
   status=0; "$@" || status=$?
-  rm -rf "$XDG_DATA_HOME"
+  [ "$keep" = 1 ] || rm -rf "$XDG_DATA_HOME"
   exit $status
 ' bash "$@"

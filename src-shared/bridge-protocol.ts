@@ -8,7 +8,8 @@ export const BRIDGE_PATH = '/bridge';
 /** The per-launch token travels in the WebSocket subprotocol list, never in a URL the server logs. */
 export const BRIDGE_TOKEN_PROTOCOL_PREFIX = 'clinic-token.';
 
-export type BridgeRequest = { kind: 'call'; id: number; method: string; input: unknown } | { kind: 'activity' };
+export type BridgeRequest =
+  { kind: 'call'; id: number; method: string; input: unknown } | { kind: 'activity' };
 
 export type BridgeResponse =
   | { kind: 'result'; id: number; ok: true; value: unknown }

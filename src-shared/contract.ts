@@ -7,7 +7,8 @@
  * - `audit`: the event the router records for it (DESIGN.md §7); `null` only for methods that touch no record.
  */
 import { z } from 'zod';
-import { AuditAction, AuditEntityType, IsoTime, Priority, ROLES, Role, ThreadStatus } from './domain';
+import type { AuditAction, AuditEntityType, Role} from './domain';
+import { IsoTime, Priority, ROLES, ThreadStatus } from './domain';
 import {
   AppointmentView,
   AttachmentContent,
@@ -172,7 +173,13 @@ export const contract = {
     audit: { action: 'read', entityType: 'message', idField: 'attachmentId' },
   }),
 
-  'providers.list': method({ input: none, output: z.array(ProviderView), roles: STAFF, phi: false, audit: null }),
+  'providers.list': method({
+    input: none,
+    output: z.array(ProviderView),
+    roles: STAFF,
+    phi: false,
+    audit: null,
+  }),
   'staff.list': method({ input: none, output: z.array(StaffView), roles: STAFF, phi: false, audit: null }),
   'schedule.range': method({
     input: z.strictObject({ from: date, days: z.number().int().min(1).max(7), providerId: id.optional() }),
@@ -254,7 +261,10 @@ export const contract = {
   }),
 
   'patient.search': method({
-    input: z.strictObject({ query: z.string().trim().min(1).max(100), limit: z.number().int().min(1).max(50) }),
+    input: z.strictObject({
+      query: z.string().trim().min(1).max(100),
+      limit: z.number().int().min(1).max(50),
+    }),
     output: z.array(PatientView),
     roles: CLINICAL,
     phi: true,
@@ -290,7 +300,13 @@ export const contract = {
   }),
 
   'sync.status': method({ input: none, output: SyncStatus, roles: STAFF, phi: false, audit: null }),
-  'sync.problems': method({ input: none, output: z.array(SyncProblem), roles: STAFF, phi: false, audit: null }),
+  'sync.problems': method({
+    input: none,
+    output: z.array(SyncProblem),
+    roles: STAFF,
+    phi: false,
+    audit: null,
+  }),
   'sync.dismissProblem': method({
     input: z.strictObject({ problemId: id }),
     output: ok,
@@ -335,5 +351,8 @@ export const eventChannelOf = (name: EventName): string => `clinic-event:${name}
 export type ClinicApi = {
   readonly [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>>;
 } & {
-  readonly subscribe: <E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) => () => void;
+  readonly subscribe: <E extends EventName>(
+    event: E,
+    listener: (payload: EventPayload<E>) => void,
+  ) => () => void;
 };

@@ -113,6 +113,7 @@ export const AttachmentContent = z.strictObject({
   mimeType: z.string(),
   contentBase64: z.string(),
 });
+export type AttachmentContent = z.infer<typeof AttachmentContent>;
 
 export const ProviderView = z.strictObject({
   id: z.string(),

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
+import type * as KeytarModule from 'keytar';
 import { KEYCHAIN_SERVICE, KeychainUnavailableError, type KeyStore } from './key-store';
 
-type Keytar = typeof import('keytar');
+type Keytar = typeof KeytarModule;
 
 /** keytar is loaded lazily: a missing libsecret must surface as KeychainUnavailableError, not a crash at import. */
 function loadKeytar(): Keytar {

@@ -26,7 +26,8 @@ export async function loadOrCreateStoreKey(keyStore: KeyStore, dataDir: string):
   try {
     existing = await keyStore.get(account);
   } catch (cause) {
-    if (cause instanceof KeychainUnavailableError) throw storeErrors.keychainUnavailable(cause.cause ?? cause);
+    if (cause instanceof KeychainUnavailableError)
+      throw storeErrors.keychainUnavailable(cause.cause ?? cause);
     throw cause;
   }
   const storeExists = fs.existsSync(file);

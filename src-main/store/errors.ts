@@ -3,11 +3,7 @@
  * the existing store is never overwritten, moved or re-created (DESIGN.md §4).
  */
 export type StoreErrorCode =
-  | 'KEYCHAIN_UNAVAILABLE'
-  | 'KEY_MISSING'
-  | 'WRONG_KEY'
-  | 'NOT_A_DATABASE'
-  | 'NEWER_SCHEMA';
+  'KEYCHAIN_UNAVAILABLE' | 'KEY_MISSING' | 'WRONG_KEY' | 'NOT_A_DATABASE' | 'NEWER_SCHEMA';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
@@ -30,7 +26,7 @@ export const storeErrors = {
     new StoreError(
       'KEY_MISSING',
       `The store ${file} exists but its key is not in the OS keychain (service "clinic-console"). ` +
-        'Restore the keychain entry from this PC\'s keychain backup, or ask IT to enrol this PC again ' +
+        "Restore the keychain entry from this PC's keychain backup, or ask IT to enrol this PC again " +
         'with a new data folder; the existing file has not been changed.',
     ),
   wrongKey: (file: string) =>

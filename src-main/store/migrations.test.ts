@@ -39,9 +39,9 @@ describe('migrations', () => {
     expect(created).toBe(true);
     expect(migratedFrom).toBe(0);
     expect(schemaVersion(db)).toBe(LATEST_VERSION);
-    const names = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
-      (r) => r.name,
-    );
+    const names = (
+      db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]
+    ).map((r) => r.name);
     for (const table of TABLES) expect(names).toContain(table);
     db.close();
   });
@@ -62,7 +62,9 @@ describe('migrations', () => {
       const upgraded = openDatabase(dir, key);
       expect(upgraded.migratedFrom).toBe(from);
       expect(schemaVersion(upgraded.db)).toBe(LATEST_VERSION);
-      expect(upgraded.db.prepare('SELECT family_name FROM patients').get()).toEqual({ family_name: p.familyName });
+      expect(upgraded.db.prepare('SELECT family_name FROM patients').get()).toEqual({
+        family_name: p.familyName,
+      });
       expect(upgraded.db.pragma('integrity_check', { simple: true })).toBe('ok');
       upgraded.db.close();
     });
@@ -76,7 +78,9 @@ describe('migrations', () => {
     expect(() => openDatabase(dir, key)).toThrow(/duplicate column/);
     const again = openDatabase(dir, key, { upTo: 1 });
     expect(schemaVersion(again.db)).toBe(1);
-    expect(again.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'sync_problems'`).get()).toEqual({
+    expect(
+      again.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'sync_problems'`).get(),
+    ).toEqual({
       n: 0,
     });
     again.db.close();

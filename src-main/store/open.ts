@@ -36,7 +36,8 @@ function inspectExisting(file: string): void {
   } finally {
     fs.closeSync(fd);
   }
-  if (head.equals(PLAIN_SQLITE_HEADER)) throw storeErrors.notADatabase(file, 'it is an unencrypted SQLite file');
+  if (head.equals(PLAIN_SQLITE_HEADER))
+    throw storeErrors.notADatabase(file, 'it is an unencrypted SQLite file');
 }
 
 export interface OpenedDatabase {
@@ -50,7 +51,11 @@ export interface OpenedDatabase {
  * Open (or create) `<dataDir>/clinic.db` with the key. Every failure leaves an existing file untouched:
  * checks run before any write, and the database is opened read-only until the key is proven.
  */
-export function openDatabase(dataDir: string, keyHex: string, options: { upTo?: number } = {}): OpenedDatabase {
+export function openDatabase(
+  dataDir: string,
+  keyHex: string,
+  options: { upTo?: number } = {},
+): OpenedDatabase {
   const file = path.join(dataDir, STORE_FILE);
   const checkFile = path.join(dataDir, KEY_CHECK_FILE);
   const created = !fs.existsSync(file);
@@ -72,7 +77,8 @@ export function openDatabase(dataDir: string, keyHex: string, options: { upTo?: 
     } catch (cause) {
       if (cause instanceof StoreError) throw cause;
       // With a matching key check, the key is right and the file is damaged; without one we cannot tell.
-      if (expected !== null) throw storeErrors.notADatabase(file, 'it cannot be decrypted with the right key');
+      if (expected !== null)
+        throw storeErrors.notADatabase(file, 'it cannot be decrypted with the right key');
       throw storeErrors.wrongKey(file);
     } finally {
       probe.close();

@@ -14,7 +14,8 @@ export function snapshotDir(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of fs.readdirSync(dir).sort()) {
     const full = path.join(dir, name);
-    if (fs.statSync(full).isFile()) out[name] = crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex');
+    if (fs.statSync(full).isFile())
+      out[name] = crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex');
   }
   return out;
 }

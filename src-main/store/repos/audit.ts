@@ -21,19 +21,55 @@ export interface LocalAuditRow extends AuditRow {
   hash: string;
 }
 
+/**
+ * A local row as a positional tuple, in canonical field order (see src-main/audit/chain.ts).
+ * Raw rows skip building an object per row, which keeps verifying 100k events well under a second.
+ */
+export type ChainTuple = [
+  id: string,
+  at: string,
+  staffId: string | null,
+  role: string | null,
+  deviceId: string,
+  action: string,
+  entityType: string,
+  entityId: string | null,
+  outcome: string,
+  fields: string,
+  actorKind: string,
+  prevHash: string,
+  hash: string,
+];
+
+/** Optional filters for an export; null means "any". Times are ISO instants compared as text (UTC 'Z'). */
+export interface AuditFilter {
+  entityType: string | null;
+  entityId: string | null;
+  from: string | null;
+  to: string | null;
+}
+
+/** Actions shown in a staff member's own account activity. */
+const ACCOUNT_ACTIONS = `('sign-in', 'failed-sign-in', 'sign-out', 'lock', 'unlock')`;
+const FILTER = `(@entityType IS NULL OR entity_type = @entityType) AND (@entityId IS NULL OR entity_id = @entityId)
+  AND (@from IS NULL OR at >= @from) AND (@to IS NULL OR at <= @to)`;
+
 /** Raw access to the append-only tables; hashing and verification live in src-main/audit. */
 export class AuditRepo {
   private readonly appendStmt;
   private readonly lastStmt;
   private readonly iterateStmt;
+  private readonly chainStmt;
+  private readonly hashExistsStmt;
   private readonly countStmt;
   private readonly localForEntityStmt;
   private readonly remoteForEntityStmt;
   private readonly upsertRemoteStmt;
-  private readonly signInsStmt;
-  private readonly remoteSignInsStmt;
+  private readonly localActivityStmt;
+  private readonly remoteActivityStmt;
   private readonly byIdStmt;
-  private readonly rangeStmt;
+  private readonly localFilteredStmt;
+  private readonly remoteFilteredStmt;
   constructor(db: Database) {
     this.appendStmt = db.prepare(
       `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields,
@@ -41,31 +77,47 @@ export class AuditRepo {
        VALUES (@id, @at, @staff_id, @role, @device_id, @action, @entity_type, @entity_id, @outcome, @fields,
          @actor_kind, @prev_hash, @hash)`,
     );
-    this.lastStmt = db.prepare<[], { hash: string }>('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1');
-    this.iterateStmt = db.prepare<[], LocalAuditRow>('SELECT * FROM audit_events ORDER BY seq');
-    this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_events');
-    this.localForEntityStmt = db.prepare<[string, string], LocalAuditRow>(
-      'SELECT * FROM audit_events WHERE entity_type = ? AND entity_id = ?',
+    this.lastStmt = db.prepare<[], { hash: string }>(
+      'SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1',
     );
-    this.remoteForEntityStmt = db.prepare<[string, string], AuditRow>(
-      'SELECT * FROM audit_remote WHERE entity_type = ? AND entity_id = ?',
+    this.iterateStmt = db.prepare<[], LocalAuditRow>('SELECT * FROM audit_events ORDER BY seq');
+    this.chainStmt = db
+      .prepare<[], ChainTuple>(
+        `SELECT id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields, actor_kind,
+           prev_hash, hash
+         FROM audit_events ORDER BY seq`,
+      )
+      .raw(true);
+    // No index on hash: this runs once, only after verification already found a broken link.
+    this.hashExistsStmt = db.prepare<[string], { one: number }>(
+      'SELECT 1 AS one FROM audit_events WHERE hash = ? LIMIT 1',
+    );
+    this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_events');
+    this.localForEntityStmt = db.prepare<[string, string, number], LocalAuditRow>(
+      'SELECT * FROM audit_events WHERE entity_type = ? AND entity_id = ? ORDER BY at DESC, id DESC LIMIT ?',
+    );
+    this.remoteForEntityStmt = db.prepare<[string, string, number], AuditRow>(
+      'SELECT * FROM audit_remote WHERE entity_type = ? AND entity_id = ? ORDER BY at DESC, id DESC LIMIT ?',
     );
     this.upsertRemoteStmt = db.prepare(
       `INSERT OR IGNORE INTO audit_remote (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
          fields, actor_kind)
        VALUES (@id, @at, @staff_id, @role, @device_id, @action, @entity_type, @entity_id, @outcome, @fields, @actor_kind)`,
     );
-    this.signInsStmt = db.prepare<[string], LocalAuditRow>(
-      `SELECT * FROM audit_events WHERE staff_id = ? AND action IN ('sign-in', 'failed-sign-in', 'sign-out')
-       ORDER BY seq DESC LIMIT 200`,
+    this.localActivityStmt = db.prepare<[string, number], LocalAuditRow>(
+      `SELECT * FROM audit_events WHERE staff_id = ? AND action IN ${ACCOUNT_ACTIONS}
+       ORDER BY at DESC, id DESC LIMIT ?`,
     );
-    this.remoteSignInsStmt = db.prepare<[string], AuditRow>(
-      `SELECT * FROM audit_remote WHERE staff_id = ? AND action IN ('sign-in', 'failed-sign-in', 'sign-out')
-       ORDER BY at DESC LIMIT 200`,
+    this.remoteActivityStmt = db.prepare<[string, number], AuditRow>(
+      `SELECT * FROM audit_remote WHERE staff_id = ? AND action IN ${ACCOUNT_ACTIONS}
+       ORDER BY at DESC, id DESC LIMIT ?`,
     );
     this.byIdStmt = db.prepare<[string], LocalAuditRow>('SELECT * FROM audit_events WHERE id = ?');
-    this.rangeStmt = db.prepare<[string, string], LocalAuditRow>(
-      'SELECT * FROM audit_events WHERE at >= ? AND at <= ? ORDER BY seq',
+    this.localFilteredStmt = db.prepare<[AuditFilter], LocalAuditRow>(
+      `SELECT * FROM audit_events WHERE ${FILTER} ORDER BY seq`,
+    );
+    this.remoteFilteredStmt = db.prepare<[AuditFilter], AuditRow>(
+      `SELECT * FROM audit_remote WHERE ${FILTER} ORDER BY at, id`,
     );
   }
   append(row: LocalAuditRow | Omit<LocalAuditRow, 'seq'>): void {
@@ -77,25 +129,42 @@ export class AuditRepo {
   iterate(): IterableIterator<LocalAuditRow> {
     return this.iterateStmt.iterate();
   }
+  /** Local events in seq order as tuples; the connection is busy until the iterator ends or is returned. */
+  iterateChain(): IterableIterator<ChainTuple> {
+    return this.chainStmt.iterate();
+  }
+  hashExists(hash: string): boolean {
+    return this.hashExistsStmt.get(hash) !== undefined;
+  }
   count(): number {
     return this.countStmt.get()!.n;
   }
   byId(id: string): LocalAuditRow | null {
     return this.byIdStmt.get(id) ?? null;
   }
-  localForEntity(entityType: string, entityId: string): LocalAuditRow[] {
-    return this.localForEntityStmt.all(entityType, entityId);
+  /** Newest first, at most `limit`. */
+  localForEntity(entityType: string, entityId: string, limit: number): LocalAuditRow[] {
+    return this.localForEntityStmt.all(entityType, entityId, limit);
   }
-  remoteForEntity(entityType: string, entityId: string): AuditRow[] {
-    return this.remoteForEntityStmt.all(entityType, entityId);
+  /** Newest first, at most `limit`. */
+  remoteForEntity(entityType: string, entityId: string, limit: number): AuditRow[] {
+    return this.remoteForEntityStmt.all(entityType, entityId, limit);
   }
+  /** Idempotent: an id already stored is left as it is. */
   upsertRemote(row: AuditRow): void {
     this.upsertRemoteStmt.run(row);
   }
-  signIns(staffId: string): { local: LocalAuditRow[]; remote: AuditRow[] } {
-    return { local: this.signInsStmt.all(staffId), remote: this.remoteSignInsStmt.all(staffId) };
+  /** Sign-in, failed sign-in, sign-out, lock and unlock of one staff member, newest first. */
+  accountActivity(staffId: string, limit: number): { local: LocalAuditRow[]; remote: AuditRow[] } {
+    return {
+      local: this.localActivityStmt.all(staffId, limit),
+      remote: this.remoteActivityStmt.all(staffId, limit),
+    };
   }
-  range(from: string, to: string): LocalAuditRow[] {
-    return this.rangeStmt.all(from, to);
+  localFiltered(filter: AuditFilter): IterableIterator<LocalAuditRow> {
+    return this.localFilteredStmt.iterate(filter);
+  }
+  remoteFiltered(filter: AuditFilter): IterableIterator<AuditRow> {
+    return this.remoteFilteredStmt.iterate(filter);
   }
 }

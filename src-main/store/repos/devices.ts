@@ -10,7 +10,9 @@ export class DevicesRepo {
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, is_self = max(is_self, excluded.is_self)`,
     );
     this.nameStmt = db.prepare<[string], { name: string }>('SELECT name FROM devices WHERE id = ?');
-    this.selfStmt = db.prepare<[], { id: string; name: string }>('SELECT id, name FROM devices WHERE is_self = 1');
+    this.selfStmt = db.prepare<[], { id: string; name: string }>(
+      'SELECT id, name FROM devices WHERE is_self = 1',
+    );
   }
   upsert(id: string, name: string, isSelf = false): void {
     this.upsertStmt.run(id, name, isSelf ? 1 : 0);

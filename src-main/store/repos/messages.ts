@@ -28,6 +28,8 @@ export class MessagesRepo {
   private readonly attachmentsOfThreadStmt;
   private readonly attachmentStmt;
   private readonly existsStmt;
+  private readonly deleteStmt;
+  private readonly deleteAttachmentStmt;
   constructor(db: Database) {
     // Update only when the body or version changed, so FTS is not rewritten for an identical re-pull.
     this.upsertStmt = db.prepare(
@@ -52,6 +54,8 @@ export class MessagesRepo {
     );
     this.attachmentStmt = db.prepare<[string], AttachmentRow>('SELECT * FROM attachments WHERE id = ?');
     this.existsStmt = db.prepare<[string], { id: string }>('SELECT id FROM messages WHERE id = ?');
+    this.deleteStmt = db.prepare('DELETE FROM messages WHERE id = ?');
+    this.deleteAttachmentStmt = db.prepare('DELETE FROM attachments WHERE id = ?');
   }
   upsert(record: MessageRecord): void {
     this.upsertStmt.run(record);
@@ -71,5 +75,13 @@ export class MessagesRepo {
   }
   attachment(id: string): AttachmentRow | null {
     return this.attachmentStmt.get(id) ?? null;
+  }
+  /** Remove a message (server delete, or an optimistic send the server refused); FTS follows by trigger. */
+  delete(id: string): void {
+    this.deleteStmt.run(id);
+  }
+  /** Remove an attachment the server deleted (sync). */
+  deleteAttachment(id: string): void {
+    this.deleteAttachmentStmt.run(id);
   }
 }

@@ -33,6 +33,7 @@ export class OutboxRepo {
   private readonly countStmt;
   private readonly pendingForStmt;
   private readonly attemptStmt;
+  private readonly pendingIdsStmt;
   constructor(db: Database) {
     this.addStmt = db.prepare(
       `INSERT INTO outbox (id, entity, entity_id, base_version, op, payload, staff_id, created_at)
@@ -41,8 +42,11 @@ export class OutboxRepo {
     this.peekStmt = db.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY seq LIMIT ?');
     this.removeStmt = db.prepare('DELETE FROM outbox WHERE id = ?');
     this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
-    this.pendingForStmt = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM outbox WHERE entity_id = ?');
+    this.pendingForStmt = db.prepare<[string], { n: number }>(
+      'SELECT count(*) AS n FROM outbox WHERE entity_id = ?',
+    );
     this.attemptStmt = db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
+    this.pendingIdsStmt = db.prepare<[], { entity_id: string }>('SELECT DISTINCT entity_id FROM outbox');
   }
   add(entry: Omit<OutboxEntry, 'seq' | 'attempts'>): void {
     this.addStmt.run({
@@ -81,5 +85,9 @@ export class OutboxRepo {
   /** True while a local change to this record waits to be pushed (a pull must not undo it). */
   hasPending(entityId: string): boolean {
     return this.pendingForStmt.get(entityId)!.n > 0;
+  }
+  /** Ids of every record with a pending local change: one query per pulled batch instead of one per change. */
+  pendingEntityIds(): Set<string> {
+    return new Set(this.pendingIdsStmt.all().map((r) => r.entity_id));
   }
 }

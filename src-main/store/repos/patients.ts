@@ -26,6 +26,7 @@ const likePrefix = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 export class PatientsRepo {
   private readonly upsertStmt;
   private readonly byIdStmt;
+  private readonly deleteStmt;
   private readonly searchStmt;
   constructor(db: Database) {
     this.upsertStmt = db.prepare(
@@ -36,6 +37,7 @@ export class PatientsRepo {
          version = excluded.version`,
     );
     this.byIdStmt = db.prepare<[string], PatientRow>('SELECT * FROM patients WHERE id = ?');
+    this.deleteStmt = db.prepare('DELETE FROM patients WHERE id = ?');
     this.searchStmt = db.prepare<{ q: string; limit: number }, PatientRow>(
       `SELECT * FROM patients
        WHERE family_name LIKE @q ESCAPE '\\' OR given_name LIKE @q ESCAPE '\\' OR mrn LIKE @q ESCAPE '\\'
@@ -52,5 +54,9 @@ export class PatientsRepo {
   /** Prefix search on family name, given name or MRN (case-insensitive). */
   search(query: string, limit: number): PatientRecord[] {
     return this.searchStmt.all({ q: likePrefix(query.trim()), limit }).map(toRecord);
+  }
+  /** Remove a record the server deleted (sync). */
+  delete(id: string): void {
+    this.deleteStmt.run(id);
   }
 }

@@ -24,6 +24,7 @@ export class ProvidersRepo {
   private readonly upsertStmt;
   private readonly listStmt;
   private readonly byIdStmt;
+  private readonly deleteStmt;
   constructor(db: Database) {
     this.upsertStmt = db.prepare(
       `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version)
@@ -34,6 +35,7 @@ export class ProvidersRepo {
     );
     this.listStmt = db.prepare<[], ProviderRow>('SELECT * FROM providers ORDER BY name');
     this.byIdStmt = db.prepare<[string], ProviderRow>('SELECT * FROM providers WHERE id = ?');
+    this.deleteStmt = db.prepare('DELETE FROM providers WHERE id = ?');
   }
   upsert(record: ProviderRecord): void {
     this.upsertStmt.run(record);
@@ -44,5 +46,9 @@ export class ProvidersRepo {
   byId(id: string): ProviderRecord | null {
     const row = this.byIdStmt.get(id);
     return row ? toRecord(row) : null;
+  }
+  /** Remove a record the server deleted (sync). */
+  delete(id: string): void {
+    this.deleteStmt.run(id);
   }
 }

@@ -31,6 +31,7 @@ export interface CredentialRow {
 export class StaffRepo {
   private readonly upsertStmt;
   private readonly byIdStmt;
+  private readonly deleteStmt;
   private readonly byUsernameStmt;
   private readonly listStmt;
   private readonly credStmt;
@@ -43,6 +44,7 @@ export class StaffRepo {
          role = excluded.role, provider_id = excluded.provider_id, version = excluded.version`,
     );
     this.byIdStmt = db.prepare<[string], StaffRow>('SELECT * FROM staff WHERE id = ?');
+    this.deleteStmt = db.prepare('DELETE FROM staff WHERE id = ?');
     this.byUsernameStmt = db.prepare<[string], StaffRow>('SELECT * FROM staff WHERE username = ?');
     this.listStmt = db.prepare<[], StaffRow>('SELECT * FROM staff ORDER BY display_name');
     this.credStmt = db.prepare<[string], CredentialRow>('SELECT * FROM staff_credentials WHERE username = ?');
@@ -73,5 +75,9 @@ export class StaffRepo {
   }
   saveCredential(row: CredentialRow): void {
     this.saveCredStmt.run(row);
+  }
+  /** Remove a record the server deleted (sync). */
+  delete(id: string): void {
+    this.deleteStmt.run(id);
   }
 }

@@ -20,9 +20,13 @@ export class SyncProblemsRepo {
       `INSERT OR IGNORE INTO sync_problems (id, at, kind, operation, entity_id, message)
        VALUES (@id, @at, @kind, @operation, @entityId, @message)`,
     );
-    this.listStmt = db.prepare<[], ProblemRow>('SELECT * FROM sync_problems WHERE dismissed = 0 ORDER BY at DESC');
+    this.listStmt = db.prepare<[], ProblemRow>(
+      'SELECT * FROM sync_problems WHERE dismissed = 0 ORDER BY at DESC',
+    );
     this.dismissStmt = db.prepare('UPDATE sync_problems SET dismissed = 1 WHERE id = ?');
-    this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM sync_problems WHERE dismissed = 0');
+    this.countStmt = db.prepare<[], { n: number }>(
+      'SELECT count(*) AS n FROM sync_problems WHERE dismissed = 0',
+    );
   }
   add(problem: SyncProblem): void {
     this.addStmt.run(problem);

@@ -67,7 +67,10 @@ function queueWhere(q: InboxQuery): { where: string[]; params: Record<string, un
       params.staffId = q.staffId;
       break;
     case 'urgent':
-      where.push(`t.priority IN (${URGENT.map((p) => `'${p}'`).join(', ')})`, `t.status IN ('new', 'in_progress')`);
+      where.push(
+        `t.priority IN (${URGENT.map((p) => `'${p}'`).join(', ')})`,
+        `t.status IN ('new', 'in_progress')`,
+      );
       break;
     case 'all':
       where.push(`t.status IN ('new', 'in_progress')`);
@@ -114,6 +117,7 @@ export class ThreadsRepo {
   private readonly detailStmt;
   private readonly updateStmt;
   private readonly seenStmt;
+  private readonly deleteStmt;
   private readonly byPatientStmt;
   private readonly countsStmt;
   private readonly cache = new Map<string, Statement>();
@@ -138,6 +142,7 @@ export class ThreadsRepo {
          updated_at = @updatedAt, last_message_at = @lastMessageAt WHERE id = @id`,
     );
     this.seenStmt = db.prepare('UPDATE threads SET seen_at = ? WHERE id = ?');
+    this.deleteStmt = db.prepare('DELETE FROM threads WHERE id = ?');
     this.byPatientStmt = db.prepare<[string], ThreadListRow>(
       `SELECT ${LIST_COLUMNS}, NULL AS snippet FROM threads t JOIN patients p ON p.id = t.patient_id
        LEFT JOIN staff s ON s.id = t.assignee_id
@@ -187,7 +192,13 @@ export class ThreadsRepo {
   markSeen(id: string, at: string): void {
     this.seenStmt.run(at, id);
   }
-  unreadCounts(staffId: string): { unassigned: number; mine: number; urgent: number; all: number; closed: number } {
+  unreadCounts(staffId: string): {
+    unassigned: number;
+    mine: number;
+    urgent: number;
+    all: number;
+    closed: number;
+  } {
     return this.countsStmt.get({ staffId })!;
   }
 
@@ -210,7 +221,8 @@ export class ThreadsRepo {
         `SELECT ${LIST_COLUMNS}, h.snippet AS snippet ${from} ORDER BY t.last_message_at DESC, t.id
          LIMIT @limit OFFSET @offset`,
       ).all({ ...all, fts }) as ThreadListRow[];
-      const total = (this.prepared(`SELECT count(*) AS n ${from}`).get({ ...params, fts }) as { n: number }).n;
+      const total = (this.prepared(`SELECT count(*) AS n ${from}`).get({ ...params, fts }) as { n: number })
+        .n;
       return { rows, total };
     }
     const whereSql = where.join(' AND ');
@@ -219,8 +231,13 @@ export class ThreadsRepo {
        LEFT JOIN staff s ON s.id = t.assignee_id
        WHERE ${whereSql} ORDER BY t.last_message_at DESC, t.id LIMIT @limit OFFSET @offset`,
     ).all(all) as ThreadListRow[];
-    const total = (this.prepared(`SELECT count(*) AS n FROM threads t WHERE ${whereSql}`).get(params) as { n: number })
-      .n;
+    const total = (
+      this.prepared(`SELECT count(*) AS n FROM threads t WHERE ${whereSql}`).get(params) as { n: number }
+    ).n;
     return { rows, total };
+  }
+  /** Remove a record the server deleted (sync). */
+  delete(id: string): void {
+    this.deleteStmt.run(id);
   }
 }

@@ -1,0 +1,329 @@
+/**
+ * This device's tamper-evident audit log, merged with the server's events for display (DESIGN.md §7).
+ *
+ * Verification names the first event where the stored log disagrees with its chain, walking in seq order:
+ * - 'hash-mismatch': the event's own content no longer hashes to its stored hash (a field was altered);
+ * - 'link-mismatch': its prevHash is not the previous row's hash and no event in the log has that hash,
+ *   so the predecessor is gone (an event was removed);
+ * - 'order-mismatch': its prevHash is not the previous row's hash but is the hash of an event still in the
+ *   log (or the genesis hash, away from the first row), so events are present but out of order.
+ * Content is checked before the link, so an edited prevHash is reported as altered content.
+ * Limit: removing the newest events leaves a valid shorter chain; the server's synced copy is the anchor for
+ * that (events go to the outbox in the same transaction as the log).
+ */
+import type { AuditAction, AuditEntityType, AuditRecord, Role } from '../../src-shared/domain';
+import type { AuditEntryView, VerifyResult } from '../../src-shared/views';
+import type { Clock } from '../core/adapters';
+import { uuidv7 } from '../core/ids';
+import type { AuditRow } from '../store/repos/audit';
+import type { Store } from '../store/store';
+import { GENESIS_HASH, chainHash } from './chain';
+import { toFhirBundle, type ExportEvent } from './fhir';
+
+export interface AuditActor {
+  staffId: string | null;
+  role: Role | null;
+}
+
+export interface AuditEventInput {
+  action: AuditAction;
+  entityType: AuditEntityType;
+  entityId: string | null;
+  outcome: 'success' | 'failure';
+  /** Names of changed fields (never values). */
+  fields?: readonly string[];
+  /** Defaults to 'staff' when the actor has a staff id, else 'system'. */
+  actorKind?: 'staff' | 'system';
+}
+
+export interface AuditExportFilter {
+  entityType?: AuditEntityType;
+  entityId?: string;
+  /** Inclusive ISO instants. */
+  from?: string;
+  to?: string;
+}
+
+/** Display names of the backend's own device ids (AuditRecord.deviceId). */
+export const SERVER_DEVICE_NAMES: Readonly<Record<string, string>> = {
+  server: 'Portal backend',
+  portal: 'Patient portal',
+};
+
+/** Most entries a trail or the account activity shows; the server holds the complete history. */
+export const TRAIL_LIMIT = 500;
+export const ACTIVITY_LIMIT = 200;
+
+// Same bounds as AuditRecord in src-shared/domain.ts, so a recorded event is never rejected at push.
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+const MAX_FIELDS = 64;
+const MAX_ID = 64;
+
+type Sourced = { row: AuditRow; source: 'local' | 'server' };
+
+type Unchained = Omit<AuditRecord, 'prevHash' | 'hash'>;
+
+export class AuditLog {
+  private readonly appendTx: (event: Unchained, fieldsJson: string) => AuditRecord;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly deviceId: () => string,
+  ) {
+    // Built once: the transaction wrapper and the repos' statements are reused for every event (hot path).
+    // Reading the last hash inside the transaction keeps the chain linear; nested in a caller's
+    // transaction it becomes a savepoint and rolls back with the caller's change.
+    this.appendTx = store.db.transaction((event: Unchained, fieldsJson: string): AuditRecord => {
+      const prevHash = store.audit.lastHash() ?? GENESIS_HASH;
+      const hash = chainHash({ ...event, fieldsJson, prevHash });
+      const record: AuditRecord = { ...event, prevHash, hash };
+      store.audit.append({
+        id: record.id,
+        at: record.at,
+        staff_id: record.staffId,
+        role: record.role,
+        device_id: record.deviceId,
+        action: record.action,
+        entity_type: record.entityType,
+        entity_id: record.entityId,
+        outcome: record.outcome,
+        fields: fieldsJson,
+        actor_kind: record.actorKind,
+        prev_hash: prevHash,
+        hash,
+      });
+      store.outbox.add({
+        id: record.id,
+        entity: 'audit',
+        entityId: record.id,
+        baseVersion: null,
+        mutation: { op: 'audit.append', event: record },
+        staffId: record.staffId ?? 'system',
+        createdAt: record.at,
+      });
+      return record;
+    });
+  }
+
+  /** Append one event to the chain and queue it for the server, in one transaction. */
+  record(actor: AuditActor, event: AuditEventInput): AuditRecord {
+    const fields = event.fields ? [...event.fields] : [];
+    // Messages name the rule, never the offending value (it could be patient data).
+    if (fields.length > MAX_FIELDS) throw new RangeError('audit: too many field names');
+    for (const f of fields) {
+      if (!FIELD_NAME.test(f)) throw new RangeError('audit: a field name is not a plain identifier');
+    }
+    if (event.entityId !== null && (event.entityId.length === 0 || event.entityId.length > MAX_ID)) {
+      throw new RangeError('audit: entity id length out of range');
+    }
+    const now = this.clock.now();
+    return this.appendTx(
+      {
+        id: uuidv7(now),
+        at: new Date(now).toISOString(),
+        staffId: actor.staffId,
+        role: actor.role,
+        deviceId: this.deviceId(),
+        action: event.action,
+        entityType: event.entityType,
+        entityId: event.entityId,
+        outcome: event.outcome,
+        fields,
+        actorKind: event.actorKind ?? (actor.staffId !== null ? 'staff' : 'system'),
+        version: 0,
+      },
+      JSON.stringify(fields),
+    );
+  }
+
+  /** Walk the local log in seq order and name the first event that breaks the chain. */
+  verify(): VerifyResult {
+    let expectedPrev = GENESIS_HASH;
+    let count = 0;
+    let bad: { id: string; prevHash: string; reason: 'hash-mismatch' | 'link' } | null = null;
+    for (const t of this.store.audit.iterateChain()) {
+      const prevHash = t[11];
+      const hash = chainHash({
+        id: t[0],
+        at: t[1],
+        staffId: t[2],
+        role: t[3],
+        deviceId: t[4],
+        action: t[5],
+        entityType: t[6],
+        entityId: t[7],
+        outcome: t[8],
+        fieldsJson: t[9],
+        actorKind: t[10],
+        prevHash,
+      });
+      if (hash !== t[12]) {
+        bad = { id: t[0], prevHash, reason: 'hash-mismatch' };
+        break;
+      }
+      if (prevHash !== expectedPrev) {
+        bad = { id: t[0], prevHash, reason: 'link' };
+        break;
+      }
+      expectedPrev = t[12];
+      count++;
+    }
+    if (bad === null) return { ok: true, count };
+    // The iterator is closed by the break above, so the connection is free for these lookups.
+    let reason: 'hash-mismatch' | 'link-mismatch' | 'order-mismatch' = 'hash-mismatch';
+    if (bad.reason === 'link') {
+      const predecessorPresent = bad.prevHash === GENESIS_HASH || this.store.audit.hashExists(bad.prevHash);
+      reason = predecessorPresent ? 'order-mismatch' : 'link-mismatch';
+    }
+    return { ok: false, count: this.store.audit.count(), firstBadEventId: bad.id, reason };
+  }
+
+  /**
+   * Keep an event pulled from the server (other desks, the portal, the backend, and this device's own events
+   * coming back). Idempotent by id. The caller has validated it (sync validates every server answer).
+   */
+  applyRemote(record: AuditRecord): void {
+    this.store.audit.upsertRemote({
+      id: record.id,
+      at: record.at,
+      staff_id: record.staffId,
+      role: record.role,
+      device_id: record.deviceId,
+      action: record.action,
+      entity_type: record.entityType,
+      entity_id: record.entityId,
+      outcome: record.outcome,
+      fields: JSON.stringify(record.fields),
+      actor_kind: record.actorKind,
+    });
+  }
+
+  /** Who saw or changed this record: local and server events merged by id, newest first. */
+  trail(entityType: AuditEntityType, entityId: string): AuditEntryView[] {
+    const a = this.store.audit;
+    return this.toViews(
+      merge(
+        a.localForEntity(entityType, entityId, TRAIL_LIMIT),
+        a.remoteForEntity(entityType, entityId, TRAIL_LIMIT),
+      ),
+      TRAIL_LIMIT,
+    );
+  }
+
+  /** A staff member's own sign-in history (sign-in, failed sign-in, sign-out, lock, unlock), newest first. */
+  accountActivity(staffId: string): AuditEntryView[] {
+    const { local, remote } = this.store.audit.accountActivity(staffId, ACTIVITY_LIMIT);
+    return this.toViews(merge(local, remote), ACTIVITY_LIMIT);
+  }
+
+  /**
+   * A FHIR R4 Bundle (collection) of AuditEvent resources, oldest first, as JSON text. Carries ids, staff and
+   * device names and field names only: no patient data. The caller records the export itself.
+   */
+  exportFhir(filter: AuditExportFilter): string {
+    const f = {
+      entityType: filter.entityType ?? null,
+      entityId: filter.entityId ?? null,
+      from: filter.from !== undefined ? normalizeInstant(filter.from) : null,
+      to: filter.to !== undefined ? normalizeInstant(filter.to) : null,
+    };
+    const byId = new Map<string, ExportEvent>();
+    const names = this.nameResolver();
+    for (const r of this.store.audit.remoteFiltered(f))
+      byId.set(r.id, { ...names.view(r, 'server'), staffId: r.staff_id, chain: null });
+    // Local rows win: they carry the hash chain, which lets a reader check the export against the device.
+    for (const r of this.store.audit.localFiltered(f)) {
+      const source = byId.has(r.id) ? 'server' : 'local';
+      byId.set(r.id, {
+        ...names.view(r, source),
+        staffId: r.staff_id,
+        chain: { prevHash: r.prev_hash, hash: r.hash },
+      });
+    }
+    const events = [...byId.values()].sort((x, y) => compareAt(x, y));
+    const now = this.clock.now();
+    return JSON.stringify(toFhirBundle(events, { id: uuidv7(now), timestamp: new Date(now).toISOString() }));
+  }
+
+  private toViews(rows: Sourced[], limit: number): AuditEntryView[] {
+    const names = this.nameResolver();
+    return rows
+      .map(({ row, source }) => names.view(row, source))
+      .sort((x, y) => compareAt(y, x))
+      .slice(0, limit);
+  }
+
+  /** Staff and device names, looked up once per name for one answer. */
+  private nameResolver(): { view: (r: AuditRow, source: 'local' | 'server') => AuditEntryView } {
+    const staff = new Map<string, string>();
+    const devices = new Map<string, string>();
+    const staffName = (id: string): string => {
+      let name = staff.get(id);
+      if (name === undefined) {
+        // An id not (yet) synced still attributes the event; better than a blank.
+        name = this.store.staff.byId(id)?.displayName ?? id;
+        staff.set(id, name);
+      }
+      return name;
+    };
+    const deviceName = (id: string): string => {
+      let name = devices.get(id);
+      if (name === undefined) {
+        name = SERVER_DEVICE_NAMES[id] ?? this.store.devices.nameOf(id) ?? id;
+        devices.set(id, name);
+      }
+      return name;
+    };
+    return {
+      view: (r, source) => ({
+        id: r.id,
+        at: r.at,
+        action: r.action,
+        entityType: r.entity_type,
+        entityId: r.entity_id,
+        outcome: r.outcome,
+        fields: parseFields(r.fields),
+        actorKind: r.actor_kind,
+        // A patient's id is never turned into a name here (no PHI in the trail).
+        staffName: r.staff_id !== null && r.actor_kind !== 'patient' ? staffName(r.staff_id) : null,
+        role: r.role,
+        deviceId: r.device_id,
+        deviceName: deviceName(r.device_id),
+        source,
+      }),
+    };
+  }
+}
+
+/** Local and server rows by id; an event the server has sent back counts as 'server' (confirmed). */
+function merge(local: readonly AuditRow[], remote: readonly AuditRow[]): Sourced[] {
+  const byId = new Map<string, Sourced>();
+  for (const row of remote) byId.set(row.id, { row, source: 'server' });
+  for (const row of local) byId.set(row.id, { row, source: byId.has(row.id) ? 'server' : 'local' });
+  return [...byId.values()];
+}
+
+/** Chronological by instant (offsets allowed in server times), then by id (UUIDv7 ids sort by creation). */
+function compareAt(x: { at: string; id: string }, y: { at: string; id: string }): number {
+  const d = Date.parse(x.at) - Date.parse(y.at);
+  if (d !== 0 && !Number.isNaN(d)) return d;
+  return x.id < y.id ? -1 : x.id > y.id ? 1 : 0;
+}
+
+function parseFields(text: string): string[] {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    // Altered rows still display; verify() reports them.
+    return [];
+  }
+}
+
+/** Stored times are toISOString() text, so filters are compared in the same form. */
+function normalizeInstant(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) throw new RangeError('audit: export time is not an ISO instant');
+  return new Date(t).toISOString();
+}

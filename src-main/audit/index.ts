@@ -1,0 +1,21 @@
+/** The audit trail (DESIGN.md §7): hash-chained local log, merged trails, FHIR export and its checker. */
+export {
+  AuditLog,
+  ACTIVITY_LIMIT,
+  SERVER_DEVICE_NAMES,
+  TRAIL_LIMIT,
+  type AuditActor,
+  type AuditEventInput,
+  type AuditExportFilter,
+} from './audit-log';
+export { GENESIS_HASH, canonicalJson, chainHash, recordHash, type ChainFields } from './chain';
+export {
+  CHAIN_EXTENSION_URL,
+  FHIR_SYSTEMS,
+  toFhirAuditEvent,
+  toFhirBundle,
+  type ExportEvent,
+  type FhirAuditEvent,
+  type FhirBundle,
+} from './fhir';
+export { KNOWN_CODE_SYSTEMS, checkAuditEvent, checkBundle } from './fhir-check';

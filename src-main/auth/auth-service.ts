@@ -1,0 +1,295 @@
+import { ApiError } from '../../src-shared/errors';
+import type { TokenResponse } from '../../src-shared/sync';
+import type { AuditLog } from '../audit';
+import type { Clock } from '../core/adapters';
+import type { Settings } from '../core/settings';
+import type { Store } from '../store/store';
+import type { SyncCredentials } from '../sync/types';
+import { PortalAuthClient, PortalError } from './portal-client';
+import type { ActiveSession, Actor } from './session';
+import { LOCKOUT_AFTER, waitRemaining } from './throttle';
+import { checkVerifier, makeVerifier } from './verifier';
+
+/** Refresh the access token this long before it expires, so a sync never starts with a token about to lapse. */
+const REFRESH_MARGIN_MS = 30_000;
+
+export interface AuthServiceOptions {
+  store: Store;
+  audit: AuditLog;
+  clock: Clock;
+  settings: Settings;
+  deviceName: string;
+  /** Called whenever the session changes (sign-in, lock, unlock, sign-out). */
+  onChange: () => void;
+}
+
+/**
+ * Staff sign-in (online with TOTP, or offline with the device's scrypt verifier inside the grace period),
+ * lock/unlock, sign-out, and the access token for sync (DESIGN.md §6).
+ */
+export class AuthService implements SyncCredentials {
+  private session: ActiveSession | null = null;
+  private readonly client: PortalAuthClient;
+  private refreshing: Promise<string | null> | null = null;
+
+  constructor(private readonly o: AuthServiceOptions) {
+    this.client = new PortalAuthClient(() => o.settings.get().serverUrl);
+  }
+
+  current(): ActiveSession | null {
+    return this.session;
+  }
+  actor(): Actor {
+    return { staffId: this.session?.staff.id ?? null, role: this.session?.staff.role ?? null };
+  }
+  deviceId(): string | null {
+    return this.o.store.devices.self()?.id ?? null;
+  }
+
+  private async ensureDevice(): Promise<string> {
+    const existing = this.deviceId();
+    if (existing) return existing;
+    const id = await this.client.registerDevice(this.o.deviceName);
+    this.o.store.devices.upsert(id, this.o.deviceName, true);
+    return id;
+  }
+
+  /** Refuse early while this username is throttled or locked on this device. */
+  private assertNotThrottled(username: string, allowLocked: boolean): void {
+    const cred = this.o.store.staff.credential(username);
+    if (!cred) return;
+    if (cred.locked && !allowLocked) {
+      throw new ApiError(
+        'UNAUTHENTICATED',
+        'This account is locked on this PC after repeated failures: sign in online (switch user) to unlock it.',
+      );
+    }
+    const wait = waitRemaining(
+      cred.failed_count,
+      cred.last_failed_at ? Date.parse(cred.last_failed_at) : null,
+      this.o.clock.now(),
+    );
+    if (wait > 0)
+      throw new ApiError('UNAUTHENTICATED', `Too many failed attempts: try again in ${wait} s.`, wait);
+  }
+
+  private recordFailure(username: string): void {
+    const now = new Date(this.o.clock.now()).toISOString();
+    const staff = this.o.store.staff.byUsername(username);
+    const cred = this.o.store.staff.credential(username) ?? {
+      username,
+      staff_id: staff?.id ?? '',
+      verifier: null,
+      verified_at: null,
+      failed_count: 0,
+      locked: 0,
+      last_failed_at: null,
+    };
+    const failed = cred.failed_count + 1;
+    this.o.store.transaction(() => {
+      this.o.store.staff.saveCredential({
+        ...cred,
+        failed_count: failed,
+        locked: failed >= LOCKOUT_AFTER ? 1 : cred.locked,
+        last_failed_at: now,
+      });
+      this.o.audit.record(
+        { staffId: staff?.id ?? null, role: staff?.role ?? null },
+        { action: 'failed-sign-in', entityType: 'session', entityId: null, outcome: 'failure' },
+      );
+    });
+  }
+
+  private async startSession(tokens: TokenResponse, password: string, offline: false): Promise<void>;
+  private async startSession(tokens: null, password: string, offline: true, staffId: string): Promise<void>;
+  private async startSession(
+    tokens: TokenResponse | null,
+    password: string,
+    offline: boolean,
+    staffId?: string,
+  ): Promise<void> {
+    const { store, clock } = this.o;
+    if (tokens) {
+      const verifier = await makeVerifier(password);
+      store.transaction(() => {
+        store.staff.upsert(tokens.staff);
+        store.staff.saveCredential({
+          username: tokens.staff.username,
+          staff_id: tokens.staff.id,
+          verifier,
+          verified_at: new Date(clock.now()).toISOString(),
+          failed_count: 0,
+          locked: 0,
+          last_failed_at: null,
+        });
+      });
+    }
+    const staff = tokens ? tokens.staff : store.staff.byId(staffId!);
+    if (!staff)
+      throw new ApiError(
+        'UNAUTHENTICATED',
+        'This staff member is not known on this PC: sign in online first.',
+      );
+    this.session = {
+      state: 'active',
+      staff,
+      offline,
+      tokens: tokens
+        ? {
+            accessToken: tokens.accessToken,
+            refreshToken: tokens.refreshToken,
+            expiresAt: clock.now() + tokens.expiresIn * 1000,
+          }
+        : null,
+    };
+    this.o.audit.record(this.actor(), {
+      action: 'sign-in',
+      entityType: 'session',
+      entityId: null,
+      outcome: 'success',
+    });
+    this.o.onChange();
+  }
+
+  /** Full sign-in: online with TOTP; offline with the verifier when the backend cannot be reached. */
+  async signIn(username: string, password: string, totp: string): Promise<void> {
+    if (this.session) this.endSession('sign-out');
+    this.assertNotThrottled(username, true);
+    let deviceId: string;
+    try {
+      deviceId = await this.ensureDevice();
+      const tokens = await this.client.signIn({ username, password, totp, deviceId });
+      await this.startSession(tokens, password, false);
+      return;
+    } catch (error) {
+      if (!(error instanceof PortalError)) throw error;
+      if (error.kind === 'unauthorized') {
+        this.recordFailure(username);
+        throw new ApiError('UNAUTHENTICATED', 'Wrong username, password or code.');
+      }
+      if (error.kind === 'throttled') {
+        throw new ApiError('UNAUTHENTICATED', error.message, error.retryAfterSeconds);
+      }
+      if (error.kind !== 'offline') throw new ApiError('OFFLINE', error.message);
+    }
+    await this.offlineSignIn(username, password);
+  }
+
+  private async offlineSignIn(username: string, password: string): Promise<void> {
+    this.assertNotThrottled(username, false);
+    const cred = this.o.store.staff.credential(username);
+    if (!cred?.verifier || !cred.verified_at) {
+      throw new ApiError(
+        'OFFLINE',
+        'The portal backend cannot be reached and this account has not signed in online on this PC yet.',
+      );
+    }
+    const graceMs = this.o.settings.get().offlineGraceHours * 3600_000;
+    if (this.o.clock.now() - Date.parse(cred.verified_at) > graceMs) {
+      throw new ApiError(
+        'OFFLINE',
+        'The portal backend cannot be reached and the offline sign-in period has ended: sign in when the network is back.',
+      );
+    }
+    if (!(await checkVerifier(password, cred.verifier))) {
+      this.recordFailure(username);
+      throw new ApiError('UNAUTHENTICATED', 'Wrong username or password.');
+    }
+    this.o.store.staff.saveCredential({ ...cred, failed_count: 0, last_failed_at: null });
+    await this.startSession(null, password, true, cred.staff_id);
+  }
+
+  lock(reason: 'idle' | 'manual' | 'lock-screen' | 'suspend'): void {
+    if (this.session?.state !== 'active') return;
+    this.session.state = 'locked';
+    this.o.audit.record(this.actor(), {
+      action: 'lock',
+      entityType: 'session',
+      entityId: null,
+      outcome: 'success',
+      fields: [reason],
+    });
+    this.o.onChange();
+  }
+
+  /** Unlock by the same person's password, checked against the device verifier (works offline too). */
+  async unlock(password: string): Promise<void> {
+    const session = this.session;
+    if (!session) throw new ApiError('UNAUTHENTICATED', 'Nobody is signed in.');
+    if (session.state === 'active') return;
+    const username = session.staff.username;
+    this.assertNotThrottled(username, false);
+    const cred = this.o.store.staff.credential(username);
+    if (!cred?.verifier || !(await checkVerifier(password, cred.verifier))) {
+      this.recordFailure(username);
+      this.o.audit.record(this.actor(), {
+        action: 'unlock',
+        entityType: 'session',
+        entityId: null,
+        outcome: 'failure',
+      });
+      throw new ApiError('UNAUTHENTICATED', 'Wrong password.');
+    }
+    this.o.store.staff.saveCredential({ ...cred, failed_count: 0, last_failed_at: null });
+    session.state = 'active';
+    this.o.audit.record(this.actor(), {
+      action: 'unlock',
+      entityType: 'session',
+      entityId: null,
+      outcome: 'success',
+    });
+    this.o.onChange();
+  }
+
+  private endSession(_why: 'sign-out'): void {
+    const session = this.session;
+    if (!session) return;
+    this.o.audit.record(this.actor(), {
+      action: 'sign-out',
+      entityType: 'session',
+      entityId: null,
+      outcome: 'success',
+    });
+    if (session.tokens) void this.client.signOut(session.tokens.accessToken);
+    this.session = null;
+  }
+
+  signOut(): void {
+    if (!this.session) return;
+    this.endSession('sign-out');
+    this.o.onChange();
+  }
+
+  /* ---- SyncCredentials: sync keeps running while locked, with the tokens in memory ---- */
+
+  async accessToken(): Promise<string | null> {
+    const tokens = this.session?.tokens;
+    if (!tokens) return null;
+    if (this.o.clock.now() < tokens.expiresAt - REFRESH_MARGIN_MS) return tokens.accessToken;
+    this.refreshing ??= this.refresh().finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  invalidateToken(): void {
+    if (this.session?.tokens) this.session.tokens.expiresAt = 0;
+  }
+
+  private async refresh(): Promise<string | null> {
+    const session = this.session;
+    if (!session?.tokens) return null;
+    try {
+      const next = await this.client.refresh(session.tokens.refreshToken);
+      if (this.session !== session) return null;
+      session.tokens = {
+        accessToken: next.accessToken,
+        refreshToken: next.refreshToken,
+        expiresAt: this.o.clock.now() + next.expiresIn * 1000,
+      };
+      return next.accessToken;
+    } catch (error) {
+      // Refused refresh: the session stays usable locally, sync waits for the next online sign-in.
+      if (error instanceof PortalError && error.kind === 'unauthorized') session.tokens = null;
+      return null;
+    }
+  }
+}

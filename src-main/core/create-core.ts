@@ -1,0 +1,153 @@
+import { AuditLog } from '../audit';
+import { AuthService } from '../auth/auth-service';
+import { sessionInfoOf } from '../auth/session';
+import { InboxService } from '../inbox/inbox-service';
+import { createRouter } from '../ipc/router';
+import type { Router } from '../ipc/types';
+import type { KeyStore } from '../keys/key-store';
+import { LockController } from '../lock/lock-controller';
+import { PatientService } from '../patients/patient-service';
+import { ScheduleService } from '../schedule/schedule-service';
+import { openStore, type Store } from '../store/store';
+import { SyncEngine } from '../sync';
+import { assertServerUrl } from '../sync/url-policy';
+import { systemClock, type Clock, type ExternalOpener, type IdleSource } from './adapters';
+import { CoreEvents } from './events';
+import { createHandlers } from './handlers';
+import { Settings } from './settings';
+
+export interface CoreOptions {
+  dataDir: string;
+  keyStore: KeyStore;
+  /** When given (e.g. CLINIC_SERVER_URL), it replaces the stored server address. */
+  serverUrl?: string;
+  idleSource: IdleSource;
+  openExternal: ExternalOpener;
+  /** Origins of the console window(s) the router accepts calls from. */
+  allowedOrigins: string[];
+  deviceName: string;
+  clock?: Clock;
+  /** Start the idle timer and the sync engine (tests of single pieces may not want them). */
+  autoStart?: boolean;
+}
+
+export interface Core {
+  router: Router;
+  store: Store;
+  auth: AuthService;
+  lock: LockController;
+  audit: AuditLog;
+  settings: Settings;
+  sync(): SyncEngine;
+  events: CoreEvents;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root of the main-process core (plain Node, no Electron): store, keys, auth, lock, audit,
+ * sync and the router, wired once. The Electron shell and the browser host both call this.
+ */
+export async function createCore(o: CoreOptions): Promise<Core> {
+  const clock = o.clock ?? systemClock;
+  const store = await openStore(o.dataDir, o.keyStore);
+  const settings = new Settings(store.settings);
+  if (o.serverUrl) {
+    assertServerUrl(o.serverUrl);
+    if (settings.get().serverUrl !== o.serverUrl) settings.update({ serverUrl: o.serverUrl });
+  }
+  const events = new CoreEvents();
+  const audit = new AuditLog(store, clock, () => store.devices.self()?.id ?? 'unregistered');
+  // A quick start-up check: a broken chain is reported (count only, no PHI) and shown by audit.verify in the UI.
+  const verified = audit.verify();
+  if (!verified.ok) console.error(`clinic: audit chain broken at event ${verified.firstBadEventId}`);
+
+  const emitSession = (): void =>
+    events.emit(
+      'session.changed',
+      sessionInfoOf(auth.current(), auth.deviceId(), settings.get().idleTimeoutMinutes),
+    );
+  const auth: AuthService = new AuthService({
+    store,
+    audit,
+    clock,
+    settings,
+    deviceName: o.deviceName,
+    onChange: () => {
+      emitSession();
+      sync.kick();
+    },
+  });
+
+  const makeSync = (): SyncEngine => {
+    const engine = new SyncEngine({
+      store,
+      serverUrl: settings.get().serverUrl,
+      credentials: auth,
+      clock,
+      onAuditRecord: (record) => audit.applyRemote(record),
+    });
+    engine.onStatus((status) => events.emit('sync.status', status));
+    engine.onChanged((entities) => events.emit('data.changed', { entities }));
+    return engine;
+  };
+  let sync = makeSync();
+
+  const lock = new LockController({
+    idleSource: o.idleSource,
+    clock,
+    idleTimeoutMinutes: () => settings.get().idleTimeoutMinutes,
+    isActive: () => auth.current()?.state === 'active',
+    lock: (reason) => auth.lock(reason),
+  });
+
+  const afterWrite = (): void => {
+    events.emit('data.changed', { entities: ['local'] });
+    sync.kick();
+  };
+  const inbox = new InboxService(store, clock, afterWrite);
+  const schedule = new ScheduleService(store, clock, afterWrite, o.openExternal);
+  const patients = new PatientService(store, clock);
+
+  const handlers = createHandlers({
+    store,
+    auth,
+    lock,
+    audit,
+    inbox,
+    schedule,
+    patients,
+    settings,
+    sync: () => sync,
+    onSettingsChanged: (before) => {
+      if (before.serverUrl !== settings.get().serverUrl) {
+        const old = sync;
+        sync = makeSync();
+        void old.stop().then(() => sync.start());
+      }
+      emitSession();
+    },
+  });
+  const router = createRouter({ handlers, auth, audit, allowedOrigins: o.allowedOrigins, events });
+
+  if (o.autoStart !== false) {
+    lock.start();
+    sync.start();
+  }
+
+  return {
+    router,
+    store,
+    auth,
+    lock,
+    audit,
+    settings,
+    sync: () => sync,
+    events,
+    async close() {
+      lock.stop();
+      await sync.stop();
+      auth.signOut();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { ApiError } from '../../src-shared/errors';
+import type { StaffRecord } from '../../src-shared/domain';
+import type { AuditLog } from '../audit';
+import type { AuthService } from '../auth/auth-service';
+import { sessionInfoOf } from '../auth/session';
+import type { InboxService } from '../inbox/inbox-service';
+import { REPLY_TEMPLATES } from '../inbox/templates';
+import type { Handlers } from '../ipc/router';
+import type { LockController } from '../lock/lock-controller';
+import type { PatientService } from '../patients/patient-service';
+import type { ScheduleService } from '../schedule/schedule-service';
+import type { Store } from '../store/store';
+import type { SyncEngine } from '../sync';
+import type { Settings } from './settings';
+
+export interface HandlerDeps {
+  store: Store;
+  auth: AuthService;
+  lock: LockController;
+  audit: AuditLog;
+  inbox: InboxService;
+  schedule: ScheduleService;
+  patients: PatientService;
+  settings: Settings;
+  sync: () => SyncEngine;
+  onSettingsChanged: (before: { serverUrl: string }) => void;
+}
+
+const ok = { ok: true as const };
+
+/** The router has already checked role and lock; a null staff here means a programming error in the contract. */
+function need(staff: StaffRecord | null): StaffRecord {
+  if (!staff) throw new ApiError('UNAUTHENTICATED', 'Sign in first.');
+  return staff;
+}
+
+/** One handler per contract method: thin adapters from validated input to the services. */
+export function createHandlers(d: HandlerDeps): Handlers {
+  const session = () =>
+    sessionInfoOf(d.auth.current(), d.auth.deviceId(), d.settings.get().idleTimeoutMinutes);
+  return {
+    'session.status': () => session(),
+    'auth.signIn': async (i) => {
+      await d.auth.signIn(i.username, i.password, i.totp);
+      return session();
+    },
+    'auth.unlock': async (i) => {
+      await d.auth.unlock(i.password);
+      return session();
+    },
+    'auth.lock': () => {
+      d.lock.lockNow('manual');
+      return session();
+    },
+    'auth.signOut': () => {
+      d.auth.signOut();
+      return session();
+    },
+    'auth.accountActivity': () => d.audit.accountActivity(d.auth.current()!.staff.id),
+
+    'inbox.list': (i, c) => d.inbox.list(need(c.staff), i),
+    'inbox.counts': (_i, c) => d.inbox.counts(need(c.staff)),
+    'inbox.templates': () => [...REPLY_TEMPLATES],
+    'thread.get': (i) => d.inbox.get(i.threadId),
+    'thread.claim': (i, c) => (d.inbox.claim(need(c.staff), i.threadId), ok),
+    'thread.release': (i, c) => (d.inbox.release(need(c.staff), i.threadId), ok),
+    'thread.assign': (i, c) => (d.inbox.assign(need(c.staff), i.threadId, i.assigneeId), ok),
+    'thread.setPriority': (i, c) => (d.inbox.setPriority(need(c.staff), i.threadId, i.priority), ok),
+    'thread.setStatus': (i, c) => (d.inbox.setStatus(need(c.staff), i.threadId, i.status), ok),
+    'thread.reply': (i, c) => ({ messageId: d.inbox.reply(need(c.staff), i.threadId, i.body) }),
+    'attachment.get': (i) => d.inbox.attachment(i.attachmentId),
+
+    'providers.list': () => d.schedule.providers(),
+    'staff.list': () =>
+      d.store.staff
+        .list()
+        .map((s) => ({ id: s.id, username: s.username, displayName: s.displayName, role: s.role })),
+    'schedule.range': (i) => d.schedule.range(i.from, i.days, i.providerId),
+    'appointment.get': (i) => d.schedule.get(i.appointmentId),
+    'appointment.book': (i, c) => ({ appointmentId: d.schedule.book(need(c.staff), i) }),
+    'appointment.reschedule': (i, c) => (
+      d.schedule.reschedule(need(c.staff), i.appointmentId, i.providerId, i.start, i.end),
+      ok
+    ),
+    'appointment.cancel': (i, c) => (d.schedule.cancel(need(c.staff), i.appointmentId, i.reason), ok),
+    'appointment.checkIn': (i, c) => (d.schedule.checkIn(need(c.staff), i.appointmentId), ok),
+    'appointment.noShow': (i, c) => (d.schedule.noShow(need(c.staff), i.appointmentId), ok),
+    'appointment.openVirtualLink': async (i) => (await d.schedule.openVirtualLink(i.appointmentId), ok),
+
+    'patient.search': (i) => d.patients.search(i.query, i.limit),
+    'patient.get': (i) => d.patients.panel(i.patientId),
+
+    'audit.trail': (i) => d.audit.trail(i.entityType, i.entityId),
+    'audit.verify': () => d.audit.verify(),
+    'audit.export': (i) => ({ bundleJson: d.audit.exportFhir(i) }),
+
+    'sync.status': () => d.sync().status(),
+    'sync.problems': () => d.sync().problems(),
+    'sync.dismissProblem': (i) => {
+      if (!d.sync().dismissProblem(i.problemId)) throw new ApiError('NOT_FOUND', 'No such sync problem.');
+      return ok;
+    },
+    'sync.now': async () => (await d.sync().syncNow(), ok),
+
+    'settings.get': () => d.settings.get(),
+    'settings.update': (i) => {
+      const before = d.settings.get();
+      const after = d.settings.update(i);
+      d.onSettingsChanged(before);
+      return after;
+    },
+  };
+}

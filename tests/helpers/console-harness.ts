@@ -1,0 +1,144 @@
+/**
+ * Real pieces for integration tests: the portal backend on loopback (with a clock the test can move, so TOTP
+ * steps and grace periods need no waiting) and a console core on a temp data dir with the real OS keychain.
+ */
+import os from 'node:os';
+import type { MethodName } from '../../src-shared/contract';
+import { totp } from '../../src-shared/totp';
+import { buildServer, type PortalServer } from '../../server/app';
+import { demoStaff } from '../../server/demo/credentials';
+import { ManualIdleSource, type Clock } from '../../src-main/core/adapters';
+import { createCore, type Core } from '../../src-main/core/create-core';
+import type { CallResult } from '../../src-main/ipc/types';
+import { KeytarKeyStore } from '../../src-main/keys/keytar-store';
+import { keyAccountFor } from '../../src-main/keys/store-key';
+import { tempDir } from './tmp';
+
+export const TEST_TODAY = '2026-11-23';
+
+/** A clock both sides share in a test; starts at 08:00 UTC on TEST_TODAY. */
+export class TestClock implements Clock {
+  private t = Date.parse(`${TEST_TODAY}T08:00:00.000Z`);
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface TestPortal {
+  server: PortalServer;
+  url: string;
+  clock: TestClock;
+  dataDir: string;
+  /** Stop the backend (the console then sees connection refused), keeping its data. */
+  stop(): Promise<void>;
+  /** Start it again on the same port and data: the same backend coming back. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startPortal(options: { clock?: TestClock } = {}): Promise<TestPortal> {
+  const clock = options.clock ?? new TestClock();
+  const { dir, cleanup } = tempDir('clinic-portal-');
+  const open = () => buildServer({ dataDir: dir, demo: true, today: TEST_TODAY, now: () => clock.now() });
+  let server = await open();
+  let running = true;
+  const url = await server.listen({ host: '127.0.0.1', port: 0 });
+  const port = Number(new URL(url).port);
+  const portal: TestPortal = {
+    server,
+    url,
+    clock,
+    dataDir: dir,
+    async stop() {
+      if (running) await server.close();
+      running = false;
+    },
+    async restart() {
+      await portal.stop();
+      server = await open();
+      await server.listen({ host: '127.0.0.1', port });
+      portal.server = server;
+      running = true;
+    },
+    async close() {
+      await portal.stop();
+      cleanup();
+    },
+  };
+  return portal;
+}
+
+export interface TestConsole {
+  core: Core;
+  dataDir: string;
+  origin: string;
+  idle: ManualIdleSource;
+  opened: string[];
+  call(method: MethodName | string, input?: unknown): Promise<CallResult>;
+  /** Call and unwrap, failing the test with the error code if the call failed. */
+  ok<T = unknown>(method: MethodName, input?: unknown): Promise<T>;
+  signIn(username: string, password?: string): Promise<CallResult>;
+  close(): Promise<void>;
+}
+
+const keyStore = new KeytarKeyStore();
+
+export async function startConsole(
+  portal: TestPortal,
+  options: { clock?: Clock; autoStart?: boolean; dataDir?: string; origin?: string } = {},
+): Promise<TestConsole> {
+  const clock = options.clock ?? portal.clock;
+  const tmp = options.dataDir ? null : tempDir('clinic-console-');
+  const dataDir = options.dataDir ?? tmp!.dir;
+  const origin = options.origin ?? 'http://console.test';
+  const idle = new ManualIdleSource(clock);
+  const opened: string[] = [];
+  const core = await createCore({
+    dataDir,
+    keyStore,
+    serverUrl: portal.url,
+    idleSource: idle,
+    openExternal: async (url) => void opened.push(url),
+    allowedOrigins: [origin],
+    deviceName: `${os.hostname()} test desk`,
+    clock,
+    autoStart: options.autoStart ?? true,
+  });
+  const call = (method: string, input?: unknown) =>
+    core.router.call(method, input, { origin, isMainFrame: true });
+  return {
+    core,
+    dataDir,
+    origin,
+    idle,
+    opened,
+    call,
+    async ok<T>(method: MethodName, input?: unknown): Promise<T> {
+      const result = await call(method, input ?? {});
+      if (!result.ok) throw new Error(`${method} failed: ${result.error.code} ${result.error.message}`);
+      return result.value as T;
+    },
+    async signIn(username: string, password?: string) {
+      const staff = demoStaff(username);
+      const code = totp(staff.totpSecret, portal.clock.now());
+      const result = await call('auth.signIn', {
+        username,
+        password: password ?? staff.password,
+        totp: code,
+      });
+      // Each TOTP code is good once: move past its step so the next sign-in in a test gets a fresh one.
+      portal.clock.advance(31_000);
+      // The person just typed: that is input, as the OS idle time would show.
+      idle.touch();
+      return result;
+    },
+    async close() {
+      await core.close();
+      await keyStore.delete(keyAccountFor(dataDir));
+      tmp?.cleanup();
+    },
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * Every router method that reads or changes a record produces exactly the expected audit event. Table-driven over
+ * the contract: a method with an audit spec but no case here fails the first test, so new methods cannot slip by.
+ * Real core signed in against the real portal backend (demo clinic), real encrypted store.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contract, METHOD_NAMES, type MethodName } from '../../src-shared/contract';
+import type { ProviderView, ScheduleView } from '../../src-shared/views';
+import {
+  startConsole,
+  startPortal,
+  TEST_TODAY,
+  type TestConsole,
+  type TestPortal,
+} from '../helpers/console-harness';
+
+let portal: TestPortal;
+let clinic: TestConsole;
+
+beforeAll(async () => {
+  portal = await startPortal();
+  clinic = await startConsole(portal);
+  expect((await clinic.signIn('admin1')).ok).toBe(true);
+  await clinic.ok('sync.now');
+});
+afterAll(async () => {
+  await clinic?.close();
+  await portal?.close();
+});
+
+/** A free slot of the first provider, two days after the demo's today. */
+async function freeSlot(skip = 0): Promise<{ providerId: string; start: string; end: string }> {
+  const day = new Date(Date.parse(`${TEST_TODAY}T00:00:00Z`) + 2 * 86_400_000).toISOString().slice(0, 10);
+  const view = await clinic.ok<ScheduleView>('schedule.range', { from: day, days: 1 });
+  const provider: ProviderView = view.providers[0]!;
+  let found = 0;
+  for (
+    let m = provider.dayStartMinute;
+    m + provider.slotMinutes <= provider.dayEndMinute;
+    m += provider.slotMinutes
+  ) {
+    const start = new Date(Date.parse(`${day}T00:00:00Z`) + m * 60_000).toISOString();
+    const end = new Date(Date.parse(start) + provider.slotMinutes * 60_000).toISOString();
+    const taken = view.appointments.some(
+      (a) => a.providerId === provider.id && a.start < end && start < a.end && a.status !== 'cancelled',
+    );
+    if (!taken && found++ === skip) return { providerId: provider.id, start, end };
+  }
+  throw new Error('no free slot in the demo schedule');
+}
+
+async function book(virtual = false): Promise<string> {
+  const slot = await freeSlot();
+  const patientId = clinic.core.store.patients.search('a', 1)[0]!.id;
+  const { appointmentId } = await clinic.ok<{ appointmentId: string }>('appointment.book', {
+    patientId,
+    ...slot,
+    reason: 'Check-up',
+    virtual,
+  });
+  return appointmentId;
+}
+
+function anyThreadId(queue: 'all' | 'unassigned' = 'all'): string {
+  const { rows } = clinic.core.store.threads.page({ queue, staffId: 'x', offset: 0, limit: 1 });
+  return rows[0]!.id;
+}
+function anyAttachmentId(): string {
+  const row = clinic.core.store.db.prepare('SELECT id FROM attachments LIMIT 1').get() as
+    { id: string } | undefined;
+  if (!row) throw new Error('the demo clinic has no attachment');
+  return row.id;
+}
+
+type Case = () => Promise<{ input: unknown; entityId: string | null }>;
+
+const cases: Partial<Record<MethodName, Case>> = {
+  'inbox.list': async () => ({ input: { queue: 'all', offset: 0, limit: 10 }, entityId: null }),
+  'thread.get': async () => {
+    const id = anyThreadId();
+    return { input: { threadId: id }, entityId: id };
+  },
+  'thread.claim': async () => {
+    const id = anyThreadId('unassigned');
+    return { input: { threadId: id }, entityId: id };
+  },
+  'thread.release': async () => {
+    const id = anyThreadId();
+    return { input: { threadId: id }, entityId: id };
+  },
+  'thread.assign': async () => {
+    const id = anyThreadId();
+    return { input: { threadId: id, assigneeId: 'stf-clinician2' }, entityId: id };
+  },
+  'thread.setPriority': async () => {
+    const id = anyThreadId();
+    return { input: { threadId: id, priority: 'urgent' }, entityId: id };
+  },
+  'thread.setStatus': async () => {
+    const id = anyThreadId();
+    return { input: { threadId: id, status: 'in_progress' }, entityId: id };
+  },
+  'thread.reply': async () => {
+    const id = anyThreadId();
+    return { input: { threadId: id, body: 'Thank you, we will call you today.' }, entityId: id };
+  },
+  'attachment.get': async () => {
+    const id = anyAttachmentId();
+    return { input: { attachmentId: id }, entityId: id };
+  },
+  'schedule.range': async () => ({ input: { from: TEST_TODAY, days: 1 }, entityId: null }),
+  'appointment.get': async () => {
+    const id = await book();
+    return { input: { appointmentId: id }, entityId: id };
+  },
+  'appointment.book': async () => {
+    const slot = await freeSlot(1);
+    const patientId = clinic.core.store.patients.search('b', 1)[0]!.id;
+    // The id is made by the console: the event must carry it (taken from the output).
+    return { input: { patientId, ...slot, reason: 'New visit', virtual: false }, entityId: 'from-output' };
+  },
+  'appointment.reschedule': async () => {
+    const id = await book();
+    const slot = await freeSlot(2);
+    return { input: { appointmentId: id, ...slot }, entityId: id };
+  },
+  'appointment.cancel': async () => {
+    const id = await book();
+    return { input: { appointmentId: id, reason: 'Patient asked to cancel' }, entityId: id };
+  },
+  'appointment.checkIn': async () => {
+    const id = await book();
+    return { input: { appointmentId: id }, entityId: id };
+  },
+  'appointment.noShow': async () => {
+    const id = await book();
+    return { input: { appointmentId: id }, entityId: id };
+  },
+  'appointment.openVirtualLink': async () => {
+    const id = await book(true);
+    return { input: { appointmentId: id }, entityId: id };
+  },
+  'patient.search': async () => ({ input: { query: 'a', limit: 5 }, entityId: null }),
+  'patient.get': async () => {
+    const id = clinic.core.store.patients.search('a', 1)[0]!.id;
+    return { input: { patientId: id }, entityId: id };
+  },
+  'audit.trail': async () => {
+    const id = anyThreadId();
+    return { input: { entityType: 'thread', entityId: id }, entityId: id };
+  },
+  'audit.export': async () => {
+    const id = anyThreadId();
+    return { input: { entityType: 'thread', entityId: id }, entityId: id };
+  },
+  'settings.update': async () => ({ input: { idleTimeoutMinutes: 7 }, entityId: null }),
+};
+
+const audited = METHOD_NAMES.filter((m) => contract[m].audit !== null);
+
+describe('audit coverage of the router', () => {
+  it('has a case for every method the contract says is audited', () => {
+    expect(audited.filter((m) => !cases[m])).toEqual([]);
+    expect(audited.length).toBeGreaterThan(15);
+  });
+
+  it.each(audited)('%s records exactly its event', async (method) => {
+    const spec = contract[method].audit!;
+    const { input, entityId } = await cases[method]!();
+    const before = clinic.core.store.audit.count();
+    const result = await clinic.call(method, input);
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    const events = [...clinic.core.store.audit.iterate()].slice(before);
+    expect(events).toHaveLength(1);
+    const event = events[0]!;
+    const expectedId =
+      entityId === 'from-output'
+        ? (result as { value: { appointmentId: string } }).value.appointmentId
+        : entityId;
+    expect(event).toMatchObject({
+      action: spec.action,
+      entity_type: spec.entityType,
+      entity_id: expectedId,
+      outcome: 'success',
+      staff_id: 'stf-admin1',
+      role: 'admin',
+    });
+    expect(JSON.parse(event.fields)).toEqual(spec.fields ?? []);
+    // No PHI in an audit row: the reply text or a reason must not be stored in it.
+    expect(JSON.stringify(event)).not.toMatch(/Thank you|Patient asked|Check-up/);
+  });
+
+  it('methods without an audit spec record nothing (e.g. counts, providers)', async () => {
+    const before = clinic.core.store.audit.count();
+    await clinic.ok('inbox.counts');
+    await clinic.ok('providers.list');
+    await clinic.ok('sync.status');
+    expect(clinic.core.store.audit.count()).toBe(before);
+  });
+
+  it('a failed read of a record is recorded as a failure', async () => {
+    const before = clinic.core.store.audit.count();
+    const result = await clinic.call('thread.get', { threadId: 'no-such-thread' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const events = [...clinic.core.store.audit.iterate()].slice(before);
+    expect(events.map((e) => [e.action, e.entity_id, e.outcome])).toEqual([
+      ['read', 'no-such-thread', 'failure'],
+    ]);
+  });
+});
