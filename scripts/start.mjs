@@ -4,11 +4,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { findElectronBinary } from './electron-binary.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
 const children = [];
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
@@ -33,16 +32,6 @@ function startDemoBackend() {
   });
 }
 
-function electronBinary() {
-  try {
-    const p = require('electron');
-    if (typeof p === 'string' && fs.existsSync(p) && spawnSync(p, ['--version']).status === 0) return p;
-  } catch {
-    // electron not installed or its binary missing
-  }
-  return null;
-}
-
 const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
 process.on('SIGINT', () => (stopAll(), process.exit(0)));
 process.on('SIGTERM', () => (stopAll(), process.exit(0)));
@@ -53,7 +42,7 @@ if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html')) || process.
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 const env = { ...process.env, CLINIC_SERVER_URL: serverUrl };
-const electron = electronBinary();
+const electron = findElectronBinary();
 let app;
 if (electron) {
   app = spawn(electron, [root], { cwd: root, env, stdio: 'inherit' });

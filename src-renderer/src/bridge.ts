@@ -6,12 +6,6 @@ import { EVENT_NAMES, METHOD_NAMES, type ClinicApi, type EventName } from '../..
 import { BRIDGE_PATH, BRIDGE_TOKEN_PROTOCOL_PREFIX, type BridgeRequest, type BridgeResponse } from '../../src-shared/bridge-protocol';
 import { ApiError, isApiErrorShape } from '../../src-shared/errors';
 
-declare global {
-  interface Window {
-    clinic?: ClinicApi;
-  }
-}
-
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
 function createWebSocketApi(token: string): { api: ClinicApi; reportActivity: () => void } {
