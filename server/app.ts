@@ -1,0 +1,129 @@
+/**
+ * The clinic's portal backend: staff auth, console sync (pull / push / SSE poke) and the patient portal.
+ * `buildServer` opens (and optionally seeds) the store and returns a small wrapper around Fastify.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { SYNC_LIMITS, SYNC_ROUTES } from '../src-shared/sync';
+import { AuditWriter } from './audit/writer';
+import type { ServerContext } from './context';
+import { SqliteStore } from './db/sqlite-store';
+import type { ServerStore } from './db/types';
+import { type DemoCounts, seedDemo } from './demo/seed';
+import { installErrorHandlers } from './http/errors';
+import { parse } from './http/validate';
+import { authRoutes } from './routes/auth';
+import { portalRoutes } from './routes/portal';
+import { syncRoutes } from './routes/sync';
+import { PokeHub } from './sync/hub';
+
+export interface ServerOptions {
+  /** Folder for the SQLite database (created if missing). */
+  dataDir: string;
+  /** Seed the demo clinic when the store is empty. */
+  demo?: boolean;
+  /** Demo size multiplier (1 = 200 patients, 800 threads, ~1,000 appointments). */
+  scale?: number;
+  /** The demo's "today", YYYY-MM-DD (default: the clock's current UTC day). */
+  today?: string;
+  /** Clock in ms since the epoch (default Date.now); tests move it to test TOTP steps and throttling. */
+  now?: () => number;
+  /** PEM certificate and key: serve HTTPS (TLS 1.2+). Required to listen on a non-loopback address. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Request log sink: one line per request with method, route pattern and status only (no ids, no PHI). */
+  log?: (line: string) => void;
+  /** SSE heartbeat interval (default 15 s). */
+  heartbeatMs?: number;
+}
+
+export interface PortalServer {
+  app: FastifyInstance;
+  store: ServerStore;
+  /** What the demo seed created, or null if it did not run (no --demo, or the store had data). */
+  demo: DemoCounts | null;
+  /** The listening URL once `listen` resolved, e.g. http://127.0.0.1:43123. */
+  url: string | null;
+  listen(options?: { host?: string; port?: number }): Promise<string>;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+export const isLoopback = (host: string): boolean => LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+export async function buildServer(options: ServerOptions): Promise<PortalServer> {
+  const now = options.now ?? Date.now;
+  const store = new SqliteStore(options.dataDir);
+  const nowIso = () => new Date(now()).toISOString();
+  const ctx: ServerContext = { store, now, nowIso, audit: new AuditWriter(store, nowIso) };
+  const logError = (line: string) => (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+
+  let demo: DemoCounts | null = null;
+  if (options.demo && store.countStaff() === 0) {
+    const today = options.today ?? nowIso().slice(0, 10);
+    demo = seedDemo(store, { today, scale: options.scale ?? 1 });
+    store.setMeta('demo', JSON.stringify({ today, scale: options.scale ?? 1 }));
+  }
+
+  const hub = new PokeHub({ latestSeq: () => store.latestSeq(), heartbeatMs: options.heartbeatMs });
+  store.onChange(() => hub.changed());
+
+  // Fastify's https option changes its instance type; the routes only need the common FastifyInstance.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: SYNC_LIMITS.maxBodyBytes,
+    routerOptions: { maxParamLength: 200 },
+    forceCloseConnections: true,
+    exposeHeadRoutes: false,
+    ...(options.tls
+      ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const } }
+      : {}),
+  }) as unknown as FastifyInstance;
+
+  installErrorHandlers(app, logError);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // Answers carry PHI: never cached by a browser or proxy.
+    void reply.header('cache-control', 'no-store');
+    void reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+  if (options.log) {
+    const log = options.log;
+    app.addHook('onResponse', async (request, reply) => {
+      log(`${request.method} ${request.routeOptions.url ?? '(no route)'} ${reply.statusCode}`);
+    });
+  }
+  app.addHook('preClose', async () => hub.closeAll());
+  app.addHook('onClose', async () => store.close());
+
+  app.get(SYNC_ROUTES.health, async (request) => {
+    parse(z.strictObject({}), request.query, 'query');
+    return { ok: true };
+  });
+  authRoutes(app, ctx);
+  syncRoutes(app, ctx, hub, logError);
+  portalRoutes(app, ctx);
+
+  const server: PortalServer = {
+    app,
+    store,
+    demo,
+    url: null,
+    async listen({ host = '127.0.0.1', port = 0 } = {}) {
+      if (!isLoopback(host) && !options.tls) {
+        throw new Error(
+          `Refusing to listen on ${host} without TLS: pass a certificate and key (--tls-cert, --tls-key).`,
+        );
+      }
+      await app.listen({ host, port });
+      const address = app.server.address();
+      const actualPort = typeof address === 'object' && address ? address.port : port;
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      server.url = `${options.tls ? 'https' : 'http'}://${shownHost}:${actualPort}`;
+      return server.url;
+    },
+    async close() {
+      await app.close();
+    },
+  };
+  return server;
+}

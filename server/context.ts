@@ -1,0 +1,11 @@
+/** What every service needs: the store, the clock and the audit writer. */
+import type { ServerStore } from './db/types';
+import type { AuditWriter } from './audit/writer';
+
+export interface ServerContext {
+  store: ServerStore;
+  /** Milliseconds since the epoch; injectable so tests can move time (TOTP steps, token expiry, throttling). */
+  now: () => number;
+  nowIso: () => string;
+  audit: AuditWriter;
+}

@@ -1,0 +1,223 @@
+/** SQLite row shapes and their mapping to the shared domain records. */
+import type {
+  AppointmentRecord,
+  AttachmentRecord,
+  AuditRecord,
+  MessageRecord,
+  PatientRecord,
+  ProviderRecord,
+  StaffRecord,
+  ThreadRecord,
+} from '../../src-shared/domain';
+
+export interface StaffRow {
+  id: string;
+  username: string;
+  display_name: string;
+  role: StaffRecord['role'];
+  provider_id: string | null;
+  password_hash: string;
+  totp_secret: string;
+  totp_last_step: number;
+  active: number;
+  version: number;
+}
+export const staffFromRow = (r: StaffRow): StaffRecord => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  role: r.role,
+  providerId: r.provider_id,
+  version: r.version,
+});
+
+export interface ProviderRow {
+  id: string;
+  name: string;
+  specialty: string;
+  slot_minutes: number;
+  day_start_minute: number;
+  day_end_minute: number;
+  version: number;
+}
+export const providerFromRow = (r: ProviderRow): ProviderRecord => ({
+  id: r.id,
+  name: r.name,
+  specialty: r.specialty,
+  slotMinutes: r.slot_minutes,
+  dayStartMinute: r.day_start_minute,
+  dayEndMinute: r.day_end_minute,
+  version: r.version,
+});
+
+export interface PatientRow {
+  id: string;
+  mrn: string;
+  given_name: string;
+  family_name: string;
+  birth_date: string;
+  phone: string | null;
+  portal_password_hash: string | null;
+  version: number;
+}
+export const patientFromRow = (r: PatientRow): PatientRecord => ({
+  id: r.id,
+  mrn: r.mrn,
+  givenName: r.given_name,
+  familyName: r.family_name,
+  birthDate: r.birth_date,
+  phone: r.phone,
+  version: r.version,
+});
+
+export interface ThreadRow {
+  id: string;
+  patient_id: string;
+  subject: string;
+  status: ThreadRecord['status'];
+  priority: ThreadRecord['priority'];
+  assignee_id: string | null;
+  provider_id: string | null;
+  created_at: string;
+  updated_at: string;
+  last_message_at: string;
+  due_at: string | null;
+  version: number;
+}
+export const threadFromRow = (r: ThreadRow): ThreadRecord => ({
+  id: r.id,
+  patientId: r.patient_id,
+  subject: r.subject,
+  status: r.status,
+  priority: r.priority,
+  assigneeId: r.assignee_id,
+  providerId: r.provider_id,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  lastMessageAt: r.last_message_at,
+  dueAt: r.due_at,
+  version: r.version,
+});
+export const threadParams = (t: ThreadRecord) => [
+  t.patientId,
+  t.subject,
+  t.status,
+  t.priority,
+  t.assigneeId,
+  t.providerId,
+  t.createdAt,
+  t.updatedAt,
+  t.lastMessageAt,
+  t.dueAt,
+  t.version,
+  t.id,
+];
+
+export interface MessageRow {
+  id: string;
+  thread_id: string;
+  author_kind: MessageRecord['authorKind'];
+  author_id: string;
+  body: string;
+  sent_at: string;
+  version: number;
+}
+export const messageFromRow = (r: MessageRow): MessageRecord => ({
+  id: r.id,
+  threadId: r.thread_id,
+  authorKind: r.author_kind,
+  authorId: r.author_id,
+  body: r.body,
+  sentAt: r.sent_at,
+  version: r.version,
+});
+
+export interface AttachmentRow {
+  id: string;
+  message_id: string;
+  file_name: string;
+  mime_type: string;
+  size: number;
+  content: Buffer;
+  version: number;
+}
+export const attachmentFromRow = (r: AttachmentRow): AttachmentRecord => ({
+  id: r.id,
+  messageId: r.message_id,
+  fileName: r.file_name,
+  mimeType: r.mime_type,
+  size: r.size,
+  contentBase64: r.content.toString('base64'),
+  version: r.version,
+});
+
+export interface AppointmentRow {
+  id: string;
+  patient_id: string;
+  provider_id: string;
+  start: string;
+  end: string;
+  status: AppointmentRecord['status'];
+  reason: string;
+  cancel_reason: string | null;
+  virtual_link: string | null;
+  created_via: 'console' | 'portal';
+  version: number;
+}
+export const appointmentFromRow = (r: AppointmentRow): AppointmentRecord => ({
+  id: r.id,
+  patientId: r.patient_id,
+  providerId: r.provider_id,
+  start: r.start,
+  end: r.end,
+  status: r.status,
+  reason: r.reason,
+  cancelReason: r.cancel_reason,
+  virtualLink: r.virtual_link,
+  version: r.version,
+});
+export const appointmentParams = (a: AppointmentRecord) => [
+  a.patientId,
+  a.providerId,
+  a.start,
+  a.end,
+  a.status,
+  a.reason,
+  a.cancelReason,
+  a.virtualLink,
+  a.version,
+  a.id,
+];
+
+export interface AuditRow {
+  id: string;
+  at: string;
+  staff_id: string | null;
+  role: AuditRecord['role'];
+  device_id: string;
+  action: AuditRecord['action'];
+  entity_type: AuditRecord['entityType'];
+  entity_id: string | null;
+  outcome: AuditRecord['outcome'];
+  fields_json: string;
+  actor_kind: AuditRecord['actorKind'];
+  prev_hash: string;
+  hash: string;
+  version: number;
+}
+export const auditFromRow = (r: AuditRow): AuditRecord => ({
+  id: r.id,
+  at: r.at,
+  staffId: r.staff_id,
+  role: r.role,
+  deviceId: r.device_id,
+  action: r.action,
+  entityType: r.entity_type,
+  entityId: r.entity_id,
+  outcome: r.outcome,
+  fields: JSON.parse(r.fields_json) as string[],
+  actorKind: r.actor_kind,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+  version: r.version,
+});

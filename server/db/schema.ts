@@ -1,0 +1,185 @@
+/**
+ * Numbered migrations for the portal backend's SQLite database. Each runs once, in a transaction,
+ * tracked by PRAGMA user_version. Column names are plain SQL so a PostgreSQL store can reuse them.
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: initial schema */ `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  CREATE TABLE providers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    specialty TEXT NOT NULL,
+    slot_minutes INTEGER NOT NULL,
+    day_start_minute INTEGER NOT NULL,
+    day_end_minute INTEGER NOT NULL,
+    version INTEGER NOT NULL
+  );
+
+  CREATE TABLE staff (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('receptionist', 'clinician', 'admin')),
+    provider_id TEXT REFERENCES providers(id),
+    password_hash TEXT NOT NULL,
+    totp_secret TEXT NOT NULL,
+    -- last TOTP step accepted for this account: codes of this step or earlier are refused (replay)
+    totp_last_step INTEGER NOT NULL DEFAULT -1,
+    active INTEGER NOT NULL DEFAULT 1,
+    version INTEGER NOT NULL
+  );
+
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+
+  -- staff members who have signed in on a device: only they may have mutations pushed from it
+  CREATE TABLE device_staff (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    first_at TEXT NOT NULL,
+    PRIMARY KEY (device_id, staff_id)
+  ) WITHOUT ROWID;
+
+  -- tokens are stored as SHA-256 hashes only
+  CREATE TABLE access_tokens (
+    token_hash TEXT PRIMARY KEY,
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    family TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX access_tokens_family ON access_tokens(family);
+
+  CREATE TABLE refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    family TEXT NOT NULL,
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+  CREATE INDEX refresh_tokens_family ON refresh_tokens(family);
+
+  CREATE TABLE patients (
+    id TEXT PRIMARY KEY,
+    mrn TEXT NOT NULL UNIQUE,
+    given_name TEXT NOT NULL,
+    family_name TEXT NOT NULL,
+    birth_date TEXT NOT NULL,
+    phone TEXT,
+    portal_password_hash TEXT,
+    version INTEGER NOT NULL
+  );
+
+  CREATE TABLE portal_tokens (
+    token_hash TEXT PRIMARY KEY,
+    patient_id TEXT NOT NULL REFERENCES patients(id),
+    expires_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE auth_failures (key TEXT NOT NULL, at INTEGER NOT NULL);
+  CREATE INDEX auth_failures_key ON auth_failures(key, at);
+
+  CREATE TABLE threads (
+    id TEXT PRIMARY KEY,
+    patient_id TEXT NOT NULL REFERENCES patients(id),
+    subject TEXT NOT NULL,
+    status TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    assignee_id TEXT REFERENCES staff(id),
+    provider_id TEXT REFERENCES providers(id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_message_at TEXT NOT NULL,
+    due_at TEXT,
+    version INTEGER NOT NULL
+  );
+  CREATE INDEX threads_patient ON threads(patient_id, last_message_at);
+
+  CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    thread_id TEXT NOT NULL REFERENCES threads(id),
+    author_kind TEXT NOT NULL CHECK (author_kind IN ('patient', 'staff')),
+    author_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  CREATE INDEX messages_thread ON messages(thread_id, sent_at);
+
+  CREATE TABLE attachments (
+    id TEXT PRIMARY KEY,
+    message_id TEXT NOT NULL REFERENCES messages(id),
+    file_name TEXT NOT NULL,
+    mime_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content BLOB NOT NULL,
+    version INTEGER NOT NULL
+  );
+  CREATE INDEX attachments_message ON attachments(message_id);
+
+  CREATE TABLE appointments (
+    id TEXT PRIMARY KEY,
+    patient_id TEXT NOT NULL REFERENCES patients(id),
+    provider_id TEXT NOT NULL REFERENCES providers(id),
+    start TEXT NOT NULL,
+    "end" TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    cancel_reason TEXT,
+    virtual_link TEXT,
+    -- 'console' or 'portal': lets a slot conflict say who holds the slot
+    created_via TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  CREATE INDEX appointments_provider ON appointments(provider_id, start);
+  CREATE INDEX appointments_patient ON appointments(patient_id, start);
+
+  CREATE TABLE audit_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    at TEXT NOT NULL,
+    staff_id TEXT,
+    role TEXT,
+    device_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity_type TEXT NOT NULL,
+    entity_id TEXT,
+    outcome TEXT NOT NULL,
+    fields_json TEXT NOT NULL,
+    actor_kind TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    -- 'server' for events the backend wrote (one hash chain), 'console' for events a console appended
+    origin TEXT NOT NULL CHECK (origin IN ('server', 'console'))
+  );
+  CREATE INDEX audit_events_entity ON audit_events(entity_type, entity_id, at);
+  CREATE INDEX audit_events_origin ON audit_events(origin, seq);
+  CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+  CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
+  -- one row per entity at the seq of its latest change (INSERT OR REPLACE moves it): pulls coalesce
+  CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    UNIQUE (entity, id)
+  );
+
+  CREATE TABLE applied_mutations (
+    device_id TEXT NOT NULL,
+    mutation_id TEXT NOT NULL,
+    result_json TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (device_id, mutation_id)
+  ) WITHOUT ROWID;
+  `,
+];

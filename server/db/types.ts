@@ -1,0 +1,145 @@
+/**
+ * The one data-access interface of the portal backend. Routes and services talk only to this, never
+ * to SQL, so a PostgreSQL implementation can be added beside the SQLite one.
+ * Every insert/update of a synced entity also appends to the change log (coalesced per entity).
+ */
+import type {
+  AppointmentRecord,
+  AttachmentRecord,
+  AuditRecord,
+  MessageRecord,
+  PatientRecord,
+  ProviderRecord,
+  StaffRecord,
+  ThreadRecord,
+} from '../../src-shared/domain';
+import type { Change, EntityName } from '../../src-shared/sync';
+
+export interface StaffAuth {
+  record: StaffRecord;
+  passwordHash: string;
+  totpSecret: string;
+  /** Last accepted TOTP step; a code for this step or earlier is a replay. */
+  totpLastStep: number;
+  active: boolean;
+}
+
+export interface Device {
+  id: string;
+  name: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface AccessToken {
+  staffId: string;
+  deviceId: string;
+  /** The sign-in this token descends from; sign-out and refresh-token reuse revoke the whole family. */
+  family: string;
+  expiresAt: number;
+}
+
+export interface RefreshToken extends AccessToken {
+  usedAt: number | null;
+}
+
+export interface PortalToken {
+  patientId: string;
+  expiresAt: number;
+}
+
+export interface ChangeRef {
+  seq: number;
+  entity: EntityName;
+  id: string;
+}
+
+export type AppointmentOrigin = 'console' | 'portal';
+export type AuditOrigin = 'server' | 'console';
+export type AttachmentMeta = Omit<AttachmentRecord, 'contentBase64' | 'version'>;
+
+export interface ServerStore {
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+  /** Called (synchronously, possibly mid-transaction) whenever the change log grows. */
+  onChange(listener: () => void): () => void;
+
+  getMeta(key: string): string | null;
+  setMeta(key: string, value: string): void;
+
+  insertStaff(record: StaffRecord, passwordHash: string, totpSecret: string): void;
+  staff(id: string): StaffRecord | null;
+  staffAuthByUsername(username: string): StaffAuth | null;
+  setTotpLastStep(staffId: string, step: number): void;
+  countStaff(): number;
+
+  insertDevice(device: Device): void;
+  device(id: string): Device | null;
+  linkDeviceStaff(deviceId: string, staffId: string, at: string): void;
+  isDeviceStaff(deviceId: string, staffId: string): boolean;
+
+  insertAccessToken(tokenHash: string, token: AccessToken): void;
+  accessToken(tokenHash: string): AccessToken | null;
+  deleteAccessToken(tokenHash: string): void;
+  insertRefreshToken(tokenHash: string, token: AccessToken): void;
+  refreshToken(tokenHash: string): RefreshToken | null;
+  markRefreshTokenUsed(tokenHash: string, at: number): void;
+  revokeFamily(family: string): void;
+  insertPortalToken(tokenHash: string, token: PortalToken): void;
+  portalToken(tokenHash: string): PortalToken | null;
+  purgeExpired(now: number): void;
+
+  addAuthFailure(key: string, at: number): void;
+  authFailuresSince(key: string, since: number): number[];
+  clearAuthFailures(key: string): void;
+
+  insertProvider(record: ProviderRecord): void;
+  provider(id: string): ProviderRecord | null;
+  providers(): ProviderRecord[];
+
+  insertPatient(record: PatientRecord, portalPasswordHash: string | null): void;
+  patient(id: string): PatientRecord | null;
+  patientAuthByMrn(mrn: string): { record: PatientRecord; portalPasswordHash: string | null } | null;
+
+  insertThread(record: ThreadRecord): void;
+  updateThread(record: ThreadRecord): void;
+  thread(id: string): ThreadRecord | null;
+  threadsOfPatient(patientId: string, limit: number): ThreadRecord[];
+
+  insertMessage(record: MessageRecord): void;
+  message(id: string): MessageRecord | null;
+  messagesOfThread(threadId: string): MessageRecord[];
+
+  insertAttachment(record: AttachmentRecord): void;
+  attachment(id: string): AttachmentRecord | null;
+  attachmentsOfThread(threadId: string): AttachmentMeta[];
+
+  insertAppointment(record: AppointmentRecord, origin: AppointmentOrigin): void;
+  updateAppointment(record: AppointmentRecord): void;
+  appointment(id: string): AppointmentRecord | null;
+  appointmentOrigin(id: string): AppointmentOrigin | null;
+  /** A slot-holding appointment of the provider overlapping [start, end), other than `excludeId`. */
+  findSlotHolder(
+    providerId: string,
+    start: string,
+    end: string,
+    excludeId: string | null,
+  ): AppointmentRecord | null;
+  appointmentsOfPatient(patientId: string, limit: number): AppointmentRecord[];
+
+  insertAuditEvent(record: AuditRecord, origin: AuditOrigin): void;
+  auditEvent(id: string): AuditRecord | null;
+  /** Hash of the newest server-written event ('' before the first): the next event's prevHash. */
+  lastServerAuditHash(): string;
+  auditForEntity(entityType: string, entityId: string, limit: number): AuditRecord[];
+
+  latestSeq(): number;
+  changesAfter(after: number, limit: number): ChangeRef[];
+  countChangesAfter(after: number): number;
+  /** The entity's current state as a Change (data null when it no longer exists). */
+  loadChange(entity: EntityName, id: string): Change;
+
+  appliedMutation(deviceId: string, mutationId: string): string | null;
+  saveAppliedMutation(deviceId: string, mutationId: string, resultJson: string, at: string): void;
+}

@@ -1,0 +1,319 @@
+/**
+ * The patient portal: a patient signs in with MRN + password and sees only their own threads and
+ * appointments. Every action writes an audit event with actorKind 'patient' (device 'portal').
+ */
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type {
+  AppointmentRecord,
+  AuditAction,
+  AuditEntityType,
+  MessageRecord,
+  ThreadRecord,
+} from '../../src-shared/domain';
+import type { PortalAppointmentRequest, PortalNewThread } from '../../src-shared/sync';
+import { verifyPassword } from '../auth/passwords';
+import { recordFailure, retryAfterAny } from '../auth/throttle';
+import { PORTAL_TOKEN_SECONDS, bearer, hashToken, newToken } from '../auth/tokens';
+import type { ServerContext } from '../context';
+import { HttpError } from '../http/errors';
+import { normalizeIso, slotProblem, transitionProblem } from '../sync/schedule';
+import { dueAfter } from '../sync/sla';
+import { checkAttachment } from './attachments';
+
+export interface PortalMessageView {
+  id: string;
+  authorKind: 'patient' | 'staff';
+  authorName: string;
+  body: string;
+  sentAt: string;
+  attachments: { id: string; fileName: string; mimeType: string; size: number }[];
+}
+
+export interface PortalThreadView {
+  id: string;
+  subject: string;
+  status: ThreadRecord['status'];
+  createdAt: string;
+  updatedAt: string;
+  lastMessageAt: string;
+  messages: PortalMessageView[];
+}
+
+export type PortalAppointmentView = AppointmentRecord & { providerName: string };
+
+const PORTAL_DEVICE = 'portal';
+const NOT_FOUND = () => new HttpError(404, 'NOT_FOUND', 'Not found.');
+
+function patientAudit(
+  ctx: ServerContext,
+  action: AuditAction,
+  entityType: AuditEntityType,
+  entityId: string | null,
+  fields: string[] = [],
+  outcome: 'success' | 'failure' = 'success',
+): void {
+  ctx.audit.write({
+    staffId: null,
+    role: null,
+    deviceId: PORTAL_DEVICE,
+    action,
+    entityType,
+    entityId,
+    outcome,
+    fields,
+    actorKind: 'patient',
+  });
+}
+
+export async function portalSignIn(
+  ctx: ServerContext,
+  mrn: string,
+  password: string,
+): Promise<{ token: string; patientId: string }> {
+  const { store } = ctx;
+  const keys = [`mrn:${mrn.toLowerCase()}`];
+  const wait = retryAfterAny(store, keys, ctx.now());
+  const known = store.patientAuthByMrn(mrn);
+  if (wait > 0) {
+    patientAudit(ctx, 'failed-sign-in', 'session', known?.record.id ?? null, [], 'failure');
+    throw new HttpError(429, 'THROTTLED', `Too many failed sign-ins. Try again in ${wait} seconds.`, wait);
+  }
+  recordFailure(store, keys, ctx.now());
+  const ok = await verifyPassword(password, known?.portalPasswordHash ?? null);
+  if (!ok || !known) {
+    patientAudit(ctx, 'failed-sign-in', 'session', known?.record.id ?? null, [], 'failure');
+    throw new HttpError(401, 'UNAUTHENTICATED', 'Wrong MRN or password.');
+  }
+  const token = newToken();
+  store.transaction(() => {
+    keys.forEach((key) => store.clearAuthFailures(key));
+    store.insertPortalToken(hashToken(token), {
+      patientId: known.record.id,
+      expiresAt: ctx.now() + PORTAL_TOKEN_SECONDS * 1000,
+    });
+    patientAudit(ctx, 'sign-in', 'session', known.record.id);
+  });
+  return { token, patientId: known.record.id };
+}
+
+export function authenticatePatient(ctx: ServerContext, header: string | string[] | undefined): string {
+  const row = ctx.store.portalToken(hashToken(bearer(header)));
+  if (!row || row.expiresAt <= ctx.now())
+    throw new HttpError(401, 'UNAUTHENTICATED', 'Portal session expired or unknown.');
+  return row.patientId;
+}
+
+function threadView(ctx: ServerContext, thread: ThreadRecord): PortalThreadView {
+  const attachments = ctx.store.attachmentsOfThread(thread.id);
+  const patient = ctx.store.patient(thread.patientId);
+  const staffNames = new Map<string, string>();
+  const authorName = (m: MessageRecord): string => {
+    if (m.authorKind === 'patient') return patient ? `${patient.givenName} ${patient.familyName}` : 'You';
+    if (!staffNames.has(m.authorId))
+      staffNames.set(m.authorId, ctx.store.staff(m.authorId)?.displayName ?? 'Clinic staff');
+    return staffNames.get(m.authorId)!;
+  };
+  return {
+    id: thread.id,
+    subject: thread.subject,
+    status: thread.status,
+    createdAt: thread.createdAt,
+    updatedAt: thread.updatedAt,
+    lastMessageAt: thread.lastMessageAt,
+    messages: ctx.store.messagesOfThread(thread.id).map((m) => ({
+      id: m.id,
+      authorKind: m.authorKind,
+      authorName: authorName(m),
+      body: m.body,
+      sentAt: m.sentAt,
+      attachments: attachments
+        .filter((a) => a.messageId === m.id)
+        .map((a) => ({ id: a.id, fileName: a.fileName, mimeType: a.mimeType, size: a.size })),
+    })),
+  };
+}
+
+/** The patient's threads, newest first; each one read is an audit event on that thread. */
+export function listThreads(ctx: ServerContext, patientId: string): PortalThreadView[] {
+  return ctx.store.transaction(() =>
+    ctx.store.threadsOfPatient(patientId, 100).map((thread) => {
+      patientAudit(ctx, 'read', 'thread', thread.id);
+      return threadView(ctx, thread);
+    }),
+  );
+}
+
+export function newThread(
+  ctx: ServerContext,
+  patientId: string,
+  input: z.output<typeof PortalNewThread>,
+): PortalThreadView {
+  const content = input.attachment
+    ? checkAttachment(input.attachment.fileName, input.attachment.mimeType, input.attachment.contentBase64)
+    : null;
+  return ctx.store.transaction(() => {
+    const now = ctx.nowIso();
+    const thread: ThreadRecord = {
+      id: randomUUID(),
+      patientId,
+      subject: input.subject,
+      status: 'new',
+      priority: 'routine',
+      assigneeId: null,
+      providerId: null,
+      createdAt: now,
+      updatedAt: now,
+      lastMessageAt: now,
+      dueAt: dueAfter(now, 'routine'),
+      version: 1,
+    };
+    ctx.store.insertThread(thread);
+    const messageId = randomUUID();
+    ctx.store.insertMessage({
+      id: messageId,
+      threadId: thread.id,
+      authorKind: 'patient',
+      authorId: patientId,
+      body: input.body,
+      sentAt: now,
+      version: 1,
+    });
+    if (input.attachment && content) {
+      ctx.store.insertAttachment({
+        id: randomUUID(),
+        messageId,
+        fileName: input.attachment.fileName,
+        mimeType: input.attachment.mimeType.toLowerCase(),
+        size: content.length,
+        contentBase64: content.toString('base64'),
+        version: 1,
+      });
+    }
+    patientAudit(ctx, 'create', 'thread', thread.id, [
+      'subject',
+      'messages',
+      ...(content ? ['attachments'] : []),
+    ]);
+    return threadView(ctx, thread);
+  });
+}
+
+export function postMessage(
+  ctx: ServerContext,
+  patientId: string,
+  threadId: string,
+  body: string,
+): PortalMessageView {
+  return ctx.store.transaction(() => {
+    const thread = ctx.store.thread(threadId);
+    // Someone else's thread is "not found", so thread ids cannot be probed.
+    if (!thread || thread.patientId !== patientId) throw NOT_FOUND();
+    const now = ctx.nowIso();
+    const message: MessageRecord = {
+      id: randomUUID(),
+      threadId,
+      authorKind: 'patient',
+      authorId: patientId,
+      body,
+      sentAt: now,
+      version: 1,
+    };
+    ctx.store.insertMessage(message);
+    ctx.store.updateThread({
+      ...thread,
+      // A patient writing into a closed thread reopens it for the clinic.
+      status: thread.status === 'done' ? 'new' : thread.status,
+      lastMessageAt: now,
+      updatedAt: now,
+      dueAt: thread.dueAt ?? dueAfter(now, thread.priority),
+      version: thread.version + 1,
+    });
+    patientAudit(ctx, 'create', 'thread', threadId, ['messages']);
+    const patient = ctx.store.patient(patientId);
+    return {
+      id: message.id,
+      authorKind: 'patient',
+      authorName: patient ? `${patient.givenName} ${patient.familyName}` : 'You',
+      body,
+      sentAt: now,
+      attachments: [],
+    };
+  });
+}
+
+function appointmentView(ctx: ServerContext, a: AppointmentRecord): PortalAppointmentView {
+  return { ...a, providerName: ctx.store.provider(a.providerId)?.name ?? '' };
+}
+
+export function listAppointments(ctx: ServerContext, patientId: string): PortalAppointmentView[] {
+  return ctx.store.transaction(() => {
+    patientAudit(ctx, 'read', 'patient', patientId, ['appointments']);
+    return ctx.store.appointmentsOfPatient(patientId, 500).map((a) => appointmentView(ctx, a));
+  });
+}
+
+export function requestAppointment(
+  ctx: ServerContext,
+  patientId: string,
+  input: z.output<typeof PortalAppointmentRequest>,
+): PortalAppointmentView {
+  return ctx.store.transaction(() => {
+    const provider = ctx.store.provider(input.providerId);
+    if (!provider) throw NOT_FOUND();
+    const start = normalizeIso(input.start);
+    const end = normalizeIso(input.end);
+    if (!start || !end) throw new HttpError(400, 'VALIDATION', 'The start or end time is not a real time.');
+    if (Date.parse(start) <= ctx.now())
+      throw new HttpError(400, 'VALIDATION', 'Appointments can only be requested in the future.');
+    const problem = slotProblem(provider, start, end);
+    if (problem) throw new HttpError(400, 'VALIDATION', problem);
+    if (ctx.store.findSlotHolder(provider.id, start, end, null)) {
+      throw new HttpError(409, 'CONFLICT', 'That time is no longer available. Please choose another time.');
+    }
+    const record: AppointmentRecord = {
+      id: randomUUID(),
+      patientId,
+      providerId: provider.id,
+      start,
+      end,
+      status: 'booked',
+      reason: input.reason,
+      cancelReason: null,
+      virtualLink: null,
+      version: 1,
+    };
+    ctx.store.insertAppointment(record, 'portal');
+    patientAudit(ctx, 'create', 'appointment', record.id, ['providerId', 'start', 'end', 'reason']);
+    return appointmentView(ctx, record);
+  });
+}
+
+export function cancelAppointment(
+  ctx: ServerContext,
+  patientId: string,
+  appointmentId: string,
+): PortalAppointmentView {
+  return ctx.store.transaction(() => {
+    const current = ctx.store.appointment(appointmentId);
+    if (!current || current.patientId !== patientId) throw NOT_FOUND();
+    const problem = transitionProblem(current, 'cancel');
+    if (problem) throw new HttpError(409, 'CONFLICT', problem);
+    if (Date.parse(current.start) <= ctx.now()) {
+      throw new HttpError(
+        409,
+        'CONFLICT',
+        'A past appointment cannot be cancelled online. Please call the clinic.',
+      );
+    }
+    const next: AppointmentRecord = {
+      ...current,
+      status: 'cancelled',
+      cancelReason: 'Cancelled by the patient',
+      version: current.version + 1,
+    };
+    ctx.store.updateAppointment(next);
+    patientAudit(ctx, 'update', 'appointment', appointmentId, ['status', 'cancelReason']);
+    return appointmentView(ctx, next);
+  });
+}

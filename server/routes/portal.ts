@@ -1,0 +1,73 @@
+/** The patient portal API (patients' own threads and appointments). */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  PortalAppointmentRequest,
+  PortalNewMessage,
+  PortalNewThread,
+  PortalSignInRequest,
+  SYNC_ROUTES,
+} from '../../src-shared/sync';
+import type { ServerContext } from '../context';
+import { parse } from '../http/validate';
+import {
+  authenticatePatient,
+  cancelAppointment,
+  listAppointments,
+  listThreads,
+  newThread,
+  portalSignIn,
+  postMessage,
+  requestAppointment,
+} from '../portal/service';
+
+const id = z.string().min(1).max(64);
+const ThreadParams = z.strictObject({ threadId: id });
+const AppointmentParams = z.strictObject({ appointmentId: id });
+const NoQuery = z.strictObject({});
+
+export function portalRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const patientOf = (header: string | string[] | undefined) => authenticatePatient(ctx, header);
+
+  app.post(SYNC_ROUTES.portalSignIn, async (request) => {
+    const body = parse(PortalSignInRequest, request.body, 'body');
+    return portalSignIn(ctx, body.mrn, body.password);
+  });
+
+  app.get(SYNC_ROUTES.portalThreads, async (request) => {
+    const patientId = patientOf(request.headers.authorization);
+    parse(NoQuery, request.query, 'query');
+    return { threads: listThreads(ctx, patientId) };
+  });
+
+  app.post(SYNC_ROUTES.portalThreads, async (request, reply) => {
+    const patientId = patientOf(request.headers.authorization);
+    const body = parse(PortalNewThread, request.body, 'body');
+    return reply.code(201).send({ thread: newThread(ctx, patientId, body) });
+  });
+
+  app.post(SYNC_ROUTES.portalMessages, async (request, reply) => {
+    const patientId = patientOf(request.headers.authorization);
+    const params = parse(ThreadParams, request.params, 'params');
+    const body = parse(PortalNewMessage, request.body, 'body');
+    return reply.code(201).send({ message: postMessage(ctx, patientId, params.threadId, body.body) });
+  });
+
+  app.get(SYNC_ROUTES.portalAppointments, async (request) => {
+    const patientId = patientOf(request.headers.authorization);
+    parse(NoQuery, request.query, 'query');
+    return { appointments: listAppointments(ctx, patientId) };
+  });
+
+  app.post(SYNC_ROUTES.portalAppointments, async (request, reply) => {
+    const patientId = patientOf(request.headers.authorization);
+    const body = parse(PortalAppointmentRequest, request.body, 'body');
+    return reply.code(201).send({ appointment: requestAppointment(ctx, patientId, body) });
+  });
+
+  app.delete(SYNC_ROUTES.portalAppointment, async (request) => {
+    const patientId = patientOf(request.headers.authorization);
+    const params = parse(AppointmentParams, request.params, 'params');
+    return { appointment: cancelAppointment(ctx, patientId, params.appointmentId) };
+  });
+}

@@ -1,0 +1,369 @@
+/**
+ * Server-authoritative application of console mutations (DESIGN.md §5). Each mutation runs in its own
+ * transaction, at most once per (deviceId, mutation id): the stored result is returned on a retry.
+ */
+import type {
+  AppointmentRecord,
+  AuditAction,
+  AuditEntityType,
+  AuditRecord,
+  Role,
+  StaffRecord,
+  ThreadRecord,
+} from '../../src-shared/domain';
+import type { Change, Mutation, MutationOp, MutationOpName, MutationResult } from '../../src-shared/sync';
+import type { ServerContext } from '../context';
+import { normalizeIso, slotProblem, transitionProblem } from './schedule';
+import { dueAfter } from './sla';
+
+type Op<N extends MutationOpName> = Extract<MutationOp, { op: N }>;
+
+interface OpContext extends ServerContext {
+  deviceId: string;
+  staff: StaffRecord;
+  m: Mutation;
+}
+
+interface AuditTarget {
+  action: AuditAction;
+  entityType: AuditEntityType;
+  entityId: string;
+  fields: string[];
+}
+
+interface Outcome {
+  result: MutationResult;
+  audit: AuditTarget;
+}
+
+const FRONT_DESK: readonly Role[] = ['receptionist', 'admin'];
+const ALL_STAFF: readonly Role[] = ['receptionist', 'clinician', 'admin'];
+
+export const appointmentChange = (a: AppointmentRecord): Change => ({
+  entity: 'appointment',
+  id: a.id,
+  data: a,
+});
+export const threadChange = (t: ThreadRecord): Change => ({ entity: 'thread', id: t.id, data: t });
+
+const applied = (c: OpContext, version: number): MutationResult => ({
+  id: c.m.id,
+  status: 'applied',
+  version,
+});
+const conflict = (c: OpContext, reason: string, current: Change | null): MutationResult => ({
+  id: c.m.id,
+  status: 'conflict',
+  reason,
+  current,
+});
+const rejected = (c: OpContext, reason: string, current: Change | null): MutationResult => ({
+  id: c.m.id,
+  status: 'rejected',
+  reason,
+  current,
+});
+
+function slotTakenReason(c: OpContext, holder: AppointmentRecord): string {
+  return c.store.appointmentOrigin(holder.id) === 'portal'
+    ? 'This slot was just booked by a patient through the portal.'
+    : 'This slot was booked at another desk.';
+}
+
+const isHttps = (link: string): boolean => {
+  try {
+    return new URL(link).protocol === 'https:';
+  } catch {
+    return false;
+  }
+};
+
+function book(c: OpContext, op: Op<'appointment.book'>): Outcome {
+  const fields = [
+    'patientId',
+    'providerId',
+    'start',
+    'end',
+    'reason',
+    ...(op.virtualLink ? ['virtualLink'] : []),
+  ];
+  const audit: AuditTarget = { action: 'create', entityType: 'appointment', entityId: c.m.entityId, fields };
+  const out = (result: MutationResult): Outcome => ({ result, audit });
+  const start = normalizeIso(op.start);
+  const end = normalizeIso(op.end);
+  const existing = c.store.appointment(c.m.entityId);
+  if (existing) {
+    const same =
+      existing.patientId === op.patientId &&
+      existing.providerId === op.providerId &&
+      existing.start === start &&
+      existing.end === end;
+    return out(
+      same
+        ? applied(c, existing.version)
+        : rejected(c, 'That appointment id is already in use.', appointmentChange(existing)),
+    );
+  }
+  if (!start || !end) return out(rejected(c, 'The start or end time is not a real time.', null));
+  if (!c.store.patient(op.patientId)) return out(rejected(c, 'Unknown patient.', null));
+  const provider = c.store.provider(op.providerId);
+  if (!provider) return out(rejected(c, 'Unknown provider.', null));
+  if (op.virtualLink !== null && !isHttps(op.virtualLink)) {
+    return out(rejected(c, 'A virtual-visit link must be an https:// address.', null));
+  }
+  const problem = slotProblem(provider, start, end);
+  if (problem) return out(rejected(c, problem, null));
+  const holder = c.store.findSlotHolder(provider.id, start, end, null);
+  if (holder) return out(conflict(c, slotTakenReason(c, holder), appointmentChange(holder)));
+  const record: AppointmentRecord = {
+    id: c.m.entityId,
+    patientId: op.patientId,
+    providerId: provider.id,
+    start,
+    end,
+    status: 'booked',
+    reason: op.reason,
+    cancelReason: null,
+    virtualLink: op.virtualLink,
+    version: 1,
+  };
+  c.store.insertAppointment(record, 'console');
+  return out(applied(c, record.version));
+}
+
+function reschedule(
+  c: OpContext,
+  op: Op<'appointment.reschedule'>,
+  current: AppointmentRecord,
+): MutationResult {
+  const now = appointmentChange(current);
+  const problem = transitionProblem(current, 'reschedule');
+  if (problem) return rejected(c, problem, now);
+  const start = normalizeIso(op.start);
+  const end = normalizeIso(op.end);
+  if (!start || !end) return rejected(c, 'The start or end time is not a real time.', now);
+  const provider = c.store.provider(op.providerId);
+  if (!provider) return rejected(c, 'Unknown provider.', now);
+  const slot = slotProblem(provider, start, end);
+  if (slot) return rejected(c, slot, now);
+  const holder = c.store.findSlotHolder(provider.id, start, end, current.id);
+  if (holder) return conflict(c, slotTakenReason(c, holder), appointmentChange(holder));
+  const next = { ...current, providerId: provider.id, start, end, version: current.version + 1 };
+  c.store.updateAppointment(next);
+  return applied(c, next.version);
+}
+
+function appointmentOp(
+  c: OpContext,
+  op: Op<'appointment.reschedule' | 'appointment.cancel' | 'appointment.checkIn' | 'appointment.noShow'>,
+): Outcome {
+  const fields =
+    op.op === 'appointment.reschedule'
+      ? ['providerId', 'start', 'end']
+      : op.op === 'appointment.cancel'
+        ? ['status', 'cancelReason']
+        : ['status'];
+  const audit: AuditTarget = { action: 'update', entityType: 'appointment', entityId: c.m.entityId, fields };
+  const current = c.store.appointment(c.m.entityId);
+  if (!current) return { result: rejected(c, 'Unknown appointment.', null), audit };
+  if (op.op === 'appointment.reschedule') return { result: reschedule(c, op, current), audit };
+  const kind =
+    op.op === 'appointment.cancel' ? 'cancel' : op.op === 'appointment.checkIn' ? 'checkIn' : 'noShow';
+  const problem = transitionProblem(current, kind);
+  if (problem) return { result: rejected(c, problem, appointmentChange(current)), audit };
+  const next: AppointmentRecord = {
+    ...current,
+    status: kind === 'cancel' ? 'cancelled' : kind === 'checkIn' ? 'checked-in' : 'noshow',
+    cancelReason: op.op === 'appointment.cancel' ? op.reason : current.cancelReason,
+    version: current.version + 1,
+  };
+  c.store.updateAppointment(next);
+  return { result: applied(c, next.version), audit };
+}
+
+function threadOp(
+  c: OpContext,
+  op: Op<'thread.assign' | 'thread.setPriority' | 'thread.setStatus' | 'message.send'>,
+): Outcome {
+  const fields =
+    op.op === 'thread.assign'
+      ? ['assigneeId']
+      : op.op === 'thread.setPriority'
+        ? ['priority']
+        : op.op === 'thread.setStatus'
+          ? ['status']
+          : ['messages'];
+  const audit: AuditTarget = {
+    action: op.op === 'message.send' ? 'create' : 'update',
+    entityType: 'thread',
+    entityId: c.m.entityId,
+    fields,
+  };
+  const out = (result: MutationResult): Outcome => ({ result, audit });
+  const thread = c.store.thread(c.m.entityId);
+  if (!thread) return out(rejected(c, 'Unknown thread.', null));
+  const now = c.nowIso();
+  let next: ThreadRecord;
+  switch (op.op) {
+    case 'thread.assign': {
+      if (op.assigneeId !== null && !c.store.staff(op.assigneeId))
+        return out(rejected(c, 'Unknown staff member.', threadChange(thread)));
+      const holder = thread.assigneeId;
+      const stale = c.m.baseVersion === null || c.m.baseVersion !== thread.version;
+      if (holder !== null && holder !== c.staff.id && holder !== op.assigneeId && stale) {
+        const name = c.store.staff(holder)?.displayName ?? 'someone else';
+        return out(conflict(c, `This thread was claimed by ${name} at another desk.`, threadChange(thread)));
+      }
+      next = { ...thread, assigneeId: op.assigneeId };
+      break;
+    }
+    case 'thread.setPriority':
+      next = {
+        ...thread,
+        priority: op.priority,
+        dueAt: thread.dueAt ? dueAfter(thread.lastMessageAt, op.priority) : null,
+      };
+      break;
+    case 'thread.setStatus':
+      next = { ...thread, status: op.status, dueAt: op.status === 'done' ? null : thread.dueAt };
+      break;
+    case 'message.send': {
+      const existing = c.store.message(op.messageId);
+      if (existing) {
+        const same =
+          existing.threadId === thread.id && existing.authorId === c.staff.id && existing.body === op.body;
+        return out(
+          same
+            ? applied(c, thread.version)
+            : rejected(c, 'That message id is already in use.', threadChange(thread)),
+        );
+      }
+      c.store.insertMessage({
+        id: op.messageId,
+        threadId: thread.id,
+        authorKind: 'staff',
+        authorId: c.staff.id,
+        body: op.body,
+        sentAt: now,
+        version: 1,
+      });
+      // A staff answer meets the service level: nothing is due until the patient writes again.
+      next = { ...thread, lastMessageAt: now, dueAt: null };
+      break;
+    }
+  }
+  next = { ...next, updatedAt: now, version: thread.version + 1 };
+  c.store.updateThread(next);
+  return out(applied(c, next.version));
+}
+
+/**
+ * A console's own audit event, appended as it was recorded. Events with no staff member (a failed sign-in by a
+ * username this device never saw) are pushed under the console's 'system' actor and still belong to the device.
+ */
+function appendAudit(ctx: ServerContext, deviceId: string, m: Mutation, event: AuditRecord): MutationResult {
+  const reject = (reason: string): MutationResult => ({
+    id: m.id,
+    status: 'rejected',
+    reason,
+    current: null,
+  });
+  if (event.deviceId !== deviceId)
+    return reject('An audit event can only be appended by the device that recorded it.');
+  if (event.staffId !== null && !ctx.store.isDeviceStaff(deviceId, event.staffId)) {
+    return reject('The audit event names a staff member unknown to this device.');
+  }
+  const existing = ctx.store.auditEvent(event.id);
+  if (existing) return { id: m.id, status: 'applied', version: existing.version };
+  ctx.store.insertAuditEvent(event, 'console');
+  return { id: m.id, status: 'applied', version: event.version };
+}
+
+const ROLES_FOR: Record<Exclude<MutationOpName, 'audit.append'>, readonly Role[]> = {
+  'appointment.book': FRONT_DESK,
+  'appointment.reschedule': FRONT_DESK,
+  'appointment.cancel': FRONT_DESK,
+  'appointment.checkIn': FRONT_DESK,
+  'appointment.noShow': FRONT_DESK,
+  'thread.assign': ALL_STAFF,
+  'thread.setPriority': ALL_STAFF,
+  'thread.setStatus': ALL_STAFF,
+  'message.send': ALL_STAFF,
+};
+
+function decide(ctx: ServerContext, deviceId: string, m: Mutation): MutationResult {
+  if (m.mutation.op === 'audit.append' && m.staffId === 'system' && m.mutation.event.staffId === null) {
+    return appendAudit(ctx, deviceId, m, m.mutation.event);
+  }
+  const staff = ctx.store.staff(m.staffId);
+  if (!staff || !ctx.store.isDeviceStaff(deviceId, staff.id)) {
+    return { id: m.id, status: 'rejected', reason: 'Unknown staff member for this device.', current: null };
+  }
+  const c: OpContext = { ...ctx, deviceId, m, staff };
+  const op = m.mutation;
+  if (op.op === 'audit.append') return appendAudit(ctx, deviceId, m, op.event);
+
+  let outcome: Outcome;
+  if (!ROLES_FOR[op.op].includes(staff.role)) {
+    const entity = op.op.startsWith('appointment.') ? 'appointment' : 'thread';
+    const change = ctx.store.loadChange(entity, m.entityId);
+    outcome = {
+      result: rejected(c, `A ${staff.role} may not do ${op.op}.`, change.data ? change : null),
+      audit: { action: 'update', entityType: entity, entityId: m.entityId, fields: [] },
+    };
+  } else if (op.op === 'appointment.book') outcome = book(c, op);
+  else if (
+    op.op === 'appointment.reschedule' ||
+    op.op === 'appointment.cancel' ||
+    op.op === 'appointment.checkIn' ||
+    op.op === 'appointment.noShow'
+  ) {
+    outcome = appointmentOp(c, op);
+  } else outcome = threadOp(c, op);
+
+  // Attributes the change (or the refused attempt) to the staff member and the pushing device.
+  ctx.audit.write({
+    staffId: staff.id,
+    role: staff.role,
+    deviceId,
+    action: outcome.audit.action,
+    entityType: outcome.audit.entityType,
+    entityId: outcome.audit.entityId,
+    fields: outcome.audit.fields,
+    outcome: outcome.result.status === 'applied' ? 'success' : 'failure',
+    actorKind: 'staff',
+  });
+  return outcome.result;
+}
+
+/** Applies one mutation at most once; a retry returns the stored result. */
+function applyOnce(
+  ctx: ServerContext,
+  deviceId: string,
+  m: Mutation,
+  onError: (err: unknown) => void,
+): MutationResult {
+  try {
+    return ctx.store.transaction(() => {
+      const stored = ctx.store.appliedMutation(deviceId, m.id);
+      if (stored !== null) return JSON.parse(stored) as MutationResult;
+      const result = decide(ctx, deviceId, m);
+      ctx.store.saveAppliedMutation(deviceId, m.id, JSON.stringify(result), ctx.nowIso());
+      return result;
+    });
+  } catch (err) {
+    onError(err);
+    // Not stored: the transaction rolled back, so a later retry may still apply it.
+    return { id: m.id, status: 'rejected', reason: 'The server could not apply this change.', current: null };
+  }
+}
+
+/** Mutations of a batch are applied in order, each in its own transaction. */
+export function applyPush(
+  ctx: ServerContext,
+  deviceId: string,
+  mutations: Mutation[],
+  onError: (err: unknown) => void,
+): MutationResult[] {
+  return mutations.map((m) => applyOnce(ctx, deviceId, m, onError));
+}

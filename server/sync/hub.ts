@@ -1,0 +1,86 @@
+/**
+ * Server-Sent Events "poke" stream (DESIGN.md §5): tells consoles the change log advanced so they pull.
+ * Pokes are debounced; a comment heartbeat keeps proxies from timing the stream out and re-checks the
+ * session, ending the stream when its access token is no longer valid.
+ */
+import type { ServerResponse } from 'node:http';
+
+interface Stream {
+  res: ServerResponse;
+  stillValid: () => boolean;
+  lastSent: number;
+}
+
+export interface PokeHubOptions {
+  latestSeq: () => number;
+  debounceMs?: number;
+  heartbeatMs?: number;
+}
+
+export class PokeHub {
+  private readonly streams = new Set<Stream>();
+  private readonly debounceMs: number;
+  private pending: NodeJS.Timeout | null = null;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly options: PokeHubOptions) {
+    this.debounceMs = options.debounceMs ?? 10;
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs ?? 15_000);
+    this.heartbeat.unref();
+  }
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /** Takes over an HTTP response as an event stream and sends the current cursor at once. */
+  open(res: ServerResponse, stillValid: () => boolean): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-content-type-options': 'nosniff',
+    });
+    const stream: Stream = { res, stillValid, lastSent: -1 };
+    this.streams.add(stream);
+    res.on('close', () => this.streams.delete(stream));
+    res.write('retry: 3000\n\n');
+    this.send(stream, this.options.latestSeq());
+  }
+
+  /** Called on every change-log append; coalesces bursts into one poke. */
+  changed(): void {
+    if (this.pending || this.streams.size === 0) return;
+    this.pending = setTimeout(() => {
+      this.pending = null;
+      const seq = this.options.latestSeq();
+      for (const stream of this.streams) this.send(stream, seq);
+    }, this.debounceMs);
+  }
+
+  private send(stream: Stream, seq: number): void {
+    if (seq === stream.lastSent) return;
+    stream.lastSent = seq;
+    stream.res.write(`event: poke\ndata: ${JSON.stringify({ cursor: String(seq) })}\n\n`);
+  }
+
+  private beat(): void {
+    for (const stream of this.streams) {
+      if (stream.stillValid()) stream.res.write(': heartbeat\n\n');
+      else this.end(stream);
+    }
+  }
+
+  private end(stream: Stream): void {
+    this.streams.delete(stream);
+    stream.res.end();
+  }
+
+  /** Ends every stream so the HTTP server can close. */
+  closeAll(): void {
+    clearInterval(this.heartbeat);
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = null;
+    for (const stream of [...this.streams]) this.end(stream);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Cursor pull: the current state of every entity changed after the cursor, in change-log order.
+ * An entity changed many times appears once, at its latest sequence number.
+ */
+import { z } from 'zod';
+import { Cursor, SYNC_LIMITS, type Change, type PullResponse } from '../../src-shared/sync';
+import type { ServerStore } from '../db/types';
+import { HttpError } from '../http/errors';
+
+export const PullQuery = z.strictObject({
+  after: Cursor.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,7}$/)
+    .optional(),
+});
+
+const MAX_SEQ = 2n ** 63n - 1n;
+/** A batch stops growing past this many bytes of JSON (attachments can be megabytes each). */
+const BATCH_BYTES = 8 * 1024 * 1024;
+
+export function parseCursor(text: string | undefined, store: ServerStore): number {
+  if (text === undefined) return 0;
+  const value = BigInt(text);
+  if (value > MAX_SEQ) throw new HttpError(400, 'VALIDATION', 'The cursor is out of range.');
+  if (value > BigInt(store.latestSeq())) {
+    // The server's data is older than the console's cursor (restored or reset server): start again from 0.
+    throw new HttpError(409, 'CURSOR_AHEAD', 'The cursor is ahead of the server; pull again from cursor 0.');
+  }
+  return Number(value);
+}
+
+export function parseLimit(text: string | undefined): number {
+  if (text === undefined) return SYNC_LIMITS.defaultPullBatch;
+  const n = Number(text);
+  if (n < 1) throw new HttpError(400, 'VALIDATION', 'limit must be at least 1.');
+  return Math.min(n, SYNC_LIMITS.maxPullBatch);
+}
+
+export function pull(store: ServerStore, query: z.output<typeof PullQuery>): PullResponse {
+  return store.transaction(() => {
+    const after = parseCursor(query.after, store);
+    const refs = store.changesAfter(after, parseLimit(query.limit));
+    const changes: Change[] = [];
+    let cursor = after;
+    let bytes = 0;
+    for (const ref of refs) {
+      const change = store.loadChange(ref.entity, ref.id);
+      bytes +=
+        ref.entity === 'attachment' && change.data
+          ? (change.data as { contentBase64: string }).contentBase64.length
+          : 256;
+      if (changes.length > 0 && bytes > BATCH_BYTES) break;
+      changes.push(change);
+      cursor = ref.seq;
+    }
+    const remaining = store.countChangesAfter(cursor);
+    return { changes, cursor: String(cursor), hasMore: remaining > 0, remaining };
+  });
+}
