@@ -114,7 +114,11 @@ export const AttachmentRecord = z.strictObject({
   messageId: id,
   fileName: z.string().min(1).max(255),
   mimeType: z.string().min(1).max(127),
-  size: z.number().int().nonnegative().max(10 * 1024 * 1024),
+  size: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(10 * 1024 * 1024),
   /** Base64 of the content; stored as a blob inside the encrypted store. */
   contentBase64: z.string().max(14 * 1024 * 1024),
   version: z.number().int().nonnegative(),

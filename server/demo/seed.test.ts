@@ -9,7 +9,7 @@ import {
 import { Change } from '../../src-shared/sync';
 import { hashAudit } from '../audit/writer';
 import { SqliteStore } from '../db/sqlite-store';
-import { slotProblem } from '../sync/schedule';
+import { slotProblem } from '../../src-shared/schedule-rules';
 import { tempDir } from '../test/helpers';
 import { type DemoCounts, seedDemo } from './seed';
 

@@ -17,7 +17,7 @@ import { recordFailure, retryAfterAny } from '../auth/throttle';
 import { PORTAL_TOKEN_SECONDS, bearer, hashToken, newToken } from '../auth/tokens';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
-import { normalizeIso, slotProblem, transitionProblem } from '../sync/schedule';
+import { normalizeIso, slotProblem, transitionProblem } from '../../src-shared/schedule-rules';
 import { dueAfter } from '../sync/sla';
 import { checkAttachment } from './attachments';
 

@@ -13,7 +13,7 @@ import type {
 } from '../../src-shared/domain';
 import type { Change, Mutation, MutationOp, MutationOpName, MutationResult } from '../../src-shared/sync';
 import type { ServerContext } from '../context';
-import { normalizeIso, slotProblem, transitionProblem } from './schedule';
+import { normalizeIso, slotProblem, transitionProblem } from '../../src-shared/schedule-rules';
 import { dueAfter } from './sla';
 
 type Op<N extends MutationOpName> = Extract<MutationOp, { op: N }>;

@@ -64,7 +64,8 @@ export class InboxService {
         attachments: attachments
           .filter((a) => a.message_id === m.id)
           .map((a) => ({ id: a.id, fileName: a.file_name, mimeType: a.mime_type, size: a.size })),
-        pending: this.store.outbox.hasPending(m.id),
+        // A reply written here has version 0 until the server's copy arrives with the next pull.
+        pending: m.version === 0,
       })),
     };
   }

@@ -7,7 +7,7 @@ import { uuidv7 } from '../core/ids';
 import type { AppointmentListRow } from '../store/repos/appointments';
 import type { Store } from '../store/store';
 import { recordLocalMutation } from '../sync/local-mutations';
-import { ALLOWED_FROM, fitsGrid, holdsSlot, overlaps } from './slots';
+import { holdsSlot, overlaps, slotProblem, transitionProblem } from './slots';
 
 /** Host of the virtual-visit links this console creates; on the shell's openExternal allow-list. */
 export const VIRTUAL_VISIT_BASE = 'https://visit.clinic.example/v/';
@@ -76,9 +76,8 @@ export class ScheduleService {
   private assertSlotFree(providerId: string, start: string, end: string, exceptId: string | null): void {
     const provider = this.store.providers.byId(providerId);
     if (!provider) throw new ApiError('NOT_FOUND', 'No such provider.');
-    if (!fitsGrid(provider, start, end)) {
-      throw new ApiError('VALIDATION', "The time is not one of this provider's bookable slots.");
-    }
+    const problem = slotProblem(provider, start, end);
+    if (problem) throw new ApiError('VALIDATION', problem);
     const dayStart = `${start.slice(0, 10)}T00:00:00.000Z`;
     const dayEnd = new Date(Date.parse(dayStart) + 86_400_000).toISOString();
     const taken = this.store.appointments
@@ -103,12 +102,11 @@ export class ScheduleService {
     this.afterWrite();
   }
 
-  private existing(appointmentId: string, op: keyof typeof ALLOWED_FROM): AppointmentRecord {
+  private existing(appointmentId: string, op: Parameters<typeof transitionProblem>[1]): AppointmentRecord {
     const appt = this.store.appointments.byId(appointmentId);
     if (!appt) throw new ApiError('NOT_FOUND', 'This appointment is not on this PC.');
-    if (!ALLOWED_FROM[op].includes(appt.status)) {
-      throw new ApiError('CONFLICT', `An appointment that is ${appt.status} cannot be changed that way.`);
-    }
+    const problem = transitionProblem(appt, op);
+    if (problem) throw new ApiError('CONFLICT', problem);
     return appt;
   }
 

@@ -58,7 +58,11 @@ describe('store open errors', () => {
       ['--import', 'tsx', path.join(__dirname, 'fixtures/open-store.ts'), dir],
       { env, encoding: 'utf8' },
     );
-    const result = JSON.parse(out.trim().split('\n').pop()!) as { ok: boolean; code?: string; message?: string };
+    const result = JSON.parse(out.trim().split('\n').pop()!) as {
+      ok: boolean;
+      code?: string;
+      message?: string;
+    };
     expect(result).toMatchObject({ ok: false, code: 'KEYCHAIN_UNAVAILABLE' });
     expect(result.message).toMatch(/keychain is not available.*gnome-keyring/);
     expect(snapshotDir(dir)).toEqual(before);
@@ -67,7 +71,11 @@ describe('store open errors', () => {
   it('store exists but its key is not in the keychain', async () => {
     await makeStore();
     await keyStore.delete(keyAccountFor(dir));
-    await expectStoreError(dir, 'KEY_MISSING', /exists but its key is not in the OS keychain.*not been changed/);
+    await expectStoreError(
+      dir,
+      'KEY_MISSING',
+      /exists but its key is not in the OS keychain.*not been changed/,
+    );
     // And no key was quietly created for it.
     expect(await keyStore.get(keyAccountFor(dir))).toBeNull();
   });
@@ -96,7 +104,11 @@ describe('store open errors', () => {
 
   it.each([
     ['an empty file', () => Buffer.alloc(0), /empty/],
-    ['a text file', () => Buffer.from('not a database at all\n'.repeat(10)), /whole number of database pages/],
+    [
+      'a text file',
+      () => Buffer.from('not a database at all\n'.repeat(10)),
+      /whole number of database pages/,
+    ],
     ['random pages', () => Buffer.alloc(8192, 7), null],
   ])('not a database: %s', async (_name, bytes, detail) => {
     await keyStore.set(keyAccountFor(dir), 'ab'.repeat(32));

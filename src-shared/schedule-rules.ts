@@ -1,8 +1,8 @@
 /**
- * Scheduling rules shared by console mutations and portal requests. Times are UTC: a provider's
+ * Scheduling rules, one copy for the console's local checks and the portal backend's authoritative ones. Times are UTC: a provider's
  * working hours (minutes after midnight) are read as UTC minutes (documented in server/API.md).
  */
-import type { AppointmentRecord, AppointmentStatus, ProviderRecord } from '../../src-shared/domain';
+import type { AppointmentRecord, AppointmentStatus, ProviderRecord } from './domain';
 
 const DAY_MS = 86_400_000;
 

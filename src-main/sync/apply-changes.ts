@@ -1,0 +1,137 @@
+/**
+ * The read side of sync (DESIGN.md §5): validate a pulled batch, then apply it and advance the cursor in ONE
+ * transaction, so a crash mid-batch leaves the store at the previous cursor with none of the batch applied.
+ */
+import type { z } from 'zod';
+import type { AuditRecord } from '../../src-shared/domain';
+import { type Change, type EntityName, PullResponse } from '../../src-shared/sync';
+import type { AuditRow } from '../store/repos/audit';
+import type { Store } from '../store/store';
+
+export const CURSOR_KEY = 'cursor';
+export const LAST_SYNCED_KEY = 'lastSyncedAt';
+
+/** Called for each pulled audit event (inside the batch's transaction); src-main/audit can merge it its way. */
+export type AuditRecordHandler = (record: AuditRecord) => void;
+
+/** A server answer that failed validation: nothing of it was written. The message names paths, never values. */
+export class SyncProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SyncProtocolError';
+  }
+}
+
+/** Validate any server answer with its zod schema; the error names the offending paths only (values may be PHI). */
+export function validateAnswer<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const where = result.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.code}`)
+    .join('; ');
+  throw new SyncProtocolError(`The server sent an invalid ${what} (${where}).`);
+}
+
+export const parsePullResponse = (json: unknown): PullResponse =>
+  validateAnswer(PullResponse, json, 'pull answer');
+
+export function auditRowOf(r: AuditRecord): AuditRow {
+  return {
+    id: r.id,
+    at: r.at,
+    staff_id: r.staffId,
+    role: r.role,
+    device_id: r.deviceId,
+    action: r.action,
+    entity_type: r.entityType,
+    entity_id: r.entityId,
+    outcome: r.outcome,
+    fields: JSON.stringify(r.fields),
+    actor_kind: r.actorKind,
+  };
+}
+
+export const defaultAuditHandler =
+  (store: Store): AuditRecordHandler =>
+  (record) =>
+    store.audit.upsertRemote(auditRowOf(record));
+
+/** Write one validated server record (or its deletion) into the store. Call inside a transaction. */
+export function applyChange(store: Store, change: Change, onAudit: AuditRecordHandler): void {
+  switch (change.entity) {
+    case 'staff':
+      if (change.data) store.staff.upsert(change.data);
+      else store.staff.delete(change.id);
+      return;
+    case 'provider':
+      if (change.data) store.providers.upsert(change.data);
+      else store.providers.delete(change.id);
+      return;
+    case 'patient':
+      if (change.data) store.patients.upsert(change.data);
+      else store.patients.delete(change.id);
+      return;
+    case 'thread':
+      if (change.data) store.threads.upsert(change.data);
+      else store.threads.delete(change.id);
+      return;
+    case 'message':
+      if (change.data) store.messages.upsert(change.data);
+      else store.messages.delete(change.id);
+      return;
+    case 'attachment':
+      if (change.data) store.messages.upsertAttachment(change.data);
+      else store.messages.deleteAttachment(change.id);
+      return;
+    case 'appointment':
+      if (change.data) store.appointments.upsert(change.data);
+      else store.appointments.delete(change.id);
+      return;
+    case 'audit':
+      // Audit events are append-only everywhere: a "delete" of one is ignored, never obeyed.
+      if (change.data) onAudit(change.data);
+      return;
+  }
+}
+
+export interface ApplyResult {
+  applied: number;
+  /** Changes not written because a local change to the same record waits in the outbox. */
+  skipped: number;
+  entities: EntityName[];
+  cursor: string;
+}
+
+/**
+ * Apply a validated batch and advance the cursor atomically. A record with a pending outbox row is skipped:
+ * the local change is pushed first, and the server's resulting version arrives in a later pull
+ * (or as `current` in the push result when the server refused it).
+ */
+export function applyPullBatch(
+  store: Store,
+  batch: PullResponse,
+  options: { onAuditRecord?: AuditRecordHandler; nowIso?: string } = {},
+): ApplyResult {
+  const onAudit = options.onAuditRecord ?? defaultAuditHandler(store);
+  const entities = new Set<EntityName>();
+  let applied = 0;
+  let skipped = 0;
+  store.transaction(() => {
+    const pending = store.outbox.count() > 0 ? store.outbox.pendingEntityIds() : null;
+    for (const change of batch.changes) {
+      if (pending !== null && pending.has(change.id) && change.entity !== 'audit') {
+        skipped++;
+        continue;
+      }
+      applyChange(store, change, onAudit);
+      entities.add(change.entity);
+      applied++;
+    }
+    store.syncState.set(CURSOR_KEY, batch.cursor);
+    if (options.nowIso) store.syncState.set(LAST_SYNCED_KEY, options.nowIso);
+  });
+  return { applied, skipped, entities: [...entities], cursor: batch.cursor };
+}
+
+export const readCursor = (store: Store): string => store.syncState.get(CURSOR_KEY) ?? '0';

@@ -1,0 +1,234 @@
+/**
+ * The HTTP side of sync: bearer auth with one retry after a 401, per-request timeouts linked to the engine's
+ * stop signal, and failures sorted into kinds the engine can act on (retry later, or stop and show an error).
+ * Every answer is validated with its zod schema before anyone uses it (DESIGN.md §2.4).
+ */
+import {
+  PullResponse,
+  PushResponse,
+  type PushRequest,
+  SYNC_ROUTES,
+  ServerError,
+} from '../../src-shared/sync';
+import { SyncProtocolError, validateAnswer } from './apply-changes';
+import type { SyncCredentials } from './types';
+
+export type SyncFailureKind =
+  /** DNS, refused, reset, TLS: the server could not be reached. */
+  | 'network'
+  | 'timeout'
+  /** 5xx, 429: the server is there but cannot serve now. */
+  | 'server'
+  /** Nobody is signed in, or the device is not enrolled yet. */
+  | 'no-credentials'
+  /** Still 401 after a token refresh, or 403. */
+  | 'auth'
+  /** Any other 4xx. */
+  | 'client'
+  /** The answer failed validation. */
+  | 'protocol'
+  /** The engine stopped. */
+  | 'aborted';
+
+/** A sync failure. Its message never carries request or answer content (which may be PHI). */
+export class SyncError extends Error {
+  constructor(
+    readonly kind: SyncFailureKind,
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'SyncError';
+  }
+  /** Worth trying again later without anyone doing anything. */
+  get transient(): boolean {
+    return (
+      this.kind === 'network' ||
+      this.kind === 'timeout' ||
+      this.kind === 'server' ||
+      this.kind === 'no-credentials'
+    );
+  }
+}
+
+export interface SyncClientOptions {
+  baseUrl: string;
+  credentials: SyncCredentials;
+  fetchImpl: typeof fetch;
+  requestTimeoutMs: number;
+}
+
+interface RequestOptions {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  signal: AbortSignal;
+  /** For the event stream: no overall timeout, the caller watches the stream itself. */
+  stream?: boolean;
+}
+
+const noop = (): void => undefined;
+
+/**
+ * Largest answer the console reads: a pull batch stops at ~8 MB of attachments plus one attachment (≤ 14 MB
+ * of base64), so anything far beyond is a broken or hostile server, not data to buffer.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/** The body as text, refusing more than `cap` bytes; every read races the abort. */
+async function readCapped(res: Response, cap: number, aborted: Promise<never>): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? '0');
+  if (declared > cap) throw new SyncProtocolError('The server sent an answer too large to accept.');
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), aborted]);
+      if (done) break;
+      size += value.byteLength;
+      if (size > cap) throw new SyncProtocolError('The server sent an answer too large to accept.');
+      chunks.push(value);
+    }
+  } finally {
+    reader.cancel().catch(noop);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function toSyncError(error: unknown, timedOut: boolean, stopped: boolean): SyncError {
+  if (error instanceof SyncError) return error;
+  if (stopped) return new SyncError('aborted', 'Sync stopped.');
+  if (timedOut) return new SyncError('timeout', 'The server did not answer in time.');
+  if (error instanceof SyncProtocolError) return new SyncError('protocol', error.message);
+  // fetch failures carry the cause's code (ECONNREFUSED, ECONNRESET, …): a kind name, never content.
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
+  return new SyncError('network', `The server could not be reached${code}.`);
+}
+
+export class SyncClient {
+  constructor(private readonly options: SyncClientOptions) {}
+
+  /** One request with auth; a 401 invalidates the token and retries once with a fresh one. */
+  async request(req: RequestOptions): Promise<Response> {
+    const first = await this.attempt(req);
+    if (first.status !== 401) return first;
+    await first.body?.cancel().catch(() => undefined);
+    this.options.credentials.invalidateToken();
+    const second = await this.attempt(req);
+    if (second.status !== 401) return second;
+    await second.body?.cancel().catch(() => undefined);
+    throw new SyncError('auth', 'The server refused this session; sign in again.', 401, 'UNAUTHENTICATED');
+  }
+
+  private async attempt(req: RequestOptions): Promise<Response> {
+    const token = await this.options.credentials.accessToken();
+    if (token === null) throw new SyncError('no-credentials', 'Nobody is signed in on this device.');
+    const controller = new AbortController();
+    // Every await below races this promise: an abort must end the request even if the fetch implementation
+    // does not settle a pending body read on abort (seen with undici while a response body was being read).
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+    });
+    aborted.catch(noop);
+    const onStop = (): void => controller.abort();
+    req.signal.addEventListener('abort', onStop, { once: true });
+    if (req.signal.aborted) controller.abort();
+    let timedOut = false;
+    const timer = req.stream
+      ? null
+      : setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, this.options.requestTimeoutMs);
+    let res: Response | null = null;
+    try {
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+      };
+      if (req.body !== undefined) headers['content-type'] = 'application/json';
+      if (req.stream) headers.accept = 'text/event-stream';
+      res = await Promise.race([
+        this.options.fetchImpl(this.options.baseUrl + req.path, {
+          method: req.method,
+          headers,
+          body: req.body === undefined ? undefined : JSON.stringify(req.body),
+          signal: controller.signal,
+          redirect: 'error',
+        }),
+        aborted,
+      ]);
+      if (req.stream || res.status === 401) return res;
+      // Read the whole body under the same timeout: a server that stalls mid-answer counts as a timeout.
+      const text = await readCapped(res, MAX_ANSWER_BYTES, aborted);
+      return new Response(text, { status: res.status, headers: res.headers });
+    } catch (error) {
+      res?.body?.cancel().catch(noop);
+      throw toSyncError(error, timedOut, req.signal.aborted);
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (!req.stream) req.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  /** The JSON of a 2xx answer, or a SyncError naming the failure. */
+  private async json(res: Response, what: string): Promise<unknown> {
+    const text = await res.text();
+    if (res.status >= 200 && res.status < 300) {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new SyncError('protocol', `The server sent an invalid ${what} (not JSON).`, res.status);
+      }
+    }
+    let code: string | undefined;
+    let message = `The server answered ${res.status}.`;
+    let retryAfterMs: number | undefined;
+    try {
+      const parsed = ServerError.safeParse(JSON.parse(text));
+      if (parsed.success) {
+        code = parsed.data.error;
+        // Server messages are written to be safe to show (no request content); bounded anyway.
+        message = parsed.data.message.slice(0, 300);
+        if (parsed.data.retryAfterSeconds !== undefined) retryAfterMs = parsed.data.retryAfterSeconds * 1000;
+      }
+    } catch {
+      // a non-JSON error page (proxy, load balancer): the status says enough
+    }
+    const header = res.headers.get('retry-after');
+    if (retryAfterMs === undefined && header && /^\d+$/.test(header)) retryAfterMs = Number(header) * 1000;
+    const kind =
+      res.status >= 500 || res.status === 429 || res.status === 408
+        ? 'server'
+        : res.status === 403
+          ? 'auth'
+          : 'client';
+    throw new SyncError(kind, message, res.status, code, retryAfterMs);
+  }
+
+  async pull(after: string, limit: number, signal: AbortSignal): Promise<PullResponse> {
+    const path = `${SYNC_ROUTES.pull}?after=${encodeURIComponent(after)}&limit=${limit}`;
+    const res = await this.request({ method: 'GET', path, signal });
+    return validateAnswer(PullResponse, await this.json(res, 'pull answer'), 'pull answer');
+  }
+
+  async push(body: PushRequest, signal: AbortSignal): Promise<PushResponse> {
+    const res = await this.request({ method: 'POST', path: SYNC_ROUTES.push, body, signal });
+    return validateAnswer(PushResponse, await this.json(res, 'push answer'), 'push answer');
+  }
+
+  /** Open the poke stream; the caller reads `body` until it ends. Throws when the stream is not available. */
+  async events(signal: AbortSignal): Promise<Response> {
+    const res = await this.request({ method: 'GET', path: SYNC_ROUTES.events, signal, stream: true });
+    const type = res.headers.get('content-type') ?? '';
+    if (res.status === 200 && type.startsWith('text/event-stream') && res.body) return res;
+    await res.body?.cancel().catch(() => undefined);
+    const kind = res.status >= 500 || res.status === 429 ? 'server' : res.status === 403 ? 'auth' : 'client';
+    throw new SyncError(kind, `The event stream is not available (${res.status}).`, res.status);
+  }
+}

@@ -1,0 +1,634 @@
+/**
+ * The sync engine (DESIGN.md §5): pushes the outbox in order, pulls changes after the cursor, listens for
+ * "poke" events, and retries with backoff while the portal is unreachable. One cycle (push, then pull until
+ * done) runs at a time; requests during a cycle coalesce into one more cycle.
+ */
+import type { EntityName, Mutation, MutationResult, PushResponse } from '../../src-shared/sync';
+import { Mutation as MutationSchema, Poke, SYNC_LIMITS } from '../../src-shared/sync';
+import type { SyncProblem, SyncStatus } from '../../src-shared/views';
+import { type Clock, systemClock } from '../core/adapters';
+import type { OutboxEntry } from '../store/repos/outbox';
+import type { Store } from '../store/store';
+import {
+  type AuditRecordHandler,
+  CURSOR_KEY,
+  LAST_SYNCED_KEY,
+  applyChange,
+  applyPullBatch,
+  defaultAuditHandler,
+  readCursor,
+} from './apply-changes';
+import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
+import { SyncClient, SyncError } from './client';
+import { SseParser } from './sse';
+import type { SyncCredentials } from './types';
+import { assertServerUrl } from './url-policy';
+
+export interface SyncEngineOptions {
+  store: Store;
+  serverUrl: string;
+  credentials: SyncCredentials;
+  clock?: Clock;
+  /** Where pulled audit events go (src-main/audit); default: the store's remote audit table. */
+  onAuditRecord?: AuditRecordHandler;
+  fetchImpl?: typeof fetch;
+  /** Poll interval while the event stream is unavailable. */
+  pollIntervalMs?: number;
+  /** Overall time limit of one request, body included. */
+  requestTimeoutMs?: number;
+  /** An event stream silent this long is presumed dead (the server sends a heartbeat every 15 s). */
+  streamIdleTimeoutMs?: number;
+  /** How long kick() waits, so a burst of local writes goes out in one push. */
+  kickDelayMs?: number;
+  pullBatchSize?: number;
+  backoff?: BackoffOptions;
+  /** Random source for backoff jitter (tests make it deterministic). */
+  random?: () => number;
+  /** Listen for pokes (default true); without it the engine polls. */
+  live?: boolean;
+}
+
+type StatusListener = (status: SyncStatus) => void;
+type ChangedListener = (entities: string[]) => void;
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+const OP_LABEL: Record<Mutation['mutation']['op'], string> = {
+  'appointment.book': 'Booking',
+  'appointment.reschedule': 'Rescheduling',
+  'appointment.cancel': 'Cancellation',
+  'appointment.checkIn': 'Check-in',
+  'appointment.noShow': 'No-show',
+  'thread.assign': 'Assignment',
+  'thread.setPriority': 'Priority change',
+  'thread.setStatus': 'Status change',
+  'message.send': 'Reply',
+  'audit.append': 'Audit record',
+};
+
+const noop = (): void => undefined;
+
+/** The documented reason of a result the server did not store (server/API.md): a retry may apply it. */
+const SERVER_FAILED = 'The server could not apply this change.';
+const MAX_SERVER_FAILURES = 5;
+
+/** Rows whose failure is a fault of the batch as a whole are split until the bad one is alone. */
+const isBatchRefusal = (e: unknown): boolean =>
+  e instanceof SyncError && (e.status === 413 || (e.status === 400 && e.code === 'VALIDATION'));
+
+export class SyncEngine {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly client: SyncClient;
+  private readonly credentials: SyncCredentials;
+  private readonly onAudit: AuditRecordHandler;
+  private readonly opts: Required<
+    Pick<
+      SyncEngineOptions,
+      | 'pollIntervalMs'
+      | 'streamIdleTimeoutMs'
+      | 'kickDelayMs'
+      | 'pullBatchSize'
+      | 'backoff'
+      | 'random'
+      | 'live'
+    >
+  >;
+
+  private readonly urlError: SyncError | null = null;
+  private running = false;
+  private abort = new AbortController();
+  private cycle: Promise<void> | null = null;
+  private again = false;
+  private waiting: Waiter[] = [];
+  /** Rows of the current push kept in the outbox for a retry after a server failure. */
+  private deferred = 0;
+  private failures = 0;
+  private connection: SyncStatus['connection'] = 'offline';
+  private progress: SyncStatus['progress'] = null;
+  private streamUp = false;
+  private streamLoop: Promise<void> | null = null;
+  private kickTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private readonly statusListeners = new Set<StatusListener>();
+  private readonly changedListeners = new Set<ChangedListener>();
+  private lastEmitted = '';
+
+  constructor(options: SyncEngineOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.credentials = options.credentials;
+    this.onAudit = options.onAuditRecord ?? defaultAuditHandler(options.store);
+    let baseUrl = '';
+    try {
+      baseUrl = assertServerUrl(options.serverUrl);
+    } catch (error) {
+      // A bad address (e.g. edited settings) must not stop the console from starting: it is a sync error.
+      this.urlError = new SyncError(
+        'client',
+        error instanceof Error ? error.message : 'Invalid server address.',
+      );
+    }
+    this.client = new SyncClient({
+      baseUrl,
+      credentials: options.credentials,
+      fetchImpl: options.fetchImpl ?? fetch,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    });
+    this.opts = {
+      pollIntervalMs: options.pollIntervalMs ?? 30_000,
+      streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? 45_000,
+      kickDelayMs: options.kickDelayMs ?? 50,
+      pullBatchSize: Math.min(
+        options.pullBatchSize ?? SYNC_LIMITS.defaultPullBatch,
+        SYNC_LIMITS.maxPullBatch,
+      ),
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      random: options.random ?? Math.random,
+      live: options.live ?? true,
+    };
+  }
+
+  /* ---------------- lifecycle ---------------- */
+
+  /** Start syncing in the background: a first cycle now, then pokes (or polling) and retries. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.requestCycle().catch(noop);
+    if (this.opts.live && !this.urlError) this.streamLoop = this.runStream(this.abort.signal);
+    this.schedulePoll();
+  }
+
+  /** Stop everything: timers cleared, requests aborted, the running cycle awaited. Safe to start() again. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const t of [this.kickTimer, this.retryTimer, this.pollTimer]) if (t) clearTimeout(t);
+    this.kickTimer = this.retryTimer = this.pollTimer = null;
+    this.abort.abort();
+    const stopped = new SyncError('aborted', 'Sync stopped.');
+    for (const w of this.waiting.splice(0)) w.reject(stopped);
+    await Promise.allSettled([this.cycle, this.streamLoop]);
+    this.streamLoop = null;
+    this.streamUp = false;
+    this.abort = new AbortController();
+    this.progress = null;
+    this.connection = 'offline';
+    this.emitStatus();
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /* ---------------- public API ---------------- */
+
+  /** Push, then pull until the server has nothing more. Rejects with a SyncError when the cycle fails. */
+  syncNow(): Promise<void> {
+    return this.requestCycle();
+  }
+
+  /** After a local write: push soon (when started), coalescing a burst of writes into one push. Never throws. */
+  kick(): void {
+    this.emitStatus(); // the pending count just grew: show it before the push starts
+    if (!this.running || this.kickTimer) return;
+    this.kickTimer = setTimeout(() => {
+      this.kickTimer = null;
+      this.requestCycle().catch(noop);
+    }, this.opts.kickDelayMs);
+  }
+
+  status(): SyncStatus {
+    return {
+      connection: this.connection,
+      pending: this.store.outbox.count(),
+      lastSyncedAt: this.store.syncState.get(LAST_SYNCED_KEY),
+      progress: this.progress,
+      problems: this.store.syncProblems.count(),
+    };
+  }
+
+  onStatus(listener: StatusListener): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  onChanged(listener: ChangedListener): () => void {
+    this.changedListeners.add(listener);
+    return () => this.changedListeners.delete(listener);
+  }
+
+  problems(): SyncProblem[] {
+    return this.store.syncProblems.list();
+  }
+
+  dismissProblem(id: string): boolean {
+    const done = this.store.syncProblems.dismiss(id);
+    this.emitStatus();
+    return done;
+  }
+
+  /* ---------------- cycles ---------------- */
+
+  private requestCycle(): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    if (this.cycle) this.again = true;
+    else this.startCycle();
+    return done;
+  }
+
+  private startCycle(): void {
+    const waiters = this.waiting.splice(0);
+    const signal = this.abort.signal;
+    this.cycle = (async () => {
+      let failure: unknown = null;
+      try {
+        await this.runCycle(signal);
+      } catch (error) {
+        failure = error;
+      }
+      for (const w of waiters) {
+        if (failure === null) w.resolve();
+        else w.reject(failure);
+      }
+    })().finally(() => {
+      this.cycle = null;
+      if (this.again && !signal.aborted) {
+        this.again = false;
+        this.startCycle();
+      } else {
+        this.again = false;
+      }
+    });
+  }
+
+  private async runCycle(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) throw new SyncError('aborted', 'Sync stopped.');
+    this.setConnection('syncing');
+    try {
+      if (this.urlError) throw this.urlError;
+      const keptBack = await this.pushAll(signal);
+      await this.pullAll(signal);
+      if (keptBack) {
+        this.scheduleRetry();
+      } else {
+        this.failures = 0;
+        if (this.retryTimer) clearTimeout(this.retryTimer);
+        this.retryTimer = null;
+      }
+      this.setConnection('online');
+    } catch (error) {
+      const failure = error instanceof SyncError ? error : new SyncError('protocol', 'Sync failed.');
+      if (failure.kind !== 'aborted') {
+        this.progress = null;
+        this.setConnection(failure.transient ? 'offline' : 'error');
+        this.scheduleRetry(failure.retryAfterMs);
+      }
+      throw failure;
+    }
+  }
+
+  /** Retry after a failure: exponential backoff with full jitter, never sooner than the server asked. */
+  private scheduleRetry(retryAfterMs?: number): void {
+    if (!this.running) return;
+    const delay = Math.max(
+      backoffDelay(this.failures, this.opts.backoff, this.opts.random),
+      retryAfterMs ?? 0,
+    );
+    this.failures++;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.running) this.requestCycle().catch(noop);
+    }, delay);
+  }
+
+  /** Without a live stream, pull every pollIntervalMs (a pending retry takes precedence). */
+  private schedulePoll(): void {
+    if (!this.running) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = null;
+      if (!this.running) return;
+      if (!this.streamUp && !this.retryTimer && !this.cycle) this.requestCycle().catch(noop);
+      this.schedulePoll();
+    }, this.opts.pollIntervalMs);
+  }
+
+  /* ---------------- push ---------------- */
+
+  /** @returns true when some rows were kept back for a later retry (see SERVER_FAILED). */
+  private async pushAll(signal: AbortSignal): Promise<boolean> {
+    this.deferred = 0;
+    for (;;) {
+      const rows = this.store.outbox.peek(SYNC_LIMITS.maxPushBatch);
+      if (rows.length === 0) return false;
+      const before = this.store.outbox.count();
+      await this.pushRows(rows, signal);
+      // Kept-back rows sit at the head of the queue: the rest goes with the next cycle, after a backoff.
+      if (this.deferred > 0) return true;
+      // A server that answers without resolving anything would otherwise keep us here forever.
+      if (this.store.outbox.count() >= before) {
+        throw new SyncError('protocol', 'The server resolved none of the pushed changes.');
+      }
+    }
+  }
+
+  private async pushRows(rows: OutboxEntry[], signal: AbortSignal): Promise<void> {
+    const deviceId = this.credentials.deviceId();
+    if (deviceId === null) throw new SyncError('no-credentials', 'This device is not enrolled.');
+    const mutations: Mutation[] = [];
+    const invalid: OutboxEntry[] = [];
+    for (const row of rows) {
+      const m = MutationSchema.safeParse({
+        id: row.id,
+        entityId: row.entityId,
+        baseVersion: row.baseVersion,
+        createdAt: row.createdAt,
+        staffId: row.staffId,
+        mutation: row.mutation,
+      });
+      if (m.success) mutations.push(m.data);
+      else invalid.push(row);
+    }
+    // A row the protocol cannot express would make the server refuse every batch it is in: drop it, visibly.
+    if (invalid.length > 0) {
+      this.resolve(
+        invalid.map((row) => ({
+          row,
+          result: { id: row.id, status: 'rejected', reason: 'The change was malformed.', current: null },
+        })),
+      );
+    }
+    if (mutations.length === 0) return;
+    this.store.transaction(() => {
+      for (const m of mutations) this.store.outbox.markAttempt(m.id);
+    });
+    let response: PushResponse;
+    try {
+      response = await this.client.push({ deviceId, mutations }, signal);
+    } catch (error) {
+      if (!isBatchRefusal(error)) throw error;
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      if (mutations.length === 1) {
+        const row = byId.get(mutations[0]!.id)!;
+        const reason = error instanceof SyncError ? error.message : 'The server refused this change.';
+        this.resolve([{ row, result: { id: row.id, status: 'rejected', reason, current: null } }]);
+        return;
+      }
+      // Bisect so one bad change cannot hold back the good ones behind it.
+      const half = Math.ceil(mutations.length / 2);
+      for (const part of [mutations.slice(0, half), mutations.slice(half)]) {
+        await this.pushRows(
+          part.map((m) => byId.get(m.id)!),
+          signal,
+        );
+      }
+      return;
+    }
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const resolved: { row: OutboxEntry; result: MutationResult }[] = [];
+    for (const result of response.results) {
+      const row = byId.get(result.id);
+      if (!row) throw new SyncError('protocol', 'The server answered for a change it was not sent.');
+      resolved.push({ row, result });
+    }
+    this.resolve(resolved);
+  }
+
+  /** Settle pushed rows in one transaction: drop them from the outbox, undo refused optimistic writes. */
+  private resolve(items: { row: OutboxEntry; result: MutationResult }[]): void {
+    const entities = new Set<string>();
+    const nowIso = new Date(this.clock.now()).toISOString();
+    this.store.transaction(() => {
+      for (const { row, result } of items) {
+        // The server failed unexpectedly and did not store the result: worth a few more tries (bounded, so a
+        // server bug cannot hold the queue forever). row.attempts was read before this push's markAttempt.
+        if (
+          result.status === 'rejected' &&
+          result.reason === SERVER_FAILED &&
+          row.attempts + 1 < MAX_SERVER_FAILURES
+        ) {
+          this.deferred++;
+          continue;
+        }
+        this.store.outbox.remove(row.id);
+        entities.add(row.entity);
+        if (result.status === 'applied') continue;
+        const op = row.mutation;
+        // A refused creation never existed on the server: remove the optimistic row (never a server one).
+        if (op.op === 'appointment.book' && result.current?.id !== row.entityId) {
+          if (this.store.appointments.byId(row.entityId)?.version === 0)
+            this.store.appointments.delete(row.entityId);
+        }
+        if (op.op === 'message.send') {
+          if (
+            this.store.messages.forThread(row.entityId).some((m) => m.id === op.messageId && m.version === 0)
+          ) {
+            this.store.messages.delete(op.messageId);
+            entities.add('message');
+          }
+        }
+        // The server's record replaces our optimistic one, unless a later local change to it still waits.
+        const current = result.current;
+        if (current && !this.store.outbox.hasPending(current.id)) {
+          applyChange(this.store, current, this.onAudit);
+          entities.add(current.entity);
+        }
+        if (op.op !== 'audit.append') {
+          this.store.syncProblems.add({
+            id: row.id,
+            at: nowIso,
+            kind: result.status,
+            operation: op.op,
+            entityId: row.entityId,
+            message: `${OP_LABEL[op.op]} not saved: ${result.reason}`.slice(0, 600),
+          });
+        }
+      }
+    });
+    if (items.length > 0) {
+      this.emitChanged([...entities]);
+      this.emitStatus();
+    }
+  }
+
+  /* ---------------- pull ---------------- */
+
+  private async pullAll(signal: AbortSignal): Promise<void> {
+    let restarted = false;
+    for (;;) {
+      try {
+        await this.pullFrom(readCursor(this.store), signal);
+        return;
+      } catch (error) {
+        // The server's data is older than our cursor (restored or reset server): start again from 0, once.
+        if (!restarted && error instanceof SyncError && error.code === 'CURSOR_AHEAD') {
+          restarted = true;
+          this.store.syncState.set(CURSOR_KEY, '0');
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  private async pullFrom(start: string, signal: AbortSignal): Promise<void> {
+    // The next batch is fetched while this one is applied: the request only needs the cursor we already have.
+    const local = new AbortController();
+    const onStop = (): void => local.abort();
+    signal.addEventListener('abort', onStop, { once: true });
+    const fetchBatch = (after: string) => {
+      const p = this.client.pull(after, this.opts.pullBatchSize, local.signal);
+      p.catch(noop); // awaited below; this only keeps an abandoned prefetch from being "unhandled"
+      return p;
+    };
+    let done = 0;
+    let next = fetchBatch(start);
+    try {
+      for (;;) {
+        const batch = await next;
+        if (batch.hasMore) next = fetchBatch(batch.cursor);
+        const result = applyPullBatch(this.store, batch, {
+          onAuditRecord: this.onAudit,
+          nowIso: batch.hasMore ? undefined : new Date(this.clock.now()).toISOString(),
+        });
+        done += batch.changes.length;
+        this.progress = batch.hasMore || this.progress ? { done, total: done + batch.remaining } : null;
+        if (result.applied > 0) this.emitChanged(result.entities);
+        if (!batch.hasMore) {
+          this.progress = null;
+          this.emitStatus();
+          return;
+        }
+        this.emitStatus();
+      }
+    } finally {
+      local.abort();
+      signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  /* ---------------- live stream ---------------- */
+
+  private async runStream(signal: AbortSignal): Promise<void> {
+    let attempt = 0;
+    while (!signal.aborted) {
+      try {
+        await this.readStream(signal, () => {
+          attempt = 0;
+        });
+      } catch {
+        // Reconnect below; the reason is visible through sync status (the poll keeps data fresh meanwhile).
+      }
+      this.streamUp = false;
+      if (signal.aborted) return;
+      await this.sleep(backoffDelay(attempt++, this.opts.backoff, this.opts.random), signal);
+    }
+  }
+
+  private async readStream(stopSignal: AbortSignal, onOpen: () => void): Promise<void> {
+    const conn = new AbortController();
+    const onStop = (): void => conn.abort();
+    stopSignal.addEventListener('abort', onStop, { once: true });
+    let idle: NodeJS.Timeout | null = null;
+    const watch = (): void => {
+      if (idle) clearTimeout(idle);
+      idle = setTimeout(() => conn.abort(), this.opts.streamIdleTimeoutMs);
+    };
+    try {
+      watch();
+      const res = await this.client.events(conn.signal);
+      this.streamUp = true;
+      onOpen();
+      // Anything waiting to go out goes now that the server is reachable again.
+      if (this.store.outbox.count() > 0) this.kick();
+      const parser = new SseParser((event) => {
+        if (event.event !== 'poke') return;
+        let cursor: string;
+        try {
+          cursor = Poke.parse(JSON.parse(event.data)).cursor;
+        } catch {
+          return; // a malformed poke is ignored; the next one or the poll catches up
+        }
+        if (BigInt(cursor) !== BigInt(readCursor(this.store)) || this.store.outbox.count() > 0) {
+          this.requestCycle().catch(noop);
+        }
+      });
+      const decoder = new TextDecoder();
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      // Raced with the abort so stop() never waits on a body read that a fetch implementation leaves pending.
+      const aborted = new Promise<never>((_, reject) => {
+        conn.signal.addEventListener('abort', () => reject(new SyncError('aborted', 'Stream closed.')), {
+          once: true,
+        });
+      });
+      aborted.catch(noop);
+      try {
+        for (;;) {
+          const { done, value } = await Promise.race([reader.read(), aborted]);
+          if (done) return;
+          watch();
+          parser.feed(decoder.decode(value, { stream: true }));
+        }
+      } finally {
+        reader.cancel().catch(noop);
+      }
+    } finally {
+      if (idle) clearTimeout(idle);
+      conn.abort();
+      stopSignal.removeEventListener('abort', onStop);
+    }
+  }
+
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /* ---------------- events ---------------- */
+
+  private setConnection(connection: SyncStatus['connection']): void {
+    this.connection = connection;
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    if (!this.store.db.open) return;
+    const status = this.status();
+    const key = JSON.stringify(status);
+    if (key === this.lastEmitted) return;
+    this.lastEmitted = key;
+    for (const l of this.statusListeners) {
+      try {
+        l(status);
+      } catch {
+        // a listener's failure must not break sync
+      }
+    }
+  }
+
+  private emitChanged(entities: string[]): void {
+    if (entities.length === 0) return;
+    for (const l of this.changedListeners) {
+      try {
+        l(entities);
+      } catch {
+        // a listener's failure must not break sync
+      }
+    }
+  }
+}
+
+export type { EntityName };
