@@ -3,7 +3,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const NODE_BUILTINS = ['fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'worker_threads'];
+const NODE_BUILTINS = [
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'net',
+  'http',
+  'https',
+  'crypto',
+  'worker_threads',
+];
 const ours = (folder) => [`**/${folder}`, `**/${folder}/**`];
 
 /** Build a no-restricted-imports rule from forbidden package names and forbidden folders of ours. */
@@ -76,6 +86,11 @@ export default tseslint.config(
       names: ['electron'],
       folders: ['src-main', 'src-renderer', 'src-preload'],
     }),
+  },
+  // Ambient declarations for untyped native packages mirror their CommonJS shape.
+  {
+    files: ['types/**/*.d.ts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-unused-vars': 'off' },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],

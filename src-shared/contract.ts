@@ -7,7 +7,7 @@
  * - `audit`: the event the router records for it (DESIGN.md §7); `null` only for methods that touch no record.
  */
 import { z } from 'zod';
-import type { AuditAction, AuditEntityType, Role} from './domain';
+import type { AuditAction, AuditEntityType, Role } from './domain';
 import { IsoTime, Priority, ROLES, ThreadStatus } from './domain';
 import {
   AppointmentView,
