@@ -56,6 +56,14 @@ export const StaffRecord = z.strictObject({
 });
 export type StaffRecord = z.infer<typeof StaffRecord>;
 
+/** A console PC enrolled with the backend; its name lets every desk's audit trail say where an event came from. */
+export const DeviceRecord = z.strictObject({
+  id,
+  name: z.string().min(1).max(100),
+  version: z.number().int().nonnegative(),
+});
+export type DeviceRecord = z.infer<typeof DeviceRecord>;
+
 export const ProviderRecord = z.strictObject({
   id,
   name: z.string().min(1).max(200),

@@ -7,6 +7,7 @@ import {
   AppointmentRecord,
   AttachmentRecord,
   AuditRecord,
+  DeviceRecord,
   IsoTime,
   MessageRecord,
   PatientRecord,
@@ -52,6 +53,7 @@ export const Change = z.discriminatedUnion('entity', [
   z.strictObject({ entity: z.literal('attachment'), id: z.string(), data: AttachmentRecord.nullable() }),
   z.strictObject({ entity: z.literal('appointment'), id: z.string(), data: AppointmentRecord.nullable() }),
   z.strictObject({ entity: z.literal('audit'), id: z.string(), data: AuditRecord.nullable() }),
+  z.strictObject({ entity: z.literal('device'), id: z.string(), data: DeviceRecord.nullable() }),
 ]);
 export type Change = z.infer<typeof Change>;
 export type EntityName = Change['entity'];

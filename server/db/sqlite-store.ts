@@ -176,6 +176,8 @@ export class SqliteStore implements ServerStore {
       d.createdAt,
       d.revokedAt,
     );
+    // Consoles pull device names so every desk's audit trail can say which PC an event came from.
+    this.recordChange('device', d.id);
   }
 
   device(id: string): Device | null {
@@ -596,6 +598,10 @@ export class SqliteStore implements ServerStore {
         return { entity, id, data: this.appointment(id) };
       case 'audit':
         return { entity, id, data: this.auditEvent(id) };
+      case 'device': {
+        const d = this.device(id);
+        return { entity, id, data: d ? { id: d.id, name: d.name, version: 1 } : null };
+      }
     }
   }
 

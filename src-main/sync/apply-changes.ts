@@ -92,6 +92,10 @@ export function applyChange(store: Store, change: Change, onAudit: AuditRecordHa
       // Audit events are append-only everywhere: a "delete" of one is ignored, never obeyed.
       if (change.data) onAudit(change.data);
       return;
+    case 'device':
+      // Names only: which device is this PC is known locally and never taken from the server.
+      if (change.data) store.devices.upsert(change.data.id, change.data.name);
+      return;
   }
 }
 
