@@ -153,7 +153,11 @@ export class AuthService implements SyncCredentials {
 
   /** Full sign-in: online with TOTP; offline with the verifier when the backend cannot be reached. */
   async signIn(username: string, password: string, totp: string): Promise<void> {
-    if (this.session) this.endSession('sign-out');
+    // Switch user: the previous (locked) session ends first, whatever the outcome of this sign-in.
+    if (this.session) {
+      this.endSession('sign-out');
+      this.o.onChange();
+    }
     this.assertNotThrottled(username, true);
     let deviceId: string;
     try {

@@ -11,6 +11,7 @@ import type { PatientService } from '../patients/patient-service';
 import type { ScheduleService } from '../schedule/schedule-service';
 import type { Store } from '../store/store';
 import type { SyncEngine } from '../sync';
+import { SyncError } from '../sync/client';
 import type { Settings } from './settings';
 
 export interface HandlerDeps {
@@ -100,7 +101,23 @@ export function createHandlers(d: HandlerDeps): Handlers {
       if (!d.sync().dismissProblem(i.problemId)) throw new ApiError('NOT_FOUND', 'No such sync problem.');
       return ok;
     },
-    'sync.now': async () => (await d.sync().syncNow(), ok),
+    'sync.now': async () => {
+      try {
+        await d.sync().syncNow();
+      } catch (error) {
+        // The engine retries by itself; the person asking to sync now is told why it did not happen.
+        if (error instanceof SyncError) {
+          throw new ApiError(
+            error.kind === 'no-credentials' || error.kind === 'auth' ? 'UNAUTHENTICATED' : 'OFFLINE',
+            error.kind === 'no-credentials' || error.kind === 'auth'
+              ? 'Sync needs an online sign-in: sign out and sign in again when the network is back.'
+              : 'The portal backend cannot be reached; changes wait on this PC and sync when it is back.',
+          );
+        }
+        throw error;
+      }
+      return ok;
+    },
 
     'settings.get': () => d.settings.get(),
     'settings.update': (i) => {

@@ -205,7 +205,7 @@ export class SyncEngine {
   status(): SyncStatus {
     return {
       connection: this.connection,
-      pending: this.store.outbox.count(),
+      pending: this.store.outbox.countWork(),
       lastSyncedAt: this.store.syncState.get(LAST_SYNCED_KEY),
       progress: this.progress,
       problems: this.store.syncProblems.count(),

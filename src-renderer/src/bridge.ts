@@ -3,7 +3,12 @@
  * development and tests, a WebSocket stand-in with the same shape (token from the URL fragment).
  */
 import { EVENT_NAMES, METHOD_NAMES, type ClinicApi, type EventName } from '../../src-shared/contract';
-import { BRIDGE_PATH, BRIDGE_TOKEN_PROTOCOL_PREFIX, type BridgeRequest, type BridgeResponse } from '../../src-shared/bridge-protocol';
+import {
+  BRIDGE_PATH,
+  BRIDGE_TOKEN_PROTOCOL_PREFIX,
+  type BridgeRequest,
+  type BridgeResponse,
+} from '../../src-shared/bridge-protocol';
 import { ApiError, isApiErrorShape } from '../../src-shared/errors';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
@@ -34,7 +39,8 @@ function createWebSocketApi(token: string): { api: ClinicApi; reportActivity: ()
       else p.reject(new ApiError(data.error.code, data.error.message, data.error.retryAfterSeconds));
     };
     ws.onclose = () => {
-      for (const p of pending.values()) p.reject(new ApiError('OFFLINE', 'The console host closed the connection'));
+      for (const p of pending.values())
+        p.reject(new ApiError('OFFLINE', 'The console host closed the connection'));
       pending.clear();
       socket = null;
     };
@@ -65,7 +71,10 @@ function createWebSocketApi(token: string): { api: ClinicApi; reportActivity: ()
     set.add(listener);
     return () => set.delete(listener);
   };
-  return { api: Object.freeze(api) as unknown as ClinicApi, reportActivity: () => send({ kind: 'activity' }) };
+  return {
+    api: Object.freeze(api) as unknown as ClinicApi,
+    reportActivity: () => send({ kind: 'activity' }),
+  };
 }
 
 let resolved: { api: ClinicApi; reportActivity: () => void } | null = null;
@@ -90,7 +99,11 @@ function resolveBridge(): { api: ClinicApi; reportActivity: () => void } {
     return resolved;
   }
   const token = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (!token) throw new ApiError('UNAUTHENTICATED', 'Open the console from the URL the host printed (it carries a token).');
+  if (!token)
+    throw new ApiError(
+      'UNAUTHENTICATED',
+      'Open the console from the URL the host printed (it carries a token).',
+    );
   // Drop the token from the address bar so it is not shown or copied along with a screenshot.
   history.replaceState(null, '', location.pathname + location.search);
   resolved = createWebSocketApi(token);

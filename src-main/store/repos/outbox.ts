@@ -31,6 +31,7 @@ export class OutboxRepo {
   private readonly peekStmt;
   private readonly removeStmt;
   private readonly countStmt;
+  private readonly countWorkStmt;
   private readonly pendingForStmt;
   private readonly attemptStmt;
   private readonly pendingIdsStmt;
@@ -42,6 +43,9 @@ export class OutboxRepo {
     this.peekStmt = db.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY seq LIMIT ?');
     this.removeStmt = db.prepare('DELETE FROM outbox WHERE id = ?');
     this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
+    this.countWorkStmt = db.prepare<[], { n: number }>(
+      "SELECT count(*) AS n FROM outbox WHERE entity != 'audit'",
+    );
     this.pendingForStmt = db.prepare<[string], { n: number }>(
       'SELECT count(*) AS n FROM outbox WHERE entity_id = ?',
     );
@@ -81,6 +85,10 @@ export class OutboxRepo {
   }
   count(): number {
     return this.countStmt.get()!.n;
+  }
+  /** Pending changes staff made (audit rows, which ride along with every action, are not counted). */
+  countWork(): number {
+    return this.countWorkStmt.get()!.n;
   }
   /** True while a local change to this record waits to be pushed (a pull must not undo it). */
   hasPending(entityId: string): boolean {

@@ -209,18 +209,21 @@ export class ThreadsRepo {
     const fts = q.search ? ftsQueryOf(q.search) : null;
     if (q.search && !fts) return { rows: [], total: 0 };
     if (fts) {
-      // Search: threads with a matching message, best-ranked match's snippet shown.
-      const hits = `SELECT m.thread_id AS thread_id, min(f.rank) AS rank,
-                      snippet(messages_fts, 0, '[', ']', '…', 12) AS snippet
+      // Search: threads with a matching message, the best-ranked match's snippet shown. FTS5 refuses snippet()
+      // under GROUP BY, so the best message's rowid is kept per thread and its snippet taken for the page only.
+      const hits = `SELECT m.thread_id AS thread_id, min(f.rank) AS rank, f.rowid AS best
                     FROM messages_fts f JOIN messages m ON m.rowid = f.rowid
                     WHERE messages_fts MATCH @fts GROUP BY m.thread_id`;
       const from = `FROM (${hits}) h JOIN threads t ON t.id = h.thread_id
                     JOIN patients p ON p.id = t.patient_id LEFT JOIN staff s ON s.id = t.assignee_id
                     WHERE ${where.join(' AND ')}`;
       const rows = this.prepared(
-        `SELECT ${LIST_COLUMNS}, h.snippet AS snippet ${from} ORDER BY t.last_message_at DESC, t.id
-         LIMIT @limit OFFSET @offset`,
-      ).all({ ...all, fts }) as ThreadListRow[];
+        `SELECT page.*, (SELECT snippet(messages_fts, 0, '[', ']', '…', 12) FROM messages_fts
+                          WHERE messages_fts MATCH @fts AND rowid = page.best) AS snippet
+         FROM (SELECT ${LIST_COLUMNS}, h.best AS best ${from} ORDER BY t.last_message_at DESC, t.id
+               LIMIT @limit OFFSET @offset) page`,
+      ).all({ ...all, fts }) as (ThreadListRow & { best?: number })[];
+      for (const r of rows) delete r.best;
       const total = (this.prepared(`SELECT count(*) AS n ${from}`).get({ ...params, fts }) as { n: number })
         .n;
       return { rows, total };

@@ -1,0 +1,87 @@
+/** Inbox queries on a real encrypted store: queues, unread counts and full-text search with snippets. */
+import crypto from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { messageFixture, patientFixture, threadFixture } from '../../../tests/helpers/fixtures';
+import { tempDir } from '../../../tests/helpers/tmp';
+import { openDatabase } from '../open';
+import { Store } from '../store';
+import { ftsQueryOf } from './threads';
+
+let store: Store;
+let cleanup: () => void;
+
+beforeEach(() => {
+  const tmp = tempDir();
+  cleanup = tmp.cleanup;
+  const { db, file } = openDatabase(tmp.dir, crypto.randomBytes(32).toString('hex'));
+  store = new Store(db, file);
+  store.transaction(() => {
+    store.patients.upsert(patientFixture());
+    store.threads.upsert(threadFixture({ id: 't-open', lastMessageAt: '2026-11-20T10:00:00.000Z' }));
+    store.threads.upsert(
+      threadFixture({
+        id: 't-mine',
+        assigneeId: 'me',
+        priority: 'stat',
+        lastMessageAt: '2026-11-21T10:00:00.000Z',
+      }),
+    );
+    store.threads.upsert(
+      threadFixture({ id: 't-done', status: 'done', lastMessageAt: '2026-11-22T10:00:00.000Z' }),
+    );
+    store.messages.upsert(
+      messageFixture({ id: 'm1', threadId: 't-open', body: 'My knee hurts after running' }),
+    );
+    store.messages.upsert(
+      messageFixture({ id: 'm2', threadId: 't-mine', body: 'Refill for my inhaler please' }),
+    );
+    store.messages.upsert(messageFixture({ id: 'm3', threadId: 't-mine', body: 'Also the knee brace' }));
+  });
+});
+afterEach(() => {
+  store.close();
+  cleanup();
+});
+
+const ids = (q: Parameters<Store['threads']['page']>[0]) => store.threads.page(q).rows.map((r) => r.id);
+const base = { staffId: 'me', offset: 0, limit: 50 } as const;
+
+describe('ThreadsRepo', () => {
+  it('puts each thread in the right queues, newest activity first', () => {
+    expect(ids({ ...base, queue: 'all' })).toEqual(['t-mine', 't-open']);
+    expect(ids({ ...base, queue: 'unassigned' })).toEqual(['t-open']);
+    expect(ids({ ...base, queue: 'mine' })).toEqual(['t-mine']);
+    expect(ids({ ...base, queue: 'urgent' })).toEqual(['t-mine']);
+    expect(ids({ ...base, queue: 'closed' })).toEqual(['t-done']);
+    expect(store.threads.page({ ...base, queue: 'all', limit: 1 }).total).toBe(2);
+  });
+
+  it('searches message text and shows the best match as a snippet', () => {
+    const page = store.threads.page({ ...base, queue: 'all', search: 'knee' });
+    expect(page.rows.map((r) => r.id).sort()).toEqual(['t-mine', 't-open']);
+    expect(page.total).toBe(2);
+    for (const row of page.rows) expect(row.snippet).toMatch(/\[knee\]/i);
+    expect(store.threads.page({ ...base, queue: 'mine', search: 'inha' }).rows.map((r) => r.id)).toEqual([
+      't-mine',
+    ]);
+    expect(store.threads.page({ ...base, queue: 'all', search: 'xylophone' }).total).toBe(0);
+  });
+
+  it('treats search text as words, never as FTS syntax', () => {
+    expect(ftsQueryOf('knee" OR *')).toBe('"knee"* "or"*');
+    expect(ftsQueryOf('  ')).toBeNull();
+    expect(store.threads.page({ ...base, queue: 'all', search: ')"(*' }).total).toBe(0);
+  });
+
+  it('counts unread threads per queue until the console opens them', () => {
+    expect(store.threads.unreadCounts('me')).toEqual({
+      unassigned: 1,
+      mine: 1,
+      urgent: 1,
+      all: 2,
+      closed: 1,
+    });
+    store.threads.markSeen('t-open', '2026-11-23T00:00:00.000Z');
+    expect(store.threads.unreadCounts('me')).toMatchObject({ unassigned: 0, all: 1 });
+  });
+});

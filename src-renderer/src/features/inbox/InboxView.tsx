@@ -1,0 +1,90 @@
+/** The inbox: queues and filters, the search box, the virtualized list and the open thread. */
+import { useEffect, useRef, useState } from 'react';
+import { useInbox } from '../../state/inbox';
+import { setUi } from '../../state/ui';
+import { Filters, QueueNav } from './QueueNav';
+import { ThreadList } from './ThreadList';
+import { ThreadPane } from './ThreadView';
+
+export const SEARCH_INPUT_ID = 'inbox-search';
+
+function SearchBox() {
+  const text = useInbox((s) => s.searchText);
+  const ref = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const [, force] = useState(0);
+
+  const apply = (value: string) => {
+    if (ref.current) clearTimeout(ref.current);
+    ref.current = null;
+    useInbox.setState({ search: value.trim() });
+    setUi({ cursor: 0 });
+    force((n) => n + 1);
+  };
+
+  useEffect(() => () => (ref.current ? clearTimeout(ref.current) : undefined), []);
+
+  return (
+    <form
+      role="search"
+      className="search"
+      onSubmit={(e) => {
+        e.preventDefault();
+        apply(text);
+      }}
+    >
+      <label htmlFor={SEARCH_INPUT_ID} className="visually-hidden">
+        Search messages
+      </label>
+      <svg
+        className="search-icon"
+        viewBox="0 0 16 16"
+        width="16"
+        height="16"
+        aria-hidden="true"
+        focusable="false"
+      >
+        <circle cx="7" cy="7" r="4.5" />
+        <path d="m10.5 10.5 3.5 3.5" />
+      </svg>
+      <input
+        id={SEARCH_INPUT_ID}
+        type="search"
+        value={text}
+        placeholder="Search messages  ( / )"
+        autoComplete="off"
+        maxLength={200}
+        onChange={(e) => {
+          const value = e.target.value;
+          useInbox.setState({ searchText: value });
+          if (ref.current) clearTimeout(ref.current);
+          ref.current = setTimeout(() => apply(value), 300);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' && text) {
+            e.preventDefault();
+            useInbox.setState({ searchText: '' });
+            apply('');
+          }
+        }}
+      />
+    </form>
+  );
+}
+
+export function InboxView() {
+  return (
+    <div className="inbox">
+      <aside className="inbox-side" aria-label="Queues and filters">
+        <QueueNav />
+        <Filters />
+      </aside>
+      <section className="inbox-list" aria-label="Thread list">
+        <SearchBox />
+        <ThreadList />
+      </section>
+      <section className="inbox-thread" aria-label="Open thread">
+        <ThreadPane />
+      </section>
+    </div>
+  );
+}

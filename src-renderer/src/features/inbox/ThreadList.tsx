@@ -1,0 +1,193 @@
+/** The virtualized thread list: pages of 100 fetched by offset as the list scrolls; `total` sizes the scroller. */
+import { useCallback, useEffect, useRef } from 'react';
+import type { ThreadSummary } from '../../../../src-shared/views';
+import { DueBadge, PRIORITY_LABEL, PriorityBadge, STATUS_LABEL } from '../../components/Badges';
+import { VirtualList } from '../../components/VirtualList';
+import { useData } from '../../state/data';
+import { useSync } from '../../state/sync';
+import {
+  currentQuery,
+  ensureRows,
+  invalidateList,
+  loadCounts,
+  PAGE_SIZE,
+  setQuery,
+  useInbox,
+} from '../../state/inbox';
+import { setUi, useUi } from '../../state/ui';
+import { shortWhen } from '../../lib/time';
+
+export const ROW_HEIGHT = 76;
+
+/** "[match]" markers from the full-text search become <mark>. */
+export function Snippet({ text }: { text: string }) {
+  const parts = text.split(/(\[[^\]]*\])/g);
+  return (
+    <>
+      {parts.map((part, i) =>
+        part.startsWith('[') && part.endsWith(']') ? (
+          <mark key={i}>{part.slice(1, -1)}</mark>
+        ) : (
+          <span key={i}>{part}</span>
+        ),
+      )}
+    </>
+  );
+}
+
+function rowSummary(t: ThreadSummary | undefined, index: number): string {
+  if (!t) return `Thread ${index + 1}, loading`;
+  return [
+    t.patientName,
+    t.subject,
+    PRIORITY_LABEL[t.priority],
+    STATUS_LABEL[t.status],
+    t.assigneeName ? `assigned to ${t.assigneeName}` : 'unassigned',
+    t.unread ? 'unread' : null,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+function Row({ t }: { t: ThreadSummary | undefined }) {
+  if (!t) {
+    return (
+      <div className="trow trow-loading" aria-hidden="true">
+        <span className="skeleton skeleton-wide" />
+        <span className="skeleton" />
+      </div>
+    );
+  }
+  return (
+    <div className={`trow${t.unread ? ' trow-unread' : ''}`} aria-hidden="true">
+      <div className="trow-line">
+        <span className={`unread-dot${t.unread ? '' : ' unread-dot-off'}`} />
+        <span className="trow-patient">{t.patientName}</span>
+        {t.priority !== 'routine' ? <PriorityBadge priority={t.priority} /> : null}
+        <span className="trow-time">{shortWhen(t.lastMessageAt)}</span>
+      </div>
+      <div className="trow-subject">{t.subject}</div>
+      <div className="trow-meta">
+        {t.snippet ? (
+          <span className="trow-snippet">
+            <Snippet text={t.snippet} />
+          </span>
+        ) : (
+          <>
+            <span>{STATUS_LABEL[t.status]}</span>
+            <span aria-hidden="true">·</span>
+            <span>{t.assigneeName ?? 'Unassigned'}</span>
+            <DueBadge dueAt={t.dueAt} status={t.status} />
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function ThreadList() {
+  const queue = useUi((s) => s.queue);
+  const filters = useUi((s) => s.filters);
+  const cursor = useUi((s) => s.cursor);
+  const selectedId = useUi((s) => s.selectedThreadId);
+  const search = useInbox((s) => s.search);
+  const total = useInbox((s) => s.total);
+  const pages = useInbox((s) => s.pages);
+  const gen = useInbox((s) => s.gen);
+  const listError = useInbox((s) => s.listError);
+  const version = useData((s) => s.version);
+  const downloading = useSync((s) => s.status?.progress != null || s.status?.lastSyncedAt === null);
+  const range = useRef<[number, number]>([0, PAGE_SIZE - 1]);
+
+  // A new query (queue, filters, search) starts from the top.
+  useEffect(() => {
+    setQuery(JSON.stringify(currentQuery()));
+    ensureRows(range.current[0], range.current[1]);
+  }, [queue, filters, search]);
+
+  // Records changed: refetch what is on screen, and the counts (on mount: just the counts, the query effect loads).
+  const seenVersion = useRef(version);
+  useEffect(() => {
+    void loadCounts();
+    if (version !== seenVersion.current) {
+      seenVersion.current = version;
+      invalidateList();
+    }
+  }, [version]);
+
+  useEffect(() => {
+    ensureRows(range.current[0], range.current[1]);
+  }, [gen]);
+
+  const onRange = useCallback((first: number, last: number) => {
+    range.current = [first, last];
+    ensureRows(first, last);
+  }, []);
+
+  const count = total ?? 0;
+  const at = (i: number) => pages[Math.floor(i / PAGE_SIZE)]?.rows[i % PAGE_SIZE];
+  let selectedIndex: number | null = null;
+  if (selectedId) {
+    for (const [page, { rows }] of Object.entries(pages)) {
+      const i = rows.findIndex((r) => r.id === selectedId);
+      if (i >= 0) {
+        selectedIndex = Number(page) * PAGE_SIZE + i;
+        break;
+      }
+    }
+  }
+
+  const open = (i: number) => {
+    const t = at(i);
+    if (t) setUi({ selectedThreadId: t.id, cursor: i });
+  };
+
+  return (
+    <div className="thread-list">
+      <p className="list-summary" aria-live="polite">
+        {total === null
+          ? listError
+            ? 'Threads could not be loaded'
+            : 'Loading threads…'
+          : `${count.toLocaleString('en')} ${count === 1 ? 'thread' : 'threads'}`}
+        {search ? ` matching “${search}”` : ''}
+      </p>
+      {listError ? (
+        <p className="inline-error" role="alert">
+          {listError}
+        </p>
+      ) : null}
+      <VirtualList
+        count={count}
+        rowHeight={ROW_HEIGHT}
+        label="Threads"
+        idPrefix="thread-row"
+        cursor={Math.min(cursor, Math.max(0, count - 1))}
+        selectedIndex={selectedIndex}
+        onCursor={(i) => setUi({ cursor: i })}
+        onOpen={open}
+        onRange={onRange}
+        rowLabel={(i) => rowSummary(at(i), i)}
+        renderRow={(i) => <Row t={at(i)} />}
+        emptyText={
+          total === null
+            ? listError
+              ? 'Nothing to show.'
+              : 'Loading…'
+            : search
+              ? 'No messages match this search.'
+              : downloading
+                ? 'Still downloading the clinic’s messages from the portal…'
+                : 'No threads in this queue.'
+        }
+      />
+    </div>
+  );
+}
+
+/** Open the thread under the keyboard cursor. */
+export function openAtCursor(): void {
+  const { cursor } = useUi.getState();
+  const t = useInbox.getState().pages[Math.floor(cursor / PAGE_SIZE)]?.rows[cursor % PAGE_SIZE];
+  if (t) setUi({ selectedThreadId: t.id });
+}

@@ -1,0 +1,363 @@
+/** The open thread: patient, messages with attachments, triage actions and the reply box. */
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { PRIORITIES, THREAD_STATUSES, type Priority, type ThreadStatus } from '../../../../src-shared/domain';
+import type { AttachmentMeta, MessageView, ThreadDetail } from '../../../../src-shared/views';
+import { call, errorMessage } from '../../api';
+import { DueBadge, PRIORITY_LABEL, PriorityBadge, STATUS_LABEL, StatusBadge } from '../../components/Badges';
+import { base64ToBlob, objectUrl, revoke, saveBlob } from '../../lib/download';
+import { dateTimeLabel } from '../../lib/time';
+import { useData } from '../../state/data';
+import { invalidateList, loadCounts, loadDetail, setDraft, useInbox } from '../../state/inbox';
+import { useReference } from '../../state/reference';
+import { useSession } from '../../state/session';
+import { useSync } from '../../state/sync';
+import { setUi, useUi } from '../../state/ui';
+import { assignThread, claimThread, releaseThread, sendReply, setPriority, setStatus } from './actions';
+
+export function ThreadPane() {
+  const selectedId = useUi((s) => s.selectedThreadId);
+  const detail = useInbox((s) => s.detail);
+  const detailError = useInbox((s) => s.detailError);
+  const version = useData((s) => s.version);
+
+  useEffect(() => {
+    if (selectedId) void loadDetail(selectedId);
+    else useInbox.setState({ detail: null, detailError: null, actionError: null });
+  }, [selectedId, version]);
+
+  // Opening a thread marks it read on this PC: refresh the list's unread marks and the counts.
+  useEffect(() => {
+    if (!selectedId) return;
+    const t = setTimeout(() => {
+      invalidateList();
+      void loadCounts();
+    }, 150);
+    return () => clearTimeout(t);
+  }, [selectedId]);
+
+  if (!selectedId) {
+    return (
+      <div className="empty-state">
+        <p className="empty-title">No thread open</p>
+        <p>
+          Pick a thread from the list, or press <kbd>j</kbd>/<kbd>k</kbd> to move and <kbd>Enter</kbd> to
+          open.
+        </p>
+      </div>
+    );
+  }
+  if (detailError && (!detail || detail.thread.id !== selectedId)) {
+    return (
+      <div className="empty-state" role="alert">
+        <p className="empty-title">This thread cannot be shown</p>
+        <p>{detailError}</p>
+      </div>
+    );
+  }
+  if (!detail || detail.thread.id !== selectedId) {
+    return (
+      <div className="empty-state" aria-busy="true">
+        <p>Loading thread…</p>
+      </div>
+    );
+  }
+  return <ThreadView detail={detail} />;
+}
+
+function ThreadView({ detail }: { detail: ThreadDetail }) {
+  const { thread, patient, messages } = detail;
+  const me = useSession((s) => s.info?.staff);
+  const staff = useReference((s) => s.staff);
+  const actionError = useInbox((s) => s.actionError);
+  const [assignee, setAssignee] = useState('');
+  const assignId = useId();
+  const mine = thread.assigneeId !== null && thread.assigneeId === me?.id;
+  const assignable = staff.filter((s) => s.role !== 'admin' || s.id === me?.id);
+
+  return (
+    <article className="thread" aria-labelledby="thread-subject">
+      <header className="thread-header">
+        <div className="thread-title-row">
+          <h2 id="thread-subject" className="thread-subject">
+            {thread.subject}
+          </h2>
+          <div className="thread-badges">
+            <PriorityBadge priority={thread.priority} />
+            <StatusBadge status={thread.status} />
+            <DueBadge dueAt={thread.dueAt} status={thread.status} />
+          </div>
+        </div>
+        <p className="thread-patient">
+          <button type="button" className="link-button" onClick={() => setUi({ patientId: patient.id })}>
+            {patient.givenName} {patient.familyName}
+          </button>
+          <span className="muted">{patient.mrn}</span>
+          <span className="muted">Born {patient.birthDate}</span>
+          <span className="muted">
+            {thread.assigneeName ? `Assigned to ${thread.assigneeName}` : 'Unassigned'}
+          </span>
+        </p>
+      </header>
+
+      <div className="thread-actions" role="group" aria-label="Thread actions">
+        {mine ? (
+          <button type="button" className="button" onClick={() => void releaseThread(thread.id)}>
+            Release
+          </button>
+        ) : (
+          <button type="button" className="button button-primary" onClick={() => void claimThread(thread.id)}>
+            Claim <kbd className="kbd-hint">c</kbd>
+          </button>
+        )}
+        <div className="inline-field">
+          <label htmlFor={assignId} className="visually-hidden">
+            Assign to
+          </label>
+          <select id={assignId} value={assignee} onChange={(e) => setAssignee(e.target.value)}>
+            <option value="">Assign to…</option>
+            {assignable.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.displayName}
+              </option>
+            ))}
+          </select>
+          <button
+            type="button"
+            className="button"
+            disabled={!assignee}
+            onClick={() => {
+              const who = staff.find((s) => s.id === assignee);
+              if (who) void assignThread(thread.id, who.id, who.displayName).then(() => setAssignee(''));
+            }}
+          >
+            Assign
+          </button>
+        </div>
+        <div className="inline-field">
+          <label htmlFor="thread-priority">Priority</label>
+          <select
+            id="thread-priority"
+            value={thread.priority}
+            onChange={(e) => void setPriority(thread.id, e.target.value as Priority)}
+          >
+            {PRIORITIES.map((p, i) => (
+              <option key={p} value={p}>
+                {PRIORITY_LABEL[p]} ({i + 1})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="inline-field">
+          <label htmlFor="thread-status">Status</label>
+          <select
+            id="thread-status"
+            value={thread.status}
+            onChange={(e) => void setStatus(thread.id, e.target.value as ThreadStatus)}
+          >
+            {THREAD_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABEL[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        {thread.status !== 'done' ? (
+          <button type="button" className="button" onClick={() => void setStatus(thread.id, 'done')}>
+            Mark done <kbd className="kbd-hint">d</kbd>
+          </button>
+        ) : null}
+        <button
+          type="button"
+          className="button button-quiet"
+          onClick={() => setUi({ auditTarget: { entityType: 'thread', entityId: thread.id } })}
+        >
+          Audit trail
+        </button>
+      </div>
+      {actionError ? (
+        <p className="inline-error" role="alert">
+          {actionError}
+        </p>
+      ) : null}
+
+      <ol className="messages" aria-label="Messages">
+        {messages.map((m) => (
+          <Message key={m.id} m={m} />
+        ))}
+      </ol>
+
+      <ReplyBox threadId={thread.id} closed={thread.status === 'done'} />
+    </article>
+  );
+}
+
+function Message({ m }: { m: MessageView }) {
+  return (
+    <li className={`message message-${m.authorKind}${m.pending ? ' message-pending' : ''}`}>
+      <div className="message-head">
+        <span className="message-author">{m.authorName}</span>
+        <span className="message-role">{m.authorKind === 'patient' ? 'Patient' : 'Staff'}</span>
+        <time className="message-time" dateTime={m.sentAt}>
+          {dateTimeLabel(m.sentAt)}
+        </time>
+        {m.pending ? <span className="badge badge-pending">Not yet sent</span> : null}
+      </div>
+      <p className="message-body">{m.body}</p>
+      {m.attachments.length > 0 ? (
+        <ul className="attachments" aria-label="Attachments">
+          {m.attachments.map((a) => (
+            <Attachment key={a.id} a={a} />
+          ))}
+        </ul>
+      ) : null}
+    </li>
+  );
+}
+
+function sizeLabel(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+function Attachment({ a }: { a: AttachmentMeta }) {
+  const [error, setError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<string | null>(null);
+  const isImage = /^image\/(png|jpeg|gif|webp)$/.test(a.mimeType);
+
+  useEffect(() => () => (preview ? revoke(preview) : undefined), [preview]);
+
+  async function fetchBlob(): Promise<Blob | null> {
+    setError(null);
+    try {
+      const content = await call('attachment.get', { attachmentId: a.id });
+      return base64ToBlob(content.contentBase64, content.mimeType);
+    } catch (e) {
+      setError(errorMessage(e));
+      return null;
+    }
+  }
+
+  return (
+    <li className="attachment">
+      <svg
+        className="attachment-icon"
+        viewBox="0 0 16 16"
+        width="16"
+        height="16"
+        aria-hidden="true"
+        focusable="false"
+      >
+        <path d="M10.5 3.5 5 9a1.8 1.8 0 0 0 2.5 2.5L13 6a3 3 0 0 0-4.2-4.2L3.2 7.3a4.2 4.2 0 0 0 6 6l4.3-4.3" />
+      </svg>
+      <span className="attachment-name">{a.fileName}</span>
+      <span className="muted">{sizeLabel(a.size)}</span>
+      <button
+        type="button"
+        className="button button-small"
+        aria-label={`Download ${a.fileName}`}
+        onClick={async () => {
+          const blob = await fetchBlob();
+          if (blob) saveBlob(blob, a.fileName);
+        }}
+      >
+        Download
+      </button>
+      {isImage && !preview ? (
+        <button
+          type="button"
+          className="button button-small button-quiet"
+          aria-label={`Preview ${a.fileName}`}
+          onClick={async () => {
+            const blob = await fetchBlob();
+            if (blob) setPreview(objectUrl(blob));
+          }}
+        >
+          Preview
+        </button>
+      ) : null}
+      {error ? (
+        <span className="inline-error" role="alert">
+          {error}
+        </span>
+      ) : null}
+      {preview ? <img className="attachment-preview" src={preview} alt={`Preview of ${a.fileName}`} /> : null}
+    </li>
+  );
+}
+
+function ReplyBox({ threadId, closed }: { threadId: string; closed: boolean }) {
+  const draft = useInbox((s) => s.drafts[threadId] ?? '');
+  const templates = useReference((s) => s.templates);
+  const offline = useSync((s) => s.status?.connection === 'offline');
+  const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState<string | null>(null);
+  const ref = useRef<HTMLTextAreaElement>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const body = draft.trim();
+    if (!body) {
+      ref.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setSent(null);
+    const ok = await sendReply(threadId, body);
+    setBusy(false);
+    if (ok) {
+      setDraft(threadId, '');
+      setSent(offline ? 'Reply saved on this PC. It is sent when the connection is back.' : 'Reply sent.');
+    }
+  }
+
+  return (
+    <form className="reply" onSubmit={submit} aria-labelledby="reply-title">
+      <div className="reply-head">
+        <h3 id="reply-title" className="reply-title">
+          Reply to patient
+        </h3>
+        <div className="inline-field">
+          <label htmlFor="reply-template">Template</label>
+          <select
+            id="reply-template"
+            value=""
+            onChange={(e) => {
+              const t = templates.find((x) => x.id === e.target.value);
+              if (!t) return;
+              setDraft(threadId, draft.trim() ? `${draft.trimEnd()}\n\n${t.body}` : t.body);
+              ref.current?.focus();
+            }}
+          >
+            <option value="">Insert a saved reply…</option>
+            {templates.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.title}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <label htmlFor="reply-body" className="visually-hidden">
+        Reply
+      </label>
+      <textarea
+        ref={ref}
+        id="reply-body"
+        rows={4}
+        value={draft}
+        placeholder={closed ? 'This thread is closed; a reply reopens the conversation.' : 'Write a reply…'}
+        onChange={(e) => setDraft(threadId, e.target.value)}
+        maxLength={20_000}
+      />
+      <div className="reply-foot">
+        <p className="muted reply-note" role="status">
+          {sent ?? 'The patient sees replies in the portal.'}
+        </p>
+        <button type="submit" className="button button-primary" disabled={busy || !draft.trim()}>
+          {busy ? 'Sending…' : 'Send reply'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,369 @@
+/** One appointment: details and the front desk's actions (check in, no-show, reschedule, cancel, virtual link). */
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { AppointmentStatus } from '../../../../src-shared/domain';
+import { TRANSITIONS } from '../../../../src-shared/schedule-rules';
+import type { AppointmentView } from '../../../../src-shared/views';
+import { call, errorCode, errorMessage } from '../../api';
+import { AppointmentStatusBadge } from '../../components/Badges';
+import { Dialog } from '../../components/Dialog';
+import { dayLabel, hhmm } from '../../lib/time';
+import { useData } from '../../state/data';
+import { phiEpoch } from '../../state/epoch';
+import { useReference } from '../../state/reference';
+import { useSession } from '../../state/session';
+import { announce, setUi } from '../../state/ui';
+import { SLOT_TAKEN } from './BookDialog';
+import { freeSlots, type Slot } from './slots';
+
+/** The front desk's operations an appointment allows now: the same rules the core and the server apply. */
+const can = (op: keyof typeof TRANSITIONS, status: AppointmentStatus): boolean =>
+  (TRANSITIONS[op].from as readonly AppointmentStatus[]).includes(status);
+
+export function AppointmentDialog({
+  appointmentId,
+  onClose,
+}: {
+  appointmentId: string;
+  onClose: () => void;
+}) {
+  const role = useSession((s) => s.info?.staff?.role);
+  const providers = useReference((s) => s.providers);
+  const version = useData((s) => s.version);
+  const [appt, setAppt] = useState<AppointmentView | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [mode, setMode] = useState<'view' | 'cancel' | 'reschedule'>('view');
+  const [busy, setBusy] = useState(false);
+  const frontDesk = role === 'receptionist' || role === 'admin';
+
+  useEffect(() => {
+    const started = phiEpoch();
+    let stale = false;
+    call('appointment.get', { appointmentId }).then(
+      (a) => {
+        if (!stale && started === phiEpoch()) setAppt(a);
+      },
+      (e) => {
+        if (!stale) setLoadError(errorMessage(e));
+      },
+    );
+    return () => {
+      stale = true;
+    };
+  }, [appointmentId, version]);
+
+  const provider = providers.find((p) => p.id === appt?.providerId);
+
+  async function act(label: string, fn: () => Promise<unknown>): Promise<boolean> {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+      announce(label);
+      setMode('view');
+      return true;
+    } catch (e) {
+      setError(errorMessage(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const title = appt ? `${appt.patientName}` : 'Appointment';
+  const subtitle = appt
+    ? `${dayLabel(appt.start)} · ${hhmm(appt.start)}–${hhmm(appt.end)} UTC · ${provider?.name ?? 'Provider'}`
+    : undefined;
+
+  return (
+    <Dialog title={title} subtitle={subtitle} onClose={onClose}>
+      {!appt ? (
+        loadError ? (
+          <p className="inline-error" role="alert">
+            {loadError}
+          </p>
+        ) : (
+          <p aria-busy="true">Loading appointment…</p>
+        )
+      ) : (
+        <div className="appt-detail">
+          <dl className="facts">
+            <div>
+              <dt>Status</dt>
+              <dd>
+                <AppointmentStatusBadge status={appt.status} />
+                {appt.pending ? <span className="badge badge-pending">Not yet synced</span> : null}
+              </dd>
+            </div>
+            <div>
+              <dt>Reason</dt>
+              <dd>{appt.reason || '—'}</dd>
+            </div>
+            {appt.cancelReason ? (
+              <div>
+                <dt>Cancellation reason</dt>
+                <dd>{appt.cancelReason}</dd>
+              </div>
+            ) : null}
+            <div>
+              <dt>Visit</dt>
+              <dd>{appt.virtualLink ? 'Virtual (video)' : 'In person'}</dd>
+            </div>
+          </dl>
+
+          {mode === 'view' ? (
+            <div
+              className="dialog-actions dialog-actions-start"
+              role="group"
+              aria-label="Appointment actions"
+            >
+              {frontDesk && can('checkIn', appt.status) ? (
+                <button
+                  type="button"
+                  className="button button-primary"
+                  disabled={busy}
+                  onClick={() =>
+                    void act('Patient checked in.', () => call('appointment.checkIn', { appointmentId }))
+                  }
+                >
+                  Check in
+                </button>
+              ) : null}
+              {frontDesk && can('noShow', appt.status) ? (
+                <button
+                  type="button"
+                  className="button"
+                  disabled={busy}
+                  onClick={() =>
+                    void act('Marked as no-show.', () => call('appointment.noShow', { appointmentId }))
+                  }
+                >
+                  No-show
+                </button>
+              ) : null}
+              {frontDesk && can('reschedule', appt.status) ? (
+                <button type="button" className="button" onClick={() => setMode('reschedule')}>
+                  Reschedule
+                </button>
+              ) : null}
+              {frontDesk && can('cancel', appt.status) ? (
+                <button type="button" className="button button-danger" onClick={() => setMode('cancel')}>
+                  Cancel appointment
+                </button>
+              ) : null}
+              {appt.virtualLink ? (
+                <button
+                  type="button"
+                  className="button"
+                  disabled={busy}
+                  onClick={() =>
+                    void act('Virtual visit opened in the browser.', () =>
+                      call('appointment.openVirtualLink', { appointmentId }),
+                    )
+                  }
+                >
+                  Open virtual visit
+                </button>
+              ) : null}
+              <button
+                type="button"
+                className="button button-quiet"
+                onClick={() => setUi({ patientId: appt.patientId })}
+              >
+                Patient panel
+              </button>
+              <button
+                type="button"
+                className="button button-quiet"
+                onClick={() => setUi({ auditTarget: { entityType: 'appointment', entityId: appointmentId } })}
+              >
+                Audit trail
+              </button>
+            </div>
+          ) : null}
+
+          {mode === 'cancel' ? (
+            <CancelForm
+              busy={busy}
+              onBack={() => setMode('view')}
+              onCancel={(reason) =>
+                act('Appointment cancelled.', () => call('appointment.cancel', { appointmentId, reason }))
+              }
+            />
+          ) : null}
+          {mode === 'reschedule' && provider ? (
+            <RescheduleForm
+              appt={appt}
+              busy={busy}
+              onBack={() => setMode('view')}
+              onMove={async (slot) => {
+                setBusy(true);
+                setError(null);
+                try {
+                  await call('appointment.reschedule', {
+                    appointmentId,
+                    providerId: slot.providerId,
+                    start: slot.start,
+                    end: slot.end,
+                  });
+                  announce(`Appointment moved to ${dayLabel(slot.day)} ${hhmm(slot.start)} UTC.`);
+                  setMode('view');
+                } catch (e) {
+                  setError(errorCode(e) === 'CONFLICT' ? SLOT_TAKEN : errorMessage(e));
+                } finally {
+                  setBusy(false);
+                }
+              }}
+            />
+          ) : null}
+          <div className="form-error" role="alert">
+            {error ? <p>{error}</p> : null}
+          </div>
+          <p className="muted small">Times are UTC.</p>
+        </div>
+      )}
+    </Dialog>
+  );
+}
+
+function CancelForm(p: {
+  busy: boolean;
+  onBack: () => void;
+  onCancel: (reason: string) => Promise<boolean>;
+}) {
+  const [reason, setReason] = useState('');
+  const [missing, setMissing] = useState(false);
+  const id = useId();
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!reason.trim()) {
+      setMissing(true);
+      return;
+    }
+    await p.onCancel(reason.trim());
+  }
+  return (
+    <form className="form subform" onSubmit={submit} noValidate aria-label="Cancel appointment">
+      <div className="field">
+        <label htmlFor={id}>Reason for cancelling (required)</label>
+        <textarea
+          id={id}
+          rows={2}
+          value={reason}
+          maxLength={500}
+          required
+          aria-invalid={missing && !reason.trim()}
+          aria-describedby={`${id}-err`}
+          onChange={(e) => setReason(e.target.value)}
+          autoFocus
+        />
+        <p id={`${id}-err`} className="field-error">
+          {missing && !reason.trim() ? 'A reason is required to cancel.' : ''}
+        </p>
+      </div>
+      <div className="dialog-actions">
+        <button type="button" className="button" onClick={p.onBack}>
+          Keep appointment
+        </button>
+        <button type="submit" className="button button-danger" disabled={p.busy}>
+          Confirm cancellation
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function RescheduleForm(p: {
+  appt: AppointmentView;
+  busy: boolean;
+  onBack: () => void;
+  onMove: (slot: Slot) => Promise<void>;
+}) {
+  const providers = useReference((s) => s.providers);
+  const [day, setDay] = useState(p.appt.start.slice(0, 10));
+  const [providerId, setProviderId] = useState(p.appt.providerId);
+  const [slots, setSlots] = useState<Slot[] | null>(null);
+  const [choice, setChoice] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const ids = { day: useId(), provider: useId(), slot: useId() };
+  const provider = providers.find((x) => x.id === providerId);
+
+  useEffect(() => {
+    if (!provider || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return;
+    const started = phiEpoch();
+    let stale = false;
+    setSlots(null);
+    setChoice('');
+    call('schedule.range', { from: day, days: 1, providerId: provider.id }).then(
+      (view) => {
+        if (stale || started !== phiEpoch()) return;
+        setSlots(
+          freeSlots(provider, day, view.appointments, p.appt.id).filter(
+            (s) => s.start !== p.appt.start || s.providerId !== p.appt.providerId,
+          ),
+        );
+      },
+      (e) => {
+        if (!stale) setError(errorMessage(e));
+      },
+    );
+    return () => {
+      stale = true;
+    };
+  }, [day, provider, p.appt.id, p.appt.start, p.appt.providerId]);
+
+  return (
+    <form
+      className="form subform"
+      aria-label="Reschedule appointment"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const slot = slots?.find((s) => s.start === choice);
+        if (slot) void p.onMove(slot);
+      }}
+    >
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor={ids.day}>Day</label>
+          <input id={ids.day} type="date" value={day} onChange={(e) => setDay(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.provider}>Provider</label>
+          <select id={ids.provider} value={providerId} onChange={(e) => setProviderId(e.target.value)}>
+            {providers.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.slot}>New time (UTC)</label>
+          <select id={ids.slot} value={choice} onChange={(e) => setChoice(e.target.value)} disabled={!slots}>
+            <option value="">
+              {slots === null ? 'Loading free slots…' : slots.length ? 'Choose a free slot' : 'No free slots'}
+            </option>
+            {(slots ?? []).map((s) => (
+              <option key={s.start} value={s.start}>
+                {hhmm(s.start)}–{hhmm(s.end)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {error ? (
+        <p className="inline-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="dialog-actions">
+        <button type="button" className="button" onClick={p.onBack}>
+          Back
+        </button>
+        <button type="submit" className="button button-primary" disabled={p.busy || !choice}>
+          Move appointment
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,171 @@
+/** Book a free slot: find the patient, give a reason, choose in person or virtual. */
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import type { PatientView, ProviderView } from '../../../../src-shared/views';
+import { call, errorCode, errorMessage } from '../../api';
+import { Dialog } from '../../components/Dialog';
+import { dayLabel, hhmm } from '../../lib/time';
+import { phiEpoch } from '../../state/epoch';
+import { announce } from '../../state/ui';
+import type { Slot } from './slots';
+
+export const SLOT_TAKEN = 'This slot was booked at another desk. Pick another free slot.';
+
+export function BookDialog({
+  slot,
+  provider,
+  onClose,
+}: {
+  slot: Slot;
+  provider: ProviderView;
+  onClose: () => void;
+}) {
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<PatientView[] | null>(null);
+  const [searching, setSearching] = useState(false);
+  const [patientId, setPatientId] = useState('');
+  const [reason, setReason] = useState('');
+  const [virtual, setVirtual] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const ids = { search: useId(), reason: useId(), virtual: useId(), results: useId() };
+
+  useEffect(() => searchRef.current?.focus(), []);
+
+  useEffect(() => {
+    const q = query.trim();
+    if (!q) {
+      setResults(null);
+      return;
+    }
+    const started = phiEpoch();
+    let stale = false;
+    const t = setTimeout(async () => {
+      setSearching(true);
+      try {
+        const found = await call('patient.search', { query: q, limit: 12 });
+        if (!stale && started === phiEpoch()) setResults(found);
+      } catch (e) {
+        if (!stale) setError(errorMessage(e));
+      } finally {
+        if (!stale) setSearching(false);
+      }
+    }, 250);
+    return () => {
+      stale = true;
+      clearTimeout(t);
+    };
+  }, [query]);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!patientId) {
+      setError('Choose the patient first: search by name or MRN.');
+      searchRef.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await call('appointment.book', {
+        patientId,
+        providerId: slot.providerId,
+        start: slot.start,
+        end: slot.end,
+        reason: reason.trim(),
+        virtual,
+      });
+      announce(`Appointment booked for ${hhmm(slot.start)} UTC with ${provider.name}.`);
+      onClose();
+    } catch (err) {
+      setError(errorCode(err) === 'CONFLICT' ? SLOT_TAKEN : errorMessage(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog
+      title="Book appointment"
+      subtitle={`${provider.name} · ${dayLabel(slot.day)} · ${hhmm(slot.start)}–${hhmm(slot.end)} UTC`}
+      onClose={onClose}
+    >
+      <form className="form" onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor={ids.search}>Find patient (name or MRN)</label>
+          <input
+            ref={searchRef}
+            id={ids.search}
+            type="search"
+            autoComplete="off"
+            value={query}
+            maxLength={100}
+            aria-describedby={ids.results}
+            onChange={(e) => {
+              setQuery(e.target.value);
+              setPatientId('');
+            }}
+          />
+        </div>
+        <fieldset className="patient-results">
+          <legend>Patient</legend>
+          <p id={ids.results} className="hint" aria-live="polite">
+            {searching
+              ? 'Searching…'
+              : results === null
+                ? 'Type a name or MRN to search.'
+                : results.length === 0
+                  ? 'No patient found.'
+                  : `${results.length} found`}
+          </p>
+          {results && results.length > 0 ? (
+            <ul className="choice-list">
+              {results.map((p) => (
+                <li key={p.id}>
+                  <label className="choice">
+                    <input
+                      type="radio"
+                      name="patient"
+                      value={p.id}
+                      checked={patientId === p.id}
+                      onChange={() => setPatientId(p.id)}
+                    />
+                    <span className="choice-main">
+                      {p.givenName} {p.familyName}
+                    </span>
+                    <span className="muted">
+                      {p.mrn} · born {p.birthDate}
+                    </span>
+                  </label>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </fieldset>
+        <div className="field">
+          <label htmlFor={ids.reason}>Reason for visit</label>
+          <input id={ids.reason} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+        </div>
+        <label className="checkbox" htmlFor={ids.virtual}>
+          <input
+            id={ids.virtual}
+            type="checkbox"
+            checked={virtual}
+            onChange={(e) => setVirtual(e.target.checked)}
+          />
+          Virtual visit (a video link is created)
+        </label>
+        <div className="form-error" role="alert">
+          {error ? <p>{error}</p> : null}
+        </div>
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busy ? 'Booking…' : 'Book appointment'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

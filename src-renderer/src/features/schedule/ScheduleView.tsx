@@ -1,0 +1,188 @@
+/** The schedule: a day with one column per provider, or a week of one provider. Times are UTC. */
+import { useEffect, useState } from 'react';
+import type { ProviderView } from '../../../../src-shared/views';
+import { addDays, dayLabel, longDayLabel, mondayOf, todayUtc } from '../../lib/time';
+import { useData } from '../../state/data';
+import { useReference } from '../../state/reference';
+import { loadSchedule, scheduleKey, useSchedule, type ScheduleParams } from '../../state/schedule';
+import { useSession } from '../../state/session';
+import { setUi, useUi } from '../../state/ui';
+import { BookDialog } from './BookDialog';
+import { ScheduleGrid, type GridColumn } from './ScheduleGrid';
+import type { Slot } from './slots';
+
+export function ScheduleView() {
+  const mode = useUi((s) => s.scheduleMode);
+  const date = useUi((s) => s.scheduleDate);
+  const weekProviderId = useUi((s) => s.weekProviderId);
+  const providers = useReference((s) => s.providers);
+  const role = useSession((s) => s.info?.staff?.role);
+  const version = useData((s) => s.version);
+  const view = useSchedule((s) => s.view);
+  const loadedKey = useSchedule((s) => s.key);
+  const error = useSchedule((s) => s.error);
+  const loading = useSchedule((s) => s.loading);
+  const [booking, setBooking] = useState<{ slot: Slot; provider: ProviderView } | null>(null);
+  const canBook = role === 'receptionist' || role === 'admin';
+
+  const weekProvider = providers.find((p) => p.id === weekProviderId) ?? providers[0];
+  const params: ScheduleParams | null =
+    mode === 'day'
+      ? { from: date, days: 1 }
+      : weekProvider
+        ? { from: mondayOf(date), days: 7, providerId: weekProvider.id }
+        : null;
+  const key = params ? scheduleKey(params) : '';
+
+  useEffect(() => {
+    if (params) void loadSchedule(params);
+  }, [key, version]);
+
+  const today = todayUtc();
+  const columns: GridColumn[] =
+    mode === 'day'
+      ? providers.map((p) => ({
+          key: p.id,
+          title: p.name,
+          subtitle: `${p.specialty} · ${p.slotMinutes} min`,
+          provider: p,
+          day: date,
+        }))
+      : weekProvider
+        ? Array.from({ length: 7 }, (_, i) => {
+            const day = addDays(mondayOf(date), i);
+            return {
+              key: day,
+              title: dayLabel(day),
+              subtitle: weekSubtitle(day, day === today),
+              provider: weekProvider,
+              day,
+              highlight: day === today,
+            };
+          })
+        : [];
+
+  const step = mode === 'day' ? 1 : 7;
+  function weekSubtitle(day: string, isToday: boolean): string {
+    const n = (view && loadedKey === key ? view.appointments : []).filter(
+      (a) => a.start.slice(0, 10) === day && a.status !== 'cancelled',
+    ).length;
+    const booked = n === 0 ? 'No appointments' : `${n} ${n === 1 ? 'appointment' : 'appointments'}`;
+    return isToday ? `Today · ${booked}` : booked;
+  }
+  const current = view && loadedKey === key ? view : null;
+  const heading =
+    mode === 'day'
+      ? longDayLabel(date)
+      : `Week of ${longDayLabel(mondayOf(date))}${weekProvider ? ` · ${weekProvider.name}` : ''}`;
+
+  return (
+    <div className="schedule">
+      <div className="schedule-toolbar">
+        <div className="segmented" role="group" aria-label="Schedule view">
+          <button type="button" aria-pressed={mode === 'day'} onClick={() => setUi({ scheduleMode: 'day' })}>
+            Day
+          </button>
+          <button
+            type="button"
+            aria-pressed={mode === 'week'}
+            onClick={() => setUi({ scheduleMode: 'week' })}
+          >
+            Week
+          </button>
+        </div>
+        <div className="button-group" role="group" aria-label="Change date">
+          <button
+            type="button"
+            className="button"
+            aria-label={mode === 'day' ? 'Previous day' : 'Previous week'}
+            onClick={() => setUi({ scheduleDate: addDays(date, -step) })}
+          >
+            <span aria-hidden="true">‹</span>
+          </button>
+          <button type="button" className="button" onClick={() => setUi({ scheduleDate: todayUtc() })}>
+            Today
+          </button>
+          <button
+            type="button"
+            className="button"
+            aria-label={mode === 'day' ? 'Next day' : 'Next week'}
+            onClick={() => setUi({ scheduleDate: addDays(date, step) })}
+          >
+            <span aria-hidden="true">›</span>
+          </button>
+        </div>
+        <div className="inline-field">
+          <label htmlFor="schedule-date">Date</label>
+          <input
+            id="schedule-date"
+            type="date"
+            value={date}
+            onChange={(e) => {
+              if (/^\d{4}-\d{2}-\d{2}$/.test(e.target.value)) setUi({ scheduleDate: e.target.value });
+            }}
+          />
+        </div>
+        {mode === 'week' ? (
+          <div className="inline-field">
+            <label htmlFor="schedule-provider">Provider</label>
+            <select
+              id="schedule-provider"
+              value={weekProvider?.id ?? ''}
+              onChange={(e) => setUi({ weekProviderId: e.target.value })}
+            >
+              {providers.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        <ul className="legend" aria-label="Legend">
+          <li>
+            <span className="legend-swatch legend-free" aria-hidden="true" /> Free
+          </li>
+          <li>
+            <span className="legend-swatch legend-booked" aria-hidden="true" /> Booked
+          </li>
+          <li>
+            <span className="legend-swatch legend-checked" aria-hidden="true" /> Checked in
+          </li>
+          <li>
+            <span className="legend-swatch legend-pending" aria-hidden="true" /> Not yet synced
+          </li>
+        </ul>
+      </div>
+      <div className="schedule-heading">
+        <h2 className="view-title">{heading}</h2>
+        <p className="muted">
+          All times UTC{loading ? ' · Updating…' : ''}
+          {!canBook ? ' · View only: booking is done at the front desk' : ''}
+        </p>
+      </div>
+      {error ? (
+        <p className="inline-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {current ? (
+        <ScheduleGrid
+          label={heading}
+          columns={columns}
+          appointments={current.appointments}
+          canBook={canBook}
+          onBook={(slot, provider) => setBooking({ slot, provider })}
+          onOpen={(a) => setUi({ appointmentId: a.id })}
+        />
+      ) : !error ? (
+        <p className="empty-state" aria-busy="true">
+          Loading schedule…
+        </p>
+      ) : null}
+      {booking ? (
+        <BookDialog slot={booking.slot} provider={booking.provider} onClose={() => setBooking(null)} />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+/**
+ * A counter bumped when the core says records changed (`data.changed`): views re-query what they show when it
+ * moves. Audit-only changes are ignored: reading a record writes an audit event, so re-reading on them would
+ * never stop.
+ */
+import { create } from 'zustand';
+
+interface DataState {
+  version: number;
+  /** The entities of the changes behind the last bump. */
+  entities: string[];
+}
+
+export const useData = create<DataState>()(() => ({ version: 0, entities: [] }));
+
+const pendingEntities = new Set<string>();
+
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+export function dataChanged(entities: readonly string[]): void {
+  if (!entities.some((e) => e !== 'audit')) return;
+  for (const e of entities) pendingEntities.add(e);
+  // Coalesce a burst (a pull applies batches back to back) into one re-query.
+  if (timer) return;
+  timer = setTimeout(() => {
+    timer = null;
+    const changed = [...pendingEntities];
+    pendingEntities.clear();
+    useData.setState((s) => ({ version: s.version + 1, entities: changed }));
+  }, 30);
+}

@@ -1,0 +1,201 @@
+/**
+ * End-to-end pieces: the real portal backend (tests/helpers: restartable on the same port and data folder, for
+ * the offline test), the patient portal API as a patient's browser calls it, real console cores with the real keychain behind the real browser host, and Debian's Chromium driven by
+ * playwright-core. Builds nothing: it serves out/renderer, which `npm run build` makes (npm test runs it first).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { totp } from '../../src-shared/totp';
+import { DEMO_PORTAL_PASSWORD, demoStaff } from '../../server/demo/credentials';
+import { ManualIdleSource, systemClock, type Clock } from '../../src-main/core/adapters';
+import { createCore, type Core } from '../../src-main/core/create-core';
+import { startBrowserHost, type BrowserHost } from '../../src-main/host/browser-host';
+import { KeytarKeyStore } from '../../src-main/keys/keytar-store';
+import { keyAccountFor } from '../../src-main/keys/store-key';
+import { startPortal, TEST_TODAY, type TestPortal } from '../helpers/console-harness';
+import { tempDir } from '../helpers/tmp';
+
+export { startPortal, TEST_TODAY, type TestPortal };
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const RENDERER_DIR = path.join(repoRoot, 'out/renderer');
+export const SCREENSHOT_DIR = path.join(repoRoot, 'docs/screenshots');
+export const VIEWPORT = { width: 1280, height: 800 };
+const CHROMIUM = '/usr/bin/chromium';
+
+/** Fail fast, and say how to fix it, when the renderer has not been built. */
+export function assertRendererBuilt(): void {
+  if (!fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) {
+    throw new Error(
+      `No built renderer in ${RENDERER_DIR}. The end-to-end tests serve the built UI: run "npm run build" ` +
+        '(npm test does it before vitest) and run them again.',
+    );
+  }
+}
+
+export async function launchChromium(): Promise<Browser> {
+  assertRendererBuilt();
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: the end-to-end tests drive Debian's Chromium (apt-get install chromium).`,
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/* ---- the patient portal API, as a patient's browser would call it ---- */
+
+export async function patientSignIn(portal: TestPortal, mrn: string): Promise<string> {
+  const res = await fetch(`${portal.url}/portal/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ mrn, password: DEMO_PORTAL_PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`portal sign-in failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export async function patientRequest<T>(
+  portal: TestPortal,
+  token: string,
+  method: 'GET' | 'POST',
+  route: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(`${portal.url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  if (!res.ok) throw new Error(`${method} ${route} failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export interface E2EConsole {
+  core: Core;
+  host: BrowserHost;
+  idle: ManualIdleSource;
+  context: BrowserContext;
+  page: Page;
+  dataDir: string;
+  /** Uncaught exceptions and console errors in the page, for a "nothing went wrong" check. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+const keyStore = new KeytarKeyStore();
+
+/**
+ * A console: its own core (own data folder, own store key in the keychain) behind its own browser host, and a
+ * fresh browser context at 1280×800 on the host's URL. `idleClock` drives idle time (default: wall time, so the
+ * tests' moves of the shared test clock for TOTP steps never lock a console by accident).
+ */
+export async function openConsole(
+  portal: TestPortal,
+  browser: Browser,
+  options: { idleClock?: Clock; deviceName?: string } = {},
+): Promise<E2EConsole> {
+  const { dir: dataDir, cleanup } = tempDir('clinic-e2e-console-');
+  const idle = new ManualIdleSource(options.idleClock ?? systemClock);
+  let core: Core | null = null;
+  const host = await startBrowserHost({
+    rendererDir: RENDERER_DIR,
+    onActivity: () => idle.touch(),
+    routerFor: async (origin) => {
+      core = await createCore({
+        dataDir,
+        keyStore,
+        serverUrl: portal.url,
+        idleSource: idle,
+        openExternal: async () => undefined,
+        allowedOrigins: [origin],
+        deviceName: options.deviceName ?? `${os.hostname()} e2e desk`,
+        clock: portal.clock,
+      });
+      return core.router;
+    },
+  });
+  const context = await browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+  await page.goto(host.url);
+  const c = core as Core | null;
+  if (!c) throw new Error('The browser host did not create a core');
+  return {
+    core: c,
+    host,
+    idle,
+    context,
+    page,
+    dataDir,
+    pageErrors,
+    async close() {
+      await context.close().catch(() => undefined);
+      await host.close().catch(() => undefined);
+      await c.close().catch(() => undefined);
+      await keyStore.delete(keyAccountFor(dataDir)).catch(() => undefined);
+      cleanup();
+    },
+  };
+}
+
+/** Sign in through the UI with the demo credentials and a TOTP code for the portal's current time. */
+export async function signInUi(page: Page, portal: TestPortal, username: string): Promise<void> {
+  const staff = demoStaff(username);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(staff.password);
+  await page.getByLabel('6-digit code').fill(totp(staff.totpSecret, portal.clock.now()));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('banner').getByText(staff.displayName).waitFor();
+  // Each code is good once: move past its step so the next sign-in gets a fresh one.
+  portal.clock.advance(31_000);
+}
+
+/** Wait until the console's first sync has brought the demo data (the sync bar says all changes are synced). */
+export async function waitForFirstSync(page: Page): Promise<void> {
+  await page
+    .getByRole('contentinfo', { name: 'Sync status' })
+    .getByText(/^Last sync /)
+    .waitFor({ timeout: 60_000 });
+}
+
+export function syncBar(page: Page): Locator {
+  return page.getByRole('contentinfo', { name: 'Sync status' });
+}
+
+/** Open the schedule on the demo's today in day view. */
+export async function openScheduleDay(page: Page, day = TEST_TODAY): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Schedule' }).click();
+  await page.getByLabel('Date', { exact: true }).fill(day);
+}
+
+/** The page's visible text and its whole DOM, for "no PHI left" checks. */
+export async function pageTextAndHtml(page: Page): Promise<{ text: string; html: string }> {
+  const inPage = await page.evaluate(() => ({
+    text: document.body.innerText,
+    html: document.documentElement.outerHTML,
+  }));
+  return { text: inPage.text, html: `${inPage.html}\n${await page.content()}` };
+}
+
+export function screenshotPath(name: string): string {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return path.join(SCREENSHOT_DIR, `${name}.png`);
+}
