@@ -214,7 +214,12 @@ export class AuditLog {
   /** A staff member's own sign-in history (sign-in, failed sign-in, sign-out, lock, unlock), newest first. */
   accountActivity(staffId: string): AuditEntryView[] {
     const { local, remote } = this.store.audit.accountActivity(staffId, ACTIVITY_LIMIT);
-    return this.toViews(merge(local, remote), ACTIVITY_LIMIT);
+    // The backend records its own event for each sign-in it answers; on this PC the console's own record of
+    // the same attempt is already there, so the backend's copy for this device would show every sign-in twice.
+    const self = this.deviceId();
+    const localIds = new Set(local.map((e) => e.id));
+    const others = remote.filter((e) => e.device_id !== self || localIds.has(e.id));
+    return this.toViews(merge(local, others), ACTIVITY_LIMIT);
   }
 
   /**

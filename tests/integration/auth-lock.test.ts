@@ -3,7 +3,7 @@
  * unlock and switch user — against the real portal backend on loopback, with an injected clock and idle source.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SessionInfo } from '../../src-shared/views';
+import type { AuditEntryView, SessionInfo } from '../../src-shared/views';
 import { totp } from '../../src-shared/totp';
 import { demoStaff } from '../../server/demo/credentials';
 import { LOCKOUT_AFTER, FREE_ATTEMPTS } from '../../src-main/auth/throttle';
@@ -58,6 +58,18 @@ describe('sign-in', () => {
     const failed = [...clinic.core.store.audit.iterate()].filter((e) => e.action === 'failed-sign-in');
     expect(failed.length).toBe(2);
     expect(failed[0]!.staff_id).toBe('stf-clinician1');
+  });
+
+  it('account activity lists each sign-in and failed attempt once, after sync too', async () => {
+    expect((await clinic.signIn('clinician1')).ok).toBe(true);
+    await clinic.ok('auth.signOut');
+    expect((await clinic.signIn('clinician1', 'not-the-password')).ok).toBe(false);
+    expect((await clinic.signIn('clinician1')).ok).toBe(true);
+    await clinic.ok('sync.now');
+    const activity = await clinic.ok<AuditEntryView[]>('auth.accountActivity');
+    const count = (action: string) => activity.filter((e) => e.action === action).length;
+    expect([count('sign-in'), count('failed-sign-in'), count('sign-out')]).toEqual([2, 1, 1]);
+    expect(activity.every((e) => e.staffName === 'Dr. Amara Okafor')).toBe(true);
   });
 
   it('refuses a replayed TOTP code', async () => {
