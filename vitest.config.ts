@@ -14,6 +14,7 @@ export default defineConfig({
     ],
     // Native SQLCipher and keytar handles are per process: separate forks keep test files apart.
     pool: 'forks',
+    reporters: ['default', './tests/summary-reporter.ts'],
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
