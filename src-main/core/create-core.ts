@@ -127,7 +127,14 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       emitSession();
     },
   });
-  const router = createRouter({ handlers, auth, audit, allowedOrigins: o.allowedOrigins, events });
+  const router = createRouter({
+    handlers,
+    auth,
+    audit,
+    allowedOrigins: o.allowedOrigins,
+    events,
+    atomically: (fn) => store.transaction(fn),
+  });
 
   if (o.autoStart !== false) {
     lock.start();

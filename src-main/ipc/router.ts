@@ -24,9 +24,14 @@ export interface RouterOptions {
   auth: AuthService;
   audit: AuditLog;
   allowedOrigins: readonly string[];
+  /** Runs fn in one store transaction (Store.transaction). */
+  atomically: <T>(fn: () => T) => T;
   /** Subscribes the router's listeners to the core's events. */
   events: { subscribe(listener: EventListener): () => void };
 }
+
+/** Handlers declared `async` (they await I/O) cannot run inside a synchronous SQLite transaction. */
+const AsyncFunction = (async () => undefined).constructor;
 
 const isMethod = (name: string): name is MethodName => Object.prototype.hasOwnProperty.call(contract, name);
 
@@ -85,21 +90,34 @@ export function createRouter(o: RouterOptions): Router {
     const ctx: HandlerContext = { staff: session?.state === 'active' ? session.staff : null };
     const actor = o.auth.actor();
     const handler = o.handlers[method] as (input: unknown, ctx: HandlerContext) => unknown;
+    const audit = spec.audit;
+    const recordSuccess = (value: unknown): void => {
+      if (!audit) return;
+      const idField = audit.idField;
+      const fromInput = idField ? (parsed.data as Record<string, unknown>)[idField] : undefined;
+      const fromOutput = idField ? (value as Record<string, unknown>)[idField] : undefined;
+      const entityId =
+        typeof fromInput === 'string' ? fromInput : typeof fromOutput === 'string' ? fromOutput : null;
+      o.audit.record(actor, {
+        action: audit.action,
+        entityType: audit.entityType,
+        entityId,
+        outcome: 'success',
+        fields: audit.fields ?? [],
+      });
+    };
     try {
-      const value = spec.output.parse(await handler(parsed.data, ctx));
-      if (spec.audit) {
-        const idField = spec.audit.idField;
-        const fromInput = idField ? (parsed.data as Record<string, unknown>)[idField] : undefined;
-        const fromOutput = idField ? (value as Record<string, unknown>)[idField] : undefined;
-        const entityId =
-          typeof fromInput === 'string' ? fromInput : typeof fromOutput === 'string' ? fromOutput : null;
-        o.audit.record(actor, {
-          action: spec.audit.action,
-          entityType: spec.audit.entityType,
-          entityId,
-          outcome: 'success',
-          fields: spec.audit.fields ?? [],
+      let value: unknown;
+      if (audit && !(handler instanceof AsyncFunction)) {
+        // A record's change (or read) and its audit event commit together or not at all, in one transaction.
+        value = o.atomically(() => {
+          const result = spec.output.parse(handler(parsed.data, ctx));
+          recordSuccess(result);
+          return result;
         });
+      } else {
+        value = spec.output.parse(await handler(parsed.data, ctx));
+        recordSuccess(value);
       }
       return { ok: true, value };
     } catch (error) {
