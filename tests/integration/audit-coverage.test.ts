@@ -16,14 +16,30 @@ import {
 
 let portal: TestPortal;
 let clinic: TestConsole;
+/** Everything the process writes to stdout/stderr while the table runs: it must hold no PHI. */
+const output: string[] = [];
+const writes = {
+  out: process.stdout.write.bind(process.stdout),
+  err: process.stderr.write.bind(process.stderr),
+};
 
 beforeAll(async () => {
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    output.push(String(chunk));
+    return writes.out(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    output.push(String(chunk));
+    return writes.err(chunk, ...rest);
+  }) as typeof process.stderr.write;
   portal = await startPortal();
   clinic = await startConsole(portal);
   expect((await clinic.signIn('admin1')).ok).toBe(true);
   await clinic.ok('sync.now');
 });
 afterAll(async () => {
+  process.stdout.write = writes.out;
+  process.stderr.write = writes.err;
   await clinic?.close();
   await portal?.close();
 });
@@ -206,5 +222,17 @@ describe('audit coverage of the router', () => {
     expect(events.map((e) => [e.action, e.entity_id, e.outcome])).toEqual([
       ['read', 'no-such-thread', 'failure'],
     ]);
+  });
+
+  it('wrote no PHI to stdout or stderr while reading and changing records', () => {
+    const text = output.join('');
+    const patients = clinic.core.store.patients.search('a', 50);
+    expect(patients.length).toBeGreaterThan(10);
+    for (const p of patients) {
+      expect(text).not.toContain(`${p.givenName} ${p.familyName}`);
+      expect(text).not.toContain(p.mrn);
+      expect(text).not.toContain(p.birthDate);
+    }
+    expect(text).not.toContain('Thank you, we will call you today.');
   });
 });
