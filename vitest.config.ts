@@ -6,6 +6,7 @@ export default defineConfig({
       'src-main/**/*.test.ts',
       'src-shared/**/*.test.ts',
       'src-preload/**/*.test.ts',
+      'src-renderer/**/*.test.ts',
       'server/**/*.test.ts',
       'tests/unit/**/*.test.ts',
       'tests/integration/**/*.test.ts',
