@@ -8,6 +8,7 @@ import { totp } from '../../src-shared/totp';
 import { demoStaff } from '../../server/demo/credentials';
 import { LOCKOUT_AFTER, FREE_ATTEMPTS } from '../../src-main/auth/throttle';
 import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { patientNewThread, patientSignIn, waitFor } from '../helpers/sync-harness';
 
 let portal: TestPortal;
 let clinic: TestConsole;
@@ -189,6 +190,21 @@ describe('lock', () => {
 
   it.each(['lock-screen', 'suspend'] as const)('locks on OS %s', async (reason) => {
     clinic.idle.emitSystemLock(reason);
+    expect(await clinic.ok<SessionInfo>('session.status')).toMatchObject({ state: 'locked' });
+  });
+
+  it('sync keeps running while locked: a patient message arriving meanwhile is in the store', async () => {
+    await clinic.ok('sync.now');
+    await clinic.ok('auth.lock');
+    const patient = await patientSignIn(portal.url, 3);
+    const threadId = await patientNewThread(portal.url, patient, 'Rash', 'A new rash appeared on my arm.');
+    await waitFor(
+      'the new thread to arrive while locked',
+      () => clinic.core.store.threads.byId(threadId) !== null,
+      {
+        engines: [clinic.core.sync()],
+      },
+    );
     expect(await clinic.ok<SessionInfo>('session.status')).toMatchObject({ state: 'locked' });
   });
 
