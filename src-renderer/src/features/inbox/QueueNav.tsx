@@ -58,51 +58,30 @@ export function Filters() {
       <h2 id="filters-title" className="pane-title">
         Filters
       </h2>
-      <div className="field field-compact">
-        <label htmlFor="filter-provider">Provider</label>
-        <select
-          id="filter-provider"
-          value={filters.providerId}
-          onChange={(e) => set({ providerId: e.target.value })}
-        >
-          <option value="">Any provider</option>
-          {providers.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field field-compact">
-        <label htmlFor="filter-priority">Priority</label>
-        <select
-          id="filter-priority"
-          value={filters.priority}
-          onChange={(e) => set({ priority: e.target.value as InboxFilters['priority'] })}
-        >
-          <option value="">Any priority</option>
-          {PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {PRIORITY_LABEL[p]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field field-compact">
-        <label htmlFor="filter-status">Status</label>
-        <select
-          id="filter-status"
-          value={filters.status}
-          onChange={(e) => set({ status: e.target.value as InboxFilters['status'] })}
-        >
-          <option value="">Any status</option>
-          {THREAD_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {STATUS_LABEL[s]}
-            </option>
-          ))}
-        </select>
-      </div>
+      <FilterSelect
+        id="filter-provider"
+        label="Provider"
+        anyLabel="Any provider"
+        value={filters.providerId}
+        options={providers.map((p) => ({ value: p.id, label: p.name }))}
+        onChange={(providerId) => set({ providerId })}
+      />
+      <FilterSelect
+        id="filter-priority"
+        label="Priority"
+        anyLabel="Any priority"
+        value={filters.priority}
+        options={PRIORITIES.map((p) => ({ value: p, label: PRIORITY_LABEL[p] }))}
+        onChange={(priority) => set({ priority })}
+      />
+      <FilterSelect
+        id="filter-status"
+        label="Status"
+        anyLabel="Any status"
+        value={filters.status}
+        options={THREAD_STATUSES.map((st) => ({ value: st, label: STATUS_LABEL[st] }))}
+        onChange={(status) => set({ status })}
+      />
       <div className="field field-compact">
         <label htmlFor="filter-since">Messages since</label>
         <input
@@ -121,5 +100,29 @@ export function Filters() {
         Clear filters
       </button>
     </section>
+  );
+}
+
+/** A labelled filter select whose empty value means "any". */
+function FilterSelect<V extends string>(props: {
+  id: string;
+  label: string;
+  anyLabel: string;
+  value: V | '';
+  options: readonly { value: V; label: string }[];
+  onChange: (value: V | '') => void;
+}) {
+  return (
+    <div className="field field-compact">
+      <label htmlFor={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.target.value as V | '')}>
+        <option value="">{props.anyLabel}</option>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
