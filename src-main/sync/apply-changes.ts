@@ -132,6 +132,8 @@ export function applyPullBatch(
       entities.add(change.entity);
       applied++;
     }
+    // Re-index the batch's threads for search once, in bulk, rather than row by row as they arrive.
+    store.threads.refreshSearch();
     store.syncState.set(CURSOR_KEY, batch.cursor);
     if (options.nowIso) store.syncState.set(LAST_SYNCED_KEY, options.nowIso);
   });

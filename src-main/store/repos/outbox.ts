@@ -46,11 +46,15 @@ export class OutboxRepo {
     this.countWorkStmt = db.prepare<[], { n: number }>(
       "SELECT count(*) AS n FROM outbox WHERE entity != 'audit'",
     );
+    // Audit rows are left out (and out of the entity index, migration 3): an audit event is append-only, so a
+    // pull never has a local version of it to protect.
     this.pendingForStmt = db.prepare<[string], { n: number }>(
-      'SELECT count(*) AS n FROM outbox WHERE entity_id = ?',
+      `SELECT count(*) AS n FROM outbox WHERE entity_id = ? AND entity != 'audit'`,
     );
     this.attemptStmt = db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
-    this.pendingIdsStmt = db.prepare<[], { entity_id: string }>('SELECT DISTINCT entity_id FROM outbox');
+    this.pendingIdsStmt = db.prepare<[], { entity_id: string }>(
+      `SELECT DISTINCT entity_id FROM outbox WHERE entity != 'audit'`,
+    );
   }
   add(entry: Omit<OutboxEntry, 'seq' | 'attempts'>): void {
     this.addStmt.run({

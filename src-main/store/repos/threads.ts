@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import type { Priority, ThreadRecord, ThreadStatus } from '../../../src-shared/domain';
 import type { Queue } from '../../../src-shared/views';
+import { SearchIndex, TAG, searchKeyRange, snippetOf } from './search-index';
 
 export interface ThreadRow {
   id: string;
@@ -54,7 +55,10 @@ export interface InboxQuery {
 
 const URGENT: readonly Priority[] = ['urgent', 'asap', 'stat'];
 
-/** The WHERE clause of a queue, written so each queue meets one of the thread indexes of migration 2. */
+/**
+ * The WHERE clause of a queue, written so each queue meets one of the partial indexes of migration 3
+ * (the status terms must read exactly as the indexes' WHERE clauses).
+ */
 function queueWhere(q: InboxQuery): { where: string[]; params: Record<string, unknown> } {
   const where: string[] = [];
   const params: Record<string, unknown> = {};
@@ -98,15 +102,86 @@ function queueWhere(q: InboxQuery): { where: string[]; params: Record<string, un
   return { where, params };
 }
 
+/** The same queue and filters over `thread_counts` (migration 3), where '' stands for "none". */
+function countsWhere(q: InboxQuery): { where: string[]; params: Record<string, unknown> } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  switch (q.queue) {
+    case 'unassigned':
+      where.push(`assignee = ''`, `status IN ('new', 'in_progress')`);
+      break;
+    case 'mine':
+      where.push(`assignee = @staffId`, `status IN ('new', 'in_progress')`);
+      params.staffId = q.staffId;
+      break;
+    case 'urgent':
+      where.push(
+        `priority IN (${URGENT.map((p) => `'${p}'`).join(', ')})`,
+        `status IN ('new', 'in_progress')`,
+      );
+      break;
+    case 'all':
+      where.push(`status IN ('new', 'in_progress')`);
+      break;
+    case 'closed':
+      where.push(`status = 'done'`);
+      break;
+  }
+  if (q.providerId) {
+    where.push('provider = @providerId');
+    params.providerId = q.providerId;
+  }
+  if (q.priority) {
+    where.push('priority = @priority');
+    params.priority = q.priority;
+  }
+  if (q.status) {
+    where.push('status = @status');
+    params.status = q.status;
+  }
+  return { where, params };
+}
+
+/**
+ * The same queue and filters for the search index (repos/search-index.ts): open or closed and the date are a
+ * range of keys, the rest are tag tokens.
+ */
+function searchFilter(q: InboxQuery): { open: boolean; tags: string[] } {
+  const tags: string[] = [];
+  switch (q.queue) {
+    case 'unassigned':
+      tags.push(TAG.assignee(null));
+      break;
+    case 'mine':
+      tags.push(TAG.assignee(q.staffId));
+      break;
+    case 'urgent':
+      tags.push(TAG.urgent);
+      break;
+    case 'all':
+    case 'closed':
+      break;
+  }
+  if (q.providerId) tags.push(TAG.provider(q.providerId));
+  if (q.priority) tags.push(TAG.priority(q.priority));
+  if (q.status) tags.push(TAG.status(q.status));
+  return { open: q.queue !== 'closed', tags };
+}
+
 /** Turn free text into an FTS5 query of quoted prefix terms, so user input is never FTS syntax. */
 export function ftsQueryOf(text: string): string | null {
-  const terms = text
+  const terms = searchTermsOf(text);
+  if (terms.length === 0) return null;
+  return terms.map((t) => `"${t}"*`).join(' ');
+}
+
+/** The words of a search, lower-cased, at most 8 (each matches as a prefix). */
+function searchTermsOf(text: string): string[] {
+  return text
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter((t) => t.length > 0)
     .slice(0, 8);
-  if (terms.length === 0) return null;
-  return terms.map((t) => `"${t}"*`).join(' ');
 }
 
 const LIST_COLUMNS = `t.*, p.given_name || ' ' || p.family_name AS patient_name, s.display_name AS assignee_name`;
@@ -120,8 +195,11 @@ export class ThreadsRepo {
   private readonly deleteStmt;
   private readonly byPatientStmt;
   private readonly countsStmt;
+  private readonly bodiesStmt;
   private readonly cache = new Map<string, Statement>();
+  private readonly search: SearchIndex;
   constructor(private readonly db: Database) {
+    this.search = new SearchIndex(db);
     this.upsertStmt = db.prepare(
       `INSERT INTO threads (id, patient_id, subject, status, priority, assignee_id, provider_id, created_at,
          updated_at, last_message_at, due_at, version)
@@ -148,19 +226,22 @@ export class ThreadsRepo {
        LEFT JOIN staff s ON s.id = t.assignee_id
        WHERE t.patient_id = ? AND t.status IN ('new', 'in_progress') ORDER BY t.last_message_at DESC`,
     );
-    // Unread = new patient activity this console has not opened; counted per queue in one pass.
+    // Unread = new patient activity this console has not opened; summed from the maintained counts (migration 3).
     this.countsStmt = db.prepare<
       { staffId: string },
       { unassigned: number; mine: number; urgent: number; all: number; closed: number }
     >(
       `SELECT
-         coalesce(sum(status != 'done' AND assignee_id IS NULL), 0) AS unassigned,
-         coalesce(sum(status != 'done' AND assignee_id = @staffId), 0) AS mine,
-         coalesce(sum(status != 'done' AND priority IN ('urgent', 'asap', 'stat')), 0) AS urgent,
-         coalesce(sum(status != 'done'), 0) AS "all",
-         coalesce(sum(status = 'done'), 0) AS closed
-       FROM threads WHERE seen_at IS NULL OR seen_at < last_message_at`,
+         coalesce(sum(CASE WHEN status != 'done' AND assignee = '' THEN n END), 0) AS unassigned,
+         coalesce(sum(CASE WHEN status != 'done' AND assignee = @staffId THEN n END), 0) AS mine,
+         coalesce(sum(CASE WHEN status != 'done' AND priority IN ('urgent', 'asap', 'stat') THEN n END), 0) AS urgent,
+         coalesce(sum(CASE WHEN status != 'done' THEN n END), 0) AS "all",
+         coalesce(sum(CASE WHEN status = 'done' THEN n END), 0) AS closed
+       FROM thread_counts WHERE unread = 1`,
     );
+    this.bodiesStmt = db
+      .prepare<[string], string>('SELECT body FROM messages WHERE thread_id = ? ORDER BY sent_at, id')
+      .pluck();
   }
 
   private prepared(sql: string): Statement {
@@ -204,41 +285,79 @@ export class ThreadsRepo {
 
   /** One page of a queue (newest activity first) and the queue's total. */
   page(q: InboxQuery): { rows: ThreadListRow[]; total: number } {
+    if (q.search !== undefined && q.search !== '') return this.searchPage(q);
     const { where, params } = queueWhere(q);
-    const all = { ...params, limit: q.limit, offset: q.offset };
-    const fts = q.search ? ftsQueryOf(q.search) : null;
-    if (q.search && !fts) return { rows: [], total: 0 };
-    if (fts) {
-      // Search: threads with a matching message, the best-ranked match's snippet shown. FTS5 refuses snippet()
-      // under GROUP BY, so the best message's rowid is kept per thread and its snippet taken for the page only.
-      const hits = `SELECT m.thread_id AS thread_id, min(f.rank) AS rank, f.rowid AS best
-                    FROM messages_fts f JOIN messages m ON m.rowid = f.rowid
-                    WHERE messages_fts MATCH @fts GROUP BY m.thread_id`;
-      const from = `FROM (${hits}) h JOIN threads t ON t.id = h.thread_id
-                    JOIN patients p ON p.id = t.patient_id LEFT JOIN staff s ON s.id = t.assignee_id
-                    WHERE ${where.join(' AND ')}`;
-      const rows = this.prepared(
-        `SELECT page.*, (SELECT snippet(messages_fts, 0, '[', ']', '…', 12) FROM messages_fts
-                          WHERE messages_fts MATCH @fts AND rowid = page.best) AS snippet
-         FROM (SELECT ${LIST_COLUMNS}, h.best AS best ${from} ORDER BY t.last_message_at DESC, t.id
-               LIMIT @limit OFFSET @offset) page`,
-      ).all({ ...all, fts }) as (ThreadListRow & { best?: number })[];
-      for (const r of rows) delete r.best;
-      const total = (this.prepared(`SELECT count(*) AS n ${from}`).get({ ...params, fts }) as { n: number })
-        .n;
-      return { rows, total };
-    }
     const whereSql = where.join(' AND ');
+    // The page is cut from the queue's index alone (an OFFSET skips index entries, not joined rows); only the
+    // page's threads are then read and joined with names.
     const rows = this.prepared(
-      `SELECT ${LIST_COLUMNS}, NULL AS snippet FROM threads t JOIN patients p ON p.id = t.patient_id
+      `SELECT ${LIST_COLUMNS}, NULL AS snippet
+       FROM (SELECT t.rowid AS r FROM threads t JOIN patients p ON p.id = t.patient_id WHERE ${whereSql}
+             ORDER BY t.last_message_at DESC, t.id LIMIT @limit OFFSET @offset) page
+       JOIN threads t ON t.rowid = page.r JOIN patients p ON p.id = t.patient_id
        LEFT JOIN staff s ON s.id = t.assignee_id
-       WHERE ${whereSql} ORDER BY t.last_message_at DESC, t.id LIMIT @limit OFFSET @offset`,
-    ).all(all) as ThreadListRow[];
-    const total = (
-      this.prepared(`SELECT count(*) AS n FROM threads t WHERE ${whereSql}`).get(params) as { n: number }
+       ORDER BY t.last_message_at DESC, t.id`,
+    ).all({ ...params, limit: q.limit, offset: q.offset }) as ThreadListRow[];
+    return { rows, total: this.total(q, whereSql, params) };
+  }
+
+  /** A queue's size: from the maintained counts, or (for a date filter, which they do not keep) by counting. */
+  private total(q: InboxQuery, whereSql: string, params: Record<string, unknown>): number {
+    if (q.since) {
+      return (
+        this.prepared(`SELECT count(*) AS n FROM threads t WHERE ${whereSql}`).get(params) as { n: number }
+      ).n;
+    }
+    const counts = countsWhere(q);
+    return (
+      this.prepared(
+        `SELECT coalesce(sum(n), 0) AS n FROM thread_counts WHERE ${counts.where.join(' AND ')}`,
+      ).get(counts.params) as { n: number }
     ).n;
+  }
+
+  /**
+   * Threads of the queue with a message containing every word of the search (as word prefixes), newest activity
+   * first, each with a snippet of its best-matching message. Counting and paging run inside the FTS index
+   * (repos/search-index.ts); only the page's threads and their messages are read.
+   */
+  private searchPage(q: InboxQuery): { rows: ThreadListRow[]; total: number } {
+    const terms = searchTermsOf(q.search ?? '');
+    if (terms.length === 0) return { rows: [], total: 0 };
+    this.search.refresh();
+    const words = terms.map((t) => `"${t}"*`).join(' ');
+    const { open, tags } = searchFilter(q);
+    const match =
+      tags.length === 0
+        ? `{body} : (${words})`
+        : `{body} : (${words}) AND {tags} : (${tags.map((t) => `"${t}"`).join(' AND ')})`;
+    const query = { match, ...searchKeyRange(open, q.since) };
+    const total = this.search.count(query);
+    const keys = this.search.keys(query, q.offset, q.limit);
+    if (keys.length === 0) return { rows: [], total };
+    const found = this.prepared(
+      `SELECT ${LIST_COLUMNS}, NULL AS snippet, k.key AS search_key
+       FROM search_keys k JOIN threads t ON t.id = k.thread_id JOIN patients p ON p.id = t.patient_id
+       LEFT JOIN staff s ON s.id = t.assignee_id
+       WHERE k.key IN (SELECT value FROM json_each(@keys))`,
+    ).all({ keys: JSON.stringify(keys) }) as (ThreadListRow & { search_key?: number })[];
+    const byKey = new Map(found.map((r) => [r.search_key, r]));
+    const rows: ThreadListRow[] = [];
+    for (const key of keys) {
+      const row = byKey.get(key);
+      if (!row) continue;
+      delete row.search_key;
+      row.snippet = snippetOf(this.bodiesStmt.all(row.id), terms);
+      rows.push(row);
+    }
     return { rows, total };
   }
+
+  /** Bring the search index up to date with every change so far (the sync calls this once per pulled batch). */
+  refreshSearch(): void {
+    this.search.refresh();
+  }
+
   /** Remove a record the server deleted (sync). */
   delete(id: string): void {
     this.deleteStmt.run(id);

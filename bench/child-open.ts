@@ -1,0 +1,46 @@
+/**
+ * A console starting up, in its own process: load the code, get the store key from the real keychain, open the
+ * store (key proof, schema check), verify the local audit chain (createCore does this at every start) and
+ * list the first inbox page. Prints one JSON line of milestones in ms since this process started.
+ *
+ *   node --import tsx bench/child-open.ts DATA_DIR
+ */
+import { AuditLog } from '../src-main/audit';
+import { systemClock } from '../src-main/core/adapters';
+import { InboxService } from '../src-main/inbox/inbox-service';
+import { KeytarKeyStore } from '../src-main/keys/keytar-store';
+import { loadOrCreateStoreKey } from '../src-main/keys/store-key';
+import { openDatabase } from '../src-main/store/open';
+import { Store } from '../src-main/store/store';
+
+// performance.now() counts from this process's start (its time origin).
+const loaded = performance.now();
+const dataDir = process.argv[2];
+if (!dataDir) throw new Error('usage: child-open.ts DATA_DIR');
+const key = await loadOrCreateStoreKey(new KeytarKeyStore(), dataDir);
+const keyed = performance.now();
+const { db, file } = openDatabase(dataDir, key);
+const store = new Store(db, file);
+const opened = performance.now();
+const verified = new AuditLog(store, systemClock, () => 'dev-bench').verify();
+const checked = performance.now();
+const staff = store.staff.byUsername('clinician1');
+if (!staff) throw new Error('clinician1 is not in the store');
+const page = new InboxService(store, systemClock, () => undefined).list(staff, {
+  queue: 'all',
+  offset: 0,
+  limit: 50,
+});
+const listed = performance.now();
+process.stdout.write(
+  JSON.stringify({
+    loaded,
+    keyed,
+    opened,
+    checked,
+    listed,
+    rows: page.threads.length,
+    auditEvents: verified.count,
+  }) + '\n',
+);
+store.close();

@@ -1,0 +1,68 @@
+/**
+ * A console's first sync, in its own process (as the Electron main process would run it): open an empty store
+ * with its key from the real keychain, run the real SyncEngine against the backend until it has everything,
+ * and print one JSON line with the time, the records applied and this process's memory.
+ *
+ *   BENCH_SYNC='{"url","dataDir","deviceId","access"}' node --import tsx --expose-gc bench/child-sync.ts
+ */
+import { KeytarKeyStore } from '../src-main/keys/keytar-store';
+import { openStore } from '../src-main/store/store';
+import { SyncEngine } from '../src-main/sync/engine';
+
+interface Config {
+  url: string;
+  dataDir: string;
+  deviceId: string;
+  access: string;
+}
+
+const TABLES = [
+  'devices',
+  'staff',
+  'providers',
+  'patients',
+  'threads',
+  'messages',
+  'attachments',
+  'appointments',
+  'audit_remote',
+];
+
+const cfg = JSON.parse(process.env.BENCH_SYNC ?? '') as Config;
+const store = await openStore(cfg.dataDir, new KeytarKeyStore());
+const engine = new SyncEngine({
+  store,
+  serverUrl: cfg.url,
+  live: false,
+  credentials: {
+    deviceId: () => cfg.deviceId,
+    accessToken: async () => cfg.access,
+    invalidateToken: () => undefined,
+  },
+});
+const cpu0 = process.cpuUsage();
+const start = process.hrtime.bigint();
+await engine.syncNow();
+const ms = Number(process.hrtime.bigint() - start) / 1e6;
+const cpu = process.cpuUsage(cpu0);
+const mem = process.memoryUsage();
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const afterGc = process.memoryUsage();
+const records = TABLES.reduce(
+  (n, t) => n + (store.db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n,
+  0,
+);
+await engine.stop();
+store.close();
+process.stdout.write(
+  JSON.stringify({
+    ms,
+    records,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    rss: mem.rss,
+    heapUsed: mem.heapUsed,
+    external: mem.external,
+    rssAfterGc: afterGc.rss,
+  }) + '\n',
+);

@@ -1,0 +1,285 @@
+/**
+ * The benchmark's world: the real portal backend in this process on 127.0.0.1 (seeded with the demo clinic at
+ * `--scale`), staff credentials obtained the real way (device enrolment, password, TOTP, refresh), patient
+ * portal calls, temporary data folders and their keychain entries, and the result type every group returns.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildServer, type PortalServer } from '../server/app';
+import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../server/demo/credentials';
+import type { DemoCounts } from '../server/demo/seed';
+import { SYNC_ROUTES, TokenResponse } from '../src-shared/sync';
+import { totp, totpStep } from '../src-shared/totp';
+import { KeytarKeyStore } from '../src-main/keys/keytar-store';
+import { keyAccountFor } from '../src-main/keys/store-key';
+import type { SyncCredentials } from '../src-main/sync/types';
+import { msSince } from './stats';
+
+/* ---------------- results ---------------- */
+
+export interface Target {
+  /** Which statistic the target applies to. */
+  on: 'median' | 'p95';
+  op: '<' | '<=' | '>=';
+  value: number;
+}
+
+export interface Result {
+  group: string;
+  name: string;
+  unit: string;
+  median: number;
+  /** null where a single figure is all there is (e.g. a ratio of medians). */
+  p95: number | null;
+  target: Target | null;
+  /** Number of timed runs behind the figures. */
+  runs: number;
+  note?: string;
+}
+
+export function isMet(r: Result): boolean | null {
+  if (!r.target) return null;
+  const v = r.target.on === 'p95' ? (r.p95 ?? r.median) : r.median;
+  if (!Number.isFinite(v)) return false;
+  if (r.target.op === '<') return v < r.target.value;
+  if (r.target.op === '<=') return v <= r.target.value;
+  return v >= r.target.value;
+}
+
+export function targetText(t: Target | null, unit: string): string {
+  if (!t) return '—';
+  const op = t.op === '<=' ? '≤' : t.op === '>=' ? '≥' : '<';
+  return `${t.on === 'p95' ? 'p95 ' : ''}${op} ${t.value.toLocaleString('en')} ${unit}`;
+}
+
+/* ---------------- options ---------------- */
+
+export interface BenchOptions {
+  scale: number;
+  quick: boolean;
+  /** Repetition counts, scaled down by --quick. */
+  reps: {
+    syncRuns: number;
+    queryWarmup: number;
+    queryRuns: number;
+    searchRuns: number;
+    workloadRuns: number;
+    workloadMessages: number;
+    auditRecords: number;
+    auditChain: number;
+    openRuns: number;
+    liveMessages: number;
+  };
+}
+
+/* ---------------- temporary folders and keychain entries ---------------- */
+
+export const keyStore = new KeytarKeyStore();
+const made: string[] = [];
+
+export function tempDir(label: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `clinic-bench-${label}-`));
+  made.push(dir);
+  return dir;
+}
+
+/** Remove every folder made here and the keychain entries of stores opened in them. */
+export async function cleanupAll(): Promise<void> {
+  for (const dir of made.splice(0)) {
+    for (const sub of [dir, ...listDirs(dir)]) await keyStore.delete(keyAccountFor(sub)).catch(() => false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function listDirs(dir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => path.join(dir, e.name));
+  } catch {
+    return [];
+  }
+}
+
+/* ---------------- the backend ---------------- */
+
+export interface Backend {
+  url: string;
+  server: PortalServer;
+  counts: DemoCounts;
+  seedMs: number;
+  /** Changes a console pulls on its first sync. */
+  changes: number;
+  now(): number;
+  /** A fresh TOTP code for a demo staff member (moving the server clock past a step already used). */
+  totpFor(username: string): string;
+  close(): Promise<void>;
+}
+
+export async function startBackend(scale: number): Promise<Backend> {
+  const dir = tempDir('portal');
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  const started = process.hrtime.bigint();
+  // "today" is the real day, so portal messages posted during the run are the newest activity.
+  const server = await buildServer({ dataDir: dir, demo: true, scale, now });
+  const seedMs = msSince(started);
+  const url = await server.listen({ host: '127.0.0.1', port: 0 });
+  const lastStep = new Map<string, number>();
+  return {
+    url,
+    server,
+    counts: server.demo!,
+    seedMs,
+    changes: server.store.countChangesAfter(0),
+    now,
+    totpFor(username) {
+      const last = lastStep.get(username) ?? -1;
+      const step = totpStep(now());
+      if (step <= last) offset += (last - step + 1) * 30_000;
+      lastStep.set(username, totpStep(now()));
+      return totp(demoStaff(username).totpSecret, now());
+    },
+    close: () => server.close(),
+  };
+}
+
+export async function postJson(
+  url: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as unknown) : null };
+}
+
+/** Staff credentials from the real server: device enrolment, password + TOTP sign-in, refresh on a 401. */
+export class BenchCredentials implements SyncCredentials {
+  private stale = false;
+  constructor(
+    private readonly url: string,
+    private readonly device: string,
+    public access: string,
+    public refreshToken: string,
+    readonly staffId: string,
+  ) {}
+
+  static async signIn(backend: Backend, username: string): Promise<BenchCredentials> {
+    const enrol = await postJson(backend.url + SYNC_ROUTES.registerDevice, { name: `bench ${username}` });
+    if (enrol.status !== 201) throw new Error(`device enrolment failed: ${enrol.status}`);
+    const deviceId = (enrol.json as { deviceId: string }).deviceId;
+    const res = await postJson(backend.url + SYNC_ROUTES.signIn, {
+      username,
+      password: demoStaff(username).password,
+      totp: backend.totpFor(username),
+      deviceId,
+    });
+    if (res.status !== 200) throw new Error(`sign-in failed: ${res.status}`);
+    const tokens = TokenResponse.parse(res.json);
+    return new BenchCredentials(
+      backend.url,
+      deviceId,
+      tokens.accessToken,
+      tokens.refreshToken,
+      tokens.staff.id,
+    );
+  }
+
+  /** Rotate the tokens now (before handing them to a child process, which then owns them). */
+  async refresh(): Promise<void> {
+    const res = await postJson(this.url + SYNC_ROUTES.refresh, { refreshToken: this.refreshToken });
+    if (res.status !== 200) throw new Error(`token refresh failed: ${res.status}`);
+    const tokens = TokenResponse.parse(res.json);
+    this.access = tokens.accessToken;
+    this.refreshToken = tokens.refreshToken;
+  }
+
+  deviceId(): string {
+    return this.device;
+  }
+  async accessToken(): Promise<string | null> {
+    if (this.stale) {
+      this.stale = false;
+      await this.refresh();
+    }
+    return this.access;
+  }
+  invalidateToken(): void {
+    this.stale = true;
+  }
+}
+
+/* ---------------- patient portal ---------------- */
+
+export interface Patient {
+  token: string;
+  patientId: string;
+}
+
+export async function patientSignIn(url: string, n: number): Promise<Patient> {
+  const res = await postJson(url + SYNC_ROUTES.portalSignIn, {
+    mrn: demoMrn(n),
+    password: DEMO_PORTAL_PASSWORD,
+  });
+  if (res.status !== 200) throw new Error(`portal sign-in failed: ${res.status}`);
+  return res.json as Patient;
+}
+
+export async function patientNewThread(
+  url: string,
+  p: Patient,
+  subject: string,
+  body: string,
+): Promise<string> {
+  const res = await postJson(url + SYNC_ROUTES.portalThreads, { subject, body }, p.token);
+  if (res.status !== 201) throw new Error(`portal new thread failed: ${res.status}`);
+  return (res.json as { thread: { id: string } }).thread.id;
+}
+
+/* ---------------- child processes ---------------- */
+
+/**
+ * Run `node --import tsx bench/<script>` and resolve with the JSON object it prints on its last line, plus the
+ * wall time from spawn to that line. Failures carry the child's stderr.
+ */
+export function runChild<T>(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  nodeFlags: string[] = [],
+): Promise<{ value: T; wallMs: number }> {
+  const file = path.join(path.dirname(new URL(import.meta.url).pathname), script);
+  const start = process.hrtime.bigint();
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', file, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: path.join(path.dirname(file), '..'),
+    env: { ...process.env, ...env },
+  });
+  let out = '';
+  let err = '';
+  let wallMs = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    if (wallMs === 0 && out.includes('\n')) wallMs = msSince(start);
+  });
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !line) {
+        reject(new Error(`${script} exited with ${code}: ${err.trim().slice(-2000)}`));
+        return;
+      }
+      resolve({ value: JSON.parse(line) as T, wallMs });
+    });
+  });
+}

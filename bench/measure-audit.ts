@@ -1,0 +1,150 @@
+/**
+ * 6. The audit trail: the cost of recording one "read" event (AuditLog.record: its own transaction, chain
+ * hash, audit row and outbox row) on the synced store, and of verifying a long chain (AuditLog.verify).
+ */
+import crypto from 'node:crypto';
+import { AuditLog } from '../src-main/audit';
+import { systemClock } from '../src-main/core/adapters';
+import { InboxService } from '../src-main/inbox/inbox-service';
+import { openDatabase } from '../src-main/store/open';
+import { Store } from '../src-main/store/store';
+import { type BenchOptions, type Result, tempDir } from './env';
+import { msSince, prng, summarize, timeSync } from './stats';
+
+const READER = { staffId: 'stf-clinician1', role: 'clinician' as const };
+
+export function measureAuditRecord(store: Store, opts: BenchOptions): Result[] {
+  const audit = new AuditLog(store, systemClock, () => 'dev-bench');
+  const threadIds = (store.db.prepare('SELECT id FROM threads LIMIT 5000').pluck().all() as string[]) ?? [];
+  const random = prng(7);
+  const read = () =>
+    audit.record(READER, {
+      action: 'read',
+      entityType: 'thread',
+      entityId: threadIds[Math.floor(random() * threadIds.length)] ?? 'thr-none',
+      outcome: 'success',
+    });
+  const before = store.audit.count();
+  const s = summarize(timeSync(read, { warmup: 200, runs: opts.reps.auditRecords }));
+  return [
+    {
+      group: 'audit',
+      name: 'record one audit "read" event (AuditLog.record)',
+      unit: 'ms',
+      median: s.median,
+      p95: s.p95,
+      target: { on: 'p95', op: '<', value: 0.2 },
+      runs: s.n,
+      note: `each its own transaction; log had ${before.toLocaleString('en')} events`,
+    },
+  ];
+}
+
+/**
+ * What the audit event adds to viewing a thread as the router serves `thread.get`: the handler (InboxService.get,
+ * which also marks the thread seen) and the audit event commit in one transaction. Views with and without the
+ * event alternate, on different threads, and the added cost is taken pair by pair.
+ */
+export function measureAuditedView(store: Store, opts: BenchOptions): Result[] {
+  const audit = new AuditLog(store, systemClock, () => 'dev-bench');
+  const inbox = new InboxService(store, systemClock, () => undefined);
+  const threadIds = store.db.prepare('SELECT id FROM threads LIMIT 20000').pluck().all() as string[];
+  const random = prng(13);
+  const pick = () => threadIds[Math.floor(random() * threadIds.length)] ?? 'thr-none';
+  const view = (threadId: string, audited: boolean) =>
+    store.transaction(() => {
+      inbox.get(threadId);
+      if (audited) {
+        audit.record(READER, {
+          action: 'read',
+          entityType: 'thread',
+          entityId: threadId,
+          outcome: 'success',
+        });
+      }
+    });
+  const plain: number[] = [];
+  const audited: number[] = [];
+  const added: number[] = [];
+  const runs = opts.reps.auditRecords;
+  for (let i = 0; i < 200 + runs; i++) {
+    let start = process.hrtime.bigint();
+    view(pick(), false);
+    const a = msSince(start);
+    start = process.hrtime.bigint();
+    view(pick(), true);
+    const b = msSince(start);
+    if (i < 200) continue;
+    plain.push(a);
+    audited.push(b);
+    added.push(b - a);
+  }
+  const p = summarize(plain);
+  const w = summarize(audited);
+  const d = summarize(added);
+  return [
+    {
+      group: 'audit',
+      name: 'thread view (InboxService.get) + its audit event, one transaction as the router: added',
+      unit: 'ms',
+      median: d.median,
+      p95: w.p95 - p.p95,
+      target: { on: 'p95', op: '<', value: 0.2 },
+      runs: d.n,
+      note:
+        `median of pairwise differences; p95 column = p95 with event − p95 without. ` +
+        `View without event ${p.median.toFixed(3)}/${p.p95.toFixed(3)} ms, with ${w.median.toFixed(3)}/${w.p95.toFixed(3)} ms (median/p95)`,
+    },
+  ];
+}
+
+export function measureAuditVerify(opts: BenchOptions): Result[] {
+  const dir = tempDir('audit');
+  const { db, file } = openDatabase(dir, crypto.randomBytes(32).toString('hex'));
+  const store = new Store(db, file);
+  try {
+    const audit = new AuditLog(store, systemClock, () => 'dev-bench');
+    const n = opts.reps.auditChain;
+    const random = prng(11);
+    for (let done = 0; done < n;) {
+      const batch = Math.min(1000, n - done);
+      store.transaction(() => {
+        for (let i = 0; i < batch; i++) {
+          audit.record(READER, {
+            action: random() < 0.8 ? 'read' : 'update',
+            entityType: 'thread',
+            entityId: `thr-${Math.floor(random() * 80_000)}`,
+            outcome: 'success',
+            fields: random() < 0.2 ? ['priority', 'status'] : [],
+          });
+        }
+      });
+      done += batch;
+    }
+    let count = 0;
+    const s = summarize(
+      timeSync(
+        () => {
+          const r = audit.verify();
+          if (!r.ok) throw new Error('the benchmark chain does not verify');
+          count = r.count;
+        },
+        { warmup: 1, runs: 3 },
+      ),
+    );
+    return [
+      {
+        group: 'audit',
+        name: `verify a ${count.toLocaleString('en')}-event chain (AuditLog.verify)`,
+        unit: 'ms',
+        median: s.median,
+        p95: null,
+        target: null,
+        runs: s.n,
+        note: `slowest run ${s.max.toFixed(0)} ms; createCore runs it at every start`,
+      },
+    ];
+  } finally {
+    store.close();
+  }
+}

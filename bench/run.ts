@@ -1,0 +1,304 @@
+/**
+ * `npm run bench [-- --scale N] [-- --quick] [-- --only sync,inbox,…]`: the performance targets of DESIGN.md §10,
+ * measured on this machine. Seeds the portal backend in this process, syncs consoles from it and times the core.
+ * Prints one table and writes the same to bench/results/<time>.json. Not part of `npm test`.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Plain from 'better-sqlite3';
+import Cipher from 'better-sqlite3-multiple-ciphers';
+import sqlcipher from '@journeyapps/sqlcipher';
+import { openStore, type Store } from '../src-main/store/store';
+import {
+  type BenchOptions,
+  type Result,
+  cleanupAll,
+  isMet,
+  keyStore,
+  patientNewThread,
+  patientSignIn,
+  startBackend,
+  targetText,
+} from './env';
+import { measureAuditRecord, measureAuditVerify, measureAuditedView } from './measure-audit';
+import { RARE_COUNT, RARE_WORD, measureInbox, measureSearch } from './measure-inbox';
+import { measureLive } from './measure-live';
+import { measureOpen } from './measure-open';
+import { measureStore } from './measure-store';
+import { measureSync } from './measure-sync';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const GROUPS = ['sync', 'inbox', 'search', 'store', 'audit', 'open', 'live'] as const;
+type Group = (typeof GROUPS)[number];
+
+/* ---------------- command line ---------------- */
+
+function parseArgs(argv: string[]): { options: BenchOptions; only: Set<Group> } {
+  let scale: number | null = null;
+  let quick = false;
+  let only = new Set<Group>(GROUPS);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--quick') quick = true;
+    else if (arg === '--scale') scale = Number(argv[++i]);
+    else if (arg.startsWith('--scale=')) scale = Number(arg.slice(8));
+    else if (arg === '--only' || arg.startsWith('--only=')) {
+      const list = arg === '--only' ? argv[++i] : arg.slice(7);
+      only = new Set((list ?? '').split(',').filter(Boolean) as Group[]);
+      for (const g of only) if (!GROUPS.includes(g)) usage(`unknown group ${g}`);
+    } else if (arg === '--help' || arg === '-h') usage();
+    else usage(`unknown option ${arg}`);
+  }
+  scale ??= quick ? 5 : 100;
+  if (!Number.isFinite(scale) || scale <= 0 || scale > 1000) usage('--scale must be a number in (0, 1000]');
+  const reps: BenchOptions['reps'] = quick
+    ? {
+        syncRuns: 1,
+        queryWarmup: 5,
+        queryRuns: 50,
+        searchRuns: 20,
+        workloadRuns: 1,
+        workloadMessages: 3_000,
+        auditRecords: 500,
+        auditChain: 10_000,
+        openRuns: 2,
+        liveMessages: 5,
+      }
+    : {
+        syncRuns: 3,
+        queryWarmup: 20,
+        queryRuns: 200,
+        searchRuns: 100,
+        workloadRuns: 3,
+        workloadMessages: 20_000,
+        auditRecords: 2_000,
+        auditChain: 100_000,
+        openRuns: 5,
+        liveMessages: 20,
+      };
+  return { options: { scale, quick, reps }, only };
+}
+
+function usage(problem?: string): never {
+  if (problem) process.stderr.write(`bench: ${problem}\n`);
+  process.stderr.write(
+    `usage: npm run bench [-- --scale N] [-- --quick] [-- --only ${GROUPS.join(',')}]\n` +
+      '  --scale N  demo size (100 = 200k messages, 100k appointments; default 100, 5 with --quick)\n' +
+      '  --quick    a smoke run: scale 5 and fewer repetitions\n',
+  );
+  process.exit(problem ? 2 : 0);
+}
+
+/** The store key lives in the real keychain: on a headless Linux box run inside a private keyring session. */
+function reexecWithKeyring(): void {
+  if (
+    process.platform !== 'linux' ||
+    process.env.DBUS_SESSION_BUS_ADDRESS ||
+    process.env.CLINIC_KEYRING_READY
+  ) {
+    return;
+  }
+  const script = path.join(ROOT, 'scripts/with-keyring.sh');
+  const args = [script, process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)];
+  const result = spawnSync('bash', args, { stdio: 'inherit', cwd: ROOT });
+  process.exit(result.status ?? 1);
+}
+
+/* ---------------- machine ---------------- */
+
+async function machineInfo(): Promise<Record<string, unknown>> {
+  const cpus = os.cpus();
+  const ours = new Cipher(':memory:');
+  const plain = new Plain(':memory:');
+  const version = (db: { prepare(s: string): { pluck(): { get(): unknown } } }) =>
+    db.prepare('SELECT sqlite_version()').pluck().get() as string;
+  const reference = await new Promise<string>((resolve) => {
+    const db = new sqlcipher.Database(':memory:');
+    db.get('SELECT sqlite_version() AS v', (err, row) => {
+      db.get('PRAGMA cipher_version', (err2, row2) => {
+        db.close();
+        resolve(
+          `SQLite ${err ? '?' : (row as { v: string }).v}, SQLCipher ${err2 ? '?' : (row2 as { cipher_version: string }).cipher_version}`,
+        );
+      });
+    });
+  });
+  const info = {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    ramGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    store: `better-sqlite3-multiple-ciphers (SQLite ${version(ours)}, cipher sqlcipher legacy=4)`,
+    plain: `better-sqlite3 (SQLite ${version(plain)})`,
+    reference: `@journeyapps/sqlcipher (${reference})`,
+  };
+  ours.close();
+  plain.close();
+  return info;
+}
+
+/* ---------------- output ---------------- */
+
+function fmt(v: number | null, unit: string): string {
+  if (v === null) return '—';
+  if (!Number.isFinite(v)) return 'n/a';
+  if (unit === 'x') return v.toFixed(2);
+  if (Math.abs(v) >= 100) return Math.round(v).toLocaleString('en');
+  if (Math.abs(v) >= 10) return v.toFixed(1);
+  if (Math.abs(v) >= 1) return v.toFixed(2);
+  return v.toFixed(3);
+}
+
+function table(results: Result[]): string {
+  const head = ['#', 'measurement', 'median', 'p95', 'unit', 'target', 'met?'];
+  const rows = results.map((r, i) => {
+    const met = isMet(r);
+    return [
+      String(i + 1),
+      r.name,
+      fmt(r.median, r.unit),
+      fmt(r.p95, r.unit),
+      r.unit,
+      targetText(r.target, r.unit),
+      met === null ? '' : met ? 'yes' : 'NO',
+    ];
+  });
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const right = new Set([0, 2, 3]);
+  const line = (cells: string[]) =>
+    cells.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/* ---------------- main ---------------- */
+
+async function main(): Promise<void> {
+  reexecWithKeyring();
+  const { options, only } = parseArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  const machine = await machineInfo();
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  log(
+    `Clinic Console bench — scale ${options.scale}${options.quick ? ' (quick)' : ''} — ${machine.cpu}, ` +
+      `${machine.cores} cores, ${machine.ramGiB} GiB, Node ${machine.node}`,
+  );
+
+  const results: Result[] = [];
+  const failures: string[] = [];
+  const run = async (group: Group, fn: () => Promise<Result[]> | Result[]): Promise<void> => {
+    if (!only.has(group)) return;
+    log(`- ${group}`);
+    try {
+      results.push(...(await fn()));
+    } catch (error) {
+      failures.push(`${group}: ${error instanceof Error ? error.message : String(error)}`);
+      log(`  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  };
+
+  let dataset: Record<string, unknown> = {};
+  let store: Store | null = null;
+  const backend = await startBackend(options.scale);
+  try {
+    // A few genuinely rare words, posted the way patients post, before the first sync.
+    for (let i = 0; i < RARE_COUNT; i++) {
+      const patient = await patientSignIn(backend.url, 1 + i);
+      await patientNewThread(
+        backend.url,
+        patient,
+        'Migraine medicine',
+        `Can I take ${RARE_WORD} with my other tablets?`,
+      );
+    }
+    dataset = {
+      ...backend.counts,
+      changesToPull: backend.server.store.countChangesAfter(0),
+      seedSeconds: Math.round(backend.seedMs / 100) / 10,
+    };
+    log(`  backend seeded in ${(backend.seedMs / 1000).toFixed(1)} s: ${JSON.stringify(backend.counts)}`);
+
+    const needsStore = ['sync', 'inbox', 'search', 'audit', 'open', 'live'].some((g) => only.has(g as Group));
+    let dataDir: string | null = null;
+    if (needsStore) {
+      log('- sync (initial sync into an empty store, in a console process)');
+      try {
+        const outcome = await measureSync(backend, options);
+        if (only.has('sync')) results.push(...outcome.results);
+        dataDir = outcome.dataDir;
+      } catch (error) {
+        failures.push(`sync: ${error instanceof Error ? error.message : String(error)}`);
+        log(`  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+    }
+    if (dataDir) {
+      store = await openStore(dataDir, keyStore);
+      const s = store;
+      await run('inbox', () => measureInbox(s, options));
+      await run('search', () => measureSearch(s, options));
+      await run('audit', () => measureAuditRecord(s, options));
+      await run('audit', () => measureAuditedView(s, options));
+      await run('live', () => measureLive(backend, s, options));
+      s.close();
+      store = null;
+      const dir = dataDir;
+      await run('open', () => measureOpen(dir, options));
+    }
+    await run('audit', () => measureAuditVerify(options));
+    await run('store', () => measureStore(options));
+  } finally {
+    store?.close();
+    await backend.close();
+    await cleanupAll();
+  }
+
+  const finishedAt = new Date();
+  const out = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 100) / 10,
+    options: { scale: options.scale, quick: options.quick, groups: [...only], reps: options.reps },
+    machine: { ...machine, loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+    dataset,
+    results: results.map((r) => ({ ...r, met: isMet(r) })),
+    failures,
+  };
+  const dir = path.join(ROOT, 'bench/results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+
+  const header = [
+    `Clinic Console bench — ${startedAt.toISOString()} — scale ${options.scale}${options.quick ? ' (quick)' : ''}`,
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB RAM, Node ${machine.node}, ${machine.os}`,
+    `load average at start ${(machine.loadAverageAtStart as number[]).join(' ')}, at end ${out.machine.loadAverageAtEnd.join(' ')}`,
+    `store: ${machine.store}; plain: ${machine.plain}; reference: ${machine.reference}`,
+    `dataset: ${Object.entries(dataset)
+      .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toLocaleString('en') : String(v)}`)
+      .join(', ')}`,
+    '',
+  ];
+  const notes = results.flatMap((r, i) => (r.note ? [`  [${i + 1}] ${r.note} (${r.runs} runs)`] : []));
+  const met = results.filter((r) => isMet(r) === true).length;
+  const targeted = results.filter((r) => r.target).length;
+  process.stdout.write(
+    [
+      ...header,
+      table(results),
+      '',
+      'notes:',
+      ...notes,
+      '',
+      `targets met: ${met} of ${targeted}; took ${out.durationSeconds} s; written to ${path.relative(ROOT, file)}`,
+      ...failures.map((f) => `FAILED ${f}`),
+      '',
+    ].join('\n'),
+  );
+  if (failures.length > 0) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,206 @@
+/**
+ * The inbox's maintained state (migration 3) on a real encrypted store: queue totals and unread counts kept by
+ * triggers, and the thread-keyed search index kept up to date through inserts, updates and deletes.
+ */
+import crypto from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ThreadRecord } from '../../../src-shared/domain';
+import { messageFixture, patientFixture, threadFixture } from '../../../tests/helpers/fixtures';
+import { tempDir } from '../../../tests/helpers/tmp';
+import { openDatabase } from '../open';
+import { Store } from '../store';
+import { snippetOf } from './search-index';
+import type { InboxQuery } from './threads';
+
+let store: Store;
+let cleanup: () => void;
+
+beforeEach(() => {
+  const tmp = tempDir();
+  cleanup = tmp.cleanup;
+  const { db, file } = openDatabase(tmp.dir, crypto.randomBytes(32).toString('hex'));
+  store = new Store(db, file);
+  store.patients.upsert(patientFixture());
+});
+afterEach(() => {
+  store.close();
+  cleanup();
+});
+
+const base = { staffId: 'me', offset: 0, limit: 50 } as const;
+const page = (q: Partial<InboxQuery> & Pick<InboxQuery, 'queue'>) => store.threads.page({ ...base, ...q });
+const ids = (q: Partial<InboxQuery> & Pick<InboxQuery, 'queue'>) => page(q).rows.map((r) => r.id);
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 9, minute)).toISOString();
+
+function thread(id: string, minute: number, over: Partial<ThreadRecord> = {}): ThreadRecord {
+  const t = threadFixture({ id, lastMessageAt: at(minute), updatedAt: at(minute), ...over });
+  store.threads.upsert(t);
+  return t;
+}
+function message(id: string, threadId: string, body: string, minute = 0): void {
+  store.messages.upsert(messageFixture({ id, threadId, body, sentAt: at(minute) }));
+}
+
+describe('queue totals and unread counts', () => {
+  it('follow inserts, updates and deletes of threads', () => {
+    const a = thread('a', 1);
+    thread('b', 2, { assigneeId: 'me', priority: 'urgent' });
+    thread('c', 3, { status: 'done' });
+    expect(page({ queue: 'all' }).total).toBe(2);
+    expect(page({ queue: 'unassigned' }).total).toBe(1);
+    expect(page({ queue: 'closed' }).total).toBe(1);
+
+    store.threads.update({ ...a, assigneeId: 'me', priority: 'stat' });
+    expect(page({ queue: 'mine' }).total).toBe(2);
+    expect(page({ queue: 'unassigned' }).total).toBe(0);
+    expect(page({ queue: 'urgent' }).total).toBe(2);
+    expect(page({ queue: 'all', priority: 'stat' }).total).toBe(1);
+
+    store.threads.update({ ...a, assigneeId: 'me', priority: 'stat', status: 'done' });
+    expect(page({ queue: 'all' }).total).toBe(1);
+    expect(page({ queue: 'closed' }).total).toBe(2);
+
+    store.threads.delete('c');
+    expect(page({ queue: 'closed' }).total).toBe(1);
+    // A re-pulled, unchanged record counts once.
+    thread('b', 2, { assigneeId: 'me', priority: 'urgent' });
+    expect(page({ queue: 'mine' }).total).toBe(1);
+  });
+
+  it('count provider and status filters, and dates by counting', () => {
+    thread('a', 1, { providerId: 'prv-1' });
+    thread('b', 2, { providerId: 'prv-1', status: 'in_progress' });
+    thread('c', 30, { providerId: 'prv-2' });
+    expect(page({ queue: 'all', providerId: 'prv-1' }).total).toBe(2);
+    expect(page({ queue: 'all', providerId: 'prv-1', status: 'new' }).total).toBe(1);
+    expect(page({ queue: 'all', since: at(10) })).toMatchObject({ total: 1 });
+    expect(ids({ queue: 'all', since: at(10) })).toEqual(['c']);
+  });
+
+  it('unread counts follow opening a thread and new activity in it', () => {
+    const a = thread('a', 1);
+    thread('b', 2, { assigneeId: 'me' });
+    expect(store.threads.unreadCounts('me')).toEqual({
+      unassigned: 1,
+      mine: 1,
+      urgent: 0,
+      all: 2,
+      closed: 0,
+    });
+    store.threads.markSeen('a', at(5));
+    expect(store.threads.unreadCounts('me')).toMatchObject({ unassigned: 0, all: 1 });
+    store.threads.update({ ...a, lastMessageAt: at(6) });
+    expect(store.threads.unreadCounts('me')).toMatchObject({ unassigned: 1, all: 2 });
+  });
+
+  it('pages by offset in activity order, ties by id', () => {
+    for (let i = 0; i < 7; i++) thread(`t${i}`, i % 3);
+    const all = ids({ queue: 'all' });
+    expect(all).toEqual(['t2', 't5', 't1', 't4', 't0', 't3', 't6']);
+    expect([...ids({ queue: 'all', limit: 3 }), ...ids({ queue: 'all', offset: 3, limit: 10 })]).toEqual(all);
+  });
+});
+
+describe('search index', () => {
+  it('lists matching threads newest first and counts threads, not messages', () => {
+    thread('old', 1);
+    thread('new', 9);
+    message('m1', 'old', 'knee pain');
+    message('m2', 'old', 'knee again');
+    message('m3', 'new', 'my knee');
+    const result = page({ queue: 'all', search: 'knee' });
+    expect(result.rows.map((r) => r.id)).toEqual(['new', 'old']);
+    expect(result.total).toBe(2);
+  });
+
+  it('matches every word within one message, as before', () => {
+    thread('a', 1);
+    message('m1', 'a', 'blood test');
+    message('m2', 'a', 'high pressure');
+    expect(page({ queue: 'all', search: 'blood pressure' }).total).toBe(0);
+    message('m3', 'a', 'blood pressure tablets');
+    expect(page({ queue: 'all', search: 'blood pressure' }).total).toBe(1);
+  });
+
+  it('applies queues and filters, and follows changes to the thread', () => {
+    const a = thread('a', 1, { providerId: 'prv-1' });
+    thread('b', 2, { status: 'done' });
+    message('m1', 'a', 'rash on my arm');
+    message('m2', 'b', 'rash is gone');
+    expect(ids({ queue: 'all', search: 'rash' })).toEqual(['a']);
+    expect(ids({ queue: 'closed', search: 'rash' })).toEqual(['b']);
+    expect(ids({ queue: 'unassigned', search: 'rash' })).toEqual(['a']);
+    expect(ids({ queue: 'mine', search: 'rash' })).toEqual([]);
+    expect(ids({ queue: 'all', search: 'rash', providerId: 'prv-1' })).toEqual(['a']);
+    expect(ids({ queue: 'all', search: 'rash', providerId: 'prv-2' })).toEqual([]);
+
+    store.threads.update({ ...a, assigneeId: 'me', priority: 'asap' });
+    expect(ids({ queue: 'mine', search: 'rash' })).toEqual(['a']);
+    expect(ids({ queue: 'urgent', search: 'rash' })).toEqual(['a']);
+    expect(ids({ queue: 'all', search: 'rash', priority: 'asap' })).toEqual(['a']);
+    expect(ids({ queue: 'unassigned', search: 'rash' })).toEqual([]);
+
+    store.threads.update({ ...a, assigneeId: 'me', priority: 'asap', status: 'done' });
+    expect(ids({ queue: 'all', search: 'rash' })).toEqual([]);
+    expect(ids({ queue: 'closed', search: 'rash' })).toEqual(['b', 'a']);
+    expect(ids({ queue: 'closed', search: 'rash', status: 'done', since: at(2) })).toEqual(['b']);
+  });
+
+  it('follows new, edited and deleted messages and deleted threads', () => {
+    thread('a', 1);
+    message('m1', 'a', 'fever since monday');
+    expect(page({ queue: 'all', search: 'cough' }).total).toBe(0);
+    message('m2', 'a', 'and a cough');
+    expect(page({ queue: 'all', search: 'cough' }).total).toBe(1);
+    store.messages.upsert(messageFixture({ id: 'm2', threadId: 'a', body: 'and a sore throat', version: 2 }));
+    expect(page({ queue: 'all', search: 'cough' }).total).toBe(0);
+    expect(page({ queue: 'all', search: 'throat' }).total).toBe(1);
+    store.messages.delete('m1');
+    expect(page({ queue: 'all', search: 'fever' }).total).toBe(0);
+    store.threads.delete('a');
+    expect(page({ queue: 'all', search: 'throat' }).total).toBe(0);
+  });
+
+  it('finds a message that arrived before its thread once the thread is there', () => {
+    message('m1', 'late', 'palpitations at night');
+    expect(page({ queue: 'all', search: 'palpitations' }).total).toBe(0);
+    thread('late', 4);
+    expect(ids({ queue: 'all', search: 'palpitations' })).toEqual(['late']);
+  });
+
+  it('keeps every thread when more than 512 share the same second of last activity', () => {
+    store.transaction(() => {
+      for (let i = 0; i < 600; i++) {
+        thread(`s${String(i).padStart(3, '0')}`, 7);
+        message(`sm${i}`, `s${String(i).padStart(3, '0')}`, 'same second');
+      }
+      thread('later', 8);
+      message('lm', 'later', 'same second later');
+    });
+    const result = page({ queue: 'all', search: 'same second', limit: 200 });
+    expect(result.total).toBe(601);
+    expect(result.rows[0]!.id).toBe('later');
+    const seen = new Set<string>();
+    for (let offset = 0; offset < 601; offset += 200) {
+      for (const r of page({ queue: 'all', search: 'same second', offset, limit: 200 }).rows) seen.add(r.id);
+    }
+    expect(seen.size).toBe(601);
+  });
+});
+
+describe('snippetOf', () => {
+  it('marks prefix matches, folds case and accents, and cuts with ellipses', () => {
+    expect(snippetOf(['Mein Knie tut weh'], ['knie'])).toBe('Mein [Knie] tut weh');
+    expect(snippetOf(['Café au lait'], ['cafe'])).toBe('[Café] au lait');
+    const long =
+      'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen dizzy sixteen.';
+    expect(snippetOf([long], ['dizzy'])).toMatch(/^….*\[dizzy\].*$/);
+    expect(snippetOf(['no match here'], ['xyz'])).toBeNull();
+  });
+
+  it('picks a message that has every word', () => {
+    expect(snippetOf(['blood test', 'blood pressure is high'], ['blood', 'pressure'])).toBe(
+      '[blood] [pressure] is high',
+    );
+  });
+});

@@ -1,0 +1,257 @@
+/**
+ * The inbox's full-text index (migration 3): one `messages_fts` row per message, keyed so that a search can
+ * count threads and list them newest-first without reading a single message or thread row:
+ *
+ *   rowid = (search key << 20) | ordinal of the message in its thread (by sent_at, id)
+ *   search key = (open << 42) | (unix seconds of the thread's last_message_at << 9) | tie-break in that second
+ *
+ * so `rowid >> 20` is the thread's search key, FTS's own `ORDER BY rowid DESC` is "newest activity first", and
+ * open and closed threads, and the "messages since" filter, are rowid ranges, which FTS applies at no cost.
+ * The `tags` column holds the thread's other queue attributes as single tokens (see TAG), so the remaining
+ * queue filters are FTS terms. The index is contentless: the text stays in
+ * `messages` only, and snippets are made from it for the threads on the page.
+ *
+ * Triggers only mark threads dirty (`search_dirty`); refresh() re-indexes them in bulk, in set-based SQL. The
+ * sync calls it at the end of every pulled batch (in the batch's transaction) and a search calls it first, so a
+ * search always sees every committed change.
+ */
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+
+const ORDINAL_BITS = 20;
+const TIE_BITS = 9;
+const TIES = 2 ** TIE_BITS;
+const MAX_ORDINAL = 2 ** ORDINAL_BITS;
+/** Seconds fit in 33 bits (until the year 2242); open threads' keys start at 2^42. */
+const MAX_SECOND = 2 ** 33 - 1;
+const OPEN_BASE = 2 ** 42;
+const OPEN_SQL = `t.status IN ('new', 'in_progress')`;
+/** The first key of a thread's second, in SQL over threads `t`. */
+const LO_SQL = `(CASE WHEN ${OPEN_SQL} THEN ${OPEN_BASE} ELSE 0 END
+  + min(max(coalesce(unixepoch(t.last_message_at), 0), 0), ${MAX_SECOND}) * ${TIES})`;
+
+const hexOf = (id: string): string => Buffer.from(id, 'utf8').toString('hex');
+const word = (value: string): string => value.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/**
+ * Tag tokens, as the index writes them (TAGS_SQL) and a query asks for them (tagsOf): letters and digits only,
+ * so the tokenizer keeps each one whole; ids are hex-encoded. Keep both sides in step.
+ */
+export const TAG = {
+  urgent: 'qurgent',
+  status: (s: string) => `st${word(s)}`,
+  priority: (p: string) => `pr${word(p)}`,
+  assignee: (id: string | null) => `as${id === null ? 'none' : hexOf(id)}`,
+  provider: (id: string | null) => `pv${id === null ? 'none' : hexOf(id)}`,
+} as const;
+
+const TAGS_SQL = `'st' || replace(lower(t.status), '_', '') || ' pr' || lower(t.priority)
+   || CASE WHEN t.priority IN ('urgent', 'asap', 'stat') THEN ' qurgent' ELSE '' END
+   || ' as' || CASE WHEN t.assignee_id IS NULL THEN 'none' ELSE lower(hex(t.assignee_id)) END
+   || ' pv' || CASE WHEN t.provider_id IS NULL THEN 'none' ELSE lower(hex(t.provider_id)) END`;
+
+/** The search keys of open or closed threads last active at or after `since` (ISO instant or YYYY-MM-DD). */
+export function searchKeyRange(open: boolean, since?: string): { lo: number; hi: number } {
+  const base = open ? OPEN_BASE : 0;
+  let second = 0;
+  if (since !== undefined) {
+    const ms = Date.parse(since);
+    if (!Number.isNaN(ms)) second = Math.min(Math.max(0, Math.floor(ms / 1000)), MAX_SECOND);
+  }
+  return { lo: base + second * TIES, hi: base + OPEN_BASE - 1 };
+}
+
+/** An FTS5 query over `{body}` and `{tags}`, and a range of search keys. */
+export interface SearchQuery {
+  match: string;
+  lo: number;
+  hi: number;
+}
+
+export class SearchIndex {
+  private readonly anyDirtyStmt;
+  private readonly dirtyKeysStmt;
+  private readonly deleteRowsStmt;
+  private readonly dropKeysStmt;
+  private readonly allocateStmt;
+  private readonly unkeyedStmt;
+  private readonly lastKeyInStmt;
+  private readonly addKeyStmt;
+  private readonly indexStmt;
+  private readonly clearDirtyStmt;
+  private readonly countStmt;
+  private readonly keysStmt;
+  private readonly refreshTx: () => void;
+
+  constructor(db: Database) {
+    this.anyDirtyStmt = db.prepare<[], { one: number }>('SELECT 1 AS one FROM search_dirty LIMIT 1');
+    this.dirtyKeysStmt = db
+      .prepare<[], number>('SELECT k.key FROM search_dirty d JOIN search_keys k ON k.thread_id = d.thread_id')
+      .pluck();
+    this.deleteRowsStmt = db.prepare<{ key: number }>(
+      `DELETE FROM messages_fts
+       WHERE rowid BETWEEN (@key << ${ORDINAL_BITS}) AND (@key << ${ORDINAL_BITS}) + ${MAX_ORDINAL - 1}`,
+    );
+    this.dropKeysStmt = db.prepare(
+      'DELETE FROM search_keys WHERE thread_id IN (SELECT thread_id FROM search_dirty)',
+    );
+    // New keys for dirty threads that still exist: after the last key taken in their second. Within a second a
+    // higher key lists first, so keys go in descending id order, as the queues break ties (id ascending).
+    // Threads beyond the second's TIES slots are left for the (rare) one-by-one path below.
+    this.allocateStmt = db.prepare(
+      `WITH d AS (
+         SELECT t.id AS id, ${LO_SQL} AS lo FROM search_dirty s JOIN threads t ON t.id = s.thread_id
+       ), b AS (
+         SELECT id, lo, coalesce((SELECT max(k.key) + 1 FROM search_keys k WHERE k.key BETWEEN d.lo AND d.lo + ${TIES - 1}), lo)
+           + row_number() OVER (PARTITION BY lo ORDER BY id DESC) - 1 AS key
+         FROM d
+       )
+       INSERT INTO search_keys (thread_id, key) SELECT id, key FROM b WHERE key <= lo + ${TIES - 1}`,
+    );
+    this.unkeyedStmt = db.prepare<[], { id: string; lo: number }>(
+      `SELECT t.id AS id, ${LO_SQL} AS lo FROM search_dirty s JOIN threads t ON t.id = s.thread_id
+       WHERE NOT EXISTS (SELECT 1 FROM search_keys k WHERE k.thread_id = t.id) ORDER BY t.id`,
+    );
+    this.lastKeyInStmt = db
+      .prepare<[number, number], number | null>('SELECT max(key) FROM search_keys WHERE key BETWEEN ? AND ?')
+      .pluck();
+    this.addKeyStmt = db.prepare('INSERT INTO search_keys (thread_id, key) VALUES (?, ?)');
+    this.indexStmt = db.prepare(
+      `INSERT INTO messages_fts (rowid, body, tags)
+       SELECT (k.key << ${ORDINAL_BITS}) + m.ord, m.body, ${TAGS_SQL}
+       FROM (SELECT thread_id, body, row_number() OVER (PARTITION BY thread_id ORDER BY sent_at, id) - 1 AS ord
+             FROM messages WHERE thread_id IN (SELECT thread_id FROM search_dirty)) m
+       JOIN search_keys k ON k.thread_id = m.thread_id
+       JOIN threads t ON t.id = m.thread_id
+       WHERE m.ord < ${MAX_ORDINAL}`,
+    );
+    this.clearDirtyStmt = db.prepare('DELETE FROM search_dirty');
+    const inRange = `rowid BETWEEN (@lo << ${ORDINAL_BITS}) AND (@hi << ${ORDINAL_BITS}) + ${MAX_ORDINAL - 1}`;
+    this.countStmt = db
+      .prepare<SearchQuery, number>(
+        `SELECT count(DISTINCT rowid >> ${ORDINAL_BITS}) FROM messages_fts
+         WHERE messages_fts MATCH @match AND ${inRange}`,
+      )
+      .pluck();
+    this.keysStmt = db
+      .prepare<SearchQuery, number>(
+        `SELECT rowid >> ${ORDINAL_BITS} FROM messages_fts
+         WHERE messages_fts MATCH @match AND ${inRange} ORDER BY rowid DESC`,
+      )
+      .pluck();
+    this.refreshTx = db.transaction(() => {
+      for (const key of this.dirtyKeysStmt.all()) this.deleteRowsStmt.run({ key });
+      this.dropKeysStmt.run();
+      this.allocateStmt.run();
+      // More than TIES threads whose last message is in the same second: take slots of later seconds.
+      for (const { id, lo } of this.unkeyedStmt.all()) {
+        for (let from = lo + TIES; ; from += TIES) {
+          const last = this.lastKeyInStmt.get(from, from + TIES - 1) ?? null;
+          const key = last === null ? from : last + 1;
+          if (key < from + TIES) {
+            this.addKeyStmt.run(id, key);
+            break;
+          }
+        }
+      }
+      this.indexStmt.run();
+      this.clearDirtyStmt.run();
+    });
+  }
+
+  /** Re-index every thread marked dirty (nested in a caller's transaction, a savepoint). */
+  refresh(): void {
+    if (this.anyDirtyStmt.get()) this.refreshTx();
+  }
+
+  /** Threads with a message matching `q.match` whose keys are in [q.lo, q.hi] (see searchKeyRange). */
+  count(q: SearchQuery): number {
+    return this.countStmt.get(q) ?? 0;
+  }
+
+  /** Search keys of matching threads, newest activity first, `offset` threads skipped. */
+  keys(q: SearchQuery, offset: number, limit: number): number[] {
+    const keys: number[] = [];
+    let seen = 0;
+    let previous = -1;
+    for (const key of this.keysStmt.iterate(q)) {
+      // Rows arrive grouped by thread (rowid order), so a new key is a new thread.
+      if (key === previous) continue;
+      previous = key;
+      if (seen++ < offset) continue;
+      keys.push(key);
+      if (keys.length >= limit) break;
+    }
+    return keys;
+  }
+}
+
+/* ---------------- snippets ---------------- */
+
+const TOKEN = /[\p{L}\p{N}]+/gu;
+const SNIPPET_TOKENS = 12;
+
+/** Case- and accent-folded, as FTS5's unicode61 tokenizer folds (remove_diacritics 1). */
+export const fold = (text: string): string =>
+  text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
+
+/**
+ * The snippet of the best-matching message of a thread, as FTS5's snippet(…, '[', ']', '…', 12) writes it:
+ * up to 12 tokens around the matches, each prefix match in [brackets], '…' where text was cut.
+ * Best = the message with every term and the most matching words, then the shortest (as bm25 ranks).
+ */
+export function snippetOf(bodies: readonly string[], terms: readonly string[]): string | null {
+  const folded = terms.map(fold);
+  let best: { body: string; tokens: { start: number; end: number; hit: boolean }[]; hits: number } | null =
+    null;
+  for (const body of bodies) {
+    const found = new Set<number>();
+    const tokens = [...body.matchAll(TOKEN)].map((m) => {
+      const t = fold(m[0]);
+      let hit = false;
+      folded.forEach((term, i) => {
+        if (t.startsWith(term)) {
+          hit = true;
+          found.add(i);
+        }
+      });
+      return { start: m.index, end: m.index + m[0].length, hit };
+    });
+    if (found.size < folded.length) continue;
+    const hits = tokens.filter((t) => t.hit).length;
+    if (!best || hits > best.hits || (hits === best.hits && body.length < best.body.length)) {
+      best = { body, tokens, hits };
+    }
+  }
+  if (!best) return null;
+  const { body, tokens } = best;
+  // The window of SNIPPET_TOKENS tokens with the most hits (earliest on a tie), then moved left a little so the
+  // first hit has some context before it.
+  let start = 0;
+  let most = -1;
+  for (let s = 0; s <= Math.max(0, tokens.length - SNIPPET_TOKENS); s++) {
+    const n = tokens.slice(s, s + SNIPPET_TOKENS).filter((t) => t.hit).length;
+    if (n > most) {
+      most = n;
+      start = s;
+    }
+  }
+  const window = tokens.slice(start, start + SNIPPET_TOKENS);
+  const firstHit = start + window.findIndex((t) => t.hit);
+  const lastHit = start + window.length - 1 - [...window].reverse().findIndex((t) => t.hit);
+  const slack = SNIPPET_TOKENS - (lastHit - firstHit + 1);
+  start = Math.max(0, Math.min(firstHit - Math.floor(slack / 2), tokens.length - SNIPPET_TOKENS));
+  const end = Math.min(tokens.length, start + SNIPPET_TOKENS);
+  let out = start > 0 ? '…' : '';
+  let at = start > 0 ? tokens[start]!.start : 0;
+  for (let i = start; i < end; i++) {
+    const t = tokens[i]!;
+    out += body.slice(at, t.start);
+    out += t.hit ? `[${body.slice(t.start, t.end)}]` : body.slice(t.start, t.end);
+    at = t.end;
+  }
+  out += end < tokens.length ? '…' : body.slice(at);
+  return out;
+}
