@@ -10,6 +10,8 @@ import type { Store } from '../store/store';
 
 export const CURSOR_KEY = 'cursor';
 export const LAST_SYNCED_KEY = 'lastSyncedAt';
+/** During a long pull, the search index is refreshed once this many threads changed (see applyPullBatch). */
+const SEARCH_REFRESH_EVERY = 5000;
 
 /** Called for each pulled audit event (inside the batch's transaction); src-main/audit can merge it its way. */
 export type AuditRecordHandler = (record: AuditRecord) => void;
@@ -132,8 +134,9 @@ export function applyPullBatch(
       entities.add(change.entity);
       applied++;
     }
-    // Re-index the batch's threads for search once, in bulk, rather than row by row as they arrive.
-    store.threads.refreshSearch();
+    // Re-index changed threads for search in bulk rather than row by row: while more batches follow, only once
+    // several thousand threads changed (fewer, larger index segments); a search refreshes first in any case.
+    store.threads.refreshSearch(batch.hasMore ? SEARCH_REFRESH_EVERY : 1);
     store.syncState.set(CURSOR_KEY, batch.cursor);
     if (options.nowIso) store.syncState.set(LAST_SYNCED_KEY, options.nowIso);
   });

@@ -168,6 +168,16 @@ describe('search index', () => {
     expect(ids({ queue: 'all', search: 'palpitations' })).toEqual(['late']);
   });
 
+  it('defers a refresh below the threshold, and a search still sees every change', () => {
+    thread('a', 1);
+    message('m1', 'a', 'wheezing at night');
+    store.threads.refreshSearch(10);
+    const dirty = () => (store.db.prepare('SELECT count(*) AS n FROM search_dirty').get() as { n: number }).n;
+    expect(dirty()).toBe(1);
+    expect(ids({ queue: 'all', search: 'wheezing' })).toEqual(['a']);
+    expect(dirty()).toBe(0);
+  });
+
   it('keeps every thread when more than 512 share the same second of last activity', () => {
     store.transaction(() => {
       for (let i = 0; i < 600; i++) {

@@ -69,6 +69,7 @@ export interface SearchQuery {
 
 export class SearchIndex {
   private readonly anyDirtyStmt;
+  private readonly dirtyCountStmt;
   private readonly dirtyKeysStmt;
   private readonly deleteRowsStmt;
   private readonly dropKeysStmt;
@@ -84,6 +85,7 @@ export class SearchIndex {
 
   constructor(db: Database) {
     this.anyDirtyStmt = db.prepare<[], { one: number }>('SELECT 1 AS one FROM search_dirty LIMIT 1');
+    this.dirtyCountStmt = db.prepare<[], number>('SELECT count(*) FROM search_dirty').pluck();
     this.dirtyKeysStmt = db
       .prepare<[], number>('SELECT k.key FROM search_dirty d JOIN search_keys k ON k.thread_id = d.thread_id')
       .pluck();
@@ -158,9 +160,13 @@ export class SearchIndex {
     });
   }
 
-  /** Re-index every thread marked dirty (nested in a caller's transaction, a savepoint). */
-  refresh(): void {
-    if (this.anyDirtyStmt.get()) this.refreshTx();
+  /**
+   * Re-index every thread marked dirty (nested in a caller's transaction, a savepoint); with `atLeast`, only
+   * once that many threads are dirty (a bulk sync then writes fewer, larger index segments).
+   */
+  refresh(atLeast = 1): void {
+    if (atLeast <= 1 ? this.anyDirtyStmt.get() : (this.dirtyCountStmt.get() ?? 0) >= atLeast)
+      this.refreshTx();
   }
 
   /** Threads with a message matching `q.match` whose keys are in [q.lo, q.hi] (see searchKeyRange). */

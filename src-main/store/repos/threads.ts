@@ -353,9 +353,12 @@ export class ThreadsRepo {
     return { rows, total };
   }
 
-  /** Bring the search index up to date with every change so far (the sync calls this once per pulled batch). */
-  refreshSearch(): void {
-    this.search.refresh();
+  /**
+   * Bring the search index up to date with every change so far; with `atLeast`, only once that many threads
+   * changed (searches always refresh first, so they never see a stale index either way).
+   */
+  refreshSearch(atLeast = 1): void {
+    this.search.refresh(atLeast);
   }
 
   /** Remove a record the server deleted (sync). */
