@@ -21,7 +21,7 @@ import {
 /** Bounds shared by both sides so neither has to guess the other's limits. */
 export const SYNC_LIMITS = {
   maxPullBatch: 5000,
-  defaultPullBatch: 2000,
+  defaultPullBatch: 5000,
   maxPushBatch: 200,
   maxBodyBytes: 16 * 1024 * 1024,
 } as const;
