@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildServer, type PortalServer } from '../server/app';
-import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../server/demo/credentials';
+import { demoStaff } from '../server/demo/credentials';
 import type { DemoCounts } from '../server/demo/seed';
 import { SYNC_ROUTES, TokenResponse } from '../src-shared/sync';
 import { totp, totpStep } from '../src-shared/totp';
@@ -219,37 +219,9 @@ export class BenchCredentials implements SyncCredentials {
 
 /* ---------------- patient portal ---------------- */
 
-export interface Patient {
-  token: string;
-  patientId: string;
-}
+// The same portal client the sync tests use: one copy of how a patient talks to the backend.
+export { patientNewThread, patientSignIn, type Patient } from '../tests/helpers/sync-harness';
 
-export async function patientSignIn(url: string, n: number): Promise<Patient> {
-  const res = await postJson(url + SYNC_ROUTES.portalSignIn, {
-    mrn: demoMrn(n),
-    password: DEMO_PORTAL_PASSWORD,
-  });
-  if (res.status !== 200) throw new Error(`portal sign-in failed: ${res.status}`);
-  return res.json as Patient;
-}
-
-export async function patientNewThread(
-  url: string,
-  p: Patient,
-  subject: string,
-  body: string,
-): Promise<string> {
-  const res = await postJson(url + SYNC_ROUTES.portalThreads, { subject, body }, p.token);
-  if (res.status !== 201) throw new Error(`portal new thread failed: ${res.status}`);
-  return (res.json as { thread: { id: string } }).thread.id;
-}
-
-/* ---------------- child processes ---------------- */
-
-/**
- * Run `node --import tsx bench/<script>` and resolve with the JSON object it prints on its last line, plus the
- * wall time from spawn to that line. Failures carry the child's stderr.
- */
 export function runChild<T>(
   script: string,
   args: string[],
