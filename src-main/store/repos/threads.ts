@@ -55,89 +55,78 @@ export interface InboxQuery {
 
 const URGENT: readonly Priority[] = ['urgent', 'asap', 'stat'];
 
-/**
- * The WHERE clause of a queue, written so each queue meets one of the partial indexes of migration 3
- * (the status terms must read exactly as the indexes' WHERE clauses).
- */
-function queueWhere(q: InboxQuery): { where: string[]; params: Record<string, unknown> } {
-  const where: string[] = [];
-  const params: Record<string, unknown> = {};
-  switch (q.queue) {
-    case 'unassigned':
-      where.push(`t.assignee_id IS NULL`, `t.status IN ('new', 'in_progress')`);
-      break;
-    case 'mine':
-      where.push(`t.assignee_id = @staffId`, `t.status IN ('new', 'in_progress')`);
-      params.staffId = q.staffId;
-      break;
-    case 'urgent':
-      where.push(
-        `t.priority IN (${URGENT.map((p) => `'${p}'`).join(', ')})`,
-        `t.status IN ('new', 'in_progress')`,
-      );
-      break;
-    case 'all':
-      where.push(`t.status IN ('new', 'in_progress')`);
-      break;
-    case 'closed':
-      where.push(`t.status = 'done'`);
-      break;
-  }
-  if (q.providerId) {
-    where.push('t.provider_id = @providerId');
-    params.providerId = q.providerId;
-  }
-  if (q.priority) {
-    where.push('t.priority = @priority');
-    params.priority = q.priority;
-  }
-  if (q.status) {
-    where.push('t.status = @status');
-    params.status = q.status;
-  }
-  if (q.since) {
-    where.push('t.last_message_at >= @since');
-    params.since = q.since;
-  }
-  return { where, params };
+/** Column names of the two places a queue is asked of: the threads table, and `thread_counts` (migration 3). */
+interface QueueColumns {
+  status: string;
+  priority: string;
+  provider: string;
+  assignee: string;
+  /** How "no assignee" reads there: NULL in threads, '' in thread_counts. */
+  unassigned: string;
+  /** Messages-since filter column; thread_counts has none, so `total` counts threads then. */
+  since: string | null;
 }
+const THREAD_COLUMNS: QueueColumns = {
+  status: 't.status',
+  priority: 't.priority',
+  provider: 't.provider_id',
+  assignee: 't.assignee_id',
+  unassigned: 't.assignee_id IS NULL',
+  since: 't.last_message_at',
+};
+const COUNT_COLUMNS: QueueColumns = {
+  status: 'status',
+  priority: 'priority',
+  provider: 'provider',
+  assignee: 'assignee',
+  unassigned: `assignee = ''`,
+  since: null,
+};
 
-/** The same queue and filters over `thread_counts` (migration 3), where '' stands for "none". */
-function countsWhere(q: InboxQuery): { where: string[]; params: Record<string, unknown> } {
+/**
+ * The WHERE clause of a queue and its filters. Over threads, each queue meets one of the partial indexes of
+ * migration 3 (the status terms must read exactly as the indexes' WHERE clauses).
+ */
+function queueWhere(
+  q: InboxQuery,
+  c: QueueColumns = THREAD_COLUMNS,
+): { where: string[]; params: Record<string, unknown> } {
   const where: string[] = [];
   const params: Record<string, unknown> = {};
+  const open = `${c.status} IN ('new', 'in_progress')`;
   switch (q.queue) {
     case 'unassigned':
-      where.push(`assignee = ''`, `status IN ('new', 'in_progress')`);
+      where.push(c.unassigned, open);
       break;
     case 'mine':
-      where.push(`assignee = @staffId`, `status IN ('new', 'in_progress')`);
+      where.push(`${c.assignee} = @staffId`, open);
       params.staffId = q.staffId;
       break;
     case 'urgent':
-      where.push(
-        `priority IN (${URGENT.map((p) => `'${p}'`).join(', ')})`,
-        `status IN ('new', 'in_progress')`,
-      );
+      where.push(`${c.priority} IN (${URGENT.map((p) => `'${p}'`).join(', ')})`, open);
       break;
     case 'all':
-      where.push(`status IN ('new', 'in_progress')`);
+      where.push(open);
       break;
     case 'closed':
-      where.push(`status = 'done'`);
+      where.push(`${c.status} = 'done'`);
       break;
   }
   if (q.providerId) {
-    where.push('provider = @providerId');
+    where.push(`${c.provider} = @providerId`);
     params.providerId = q.providerId;
   }
   if (q.priority) {
-    where.push('priority = @priority');
+    where.push(`${c.priority} = @priority`);
     params.priority = q.priority;
   }
   if (q.status) {
-    where.push('status = @status');
+    where.push(`${c.status} = @status`);
     params.status = q.status;
+  }
+  if (q.since && c.since) {
+    where.push(`${c.since} >= @since`);
+    params.since = q.since;
   }
   return { where, params };
 }
@@ -308,7 +297,7 @@ export class ThreadsRepo {
         this.prepared(`SELECT count(*) AS n FROM threads t WHERE ${whereSql}`).get(params) as { n: number }
       ).n;
     }
-    const counts = countsWhere(q);
+    const counts = queueWhere(q, COUNT_COLUMNS);
     return (
       this.prepared(
         `SELECT coalesce(sum(n), 0) AS n FROM thread_counts WHERE ${counts.where.join(' AND ')}`,
