@@ -6,7 +6,7 @@
  *   node --import tsx bench/child-open.ts DATA_DIR
  */
 import { AuditLog } from '../src-main/audit';
-import { systemClock } from '../src-main/core/adapters';
+import { systemClock } from '../src-main/base/adapters';
 import { InboxService } from '../src-main/inbox/inbox-service';
 import { KeytarKeyStore } from '../src-main/keys/keytar-store';
 import { loadOrCreateStoreKey } from '../src-main/keys/store-key';

@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { AuditLog } from '../src-main/audit';
-import { systemClock } from '../src-main/core/adapters';
+import { systemClock } from '../src-main/base/adapters';
 import { InboxService } from '../src-main/inbox/inbox-service';
 import { openDatabase } from '../src-main/store/open';
 import { Store } from '../src-main/store/store';

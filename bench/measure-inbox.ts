@@ -4,7 +4,7 @@
  */
 import type { Priority, StaffRecord } from '../src-shared/domain';
 import type { Queue } from '../src-shared/views';
-import { systemClock } from '../src-main/core/adapters';
+import { systemClock } from '../src-main/base/adapters';
 import { InboxService, type InboxListInput } from '../src-main/inbox/inbox-service';
 import type { Store } from '../src-main/store/store';
 import type { BenchOptions, Result } from './env';

@@ -4,7 +4,7 @@
  * first page of the 'all' queue. Measured from just before the portal POST.
  */
 import type { StaffRecord } from '../src-shared/domain';
-import { systemClock } from '../src-main/core/adapters';
+import { systemClock } from '../src-main/base/adapters';
 import { InboxService } from '../src-main/inbox/inbox-service';
 import type { Store } from '../src-main/store/store';
 import { SyncEngine } from '../src-main/sync/engine';

@@ -13,8 +13,8 @@
  */
 import type { AuditAction, AuditEntityType, AuditRecord, Role } from '../../src-shared/domain';
 import type { AuditEntryView, VerifyResult } from '../../src-shared/views';
-import type { Clock } from '../core/adapters';
-import { uuidv7 } from '../core/ids';
+import type { Clock } from '../base/adapters';
+import { uuidv7 } from '../base/ids';
 import type { AuditRow } from '../store/repos/audit';
 import type { Store } from '../store/store';
 import { GENESIS_HASH, chainHash } from './chain';

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
 import { tempDir } from '../../tests/helpers/tmp';
-import type { Clock } from '../core/adapters';
+import type { Clock } from '../base/adapters';
 import { openDatabase } from '../store/open';
 import { Store } from '../store/store';
 import { AuditLog } from './audit-log';

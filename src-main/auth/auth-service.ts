@@ -1,8 +1,8 @@
 import { ApiError } from '../../src-shared/errors';
 import type { TokenResponse } from '../../src-shared/sync';
 import type { AuditLog } from '../audit';
-import type { Clock } from '../core/adapters';
-import type { Settings } from '../core/settings';
+import type { Clock } from '../base/adapters';
+import type { Settings } from '../settings/settings';
 import type { Store } from '../store/store';
 import type { SyncCredentials } from '../sync/types';
 import { PortalAuthClient, PortalError } from './portal-client';

@@ -11,10 +11,10 @@ import { ScheduleService } from '../schedule/schedule-service';
 import { openStore, type Store } from '../store/store';
 import { SyncEngine } from '../sync';
 import { assertServerUrl } from '../sync/url-policy';
-import { systemClock, type Clock, type ExternalOpener, type IdleSource } from './adapters';
+import { systemClock, type Clock, type ExternalOpener, type IdleSource } from '../base/adapters';
 import { CoreEvents } from './events';
 import { createHandlers } from './handlers';
-import { Settings } from './settings';
+import { Settings } from '../settings/settings';
 
 export interface CoreOptions {
   dataDir: string;

@@ -12,7 +12,7 @@ import type { ScheduleService } from '../schedule/schedule-service';
 import type { Store } from '../store/store';
 import type { SyncEngine } from '../sync';
 import { SyncError } from '../sync/client';
-import type { Settings } from './settings';
+import type { Settings } from '../settings/settings';
 
 export interface HandlerDeps {
   store: Store;

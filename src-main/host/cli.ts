@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ManualIdleSource } from '../core/adapters';
+import { ManualIdleSource } from '../base/adapters';
 import { createCore, type Core } from '../core/create-core';
 import { KeytarKeyStore } from '../keys/keytar-store';
 import { StoreError } from '../store/errors';

@@ -2,8 +2,8 @@ import type { Priority, StaffRecord, ThreadStatus } from '../../src-shared/domai
 import { ApiError } from '../../src-shared/errors';
 import type { MutationOp } from '../../src-shared/sync';
 import type { AttachmentContent, QueueCounts, ThreadDetail, ThreadPage, Queue } from '../../src-shared/views';
-import type { Clock } from '../core/adapters';
-import { uuidv7 } from '../core/ids';
+import type { Clock } from '../base/adapters';
+import { uuidv7 } from '../base/ids';
 import type { Store } from '../store/store';
 import { recordLocalMutation } from '../sync/local-mutations';
 import { threadSummaryOf } from './views';

@@ -1,6 +1,6 @@
 /** The idle-lock decision, with an injected clock and idle source (no waiting). */
 import { describe, expect, it } from 'vitest';
-import { ManualIdleSource, type Clock } from '../core/adapters';
+import { ManualIdleSource, type Clock } from '../base/adapters';
 import { LockController, type LockReason } from './lock-controller';
 
 function setup(timeoutMinutes = 5) {

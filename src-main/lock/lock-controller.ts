@@ -1,4 +1,4 @@
-import type { Clock, IdleSource } from '../core/adapters';
+import type { Clock, IdleSource } from '../base/adapters';
 
 export type LockReason = 'idle' | 'manual' | 'lock-screen' | 'suspend';
 

@@ -1,7 +1,7 @@
 import { ApiError } from '../../src-shared/errors';
 import type { PatientRecord } from '../../src-shared/domain';
 import type { PatientPanel, PatientView } from '../../src-shared/views';
-import type { Clock } from '../core/adapters';
+import type { Clock } from '../base/adapters';
 import { threadSummaryOf } from '../inbox/views';
 import { appointmentViewOf } from '../schedule/schedule-service';
 import type { Store } from '../store/store';

@@ -1,9 +1,9 @@
 /**
- * The Electron side of the core's adapters (src-main/core/adapters.ts). Electron objects are passed in
+ * The Electron side of the core's adapters (src-main/base/adapters.ts). Electron objects are passed in
  * (types only are imported) so the wiring is tested in plain Node.
  */
 import type { PowerMonitor, Shell } from 'electron';
-import type { ExternalOpener, IdleSource } from '../core/adapters';
+import type { ExternalOpener, IdleSource } from '../base/adapters';
 import type { KeyStore } from '../keys/key-store';
 import { KeytarKeyStore } from '../keys/keytar-store';
 import { allowedExternalUrl } from './external-links';

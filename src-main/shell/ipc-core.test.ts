@@ -10,7 +10,7 @@ import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelOf, eventChannelOf, type ClinicApi } from '../../src-shared/contract';
 import { buildApi } from '../../src-preload/build-api';
-import { ManualIdleSource } from '../core/adapters';
+import { ManualIdleSource } from '../base/adapters';
 import { createCore, type Core } from '../core/create-core';
 import { KeytarKeyStore } from '../keys/keytar-store';
 import { keyAccountFor } from '../keys/store-key';

@@ -6,7 +6,7 @@
 import type { EntityName, Mutation, MutationResult, PushResponse } from '../../src-shared/sync';
 import { Mutation as MutationSchema, Poke, SYNC_LIMITS } from '../../src-shared/sync';
 import type { SyncProblem, SyncStatus } from '../../src-shared/views';
-import { type Clock, systemClock } from '../core/adapters';
+import { type Clock, systemClock } from '../base/adapters';
 import type { OutboxEntry } from '../store/repos/outbox';
 import type { Store } from '../store/store';
 import {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appointmentFixture, patientFixture, threadFixture } from '../../tests/helpers/fixtures';
 import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
-import type { Clock } from '../core/adapters';
+import type { Clock } from '../base/adapters';
 import { LocalMutationError, recordLocalMutation } from './local-mutations';
 
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');

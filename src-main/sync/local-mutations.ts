@@ -4,8 +4,8 @@
  */
 import type { AppointmentRecord, ThreadRecord } from '../../src-shared/domain';
 import { MutationOp } from '../../src-shared/sync';
-import type { Clock } from '../core/adapters';
-import { uuidv7 } from '../core/ids';
+import type { Clock } from '../base/adapters';
+import { uuidv7 } from '../base/ids';
 import type { Store } from '../store/store';
 
 export type MutationEntity = 'appointment' | 'thread' | 'audit';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { totp } from '../../src-shared/totp';
 import { DEMO_PORTAL_PASSWORD, demoStaff } from '../../server/demo/credentials';
-import { ManualIdleSource, systemClock, type Clock } from '../../src-main/core/adapters';
+import { ManualIdleSource, systemClock, type Clock } from '../../src-main/base/adapters';
 import { createCore, type Core } from '../../src-main/core/create-core';
 import { startBrowserHost, type BrowserHost } from '../../src-main/host/browser-host';
 import { KeytarKeyStore } from '../../src-main/keys/keytar-store';

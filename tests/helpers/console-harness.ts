@@ -7,7 +7,7 @@ import type { MethodName } from '../../src-shared/contract';
 import { totp } from '../../src-shared/totp';
 import { buildServer, type PortalServer } from '../../server/app';
 import { demoStaff } from '../../server/demo/credentials';
-import { ManualIdleSource, type Clock } from '../../src-main/core/adapters';
+import { ManualIdleSource, type Clock } from '../../src-main/base/adapters';
 import { createCore, type Core } from '../../src-main/core/create-core';
 import type { CallResult } from '../../src-main/ipc/types';
 import { KeytarKeyStore } from '../../src-main/keys/keytar-store';

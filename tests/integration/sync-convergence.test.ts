@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MutationOp } from '../../src-shared/sync';
-import type { Clock } from '../../src-main/core/adapters';
-import { uuidv7 } from '../../src-main/core/ids';
+import type { Clock } from '../../src-main/base/adapters';
+import { uuidv7 } from '../../src-main/base/ids';
 import { SyncEngine, type SyncEngineOptions } from '../../src-main/sync/engine';
 import { type MutationEntity, recordLocalMutation } from '../../src-main/sync/local-mutations';
 import { closedPort } from '../helpers/sync-fault-proxy';

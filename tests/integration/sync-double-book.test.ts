@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderRecord } from '../../src-shared/domain';
-import type { Clock } from '../../src-main/core/adapters';
-import { uuidv7 } from '../../src-main/core/ids';
+import type { Clock } from '../../src-main/base/adapters';
+import { uuidv7 } from '../../src-main/base/ids';
 import { SyncEngine } from '../../src-main/sync/engine';
 import { recordLocalMutation } from '../../src-main/sync/local-mutations';
 import {
