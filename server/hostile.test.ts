@@ -337,6 +337,21 @@ describe('hostile requests', () => {
     expect((await call(run.url, 'GET', '/healthz')).json).toEqual({ ok: true });
   });
 
+  it('refuses text holding U+0000 with 400 and finds nothing by such an id, on every store', async () => {
+    const post = await call(run.url, 'POST', SYNC_ROUTES.portalThreads, {
+      token: patientToken,
+      body: { subject: 'Nul\u0000byte', body: 'text' },
+    });
+    expect(post.status).toBe(400);
+    expect(ServerError.parse(post.json).error).toBe('VALIDATION');
+    const lookup = await call(run.url, 'POST', SYNC_ROUTES.portalMessages.replace(':threadId', 'thr\u0000'), {
+      token: patientToken,
+      body: { body: 'hello' },
+    });
+    expect(lookup.status).toBe(404);
+    expect((await call(run.url, 'GET', '/healthz')).status).toBe(200);
+  });
+
   it('keeps the data intact after SQL-ish input', async () => {
     const res = await call(run.url, 'POST', SYNC_ROUTES.portalThreads, {
       token: patientToken,

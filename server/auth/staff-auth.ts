@@ -18,30 +18,30 @@ export interface StaffSession {
 
 const WRONG = 'Wrong username, password or code.';
 
-export function registerDevice(ctx: ServerContext, name: string): string {
+export async function registerDevice(ctx: ServerContext, name: string): Promise<string> {
   const id = randomUUID();
-  ctx.store.insertDevice({ id, name, createdAt: ctx.nowIso(), revokedAt: null });
+  await ctx.store.insertDevice({ id, name, createdAt: ctx.nowIso(), revokedAt: null });
   return id;
 }
 
-function issueTokens(
+async function issueTokens(
   ctx: ServerContext,
   staff: StaffRecord,
   deviceId: string,
   family: string,
   refreshExpiresAt: number,
-): TokenResponse {
+): Promise<TokenResponse> {
   const accessToken = newToken();
   const refreshToken = newToken();
   const now = ctx.now();
   const accessExpiresAt = Math.min(now + ACCESS_TOKEN_SECONDS * 1000, refreshExpiresAt);
-  ctx.store.insertAccessToken(hashToken(accessToken), {
+  await ctx.store.insertAccessToken(hashToken(accessToken), {
     staffId: staff.id,
     deviceId,
     family,
     expiresAt: accessExpiresAt,
   });
-  ctx.store.insertRefreshToken(hashToken(refreshToken), {
+  await ctx.store.insertRefreshToken(hashToken(refreshToken), {
     staffId: staff.id,
     deviceId,
     family,
@@ -54,7 +54,7 @@ function issueTokens(
 export async function signIn(ctx: ServerContext, req: SignInRequest): Promise<TokenResponse> {
   const { store } = ctx;
   const keys = [`staff:${req.username.toLowerCase()}`, `device:${req.deviceId}`];
-  const known = store.staffAuthByUsername(req.username);
+  const known = await store.staffAuthByUsername(req.username);
   const failAudit = () =>
     ctx.audit.write({
       staffId: known?.record.id ?? null,
@@ -67,17 +67,17 @@ export async function signIn(ctx: ServerContext, req: SignInRequest): Promise<To
       actorKind: 'staff',
     });
 
-  const wait = retryAfterAny(store, keys, ctx.now());
+  const wait = await retryAfterAny(store, keys, ctx.now());
   if (wait > 0) {
-    failAudit();
+    await failAudit();
     throw new HttpError(429, 'THROTTLED', `Too many failed sign-ins. Try again in ${wait} seconds.`, wait);
   }
   // Counted as a failure before any check so parallel guesses (or unknown-device spam) cannot slip
   // under the limit; a success clears it.
-  recordFailure(store, keys, ctx.now());
-  const device = store.device(req.deviceId);
+  await recordFailure(store, keys, ctx.now());
+  const device = await store.device(req.deviceId);
   if (!device || device.revokedAt) {
-    failAudit();
+    await failAudit();
     throw new HttpError(
       401,
       'UNKNOWN_DEVICE',
@@ -87,19 +87,22 @@ export async function signIn(ctx: ServerContext, req: SignInRequest): Promise<To
   const passwordOk = await verifyPassword(req.password, known?.passwordHash ?? null);
 
   // Re-read after the await: another sign-in may have used a TOTP step meanwhile.
-  const auth = store.staffAuthByUsername(req.username);
+  const auth = await store.staffAuthByUsername(req.username);
   const now = ctx.now();
   const step = passwordOk && auth?.active ? matchTotpStep(auth.totpSecret, req.totp, now) : null;
   if (!auth || step === null || step <= auth.totpLastStep) {
-    failAudit();
+    await failAudit();
     throw new HttpError(401, 'UNAUTHENTICATED', WRONG);
   }
-  return store.transaction(() => {
-    store.setTotpLastStep(auth.record.id, step);
-    keys.forEach((key) => store.clearAuthFailures(key));
-    store.linkDeviceStaff(req.deviceId, auth.record.id, ctx.nowIso());
+  const outcome = await store.transaction(async (): Promise<TokenResponse | HttpError> => {
+    // Re-checked inside the transaction: a parallel sign-in (on any instance) may have used this step.
+    const fresh = await store.staffAuthByUsername(req.username);
+    if (!fresh || step <= fresh.totpLastStep) return new HttpError(401, 'UNAUTHENTICATED', WRONG);
+    await store.setTotpLastStep(auth.record.id, step);
+    for (const key of keys) await store.clearAuthFailures(key);
+    await store.linkDeviceStaff(req.deviceId, auth.record.id, ctx.nowIso());
     const family = randomUUID();
-    ctx.audit.write({
+    await ctx.audit.write({
       staffId: auth.record.id,
       role: auth.record.role,
       deviceId: req.deviceId,
@@ -109,60 +112,68 @@ export async function signIn(ctx: ServerContext, req: SignInRequest): Promise<To
       outcome: 'success',
       actorKind: 'staff',
     });
-    store.purgeExpired(now);
+    await store.purgeExpired(now);
     return issueTokens(ctx, auth.record, req.deviceId, family, now + REFRESH_TOKEN_SECONDS * 1000);
   });
+  if (outcome instanceof HttpError) {
+    await failAudit();
+    throw outcome;
+  }
+  return outcome;
 }
 
 /** Rotates the refresh token; presenting an already used one revokes the whole session (theft signal). */
-export function refresh(ctx: ServerContext, refreshToken: string): TokenResponse {
+export async function refresh(ctx: ServerContext, refreshToken: string): Promise<TokenResponse> {
   const { store } = ctx;
   // The transaction returns its failure instead of throwing, so a revocation is not rolled back.
-  const outcome = store.transaction((): TokenResponse | HttpError => {
+  const outcome = await store.transaction(async (): Promise<TokenResponse | HttpError> => {
     const hash = hashToken(refreshToken);
-    const row = store.refreshToken(hash);
+    const row = await store.refreshToken(hash);
     const now = ctx.now();
     if (!row) return new HttpError(401, 'UNAUTHENTICATED', 'Unknown refresh token. Sign in again.');
     if (row.usedAt !== null) {
-      store.revokeFamily(row.family);
+      await store.revokeFamily(row.family);
       return new HttpError(
         401,
         'UNAUTHENTICATED',
         'Refresh token already used; the session was ended. Sign in again.',
       );
     }
-    const staff = store.staff(row.staffId);
-    const device = store.device(row.deviceId);
+    const staff = await store.staff(row.staffId);
+    const device = await store.device(row.deviceId);
     if (row.expiresAt <= now || !staff || !device || device.revokedAt) {
       return new HttpError(401, 'UNAUTHENTICATED', 'Session expired. Sign in again.');
     }
-    store.markRefreshTokenUsed(hash, now);
+    await store.markRefreshTokenUsed(hash, now);
     return issueTokens(ctx, staff, row.deviceId, row.family, row.expiresAt);
   });
   if (outcome instanceof HttpError) throw outcome;
   return outcome;
 }
 
-export function authenticateStaff(ctx: ServerContext, header: string | string[] | undefined): StaffSession {
+export async function authenticateStaff(
+  ctx: ServerContext,
+  header: string | string[] | undefined,
+): Promise<StaffSession> {
   const tokenHash = hashToken(bearer(header));
-  const row = ctx.store.accessToken(tokenHash);
+  const row = await ctx.store.accessToken(tokenHash);
   if (!row || row.expiresAt <= ctx.now())
     throw new HttpError(401, 'UNAUTHENTICATED', 'Access token expired or unknown.');
-  const staff = ctx.store.staff(row.staffId);
+  const staff = await ctx.store.staff(row.staffId);
   if (!staff) throw new HttpError(401, 'UNAUTHENTICATED', 'Access token expired or unknown.');
   return { staff, deviceId: row.deviceId, family: row.family, tokenHash };
 }
 
 /** True while the session behind an access token is still valid (SSE streams re-check it). */
-export function sessionStillValid(ctx: ServerContext, tokenHash: string): boolean {
-  const row = ctx.store.accessToken(tokenHash);
+export async function sessionStillValid(ctx: ServerContext, tokenHash: string): Promise<boolean> {
+  const row = await ctx.store.accessToken(tokenHash);
   return !!row && row.expiresAt > ctx.now();
 }
 
-export function signOut(ctx: ServerContext, session: StaffSession): void {
-  ctx.store.transaction(() => {
-    ctx.store.revokeFamily(session.family);
-    ctx.audit.write({
+export async function signOut(ctx: ServerContext, session: StaffSession): Promise<void> {
+  await ctx.store.transaction(async () => {
+    await ctx.store.revokeFamily(session.family);
+    await ctx.audit.write({
       staffId: session.staff.id,
       role: session.staff.role,
       deviceId: session.deviceId,

@@ -16,7 +16,7 @@ import { type DemoCounts, seedDemo } from './seed';
 const stores: SqliteStore[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
-  stores.splice(0).forEach((s) => s.close());
+  await Promise.all(stores.splice(0).map((s) => s.close()));
   await Promise.all(dirs.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
 });
 
@@ -28,8 +28,10 @@ async function seeded(
   dirs.push(dir);
   const store = new SqliteStore(dir);
   stores.push(store);
-  const counts = seedDemo(store, { today, scale });
-  const changes = store.changesAfter(0, 10_000_000).map((ref) => store.loadChange(ref.entity, ref.id));
+  const counts = await seedDemo(store, { today, scale });
+  const changes: Change[] = [];
+  for (const ref of await store.changesAfter(0, 10_000_000))
+    changes.push(await store.loadChange(ref.entity, ref.id));
   return { store, counts, changes };
 }
 

@@ -45,15 +45,15 @@ export type PortalAppointmentView = AppointmentRecord & { providerName: string }
 const PORTAL_DEVICE = 'portal';
 const NOT_FOUND = () => new HttpError(404, 'NOT_FOUND', 'Not found.');
 
-function patientAudit(
+async function patientAudit(
   ctx: ServerContext,
   action: AuditAction,
   entityType: AuditEntityType,
   entityId: string | null,
   fields: string[] = [],
   outcome: 'success' | 'failure' = 'success',
-): void {
-  ctx.audit.write({
+): Promise<void> {
+  await ctx.audit.write({
     staffId: null,
     role: null,
     deviceId: PORTAL_DEVICE,
@@ -73,45 +73,51 @@ export async function portalSignIn(
 ): Promise<{ token: string; patientId: string }> {
   const { store } = ctx;
   const keys = [`mrn:${mrn.toLowerCase()}`];
-  const wait = retryAfterAny(store, keys, ctx.now());
-  const known = store.patientAuthByMrn(mrn);
+  const wait = await retryAfterAny(store, keys, ctx.now());
+  const known = await store.patientAuthByMrn(mrn);
   if (wait > 0) {
-    patientAudit(ctx, 'failed-sign-in', 'session', known?.record.id ?? null, [], 'failure');
+    await patientAudit(ctx, 'failed-sign-in', 'session', known?.record.id ?? null, [], 'failure');
     throw new HttpError(429, 'THROTTLED', `Too many failed sign-ins. Try again in ${wait} seconds.`, wait);
   }
-  recordFailure(store, keys, ctx.now());
+  await recordFailure(store, keys, ctx.now());
   const ok = await verifyPassword(password, known?.portalPasswordHash ?? null);
   if (!ok || !known) {
-    patientAudit(ctx, 'failed-sign-in', 'session', known?.record.id ?? null, [], 'failure');
+    await patientAudit(ctx, 'failed-sign-in', 'session', known?.record.id ?? null, [], 'failure');
     throw new HttpError(401, 'UNAUTHENTICATED', 'Wrong MRN or password.');
   }
   const token = newToken();
-  store.transaction(() => {
-    keys.forEach((key) => store.clearAuthFailures(key));
-    store.insertPortalToken(hashToken(token), {
+  await store.transaction(async () => {
+    for (const key of keys) await store.clearAuthFailures(key);
+    await store.insertPortalToken(hashToken(token), {
       patientId: known.record.id,
       expiresAt: ctx.now() + PORTAL_TOKEN_SECONDS * 1000,
     });
-    patientAudit(ctx, 'sign-in', 'session', known.record.id);
+    await patientAudit(ctx, 'sign-in', 'session', known.record.id);
   });
   return { token, patientId: known.record.id };
 }
 
-export function authenticatePatient(ctx: ServerContext, header: string | string[] | undefined): string {
-  const row = ctx.store.portalToken(hashToken(bearer(header)));
+export async function authenticatePatient(
+  ctx: ServerContext,
+  header: string | string[] | undefined,
+): Promise<string> {
+  const row = await ctx.store.portalToken(hashToken(bearer(header)));
   if (!row || row.expiresAt <= ctx.now())
     throw new HttpError(401, 'UNAUTHENTICATED', 'Portal session expired or unknown.');
   return row.patientId;
 }
 
-function threadView(ctx: ServerContext, thread: ThreadRecord): PortalThreadView {
-  const attachments = ctx.store.attachmentsOfThread(thread.id);
-  const patient = ctx.store.patient(thread.patientId);
+async function threadView(ctx: ServerContext, thread: ThreadRecord): Promise<PortalThreadView> {
+  const attachments = await ctx.store.attachmentsOfThread(thread.id);
+  const patient = await ctx.store.patient(thread.patientId);
+  const messages = await ctx.store.messagesOfThread(thread.id);
   const staffNames = new Map<string, string>();
+  for (const m of messages) {
+    if (m.authorKind === 'staff' && !staffNames.has(m.authorId))
+      staffNames.set(m.authorId, (await ctx.store.staff(m.authorId))?.displayName ?? 'Clinic staff');
+  }
   const authorName = (m: MessageRecord): string => {
     if (m.authorKind === 'patient') return patient ? `${patient.givenName} ${patient.familyName}` : 'You';
-    if (!staffNames.has(m.authorId))
-      staffNames.set(m.authorId, ctx.store.staff(m.authorId)?.displayName ?? 'Clinic staff');
     return staffNames.get(m.authorId)!;
   };
   return {
@@ -121,7 +127,7 @@ function threadView(ctx: ServerContext, thread: ThreadRecord): PortalThreadView 
     createdAt: thread.createdAt,
     updatedAt: thread.updatedAt,
     lastMessageAt: thread.lastMessageAt,
-    messages: ctx.store.messagesOfThread(thread.id).map((m) => ({
+    messages: messages.map((m) => ({
       id: m.id,
       authorKind: m.authorKind,
       authorName: authorName(m),
@@ -135,24 +141,26 @@ function threadView(ctx: ServerContext, thread: ThreadRecord): PortalThreadView 
 }
 
 /** The patient's threads, newest first; each one read is an audit event on that thread. */
-export function listThreads(ctx: ServerContext, patientId: string): PortalThreadView[] {
-  return ctx.store.transaction(() =>
-    ctx.store.threadsOfPatient(patientId, 100).map((thread) => {
-      patientAudit(ctx, 'read', 'thread', thread.id);
-      return threadView(ctx, thread);
-    }),
-  );
+export async function listThreads(ctx: ServerContext, patientId: string): Promise<PortalThreadView[]> {
+  return ctx.store.transaction(async () => {
+    const views: PortalThreadView[] = [];
+    for (const thread of await ctx.store.threadsOfPatient(patientId, 100)) {
+      await patientAudit(ctx, 'read', 'thread', thread.id);
+      views.push(await threadView(ctx, thread));
+    }
+    return views;
+  });
 }
 
-export function newThread(
+export async function newThread(
   ctx: ServerContext,
   patientId: string,
   input: z.output<typeof PortalNewThread>,
-): PortalThreadView {
+): Promise<PortalThreadView> {
   const content = input.attachment
     ? checkAttachment(input.attachment.fileName, input.attachment.mimeType, input.attachment.contentBase64)
     : null;
-  return ctx.store.transaction(() => {
+  return ctx.store.transaction(async () => {
     const now = ctx.nowIso();
     const thread: ThreadRecord = {
       id: randomUUID(),
@@ -168,9 +176,9 @@ export function newThread(
       dueAt: dueAfter(now, 'routine'),
       version: 1,
     };
-    ctx.store.insertThread(thread);
+    await ctx.store.insertThread(thread);
     const messageId = randomUUID();
-    ctx.store.insertMessage({
+    await ctx.store.insertMessage({
       id: messageId,
       threadId: thread.id,
       authorKind: 'patient',
@@ -180,7 +188,7 @@ export function newThread(
       version: 1,
     });
     if (input.attachment && content) {
-      ctx.store.insertAttachment({
+      await ctx.store.insertAttachment({
         id: randomUUID(),
         messageId,
         fileName: input.attachment.fileName,
@@ -190,7 +198,7 @@ export function newThread(
         version: 1,
       });
     }
-    patientAudit(ctx, 'create', 'thread', thread.id, [
+    await patientAudit(ctx, 'create', 'thread', thread.id, [
       'subject',
       'messages',
       ...(content ? ['attachments'] : []),
@@ -199,14 +207,14 @@ export function newThread(
   });
 }
 
-export function postMessage(
+export async function postMessage(
   ctx: ServerContext,
   patientId: string,
   threadId: string,
   body: string,
-): PortalMessageView {
-  return ctx.store.transaction(() => {
-    const thread = ctx.store.thread(threadId);
+): Promise<PortalMessageView> {
+  return ctx.store.transaction(async () => {
+    const thread = await ctx.store.thread(threadId);
     // Someone else's thread is "not found", so thread ids cannot be probed.
     if (!thread || thread.patientId !== patientId) throw NOT_FOUND();
     const now = ctx.nowIso();
@@ -219,8 +227,8 @@ export function postMessage(
       sentAt: now,
       version: 1,
     };
-    ctx.store.insertMessage(message);
-    ctx.store.updateThread({
+    await ctx.store.insertMessage(message);
+    await ctx.store.updateThread({
       ...thread,
       // A patient writing into a closed thread reopens it for the clinic.
       status: thread.status === 'done' ? 'new' : thread.status,
@@ -229,8 +237,8 @@ export function postMessage(
       dueAt: thread.dueAt ?? dueAfter(now, thread.priority),
       version: thread.version + 1,
     });
-    patientAudit(ctx, 'create', 'thread', threadId, ['messages']);
-    const patient = ctx.store.patient(patientId);
+    await patientAudit(ctx, 'create', 'thread', threadId, ['messages']);
+    const patient = await ctx.store.patient(patientId);
     return {
       id: message.id,
       authorKind: 'patient',
@@ -242,24 +250,31 @@ export function postMessage(
   });
 }
 
-function appointmentView(ctx: ServerContext, a: AppointmentRecord): PortalAppointmentView {
-  return { ...a, providerName: ctx.store.provider(a.providerId)?.name ?? '' };
+async function appointmentView(ctx: ServerContext, a: AppointmentRecord): Promise<PortalAppointmentView> {
+  return { ...a, providerName: (await ctx.store.provider(a.providerId))?.name ?? '' };
 }
 
-export function listAppointments(ctx: ServerContext, patientId: string): PortalAppointmentView[] {
-  return ctx.store.transaction(() => {
-    patientAudit(ctx, 'read', 'patient', patientId, ['appointments']);
-    return ctx.store.appointmentsOfPatient(patientId, 500).map((a) => appointmentView(ctx, a));
+export async function listAppointments(
+  ctx: ServerContext,
+  patientId: string,
+): Promise<PortalAppointmentView[]> {
+  return ctx.store.transaction(async () => {
+    await patientAudit(ctx, 'read', 'patient', patientId, ['appointments']);
+    const names = new Map((await ctx.store.providers()).map((p) => [p.id, p.name]));
+    return (await ctx.store.appointmentsOfPatient(patientId, 500)).map((a) => ({
+      ...a,
+      providerName: names.get(a.providerId) ?? '',
+    }));
   });
 }
 
-export function requestAppointment(
+export async function requestAppointment(
   ctx: ServerContext,
   patientId: string,
   input: z.output<typeof PortalAppointmentRequest>,
-): PortalAppointmentView {
-  return ctx.store.transaction(() => {
-    const provider = ctx.store.provider(input.providerId);
+): Promise<PortalAppointmentView> {
+  return ctx.store.transaction(async () => {
+    const provider = await ctx.store.provider(input.providerId);
     if (!provider) throw NOT_FOUND();
     const start = normalizeIso(input.start);
     const end = normalizeIso(input.end);
@@ -268,7 +283,7 @@ export function requestAppointment(
       throw new HttpError(400, 'VALIDATION', 'Appointments can only be requested in the future.');
     const problem = slotProblem(provider, start, end);
     if (problem) throw new HttpError(400, 'VALIDATION', problem);
-    if (ctx.store.findSlotHolder(provider.id, start, end, null)) {
+    if (await ctx.store.findSlotHolder(provider.id, start, end, null)) {
       throw new HttpError(409, 'CONFLICT', 'That time is no longer available. Please choose another time.');
     }
     const record: AppointmentRecord = {
@@ -283,19 +298,19 @@ export function requestAppointment(
       virtualLink: null,
       version: 1,
     };
-    ctx.store.insertAppointment(record, 'portal');
-    patientAudit(ctx, 'create', 'appointment', record.id, ['providerId', 'start', 'end', 'reason']);
+    await ctx.store.insertAppointment(record, 'portal');
+    await patientAudit(ctx, 'create', 'appointment', record.id, ['providerId', 'start', 'end', 'reason']);
     return appointmentView(ctx, record);
   });
 }
 
-export function cancelAppointment(
+export async function cancelAppointment(
   ctx: ServerContext,
   patientId: string,
   appointmentId: string,
-): PortalAppointmentView {
-  return ctx.store.transaction(() => {
-    const current = ctx.store.appointment(appointmentId);
+): Promise<PortalAppointmentView> {
+  return ctx.store.transaction(async () => {
+    const current = await ctx.store.appointment(appointmentId);
     if (!current || current.patientId !== patientId) throw NOT_FOUND();
     const problem = transitionProblem(current, 'cancel');
     if (problem) throw new HttpError(409, 'CONFLICT', problem);
@@ -312,8 +327,8 @@ export function cancelAppointment(
       cancelReason: 'Cancelled by the patient',
       version: current.version + 1,
     };
-    ctx.store.updateAppointment(next);
-    patientAudit(ctx, 'update', 'appointment', appointmentId, ['status', 'cancelReason']);
+    await ctx.store.updateAppointment(next);
+    await patientAudit(ctx, 'update', 'appointment', appointmentId, ['status', 'cancelReason']);
     return appointmentView(ctx, next);
   });
 }

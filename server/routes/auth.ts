@@ -15,7 +15,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post(SYNC_ROUTES.registerDevice, async (request, reply) => {
     const body = parse(RegisterDeviceRequest, request.body, 'body');
     enrolments.hit(request.ip);
-    return reply.code(201).send({ deviceId: registerDevice(ctx, body.name) });
+    return reply.code(201).send({ deviceId: await registerDevice(ctx, body.name) });
   });
 
   app.post(SYNC_ROUTES.signIn, async (request) => signIn(ctx, parse(SignInRequest, request.body, 'body')));
@@ -25,9 +25,9 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
 
   app.post(SYNC_ROUTES.signOut, async (request) => {
-    const session = authenticateStaff(ctx, request.headers.authorization);
+    const session = await authenticateStaff(ctx, request.headers.authorization);
     parse(SignOutBody, request.body, 'body');
-    signOut(ctx, session);
+    await signOut(ctx, session);
     return { ok: true };
   });
 }

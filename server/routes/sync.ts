@@ -23,32 +23,32 @@ export function syncRoutes(
   logError: (line: string) => void,
 ): void {
   app.get(SYNC_ROUTES.pull, async (request) => {
-    authenticateStaff(ctx, request.headers.authorization);
+    await authenticateStaff(ctx, request.headers.authorization);
     return pull(ctx.store, parse(PullQuery, request.query, 'query'));
   });
 
   app.post(SYNC_ROUTES.push, async (request) => {
-    const session = authenticateStaff(ctx, request.headers.authorization);
+    const session = await authenticateStaff(ctx, request.headers.authorization);
     const body = parse(PushRequest, request.body, 'body');
     if (body.deviceId !== session.deviceId) {
       throw new HttpError(403, 'FORBIDDEN', 'Mutations can only be pushed by the device that signed in.');
     }
-    const results = applyPush(ctx, body.deviceId, body.mutations, (err) =>
+    const results = await applyPush(ctx, body.deviceId, body.mutations, (err) =>
       logError(`push: mutation failed: ${(err as Error | null)?.name ?? 'unknown'}`),
     );
     return { results };
   });
 
   app.get(SYNC_ROUTES.events, async (request, reply) => {
-    const session = authenticateStaff(ctx, request.headers.authorization);
+    const session = await authenticateStaff(ctx, request.headers.authorization);
     parse(z.strictObject({}), request.query, 'query');
     reply.hijack();
-    hub.open(reply.raw, () => sessionStillValid(ctx, session.tokenHash));
+    await hub.open(reply.raw, () => sessionStillValid(ctx, session.tokenHash));
   });
 
   app.get(SYNC_ROUTES.auditForEntity, async (request) => {
-    authenticateStaff(ctx, request.headers.authorization);
+    await authenticateStaff(ctx, request.headers.authorization);
     const query = parse(AuditForEntityQuery, request.query, 'query');
-    return { events: ctx.store.auditForEntity(query.entityType, query.entityId, 1000) };
+    return { events: await ctx.store.auditForEntity(query.entityType, query.entityId, 1000) };
   });
 }

@@ -64,8 +64,8 @@ const rejected = (c: OpContext, reason: string, current: Change | null): Mutatio
   current,
 });
 
-function slotTakenReason(c: OpContext, holder: AppointmentRecord): string {
-  return c.store.appointmentOrigin(holder.id) === 'portal'
+async function slotTakenReason(c: OpContext, holder: AppointmentRecord): Promise<string> {
+  return (await c.store.appointmentOrigin(holder.id)) === 'portal'
     ? 'This slot was just booked by a patient through the portal.'
     : 'This slot was booked at another desk.';
 }
@@ -78,7 +78,7 @@ const isHttps = (link: string): boolean => {
   }
 };
 
-function book(c: OpContext, op: Op<'appointment.book'>): Outcome {
+async function book(c: OpContext, op: Op<'appointment.book'>): Promise<Outcome> {
   const fields = [
     'patientId',
     'providerId',
@@ -91,7 +91,7 @@ function book(c: OpContext, op: Op<'appointment.book'>): Outcome {
   const out = (result: MutationResult): Outcome => ({ result, audit });
   const start = normalizeIso(op.start);
   const end = normalizeIso(op.end);
-  const existing = c.store.appointment(c.m.entityId);
+  const existing = await c.store.appointment(c.m.entityId);
   if (existing) {
     const same =
       existing.patientId === op.patientId &&
@@ -105,16 +105,16 @@ function book(c: OpContext, op: Op<'appointment.book'>): Outcome {
     );
   }
   if (!start || !end) return out(rejected(c, 'The start or end time is not a real time.', null));
-  if (!c.store.patient(op.patientId)) return out(rejected(c, 'Unknown patient.', null));
-  const provider = c.store.provider(op.providerId);
+  if (!(await c.store.patient(op.patientId))) return out(rejected(c, 'Unknown patient.', null));
+  const provider = await c.store.provider(op.providerId);
   if (!provider) return out(rejected(c, 'Unknown provider.', null));
   if (op.virtualLink !== null && !isHttps(op.virtualLink)) {
     return out(rejected(c, 'A virtual-visit link must be an https:// address.', null));
   }
   const problem = slotProblem(provider, start, end);
   if (problem) return out(rejected(c, problem, null));
-  const holder = c.store.findSlotHolder(provider.id, start, end, null);
-  if (holder) return out(conflict(c, slotTakenReason(c, holder), appointmentChange(holder)));
+  const holder = await c.store.findSlotHolder(provider.id, start, end, null);
+  if (holder) return out(conflict(c, await slotTakenReason(c, holder), appointmentChange(holder)));
   const record: AppointmentRecord = {
     id: c.m.entityId,
     patientId: op.patientId,
@@ -127,36 +127,36 @@ function book(c: OpContext, op: Op<'appointment.book'>): Outcome {
     virtualLink: op.virtualLink,
     version: 1,
   };
-  c.store.insertAppointment(record, 'console');
+  await c.store.insertAppointment(record, 'console');
   return out(applied(c, record.version));
 }
 
-function reschedule(
+async function reschedule(
   c: OpContext,
   op: Op<'appointment.reschedule'>,
   current: AppointmentRecord,
-): MutationResult {
+): Promise<MutationResult> {
   const now = appointmentChange(current);
   const problem = transitionProblem(current, 'reschedule');
   if (problem) return rejected(c, problem, now);
   const start = normalizeIso(op.start);
   const end = normalizeIso(op.end);
   if (!start || !end) return rejected(c, 'The start or end time is not a real time.', now);
-  const provider = c.store.provider(op.providerId);
+  const provider = await c.store.provider(op.providerId);
   if (!provider) return rejected(c, 'Unknown provider.', now);
   const slot = slotProblem(provider, start, end);
   if (slot) return rejected(c, slot, now);
-  const holder = c.store.findSlotHolder(provider.id, start, end, current.id);
-  if (holder) return conflict(c, slotTakenReason(c, holder), appointmentChange(holder));
+  const holder = await c.store.findSlotHolder(provider.id, start, end, current.id);
+  if (holder) return conflict(c, await slotTakenReason(c, holder), appointmentChange(holder));
   const next = { ...current, providerId: provider.id, start, end, version: current.version + 1 };
-  c.store.updateAppointment(next);
+  await c.store.updateAppointment(next);
   return applied(c, next.version);
 }
 
-function appointmentOp(
+async function appointmentOp(
   c: OpContext,
   op: Op<'appointment.reschedule' | 'appointment.cancel' | 'appointment.checkIn' | 'appointment.noShow'>,
-): Outcome {
+): Promise<Outcome> {
   const fields =
     op.op === 'appointment.reschedule'
       ? ['providerId', 'start', 'end']
@@ -164,9 +164,9 @@ function appointmentOp(
         ? ['status', 'cancelReason']
         : ['status'];
   const audit: AuditTarget = { action: 'update', entityType: 'appointment', entityId: c.m.entityId, fields };
-  const current = c.store.appointment(c.m.entityId);
+  const current = await c.store.appointment(c.m.entityId);
   if (!current) return { result: rejected(c, 'Unknown appointment.', null), audit };
-  if (op.op === 'appointment.reschedule') return { result: reschedule(c, op, current), audit };
+  if (op.op === 'appointment.reschedule') return { result: await reschedule(c, op, current), audit };
   const kind =
     op.op === 'appointment.cancel' ? 'cancel' : op.op === 'appointment.checkIn' ? 'checkIn' : 'noShow';
   const problem = transitionProblem(current, kind);
@@ -177,14 +177,14 @@ function appointmentOp(
     cancelReason: op.op === 'appointment.cancel' ? op.reason : current.cancelReason,
     version: current.version + 1,
   };
-  c.store.updateAppointment(next);
+  await c.store.updateAppointment(next);
   return { result: applied(c, next.version), audit };
 }
 
-function threadOp(
+async function threadOp(
   c: OpContext,
   op: Op<'thread.assign' | 'thread.setPriority' | 'thread.setStatus' | 'message.send'>,
-): Outcome {
+): Promise<Outcome> {
   const fields =
     op.op === 'thread.assign'
       ? ['assigneeId']
@@ -200,18 +200,18 @@ function threadOp(
     fields,
   };
   const out = (result: MutationResult): Outcome => ({ result, audit });
-  const thread = c.store.thread(c.m.entityId);
+  const thread = await c.store.thread(c.m.entityId);
   if (!thread) return out(rejected(c, 'Unknown thread.', null));
   const now = c.nowIso();
   let next: ThreadRecord;
   switch (op.op) {
     case 'thread.assign': {
-      if (op.assigneeId !== null && !c.store.staff(op.assigneeId))
+      if (op.assigneeId !== null && !(await c.store.staff(op.assigneeId)))
         return out(rejected(c, 'Unknown staff member.', threadChange(thread)));
       const holder = thread.assigneeId;
       const stale = c.m.baseVersion === null || c.m.baseVersion !== thread.version;
       if (holder !== null && holder !== c.staff.id && holder !== op.assigneeId && stale) {
-        const name = c.store.staff(holder)?.displayName ?? 'someone else';
+        const name = (await c.store.staff(holder))?.displayName ?? 'someone else';
         return out(conflict(c, `This thread was claimed by ${name} at another desk.`, threadChange(thread)));
       }
       next = { ...thread, assigneeId: op.assigneeId };
@@ -228,7 +228,7 @@ function threadOp(
       next = { ...thread, status: op.status, dueAt: op.status === 'done' ? null : thread.dueAt };
       break;
     case 'message.send': {
-      const existing = c.store.message(op.messageId);
+      const existing = await c.store.message(op.messageId);
       if (existing) {
         const same =
           existing.threadId === thread.id && existing.authorId === c.staff.id && existing.body === op.body;
@@ -238,7 +238,7 @@ function threadOp(
             : rejected(c, 'That message id is already in use.', threadChange(thread)),
         );
       }
-      c.store.insertMessage({
+      await c.store.insertMessage({
         id: op.messageId,
         threadId: thread.id,
         authorKind: 'staff',
@@ -253,7 +253,7 @@ function threadOp(
     }
   }
   next = { ...next, updatedAt: now, version: thread.version + 1 };
-  c.store.updateThread(next);
+  await c.store.updateThread(next);
   return out(applied(c, next.version));
 }
 
@@ -261,7 +261,12 @@ function threadOp(
  * A console's own audit event, appended as it was recorded. Events with no staff member (a failed sign-in by a
  * username this device never saw) are pushed under the console's 'system' actor and still belong to the device.
  */
-function appendAudit(ctx: ServerContext, deviceId: string, m: Mutation, event: AuditRecord): MutationResult {
+async function appendAudit(
+  ctx: ServerContext,
+  deviceId: string,
+  m: Mutation,
+  event: AuditRecord,
+): Promise<MutationResult> {
   const reject = (reason: string): MutationResult => ({
     id: m.id,
     status: 'rejected',
@@ -270,12 +275,12 @@ function appendAudit(ctx: ServerContext, deviceId: string, m: Mutation, event: A
   });
   if (event.deviceId !== deviceId)
     return reject('An audit event can only be appended by the device that recorded it.');
-  if (event.staffId !== null && !ctx.store.isDeviceStaff(deviceId, event.staffId)) {
+  if (event.staffId !== null && !(await ctx.store.isDeviceStaff(deviceId, event.staffId))) {
     return reject('The audit event names a staff member unknown to this device.');
   }
-  const existing = ctx.store.auditEvent(event.id);
+  const existing = await ctx.store.auditEvent(event.id);
   if (existing) return { id: m.id, status: 'applied', version: existing.version };
-  ctx.store.insertAuditEvent(event, 'console');
+  await ctx.store.insertAuditEvent(event, 'console');
   return { id: m.id, status: 'applied', version: event.version };
 }
 
@@ -291,38 +296,38 @@ const ROLES_FOR: Record<Exclude<MutationOpName, 'audit.append'>, readonly Role[]
   'message.send': ALL_STAFF,
 };
 
-function decide(ctx: ServerContext, deviceId: string, m: Mutation): MutationResult {
+async function decide(ctx: ServerContext, deviceId: string, m: Mutation): Promise<MutationResult> {
   if (m.mutation.op === 'audit.append' && m.staffId === 'system' && m.mutation.event.staffId === null) {
-    return appendAudit(ctx, deviceId, m, m.mutation.event);
+    return await appendAudit(ctx, deviceId, m, m.mutation.event);
   }
-  const staff = ctx.store.staff(m.staffId);
-  if (!staff || !ctx.store.isDeviceStaff(deviceId, staff.id)) {
+  const staff = await ctx.store.staff(m.staffId);
+  if (!staff || !(await ctx.store.isDeviceStaff(deviceId, staff.id))) {
     return { id: m.id, status: 'rejected', reason: 'Unknown staff member for this device.', current: null };
   }
   const c: OpContext = { ...ctx, deviceId, m, staff };
   const op = m.mutation;
-  if (op.op === 'audit.append') return appendAudit(ctx, deviceId, m, op.event);
+  if (op.op === 'audit.append') return await appendAudit(ctx, deviceId, m, op.event);
 
   let outcome: Outcome;
   if (!ROLES_FOR[op.op].includes(staff.role)) {
     const entity = op.op.startsWith('appointment.') ? 'appointment' : 'thread';
-    const change = ctx.store.loadChange(entity, m.entityId);
+    const change = await ctx.store.loadChange(entity, m.entityId);
     outcome = {
       result: rejected(c, `A ${staff.role} may not do ${op.op}.`, change.data ? change : null),
       audit: { action: 'update', entityType: entity, entityId: m.entityId, fields: [] },
     };
-  } else if (op.op === 'appointment.book') outcome = book(c, op);
+  } else if (op.op === 'appointment.book') outcome = await book(c, op);
   else if (
     op.op === 'appointment.reschedule' ||
     op.op === 'appointment.cancel' ||
     op.op === 'appointment.checkIn' ||
     op.op === 'appointment.noShow'
   ) {
-    outcome = appointmentOp(c, op);
-  } else outcome = threadOp(c, op);
+    outcome = await appointmentOp(c, op);
+  } else outcome = await threadOp(c, op);
 
   // Attributes the change (or the refused attempt) to the staff member and the pushing device.
-  ctx.audit.write({
+  await ctx.audit.write({
     staffId: staff.id,
     role: staff.role,
     deviceId,
@@ -337,18 +342,19 @@ function decide(ctx: ServerContext, deviceId: string, m: Mutation): MutationResu
 }
 
 /** Applies one mutation at most once; a retry returns the stored result. */
-function applyOnce(
+async function applyOnce(
   ctx: ServerContext,
   deviceId: string,
   m: Mutation,
   onError: (err: unknown) => void,
-): MutationResult {
+): Promise<MutationResult> {
   try {
-    return ctx.store.transaction(() => {
-      const stored = ctx.store.appliedMutation(deviceId, m.id);
+    return await ctx.store.transaction(async () => {
+      const stored = await ctx.store.appliedMutation(deviceId, m.id);
       if (stored !== null) return JSON.parse(stored) as MutationResult;
-      const result = decide(ctx, deviceId, m);
-      ctx.store.saveAppliedMutation(deviceId, m.id, JSON.stringify(result), ctx.nowIso());
+      const result = await decide(ctx, deviceId, m);
+      // The primary key (device_id, mutation_id) refuses a second result: a concurrent apply rolls back.
+      await ctx.store.saveAppliedMutation(deviceId, m.id, JSON.stringify(result), ctx.nowIso());
       return result;
     });
   } catch (err) {
@@ -359,11 +365,13 @@ function applyOnce(
 }
 
 /** Mutations of a batch are applied in order, each in its own transaction. */
-export function applyPush(
+export async function applyPush(
   ctx: ServerContext,
   deviceId: string,
   mutations: Mutation[],
   onError: (err: unknown) => void,
-): MutationResult[] {
-  return mutations.map((m) => applyOnce(ctx, deviceId, m, onError));
+): Promise<MutationResult[]> {
+  const results: MutationResult[] = [];
+  for (const m of mutations) results.push(await applyOnce(ctx, deviceId, m, onError));
+  return results;
 }

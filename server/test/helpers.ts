@@ -1,4 +1,7 @@
-/** Test helpers: a real server on 127.0.0.1:0 over a temporary data folder, and a movable clock. */
+/**
+ * Test helpers: a real server on 127.0.0.1:0 over a temporary data folder, or a fresh PostgreSQL database when
+ * the suite runs in the vitest project "postgres" (tests/helpers/pg-test-store.ts), and a movable clock.
+ */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +9,7 @@ import { PullResponse, TokenResponse, type Change } from '../../src-shared/sync'
 import { totp } from '../../src-shared/totp';
 import { buildServer, type PortalServer, type ServerOptions } from '../app';
 import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../demo/credentials';
+import { testDatabaseOption } from '../../tests/helpers/pg-test-store';
 
 /** A clock tests move by hand (TOTP steps, token expiry, throttling windows). */
 export class TestClock {
@@ -31,7 +35,8 @@ export async function tempDir(prefix = 'portal-test-'): Promise<string> {
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<Running> {
   const dataDir = options.dataDir ?? (await tempDir());
   const clock = new TestClock();
-  const server = await buildServer({ demo: true, now: clock.now, ...options, dataDir });
+  const database = options.database ?? (await testDatabaseOption('server'));
+  const server = await buildServer({ demo: true, now: clock.now, ...options, dataDir, database });
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
   return {
     server,
