@@ -8,7 +8,10 @@
  *   numbers commit in order (a pull never skips one), a mutation's "applied?" check and its result row are
  *   decided together, and the primary key (device_id, mutation_id) of applied_mutations refuses a second
  *   result even if that order were ever broken. Read-only transactions (pulls) use REPEATABLE READ, no lock.
- *   A serialization failure or deadlock re-runs the whole transaction (at most 5 times).
+ *   A serialization failure or deadlock re-runs the whole transaction (at most 5 times). Within one instance,
+ *   write transactions queue in memory before taking a pooled connection, so waiting writers cannot starve
+ *   reads of connections.
+ * - Pulls load the changed records with one query per entity kind (`loadChanges`), not one per change.
  * - Pokes: a transaction that appended to the change log sends NOTIFY clinic_changes; PostgreSQL delivers it
  *   after commit to every instance's LISTEN connection, which calls the onChange listeners there.
  */
@@ -71,6 +74,24 @@ const MAX_ATTEMPTS = 5;
 /** SQLSTATEs after which the whole transaction is run again: serialization_failure, deadlock_detected. */
 const RETRYABLE = new Set(['40001', '40P01']);
 
+/** Where each pulled entity lives and how a row becomes its record (`loadChanges`). */
+// Rows are typed per table by the mappers; the table lookup itself is keyed by entity name.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const ENTITY_TABLES: Record<EntityName, { table: string; map: (row: any) => Change['data'] }> = {
+  staff: { table: 'staff', map: staffFromRow },
+  provider: { table: 'providers', map: providerFromRow },
+  patient: { table: 'patients', map: patientFromRow },
+  thread: { table: 'threads', map: threadFromRow },
+  message: { table: 'messages', map: messageFromRow },
+  attachment: { table: 'attachments', map: attachmentFromRow },
+  appointment: { table: 'appointments', map: appointmentFromRow },
+  audit: { table: 'audit_events', map: auditFromRow },
+  device: {
+    table: 'devices',
+    map: (d: { id: string; name: string }) => ({ id: d.id, name: d.name, version: 1 }),
+  },
+};
+
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
 
 interface Scope {
@@ -89,7 +110,7 @@ const types = {
 };
 
 export interface PgStoreOptions {
-  /** Connections per instance (default 10). */
+  /** Connections per instance (default 20). */
   poolSize?: number;
   /** Failures of the background LISTEN connection (it reconnects); the error carries no row data. */
   onError?: (err: unknown) => void;
@@ -102,6 +123,8 @@ export class PgStore implements ServerStore {
   private listener: pg.Client | null = null;
   private closed = false;
   private reconnect: NodeJS.Timeout | null = null;
+  /** Settles when this instance's last queued write transaction has ended. */
+  private writeTail: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -111,7 +134,7 @@ export class PgStore implements ServerStore {
 
   /** Connects, migrates and starts listening. Throws if the database cannot be reached or migrated. */
   static async open(url: string, options: PgStoreOptions = {}): Promise<PgStore> {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types });
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 20, types });
     // An idle pooled connection that dies (server restart) must not crash the process.
     pool.on('error', (err) => options.onError?.(err));
     const store = new PgStore(pool, url, options.onError ?? (() => {}));
@@ -221,6 +244,21 @@ export class PgStore implements ServerStore {
       return fn();
     }
     const readOnly = options.readOnly ?? false;
+    if (readOnly) return this.attempt(fn, true);
+    // Write transactions of this instance queue here first, so at most one of them holds a pooled connection
+    // while waiting for the cross-instance lock: reads (pulls, token checks) keep the rest of the pool.
+    const previous = this.writeTail;
+    let release!: () => void;
+    this.writeTail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await this.attempt(fn, false);
+    } finally {
+      release();
+    }
+  }
+
+  private async attempt<T>(fn: () => Promise<T>, readOnly: boolean): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       const scope: Scope = { client, readOnly, changed: false };
@@ -824,6 +862,21 @@ export class PgStore implements ServerStore {
         return { entity, id, data: d ? { id: d.id, name: d.name, version: 1 } : null };
       }
     }
+  }
+
+  async loadChanges(refs: readonly ChangeRef[]): Promise<Change[]> {
+    const ids = new Map<EntityName, string[]>();
+    for (const ref of refs) ids.set(ref.entity, [...(ids.get(ref.entity) ?? []), ref.id]);
+    const found = new Map<string, Change['data']>();
+    for (const [entity, list] of ids) {
+      const { table, map } = ENTITY_TABLES[entity];
+      const rows = await this.all<{ id: string }>(`SELECT * FROM ${table} WHERE id = ANY($1::text[])`, list);
+      for (const row of rows) found.set(`${entity}:${row.id}`, map(row));
+    }
+    return refs.map(
+      (ref) =>
+        ({ entity: ref.entity, id: ref.id, data: found.get(`${ref.entity}:${ref.id}`) ?? null }) as Change,
+    );
   }
 
   /* ---- at-most-once ---- */

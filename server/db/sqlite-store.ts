@@ -703,6 +703,12 @@ export class SqliteStore implements ServerStore {
     }
   }
 
+  async loadChanges(refs: readonly ChangeRef[]): Promise<Change[]> {
+    const out: Change[] = [];
+    for (const ref of refs) out.push(await this.loadChange(ref.entity, ref.id));
+    return out;
+  }
+
   /* ---- at-most-once ---- */
 
   async appliedMutation(deviceId: string, mutationId: string): Promise<string | null> {

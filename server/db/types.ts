@@ -155,6 +155,11 @@ export interface ServerStore {
   countChangesAfter(after: number): Promise<number>;
   /** The entity's current state as a Change (data null when it no longer exists). */
   loadChange(entity: EntityName, id: string): Promise<Change>;
+  /**
+   * `loadChange` for many refs at once, in the refs' order (PostgreSQL: one query per entity kind instead of
+   * one per ref). Callers keep attachments out of it: their content is loaded one at a time, under a budget.
+   */
+  loadChanges(refs: readonly ChangeRef[]): Promise<Change[]>;
 
   appliedMutation(deviceId: string, mutationId: string): Promise<string | null>;
   saveAppliedMutation(deviceId: string, mutationId: string, resultJson: string, at: string): Promise<void>;

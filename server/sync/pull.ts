@@ -43,11 +43,14 @@ export async function pull(store: ServerStore, query: z.output<typeof PullQuery>
     async () => {
       const after = await parseCursor(query.after, store);
       const refs = await store.changesAfter(after, parseLimit(query.limit));
+      // Everything but attachments in one go; attachment content one at a time, under the byte budget.
+      const small = await store.loadChanges(refs.filter((r) => r.entity !== 'attachment'));
+      const loaded = new Map(small.map((c) => [`${c.entity}:${c.id}`, c]));
       const changes: Change[] = [];
       let cursor = after;
       let bytes = 0;
       for (const ref of refs) {
-        const change = await store.loadChange(ref.entity, ref.id);
+        const change = loaded.get(`${ref.entity}:${ref.id}`) ?? (await store.loadChange(ref.entity, ref.id));
         bytes +=
           ref.entity === 'attachment' && change.data
             ? (change.data as { contentBase64: string }).contentBase64.length
