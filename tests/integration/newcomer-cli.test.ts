@@ -4,7 +4,9 @@
  * Real processes (node scripts/start.mjs, tsx src-main/host/cli.ts).
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -31,6 +33,16 @@ function run(
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
+}
+
+/** `npm test` builds before vitest; a lone run of this file without a build skips what needs the renderer. */
+const BUILT = fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'));
+
+async function busyPort(): Promise<number> {
+  const busy = net.createServer();
+  servers.push(busy);
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
+  return (busy.address() as net.AddressInfo).port;
 }
 
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at \S+|node:internal|Error: /);
@@ -62,10 +74,7 @@ describe('npm start', () => {
   });
 
   it('a busy demo port answers in one line naming CLINIC_DEMO_PORT and CLINIC_SERVER_URL', async () => {
-    const busy = net.createServer();
-    servers.push(busy);
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
-    const port = (busy.address() as net.AddressInfo).port;
+    const port = await busyPort();
     const r = await run(process.execPath, ['scripts/start.mjs'], {
       CLINIC_DEMO_PORT: String(port),
       CLINIC_SERVER_URL: '',
@@ -79,7 +88,56 @@ describe('npm start', () => {
   });
 });
 
+describe('npm start with CLINIC_SERVER_URL', () => {
+  it.skipIf(!BUILT)('says it uses that backend and starts none (skipped: no built renderer)', async () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'clinic-start-'));
+    // Its own process group, so the browser host it goes on to start is stopped with it.
+    const child = spawn(process.execPath, ['scripts/start.mjs'], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        CLINIC_SERVER_URL: 'http://127.0.0.1:9',
+        CLINIC_DATA_DIR: path.join(data, 'console'),
+        CLINIC_KEYRING_DIR: path.join(data, 'keyring'),
+      },
+    });
+    let out = '';
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (out.includes('\n')) resolve();
+        });
+        child.once('exit', () => reject(new Error(`start.mjs exited: ${out}`)));
+      });
+      expect(out.split('\n')[0]).toBe(
+        'npm start: using the portal backend at http://127.0.0.1:9 (CLINIC_SERVER_URL); no demo backend started.',
+      );
+    } finally {
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('browser host command line', () => {
+  it.skipIf(!BUILT)(
+    'a busy --port answers in one line with the fix (skipped: no built renderer)',
+    async () => {
+      const port = await busyPort();
+      const r = await run(TSX, ['src-main/host/cli.ts', '--port', String(port)]);
+      expect(r.code).toBe(1);
+      expect(r.err).toBe(
+        `browser host: port ${port} is already in use: pick another with --port N (or leave it out for a free one).\n`,
+      );
+      noStack(r.out + r.err);
+    },
+  );
+
   it('--help lists its options, environment variables and the protocol document', async () => {
     const r = await run(TSX, ['src-main/host/cli.ts', '--help']);
     expect(r.code).toBe(0);
