@@ -20,11 +20,13 @@ import type { Clock } from '../../src-main/base/adapters';
 import { uuidv7 } from '../../src-main/base/ids';
 import { SyncEngine, type SyncEngineOptions } from '../../src-main/sync/engine';
 import { type MutationEntity, recordLocalMutation } from '../../src-main/sync/local-mutations';
+import { demoStaff } from '../../server/demo/credentials';
 import { FaultProxy, isPush } from '../helpers/sync-fault-proxy';
 import { testPostgresDatabase } from '../helpers/pg-test-store';
 import {
   TestCredentials,
   type TestServer,
+  enrolDevice,
   freeSlot,
   localSnapshot,
   patientNewThread,
@@ -151,6 +153,24 @@ describe('two backend instances on one PostgreSQL', () => {
   it('the second instance finds the first one’s data and seeds nothing', () => {
     expect(a.server.demo).not.toBeNull();
     expect(b.server.demo).toBeNull();
+  });
+
+  it('one TOTP code sent to both instances at once signs in once (replay refused across instances)', async () => {
+    const [d1, d2] = await Promise.all([enrolDevice(a.url, 'replay 1'), enrolDevice(b.url, 'replay 2')]);
+    const code = a.totpFor('admin1');
+    const attempt = (url: string, deviceId: string) =>
+      fetch(url + SYNC_ROUTES.signIn, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          username: 'admin1',
+          password: demoStaff('admin1').password,
+          totp: code,
+          deviceId,
+        }),
+      }).then((r) => r.status);
+    const statuses = await Promise.all([attempt(a.url, d1), attempt(b.url, d2)]);
+    expect(statuses.sort()).toEqual([200, 401]);
   });
 
   it('a change taken by one instance pokes a console connected to the other (LISTEN/NOTIFY)', async () => {
