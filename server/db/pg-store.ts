@@ -12,8 +12,9 @@
  *   write transactions queue in memory before taking a pooled connection, so waiting writers cannot starve
  *   reads of connections.
  * - Pulls load the changed records with one query per entity kind (`loadChanges`), not one per change.
- * - Pokes: a transaction that appended to the change log sends NOTIFY clinic_changes; PostgreSQL delivers it
- *   after commit to every instance's LISTEN connection, which calls the onChange listeners there.
+ * - Pokes: every change-log append queues NOTIFY clinic_changes (in the same statement); PostgreSQL delivers
+ *   one per transaction after commit to every instance's LISTEN connection, which calls the onChange
+ *   listeners there.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
@@ -97,8 +98,6 @@ const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
 interface Scope {
   client: pg.PoolClient;
   readOnly: boolean;
-  /** The change log grew in this transaction: NOTIFY before COMMIT. */
-  changed: boolean;
 }
 
 /** BIGINT columns (token expiry in ms, seq) are read as JS numbers: all stay below 2^53. */
@@ -261,7 +260,7 @@ export class PgStore implements ServerStore {
   private async attempt<T>(fn: () => Promise<T>, readOnly: boolean): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
-      const scope: Scope = { client, readOnly, changed: false };
+      const scope: Scope = { client, readOnly };
       try {
         if (readOnly) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         else {
@@ -273,7 +272,6 @@ export class PgStore implements ServerStore {
           });
         }
         const result = await this.scope.run(scope, fn);
-        if (scope.changed) await client.query(`NOTIFY ${CHANGES_CHANNEL}`);
         await client.query('COMMIT');
         client.release();
         return result;
@@ -309,17 +307,30 @@ export class PgStore implements ServerStore {
     return () => this.listeners.delete(listener);
   }
 
-  private async recordChange(entity: EntityName, id: string): Promise<void> {
+  /**
+   * A write and its change-log row in one statement (a data-modifying CTE): the entity's row moves to a new
+   * sequence number, and NOTIFY is queued for commit (PostgreSQL sends one per transaction). One round trip
+   * instead of three: pushes wait on the cross-instance write lock, so each saved round trip counts.
+   */
+  private async runWithChange(
+    entity: EntityName,
+    id: string,
+    text: string,
+    ...params: unknown[]
+  ): Promise<void> {
     const scope = this.scope.getStore();
     if (!scope || scope.readOnly)
       throw new Error('The change log is only written inside a write transaction.');
+    const n = params.length;
     await this.run(
-      `INSERT INTO changes (seq, entity, id) VALUES (nextval('changes_seq'), $1, $2)
-       ON CONFLICT (entity, id) DO UPDATE SET seq = EXCLUDED.seq`,
+      `WITH w AS (${text}),
+         c AS (INSERT INTO changes (seq, entity, id) VALUES (nextval('changes_seq'), $${n + 1}, $${n + 2})
+               ON CONFLICT (entity, id) DO UPDATE SET seq = EXCLUDED.seq RETURNING 1)
+       SELECT pg_notify('${CHANGES_CHANNEL}', '') FROM c`,
+      ...params,
       entity,
       id,
     );
-    scope.changed = true;
   }
 
   async getMeta(key: string): Promise<string | null> {
@@ -338,7 +349,9 @@ export class PgStore implements ServerStore {
 
   insertStaff(r: StaffRecord, passwordHash: string, totpSecret: string): Promise<void> {
     return this.write(async () => {
-      await this.run(
+      await this.runWithChange(
+        'staff',
+        r.id,
         `INSERT INTO staff (id, username, display_name, role, provider_id, password_hash, totp_secret, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         r.id,
@@ -350,7 +363,6 @@ export class PgStore implements ServerStore {
         totpSecret,
         r.version,
       );
-      await this.recordChange('staff', r.id);
     });
   }
 
@@ -381,14 +393,15 @@ export class PgStore implements ServerStore {
 
   insertDevice(d: Device): Promise<void> {
     return this.write(async () => {
-      await this.run(
+      await this.runWithChange(
+        'device',
+        d.id,
         'INSERT INTO devices (id, name, created_at, revoked_at) VALUES ($1, $2, $3, $4)',
         d.id,
         d.name,
         d.createdAt,
         d.revokedAt,
       );
-      await this.recordChange('device', d.id);
     });
   }
 
@@ -538,7 +551,9 @@ export class PgStore implements ServerStore {
 
   insertProvider(r: ProviderRecord): Promise<void> {
     return this.write(async () => {
-      await this.run(
+      await this.runWithChange(
+        'provider',
+        r.id,
         `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         r.id,
@@ -549,7 +564,6 @@ export class PgStore implements ServerStore {
         r.dayEndMinute,
         r.version,
       );
-      await this.recordChange('provider', r.id);
     });
   }
 
@@ -564,7 +578,9 @@ export class PgStore implements ServerStore {
 
   insertPatient(r: PatientRecord, portalPasswordHash: string | null): Promise<void> {
     return this.write(async () => {
-      await this.run(
+      await this.runWithChange(
+        'patient',
+        r.id,
         `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, portal_password_hash, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         r.id,
@@ -576,7 +592,6 @@ export class PgStore implements ServerStore {
         portalPasswordHash,
         r.version,
       );
-      await this.recordChange('patient', r.id);
     });
   }
 
@@ -596,24 +611,26 @@ export class PgStore implements ServerStore {
 
   insertThread(r: ThreadRecord): Promise<void> {
     return this.write(async () => {
-      await this.run(
+      await this.runWithChange(
+        'thread',
+        r.id,
         `INSERT INTO threads (patient_id, subject, status, priority, assignee_id, provider_id, created_at,
            updated_at, last_message_at, due_at, version, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
         ...threadParams(r),
       );
-      await this.recordChange('thread', r.id);
     });
   }
 
   updateThread(r: ThreadRecord): Promise<void> {
     return this.write(async () => {
-      await this.run(
+      await this.runWithChange(
+        'thread',
+        r.id,
         `UPDATE threads SET patient_id = $1, subject = $2, status = $3, priority = $4, assignee_id = $5,
            provider_id = $6, created_at = $7, updated_at = $8, last_message_at = $9, due_at = $10, version = $11
          WHERE id = $12`,
         ...threadParams(r),
       );
-      await this.recordChange('thread', r.id);
     });
   }
 
@@ -634,7 +651,9 @@ export class PgStore implements ServerStore {
 
   insertMessage(r: MessageRecord): Promise<void> {
     return this.write(async () => {
-      await this.run(
+      await this.runWithChange(
+        'message',
+        r.id,
         `INSERT INTO messages (id, thread_id, author_kind, author_id, body, sent_at, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         r.id,
@@ -645,7 +664,6 @@ export class PgStore implements ServerStore {
         r.sentAt,
         r.version,
       );
-      await this.recordChange('message', r.id);
     });
   }
 
@@ -662,7 +680,9 @@ export class PgStore implements ServerStore {
 
   insertAttachment(r: AttachmentRecord): Promise<void> {
     return this.write(async () => {
-      await this.run(
+      await this.runWithChange(
+        'attachment',
+        r.id,
         `INSERT INTO attachments (id, message_id, file_name, mime_type, size, content, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         r.id,
@@ -673,7 +693,6 @@ export class PgStore implements ServerStore {
         Buffer.from(r.contentBase64, 'base64'),
         r.version,
       );
-      await this.recordChange('attachment', r.id);
     });
   }
 
@@ -701,24 +720,26 @@ export class PgStore implements ServerStore {
 
   insertAppointment(r: AppointmentRecord, origin: AppointmentOrigin): Promise<void> {
     return this.write(async () => {
-      await this.run(
+      await this.runWithChange(
+        'appointment',
+        r.id,
         `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason,
            virtual_link, version, id, created_via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         ...appointmentParams(r),
         origin,
       );
-      await this.recordChange('appointment', r.id);
     });
   }
 
   updateAppointment(r: AppointmentRecord): Promise<void> {
     return this.write(async () => {
-      await this.run(
+      await this.runWithChange(
+        'appointment',
+        r.id,
         `UPDATE appointments SET patient_id = $1, provider_id = $2, start = $3, "end" = $4, status = $5,
            reason = $6, cancel_reason = $7, virtual_link = $8, version = $9 WHERE id = $10`,
         ...appointmentParams(r),
       );
-      await this.recordChange('appointment', r.id);
     });
   }
 
@@ -770,7 +791,9 @@ export class PgStore implements ServerStore {
 
   insertAuditEvent(r: AuditRecord, origin: AuditOrigin): Promise<void> {
     return this.write(async () => {
-      await this.run(
+      await this.runWithChange(
+        'audit',
+        r.id,
         `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
            fields_json, actor_kind, prev_hash, hash, version, origin)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
@@ -790,7 +813,6 @@ export class PgStore implements ServerStore {
         r.version,
         origin,
       );
-      await this.recordChange('audit', r.id);
     });
   }
 
