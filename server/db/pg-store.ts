@@ -264,12 +264,8 @@ export class PgStore implements ServerStore {
       try {
         if (readOnly) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         else {
-          await client.query('BEGIN');
-          await client.query({
-            name: 'write-lock',
-            text: 'SELECT pg_advisory_xact_lock($1)',
-            values: [WRITE_LOCK],
-          });
+          // One round trip (simple-query protocol runs both): the lock is taken before any statement reads.
+          await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
         }
         const result = await this.scope.run(scope, fn);
         await client.query('COMMIT');
