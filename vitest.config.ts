@@ -7,6 +7,7 @@ const SERVER_SUITE = [
   'server/hostile.test.ts',
   'server/portal.test.ts',
   'server/sync.test.ts',
+  'server/demo/seed.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = ['tests/integration/multi-instance.test.ts', 'server/db/pg-store.test.ts'];

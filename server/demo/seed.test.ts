@@ -8,12 +8,14 @@ import {
 } from '../../src-shared/domain';
 import { Change } from '../../src-shared/sync';
 import { hashAudit } from '../audit/writer';
-import { SqliteStore } from '../db/sqlite-store';
+import { openStore } from '../db/open';
+import type { ServerStore } from '../db/types';
+import { testDatabaseOption } from '../../tests/helpers/pg-test-store';
 import { slotProblem } from '../../src-shared/schedule-rules';
 import { tempDir } from '../test/helpers';
 import { type DemoCounts, seedDemo } from './seed';
 
-const stores: SqliteStore[] = [];
+const stores: ServerStore[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.close()));
@@ -23,10 +25,11 @@ afterEach(async () => {
 async function seeded(
   scale: number,
   today = '2026-03-02',
-): Promise<{ store: SqliteStore; counts: DemoCounts; changes: Change[] }> {
+): Promise<{ store: ServerStore; counts: DemoCounts; changes: Change[] }> {
   const dir = await tempDir('seed-test-');
   dirs.push(dir);
-  const store = new SqliteStore(dir);
+  // SQLite in `dir`, or a fresh PostgreSQL database in the vitest project "postgres".
+  const store = await openStore({ dataDir: dir, database: await testDatabaseOption('seed') });
   stores.push(store);
   const counts = await seedDemo(store, { today, scale });
   const changes: Change[] = [];
