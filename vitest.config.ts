@@ -10,7 +10,11 @@ const SERVER_SUITE = [
   'server/demo/seed.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
-const POSTGRES_ONLY = ['tests/integration/multi-instance.test.ts', 'server/db/pg-store.test.ts'];
+const POSTGRES_ONLY = [
+  'tests/integration/multi-instance.test.ts',
+  'server/db/pg-store.test.ts',
+  'server/cli-postgres.test.ts',
+];
 
 const postgres = findPostgres();
 if ('reason' in postgres) {
