@@ -1,4 +1,7 @@
 import { AuditLog } from '../audit';
+import { listedRecords, subjectsOf } from '../audit/read-records';
+import { AuditReport } from '../audit/report';
+import { auditRoleChanges } from '../audit/staff-changes';
 import { AuthService } from '../auth/auth-service';
 import { sessionInfoOf } from '../auth/session';
 import { InboxService } from '../inbox/inbox-service';
@@ -60,6 +63,8 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   // A quick start-up check: a broken chain is reported (count only, no PHI) and shown by audit.verify in the UI.
   const verified = audit.verify();
   if (!verified.ok) console.error(`clinic: audit chain broken at event ${verified.firstBadEventId}`);
+  // A staff member's role changed (by sync or at sign-in): recorded on that staff member's trail.
+  auditRoleChanges(store, audit);
 
   const emitSession = (): void =>
     events.emit(
@@ -113,6 +118,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     auth,
     lock,
     audit,
+    report: new AuditReport(store, audit, () => clock.now()),
     inbox,
     schedule,
     patients,
@@ -134,6 +140,9 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     allowedOrigins: o.allowedOrigins,
     events,
     atomically: (fn) => store.transaction(fn),
+    lockGate: () => lock.gate(),
+    subjectsOf: (entityType, entityId, fields) => subjectsOf(store, entityType, entityId, fields),
+    listedRecords,
   });
 
   if (o.autoStart !== false) {

@@ -1,6 +1,7 @@
 import { ApiError } from '../../src-shared/errors';
 import type { StaffRecord } from '../../src-shared/domain';
 import type { AuditLog } from '../audit';
+import type { AuditReport } from '../audit/report';
 import type { AuthService } from '../auth/auth-service';
 import { sessionInfoOf } from '../auth/session';
 import type { InboxService } from '../inbox/inbox-service';
@@ -19,6 +20,7 @@ export interface HandlerDeps {
   auth: AuthService;
   lock: LockController;
   audit: AuditLog;
+  report: AuditReport;
   inbox: InboxService;
   schedule: ScheduleService;
   patients: PatientService;
@@ -94,6 +96,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'audit.trail': (i) => d.audit.trail(i.entityType, i.entityId),
     'audit.verify': () => d.audit.verify(),
     'audit.export': (i) => ({ bundleJson: d.audit.exportFhir(i) }),
+    'audit.report': ({ sort, offset, limit, ...query }) => d.report.page(query, sort, offset, limit),
+    'audit.reportExport': ({ format, ...query }) => d.report.exportFile(format, query),
 
     'sync.status': () => d.sync().status(),
     'sync.problems': () => d.sync().problems(),
@@ -120,9 +124,11 @@ export function createHandlers(d: HandlerDeps): Handlers {
     },
 
     'settings.get': () => d.settings.get(),
-    'settings.update': (i) => {
+    'settings.update': (i, c) => {
       const before = d.settings.get();
       const after = d.settings.update(i);
+      // The audit event names the settings that changed (names only), as for any other record's update.
+      c.auditFields = (Object.keys(after) as (keyof typeof after)[]).filter((k) => before[k] !== after[k]);
       d.onSettingsChanged(before);
       return after;
     },
