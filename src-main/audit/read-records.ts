@@ -5,6 +5,8 @@
  *   the event's field name is the method that listed it (e.g. 'inbox.list'), never a value;
  * - an attachment read is recorded on its thread and on the thread's patient, with the field name
  *   `attachment.<attachmentId>` (ids only), since no trail is kept per attachment.
+ * The same person re-running the same list query (the UI re-queries on every sync refresh) within
+ * LIST_READ_REPEAT_MS does not record its records again: each look-up is in the trail, its refreshes are not.
  */
 import type { MethodName } from '../../src-shared/contract';
 import type { AuditEntityType } from '../../src-shared/domain';
@@ -81,4 +83,38 @@ export function subjectsOf(
     }
   }
   return [{ entityType, entityId, fields: [...fields] }];
+}
+
+/** A repeat of the same list query by the same person within this time adds no per-record events. */
+export const LIST_READ_REPEAT_MS = 10 * 60_000;
+const MAX_REMEMBERED = 100_000;
+
+/**
+ * Which records of a list read are new for this person and this query within LIST_READ_REPEAT_MS (ms, from
+ * the injected clock). Memory is bounded: past MAX_REMEMBERED keys it starts afresh (records more, never less).
+ */
+export class RecentListReads {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly now: () => number) {}
+
+  /** The subjects to record now; remembers them as recorded. */
+  fresh(
+    staffId: string | null,
+    method: MethodName,
+    input: unknown,
+    subjects: readonly AuditSubject[],
+  ): AuditSubject[] {
+    const now = this.now();
+    const query = `${staffId ?? ''}\u0000${method}\u0000${JSON.stringify(input)}`;
+    if (this.seen.size + subjects.length > MAX_REMEMBERED) this.seen.clear();
+    const out: AuditSubject[] = [];
+    for (const s of subjects) {
+      const key = `${query}\u0000${s.entityType}\u0000${s.entityId}`;
+      const last = this.seen.get(key);
+      if (last !== undefined && now - last >= 0 && now - last < LIST_READ_REPEAT_MS) continue;
+      this.seen.set(key, now);
+      out.push(s);
+    }
+    return out;
+  }
 }

@@ -1,5 +1,5 @@
 import { AuditLog } from '../audit';
-import { listedRecords, subjectsOf } from '../audit/read-records';
+import { listedRecords, RecentListReads, subjectsOf } from '../audit/read-records';
 import { AuditReport } from '../audit/report';
 import { auditRoleChanges } from '../audit/staff-changes';
 import { AuthService } from '../auth/auth-service';
@@ -133,6 +133,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       emitSession();
     },
   });
+  const recentListReads = new RecentListReads(() => clock.now());
   const router = createRouter({
     handlers,
     auth,
@@ -142,7 +143,8 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     atomically: (fn) => store.transaction(fn),
     lockGate: () => lock.gate(),
     subjectsOf: (entityType, entityId, fields) => subjectsOf(store, entityType, entityId, fields),
-    listedRecords,
+    listedRecords: (method, input, output, staffId) =>
+      recentListReads.fresh(staffId, method, input, listedRecords(method, output)),
   });
 
   if (o.autoStart !== false) {

@@ -41,8 +41,16 @@ export interface RouterOptions {
   lockGate: () => void;
   /** The records whose trails carry an event on the named record (src-main/audit/read-records.ts). */
   subjectsOf: (entityType: AuditSubject['entityType'], entityId: string, fields: string[]) => AuditSubject[];
-  /** The records a successful list read returned (src-main/audit/read-records.ts). */
-  listedRecords: (method: MethodName, output: unknown) => AuditSubject[];
+  /**
+   * The records a successful list read returned that its events must name (src-main/audit/read-records.ts:
+   * a repeat of the same query by the same person shortly after is not recorded again).
+   */
+  listedRecords: (
+    method: MethodName,
+    input: unknown,
+    output: unknown,
+    staffId: string | null,
+  ) => AuditSubject[];
 }
 
 /** Handlers declared `async` (they await I/O) cannot run inside a synchronous SQLite transaction. */
@@ -154,7 +162,7 @@ export function createRouter(o: RouterOptions): Router {
       const events = eventsOn('success', entityId, fields);
       if (audit.idField === null && audit.action === 'read') {
         // A list read: each record it returned shows the read in its own trail.
-        for (const s of o.listedRecords(method, value))
+        for (const s of o.listedRecords(method, parsed.data, value, actor.staffId))
           events.push({ action: 'read', outcome: 'success', ...s });
       }
       o.audit.recordMany(actor, events);

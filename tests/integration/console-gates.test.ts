@@ -296,6 +296,29 @@ describe('reads in trails', () => {
   });
 });
 
+describe('a refresh of the same list is not a new look-up', () => {
+  it('the same query within 10 minutes adds only the list event; another query or later, each record again', async () => {
+    await signInAndSync('clinician1');
+    const query = { queue: 'all', offset: 0, limit: 10 };
+    const perRecord = (before: number) => newEvents(before).filter((e) => e.entity_type !== 'queue').length;
+    let before = clinic.core.store.audit.count();
+    const page = await clinic.ok<ThreadPage>('inbox.list', query);
+    const shown = new Set(page.threads.flatMap((t) => [t.id, t.patientId])).size;
+    expect(perRecord(before)).toBe(shown);
+    before = clinic.core.store.audit.count();
+    await clinic.ok('inbox.list', query);
+    expect(newEvents(before).map((e) => e.entity_type)).toEqual(['queue']);
+    before = clinic.core.store.audit.count();
+    await clinic.ok('inbox.list', { ...query, limit: 11 });
+    expect(perRecord(before)).toBeGreaterThanOrEqual(shown);
+    portal.clock.advance(10 * 60_000);
+    clinic.idle.touch();
+    before = clinic.core.store.audit.count();
+    await clinic.ok('inbox.list', query);
+    expect(perRecord(before)).toBe(shown);
+  });
+});
+
 function demoStaffName(username: string): string {
   return clinic.core.store.staff.byUsername(username)!.displayName;
 }
