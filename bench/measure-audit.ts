@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { AuditLog } from '../src-main/audit';
 import { listedRecords } from '../src-main/audit/read-records';
+import { AuditReport } from '../src-main/audit/report';
 import { systemClock } from '../src-main/base/adapters';
 import { InboxService } from '../src-main/inbox/inbox-service';
 import { openDatabase } from '../src-main/store/open';
@@ -196,4 +197,40 @@ export function measureAuditedLists(store: Store, opts: BenchOptions): Result[] 
     });
   }
   return results;
+}
+
+/**
+ * Issue 11: the admin audit report (AuditReport.page, as `audit.report` serves it) over this device's log and
+ * the server's events in the synced store: the newest page of 100 unfiltered, and one patient's events.
+ */
+export function measureAuditReport(store: Store, opts: BenchOptions): Result[] {
+  const audit = new AuditLog(store, systemClock, () => 'dev-bench');
+  const report = new AuditReport(store, audit, () => Date.now());
+  const patientId = (store.db.prepare('SELECT id FROM patients LIMIT 1').pluck().get() as string) ?? 'none';
+  const { queryWarmup: warmup, queryRuns: runs } = opts.reps;
+  const cases = [
+    { name: 'newest 100 of all events', query: {} },
+    { name: "one patient's events", query: { entityType: 'patient' as const, entityId: patientId } },
+  ];
+  return cases.map((c) => {
+    let total = 0;
+    const s = summarize(
+      timeSync(
+        () => {
+          total = report.page(c.query, undefined, 0, 100).total;
+        },
+        { warmup, runs },
+      ),
+    );
+    return {
+      group: 'audit',
+      name: `audit report page: ${c.name}`,
+      unit: 'ms',
+      median: s.median,
+      p95: s.p95,
+      target: null,
+      runs: s.n,
+      note: `${total.toLocaleString('en')} matching events`,
+    } satisfies Result;
+  });
 }

@@ -25,6 +25,7 @@ import {
 } from './env';
 import {
   measureAuditRecord,
+  measureAuditReport,
   measureAuditVerify,
   measureAuditedLists,
   measureAuditedView,
@@ -248,6 +249,7 @@ async function main(): Promise<void> {
       await run('audit', () => measureAuditRecord(s, options));
       await run('audit', () => measureAuditedView(s, options));
       await run('audit', () => measureAuditedLists(s, options));
+      await run('audit', () => measureAuditReport(s, options));
       await run('live', () => measureLive(backend, s, options));
       s.close();
       store = null;
