@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AuditEntityType } from '../../src-shared/domain';
-import { PushRequest, SYNC_ROUTES } from '../../src-shared/sync';
+import { PushRequest, RecordQuery, SYNC_ROUTES } from '../../src-shared/sync';
 import { authenticateStaff, sessionStillValid } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
@@ -44,6 +44,13 @@ export function syncRoutes(
     parse(z.strictObject({}), request.query, 'query');
     reply.hijack();
     hub.open(reply.raw, () => sessionStillValid(ctx, session.tokenHash));
+  });
+
+  // Issue 12: a console whose queued change ended unapplied restores the server's record from here.
+  app.get(SYNC_ROUTES.record, async (request) => {
+    authenticateStaff(ctx, request.headers.authorization);
+    const query = parse(RecordQuery, request.query, 'query');
+    return { change: ctx.store.loadChange(query.entity, query.id) };
   });
 
   app.get(SYNC_ROUTES.auditForEntity, async (request) => {

@@ -1,3 +1,4 @@
+import { verifyAuditIncrementally } from '../audit/checkpoint';
 import { AuditLog } from '../audit';
 import { AuthService } from '../auth/auth-service';
 import { sessionInfoOf } from '../auth/session';
@@ -57,8 +58,9 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   }
   const events = new CoreEvents();
   const audit = new AuditLog(store, clock, () => store.devices.self()?.id ?? 'unregistered');
-  // A quick start-up check: a broken chain is reported (count only, no PHI) and shown by audit.verify in the UI.
-  const verified = audit.verify();
+  // A quick start-up check from the last verified checkpoint (issue 12: flat in the log's size): a broken chain
+  // is reported (event id only, no PHI) and shown by audit.verify in the UI.
+  const verified = verifyAuditIncrementally(store, audit).result;
   if (!verified.ok) console.error(`clinic: audit chain broken at event ${verified.firstBadEventId}`);
 
   const emitSession = (): void =>

@@ -20,6 +20,8 @@ import {
 } from './apply-changes';
 import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
 import { SyncClient, SyncError } from './client';
+import { refusalText } from './refusal-text';
+import { noteServerRecord, settleServerImage } from './server-images';
 import { SseParser } from './sse';
 import type { SyncCredentials } from './types';
 import { assertServerUrl } from './url-policy';
@@ -55,19 +57,6 @@ interface Waiter {
   resolve: () => void;
   reject: (error: unknown) => void;
 }
-
-const OP_LABEL: Record<Mutation['mutation']['op'], string> = {
-  'appointment.book': 'Booking',
-  'appointment.reschedule': 'Rescheduling',
-  'appointment.cancel': 'Cancellation',
-  'appointment.checkIn': 'Check-in',
-  'appointment.noShow': 'No-show',
-  'thread.assign': 'Assignment',
-  'thread.setPriority': 'Priority change',
-  'thread.setStatus': 'Status change',
-  'message.send': 'Reply',
-  'audit.append': 'Audit record',
-};
 
 const noop = (): void => undefined;
 
@@ -106,6 +95,8 @@ export class SyncEngine {
   private waiting: Waiter[] = [];
   /** Rows of the current push kept in the outbox for a retry after a server failure. */
   private deferred = 0;
+  /** Rows settled (removed from the outbox) since the engine was made: proves a push made progress. */
+  private settled = 0;
   private failures = 0;
   private connection: SyncStatus['connection'] = 'offline';
   private progress: SyncStatus['progress'] = null;
@@ -272,6 +263,7 @@ export class SyncEngine {
     try {
       if (this.urlError) throw this.urlError;
       const keptBack = await this.pushAll(signal);
+      await this.refetchRecords(signal);
       await this.pullAll(signal);
       if (keptBack) {
         this.scheduleRetry();
@@ -326,12 +318,14 @@ export class SyncEngine {
     for (;;) {
       const rows = this.store.outbox.peek(SYNC_LIMITS.maxPushBatch);
       if (rows.length === 0) return false;
-      const before = this.store.outbox.count();
+      const before = this.settled;
       await this.pushRows(rows, signal);
       // Kept-back rows sit at the head of the queue: the rest goes with the next cycle, after a backoff.
       if (this.deferred > 0) return true;
-      // A server that answers without resolving anything would otherwise keep us here forever.
-      if (this.store.outbox.count() >= before) {
+      // A server that answers without resolving anything would otherwise keep us here forever. Progress is
+      // counted in rows of THIS push settled, not in outbox size: changes made while the push was in flight
+      // grow the outbox and are not a failure (issue 12).
+      if (this.settled === before) {
         throw new SyncError('protocol', 'The server resolved none of the pushed changes.');
       }
     }
@@ -350,6 +344,8 @@ export class SyncEngine {
         createdAt: row.createdAt,
         staffId: row.staffId,
         mutation: row.mutation,
+        // Rows queued by the previous release carry version 1, sent as such (no `v`): the server accepts both.
+        ...(row.payloadVersion > 1 ? { v: row.payloadVersion } : {}),
       });
       if (m.success) mutations.push(m.data);
       else invalid.push(row);
@@ -415,15 +411,15 @@ export class SyncEngine {
           this.deferred++;
           continue;
         }
+        const before = row.entity === 'appointment' ? this.store.appointments.byId(row.entityId) : null;
         this.store.outbox.remove(row.id);
+        this.settled++;
         entities.add(row.entity);
+        // The server's record replaces our optimistic one once no later local change to it waits
+        // (server-images.ts): applied or not, the console ends up showing what the server has.
+        for (const e of settleServerImage(this.store, row, result, this.onAudit)) entities.add(e);
         if (result.status === 'applied') continue;
         const op = row.mutation;
-        // A refused creation never existed on the server: remove the optimistic row (never a server one).
-        if (op.op === 'appointment.book' && result.current?.id !== row.entityId) {
-          if (this.store.appointments.byId(row.entityId)?.version === 0)
-            this.store.appointments.delete(row.entityId);
-        }
         if (op.op === 'message.send') {
           if (
             this.store.messages.forThread(row.entityId).some((m) => m.id === op.messageId && m.version === 0)
@@ -432,12 +428,6 @@ export class SyncEngine {
             entities.add('message');
           }
         }
-        // The server's record replaces our optimistic one, unless a later local change to it still waits.
-        const current = result.current;
-        if (current && !this.store.outbox.hasPending(current.id)) {
-          applyChange(this.store, current, this.onAudit);
-          entities.add(current.entity);
-        }
         if (op.op !== 'audit.append') {
           this.store.syncProblems.add({
             id: row.id,
@@ -445,7 +435,14 @@ export class SyncEngine {
             kind: result.status,
             operation: op.op,
             entityId: row.entityId,
-            message: `${OP_LABEL[op.op]} not saved: ${result.reason}`.slice(0, 600),
+            // In the person's words, read after the server's record is shown again (refusal-text.ts).
+            message: refusalText(this.store, {
+              op,
+              entityId: row.entityId,
+              kind: result.status,
+              reason: result.reason,
+              before,
+            }),
           });
         }
       }
@@ -453,6 +450,28 @@ export class SyncEngine {
     if (items.length > 0) {
       this.emitChanged([...entities]);
       this.emitStatus();
+    }
+  }
+
+  /* ---------------- records fetched again ---------------- */
+
+  /**
+   * Records whose queued change ended unapplied without a known server image (server-images.ts) are fetched
+   * again by id. One still waiting on a newer local change keeps the answer as its server image instead.
+   */
+  private async refetchRecords(signal: AbortSignal): Promise<void> {
+    const queued = this.store.syncShadows.refetchQueued(10_000);
+    for (const q of queued) {
+      const { change } = await this.client.record(q.entity, q.id, signal);
+      if (change.entity !== q.entity || change.id !== q.id) {
+        throw new SyncError('protocol', 'The server answered for another record.');
+      }
+      this.store.transaction(() => {
+        if (this.store.outbox.hasPending(q.id)) noteServerRecord(this.store, change);
+        else applyChange(this.store, change, this.onAudit);
+        this.store.syncShadows.refetchDone(q.entity, q.id);
+      });
+      this.emitChanged([q.entity]);
     }
   }
 
@@ -526,6 +545,9 @@ export class SyncEngine {
       }
       this.streamUp = false;
       if (signal.aborted) return;
+      // A dropped or refused stream means the backend may be gone: say so now rather than at the next request
+      // (issue 12: "offline within 2 s"). A cycle that reaches the server sets it back to online.
+      this.setConnection('offline');
       await this.sleep(backoffDelay(attempt++, this.opts.backoff, this.opts.random), signal);
     }
   }
@@ -544,8 +566,10 @@ export class SyncEngine {
       const res = await this.client.events(conn.signal);
       this.streamUp = true;
       onOpen();
-      // Anything waiting to go out goes now that the server is reachable again.
+      // Anything waiting to go out goes now that the server is reachable again; a console shown offline
+      // syncs at once so the bar is back to the truth.
       if (this.store.outbox.count() > 0) this.kick();
+      else if (this.connection === 'offline' || this.connection === 'error') this.requestCycle().catch(noop);
       const parser = new SseParser((event) => {
         if (event.event !== 'poke') return;
         let cursor: string;
