@@ -23,6 +23,9 @@ describe('sync model: three consoles and the portal converge under random interl
 
   it(`converges in ${RUNS} random runs`, async () => {
     await fc.assert(convergenceProperty(world, 14), { numRuns: RUNS, endOnFailure: false });
+    console.log(
+      `sync model: ${RUNS} runs, ${JSON.stringify(world.stats)}, ms ${JSON.stringify(world.timing)}`,
+    );
     // The runs exercised what they claim (counts of commands actually run).
     for (const key of ['sync', 'change.book', 'change.reply', 'restartServer', 'fault.lost-response']) {
       expect(world.stats[key] ?? 0, key).toBeGreaterThan(0);
