@@ -616,6 +616,8 @@ export async function runOnce(w: World, cmds: Iterable<Cmd>): Promise<void> {
 }
 
 /** The fast-check property over command lists. */
-export function convergenceProperty(w: World, maxCommands: number) {
-  return fc.asyncProperty(fc.commands(commandArbs, { maxCommands }), (cmds) => runOnce(w, cmds));
+export function convergenceProperty(w: World, maxCommands: number, size?: fc.SizeForArbitrary) {
+  return fc.asyncProperty(fc.commands(commandArbs, { maxCommands, ...(size ? { size } : {}) }), (cmds) =>
+    runOnce(w, cmds),
+  );
 }
