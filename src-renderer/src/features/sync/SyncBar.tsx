@@ -3,12 +3,12 @@
  * apart (issue 12): offline, N changes waiting, N changes refused, and "signed in offline"; an error from a
  * "Sync now" click is cleared once the console is back online.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { call, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { dateTimeLabel, hhmm, todayUtc } from '../../lib/time';
 import type { SyncProblem } from '../../../../src-shared/views';
-import { dismissProblem, useSync } from '../../state/sync';
+import { dismissProblem, setSyncError, useSync } from '../../state/sync';
 import { setUi, useUi } from '../../state/ui';
 
 const CONNECTION_LABEL = {
@@ -22,15 +22,11 @@ export function SyncBar({ offlineSession }: { offlineSession: boolean }) {
   const status = useSync((s) => s.status);
   const problems = useSync((s) => s.problems);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const error = useSync((s) => s.error);
   const connection = status?.connection ?? 'offline';
   const pending = status?.pending ?? 0;
   const progress = status?.progress ?? null;
   const last = status?.lastSyncedAt ?? null;
-  // Old error text never stays beside a healthy status.
-  useEffect(() => {
-    if (connection === 'online') setError(null);
-  }, [connection]);
 
   return (
     <footer className={`syncbar syncbar-${connection}`} aria-label="Sync status">
@@ -79,11 +75,11 @@ export function SyncBar({ offlineSession }: { offlineSession: boolean }) {
         disabled={busy}
         onClick={async () => {
           setBusy(true);
-          setError(null);
+          setSyncError(null);
           try {
             await call('sync.now', {});
           } catch (e) {
-            setError(errorMessage(e));
+            setSyncError(errorMessage(e));
           } finally {
             setBusy(false);
           }
