@@ -155,7 +155,11 @@ export const RecordQuery = z.strictObject({
   entity: z.enum(['appointment', 'thread']),
   id,
 });
-export const RecordResponse = z.strictObject({ change: Change });
+export const RecordResponse = z.strictObject({
+  change: Change,
+  /** For a thread: its messages and attachments (an out-of-window thread opened on demand shows whole). */
+  related: z.array(Change).max(10_000),
+});
 export type RecordResponse = z.infer<typeof RecordResponse>;
 
 /** SSE `poke` event payload: the newest change sequence on the server. */

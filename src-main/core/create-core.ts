@@ -87,6 +87,15 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       credentials: auth,
       clock,
       onAuditRecord: (record) => audit.applyRemote(record),
+      // The store window (DESIGN.md §4), admin-set.
+      storeWindow: () => {
+        const s = settings.get();
+        return {
+          closedThreadDays: s.closedThreadDays,
+          scheduleBackDays: s.scheduleBackDays,
+          scheduleAheadDays: s.scheduleAheadDays,
+        };
+      },
     });
     engine.onStatus((status) => events.emit('sync.status', status));
     engine.onChanged((entities) => events.emit('data.changed', { entities }));

@@ -3,7 +3,13 @@
  * "poke" events, and retries with backoff while the portal is unreachable. One cycle (push, then pull until
  * done) runs at a time; requests during a cycle coalesce into one more cycle.
  */
-import type { EntityName, Mutation, MutationResult, PushResponse } from '../../src-shared/sync';
+import type {
+  EntityName,
+  Mutation,
+  MutationResult,
+  PushResponse,
+  RecordResponse,
+} from '../../src-shared/sync';
 import { Mutation as MutationSchema, Poke, SYNC_LIMITS } from '../../src-shared/sync';
 import type { SyncProblem, SyncStatus } from '../../src-shared/views';
 import { type Clock, systemClock } from '../base/adapters';
@@ -23,6 +29,7 @@ import { SyncClient, SyncError } from './client';
 import { refusalText } from './refusal-text';
 import { noteServerRecord, settleServerImage } from './server-images';
 import { SseParser } from './sse';
+import { type StoreWindow, evictOutsideWindow } from './store-window';
 import type { SyncCredentials } from './types';
 import { assertServerUrl } from './url-policy';
 
@@ -48,7 +55,12 @@ export interface SyncEngineOptions {
   random?: () => number;
   /** Listen for pokes (default true); without it the engine polls. */
   live?: boolean;
+  /** The store window (admin settings); null or absent: keep everything. Applied after a sync, hourly. */
+  storeWindow?: () => StoreWindow | null;
 }
+
+/** How often the store window is applied after a successful sync. */
+const EVICT_EVERY_MS = 60 * 60 * 1000;
 
 type StatusListener = (status: SyncStatus) => void;
 type ChangedListener = (entities: string[]) => void;
@@ -88,6 +100,8 @@ export class SyncEngine {
   >;
 
   private readonly urlError: SyncError | null = null;
+  private readonly storeWindow: () => StoreWindow | null;
+  private lastEviction: { at: number; window: string } | null = null;
   private running = false;
   private abort = new AbortController();
   private cycle: Promise<void> | null = null;
@@ -114,6 +128,7 @@ export class SyncEngine {
     this.clock = options.clock ?? systemClock;
     this.credentials = options.credentials;
     this.onAudit = options.onAuditRecord ?? defaultAuditHandler(options.store);
+    this.storeWindow = options.storeWindow ?? (() => null);
     let baseUrl = '';
     try {
       baseUrl = assertServerUrl(options.serverUrl);
@@ -272,6 +287,7 @@ export class SyncEngine {
         if (this.retryTimer) clearTimeout(this.retryTimer);
         this.retryTimer = null;
       }
+      this.applyStoreWindow();
       this.setConnection('online');
     } catch (error) {
       const failure = error instanceof SyncError ? error : new SyncError('protocol', 'Sync failed.');
@@ -453,6 +469,50 @@ export class SyncEngine {
     }
   }
 
+  /* ---------------- store window ---------------- */
+
+  /** Evict what lies outside the window, at most hourly or when the window changed (store-window.ts). */
+  private applyStoreWindow(): void {
+    const w = this.storeWindow();
+    if (!w) return;
+    const now = this.clock.now();
+    const key = JSON.stringify(w);
+    if (this.lastEviction && this.lastEviction.window === key && now - this.lastEviction.at < EVICT_EVERY_MS)
+      return;
+    this.lastEviction = { at: now, window: key };
+    const r = evictOutsideWindow(this.store, now, w);
+    if (r.threads + r.appointments > 0) this.emitChanged(['thread', 'message', 'appointment']);
+  }
+
+  /**
+   * Fetch one record from the server now and keep it (DESIGN.md §4: a record outside the store window is
+   * fetched on demand when online; a thread comes with its messages and attachments). The read itself is
+   * audited by the router like any read. Returns false when the server has no such record. Errors: SyncError
+   * (offline, auth, protocol).
+   */
+  async fetchRecord(entity: 'appointment' | 'thread', id: string): Promise<boolean> {
+    if (this.urlError) throw this.urlError;
+    const answer = await this.client.record(entity, id, this.abort.signal);
+    this.keepRecord(entity, id, answer);
+    this.emitChanged([entity, ...(entity === 'thread' ? ['message'] : [])]);
+    return answer.change.data !== null;
+  }
+
+  /** Write a fetched record (and its related records) unless a local change to it still waits. */
+  private keepRecord(entity: 'appointment' | 'thread', id: string, answer: RecordResponse): void {
+    const { change, related } = answer;
+    if (change.entity !== entity || change.id !== id) {
+      throw new SyncError('protocol', 'The server answered for another record.');
+    }
+    this.store.transaction(() => {
+      if (this.store.outbox.hasPending(id)) noteServerRecord(this.store, change);
+      else applyChange(this.store, change, this.onAudit);
+      for (const r of related)
+        if (!this.store.outbox.hasPending(r.id)) applyChange(this.store, r, this.onAudit);
+      this.store.syncShadows.refetchDone(entity, id);
+    });
+  }
+
   /* ---------------- records fetched again ---------------- */
 
   /**
@@ -462,15 +522,7 @@ export class SyncEngine {
   private async refetchRecords(signal: AbortSignal): Promise<void> {
     const queued = this.store.syncShadows.refetchQueued(10_000);
     for (const q of queued) {
-      const { change } = await this.client.record(q.entity, q.id, signal);
-      if (change.entity !== q.entity || change.id !== q.id) {
-        throw new SyncError('protocol', 'The server answered for another record.');
-      }
-      this.store.transaction(() => {
-        if (this.store.outbox.hasPending(q.id)) noteServerRecord(this.store, change);
-        else applyChange(this.store, change, this.onAudit);
-        this.store.syncShadows.refetchDone(q.entity, q.id);
-      });
+      this.keepRecord(q.entity, q.id, await this.client.record(q.entity, q.id, signal));
       this.emitChanged([q.entity]);
     }
   }
