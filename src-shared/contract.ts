@@ -374,7 +374,8 @@ export const contract = {
     input: none,
     output: z.array(SyncProblem),
     roles: STAFF,
-    phi: false,
+    // A refused change names the patient, slot and provider (issue 12): patient data, refused while locked.
+    phi: true,
     audit: null,
   }),
   'sync.dismissProblem': method({

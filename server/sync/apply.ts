@@ -14,6 +14,7 @@ import type {
 import type { Change, Mutation, MutationOp, MutationOpName, MutationResult } from '../../src-shared/sync';
 import type { ServerContext } from '../context';
 import { normalizeIso, slotProblem, transitionProblem } from '../../src-shared/schedule-rules';
+import { payloadVersionProblem } from './payload-versions';
 import { dueAfter } from './sla';
 
 type Op<N extends MutationOpName> = Extract<MutationOp, { op: N }>;
@@ -292,6 +293,9 @@ const ROLES_FOR: Record<Exclude<MutationOpName, 'audit.append'>, readonly Role[]
 };
 
 function decide(ctx: ServerContext, deviceId: string, m: Mutation): MutationResult {
+  // Issue 12: the current and the previous payload version are accepted; another is refused alone.
+  const version = payloadVersionProblem(m);
+  if (version) return { id: m.id, status: 'rejected', reason: version, current: null };
   if (m.mutation.op === 'audit.append' && m.staffId === 'system' && m.mutation.event.staffId === null) {
     return appendAudit(ctx, deviceId, m, m.mutation.event);
   }

@@ -1,3 +1,4 @@
+import { verifyAuditIncrementally } from '../audit/checkpoint';
 import { AuditLog } from '../audit';
 import { listedRecords, RecentListReads, subjectsOf } from '../audit/read-records';
 import { AuditReport } from '../audit/report';
@@ -60,8 +61,9 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   }
   const events = new CoreEvents();
   const audit = new AuditLog(store, clock, () => store.devices.self()?.id ?? 'unregistered');
-  // A quick start-up check: a broken chain is reported (count only, no PHI) and shown by audit.verify in the UI.
-  const verified = audit.verify();
+  // A quick start-up check from the last verified checkpoint (issue 12: flat in the log's size): a broken chain
+  // is reported (event id only, no PHI) and shown by audit.verify in the UI.
+  const verified = verifyAuditIncrementally(store, audit).result;
   if (!verified.ok) console.error(`clinic: audit chain broken at event ${verified.firstBadEventId}`);
   // A staff member's role changed (by sync or at sign-in): recorded on that staff member's trail.
   auditRoleChanges(store, audit);
@@ -90,6 +92,15 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       credentials: auth,
       clock,
       onAuditRecord: (record) => audit.applyRemote(record),
+      // The store window (DESIGN.md §4), admin-set.
+      storeWindow: () => {
+        const s = settings.get();
+        return {
+          closedThreadDays: s.closedThreadDays,
+          scheduleBackDays: s.scheduleBackDays,
+          scheduleAheadDays: s.scheduleAheadDays,
+        };
+      },
     });
     engine.onStatus((status) => events.emit('sync.status', status));
     engine.onChanged((entities) => events.emit('data.changed', { entities }));
