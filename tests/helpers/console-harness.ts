@@ -86,9 +86,26 @@ export interface TestConsole {
 
 const keyStore = new KeytarKeyStore();
 
+/**
+ * Enrol a console's PC the real way (issue 10): the demo admin's password and TOTP through the auth service,
+ * then move the portal clock past that TOTP step.
+ */
+export async function enrolConsole(core: Core, portal: TestPortal): Promise<void> {
+  const admin = demoStaff('admin1');
+  await core.auth.enrol('admin1', admin.password, totp(admin.totpSecret, portal.clock.now()));
+  portal.clock.advance(31_000);
+}
+
 export async function startConsole(
   portal: TestPortal,
-  options: { clock?: Clock; autoStart?: boolean; dataDir?: string; origin?: string } = {},
+  options: {
+    clock?: Clock;
+    autoStart?: boolean;
+    dataDir?: string;
+    origin?: string;
+    /** Enrol the PC as the demo admin first (default true; a reopened data dir is already enrolled). */
+    enrol?: boolean;
+  } = {},
 ): Promise<TestConsole> {
   const clock = options.clock ?? portal.clock;
   const tmp = options.dataDir ? null : tempDir('clinic-console-');
@@ -107,6 +124,7 @@ export async function startConsole(
     clock,
     autoStart: options.autoStart ?? true,
   });
+  if ((options.enrol ?? true) && core.auth.deviceState() === 'not-enrolled') await enrolConsole(core, portal);
   const call = (method: string, input?: unknown) =>
     core.router.call(method, input, { origin, isMainFrame: true });
   return {
