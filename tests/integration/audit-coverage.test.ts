@@ -170,6 +170,11 @@ const cases: Partial<Record<MethodName, Case>> = {
     return { input: { entityType: 'thread', entityId: id }, entityId: id };
   },
   'settings.update': async () => ({ input: { idleTimeoutMinutes: 7 }, entityId: null }),
+  // A desk of the demo's history (enrolled on the server, no credential): removing it is an admin's change.
+  'admin.revokeDevice': async () => ({
+    input: { deviceId: 'dev-demo-front-desk-1' },
+    entityId: 'dev-demo-front-desk-1',
+  }),
 };
 
 const audited = METHOD_NAMES.filter((m) => contract[m].audit !== null);
