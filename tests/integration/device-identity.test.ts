@@ -5,9 +5,16 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src-shared/domain';
-import { DEVICE_REVOKED_MESSAGE, SYNC_ROUTES } from '../../src-shared/sync';
+import {
+  AuditHeadResponse,
+  DEVICE_CREDENTIAL_HEADER,
+  DEVICE_REVOKED_MESSAGE,
+  SYNC_ROUTES,
+} from '../../src-shared/sync';
 import type { ProviderView, ScheduleView, SessionInfo, SyncProblem } from '../../src-shared/views';
 import { uuidv7 } from '../../src-main/base/ids';
+import { AUDIT_HEAD_PROBLEM } from '../../src-main/sync/audit-head';
+import { sealAuditEvent } from '../../server/test/helpers';
 import {
   startConsole,
   startPortal,
@@ -179,6 +186,69 @@ describe('a session that began offline', () => {
     expect(new Set(changes.map((e) => e.staffId))).toEqual(new Set(['stf-reception1']));
     const messages = server.messagesOfThread(threadId).filter((m) => m.authorKind === 'staff');
     expect(messages.filter((m) => m.body === 'We will call you back.')).toHaveLength(1);
-    void SYNC_ROUTES;
+  });
+});
+
+describe('the local audit chain against the server', () => {
+  it('reports, after a sync, a local log that lacks the last event the server holds from this PC', async () => {
+    const desk = await open();
+    expect((await desk.signIn('reception1')).ok).toBe(true);
+    await desk.ok('sync.now');
+    const deviceId = desk.core.auth.deviceId()!;
+    const headers = {
+      'content-type': 'application/json',
+      [DEVICE_CREDENTIAL_HEADER]: `${deviceId}:${desk.core.auth.deviceSecret()!}`,
+    };
+    const head = AuditHeadResponse.parse(
+      await (await fetch(portal.url + SYNC_ROUTES.auditHead, { headers })).json(),
+    ).head;
+    expect(head).not.toBeNull();
+    expect(desk.core.store.audit.hashExists(head!.hash)).toBe(true);
+    expect((await desk.ok<SyncProblem[]>('sync.problems')).map((p) => p.operation)).not.toContain(
+      'audit.chain',
+    );
+
+    // The server now holds an event this PC's local log does not have: as after the local log was wiped and
+    // restarted (the console's chain and the server's have parted).
+    const event = sealAuditEvent({
+      id: uuidv7(portal.clock.now()),
+      at: new Date(portal.clock.now()).toISOString(),
+      staffId: 'stf-reception1',
+      role: 'receptionist',
+      deviceId,
+      action: 'read',
+      entityType: 'patient',
+      entityId: 'pat-000001',
+      outcome: 'success',
+      fields: [],
+      actorKind: 'staff',
+      prevHash: head!.hash,
+      version: 0,
+    });
+    const pushed = await fetch(portal.url + SYNC_ROUTES.push, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        deviceId,
+        mutations: [
+          {
+            id: event.id,
+            entityId: event.id,
+            baseVersion: null,
+            createdAt: event.at,
+            staffId: 'stf-reception1',
+            mutation: { op: 'audit.append', event },
+          },
+        ],
+      }),
+    });
+    expect(((await pushed.json()) as { results: { status: string }[] }).results[0]!.status).toBe('applied');
+
+    await desk.ok('sync.now');
+    await expect
+      .poll(async () =>
+        (await desk.ok<SyncProblem[]>('sync.problems')).find((p) => p.operation === 'audit.chain'),
+      )
+      .toMatchObject({ entityId: event.id, message: AUDIT_HEAD_PROBLEM });
   });
 });
