@@ -11,6 +11,7 @@ import { SqliteStore } from './db/sqlite-store';
 import type { ServerStore } from './db/types';
 import { type DemoCounts, seedDemo } from './demo/seed';
 import { installErrorHandlers } from './http/errors';
+import { DEFAULT_SIGN_IN_LIMITS, signInGuards, type SignInLimits } from './http/sign-in-limits';
 import { parse } from './http/validate';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
@@ -40,6 +41,11 @@ export interface ServerOptions {
    * their name from that device (issue 10; default 72 h, the console's default offline sign-in grace).
    */
   offlineGraceHours?: number;
+  /**
+   * Sign-in abuse limits per client address and overall (issue 10); default DEFAULT_SIGN_IN_LIMITS. Test
+   * harnesses that sign in many times from 127.0.0.1 pass higher ones explicitly.
+   */
+  signInLimits?: Partial<SignInLimits>;
 }
 
 /** Default of ServerOptions.offlineGraceHours: the console's default offline grace (src-main settings). */
@@ -114,9 +120,10 @@ export async function buildServer(options: ServerOptions): Promise<PortalServer>
     parse(z.strictObject({}), request.query, 'query');
     return { ok: true };
   });
-  authRoutes(app, ctx);
+  const guards = await signInGuards(app, { ...DEFAULT_SIGN_IN_LIMITS, ...options.signInLimits });
+  authRoutes(app, ctx, guards);
   syncRoutes(app, ctx, hub, logError);
-  portalRoutes(app, ctx);
+  portalRoutes(app, ctx, guards);
   adminRoutes(app, ctx, hub);
 
   const server: PortalServer = {

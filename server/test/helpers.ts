@@ -24,6 +24,9 @@ export class TestClock {
   }
 }
 
+/** Sign-in limits for test servers: far above the many sign-ins a test makes from 127.0.0.1. */
+export const TEST_SIGN_IN_LIMITS = { perAddress: 100_000, global: 100_000 };
+
 export interface Running {
   server: PortalServer;
   url: string;
@@ -39,7 +42,14 @@ export async function tempDir(prefix = 'portal-test-'): Promise<string> {
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<Running> {
   const dataDir = options.dataDir ?? (await tempDir());
   const clock = new TestClock();
-  const server = await buildServer({ demo: true, now: clock.now, ...options, dataDir });
+  // Many sign-ins from 127.0.0.1 in a few seconds: the abuse limits are tested on their own (sign-in-limits.test.ts).
+  const server = await buildServer({
+    demo: true,
+    now: clock.now,
+    signInLimits: TEST_SIGN_IN_LIMITS,
+    ...options,
+    dataDir,
+  });
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
   return {
     server,

@@ -12,6 +12,7 @@ import { createCore, type Core } from '../../src-main/core/create-core';
 import type { CallResult } from '../../src-main/ipc/types';
 import { KeytarKeyStore } from '../../src-main/keys/keytar-store';
 import { keyAccountFor } from '../../src-main/keys/store-key';
+import { TEST_SIGN_IN_LIMITS } from '../../server/test/helpers';
 import { tempDir } from './tmp';
 
 export const TEST_TODAY = '2026-11-23';
@@ -42,7 +43,14 @@ export interface TestPortal {
 export async function startPortal(options: { clock?: TestClock } = {}): Promise<TestPortal> {
   const clock = options.clock ?? new TestClock();
   const { dir, cleanup } = tempDir('clinic-portal-');
-  const open = () => buildServer({ dataDir: dir, demo: true, today: TEST_TODAY, now: () => clock.now() });
+  const open = () =>
+    buildServer({
+      dataDir: dir,
+      demo: true,
+      today: TEST_TODAY,
+      now: () => clock.now(),
+      signInLimits: TEST_SIGN_IN_LIMITS,
+    });
   let server = await open();
   let running = true;
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
