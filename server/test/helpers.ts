@@ -12,6 +12,7 @@ import {
 } from '../../src-shared/sync';
 import type { AuditRecord } from '../../src-shared/domain';
 import { totp } from '../../src-shared/totp';
+import { TEST_SIGN_IN_LIMITS } from '../../tests/helpers/sign-in-limits';
 import { buildServer, type PortalServer, type ServerOptions } from '../app';
 import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../demo/credentials';
 
@@ -23,9 +24,6 @@ export class TestClock {
     this.ms += seconds * 1000;
   }
 }
-
-/** Sign-in limits for test servers: far above the many sign-ins a test makes from 127.0.0.1. */
-export const TEST_SIGN_IN_LIMITS = { perAddress: 100_000, global: 100_000 };
 
 export interface Running {
   server: PortalServer;

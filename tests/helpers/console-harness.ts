@@ -12,7 +12,7 @@ import { createCore, type Core } from '../../src-main/core/create-core';
 import type { CallResult } from '../../src-main/ipc/types';
 import { KeytarKeyStore } from '../../src-main/keys/keytar-store';
 import { keyAccountFor } from '../../src-main/keys/store-key';
-import { TEST_SIGN_IN_LIMITS } from '../../server/test/helpers';
+import { TEST_SIGN_IN_LIMITS } from './sign-in-limits';
 import { tempDir } from './tmp';
 
 export const TEST_TODAY = '2026-11-23';

@@ -21,7 +21,7 @@ import { threadRecordOf, type ThreadRow } from '../../src-main/store/repos/threa
 import type { Store } from '../../src-main/store/store';
 import { type PortalServer, buildServer } from '../../server/app';
 import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../../server/demo/credentials';
-import { TEST_SIGN_IN_LIMITS } from '../../server/test/helpers';
+import { TEST_SIGN_IN_LIMITS } from './sign-in-limits';
 import { tempDir } from './tmp';
 
 /** The demo's "today": fixed, so seeded data and free slots are the same on every run. */
