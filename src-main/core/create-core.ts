@@ -14,6 +14,7 @@ import { PatientService } from '../patients/patient-service';
 import { ScheduleService } from '../schedule/schedule-service';
 import { openStore, type Store } from '../store/store';
 import { SyncEngine } from '../sync';
+import { checkAuditHead } from '../sync/audit-head';
 import { assertServerUrl } from '../sync/url-policy';
 import { systemClock, type Clock, type ExternalOpener, type IdleSource } from '../base/adapters';
 import { CoreEvents } from './events';
@@ -71,7 +72,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   const emitSession = (): void =>
     events.emit(
       'session.changed',
-      sessionInfoOf(auth.current(), auth.deviceId(), settings.get().idleTimeoutMinutes),
+      sessionInfoOf(auth.current(), auth.deviceId(), settings.get().idleTimeoutMinutes, auth.deviceState()),
     );
   const auth: AuthService = new AuthService({
     store,
@@ -102,7 +103,15 @@ export async function createCore(o: CoreOptions): Promise<Core> {
         };
       },
     });
-    engine.onStatus((status) => events.emit('sync.status', status));
+    let previous: string | null = null;
+    engine.onStatus((status) => {
+      // issue 10: after each completed cycle, compare the local audit chain head with the server's.
+      if (previous === 'syncing' && status.connection === 'online') {
+        void checkAuditHead(auth.transport, store, new Date(clock.now()).toISOString());
+      }
+      previous = status.connection;
+      events.emit('sync.status', status);
+    });
     engine.onChanged((entities) => events.emit('data.changed', { entities }));
     return engine;
   };

@@ -54,13 +54,28 @@ async function onDemand(d: HandlerDeps, entity: 'thread' | 'appointment', id: st
 /** One handler per contract method: thin adapters from validated input to the services. */
 export function createHandlers(d: HandlerDeps): Handlers {
   const session = () =>
-    sessionInfoOf(d.auth.current(), d.auth.deviceId(), d.settings.get().idleTimeoutMinutes);
+    sessionInfoOf(
+      d.auth.current(),
+      d.auth.deviceId(),
+      d.settings.get().idleTimeoutMinutes,
+      d.auth.deviceState(),
+    );
   return {
     'session.status': () => session(),
     'auth.signIn': async (i) => {
       await d.auth.signIn(i.username, i.password, i.totp);
       return session();
     },
+    'device.enrol': async (i) => {
+      await d.auth.enrol(i.username, i.password, i.totp);
+      return session();
+    },
+    'admin.devices': () => d.auth.adminDevices(),
+    'admin.revokeDevice': async (i) => {
+      await d.auth.adminRevokeDevice(i.deviceId);
+      return ok;
+    },
+    'admin.auditAlerts': () => d.auth.adminAuditAlerts(),
     'auth.unlock': async (i) => {
       await d.auth.unlock(i.password);
       return session();

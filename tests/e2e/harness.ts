@@ -15,7 +15,7 @@ import { createCore, type Core } from '../../src-main/core/create-core';
 import { startBrowserHost, type BrowserHost } from '../../src-main/host/browser-host';
 import { KeytarKeyStore } from '../../src-main/keys/keytar-store';
 import { keyAccountFor } from '../../src-main/keys/store-key';
-import { startPortal, TEST_TODAY, type TestPortal } from '../helpers/console-harness';
+import { enrolConsole, startPortal, TEST_TODAY, type TestPortal } from '../helpers/console-harness';
 import { tempDir } from '../helpers/tmp';
 
 export { startPortal, TEST_TODAY, type TestPortal };
@@ -106,7 +106,12 @@ const keyStore = new KeytarKeyStore();
 export async function openConsole(
   portal: TestPortal,
   browser: Browser,
-  options: { idleClock?: Clock; deviceName?: string } = {},
+  options: {
+    idleClock?: Clock;
+    deviceName?: string;
+    /** Enrol the PC as the demo admin before the UI loads (default true; false shows the enrolment screen). */
+    enrol?: boolean;
+  } = {},
 ): Promise<E2EConsole> {
   const { dir: dataDir, cleanup } = tempDir('clinic-e2e-console-');
   const idle = new ManualIdleSource(options.idleClock ?? systemClock);
@@ -125,6 +130,7 @@ export async function openConsole(
         deviceName: options.deviceName ?? `${os.hostname()} e2e desk`,
         clock: portal.clock,
       });
+      if (options.enrol ?? true) await enrolConsole(core, portal);
       return core.router;
     },
   });
