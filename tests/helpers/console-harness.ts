@@ -99,10 +99,20 @@ const keyStore = new KeytarKeyStore();
  * then move the portal clock past that TOTP step.
  */
 export async function enrolConsole(core: Core, portal: TestPortal): Promise<void> {
-  const admin = demoStaff('admin1');
-  await core.auth.enrol('admin1', admin.password, totp(admin.totpSecret, portal.clock.now()));
-  portal.clock.advance(31_000);
+  // One enrolment at a time: consoles opened in parallel would otherwise send the same admin code, and the
+  // server refuses a code used twice (RFC 6238 §5.2).
+  const turn = enrolments.then(async () => {
+    const admin = demoStaff('admin1');
+    try {
+      await core.auth.enrol('admin1', admin.password, totp(admin.totpSecret, portal.clock.now()));
+    } finally {
+      portal.clock.advance(31_000);
+    }
+  });
+  enrolments = turn.catch(() => undefined);
+  await turn;
 }
+let enrolments: Promise<void> = Promise.resolve();
 
 export async function startConsole(
   portal: TestPortal,
