@@ -13,12 +13,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashPasswordSync } from '../server/auth/passwords';
+import { hashToken, newToken } from '../server/auth/tokens';
 import { openStore } from '../server/db/open';
 import { seedDemo } from '../server/demo/seed';
-import { type Mutation, PullResponse, PushResponse, SYNC_ROUTES, TokenResponse } from '../src-shared/sync';
-import { totp } from '../src-shared/totp';
+import {
+  DEVICE_CREDENTIAL_HEADER,
+  type Mutation,
+  PullResponse,
+  PushResponse,
+  SYNC_ROUTES,
+} from '../src-shared/sync';
 import { findPostgres, startCluster } from '../tests/helpers/pg-cluster';
-import { type BenchOptions, type Result, postJson, tempDir } from './env';
+import { type BenchOptions, type Result, tempDir } from './env';
 import { summarize } from './stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -78,36 +84,58 @@ function base32Secret(): string {
   return [...randomBytes(20)].map((b) => BASE32[b % 32]).join('');
 }
 
-/** Seeds the demo clinic plus one receptionist per simulated console (each needs its own TOTP step). */
+/**
+ * Seeds the demo clinic plus, per simulated console, an enrolled device (id + secret), a receptionist who signed
+ * in online on it, and an access token: written straight into the store, because enrolment and sign-in are
+ * rate-limited per address (20 a minute) and need one TOTP step each, and this bench measures sync, not sign-in.
+ */
 async function prepare(where: { dataDir: string; database?: string }, consoles: number, scale: number) {
   const store = await openStore(where);
   try {
     await seedDemo(store, { today: new Date().toISOString().slice(0, 10), scale });
     const hash = hashPasswordSync(BENCH_PASSWORD, randomBytes(16));
-    const staff: { username: string; secret: string }[] = [];
+    const desks: Omit<Desk, 'url' | 'cursor'>[] = [];
+    const now = new Date().toISOString();
     await store.transaction(async () => {
       for (let i = 0; i < consoles; i++) {
-        const username = `bench${i}`;
-        const secret = base32Secret();
+        const staffId = `stf-bench-${i}`;
+        const deviceId = `dev-bench-${i}`;
+        const deviceSecret = newToken();
+        const token = newToken();
         await store.insertStaff(
           {
-            id: `stf-bench-${i}`,
-            username,
+            id: staffId,
+            username: `bench${i}`,
             displayName: `Bench desk ${i}`,
             role: 'receptionist',
             providerId: null,
             version: 1,
           },
           hash,
-          secret,
+          base32Secret(),
         );
-        staff.push({ username, secret });
+        await store.insertDevice({
+          id: deviceId,
+          name: `Bench desk ${i}`,
+          createdAt: now,
+          revokedAt: null,
+          secretHash: hashToken(deviceSecret),
+          enrolledBy: null,
+        });
+        await store.linkDeviceStaff(deviceId, staffId, now);
+        await store.insertAccessToken(hashToken(token), {
+          staffId,
+          deviceId,
+          family: randomUUID(),
+          expiresAt: Date.now() + 3_600_000,
+        });
+        desks.push({ deviceId, deviceSecret, staffId, token });
       }
     });
     const threads: string[] = [];
     for (const ref of await store.changesAfter(0, 1_000_000))
       if (ref.entity === 'thread') threads.push(ref.id);
-    return { staff, threads, cursor: await store.latestSeq() };
+    return { desks, threads, cursor: await store.latestSeq() };
   } finally {
     await store.close();
   }
@@ -116,37 +144,27 @@ async function prepare(where: { dataDir: string; database?: string }, consoles: 
 interface Desk {
   url: string;
   deviceId: string;
+  deviceSecret: string;
   staffId: string;
   token: string;
   cursor: string;
 }
 
-async function signIn(url: string, s: { username: string; secret: string }, i: number): Promise<Desk> {
-  const enrol = await postJson(url + SYNC_ROUTES.registerDevice, { name: `bench desk ${i}` });
-  if (enrol.status !== 201) throw new Error(`enrolment failed: ${enrol.status}`);
-  const deviceId = (enrol.json as { deviceId: string }).deviceId;
-  const res = await postJson(url + SYNC_ROUTES.signIn, {
-    username: s.username,
-    password: BENCH_PASSWORD,
-    totp: totp(s.secret, Date.now()),
-    deviceId,
-  });
-  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.json)}`);
-  const tokens = TokenResponse.parse(res.json);
-  return { url, deviceId, staffId: tokens.staff.id, token: tokens.accessToken, cursor: '0' };
-}
+const headersOf = (d: Desk): Record<string, string> => ({
+  authorization: `Bearer ${d.token}`,
+  [DEVICE_CREDENTIAL_HEADER]: `${d.deviceId}:${d.deviceSecret}`,
+});
 
 async function runLoad(
   urls: string[],
   prepared: Awaited<ReturnType<typeof prepare>>,
   seconds: number,
 ): Promise<Omit<BackendRow, 'config' | 'consoles' | 'seconds'>> {
-  const desks: Desk[] = [];
-  for (const [i, s] of prepared.staff.entries()) {
-    const desk = await signIn(urls[i % urls.length]!, s, i);
-    desk.cursor = String(prepared.cursor);
-    desks.push(desk);
-  }
+  const desks: Desk[] = prepared.desks.map((d, i) => ({
+    ...d,
+    url: urls[i % urls.length]!,
+    cursor: String(prepared.cursor),
+  }));
   const push: number[] = [];
   const pull: number[] = [];
   let mutations = 0;
@@ -179,7 +197,7 @@ async function runLoad(
       let t = performance.now();
       const res = await fetch(d.url + SYNC_ROUTES.push, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${d.token}` },
+        headers: { 'content-type': 'application/json', ...headersOf(d) },
         body: JSON.stringify({ deviceId: d.deviceId, mutations: batch }),
       });
       const body = await res.json();
@@ -189,7 +207,7 @@ async function runLoad(
       for (;;) {
         t = performance.now();
         const r = await fetch(`${d.url}${SYNC_ROUTES.pull}?after=${d.cursor}&limit=1000`, {
-          headers: { authorization: `Bearer ${d.token}` },
+          headers: headersOf(d),
         });
         const page = await r.json();
         pull.push(performance.now() - t);

@@ -186,4 +186,24 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (device_id, mutation_id)
   );
   `,
+  // issue 10 (PostgreSQL twin of schema.ts migration 2): device credentials, attribution, per-device audit chains
+  /* 2 */ `
+  ALTER TABLE devices ADD COLUMN secret_hash TEXT COLLATE "C";
+  ALTER TABLE devices ADD COLUMN enrolled_by TEXT COLLATE "C" REFERENCES staff(id);
+  ALTER TABLE device_staff ADD COLUMN last_online_at TEXT COLLATE "C";
+  UPDATE device_staff SET last_online_at = first_at;
+  ALTER TABLE audit_events ADD COLUMN received_at TEXT COLLATE "C";
+  ALTER TABLE audit_events ADD COLUMN skew_flag INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX audit_events_device_chain ON audit_events(device_id, origin, seq);
+
+  CREATE TABLE audit_alerts (
+    seq BIGSERIAL PRIMARY KEY,
+    at TEXT COLLATE "C" NOT NULL,
+    device_id TEXT COLLATE "C" NOT NULL,
+    event_id TEXT COLLATE "C",
+    kind TEXT COLLATE "C" NOT NULL,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX audit_alerts_device ON audit_alerts(device_id, seq);
+  `,
 ];

@@ -49,7 +49,7 @@ describe('PgStore', () => {
       const { rows } = await client.query<{ version: number }>(
         'SELECT version FROM schema_migrations ORDER BY 1',
       );
-      expect(rows.map((r) => r.version)).toEqual([1]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2]);
     } finally {
       await client.end();
     }
@@ -73,6 +73,8 @@ describe('PgStore', () => {
       name: 'Desk 1',
       createdAt: '2026-11-29T10:00:00.000Z',
       revokedAt: null,
+      secretHash: null,
+      enrolledBy: null,
     });
     await first;
     expect(heard).toBeGreaterThan(0);
@@ -97,6 +99,8 @@ describe('PgStore', () => {
       name: 'Desk 2',
       createdAt: '2026-11-29T10:01:00.000Z',
       revokedAt: null,
+      secretHash: null,
+      enrolledBy: null,
     });
     await again;
     expect((await reader.loadChange('device', 'dev-2')).data).toEqual({
@@ -128,6 +132,8 @@ describe('PgStore', () => {
           name: 'X',
           createdAt: '2026-11-29T10:00:00.000Z',
           revokedAt: null,
+          secretHash: null,
+          enrolledBy: null,
         });
         throw new Error('boom');
       }),

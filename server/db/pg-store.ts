@@ -56,9 +56,13 @@ import type {
   AccessToken,
   AppointmentOrigin,
   AttachmentMeta,
+  AuditAlert,
+  AuditAlertKind,
   AuditOrigin,
+  AuditReceipt,
   ChangeRef,
   Device,
+  DeviceAuditHead,
   PortalToken,
   RefreshToken,
   ServerStore,
@@ -92,6 +96,24 @@ const ENTITY_TABLES: Record<EntityName, { table: string; map: (row: any) => Chan
     map: (d: { id: string; name: string }) => ({ id: d.id, name: d.name, version: 1 }),
   },
 };
+
+interface DeviceRow {
+  id: string;
+  name: string;
+  created_at: string;
+  revoked_at: string | null;
+  secret_hash: string | null;
+  enrolled_by: string | null;
+}
+
+const deviceFromRow = (row: DeviceRow): Device => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at,
+  secretHash: row.secret_hash,
+  enrolledBy: row.enrolled_by,
+});
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
 
@@ -392,26 +414,27 @@ export class PgStore implements ServerStore {
       await this.runWithChange(
         'device',
         d.id,
-        'INSERT INTO devices (id, name, created_at, revoked_at) VALUES ($1, $2, $3, $4)',
+        `INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
         d.id,
         d.name,
         d.createdAt,
         d.revokedAt,
+        d.secretHash,
+        d.enrolledBy,
       );
     });
   }
 
   async device(id: string): Promise<Device | null> {
-    const row = await this.one<{ id: string; name: string; created_at: string; revoked_at: string | null }>(
-      'SELECT * FROM devices WHERE id = $1',
-      id,
-    );
-    return row ? { id: row.id, name: row.name, createdAt: row.created_at, revokedAt: row.revoked_at } : null;
+    const row = await this.one<DeviceRow>('SELECT * FROM devices WHERE id = $1', id);
+    return row ? deviceFromRow(row) : null;
   }
 
   async linkDeviceStaff(deviceId: string, staffId: string, at: string): Promise<void> {
     await this.run(
-      'INSERT INTO device_staff (device_id, staff_id, first_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      `INSERT INTO device_staff (device_id, staff_id, first_at, last_online_at) VALUES ($1, $2, $3, $3)
+       ON CONFLICT (device_id, staff_id) DO UPDATE SET last_online_at = EXCLUDED.last_online_at`,
       deviceId,
       staffId,
       at,
@@ -786,13 +809,22 @@ export class PgStore implements ServerStore {
   /* ---- audit ---- */
 
   insertAuditEvent(r: AuditRecord, origin: AuditOrigin): Promise<void> {
+    return this.insertAudit(r, origin, null, 0);
+  }
+
+  private insertAudit(
+    r: AuditRecord,
+    origin: AuditOrigin,
+    receivedAt: string | null,
+    skewFlag: number,
+  ): Promise<void> {
     return this.write(async () => {
       await this.runWithChange(
         'audit',
         r.id,
         `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
-           fields_json, actor_kind, prev_hash, hash, version, origin)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+           fields_json, actor_kind, prev_hash, hash, version, origin, received_at, skew_flag)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
         r.id,
         r.at,
         r.staffId,
@@ -808,6 +840,8 @@ export class PgStore implements ServerStore {
         r.hash,
         r.version,
         origin,
+        receivedAt,
+        skewFlag,
       );
     });
   }
@@ -895,6 +929,86 @@ export class PgStore implements ServerStore {
       (ref) =>
         ({ entity: ref.entity, id: ref.id, data: found.get(`${ref.entity}:${ref.id}`) ?? null }) as Change,
     );
+  }
+
+  /* ---- issue 10: enrolled devices, attribution, per-device audit chains ---- */
+
+  async devices(): Promise<Device[]> {
+    return (await this.all<DeviceRow>('SELECT * FROM devices ORDER BY created_at DESC, id')).map(
+      deviceFromRow,
+    );
+  }
+
+  revokeDevice(id: string, at: string): Promise<void> {
+    return this.write(async () => {
+      await this.run('UPDATE devices SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2', at, id);
+      await this.run('DELETE FROM access_tokens WHERE device_id = $1', id);
+      await this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE device_id = $1', id);
+    });
+  }
+
+  async deviceStaffLastOnline(deviceId: string, staffId: string): Promise<string | null> {
+    return (
+      (
+        await this.one<{ last_online_at: string | null }>(
+          'SELECT last_online_at FROM device_staff WHERE device_id = $1 AND staff_id = $2',
+          deviceId,
+          staffId,
+        )
+      )?.last_online_at ?? null
+    );
+  }
+
+  async deviceAuditHead(deviceId: string): Promise<DeviceAuditHead | null> {
+    return (
+      (await this.one<DeviceAuditHead>(
+        `SELECT id, hash, at FROM audit_events WHERE device_id = $1 AND origin = 'console'
+         ORDER BY seq DESC LIMIT 1`,
+        deviceId,
+      )) ?? null
+    );
+  }
+
+  async deviceAuditHasHash(deviceId: string, hash: string): Promise<boolean> {
+    return !!(await this.one(
+      "SELECT 1 AS x FROM audit_events WHERE device_id = $1 AND origin = 'console' AND hash = $2",
+      deviceId,
+      hash,
+    ));
+  }
+
+  insertConsoleAuditEvent(r: AuditRecord, receipt: AuditReceipt): Promise<void> {
+    return this.insertAudit(r, 'console', receipt.receivedAt, receipt.skewFlag ? 1 : 0);
+  }
+
+  async insertAuditAlert(a: Omit<AuditAlert, 'seq'>): Promise<void> {
+    await this.run(
+      'INSERT INTO audit_alerts (at, device_id, event_id, kind, detail) VALUES ($1, $2, $3, $4, $5)',
+      a.at,
+      a.deviceId,
+      a.eventId,
+      a.kind,
+      a.detail,
+    );
+  }
+
+  async auditAlerts(limit: number): Promise<AuditAlert[]> {
+    const rows = await this.all<{
+      seq: number;
+      at: string;
+      device_id: string;
+      event_id: string | null;
+      kind: AuditAlertKind;
+      detail: string;
+    }>('SELECT * FROM audit_alerts ORDER BY seq DESC LIMIT $1', limit);
+    return rows.map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      deviceId: r.device_id,
+      eventId: r.event_id,
+      kind: r.kind,
+      detail: r.detail,
+    }));
   }
 
   /* ---- at-most-once ---- */

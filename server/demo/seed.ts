@@ -146,12 +146,15 @@ export async function seedDemo(store: ServerStore, options: DemoOptions): Promis
       };
       await store.insertStaff(record, hashPasswordSync(s.password, rng.bytes(16)), s.totpSecret);
     }
+    // Desks named in the demo's history only: no credential, so nothing can sign in or sync as them.
     for (const d of DEMO_DEVICES)
       await store.insertDevice({
         id: d.id,
         name: d.name,
         createdAt: iso(anchor - 90 * DAY),
         revokedAt: null,
+        secretHash: null,
+        enrolledBy: null,
       });
   });
   counts.providers = providers.length;

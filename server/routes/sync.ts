@@ -2,13 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AuditEntityType } from '../../src-shared/domain';
-import { PushRequest, SYNC_ROUTES } from '../../src-shared/sync';
-import { authenticateStaff, sessionStillValid } from '../auth/staff-auth';
+import { type Change, PushRequest, RecordQuery, SYNC_ROUTES } from '../../src-shared/sync';
+import { authenticateStaff, authenticateSync, streamStillValid } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
 import { applyPush } from '../sync/apply';
-import type { PokeHub } from '../sync/hub';
+import { MAX_STREAMS_PER_KEY, type PokeHub } from '../sync/hub';
 import { PullQuery, pull } from '../sync/pull';
 
 export const AuditForEntityQuery = z.strictObject({
@@ -23,14 +23,14 @@ export function syncRoutes(
   logError: (line: string) => void,
 ): void {
   app.get(SYNC_ROUTES.pull, async (request) => {
-    await authenticateStaff(ctx, request.headers.authorization);
+    await authenticateSync(ctx, request.headers);
     return pull(ctx.store, parse(PullQuery, request.query, 'query'));
   });
 
   app.post(SYNC_ROUTES.push, async (request) => {
-    const session = await authenticateStaff(ctx, request.headers.authorization);
+    const caller = await authenticateSync(ctx, request.headers);
     const body = parse(PushRequest, request.body, 'body');
-    if (body.deviceId !== session.deviceId) {
+    if (body.deviceId !== caller.deviceId) {
       throw new HttpError(403, 'FORBIDDEN', 'Mutations can only be pushed by the device that signed in.');
     }
     const results = await applyPush(ctx, body.deviceId, body.mutations, (err) =>
@@ -40,14 +40,47 @@ export function syncRoutes(
   });
 
   app.get(SYNC_ROUTES.events, async (request, reply) => {
-    const session = await authenticateStaff(ctx, request.headers.authorization);
+    const caller = await authenticateSync(ctx, request.headers);
     parse(z.strictObject({}), request.query, 'query');
+    const key = caller.session?.tokenHash ?? `device:${caller.deviceId}`;
+    if (hub.countFor(key) >= MAX_STREAMS_PER_KEY) {
+      throw new HttpError(429, 'THROTTLED', 'Too many open event streams for this session.', 5);
+    }
     reply.hijack();
-    await hub.open(reply.raw, () => sessionStillValid(ctx, session.tokenHash));
+    await hub.open(reply.raw, () => streamStillValid(ctx, caller), key);
+  });
+
+  // issue 10: the last event of this device's audit chain the server holds, so a console can compare heads.
+  app.get(SYNC_ROUTES.auditHead, async (request) => {
+    const caller = await authenticateSync(ctx, request.headers);
+    parse(z.strictObject({}), request.query, 'query');
+    return { head: await ctx.store.deviceAuditHead(caller.deviceId) };
+  });
+
+  // Issue 12: a console whose queued change ended unapplied restores the server's record from here, and a
+  // record outside a console's store window is fetched on demand (reads are audited by the console's router).
+  app.get(SYNC_ROUTES.record, async (request) => {
+    await authenticateSync(ctx, request.headers);
+    const query = parse(RecordQuery, request.query, 'query');
+    // One snapshot: the thread, its messages and attachments as of the same moment.
+    return ctx.store.transaction(
+      async () => {
+        const change = await ctx.store.loadChange(query.entity, query.id);
+        const related: Change[] = [];
+        if (query.entity === 'thread' && change.data) {
+          for (const m of await ctx.store.messagesOfThread(query.id))
+            related.push({ entity: 'message', id: m.id, data: m });
+          for (const a of await ctx.store.attachmentsOfThread(query.id))
+            related.push(await ctx.store.loadChange('attachment', a.id));
+        }
+        return { change, related };
+      },
+      { readOnly: true },
+    );
   });
 
   app.get(SYNC_ROUTES.auditForEntity, async (request) => {
-    await authenticateStaff(ctx, request.headers.authorization);
+    await authenticateStaff(ctx, request.headers);
     const query = parse(AuditForEntityQuery, request.query, 'query');
     return { events: await ctx.store.auditForEntity(query.entityType, query.entityId, 1000) };
   });

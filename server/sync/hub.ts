@@ -11,7 +11,12 @@ interface Stream {
   res: ServerResponse;
   stillValid: () => Promise<boolean>;
   lastSent: number;
+  /** Who opened it (access-token hash, or the device id for a device-only stream): capped per key. */
+  key: string;
 }
+
+/** Open event streams allowed per key (issue 10): a console needs one; a few cover reconnect overlap. */
+export const MAX_STREAMS_PER_KEY = 3;
 
 export interface PokeHubOptions {
   /** The change log's newest sequence number (a store read). */
@@ -38,15 +43,27 @@ export class PokeHub {
     return this.streams.size;
   }
 
+  /** Streams currently open under `key`. */
+  countFor(key: string): number {
+    let n = 0;
+    for (const stream of this.streams) if (stream.key === key) n++;
+    return n;
+  }
+
+  /** Ends, now, every stream whose session or device is no longer valid (after a revocation). */
+  async revalidate(): Promise<void> {
+    for (const stream of [...this.streams]) if (!(await stream.stillValid())) this.end(stream);
+  }
+
   /** Takes over an HTTP response as an event stream and sends the current cursor at once. */
-  async open(res: ServerResponse, stillValid: () => Promise<boolean>): Promise<void> {
+  async open(res: ServerResponse, stillValid: () => Promise<boolean>, key = ''): Promise<void> {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       connection: 'keep-alive',
       'x-content-type-options': 'nosniff',
     });
-    const stream: Stream = { res, stillValid, lastSent: -1 };
+    const stream: Stream = { res, stillValid, lastSent: -1, key };
     this.streams.add(stream);
     res.on('close', () => this.streams.delete(stream));
     res.write('retry: 3000\n\n');
@@ -92,7 +109,7 @@ export class PokeHub {
   }
 
   private end(stream: Stream): void {
-    this.streams.delete(stream);
+    if (!this.streams.delete(stream)) return;
     stream.res.end();
   }
 

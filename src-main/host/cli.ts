@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { totp } from '../../src-shared/totp';
 import { ManualIdleSource } from '../base/adapters';
 import { createCore, type Core } from '../core/create-core';
 import { KeytarKeyStore } from '../keys/keytar-store';
@@ -59,6 +60,25 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const open = values.open;
 
 const idle = new ManualIdleSource();
+
+/**
+ * `npm start` against the demo backend: enrol this console as the demo admin on first run, and say so
+ * (CLINIC_DEMO_ENROL is set by scripts/start.mjs from the demo backend's printed credentials; never in a build).
+ */
+async function enrolAsDemoAdmin(c: Core): Promise<void> {
+  const raw = process.env.CLINIC_DEMO_ENROL;
+  if (!raw || c.auth.deviceState() === 'enrolled') return;
+  const admin = JSON.parse(raw) as { username: string; password: string; totpSecret: string };
+  try {
+    await c.auth.enrol(admin.username, admin.password, totp(admin.totpSecret, Date.now()));
+    console.log(
+      `clinic: enrolled this console with the demo backend as the demo admin (${admin.username}). ` +
+        'Its 6-digit code of this half-minute is used: wait for the next code to sign in as the admin.',
+    );
+  } catch (error) {
+    console.error(`clinic: could not enrol this console as the demo admin: ${(error as Error).message}`);
+  }
+}
 let core: Core | null = null;
 try {
   const host = await startBrowserHost({
@@ -76,15 +96,25 @@ try {
         allowedOrigins: [origin],
         deviceName: `${os.hostname()} (browser host)`,
       });
+      await enrolAsDemoAdmin(core);
       return core.router;
     },
   });
-  console.log(`Clinic Console (browser host) — open: ${host.url}`);
   if (open && fs.existsSync('/usr/bin/chromium')) {
-    spawn('/usr/bin/chromium', [`--app=${host.url}`, '--no-first-run', '--disable-background-networking'], {
-      stdio: 'ignore',
-      detached: true,
-    }).unref();
+    // The command line (readable by every local user in /proc) carries the path of a 0600 file, not the code.
+    const launcher = host.writeLauncher();
+    spawn(
+      '/usr/bin/chromium',
+      [`--app=file://${launcher}`, '--no-first-run', '--disable-background-networking'],
+      {
+        stdio: 'ignore',
+        detached: true,
+      },
+    ).unref();
+    console.log('Clinic Console (browser host) — opened in Chromium.');
+  } else {
+    // Printed to this terminal only; the link works once.
+    console.log(`Clinic Console (browser host) — open once: ${host.url}`);
   }
   const stop = async (): Promise<void> => {
     await host.close();

@@ -24,8 +24,10 @@ import { demoStaff } from '../../server/demo/credentials';
 import { FaultProxy, isPush } from '../helpers/sync-fault-proxy';
 import { testPostgresDatabase } from '../helpers/pg-test-store';
 import {
+  type DeviceCred,
   TestCredentials,
   type TestServer,
+  deviceHeader,
   enrolDevice,
   freeSlot,
   localSnapshot,
@@ -112,7 +114,11 @@ describe('two backend instances on one PostgreSQL', () => {
   async function push(url: string, creds: TestCredentials, mutations: Mutation[]): Promise<MutationResult[]> {
     const res = await fetch(url + SYNC_ROUTES.push, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${creds.tokens.access}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${creds.tokens.access}`,
+        ...deviceHeader(creds.device),
+      },
       body: JSON.stringify({ deviceId: creds.deviceId(), mutations }),
     });
     expect(res.status).toBe(200);
@@ -135,12 +141,15 @@ describe('two backend instances on one PostgreSQL', () => {
     };
   }
 
-  async function pullAll(url: string, token: string): Promise<{ changes: Change[]; cursor: string }> {
+  async function pullAll(
+    url: string,
+    creds: TestCredentials,
+  ): Promise<{ changes: Change[]; cursor: string }> {
     const changes: Change[] = [];
     let cursor = '0';
     for (;;) {
       const res = await fetch(`${url}${SYNC_ROUTES.pull}?after=${cursor}&limit=500`, {
-        headers: { authorization: `Bearer ${token}` },
+        headers: { authorization: `Bearer ${creds.tokens.access}`, ...deviceHeader(creds.device) },
       });
       expect(res.status).toBe(200);
       const page = PullResponse.parse(await res.json());
@@ -156,17 +165,19 @@ describe('two backend instances on one PostgreSQL', () => {
   });
 
   it('one TOTP code sent to both instances at once signs in once (replay refused across instances)', async () => {
-    const [d1, d2] = await Promise.all([enrolDevice(a.url, 'replay 1'), enrolDevice(b.url, 'replay 2')]);
-    const code = a.totpFor('admin1');
-    const attempt = (url: string, deviceId: string) =>
+    // TOTP steps are per database: every code comes from A's clock (B's runs at most one step behind).
+    const d1 = await enrolDevice(a.url, 'replay 1', a.totpFor('admin1'));
+    const d2 = await enrolDevice(a.url, 'replay 2', a.totpFor('admin1'));
+    const code = a.totpFor('reception2');
+    const attempt = (url: string, device: DeviceCred) =>
       fetch(url + SYNC_ROUTES.signIn, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...deviceHeader(device) },
         body: JSON.stringify({
-          username: 'admin1',
-          password: demoStaff('admin1').password,
+          username: 'reception2',
+          password: demoStaff('reception2').password,
           totp: code,
-          deviceId,
+          deviceId: device.deviceId,
         }),
       }).then((r) => r.status);
     const statuses = await Promise.all([attempt(a.url, d1), attempt(b.url, d2)]);
@@ -342,7 +353,7 @@ describe('two backend instances on one PostgreSQL', () => {
     // One change log: a pull from 0 through either instance gives the same changes in the same order.
     // Every console stopped first: none may push (its own audit events) between the two pulls.
     for (const c of consoles) await c.engine.stop();
-    const [fromA, fromB] = await Promise.all([pullAll(a.url, token), pullAll(b.url, token)]);
+    const [fromA, fromB] = await Promise.all([pullAll(a.url, deskOnA.creds), pullAll(b.url, deskOnA.creds)]);
     expect(fromB.cursor).toBe(fromA.cursor);
     expect(fromB.changes.map((x) => `${x.entity}:${x.id}`)).toEqual(
       fromA.changes.map((x) => `${x.entity}:${x.id}`),
