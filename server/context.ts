@@ -8,4 +8,6 @@ export interface ServerContext {
   now: () => number;
   nowIso: () => string;
   audit: AuditWriter;
+  /** Changes are accepted for a staff member this long after their last online sign-in on the device (issue 10). */
+  offlineGraceMs: number;
 }

@@ -42,7 +42,12 @@ const TRAVERSAL = [
 
 const routes = (): Route[] => [
   { method: 'GET', path: SYNC_ROUTES.health, auth: 'none' },
-  { method: 'POST', path: SYNC_ROUTES.registerDevice, auth: 'none', body: { name: 'Desk' } },
+  {
+    method: 'POST',
+    path: SYNC_ROUTES.registerDevice,
+    auth: 'none',
+    body: { name: 'Desk', username: 'admin1', password: 'x', totp: '123456' },
+  },
   {
     method: 'POST',
     path: SYNC_ROUTES.signIn,
@@ -113,6 +118,8 @@ interface Case {
   raw?: string | Buffer;
   body?: unknown;
   headers?: Record<string, string>;
+  /** null: send no device credential (by default the helpers send the enrolled test device's). */
+  device?: null;
   /** Legitimate free text that merely looks hostile (SQL): may succeed, must not break anything. */
   mayPass?: boolean;
 }
@@ -127,7 +134,13 @@ function hostileCases(): Case[] {
     const base = { method: r.method, path: r.path, token: tokenFor(r.auth) };
     const tag = `${r.method} ${r.path}`;
     if (r.auth !== 'none') {
-      cases.push({ ...base, name: `${tag}: no token`, token: undefined, body: r.body });
+      cases.push({
+        ...base,
+        name: `${tag}: no token, no device credential`,
+        token: undefined,
+        device: null,
+        body: r.body,
+      });
       cases.push({
         ...base,
         name: `${tag}: garbage token`,
@@ -311,6 +324,7 @@ describe('hostile requests', () => {
         raw: c.raw,
         body: c.body,
         headers: c.headers,
+        device: c.device,
       });
       const parsed = ServerError.safeParse(res.json);
       const contentType = res.headers.get('content-type') ?? '';

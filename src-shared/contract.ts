@@ -32,6 +32,7 @@ import {
   ThreadPage,
   VerifyResult,
 } from './views';
+import { AuditAlertRecord, EnrolledDevice } from './sync';
 
 export interface AuditSpec {
   action: AuditAction;
@@ -374,7 +375,8 @@ export const contract = {
     input: none,
     output: z.array(SyncProblem),
     roles: STAFF,
-    phi: false,
+    // A refused change names the patient, slot and provider (issue 12): patient data, refused while locked.
+    phi: true,
     audit: null,
   }),
   'sync.dismissProblem': method({
@@ -385,6 +387,41 @@ export const contract = {
     audit: null,
   }),
   'sync.now': method({ input: none, output: ok, roles: STAFF, phi: false, audit: null }),
+
+  // issue 10: enrolment of this PC by an admin's full sign-in (first run), admin device list / revoke, alerts
+  'device.enrol': method({
+    input: z.strictObject({
+      username: z.string().min(1).max(64),
+      password: z.string().min(1).max(256),
+      totp: z.string().regex(/^\d{6}$/),
+    }),
+    output: SessionInfo,
+    roles: 'any',
+    phi: false,
+    // the enrolment event is written by the auth service itself (and by the server, for the admin)
+    audit: null,
+  }),
+  'admin.devices': method({
+    input: none,
+    output: z.array(EnrolledDevice),
+    roles: ['admin'],
+    phi: false,
+    audit: null,
+  }),
+  'admin.revokeDevice': method({
+    input: z.strictObject({ deviceId: id }),
+    output: ok,
+    roles: ['admin'],
+    phi: false,
+    audit: { action: 'update', entityType: 'settings', idField: 'deviceId', fields: ['revokedAt'] },
+  }),
+  'admin.auditAlerts': method({
+    input: none,
+    output: z.array(AuditAlertRecord),
+    roles: ['admin'],
+    phi: false,
+    audit: null,
+  }),
 
   'settings.get': method({ input: none, output: Settings, roles: STAFF, phi: false, audit: null }),
   'settings.update': method({

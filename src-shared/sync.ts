@@ -36,11 +36,18 @@ export const SYNC_ROUTES = {
   push: '/sync/push',
   events: '/sync/events',
   auditForEntity: '/audit/entity',
+  /** One record as the server holds it now (issue 12: a console restores what the server has). */
+  record: '/sync/record',
   portalSignIn: '/portal/sign-in',
   portalThreads: '/portal/threads',
   portalMessages: '/portal/threads/:threadId/messages',
   portalAppointments: '/portal/appointments',
   portalAppointment: '/portal/appointments/:appointmentId',
+  // issue 10: admin device management, audit-integrity alerts, the device's audit chain head
+  adminDevices: '/admin/devices',
+  adminRevokeDevice: '/admin/devices/:deviceId/revoke',
+  adminAuditAlerts: '/admin/audit-alerts',
+  auditHead: '/sync/audit-head',
 } as const;
 
 /** One change in server order. `data` is null for a delete. */
@@ -96,6 +103,15 @@ export const MutationOp = z.discriminatedUnion('op', [
 export type MutationOp = z.infer<typeof MutationOp>;
 export type MutationOpName = MutationOp['op'];
 
+/**
+ * Version of a mutation's payload (issue 12: upgrades with changes still queued). This release writes
+ * MUTATION_PAYLOAD_VERSION; a payload without `v` is version 1 (the release before, whose queued rows may still
+ * wait in a console's outbox). A server accepts the current and the previous version and refuses any other
+ * per mutation, never the whole batch.
+ */
+export const MUTATION_PAYLOAD_VERSION = 2;
+export const ACCEPTED_PAYLOAD_VERSIONS: readonly number[] = [1, 2];
+
 export const Mutation = z.strictObject({
   /** UUIDv7, unique per device; the server applies (deviceId, id) at most once. */
   id: z.string().uuid(),
@@ -107,6 +123,8 @@ export const Mutation = z.strictObject({
   /** Staff member on whose behalf the device acts. */
   staffId: id,
   mutation: MutationOp,
+  /** Payload version; absent means 1 (see MUTATION_PAYLOAD_VERSION). */
+  v: z.number().int().min(1).max(999).optional(),
 });
 export type Mutation = z.infer<typeof Mutation>;
 
@@ -137,6 +155,18 @@ export type MutationResult = z.infer<typeof MutationResult>;
 export const PushResponse = z.strictObject({ results: z.array(MutationResult) });
 export type PushResponse = z.infer<typeof PushResponse>;
 
+/** GET /sync/record?entity=&id= : the record as the server holds it now (data null: no such record). */
+export const RecordQuery = z.strictObject({
+  entity: z.enum(['appointment', 'thread']),
+  id,
+});
+export const RecordResponse = z.strictObject({
+  change: Change,
+  /** For a thread: its messages and attachments (an out-of-window thread opened on demand shows whole). */
+  related: z.array(Change).max(10_000),
+});
+export type RecordResponse = z.infer<typeof RecordResponse>;
+
 /** SSE `poke` event payload: the newest change sequence on the server. */
 export const Poke = z.strictObject({ cursor: Cursor });
 
@@ -149,8 +179,70 @@ export type ServerError = z.infer<typeof ServerError>;
 
 /* ---- staff auth ---- */
 
-export const RegisterDeviceRequest = z.strictObject({ name: z.string().min(1).max(100) });
-export const RegisterDeviceResponse = z.strictObject({ deviceId: id });
+/**
+ * Header carrying an enrolled device's credential on every staff sign-in, refresh, sync and admin request
+ * (issue 10): `<deviceId>:<deviceSecret>`. A device id alone is worth nothing.
+ */
+export const DEVICE_CREDENTIAL_HEADER = 'x-clinic-device';
+/** Set to `revoked` on the 403 DEVICE_REVOKED answer, so a console can tell removal from other refusals. */
+export const DEVICE_STATUS_HEADER = 'x-clinic-device-status';
+/** What every console shows when the server says its device was revoked (issue 10). */
+export const DEVICE_REVOKED_MESSAGE = 'This PC was removed from the clinic: ask IT to enrol it again.';
+
+/** A device secret: 32 random bytes (256 bits) as base64url, 43 characters. */
+export const DeviceSecret = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+/** Enrolment of a PC: needs an admin's full sign-in (username, password, TOTP). */
+export const RegisterDeviceRequest = z.strictObject({
+  name: z.string().min(1).max(100),
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+  totp: z.string().regex(/^\d{6}$/),
+});
+export type RegisterDeviceRequest = z.infer<typeof RegisterDeviceRequest>;
+/** The secret is shown once; the server keeps only its SHA-256. */
+export const RegisterDeviceResponse = z.strictObject({ deviceId: id, deviceSecret: DeviceSecret });
+export type RegisterDeviceResponse = z.infer<typeof RegisterDeviceResponse>;
+
+/** An enrolled device as admins see it (GET /admin/devices). */
+export const EnrolledDevice = z.strictObject({
+  id,
+  name: z.string(),
+  createdAt: IsoTime,
+  revokedAt: IsoTime.nullable(),
+  /** Staff id of the admin who enrolled it; null for devices from before admin enrolment. */
+  enrolledBy: id.nullable(),
+});
+export type EnrolledDevice = z.infer<typeof EnrolledDevice>;
+export const DeviceListResponse = z.strictObject({ devices: z.array(EnrolledDevice) });
+
+/** An audit-integrity alert (GET /admin/audit-alerts): a console audit event refused or flagged. */
+export const AuditAlertRecord = z.strictObject({
+  seq: z.number().int(),
+  at: IsoTime,
+  deviceId: id,
+  eventId: z.string().max(64).nullable(),
+  kind: z.enum([
+    'bad-hash',
+    'gap',
+    'fork',
+    'restarted',
+    'duplicate',
+    'back-dated',
+    'clock-skew',
+    'wrong-device',
+    'unknown-staff',
+  ]),
+  detail: z.string().max(500),
+});
+export type AuditAlertRecord = z.infer<typeof AuditAlertRecord>;
+export const AuditAlertsResponse = z.strictObject({ alerts: z.array(AuditAlertRecord) });
+
+/** GET /sync/audit-head: the last console event the server holds for the calling device. */
+export const AuditHeadResponse = z.strictObject({
+  head: z.strictObject({ id: z.string(), hash: z.string(), at: IsoTime }).nullable(),
+});
+export type AuditHeadResponse = z.infer<typeof AuditHeadResponse>;
 
 export const SignInRequest = z.strictObject({
   username: z.string().min(1).max(64),

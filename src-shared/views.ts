@@ -33,6 +33,11 @@ export const SessionInfo = z.strictObject({
   idleTimeoutMinutes: z.number().int(),
   /** True when this session was opened offline with the device's verifier. */
   offline: z.boolean(),
+  /**
+   * This PC's enrolment (issue 10): 'not-enrolled' shows the first-run enrolment screen; 'revoked' shows
+   * "This PC was removed from the clinic: ask IT to enrol it again" (local data and outbox are kept).
+   */
+  device: z.enum(['enrolled', 'not-enrolled', 'revoked']),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
@@ -210,6 +215,12 @@ export const Settings = z.strictObject({
   idleTimeoutMinutes: z.number().int().min(1).max(60),
   serverUrl: z.string(),
   offlineGraceHours: z.number().int().min(1).max(720),
+  /** Store window (DESIGN.md §4, issue 12): closed threads kept this many days after their last message. */
+  closedThreadDays: z.number().int().min(1).max(3650),
+  /** Store window: appointments kept from this many days back… */
+  scheduleBackDays: z.number().int().min(0).max(3650),
+  /** …to this many days ahead. */
+  scheduleAheadDays: z.number().int().min(1).max(3650),
 });
 export type Settings = z.infer<typeof Settings>;
 

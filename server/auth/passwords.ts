@@ -24,7 +24,11 @@ export async function hashPassword(password: string): Promise<string> {
   return format(salt, await derive(password, salt, N, R, P));
 }
 
+/** How many scrypt derivations this process has run (tests count hashes instead of timing them). */
+export const passwordStats = { derivations: 0 };
+
 function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+  passwordStats.derivations += 1;
   return new Promise((resolve, reject) => {
     scrypt(password.normalize('NFC'), salt, KEY_LENGTH, { N: n, r, p, maxmem: MAXMEM }, (err, key) =>
       err ? reject(err) : resolve(key),

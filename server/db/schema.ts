@@ -182,4 +182,28 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (device_id, mutation_id)
   ) WITHOUT ROWID;
   `,
+  // issue 10: device credentials, server-side attribution, per-device audit chain verification
+  /* 2: enrolled devices, online sign-ins per device, audit receive times, audit-integrity alerts */ `
+  -- SHA-256 (hex) of the device secret; NULL for devices enrolled before credentials (they cannot authenticate)
+  ALTER TABLE devices ADD COLUMN secret_hash TEXT;
+  ALTER TABLE devices ADD COLUMN enrolled_by TEXT REFERENCES staff(id);
+  -- the last ONLINE sign-in of that staff member on that device: pushed changes need one within the grace period
+  ALTER TABLE device_staff ADD COLUMN last_online_at TEXT;
+  UPDATE device_staff SET last_online_at = first_at;
+  -- server receive time of console-appended events, and whether the console's time was off by more than allowed
+  ALTER TABLE audit_events ADD COLUMN received_at TEXT;
+  ALTER TABLE audit_events ADD COLUMN skew_flag INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX audit_events_device_chain ON audit_events(device_id, origin, seq);
+
+  CREATE TABLE audit_alerts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    event_id TEXT,
+    -- bad-hash | gap | fork | restarted | duplicate | back-dated | clock-skew | wrong-device | unknown-staff
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX audit_alerts_device ON audit_alerts(device_id, seq);
+  `,
 ];

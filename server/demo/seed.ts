@@ -140,8 +140,16 @@ export function seedDemo(store: ServerStore, options: DemoOptions): DemoCounts {
       };
       store.insertStaff(record, hashPasswordSync(s.password, rng.bytes(16)), s.totpSecret);
     }
+    // Desks named in the demo's history only: no credential, so nothing can sign in or sync as them.
     DEMO_DEVICES.forEach((d) =>
-      store.insertDevice({ id: d.id, name: d.name, createdAt: iso(anchor - 90 * DAY), revokedAt: null }),
+      store.insertDevice({
+        id: d.id,
+        name: d.name,
+        createdAt: iso(anchor - 90 * DAY),
+        revokedAt: null,
+        secretHash: null,
+        enrolledBy: null,
+      }),
     );
   });
   counts.providers = providers.length;

@@ -1,5 +1,5 @@
 /** The patient portal API (patients' own threads and appointments). */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { z } from 'zod';
 import {
   PortalAppointmentRequest,
@@ -9,6 +9,7 @@ import {
   SYNC_ROUTES,
 } from '../../src-shared/sync';
 import type { ServerContext } from '../context';
+import { SIGN_IN_BODY_LIMIT } from '../http/sign-in-limits';
 import { parse } from '../http/validate';
 import {
   authenticatePatient,
@@ -26,13 +27,18 @@ const ThreadParams = z.strictObject({ threadId: id });
 const AppointmentParams = z.strictObject({ appointmentId: id });
 const NoQuery = z.strictObject({});
 
-export function portalRoutes(app: FastifyInstance, ctx: ServerContext): void {
+/** @param guards the sign-in abuse limits shared with staff sign-in (issue 10) */
+export function portalRoutes(app: FastifyInstance, ctx: ServerContext, guards: onRequestHookHandler[]): void {
   const patientOf = (header: string | string[] | undefined) => authenticatePatient(ctx, header);
 
-  app.post(SYNC_ROUTES.portalSignIn, async (request) => {
-    const body = parse(PortalSignInRequest, request.body, 'body');
-    return portalSignIn(ctx, body.mrn, body.password);
-  });
+  app.post(
+    SYNC_ROUTES.portalSignIn,
+    { onRequest: guards, bodyLimit: SIGN_IN_BODY_LIMIT },
+    async (request) => {
+      const body = parse(PortalSignInRequest, request.body, 'body');
+      return portalSignIn(ctx, body.mrn, body.password);
+    },
+  );
 
   app.get(SYNC_ROUTES.portalThreads, async (request) => {
     const patientId = patientOf(request.headers.authorization);

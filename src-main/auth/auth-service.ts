@@ -1,15 +1,28 @@
 import { ApiError } from '../../src-shared/errors';
-import type { TokenResponse } from '../../src-shared/sync';
+import {
+  DEVICE_REVOKED_MESSAGE,
+  type AuditAlertRecord,
+  type EnrolledDevice,
+  type TokenResponse,
+} from '../../src-shared/sync';
 import type { AuditLog } from '../audit';
 import type { Clock } from '../base/adapters';
 import type { Settings } from '../settings/settings';
 import type { Store } from '../store/store';
+import { PortalTransport } from '../sync/transport';
 import type { SyncCredentials } from '../sync/types';
 import { PortalAuthClient, PortalError } from './portal-client';
 import type { LockReason } from '../lock/lock-controller';
 import type { ActiveSession, Actor } from './session';
 import { LOCKOUT_AFTER, waitRemaining } from './throttle';
 import { checkVerifier, makeVerifier } from './verifier';
+
+/** Encrypted-store keys (settings table) of the device credential (issue 10): never in a file in clear. */
+const DEVICE_SECRET_KEY = 'device.secret';
+const DEVICE_REVOKED_KEY = 'device.revoked';
+
+const NOT_ENROLLED_MESSAGE =
+  'This PC is not enrolled with the clinic server yet: an admin must enrol it first (Enrol this PC).';
 
 /** Refresh the access token this long before it expires, so a sync never starts with a token about to lapse. */
 const REFRESH_MARGIN_MS = 30_000;
@@ -31,12 +44,15 @@ export interface AuthServiceOptions {
 export class AuthService implements SyncCredentials {
   private session: ActiveSession | null = null;
   private readonly client: PortalAuthClient;
+  /** The console's one portal transport (device credential, no redirects, URL policy); sync uses it too. */
+  readonly transport: PortalTransport;
   private refreshing: Promise<string | null> | null = null;
   /** The attempt queue per username (see oneAtATime). */
   private readonly attempts = new Map<string, Promise<unknown>>();
 
   constructor(private readonly o: AuthServiceOptions) {
-    this.client = new PortalAuthClient(() => o.settings.get().serverUrl);
+    this.transport = new PortalTransport({ serverUrl: () => o.settings.get().serverUrl, device: this });
+    this.client = new PortalAuthClient(this.transport);
   }
 
   current(): ActiveSession | null {
@@ -49,12 +65,117 @@ export class AuthService implements SyncCredentials {
     return this.o.store.devices.self()?.id ?? null;
   }
 
-  private async ensureDevice(): Promise<string> {
-    const existing = this.deviceId();
-    if (existing) return existing;
-    const id = await this.client.registerDevice(this.o.deviceName);
-    this.o.store.devices.upsert(id, this.o.deviceName, true);
-    return id;
+  /** The device secret, read from the encrypted store only when needed (never logged, never in a file). */
+  deviceSecret(): string | null {
+    const secret = this.o.store.settings.get(DEVICE_SECRET_KEY);
+    return secret ? secret : null;
+  }
+
+  /** 'enrolled', 'not-enrolled' (first run), or 'revoked' (an admin removed this PC; local data is kept). */
+  deviceState(): 'enrolled' | 'not-enrolled' | 'revoked' {
+    if (this.deviceId() === null || this.deviceSecret() === null) return 'not-enrolled';
+    return this.o.store.settings.get(DEVICE_REVOKED_KEY) === '1' ? 'revoked' : 'enrolled';
+  }
+
+  /**
+   * The server said an admin revoked this PC: tokens end now; the store, the outbox and any local session are
+   * kept (nothing lost, nothing deleted) until IT enrols the PC again.
+   */
+  deviceRevoked(): void {
+    if (this.o.store.settings.get(DEVICE_REVOKED_KEY) === '1') return;
+    this.o.store.settings.set(DEVICE_REVOKED_KEY, '1');
+    if (this.session) this.session.tokens = null;
+    this.o.onChange();
+  }
+
+  /**
+   * First-run (or re-) enrolment of this PC by an admin's full sign-in (issue 10). The server issues the device
+   * id and a 256-bit secret, which go straight into the encrypted store in one transaction.
+   * @throws ApiError VALIDATION (already enrolled), UNAUTHENTICATED (wrong credentials, throttled, not an admin),
+   *   OFFLINE (backend unreachable or address refused).
+   */
+  async enrol(username: string, password: string, totp: string, name = this.o.deviceName): Promise<void> {
+    if (this.deviceState() === 'enrolled') throw new ApiError('VALIDATION', 'This PC is already enrolled.');
+    let answer: { deviceId: string; deviceSecret: string };
+    try {
+      answer = await this.client.enrolDevice({ name, username, password, totp });
+    } catch (error) {
+      if (!(error instanceof PortalError)) throw error;
+      if (error.kind === 'unauthorized' || error.kind === 'forbidden')
+        throw new ApiError(
+          'UNAUTHENTICATED',
+          'Wrong admin username, password or code (an admin must enrol a PC).',
+        );
+      if (error.kind === 'throttled')
+        throw new ApiError('UNAUTHENTICATED', error.message, error.retryAfterSeconds);
+      throw new ApiError('OFFLINE', error.message);
+    }
+    const { store } = this.o;
+    store.transaction(() => {
+      store.devices.setSelf(answer.deviceId, name);
+      store.settings.set(DEVICE_SECRET_KEY, answer.deviceSecret);
+      store.settings.set(DEVICE_REVOKED_KEY, '0');
+      this.o.audit.record(
+        { staffId: null, role: null },
+        {
+          action: 'create',
+          entityType: 'settings',
+          entityId: answer.deviceId,
+          outcome: 'success',
+          fields: ['device'],
+        },
+      );
+    });
+    this.o.onChange();
+  }
+
+  /** The signed-in admin's online access token, or a typed error (admin screens need the backend). */
+  private async adminToken(): Promise<string> {
+    const token = await this.accessToken();
+    if (token === null)
+      throw new ApiError(
+        'OFFLINE',
+        'Managing PCs needs an online sign-in: sign in again when the backend is reachable.',
+      );
+    return token;
+  }
+
+  private adminError(error: unknown): never {
+    if (error instanceof PortalError) {
+      if (error.kind === 'device-revoked') {
+        this.deviceRevoked();
+        throw new ApiError('FORBIDDEN', DEVICE_REVOKED_MESSAGE);
+      }
+      if (error.kind === 'forbidden' || error.kind === 'unauthorized')
+        throw new ApiError('FORBIDDEN', error.message);
+      throw new ApiError('OFFLINE', error.message);
+    }
+    throw error;
+  }
+
+  /** Admin: the clinic's enrolled PCs, from the server. */
+  async adminDevices(): Promise<EnrolledDevice[]> {
+    const token = await this.adminToken();
+    return this.client.listDevices(token).catch((e: unknown) => this.adminError(e));
+  }
+
+  /** Admin: revoke a PC; its tokens end on the server at once. */
+  async adminRevokeDevice(deviceId: string): Promise<void> {
+    const token = await this.adminToken();
+    await this.client.revokeDevice(token, deviceId).catch((e: unknown) => this.adminError(e));
+  }
+
+  /** Admin: audit-integrity alerts raised by the server's chain verification. */
+  async adminAuditAlerts(): Promise<AuditAlertRecord[]> {
+    const token = await this.adminToken();
+    return this.client.auditAlerts(token).catch((e: unknown) => this.adminError(e));
+  }
+
+  private ensureDevice(): string {
+    const state = this.deviceState();
+    if (state === 'revoked') throw new ApiError('FORBIDDEN', DEVICE_REVOKED_MESSAGE);
+    if (state === 'not-enrolled') throw new ApiError('FORBIDDEN', NOT_ENROLLED_MESSAGE);
+    return this.deviceId()!;
   }
 
   /** Refuse early while this username is throttled or locked on this device. */
@@ -179,9 +300,8 @@ export class AuthService implements SyncCredentials {
    */
   async signIn(username: string, password: string, totp: string): Promise<void> {
     this.assertNotThrottled(username, true);
-    let deviceId: string;
+    const deviceId = this.ensureDevice();
     try {
-      deviceId = await this.ensureDevice();
       const tokens = await this.client.signIn({ username, password, totp, deviceId });
       await this.startSession(tokens, password, false);
       return;
@@ -194,6 +314,11 @@ export class AuthService implements SyncCredentials {
       if (error.kind === 'throttled') {
         throw new ApiError('UNAUTHENTICATED', error.message, error.retryAfterSeconds);
       }
+      if (error.kind === 'device-revoked') {
+        this.deviceRevoked();
+        throw new ApiError('FORBIDDEN', DEVICE_REVOKED_MESSAGE);
+      }
+      if (error.kind === 'not-enrolled') throw new ApiError('FORBIDDEN', error.message);
       if (error.kind !== 'offline') throw new ApiError('OFFLINE', error.message);
     }
     await this.offlineSignIn(username, password);
@@ -333,8 +458,10 @@ export class AuthService implements SyncCredentials {
       };
       return next.accessToken;
     } catch (error) {
-      // Refused refresh: the session stays usable locally, sync waits for the next online sign-in.
-      if (error instanceof PortalError && error.kind === 'unauthorized') session.tokens = null;
+      // Refused refresh: the session stays usable locally; sync goes on with the device credential alone.
+      if (error instanceof PortalError && error.kind === 'device-revoked') this.deviceRevoked();
+      if (error instanceof PortalError && ['unauthorized', 'not-enrolled', 'forbidden'].includes(error.kind))
+        session.tokens = null;
       return null;
     }
   }

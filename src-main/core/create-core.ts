@@ -1,3 +1,4 @@
+import { verifyAuditIncrementally } from '../audit/checkpoint';
 import { AuditLog } from '../audit';
 import { listedRecords, RecentListReads, subjectsOf } from '../audit/read-records';
 import { AuditReport } from '../audit/report';
@@ -13,6 +14,7 @@ import { PatientService } from '../patients/patient-service';
 import { ScheduleService } from '../schedule/schedule-service';
 import { openStore, type Store } from '../store/store';
 import { SyncEngine } from '../sync';
+import { checkAuditHead } from '../sync/audit-head';
 import { assertServerUrl } from '../sync/url-policy';
 import { systemClock, type Clock, type ExternalOpener, type IdleSource } from '../base/adapters';
 import { CoreEvents } from './events';
@@ -60,8 +62,9 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   }
   const events = new CoreEvents();
   const audit = new AuditLog(store, clock, () => store.devices.self()?.id ?? 'unregistered');
-  // A quick start-up check: a broken chain is reported (count only, no PHI) and shown by audit.verify in the UI.
-  const verified = audit.verify();
+  // A quick start-up check from the last verified checkpoint (issue 12: flat in the log's size): a broken chain
+  // is reported (event id only, no PHI) and shown by audit.verify in the UI.
+  const verified = verifyAuditIncrementally(store, audit).result;
   if (!verified.ok) console.error(`clinic: audit chain broken at event ${verified.firstBadEventId}`);
   // A staff member's role changed (by sync or at sign-in): recorded on that staff member's trail.
   auditRoleChanges(store, audit);
@@ -69,7 +72,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   const emitSession = (): void =>
     events.emit(
       'session.changed',
-      sessionInfoOf(auth.current(), auth.deviceId(), settings.get().idleTimeoutMinutes),
+      sessionInfoOf(auth.current(), auth.deviceId(), settings.get().idleTimeoutMinutes, auth.deviceState()),
     );
   const auth: AuthService = new AuthService({
     store,
@@ -90,8 +93,25 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       credentials: auth,
       clock,
       onAuditRecord: (record) => audit.applyRemote(record),
+      // The store window (DESIGN.md §4), admin-set.
+      storeWindow: () => {
+        const s = settings.get();
+        return {
+          closedThreadDays: s.closedThreadDays,
+          scheduleBackDays: s.scheduleBackDays,
+          scheduleAheadDays: s.scheduleAheadDays,
+        };
+      },
     });
-    engine.onStatus((status) => events.emit('sync.status', status));
+    let previous: string | null = null;
+    engine.onStatus((status) => {
+      // issue 10: after each completed cycle, compare the local audit chain head with the server's.
+      if (previous === 'syncing' && status.connection === 'online') {
+        void checkAuditHead(auth.transport, store, new Date(clock.now()).toISOString());
+      }
+      previous = status.connection;
+      events.emit('sync.status', status);
+    });
     engine.onChanged((entities) => events.emit('data.changed', { entities }));
     return engine;
   };

@@ -37,16 +37,45 @@ function need(staff: StaffRecord | null): StaffRecord {
   return staff;
 }
 
+/**
+ * A record outside the store window (DESIGN.md §4) is fetched from the server when it is asked for and the
+ * server can be reached; offline, the service answers NOT_FOUND as before. The router audits the read.
+ */
+async function onDemand(d: HandlerDeps, entity: 'thread' | 'appointment', id: string): Promise<void> {
+  const local = entity === 'thread' ? d.store.threads.byId(id) : d.store.appointments.byId(id);
+  if (local) return;
+  try {
+    await d.sync().fetchRecord(entity, id);
+  } catch (error) {
+    if (!(error instanceof SyncError)) throw error;
+  }
+}
+
 /** One handler per contract method: thin adapters from validated input to the services. */
 export function createHandlers(d: HandlerDeps): Handlers {
   const session = () =>
-    sessionInfoOf(d.auth.current(), d.auth.deviceId(), d.settings.get().idleTimeoutMinutes);
+    sessionInfoOf(
+      d.auth.current(),
+      d.auth.deviceId(),
+      d.settings.get().idleTimeoutMinutes,
+      d.auth.deviceState(),
+    );
   return {
     'session.status': () => session(),
     'auth.signIn': async (i) => {
       await d.auth.signIn(i.username, i.password, i.totp);
       return session();
     },
+    'device.enrol': async (i) => {
+      await d.auth.enrol(i.username, i.password, i.totp);
+      return session();
+    },
+    'admin.devices': () => d.auth.adminDevices(),
+    'admin.revokeDevice': async (i) => {
+      await d.auth.adminRevokeDevice(i.deviceId);
+      return ok;
+    },
+    'admin.auditAlerts': () => d.auth.adminAuditAlerts(),
     'auth.unlock': async (i) => {
       await d.auth.unlock(i.password);
       return session();
@@ -64,7 +93,10 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'inbox.list': (i, c) => d.inbox.list(need(c.staff), i),
     'inbox.counts': (_i, c) => d.inbox.counts(need(c.staff)),
     'inbox.templates': () => [...REPLY_TEMPLATES],
-    'thread.get': (i) => d.inbox.get(i.threadId),
+    'thread.get': async (i) => {
+      await onDemand(d, 'thread', i.threadId);
+      return d.inbox.get(i.threadId);
+    },
     'thread.claim': (i, c) => (d.inbox.claim(need(c.staff), i.threadId), ok),
     'thread.release': (i, c) => (d.inbox.release(need(c.staff), i.threadId), ok),
     'thread.assign': (i, c) => (d.inbox.assign(need(c.staff), i.threadId, i.assigneeId), ok),
@@ -79,7 +111,10 @@ export function createHandlers(d: HandlerDeps): Handlers {
         .list()
         .map((s) => ({ id: s.id, username: s.username, displayName: s.displayName, role: s.role })),
     'schedule.range': (i) => d.schedule.range(i.from, i.days, i.providerId),
-    'appointment.get': (i) => d.schedule.get(i.appointmentId),
+    'appointment.get': async (i) => {
+      await onDemand(d, 'appointment', i.appointmentId);
+      return d.schedule.get(i.appointmentId);
+    },
     'appointment.book': (i, c) => ({ appointmentId: d.schedule.book(need(c.staff), i) }),
     'appointment.reschedule': (i, c) => (
       d.schedule.reschedule(need(c.staff), i.appointmentId, i.providerId, i.start, i.end),

@@ -194,7 +194,12 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
       void r
         .call(method, req.input, { origin, isMainFrame: true })
         .then((result) => {
-          if (result.ok && (method === 'auth.signIn' || method === 'auth.unlock')) holder = ws;
+          if (result.ok && (method === 'auth.signIn' || method === 'auth.unlock')) {
+            // The person just typed their password in this window: that is input, and this window now holds
+            // the session (its activity reports, ignored until now, count from here on).
+            holder = ws;
+            o.onActivity?.();
+          }
           return result;
         })
         .then((result) =>

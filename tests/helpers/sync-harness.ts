@@ -6,8 +6,10 @@
 import type { AppointmentRecord, MessageRecord, PatientRecord, ThreadRecord } from '../../src-shared/domain';
 import {
   type Change,
+  DEVICE_CREDENTIAL_HEADER,
   type EntityName,
   PullResponse,
+  RegisterDeviceResponse,
   SYNC_ROUTES,
   TokenResponse,
 } from '../../src-shared/sync';
@@ -19,6 +21,7 @@ import { threadRecordOf, type ThreadRow } from '../../src-main/store/repos/threa
 import type { Store } from '../../src-main/store/store';
 import { type PortalServer, buildServer } from '../../server/app';
 import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../../server/demo/credentials';
+import { TEST_SIGN_IN_LIMITS } from './sign-in-limits';
 import { tempDir } from './tmp';
 
 /** The demo's "today": fixed, so seeded data and free slots are the same on every run. */
@@ -32,6 +35,8 @@ export interface TestServer {
   now(): number;
   /** A fresh TOTP code for a demo staff member, moving the server clock past the last step used. */
   totpFor(username: string): string;
+  /** Stop the server and start it again on the same port and data folder (a restarted backend). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,18 +44,29 @@ export async function startTestServer(options: { scale?: number } = {}): Promise
   const { dir, cleanup } = tempDir('clinic-sync-server-');
   let offset = 0;
   const now = () => Date.now() + offset;
-  const server = await buildServer({
-    dataDir: dir,
-    demo: true,
-    scale: options.scale ?? 0.05,
-    today: DEMO_TODAY,
-    now,
-  });
+  const build = () =>
+    buildServer({
+      dataDir: dir,
+      demo: true,
+      scale: options.scale ?? 0.05,
+      today: DEMO_TODAY,
+      now,
+      signInLimits: TEST_SIGN_IN_LIMITS,
+    });
+  let server = await build();
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
+  const port = Number(new URL(url).port);
   const lastStep = new Map<string, number>();
   return {
     url,
-    server,
+    get server() {
+      return server;
+    },
+    async restart() {
+      await server.close();
+      server = await build();
+      await server.listen({ host: '127.0.0.1', port });
+    },
     dataDir: dir,
     now,
     totpFor(username) {
@@ -68,25 +84,54 @@ export async function startTestServer(options: { scale?: number } = {}): Promise
   };
 }
 
+/** An enrolled device's id and secret (the console keeps the secret in its encrypted store). */
+export interface DeviceCred {
+  deviceId: string;
+  deviceSecret: string;
+}
+
+/** The `x-clinic-device` header of a device. */
+export const deviceHeader = (d: DeviceCred): Record<string, string> => ({
+  [DEVICE_CREDENTIAL_HEADER]: `${d.deviceId}:${d.deviceSecret}`,
+});
+
+/** The device each access token issued through this harness belongs to (serverSnapshot sends its credential). */
+const deviceOfToken = new Map<string, DeviceCred>();
+
 async function postJson(
   url: string,
   body: unknown,
   token?: string,
+  device?: DeviceCred,
 ): Promise<{ status: number; json: unknown }> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(device ? deviceHeader(device) : {}),
+    },
     body: JSON.stringify(body),
   });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as unknown) : null };
 }
 
-/** Enrol a device and sign a demo staff member in on it. */
-export async function enrolDevice(serverUrl: string, name: string): Promise<string> {
-  const enrol = await postJson(serverUrl + SYNC_ROUTES.registerDevice, { name });
-  if (enrol.status !== 201) throw new Error(`device enrolment failed: ${enrol.status}`);
-  return (enrol.json as { deviceId: string }).deviceId;
+/**
+ * Enrol a device the real way: the demo admin's password and a TOTP code (`adminCode`; by default the code of
+ * the current real-time step, for servers on the real clock).
+ */
+export async function enrolDevice(serverUrl: string, name: string, adminCode?: string): Promise<DeviceCred> {
+  const admin = demoStaff('admin1');
+  const enrol = await postJson(serverUrl + SYNC_ROUTES.registerDevice, {
+    name,
+    username: 'admin1',
+    password: admin.password,
+    totp: adminCode ?? totp(admin.totpSecret, Date.now()),
+  });
+  if (enrol.status !== 201)
+    throw new Error(`device enrolment failed: ${enrol.status} ${JSON.stringify(enrol.json)}`);
+  return RegisterDeviceResponse.parse(enrol.json);
 }
 
 /**
@@ -103,7 +148,7 @@ export class TestCredentials implements SyncCredentials {
   constructor(
     /** Where auth requests go (the real server, not a fault proxy). */
     public authUrl: string,
-    private readonly device: string,
+    readonly device: DeviceCred,
   ) {}
 
   static async signIn(
@@ -111,8 +156,8 @@ export class TestCredentials implements SyncCredentials {
     username: string,
     deviceName = `desk of ${username}`,
   ): Promise<TestCredentials> {
-    const deviceId = await enrolDevice(server.url, deviceName);
-    const creds = new TestCredentials(server.url, deviceId);
+    const device = await enrolDevice(server.url, deviceName, server.totpFor('admin1'));
+    const creds = new TestCredentials(server.url, device);
     await creds.signIn(username, server.totpFor(username));
     return creds;
   }
@@ -120,12 +165,12 @@ export class TestCredentials implements SyncCredentials {
   /** Credentials from tokens obtained elsewhere (a child process gets them through its environment). */
   static fromTokens(
     authUrl: string,
-    deviceId: string,
+    device: DeviceCred,
     staffId: string,
     access: string,
     refresh: string,
   ): TestCredentials {
-    const creds = new TestCredentials(authUrl, deviceId);
+    const creds = new TestCredentials(authUrl, device);
     creds.staffId = staffId;
     creds.access = access;
     creds.refreshToken = refresh;
@@ -133,14 +178,20 @@ export class TestCredentials implements SyncCredentials {
   }
 
   async signIn(username: string, code: string): Promise<void> {
-    const res = await postJson(this.authUrl + SYNC_ROUTES.signIn, {
-      username,
-      password: demoStaff(username).password,
-      totp: code,
-      deviceId: this.device,
-    });
+    const res = await postJson(
+      this.authUrl + SYNC_ROUTES.signIn,
+      {
+        username,
+        password: demoStaff(username).password,
+        totp: code,
+        deviceId: this.device.deviceId,
+      },
+      undefined,
+      this.device,
+    );
     if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.json)}`);
     const tokens = TokenResponse.parse(res.json);
+    deviceOfToken.set(tokens.accessToken, this.device);
     this.access = tokens.accessToken;
     this.refreshToken = tokens.refreshToken;
     this.staffId = tokens.staff.id;
@@ -151,15 +202,25 @@ export class TestCredentials implements SyncCredentials {
   }
 
   deviceId(): string | null {
-    return this.device;
+    return this.device.deviceId;
+  }
+
+  deviceSecret(): string | null {
+    return this.device.deviceSecret;
   }
 
   async accessToken(): Promise<string | null> {
     if (this.stale && this.refreshToken) {
       this.stale = false;
-      const res = await postJson(this.authUrl + SYNC_ROUTES.refresh, { refreshToken: this.refreshToken });
+      const res = await postJson(
+        this.authUrl + SYNC_ROUTES.refresh,
+        { refreshToken: this.refreshToken },
+        undefined,
+        this.device,
+      );
       if (res.status !== 200) return null;
       const tokens = TokenResponse.parse(res.json);
+      deviceOfToken.set(tokens.accessToken, this.device);
       this.access = tokens.accessToken;
       this.refreshToken = tokens.refreshToken;
       this.refreshes++;
@@ -255,7 +316,10 @@ export async function serverSnapshot(
   let cursor = '0';
   for (;;) {
     const res = await fetch(`${serverUrl}${SYNC_ROUTES.pull}?after=${cursor}&limit=5000`, {
-      headers: { authorization: `Bearer ${token}` },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(deviceOfToken.has(token) ? deviceHeader(deviceOfToken.get(token)!) : {}),
+      },
     });
     if (res.status !== 200) throw new Error(`pull failed: ${res.status}`);
     const batch = PullResponse.parse(await res.json());
@@ -406,3 +470,38 @@ export function freeSlot(
     end: new Date(start + provider.slotMinutes * 60_000).toISOString(),
   };
 }
+
+/* ---------------- a console's fetch, intercepted ---------------- */
+
+/**
+ * What a test does with a console's push: `forward` it to the real server, or answer it without the server
+ * (a refusal the server cannot be made to give, e.g. a conflict without `current`). `before` runs as the push
+ * leaves (e.g. a local change made while it is in flight).
+ */
+export interface PushHooks {
+  /** Called with the push body before it is sent; a Response returned is the answer, the server never sees it. */
+  answer?: (body: { deviceId: string; mutations: { id: string }[] }) => Response | undefined;
+  /** Called while the push is in flight (after it left, before its answer is read). */
+  inFlight?: (body: { deviceId: string; mutations: { id: string }[] }) => void | Promise<void>;
+}
+
+/** A fetch for a console's SyncEngine that applies `hooks` to POST /sync/push and passes everything else. */
+export function pushInterceptor(hooks: () => PushHooks): typeof fetch {
+  return async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (!url.includes(SYNC_ROUTES.push) || init?.method !== 'POST' || typeof init.body !== 'string') {
+      return fetch(input, init);
+    }
+    const body = JSON.parse(init.body) as { deviceId: string; mutations: { id: string }[] };
+    const h = hooks();
+    const canned = h.answer?.(body);
+    if (canned) return canned;
+    const pending = fetch(input, init);
+    await h.inFlight?.(body);
+    return pending;
+  };
+}
+
+/** A JSON Response as a server would send it. */
+export const jsonResponse = (status: number, json: unknown): Response =>
+  new Response(JSON.stringify(json), { status, headers: { 'content-type': 'application/json' } });

@@ -180,6 +180,11 @@ const cases: Partial<Record<MethodName, Case>> = {
     return { input: { entityType: 'thread', entityId: id, format: 'fhir' }, entityId: id };
   },
   'settings.update': async () => ({ input: { idleTimeoutMinutes: 7 }, entityId: null }),
+  // A desk of the demo's history (enrolled on the server, no credential): removing it is an admin's change.
+  'admin.revokeDevice': async () => ({
+    input: { deviceId: 'dev-demo-front-desk-1' },
+    entityId: 'dev-demo-front-desk-1',
+  }),
 };
 
 /** List reads: one event for the list, then one read event per record returned (counted by hand below). */

@@ -18,6 +18,7 @@ import { InboxView } from '../inbox/InboxView';
 import { PatientPanelDialog } from '../patient/PatientPanel';
 import { AppointmentDialog } from '../schedule/AppointmentDialog';
 import { ScheduleView } from '../schedule/ScheduleView';
+import { REVOKED_NOTICE } from '../enrol/EnrolScreen';
 import { SyncBar, SyncProblemBanner, SyncProblemsDialog } from '../sync/SyncBar';
 import { lockNow, SHORTCUTS, useShortcuts } from './keyboard';
 
@@ -44,6 +45,7 @@ export function viewsFor(role: Role): View[] {
 export function Shell() {
   const staff = useSession((s) => s.info?.staff);
   const offline = useSession((s) => s.info?.offline ?? false);
+  const revoked = useSession((s) => s.info?.device === 'revoked');
   const view = useUi((s) => s.view);
   const appointmentId = useUi((s) => s.appointmentId);
   const patientId = useUi((s) => s.patientId);
@@ -148,6 +150,11 @@ export function Shell() {
         {current === 'settings' && role === 'admin' ? <SettingsView /> : null}
         {current === 'audit' && role === 'admin' ? <AuditReportView /> : null}
       </main>
+      {revoked ? (
+        <p className="form-error" role="alert">
+          {REVOKED_NOTICE} Nothing on this PC was deleted; unsent changes wait until it is enrolled again.
+        </p>
+      ) : null}
       <SyncBar offlineSession={offline} />
 
       {appointmentId ? (

@@ -1,0 +1,5 @@
+/**
+ * Sign-in abuse limits for test backends: far above the many sign-ins a test makes from 127.0.0.1 in a few
+ * seconds. The real limits are tested on their own (server/sign-in-limits.test.ts).
+ */
+export const TEST_SIGN_IN_LIMITS = { perAddress: 100_000, global: 100_000 };
