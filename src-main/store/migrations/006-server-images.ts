@@ -32,6 +32,9 @@ export const serverImages: Migration = {
         PRIMARY KEY (entity, id)
       ) STRICT, WITHOUT ROWID;
 
+      -- The time of the slot a refused booking or move was for, so "Open schedule" can show that day.
+      ALTER TABLE sync_problems ADD COLUMN slot_start TEXT;
+
       -- Rows queued by the previous release hold version 1 payloads (src-shared/sync.ts MUTATION_PAYLOAD_VERSION).
       ALTER TABLE outbox ADD COLUMN payload_version INTEGER NOT NULL DEFAULT 1;
 
