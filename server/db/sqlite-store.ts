@@ -713,6 +713,14 @@ export class SqliteStore implements ServerStore {
     }));
   }
 
+  setPasswordHash(staffId: string, passwordHash: string): void {
+    this.run('UPDATE staff SET password_hash = ? WHERE id = ?', passwordHash, staffId);
+  }
+
+  setPortalPasswordHash(patientId: string, passwordHash: string): void {
+    this.run('UPDATE patients SET portal_password_hash = ? WHERE id = ?', passwordHash, patientId);
+  }
+
   /* ---- at-most-once ---- */
 
   appliedMutation(deviceId: string, mutationId: string): string | null {

@@ -202,6 +202,10 @@ export interface ServerStore {
   insertAuditAlert(alert: Omit<AuditAlert, 'seq'>): void;
   /** Newest first, at most `limit`. */
   auditAlerts(limit: number): AuditAlert[];
+  /** Replaces a staff member's password hash (upgrade to the current scrypt cost at sign-in). */
+  setPasswordHash(staffId: string, passwordHash: string): void;
+  /** Replaces a patient's portal password hash (upgrade at sign-in). */
+  setPortalPasswordHash(patientId: string, passwordHash: string): void;
 
   appliedMutation(deviceId: string, mutationId: string): string | null;
   saveAppliedMutation(deviceId: string, mutationId: string, resultJson: string, at: string): void;

@@ -12,7 +12,6 @@ import type {
   ThreadRecord,
 } from '../../src-shared/domain';
 import type { PortalAppointmentRequest, PortalNewThread } from '../../src-shared/sync';
-import { verifyPassword } from '../auth/passwords';
 import { recordFailure, retryAfterAny } from '../auth/throttle';
 import { PORTAL_TOKEN_SECONDS, bearer, hashToken, newToken } from '../auth/tokens';
 import type { ServerContext } from '../context';
@@ -80,14 +79,16 @@ export async function portalSignIn(
     throw new HttpError(429, 'THROTTLED', `Too many failed sign-ins. Try again in ${wait} seconds.`, wait);
   }
   recordFailure(store, keys, ctx.now());
-  const ok = await verifyPassword(password, known?.portalPasswordHash ?? null);
-  if (!ok || !known) {
+  const check = await ctx.passwords.verify(password, known?.portalPasswordHash ?? null);
+  const rehash = check.needsRehash ? await ctx.passwords.hash(password) : null;
+  if (!check.ok || !known) {
     patientAudit(ctx, 'failed-sign-in', 'session', known?.record.id ?? null, [], 'failure');
     throw new HttpError(401, 'UNAUTHENTICATED', 'Wrong MRN or password.');
   }
   const token = newToken();
   store.transaction(() => {
     keys.forEach((key) => store.clearAuthFailures(key));
+    if (rehash !== null) store.setPortalPasswordHash(known.record.id, rehash);
     store.insertPortalToken(hashToken(token), {
       patientId: known.record.id,
       expiresAt: ctx.now() + PORTAL_TOKEN_SECONDS * 1000,

@@ -1,4 +1,5 @@
 import { ApiError } from '../../src-shared/errors';
+import type { ScryptCost } from '../../src-shared/password-rules';
 import {
   DEVICE_REVOKED_MESSAGE,
   type AuditAlertRecord,
@@ -14,7 +15,7 @@ import type { SyncCredentials } from '../sync/types';
 import { PortalAuthClient, PortalError } from './portal-client';
 import type { ActiveSession, Actor } from './session';
 import { LOCKOUT_AFTER, waitRemaining } from './throttle';
-import { checkVerifier, makeVerifier } from './verifier';
+import { checkVerifier, makeVerifier, verifierNeedsUpgrade } from './verifier';
 
 /** Encrypted-store keys (settings table) of the device credential (issue 10): never in a file in clear. */
 const DEVICE_SECRET_KEY = 'device.secret';
@@ -34,6 +35,8 @@ export interface AuthServiceOptions {
   deviceName: string;
   /** Called whenever the session changes (sign-in, lock, unlock, sign-out). */
   onChange: () => void;
+  /** scrypt cost of the offline verifier (default OWASP N=2^17; tests pass a lower N). */
+  passwordCost?: Partial<ScryptCost>;
 }
 
 /**
@@ -231,7 +234,7 @@ export class AuthService implements SyncCredentials {
   ): Promise<void> {
     const { store, clock } = this.o;
     if (tokens) {
-      const verifier = await makeVerifier(password);
+      const verifier = await makeVerifier(password, this.o.passwordCost);
       store.transaction(() => {
         store.staff.upsert(tokens.staff);
         store.staff.saveCredential({
@@ -324,7 +327,11 @@ export class AuthService implements SyncCredentials {
       this.recordFailure(username);
       throw new ApiError('UNAUTHENTICATED', 'Wrong username or password.');
     }
-    this.o.store.staff.saveCredential({ ...cred, failed_count: 0, last_failed_at: null });
+    // A verifier of older parameters is re-made now, while the password is at hand (issue 10).
+    const verifier = verifierNeedsUpgrade(cred.verifier, this.o.passwordCost)
+      ? await makeVerifier(password, this.o.passwordCost)
+      : cred.verifier;
+    this.o.store.staff.saveCredential({ ...cred, verifier, failed_count: 0, last_failed_at: null });
     await this.startSession(null, password, true, cred.staff_id);
   }
 
