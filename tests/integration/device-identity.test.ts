@@ -3,6 +3,8 @@
  * change in someone else's name is refused and shows in sync problems; a revoked PC keeps its data and outbox
  * and says so; a session that began offline syncs as soon as the backend is back, attributed per change.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src-shared/domain';
 import {
@@ -65,6 +67,24 @@ async function freeSlots(c: TestConsole, days: number, count: number) {
 function serverTrail(entityType: string, entityId: string): AuditRecord[] {
   return portal.server.store.auditForEntity(entityType, entityId, 100);
 }
+
+describe('the device credential on the PC', () => {
+  it('is kept only inside the encrypted store: no file of the data folder holds the secret in clear', async () => {
+    const desk = await open();
+    const secret = desk.core.auth.deviceSecret();
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(desk.core.auth.deviceState()).toBe('enrolled');
+    expect((await desk.signIn('reception1')).ok).toBe(true);
+    await desk.ok('sync.now');
+    const files = fs.readdirSync(desk.dataDir, { recursive: true, encoding: 'utf8' });
+    expect(files.length).toBeGreaterThan(0);
+    for (const name of files) {
+      const file = path.join(desk.dataDir, name);
+      if (!fs.statSync(file).isFile()) continue;
+      expect(fs.readFileSync(file).includes(Buffer.from(secret!)), name).toBe(false);
+    }
+  });
+});
 
 describe('a modified console', () => {
   it("cannot push a booking in another person's name: refused, nothing stored, the reason in sync problems", async () => {
