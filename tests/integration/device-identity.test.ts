@@ -272,3 +272,58 @@ describe('the local audit chain against the server', () => {
       .toMatchObject({ entityId: event.id, message: AUDIT_HEAD_PROBLEM });
   });
 });
+
+describe('audit-integrity alerts in the console', () => {
+  it("an admin's console lists the alert the server raised for a forged event of another PC", async () => {
+    const desk = await open();
+    const admin = await open();
+    expect((await desk.signIn('reception1')).ok).toBe(true);
+    expect((await admin.signIn('admin1')).ok).toBe(true);
+    const deviceId = desk.core.auth.deviceId()!;
+    const forged = {
+      ...sealAuditEvent({
+        id: uuidv7(portal.clock.now()),
+        at: new Date(portal.clock.now()).toISOString(),
+        staffId: 'stf-reception1',
+        role: 'receptionist',
+        deviceId,
+        action: 'read',
+        entityType: 'patient',
+        entityId: 'pat-000002',
+        outcome: 'success',
+        fields: [],
+        actorKind: 'staff',
+        prevHash: '0'.repeat(64),
+        version: 0,
+      }),
+      entityId: 'pat-000009', // changed after sealing
+    };
+    await fetch(portal.url + SYNC_ROUTES.push, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [DEVICE_CREDENTIAL_HEADER]: `${deviceId}:${desk.core.auth.deviceSecret()!}`,
+      },
+      body: JSON.stringify({
+        deviceId,
+        mutations: [
+          {
+            id: forged.id,
+            entityId: forged.id,
+            baseVersion: null,
+            createdAt: forged.at,
+            staffId: 'stf-reception1',
+            mutation: { op: 'audit.append', event: forged },
+          },
+        ],
+      }),
+    });
+    const alerts = await admin.ok<{ kind: string; eventId: string; deviceId: string }[]>('admin.auditAlerts');
+    expect(alerts).toContainEqual(
+      expect.objectContaining({ kind: 'bad-hash', eventId: forged.id, deviceId }),
+    );
+    // Not for other roles.
+    const refused = await desk.call('admin.auditAlerts', {});
+    expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+});
