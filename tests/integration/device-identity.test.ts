@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuditRecord } from '../../src-shared/domain';
 import {
   AuditHeadResponse,
@@ -14,7 +14,9 @@ import {
   SYNC_ROUTES,
 } from '../../src-shared/sync';
 import type { ProviderView, ScheduleView, SessionInfo, SyncProblem } from '../../src-shared/views';
+import { enrolAsDemoAdmin } from '../../src-main/auth/demo-enrol';
 import { uuidv7 } from '../../src-main/base/ids';
+import { demoStaff } from '../../server/demo/credentials';
 import { AUDIT_HEAD_PROBLEM } from '../../src-main/sync/audit-head';
 import { sealAuditEvent } from '../../server/test/helpers';
 import {
@@ -83,6 +85,35 @@ describe('the device credential on the PC', () => {
       if (!fs.statSync(file).isFile()) continue;
       expect(fs.readFileSync(file).includes(Buffer.from(secret!)), name).toBe(false);
     }
+  });
+});
+
+describe('npm start', () => {
+  it('enrols the demo console as the demo admin from the credentials the demo backend printed, and says so', async () => {
+    const clinic = await startConsole(portal, { enrol: false });
+    consoles.push(clinic);
+    expect(clinic.core.auth.deviceState()).toBe('not-enrolled');
+    const admin = demoStaff('admin1');
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    try {
+      await enrolAsDemoAdmin(
+        clinic.core.auth,
+        {
+          CLINIC_DEMO_ENROL: JSON.stringify({
+            username: 'admin1',
+            password: admin.password,
+            totpSecret: admin.totpSecret,
+          }),
+        },
+        () => portal.clock.now(),
+      );
+    } finally {
+      log.mockRestore();
+    }
+    expect(clinic.core.auth.deviceState()).toBe('enrolled');
+    expect(lines).toEqual([expect.stringMatching(/enrolled this console .* as the demo admin \(admin1\)/)]);
+    expect(portal.server.store.device(clinic.core.auth.deviceId()!)?.enrolledBy).toBe('stf-admin1');
   });
 });
 
