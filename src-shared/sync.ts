@@ -36,6 +36,8 @@ export const SYNC_ROUTES = {
   push: '/sync/push',
   events: '/sync/events',
   auditForEntity: '/audit/entity',
+  /** One record as the server holds it now (issue 12: a console restores what the server has). */
+  record: '/sync/record',
   portalSignIn: '/portal/sign-in',
   portalThreads: '/portal/threads',
   portalMessages: '/portal/threads/:threadId/messages',
@@ -105,6 +107,15 @@ export const MutationOp = z.discriminatedUnion('op', [
 export type MutationOp = z.infer<typeof MutationOp>;
 export type MutationOpName = MutationOp['op'];
 
+/**
+ * Version of a mutation's payload (issue 12: upgrades with changes still queued). This release writes
+ * MUTATION_PAYLOAD_VERSION; a payload without `v` is version 1 (the release before, whose queued rows may still
+ * wait in a console's outbox). A server accepts the current and the previous version and refuses any other
+ * per mutation, never the whole batch.
+ */
+export const MUTATION_PAYLOAD_VERSION = 2;
+export const ACCEPTED_PAYLOAD_VERSIONS: readonly number[] = [1, 2];
+
 export const Mutation = z.strictObject({
   /** UUIDv7, unique per device; the server applies (deviceId, id) at most once. */
   id: z.string().uuid(),
@@ -116,6 +127,8 @@ export const Mutation = z.strictObject({
   /** Staff member on whose behalf the device acts. */
   staffId: id,
   mutation: MutationOp,
+  /** Payload version; absent means 1 (see MUTATION_PAYLOAD_VERSION). */
+  v: z.number().int().min(1).max(999).optional(),
 });
 export type Mutation = z.infer<typeof Mutation>;
 
@@ -145,6 +158,18 @@ export type MutationResult = z.infer<typeof MutationResult>;
 
 export const PushResponse = z.strictObject({ results: z.array(MutationResult) });
 export type PushResponse = z.infer<typeof PushResponse>;
+
+/** GET /sync/record?entity=&id= : the record as the server holds it now (data null: no such record). */
+export const RecordQuery = z.strictObject({
+  entity: z.enum(['appointment', 'thread']),
+  id,
+});
+export const RecordResponse = z.strictObject({
+  change: Change,
+  /** For a thread: its messages and attachments (an out-of-window thread opened on demand shows whole). */
+  related: z.array(Change).max(10_000),
+});
+export type RecordResponse = z.infer<typeof RecordResponse>;
 
 /** SSE `poke` event payload: the newest change sequence on the server. */
 export const Poke = z.strictObject({ cursor: Cursor });

@@ -215,6 +215,12 @@ export const Settings = z.strictObject({
   idleTimeoutMinutes: z.number().int().min(1).max(60),
   serverUrl: z.string(),
   offlineGraceHours: z.number().int().min(1).max(720),
+  /** Store window (DESIGN.md §4, issue 12): closed threads kept this many days after their last message. */
+  closedThreadDays: z.number().int().min(1).max(3650),
+  /** Store window: appointments kept from this many days back… */
+  scheduleBackDays: z.number().int().min(0).max(3650),
+  /** …to this many days ahead. */
+  scheduleAheadDays: z.number().int().min(1).max(3650),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AuditEntityType } from '../../src-shared/domain';
-import { PushRequest, SYNC_ROUTES } from '../../src-shared/sync';
+import { PushRequest, RecordQuery, SYNC_ROUTES } from '../../src-shared/sync';
 import { authenticateStaff, authenticateSync, streamStillValid } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
@@ -55,6 +55,24 @@ export function syncRoutes(
     const caller = authenticateSync(ctx, request.headers);
     parse(z.strictObject({}), request.query, 'query');
     return { head: ctx.store.deviceAuditHead(caller.deviceId) };
+  });
+
+  // Issue 12: a console whose queued change ended unapplied restores the server's record from here, and a
+  // record outside a console's store window is fetched on demand (reads are audited by the console's router).
+  app.get(SYNC_ROUTES.record, async (request) => {
+    authenticateSync(ctx, request.headers);
+    const query = parse(RecordQuery, request.query, 'query');
+    const change = ctx.store.loadChange(query.entity, query.id);
+    const related =
+      query.entity === 'thread' && change.data
+        ? [
+            ...ctx.store
+              .messagesOfThread(query.id)
+              .map((m) => ({ entity: 'message' as const, id: m.id, data: m })),
+            ...ctx.store.attachmentsOfThread(query.id).map((a) => ctx.store.loadChange('attachment', a.id)),
+          ]
+        : [];
+    return { change, related };
   });
 
   app.get(SYNC_ROUTES.auditForEntity, async (request) => {

@@ -12,6 +12,7 @@ import type {
 import type { Change, Mutation, MutationOp, MutationOpName, MutationResult } from '../../src-shared/sync';
 import type { ServerContext } from '../context';
 import { normalizeIso, slotProblem, transitionProblem } from '../../src-shared/schedule-rules';
+import { payloadVersionProblem } from './payload-versions';
 import { roleMayPush } from '../../src-shared/mutation-roles';
 import { staffActive } from '../auth/staff-auth';
 import { appendConsoleAudit } from './audit-chain';
@@ -273,6 +274,9 @@ function attributionProblem(ctx: ServerContext, deviceId: string, staff: StaffRe
 }
 
 function decide(ctx: ServerContext, deviceId: string, m: Mutation): MutationResult {
+  // Issue 12: the current and the previous payload version are accepted; another is refused alone.
+  const version = payloadVersionProblem(m);
+  if (version) return { id: m.id, status: 'rejected', reason: version, current: null };
   const op = m.mutation;
   // Audit events are verified link by link against the device's chain (server/sync/audit-chain.ts).
   if (op.op === 'audit.append') return appendConsoleAudit(ctx, deviceId, m, op.event);

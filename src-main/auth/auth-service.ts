@@ -13,6 +13,7 @@ import type { Store } from '../store/store';
 import { PortalTransport } from '../sync/transport';
 import type { SyncCredentials } from '../sync/types';
 import { PortalAuthClient, PortalError } from './portal-client';
+import type { LockReason } from '../lock/lock-controller';
 import type { ActiveSession, Actor } from './session';
 import { LOCKOUT_AFTER, waitRemaining } from './throttle';
 import { checkVerifier, makeVerifier, verifierNeedsUpgrade } from './verifier';
@@ -49,6 +50,8 @@ export class AuthService implements SyncCredentials {
   /** The console's one portal transport (device credential, no redirects, URL policy); sync uses it too. */
   readonly transport: PortalTransport;
   private refreshing: Promise<string | null> | null = null;
+  /** The attempt queue per username (see oneAtATime). */
+  private readonly attempts = new Map<string, Promise<unknown>>();
 
   constructor(private readonly o: AuthServiceOptions) {
     this.transport = new PortalTransport({ serverUrl: () => o.settings.get().serverUrl, device: this });
@@ -197,30 +200,45 @@ export class AuthService implements SyncCredentials {
       throw new ApiError('UNAUTHENTICATED', `Too many failed attempts: try again in ${wait} s.`, wait);
   }
 
-  private recordFailure(username: string): void {
-    const now = new Date(this.o.clock.now()).toISOString();
+  /**
+   * Run one sign-in or unlock attempt for `username` at a time (issue 11): parallel guesses queue behind each
+   * other, so each one sees the failures counted by those before it and the throttle holds.
+   */
+  private oneAtATime<T>(username: string, attempt: () => Promise<T>): Promise<T> {
+    const before = this.attempts.get(username) ?? Promise.resolve();
+    const run = before.then(attempt, attempt);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.attempts.set(username, tail);
+    void tail.then(() => {
+      if (this.attempts.get(username) === tail) this.attempts.delete(username);
+    });
+    return run;
+  }
+
+  /** Count a failure for `username` now (before verifying); returns the count written. */
+  private countFailure(username: string): number {
     const staff = this.o.store.staff.byUsername(username);
-    const cred = this.o.store.staff.credential(username) ?? {
-      username,
-      staff_id: staff?.id ?? '',
-      verifier: null,
-      verified_at: null,
-      failed_count: 0,
-      locked: 0,
-      last_failed_at: null,
-    };
-    const failed = cred.failed_count + 1;
+    const at = new Date(this.o.clock.now()).toISOString();
+    const cred = this.o.store.staff.credential(username);
+    return this.o.store.staff.countFailure(username, cred?.staff_id ?? staff?.id ?? '', at, LOCKOUT_AFTER);
+  }
+
+  /** The failed sign-in event (the count itself was written before the check). */
+  private auditFailedSignIn(username: string): void {
+    const staff = this.o.store.staff.byUsername(username);
+    this.o.audit.record(
+      { staffId: staff?.id ?? null, role: staff?.role ?? null },
+      { action: 'failed-sign-in', entityType: 'session', entityId: null, outcome: 'failure' },
+    );
+  }
+
+  private recordFailure(username: string): void {
     this.o.store.transaction(() => {
-      this.o.store.staff.saveCredential({
-        ...cred,
-        failed_count: failed,
-        locked: failed >= LOCKOUT_AFTER ? 1 : cred.locked,
-        last_failed_at: now,
-      });
-      this.o.audit.record(
-        { staffId: staff?.id ?? null, role: staff?.role ?? null },
-        { action: 'failed-sign-in', entityType: 'session', entityId: null, outcome: 'failure' },
-      );
+      this.countFailure(username);
+      this.auditFailedSignIn(username);
     });
   }
 
@@ -254,6 +272,8 @@ export class AuthService implements SyncCredentials {
         'UNAUTHENTICATED',
         'This staff member is not known on this PC: sign in online first.',
       );
+    // Switch user: the previous (locked) session ends only now, after the new person was verified (issue 11).
+    if (this.session) this.endSession('sign-out');
     this.session = {
       state: 'active',
       staff,
@@ -275,13 +295,13 @@ export class AuthService implements SyncCredentials {
     this.o.onChange();
   }
 
-  /** Full sign-in: online with TOTP; offline with the verifier when the backend cannot be reached. */
+  /**
+   * Full sign-in: online with TOTP; offline with the verifier when the backend cannot be reached. While a
+   * session is locked this is "switch user": the locked session ends only once the new person is verified, so
+   * a wrong password at the desk cannot end someone else's session (issue 11).
+   * Errors: UNAUTHENTICATED (wrong credentials, throttled with retryAfterSeconds, locked on this PC), OFFLINE.
+   */
   async signIn(username: string, password: string, totp: string): Promise<void> {
-    // Switch user: the previous (locked) session ends first, whatever the outcome of this sign-in.
-    if (this.session) {
-      this.endSession('sign-out');
-      this.o.onChange();
-    }
     this.assertNotThrottled(username, true);
     const deviceId = this.ensureDevice();
     try {
@@ -307,35 +327,44 @@ export class AuthService implements SyncCredentials {
     await this.offlineSignIn(username, password);
   }
 
+  /**
+   * Offline sign-in with the device verifier (DESIGN.md §6), one attempt at a time per person; the failure is
+   * counted before the scrypt check and taken back only by a success (issue 11).
+   */
   private async offlineSignIn(username: string, password: string): Promise<void> {
-    this.assertNotThrottled(username, false);
-    const cred = this.o.store.staff.credential(username);
-    if (!cred?.verifier || !cred.verified_at) {
-      throw new ApiError(
-        'OFFLINE',
-        'The portal backend cannot be reached and this account has not signed in online on this PC yet.',
-      );
-    }
-    const graceMs = this.o.settings.get().offlineGraceHours * 3600_000;
-    if (this.o.clock.now() - Date.parse(cred.verified_at) > graceMs) {
-      throw new ApiError(
-        'OFFLINE',
-        'The portal backend cannot be reached and the offline sign-in period has ended: sign in when the network is back.',
-      );
-    }
-    if (!(await checkVerifier(password, cred.verifier))) {
-      this.recordFailure(username);
-      throw new ApiError('UNAUTHENTICATED', 'Wrong username or password.');
-    }
-    // A verifier of older parameters is re-made now, while the password is at hand (issue 10).
-    const verifier = verifierNeedsUpgrade(cred.verifier, this.o.passwordCost)
-      ? await makeVerifier(password, this.o.passwordCost)
-      : cred.verifier;
-    this.o.store.staff.saveCredential({ ...cred, verifier, failed_count: 0, last_failed_at: null });
-    await this.startSession(null, password, true, cred.staff_id);
+    await this.oneAtATime(username, async () => {
+      this.assertNotThrottled(username, false);
+      const cred = this.o.store.staff.credential(username);
+      if (!cred?.verifier || !cred.verified_at) {
+        throw new ApiError(
+          'OFFLINE',
+          'The portal backend cannot be reached and this account has not signed in online on this PC yet.',
+        );
+      }
+      const graceMs = this.o.settings.get().offlineGraceHours * 3600_000;
+      if (this.o.clock.now() - Date.parse(cred.verified_at) > graceMs) {
+        throw new ApiError(
+          'OFFLINE',
+          'The portal backend cannot be reached and the offline sign-in period has ended: sign in when the network is back.',
+        );
+      }
+      const counted = this.countFailure(username);
+      if (!(await checkVerifier(password, cred.verifier))) {
+        this.auditFailedSignIn(username);
+        throw new ApiError('UNAUTHENTICATED', 'Wrong username or password.');
+      }
+      this.o.store.staff.forgiveFailure(username, counted, cred.locked);
+      // A verifier of older parameters is re-made now, while the password is at hand (issue 10).
+      if (verifierNeedsUpgrade(cred.verifier, this.o.passwordCost)) {
+        const verifier = await makeVerifier(password, this.o.passwordCost);
+        const current = this.o.store.staff.credential(username);
+        if (current) this.o.store.staff.saveCredential({ ...current, verifier });
+      }
+      await this.startSession(null, password, true, cred.staff_id);
+    });
   }
 
-  lock(reason: 'idle' | 'manual' | 'lock-screen' | 'suspend'): void {
+  lock(reason: LockReason): void {
     if (this.session?.state !== 'active') return;
     this.session.state = 'locked';
     this.o.audit.record(this.actor(), {
@@ -348,33 +377,48 @@ export class AuthService implements SyncCredentials {
     this.o.onChange();
   }
 
-  /** Unlock by the same person's password, checked against the device verifier (works offline too). */
+  /**
+   * Unlock by the same person's password, checked against the device verifier (works offline too). One attempt
+   * at a time per person; the failure is counted before the scrypt check, so parallel guesses meet the
+   * throttle, and a success takes back only its own count (issue 11). Errors: UNAUTHENTICATED.
+   */
   async unlock(password: string): Promise<void> {
     const session = this.session;
     if (!session) throw new ApiError('UNAUTHENTICATED', 'Nobody is signed in.');
     if (session.state === 'active') return;
     const username = session.staff.username;
-    this.assertNotThrottled(username, false);
-    const cred = this.o.store.staff.credential(username);
-    if (!cred?.verifier || !(await checkVerifier(password, cred.verifier))) {
-      this.recordFailure(username);
+    await this.oneAtATime(username, async () => {
+      if (this.session !== session) throw new ApiError('UNAUTHENTICATED', 'This session has ended.');
+      if (session.state === 'active') return;
+      this.assertNotThrottled(username, false);
+      const cred = this.o.store.staff.credential(username);
+      const counted = this.countFailure(username);
+      const right = cred?.verifier ? await checkVerifier(password, cred.verifier) : false;
+      if (right && this.session !== session) {
+        // Signed out while the password was checked: nothing to unlock, and no failure either.
+        this.o.store.staff.forgiveFailure(username, counted, cred?.locked ?? 0);
+        throw new ApiError('UNAUTHENTICATED', 'This session has ended.');
+      }
+      if (!right) {
+        this.o.store.transaction(() => {
+          this.auditFailedSignIn(username);
+          this.o.audit.record(
+            { staffId: session.staff.id, role: session.staff.role },
+            { action: 'unlock', entityType: 'session', entityId: null, outcome: 'failure' },
+          );
+        });
+        throw new ApiError('UNAUTHENTICATED', 'Wrong password.');
+      }
+      this.o.store.staff.forgiveFailure(username, counted, cred?.locked ?? 0);
+      session.state = 'active';
       this.o.audit.record(this.actor(), {
         action: 'unlock',
         entityType: 'session',
         entityId: null,
-        outcome: 'failure',
+        outcome: 'success',
       });
-      throw new ApiError('UNAUTHENTICATED', 'Wrong password.');
-    }
-    this.o.store.staff.saveCredential({ ...cred, failed_count: 0, last_failed_at: null });
-    session.state = 'active';
-    this.o.audit.record(this.actor(), {
-      action: 'unlock',
-      entityType: 'session',
-      entityId: null,
-      outcome: 'success',
+      this.o.onChange();
     });
-    this.o.onChange();
   }
 
   private endSession(_why: 'sign-out'): void {

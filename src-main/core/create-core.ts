@@ -1,5 +1,9 @@
 import type { ScryptCost } from '../../src-shared/password-rules';
+import { verifyAuditIncrementally } from '../audit/checkpoint';
 import { AuditLog } from '../audit';
+import { listedRecords, RecentListReads, subjectsOf } from '../audit/read-records';
+import { AuditReport } from '../audit/report';
+import { auditRoleChanges } from '../audit/staff-changes';
 import { AuthService } from '../auth/auth-service';
 import { sessionInfoOf } from '../auth/session';
 import { InboxService } from '../inbox/inbox-service';
@@ -61,9 +65,12 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   }
   const events = new CoreEvents();
   const audit = new AuditLog(store, clock, () => store.devices.self()?.id ?? 'unregistered');
-  // A quick start-up check: a broken chain is reported (count only, no PHI) and shown by audit.verify in the UI.
-  const verified = audit.verify();
+  // A quick start-up check from the last verified checkpoint (issue 12: flat in the log's size): a broken chain
+  // is reported (event id only, no PHI) and shown by audit.verify in the UI.
+  const verified = verifyAuditIncrementally(store, audit).result;
   if (!verified.ok) console.error(`clinic: audit chain broken at event ${verified.firstBadEventId}`);
+  // A staff member's role changed (by sync or at sign-in): recorded on that staff member's trail.
+  auditRoleChanges(store, audit);
 
   const emitSession = (): void =>
     events.emit(
@@ -90,6 +97,15 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       credentials: auth,
       clock,
       onAuditRecord: (record) => audit.applyRemote(record),
+      // The store window (DESIGN.md §4), admin-set.
+      storeWindow: () => {
+        const s = settings.get();
+        return {
+          closedThreadDays: s.closedThreadDays,
+          scheduleBackDays: s.scheduleBackDays,
+          scheduleAheadDays: s.scheduleAheadDays,
+        };
+      },
     });
     let previous: string | null = null;
     engine.onStatus((status) => {
@@ -126,6 +142,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     auth,
     lock,
     audit,
+    report: new AuditReport(store, audit, () => clock.now()),
     inbox,
     schedule,
     patients,
@@ -140,6 +157,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       emitSession();
     },
   });
+  const recentListReads = new RecentListReads(() => clock.now());
   const router = createRouter({
     handlers,
     auth,
@@ -147,6 +165,10 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     allowedOrigins: o.allowedOrigins,
     events,
     atomically: (fn) => store.transaction(fn),
+    lockGate: () => lock.gate(),
+    subjectsOf: (entityType, entityId, fields) => subjectsOf(store, entityType, entityId, fields),
+    listedRecords: (method, input, output, staffId) =>
+      recentListReads.fresh(staffId, method, input, listedRecords(method, output)),
   });
 
   if (o.autoStart !== false) {

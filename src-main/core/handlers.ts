@@ -1,6 +1,7 @@
 import { ApiError } from '../../src-shared/errors';
 import type { StaffRecord } from '../../src-shared/domain';
 import type { AuditLog } from '../audit';
+import type { AuditReport } from '../audit/report';
 import type { AuthService } from '../auth/auth-service';
 import { sessionInfoOf } from '../auth/session';
 import type { InboxService } from '../inbox/inbox-service';
@@ -19,6 +20,7 @@ export interface HandlerDeps {
   auth: AuthService;
   lock: LockController;
   audit: AuditLog;
+  report: AuditReport;
   inbox: InboxService;
   schedule: ScheduleService;
   patients: PatientService;
@@ -33,6 +35,20 @@ const ok = { ok: true as const };
 function need(staff: StaffRecord | null): StaffRecord {
   if (!staff) throw new ApiError('UNAUTHENTICATED', 'Sign in first.');
   return staff;
+}
+
+/**
+ * A record outside the store window (DESIGN.md §4) is fetched from the server when it is asked for and the
+ * server can be reached; offline, the service answers NOT_FOUND as before. The router audits the read.
+ */
+async function onDemand(d: HandlerDeps, entity: 'thread' | 'appointment', id: string): Promise<void> {
+  const local = entity === 'thread' ? d.store.threads.byId(id) : d.store.appointments.byId(id);
+  if (local) return;
+  try {
+    await d.sync().fetchRecord(entity, id);
+  } catch (error) {
+    if (!(error instanceof SyncError)) throw error;
+  }
 }
 
 /** One handler per contract method: thin adapters from validated input to the services. */
@@ -77,7 +93,10 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'inbox.list': (i, c) => d.inbox.list(need(c.staff), i),
     'inbox.counts': (_i, c) => d.inbox.counts(need(c.staff)),
     'inbox.templates': () => [...REPLY_TEMPLATES],
-    'thread.get': (i) => d.inbox.get(i.threadId),
+    'thread.get': async (i) => {
+      await onDemand(d, 'thread', i.threadId);
+      return d.inbox.get(i.threadId);
+    },
     'thread.claim': (i, c) => (d.inbox.claim(need(c.staff), i.threadId), ok),
     'thread.release': (i, c) => (d.inbox.release(need(c.staff), i.threadId), ok),
     'thread.assign': (i, c) => (d.inbox.assign(need(c.staff), i.threadId, i.assigneeId), ok),
@@ -92,7 +111,10 @@ export function createHandlers(d: HandlerDeps): Handlers {
         .list()
         .map((s) => ({ id: s.id, username: s.username, displayName: s.displayName, role: s.role })),
     'schedule.range': (i) => d.schedule.range(i.from, i.days, i.providerId),
-    'appointment.get': (i) => d.schedule.get(i.appointmentId),
+    'appointment.get': async (i) => {
+      await onDemand(d, 'appointment', i.appointmentId);
+      return d.schedule.get(i.appointmentId);
+    },
     'appointment.book': (i, c) => ({ appointmentId: d.schedule.book(need(c.staff), i) }),
     'appointment.reschedule': (i, c) => (
       d.schedule.reschedule(need(c.staff), i.appointmentId, i.providerId, i.start, i.end),
@@ -109,6 +131,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'audit.trail': (i) => d.audit.trail(i.entityType, i.entityId),
     'audit.verify': () => d.audit.verify(),
     'audit.export': (i) => ({ bundleJson: d.audit.exportFhir(i) }),
+    'audit.report': ({ sort, offset, limit, ...query }) => d.report.page(query, sort, offset, limit),
+    'audit.reportExport': ({ format, ...query }) => d.report.exportFile(format, query),
 
     'sync.status': () => d.sync().status(),
     'sync.problems': () => d.sync().problems(),
@@ -135,9 +159,11 @@ export function createHandlers(d: HandlerDeps): Handlers {
     },
 
     'settings.get': () => d.settings.get(),
-    'settings.update': (i) => {
+    'settings.update': (i, c) => {
       const before = d.settings.get();
       const after = d.settings.update(i);
+      // The audit event names the settings that changed (names only), as for any other record's update.
+      c.auditFields = (Object.keys(after) as (keyof typeof after)[]).filter((k) => before[k] !== after[k]);
       d.onSettingsChanged(before);
       return after;
     },

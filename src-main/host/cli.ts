@@ -44,12 +44,21 @@ try {
       return core.router;
     },
   });
-  console.log(`Clinic Console (browser host) — open: ${host.url}`);
   if (open && fs.existsSync('/usr/bin/chromium')) {
-    spawn('/usr/bin/chromium', [`--app=${host.url}`, '--no-first-run', '--disable-background-networking'], {
-      stdio: 'ignore',
-      detached: true,
-    }).unref();
+    // The command line (readable by every local user in /proc) carries the path of a 0600 file, not the code.
+    const launcher = host.writeLauncher();
+    spawn(
+      '/usr/bin/chromium',
+      [`--app=file://${launcher}`, '--no-first-run', '--disable-background-networking'],
+      {
+        stdio: 'ignore',
+        detached: true,
+      },
+    ).unref();
+    console.log('Clinic Console (browser host) — opened in Chromium.');
+  } else {
+    // Printed to this terminal only; the link works once.
+    console.log(`Clinic Console (browser host) — open once: ${host.url}`);
   }
   const stop = async (): Promise<void> => {
     await host.close();

@@ -7,6 +7,9 @@ export const DEFAULT_SETTINGS: SettingsValue = {
   idleTimeoutMinutes: 5,
   serverUrl: 'http://127.0.0.1:4317',
   offlineGraceHours: 72,
+  closedThreadDays: 90,
+  scheduleBackDays: 30,
+  scheduleAheadDays: 180,
 };
 
 /** Admin settings, kept in the encrypted store (DESIGN.md §1: enrol, idle timeout, server address). */

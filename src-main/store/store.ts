@@ -12,6 +12,7 @@ import { PatientsRepo } from './repos/patients';
 import { ProvidersRepo } from './repos/providers';
 import { StaffRepo } from './repos/staff';
 import { SyncProblemsRepo } from './repos/sync-problems';
+import { SyncShadowsRepo } from './repos/sync-shadows';
 import { ThreadsRepo } from './repos/threads';
 
 /** The encrypted local store: one connection, typed repositories, and transactions across them. */
@@ -27,6 +28,8 @@ export class Store {
   readonly appointments: AppointmentsRepo;
   readonly outbox: OutboxRepo;
   readonly syncProblems: SyncProblemsRepo;
+  /** Server images of records with queued changes, and records to fetch again (issue 12). */
+  readonly syncShadows: SyncShadowsRepo;
   readonly audit: AuditRepo;
 
   constructor(
@@ -44,6 +47,7 @@ export class Store {
     this.appointments = new AppointmentsRepo(db);
     this.outbox = new OutboxRepo(db);
     this.syncProblems = new SyncProblemsRepo(db);
+    this.syncShadows = new SyncShadowsRepo(db);
     this.audit = new AuditRepo(db);
   }
 

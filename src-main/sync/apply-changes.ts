@@ -110,9 +110,10 @@ export interface ApplyResult {
 }
 
 /**
- * Apply a validated batch and advance the cursor atomically. A record with a pending outbox row is skipped:
- * the local change is pushed first, and the server's resulting version arrives in a later pull
- * (or as `current` in the push result when the server refused it).
+ * Apply a validated batch and advance the cursor atomically. A record with a pending outbox row is not
+ * overwritten: the local change is pushed first. The skipped server record is kept as the record's server
+ * image (src-main/sync/server-images.ts) and shown again if the local change ends unapplied, so the cursor
+ * never moves past data the console then loses.
  */
 export function applyPullBatch(
   store: Store,
@@ -127,6 +128,8 @@ export function applyPullBatch(
     const pending = store.outbox.count() > 0 ? store.outbox.pendingEntityIds() : null;
     for (const change of batch.changes) {
       if (pending !== null && pending.has(change.id) && change.entity !== 'audit') {
+        // Not lost: kept as the record's server image, shown if the local change ends unapplied.
+        if (change.entity === 'appointment' || change.entity === 'thread') store.syncShadows.put(change);
         skipped++;
         continue;
       }

@@ -7,6 +7,7 @@ import {
   PullResponse,
   PushResponse,
   type PushRequest,
+  RecordResponse,
   SYNC_ROUTES,
   ServerError,
 } from '../../src-shared/sync';
@@ -237,6 +238,13 @@ export class SyncClient {
   async push(body: PushRequest, signal: AbortSignal): Promise<PushResponse> {
     const res = await this.request({ method: 'POST', path: SYNC_ROUTES.push, body, signal });
     return validateAnswer(PushResponse, await this.json(res, 'push answer'), 'push answer');
+  }
+
+  /** One record as the server holds it now (GET /sync/record; issue 12). */
+  async record(entity: 'appointment' | 'thread', id: string, signal: AbortSignal): Promise<RecordResponse> {
+    const path = `${SYNC_ROUTES.record}?entity=${entity}&id=${encodeURIComponent(id)}`;
+    const res = await this.request({ method: 'GET', path, signal });
+    return validateAnswer(RecordResponse, await this.json(res, 'record answer'), 'record answer');
   }
 
   /** Open the poke stream; the caller reads `body` until it ends. Throws when the stream is not available. */

@@ -166,7 +166,7 @@ describe('SyncEngine', () => {
     expect(sizes.length).toBeLessThanOrEqual(7);
     const problems = engine.problems();
     expect(problems).toEqual([expect.objectContaining({ kind: 'rejected', operation: 'message.send' })]);
-    expect(problems[0]!.message).toMatch(/^Reply not saved: /);
+    expect(problems[0]!.message).toMatch(/^Reply to a patient on ".+" not saved: Invalid body/);
     // The refused reply's optimistic message is gone; the others stay.
     expect(t.store.messages.exists('m-poison')).toBe(false);
     expect(t.store.messages.exists('m-four')).toBe(true);
@@ -241,7 +241,9 @@ describe('SyncEngine', () => {
     expect(engine2.problems()).toEqual([
       expect.objectContaining({
         kind: 'rejected',
-        message: 'Reply not saved: The server could not apply this change.',
+        message: expect.stringMatching(
+          /^Reply to a patient on ".+" not saved: The server could not apply this change\. Open the thread/,
+        ),
       }),
     ]);
     await engine.stop();

@@ -3,7 +3,13 @@
  * "poke" events, and retries with backoff while the portal is unreachable. One cycle (push, then pull until
  * done) runs at a time; requests during a cycle coalesce into one more cycle.
  */
-import type { EntityName, Mutation, MutationResult, PushResponse } from '../../src-shared/sync';
+import type {
+  EntityName,
+  Mutation,
+  MutationResult,
+  PushResponse,
+  RecordResponse,
+} from '../../src-shared/sync';
 import { Mutation as MutationSchema, Poke, SYNC_LIMITS } from '../../src-shared/sync';
 import type { SyncProblem, SyncStatus } from '../../src-shared/views';
 import { type Clock, systemClock } from '../base/adapters';
@@ -20,7 +26,10 @@ import {
 } from './apply-changes';
 import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
 import { SyncClient, SyncError } from './client';
+import { refusalText } from './refusal-text';
+import { noteServerRecord, settleServerImage } from './server-images';
 import { SseParser } from './sse';
+import { type StoreWindow, evictOutsideWindow } from './store-window';
 import type { SyncCredentials } from './types';
 import { assertServerUrl } from './url-policy';
 
@@ -46,7 +55,12 @@ export interface SyncEngineOptions {
   random?: () => number;
   /** Listen for pokes (default true); without it the engine polls. */
   live?: boolean;
+  /** The store window (admin settings); null or absent: keep everything. Applied after a sync, hourly. */
+  storeWindow?: () => StoreWindow | null;
 }
+
+/** How often the store window is applied after a successful sync. */
+const EVICT_EVERY_MS = 60 * 60 * 1000;
 
 type StatusListener = (status: SyncStatus) => void;
 type ChangedListener = (entities: string[]) => void;
@@ -55,19 +69,6 @@ interface Waiter {
   resolve: () => void;
   reject: (error: unknown) => void;
 }
-
-const OP_LABEL: Record<Mutation['mutation']['op'], string> = {
-  'appointment.book': 'Booking',
-  'appointment.reschedule': 'Rescheduling',
-  'appointment.cancel': 'Cancellation',
-  'appointment.checkIn': 'Check-in',
-  'appointment.noShow': 'No-show',
-  'thread.assign': 'Assignment',
-  'thread.setPriority': 'Priority change',
-  'thread.setStatus': 'Status change',
-  'message.send': 'Reply',
-  'audit.append': 'Audit record',
-};
 
 const noop = (): void => undefined;
 
@@ -99,6 +100,8 @@ export class SyncEngine {
   >;
 
   private readonly urlError: SyncError | null = null;
+  private readonly storeWindow: () => StoreWindow | null;
+  private lastEviction: { at: number; window: string } | null = null;
   private running = false;
   private abort = new AbortController();
   private cycle: Promise<void> | null = null;
@@ -106,6 +109,8 @@ export class SyncEngine {
   private waiting: Waiter[] = [];
   /** Rows of the current push kept in the outbox for a retry after a server failure. */
   private deferred = 0;
+  /** Rows settled (removed from the outbox) since the engine was made: proves a push made progress. */
+  private settled = 0;
   private failures = 0;
   private connection: SyncStatus['connection'] = 'offline';
   private progress: SyncStatus['progress'] = null;
@@ -123,6 +128,7 @@ export class SyncEngine {
     this.clock = options.clock ?? systemClock;
     this.credentials = options.credentials;
     this.onAudit = options.onAuditRecord ?? defaultAuditHandler(options.store);
+    this.storeWindow = options.storeWindow ?? (() => null);
     let baseUrl = '';
     try {
       baseUrl = assertServerUrl(options.serverUrl);
@@ -272,6 +278,7 @@ export class SyncEngine {
     try {
       if (this.urlError) throw this.urlError;
       const keptBack = await this.pushAll(signal);
+      await this.refetchRecords(signal);
       await this.pullAll(signal);
       if (keptBack) {
         this.scheduleRetry();
@@ -280,6 +287,7 @@ export class SyncEngine {
         if (this.retryTimer) clearTimeout(this.retryTimer);
         this.retryTimer = null;
       }
+      this.applyStoreWindow();
       this.setConnection('online');
     } catch (error) {
       const failure = error instanceof SyncError ? error : new SyncError('protocol', 'Sync failed.');
@@ -326,12 +334,14 @@ export class SyncEngine {
     for (;;) {
       const rows = this.store.outbox.peek(SYNC_LIMITS.maxPushBatch);
       if (rows.length === 0) return false;
-      const before = this.store.outbox.count();
+      const before = this.settled;
       await this.pushRows(rows, signal);
       // Kept-back rows sit at the head of the queue: the rest goes with the next cycle, after a backoff.
       if (this.deferred > 0) return true;
-      // A server that answers without resolving anything would otherwise keep us here forever.
-      if (this.store.outbox.count() >= before) {
+      // A server that answers without resolving anything would otherwise keep us here forever. Progress is
+      // counted in rows of THIS push settled, not in outbox size: changes made while the push was in flight
+      // grow the outbox and are not a failure (issue 12).
+      if (this.settled === before) {
         throw new SyncError('protocol', 'The server resolved none of the pushed changes.');
       }
     }
@@ -350,6 +360,8 @@ export class SyncEngine {
         createdAt: row.createdAt,
         staffId: row.staffId,
         mutation: row.mutation,
+        // Rows queued by the previous release carry version 1, sent as such (no `v`): the server accepts both.
+        ...(row.payloadVersion > 1 ? { v: row.payloadVersion } : {}),
       });
       if (m.success) mutations.push(m.data);
       else invalid.push(row);
@@ -415,15 +427,15 @@ export class SyncEngine {
           this.deferred++;
           continue;
         }
+        const before = row.entity === 'appointment' ? this.store.appointments.byId(row.entityId) : null;
         this.store.outbox.remove(row.id);
+        this.settled++;
         entities.add(row.entity);
+        // The server's record replaces our optimistic one once no later local change to it waits
+        // (server-images.ts): applied or not, the console ends up showing what the server has.
+        for (const e of settleServerImage(this.store, row, result, this.onAudit)) entities.add(e);
         if (result.status === 'applied') continue;
         const op = row.mutation;
-        // A refused creation never existed on the server: remove the optimistic row (never a server one).
-        if (op.op === 'appointment.book' && result.current?.id !== row.entityId) {
-          if (this.store.appointments.byId(row.entityId)?.version === 0)
-            this.store.appointments.delete(row.entityId);
-        }
         if (op.op === 'message.send') {
           if (
             this.store.messages.forThread(row.entityId).some((m) => m.id === op.messageId && m.version === 0)
@@ -432,12 +444,6 @@ export class SyncEngine {
             entities.add('message');
           }
         }
-        // The server's record replaces our optimistic one, unless a later local change to it still waits.
-        const current = result.current;
-        if (current && !this.store.outbox.hasPending(current.id)) {
-          applyChange(this.store, current, this.onAudit);
-          entities.add(current.entity);
-        }
         if (op.op !== 'audit.append') {
           this.store.syncProblems.add({
             id: row.id,
@@ -445,7 +451,14 @@ export class SyncEngine {
             kind: result.status,
             operation: op.op,
             entityId: row.entityId,
-            message: `${OP_LABEL[op.op]} not saved: ${result.reason}`.slice(0, 600),
+            // In the person's words, read after the server's record is shown again (refusal-text.ts).
+            message: refusalText(this.store, {
+              op,
+              entityId: row.entityId,
+              kind: result.status,
+              reason: result.reason,
+              before,
+            }),
           });
         }
       }
@@ -453,6 +466,64 @@ export class SyncEngine {
     if (items.length > 0) {
       this.emitChanged([...entities]);
       this.emitStatus();
+    }
+  }
+
+  /* ---------------- store window ---------------- */
+
+  /** Evict what lies outside the window, at most hourly or when the window changed (store-window.ts). */
+  private applyStoreWindow(): void {
+    const w = this.storeWindow();
+    if (!w) return;
+    const now = this.clock.now();
+    const key = JSON.stringify(w);
+    if (this.lastEviction && this.lastEviction.window === key && now - this.lastEviction.at < EVICT_EVERY_MS)
+      return;
+    this.lastEviction = { at: now, window: key };
+    const r = evictOutsideWindow(this.store, now, w);
+    if (r.threads + r.appointments > 0) this.emitChanged(['thread', 'message', 'appointment']);
+  }
+
+  /**
+   * Fetch one record from the server now and keep it (DESIGN.md §4: a record outside the store window is
+   * fetched on demand when online; a thread comes with its messages and attachments). The read itself is
+   * audited by the router like any read. Returns false when the server has no such record. Errors: SyncError
+   * (offline, auth, protocol).
+   */
+  async fetchRecord(entity: 'appointment' | 'thread', id: string): Promise<boolean> {
+    if (this.urlError) throw this.urlError;
+    const answer = await this.client.record(entity, id, this.abort.signal);
+    this.keepRecord(entity, id, answer);
+    this.emitChanged([entity, ...(entity === 'thread' ? ['message'] : [])]);
+    return answer.change.data !== null;
+  }
+
+  /** Write a fetched record (and its related records) unless a local change to it still waits. */
+  private keepRecord(entity: 'appointment' | 'thread', id: string, answer: RecordResponse): void {
+    const { change, related } = answer;
+    if (change.entity !== entity || change.id !== id) {
+      throw new SyncError('protocol', 'The server answered for another record.');
+    }
+    this.store.transaction(() => {
+      if (this.store.outbox.hasPending(id)) noteServerRecord(this.store, change);
+      else applyChange(this.store, change, this.onAudit);
+      for (const r of related)
+        if (!this.store.outbox.hasPending(r.id)) applyChange(this.store, r, this.onAudit);
+      this.store.syncShadows.refetchDone(entity, id);
+    });
+  }
+
+  /* ---------------- records fetched again ---------------- */
+
+  /**
+   * Records whose queued change ended unapplied without a known server image (server-images.ts) are fetched
+   * again by id. One still waiting on a newer local change keeps the answer as its server image instead.
+   */
+  private async refetchRecords(signal: AbortSignal): Promise<void> {
+    const queued = this.store.syncShadows.refetchQueued(10_000);
+    for (const q of queued) {
+      this.keepRecord(q.entity, q.id, await this.client.record(q.entity, q.id, signal));
+      this.emitChanged([q.entity]);
     }
   }
 
@@ -526,6 +597,9 @@ export class SyncEngine {
       }
       this.streamUp = false;
       if (signal.aborted) return;
+      // A dropped or refused stream means the backend may be gone: say so now rather than at the next request
+      // (issue 12: "offline within 2 s"). A cycle that reaches the server sets it back to online.
+      this.setConnection('offline');
       await this.sleep(backoffDelay(attempt++, this.opts.backoff, this.opts.random), signal);
     }
   }
@@ -544,8 +618,10 @@ export class SyncEngine {
       const res = await this.client.events(conn.signal);
       this.streamUp = true;
       onOpen();
-      // Anything waiting to go out goes now that the server is reachable again.
+      // Anything waiting to go out goes now that the server is reachable again; a console shown offline
+      // syncs at once so the bar is back to the truth.
       if (this.store.outbox.count() > 0) this.kick();
+      else if (this.connection === 'offline' || this.connection === 'error') this.requestCycle().catch(noop);
       const parser = new SseParser((event) => {
         if (event.event !== 'poke') return;
         let cursor: string;

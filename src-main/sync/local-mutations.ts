@@ -7,6 +7,7 @@ import { MutationOp } from '../../src-shared/sync';
 import type { Clock } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
 import type { Store } from '../store/store';
+import { keepServerImage } from './server-images';
 
 export type MutationEntity = 'appointment' | 'thread' | 'audit';
 
@@ -142,6 +143,8 @@ export function recordLocalMutation(store: Store, clock: Clock, input: LocalMuta
   const nowIso = new Date(now).toISOString();
   const id = uuidv7(now);
   store.transaction(() => {
+    // What the server holds, kept until this change is settled (a refusal shows it again).
+    keepServerImage(store, input.entity, input.entityId);
     applyOptimistic(store, input, op, nowIso);
     store.outbox.add({
       id,

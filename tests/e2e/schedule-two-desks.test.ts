@@ -192,7 +192,7 @@ describe('schedule across two desks', () => {
     // The refused booking is gone; desk A's stands.
     await appointment(deskB.page, next.time, atA2.name).waitFor();
     await expect.poll(() => appointment(deskB.page, next.time, atB.name).count()).toBe(0);
-    await deskB.page.getByRole('button', { name: /1 sync problem/ }).click();
+    await deskB.page.getByRole('button', { name: /1 change refused/ }).click();
     const problems = deskB.page.getByRole('dialog', { name: 'Sync problems' });
     await problems.getByRole('button', { name: 'Dismiss' }).click();
     await problems.getByText('No sync problems.').waitFor();

@@ -95,22 +95,25 @@ export interface TestConsole {
 
 const keyStore = new KeytarKeyStore();
 
-/** Enrolments run one at a time: each uses the next TOTP step of the one admin account (a step is good once). */
-let enrolments: Promise<void> = Promise.resolve();
-
 /**
  * Enrol a console's PC the real way (issue 10): the demo admin's password and TOTP through the auth service,
  * then move the portal clock past that TOTP step. Consoles opened in parallel are enrolled one after another.
  */
-export function enrolConsole(core: Core, portal: TestPortal): Promise<void> {
-  const admin = demoStaff('admin1');
-  const run = enrolments.then(async () => {
-    await core.auth.enrol('admin1', admin.password, totp(admin.totpSecret, portal.clock.now()));
-    portal.clock.advance(31_000);
+export async function enrolConsole(core: Core, portal: TestPortal): Promise<void> {
+  // One enrolment at a time: consoles opened in parallel would otherwise send the same admin code, and the
+  // server refuses a code used twice (RFC 6238 §5.2).
+  const turn = enrolments.then(async () => {
+    const admin = demoStaff('admin1');
+    try {
+      await core.auth.enrol('admin1', admin.password, totp(admin.totpSecret, portal.clock.now()));
+    } finally {
+      portal.clock.advance(31_000);
+    }
   });
-  enrolments = run.catch(() => undefined);
-  return run;
+  enrolments = turn.catch(() => undefined);
+  await turn;
 }
+let enrolments: Promise<void> = Promise.resolve();
 
 export async function startConsole(
   portal: TestPortal,

@@ -35,6 +35,8 @@ export interface TestServer {
   now(): number;
   /** A fresh TOTP code for a demo staff member, moving the server clock past the last step used. */
   totpFor(username: string): string;
+  /** Stop the server and start it again on the same port and data folder (a restarted backend). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,20 +44,30 @@ export async function startTestServer(options: { scale?: number } = {}): Promise
   const { dir, cleanup } = tempDir('clinic-sync-server-');
   let offset = 0;
   const now = () => Date.now() + offset;
-  const server = await buildServer({
-    dataDir: dir,
-    demo: true,
-    scale: options.scale ?? 0.05,
-    today: DEMO_TODAY,
-    now,
-    signInLimits: TEST_SIGN_IN_LIMITS,
-    passwordCost: TEST_PASSWORD_COST,
-  });
+  const build = () =>
+    buildServer({
+      dataDir: dir,
+      demo: true,
+      scale: options.scale ?? 0.05,
+      today: DEMO_TODAY,
+      now,
+      signInLimits: TEST_SIGN_IN_LIMITS,
+      passwordCost: TEST_PASSWORD_COST,
+    });
+  let server = await build();
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
+  const port = Number(new URL(url).port);
   const lastStep = new Map<string, number>();
   return {
     url,
-    server,
+    get server() {
+      return server;
+    },
+    async restart() {
+      await server.close();
+      server = await build();
+      await server.listen({ host: '127.0.0.1', port });
+    },
     dataDir: dir,
     now,
     totpFor(username) {
@@ -459,3 +471,38 @@ export function freeSlot(
     end: new Date(start + provider.slotMinutes * 60_000).toISOString(),
   };
 }
+
+/* ---------------- a console's fetch, intercepted ---------------- */
+
+/**
+ * What a test does with a console's push: `forward` it to the real server, or answer it without the server
+ * (a refusal the server cannot be made to give, e.g. a conflict without `current`). `before` runs as the push
+ * leaves (e.g. a local change made while it is in flight).
+ */
+export interface PushHooks {
+  /** Called with the push body before it is sent; a Response returned is the answer, the server never sees it. */
+  answer?: (body: { deviceId: string; mutations: { id: string }[] }) => Response | undefined;
+  /** Called while the push is in flight (after it left, before its answer is read). */
+  inFlight?: (body: { deviceId: string; mutations: { id: string }[] }) => void | Promise<void>;
+}
+
+/** A fetch for a console's SyncEngine that applies `hooks` to POST /sync/push and passes everything else. */
+export function pushInterceptor(hooks: () => PushHooks): typeof fetch {
+  return async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (!url.includes(SYNC_ROUTES.push) || init?.method !== 'POST' || typeof init.body !== 'string') {
+      return fetch(input, init);
+    }
+    const body = JSON.parse(init.body) as { deviceId: string; mutations: { id: string }[] };
+    const h = hooks();
+    const canned = h.answer?.(body);
+    if (canned) return canned;
+    const pending = fetch(input, init);
+    await h.inFlight?.(body);
+    return pending;
+  };
+}
+
+/** A JSON Response as a server would send it. */
+export const jsonResponse = (status: number, json: unknown): Response =>
+  new Response(JSON.stringify(json), { status, headers: { 'content-type': 'application/json' } });

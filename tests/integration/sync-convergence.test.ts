@@ -290,7 +290,7 @@ describe('sync convergence', () => {
       expect.objectContaining({ kind: 'conflict', operation: 'thread.assign', entityId: tD.id }),
     ]);
     expect(room.engine.problems()[0]!.message).toMatch(
-      /^Assignment not saved: This thread was claimed by .+ at another desk\.$/,
+      /^Assignment of .+'s thread ".+" not saved: This thread was claimed by .+ at another desk\. Open the thread to see where it stands now\.$/,
     );
     expect(desk.engine.problems()).toEqual([]);
     expect(desk2.engine.problems()).toEqual([]);

@@ -9,6 +9,7 @@ import type { Clock } from '../../src-main/base/adapters';
 import { uuidv7 } from '../../src-main/base/ids';
 import { SyncEngine } from '../../src-main/sync/engine';
 import { recordLocalMutation } from '../../src-main/sync/local-mutations';
+import { whenLabel } from '../../src-main/sync/refusal-text';
 import {
   TestCredentials,
   type TestServer,
@@ -97,10 +98,13 @@ describe('double booking', () => {
     expect(problems).toEqual([
       expect.objectContaining({ kind: 'conflict', operation: 'appointment.book', entityId: loserId }),
     ]);
-    expect(problems[0]!.message).toBe('Booking not saved: This slot was booked at another desk.');
-    // No patient name (PHI) in what the desk is shown.
-    const patient = loser.t.store.patients.byId('pat-000002')!;
-    expect(problems[0]!.message).not.toContain(patient.familyName);
+    // In the person's words (issue 12): which patient as the schedule shows them, which slot and provider,
+    // why, and what to do.
+    const patient = loser.t.store.patients.byId(loser === b ? 'pat-000002' : 'pat-000001')!;
+    expect(problems[0]!.message).toBe(
+      `Booking for ${patient.givenName} ${patient.familyName} with ${provider.name} on ` +
+        `${whenLabel(slot.start)} not saved: This slot was booked at another desk. Choose another time.`,
+    );
     expect(loser.engine.status()).toMatchObject({ problems: 1, pending: 0, connection: 'online' });
 
     // The loser's optimistic row is gone, replaced by the server's record of the slot.
@@ -125,8 +129,10 @@ describe('double booking', () => {
     await a.engine.syncNow();
     const [problem] = a.engine.problems();
     expect(problem).toMatchObject({ kind: 'conflict', operation: 'appointment.book', entityId: id });
+    const who = a.t.store.patients.byId('pat-000003')!;
     expect(problem!.message).toBe(
-      'Booking not saved: This slot was just booked by a patient through the portal.',
+      `Booking for ${who.givenName} ${who.familyName} with ${provider.name} on ${whenLabel(slot.start)} ` +
+        'not saved: This slot was just booked by a patient through the portal. Choose another time.',
     );
     expect(a.t.store.appointments.byId(id)).toBeNull();
     expect(a.t.store.appointments.range(slot.start, slot.end, slot.providerId)).toEqual([

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import type { MutationOp } from '../../../src-shared/sync';
+import { MUTATION_PAYLOAD_VERSION, type MutationOp } from '../../../src-shared/sync';
 
 export interface OutboxEntry {
   seq: number;
@@ -11,6 +11,8 @@ export interface OutboxEntry {
   staffId: string;
   createdAt: string;
   attempts: number;
+  /** Version of the payload's shape (src-shared/sync.ts MUTATION_PAYLOAD_VERSION); 1 for older rows. */
+  payloadVersion: number;
 }
 interface OutboxRow {
   seq: number;
@@ -23,6 +25,7 @@ interface OutboxRow {
   staff_id: string;
   created_at: string;
   attempts: number;
+  payload_version: number;
 }
 
 /** Pending local mutations in order (DESIGN.md §5). Rows are written inside the caller's transaction. */
@@ -37,8 +40,8 @@ export class OutboxRepo {
   private readonly pendingIdsStmt;
   constructor(db: Database) {
     this.addStmt = db.prepare(
-      `INSERT INTO outbox (id, entity, entity_id, base_version, op, payload, staff_id, created_at)
-       VALUES (@id, @entity, @entityId, @baseVersion, @op, @payload, @staffId, @createdAt)`,
+      `INSERT INTO outbox (id, entity, entity_id, base_version, op, payload, staff_id, created_at, payload_version)
+       VALUES (@id, @entity, @entityId, @baseVersion, @op, @payload, @staffId, @createdAt, @payloadVersion)`,
     );
     this.peekStmt = db.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY seq LIMIT ?');
     this.removeStmt = db.prepare('DELETE FROM outbox WHERE id = ?');
@@ -56,7 +59,7 @@ export class OutboxRepo {
       `SELECT DISTINCT entity_id FROM outbox WHERE entity != 'audit'`,
     );
   }
-  add(entry: Omit<OutboxEntry, 'seq' | 'attempts'>): void {
+  add(entry: Omit<OutboxEntry, 'seq' | 'attempts' | 'payloadVersion'>): void {
     this.addStmt.run({
       id: entry.id,
       entity: entry.entity,
@@ -66,6 +69,7 @@ export class OutboxRepo {
       payload: JSON.stringify(entry.mutation),
       staffId: entry.staffId,
       createdAt: entry.createdAt,
+      payloadVersion: MUTATION_PAYLOAD_VERSION,
     });
   }
   peek(limit: number): OutboxEntry[] {
@@ -79,6 +83,7 @@ export class OutboxRepo {
       staffId: r.staff_id,
       createdAt: r.created_at,
       attempts: r.attempts,
+      payloadVersion: r.payload_version,
     }));
   }
   remove(id: string): void {

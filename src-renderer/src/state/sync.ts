@@ -10,22 +10,36 @@ interface SyncState {
   /** Ids of problems already seen, so only new ones are announced. */
   seen: string[];
   fresh: SyncProblem[];
+  /** The error of the last "Sync now" click; cleared as soon as the console is online again (issue 12). */
+  error: string | null;
 }
 
-export const useSync = create<SyncState>()(() => ({ status: null, problems: [], seen: [], fresh: [] }));
+export const useSync = create<SyncState>()(() => ({
+  status: null,
+  problems: [],
+  seen: [],
+  fresh: [],
+  error: null,
+}));
+
+/** Show (or clear, with null) the error of a "Sync now" click. */
+export function setSyncError(error: string | null): void {
+  useSync.setState({ error });
+}
 
 export function resetSyncProblems(): void {
   useSync.setState({ problems: [], fresh: [] });
 }
 
 export function resetSync(): void {
-  useSync.setState({ status: null, problems: [], seen: [], fresh: [] }, true);
+  useSync.setState({ status: null, problems: [], seen: [], fresh: [], error: null }, true);
 }
 
 /** A new status; the problems list is re-read when its count moved, unless the console is locked (`active` false). */
 export function setSyncStatus(status: SyncStatus, active = true): void {
   const before = useSync.getState().status;
-  useSync.setState({ status });
+  // Old error text never stays beside a healthy status.
+  useSync.setState(status.connection === 'online' ? { status, error: null } : { status });
   if (active && (!before || before.problems !== status.problems)) void loadProblems();
 }
 

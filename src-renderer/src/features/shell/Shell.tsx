@@ -12,6 +12,7 @@ import { loadProblems, refreshSyncStatus } from '../../state/sync';
 import { setUi, useUi, type View } from '../../state/ui';
 import { SettingsView } from '../admin/SettingsView';
 import { AccountActivityView } from '../audit/AccountActivity';
+import { AuditReportView } from '../audit/AuditReport';
 import { AuditPanelDialog } from '../audit/AuditPanel';
 import { InboxView } from '../inbox/InboxView';
 import { PatientPanelDialog } from '../patient/PatientPanel';
@@ -26,6 +27,7 @@ const VIEW_LABEL: Record<View, string> = {
   schedule: 'Schedule',
   activity: 'Account activity',
   settings: 'Settings',
+  audit: 'Audit report',
 };
 
 const ROLE_LABEL: Record<Role, string> = {
@@ -37,7 +39,7 @@ const ROLE_LABEL: Record<Role, string> = {
 export function viewsFor(role: Role): View[] {
   if (role === 'receptionist') return ['schedule', 'inbox', 'activity'];
   if (role === 'clinician') return ['inbox', 'schedule', 'activity'];
-  return ['settings', 'inbox', 'schedule', 'activity'];
+  return ['settings', 'audit', 'inbox', 'schedule', 'activity'];
 }
 
 export function Shell() {
@@ -146,6 +148,7 @@ export function Shell() {
         {current === 'schedule' ? <ScheduleView /> : null}
         {current === 'activity' ? <AccountActivityView /> : null}
         {current === 'settings' && role === 'admin' ? <SettingsView /> : null}
+        {current === 'audit' && role === 'admin' ? <AuditReportView /> : null}
       </main>
       {revoked ? (
         <p className="form-error" role="alert">

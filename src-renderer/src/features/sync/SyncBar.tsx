@@ -1,9 +1,14 @@
-/** The sync bar: connection, pending changes, last sync, progress of a long sync, and sync problems. */
+/**
+ * The sync bar: connection, pending changes, last sync, progress of a long sync, and sync problems. It tells
+ * apart (issue 12): offline, N changes waiting, N changes refused, and "signed in offline"; an error from a
+ * "Sync now" click is cleared once the console is back online.
+ */
 import { useState } from 'react';
 import { call, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { dateTimeLabel, hhmm, todayUtc } from '../../lib/time';
-import { dismissProblem, useSync } from '../../state/sync';
+import type { SyncProblem } from '../../../../src-shared/views';
+import { dismissProblem, setSyncError, useSync } from '../../state/sync';
 import { setUi, useUi } from '../../state/ui';
 
 const CONNECTION_LABEL = {
@@ -17,7 +22,7 @@ export function SyncBar({ offlineSession }: { offlineSession: boolean }) {
   const status = useSync((s) => s.status);
   const problems = useSync((s) => s.problems);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const error = useSync((s) => s.error);
   const connection = status?.connection ?? 'offline';
   const pending = status?.pending ?? 0;
   const progress = status?.progress ?? null;
@@ -61,7 +66,7 @@ export function SyncBar({ offlineSession }: { offlineSession: boolean }) {
           className="button button-small button-warning"
           onClick={() => setUi({ problemsOpen: true })}
         >
-          {problems.length} sync {problems.length === 1 ? 'problem' : 'problems'}
+          {problems.length} {problems.length === 1 ? 'change' : 'changes'} refused
         </button>
       ) : null}
       <button
@@ -70,11 +75,11 @@ export function SyncBar({ offlineSession }: { offlineSession: boolean }) {
         disabled={busy}
         onClick={async () => {
           setBusy(true);
-          setError(null);
+          setSyncError(null);
           try {
             await call('sync.now', {});
           } catch (e) {
-            setError(errorMessage(e));
+            setSyncError(errorMessage(e));
           } finally {
             setBusy(false);
           }
@@ -121,14 +126,49 @@ export function SyncProblemsDialog() {
                   {p.kind === 'conflict' ? 'Conflict' : 'Refused'} · {dateTimeLabel(p.at)}
                 </p>
               </div>
-              <button type="button" className="button button-small" onClick={() => void dismissProblem(p.id)}>
-                Dismiss
-              </button>
+              <div className="banner-actions">
+                <OpenRecordButton problem={p} />
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => void dismissProblem(p.id)}
+                >
+                  Dismiss
+                </button>
+              </div>
             </li>
           ))}
         </ul>
       )}
     </Dialog>
+  );
+}
+
+/** Opens the record a refused change was about: the appointment dialog, or the thread in the inbox. */
+function OpenRecordButton({ problem }: { problem: SyncProblem }) {
+  const appointment = problem.operation.startsWith('appointment.');
+  const thread = problem.operation.startsWith('thread.') || problem.operation === 'message.send';
+  if (!appointment && !thread) return null;
+  return (
+    <button
+      type="button"
+      className="button button-small"
+      onClick={() => {
+        useSync.setState({ fresh: [] });
+        if (appointment) setUi({ problemsOpen: false, appointmentId: problem.entityId });
+        else
+          setUi({
+            problemsOpen: false,
+            view: 'inbox',
+            queue: 'all',
+            selectedThreadId: problem.entityId,
+            appointmentId: null,
+            patientId: null,
+          });
+      }}
+    >
+      {appointment ? 'Open appointment' : 'Open thread'}
+    </button>
   );
 }
 
@@ -144,6 +184,7 @@ export function SyncProblemBanner() {
         {fresh.length > 1 ? ` (and ${fresh.length - 1} more)` : ''}
       </p>
       <div className="banner-actions">
+        <OpenRecordButton problem={latest} />
         <button type="button" className="button button-small" onClick={() => setUi({ problemsOpen: true })}>
           Show all
         </button>
