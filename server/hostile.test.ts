@@ -109,6 +109,14 @@ const routes = (): Route[] => [
     },
   },
   { method: 'DELETE', path: '/portal/appointments/apt-0000001', auth: 'patient' },
+  // issue 10: admin device management and alerts, the audit chain head, patient MFA and login history
+  { method: 'GET', path: SYNC_ROUTES.adminDevices, auth: 'staff' },
+  { method: 'POST', path: '/admin/devices/dev-demo-front-desk-2/revoke', auth: 'staff', body: {} },
+  { method: 'GET', path: SYNC_ROUTES.adminAuditAlerts, auth: 'staff' },
+  { method: 'GET', path: SYNC_ROUTES.auditHead, auth: 'staff' },
+  { method: 'POST', path: SYNC_ROUTES.portalMfaSetup, auth: 'patient', body: {} },
+  { method: 'POST', path: SYNC_ROUTES.portalMfaEnable, auth: 'patient', body: { totp: '123456' } },
+  { method: 'GET', path: SYNC_ROUTES.portalLoginHistory, auth: 'patient' },
 ];
 
 interface Case {
