@@ -8,6 +8,8 @@ const SERVER_SUITE = [
   'server/portal.test.ts',
   'server/sync.test.ts',
   'server/demo/seed.test.ts',
+  'server/portal-mfa.test.ts',
+  'server/sign-in-limits.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

@@ -12,7 +12,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hashPasswordSync } from '../server/auth/passwords';
+import { PasswordHasher } from '../server/auth/passwords';
 import { hashToken, newToken } from '../server/auth/tokens';
 import { openStore } from '../server/db/open';
 import { seedDemo } from '../server/demo/seed';
@@ -93,7 +93,7 @@ async function prepare(where: { dataDir: string; database?: string }, consoles: 
   const store = await openStore(where);
   try {
     await seedDemo(store, { today: new Date().toISOString().slice(0, 10), scale });
-    const hash = hashPasswordSync(BENCH_PASSWORD, randomBytes(16));
+    const hash = new PasswordHasher().hashSync(BENCH_PASSWORD, randomBytes(16));
     const desks: Omit<Desk, 'url' | 'cursor'>[] = [];
     const now = new Date().toISOString();
     await store.transaction(async () => {

@@ -206,4 +206,28 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_alerts_device ON audit_alerts(device_id, seq);
   `,
+  // issue 10 (PostgreSQL twin of schema.ts migration 3): patient MFA, recovery codes, login history
+  /* 3 */ `
+  CREATE TABLE patient_mfa (
+    patient_id TEXT COLLATE "C" PRIMARY KEY REFERENCES patients(id),
+    secret TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 0,
+    last_step BIGINT NOT NULL DEFAULT -1
+  );
+  CREATE TABLE patient_recovery_codes (
+    patient_id TEXT COLLATE "C" NOT NULL REFERENCES patients(id),
+    code_hash TEXT COLLATE "C" NOT NULL,
+    used_at TEXT COLLATE "C",
+    PRIMARY KEY (patient_id, code_hash)
+  );
+  CREATE TABLE patient_logins (
+    seq BIGSERIAL PRIMARY KEY,
+    patient_id TEXT COLLATE "C" NOT NULL REFERENCES patients(id),
+    at TEXT COLLATE "C" NOT NULL,
+    client TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
+    method TEXT NOT NULL
+  );
+  CREATE INDEX patient_logins_patient ON patient_logins(patient_id, seq);
+  `,
 ];

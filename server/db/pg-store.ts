@@ -63,6 +63,8 @@ import type {
   ChangeRef,
   Device,
   DeviceAuditHead,
+  PatientLogin,
+  PatientMfa,
   PortalToken,
   RefreshToken,
   ServerStore,
@@ -1008,6 +1010,97 @@ export class PgStore implements ServerStore {
       eventId: r.event_id,
       kind: r.kind,
       detail: r.detail,
+    }));
+  }
+
+  async setPasswordHash(staffId: string, passwordHash: string): Promise<void> {
+    await this.run('UPDATE staff SET password_hash = $1 WHERE id = $2', passwordHash, staffId);
+  }
+
+  async setPortalPasswordHash(patientId: string, passwordHash: string): Promise<void> {
+    await this.run('UPDATE patients SET portal_password_hash = $1 WHERE id = $2', passwordHash, patientId);
+  }
+
+  async patientMfa(patientId: string): Promise<PatientMfa | null> {
+    const row = await this.one<{ secret: string; enabled: number; last_step: number }>(
+      'SELECT secret, enabled, last_step FROM patient_mfa WHERE patient_id = $1',
+      patientId,
+    );
+    return row ? { secret: row.secret, enabled: row.enabled === 1, lastStep: row.last_step } : null;
+  }
+
+  setPatientMfaSecret(patientId: string, secret: string): Promise<void> {
+    return this.write(async () => {
+      await this.run(
+        `INSERT INTO patient_mfa (patient_id, secret, enabled, last_step) VALUES ($1, $2, 0, -1)
+         ON CONFLICT (patient_id) DO UPDATE SET secret = EXCLUDED.secret, enabled = 0, last_step = -1`,
+        patientId,
+        secret,
+      );
+      await this.run('DELETE FROM patient_recovery_codes WHERE patient_id = $1', patientId);
+    });
+  }
+
+  enablePatientMfa(patientId: string, step: number, recoveryCodeHashes: string[]): Promise<void> {
+    return this.write(async () => {
+      await this.run(
+        'UPDATE patient_mfa SET enabled = 1, last_step = $1 WHERE patient_id = $2',
+        step,
+        patientId,
+      );
+      await this.run('DELETE FROM patient_recovery_codes WHERE patient_id = $1', patientId);
+      for (const hash of recoveryCodeHashes) {
+        await this.run(
+          'INSERT INTO patient_recovery_codes (patient_id, code_hash) VALUES ($1, $2)',
+          patientId,
+          hash,
+        );
+      }
+    });
+  }
+
+  async setPatientMfaLastStep(patientId: string, step: number): Promise<void> {
+    await this.run('UPDATE patient_mfa SET last_step = $1 WHERE patient_id = $2', step, patientId);
+  }
+
+  async useRecoveryCode(patientId: string, codeHash: string, at: string): Promise<boolean> {
+    const rows = await this.all(
+      `UPDATE patient_recovery_codes SET used_at = $1
+       WHERE patient_id = $2 AND code_hash = $3 AND used_at IS NULL RETURNING 1 AS x`,
+      at,
+      patientId,
+      codeHash,
+    );
+    return rows.length === 1;
+  }
+
+  async insertPatientLogin(l: Omit<PatientLogin, 'seq'>): Promise<void> {
+    await this.run(
+      'INSERT INTO patient_logins (patient_id, at, client, outcome, method) VALUES ($1, $2, $3, $4, $5)',
+      l.patientId,
+      l.at,
+      l.client,
+      l.outcome,
+      l.method,
+    );
+  }
+
+  async patientLogins(patientId: string, limit: number): Promise<PatientLogin[]> {
+    const rows = await this.all<{
+      seq: number;
+      patient_id: string;
+      at: string;
+      client: string;
+      outcome: 'success' | 'failure';
+      method: string;
+    }>('SELECT * FROM patient_logins WHERE patient_id = $1 ORDER BY seq DESC LIMIT $2', patientId, limit);
+    return rows.map((r) => ({
+      seq: r.seq,
+      patientId: r.patient_id,
+      at: r.at,
+      client: r.client,
+      outcome: r.outcome,
+      method: r.method,
     }));
   }
 

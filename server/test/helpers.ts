@@ -16,7 +16,7 @@ import {
 import type { AuditRecord } from '../../src-shared/domain';
 import { totp } from '../../src-shared/totp';
 import { testDatabaseOption } from '../../tests/helpers/pg-test-store';
-import { TEST_SIGN_IN_LIMITS } from '../../tests/helpers/sign-in-limits';
+import { TEST_PASSWORD_COST, TEST_SIGN_IN_LIMITS } from '../../tests/helpers/sign-in-limits';
 import { buildServer, type PortalServer, type ServerOptions } from '../app';
 import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../demo/credentials';
 
@@ -50,6 +50,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     demo: true,
     now: clock.now,
     signInLimits: TEST_SIGN_IN_LIMITS,
+    passwordCost: TEST_PASSWORD_COST,
     ...options,
     dataDir,
     database,
