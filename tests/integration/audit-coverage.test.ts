@@ -267,13 +267,13 @@ describe('audit coverage of the router', () => {
     expect(clinic.core.store.audit.count()).toBe(before);
   });
 
-  it('a failed read of a record is recorded as a failure', async () => {
+  it('a failed read of a record is recorded as a failure (without the id of a record nobody has)', async () => {
     const before = clinic.core.store.audit.count();
     const result = await clinic.call('thread.get', { threadId: 'no-such-thread' });
     expect(result).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const events = [...clinic.core.store.audit.iterate()].slice(before);
-    expect(events.map((e) => [e.action, e.entity_id, e.outcome])).toEqual([
-      ['read', 'no-such-thread', 'failure'],
+    expect(events.map((e) => [e.action, e.entity_type, e.entity_id, e.outcome])).toEqual([
+      ['read', 'thread', null, 'failure'],
     ]);
   });
 

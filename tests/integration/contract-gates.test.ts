@@ -289,7 +289,8 @@ const TABLE: Record<MethodName, Row> = {
     signedIn: true,
     forbidden: 'receptionist',
     input: () => ({ deviceId: 'device-not-enrolled' }),
-    refused: () => [['settings', 'device-not-enrolled']],
+    // A device this PC does not know: recorded without the id (typed text never becomes a record id).
+    refused: () => [['settings', null]],
   },
   'admin.auditAlerts': {
     whileLocked: false,
