@@ -9,7 +9,7 @@
  * LIST_READ_REPEAT_MS does not record its records again: each look-up is in the trail, its refreshes are not.
  */
 import type { MethodName } from '../../src-shared/contract';
-import type { AuditEntityType } from '../../src-shared/domain';
+import type { AuditAction, AuditEntityType } from '../../src-shared/domain';
 import type { AppointmentView, PatientView, ScheduleView, ThreadPage } from '../../src-shared/views';
 import type { Store } from '../store/store';
 
@@ -90,10 +90,13 @@ function heldLocally(store: Store, entityType: AuditEntityType, id: string, inpu
  * the caller then records one event without an id, so text typed into an id field (a refused or failed call,
  * even signed out) never lands in the audit log and off the device (issue 11 review). An attachment (audit
  * entity 'message' with the attachment's id) maps to its thread and the thread's patient; any other record
- * maps to itself. `input` is the call's validated input (for audit reads, which name the record's type).
+ * maps to itself, and a read of a thread or an appointment is also recorded on its patient's trail (field
+ * `thread.<id>` / `appointment.<id>`), so a patient's trail answers "who looked me up". `input` is the call's
+ * validated input (for audit reads, which name the record's type).
  */
 export function subjectsOf(
   store: Store,
+  action: AuditAction,
   entityType: AuditEntityType,
   entityId: string,
   fields: readonly string[],
@@ -107,6 +110,19 @@ export function subjectsOf(
     return [
       { entityType: 'thread', entityId: attachment.threadId, fields: [...fields, ...extra] },
       { entityType: 'patient', entityId: attachment.patientId, fields: [...fields, ...extra] },
+    ];
+  }
+  if (action === 'read' && (entityType === 'thread' || entityType === 'appointment')) {
+    const patientId =
+      entityType === 'thread'
+        ? store.threads.byId(entityId)?.patientId
+        : store.appointments.byId(entityId)?.patientId;
+    if (patientId === undefined) return null;
+    const field = `${entityType}.${entityId}`;
+    const extra = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(field) ? [field] : [entityType];
+    return [
+      { entityType, entityId, fields: [...fields] },
+      { entityType: 'patient', entityId: patientId, fields: [...fields, ...extra] },
     ];
   }
   if (!heldLocally(store, entityType, entityId, input)) return null;

@@ -41,6 +41,7 @@ export interface RouterOptions {
   lockGate: () => void;
   /** The records whose trails carry an event on the named record (src-main/audit/read-records.ts). */
   subjectsOf: (
+    action: AuditEventInput['action'],
     entityType: AuditSubject['entityType'],
     entityId: string,
     fields: string[],
@@ -112,7 +113,9 @@ export function createRouter(o: RouterOptions): Router {
     const eventsOn = (outcome: 'success' | 'failure', entityId: string | null, fields: string[]) => {
       if (!audit) return [];
       const subjects =
-        entityId === null ? null : o.subjectsOf(audit.entityType, entityId, fields, parsed.data);
+        entityId === null
+          ? null
+          : o.subjectsOf(audit.action, audit.entityType, entityId, fields, parsed.data);
       // No id, or an id of no record held here (e.g. typed text): one event without the id.
       if (subjects === null)
         return [{ action: audit.action, entityType: audit.entityType, entityId: null, outcome, fields }];

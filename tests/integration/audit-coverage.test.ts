@@ -190,6 +190,11 @@ const cases: Partial<Record<MethodName, Case>> = {
 /** List reads: one event for the list, then one read event per record returned (counted by hand below). */
 const LIST_READS: readonly MethodName[] = ['inbox.list', 'schedule.range', 'patient.search'];
 const audited = Object.keys(cases) as MethodName[];
+const READS_ON_PATIENT_TRAIL: readonly MethodName[] = [
+  'thread.get',
+  'appointment.get',
+  'appointment.openVirtualLink',
+];
 
 describe('audit coverage of the router', () => {
   it('has a case for exactly the methods the contract says are audited', () => {
@@ -236,6 +241,18 @@ describe('audit coverage of the router', () => {
       expect(events.slice(1).every((e) => e.action === 'read' && e.fields === JSON.stringify([method]))).toBe(
         true,
       );
+    } else if (READS_ON_PATIENT_TRAIL.includes(method)) {
+      // A read of a thread or appointment is on its patient's trail too ("who looked me up").
+      const record =
+        method === 'thread.get'
+          ? clinic.core.store.threads.byId(entityId!)!
+          : clinic.core.store.appointments.byId(entityId!)!;
+      expect(events).toHaveLength(2);
+      expect(events[1]).toMatchObject({
+        action: 'read',
+        entity_type: 'patient',
+        entity_id: record.patientId,
+      });
     } else {
       expect(events).toHaveLength(1);
     }
