@@ -5,7 +5,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SYNC_LIMITS, SYNC_ROUTES } from '../src-shared/sync';
+import type { ScryptCost } from '../src-shared/password-rules';
 import { AuditWriter } from './audit/writer';
+import { PasswordHasher } from './auth/passwords';
 import type { ServerContext } from './context';
 import { SqliteStore } from './db/sqlite-store';
 import type { ServerStore } from './db/types';
@@ -46,6 +48,11 @@ export interface ServerOptions {
    * harnesses that sign in many times from 127.0.0.1 pass higher ones explicitly.
    */
   signInLimits?: Partial<SignInLimits>;
+  /**
+   * scrypt cost of password hashes (issue 10). Default OWASP N=2^17, r=8, p=1 (~128 MiB, a few hundred ms per
+   * hash); test harnesses pass a lower N explicitly. Hashes of another cost are upgraded at the next sign-in.
+   */
+  passwordCost?: Partial<ScryptCost>;
 }
 
 /** Default of ServerOptions.offlineGraceHours: the console's default offline grace (src-main settings). */
@@ -75,13 +82,14 @@ export async function buildServer(options: ServerOptions): Promise<PortalServer>
     nowIso,
     audit: new AuditWriter(store, nowIso),
     offlineGraceMs: (options.offlineGraceHours ?? DEFAULT_OFFLINE_GRACE_HOURS) * 3600_000,
+    passwords: new PasswordHasher(options.passwordCost),
   };
   const logError = (line: string) => (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
 
   let demo: DemoCounts | null = null;
   if (options.demo && store.countStaff() === 0) {
     const today = options.today ?? nowIso().slice(0, 10);
-    demo = seedDemo(store, { today, scale: options.scale ?? 1 });
+    demo = seedDemo(store, { today, scale: options.scale ?? 1, passwords: ctx.passwords });
     store.setMeta('demo', JSON.stringify({ today, scale: options.scale ?? 1 }));
   }
 

@@ -81,6 +81,7 @@ const routes = (): Route[] => [
     path: `${SYNC_ROUTES.auditForEntity}?entityType=thread&entityId=thr-000001`,
     auth: 'staff',
   },
+  { method: 'GET', path: `${SYNC_ROUTES.record}?entity=thread&id=thr-000001`, auth: 'staff' },
   {
     method: 'POST',
     path: SYNC_ROUTES.portalSignIn,
@@ -108,6 +109,14 @@ const routes = (): Route[] => [
     },
   },
   { method: 'DELETE', path: '/portal/appointments/apt-0000001', auth: 'patient' },
+  // issue 10: admin device management and alerts, the audit chain head, patient MFA and login history
+  { method: 'GET', path: SYNC_ROUTES.adminDevices, auth: 'staff' },
+  { method: 'POST', path: '/admin/devices/dev-demo-front-desk-2/revoke', auth: 'staff', body: {} },
+  { method: 'GET', path: SYNC_ROUTES.adminAuditAlerts, auth: 'staff' },
+  { method: 'GET', path: SYNC_ROUTES.auditHead, auth: 'staff' },
+  { method: 'POST', path: SYNC_ROUTES.portalMfaSetup, auth: 'patient', body: {} },
+  { method: 'POST', path: SYNC_ROUTES.portalMfaEnable, auth: 'patient', body: { totp: '123456' } },
+  { method: 'GET', path: SYNC_ROUTES.portalLoginHistory, auth: 'patient' },
 ];
 
 interface Case {
@@ -240,6 +249,14 @@ function hostileCases(): Case[] {
       name: `audit ${q.slice(0, 40)}`,
       method: 'GET',
       path: `/audit/entity?${q}`,
+      token: staffToken,
+    });
+  }
+  for (const q of ['entity=patient&id=pat-000001', 'entity=thread', `entity=thread&id=${'x'.repeat(65)}`]) {
+    cases.push({
+      name: `record ${q.slice(0, 40)}`,
+      method: 'GET',
+      path: `/sync/record?${q}`,
       token: staffToken,
     });
   }

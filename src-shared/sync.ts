@@ -48,6 +48,10 @@ export const SYNC_ROUTES = {
   adminRevokeDevice: '/admin/devices/:deviceId/revoke',
   adminAuditAlerts: '/admin/audit-alerts',
   auditHead: '/sync/audit-head',
+  // issue 10: patient multi-factor sign-in and login history
+  portalMfaSetup: '/portal/mfa/setup',
+  portalMfaEnable: '/portal/mfa/enable',
+  portalLoginHistory: '/portal/login-history',
 } as const;
 
 /** One change in server order. `data` is null for a delete. */
@@ -268,6 +272,37 @@ export const RefreshRequest = z.strictObject({ refreshToken: z.string().min(16).
 export const PortalSignInRequest = z.strictObject({
   mrn: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
+  /** Required once the patient turned on TOTP (issue 10): a 6-digit code, or instead one recovery code. */
+  totp: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
+  recoveryCode: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{8,32}$/)
+    .optional(),
+});
+
+/** POST /portal/mfa/setup → a new TOTP secret for the patient's authenticator app (not active yet). */
+export const PortalMfaSetupResponse = z.strictObject({
+  secret: z.string(),
+  /** `otpauth://totp/…` for a QR code. */
+  otpauthUri: z.string(),
+});
+/** POST /portal/mfa/enable: prove a code of the new secret. */
+export const PortalMfaEnableRequest = z.strictObject({ totp: z.string().regex(/^\d{6}$/) });
+/** The recovery codes, shown once: each signs in once instead of a TOTP code. */
+export const PortalMfaEnableResponse = z.strictObject({ recoveryCodes: z.array(z.string()) });
+/** GET /portal/login-history: the patient's own sign-in attempts, newest first. */
+export const PortalLoginHistory = z.strictObject({
+  logins: z.array(
+    z.strictObject({
+      at: IsoTime,
+      client: z.string(),
+      outcome: z.enum(['success', 'failure']),
+      method: z.string(),
+    }),
+  ),
 });
 export const PortalSignInResponse = z.strictObject({ token: z.string(), patientId: id });
 

@@ -7,7 +7,6 @@ import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import type { Device } from '../db/types';
 import { authenticateDevice, deviceStillEnrolled } from './devices';
-import { verifyPassword } from './passwords';
 import { retryAfterAny, recordFailure } from './throttle';
 import { ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS, bearer, hashToken, newToken } from './tokens';
 
@@ -67,7 +66,10 @@ export async function verifyStaffCredentials(
   }
   // Counted as a failure before any check so parallel guesses cannot slip under the limit; a success clears it.
   recordFailure(store, keys, ctx.now());
-  const passwordOk = await verifyPassword(req.password, known?.passwordHash ?? null);
+  const check = await ctx.passwords.verify(req.password, known?.passwordHash ?? null);
+  const passwordOk = check.ok;
+  // A hash of older parameters is replaced now, while the password is at hand (issue 10).
+  const rehash = check.needsRehash ? await ctx.passwords.hash(req.password) : null;
 
   // Re-read after the await: another sign-in may have used a TOTP step meanwhile.
   const auth = store.staffAuthByUsername(req.username);
@@ -79,6 +81,7 @@ export async function verifyStaffCredentials(
   store.transaction(() => {
     store.setTotpLastStep(auth.record.id, step);
     keys.forEach((key) => store.clearAuthFailures(key));
+    if (rehash !== null) store.setPasswordHash(auth.record.id, rehash);
   });
   return auth.record;
 }

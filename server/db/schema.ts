@@ -206,4 +206,32 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_alerts_device ON audit_alerts(device_id, seq);
   `,
+  // issue 10: patient TOTP multi-factor sign-in, one-time recovery codes, login history
+  /* 3: patient MFA and login history */ `
+  CREATE TABLE patient_mfa (
+    patient_id TEXT PRIMARY KEY REFERENCES patients(id),
+    -- base32 TOTP secret; enabled only after the patient proved a code from it
+    secret TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 0,
+    -- last accepted TOTP step: a code of this step or earlier is a replay
+    last_step INTEGER NOT NULL DEFAULT -1
+  );
+  -- SHA-256 of each recovery code; used_at set when spent (each works once)
+  CREATE TABLE patient_recovery_codes (
+    patient_id TEXT NOT NULL REFERENCES patients(id),
+    code_hash TEXT NOT NULL,
+    used_at TEXT,
+    PRIMARY KEY (patient_id, code_hash)
+  ) WITHOUT ROWID;
+  CREATE TABLE patient_logins (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    patient_id TEXT NOT NULL REFERENCES patients(id),
+    at TEXT NOT NULL,
+    -- the client as the server saw it: address and user agent (truncated)
+    client TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
+    method TEXT NOT NULL
+  );
+  CREATE INDEX patient_logins_patient ON patient_logins(patient_id, seq);
+  `,
 ];

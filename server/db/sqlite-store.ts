@@ -47,6 +47,8 @@ import type {
   ChangeRef,
   Device,
   DeviceAuditHead,
+  PatientLogin,
+  PatientMfa,
   PortalToken,
   RefreshToken,
   ServerStore,
@@ -711,6 +713,86 @@ export class SqliteStore implements ServerStore {
       kind: r.kind,
       detail: r.detail,
     }));
+  }
+
+  setPasswordHash(staffId: string, passwordHash: string): void {
+    this.run('UPDATE staff SET password_hash = ? WHERE id = ?', passwordHash, staffId);
+  }
+
+  setPortalPasswordHash(patientId: string, passwordHash: string): void {
+    this.run('UPDATE patients SET portal_password_hash = ? WHERE id = ?', passwordHash, patientId);
+  }
+
+  patientMfa(patientId: string): PatientMfa | null {
+    const row = this.one<{ secret: string; enabled: number; last_step: number }>(
+      'SELECT secret, enabled, last_step FROM patient_mfa WHERE patient_id = ?',
+      patientId,
+    );
+    return row ? { secret: row.secret, enabled: row.enabled === 1, lastStep: row.last_step } : null;
+  }
+
+  setPatientMfaSecret(patientId: string, secret: string): void {
+    this.run(
+      `INSERT INTO patient_mfa (patient_id, secret, enabled, last_step) VALUES (?, ?, 0, -1)
+       ON CONFLICT (patient_id) DO UPDATE SET secret = excluded.secret, enabled = 0, last_step = -1`,
+      patientId,
+      secret,
+    );
+    this.run('DELETE FROM patient_recovery_codes WHERE patient_id = ?', patientId);
+  }
+
+  enablePatientMfa(patientId: string, step: number, recoveryCodeHashes: string[]): void {
+    this.run('UPDATE patient_mfa SET enabled = 1, last_step = ? WHERE patient_id = ?', step, patientId);
+    this.run('DELETE FROM patient_recovery_codes WHERE patient_id = ?', patientId);
+    for (const hash of recoveryCodeHashes) {
+      this.run('INSERT INTO patient_recovery_codes (patient_id, code_hash) VALUES (?, ?)', patientId, hash);
+    }
+  }
+
+  setPatientMfaLastStep(patientId: string, step: number): void {
+    this.run('UPDATE patient_mfa SET last_step = ? WHERE patient_id = ?', step, patientId);
+  }
+
+  useRecoveryCode(patientId: string, codeHash: string, at: string): boolean {
+    return (
+      this.run(
+        'UPDATE patient_recovery_codes SET used_at = ? WHERE patient_id = ? AND code_hash = ? AND used_at IS NULL',
+        at,
+        patientId,
+        codeHash,
+      ) === 1
+    );
+  }
+
+  insertPatientLogin(l: Omit<PatientLogin, 'seq'>): void {
+    this.run(
+      'INSERT INTO patient_logins (patient_id, at, client, outcome, method) VALUES (?, ?, ?, ?, ?)',
+      l.patientId,
+      l.at,
+      l.client,
+      l.outcome,
+      l.method,
+    );
+  }
+
+  patientLogins(patientId: string, limit: number): PatientLogin[] {
+    return this.all<{
+      seq: number;
+      patient_id: string;
+      at: string;
+      client: string;
+      outcome: 'success' | 'failure';
+      method: string;
+    }>('SELECT * FROM patient_logins WHERE patient_id = ? ORDER BY seq DESC LIMIT ?', patientId, limit).map(
+      (r) => ({
+        seq: r.seq,
+        patientId: r.patient_id,
+        at: r.at,
+        client: r.client,
+        outcome: r.outcome,
+        method: r.method,
+      }),
+    );
   }
 
   /* ---- at-most-once ---- */

@@ -92,6 +92,24 @@ export interface PortalToken {
   expiresAt: number;
 }
 
+/** A patient's TOTP multi-factor sign-in (issue 10). */
+export interface PatientMfa {
+  secret: string;
+  enabled: boolean;
+  lastStep: number;
+}
+
+/** One portal sign-in attempt for the patient's login history (issue 10). */
+export interface PatientLogin {
+  seq: number;
+  patientId: string;
+  at: string;
+  client: string;
+  outcome: 'success' | 'failure';
+  /** 'password', 'password+totp', 'password+recovery-code'. */
+  method: string;
+}
+
 export interface ChangeRef {
   seq: number;
   entity: EntityName;
@@ -202,6 +220,22 @@ export interface ServerStore {
   insertAuditAlert(alert: Omit<AuditAlert, 'seq'>): void;
   /** Newest first, at most `limit`. */
   auditAlerts(limit: number): AuditAlert[];
+  /** Replaces a staff member's password hash (upgrade to the current scrypt cost at sign-in). */
+  setPasswordHash(staffId: string, passwordHash: string): void;
+  /** Replaces a patient's portal password hash (upgrade at sign-in). */
+  setPortalPasswordHash(patientId: string, passwordHash: string): void;
+  /** The patient's TOTP settings, or null before setup. */
+  patientMfa(patientId: string): PatientMfa | null;
+  /** Sets up (or replaces) the patient's TOTP secret, not yet enabled, with no recovery codes. */
+  setPatientMfaSecret(patientId: string, secret: string): void;
+  /** Enables TOTP at `step` and replaces the recovery codes with these SHA-256 hashes. */
+  enablePatientMfa(patientId: string, step: number, recoveryCodeHashes: string[]): void;
+  setPatientMfaLastStep(patientId: string, step: number): void;
+  /** Spends a recovery code: true (and marked used at `at`) only if it existed unused. */
+  useRecoveryCode(patientId: string, codeHash: string, at: string): boolean;
+  insertPatientLogin(login: Omit<PatientLogin, 'seq'>): void;
+  /** Newest first, at most `limit`. */
+  patientLogins(patientId: string, limit: number): PatientLogin[];
 
   appliedMutation(deviceId: string, mutationId: string): string | null;
   saveAppliedMutation(deviceId: string, mutationId: string, resultJson: string, at: string): void;

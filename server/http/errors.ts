@@ -11,6 +11,7 @@ export type ServerErrorCode =
   | 'UNAUTHENTICATED'
   | 'UNKNOWN_DEVICE'
   | 'DEVICE_REVOKED'
+  | 'MFA_REQUIRED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'

@@ -12,7 +12,7 @@ import {
 } from '../../src-shared/sync';
 import type { AuditRecord } from '../../src-shared/domain';
 import { totp } from '../../src-shared/totp';
-import { TEST_SIGN_IN_LIMITS } from '../../tests/helpers/sign-in-limits';
+import { TEST_PASSWORD_COST, TEST_SIGN_IN_LIMITS } from '../../tests/helpers/sign-in-limits';
 import { buildServer, type PortalServer, type ServerOptions } from '../app';
 import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../demo/credentials';
 
@@ -45,6 +45,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     demo: true,
     now: clock.now,
     signInLimits: TEST_SIGN_IN_LIMITS,
+    passwordCost: TEST_PASSWORD_COST,
     ...options,
     dataDir,
   });

@@ -1,4 +1,5 @@
 import { ApiError } from '../../src-shared/errors';
+import type { ScryptCost } from '../../src-shared/password-rules';
 import {
   DEVICE_REVOKED_MESSAGE,
   type AuditAlertRecord,
@@ -15,7 +16,7 @@ import { PortalAuthClient, PortalError } from './portal-client';
 import type { LockReason } from '../lock/lock-controller';
 import type { ActiveSession, Actor } from './session';
 import { LOCKOUT_AFTER, waitRemaining } from './throttle';
-import { checkVerifier, makeVerifier } from './verifier';
+import { checkVerifier, makeVerifier, verifierNeedsUpgrade } from './verifier';
 
 /** Encrypted-store keys (settings table) of the device credential (issue 10): never in a file in clear. */
 const DEVICE_SECRET_KEY = 'device.secret';
@@ -35,6 +36,8 @@ export interface AuthServiceOptions {
   deviceName: string;
   /** Called whenever the session changes (sign-in, lock, unlock, sign-out). */
   onChange: () => void;
+  /** scrypt cost of the offline verifier (default OWASP N=2^17; tests pass a lower N). */
+  passwordCost?: Partial<ScryptCost>;
 }
 
 /**
@@ -249,7 +252,7 @@ export class AuthService implements SyncCredentials {
   ): Promise<void> {
     const { store, clock } = this.o;
     if (tokens) {
-      const verifier = await makeVerifier(password);
+      const verifier = await makeVerifier(password, this.o.passwordCost);
       store.transaction(() => {
         store.staff.upsert(tokens.staff);
         store.staff.saveCredential({
@@ -351,6 +354,12 @@ export class AuthService implements SyncCredentials {
         throw new ApiError('UNAUTHENTICATED', 'Wrong username or password.');
       }
       this.o.store.staff.forgiveFailure(username, counted, cred.locked);
+      // A verifier of older parameters is re-made now, while the password is at hand (issue 10).
+      if (verifierNeedsUpgrade(cred.verifier, this.o.passwordCost)) {
+        const verifier = await makeVerifier(password, this.o.passwordCost);
+        const current = this.o.store.staff.credential(username);
+        if (current) this.o.store.staff.saveCredential({ ...current, verifier });
+      }
       await this.startSession(null, password, true, cred.staff_id);
     });
   }

@@ -1,3 +1,4 @@
+import type { ScryptCost } from '../../src-shared/password-rules';
 import { verifyAuditIncrementally } from '../audit/checkpoint';
 import { AuditLog } from '../audit';
 import { listedRecords, RecentListReads, subjectsOf } from '../audit/read-records';
@@ -34,6 +35,8 @@ export interface CoreOptions {
   clock?: Clock;
   /** Start the idle timer and the sync engine (tests of single pieces may not want them). */
   autoStart?: boolean;
+  /** scrypt cost of the offline password verifier (default OWASP N=2^17, r=8, p=1; tests pass a lower N). */
+  passwordCost?: Partial<ScryptCost>;
 }
 
 export interface Core {
@@ -80,6 +83,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     clock,
     settings,
     deviceName: o.deviceName,
+    passwordCost: o.passwordCost,
     onChange: () => {
       emitSession();
       sync.kick();

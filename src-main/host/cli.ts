@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { totp } from '../../src-shared/totp';
+import { enrolAsDemoAdmin } from '../auth/demo-enrol';
 import { ManualIdleSource } from '../base/adapters';
 import { createCore, type Core } from '../core/create-core';
 import { KeytarKeyStore } from '../keys/keytar-store';
@@ -23,24 +23,6 @@ const open = args.includes('--open');
 
 const idle = new ManualIdleSource();
 
-/**
- * `npm start` against the demo backend: enrol this console as the demo admin on first run, and say so
- * (CLINIC_DEMO_ENROL is set by scripts/start.mjs from the demo backend's printed credentials; never in a build).
- */
-async function enrolAsDemoAdmin(c: Core): Promise<void> {
-  const raw = process.env.CLINIC_DEMO_ENROL;
-  if (!raw || c.auth.deviceState() === 'enrolled') return;
-  const admin = JSON.parse(raw) as { username: string; password: string; totpSecret: string };
-  try {
-    await c.auth.enrol(admin.username, admin.password, totp(admin.totpSecret, Date.now()));
-    console.log(
-      `clinic: enrolled this console with the demo backend as the demo admin (${admin.username}). ` +
-        'Its 6-digit code of this half-minute is used: wait for the next code to sign in as the admin.',
-    );
-  } catch (error) {
-    console.error(`clinic: could not enrol this console as the demo admin: ${(error as Error).message}`);
-  }
-}
 let core: Core | null = null;
 try {
   const host = await startBrowserHost({
@@ -58,7 +40,7 @@ try {
         allowedOrigins: [origin],
         deviceName: `${os.hostname()} (browser host)`,
       });
-      await enrolAsDemoAdmin(core);
+      await enrolAsDemoAdmin(core.auth);
       return core.router;
     },
   });

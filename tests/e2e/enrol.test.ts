@@ -63,4 +63,38 @@ describe('first-run enrolment', () => {
       'Active',
     );
   });
+
+  it('the admin removes another PC from the settings screen; that PC says so and keeps its data', async () => {
+    const other = await openConsole(portal, browser, { deviceName: 'Back office' });
+    try {
+      other.page.setDefaultTimeout(15_000);
+      await signInUi(other.page, portal, 'reception1');
+      const outboxBefore = other.core.store.outbox.count();
+
+      const page = desk.page;
+      // Back to the settings screen, so the list is read again with the new PC in it.
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('button', { name: 'Schedule' }).click();
+      await nav.getByRole('button', { name: 'Settings' }).click();
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.getByRole('button', { name: 'Remove Back office' }).click();
+      const table = page.getByRole('table', { name: 'Enrolled PCs' });
+      await expect
+        .poll(async () => table.getByRole('row', { name: /Back office/ }).textContent())
+        .toContain('Removed');
+
+      // The removed PC learns it at its next sync and says so; nothing of its data or outbox is deleted.
+      await other.core
+        .sync()
+        .syncNow()
+        .catch(() => undefined);
+      await other.page
+        .getByRole('alert')
+        .filter({ hasText: 'This PC was removed from the clinic: ask IT to enrol it again.' })
+        .waitFor();
+      expect(other.core.store.outbox.count()).toBeGreaterThanOrEqual(outboxBefore);
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -16,6 +16,7 @@ import { startBrowserHost, type BrowserHost } from '../../src-main/host/browser-
 import { KeytarKeyStore } from '../../src-main/keys/keytar-store';
 import { keyAccountFor } from '../../src-main/keys/store-key';
 import { enrolConsole, startPortal, TEST_TODAY, type TestPortal } from '../helpers/console-harness';
+import { TEST_PASSWORD_COST } from '../helpers/sign-in-limits';
 import { tempDir } from '../helpers/tmp';
 
 export { startPortal, TEST_TODAY, type TestPortal };
@@ -136,6 +137,7 @@ export async function openConsole(
         allowedOrigins: [origin],
         deviceName: options.deviceName ?? `${os.hostname()} e2e desk`,
         clock: portal.clock,
+        passwordCost: TEST_PASSWORD_COST,
       });
       if (options.enrol ?? true) await enrolConsole(core, portal);
       return core.router;

@@ -12,7 +12,7 @@ import { createCore, type Core } from '../../src-main/core/create-core';
 import type { CallResult } from '../../src-main/ipc/types';
 import { KeytarKeyStore } from '../../src-main/keys/keytar-store';
 import { keyAccountFor } from '../../src-main/keys/store-key';
-import { TEST_SIGN_IN_LIMITS } from './sign-in-limits';
+import { TEST_PASSWORD_COST, TEST_SIGN_IN_LIMITS } from './sign-in-limits';
 import { tempDir } from './tmp';
 
 export const TEST_TODAY = '2026-11-23';
@@ -50,6 +50,7 @@ export async function startPortal(options: { clock?: TestClock } = {}): Promise<
       today: TEST_TODAY,
       now: () => clock.now(),
       signInLimits: TEST_SIGN_IN_LIMITS,
+      passwordCost: TEST_PASSWORD_COST,
     });
   let server = await open();
   let running = true;
@@ -96,7 +97,7 @@ const keyStore = new KeytarKeyStore();
 
 /**
  * Enrol a console's PC the real way (issue 10): the demo admin's password and TOTP through the auth service,
- * then move the portal clock past that TOTP step.
+ * then move the portal clock past that TOTP step. Consoles opened in parallel are enrolled one after another.
  */
 export async function enrolConsole(core: Core, portal: TestPortal): Promise<void> {
   // One enrolment at a time: consoles opened in parallel would otherwise send the same admin code, and the
@@ -141,6 +142,7 @@ export async function startConsole(
     deviceName: `${os.hostname()} test desk`,
     clock,
     autoStart: options.autoStart ?? true,
+    passwordCost: TEST_PASSWORD_COST,
   });
   if ((options.enrol ?? true) && core.auth.deviceState() === 'not-enrolled') await enrolConsole(core, portal);
   const call = (method: string, input?: unknown) =>

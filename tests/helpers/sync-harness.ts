@@ -21,7 +21,7 @@ import { threadRecordOf, type ThreadRow } from '../../src-main/store/repos/threa
 import type { Store } from '../../src-main/store/store';
 import { type PortalServer, buildServer } from '../../server/app';
 import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../../server/demo/credentials';
-import { TEST_SIGN_IN_LIMITS } from './sign-in-limits';
+import { TEST_PASSWORD_COST, TEST_SIGN_IN_LIMITS } from './sign-in-limits';
 import { tempDir } from './tmp';
 
 /** The demo's "today": fixed, so seeded data and free slots are the same on every run. */
@@ -52,6 +52,7 @@ export async function startTestServer(options: { scale?: number } = {}): Promise
       today: DEMO_TODAY,
       now,
       signInLimits: TEST_SIGN_IN_LIMITS,
+      passwordCost: TEST_PASSWORD_COST,
     });
   let server = await build();
   const url = await server.listen({ host: '127.0.0.1', port: 0 });

@@ -3,7 +3,9 @@
  * change in someone else's name is refused and shows in sync problems; a revoked PC keeps its data and outbox
  * and says so; a session that began offline syncs as soon as the backend is back, attributed per change.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuditRecord } from '../../src-shared/domain';
 import {
   AuditHeadResponse,
@@ -12,7 +14,9 @@ import {
   SYNC_ROUTES,
 } from '../../src-shared/sync';
 import type { ProviderView, ScheduleView, SessionInfo, SyncProblem } from '../../src-shared/views';
+import { enrolAsDemoAdmin } from '../../src-main/auth/demo-enrol';
 import { uuidv7 } from '../../src-main/base/ids';
+import { demoStaff } from '../../server/demo/credentials';
 import { AUDIT_HEAD_PROBLEM } from '../../src-main/sync/audit-head';
 import { sealAuditEvent } from '../../server/test/helpers';
 import {
@@ -65,6 +69,53 @@ async function freeSlots(c: TestConsole, days: number, count: number) {
 function serverTrail(entityType: string, entityId: string): AuditRecord[] {
   return portal.server.store.auditForEntity(entityType, entityId, 100);
 }
+
+describe('the device credential on the PC', () => {
+  it('is kept only inside the encrypted store: no file of the data folder holds the secret in clear', async () => {
+    const desk = await open();
+    const secret = desk.core.auth.deviceSecret();
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(desk.core.auth.deviceState()).toBe('enrolled');
+    expect((await desk.signIn('reception1')).ok).toBe(true);
+    await desk.ok('sync.now');
+    const files = fs.readdirSync(desk.dataDir, { recursive: true, encoding: 'utf8' });
+    expect(files.length).toBeGreaterThan(0);
+    for (const name of files) {
+      const file = path.join(desk.dataDir, name);
+      if (!fs.statSync(file).isFile()) continue;
+      expect(fs.readFileSync(file).includes(Buffer.from(secret!)), name).toBe(false);
+    }
+  });
+});
+
+describe('npm start', () => {
+  it('enrols the demo console as the demo admin from the credentials the demo backend printed, and says so', async () => {
+    const clinic = await startConsole(portal, { enrol: false });
+    consoles.push(clinic);
+    expect(clinic.core.auth.deviceState()).toBe('not-enrolled');
+    const admin = demoStaff('admin1');
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    try {
+      await enrolAsDemoAdmin(
+        clinic.core.auth,
+        {
+          CLINIC_DEMO_ENROL: JSON.stringify({
+            username: 'admin1',
+            password: admin.password,
+            totpSecret: admin.totpSecret,
+          }),
+        },
+        () => portal.clock.now(),
+      );
+    } finally {
+      log.mockRestore();
+    }
+    expect(clinic.core.auth.deviceState()).toBe('enrolled');
+    expect(lines).toEqual([expect.stringMatching(/enrolled this console .* as the demo admin \(admin1\)/)]);
+    expect(portal.server.store.device(clinic.core.auth.deviceId()!)?.enrolledBy).toBe('stf-admin1');
+  });
+});
 
 describe('a modified console', () => {
   it("cannot push a booking in another person's name: refused, nothing stored, the reason in sync problems", async () => {
@@ -252,5 +303,60 @@ describe('the local audit chain against the server', () => {
         (await desk.ok<SyncProblem[]>('sync.problems')).find((p) => p.operation === 'audit.chain'),
       )
       .toMatchObject({ entityId: event.id, message: AUDIT_HEAD_PROBLEM });
+  });
+});
+
+describe('audit-integrity alerts in the console', () => {
+  it("an admin's console lists the alert the server raised for a forged event of another PC", async () => {
+    const desk = await open();
+    const admin = await open();
+    expect((await desk.signIn('reception1')).ok).toBe(true);
+    expect((await admin.signIn('admin1')).ok).toBe(true);
+    const deviceId = desk.core.auth.deviceId()!;
+    const forged = {
+      ...sealAuditEvent({
+        id: uuidv7(portal.clock.now()),
+        at: new Date(portal.clock.now()).toISOString(),
+        staffId: 'stf-reception1',
+        role: 'receptionist',
+        deviceId,
+        action: 'read',
+        entityType: 'patient',
+        entityId: 'pat-000002',
+        outcome: 'success',
+        fields: [],
+        actorKind: 'staff',
+        prevHash: '0'.repeat(64),
+        version: 0,
+      }),
+      entityId: 'pat-000009', // changed after sealing
+    };
+    await fetch(portal.url + SYNC_ROUTES.push, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [DEVICE_CREDENTIAL_HEADER]: `${deviceId}:${desk.core.auth.deviceSecret()!}`,
+      },
+      body: JSON.stringify({
+        deviceId,
+        mutations: [
+          {
+            id: forged.id,
+            entityId: forged.id,
+            baseVersion: null,
+            createdAt: forged.at,
+            staffId: 'stf-reception1',
+            mutation: { op: 'audit.append', event: forged },
+          },
+        ],
+      }),
+    });
+    const alerts = await admin.ok<{ kind: string; eventId: string; deviceId: string }[]>('admin.auditAlerts');
+    expect(alerts).toContainEqual(
+      expect.objectContaining({ kind: 'bad-hash', eventId: forged.id, deviceId }),
+    );
+    // Not for other roles.
+    const refused = await desk.call('admin.auditAlerts', {});
+    expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 });
