@@ -23,7 +23,14 @@ export { startPortal, TEST_TODAY, type TestPortal };
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const RENDERER_DIR = path.join(repoRoot, 'out/renderer');
-export const SCREENSHOT_DIR = path.join(repoRoot, 'docs/screenshots');
+/**
+ * Where screenshots go: the README's docs/screenshots only when asked for (`CLINIC_UPDATE_SCREENSHOTS=1`), else
+ * a folder under the OS temp dir, so a test run leaves the work tree clean.
+ */
+export const SCREENSHOT_DIR =
+  process.env.CLINIC_UPDATE_SCREENSHOTS === '1'
+    ? path.join(repoRoot, 'docs/screenshots')
+    : path.join(os.tmpdir(), 'clinic-console-screenshots');
 export const VIEWPORT = { width: 1280, height: 800 };
 const CHROMIUM = '/usr/bin/chromium';
 
