@@ -386,3 +386,18 @@ describe('revocation', () => {
     expect(run.server.store.auditEvent(event.id)).toBeNull();
   });
 });
+
+describe('review fixes', () => {
+  it('failed enrolments for an account do not lock that person out of signing in', async () => {
+    const desk = await registerDevice(run, 'Desk of reception1');
+    for (let i = 0; i < 12; i++) {
+      const res = await call(run.url, 'POST', '/auth/devices', {
+        body: { name: 'x', username: 'reception1', password: `wrong-${i}`, totp: '000000' },
+      });
+      expect([401, 429]).toContain(res.status);
+    }
+    run.clock.advance(30);
+    const res = await call(run.url, 'POST', '/auth/sign-in', { body: signInBody('reception1', desk) });
+    expect(res.status).toBe(200);
+  });
+});

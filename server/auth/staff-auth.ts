@@ -43,9 +43,11 @@ export async function verifyStaffCredentials(
   req: StaffCredentials,
   auditDeviceId: string,
   throttleKey: string,
+  /** 'staff' for sign-in, 'enrol' for enrolment: failures of one never lock the other out (review fix). */
+  purpose: 'staff' | 'enrol' = 'staff',
 ): Promise<StaffRecord> {
   const { store } = ctx;
-  const keys = [`staff:${req.username.toLowerCase()}`, throttleKey];
+  const keys = [`${purpose}:${req.username.toLowerCase()}`, throttleKey];
   const known = store.staffAuthByUsername(req.username);
   const failAudit = () =>
     ctx.audit.write({

@@ -22,7 +22,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext, guards: onR
   app.post(SYNC_ROUTES.registerDevice, signInRoute, async (request, reply) => {
     enrolments.hit(request.ip);
     const body = parse(RegisterDeviceRequest, request.body, 'body');
-    const admin = await verifyStaffCredentials(ctx, body, 'enrolment', `enrol:${request.ip}`);
+    const admin = await verifyStaffCredentials(ctx, body, 'enrolment', `enrol-address:${request.ip}`, 'enrol');
     return reply.code(201).send(enrolDevice(ctx, admin, body));
   });
 
