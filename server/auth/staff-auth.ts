@@ -226,6 +226,8 @@ export function streamStillValid(ctx: ServerContext, caller: SyncCaller): boolea
 export function signOut(ctx: ServerContext, session: StaffSession): void {
   ctx.store.transaction(() => {
     ctx.store.revokeFamily(session.family);
+    // Changes dated after this are no longer accepted in this person's name from this device (review fix).
+    ctx.store.markDeviceStaffSignedOut(session.deviceId, session.staff.id, ctx.nowIso());
     ctx.audit.write({
       staffId: session.staff.id,
       role: session.staff.role,

@@ -214,7 +214,8 @@ export class SqliteStore implements ServerStore {
   linkDeviceStaff(deviceId: string, staffId: string, at: string): void {
     this.run(
       `INSERT INTO device_staff (device_id, staff_id, first_at, last_online_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (device_id, staff_id) DO UPDATE SET last_online_at = excluded.last_online_at`,
+       ON CONFLICT (device_id, staff_id) DO UPDATE SET last_online_at = excluded.last_online_at,
+         signed_out_at = NULL`,
       deviceId,
       staffId,
       at,
@@ -661,6 +662,25 @@ export class SqliteStore implements ServerStore {
         deviceId,
         staffId,
       )?.last_online_at ?? null
+    );
+  }
+
+  markDeviceStaffSignedOut(deviceId: string, staffId: string, at: string): void {
+    this.run(
+      'UPDATE device_staff SET signed_out_at = ? WHERE device_id = ? AND staff_id = ?',
+      at,
+      deviceId,
+      staffId,
+    );
+  }
+
+  deviceStaffSignedOutAt(deviceId: string, staffId: string): string | null {
+    return (
+      this.one<{ signed_out_at: string | null }>(
+        'SELECT signed_out_at FROM device_staff WHERE device_id = ? AND staff_id = ?',
+        deviceId,
+        staffId,
+      )?.signed_out_at ?? null
     );
   }
 

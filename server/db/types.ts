@@ -211,6 +211,10 @@ export interface ServerStore {
   revokeDevice(id: string, at: string): void;
   /** When `staffId` last signed in ONLINE on `deviceId` (UTC ISO), or null if never. linkDeviceStaff sets it. */
   deviceStaffLastOnline(deviceId: string, staffId: string): string | null;
+  /** Records a server sign-out of the staff member on the device (a later sign-in clears it). */
+  markDeviceStaffSignedOut(deviceId: string, staffId: string, at: string): void;
+  /** The sign-out since the last online sign-in on that device (UTC ISO), or null. */
+  deviceStaffSignedOutAt(deviceId: string, staffId: string): string | null;
   /** The last console-appended event of the device, or null before its first. */
   deviceAuditHead(deviceId: string): DeviceAuditHead | null;
   /** True when the device has a console-appended event with this hash (tells a fork from a gap). */

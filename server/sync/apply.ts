@@ -261,7 +261,13 @@ function threadOp(
  * staff member who signed in ONLINE on that very device within the offline grace period. Null when accepted,
  * else the reason (names no one: it reaches the console's sync problems).
  */
-function attributionProblem(ctx: ServerContext, deviceId: string, staff: StaffRecord | null): string | null {
+function attributionProblem(
+  ctx: ServerContext,
+  deviceId: string,
+  staff: StaffRecord | null,
+  m: Mutation,
+  pushedBy: string | null,
+): string | null {
   if (!staff) return 'The server does not know the person this change was made by.';
   if (!staffActive(ctx, staff)) return 'The account of the person who made this change is no longer active.';
   const last = ctx.store.deviceStaffLastOnline(deviceId, staff.id);
@@ -270,10 +276,25 @@ function attributionProblem(ctx: ServerContext, deviceId: string, staff: StaffRe
     const hours = Math.round(ctx.offlineGraceMs / 3600_000);
     return `The person who made this change has not signed in online on this PC in the last ${hours} hours.`;
   }
+  // A sign-out ends the session: in another person's online session, only changes made before it may still
+  // arrive in that person's name. (Pushed on the device credential alone, a change dated after the sign-out is
+  // accepted: it is how a session that began offline syncs, and the server cannot tell it from a later one.)
+  const signedOut = ctx.store.deviceStaffSignedOutAt(deviceId, staff.id);
+  if (pushedBy !== null && signedOut !== null && Date.parse(m.createdAt) > Date.parse(signedOut)) {
+    return 'The person who made this change had signed out of this PC before it was made.';
+  }
+  // Pushed under someone else's session: only changes made before that person signed in here (a previous
+  // user's outbox, or a session that began offline) belong to another name.
+  if (pushedBy !== null && pushedBy !== staff.id) {
+    const since = ctx.store.deviceStaffLastOnline(deviceId, pushedBy);
+    if (since !== null && Date.parse(m.createdAt) > Date.parse(since)) {
+      return 'This change is dated after another person signed in on this PC, in whose session it was sent.';
+    }
+  }
   return null;
 }
 
-function decide(ctx: ServerContext, deviceId: string, m: Mutation): MutationResult {
+function decide(ctx: ServerContext, deviceId: string, m: Mutation, pushedBy: string | null): MutationResult {
   // Issue 12: the current and the previous payload version are accepted; another is refused alone.
   const version = payloadVersionProblem(m);
   if (version) return { id: m.id, status: 'rejected', reason: version, current: null };
@@ -281,7 +302,7 @@ function decide(ctx: ServerContext, deviceId: string, m: Mutation): MutationResu
   // Audit events are verified link by link against the device's chain (server/sync/audit-chain.ts).
   if (op.op === 'audit.append') return appendConsoleAudit(ctx, deviceId, m, op.event);
   const staff = ctx.store.staff(m.staffId);
-  const problem = attributionProblem(ctx, deviceId, staff);
+  const problem = attributionProblem(ctx, deviceId, staff, m, pushedBy);
   if (problem !== null || !staff) {
     return { id: m.id, status: 'rejected', reason: problem ?? 'Unknown staff member.', current: null };
   }
@@ -326,12 +347,13 @@ function applyOnce(
   deviceId: string,
   m: Mutation,
   onError: (err: unknown) => void,
+  pushedBy: string | null,
 ): MutationResult {
   try {
     return ctx.store.transaction(() => {
       const stored = ctx.store.appliedMutation(deviceId, m.id);
       if (stored !== null) return JSON.parse(stored) as MutationResult;
-      const result = decide(ctx, deviceId, m);
+      const result = decide(ctx, deviceId, m, pushedBy);
       ctx.store.saveAppliedMutation(deviceId, m.id, JSON.stringify(result), ctx.nowIso());
       return result;
     });
@@ -342,12 +364,16 @@ function applyOnce(
   }
 }
 
-/** Mutations of a batch are applied in order, each in its own transaction. */
+/**
+ * Mutations of a batch are applied in order, each in its own transaction.
+ * @param pushedBy the staff member whose access token came with the push, or null (device credential alone)
+ */
 export function applyPush(
   ctx: ServerContext,
   deviceId: string,
   mutations: Mutation[],
   onError: (err: unknown) => void,
+  pushedBy: string | null = null,
 ): MutationResult[] {
-  return mutations.map((m) => applyOnce(ctx, deviceId, m, onError));
+  return mutations.map((m) => applyOnce(ctx, deviceId, m, onError, pushedBy));
 }
