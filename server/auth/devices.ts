@@ -63,7 +63,7 @@ export function deviceStillEnrolled(ctx: ServerContext, deviceId: string): boole
 export function enrolDevice(
   ctx: ServerContext,
   admin: StaffRecord,
-  req: Pick<RegisterDeviceRequest, 'name'>,
+  req: Pick<RegisterDeviceRequest, 'name' | 'chainHead'>,
 ): RegisterDeviceResponse {
   if (admin.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can enrol a PC.');
   const deviceId = randomUUID();
@@ -76,6 +76,7 @@ export function enrolDevice(
       revokedAt: null,
       secretHash: hashToken(deviceSecret),
       enrolledBy: admin.id,
+      chainAnchor: req.chainHead ?? null,
     });
     ctx.audit.write({
       staffId: admin.id,

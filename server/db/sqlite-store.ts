@@ -62,6 +62,7 @@ interface DeviceRow {
   revoked_at: string | null;
   secret_hash: string | null;
   enrolled_by: string | null;
+  chain_anchor: string | null;
 }
 
 const deviceFromRow = (row: DeviceRow): Device => ({
@@ -71,6 +72,7 @@ const deviceFromRow = (row: DeviceRow): Device => ({
   revokedAt: row.revoked_at,
   secretHash: row.secret_hash,
   enrolledBy: row.enrolled_by,
+  chainAnchor: row.chain_anchor,
 });
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
@@ -194,13 +196,15 @@ export class SqliteStore implements ServerStore {
 
   insertDevice(d: Device): void {
     this.run(
-      'INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by, chain_anchor)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
       d.id,
       d.name,
       d.createdAt,
       d.revokedAt,
       d.secretHash,
       d.enrolledBy,
+      d.chainAnchor ?? null,
     );
     // Consoles pull device names so every desk's audit trail can say which PC an event came from.
     this.recordChange('device', d.id);

@@ -33,6 +33,11 @@ export interface Device {
   secretHash: string | null;
   /** The admin who enrolled it (issue 10); null for devices from before enrolment by an admin. */
   enrolledBy: string | null;
+  /**
+   * The console's local audit chain head at enrolment (review fix): the device's first pushed event must link to
+   * it or to the genesis hash. Absent or null: genesis only.
+   */
+  chainAnchor?: string | null;
 }
 
 /** The newest console-appended audit event the server holds for a device: the next event must link to it. */
@@ -60,7 +65,8 @@ export type AuditAlertKind =
   | 'back-dated'
   | 'clock-skew'
   | 'wrong-device'
-  | 'unknown-staff';
+  | 'unknown-staff'
+  | 'wrong-role';
 
 /** An audit-integrity alert for admins (issue 10): a refused or flagged console audit event. */
 export interface AuditAlert {
