@@ -50,6 +50,23 @@ export function authenticateDevice(ctx: ServerContext, headers: Record<string, u
   return device;
 }
 
+/**
+ * The device whose credential the request carries, revoked or not, or null (no, or a wrong, credential). Used
+ * when an admin enrols the same PC again: the new device inherits the old one's online sign-ins.
+ */
+export function provenDevice(ctx: ServerContext, headers: Record<string, unknown>): Device | null {
+  try {
+    return authenticateDevice(ctx, headers);
+  } catch (error) {
+    if (error instanceof HttpError && error.code === 'DEVICE_REVOKED') {
+      const raw = headers[DEVICE_CREDENTIAL_HEADER];
+      const match = typeof raw === 'string' ? CREDENTIAL.exec(raw) : null;
+      return match ? ctx.store.device(match[1]!) : null;
+    }
+    return null;
+  }
+}
+
 /** True while the device exists and is not revoked (event streams re-check it). */
 export function deviceStillEnrolled(ctx: ServerContext, deviceId: string): boolean {
   const device = ctx.store.device(deviceId);
@@ -64,6 +81,8 @@ export function enrolDevice(
   ctx: ServerContext,
   admin: StaffRecord,
   req: Pick<RegisterDeviceRequest, 'name' | 'chainHead'>,
+  /** The same PC's previous (usually revoked) device, proven by its credential: its sign-ins carry over. */
+  previous: Device | null = null,
 ): RegisterDeviceResponse {
   if (admin.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can enrol a PC.');
   const deviceId = randomUUID();
@@ -78,6 +97,8 @@ export function enrolDevice(
       enrolledBy: admin.id,
       chainAnchor: req.chainHead ?? null,
     });
+    // Queued changes of people who signed in online on this PC before it was removed stay attributable.
+    if (previous) ctx.store.copyDeviceStaff(previous.id, deviceId);
     ctx.audit.write({
       staffId: admin.id,
       role: admin.role,

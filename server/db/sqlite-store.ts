@@ -669,6 +669,15 @@ export class SqliteStore implements ServerStore {
     );
   }
 
+  copyDeviceStaff(from: string, to: string): void {
+    this.run(
+      `INSERT OR IGNORE INTO device_staff (device_id, staff_id, first_at, last_online_at, signed_out_at)
+       SELECT ?, staff_id, first_at, last_online_at, signed_out_at FROM device_staff WHERE device_id = ?`,
+      to,
+      from,
+    );
+  }
+
   markDeviceStaffSignedOut(deviceId: string, staffId: string, at: string): void {
     this.run(
       'UPDATE device_staff SET signed_out_at = ? WHERE device_id = ? AND staff_id = ?',

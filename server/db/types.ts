@@ -217,6 +217,8 @@ export interface ServerStore {
   revokeDevice(id: string, at: string): void;
   /** When `staffId` last signed in ONLINE on `deviceId` (UTC ISO), or null if never. linkDeviceStaff sets it. */
   deviceStaffLastOnline(deviceId: string, staffId: string): string | null;
+  /** Re-enrolment of the same PC (review fix): copies `from`'s online sign-ins to `to`. */
+  copyDeviceStaff(from: string, to: string): void;
   /** Records a server sign-out of the staff member on the device (a later sign-in clears it). */
   markDeviceStaffSignedOut(deviceId: string, staffId: string, at: string): void;
   /** The sign-out since the last online sign-in on that device (UTC ISO), or null. */

@@ -2,7 +2,7 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { z } from 'zod';
 import { RefreshRequest, RegisterDeviceRequest, SignInRequest, SYNC_ROUTES } from '../../src-shared/sync';
-import { authenticateDevice, enrolDevice } from '../auth/devices';
+import { authenticateDevice, enrolDevice, provenDevice } from '../auth/devices';
 import { authenticateStaff, refresh, signIn, signOut, verifyStaffCredentials } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { RateLimiter } from '../http/rate-limit';
@@ -35,7 +35,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext, guards: onR
       `enrol-address:${request.ip}`,
       'enrol',
     );
-    return reply.code(201).send(enrolDevice(ctx, admin, body));
+    return reply.code(201).send(enrolDevice(ctx, admin, body, provenDevice(ctx, request.headers)));
   });
 
   app.post(SYNC_ROUTES.signIn, signInRoute, async (request) => {

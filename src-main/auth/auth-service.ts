@@ -116,6 +116,8 @@ export class AuthService implements SyncCredentials {
       throw new ApiError('OFFLINE', error.message);
     }
     const { store } = this.o;
+    // A PC enrolled again starts without a session: the next person signs in online on the new device.
+    if (this.session) this.signOut();
     store.transaction(() => {
       store.devices.setSelf(answer.deviceId, name);
       store.settings.set(DEVICE_SECRET_KEY, answer.deviceSecret);
