@@ -81,6 +81,7 @@ const routes = (): Route[] => [
     path: `${SYNC_ROUTES.auditForEntity}?entityType=thread&entityId=thr-000001`,
     auth: 'staff',
   },
+  { method: 'GET', path: `${SYNC_ROUTES.record}?entity=thread&id=thr-000001`, auth: 'staff' },
   {
     method: 'POST',
     path: SYNC_ROUTES.portalSignIn,
@@ -248,6 +249,14 @@ function hostileCases(): Case[] {
       name: `audit ${q.slice(0, 40)}`,
       method: 'GET',
       path: `/audit/entity?${q}`,
+      token: staffToken,
+    });
+  }
+  for (const q of ['entity=patient&id=pat-000001', 'entity=thread', `entity=thread&id=${'x'.repeat(65)}`]) {
+    cases.push({
+      name: `record ${q.slice(0, 40)}`,
+      method: 'GET',
+      path: `/sync/record?${q}`,
       token: staffToken,
     });
   }

@@ -199,6 +199,8 @@ export const SyncProblem = z.strictObject({
   entityId: z.string(),
   /** Human text for the person who caused it, e.g. "This slot was booked at another desk". */
   message: z.string(),
+  /** For an appointment change: the start of the slot it was about (to open the schedule on that day). */
+  slotStart: IsoTime.nullable().optional(),
 });
 export type SyncProblem = z.infer<typeof SyncProblem>;
 

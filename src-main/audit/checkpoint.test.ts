@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src-shared/domain';
-import { verifyAuditIncrementally } from './checkpoint';
+import { pruneAuditOfAbsentRecords, verifyAuditIncrementally } from './checkpoint';
 import { type TestStore, openTestStore } from './test-store';
 
 let t: TestStore;
@@ -84,5 +84,28 @@ describe('incremental audit verification at start-up', () => {
     const again = verifyAuditIncrementally(t.store, t.audit);
     expect(again.mode).toBe('full');
     expect(again.result).toMatchObject({ ok: false, firstBadEventId: events[29]!.id });
+  });
+
+  it('prunes synced events of records not in the store behind the checkpoint; the chain still verifies', () => {
+    const events = recordMany(40); // about apt-0..apt-3, none of which is in the store
+    // Unsynced events stay.
+    expect(pruneAuditOfAbsentRecords(t.store)).toBe(0);
+    // Synced (the outbox rows are gone after the push): pruned, each leaving a link-only tombstone.
+    t.store.db.prepare(`DELETE FROM outbox WHERE entity = 'audit'`).run();
+    // All but the newest, which the next event links to.
+    expect(pruneAuditOfAbsentRecords(t.store)).toBe(39);
+    expect(t.store.audit.count()).toBe(1);
+    recordMany(5);
+    expect(t.audit.verify()).toEqual({ ok: true, count: 45 });
+    t.reopen();
+    expect(verifyAuditIncrementally(t.store, t.audit)).toEqual({
+      result: { ok: true, count: 45 },
+      checked: 5,
+      mode: 'checkpoint',
+    });
+    // A tombstone's link is still checked by the full walk.
+    t.raw().prepare('UPDATE audit_pruned SET prev_hash = ? WHERE seq = 20').run('e'.repeat(64));
+    expect(t.audit.verify()).toMatchObject({ ok: false, reason: 'link-mismatch' });
+    expect(events).toHaveLength(40);
   });
 });

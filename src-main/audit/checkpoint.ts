@@ -7,7 +7,7 @@
  * link on the server, so a checkpoint trades only re-reading old, already verified rows at every start.
  */
 import type { VerifyResult } from '../../src-shared/views';
-import { AuditCheckpointRepo } from '../store/repos/audit-checkpoint';
+import { type AuditCheckpoint, AuditCheckpointRepo } from '../store/repos/audit-checkpoint';
 import type { Store } from '../store/store';
 import type { AuditLog } from './audit-log';
 import { GENESIS_HASH, chainHash } from './chain';
@@ -27,14 +27,53 @@ export interface IncrementalVerifyResult {
  */
 export function verifyAuditIncrementally(store: Store, audit: AuditLog): IncrementalVerifyResult {
   const repo = new AuditCheckpointRepo(store.db);
-  const cp = repo.get();
-  const anchored = cp !== null && (cp.seq === 0 ? cp.hash === GENESIS_HASH : repo.hashAt(cp.seq) === cp.hash);
-  if (!anchored || cp === null) {
+  const cp = anchoredCheckpoint(repo);
+  if (cp === null) {
     const result = audit.verify();
     if (result.ok) repo.set({ ...(repo.end() ?? { seq: 0, hash: GENESIS_HASH }), count: result.count });
     return { result, checked: result.count, mode: 'full' };
   }
-  const from = cp;
+  const walked = walkFrom(repo, cp);
+  if (walked.bad !== null) {
+    // Name the fault exactly as the full walk does (hash, link or order), from the first bad event on.
+    return { result: audit.verify(), checked: walked.checked, mode: 'checkpoint' };
+  }
+  if (walked.checked > 0) repo.set(walked.last);
+  return { result: { ok: true, count: walked.last.count }, checked: walked.checked, mode: 'checkpoint' };
+}
+
+/** The stored checkpoint if its event (or that event's tombstone) still carries the recorded hash. */
+function anchoredCheckpoint(repo: AuditCheckpointRepo): AuditCheckpoint | null {
+  const cp = repo.get();
+  if (cp === null) return null;
+  return (cp.seq === 0 ? cp.hash === GENESIS_HASH : repo.hashAt(cp.seq) === cp.hash) ? cp : null;
+}
+
+/**
+ * Audit events of records evicted from the store window (DESIGN.md §4) stay until they are synced, then are
+ * pruned behind the verified checkpoint: the checkpoint is first moved over the events recorded since (each
+ * hashed and linked), then synced events about threads and appointments no longer in the store, at or before
+ * it, are replaced by link-only tombstones (position and hashes), so the chain still verifies link by link.
+ * Nothing is pruned when the log does not verify from a checkpoint. Call with secure_delete on. Returns the
+ * number of events pruned.
+ */
+export function pruneAuditOfAbsentRecords(store: Store): number {
+  const repo = new AuditCheckpointRepo(store.db);
+  const cp = anchoredCheckpoint(repo);
+  if (cp === null && repo.get() !== null) return 0; // the checkpoint no longer matches: prune nothing
+  const walked = walkFrom(repo, cp ?? { seq: 0, hash: GENESIS_HASH, count: 0 });
+  if (walked.bad !== null) return 0;
+  return store.transaction(() => {
+    if (walked.checked > 0) repo.set(walked.last);
+    return repo.pruneAbsentRecords(walked.last.seq);
+  });
+}
+
+/** Hash and link every event after `from`; stops at the first bad one. */
+function walkFrom(
+  repo: AuditCheckpointRepo,
+  from: AuditCheckpoint,
+): { checked: number; last: AuditCheckpoint; bad: string | null } {
   let expectedPrev = from.hash;
   let checked = 0;
   let last = from;
@@ -63,11 +102,5 @@ export function verifyAuditIncrementally(store: Store, audit: AuditLog): Increme
     checked++;
     last = { seq: t[13], hash, count: from.count + checked };
   }
-  if (bad !== null) {
-    // Name the fault exactly as the full walk does (hash, link or order), from the first bad event on.
-    const full = audit.verify();
-    return { result: full, checked, mode: 'checkpoint' };
-  }
-  if (checked > 0) repo.set(last);
-  return { result: { ok: true, count: last.count }, checked, mode: 'checkpoint' };
+  return { checked, last, bad };
 }

@@ -9,7 +9,7 @@
  * LIST_READ_REPEAT_MS does not record its records again: each look-up is in the trail, its refreshes are not.
  */
 import type { MethodName } from '../../src-shared/contract';
-import type { AuditEntityType } from '../../src-shared/domain';
+import type { AuditAction, AuditEntityType } from '../../src-shared/domain';
 import type { AppointmentView, PatientView, ScheduleView, ThreadPage } from '../../src-shared/views';
 import type { Store } from '../store/store';
 
@@ -60,28 +60,72 @@ export function listedRecords(method: MethodName, output: unknown): AuditSubject
   return out;
 }
 
+/** Whether a record of this type is held on this PC (an audit event may then carry its id). */
+function heldLocally(store: Store, entityType: AuditEntityType, id: string, input: unknown): boolean {
+  switch (entityType) {
+    case 'thread':
+      return store.threads.byId(id) !== null;
+    case 'appointment':
+      return store.appointments.byId(id) !== null;
+    case 'patient':
+      return store.patients.byId(id) !== null;
+    case 'staff':
+      return store.staff.byId(id) !== null;
+    case 'settings':
+      // A device's settings (enrolment, revocation): a device this PC knows of.
+      return store.devices.nameOf(id) !== null;
+    case 'audit': {
+      // Reading or exporting a record's trail: the id is that record's, of the type the input names.
+      const named = (input as { entityType?: unknown } | null)?.entityType;
+      const type = typeof named === 'string' ? (named as AuditEntityType) : null;
+      return type !== null && type !== 'audit' && heldLocally(store, type, id, null);
+    }
+    default:
+      return false;
+  }
+}
+
 /**
- * The records whose trails carry an event on the named record. An attachment (audit entity 'message' with
- * the attachment's id) maps to its thread and the thread's patient; an attachment not on this PC, and every
- * other record, maps to itself.
+ * The records whose trails carry an event on the named record, or null when no such record is held on this PC:
+ * the caller then records one event without an id, so text typed into an id field (a refused or failed call,
+ * even signed out) never lands in the audit log and off the device (issue 11 review). An attachment (audit
+ * entity 'message' with the attachment's id) maps to its thread and the thread's patient; any other record
+ * maps to itself, and a read of a thread or an appointment is also recorded on its patient's trail (field
+ * `thread.<id>` / `appointment.<id>`), so a patient's trail answers "who looked me up". `input` is the call's
+ * validated input (for audit reads, which name the record's type).
  */
 export function subjectsOf(
   store: Store,
+  action: AuditAction,
   entityType: AuditEntityType,
   entityId: string,
   fields: readonly string[],
-): AuditSubject[] {
+  input: unknown,
+): AuditSubject[] | null {
   if (entityType === 'message') {
     const attachment = store.messages.attachmentOwner(entityId);
-    if (attachment) {
-      const field = `attachment.${entityId}`;
-      const extra = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(field) ? [field] : ['attachment'];
-      return [
-        { entityType: 'thread', entityId: attachment.threadId, fields: [...fields, ...extra] },
-        { entityType: 'patient', entityId: attachment.patientId, fields: [...fields, ...extra] },
-      ];
-    }
+    if (!attachment) return null;
+    const field = `attachment.${entityId}`;
+    const extra = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(field) ? [field] : ['attachment'];
+    return [
+      { entityType: 'thread', entityId: attachment.threadId, fields: [...fields, ...extra] },
+      { entityType: 'patient', entityId: attachment.patientId, fields: [...fields, ...extra] },
+    ];
   }
+  if (action === 'read' && (entityType === 'thread' || entityType === 'appointment')) {
+    const patientId =
+      entityType === 'thread'
+        ? store.threads.byId(entityId)?.patientId
+        : store.appointments.byId(entityId)?.patientId;
+    if (patientId === undefined) return null;
+    const field = `${entityType}.${entityId}`;
+    const extra = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(field) ? [field] : [entityType];
+    return [
+      { entityType, entityId, fields: [...fields] },
+      { entityType: 'patient', entityId: patientId, fields: [...fields, ...extra] },
+    ];
+  }
+  if (!heldLocally(store, entityType, entityId, input)) return null;
   return [{ entityType, entityId, fields: [...fields] }];
 }
 

@@ -35,45 +35,56 @@ const ORDER: Record<AuditReportColumn, string> = {
   outcome: 'u.outcome',
   device: 'coalesce(d.name, u.device_id)',
 };
+/** Joins a sort column needs (names live in other tables). */
+const JOIN: Partial<Record<AuditReportColumn, string>> = {
+  staff: "LEFT JOIN staff s ON s.id = u.staff_id AND u.actor_kind != 'patient'",
+  device: 'LEFT JOIN devices d ON d.id = u.device_id',
+};
 
-// Local events (confirmed when the server sent them back) plus server events not from this log.
-const UNION = `
-  WITH u AS (
-    SELECT e.id, e.at, e.staff_id, e.role, e.device_id, e.action, e.entity_type, e.entity_id, e.outcome, e.fields,
-      e.actor_kind, e.prev_hash, e.hash,
-      CASE WHEN EXISTS (SELECT 1 FROM audit_remote r WHERE r.id = e.id) THEN 'server' ELSE 'local' END AS source
-    FROM audit_events e
-    UNION ALL
-    SELECT r.id, r.at, r.staff_id, r.role, r.device_id, r.action, r.entity_type, r.entity_id, r.outcome, r.fields,
-      r.actor_kind, NULL, NULL, 'server'
-    FROM audit_remote r WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.id = r.id)
-  )`;
-const FROM = `FROM u LEFT JOIN staff s ON s.id = u.staff_id AND u.actor_kind != 'patient'
-  LEFT JOIN devices d ON d.id = u.device_id`;
-const WHERE = `WHERE (@from IS NULL OR u.at >= @from) AND (@to IS NULL OR u.at <= @to)
-  AND (@staffId IS NULL OR u.staff_id = @staffId) AND (@action IS NULL OR u.action = @action)
-  AND (@entityType IS NULL OR u.entity_type = @entityType) AND (@entityId IS NULL OR u.entity_id = @entityId)
-  AND (@outcome IS NULL OR u.outcome = @outcome) AND (@deviceId IS NULL OR u.device_id = @deviceId)`;
+/** One SQL condition per filter given, on a table alias; values are always bound parameters. */
+const CONDITION: Record<keyof AuditReportQuery, (t: string) => string> = {
+  from: (t) => `${t}.at >= @from`,
+  to: (t) => `${t}.at <= @to`,
+  staffId: (t) => `${t}.staff_id = @staffId`,
+  action: (t) => `${t}.action = @action`,
+  entityType: (t) => `${t}.entity_type = @entityType`,
+  entityId: (t) => `${t}.entity_id = @entityId`,
+  outcome: (t) => `${t}.outcome = @outcome`,
+  deviceId: (t) => `${t}.device_id = @deviceId`,
+};
 
 /** Stored times are toISOString() text, so filter bounds are compared in the same form. */
-function instant(iso: string | undefined): string | null {
-  if (iso === undefined) return null;
+function instant(iso: string | undefined): string | undefined {
+  if (iso === undefined) return undefined;
   const t = Date.parse(iso);
   if (Number.isNaN(t)) throw new RangeError('audit report: a time is not an ISO instant');
   return new Date(t).toISOString();
 }
 
-function params(q: AuditReportQuery): Record<string, string | null> {
-  return {
-    from: instant(q.from),
-    to: instant(q.to),
-    staffId: q.staffId ?? null,
-    action: q.action ?? null,
-    entityType: q.entityType ?? null,
-    entityId: q.entityId ?? null,
-    outcome: q.outcome ?? null,
-    deviceId: q.deviceId ?? null,
-  };
+/** The filters given, as bound parameters (times normalized). */
+function params(q: AuditReportQuery): Record<string, string> {
+  const p: Record<string, string | undefined> = { ...q, from: instant(q.from), to: instant(q.to) };
+  return Object.fromEntries(
+    Object.entries(p).filter((e): e is [string, string] => e[1] !== undefined && e[0] in CONDITION),
+  );
+}
+
+/**
+ * Local events plus server events not from this log, each arm filtered on its own table, so a filter on a
+ * record or a staff member uses that table's index. Conditions are written only for filters given: an
+ * "(@x IS NULL OR col = @x)" form would keep SQLite from using any index.
+ */
+function union(keys: readonly string[]): string {
+  const where = (t: string) => keys.map((k) => CONDITION[k as keyof AuditReportQuery](t));
+  const local = where('e');
+  const remote = [...where('r'), 'NOT EXISTS (SELECT 1 FROM audit_events x WHERE x.id = r.id)'];
+  const cols =
+    'id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields, actor_kind';
+  return `WITH u AS (
+    SELECT ${cols}, prev_hash, hash, 0 AS remote FROM audit_events e ${local.length ? `WHERE ${local.join(' AND ')}` : ''}
+    UNION ALL
+    SELECT ${cols}, NULL, NULL, 1 FROM audit_remote r WHERE ${remote.join(' AND ')}
+  )`;
 }
 
 export class AuditReport {
@@ -84,13 +95,23 @@ export class AuditReport {
   ) {}
 
   private select(q: AuditReportQuery, sort: AuditReportSort, limit: number, offset: number): ReportRow[] {
+    const p = params(q);
     const dir = sort.dir === 'asc' ? 'ASC' : 'DESC';
-    return this.store.db
+    const keys = this.store.db
       .prepare(
-        `${UNION} SELECT u.* ${FROM} ${WHERE}
+        `${union(Object.keys(p))} SELECT u.id, u.remote FROM u ${JOIN[sort.by] ?? ''}
          ORDER BY ${ORDER[sort.by]} ${dir}, u.at ${dir}, u.id ${dir} LIMIT @limit OFFSET @offset`,
       )
-      .all({ ...params(q), limit, offset }) as ReportRow[];
+      .all({ ...p, limit, offset }) as { id: string; remote: 0 | 1 }[];
+    const local = this.store.db.prepare('SELECT * FROM audit_events WHERE id = ?');
+    const remote = this.store.db.prepare('SELECT * FROM audit_remote WHERE id = ?');
+    return keys.map(({ id, remote: fromServer }): ReportRow => {
+      if (fromServer === 1)
+        return { ...(remote.get(id) as AuditRow), prev_hash: null, hash: null, source: 'server' };
+      const row = local.get(id) as AuditRow & { prev_hash: string; hash: string };
+      // A local event the server has sent back counts as 'server' (confirmed), as in the trails.
+      return { ...row, source: remote.get(id) ? 'server' : 'local' };
+    });
   }
 
   /** One page of the report: rows in the asked order (default newest first) and the total that match. */
@@ -101,7 +122,8 @@ export class AuditReport {
     limit: number,
   ): AuditReportPage {
     const rows = this.select(q, sort ?? { by: 'at', dir: 'desc' }, limit, offset);
-    const { n } = this.store.db.prepare(`${UNION} SELECT count(*) AS n ${FROM} ${WHERE}`).get(params(q)) as {
+    const p = params(q);
+    const { n } = this.store.db.prepare(`${union(Object.keys(p))} SELECT count(*) AS n FROM u`).get(p) as {
       n: number;
     };
     const view = this.audit.describer();

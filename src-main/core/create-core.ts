@@ -166,7 +166,8 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     events,
     atomically: (fn) => store.transaction(fn),
     lockGate: () => lock.gate(),
-    subjectsOf: (entityType, entityId, fields) => subjectsOf(store, entityType, entityId, fields),
+    subjectsOf: (action, entityType, entityId, fields, input) =>
+      subjectsOf(store, action, entityType, entityId, fields, input),
     listedRecords: (method, input, output, staffId) =>
       recentListReads.fresh(staffId, method, input, listedRecords(method, output)),
   });

@@ -40,7 +40,13 @@ export interface RouterOptions {
    */
   lockGate: () => void;
   /** The records whose trails carry an event on the named record (src-main/audit/read-records.ts). */
-  subjectsOf: (entityType: AuditSubject['entityType'], entityId: string, fields: string[]) => AuditSubject[];
+  subjectsOf: (
+    action: AuditEventInput['action'],
+    entityType: AuditSubject['entityType'],
+    entityId: string,
+    fields: string[],
+    input: unknown,
+  ) => AuditSubject[] | null;
   /**
    * The records a successful list read returned that its events must name (src-main/audit/read-records.ts:
    * a repeat of the same query by the same person shortly after is not recorded again).
@@ -106,11 +112,14 @@ export function createRouter(o: RouterOptions): Router {
     /** The events a call on a named record writes: one per record whose trail must show it. */
     const eventsOn = (outcome: 'success' | 'failure', entityId: string | null, fields: string[]) => {
       if (!audit) return [];
-      if (entityId === null)
-        return [{ action: audit.action, entityType: audit.entityType, entityId, outcome, fields }];
-      return o
-        .subjectsOf(audit.entityType, entityId, fields)
-        .map((s): AuditEventInput => ({ action: audit.action, outcome, ...s }));
+      const subjects =
+        entityId === null
+          ? null
+          : o.subjectsOf(audit.action, audit.entityType, entityId, fields, parsed.data);
+      // No id, or an id of no record held here (e.g. typed text): one event without the id.
+      if (subjects === null)
+        return [{ action: audit.action, entityType: audit.entityType, entityId: null, outcome, fields }];
+      return subjects.map((s): AuditEventInput => ({ action: audit.action, outcome, ...s }));
     };
     const namedId = (): string | null => {
       const idField = audit?.idField;
@@ -177,7 +186,25 @@ export function createRouter(o: RouterOptions): Router {
           return result;
         });
       } else {
-        value = spec.output.parse(await handler(parsed.data, ctx));
+        const result = await handler(parsed.data, ctx);
+        // A read that was in flight while the console locked or the session ended is not handed out: the gate
+        // is checked again after the wait (issue 11 review: a slow on-demand fetch outlived auth.lock).
+        if (
+          spec.whileLocked !== true &&
+          spec.phi &&
+          (!audit || audit.action === 'read' || audit.action === 'export')
+        ) {
+          o.lockGate();
+          const after = o.auth.current();
+          if (after !== session || after?.state !== 'active') {
+            return refuse(
+              after?.state === 'locked'
+                ? { code: 'LOCKED', message: 'The console is locked.' }
+                : { code: 'UNAUTHENTICATED', message: 'Sign in first.' },
+            );
+          }
+        }
+        value = spec.output.parse(result);
         recordSuccess(value);
       }
       return { ok: true, value };

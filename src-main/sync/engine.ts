@@ -459,6 +459,10 @@ export class SyncEngine {
               reason: result.reason,
               before,
             }),
+            slotStart:
+              op.op === 'appointment.book' || op.op === 'appointment.reschedule'
+                ? op.start
+                : (before?.start ?? null),
           });
         }
       }

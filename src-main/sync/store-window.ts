@@ -4,9 +4,11 @@
  * (admin settings). What falls out is deleted with SQLite's `secure_delete` on (freed pages are overwritten
  * with zeros), its full-text index entries included (the index is merged so no old segment keeps them), and
  * the WAL is checkpointed and truncated so no older copy of a page stays in it. Records with queued changes
- * are kept. A record outside the window is fetched from the server on demand (SyncEngine.fetchRecord).
+ * are kept. Audit events about evicted records stay until synced, then are pruned behind the verified
+ * checkpoint (src-main/audit/checkpoint.ts). A record outside the window is fetched from the server on demand (SyncEngine.fetchRecord).
  */
 import type { Settings } from '../../src-shared/views';
+import { pruneAuditOfAbsentRecords } from '../audit/checkpoint';
 import { StoreWindowRepo, type WindowBounds } from '../store/repos/store-window';
 import type { Store } from '../store/store';
 
@@ -28,6 +30,8 @@ export interface EvictResult {
   threads: number;
   messages: number;
   appointments: number;
+  /** Synced audit events of records no longer in the store, replaced by link-only tombstones. */
+  auditPruned: number;
 }
 
 /** Delete everything outside the window at `nowMs`. Errors: SQLite's (the transaction rolls back). */
@@ -44,12 +48,14 @@ export function evictOutsideWindow(store: Store, nowMs: number, w: StoreWindow):
       store.threads.refreshSearch(1);
       return r;
     });
+    // Their audit events go too, once synced, behind the verified checkpoint (the chain still verifies).
+    const auditPruned = pruneAuditOfAbsentRecords(store);
     if (result.threads > 0) {
       // Contentless FTS5 keeps a deleted row's terms in old segments until they merge: merge them all now.
       db.exec(`INSERT INTO messages_fts (messages_fts) VALUES ('optimize')`);
     }
-    if (result.threads + result.appointments > 0) db.pragma('wal_checkpoint(TRUNCATE)');
-    return result;
+    if (result.threads + result.appointments + auditPruned > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+    return { ...result, auditPruned };
   } finally {
     db.pragma(`secure_delete = ${before === 0 ? 'OFF' : 'ON'}`);
   }

@@ -9,6 +9,12 @@ import { ApiError, isApiErrorShape } from '../../src-shared/errors';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
+/** Why the browser host refused the bridge (no session cookie), for the start-up screen; null otherwise. */
+let refusedBecause: string | null = null;
+export function bridgeProblem(): string | null {
+  return refusedBecause;
+}
+
 function createWebSocketApi(): { api: ClinicApi; reportActivity: () => void } {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${BRIDGE_PATH}`;
   const pending = new Map<number, Pending>();
@@ -43,6 +49,7 @@ function createWebSocketApi(): { api: ClinicApi; reportActivity: () => void } {
             'UNAUTHENTICATED',
             'Open the console from the launch link the host printed (it works once), or start it again.',
           );
+      if (!opened) refusedBecause = error.message;
       for (const p of pending.values()) p.reject(error);
       pending.clear();
       socket = null;

@@ -188,7 +188,14 @@ describe('schedule across two desks', () => {
     await atB.dialog.waitFor({ state: 'detached' });
     await appointment(deskB.page, next.time, atB.name, 'Booked, not yet synced').waitFor();
     deskB.core.sync().start();
-    await deskB.page.getByRole('alert').getByText('This slot was booked at another desk').waitFor();
+    // Told in words: which patient (as the schedule shows them), slot and provider, and what to do.
+    const refused = deskB.page.getByRole('alert').filter({ hasText: 'This slot was booked at another desk' });
+    await refused.waitFor();
+    await refused
+      .getByText(new RegExp(`Booking for ${escape(atB.name)} with ${escape(PROVIDER)} on `))
+      .waitFor();
+    await refused.getByText(/Choose another time\./).waitFor();
+    await refused.getByRole('button', { name: 'Open schedule' }).waitFor();
     // The refused booking is gone; desk A's stands.
     await appointment(deskB.page, next.time, atA2.name).waitFor();
     await expect.poll(() => appointment(deskB.page, next.time, atB.name).count()).toBe(0);

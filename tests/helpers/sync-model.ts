@@ -35,6 +35,7 @@ import {
   serverSnapshot,
   sorted,
   startTestServer,
+  waitFor,
 } from './sync-harness';
 import { type TestStore, makeTestStore, openStoreAt } from './sync-store';
 
@@ -151,13 +152,14 @@ function consoleFetch(c: () => ModelConsole): typeof fetch {
   };
 }
 
-function newEngine(world: World, con: ModelConsole): SyncEngine {
+function newEngine(world: World, con: ModelConsole, over: Partial<SyncEngineOptions> = {}): SyncEngine {
   return new SyncEngine({
     store: con.t.store,
     serverUrl: world.server.url,
     credentials: con.creds,
     fetchImpl: consoleFetch(() => con),
     ...ENGINE,
+    ...over,
   });
 }
 
@@ -332,17 +334,45 @@ class SyncAll implements Cmd {
 }
 
 /** A live session: the engine starts (event stream, pokes, its own cycles), syncs once, and stops. */
+/**
+ * A live session: an engine with the event stream starts (its own first sync, the stream, pokes), a patient
+ * writes, and the poke should bring the message without anyone asking (counted as live.poked; bounded wait).
+ */
 class Live implements Cmd {
-  constructor(readonly c: number) {}
+  constructor(
+    readonly c: number,
+    readonly target: number,
+  ) {}
   check = () => true;
   async run(_: object, w: World): Promise<void> {
     const con = w.consoles[this.c]!;
-    con.engine.start();
-    await con.engine.syncNow().catch(noop);
-    await con.engine.stop();
+    const live = newEngine(w, con, { live: true });
+    live.start();
+    try {
+      await waitFor('the live engine online', () => live.status().connection === 'online', {
+        engines: [live],
+        timeoutMs: 3_000,
+      }).catch(noop);
+      const t = threadPool(con)[this.target % POOL];
+      if (!t) return;
+      const body = `poked ${uuidv7()}`;
+      let sent = false;
+      await portal(async () => {
+        await patientMessage(w.server.url, await patient(w, Number(t.patientId.slice(-6))), t.id, body);
+        sent = true;
+      });
+      const arrived = () =>
+        con.t.store.db.prepare('SELECT 1 FROM messages WHERE body = ?').get(body) !== undefined;
+      if (sent) {
+        await waitFor('the poked message', arrived, { engines: [live], timeoutMs: 3_000 }).catch(noop);
+        if (arrived()) count(w, 'live.poked');
+      }
+    } finally {
+      await live.stop();
+    }
     count(w, 'live');
   }
-  toString = () => `Live(${this.c})`;
+  toString = () => `Live(${this.c}, ${this.target})`;
 }
 
 class NetworkFault implements Cmd {
@@ -492,7 +522,7 @@ export const commandArbs: fc.Arbitrary<Cmd>[] = [
     },
     { weight: 14, arbitrary: consoleIx.map((c): Cmd => new Sync(c)) },
     { weight: 6, arbitrary: fc.constant<Cmd>(new SyncAll()) },
-    { weight: 3, arbitrary: consoleIx.map((c): Cmd => new Live(c)) },
+    { weight: 3, arbitrary: fc.tuple(consoleIx, small).map(([c, t]): Cmd => new Live(c, t)) },
     {
       weight: 6,
       arbitrary: fc

@@ -190,6 +190,11 @@ const cases: Partial<Record<MethodName, Case>> = {
 /** List reads: one event for the list, then one read event per record returned (counted by hand below). */
 const LIST_READS: readonly MethodName[] = ['inbox.list', 'schedule.range', 'patient.search'];
 const audited = Object.keys(cases) as MethodName[];
+const READS_ON_PATIENT_TRAIL: readonly MethodName[] = [
+  'thread.get',
+  'appointment.get',
+  'appointment.openVirtualLink',
+];
 
 describe('audit coverage of the router', () => {
   it('has a case for exactly the methods the contract says are audited', () => {
@@ -236,6 +241,18 @@ describe('audit coverage of the router', () => {
       expect(events.slice(1).every((e) => e.action === 'read' && e.fields === JSON.stringify([method]))).toBe(
         true,
       );
+    } else if (READS_ON_PATIENT_TRAIL.includes(method)) {
+      // A read of a thread or appointment is on its patient's trail too ("who looked me up").
+      const record =
+        method === 'thread.get'
+          ? clinic.core.store.threads.byId(entityId!)!
+          : clinic.core.store.appointments.byId(entityId!)!;
+      expect(events).toHaveLength(2);
+      expect(events[1]).toMatchObject({
+        action: 'read',
+        entity_type: 'patient',
+        entity_id: record.patientId,
+      });
     } else {
       expect(events).toHaveLength(1);
     }
@@ -267,13 +284,13 @@ describe('audit coverage of the router', () => {
     expect(clinic.core.store.audit.count()).toBe(before);
   });
 
-  it('a failed read of a record is recorded as a failure', async () => {
+  it('a failed read of a record is recorded as a failure (without the id of a record nobody has)', async () => {
     const before = clinic.core.store.audit.count();
     const result = await clinic.call('thread.get', { threadId: 'no-such-thread' });
     expect(result).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const events = [...clinic.core.store.audit.iterate()].slice(before);
-    expect(events.map((e) => [e.action, e.entity_id, e.outcome])).toEqual([
-      ['read', 'no-such-thread', 'failure'],
+    expect(events.map((e) => [e.action, e.entity_type, e.entity_id, e.outcome])).toEqual([
+      ['read', 'thread', null, 'failure'],
     ]);
   });
 

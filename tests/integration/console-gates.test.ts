@@ -18,6 +18,7 @@ import type {
 } from '../../src-shared/views';
 import { demoStaff } from '../../server/demo/credentials';
 import { FREE_ATTEMPTS } from '../../src-main/auth/throttle';
+import { FaultProxy } from '../helpers/sync-fault-proxy';
 import {
   startConsole,
   startPortal,
@@ -236,6 +237,72 @@ describe('refused attempts leave a trace', () => {
       ['read', 'failure', 'Dr. Amara Okafor'],
       ['update', 'failure', 'Dr. Amara Okafor'],
     ]);
+  });
+});
+
+describe('review of main: a read in flight and typed ids', () => {
+  it('a read still in flight when the console locks is not handed out (LOCKED, one failure event)', async () => {
+    // The console talks to the backend through a proxy that can hold the on-demand fetch back.
+    const proxy = new FaultProxy(Number(new URL(portal.url).port));
+    await proxy.listen();
+    const viaProxy = await startConsole({ ...portal, url: proxy.url }, { autoStart: false });
+    try {
+      expect((await viaProxy.signIn('clinician1')).ok).toBe(true);
+      await viaProxy.ok('sync.now');
+      const threadId = viaProxy.core.store.threads.page({ queue: 'all', staffId: 'x', offset: 0, limit: 1 })
+        .rows[0]!.id;
+      // Not held on this PC any more (outside the store window): thread.get fetches it from the backend.
+      viaProxy.core.store.transaction(() => viaProxy.core.store.threads.delete(threadId));
+      const arrived = new Promise<void>((resolve) => {
+        proxy.onRequest = (line) => {
+          if (line.startsWith('GET /sync/record')) resolve();
+        };
+      });
+      proxy.set({ mode: 'delay', match: (h) => h.startsWith('GET /sync/record'), delayMs: 1500, times: 1 });
+      const before = viaProxy.core.store.audit.count();
+      const read = viaProxy.call('thread.get', { threadId });
+      await arrived;
+      await viaProxy.ok('auth.lock');
+      const result = await read;
+      expect(proxy.injected.delay).toBe(1);
+      expect(result).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
+      expect(JSON.stringify(result)).not.toContain('patientName');
+      const events = [...viaProxy.core.store.audit.iterate()]
+        .slice(before)
+        .filter((e) => e.entity_type === 'thread');
+      expect(events.map((e) => [e.action, e.entity_id, e.outcome])).toEqual([['read', threadId, 'failure']]);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+
+  it('signed-out, locked or refused calls never write typed text as a record id', async () => {
+    const typed = (n: number) => `fake-${n}-Jane Roe 1970-01-01`;
+    let before = clinic.core.store.audit.count();
+    for (let n = 0; n < 50; n++) {
+      const r = await clinic.call('appointment.get', { appointmentId: typed(n) });
+      expect(r).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    }
+    let events = newEvents(before);
+    expect(events).toHaveLength(50);
+    expect(events.every((e) => e.entity_type === 'appointment' && e.entity_id === null)).toBe(true);
+    await signInAndSync('clinician1');
+    before = clinic.core.store.audit.count();
+    expect((await clinic.call('appointment.cancel', { appointmentId: typed(51), reason: 'x' })).ok).toBe(
+      false,
+    );
+    expect((await clinic.call('thread.get', { threadId: typed(52) })).ok).toBe(false);
+    expect((await clinic.call('audit.trail', { entityType: 'patient', entityId: typed(53) })).ok).toBe(true);
+    await clinic.ok('auth.lock');
+    expect((await clinic.call('patient.get', { patientId: typed(54) })).ok).toBe(false);
+    events = newEvents(before);
+    expect(events.filter((e) => e.entity_id !== null && e.entity_type !== 'session')).toEqual([]);
+    const everything = JSON.stringify([
+      ...clinic.core.store.audit.iterate(),
+      ...clinic.core.store.db.prepare('SELECT payload FROM outbox').all(),
+    ]);
+    expect(everything).not.toContain('Jane Roe');
   });
 });
 

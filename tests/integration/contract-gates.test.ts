@@ -24,6 +24,8 @@ import {
 interface Ids {
   thread: string;
   appointment: string;
+  /** The patient of `appointment`. */
+  appointmentPatient: string;
   patient: string;
   attachment: string;
   attachmentThread: string;
@@ -98,7 +100,11 @@ const TABLE: Record<MethodName, Row> = {
     signedIn: true,
     forbidden: null,
     input: (i) => ({ threadId: i.thread }),
-    refused: (i) => [['thread', i.thread]],
+    // A read of a thread is on the patient's trail too ("who looked me up").
+    refused: (i) => [
+      ['thread', i.thread],
+      ['patient', i.patient],
+    ],
   },
   'thread.claim': {
     whileLocked: false,
@@ -171,7 +177,10 @@ const TABLE: Record<MethodName, Row> = {
     signedIn: true,
     forbidden: null,
     input: (i) => ({ appointmentId: i.appointment }),
-    refused: (i) => [['appointment', i.appointment]],
+    refused: (i) => [
+      ['appointment', i.appointment],
+      ['patient', i.appointmentPatient],
+    ],
   },
   'appointment.book': {
     whileLocked: false,
@@ -214,7 +223,10 @@ const TABLE: Record<MethodName, Row> = {
     signedIn: true,
     forbidden: null,
     input: (i) => ({ appointmentId: i.appointment }),
-    refused: (i) => [['appointment', i.appointment]],
+    refused: (i) => [
+      ['appointment', i.appointment],
+      ['patient', i.appointmentPatient],
+    ],
   },
   'patient.search': {
     whileLocked: false,
@@ -289,7 +301,8 @@ const TABLE: Record<MethodName, Row> = {
     signedIn: true,
     forbidden: 'receptionist',
     input: () => ({ deviceId: 'device-not-enrolled' }),
-    refused: () => [['settings', 'device-not-enrolled']],
+    // A device this PC does not know: recorded without the id (typed text never becomes a record id).
+    refused: () => [['settings', null]],
   },
   'admin.auditAlerts': {
     whileLocked: false,
@@ -324,8 +337,9 @@ beforeAll(async () => {
        JOIN messages m ON m.id = a.message_id JOIN threads t ON t.id = m.thread_id LIMIT 1`,
     )
     .get() as { attachment: string; thread: string; patient: string };
-  const apt = db.prepare(`SELECT id FROM appointments WHERE status = 'booked' LIMIT 1`).get() as {
+  const apt = db.prepare(`SELECT id, patient_id FROM appointments WHERE status = 'booked' LIMIT 1`).get() as {
     id: string;
+    patient_id: string;
   };
   const thread = db.prepare('SELECT id, patient_id FROM threads LIMIT 1 OFFSET 3').get() as {
     id: string;
@@ -334,6 +348,7 @@ beforeAll(async () => {
   ids = {
     thread: thread.id,
     appointment: apt.id,
+    appointmentPatient: apt.patient_id,
     patient: thread.patient_id,
     attachment: att.attachment,
     attachmentThread: att.thread,

@@ -13,7 +13,8 @@ import { AuditLog } from '../../src-main/audit/audit-log';
 import { uuidv7 } from '../../src-main/base/ids';
 import { recordLocalMutation } from '../../src-main/sync/local-mutations';
 import { SyncEngine } from '../../src-main/sync/engine';
-import type { StoreWindow } from '../../src-main/sync/store-window';
+import { type StoreWindow, evictOutsideWindow } from '../../src-main/sync/store-window';
+import { verifyAuditIncrementally } from '../../src-main/audit/checkpoint';
 import {
   TestCredentials,
   type TestServer,
@@ -68,7 +69,7 @@ describe('store window', () => {
   let creds: TestCredentials;
   let engine: SyncEngine;
   let now = Date.now();
-  let window: StoreWindow | null = null;
+  let window: StoreWindow | null = null as StoreWindow | null;
 
   beforeAll(async () => {
     server = await startTestServer({ scale: 0.05 });
@@ -121,6 +122,11 @@ describe('store window', () => {
       { staffId: creds.staffId, role: 'receptionist' },
       { action: 'read', entityType: 'thread', entityId: threadId, outcome: 'success' },
     );
+    // A later event (the newest one always stays: the next links to it).
+    audit.record(
+      { staffId: creds.staffId, role: 'receptionist' },
+      { action: 'read', entityType: 'patient', entityId: 'pat-000002', outcome: 'success' },
+    );
     const appointmentsBefore = (
       t.store.db.prepare('SELECT count(*) AS n FROM appointments').get() as {
         n: number;
@@ -130,10 +136,31 @@ describe('store window', () => {
     // The scanner sees the text while it is in the store (so it can fail).
     expect(scanDataFolder(t, [marker, subject, token]).sort()).toEqual([marker, subject, token].sort());
 
-    // The window moves: 91 days later, default window.
+    // The window moves: 91 days later, default window. Eviction runs before this PC's audit event of the
+    // thread is synced: the event stays.
     window = { closedThreadDays: 90, scheduleBackDays: 30, scheduleAheadDays: 180 };
     now += 91 * DAY;
+    const eventsOf = (id: string) =>
+      (
+        t.store.db.prepare('SELECT count(*) AS n FROM audit_events WHERE entity_id = ?').get(id) as {
+          n: number;
+        }
+      ).n;
+    const first = evictOutsideWindow(t.store, now, window);
+    expect(first.threads).toBeGreaterThan(0);
+    expect(first.auditPruned).toBe(0);
+    expect(eventsOf(threadId)).toBe(1);
+    // The next sync pushes it; then it is pruned behind the checkpoint, leaving a link-only tombstone.
     await engine.syncNow();
+    expect(t.store.outbox.count()).toBe(0);
+    expect(eventsOf(threadId)).toBe(0);
+    expect(
+      (t.store.db.prepare('SELECT count(*) AS n FROM audit_pruned').get() as { n: number }).n,
+    ).toBeGreaterThan(0);
+    expect(verifyAuditIncrementally(t.store, audit)).toMatchObject({
+      result: { ok: true },
+      mode: 'checkpoint',
+    });
     expect(t.store.threads.byId(threadId)).toBeNull();
     expect(t.store.messages.forThread(threadId)).toEqual([]);
     const appointmentsAfter = (

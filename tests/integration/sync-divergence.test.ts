@@ -11,6 +11,7 @@ import type { Clock } from '../../src-main/base/adapters';
 import { uuidv7 } from '../../src-main/base/ids';
 import { SyncEngine } from '../../src-main/sync/engine';
 import { type MutationEntity, recordLocalMutation } from '../../src-main/sync/local-mutations';
+import { whenLabel } from '../../src-main/sync/refusal-text';
 import {
   type PushHooks,
   TestCredentials,
@@ -173,7 +174,16 @@ describe('no divergence: a change that ends unapplied shows the server record ag
       .range(slot.start, slot.end, slot.providerId)
       .filter((x) => x.status === 'booked');
     expect(inSlot.map((x) => x.id)).toEqual([booked.id]);
-    expect(desk.engine.problems().find((p) => p.entityId === a.id)).toMatchObject({ kind: 'conflict' });
+    // Told in the person's words: who, which slot and provider, where it stays, what to do.
+    const problem = desk.engine.problems().find((p) => p.entityId === a.id)!;
+    expect(problem).toMatchObject({ kind: 'conflict', slotStart: slot.start });
+    const who = desk.t.store.patients.byId(a.patientId)!;
+    const was = providers.find((p) => p.id === a.providerId)!;
+    expect(problem.message).toBe(
+      `Rescheduling of ${who.givenName} ${who.familyName}'s appointment to ${whenLabel(slot.start)} with ` +
+        `${other.name} not saved: This slot was just booked by a patient through the portal. It stays on ` +
+        `${whenLabel(a.start)} with ${was.name}. Choose another time.`,
+    );
   });
 
   it('a conflict answered without current restores the record as the server has it', async () => {

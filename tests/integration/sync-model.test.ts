@@ -27,7 +27,16 @@ describe('sync model: three consoles and the portal converge under random interl
       `sync model: ${RUNS} runs, ${JSON.stringify(world.stats)}, ms ${JSON.stringify(world.timing)}`,
     );
     // The runs exercised what they claim (counts of commands actually run).
-    for (const key of ['sync', 'change.book', 'change.reply', 'restartServer', 'fault.lost-response']) {
+    for (const key of [
+      'sync',
+      'change.book',
+      'change.reply',
+      'restartServer',
+      'restartConsoleMidSync',
+      'fault.lost-response',
+      'fault.breakRecord',
+      'live.poked',
+    ]) {
       expect(world.stats[key] ?? 0, key).toBeGreaterThan(0);
     }
   }, 120_000);

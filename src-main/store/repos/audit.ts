@@ -83,14 +83,21 @@ export class AuditRepo {
     this.iterateStmt = db.prepare<[], LocalAuditRow>('SELECT * FROM audit_events ORDER BY seq');
     this.chainStmt = db
       .prepare<[], ChainTuple>(
+        // Pruned events (migration 006) come back as link-only tombstones: id NULL, prev_hash and hash kept.
         `SELECT id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields, actor_kind,
-           prev_hash, hash
-         FROM audit_events ORDER BY seq`,
+           prev_hash, hash FROM (
+             SELECT seq, id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields,
+               actor_kind, prev_hash, hash FROM audit_events
+             UNION ALL
+             SELECT seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, prev_hash, hash
+               FROM audit_pruned)
+         ORDER BY seq`,
       )
       .raw(true);
     // No index on hash: this runs once, only after verification already found a broken link.
-    this.hashExistsStmt = db.prepare<[string], { one: number }>(
-      'SELECT 1 AS one FROM audit_events WHERE hash = ? LIMIT 1',
+    this.hashExistsStmt = db.prepare<{ hash: string }, { one: number }>(
+      `SELECT 1 AS one FROM audit_events WHERE hash = @hash
+       UNION ALL SELECT 1 FROM audit_pruned WHERE hash = @hash LIMIT 1`,
     );
     this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_events');
     this.localForEntityStmt = db.prepare<[string, string, number], LocalAuditRow>(
@@ -134,7 +141,7 @@ export class AuditRepo {
     return this.chainStmt.iterate();
   }
   hashExists(hash: string): boolean {
-    return this.hashExistsStmt.get(hash) !== undefined;
+    return this.hashExistsStmt.get({ hash }) !== undefined;
   }
   count(): number {
     return this.countStmt.get()!.n;

@@ -8,6 +8,7 @@ interface ProblemRow {
   operation: string;
   entity_id: string;
   message: string;
+  slot_start: string | null;
 }
 
 export class SyncProblemsRepo {
@@ -17,8 +18,8 @@ export class SyncProblemsRepo {
   private readonly countStmt;
   constructor(db: Database) {
     this.addStmt = db.prepare(
-      `INSERT OR IGNORE INTO sync_problems (id, at, kind, operation, entity_id, message)
-       VALUES (@id, @at, @kind, @operation, @entityId, @message)`,
+      `INSERT OR IGNORE INTO sync_problems (id, at, kind, operation, entity_id, message, slot_start)
+       VALUES (@id, @at, @kind, @operation, @entityId, @message, @slotStart)`,
     );
     this.listStmt = db.prepare<[], ProblemRow>(
       'SELECT * FROM sync_problems WHERE dismissed = 0 ORDER BY at DESC',
@@ -29,7 +30,7 @@ export class SyncProblemsRepo {
     );
   }
   add(problem: SyncProblem): void {
-    this.addStmt.run(problem);
+    this.addStmt.run({ ...problem, slotStart: problem.slotStart ?? null });
   }
   list(): SyncProblem[] {
     return this.listStmt.all().map((r) => ({
@@ -39,6 +40,7 @@ export class SyncProblemsRepo {
       operation: r.operation,
       entityId: r.entity_id,
       message: r.message,
+      slotStart: r.slot_start,
     }));
   }
   dismiss(id: string): boolean {

@@ -1,4 +1,7 @@
-/** Admin settings: idle auto-lock timeout, portal server address and the offline sign-in period. */
+/**
+ * Admin settings: idle auto-lock timeout, portal server address, the offline sign-in period, and the store
+ * window (DESIGN.md §4: how many days of closed threads and of the schedule this PC keeps).
+ */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Settings } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
@@ -12,6 +15,9 @@ export function SettingsView() {
   const [idle, setIdle] = useState('');
   const [url, setUrl] = useState('');
   const [grace, setGrace] = useState('');
+  const [closedDays, setClosedDays] = useState('');
+  const [backDays, setBackDays] = useState('');
+  const [aheadDays, setAheadDays] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -24,6 +30,9 @@ export function SettingsView() {
     setIdle(String(s.idleTimeoutMinutes));
     setUrl(s.serverUrl);
     setGrace(String(s.offlineGraceHours));
+    setClosedDays(String(s.closedThreadDays));
+    setBackDays(String(s.scheduleBackDays));
+    setAheadDays(String(s.scheduleAheadDays));
   };
 
   useEffect(() => {
@@ -44,12 +53,26 @@ export function SettingsView() {
       setError('The offline sign-in period must be a whole number of hours from 1 to 720.');
       return;
     }
+    const window = [
+      { value: Number(closedDays), min: 1, what: 'Closed threads kept' },
+      { value: Number(backDays), min: 0, what: 'Schedule kept back' },
+      { value: Number(aheadDays), min: 1, what: 'Schedule kept ahead' },
+    ];
+    for (const w of window) {
+      if (!Number.isInteger(w.value) || w.value < w.min || w.value > 3650) {
+        setError(`${w.what} must be a whole number of days from ${w.min} to 3650.`);
+        return;
+      }
+    }
     setBusy(true);
     try {
       const next = await call('settings.update', {
         idleTimeoutMinutes: idleMinutes,
         serverUrl: url.trim(),
         offlineGraceHours: graceHours,
+        closedThreadDays: window[0]!.value,
+        scheduleBackDays: window[1]!.value,
+        scheduleAheadDays: window[2]!.value,
       });
       show(next);
       setStatus('Settings saved.');
@@ -65,7 +88,10 @@ export function SettingsView() {
     saved !== null &&
     (String(saved.idleTimeoutMinutes) !== idle ||
       saved.serverUrl !== url ||
-      String(saved.offlineGraceHours) !== grace);
+      String(saved.offlineGraceHours) !== grace ||
+      String(saved.closedThreadDays) !== closedDays ||
+      String(saved.scheduleBackDays) !== backDays ||
+      String(saved.scheduleAheadDays) !== aheadDays);
 
   return (
     <div className="page">
@@ -126,6 +152,41 @@ export function SettingsView() {
               unreachable.
             </p>
           </div>
+          <fieldset className="field">
+            <legend>What this PC keeps (days)</legend>
+            <p id="settings-window-hint" className="hint">
+              Open threads are always kept. Older records are deleted from this PC (overwritten) and fetched
+              from the server when someone opens them.
+            </p>
+            {(
+              [
+                [
+                  'settings-closed-days',
+                  'Closed threads, after their last message',
+                  closedDays,
+                  setClosedDays,
+                  1,
+                ],
+                ['settings-back-days', 'Schedule, days back', backDays, setBackDays, 0],
+                ['settings-ahead-days', 'Schedule, days ahead', aheadDays, setAheadDays, 1],
+              ] as const
+            ).map(([id, label, value, set, min]) => (
+              <div key={id} className="field">
+                <label htmlFor={id}>{label}</label>
+                <input
+                  id={id}
+                  type="number"
+                  min={min}
+                  max={3650}
+                  step={1}
+                  inputMode="numeric"
+                  value={value}
+                  aria-describedby="settings-window-hint"
+                  onChange={(e) => set(e.target.value)}
+                />
+              </div>
+            ))}
+          </fieldset>
           <div className="form-error" role="alert">
             {error ? <p>{error}</p> : null}
           </div>

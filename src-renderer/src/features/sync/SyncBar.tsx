@@ -148,6 +148,8 @@ export function SyncProblemsDialog() {
 function OpenRecordButton({ problem }: { problem: SyncProblem }) {
   const appointment = problem.operation.startsWith('appointment.');
   const thread = problem.operation.startsWith('thread.') || problem.operation === 'message.send';
+  // A refused booking never existed: its day on the schedule is what there is to open.
+  const booking = problem.operation === 'appointment.book';
   if (!appointment && !thread) return null;
   return (
     <button
@@ -155,7 +157,14 @@ function OpenRecordButton({ problem }: { problem: SyncProblem }) {
       className="button button-small"
       onClick={() => {
         useSync.setState({ fresh: [] });
-        if (appointment) setUi({ problemsOpen: false, appointmentId: problem.entityId });
+        if (booking)
+          setUi({
+            problemsOpen: false,
+            view: 'schedule',
+            scheduleMode: 'day',
+            ...(problem.slotStart ? { scheduleDate: problem.slotStart.slice(0, 10) } : {}),
+          });
+        else if (appointment) setUi({ problemsOpen: false, appointmentId: problem.entityId });
         else
           setUi({
             problemsOpen: false,
@@ -167,7 +176,7 @@ function OpenRecordButton({ problem }: { problem: SyncProblem }) {
           });
       }}
     >
-      {appointment ? 'Open appointment' : 'Open thread'}
+      {booking ? 'Open schedule' : appointment ? 'Open appointment' : 'Open thread'}
     </button>
   );
 }
