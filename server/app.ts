@@ -147,9 +147,9 @@ export async function buildServer(options: ServerOptions): Promise<PortalServer>
     return { ok: true };
   });
   const guards = await signInGuards(app, { ...DEFAULT_SIGN_IN_LIMITS, ...options.signInLimits });
-  authRoutes(app, ctx, guards);
+  authRoutes(app, ctx, guards.staff);
   syncRoutes(app, ctx, hub, logError);
-  portalRoutes(app, ctx, guards);
+  portalRoutes(app, ctx, guards.portal);
   adminRoutes(app, ctx, hub);
 
   const server: PortalServer = {

@@ -386,3 +386,47 @@ describe('revocation', () => {
     expect(await run.server.store.auditEvent(event.id)).toBeNull();
   });
 });
+
+describe('review fixes', () => {
+  it('failed enrolments for an account do not lock that person out of signing in', async () => {
+    const desk = await registerDevice(run, 'Desk of reception1');
+    for (let i = 0; i < 12; i++) {
+      const res = await call(run.url, 'POST', '/auth/devices', {
+        body: { name: 'x', username: 'reception1', password: `wrong-${i}`, totp: '000000' },
+      });
+      expect([401, 429]).toContain(res.status);
+    }
+    run.clock.advance(30);
+    const res = await call(run.url, 'POST', '/auth/sign-in', { body: signInBody('reception1', desk) });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('review fix: a server sign-out ends attribution', () => {
+  it("refuses a change pushed in the name of someone who signed out, from another person's session", async () => {
+    const desk = await signInStaff(run, 'reception1');
+    const madeWhileSignedIn = new Date(run.clock.ms + 1000).toISOString();
+    const doc = await signInStaff(run, 'clinician2', desk.deviceId);
+    expect((await call(run.url, 'POST', '/auth/sign-out', { token: desk.accessToken })).status).toBe(200);
+    run.clock.advance(5);
+    const push = async (m: Mutation) =>
+      PushResponse.parse(
+        (
+          await call(run.url, 'POST', '/sync/push', {
+            token: doc.accessToken,
+            body: { deviceId: desk.deviceId, mutations: [m] },
+          })
+        ).json,
+      ).results[0];
+    const after = mutation(RECEPTION1, 'thr-000003', { op: 'thread.setStatus', status: 'done' });
+    expect(await push(after)).toMatchObject({ status: 'rejected' });
+    expect((await run.server.store.thread('thr-000003'))?.status).not.toBe('done');
+    // A change reception1 made before she signed out (and before clinician2 signed in) still goes in: a shared
+    // PC's outbox of the previous user.
+    const before = {
+      ...mutation(RECEPTION1, 'thr-000003', { op: 'thread.setPriority', priority: 'urgent' }),
+      createdAt: madeWhileSignedIn,
+    };
+    expect(await push(before)).toMatchObject({ status: 'applied' });
+  });
+});

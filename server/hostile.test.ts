@@ -361,7 +361,12 @@ describe('hostile requests', () => {
   it('refuses bodies over the limit with 413 on every POST route', async () => {
     const huge = Buffer.alloc(SYNC_LIMITS.maxBodyBytes + 1024, 0x61);
     for (const r of routes().filter((x) => x.method === 'POST')) {
-      const res = await call(run.url, 'POST', r.path, { token: tokenFor(r.auth), raw: huge });
+      // Sent from the enrolled test device: staff sign-in checks the device credential before anything else.
+      const res = await call(run.url, 'POST', r.path, {
+        token: tokenFor(r.auth),
+        raw: huge,
+        device: deviceId,
+      });
       expect(res.status, r.path).toBe(413);
       expect(ServerError.parse(res.json).error).toBe('PAYLOAD_TOO_LARGE');
     }

@@ -53,6 +53,26 @@ export async function authenticateDevice(
   return device;
 }
 
+/**
+ * The device whose credential the request carries, revoked or not, or null (no, or a wrong, credential). Used
+ * when an admin enrols the same PC again: the new device inherits the old one's online sign-ins.
+ */
+export async function provenDevice(
+  ctx: ServerContext,
+  headers: Record<string, unknown>,
+): Promise<Device | null> {
+  try {
+    return await authenticateDevice(ctx, headers);
+  } catch (error) {
+    if (error instanceof HttpError && error.code === 'DEVICE_REVOKED') {
+      const raw = headers[DEVICE_CREDENTIAL_HEADER];
+      const match = typeof raw === 'string' ? CREDENTIAL.exec(raw) : null;
+      return match ? ctx.store.device(match[1]!) : null;
+    }
+    return null;
+  }
+}
+
 /** True while the device exists and is not revoked (event streams re-check it). */
 export async function deviceStillEnrolled(ctx: ServerContext, deviceId: string): Promise<boolean> {
   const device = await ctx.store.device(deviceId);
@@ -66,7 +86,9 @@ export async function deviceStillEnrolled(ctx: ServerContext, deviceId: string):
 export async function enrolDevice(
   ctx: ServerContext,
   admin: StaffRecord,
-  req: Pick<RegisterDeviceRequest, 'name'>,
+  req: Pick<RegisterDeviceRequest, 'name' | 'chainHead'>,
+  /** The same PC's previous (usually revoked) device, proven by its credential: its sign-ins carry over. */
+  previous: Device | null = null,
 ): Promise<RegisterDeviceResponse> {
   if (admin.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can enrol a PC.');
   const deviceId = randomUUID();
@@ -79,7 +101,10 @@ export async function enrolDevice(
       revokedAt: null,
       secretHash: hashToken(deviceSecret),
       enrolledBy: admin.id,
+      chainAnchor: req.chainHead ?? null,
     });
+    // Queued changes of people who signed in online on this PC before it was removed stay attributable.
+    if (previous) await ctx.store.copyDeviceStaff(previous.id, deviceId);
     await ctx.audit.write({
       staffId: admin.id,
       role: admin.role,

@@ -43,9 +43,11 @@ export async function verifyStaffCredentials(
   req: StaffCredentials,
   auditDeviceId: string,
   throttleKey: string,
+  /** 'staff' for sign-in, 'enrol' for enrolment: failures of one never lock the other out (review fix). */
+  purpose: 'staff' | 'enrol' = 'staff',
 ): Promise<StaffRecord> {
   const { store } = ctx;
-  const keys = [`staff:${req.username.toLowerCase()}`, throttleKey];
+  const keys = [`${purpose}:${req.username.toLowerCase()}`, throttleKey];
   const known = await store.staffAuthByUsername(req.username);
   const failAudit = () =>
     ctx.audit.write({
@@ -242,6 +244,8 @@ export async function streamStillValid(ctx: ServerContext, caller: SyncCaller): 
 export async function signOut(ctx: ServerContext, session: StaffSession): Promise<void> {
   await ctx.store.transaction(async () => {
     await ctx.store.revokeFamily(session.family);
+    // Changes dated after this are no longer accepted in this person's name from this device (review fix).
+    await ctx.store.markDeviceStaffSignedOut(session.deviceId, session.staff.id, ctx.nowIso());
     await ctx.audit.write({
       staffId: session.staff.id,
       role: session.staff.role,

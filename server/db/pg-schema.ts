@@ -230,4 +230,9 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX patient_logins_patient ON patient_logins(patient_id, seq);
   `,
+  // issue 10 (PostgreSQL twin of schema.ts migration 4): sign-out per staff member and device, chain anchor
+  /* 4 */ `
+  ALTER TABLE device_staff ADD COLUMN signed_out_at TEXT COLLATE "C";
+  ALTER TABLE devices ADD COLUMN chain_anchor TEXT COLLATE "C";
+  `,
 ];

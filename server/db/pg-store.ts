@@ -106,6 +106,7 @@ interface DeviceRow {
   revoked_at: string | null;
   secret_hash: string | null;
   enrolled_by: string | null;
+  chain_anchor: string | null;
 }
 
 const deviceFromRow = (row: DeviceRow): Device => ({
@@ -115,6 +116,7 @@ const deviceFromRow = (row: DeviceRow): Device => ({
   revokedAt: row.revoked_at,
   secretHash: row.secret_hash,
   enrolledBy: row.enrolled_by,
+  chainAnchor: row.chain_anchor,
 });
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
@@ -416,14 +418,15 @@ export class PgStore implements ServerStore {
       await this.runWithChange(
         'device',
         d.id,
-        `INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
+        `INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by, chain_anchor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         d.id,
         d.name,
         d.createdAt,
         d.revokedAt,
         d.secretHash,
         d.enrolledBy,
+        d.chainAnchor ?? null,
       );
     });
   }
@@ -436,7 +439,8 @@ export class PgStore implements ServerStore {
   async linkDeviceStaff(deviceId: string, staffId: string, at: string): Promise<void> {
     await this.run(
       `INSERT INTO device_staff (device_id, staff_id, first_at, last_online_at) VALUES ($1, $2, $3, $3)
-       ON CONFLICT (device_id, staff_id) DO UPDATE SET last_online_at = EXCLUDED.last_online_at`,
+       ON CONFLICT (device_id, staff_id) DO UPDATE SET last_online_at = EXCLUDED.last_online_at,
+         signed_out_at = NULL`,
       deviceId,
       staffId,
       at,
@@ -958,6 +962,37 @@ export class PgStore implements ServerStore {
           staffId,
         )
       )?.last_online_at ?? null
+    );
+  }
+
+  async copyDeviceStaff(from: string, to: string): Promise<void> {
+    await this.run(
+      `INSERT INTO device_staff (device_id, staff_id, first_at, last_online_at, signed_out_at)
+       SELECT $1, staff_id, first_at, last_online_at, signed_out_at FROM device_staff WHERE device_id = $2
+       ON CONFLICT DO NOTHING`,
+      to,
+      from,
+    );
+  }
+
+  async markDeviceStaffSignedOut(deviceId: string, staffId: string, at: string): Promise<void> {
+    await this.run(
+      'UPDATE device_staff SET signed_out_at = $1 WHERE device_id = $2 AND staff_id = $3',
+      at,
+      deviceId,
+      staffId,
+    );
+  }
+
+  async deviceStaffSignedOutAt(deviceId: string, staffId: string): Promise<string | null> {
+    return (
+      (
+        await this.one<{ signed_out_at: string | null }>(
+          'SELECT signed_out_at FROM device_staff WHERE device_id = $1 AND staff_id = $2',
+          deviceId,
+          staffId,
+        )
+      )?.signed_out_at ?? null
     );
   }
 

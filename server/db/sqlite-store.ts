@@ -65,6 +65,7 @@ interface DeviceRow {
   revoked_at: string | null;
   secret_hash: string | null;
   enrolled_by: string | null;
+  chain_anchor: string | null;
 }
 
 const deviceFromRow = (row: DeviceRow): Device => ({
@@ -74,6 +75,7 @@ const deviceFromRow = (row: DeviceRow): Device => ({
   revokedAt: row.revoked_at,
   secretHash: row.secret_hash,
   enrolledBy: row.enrolled_by,
+  chainAnchor: row.chain_anchor,
 });
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
@@ -244,13 +246,15 @@ export class SqliteStore implements ServerStore {
   async insertDevice(d: Device): Promise<void> {
     while (this.busy()) await this.tail;
     this.run(
-      'INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by, chain_anchor)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
       d.id,
       d.name,
       d.createdAt,
       d.revokedAt,
       d.secretHash,
       d.enrolledBy,
+      d.chainAnchor ?? null,
     );
     // Consoles pull device names so every desk's audit trail can say which PC an event came from.
     this.recordChange('device', d.id);
@@ -266,7 +270,8 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO device_staff (device_id, staff_id, first_at, last_online_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (device_id, staff_id) DO UPDATE SET last_online_at = excluded.last_online_at`,
+       ON CONFLICT (device_id, staff_id) DO UPDATE SET last_online_at = excluded.last_online_at,
+         signed_out_at = NULL`,
       deviceId,
       staffId,
       at,
@@ -768,6 +773,37 @@ export class SqliteStore implements ServerStore {
         deviceId,
         staffId,
       )?.last_online_at ?? null
+    );
+  }
+
+  async copyDeviceStaff(from: string, to: string): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT OR IGNORE INTO device_staff (device_id, staff_id, first_at, last_online_at, signed_out_at)
+       SELECT ?, staff_id, first_at, last_online_at, signed_out_at FROM device_staff WHERE device_id = ?`,
+      to,
+      from,
+    );
+  }
+
+  async markDeviceStaffSignedOut(deviceId: string, staffId: string, at: string): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      'UPDATE device_staff SET signed_out_at = ? WHERE device_id = ? AND staff_id = ?',
+      at,
+      deviceId,
+      staffId,
+    );
+  }
+
+  async deviceStaffSignedOutAt(deviceId: string, staffId: string): Promise<string | null> {
+    while (this.busy()) await this.tail;
+    return (
+      this.one<{ signed_out_at: string | null }>(
+        'SELECT signed_out_at FROM device_staff WHERE device_id = ? AND staff_id = ?',
+        deviceId,
+        staffId,
+      )?.signed_out_at ?? null
     );
   }
 

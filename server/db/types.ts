@@ -34,6 +34,11 @@ export interface Device {
   secretHash: string | null;
   /** The admin who enrolled it (issue 10); null for devices from before enrolment by an admin. */
   enrolledBy: string | null;
+  /**
+   * The console's local audit chain head at enrolment (review fix): the device's first pushed event must link to
+   * it or to the genesis hash. Absent or null: genesis only.
+   */
+  chainAnchor?: string | null;
 }
 
 /** The newest console-appended audit event the server holds for a device: the next event must link to it. */
@@ -61,7 +66,8 @@ export type AuditAlertKind =
   | 'back-dated'
   | 'clock-skew'
   | 'wrong-device'
-  | 'unknown-staff';
+  | 'unknown-staff'
+  | 'wrong-role';
 
 /** An audit-integrity alert for admins (issue 10): a refused or flagged console audit event. */
 export interface AuditAlert {
@@ -232,6 +238,12 @@ export interface ServerStore {
   revokeDevice(id: string, at: string): Promise<void>;
   /** When `staffId` last signed in ONLINE on `deviceId` (UTC ISO), or null if never. linkDeviceStaff sets it. */
   deviceStaffLastOnline(deviceId: string, staffId: string): Promise<string | null>;
+  /** Re-enrolment of the same PC (review fix): copies `from`'s online sign-ins to `to`. */
+  copyDeviceStaff(from: string, to: string): Promise<void>;
+  /** Records a server sign-out of the staff member on the device (a later sign-in clears it). */
+  markDeviceStaffSignedOut(deviceId: string, staffId: string, at: string): Promise<void>;
+  /** The sign-out since the last online sign-in on that device (UTC ISO), or null. */
+  deviceStaffSignedOutAt(deviceId: string, staffId: string): Promise<string | null>;
   /** The last console-appended event of the device, or null before its first. */
   deviceAuditHead(deviceId: string): Promise<DeviceAuditHead | null>;
   /** True when the device has a console-appended event with this hash (tells a fork from a gap). */

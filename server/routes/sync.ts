@@ -33,8 +33,12 @@ export function syncRoutes(
     if (body.deviceId !== caller.deviceId) {
       throw new HttpError(403, 'FORBIDDEN', 'Mutations can only be pushed by the device that signed in.');
     }
-    const results = await applyPush(ctx, body.deviceId, body.mutations, (err) =>
-      logError(`push: mutation failed: ${(err as Error | null)?.name ?? 'unknown'}`),
+    const results = await applyPush(
+      ctx,
+      body.deviceId,
+      body.mutations,
+      (err) => logError(`push: mutation failed: ${(err as Error | null)?.name ?? 'unknown'}`),
+      caller.session?.staff.id ?? null,
     );
     return { results };
   });

@@ -265,6 +265,8 @@ async function attributionProblem(
   ctx: ServerContext,
   deviceId: string,
   staff: StaffRecord | null,
+  m: Mutation,
+  pushedBy: string | null,
 ): Promise<string | null> {
   if (!staff) return 'The server does not know the person this change was made by.';
   if (!(await staffActive(ctx, staff)))
@@ -275,10 +277,30 @@ async function attributionProblem(
     const hours = Math.round(ctx.offlineGraceMs / 3600_000);
     return `The person who made this change has not signed in online on this PC in the last ${hours} hours.`;
   }
+  // A sign-out ends the session: in another person's online session, only changes made before it may still
+  // arrive in that person's name. (Pushed on the device credential alone, a change dated after the sign-out is
+  // accepted: it is how a session that began offline syncs, and the server cannot tell it from a later one.)
+  const signedOut = await ctx.store.deviceStaffSignedOutAt(deviceId, staff.id);
+  if (pushedBy !== null && signedOut !== null && Date.parse(m.createdAt) > Date.parse(signedOut)) {
+    return 'The person who made this change had signed out of this PC before it was made.';
+  }
+  // Pushed under someone else's session: only changes made before that person signed in here (a previous
+  // user's outbox, or a session that began offline) belong to another name.
+  if (pushedBy !== null && pushedBy !== staff.id) {
+    const since = await ctx.store.deviceStaffLastOnline(deviceId, pushedBy);
+    if (since !== null && Date.parse(m.createdAt) > Date.parse(since)) {
+      return 'This change is dated after another person signed in on this PC, in whose session it was sent.';
+    }
+  }
   return null;
 }
 
-async function decide(ctx: ServerContext, deviceId: string, m: Mutation): Promise<MutationResult> {
+async function decide(
+  ctx: ServerContext,
+  deviceId: string,
+  m: Mutation,
+  pushedBy: string | null,
+): Promise<MutationResult> {
   // Issue 12: the current and the previous payload version are accepted; another is refused alone.
   const version = payloadVersionProblem(m);
   if (version) return { id: m.id, status: 'rejected', reason: version, current: null };
@@ -286,7 +308,7 @@ async function decide(ctx: ServerContext, deviceId: string, m: Mutation): Promis
   // Audit events are verified link by link against the device's chain (server/sync/audit-chain.ts).
   if (op.op === 'audit.append') return await appendConsoleAudit(ctx, deviceId, m, op.event);
   const staff = await ctx.store.staff(m.staffId);
-  const problem = await attributionProblem(ctx, deviceId, staff);
+  const problem = await attributionProblem(ctx, deviceId, staff, m, pushedBy);
   if (problem !== null || !staff) {
     return { id: m.id, status: 'rejected', reason: problem ?? 'Unknown staff member.', current: null };
   }
@@ -331,12 +353,13 @@ async function applyOnce(
   deviceId: string,
   m: Mutation,
   onError: (err: unknown) => void,
+  pushedBy: string | null,
 ): Promise<MutationResult> {
   try {
     return await ctx.store.transaction(async () => {
       const stored = await ctx.store.appliedMutation(deviceId, m.id);
       if (stored !== null) return JSON.parse(stored) as MutationResult;
-      const result = await decide(ctx, deviceId, m);
+      const result = await decide(ctx, deviceId, m, pushedBy);
       // The primary key (device_id, mutation_id) refuses a second result: a concurrent apply rolls back.
       await ctx.store.saveAppliedMutation(deviceId, m.id, JSON.stringify(result), ctx.nowIso());
       return result;
@@ -348,14 +371,18 @@ async function applyOnce(
   }
 }
 
-/** Mutations of a batch are applied in order, each in its own transaction. */
+/**
+ * Mutations of a batch are applied in order, each in its own transaction.
+ * @param pushedBy the staff member whose access token came with the push, or null (device credential alone)
+ */
 export async function applyPush(
   ctx: ServerContext,
   deviceId: string,
   mutations: Mutation[],
   onError: (err: unknown) => void,
+  pushedBy: string | null = null,
 ): Promise<MutationResult[]> {
   const results: MutationResult[] = [];
-  for (const m of mutations) results.push(await applyOnce(ctx, deviceId, m, onError));
+  for (const m of mutations) results.push(await applyOnce(ctx, deviceId, m, onError, pushedBy));
   return results;
 }

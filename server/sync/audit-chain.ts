@@ -9,8 +9,12 @@ import { createHash } from 'node:crypto';
 import { GENESIS_HASH, recordChainInput } from '../../src-shared/audit-chain';
 import type { AuditRecord } from '../../src-shared/domain';
 import type { Mutation, MutationResult } from '../../src-shared/sync';
+import { staffActive } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import type { AuditAlertKind } from '../db/types';
+
+/** Successful events a console records without a staff member (refused attempts are allowed too). */
+const STAFFLESS_ACTIONS = new Set(['failed-sign-in session', 'create settings']);
 
 /** Console time and server time may differ by this much before an event is flagged (5 minutes). */
 export const AUDIT_SKEW_MS = 5 * 60_000;
@@ -52,12 +56,38 @@ export async function appendConsoleAudit(
     return refuse('unknown-staff', 'The audit event names someone other than the person it was pushed for.');
   if (event.staffId !== null && !(await store.isDeviceStaff(deviceId, event.staffId)))
     return refuse('unknown-staff', 'The audit event names a staff member who never signed in on this PC.');
+  // Refused attempts by nobody signed in may be recorded; a successful change needs a staff member.
+  if (
+    event.staffId === null &&
+    event.outcome !== 'failure' &&
+    !STAFFLESS_ACTIONS.has(`${event.action} ${event.entityType}`)
+  )
+    return refuse(
+      'unknown-staff',
+      'Only a refused attempt or an enrolment can be recorded without a staff member.',
+    );
+  if (event.staffId !== null) {
+    const staff = await store.staff(event.staffId);
+    if (!staff || !(await staffActive(ctx, staff)))
+      return refuse('unknown-staff', 'The audit event names an account that is not active.');
+    if (event.role !== staff.role)
+      return refuse('wrong-role', "The audit event's role is not the staff member's role on the server.");
+  }
   if (await store.auditEvent(event.id))
     return refuse('duplicate', 'This audit event was already received (duplicate event id).');
   if (consoleEventHash(event) !== event.hash)
     return refuse('bad-hash', "The audit event's hash does not match its content.");
 
   const head = await store.deviceAuditHead(deviceId);
+  if (
+    head === null &&
+    event.prevHash !== GENESIS_HASH &&
+    event.prevHash !== (await store.device(deviceId))?.chainAnchor
+  )
+    return refuse(
+      'gap',
+      "This PC's first audit event must start its chain, or continue the chain it had when it was enrolled.",
+    );
   if (head !== null && event.prevHash !== head.hash) {
     if (event.prevHash === GENESIS_HASH)
       return refuse(
@@ -76,11 +106,16 @@ export async function appendConsoleAudit(
   const received = ctx.now();
   if (head !== null && at < Date.parse(head.at) - AUDIT_SKEW_MS)
     await flag('back-dated', 'The audit event is dated before the event it follows.');
-  if (at > received + AUDIT_SKEW_MS)
-    await flag('clock-skew', "The audit event is dated in the server's future.");
-  await store.insertConsoleAuditEvent(event, {
-    receivedAt,
-    skewFlag: Math.abs(received - at) > AUDIT_SKEW_MS,
-  });
+  const skewed = Math.abs(received - at) > AUDIT_SKEW_MS;
+  // Every skew is raised (review fix): dated in the server's future, or received long after it was dated (work
+  // done offline shows here too, for an admin to judge).
+  if (skewed)
+    await flag(
+      'clock-skew',
+      at > received
+        ? "The audit event is dated in the server's future."
+        : 'The audit event was received more than 5 minutes after its date.',
+    );
+  await store.insertConsoleAuditEvent(event, { receivedAt, skewFlag: skewed });
   return { id: m.id, status: 'applied', version: event.version };
 }

@@ -20,6 +20,7 @@ import { demoStaff } from '../../server/demo/credentials';
 import { AUDIT_HEAD_PROBLEM } from '../../src-main/sync/audit-head';
 import { sealAuditEvent } from '../../server/test/helpers';
 import {
+  enrolConsole,
   startConsole,
   startPortal,
   TEST_TODAY,
@@ -186,6 +187,31 @@ describe('revocation', () => {
     // Switching user recorded a sign-out; every change made before the removal is still queued.
     const after = desk.core.store.outbox.peek(100).map((r) => r.id);
     expect(after.slice(0, pendingIds.length)).toEqual(pendingIds);
+  });
+});
+
+describe('review fix: enrolled again after removal', () => {
+  it("keeps the PC's queued work: the new device inherits its sign-ins, and the local session ends", async () => {
+    const desk = await open();
+    const admin = await open();
+    expect((await desk.signIn('reception1')).ok).toBe(true);
+    expect((await admin.signIn('admin1')).ok).toBe(true);
+    await desk.ok('sync.now');
+    await desk.core.sync().stop();
+    const threadId = desk.core.store.threads.page({ queue: 'all', staffId: 'x', offset: 0, limit: 1 })
+      .rows[0]!.id;
+    await desk.ok('thread.setPriority', { threadId, priority: 'stat' });
+    await admin.ok('admin.revokeDevice', { deviceId: desk.core.auth.deviceId()! });
+    await expect(desk.core.sync().syncNow()).rejects.toMatchObject({ status: 403 });
+    expect(desk.core.auth.deviceState()).toBe('revoked');
+
+    await enrolConsole(desk.core, portal);
+    expect(desk.core.auth.deviceState()).toBe('enrolled');
+    expect(desk.core.auth.current()).toBeNull();
+    await desk.core.sync().syncNow();
+    expect((await portal.server.store.thread(threadId))?.priority).toBe('stat');
+    const problems = await desk.core.sync().problems();
+    expect(problems.filter((p) => p.operation === 'thread.setPriority')).toEqual([]);
   });
 });
 
