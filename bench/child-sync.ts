@@ -13,6 +13,7 @@ interface Config {
   url: string;
   dataDir: string;
   deviceId: string;
+  deviceSecret: string;
   access: string;
 }
 
@@ -36,6 +37,7 @@ const engine = new SyncEngine({
   live: false,
   credentials: {
     deviceId: () => cfg.deviceId,
+    deviceSecret: () => cfg.deviceSecret,
     accessToken: async () => cfg.access,
     invalidateToken: () => undefined,
   },

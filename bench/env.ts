@@ -11,6 +11,7 @@ import { buildServer, type PortalServer } from '../server/app';
 import { demoStaff } from '../server/demo/credentials';
 import type { DemoCounts } from '../server/demo/seed';
 import { SYNC_ROUTES, TokenResponse } from '../src-shared/sync';
+import { deviceHeader, enrolDevice, type DeviceCred } from '../tests/helpers/sync-harness';
 import { totp, totpStep } from '../src-shared/totp';
 import { KeytarKeyStore } from '../src-main/keys/keytar-store';
 import { keyAccountFor } from '../src-main/keys/store-key';
@@ -151,10 +152,15 @@ export async function postJson(
   url: string,
   body: unknown,
   token?: string,
+  device?: DeviceCred,
 ): Promise<{ status: number; json: unknown }> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(device ? deviceHeader(device) : {}),
+    },
     body: JSON.stringify(body),
   });
   const text = await res.text();
@@ -166,27 +172,30 @@ export class BenchCredentials implements SyncCredentials {
   private stale = false;
   constructor(
     private readonly url: string,
-    private readonly device: string,
+    readonly device: DeviceCred,
     public access: string,
     public refreshToken: string,
     readonly staffId: string,
   ) {}
 
   static async signIn(backend: Backend, username: string): Promise<BenchCredentials> {
-    const enrol = await postJson(backend.url + SYNC_ROUTES.registerDevice, { name: `bench ${username}` });
-    if (enrol.status !== 201) throw new Error(`device enrolment failed: ${enrol.status}`);
-    const deviceId = (enrol.json as { deviceId: string }).deviceId;
-    const res = await postJson(backend.url + SYNC_ROUTES.signIn, {
-      username,
-      password: demoStaff(username).password,
-      totp: backend.totpFor(username),
-      deviceId,
-    });
+    const device = await enrolDevice(backend.url, `bench ${username}`, backend.totpFor('admin1'));
+    const res = await postJson(
+      backend.url + SYNC_ROUTES.signIn,
+      {
+        username,
+        password: demoStaff(username).password,
+        totp: backend.totpFor(username),
+        deviceId: device.deviceId,
+      },
+      undefined,
+      device,
+    );
     if (res.status !== 200) throw new Error(`sign-in failed: ${res.status}`);
     const tokens = TokenResponse.parse(res.json);
     return new BenchCredentials(
       backend.url,
-      deviceId,
+      device,
       tokens.accessToken,
       tokens.refreshToken,
       tokens.staff.id,
@@ -195,7 +204,12 @@ export class BenchCredentials implements SyncCredentials {
 
   /** Rotate the tokens now (before handing them to a child process, which then owns them). */
   async refresh(): Promise<void> {
-    const res = await postJson(this.url + SYNC_ROUTES.refresh, { refreshToken: this.refreshToken });
+    const res = await postJson(
+      this.url + SYNC_ROUTES.refresh,
+      { refreshToken: this.refreshToken },
+      undefined,
+      this.device,
+    );
     if (res.status !== 200) throw new Error(`token refresh failed: ${res.status}`);
     const tokens = TokenResponse.parse(res.json);
     this.access = tokens.accessToken;
@@ -203,7 +217,10 @@ export class BenchCredentials implements SyncCredentials {
   }
 
   deviceId(): string {
-    return this.device;
+    return this.device.deviceId;
+  }
+  deviceSecret(): string {
+    return this.device.deviceSecret;
   }
   async accessToken(): Promise<string | null> {
     if (this.stale) {

@@ -4,6 +4,8 @@
  */
 import crypto from 'node:crypto';
 import { AuditLog } from '../src-main/audit';
+import { listedRecords } from '../src-main/audit/read-records';
+import { AuditReport } from '../src-main/audit/report';
 import { systemClock } from '../src-main/base/adapters';
 import { InboxService } from '../src-main/inbox/inbox-service';
 import { openDatabase } from '../src-main/store/open';
@@ -147,4 +149,88 @@ export function measureAuditVerify(opts: BenchOptions): Result[] {
   } finally {
     store.close();
   }
+}
+
+/**
+ * Issue 11: a list read records the ids it returned (one event for the list plus one 'read' event per thread
+ * and per patient shown, src-main/audit/read-records.ts). Timed as the router serves `inbox.list`: the page and
+ * its events in one transaction; a first page of 50 of "all", and a search, each with and without its events.
+ */
+export function measureAuditedLists(store: Store, opts: BenchOptions): Result[] {
+  const audit = new AuditLog(store, systemClock, () => 'dev-bench');
+  const inbox = new InboxService(store, systemClock, () => undefined);
+  const staff = store.staff.byUsername('clinician1');
+  if (!staff) throw new Error('clinician1 is not in the synced store');
+  const { queryWarmup: warmup, queryRuns: runs } = opts.reps;
+  const cases = [
+    { name: 'first page of 50, queue all', input: { queue: 'all' as const, offset: 0, limit: 50 } },
+    {
+      name: 'search "appointment", page of 50',
+      input: { queue: 'all' as const, search: 'appointment', offset: 0, limit: 50 },
+    },
+  ];
+  const results: Result[] = [];
+  for (const c of cases) {
+    let events = 0;
+    const page = (audited: boolean) =>
+      store.transaction(() => {
+        const value = inbox.list(staff, c.input);
+        if (!audited) return;
+        const listed = listedRecords('inbox.list', value);
+        events = 1 + listed.length;
+        audit.recordMany(READER, [
+          { action: 'read', entityType: 'queue', entityId: null, outcome: 'success' },
+          ...listed.map((r) => ({ action: 'read' as const, outcome: 'success' as const, ...r })),
+        ]);
+      });
+    const plain = summarize(timeSync(() => page(false), { warmup, runs }));
+    const audited = summarize(timeSync(() => page(true), { warmup, runs }));
+    results.push({
+      group: 'audit',
+      name: `audited list read: ${c.name} (+ ${events} events)`,
+      unit: 'ms',
+      median: audited.median,
+      p95: audited.p95,
+      target: null,
+      runs: audited.n,
+      note: `without its events ${plain.median.toFixed(3)}/${plain.p95.toFixed(3)} ms (median/p95)`,
+    });
+  }
+  return results;
+}
+
+/**
+ * Issue 11: the admin audit report (AuditReport.page, as `audit.report` serves it) over this device's log and
+ * the server's events in the synced store: the newest page of 100 unfiltered, and one patient's events.
+ */
+export function measureAuditReport(store: Store, opts: BenchOptions): Result[] {
+  const audit = new AuditLog(store, systemClock, () => 'dev-bench');
+  const report = new AuditReport(store, audit, () => Date.now());
+  const patientId = (store.db.prepare('SELECT id FROM patients LIMIT 1').pluck().get() as string) ?? 'none';
+  const { queryWarmup: warmup, queryRuns: runs } = opts.reps;
+  const cases = [
+    { name: 'newest 100 of all events', query: {} },
+    { name: "one patient's events", query: { entityType: 'patient' as const, entityId: patientId } },
+  ];
+  return cases.map((c) => {
+    let total = 0;
+    const s = summarize(
+      timeSync(
+        () => {
+          total = report.page(c.query, undefined, 0, 100).total;
+        },
+        { warmup, runs },
+      ),
+    );
+    return {
+      group: 'audit',
+      name: `audit report page: ${c.name}`,
+      unit: 'ms',
+      median: s.median,
+      p95: s.p95,
+      target: null,
+      runs: s.n,
+      note: `${total.toLocaleString('en')} matching events`,
+    } satisfies Result;
+  });
 }

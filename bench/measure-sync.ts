@@ -55,6 +55,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
           url: backend.url,
           dataDir,
           deviceId: credentials.deviceId(),
+          deviceSecret: credentials.deviceSecret(),
           access: credentials.access,
         }),
       },

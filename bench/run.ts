@@ -23,7 +23,13 @@ import {
   startBackend,
   targetText,
 } from './env';
-import { measureAuditRecord, measureAuditVerify, measureAuditedView } from './measure-audit';
+import {
+  measureAuditRecord,
+  measureAuditReport,
+  measureAuditVerify,
+  measureAuditedLists,
+  measureAuditedView,
+} from './measure-audit';
 import { RARE_COUNT, RARE_WORD, measureInbox, measureSearch } from './measure-inbox';
 import { measureLive } from './measure-live';
 import { measureOpen } from './measure-open';
@@ -242,6 +248,8 @@ async function main(): Promise<void> {
       await run('search', () => measureSearch(s, options));
       await run('audit', () => measureAuditRecord(s, options));
       await run('audit', () => measureAuditedView(s, options));
+      await run('audit', () => measureAuditedLists(s, options));
+      await run('audit', () => measureAuditReport(s, options));
       await run('live', () => measureLive(backend, s, options));
       s.close();
       store = null;

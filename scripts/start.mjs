@@ -26,11 +26,17 @@ function startDemoBackend() {
       process.stdout.write(chunk);
       out += chunk;
       const m = out.match(/listening on (http:\/\/\S+)/);
+      // The demo admin's line of the printed credentials: `admin1 admin <password> <TOTP secret>`.
+      const admin = out.match(/^\s+(admin1)\s+admin\s+(\S+)\s+([A-Z2-7]+)\s*$/m);
+      if (admin) demoAdmin = { username: admin[1], password: admin[2], totpSecret: admin[3] };
       if (m) resolve(m[1]);
     });
     child.on('exit', (code) => reject(new Error(`portal backend exited (${code})`)));
   });
 }
+
+/** The demo admin's credentials as the demo backend printed them: `npm start` enrols the console with them. */
+let demoAdmin = null;
 
 const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
 process.on('SIGINT', () => (stopAll(), process.exit(0)));
@@ -42,6 +48,10 @@ if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html')) || process.
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 const env = { ...process.env, CLINIC_SERVER_URL: serverUrl };
+if (demoAdmin) {
+  // Development only: the browser host enrols this console as the demo admin on first run (issue 10).
+  env.CLINIC_DEMO_ENROL = JSON.stringify(demoAdmin);
+}
 const electron = findElectronBinary();
 let app;
 if (electron) {

@@ -5,13 +5,17 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SYNC_LIMITS, SYNC_ROUTES } from '../src-shared/sync';
+import type { ScryptCost } from '../src-shared/password-rules';
 import { AuditWriter } from './audit/writer';
+import { PasswordHasher } from './auth/passwords';
 import type { ServerContext } from './context';
 import { SqliteStore } from './db/sqlite-store';
 import type { ServerStore } from './db/types';
 import { type DemoCounts, seedDemo } from './demo/seed';
 import { installErrorHandlers } from './http/errors';
+import { DEFAULT_SIGN_IN_LIMITS, signInGuards, type SignInLimits } from './http/sign-in-limits';
 import { parse } from './http/validate';
+import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { portalRoutes } from './routes/portal';
 import { syncRoutes } from './routes/sync';
@@ -34,7 +38,25 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** SSE heartbeat interval (default 15 s). */
   heartbeatMs?: number;
+  /**
+   * How long after a staff member's last ONLINE sign-in on a device the server still accepts changes made in
+   * their name from that device (issue 10; default 72 h, the console's default offline sign-in grace).
+   */
+  offlineGraceHours?: number;
+  /**
+   * Sign-in abuse limits per client address and overall (issue 10); default DEFAULT_SIGN_IN_LIMITS. Test
+   * harnesses that sign in many times from 127.0.0.1 pass higher ones explicitly.
+   */
+  signInLimits?: Partial<SignInLimits>;
+  /**
+   * scrypt cost of password hashes (issue 10). Default OWASP N=2^17, r=8, p=1 (~128 MiB, a few hundred ms per
+   * hash); test harnesses pass a lower N explicitly. Hashes of another cost are upgraded at the next sign-in.
+   */
+  passwordCost?: Partial<ScryptCost>;
 }
+
+/** Default of ServerOptions.offlineGraceHours: the console's default offline grace (src-main settings). */
+export const DEFAULT_OFFLINE_GRACE_HOURS = 72;
 
 export interface PortalServer {
   app: FastifyInstance;
@@ -54,13 +76,20 @@ export async function buildServer(options: ServerOptions): Promise<PortalServer>
   const now = options.now ?? Date.now;
   const store = new SqliteStore(options.dataDir);
   const nowIso = () => new Date(now()).toISOString();
-  const ctx: ServerContext = { store, now, nowIso, audit: new AuditWriter(store, nowIso) };
+  const ctx: ServerContext = {
+    store,
+    now,
+    nowIso,
+    audit: new AuditWriter(store, nowIso),
+    offlineGraceMs: (options.offlineGraceHours ?? DEFAULT_OFFLINE_GRACE_HOURS) * 3600_000,
+    passwords: new PasswordHasher(options.passwordCost),
+  };
   const logError = (line: string) => (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
 
   let demo: DemoCounts | null = null;
   if (options.demo && store.countStaff() === 0) {
     const today = options.today ?? nowIso().slice(0, 10);
-    demo = seedDemo(store, { today, scale: options.scale ?? 1 });
+    demo = seedDemo(store, { today, scale: options.scale ?? 1, passwords: ctx.passwords });
     store.setMeta('demo', JSON.stringify({ today, scale: options.scale ?? 1 }));
   }
 
@@ -99,9 +128,11 @@ export async function buildServer(options: ServerOptions): Promise<PortalServer>
     parse(z.strictObject({}), request.query, 'query');
     return { ok: true };
   });
-  authRoutes(app, ctx);
+  const guards = await signInGuards(app, { ...DEFAULT_SIGN_IN_LIMITS, ...options.signInLimits });
+  authRoutes(app, ctx, guards);
   syncRoutes(app, ctx, hub, logError);
-  portalRoutes(app, ctx);
+  portalRoutes(app, ctx, guards);
+  adminRoutes(app, ctx, hub);
 
   const server: PortalServer = {
     app,

@@ -23,7 +23,7 @@ function signInBody(username: string, deviceId: string, overrides: Record<string
 
 describe('staff sign-in', () => {
   it('signs in with password + TOTP and returns tokens and the staff record', async () => {
-    const deviceId = await registerDevice(run.url);
+    const deviceId = await registerDevice(run);
     run.clock.advance(30);
     const res = await call(run.url, 'POST', '/auth/sign-in', { body: signInBody('reception1', deviceId) });
     expect(res.status).toBe(200);
@@ -35,7 +35,7 @@ describe('staff sign-in', () => {
   });
 
   it('refuses a replayed code (same step) and an earlier step, accepts the next step', async () => {
-    const deviceId = await registerDevice(run.url);
+    const deviceId = await registerDevice(run);
     run.clock.advance(30);
     const body = signInBody('reception2', deviceId);
     expect((await call(run.url, 'POST', '/auth/sign-in', { body })).status).toBe(200);
@@ -54,7 +54,7 @@ describe('staff sign-in', () => {
   });
 
   it('refuses a wrong code, a wrong password, an unknown user and an unknown device', async () => {
-    const deviceId = await registerDevice(run.url);
+    const deviceId = await registerDevice(run);
     run.clock.advance(30);
     const good = signInBody('clinician2', deviceId);
     const wrongCode = String((Number(good.totp) + 1) % 1_000_000).padStart(6, '0');
@@ -76,8 +76,8 @@ describe('staff sign-in', () => {
   });
 
   it('throttles an account after 5 failures with a growing retryAfterSeconds, then lets it in', async () => {
-    const deviceA = await registerDevice(run.url);
-    const deviceB = await registerDevice(run.url);
+    const deviceA = await registerDevice(run);
+    const deviceB = await registerDevice(run);
     run.clock.advance(30);
     for (let i = 0; i < 5; i++) {
       const res = await call(run.url, 'POST', '/auth/sign-in', {
@@ -110,7 +110,7 @@ describe('staff sign-in', () => {
   });
 
   it('throttles a device that keeps failing for different accounts', async () => {
-    const deviceId = await registerDevice(run.url);
+    const deviceId = await registerDevice(run);
     for (const username of ['u1', 'u2', 'u3', 'u4', 'u5']) {
       await call(run.url, 'POST', '/auth/sign-in', {
         body: signInBody('reception1', deviceId, { username }),
@@ -121,7 +121,7 @@ describe('staff sign-in', () => {
   });
 
   it('writes sign-in and failed-sign-in audit events for the device', async () => {
-    const deviceId = await registerDevice(run.url);
+    const deviceId = await registerDevice(run);
     run.clock.advance(30);
     await call(run.url, 'POST', '/auth/sign-in', {
       body: signInBody('clinician1', deviceId, { password: 'nope' }),
@@ -141,6 +141,8 @@ describe('staff sign-in', () => {
       )
       .filter((e) => e.deviceId === deviceId);
     expect(events.map((e) => [e.action, e.outcome, e.entityType, e.staffId])).toEqual([
+      // the admin's enrolment of the device (issue 10)
+      ['create', 'success', 'settings', 'stf-admin1'],
       ['failed-sign-in', 'failure', 'session', 'stf-clinician1'],
       ['sign-in', 'success', 'session', 'stf-clinician1'],
     ]);

@@ -1,6 +1,7 @@
 /** What every service needs: the store, the clock and the audit writer. */
 import type { ServerStore } from './db/types';
 import type { AuditWriter } from './audit/writer';
+import type { PasswordHasher } from './auth/passwords';
 
 export interface ServerContext {
   store: ServerStore;
@@ -8,4 +9,8 @@ export interface ServerContext {
   now: () => number;
   nowIso: () => string;
   audit: AuditWriter;
+  /** Changes are accepted for a staff member this long after their last online sign-in on the device (issue 10). */
+  offlineGraceMs: number;
+  /** Password hashing at the server's configured scrypt cost (issue 10). */
+  passwords: PasswordHasher;
 }

@@ -42,7 +42,12 @@ const TRAVERSAL = [
 
 const routes = (): Route[] => [
   { method: 'GET', path: SYNC_ROUTES.health, auth: 'none' },
-  { method: 'POST', path: SYNC_ROUTES.registerDevice, auth: 'none', body: { name: 'Desk' } },
+  {
+    method: 'POST',
+    path: SYNC_ROUTES.registerDevice,
+    auth: 'none',
+    body: { name: 'Desk', username: 'admin1', password: 'x', totp: '123456' },
+  },
   {
     method: 'POST',
     path: SYNC_ROUTES.signIn,
@@ -104,6 +109,14 @@ const routes = (): Route[] => [
     },
   },
   { method: 'DELETE', path: '/portal/appointments/apt-0000001', auth: 'patient' },
+  // issue 10: admin device management and alerts, the audit chain head, patient MFA and login history
+  { method: 'GET', path: SYNC_ROUTES.adminDevices, auth: 'staff' },
+  { method: 'POST', path: '/admin/devices/dev-demo-front-desk-2/revoke', auth: 'staff', body: {} },
+  { method: 'GET', path: SYNC_ROUTES.adminAuditAlerts, auth: 'staff' },
+  { method: 'GET', path: SYNC_ROUTES.auditHead, auth: 'staff' },
+  { method: 'POST', path: SYNC_ROUTES.portalMfaSetup, auth: 'patient', body: {} },
+  { method: 'POST', path: SYNC_ROUTES.portalMfaEnable, auth: 'patient', body: { totp: '123456' } },
+  { method: 'GET', path: SYNC_ROUTES.portalLoginHistory, auth: 'patient' },
 ];
 
 interface Case {
@@ -114,6 +127,8 @@ interface Case {
   raw?: string | Buffer;
   body?: unknown;
   headers?: Record<string, string>;
+  /** null: send no device credential (by default the helpers send the enrolled test device's). */
+  device?: null;
   /** Legitimate free text that merely looks hostile (SQL): may succeed, must not break anything. */
   mayPass?: boolean;
 }
@@ -128,7 +143,13 @@ function hostileCases(): Case[] {
     const base = { method: r.method, path: r.path, token: tokenFor(r.auth) };
     const tag = `${r.method} ${r.path}`;
     if (r.auth !== 'none') {
-      cases.push({ ...base, name: `${tag}: no token`, token: undefined, body: r.body });
+      cases.push({
+        ...base,
+        name: `${tag}: no token, no device credential`,
+        token: undefined,
+        device: null,
+        body: r.body,
+      });
       cases.push({
         ...base,
         name: `${tag}: garbage token`,
@@ -320,6 +341,7 @@ describe('hostile requests', () => {
         raw: c.raw,
         body: c.body,
         headers: c.headers,
+        device: c.device,
       });
       const parsed = ServerError.safeParse(res.json);
       const contentType = res.headers.get('content-type') ?? '';

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppointmentRecord, ThreadRecord } from '../src-shared/domain';
 import { SLOT_HOLDING_STATUSES } from '../src-shared/domain';
 import {
+  DEVICE_CREDENTIAL_HEADER,
   PullResponse,
   PushResponse,
   type Change,
@@ -12,7 +13,9 @@ import {
 } from '../src-shared/sync';
 import {
   call,
+  deviceCredential,
   pullAll,
+  sealAuditEvent,
   signInPatient,
   signInStaff,
   startServer,
@@ -352,8 +355,8 @@ describe('push', () => {
     expect(updated.dueAt).toBeNull();
   });
 
-  it('appends console audit events idempotently and only for the pushing device', async () => {
-    const event = {
+  it('appends console audit events at most once and only for the pushing device', async () => {
+    const event = sealAuditEvent({
       id: randomUUID(),
       at: new Date(run.clock.ms).toISOString(),
       staffId: deskA.staff.id,
@@ -365,16 +368,13 @@ describe('push', () => {
       outcome: 'success' as const,
       fields: [],
       actorKind: 'staff' as const,
-      prevHash: '',
-      hash: 'a'.repeat(64),
+      prevHash: '0'.repeat(64),
       version: 1,
-    };
+    });
     const cursor = await latestCursor();
-    const results = await push(
-      deskA,
-      mutation(deskA, event.id, null, { op: 'audit.append', event }),
-      mutation(deskA, event.id, null, { op: 'audit.append', event }),
-    );
+    // A console pushes each event under its own id as the mutation id: a retry is answered from the stored result.
+    const m = { ...mutation(deskA, event.id, null, { op: 'audit.append', event }), id: event.id };
+    const results = await push(deskA, m, m);
     expect(results.map((r) => r.status)).toEqual(['applied', 'applied']);
     const { changes } = await pullAll(run.url, deskA.accessToken, cursor);
     expect(changes).toEqual([{ entity: 'audit', id: event.id, data: event }]);
@@ -390,7 +390,8 @@ describe('push', () => {
   });
 
   it("appends a device's staff-less event (a failed sign-in by an unknown username) under 'system'", async () => {
-    const event = {
+    const head = (await call(run.url, 'GET', '/sync/audit-head', { token: deskA.accessToken })).json.head;
+    const event = sealAuditEvent({
       id: randomUUID(),
       at: new Date(run.clock.ms).toISOString(),
       staffId: null,
@@ -402,15 +403,14 @@ describe('push', () => {
       outcome: 'failure' as const,
       fields: [],
       actorKind: 'staff' as const,
-      prevHash: '0'.repeat(64),
-      hash: 'b'.repeat(64),
+      prevHash: head?.hash ?? '0'.repeat(64),
       version: 0,
-    };
+    });
     const m = { ...mutation(deskA, event.id, null, { op: 'audit.append', event }), staffId: 'system' };
     const [result] = await push(deskA, m);
     expect(result).toMatchObject({ status: 'applied' });
     // 'system' is only for staff-less events: it does not let a device attribute an event to nobody else.
-    const named = { ...event, id: randomUUID(), staffId: 'stf-admin1' };
+    const named = sealAuditEvent({ ...event, id: randomUUID(), staffId: 'stf-admin1', prevHash: event.hash });
     const [refused] = await push(deskA, {
       ...mutation(deskA, named.id, null, { op: 'audit.append', event: named }),
       staffId: 'system',
@@ -436,7 +436,10 @@ describe('push', () => {
       ...mutation(deskA, 'thr-000001', 1, { op: 'thread.setStatus', status: 'done' }),
       staffId: 'stf-admin1',
     });
-    expect(stranger).toMatchObject({ status: 'rejected', reason: 'Unknown staff member for this device.' });
+    expect(stranger).toMatchObject({
+      status: 'rejected',
+      reason: 'The person who made this change has never signed in online on this PC.',
+    });
     const res = await call(run.url, 'POST', '/sync/push', {
       token: deskA.accessToken,
       body: {
@@ -471,7 +474,10 @@ describe('SSE poke stream', () => {
   it('pokes an open console when a patient posts a message', async () => {
     const controller = new AbortController();
     const res = await fetch(`${run.url}/sync/events`, {
-      headers: { authorization: `Bearer ${deskA.accessToken}` },
+      headers: {
+        authorization: `Bearer ${deskA.accessToken}`,
+        [DEVICE_CREDENTIAL_HEADER]: deviceCredential(deskA.deviceId),
+      },
       signal: controller.signal,
     });
     expect(res.status).toBe(200);
@@ -518,7 +524,10 @@ describe('SSE poke stream', () => {
     const other = await startServer();
     const login = await signInStaff(other, 'reception1');
     const res = await fetch(`${other.url}/sync/events`, {
-      headers: { authorization: `Bearer ${login.accessToken}` },
+      headers: {
+        authorization: `Bearer ${login.accessToken}`,
+        [DEVICE_CREDENTIAL_HEADER]: deviceCredential(login.deviceId),
+      },
     });
     const reader = res.body!.getReader();
     await reader.read();

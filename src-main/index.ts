@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, app, dialog, ipcMain, powerMonitor, protocol, session, shell } from 'electron';
+import { enrolAsDemoAdmin } from './auth/demo-enrol';
 import { createCore } from './core/create-core';
 import { resolveDataDir } from './store/paths';
 import { StoreError } from './store/errors';
@@ -81,6 +82,7 @@ async function start(): Promise<void> {
       allowedOrigins: [APP_ORIGIN],
       deviceName: os.hostname(),
     });
+    await enrolAsDemoAdmin(core.auth);
   } catch (error) {
     fatal(
       error instanceof StoreError ? 'Clinic Console cannot open its data' : 'Clinic Console could not start',

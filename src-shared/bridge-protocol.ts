@@ -5,8 +5,11 @@
 import type { ApiErrorShape } from './errors';
 
 export const BRIDGE_PATH = '/bridge';
-/** The per-launch token travels in the WebSocket subprotocol list, never in a URL the server logs. */
-export const BRIDGE_TOKEN_PROTOCOL_PREFIX = 'clinic-token.';
+/**
+ * `GET /launch?code=<one-time code>` exchanges the host's launch code for an HttpOnly, SameSite=Strict session
+ * cookie, which the bridge's WebSocket upgrade requires (the page never sees a secret).
+ */
+export const LAUNCH_PATH = '/launch';
 
 export type BridgeRequest =
   { kind: 'call'; id: number; method: string; input: unknown } | { kind: 'activity' };

@@ -3,12 +3,15 @@
  * The preload, the router, the browser host and the renderer are all typed from this object.
  *
  * - `roles`: who may call it; 'any' means no sign-in is needed (sign-in itself, status).
- * - `phi`: the method reads or changes patient data, so it is refused with LOCKED while the console is locked.
+ * - `phi`: the method reads or changes patient data.
+ * - `whileLocked`: one of the four methods a locked session may call (DESIGN.md §6: session status, unlock,
+ *   switch user = sign-in, sign-out); every other method answers LOCKED while the console is locked, whatever
+ *   the role (issue 11).
  * - `audit`: the event the router records for it (DESIGN.md §7); `null` only for methods that touch no record.
  */
 import { z } from 'zod';
-import type { AuditAction, AuditEntityType, Role } from './domain';
-import { IsoTime, Priority, ROLES, ThreadStatus } from './domain';
+import type { Role } from './domain';
+import { AuditAction, AuditEntityType, IsoTime, Priority, ROLES, ThreadStatus } from './domain';
 import {
   AppointmentView,
   AttachmentContent,
@@ -29,11 +32,15 @@ import {
   ThreadPage,
   VerifyResult,
 } from './views';
+import { AuditAlertRecord, EnrolledDevice } from './sync';
 
 export interface AuditSpec {
   action: AuditAction;
   entityType: AuditEntityType;
-  /** Input field holding the record id; null for list reads (one event per list, no ids). */
+  /**
+   * Input field holding the record id; null for list reads, which record one event for the list plus one
+   * 'read' event per record returned (src-main/audit/read-records.ts), so each record's trail shows it.
+   */
   idField: string | null;
   /** Field names recorded as changed (names only, never values). */
   fields?: readonly string[];
@@ -45,6 +52,7 @@ export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType
   roles: readonly Role[] | 'any';
   phi: boolean;
   audit: AuditSpec | null;
+  whileLocked?: true;
 }
 
 const STAFF = ROLES;
@@ -56,12 +64,44 @@ const none = z.strictObject({});
 const ok = z.strictObject({ ok: z.literal(true) });
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
+/** Columns the audit report sorts by. */
+export const AUDIT_REPORT_COLUMNS = [
+  'at',
+  'staff',
+  'action',
+  'entityType',
+  'entityId',
+  'outcome',
+  'device',
+] as const;
+export type AuditReportColumn = (typeof AUDIT_REPORT_COLUMNS)[number];
+
+/** The audit report's filters; each is optional, times are inclusive ISO instants. */
+export const AuditReportQuery = z.strictObject({
+  from: IsoTime.optional(),
+  to: IsoTime.optional(),
+  staffId: id.optional(),
+  action: AuditAction.optional(),
+  entityType: AuditEntityType.optional(),
+  entityId: id.optional(),
+  outcome: z.enum(['success', 'failure']).optional(),
+  deviceId: id.optional(),
+});
+export type AuditReportQuery = z.infer<typeof AuditReportQuery>;
+
 function method<I extends z.ZodType, O extends z.ZodType>(spec: MethodSpec<I, O>): MethodSpec<I, O> {
   return spec;
 }
 
 export const contract = {
-  'session.status': method({ input: none, output: SessionInfo, roles: 'any', phi: false, audit: null }),
+  'session.status': method({
+    input: none,
+    output: SessionInfo,
+    roles: 'any',
+    phi: false,
+    audit: null,
+    whileLocked: true,
+  }),
   'auth.signIn': method({
     input: z.strictObject({
       username: z.string().min(1).max(64),
@@ -73,6 +113,8 @@ export const contract = {
     phi: false,
     // sign-in / failed sign-in events are written by the auth service itself, with the outcome.
     audit: null,
+    // While locked this is "switch user": the new person is verified before the locked session ends.
+    whileLocked: true,
   }),
   'auth.unlock': method({
     input: z.strictObject({ password: z.string().min(1).max(256) }),
@@ -80,9 +122,17 @@ export const contract = {
     roles: 'any',
     phi: false,
     audit: null,
+    whileLocked: true,
   }),
   'auth.lock': method({ input: none, output: SessionInfo, roles: STAFF, phi: false, audit: null }),
-  'auth.signOut': method({ input: none, output: SessionInfo, roles: 'any', phi: false, audit: null }),
+  'auth.signOut': method({
+    input: none,
+    output: SessionInfo,
+    roles: 'any',
+    phi: false,
+    audit: null,
+    whileLocked: true,
+  }),
   'auth.accountActivity': method({
     input: none,
     output: z.array(AuditEntryView),
@@ -299,6 +349,27 @@ export const contract = {
     audit: { action: 'export', entityType: 'audit', idField: 'entityId' },
   }),
 
+  /** The privacy officer's audit report (issue 11): this device's and the server's events, filtered and sorted. */
+  'audit.report': method({
+    input: AuditReportQuery.extend({
+      sort: z.strictObject({ by: z.enum(AUDIT_REPORT_COLUMNS), dir: z.enum(['asc', 'desc']) }).optional(),
+      offset: z.number().int().min(0).max(10_000_000),
+      limit: z.number().int().min(1).max(500),
+    }),
+    output: z.strictObject({ rows: z.array(AuditEntryView), total: z.number().int().nonnegative() }),
+    roles: ['admin'],
+    phi: true,
+    audit: { action: 'read', entityType: 'audit', idField: 'entityId' },
+  }),
+  /** The same report, every matching event, as CSV or as a FHIR R4 Bundle of AuditEvent resources. */
+  'audit.reportExport': method({
+    input: AuditReportQuery.extend({ format: z.enum(['csv', 'fhir']) }),
+    output: z.strictObject({ fileName: z.string(), mimeType: z.string(), text: z.string() }),
+    roles: ['admin'],
+    phi: true,
+    audit: { action: 'export', entityType: 'audit', idField: 'entityId' },
+  }),
+
   'sync.status': method({ input: none, output: SyncStatus, roles: STAFF, phi: false, audit: null }),
   'sync.problems': method({
     input: none,
@@ -316,6 +387,41 @@ export const contract = {
     audit: null,
   }),
   'sync.now': method({ input: none, output: ok, roles: STAFF, phi: false, audit: null }),
+
+  // issue 10: enrolment of this PC by an admin's full sign-in (first run), admin device list / revoke, alerts
+  'device.enrol': method({
+    input: z.strictObject({
+      username: z.string().min(1).max(64),
+      password: z.string().min(1).max(256),
+      totp: z.string().regex(/^\d{6}$/),
+    }),
+    output: SessionInfo,
+    roles: 'any',
+    phi: false,
+    // the enrolment event is written by the auth service itself (and by the server, for the admin)
+    audit: null,
+  }),
+  'admin.devices': method({
+    input: none,
+    output: z.array(EnrolledDevice),
+    roles: ['admin'],
+    phi: false,
+    audit: null,
+  }),
+  'admin.revokeDevice': method({
+    input: z.strictObject({ deviceId: id }),
+    output: ok,
+    roles: ['admin'],
+    phi: false,
+    audit: { action: 'update', entityType: 'settings', idField: 'deviceId', fields: ['revokedAt'] },
+  }),
+  'admin.auditAlerts': method({
+    input: none,
+    output: z.array(AuditAlertRecord),
+    roles: ['admin'],
+    phi: false,
+    audit: null,
+  }),
 
   'settings.get': method({ input: none, output: Settings, roles: STAFF, phi: false, audit: null }),
   'settings.update': method({

@@ -43,6 +43,15 @@ export const SYNC_ROUTES = {
   portalMessages: '/portal/threads/:threadId/messages',
   portalAppointments: '/portal/appointments',
   portalAppointment: '/portal/appointments/:appointmentId',
+  // issue 10: admin device management, audit-integrity alerts, the device's audit chain head
+  adminDevices: '/admin/devices',
+  adminRevokeDevice: '/admin/devices/:deviceId/revoke',
+  adminAuditAlerts: '/admin/audit-alerts',
+  auditHead: '/sync/audit-head',
+  // issue 10: patient multi-factor sign-in and login history
+  portalMfaSetup: '/portal/mfa/setup',
+  portalMfaEnable: '/portal/mfa/enable',
+  portalLoginHistory: '/portal/login-history',
 } as const;
 
 /** One change in server order. `data` is null for a delete. */
@@ -174,8 +183,70 @@ export type ServerError = z.infer<typeof ServerError>;
 
 /* ---- staff auth ---- */
 
-export const RegisterDeviceRequest = z.strictObject({ name: z.string().min(1).max(100) });
-export const RegisterDeviceResponse = z.strictObject({ deviceId: id });
+/**
+ * Header carrying an enrolled device's credential on every staff sign-in, refresh, sync and admin request
+ * (issue 10): `<deviceId>:<deviceSecret>`. A device id alone is worth nothing.
+ */
+export const DEVICE_CREDENTIAL_HEADER = 'x-clinic-device';
+/** Set to `revoked` on the 403 DEVICE_REVOKED answer, so a console can tell removal from other refusals. */
+export const DEVICE_STATUS_HEADER = 'x-clinic-device-status';
+/** What every console shows when the server says its device was revoked (issue 10). */
+export const DEVICE_REVOKED_MESSAGE = 'This PC was removed from the clinic: ask IT to enrol it again.';
+
+/** A device secret: 32 random bytes (256 bits) as base64url, 43 characters. */
+export const DeviceSecret = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+/** Enrolment of a PC: needs an admin's full sign-in (username, password, TOTP). */
+export const RegisterDeviceRequest = z.strictObject({
+  name: z.string().min(1).max(100),
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+  totp: z.string().regex(/^\d{6}$/),
+});
+export type RegisterDeviceRequest = z.infer<typeof RegisterDeviceRequest>;
+/** The secret is shown once; the server keeps only its SHA-256. */
+export const RegisterDeviceResponse = z.strictObject({ deviceId: id, deviceSecret: DeviceSecret });
+export type RegisterDeviceResponse = z.infer<typeof RegisterDeviceResponse>;
+
+/** An enrolled device as admins see it (GET /admin/devices). */
+export const EnrolledDevice = z.strictObject({
+  id,
+  name: z.string(),
+  createdAt: IsoTime,
+  revokedAt: IsoTime.nullable(),
+  /** Staff id of the admin who enrolled it; null for devices from before admin enrolment. */
+  enrolledBy: id.nullable(),
+});
+export type EnrolledDevice = z.infer<typeof EnrolledDevice>;
+export const DeviceListResponse = z.strictObject({ devices: z.array(EnrolledDevice) });
+
+/** An audit-integrity alert (GET /admin/audit-alerts): a console audit event refused or flagged. */
+export const AuditAlertRecord = z.strictObject({
+  seq: z.number().int(),
+  at: IsoTime,
+  deviceId: id,
+  eventId: z.string().max(64).nullable(),
+  kind: z.enum([
+    'bad-hash',
+    'gap',
+    'fork',
+    'restarted',
+    'duplicate',
+    'back-dated',
+    'clock-skew',
+    'wrong-device',
+    'unknown-staff',
+  ]),
+  detail: z.string().max(500),
+});
+export type AuditAlertRecord = z.infer<typeof AuditAlertRecord>;
+export const AuditAlertsResponse = z.strictObject({ alerts: z.array(AuditAlertRecord) });
+
+/** GET /sync/audit-head: the last console event the server holds for the calling device. */
+export const AuditHeadResponse = z.strictObject({
+  head: z.strictObject({ id: z.string(), hash: z.string(), at: IsoTime }).nullable(),
+});
+export type AuditHeadResponse = z.infer<typeof AuditHeadResponse>;
 
 export const SignInRequest = z.strictObject({
   username: z.string().min(1).max(64),
@@ -201,6 +272,37 @@ export const RefreshRequest = z.strictObject({ refreshToken: z.string().min(16).
 export const PortalSignInRequest = z.strictObject({
   mrn: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
+  /** Required once the patient turned on TOTP (issue 10): a 6-digit code, or instead one recovery code. */
+  totp: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
+  recoveryCode: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{8,32}$/)
+    .optional(),
+});
+
+/** POST /portal/mfa/setup → a new TOTP secret for the patient's authenticator app (not active yet). */
+export const PortalMfaSetupResponse = z.strictObject({
+  secret: z.string(),
+  /** `otpauth://totp/…` for a QR code. */
+  otpauthUri: z.string(),
+});
+/** POST /portal/mfa/enable: prove a code of the new secret. */
+export const PortalMfaEnableRequest = z.strictObject({ totp: z.string().regex(/^\d{6}$/) });
+/** The recovery codes, shown once: each signs in once instead of a TOTP code. */
+export const PortalMfaEnableResponse = z.strictObject({ recoveryCodes: z.array(z.string()) });
+/** GET /portal/login-history: the patient's own sign-in attempts, newest first. */
+export const PortalLoginHistory = z.strictObject({
+  logins: z.array(
+    z.strictObject({
+      at: IsoTime,
+      client: z.string(),
+      outcome: z.enum(['success', 'failure']),
+      method: z.string(),
+    }),
+  ),
 });
 export const PortalSignInResponse = z.strictObject({ token: z.string(), patientId: id });
 

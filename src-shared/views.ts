@@ -33,6 +33,11 @@ export const SessionInfo = z.strictObject({
   idleTimeoutMinutes: z.number().int(),
   /** True when this session was opened offline with the device's verifier. */
   offline: z.boolean(),
+  /**
+   * This PC's enrolment (issue 10): 'not-enrolled' shows the first-run enrolment screen; 'revoked' shows
+   * "This PC was removed from the clinic: ask IT to enrol it again" (local data and outbox are kept).
+   */
+  device: z.enum(['enrolled', 'not-enrolled', 'revoked']),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

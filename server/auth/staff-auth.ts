@@ -5,7 +5,8 @@ import type { SignInRequest, TokenResponse } from '../../src-shared/sync';
 import { matchTotpStep } from '../../src-shared/totp';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
-import { verifyPassword } from './passwords';
+import type { Device } from '../db/types';
+import { authenticateDevice, deviceStillEnrolled } from './devices';
 import { retryAfterAny, recordFailure } from './throttle';
 import { ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS, bearer, hashToken, newToken } from './tokens';
 
@@ -16,12 +17,78 @@ export interface StaffSession {
   tokenHash: string;
 }
 
+/** A sync caller (issue 10): always an enrolled device, plus the signed-in staff member when a token was sent. */
+export interface SyncCaller {
+  deviceId: string;
+  /** Null when the device syncs on its own credential (e.g. a session that began offline). */
+  session: StaffSession | null;
+}
+
 const WRONG = 'Wrong username, password or code.';
 
-export function registerDevice(ctx: ServerContext, name: string): string {
-  const id = randomUUID();
-  ctx.store.insertDevice({ id, name, createdAt: ctx.nowIso(), revokedAt: null });
-  return id;
+export interface StaffCredentials {
+  username: string;
+  password: string;
+  totp: string;
+}
+
+/**
+ * Checks username + password + TOTP with throttling (per account and per `throttleKey`), consuming the TOTP step.
+ * Every failure is audited (`failed-sign-in`) against `auditDeviceId`.
+ * @returns the staff member, or throws HttpError 429 THROTTLED / 401 UNAUTHENTICATED (never saying which part
+ *   was wrong).
+ */
+export async function verifyStaffCredentials(
+  ctx: ServerContext,
+  req: StaffCredentials,
+  auditDeviceId: string,
+  throttleKey: string,
+): Promise<StaffRecord> {
+  const { store } = ctx;
+  const keys = [`staff:${req.username.toLowerCase()}`, throttleKey];
+  const known = store.staffAuthByUsername(req.username);
+  const failAudit = () =>
+    ctx.audit.write({
+      staffId: known?.record.id ?? null,
+      role: known?.record.role ?? null,
+      deviceId: auditDeviceId,
+      action: 'failed-sign-in',
+      entityType: 'session',
+      entityId: null,
+      outcome: 'failure',
+      actorKind: 'staff',
+    });
+
+  const wait = retryAfterAny(store, keys, ctx.now());
+  if (wait > 0) {
+    failAudit();
+    throw new HttpError(429, 'THROTTLED', `Too many failed sign-ins. Try again in ${wait} seconds.`, wait);
+  }
+  // Counted as a failure before any check so parallel guesses cannot slip under the limit; a success clears it.
+  recordFailure(store, keys, ctx.now());
+  const check = await ctx.passwords.verify(req.password, known?.passwordHash ?? null);
+  const passwordOk = check.ok;
+  // A hash of older parameters is replaced now, while the password is at hand (issue 10).
+  const rehash = check.needsRehash ? await ctx.passwords.hash(req.password) : null;
+
+  // Re-read after the await: another sign-in may have used a TOTP step meanwhile.
+  const auth = store.staffAuthByUsername(req.username);
+  const step = passwordOk && auth?.active ? matchTotpStep(auth.totpSecret, req.totp, ctx.now()) : null;
+  if (!auth || step === null || step <= auth.totpLastStep) {
+    failAudit();
+    throw new HttpError(401, 'UNAUTHENTICATED', WRONG);
+  }
+  store.transaction(() => {
+    store.setTotpLastStep(auth.record.id, step);
+    keys.forEach((key) => store.clearAuthFailures(key));
+    if (rehash !== null) store.setPasswordHash(auth.record.id, rehash);
+  });
+  return auth.record;
+}
+
+/** True while the staff member's account is active (an admin can deactivate it). */
+export function staffActive(ctx: ServerContext, staff: StaffRecord): boolean {
+  return ctx.store.staffAuthByUsername(staff.username)?.active === true;
 }
 
 function issueTokens(
@@ -51,58 +118,24 @@ function issueTokens(
   return { accessToken, refreshToken, expiresIn, staff };
 }
 
-export async function signIn(ctx: ServerContext, req: SignInRequest): Promise<TokenResponse> {
+/**
+ * Staff sign-in on an enrolled device (`device` proven by the caller from the credential header). The body's
+ * deviceId must be that device. Records the online sign-in on the device (server-side attribution, issue 10).
+ */
+export async function signIn(ctx: ServerContext, req: SignInRequest, device: Device): Promise<TokenResponse> {
   const { store } = ctx;
-  const keys = [`staff:${req.username.toLowerCase()}`, `device:${req.deviceId}`];
-  const known = store.staffAuthByUsername(req.username);
-  const failAudit = () =>
-    ctx.audit.write({
-      staffId: known?.record.id ?? null,
-      role: known?.record.role ?? null,
-      deviceId: req.deviceId,
-      action: 'failed-sign-in',
-      entityType: 'session',
-      entityId: null,
-      outcome: 'failure',
-      actorKind: 'staff',
-    });
-
-  const wait = retryAfterAny(store, keys, ctx.now());
-  if (wait > 0) {
-    failAudit();
-    throw new HttpError(429, 'THROTTLED', `Too many failed sign-ins. Try again in ${wait} seconds.`, wait);
+  if (req.deviceId !== device.id) {
+    throw new HttpError(401, 'UNKNOWN_DEVICE', 'The device id does not match the device credential.');
   }
-  // Counted as a failure before any check so parallel guesses (or unknown-device spam) cannot slip
-  // under the limit; a success clears it.
-  recordFailure(store, keys, ctx.now());
-  const device = store.device(req.deviceId);
-  if (!device || device.revokedAt) {
-    failAudit();
-    throw new HttpError(
-      401,
-      'UNKNOWN_DEVICE',
-      'This device is not enrolled with the server. Enrol it again.',
-    );
-  }
-  const passwordOk = await verifyPassword(req.password, known?.passwordHash ?? null);
-
-  // Re-read after the await: another sign-in may have used a TOTP step meanwhile.
-  const auth = store.staffAuthByUsername(req.username);
+  const staff = await verifyStaffCredentials(ctx, req, device.id, `device:${device.id}`);
   const now = ctx.now();
-  const step = passwordOk && auth?.active ? matchTotpStep(auth.totpSecret, req.totp, now) : null;
-  if (!auth || step === null || step <= auth.totpLastStep) {
-    failAudit();
-    throw new HttpError(401, 'UNAUTHENTICATED', WRONG);
-  }
   return store.transaction(() => {
-    store.setTotpLastStep(auth.record.id, step);
-    keys.forEach((key) => store.clearAuthFailures(key));
-    store.linkDeviceStaff(req.deviceId, auth.record.id, ctx.nowIso());
+    store.linkDeviceStaff(device.id, staff.id, ctx.nowIso());
     const family = randomUUID();
     ctx.audit.write({
-      staffId: auth.record.id,
-      role: auth.record.role,
-      deviceId: req.deviceId,
+      staffId: staff.id,
+      role: staff.role,
+      deviceId: device.id,
       action: 'sign-in',
       entityType: 'session',
       entityId: family,
@@ -110,12 +143,12 @@ export async function signIn(ctx: ServerContext, req: SignInRequest): Promise<To
       actorKind: 'staff',
     });
     store.purgeExpired(now);
-    return issueTokens(ctx, auth.record, req.deviceId, family, now + REFRESH_TOKEN_SECONDS * 1000);
+    return issueTokens(ctx, staff, device.id, family, now + REFRESH_TOKEN_SECONDS * 1000);
   });
 }
 
 /** Rotates the refresh token; presenting an already used one revokes the whole session (theft signal). */
-export function refresh(ctx: ServerContext, refreshToken: string): TokenResponse {
+export function refresh(ctx: ServerContext, refreshToken: string, device: Device): TokenResponse {
   const { store } = ctx;
   // The transaction returns its failure instead of throwing, so a revocation is not rolled back.
   const outcome = store.transaction((): TokenResponse | HttpError => {
@@ -132,8 +165,12 @@ export function refresh(ctx: ServerContext, refreshToken: string): TokenResponse
       );
     }
     const staff = store.staff(row.staffId);
-    const device = store.device(row.deviceId);
-    if (row.expiresAt <= now || !staff || !device || device.revokedAt) {
+    if (row.deviceId !== device.id) {
+      // A refresh token presented by another device was stolen: end that session.
+      store.revokeFamily(row.family);
+      return new HttpError(401, 'UNAUTHENTICATED', 'Unknown refresh token. Sign in again.');
+    }
+    if (row.expiresAt <= now || !staff || !staffActive(ctx, staff)) {
       return new HttpError(401, 'UNAUTHENTICATED', 'Session expired. Sign in again.');
     }
     store.markRefreshTokenUsed(hash, now);
@@ -143,19 +180,44 @@ export function refresh(ctx: ServerContext, refreshToken: string): TokenResponse
   return outcome;
 }
 
-export function authenticateStaff(ctx: ServerContext, header: string | string[] | undefined): StaffSession {
-  const tokenHash = hashToken(bearer(header));
+/**
+ * A staff request: the enrolled device's credential AND a bearer access token issued to that device, for a
+ * staff member who is still active.
+ * @throws HttpError 401 UNKNOWN_DEVICE / 403 DEVICE_REVOKED (device), 401 UNAUTHENTICATED (token).
+ */
+export function authenticateStaff(ctx: ServerContext, headers: Record<string, unknown>): StaffSession {
+  const device = authenticateDevice(ctx, headers);
+  return sessionOf(ctx, device.id, headers.authorization);
+}
+
+function sessionOf(ctx: ServerContext, deviceId: string, header: unknown): StaffSession {
+  const tokenHash = hashToken(bearer(header as string | string[] | undefined));
   const row = ctx.store.accessToken(tokenHash);
-  if (!row || row.expiresAt <= ctx.now())
+  if (!row || row.expiresAt <= ctx.now() || row.deviceId !== deviceId)
     throw new HttpError(401, 'UNAUTHENTICATED', 'Access token expired or unknown.');
   const staff = ctx.store.staff(row.staffId);
-  if (!staff) throw new HttpError(401, 'UNAUTHENTICATED', 'Access token expired or unknown.');
+  if (!staff || !staffActive(ctx, staff))
+    throw new HttpError(401, 'UNAUTHENTICATED', 'Access token expired or unknown.');
   return { staff, deviceId: row.deviceId, family: row.family, tokenHash };
 }
 
-/** True while the session behind an access token is still valid (SSE streams re-check it). */
-export function sessionStillValid(ctx: ServerContext, tokenHash: string): boolean {
-  const row = ctx.store.accessToken(tokenHash);
+/**
+ * A sync request (pull, push, event stream, audit head): the device credential is required; a bearer token is
+ * optional, and when sent it must be valid for that device. Pushed changes are attributed per mutation by
+ * server/sync/apply.ts, not by the token.
+ */
+export function authenticateSync(ctx: ServerContext, headers: Record<string, unknown>): SyncCaller {
+  const device = authenticateDevice(ctx, headers);
+  const session =
+    headers.authorization === undefined ? null : sessionOf(ctx, device.id, headers.authorization);
+  return { deviceId: device.id, session };
+}
+
+/** True while a stream's device is enrolled and, for a token-opened stream, its access token is valid. */
+export function streamStillValid(ctx: ServerContext, caller: SyncCaller): boolean {
+  if (!deviceStillEnrolled(ctx, caller.deviceId)) return false;
+  if (!caller.session) return true;
+  const row = ctx.store.accessToken(caller.session.tokenHash);
   return !!row && row.expiresAt > ctx.now();
 }
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { base32Decode, base32Encode, hotp, matchTotpStep, totp, totpStep } from '../../src-shared/totp';
+import {
+  base32Decode,
+  base32Encode,
+  hotp,
+  matchTotpStep,
+  totp,
+  totpStep,
+  totpUri,
+} from '../../src-shared/totp';
 
 // RFC 6238 appendix B, SHA-1 rows: the ASCII secret "12345678901234567890".
 const SECRET = base32Encode(new TextEncoder().encode('12345678901234567890'));
@@ -42,5 +50,24 @@ describe('TOTP (RFC 6238) and base32 (RFC 4648)', () => {
     expect(base32Decode(base32Encode(bytes))).toEqual(bytes);
     expect(base32Decode('mzxw 6ytb oi======')).toEqual(new TextEncoder().encode('foobar'));
     expect(() => base32Decode('ABC1')).toThrow();
+  });
+
+  it('builds an otpauth:// provisioning URI an authenticator app reads', () => {
+    const uri = new URL(totpUri(SECRET, 'Demo Clinic', 'MRN0000001'));
+    expect(uri.protocol).toBe('otpauth:');
+    expect(uri.host).toBe('totp');
+    expect(decodeURIComponent(uri.pathname)).toBe('/Demo Clinic:MRN0000001');
+    expect(Object.fromEntries(uri.searchParams)).toEqual({
+      issuer: 'Demo Clinic',
+      secret: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ',
+      algorithm: 'SHA1',
+      digits: '6',
+      period: '30',
+    });
+  });
+
+  it('refuses codes that are not 6 to 8 digits', () => {
+    expect(matchTotpStep(SECRET, '12345', 1_700_000_000_000)).toBeNull();
+    expect(matchTotpStep(SECRET, 'abcdef', 1_700_000_000_000)).toBeNull();
   });
 });

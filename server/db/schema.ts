@@ -182,4 +182,56 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (device_id, mutation_id)
   ) WITHOUT ROWID;
   `,
+  // issue 10: device credentials, server-side attribution, per-device audit chain verification
+  /* 2: enrolled devices, online sign-ins per device, audit receive times, audit-integrity alerts */ `
+  -- SHA-256 (hex) of the device secret; NULL for devices enrolled before credentials (they cannot authenticate)
+  ALTER TABLE devices ADD COLUMN secret_hash TEXT;
+  ALTER TABLE devices ADD COLUMN enrolled_by TEXT REFERENCES staff(id);
+  -- the last ONLINE sign-in of that staff member on that device: pushed changes need one within the grace period
+  ALTER TABLE device_staff ADD COLUMN last_online_at TEXT;
+  UPDATE device_staff SET last_online_at = first_at;
+  -- server receive time of console-appended events, and whether the console's time was off by more than allowed
+  ALTER TABLE audit_events ADD COLUMN received_at TEXT;
+  ALTER TABLE audit_events ADD COLUMN skew_flag INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX audit_events_device_chain ON audit_events(device_id, origin, seq);
+
+  CREATE TABLE audit_alerts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    event_id TEXT,
+    -- bad-hash | gap | fork | restarted | duplicate | back-dated | clock-skew | wrong-device | unknown-staff
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX audit_alerts_device ON audit_alerts(device_id, seq);
+  `,
+  // issue 10: patient TOTP multi-factor sign-in, one-time recovery codes, login history
+  /* 3: patient MFA and login history */ `
+  CREATE TABLE patient_mfa (
+    patient_id TEXT PRIMARY KEY REFERENCES patients(id),
+    -- base32 TOTP secret; enabled only after the patient proved a code from it
+    secret TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 0,
+    -- last accepted TOTP step: a code of this step or earlier is a replay
+    last_step INTEGER NOT NULL DEFAULT -1
+  );
+  -- SHA-256 of each recovery code; used_at set when spent (each works once)
+  CREATE TABLE patient_recovery_codes (
+    patient_id TEXT NOT NULL REFERENCES patients(id),
+    code_hash TEXT NOT NULL,
+    used_at TEXT,
+    PRIMARY KEY (patient_id, code_hash)
+  ) WITHOUT ROWID;
+  CREATE TABLE patient_logins (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    patient_id TEXT NOT NULL REFERENCES patients(id),
+    at TEXT NOT NULL,
+    -- the client as the server saw it: address and user agent (truncated)
+    client TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
+    method TEXT NOT NULL
+  );
+  CREATE INDEX patient_logins_patient ON patient_logins(patient_id, seq);
+  `,
 ];

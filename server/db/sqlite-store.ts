@@ -40,14 +40,38 @@ import type {
   AccessToken,
   AppointmentOrigin,
   AttachmentMeta,
+  AuditAlert,
+  AuditAlertKind,
   AuditOrigin,
+  AuditReceipt,
   ChangeRef,
   Device,
+  DeviceAuditHead,
+  PatientLogin,
+  PatientMfa,
   PortalToken,
   RefreshToken,
   ServerStore,
   StaffAuth,
 } from './types';
+
+interface DeviceRow {
+  id: string;
+  name: string;
+  created_at: string;
+  revoked_at: string | null;
+  secret_hash: string | null;
+  enrolled_by: string | null;
+}
+
+const deviceFromRow = (row: DeviceRow): Device => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at,
+  secretHash: row.secret_hash,
+  enrolledBy: row.enrolled_by,
+});
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
 
@@ -170,29 +194,30 @@ export class SqliteStore implements ServerStore {
 
   insertDevice(d: Device): void {
     this.run(
-      'INSERT INTO devices (id, name, created_at, revoked_at) VALUES (?, ?, ?, ?)',
+      'INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by) VALUES (?, ?, ?, ?, ?, ?)',
       d.id,
       d.name,
       d.createdAt,
       d.revokedAt,
+      d.secretHash,
+      d.enrolledBy,
     );
     // Consoles pull device names so every desk's audit trail can say which PC an event came from.
     this.recordChange('device', d.id);
   }
 
   device(id: string): Device | null {
-    const row = this.one<{ id: string; name: string; created_at: string; revoked_at: string | null }>(
-      'SELECT * FROM devices WHERE id = ?',
-      id,
-    );
-    return row ? { id: row.id, name: row.name, createdAt: row.created_at, revokedAt: row.revoked_at } : null;
+    const row = this.one<DeviceRow>('SELECT * FROM devices WHERE id = ?', id);
+    return row ? deviceFromRow(row) : null;
   }
 
   linkDeviceStaff(deviceId: string, staffId: string, at: string): void {
     this.run(
-      'INSERT OR IGNORE INTO device_staff (device_id, staff_id, first_at) VALUES (?, ?, ?)',
+      `INSERT INTO device_staff (device_id, staff_id, first_at, last_online_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (device_id, staff_id) DO UPDATE SET last_online_at = excluded.last_online_at`,
       deviceId,
       staffId,
+      at,
       at,
     );
   }
@@ -518,9 +543,19 @@ export class SqliteStore implements ServerStore {
   /* ---- audit ---- */
 
   insertAuditEvent(r: AuditRecord, origin: AuditOrigin): void {
+    this.insertAudit(r, origin, null, 0);
+  }
+
+  private insertAudit(
+    r: AuditRecord,
+    origin: AuditOrigin,
+    receivedAt: string | null,
+    skewFlag: number,
+  ): void {
     this.run(
       `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
-         fields_json, actor_kind, prev_hash, hash, version, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         fields_json, actor_kind, prev_hash, hash, version, origin, received_at, skew_flag)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       r.id,
       r.at,
       r.staffId,
@@ -536,6 +571,8 @@ export class SqliteStore implements ServerStore {
       r.hash,
       r.version,
       origin,
+      receivedAt,
+      skewFlag,
     );
     this.recordChange('audit', r.id);
   }
@@ -603,6 +640,159 @@ export class SqliteStore implements ServerStore {
         return { entity, id, data: d ? { id: d.id, name: d.name, version: 1 } : null };
       }
     }
+  }
+
+  /* ---- issue 10: enrolled devices, attribution, per-device audit chains ---- */
+
+  devices(): Device[] {
+    return this.all<DeviceRow>('SELECT * FROM devices ORDER BY created_at DESC, id').map(deviceFromRow);
+  }
+
+  revokeDevice(id: string, at: string): void {
+    this.run('UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?', at, id);
+    this.run('DELETE FROM access_tokens WHERE device_id = ?', id);
+    this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE device_id = ?', id);
+  }
+
+  deviceStaffLastOnline(deviceId: string, staffId: string): string | null {
+    return (
+      this.one<{ last_online_at: string | null }>(
+        'SELECT last_online_at FROM device_staff WHERE device_id = ? AND staff_id = ?',
+        deviceId,
+        staffId,
+      )?.last_online_at ?? null
+    );
+  }
+
+  deviceAuditHead(deviceId: string): DeviceAuditHead | null {
+    return (
+      this.one<DeviceAuditHead>(
+        `SELECT id, hash, at FROM audit_events WHERE device_id = ? AND origin = 'console'
+         ORDER BY seq DESC LIMIT 1`,
+        deviceId,
+      ) ?? null
+    );
+  }
+
+  deviceAuditHasHash(deviceId: string, hash: string): boolean {
+    return !!this.one(
+      "SELECT 1 FROM audit_events WHERE device_id = ? AND origin = 'console' AND hash = ?",
+      deviceId,
+      hash,
+    );
+  }
+
+  insertConsoleAuditEvent(r: AuditRecord, receipt: AuditReceipt): void {
+    this.insertAudit(r, 'console', receipt.receivedAt, receipt.skewFlag ? 1 : 0);
+  }
+
+  insertAuditAlert(a: Omit<AuditAlert, 'seq'>): void {
+    this.run(
+      'INSERT INTO audit_alerts (at, device_id, event_id, kind, detail) VALUES (?, ?, ?, ?, ?)',
+      a.at,
+      a.deviceId,
+      a.eventId,
+      a.kind,
+      a.detail,
+    );
+  }
+
+  auditAlerts(limit: number): AuditAlert[] {
+    return this.all<{
+      seq: number;
+      at: string;
+      device_id: string;
+      event_id: string | null;
+      kind: AuditAlertKind;
+      detail: string;
+    }>('SELECT * FROM audit_alerts ORDER BY seq DESC LIMIT ?', limit).map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      deviceId: r.device_id,
+      eventId: r.event_id,
+      kind: r.kind,
+      detail: r.detail,
+    }));
+  }
+
+  setPasswordHash(staffId: string, passwordHash: string): void {
+    this.run('UPDATE staff SET password_hash = ? WHERE id = ?', passwordHash, staffId);
+  }
+
+  setPortalPasswordHash(patientId: string, passwordHash: string): void {
+    this.run('UPDATE patients SET portal_password_hash = ? WHERE id = ?', passwordHash, patientId);
+  }
+
+  patientMfa(patientId: string): PatientMfa | null {
+    const row = this.one<{ secret: string; enabled: number; last_step: number }>(
+      'SELECT secret, enabled, last_step FROM patient_mfa WHERE patient_id = ?',
+      patientId,
+    );
+    return row ? { secret: row.secret, enabled: row.enabled === 1, lastStep: row.last_step } : null;
+  }
+
+  setPatientMfaSecret(patientId: string, secret: string): void {
+    this.run(
+      `INSERT INTO patient_mfa (patient_id, secret, enabled, last_step) VALUES (?, ?, 0, -1)
+       ON CONFLICT (patient_id) DO UPDATE SET secret = excluded.secret, enabled = 0, last_step = -1`,
+      patientId,
+      secret,
+    );
+    this.run('DELETE FROM patient_recovery_codes WHERE patient_id = ?', patientId);
+  }
+
+  enablePatientMfa(patientId: string, step: number, recoveryCodeHashes: string[]): void {
+    this.run('UPDATE patient_mfa SET enabled = 1, last_step = ? WHERE patient_id = ?', step, patientId);
+    this.run('DELETE FROM patient_recovery_codes WHERE patient_id = ?', patientId);
+    for (const hash of recoveryCodeHashes) {
+      this.run('INSERT INTO patient_recovery_codes (patient_id, code_hash) VALUES (?, ?)', patientId, hash);
+    }
+  }
+
+  setPatientMfaLastStep(patientId: string, step: number): void {
+    this.run('UPDATE patient_mfa SET last_step = ? WHERE patient_id = ?', step, patientId);
+  }
+
+  useRecoveryCode(patientId: string, codeHash: string, at: string): boolean {
+    return (
+      this.run(
+        'UPDATE patient_recovery_codes SET used_at = ? WHERE patient_id = ? AND code_hash = ? AND used_at IS NULL',
+        at,
+        patientId,
+        codeHash,
+      ) === 1
+    );
+  }
+
+  insertPatientLogin(l: Omit<PatientLogin, 'seq'>): void {
+    this.run(
+      'INSERT INTO patient_logins (patient_id, at, client, outcome, method) VALUES (?, ?, ?, ?, ?)',
+      l.patientId,
+      l.at,
+      l.client,
+      l.outcome,
+      l.method,
+    );
+  }
+
+  patientLogins(patientId: string, limit: number): PatientLogin[] {
+    return this.all<{
+      seq: number;
+      patient_id: string;
+      at: string;
+      client: string;
+      outcome: 'success' | 'failure';
+      method: string;
+    }>('SELECT * FROM patient_logins WHERE patient_id = ? ORDER BY seq DESC LIMIT ?', patientId, limit).map(
+      (r) => ({
+        seq: r.seq,
+        patientId: r.patient_id,
+        at: r.at,
+        client: r.client,
+        outcome: r.outcome,
+        method: r.method,
+      }),
+    );
   }
 
   /* ---- at-most-once ---- */

@@ -14,7 +14,7 @@ import type {
   ThreadRecord,
   ThreadStatus,
 } from '../../src-shared/domain';
-import { hashPasswordSync } from '../auth/passwords';
+import { PasswordHasher } from '../auth/passwords';
 import { AuditWriter } from '../audit/writer';
 import type { ServerStore } from '../db/types';
 import { dueAfter } from '../sync/sla';
@@ -38,6 +38,8 @@ export interface DemoOptions {
   today: string;
   scale?: number;
   seed?: number;
+  /** Hashes the demo passwords (default: OWASP cost; test servers pass their cheaper hasher). */
+  passwords?: PasswordHasher;
 }
 
 export interface DemoCounts {
@@ -126,7 +128,8 @@ export function seedDemo(store: ServerStore, options: DemoOptions): DemoCounts {
       version: 1,
     };
   });
-  const portalHash = hashPasswordSync(DEMO_PORTAL_PASSWORD, rng.bytes(16));
+  const passwords = options.passwords ?? new PasswordHasher();
+  const portalHash = passwords.hashSync(DEMO_PORTAL_PASSWORD, rng.bytes(16));
   store.transaction(() => {
     providers.forEach((p) => store.insertProvider(p));
     for (const s of DEMO_STAFF) {
@@ -138,10 +141,18 @@ export function seedDemo(store: ServerStore, options: DemoOptions): DemoCounts {
         providerId: s.providerId,
         version: 1,
       };
-      store.insertStaff(record, hashPasswordSync(s.password, rng.bytes(16)), s.totpSecret);
+      store.insertStaff(record, passwords.hashSync(s.password, rng.bytes(16)), s.totpSecret);
     }
+    // Desks named in the demo's history only: no credential, so nothing can sign in or sync as them.
     DEMO_DEVICES.forEach((d) =>
-      store.insertDevice({ id: d.id, name: d.name, createdAt: iso(anchor - 90 * DAY), revokedAt: null }),
+      store.insertDevice({
+        id: d.id,
+        name: d.name,
+        createdAt: iso(anchor - 90 * DAY),
+        revokedAt: null,
+        secretHash: null,
+        enrolledBy: null,
+      }),
     );
   });
   counts.providers = providers.length;

@@ -4,12 +4,14 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ZodError } from 'zod';
-import type { ServerError } from '../../src-shared/sync';
+import { DEVICE_STATUS_HEADER, type ServerError } from '../../src-shared/sync';
 
 export type ServerErrorCode =
   | 'VALIDATION'
   | 'UNAUTHENTICATED'
   | 'UNKNOWN_DEVICE'
+  | 'DEVICE_REVOKED'
+  | 'MFA_REQUIRED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
@@ -50,12 +52,18 @@ const GENERIC: Record<number, [ServerErrorCode, string]> = {
   503: ['UNAVAILABLE', 'The server is shutting down.'],
 };
 
-/** Names the offending fields (paths and zod issue kinds only: values may be PHI). */
+/** A path segment that is safe to repeat: an array index or a short identifier of our schemas. */
+const SAFE_SEGMENT = /^(\d{1,6}|[A-Za-z][A-Za-z0-9]{0,39})$/;
+
+/**
+ * Names the offending fields by the schema's own paths and zod issue kinds only. Nothing the client sent is
+ * repeated (issue 10): unknown keys are counted, not named (a key can itself be PHI, e.g. `"Jane Roe 1970-01-01"`),
+ * and any path segment that is not a plain identifier or index is shown as `?`.
+ */
 export function describeZodError(where: string, err: ZodError): string {
   const parts = err.issues.slice(0, 5).map((issue) => {
-    const at = [where, ...issue.path.map(String)].join('.');
-    const keys =
-      issue.code === 'unrecognized_keys' ? ` (${issue.keys.slice(0, 5).join(', ').slice(0, 120)})` : '';
+    const at = [where, ...issue.path.map((p) => (SAFE_SEGMENT.test(String(p)) ? String(p) : '?'))].join('.');
+    const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.length} unknown field(s))` : '';
     return `${at}: ${issue.code}${keys}`;
   });
   return `Invalid ${where}: ${parts.join('; ')}`.slice(0, 500);
@@ -63,6 +71,7 @@ export function describeZodError(where: string, err: ZodError): string {
 
 export function sendError(reply: FastifyReply, status: number, body: ServerError): void {
   if (body.retryAfterSeconds !== undefined) void reply.header('retry-after', String(body.retryAfterSeconds));
+  if (body.error === 'DEVICE_REVOKED') void reply.header(DEVICE_STATUS_HEADER, 'revoked');
   void reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 

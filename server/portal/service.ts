@@ -2,7 +2,7 @@
  * The patient portal: a patient signs in with MRN + password and sees only their own threads and
  * appointments. Every action writes an audit event with actorKind 'patient' (device 'portal').
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type {
   AppointmentRecord,
@@ -11,8 +11,8 @@ import type {
   MessageRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
-import type { PortalAppointmentRequest, PortalNewThread } from '../../src-shared/sync';
-import { verifyPassword } from '../auth/passwords';
+import type { PortalAppointmentRequest, PortalNewThread, PortalSignInRequest } from '../../src-shared/sync';
+import { base32Encode, matchTotpStep, totpUri } from '../../src-shared/totp';
 import { recordFailure, retryAfterAny } from '../auth/throttle';
 import { PORTAL_TOKEN_SECONDS, bearer, hashToken, newToken } from '../auth/tokens';
 import type { ServerContext } from '../context';
@@ -66,35 +66,142 @@ function patientAudit(
   });
 }
 
+/**
+ * Patient portal sign-in: MRN + password, and once the patient turned on multi-factor sign-in a TOTP code (a
+ * step after the last one accepted: replays refused) or one unused recovery code. Every attempt on a known MRN
+ * goes into the patient's login history (time, client, outcome) besides the audit trail.
+ * @param client the client as seen by the server (address and user agent), for the login history
+ * @throws HttpError 429 THROTTLED, 401 UNAUTHENTICATED, 401 MFA_REQUIRED (password right, code missing)
+ */
 export async function portalSignIn(
   ctx: ServerContext,
-  mrn: string,
-  password: string,
+  req: z.infer<typeof PortalSignInRequest>,
+  client: string,
 ): Promise<{ token: string; patientId: string }> {
   const { store } = ctx;
-  const keys = [`mrn:${mrn.toLowerCase()}`];
+  const keys = [`mrn:${req.mrn.toLowerCase()}`];
   const wait = retryAfterAny(store, keys, ctx.now());
-  const known = store.patientAuthByMrn(mrn);
+  const known = store.patientAuthByMrn(req.mrn);
+  const fail = (method: string, error: HttpError): never => {
+    store.transaction(() => {
+      patientAudit(ctx, 'failed-sign-in', 'session', known?.record.id ?? null, [], 'failure');
+      if (known) {
+        store.insertPatientLogin({
+          patientId: known.record.id,
+          at: ctx.nowIso(),
+          client,
+          outcome: 'failure',
+          method,
+        });
+      }
+    });
+    throw error;
+  };
   if (wait > 0) {
-    patientAudit(ctx, 'failed-sign-in', 'session', known?.record.id ?? null, [], 'failure');
-    throw new HttpError(429, 'THROTTLED', `Too many failed sign-ins. Try again in ${wait} seconds.`, wait);
+    fail(
+      'password',
+      new HttpError(429, 'THROTTLED', `Too many failed sign-ins. Try again in ${wait} seconds.`, wait),
+    );
   }
   recordFailure(store, keys, ctx.now());
-  const ok = await verifyPassword(password, known?.portalPasswordHash ?? null);
-  if (!ok || !known) {
-    patientAudit(ctx, 'failed-sign-in', 'session', known?.record.id ?? null, [], 'failure');
-    throw new HttpError(401, 'UNAUTHENTICATED', 'Wrong MRN or password.');
+  const check = await ctx.passwords.verify(req.password, known?.portalPasswordHash ?? null);
+  const rehash = check.needsRehash ? await ctx.passwords.hash(req.password) : null;
+  if (!check.ok || !known)
+    return fail('password', new HttpError(401, 'UNAUTHENTICATED', 'Wrong MRN or password.'));
+
+  // Re-read after the awaits: a parallel sign-in may have used a TOTP step or a recovery code meanwhile.
+  const mfa = store.patientMfa(known.record.id);
+  let method = 'password';
+  let step: number | null = null;
+  let recoveryHash: string | null = null;
+  if (mfa?.enabled) {
+    if (req.totp !== undefined) {
+      method = 'password+totp';
+      step = matchTotpStep(mfa.secret, req.totp, ctx.now());
+      if (step === null || step <= mfa.lastStep)
+        return fail(method, new HttpError(401, 'UNAUTHENTICATED', 'Wrong MRN, password or code.'));
+    } else if (req.recoveryCode !== undefined) {
+      method = 'password+recovery-code';
+      recoveryHash = hashRecoveryCode(req.recoveryCode);
+    } else {
+      return fail(
+        'password',
+        new HttpError(
+          401,
+          'MFA_REQUIRED',
+          'Enter the 6-digit code from your authenticator app, or a recovery code.',
+        ),
+      );
+    }
   }
   const token = newToken();
-  store.transaction(() => {
+  const spent = store.transaction(() => {
+    if (recoveryHash !== null && !store.useRecoveryCode(known.record.id, recoveryHash, ctx.nowIso()))
+      return false;
+    if (step !== null) store.setPatientMfaLastStep(known.record.id, step);
     keys.forEach((key) => store.clearAuthFailures(key));
+    if (rehash !== null) store.setPortalPasswordHash(known.record.id, rehash);
     store.insertPortalToken(hashToken(token), {
       patientId: known.record.id,
       expiresAt: ctx.now() + PORTAL_TOKEN_SECONDS * 1000,
     });
+    store.insertPatientLogin({
+      patientId: known.record.id,
+      at: ctx.nowIso(),
+      client,
+      outcome: 'success',
+      method,
+    });
     patientAudit(ctx, 'sign-in', 'session', known.record.id);
+    return true;
   });
+  if (!spent) return fail(method, new HttpError(401, 'UNAUTHENTICATED', 'Wrong MRN, password or code.'));
   return { token, patientId: known.record.id };
+}
+
+/** Recovery codes are stored as SHA-256 of their lower-case form (they are random, 64 bits each). */
+const hashRecoveryCode = (code: string): string => hashToken(code.toLowerCase());
+
+/** Issuer shown in authenticator apps. */
+export const MFA_ISSUER = 'Clinic Portal';
+
+/** Starts TOTP setup: a new 160-bit secret (not active until a code proves it), and its otpauth:// URI. */
+export function mfaSetup(ctx: ServerContext, patientId: string): { secret: string; otpauthUri: string } {
+  const patient = ctx.store.patient(patientId)!;
+  const secret = base32Encode(randomBytes(20));
+  ctx.store.transaction(() => {
+    ctx.store.setPatientMfaSecret(patientId, secret);
+    patientAudit(ctx, 'update', 'patient', patientId, ['mfa']);
+  });
+  return { secret, otpauthUri: totpUri(secret, MFA_ISSUER, patient.mrn) };
+}
+
+/**
+ * Turns TOTP on once the patient proves a code of the new secret; answers 10 one-time recovery codes (shown
+ * once, stored as hashes). 409 when there is no pending secret, 401 for a wrong code.
+ */
+export function mfaEnable(ctx: ServerContext, patientId: string, code: string): { recoveryCodes: string[] } {
+  const mfa = ctx.store.patientMfa(patientId);
+  if (!mfa) throw new HttpError(409, 'CONFLICT', 'Start the set-up first.');
+  const step = matchTotpStep(mfa.secret, code, ctx.now());
+  if (step === null || step <= mfa.lastStep) throw new HttpError(401, 'UNAUTHENTICATED', 'Wrong code.');
+  const recoveryCodes = Array.from({ length: 10 }, () =>
+    (randomBytes(8).toString('hex').match(/.{4}/g) ?? []).join('-'),
+  );
+  ctx.store.transaction(() => {
+    ctx.store.enablePatientMfa(patientId, step, recoveryCodes.map(hashRecoveryCode));
+    patientAudit(ctx, 'update', 'patient', patientId, ['mfa']);
+  });
+  return { recoveryCodes };
+}
+
+/** The patient's own sign-in attempts, newest first (at most 100). */
+export function loginHistory(ctx: ServerContext, patientId: string) {
+  return {
+    logins: ctx.store
+      .patientLogins(patientId, 100)
+      .map(({ at, client, outcome, method }) => ({ at, client, outcome, method })),
+  };
 }
 
 export function authenticatePatient(ctx: ServerContext, header: string | string[] | undefined): string {

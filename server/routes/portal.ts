@@ -1,14 +1,16 @@
 /** The patient portal API (patients' own threads and appointments). */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { z } from 'zod';
 import {
   PortalAppointmentRequest,
   PortalNewMessage,
   PortalNewThread,
+  PortalMfaEnableRequest,
   PortalSignInRequest,
   SYNC_ROUTES,
 } from '../../src-shared/sync';
 import type { ServerContext } from '../context';
+import { SIGN_IN_BODY_LIMIT } from '../http/sign-in-limits';
 import { parse } from '../http/validate';
 import {
   authenticatePatient,
@@ -16,6 +18,9 @@ import {
   listAppointments,
   listThreads,
   newThread,
+  loginHistory,
+  mfaEnable,
+  mfaSetup,
   portalSignIn,
   postMessage,
   requestAppointment,
@@ -25,13 +30,41 @@ const id = z.string().min(1).max(64);
 const ThreadParams = z.strictObject({ threadId: id });
 const AppointmentParams = z.strictObject({ appointmentId: id });
 const NoQuery = z.strictObject({});
+const NoBody = z.strictObject({}).optional();
 
-export function portalRoutes(app: FastifyInstance, ctx: ServerContext): void {
+/** The client for a patient's login history: address and user agent, printable ASCII only, bounded. */
+function clientOf(request: FastifyRequest): string {
+  const agent = String(request.headers['user-agent'] ?? 'unknown client').replace(/[^\x20-\x7e]/g, '?');
+  return `${request.ip} ${agent}`.slice(0, 160);
+}
+
+/** @param guards the sign-in abuse limits shared with staff sign-in (issue 10) */
+export function portalRoutes(app: FastifyInstance, ctx: ServerContext, guards: onRequestHookHandler[]): void {
   const patientOf = (header: string | string[] | undefined) => authenticatePatient(ctx, header);
 
-  app.post(SYNC_ROUTES.portalSignIn, async (request) => {
-    const body = parse(PortalSignInRequest, request.body, 'body');
-    return portalSignIn(ctx, body.mrn, body.password);
+  app.post(
+    SYNC_ROUTES.portalSignIn,
+    { onRequest: guards, bodyLimit: SIGN_IN_BODY_LIMIT },
+    async (request) => {
+      const body = parse(PortalSignInRequest, request.body, 'body');
+      return portalSignIn(ctx, body, clientOf(request));
+    },
+  );
+
+  // issue 10: multi-factor sign-in and the patient's own login history
+  app.post(SYNC_ROUTES.portalMfaSetup, async (request) => {
+    const patientId = patientOf(request.headers.authorization);
+    parse(NoBody, request.body, 'body');
+    return mfaSetup(ctx, patientId);
+  });
+  app.post(SYNC_ROUTES.portalMfaEnable, { bodyLimit: SIGN_IN_BODY_LIMIT }, async (request) => {
+    const patientId = patientOf(request.headers.authorization);
+    return mfaEnable(ctx, patientId, parse(PortalMfaEnableRequest, request.body, 'body').totp);
+  });
+  app.get(SYNC_ROUTES.portalLoginHistory, async (request) => {
+    const patientId = patientOf(request.headers.authorization);
+    parse(NoQuery, request.query, 'query');
+    return loginHistory(ctx, patientId);
   });
 
   app.get(SYNC_ROUTES.portalThreads, async (request) => {

@@ -3,12 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AuditEntityType } from '../../src-shared/domain';
 import { PushRequest, RecordQuery, SYNC_ROUTES } from '../../src-shared/sync';
-import { authenticateStaff, sessionStillValid } from '../auth/staff-auth';
+import { authenticateStaff, authenticateSync, streamStillValid } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
 import { applyPush } from '../sync/apply';
-import type { PokeHub } from '../sync/hub';
+import { MAX_STREAMS_PER_KEY, type PokeHub } from '../sync/hub';
 import { PullQuery, pull } from '../sync/pull';
 
 export const AuditForEntityQuery = z.strictObject({
@@ -23,14 +23,14 @@ export function syncRoutes(
   logError: (line: string) => void,
 ): void {
   app.get(SYNC_ROUTES.pull, async (request) => {
-    authenticateStaff(ctx, request.headers.authorization);
+    authenticateSync(ctx, request.headers);
     return pull(ctx.store, parse(PullQuery, request.query, 'query'));
   });
 
   app.post(SYNC_ROUTES.push, async (request) => {
-    const session = authenticateStaff(ctx, request.headers.authorization);
+    const caller = authenticateSync(ctx, request.headers);
     const body = parse(PushRequest, request.body, 'body');
-    if (body.deviceId !== session.deviceId) {
+    if (body.deviceId !== caller.deviceId) {
       throw new HttpError(403, 'FORBIDDEN', 'Mutations can only be pushed by the device that signed in.');
     }
     const results = applyPush(ctx, body.deviceId, body.mutations, (err) =>
@@ -40,16 +40,27 @@ export function syncRoutes(
   });
 
   app.get(SYNC_ROUTES.events, async (request, reply) => {
-    const session = authenticateStaff(ctx, request.headers.authorization);
+    const caller = authenticateSync(ctx, request.headers);
     parse(z.strictObject({}), request.query, 'query');
+    const key = caller.session?.tokenHash ?? `device:${caller.deviceId}`;
+    if (hub.countFor(key) >= MAX_STREAMS_PER_KEY) {
+      throw new HttpError(429, 'THROTTLED', 'Too many open event streams for this session.', 5);
+    }
     reply.hijack();
-    hub.open(reply.raw, () => sessionStillValid(ctx, session.tokenHash));
+    hub.open(reply.raw, () => streamStillValid(ctx, caller), key);
+  });
+
+  // issue 10: the last event of this device's audit chain the server holds, so a console can compare heads.
+  app.get(SYNC_ROUTES.auditHead, async (request) => {
+    const caller = authenticateSync(ctx, request.headers);
+    parse(z.strictObject({}), request.query, 'query');
+    return { head: ctx.store.deviceAuditHead(caller.deviceId) };
   });
 
   // Issue 12: a console whose queued change ended unapplied restores the server's record from here, and a
   // record outside a console's store window is fetched on demand (reads are audited by the console's router).
   app.get(SYNC_ROUTES.record, async (request) => {
-    authenticateStaff(ctx, request.headers.authorization);
+    authenticateSync(ctx, request.headers);
     const query = parse(RecordQuery, request.query, 'query');
     const change = ctx.store.loadChange(query.entity, query.id);
     const related =
@@ -65,7 +76,7 @@ export function syncRoutes(
   });
 
   app.get(SYNC_ROUTES.auditForEntity, async (request) => {
-    authenticateStaff(ctx, request.headers.authorization);
+    authenticateStaff(ctx, request.headers);
     const query = parse(AuditForEntityQuery, request.query, 'query');
     return { events: ctx.store.auditForEntity(query.entityType, query.entityId, 1000) };
   });

@@ -6,8 +6,6 @@ import type {
   AppointmentRecord,
   AuditAction,
   AuditEntityType,
-  AuditRecord,
-  Role,
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
@@ -15,6 +13,9 @@ import type { Change, Mutation, MutationOp, MutationOpName, MutationResult } fro
 import type { ServerContext } from '../context';
 import { normalizeIso, slotProblem, transitionProblem } from '../../src-shared/schedule-rules';
 import { payloadVersionProblem } from './payload-versions';
+import { roleMayPush } from '../../src-shared/mutation-roles';
+import { staffActive } from '../auth/staff-auth';
+import { appendConsoleAudit } from './audit-chain';
 import { dueAfter } from './sla';
 
 type Op<N extends MutationOpName> = Extract<MutationOp, { op: N }>;
@@ -36,9 +37,6 @@ interface Outcome {
   result: MutationResult;
   audit: AuditTarget;
 }
-
-const FRONT_DESK: readonly Role[] = ['receptionist', 'admin'];
-const ALL_STAFF: readonly Role[] = ['receptionist', 'clinician', 'admin'];
 
 export const appointmentChange = (a: AppointmentRecord): Change => ({
   entity: 'appointment',
@@ -259,60 +257,42 @@ function threadOp(
 }
 
 /**
- * A console's own audit event, appended as it was recorded. Events with no staff member (a failed sign-in by a
- * username this device never saw) are pushed under the console's 'system' actor and still belong to the device.
+ * Whether the server accepts a change in `staffId`'s name from `deviceId` (issue 10, DESIGN.md §5): an active
+ * staff member who signed in ONLINE on that very device within the offline grace period. Null when accepted,
+ * else the reason (names no one: it reaches the console's sync problems).
  */
-function appendAudit(ctx: ServerContext, deviceId: string, m: Mutation, event: AuditRecord): MutationResult {
-  const reject = (reason: string): MutationResult => ({
-    id: m.id,
-    status: 'rejected',
-    reason,
-    current: null,
-  });
-  if (event.deviceId !== deviceId)
-    return reject('An audit event can only be appended by the device that recorded it.');
-  if (event.staffId !== null && !ctx.store.isDeviceStaff(deviceId, event.staffId)) {
-    return reject('The audit event names a staff member unknown to this device.');
+function attributionProblem(ctx: ServerContext, deviceId: string, staff: StaffRecord | null): string | null {
+  if (!staff) return 'The server does not know the person this change was made by.';
+  if (!staffActive(ctx, staff)) return 'The account of the person who made this change is no longer active.';
+  const last = ctx.store.deviceStaffLastOnline(deviceId, staff.id);
+  if (last === null) return 'The person who made this change has never signed in online on this PC.';
+  if (ctx.now() - Date.parse(last) > ctx.offlineGraceMs) {
+    const hours = Math.round(ctx.offlineGraceMs / 3600_000);
+    return `The person who made this change has not signed in online on this PC in the last ${hours} hours.`;
   }
-  const existing = ctx.store.auditEvent(event.id);
-  if (existing) return { id: m.id, status: 'applied', version: existing.version };
-  ctx.store.insertAuditEvent(event, 'console');
-  return { id: m.id, status: 'applied', version: event.version };
+  return null;
 }
-
-const ROLES_FOR: Record<Exclude<MutationOpName, 'audit.append'>, readonly Role[]> = {
-  'appointment.book': FRONT_DESK,
-  'appointment.reschedule': FRONT_DESK,
-  'appointment.cancel': FRONT_DESK,
-  'appointment.checkIn': FRONT_DESK,
-  'appointment.noShow': FRONT_DESK,
-  'thread.assign': ALL_STAFF,
-  'thread.setPriority': ALL_STAFF,
-  'thread.setStatus': ALL_STAFF,
-  'message.send': ALL_STAFF,
-};
 
 function decide(ctx: ServerContext, deviceId: string, m: Mutation): MutationResult {
   // Issue 12: the current and the previous payload version are accepted; another is refused alone.
   const version = payloadVersionProblem(m);
   if (version) return { id: m.id, status: 'rejected', reason: version, current: null };
-  if (m.mutation.op === 'audit.append' && m.staffId === 'system' && m.mutation.event.staffId === null) {
-    return appendAudit(ctx, deviceId, m, m.mutation.event);
-  }
+  const op = m.mutation;
+  // Audit events are verified link by link against the device's chain (server/sync/audit-chain.ts).
+  if (op.op === 'audit.append') return appendConsoleAudit(ctx, deviceId, m, op.event);
   const staff = ctx.store.staff(m.staffId);
-  if (!staff || !ctx.store.isDeviceStaff(deviceId, staff.id)) {
-    return { id: m.id, status: 'rejected', reason: 'Unknown staff member for this device.', current: null };
+  const problem = attributionProblem(ctx, deviceId, staff);
+  if (problem !== null || !staff) {
+    return { id: m.id, status: 'rejected', reason: problem ?? 'Unknown staff member.', current: null };
   }
   const c: OpContext = { ...ctx, deviceId, m, staff };
-  const op = m.mutation;
-  if (op.op === 'audit.append') return appendAudit(ctx, deviceId, m, op.event);
 
   let outcome: Outcome;
-  if (!ROLES_FOR[op.op].includes(staff.role)) {
+  if (!roleMayPush(staff.role, op.op)) {
     const entity = op.op.startsWith('appointment.') ? 'appointment' : 'thread';
-    const change = ctx.store.loadChange(entity, m.entityId);
+    const change = op.op === 'appointment.book' ? null : ctx.store.loadChange(entity, m.entityId);
     outcome = {
-      result: rejected(c, `A ${staff.role} may not do ${op.op}.`, change.data ? change : null),
+      result: rejected(c, `A ${staff.role} may not do ${op.op}.`, change?.data ? change : null),
       audit: { action: 'update', entityType: entity, entityId: m.entityId, fields: [] },
     };
   } else if (op.op === 'appointment.book') outcome = book(c, op);

@@ -9,7 +9,12 @@ interface Stream {
   res: ServerResponse;
   stillValid: () => boolean;
   lastSent: number;
+  /** Who opened it (access-token hash, or the device id for a device-only stream): capped per key. */
+  key: string;
 }
+
+/** Open event streams allowed per key (issue 10): a console needs one; a few cover reconnect overlap. */
+export const MAX_STREAMS_PER_KEY = 3;
 
 export interface PokeHubOptions {
   latestSeq: () => number;
@@ -33,15 +38,27 @@ export class PokeHub {
     return this.streams.size;
   }
 
+  /** Streams currently open under `key`. */
+  countFor(key: string): number {
+    let n = 0;
+    for (const stream of this.streams) if (stream.key === key) n++;
+    return n;
+  }
+
+  /** Ends, now, every stream whose session or device is no longer valid (after a revocation). */
+  revalidate(): void {
+    for (const stream of [...this.streams]) if (!stream.stillValid()) this.end(stream);
+  }
+
   /** Takes over an HTTP response as an event stream and sends the current cursor at once. */
-  open(res: ServerResponse, stillValid: () => boolean): void {
+  open(res: ServerResponse, stillValid: () => boolean, key = ''): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       connection: 'keep-alive',
       'x-content-type-options': 'nosniff',
     });
-    const stream: Stream = { res, stillValid, lastSent: -1 };
+    const stream: Stream = { res, stillValid, lastSent: -1, key };
     this.streams.add(stream);
     res.on('close', () => this.streams.delete(stream));
     res.write('retry: 3000\n\n');

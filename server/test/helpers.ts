@@ -1,9 +1,18 @@
 /** Test helpers: a real server on 127.0.0.1:0 over a temporary data folder, and a movable clock. */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PullResponse, TokenResponse, type Change } from '../../src-shared/sync';
+import {
+  DEVICE_CREDENTIAL_HEADER,
+  PullResponse,
+  RegisterDeviceResponse,
+  TokenResponse,
+  type Change,
+} from '../../src-shared/sync';
+import type { AuditRecord } from '../../src-shared/domain';
 import { totp } from '../../src-shared/totp';
+import { TEST_PASSWORD_COST, TEST_SIGN_IN_LIMITS } from '../../tests/helpers/sign-in-limits';
 import { buildServer, type PortalServer, type ServerOptions } from '../app';
 import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../demo/credentials';
 
@@ -31,7 +40,15 @@ export async function tempDir(prefix = 'portal-test-'): Promise<string> {
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<Running> {
   const dataDir = options.dataDir ?? (await tempDir());
   const clock = new TestClock();
-  const server = await buildServer({ demo: true, now: clock.now, ...options, dataDir });
+  // Many sign-ins from 127.0.0.1 in a few seconds: the abuse limits are tested on their own (sign-in-limits.test.ts).
+  const server = await buildServer({
+    demo: true,
+    now: clock.now,
+    signInLimits: TEST_SIGN_IN_LIMITS,
+    passwordCost: TEST_PASSWORD_COST,
+    ...options,
+    dataDir,
+  });
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
   return {
     server,
@@ -53,14 +70,51 @@ export interface Answer {
   json: any;
 }
 
+/** Secrets of the devices enrolled by these helpers, by device id (the server keeps only hashes). */
+const deviceSecrets = new Map<string, string>();
+/** The device each access or refresh token from signInStaff was issued to. */
+const tokenDevices = new Map<string, string>();
+
+/** The `x-clinic-device` header value of a device enrolled by these helpers. */
+export function deviceCredential(deviceId: string): string {
+  const secret = deviceSecrets.get(deviceId);
+  if (!secret) throw new Error('not a device enrolled by the test helpers');
+  return `${deviceId}:${secret}`;
+}
+
+/**
+ * One request. The device credential header is added as an enrolled console would send it: for `device`
+ * (a device id enrolled by these helpers) or, when not given, the device of `token`, of `body.refreshToken` or
+ * of `body.deviceId`. Pass `device: null` to send none (a client that only knows a device id).
+ */
 export async function call(
   url: string,
   method: string,
   route: string,
-  options: { body?: unknown; raw?: string | Buffer; token?: string; headers?: Record<string, string> } = {},
+  options: {
+    body?: unknown;
+    raw?: string | Buffer;
+    token?: string;
+    headers?: Record<string, string>;
+    device?: string | null;
+  } = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = { ...options.headers };
+  const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const fields = (typeof options.body === 'object' && options.body !== null ? options.body : {}) as Record<
+    string,
+    unknown
+  >;
+  const device =
+    options.device === undefined
+      ? ((options.token ? tokenDevices.get(options.token) : undefined) ??
+        (typeof fields.refreshToken === 'string' ? tokenDevices.get(fields.refreshToken) : undefined) ??
+        (typeof fields.deviceId === 'string' && deviceSecrets.has(fields.deviceId)
+          ? fields.deviceId
+          : undefined))
+      : options.device;
+  if (device) headers[DEVICE_CREDENTIAL_HEADER] = deviceCredential(device);
+  Object.assign(headers, options.headers);
   let body: string | Buffer | undefined;
   if (options.raw !== undefined) body = options.raw;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
@@ -73,13 +127,26 @@ export async function call(
   } catch {
     json = { unparsed: text };
   }
+  // Tokens issued (sign-in, refresh) belong to the device that asked: later calls with them send its credential.
+  const issued = json as { accessToken?: unknown; refreshToken?: unknown } | null;
+  if (device && typeof issued?.accessToken === 'string' && typeof issued.refreshToken === 'string') {
+    tokenDevices.set(issued.accessToken, device);
+    tokenDevices.set(issued.refreshToken, device);
+  }
   return { status: res.status, headers: res.headers, json };
 }
 
-export async function registerDevice(url: string, name = 'Test desk'): Promise<string> {
-  const res = await call(url, 'POST', '/auth/devices', { body: { name } });
-  if (res.status !== 201) throw new Error(`register failed ${res.status}`);
-  return res.json.deviceId as string;
+/** Enrols a device the real way (admin1's password + TOTP; moves the clock one TOTP step first). */
+export async function registerDevice(run: Running, name = 'Test desk'): Promise<string> {
+  run.clock.advance(30);
+  const admin = demoStaff('admin1');
+  const res = await call(run.url, 'POST', '/auth/devices', {
+    body: { name, username: 'admin1', password: admin.password, totp: totp(admin.totpSecret, run.clock.ms) },
+  });
+  if (res.status !== 201) throw new Error(`enrolment failed ${res.status} ${JSON.stringify(res.json)}`);
+  const { deviceId, deviceSecret } = RegisterDeviceResponse.parse(res.json);
+  deviceSecrets.set(deviceId, deviceSecret);
+  return deviceId;
 }
 
 export interface StaffLogin extends TokenResponse {
@@ -88,14 +155,17 @@ export interface StaffLogin extends TokenResponse {
 
 /** Enrols a device (unless given) and signs a demo staff member in; moves the clock one TOTP step first. */
 export async function signInStaff(run: Running, username: string, deviceId?: string): Promise<StaffLogin> {
-  const device = deviceId ?? (await registerDevice(run.url));
+  const device = deviceId ?? (await registerDevice(run));
   run.clock.advance(30);
   const cred = demoStaff(username);
   const res = await call(run.url, 'POST', '/auth/sign-in', {
     body: { username, password: cred.password, totp: totp(cred.totpSecret, run.clock.ms), deviceId: device },
   });
   if (res.status !== 200) throw new Error(`sign-in failed ${res.status} ${JSON.stringify(res.json)}`);
-  return { ...TokenResponse.parse(res.json), deviceId: device };
+  const tokens = TokenResponse.parse(res.json);
+  tokenDevices.set(tokens.accessToken, device);
+  tokenDevices.set(tokens.refreshToken, device);
+  return { ...tokens, deviceId: device };
 }
 
 export async function signInPatient(run: Running, n = 1): Promise<{ token: string; patientId: string }> {
@@ -125,4 +195,26 @@ export async function pullAll(
     pages += 1;
     if (!page.hasMore) return { changes, cursor, pages };
   }
+}
+
+/**
+ * A console audit event with its hash computed as DESIGN.md §7 describes it, written out here independently of
+ * src-shared/audit-chain.ts: sha256hex(prevHash + "\n" + JSON of the fields in their fixed order).
+ */
+export function sealAuditEvent(e: Omit<AuditRecord, 'hash'>): AuditRecord {
+  const canonical = JSON.stringify({
+    id: e.id,
+    at: e.at,
+    staffId: e.staffId,
+    role: e.role,
+    deviceId: e.deviceId,
+    action: e.action,
+    entityType: e.entityType,
+    entityId: e.entityId,
+    outcome: e.outcome,
+    fields: e.fields,
+    actorKind: e.actorKind,
+    prevHash: e.prevHash,
+  });
+  return { ...e, hash: createHash('sha256').update(`${e.prevHash}\n${canonical}`).digest('hex') };
 }

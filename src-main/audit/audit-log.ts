@@ -64,7 +64,7 @@ type Sourced = { row: AuditRow; source: 'local' | 'server' };
 type Unchained = Omit<AuditRecord, 'prevHash' | 'hash'>;
 
 export class AuditLog {
-  private readonly appendTx: (event: Unchained, fieldsJson: string) => AuditRecord;
+  private readonly appendTx: (batch: readonly { event: Unchained; fieldsJson: string }[]) => AuditRecord[];
 
   constructor(
     private readonly store: Store,
@@ -73,68 +73,89 @@ export class AuditLog {
   ) {
     // Built once: the transaction wrapper and the repos' statements are reused for every event (hot path).
     // Reading the last hash inside the transaction keeps the chain linear; nested in a caller's
-    // transaction it becomes a savepoint and rolls back with the caller's change.
-    this.appendTx = store.db.transaction((event: Unchained, fieldsJson: string): AuditRecord => {
-      const prevHash = store.audit.lastHash() ?? GENESIS_HASH;
-      const hash = chainHash({ ...event, fieldsJson, prevHash });
-      const record: AuditRecord = { ...event, prevHash, hash };
-      store.audit.append({
-        id: record.id,
-        at: record.at,
-        staff_id: record.staffId,
-        role: record.role,
-        device_id: record.deviceId,
-        action: record.action,
-        entity_type: record.entityType,
-        entity_id: record.entityId,
-        outcome: record.outcome,
-        fields: fieldsJson,
-        actor_kind: record.actorKind,
-        prev_hash: prevHash,
-        hash,
-      });
-      store.outbox.add({
-        id: record.id,
-        entity: 'audit',
-        entityId: record.id,
-        baseVersion: null,
-        mutation: { op: 'audit.append', event: record },
-        staffId: record.staffId ?? 'system',
-        createdAt: record.at,
-      });
-      return record;
-    });
+    // transaction it becomes a savepoint and rolls back with the caller's change. A batch (a list read's
+    // per-record events) reads the last hash once and chains in memory: one savepoint, not one per event.
+    this.appendTx = store.db.transaction(
+      (batch: readonly { event: Unchained; fieldsJson: string }[]): AuditRecord[] => {
+        let prevHash = store.audit.lastHash() ?? GENESIS_HASH;
+        const out: AuditRecord[] = [];
+        for (const { event, fieldsJson } of batch) {
+          const hash = chainHash({ ...event, fieldsJson, prevHash });
+          const record: AuditRecord = { ...event, prevHash, hash };
+          store.audit.append({
+            id: record.id,
+            at: record.at,
+            staff_id: record.staffId,
+            role: record.role,
+            device_id: record.deviceId,
+            action: record.action,
+            entity_type: record.entityType,
+            entity_id: record.entityId,
+            outcome: record.outcome,
+            fields: fieldsJson,
+            actor_kind: record.actorKind,
+            prev_hash: prevHash,
+            hash,
+          });
+          store.outbox.add({
+            id: record.id,
+            entity: 'audit',
+            entityId: record.id,
+            baseVersion: null,
+            mutation: { op: 'audit.append', event: record },
+            staffId: record.staffId ?? 'system',
+            createdAt: record.at,
+          });
+          out.push(record);
+          prevHash = hash;
+        }
+        return out;
+      },
+    );
   }
 
   /** Append one event to the chain and queue it for the server, in one transaction. */
   record(actor: AuditActor, event: AuditEventInput): AuditRecord {
-    const fields = event.fields ? [...event.fields] : [];
-    // Messages name the rule, never the offending value (it could be patient data).
-    if (fields.length > MAX_FIELDS) throw new RangeError('audit: too many field names');
-    for (const f of fields) {
-      if (!FIELD_NAME.test(f)) throw new RangeError('audit: a field name is not a plain identifier');
-    }
-    if (event.entityId !== null && (event.entityId.length === 0 || event.entityId.length > MAX_ID)) {
-      throw new RangeError('audit: entity id length out of range');
-    }
+    return this.recordMany(actor, [event])[0]!;
+  }
+
+  /**
+   * Append several events of one actor, in order, in one transaction (all or none), each queued for the
+   * server. Throws RangeError (naming the rule, never the value) before writing anything if one is malformed.
+   */
+  recordMany(actor: AuditActor, events: readonly AuditEventInput[]): AuditRecord[] {
     const now = this.clock.now();
-    return this.appendTx(
-      {
-        id: uuidv7(now),
-        at: new Date(now).toISOString(),
-        staffId: actor.staffId,
-        role: actor.role,
-        deviceId: this.deviceId(),
-        action: event.action,
-        entityType: event.entityType,
-        entityId: event.entityId,
-        outcome: event.outcome,
-        fields,
-        actorKind: event.actorKind ?? (actor.staffId !== null ? 'staff' : 'system'),
-        version: 0,
-      },
-      JSON.stringify(fields),
-    );
+    const at = new Date(now).toISOString();
+    const deviceId = this.deviceId();
+    const batch = events.map((event) => {
+      const fields = event.fields ? [...event.fields] : [];
+      // Messages name the rule, never the offending value (it could be patient data).
+      if (fields.length > MAX_FIELDS) throw new RangeError('audit: too many field names');
+      for (const f of fields) {
+        if (!FIELD_NAME.test(f)) throw new RangeError('audit: a field name is not a plain identifier');
+      }
+      if (event.entityId !== null && (event.entityId.length === 0 || event.entityId.length > MAX_ID)) {
+        throw new RangeError('audit: entity id length out of range');
+      }
+      return {
+        event: {
+          id: uuidv7(now),
+          at,
+          staffId: actor.staffId,
+          role: actor.role,
+          deviceId,
+          action: event.action,
+          entityType: event.entityType,
+          entityId: event.entityId,
+          outcome: event.outcome,
+          fields,
+          actorKind: event.actorKind ?? (actor.staffId !== null ? 'staff' : 'system'),
+          version: 0,
+        } satisfies Unchained,
+        fieldsJson: JSON.stringify(fields),
+      };
+    });
+    return batch.length === 0 ? [] : this.appendTx(batch);
   }
 
   /** Walk the local log in seq order and name the first event that breaks the chain. */
@@ -260,6 +281,11 @@ export class AuditLog {
     const events = [...byId.values()].sort((x, y) => compareAt(x, y));
     const now = this.clock.now();
     return JSON.stringify(toFhirBundle(events, { id: uuidv7(now), timestamp: new Date(now).toISOString() }));
+  }
+
+  /** A describer of stored rows as display views; names are looked up once per describer (one answer). */
+  describer(): (row: AuditRow, source: 'local' | 'server') => AuditEntryView {
+    return this.nameResolver().view;
   }
 
   private toViews(rows: Sourced[], limit: number): AuditEntryView[] {

@@ -1,55 +1,19 @@
 /**
- * The hash chain of the local audit log (DESIGN.md §7).
- *
- *   hash = sha256hex(prevHash + '\n' + canonical(event))
- *
- * canonical(event) is JSON of the stored fields in this fixed key order, with `fields` as an array of names:
- *   {"id","at","staffId","role","deviceId","action","entityType","entityId","outcome","fields","actorKind","prevHash"}
- * i.e. exactly `JSON.stringify` of an object built in that order. `seq` (local position) and `version` (server
- * bookkeeping) are not part of it, so a reordering shows up as a broken link rather than as altered content.
+ * The hash chain of the local audit log (DESIGN.md §7). The canonical form is shared with the portal backend,
+ * which verifies every pushed event (src-shared/audit-chain.ts); this file applies SHA-256 to it.
  */
 import crypto from 'node:crypto';
 import type { AuditRecord } from '../../src-shared/domain';
+import { chainInput, recordChainInput, type ChainFields } from '../../src-shared/audit-chain';
 
-/** prevHash of the first event of a device's log. */
-export const GENESIS_HASH = '0'.repeat(64);
-
-/** The hashed part of an event; `fieldsJson` is the stored JSON text of the field-name array. */
-export interface ChainFields {
-  id: string;
-  at: string;
-  staffId: string | null;
-  role: string | null;
-  deviceId: string;
-  action: string;
-  entityType: string;
-  entityId: string | null;
-  outcome: string;
-  fieldsJson: string;
-  actorKind: string;
-  prevHash: string;
-}
-
-const j = JSON.stringify;
-
-/**
- * Built by concatenation rather than JSON.stringify(object) so verification can hash the stored `fields` text
- * as it is: any byte changed there breaks the hash, and no parse is needed per row.
- */
-export function canonicalJson(e: ChainFields): string {
-  return (
-    `{"id":${j(e.id)},"at":${j(e.at)},"staffId":${j(e.staffId)},"role":${j(e.role)},"deviceId":${j(e.deviceId)},` +
-    `"action":${j(e.action)},"entityType":${j(e.entityType)},"entityId":${j(e.entityId)},` +
-    `"outcome":${j(e.outcome)},"fields":${e.fieldsJson},"actorKind":${j(e.actorKind)},"prevHash":${j(e.prevHash)}}`
-  );
-}
+export { GENESIS_HASH, canonicalJson, type ChainFields } from '../../src-shared/audit-chain';
 
 export function chainHash(e: ChainFields): string {
   // One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash for short inputs.
-  return crypto.hash('sha256', e.prevHash + '\n' + canonicalJson(e), 'hex');
+  return crypto.hash('sha256', chainInput(e), 'hex');
 }
 
 /** The chain hash of a record as it travels (fields as an array): what the server can recompute. */
 export function recordHash(r: Omit<AuditRecord, 'hash' | 'version'>): string {
-  return chainHash({ ...r, fieldsJson: JSON.stringify(r.fields) });
+  return crypto.hash('sha256', recordChainInput(r), 'hex');
 }

@@ -1,4 +1,4 @@
-/** The audit trail (DESIGN.md §7): hash-chained local log, merged trails, FHIR export and its checker. */
+/** The audit trail (DESIGN.md §7): hash-chained local log, merged trails, report, FHIR export. */
 export {
   AuditLog,
   ACTIVITY_LIMIT,
@@ -18,4 +18,3 @@ export {
   type FhirAuditEvent,
   type FhirBundle,
 } from './fhir';
-export { KNOWN_CODE_SYSTEMS, checkAuditEvent, checkBundle } from './fhir-check';

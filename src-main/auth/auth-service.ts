@@ -1,14 +1,29 @@
 import { ApiError } from '../../src-shared/errors';
-import type { TokenResponse } from '../../src-shared/sync';
+import type { ScryptCost } from '../../src-shared/password-rules';
+import {
+  DEVICE_REVOKED_MESSAGE,
+  type AuditAlertRecord,
+  type EnrolledDevice,
+  type TokenResponse,
+} from '../../src-shared/sync';
 import type { AuditLog } from '../audit';
 import type { Clock } from '../base/adapters';
 import type { Settings } from '../settings/settings';
 import type { Store } from '../store/store';
+import { PortalTransport } from '../sync/transport';
 import type { SyncCredentials } from '../sync/types';
 import { PortalAuthClient, PortalError } from './portal-client';
+import type { LockReason } from '../lock/lock-controller';
 import type { ActiveSession, Actor } from './session';
 import { LOCKOUT_AFTER, waitRemaining } from './throttle';
-import { checkVerifier, makeVerifier } from './verifier';
+import { checkVerifier, makeVerifier, verifierNeedsUpgrade } from './verifier';
+
+/** Encrypted-store keys (settings table) of the device credential (issue 10): never in a file in clear. */
+const DEVICE_SECRET_KEY = 'device.secret';
+const DEVICE_REVOKED_KEY = 'device.revoked';
+
+const NOT_ENROLLED_MESSAGE =
+  'This PC is not enrolled with the clinic server yet: an admin must enrol it first (Enrol this PC).';
 
 /** Refresh the access token this long before it expires, so a sync never starts with a token about to lapse. */
 const REFRESH_MARGIN_MS = 30_000;
@@ -21,6 +36,8 @@ export interface AuthServiceOptions {
   deviceName: string;
   /** Called whenever the session changes (sign-in, lock, unlock, sign-out). */
   onChange: () => void;
+  /** scrypt cost of the offline verifier (default OWASP N=2^17; tests pass a lower N). */
+  passwordCost?: Partial<ScryptCost>;
 }
 
 /**
@@ -30,10 +47,15 @@ export interface AuthServiceOptions {
 export class AuthService implements SyncCredentials {
   private session: ActiveSession | null = null;
   private readonly client: PortalAuthClient;
+  /** The console's one portal transport (device credential, no redirects, URL policy); sync uses it too. */
+  readonly transport: PortalTransport;
   private refreshing: Promise<string | null> | null = null;
+  /** The attempt queue per username (see oneAtATime). */
+  private readonly attempts = new Map<string, Promise<unknown>>();
 
   constructor(private readonly o: AuthServiceOptions) {
-    this.client = new PortalAuthClient(() => o.settings.get().serverUrl);
+    this.transport = new PortalTransport({ serverUrl: () => o.settings.get().serverUrl, device: this });
+    this.client = new PortalAuthClient(this.transport);
   }
 
   current(): ActiveSession | null {
@@ -46,12 +68,117 @@ export class AuthService implements SyncCredentials {
     return this.o.store.devices.self()?.id ?? null;
   }
 
-  private async ensureDevice(): Promise<string> {
-    const existing = this.deviceId();
-    if (existing) return existing;
-    const id = await this.client.registerDevice(this.o.deviceName);
-    this.o.store.devices.upsert(id, this.o.deviceName, true);
-    return id;
+  /** The device secret, read from the encrypted store only when needed (never logged, never in a file). */
+  deviceSecret(): string | null {
+    const secret = this.o.store.settings.get(DEVICE_SECRET_KEY);
+    return secret ? secret : null;
+  }
+
+  /** 'enrolled', 'not-enrolled' (first run), or 'revoked' (an admin removed this PC; local data is kept). */
+  deviceState(): 'enrolled' | 'not-enrolled' | 'revoked' {
+    if (this.deviceId() === null || this.deviceSecret() === null) return 'not-enrolled';
+    return this.o.store.settings.get(DEVICE_REVOKED_KEY) === '1' ? 'revoked' : 'enrolled';
+  }
+
+  /**
+   * The server said an admin revoked this PC: tokens end now; the store, the outbox and any local session are
+   * kept (nothing lost, nothing deleted) until IT enrols the PC again.
+   */
+  deviceRevoked(): void {
+    if (this.o.store.settings.get(DEVICE_REVOKED_KEY) === '1') return;
+    this.o.store.settings.set(DEVICE_REVOKED_KEY, '1');
+    if (this.session) this.session.tokens = null;
+    this.o.onChange();
+  }
+
+  /**
+   * First-run (or re-) enrolment of this PC by an admin's full sign-in (issue 10). The server issues the device
+   * id and a 256-bit secret, which go straight into the encrypted store in one transaction.
+   * @throws ApiError VALIDATION (already enrolled), UNAUTHENTICATED (wrong credentials, throttled, not an admin),
+   *   OFFLINE (backend unreachable or address refused).
+   */
+  async enrol(username: string, password: string, totp: string, name = this.o.deviceName): Promise<void> {
+    if (this.deviceState() === 'enrolled') throw new ApiError('VALIDATION', 'This PC is already enrolled.');
+    let answer: { deviceId: string; deviceSecret: string };
+    try {
+      answer = await this.client.enrolDevice({ name, username, password, totp });
+    } catch (error) {
+      if (!(error instanceof PortalError)) throw error;
+      if (error.kind === 'unauthorized' || error.kind === 'forbidden')
+        throw new ApiError(
+          'UNAUTHENTICATED',
+          'Wrong admin username, password or code (an admin must enrol a PC).',
+        );
+      if (error.kind === 'throttled')
+        throw new ApiError('UNAUTHENTICATED', error.message, error.retryAfterSeconds);
+      throw new ApiError('OFFLINE', error.message);
+    }
+    const { store } = this.o;
+    store.transaction(() => {
+      store.devices.setSelf(answer.deviceId, name);
+      store.settings.set(DEVICE_SECRET_KEY, answer.deviceSecret);
+      store.settings.set(DEVICE_REVOKED_KEY, '0');
+      this.o.audit.record(
+        { staffId: null, role: null },
+        {
+          action: 'create',
+          entityType: 'settings',
+          entityId: answer.deviceId,
+          outcome: 'success',
+          fields: ['device'],
+        },
+      );
+    });
+    this.o.onChange();
+  }
+
+  /** The signed-in admin's online access token, or a typed error (admin screens need the backend). */
+  private async adminToken(): Promise<string> {
+    const token = await this.accessToken();
+    if (token === null)
+      throw new ApiError(
+        'OFFLINE',
+        'Managing PCs needs an online sign-in: sign in again when the backend is reachable.',
+      );
+    return token;
+  }
+
+  private adminError(error: unknown): never {
+    if (error instanceof PortalError) {
+      if (error.kind === 'device-revoked') {
+        this.deviceRevoked();
+        throw new ApiError('FORBIDDEN', DEVICE_REVOKED_MESSAGE);
+      }
+      if (error.kind === 'forbidden' || error.kind === 'unauthorized')
+        throw new ApiError('FORBIDDEN', error.message);
+      throw new ApiError('OFFLINE', error.message);
+    }
+    throw error;
+  }
+
+  /** Admin: the clinic's enrolled PCs, from the server. */
+  async adminDevices(): Promise<EnrolledDevice[]> {
+    const token = await this.adminToken();
+    return this.client.listDevices(token).catch((e: unknown) => this.adminError(e));
+  }
+
+  /** Admin: revoke a PC; its tokens end on the server at once. */
+  async adminRevokeDevice(deviceId: string): Promise<void> {
+    const token = await this.adminToken();
+    await this.client.revokeDevice(token, deviceId).catch((e: unknown) => this.adminError(e));
+  }
+
+  /** Admin: audit-integrity alerts raised by the server's chain verification. */
+  async adminAuditAlerts(): Promise<AuditAlertRecord[]> {
+    const token = await this.adminToken();
+    return this.client.auditAlerts(token).catch((e: unknown) => this.adminError(e));
+  }
+
+  private ensureDevice(): string {
+    const state = this.deviceState();
+    if (state === 'revoked') throw new ApiError('FORBIDDEN', DEVICE_REVOKED_MESSAGE);
+    if (state === 'not-enrolled') throw new ApiError('FORBIDDEN', NOT_ENROLLED_MESSAGE);
+    return this.deviceId()!;
   }
 
   /** Refuse early while this username is throttled or locked on this device. */
@@ -73,30 +200,45 @@ export class AuthService implements SyncCredentials {
       throw new ApiError('UNAUTHENTICATED', `Too many failed attempts: try again in ${wait} s.`, wait);
   }
 
-  private recordFailure(username: string): void {
-    const now = new Date(this.o.clock.now()).toISOString();
+  /**
+   * Run one sign-in or unlock attempt for `username` at a time (issue 11): parallel guesses queue behind each
+   * other, so each one sees the failures counted by those before it and the throttle holds.
+   */
+  private oneAtATime<T>(username: string, attempt: () => Promise<T>): Promise<T> {
+    const before = this.attempts.get(username) ?? Promise.resolve();
+    const run = before.then(attempt, attempt);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.attempts.set(username, tail);
+    void tail.then(() => {
+      if (this.attempts.get(username) === tail) this.attempts.delete(username);
+    });
+    return run;
+  }
+
+  /** Count a failure for `username` now (before verifying); returns the count written. */
+  private countFailure(username: string): number {
     const staff = this.o.store.staff.byUsername(username);
-    const cred = this.o.store.staff.credential(username) ?? {
-      username,
-      staff_id: staff?.id ?? '',
-      verifier: null,
-      verified_at: null,
-      failed_count: 0,
-      locked: 0,
-      last_failed_at: null,
-    };
-    const failed = cred.failed_count + 1;
+    const at = new Date(this.o.clock.now()).toISOString();
+    const cred = this.o.store.staff.credential(username);
+    return this.o.store.staff.countFailure(username, cred?.staff_id ?? staff?.id ?? '', at, LOCKOUT_AFTER);
+  }
+
+  /** The failed sign-in event (the count itself was written before the check). */
+  private auditFailedSignIn(username: string): void {
+    const staff = this.o.store.staff.byUsername(username);
+    this.o.audit.record(
+      { staffId: staff?.id ?? null, role: staff?.role ?? null },
+      { action: 'failed-sign-in', entityType: 'session', entityId: null, outcome: 'failure' },
+    );
+  }
+
+  private recordFailure(username: string): void {
     this.o.store.transaction(() => {
-      this.o.store.staff.saveCredential({
-        ...cred,
-        failed_count: failed,
-        locked: failed >= LOCKOUT_AFTER ? 1 : cred.locked,
-        last_failed_at: now,
-      });
-      this.o.audit.record(
-        { staffId: staff?.id ?? null, role: staff?.role ?? null },
-        { action: 'failed-sign-in', entityType: 'session', entityId: null, outcome: 'failure' },
-      );
+      this.countFailure(username);
+      this.auditFailedSignIn(username);
     });
   }
 
@@ -110,7 +252,7 @@ export class AuthService implements SyncCredentials {
   ): Promise<void> {
     const { store, clock } = this.o;
     if (tokens) {
-      const verifier = await makeVerifier(password);
+      const verifier = await makeVerifier(password, this.o.passwordCost);
       store.transaction(() => {
         store.staff.upsert(tokens.staff);
         store.staff.saveCredential({
@@ -130,6 +272,8 @@ export class AuthService implements SyncCredentials {
         'UNAUTHENTICATED',
         'This staff member is not known on this PC: sign in online first.',
       );
+    // Switch user: the previous (locked) session ends only now, after the new person was verified (issue 11).
+    if (this.session) this.endSession('sign-out');
     this.session = {
       state: 'active',
       staff,
@@ -151,17 +295,16 @@ export class AuthService implements SyncCredentials {
     this.o.onChange();
   }
 
-  /** Full sign-in: online with TOTP; offline with the verifier when the backend cannot be reached. */
+  /**
+   * Full sign-in: online with TOTP; offline with the verifier when the backend cannot be reached. While a
+   * session is locked this is "switch user": the locked session ends only once the new person is verified, so
+   * a wrong password at the desk cannot end someone else's session (issue 11).
+   * Errors: UNAUTHENTICATED (wrong credentials, throttled with retryAfterSeconds, locked on this PC), OFFLINE.
+   */
   async signIn(username: string, password: string, totp: string): Promise<void> {
-    // Switch user: the previous (locked) session ends first, whatever the outcome of this sign-in.
-    if (this.session) {
-      this.endSession('sign-out');
-      this.o.onChange();
-    }
     this.assertNotThrottled(username, true);
-    let deviceId: string;
+    const deviceId = this.ensureDevice();
     try {
-      deviceId = await this.ensureDevice();
       const tokens = await this.client.signIn({ username, password, totp, deviceId });
       await this.startSession(tokens, password, false);
       return;
@@ -174,36 +317,54 @@ export class AuthService implements SyncCredentials {
       if (error.kind === 'throttled') {
         throw new ApiError('UNAUTHENTICATED', error.message, error.retryAfterSeconds);
       }
+      if (error.kind === 'device-revoked') {
+        this.deviceRevoked();
+        throw new ApiError('FORBIDDEN', DEVICE_REVOKED_MESSAGE);
+      }
+      if (error.kind === 'not-enrolled') throw new ApiError('FORBIDDEN', error.message);
       if (error.kind !== 'offline') throw new ApiError('OFFLINE', error.message);
     }
     await this.offlineSignIn(username, password);
   }
 
+  /**
+   * Offline sign-in with the device verifier (DESIGN.md §6), one attempt at a time per person; the failure is
+   * counted before the scrypt check and taken back only by a success (issue 11).
+   */
   private async offlineSignIn(username: string, password: string): Promise<void> {
-    this.assertNotThrottled(username, false);
-    const cred = this.o.store.staff.credential(username);
-    if (!cred?.verifier || !cred.verified_at) {
-      throw new ApiError(
-        'OFFLINE',
-        'The portal backend cannot be reached and this account has not signed in online on this PC yet.',
-      );
-    }
-    const graceMs = this.o.settings.get().offlineGraceHours * 3600_000;
-    if (this.o.clock.now() - Date.parse(cred.verified_at) > graceMs) {
-      throw new ApiError(
-        'OFFLINE',
-        'The portal backend cannot be reached and the offline sign-in period has ended: sign in when the network is back.',
-      );
-    }
-    if (!(await checkVerifier(password, cred.verifier))) {
-      this.recordFailure(username);
-      throw new ApiError('UNAUTHENTICATED', 'Wrong username or password.');
-    }
-    this.o.store.staff.saveCredential({ ...cred, failed_count: 0, last_failed_at: null });
-    await this.startSession(null, password, true, cred.staff_id);
+    await this.oneAtATime(username, async () => {
+      this.assertNotThrottled(username, false);
+      const cred = this.o.store.staff.credential(username);
+      if (!cred?.verifier || !cred.verified_at) {
+        throw new ApiError(
+          'OFFLINE',
+          'The portal backend cannot be reached and this account has not signed in online on this PC yet.',
+        );
+      }
+      const graceMs = this.o.settings.get().offlineGraceHours * 3600_000;
+      if (this.o.clock.now() - Date.parse(cred.verified_at) > graceMs) {
+        throw new ApiError(
+          'OFFLINE',
+          'The portal backend cannot be reached and the offline sign-in period has ended: sign in when the network is back.',
+        );
+      }
+      const counted = this.countFailure(username);
+      if (!(await checkVerifier(password, cred.verifier))) {
+        this.auditFailedSignIn(username);
+        throw new ApiError('UNAUTHENTICATED', 'Wrong username or password.');
+      }
+      this.o.store.staff.forgiveFailure(username, counted, cred.locked);
+      // A verifier of older parameters is re-made now, while the password is at hand (issue 10).
+      if (verifierNeedsUpgrade(cred.verifier, this.o.passwordCost)) {
+        const verifier = await makeVerifier(password, this.o.passwordCost);
+        const current = this.o.store.staff.credential(username);
+        if (current) this.o.store.staff.saveCredential({ ...current, verifier });
+      }
+      await this.startSession(null, password, true, cred.staff_id);
+    });
   }
 
-  lock(reason: 'idle' | 'manual' | 'lock-screen' | 'suspend'): void {
+  lock(reason: LockReason): void {
     if (this.session?.state !== 'active') return;
     this.session.state = 'locked';
     this.o.audit.record(this.actor(), {
@@ -216,33 +377,48 @@ export class AuthService implements SyncCredentials {
     this.o.onChange();
   }
 
-  /** Unlock by the same person's password, checked against the device verifier (works offline too). */
+  /**
+   * Unlock by the same person's password, checked against the device verifier (works offline too). One attempt
+   * at a time per person; the failure is counted before the scrypt check, so parallel guesses meet the
+   * throttle, and a success takes back only its own count (issue 11). Errors: UNAUTHENTICATED.
+   */
   async unlock(password: string): Promise<void> {
     const session = this.session;
     if (!session) throw new ApiError('UNAUTHENTICATED', 'Nobody is signed in.');
     if (session.state === 'active') return;
     const username = session.staff.username;
-    this.assertNotThrottled(username, false);
-    const cred = this.o.store.staff.credential(username);
-    if (!cred?.verifier || !(await checkVerifier(password, cred.verifier))) {
-      this.recordFailure(username);
+    await this.oneAtATime(username, async () => {
+      if (this.session !== session) throw new ApiError('UNAUTHENTICATED', 'This session has ended.');
+      if (session.state === 'active') return;
+      this.assertNotThrottled(username, false);
+      const cred = this.o.store.staff.credential(username);
+      const counted = this.countFailure(username);
+      const right = cred?.verifier ? await checkVerifier(password, cred.verifier) : false;
+      if (right && this.session !== session) {
+        // Signed out while the password was checked: nothing to unlock, and no failure either.
+        this.o.store.staff.forgiveFailure(username, counted, cred?.locked ?? 0);
+        throw new ApiError('UNAUTHENTICATED', 'This session has ended.');
+      }
+      if (!right) {
+        this.o.store.transaction(() => {
+          this.auditFailedSignIn(username);
+          this.o.audit.record(
+            { staffId: session.staff.id, role: session.staff.role },
+            { action: 'unlock', entityType: 'session', entityId: null, outcome: 'failure' },
+          );
+        });
+        throw new ApiError('UNAUTHENTICATED', 'Wrong password.');
+      }
+      this.o.store.staff.forgiveFailure(username, counted, cred?.locked ?? 0);
+      session.state = 'active';
       this.o.audit.record(this.actor(), {
         action: 'unlock',
         entityType: 'session',
         entityId: null,
-        outcome: 'failure',
+        outcome: 'success',
       });
-      throw new ApiError('UNAUTHENTICATED', 'Wrong password.');
-    }
-    this.o.store.staff.saveCredential({ ...cred, failed_count: 0, last_failed_at: null });
-    session.state = 'active';
-    this.o.audit.record(this.actor(), {
-      action: 'unlock',
-      entityType: 'session',
-      entityId: null,
-      outcome: 'success',
+      this.o.onChange();
     });
-    this.o.onChange();
   }
 
   private endSession(_why: 'sign-out'): void {
@@ -291,8 +467,10 @@ export class AuthService implements SyncCredentials {
       };
       return next.accessToken;
     } catch (error) {
-      // Refused refresh: the session stays usable locally, sync waits for the next online sign-in.
-      if (error instanceof PortalError && error.kind === 'unauthorized') session.tokens = null;
+      // Refused refresh: the session stays usable locally; sync goes on with the device credential alone.
+      if (error instanceof PortalError && error.kind === 'device-revoked') this.deviceRevoked();
+      if (error instanceof PortalError && ['unauthorized', 'not-enrolled', 'forbidden'].includes(error.kind))
+        session.tokens = null;
       return null;
     }
   }

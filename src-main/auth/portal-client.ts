@@ -1,16 +1,35 @@
 import { z } from 'zod';
 import {
+  AuditAlertsResponse,
+  DeviceListResponse,
   RegisterDeviceResponse,
   SYNC_ROUTES,
   ServerError,
   TokenResponse,
+  type AuditAlertRecord,
+  type EnrolledDevice,
+  type RegisterDeviceRequest,
   type SignInRequest,
 } from '../../src-shared/sync';
+import { PortalRedirectError, type PortalTransport } from '../sync/transport';
+import { ServerUrlError } from '../sync/url-policy';
 
 /** Why a call to the portal backend failed, without the server's text reaching the UI unfiltered. */
 export class PortalError extends Error {
   constructor(
-    readonly kind: 'offline' | 'unauthorized' | 'throttled' | 'bad-answer' | 'server',
+    readonly kind:
+      | 'offline'
+      | 'unauthorized'
+      | 'throttled'
+      | 'bad-answer'
+      | 'server'
+      | 'forbidden'
+      /** The server does not know this PC (or its credential is wrong): enrol it. */
+      | 'not-enrolled'
+      /** An admin removed this PC (403 DEVICE_REVOKED). */
+      | 'device-revoked'
+      /** The server answered with a redirect or the address is refused by policy. */
+      | 'refused-address',
     message: string,
     readonly retryAfterSeconds?: number,
   ) {
@@ -21,28 +40,36 @@ export class PortalError extends Error {
 
 const TIMEOUT_MS = 10_000;
 
-/** The staff-auth calls of the portal backend; every answer is validated before use (threat model §2.4). */
+/**
+ * The staff-auth and admin calls of the portal backend, all through the console's one PortalTransport (device
+ * credential, no redirects, URL policy). Every answer is validated before use (threat model §2.4).
+ */
 export class PortalAuthClient {
-  constructor(private readonly serverUrl: () => string) {}
+  constructor(private readonly transport: PortalTransport) {}
 
-  private async post<T extends z.ZodType>(
+  private async request<T extends z.ZodType>(
+    method: 'GET' | 'POST',
     route: string,
     body: unknown,
     schema: T,
-    accessToken?: string,
+    options: { accessToken?: string; withDevice?: boolean } = {},
   ): Promise<z.output<T>> {
     let res: Response;
     try {
-      res = await fetch(new URL(route, this.serverUrl()), {
-        method: 'POST',
+      res = await this.transport.fetch(route, {
+        method,
         headers: {
-          'content-type': 'application/json',
-          ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(options.accessToken ? { authorization: `Bearer ${options.accessToken}` } : {}),
         },
-        body: JSON.stringify(body),
+        body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(TIMEOUT_MS),
+        withDevice: options.withDevice ?? true,
       });
-    } catch {
+    } catch (error) {
+      if (error instanceof PortalRedirectError || error instanceof ServerUrlError)
+        throw new PortalError('refused-address', error.message);
       throw new PortalError('offline', 'The portal backend cannot be reached');
     }
     const json: unknown = await res.json().catch(() => null);
@@ -56,6 +83,7 @@ export class PortalAuthClient {
       return parsed.data;
     }
     const err = ServerError.safeParse(json);
+    const code = err.success ? err.data.error : null;
     if (res.status === 429) {
       throw new PortalError(
         'throttled',
@@ -63,23 +91,53 @@ export class PortalAuthClient {
         err.success ? err.data.retryAfterSeconds : 60,
       );
     }
-    if (res.status === 401 || res.status === 403)
-      throw new PortalError('unauthorized', 'Wrong username, password or code');
+    if (code === 'DEVICE_REVOKED')
+      throw new PortalError(
+        'device-revoked',
+        'This PC was removed from the clinic: ask IT to enrol it again.',
+      );
+    if (code === 'UNKNOWN_DEVICE')
+      throw new PortalError(
+        'not-enrolled',
+        'This PC is not enrolled with the clinic server: ask IT to enrol it.',
+      );
+    if (res.status === 401) throw new PortalError('unauthorized', 'Wrong username, password or code');
+    if (res.status === 403) throw new PortalError('forbidden', 'Not allowed for this account');
     if (res.status >= 500) throw new PortalError('server', 'The portal backend had a problem; try again');
     throw new PortalError('bad-answer', 'The portal backend refused the request');
   }
 
-  registerDevice(name: string): Promise<string> {
-    return this.post(SYNC_ROUTES.registerDevice, { name }, RegisterDeviceResponse).then((r) => r.deviceId);
+  /** Enrol this PC with an admin's full sign-in; the answer's secret must go straight to the encrypted store. */
+  enrolDevice(request: RegisterDeviceRequest): Promise<RegisterDeviceResponse> {
+    return this.request('POST', SYNC_ROUTES.registerDevice, request, RegisterDeviceResponse, {
+      withDevice: false,
+    });
   }
   signIn(request: SignInRequest): Promise<TokenResponse> {
-    return this.post(SYNC_ROUTES.signIn, request, TokenResponse);
+    return this.request('POST', SYNC_ROUTES.signIn, request, TokenResponse);
   }
   refresh(refreshToken: string): Promise<TokenResponse> {
-    return this.post(SYNC_ROUTES.refresh, { refreshToken }, TokenResponse);
+    return this.request('POST', SYNC_ROUTES.refresh, { refreshToken }, TokenResponse);
   }
   /** Best effort: the server ends the session; locally it is over either way. */
   async signOut(accessToken: string): Promise<void> {
-    await this.post(SYNC_ROUTES.signOut, {}, z.unknown(), accessToken).catch(() => undefined);
+    await this.request('POST', SYNC_ROUTES.signOut, {}, z.unknown(), { accessToken }).catch(() => undefined);
+  }
+  /** Admin: every enrolled device. */
+  async listDevices(accessToken: string): Promise<EnrolledDevice[]> {
+    return (
+      await this.request('GET', SYNC_ROUTES.adminDevices, undefined, DeviceListResponse, { accessToken })
+    ).devices;
+  }
+  /** Admin: revoke a device (its tokens end at once). */
+  async revokeDevice(accessToken: string, deviceId: string): Promise<void> {
+    const route = SYNC_ROUTES.adminRevokeDevice.replace(':deviceId', encodeURIComponent(deviceId));
+    await this.request('POST', route, {}, z.unknown(), { accessToken });
+  }
+  /** Admin: audit-integrity alerts, newest first. */
+  async auditAlerts(accessToken: string): Promise<AuditAlertRecord[]> {
+    return (
+      await this.request('GET', SYNC_ROUTES.adminAuditAlerts, undefined, AuditAlertsResponse, { accessToken })
+    ).alerts;
   }
 }

@@ -25,6 +25,7 @@ export function sessionInfoOf(
   session: ActiveSession | null,
   deviceId: string | null,
   idleTimeoutMinutes: number,
+  device: SessionInfo['device'],
 ): SessionInfo {
   return {
     state: session?.state ?? 'signed-out',
@@ -39,5 +40,6 @@ export function sessionInfoOf(
     deviceId,
     idleTimeoutMinutes,
     offline: session?.offline ?? false,
+    device,
   };
 }

@@ -1,5 +1,9 @@
+import type { ScryptCost } from '../../src-shared/password-rules';
 import { verifyAuditIncrementally } from '../audit/checkpoint';
 import { AuditLog } from '../audit';
+import { listedRecords, RecentListReads, subjectsOf } from '../audit/read-records';
+import { AuditReport } from '../audit/report';
+import { auditRoleChanges } from '../audit/staff-changes';
 import { AuthService } from '../auth/auth-service';
 import { sessionInfoOf } from '../auth/session';
 import { InboxService } from '../inbox/inbox-service';
@@ -11,6 +15,7 @@ import { PatientService } from '../patients/patient-service';
 import { ScheduleService } from '../schedule/schedule-service';
 import { openStore, type Store } from '../store/store';
 import { SyncEngine } from '../sync';
+import { checkAuditHead } from '../sync/audit-head';
 import { assertServerUrl } from '../sync/url-policy';
 import { systemClock, type Clock, type ExternalOpener, type IdleSource } from '../base/adapters';
 import { CoreEvents } from './events';
@@ -30,6 +35,8 @@ export interface CoreOptions {
   clock?: Clock;
   /** Start the idle timer and the sync engine (tests of single pieces may not want them). */
   autoStart?: boolean;
+  /** scrypt cost of the offline password verifier (default OWASP N=2^17, r=8, p=1; tests pass a lower N). */
+  passwordCost?: Partial<ScryptCost>;
 }
 
 export interface Core {
@@ -62,11 +69,13 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   // is reported (event id only, no PHI) and shown by audit.verify in the UI.
   const verified = verifyAuditIncrementally(store, audit).result;
   if (!verified.ok) console.error(`clinic: audit chain broken at event ${verified.firstBadEventId}`);
+  // A staff member's role changed (by sync or at sign-in): recorded on that staff member's trail.
+  auditRoleChanges(store, audit);
 
   const emitSession = (): void =>
     events.emit(
       'session.changed',
-      sessionInfoOf(auth.current(), auth.deviceId(), settings.get().idleTimeoutMinutes),
+      sessionInfoOf(auth.current(), auth.deviceId(), settings.get().idleTimeoutMinutes, auth.deviceState()),
     );
   const auth: AuthService = new AuthService({
     store,
@@ -74,6 +83,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     clock,
     settings,
     deviceName: o.deviceName,
+    passwordCost: o.passwordCost,
     onChange: () => {
       emitSession();
       sync.kick();
@@ -97,7 +107,15 @@ export async function createCore(o: CoreOptions): Promise<Core> {
         };
       },
     });
-    engine.onStatus((status) => events.emit('sync.status', status));
+    let previous: string | null = null;
+    engine.onStatus((status) => {
+      // issue 10: after each completed cycle, compare the local audit chain head with the server's.
+      if (previous === 'syncing' && status.connection === 'online') {
+        void checkAuditHead(auth.transport, store, new Date(clock.now()).toISOString());
+      }
+      previous = status.connection;
+      events.emit('sync.status', status);
+    });
     engine.onChanged((entities) => events.emit('data.changed', { entities }));
     return engine;
   };
@@ -124,6 +142,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     auth,
     lock,
     audit,
+    report: new AuditReport(store, audit, () => clock.now()),
     inbox,
     schedule,
     patients,
@@ -138,6 +157,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       emitSession();
     },
   });
+  const recentListReads = new RecentListReads(() => clock.now());
   const router = createRouter({
     handlers,
     auth,
@@ -145,6 +165,11 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     allowedOrigins: o.allowedOrigins,
     events,
     atomically: (fn) => store.transaction(fn),
+    lockGate: () => lock.gate(),
+    subjectsOf: (action, entityType, entityId, fields, input) =>
+      subjectsOf(store, action, entityType, entityId, fields, input),
+    listedRecords: (method, input, output, staffId) =>
+      recentListReads.fresh(staffId, method, input, listedRecords(method, output)),
   });
 
   if (o.autoStart !== false) {

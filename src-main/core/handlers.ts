@@ -1,6 +1,7 @@
 import { ApiError } from '../../src-shared/errors';
 import type { StaffRecord } from '../../src-shared/domain';
 import type { AuditLog } from '../audit';
+import type { AuditReport } from '../audit/report';
 import type { AuthService } from '../auth/auth-service';
 import { sessionInfoOf } from '../auth/session';
 import type { InboxService } from '../inbox/inbox-service';
@@ -19,6 +20,7 @@ export interface HandlerDeps {
   auth: AuthService;
   lock: LockController;
   audit: AuditLog;
+  report: AuditReport;
   inbox: InboxService;
   schedule: ScheduleService;
   patients: PatientService;
@@ -52,13 +54,28 @@ async function onDemand(d: HandlerDeps, entity: 'thread' | 'appointment', id: st
 /** One handler per contract method: thin adapters from validated input to the services. */
 export function createHandlers(d: HandlerDeps): Handlers {
   const session = () =>
-    sessionInfoOf(d.auth.current(), d.auth.deviceId(), d.settings.get().idleTimeoutMinutes);
+    sessionInfoOf(
+      d.auth.current(),
+      d.auth.deviceId(),
+      d.settings.get().idleTimeoutMinutes,
+      d.auth.deviceState(),
+    );
   return {
     'session.status': () => session(),
     'auth.signIn': async (i) => {
       await d.auth.signIn(i.username, i.password, i.totp);
       return session();
     },
+    'device.enrol': async (i) => {
+      await d.auth.enrol(i.username, i.password, i.totp);
+      return session();
+    },
+    'admin.devices': () => d.auth.adminDevices(),
+    'admin.revokeDevice': async (i) => {
+      await d.auth.adminRevokeDevice(i.deviceId);
+      return ok;
+    },
+    'admin.auditAlerts': () => d.auth.adminAuditAlerts(),
     'auth.unlock': async (i) => {
       await d.auth.unlock(i.password);
       return session();
@@ -114,6 +131,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'audit.trail': (i) => d.audit.trail(i.entityType, i.entityId),
     'audit.verify': () => d.audit.verify(),
     'audit.export': (i) => ({ bundleJson: d.audit.exportFhir(i) }),
+    'audit.report': ({ sort, offset, limit, ...query }) => d.report.page(query, sort, offset, limit),
+    'audit.reportExport': ({ format, ...query }) => d.report.exportFile(format, query),
 
     'sync.status': () => d.sync().status(),
     'sync.problems': () => d.sync().problems(),
@@ -140,9 +159,11 @@ export function createHandlers(d: HandlerDeps): Handlers {
     },
 
     'settings.get': () => d.settings.get(),
-    'settings.update': (i) => {
+    'settings.update': (i, c) => {
       const before = d.settings.get();
       const after = d.settings.update(i);
+      // The audit event names the settings that changed (names only), as for any other record's update.
+      c.auditFields = (Object.keys(after) as (keyof typeof after)[]).filter((k) => before[k] !== after[k]);
       d.onSettingsChanged(before);
       return after;
     },

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { enrolAsDemoAdmin } from '../auth/demo-enrol';
 import { ManualIdleSource } from '../base/adapters';
 import { createCore, type Core } from '../core/create-core';
 import { KeytarKeyStore } from '../keys/keytar-store';
@@ -21,6 +22,7 @@ const port = portArg >= 0 ? Number(args[portArg + 1]) : 0;
 const open = args.includes('--open');
 
 const idle = new ManualIdleSource();
+
 let core: Core | null = null;
 try {
   const host = await startBrowserHost({
@@ -38,15 +40,25 @@ try {
         allowedOrigins: [origin],
         deviceName: `${os.hostname()} (browser host)`,
       });
+      await enrolAsDemoAdmin(core.auth);
       return core.router;
     },
   });
-  console.log(`Clinic Console (browser host) — open: ${host.url}`);
   if (open && fs.existsSync('/usr/bin/chromium')) {
-    spawn('/usr/bin/chromium', [`--app=${host.url}`, '--no-first-run', '--disable-background-networking'], {
-      stdio: 'ignore',
-      detached: true,
-    }).unref();
+    // The command line (readable by every local user in /proc) carries the path of a 0600 file, not the code.
+    const launcher = host.writeLauncher();
+    spawn(
+      '/usr/bin/chromium',
+      [`--app=file://${launcher}`, '--no-first-run', '--disable-background-networking'],
+      {
+        stdio: 'ignore',
+        detached: true,
+      },
+    ).unref();
+    console.log('Clinic Console (browser host) — opened in Chromium.');
+  } else {
+    // Printed to this terminal only; the link works once.
+    console.log(`Clinic Console (browser host) — open once: ${host.url}`);
   }
   const stop = async (): Promise<void> => {
     await host.close();

@@ -2,13 +2,19 @@ import { z } from 'zod';
 import { contract, type MethodName, type MethodSpec } from '../../src-shared/contract';
 import type { StaffRecord } from '../../src-shared/domain';
 import { ApiError, type ApiErrorShape } from '../../src-shared/errors';
-import type { AuditLog } from '../audit';
+import type { AuditEventInput, AuditLog } from '../audit';
+import type { AuditSubject } from '../audit/read-records';
 import type { AuthService } from '../auth/auth-service';
 import type { CallerInfo, CallResult, EventListener, Router } from './types';
 
 /** What a handler gets besides its validated input: the signed-in (active) staff member, when there is one. */
 export interface HandlerContext {
   staff: StaffRecord | null;
+  /**
+   * Set by a handler whose audit event names the fields that actually changed (e.g. settings.update), in
+   * place of the contract's fixed list. Names only, never values.
+   */
+  auditFields?: string[];
 }
 
 export type Handler<M extends MethodName> = (
@@ -28,6 +34,29 @@ export interface RouterOptions {
   atomically: <T>(fn: () => T) => T;
   /** Subscribes the router's listeners to the core's events. */
   events: { subscribe(listener: EventListener): () => void };
+  /**
+   * The lock gate (DESIGN.md §6, issue 11): called first on every call; locks the session when the idle time
+   * has reached the timeout, so no timer delay (sleep, a stalled event loop, a clock jump) hands out data.
+   */
+  lockGate: () => void;
+  /** The records whose trails carry an event on the named record (src-main/audit/read-records.ts). */
+  subjectsOf: (
+    action: AuditEventInput['action'],
+    entityType: AuditSubject['entityType'],
+    entityId: string,
+    fields: string[],
+    input: unknown,
+  ) => AuditSubject[] | null;
+  /**
+   * The records a successful list read returned that its events must name (src-main/audit/read-records.ts:
+   * a repeat of the same query by the same person shortly after is not recorded again).
+   */
+  listedRecords: (
+    method: MethodName,
+    input: unknown,
+    output: unknown,
+    staffId: string | null,
+  ) => AuditSubject[];
 }
 
 /** Handlers declared `async` (they await I/O) cannot run inside a synchronous SQLite transaction. */
@@ -74,70 +103,114 @@ export function createRouter(o: RouterOptions): Router {
     if (!parsed.success)
       return { ok: false, error: { code: 'VALIDATION', message: validationMessage(parsed.error) } };
 
+    // The gate first: an idle timeout that has passed locks the session before anything is read from it.
+    o.lockGate();
     const session = o.auth.current();
+    const actor = o.auth.actor();
+    const audit = spec.audit;
+
+    /** The events a call on a named record writes: one per record whose trail must show it. */
+    const eventsOn = (outcome: 'success' | 'failure', entityId: string | null, fields: string[]) => {
+      if (!audit) return [];
+      const subjects =
+        entityId === null
+          ? null
+          : o.subjectsOf(audit.action, audit.entityType, entityId, fields, parsed.data);
+      // No id, or an id of no record held here (e.g. typed text): one event without the id.
+      if (subjects === null)
+        return [{ action: audit.action, entityType: audit.entityType, entityId: null, outcome, fields }];
+      return subjects.map((s): AuditEventInput => ({ action: audit.action, outcome, ...s }));
+    };
+    const namedId = (): string | null => {
+      const idField = audit?.idField;
+      const id = idField ? (parsed.data as Record<string, unknown>)[idField] : undefined;
+      return typeof id === 'string' ? id : null;
+    };
+    /**
+     * A refusal (LOCKED, UNAUTHENTICATED, FORBIDDEN, or a failing handler) on an audited method is still an
+     * access attempt an auditor may ask about: one failure event on the named record (DESIGN.md §7).
+     */
+    const recordFailure = (): void => {
+      if (!audit) return;
+      try {
+        o.audit.recordMany(actor, eventsOn('failure', namedId(), []));
+      } catch {
+        // The refusal matters more to the caller than a failed audit write; verification will show gaps.
+      }
+    };
+    const refuse = (error: ApiErrorShape): CallResult => {
+      recordFailure();
+      return { ok: false, error };
+    };
+
+    // While locked only the four whileLocked methods answer, whatever the role (issue 11).
+    if (session?.state === 'locked' && spec.whileLocked !== true) {
+      return refuse({ code: 'LOCKED', message: 'The console is locked.' });
+    }
     if (spec.roles !== 'any') {
-      if (!session) return { ok: false, error: { code: 'UNAUTHENTICATED', message: 'Sign in first.' } };
+      if (!session) return refuse({ code: 'UNAUTHENTICATED', message: 'Sign in first.' });
       if (!spec.roles.includes(session.staff.role)) {
-        return { ok: false, error: { code: 'FORBIDDEN', message: 'Your role does not allow this.' } };
+        return refuse({ code: 'FORBIDDEN', message: 'Your role does not allow this.' });
       }
     }
     if (spec.phi && session?.state !== 'active') {
-      return session
-        ? { ok: false, error: { code: 'LOCKED', message: 'The console is locked.' } }
-        : { ok: false, error: { code: 'UNAUTHENTICATED', message: 'Sign in first.' } };
+      return refuse(
+        session
+          ? { code: 'LOCKED', message: 'The console is locked.' }
+          : { code: 'UNAUTHENTICATED', message: 'Sign in first.' },
+      );
     }
 
     const ctx: HandlerContext = { staff: session?.state === 'active' ? session.staff : null };
-    const actor = o.auth.actor();
     const handler = o.handlers[method] as (input: unknown, ctx: HandlerContext) => unknown;
-    const audit = spec.audit;
     const recordSuccess = (value: unknown): void => {
       if (!audit) return;
-      const idField = audit.idField;
-      const fromInput = idField ? (parsed.data as Record<string, unknown>)[idField] : undefined;
-      const fromOutput = idField ? (value as Record<string, unknown>)[idField] : undefined;
-      const entityId =
-        typeof fromInput === 'string' ? fromInput : typeof fromOutput === 'string' ? fromOutput : null;
-      o.audit.record(actor, {
-        action: audit.action,
-        entityType: audit.entityType,
-        entityId,
-        outcome: 'success',
-        fields: audit.fields ?? [],
-      });
+      const fromOutput = audit.idField ? (value as Record<string, unknown>)[audit.idField] : undefined;
+      const entityId = namedId() ?? (typeof fromOutput === 'string' ? fromOutput : null);
+      const fields = ctx.auditFields ?? [...(audit.fields ?? [])];
+      const events = eventsOn('success', entityId, fields);
+      if (audit.idField === null && audit.action === 'read') {
+        // A list read: each record it returned shows the read in its own trail.
+        for (const s of o.listedRecords(method, parsed.data, value, actor.staffId))
+          events.push({ action: 'read', outcome: 'success', ...s });
+      }
+      o.audit.recordMany(actor, events);
     };
     try {
       let value: unknown;
       if (audit && !(handler instanceof AsyncFunction)) {
-        // A record's change (or read) and its audit event commit together or not at all, in one transaction.
+        // A record's change (or read) and its audit events commit together or not at all, in one transaction.
         value = o.atomically(() => {
           const result = spec.output.parse(handler(parsed.data, ctx));
           recordSuccess(result);
           return result;
         });
       } else {
-        value = spec.output.parse(await handler(parsed.data, ctx));
+        const result = await handler(parsed.data, ctx);
+        // A read that was in flight while the console locked or the session ended is not handed out: the gate
+        // is checked again after the wait (issue 11 review: a slow on-demand fetch outlived auth.lock).
+        if (
+          spec.whileLocked !== true &&
+          spec.phi &&
+          (!audit || audit.action === 'read' || audit.action === 'export')
+        ) {
+          o.lockGate();
+          const after = o.auth.current();
+          if (after !== session || after?.state !== 'active') {
+            return refuse(
+              after?.state === 'locked'
+                ? { code: 'LOCKED', message: 'The console is locked.' }
+                : { code: 'UNAUTHENTICATED', message: 'Sign in first.' },
+            );
+          }
+        }
+        value = spec.output.parse(result);
         recordSuccess(value);
       }
       return { ok: true, value };
     } catch (error) {
       const shaped = toApiError(error);
-      // An attempt on a record that failed is still an access attempt an auditor may ask about.
-      if (spec.audit && shaped.code !== 'VALIDATION' && session) {
-        const idField = spec.audit.idField;
-        const id = idField ? (parsed.data as Record<string, unknown>)[idField] : undefined;
-        try {
-          o.audit.record(actor, {
-            action: spec.audit.action,
-            entityType: spec.audit.entityType,
-            entityId: typeof id === 'string' ? id : null,
-            outcome: 'failure',
-            fields: [],
-          });
-        } catch {
-          // The original error matters more to the caller than a failed audit write; verification will show gaps.
-        }
-      }
+      if (shaped.code !== 'VALIDATION' && session) recordFailure();
       return { ok: false, error: shaped };
     }
   }

@@ -1,6 +1,6 @@
-import type { Clock, IdleSource } from '../base/adapters';
+import type { Clock, IdleSource, SystemLockReason } from '../base/adapters';
 
-export type LockReason = 'idle' | 'manual' | 'lock-screen' | 'suspend';
+export type LockReason = 'idle' | 'manual' | SystemLockReason;
 
 export interface LockControllerOptions {
   idleSource: IdleSource;
@@ -15,8 +15,10 @@ export interface LockControllerOptions {
 }
 
 /**
- * Idle auto-lock (DESIGN.md §6): locks after the idle timeout, on OS lock-screen and suspend, and on demand.
- * `tick()` holds the decision so tests drive it with an injected clock and idle source instead of waiting.
+ * Idle auto-lock (DESIGN.md §6): locks after the idle timeout, on OS lock-screen, suspend and resume, and on
+ * demand. `tick()` holds the decision; the timer only makes the lock screen appear on time. The router calls
+ * `gate()` on every call, so the decision never waits for the timer (a sleep, a stalled event loop or a clock
+ * jump cannot hand out data: issue 11).
  */
 export class LockController {
   private timer: NodeJS.Timeout | null = null;
@@ -45,6 +47,11 @@ export class LockController {
       return true;
     }
     return false;
+  }
+
+  /** The router's gate: the same decision as the timer's, taken at the moment of the call. */
+  gate(): void {
+    this.tick();
   }
 
   lockNow(reason: LockReason): void {

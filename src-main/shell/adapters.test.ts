@@ -19,7 +19,7 @@ describe('powerMonitor idle source', () => {
     expect(source.idleSeconds()).toBe(301);
   });
 
-  it('reports OS lock-screen and suspend, and stops after unsubscribe', () => {
+  it('reports OS lock-screen, suspend and resume, and stops after unsubscribe', () => {
     const pm = new FakePowerMonitor();
     const source = powerMonitorIdleSource(pm as unknown as PowerMonitor);
     const seen: string[] = [];
@@ -27,10 +27,13 @@ describe('powerMonitor idle source', () => {
     pm.emit('lock-screen');
     pm.emit('suspend');
     pm.emit('resume');
+    pm.emit('unlock-screen');
     off();
     pm.emit('lock-screen');
-    expect(seen).toEqual(['lock-screen', 'suspend']);
-    expect(pm.listenerCount('lock-screen') + pm.listenerCount('suspend')).toBe(0);
+    expect(seen).toEqual(['lock-screen', 'suspend', 'resume']);
+    expect(pm.listenerCount('lock-screen') + pm.listenerCount('suspend') + pm.listenerCount('resume')).toBe(
+      0,
+    );
   });
 });
 

@@ -3,15 +3,15 @@
  * (types only are imported) so the wiring is tested in plain Node.
  */
 import type { PowerMonitor, Shell } from 'electron';
-import type { ExternalOpener, IdleSource } from '../base/adapters';
+import type { ExternalOpener, IdleSource, SystemLockReason } from '../base/adapters';
 import type { KeyStore } from '../keys/key-store';
 import { KeytarKeyStore } from '../keys/keytar-store';
 import { allowedExternalUrl } from './external-links';
 
-type LockReason = 'lock-screen' | 'suspend';
-const LOCK_EVENTS: readonly LockReason[] = ['lock-screen', 'suspend'];
+// 'resume': waking from sleep locks too (issue 11), whether or not 'suspend' was delivered before.
+const LOCK_EVENTS: readonly SystemLockReason[] = ['lock-screen', 'suspend', 'resume'];
 
-/** OS idle time and OS lock/suspend from powerMonitor (usable only after app 'ready'). */
+/** OS idle time and OS lock/suspend/resume from powerMonitor (usable only after app 'ready'). */
 export function powerMonitorIdleSource(
   powerMonitor: Pick<PowerMonitor, 'getSystemIdleTime' | 'on' | 'removeListener'>,
 ): IdleSource {

@@ -12,7 +12,9 @@ import {
   ServerError,
 } from '../../src-shared/sync';
 import { SyncProtocolError, validateAnswer } from './apply-changes';
+import { PortalRedirectError, PortalTransport } from './transport';
 import type { SyncCredentials } from './types';
+import { ServerUrlError } from './url-policy';
 
 export type SyncFailureKind =
   /** DNS, refused, reset, TLS: the server could not be reached. */
@@ -59,6 +61,8 @@ export interface SyncClientOptions {
   credentials: SyncCredentials;
   fetchImpl: typeof fetch;
   requestTimeoutMs: number;
+  /** The console's one portal transport; by default one over baseUrl, credentials and fetchImpl. */
+  transport?: PortalTransport;
 }
 
 interface RequestOptions {
@@ -105,6 +109,9 @@ function toSyncError(error: unknown, timedOut: boolean, stopped: boolean): SyncE
   if (stopped) return new SyncError('aborted', 'Sync stopped.');
   if (timedOut) return new SyncError('timeout', 'The server did not answer in time.');
   if (error instanceof SyncProtocolError) return new SyncError('protocol', error.message);
+  if (error instanceof PortalRedirectError)
+    return new SyncError('client', error.message, error.status, 'REDIRECT');
+  if (error instanceof ServerUrlError) return new SyncError('client', error.message);
   // fetch failures carry the cause's code (ECONNREFUSED, ECONNRESET, …): a kind name, never content.
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
   const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
@@ -112,7 +119,16 @@ function toSyncError(error: unknown, timedOut: boolean, stopped: boolean): SyncE
 }
 
 export class SyncClient {
-  constructor(private readonly options: SyncClientOptions) {}
+  private readonly transport: PortalTransport;
+  constructor(private readonly options: SyncClientOptions) {
+    this.transport =
+      options.transport ??
+      new PortalTransport({
+        serverUrl: () => options.baseUrl,
+        device: options.credentials,
+        fetchImpl: options.fetchImpl,
+      });
+  }
 
   /** One request with auth; a 401 invalidates the token and retries once with a fresh one. */
   async request(req: RequestOptions): Promise<Response> {
@@ -128,7 +144,11 @@ export class SyncClient {
 
   private async attempt(req: RequestOptions): Promise<Response> {
     const token = await this.options.credentials.accessToken();
-    if (token === null) throw new SyncError('no-credentials', 'Nobody is signed in on this device.');
+    // With the device credential the device syncs on its own (a session that began offline, issue 10); the
+    // server attributes each pushed change to the person who made it.
+    if (token === null && !this.transport.hasDeviceCredential()) {
+      throw new SyncError('no-credentials', 'This PC is not enrolled and nobody is signed in online.');
+    }
     const controller = new AbortController();
     // Every await below races this promise: an abort must end the request even if the fetch implementation
     // does not settle a pending body read on abort (seen with undici while a response body was being read).
@@ -148,19 +168,16 @@ export class SyncClient {
         }, this.options.requestTimeoutMs);
     let res: Response | null = null;
     try {
-      const headers: Record<string, string> = {
-        authorization: `Bearer ${token}`,
-        accept: 'application/json',
-      };
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (token !== null) headers.authorization = `Bearer ${token}`;
       if (req.body !== undefined) headers['content-type'] = 'application/json';
       if (req.stream) headers.accept = 'text/event-stream';
       res = await Promise.race([
-        this.options.fetchImpl(this.options.baseUrl + req.path, {
+        this.transport.fetch(req.path, {
           method: req.method,
           headers,
           body: req.body === undefined ? undefined : JSON.stringify(req.body),
           signal: controller.signal,
-          redirect: 'error',
         }),
         aborted,
       ]);

@@ -1,4 +1,5 @@
 /** Which screen shows: a start-up problem, sign-in, the lock screen, or the console. */
+import { EnrolScreen } from './features/enrol/EnrolScreen';
 import { LockScreen } from './features/lock/LockScreen';
 import { Shell } from './features/shell/Shell';
 import { SignInScreen } from './features/signin/SignInScreen';
@@ -8,6 +9,7 @@ export function App() {
   const state = useSession((s) => s.info?.state ?? null);
   const fatal = useSession((s) => s.fatal);
   const switchingUser = useSession((s) => s.switchingUser);
+  const device = useSession((s) => s.info?.device ?? null);
 
   if (fatal) {
     return (
@@ -30,6 +32,8 @@ export function App() {
       </div>
     );
   }
+  // issue 10: a PC that is not enrolled (first run) or was removed by an admin shows the enrolment screen.
+  if (state === 'signed-out' && device !== null && device !== 'enrolled') return <EnrolScreen />;
   if (state === 'signed-out' || (state === 'locked' && switchingUser)) return <SignInScreen />;
   if (state === 'locked') return <LockScreen />;
   return <Shell />;

@@ -1,5 +1,5 @@
 /** Start-up: subscribe to the core's events, then ask for the session. */
-import { clinicApi } from './bridge';
+import { bridgeProblem, clinicApi } from './bridge';
 import { errorMessage } from './api';
 import { dataChanged } from './state/data';
 import { applySession, recheckSession, setFatal, useSession } from './state/session';
@@ -22,6 +22,9 @@ export function boot(): void {
   }
   void recheckSession().then(() => {
     if (!useSession.getState().info)
-      setFatal('The console service is not answering. Close this window and start the console again.');
+      setFatal(
+        bridgeProblem() ??
+          'The console service is not answering. Close this window and start the console again.',
+      );
   });
 }

@@ -1,19 +1,21 @@
 /**
  * The console API for the UI: `window.clinic` from the Electron preload, or, in the browser host used for
- * development and tests, a WebSocket stand-in with the same shape (token from the URL fragment).
+ * development and tests, a WebSocket stand-in with the same shape (authorised by the host's HttpOnly session
+ * cookie, set when the one-time launch link was opened: the page holds no secret).
  */
 import { EVENT_NAMES, METHOD_NAMES, type ClinicApi, type EventName } from '../../src-shared/contract';
-import {
-  BRIDGE_PATH,
-  BRIDGE_TOKEN_PROTOCOL_PREFIX,
-  type BridgeRequest,
-  type BridgeResponse,
-} from '../../src-shared/bridge-protocol';
+import { BRIDGE_PATH, type BridgeRequest, type BridgeResponse } from '../../src-shared/bridge-protocol';
 import { ApiError, isApiErrorShape } from '../../src-shared/errors';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
-function createWebSocketApi(token: string): { api: ClinicApi; reportActivity: () => void } {
+/** Why the browser host refused the bridge (no session cookie), for the start-up screen; null otherwise. */
+let refusedBecause: string | null = null;
+export function bridgeProblem(): string | null {
+  return refusedBecause;
+}
+
+function createWebSocketApi(): { api: ClinicApi; reportActivity: () => void } {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${BRIDGE_PATH}`;
   const pending = new Map<number, Pending>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -22,8 +24,10 @@ function createWebSocketApi(token: string): { api: ClinicApi; reportActivity: ()
   let socket: WebSocket | null = null;
 
   const connect = (): WebSocket => {
-    const ws = new WebSocket(url, [BRIDGE_TOKEN_PROTOCOL_PREFIX + token]);
+    const ws = new WebSocket(url);
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       for (const m of queue.splice(0)) ws.send(m);
     };
     ws.onmessage = (msg) => {
@@ -39,8 +43,14 @@ function createWebSocketApi(token: string): { api: ClinicApi; reportActivity: ()
       else p.reject(new ApiError(data.error.code, data.error.message, data.error.retryAfterSeconds));
     };
     ws.onclose = () => {
-      for (const p of pending.values())
-        p.reject(new ApiError('OFFLINE', 'The console host closed the connection'));
+      const error = opened
+        ? new ApiError('OFFLINE', 'The console host closed the connection')
+        : new ApiError(
+            'UNAUTHENTICATED',
+            'Open the console from the launch link the host printed (it works once), or start it again.',
+          );
+      if (!opened) refusedBecause = error.message;
+      for (const p of pending.values()) p.reject(error);
       pending.clear();
       socket = null;
     };
@@ -98,15 +108,7 @@ function resolveBridge(): { api: ClinicApi; reportActivity: () => void } {
     resolved = { api: window.clinic, reportActivity: () => undefined };
     return resolved;
   }
-  const token = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (!token)
-    throw new ApiError(
-      'UNAUTHENTICATED',
-      'Open the console from the URL the host printed (it carries a token).',
-    );
-  // Drop the token from the address bar so it is not shown or copied along with a screenshot.
-  history.replaceState(null, '', location.pathname + location.search);
-  resolved = createWebSocketApi(token);
+  resolved = createWebSocketApi();
   return resolved;
 }
 

@@ -15,14 +15,22 @@ import { createCore, type Core } from '../../src-main/core/create-core';
 import { startBrowserHost, type BrowserHost } from '../../src-main/host/browser-host';
 import { KeytarKeyStore } from '../../src-main/keys/keytar-store';
 import { keyAccountFor } from '../../src-main/keys/store-key';
-import { startPortal, TEST_TODAY, type TestPortal } from '../helpers/console-harness';
+import { enrolConsole, startPortal, TEST_TODAY, type TestPortal } from '../helpers/console-harness';
+import { TEST_PASSWORD_COST } from '../helpers/sign-in-limits';
 import { tempDir } from '../helpers/tmp';
 
 export { startPortal, TEST_TODAY, type TestPortal };
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const RENDERER_DIR = path.join(repoRoot, 'out/renderer');
-export const SCREENSHOT_DIR = path.join(repoRoot, 'docs/screenshots');
+/**
+ * Where screenshots go: the README's docs/screenshots only when asked for (`CLINIC_UPDATE_SCREENSHOTS=1`), else
+ * a folder under the OS temp dir, so a test run leaves the work tree clean.
+ */
+export const SCREENSHOT_DIR =
+  process.env.CLINIC_UPDATE_SCREENSHOTS === '1'
+    ? path.join(repoRoot, 'docs/screenshots')
+    : path.join(os.tmpdir(), 'clinic-console-screenshots');
 export const VIEWPORT = { width: 1280, height: 800 };
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -106,7 +114,12 @@ const keyStore = new KeytarKeyStore();
 export async function openConsole(
   portal: TestPortal,
   browser: Browser,
-  options: { idleClock?: Clock; deviceName?: string } = {},
+  options: {
+    idleClock?: Clock;
+    deviceName?: string;
+    /** Enrol the PC as the demo admin before the UI loads (default true; false shows the enrolment screen). */
+    enrol?: boolean;
+  } = {},
 ): Promise<E2EConsole> {
   const { dir: dataDir, cleanup } = tempDir('clinic-e2e-console-');
   const idle = new ManualIdleSource(options.idleClock ?? systemClock);
@@ -124,7 +137,9 @@ export async function openConsole(
         allowedOrigins: [origin],
         deviceName: options.deviceName ?? `${os.hostname()} e2e desk`,
         clock: portal.clock,
+        passwordCost: TEST_PASSWORD_COST,
       });
+      if (options.enrol ?? true) await enrolConsole(core, portal);
       return core.router;
     },
   });

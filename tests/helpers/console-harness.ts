@@ -12,6 +12,7 @@ import { createCore, type Core } from '../../src-main/core/create-core';
 import type { CallResult } from '../../src-main/ipc/types';
 import { KeytarKeyStore } from '../../src-main/keys/keytar-store';
 import { keyAccountFor } from '../../src-main/keys/store-key';
+import { TEST_PASSWORD_COST, TEST_SIGN_IN_LIMITS } from './sign-in-limits';
 import { tempDir } from './tmp';
 
 export const TEST_TODAY = '2026-11-23';
@@ -42,7 +43,15 @@ export interface TestPortal {
 export async function startPortal(options: { clock?: TestClock } = {}): Promise<TestPortal> {
   const clock = options.clock ?? new TestClock();
   const { dir, cleanup } = tempDir('clinic-portal-');
-  const open = () => buildServer({ dataDir: dir, demo: true, today: TEST_TODAY, now: () => clock.now() });
+  const open = () =>
+    buildServer({
+      dataDir: dir,
+      demo: true,
+      today: TEST_TODAY,
+      now: () => clock.now(),
+      signInLimits: TEST_SIGN_IN_LIMITS,
+      passwordCost: TEST_PASSWORD_COST,
+    });
   let server = await open();
   let running = true;
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
@@ -86,9 +95,36 @@ export interface TestConsole {
 
 const keyStore = new KeytarKeyStore();
 
+/**
+ * Enrol a console's PC the real way (issue 10): the demo admin's password and TOTP through the auth service,
+ * then move the portal clock past that TOTP step. Consoles opened in parallel are enrolled one after another.
+ */
+export async function enrolConsole(core: Core, portal: TestPortal): Promise<void> {
+  // One enrolment at a time: consoles opened in parallel would otherwise send the same admin code, and the
+  // server refuses a code used twice (RFC 6238 §5.2).
+  const turn = enrolments.then(async () => {
+    const admin = demoStaff('admin1');
+    try {
+      await core.auth.enrol('admin1', admin.password, totp(admin.totpSecret, portal.clock.now()));
+    } finally {
+      portal.clock.advance(31_000);
+    }
+  });
+  enrolments = turn.catch(() => undefined);
+  await turn;
+}
+let enrolments: Promise<void> = Promise.resolve();
+
 export async function startConsole(
   portal: TestPortal,
-  options: { clock?: Clock; autoStart?: boolean; dataDir?: string; origin?: string } = {},
+  options: {
+    clock?: Clock;
+    autoStart?: boolean;
+    dataDir?: string;
+    origin?: string;
+    /** Enrol the PC as the demo admin first (default true; a reopened data dir is already enrolled). */
+    enrol?: boolean;
+  } = {},
 ): Promise<TestConsole> {
   const clock = options.clock ?? portal.clock;
   const tmp = options.dataDir ? null : tempDir('clinic-console-');
@@ -106,7 +142,9 @@ export async function startConsole(
     deviceName: `${os.hostname()} test desk`,
     clock,
     autoStart: options.autoStart ?? true,
+    passwordCost: TEST_PASSWORD_COST,
   });
+  if ((options.enrol ?? true) && core.auth.deviceState() === 'not-enrolled') await enrolConsole(core, portal);
   const call = (method: string, input?: unknown) =>
     core.router.call(method, input, { origin, isMainFrame: true });
   return {

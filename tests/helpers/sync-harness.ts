@@ -6,8 +6,10 @@
 import type { AppointmentRecord, MessageRecord, PatientRecord, ThreadRecord } from '../../src-shared/domain';
 import {
   type Change,
+  DEVICE_CREDENTIAL_HEADER,
   type EntityName,
   PullResponse,
+  RegisterDeviceResponse,
   SYNC_ROUTES,
   TokenResponse,
 } from '../../src-shared/sync';
@@ -19,6 +21,7 @@ import { threadRecordOf, type ThreadRow } from '../../src-main/store/repos/threa
 import type { Store } from '../../src-main/store/store';
 import { type PortalServer, buildServer } from '../../server/app';
 import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../../server/demo/credentials';
+import { TEST_PASSWORD_COST, TEST_SIGN_IN_LIMITS } from './sign-in-limits';
 import { tempDir } from './tmp';
 
 /** The demo's "today": fixed, so seeded data and free slots are the same on every run. */
@@ -42,7 +45,15 @@ export async function startTestServer(options: { scale?: number } = {}): Promise
   let offset = 0;
   const now = () => Date.now() + offset;
   const build = () =>
-    buildServer({ dataDir: dir, demo: true, scale: options.scale ?? 0.05, today: DEMO_TODAY, now });
+    buildServer({
+      dataDir: dir,
+      demo: true,
+      scale: options.scale ?? 0.05,
+      today: DEMO_TODAY,
+      now,
+      signInLimits: TEST_SIGN_IN_LIMITS,
+      passwordCost: TEST_PASSWORD_COST,
+    });
   let server = await build();
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
   const port = Number(new URL(url).port);
@@ -74,25 +85,54 @@ export async function startTestServer(options: { scale?: number } = {}): Promise
   };
 }
 
+/** An enrolled device's id and secret (the console keeps the secret in its encrypted store). */
+export interface DeviceCred {
+  deviceId: string;
+  deviceSecret: string;
+}
+
+/** The `x-clinic-device` header of a device. */
+export const deviceHeader = (d: DeviceCred): Record<string, string> => ({
+  [DEVICE_CREDENTIAL_HEADER]: `${d.deviceId}:${d.deviceSecret}`,
+});
+
+/** The device each access token issued through this harness belongs to (serverSnapshot sends its credential). */
+const deviceOfToken = new Map<string, DeviceCred>();
+
 async function postJson(
   url: string,
   body: unknown,
   token?: string,
+  device?: DeviceCred,
 ): Promise<{ status: number; json: unknown }> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(device ? deviceHeader(device) : {}),
+    },
     body: JSON.stringify(body),
   });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as unknown) : null };
 }
 
-/** Enrol a device and sign a demo staff member in on it. */
-export async function enrolDevice(serverUrl: string, name: string): Promise<string> {
-  const enrol = await postJson(serverUrl + SYNC_ROUTES.registerDevice, { name });
-  if (enrol.status !== 201) throw new Error(`device enrolment failed: ${enrol.status}`);
-  return (enrol.json as { deviceId: string }).deviceId;
+/**
+ * Enrol a device the real way: the demo admin's password and a TOTP code (`adminCode`; by default the code of
+ * the current real-time step, for servers on the real clock).
+ */
+export async function enrolDevice(serverUrl: string, name: string, adminCode?: string): Promise<DeviceCred> {
+  const admin = demoStaff('admin1');
+  const enrol = await postJson(serverUrl + SYNC_ROUTES.registerDevice, {
+    name,
+    username: 'admin1',
+    password: admin.password,
+    totp: adminCode ?? totp(admin.totpSecret, Date.now()),
+  });
+  if (enrol.status !== 201)
+    throw new Error(`device enrolment failed: ${enrol.status} ${JSON.stringify(enrol.json)}`);
+  return RegisterDeviceResponse.parse(enrol.json);
 }
 
 /**
@@ -109,7 +149,7 @@ export class TestCredentials implements SyncCredentials {
   constructor(
     /** Where auth requests go (the real server, not a fault proxy). */
     public authUrl: string,
-    private readonly device: string,
+    readonly device: DeviceCred,
   ) {}
 
   static async signIn(
@@ -117,8 +157,8 @@ export class TestCredentials implements SyncCredentials {
     username: string,
     deviceName = `desk of ${username}`,
   ): Promise<TestCredentials> {
-    const deviceId = await enrolDevice(server.url, deviceName);
-    const creds = new TestCredentials(server.url, deviceId);
+    const device = await enrolDevice(server.url, deviceName, server.totpFor('admin1'));
+    const creds = new TestCredentials(server.url, device);
     await creds.signIn(username, server.totpFor(username));
     return creds;
   }
@@ -126,12 +166,12 @@ export class TestCredentials implements SyncCredentials {
   /** Credentials from tokens obtained elsewhere (a child process gets them through its environment). */
   static fromTokens(
     authUrl: string,
-    deviceId: string,
+    device: DeviceCred,
     staffId: string,
     access: string,
     refresh: string,
   ): TestCredentials {
-    const creds = new TestCredentials(authUrl, deviceId);
+    const creds = new TestCredentials(authUrl, device);
     creds.staffId = staffId;
     creds.access = access;
     creds.refreshToken = refresh;
@@ -139,14 +179,20 @@ export class TestCredentials implements SyncCredentials {
   }
 
   async signIn(username: string, code: string): Promise<void> {
-    const res = await postJson(this.authUrl + SYNC_ROUTES.signIn, {
-      username,
-      password: demoStaff(username).password,
-      totp: code,
-      deviceId: this.device,
-    });
+    const res = await postJson(
+      this.authUrl + SYNC_ROUTES.signIn,
+      {
+        username,
+        password: demoStaff(username).password,
+        totp: code,
+        deviceId: this.device.deviceId,
+      },
+      undefined,
+      this.device,
+    );
     if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.json)}`);
     const tokens = TokenResponse.parse(res.json);
+    deviceOfToken.set(tokens.accessToken, this.device);
     this.access = tokens.accessToken;
     this.refreshToken = tokens.refreshToken;
     this.staffId = tokens.staff.id;
@@ -157,15 +203,25 @@ export class TestCredentials implements SyncCredentials {
   }
 
   deviceId(): string | null {
-    return this.device;
+    return this.device.deviceId;
+  }
+
+  deviceSecret(): string | null {
+    return this.device.deviceSecret;
   }
 
   async accessToken(): Promise<string | null> {
     if (this.stale && this.refreshToken) {
       this.stale = false;
-      const res = await postJson(this.authUrl + SYNC_ROUTES.refresh, { refreshToken: this.refreshToken });
+      const res = await postJson(
+        this.authUrl + SYNC_ROUTES.refresh,
+        { refreshToken: this.refreshToken },
+        undefined,
+        this.device,
+      );
       if (res.status !== 200) return null;
       const tokens = TokenResponse.parse(res.json);
+      deviceOfToken.set(tokens.accessToken, this.device);
       this.access = tokens.accessToken;
       this.refreshToken = tokens.refreshToken;
       this.refreshes++;
@@ -261,7 +317,10 @@ export async function serverSnapshot(
   let cursor = '0';
   for (;;) {
     const res = await fetch(`${serverUrl}${SYNC_ROUTES.pull}?after=${cursor}&limit=5000`, {
-      headers: { authorization: `Bearer ${token}` },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(deviceOfToken.has(token) ? deviceHeader(deviceOfToken.get(token)!) : {}),
+      },
     });
     if (res.status !== 200) throw new Error(`pull failed: ${res.status}`);
     const batch = PullResponse.parse(await res.json());

@@ -159,7 +159,7 @@ describe('lock', () => {
     expect((await clinic.signIn('clinician1')).ok).toBe(true);
   });
 
-  it('locks after the idle timeout; PHI methods answer LOCKED, others still work; session.changed is emitted', async () => {
+  it('locks after the idle timeout; every method but the four answers LOCKED; session.changed is emitted', async () => {
     const states: string[] = [];
     clinic.core.events.subscribe((event, payload) => {
       if (event === 'session.changed') states.push((payload as SessionInfo).state);
@@ -185,7 +185,9 @@ describe('lock', () => {
       }[method];
       expect(await clinic.call(method, input)).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
     }
-    expect((await clinic.call('sync.status', {})).ok).toBe(true);
+    // Issue 11: not only patient data — while locked only status, unlock, switch user and sign-out answer.
+    expect(await clinic.call('sync.status', {})).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
+    expect((await clinic.call('session.status', {})).ok).toBe(true);
   });
 
   it.each(['lock-screen', 'suspend'] as const)('locks on OS %s', async (reason) => {

@@ -63,6 +63,7 @@ describe('console crash', () => {
         CRASH_STORE_KEY: key,
         CRASH_SERVER_URL: server.url,
         CRASH_DEVICE_ID: creds.deviceId()!,
+        CRASH_DEVICE_SECRET: creds.deviceSecret()!,
         CRASH_STAFF_ID: creds.staffId,
         CRASH_ACCESS_TOKEN: creds.tokens.access,
         CRASH_REFRESH_TOKEN: creds.tokens.refresh,

@@ -65,8 +65,8 @@ describe('sync faults', () => {
     proxy = new FaultProxy(server.port);
     await proxy.listen();
     // Auth goes straight to the server; only sync traffic crosses the proxy.
-    const deviceId = await enrolDevice(server.url, 'faulty desk');
-    creds = new TestCredentials(server.url, deviceId);
+    const device = await enrolDevice(server.url, 'faulty desk');
+    creds = new TestCredentials(server.url, device);
     await creds.signIn('reception1', totp(demoStaff('reception1').totpSecret, Date.now()));
     db = openServerDb(server.dataDir);
     const t = newStore();

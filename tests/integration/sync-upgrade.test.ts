@@ -22,6 +22,7 @@ import { SyncEngine } from '../../src-main/sync/engine';
 import {
   TestCredentials,
   type TestServer,
+  deviceHeader,
   freeSlot,
   localSnapshot,
   serverSnapshot,
@@ -87,7 +88,7 @@ describe('upgrade with changes still queued', () => {
     const queued: { id: string; op: MutationOp; entityId: string }[] = [];
     const providerList = await (async () => {
       const res = await fetch(`${server.url}${SYNC_ROUTES.pull}?after=0&limit=5000`, {
-        headers: { authorization: `Bearer ${creds.tokens.access}` },
+        headers: { authorization: `Bearer ${creds.tokens.access}`, ...deviceHeader(creds.device) },
       });
       const body = (await res.json()) as { changes: { entity: string; data: unknown }[] };
       return body.changes.filter((c) => c.entity === 'provider').map((c) => c.data);
@@ -256,7 +257,11 @@ describe('upgrade with changes still queued', () => {
     const batch = [m(threads[10]!, undefined), m(threads[11]!, 2), m(threads[12]!, 3), m(threads[13]!, 1)];
     const res = await fetch(server.url + SYNC_ROUTES.push, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${creds.tokens.access}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${creds.tokens.access}`,
+        ...deviceHeader(creds.device),
+      },
       body: JSON.stringify({ deviceId: creds.deviceId(), mutations: batch }),
     });
     expect(res.status).toBe(200);

@@ -30,6 +30,7 @@ export class MessagesRepo {
   private readonly existsStmt;
   private readonly deleteStmt;
   private readonly deleteAttachmentStmt;
+  private readonly attachmentOwnerStmt;
   constructor(db: Database) {
     // Update only when the body or version changed, so FTS is not rewritten for an identical re-pull.
     this.upsertStmt = db.prepare(
@@ -56,6 +57,14 @@ export class MessagesRepo {
     this.existsStmt = db.prepare<[string], { id: string }>('SELECT id FROM messages WHERE id = ?');
     this.deleteStmt = db.prepare('DELETE FROM messages WHERE id = ?');
     this.deleteAttachmentStmt = db.prepare('DELETE FROM attachments WHERE id = ?');
+    this.attachmentOwnerStmt = db.prepare<[string], { threadId: string; patientId: string }>(
+      `SELECT t.id AS threadId, t.patient_id AS patientId FROM attachments a
+       JOIN messages m ON m.id = a.message_id JOIN threads t ON t.id = m.thread_id WHERE a.id = ?`,
+    );
+  }
+  /** The thread and patient an attachment belongs to (for its audit trail), or null when not on this PC. */
+  attachmentOwner(attachmentId: string): { threadId: string; patientId: string } | null {
+    return this.attachmentOwnerStmt.get(attachmentId) ?? null;
   }
   upsert(record: MessageRecord): void {
     this.upsertStmt.run(record);

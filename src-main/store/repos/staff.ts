@@ -36,6 +36,8 @@ export class StaffRepo {
   private readonly listStmt;
   private readonly credStmt;
   private readonly saveCredStmt;
+  private readonly countFailureStmt;
+  private readonly forgiveFailureStmt;
   constructor(db: Database) {
     this.upsertStmt = db.prepare(
       `INSERT INTO staff (id, username, display_name, role, provider_id, version)
@@ -55,9 +57,55 @@ export class StaffRepo {
          verified_at = excluded.verified_at, failed_count = excluded.failed_count, locked = excluded.locked,
          last_failed_at = excluded.last_failed_at`,
     );
+    // One statement each, so a failure counted by another attempt is never overwritten by a stale row.
+    this.countFailureStmt = db.prepare<
+      { username: string; staff_id: string; at: string; lockout: number },
+      { failed_count: number }
+    >(
+      `INSERT INTO staff_credentials (username, staff_id, verifier, verified_at, failed_count, locked, last_failed_at)
+       VALUES (@username, @staff_id, NULL, NULL, 1, CASE WHEN 1 >= @lockout THEN 1 ELSE 0 END, @at)
+       ON CONFLICT (username) DO UPDATE SET failed_count = failed_count + 1,
+         locked = CASE WHEN failed_count + 1 >= @lockout THEN 1 ELSE locked END, last_failed_at = excluded.last_failed_at
+       RETURNING failed_count`,
+    );
+    this.forgiveFailureStmt = db.prepare(
+      `UPDATE staff_credentials SET
+         locked = CASE WHEN failed_count = @counted THEN @locked ELSE locked END,
+         last_failed_at = CASE WHEN failed_count = @counted THEN NULL ELSE last_failed_at END,
+         failed_count = CASE WHEN failed_count = @counted THEN 0 ELSE max(failed_count - 1, 0) END
+       WHERE username = @username`,
+    );
+  }
+  /**
+   * Count one failed attempt now, before the password is checked (issue 11); locks the account on this device
+   * at `lockout` failures. Returns the count this attempt wrote.
+   */
+  countFailure(username: string, staffId: string, at: string, lockout: number): number {
+    return this.countFailureStmt.get({ username, staff_id: staffId, at, lockout })!.failed_count;
+  }
+  /**
+   * The attempt that wrote `counted` succeeded: when no other failure was counted since, the count is reset
+   * (and the lock flag restored to `lockedBefore`); otherwise only this attempt's own count is taken back, so a
+   * success never erases failures counted meanwhile.
+   */
+  forgiveFailure(username: string, counted: number, lockedBefore: number): void {
+    this.forgiveFailureStmt.run({ username, counted, locked: lockedBefore });
+  }
+  private readonly roleListeners = new Set<(staffId: string, from: Role, to: Role) => void>();
+  /**
+   * Called, inside the writer's transaction, when an upsert changes a known staff member's role (the audit
+   * log records it: issue 11). Returns an unsubscribe function.
+   */
+  onRoleChange(listener: (staffId: string, from: Role, to: Role) => void): () => void {
+    this.roleListeners.add(listener);
+    return () => this.roleListeners.delete(listener);
   }
   upsert(record: StaffRecord): void {
+    const before = this.roleListeners.size > 0 ? this.byIdStmt.get(record.id) : undefined;
     this.upsertStmt.run(record);
+    if (before && before.role !== record.role) {
+      for (const l of this.roleListeners) l(record.id, before.role, record.role);
+    }
   }
   byId(id: string): StaffRecord | null {
     const row = this.byIdStmt.get(id);

@@ -8,6 +8,7 @@ import { call, errorMessage } from '../../api';
 import { useSession } from '../../state/session';
 import { useSync } from '../../state/sync';
 import { announce } from '../../state/ui';
+import { DevicesPanel } from './DevicesPanel';
 
 export function SettingsView() {
   const [saved, setSaved] = useState<Settings | null>(null);
@@ -22,6 +23,7 @@ export function SettingsView() {
   const [busy, setBusy] = useState(false);
   const deviceId = useSession((s) => s.info?.deviceId ?? null);
   const connection = useSync((s) => s.status?.connection ?? null);
+  const isAdmin = useSession((s) => s.info?.staff?.role === 'admin');
 
   const show = (s: Settings) => {
     setSaved(s);
@@ -231,6 +233,7 @@ export function SettingsView() {
           </p>
         </aside>
       </div>
+      {isAdmin ? <DevicesPanel /> : null}
     </div>
   );
 }

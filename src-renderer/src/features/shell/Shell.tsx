@@ -12,11 +12,13 @@ import { loadProblems, refreshSyncStatus } from '../../state/sync';
 import { setUi, useUi, type View } from '../../state/ui';
 import { SettingsView } from '../admin/SettingsView';
 import { AccountActivityView } from '../audit/AccountActivity';
+import { AuditReportView } from '../audit/AuditReport';
 import { AuditPanelDialog } from '../audit/AuditPanel';
 import { InboxView } from '../inbox/InboxView';
 import { PatientPanelDialog } from '../patient/PatientPanel';
 import { AppointmentDialog } from '../schedule/AppointmentDialog';
 import { ScheduleView } from '../schedule/ScheduleView';
+import { REVOKED_NOTICE } from '../enrol/EnrolScreen';
 import { SyncBar, SyncProblemBanner, SyncProblemsDialog } from '../sync/SyncBar';
 import { lockNow, SHORTCUTS, useShortcuts } from './keyboard';
 
@@ -25,6 +27,7 @@ const VIEW_LABEL: Record<View, string> = {
   schedule: 'Schedule',
   activity: 'Account activity',
   settings: 'Settings',
+  audit: 'Audit report',
 };
 
 const ROLE_LABEL: Record<Role, string> = {
@@ -36,12 +39,13 @@ const ROLE_LABEL: Record<Role, string> = {
 export function viewsFor(role: Role): View[] {
   if (role === 'receptionist') return ['schedule', 'inbox', 'activity'];
   if (role === 'clinician') return ['inbox', 'schedule', 'activity'];
-  return ['settings', 'inbox', 'schedule', 'activity'];
+  return ['settings', 'audit', 'inbox', 'schedule', 'activity'];
 }
 
 export function Shell() {
   const staff = useSession((s) => s.info?.staff);
   const offline = useSession((s) => s.info?.offline ?? false);
+  const revoked = useSession((s) => s.info?.device === 'revoked');
   const view = useUi((s) => s.view);
   const appointmentId = useUi((s) => s.appointmentId);
   const patientId = useUi((s) => s.patientId);
@@ -144,7 +148,13 @@ export function Shell() {
         {current === 'schedule' ? <ScheduleView /> : null}
         {current === 'activity' ? <AccountActivityView /> : null}
         {current === 'settings' && role === 'admin' ? <SettingsView /> : null}
+        {current === 'audit' && role === 'admin' ? <AuditReportView /> : null}
       </main>
+      {revoked ? (
+        <p className="form-error" role="alert">
+          {REVOKED_NOTICE} Nothing on this PC was deleted; unsent changes wait until it is enrolled again.
+        </p>
+      ) : null}
       <SyncBar offlineSession={offline} />
 
       {appointmentId ? (

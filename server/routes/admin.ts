@@ -1,0 +1,50 @@
+/**
+ * Admin routes (issue 10): enrolled devices (list, revoke) and audit-integrity alerts. Each needs the device
+ * credential and an admin's access token; the role comes from the server's own staff record.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { SYNC_ROUTES } from '../../src-shared/sync';
+import { deviceView, revokeDevice } from '../auth/devices';
+import { authenticateStaff, type StaffSession } from '../auth/staff-auth';
+import type { ServerContext } from '../context';
+import { HttpError } from '../http/errors';
+import { parse } from '../http/validate';
+import type { PokeHub } from '../sync/hub';
+
+const NoQuery = z.strictObject({});
+const DeviceParams = z.strictObject({ deviceId: z.string().min(1).max(64) });
+const RevokeBody = z.strictObject({}).optional();
+
+/** The newest alerts returned by GET /admin/audit-alerts. */
+export const ALERT_LIMIT = 500;
+
+export function adminRoutes(app: FastifyInstance, ctx: ServerContext, hub: PokeHub): void {
+  const adminOf = (headers: Record<string, unknown>): StaffSession => {
+    const session = authenticateStaff(ctx, headers);
+    if (session.staff.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can do this.');
+    return session;
+  };
+
+  app.get(SYNC_ROUTES.adminDevices, async (request) => {
+    adminOf(request.headers);
+    parse(NoQuery, request.query, 'query');
+    return { devices: ctx.store.devices().map(deviceView) };
+  });
+
+  app.post(SYNC_ROUTES.adminRevokeDevice, async (request) => {
+    const admin = adminOf(request.headers);
+    const { deviceId } = parse(DeviceParams, request.params, 'params');
+    parse(RevokeBody, request.body, 'body');
+    const device = revokeDevice(ctx, admin.staff, admin.deviceId, deviceId);
+    // Open event streams of that device end now, not at their next heartbeat.
+    hub.revalidate();
+    return { device };
+  });
+
+  app.get(SYNC_ROUTES.adminAuditAlerts, async (request) => {
+    adminOf(request.headers);
+    parse(NoQuery, request.query, 'query');
+    return { alerts: ctx.store.auditAlerts(ALERT_LIMIT) };
+  });
+}

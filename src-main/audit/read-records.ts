@@ -1,0 +1,164 @@
+/**
+ * Which records' trails an audited call must show (DESIGN.md §7 "Coverage", issue 11):
+ * - a list read (inbox page, search, schedule range, patient search) records one 'read' event per record it
+ *   returned, and one per patient whose name it showed, so a patient's trail answers "who looked me up";
+ *   the event's field name is the method that listed it (e.g. 'inbox.list'), never a value;
+ * - an attachment read is recorded on its thread and on the thread's patient, with the field name
+ *   `attachment.<attachmentId>` (ids only), since no trail is kept per attachment.
+ * The same person re-running the same list query (the UI re-queries on every sync refresh) within
+ * LIST_READ_REPEAT_MS does not record its records again: each look-up is in the trail, its refreshes are not.
+ */
+import type { MethodName } from '../../src-shared/contract';
+import type { AuditAction, AuditEntityType } from '../../src-shared/domain';
+import type { AppointmentView, PatientView, ScheduleView, ThreadPage } from '../../src-shared/views';
+import type { Store } from '../store/store';
+
+/** A record an audit event is written on, with the field names the event carries. */
+export interface AuditSubject {
+  entityType: AuditEntityType;
+  entityId: string;
+  fields: string[];
+}
+
+const MAX_ID = 64;
+
+function add(out: AuditSubject[], seen: Set<string>, entityType: AuditEntityType, id: string, field: string) {
+  const key = `${entityType}\u0000${id}`;
+  if (seen.has(key) || id.length === 0 || id.length > MAX_ID) return;
+  seen.add(key);
+  out.push({ entityType, entityId: id, fields: [field] });
+}
+
+/**
+ * The records a successful list read returned, in the order shown, each once: threads then their patients
+ * (inbox.list), appointments then their patients (schedule.range), patients (patient.search).
+ * Any other method returns [] (it names its record in its input, or touches none).
+ */
+export function listedRecords(method: MethodName, output: unknown): AuditSubject[] {
+  const out: AuditSubject[] = [];
+  const seen = new Set<string>();
+  switch (method) {
+    case 'inbox.list': {
+      const page = output as ThreadPage;
+      for (const t of page.threads) add(out, seen, 'thread', t.id, method);
+      for (const t of page.threads) add(out, seen, 'patient', t.patientId, method);
+      break;
+    }
+    case 'schedule.range': {
+      const view = output as ScheduleView;
+      const shown: AppointmentView[] = view.appointments;
+      for (const a of shown) add(out, seen, 'appointment', a.id, method);
+      for (const a of shown) add(out, seen, 'patient', a.patientId, method);
+      break;
+    }
+    case 'patient.search':
+      for (const p of output as PatientView[]) add(out, seen, 'patient', p.id, method);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** Whether a record of this type is held on this PC (an audit event may then carry its id). */
+function heldLocally(store: Store, entityType: AuditEntityType, id: string, input: unknown): boolean {
+  switch (entityType) {
+    case 'thread':
+      return store.threads.byId(id) !== null;
+    case 'appointment':
+      return store.appointments.byId(id) !== null;
+    case 'patient':
+      return store.patients.byId(id) !== null;
+    case 'staff':
+      return store.staff.byId(id) !== null;
+    case 'settings':
+      // A device's settings (enrolment, revocation): a device this PC knows of.
+      return store.devices.nameOf(id) !== null;
+    case 'audit': {
+      // Reading or exporting a record's trail: the id is that record's, of the type the input names.
+      const named = (input as { entityType?: unknown } | null)?.entityType;
+      const type = typeof named === 'string' ? (named as AuditEntityType) : null;
+      return type !== null && type !== 'audit' && heldLocally(store, type, id, null);
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * The records whose trails carry an event on the named record, or null when no such record is held on this PC:
+ * the caller then records one event without an id, so text typed into an id field (a refused or failed call,
+ * even signed out) never lands in the audit log and off the device (issue 11 review). An attachment (audit
+ * entity 'message' with the attachment's id) maps to its thread and the thread's patient; any other record
+ * maps to itself, and a read of a thread or an appointment is also recorded on its patient's trail (field
+ * `thread.<id>` / `appointment.<id>`), so a patient's trail answers "who looked me up". `input` is the call's
+ * validated input (for audit reads, which name the record's type).
+ */
+export function subjectsOf(
+  store: Store,
+  action: AuditAction,
+  entityType: AuditEntityType,
+  entityId: string,
+  fields: readonly string[],
+  input: unknown,
+): AuditSubject[] | null {
+  if (entityType === 'message') {
+    const attachment = store.messages.attachmentOwner(entityId);
+    if (!attachment) return null;
+    const field = `attachment.${entityId}`;
+    const extra = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(field) ? [field] : ['attachment'];
+    return [
+      { entityType: 'thread', entityId: attachment.threadId, fields: [...fields, ...extra] },
+      { entityType: 'patient', entityId: attachment.patientId, fields: [...fields, ...extra] },
+    ];
+  }
+  if (action === 'read' && (entityType === 'thread' || entityType === 'appointment')) {
+    const patientId =
+      entityType === 'thread'
+        ? store.threads.byId(entityId)?.patientId
+        : store.appointments.byId(entityId)?.patientId;
+    if (patientId === undefined) return null;
+    const field = `${entityType}.${entityId}`;
+    const extra = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(field) ? [field] : [entityType];
+    return [
+      { entityType, entityId, fields: [...fields] },
+      { entityType: 'patient', entityId: patientId, fields: [...fields, ...extra] },
+    ];
+  }
+  if (!heldLocally(store, entityType, entityId, input)) return null;
+  return [{ entityType, entityId, fields: [...fields] }];
+}
+
+/** A repeat of the same list query by the same person within this time adds no per-record events. */
+export const LIST_READ_REPEAT_MS = 10 * 60_000;
+const MAX_REMEMBERED = 100_000;
+
+/**
+ * Which records of a list read are new for this person and this query within LIST_READ_REPEAT_MS (ms, from
+ * the injected clock). Memory is bounded: past MAX_REMEMBERED keys it starts afresh (records more, never less).
+ */
+export class RecentListReads {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly now: () => number) {}
+
+  /** The subjects to record now; remembers them as recorded. */
+  fresh(
+    staffId: string | null,
+    method: MethodName,
+    input: unknown,
+    subjects: readonly AuditSubject[],
+  ): AuditSubject[] {
+    const now = this.now();
+    const query = `${staffId ?? ''}\u0000${method}\u0000${JSON.stringify(input)}`;
+    if (this.seen.size + subjects.length > MAX_REMEMBERED) this.seen.clear();
+    const out: AuditSubject[] = [];
+    for (const s of subjects) {
+      const key = `${query}\u0000${s.entityType}\u0000${s.entityId}`;
+      const last = this.seen.get(key);
+      if (last !== undefined && now - last >= 0 && now - last < LIST_READ_REPEAT_MS) continue;
+      this.seen.set(key, now);
+      out.push(s);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * The privacy officer's audit report (DESIGN.md §7, issue 11): this device's events and the server's (other
+ * desks, the portal, the backend) as one list, each event once, filtered by time range, staff member, action,
+ * record type and id, outcome and device, sorted by any column, a page at a time; exported whole as CSV
+ * (RFC 4180) or as a FHIR R4 Bundle of AuditEvent resources. Ids, names of staff and devices, and field names
+ * only: never patient data.
+ */
+import type { AuditReportColumn, AuditReportQuery } from '../../src-shared/contract';
+import type { AuditEntryView } from '../../src-shared/views';
+import { uuidv7 } from '../base/ids';
+import type { AuditRow } from '../store/repos/audit';
+import type { Store } from '../store/store';
+import type { AuditLog } from './audit-log';
+import { toFhirBundle, type ExportEvent } from './fhir';
+
+export interface AuditReportPage {
+  rows: AuditEntryView[];
+  total: number;
+}
+
+export interface AuditReportSort {
+  by: AuditReportColumn;
+  dir: 'asc' | 'desc';
+}
+
+type ReportRow = AuditRow & { prev_hash: string | null; hash: string | null; source: 'local' | 'server' };
+
+/** Sort keys by column; a fixed map, so no caller text ever reaches the SQL. */
+const ORDER: Record<AuditReportColumn, string> = {
+  at: 'u.at',
+  staff: "coalesce(s.display_name, u.staff_id, '')",
+  action: 'u.action',
+  entityType: 'u.entity_type',
+  entityId: "coalesce(u.entity_id, '')",
+  outcome: 'u.outcome',
+  device: 'coalesce(d.name, u.device_id)',
+};
+/** Joins a sort column needs (names live in other tables). */
+const JOIN: Partial<Record<AuditReportColumn, string>> = {
+  staff: "LEFT JOIN staff s ON s.id = u.staff_id AND u.actor_kind != 'patient'",
+  device: 'LEFT JOIN devices d ON d.id = u.device_id',
+};
+
+/** One SQL condition per filter given, on a table alias; values are always bound parameters. */
+const CONDITION: Record<keyof AuditReportQuery, (t: string) => string> = {
+  from: (t) => `${t}.at >= @from`,
+  to: (t) => `${t}.at <= @to`,
+  staffId: (t) => `${t}.staff_id = @staffId`,
+  action: (t) => `${t}.action = @action`,
+  entityType: (t) => `${t}.entity_type = @entityType`,
+  entityId: (t) => `${t}.entity_id = @entityId`,
+  outcome: (t) => `${t}.outcome = @outcome`,
+  deviceId: (t) => `${t}.device_id = @deviceId`,
+};
+
+/** Stored times are toISOString() text, so filter bounds are compared in the same form. */
+function instant(iso: string | undefined): string | undefined {
+  if (iso === undefined) return undefined;
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) throw new RangeError('audit report: a time is not an ISO instant');
+  return new Date(t).toISOString();
+}
+
+/** The filters given, as bound parameters (times normalized). */
+function params(q: AuditReportQuery): Record<string, string> {
+  const p: Record<string, string | undefined> = { ...q, from: instant(q.from), to: instant(q.to) };
+  return Object.fromEntries(
+    Object.entries(p).filter((e): e is [string, string] => e[1] !== undefined && e[0] in CONDITION),
+  );
+}
+
+/**
+ * Local events plus server events not from this log, each arm filtered on its own table, so a filter on a
+ * record or a staff member uses that table's index. Conditions are written only for filters given: an
+ * "(@x IS NULL OR col = @x)" form would keep SQLite from using any index.
+ */
+function union(keys: readonly string[]): string {
+  const where = (t: string) => keys.map((k) => CONDITION[k as keyof AuditReportQuery](t));
+  const local = where('e');
+  const remote = [...where('r'), 'NOT EXISTS (SELECT 1 FROM audit_events x WHERE x.id = r.id)'];
+  const cols =
+    'id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields, actor_kind';
+  return `WITH u AS (
+    SELECT ${cols}, prev_hash, hash, 0 AS remote FROM audit_events e ${local.length ? `WHERE ${local.join(' AND ')}` : ''}
+    UNION ALL
+    SELECT ${cols}, NULL, NULL, 1 FROM audit_remote r WHERE ${remote.join(' AND ')}
+  )`;
+}
+
+export class AuditReport {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly now: () => number,
+  ) {}
+
+  private select(q: AuditReportQuery, sort: AuditReportSort, limit: number, offset: number): ReportRow[] {
+    const p = params(q);
+    const dir = sort.dir === 'asc' ? 'ASC' : 'DESC';
+    const keys = this.store.db
+      .prepare(
+        `${union(Object.keys(p))} SELECT u.id, u.remote FROM u ${JOIN[sort.by] ?? ''}
+         ORDER BY ${ORDER[sort.by]} ${dir}, u.at ${dir}, u.id ${dir} LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...p, limit, offset }) as { id: string; remote: 0 | 1 }[];
+    const local = this.store.db.prepare('SELECT * FROM audit_events WHERE id = ?');
+    const remote = this.store.db.prepare('SELECT * FROM audit_remote WHERE id = ?');
+    return keys.map(({ id, remote: fromServer }): ReportRow => {
+      if (fromServer === 1)
+        return { ...(remote.get(id) as AuditRow), prev_hash: null, hash: null, source: 'server' };
+      const row = local.get(id) as AuditRow & { prev_hash: string; hash: string };
+      // A local event the server has sent back counts as 'server' (confirmed), as in the trails.
+      return { ...row, source: remote.get(id) ? 'server' : 'local' };
+    });
+  }
+
+  /** One page of the report: rows in the asked order (default newest first) and the total that match. */
+  page(
+    q: AuditReportQuery,
+    sort: AuditReportSort | undefined,
+    offset: number,
+    limit: number,
+  ): AuditReportPage {
+    const rows = this.select(q, sort ?? { by: 'at', dir: 'desc' }, limit, offset);
+    const p = params(q);
+    const { n } = this.store.db.prepare(`${union(Object.keys(p))} SELECT count(*) AS n FROM u`).get(p) as {
+      n: number;
+    };
+    const view = this.audit.describer();
+    return { rows: rows.map((r) => view(r, r.source)), total: n };
+  }
+
+  /** Every matching event, oldest first, as display views plus what the FHIR export needs. */
+  private all(q: AuditReportQuery): ExportEvent[] {
+    const view = this.audit.describer();
+    return this.select(q, { by: 'at', dir: 'asc' }, -1, 0).map((r) => ({
+      ...view(r, r.source),
+      staffId: r.staff_id,
+      chain: r.prev_hash !== null && r.hash !== null ? { prevHash: r.prev_hash, hash: r.hash } : null,
+    }));
+  }
+
+  /** The export as a file to save: CSV (text/csv) or the FHIR Bundle (application/fhir+json). */
+  exportFile(
+    format: 'csv' | 'fhir',
+    q: AuditReportQuery,
+  ): { fileName: string; mimeType: string; text: string } {
+    const day = new Date(this.now()).toISOString().slice(0, 10);
+    return format === 'csv'
+      ? { fileName: `audit-report-${day}.csv`, mimeType: 'text/csv', text: this.csv(q) }
+      : { fileName: `audit-report-${day}.fhir.json`, mimeType: 'application/fhir+json', text: this.fhir(q) };
+  }
+
+  /** RFC 4180 CSV with a header row, CRLF line ends, oldest first. */
+  csv(q: AuditReportQuery): string {
+    const header = [
+      'time_utc',
+      'staff',
+      'role',
+      'actor_kind',
+      'action',
+      'record_type',
+      'record_id',
+      'outcome',
+      'device',
+      'device_id',
+      'fields',
+      'source',
+      'event_id',
+    ];
+    const lines = [header.join(',')];
+    for (const e of this.all(q)) {
+      lines.push(
+        [
+          e.at,
+          e.staffName ?? '',
+          e.role ?? '',
+          e.actorKind,
+          e.action,
+          e.entityType,
+          e.entityId ?? '',
+          e.outcome,
+          e.deviceName,
+          e.deviceId,
+          e.fields.join(' '),
+          e.source,
+          e.id,
+        ]
+          .map(csvCell)
+          .join(','),
+      );
+    }
+    return lines.join('\r\n') + '\r\n';
+  }
+
+  /** A FHIR R4 Bundle (collection) of AuditEvent resources, oldest first, as JSON text. */
+  fhir(q: AuditReportQuery): string {
+    const now = this.now();
+    return JSON.stringify(
+      toFhirBundle(this.all(q), { id: uuidv7(now), timestamp: new Date(now).toISOString() }),
+      null,
+      2,
+    );
+  }
+}
+
+/**
+ * One CSV field (RFC 4180 §2): quoted when it holds a comma, quote or line break. A text starting with = + - @
+ * (or a tab/CR) is prefixed with an apostrophe so a spreadsheet never runs it as a formula (OWASP CSV injection).
+ */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

@@ -1,0 +1,307 @@
+/**
+ * The privacy officer's audit report (admins only, issue 11): every event this PC holds — its own and those the
+ * server sent (other desks, the portal) — filtered by time range, staff member, action, record type and id,
+ * outcome and device; sorted by any column; exported as CSV or as a FHIR R4 AuditEvent bundle. Days are UTC
+ * days, as in the per-record trails. Ids, staff and device names only: no patient data.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import type { AuditReportColumn, AuditReportQuery } from '../../../../src-shared/contract';
+import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from '../../../../src-shared/domain';
+import type { AuditEntryView } from '../../../../src-shared/views';
+import { call, errorMessage } from '../../api';
+import { saveBlob } from '../../lib/download';
+import { useReference } from '../../state/reference';
+import { announce } from '../../state/ui';
+
+const PAGE = 100;
+
+interface Form {
+  fromDay: string;
+  toDay: string;
+  staffId: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  outcome: string;
+  deviceId: string;
+}
+const EMPTY: Form = {
+  fromDay: '',
+  toDay: '',
+  staffId: '',
+  action: '',
+  entityType: '',
+  entityId: '',
+  outcome: '',
+  deviceId: '',
+};
+
+const COLUMNS: { by: AuditReportColumn; label: string }[] = [
+  { by: 'at', label: 'Time (UTC)' },
+  { by: 'staff', label: 'Staff' },
+  { by: 'action', label: 'Action' },
+  { by: 'entityType', label: 'Record type' },
+  { by: 'entityId', label: 'Record ID' },
+  { by: 'outcome', label: 'Outcome' },
+  { by: 'device', label: 'Device' },
+];
+
+/** The form as the API's query: a day range becomes inclusive UTC instants. */
+function queryOf(f: Form): AuditReportQuery {
+  const q: AuditReportQuery = {};
+  if (f.fromDay) q.from = `${f.fromDay}T00:00:00.000Z`;
+  if (f.toDay) q.to = `${f.toDay}T23:59:59.999Z`;
+  if (f.staffId) q.staffId = f.staffId;
+  if (f.action) q.action = f.action as AuditReportQuery['action'];
+  if (f.entityType) q.entityType = f.entityType as AuditReportQuery['entityType'];
+  if (f.entityId.trim()) q.entityId = f.entityId.trim();
+  if (f.outcome) q.outcome = f.outcome as AuditReportQuery['outcome'];
+  if (f.deviceId.trim()) q.deviceId = f.deviceId.trim();
+  return q;
+}
+
+function who(e: AuditEntryView): string {
+  if (e.actorKind === 'patient') return 'Patient (portal)';
+  if (e.actorKind === 'system') return 'System';
+  return e.staffName ?? 'Unknown staff';
+}
+
+export function AuditReportView() {
+  const staff = useReference((s) => s.staff);
+  const [form, setForm] = useState<Form>(EMPTY);
+  const [applied, setApplied] = useState<AuditReportQuery>({});
+  const [sort, setSort] = useState<{ by: AuditReportColumn; dir: 'asc' | 'desc' }>({ by: 'at', dir: 'desc' });
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<{ rows: AuditEntryView[]; total: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let current = true;
+    setError(null);
+    call('audit.report', { ...applied, sort, offset, limit: PAGE }).then(
+      (p) => {
+        if (current) setPage(p);
+      },
+      (e) => {
+        if (current) setError(errorMessage(e));
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [applied, sort, offset]);
+
+  const set = (key: keyof Form) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [key]: e.target.value }));
+
+  function apply(e: FormEvent) {
+    e.preventDefault();
+    if (form.fromDay && form.toDay && form.fromDay > form.toDay) {
+      setError('The first day must not be after the last day.');
+      return;
+    }
+    setOffset(0);
+    setApplied(queryOf(form));
+  }
+
+  async function exportAs(format: 'csv' | 'fhir') {
+    setBusy(true);
+    setError(null);
+    try {
+      const file = await call('audit.reportExport', { ...applied, format });
+      saveBlob(new Blob([file.text], { type: file.mimeType }), file.fileName);
+      announce(`Exported ${format === 'csv' ? 'CSV' : 'FHIR bundle'}.`);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const sortBy = (by: AuditReportColumn) => {
+    setOffset(0);
+    setSort((s) => ({ by, dir: s.by === by && s.dir === 'desc' ? 'asc' : 'desc' }));
+  };
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <div>
+          <h1 className="view-title">Audit report</h1>
+          <p className="muted">
+            Every recorded view, change, export, sign-in and refused attempt known to this PC, from this desk
+            and from the server. Exports hold ids and staff names only.
+          </p>
+        </div>
+      </div>
+      <form className="card form report-filters" onSubmit={apply} aria-label="Report filters">
+        <div className="field-row">
+          <div className="field field-compact">
+            <label htmlFor="report-from">From day</label>
+            <input id="report-from" type="date" value={form.fromDay} onChange={set('fromDay')} />
+          </div>
+          <div className="field field-compact">
+            <label htmlFor="report-to">To day</label>
+            <input id="report-to" type="date" value={form.toDay} onChange={set('toDay')} />
+          </div>
+          <div className="field field-compact">
+            <label htmlFor="report-staff">Staff member</label>
+            <select id="report-staff" value={form.staffId} onChange={set('staffId')}>
+              <option value="">Anyone</option>
+              {staff.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.displayName}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field field-compact">
+            <label htmlFor="report-action">Action</label>
+            <select id="report-action" value={form.action} onChange={set('action')}>
+              <option value="">Any</option>
+              {AUDIT_ACTIONS.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field field-compact">
+            <label htmlFor="report-type">Record type</label>
+            <select id="report-type" value={form.entityType} onChange={set('entityType')}>
+              <option value="">Any</option>
+              {AUDIT_ENTITY_TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field field-compact">
+            <label htmlFor="report-id">Record ID</label>
+            <input
+              id="report-id"
+              type="text"
+              spellCheck={false}
+              value={form.entityId}
+              onChange={set('entityId')}
+            />
+          </div>
+          <div className="field field-compact">
+            <label htmlFor="report-outcome">Outcome</label>
+            <select id="report-outcome" value={form.outcome} onChange={set('outcome')}>
+              <option value="">Any</option>
+              <option value="success">Success</option>
+              <option value="failure">Failure</option>
+            </select>
+          </div>
+          <div className="field field-compact">
+            <label htmlFor="report-device">Device ID</label>
+            <input
+              id="report-device"
+              type="text"
+              spellCheck={false}
+              value={form.deviceId}
+              onChange={set('deviceId')}
+            />
+          </div>
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="button button-primary">
+            Apply filters
+          </button>
+          <button type="button" className="button" disabled={busy} onClick={() => void exportAs('csv')}>
+            Export CSV
+          </button>
+          <button type="button" className="button" disabled={busy} onClick={() => void exportAs('fhir')}>
+            Export FHIR
+          </button>
+        </div>
+      </form>
+      <div className="card">
+        {error ? (
+          <p className="inline-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        {page === null ? (
+          <p aria-busy="true">Loading…</p>
+        ) : (
+          <>
+            <p role="status" className="muted">
+              {page.total === 1 ? '1 event' : `${page.total} events`}
+              {page.total > PAGE ? ` · showing ${offset + 1}–${Math.min(offset + PAGE, page.total)}` : ''}
+            </p>
+            <div className="table-wrap">
+              <table className="table table-dense">
+                <caption className="visually-hidden">Audit events</caption>
+                <thead>
+                  <tr>
+                    {COLUMNS.map((c) => (
+                      <th
+                        key={c.by}
+                        scope="col"
+                        aria-sort={
+                          sort.by === c.by ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'
+                        }
+                      >
+                        <button type="button" className="link-button" onClick={() => sortBy(c.by)}>
+                          {c.label}
+                        </button>
+                      </th>
+                    ))}
+                    <th scope="col">Fields</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.rows.map((e) => (
+                    <tr key={e.id}>
+                      <td className="nowrap">
+                        <time dateTime={e.at}>{e.at.slice(0, 19).replace('T', ' ')}</time>
+                      </td>
+                      <td>
+                        {who(e)}
+                        {e.role ? <span className="muted"> · {e.role}</span> : null}
+                      </td>
+                      <td>{e.action}</td>
+                      <td>{e.entityType}</td>
+                      <td className="mono">{e.entityId ?? '—'}</td>
+                      <td>
+                        <span className={`outcome outcome-${e.outcome}`}>
+                          {e.outcome === 'success' ? 'Success' : 'Failure'}
+                        </span>
+                      </td>
+                      <td>{e.deviceName}</td>
+                      <td>{e.fields.length ? e.fields.join(', ') : '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            {page.total > PAGE ? (
+              <div className="form-actions">
+                <button
+                  type="button"
+                  className="button"
+                  disabled={offset === 0}
+                  onClick={() => setOffset(Math.max(0, offset - PAGE))}
+                >
+                  Previous page
+                </button>
+                <button
+                  type="button"
+                  className="button"
+                  disabled={offset + PAGE >= page.total}
+                  onClick={() => setOffset(offset + PAGE)}
+                >
+                  Next page
+                </button>
+              </div>
+            ) : null}
+          </>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,463 @@
+/**
+ * Table-driven over the whole contract, with the expectations written here by hand (never read from the
+ * contract), so a new method cannot escape: the first test fails when the contract has a method this table
+ * lacks, or the table one the contract lacks.
+ * - every method except the four a locked session may call answers LOCKED while locked, whatever the role;
+ * - every audited method writes exactly the expected failure events on the named record(s) when refused with
+ *   LOCKED, UNAUTHENTICATED or FORBIDDEN;
+ * - every list method's returned records each show the read in their own trail.
+ * Real portal backend, real store and keychain, real router; the idle timer is off, the gate still runs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METHOD_NAMES, type MethodName } from '../../src-shared/contract';
+import type { AuditEntityType, Role } from '../../src-shared/domain';
+import type { PatientView, ScheduleView, ThreadPage } from '../../src-shared/views';
+import { demoStaff } from '../../server/demo/credentials';
+import {
+  startConsole,
+  startPortal,
+  TEST_TODAY,
+  type TestConsole,
+  type TestPortal,
+} from '../helpers/console-harness';
+
+interface Ids {
+  thread: string;
+  appointment: string;
+  /** The patient of `appointment`. */
+  appointmentPatient: string;
+  patient: string;
+  attachment: string;
+  attachmentThread: string;
+  attachmentPatient: string;
+}
+type Expected = [AuditEntityType, string | null][];
+
+interface Row {
+  /** Answers (with something other than LOCKED) while the console is locked. */
+  whileLocked: boolean;
+  /** Needs a signed-in staff member. */
+  signedIn: boolean;
+  /** A role refused with FORBIDDEN, or null when every role may call it. */
+  forbidden: Role | null;
+  /** A valid input. */
+  input: (ids: Ids) => unknown;
+  /** The failure events a refused call writes, as [entity type, entity id]; [] when not audited. */
+  refused: (ids: Ids) => Expected;
+  /** For list reads: the records the answer returned, each of which must show the read in its trail. */
+  listed?: (value: unknown) => Expected;
+}
+
+const none = (): Expected => [];
+const empty = () => ({});
+const slot = {
+  providerId: 'prov-1',
+  start: `${TEST_TODAY}T09:00:00.000Z`,
+  end: `${TEST_TODAY}T09:15:00.000Z`,
+};
+
+const TABLE: Record<MethodName, Row> = {
+  'session.status': { whileLocked: true, signedIn: false, forbidden: null, input: empty, refused: none },
+  'auth.signIn': {
+    whileLocked: true,
+    signedIn: false,
+    forbidden: null,
+    input: () => ({ username: 'nobody', password: 'wrong-password', totp: '000000' }),
+    refused: none,
+  },
+  'auth.unlock': {
+    whileLocked: true,
+    signedIn: false,
+    forbidden: null,
+    input: () => ({ password: 'wrong-password' }),
+    refused: none,
+  },
+  'auth.lock': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'auth.signOut': { whileLocked: true, signedIn: false, forbidden: null, input: empty, refused: none },
+  'auth.accountActivity': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: empty,
+    refused: none,
+  },
+  'inbox.list': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: () => ({ queue: 'all', offset: 0, limit: 20 }),
+    refused: () => [['queue', null]],
+    listed: (v) =>
+      (v as ThreadPage).threads.flatMap((t): Expected => [
+        ['thread', t.id],
+        ['patient', t.patientId],
+      ]),
+  },
+  'inbox.counts': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'inbox.templates': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'thread.get': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ threadId: i.thread }),
+    // A read of a thread is on the patient's trail too ("who looked me up").
+    refused: (i) => [
+      ['thread', i.thread],
+      ['patient', i.patient],
+    ],
+  },
+  'thread.claim': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ threadId: i.thread }),
+    refused: (i) => [['thread', i.thread]],
+  },
+  'thread.release': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ threadId: i.thread }),
+    refused: (i) => [['thread', i.thread]],
+  },
+  'thread.assign': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ threadId: i.thread, assigneeId: 'stf-clinician2' }),
+    refused: (i) => [['thread', i.thread]],
+  },
+  'thread.setPriority': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ threadId: i.thread, priority: 'urgent' }),
+    refused: (i) => [['thread', i.thread]],
+  },
+  'thread.setStatus': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ threadId: i.thread, status: 'in_progress' }),
+    refused: (i) => [['thread', i.thread]],
+  },
+  'thread.reply': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ threadId: i.thread, body: 'We will call you.' }),
+    refused: (i) => [['thread', i.thread]],
+  },
+  'attachment.get': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ attachmentId: i.attachment }),
+    refused: (i) => [
+      ['thread', i.attachmentThread],
+      ['patient', i.attachmentPatient],
+    ],
+  },
+  'providers.list': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'staff.list': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'schedule.range': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: () => ({ from: TEST_TODAY, days: 2 }),
+    refused: () => [['schedule', null]],
+    listed: (v) =>
+      (v as ScheduleView).appointments.flatMap((a): Expected => [
+        ['appointment', a.id],
+        ['patient', a.patientId],
+      ]),
+  },
+  'appointment.get': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ appointmentId: i.appointment }),
+    refused: (i) => [
+      ['appointment', i.appointment],
+      ['patient', i.appointmentPatient],
+    ],
+  },
+  'appointment.book': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: (i) => ({ patientId: i.patient, ...slot, reason: 'Check-up', virtual: false }),
+    // The appointment does not exist yet: the attempt is recorded without an id.
+    refused: () => [['appointment', null]],
+  },
+  'appointment.reschedule': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: (i) => ({ appointmentId: i.appointment, ...slot }),
+    refused: (i) => [['appointment', i.appointment]],
+  },
+  'appointment.cancel': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: (i) => ({ appointmentId: i.appointment, reason: 'x' }),
+    refused: (i) => [['appointment', i.appointment]],
+  },
+  'appointment.checkIn': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: (i) => ({ appointmentId: i.appointment }),
+    refused: (i) => [['appointment', i.appointment]],
+  },
+  'appointment.noShow': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: (i) => ({ appointmentId: i.appointment }),
+    refused: (i) => [['appointment', i.appointment]],
+  },
+  'appointment.openVirtualLink': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ appointmentId: i.appointment }),
+    refused: (i) => [
+      ['appointment', i.appointment],
+      ['patient', i.appointmentPatient],
+    ],
+  },
+  'patient.search': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: () => ({ query: 'a', limit: 20 }),
+    refused: () => [['patient', null]],
+    listed: (v) => (v as PatientView[]).map((p): Expected[number] => ['patient', p.id]),
+  },
+  'patient.get': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ patientId: i.patient }),
+    refused: (i) => [['patient', i.patient]],
+  },
+  'audit.trail': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ entityType: 'thread', entityId: i.thread }),
+    refused: (i) => [['audit', i.thread]],
+  },
+  'audit.verify': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'audit.export': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'receptionist',
+    input: (i) => ({ entityType: 'thread', entityId: i.thread }),
+    refused: (i) => [['audit', i.thread]],
+  },
+  'audit.report': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: (i) => ({ entityType: 'patient', entityId: i.patient, offset: 0, limit: 50 }),
+    refused: (i) => [['audit', i.patient]],
+  },
+  'audit.reportExport': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'receptionist',
+    input: (i) => ({ entityType: 'patient', entityId: i.patient, format: 'csv' }),
+    refused: (i) => [['audit', i.patient]],
+  },
+  'sync.status': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'sync.problems': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'sync.dismissProblem': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: () => ({ problemId: 'no-such-problem' }),
+    refused: none,
+  },
+  'sync.now': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'device.enrol': {
+    whileLocked: false,
+    signedIn: false,
+    forbidden: null,
+    input: () => ({ username: 'nobody', password: 'wrong-password', totp: '000000' }),
+    refused: none,
+  },
+  'admin.devices': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: empty,
+    refused: none,
+  },
+  'admin.revokeDevice': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'receptionist',
+    input: () => ({ deviceId: 'device-not-enrolled' }),
+    // A device this PC does not know: recorded without the id (typed text never becomes a record id).
+    refused: () => [['settings', null]],
+  },
+  'admin.auditAlerts': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: empty,
+    refused: none,
+  },
+  'settings.get': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'settings.update': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: () => ({ idleTimeoutMinutes: 7 }),
+    refused: () => [['settings', null]],
+  },
+};
+
+let portal: TestPortal;
+let clinic: TestConsole;
+let ids: Ids;
+
+beforeAll(async () => {
+  portal = await startPortal();
+  clinic = await startConsole(portal, { autoStart: false });
+  expect((await clinic.signIn('admin1')).ok).toBe(true);
+  await clinic.ok('sync.now');
+  const db = clinic.core.store.db;
+  const att = db
+    .prepare(
+      `SELECT a.id AS attachment, t.id AS thread, t.patient_id AS patient FROM attachments a
+       JOIN messages m ON m.id = a.message_id JOIN threads t ON t.id = m.thread_id LIMIT 1`,
+    )
+    .get() as { attachment: string; thread: string; patient: string };
+  const apt = db.prepare(`SELECT id, patient_id FROM appointments WHERE status = 'booked' LIMIT 1`).get() as {
+    id: string;
+    patient_id: string;
+  };
+  const thread = db.prepare('SELECT id, patient_id FROM threads LIMIT 1 OFFSET 3').get() as {
+    id: string;
+    patient_id: string;
+  };
+  ids = {
+    thread: thread.id,
+    appointment: apt.id,
+    appointmentPatient: apt.patient_id,
+    patient: thread.patient_id,
+    attachment: att.attachment,
+    attachmentThread: att.thread,
+    attachmentPatient: att.patient,
+  };
+});
+afterAll(async () => {
+  await clinic?.close();
+  await portal?.close();
+});
+
+/** The failure events written since `before`, as [entity type, entity id]. */
+function failuresSince(before: number): Expected {
+  return [...clinic.core.store.audit.iterate()]
+    .slice(before)
+    .filter((e) => e.outcome === 'failure' && e.action !== 'failed-sign-in' && e.action !== 'unlock')
+    .map((e): Expected[number] => [e.entity_type, e.entity_id]);
+}
+
+const methods = Object.keys(TABLE) as MethodName[];
+
+describe('the hand-written table', () => {
+  it('covers exactly the contract’s methods', () => {
+    expect([...METHOD_NAMES].sort()).toEqual([...methods].sort());
+  });
+});
+
+describe('signed in as admin', () => {
+  it.each(methods.filter((m) => TABLE[m].listed))(
+    '%s: every record returned shows the read in its own trail',
+    async (method) => {
+      const value = await clinic.ok(method, TABLE[method].input(ids));
+      const listed = TABLE[method].listed!(value);
+      expect(listed.length).toBeGreaterThan(0);
+      for (const [type, id] of listed) {
+        const top = clinic.core.audit.trail(type, id!)[0];
+        expect(top, `${type} ${id}`).toMatchObject({ action: 'read', fields: [method], outcome: 'success' });
+      }
+    },
+  );
+});
+
+describe('locked (admin)', () => {
+  beforeAll(async () => {
+    clinic.idle.touch();
+    await clinic.ok('auth.lock');
+  });
+
+  it.each(methods.filter((m) => !TABLE[m].whileLocked))(
+    '%s answers LOCKED and writes exactly its failure events',
+    async (method) => {
+      const before = clinic.core.store.audit.count();
+      const result = await clinic.call(method, TABLE[method].input(ids));
+      expect(result).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
+      expect(failuresSince(before)).toEqual(TABLE[method].refused(ids));
+      for (const e of [...clinic.core.store.audit.iterate()].slice(before))
+        expect(e).toMatchObject({ staff_id: 'stf-admin1', role: 'admin' });
+    },
+  );
+
+  it.each(methods.filter((m) => TABLE[m].whileLocked && m !== 'auth.signOut'))(
+    '%s still answers (not LOCKED), and the session stays locked',
+    async (method) => {
+      const result = await clinic.call(method, TABLE[method].input(ids));
+      if (!result.ok) expect(result.error.code).not.toBe('LOCKED');
+      expect(clinic.core.auth.current()).toMatchObject({ state: 'locked', staff: { username: 'admin1' } });
+    },
+  );
+});
+
+describe('refused for a role', () => {
+  it.each(methods.filter((m) => TABLE[m].forbidden !== null))(
+    '%s answers FORBIDDEN and writes exactly its failure events',
+    async (method) => {
+      const role = TABLE[method].forbidden!;
+      const username =
+        role === 'clinician' ? 'clinician1' : role === 'receptionist' ? 'reception1' : 'admin1';
+      if (clinic.core.auth.current()?.staff.username !== username) {
+        expect((await clinic.signIn(username)).ok).toBe(true);
+      }
+      const before = clinic.core.store.audit.count();
+      const result = await clinic.call(method, TABLE[method].input(ids));
+      expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(failuresSince(before)).toEqual(TABLE[method].refused(ids));
+      for (const e of [...clinic.core.store.audit.iterate()].slice(before))
+        expect(e).toMatchObject({ staff_id: demoStaffId(username), role });
+    },
+  );
+});
+
+function demoStaffId(username: string): string {
+  expect(demoStaff(username)).toBeTruthy();
+  return clinic.core.store.staff.byUsername(username)!.id;
+}
+
+describe('signed out', () => {
+  beforeAll(async () => {
+    await clinic.ok('auth.signOut');
+  });
+
+  it.each(methods.filter((m) => TABLE[m].signedIn))(
+    '%s answers UNAUTHENTICATED and writes exactly its failure events',
+    async (method) => {
+      const before = clinic.core.store.audit.count();
+      const result = await clinic.call(method, TABLE[method].input(ids));
+      expect(result).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+      expect(failuresSince(before)).toEqual(TABLE[method].refused(ids));
+      for (const e of [...clinic.core.store.audit.iterate()].slice(before))
+        expect(e).toMatchObject({ staff_id: null, actor_kind: 'system' });
+    },
+  );
+});
