@@ -19,8 +19,8 @@ import {
   type AuditRecordHandler,
   CURSOR_KEY,
   LAST_SYNCED_KEY,
-  applyChange,
   applyPullBatch,
+  applyUnlessOlder,
   defaultAuditHandler,
   readCursor,
 } from './apply-changes';
@@ -508,11 +508,12 @@ export class SyncEngine {
     if (change.entity !== entity || change.id !== id) {
       throw new SyncError('protocol', 'The server answered for another record.');
     }
+    // The answer may have left the server before a pull wrote a newer version: never go back (issue 12 review).
     this.store.transaction(() => {
       if (this.store.outbox.hasPending(id)) noteServerRecord(this.store, change);
-      else applyChange(this.store, change, this.onAudit);
+      else applyUnlessOlder(this.store, change, this.onAudit);
       for (const r of related)
-        if (!this.store.outbox.hasPending(r.id)) applyChange(this.store, r, this.onAudit);
+        if (!this.store.outbox.hasPending(r.id)) applyUnlessOlder(this.store, r, this.onAudit);
       this.store.syncShadows.refetchDone(entity, id);
     });
   }
