@@ -444,27 +444,26 @@ export class SyncEngine {
             entities.add('message');
           }
         }
-        if (op.op !== 'audit.append') {
-          this.store.syncProblems.add({
-            id: row.id,
-            at: nowIso,
-            kind: result.status,
-            operation: op.op,
+        // Every refusal is told, audit events included (review of main: a refused audit.append was silent).
+        this.store.syncProblems.add({
+          id: row.id,
+          at: nowIso,
+          kind: result.status,
+          operation: op.op,
+          entityId: row.entityId,
+          // In the person's words, read after the server's record is shown again (refusal-text.ts).
+          message: refusalText(this.store, {
+            op,
             entityId: row.entityId,
-            // In the person's words, read after the server's record is shown again (refusal-text.ts).
-            message: refusalText(this.store, {
-              op,
-              entityId: row.entityId,
-              kind: result.status,
-              reason: result.reason,
-              before,
-            }),
-            slotStart:
-              op.op === 'appointment.book' || op.op === 'appointment.reschedule'
-                ? op.start
-                : (before?.start ?? null),
-          });
-        }
+            kind: result.status,
+            reason: result.reason,
+            before,
+          }),
+          slotStart:
+            op.op === 'appointment.book' || op.op === 'appointment.reschedule'
+              ? op.start
+              : (before?.start ?? null),
+        });
       }
     });
     if (items.length > 0) {

@@ -362,4 +362,30 @@ describe('no divergence: a change that ends unapplied shows the server record ag
       t.dispose();
     }
   });
+
+  it('a refused audit event is told as a sync problem, not dropped in silence', async () => {
+    // Review of main (lesser): an audit.append the server refuses (here: recorded by another device).
+    const event = {
+      id: uuidv7(),
+      at: new Date().toISOString(),
+      staffId: desk.creds.staffId,
+      role: 'receptionist' as const,
+      deviceId: 'dev-someone-else',
+      action: 'read' as const,
+      entityType: 'thread' as const,
+      entityId: freeThreads[0]!.id,
+      outcome: 'success' as const,
+      fields: [],
+      actorKind: 'staff' as const,
+      prevHash: '0'.repeat(64),
+      hash: 'a'.repeat(64),
+      version: 0,
+    };
+    const id = write('audit', event.id, { op: 'audit.append', event });
+    await desk.engine.syncNow();
+    expect(desk.t.store.outbox.count()).toBe(0);
+    const problem = desk.engine.problems().find((p) => p.id === id);
+    expect(problem).toMatchObject({ kind: 'rejected', operation: 'audit.append', entityId: event.id });
+    expect(problem!.message).toMatch(/^Audit record not saved: .+ tell the clinic's IT admin\.$/);
+  });
 });
