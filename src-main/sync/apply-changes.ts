@@ -101,6 +101,42 @@ export function applyChange(store: Store, change: Change, onAudit: AuditRecordHa
   }
 }
 
+/**
+ * The local version of a thread, appointment or message, or null when not held (other entities: null).
+ * Used to keep an answer that left the server earlier (a record fetched by id, a push answer's `current`)
+ * from overwriting a newer version a pull wrote meanwhile.
+ */
+function localVersion(store: Store, change: Change): number | null {
+  switch (change.entity) {
+    case 'thread':
+      return store.threads.byId(change.id)?.version ?? null;
+    case 'appointment':
+      return store.appointments.byId(change.id)?.version ?? null;
+    case 'message': {
+      const row = store.db
+        .prepare<[string], { version: number }>('SELECT version FROM messages WHERE id = ?')
+        .get(change.id);
+      return row?.version ?? null;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * applyChange for a record read outside the pull's order (issue 12 review: a late fetch answer): never writes
+ * an older version over a newer one already held. A deletion (data null) is applied as is.
+ */
+export function applyUnlessOlder(store: Store, change: Change, onAudit: AuditRecordHandler): boolean {
+  const data = change.data as { version?: number } | null;
+  if (data && typeof data.version === 'number') {
+    const held = localVersion(store, change);
+    if (held !== null && held > data.version) return false;
+  }
+  applyChange(store, change, onAudit);
+  return true;
+}
+
 export interface ApplyResult {
   applied: number;
   /** Changes not written because a local change to the same record waits in the outbox. */

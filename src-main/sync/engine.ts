@@ -19,8 +19,8 @@ import {
   type AuditRecordHandler,
   CURSOR_KEY,
   LAST_SYNCED_KEY,
-  applyChange,
   applyPullBatch,
+  applyUnlessOlder,
   defaultAuditHandler,
   readCursor,
 } from './apply-changes';
@@ -444,27 +444,26 @@ export class SyncEngine {
             entities.add('message');
           }
         }
-        if (op.op !== 'audit.append') {
-          this.store.syncProblems.add({
-            id: row.id,
-            at: nowIso,
-            kind: result.status,
-            operation: op.op,
+        // Every refusal is told, audit events included (review of main: a refused audit.append was silent).
+        this.store.syncProblems.add({
+          id: row.id,
+          at: nowIso,
+          kind: result.status,
+          operation: op.op,
+          entityId: row.entityId,
+          // In the person's words, read after the server's record is shown again (refusal-text.ts).
+          message: refusalText(this.store, {
+            op,
             entityId: row.entityId,
-            // In the person's words, read after the server's record is shown again (refusal-text.ts).
-            message: refusalText(this.store, {
-              op,
-              entityId: row.entityId,
-              kind: result.status,
-              reason: result.reason,
-              before,
-            }),
-            slotStart:
-              op.op === 'appointment.book' || op.op === 'appointment.reschedule'
-                ? op.start
-                : (before?.start ?? null),
-          });
-        }
+            kind: result.status,
+            reason: result.reason,
+            before,
+          }),
+          slotStart:
+            op.op === 'appointment.book' || op.op === 'appointment.reschedule'
+              ? op.start
+              : (before?.start ?? null),
+        });
       }
     });
     if (items.length > 0) {
@@ -508,11 +507,12 @@ export class SyncEngine {
     if (change.entity !== entity || change.id !== id) {
       throw new SyncError('protocol', 'The server answered for another record.');
     }
+    // The answer may have left the server before a pull wrote a newer version: never go back (issue 12 review).
     this.store.transaction(() => {
       if (this.store.outbox.hasPending(id)) noteServerRecord(this.store, change);
-      else applyChange(this.store, change, this.onAudit);
+      else applyUnlessOlder(this.store, change, this.onAudit);
       for (const r of related)
-        if (!this.store.outbox.hasPending(r.id)) applyChange(this.store, r, this.onAudit);
+        if (!this.store.outbox.hasPending(r.id)) applyUnlessOlder(this.store, r, this.onAudit);
       this.store.syncShadows.refetchDone(entity, id);
     });
   }

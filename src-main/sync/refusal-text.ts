@@ -49,6 +49,8 @@ function advice(op: MutationOp['op'], kind: 'conflict' | 'rejected', reason: str
   }
   if (op.startsWith('appointment.')) return 'Open the appointment to see where it stands now.';
   if (op === 'message.send') return 'Open the thread and send the reply again if it is still needed.';
+  if (op === 'audit.append')
+    return "This PC's audit trail did not fully reach the server: tell the clinic's IT admin.";
   return 'Open the thread to see where it stands now.';
 }
 

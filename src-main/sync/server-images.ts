@@ -18,7 +18,7 @@ import type { Change, MutationResult } from '../../src-shared/sync';
 import type { OutboxEntry } from '../store/repos/outbox';
 import type { GuardedEntity, ServerImage } from '../store/repos/sync-shadows';
 import type { Store } from '../store/store';
-import { type AuditRecordHandler, applyChange } from './apply-changes';
+import { type AuditRecordHandler, applyChange, applyUnlessOlder } from './apply-changes';
 
 export const isGuarded = (entity: string): entity is GuardedEntity =>
   entity === 'appointment' || entity === 'thread';
@@ -46,7 +46,12 @@ export function keepServerImage(store: Store, entity: string, id: string): void 
 
 /** A server record learned while local changes to it wait (inside the caller's transaction). */
 export function noteServerRecord(store: Store, change: Change): void {
-  if (change.entity === 'appointment' || change.entity === 'thread') store.syncShadows.put(change);
+  if (change.entity !== 'appointment' && change.entity !== 'thread') return;
+  // Never replace a kept image by an older one (an answer that left the server before a skipped pull).
+  const kept = store.syncShadows.get(change.entity, change.id);
+  const keptVersion = kept?.known ? (kept.change.data?.version ?? null) : null;
+  if (keptVersion !== null && change.data && change.data.version < keptVersion) return;
+  store.syncShadows.put(change);
 }
 
 /**
@@ -67,8 +72,9 @@ export function settleServerImage(
   // A server record in the answer (this record or another, e.g. the booking that took the slot).
   const current = result.status === 'applied' ? null : result.current;
   if (current) {
-    if (!store.outbox.hasPending(current.id)) apply(current);
-    else noteServerRecord(store, current);
+    if (!store.outbox.hasPending(current.id)) {
+      if (applyUnlessOlder(store, current, onAudit)) changed.add(current.entity);
+    } else noteServerRecord(store, current);
   }
   const entity = row.entity;
   if (!isGuarded(entity)) return changed;

@@ -175,8 +175,16 @@ export async function openConsoles(world: World): Promise<void> {
       recorded: [],
     };
     con.engine = newEngine(world, con);
-    await con.engine.syncNow();
     world.consoles.push(con);
+    // A first request may meet a keep-alive socket of a server restarted by the previous run.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await con.engine.syncNow();
+        break;
+      } catch (e) {
+        if (attempt >= 2) throw e;
+      }
+    }
   }
 }
 
@@ -573,11 +581,16 @@ async function quiesce(w: World): Promise<void> {
 /** The property's check after quiescence; throws a readable Error naming the console and record. */
 export async function assertConverged(w: World): Promise<void> {
   let target: Awaited<ReturnType<typeof serverSnapshot>> | null = null;
+  const creds = w.creds[0]!;
   for (let i = 0; target === null; i++) {
     try {
-      target = await serverSnapshot(w.server.url, w.creds[0]!.tokens.access);
+      target = await serverSnapshot(w.server.url, (await creds.accessToken()) ?? '');
     } catch (e) {
-      if (i >= 2 || !(e instanceof TypeError)) throw e; // a keep-alive socket of the restarted server
+      if (i >= 2) throw e;
+      // The access token lives 15 minutes (a long soak outlives it): refresh it, as the engine does on a 401.
+      if (/pull failed: 401/.test(String(e))) creds.invalidateToken();
+      // Otherwise: a keep-alive socket of the restarted server.
+      else if (!(e instanceof TypeError)) throw e;
     }
   }
   const store = w.server.server.store;

@@ -26,6 +26,7 @@ import {
   serverSnapshot,
   sorted,
   startTestServer,
+  waitFor,
 } from '../helpers/sync-harness';
 import { type TestStore, makeTestStore } from '../helpers/sync-store';
 
@@ -312,5 +313,79 @@ describe('no divergence: a change that ends unapplied shows the server record ag
     const snap = await serverSnapshot(server.url, desk.creds.tokens.access);
     expect(desk.t.store.threads.byId(t2.id)).toEqual(snap.threads.get(t2.id));
     expect(snap.threads.get(t2.id)).toMatchObject({ priority: 'urgent', status: 'in_progress' });
+  });
+
+  it('a late answer to a fetch by id never overwrites the newer version a pull wrote meanwhile', async () => {
+    // Review of main (#7): thread T not held here; thread.get fetches it; the answer (v1) is held back while
+    // the patient writes (server v2) and a sync pulls v2; then the late answer lands.
+    const t = makeTestStore('clinic-sync-late-fetch-');
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = 0;
+    const engine = new SyncEngine({
+      store: t.store,
+      serverUrl: server.url,
+      credentials: desk.creds,
+      live: false,
+      fetchImpl: async (input, init) => {
+        const res = await fetch(input, init);
+        if (String(input).includes('/sync/record')) {
+          const body = await res.text();
+          held++;
+          await gate;
+          return new Response(body, { status: res.status, headers: res.headers });
+        }
+        return res;
+      },
+    });
+    try {
+      await engine.syncNow();
+      const thread = freeThreads.shift()!;
+      t.store.transaction(() => {
+        t.store.messages.forThread(thread.id).forEach((m) => t.store.messages.delete(m.id));
+        t.store.threads.delete(thread.id);
+      });
+      const fetching = engine.fetchRecord('thread', thread.id);
+      await waitFor('the fetch answer to be held', () => held === 1);
+      const patient = await patientSignIn(server.url, Number(thread.patientId.slice(-6)));
+      await patientMessage(server.url, patient, thread.id, 'Written while the fetch was on its way.');
+      await engine.syncNow();
+      const pulled = t.store.threads.byId(thread.id)!;
+      expect(pulled.version).toBe(thread.version + 1);
+      release();
+      await fetching;
+      expect(t.store.threads.byId(thread.id)).toEqual(pulled);
+      expect(t.store.threads.byId(thread.id)).toEqual(await serverThread(thread.id));
+    } finally {
+      release();
+      await engine.stop();
+      t.dispose();
+    }
+  });
+
+  it('a refused audit event is told as a sync problem, not dropped in silence', async () => {
+    // Review of main (lesser): an audit.append the server refuses (here: recorded by another device).
+    const event = {
+      id: uuidv7(),
+      at: new Date().toISOString(),
+      staffId: desk.creds.staffId,
+      role: 'receptionist' as const,
+      deviceId: 'dev-someone-else',
+      action: 'read' as const,
+      entityType: 'thread' as const,
+      entityId: freeThreads[0]!.id,
+      outcome: 'success' as const,
+      fields: [],
+      actorKind: 'staff' as const,
+      prevHash: '0'.repeat(64),
+      hash: 'a'.repeat(64),
+      version: 0,
+    };
+    const id = write('audit', event.id, { op: 'audit.append', event });
+    await desk.engine.syncNow();
+    expect(desk.t.store.outbox.count()).toBe(0);
+    const problem = desk.engine.problems().find((p) => p.id === id);
+    expect(problem).toMatchObject({ kind: 'rejected', operation: 'audit.append', entityId: event.id });
+    expect(problem!.message).toMatch(/^Audit record not saved: .+ tell the clinic's IT admin\.$/);
   });
 });

@@ -39,5 +39,5 @@ describe('sync model: three consoles and the portal converge under random interl
     ]) {
       expect(world.stats[key] ?? 0, key).toBeGreaterThan(0);
     }
-  }, 120_000);
+  }, 240_000);
 });

@@ -30,6 +30,7 @@ try {
   if (details.failed) {
     code = 1;
     console.log(fc.defaultReportMessage(details) ?? 'failed');
+    console.log(String(details.errorInstance));
   }
 } finally {
   await destroyWorld(world);
