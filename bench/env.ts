@@ -135,7 +135,7 @@ export async function startBackend(scale: number): Promise<Backend> {
     server,
     counts: server.demo!,
     seedMs,
-    changes: server.store.countChangesAfter(0),
+    changes: await server.store.countChangesAfter(0),
     now,
     totpFor(username) {
       const last = lastStep.get(username) ?? -1;

@@ -30,6 +30,7 @@ import {
   measureAuditedLists,
   measureAuditedView,
 } from './measure-audit';
+import { type BackendRow, backendTable, measureBackend } from './measure-backend';
 import { RARE_COUNT, RARE_WORD, measureInbox, measureSearch } from './measure-inbox';
 import { measureLive } from './measure-live';
 import { measureOpen } from './measure-open';
@@ -37,7 +38,7 @@ import { measureStore } from './measure-store';
 import { measureSync } from './measure-sync';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const GROUPS = ['sync', 'inbox', 'search', 'store', 'audit', 'open', 'live'] as const;
+const GROUPS = ['sync', 'inbox', 'search', 'store', 'audit', 'open', 'live', 'backend'] as const;
 type Group = (typeof GROUPS)[number];
 
 /* ---------------- command line ---------------- */
@@ -209,60 +210,76 @@ async function main(): Promise<void> {
 
   let dataset: Record<string, unknown> = {};
   let store: Store | null = null;
-  const backend = await startBackend(options.scale);
-  try {
-    // A few genuinely rare words, posted the way patients post, before the first sync.
-    for (let i = 0; i < RARE_COUNT; i++) {
-      const patient = await patientSignIn(backend.url, 1 + i);
-      await patientNewThread(
-        backend.url,
-        patient,
-        'Migraine medicine',
-        `Can I take ${RARE_WORD} with my other tablets?`,
-      );
+  let backendRows: BackendRow[] = [];
+  if (only.has('backend')) {
+    log('- backend (50 consoles: SQLite, PostgreSQL ×1, PostgreSQL ×2)');
+    try {
+      const outcome = await measureBackend(options, log);
+      results.push(...outcome.results);
+      backendRows = outcome.rows;
+    } catch (error) {
+      failures.push(`backend: ${error instanceof Error ? error.message : String(error)}`);
+      log(`  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
-    dataset = {
-      ...backend.counts,
-      changesToPull: backend.server.store.countChangesAfter(0),
-      seedSeconds: Math.round(backend.seedMs / 100) / 10,
-    };
-    log(`  backend seeded in ${(backend.seedMs / 1000).toFixed(1)} s: ${JSON.stringify(backend.counts)}`);
-
-    const needsStore = ['sync', 'inbox', 'search', 'audit', 'open', 'live'].some((g) => only.has(g as Group));
-    let dataDir: string | null = null;
-    if (needsStore) {
-      log('- sync (initial sync into an empty store, in a console process)');
-      try {
-        const outcome = await measureSync(backend, options);
-        if (only.has('sync')) results.push(...outcome.results);
-        dataDir = outcome.dataDir;
-      } catch (error) {
-        failures.push(`sync: ${error instanceof Error ? error.message : String(error)}`);
-        log(`  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      }
-    }
-    if (dataDir) {
-      store = await openStore(dataDir, keyStore);
-      const s = store;
-      await run('inbox', () => measureInbox(s, options));
-      await run('search', () => measureSearch(s, options));
-      await run('audit', () => measureAuditRecord(s, options));
-      await run('audit', () => measureAuditedView(s, options));
-      await run('audit', () => measureAuditedLists(s, options));
-      await run('audit', () => measureAuditReport(s, options));
-      await run('live', () => measureLive(backend, s, options));
-      s.close();
-      store = null;
-      const dir = dataDir;
-      await run('open', () => measureOpen(dir, options));
-    }
-    await run('audit', () => measureAuditVerify(options));
-    await run('store', () => measureStore(options));
-  } finally {
-    store?.close();
-    await backend.close();
-    await cleanupAll();
   }
+  // The demo backend at --scale is only seeded when a group other than `backend` needs it.
+  const backend = [...only].some((g) => g !== 'backend') ? await startBackend(options.scale) : null;
+  if (backend)
+    try {
+      // A few genuinely rare words, posted the way patients post, before the first sync.
+      for (let i = 0; i < RARE_COUNT; i++) {
+        const patient = await patientSignIn(backend.url, 1 + i);
+        await patientNewThread(
+          backend.url,
+          patient,
+          'Migraine medicine',
+          `Can I take ${RARE_WORD} with my other tablets?`,
+        );
+      }
+      dataset = {
+        ...backend.counts,
+        changesToPull: await backend.server.store.countChangesAfter(0),
+        seedSeconds: Math.round(backend.seedMs / 100) / 10,
+      };
+      log(`  backend seeded in ${(backend.seedMs / 1000).toFixed(1)} s: ${JSON.stringify(backend.counts)}`);
+
+      const needsStore = ['sync', 'inbox', 'search', 'audit', 'open', 'live'].some((g) =>
+        only.has(g as Group),
+      );
+      let dataDir: string | null = null;
+      if (needsStore) {
+        log('- sync (initial sync into an empty store, in a console process)');
+        try {
+          const outcome = await measureSync(backend, options);
+          if (only.has('sync')) results.push(...outcome.results);
+          dataDir = outcome.dataDir;
+        } catch (error) {
+          failures.push(`sync: ${error instanceof Error ? error.message : String(error)}`);
+          log(`  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        }
+      }
+      if (dataDir) {
+        store = await openStore(dataDir, keyStore);
+        const s = store;
+        await run('inbox', () => measureInbox(s, options));
+        await run('search', () => measureSearch(s, options));
+        await run('audit', () => measureAuditRecord(s, options));
+        await run('audit', () => measureAuditedView(s, options));
+        await run('audit', () => measureAuditedLists(s, options));
+        await run('audit', () => measureAuditReport(s, options));
+        await run('live', () => measureLive(backend, s, options));
+        s.close();
+        store = null;
+        const dir = dataDir;
+        await run('open', () => measureOpen(dir, options));
+      }
+      await run('audit', () => measureAuditVerify(options));
+      await run('store', () => measureStore(options));
+    } finally {
+      store?.close();
+      await backend.close();
+    }
+  await cleanupAll();
 
   const finishedAt = new Date();
   const out = {
@@ -298,6 +315,7 @@ async function main(): Promise<void> {
       ...header,
       table(results),
       '',
+      ...(backendRows.length ? ['backend, side by side:', backendTable(backendRows), ''] : []),
       'notes:',
       ...notes,
       '',

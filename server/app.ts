@@ -9,7 +9,7 @@ import type { ScryptCost } from '../src-shared/password-rules';
 import { AuditWriter } from './audit/writer';
 import { PasswordHasher } from './auth/passwords';
 import type { ServerContext } from './context';
-import { SqliteStore } from './db/sqlite-store';
+import { openStore } from './db/open';
 import type { ServerStore } from './db/types';
 import { type DemoCounts, seedDemo } from './demo/seed';
 import { installErrorHandlers } from './http/errors';
@@ -22,8 +22,13 @@ import { syncRoutes } from './routes/sync';
 import { PokeHub } from './sync/hub';
 
 export interface ServerOptions {
-  /** Folder for the SQLite database (created if missing). */
+  /** Folder for the SQLite database (created if missing); unused with `database`. */
   dataDir: string;
+  /**
+   * A PostgreSQL URL (`postgres://user@host:port/db`): use that database instead of the embedded SQLite file,
+   * so several instances can serve one clinic group. Absent or empty: SQLite in `dataDir`.
+   */
+  database?: string;
   /** Seed the demo clinic when the store is empty. */
   demo?: boolean;
   /** Demo size multiplier (1 = 200 patients, 800 threads, ~1,000 appointments). */
@@ -74,7 +79,12 @@ export const isLoopback = (host: string): boolean => LOOPBACK.has(host) || /^127
 
 export async function buildServer(options: ServerOptions): Promise<PortalServer> {
   const now = options.now ?? Date.now;
-  const store = new SqliteStore(options.dataDir);
+  const logError = (line: string) => (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+  const store = await openStore({
+    dataDir: options.dataDir,
+    database: options.database,
+    onError: (err) => logError(`store: ${(err as Error | null)?.name ?? 'unknown'}`),
+  });
   const nowIso = () => new Date(now()).toISOString();
   const ctx: ServerContext = {
     store,
@@ -84,16 +94,24 @@ export async function buildServer(options: ServerOptions): Promise<PortalServer>
     offlineGraceMs: (options.offlineGraceHours ?? DEFAULT_OFFLINE_GRACE_HOURS) * 3600_000,
     passwords: new PasswordHasher(options.passwordCost),
   };
-  const logError = (line: string) => (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
 
   let demo: DemoCounts | null = null;
-  if (options.demo && store.countStaff() === 0) {
-    const today = options.today ?? nowIso().slice(0, 10);
-    demo = seedDemo(store, { today, scale: options.scale ?? 1, passwords: ctx.passwords });
-    store.setMeta('demo', JSON.stringify({ today, scale: options.scale ?? 1 }));
+  try {
+    if (options.demo && (await store.countStaff()) === 0) {
+      const today = options.today ?? nowIso().slice(0, 10);
+      demo = await seedDemo(store, { today, scale: options.scale ?? 1, passwords: ctx.passwords });
+      await store.setMeta('demo', JSON.stringify({ today, scale: options.scale ?? 1 }));
+    }
+  } catch (err) {
+    await store.close();
+    throw err;
   }
 
-  const hub = new PokeHub({ latestSeq: () => store.latestSeq(), heartbeatMs: options.heartbeatMs });
+  const hub = new PokeHub({
+    latestSeq: () => store.latestSeq(),
+    heartbeatMs: options.heartbeatMs,
+    onError: (err) => logError(`poke: store read failed: ${(err as Error | null)?.name ?? 'unknown'}`),
+  });
   store.onChange(() => hub.changed());
 
   // Fastify's https option changes its instance type; the routes only need the common FastifyInstance.
@@ -129,9 +147,9 @@ export async function buildServer(options: ServerOptions): Promise<PortalServer>
     return { ok: true };
   });
   const guards = await signInGuards(app, { ...DEFAULT_SIGN_IN_LIMITS, ...options.signInLimits });
-  authRoutes(app, ctx, guards);
+  authRoutes(app, ctx, guards.staff);
   syncRoutes(app, ctx, hub, logError);
-  portalRoutes(app, ctx, guards);
+  portalRoutes(app, ctx, guards.portal);
   adminRoutes(app, ctx, hub);
 
   const server: PortalServer = {

@@ -111,7 +111,8 @@ describe('per-device audit chain verification', () => {
       'rejected',
       'rejected',
     ]);
-    for (const e of [tampered, broken, restarted, fork]) expect(run.server.store.auditEvent(e.id)).toBeNull();
+    for (const e of [tampered, broken, restarted, fork])
+      expect(await run.server.store.auditEvent(e.id)).toBeNull();
 
     const alerts = await alertsFor(desk.deviceId);
     expect(alerts.map((a) => [a.kind, a.eventId])).toEqual([
@@ -141,6 +142,7 @@ describe('per-device audit chain verification', () => {
     expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
     expect((await alertsFor(desk.deviceId)).map((a) => [a.kind, a.eventId])).toEqual([
       ['back-dated', backDated.id],
+      ['clock-skew', backDated.id],
       ['clock-skew', future.id],
     ]);
     const db = new Database(path.join(run.dataDir, 'portal.sqlite'), { readonly: true });
@@ -187,6 +189,38 @@ describe('per-device audit chain verification', () => {
       (await call(run.url, 'GET', '/sync/audit-head', { device: deviceId })).json,
     );
     expect(head.head?.hash).toBe(chain.head);
+  });
+
+  it('refuses forged content: a wrong role, a staff-less delete, a first event that starts mid-chain, an inactive account', async () => {
+    const desk = await signInStaff(run, 'reception1');
+    const chain = new Chain(desk.deviceId, desk.staff.id);
+    const midChain = sealAuditEvent({ ...chain.next(), prevHash: 'd'.repeat(64) });
+    const results1 = await push(desk, [append(midChain)]);
+    expect(results1[0]!.status).toBe('rejected');
+    chain.head = GENESIS;
+    const asAdmin = chain.next({ role: 'admin' });
+    chain.head = GENESIS;
+    const staffless = chain.next({ staffId: null, role: null, action: 'delete', actorKind: 'system' });
+    const results2 = await push(desk, [append(asAdmin), append(staffless)]);
+    expect(results2.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    // An account deactivated on the server: its events are refused too.
+    chain.head = GENESIS;
+    const first = chain.next();
+    expect((await push(desk, [append(first)]))[0]!.status).toBe('applied');
+    const db = new Database(path.join(run.dataDir, 'portal.sqlite'));
+    try {
+      db.prepare('UPDATE staff SET active = 0 WHERE username = ?').run('reception1');
+      expect((await push(desk, [append(chain.next())]))[0]!.status).toBe('rejected');
+    } finally {
+      db.prepare('UPDATE staff SET active = 1 WHERE username = ?').run('reception1');
+      db.close();
+    }
+    expect((await alertsFor(desk.deviceId)).map((a) => a.kind)).toEqual([
+      'gap',
+      'wrong-role',
+      'unknown-staff',
+      'unknown-staff',
+    ]);
   });
 
   it('shows alerts to admins only', async () => {

@@ -2,6 +2,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import https from 'node:https';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildServer } from './app';
@@ -33,7 +34,10 @@ async function dir(): Promise<string> {
   return d;
 }
 
-function startCli(args: string[]): {
+function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+): {
   child: ChildProcess;
   output: () => string;
   line: (re: RegExp) => Promise<RegExpExecArray>;
@@ -42,6 +46,7 @@ function startCli(args: string[]): {
   const child = spawn(TSX, [path.join(ROOT, 'server', 'cli.ts'), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   children.push(child);
   let out = '';
@@ -71,12 +76,72 @@ describe('server CLI', () => {
   it('starts on port 0, prints demo credentials and the URL, serves /healthz and stops on SIGTERM', async () => {
     const cli = startCli(['--port', '0', '--data', await dir(), '--demo', '--today', '2026-03-02']);
     const [, url] = await cli.line(/listening on (http:\/\/127\.0\.0\.1:\d+)\n/);
+    expect(cli.output()).toContain('current 6-digit codes for these secrets: npm run demo:totp');
     for (const s of DEMO_STAFF) {
       expect(cli.output()).toContain(s.username);
       expect(cli.output()).toContain(s.password);
       expect(cli.output()).toContain(s.totpSecret);
     }
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ ok: true });
+    cli.child.kill('SIGTERM');
+    expect(await cli.exit).toBe(0);
+  });
+
+  it('--help lists every option and environment variable and starts nothing', async () => {
+    const cli = startCli(['--help']);
+    expect(await cli.exit).toBe(0);
+    for (const word of [
+      '--port',
+      '--host',
+      '--data',
+      '--database',
+      '--demo',
+      '--scale',
+      '--today',
+      '--tls-cert',
+      '--tls-key',
+      '--log',
+      'CLINIC_SERVER_PORT',
+      'DATABASE_URL',
+      'npm run demo:totp',
+    ]) {
+      expect(cli.output()).toContain(word);
+    }
+    expect(cli.output()).not.toContain('listening on');
+  });
+
+  it('an unknown option names itself and points at --help', async () => {
+    const cli = startCli(['--prot', '9']);
+    expect(await cli.exit).toBe(2);
+    expect(cli.output()).toMatch(/^server: .*'--prot'.*\(see --help\)\n$/);
+  });
+
+  it('a busy port answers in one line naming the flag and variable that pick another', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      const cli = startCli(['--port', String(port), '--data', await dir()]);
+      expect(await cli.exit).toBe(2);
+      const lines = cli.output().trim().split('\n');
+      expect(lines.at(-1)).toBe(
+        `server: port ${port} on 127.0.0.1 is already in use: pick another with --port N (or CLINIC_SERVER_PORT=N), or stop the other program.`,
+      );
+      expect(cli.output()).not.toMatch(/\s+at \S+ \(/);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('takes its port from CLINIC_SERVER_PORT when --port is absent', async () => {
+    const free = net.createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', () => resolve()));
+    const port = (free.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => free.close(() => resolve()));
+    const cli = startCli(['--data', await dir()], { CLINIC_SERVER_PORT: String(port) });
+    const [, url] = await cli.line(/listening on (http:\/\/127\.0\.0\.1:\d+)\n/);
+    expect(url).toBe(`http://127.0.0.1:${port}`);
+    expect(cli.output()).toContain('store: SQLite in ');
     cli.child.kill('SIGTERM');
     expect(await cli.exit).toBe(0);
   });

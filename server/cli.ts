@@ -1,7 +1,6 @@
 /**
- * `npm run server -- --port P --data DIR [--demo] [--scale N] [--today YYYY-MM-DD] [--host H]
- *   [--tls-cert F --tls-key F] [--log]`
- * Prints `listening on <url>` once ready (tests parse that line).
+ * `npm run server -- [options]`: the portal backend. `--help` lists options and environment variables.
+ * Prints `listening on <url>` once ready (tests and scripts/start.mjs parse that line).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,28 +8,77 @@ import { parseArgs } from 'node:util';
 import { buildServer } from './app';
 import { DEMO_PORTAL_PASSWORD, DEMO_STAFF, demoMrn } from './demo/credentials';
 
+export const SERVER_HELP = `Clinic Console portal backend
+
+Usage: npm run server -- [options]
+
+Options:
+  --port N            TCP port (default 8787; env CLINIC_SERVER_PORT; 0 picks a free one)
+  --host H            address to bind (default 127.0.0.1; anything else needs --tls-cert/--tls-key)
+  --data DIR          folder of the embedded SQLite database (default .data/server)
+  --database URL      use PostgreSQL instead of SQLite, e.g. postgres://clinic@db.example:5432/clinic
+                      (env DATABASE_URL). Several instances may share one database.
+  --demo              seed a demo clinic into an empty database and print its sign-in details
+  --scale N           demo size multiplier (default 1: 200 patients, 800 threads, ~1,000 appointments)
+  --today YYYY-MM-DD  the demo's "today" (default: today, UTC)
+  --tls-cert FILE     PEM certificate: serve HTTPS (TLS 1.2+)
+  --tls-key FILE      PEM private key for --tls-cert
+  --log               one line per request (method, route, status; no ids, no patient data)
+  -h, --help          this text
+
+Environment:
+  CLINIC_SERVER_PORT  port when --port is not given
+  DATABASE_URL        PostgreSQL URL when --database is not given (empty: SQLite)
+
+Current demo sign-in codes (TOTP): npm run demo:totp
+HTTP API, push formats and /healthz: server/API.md
+`;
+
 function fail(message: string): never {
   process.stderr.write(`server: ${message}\n`);
   process.exit(2);
 }
 
+/** One line naming the fix, for the errors a newcomer meets; anything else by its message. */
+export function explainListenError(err: unknown, port: number, host: string): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE')
+    return `port ${port} on ${host} is already in use: pick another with --port N (or CLINIC_SERVER_PORT=N), or stop the other program.`;
+  if (code === 'EACCES')
+    return `not allowed to listen on port ${port}: pick a port above 1023 with --port N (or CLINIC_SERVER_PORT=N).`;
+  if (code === 'EADDRNOTAVAIL') return `${host} is not an address of this machine: pick another with --host.`;
+  return (err as Error).message;
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '8787' },
-      host: { type: 'string', default: '127.0.0.1' },
-      data: { type: 'string', default: path.join('.data', 'server') },
-      demo: { type: 'boolean', default: false },
-      scale: { type: 'string', default: '1' },
-      today: { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-      log: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be 0-65535');
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string', default: '127.0.0.1' },
+        data: { type: 'string', default: path.join('.data', 'server') },
+        database: { type: 'string' },
+        demo: { type: 'boolean', default: false },
+        scale: { type: 'string', default: '1' },
+        today: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        log: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    fail(`${(err as Error).message} (see --help)`);
+  }
+  if (values.help) {
+    process.stdout.write(SERVER_HELP);
+    return;
+  }
+  const port = Number(values.port ?? process.env.CLINIC_SERVER_PORT ?? '8787');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail('--port (or CLINIC_SERVER_PORT) must be 0-65535');
   const scale = Number(values.scale);
   if (!Number.isFinite(scale) || scale <= 0 || scale > 1000) fail('--scale must be a number in (0, 1000]');
   if (values.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.today))
@@ -40,16 +88,20 @@ async function main(): Promise<void> {
     values['tls-cert'] && values['tls-key']
       ? { cert: fs.readFileSync(values['tls-cert']), key: fs.readFileSync(values['tls-key']) }
       : undefined;
+  const database = values.database ?? process.env.DATABASE_URL ?? '';
 
   const started = Date.now();
   const server = await buildServer({
     dataDir: values.data,
+    database,
     demo: values.demo,
     scale,
     today: values.today,
     tls,
     log: values.log ? (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`) : undefined,
   });
+  // Never the URL itself: it may carry a password.
+  process.stdout.write(database ? 'store: PostgreSQL\n' : `store: SQLite in ${path.resolve(values.data)}\n`);
   if (server.demo) {
     const c = server.demo;
     process.stdout.write(
@@ -64,6 +116,7 @@ async function main(): Promise<void> {
       process.stdout.write(
         `  ${s.username.padEnd(11)} ${s.role.padEnd(12)} ${s.password.padEnd(22)} ${s.totpSecret}\n`,
       );
+    process.stdout.write('current 6-digit codes for these secrets: npm run demo:totp\n');
     process.stdout.write(`demo patients: MRN ${demoMrn(1)} … with portal password ${DEMO_PORTAL_PASSWORD}\n`);
   }
   try {
@@ -71,7 +124,7 @@ async function main(): Promise<void> {
     process.stdout.write(`listening on ${url}\n`);
   } catch (err) {
     await server.close();
-    fail((err as Error).message);
+    fail(explainListenError(err, port, values.host));
   }
   const stop = () => {
     void server.close().then(() => process.exit(0));

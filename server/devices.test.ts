@@ -93,7 +93,7 @@ describe('enrolment', () => {
     expect(res.status).toBe(201);
     const { deviceId, deviceSecret } = RegisterDeviceResponse.parse(res.json);
     expect(Buffer.from(deviceSecret, 'base64url')).toHaveLength(32);
-    const stored = run.server.store.device(deviceId)!;
+    const stored = (await run.server.store.device(deviceId))!;
     expect(stored.secretHash).toBe(createHash('sha256').update(deviceSecret).digest('hex'));
     expect(JSON.stringify(stored)).not.toContain(deviceSecret);
     expect(stored.enrolledBy).toBe('stf-admin1');
@@ -195,8 +195,8 @@ describe('the reproduction of issue 10', () => {
       reason: 'An audit event can only be appended by the device that recorded it.',
     });
     // Nothing stored: no appointment, no forged event, no trail naming reception1.
-    expect(run.server.store.appointment(apptId)).toBeNull();
-    expect(run.server.store.auditEvent(forged.id)).toBeNull();
+    expect(await run.server.store.appointment(apptId)).toBeNull();
+    expect(await run.server.store.auditEvent(forged.id)).toBeNull();
     const trail = await call(run.url, 'GET', `/audit/entity?entityType=appointment&entityId=${apptId}`, {
       token: desk.accessToken,
     });
@@ -215,7 +215,7 @@ describe('the reproduction of issue 10', () => {
       status: 'rejected',
       reason: 'A clinician may not do appointment.book.',
     });
-    expect(run.server.store.appointment(id)).toBeNull();
+    expect(await run.server.store.appointment(id)).toBeNull();
   });
 });
 
@@ -328,13 +328,13 @@ describe('revocation', () => {
     }
     // Its tokens are gone from the server, not merely refused at the door.
     expect(
-      run.server.store.accessToken(createHash('sha256').update(desk.accessToken).digest('hex')),
+      await run.server.store.accessToken(createHash('sha256').update(desk.accessToken).digest('hex')),
     ).toBeNull();
   });
 
   it('refresh refuses a staff member who is no longer active', async () => {
     const login = await signInStaff(run, 'reception2');
-    expect(run.server.store.staffAuthByUsername('reception2')!.active).toBe(true);
+    expect((await run.server.store.staffAuthByUsername('reception2'))!.active).toBe(true);
     // No admin route deactivates staff yet: a second connection to the database does, as an HR sync would.
     const db = new Database(path.join(run.dataDir, 'portal.sqlite'));
     const setActive = (active: number) =>
@@ -383,6 +383,50 @@ describe('revocation', () => {
       },
     });
     expect(PushResponse.parse(res.json).results[0]).toMatchObject({ status: 'rejected' });
-    expect(run.server.store.auditEvent(event.id)).toBeNull();
+    expect(await run.server.store.auditEvent(event.id)).toBeNull();
+  });
+});
+
+describe('review fixes', () => {
+  it('failed enrolments for an account do not lock that person out of signing in', async () => {
+    const desk = await registerDevice(run, 'Desk of reception1');
+    for (let i = 0; i < 12; i++) {
+      const res = await call(run.url, 'POST', '/auth/devices', {
+        body: { name: 'x', username: 'reception1', password: `wrong-${i}`, totp: '000000' },
+      });
+      expect([401, 429]).toContain(res.status);
+    }
+    run.clock.advance(30);
+    const res = await call(run.url, 'POST', '/auth/sign-in', { body: signInBody('reception1', desk) });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('review fix: a server sign-out ends attribution', () => {
+  it("refuses a change pushed in the name of someone who signed out, from another person's session", async () => {
+    const desk = await signInStaff(run, 'reception1');
+    const madeWhileSignedIn = new Date(run.clock.ms + 1000).toISOString();
+    const doc = await signInStaff(run, 'clinician2', desk.deviceId);
+    expect((await call(run.url, 'POST', '/auth/sign-out', { token: desk.accessToken })).status).toBe(200);
+    run.clock.advance(5);
+    const push = async (m: Mutation) =>
+      PushResponse.parse(
+        (
+          await call(run.url, 'POST', '/sync/push', {
+            token: doc.accessToken,
+            body: { deviceId: desk.deviceId, mutations: [m] },
+          })
+        ).json,
+      ).results[0];
+    const after = mutation(RECEPTION1, 'thr-000003', { op: 'thread.setStatus', status: 'done' });
+    expect(await push(after)).toMatchObject({ status: 'rejected' });
+    expect((await run.server.store.thread('thr-000003'))?.status).not.toBe('done');
+    // A change reception1 made before she signed out (and before clinician2 signed in) still goes in: a shared
+    // PC's outbox of the previous user.
+    const before = {
+      ...mutation(RECEPTION1, 'thr-000003', { op: 'thread.setPriority', priority: 'urgent' }),
+      createdAt: madeWhileSignedIn,
+    };
+    expect(await push(before)).toMatchObject({ status: 'applied' });
   });
 });

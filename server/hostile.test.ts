@@ -361,11 +361,31 @@ describe('hostile requests', () => {
   it('refuses bodies over the limit with 413 on every POST route', async () => {
     const huge = Buffer.alloc(SYNC_LIMITS.maxBodyBytes + 1024, 0x61);
     for (const r of routes().filter((x) => x.method === 'POST')) {
-      const res = await call(run.url, 'POST', r.path, { token: tokenFor(r.auth), raw: huge });
+      // Sent from the enrolled test device: staff sign-in checks the device credential before anything else.
+      const res = await call(run.url, 'POST', r.path, {
+        token: tokenFor(r.auth),
+        raw: huge,
+        device: deviceId,
+      });
       expect(res.status, r.path).toBe(413);
       expect(ServerError.parse(res.json).error).toBe('PAYLOAD_TOO_LARGE');
     }
     expect((await call(run.url, 'GET', '/healthz')).json).toEqual({ ok: true });
+  });
+
+  it('refuses text holding U+0000 with 400 and finds nothing by such an id, on every store', async () => {
+    const post = await call(run.url, 'POST', SYNC_ROUTES.portalThreads, {
+      token: patientToken,
+      body: { subject: 'Nul\u0000byte', body: 'text' },
+    });
+    expect(post.status).toBe(400);
+    expect(ServerError.parse(post.json).error).toBe('VALIDATION');
+    const lookup = await call(run.url, 'POST', SYNC_ROUTES.portalMessages.replace(':threadId', 'thr\u0000'), {
+      token: patientToken,
+      body: { body: 'hello' },
+    });
+    expect(lookup.status).toBe(404);
+    expect((await call(run.url, 'GET', '/healthz')).status).toBe(200);
   });
 
   it('keeps the data intact after SQL-ish input', async () => {

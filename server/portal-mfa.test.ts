@@ -74,7 +74,9 @@ describe('patient multi-factor sign-in', () => {
 
   it("lists the patient's own sign-ins, failures included, newest first, with the client", async () => {
     run.clock.advance(16 * 60); // past the MRN throttle of the test above
-    const mfaSecret = run.server.store.patientMfa(run.server.store.patientAuthByMrn(MRN)!.record.id)!.secret;
+    const mfaSecret = (await run.server.store.patientMfa(
+      (await run.server.store.patientAuthByMrn(MRN))!.record.id,
+    ))!.secret;
     const ok = await signIn({ totp: totp(mfaSecret, run.clock.ms) });
     expect(ok.status).toBe(200);
     const res = await call(run.url, 'GET', '/portal/login-history', { token: ok.json.token });

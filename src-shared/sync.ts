@@ -202,6 +202,11 @@ export const RegisterDeviceRequest = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
   totp: z.string().regex(/^\d{6}$/),
+  /** The console's local audit chain head (SHA-256 hex), if it has events: its first pushed event may follow it. */
+  chainHead: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type RegisterDeviceRequest = z.infer<typeof RegisterDeviceRequest>;
 /** The secret is shown once; the server keeps only its SHA-256. */
@@ -236,6 +241,7 @@ export const AuditAlertRecord = z.strictObject({
     'clock-skew',
     'wrong-device',
     'unknown-staff',
+    'wrong-role',
   ]),
   detail: z.string().max(500),
 });

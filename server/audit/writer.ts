@@ -41,8 +41,13 @@ export class AuditWriter {
     private readonly nowIso: () => string,
   ) {}
 
-  /** Appends one server event; call inside the transaction of the change it records. */
-  write(input: ServerAuditInput): AuditRecord {
+  /** Appends one server event; call (and await) inside the transaction of the change it records. */
+  async write(input: ServerAuditInput): Promise<AuditRecord> {
+    // Read the chain's head and append in one transaction (joins the caller's): the chain cannot fork.
+    return this.store.transaction(() => this.append(input));
+  }
+
+  private async append(input: ServerAuditInput): Promise<AuditRecord> {
     const base: Omit<AuditRecord, 'hash'> = {
       id: input.id ?? randomUUID(),
       at: input.at ?? this.nowIso(),
@@ -55,11 +60,11 @@ export class AuditWriter {
       outcome: input.outcome,
       fields: input.fields ?? [],
       actorKind: input.actorKind,
-      prevHash: this.store.lastServerAuditHash(),
+      prevHash: await this.store.lastServerAuditHash(),
       version: 1,
     };
     const record: AuditRecord = { ...base, hash: hashAudit(base) };
-    this.store.insertAuditEvent(record, 'server');
+    await this.store.insertAuditEvent(record, 'server');
     return record;
   }
 }

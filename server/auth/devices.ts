@@ -37,10 +37,13 @@ function sameHash(a: string, b: string): boolean {
  * @throws HttpError 401 UNKNOWN_DEVICE (missing, malformed, unknown id or wrong secret: indistinguishable),
  *   403 DEVICE_REVOKED (right secret, device revoked by an admin).
  */
-export function authenticateDevice(ctx: ServerContext, headers: Record<string, unknown>): Device {
+export async function authenticateDevice(
+  ctx: ServerContext,
+  headers: Record<string, unknown>,
+): Promise<Device> {
   const raw = headers[DEVICE_CREDENTIAL_HEADER];
   const match = typeof raw === 'string' ? CREDENTIAL.exec(raw) : null;
-  const device = match ? ctx.store.device(match[1]!) : null;
+  const device = match ? await ctx.store.device(match[1]!) : null;
   // Hash even when the device is unknown, so a guessed id takes as long as a real one.
   const presented = hashToken(match?.[2] ?? 'no-secret');
   if (!device || device.secretHash === null || !sameHash(presented, device.secretHash)) {
@@ -50,9 +53,29 @@ export function authenticateDevice(ctx: ServerContext, headers: Record<string, u
   return device;
 }
 
+/**
+ * The device whose credential the request carries, revoked or not, or null (no, or a wrong, credential). Used
+ * when an admin enrols the same PC again: the new device inherits the old one's online sign-ins.
+ */
+export async function provenDevice(
+  ctx: ServerContext,
+  headers: Record<string, unknown>,
+): Promise<Device | null> {
+  try {
+    return await authenticateDevice(ctx, headers);
+  } catch (error) {
+    if (error instanceof HttpError && error.code === 'DEVICE_REVOKED') {
+      const raw = headers[DEVICE_CREDENTIAL_HEADER];
+      const match = typeof raw === 'string' ? CREDENTIAL.exec(raw) : null;
+      return match ? ctx.store.device(match[1]!) : null;
+    }
+    return null;
+  }
+}
+
 /** True while the device exists and is not revoked (event streams re-check it). */
-export function deviceStillEnrolled(ctx: ServerContext, deviceId: string): boolean {
-  const device = ctx.store.device(deviceId);
+export async function deviceStillEnrolled(ctx: ServerContext, deviceId: string): Promise<boolean> {
+  const device = await ctx.store.device(deviceId);
   return !!device && device.revokedAt === null;
 }
 
@@ -60,24 +83,29 @@ export function deviceStillEnrolled(ctx: ServerContext, deviceId: string): boole
  * Enrols a PC for `admin` (already authenticated with password and TOTP by the caller). Audited as a `create`
  * of `settings` with the device id.
  */
-export function enrolDevice(
+export async function enrolDevice(
   ctx: ServerContext,
   admin: StaffRecord,
-  req: Pick<RegisterDeviceRequest, 'name'>,
-): RegisterDeviceResponse {
+  req: Pick<RegisterDeviceRequest, 'name' | 'chainHead'>,
+  /** The same PC's previous (usually revoked) device, proven by its credential: its sign-ins carry over. */
+  previous: Device | null = null,
+): Promise<RegisterDeviceResponse> {
   if (admin.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can enrol a PC.');
   const deviceId = randomUUID();
   const deviceSecret = newDeviceSecret();
-  ctx.store.transaction(() => {
-    ctx.store.insertDevice({
+  await ctx.store.transaction(async () => {
+    await ctx.store.insertDevice({
       id: deviceId,
       name: req.name,
       createdAt: ctx.nowIso(),
       revokedAt: null,
       secretHash: hashToken(deviceSecret),
       enrolledBy: admin.id,
+      chainAnchor: req.chainHead ?? null,
     });
-    ctx.audit.write({
+    // Queued changes of people who signed in online on this PC before it was removed stay attributable.
+    if (previous) await ctx.store.copyDeviceStaff(previous.id, deviceId);
+    await ctx.audit.write({
       staffId: admin.id,
       role: admin.role,
       deviceId,
@@ -104,16 +132,16 @@ export const deviceView = (d: Device): EnrolledDevice => ({
  * Revokes a device: refused from then on, and every access and refresh token it holds is deleted in the same
  * transaction (so its next refresh, pull, push or stream check fails). Idempotent. 404 for an unknown id.
  */
-export function revokeDevice(
+export async function revokeDevice(
   ctx: ServerContext,
   admin: StaffRecord,
   byDeviceId: string,
   deviceId: string,
-): EnrolledDevice {
-  return ctx.store.transaction(() => {
-    if (!ctx.store.device(deviceId)) throw new HttpError(404, 'NOT_FOUND', 'No such device.');
-    ctx.store.revokeDevice(deviceId, ctx.nowIso());
-    ctx.audit.write({
+): Promise<EnrolledDevice> {
+  return ctx.store.transaction(async () => {
+    if (!(await ctx.store.device(deviceId))) throw new HttpError(404, 'NOT_FOUND', 'No such device.');
+    await ctx.store.revokeDevice(deviceId, ctx.nowIso());
+    await ctx.audit.write({
       staffId: admin.id,
       role: admin.role,
       deviceId: byDeviceId,
@@ -124,6 +152,6 @@ export function revokeDevice(
       outcome: 'success',
       actorKind: 'staff',
     });
-    return deviceView(ctx.store.device(deviceId)!);
+    return deviceView((await ctx.store.device(deviceId))!);
   });
 }

@@ -43,10 +43,12 @@ export async function verifyStaffCredentials(
   req: StaffCredentials,
   auditDeviceId: string,
   throttleKey: string,
+  /** 'staff' for sign-in, 'enrol' for enrolment: failures of one never lock the other out (review fix). */
+  purpose: 'staff' | 'enrol' = 'staff',
 ): Promise<StaffRecord> {
   const { store } = ctx;
-  const keys = [`staff:${req.username.toLowerCase()}`, throttleKey];
-  const known = store.staffAuthByUsername(req.username);
+  const keys = [`${purpose}:${req.username.toLowerCase()}`, throttleKey];
+  const known = await store.staffAuthByUsername(req.username);
   const failAudit = () =>
     ctx.audit.write({
       staffId: known?.record.id ?? null,
@@ -59,56 +61,64 @@ export async function verifyStaffCredentials(
       actorKind: 'staff',
     });
 
-  const wait = retryAfterAny(store, keys, ctx.now());
+  const wait = await retryAfterAny(store, keys, ctx.now());
   if (wait > 0) {
-    failAudit();
+    await failAudit();
     throw new HttpError(429, 'THROTTLED', `Too many failed sign-ins. Try again in ${wait} seconds.`, wait);
   }
   // Counted as a failure before any check so parallel guesses cannot slip under the limit; a success clears it.
-  recordFailure(store, keys, ctx.now());
+  await recordFailure(store, keys, ctx.now());
   const check = await ctx.passwords.verify(req.password, known?.passwordHash ?? null);
   const passwordOk = check.ok;
   // A hash of older parameters is replaced now, while the password is at hand (issue 10).
   const rehash = check.needsRehash ? await ctx.passwords.hash(req.password) : null;
 
   // Re-read after the await: another sign-in may have used a TOTP step meanwhile.
-  const auth = store.staffAuthByUsername(req.username);
+  const auth = await store.staffAuthByUsername(req.username);
   const step = passwordOk && auth?.active ? matchTotpStep(auth.totpSecret, req.totp, ctx.now()) : null;
   if (!auth || step === null || step <= auth.totpLastStep) {
-    failAudit();
+    await failAudit();
     throw new HttpError(401, 'UNAUTHENTICATED', WRONG);
   }
-  store.transaction(() => {
-    store.setTotpLastStep(auth.record.id, step);
-    keys.forEach((key) => store.clearAuthFailures(key));
-    if (rehash !== null) store.setPasswordHash(auth.record.id, rehash);
+  const consumed = await store.transaction(async () => {
+    // Re-checked inside the transaction: a parallel sign-in (on any instance) may have used this step.
+    const fresh = await store.staffAuthByUsername(req.username);
+    if (!fresh || step <= fresh.totpLastStep) return false;
+    await store.setTotpLastStep(auth.record.id, step);
+    for (const key of keys) await store.clearAuthFailures(key);
+    if (rehash !== null) await store.setPasswordHash(auth.record.id, rehash);
+    return true;
   });
+  if (!consumed) {
+    await failAudit();
+    throw new HttpError(401, 'UNAUTHENTICATED', WRONG);
+  }
   return auth.record;
 }
 
 /** True while the staff member's account is active (an admin can deactivate it). */
-export function staffActive(ctx: ServerContext, staff: StaffRecord): boolean {
-  return ctx.store.staffAuthByUsername(staff.username)?.active === true;
+export async function staffActive(ctx: ServerContext, staff: StaffRecord): Promise<boolean> {
+  return (await ctx.store.staffAuthByUsername(staff.username))?.active === true;
 }
 
-function issueTokens(
+async function issueTokens(
   ctx: ServerContext,
   staff: StaffRecord,
   deviceId: string,
   family: string,
   refreshExpiresAt: number,
-): TokenResponse {
+): Promise<TokenResponse> {
   const accessToken = newToken();
   const refreshToken = newToken();
   const now = ctx.now();
   const accessExpiresAt = Math.min(now + ACCESS_TOKEN_SECONDS * 1000, refreshExpiresAt);
-  ctx.store.insertAccessToken(hashToken(accessToken), {
+  await ctx.store.insertAccessToken(hashToken(accessToken), {
     staffId: staff.id,
     deviceId,
     family,
     expiresAt: accessExpiresAt,
   });
-  ctx.store.insertRefreshToken(hashToken(refreshToken), {
+  await ctx.store.insertRefreshToken(hashToken(refreshToken), {
     staffId: staff.id,
     deviceId,
     family,
@@ -129,10 +139,10 @@ export async function signIn(ctx: ServerContext, req: SignInRequest, device: Dev
   }
   const staff = await verifyStaffCredentials(ctx, req, device.id, `device:${device.id}`);
   const now = ctx.now();
-  return store.transaction(() => {
-    store.linkDeviceStaff(device.id, staff.id, ctx.nowIso());
+  return store.transaction(async () => {
+    await store.linkDeviceStaff(device.id, staff.id, ctx.nowIso());
     const family = randomUUID();
-    ctx.audit.write({
+    await ctx.audit.write({
       staffId: staff.id,
       role: staff.role,
       deviceId: device.id,
@@ -142,38 +152,42 @@ export async function signIn(ctx: ServerContext, req: SignInRequest, device: Dev
       outcome: 'success',
       actorKind: 'staff',
     });
-    store.purgeExpired(now);
+    await store.purgeExpired(now);
     return issueTokens(ctx, staff, device.id, family, now + REFRESH_TOKEN_SECONDS * 1000);
   });
 }
 
 /** Rotates the refresh token; presenting an already used one revokes the whole session (theft signal). */
-export function refresh(ctx: ServerContext, refreshToken: string, device: Device): TokenResponse {
+export async function refresh(
+  ctx: ServerContext,
+  refreshToken: string,
+  device: Device,
+): Promise<TokenResponse> {
   const { store } = ctx;
   // The transaction returns its failure instead of throwing, so a revocation is not rolled back.
-  const outcome = store.transaction((): TokenResponse | HttpError => {
+  const outcome = await store.transaction(async (): Promise<TokenResponse | HttpError> => {
     const hash = hashToken(refreshToken);
-    const row = store.refreshToken(hash);
+    const row = await store.refreshToken(hash);
     const now = ctx.now();
     if (!row) return new HttpError(401, 'UNAUTHENTICATED', 'Unknown refresh token. Sign in again.');
     if (row.usedAt !== null) {
-      store.revokeFamily(row.family);
+      await store.revokeFamily(row.family);
       return new HttpError(
         401,
         'UNAUTHENTICATED',
         'Refresh token already used; the session was ended. Sign in again.',
       );
     }
-    const staff = store.staff(row.staffId);
+    const staff = await store.staff(row.staffId);
     if (row.deviceId !== device.id) {
       // A refresh token presented by another device was stolen: end that session.
-      store.revokeFamily(row.family);
+      await store.revokeFamily(row.family);
       return new HttpError(401, 'UNAUTHENTICATED', 'Unknown refresh token. Sign in again.');
     }
-    if (row.expiresAt <= now || !staff || !staffActive(ctx, staff)) {
+    if (row.expiresAt <= now || !staff || !(await staffActive(ctx, staff))) {
       return new HttpError(401, 'UNAUTHENTICATED', 'Session expired. Sign in again.');
     }
-    store.markRefreshTokenUsed(hash, now);
+    await store.markRefreshTokenUsed(hash, now);
     return issueTokens(ctx, staff, row.deviceId, row.family, row.expiresAt);
   });
   if (outcome instanceof HttpError) throw outcome;
@@ -185,18 +199,21 @@ export function refresh(ctx: ServerContext, refreshToken: string, device: Device
  * staff member who is still active.
  * @throws HttpError 401 UNKNOWN_DEVICE / 403 DEVICE_REVOKED (device), 401 UNAUTHENTICATED (token).
  */
-export function authenticateStaff(ctx: ServerContext, headers: Record<string, unknown>): StaffSession {
-  const device = authenticateDevice(ctx, headers);
+export async function authenticateStaff(
+  ctx: ServerContext,
+  headers: Record<string, unknown>,
+): Promise<StaffSession> {
+  const device = await authenticateDevice(ctx, headers);
   return sessionOf(ctx, device.id, headers.authorization);
 }
 
-function sessionOf(ctx: ServerContext, deviceId: string, header: unknown): StaffSession {
+async function sessionOf(ctx: ServerContext, deviceId: string, header: unknown): Promise<StaffSession> {
   const tokenHash = hashToken(bearer(header as string | string[] | undefined));
-  const row = ctx.store.accessToken(tokenHash);
+  const row = await ctx.store.accessToken(tokenHash);
   if (!row || row.expiresAt <= ctx.now() || row.deviceId !== deviceId)
     throw new HttpError(401, 'UNAUTHENTICATED', 'Access token expired or unknown.');
-  const staff = ctx.store.staff(row.staffId);
-  if (!staff || !staffActive(ctx, staff))
+  const staff = await ctx.store.staff(row.staffId);
+  if (!staff || !(await staffActive(ctx, staff)))
     throw new HttpError(401, 'UNAUTHENTICATED', 'Access token expired or unknown.');
   return { staff, deviceId: row.deviceId, family: row.family, tokenHash };
 }
@@ -206,25 +223,30 @@ function sessionOf(ctx: ServerContext, deviceId: string, header: unknown): Staff
  * optional, and when sent it must be valid for that device. Pushed changes are attributed per mutation by
  * server/sync/apply.ts, not by the token.
  */
-export function authenticateSync(ctx: ServerContext, headers: Record<string, unknown>): SyncCaller {
-  const device = authenticateDevice(ctx, headers);
+export async function authenticateSync(
+  ctx: ServerContext,
+  headers: Record<string, unknown>,
+): Promise<SyncCaller> {
+  const device = await authenticateDevice(ctx, headers);
   const session =
-    headers.authorization === undefined ? null : sessionOf(ctx, device.id, headers.authorization);
+    headers.authorization === undefined ? null : await sessionOf(ctx, device.id, headers.authorization);
   return { deviceId: device.id, session };
 }
 
 /** True while a stream's device is enrolled and, for a token-opened stream, its access token is valid. */
-export function streamStillValid(ctx: ServerContext, caller: SyncCaller): boolean {
-  if (!deviceStillEnrolled(ctx, caller.deviceId)) return false;
+export async function streamStillValid(ctx: ServerContext, caller: SyncCaller): Promise<boolean> {
+  if (!(await deviceStillEnrolled(ctx, caller.deviceId))) return false;
   if (!caller.session) return true;
-  const row = ctx.store.accessToken(caller.session.tokenHash);
+  const row = await ctx.store.accessToken(caller.session.tokenHash);
   return !!row && row.expiresAt > ctx.now();
 }
 
-export function signOut(ctx: ServerContext, session: StaffSession): void {
-  ctx.store.transaction(() => {
-    ctx.store.revokeFamily(session.family);
-    ctx.audit.write({
+export async function signOut(ctx: ServerContext, session: StaffSession): Promise<void> {
+  await ctx.store.transaction(async () => {
+    await ctx.store.revokeFamily(session.family);
+    // Changes dated after this are no longer accepted in this person's name from this device (review fix).
+    await ctx.store.markDeviceStaffSignedOut(session.deviceId, session.staff.id, ctx.nowIso());
+    await ctx.audit.write({
       staffId: session.staff.id,
       role: session.staff.role,
       deviceId: session.deviceId,

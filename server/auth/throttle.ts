@@ -12,8 +12,8 @@ export const THROTTLE = {
 } as const;
 
 /** Seconds until `key` may try again, or 0. */
-export function retryAfterSeconds(store: ServerStore, key: string, now: number): number {
-  const failures = store.authFailuresSince(key, now - THROTTLE.windowMs);
+export async function retryAfterSeconds(store: ServerStore, key: string, now: number): Promise<number> {
+  const failures = await store.authFailuresSince(key, now - THROTTLE.windowMs);
   const excess = failures.length - THROTTLE.freeFailures;
   if (excess < 0) return 0;
   const lockMs = Math.min(THROTTLE.maxLockMs, THROTTLE.baseLockMs * 2 ** excess);
@@ -22,10 +22,13 @@ export function retryAfterSeconds(store: ServerStore, key: string, now: number):
 }
 
 /** The longest wait over several keys. */
-export function retryAfterAny(store: ServerStore, keys: string[], now: number): number {
-  return Math.max(0, ...keys.map((key) => retryAfterSeconds(store, key, now)));
+export async function retryAfterAny(store: ServerStore, keys: string[], now: number): Promise<number> {
+  const waits = await Promise.all(keys.map((key) => retryAfterSeconds(store, key, now)));
+  return Math.max(0, ...waits);
 }
 
-export function recordFailure(store: ServerStore, keys: string[], now: number): void {
-  store.transaction(() => keys.forEach((key) => store.addAuthFailure(key, now)));
+export async function recordFailure(store: ServerStore, keys: string[], now: number): Promise<void> {
+  await store.transaction(async () => {
+    for (const key of keys) await store.addAuthFailure(key, now);
+  });
 }

@@ -234,4 +234,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX patient_logins_patient ON patient_logins(patient_id, seq);
   `,
+  // issue 10 (review fix): a server sign-out ends what the device may still push in that person's name
+  /* 4: sign-out time per staff member and device */ `
+  ALTER TABLE device_staff ADD COLUMN signed_out_at TEXT;
+  -- the console's local audit chain head when it was enrolled: its first event may continue from it
+  ALTER TABLE devices ADD COLUMN chain_anchor TEXT;
+  `,
 ];

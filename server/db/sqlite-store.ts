@@ -1,4 +1,5 @@
-/** ServerStore on better-sqlite3 (WAL). All SQL of the backend lives here and in schema.ts. */
+/** ServerStore on better-sqlite3 (WAL), the embedded default. Its SQL lives here and in schema.ts. */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,6 +17,7 @@ import type {
 import { SLOT_HOLDING_STATUSES } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
 import { MIGRATIONS } from './schema';
+import { UnstorableTextError, hasNul } from './text';
 import {
   appointmentFromRow,
   appointmentParams,
@@ -53,6 +55,7 @@ import type {
   RefreshToken,
   ServerStore,
   StaffAuth,
+  TransactionOptions,
 } from './types';
 
 interface DeviceRow {
@@ -62,6 +65,7 @@ interface DeviceRow {
   revoked_at: string | null;
   secret_hash: string | null;
   enrolled_by: string | null;
+  chain_anchor: string | null;
 }
 
 const deviceFromRow = (row: DeviceRow): Device => ({
@@ -71,6 +75,7 @@ const deviceFromRow = (row: DeviceRow): Device => ({
   revokedAt: row.revoked_at,
   secretHash: row.secret_hash,
   enrolledBy: row.enrolled_by,
+  chainAnchor: row.chain_anchor,
 });
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
@@ -79,6 +84,11 @@ export class SqliteStore implements ServerStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
   private readonly listeners = new Set<() => void>();
+  /** Set while `fn` of the open transaction runs, in its async context only. */
+  private readonly scope = new AsyncLocalStorage<true>();
+  /** Settles when the last queued transaction has ended. */
+  private tail: Promise<void> = Promise.resolve();
+  private inTransaction = false;
 
   constructor(dataDir: string) {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -120,14 +130,48 @@ export class SqliteStore implements ServerStore {
   }
 
   private run(text: string, ...params: unknown[]): number {
+    if (hasNul(params)) throw new UnstorableTextError();
     return this.sql(text).run(...params).changes;
   }
 
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  /**
+   * One transaction at a time on the one connection: `fn` runs between BEGIN IMMEDIATE and COMMIT, and store
+   * calls from outside it (other requests) wait until it ends, so they neither see nor join its writes.
+   */
+  async transaction<T>(fn: () => Promise<T>, _options?: TransactionOptions): Promise<T> {
+    if (this.scope.getStore()) return fn();
+    const previous = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    this.inTransaction = true;
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await this.scope.run(true, fn);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    } finally {
+      this.inTransaction = false;
+      release();
+    }
   }
 
-  close(): void {
+  /**
+   * True while another caller's transaction is open (a call from inside it passes). Methods loop
+   * `while (this.busy()) await this.tail;` and then run their statements synchronously, so nothing can
+   * begin a transaction between the check and the statement.
+   */
+  private busy(): boolean {
+    return this.inTransaction && !this.scope.getStore();
+  }
+
+  async close(): Promise<void> {
+    while (this.busy()) await this.tail;
     if (this.db.open) this.db.close();
   }
 
@@ -141,17 +185,20 @@ export class SqliteStore implements ServerStore {
     for (const listener of this.listeners) listener();
   }
 
-  getMeta(key: string): string | null {
+  async getMeta(key: string): Promise<string | null> {
+    while (this.busy()) await this.tail;
     return this.one<{ value: string }>('SELECT value FROM meta WHERE key = ?', key)?.value ?? null;
   }
 
-  setMeta(key: string, value: string): void {
+  async setMeta(key: string, value: string): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, value);
   }
 
   /* ---- staff, devices ---- */
 
-  insertStaff(r: StaffRecord, passwordHash: string, totpSecret: string): void {
+  async insertStaff(r: StaffRecord, passwordHash: string, totpSecret: string): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO staff (id, username, display_name, role, provider_id, password_hash, totp_secret, version)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -167,12 +214,14 @@ export class SqliteStore implements ServerStore {
     this.recordChange('staff', r.id);
   }
 
-  staff(id: string): StaffRecord | null {
+  async staff(id: string): Promise<StaffRecord | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<StaffRow>('SELECT * FROM staff WHERE id = ?', id);
     return row ? staffFromRow(row) : null;
   }
 
-  staffAuthByUsername(username: string): StaffAuth | null {
+  async staffAuthByUsername(username: string): Promise<StaffAuth | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<StaffRow>('SELECT * FROM staff WHERE username = ?', username);
     if (!row) return null;
     return {
@@ -184,37 +233,45 @@ export class SqliteStore implements ServerStore {
     };
   }
 
-  setTotpLastStep(staffId: string, step: number): void {
+  async setTotpLastStep(staffId: string, step: number): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run('UPDATE staff SET totp_last_step = ? WHERE id = ?', step, staffId);
   }
 
-  countStaff(): number {
+  async countStaff(): Promise<number> {
+    while (this.busy()) await this.tail;
     return this.one<{ n: number }>('SELECT COUNT(*) AS n FROM staff')?.n ?? 0;
   }
 
-  insertDevice(d: Device): void {
+  async insertDevice(d: Device): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
-      'INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by, chain_anchor)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
       d.id,
       d.name,
       d.createdAt,
       d.revokedAt,
       d.secretHash,
       d.enrolledBy,
+      d.chainAnchor ?? null,
     );
     // Consoles pull device names so every desk's audit trail can say which PC an event came from.
     this.recordChange('device', d.id);
   }
 
-  device(id: string): Device | null {
+  async device(id: string): Promise<Device | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<DeviceRow>('SELECT * FROM devices WHERE id = ?', id);
     return row ? deviceFromRow(row) : null;
   }
 
-  linkDeviceStaff(deviceId: string, staffId: string, at: string): void {
+  async linkDeviceStaff(deviceId: string, staffId: string, at: string): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO device_staff (device_id, staff_id, first_at, last_online_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (device_id, staff_id) DO UPDATE SET last_online_at = excluded.last_online_at`,
+       ON CONFLICT (device_id, staff_id) DO UPDATE SET last_online_at = excluded.last_online_at,
+         signed_out_at = NULL`,
       deviceId,
       staffId,
       at,
@@ -222,13 +279,15 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  isDeviceStaff(deviceId: string, staffId: string): boolean {
+  async isDeviceStaff(deviceId: string, staffId: string): Promise<boolean> {
+    while (this.busy()) await this.tail;
     return !!this.one('SELECT 1 FROM device_staff WHERE device_id = ? AND staff_id = ?', deviceId, staffId);
   }
 
   /* ---- tokens (hashes only) ---- */
 
-  insertAccessToken(hash: string, t: AccessToken): void {
+  async insertAccessToken(hash: string, t: AccessToken): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       'INSERT INTO access_tokens (token_hash, staff_id, device_id, family, expires_at) VALUES (?, ?, ?, ?, ?)',
       hash,
@@ -239,7 +298,8 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  accessToken(hash: string): AccessToken | null {
+  async accessToken(hash: string): Promise<AccessToken | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<{ staff_id: string; device_id: string; family: string; expires_at: number }>(
       'SELECT * FROM access_tokens WHERE token_hash = ?',
       hash,
@@ -249,11 +309,13 @@ export class SqliteStore implements ServerStore {
       : null;
   }
 
-  deleteAccessToken(hash: string): void {
+  async deleteAccessToken(hash: string): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run('DELETE FROM access_tokens WHERE token_hash = ?', hash);
   }
 
-  insertRefreshToken(hash: string, t: AccessToken): void {
+  async insertRefreshToken(hash: string, t: AccessToken): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       'INSERT INTO refresh_tokens (token_hash, family, staff_id, device_id, expires_at) VALUES (?, ?, ?, ?, ?)',
       hash,
@@ -264,7 +326,8 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  refreshToken(hash: string): RefreshToken | null {
+  async refreshToken(hash: string): Promise<RefreshToken | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<{
       staff_id: string;
       device_id: string;
@@ -283,17 +346,20 @@ export class SqliteStore implements ServerStore {
       : null;
   }
 
-  markRefreshTokenUsed(hash: string, at: number): void {
+  async markRefreshTokenUsed(hash: string, at: number): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run('UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?', at, hash);
   }
 
-  revokeFamily(family: string): void {
+  async revokeFamily(family: string): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run('DELETE FROM access_tokens WHERE family = ?', family);
     // Used refresh tokens stay (expired) so a replayed one is still recognised as reuse.
     this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE family = ?', family);
   }
 
-  insertPortalToken(hash: string, t: PortalToken): void {
+  async insertPortalToken(hash: string, t: PortalToken): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       'INSERT INTO portal_tokens (token_hash, patient_id, expires_at) VALUES (?, ?, ?)',
       hash,
@@ -302,7 +368,8 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  portalToken(hash: string): PortalToken | null {
+  async portalToken(hash: string): Promise<PortalToken | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<{ patient_id: string; expires_at: number }>(
       'SELECT * FROM portal_tokens WHERE token_hash = ?',
       hash,
@@ -310,7 +377,8 @@ export class SqliteStore implements ServerStore {
     return row ? { patientId: row.patient_id, expiresAt: row.expires_at } : null;
   }
 
-  purgeExpired(now: number): void {
+  async purgeExpired(now: number): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run('DELETE FROM access_tokens WHERE expires_at < ?', now);
     this.run('DELETE FROM portal_tokens WHERE expires_at < ?', now);
     this.run(
@@ -321,11 +389,13 @@ export class SqliteStore implements ServerStore {
     this.run('DELETE FROM auth_failures WHERE at < ?', now - 86_400_000);
   }
 
-  addAuthFailure(key: string, at: number): void {
+  async addAuthFailure(key: string, at: number): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run('INSERT INTO auth_failures (key, at) VALUES (?, ?)', key, at);
   }
 
-  authFailuresSince(key: string, since: number): number[] {
+  async authFailuresSince(key: string, since: number): Promise<number[]> {
+    while (this.busy()) await this.tail;
     return this.all<{ at: number }>(
       'SELECT at FROM auth_failures WHERE key = ? AND at >= ? ORDER BY at',
       key,
@@ -333,13 +403,15 @@ export class SqliteStore implements ServerStore {
     ).map((r) => r.at);
   }
 
-  clearAuthFailures(key: string): void {
+  async clearAuthFailures(key: string): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run('DELETE FROM auth_failures WHERE key = ?', key);
   }
 
   /* ---- providers, patients ---- */
 
-  insertProvider(r: ProviderRecord): void {
+  async insertProvider(r: ProviderRecord): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -354,16 +426,19 @@ export class SqliteStore implements ServerStore {
     this.recordChange('provider', r.id);
   }
 
-  provider(id: string): ProviderRecord | null {
+  async provider(id: string): Promise<ProviderRecord | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<ProviderRow>('SELECT * FROM providers WHERE id = ?', id);
     return row ? providerFromRow(row) : null;
   }
 
-  providers(): ProviderRecord[] {
+  async providers(): Promise<ProviderRecord[]> {
+    while (this.busy()) await this.tail;
     return this.all<ProviderRow>('SELECT * FROM providers ORDER BY id').map(providerFromRow);
   }
 
-  insertPatient(r: PatientRecord, portalPasswordHash: string | null): void {
+  async insertPatient(r: PatientRecord, portalPasswordHash: string | null): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, portal_password_hash, version)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -379,19 +454,24 @@ export class SqliteStore implements ServerStore {
     this.recordChange('patient', r.id);
   }
 
-  patient(id: string): PatientRecord | null {
+  async patient(id: string): Promise<PatientRecord | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<PatientRow>('SELECT * FROM patients WHERE id = ?', id);
     return row ? patientFromRow(row) : null;
   }
 
-  patientAuthByMrn(mrn: string): { record: PatientRecord; portalPasswordHash: string | null } | null {
+  async patientAuthByMrn(
+    mrn: string,
+  ): Promise<{ record: PatientRecord; portalPasswordHash: string | null } | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<PatientRow>('SELECT * FROM patients WHERE mrn = ?', mrn);
     return row ? { record: patientFromRow(row), portalPasswordHash: row.portal_password_hash } : null;
   }
 
   /* ---- threads, messages, attachments ---- */
 
-  insertThread(r: ThreadRecord): void {
+  async insertThread(r: ThreadRecord): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO threads (patient_id, subject, status, priority, assignee_id, provider_id, created_at,
          updated_at, last_message_at, due_at, version, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -400,7 +480,8 @@ export class SqliteStore implements ServerStore {
     this.recordChange('thread', r.id);
   }
 
-  updateThread(r: ThreadRecord): void {
+  async updateThread(r: ThreadRecord): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       `UPDATE threads SET patient_id = ?, subject = ?, status = ?, priority = ?, assignee_id = ?, provider_id = ?,
          created_at = ?, updated_at = ?, last_message_at = ?, due_at = ?, version = ? WHERE id = ?`,
@@ -409,12 +490,14 @@ export class SqliteStore implements ServerStore {
     this.recordChange('thread', r.id);
   }
 
-  thread(id: string): ThreadRecord | null {
+  async thread(id: string): Promise<ThreadRecord | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<ThreadRow>('SELECT * FROM threads WHERE id = ?', id);
     return row ? threadFromRow(row) : null;
   }
 
-  threadsOfPatient(patientId: string, limit: number): ThreadRecord[] {
+  async threadsOfPatient(patientId: string, limit: number): Promise<ThreadRecord[]> {
+    while (this.busy()) await this.tail;
     return this.all<ThreadRow>(
       'SELECT * FROM threads WHERE patient_id = ? ORDER BY last_message_at DESC, id LIMIT ?',
       patientId,
@@ -422,7 +505,8 @@ export class SqliteStore implements ServerStore {
     ).map(threadFromRow);
   }
 
-  insertMessage(r: MessageRecord): void {
+  async insertMessage(r: MessageRecord): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO messages (id, thread_id, author_kind, author_id, body, sent_at, version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       r.id,
@@ -436,19 +520,22 @@ export class SqliteStore implements ServerStore {
     this.recordChange('message', r.id);
   }
 
-  message(id: string): MessageRecord | null {
+  async message(id: string): Promise<MessageRecord | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<MessageRow>('SELECT * FROM messages WHERE id = ?', id);
     return row ? messageFromRow(row) : null;
   }
 
-  messagesOfThread(threadId: string): MessageRecord[] {
+  async messagesOfThread(threadId: string): Promise<MessageRecord[]> {
+    while (this.busy()) await this.tail;
     return this.all<MessageRow>(
       'SELECT * FROM messages WHERE thread_id = ? ORDER BY sent_at, id',
       threadId,
     ).map(messageFromRow);
   }
 
-  insertAttachment(r: AttachmentRecord): void {
+  async insertAttachment(r: AttachmentRecord): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO attachments (id, message_id, file_name, mime_type, size, content, version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       r.id,
@@ -462,12 +549,14 @@ export class SqliteStore implements ServerStore {
     this.recordChange('attachment', r.id);
   }
 
-  attachment(id: string): AttachmentRecord | null {
+  async attachment(id: string): Promise<AttachmentRecord | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<AttachmentRow>('SELECT * FROM attachments WHERE id = ?', id);
     return row ? attachmentFromRow(row) : null;
   }
 
-  attachmentsOfThread(threadId: string): AttachmentMeta[] {
+  async attachmentsOfThread(threadId: string): Promise<AttachmentMeta[]> {
+    while (this.busy()) await this.tail;
     return this.all<Omit<AttachmentRow, 'content' | 'version'>>(
       `SELECT a.id, a.message_id, a.file_name, a.mime_type, a.size FROM attachments a
        JOIN messages m ON m.id = a.message_id WHERE m.thread_id = ? ORDER BY a.id`,
@@ -483,7 +572,8 @@ export class SqliteStore implements ServerStore {
 
   /* ---- appointments ---- */
 
-  insertAppointment(r: AppointmentRecord, origin: AppointmentOrigin): void {
+  async insertAppointment(r: AppointmentRecord, origin: AppointmentOrigin): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason, virtual_link,
          version, id, created_via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -493,7 +583,8 @@ export class SqliteStore implements ServerStore {
     this.recordChange('appointment', r.id);
   }
 
-  updateAppointment(r: AppointmentRecord): void {
+  async updateAppointment(r: AppointmentRecord): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       `UPDATE appointments SET patient_id = ?, provider_id = ?, start = ?, "end" = ?, status = ?, reason = ?,
          cancel_reason = ?, virtual_link = ?, version = ? WHERE id = ?`,
@@ -502,24 +593,27 @@ export class SqliteStore implements ServerStore {
     this.recordChange('appointment', r.id);
   }
 
-  appointment(id: string): AppointmentRecord | null {
+  async appointment(id: string): Promise<AppointmentRecord | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<AppointmentRow>('SELECT * FROM appointments WHERE id = ?', id);
     return row ? appointmentFromRow(row) : null;
   }
 
-  appointmentOrigin(id: string): AppointmentOrigin | null {
+  async appointmentOrigin(id: string): Promise<AppointmentOrigin | null> {
+    while (this.busy()) await this.tail;
     return (
       this.one<{ created_via: AppointmentOrigin }>('SELECT created_via FROM appointments WHERE id = ?', id)
         ?.created_via ?? null
     );
   }
 
-  findSlotHolder(
+  async findSlotHolder(
     providerId: string,
     start: string,
     end: string,
     excludeId: string | null,
-  ): AppointmentRecord | null {
+  ): Promise<AppointmentRecord | null> {
+    while (this.busy()) await this.tail;
     // Times are normalised UTC ISO strings, so text comparison is time order.
     const row = this.one<AppointmentRow>(
       `SELECT * FROM appointments WHERE provider_id = ? AND start < ? AND "end" > ? AND id IS NOT ?
@@ -532,7 +626,8 @@ export class SqliteStore implements ServerStore {
     return row ? appointmentFromRow(row) : null;
   }
 
-  appointmentsOfPatient(patientId: string, limit: number): AppointmentRecord[] {
+  async appointmentsOfPatient(patientId: string, limit: number): Promise<AppointmentRecord[]> {
+    while (this.busy()) await this.tail;
     return this.all<AppointmentRow>(
       'SELECT * FROM appointments WHERE patient_id = ? ORDER BY start DESC LIMIT ?',
       patientId,
@@ -542,7 +637,8 @@ export class SqliteStore implements ServerStore {
 
   /* ---- audit ---- */
 
-  insertAuditEvent(r: AuditRecord, origin: AuditOrigin): void {
+  async insertAuditEvent(r: AuditRecord, origin: AuditOrigin): Promise<void> {
+    while (this.busy()) await this.tail;
     this.insertAudit(r, origin, null, 0);
   }
 
@@ -577,12 +673,14 @@ export class SqliteStore implements ServerStore {
     this.recordChange('audit', r.id);
   }
 
-  auditEvent(id: string): AuditRecord | null {
+  async auditEvent(id: string): Promise<AuditRecord | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<AuditRow>('SELECT * FROM audit_events WHERE id = ?', id);
     return row ? auditFromRow(row) : null;
   }
 
-  lastServerAuditHash(): string {
+  async lastServerAuditHash(): Promise<string> {
+    while (this.busy()) await this.tail;
     return (
       this.one<{ hash: string }>(
         "SELECT hash FROM audit_events WHERE origin = 'server' ORDER BY seq DESC LIMIT 1",
@@ -590,7 +688,8 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  auditForEntity(entityType: string, entityId: string, limit: number): AuditRecord[] {
+  async auditForEntity(entityType: string, entityId: string, limit: number): Promise<AuditRecord[]> {
+    while (this.busy()) await this.tail;
     return this.all<AuditRow>(
       'SELECT * FROM audit_events WHERE entity_type = ? AND entity_id = ? ORDER BY at DESC, seq DESC LIMIT ?',
       entityType,
@@ -601,11 +700,13 @@ export class SqliteStore implements ServerStore {
 
   /* ---- change log ---- */
 
-  latestSeq(): number {
+  async latestSeq(): Promise<number> {
+    while (this.busy()) await this.tail;
     return this.one<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM changes')?.seq ?? 0;
   }
 
-  changesAfter(after: number, limit: number): ChangeRef[] {
+  async changesAfter(after: number, limit: number): Promise<ChangeRef[]> {
+    while (this.busy()) await this.tail;
     return this.all<ChangeRef>(
       'SELECT seq, entity, id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
       after,
@@ -613,48 +714,59 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  countChangesAfter(after: number): number {
+  async countChangesAfter(after: number): Promise<number> {
+    while (this.busy()) await this.tail;
     return this.one<{ n: number }>('SELECT COUNT(*) AS n FROM changes WHERE seq > ?', after)?.n ?? 0;
   }
 
-  loadChange(entity: EntityName, id: string): Change {
+  async loadChange(entity: EntityName, id: string): Promise<Change> {
+    while (this.busy()) await this.tail;
     switch (entity) {
       case 'staff':
-        return { entity, id, data: this.staff(id) };
+        return { entity, id, data: await this.staff(id) };
       case 'provider':
-        return { entity, id, data: this.provider(id) };
+        return { entity, id, data: await this.provider(id) };
       case 'patient':
-        return { entity, id, data: this.patient(id) };
+        return { entity, id, data: await this.patient(id) };
       case 'thread':
-        return { entity, id, data: this.thread(id) };
+        return { entity, id, data: await this.thread(id) };
       case 'message':
-        return { entity, id, data: this.message(id) };
+        return { entity, id, data: await this.message(id) };
       case 'attachment':
-        return { entity, id, data: this.attachment(id) };
+        return { entity, id, data: await this.attachment(id) };
       case 'appointment':
-        return { entity, id, data: this.appointment(id) };
+        return { entity, id, data: await this.appointment(id) };
       case 'audit':
-        return { entity, id, data: this.auditEvent(id) };
+        return { entity, id, data: await this.auditEvent(id) };
       case 'device': {
-        const d = this.device(id);
+        const d = await this.device(id);
         return { entity, id, data: d ? { id: d.id, name: d.name, version: 1 } : null };
       }
     }
   }
 
+  async loadChanges(refs: readonly ChangeRef[]): Promise<Change[]> {
+    const out: Change[] = [];
+    for (const ref of refs) out.push(await this.loadChange(ref.entity, ref.id));
+    return out;
+  }
+
   /* ---- issue 10: enrolled devices, attribution, per-device audit chains ---- */
 
-  devices(): Device[] {
+  async devices(): Promise<Device[]> {
+    while (this.busy()) await this.tail;
     return this.all<DeviceRow>('SELECT * FROM devices ORDER BY created_at DESC, id').map(deviceFromRow);
   }
 
-  revokeDevice(id: string, at: string): void {
+  async revokeDevice(id: string, at: string): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run('UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?', at, id);
     this.run('DELETE FROM access_tokens WHERE device_id = ?', id);
     this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE device_id = ?', id);
   }
 
-  deviceStaffLastOnline(deviceId: string, staffId: string): string | null {
+  async deviceStaffLastOnline(deviceId: string, staffId: string): Promise<string | null> {
+    while (this.busy()) await this.tail;
     return (
       this.one<{ last_online_at: string | null }>(
         'SELECT last_online_at FROM device_staff WHERE device_id = ? AND staff_id = ?',
@@ -664,7 +776,39 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  deviceAuditHead(deviceId: string): DeviceAuditHead | null {
+  async copyDeviceStaff(from: string, to: string): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT OR IGNORE INTO device_staff (device_id, staff_id, first_at, last_online_at, signed_out_at)
+       SELECT ?, staff_id, first_at, last_online_at, signed_out_at FROM device_staff WHERE device_id = ?`,
+      to,
+      from,
+    );
+  }
+
+  async markDeviceStaffSignedOut(deviceId: string, staffId: string, at: string): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      'UPDATE device_staff SET signed_out_at = ? WHERE device_id = ? AND staff_id = ?',
+      at,
+      deviceId,
+      staffId,
+    );
+  }
+
+  async deviceStaffSignedOutAt(deviceId: string, staffId: string): Promise<string | null> {
+    while (this.busy()) await this.tail;
+    return (
+      this.one<{ signed_out_at: string | null }>(
+        'SELECT signed_out_at FROM device_staff WHERE device_id = ? AND staff_id = ?',
+        deviceId,
+        staffId,
+      )?.signed_out_at ?? null
+    );
+  }
+
+  async deviceAuditHead(deviceId: string): Promise<DeviceAuditHead | null> {
+    while (this.busy()) await this.tail;
     return (
       this.one<DeviceAuditHead>(
         `SELECT id, hash, at FROM audit_events WHERE device_id = ? AND origin = 'console'
@@ -674,7 +818,8 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  deviceAuditHasHash(deviceId: string, hash: string): boolean {
+  async deviceAuditHasHash(deviceId: string, hash: string): Promise<boolean> {
+    while (this.busy()) await this.tail;
     return !!this.one(
       "SELECT 1 FROM audit_events WHERE device_id = ? AND origin = 'console' AND hash = ?",
       deviceId,
@@ -682,11 +827,13 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  insertConsoleAuditEvent(r: AuditRecord, receipt: AuditReceipt): void {
+  async insertConsoleAuditEvent(r: AuditRecord, receipt: AuditReceipt): Promise<void> {
+    while (this.busy()) await this.tail;
     this.insertAudit(r, 'console', receipt.receivedAt, receipt.skewFlag ? 1 : 0);
   }
 
-  insertAuditAlert(a: Omit<AuditAlert, 'seq'>): void {
+  async insertAuditAlert(a: Omit<AuditAlert, 'seq'>): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       'INSERT INTO audit_alerts (at, device_id, event_id, kind, detail) VALUES (?, ?, ?, ?, ?)',
       a.at,
@@ -697,7 +844,8 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  auditAlerts(limit: number): AuditAlert[] {
+  async auditAlerts(limit: number): Promise<AuditAlert[]> {
+    while (this.busy()) await this.tail;
     return this.all<{
       seq: number;
       at: string;
@@ -715,15 +863,18 @@ export class SqliteStore implements ServerStore {
     }));
   }
 
-  setPasswordHash(staffId: string, passwordHash: string): void {
+  async setPasswordHash(staffId: string, passwordHash: string): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run('UPDATE staff SET password_hash = ? WHERE id = ?', passwordHash, staffId);
   }
 
-  setPortalPasswordHash(patientId: string, passwordHash: string): void {
+  async setPortalPasswordHash(patientId: string, passwordHash: string): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run('UPDATE patients SET portal_password_hash = ? WHERE id = ?', passwordHash, patientId);
   }
 
-  patientMfa(patientId: string): PatientMfa | null {
+  async patientMfa(patientId: string): Promise<PatientMfa | null> {
+    while (this.busy()) await this.tail;
     const row = this.one<{ secret: string; enabled: number; last_step: number }>(
       'SELECT secret, enabled, last_step FROM patient_mfa WHERE patient_id = ?',
       patientId,
@@ -731,7 +882,8 @@ export class SqliteStore implements ServerStore {
     return row ? { secret: row.secret, enabled: row.enabled === 1, lastStep: row.last_step } : null;
   }
 
-  setPatientMfaSecret(patientId: string, secret: string): void {
+  async setPatientMfaSecret(patientId: string, secret: string): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO patient_mfa (patient_id, secret, enabled, last_step) VALUES (?, ?, 0, -1)
        ON CONFLICT (patient_id) DO UPDATE SET secret = excluded.secret, enabled = 0, last_step = -1`,
@@ -741,7 +893,8 @@ export class SqliteStore implements ServerStore {
     this.run('DELETE FROM patient_recovery_codes WHERE patient_id = ?', patientId);
   }
 
-  enablePatientMfa(patientId: string, step: number, recoveryCodeHashes: string[]): void {
+  async enablePatientMfa(patientId: string, step: number, recoveryCodeHashes: string[]): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run('UPDATE patient_mfa SET enabled = 1, last_step = ? WHERE patient_id = ?', step, patientId);
     this.run('DELETE FROM patient_recovery_codes WHERE patient_id = ?', patientId);
     for (const hash of recoveryCodeHashes) {
@@ -749,11 +902,13 @@ export class SqliteStore implements ServerStore {
     }
   }
 
-  setPatientMfaLastStep(patientId: string, step: number): void {
+  async setPatientMfaLastStep(patientId: string, step: number): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run('UPDATE patient_mfa SET last_step = ? WHERE patient_id = ?', step, patientId);
   }
 
-  useRecoveryCode(patientId: string, codeHash: string, at: string): boolean {
+  async useRecoveryCode(patientId: string, codeHash: string, at: string): Promise<boolean> {
+    while (this.busy()) await this.tail;
     return (
       this.run(
         'UPDATE patient_recovery_codes SET used_at = ? WHERE patient_id = ? AND code_hash = ? AND used_at IS NULL',
@@ -764,7 +919,8 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  insertPatientLogin(l: Omit<PatientLogin, 'seq'>): void {
+  async insertPatientLogin(l: Omit<PatientLogin, 'seq'>): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       'INSERT INTO patient_logins (patient_id, at, client, outcome, method) VALUES (?, ?, ?, ?, ?)',
       l.patientId,
@@ -775,7 +931,8 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  patientLogins(patientId: string, limit: number): PatientLogin[] {
+  async patientLogins(patientId: string, limit: number): Promise<PatientLogin[]> {
+    while (this.busy()) await this.tail;
     return this.all<{
       seq: number;
       patient_id: string;
@@ -797,7 +954,8 @@ export class SqliteStore implements ServerStore {
 
   /* ---- at-most-once ---- */
 
-  appliedMutation(deviceId: string, mutationId: string): string | null {
+  async appliedMutation(deviceId: string, mutationId: string): Promise<string | null> {
+    while (this.busy()) await this.tail;
     return (
       this.one<{ result_json: string }>(
         'SELECT result_json FROM applied_mutations WHERE device_id = ? AND mutation_id = ?',
@@ -807,7 +965,13 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  saveAppliedMutation(deviceId: string, mutationId: string, resultJson: string, at: string): void {
+  async saveAppliedMutation(
+    deviceId: string,
+    mutationId: string,
+    resultJson: string,
+    at: string,
+  ): Promise<void> {
+    while (this.busy()) await this.tail;
     this.run(
       'INSERT INTO applied_mutations (device_id, mutation_id, result_json, applied_at) VALUES (?, ?, ?, ?)',
       deviceId,

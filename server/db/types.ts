@@ -1,7 +1,8 @@
 /**
  * The one data-access interface of the portal backend. Routes and services talk only to this, never
- * to SQL, so a PostgreSQL implementation can be added beside the SQLite one.
- * Every insert/update of a synced entity also appends to the change log (coalesced per entity).
+ * to SQL: `SqliteStore` (embedded, the default) and `PgStore` (PostgreSQL, several instances) implement it.
+ * Every method is asynchronous (a PostgreSQL round trip); every insert/update of a synced entity also
+ * appends to the change log (coalesced per entity), in the same transaction.
  */
 import type {
   AppointmentRecord,
@@ -33,6 +34,11 @@ export interface Device {
   secretHash: string | null;
   /** The admin who enrolled it (issue 10); null for devices from before enrolment by an admin. */
   enrolledBy: string | null;
+  /**
+   * The console's local audit chain head at enrolment (review fix): the device's first pushed event must link to
+   * it or to the genesis hash. Absent or null: genesis only.
+   */
+  chainAnchor?: string | null;
 }
 
 /** The newest console-appended audit event the server holds for a device: the next event must link to it. */
@@ -60,7 +66,8 @@ export type AuditAlertKind =
   | 'back-dated'
   | 'clock-skew'
   | 'wrong-device'
-  | 'unknown-staff';
+  | 'unknown-staff'
+  | 'wrong-role';
 
 /** An audit-integrity alert for admins (issue 10): a refused or flagged console audit event. */
 export interface AuditAlert {
@@ -120,123 +127,149 @@ export type AppointmentOrigin = 'console' | 'portal';
 export type AuditOrigin = 'server' | 'console';
 export type AttachmentMeta = Omit<AttachmentRecord, 'contentBase64' | 'version'>;
 
+export interface TransactionOptions {
+  /** A read-only snapshot (pulls): no write lock. */
+  readOnly?: boolean;
+}
+
 export interface ServerStore {
-  /** Runs `fn` in one transaction (nested calls join the outer one). */
-  transaction<T>(fn: () => T): T;
-  close(): void;
-  /** Called (synchronously, possibly mid-transaction) whenever the change log grows. */
+  /**
+   * Runs `fn` in one transaction; every store call made while `fn` runs (followed through `await`) joins it,
+   * and nested calls join the outer one. Write transactions are serialised (SQLite: one writer; PostgreSQL:
+   * a transaction-level advisory lock taken at BEGIN, across every instance on the database), so change-log
+   * sequence numbers are committed in order and a pull never skips one. `readOnly` transactions see one
+   * consistent snapshot and take no lock. `fn` may be run again after a PostgreSQL serialization failure or
+   * deadlock, so it must have no effects outside the store. Rolls back and rethrows whatever `fn` throws.
+   */
+  transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T>;
+  close(): Promise<void>;
+  /**
+   * Called whenever the change log grew: SQLite calls it at once (possibly mid-transaction); PostgreSQL after
+   * commit, on every instance on the database (LISTEN/NOTIFY), so pokes reach consoles of any instance.
+   */
   onChange(listener: () => void): () => void;
 
-  getMeta(key: string): string | null;
-  setMeta(key: string, value: string): void;
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
 
-  insertStaff(record: StaffRecord, passwordHash: string, totpSecret: string): void;
-  staff(id: string): StaffRecord | null;
-  staffAuthByUsername(username: string): StaffAuth | null;
-  setTotpLastStep(staffId: string, step: number): void;
-  countStaff(): number;
+  insertStaff(record: StaffRecord, passwordHash: string, totpSecret: string): Promise<void>;
+  staff(id: string): Promise<StaffRecord | null>;
+  staffAuthByUsername(username: string): Promise<StaffAuth | null>;
+  setTotpLastStep(staffId: string, step: number): Promise<void>;
+  countStaff(): Promise<number>;
 
-  insertDevice(device: Device): void;
-  device(id: string): Device | null;
+  insertDevice(device: Device): Promise<void>;
+  device(id: string): Promise<Device | null>;
   /** Records an online sign-in of the staff member on the device (first time and, since issue 10, the latest). */
-  linkDeviceStaff(deviceId: string, staffId: string, at: string): void;
-  isDeviceStaff(deviceId: string, staffId: string): boolean;
+  linkDeviceStaff(deviceId: string, staffId: string, at: string): Promise<void>;
+  isDeviceStaff(deviceId: string, staffId: string): Promise<boolean>;
 
-  insertAccessToken(tokenHash: string, token: AccessToken): void;
-  accessToken(tokenHash: string): AccessToken | null;
-  deleteAccessToken(tokenHash: string): void;
-  insertRefreshToken(tokenHash: string, token: AccessToken): void;
-  refreshToken(tokenHash: string): RefreshToken | null;
-  markRefreshTokenUsed(tokenHash: string, at: number): void;
-  revokeFamily(family: string): void;
-  insertPortalToken(tokenHash: string, token: PortalToken): void;
-  portalToken(tokenHash: string): PortalToken | null;
-  purgeExpired(now: number): void;
+  insertAccessToken(tokenHash: string, token: AccessToken): Promise<void>;
+  accessToken(tokenHash: string): Promise<AccessToken | null>;
+  deleteAccessToken(tokenHash: string): Promise<void>;
+  insertRefreshToken(tokenHash: string, token: AccessToken): Promise<void>;
+  refreshToken(tokenHash: string): Promise<RefreshToken | null>;
+  markRefreshTokenUsed(tokenHash: string, at: number): Promise<void>;
+  revokeFamily(family: string): Promise<void>;
+  insertPortalToken(tokenHash: string, token: PortalToken): Promise<void>;
+  portalToken(tokenHash: string): Promise<PortalToken | null>;
+  purgeExpired(now: number): Promise<void>;
 
-  addAuthFailure(key: string, at: number): void;
-  authFailuresSince(key: string, since: number): number[];
-  clearAuthFailures(key: string): void;
+  addAuthFailure(key: string, at: number): Promise<void>;
+  authFailuresSince(key: string, since: number): Promise<number[]>;
+  clearAuthFailures(key: string): Promise<void>;
 
-  insertProvider(record: ProviderRecord): void;
-  provider(id: string): ProviderRecord | null;
-  providers(): ProviderRecord[];
+  insertProvider(record: ProviderRecord): Promise<void>;
+  provider(id: string): Promise<ProviderRecord | null>;
+  providers(): Promise<ProviderRecord[]>;
 
-  insertPatient(record: PatientRecord, portalPasswordHash: string | null): void;
-  patient(id: string): PatientRecord | null;
-  patientAuthByMrn(mrn: string): { record: PatientRecord; portalPasswordHash: string | null } | null;
+  insertPatient(record: PatientRecord, portalPasswordHash: string | null): Promise<void>;
+  patient(id: string): Promise<PatientRecord | null>;
+  patientAuthByMrn(mrn: string): Promise<{ record: PatientRecord; portalPasswordHash: string | null } | null>;
 
-  insertThread(record: ThreadRecord): void;
-  updateThread(record: ThreadRecord): void;
-  thread(id: string): ThreadRecord | null;
-  threadsOfPatient(patientId: string, limit: number): ThreadRecord[];
+  insertThread(record: ThreadRecord): Promise<void>;
+  updateThread(record: ThreadRecord): Promise<void>;
+  thread(id: string): Promise<ThreadRecord | null>;
+  threadsOfPatient(patientId: string, limit: number): Promise<ThreadRecord[]>;
 
-  insertMessage(record: MessageRecord): void;
-  message(id: string): MessageRecord | null;
-  messagesOfThread(threadId: string): MessageRecord[];
+  insertMessage(record: MessageRecord): Promise<void>;
+  message(id: string): Promise<MessageRecord | null>;
+  messagesOfThread(threadId: string): Promise<MessageRecord[]>;
 
-  insertAttachment(record: AttachmentRecord): void;
-  attachment(id: string): AttachmentRecord | null;
-  attachmentsOfThread(threadId: string): AttachmentMeta[];
+  insertAttachment(record: AttachmentRecord): Promise<void>;
+  attachment(id: string): Promise<AttachmentRecord | null>;
+  attachmentsOfThread(threadId: string): Promise<AttachmentMeta[]>;
 
-  insertAppointment(record: AppointmentRecord, origin: AppointmentOrigin): void;
-  updateAppointment(record: AppointmentRecord): void;
-  appointment(id: string): AppointmentRecord | null;
-  appointmentOrigin(id: string): AppointmentOrigin | null;
+  insertAppointment(record: AppointmentRecord, origin: AppointmentOrigin): Promise<void>;
+  updateAppointment(record: AppointmentRecord): Promise<void>;
+  appointment(id: string): Promise<AppointmentRecord | null>;
+  appointmentOrigin(id: string): Promise<AppointmentOrigin | null>;
   /** A slot-holding appointment of the provider overlapping [start, end), other than `excludeId`. */
   findSlotHolder(
     providerId: string,
     start: string,
     end: string,
     excludeId: string | null,
-  ): AppointmentRecord | null;
-  appointmentsOfPatient(patientId: string, limit: number): AppointmentRecord[];
+  ): Promise<AppointmentRecord | null>;
+  appointmentsOfPatient(patientId: string, limit: number): Promise<AppointmentRecord[]>;
 
-  insertAuditEvent(record: AuditRecord, origin: AuditOrigin): void;
-  auditEvent(id: string): AuditRecord | null;
+  insertAuditEvent(record: AuditRecord, origin: AuditOrigin): Promise<void>;
+  auditEvent(id: string): Promise<AuditRecord | null>;
   /** Hash of the newest server-written event ('' before the first): the next event's prevHash. */
-  lastServerAuditHash(): string;
-  auditForEntity(entityType: string, entityId: string, limit: number): AuditRecord[];
+  lastServerAuditHash(): Promise<string>;
+  auditForEntity(entityType: string, entityId: string, limit: number): Promise<AuditRecord[]>;
 
-  latestSeq(): number;
-  changesAfter(after: number, limit: number): ChangeRef[];
-  countChangesAfter(after: number): number;
+  latestSeq(): Promise<number>;
+  changesAfter(after: number, limit: number): Promise<ChangeRef[]>;
+  countChangesAfter(after: number): Promise<number>;
   /** The entity's current state as a Change (data null when it no longer exists). */
-  loadChange(entity: EntityName, id: string): Change;
+  loadChange(entity: EntityName, id: string): Promise<Change>;
+  /**
+   * `loadChange` for many refs at once, in the refs' order (PostgreSQL: one query per entity kind instead of
+   * one per ref). Callers keep attachments out of it: their content is loaded one at a time, under a budget.
+   */
+  loadChanges(refs: readonly ChangeRef[]): Promise<Change[]>;
 
   /* ---- issue 10: enrolled devices, attribution, per-device audit chains (all additive) ---- */
 
   /** Every device, newest first (admin list). */
-  devices(): Device[];
+  devices(): Promise<Device[]>;
   /** Marks the device revoked at `at` and deletes every access and refresh token issued to it. */
-  revokeDevice(id: string, at: string): void;
+  revokeDevice(id: string, at: string): Promise<void>;
   /** When `staffId` last signed in ONLINE on `deviceId` (UTC ISO), or null if never. linkDeviceStaff sets it. */
-  deviceStaffLastOnline(deviceId: string, staffId: string): string | null;
+  deviceStaffLastOnline(deviceId: string, staffId: string): Promise<string | null>;
+  /** Re-enrolment of the same PC (review fix): copies `from`'s online sign-ins to `to`. */
+  copyDeviceStaff(from: string, to: string): Promise<void>;
+  /** Records a server sign-out of the staff member on the device (a later sign-in clears it). */
+  markDeviceStaffSignedOut(deviceId: string, staffId: string, at: string): Promise<void>;
+  /** The sign-out since the last online sign-in on that device (UTC ISO), or null. */
+  deviceStaffSignedOutAt(deviceId: string, staffId: string): Promise<string | null>;
   /** The last console-appended event of the device, or null before its first. */
-  deviceAuditHead(deviceId: string): DeviceAuditHead | null;
+  deviceAuditHead(deviceId: string): Promise<DeviceAuditHead | null>;
   /** True when the device has a console-appended event with this hash (tells a fork from a gap). */
-  deviceAuditHasHash(deviceId: string, hash: string): boolean;
+  deviceAuditHasHash(deviceId: string, hash: string): Promise<boolean>;
   /** Stores a console's verified audit event with the server's receipt (origin 'console'). */
-  insertConsoleAuditEvent(record: AuditRecord, receipt: AuditReceipt): void;
-  insertAuditAlert(alert: Omit<AuditAlert, 'seq'>): void;
+  insertConsoleAuditEvent(record: AuditRecord, receipt: AuditReceipt): Promise<void>;
+  insertAuditAlert(alert: Omit<AuditAlert, 'seq'>): Promise<void>;
   /** Newest first, at most `limit`. */
-  auditAlerts(limit: number): AuditAlert[];
+  auditAlerts(limit: number): Promise<AuditAlert[]>;
   /** Replaces a staff member's password hash (upgrade to the current scrypt cost at sign-in). */
-  setPasswordHash(staffId: string, passwordHash: string): void;
+  setPasswordHash(staffId: string, passwordHash: string): Promise<void>;
   /** Replaces a patient's portal password hash (upgrade at sign-in). */
-  setPortalPasswordHash(patientId: string, passwordHash: string): void;
+  setPortalPasswordHash(patientId: string, passwordHash: string): Promise<void>;
   /** The patient's TOTP settings, or null before setup. */
-  patientMfa(patientId: string): PatientMfa | null;
+  patientMfa(patientId: string): Promise<PatientMfa | null>;
   /** Sets up (or replaces) the patient's TOTP secret, not yet enabled, with no recovery codes. */
-  setPatientMfaSecret(patientId: string, secret: string): void;
+  setPatientMfaSecret(patientId: string, secret: string): Promise<void>;
   /** Enables TOTP at `step` and replaces the recovery codes with these SHA-256 hashes. */
-  enablePatientMfa(patientId: string, step: number, recoveryCodeHashes: string[]): void;
-  setPatientMfaLastStep(patientId: string, step: number): void;
+  enablePatientMfa(patientId: string, step: number, recoveryCodeHashes: string[]): Promise<void>;
+  setPatientMfaLastStep(patientId: string, step: number): Promise<void>;
   /** Spends a recovery code: true (and marked used at `at`) only if it existed unused. */
-  useRecoveryCode(patientId: string, codeHash: string, at: string): boolean;
-  insertPatientLogin(login: Omit<PatientLogin, 'seq'>): void;
+  useRecoveryCode(patientId: string, codeHash: string, at: string): Promise<boolean>;
+  insertPatientLogin(login: Omit<PatientLogin, 'seq'>): Promise<void>;
   /** Newest first, at most `limit`. */
-  patientLogins(patientId: string, limit: number): PatientLogin[];
+  patientLogins(patientId: string, limit: number): Promise<PatientLogin[]>;
 
-  appliedMutation(deviceId: string, mutationId: string): string | null;
-  saveAppliedMutation(deviceId: string, mutationId: string, resultJson: string, at: string): void;
+  appliedMutation(deviceId: string, mutationId: string): Promise<string | null>;
+  saveAppliedMutation(deviceId: string, mutationId: string, resultJson: string, at: string): Promise<void>;
 }

@@ -8,28 +8,33 @@ import {
 } from '../../src-shared/domain';
 import { Change } from '../../src-shared/sync';
 import { hashAudit } from '../audit/writer';
-import { SqliteStore } from '../db/sqlite-store';
+import { openStore } from '../db/open';
+import type { ServerStore } from '../db/types';
+import { testDatabaseOption } from '../../tests/helpers/pg-test-store';
 import { slotProblem } from '../../src-shared/schedule-rules';
 import { tempDir } from '../test/helpers';
 import { type DemoCounts, seedDemo } from './seed';
 
-const stores: SqliteStore[] = [];
+const stores: ServerStore[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
-  stores.splice(0).forEach((s) => s.close());
+  await Promise.all(stores.splice(0).map((s) => s.close()));
   await Promise.all(dirs.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
 });
 
 async function seeded(
   scale: number,
   today = '2026-03-02',
-): Promise<{ store: SqliteStore; counts: DemoCounts; changes: Change[] }> {
+): Promise<{ store: ServerStore; counts: DemoCounts; changes: Change[] }> {
   const dir = await tempDir('seed-test-');
   dirs.push(dir);
-  const store = new SqliteStore(dir);
+  // SQLite in `dir`, or a fresh PostgreSQL database in the vitest project "postgres".
+  const store = await openStore({ dataDir: dir, database: await testDatabaseOption('seed') });
   stores.push(store);
-  const counts = seedDemo(store, { today, scale });
-  const changes = store.changesAfter(0, 10_000_000).map((ref) => store.loadChange(ref.entity, ref.id));
+  const counts = await seedDemo(store, { today, scale });
+  const changes: Change[] = [];
+  for (const ref of await store.changesAfter(0, 10_000_000))
+    changes.push(await store.loadChange(ref.entity, ref.id));
   return { store, counts, changes };
 }
 

@@ -88,16 +88,22 @@ export function demoPlan(scale = 1): {
   };
 }
 
-/** Runs `insert` for every item, `CHUNK` items per transaction. */
-function inChunks<T>(store: ServerStore, items: readonly T[], insert: (item: T) => void): void {
+/** Runs `insert` for every item in order, `CHUNK` items per transaction. */
+async function inChunks<T>(
+  store: ServerStore,
+  items: readonly T[],
+  insert: (item: T) => Promise<unknown>,
+): Promise<void> {
   for (let i = 0; i < items.length; i += CHUNK) {
-    store.transaction(() => items.slice(i, i + CHUNK).forEach(insert));
+    await store.transaction(async () => {
+      for (const item of items.slice(i, i + CHUNK)) await insert(item);
+    });
   }
 }
 
 type PendingAudit = Omit<AuditRecord, 'id' | 'prevHash' | 'hash' | 'version'>;
 
-export function seedDemo(store: ServerStore, options: DemoOptions): DemoCounts {
+export async function seedDemo(store: ServerStore, options: DemoOptions): Promise<DemoCounts> {
   const scale = options.scale ?? 1;
   const plan = demoPlan(scale);
   const rng = new Prng(options.seed ?? 0x5eed_c11c);
@@ -130,8 +136,8 @@ export function seedDemo(store: ServerStore, options: DemoOptions): DemoCounts {
   });
   const passwords = options.passwords ?? new PasswordHasher();
   const portalHash = passwords.hashSync(DEMO_PORTAL_PASSWORD, rng.bytes(16));
-  store.transaction(() => {
-    providers.forEach((p) => store.insertProvider(p));
+  await store.transaction(async () => {
+    for (const p of providers) await store.insertProvider(p);
     for (const s of DEMO_STAFF) {
       const record: StaffRecord = {
         id: s.id,
@@ -141,29 +147,28 @@ export function seedDemo(store: ServerStore, options: DemoOptions): DemoCounts {
         providerId: s.providerId,
         version: 1,
       };
-      store.insertStaff(record, passwords.hashSync(s.password, rng.bytes(16)), s.totpSecret);
+      await store.insertStaff(record, passwords.hashSync(s.password, rng.bytes(16)), s.totpSecret);
     }
     // Desks named in the demo's history only: no credential, so nothing can sign in or sync as them.
-    DEMO_DEVICES.forEach((d) =>
-      store.insertDevice({
+    for (const d of DEMO_DEVICES)
+      await store.insertDevice({
         id: d.id,
         name: d.name,
         createdAt: iso(anchor - 90 * DAY),
         revokedAt: null,
         secretHash: null,
         enrolledBy: null,
-      }),
-    );
+      });
   });
   counts.providers = providers.length;
   counts.staff = DEMO_STAFF.length;
 
   /* patients (one shared portal password hash: demo only) */
   const patientIds = Array.from({ length: plan.patients }, (_, i) => `pat-${pad(i + 1, 6)}`);
-  inChunks(store, patientIds, (id) => {
+  await inChunks(store, patientIds, (id) => {
     const n = Number(id.slice(4));
     const birth = Date.UTC(1938, 0, 1) + rng.int(0, 85 * 365) * DAY;
-    store.insertPatient(
+    return store.insertPatient(
       {
         id,
         mrn: demoMrn(n),
@@ -189,7 +194,7 @@ export function seedDemo(store: ServerStore, options: DemoOptions): DemoCounts {
   let attachmentNo = 0;
   const threadNos = created.map((_, i) => i);
   for (let start = 0; start < threadNos.length; start += 1000) {
-    store.transaction(() => {
+    await store.transaction(async () => {
       for (const i of threadNos.slice(start, start + 1000)) {
         const createdMs = created[i]!;
         const threadId = `thr-${pad(i + 1, 6)}`;
@@ -267,13 +272,13 @@ export function seedDemo(store: ServerStore, options: DemoOptions): DemoCounts {
           dueAt: waiting && status !== 'done' ? dueAfter(last.sentAt, priority) : null,
           version: 1,
         };
-        store.insertThread(thread);
-        messages.forEach((m) => store.insertMessage(m));
+        await store.insertThread(thread);
+        for (const m of messages) await store.insertMessage(m);
         if (rng.chance(0.06)) {
           const file = rng.pick(DEMO_ATTACHMENTS);
           attachmentNo += 1;
           const size = Buffer.from(file.contentBase64, 'base64').length;
-          store.insertAttachment({
+          await store.insertAttachment({
             id: `att-${pad(attachmentNo, 6)}`,
             messageId: messages[0]!.id,
             ...file,
@@ -300,29 +305,29 @@ export function seedDemo(store: ServerStore, options: DemoOptions): DemoCounts {
   counts.messages = messageNo;
   counts.attachments = attachmentNo;
 
-  counts.appointments = seedAppointments(store, rng, providers, patientIds, anchor, plan.appointments);
+  counts.appointments = await seedAppointments(store, rng, providers, patientIds, anchor, plan.appointments);
 
   /* audit trail in time order, one server hash chain */
   const writer = new AuditWriter(store, () => iso(anchor));
   audits.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   let auditNo = 0;
-  inChunks(store, audits, (event) => {
+  await inChunks(store, audits, (event) => {
     auditNo += 1;
-    writer.write({ ...event, id: `aud-demo-${pad(auditNo, 7)}` });
+    return writer.write({ ...event, id: `aud-demo-${pad(auditNo, 7)}` });
   });
   counts.auditEvents = auditNo;
   return counts;
 }
 
 /** Spreads `target` appointments over provider-days, busier within two weeks of today. */
-function seedAppointments(
+async function seedAppointments(
   store: ServerStore,
   rng: Prng,
   providers: ProviderRecord[],
   patientIds: string[],
   anchor: number,
   target: number,
-): number {
+): Promise<number> {
   const cells: { provider: ProviderRecord; day: number; weight: number }[] = [];
   for (let day = -30; day <= 60; day++) {
     const weekday = new Date(anchor + day * DAY).getUTCDay();
@@ -378,6 +383,6 @@ function seedAppointments(
       });
     }
   }
-  inChunks(store, records, (r) => store.insertAppointment(r, 'console'));
+  await inChunks(store, records, (r) => store.insertAppointment(r, 'console'));
   return records.length;
 }

@@ -27,44 +27,50 @@ export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = { perAddress: 20, global: 20
 /** Largest body the sign-in routes accept (a username, a password of ≤ 256 characters, a code, a name). */
 export const SIGN_IN_BODY_LIMIT = 4 * 1024;
 
+/** The sign-in guards of each route family: staff (sign-in, enrolment) and patients (portal sign-in). */
+export interface SignInGuards {
+  staff: onRequestHookHandler[];
+  portal: onRequestHookHandler[];
+}
+
 /**
- * Registers the limiter and returns the onRequest hook to put on every password-checking route: one shared hook,
- * so all such routes draw on the same per-address and global budgets. (`app.rateLimit()` hooks run only once per
- * request, so both checks go through `createRateLimit` in one hook.)
+ * Registers the limiter and returns the onRequest hooks of each route family. Each family has its own per-address
+ * and global budgets (review fix: a patient-portal flood must not block staff sign-in). (`app.rateLimit()` hooks
+ * run only once per request, so both checks of a family go through `createRateLimit` in one hook.)
  */
-export async function signInGuards(
-  app: FastifyInstance,
-  limits: SignInLimits,
-): Promise<onRequestHookHandler[]> {
+export async function signInGuards(app: FastifyInstance, limits: SignInLimits): Promise<SignInGuards> {
   await app.register(rateLimit, { global: false });
-  const perAddress = app.createRateLimit({
-    max: limits.perAddress,
-    timeWindow: limits.windowMs,
-    keyGenerator: (request) => `sign-in:${request.ip}`,
-  });
-  const overall = app.createRateLimit({
-    max: limits.global,
-    timeWindow: limits.windowMs,
-    keyGenerator: () => 'sign-in:all',
-  });
-  const guard: onRequestHookHandler = async (request, reply) => {
-    // The address first: one flooding address uses up its own budget, not everyone's.
-    for (const [check, scope] of [
-      [perAddress, 'from this address'],
-      [overall, 'on this server'],
-    ] as const) {
-      const verdict = await check(request);
-      if (!verdict.isAllowed && verdict.isExceeded) {
-        const wait = Math.max(1, verdict.ttlInSeconds);
-        void reply.header('retry-after', String(wait));
-        throw new HttpError(
-          429,
-          'THROTTLED',
-          `Too many sign-in attempts ${scope}. Try again in ${wait} seconds.`,
-          wait,
-        );
+  const family = (name: string): onRequestHookHandler[] => {
+    const perAddress = app.createRateLimit({
+      max: limits.perAddress,
+      timeWindow: limits.windowMs,
+      keyGenerator: (request) => `${name}:${request.ip}`,
+    });
+    const overall = app.createRateLimit({
+      max: limits.global,
+      timeWindow: limits.windowMs,
+      keyGenerator: () => `${name}:all`,
+    });
+    const guard: onRequestHookHandler = async (request, reply) => {
+      // The address first: one flooding address uses up its own budget, not everyone's.
+      for (const [check, scope] of [
+        [perAddress, 'from this address'],
+        [overall, 'on this server'],
+      ] as const) {
+        const verdict = await check(request);
+        if (!verdict.isAllowed && verdict.isExceeded) {
+          const wait = Math.max(1, verdict.ttlInSeconds);
+          void reply.header('retry-after', String(wait));
+          throw new HttpError(
+            429,
+            'THROTTLED',
+            `Too many sign-in attempts ${scope}. Try again in ${wait} seconds.`,
+            wait,
+          );
+        }
       }
-    }
+    };
+    return [guard];
   };
-  return [guard];
+  return { staff: family('staff-sign-in'), portal: family('portal-sign-in') };
 }

@@ -45,15 +45,15 @@ export type PortalAppointmentView = AppointmentRecord & { providerName: string }
 const PORTAL_DEVICE = 'portal';
 const NOT_FOUND = () => new HttpError(404, 'NOT_FOUND', 'Not found.');
 
-function patientAudit(
+async function patientAudit(
   ctx: ServerContext,
   action: AuditAction,
   entityType: AuditEntityType,
   entityId: string | null,
   fields: string[] = [],
   outcome: 'success' | 'failure' = 'success',
-): void {
-  ctx.audit.write({
+): Promise<void> {
+  await ctx.audit.write({
     staffId: null,
     role: null,
     deviceId: PORTAL_DEVICE,
@@ -80,13 +80,13 @@ export async function portalSignIn(
 ): Promise<{ token: string; patientId: string }> {
   const { store } = ctx;
   const keys = [`mrn:${req.mrn.toLowerCase()}`];
-  const wait = retryAfterAny(store, keys, ctx.now());
-  const known = store.patientAuthByMrn(req.mrn);
-  const fail = (method: string, error: HttpError): never => {
-    store.transaction(() => {
-      patientAudit(ctx, 'failed-sign-in', 'session', known?.record.id ?? null, [], 'failure');
+  const wait = await retryAfterAny(store, keys, ctx.now());
+  const known = await store.patientAuthByMrn(req.mrn);
+  const fail = async (method: string, error: HttpError): Promise<never> => {
+    await store.transaction(async () => {
+      await patientAudit(ctx, 'failed-sign-in', 'session', known?.record.id ?? null, [], 'failure');
       if (known) {
-        store.insertPatientLogin({
+        await store.insertPatientLogin({
           patientId: known.record.id,
           at: ctx.nowIso(),
           client,
@@ -98,19 +98,19 @@ export async function portalSignIn(
     throw error;
   };
   if (wait > 0) {
-    fail(
+    await fail(
       'password',
       new HttpError(429, 'THROTTLED', `Too many failed sign-ins. Try again in ${wait} seconds.`, wait),
     );
   }
-  recordFailure(store, keys, ctx.now());
+  await recordFailure(store, keys, ctx.now());
   const check = await ctx.passwords.verify(req.password, known?.portalPasswordHash ?? null);
   const rehash = check.needsRehash ? await ctx.passwords.hash(req.password) : null;
   if (!check.ok || !known)
     return fail('password', new HttpError(401, 'UNAUTHENTICATED', 'Wrong MRN or password.'));
 
   // Re-read after the awaits: a parallel sign-in may have used a TOTP step or a recovery code meanwhile.
-  const mfa = store.patientMfa(known.record.id);
+  const mfa = await store.patientMfa(known.record.id);
   let method = 'password';
   let step: number | null = null;
   let recoveryHash: string | null = null;
@@ -135,24 +135,29 @@ export async function portalSignIn(
     }
   }
   const token = newToken();
-  const spent = store.transaction(() => {
-    if (recoveryHash !== null && !store.useRecoveryCode(known.record.id, recoveryHash, ctx.nowIso()))
+  const spent = await store.transaction(async () => {
+    if (recoveryHash !== null && !(await store.useRecoveryCode(known.record.id, recoveryHash, ctx.nowIso())))
       return false;
-    if (step !== null) store.setPatientMfaLastStep(known.record.id, step);
-    keys.forEach((key) => store.clearAuthFailures(key));
-    if (rehash !== null) store.setPortalPasswordHash(known.record.id, rehash);
-    store.insertPortalToken(hashToken(token), {
+    if (step !== null) {
+      // Re-checked inside the transaction: a parallel sign-in (on any instance) may have used this step.
+      const fresh = await store.patientMfa(known.record.id);
+      if (!fresh || step <= fresh.lastStep) return false;
+      await store.setPatientMfaLastStep(known.record.id, step);
+    }
+    for (const key of keys) await store.clearAuthFailures(key);
+    if (rehash !== null) await store.setPortalPasswordHash(known.record.id, rehash);
+    await store.insertPortalToken(hashToken(token), {
       patientId: known.record.id,
       expiresAt: ctx.now() + PORTAL_TOKEN_SECONDS * 1000,
     });
-    store.insertPatientLogin({
+    await store.insertPatientLogin({
       patientId: known.record.id,
       at: ctx.nowIso(),
       client,
       outcome: 'success',
       method,
     });
-    patientAudit(ctx, 'sign-in', 'session', known.record.id);
+    await patientAudit(ctx, 'sign-in', 'session', known.record.id);
     return true;
   });
   if (!spent) return fail(method, new HttpError(401, 'UNAUTHENTICATED', 'Wrong MRN, password or code.'));
@@ -166,12 +171,15 @@ const hashRecoveryCode = (code: string): string => hashToken(code.toLowerCase())
 export const MFA_ISSUER = 'Clinic Portal';
 
 /** Starts TOTP setup: a new 160-bit secret (not active until a code proves it), and its otpauth:// URI. */
-export function mfaSetup(ctx: ServerContext, patientId: string): { secret: string; otpauthUri: string } {
-  const patient = ctx.store.patient(patientId)!;
+export async function mfaSetup(
+  ctx: ServerContext,
+  patientId: string,
+): Promise<{ secret: string; otpauthUri: string }> {
+  const patient = (await ctx.store.patient(patientId))!;
   const secret = base32Encode(randomBytes(20));
-  ctx.store.transaction(() => {
-    ctx.store.setPatientMfaSecret(patientId, secret);
-    patientAudit(ctx, 'update', 'patient', patientId, ['mfa']);
+  await ctx.store.transaction(async () => {
+    await ctx.store.setPatientMfaSecret(patientId, secret);
+    await patientAudit(ctx, 'update', 'patient', patientId, ['mfa']);
   });
   return { secret, otpauthUri: totpUri(secret, MFA_ISSUER, patient.mrn) };
 }
@@ -180,45 +188,58 @@ export function mfaSetup(ctx: ServerContext, patientId: string): { secret: strin
  * Turns TOTP on once the patient proves a code of the new secret; answers 10 one-time recovery codes (shown
  * once, stored as hashes). 409 when there is no pending secret, 401 for a wrong code.
  */
-export function mfaEnable(ctx: ServerContext, patientId: string, code: string): { recoveryCodes: string[] } {
-  const mfa = ctx.store.patientMfa(patientId);
+export async function mfaEnable(
+  ctx: ServerContext,
+  patientId: string,
+  code: string,
+): Promise<{ recoveryCodes: string[] }> {
+  const mfa = await ctx.store.patientMfa(patientId);
   if (!mfa) throw new HttpError(409, 'CONFLICT', 'Start the set-up first.');
   const step = matchTotpStep(mfa.secret, code, ctx.now());
   if (step === null || step <= mfa.lastStep) throw new HttpError(401, 'UNAUTHENTICATED', 'Wrong code.');
   const recoveryCodes = Array.from({ length: 10 }, () =>
     (randomBytes(8).toString('hex').match(/.{4}/g) ?? []).join('-'),
   );
-  ctx.store.transaction(() => {
-    ctx.store.enablePatientMfa(patientId, step, recoveryCodes.map(hashRecoveryCode));
-    patientAudit(ctx, 'update', 'patient', patientId, ['mfa']);
+  await ctx.store.transaction(async () => {
+    await ctx.store.enablePatientMfa(patientId, step, recoveryCodes.map(hashRecoveryCode));
+    await patientAudit(ctx, 'update', 'patient', patientId, ['mfa']);
   });
   return { recoveryCodes };
 }
 
 /** The patient's own sign-in attempts, newest first (at most 100). */
-export function loginHistory(ctx: ServerContext, patientId: string) {
+export async function loginHistory(ctx: ServerContext, patientId: string) {
   return {
-    logins: ctx.store
-      .patientLogins(patientId, 100)
-      .map(({ at, client, outcome, method }) => ({ at, client, outcome, method })),
+    logins: (await ctx.store.patientLogins(patientId, 100)).map(({ at, client, outcome, method }) => ({
+      at,
+      client,
+      outcome,
+      method,
+    })),
   };
 }
 
-export function authenticatePatient(ctx: ServerContext, header: string | string[] | undefined): string {
-  const row = ctx.store.portalToken(hashToken(bearer(header)));
+export async function authenticatePatient(
+  ctx: ServerContext,
+  header: string | string[] | undefined,
+): Promise<string> {
+  const row = await ctx.store.portalToken(hashToken(bearer(header)));
   if (!row || row.expiresAt <= ctx.now())
     throw new HttpError(401, 'UNAUTHENTICATED', 'Portal session expired or unknown.');
   return row.patientId;
 }
 
-function threadView(ctx: ServerContext, thread: ThreadRecord): PortalThreadView {
-  const attachments = ctx.store.attachmentsOfThread(thread.id);
-  const patient = ctx.store.patient(thread.patientId);
+async function threadView(ctx: ServerContext, thread: ThreadRecord): Promise<PortalThreadView> {
+  const attachments = await ctx.store.attachmentsOfThread(thread.id);
+  const patient = await ctx.store.patient(thread.patientId);
+  const messages = await ctx.store.messagesOfThread(thread.id);
   const staffNames = new Map<string, string>();
+  for (const m of messages) {
+    if (m.authorKind === 'staff' && !staffNames.has(m.authorId))
+      staffNames.set(m.authorId, (await ctx.store.staff(m.authorId))?.displayName ?? 'Clinic staff');
+  }
   const authorName = (m: MessageRecord): string => {
     if (m.authorKind === 'patient') return patient ? `${patient.givenName} ${patient.familyName}` : 'You';
-    if (!staffNames.has(m.authorId))
-      staffNames.set(m.authorId, ctx.store.staff(m.authorId)?.displayName ?? 'Clinic staff');
     return staffNames.get(m.authorId)!;
   };
   return {
@@ -228,7 +249,7 @@ function threadView(ctx: ServerContext, thread: ThreadRecord): PortalThreadView 
     createdAt: thread.createdAt,
     updatedAt: thread.updatedAt,
     lastMessageAt: thread.lastMessageAt,
-    messages: ctx.store.messagesOfThread(thread.id).map((m) => ({
+    messages: messages.map((m) => ({
       id: m.id,
       authorKind: m.authorKind,
       authorName: authorName(m),
@@ -242,24 +263,26 @@ function threadView(ctx: ServerContext, thread: ThreadRecord): PortalThreadView 
 }
 
 /** The patient's threads, newest first; each one read is an audit event on that thread. */
-export function listThreads(ctx: ServerContext, patientId: string): PortalThreadView[] {
-  return ctx.store.transaction(() =>
-    ctx.store.threadsOfPatient(patientId, 100).map((thread) => {
-      patientAudit(ctx, 'read', 'thread', thread.id);
-      return threadView(ctx, thread);
-    }),
-  );
+export async function listThreads(ctx: ServerContext, patientId: string): Promise<PortalThreadView[]> {
+  return ctx.store.transaction(async () => {
+    const views: PortalThreadView[] = [];
+    for (const thread of await ctx.store.threadsOfPatient(patientId, 100)) {
+      await patientAudit(ctx, 'read', 'thread', thread.id);
+      views.push(await threadView(ctx, thread));
+    }
+    return views;
+  });
 }
 
-export function newThread(
+export async function newThread(
   ctx: ServerContext,
   patientId: string,
   input: z.output<typeof PortalNewThread>,
-): PortalThreadView {
+): Promise<PortalThreadView> {
   const content = input.attachment
     ? checkAttachment(input.attachment.fileName, input.attachment.mimeType, input.attachment.contentBase64)
     : null;
-  return ctx.store.transaction(() => {
+  return ctx.store.transaction(async () => {
     const now = ctx.nowIso();
     const thread: ThreadRecord = {
       id: randomUUID(),
@@ -275,9 +298,9 @@ export function newThread(
       dueAt: dueAfter(now, 'routine'),
       version: 1,
     };
-    ctx.store.insertThread(thread);
+    await ctx.store.insertThread(thread);
     const messageId = randomUUID();
-    ctx.store.insertMessage({
+    await ctx.store.insertMessage({
       id: messageId,
       threadId: thread.id,
       authorKind: 'patient',
@@ -287,7 +310,7 @@ export function newThread(
       version: 1,
     });
     if (input.attachment && content) {
-      ctx.store.insertAttachment({
+      await ctx.store.insertAttachment({
         id: randomUUID(),
         messageId,
         fileName: input.attachment.fileName,
@@ -297,7 +320,7 @@ export function newThread(
         version: 1,
       });
     }
-    patientAudit(ctx, 'create', 'thread', thread.id, [
+    await patientAudit(ctx, 'create', 'thread', thread.id, [
       'subject',
       'messages',
       ...(content ? ['attachments'] : []),
@@ -306,14 +329,14 @@ export function newThread(
   });
 }
 
-export function postMessage(
+export async function postMessage(
   ctx: ServerContext,
   patientId: string,
   threadId: string,
   body: string,
-): PortalMessageView {
-  return ctx.store.transaction(() => {
-    const thread = ctx.store.thread(threadId);
+): Promise<PortalMessageView> {
+  return ctx.store.transaction(async () => {
+    const thread = await ctx.store.thread(threadId);
     // Someone else's thread is "not found", so thread ids cannot be probed.
     if (!thread || thread.patientId !== patientId) throw NOT_FOUND();
     const now = ctx.nowIso();
@@ -326,8 +349,8 @@ export function postMessage(
       sentAt: now,
       version: 1,
     };
-    ctx.store.insertMessage(message);
-    ctx.store.updateThread({
+    await ctx.store.insertMessage(message);
+    await ctx.store.updateThread({
       ...thread,
       // A patient writing into a closed thread reopens it for the clinic.
       status: thread.status === 'done' ? 'new' : thread.status,
@@ -336,8 +359,8 @@ export function postMessage(
       dueAt: thread.dueAt ?? dueAfter(now, thread.priority),
       version: thread.version + 1,
     });
-    patientAudit(ctx, 'create', 'thread', threadId, ['messages']);
-    const patient = ctx.store.patient(patientId);
+    await patientAudit(ctx, 'create', 'thread', threadId, ['messages']);
+    const patient = await ctx.store.patient(patientId);
     return {
       id: message.id,
       authorKind: 'patient',
@@ -349,24 +372,31 @@ export function postMessage(
   });
 }
 
-function appointmentView(ctx: ServerContext, a: AppointmentRecord): PortalAppointmentView {
-  return { ...a, providerName: ctx.store.provider(a.providerId)?.name ?? '' };
+async function appointmentView(ctx: ServerContext, a: AppointmentRecord): Promise<PortalAppointmentView> {
+  return { ...a, providerName: (await ctx.store.provider(a.providerId))?.name ?? '' };
 }
 
-export function listAppointments(ctx: ServerContext, patientId: string): PortalAppointmentView[] {
-  return ctx.store.transaction(() => {
-    patientAudit(ctx, 'read', 'patient', patientId, ['appointments']);
-    return ctx.store.appointmentsOfPatient(patientId, 500).map((a) => appointmentView(ctx, a));
+export async function listAppointments(
+  ctx: ServerContext,
+  patientId: string,
+): Promise<PortalAppointmentView[]> {
+  return ctx.store.transaction(async () => {
+    await patientAudit(ctx, 'read', 'patient', patientId, ['appointments']);
+    const names = new Map((await ctx.store.providers()).map((p) => [p.id, p.name]));
+    return (await ctx.store.appointmentsOfPatient(patientId, 500)).map((a) => ({
+      ...a,
+      providerName: names.get(a.providerId) ?? '',
+    }));
   });
 }
 
-export function requestAppointment(
+export async function requestAppointment(
   ctx: ServerContext,
   patientId: string,
   input: z.output<typeof PortalAppointmentRequest>,
-): PortalAppointmentView {
-  return ctx.store.transaction(() => {
-    const provider = ctx.store.provider(input.providerId);
+): Promise<PortalAppointmentView> {
+  return ctx.store.transaction(async () => {
+    const provider = await ctx.store.provider(input.providerId);
     if (!provider) throw NOT_FOUND();
     const start = normalizeIso(input.start);
     const end = normalizeIso(input.end);
@@ -375,7 +405,7 @@ export function requestAppointment(
       throw new HttpError(400, 'VALIDATION', 'Appointments can only be requested in the future.');
     const problem = slotProblem(provider, start, end);
     if (problem) throw new HttpError(400, 'VALIDATION', problem);
-    if (ctx.store.findSlotHolder(provider.id, start, end, null)) {
+    if (await ctx.store.findSlotHolder(provider.id, start, end, null)) {
       throw new HttpError(409, 'CONFLICT', 'That time is no longer available. Please choose another time.');
     }
     const record: AppointmentRecord = {
@@ -390,19 +420,19 @@ export function requestAppointment(
       virtualLink: null,
       version: 1,
     };
-    ctx.store.insertAppointment(record, 'portal');
-    patientAudit(ctx, 'create', 'appointment', record.id, ['providerId', 'start', 'end', 'reason']);
+    await ctx.store.insertAppointment(record, 'portal');
+    await patientAudit(ctx, 'create', 'appointment', record.id, ['providerId', 'start', 'end', 'reason']);
     return appointmentView(ctx, record);
   });
 }
 
-export function cancelAppointment(
+export async function cancelAppointment(
   ctx: ServerContext,
   patientId: string,
   appointmentId: string,
-): PortalAppointmentView {
-  return ctx.store.transaction(() => {
-    const current = ctx.store.appointment(appointmentId);
+): Promise<PortalAppointmentView> {
+  return ctx.store.transaction(async () => {
+    const current = await ctx.store.appointment(appointmentId);
     if (!current || current.patientId !== patientId) throw NOT_FOUND();
     const problem = transitionProblem(current, 'cancel');
     if (problem) throw new HttpError(409, 'CONFLICT', problem);
@@ -419,8 +449,8 @@ export function cancelAppointment(
       cancelReason: 'Cancelled by the patient',
       version: current.version + 1,
     };
-    ctx.store.updateAppointment(next);
-    patientAudit(ctx, 'update', 'appointment', appointmentId, ['status', 'cancelReason']);
+    await ctx.store.updateAppointment(next);
+    await patientAudit(ctx, 'update', 'appointment', appointmentId, ['status', 'cancelReason']);
     return appointmentView(ctx, next);
   });
 }

@@ -20,31 +20,31 @@ const RevokeBody = z.strictObject({}).optional();
 export const ALERT_LIMIT = 500;
 
 export function adminRoutes(app: FastifyInstance, ctx: ServerContext, hub: PokeHub): void {
-  const adminOf = (headers: Record<string, unknown>): StaffSession => {
-    const session = authenticateStaff(ctx, headers);
+  const adminOf = async (headers: Record<string, unknown>): Promise<StaffSession> => {
+    const session = await authenticateStaff(ctx, headers);
     if (session.staff.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can do this.');
     return session;
   };
 
   app.get(SYNC_ROUTES.adminDevices, async (request) => {
-    adminOf(request.headers);
+    await adminOf(request.headers);
     parse(NoQuery, request.query, 'query');
-    return { devices: ctx.store.devices().map(deviceView) };
+    return { devices: (await ctx.store.devices()).map(deviceView) };
   });
 
   app.post(SYNC_ROUTES.adminRevokeDevice, async (request) => {
-    const admin = adminOf(request.headers);
+    const admin = await adminOf(request.headers);
     const { deviceId } = parse(DeviceParams, request.params, 'params');
     parse(RevokeBody, request.body, 'body');
-    const device = revokeDevice(ctx, admin.staff, admin.deviceId, deviceId);
+    const device = await revokeDevice(ctx, admin.staff, admin.deviceId, deviceId);
     // Open event streams of that device end now, not at their next heartbeat.
-    hub.revalidate();
+    await hub.revalidate();
     return { device };
   });
 
   app.get(SYNC_ROUTES.adminAuditAlerts, async (request) => {
-    adminOf(request.headers);
+    await adminOf(request.headers);
     parse(NoQuery, request.query, 'query');
-    return { alerts: ctx.store.auditAlerts(ALERT_LIMIT) };
+    return { alerts: await ctx.store.auditAlerts(ALERT_LIMIT) };
   });
 }

@@ -53,54 +53,54 @@ export function portalRoutes(app: FastifyInstance, ctx: ServerContext, guards: o
 
   // issue 10: multi-factor sign-in and the patient's own login history
   app.post(SYNC_ROUTES.portalMfaSetup, async (request) => {
-    const patientId = patientOf(request.headers.authorization);
+    const patientId = await patientOf(request.headers.authorization);
     parse(NoBody, request.body, 'body');
     return mfaSetup(ctx, patientId);
   });
   app.post(SYNC_ROUTES.portalMfaEnable, { bodyLimit: SIGN_IN_BODY_LIMIT }, async (request) => {
-    const patientId = patientOf(request.headers.authorization);
+    const patientId = await patientOf(request.headers.authorization);
     return mfaEnable(ctx, patientId, parse(PortalMfaEnableRequest, request.body, 'body').totp);
   });
   app.get(SYNC_ROUTES.portalLoginHistory, async (request) => {
-    const patientId = patientOf(request.headers.authorization);
+    const patientId = await patientOf(request.headers.authorization);
     parse(NoQuery, request.query, 'query');
     return loginHistory(ctx, patientId);
   });
 
   app.get(SYNC_ROUTES.portalThreads, async (request) => {
-    const patientId = patientOf(request.headers.authorization);
+    const patientId = await patientOf(request.headers.authorization);
     parse(NoQuery, request.query, 'query');
-    return { threads: listThreads(ctx, patientId) };
+    return { threads: await listThreads(ctx, patientId) };
   });
 
   app.post(SYNC_ROUTES.portalThreads, async (request, reply) => {
-    const patientId = patientOf(request.headers.authorization);
+    const patientId = await patientOf(request.headers.authorization);
     const body = parse(PortalNewThread, request.body, 'body');
-    return reply.code(201).send({ thread: newThread(ctx, patientId, body) });
+    return reply.code(201).send({ thread: await newThread(ctx, patientId, body) });
   });
 
   app.post(SYNC_ROUTES.portalMessages, async (request, reply) => {
-    const patientId = patientOf(request.headers.authorization);
+    const patientId = await patientOf(request.headers.authorization);
     const params = parse(ThreadParams, request.params, 'params');
     const body = parse(PortalNewMessage, request.body, 'body');
-    return reply.code(201).send({ message: postMessage(ctx, patientId, params.threadId, body.body) });
+    return reply.code(201).send({ message: await postMessage(ctx, patientId, params.threadId, body.body) });
   });
 
   app.get(SYNC_ROUTES.portalAppointments, async (request) => {
-    const patientId = patientOf(request.headers.authorization);
+    const patientId = await patientOf(request.headers.authorization);
     parse(NoQuery, request.query, 'query');
-    return { appointments: listAppointments(ctx, patientId) };
+    return { appointments: await listAppointments(ctx, patientId) };
   });
 
   app.post(SYNC_ROUTES.portalAppointments, async (request, reply) => {
-    const patientId = patientOf(request.headers.authorization);
+    const patientId = await patientOf(request.headers.authorization);
     const body = parse(PortalAppointmentRequest, request.body, 'body');
-    return reply.code(201).send({ appointment: requestAppointment(ctx, patientId, body) });
+    return reply.code(201).send({ appointment: await requestAppointment(ctx, patientId, body) });
   });
 
   app.delete(SYNC_ROUTES.portalAppointment, async (request) => {
-    const patientId = patientOf(request.headers.authorization);
+    const patientId = await patientOf(request.headers.authorization);
     const params = parse(AppointmentParams, request.params, 'params');
-    return { appointment: cancelAppointment(ctx, patientId, params.appointmentId) };
+    return { appointment: await cancelAppointment(ctx, patientId, params.appointmentId) };
   });
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AuditEntityType } from '../../src-shared/domain';
-import { PushRequest, RecordQuery, SYNC_ROUTES } from '../../src-shared/sync';
+import { type Change, PushRequest, RecordQuery, SYNC_ROUTES } from '../../src-shared/sync';
 import { authenticateStaff, authenticateSync, streamStillValid } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
@@ -23,61 +23,69 @@ export function syncRoutes(
   logError: (line: string) => void,
 ): void {
   app.get(SYNC_ROUTES.pull, async (request) => {
-    authenticateSync(ctx, request.headers);
+    await authenticateSync(ctx, request.headers);
     return pull(ctx.store, parse(PullQuery, request.query, 'query'));
   });
 
   app.post(SYNC_ROUTES.push, async (request) => {
-    const caller = authenticateSync(ctx, request.headers);
+    const caller = await authenticateSync(ctx, request.headers);
     const body = parse(PushRequest, request.body, 'body');
     if (body.deviceId !== caller.deviceId) {
       throw new HttpError(403, 'FORBIDDEN', 'Mutations can only be pushed by the device that signed in.');
     }
-    const results = applyPush(ctx, body.deviceId, body.mutations, (err) =>
-      logError(`push: mutation failed: ${(err as Error | null)?.name ?? 'unknown'}`),
+    const results = await applyPush(
+      ctx,
+      body.deviceId,
+      body.mutations,
+      (err) => logError(`push: mutation failed: ${(err as Error | null)?.name ?? 'unknown'}`),
+      caller.session?.staff.id ?? null,
     );
     return { results };
   });
 
   app.get(SYNC_ROUTES.events, async (request, reply) => {
-    const caller = authenticateSync(ctx, request.headers);
+    const caller = await authenticateSync(ctx, request.headers);
     parse(z.strictObject({}), request.query, 'query');
     const key = caller.session?.tokenHash ?? `device:${caller.deviceId}`;
     if (hub.countFor(key) >= MAX_STREAMS_PER_KEY) {
       throw new HttpError(429, 'THROTTLED', 'Too many open event streams for this session.', 5);
     }
     reply.hijack();
-    hub.open(reply.raw, () => streamStillValid(ctx, caller), key);
+    await hub.open(reply.raw, () => streamStillValid(ctx, caller), key);
   });
 
   // issue 10: the last event of this device's audit chain the server holds, so a console can compare heads.
   app.get(SYNC_ROUTES.auditHead, async (request) => {
-    const caller = authenticateSync(ctx, request.headers);
+    const caller = await authenticateSync(ctx, request.headers);
     parse(z.strictObject({}), request.query, 'query');
-    return { head: ctx.store.deviceAuditHead(caller.deviceId) };
+    return { head: await ctx.store.deviceAuditHead(caller.deviceId) };
   });
 
   // Issue 12: a console whose queued change ended unapplied restores the server's record from here, and a
   // record outside a console's store window is fetched on demand (reads are audited by the console's router).
   app.get(SYNC_ROUTES.record, async (request) => {
-    authenticateSync(ctx, request.headers);
+    await authenticateSync(ctx, request.headers);
     const query = parse(RecordQuery, request.query, 'query');
-    const change = ctx.store.loadChange(query.entity, query.id);
-    const related =
-      query.entity === 'thread' && change.data
-        ? [
-            ...ctx.store
-              .messagesOfThread(query.id)
-              .map((m) => ({ entity: 'message' as const, id: m.id, data: m })),
-            ...ctx.store.attachmentsOfThread(query.id).map((a) => ctx.store.loadChange('attachment', a.id)),
-          ]
-        : [];
-    return { change, related };
+    // One snapshot: the thread, its messages and attachments as of the same moment.
+    return ctx.store.transaction(
+      async () => {
+        const change = await ctx.store.loadChange(query.entity, query.id);
+        const related: Change[] = [];
+        if (query.entity === 'thread' && change.data) {
+          for (const m of await ctx.store.messagesOfThread(query.id))
+            related.push({ entity: 'message', id: m.id, data: m });
+          for (const a of await ctx.store.attachmentsOfThread(query.id))
+            related.push(await ctx.store.loadChange('attachment', a.id));
+        }
+        return { change, related };
+      },
+      { readOnly: true },
+    );
   });
 
   app.get(SYNC_ROUTES.auditForEntity, async (request) => {
-    authenticateStaff(ctx, request.headers);
+    await authenticateStaff(ctx, request.headers);
     const query = parse(AuditForEntityQuery, request.query, 'query');
-    return { events: ctx.store.auditForEntity(query.entityType, query.entityId, 1000) };
+    return { events: await ctx.store.auditForEntity(query.entityType, query.entityId, 1000) };
   });
 }

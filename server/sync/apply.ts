@@ -63,8 +63,8 @@ const rejected = (c: OpContext, reason: string, current: Change | null): Mutatio
   current,
 });
 
-function slotTakenReason(c: OpContext, holder: AppointmentRecord): string {
-  return c.store.appointmentOrigin(holder.id) === 'portal'
+async function slotTakenReason(c: OpContext, holder: AppointmentRecord): Promise<string> {
+  return (await c.store.appointmentOrigin(holder.id)) === 'portal'
     ? 'This slot was just booked by a patient through the portal.'
     : 'This slot was booked at another desk.';
 }
@@ -77,7 +77,7 @@ const isHttps = (link: string): boolean => {
   }
 };
 
-function book(c: OpContext, op: Op<'appointment.book'>): Outcome {
+async function book(c: OpContext, op: Op<'appointment.book'>): Promise<Outcome> {
   const fields = [
     'patientId',
     'providerId',
@@ -90,7 +90,7 @@ function book(c: OpContext, op: Op<'appointment.book'>): Outcome {
   const out = (result: MutationResult): Outcome => ({ result, audit });
   const start = normalizeIso(op.start);
   const end = normalizeIso(op.end);
-  const existing = c.store.appointment(c.m.entityId);
+  const existing = await c.store.appointment(c.m.entityId);
   if (existing) {
     const same =
       existing.patientId === op.patientId &&
@@ -104,16 +104,16 @@ function book(c: OpContext, op: Op<'appointment.book'>): Outcome {
     );
   }
   if (!start || !end) return out(rejected(c, 'The start or end time is not a real time.', null));
-  if (!c.store.patient(op.patientId)) return out(rejected(c, 'Unknown patient.', null));
-  const provider = c.store.provider(op.providerId);
+  if (!(await c.store.patient(op.patientId))) return out(rejected(c, 'Unknown patient.', null));
+  const provider = await c.store.provider(op.providerId);
   if (!provider) return out(rejected(c, 'Unknown provider.', null));
   if (op.virtualLink !== null && !isHttps(op.virtualLink)) {
     return out(rejected(c, 'A virtual-visit link must be an https:// address.', null));
   }
   const problem = slotProblem(provider, start, end);
   if (problem) return out(rejected(c, problem, null));
-  const holder = c.store.findSlotHolder(provider.id, start, end, null);
-  if (holder) return out(conflict(c, slotTakenReason(c, holder), appointmentChange(holder)));
+  const holder = await c.store.findSlotHolder(provider.id, start, end, null);
+  if (holder) return out(conflict(c, await slotTakenReason(c, holder), appointmentChange(holder)));
   const record: AppointmentRecord = {
     id: c.m.entityId,
     patientId: op.patientId,
@@ -126,36 +126,36 @@ function book(c: OpContext, op: Op<'appointment.book'>): Outcome {
     virtualLink: op.virtualLink,
     version: 1,
   };
-  c.store.insertAppointment(record, 'console');
+  await c.store.insertAppointment(record, 'console');
   return out(applied(c, record.version));
 }
 
-function reschedule(
+async function reschedule(
   c: OpContext,
   op: Op<'appointment.reschedule'>,
   current: AppointmentRecord,
-): MutationResult {
+): Promise<MutationResult> {
   const now = appointmentChange(current);
   const problem = transitionProblem(current, 'reschedule');
   if (problem) return rejected(c, problem, now);
   const start = normalizeIso(op.start);
   const end = normalizeIso(op.end);
   if (!start || !end) return rejected(c, 'The start or end time is not a real time.', now);
-  const provider = c.store.provider(op.providerId);
+  const provider = await c.store.provider(op.providerId);
   if (!provider) return rejected(c, 'Unknown provider.', now);
   const slot = slotProblem(provider, start, end);
   if (slot) return rejected(c, slot, now);
-  const holder = c.store.findSlotHolder(provider.id, start, end, current.id);
-  if (holder) return conflict(c, slotTakenReason(c, holder), appointmentChange(holder));
+  const holder = await c.store.findSlotHolder(provider.id, start, end, current.id);
+  if (holder) return conflict(c, await slotTakenReason(c, holder), appointmentChange(holder));
   const next = { ...current, providerId: provider.id, start, end, version: current.version + 1 };
-  c.store.updateAppointment(next);
+  await c.store.updateAppointment(next);
   return applied(c, next.version);
 }
 
-function appointmentOp(
+async function appointmentOp(
   c: OpContext,
   op: Op<'appointment.reschedule' | 'appointment.cancel' | 'appointment.checkIn' | 'appointment.noShow'>,
-): Outcome {
+): Promise<Outcome> {
   const fields =
     op.op === 'appointment.reschedule'
       ? ['providerId', 'start', 'end']
@@ -163,9 +163,9 @@ function appointmentOp(
         ? ['status', 'cancelReason']
         : ['status'];
   const audit: AuditTarget = { action: 'update', entityType: 'appointment', entityId: c.m.entityId, fields };
-  const current = c.store.appointment(c.m.entityId);
+  const current = await c.store.appointment(c.m.entityId);
   if (!current) return { result: rejected(c, 'Unknown appointment.', null), audit };
-  if (op.op === 'appointment.reschedule') return { result: reschedule(c, op, current), audit };
+  if (op.op === 'appointment.reschedule') return { result: await reschedule(c, op, current), audit };
   const kind =
     op.op === 'appointment.cancel' ? 'cancel' : op.op === 'appointment.checkIn' ? 'checkIn' : 'noShow';
   const problem = transitionProblem(current, kind);
@@ -176,14 +176,14 @@ function appointmentOp(
     cancelReason: op.op === 'appointment.cancel' ? op.reason : current.cancelReason,
     version: current.version + 1,
   };
-  c.store.updateAppointment(next);
+  await c.store.updateAppointment(next);
   return { result: applied(c, next.version), audit };
 }
 
-function threadOp(
+async function threadOp(
   c: OpContext,
   op: Op<'thread.assign' | 'thread.setPriority' | 'thread.setStatus' | 'message.send'>,
-): Outcome {
+): Promise<Outcome> {
   const fields =
     op.op === 'thread.assign'
       ? ['assigneeId']
@@ -199,18 +199,18 @@ function threadOp(
     fields,
   };
   const out = (result: MutationResult): Outcome => ({ result, audit });
-  const thread = c.store.thread(c.m.entityId);
+  const thread = await c.store.thread(c.m.entityId);
   if (!thread) return out(rejected(c, 'Unknown thread.', null));
   const now = c.nowIso();
   let next: ThreadRecord;
   switch (op.op) {
     case 'thread.assign': {
-      if (op.assigneeId !== null && !c.store.staff(op.assigneeId))
+      if (op.assigneeId !== null && !(await c.store.staff(op.assigneeId)))
         return out(rejected(c, 'Unknown staff member.', threadChange(thread)));
       const holder = thread.assigneeId;
       const stale = c.m.baseVersion === null || c.m.baseVersion !== thread.version;
       if (holder !== null && holder !== c.staff.id && holder !== op.assigneeId && stale) {
-        const name = c.store.staff(holder)?.displayName ?? 'someone else';
+        const name = (await c.store.staff(holder))?.displayName ?? 'someone else';
         return out(conflict(c, `This thread was claimed by ${name} at another desk.`, threadChange(thread)));
       }
       next = { ...thread, assigneeId: op.assigneeId };
@@ -227,7 +227,7 @@ function threadOp(
       next = { ...thread, status: op.status, dueAt: op.status === 'done' ? null : thread.dueAt };
       break;
     case 'message.send': {
-      const existing = c.store.message(op.messageId);
+      const existing = await c.store.message(op.messageId);
       if (existing) {
         const same =
           existing.threadId === thread.id && existing.authorId === c.staff.id && existing.body === op.body;
@@ -237,7 +237,7 @@ function threadOp(
             : rejected(c, 'That message id is already in use.', threadChange(thread)),
         );
       }
-      c.store.insertMessage({
+      await c.store.insertMessage({
         id: op.messageId,
         threadId: thread.id,
         authorKind: 'staff',
@@ -252,7 +252,7 @@ function threadOp(
     }
   }
   next = { ...next, updatedAt: now, version: thread.version + 1 };
-  c.store.updateThread(next);
+  await c.store.updateThread(next);
   return out(applied(c, next.version));
 }
 
@@ -261,27 +261,54 @@ function threadOp(
  * staff member who signed in ONLINE on that very device within the offline grace period. Null when accepted,
  * else the reason (names no one: it reaches the console's sync problems).
  */
-function attributionProblem(ctx: ServerContext, deviceId: string, staff: StaffRecord | null): string | null {
+async function attributionProblem(
+  ctx: ServerContext,
+  deviceId: string,
+  staff: StaffRecord | null,
+  m: Mutation,
+  pushedBy: string | null,
+): Promise<string | null> {
   if (!staff) return 'The server does not know the person this change was made by.';
-  if (!staffActive(ctx, staff)) return 'The account of the person who made this change is no longer active.';
-  const last = ctx.store.deviceStaffLastOnline(deviceId, staff.id);
+  if (!(await staffActive(ctx, staff)))
+    return 'The account of the person who made this change is no longer active.';
+  const last = await ctx.store.deviceStaffLastOnline(deviceId, staff.id);
   if (last === null) return 'The person who made this change has never signed in online on this PC.';
   if (ctx.now() - Date.parse(last) > ctx.offlineGraceMs) {
     const hours = Math.round(ctx.offlineGraceMs / 3600_000);
     return `The person who made this change has not signed in online on this PC in the last ${hours} hours.`;
   }
+  // A sign-out ends the session: in another person's online session, only changes made before it may still
+  // arrive in that person's name. (Pushed on the device credential alone, a change dated after the sign-out is
+  // accepted: it is how a session that began offline syncs, and the server cannot tell it from a later one.)
+  const signedOut = await ctx.store.deviceStaffSignedOutAt(deviceId, staff.id);
+  if (pushedBy !== null && signedOut !== null && Date.parse(m.createdAt) > Date.parse(signedOut)) {
+    return 'The person who made this change had signed out of this PC before it was made.';
+  }
+  // Pushed under someone else's session: only changes made before that person signed in here (a previous
+  // user's outbox, or a session that began offline) belong to another name.
+  if (pushedBy !== null && pushedBy !== staff.id) {
+    const since = await ctx.store.deviceStaffLastOnline(deviceId, pushedBy);
+    if (since !== null && Date.parse(m.createdAt) > Date.parse(since)) {
+      return 'This change is dated after another person signed in on this PC, in whose session it was sent.';
+    }
+  }
   return null;
 }
 
-function decide(ctx: ServerContext, deviceId: string, m: Mutation): MutationResult {
+async function decide(
+  ctx: ServerContext,
+  deviceId: string,
+  m: Mutation,
+  pushedBy: string | null,
+): Promise<MutationResult> {
   // Issue 12: the current and the previous payload version are accepted; another is refused alone.
   const version = payloadVersionProblem(m);
   if (version) return { id: m.id, status: 'rejected', reason: version, current: null };
   const op = m.mutation;
   // Audit events are verified link by link against the device's chain (server/sync/audit-chain.ts).
-  if (op.op === 'audit.append') return appendConsoleAudit(ctx, deviceId, m, op.event);
-  const staff = ctx.store.staff(m.staffId);
-  const problem = attributionProblem(ctx, deviceId, staff);
+  if (op.op === 'audit.append') return await appendConsoleAudit(ctx, deviceId, m, op.event);
+  const staff = await ctx.store.staff(m.staffId);
+  const problem = await attributionProblem(ctx, deviceId, staff, m, pushedBy);
   if (problem !== null || !staff) {
     return { id: m.id, status: 'rejected', reason: problem ?? 'Unknown staff member.', current: null };
   }
@@ -290,23 +317,23 @@ function decide(ctx: ServerContext, deviceId: string, m: Mutation): MutationResu
   let outcome: Outcome;
   if (!roleMayPush(staff.role, op.op)) {
     const entity = op.op.startsWith('appointment.') ? 'appointment' : 'thread';
-    const change = op.op === 'appointment.book' ? null : ctx.store.loadChange(entity, m.entityId);
+    const change = op.op === 'appointment.book' ? null : await ctx.store.loadChange(entity, m.entityId);
     outcome = {
       result: rejected(c, `A ${staff.role} may not do ${op.op}.`, change?.data ? change : null),
       audit: { action: 'update', entityType: entity, entityId: m.entityId, fields: [] },
     };
-  } else if (op.op === 'appointment.book') outcome = book(c, op);
+  } else if (op.op === 'appointment.book') outcome = await book(c, op);
   else if (
     op.op === 'appointment.reschedule' ||
     op.op === 'appointment.cancel' ||
     op.op === 'appointment.checkIn' ||
     op.op === 'appointment.noShow'
   ) {
-    outcome = appointmentOp(c, op);
-  } else outcome = threadOp(c, op);
+    outcome = await appointmentOp(c, op);
+  } else outcome = await threadOp(c, op);
 
   // Attributes the change (or the refused attempt) to the staff member and the pushing device.
-  ctx.audit.write({
+  await ctx.audit.write({
     staffId: staff.id,
     role: staff.role,
     deviceId,
@@ -321,18 +348,20 @@ function decide(ctx: ServerContext, deviceId: string, m: Mutation): MutationResu
 }
 
 /** Applies one mutation at most once; a retry returns the stored result. */
-function applyOnce(
+async function applyOnce(
   ctx: ServerContext,
   deviceId: string,
   m: Mutation,
   onError: (err: unknown) => void,
-): MutationResult {
+  pushedBy: string | null,
+): Promise<MutationResult> {
   try {
-    return ctx.store.transaction(() => {
-      const stored = ctx.store.appliedMutation(deviceId, m.id);
+    return await ctx.store.transaction(async () => {
+      const stored = await ctx.store.appliedMutation(deviceId, m.id);
       if (stored !== null) return JSON.parse(stored) as MutationResult;
-      const result = decide(ctx, deviceId, m);
-      ctx.store.saveAppliedMutation(deviceId, m.id, JSON.stringify(result), ctx.nowIso());
+      const result = await decide(ctx, deviceId, m, pushedBy);
+      // The primary key (device_id, mutation_id) refuses a second result: a concurrent apply rolls back.
+      await ctx.store.saveAppliedMutation(deviceId, m.id, JSON.stringify(result), ctx.nowIso());
       return result;
     });
   } catch (err) {
@@ -342,12 +371,18 @@ function applyOnce(
   }
 }
 
-/** Mutations of a batch are applied in order, each in its own transaction. */
-export function applyPush(
+/**
+ * Mutations of a batch are applied in order, each in its own transaction.
+ * @param pushedBy the staff member whose access token came with the push, or null (device credential alone)
+ */
+export async function applyPush(
   ctx: ServerContext,
   deviceId: string,
   mutations: Mutation[],
   onError: (err: unknown) => void,
-): MutationResult[] {
-  return mutations.map((m) => applyOnce(ctx, deviceId, m, onError));
+  pushedBy: string | null = null,
+): Promise<MutationResult[]> {
+  const results: MutationResult[] = [];
+  for (const m of mutations) results.push(await applyOnce(ctx, deviceId, m, onError, pushedBy));
+  return results;
 }

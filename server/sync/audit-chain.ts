@@ -9,8 +9,12 @@ import { createHash } from 'node:crypto';
 import { GENESIS_HASH, recordChainInput } from '../../src-shared/audit-chain';
 import type { AuditRecord } from '../../src-shared/domain';
 import type { Mutation, MutationResult } from '../../src-shared/sync';
+import { staffActive } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import type { AuditAlertKind } from '../db/types';
+
+/** Successful events a console records without a staff member (refused attempts are allowed too). */
+const STAFFLESS_ACTIONS = new Set(['failed-sign-in session', 'create settings']);
 
 /** Console time and server time may differ by this much before an event is flagged (5 minutes). */
 export const AUDIT_SKEW_MS = 5 * 60_000;
@@ -24,16 +28,16 @@ export function consoleEventHash(event: Omit<AuditRecord, 'hash' | 'version'>): 
  * Appends one console audit event after verifying it; runs inside the push's per-mutation transaction.
  * Alerts are written in the same transaction as the (refused) result, so they are never lost or doubled.
  */
-export function appendConsoleAudit(
+export async function appendConsoleAudit(
   ctx: ServerContext,
   deviceId: string,
   m: Mutation,
   event: AuditRecord,
-): MutationResult {
+): Promise<MutationResult> {
   const { store } = ctx;
   const receivedAt = ctx.nowIso();
-  const refuse = (kind: AuditAlertKind, reason: string): MutationResult => {
-    store.insertAuditAlert({
+  const refuse = async (kind: AuditAlertKind, reason: string): Promise<MutationResult> => {
+    await store.insertAuditAlert({
       at: receivedAt,
       deviceId,
       eventId: event.id,
@@ -42,7 +46,7 @@ export function appendConsoleAudit(
     });
     return { id: m.id, status: 'rejected', reason, current: null };
   };
-  const flag = (kind: AuditAlertKind, detail: string): void =>
+  const flag = (kind: AuditAlertKind, detail: string): Promise<void> =>
     store.insertAuditAlert({ at: receivedAt, deviceId, eventId: event.id, kind, detail });
 
   if (event.deviceId !== deviceId)
@@ -50,21 +54,47 @@ export function appendConsoleAudit(
   const pushedBy = m.staffId === 'system' ? null : m.staffId;
   if (event.staffId !== pushedBy)
     return refuse('unknown-staff', 'The audit event names someone other than the person it was pushed for.');
-  if (event.staffId !== null && !store.isDeviceStaff(deviceId, event.staffId))
+  if (event.staffId !== null && !(await store.isDeviceStaff(deviceId, event.staffId)))
     return refuse('unknown-staff', 'The audit event names a staff member who never signed in on this PC.');
-  if (store.auditEvent(event.id))
+  // Refused attempts by nobody signed in may be recorded; a successful change needs a staff member.
+  if (
+    event.staffId === null &&
+    event.outcome !== 'failure' &&
+    !STAFFLESS_ACTIONS.has(`${event.action} ${event.entityType}`)
+  )
+    return refuse(
+      'unknown-staff',
+      'Only a refused attempt or an enrolment can be recorded without a staff member.',
+    );
+  if (event.staffId !== null) {
+    const staff = await store.staff(event.staffId);
+    if (!staff || !(await staffActive(ctx, staff)))
+      return refuse('unknown-staff', 'The audit event names an account that is not active.');
+    if (event.role !== staff.role)
+      return refuse('wrong-role', "The audit event's role is not the staff member's role on the server.");
+  }
+  if (await store.auditEvent(event.id))
     return refuse('duplicate', 'This audit event was already received (duplicate event id).');
   if (consoleEventHash(event) !== event.hash)
     return refuse('bad-hash', "The audit event's hash does not match its content.");
 
-  const head = store.deviceAuditHead(deviceId);
+  const head = await store.deviceAuditHead(deviceId);
+  if (
+    head === null &&
+    event.prevHash !== GENESIS_HASH &&
+    event.prevHash !== (await store.device(deviceId))?.chainAnchor
+  )
+    return refuse(
+      'gap',
+      "This PC's first audit event must start its chain, or continue the chain it had when it was enrolled.",
+    );
   if (head !== null && event.prevHash !== head.hash) {
     if (event.prevHash === GENESIS_HASH)
       return refuse(
         'restarted',
         "This PC's audit chain restarted from the beginning (local log wiped or replaced).",
       );
-    if (store.deviceAuditHasHash(deviceId, event.prevHash))
+    if (await store.deviceAuditHasHash(deviceId, event.prevHash))
       return refuse(
         'fork',
         'The audit event links to an earlier event, not to the last one received (fork).',
@@ -75,11 +105,17 @@ export function appendConsoleAudit(
   const at = Date.parse(event.at);
   const received = ctx.now();
   if (head !== null && at < Date.parse(head.at) - AUDIT_SKEW_MS)
-    flag('back-dated', 'The audit event is dated before the event it follows.');
-  if (at > received + AUDIT_SKEW_MS) flag('clock-skew', "The audit event is dated in the server's future.");
-  store.insertConsoleAuditEvent(event, {
-    receivedAt,
-    skewFlag: Math.abs(received - at) > AUDIT_SKEW_MS,
-  });
+    await flag('back-dated', 'The audit event is dated before the event it follows.');
+  const skewed = Math.abs(received - at) > AUDIT_SKEW_MS;
+  // Every skew is raised (review fix): dated in the server's future, or received long after it was dated (work
+  // done offline shows here too, for an admin to judge).
+  if (skewed)
+    await flag(
+      'clock-skew',
+      at > received
+        ? "The audit event is dated in the server's future."
+        : 'The audit event was received more than 5 minutes after its date.',
+    );
+  await store.insertConsoleAuditEvent(event, { receivedAt, skewFlag: skewed });
   return { id: m.id, status: 'applied', version: event.version };
 }

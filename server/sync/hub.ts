@@ -1,13 +1,15 @@
 /**
  * Server-Sent Events "poke" stream (DESIGN.md §5): tells consoles the change log advanced so they pull.
  * Pokes are debounced; a comment heartbeat keeps proxies from timing the stream out and re-checks the
- * session, ending the stream when its access token is no longer valid.
+ * session, ending the stream when its access token is no longer valid. `changed()` is wired to the store's
+ * onChange, which on PostgreSQL fires on every instance (LISTEN/NOTIFY): a console connected to any
+ * instance is poked whichever instance took the change.
  */
 import type { ServerResponse } from 'node:http';
 
 interface Stream {
   res: ServerResponse;
-  stillValid: () => boolean;
+  stillValid: () => Promise<boolean>;
   lastSent: number;
   /** Who opened it (access-token hash, or the device id for a device-only stream): capped per key. */
   key: string;
@@ -17,7 +19,10 @@ interface Stream {
 export const MAX_STREAMS_PER_KEY = 3;
 
 export interface PokeHubOptions {
-  latestSeq: () => number;
+  /** The change log's newest sequence number (a store read). */
+  latestSeq: () => Promise<number>;
+  /** Where a failed store read is reported (kind only, no data). */
+  onError?: (err: unknown) => void;
   debounceMs?: number;
   heartbeatMs?: number;
 }
@@ -46,12 +51,12 @@ export class PokeHub {
   }
 
   /** Ends, now, every stream whose session or device is no longer valid (after a revocation). */
-  revalidate(): void {
-    for (const stream of [...this.streams]) if (!stream.stillValid()) this.end(stream);
+  async revalidate(): Promise<void> {
+    for (const stream of [...this.streams]) if (!(await stream.stillValid())) this.end(stream);
   }
 
   /** Takes over an HTTP response as an event stream and sends the current cursor at once. */
-  open(res: ServerResponse, stillValid: () => boolean, key = ''): void {
+  async open(res: ServerResponse, stillValid: () => Promise<boolean>, key = ''): Promise<void> {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
@@ -62,34 +67,49 @@ export class PokeHub {
     this.streams.add(stream);
     res.on('close', () => this.streams.delete(stream));
     res.write('retry: 3000\n\n');
-    this.send(stream, this.options.latestSeq());
+    try {
+      this.send(stream, await this.options.latestSeq());
+    } catch (err) {
+      this.options.onError?.(err);
+    }
   }
 
   /** Called on every change-log append; coalesces bursts into one poke. */
   changed(): void {
     if (this.pending || this.streams.size === 0) return;
     this.pending = setTimeout(() => {
+      // Cleared before the read: a change during it schedules one more poke (a repeated cursor is not sent).
       this.pending = null;
-      const seq = this.options.latestSeq();
-      for (const stream of this.streams) this.send(stream, seq);
+      void this.options
+        .latestSeq()
+        .then((seq) => {
+          for (const stream of this.streams) this.send(stream, seq);
+        })
+        .catch((err: unknown) => this.options.onError?.(err));
     }, this.debounceMs);
   }
 
   private send(stream: Stream, seq: number): void {
-    if (seq === stream.lastSent) return;
+    if (seq === stream.lastSent || stream.res.writableEnded) return;
     stream.lastSent = seq;
     stream.res.write(`event: poke\ndata: ${JSON.stringify({ cursor: String(seq) })}\n\n`);
   }
 
   private beat(): void {
     for (const stream of this.streams) {
-      if (stream.stillValid()) stream.res.write(': heartbeat\n\n');
-      else this.end(stream);
+      void stream
+        .stillValid()
+        .then((valid) => {
+          if (!this.streams.has(stream)) return;
+          if (valid) stream.res.write(': heartbeat\n\n');
+          else this.end(stream);
+        })
+        .catch((err: unknown) => this.options.onError?.(err));
     }
   }
 
   private end(stream: Stream): void {
-    this.streams.delete(stream);
+    if (!this.streams.delete(stream)) return;
     stream.res.end();
   }
 

@@ -19,11 +19,11 @@ const MAX_SEQ = 2n ** 63n - 1n;
 /** A batch stops growing past this many bytes of JSON (attachments can be megabytes each). */
 const BATCH_BYTES = 8 * 1024 * 1024;
 
-export function parseCursor(text: string | undefined, store: ServerStore): number {
+export async function parseCursor(text: string | undefined, store: ServerStore): Promise<number> {
   if (text === undefined) return 0;
   const value = BigInt(text);
   if (value > MAX_SEQ) throw new HttpError(400, 'VALIDATION', 'The cursor is out of range.');
-  if (value > BigInt(store.latestSeq())) {
+  if (value > BigInt(await store.latestSeq())) {
     // The server's data is older than the console's cursor (restored or reset server): start again from 0.
     throw new HttpError(409, 'CURSOR_AHEAD', 'The cursor is ahead of the server; pull again from cursor 0.');
   }
@@ -37,24 +37,31 @@ export function parseLimit(text: string | undefined): number {
   return Math.min(n, SYNC_LIMITS.maxPullBatch);
 }
 
-export function pull(store: ServerStore, query: z.output<typeof PullQuery>): PullResponse {
-  return store.transaction(() => {
-    const after = parseCursor(query.after, store);
-    const refs = store.changesAfter(after, parseLimit(query.limit));
-    const changes: Change[] = [];
-    let cursor = after;
-    let bytes = 0;
-    for (const ref of refs) {
-      const change = store.loadChange(ref.entity, ref.id);
-      bytes +=
-        ref.entity === 'attachment' && change.data
-          ? (change.data as { contentBase64: string }).contentBase64.length
-          : 256;
-      if (changes.length > 0 && bytes > BATCH_BYTES) break;
-      changes.push(change);
-      cursor = ref.seq;
-    }
-    const remaining = store.countChangesAfter(cursor);
-    return { changes, cursor: String(cursor), hasMore: remaining > 0, remaining };
-  });
+/** One page of changes after the cursor, read from one consistent snapshot (a read-only transaction). */
+export async function pull(store: ServerStore, query: z.output<typeof PullQuery>): Promise<PullResponse> {
+  return store.transaction(
+    async () => {
+      const after = await parseCursor(query.after, store);
+      const refs = await store.changesAfter(after, parseLimit(query.limit));
+      // Everything but attachments in one go; attachment content one at a time, under the byte budget.
+      const small = await store.loadChanges(refs.filter((r) => r.entity !== 'attachment'));
+      const loaded = new Map(small.map((c) => [`${c.entity}:${c.id}`, c]));
+      const changes: Change[] = [];
+      let cursor = after;
+      let bytes = 0;
+      for (const ref of refs) {
+        const change = loaded.get(`${ref.entity}:${ref.id}`) ?? (await store.loadChange(ref.entity, ref.id));
+        bytes +=
+          ref.entity === 'attachment' && change.data
+            ? (change.data as { contentBase64: string }).contentBase64.length
+            : 256;
+        if (changes.length > 0 && bytes > BATCH_BYTES) break;
+        changes.push(change);
+        cursor = ref.seq;
+      }
+      const remaining = await store.countChangesAfter(cursor);
+      return { changes, cursor: String(cursor), hasMore: remaining > 0, remaining };
+    },
+    { readOnly: true },
+  );
 }

@@ -1,4 +1,7 @@
-/** Test helpers: a real server on 127.0.0.1:0 over a temporary data folder, and a movable clock. */
+/**
+ * Test helpers: a real server on 127.0.0.1:0 over a temporary data folder, or a fresh PostgreSQL database when
+ * the suite runs in the vitest project "postgres" (tests/helpers/pg-test-store.ts), and a movable clock.
+ */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +15,7 @@ import {
 } from '../../src-shared/sync';
 import type { AuditRecord } from '../../src-shared/domain';
 import { totp } from '../../src-shared/totp';
+import { testDatabaseOption } from '../../tests/helpers/pg-test-store';
 import { TEST_PASSWORD_COST, TEST_SIGN_IN_LIMITS } from '../../tests/helpers/sign-in-limits';
 import { buildServer, type PortalServer, type ServerOptions } from '../app';
 import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../demo/credentials';
@@ -40,6 +44,7 @@ export async function tempDir(prefix = 'portal-test-'): Promise<string> {
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<Running> {
   const dataDir = options.dataDir ?? (await tempDir());
   const clock = new TestClock();
+  const database = options.database ?? (await testDatabaseOption('server'));
   // Many sign-ins from 127.0.0.1 in a few seconds: the abuse limits are tested on their own (sign-in-limits.test.ts).
   const server = await buildServer({
     demo: true,
@@ -48,6 +53,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     passwordCost: TEST_PASSWORD_COST,
     ...options,
     dataDir,
+    database,
   });
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -101,7 +101,9 @@ export class AuthService implements SyncCredentials {
     if (this.deviceState() === 'enrolled') throw new ApiError('VALIDATION', 'This PC is already enrolled.');
     let answer: { deviceId: string; deviceSecret: string };
     try {
-      answer = await this.client.enrolDevice({ name, username, password, totp });
+      // The local chain head goes along: this PC's first pushed audit event continues from it (review fix).
+      const chainHead = this.o.store.audit.lastHash() ?? undefined;
+      answer = await this.client.enrolDevice({ name, username, password, totp, chainHead });
     } catch (error) {
       if (!(error instanceof PortalError)) throw error;
       if (error.kind === 'unauthorized' || error.kind === 'forbidden')
@@ -114,6 +116,8 @@ export class AuthService implements SyncCredentials {
       throw new ApiError('OFFLINE', error.message);
     }
     const { store } = this.o;
+    // A PC enrolled again starts without a session: the next person signs in online on the new device.
+    if (this.session) this.signOut();
     store.transaction(() => {
       store.devices.setSelf(answer.deviceId, name);
       store.settings.set(DEVICE_SECRET_KEY, answer.deviceSecret);

@@ -107,11 +107,12 @@ export class PortalAuthClient {
     throw new PortalError('bad-answer', 'The portal backend refused the request');
   }
 
-  /** Enrol this PC with an admin's full sign-in; the answer's secret must go straight to the encrypted store. */
+  /**
+   * Enrol this PC with an admin's full sign-in; the answer's secret must go straight to the encrypted store. A PC
+   * enrolled before (revoked) sends its old credential, so the server carries its staff sign-ins over.
+   */
   enrolDevice(request: RegisterDeviceRequest): Promise<RegisterDeviceResponse> {
-    return this.request('POST', SYNC_ROUTES.registerDevice, request, RegisterDeviceResponse, {
-      withDevice: false,
-    });
+    return this.request('POST', SYNC_ROUTES.registerDevice, request, RegisterDeviceResponse);
   }
   signIn(request: SignInRequest): Promise<TokenResponse> {
     return this.request('POST', SYNC_ROUTES.signIn, request, TokenResponse);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { enrolAsDemoAdmin } from '../auth/demo-enrol';
 import { ManualIdleSource } from '../base/adapters';
 import { createCore, type Core } from '../core/create-core';
@@ -15,11 +16,48 @@ import { StoreError } from '../store/errors';
 import { resolveDataDir } from '../store/paths';
 import { startBrowserHost } from './browser-host';
 
+const HELP = `Clinic Console browser host (development and tests only; never part of a packaged build)
+
+Usage: scripts/with-keyring.sh npx tsx src-main/host/cli.ts [options]   (npm start runs it for you)
+
+Options:
+  --port N     port on 127.0.0.1 (default 0: a free one)
+  --open       open the console in Debian's Chromium (/usr/bin/chromium) in app mode
+  -h, --help   this text
+
+Environment:
+  CLINIC_SERVER_URL   the portal backend to sync with (npm start sets it)
+  CLINIC_DATA_DIR     the console's data folder (default: the OS user-data folder of "Clinic Console")
+
+It prints the URL to open; the URL carries a per-launch token after '#'. Scripting the console over its
+WebSocket (the same calls as window.clinic): docs/browser-host-protocol.md.
+`;
+
 const here = path.dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const portArg = args.indexOf('--port');
-const port = portArg >= 0 ? Number(args[portArg + 1]) : 0;
-const open = args.includes('--open');
+let values: { port?: string; open: boolean; help: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      open: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  }));
+} catch (error) {
+  console.error(`browser host: ${(error as Error).message} (see --help)`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const port = values.port === undefined ? 0 : Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error('browser host: --port must be 0-65535');
+  process.exit(2);
+}
+const open = values.open;
 
 const idle = new ManualIdleSource();
 
@@ -69,6 +107,13 @@ try {
   process.on('SIGTERM', () => void stop());
 } catch (error) {
   // Store errors carry a message naming the fix and no PHI; anything else is reported by kind only.
-  console.error(error instanceof StoreError ? error.message : `Could not start: ${(error as Error).message}`);
+  const code = (error as { code?: unknown } | null)?.code;
+  console.error(
+    code === 'EADDRINUSE'
+      ? `browser host: port ${port} is already in use: pick another with --port N (or leave it out for a free one).`
+      : error instanceof StoreError
+        ? error.message
+        : `Could not start: ${(error as Error).message}`,
+  );
   process.exit(1);
 }

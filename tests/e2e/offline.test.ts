@@ -135,7 +135,7 @@ describe('offline and back', () => {
       })
     ).appointments.find((a) => a.start.slice(11, 16) === bookedAt && a.patientName === bookedName);
     expect(mine).toBeDefined();
-    expect(portal.server.store.appointment(mine!.id)).toMatchObject({
+    expect(await portal.server.store.appointment(mine!.id)).toMatchObject({
       status: 'booked',
       reason: 'Booked while offline',
     });
@@ -157,8 +157,8 @@ describe('offline and back', () => {
       })
     ).threads.find((t) => t.subject === subject);
     expect(claimed).toBeDefined();
-    expect(portal.server.store.thread(claimed!.id)).toMatchObject({ assigneeId: 'stf-reception1' });
-    expect(portal.server.store.messagesOfThread(claimed!.id).map((m) => m.body)).toContain(REPLY);
+    expect(await portal.server.store.thread(claimed!.id)).toMatchObject({ assigneeId: 'stf-reception1' });
+    expect((await portal.server.store.messagesOfThread(claimed!.id)).map((m) => m.body)).toContain(REPLY);
   });
 
   it('raised no error in the page (no uncaught exception, no console error, no CSP violation)', () => {

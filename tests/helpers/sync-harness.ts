@@ -40,13 +40,20 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { scale?: number } = {}): Promise<TestServer> {
+/**
+ * The real backend in this process on 127.0.0.1. `database`: a PostgreSQL URL (several instances may share one;
+ * the first seeds the demo, later ones find it there); default: SQLite in a temporary folder.
+ */
+export async function startTestServer(
+  options: { scale?: number; database?: string } = {},
+): Promise<TestServer> {
   const { dir, cleanup } = tempDir('clinic-sync-server-');
   let offset = 0;
   const now = () => Date.now() + offset;
   const build = () =>
     buildServer({
       dataDir: dir,
+      database: options.database,
       demo: true,
       scale: options.scale ?? 0.05,
       today: DEMO_TODAY,

@@ -614,7 +614,7 @@ export async function assertConverged(w: World): Promise<void> {
     }
     const given = new Set(c.engine.problems().map((p) => p.id));
     for (const r of c.recorded) {
-      const stored = store.appliedMutation(c.creds.deviceId()!, r.id);
+      const stored = await store.appliedMutation(c.creds.deviceId()!, r.id);
       const status = stored ? (JSON.parse(stored) as { status: string }).status : null;
       if (status === null && !given.has(r.id)) {
         throw new Error(`${c.name}: mutation ${r.id} (${r.op.op}) neither stored on the server nor reported`);

@@ -20,6 +20,7 @@ import { demoStaff } from '../../server/demo/credentials';
 import { AUDIT_HEAD_PROBLEM } from '../../src-main/sync/audit-head';
 import { sealAuditEvent } from '../../server/test/helpers';
 import {
+  enrolConsole,
   startConsole,
   startPortal,
   TEST_TODAY,
@@ -66,7 +67,7 @@ async function freeSlots(c: TestConsole, days: number, count: number) {
   throw new Error('not enough free slots');
 }
 
-function serverTrail(entityType: string, entityId: string): AuditRecord[] {
+function serverTrail(entityType: string, entityId: string): Promise<AuditRecord[]> {
   return portal.server.store.auditForEntity(entityType, entityId, 100);
 }
 
@@ -113,7 +114,7 @@ describe('npm start', () => {
     }
     expect(clinic.core.auth.deviceState()).toBe('enrolled');
     expect(lines).toEqual([expect.stringMatching(/enrolled this console .* as the demo admin \(admin1\)/)]);
-    expect(portal.server.store.device(clinic.core.auth.deviceId()!)?.enrolledBy).toBe('stf-admin1');
+    expect((await portal.server.store.device(clinic.core.auth.deviceId()!))?.enrolledBy).toBe('stf-admin1');
   });
 });
 
@@ -136,7 +137,7 @@ describe('a modified console', () => {
       createdAt: new Date(portal.clock.now()).toISOString(),
     });
     await clinic.ok('sync.now');
-    expect(portal.server.store.appointment(appointmentId)).toBeNull();
+    expect(await portal.server.store.appointment(appointmentId)).toBeNull();
     const problems = await clinic.ok<SyncProblem[]>('sync.problems');
     expect(problems).toContainEqual(
       expect.objectContaining({
@@ -189,6 +190,31 @@ describe('revocation', () => {
   });
 });
 
+describe('review fix: enrolled again after removal', () => {
+  it("keeps the PC's queued work: the new device inherits its sign-ins, and the local session ends", async () => {
+    const desk = await open();
+    const admin = await open();
+    expect((await desk.signIn('reception1')).ok).toBe(true);
+    expect((await admin.signIn('admin1')).ok).toBe(true);
+    await desk.ok('sync.now');
+    await desk.core.sync().stop();
+    const threadId = desk.core.store.threads.page({ queue: 'all', staffId: 'x', offset: 0, limit: 1 })
+      .rows[0]!.id;
+    await desk.ok('thread.setPriority', { threadId, priority: 'stat' });
+    await admin.ok('admin.revokeDevice', { deviceId: desk.core.auth.deviceId()! });
+    await expect(desk.core.sync().syncNow()).rejects.toMatchObject({ status: 403 });
+    expect(desk.core.auth.deviceState()).toBe('revoked');
+
+    await enrolConsole(desk.core, portal);
+    expect(desk.core.auth.deviceState()).toBe('enrolled');
+    expect(desk.core.auth.current()).toBeNull();
+    await desk.core.sync().syncNow();
+    expect((await portal.server.store.thread(threadId))?.priority).toBe('stat');
+    const problems = await desk.core.sync().problems();
+    expect(problems.filter((p) => p.operation === 'thread.setPriority')).toEqual([]);
+  });
+});
+
 describe('a session that began offline', () => {
   it('syncs every change once, attributed to the person who made it, as soon as the backend is back', async () => {
     const desk = await open();
@@ -224,20 +250,20 @@ describe('a session that began offline', () => {
     expect(await desk.ok<SyncProblem[]>('sync.problems')).toEqual([]);
     const deviceId = desk.core.auth.deviceId();
     const server = portal.server.store;
-    expect(server.appointment(booked.appointmentId)).toMatchObject({ start: b!.start, version: 2 });
-    expect(server.thread(threadId)).toMatchObject({
+    expect(await server.appointment(booked.appointmentId)).toMatchObject({ start: b!.start, version: 2 });
+    expect(await server.thread(threadId)).toMatchObject({
       assigneeId: 'stf-reception1',
       priority: 'asap',
       status: 'done',
     });
     const changes = [
-      ...serverTrail('appointment', booked.appointmentId),
-      ...serverTrail('thread', threadId),
+      ...(await serverTrail('appointment', booked.appointmentId)),
+      ...(await serverTrail('thread', threadId)),
     ].filter((e) => e.deviceId === deviceId && e.actorKind === 'staff');
     // Each change exactly once, each attributed to reception1 on this PC (server events and console events).
     expect(changes.length).toBeGreaterThanOrEqual(6);
     expect(new Set(changes.map((e) => e.staffId))).toEqual(new Set(['stf-reception1']));
-    const messages = server.messagesOfThread(threadId).filter((m) => m.authorKind === 'staff');
+    const messages = (await server.messagesOfThread(threadId)).filter((m) => m.authorKind === 'staff');
     expect(messages.filter((m) => m.body === 'We will call you back.')).toHaveLength(1);
   });
 });

@@ -40,7 +40,7 @@ describe('password hashing', () => {
   it('upgrades a stored hash of older parameters at the next successful sign-in (staff and patient)', async () => {
     const dir = tempDir('portal-rehash-');
     const old = await buildServer({ dataDir: dir.dir, demo: true, passwordCost: { N: 1024 } });
-    const before = old.store.staffAuthByUsername('admin1')!.passwordHash;
+    const before = (await old.store.staffAuthByUsername('admin1'))!.passwordHash;
     expect(before).toMatch(/^scrypt\$1024\$/);
     await old.close();
 
@@ -59,7 +59,7 @@ describe('password hashing', () => {
       (await post('/auth/devices', { name: 'pc', username: 'admin1', password: 'nope', totp: '000000' }))
         .status,
     ).toBe(401);
-    expect(server.store.staffAuthByUsername('admin1')!.passwordHash).toBe(before);
+    expect((await server.store.staffAuthByUsername('admin1'))!.passwordHash).toBe(before);
     const enrol = await post('/auth/devices', {
       name: 'pc',
       username: 'admin1',
@@ -67,14 +67,14 @@ describe('password hashing', () => {
       totp: totp(admin.totpSecret, Date.now()),
     });
     expect(enrol.status).toBe(201);
-    const after = server.store.staffAuthByUsername('admin1')!.passwordHash;
+    const after = (await server.store.staffAuthByUsername('admin1'))!.passwordHash;
     expect(after).toMatch(/^scrypt\$2048\$8\$1\$/);
     expect((await new PasswordHasher({ N: 2048 }).verify(admin.password, after)).ok).toBe(true);
 
     expect((await post('/portal/sign-in', { mrn: demoMrn(1), password: DEMO_PORTAL_PASSWORD })).status).toBe(
       200,
     );
-    expect(server.store.patientAuthByMrn(demoMrn(1))!.portalPasswordHash).toMatch(/^scrypt\$2048\$/);
+    expect((await server.store.patientAuthByMrn(demoMrn(1)))!.portalPasswordHash).toMatch(/^scrypt\$2048\$/);
     dir.cleanup();
   });
 

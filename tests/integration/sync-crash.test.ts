@@ -87,24 +87,24 @@ describe('console crash', () => {
     });
     const serverStore = server.server.store;
     const deviceId = creds.deviceId()!;
+    const isApplied = async (mutationId: string) =>
+      (await serverStore.appliedMutation(deviceId, mutationId)) !== null;
     // Kill it once it has written a good number of changes and the server has taken some of them.
     await waitFor(
       'the console to write and push',
-      () => {
+      async () => {
         if (child!.exitCode !== null) throw new Error(`console exited early: ${stderr.slice(0, 500)}`);
-        return (
-          acks.length >= 300 &&
-          acks.slice(0, 50).some((a) => serverStore.appliedMutation(deviceId, a.mutationId) !== null)
-        );
+        if (acks.length < 300) return false;
+        for (const a of acks.slice(0, 50)) if (await isApplied(a.mutationId)) return true;
+        return false;
       },
       { timeoutMs: 30_000 },
     );
     child.kill('SIGKILL');
     await exited;
     expect(child.signalCode).toBe('SIGKILL');
-    const onServerAtKill = acks.filter(
-      (a) => serverStore.appliedMutation(deviceId, a.mutationId) !== null,
-    ).length;
+    let onServerAtKill = 0;
+    for (const a of acks) if (await isApplied(a.mutationId)) onServerAtKill++;
     expect(onServerAtKill).toBeGreaterThan(0);
 
     // Restart on the same folder.
@@ -113,7 +113,7 @@ describe('console crash', () => {
       expect(store.integrityCheck()).toBe('ok');
       const pending = new Set(store.outbox.peek(1_000_000).map((r) => r.id));
       for (const a of acks) {
-        const applied = serverStore.appliedMutation(deviceId, a.mutationId) !== null;
+        const applied = await isApplied(a.mutationId);
         expect(pending.has(a.mutationId) || applied, `ack ${a.mutationId} kept`).toBe(true);
         if (a.messageId)
           expect(store.messages.exists(a.messageId), `message of ${a.mutationId} kept`).toBe(true);
@@ -132,7 +132,7 @@ describe('console crash', () => {
       for (const m of remote.messages.values()) bodies.set(m.body, (bodies.get(m.body) ?? 0) + 1);
       for (const a of acks) {
         expect(
-          JSON.parse(serverStore.appliedMutation(deviceId, a.mutationId) ?? 'null'),
+          JSON.parse((await serverStore.appliedMutation(deviceId, a.mutationId)) ?? 'null'),
           `ack ${a.mutationId}`,
         ).toMatchObject({
           status: 'applied',

@@ -52,7 +52,7 @@ describe('upgrade with changes still queued', () => {
 
   it('a schema-3 store with queued rows of every kind opens in this release and pushes correctly', async () => {
     const remote = await serverSnapshot(server.url, creds.tokens.access);
-    const cursor = server.server.store.latestSeq();
+    const cursor = await server.server.store.latestSeq();
     expect(cursor).toBeGreaterThan(0);
     const booked = sorted(remote.appointments).filter((a) => a.status === 'booked' && a.start > '2026-11-24');
     const threads = sorted(remote.threads).filter((t) => t.status !== 'done' && t.assigneeId === null);
@@ -210,9 +210,9 @@ describe('upgrade with changes still queued', () => {
       await engine.syncNow();
       expect(store.outbox.count()).toBe(0);
 
-      const results = new Map(
-        queued.map((q) => [q.id, JSON.parse(server.server.store.appliedMutation(deviceId, q.id) ?? 'null')]),
-      );
+      const results = new Map<string, unknown>();
+      for (const q of queued)
+        results.set(q.id, JSON.parse((await server.server.store.appliedMutation(deviceId, q.id)) ?? 'null'));
       for (const q of queued) {
         expect(results.get(q.id), q.op.op).toMatchObject({
           status: q.entityId === aRefused.id ? 'rejected' : 'applied',

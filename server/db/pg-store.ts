@@ -1,0 +1,1170 @@
+/**
+ * ServerStore on PostgreSQL (`pg`), for a clinic group running several backend instances on one database.
+ *
+ * - Transactions: every store call made inside `transaction(fn)` runs on that transaction's connection
+ *   (found through AsyncLocalStorage, so callers need not pass a handle). A write transaction takes one
+ *   transaction-level advisory lock right after BEGIN (READ COMMITTED), so write transactions of all
+ *   instances run one at a time, each statement seeing everything committed before it: change-log sequence
+ *   numbers commit in order (a pull never skips one), a mutation's "applied?" check and its result row are
+ *   decided together, and the primary key (device_id, mutation_id) of applied_mutations refuses a second
+ *   result even if that order were ever broken. Read-only transactions (pulls) use REPEATABLE READ, no lock.
+ *   A serialization failure or deadlock re-runs the whole transaction (at most 5 times). Within one instance,
+ *   write transactions queue in memory before taking a pooled connection, so waiting writers cannot starve
+ *   reads of connections.
+ * - Pulls load the changed records with one query per entity kind (`loadChanges`), not one per change.
+ * - Pokes: every change-log append queues NOTIFY clinic_changes (in the same statement); PostgreSQL delivers
+ *   one per transaction after commit to every instance's LISTEN connection, which calls the onChange
+ *   listeners there.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+import type {
+  AppointmentRecord,
+  AttachmentRecord,
+  AuditRecord,
+  MessageRecord,
+  PatientRecord,
+  ProviderRecord,
+  StaffRecord,
+  ThreadRecord,
+} from '../../src-shared/domain';
+import { SLOT_HOLDING_STATUSES } from '../../src-shared/domain';
+import type { Change, EntityName } from '../../src-shared/sync';
+import { PG_MIGRATIONS } from './pg-schema';
+import { UnstorableTextError, hasNul } from './text';
+import {
+  appointmentFromRow,
+  appointmentParams,
+  attachmentFromRow,
+  auditFromRow,
+  messageFromRow,
+  patientFromRow,
+  providerFromRow,
+  staffFromRow,
+  threadFromRow,
+  threadParams,
+  type AppointmentRow,
+  type AttachmentRow,
+  type AuditRow,
+  type MessageRow,
+  type PatientRow,
+  type ProviderRow,
+  type StaffRow,
+  type ThreadRow,
+} from './rows';
+import type {
+  AccessToken,
+  AppointmentOrigin,
+  AttachmentMeta,
+  AuditAlert,
+  AuditAlertKind,
+  AuditOrigin,
+  AuditReceipt,
+  ChangeRef,
+  Device,
+  DeviceAuditHead,
+  PatientLogin,
+  PatientMfa,
+  PortalToken,
+  RefreshToken,
+  ServerStore,
+  StaffAuth,
+  TransactionOptions,
+} from './types';
+
+/** The NOTIFY channel of change-log appends. */
+export const CHANGES_CHANNEL = 'clinic_changes';
+/** Advisory lock keys (arbitrary, fixed): the write lock and the migration lock. */
+const WRITE_LOCK = 0x0c11_1c01;
+const MIGRATION_LOCK = 0x0c11_1c02;
+const MAX_ATTEMPTS = 5;
+/** SQLSTATEs after which the whole transaction is run again: serialization_failure, deadlock_detected. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+/** Where each pulled entity lives and how a row becomes its record (`loadChanges`). */
+// Rows are typed per table by the mappers; the table lookup itself is keyed by entity name.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const ENTITY_TABLES: Record<EntityName, { table: string; map: (row: any) => Change['data'] }> = {
+  staff: { table: 'staff', map: staffFromRow },
+  provider: { table: 'providers', map: providerFromRow },
+  patient: { table: 'patients', map: patientFromRow },
+  thread: { table: 'threads', map: threadFromRow },
+  message: { table: 'messages', map: messageFromRow },
+  attachment: { table: 'attachments', map: attachmentFromRow },
+  appointment: { table: 'appointments', map: appointmentFromRow },
+  audit: { table: 'audit_events', map: auditFromRow },
+  device: {
+    table: 'devices',
+    map: (d: { id: string; name: string }) => ({ id: d.id, name: d.name, version: 1 }),
+  },
+};
+
+interface DeviceRow {
+  id: string;
+  name: string;
+  created_at: string;
+  revoked_at: string | null;
+  secret_hash: string | null;
+  enrolled_by: string | null;
+  chain_anchor: string | null;
+}
+
+const deviceFromRow = (row: DeviceRow): Device => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at,
+  secretHash: row.secret_hash,
+  enrolledBy: row.enrolled_by,
+  chainAnchor: row.chain_anchor,
+});
+
+const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
+
+interface Scope {
+  client: pg.PoolClient;
+  readOnly: boolean;
+}
+
+/** BIGINT columns (token expiry in ms, seq) are read as JS numbers: all stay below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+export interface PgStoreOptions {
+  /** Connections per instance (default 20). */
+  poolSize?: number;
+  /** Failures of the background LISTEN connection (it reconnects); the error carries no row data. */
+  onError?: (err: unknown) => void;
+}
+
+export class PgStore implements ServerStore {
+  private readonly scope = new AsyncLocalStorage<Scope>();
+  private readonly listeners = new Set<() => void>();
+  private readonly names = new Map<string, string>();
+  private listener: pg.Client | null = null;
+  private closed = false;
+  private reconnect: NodeJS.Timeout | null = null;
+  /** Settles when this instance's last queued write transaction has ended. */
+  private writeTail: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly url: string,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Connects, migrates and starts listening. Throws if the database cannot be reached or migrated. */
+  static async open(url: string, options: PgStoreOptions = {}): Promise<PgStore> {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 20, types });
+    // An idle pooled connection that dies (server restart) must not crash the process.
+    pool.on('error', (err) => options.onError?.(err));
+    const store = new PgStore(pool, url, options.onError ?? (() => {}));
+    try {
+      await store.migrate();
+      await store.listen();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)');
+      const done = await client.query<{ v: number | null }>(
+        'SELECT MAX(version) AS v FROM schema_migrations',
+      );
+      const current = done.rows[0]?.v ?? 0;
+      for (let index = current; index < PG_MIGRATIONS.length; index++) {
+        await client.query(PG_MIGRATIONS[index]!);
+        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [index + 1]);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** One dedicated connection LISTENs for change-log appends of every instance; reconnects after a loss. */
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, types });
+    client.on('notification', () => {
+      for (const listener of this.listeners) listener();
+    });
+    client.on('error', (err) => {
+      this.onError(err);
+      this.scheduleReconnect();
+    });
+    client.on('end', () => {
+      if (this.listener === client) this.scheduleReconnect();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+    this.listener = client;
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnect) return;
+    const old = this.listener;
+    this.listener = null;
+    void old?.end().catch(() => {});
+    this.reconnect = setTimeout(() => {
+      this.reconnect = null;
+      this.listen()
+        .then(() => {
+          // Changes may have been missed while disconnected: tell the listeners to look.
+          for (const listener of this.listeners) listener();
+        })
+        .catch((err: unknown) => {
+          this.onError(err);
+          this.scheduleReconnect();
+        });
+    }, 1000);
+    this.reconnect.unref();
+  }
+
+  /** A statement on the current transaction's connection, or on any pooled one. Named: prepared once each. */
+  private async query<T extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
+    let name = this.names.get(text);
+    if (!name) {
+      name = `s${this.names.size + 1}`;
+      this.names.set(text, name);
+    }
+    if (hasNul(params)) {
+      // PostgreSQL cannot compare or store U+0000: a read finds nothing, a write is refused (as on SQLite).
+      if (/^\s*SELECT\b/i.test(text)) return [];
+      throw new UnstorableTextError();
+    }
+    const runner = this.scope.getStore()?.client ?? this.pool;
+    return (await runner.query<T>({ name, text, values: params })).rows;
+  }
+
+  private async one<T extends pg.QueryResultRow>(text: string, ...params: unknown[]): Promise<T | undefined> {
+    return (await this.query<T>(text, params))[0];
+  }
+
+  private all<T extends pg.QueryResultRow>(text: string, ...params: unknown[]): Promise<T[]> {
+    return this.query<T>(text, params);
+  }
+
+  private async run(text: string, ...params: unknown[]): Promise<void> {
+    await this.query(text, params);
+  }
+
+  async transaction<T>(fn: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const outer = this.scope.getStore();
+    if (outer) {
+      if (outer.readOnly && !options.readOnly) throw new Error('A write inside a read-only transaction.');
+      return fn();
+    }
+    const readOnly = options.readOnly ?? false;
+    if (readOnly) return this.attempt(fn, true);
+    // Write transactions of this instance queue here first, so at most one of them holds a pooled connection
+    // while waiting for the cross-instance lock: reads (pulls, token checks) keep the rest of the pool.
+    const previous = this.writeTail;
+    let release!: () => void;
+    this.writeTail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await this.attempt(fn, false);
+    } finally {
+      release();
+    }
+  }
+
+  private async attempt<T>(fn: () => Promise<T>, readOnly: boolean): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      const scope: Scope = { client, readOnly };
+      try {
+        if (readOnly) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        else {
+          // One round trip (simple-query protocol runs both): the lock is taken before any statement reads.
+          await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+        }
+        const result = await this.scope.run(scope, fn);
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (err) {
+        const broken = await client.query('ROLLBACK').then(
+          () => false,
+          () => true,
+        );
+        client.release(broken);
+        const code = (err as { code?: unknown } | null)?.code;
+        if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  /** Runs `fn` in the caller's transaction or a new one (multi-statement writes must be atomic). */
+  private write<T>(fn: () => Promise<T>): Promise<T> {
+    return this.transaction(fn);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.reconnect) clearTimeout(this.reconnect);
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => {});
+    await this.pool.end().catch(() => {});
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A write and its change-log row in one statement (a data-modifying CTE): the entity's row moves to a new
+   * sequence number, and NOTIFY is queued for commit (PostgreSQL sends one per transaction). One round trip
+   * instead of three: pushes wait on the cross-instance write lock, so each saved round trip counts.
+   */
+  private async runWithChange(
+    entity: EntityName,
+    id: string,
+    text: string,
+    ...params: unknown[]
+  ): Promise<void> {
+    const scope = this.scope.getStore();
+    if (!scope || scope.readOnly)
+      throw new Error('The change log is only written inside a write transaction.');
+    const n = params.length;
+    await this.run(
+      `WITH w AS (${text}),
+         c AS (INSERT INTO changes (seq, entity, id) VALUES (nextval('changes_seq'), $${n + 1}, $${n + 2})
+               ON CONFLICT (entity, id) DO UPDATE SET seq = EXCLUDED.seq RETURNING 1)
+       SELECT pg_notify('${CHANGES_CHANNEL}', '') FROM c`,
+      ...params,
+      entity,
+      id,
+    );
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    return (await this.one<{ value: string }>('SELECT value FROM meta WHERE key = $1', key))?.value ?? null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.run(
+      'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value',
+      key,
+      value,
+    );
+  }
+
+  /* ---- staff, devices ---- */
+
+  insertStaff(r: StaffRecord, passwordHash: string, totpSecret: string): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'staff',
+        r.id,
+        `INSERT INTO staff (id, username, display_name, role, provider_id, password_hash, totp_secret, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        r.id,
+        r.username,
+        r.displayName,
+        r.role,
+        r.providerId,
+        passwordHash,
+        totpSecret,
+        r.version,
+      );
+    });
+  }
+
+  async staff(id: string): Promise<StaffRecord | null> {
+    const row = await this.one<StaffRow>('SELECT * FROM staff WHERE id = $1', id);
+    return row ? staffFromRow(row) : null;
+  }
+
+  async staffAuthByUsername(username: string): Promise<StaffAuth | null> {
+    const row = await this.one<StaffRow>('SELECT * FROM staff WHERE lower(username) = lower($1)', username);
+    if (!row) return null;
+    return {
+      record: staffFromRow(row),
+      passwordHash: row.password_hash,
+      totpSecret: row.totp_secret,
+      totpLastStep: row.totp_last_step,
+      active: row.active === 1,
+    };
+  }
+
+  async setTotpLastStep(staffId: string, step: number): Promise<void> {
+    await this.run('UPDATE staff SET totp_last_step = $1 WHERE id = $2', step, staffId);
+  }
+
+  async countStaff(): Promise<number> {
+    return (await this.one<{ n: number }>('SELECT COUNT(*) AS n FROM staff'))?.n ?? 0;
+  }
+
+  insertDevice(d: Device): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'device',
+        d.id,
+        `INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by, chain_anchor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        d.id,
+        d.name,
+        d.createdAt,
+        d.revokedAt,
+        d.secretHash,
+        d.enrolledBy,
+        d.chainAnchor ?? null,
+      );
+    });
+  }
+
+  async device(id: string): Promise<Device | null> {
+    const row = await this.one<DeviceRow>('SELECT * FROM devices WHERE id = $1', id);
+    return row ? deviceFromRow(row) : null;
+  }
+
+  async linkDeviceStaff(deviceId: string, staffId: string, at: string): Promise<void> {
+    await this.run(
+      `INSERT INTO device_staff (device_id, staff_id, first_at, last_online_at) VALUES ($1, $2, $3, $3)
+       ON CONFLICT (device_id, staff_id) DO UPDATE SET last_online_at = EXCLUDED.last_online_at,
+         signed_out_at = NULL`,
+      deviceId,
+      staffId,
+      at,
+    );
+  }
+
+  async isDeviceStaff(deviceId: string, staffId: string): Promise<boolean> {
+    return !!(await this.one(
+      'SELECT 1 AS x FROM device_staff WHERE device_id = $1 AND staff_id = $2',
+      deviceId,
+      staffId,
+    ));
+  }
+
+  /* ---- tokens (hashes only) ---- */
+
+  async insertAccessToken(hash: string, t: AccessToken): Promise<void> {
+    await this.run(
+      'INSERT INTO access_tokens (token_hash, staff_id, device_id, family, expires_at) VALUES ($1, $2, $3, $4, $5)',
+      hash,
+      t.staffId,
+      t.deviceId,
+      t.family,
+      t.expiresAt,
+    );
+  }
+
+  async accessToken(hash: string): Promise<AccessToken | null> {
+    const row = await this.one<{ staff_id: string; device_id: string; family: string; expires_at: number }>(
+      'SELECT * FROM access_tokens WHERE token_hash = $1',
+      hash,
+    );
+    return row
+      ? { staffId: row.staff_id, deviceId: row.device_id, family: row.family, expiresAt: row.expires_at }
+      : null;
+  }
+
+  async deleteAccessToken(hash: string): Promise<void> {
+    await this.run('DELETE FROM access_tokens WHERE token_hash = $1', hash);
+  }
+
+  async insertRefreshToken(hash: string, t: AccessToken): Promise<void> {
+    await this.run(
+      'INSERT INTO refresh_tokens (token_hash, family, staff_id, device_id, expires_at) VALUES ($1, $2, $3, $4, $5)',
+      hash,
+      t.family,
+      t.staffId,
+      t.deviceId,
+      t.expiresAt,
+    );
+  }
+
+  async refreshToken(hash: string): Promise<RefreshToken | null> {
+    const row = await this.one<{
+      staff_id: string;
+      device_id: string;
+      family: string;
+      expires_at: number;
+      used_at: number | null;
+    }>('SELECT * FROM refresh_tokens WHERE token_hash = $1', hash);
+    return row
+      ? {
+          staffId: row.staff_id,
+          deviceId: row.device_id,
+          family: row.family,
+          expiresAt: row.expires_at,
+          usedAt: row.used_at,
+        }
+      : null;
+  }
+
+  async markRefreshTokenUsed(hash: string, at: number): Promise<void> {
+    await this.run('UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2', at, hash);
+  }
+
+  revokeFamily(family: string): Promise<void> {
+    return this.write(async () => {
+      await this.run('DELETE FROM access_tokens WHERE family = $1', family);
+      // Used refresh tokens stay (expired) so a replayed one is still recognised as reuse.
+      await this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE family = $1', family);
+    });
+  }
+
+  async insertPortalToken(hash: string, t: PortalToken): Promise<void> {
+    await this.run(
+      'INSERT INTO portal_tokens (token_hash, patient_id, expires_at) VALUES ($1, $2, $3)',
+      hash,
+      t.patientId,
+      t.expiresAt,
+    );
+  }
+
+  async portalToken(hash: string): Promise<PortalToken | null> {
+    const row = await this.one<{ patient_id: string; expires_at: number }>(
+      'SELECT * FROM portal_tokens WHERE token_hash = $1',
+      hash,
+    );
+    return row ? { patientId: row.patient_id, expiresAt: row.expires_at } : null;
+  }
+
+  purgeExpired(now: number): Promise<void> {
+    return this.write(async () => {
+      await this.run('DELETE FROM access_tokens WHERE expires_at < $1', now);
+      await this.run('DELETE FROM portal_tokens WHERE expires_at < $1', now);
+      await this.run(
+        'DELETE FROM refresh_tokens WHERE expires_at < $1 AND (used_at IS NULL OR used_at < $2)',
+        now,
+        now - 30 * 86_400_000,
+      );
+      await this.run('DELETE FROM auth_failures WHERE at < $1', now - 86_400_000);
+    });
+  }
+
+  async addAuthFailure(key: string, at: number): Promise<void> {
+    await this.run('INSERT INTO auth_failures (key, at) VALUES ($1, $2)', key, at);
+  }
+
+  async authFailuresSince(key: string, since: number): Promise<number[]> {
+    return (
+      await this.all<{ at: number }>(
+        'SELECT at FROM auth_failures WHERE key = $1 AND at >= $2 ORDER BY at',
+        key,
+        since,
+      )
+    ).map((r) => r.at);
+  }
+
+  async clearAuthFailures(key: string): Promise<void> {
+    await this.run('DELETE FROM auth_failures WHERE key = $1', key);
+  }
+
+  /* ---- providers, patients ---- */
+
+  insertProvider(r: ProviderRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'provider',
+        r.id,
+        `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        r.id,
+        r.name,
+        r.specialty,
+        r.slotMinutes,
+        r.dayStartMinute,
+        r.dayEndMinute,
+        r.version,
+      );
+    });
+  }
+
+  async provider(id: string): Promise<ProviderRecord | null> {
+    const row = await this.one<ProviderRow>('SELECT * FROM providers WHERE id = $1', id);
+    return row ? providerFromRow(row) : null;
+  }
+
+  async providers(): Promise<ProviderRecord[]> {
+    return (await this.all<ProviderRow>('SELECT * FROM providers ORDER BY id')).map(providerFromRow);
+  }
+
+  insertPatient(r: PatientRecord, portalPasswordHash: string | null): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'patient',
+        r.id,
+        `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, portal_password_hash, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        r.id,
+        r.mrn,
+        r.givenName,
+        r.familyName,
+        r.birthDate,
+        r.phone,
+        portalPasswordHash,
+        r.version,
+      );
+    });
+  }
+
+  async patient(id: string): Promise<PatientRecord | null> {
+    const row = await this.one<PatientRow>('SELECT * FROM patients WHERE id = $1', id);
+    return row ? patientFromRow(row) : null;
+  }
+
+  async patientAuthByMrn(
+    mrn: string,
+  ): Promise<{ record: PatientRecord; portalPasswordHash: string | null } | null> {
+    const row = await this.one<PatientRow>('SELECT * FROM patients WHERE mrn = $1', mrn);
+    return row ? { record: patientFromRow(row), portalPasswordHash: row.portal_password_hash } : null;
+  }
+
+  /* ---- threads, messages, attachments ---- */
+
+  insertThread(r: ThreadRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'thread',
+        r.id,
+        `INSERT INTO threads (patient_id, subject, status, priority, assignee_id, provider_id, created_at,
+           updated_at, last_message_at, due_at, version, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        ...threadParams(r),
+      );
+    });
+  }
+
+  updateThread(r: ThreadRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'thread',
+        r.id,
+        `UPDATE threads SET patient_id = $1, subject = $2, status = $3, priority = $4, assignee_id = $5,
+           provider_id = $6, created_at = $7, updated_at = $8, last_message_at = $9, due_at = $10, version = $11
+         WHERE id = $12`,
+        ...threadParams(r),
+      );
+    });
+  }
+
+  async thread(id: string): Promise<ThreadRecord | null> {
+    const row = await this.one<ThreadRow>('SELECT * FROM threads WHERE id = $1', id);
+    return row ? threadFromRow(row) : null;
+  }
+
+  async threadsOfPatient(patientId: string, limit: number): Promise<ThreadRecord[]> {
+    return (
+      await this.all<ThreadRow>(
+        'SELECT * FROM threads WHERE patient_id = $1 ORDER BY last_message_at DESC, id LIMIT $2',
+        patientId,
+        limit,
+      )
+    ).map(threadFromRow);
+  }
+
+  insertMessage(r: MessageRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'message',
+        r.id,
+        `INSERT INTO messages (id, thread_id, author_kind, author_id, body, sent_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        r.id,
+        r.threadId,
+        r.authorKind,
+        r.authorId,
+        r.body,
+        r.sentAt,
+        r.version,
+      );
+    });
+  }
+
+  async message(id: string): Promise<MessageRecord | null> {
+    const row = await this.one<MessageRow>('SELECT * FROM messages WHERE id = $1', id);
+    return row ? messageFromRow(row) : null;
+  }
+
+  async messagesOfThread(threadId: string): Promise<MessageRecord[]> {
+    return (
+      await this.all<MessageRow>('SELECT * FROM messages WHERE thread_id = $1 ORDER BY sent_at, id', threadId)
+    ).map(messageFromRow);
+  }
+
+  insertAttachment(r: AttachmentRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'attachment',
+        r.id,
+        `INSERT INTO attachments (id, message_id, file_name, mime_type, size, content, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        r.id,
+        r.messageId,
+        r.fileName,
+        r.mimeType,
+        r.size,
+        Buffer.from(r.contentBase64, 'base64'),
+        r.version,
+      );
+    });
+  }
+
+  async attachment(id: string): Promise<AttachmentRecord | null> {
+    const row = await this.one<AttachmentRow>('SELECT * FROM attachments WHERE id = $1', id);
+    return row ? attachmentFromRow(row) : null;
+  }
+
+  async attachmentsOfThread(threadId: string): Promise<AttachmentMeta[]> {
+    const rows = await this.all<Omit<AttachmentRow, 'content' | 'version'>>(
+      `SELECT a.id, a.message_id, a.file_name, a.mime_type, a.size FROM attachments a
+       JOIN messages m ON m.id = a.message_id WHERE m.thread_id = $1 ORDER BY a.id`,
+      threadId,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      messageId: r.message_id,
+      fileName: r.file_name,
+      mimeType: r.mime_type,
+      size: r.size,
+    }));
+  }
+
+  /* ---- appointments ---- */
+
+  insertAppointment(r: AppointmentRecord, origin: AppointmentOrigin): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'appointment',
+        r.id,
+        `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason,
+           virtual_link, version, id, created_via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        ...appointmentParams(r),
+        origin,
+      );
+    });
+  }
+
+  updateAppointment(r: AppointmentRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'appointment',
+        r.id,
+        `UPDATE appointments SET patient_id = $1, provider_id = $2, start = $3, "end" = $4, status = $5,
+           reason = $6, cancel_reason = $7, virtual_link = $8, version = $9 WHERE id = $10`,
+        ...appointmentParams(r),
+      );
+    });
+  }
+
+  async appointment(id: string): Promise<AppointmentRecord | null> {
+    const row = await this.one<AppointmentRow>('SELECT * FROM appointments WHERE id = $1', id);
+    return row ? appointmentFromRow(row) : null;
+  }
+
+  async appointmentOrigin(id: string): Promise<AppointmentOrigin | null> {
+    return (
+      (
+        await this.one<{ created_via: AppointmentOrigin }>(
+          'SELECT created_via FROM appointments WHERE id = $1',
+          id,
+        )
+      )?.created_via ?? null
+    );
+  }
+
+  async findSlotHolder(
+    providerId: string,
+    start: string,
+    end: string,
+    excludeId: string | null,
+  ): Promise<AppointmentRecord | null> {
+    // Times are normalised UTC ISO strings, so text comparison is time order.
+    const row = await this.one<AppointmentRow>(
+      `SELECT * FROM appointments WHERE provider_id = $1 AND start < $2 AND "end" > $3
+         AND id IS DISTINCT FROM $4 AND status IN (${HOLDING}) ORDER BY start LIMIT 1`,
+      providerId,
+      end,
+      start,
+      excludeId,
+    );
+    return row ? appointmentFromRow(row) : null;
+  }
+
+  async appointmentsOfPatient(patientId: string, limit: number): Promise<AppointmentRecord[]> {
+    return (
+      await this.all<AppointmentRow>(
+        'SELECT * FROM appointments WHERE patient_id = $1 ORDER BY start DESC LIMIT $2',
+        patientId,
+        limit,
+      )
+    ).map(appointmentFromRow);
+  }
+
+  /* ---- audit ---- */
+
+  insertAuditEvent(r: AuditRecord, origin: AuditOrigin): Promise<void> {
+    return this.insertAudit(r, origin, null, 0);
+  }
+
+  private insertAudit(
+    r: AuditRecord,
+    origin: AuditOrigin,
+    receivedAt: string | null,
+    skewFlag: number,
+  ): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'audit',
+        r.id,
+        `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
+           fields_json, actor_kind, prev_hash, hash, version, origin, received_at, skew_flag)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+        r.id,
+        r.at,
+        r.staffId,
+        r.role,
+        r.deviceId,
+        r.action,
+        r.entityType,
+        r.entityId,
+        r.outcome,
+        JSON.stringify(r.fields),
+        r.actorKind,
+        r.prevHash,
+        r.hash,
+        r.version,
+        origin,
+        receivedAt,
+        skewFlag,
+      );
+    });
+  }
+
+  async auditEvent(id: string): Promise<AuditRecord | null> {
+    const row = await this.one<AuditRow>('SELECT * FROM audit_events WHERE id = $1', id);
+    return row ? auditFromRow(row) : null;
+  }
+
+  async lastServerAuditHash(): Promise<string> {
+    return (
+      (
+        await this.one<{ hash: string }>(
+          "SELECT hash FROM audit_events WHERE origin = 'server' ORDER BY seq DESC LIMIT 1",
+        )
+      )?.hash ?? ''
+    );
+  }
+
+  async auditForEntity(entityType: string, entityId: string, limit: number): Promise<AuditRecord[]> {
+    return (
+      await this.all<AuditRow>(
+        `SELECT * FROM audit_events WHERE entity_type = $1 AND entity_id = $2
+         ORDER BY at DESC, seq DESC LIMIT $3`,
+        entityType,
+        entityId,
+        limit,
+      )
+    ).map(auditFromRow);
+  }
+
+  /* ---- change log ---- */
+
+  async latestSeq(): Promise<number> {
+    return (await this.one<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM changes'))?.seq ?? 0;
+  }
+
+  changesAfter(after: number, limit: number): Promise<ChangeRef[]> {
+    return this.all<ChangeRef>(
+      'SELECT seq, entity, id FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2',
+      after,
+      limit,
+    );
+  }
+
+  async countChangesAfter(after: number): Promise<number> {
+    return (await this.one<{ n: number }>('SELECT COUNT(*) AS n FROM changes WHERE seq > $1', after))?.n ?? 0;
+  }
+
+  async loadChange(entity: EntityName, id: string): Promise<Change> {
+    switch (entity) {
+      case 'staff':
+        return { entity, id, data: await this.staff(id) };
+      case 'provider':
+        return { entity, id, data: await this.provider(id) };
+      case 'patient':
+        return { entity, id, data: await this.patient(id) };
+      case 'thread':
+        return { entity, id, data: await this.thread(id) };
+      case 'message':
+        return { entity, id, data: await this.message(id) };
+      case 'attachment':
+        return { entity, id, data: await this.attachment(id) };
+      case 'appointment':
+        return { entity, id, data: await this.appointment(id) };
+      case 'audit':
+        return { entity, id, data: await this.auditEvent(id) };
+      case 'device': {
+        const d = await this.device(id);
+        return { entity, id, data: d ? { id: d.id, name: d.name, version: 1 } : null };
+      }
+    }
+  }
+
+  async loadChanges(refs: readonly ChangeRef[]): Promise<Change[]> {
+    const ids = new Map<EntityName, string[]>();
+    for (const ref of refs) ids.set(ref.entity, [...(ids.get(ref.entity) ?? []), ref.id]);
+    const found = new Map<string, Change['data']>();
+    for (const [entity, list] of ids) {
+      const { table, map } = ENTITY_TABLES[entity];
+      const rows = await this.all<{ id: string }>(`SELECT * FROM ${table} WHERE id = ANY($1::text[])`, list);
+      for (const row of rows) found.set(`${entity}:${row.id}`, map(row));
+    }
+    return refs.map(
+      (ref) =>
+        ({ entity: ref.entity, id: ref.id, data: found.get(`${ref.entity}:${ref.id}`) ?? null }) as Change,
+    );
+  }
+
+  /* ---- issue 10: enrolled devices, attribution, per-device audit chains ---- */
+
+  async devices(): Promise<Device[]> {
+    return (await this.all<DeviceRow>('SELECT * FROM devices ORDER BY created_at DESC, id')).map(
+      deviceFromRow,
+    );
+  }
+
+  revokeDevice(id: string, at: string): Promise<void> {
+    return this.write(async () => {
+      await this.run('UPDATE devices SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2', at, id);
+      await this.run('DELETE FROM access_tokens WHERE device_id = $1', id);
+      await this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE device_id = $1', id);
+    });
+  }
+
+  async deviceStaffLastOnline(deviceId: string, staffId: string): Promise<string | null> {
+    return (
+      (
+        await this.one<{ last_online_at: string | null }>(
+          'SELECT last_online_at FROM device_staff WHERE device_id = $1 AND staff_id = $2',
+          deviceId,
+          staffId,
+        )
+      )?.last_online_at ?? null
+    );
+  }
+
+  async copyDeviceStaff(from: string, to: string): Promise<void> {
+    await this.run(
+      `INSERT INTO device_staff (device_id, staff_id, first_at, last_online_at, signed_out_at)
+       SELECT $1, staff_id, first_at, last_online_at, signed_out_at FROM device_staff WHERE device_id = $2
+       ON CONFLICT DO NOTHING`,
+      to,
+      from,
+    );
+  }
+
+  async markDeviceStaffSignedOut(deviceId: string, staffId: string, at: string): Promise<void> {
+    await this.run(
+      'UPDATE device_staff SET signed_out_at = $1 WHERE device_id = $2 AND staff_id = $3',
+      at,
+      deviceId,
+      staffId,
+    );
+  }
+
+  async deviceStaffSignedOutAt(deviceId: string, staffId: string): Promise<string | null> {
+    return (
+      (
+        await this.one<{ signed_out_at: string | null }>(
+          'SELECT signed_out_at FROM device_staff WHERE device_id = $1 AND staff_id = $2',
+          deviceId,
+          staffId,
+        )
+      )?.signed_out_at ?? null
+    );
+  }
+
+  async deviceAuditHead(deviceId: string): Promise<DeviceAuditHead | null> {
+    return (
+      (await this.one<DeviceAuditHead>(
+        `SELECT id, hash, at FROM audit_events WHERE device_id = $1 AND origin = 'console'
+         ORDER BY seq DESC LIMIT 1`,
+        deviceId,
+      )) ?? null
+    );
+  }
+
+  async deviceAuditHasHash(deviceId: string, hash: string): Promise<boolean> {
+    return !!(await this.one(
+      "SELECT 1 AS x FROM audit_events WHERE device_id = $1 AND origin = 'console' AND hash = $2",
+      deviceId,
+      hash,
+    ));
+  }
+
+  insertConsoleAuditEvent(r: AuditRecord, receipt: AuditReceipt): Promise<void> {
+    return this.insertAudit(r, 'console', receipt.receivedAt, receipt.skewFlag ? 1 : 0);
+  }
+
+  async insertAuditAlert(a: Omit<AuditAlert, 'seq'>): Promise<void> {
+    await this.run(
+      'INSERT INTO audit_alerts (at, device_id, event_id, kind, detail) VALUES ($1, $2, $3, $4, $5)',
+      a.at,
+      a.deviceId,
+      a.eventId,
+      a.kind,
+      a.detail,
+    );
+  }
+
+  async auditAlerts(limit: number): Promise<AuditAlert[]> {
+    const rows = await this.all<{
+      seq: number;
+      at: string;
+      device_id: string;
+      event_id: string | null;
+      kind: AuditAlertKind;
+      detail: string;
+    }>('SELECT * FROM audit_alerts ORDER BY seq DESC LIMIT $1', limit);
+    return rows.map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      deviceId: r.device_id,
+      eventId: r.event_id,
+      kind: r.kind,
+      detail: r.detail,
+    }));
+  }
+
+  async setPasswordHash(staffId: string, passwordHash: string): Promise<void> {
+    await this.run('UPDATE staff SET password_hash = $1 WHERE id = $2', passwordHash, staffId);
+  }
+
+  async setPortalPasswordHash(patientId: string, passwordHash: string): Promise<void> {
+    await this.run('UPDATE patients SET portal_password_hash = $1 WHERE id = $2', passwordHash, patientId);
+  }
+
+  async patientMfa(patientId: string): Promise<PatientMfa | null> {
+    const row = await this.one<{ secret: string; enabled: number; last_step: number }>(
+      'SELECT secret, enabled, last_step FROM patient_mfa WHERE patient_id = $1',
+      patientId,
+    );
+    return row ? { secret: row.secret, enabled: row.enabled === 1, lastStep: row.last_step } : null;
+  }
+
+  setPatientMfaSecret(patientId: string, secret: string): Promise<void> {
+    return this.write(async () => {
+      await this.run(
+        `INSERT INTO patient_mfa (patient_id, secret, enabled, last_step) VALUES ($1, $2, 0, -1)
+         ON CONFLICT (patient_id) DO UPDATE SET secret = EXCLUDED.secret, enabled = 0, last_step = -1`,
+        patientId,
+        secret,
+      );
+      await this.run('DELETE FROM patient_recovery_codes WHERE patient_id = $1', patientId);
+    });
+  }
+
+  enablePatientMfa(patientId: string, step: number, recoveryCodeHashes: string[]): Promise<void> {
+    return this.write(async () => {
+      await this.run(
+        'UPDATE patient_mfa SET enabled = 1, last_step = $1 WHERE patient_id = $2',
+        step,
+        patientId,
+      );
+      await this.run('DELETE FROM patient_recovery_codes WHERE patient_id = $1', patientId);
+      for (const hash of recoveryCodeHashes) {
+        await this.run(
+          'INSERT INTO patient_recovery_codes (patient_id, code_hash) VALUES ($1, $2)',
+          patientId,
+          hash,
+        );
+      }
+    });
+  }
+
+  async setPatientMfaLastStep(patientId: string, step: number): Promise<void> {
+    await this.run('UPDATE patient_mfa SET last_step = $1 WHERE patient_id = $2', step, patientId);
+  }
+
+  async useRecoveryCode(patientId: string, codeHash: string, at: string): Promise<boolean> {
+    const rows = await this.all(
+      `UPDATE patient_recovery_codes SET used_at = $1
+       WHERE patient_id = $2 AND code_hash = $3 AND used_at IS NULL RETURNING 1 AS x`,
+      at,
+      patientId,
+      codeHash,
+    );
+    return rows.length === 1;
+  }
+
+  async insertPatientLogin(l: Omit<PatientLogin, 'seq'>): Promise<void> {
+    await this.run(
+      'INSERT INTO patient_logins (patient_id, at, client, outcome, method) VALUES ($1, $2, $3, $4, $5)',
+      l.patientId,
+      l.at,
+      l.client,
+      l.outcome,
+      l.method,
+    );
+  }
+
+  async patientLogins(patientId: string, limit: number): Promise<PatientLogin[]> {
+    const rows = await this.all<{
+      seq: number;
+      patient_id: string;
+      at: string;
+      client: string;
+      outcome: 'success' | 'failure';
+      method: string;
+    }>('SELECT * FROM patient_logins WHERE patient_id = $1 ORDER BY seq DESC LIMIT $2', patientId, limit);
+    return rows.map((r) => ({
+      seq: r.seq,
+      patientId: r.patient_id,
+      at: r.at,
+      client: r.client,
+      outcome: r.outcome,
+      method: r.method,
+    }));
+  }
+
+  /* ---- at-most-once ---- */
+
+  async appliedMutation(deviceId: string, mutationId: string): Promise<string | null> {
+    return (
+      (
+        await this.one<{ result_json: string }>(
+          'SELECT result_json FROM applied_mutations WHERE device_id = $1 AND mutation_id = $2',
+          deviceId,
+          mutationId,
+        )
+      )?.result_json ?? null
+    );
+  }
+
+  async saveAppliedMutation(
+    deviceId: string,
+    mutationId: string,
+    resultJson: string,
+    at: string,
+  ): Promise<void> {
+    await this.run(
+      'INSERT INTO applied_mutations (device_id, mutation_id, result_json, applied_at) VALUES ($1, $2, $3, $4)',
+      deviceId,
+      mutationId,
+      resultJson,
+      at,
+    );
+  }
+}
