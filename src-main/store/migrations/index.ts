@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { initial } from './001-initial';
 import { triageAndTrails } from './002-triage-and-trails';
 import { inboxSpeed } from './003-inbox-speed';
-import { serverImages } from './006-server-images';
+import { serverImages } from './004-server-images';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [initial, triageAndTrails, inboxSpeed, serverImages];
