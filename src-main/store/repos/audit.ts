@@ -83,7 +83,7 @@ export class AuditRepo {
     this.iterateStmt = db.prepare<[], LocalAuditRow>('SELECT * FROM audit_events ORDER BY seq');
     this.chainStmt = db
       .prepare<[], ChainTuple>(
-        // Pruned events (migration 006) come back as link-only tombstones: id NULL, prev_hash and hash kept.
+        // Pruned events (migration 4) come back as link-only tombstones: id NULL, prev_hash and hash kept.
         `SELECT id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields, actor_kind,
            prev_hash, hash FROM (
              SELECT seq, id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields,

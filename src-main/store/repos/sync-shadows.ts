@@ -16,7 +16,7 @@ interface ShadowRow {
   change: string | null;
 }
 
-/** sync_shadows + sync_refetch (migration 006). Rows are written inside the caller's transaction. */
+/** sync_shadows + sync_refetch (migration 4). Rows are written inside the caller's transaction. */
 export class SyncShadowsRepo {
   private readonly getStmt;
   private readonly putStmt;
@@ -48,7 +48,7 @@ export class SyncShadowsRepo {
     );
   }
 
-  /** The server image kept for a record, or null when none is kept (no queued change since migration 006). */
+  /** The server image kept for a record, or null when none is kept (no queued change since migration 4). */
   get(entity: GuardedEntity, id: string): ServerImage | null {
     const row = this.getStmt.get(entity, id);
     if (!row) return null;
