@@ -54,7 +54,11 @@ export async function appendConsoleAudit(
   const pushedBy = m.staffId === 'system' ? null : m.staffId;
   if (event.staffId !== pushedBy)
     return refuse('unknown-staff', 'The audit event names someone other than the person it was pushed for.');
-  if (event.staffId !== null && !(await store.isDeviceStaff(deviceId, event.staffId)))
+  // A refused attempt (a wrong password typed for a known username, by someone who never signed in here or
+  // whose account is no longer active) is exactly what an auditor must see: it claims no action, so it needs no
+  // sign-in on this PC. Anything else needs one.
+  const attempt = event.outcome === 'failure';
+  if (event.staffId !== null && !attempt && !(await store.isDeviceStaff(deviceId, event.staffId)))
     return refuse('unknown-staff', 'The audit event names a staff member who never signed in on this PC.');
   // Refused attempts by nobody signed in may be recorded; a successful change needs a staff member.
   if (
@@ -68,7 +72,9 @@ export async function appendConsoleAudit(
     );
   if (event.staffId !== null) {
     const staff = await store.staff(event.staffId);
-    if (!staff || !(await staffActive(ctx, staff)))
+    if (!staff)
+      return refuse('unknown-staff', 'The audit event names a staff member the server does not know.');
+    if (!attempt && !(await staffActive(ctx, staff)))
       return refuse('unknown-staff', 'The audit event names an account that is not active.');
     if (event.role !== staff.role)
       return refuse('wrong-role', "The audit event's role is not the staff member's role on the server.");
