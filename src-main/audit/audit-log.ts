@@ -17,7 +17,7 @@ import type { Clock } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
 import type { AuditRow } from '../store/repos/audit';
 import type { Store } from '../store/store';
-import { GENESIS_HASH, chainHash } from './chain';
+import { GENESIS_HASH, chainHash, tupleHash } from './chain';
 import { toFhirBundle, type ExportEvent } from './fhir';
 
 export interface AuditActor {
@@ -176,20 +176,7 @@ export class AuditLog {
         count++;
         continue;
       }
-      const hash = chainHash({
-        id: t[0],
-        at: t[1],
-        staffId: t[2],
-        role: t[3],
-        deviceId: t[4],
-        action: t[5],
-        entityType: t[6],
-        entityId: t[7],
-        outcome: t[8],
-        fieldsJson: t[9],
-        actorKind: t[10],
-        prevHash,
-      });
+      const hash = tupleHash(t);
       if (hash !== t[12]) {
         bad = { id: t[0], prevHash, reason: 'hash-mismatch' };
         break;

@@ -10,7 +10,7 @@ import type { VerifyResult } from '../../src-shared/views';
 import { type AuditCheckpoint, AuditCheckpointRepo } from '../store/repos/audit-checkpoint';
 import type { Store } from '../store/store';
 import type { AuditLog } from './audit-log';
-import { GENESIS_HASH, chainHash } from './chain';
+import { GENESIS_HASH, tupleHash } from './chain';
 
 export interface IncrementalVerifyResult {
   result: VerifyResult;
@@ -80,20 +80,7 @@ function walkFrom(
   let bad: string | null = null;
   for (const t of repo.iterateAfter(from.seq)) {
     const prevHash = t[11];
-    const hash = chainHash({
-      id: t[0],
-      at: t[1],
-      staffId: t[2],
-      role: t[3],
-      deviceId: t[4],
-      action: t[5],
-      entityType: t[6],
-      entityId: t[7],
-      outcome: t[8],
-      fieldsJson: t[9],
-      actorKind: t[10],
-      prevHash,
-    });
+    const hash = tupleHash(t);
     if (hash !== t[12] || prevHash !== expectedPrev) {
       bad = t[0];
       break;
