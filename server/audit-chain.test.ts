@@ -138,12 +138,16 @@ describe('per-device audit chain verification', () => {
     const first = chain.next();
     const backDated = chain.next({ at: new Date(now - 3 * 3600_000).toISOString() });
     const future = chain.next({ at: new Date(now + 3600_000).toISOString() });
-    const results = await push(desk, [append(first), append(backDated), append(future)]);
-    expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
+    // Older than the 72 h offline grace period: no honest console pushes that.
+    const ancient = chain.next({ at: '2020-01-01T00:00:00.000Z' });
+    const results = await push(desk, [append(first), append(backDated), append(future), append(ancient)]);
+    expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    // backDated is 3 h late, as offline work is: flagged (skew_flag below) but no clock-skew alert.
     expect((await alertsFor(desk.deviceId)).map((a) => [a.kind, a.eventId])).toEqual([
       ['back-dated', backDated.id],
-      ['clock-skew', backDated.id],
       ['clock-skew', future.id],
+      ['back-dated', ancient.id],
+      ['clock-skew', ancient.id],
     ]);
     const db = new Database(path.join(run.dataDir, 'portal.sqlite'), { readonly: true });
     try {
@@ -161,6 +165,7 @@ describe('per-device audit chain verification', () => {
         [first.id, new Date(now).toISOString(), 0],
         [backDated.id, new Date(now).toISOString(), 1],
         [future.id, new Date(now).toISOString(), 1],
+        [ancient.id, new Date(now).toISOString(), 1],
       ]);
     } finally {
       db.close();

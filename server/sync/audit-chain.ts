@@ -113,15 +113,14 @@ export async function appendConsoleAudit(
   if (head !== null && at < Date.parse(head.at) - AUDIT_SKEW_MS)
     await flag('back-dated', 'The audit event is dated before the event it follows.');
   const skewed = Math.abs(received - at) > AUDIT_SKEW_MS;
-  // Every skew is raised (review fix): dated in the server's future, or received long after it was dated (work
-  // done offline shows here too, for an admin to judge).
-  if (skewed)
-    await flag(
-      'clock-skew',
-      at > received
-        ? "The audit event is dated in the server's future."
-        : 'The audit event was received more than 5 minutes after its date.',
-    );
+  // Every skew is stored with the event (skew_flag). An alert is raised for what no honest console produces: a
+  // time in the server's future, or a time older than the offline grace period (no one can have been signed in
+  // on the PC then and still push now). Work done offline within the grace period arrives late by design: one
+  // alert per such event would bury the ones that matter, so it is flagged, not raised.
+  if (at > received + AUDIT_SKEW_MS)
+    await flag('clock-skew', "The audit event is dated in the server's future.");
+  else if (received - at > ctx.offlineGraceMs + AUDIT_SKEW_MS)
+    await flag('clock-skew', 'The audit event is dated before the offline grace period.');
   await store.insertConsoleAuditEvent(event, { receivedAt, skewFlag: skewed });
   return { id: m.id, status: 'applied', version: event.version };
 }
