@@ -8,13 +8,16 @@ import {
   type Change,
   DEVICE_CREDENTIAL_HEADER,
   type EntityName,
+  type MutationOp,
   PullResponse,
   RegisterDeviceResponse,
   SYNC_ROUTES,
   TokenResponse,
 } from '../../src-shared/sync';
 import { totp, totpStep } from '../../src-shared/totp';
+import type { Clock } from '../../src-main/base/adapters';
 import type { SyncEngine } from '../../src-main/sync/engine';
+import { type MutationEntity, recordLocalMutation } from '../../src-main/sync/local-mutations';
 import type { SyncCredentials } from '../../src-main/sync/types';
 import { appointmentRecordOf, type AppointmentRow } from '../../src-main/store/repos/appointments';
 import { threadRecordOf, type ThreadRow } from '../../src-main/store/repos/threads';
@@ -22,6 +25,7 @@ import type { Store } from '../../src-main/store/store';
 import { type PortalServer, buildServer } from '../../server/app';
 import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../../server/demo/credentials';
 import { TEST_PASSWORD_COST, TEST_SIGN_IN_LIMITS } from './sign-in-limits';
+import type { TestStore } from './sync-store';
 import { tempDir } from './tmp';
 
 /** The demo's "today": fixed, so seeded data and free slots are the same on every run. */
@@ -513,3 +517,38 @@ export function pushInterceptor(hooks: () => PushHooks): typeof fetch {
 /** A JSON Response as a server would send it. */
 export const jsonResponse = (status: number, json: unknown): Response =>
   new Response(JSON.stringify(json), { status, headers: { 'content-type': 'application/json' } });
+
+/** A console in a sync test: its own encrypted store, the credentials it signed in with, its sync engine. */
+export interface SyncedConsole {
+  name: string;
+  t: TestStore;
+  creds: TestCredentials;
+  engine: SyncEngine;
+}
+
+/**
+ * A local change as the console makes one: written with its outbox row (base version = the record's local
+ * version; none for a booking), attributed to the console's signed-in person, then a push kicked off.
+ * Returns the mutation id.
+ */
+export function writeLocalChange(
+  c: SyncedConsole,
+  clock: Clock,
+  entity: MutationEntity,
+  entityId: string,
+  mutation: MutationOp,
+): string {
+  const base =
+    entity === 'appointment'
+      ? c.t.store.appointments.byId(entityId)?.version
+      : c.t.store.threads.byId(entityId)?.version;
+  const id = recordLocalMutation(c.t.store, clock, {
+    entity,
+    entityId,
+    baseVersion: mutation.op === 'appointment.book' ? null : (base ?? null),
+    staffId: c.creds.staffId,
+    mutation,
+  });
+  c.engine.kick();
+  return id;
+}

@@ -19,7 +19,7 @@ import {
 import type { Clock } from '../../src-main/base/adapters';
 import { uuidv7 } from '../../src-main/base/ids';
 import { SyncEngine, type SyncEngineOptions } from '../../src-main/sync/engine';
-import { type MutationEntity, recordLocalMutation } from '../../src-main/sync/local-mutations';
+import type { MutationEntity } from '../../src-main/sync/local-mutations';
 import { demoStaff } from '../../server/demo/credentials';
 import { FaultProxy, isPush } from '../helpers/sync-fault-proxy';
 import { testPostgresDatabase } from '../helpers/pg-test-store';
@@ -38,8 +38,10 @@ import {
   startTestServer,
   syncUntilClean,
   waitFor,
+  type SyncedConsole,
+  writeLocalChange,
 } from '../helpers/sync-harness';
-import { type TestStore, makeTestStore } from '../helpers/sync-store';
+import { makeTestStore } from '../helpers/sync-store';
 
 const clock: Clock = { now: () => Date.now() };
 const FAST: Partial<SyncEngineOptions> = {
@@ -50,12 +52,7 @@ const FAST: Partial<SyncEngineOptions> = {
   kickDelayMs: 5,
 };
 
-interface Console {
-  name: string;
-  t: TestStore;
-  creds: TestCredentials;
-  engine: SyncEngine;
-}
+type Console = SyncedConsole;
 
 const portOf = (url: string): number => Number(new URL(url).port);
 
@@ -95,21 +92,8 @@ describe('two backend instances on one PostgreSQL', () => {
     return c;
   }
 
-  function write(c: Console, entity: MutationEntity, entityId: string, mutation: MutationOp): string {
-    const base =
-      entity === 'appointment'
-        ? c.t.store.appointments.byId(entityId)?.version
-        : c.t.store.threads.byId(entityId)?.version;
-    const id = recordLocalMutation(c.t.store, clock, {
-      entity,
-      entityId,
-      baseVersion: mutation.op === 'appointment.book' ? null : (base ?? null),
-      staffId: c.creds.staffId,
-      mutation,
-    });
-    c.engine.kick();
-    return id;
-  }
+  const write = (c: Console, entity: MutationEntity, entityId: string, mutation: MutationOp): string =>
+    writeLocalChange(c, clock, entity, entityId, mutation);
 
   async function push(url: string, creds: TestCredentials, mutations: Mutation[]): Promise<MutationResult[]> {
     const res = await fetch(url + SYNC_ROUTES.push, {

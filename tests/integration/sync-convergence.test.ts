@@ -9,7 +9,7 @@ import type { MutationOp } from '../../src-shared/sync';
 import type { Clock } from '../../src-main/base/adapters';
 import { uuidv7 } from '../../src-main/base/ids';
 import { SyncEngine, type SyncEngineOptions } from '../../src-main/sync/engine';
-import { type MutationEntity, recordLocalMutation } from '../../src-main/sync/local-mutations';
+import type { MutationEntity } from '../../src-main/sync/local-mutations';
 import { closedPort } from '../helpers/sync-fault-proxy';
 import {
   TestCredentials,
@@ -24,8 +24,10 @@ import {
   sorted,
   startTestServer,
   waitFor,
+  type SyncedConsole,
+  writeLocalChange,
 } from '../helpers/sync-harness';
-import { type TestStore, makeTestStore } from '../helpers/sync-store';
+import { makeTestStore } from '../helpers/sync-store';
 
 const clock: Clock = { now: () => Date.now() };
 const FAST: Partial<SyncEngineOptions> = {
@@ -35,12 +37,7 @@ const FAST: Partial<SyncEngineOptions> = {
   kickDelayMs: 5,
 };
 
-interface Console {
-  name: string;
-  t: TestStore;
-  creds: TestCredentials;
-  engine: SyncEngine;
-}
+type Console = SyncedConsole;
 
 describe('sync convergence', () => {
   let server: TestServer;
@@ -66,21 +63,8 @@ describe('sync convergence', () => {
     return c;
   }
 
-  function write(c: Console, entity: MutationEntity, entityId: string, mutation: MutationOp): string {
-    const base =
-      entity === 'appointment'
-        ? c.t.store.appointments.byId(entityId)?.version
-        : c.t.store.threads.byId(entityId)?.version;
-    const id = recordLocalMutation(c.t.store, clock, {
-      entity,
-      entityId,
-      baseVersion: mutation.op === 'appointment.book' ? null : (base ?? null),
-      staffId: c.creds.staffId,
-      mutation,
-    });
-    c.engine.kick();
-    return id;
-  }
+  const write = (c: Console, entity: MutationEntity, entityId: string, mutation: MutationOp): string =>
+    writeLocalChange(c, clock, entity, entityId, mutation);
 
   /** Point a console at a port where nothing listens, keeping its store: it is offline but keeps working. */
   async function goOffline(c: Console): Promise<void> {
