@@ -15,6 +15,7 @@ import { AuditAction, AuditEntityType, IsoTime, Priority, ROLES, ThreadStatus } 
 import {
   AppointmentView,
   AttachmentContent,
+  ClinicProfile,
   AuditEntryView,
   PatientPanel,
   PatientView,
@@ -230,9 +231,17 @@ export const contract = {
     phi: false,
     audit: null,
   }),
+  // issue 13a: the clinic's locations and zones, and its today (no patient data).
+  'clinic.profile': method({ input: none, output: ClinicProfile, roles: STAFF, phi: false, audit: null }),
   'staff.list': method({ input: none, output: z.array(StaffView), roles: STAFF, phi: false, audit: null }),
   'schedule.range': method({
-    input: z.strictObject({ from: date, days: z.number().int().min(1).max(7), providerId: id.optional() }),
+    // `from` is a local date at the location (issue 13a; default location: the first provider's).
+    input: z.strictObject({
+      from: date,
+      days: z.number().int().min(1).max(7),
+      providerId: id.optional(),
+      locationId: id.optional(),
+    }),
     output: ScheduleView,
     roles: CLINICAL,
     phi: true,

@@ -1,45 +1,81 @@
 /**
- * Scheduling rules, one copy for the console's local checks and the portal backend's authoritative ones. Times are UTC: a provider's
- * working hours (minutes after midnight) are read as UTC minutes (documented in server/API.md).
+ * Scheduling rules, one copy for the console's local checks and the portal backend's authoritative ones.
+ * A provider's working hours and slot grid are wall-clock minutes at the provider's location, read in the
+ * location's IANA zone through src-shared/clinic-time.ts (issue 13 §1): a 09:00 slot stays 09:00 across a
+ * daylight-saving change, and the day of the change has the slots its wall clock has.
  */
-import type { AppointmentRecord, AppointmentStatus, ProviderRecord } from './domain';
+import type { AppointmentRecord, AppointmentStatus, LocationRecord, ProviderRecord } from './domain';
+import { instantAtLocal, localDateOf, localMinuteOf, minuteLabel } from './clinic-time';
 
-const DAY_MS = 86_400_000;
+export { normalizeIso } from './instant';
 
-/** Normalises an ISO instant to `YYYY-MM-DDTHH:MM:SS.sssZ`, or null when it is not a real instant. */
-export function normalizeIso(text: string): string | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(text);
-  if (!m) return null;
-  const [year, month, day, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
-  // Date.parse rolls 2026-02-30 over to March; refuse instead of booking a different day.
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59) return null;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+/** A bookable slot: UTC instants of its start and end, with the local date and wall-clock minute it starts at. */
+export interface GridSlot {
+  providerId: string;
+  /** Local date at the provider's location. */
+  date: string;
+  /** Wall-clock minute after local midnight at the provider's location. */
+  startMinute: number;
+  start: string;
+  end: string;
 }
 
-const hhmm = (minute: number) =>
-  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+/**
+ * The slot grid of a provider on a local date at the provider's location: slots of `slotMinutes` from the day's
+ * start to its end in wall-clock time. A slot whose wall time does not exist that day (skipped by a DST change)
+ * is left out; the others keep their wall-clock times.
+ */
+export function slotGrid(
+  provider: Pick<ProviderRecord, 'id' | 'slotMinutes' | 'dayStartMinute' | 'dayEndMinute'>,
+  location: Pick<LocationRecord, 'timeZone'>,
+  date: string,
+): GridSlot[] {
+  const out: GridSlot[] = [];
+  const { slotMinutes: step, dayStartMinute: open, dayEndMinute: close } = provider;
+  for (let m = open; m + step <= close; m += step) {
+    const s = instantAtLocal(date, m, location.timeZone);
+    const e = instantAtLocal(date, m + step, location.timeZone);
+    if (s === null || e === null || e <= s) continue;
+    out.push({
+      providerId: provider.id,
+      date,
+      startMinute: m,
+      start: new Date(s).toISOString(),
+      end: new Date(e).toISOString(),
+    });
+  }
+  return out;
+}
 
-/** Why [start, end) is not bookable with this provider, or null when it lies on the slot grid in working hours. */
-export function slotProblem(provider: ProviderRecord, start: string, end: string): string | null {
+/**
+ * Why [start, end) (UTC instants) is not bookable with this provider, or null when it starts and ends on the
+ * provider's slot grid, within working hours, on one local day at the provider's location.
+ */
+export function slotProblem(
+  provider: ProviderRecord,
+  location: Pick<LocationRecord, 'timeZone'>,
+  start: string,
+  end: string,
+): string | null {
   const s = Date.parse(start);
   const e = Date.parse(end);
+  if (!Number.isFinite(s) || !Number.isFinite(e)) return 'The start or end time is not a real time.';
   if (e <= s) return 'The appointment must end after it starts.';
-  const day = Math.floor(s / DAY_MS) * DAY_MS;
-  if (e - day > DAY_MS) return 'The appointment must start and end on the same day.';
-  const startMinute = (s - day) / 60_000;
-  const endMinute = (e - day) / 60_000;
+  const zone = location.timeZone;
+  const date = localDateOf(s, zone);
+  const endDate = localDateOf(e, zone);
   const { dayStartMinute: open, dayEndMinute: close, slotMinutes: slot } = provider;
+  const hours = `${minuteLabel(open)}–${minuteLabel(close)} ${zone}`;
+  const startMinute = localMinuteOf(s, zone);
+  // An end at local midnight belongs to the day it closes.
+  const endMinute = endDate !== date && localMinuteOf(e, zone) === 0 ? 1440 : localMinuteOf(e, zone);
+  if (endDate !== date && endMinute !== 1440) return 'The appointment must start and end on the same day.';
   if (startMinute < open || endMinute > close) {
-    return `Outside ${provider.name}'s working hours (${hhmm(open)}–${hhmm(close)} UTC).`;
+    return `Outside ${provider.name}'s working hours (${hours}).`;
   }
-  if (
-    !Number.isInteger(startMinute) ||
-    !Number.isInteger(endMinute) ||
-    (startMinute - open) % slot !== 0 ||
-    (endMinute - open) % slot !== 0
-  ) {
+  const onGrid = (minute: number, at: number) =>
+    (minute - open) % slot === 0 && instantAtLocal(date, minute, zone) === at;
+  if (s % 60_000 !== 0 || e % 60_000 !== 0 || !onGrid(startMinute, s) || !onGrid(endMinute, e)) {
     return `Not on ${provider.name}'s ${slot}-minute slot grid.`;
   }
   return null;

@@ -9,6 +9,7 @@ import {
   AuditRecord,
   DeviceRecord,
   IsoTime,
+  LocationRecord,
   MessageRecord,
   PatientRecord,
   Priority,
@@ -65,6 +66,8 @@ export const Change = z.discriminatedUnion('entity', [
   z.strictObject({ entity: z.literal('appointment'), id: z.string(), data: AppointmentRecord.nullable() }),
   z.strictObject({ entity: z.literal('audit'), id: z.string(), data: AuditRecord.nullable() }),
   z.strictObject({ entity: z.literal('device'), id: z.string(), data: DeviceRecord.nullable() }),
+  // issue 13: the clinic profile's locations (IANA zone of each) reach every console
+  z.strictObject({ entity: z.literal('location'), id: z.string(), data: LocationRecord.nullable() }),
 ]);
 export type Change = z.infer<typeof Change>;
 export type EntityName = Change['entity'];

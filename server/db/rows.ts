@@ -3,6 +3,7 @@ import type {
   AppointmentRecord,
   AttachmentRecord,
   AuditRecord,
+  LocationRecord,
   MessageRecord,
   PatientRecord,
   ProviderRecord,
@@ -35,6 +36,7 @@ export interface ProviderRow {
   id: string;
   name: string;
   specialty: string;
+  location_id: string;
   slot_minutes: number;
   day_start_minute: number;
   day_end_minute: number;
@@ -44,6 +46,7 @@ export const providerFromRow = (r: ProviderRow): ProviderRecord => ({
   id: r.id,
   name: r.name,
   specialty: r.specialty,
+  locationId: r.location_id,
   slotMinutes: r.slot_minutes,
   dayStartMinute: r.day_start_minute,
   dayEndMinute: r.day_end_minute,
@@ -220,4 +223,18 @@ export const auditFromRow = (r: AuditRow): AuditRecord => ({
   prevHash: r.prev_hash,
   hash: r.hash,
   version: r.version,
+});
+
+// issue 13a: clinic locations (IANA zone per location)
+export interface LocationRow {
+  id: string;
+  name: string;
+  time_zone: string;
+  version: number;
+}
+export const locationFromRow = (r: LocationRow): LocationRecord => ({
+  id: r.id,
+  name: r.name,
+  timeZone: r.time_zone,
+  version: Number(r.version),
 });

@@ -11,7 +11,8 @@ import type {
 } from '../../src-shared/domain';
 import type { Change, Mutation, MutationOp, MutationOpName, MutationResult } from '../../src-shared/sync';
 import type { ServerContext } from '../context';
-import { normalizeIso, slotProblem, transitionProblem } from '../../src-shared/schedule-rules';
+import { normalizeIso, transitionProblem } from '../../src-shared/schedule-rules';
+import { gridProblem } from '../schedule/bookable';
 import { payloadVersionProblem } from './payload-versions';
 import { roleMayPush } from '../../src-shared/mutation-roles';
 import { staffActive } from '../auth/staff-auth';
@@ -110,7 +111,7 @@ async function book(c: OpContext, op: Op<'appointment.book'>): Promise<Outcome> 
   if (op.virtualLink !== null && !isHttps(op.virtualLink)) {
     return out(rejected(c, 'A virtual-visit link must be an https:// address.', null));
   }
-  const problem = slotProblem(provider, start, end);
+  const problem = await gridProblem(c.store, provider, start, end);
   if (problem) return out(rejected(c, problem, null));
   const holder = await c.store.findSlotHolder(provider.id, start, end, null);
   if (holder) return out(conflict(c, await slotTakenReason(c, holder), appointmentChange(holder)));
@@ -143,7 +144,7 @@ async function reschedule(
   if (!start || !end) return rejected(c, 'The start or end time is not a real time.', now);
   const provider = await c.store.provider(op.providerId);
   if (!provider) return rejected(c, 'Unknown provider.', now);
-  const slot = slotProblem(provider, start, end);
+  const slot = await gridProblem(c.store, provider, start, end);
   if (slot) return rejected(c, slot, now);
   const holder = await c.store.findSlotHolder(provider.id, start, end, current.id);
   if (holder) return conflict(c, await slotTakenReason(c, holder), appointmentChange(holder));

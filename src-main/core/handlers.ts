@@ -110,7 +110,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       d.store.staff
         .list()
         .map((s) => ({ id: s.id, username: s.username, displayName: s.displayName, role: s.role })),
-    'schedule.range': (i) => d.schedule.range(i.from, i.days, i.providerId),
+    'clinic.profile': () => d.schedule.profile(),
+    'schedule.range': (i) => d.schedule.range(i.from, i.days, i.providerId, i.locationId),
     'appointment.get': async (i) => {
       await onDemand(d, 'appointment', i.appointmentId);
       return d.schedule.get(i.appointmentId);

@@ -1,7 +1,14 @@
-import type { AppointmentRecord, StaffRecord } from '../../src-shared/domain';
+import { localDaysRange, todayAt } from '../../src-shared/clinic-time';
+import type { AppointmentRecord, LocationRecord, StaffRecord } from '../../src-shared/domain';
 import { ApiError } from '../../src-shared/errors';
 import type { MutationOp } from '../../src-shared/sync';
-import type { AppointmentView, ProviderView, ScheduleView } from '../../src-shared/views';
+import type {
+  AppointmentView,
+  ClinicProfile,
+  LocationView,
+  ProviderView,
+  ScheduleView,
+} from '../../src-shared/views';
 import type { Clock, ExternalOpener } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
 import type { AppointmentListRow } from '../store/repos/appointments';
@@ -29,6 +36,8 @@ export function appointmentViewOf(r: AppointmentListRow, pending: boolean): Appo
   };
 }
 
+const locationView = ({ version: _v, ...l }: LocationRecord): LocationView => l;
+
 export interface BookInput {
   patientId: string;
   providerId: string;
@@ -51,14 +60,54 @@ export class ScheduleService {
     return this.store.providers.list().map(({ version: _v, ...p }) => p);
   }
 
-  range(from: string, days: number, providerId?: string): ScheduleView {
-    const fromIso = `${from}T00:00:00.000Z`;
-    const to = new Date(Date.parse(fromIso) + days * 86_400_000).toISOString();
+  /** The clinic profile as the console holds it (issue 13a): locations, the default one, its today. */
+  profile(): ClinicProfile {
+    const location = this.location();
+    const now = this.clock.now();
+    const locations = this.store.locations.list().map(locationView);
+    return {
+      locations: locations.length > 0 ? locations : [locationView(location)],
+      locationId: location.id,
+      today: todayAt(location.timeZone, now),
+      now,
+    };
+  }
+
+  /**
+   * A location of the clinic profile (issue 13a); without an id, the first provider's. A location the server
+   * has not sent yet reads as UTC, the meaning working hours had before locations.
+   */
+  location(locationId?: string): LocationRecord {
+    const id = locationId ?? this.store.providers.list()[0]?.locationId ?? 'loc-main';
+    const found = this.store.locations.byId(id);
+    if (found) return found;
+    if (locationId && this.store.locations.list().length > 0)
+      throw new ApiError('NOT_FOUND', 'No such clinic location.');
+    return { id, name: 'Main clinic', timeZone: 'UTC', version: 0 };
+  }
+
+  /**
+   * `days` local days from the local date `from` at a location (issue 13a): the day boundaries are the
+   * location's midnights (a DST day is 23 or 25 hours long), never UTC's or the PC's.
+   */
+  range(from: string, days: number, providerId?: string, locationId?: string): ScheduleView {
+    const location = this.location(locationId);
+    const { from: fromIso, to } = localDaysRange(from, days, location.timeZone);
+    const providers = this.providers().filter((p) => p.locationId === location.id);
+    const here = new Set(providers.map((p) => p.id));
+    const now = this.clock.now();
     return {
       from: fromIso,
       to,
-      providers: this.providers(),
-      appointments: this.store.appointments.range(fromIso, to, providerId).map((r) => this.view(r)),
+      location: locationView(location),
+      locations: this.store.locations.list().map(locationView),
+      today: todayAt(location.timeZone, now),
+      now,
+      providers,
+      appointments: this.store.appointments
+        .range(fromIso, to, providerId)
+        .filter((r) => here.has(r.provider_id))
+        .map((r) => this.view(r)),
     };
   }
 
@@ -72,17 +121,18 @@ export class ScheduleService {
     return this.view(row);
   }
 
-  /** The local check the server repeats: on the grid, and no slot-holding appointment overlapping. */
+  /**
+   * The local check the server repeats: on the provider's wall-clock grid at their location, and no
+   * slot-holding appointment overlapping. `start`/`end` are normalised UTC instants (the contract's IsoTime).
+   */
   private assertSlotFree(providerId: string, start: string, end: string, exceptId: string | null): void {
     const provider = this.store.providers.byId(providerId);
     if (!provider) throw new ApiError('NOT_FOUND', 'No such provider.');
-    const problem = slotProblem(provider, start, end);
+    const problem = slotProblem(provider, this.location(provider.locationId), start, end);
     if (problem) throw new ApiError('VALIDATION', problem);
-    const dayStart = `${start.slice(0, 10)}T00:00:00.000Z`;
-    const dayEnd = new Date(Date.parse(dayStart) + 86_400_000).toISOString();
     const taken = this.store.appointments
-      .range(dayStart, dayEnd, providerId)
-      .some((a) => a.id !== exceptId && holdsSlot(a.status) && overlaps(a.start, a.end, start, end));
+      .overlapping('provider', providerId, start, end, exceptId)
+      .some((a) => holdsSlot(a.status) && overlaps(a.start, a.end, start, end));
     if (taken) throw new ApiError('CONFLICT', 'This slot is already booked.');
   }
 

@@ -159,6 +159,7 @@ const TABLE: Record<MethodName, Row> = {
     ],
   },
   'providers.list': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'clinic.profile': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
   'staff.list': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
   'schedule.range': {
     whileLocked: false,

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import type { AppointmentRecord, AppointmentStatus } from '../../../src-shared/domain';
 
 export interface AppointmentRow {
@@ -41,7 +41,7 @@ export class AppointmentsRepo {
   private readonly rangeProviderStmt;
   private readonly upcomingStmt;
   private readonly deleteStmt;
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.upsertStmt = db.prepare(
       `INSERT INTO appointments (id, patient_id, provider_id, start, "end", status, reason, cancel_reason,
          virtual_link, version)
@@ -82,5 +82,33 @@ export class AppointmentsRepo {
   }
   upcomingForPatient(patientId: string, now: string): AppointmentListRow[] {
     return this.upcomingStmt.all(patientId, now);
+  }
+
+  // issue 13a: overlap queries on normalised UTC instants (text order is time order). An appointment is at most
+  // one local day long, so candidates start less than two days before `end`.
+  private readonly overlapStmts = new Map<string, Statement<unknown[], AppointmentRow>>();
+  /**
+   * Appointments overlapping [start, end) (UTC instants) of a provider (`by = 'provider'`) or a patient
+   * (`by = 'patient'`), other than `exceptId`, any status: the caller filters slot-holding ones.
+   */
+  overlapping(
+    by: 'provider' | 'patient',
+    key: string,
+    start: string,
+    end: string,
+    exceptId: string | null,
+  ): AppointmentRecord[] {
+    const since = new Date(Date.parse(start) - 2 * 86_400_000).toISOString();
+    let stmt = this.overlapStmts.get(by);
+    if (!stmt) {
+      const column = by === 'provider' ? 'provider_id' : 'patient_id';
+      stmt = this.db.prepare<unknown[], AppointmentRow>(
+        `SELECT * FROM appointments WHERE ${column} = ? AND start >= ? AND start < ? AND "end" > ? AND id <> ?
+           ORDER BY start`,
+      );
+      this.overlapStmts.set(by, stmt);
+    }
+    const rows = stmt.all(key, since, end, start, exceptId ?? '');
+    return rows.map(appointmentRecordOf);
   }
 }
