@@ -62,7 +62,7 @@ describe('clinic location in Australia/Lord_Howe (half-hour DST)', () => {
     const { changes } = await pullAll(run.url, desk.accessToken);
     const locations = of<LocationRecord>(changes, 'location');
     expect(locations).toEqual([
-      { id: 'loc-main', name: 'Main clinic', timeZone: 'Australia/Lord_Howe', version: 2 },
+      { id: 'loc-main', name: 'Main clinic', timeZone: 'Australia/Lord_Howe', walkInMinutes: 30, version: 2 },
     ]);
     for (const p of of<ProviderRecord>(changes, 'provider')) expect(p.locationId).toBe('loc-main');
   });

@@ -30,6 +30,9 @@ export const APPOINTMENT_STATUSES = [
   'entered-in-error',
   'checked-in',
   'waitlist',
+  // issue 13a: the patient is in an exam room (between checked-in and fulfilled). Not in FHIR R4's value set:
+  // exported as 'checked-in' where a FHIR Appointment is needed.
+  'roomed',
 ] as const;
 export const AppointmentStatus = z.enum(APPOINTMENT_STATUSES);
 export type AppointmentStatus = z.infer<typeof AppointmentStatus>;
@@ -41,8 +44,22 @@ export const SLOT_HOLDING_STATUSES: readonly AppointmentStatus[] = [
   'booked',
   'arrived',
   'checked-in',
+  'roomed',
   'fulfilled',
 ];
+
+/** Coded cancellation reasons (issue 13a §6); free text may follow in `cancelReason`. */
+export const CANCEL_CODES = [
+  'patient-request',
+  'patient-unwell',
+  'provider-unavailable',
+  'clinic-closed',
+  'rescheduled',
+  'booked-in-error',
+  'other',
+] as const;
+export const CancelCode = z.enum(CANCEL_CODES);
+export type CancelCode = z.infer<typeof CancelCode>;
 
 const id = z.string().min(1).max(64);
 /**
@@ -92,6 +109,8 @@ export const LocationRecord = z.strictObject({
   id,
   name: z.string().min(1).max(200),
   timeZone: TimeZoneName,
+  /** Walk-in allowance: a slot that started up to this many minutes ago today may still be booked. */
+  walkInMinutes: z.number().int().min(0).max(720),
   version: z.number().int().nonnegative(),
 });
 export type LocationRecord = z.infer<typeof LocationRecord>;
@@ -179,6 +198,10 @@ export const AppointmentRecord = z.strictObject({
   /** https link to a virtual visit, opened in the system browser. */
   virtualLink: z.string().url().max(2000).nullable(),
   version: z.number().int().nonnegative(),
+  /** issue 13a: coded cancellation reason (null unless cancelled with a code). */
+  cancelCode: CancelCode.nullable(),
+  /** issue 13a: why the patient was booked although they had an overlapping visit (audited as a field). */
+  overlapReason: z.string().max(500).nullable(),
 });
 export type AppointmentRecord = z.infer<typeof AppointmentRecord>;
 

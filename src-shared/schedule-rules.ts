@@ -5,6 +5,7 @@
  * daylight-saving change, and the day of the change has the slots its wall clock has.
  */
 import type { AppointmentRecord, AppointmentStatus, LocationRecord, ProviderRecord } from './domain';
+import { SLOT_HOLDING_STATUSES } from './domain';
 import { instantAtLocal, localDateOf, localMinuteOf, minuteLabel } from './clinic-time';
 
 export { normalizeIso } from './instant';
@@ -81,25 +82,105 @@ export function slotProblem(
   return null;
 }
 
-/** FHIR Appointment.status transitions the console's operations may make. */
+/** The clinic's clock as the guardrails need it (issue 13 §6): an instant, the location's zone, its walk-in allowance. */
+export interface ClinicClock {
+  /** The instant the change is judged at (epoch ms): the console's clock, or on the server the change's time. */
+  nowMs: number;
+  timeZone: string;
+  /** A slot that started up to this many minutes ago today may still be booked (walk-ins). */
+  walkInMinutes: number;
+}
+
+/**
+ * Why a visit starting at `start` may not be booked or moved there now, or null: no booking in the past, except
+ * a slot that started at most `walkInMinutes` ago on the clinic's today (issue 13 §6).
+ */
+export function pastBookingProblem(start: string, at: ClinicClock): string | null {
+  const s = Date.parse(start);
+  if (s >= at.nowMs) return null;
+  const sameDay = localDateOf(s, at.timeZone) === localDateOf(at.nowMs, at.timeZone);
+  if (sameDay && at.nowMs - s <= at.walkInMinutes * 60_000) return null;
+  return at.walkInMinutes > 0
+    ? `This time has passed: only a slot that started in the last ${at.walkInMinutes} minutes can be booked, for a walk-in today.`
+    : 'This time has passed.';
+}
+
+/**
+ * Slot-holding visits of the same patient overlapping [start, end) (issue 13 §6: booking a patient who already
+ * has an overlapping visit warns and needs a reason).
+ */
+export function patientOverlaps<T extends Pick<AppointmentRecord, 'id' | 'start' | 'end' | 'status'>>(
+  visits: readonly T[],
+  start: string,
+  end: string,
+  exceptId: string | null = null,
+): T[] {
+  const s = Date.parse(start);
+  const e = Date.parse(end);
+  return visits.filter(
+    (v) =>
+      v.id !== exceptId &&
+      SLOT_HOLDING_STATUSES.includes(v.status) &&
+      Date.parse(v.start) < e &&
+      s < Date.parse(v.end),
+  );
+}
+
+/** The message when an overlapping visit exists and no reason was given. */
+export const OVERLAP_NEEDS_REASON =
+  'This patient already has a visit at that time: give a reason to book the second one.';
+
+/**
+ * Appointment.status transitions the console's operations may make: the visit flow booked → checked-in
+ * (arrived) → roomed → fulfilled (completed), plus no-show and cancelled (issue 13 §6; FHIR R4 Appointment.status,
+ * with 'roomed' added). `undo` takes back a check-in or a no-show.
+ */
 export const TRANSITIONS = {
   cancel: { from: ['proposed', 'pending', 'booked', 'waitlist'], to: 'cancelled' },
-  checkIn: { from: ['booked', 'arrived'], to: 'checked-in' },
+  checkIn: { from: ['booked'], to: 'checked-in' },
+  room: { from: ['checked-in', 'arrived'], to: 'roomed' },
+  complete: { from: ['checked-in', 'arrived', 'roomed'], to: 'fulfilled' },
   noShow: { from: ['proposed', 'pending', 'booked'], to: 'noshow' },
+  undo: { from: ['checked-in', 'arrived', 'noshow'], to: 'booked' },
   reschedule: { from: ['proposed', 'pending', 'booked'], to: null },
 } as const satisfies Record<string, { from: readonly AppointmentStatus[]; to: AppointmentStatus | null }>;
 
-export function transitionProblem(
-  appointment: AppointmentRecord,
-  op: keyof typeof TRANSITIONS,
-): string | null {
+export type TransitionOp = keyof typeof TRANSITIONS;
+
+export function transitionProblem(appointment: AppointmentRecord, op: TransitionOp): string | null {
   const allowed: readonly AppointmentStatus[] = TRANSITIONS[op].from;
   if (allowed.includes(appointment.status)) return null;
   const verb = {
     cancel: 'cancelled',
     checkIn: 'checked in',
+    room: 'roomed',
+    complete: 'completed',
     noShow: 'marked as no-show',
+    undo: 'taken back to booked',
     reschedule: 'rescheduled',
   }[op];
   return `An appointment that is ${appointment.status} cannot be ${verb}.`;
+}
+
+/**
+ * Why `op` may not be applied to the visit now, or null: the status flow (TRANSITIONS) plus the clock rules of
+ * issue 13 §6 — check-in only on the visit's day (clinic-local), no-show only after the visit's start, an undo of
+ * a check-in or no-show only on the visit's day.
+ */
+export function statusProblem(
+  appointment: AppointmentRecord,
+  op: Exclude<TransitionOp, 'reschedule'>,
+  at: ClinicClock,
+): string | null {
+  const flow = transitionProblem(appointment, op);
+  if (flow) return flow;
+  const visitDay = localDateOf(appointment.start, at.timeZone);
+  const today = localDateOf(at.nowMs, at.timeZone);
+  if (op === 'checkIn' && visitDay !== today)
+    return 'A patient can only be checked in on the day of the visit.';
+  if (op === 'noShow' && at.nowMs < Date.parse(appointment.start))
+    return 'A no-show can only be marked after the visit has started.';
+  if (op === 'undo' && visitDay !== today)
+    return 'A check-in or no-show can only be undone on the day of the visit.';
+  return null;
 }

@@ -7,6 +7,7 @@ import {
   AppointmentRecord,
   AttachmentRecord,
   AuditRecord,
+  CancelCode,
   DeviceRecord,
   IsoTime,
   LocationRecord,
@@ -96,11 +97,22 @@ export const MutationOp = z.discriminatedUnion('op', [
     end: IsoTime,
     reason: z.string().max(500),
     virtualLink: z.string().url().max(2000).nullable(),
+    // issue 13a: why the patient is booked although they have an overlapping visit (required then)
+    overlapReason: z.string().min(1).max(500).optional(),
   }),
   z.strictObject({ op: z.literal('appointment.reschedule'), start: IsoTime, end: IsoTime, providerId: id }),
-  z.strictObject({ op: z.literal('appointment.cancel'), reason: z.string().min(1).max(500) }),
+  z.strictObject({
+    op: z.literal('appointment.cancel'),
+    reason: z.string().min(1).max(500),
+    // issue 13a: the coded reason (older consoles send text only)
+    code: CancelCode.optional(),
+  }),
   z.strictObject({ op: z.literal('appointment.checkIn') }),
   z.strictObject({ op: z.literal('appointment.noShow') }),
+  // issue 13a: the rest of the visit flow, and taking back a check-in or no-show on the visit's day
+  z.strictObject({ op: z.literal('appointment.room') }),
+  z.strictObject({ op: z.literal('appointment.complete') }),
+  z.strictObject({ op: z.literal('appointment.undoStatus') }),
   z.strictObject({ op: z.literal('thread.assign'), assigneeId: id.nullable() }),
   z.strictObject({ op: z.literal('thread.setPriority'), priority: Priority }),
   z.strictObject({ op: z.literal('thread.setStatus'), status: ThreadStatus }),

@@ -241,9 +241,13 @@ export const PG_MIGRATIONS: readonly string[] = [
     id TEXT COLLATE "C" PRIMARY KEY,
     name TEXT NOT NULL,
     time_zone TEXT COLLATE "C" NOT NULL,
+    walk_in_minutes INTEGER NOT NULL DEFAULT 30,
     version INTEGER NOT NULL
   );
   INSERT INTO locations (id, name, time_zone, version) VALUES ('loc-main', 'Main clinic', 'UTC', 1);
+  -- coded cancellation reason; why a patient with an overlapping visit was booked anyway (issue 13 §6)
+  ALTER TABLE appointments ADD COLUMN cancel_code TEXT;
+  ALTER TABLE appointments ADD COLUMN overlap_reason TEXT;
   ALTER TABLE providers ADD COLUMN location_id TEXT COLLATE "C" NOT NULL DEFAULT 'loc-main' REFERENCES locations(id);
   INSERT INTO changes (seq, entity, id) VALUES (nextval('changes_seq'), 'location', 'loc-main')
     ON CONFLICT (entity, id) DO UPDATE SET seq = EXCLUDED.seq;

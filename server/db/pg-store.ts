@@ -604,13 +604,14 @@ export class PgStore implements ServerStore {
       await this.runWithChange(
         'location',
         r.id,
-        `INSERT INTO locations (id, name, time_zone, version) VALUES ($1, $2, $3, $4)
+        `INSERT INTO locations (id, name, time_zone, version, walk_in_minutes) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone,
-           version = EXCLUDED.version`,
+           version = EXCLUDED.version, walk_in_minutes = EXCLUDED.walk_in_minutes`,
         r.id,
         r.name,
         r.timeZone,
         r.version,
+        r.walkInMinutes,
       );
     });
   }
@@ -793,7 +794,8 @@ export class PgStore implements ServerStore {
         'appointment',
         r.id,
         `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason,
-           virtual_link, version, id, created_via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+           virtual_link, version, id, cancel_code, overlap_reason, created_via)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         ...appointmentParams(r),
         origin,
       );
@@ -806,7 +808,8 @@ export class PgStore implements ServerStore {
         'appointment',
         r.id,
         `UPDATE appointments SET patient_id = $1, provider_id = $2, start = $3, "end" = $4, status = $5,
-           reason = $6, cancel_reason = $7, virtual_link = $8, version = $9 WHERE id = $10`,
+           reason = $6, cancel_reason = $7, virtual_link = $8, version = $9, cancel_code = $11,
+           overlap_reason = $12 WHERE id = $10`,
         ...appointmentParams(r),
       );
     });

@@ -166,6 +166,8 @@ export interface AppointmentRow {
   virtual_link: string | null;
   created_via: 'console' | 'portal';
   version: number;
+  cancel_code: AppointmentRecord['cancelCode'];
+  overlap_reason: string | null;
 }
 export const appointmentFromRow = (r: AppointmentRow): AppointmentRecord => ({
   id: r.id,
@@ -178,6 +180,8 @@ export const appointmentFromRow = (r: AppointmentRow): AppointmentRecord => ({
   cancelReason: r.cancel_reason,
   virtualLink: r.virtual_link,
   version: r.version,
+  cancelCode: r.cancel_code ?? null,
+  overlapReason: r.overlap_reason ?? null,
 });
 export const appointmentParams = (a: AppointmentRecord) => [
   a.patientId,
@@ -190,6 +194,9 @@ export const appointmentParams = (a: AppointmentRecord) => [
   a.virtualLink,
   a.version,
   a.id,
+  // issue 13a (appended so the positions above stay)
+  a.cancelCode,
+  a.overlapReason,
 ];
 
 export interface AuditRow {
@@ -230,11 +237,13 @@ export interface LocationRow {
   id: string;
   name: string;
   time_zone: string;
+  walk_in_minutes: number;
   version: number;
 }
 export const locationFromRow = (r: LocationRow): LocationRecord => ({
   id: r.id,
   name: r.name,
   timeZone: r.time_zone,
+  walkInMinutes: Number(r.walk_in_minutes),
   version: Number(r.version),
 });

@@ -435,13 +435,14 @@ export class SqliteStore implements ServerStore {
   async upsertLocation(r: LocationRecord): Promise<void> {
     while (this.busy()) await this.tail;
     this.run(
-      `INSERT INTO locations (id, name, time_zone, version) VALUES (?, ?, ?, ?)
+      `INSERT INTO locations (id, name, time_zone, version, walk_in_minutes) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
-         version = excluded.version`,
+         version = excluded.version, walk_in_minutes = excluded.walk_in_minutes`,
       r.id,
       r.name,
       r.timeZone,
       r.version,
+      r.walkInMinutes,
     );
     this.recordChange('location', r.id);
   }
@@ -619,7 +620,7 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason, virtual_link,
-         version, id, created_via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         version, id, cancel_code, overlap_reason, created_via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ...appointmentParams(r),
       origin,
     );
@@ -630,8 +631,11 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     this.run(
       `UPDATE appointments SET patient_id = ?, provider_id = ?, start = ?, "end" = ?, status = ?, reason = ?,
-         cancel_reason = ?, virtual_link = ?, version = ? WHERE id = ?`,
-      ...appointmentParams(r),
+         cancel_reason = ?, virtual_link = ?, version = ?, cancel_code = ?, overlap_reason = ? WHERE id = ?`,
+      ...appointmentParams(r).slice(0, 9),
+      r.cancelCode,
+      r.overlapReason,
+      r.id,
     );
     this.recordChange('appointment', r.id);
   }

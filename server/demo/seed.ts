@@ -121,6 +121,7 @@ export async function seedDemo(store: ServerStore, options: DemoOptions): Promis
     id: 'loc-main',
     name: 'Main clinic',
     timeZone: options.timeZone ?? 'UTC',
+    walkInMinutes: 30,
     version: 2,
   };
   const counts: DemoCounts = {
@@ -405,6 +406,8 @@ async function seedAppointments(
         reason: rng.pick(VISIT_REASONS),
         cancelReason: status === 'cancelled' ? rng.pick(CANCEL_REASONS) : null,
         virtualLink: rng.chance(0.1) ? `https://visit.example.org/room/${id}` : null,
+        cancelCode: null,
+        overlapReason: null,
         version: 1,
       });
     }

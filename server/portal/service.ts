@@ -420,6 +420,8 @@ export async function requestAppointment(
       cancelReason: null,
       virtualLink: null,
       version: 1,
+      cancelCode: null,
+      overlapReason: null,
     };
     await ctx.store.insertAppointment(record, 'portal');
     await patientAudit(ctx, 'create', 'appointment', record.id, ['providerId', 'start', 'end', 'reason']);

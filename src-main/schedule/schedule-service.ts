@@ -1,5 +1,5 @@
 import { localDaysRange, todayAt } from '../../src-shared/clinic-time';
-import type { AppointmentRecord, LocationRecord, StaffRecord } from '../../src-shared/domain';
+import type { AppointmentRecord, CancelCode, LocationRecord, StaffRecord } from '../../src-shared/domain';
 import { ApiError } from '../../src-shared/errors';
 import type { MutationOp } from '../../src-shared/sync';
 import type {
@@ -15,6 +15,15 @@ import type { AppointmentListRow } from '../store/repos/appointments';
 import type { Store } from '../store/store';
 import { recordLocalMutation } from '../sync/local-mutations';
 import { holdsSlot, overlaps, slotProblem, transitionProblem } from './slots';
+import {
+  OVERLAP_NEEDS_REASON,
+  pastBookingProblem,
+  patientOverlaps,
+  statusProblem,
+  type ClinicClock,
+  type TransitionOp,
+} from '../../src-shared/schedule-rules';
+import { CANCEL_CODE_LABEL } from '../../src-shared/cancel-codes';
 
 /** Host of the virtual-visit links this console creates; on the shell's openExternal allow-list. */
 export const VIRTUAL_VISIT_BASE = 'https://visit.clinic.example/v/';
@@ -36,7 +45,7 @@ export function appointmentViewOf(r: AppointmentListRow, pending: boolean): Appo
   };
 }
 
-const locationView = ({ version: _v, ...l }: LocationRecord): LocationView => l;
+const locationView = ({ version: _v, walkInMinutes: _w, ...l }: LocationRecord): LocationView => l;
 
 export interface BookInput {
   patientId: string;
@@ -45,6 +54,7 @@ export interface BookInput {
   end: string;
   reason: string;
   virtual: boolean;
+  overlapReason?: string;
 }
 
 /** The front desk's schedule (DESIGN.md §1): day/week ranges, booking and status changes, checked locally first. */
@@ -83,7 +93,7 @@ export class ScheduleService {
     if (found) return found;
     if (locationId && this.store.locations.list().length > 0)
       throw new ApiError('NOT_FOUND', 'No such clinic location.');
-    return { id, name: 'Main clinic', timeZone: 'UTC', version: 0 };
+    return { id, name: 'Main clinic', timeZone: 'UTC', walkInMinutes: 30, version: 0 };
   }
 
   /**
@@ -152,17 +162,45 @@ export class ScheduleService {
     this.afterWrite();
   }
 
-  private existing(appointmentId: string, op: Parameters<typeof transitionProblem>[1]): AppointmentRecord {
+  /** The clinic clock at a provider's location now (issue 13a guardrails: src-shared/schedule-rules.ts). */
+  private clinicClock(providerId: string): ClinicClock {
+    const provider = this.store.providers.byId(providerId);
+    const location = this.location(provider?.locationId ?? 'loc-main');
+    return { nowMs: this.clock.now(), timeZone: location.timeZone, walkInMinutes: location.walkInMinutes };
+  }
+
+  private existing(appointmentId: string, op: TransitionOp): AppointmentRecord {
     const appt = this.store.appointments.byId(appointmentId);
     if (!appt) throw new ApiError('NOT_FOUND', 'This appointment is not on this PC.');
-    const problem = transitionProblem(appt, op);
+    const problem =
+      op === 'reschedule'
+        ? transitionProblem(appt, op)
+        : statusProblem(appt, op, this.clinicClock(appt.providerId));
     if (problem) throw new ApiError('CONFLICT', problem);
     return appt;
+  }
+
+  /** The patient's slot-holding visits overlapping [start, end) on this PC (issue 13 §6). */
+  patientOverlaps(patientId: string, start: string, end: string, exceptId?: string): AppointmentView[] {
+    const found = patientOverlaps(
+      this.store.appointments.overlapping('patient', patientId, start, end, exceptId ?? null),
+      start,
+      end,
+    );
+    return found.flatMap((a) => {
+      const row = this.store.appointments.listRow(a.id);
+      return row ? [this.view(row)] : [];
+    });
   }
 
   book(staff: StaffRecord, input: BookInput): string {
     if (!this.store.patients.byId(input.patientId)) throw new ApiError('NOT_FOUND', 'No such patient.');
     this.assertSlotFree(input.providerId, input.start, input.end, null);
+    const past = pastBookingProblem(input.start, this.clinicClock(input.providerId));
+    if (past) throw new ApiError('VALIDATION', past);
+    const overlapping = this.patientOverlaps(input.patientId, input.start, input.end).length > 0;
+    const overlapReason = input.overlapReason?.trim();
+    if (overlapping && !overlapReason) throw new ApiError('VALIDATION', OVERLAP_NEEDS_REASON);
     const appointmentId = uuidv7(this.clock.now());
     this.write(staff, appointmentId, null, {
       op: 'appointment.book',
@@ -172,6 +210,7 @@ export class ScheduleService {
       end: input.end,
       reason: input.reason,
       virtualLink: input.virtual ? VIRTUAL_VISIT_BASE + appointmentId : null,
+      ...(overlapping && overlapReason ? { overlapReason } : {}),
     });
     return appointmentId;
   }
@@ -185,12 +224,37 @@ export class ScheduleService {
   ): void {
     const appt = this.existing(appointmentId, 'reschedule');
     this.assertSlotFree(providerId, start, end, appointmentId);
+    const past = pastBookingProblem(start, this.clinicClock(providerId));
+    if (past) throw new ApiError('VALIDATION', past);
     this.write(staff, appointmentId, appt.version, { op: 'appointment.reschedule', providerId, start, end });
   }
 
-  cancel(staff: StaffRecord, appointmentId: string, reason: string): void {
+  /** Cancel with a coded reason and optional text (issue 13 §6); text alone is code 'other'. */
+  cancel(
+    staff: StaffRecord,
+    appointmentId: string,
+    code: CancelCode | undefined,
+    text: string | undefined,
+  ): void {
     const appt = this.existing(appointmentId, 'cancel');
-    this.write(staff, appointmentId, appt.version, { op: 'appointment.cancel', reason });
+    const reason = text?.trim() || CANCEL_CODE_LABEL[code ?? 'other'];
+    this.write(staff, appointmentId, appt.version, {
+      op: 'appointment.cancel',
+      reason,
+      code: code ?? 'other',
+    });
+  }
+
+  /** The visit flow after check-in, and taking back a check-in or no-show (issue 13 §6). */
+  advance(staff: StaffRecord, appointmentId: string, op: 'room' | 'complete' | 'undo'): void {
+    const appt = this.existing(appointmentId, op);
+    const mutation: MutationOp =
+      op === 'room'
+        ? { op: 'appointment.room' }
+        : op === 'complete'
+          ? { op: 'appointment.complete' }
+          : { op: 'appointment.undoStatus' };
+    this.write(staff, appointmentId, appt.version, mutation);
   }
 
   checkIn(staff: StaffRecord, appointmentId: string): void {

@@ -219,6 +219,35 @@ const TABLE: Record<MethodName, Row> = {
     input: (i) => ({ appointmentId: i.appointment }),
     refused: (i) => [['appointment', i.appointment]],
   },
+  // issue 13a
+  'appointment.patientOverlaps': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ patientId: i.patient, start: slot.start, end: slot.end }),
+    refused: (i) => [['patient', i.patient]],
+  },
+  'appointment.room': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ appointmentId: i.appointment }),
+    refused: (i) => [['appointment', i.appointment]],
+  },
+  'appointment.complete': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ appointmentId: i.appointment }),
+    refused: (i) => [['appointment', i.appointment]],
+  },
+  'appointment.undo': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: (i) => ({ appointmentId: i.appointment }),
+    refused: (i) => [['appointment', i.appointment]],
+  },
   'appointment.openVirtualLink': {
     whileLocked: false,
     signedIn: true,

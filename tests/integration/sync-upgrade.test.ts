@@ -157,6 +157,8 @@ describe('upgrade with changes still queued', () => {
         cancelReason: null,
         virtualLink: null,
         version: 0,
+        cancelCode: null,
+        overlapReason: null,
       });
       queue('appointment', bookId, null, bookOp);
       later = freeSlot(providerList[1] as never, 9, 2);

@@ -12,6 +12,8 @@ export interface AppointmentRow {
   cancel_reason: string | null;
   virtual_link: string | null;
   version: number;
+  cancel_code: AppointmentRecord['cancelCode'];
+  overlap_reason: string | null;
 }
 export interface AppointmentListRow extends AppointmentRow {
   patient_name: string;
@@ -28,6 +30,8 @@ export const appointmentRecordOf = (r: AppointmentRow): AppointmentRecord => ({
   cancelReason: r.cancel_reason,
   virtualLink: r.virtual_link,
   version: r.version,
+  cancelCode: r.cancel_code ?? null,
+  overlapReason: r.overlap_reason ?? null,
 });
 
 const LIST = `SELECT a.*, p.given_name || ' ' || p.family_name AS patient_name
@@ -44,11 +48,13 @@ export class AppointmentsRepo {
   constructor(private readonly db: Database) {
     this.upsertStmt = db.prepare(
       `INSERT INTO appointments (id, patient_id, provider_id, start, "end", status, reason, cancel_reason,
-         virtual_link, version)
-       VALUES (@id, @patientId, @providerId, @start, @end, @status, @reason, @cancelReason, @virtualLink, @version)
+         virtual_link, version, cancel_code, overlap_reason)
+       VALUES (@id, @patientId, @providerId, @start, @end, @status, @reason, @cancelReason, @virtualLink, @version,
+         @cancelCode, @overlapReason)
        ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id, provider_id = excluded.provider_id,
          start = excluded.start, "end" = excluded."end", status = excluded.status, reason = excluded.reason,
-         cancel_reason = excluded.cancel_reason, virtual_link = excluded.virtual_link, version = excluded.version`,
+         cancel_reason = excluded.cancel_reason, virtual_link = excluded.virtual_link, version = excluded.version,
+         cancel_code = excluded.cancel_code, overlap_reason = excluded.overlap_reason`,
     );
     this.byIdStmt = db.prepare<[string], AppointmentRow>('SELECT * FROM appointments WHERE id = ?');
     this.rowStmt = db.prepare<[string], AppointmentListRow>(`${LIST} WHERE a.id = ?`);

@@ -5,12 +5,14 @@ interface LocationRow {
   id: string;
   name: string;
   time_zone: string;
+  walk_in_minutes: number;
   version: number;
 }
 const toRecord = (r: LocationRow): LocationRecord => ({
   id: r.id,
   name: r.name,
   timeZone: r.time_zone,
+  walkInMinutes: r.walk_in_minutes,
   version: r.version,
 });
 
@@ -22,9 +24,10 @@ export class LocationsRepo {
   private readonly deleteStmt;
   constructor(db: Database) {
     this.upsertStmt = db.prepare(
-      `INSERT INTO locations (id, name, time_zone, version) VALUES (@id, @name, @timeZone, @version)
+      `INSERT INTO locations (id, name, time_zone, walk_in_minutes, version)
+       VALUES (@id, @name, @timeZone, @walkInMinutes, @version)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
-         version = excluded.version`,
+         walk_in_minutes = excluded.walk_in_minutes, version = excluded.version`,
     );
     this.listStmt = db.prepare<[], LocationRow>('SELECT * FROM locations ORDER BY id');
     this.byIdStmt = db.prepare<[string], LocationRow>('SELECT * FROM locations WHERE id = ?');
