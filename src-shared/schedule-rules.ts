@@ -147,7 +147,10 @@ export const TRANSITIONS = {
 
 export type TransitionOp = keyof typeof TRANSITIONS;
 
-export function transitionProblem(appointment: AppointmentRecord, op: TransitionOp): string | null {
+export function transitionProblem(
+  appointment: Pick<AppointmentRecord, 'status'>,
+  op: TransitionOp,
+): string | null {
   const allowed: readonly AppointmentStatus[] = TRANSITIONS[op].from;
   if (allowed.includes(appointment.status)) return null;
   const verb = {
@@ -168,7 +171,7 @@ export function transitionProblem(appointment: AppointmentRecord, op: Transition
  * a check-in or no-show only on the visit's day.
  */
 export function statusProblem(
-  appointment: AppointmentRecord,
+  appointment: Pick<AppointmentRecord, 'status' | 'start'>,
   op: Exclude<TransitionOp, 'reschedule'>,
   at: ClinicClock,
 ): string | null {

@@ -4,6 +4,7 @@ import {
   AppointmentStatus,
   AuditAction,
   AuditEntityType,
+  CancelCode,
   IsoTime,
   Priority,
   Role,
@@ -138,6 +139,8 @@ export const LocationView = z.strictObject({
   id: z.string(),
   name: z.string(),
   timeZone: z.string(),
+  /** A slot that started up to this many minutes ago today may still be booked (walk-ins). */
+  walkInMinutes: z.number().int(),
 });
 export type LocationView = z.infer<typeof LocationView>;
 
@@ -166,6 +169,9 @@ export const AppointmentView = z.strictObject({
   virtualLink: z.string().nullable(),
   pending: z.boolean(),
   version: z.number().int(),
+  /** issue 13a: coded cancellation reason, and why an overlapping visit was booked anyway. */
+  cancelCode: CancelCode.nullable(),
+  overlapReason: z.string().nullable(),
 });
 export type AppointmentView = z.infer<typeof AppointmentView>;
 

@@ -42,10 +42,12 @@ export function appointmentViewOf(r: AppointmentListRow, pending: boolean): Appo
     virtualLink: r.virtual_link,
     pending,
     version: r.version,
+    cancelCode: r.cancel_code ?? null,
+    overlapReason: r.overlap_reason ?? null,
   };
 }
 
-const locationView = ({ version: _v, walkInMinutes: _w, ...l }: LocationRecord): LocationView => l;
+const locationView = ({ version: _v, ...l }: LocationRecord): LocationView => l;
 
 export interface BookInput {
   patientId: string;

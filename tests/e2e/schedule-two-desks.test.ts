@@ -131,7 +131,10 @@ describe('schedule across two desks', () => {
     await dialog.getByRole('button', { name: 'Cancel appointment' }).click();
     await dialog.getByRole('button', { name: 'Confirm cancellation' }).click();
     await dialog.getByText('A reason is required to cancel.').waitFor();
-    await dialog.getByLabel('Reason for cancelling (required)').fill('Patient asked to cancel by phone');
+    await dialog
+      .getByLabel('Reason for cancelling (required)')
+      .selectOption({ label: 'Patient asked to cancel' });
+    await dialog.getByLabel('Details (optional)').fill('Patient asked to cancel by phone');
     await dialog.getByRole('button', { name: 'Confirm cancellation' }).click();
     await dialog.getByText('Patient asked to cancel by phone').waitFor();
     await deskA.page.keyboard.press('Escape');

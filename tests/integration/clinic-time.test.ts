@@ -87,7 +87,7 @@ describe('clinic time (clinic in America/New_York)', () => {
   it('syncs the location and its zone from the clinic profile', async () => {
     const profile = await desk.ok<ClinicProfile>('clinic.profile');
     expect(profile.locations).toEqual([
-      { id: 'loc-main', name: 'Main clinic', timeZone: 'America/New_York' },
+      { id: 'loc-main', name: 'Main clinic', timeZone: 'America/New_York', walkInMinutes: 30 },
     ]);
     expect(profile.locationId).toBe('loc-main');
   });

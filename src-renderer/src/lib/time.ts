@@ -18,11 +18,23 @@ import {
 
 let zone = 'UTC';
 let skewMs = 0;
+let walkIn = 30;
 
 /** Set the zone every time is shown in, and the console's clock relative to this PC's (epoch ms). */
-export function setClinicClock(timeZone: string, consoleNowMs: number, pcNowMs = Date.now()): void {
+export function setClinicClock(
+  timeZone: string,
+  consoleNowMs: number,
+  walkInMinutes = 30,
+  pcNowMs = Date.now(),
+): void {
   zone = timeZone;
   skewMs = consoleNowMs - pcNowMs;
+  walkIn = walkInMinutes;
+}
+
+/** The clinic clock the shared guardrails take (src-shared/schedule-rules.ts ClinicClock). */
+export function clinicClock(): { nowMs: number; timeZone: string; walkInMinutes: number } {
+  return { nowMs: clinicNow(), timeZone: zone, walkInMinutes: walkIn };
 }
 
 /** The IANA zone times are shown in (the clinic location's). */

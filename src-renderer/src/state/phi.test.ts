@@ -56,6 +56,8 @@ const appointment = {
   reason: PHI[3]!,
   cancelReason: null,
   virtualLink: null,
+  cancelCode: null,
+  overlapReason: null,
   pending: false,
   version: 1,
 };
@@ -101,7 +103,7 @@ describe('clearPhi', () => {
       view: {
         from: appointment.start,
         to: appointment.end,
-        location: { id: 'loc-main', name: 'Main clinic', timeZone: 'America/New_York' },
+        location: { id: 'loc-main', name: 'Main clinic', timeZone: 'America/New_York', walkInMinutes: 30 },
         locations: [],
         today: '2026-11-23',
         now: 0,

@@ -19,7 +19,7 @@ const empty: ReferenceState = { profile: null, providers: [], staff: [], templat
 /** Show times in the clinic location's zone and open the schedule on the clinic's today (issue 13a). */
 function applyProfile(profile: ClinicProfile): void {
   const location = profile.locations.find((l) => l.id === profile.locationId) ?? profile.locations[0];
-  setClinicClock(location?.timeZone ?? 'UTC', profile.now);
+  setClinicClock(location?.timeZone ?? 'UTC', profile.now, location?.walkInMinutes ?? 30);
   setUi({ scheduleDate: profile.today });
 }
 

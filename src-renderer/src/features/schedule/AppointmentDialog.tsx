@@ -1,7 +1,8 @@
 /** One appointment: details and the front desk's actions (check in, no-show, reschedule, cancel, virtual link). */
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { AppointmentStatus } from '../../../../src-shared/domain';
-import { TRANSITIONS } from '../../../../src-shared/schedule-rules';
+import { CANCEL_CODES, type CancelCode } from '../../../../src-shared/domain';
+import { CANCEL_CODE_LABEL } from '../../../../src-shared/cancel-codes';
+import type { TRANSITIONS } from '../../../../src-shared/schedule-rules';
 import type { AppointmentView } from '../../../../src-shared/views';
 import { call, errorCode, errorMessage } from '../../api';
 import { AppointmentStatusBadge } from '../../components/Badges';
@@ -14,10 +15,14 @@ import { useSession } from '../../state/session';
 import { announce, setUi } from '../../state/ui';
 import { SLOT_TAKEN } from './BookDialog';
 import { freeSlots, type Slot } from './slots';
+import { allowedNow, VisitFlowActions } from './VisitFlowActions';
 
-/** The front desk's operations an appointment allows now: the same rules the core and the server apply. */
-const can = (op: keyof typeof TRANSITIONS, status: AppointmentStatus): boolean =>
-  (TRANSITIONS[op].from as readonly AppointmentStatus[]).includes(status);
+/**
+ * The front desk's operations an appointment allows now: the same rules the core and the server apply
+ * (src-shared/schedule-rules.ts), with the clinic's clock and zone (check-in only on the visit's day, no-show
+ * only once it has started).
+ */
+const can = (op: keyof typeof TRANSITIONS, appt: AppointmentView): boolean => allowedNow(op, appt);
 
 export function AppointmentDialog({
   appointmentId,
@@ -105,6 +110,12 @@ export function AppointmentDialog({
                 <dd>{appt.cancelReason}</dd>
               </div>
             ) : null}
+            {appt.overlapReason ? (
+              <div>
+                <dt>Booked despite an overlapping visit</dt>
+                <dd>{appt.overlapReason}</dd>
+              </div>
+            ) : null}
             <div>
               <dt>Visit</dt>
               <dd>{appt.virtualLink ? 'Virtual (video)' : 'In person'}</dd>
@@ -117,7 +128,7 @@ export function AppointmentDialog({
               role="group"
               aria-label="Appointment actions"
             >
-              {frontDesk && can('checkIn', appt.status) ? (
+              {frontDesk && can('checkIn', appt) ? (
                 <button
                   type="button"
                   className="button button-primary"
@@ -129,7 +140,7 @@ export function AppointmentDialog({
                   Check in
                 </button>
               ) : null}
-              {frontDesk && can('noShow', appt.status) ? (
+              {frontDesk && can('noShow', appt) ? (
                 <button
                   type="button"
                   className="button"
@@ -141,12 +152,13 @@ export function AppointmentDialog({
                   No-show
                 </button>
               ) : null}
-              {frontDesk && can('reschedule', appt.status) ? (
+              <VisitFlowActions appt={appt} frontDesk={frontDesk} busy={busy} act={act} />
+              {frontDesk && can('reschedule', appt) ? (
                 <button type="button" className="button" onClick={() => setMode('reschedule')}>
                   Reschedule
                 </button>
               ) : null}
-              {frontDesk && can('cancel', appt.status) ? (
+              {frontDesk && can('cancel', appt) ? (
                 <button type="button" className="button button-danger" onClick={() => setMode('cancel')}>
                   Cancel appointment
                 </button>
@@ -186,8 +198,14 @@ export function AppointmentDialog({
             <CancelForm
               busy={busy}
               onBack={() => setMode('view')}
-              onCancel={(reason) =>
-                act('Appointment cancelled.', () => call('appointment.cancel', { appointmentId, reason }))
+              onCancel={(code, details) =>
+                act('Appointment cancelled.', () =>
+                  call('appointment.cancel', {
+                    appointmentId,
+                    code,
+                    ...(details ? { reason: details } : {}),
+                  }),
+                )
               }
             />
           ) : null}
@@ -228,40 +246,57 @@ export function AppointmentDialog({
   );
 }
 
+/** Cancel with a coded reason (required) and optional details (issue 13 §6). */
 function CancelForm(p: {
   busy: boolean;
   onBack: () => void;
-  onCancel: (reason: string) => Promise<boolean>;
+  onCancel: (code: CancelCode, details: string) => Promise<boolean>;
 }) {
-  const [reason, setReason] = useState('');
+  const [code, setCode] = useState<CancelCode | ''>('');
+  const [details, setDetails] = useState('');
   const [missing, setMissing] = useState(false);
   const id = useId();
   async function submit(e: FormEvent) {
     e.preventDefault();
-    if (!reason.trim()) {
+    if (!code) {
       setMissing(true);
       return;
     }
-    await p.onCancel(reason.trim());
+    await p.onCancel(code, details.trim());
   }
   return (
     <form className="form subform" onSubmit={submit} noValidate aria-label="Cancel appointment">
       <div className="field">
         <label htmlFor={id}>Reason for cancelling (required)</label>
-        <textarea
+        <select
           id={id}
-          rows={2}
-          value={reason}
-          maxLength={500}
+          value={code}
           required
-          aria-invalid={missing && !reason.trim()}
+          aria-invalid={missing && !code}
           aria-describedby={`${id}-err`}
-          onChange={(e) => setReason(e.target.value)}
+          onChange={(e) => setCode(e.target.value as CancelCode | '')}
           autoFocus
-        />
+        >
+          <option value="">Choose a reason…</option>
+          {CANCEL_CODES.map((c) => (
+            <option key={c} value={c}>
+              {CANCEL_CODE_LABEL[c]}
+            </option>
+          ))}
+        </select>
         <p id={`${id}-err`} className="field-error">
-          {missing && !reason.trim() ? 'A reason is required to cancel.' : ''}
+          {missing && !code ? 'A reason is required to cancel.' : ''}
         </p>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-details`}>Details (optional)</label>
+        <textarea
+          id={`${id}-details`}
+          rows={2}
+          value={details}
+          maxLength={500}
+          onChange={(e) => setDetails(e.target.value)}
+        />
       </div>
       <div className="dialog-actions">
         <button type="button" className="button" onClick={p.onBack}>

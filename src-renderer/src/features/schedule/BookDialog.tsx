@@ -6,6 +6,7 @@ import { Dialog } from '../../components/Dialog';
 import { dayLabel, hhmm, zoneLabel } from '../../lib/time';
 import { phiEpoch } from '../../state/epoch';
 import { announce } from '../../state/ui';
+import { OverlapWarning } from './OverlapWarning';
 import type { Slot } from './slots';
 
 export const SLOT_TAKEN = 'This slot was booked at another desk. Pick another free slot.';
@@ -25,6 +26,9 @@ export function BookDialog({
   const [patientId, setPatientId] = useState('');
   const [reason, setReason] = useState('');
   const [virtual, setVirtual] = useState(false);
+  // issue 13a: a second visit of the same patient at this time needs a reason
+  const [overlapReason, setOverlapReason] = useState('');
+  const [overlapNeeded, setOverlapNeeded] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -64,10 +68,15 @@ export function BookDialog({
       searchRef.current?.focus();
       return;
     }
+    if (overlapNeeded && !overlapReason.trim()) {
+      setError('This patient already has a visit at this time: give a reason to book both.');
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
       await call('appointment.book', {
+        ...(overlapNeeded ? { overlapReason: overlapReason.trim() } : {}),
         patientId,
         providerId: slot.providerId,
         start: slot.start,
@@ -141,6 +150,14 @@ export function BookDialog({
             </ul>
           ) : null}
         </fieldset>
+        <OverlapWarning
+          patientId={patientId}
+          start={slot.start}
+          end={slot.end}
+          reason={overlapReason}
+          onReason={setOverlapReason}
+          onNeeded={setOverlapNeeded}
+        />
         <div className="field">
           <label htmlFor={ids.reason}>Reason for visit</label>
           <input id={ids.reason} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />

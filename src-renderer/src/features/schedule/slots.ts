@@ -4,9 +4,9 @@
  * core and the server check bookings against.
  */
 import { SLOT_HOLDING_STATUSES } from '../../../../src-shared/domain';
-import { slotGrid, type GridSlot } from '../../../../src-shared/schedule-rules';
+import { pastBookingProblem, slotGrid, type GridSlot } from '../../../../src-shared/schedule-rules';
 import type { AppointmentView, ProviderView } from '../../../../src-shared/views';
-import { displayZone, localDay } from '../../lib/time';
+import { clinicClock, displayZone, localDay } from '../../lib/time';
 
 export interface Slot {
   providerId: string;
@@ -54,7 +54,11 @@ export function freeSlots(
   timeZone = displayZone(),
 ): Slot[] {
   const holding = appointments.filter((a) => a.id !== ignoreId && holdsSlot(a));
+  // No booking in the past, beyond today's walk-in allowance (issue 13 §6; the core and server refuse it too).
+  const clock = clinicClock();
   return slotsOf(provider, day, timeZone).filter(
-    (s) => !holding.some((a) => overlaps(a.start, a.end, s.start, s.end)),
+    (s) =>
+      pastBookingProblem(s.start, clock) === null &&
+      !holding.some((a) => overlaps(a.start, a.end, s.start, s.end)),
   );
 }

@@ -1,0 +1,114 @@
+/**
+ * Issue 13a §6 guardrails in Chromium, found by role and label as a receptionist would: past slots are not
+ * offered ("Free: book" at 09:00 with the clock at 10:00 was the reproduction), check-in and no-show are not
+ * offered days ahead, a check-in can be undone the same day, and a second visit of the same patient at one time
+ * warns and needs a reason. The clinic is in UTC; the console's clock is moved to 10:00 on the demo's today.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoMrn } from '../../server/demo/credentials';
+import {
+  launchChromium,
+  openConsole,
+  openScheduleDay,
+  signInUi,
+  startPortal,
+  waitForFirstSync,
+  TEST_TODAY,
+  type E2EConsole,
+  type TestPortal,
+} from './harness';
+
+let portal: TestPortal;
+let browser: Browser;
+let desk: E2EConsole;
+
+beforeAll(async () => {
+  portal = await startPortal();
+  portal.clock.advance(2 * 3600_000); // 10:00 UTC on the demo's today
+  browser = await launchChromium();
+  desk = await openConsole(portal, browser, { timezoneId: 'Asia/Kolkata' });
+  await signInUi(desk.page, portal, 'reception1');
+  await waitForFirstSync(desk.page);
+});
+afterAll(async () => {
+  await desk?.close();
+  await browser?.close();
+  await portal?.close();
+});
+
+const freeSlots = (page: Page, provider: string) =>
+  page.getByRole('button', {
+    name: new RegExp(`^\\d\\d:\\d\\d Free: book with ${provider.replace('.', '\\.')},`),
+  });
+
+async function bookFirstFree(page: Page, provider: string, mrn: number, after = '00:00') {
+  const labels = await freeSlots(page, provider).evaluateAll((els) =>
+    els.map((e) => e.getAttribute('aria-label') ?? ''),
+  );
+  const label = labels.find((l) => l.slice(0, 5) >= after)!;
+  await page.getByRole('button', { name: label, exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Book appointment' });
+  await dialog.getByLabel('Find patient (name or MRN)').fill(demoMrn(mrn));
+  const choice = dialog.getByRole('radio').first();
+  await choice.waitFor();
+  const name = (await dialog.locator('.choice-main').first().textContent())!.trim();
+  await choice.check();
+  return { time: label.slice(0, 5), name, dialog };
+}
+
+describe('guardrails on screen', () => {
+  it('offers no slot that has passed beyond the walk-in allowance', async () => {
+    const page = desk.page;
+    await openScheduleDay(page, TEST_TODAY);
+    await freeSlots(page, 'Dr. Lukas Brenner').first().waitFor();
+    const times = await page
+      .getByRole('button', { name: /^\d\d:\d\d Free: book with / })
+      .evaluateAll((els) => els.map((e) => (e.getAttribute('aria-label') ?? '').slice(0, 5)));
+    expect(times.length).toBeGreaterThan(0);
+    // 30-minute walk-in allowance: 09:30 may still be booked at 10:00, 09:15 not.
+    expect(times.filter((t) => t < '09:30')).toEqual([]);
+  });
+
+  it('does not offer check-in or no-show days ahead; undoes a check-in the same day', async () => {
+    const page = desk.page;
+    await openScheduleDay(page, '2026-11-26');
+    const ahead = await bookFirstFree(page, 'Dr. Lukas Brenner', 11);
+    await ahead.dialog.getByRole('button', { name: 'Book appointment' }).click();
+    await ahead.dialog.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: new RegExp(`^${ahead.time} ${ahead.name}`) }).click();
+    const aheadDialog = page.getByRole('dialog', { name: ahead.name });
+    await aheadDialog.getByRole('button', { name: 'Reschedule' }).waitFor();
+    expect(await aheadDialog.getByRole('button', { name: 'Check in' }).count()).toBe(0);
+    expect(await aheadDialog.getByRole('button', { name: 'No-show' }).count()).toBe(0);
+    await aheadDialog.getByRole('button', { name: 'Close' }).click();
+
+    await openScheduleDay(page, TEST_TODAY);
+    const today = await bookFirstFree(page, 'Dr. Lukas Brenner', 12, '11:00');
+    await today.dialog.getByRole('button', { name: 'Book appointment' }).click();
+    await today.dialog.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: new RegExp(`^${today.time} ${today.name}`) }).click();
+    const dialog = page.getByRole('dialog', { name: today.name });
+    await dialog.getByRole('button', { name: 'Check in' }).click();
+    await dialog.getByRole('button', { name: 'Undo check-in' }).click();
+    await dialog.getByRole('button', { name: 'Check in' }).waitFor();
+    expect(await dialog.getByText('Booked', { exact: true }).count()).toBeGreaterThan(0);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('warns when the patient already has a visit at that time and books only with a reason', async () => {
+    const page = desk.page;
+    await openScheduleDay(page, '2026-11-27');
+    const first = await bookFirstFree(page, 'Dr. Lukas Brenner', 13, '14:00');
+    await first.dialog.getByRole('button', { name: 'Book appointment' }).click();
+    await first.dialog.waitFor({ state: 'detached' });
+    const second = await bookFirstFree(page, 'Dr. Hiroshi Tanaka', 13, first.time);
+    expect(second.time).toBe(first.time);
+    await second.dialog.getByText('This patient already has a visit at this time').waitFor();
+    await second.dialog.getByRole('button', { name: 'Book appointment' }).click();
+    await second.dialog.getByText('give a reason to book both').waitFor();
+    await second.dialog.getByLabel('Reason for booking both (required)').fill('Seen together');
+    await second.dialog.getByRole('button', { name: 'Book appointment' }).click();
+    await second.dialog.waitFor({ state: 'detached' });
+  });
+});
