@@ -6,7 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppointmentRecord, LocationRecord, ProviderRecord } from '../src-shared/domain';
+import type {
+  AppointmentRecord,
+  LocationRecord,
+  ProviderRecord,
+  VisitTypeRecord,
+} from '../src-shared/domain';
 import { PushResponse, type Change, type MutationOp, type MutationResult } from '../src-shared/sync';
 import { call, pullAll, signInStaff, startServer, type Running, type StaffLogin } from './test/helpers';
 
@@ -125,5 +130,62 @@ describe('instants at the contract (clinic in UTC)', () => {
     const stored = of<AppointmentRecord>(changes, 'appointment').find((x) => x.id === c)!;
     expect(stored.start).toBe('2027-04-13T08:15:00.000Z');
     expect(stored.end).toBe('2027-04-13T08:30:00.000Z');
+  });
+});
+
+describe('visit types (issue 13 §3)', () => {
+  let run: Running;
+  let desk: StaffLogin;
+  beforeAll(async () => {
+    run = await startServer({ scale: 0.05 });
+    desk = await signInStaff(run, 'reception1');
+  });
+  afterAll(async () => run?.stop());
+
+  it('syncs visit types with lengths and providers; booking by type takes exactly its span', async () => {
+    const { changes } = await pullAll(run.url, desk.accessToken);
+    const types = of<VisitTypeRecord>(changes, 'visitType');
+    expect(types.map((t) => [t.id, t.minutes])).toEqual([
+      ['vt-new-patient', 60],
+      ['vt-follow-up', 30],
+      ['vt-vaccination', 15],
+    ]);
+    // prv-002 has 30-minute slots: it does not offer 15-minute vaccinations.
+    expect(types.find((t) => t.id === 'vt-vaccination')!.providerIds).not.toContain('prv-002');
+    const typed = (providerId: string, start: string, end: string, visitTypeId: string): MutationOp => ({
+      ...book(providerId, start, end),
+      visitTypeId,
+    });
+    const notOffered = await push(
+      run,
+      desk,
+      randomUUID(),
+      typed('prv-002', '2027-05-03T09:00:00Z', '2027-05-03T09:30:00Z', 'vt-vaccination'),
+    );
+    expect(notOffered.status === 'rejected' && notOffered.reason).toBe(
+      'This provider does not offer Vaccination visits.',
+    );
+    const short = await push(
+      run,
+      desk,
+      randomUUID(),
+      typed('prv-001', '2027-05-03T09:00:00Z', '2027-05-03T09:15:00Z', 'vt-follow-up'),
+    );
+    expect(short.status === 'rejected' && short.reason).toBe('A Follow-up visit takes 30 minutes.');
+    const right = await push(
+      run,
+      desk,
+      randomUUID(),
+      typed('prv-001', '2027-05-03T09:00:00Z', '2027-05-03T09:30:00Z', 'vt-follow-up'),
+    );
+    expect(right.status).toBe('applied');
+    // The follow-up holds both 15-minute slots.
+    const clash = await push(
+      run,
+      desk,
+      randomUUID(),
+      book('prv-001', '2027-05-03T09:15:00Z', '2027-05-03T09:30:00Z', 'pat-000009'),
+    );
+    expect(clash.status).toBe('conflict');
   });
 });

@@ -264,6 +264,8 @@ export const contract = {
       virtual: z.boolean(),
       // issue 13a: required when the patient already has an overlapping visit (appointment.patientOverlaps)
       overlapReason: z.string().trim().min(1).max(500).optional(),
+      // issue 13a: book as a visit type: the provider must offer it and [start, end) must be its length
+      visitTypeId: id.optional(),
     }),
     output: z.strictObject({ appointmentId: id }),
     roles: FRONT_DESK,

@@ -115,6 +115,19 @@ export const LocationRecord = z.strictObject({
 });
 export type LocationRecord = z.infer<typeof LocationRecord>;
 
+/**
+ * A visit type of the clinic profile (issue 13 §3): its length in minutes and the providers who offer it.
+ * Booking by visit type takes exactly this span, on the provider's slot grid.
+ */
+export const VisitTypeRecord = z.strictObject({
+  id,
+  name: z.string().min(1).max(200),
+  minutes: z.number().int().min(5).max(480),
+  providerIds: z.array(id).max(1000),
+  version: z.number().int().nonnegative(),
+});
+export type VisitTypeRecord = z.infer<typeof VisitTypeRecord>;
+
 export const ProviderRecord = z.strictObject({
   id,
   name: z.string().min(1).max(200),

@@ -4,7 +4,13 @@
  * location's IANA zone through src-shared/clinic-time.ts (issue 13 §1): a 09:00 slot stays 09:00 across a
  * daylight-saving change, and the day of the change has the slots its wall clock has.
  */
-import type { AppointmentRecord, AppointmentStatus, LocationRecord, ProviderRecord } from './domain';
+import type {
+  AppointmentRecord,
+  AppointmentStatus,
+  LocationRecord,
+  ProviderRecord,
+  VisitTypeRecord,
+} from './domain';
 import { SLOT_HOLDING_STATUSES } from './domain';
 import { instantAtLocal, localDateOf, localMinuteOf, minuteLabel } from './clinic-time';
 
@@ -185,5 +191,22 @@ export function statusProblem(
     return 'A no-show can only be marked after the visit has started.';
   if (op === 'undo' && visitDay !== today)
     return 'A check-in or no-show can only be undone on the day of the visit.';
+  return null;
+}
+
+/**
+ * Why booking [start, end) with `providerId` as `visitType` is wrong, or null (issue 13 §3): the provider must
+ * offer the type, and the span must be the type's length.
+ */
+export function visitTypeProblem(
+  visitType: Pick<VisitTypeRecord, 'name' | 'minutes' | 'providerIds'>,
+  providerId: string,
+  start: string,
+  end: string,
+): string | null {
+  if (!visitType.providerIds.includes(providerId))
+    return `This provider does not offer ${visitType.name} visits.`;
+  if (Date.parse(end) - Date.parse(start) !== visitType.minutes * 60_000)
+    return `A ${visitType.name} visit takes ${visitType.minutes} minutes.`;
   return null;
 }

@@ -18,6 +18,7 @@ import {
   StaffRecord,
   ThreadRecord,
   ThreadStatus,
+  VisitTypeRecord,
 } from './domain';
 
 /** Bounds shared by both sides so neither has to guess the other's limits. */
@@ -69,6 +70,7 @@ export const Change = z.discriminatedUnion('entity', [
   z.strictObject({ entity: z.literal('device'), id: z.string(), data: DeviceRecord.nullable() }),
   // issue 13: the clinic profile's locations (IANA zone of each) reach every console
   z.strictObject({ entity: z.literal('location'), id: z.string(), data: LocationRecord.nullable() }),
+  z.strictObject({ entity: z.literal('visitType'), id: z.string(), data: VisitTypeRecord.nullable() }),
 ]);
 export type Change = z.infer<typeof Change>;
 export type EntityName = Change['entity'];
@@ -99,6 +101,8 @@ export const MutationOp = z.discriminatedUnion('op', [
     virtualLink: z.string().url().max(2000).nullable(),
     // issue 13a: why the patient is booked although they have an overlapping visit (required then)
     overlapReason: z.string().min(1).max(500).optional(),
+    // issue 13a: booked as this visit type: the provider must offer it and the span must be its length
+    visitTypeId: id.optional(),
   }),
   z.strictObject({ op: z.literal('appointment.reschedule'), start: IsoTime, end: IsoTime, providerId: id }),
   z.strictObject({

@@ -144,9 +144,19 @@ export const LocationView = z.strictObject({
 });
 export type LocationView = z.infer<typeof LocationView>;
 
+/** A visit type (issue 13a): its length and the providers who offer it. */
+export const VisitTypeView = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  minutes: z.number().int(),
+  providerIds: z.array(z.string()),
+});
+export type VisitTypeView = z.infer<typeof VisitTypeView>;
+
 /** The clinic profile as a console holds it (issue 13a). */
 export const ClinicProfile = z.strictObject({
   locations: z.array(LocationView),
+  visitTypes: z.array(VisitTypeView),
   /** The location the console shows by default (the first provider's). */
   locationId: z.string(),
   /** The clinic's today at that location, YYYY-MM-DD, by the console's clock. */

@@ -248,6 +248,14 @@ export const PG_MIGRATIONS: readonly string[] = [
   -- coded cancellation reason; why a patient with an overlapping visit was booked anyway (issue 13 §6)
   ALTER TABLE appointments ADD COLUMN cancel_code TEXT;
   ALTER TABLE appointments ADD COLUMN overlap_reason TEXT;
+  -- visit types (issue 13 §3): length in minutes and the providers offering them (JSON array of ids)
+  CREATE TABLE visit_types (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    name TEXT NOT NULL,
+    minutes INTEGER NOT NULL,
+    provider_ids TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
   ALTER TABLE providers ADD COLUMN location_id TEXT COLLATE "C" NOT NULL DEFAULT 'loc-main' REFERENCES locations(id);
   INSERT INTO changes (seq, entity, id) VALUES (nextval('changes_seq'), 'location', 'loc-main')
     ON CONFLICT (entity, id) DO UPDATE SET seq = EXCLUDED.seq;

@@ -26,6 +26,7 @@ import type {
   PatientRecord,
   ProviderRecord,
   LocationRecord,
+  VisitTypeRecord,
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
@@ -42,6 +43,7 @@ import {
   patientFromRow,
   providerFromRow,
   locationFromRow,
+  visitTypeFromRow,
   staffFromRow,
   threadFromRow,
   threadParams,
@@ -52,6 +54,7 @@ import {
   type PatientRow,
   type ProviderRow,
   type LocationRow,
+  type VisitTypeRow,
   type StaffRow,
   type ThreadRow,
 } from './rows';
@@ -101,6 +104,7 @@ const ENTITY_TABLES: Record<EntityName, { table: string; map: (row: any) => Chan
     map: (d: { id: string; name: string }) => ({ id: d.id, name: d.name, version: 1 }),
   },
   location: { table: 'locations', map: locationFromRow },
+  visitType: { table: 'visit_types', map: visitTypeFromRow },
 };
 
 interface DeviceRow {
@@ -625,6 +629,28 @@ export class PgStore implements ServerStore {
     return (await this.all<LocationRow>('SELECT * FROM locations ORDER BY id')).map(locationFromRow);
   }
 
+  upsertVisitType(r: VisitTypeRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'visitType',
+        r.id,
+        `INSERT INTO visit_types (id, name, minutes, provider_ids, version) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, minutes = EXCLUDED.minutes,
+           provider_ids = EXCLUDED.provider_ids, version = EXCLUDED.version`,
+        r.id,
+        r.name,
+        r.minutes,
+        JSON.stringify(r.providerIds),
+        r.version,
+      );
+    });
+  }
+
+  async visitType(id: string): Promise<VisitTypeRecord | null> {
+    const row = await this.one<VisitTypeRow>('SELECT * FROM visit_types WHERE id = $1', id);
+    return row ? visitTypeFromRow(row) : null;
+  }
+
   setProviderLocation(providerId: string, locationId: string): Promise<void> {
     return this.write(async () => {
       await this.runWithChange(
@@ -968,6 +994,8 @@ export class PgStore implements ServerStore {
       }
       case 'location':
         return { entity, id, data: await this.location(id) };
+      case 'visitType':
+        return { entity, id, data: await this.visitType(id) };
     }
   }
 

@@ -9,6 +9,7 @@ import type {
   ProviderRecord,
   StaffRecord,
   ThreadRecord,
+  VisitTypeRecord,
 } from '../../src-shared/domain';
 
 export interface StaffRow {
@@ -245,5 +246,21 @@ export const locationFromRow = (r: LocationRow): LocationRecord => ({
   name: r.name,
   timeZone: r.time_zone,
   walkInMinutes: Number(r.walk_in_minutes),
+  version: Number(r.version),
+});
+
+// issue 13a: visit types
+export interface VisitTypeRow {
+  id: string;
+  name: string;
+  minutes: number;
+  provider_ids: string;
+  version: number;
+}
+export const visitTypeFromRow = (r: VisitTypeRow): VisitTypeRecord => ({
+  id: r.id,
+  name: r.name,
+  minutes: Number(r.minutes),
+  providerIds: JSON.parse(r.provider_ids) as string[],
   version: Number(r.version),
 });

@@ -257,6 +257,14 @@ export const MIGRATIONS: readonly string[] = [
   -- coded cancellation reason; why a patient with an overlapping visit was booked anyway (issue 13 §6)
   ALTER TABLE appointments ADD COLUMN cancel_code TEXT;
   ALTER TABLE appointments ADD COLUMN overlap_reason TEXT;
+  -- visit types (issue 13 §3): length in minutes and the providers offering them (JSON array of ids)
+  CREATE TABLE visit_types (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    minutes INTEGER NOT NULL,
+    provider_ids TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
   -- (SQLite cannot add a REFERENCES column with a non-NULL default: the store checks the location exists)
   ALTER TABLE providers ADD COLUMN location_id TEXT NOT NULL DEFAULT 'loc-main';
   INSERT OR REPLACE INTO changes (entity, id) VALUES ('location', 'loc-main');

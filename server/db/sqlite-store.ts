@@ -12,6 +12,7 @@ import type {
   PatientRecord,
   ProviderRecord,
   LocationRecord,
+  VisitTypeRecord,
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
@@ -28,6 +29,7 @@ import {
   patientFromRow,
   providerFromRow,
   locationFromRow,
+  visitTypeFromRow,
   staffFromRow,
   threadFromRow,
   threadParams,
@@ -38,6 +40,7 @@ import {
   type PatientRow,
   type ProviderRow,
   type LocationRow,
+  type VisitTypeRow,
   type StaffRow,
   type ThreadRow,
 } from './rows';
@@ -458,6 +461,27 @@ export class SqliteStore implements ServerStore {
     return this.all<LocationRow>('SELECT * FROM locations ORDER BY id').map(locationFromRow);
   }
 
+  async upsertVisitType(r: VisitTypeRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO visit_types (id, name, minutes, provider_ids, version) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, minutes = excluded.minutes,
+         provider_ids = excluded.provider_ids, version = excluded.version`,
+      r.id,
+      r.name,
+      r.minutes,
+      JSON.stringify(r.providerIds),
+      r.version,
+    );
+    this.recordChange('visitType', r.id);
+  }
+
+  async visitType(id: string): Promise<VisitTypeRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<VisitTypeRow>('SELECT * FROM visit_types WHERE id = ?', id);
+    return row ? visitTypeFromRow(row) : null;
+  }
+
   async setProviderLocation(providerId: string, locationId: string): Promise<void> {
     while (this.busy()) await this.tail;
     if (!this.one('SELECT 1 AS x FROM locations WHERE id = ?', locationId))
@@ -791,6 +815,8 @@ export class SqliteStore implements ServerStore {
       }
       case 'location':
         return { entity, id, data: await this.location(id) };
+      case 'visitType':
+        return { entity, id, data: await this.visitType(id) };
     }
   }
 

@@ -14,6 +14,7 @@ import type {
   ProviderRecord,
   StaffRecord,
   ThreadRecord,
+  VisitTypeRecord,
 } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
 
@@ -190,6 +191,9 @@ export interface ServerStore {
   locations(): Promise<LocationRecord[]>;
   /** Move a provider to a location (records a 'provider' change); the version is bumped. */
   setProviderLocation(providerId: string, locationId: string): Promise<void>;
+  /** Insert or replace a visit type (records a 'visitType' change). */
+  upsertVisitType(record: VisitTypeRecord): Promise<void>;
+  visitType(id: string): Promise<VisitTypeRecord | null>;
 
   insertPatient(record: PatientRecord, portalPasswordHash: string | null): Promise<void>;
   patient(id: string): Promise<PatientRecord | null>;

@@ -155,6 +155,16 @@ export async function seedDemo(store: ServerStore, options: DemoOptions): Promis
   await store.transaction(async () => {
     await store.upsertLocation(location);
     for (const p of providers) await store.insertProvider(p);
+    // issue 13a: visit types with their lengths and the providers who offer them
+    const all = providers.map((p) => p.id);
+    const thirty = providers.filter((p) => p.slotMinutes <= 30).map((p) => p.id);
+    const fifteen = providers.filter((p) => 15 % p.slotMinutes === 0).map((p) => p.id);
+    for (const vt of [
+      { id: 'vt-new-patient', name: 'New patient', minutes: 60, providerIds: all },
+      { id: 'vt-follow-up', name: 'Follow-up', minutes: 30, providerIds: thirty },
+      { id: 'vt-vaccination', name: 'Vaccination', minutes: 15, providerIds: fifteen },
+    ])
+      await store.upsertVisitType({ ...vt, version: 1 });
     for (const s of DEMO_STAFF) {
       const record: StaffRecord = {
         id: s.id,

@@ -19,6 +19,7 @@ import {
   statusProblem,
   transitionProblem,
   TRANSITIONS,
+  visitTypeProblem,
 } from '../../src-shared/schedule-rules';
 import { clinicClockFor, gridProblem, locationOf } from '../schedule/bookable';
 import { payloadVersionProblem } from './payload-versions';
@@ -121,6 +122,12 @@ async function book(c: OpContext, op: Op<'appointment.book'>): Promise<Outcome> 
   }
   const problem = await gridProblem(c.store, provider, start, end);
   if (problem) return out(rejected(c, problem, null));
+  if (op.visitTypeId !== undefined) {
+    const visitType = await c.store.visitType(op.visitTypeId);
+    if (!visitType) return out(rejected(c, 'Unknown visit type.', null));
+    const typeProblem = visitTypeProblem(visitType, provider.id, start, end);
+    if (typeProblem) return out(rejected(c, typeProblem, null));
+  }
   // issue 13a guardrails, judged at the time the change was made (bounded by the offline grace period)
   const at = clinicClockFor(c, await locationOf(c.store, provider), c.m.createdAt);
   const past = pastBookingProblem(start, at);

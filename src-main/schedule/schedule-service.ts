@@ -22,6 +22,7 @@ import {
   statusProblem,
   type ClinicClock,
   type TransitionOp,
+  visitTypeProblem,
 } from '../../src-shared/schedule-rules';
 import { CANCEL_CODE_LABEL } from '../../src-shared/cancel-codes';
 
@@ -57,6 +58,7 @@ export interface BookInput {
   reason: string;
   virtual: boolean;
   overlapReason?: string;
+  visitTypeId?: string;
 }
 
 /** The front desk's schedule (DESIGN.md §1): day/week ranges, booking and status changes, checked locally first. */
@@ -79,6 +81,7 @@ export class ScheduleService {
     const locations = this.store.locations.list().map(locationView);
     return {
       locations: locations.length > 0 ? locations : [locationView(location)],
+      visitTypes: this.store.visitTypes.list().map(({ version: _v, ...t }) => t),
       locationId: location.id,
       today: todayAt(location.timeZone, now),
       now,
@@ -198,6 +201,12 @@ export class ScheduleService {
   book(staff: StaffRecord, input: BookInput): string {
     if (!this.store.patients.byId(input.patientId)) throw new ApiError('NOT_FOUND', 'No such patient.');
     this.assertSlotFree(input.providerId, input.start, input.end, null);
+    if (input.visitTypeId !== undefined) {
+      const visitType = this.store.visitTypes.byId(input.visitTypeId);
+      if (!visitType) throw new ApiError('NOT_FOUND', 'No such visit type.');
+      const typeProblem = visitTypeProblem(visitType, input.providerId, input.start, input.end);
+      if (typeProblem) throw new ApiError('VALIDATION', typeProblem);
+    }
     const past = pastBookingProblem(input.start, this.clinicClock(input.providerId));
     if (past) throw new ApiError('VALIDATION', past);
     const overlapping = this.patientOverlaps(input.patientId, input.start, input.end).length > 0;
@@ -213,6 +222,7 @@ export class ScheduleService {
       reason: input.reason,
       virtualLink: input.virtual ? VIRTUAL_VISIT_BASE + appointmentId : null,
       ...(overlapping && overlapReason ? { overlapReason } : {}),
+      ...(input.visitTypeId !== undefined ? { visitTypeId: input.visitTypeId } : {}),
     });
     return appointmentId;
   }

@@ -6,7 +6,7 @@ import { AppointmentsRepo } from './repos/appointments';
 import { AuditRepo } from './repos/audit';
 import { DevicesRepo } from './repos/devices';
 import { KeyValueRepo } from './repos/kv';
-import { LocationsRepo } from './repos/locations';
+import { LocationsRepo, VisitTypesRepo } from './repos/locations';
 import { MessagesRepo } from './repos/messages';
 import { OutboxRepo } from './repos/outbox';
 import { PatientsRepo } from './repos/patients';
@@ -34,6 +34,7 @@ export class Store {
   readonly audit: AuditRepo;
   /** issue 13a: the clinic profile's locations and their IANA zones. */
   readonly locations: LocationsRepo;
+  readonly visitTypes: VisitTypesRepo;
 
   constructor(
     readonly db: Database,
@@ -53,6 +54,7 @@ export class Store {
     this.syncShadows = new SyncShadowsRepo(db);
     this.audit = new AuditRepo(db);
     this.locations = new LocationsRepo(db);
+    this.visitTypes = new VisitTypesRepo(db);
   }
 
   /** Run fn in one transaction (nested calls become savepoints). */

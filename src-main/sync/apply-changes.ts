@@ -102,6 +102,10 @@ export function applyChange(store: Store, change: Change, onAudit: AuditRecordHa
       if (change.data) store.locations.upsert(change.data);
       else store.locations.delete(change.id);
       return;
+    case 'visitType':
+      if (change.data) store.visitTypes.upsert(change.data);
+      else store.visitTypes.delete(change.id);
+      return;
   }
 }
 

@@ -468,6 +468,36 @@ export async function syncUntilClean(engine: SyncEngine, store: Store, timeoutMs
   );
 }
 
+/**
+ * Booked visits under way now (started a minute ago), one per id and provider, written straight into the
+ * backend's store (issue 13a: a check-in is accepted only on the visit's day, a no-show only once it started;
+ * the seeded schedule is anchored on DEMO_TODAY while these servers run on real time).
+ */
+export async function insertVisitsUnderWay(
+  server: TestServer,
+  visits: readonly { id: string; providerId: string; patientId: string }[],
+): Promise<void> {
+  const start = new Date(Math.floor((server.now() - 60_000) / 60_000) * 60_000).toISOString();
+  const end = new Date(Date.parse(start) + 15 * 60_000).toISOString();
+  for (const v of visits) {
+    await server.server.store.insertAppointment(
+      {
+        ...v,
+        start,
+        end,
+        status: 'booked',
+        reason: 'Walk-in',
+        cancelReason: null,
+        virtualLink: null,
+        version: 1,
+        cancelCode: null,
+        overlapReason: null,
+      },
+      'console',
+    );
+  }
+}
+
 /** A bookable slot of a provider on a day far past the seeded schedule, so it starts out free. */
 export function freeSlot(
   provider: { id: string; slotMinutes: number; dayStartMinute: number },

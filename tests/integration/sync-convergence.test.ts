@@ -15,6 +15,7 @@ import {
   TestCredentials,
   type TestServer,
   freeSlot,
+  insertVisitsUnderWay,
   localSnapshot,
   patientMessage,
   patientNewThread,
@@ -45,6 +46,11 @@ describe('sync convergence', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ scale: 0.05 });
+    // Visits under way today, for the offline check-in and no-show (issue 13a: only on the visit's day).
+    await insertVisitsUnderWay(server, [
+      { id: 'apt-today-checkin', providerId: 'prv-003', patientId: 'pat-000005' },
+      { id: 'apt-today-noshow', providerId: 'prv-004', patientId: 'pat-000006' },
+    ]);
   });
   afterAll(async () => {
     for (const c of consoles) {
@@ -164,8 +170,8 @@ describe('sync convergence', () => {
       op: 'appointment.cancel',
       reason: 'Patient called to cancel',
     });
-    write(desk2, 'appointment', booked[1]!.id, { op: 'appointment.checkIn' });
-    write(desk2, 'appointment', booked[2]!.id, { op: 'appointment.noShow' });
+    write(desk2, 'appointment', 'apt-today-checkin', { op: 'appointment.checkIn' });
+    write(desk2, 'appointment', 'apt-today-noshow', { op: 'appointment.noShow' });
 
     // Online front desk meanwhile: changes some of the same threads, and claims one the room claims offline.
     write(desk, 'thread', tB.id, { op: 'thread.setPriority', priority: 'stat' });
@@ -252,8 +258,8 @@ describe('sync convergence', () => {
       status: 'cancelled',
       cancelReason: 'Patient called to cancel',
     });
-    expect(target.appointments.get(booked[1]!.id)?.status).toBe('checked-in');
-    expect(target.appointments.get(booked[2]!.id)?.status).toBe('noshow');
+    expect(target.appointments.get('apt-today-checkin')?.status).toBe('checked-in');
+    expect(target.appointments.get('apt-today-noshow')?.status).toBe('noshow');
     expect(target.appointments.get(deskBook)?.virtualLink).toBe('https://visit.example.org/room/42');
     const bodies = [...target.messages.values()].map((m) => m.body);
     for (const b of [

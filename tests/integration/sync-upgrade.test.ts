@@ -22,6 +22,7 @@ import {
   type TestServer,
   deviceHeader,
   freeSlot,
+  insertVisitsUnderWay,
   localSnapshot,
   serverSnapshot,
   sorted,
@@ -50,29 +51,10 @@ describe('upgrade with changes still queued', () => {
 
   it('a schema-3 store with queued rows of every kind opens in this release and pushes correctly', async () => {
     // Visits under way today (issue 13a: a check-in only on the visit's day, a no-show only once it started).
-    const underWay = new Date(Math.floor((server.now() - 60_000) / 60_000) * 60_000).toISOString();
-    for (const [id, providerId] of [
-      ['apt-upgrade-checkin', 'prv-001'],
-      ['apt-upgrade-noshow', 'prv-002'],
-    ] as const) {
-      await server.server.store.insertAppointment(
-        {
-          id,
-          patientId: 'pat-000001',
-          providerId,
-          start: underWay,
-          end: new Date(Date.parse(underWay) + 15 * 60_000).toISOString(),
-          status: 'booked',
-          reason: 'Walk-in',
-          cancelReason: null,
-          virtualLink: null,
-          version: 1,
-          cancelCode: null,
-          overlapReason: null,
-        },
-        'console',
-      );
-    }
+    await insertVisitsUnderWay(server, [
+      { id: 'apt-upgrade-checkin', providerId: 'prv-001', patientId: 'pat-000001' },
+      { id: 'apt-upgrade-noshow', providerId: 'prv-002', patientId: 'pat-000001' },
+    ]);
     const remote = await serverSnapshot(server.url, creds.tokens.access);
     const cursor = await server.server.store.latestSeq();
     expect(cursor).toBeGreaterThan(0);

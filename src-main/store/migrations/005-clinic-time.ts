@@ -6,6 +6,7 @@ import type { Migration } from './types';
  * - `locations`: the clinic profile's locations with their IANA zone, synced from the server ('location' changes).
  * - `providers.location_id`: the location whose wall clock a provider's working hours are read in ('loc-main',
  *   the server's default location, until the server's provider records arrive again).
+ * - `visit_types`: the clinic profile's visit types (length, providers offering them), synced ('visitType').
  * - `appointments.cancel_code`, `overlap_reason`: guardrails of issue 13 §6.
  * - appointment times written with an offset by an older release are rewritten as UTC instants (`…Z`), so text
  *   order is time order in every range query (issue 13 §2).
@@ -25,6 +26,13 @@ export const clinicTime: Migration = {
       ALTER TABLE providers ADD COLUMN location_id TEXT NOT NULL DEFAULT 'loc-main';
       ALTER TABLE appointments ADD COLUMN cancel_code TEXT;
       ALTER TABLE appointments ADD COLUMN overlap_reason TEXT;
+      CREATE TABLE visit_types (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        minutes INTEGER NOT NULL,
+        provider_ids TEXT NOT NULL,
+        version INTEGER NOT NULL
+      );
     `);
     const rows = db
       .prepare<[], { id: string; start: string; end: string }>(

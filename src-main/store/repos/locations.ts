@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import type { LocationRecord } from '../../../src-shared/domain';
+import type { LocationRecord, VisitTypeRecord } from '../../../src-shared/domain';
 
 interface LocationRow {
   id: string;
@@ -42,6 +42,48 @@ export class LocationsRepo {
   byId(id: string): LocationRecord | null {
     const row = this.byIdStmt.get(id);
     return row ? toRecord(row) : null;
+  }
+  delete(id: string): void {
+    this.deleteStmt.run(id);
+  }
+}
+
+interface VisitTypeRow {
+  id: string;
+  name: string;
+  minutes: number;
+  provider_ids: string;
+  version: number;
+}
+
+/** The clinic profile's visit types (issue 13a), as the server last sent them. */
+export class VisitTypesRepo {
+  private readonly upsertStmt;
+  private readonly listStmt;
+  private readonly deleteStmt;
+  constructor(db: Database) {
+    this.upsertStmt = db.prepare(
+      `INSERT INTO visit_types (id, name, minutes, provider_ids, version) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, minutes = excluded.minutes,
+         provider_ids = excluded.provider_ids, version = excluded.version`,
+    );
+    this.listStmt = db.prepare<[], VisitTypeRow>('SELECT * FROM visit_types ORDER BY minutes DESC, name');
+    this.deleteStmt = db.prepare('DELETE FROM visit_types WHERE id = ?');
+  }
+  upsert(r: VisitTypeRecord): void {
+    this.upsertStmt.run(r.id, r.name, r.minutes, JSON.stringify(r.providerIds), r.version);
+  }
+  list(): VisitTypeRecord[] {
+    return this.listStmt.all().map((r) => ({
+      id: r.id,
+      name: r.name,
+      minutes: r.minutes,
+      providerIds: JSON.parse(r.provider_ids) as string[],
+      version: r.version,
+    }));
+  }
+  byId(id: string): VisitTypeRecord | null {
+    return this.list().find((v) => v.id === id) ?? null;
   }
   delete(id: string): void {
     this.deleteStmt.run(id);
