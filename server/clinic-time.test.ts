@@ -41,7 +41,12 @@ async function push(
   return PushResponse.parse(res.json).results[0]!;
 }
 
-const book = (providerId: string, start: string, end: string, patientId = 'pat-000001'): MutationOp => ({
+const book = (
+  providerId: string,
+  start: string,
+  end: string,
+  patientId = 'pat-000001',
+): Extract<MutationOp, { op: 'appointment.book' }> => ({
   op: 'appointment.book',
   patientId,
   providerId,

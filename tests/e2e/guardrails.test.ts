@@ -111,4 +111,19 @@ describe('guardrails on screen', () => {
     await second.dialog.getByRole('button', { name: 'Book appointment' }).click();
     await second.dialog.waitFor({ state: 'detached' });
   });
+
+  it('books by visit type: a 30-minute follow-up with a 15-minute provider holds two slots', async () => {
+    const page = desk.page;
+    await openScheduleDay(page, '2026-11-30');
+    const visit = await bookFirstFree(page, 'Dr. Amara Okafor', 14, '15:00');
+    await visit.dialog.getByLabel('Visit type').selectOption({ label: 'Follow-up (30 min)' });
+    await visit.dialog.getByRole('button', { name: 'Book appointment' }).click();
+    await visit.dialog.waitFor({ state: 'detached' });
+    const block = page.getByRole('button', { name: new RegExp(`^${visit.time} ${visit.name}`) });
+    await block.waitFor();
+    const booked = desk.core.store.appointments
+      .range('2026-11-30T00:00:00.000Z', '2026-12-01T00:00:00.000Z', 'prv-001')
+      .find((a) => a.start.slice(11, 16) === visit.time && a.reason === 'Follow-up');
+    expect(booked && Date.parse(booked.end) - Date.parse(booked.start)).toBe(30 * 60_000);
+  });
 });

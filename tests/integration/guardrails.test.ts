@@ -4,7 +4,7 @@
  * clinic is in UTC with a 30-minute walk-in allowance; prv-001 has 15-minute slots 08:00–17:00.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppointmentView } from '../../src-shared/views';
+import type { AppointmentView, ClinicProfile } from '../../src-shared/views';
 import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
 
 let portal: TestPortal;
@@ -133,5 +133,16 @@ describe('console guardrails', () => {
       cancelCode: 'clinic-closed',
       cancelReason: 'Clinic closed',
     });
+  });
+
+  it('books by visit type only for a provider who offers it and for exactly its length', async () => {
+    const profile = await desk.ok<ClinicProfile>('clinic.profile');
+    expect(profile.visitTypes.find((t) => t.id === 'vt-follow-up')?.minutes).toBe(30);
+    const short = await book('pat-000006', slot('2026-12-04', '09:00', 15), { visitTypeId: 'vt-follow-up' });
+    expect(messageOf(short)).toBe('A Follow-up visit takes 30 minutes.');
+    const right = await book('pat-000006', slot('2026-12-04', '09:00', 30), { visitTypeId: 'vt-follow-up' });
+    expect(right.ok).toBe(true);
+    const unknown = await book('pat-000007', slot('2026-12-04', '11:00', 30), { visitTypeId: 'vt-nope' });
+    expect(codeOf(unknown)).toBe('NOT_FOUND');
   });
 });

@@ -1,12 +1,13 @@
 /** Book a free slot: find the patient, give a reason, choose in person or virtual. */
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { PatientView, ProviderView } from '../../../../src-shared/views';
+import type { PatientView, ProviderView, VisitTypeView } from '../../../../src-shared/views';
 import { call, errorCode, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { dayLabel, hhmm, zoneLabel } from '../../lib/time';
 import { phiEpoch } from '../../state/epoch';
 import { announce } from '../../state/ui';
 import { OverlapWarning } from './OverlapWarning';
+import { VisitTypeField } from './VisitTypeField';
 import type { Slot } from './slots';
 
 export const SLOT_TAKEN = 'This slot was booked at another desk. Pick another free slot.';
@@ -29,6 +30,11 @@ export function BookDialog({
   // issue 13a: a second visit of the same patient at this time needs a reason
   const [overlapReason, setOverlapReason] = useState('');
   const [overlapNeeded, setOverlapNeeded] = useState(false);
+  // issue 13a: booking by visit type takes the type's length from the chosen slot
+  const [visitType, setVisitType] = useState<VisitTypeView | null>(null);
+  const end = visitType
+    ? new Date(Date.parse(slot.start) + visitType.minutes * 60_000).toISOString()
+    : slot.end;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -77,10 +83,11 @@ export function BookDialog({
     try {
       await call('appointment.book', {
         ...(overlapNeeded ? { overlapReason: overlapReason.trim() } : {}),
+        ...(visitType ? { visitTypeId: visitType.id } : {}),
         patientId,
         providerId: slot.providerId,
         start: slot.start,
-        end: slot.end,
+        end,
         reason: reason.trim(),
         virtual,
       });
@@ -95,7 +102,7 @@ export function BookDialog({
   return (
     <Dialog
       title="Book appointment"
-      subtitle={`${provider.name} · ${dayLabel(slot.day)} · ${hhmm(slot.start)}–${hhmm(slot.end)} ${zoneLabel(slot.start)}`}
+      subtitle={`${provider.name} · ${dayLabel(slot.day)} · ${hhmm(slot.start)}–${hhmm(end)} ${zoneLabel(slot.start)}`}
       onClose={onClose}
     >
       <form className="form" onSubmit={submit} noValidate>
@@ -150,10 +157,18 @@ export function BookDialog({
             </ul>
           ) : null}
         </fieldset>
+        <VisitTypeField
+          provider={provider}
+          value={visitType?.id ?? ''}
+          onChange={(t) => {
+            setVisitType(t);
+            if (t && !reason.trim()) setReason(t.name);
+          }}
+        />
         <OverlapWarning
           patientId={patientId}
           start={slot.start}
-          end={slot.end}
+          end={end}
           reason={overlapReason}
           onReason={setOverlapReason}
           onNeeded={setOverlapNeeded}
