@@ -110,7 +110,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       d.store.staff
         .list()
         .map((s) => ({ id: s.id, username: s.username, displayName: s.displayName, role: s.role })),
-    'schedule.range': (i) => d.schedule.range(i.from, i.days, i.providerId),
+    'clinic.profile': () => d.schedule.profile(),
+    'schedule.range': (i) => d.schedule.range(i.from, i.days, i.providerId, i.locationId),
     'appointment.get': async (i) => {
       await onDemand(d, 'appointment', i.appointmentId);
       return d.schedule.get(i.appointmentId);
@@ -120,7 +121,11 @@ export function createHandlers(d: HandlerDeps): Handlers {
       d.schedule.reschedule(need(c.staff), i.appointmentId, i.providerId, i.start, i.end),
       ok
     ),
-    'appointment.cancel': (i, c) => (d.schedule.cancel(need(c.staff), i.appointmentId, i.reason), ok),
+    'appointment.cancel': (i, c) => (d.schedule.cancel(need(c.staff), i.appointmentId, i.code, i.reason), ok),
+    'appointment.patientOverlaps': (i) => d.schedule.patientOverlaps(i.patientId, i.start, i.end, i.exceptId),
+    'appointment.room': (i, c) => (d.schedule.advance(need(c.staff), i.appointmentId, 'room'), ok),
+    'appointment.complete': (i, c) => (d.schedule.advance(need(c.staff), i.appointmentId, 'complete'), ok),
+    'appointment.undo': (i, c) => (d.schedule.advance(need(c.staff), i.appointmentId, 'undo'), ok),
     'appointment.checkIn': (i, c) => (d.schedule.checkIn(need(c.staff), i.appointmentId), ok),
     'appointment.noShow': (i, c) => (d.schedule.noShow(need(c.staff), i.appointmentId), ok),
     'appointment.openVirtualLink': async (i) => (await d.schedule.openVirtualLink(i.appointmentId), ok),

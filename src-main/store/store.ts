@@ -6,6 +6,7 @@ import { AppointmentsRepo } from './repos/appointments';
 import { AuditRepo } from './repos/audit';
 import { DevicesRepo } from './repos/devices';
 import { KeyValueRepo } from './repos/kv';
+import { LocationsRepo } from './repos/locations';
 import { MessagesRepo } from './repos/messages';
 import { OutboxRepo } from './repos/outbox';
 import { PatientsRepo } from './repos/patients';
@@ -31,6 +32,8 @@ export class Store {
   /** Server images of records with queued changes, and records to fetch again (issue 12). */
   readonly syncShadows: SyncShadowsRepo;
   readonly audit: AuditRepo;
+  /** issue 13a: the clinic profile's locations and their IANA zones. */
+  readonly locations: LocationsRepo;
 
   constructor(
     readonly db: Database,
@@ -49,6 +52,7 @@ export class Store {
     this.syncProblems = new SyncProblemsRepo(db);
     this.syncShadows = new SyncShadowsRepo(db);
     this.audit = new AuditRepo(db);
+    this.locations = new LocationsRepo(db);
   }
 
   /** Run fn in one transaction (nested calls become savepoints). */
