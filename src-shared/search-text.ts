@@ -150,9 +150,10 @@ interface Unit {
 /** The units of a message: words, and single characters (with their marks) of GRAM_SCRIPTS runs. */
 function unitsOf(body: string): Unit[] {
   const units: Unit[] = [];
+  const anyGram = HAS_GRAM.test(body);
   for (const m of body.matchAll(UNIT_TOKEN)) {
     const token = m[0];
-    if (!HAS_GRAM.test(token)) {
+    if (!anyGram || !HAS_GRAM.test(token)) {
       units.push({
         start: m.index,
         end: m.index + token.length,
@@ -221,6 +222,9 @@ function markHits(units: Unit[], h: SearchHighlight): boolean {
 export function snippetOf(bodies: readonly string[], highlights: readonly SearchHighlight[]): string | null {
   let best: { body: string; units: Unit[]; hits: number } | null = null;
   for (const body of bodies) {
+    // Most messages of a thread do not match: rule them out on the folded text before splitting them.
+    const folded = foldText(body);
+    if (!highlights.every((h) => folded.includes(h.text))) continue;
     const units = unitsOf(body);
     if (!highlights.every((h) => markHits(units, h))) continue;
     const hits = units.filter((u) => u.hit).length;
@@ -234,10 +238,12 @@ export function snippetOf(bodies: readonly string[], highlights: readonly Search
   // first hit has some context before it.
   let start = 0;
   let most = -1;
+  let inWindow = 0;
+  for (let i = 0; i < Math.min(SNIPPET_UNITS, units.length); i++) if (units[i]!.hit) inWindow++;
   for (let s = 0; s <= Math.max(0, units.length - SNIPPET_UNITS); s++) {
-    const n = units.slice(s, s + SNIPPET_UNITS).filter((u) => u.hit).length;
-    if (n > most) {
-      most = n;
+    if (s > 0) inWindow += (units[s + SNIPPET_UNITS - 1]?.hit ? 1 : 0) - (units[s - 1]!.hit ? 1 : 0);
+    if (inWindow > most) {
+      most = inWindow;
       start = s;
     }
   }
