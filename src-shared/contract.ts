@@ -215,6 +215,17 @@ export const contract = {
     phi: true,
     audit: { action: 'create', entityType: 'thread', idField: 'threadId', fields: ['messages'] },
   }),
+  /**
+   * Reply and close in one action (issue 14): the reply and the status change are queued in one transaction,
+   * so either both reach the outbox or neither does.
+   */
+  'thread.replyAndClose': method({
+    input: z.strictObject({ threadId: id, body: z.string().trim().min(1).max(20_000) }),
+    output: z.strictObject({ messageId: id }),
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'update', entityType: 'thread', idField: 'threadId', fields: ['messages', 'status'] },
+  }),
   'attachment.get': method({
     input: z.strictObject({ attachmentId: id }),
     output: AttachmentContent,

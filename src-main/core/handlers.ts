@@ -103,6 +103,9 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'thread.setPriority': (i, c) => (d.inbox.setPriority(need(c.staff), i.threadId, i.priority), ok),
     'thread.setStatus': (i, c) => (d.inbox.setStatus(need(c.staff), i.threadId, i.status), ok),
     'thread.reply': (i, c) => ({ messageId: d.inbox.reply(need(c.staff), i.threadId, i.body) }),
+    'thread.replyAndClose': (i, c) => ({
+      messageId: d.inbox.replyAndClose(need(c.staff), i.threadId, i.body),
+    }),
     'attachment.get': (i) => d.inbox.attachment(i.attachmentId),
 
     'providers.list': () => d.schedule.providers(),

@@ -121,6 +121,10 @@ const cases: Partial<Record<MethodName, Case>> = {
     const id = anyThreadId();
     return { input: { threadId: id, body: 'Thank you, we will call you today.' }, entityId: id };
   },
+  'thread.replyAndClose': async () => {
+    const id = anyThreadId();
+    return { input: { threadId: id, body: 'Thank you, this is sorted.' }, entityId: id };
+  },
   'attachment.get': async () => {
     const id = anyAttachmentId();
     // Recorded on the attachment's thread and patient, whose trails show it (checked below).

@@ -148,6 +148,13 @@ const TABLE: Record<MethodName, Row> = {
     input: (i) => ({ threadId: i.thread, body: 'We will call you.' }),
     refused: (i) => [['thread', i.thread]],
   },
+  'thread.replyAndClose': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ threadId: i.thread, body: 'We will call you.' }),
+    refused: (i) => [['thread', i.thread]],
+  },
   'attachment.get': {
     whileLocked: false,
     signedIn: true,
