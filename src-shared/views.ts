@@ -223,6 +223,8 @@ export const Settings = z.strictObject({
   scheduleBackDays: z.number().int().min(0).max(3650),
   /** …to this many days ahead. */
   scheduleAheadDays: z.number().int().min(1).max(3650),
+  /** The clinic's phone number as patients should dial it: the {{clinic_phone}} field of reply templates. */
+  clinicPhone: z.string().trim().max(40),
 });
 export type Settings = z.infer<typeof Settings>;
 

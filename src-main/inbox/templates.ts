@@ -1,11 +1,14 @@
 import type { ReplyTemplate } from '../../src-shared/views';
 
-/** Saved replies for common, non-clinical answers; kept free of PHI so they can live in code. */
+/**
+ * Saved replies for common answers; kept free of PHI so they can live in code. Fields in double braces are filled
+ * in the reply box (src-shared/reply-template.ts): {{first_name}}, {{provider}}, {{clinic_phone}}.
+ */
 export const REPLY_TEMPLATES: readonly ReplyTemplate[] = [
   {
     id: 'received',
     title: 'Message received',
-    body: 'Thank you for your message. A member of our care team has received it and will reply within one working day.',
+    body: 'Dear {{first_name}}, thank you for your message. A member of our care team has received it and will reply within one working day.',
   },
   {
     id: 'book-visit',
@@ -15,7 +18,7 @@ export const REPLY_TEMPLATES: readonly ReplyTemplate[] = [
   {
     id: 'results-normal',
     title: 'Results reviewed',
-    body: 'Your clinician has reviewed your recent results and no further action is needed at this time.',
+    body: 'Dear {{first_name}}, {{provider}} has reviewed your recent results and no further action is needed at this time.',
   },
   {
     id: 'refill-sent',
@@ -25,6 +28,6 @@ export const REPLY_TEMPLATES: readonly ReplyTemplate[] = [
   {
     id: 'urgent-care',
     title: 'Seek urgent care',
-    body: 'What you describe needs prompt attention. Please call the clinic now, or if symptoms are severe, call emergency services.',
+    body: 'What you describe needs prompt attention. Please call the clinic now on {{clinic_phone}}, or if symptoms are severe, call emergency services.',
   },
 ];

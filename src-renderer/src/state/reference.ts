@@ -7,10 +7,12 @@ interface ReferenceState {
   providers: ProviderView[];
   staff: StaffView[];
   templates: ReplyTemplate[];
+  /** The clinic phone of this PC's settings: the {{clinic_phone}} field of reply templates ('' if not set). */
+  clinicPhone: string;
   loaded: boolean;
 }
 
-const empty: ReferenceState = { providers: [], staff: [], templates: [], loaded: false };
+const empty: ReferenceState = { providers: [], staff: [], templates: [], clinicPhone: '', loaded: false };
 
 export const useReference = create<ReferenceState>()(() => empty);
 
@@ -24,12 +26,19 @@ export function loadReference(canUseInbox: boolean): Promise<void> {
   if (useReference.getState().loaded) return Promise.resolve();
   loading ??= (async () => {
     try {
-      const [providers, staff, templates] = await Promise.all([
+      const [providers, staff, templates, settings] = await Promise.all([
         call('providers.list', {}),
         call('staff.list', {}),
         canUseInbox ? call('inbox.templates', {}) : Promise.resolve([]),
+        call('settings.get', {}),
       ]);
-      useReference.setState({ providers, staff, templates, loaded: true });
+      useReference.setState({
+        providers,
+        staff,
+        templates,
+        clinicPhone: settings.clinicPhone,
+        loaded: true,
+      });
     } finally {
       loading = null;
     }
