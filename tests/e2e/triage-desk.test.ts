@@ -41,6 +41,10 @@ beforeAll(async () => {
     subject: SUBJECT,
     body: 'Since Monday my chest feels tight when I climb the stairs at home.',
   });
+  await patientRequest(portal, token, 'POST', '/portal/threads', {
+    subject: 'Κεφαλαλγία',
+    body: 'Έχω έντονο πονοκέφαλο από χθες. 我今天头痛得很厉害。',
+  });
   await signInUi(desk.page, portal, 'clinician1');
   await waitForFirstSync(desk.page);
 });
@@ -164,6 +168,25 @@ describe('the triage desk', () => {
     await page.getByRole('button', { name: 'Close dialog' }).click();
     await expect.poll(activeRole).toBe('listbox');
     expect(await activeId()).toBe('');
+  });
+
+  it('searches Greek typed in capitals without accents, a Chinese word inside a run, and not one letter', async () => {
+    const page = desk.page;
+    await page.getByRole('navigation', { name: 'Queues' }).getByRole('button', { name: /^All/ }).click();
+    const search = page.getByLabel('Search messages');
+    const list = page.getByRole('listbox', { name: 'Threads' });
+    for (const [typed, marked] of [
+      ['ΠΟΝΟΚΕΦΑΛΟ', 'πονοκέφαλο'],
+      ['头痛', '头痛'],
+    ]) {
+      await search.fill(typed);
+      await page.getByText(`1 thread matching “${typed}”`).waitFor();
+      const row = list.getByRole('option', { name: /Κεφαλαλγία/ });
+      await expect.poll(() => row.locator('mark').first().textContent()).toBe(marked);
+    }
+    await search.fill('i');
+    await page.getByText(/Type at least 2 letters to search/).waitFor();
+    await search.fill('');
   });
 
   it('raised no error in the page', () => {
