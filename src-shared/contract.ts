@@ -166,6 +166,25 @@ export const contract = {
     phi: false,
     audit: null,
   }),
+  /** A personal saved reply of the signed-in person (new without `id`); kept on this PC (issue 14). */
+  'templates.savePersonal': method({
+    input: z.strictObject({
+      id: id.optional(),
+      title: z.string().trim().min(1).max(80),
+      body: z.string().trim().min(1).max(5_000),
+    }),
+    output: ReplyTemplate,
+    roles: CLINICAL,
+    phi: false,
+    audit: { action: 'update', entityType: 'settings', idField: null, fields: ['replyTemplates'] },
+  }),
+  'templates.deletePersonal': method({
+    input: z.strictObject({ id }),
+    output: ok,
+    roles: CLINICAL,
+    phi: false,
+    audit: { action: 'update', entityType: 'settings', idField: null, fields: ['replyTemplates'] },
+  }),
   'thread.get': method({
     input: z.strictObject({ threadId: id }),
     output: ThreadDetail,

@@ -228,5 +228,15 @@ export const Settings = z.strictObject({
 });
 export type Settings = z.infer<typeof Settings>;
 
-export const ReplyTemplate = z.strictObject({ id: z.string(), title: z.string(), body: z.string() });
+/**
+ * A saved reply (issue 14): the clinic's (every pool), a pool's (`pool` = its id), or the signed-in person's
+ * own ('personal'). Fields in the body: src-shared/reply-template.ts.
+ */
+export const ReplyTemplate = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  body: z.string(),
+  scope: z.enum(['clinic', 'pool', 'personal']),
+  pool: z.string().nullable(),
+});
 export type ReplyTemplate = z.infer<typeof ReplyTemplate>;
