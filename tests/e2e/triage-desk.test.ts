@@ -109,6 +109,16 @@ describe('the triage desk', () => {
     await reply.fill('');
     await thread.getByLabel('Template').selectOption({ label: 'Seek urgent care' });
     await expect.poll(() => reply.inputValue()).toContain(`Please call the clinic now on ${PHONE}, or if`);
+
+    // A personal template, saved from the draft with its field, then used.
+    await reply.fill('Dear {{first_name}}, your form is ready at the desk.');
+    await thread.getByRole('button', { name: 'Save as my template' }).click();
+    await thread.getByLabel('Template title').fill('Form ready');
+    await thread.getByRole('button', { name: 'Save template' }).click();
+    await thread.getByRole('button', { name: 'Save as my template' }).waitFor();
+    await reply.fill('');
+    await thread.getByLabel('Template').selectOption({ label: 'Form ready' });
+    await expect.poll(() => reply.inputValue()).toBe(`Dear ${ODD_NAME}, your form is ready at the desk.`);
   });
 
   it('sends and closes in one action, then opens the next thread with focus on the list', async () => {

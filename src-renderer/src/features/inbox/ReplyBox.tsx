@@ -9,11 +9,75 @@ import {
   fillTemplate,
   type TemplateField,
 } from '../../../../src-shared/reply-template';
+import { call, errorMessage } from '../../api';
 import { setDraft, useInbox } from '../../state/inbox';
 import { useReference } from '../../state/reference';
 import { useSync } from '../../state/sync';
+import { announce } from '../../state/ui';
 import { sendReply } from './actions';
 import { replyAndCloseAndNext } from './next-thread';
+
+const GROUPS = [
+  ['personal', 'My templates'],
+  ['pool', 'This pool'],
+  ['clinic', 'Clinic'],
+] as const;
+
+/** "Save as my template": the draft as it stands (fields still in braces stay fields) under a title. */
+function SaveAsTemplate({ body }: { body: string }) {
+  const [open, setOpen] = useState(false);
+  const [title, setTitle] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  if (!open) {
+    return (
+      <button
+        type="button"
+        className="button button-quiet"
+        disabled={!body.trim()}
+        onClick={() => setOpen(true)}
+      >
+        Save as my template
+      </button>
+    );
+  }
+  async function save() {
+    setError(null);
+    try {
+      await call('templates.savePersonal', { title: title.trim(), body: body.trim() });
+      useReference.setState({ templates: await call('inbox.templates', {}) });
+      announce('Template saved.');
+      setOpen(false);
+      setTitle('');
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+  return (
+    <span className="inline-field">
+      <label htmlFor="template-title">Template title</label>
+      <input
+        id="template-title"
+        value={title}
+        maxLength={80}
+        onChange={(e) => setTitle(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            void save();
+          }
+        }}
+      />
+      <button type="button" className="button" disabled={!title.trim()} onClick={() => void save()}>
+        Save template
+      </button>
+      {error ? (
+        <span className="inline-error" role="alert">
+          {error}
+        </span>
+      ) : null}
+    </span>
+  );
+}
 
 export interface ReplyFields {
   first_name: string;
@@ -85,11 +149,18 @@ export function ReplyBox({
           <label htmlFor="reply-template">Template</label>
           <select id="reply-template" value="" onChange={(e) => insertTemplate(e.target.value)}>
             <option value="">Insert a saved reply…</option>
-            {templates.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.title}
-              </option>
-            ))}
+            {GROUPS.map(([scope, label]) => {
+              const of = templates.filter((t) => t.scope === scope);
+              return of.length ? (
+                <optgroup key={scope} label={label}>
+                  {of.map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.title}
+                    </option>
+                  ))}
+                </optgroup>
+              ) : null;
+            })}
           </select>
         </div>
       </div>
@@ -116,6 +187,7 @@ export function ReplyBox({
         <p className="muted reply-note" role="status">
           {sent ?? 'The patient sees replies in the portal.'}
         </p>
+        <SaveAsTemplate body={draft} />
         {!closed ? (
           <button
             type="button"
