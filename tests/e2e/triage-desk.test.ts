@@ -185,10 +185,11 @@ describe('the triage desk', () => {
     await page.getByRole('navigation', { name: 'Queues' }).getByRole('button', { name: /^All/ }).click();
     const search = page.getByLabel('Search messages');
     const list = page.getByRole('listbox', { name: 'Threads' });
-    for (const [typed, marked] of [
+    const cases: [typed: string, marked: string][] = [
       ['ΠΟΝΟΚΕΦΑΛΟ', 'πονοκέφαλο'],
       ['头痛', '头痛'],
-    ]) {
+    ];
+    for (const [typed, marked] of cases) {
       await search.fill(typed);
       await page.getByText(`1 thread matching “${typed}”`).waitFor();
       const row = list.getByRole('option', { name: /Κεφαλαλγία/ });

@@ -126,7 +126,10 @@ const cases: Partial<Record<MethodName, Case>> = {
     entityId: null,
   }),
   'templates.deletePersonal': async () => {
-    const { id } = await clinic.ok<{ id: string }>('templates.savePersonal', { title: 'Old', body: 'Old text' });
+    const { id } = await clinic.ok<{ id: string }>('templates.savePersonal', {
+      title: 'Old',
+      body: 'Old text',
+    });
     return { input: { id }, entityId: null };
   },
   'thread.replyAndClose': async () => {
