@@ -4,6 +4,7 @@ import { triageAndTrails } from './002-triage-and-trails';
 import { inboxSpeed } from './003-inbox-speed';
 import { serverImages } from './004-server-images';
 import { clinicTime } from './005-clinic-time';
+import { searchScripts } from './006-search-scripts';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -12,6 +13,7 @@ export const MIGRATIONS: readonly Migration[] = [
   inboxSpeed,
   serverImages,
   clinicTime,
+  searchScripts,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 
