@@ -4,6 +4,8 @@ import { loadOrCreateStoreKey } from '../keys/store-key';
 import { openDatabase } from './open';
 import { AppointmentsRepo } from './repos/appointments';
 import { AuditRepo } from './repos/audit';
+import { AuditPushRepo } from './repos/audit-push';
+import { TableChanges } from './table-changes';
 import { DevicesRepo } from './repos/devices';
 import { KeyValueRepo } from './repos/kv';
 import { MessagesRepo } from './repos/messages';
@@ -31,6 +33,10 @@ export class Store {
   /** Server images of records with queued changes, and records to fetch again (issue 12). */
   readonly syncShadows: SyncShadowsRepo;
   readonly audit: AuditRepo;
+  /** This device's audit events waiting to be pushed, read from the log by seq (issue 16). */
+  readonly auditPush: AuditPushRepo;
+  /** Write counters per table, for read caches (issue 16). */
+  readonly changes: TableChanges;
 
   constructor(
     readonly db: Database,
@@ -49,6 +55,8 @@ export class Store {
     this.syncProblems = new SyncProblemsRepo(db);
     this.syncShadows = new SyncShadowsRepo(db);
     this.audit = new AuditRepo(db);
+    this.auditPush = new AuditPushRepo(db);
+    this.changes = new TableChanges(db);
   }
 
   /** Run fn in one transaction (nested calls become savepoints). */
