@@ -34,11 +34,12 @@ import { type BackendRow, backendTable, measureBackend } from './measure-backend
 import { RARE_COUNT, RARE_WORD, measureInbox, measureSearch } from './measure-inbox';
 import { measureLive } from './measure-live';
 import { measureOpen } from './measure-open';
+import { measureRouter } from './measure-router';
 import { measureStore } from './measure-store';
 import { measureSync } from './measure-sync';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const GROUPS = ['sync', 'inbox', 'search', 'store', 'audit', 'open', 'live', 'backend'] as const;
+const GROUPS = ['sync', 'inbox', 'search', 'router', 'store', 'audit', 'open', 'live', 'backend'] as const;
 type Group = (typeof GROUPS)[number];
 
 /* ---------------- command line ---------------- */
@@ -162,7 +163,7 @@ function fmt(v: number | null, unit: string): string {
 }
 
 function table(results: Result[]): string {
-  const head = ['#', 'measurement', 'median', 'p95', 'unit', 'target', 'met?'];
+  const head = ['#', 'measurement', 'median', 'p95', 'unit', 'target', 'met?', 'load'];
   const rows = results.map((r, i) => {
     const met = isMet(r);
     return [
@@ -173,10 +174,11 @@ function table(results: Result[]): string {
       r.unit,
       targetText(r.target, r.unit),
       met === null ? '' : met ? 'yes' : 'NO',
+      r.load === undefined ? '' : r.load.toFixed(2),
     ];
   });
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const right = new Set([0, 2, 3]);
+  const right = new Set([0, 2, 3, 7]);
   const line = (cells: string[]) =>
     cells.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
@@ -201,7 +203,10 @@ async function main(): Promise<void> {
     if (!only.has(group)) return;
     log(`- ${group}`);
     try {
-      results.push(...(await fn()));
+      const rows = await fn();
+      // The load average beside each row (issue 16), taken when its group ends unless the row has its own.
+      const load = Math.round(os.loadavg()[0]! * 100) / 100;
+      results.push(...rows.map((r) => ({ ...r, load: r.load ?? load })));
     } catch (error) {
       failures.push(`${group}: ${error instanceof Error ? error.message : String(error)}`);
       log(`  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -243,7 +248,7 @@ async function main(): Promise<void> {
       };
       log(`  backend seeded in ${(backend.seedMs / 1000).toFixed(1)} s: ${JSON.stringify(backend.counts)}`);
 
-      const needsStore = ['sync', 'inbox', 'search', 'audit', 'open', 'live'].some((g) =>
+      const needsStore = ['sync', 'inbox', 'search', 'router', 'audit', 'open', 'live'].some((g) =>
         only.has(g as Group),
       );
       let dataDir: string | null = null;
@@ -271,6 +276,8 @@ async function main(): Promise<void> {
         s.close();
         store = null;
         const dir = dataDir;
+        // Through the router on the same store (one connection at a time); grows its audit log to 100k events.
+        await run('router', () => measureRouter(backend, dir, options));
         await run('open', () => measureOpen(dir, options));
       }
       await run('audit', () => measureAuditVerify(options));

@@ -18,23 +18,18 @@ export const auditPushFromLog: Migration = {
   version: 5,
   name: 'audit events pushed from the log by seq',
   up: (db) => {
+    // SQL only (no values read into JS): the bench replays the migrations' SQL on another driver.
     db.exec(`
       CREATE TABLE audit_pushed_early (seq INTEGER PRIMARY KEY) STRICT;
       CREATE TEMP TABLE audit_queued AS
         SELECT e.seq FROM audit_events e JOIN outbox o ON o.entity = 'audit' AND o.id = e.id;
-    `);
-    const first = db.prepare<[], { s: number | null }>('SELECT min(seq) AS s FROM temp.audit_queued').get()!
-      .s;
-    const last = db.prepare<[], { s: number | null }>('SELECT max(seq) AS s FROM audit_events').get()!.s ?? 0;
-    const pointer = first === null ? last : first - 1;
-    db.prepare(
-      `INSERT INTO audit_pushed_early (seq)
-       SELECT seq FROM audit_events WHERE seq > ? AND seq NOT IN (SELECT seq FROM temp.audit_queued)`,
-    ).run(pointer);
-    db.prepare(
-      `INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    ).run(AUDIT_PUSHED_SEQ_KEY, String(pointer));
-    db.exec(`
+      INSERT INTO sync_state (key, value) VALUES ('${AUDIT_PUSHED_SEQ_KEY}', CAST(coalesce(
+          (SELECT min(seq) - 1 FROM temp.audit_queued), (SELECT max(seq) FROM audit_events), 0) AS TEXT))
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+      INSERT INTO audit_pushed_early (seq)
+        SELECT seq FROM audit_events
+        WHERE seq > (SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = '${AUDIT_PUSHED_SEQ_KEY}')
+          AND seq NOT IN (SELECT seq FROM temp.audit_queued);
       DELETE FROM outbox WHERE entity = 'audit' AND id IN (
         SELECT e.id FROM audit_events e WHERE e.seq IN (SELECT seq FROM temp.audit_queued));
       DROP TABLE temp.audit_queued;
