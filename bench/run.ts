@@ -20,6 +20,7 @@ import {
   keyStore,
   patientNewThread,
   patientSignIn,
+  runChild,
   startBackend,
   targetText,
 } from './env';
@@ -39,7 +40,18 @@ import { measureStore } from './measure-store';
 import { measureSync } from './measure-sync';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const GROUPS = ['sync', 'inbox', 'search', 'router', 'store', 'audit', 'open', 'live', 'backend'] as const;
+const GROUPS = [
+  'sync',
+  'inbox',
+  'search',
+  'router',
+  'store',
+  'audit',
+  'open',
+  'live',
+  'backend',
+  'ui',
+] as const;
 type Group = (typeof GROUPS)[number];
 
 /* ---------------- command line ---------------- */
@@ -227,8 +239,17 @@ async function main(): Promise<void> {
       log(`  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
   }
-  // The demo backend at --scale is only seeded when a group other than `backend` needs it.
-  const backend = [...only].some((g) => g !== 'backend') ? await startBackend(options.scale) : null;
+  // The UI group brings its own demo backend and console (tests/e2e/harness.ts).
+  await run(
+    'ui',
+    async () =>
+      (await runChild<Result[]>('ui/child-ui.ts', [], { BENCH_UI: JSON.stringify({ quick: options.quick }) }))
+        .value,
+  );
+  // The demo backend at --scale is only seeded when a group other than `backend` and `ui` needs it.
+  const backend = [...only].some((g) => g !== 'backend' && g !== 'ui')
+    ? await startBackend(options.scale)
+    : null;
   if (backend)
     try {
       // A few genuinely rare words, posted the way patients post, before the first sync.
