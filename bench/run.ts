@@ -29,7 +29,6 @@ import {
   measureAuditReport,
   measureAuditVerify,
   measureAuditedLists,
-  measureAuditedView,
 } from './measure-audit';
 import { type BackendRow, backendTable, measureBackend } from './measure-backend';
 import { RARE_COUNT, RARE_WORD, measureInbox, measureSearch } from './measure-inbox';
@@ -290,7 +289,6 @@ async function main(): Promise<void> {
         await run('inbox', () => measureInbox(s, options));
         await run('search', () => measureSearch(s, options));
         await run('audit', () => measureAuditRecord(s, options));
-        await run('audit', () => measureAuditedView(s, options));
         await run('audit', () => measureAuditedLists(s, options));
         await run('audit', () => measureAuditReport(s, options));
         await run('live', () => measureLive(backend, s, options));
