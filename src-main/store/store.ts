@@ -56,7 +56,7 @@ export class Store {
     this.syncShadows = new SyncShadowsRepo(db);
     this.audit = new AuditRepo(db);
     this.auditPush = new AuditPushRepo(db);
-    this.changes = new TableChanges(db);
+    this.changes = TableChanges.of(db);
   }
 
   /** Run fn in one transaction (nested calls become savepoints). */

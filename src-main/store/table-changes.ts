@@ -21,6 +21,8 @@ const UNWATCHED = new Set([
   'search_dirty',
 ]);
 
+const perConnection = new WeakMap<Database, TableChanges>();
+
 /**
  * A write counter per table of the store, for read caches that must never serve stale data (issue 16: the inbox
  * first-page cache). Temporary triggers on every ordinary table (those of later migrations included, found at
@@ -34,7 +36,14 @@ export class TableChanges {
   private readonly counts = new Map<string, number>();
   private total = 0;
 
-  constructor(db: Database) {
+  /** The one instance per connection (a second Store on the same connection shares it, and its triggers). */
+  static of(db: Database): TableChanges {
+    let changes = perConnection.get(db);
+    if (!changes) perConnection.set(db, (changes = new TableChanges(db)));
+    return changes;
+  }
+
+  private constructor(db: Database) {
     db.function('clinic_table_changed', { deterministic: false, directOnly: false }, (name: unknown) => {
       const table = String(name);
       this.counts.set(table, (this.counts.get(table) ?? 0) + 1);
