@@ -96,9 +96,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'inbox.templates': (_i, c) => templates.list(need(c.staff).id),
     'templates.savePersonal': (i, c) => templates.save(need(c.staff).id, i),
     'templates.deletePersonal': (i, c) => (templates.delete(need(c.staff).id, i.id), ok),
-    'thread.get': async (i) => {
+    'thread.get': async (i, c) => {
       await onDemand(d, 'thread', i.threadId);
-      return d.inbox.get(i.threadId);
+      const detail = d.inbox.get(i.threadId);
+      // The "seen" mark commits with the read's audit event (issue 16: an audited read is one commit).
+      c.writeWithAudit = () => d.inbox.markSeen(i.threadId);
+      return detail;
     },
     'thread.claim': (i, c) => (d.inbox.claim(need(c.staff), i.threadId), ok),
     'thread.release': (i, c) => (d.inbox.release(need(c.staff), i.threadId), ok),

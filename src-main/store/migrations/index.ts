@@ -5,6 +5,7 @@ import { inboxSpeed } from './003-inbox-speed';
 import { serverImages } from './004-server-images';
 import { clinicTime } from './005-clinic-time';
 import { searchScripts } from './006-search-scripts';
+import { auditPushFromLog } from './007-audit-push-from-log';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -14,6 +15,7 @@ export const MIGRATIONS: readonly Migration[] = [
   serverImages,
   clinicTime,
   searchScripts,
+  auditPushFromLog,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 
