@@ -167,6 +167,25 @@ export const contract = {
     phi: false,
     audit: null,
   }),
+  /** A personal saved reply of the signed-in person (new without `id`); kept on this PC (issue 14). */
+  'templates.savePersonal': method({
+    input: z.strictObject({
+      id: id.optional(),
+      title: z.string().trim().min(1).max(80),
+      body: z.string().trim().min(1).max(5_000),
+    }),
+    output: ReplyTemplate,
+    roles: CLINICAL,
+    phi: false,
+    audit: { action: 'update', entityType: 'settings', idField: null, fields: ['replyTemplates'] },
+  }),
+  'templates.deletePersonal': method({
+    input: z.strictObject({ id }),
+    output: ok,
+    roles: CLINICAL,
+    phi: false,
+    audit: { action: 'update', entityType: 'settings', idField: null, fields: ['replyTemplates'] },
+  }),
   'thread.get': method({
     input: z.strictObject({ threadId: id }),
     output: ThreadDetail,
@@ -215,6 +234,17 @@ export const contract = {
     roles: CLINICAL,
     phi: true,
     audit: { action: 'create', entityType: 'thread', idField: 'threadId', fields: ['messages'] },
+  }),
+  /**
+   * Reply and close in one action (issue 14): the reply and the status change are queued in one transaction,
+   * so either both reach the outbox or neither does.
+   */
+  'thread.replyAndClose': method({
+    input: z.strictObject({ threadId: id, body: z.string().trim().min(1).max(20_000) }),
+    output: z.strictObject({ messageId: id }),
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'update', entityType: 'thread', idField: 'threadId', fields: ['messages', 'status'] },
   }),
   'attachment.get': method({
     input: z.strictObject({ attachmentId: id }),

@@ -271,8 +271,20 @@ export const Settings = z.strictObject({
   scheduleBackDays: z.number().int().min(0).max(3650),
   /** …to this many days ahead. */
   scheduleAheadDays: z.number().int().min(1).max(3650),
+  /** The clinic's phone number as patients should dial it: the {{clinic_phone}} field of reply templates. */
+  clinicPhone: z.string().trim().max(40),
 });
 export type Settings = z.infer<typeof Settings>;
 
-export const ReplyTemplate = z.strictObject({ id: z.string(), title: z.string(), body: z.string() });
+/**
+ * A saved reply (issue 14): the clinic's (every pool), a pool's (`pool` = its id), or the signed-in person's
+ * own ('personal'). Fields in the body: src-shared/reply-template.ts.
+ */
+export const ReplyTemplate = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  body: z.string(),
+  scope: z.enum(['clinic', 'pool', 'personal']),
+  pool: z.string().nullable(),
+});
 export type ReplyTemplate = z.infer<typeof ReplyTemplate>;

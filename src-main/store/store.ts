@@ -4,6 +4,8 @@ import { loadOrCreateStoreKey } from '../keys/store-key';
 import { openDatabase } from './open';
 import { AppointmentsRepo } from './repos/appointments';
 import { AuditRepo } from './repos/audit';
+import { AuditPushRepo } from './repos/audit-push';
+import { TableChanges } from './table-changes';
 import { DevicesRepo } from './repos/devices';
 import { KeyValueRepo } from './repos/kv';
 import { LocationsRepo, VisitTypesRepo } from './repos/locations';
@@ -35,6 +37,10 @@ export class Store {
   /** issue 13a: the clinic profile's locations and their IANA zones. */
   readonly locations: LocationsRepo;
   readonly visitTypes: VisitTypesRepo;
+  /** This device's audit events waiting to be pushed, read from the log by seq (issue 16). */
+  readonly auditPush: AuditPushRepo;
+  /** Write counters per table, for read caches (issue 16). */
+  readonly changes: TableChanges;
 
   constructor(
     readonly db: Database,
@@ -55,6 +61,8 @@ export class Store {
     this.audit = new AuditRepo(db);
     this.locations = new LocationsRepo(db);
     this.visitTypes = new VisitTypesRepo(db);
+    this.auditPush = new AuditPushRepo(db);
+    this.changes = TableChanges.of(db);
   }
 
   /** Run fn in one transaction (nested calls become savepoints). */

@@ -156,6 +156,21 @@ const cases: Partial<Record<MethodName, Case>> = {
     const id = anyThreadId();
     return { input: { threadId: id, body: 'Thank you, we will call you today.' }, entityId: id };
   },
+  'templates.savePersonal': async () => ({
+    input: { title: 'Call me', body: 'Dear {{first_name}}, please call {{clinic_phone}}.' },
+    entityId: null,
+  }),
+  'templates.deletePersonal': async () => {
+    const { id } = await clinic.ok<{ id: string }>('templates.savePersonal', {
+      title: 'Old',
+      body: 'Old text',
+    });
+    return { input: { id }, entityId: null };
+  },
+  'thread.replyAndClose': async () => {
+    const id = anyThreadId();
+    return { input: { threadId: id, body: 'Thank you, this is sorted.' }, entityId: id };
+  },
   'attachment.get': async () => {
     const id = anyAttachmentId();
     // Recorded on the attachment's thread and patient, whose trails show it (checked below).

@@ -148,6 +148,27 @@ const TABLE: Record<MethodName, Row> = {
     input: (i) => ({ threadId: i.thread, body: 'We will call you.' }),
     refused: (i) => [['thread', i.thread]],
   },
+  'templates.savePersonal': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: () => ({ title: 'Back soon', body: 'We will call you, {{first_name}}.' }),
+    refused: () => [['settings', null]],
+  },
+  'templates.deletePersonal': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: () => ({ id: 'personal-none' }),
+    refused: () => [['settings', null]],
+  },
+  'thread.replyAndClose': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ threadId: i.thread, body: 'We will call you.' }),
+    refused: (i) => [['thread', i.thread]],
+  },
   'attachment.get': {
     whileLocked: false,
     signedIn: true,

@@ -11,10 +11,19 @@ interface ReferenceState {
   providers: ProviderView[];
   staff: StaffView[];
   templates: ReplyTemplate[];
+  /** The clinic phone of this PC's settings: the {{clinic_phone}} field of reply templates ('' if not set). */
+  clinicPhone: string;
   loaded: boolean;
 }
 
-const empty: ReferenceState = { profile: null, providers: [], staff: [], templates: [], loaded: false };
+const empty: ReferenceState = {
+  profile: null,
+  providers: [],
+  staff: [],
+  templates: [],
+  clinicPhone: '',
+  loaded: false,
+};
 
 /** Show times in the clinic location's zone and open the schedule on the clinic's today (issue 13a). */
 function applyProfile(profile: ClinicProfile): void {
@@ -35,14 +44,22 @@ export function loadReference(canUseInbox: boolean): Promise<void> {
   if (useReference.getState().loaded) return Promise.resolve();
   loading ??= (async () => {
     try {
-      const [providers, staff, templates, profile] = await Promise.all([
+      const [providers, staff, templates, profile, settings] = await Promise.all([
         call('providers.list', {}),
         call('staff.list', {}),
         canUseInbox ? call('inbox.templates', {}) : Promise.resolve([]),
         call('clinic.profile', {}),
+        call('settings.get', {}),
       ]);
       applyProfile(profile);
-      useReference.setState({ providers, staff, templates, profile, loaded: true });
+      useReference.setState({
+        providers,
+        staff,
+        templates,
+        profile,
+        clinicPhone: settings.clinicPhone,
+        loaded: true,
+      });
     } finally {
       loading = null;
     }
