@@ -12,6 +12,9 @@ const SERVER_SUITE = [
   'server/sign-in-limits.test.ts',
   'server/clinic-time.test.ts',
   'server/guardrails.test.ts',
+  'server/guardrails-backdating.test.ts',
+  'server/guardrails-reschedule.test.ts',
+  'server/guardrails-overlap-window.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

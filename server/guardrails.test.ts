@@ -126,12 +126,12 @@ describe('visit status flow and its clock rules', () => {
     expect((await push(a, { op: 'appointment.undoStatus' })).status).toBe('applied');
     expect((await stored(a)).status).toBe('booked');
     run.clock.advance(45 * 60); // 09:45: b started a quarter of an hour ago
-    desk = await signInStaff(run, 'reception1'); // access tokens are short-lived
+    desk = await signInStaff(run, 'reception1', desk.deviceId); // access tokens are short-lived
     expect((await push(b, { op: 'appointment.noShow' })).status).toBe('applied');
     expect((await push(b, { op: 'appointment.undoStatus' })).status).toBe('applied');
     expect((await push(b, { op: 'appointment.noShow' })).status).toBe('applied');
-    run.clock.advance(24 * 3600); // the next day
-    desk = await signInStaff(run, 'reception1');
+    run.clock.advance(24 * 3600); // the next day, on the same PC
+    desk = await signInStaff(run, 'reception1', desk.deviceId);
     expect(reasonOf(await push(b, { op: 'appointment.undoStatus' }))).toBe(
       'A check-in or no-show can only be undone on the day of the visit.',
     );

@@ -338,7 +338,14 @@ export const contract = {
     audit: { action: 'update', entityType: 'appointment', idField: 'appointmentId', fields: ['status'] },
   }),
   'appointment.reschedule': method({
-    input: z.strictObject({ appointmentId: id, providerId: id, start: IsoTime, end: IsoTime }),
+    input: z.strictObject({
+      appointmentId: id,
+      providerId: id,
+      start: IsoTime,
+      end: IsoTime,
+      // issue 13a: required when the patient has another visit at the new time
+      overlapReason: z.string().trim().min(1).max(500).optional(),
+    }),
     output: ok,
     roles: FRONT_DESK,
     phi: true,

@@ -104,7 +104,14 @@ export const MutationOp = z.discriminatedUnion('op', [
     // issue 13a: booked as this visit type: the provider must offer it and the span must be its length
     visitTypeId: id.optional(),
   }),
-  z.strictObject({ op: z.literal('appointment.reschedule'), start: IsoTime, end: IsoTime, providerId: id }),
+  z.strictObject({
+    op: z.literal('appointment.reschedule'),
+    start: IsoTime,
+    end: IsoTime,
+    providerId: id,
+    // issue 13a review: a reschedule onto the same patient's other visit needs a reason too
+    overlapReason: z.string().min(1).max(500).optional(),
+  }),
   z.strictObject({
     op: z.literal('appointment.cancel'),
     reason: z.string().min(1).max(500),

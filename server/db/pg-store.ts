@@ -651,6 +651,36 @@ export class PgStore implements ServerStore {
     return row ? visitTypeFromRow(row) : null;
   }
 
+  async deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null> {
+    return (
+      (
+        await this.one<{ first_at: string | null }>(
+          'SELECT first_at FROM device_staff WHERE device_id = $1 AND staff_id = $2',
+          deviceId,
+          staffId,
+        )
+      )?.first_at ?? null
+    );
+  }
+
+  async patientVisitsOverlapping(
+    patientId: string,
+    start: string,
+    end: string,
+    excludeId: string | null,
+  ): Promise<AppointmentRecord[]> {
+    return (
+      await this.all<AppointmentRow>(
+        `SELECT * FROM appointments WHERE patient_id = $1 AND start < $2 AND "end" > $3
+           AND id IS DISTINCT FROM $4 AND status IN (${HOLDING}) ORDER BY start`,
+        patientId,
+        end,
+        start,
+        excludeId,
+      )
+    ).map(appointmentFromRow);
+  }
+
   setProviderLocation(providerId: string, locationId: string): Promise<void> {
     return this.write(async () => {
       await this.runWithChange(

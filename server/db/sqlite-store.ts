@@ -482,6 +482,34 @@ export class SqliteStore implements ServerStore {
     return row ? visitTypeFromRow(row) : null;
   }
 
+  async deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null> {
+    while (this.busy()) await this.tail;
+    return (
+      this.one<{ first_at: string | null }>(
+        'SELECT first_at FROM device_staff WHERE device_id = ? AND staff_id = ?',
+        deviceId,
+        staffId,
+      )?.first_at ?? null
+    );
+  }
+
+  async patientVisitsOverlapping(
+    patientId: string,
+    start: string,
+    end: string,
+    excludeId: string | null,
+  ): Promise<AppointmentRecord[]> {
+    while (this.busy()) await this.tail;
+    return this.all<AppointmentRow>(
+      `SELECT * FROM appointments WHERE patient_id = ? AND start < ? AND "end" > ? AND id IS NOT ?
+         AND status IN (${HOLDING}) ORDER BY start`,
+      patientId,
+      end,
+      start,
+      excludeId,
+    ).map(appointmentFromRow);
+  }
+
   async setProviderLocation(providerId: string, locationId: string): Promise<void> {
     while (this.busy()) await this.tail;
     if (!this.one('SELECT 1 AS x FROM locations WHERE id = ?', locationId))

@@ -194,6 +194,15 @@ export interface ServerStore {
   /** Insert or replace a visit type (records a 'visitType' change). */
   upsertVisitType(record: VisitTypeRecord): Promise<void>;
   visitType(id: string): Promise<VisitTypeRecord | null>;
+  /** When this staff member first signed in online on this device (ISO), or null. */
+  deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null>;
+  /** Slot-holding visits of a patient overlapping [start, end), other than `excludeId` (uncapped). */
+  patientVisitsOverlapping(
+    patientId: string,
+    start: string,
+    end: string,
+    excludeId: string | null,
+  ): Promise<AppointmentRecord[]>;
 
   insertPatient(record: PatientRecord, portalPasswordHash: string | null): Promise<void>;
   patient(id: string): Promise<PatientRecord | null>;

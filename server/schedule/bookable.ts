@@ -32,12 +32,25 @@ export async function gridProblem(
 
 /**
  * The clinic clock a pushed change is judged at (issue 13a): the time the console made it (so a check-in made
- * offline on the visit's day still counts when it syncs the next morning), but never earlier than the offline
- * grace period allows and never later than the server's now (a console's clock is not trusted beyond that).
+ * offline on the visit's day still counts when it syncs the next morning), but never later than the server's now
+ * (a console's clock is not trusted beyond that) and never earlier than the offline grace period allows, than the
+ * PC's enrolment, or than this person's first online sign-in on this PC: no honest console made a change before
+ * those (review of issue 13a: a modified console back-dating a fabricated visit).
  */
-export function clinicClockFor(ctx: ServerContext, location: LocationRecord, createdAt: string): ClinicClock {
+export async function judgeClock(
+  ctx: ServerContext,
+  location: LocationRecord,
+  m: { createdAt: string; staffId: string },
+  deviceId: string,
+): Promise<ClinicClock> {
   const now = ctx.now();
-  const made = Date.parse(createdAt);
-  const nowMs = Number.isFinite(made) ? Math.min(now, Math.max(made, now - ctx.offlineGraceMs)) : now;
+  const floors = [now - ctx.offlineGraceMs];
+  const device = await ctx.store.device(deviceId);
+  if (device) floors.push(Date.parse(device.createdAt));
+  const firstAt = await ctx.store.deviceStaffFirstAt(deviceId, m.staffId);
+  floors.push(firstAt ? Date.parse(firstAt) : now);
+  const floor = Math.max(...floors.filter(Number.isFinite));
+  const made = Date.parse(m.createdAt);
+  const nowMs = Number.isFinite(made) ? Math.min(now, Math.max(made, floor)) : now;
   return { nowMs, timeZone: location.timeZone, walkInMinutes: location.walkInMinutes };
 }

@@ -15,13 +15,12 @@ import {
   normalizeIso,
   OVERLAP_NEEDS_REASON,
   pastBookingProblem,
-  patientOverlaps,
   statusProblem,
   transitionProblem,
   TRANSITIONS,
   visitTypeProblem,
 } from '../../src-shared/schedule-rules';
-import { clinicClockFor, gridProblem, locationOf } from '../schedule/bookable';
+import { gridProblem, judgeClock, locationOf } from '../schedule/bookable';
 import { payloadVersionProblem } from './payload-versions';
 import { roleMayPush } from '../../src-shared/mutation-roles';
 import { staffActive } from '../auth/staff-auth';
@@ -129,12 +128,12 @@ async function book(c: OpContext, op: Op<'appointment.book'>): Promise<Outcome> 
     if (typeProblem) return out(rejected(c, typeProblem, null));
   }
   // issue 13a guardrails, judged at the time the change was made (bounded by the offline grace period)
-  const at = clinicClockFor(c, await locationOf(c.store, provider), c.m.createdAt);
+  const at = await judgeClock(c, await locationOf(c.store, provider), c.m, c.deviceId);
   const past = pastBookingProblem(start, at);
   if (past) return out(rejected(c, past, null));
   const holder = await c.store.findSlotHolder(provider.id, start, end, null);
   if (holder) return out(conflict(c, await slotTakenReason(c, holder), appointmentChange(holder)));
-  const overlapping = patientOverlaps(await c.store.appointmentsOfPatient(op.patientId, 500), start, end);
+  const overlapping = await c.store.patientVisitsOverlapping(op.patientId, start, end, null);
   if (overlapping.length > 0 && !op.overlapReason?.trim())
     return out(rejected(c, OVERLAP_NEEDS_REASON, null));
   if (overlapping.length > 0) audit.fields.push('overlapReason');
@@ -160,6 +159,7 @@ async function reschedule(
   c: OpContext,
   op: Op<'appointment.reschedule'>,
   current: AppointmentRecord,
+  fields: string[],
 ): Promise<MutationResult> {
   const now = appointmentChange(current);
   const problem = transitionProblem(current, 'reschedule');
@@ -173,12 +173,24 @@ async function reschedule(
   if (slot) return rejected(c, slot, now);
   const past = pastBookingProblem(
     start,
-    clinicClockFor(c, await locationOf(c.store, provider), c.m.createdAt),
+    await judgeClock(c, await locationOf(c.store, provider), c.m, c.deviceId),
   );
   if (past) return rejected(c, past, now);
   const holder = await c.store.findSlotHolder(provider.id, start, end, current.id);
   if (holder) return conflict(c, await slotTakenReason(c, holder), appointmentChange(holder));
-  const next = { ...current, providerId: provider.id, start, end, version: current.version + 1 };
+  // The same patient twice at one time needs a reason, by a reschedule as by a booking (review of issue 13a).
+  const overlapping = await c.store.patientVisitsOverlapping(current.patientId, start, end, current.id);
+  const overlapReason = op.overlapReason?.trim();
+  if (overlapping.length > 0 && !overlapReason) return rejected(c, OVERLAP_NEEDS_REASON, now);
+  if (overlapping.length > 0) fields.push('overlapReason');
+  const next = {
+    ...current,
+    providerId: provider.id,
+    start,
+    end,
+    overlapReason: overlapping.length > 0 ? overlapReason! : current.overlapReason,
+    version: current.version + 1,
+  };
   await c.store.updateAppointment(next);
   return applied(c, next.version);
 }
@@ -214,13 +226,14 @@ async function appointmentOp(
   const audit: AuditTarget = { action: 'update', entityType: 'appointment', entityId: c.m.entityId, fields };
   const current = await c.store.appointment(c.m.entityId);
   if (!current) return { result: rejected(c, 'Unknown appointment.', null), audit };
-  if (op.op === 'appointment.reschedule') return { result: await reschedule(c, op, current), audit };
+  if (op.op === 'appointment.reschedule')
+    return { result: await reschedule(c, op, current, audit.fields), audit };
   const kind = STATUS_OPS[op.op];
   const provider = await c.store.provider(current.providerId);
   const location = provider
     ? await locationOf(c.store, provider)
     : { id: '', name: '', timeZone: 'UTC', walkInMinutes: 0, version: 0 };
-  const problem = statusProblem(current, kind, clinicClockFor(c, location, c.m.createdAt));
+  const problem = statusProblem(current, kind, await judgeClock(c, location, c.m, c.deviceId));
   if (problem) return { result: rejected(c, problem, appointmentChange(current)), audit };
   const next: AppointmentRecord = {
     ...current,

@@ -127,7 +127,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     },
     'appointment.book': (i, c) => ({ appointmentId: d.schedule.book(need(c.staff), i) }),
     'appointment.reschedule': (i, c) => (
-      d.schedule.reschedule(need(c.staff), i.appointmentId, i.providerId, i.start, i.end),
+      d.schedule.reschedule(need(c.staff), i.appointmentId, i.providerId, i.start, i.end, i.overlapReason),
       ok
     ),
     'appointment.cancel': (i, c) => (d.schedule.cancel(need(c.staff), i.appointmentId, i.code, i.reason), ok),

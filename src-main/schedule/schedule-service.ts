@@ -233,12 +233,22 @@ export class ScheduleService {
     providerId: string,
     start: string,
     end: string,
+    overlapReason?: string,
   ): void {
     const appt = this.existing(appointmentId, 'reschedule');
     this.assertSlotFree(providerId, start, end, appointmentId);
     const past = pastBookingProblem(start, this.clinicClock(providerId));
     if (past) throw new ApiError('VALIDATION', past);
-    this.write(staff, appointmentId, appt.version, { op: 'appointment.reschedule', providerId, start, end });
+    const overlapping = this.patientOverlaps(appt.patientId, start, end, appointmentId).length > 0;
+    const reason = overlapReason?.trim();
+    if (overlapping && !reason) throw new ApiError('VALIDATION', OVERLAP_NEEDS_REASON);
+    this.write(staff, appointmentId, appt.version, {
+      op: 'appointment.reschedule',
+      providerId,
+      start,
+      end,
+      ...(overlapping && reason ? { overlapReason: reason } : {}),
+    });
   }
 
   /** Cancel with a coded reason and optional text (issue 13 §6); text alone is code 'other'. */

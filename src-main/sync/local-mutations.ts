@@ -72,7 +72,13 @@ function applyOptimistic(store: Store, input: LocalMutationInput, op: MutationOp
       return;
     case 'appointment.reschedule': {
       const a = requireAppointment(store, input.entityId);
-      store.appointments.upsert({ ...a, providerId: op.providerId, start: op.start, end: op.end });
+      store.appointments.upsert({
+        ...a,
+        providerId: op.providerId,
+        start: op.start,
+        end: op.end,
+        overlapReason: op.overlapReason ?? a.overlapReason,
+      });
       return;
     }
     case 'appointment.cancel': {
