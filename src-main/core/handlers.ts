@@ -96,9 +96,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'inbox.templates': (_i, c) => templates.list(need(c.staff).id),
     'templates.savePersonal': (i, c) => templates.save(need(c.staff).id, i),
     'templates.deletePersonal': (i, c) => (templates.delete(need(c.staff).id, i.id), ok),
-    'thread.get': async (i) => {
+    'thread.get': async (i, c) => {
       await onDemand(d, 'thread', i.threadId);
-      return d.inbox.get(i.threadId);
+      const detail = d.inbox.get(i.threadId);
+      // The "seen" mark commits with the read's audit event (issue 16: an audited read is one commit).
+      c.writeWithAudit = () => d.inbox.markSeen(i.threadId);
+      return detail;
     },
     'thread.claim': (i, c) => (d.inbox.claim(need(c.staff), i.threadId), ok),
     'thread.release': (i, c) => (d.inbox.release(need(c.staff), i.threadId), ok),
@@ -116,7 +119,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       d.store.staff
         .list()
         .map((s) => ({ id: s.id, username: s.username, displayName: s.displayName, role: s.role })),
-    'schedule.range': (i) => d.schedule.range(i.from, i.days, i.providerId),
+    'clinic.profile': () => d.schedule.profile(),
+    'schedule.range': (i) => d.schedule.range(i.from, i.days, i.providerId, i.locationId),
     'appointment.get': async (i) => {
       await onDemand(d, 'appointment', i.appointmentId);
       return d.schedule.get(i.appointmentId);
@@ -126,7 +130,11 @@ export function createHandlers(d: HandlerDeps): Handlers {
       d.schedule.reschedule(need(c.staff), i.appointmentId, i.providerId, i.start, i.end),
       ok
     ),
-    'appointment.cancel': (i, c) => (d.schedule.cancel(need(c.staff), i.appointmentId, i.reason), ok),
+    'appointment.cancel': (i, c) => (d.schedule.cancel(need(c.staff), i.appointmentId, i.code, i.reason), ok),
+    'appointment.patientOverlaps': (i) => d.schedule.patientOverlaps(i.patientId, i.start, i.end, i.exceptId),
+    'appointment.room': (i, c) => (d.schedule.advance(need(c.staff), i.appointmentId, 'room'), ok),
+    'appointment.complete': (i, c) => (d.schedule.advance(need(c.staff), i.appointmentId, 'complete'), ok),
+    'appointment.undo': (i, c) => (d.schedule.advance(need(c.staff), i.appointmentId, 'undo'), ok),
     'appointment.checkIn': (i, c) => (d.schedule.checkIn(need(c.staff), i.appointmentId), ok),
     'appointment.noShow': (i, c) => (d.schedule.noShow(need(c.staff), i.appointmentId), ok),
     'appointment.openVirtualLink': async (i) => (await d.schedule.openVirtualLink(i.appointmentId), ok),

@@ -210,7 +210,10 @@ export class ThreadsRepo {
       `UPDATE threads SET assignee_id = @assigneeId, priority = @priority, status = @status,
          updated_at = @updatedAt, last_message_at = @lastMessageAt WHERE id = @id`,
     );
-    this.seenStmt = db.prepare('UPDATE threads SET seen_at = ? WHERE id = ?');
+    // Only an unread thread is written: opening a thread already seen writes no page (issue 16).
+    this.seenStmt = db.prepare(
+      'UPDATE threads SET seen_at = ? WHERE id = ? AND (seen_at IS NULL OR seen_at < last_message_at)',
+    );
     this.deleteStmt = db.prepare('DELETE FROM threads WHERE id = ?');
     this.byPatientStmt = db.prepare<[string], ThreadListRow>(
       `SELECT ${LIST_COLUMNS}, NULL AS snippet FROM threads t JOIN patients p ON p.id = t.patient_id

@@ -12,11 +12,10 @@ import type { Migration } from './types';
  * The tokenizer keeps combining marks in words (categories M*): FTS5's default splits Devanagari, Thai… words
  * at every vowel sign.
  *
- * File numbered 008 (issue 14b's slot); `version` is the next free number on this branch so the list stays
- * gap-free: the lead renumbers at merge.
+ * File 006, version 6 (numbered in merge order; the list stays gap-free).
  */
 export const searchScripts: Migration = {
-  version: 5,
+  version: 6,
   name: 'search in every script: folded words and CJK bigrams',
   up: (db) => {
     registerSearchFunctions(db);
