@@ -96,7 +96,7 @@ describe('search in every script (issue 14)', () => {
   });
 });
 
-describe('migration 8 (search in every script)', () => {
+describe('migration 6 (search in every script)', () => {
   it('rebuilds the existing index: messages indexed before the upgrade are found in every script', () => {
     const tmp = tempDir();
     try {
