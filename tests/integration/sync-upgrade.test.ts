@@ -15,7 +15,6 @@ import { openDatabase } from '../../src-main/store/open';
 import { MessagesRepo } from '../../src-main/store/repos/messages';
 import { PatientsRepo } from '../../src-main/store/repos/patients';
 import { StaffRepo } from '../../src-main/store/repos/staff';
-import { ThreadsRepo } from '../../src-main/store/repos/threads';
 import { SyncEngine } from '../../src-main/sync/engine';
 import {
   TestCredentials,
@@ -92,7 +91,26 @@ describe('upgrade with changes still queued', () => {
     const appointments = {
       upsert: ({ cancelCode: _c, overlapReason: _o, ...a }: AppointmentRecord) => v3Appointment.run(a),
     };
-    const threadRepo = new ThreadsRepo(db);
+    // The previous release's ThreadsRepo.upsert (this release's ThreadsRepo prepares its search statements on
+    // the schema-6 index, which a schema-3 store does not have yet).
+    const v3Thread = db.prepare(
+      `INSERT INTO threads (id, patient_id, subject, status, priority, assignee_id, provider_id, created_at,
+         updated_at, last_message_at, due_at, version)
+       VALUES (@id, @patientId, @subject, @status, @priority, @assigneeId, @providerId, @createdAt, @updatedAt,
+         @lastMessageAt, @dueAt, @version)
+       ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id, subject = excluded.subject,
+         status = excluded.status, priority = excluded.priority, assignee_id = excluded.assignee_id,
+         provider_id = excluded.provider_id, created_at = excluded.created_at, updated_at = excluded.updated_at,
+         last_message_at = excluded.last_message_at, due_at = excluded.due_at, version = excluded.version`,
+    );
+    const v3ThreadUpdate = db.prepare(
+      `UPDATE threads SET assignee_id = @assigneeId, priority = @priority, status = @status,
+         updated_at = @updatedAt, last_message_at = @lastMessageAt WHERE id = @id`,
+    );
+    const threadRepo = {
+      upsert: (t: ThreadRecord) => v3Thread.run(t),
+      update: (t: ThreadRecord) => v3ThreadUpdate.run(t),
+    };
     const deviceId = creds.deviceId()!;
     const staffId = creds.staffId;
     const insert = db.prepare(V3_OUTBOX_INSERT);

@@ -11,7 +11,7 @@
  * queue filters are FTS terms. The index is contentless: the text stays in
  * `messages` only, and snippets are made from it for the threads on the page.
  *
- * Text (migration 8, issue 14): the `body` column holds the message folded by src-shared/text-fold.ts (every
+ * Text (migration 6, issue 14): the `body` column holds the message folded by src-shared/text-fold.ts (every
  * script: case, accents, width, Turkish i, Greek final sigma) with runs of Chinese, Japanese, Korean, Thai…
  * blanked, and the `grams` column holds those runs as character bigrams (src-shared/search-text.ts). The
  * tokenizer only splits (`unicode61 remove_diacritics 0 categories 'L* N* Co M*'`): all folding happens in

@@ -49,6 +49,8 @@ const SAMPLES: [string, string, string, string][] = [
   ['Chinese word inside a run', '我今天头痛得很厉害', '头痛', '头痛'],
   ['Japanese word inside a run', '昨日から頭が痛いです', '痛い', '痛い'],
   ['Japanese half-width katakana', 'クスリを飲みました', 'ｸｽﾘ', 'クスリ'],
+  ['Korean word with a particle', '어제부터 머리가 아파요', '머리', '머리'],
+  ['Thai word inside a run (tone and vowel marks)', 'ฉันปวดหัวมากตั้งแต่เมื่อวาน', 'ปวดหัว', 'ปวดหัว'],
 ];
 
 describe('search in every script (issue 14)', () => {
@@ -94,7 +96,7 @@ describe('search in every script (issue 14)', () => {
   });
 });
 
-describe('migration 8 (search in every script)', () => {
+describe('migration 6 (search in every script)', () => {
   it('rebuilds the existing index: messages indexed before the upgrade are found in every script', () => {
     const tmp = tempDir();
     try {
