@@ -10,6 +10,7 @@ const SERVER_SUITE = [
   'server/demo/seed.test.ts',
   'server/portal-mfa.test.ts',
   'server/sign-in-limits.test.ts',
+  'server/triage.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

@@ -18,8 +18,10 @@ import {
   AuditEntryView,
   PatientPanel,
   PatientView,
+  PoolView,
   ProviderView,
   QueueCounts,
+  QueueSort,
   Queue,
   ReplyTemplate,
   ScheduleView,
@@ -152,6 +154,9 @@ export const contract = {
       search: z.string().min(1).max(200).optional(),
       offset: z.number().int().min(0).max(10_000_000),
       limit: z.number().int().min(1).max(200),
+      // issue 14a: one triage pool's queue, and the order (default: priority, i.e. overdue and STAT first)
+      poolId: id.optional(),
+      sort: QueueSort.optional(),
     }),
     output: ThreadPage,
     roles: CLINICAL,
@@ -165,6 +170,25 @@ export const contract = {
     roles: CLINICAL,
     phi: false,
     audit: null,
+  }),
+  /** issue 14a: the clinic's triage pools with their queue sizes, and whether this role may read each. */
+  'inbox.pools': method({
+    input: none,
+    output: z.array(PoolView),
+    roles: CLINICAL,
+    phi: false,
+    audit: null,
+  }),
+  /**
+   * issue 14a: move a thread to another pool (a mis-filed topic). A receptionist may not move a clinical thread
+   * into an administrative pool (src-shared/triage.ts roleMayRoute).
+   */
+  'thread.route': method({
+    input: z.strictObject({ threadId: id, poolId: id }),
+    output: ok,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'update', entityType: 'thread', idField: 'threadId', fields: ['poolId'] },
   }),
   'thread.get': method({
     input: z.strictObject({ threadId: id }),

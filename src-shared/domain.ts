@@ -12,6 +12,15 @@ export const PRIORITIES = ['routine', 'urgent', 'asap', 'stat'] as const;
 export const Priority = z.enum(PRIORITIES);
 export type Priority = z.infer<typeof Priority>;
 
+/** What a patient says a message is about, chosen in the portal (issue 14a; pools in src-shared/triage.ts). */
+export const TOPICS = [
+  'clinical-question',
+  'prescription-refill',
+  'test-results',
+  'scheduling',
+  'billing-admin',
+] as const;
+
 export const THREAD_STATUSES = ['new', 'in_progress', 'done'] as const;
 export const ThreadStatus = z.enum(THREAD_STATUSES);
 export type ThreadStatus = z.infer<typeof ThreadStatus>;
@@ -102,6 +111,10 @@ export const ThreadRecord = z.strictObject({
   /** Service-level due time for a staff answer. */
   dueAt: IsoTime.nullable(),
   version: z.number().int().nonnegative(),
+  // issue 14a: the topic the patient picked and the triage pool it routes to (src-shared/triage.ts). Absent from
+  // servers before issue 14: such a thread counts as clinical (the restrictive reading).
+  topic: z.enum(TOPICS).optional(),
+  poolId: id.nullable().optional(),
 });
 export type ThreadRecord = z.infer<typeof ThreadRecord>;
 

@@ -16,6 +16,7 @@ export const MUTATION_METHOD: Record<Exclude<MutationOpName, 'audit.append'>, Me
   'thread.assign': 'thread.assign',
   'thread.setPriority': 'thread.setPriority',
   'thread.setStatus': 'thread.setStatus',
+  'thread.route': 'thread.route',
   'message.send': 'thread.reply',
 };
 

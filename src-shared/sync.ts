@@ -16,7 +16,9 @@ import {
   StaffRecord,
   ThreadRecord,
   ThreadStatus,
+  TOPICS,
 } from './domain';
+import { PoolRecord } from './triage';
 
 /** Bounds shared by both sides so neither has to guess the other's limits. */
 export const SYNC_LIMITS = {
@@ -65,6 +67,8 @@ export const Change = z.discriminatedUnion('entity', [
   z.strictObject({ entity: z.literal('appointment'), id: z.string(), data: AppointmentRecord.nullable() }),
   z.strictObject({ entity: z.literal('audit'), id: z.string(), data: AuditRecord.nullable() }),
   z.strictObject({ entity: z.literal('device'), id: z.string(), data: DeviceRecord.nullable() }),
+  // issue 14a: the clinic's triage pools (topics routed there, kind, SLA per priority)
+  z.strictObject({ entity: z.literal('pool'), id: z.string(), data: PoolRecord.nullable() }),
 ]);
 export type Change = z.infer<typeof Change>;
 export type EntityName = Change['entity'];
@@ -78,6 +82,12 @@ export const PullResponse = z.strictObject({
   hasMore: z.boolean(),
   /** Changes still to come after this batch, for progress bars. */
   remaining: z.number().int().nonnegative(),
+  /**
+   * issue 14a: threads whose messages or attachments in this batch the caller's role may not have (a
+   * receptionist's session: clinical pools). A console fetches such a thread whole (GET /sync/record) when
+   * someone allowed opens it.
+   */
+  withheld: z.array(z.string().min(1).max(64)).max(SYNC_LIMITS.maxPullBatch).optional(),
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 
@@ -101,6 +111,8 @@ export const MutationOp = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('thread.assign'), assigneeId: id.nullable() }),
   z.strictObject({ op: z.literal('thread.setPriority'), priority: Priority }),
   z.strictObject({ op: z.literal('thread.setStatus'), status: ThreadStatus }),
+  // issue 14a: re-route a thread to another triage pool
+  z.strictObject({ op: z.literal('thread.route'), poolId: id }),
   z.strictObject({ op: z.literal('message.send'), messageId: id, body: z.string().min(1).max(20_000) }),
   z.strictObject({ op: z.literal('audit.append'), event: AuditRecord }),
 ]);
@@ -314,6 +326,8 @@ export const PortalSignInResponse = z.strictObject({ token: z.string(), patientI
 
 export const PortalNewThread = z.strictObject({
   subject: z.string().min(1).max(300),
+  /** issue 14a: the topic the patient picked; routes the thread to a pool. Absent: 'clinical-question'. */
+  topic: z.enum(TOPICS).optional(),
   body: z.string().min(1).max(20_000),
   attachment: z
     .strictObject({

@@ -235,4 +235,22 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE device_staff ADD COLUMN signed_out_at TEXT COLLATE "C";
   ALTER TABLE devices ADD COLUMN chain_anchor TEXT COLLATE "C";
   `,
+  // issue 14a (PostgreSQL twin of schema.ts migration 5): triage pools, thread topic and pool
+  /* 5 */ `
+  CREATE TABLE pools (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT COLLATE "C" NOT NULL CHECK (kind IN ('clinical', 'administrative')),
+    topics TEXT NOT NULL,
+    sla TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('clinical', 'Clinical', 'clinical', '["clinical-question"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('refills', 'Refills', 'clinical', '["prescription-refill"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('results', 'Results', 'clinical', '["test-results"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('front-desk', 'Front desk', 'administrative', '["scheduling","billing-admin"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO changes (seq, entity, id) SELECT nextval('changes_seq'), 'pool', id FROM pools ORDER BY id;
+  ALTER TABLE threads ADD COLUMN topic TEXT COLLATE "C";
+  ALTER TABLE threads ADD COLUMN pool_id TEXT COLLATE "C" REFERENCES pools(id);
+  `,
 ];

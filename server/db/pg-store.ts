@@ -28,8 +28,9 @@ import type {
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
-import { SLOT_HOLDING_STATUSES } from '../../src-shared/domain';
+import { SLOT_HOLDING_STATUSES, type Role } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
+import type { PoolRecord } from '../../src-shared/triage';
 import { PG_MIGRATIONS } from './pg-schema';
 import { UnstorableTextError, hasNul } from './text';
 import {
@@ -51,6 +52,9 @@ import {
   type ProviderRow,
   type StaffRow,
   type ThreadRow,
+  poolFromRow,
+  poolParams,
+  type PoolRow,
 } from './rows';
 import type {
   AccessToken,
@@ -97,6 +101,7 @@ const ENTITY_TABLES: Record<EntityName, { table: string; map: (row: any) => Chan
     table: 'devices',
     map: (d: { id: string; name: string }) => ({ id: d.id, name: d.name, version: 1 }),
   },
+  pool: { table: 'pools', map: poolFromRow },
 };
 
 interface DeviceRow {
@@ -640,7 +645,8 @@ export class PgStore implements ServerStore {
         'thread',
         r.id,
         `INSERT INTO threads (patient_id, subject, status, priority, assignee_id, provider_id, created_at,
-           updated_at, last_message_at, due_at, version, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+           updated_at, last_message_at, due_at, topic, pool_id, version, id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         ...threadParams(r),
       );
     });
@@ -652,8 +658,9 @@ export class PgStore implements ServerStore {
         'thread',
         r.id,
         `UPDATE threads SET patient_id = $1, subject = $2, status = $3, priority = $4, assignee_id = $5,
-           provider_id = $6, created_at = $7, updated_at = $8, last_message_at = $9, due_at = $10, version = $11
-         WHERE id = $12`,
+           provider_id = $6, created_at = $7, updated_at = $8, last_message_at = $9, due_at = $10, topic = $11,
+           pool_id = $12, version = $13
+         WHERE id = $14`,
         ...threadParams(r),
       );
     });
@@ -919,7 +926,43 @@ export class PgStore implements ServerStore {
         const d = await this.device(id);
         return { entity, id, data: d ? { id: d.id, name: d.name, version: 1 } : null };
       }
+      case 'pool':
+        return { entity, id, data: await this.triagePool(id) };
     }
+  }
+
+  /* ---- issue 14a: triage pools, device clearance ---- */
+
+  async pools(): Promise<PoolRecord[]> {
+    return (await this.all<PoolRow>('SELECT * FROM pools ORDER BY id')).map(poolFromRow);
+  }
+
+  async triagePool(id: string): Promise<PoolRecord | null> {
+    const row = await this.one<PoolRow>('SELECT * FROM pools WHERE id = $1', id);
+    return row ? poolFromRow(row) : null;
+  }
+
+  upsertPool(r: PoolRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'pool',
+        r.id,
+        `INSERT INTO pools (name, kind, topics, sla, version, id) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, topics = EXCLUDED.topics,
+           sla = EXCLUDED.sla, version = EXCLUDED.version`,
+        ...poolParams(r),
+      );
+    });
+  }
+
+  async deviceStaffRoles(deviceId: string): Promise<Role[]> {
+    return (
+      await this.all<{ role: Role }>(
+        `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
+         WHERE d.device_id = $1 AND d.signed_out_at IS NULL`,
+        deviceId,
+      )
+    ).map((r) => r.role);
   }
 
   async loadChanges(refs: readonly ChangeRef[]): Promise<Change[]> {

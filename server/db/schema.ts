@@ -240,4 +240,25 @@ export const MIGRATIONS: readonly string[] = [
   -- the console's local audit chain head when it was enrolled: its first event may continue from it
   ALTER TABLE devices ADD COLUMN chain_anchor TEXT;
   `,
+  // issue 14a: triage pools (topic -> pool, kind, SLA per priority; the defaults of src-shared/triage.ts
+  // DEFAULT_POOLS), each thread's topic and pool
+  /* 5: triage pools, thread topic and pool */ `
+  CREATE TABLE pools (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('clinical', 'administrative')),
+    -- JSON arrays / objects: topics routed here, SLA minutes per priority
+    topics TEXT NOT NULL,
+    sla TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('clinical', 'Clinical', 'clinical', '["clinical-question"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('refills', 'Refills', 'clinical', '["prescription-refill"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('results', 'Results', 'clinical', '["test-results"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('front-desk', 'Front desk', 'administrative', '["scheduling","billing-admin"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO changes (entity, id) SELECT 'pool', id FROM pools;
+  ALTER TABLE threads ADD COLUMN topic TEXT;
+  -- NULL: no pool (a thread from before pools); counts as clinical
+  ALTER TABLE threads ADD COLUMN pool_id TEXT REFERENCES pools(id);
+  `,
 ];

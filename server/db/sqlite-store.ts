@@ -14,8 +14,9 @@ import type {
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
-import { SLOT_HOLDING_STATUSES } from '../../src-shared/domain';
+import { SLOT_HOLDING_STATUSES, type Role } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
+import type { PoolRecord } from '../../src-shared/triage';
 import { MIGRATIONS } from './schema';
 import { UnstorableTextError, hasNul } from './text';
 import {
@@ -37,6 +38,9 @@ import {
   type ProviderRow,
   type StaffRow,
   type ThreadRow,
+  poolFromRow,
+  poolParams,
+  type PoolRow,
 } from './rows';
 import type {
   AccessToken,
@@ -474,7 +478,8 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO threads (patient_id, subject, status, priority, assignee_id, provider_id, created_at,
-         updated_at, last_message_at, due_at, version, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         updated_at, last_message_at, due_at, topic, pool_id, version, id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ...threadParams(r),
     );
     this.recordChange('thread', r.id);
@@ -484,7 +489,8 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     this.run(
       `UPDATE threads SET patient_id = ?, subject = ?, status = ?, priority = ?, assignee_id = ?, provider_id = ?,
-         created_at = ?, updated_at = ?, last_message_at = ?, due_at = ?, version = ? WHERE id = ?`,
+         created_at = ?, updated_at = ?, last_message_at = ?, due_at = ?, topic = ?, pool_id = ?, version = ?
+       WHERE id = ?`,
       ...threadParams(r),
     );
     this.recordChange('thread', r.id);
@@ -742,7 +748,42 @@ export class SqliteStore implements ServerStore {
         const d = await this.device(id);
         return { entity, id, data: d ? { id: d.id, name: d.name, version: 1 } : null };
       }
+      case 'pool':
+        return { entity, id, data: await this.triagePool(id) };
     }
+  }
+
+  /* ---- issue 14a: triage pools, device clearance ---- */
+
+  async pools(): Promise<PoolRecord[]> {
+    while (this.busy()) await this.tail;
+    return this.all<PoolRow>('SELECT * FROM pools ORDER BY id').map(poolFromRow);
+  }
+
+  async triagePool(id: string): Promise<PoolRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<PoolRow>('SELECT * FROM pools WHERE id = ?', id);
+    return row ? poolFromRow(row) : null;
+  }
+
+  async upsertPool(r: PoolRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO pools (name, kind, topics, sla, version, id) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, topics = excluded.topics,
+         sla = excluded.sla, version = excluded.version`,
+      ...poolParams(r),
+    );
+    this.recordChange('pool', r.id);
+  }
+
+  async deviceStaffRoles(deviceId: string): Promise<Role[]> {
+    while (this.busy()) await this.tail;
+    return this.all<{ role: Role }>(
+      `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
+       WHERE d.device_id = ? AND d.signed_out_at IS NULL`,
+      deviceId,
+    ).map((r) => r.role);
   }
 
   async loadChanges(refs: readonly ChangeRef[]): Promise<Change[]> {

@@ -11,10 +11,12 @@ import type {
   MessageRecord,
   PatientRecord,
   ProviderRecord,
+  Role,
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
+import type { PoolRecord } from '../../src-shared/triage';
 
 export interface StaffAuth {
   record: StaffRecord;
@@ -269,6 +271,16 @@ export interface ServerStore {
   insertPatientLogin(login: Omit<PatientLogin, 'seq'>): Promise<void>;
   /** Newest first, at most `limit`. */
   patientLogins(patientId: string, limit: number): Promise<PatientLogin[]>;
+
+  /* ---- issue 14a: triage pools, what a device may be served ---- */
+
+  /** The clinic's triage pools, by id. */
+  pools(): Promise<PoolRecord[]>;
+  triagePool(id: string): Promise<PoolRecord | null>;
+  /** Creates or replaces a pool (admin configuration); logged as a 'pool' change. */
+  upsertPool(record: PoolRecord): Promise<void>;
+  /** Roles of the staff signed in online on the device and not signed out there since (its clearance). */
+  deviceStaffRoles(deviceId: string): Promise<Role[]>;
 
   appliedMutation(deviceId: string, mutationId: string): Promise<string | null>;
   saveAppliedMutation(deviceId: string, mutationId: string, resultJson: string, at: string): Promise<void>;

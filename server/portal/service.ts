@@ -19,6 +19,7 @@ import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { normalizeIso, slotProblem, transitionProblem } from '../../src-shared/schedule-rules';
 import { dueAfter } from '../sync/sla';
+import { DEFAULT_SLA, dueAt, poolForTopic } from '../../src-shared/triage';
 import { checkAttachment } from './attachments';
 
 export interface PortalMessageView {
@@ -284,6 +285,9 @@ export async function newThread(
     : null;
   return ctx.store.transaction(async () => {
     const now = ctx.nowIso();
+    // issue 14a: the topic routes the thread to the clinic's pool for it; its SLA sets the due time.
+    const topic = input.topic ?? 'clinical-question';
+    const pool = poolForTopic(await ctx.store.pools(), topic);
     const thread: ThreadRecord = {
       id: randomUUID(),
       patientId,
@@ -295,8 +299,10 @@ export async function newThread(
       createdAt: now,
       updatedAt: now,
       lastMessageAt: now,
-      dueAt: dueAfter(now, 'routine'),
+      dueAt: dueAt(now, 'routine', pool?.sla ?? DEFAULT_SLA),
       version: 1,
+      topic,
+      poolId: pool?.id ?? null,
     };
     await ctx.store.insertThread(thread);
     const messageId = randomUUID();

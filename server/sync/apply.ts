@@ -16,7 +16,8 @@ import { payloadVersionProblem } from './payload-versions';
 import { roleMayPush } from '../../src-shared/mutation-roles';
 import { staffActive } from '../auth/staff-auth';
 import { appendConsoleAudit } from './audit-chain';
-import { dueAfter } from './sla';
+import { DEFAULT_SLA, dueAt, roleMayReadPool, roleMayRoute } from '../../src-shared/triage';
+import { poolKindOf } from './triage-access';
 
 type Op<N extends MutationOpName> = Extract<MutationOp, { op: N }>;
 
@@ -182,7 +183,7 @@ async function appointmentOp(
 
 async function threadOp(
   c: OpContext,
-  op: Op<'thread.assign' | 'thread.setPriority' | 'thread.setStatus' | 'message.send'>,
+  op: Op<'thread.assign' | 'thread.setPriority' | 'thread.setStatus' | 'thread.route' | 'message.send'>,
 ): Promise<Outcome> {
   const fields =
     op.op === 'thread.assign'
@@ -191,7 +192,9 @@ async function threadOp(
         ? ['priority']
         : op.op === 'thread.setStatus'
           ? ['status']
-          : ['messages'];
+          : op.op === 'thread.route'
+            ? ['poolId']
+            : ['messages'];
   const audit: AuditTarget = {
     action: op.op === 'message.send' ? 'create' : 'update',
     entityType: 'thread',
@@ -201,9 +204,32 @@ async function threadOp(
   const out = (result: MutationResult): Outcome => ({ result, audit });
   const thread = await c.store.thread(c.m.entityId);
   if (!thread) return out(rejected(c, 'Unknown thread.', null));
+  // issue 14a: a receptionist works administrative pools only; of a clinical thread they may only re-route it.
+  const kind = await poolKindOf(c.store, thread);
+  if (op.op !== 'thread.route' && !roleMayReadPool(c.staff.role, kind)) {
+    return out(
+      rejected(c, 'This thread is in a clinical pool: your role may not change it.', threadChange(thread)),
+    );
+  }
+  const pool = thread.poolId ? await c.store.triagePool(thread.poolId) : null;
   const now = c.nowIso();
   let next: ThreadRecord;
   switch (op.op) {
+    case 'thread.route': {
+      const target = await c.store.triagePool(op.poolId);
+      if (!target) return out(rejected(c, 'Unknown pool.', threadChange(thread)));
+      if (!roleMayRoute(c.staff.role, kind, target.kind)) {
+        return out(
+          rejected(
+            c,
+            'Only a clinician can move a clinical thread into an administrative pool.',
+            threadChange(thread),
+          ),
+        );
+      }
+      next = { ...thread, poolId: target.id };
+      break;
+    }
     case 'thread.assign': {
       if (op.assigneeId !== null && !(await c.store.staff(op.assigneeId)))
         return out(rejected(c, 'Unknown staff member.', threadChange(thread)));
@@ -220,7 +246,8 @@ async function threadOp(
       next = {
         ...thread,
         priority: op.priority,
-        dueAt: thread.dueAt ? dueAfter(thread.lastMessageAt, op.priority) : null,
+        // The pool's SLA for the new priority (issue 14a: set by the clinic per pool).
+        dueAt: thread.dueAt ? dueAt(thread.lastMessageAt, op.priority, pool?.sla ?? DEFAULT_SLA) : null,
       };
       break;
     case 'thread.setStatus':

@@ -14,6 +14,8 @@ import type { Store } from '../store/store';
 import type { SyncEngine } from '../sync';
 import { SyncError } from '../sync/client';
 import type { Settings } from '../settings/settings';
+import type { BreakGlass } from '../triage/break-glass';
+import type { TriageService } from '../triage/triage-service';
 
 export interface HandlerDeps {
   store: Store;
@@ -24,6 +26,9 @@ export interface HandlerDeps {
   inbox: InboxService;
   schedule: ScheduleService;
   patients: PatientService;
+  /** issue 14a */
+  triage: TriageService;
+  breakGlass: BreakGlass;
   settings: Settings;
   sync: () => SyncEngine;
   onSettingsChanged: (before: { serverUrl: string }) => void;
@@ -43,9 +48,12 @@ function need(staff: StaffRecord | null): StaffRecord {
  */
 async function onDemand(d: HandlerDeps, entity: 'thread' | 'appointment', id: string): Promise<void> {
   const local = entity === 'thread' ? d.store.threads.byId(id) : d.store.appointments.byId(id);
-  if (local) return;
+  // issue 14a: a thread whose bodies the server withheld from an earlier session's role is fetched whole.
+  const withheld = entity === 'thread' && local !== null && d.store.threads.bodiesWithheld(id);
+  if (local && !withheld) return;
   try {
     await d.sync().fetchRecord(entity, id);
+    if (withheld) d.store.threads.clearBodiesWithheld(id);
   } catch (error) {
     if (!(error instanceof SyncError)) throw error;
   }
@@ -90,8 +98,10 @@ export function createHandlers(d: HandlerDeps): Handlers {
     },
     'auth.accountActivity': () => d.audit.accountActivity(d.auth.current()!.staff.id),
 
-    'inbox.list': (i, c) => d.inbox.list(need(c.staff), i),
+    'inbox.list': (i, c) => (d.triage.escalate(), d.inbox.list(need(c.staff), i)),
     'inbox.counts': (_i, c) => d.inbox.counts(need(c.staff)),
+    'inbox.pools': (_i, c) => d.triage.pools(need(c.staff)),
+    'thread.route': (i, c) => (d.triage.route(need(c.staff), i.threadId, i.poolId), ok),
     'inbox.templates': () => [...REPLY_TEMPLATES],
     'thread.get': async (i) => {
       await onDemand(d, 'thread', i.threadId);

@@ -5,6 +5,7 @@ import { ApiError, type ApiErrorShape } from '../../src-shared/errors';
 import type { AuditEventInput, AuditLog } from '../audit';
 import type { AuditSubject } from '../audit/read-records';
 import type { AuthService } from '../auth/auth-service';
+import type { RecordAccess } from '../triage/access';
 import type { CallerInfo, CallResult, EventListener, Router } from './types';
 
 /** What a handler gets besides its validated input: the signed-in (active) staff member, when there is one. */
@@ -57,6 +58,11 @@ export interface RouterOptions {
     output: unknown,
     staffId: string | null,
   ) => AuditSubject[];
+  /**
+   * issue 14a: record-level access after the role check (src-main/triage/access.ts): triage pools, emergency
+   * access. A refusal is audited on the named record; a break-glass grant flags the call's audit events.
+   */
+  recordAccess?: (method: MethodName, input: unknown, staff: StaffRecord) => RecordAccess;
 }
 
 /** Handlers declared `async` (they await I/O) cannot run inside a synchronous SQLite transaction. */
@@ -161,7 +167,16 @@ export function createRouter(o: RouterOptions): Router {
       );
     }
 
-    const ctx: HandlerContext = { staff: session?.state === 'active' ? session.staff : null };
+    let purposeOfEvent: 'BTG' | undefined;
+    if (o.recordAccess && session?.state === 'active') {
+      const access = o.recordAccess(method, parsed.data, session.staff);
+      if (!access.ok) return refuse(access.error);
+      purposeOfEvent = access.purposeOfEvent;
+    }
+    const ctx: HandlerContext = {
+      staff: session?.state === 'active' ? session.staff : null,
+      ...(purposeOfEvent ? { purposeOfEvent } : {}),
+    };
     const handler = o.handlers[method] as (input: unknown, ctx: HandlerContext) => unknown;
     const recordSuccess = (value: unknown): void => {
       if (!audit) return;

@@ -9,6 +9,7 @@ import { KeyValueRepo } from './repos/kv';
 import { MessagesRepo } from './repos/messages';
 import { OutboxRepo } from './repos/outbox';
 import { PatientsRepo } from './repos/patients';
+import { PoolsRepo } from './repos/pools';
 import { ProvidersRepo } from './repos/providers';
 import { StaffRepo } from './repos/staff';
 import { SyncProblemsRepo } from './repos/sync-problems';
@@ -31,6 +32,8 @@ export class Store {
   /** Server images of records with queued changes, and records to fetch again (issue 12). */
   readonly syncShadows: SyncShadowsRepo;
   readonly audit: AuditRepo;
+  /** issue 14a: triage pools. */
+  readonly pools: PoolsRepo;
 
   constructor(
     readonly db: Database,
@@ -49,6 +52,7 @@ export class Store {
     this.syncProblems = new SyncProblemsRepo(db);
     this.syncShadows = new SyncShadowsRepo(db);
     this.audit = new AuditRepo(db);
+    this.pools = new PoolsRepo(db);
   }
 
   /** Run fn in one transaction (nested calls become savepoints). */

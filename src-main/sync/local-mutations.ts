@@ -104,6 +104,11 @@ function applyOptimistic(store: Store, input: LocalMutationInput, op: MutationOp
       store.threads.update({ ...t, status: op.status, updatedAt: nowIso });
       return;
     }
+    case 'thread.route': {
+      const t = requireThread(store, input.entityId);
+      store.threads.update({ ...t, poolId: op.poolId, updatedAt: nowIso });
+      return;
+    }
     case 'message.send': {
       const t = requireThread(store, input.entityId);
       if (store.messages.exists(op.messageId))

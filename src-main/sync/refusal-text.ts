@@ -16,6 +16,7 @@ const OP_LABEL: Record<MutationOp['op'], string> = {
   'thread.assign': 'Assignment',
   'thread.setPriority': 'Priority change',
   'thread.setStatus': 'Status change',
+  'thread.route': 'Re-routing',
   'message.send': 'Reply',
   'audit.append': 'Audit record',
 };

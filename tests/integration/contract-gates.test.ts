@@ -134,6 +134,14 @@ const TABLE: Record<MethodName, Row> = {
     input: (i) => ({ threadId: i.thread, priority: 'urgent' }),
     refused: (i) => [['thread', i.thread]],
   },
+  'inbox.pools': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'thread.route': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ threadId: i.thread, poolId: 'results' }),
+    refused: (i) => [['thread', i.thread]],
+  },
   'thread.setStatus': {
     whileLocked: false,
     signedIn: true,
