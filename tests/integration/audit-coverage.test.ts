@@ -117,6 +117,10 @@ const cases: Partial<Record<MethodName, Case>> = {
     const id = anyThreadId();
     return { input: { threadId: id, status: 'in_progress' }, entityId: id };
   },
+  'thread.route': async () => {
+    const id = anyThreadId();
+    return { input: { threadId: id, poolId: 'results' }, entityId: id };
+  },
   'thread.reply': async () => {
     const id = anyThreadId();
     return { input: { threadId: id, body: 'Thank you, we will call you today.' }, entityId: id };
