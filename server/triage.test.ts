@@ -244,3 +244,46 @@ describe('portal topics', () => {
     expect(bodiesByKind(PullResponse.parse(res.json).changes).clinical).toBe(0);
   });
 });
+
+describe('pool configuration by an admin', () => {
+  it('sets a pool’s SLA (due times of new threads follow it), refuses non-admins and a topic in two pools', async () => {
+    const admin = await signInStaff(run, 'admin1');
+    const body = {
+      name: 'Front desk',
+      kind: 'administrative',
+      topics: ['scheduling', 'billing-admin'],
+      sla: { routine: 30, urgent: 20, asap: 10, stat: 5 },
+    };
+    expect(
+      (await call(run.url, 'PUT', '/admin/pools/front-desk', { token: desk.accessToken, body })).status,
+    ).toBe(403);
+    const clash = { ...body, topics: ['clinical-question'] };
+    expect(
+      (await call(run.url, 'PUT', '/admin/pools/front-desk', { token: admin.accessToken, body: clash }))
+        .status,
+    ).toBe(409);
+    const res = await call(run.url, 'PUT', '/admin/pools/front-desk', { token: admin.accessToken, body });
+    expect(res.status).toBe(200);
+    expect((res.json as { pool: { version: number } }).pool.version).toBe(2);
+
+    const patient = await signInPatient(run, 6);
+    const posted = await call(run.url, 'POST', '/portal/threads', {
+      token: patient.token,
+      body: { subject: 'Invoice', body: 'Why was I billed twice?', topic: 'billing-admin' },
+    });
+    const id = (posted.json as { thread: { id: string } }).thread.id;
+    const record = (
+      (await call(run.url, 'GET', `/sync/record?entity=thread&id=${id}`, { token: doc.accessToken }))
+        .json as {
+        change: { data: { createdAt: string; dueAt: string } };
+      }
+    ).change.data;
+    expect(Date.parse(record.dueAt) - Date.parse(record.createdAt)).toBe(30 * 60_000);
+    // consoles pull the new configuration
+    const pulled = await pullAll(run.url, desk.accessToken);
+    expect(pulled.changes.find((c) => c.entity === 'pool' && c.id === 'front-desk')?.data).toMatchObject({
+      sla: body.sla,
+      version: 2,
+    });
+  });
+});

@@ -54,6 +54,9 @@ export const SYNC_ROUTES = {
   portalMfaSetup: '/portal/mfa/setup',
   portalMfaEnable: '/portal/mfa/enable',
   portalLoginHistory: '/portal/login-history',
+  // issue 14a: triage pools (admin configuration)
+  adminPools: '/admin/pools',
+  adminPool: '/admin/pools/:poolId',
 } as const;
 
 /** One change in server order. `data` is null for a delete. */
