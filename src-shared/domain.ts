@@ -207,6 +207,11 @@ export const AuditRecord = z.strictObject({
   fields: z.array(z.string().max(64)).max(64),
   /** Who did it when not staff: 'patient' for portal actions. */
   actorKind: z.enum(['staff', 'patient', 'system']),
+  /**
+   * issue 14a: FHIR AuditEvent.purposeOfEvent, v3 ActReason 'BTG' (break the glass) for a read under emergency
+   * access (HIPAA 164.312(a)(2)(ii)); absent otherwise. Part of the chain hash when present.
+   */
+  purposeOfEvent: z.enum(['BTG']).optional(),
   prevHash: z.string().max(64),
   hash: z.string().max(64),
   version: z.number().int().nonnegative(),

@@ -180,6 +180,8 @@ export const AuditEntryView = z.strictObject({
   deviceName: z.string(),
   /** 'local' for this device's own events not yet confirmed by the server. */
   source: z.enum(['local', 'server']),
+  /** issue 14a: 'BTG' when the event happened under emergency access. */
+  purposeOfEvent: z.string().optional(),
 });
 export type AuditEntryView = z.infer<typeof AuditEntryView>;
 

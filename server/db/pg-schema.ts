@@ -250,6 +250,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('results', 'Results', 'clinical', '["test-results"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
   INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('front-desk', 'Front desk', 'administrative', '["scheduling","billing-admin"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
   INSERT INTO changes (seq, entity, id) SELECT nextval('changes_seq'), 'pool', id FROM pools ORDER BY id;
+  -- FHIR AuditEvent.purposeOfEvent: 'BTG' for an access under emergency access (part of the chain hash)
+  ALTER TABLE audit_events ADD COLUMN purpose_of_event TEXT COLLATE "C";
   ALTER TABLE threads ADD COLUMN topic TEXT COLLATE "C";
   ALTER TABLE threads ADD COLUMN pool_id TEXT COLLATE "C" REFERENCES pools(id);
   `,

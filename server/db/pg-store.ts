@@ -836,8 +836,8 @@ export class PgStore implements ServerStore {
         'audit',
         r.id,
         `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
-           fields_json, actor_kind, prev_hash, hash, version, origin, received_at, skew_flag)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+           fields_json, actor_kind, prev_hash, hash, version, origin, received_at, skew_flag, purpose_of_event)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
         r.id,
         r.at,
         r.staffId,
@@ -855,6 +855,7 @@ export class PgStore implements ServerStore {
         origin,
         receivedAt,
         skewFlag,
+        r.purposeOfEvent ?? null,
       );
     });
   }

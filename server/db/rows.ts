@@ -233,6 +233,8 @@ export interface AuditRow {
   prev_hash: string;
   hash: string;
   version: number;
+  /** issue 14a: FHIR AuditEvent.purposeOfEvent ('BTG') or null. */
+  purpose_of_event?: string | null;
 }
 export const auditFromRow = (r: AuditRow): AuditRecord => ({
   id: r.id,
@@ -246,6 +248,7 @@ export const auditFromRow = (r: AuditRow): AuditRecord => ({
   outcome: r.outcome,
   fields: JSON.parse(r.fields_json) as string[],
   actorKind: r.actor_kind,
+  ...(r.purpose_of_event === 'BTG' ? { purposeOfEvent: 'BTG' as const } : {}),
   prevHash: r.prev_hash,
   hash: r.hash,
   version: r.version,

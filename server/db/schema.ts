@@ -257,6 +257,8 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('results', 'Results', 'clinical', '["test-results"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
   INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('front-desk', 'Front desk', 'administrative', '["scheduling","billing-admin"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
   INSERT INTO changes (entity, id) SELECT 'pool', id FROM pools;
+  -- FHIR AuditEvent.purposeOfEvent: 'BTG' for an access under emergency access (part of the chain hash)
+  ALTER TABLE audit_events ADD COLUMN purpose_of_event TEXT;
   ALTER TABLE threads ADD COLUMN topic TEXT;
   -- NULL: no pool (a thread from before pools); counts as clinical
   ALTER TABLE threads ADD COLUMN pool_id TEXT REFERENCES pools(id);

@@ -656,8 +656,8 @@ export class SqliteStore implements ServerStore {
   ): void {
     this.run(
       `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
-         fields_json, actor_kind, prev_hash, hash, version, origin, received_at, skew_flag)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         fields_json, actor_kind, prev_hash, hash, version, origin, received_at, skew_flag, purpose_of_event)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       r.id,
       r.at,
       r.staffId,
@@ -675,6 +675,7 @@ export class SqliteStore implements ServerStore {
       origin,
       receivedAt,
       skewFlag,
+      r.purposeOfEvent ?? null,
     );
     this.recordChange('audit', r.id);
   }

@@ -34,6 +34,8 @@ export interface AuditEventInput {
   fields?: readonly string[];
   /** Defaults to 'staff' when the actor has a staff id, else 'system'. */
   actorKind?: 'staff' | 'system';
+  /** issue 14a: 'BTG' for an access under emergency access (FHIR AuditEvent.purposeOfEvent). */
+  purposeOfEvent?: 'BTG';
 }
 
 export interface AuditExportFilter {
@@ -96,6 +98,7 @@ export class AuditLog {
             actor_kind: record.actorKind,
             prev_hash: prevHash,
             hash,
+            purpose_of_event: record.purposeOfEvent ?? null,
           });
           store.outbox.add({
             id: record.id,
@@ -150,6 +153,7 @@ export class AuditLog {
           outcome: event.outcome,
           fields,
           actorKind: event.actorKind ?? (actor.staffId !== null ? 'staff' : 'system'),
+          ...(event.purposeOfEvent ? { purposeOfEvent: event.purposeOfEvent } : {}),
           version: 0,
         } satisfies Unchained,
         fieldsJson: JSON.stringify(fields),
@@ -215,6 +219,7 @@ export class AuditLog {
       outcome: record.outcome,
       fields: JSON.stringify(record.fields),
       actor_kind: record.actorKind,
+      purpose_of_event: record.purposeOfEvent ?? null,
     });
   }
 
@@ -320,6 +325,7 @@ export class AuditLog {
         deviceId: r.device_id,
         deviceName: deviceName(r.device_id),
         source,
+        ...(r.purpose_of_event ? { purposeOfEvent: r.purpose_of_event } : {}),
       }),
     };
   }

@@ -16,6 +16,8 @@ export interface HandlerContext {
    * place of the contract's fixed list. Names only, never values.
    */
   auditFields?: string[];
+  /** issue 14a: 'BTG' when the call goes through under an emergency-access grant (its audit events say so). */
+  purposeOfEvent?: 'BTG';
 }
 
 export type Handler<M extends MethodName> = (
@@ -116,6 +118,8 @@ export function createRouter(o: RouterOptions): Router {
     const audit = spec.audit;
 
     /** The events a call on a named record writes: one per record whose trail must show it. */
+    /** issue 14a: set when the call goes through under emergency access (access check or handler). */
+    const flags: { purposeOfEvent?: 'BTG' } = {};
     const eventsOn = (outcome: 'success' | 'failure', entityId: string | null, fields: string[]) => {
       if (!audit) return [];
       const subjects =
@@ -123,9 +127,13 @@ export function createRouter(o: RouterOptions): Router {
           ? null
           : o.subjectsOf(audit.action, audit.entityType, entityId, fields, parsed.data);
       // No id, or an id of no record held here (e.g. typed text): one event without the id.
+      // issue 14a: every event of a call under emergency access carries purposeOfEvent 'BTG'.
+      const purpose = flags.purposeOfEvent ? { purposeOfEvent: flags.purposeOfEvent } : {};
       if (subjects === null)
-        return [{ action: audit.action, entityType: audit.entityType, entityId: null, outcome, fields }];
-      return subjects.map((s): AuditEventInput => ({ action: audit.action, outcome, ...s }));
+        return [
+          { action: audit.action, entityType: audit.entityType, entityId: null, outcome, fields, ...purpose },
+        ];
+      return subjects.map((s): AuditEventInput => ({ action: audit.action, outcome, ...s, ...purpose }));
     };
     const namedId = (): string | null => {
       const idField = audit?.idField;
@@ -167,15 +175,14 @@ export function createRouter(o: RouterOptions): Router {
       );
     }
 
-    let purposeOfEvent: 'BTG' | undefined;
     if (o.recordAccess && session?.state === 'active') {
       const access = o.recordAccess(method, parsed.data, session.staff);
       if (!access.ok) return refuse(access.error);
-      purposeOfEvent = access.purposeOfEvent;
+      if (access.purposeOfEvent) flags.purposeOfEvent = access.purposeOfEvent;
     }
     const ctx: HandlerContext = {
       staff: session?.state === 'active' ? session.staff : null,
-      ...(purposeOfEvent ? { purposeOfEvent } : {}),
+      ...(flags.purposeOfEvent ? { purposeOfEvent: flags.purposeOfEvent } : {}),
     };
     const handler = o.handlers[method] as (input: unknown, ctx: HandlerContext) => unknown;
     const recordSuccess = (value: unknown): void => {
@@ -183,6 +190,7 @@ export function createRouter(o: RouterOptions): Router {
       const fromOutput = audit.idField ? (value as Record<string, unknown>)[audit.idField] : undefined;
       const entityId = namedId() ?? (typeof fromOutput === 'string' ? fromOutput : null);
       const fields = ctx.auditFields ?? [...(audit.fields ?? [])];
+      if (ctx.purposeOfEvent) flags.purposeOfEvent = ctx.purposeOfEvent;
       const events = eventsOn('success', entityId, fields);
       if (audit.idField === null && audit.action === 'read') {
         // A list read: each record it returned shows the read in its own trail.

@@ -51,6 +51,7 @@ export function auditRowOf(r: AuditRecord): AuditRow {
     outcome: r.outcome,
     fields: JSON.stringify(r.fields),
     actor_kind: r.actorKind,
+    purpose_of_event: r.purposeOfEvent ?? null,
   };
 }
 

@@ -17,7 +17,6 @@ import { MessagesRepo } from '../../src-main/store/repos/messages';
 import { PatientsRepo } from '../../src-main/store/repos/patients';
 import { ProvidersRepo } from '../../src-main/store/repos/providers';
 import { StaffRepo } from '../../src-main/store/repos/staff';
-import { ThreadsRepo } from '../../src-main/store/repos/threads';
 import { SyncEngine } from '../../src-main/sync/engine';
 import {
   TestCredentials,
@@ -55,7 +54,8 @@ describe('upgrade with changes still queued', () => {
     const cursor = await server.server.store.latestSeq();
     expect(cursor).toBeGreaterThan(0);
     const booked = sorted(remote.appointments).filter((a) => a.status === 'booked' && a.start > '2026-11-24');
-    const threads = sorted(remote.threads).filter((t) => t.status !== 'done' && t.assigneeId === null);
+    // Administrative-pool threads: this receptionist may change them (issue 14a).
+    const threads = sorted(remote.threads).filter((t) => t.status !== 'done' && t.poolId === 'front-desk');
     const [aRes, aCancel, aCheckIn, aNoShow, aRefused] = booked as [
       AppointmentRecord,
       AppointmentRecord,
@@ -81,7 +81,17 @@ describe('upgrade with changes still queued', () => {
     const patients = new PatientsRepo(db);
     const staff = new StaffRepo(db);
     const appointments = new AppointmentsRepo(db);
-    const threadRepo = new ThreadsRepo(db);
+    // The previous release's thread columns (this release's repo writes topic and pool too: issue 14a).
+    const v3Thread = db.prepare(
+      `INSERT OR REPLACE INTO threads (id, patient_id, subject, status, priority, assignee_id, provider_id,
+         created_at, updated_at, last_message_at, due_at, version)
+       VALUES (@id, @patientId, @subject, @status, @priority, @assigneeId, @providerId, @createdAt, @updatedAt,
+         @lastMessageAt, @dueAt, @version)`,
+    );
+    const threadRepo = {
+      upsert: ({ topic: _t, poolId: _p, ...t }: ThreadRecord) => v3Thread.run(t),
+      update: (t: ThreadRecord) => threadRepo.upsert(t),
+    };
     const deviceId = creds.deviceId()!;
     const staffId = creds.staffId;
     const insert = db.prepare(V3_OUTBOX_INSERT);
@@ -244,7 +254,7 @@ describe('upgrade with changes still queued', () => {
 
   it('the server accepts the current and the previous payload version and refuses another alone', async () => {
     const remote = await serverSnapshot(server.url, creds.tokens.access);
-    const threads = sorted(remote.threads).filter((t) => t.status !== 'done');
+    const threads = sorted(remote.threads).filter((t) => t.status !== 'done' && t.poolId === 'front-desk');
     const m = (t: ThreadRecord, v: number | undefined): Mutation => ({
       id: uuidv7(),
       entityId: t.id,
@@ -254,7 +264,13 @@ describe('upgrade with changes still queued', () => {
       mutation: { op: 'thread.setPriority', priority: 'asap' },
       ...(v === undefined ? {} : { v }),
     });
-    const batch = [m(threads[10]!, undefined), m(threads[11]!, 2), m(threads[12]!, 3), m(threads[13]!, 1)];
+    const [t10, t11, t12, t13] = threads.slice(-4) as [
+      ThreadRecord,
+      ThreadRecord,
+      ThreadRecord,
+      ThreadRecord,
+    ];
+    const batch = [m(t10, undefined), m(t11, 2), m(t12, 3), m(t13, 1)];
     const res = await fetch(server.url + SYNC_ROUTES.push, {
       method: 'POST',
       headers: {

@@ -54,7 +54,14 @@ export const triagePools: Migration = {
         opened_at TEXT NOT NULL,
         expires_at TEXT NOT NULL
       ) STRICT;
+      -- FHIR AuditEvent.purposeOfEvent ('BTG' under emergency access), part of the chain hash when set
+      ALTER TABLE audit_events ADD COLUMN purpose_of_event TEXT;
+      ALTER TABLE audit_remote ADD COLUMN purpose_of_event TEXT;
       CREATE INDEX break_glass_staff ON break_glass (staff_id, entity_type, entity_id, expires_at);
+
+      -- Threads held from an older server release have no topic or pool: pull everything again once, so the
+      -- pools and each thread's pool arrive (pulls are idempotent upserts; queued changes still go first).
+      DELETE FROM sync_state WHERE key = 'cursor';
     `);
   },
 };
