@@ -35,6 +35,7 @@ import {
   VerifyResult,
 } from './views';
 import { AuditAlertRecord, EnrolledDevice } from './sync';
+import { BreakGlassGrant } from './triage';
 
 export interface AuditSpec {
   action: AuditAction;
@@ -189,6 +190,34 @@ export const contract = {
     roles: CLINICAL,
     phi: true,
     audit: { action: 'update', entityType: 'thread', idField: 'threadId', fields: ['poolId'] },
+  }),
+  /**
+   * issue 14a: emergency access ("break-glass", HIPAA 164.312(a)(2)(ii)): a mandatory reason opens a thread the
+   * role or pool does not allow, for the clinic-set time (default 60 minutes); every read under it is audited
+   * with purposeOfEvent 'BTG', and the server alerts admins.
+   */
+  'breakGlass.open': method({
+    input: z.strictObject({ threadId: id, reason: z.string().trim().min(10).max(500) }),
+    output: z.strictObject({ expiresAt: IsoTime }),
+    roles: STAFF,
+    phi: true,
+    audit: { action: 'create', entityType: 'thread', idField: 'threadId', fields: ['breakGlass'] },
+  }),
+  /** issue 14a: the admins' break-glass report: every emergency access, its reason and reads, and its review. */
+  'admin.breakGlassReport': method({
+    input: none,
+    output: z.array(BreakGlassGrant),
+    roles: ['admin'],
+    // the stated reasons may name a patient
+    phi: true,
+    audit: { action: 'read', entityType: 'audit', idField: null },
+  }),
+  'admin.acknowledgeBreakGlass': method({
+    input: z.strictObject({ grantId: id }),
+    output: ok,
+    roles: ['admin'],
+    phi: false,
+    audit: { action: 'update', entityType: 'audit', idField: 'grantId', fields: ['acknowledgedAt'] },
   }),
   'thread.get': method({
     input: z.strictObject({ threadId: id }),

@@ -17,6 +17,7 @@ export const MUTATION_METHOD: Record<Exclude<MutationOpName, 'audit.append'>, Me
   'thread.setPriority': 'thread.setPriority',
   'thread.setStatus': 'thread.setStatus',
   'thread.route': 'thread.route',
+  'breakGlass.open': 'breakGlass.open',
   'message.send': 'thread.reply',
 };
 

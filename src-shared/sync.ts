@@ -57,6 +57,8 @@ export const SYNC_ROUTES = {
   // issue 14a: triage pools (admin configuration)
   adminPools: '/admin/pools',
   adminPool: '/admin/pools/:poolId',
+  adminBreakGlass: '/admin/break-glass',
+  adminAcknowledgeBreakGlass: '/admin/break-glass/:grantId/acknowledge',
 } as const;
 
 /** One change in server order. `data` is null for a delete. */
@@ -116,6 +118,17 @@ export const MutationOp = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('thread.setStatus'), status: ThreadStatus }),
   // issue 14a: re-route a thread to another triage pool
   z.strictObject({ op: z.literal('thread.route'), poolId: id }),
+  // issue 14a: emergency access to the thread opened on a console (the server records it and alerts admins)
+  z.strictObject({
+    op: z.literal('breakGlass.open'),
+    grantId: id,
+    reason: z.string().trim().min(10).max(500),
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+  }),
   z.strictObject({ op: z.literal('message.send'), messageId: id, body: z.string().min(1).max(20_000) }),
   z.strictObject({ op: z.literal('audit.append'), event: AuditRecord }),
 ]);

@@ -127,6 +127,28 @@ export function dueAt(fromIso: string, priority: Priority, sla: SlaMinutes = DEF
   return new Date(Date.parse(fromIso) + sla[priority] * 60_000).toISOString();
 }
 
+/**
+ * One emergency-access grant as the admins' break-glass report shows it: who, which thread, the stated reason,
+ * when, how many reads happened under it (audit events with purposeOfEvent 'BTG'), and the admin's review.
+ */
+export const BreakGlassGrant = z.strictObject({
+  id,
+  staffId: id,
+  staffName: z.string().nullable(),
+  role: z.enum(['receptionist', 'clinician', 'admin']).nullable(),
+  deviceId: id,
+  entityType: z.literal('thread'),
+  entityId: id,
+  reason: z.string().max(500),
+  openedAt: z.string(),
+  expiresAt: z.string(),
+  reads: z.number().int().nonnegative(),
+  acknowledgedBy: z.string().nullable(),
+  acknowledgedAt: z.string().nullable(),
+});
+export type BreakGlassGrant = z.infer<typeof BreakGlassGrant>;
+export const BreakGlassReportResponse = z.strictObject({ grants: z.array(BreakGlassGrant).max(1000) });
+
 /** How long emergency access lasts unless the clinic sets otherwise (minutes). */
 export const BREAK_GLASS_DEFAULT_MINUTES = 60;
 

@@ -30,7 +30,7 @@ import type {
 } from '../../src-shared/domain';
 import { SLOT_HOLDING_STATUSES, type Role } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
-import type { PoolRecord } from '../../src-shared/triage';
+import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
 import { PG_MIGRATIONS } from './pg-schema';
 import { UnstorableTextError, hasNul } from './text';
 import {
@@ -74,6 +74,7 @@ import type {
   ServerStore,
   StaffAuth,
   TransactionOptions,
+  BreakGlassInsert,
 } from './types';
 
 /** The NOTIFY channel of change-log appends. */
@@ -952,6 +953,64 @@ export class PgStore implements ServerStore {
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, topics = EXCLUDED.topics,
            sla = EXCLUDED.sla, version = EXCLUDED.version`,
         ...poolParams(r),
+      );
+    });
+  }
+
+  insertBreakGlass(g: BreakGlassInsert): Promise<void> {
+    return this.write(async () => {
+      await this.run(
+        `INSERT INTO break_glass (id, staff_id, device_id, entity_type, entity_id, reason, opened_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        g.id,
+        g.staffId,
+        g.deviceId,
+        g.entityType,
+        g.entityId,
+        g.reason,
+        g.openedAt,
+        g.expiresAt,
+      );
+    });
+  }
+
+  async activeBreakGlass(staffId: string, entityId: string, nowIso: string): Promise<boolean> {
+    return (
+      (await this.one<{ one: number }>(
+        'SELECT 1 AS one FROM break_glass WHERE staff_id = $1 AND entity_id = $2 AND expires_at > $3 LIMIT 1',
+        staffId,
+        entityId,
+        nowIso,
+      )) !== undefined
+    );
+  }
+
+  async breakGlassReport(limit: number): Promise<BreakGlassGrant[]> {
+    return (
+      await this.all<BreakGlassGrant & { reads: number | string }>(
+        `SELECT g.id, g.staff_id AS "staffId", s.display_name AS "staffName", s.role AS role, g.device_id AS "deviceId",
+         g.entity_type AS "entityType", g.entity_id AS "entityId", g.reason, g.opened_at AS "openedAt",
+         g.expires_at AS "expiresAt", g.acknowledged_by AS "acknowledgedBy", g.acknowledged_at AS "acknowledgedAt",
+         (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
+            AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id AND e.at >= g.opened_at
+            AND e.at <= g.expires_at) AS reads
+       FROM break_glass g LEFT JOIN staff s ON s.id = g.staff_id
+       ORDER BY g.opened_at DESC, g.id LIMIT $1`,
+        limit,
+      )
+    ).map((r) => ({ ...r, reads: Number(r.reads) }));
+  }
+
+  acknowledgeBreakGlass(id: string, staffId: string, at: string): Promise<boolean> {
+    return this.write(async () => {
+      await this.run(
+        'UPDATE break_glass SET acknowledged_by = $1, acknowledged_at = $2 WHERE id = $3 AND acknowledged_at IS NULL',
+        staffId,
+        at,
+        id,
+      );
+      return (
+        (await this.one<{ one: number }>('SELECT 1 AS one FROM break_glass WHERE id = $1', id)) !== undefined
       );
     });
   }

@@ -259,6 +259,20 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO changes (entity, id) SELECT 'pool', id FROM pools;
   -- FHIR AuditEvent.purposeOfEvent: 'BTG' for an access under emergency access (part of the chain hash)
   ALTER TABLE audit_events ADD COLUMN purpose_of_event TEXT;
+  -- emergency access grants (break-glass): the admins' report until acknowledged
+  CREATE TABLE break_glass (
+    id TEXT PRIMARY KEY,
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    device_id TEXT NOT NULL,
+    entity_type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    acknowledged_by TEXT REFERENCES staff(id),
+    acknowledged_at TEXT
+  );
+  CREATE INDEX break_glass_staff ON break_glass(staff_id, entity_id, expires_at);
   ALTER TABLE threads ADD COLUMN topic TEXT;
   -- NULL: no pool (a thread from before pools); counts as clinical
   ALTER TABLE threads ADD COLUMN pool_id TEXT REFERENCES pools(id);

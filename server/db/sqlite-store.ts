@@ -16,7 +16,7 @@ import type {
 } from '../../src-shared/domain';
 import { SLOT_HOLDING_STATUSES, type Role } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
-import type { PoolRecord } from '../../src-shared/triage';
+import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
 import { MIGRATIONS } from './schema';
 import { UnstorableTextError, hasNul } from './text';
 import {
@@ -60,6 +60,7 @@ import type {
   ServerStore,
   StaffAuth,
   TransactionOptions,
+  BreakGlassInsert,
 } from './types';
 
 interface DeviceRow {
@@ -776,6 +777,61 @@ export class SqliteStore implements ServerStore {
       ...poolParams(r),
     );
     this.recordChange('pool', r.id);
+  }
+
+  async insertBreakGlass(g: BreakGlassInsert): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO break_glass (id, staff_id, device_id, entity_type, entity_id, reason, opened_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      g.id,
+      g.staffId,
+      g.deviceId,
+      g.entityType,
+      g.entityId,
+      g.reason,
+      g.openedAt,
+      g.expiresAt,
+    );
+  }
+
+  async activeBreakGlass(staffId: string, entityId: string, nowIso: string): Promise<boolean> {
+    while (this.busy()) await this.tail;
+    return (
+      this.one<{ one: number }>(
+        'SELECT 1 AS one FROM break_glass WHERE staff_id = ? AND entity_id = ? AND expires_at > ? LIMIT 1',
+        staffId,
+        entityId,
+        nowIso,
+      ) !== undefined
+    );
+  }
+
+  async breakGlassReport(limit: number): Promise<BreakGlassGrant[]> {
+    while (this.busy()) await this.tail;
+    return this.all<BreakGlassGrant>(
+      `SELECT g.id, g.staff_id AS "staffId", s.display_name AS "staffName", s.role AS role, g.device_id AS "deviceId",
+         g.entity_type AS "entityType", g.entity_id AS "entityId", g.reason, g.opened_at AS "openedAt",
+         g.expires_at AS "expiresAt", g.acknowledged_by AS "acknowledgedBy", g.acknowledged_at AS "acknowledgedAt",
+         (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
+            AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id AND e.at >= g.opened_at
+            AND e.at <= g.expires_at) AS reads
+       FROM break_glass g LEFT JOIN staff s ON s.id = g.staff_id
+       ORDER BY g.opened_at DESC, g.id LIMIT ?`,
+      limit,
+    );
+  }
+
+  async acknowledgeBreakGlass(id: string, staffId: string, at: string): Promise<boolean> {
+    while (this.busy()) await this.tail;
+    return (
+      this.run(
+        'UPDATE break_glass SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL',
+        staffId,
+        at,
+        id,
+      ) > 0 || this.one<{ one: number }>('SELECT 1 AS one FROM break_glass WHERE id = ?', id) !== undefined
+    );
   }
 
   async deviceStaffRoles(deviceId: string): Promise<Role[]> {

@@ -16,7 +16,13 @@ import { payloadVersionProblem } from './payload-versions';
 import { roleMayPush } from '../../src-shared/mutation-roles';
 import { staffActive } from '../auth/staff-auth';
 import { appendConsoleAudit } from './audit-chain';
-import { DEFAULT_SLA, dueAt, roleMayReadPool, roleMayRoute } from '../../src-shared/triage';
+import {
+  BREAK_GLASS_DEFAULT_MINUTES,
+  DEFAULT_SLA,
+  dueAt,
+  roleMayReadPool,
+  roleMayRoute,
+} from '../../src-shared/triage';
 import { poolKindOf } from './triage-access';
 
 type Op<N extends MutationOpName> = Extract<MutationOp, { op: N }>;
@@ -32,6 +38,8 @@ interface AuditTarget {
   entityType: AuditEntityType;
   entityId: string;
   fields: string[];
+  /** issue 14a: 'BTG' for the opening of emergency access. */
+  purposeOfEvent?: 'BTG';
 }
 
 interface Outcome {
@@ -284,6 +292,36 @@ async function threadOp(
 }
 
 /**
+ * issue 14a: emergency access opened on a console. The server keeps the grant (its own clock and the clinic's
+ * longest time decide when it ends), which lets it serve that staff member the thread (GET /sync/record), and
+ * raises it to the admins' break-glass report until one acknowledges it. Same grant id again: applied once.
+ */
+async function openBreakGlass(c: OpContext, op: Op<'breakGlass.open'>): Promise<Outcome> {
+  const audit: AuditTarget = {
+    action: 'create',
+    entityType: 'thread',
+    entityId: c.m.entityId,
+    fields: ['breakGlass'],
+    purposeOfEvent: 'BTG',
+  };
+  const thread = await c.store.thread(c.m.entityId);
+  if (!thread) return { result: rejected(c, 'Unknown thread.', null), audit };
+  const openedAt = c.nowIso();
+  const minutes = Math.min(op.minutes, BREAK_GLASS_DEFAULT_MINUTES);
+  await c.store.insertBreakGlass({
+    id: op.grantId,
+    staffId: c.staff.id,
+    deviceId: c.deviceId,
+    entityType: 'thread',
+    entityId: thread.id,
+    reason: op.reason,
+    openedAt,
+    expiresAt: new Date(Date.parse(openedAt) + minutes * 60_000).toISOString(),
+  });
+  return { result: applied(c, thread.version), audit };
+}
+
+/**
  * Whether the server accepts a change in `staffId`'s name from `deviceId` (issue 10, DESIGN.md §5): an active
  * staff member who signed in ONLINE on that very device within the offline grace period. Null when accepted,
  * else the reason (names no one: it reaches the console's sync problems).
@@ -357,7 +395,8 @@ async function decide(
     op.op === 'appointment.noShow'
   ) {
     outcome = await appointmentOp(c, op);
-  } else outcome = await threadOp(c, op);
+  } else if (op.op === 'breakGlass.open') outcome = await openBreakGlass(c, op);
+  else outcome = await threadOp(c, op);
 
   // Attributes the change (or the refused attempt) to the staff member and the pushing device.
   await ctx.audit.write({
@@ -370,6 +409,7 @@ async function decide(
     fields: outcome.audit.fields,
     outcome: outcome.result.status === 'applied' ? 'success' : 'failure',
     actorKind: 'staff',
+    ...(outcome.audit.purposeOfEvent ? { purposeOfEvent: outcome.audit.purposeOfEvent } : {}),
   });
   return outcome.result;
 }

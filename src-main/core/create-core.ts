@@ -154,6 +154,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     patients,
     triage,
     breakGlass,
+    clock,
     settings,
     sync: () => sync,
     onSettingsChanged: (before) => {

@@ -14,6 +14,8 @@ import type { Store } from '../store/store';
 import type { SyncEngine } from '../sync';
 import { SyncError } from '../sync/client';
 import type { Settings } from '../settings/settings';
+import type { Clock } from '../base/adapters';
+import { recordLocalMutation } from '../sync/local-mutations';
 import type { BreakGlass } from '../triage/break-glass';
 import type { TriageService } from '../triage/triage-service';
 
@@ -29,6 +31,7 @@ export interface HandlerDeps {
   /** issue 14a */
   triage: TriageService;
   breakGlass: BreakGlass;
+  clock: Clock;
   settings: Settings;
   sync: () => SyncEngine;
   onSettingsChanged: (before: { serverUrl: string }) => void;
@@ -114,6 +117,38 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'thread.setStatus': (i, c) => (d.inbox.setStatus(need(c.staff), i.threadId, i.status), ok),
     'thread.reply': (i, c) => ({ messageId: d.inbox.reply(need(c.staff), i.threadId, i.body) }),
     'attachment.get': (i) => d.inbox.attachment(i.attachmentId),
+    // issue 14a: emergency access; the grant is on this PC at once and sent to the server (alert) right away
+    'breakGlass.open': async (i, c) => {
+      const staff = need(c.staff);
+      const thread = d.store.threads.byId(i.threadId);
+      if (!thread) throw new ApiError('NOT_FOUND', 'This thread is not on this PC.');
+      const grant = d.breakGlass.open(staff.id, 'thread', i.threadId, i.reason);
+      recordLocalMutation(d.store, d.clock, {
+        entity: 'thread',
+        entityId: i.threadId,
+        baseVersion: thread.version,
+        staffId: staff.id,
+        mutation: {
+          op: 'breakGlass.open',
+          grantId: grant.id,
+          reason: i.reason,
+          minutes: Math.round((Date.parse(grant.expiresAt) - Date.parse(grant.openedAt)) / 60_000),
+        },
+      });
+      c.purposeOfEvent = 'BTG';
+      try {
+        // The server must know before the thread is fetched for this person; offline, it learns at the next sync.
+        await d.sync().syncNow();
+      } catch (error) {
+        if (!(error instanceof SyncError)) throw error;
+      }
+      return { expiresAt: grant.expiresAt };
+    },
+    'admin.breakGlassReport': async () => d.auth.adminBreakGlassReport(),
+    'admin.acknowledgeBreakGlass': async (i) => {
+      await d.auth.adminAcknowledgeBreakGlass(i.grantId);
+      return ok;
+    },
 
     'providers.list': () => d.schedule.providers(),
     'staff.list': () =>

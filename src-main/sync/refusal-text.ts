@@ -17,6 +17,7 @@ const OP_LABEL: Record<MutationOp['op'], string> = {
   'thread.setPriority': 'Priority change',
   'thread.setStatus': 'Status change',
   'thread.route': 'Re-routing',
+  'breakGlass.open': 'Emergency access',
   'message.send': 'Reply',
   'audit.append': 'Audit record',
 };

@@ -134,6 +134,27 @@ const TABLE: Record<MethodName, Row> = {
     input: (i) => ({ threadId: i.thread, priority: 'urgent' }),
     refused: (i) => [['thread', i.thread]],
   },
+  'breakGlass.open': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ threadId: i.thread, reason: 'Patient collapsed at the desk; need history' }),
+    refused: (i) => [['thread', i.thread]],
+  },
+  'admin.breakGlassReport': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: empty,
+    refused: () => [['audit', null]],
+  },
+  'admin.acknowledgeBreakGlass': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: () => ({ grantId: 'grant-not-here' }),
+    refused: () => [['audit', null]],
+  },
   'inbox.pools': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
   'thread.route': {
     whileLocked: false,
