@@ -372,7 +372,9 @@ export class ThreadsRepo {
   /** One page of a queue (newest activity first) and the queue's total. */
   page(q: InboxQuery): { rows: ThreadListRow[]; total: number } {
     if (q.search !== undefined && q.search !== '') return this.searchPage(q);
-    if (q.poolId !== undefined || (q.sort ?? 'priority') !== 'received') return this.triagePage(q);
+    // The urgent queue holds escalated (overdue) threads too, in any order: only triagePage knows them.
+    if (q.poolId !== undefined || q.queue === 'urgent' || (q.sort ?? 'priority') !== 'received')
+      return this.triagePage(q);
     const { where, params } = queueWhere(q);
     const whereSql = where.join(' AND ');
     // The page is cut from the queue's index alone (an OFFSET skips index entries, not joined rows); only the

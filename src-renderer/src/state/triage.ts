@@ -8,9 +8,21 @@ import { call } from '../api';
 
 export interface TriageState {
   pools: PoolView[];
+  /**
+   * Threads this person opened with emergency access (opaque ids). The core decides when the access ends (its
+   * clock); a refused read afterwards drops the id here and the thread shows topic and subject again.
+   */
+  granted: string[];
 }
 
-export const useTriage = create<TriageState>()(() => ({ pools: [] }));
+export const useTriage = create<TriageState>()(() => ({ pools: [], granted: [] }));
+
+export function grantAccess(threadId: string): void {
+  useTriage.setState((s) => ({ granted: [...s.granted.filter((t) => t !== threadId), threadId] }));
+}
+export function dropAccess(threadId: string): void {
+  useTriage.setState((s) => ({ granted: s.granted.filter((t) => t !== threadId) }));
+}
 
 export async function loadPools(): Promise<void> {
   try {

@@ -3,12 +3,13 @@
  * a clinical pool) shows only its topic and subject, with "Move to pool" to re-route a mis-filed thread; the
  * body is never asked for. Every other thread opens in the usual thread view.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { TOPIC_LABELS, type Topic } from '../../../../src-shared/triage';
 import type { ThreadSummary } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { useInbox } from '../../state/inbox';
-import { loadPools, useTriage } from '../../state/triage';
+import { dropAccess, loadPools, useTriage } from '../../state/triage';
+import { BreakGlassDialog } from './BreakGlassDialog';
 import { announce, useUi } from '../../state/ui';
 import { ThreadPane } from '../inbox/ThreadView';
 
@@ -26,9 +27,17 @@ export function TriagePane() {
   const pools = useTriage((s) => s.pools);
   // re-render when pages arrive (the summary of the selected thread lives there)
   useInbox((s) => s.pages);
+  const granted = useTriage((s) => s.granted);
+  const detailError = useInbox((s) => s.detailError);
   const summary = selectedSummary(selectedId);
   const pool = pools.find((p) => p.id === summary?.poolId);
-  const restricted = summary !== undefined && pools.length > 0 && !(pool?.readable ?? false);
+  const underGrant = selectedId !== null && granted.includes(selectedId);
+  // Emergency access ended (the core refuses the read again): back to topic and subject.
+  useEffect(() => {
+    if (underGrant && detailError && selectedId) dropAccess(selectedId);
+  }, [underGrant, detailError, selectedId]);
+  const restricted =
+    summary !== undefined && pools.length > 0 && !(pool?.readable ?? false) && !underGrant;
   if (summary && restricted) return <RestrictedThread key={summary.id} thread={summary} />;
   return <ThreadPane />;
 }
@@ -39,6 +48,7 @@ function RestrictedThread({ thread }: { thread: ThreadSummary }) {
   const targets = pools.filter((p) => p.id !== thread.poolId);
   const [target, setTarget] = useState(targets[0]?.id ?? '');
   const [error, setError] = useState<string | null>(null);
+  const [emergency, setEmergency] = useState(false);
   const topic = thread.topic && thread.topic in TOPIC_LABELS ? TOPIC_LABELS[thread.topic as Topic] : null;
 
   const move = async () => {
@@ -84,6 +94,12 @@ function RestrictedThread({ thread }: { thread: ThreadSummary }) {
           {error}
         </p>
       ) : null}
+      <p>
+        <button type="button" className="button" onClick={() => setEmergency(true)}>
+          Emergency access…
+        </button>
+      </p>
+      {emergency ? <BreakGlassDialog threadId={thread.id} onClose={() => setEmergency(false)} /> : null}
     </article>
   );
 }
