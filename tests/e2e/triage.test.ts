@@ -218,14 +218,8 @@ describe('a receptionist and a clinical thread', () => {
     // 61 minutes later, on the console's injected clock: the record closes again.
     portal.clock.advance(61 * 60_000);
     desk.idle.touch();
-    await page
-      .getByRole('navigation', { name: 'Pools' })
-      .getByRole('button', { name: /^Every pool/ })
-      .click();
-    await page
-      .getByRole('navigation', { name: 'Pools' })
-      .getByRole('button', { name: /^Results/ })
-      .click();
+    // Another thread, then back to this one: it is read again, and refused.
+    await threads(page).getByRole('option').nth(1).click();
     await threads(page)
       .getByRole('option', { name: new RegExp(SUBJECT) })
       .click();

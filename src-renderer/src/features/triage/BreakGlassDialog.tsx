@@ -6,7 +6,9 @@
 import { useState } from 'react';
 import { call, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
-import { grantAccess } from '../../state/triage';
+import { useInbox } from '../../state/inbox';
+import { dropAccess, grantAccess } from '../../state/triage';
+import { BREAK_GLASS_DEFAULT_MINUTES } from '../../../../src-shared/triage';
 import { announce } from '../../state/ui';
 
 export function BreakGlassDialog({ threadId, onClose }: { threadId: string; onClose: () => void }) {
@@ -22,7 +24,14 @@ export function BreakGlassDialog({ threadId, onClose }: { threadId: string; onCl
     setError(null);
     try {
       await call('breakGlass.open', { threadId, reason: reason.trim() });
+      // A refusal shown before the access (the thread view asked first) is not about the access now open.
+      useInbox.setState({ detail: null, detailError: null });
       grantAccess(threadId);
+      // The core refuses reads once the access ends (its clock); the screen lets go of the record then too.
+      setTimeout(() => {
+        dropAccess(threadId);
+        if (useInbox.getState().detail?.thread.id === threadId) useInbox.setState({ detail: null });
+      }, BREAK_GLASS_DEFAULT_MINUTES * 60_000);
       announce('Emergency access opened. Every read is recorded and reviewed by an admin.');
       onClose();
     } catch (e) {

@@ -36,8 +36,7 @@ export function TriagePane() {
   useEffect(() => {
     if (underGrant && detailError && selectedId) dropAccess(selectedId);
   }, [underGrant, detailError, selectedId]);
-  const restricted =
-    summary !== undefined && pools.length > 0 && !(pool?.readable ?? false) && !underGrant;
+  const restricted = summary !== undefined && pools.length > 0 && !(pool?.readable ?? false) && !underGrant;
   if (summary && restricted) return <RestrictedThread key={summary.id} thread={summary} />;
   return <ThreadPane />;
 }
