@@ -11,6 +11,8 @@ const SERVER_SUITE = [
   'server/portal-mfa.test.ts',
   'server/sign-in-limits.test.ts',
   'server/triage.test.ts',
+  'server/clinic-time.test.ts',
+  'server/guardrails.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

@@ -18,6 +18,11 @@ export interface HandlerContext {
   auditFields?: string[];
   /** issue 14a: 'BTG' when the call goes through under an emergency-access grant (its audit events say so). */
   purposeOfEvent?: 'BTG';
+  /**
+   * Set by an `async` handler whose call also writes (e.g. thread.get's "seen" mark): run by the router after the
+   * output is validated, in the same transaction as the call's audit events (one commit, issue 16).
+   */
+  writeWithAudit?: () => void;
 }
 
 export type Handler<M extends MethodName> = (
@@ -228,7 +233,14 @@ export function createRouter(o: RouterOptions): Router {
           }
         }
         value = spec.output.parse(result);
-        recordSuccess(value);
+        const write = ctx.writeWithAudit;
+        if (write) {
+          const parsedValue = value;
+          o.atomically(() => {
+            write();
+            recordSuccess(parsedValue);
+          });
+        } else recordSuccess(value);
       }
       return { ok: true, value };
     } catch (error) {

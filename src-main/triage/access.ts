@@ -23,6 +23,7 @@ export type RecordAccess =
 const THREAD_CONTENT_METHODS: Partial<Record<MethodName, 'threadId'>> = {
   'thread.get': 'threadId',
   'thread.reply': 'threadId',
+  'thread.replyAndClose': 'threadId',
   'thread.claim': 'threadId',
   'thread.release': 'threadId',
   'thread.assign': 'threadId',

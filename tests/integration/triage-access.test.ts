@@ -122,6 +122,13 @@ const TABLE: [MethodName, Row][] = [
       expect: { clinical: everyone, administrative: everyone },
     },
   ],
+  [
+    'thread.replyAndClose',
+    {
+      input: (i, p) => ({ threadId: thread(i, p), body: 'Done, thank you.' }),
+      expect: { clinical: notReception, administrative: everyone },
+    },
+  ],
 ];
 
 let portal: TestPortal;

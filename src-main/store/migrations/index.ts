@@ -3,7 +3,10 @@ import { initial } from './001-initial';
 import { triageAndTrails } from './002-triage-and-trails';
 import { inboxSpeed } from './003-inbox-speed';
 import { serverImages } from './004-server-images';
-import { triagePools } from './007-triage-pools';
+import { clinicTime } from './005-clinic-time';
+import { searchScripts } from './006-search-scripts';
+import { auditPushFromLog } from './007-audit-push-from-log';
+import { triagePools } from './009-triage-pools';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -11,9 +14,13 @@ export const MIGRATIONS: readonly Migration[] = [
   triageAndTrails,
   inboxSpeed,
   serverImages,
+  clinicTime,
+  searchScripts,
+  auditPushFromLog,
   triagePools,
 ];
-export const LATEST_VERSION = MIGRATIONS.length;
+/** The newest version (the last migration's; equal to the count once every branch's migration is merged). */
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 export function schemaVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number;

@@ -17,10 +17,10 @@ export const TRIAGE_DUE_SQL = `coalesce(due_at, '9999-12-31T23:59:59.999Z')`;
  *   opens it); `overdue` is set once an open thread passes its due time (escalation: badge + urgent queue).
  * - `break_glass`: emergency access grants of this PC (who, which record, reason, until when).
  *
- * File 007 (issue 14a's slot); `version` is the next free number on this branch (the lead renumbers at merge).
+ * File 009, version 9: issue 14a's place in merge order (13b's 008 comes before it).
  */
 export const triagePools: Migration = {
-  version: 5,
+  version: 9,
   name: 'triage pools, topics, priority order, emergency access',
   up: (db) => {
     db.exec(`
