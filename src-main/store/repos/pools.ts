@@ -42,15 +42,13 @@ export class PoolsRepo {
   }
   list(): PoolRecord[] {
     // Stored rows were validated on arrival; parsing again keeps a corrupt row from reaching the renderer.
-    return this.listStmt
-      .all()
-      .map((r) =>
-        PoolRecord.parse({
-          ...r,
-          topics: JSON.parse(r.topics) as unknown,
-          sla: JSON.parse(r.sla) as unknown,
-        }),
-      );
+    return this.listStmt.all().map((r) =>
+      PoolRecord.parse({
+        ...r,
+        topics: JSON.parse(r.topics) as unknown,
+        sla: JSON.parse(r.sla) as unknown,
+      }),
+    );
   }
   byId(id: string): PoolRecord | null {
     return this.list().find((p) => p.id === id) ?? null;
