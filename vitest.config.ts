@@ -10,6 +10,7 @@ const SERVER_SUITE = [
   'server/demo/seed.test.ts',
   'server/portal-mfa.test.ts',
   'server/sign-in-limits.test.ts',
+  'server/triage.test.ts',
   'server/clinic-time.test.ts',
   'server/guardrails.test.ts',
   'server/guardrails-backdating.test.ts',

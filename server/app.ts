@@ -16,6 +16,7 @@ import { installErrorHandlers } from './http/errors';
 import { DEFAULT_SIGN_IN_LIMITS, signInGuards, type SignInLimits } from './http/sign-in-limits';
 import { parse } from './http/validate';
 import { adminRoutes } from './routes/admin';
+import { triageRoutes } from './routes/triage';
 import { authRoutes } from './routes/auth';
 import { portalRoutes } from './routes/portal';
 import { syncRoutes } from './routes/sync';
@@ -158,6 +159,7 @@ export async function buildServer(options: ServerOptions): Promise<PortalServer>
   syncRoutes(app, ctx, hub, logError);
   portalRoutes(app, ctx, guards.portal);
   adminRoutes(app, ctx, hub);
+  triageRoutes(app, ctx);
 
   const server: PortalServer = {
     app,

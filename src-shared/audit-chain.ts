@@ -5,7 +5,8 @@
  *   hash = sha256hex(chainInput(event)) = sha256hex(prevHash + '\n' + canonicalJson(event))
  *
  * canonicalJson(event) is JSON of the stored fields in this fixed key order, with `fields` as an array of names:
- *   {"id","at","staffId","role","deviceId","action","entityType","entityId","outcome","fields","actorKind","prevHash"}
+ *   {"id","at","staffId","role","deviceId","action","entityType","entityId","outcome","fields","actorKind",
+ *    ["purposeOfEvent" only when set, issue 14a], "prevHash"}
  * i.e. exactly `JSON.stringify` of an object built in that order. `seq` (local position) and `version` (server
  * bookkeeping) are not part of it, so a reordering shows up as a broken link rather than as altered content.
  * src-shared may not import Node, so each side applies SHA-256 itself.
@@ -29,6 +30,11 @@ export interface ChainFields {
   fieldsJson: string;
   actorKind: string;
   prevHash: string;
+  /**
+   * issue 14a: FHIR AuditEvent.purposeOfEvent (HL7 v3 ActReason), 'BTG' for a read under emergency access.
+   * Hashed only when present, so every event written before the column keeps its hash.
+   */
+  purposeOfEvent?: string | null;
 }
 
 const j = JSON.stringify;
@@ -41,7 +47,9 @@ export function canonicalJson(e: ChainFields): string {
   return (
     `{"id":${j(e.id)},"at":${j(e.at)},"staffId":${j(e.staffId)},"role":${j(e.role)},"deviceId":${j(e.deviceId)},` +
     `"action":${j(e.action)},"entityType":${j(e.entityType)},"entityId":${j(e.entityId)},` +
-    `"outcome":${j(e.outcome)},"fields":${e.fieldsJson},"actorKind":${j(e.actorKind)},"prevHash":${j(e.prevHash)}}`
+    `"outcome":${j(e.outcome)},"fields":${e.fieldsJson},"actorKind":${j(e.actorKind)},` +
+    (e.purposeOfEvent ? `"purposeOfEvent":${j(e.purposeOfEvent)},` : '') +
+    `"prevHash":${j(e.prevHash)}}`
   );
 }
 

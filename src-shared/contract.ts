@@ -19,8 +19,10 @@ import {
   AuditEntryView,
   PatientPanel,
   PatientView,
+  PoolView,
   ProviderView,
   QueueCounts,
+  QueueSort,
   Queue,
   ReplyTemplate,
   ScheduleView,
@@ -34,6 +36,7 @@ import {
   VerifyResult,
 } from './views';
 import { AuditAlertRecord, EnrolledDevice } from './sync';
+import { BreakGlassGrant } from './triage';
 
 export interface AuditSpec {
   action: AuditAction;
@@ -153,6 +156,9 @@ export const contract = {
       search: z.string().min(1).max(200).optional(),
       offset: z.number().int().min(0).max(10_000_000),
       limit: z.number().int().min(1).max(200),
+      // issue 14a: one triage pool's queue, and the order (default: priority, i.e. overdue and STAT first)
+      poolId: id.optional(),
+      sort: QueueSort.optional(),
     }),
     output: ThreadPage,
     roles: CLINICAL,
@@ -166,6 +172,53 @@ export const contract = {
     roles: CLINICAL,
     phi: false,
     audit: null,
+  }),
+  /** issue 14a: the clinic's triage pools with their queue sizes, and whether this role may read each. */
+  'inbox.pools': method({
+    input: none,
+    output: z.array(PoolView),
+    roles: CLINICAL,
+    phi: false,
+    audit: null,
+  }),
+  /**
+   * issue 14a: move a thread to another pool (a mis-filed topic). A receptionist may not move a clinical thread
+   * into an administrative pool (src-shared/triage.ts roleMayRoute).
+   */
+  'thread.route': method({
+    input: z.strictObject({ threadId: id, poolId: id }),
+    output: ok,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'update', entityType: 'thread', idField: 'threadId', fields: ['poolId'] },
+  }),
+  /**
+   * issue 14a: emergency access ("break-glass", HIPAA 164.312(a)(2)(ii)): a mandatory reason opens a thread the
+   * role or pool does not allow, for the clinic-set time (default 60 minutes); every read under it is audited
+   * with purposeOfEvent 'BTG', and the server alerts admins.
+   */
+  'breakGlass.open': method({
+    input: z.strictObject({ threadId: id, reason: z.string().trim().min(10).max(500) }),
+    output: z.strictObject({ expiresAt: IsoTime }),
+    roles: STAFF,
+    phi: true,
+    audit: { action: 'create', entityType: 'thread', idField: 'threadId', fields: ['breakGlass'] },
+  }),
+  /** issue 14a: the admins' break-glass report: every emergency access, its reason and reads, and its review. */
+  'admin.breakGlassReport': method({
+    input: none,
+    output: z.array(BreakGlassGrant),
+    roles: ['admin'],
+    // the stated reasons may name a patient
+    phi: true,
+    audit: { action: 'read', entityType: 'audit', idField: null },
+  }),
+  'admin.acknowledgeBreakGlass': method({
+    input: z.strictObject({ grantId: id }),
+    output: ok,
+    roles: ['admin'],
+    phi: false,
+    audit: { action: 'update', entityType: 'audit', idField: 'grantId', fields: ['acknowledgedAt'] },
   }),
   /** A personal saved reply of the signed-in person (new without `id`); kept on this PC (issue 14). */
   'templates.savePersonal': method({

@@ -14,6 +14,15 @@ export const PRIORITIES = ['routine', 'urgent', 'asap', 'stat'] as const;
 export const Priority = z.enum(PRIORITIES);
 export type Priority = z.infer<typeof Priority>;
 
+/** What a patient says a message is about, chosen in the portal (issue 14a; pools in src-shared/triage.ts). */
+export const TOPICS = [
+  'clinical-question',
+  'prescription-refill',
+  'test-results',
+  'scheduling',
+  'billing-admin',
+] as const;
+
 export const THREAD_STATUSES = ['new', 'in_progress', 'done'] as const;
 export const ThreadStatus = z.enum(THREAD_STATUSES);
 export type ThreadStatus = z.infer<typeof ThreadStatus>;
@@ -168,6 +177,10 @@ export const ThreadRecord = z.strictObject({
   /** Service-level due time for a staff answer. */
   dueAt: IsoTime.nullable(),
   version: z.number().int().nonnegative(),
+  // issue 14a: the topic the patient picked and the triage pool it routes to (src-shared/triage.ts). Absent from
+  // servers before issue 14: such a thread counts as clinical (the restrictive reading).
+  topic: z.enum(TOPICS).optional(),
+  poolId: id.nullable().optional(),
 });
 export type ThreadRecord = z.infer<typeof ThreadRecord>;
 
@@ -264,6 +277,11 @@ export const AuditRecord = z.strictObject({
   fields: z.array(z.string().max(64)).max(64),
   /** Who did it when not staff: 'patient' for portal actions. */
   actorKind: z.enum(['staff', 'patient', 'system']),
+  /**
+   * issue 14a: FHIR AuditEvent.purposeOfEvent, v3 ActReason 'BTG' (break the glass) for a read under emergency
+   * access (HIPAA 164.312(a)(2)(ii)); absent otherwise. Part of the chain hash when present.
+   */
+  purposeOfEvent: z.enum(['BTG']).optional(),
   prevHash: z.string().max(64),
   hash: z.string().max(64),
   version: z.number().int().nonnegative(),

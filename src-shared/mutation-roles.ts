@@ -19,6 +19,8 @@ export const MUTATION_METHOD: Record<Exclude<MutationOpName, 'audit.append'>, Me
   'thread.assign': 'thread.assign',
   'thread.setPriority': 'thread.setPriority',
   'thread.setStatus': 'thread.setStatus',
+  'thread.route': 'thread.route',
+  'breakGlass.open': 'breakGlass.open',
   'message.send': 'thread.reply',
 };
 

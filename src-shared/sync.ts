@@ -19,7 +19,9 @@ import {
   ThreadRecord,
   ThreadStatus,
   VisitTypeRecord,
+  TOPICS,
 } from './domain';
+import { PoolRecord } from './triage';
 
 /** Bounds shared by both sides so neither has to guess the other's limits. */
 export const SYNC_LIMITS = {
@@ -55,6 +57,11 @@ export const SYNC_ROUTES = {
   portalMfaSetup: '/portal/mfa/setup',
   portalMfaEnable: '/portal/mfa/enable',
   portalLoginHistory: '/portal/login-history',
+  // issue 14a: triage pools (admin configuration)
+  adminPools: '/admin/pools',
+  adminPool: '/admin/pools/:poolId',
+  adminBreakGlass: '/admin/break-glass',
+  adminAcknowledgeBreakGlass: '/admin/break-glass/:grantId/acknowledge',
 } as const;
 
 /** One change in server order. `data` is null for a delete. */
@@ -68,6 +75,8 @@ export const Change = z.discriminatedUnion('entity', [
   z.strictObject({ entity: z.literal('appointment'), id: z.string(), data: AppointmentRecord.nullable() }),
   z.strictObject({ entity: z.literal('audit'), id: z.string(), data: AuditRecord.nullable() }),
   z.strictObject({ entity: z.literal('device'), id: z.string(), data: DeviceRecord.nullable() }),
+  // issue 14a: the clinic's triage pools (topics routed there, kind, SLA per priority)
+  z.strictObject({ entity: z.literal('pool'), id: z.string(), data: PoolRecord.nullable() }),
   // issue 13: the clinic profile's locations (IANA zone of each) reach every console
   z.strictObject({ entity: z.literal('location'), id: z.string(), data: LocationRecord.nullable() }),
   z.strictObject({ entity: z.literal('visitType'), id: z.string(), data: VisitTypeRecord.nullable() }),
@@ -84,6 +93,12 @@ export const PullResponse = z.strictObject({
   hasMore: z.boolean(),
   /** Changes still to come after this batch, for progress bars. */
   remaining: z.number().int().nonnegative(),
+  /**
+   * issue 14a: threads whose messages or attachments in this batch the caller's role may not have (a
+   * receptionist's session: clinical pools). A console fetches such a thread whole (GET /sync/record) when
+   * someone allowed opens it.
+   */
+  withheld: z.array(z.string().min(1).max(64)).max(SYNC_LIMITS.maxPullBatch).optional(),
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 
@@ -127,6 +142,19 @@ export const MutationOp = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('thread.assign'), assigneeId: id.nullable() }),
   z.strictObject({ op: z.literal('thread.setPriority'), priority: Priority }),
   z.strictObject({ op: z.literal('thread.setStatus'), status: ThreadStatus }),
+  // issue 14a: re-route a thread to another triage pool
+  z.strictObject({ op: z.literal('thread.route'), poolId: id }),
+  // issue 14a: emergency access to the thread opened on a console (the server records it and alerts admins)
+  z.strictObject({
+    op: z.literal('breakGlass.open'),
+    grantId: id,
+    reason: z.string().trim().min(10).max(500),
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+  }),
   z.strictObject({ op: z.literal('message.send'), messageId: id, body: z.string().min(1).max(20_000) }),
   z.strictObject({ op: z.literal('audit.append'), event: AuditRecord }),
 ]);
@@ -340,6 +368,8 @@ export const PortalSignInResponse = z.strictObject({ token: z.string(), patientI
 
 export const PortalNewThread = z.strictObject({
   subject: z.string().min(1).max(300),
+  /** issue 14a: the topic the patient picked; routes the thread to a pool. Absent: 'clinical-question'. */
+  topic: z.enum(TOPICS).optional(),
   body: z.string().min(1).max(20_000),
   attachment: z
     .strictObject({

@@ -58,6 +58,10 @@ export const ThreadSummary = z.strictObject({
   /** Search hit context with the match, only for search results. */
   snippet: z.string().nullable(),
   version: z.number().int(),
+  // issue 14a: topic and pool (src-shared/triage.ts); overdue = past its due time while open (escalated)
+  topic: z.string().nullable().optional(),
+  poolId: z.string().nullable().optional(),
+  overdue: z.boolean().optional(),
 });
 export type ThreadSummary = z.infer<typeof ThreadSummary>;
 
@@ -224,6 +228,8 @@ export const AuditEntryView = z.strictObject({
   deviceName: z.string(),
   /** 'local' for this device's own events not yet confirmed by the server. */
   source: z.enum(['local', 'server']),
+  /** issue 14a: 'BTG' when the event happened under emergency access. */
+  purposeOfEvent: z.string().optional(),
 });
 export type AuditEntryView = z.infer<typeof AuditEntryView>;
 
@@ -288,3 +294,27 @@ export const ReplyTemplate = z.strictObject({
   pool: z.string().nullable(),
 });
 export type ReplyTemplate = z.infer<typeof ReplyTemplate>;
+
+/** issue 14a: how a queue is ordered; 'priority' (the default) = overdue and STAT first, then due time. */
+export const QUEUE_SORTS = ['priority', 'received', 'due', 'patient'] as const;
+export const QueueSort = z.enum(QUEUE_SORTS);
+export type QueueSort = z.infer<typeof QueueSort>;
+
+/** issue 14a: a triage pool as the inbox lists it, with its open and urgent (incl. overdue) thread counts. */
+export const PoolView = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['clinical', 'administrative']),
+  topics: z.array(z.string()),
+  sla: z.strictObject({
+    routine: z.number().int(),
+    urgent: z.number().int(),
+    asap: z.number().int(),
+    stat: z.number().int(),
+  }),
+  /** False when the signed-in role sees only topic and subject here (a receptionist in a clinical pool). */
+  readable: z.boolean(),
+  open: z.number().int(),
+  urgent: z.number().int(),
+});
+export type PoolView = z.infer<typeof PoolView>;

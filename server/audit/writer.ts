@@ -28,6 +28,8 @@ export function canonicalAudit(e: Omit<AuditRecord, 'hash'>): string {
     e.actorKind,
     e.prevHash,
     e.version,
+    // issue 14a: FHIR AuditEvent.purposeOfEvent, hashed only when set (older events keep their hashes)
+    ...(e.purposeOfEvent ? [e.purposeOfEvent] : []),
   ]);
 }
 
@@ -60,6 +62,7 @@ export class AuditWriter {
       outcome: input.outcome,
       fields: input.fields ?? [],
       actorKind: input.actorKind,
+      ...(input.purposeOfEvent ? { purposeOfEvent: input.purposeOfEvent } : {}),
       prevHash: await this.store.lastServerAuditHash(),
       version: 1,
     };

@@ -262,4 +262,38 @@ export const PG_MIGRATIONS: readonly string[] = [
   INSERT INTO changes (seq, entity, id) SELECT nextval('changes_seq'), 'provider', id FROM providers
     ON CONFLICT (entity, id) DO UPDATE SET seq = EXCLUDED.seq;
   `,
+  // issue 14a (PostgreSQL twin of schema.ts migration 6): triage pools, thread topic and pool
+  /* 6 */ `
+  CREATE TABLE pools (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT COLLATE "C" NOT NULL CHECK (kind IN ('clinical', 'administrative')),
+    topics TEXT NOT NULL,
+    sla TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('clinical', 'Clinical', 'clinical', '["clinical-question"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('refills', 'Refills', 'clinical', '["prescription-refill"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('results', 'Results', 'clinical', '["test-results"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('front-desk', 'Front desk', 'administrative', '["scheduling","billing-admin"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO changes (seq, entity, id) SELECT nextval('changes_seq'), 'pool', id FROM pools ORDER BY id;
+  -- FHIR AuditEvent.purposeOfEvent: 'BTG' for an access under emergency access (part of the chain hash)
+  ALTER TABLE audit_events ADD COLUMN purpose_of_event TEXT COLLATE "C";
+  -- emergency access grants (break-glass): the admins' report until acknowledged
+  CREATE TABLE break_glass (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    staff_id TEXT COLLATE "C" NOT NULL REFERENCES staff(id),
+    device_id TEXT COLLATE "C" NOT NULL,
+    entity_type TEXT COLLATE "C" NOT NULL,
+    entity_id TEXT COLLATE "C" NOT NULL,
+    reason TEXT NOT NULL,
+    opened_at TEXT COLLATE "C" NOT NULL,
+    expires_at TEXT COLLATE "C" NOT NULL,
+    acknowledged_by TEXT COLLATE "C" REFERENCES staff(id),
+    acknowledged_at TEXT COLLATE "C"
+  );
+  CREATE INDEX break_glass_staff ON break_glass(staff_id, entity_id, expires_at);
+  ALTER TABLE threads ADD COLUMN topic TEXT COLLATE "C";
+  ALTER TABLE threads ADD COLUMN pool_id TEXT COLLATE "C" REFERENCES pools(id);
+  `,
 ];

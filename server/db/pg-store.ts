@@ -30,8 +30,9 @@ import type {
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
-import { SLOT_HOLDING_STATUSES } from '../../src-shared/domain';
+import { SLOT_HOLDING_STATUSES, type Role } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
+import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
 import { PG_MIGRATIONS } from './pg-schema';
 import { UnstorableTextError, hasNul } from './text';
 import {
@@ -57,6 +58,9 @@ import {
   type VisitTypeRow,
   type StaffRow,
   type ThreadRow,
+  poolFromRow,
+  poolParams,
+  type PoolRow,
 } from './rows';
 import type {
   AccessToken,
@@ -76,6 +80,7 @@ import type {
   ServerStore,
   StaffAuth,
   TransactionOptions,
+  BreakGlassInsert,
 } from './types';
 
 /** The NOTIFY channel of change-log appends. */
@@ -105,6 +110,7 @@ const ENTITY_TABLES: Record<EntityName, { table: string; map: (row: any) => Chan
   },
   location: { table: 'locations', map: locationFromRow },
   visitType: { table: 'visit_types', map: visitTypeFromRow },
+  pool: { table: 'pools', map: poolFromRow },
 };
 
 interface DeviceRow {
@@ -741,7 +747,8 @@ export class PgStore implements ServerStore {
         'thread',
         r.id,
         `INSERT INTO threads (patient_id, subject, status, priority, assignee_id, provider_id, created_at,
-           updated_at, last_message_at, due_at, version, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+           updated_at, last_message_at, due_at, topic, pool_id, version, id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         ...threadParams(r),
       );
     });
@@ -753,8 +760,9 @@ export class PgStore implements ServerStore {
         'thread',
         r.id,
         `UPDATE threads SET patient_id = $1, subject = $2, status = $3, priority = $4, assignee_id = $5,
-           provider_id = $6, created_at = $7, updated_at = $8, last_message_at = $9, due_at = $10, version = $11
-         WHERE id = $12`,
+           provider_id = $6, created_at = $7, updated_at = $8, last_message_at = $9, due_at = $10, topic = $11,
+           pool_id = $12, version = $13
+         WHERE id = $14`,
         ...threadParams(r),
       );
     });
@@ -932,8 +940,8 @@ export class PgStore implements ServerStore {
         'audit',
         r.id,
         `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
-           fields_json, actor_kind, prev_hash, hash, version, origin, received_at, skew_flag)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+           fields_json, actor_kind, prev_hash, hash, version, origin, received_at, skew_flag, purpose_of_event)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
         r.id,
         r.at,
         r.staffId,
@@ -951,6 +959,7 @@ export class PgStore implements ServerStore {
         origin,
         receivedAt,
         skewFlag,
+        r.purposeOfEvent ?? null,
       );
     });
   }
@@ -1026,7 +1035,101 @@ export class PgStore implements ServerStore {
         return { entity, id, data: await this.location(id) };
       case 'visitType':
         return { entity, id, data: await this.visitType(id) };
+      case 'pool':
+        return { entity, id, data: await this.triagePool(id) };
     }
+  }
+
+  /* ---- issue 14a: triage pools, device clearance ---- */
+
+  async pools(): Promise<PoolRecord[]> {
+    return (await this.all<PoolRow>('SELECT * FROM pools ORDER BY id')).map(poolFromRow);
+  }
+
+  async triagePool(id: string): Promise<PoolRecord | null> {
+    const row = await this.one<PoolRow>('SELECT * FROM pools WHERE id = $1', id);
+    return row ? poolFromRow(row) : null;
+  }
+
+  upsertPool(r: PoolRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'pool',
+        r.id,
+        `INSERT INTO pools (name, kind, topics, sla, version, id) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, topics = EXCLUDED.topics,
+           sla = EXCLUDED.sla, version = EXCLUDED.version`,
+        ...poolParams(r),
+      );
+    });
+  }
+
+  insertBreakGlass(g: BreakGlassInsert): Promise<void> {
+    return this.write(async () => {
+      await this.run(
+        `INSERT INTO break_glass (id, staff_id, device_id, entity_type, entity_id, reason, opened_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        g.id,
+        g.staffId,
+        g.deviceId,
+        g.entityType,
+        g.entityId,
+        g.reason,
+        g.openedAt,
+        g.expiresAt,
+      );
+    });
+  }
+
+  async activeBreakGlass(staffId: string, entityId: string, nowIso: string): Promise<boolean> {
+    return (
+      (await this.one<{ one: number }>(
+        'SELECT 1 AS one FROM break_glass WHERE staff_id = $1 AND entity_id = $2 AND expires_at > $3 LIMIT 1',
+        staffId,
+        entityId,
+        nowIso,
+      )) !== undefined
+    );
+  }
+
+  async breakGlassReport(limit: number): Promise<BreakGlassGrant[]> {
+    return (
+      await this.all<BreakGlassGrant & { reads: number | string }>(
+        `SELECT g.id, g.staff_id AS "staffId", s.display_name AS "staffName", s.role AS role, g.device_id AS "deviceId",
+         g.entity_type AS "entityType", g.entity_id AS "entityId", g.reason, g.opened_at AS "openedAt",
+         g.expires_at AS "expiresAt", g.acknowledged_by AS "acknowledgedBy", g.acknowledged_at AS "acknowledgedAt",
+         (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
+            AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id AND e.at >= g.opened_at
+            AND e.at <= g.expires_at) AS reads
+       FROM break_glass g LEFT JOIN staff s ON s.id = g.staff_id
+       ORDER BY g.opened_at DESC, g.id LIMIT $1`,
+        limit,
+      )
+    ).map((r) => ({ ...r, reads: Number(r.reads) }));
+  }
+
+  acknowledgeBreakGlass(id: string, staffId: string, at: string): Promise<boolean> {
+    return this.write(async () => {
+      await this.run(
+        'UPDATE break_glass SET acknowledged_by = $1, acknowledged_at = $2 WHERE id = $3 AND acknowledged_at IS NULL',
+        staffId,
+        at,
+        id,
+      );
+      return (
+        (await this.one<{ one: number }>('SELECT 1 AS one FROM break_glass WHERE id = $1', id)) !== undefined
+      );
+    });
+  }
+
+  async deviceStaffRoles(deviceId: string): Promise<Role[]> {
+    return (
+      await this.all<{ role: Role }>(
+        `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
+         WHERE d.device_id = $1 AND d.signed_out_at IS NULL`,
+        deviceId,
+      )
+    ).map((r) => r.role);
   }
 
   async loadChanges(refs: readonly ChangeRef[]): Promise<Change[]> {

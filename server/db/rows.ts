@@ -1,4 +1,5 @@
 /** SQLite row shapes and their mapping to the shared domain records. */
+import { PoolRecord } from '../../src-shared/triage';
 import type {
   AppointmentRecord,
   AttachmentRecord,
@@ -87,6 +88,9 @@ export interface ThreadRow {
   last_message_at: string;
   due_at: string | null;
   version: number;
+  // issue 14a
+  topic: string | null;
+  pool_id: string | null;
 }
 export const threadFromRow = (r: ThreadRow): ThreadRecord => ({
   id: r.id,
@@ -101,7 +105,10 @@ export const threadFromRow = (r: ThreadRow): ThreadRecord => ({
   lastMessageAt: r.last_message_at,
   dueAt: r.due_at,
   version: r.version,
+  ...(r.topic !== null ? { topic: r.topic as NonNullable<ThreadRecord['topic']> } : {}),
+  ...(r.pool_id !== null ? { poolId: r.pool_id } : {}),
 });
+/** Parameters of the thread INSERT / UPDATE: (…, due_at, topic, pool_id, version, id) (issue 14a: topic, pool). */
 export const threadParams = (t: ThreadRecord) => [
   t.patientId,
   t.subject,
@@ -113,8 +120,30 @@ export const threadParams = (t: ThreadRecord) => [
   t.updatedAt,
   t.lastMessageAt,
   t.dueAt,
+  t.topic ?? null,
+  t.poolId ?? null,
   t.version,
   t.id,
+];
+
+/** issue 14a: a stored triage pool (topics and sla are JSON text). */
+export interface PoolRow {
+  id: string;
+  name: string;
+  kind: string;
+  topics: string;
+  sla: string;
+  version: number;
+}
+export const poolFromRow = (r: PoolRow): PoolRecord =>
+  PoolRecord.parse({ ...r, topics: JSON.parse(r.topics) as unknown, sla: JSON.parse(r.sla) as unknown });
+export const poolParams = (p: PoolRecord) => [
+  p.name,
+  p.kind,
+  JSON.stringify(p.topics),
+  JSON.stringify(p.sla),
+  p.version,
+  p.id,
 ];
 
 export interface MessageRow {
@@ -215,6 +244,8 @@ export interface AuditRow {
   prev_hash: string;
   hash: string;
   version: number;
+  /** issue 14a: FHIR AuditEvent.purposeOfEvent ('BTG') or null. */
+  purpose_of_event?: string | null;
 }
 export const auditFromRow = (r: AuditRow): AuditRecord => ({
   id: r.id,
@@ -228,6 +259,7 @@ export const auditFromRow = (r: AuditRow): AuditRecord => ({
   outcome: r.outcome,
   fields: JSON.parse(r.fields_json) as string[],
   actorKind: r.actor_kind,
+  ...(r.purpose_of_event === 'BTG' ? { purposeOfEvent: 'BTG' as const } : {}),
   prevHash: r.prev_hash,
   hash: r.hash,
   version: r.version,

@@ -270,4 +270,41 @@ export const MIGRATIONS: readonly string[] = [
   INSERT OR REPLACE INTO changes (entity, id) VALUES ('location', 'loc-main');
   INSERT OR REPLACE INTO changes (entity, id) SELECT 'provider', id FROM providers;
   `,
+  // issue 14a: triage pools (topic -> pool, kind, SLA per priority; the defaults of src-shared/triage.ts
+  // DEFAULT_POOLS), each thread's topic and pool
+  /* 6: triage pools, thread topic and pool, break-glass, audit purposeOfEvent */ `
+  CREATE TABLE pools (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('clinical', 'administrative')),
+    -- JSON arrays / objects: topics routed here, SLA minutes per priority
+    topics TEXT NOT NULL,
+    sla TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('clinical', 'Clinical', 'clinical', '["clinical-question"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('refills', 'Refills', 'clinical', '["prescription-refill"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('results', 'Results', 'clinical', '["test-results"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO pools (id, name, kind, topics, sla, version) VALUES ('front-desk', 'Front desk', 'administrative', '["scheduling","billing-admin"]', '{"routine":2880,"urgent":240,"asap":60,"stat":15}', 1);
+  INSERT INTO changes (entity, id) SELECT 'pool', id FROM pools;
+  -- FHIR AuditEvent.purposeOfEvent: 'BTG' for an access under emergency access (part of the chain hash)
+  ALTER TABLE audit_events ADD COLUMN purpose_of_event TEXT;
+  -- emergency access grants (break-glass): the admins' report until acknowledged
+  CREATE TABLE break_glass (
+    id TEXT PRIMARY KEY,
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    device_id TEXT NOT NULL,
+    entity_type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    acknowledged_by TEXT REFERENCES staff(id),
+    acknowledged_at TEXT
+  );
+  CREATE INDEX break_glass_staff ON break_glass(staff_id, entity_id, expires_at);
+  ALTER TABLE threads ADD COLUMN topic TEXT;
+  -- NULL: no pool (a thread from before pools); counts as clinical
+  ALTER TABLE threads ADD COLUMN pool_id TEXT REFERENCES pools(id);
+  `,
 ];

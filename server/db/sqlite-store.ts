@@ -16,8 +16,9 @@ import type {
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
-import { SLOT_HOLDING_STATUSES } from '../../src-shared/domain';
+import { SLOT_HOLDING_STATUSES, type Role } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
+import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
 import { MIGRATIONS } from './schema';
 import { UnstorableTextError, hasNul } from './text';
 import {
@@ -43,6 +44,9 @@ import {
   type VisitTypeRow,
   type StaffRow,
   type ThreadRow,
+  poolFromRow,
+  poolParams,
+  type PoolRow,
 } from './rows';
 import type {
   AccessToken,
@@ -62,6 +66,7 @@ import type {
   ServerStore,
   StaffAuth,
   TransactionOptions,
+  BreakGlassInsert,
 } from './types';
 
 interface DeviceRow {
@@ -570,7 +575,8 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO threads (patient_id, subject, status, priority, assignee_id, provider_id, created_at,
-         updated_at, last_message_at, due_at, version, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         updated_at, last_message_at, due_at, topic, pool_id, version, id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ...threadParams(r),
     );
     this.recordChange('thread', r.id);
@@ -580,7 +586,8 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     this.run(
       `UPDATE threads SET patient_id = ?, subject = ?, status = ?, priority = ?, assignee_id = ?, provider_id = ?,
-         created_at = ?, updated_at = ?, last_message_at = ?, due_at = ?, version = ? WHERE id = ?`,
+         created_at = ?, updated_at = ?, last_message_at = ?, due_at = ?, topic = ?, pool_id = ?, version = ?
+       WHERE id = ?`,
       ...threadParams(r),
     );
     this.recordChange('thread', r.id);
@@ -749,8 +756,8 @@ export class SqliteStore implements ServerStore {
   ): void {
     this.run(
       `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
-         fields_json, actor_kind, prev_hash, hash, version, origin, received_at, skew_flag)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         fields_json, actor_kind, prev_hash, hash, version, origin, received_at, skew_flag, purpose_of_event)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       r.id,
       r.at,
       r.staffId,
@@ -768,6 +775,7 @@ export class SqliteStore implements ServerStore {
       origin,
       receivedAt,
       skewFlag,
+      r.purposeOfEvent ?? null,
     );
     this.recordChange('audit', r.id);
   }
@@ -845,7 +853,97 @@ export class SqliteStore implements ServerStore {
         return { entity, id, data: await this.location(id) };
       case 'visitType':
         return { entity, id, data: await this.visitType(id) };
+      case 'pool':
+        return { entity, id, data: await this.triagePool(id) };
     }
+  }
+
+  /* ---- issue 14a: triage pools, device clearance ---- */
+
+  async pools(): Promise<PoolRecord[]> {
+    while (this.busy()) await this.tail;
+    return this.all<PoolRow>('SELECT * FROM pools ORDER BY id').map(poolFromRow);
+  }
+
+  async triagePool(id: string): Promise<PoolRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<PoolRow>('SELECT * FROM pools WHERE id = ?', id);
+    return row ? poolFromRow(row) : null;
+  }
+
+  async upsertPool(r: PoolRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO pools (name, kind, topics, sla, version, id) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, topics = excluded.topics,
+         sla = excluded.sla, version = excluded.version`,
+      ...poolParams(r),
+    );
+    this.recordChange('pool', r.id);
+  }
+
+  async insertBreakGlass(g: BreakGlassInsert): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO break_glass (id, staff_id, device_id, entity_type, entity_id, reason, opened_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      g.id,
+      g.staffId,
+      g.deviceId,
+      g.entityType,
+      g.entityId,
+      g.reason,
+      g.openedAt,
+      g.expiresAt,
+    );
+  }
+
+  async activeBreakGlass(staffId: string, entityId: string, nowIso: string): Promise<boolean> {
+    while (this.busy()) await this.tail;
+    return (
+      this.one<{ one: number }>(
+        'SELECT 1 AS one FROM break_glass WHERE staff_id = ? AND entity_id = ? AND expires_at > ? LIMIT 1',
+        staffId,
+        entityId,
+        nowIso,
+      ) !== undefined
+    );
+  }
+
+  async breakGlassReport(limit: number): Promise<BreakGlassGrant[]> {
+    while (this.busy()) await this.tail;
+    return this.all<BreakGlassGrant>(
+      `SELECT g.id, g.staff_id AS "staffId", s.display_name AS "staffName", s.role AS role, g.device_id AS "deviceId",
+         g.entity_type AS "entityType", g.entity_id AS "entityId", g.reason, g.opened_at AS "openedAt",
+         g.expires_at AS "expiresAt", g.acknowledged_by AS "acknowledgedBy", g.acknowledged_at AS "acknowledgedAt",
+         (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
+            AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id AND e.at >= g.opened_at
+            AND e.at <= g.expires_at) AS reads
+       FROM break_glass g LEFT JOIN staff s ON s.id = g.staff_id
+       ORDER BY g.opened_at DESC, g.id LIMIT ?`,
+      limit,
+    );
+  }
+
+  async acknowledgeBreakGlass(id: string, staffId: string, at: string): Promise<boolean> {
+    while (this.busy()) await this.tail;
+    return (
+      this.run(
+        'UPDATE break_glass SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL',
+        staffId,
+        at,
+        id,
+      ) > 0 || this.one<{ one: number }>('SELECT 1 AS one FROM break_glass WHERE id = ?', id) !== undefined
+    );
+  }
+
+  async deviceStaffRoles(deviceId: string): Promise<Role[]> {
+    while (this.busy()) await this.tail;
+    return this.all<{ role: Role }>(
+      `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
+       WHERE d.device_id = ? AND d.signed_out_at IS NULL`,
+      deviceId,
+    ).map((r) => r.role);
   }
 
   async loadChanges(refs: readonly ChangeRef[]): Promise<Change[]> {

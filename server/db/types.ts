@@ -12,11 +12,25 @@ import type {
   MessageRecord,
   PatientRecord,
   ProviderRecord,
+  Role,
   StaffRecord,
   ThreadRecord,
   VisitTypeRecord,
 } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
+import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
+
+/** issue 14a: an emergency-access grant as the server stores it. */
+export interface BreakGlassInsert {
+  id: string;
+  staffId: string;
+  deviceId: string;
+  entityType: 'thread';
+  entityId: string;
+  reason: string;
+  openedAt: string;
+  expiresAt: string;
+}
 
 export interface StaffAuth {
   record: StaffRecord;
@@ -290,6 +304,24 @@ export interface ServerStore {
   insertPatientLogin(login: Omit<PatientLogin, 'seq'>): Promise<void>;
   /** Newest first, at most `limit`. */
   patientLogins(patientId: string, limit: number): Promise<PatientLogin[]>;
+
+  /* ---- issue 14a: triage pools, what a device may be served ---- */
+
+  /** The clinic's triage pools, by id. */
+  pools(): Promise<PoolRecord[]>;
+  triagePool(id: string): Promise<PoolRecord | null>;
+  /** Creates or replaces a pool (admin configuration); logged as a 'pool' change. */
+  upsertPool(record: PoolRecord): Promise<void>;
+  /** Stores an emergency-access grant (issue 14a). */
+  insertBreakGlass(grant: BreakGlassInsert): Promise<void>;
+  /** True while the staff member holds a grant on the record unexpired at `nowIso`. */
+  activeBreakGlass(staffId: string, entityId: string, nowIso: string): Promise<boolean>;
+  /** Newest first, at most `limit`, each with its count of reads flagged 'BTG' within the grant's time. */
+  breakGlassReport(limit: number): Promise<BreakGlassGrant[]>;
+  /** Marks a grant reviewed; false if there is no such grant. */
+  acknowledgeBreakGlass(id: string, staffId: string, at: string): Promise<boolean>;
+  /** Roles of the staff signed in online on the device and not signed out there since (its clearance). */
+  deviceStaffRoles(deviceId: string): Promise<Role[]>;
 
   appliedMutation(deviceId: string, mutationId: string): Promise<string | null>;
   saveAppliedMutation(deviceId: string, mutationId: string, resultJson: string, at: string): Promise<void>;

@@ -1,3 +1,5 @@
+import type { Topic } from '../../src-shared/triage';
+
 /** Word lists for the demo clinic: invented names and everyday primary-care messages (no real people). */
 export const GIVEN_NAMES: readonly string[] =
   'Olivia Liam Emma Noah Ava Elijah Sophia Mateo Isabella Lucas Mia Levi Amelia Ezra Harper Asher Evelyn Leo Abigail Kai Chloe Hugo Nora Ibrahim Zoe Arjun Layla Mohammed Hannah Tariq Mei Diego Fatima Jonas Ingrid Kofi Aisha Pavel Lucia Wei Greta Samuel Yara Felix Rosa Anton Keiko Malik'.split(
@@ -164,3 +166,16 @@ export const DEMO_ATTACHMENTS = [
     contentBase64: Buffer.from('Mon 8.4\nTue 8.9\nWed 8.1\nThu 9.0\nFri 8.6\n').toString('base64'),
   },
 ] as const;
+
+/**
+ * issue 14a: the portal topic a demo patient would have picked for each demo subject (others: clinical
+ * question), so the demo clinic's pools hold clinical and administrative threads.
+ */
+export const DEMO_SUBJECT_TOPICS: Readonly<Record<string, Topic>> = {
+  'Prescription refill': 'prescription-refill',
+  'Question about lab results': 'test-results',
+  'Sick note for work': 'billing-admin',
+  'Insurance form': 'billing-admin',
+  'Vaccination record': 'billing-admin',
+  'Appointment question': 'scheduling',
+};

@@ -35,6 +35,14 @@ import { DEMO_PORTAL_PASSWORD, DEMO_STAFF, demoMrn } from './credentials';
 import { Prng } from './prng';
 import { addLocalDays, isoWeekday } from '../../src-shared/clinic-time';
 import { slotGrid } from '../../src-shared/schedule-rules';
+import { DEMO_SUBJECT_TOPICS } from './content';
+import { DEFAULT_POOLS, poolForTopic } from '../../src-shared/triage';
+
+/** issue 14a: topic and pool of a demo thread by its subject. */
+function demoRouting(subject: string): Pick<ThreadRecord, 'topic' | 'poolId'> {
+  const topic = DEMO_SUBJECT_TOPICS[subject] ?? 'clinical-question';
+  return { topic, poolId: poolForTopic(DEFAULT_POOLS, topic)?.id ?? null };
+}
 
 export interface DemoOptions {
   /** The demo's "today" (YYYY-MM-DD, UTC); appointments and messages are laid out around it. */
@@ -298,6 +306,8 @@ export async function seedDemo(store: ServerStore, options: DemoOptions): Promis
           lastMessageAt: last.sentAt,
           dueAt: waiting && status !== 'done' ? dueAfter(last.sentAt, priority) : null,
           version: 1,
+          // issue 14a: the topic routes the thread to its pool (the default pools of the schema migration)
+          ...demoRouting(topic.subject),
         };
         await store.insertThread(thread);
         for (const m of messages) await store.insertMessage(m);

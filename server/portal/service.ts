@@ -20,6 +20,7 @@ import { HttpError } from '../http/errors';
 import { normalizeIso, transitionProblem } from '../../src-shared/schedule-rules';
 import { gridProblem } from '../schedule/bookable';
 import { dueAfter } from '../sync/sla';
+import { DEFAULT_SLA, dueAt, poolForTopic } from '../../src-shared/triage';
 import { checkAttachment } from './attachments';
 
 export interface PortalMessageView {
@@ -285,6 +286,9 @@ export async function newThread(
     : null;
   return ctx.store.transaction(async () => {
     const now = ctx.nowIso();
+    // issue 14a: the topic routes the thread to the clinic's pool for it; its SLA sets the due time.
+    const topic = input.topic ?? 'clinical-question';
+    const pool = poolForTopic(await ctx.store.pools(), topic);
     const thread: ThreadRecord = {
       id: randomUUID(),
       patientId,
@@ -296,8 +300,10 @@ export async function newThread(
       createdAt: now,
       updatedAt: now,
       lastMessageAt: now,
-      dueAt: dueAfter(now, 'routine'),
+      dueAt: dueAt(now, 'routine', pool?.sla ?? DEFAULT_SLA),
       version: 1,
+      topic,
+      poolId: pool?.id ?? null,
     };
     await ctx.store.insertThread(thread);
     const messageId = randomUUID();

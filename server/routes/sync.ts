@@ -1,7 +1,7 @@
 /** Console sync: cursor pull, mutation push, the SSE poke stream, and a record's server audit trail. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { AuditEntityType } from '../../src-shared/domain';
+import { AuditEntityType, type ThreadRecord } from '../../src-shared/domain';
 import { type Change, PushRequest, RecordQuery, SYNC_ROUTES } from '../../src-shared/sync';
 import { authenticateStaff, authenticateSync, streamStillValid } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
@@ -10,6 +10,8 @@ import { parse } from '../http/validate';
 import { applyPush } from '../sync/apply';
 import { MAX_STREAMS_PER_KEY, type PokeHub } from '../sync/hub';
 import { PullQuery, pull } from '../sync/pull';
+import { poolKindOf, servedRole } from '../sync/triage-access';
+import { roleMayReadPool } from '../../src-shared/triage';
 
 export const AuditForEntityQuery = z.strictObject({
   entityType: AuditEntityType,
@@ -23,8 +25,9 @@ export function syncRoutes(
   logError: (line: string) => void,
 ): void {
   app.get(SYNC_ROUTES.pull, async (request) => {
-    await authenticateSync(ctx, request.headers);
-    return pull(ctx.store, parse(PullQuery, request.query, 'query'));
+    const caller = await authenticateSync(ctx, request.headers);
+    // issue 14a: what the caller's role may not have (clinical bodies for a receptionist) is left out.
+    return pull(ctx.store, parse(PullQuery, request.query, 'query'), await servedRole(ctx.store, caller));
   });
 
   app.post(SYNC_ROUTES.push, async (request) => {
@@ -64,14 +67,45 @@ export function syncRoutes(
   // Issue 12: a console whose queued change ended unapplied restores the server's record from here, and a
   // record outside a console's store window is fetched on demand (reads are audited by the console's router).
   app.get(SYNC_ROUTES.record, async (request) => {
-    await authenticateSync(ctx, request.headers);
+    const caller = await authenticateSync(ctx, request.headers);
+    const role = await servedRole(ctx.store, caller);
     const query = parse(RecordQuery, request.query, 'query');
+    // issue 14a: a receptionist asking for a clinical thread is refused, and the refusal audited (outside the
+    // read-only snapshot below, which a refusal would otherwise roll back).
+    // issue 14a: emergency access (break-glass) the staff member opened on this thread and that has not expired.
+    const granted = async () =>
+      caller.session !== null &&
+      (await ctx.store.activeBreakGlass(caller.session.staff.id, query.id, ctx.nowIso()));
+    if (query.entity === 'thread') {
+      const thread = await ctx.store.thread(query.id);
+      if (thread && !roleMayReadPool(role, await poolKindOf(ctx.store, thread)) && !(await granted())) {
+        await ctx.audit.write({
+          staffId: caller.session?.staff.id ?? null,
+          role,
+          deviceId: caller.deviceId,
+          action: 'read',
+          entityType: 'thread',
+          entityId: query.id,
+          outcome: 'failure',
+          actorKind: 'staff',
+        });
+        throw new HttpError(
+          403,
+          'FORBIDDEN',
+          'This thread is in a clinical pool: your role may not read it.',
+        );
+      }
+    }
     // One snapshot: the thread, its messages and attachments as of the same moment.
     return ctx.store.transaction(
       async () => {
         const change = await ctx.store.loadChange(query.entity, query.id);
         const related: Change[] = [];
         if (query.entity === 'thread' && change.data) {
+          // Re-checked in the snapshot: a re-route between the check above and here must not hand out bodies.
+          const kind = await poolKindOf(ctx.store, change.data as ThreadRecord);
+          if (!roleMayReadPool(role, kind) && !(await granted()))
+            throw new HttpError(409, 'CONFLICT', 'This thread moved meanwhile; ask again.');
           for (const m of await ctx.store.messagesOfThread(query.id))
             related.push({ entity: 'message', id: m.id, data: m });
           for (const a of await ctx.store.attachmentsOfThread(query.id))

@@ -25,7 +25,14 @@ import { payloadVersionProblem } from './payload-versions';
 import { roleMayPush } from '../../src-shared/mutation-roles';
 import { staffActive } from '../auth/staff-auth';
 import { appendConsoleAudit } from './audit-chain';
-import { dueAfter } from './sla';
+import {
+  BREAK_GLASS_DEFAULT_MINUTES,
+  DEFAULT_SLA,
+  dueAt,
+  roleMayReadPool,
+  roleMayRoute,
+} from '../../src-shared/triage';
+import { poolKindOf } from './triage-access';
 
 type Op<N extends MutationOpName> = Extract<MutationOp, { op: N }>;
 
@@ -40,6 +47,8 @@ interface AuditTarget {
   entityType: AuditEntityType;
   entityId: string;
   fields: string[];
+  /** issue 14a: 'BTG' for the opening of emergency access. */
+  purposeOfEvent?: 'BTG';
 }
 
 interface Outcome {
@@ -248,7 +257,7 @@ async function appointmentOp(
 
 async function threadOp(
   c: OpContext,
-  op: Op<'thread.assign' | 'thread.setPriority' | 'thread.setStatus' | 'message.send'>,
+  op: Op<'thread.assign' | 'thread.setPriority' | 'thread.setStatus' | 'thread.route' | 'message.send'>,
 ): Promise<Outcome> {
   const fields =
     op.op === 'thread.assign'
@@ -257,7 +266,9 @@ async function threadOp(
         ? ['priority']
         : op.op === 'thread.setStatus'
           ? ['status']
-          : ['messages'];
+          : op.op === 'thread.route'
+            ? ['poolId']
+            : ['messages'];
   const audit: AuditTarget = {
     action: op.op === 'message.send' ? 'create' : 'update',
     entityType: 'thread',
@@ -267,9 +278,32 @@ async function threadOp(
   const out = (result: MutationResult): Outcome => ({ result, audit });
   const thread = await c.store.thread(c.m.entityId);
   if (!thread) return out(rejected(c, 'Unknown thread.', null));
+  // issue 14a: a receptionist works administrative pools only; of a clinical thread they may only re-route it.
+  const kind = await poolKindOf(c.store, thread);
+  if (op.op !== 'thread.route' && !roleMayReadPool(c.staff.role, kind)) {
+    return out(
+      rejected(c, 'This thread is in a clinical pool: your role may not change it.', threadChange(thread)),
+    );
+  }
+  const pool = thread.poolId ? await c.store.triagePool(thread.poolId) : null;
   const now = c.nowIso();
   let next: ThreadRecord;
   switch (op.op) {
+    case 'thread.route': {
+      const target = await c.store.triagePool(op.poolId);
+      if (!target) return out(rejected(c, 'Unknown pool.', threadChange(thread)));
+      if (!roleMayRoute(c.staff.role, kind, target.kind)) {
+        return out(
+          rejected(
+            c,
+            'Only a clinician can move a clinical thread into an administrative pool.',
+            threadChange(thread),
+          ),
+        );
+      }
+      next = { ...thread, poolId: target.id };
+      break;
+    }
     case 'thread.assign': {
       if (op.assigneeId !== null && !(await c.store.staff(op.assigneeId)))
         return out(rejected(c, 'Unknown staff member.', threadChange(thread)));
@@ -286,7 +320,8 @@ async function threadOp(
       next = {
         ...thread,
         priority: op.priority,
-        dueAt: thread.dueAt ? dueAfter(thread.lastMessageAt, op.priority) : null,
+        // The pool's SLA for the new priority (issue 14a: set by the clinic per pool).
+        dueAt: thread.dueAt ? dueAt(thread.lastMessageAt, op.priority, pool?.sla ?? DEFAULT_SLA) : null,
       };
       break;
     case 'thread.setStatus':
@@ -320,6 +355,36 @@ async function threadOp(
   next = { ...next, updatedAt: now, version: thread.version + 1 };
   await c.store.updateThread(next);
   return out(applied(c, next.version));
+}
+
+/**
+ * issue 14a: emergency access opened on a console. The server keeps the grant (its own clock and the clinic's
+ * longest time decide when it ends), which lets it serve that staff member the thread (GET /sync/record), and
+ * raises it to the admins' break-glass report until one acknowledges it. Same grant id again: applied once.
+ */
+async function openBreakGlass(c: OpContext, op: Op<'breakGlass.open'>): Promise<Outcome> {
+  const audit: AuditTarget = {
+    action: 'create',
+    entityType: 'thread',
+    entityId: c.m.entityId,
+    fields: ['breakGlass'],
+    purposeOfEvent: 'BTG',
+  };
+  const thread = await c.store.thread(c.m.entityId);
+  if (!thread) return { result: rejected(c, 'Unknown thread.', null), audit };
+  const openedAt = c.nowIso();
+  const minutes = Math.min(op.minutes, BREAK_GLASS_DEFAULT_MINUTES);
+  await c.store.insertBreakGlass({
+    id: op.grantId,
+    staffId: c.staff.id,
+    deviceId: c.deviceId,
+    entityType: 'thread',
+    entityId: thread.id,
+    reason: op.reason,
+    openedAt,
+    expiresAt: new Date(Date.parse(openedAt) + minutes * 60_000).toISOString(),
+  });
+  return { result: applied(c, thread.version), audit };
 }
 
 /**
@@ -399,7 +464,8 @@ async function decide(
     op.op === 'appointment.undoStatus'
   ) {
     outcome = await appointmentOp(c, op);
-  } else outcome = await threadOp(c, op);
+  } else if (op.op === 'breakGlass.open') outcome = await openBreakGlass(c, op);
+  else outcome = await threadOp(c, op);
 
   // Attributes the change (or the refused attempt) to the staff member and the pushing device.
   await ctx.audit.write({
@@ -412,6 +478,7 @@ async function decide(
     fields: outcome.audit.fields,
     outcome: outcome.result.status === 'applied' ? 'success' : 'failure',
     actorKind: 'staff',
+    ...(outcome.audit.purposeOfEvent ? { purposeOfEvent: outcome.audit.purposeOfEvent } : {}),
   });
   return outcome.result;
 }

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { Cursor, SYNC_LIMITS, type Change, type PullResponse } from '../../src-shared/sync';
 import type { ServerStore } from '../db/types';
 import { HttpError } from '../http/errors';
+import type { Role } from '../../src-shared/domain';
+import { filterForRole } from './triage-access';
 
 export const PullQuery = z.strictObject({
   after: Cursor.optional(),
@@ -38,7 +40,15 @@ export function parseLimit(text: string | undefined): number {
 }
 
 /** One page of changes after the cursor, read from one consistent snapshot (a read-only transaction). */
-export async function pull(store: ServerStore, query: z.output<typeof PullQuery>): Promise<PullResponse> {
+/**
+ * @param role the role the batch is served to (server/sync/triage-access.ts servedRole); a receptionist's batch
+ *   leaves out messages and attachments of clinical pools and names their threads in `withheld` (issue 14a).
+ */
+export async function pull(
+  store: ServerStore,
+  query: z.output<typeof PullQuery>,
+  role: Role,
+): Promise<PullResponse> {
   return store.transaction(
     async () => {
       const after = await parseCursor(query.after, store);
@@ -60,7 +70,14 @@ export async function pull(store: ServerStore, query: z.output<typeof PullQuery>
         cursor = ref.seq;
       }
       const remaining = await store.countChangesAfter(cursor);
-      return { changes, cursor: String(cursor), hasMore: remaining > 0, remaining };
+      const served = await filterForRole(store, role, changes);
+      return {
+        changes: served.changes,
+        cursor: String(cursor),
+        hasMore: remaining > 0,
+        remaining,
+        ...(served.withheld.length > 0 ? { withheld: served.withheld } : {}),
+      };
     },
     { readOnly: true },
   );

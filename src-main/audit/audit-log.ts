@@ -34,6 +34,8 @@ export interface AuditEventInput {
   fields?: readonly string[];
   /** Defaults to 'staff' when the actor has a staff id, else 'system'. */
   actorKind?: 'staff' | 'system';
+  /** issue 14a: 'BTG' for an access under emergency access (FHIR AuditEvent.purposeOfEvent). */
+  purposeOfEvent?: 'BTG';
 }
 
 export interface AuditExportFilter {
@@ -128,6 +130,7 @@ export class AuditLog {
           outcome: event.outcome,
           fields,
           actorKind: event.actorKind ?? (actor.staffId !== null ? 'staff' : 'system'),
+          ...(event.purposeOfEvent ? { purposeOfEvent: event.purposeOfEvent } : {}),
           version: 0,
         } satisfies Unchained,
         fieldsJson: JSON.stringify(fields),
@@ -193,6 +196,7 @@ export class AuditLog {
       outcome: record.outcome,
       fields: JSON.stringify(record.fields),
       actor_kind: record.actorKind,
+      purpose_of_event: record.purposeOfEvent ?? null,
     });
   }
 
@@ -298,6 +302,7 @@ export class AuditLog {
         deviceId: r.device_id,
         deviceName: deviceName(r.device_id),
         source,
+        ...(r.purpose_of_event ? { purposeOfEvent: r.purpose_of_event } : {}),
       }),
     };
   }

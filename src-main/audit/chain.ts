@@ -38,5 +38,6 @@ export function tupleHash(t: ChainTuple | readonly [...ChainTuple, number]): str
     fieldsJson: t[9],
     actorKind: t[10],
     prevHash: t[11],
+    purposeOfEvent: t[13],
   });
 }

@@ -87,7 +87,7 @@ function walkFrom(
     }
     expectedPrev = hash;
     checked++;
-    last = { seq: t[13], hash, count: from.count + checked };
+    last = { seq: t[14], hash, count: from.count + checked };
   }
   return { checked, last, bad };
 }

@@ -1,3 +1,4 @@
+import type { BreakGlassGrant } from '../../src-shared/triage';
 import { ApiError } from '../../src-shared/errors';
 import type { ScryptCost } from '../../src-shared/password-rules';
 import {
@@ -176,6 +177,18 @@ export class AuthService implements SyncCredentials {
   async adminAuditAlerts(): Promise<AuditAlertRecord[]> {
     const token = await this.adminToken();
     return this.client.auditAlerts(token).catch((e: unknown) => this.adminError(e));
+  }
+
+  /** Admin (issue 14a): the break-glass report from the server. */
+  async adminBreakGlassReport(): Promise<BreakGlassGrant[]> {
+    const token = await this.adminToken();
+    return this.client.breakGlassReport(token).catch((e: unknown) => this.adminError(e));
+  }
+
+  /** Admin (issue 14a): acknowledge one emergency access after review. */
+  async adminAcknowledgeBreakGlass(grantId: string): Promise<void> {
+    const token = await this.adminToken();
+    await this.client.acknowledgeBreakGlass(token, grantId).catch((e: unknown) => this.adminError(e));
   }
 
   private ensureDevice(): string {

@@ -1,3 +1,4 @@
+import { BreakGlassReportResponse, type BreakGlassGrant } from '../../src-shared/triage';
 import { z } from 'zod';
 import {
   AuditAlertsResponse,
@@ -133,6 +134,19 @@ export class PortalAuthClient {
   /** Admin: revoke a device (its tokens end at once). */
   async revokeDevice(accessToken: string, deviceId: string): Promise<void> {
     const route = SYNC_ROUTES.adminRevokeDevice.replace(':deviceId', encodeURIComponent(deviceId));
+    await this.request('POST', route, {}, z.unknown(), { accessToken });
+  }
+  /** Admin (issue 14a): the break-glass report, newest first. */
+  async breakGlassReport(accessToken: string): Promise<BreakGlassGrant[]> {
+    return (
+      await this.request('GET', SYNC_ROUTES.adminBreakGlass, undefined, BreakGlassReportResponse, {
+        accessToken,
+      })
+    ).grants;
+  }
+  /** Admin (issue 14a): mark an emergency access reviewed. */
+  async acknowledgeBreakGlass(accessToken: string, grantId: string): Promise<void> {
+    const route = SYNC_ROUTES.adminAcknowledgeBreakGlass.replace(':grantId', encodeURIComponent(grantId));
     await this.request('POST', route, {}, z.unknown(), { accessToken });
   }
   /** Admin: audit-integrity alerts, newest first. */

@@ -18,6 +18,9 @@ import { SyncEngine } from '../sync';
 import { checkAuditHead } from '../sync/audit-head';
 import { assertServerUrl } from '../sync/url-policy';
 import { systemClock, type Clock, type ExternalOpener, type IdleSource } from '../base/adapters';
+import { BreakGlass } from '../triage/break-glass';
+import { createRecordAccess } from '../triage/access';
+import { TriageService } from '../triage/triage-service';
 import { CoreEvents } from './events';
 import { createHandlers } from './handlers';
 import { Settings } from '../settings/settings';
@@ -141,6 +144,9 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   const inbox = new InboxService(store, clock, afterWrite);
   const schedule = new ScheduleService(store, clock, afterWrite, o.openExternal);
   const patients = new PatientService(store, clock);
+  // issue 14a: triage pools, SLA escalation, emergency access
+  const triage = new TriageService(store, clock, afterWrite);
+  const breakGlass = new BreakGlass(store, clock);
 
   const handlers = createHandlers({
     store,
@@ -151,6 +157,9 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     inbox,
     schedule,
     patients,
+    triage,
+    breakGlass,
+    clock,
     settings,
     sync: () => sync,
     onSettingsChanged: (before) => {
@@ -175,6 +184,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       subjectsOf(store, action, entityType, entityId, fields, input),
     listedRecords: (method, input, output, staffId) =>
       recentListReads.fresh(staffId, method, input, listedRecords(method, output)),
+    recordAccess: createRecordAccess(store, (staffId, type, id) => breakGlass.has(staffId, type, id)),
   });
 
   if (o.autoStart !== false) {

@@ -14,6 +14,10 @@ import type { Store } from '../store/store';
 import type { SyncEngine } from '../sync';
 import { SyncError } from '../sync/client';
 import type { Settings } from '../settings/settings';
+import type { Clock } from '../base/adapters';
+import { recordLocalMutation } from '../sync/local-mutations';
+import type { BreakGlass } from '../triage/break-glass';
+import type { TriageService } from '../triage/triage-service';
 
 export interface HandlerDeps {
   store: Store;
@@ -24,6 +28,10 @@ export interface HandlerDeps {
   inbox: InboxService;
   schedule: ScheduleService;
   patients: PatientService;
+  /** issue 14a */
+  triage: TriageService;
+  breakGlass: BreakGlass;
+  clock: Clock;
   settings: Settings;
   sync: () => SyncEngine;
   onSettingsChanged: (before: { serverUrl: string }) => void;
@@ -43,9 +51,12 @@ function need(staff: StaffRecord | null): StaffRecord {
  */
 async function onDemand(d: HandlerDeps, entity: 'thread' | 'appointment', id: string): Promise<void> {
   const local = entity === 'thread' ? d.store.threads.byId(id) : d.store.appointments.byId(id);
-  if (local) return;
+  // issue 14a: a thread whose bodies the server withheld from an earlier session's role is fetched whole.
+  const withheld = entity === 'thread' && local !== null && d.store.threads.bodiesWithheld(id);
+  if (local && !withheld) return;
   try {
     await d.sync().fetchRecord(entity, id);
+    if (withheld) d.store.threads.clearBodiesWithheld(id);
   } catch (error) {
     if (!(error instanceof SyncError)) throw error;
   }
@@ -91,8 +102,10 @@ export function createHandlers(d: HandlerDeps): Handlers {
     },
     'auth.accountActivity': () => d.audit.accountActivity(d.auth.current()!.staff.id),
 
-    'inbox.list': (i, c) => d.inbox.list(need(c.staff), i),
+    'inbox.list': (i, c) => (d.triage.escalate(), d.inbox.list(need(c.staff), i)),
     'inbox.counts': (_i, c) => d.inbox.counts(need(c.staff)),
+    'inbox.pools': (_i, c) => d.triage.pools(need(c.staff)),
+    'thread.route': (i, c) => (d.triage.route(need(c.staff), i.threadId, i.poolId), ok),
     'inbox.templates': (_i, c) => templates.list(need(c.staff).id),
     'templates.savePersonal': (i, c) => templates.save(need(c.staff).id, i),
     'templates.deletePersonal': (i, c) => (templates.delete(need(c.staff).id, i.id), ok),
@@ -113,6 +126,38 @@ export function createHandlers(d: HandlerDeps): Handlers {
       messageId: d.inbox.replyAndClose(need(c.staff), i.threadId, i.body),
     }),
     'attachment.get': (i) => d.inbox.attachment(i.attachmentId),
+    // issue 14a: emergency access; the grant is on this PC at once and sent to the server (alert) right away
+    'breakGlass.open': async (i, c) => {
+      const staff = need(c.staff);
+      const thread = d.store.threads.byId(i.threadId);
+      if (!thread) throw new ApiError('NOT_FOUND', 'This thread is not on this PC.');
+      const grant = d.breakGlass.open(staff.id, 'thread', i.threadId, i.reason);
+      recordLocalMutation(d.store, d.clock, {
+        entity: 'thread',
+        entityId: i.threadId,
+        baseVersion: thread.version,
+        staffId: staff.id,
+        mutation: {
+          op: 'breakGlass.open',
+          grantId: grant.id,
+          reason: i.reason,
+          minutes: Math.round((Date.parse(grant.expiresAt) - Date.parse(grant.openedAt)) / 60_000),
+        },
+      });
+      c.purposeOfEvent = 'BTG';
+      try {
+        // The server must know before the thread is fetched for this person; offline, it learns at the next sync.
+        await d.sync().syncNow();
+      } catch (error) {
+        if (!(error instanceof SyncError)) throw error;
+      }
+      return { expiresAt: grant.expiresAt };
+    },
+    'admin.breakGlassReport': async () => d.auth.adminBreakGlassReport(),
+    'admin.acknowledgeBreakGlass': async (i) => {
+      await d.auth.adminAcknowledgeBreakGlass(i.grantId);
+      return ok;
+    },
 
     'providers.list': () => d.schedule.providers(),
     'staff.list': () =>

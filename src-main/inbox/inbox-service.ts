@@ -1,7 +1,14 @@
 import type { Priority, StaffRecord, ThreadStatus } from '../../src-shared/domain';
 import { ApiError } from '../../src-shared/errors';
 import type { MutationOp } from '../../src-shared/sync';
-import type { AttachmentContent, QueueCounts, ThreadDetail, ThreadPage, Queue } from '../../src-shared/views';
+import type {
+  AttachmentContent,
+  QueueCounts,
+  QueueSort,
+  ThreadDetail,
+  ThreadPage,
+  Queue,
+} from '../../src-shared/views';
 import type { Clock } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
 import type { Store } from '../store/store';
@@ -26,6 +33,8 @@ export interface InboxListInput {
   search?: string;
   offset: number;
   limit: number;
+  poolId?: string;
+  sort?: QueueSort;
 }
 
 /** Inbox triage (DESIGN.md §1, §8): queues, the thread view, and changes written with their outbox rows. */
@@ -64,7 +73,9 @@ export class InboxService {
     const pages = cacheable ? this.firstPages.get() : null;
     const hit = pages?.get(key);
     if (hit) return hit;
-    const { rows, total } = this.store.threads.page({ ...input, staffId: staff.id });
+    // issue 14a: a receptionist's search never matches the bodies of clinical pools.
+    const administrativeOnly = staff.role === 'receptionist' && input.search !== undefined;
+    const { rows, total } = this.store.threads.page({ ...input, staffId: staff.id, administrativeOnly });
     const page = { threads: rows.map(threadSummaryOf), total };
     if (pages) {
       if (pages.size >= FIRST_PAGES_KEPT) pages.clear();

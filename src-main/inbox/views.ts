@@ -18,5 +18,8 @@ export function threadSummaryOf(r: ThreadListRow): ThreadSummary {
     unread: r.seen_at === null || r.seen_at < r.last_message_at,
     snippet: r.snippet,
     version: r.version,
+    topic: r.topic,
+    poolId: r.pool_id,
+    overdue: r.overdue === 1,
   };
 }

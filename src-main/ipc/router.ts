@@ -5,6 +5,7 @@ import { ApiError, type ApiErrorShape } from '../../src-shared/errors';
 import type { AuditEventInput, AuditLog } from '../audit';
 import type { AuditSubject } from '../audit/read-records';
 import type { AuthService } from '../auth/auth-service';
+import type { RecordAccess } from '../triage/access';
 import type { CallerInfo, CallResult, EventListener, Router } from './types';
 
 /** What a handler gets besides its validated input: the signed-in (active) staff member, when there is one. */
@@ -15,6 +16,8 @@ export interface HandlerContext {
    * place of the contract's fixed list. Names only, never values.
    */
   auditFields?: string[];
+  /** issue 14a: 'BTG' when the call goes through under an emergency-access grant (its audit events say so). */
+  purposeOfEvent?: 'BTG';
   /**
    * Set by an `async` handler whose call also writes (e.g. thread.get's "seen" mark): run by the router after the
    * output is validated, in the same transaction as the call's audit events (one commit, issue 16).
@@ -62,6 +65,11 @@ export interface RouterOptions {
     output: unknown,
     staffId: string | null,
   ) => AuditSubject[];
+  /**
+   * issue 14a: record-level access after the role check (src-main/triage/access.ts): triage pools, emergency
+   * access. A refusal is audited on the named record; a break-glass grant flags the call's audit events.
+   */
+  recordAccess?: (method: MethodName, input: unknown, staff: StaffRecord) => RecordAccess;
 }
 
 /** Handlers declared `async` (they await I/O) cannot run inside a synchronous SQLite transaction. */
@@ -115,6 +123,8 @@ export function createRouter(o: RouterOptions): Router {
     const audit = spec.audit;
 
     /** The events a call on a named record writes: one per record whose trail must show it. */
+    /** issue 14a: set when the call goes through under emergency access (access check or handler). */
+    const flags: { purposeOfEvent?: 'BTG' } = {};
     const eventsOn = (outcome: 'success' | 'failure', entityId: string | null, fields: string[]) => {
       if (!audit) return [];
       const subjects =
@@ -122,9 +132,13 @@ export function createRouter(o: RouterOptions): Router {
           ? null
           : o.subjectsOf(audit.action, audit.entityType, entityId, fields, parsed.data);
       // No id, or an id of no record held here (e.g. typed text): one event without the id.
+      // issue 14a: every event of a call under emergency access carries purposeOfEvent 'BTG'.
+      const purpose = flags.purposeOfEvent ? { purposeOfEvent: flags.purposeOfEvent } : {};
       if (subjects === null)
-        return [{ action: audit.action, entityType: audit.entityType, entityId: null, outcome, fields }];
-      return subjects.map((s): AuditEventInput => ({ action: audit.action, outcome, ...s }));
+        return [
+          { action: audit.action, entityType: audit.entityType, entityId: null, outcome, fields, ...purpose },
+        ];
+      return subjects.map((s): AuditEventInput => ({ action: audit.action, outcome, ...s, ...purpose }));
     };
     const namedId = (): string | null => {
       const idField = audit?.idField;
@@ -166,13 +180,22 @@ export function createRouter(o: RouterOptions): Router {
       );
     }
 
-    const ctx: HandlerContext = { staff: session?.state === 'active' ? session.staff : null };
+    if (o.recordAccess && session?.state === 'active') {
+      const access = o.recordAccess(method, parsed.data, session.staff);
+      if (!access.ok) return refuse(access.error);
+      if (access.purposeOfEvent) flags.purposeOfEvent = access.purposeOfEvent;
+    }
+    const ctx: HandlerContext = {
+      staff: session?.state === 'active' ? session.staff : null,
+      ...(flags.purposeOfEvent ? { purposeOfEvent: flags.purposeOfEvent } : {}),
+    };
     const handler = o.handlers[method] as (input: unknown, ctx: HandlerContext) => unknown;
     const recordSuccess = (value: unknown): void => {
       if (!audit) return;
       const fromOutput = audit.idField ? (value as Record<string, unknown>)[audit.idField] : undefined;
       const entityId = namedId() ?? (typeof fromOutput === 'string' ? fromOutput : null);
       const fields = ctx.auditFields ?? [...(audit.fields ?? [])];
+      if (ctx.purposeOfEvent) flags.purposeOfEvent = ctx.purposeOfEvent;
       const events = eventsOn('success', entityId, fields);
       if (audit.idField === null && audit.action === 'read') {
         // A list read: each record it returned shows the read in its own trail.

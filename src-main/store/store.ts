@@ -12,6 +12,7 @@ import { LocationsRepo, VisitTypesRepo } from './repos/locations';
 import { MessagesRepo } from './repos/messages';
 import { OutboxRepo } from './repos/outbox';
 import { PatientsRepo } from './repos/patients';
+import { PoolsRepo } from './repos/pools';
 import { ProvidersRepo } from './repos/providers';
 import { StaffRepo } from './repos/staff';
 import { SyncProblemsRepo } from './repos/sync-problems';
@@ -34,6 +35,8 @@ export class Store {
   /** Server images of records with queued changes, and records to fetch again (issue 12). */
   readonly syncShadows: SyncShadowsRepo;
   readonly audit: AuditRepo;
+  /** issue 14a: triage pools. */
+  readonly pools: PoolsRepo;
   /** issue 13a: the clinic profile's locations and their IANA zones. */
   readonly locations: LocationsRepo;
   readonly visitTypes: VisitTypesRepo;
@@ -59,6 +62,7 @@ export class Store {
     this.syncProblems = new SyncProblemsRepo(db);
     this.syncShadows = new SyncShadowsRepo(db);
     this.audit = new AuditRepo(db);
+    this.pools = new PoolsRepo(db);
     this.locations = new LocationsRepo(db);
     this.visitTypes = new VisitTypesRepo(db);
     this.auditPush = new AuditPushRepo(db);

@@ -51,6 +51,7 @@ export function auditRowOf(r: AuditRecord): AuditRow {
     outcome: r.outcome,
     fields: JSON.stringify(r.fields),
     actor_kind: r.actorKind,
+    purpose_of_event: r.purposeOfEvent ?? null,
   };
 }
 
@@ -105,6 +106,10 @@ export function applyChange(store: Store, change: Change, onAudit: AuditRecordHa
     case 'visitType':
       if (change.data) store.visitTypes.upsert(change.data);
       else store.visitTypes.delete(change.id);
+      return;
+    case 'pool':
+      if (change.data) store.pools.upsert(change.data);
+      else store.pools.delete(change.id);
       return;
   }
 }
@@ -183,6 +188,8 @@ export function applyPullBatch(
     }
     // Re-index changed threads for search in bulk rather than row by row: while more batches follow, only once
     // several thousand threads changed (fewer, larger index segments); a search refreshes first in any case.
+    // issue 14a: bodies the server withheld from this session's role are fetched when someone allowed opens them.
+    if (batch.withheld) for (const id of batch.withheld) store.threads.markBodiesWithheld(id);
     store.threads.refreshSearch(batch.hasMore ? SEARCH_REFRESH_EVERY : 1);
     store.syncState.set(CURSOR_KEY, batch.cursor);
     if (options.nowIso) store.syncState.set(LAST_SYNCED_KEY, options.nowIso);

@@ -127,6 +127,15 @@ function applyOptimistic(store: Store, input: LocalMutationInput, op: MutationOp
       store.threads.update({ ...t, status: op.status, updatedAt: nowIso });
       return;
     }
+    case 'breakGlass.open':
+      // The grant is already on this PC (src-main/triage/break-glass.ts); the server records it and alerts.
+      requireThread(store, input.entityId);
+      return;
+    case 'thread.route': {
+      const t = requireThread(store, input.entityId);
+      store.threads.update({ ...t, poolId: op.poolId, updatedAt: nowIso });
+      return;
+    }
     case 'message.send': {
       const t = requireThread(store, input.entityId);
       if (store.messages.exists(op.messageId))

@@ -20,6 +20,8 @@ const OP_LABEL: Record<MutationOp['op'], string> = {
   'thread.assign': 'Assignment',
   'thread.setPriority': 'Priority change',
   'thread.setStatus': 'Status change',
+  'thread.route': 'Re-routing',
+  'breakGlass.open': 'Emergency access',
   'message.send': 'Reply',
   'audit.append': 'Audit record',
 };

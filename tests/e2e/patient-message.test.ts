@@ -65,6 +65,8 @@ describe('a patient message, from the portal to a reply', () => {
       .getByRole('navigation', { name: 'Queues' })
       .getByRole('button', { name: /^Unassigned/ })
       .click();
+    // Newest first (the default order is priority since issue 14a): the new thread then comes first.
+    await page.getByLabel('Sort by').selectOption('received');
     const threads = page.getByRole('listbox', { name: 'Threads' });
     const before = await threads.getByRole('option').first().getAttribute('aria-label');
     expect(before).not.toContain(SUBJECT);

@@ -3,6 +3,7 @@
  * (device enrolment + password + TOTP, refresh on invalidate), patient portal calls, server and local snapshots
  * for convergence checks, and a bounded waitFor that re-checks on engine events.
  */
+import type { Topic } from '../../src-shared/triage';
 import type { AppointmentRecord, MessageRecord, PatientRecord, ThreadRecord } from '../../src-shared/domain';
 import {
   type Change,
@@ -271,8 +272,14 @@ export async function patientNewThread(
   p: Patient,
   subject: string,
   body: string,
+  /** issue 14a: the portal topic the patient picks (absent: a clinical question). */
+  topic?: Topic,
 ): Promise<string> {
-  const res = await postJson(serverUrl + SYNC_ROUTES.portalThreads, { subject, body }, p.token);
+  const res = await postJson(
+    serverUrl + SYNC_ROUTES.portalThreads,
+    { subject, body, ...(topic ? { topic } : {}) },
+    p.token,
+  );
   if (res.status !== 201) throw new Error(`new thread failed: ${res.status}`);
   return (res.json as { thread: { id: string } }).thread.id;
 }

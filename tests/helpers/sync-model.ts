@@ -223,8 +223,11 @@ function appointmentPool(con: ModelConsole) {
     .filter((a) => a.start > `${DEMO_TODAY}T23`)
     .slice(0, POOL);
 }
+/** Threads of the administrative pool: every model user (receptionists too) may work them (issue 14a). */
 function threadPool(con: ModelConsole) {
-  return sorted(localSnapshot(con.t.store).threads).slice(0, POOL);
+  return sorted(localSnapshot(con.t.store).threads)
+    .filter((t) => t.poolId === 'front-desk')
+    .slice(0, POOL);
 }
 /** A few slots per run, shared by desks and patients so they compete for them. */
 function slot(world: World, con: ModelConsole, n: number) {
@@ -584,28 +587,34 @@ async function quiesce(w: World): Promise<void> {
 
 /** The property's check after quiescence; throws a readable Error naming the console and record. */
 export async function assertConverged(w: World): Promise<void> {
-  let target: Awaited<ReturnType<typeof serverSnapshot>> | null = null;
-  const creds = w.creds[0]!;
-  for (let i = 0; target === null; i++) {
-    try {
-      target = await serverSnapshot(w.server.url, (await creds.accessToken()) ?? '');
-    } catch (e) {
-      if (i >= 2) throw e;
-      // The access token lives 15 minutes (a long soak outlives it): refresh it, as the engine does on a 401.
-      if (/pull failed: 401/.test(String(e))) creds.invalidateToken();
-      // Otherwise: a keep-alive socket of the restarted server.
-      else if (!(e instanceof TypeError)) throw e;
+  /** What the server serves one console's staff member (issue 14a: a receptionist gets no clinical bodies). */
+  const servedTo = async (creds: TestCredentials) => {
+    for (let i = 0; ; i++) {
+      try {
+        return await serverSnapshot(w.server.url, (await creds.accessToken()) ?? '');
+      } catch (e) {
+        if (i >= 2) throw e;
+        // The access token lives 15 minutes (a long soak outlives it): refresh it, as the engine does on a 401.
+        if (/pull failed: 401/.test(String(e))) creds.invalidateToken();
+        // Otherwise: a keep-alive socket of the restarted server.
+        else if (!(e instanceof TypeError)) throw e;
+      }
     }
-  }
+  };
+  const served = new Map<ModelConsole, Awaited<ReturnType<typeof serverSnapshot>>>();
+  for (const c of w.consoles) served.set(c, await servedTo(c.creds));
+  // The clinician's view is the whole server state (every model thread is in the administrative pool anyway).
+  const target = served.get(w.consoles[w.consoles.length - 1]!)!;
   const store = w.server.server.store;
   const bodies = new Map<string, number>();
   for (const m of target.messages.values()) bodies.set(m.body, (bodies.get(m.body) ?? 0) + 1);
   for (const c of w.consoles) {
     if (c.t.store.outbox.count() !== 0) throw new Error(`${c.name}: outbox not empty after quiescence`);
     const local = localSnapshot(c.t.store);
+    const mine = served.get(c)!;
     for (const k of ['patients', 'threads', 'messages', 'appointments'] as const) {
       const l = sorted(local[k] as Map<string, { id: string }>);
-      const r = sorted(target[k] as Map<string, { id: string }>);
+      const r = sorted(mine[k] as Map<string, { id: string }>);
       const lm = new Map(l.map((x) => [x.id, JSON.stringify(x)]));
       const rm = new Map(r.map((x) => [x.id, JSON.stringify(x)]));
       for (const id of new Set([...lm.keys(), ...rm.keys()])) {

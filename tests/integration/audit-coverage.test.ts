@@ -152,6 +152,10 @@ const cases: Partial<Record<MethodName, Case>> = {
     const id = anyThreadId();
     return { input: { threadId: id, status: 'in_progress' }, entityId: id };
   },
+  'thread.route': async () => {
+    const id = anyThreadId();
+    return { input: { threadId: id, poolId: 'results' }, entityId: id };
+  },
   'thread.reply': async () => {
     const id = anyThreadId();
     return { input: { threadId: id, body: 'Thank you, we will call you today.' }, entityId: id };
@@ -246,6 +250,17 @@ const cases: Partial<Record<MethodName, Case>> = {
   'audit.reportExport': async () => {
     const id = anyThreadId();
     return { input: { entityType: 'thread', entityId: id, format: 'fhir' }, entityId: id };
+  },
+  // issue 14a: emergency access opened (flagged 'BTG'), the admins' report (a read), and its review
+  'breakGlass.open': async () => {
+    const id = anyThreadId();
+    return { input: { threadId: id, reason: 'Patient unwell at the desk, needs the history' }, entityId: id };
+  },
+  'admin.breakGlassReport': async () => ({ input: {}, entityId: null }),
+  'admin.acknowledgeBreakGlass': async () => {
+    const grants = await clinic.ok<{ id: string }[]>('admin.breakGlassReport', {});
+    // a grant is not a record of this PC's store: the event names no id
+    return { input: { grantId: grants[0]!.id }, entityId: null };
   },
   'settings.update': async () => ({ input: { idleTimeoutMinutes: 7 }, entityId: null }),
   // A desk of the demo's history (enrolled on the server, no credential): removing it is an admin's change.

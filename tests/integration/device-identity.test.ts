@@ -160,8 +160,13 @@ describe('revocation', () => {
     expect((await admin.signIn('admin1')).ok).toBe(true);
     await desk.ok('sync.now');
     await desk.core.sync().stop(); // keep the change below in the outbox until we push by hand
-    const threadId = desk.core.store.threads.page({ queue: 'all', staffId: 'x', offset: 0, limit: 1 })
-      .rows[0]!.id;
+    const threadId = desk.core.store.threads.page({
+      queue: 'all',
+      staffId: 'x',
+      offset: 0,
+      limit: 1,
+      poolId: 'front-desk',
+    }).rows[0]!.id;
     await desk.ok('thread.setPriority', { threadId, priority: 'urgent' });
     const pending = desk.core.store.outbox.count();
     expect(pending).toBeGreaterThan(0);
@@ -198,8 +203,13 @@ describe('review fix: enrolled again after removal', () => {
     expect((await admin.signIn('admin1')).ok).toBe(true);
     await desk.ok('sync.now');
     await desk.core.sync().stop();
-    const threadId = desk.core.store.threads.page({ queue: 'all', staffId: 'x', offset: 0, limit: 1 })
-      .rows[0]!.id;
+    const threadId = desk.core.store.threads.page({
+      queue: 'all',
+      staffId: 'x',
+      offset: 0,
+      limit: 1,
+      poolId: 'front-desk',
+    }).rows[0]!.id;
     await desk.ok('thread.setPriority', { threadId, priority: 'stat' });
     await admin.ok('admin.revokeDevice', { deviceId: desk.core.auth.deviceId()! });
     await expect(desk.core.sync().syncNow()).rejects.toMatchObject({ status: 403 });
@@ -235,8 +245,13 @@ describe('a session that began offline', () => {
       virtual: false,
     });
     await desk.ok('appointment.reschedule', { appointmentId: booked.appointmentId, ...b! });
-    const threadId = desk.core.store.threads.page({ queue: 'unassigned', staffId: 'x', offset: 0, limit: 1 })
-      .rows[0]!.id;
+    const threadId = desk.core.store.threads.page({
+      queue: 'unassigned',
+      staffId: 'x',
+      offset: 0,
+      limit: 1,
+      poolId: 'front-desk',
+    }).rows[0]!.id;
     await desk.ok('thread.claim', { threadId });
     await desk.ok('thread.setPriority', { threadId, priority: 'asap' });
     await desk.ok('thread.reply', { threadId, body: 'We will call you back.' });

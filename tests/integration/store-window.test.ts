@@ -97,7 +97,14 @@ describe('store window', () => {
     const token = marker.toLowerCase();
     const subject = `Wobblefrost ${uuidv7().slice(-12)}`;
     const patient = await patientSignIn(server.url, 2);
-    const threadId = await patientNewThread(server.url, patient, subject, `${marker} since the hike.`);
+    // An administrative topic: the desk's receptionist is served its bodies and may close it (issue 14a).
+    const threadId = await patientNewThread(
+      server.url,
+      patient,
+      subject,
+      `${marker} since the hike.`,
+      'billing-admin',
+    );
     await patientMessage(server.url, patient, threadId, `Still ${marker}.`);
     await engine.syncNow();
     const thread = t.store.threads.byId(threadId)!;

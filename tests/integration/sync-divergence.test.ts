@@ -63,7 +63,8 @@ describe('no divergence: a change that ends unapplied shows the server record ag
     desk = { t, creds, engine };
     const snap = localSnapshot(t.store);
     freeBooked = sorted(snap.appointments).filter((a) => a.status === 'booked' && a.start > '2026-11-24');
-    freeThreads = sorted(snap.threads).filter((x) => x.status !== 'done');
+    // Threads of the administrative pool: this desk's receptionist may work them (issue 14a).
+    freeThreads = sorted(snap.threads).filter((x) => x.status !== 'done' && x.poolId === 'front-desk');
   });
   afterEach(() => {
     hooks = {};

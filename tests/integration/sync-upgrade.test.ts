@@ -62,7 +62,8 @@ describe('upgrade with changes still queued', () => {
     const booked = sorted(remote.appointments).filter(
       (a) => a.status === 'booked' && a.start > '2026-11-24' && !a.id.startsWith('apt-upgrade'),
     );
-    const threads = sorted(remote.threads).filter((t) => t.status !== 'done' && t.assigneeId === null);
+    // Administrative-pool threads: this receptionist may change them (issue 14a).
+    const threads = sorted(remote.threads).filter((t) => t.status !== 'done' && t.poolId === 'front-desk');
     const [aRes, aCancel, aRefused] = booked as [AppointmentRecord, AppointmentRecord, AppointmentRecord];
     const [tAssign, tPriority, tStatus, tReply] = threads as [
       ThreadRecord,
@@ -92,7 +93,7 @@ describe('upgrade with changes still queued', () => {
       upsert: ({ cancelCode: _c, overlapReason: _o, ...a }: AppointmentRecord) => v3Appointment.run(a),
     };
     // The previous release's ThreadsRepo.upsert (this release's ThreadsRepo prepares its search statements on
-    // the schema-6 index, which a schema-3 store does not have yet).
+    // the schema-6 index, which a schema-3 store does not have yet; it also writes issue 14a's topic and pool).
     const v3Thread = db.prepare(
       `INSERT INTO threads (id, patient_id, subject, status, priority, assignee_id, provider_id, created_at,
          updated_at, last_message_at, due_at, version)
@@ -108,8 +109,8 @@ describe('upgrade with changes still queued', () => {
          updated_at = @updatedAt, last_message_at = @lastMessageAt WHERE id = @id`,
     );
     const threadRepo = {
-      upsert: (t: ThreadRecord) => v3Thread.run(t),
-      update: (t: ThreadRecord) => v3ThreadUpdate.run(t),
+      upsert: ({ topic: _t, poolId: _p, ...t }: ThreadRecord) => v3Thread.run(t),
+      update: ({ topic: _t, poolId: _p, ...t }: ThreadRecord) => v3ThreadUpdate.run(t),
     };
     const deviceId = creds.deviceId()!;
     const staffId = creds.staffId;
@@ -283,7 +284,7 @@ describe('upgrade with changes still queued', () => {
 
   it('the server accepts the current and the previous payload version and refuses another alone', async () => {
     const remote = await serverSnapshot(server.url, creds.tokens.access);
-    const threads = sorted(remote.threads).filter((t) => t.status !== 'done');
+    const threads = sorted(remote.threads).filter((t) => t.status !== 'done' && t.poolId === 'front-desk');
     const m = (t: ThreadRecord, v: number | undefined): Mutation => ({
       id: uuidv7(),
       entityId: t.id,
@@ -293,7 +294,13 @@ describe('upgrade with changes still queued', () => {
       mutation: { op: 'thread.setPriority', priority: 'asap' },
       ...(v === undefined ? {} : { v }),
     });
-    const batch = [m(threads[10]!, undefined), m(threads[11]!, 2), m(threads[12]!, 3), m(threads[13]!, 1)];
+    const [t10, t11, t12, t13] = threads.slice(-4) as [
+      ThreadRecord,
+      ThreadRecord,
+      ThreadRecord,
+      ThreadRecord,
+    ];
+    const batch = [m(t10, undefined), m(t11, 2), m(t12, 3), m(t13, 1)];
     const res = await fetch(server.url + SYNC_ROUTES.push, {
       method: 'POST',
       headers: {

@@ -6,6 +6,7 @@ import { serverImages } from './004-server-images';
 import { clinicTime } from './005-clinic-time';
 import { searchScripts } from './006-search-scripts';
 import { auditPushFromLog } from './007-audit-push-from-log';
+import { triagePools } from './009-triage-pools';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -16,8 +17,10 @@ export const MIGRATIONS: readonly Migration[] = [
   clinicTime,
   searchScripts,
   auditPushFromLog,
+  triagePools,
 ];
-export const LATEST_VERSION = MIGRATIONS.length;
+/** The newest version (the last migration's; equal to the count once every branch's migration is merged). */
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 export function schemaVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number;

@@ -33,7 +33,7 @@ export class AuditCheckpointRepo {
     this.afterStmt = db
       .prepare<[number], SeqChainTuple>(
         `SELECT id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields, actor_kind,
-           prev_hash, hash, seq
+           prev_hash, hash, purpose_of_event, seq
          FROM audit_events WHERE seq > ? ORDER BY seq`,
       )
       .raw(true);

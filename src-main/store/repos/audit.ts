@@ -14,6 +14,8 @@ export interface AuditRow {
   outcome: 'success' | 'failure';
   fields: string;
   actor_kind: 'staff' | 'patient' | 'system';
+  /** issue 14a (migration 007): 'BTG' for a read under emergency access, else null. */
+  purpose_of_event?: string | null;
 }
 export interface LocalAuditRow extends AuditRow {
   seq: number;
@@ -44,6 +46,7 @@ export function auditRowOf(
     actor_kind: record.actorKind,
     prev_hash: record.prevHash,
     hash: record.hash,
+    purpose_of_event: record.purposeOfEvent ?? null,
   };
 }
 
@@ -61,6 +64,7 @@ export function auditRecordOf(row: LocalAuditRow): AuditRecord {
     outcome: row.outcome,
     fields: parseFieldNames(row.fields),
     actorKind: row.actor_kind,
+    ...(row.purpose_of_event === 'BTG' ? { purposeOfEvent: 'BTG' as const } : {}),
     prevHash: row.prev_hash,
     hash: row.hash,
     version: 0,
@@ -95,6 +99,8 @@ export type ChainTuple = [
   actorKind: string,
   prevHash: string,
   hash: string,
+  /** issue 14a: FHIR AuditEvent.purposeOfEvent ('BTG') or null. */
+  purposeOfEvent: string | null,
 ];
 
 /** Optional filters for an export; null means "any". Times are ISO instants compared as text (UTC 'Z'). */
@@ -129,9 +135,9 @@ export class AuditRepo {
   constructor(db: Database) {
     this.appendStmt = db.prepare(
       `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields,
-         actor_kind, prev_hash, hash)
+         actor_kind, prev_hash, hash, purpose_of_event)
        VALUES (@id, @at, @staff_id, @role, @device_id, @action, @entity_type, @entity_id, @outcome, @fields,
-         @actor_kind, @prev_hash, @hash)`,
+         @actor_kind, @prev_hash, @hash, @purpose_of_event)`,
     );
     this.lastStmt = db.prepare<[], { hash: string }>(
       'SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1',
@@ -141,11 +147,11 @@ export class AuditRepo {
       .prepare<[], ChainTuple>(
         // Pruned events (migration 4) come back as link-only tombstones: id NULL, prev_hash and hash kept.
         `SELECT id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields, actor_kind,
-           prev_hash, hash FROM (
+           prev_hash, hash, purpose_of_event FROM (
              SELECT seq, id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields,
-               actor_kind, prev_hash, hash FROM audit_events
+               actor_kind, prev_hash, hash, purpose_of_event FROM audit_events
              UNION ALL
-             SELECT seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, prev_hash, hash
+             SELECT seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, prev_hash, hash, NULL
                FROM audit_pruned)
          ORDER BY seq`,
       )
@@ -164,8 +170,9 @@ export class AuditRepo {
     );
     this.upsertRemoteStmt = db.prepare(
       `INSERT OR IGNORE INTO audit_remote (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
-         fields, actor_kind)
-       VALUES (@id, @at, @staff_id, @role, @device_id, @action, @entity_type, @entity_id, @outcome, @fields, @actor_kind)`,
+         fields, actor_kind, purpose_of_event)
+       VALUES (@id, @at, @staff_id, @role, @device_id, @action, @entity_type, @entity_id, @outcome, @fields, @actor_kind,
+         @purpose_of_event)`,
     );
     this.localActivityStmt = db.prepare<[string, number], LocalAuditRow>(
       `SELECT * FROM audit_events WHERE staff_id = ? AND action IN ${ACCOUNT_ACTIONS}
@@ -184,7 +191,7 @@ export class AuditRepo {
     );
   }
   append(row: LocalAuditRow | Omit<LocalAuditRow, 'seq'>): void {
-    this.appendStmt.run(row);
+    this.appendStmt.run(row.purpose_of_event === undefined ? { ...row, purpose_of_event: null } : row);
   }
   lastHash(): string | null {
     return this.lastStmt.get()?.hash ?? null;
@@ -215,7 +222,7 @@ export class AuditRepo {
   }
   /** Idempotent: an id already stored is left as it is. */
   upsertRemote(row: AuditRow): void {
-    this.upsertRemoteStmt.run(row);
+    this.upsertRemoteStmt.run({ ...row, purpose_of_event: row.purpose_of_event ?? null });
   }
   /** Sign-in, failed sign-in, sign-out, lock and unlock of one staff member, newest first. */
   accountActivity(staffId: string, limit: number): { local: LocalAuditRow[]; remote: AuditRow[] } {

@@ -27,7 +27,8 @@ afterEach(() => {
   cleanup();
 });
 
-const base = { staffId: 'me', offset: 0, limit: 50 } as const;
+// The recency order of each queue (issue 14a made priority the default order; tests/integration/triage-order).
+const base = { staffId: 'me', offset: 0, limit: 50, sort: 'received' } as const;
 const page = (q: Partial<InboxQuery> & Pick<InboxQuery, 'queue'>) => store.threads.page({ ...base, ...q });
 const ids = (q: Partial<InboxQuery> & Pick<InboxQuery, 'queue'>) => page(q).rows.map((r) => r.id);
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 9, minute)).toISOString();

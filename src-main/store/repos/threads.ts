@@ -1,6 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import type { Priority, ThreadRecord, ThreadStatus } from '../../../src-shared/domain';
 import type { Queue } from '../../../src-shared/views';
+import type { QueueSort } from '../../../src-shared/views';
+import { TRIAGE_DUE_SQL, TRIAGE_RANK_SQL } from '../migrations/009-triage-pools';
 import { parseSearch, snippetOf } from '../../../src-shared/search-text';
 import { SearchIndex, TAG, searchKeyRange } from './search-index';
 
@@ -18,6 +20,11 @@ export interface ThreadRow {
   due_at: string | null;
   version: number;
   seen_at: string | null;
+  // issue 14a (migration 007)
+  topic: string | null;
+  pool_id: string | null;
+  bodies_withheld: number;
+  overdue: number;
 }
 
 /** A thread joined with the names the inbox shows. */
@@ -40,6 +47,8 @@ export const threadRecordOf = (r: ThreadRow): ThreadRecord => ({
   lastMessageAt: r.last_message_at,
   dueAt: r.due_at,
   version: r.version,
+  ...(r.topic !== null ? { topic: r.topic as NonNullable<ThreadRecord['topic']> } : {}),
+  ...(r.pool_id !== null ? { poolId: r.pool_id } : {}),
 });
 
 export interface InboxQuery {
@@ -52,7 +61,21 @@ export interface InboxQuery {
   search?: string;
   offset: number;
   limit: number;
+  /** issue 14a: one triage pool's queue. */
+  poolId?: string;
+  /** issue 14a: the order; default 'priority' (STAT, then overdue, then asap, urgent, routine; by due time). */
+  sort?: QueueSort;
+  /** issue 14a: leave out threads of clinical pools (a receptionist's search must not match their bodies). */
+  administrativeOnly?: boolean;
 }
+
+/** issue 14a: ORDER BY of each queue sort (TRIAGE_* match the indexes of migration 007). */
+const SORT_SQL: Record<QueueSort, string> = {
+  priority: `${TRIAGE_RANK_SQL}, ${TRIAGE_DUE_SQL}, t.id`,
+  due: `${TRIAGE_DUE_SQL}, t.id`,
+  received: 't.last_message_at DESC, t.id',
+  patient: 'p.family_name, p.given_name, t.id',
+};
 
 const URGENT: readonly Priority[] = ['urgent', 'asap', 'stat'];
 
@@ -193,13 +216,16 @@ export class ThreadsRepo {
     this.search = new SearchIndex(db);
     this.upsertStmt = db.prepare(
       `INSERT INTO threads (id, patient_id, subject, status, priority, assignee_id, provider_id, created_at,
-         updated_at, last_message_at, due_at, version)
+         updated_at, last_message_at, due_at, version, topic, pool_id)
        VALUES (@id, @patientId, @subject, @status, @priority, @assigneeId, @providerId, @createdAt, @updatedAt,
-         @lastMessageAt, @dueAt, @version)
+         @lastMessageAt, @dueAt, @version, @topic, @poolId)
        ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id, subject = excluded.subject,
          status = excluded.status, priority = excluded.priority, assignee_id = excluded.assignee_id,
          provider_id = excluded.provider_id, created_at = excluded.created_at, updated_at = excluded.updated_at,
-         last_message_at = excluded.last_message_at, due_at = excluded.due_at, version = excluded.version`,
+         last_message_at = excluded.last_message_at, due_at = excluded.due_at, version = excluded.version,
+         topic = excluded.topic, pool_id = excluded.pool_id,
+         overdue = CASE WHEN excluded.due_at IS threads.due_at AND excluded.status = threads.status
+           THEN threads.overdue ELSE 0 END`,
     );
     this.byIdStmt = db.prepare<[string], ThreadRow>('SELECT * FROM threads WHERE id = ?');
     this.detailStmt = db.prepare<[string], ThreadListRow>(
@@ -208,7 +234,7 @@ export class ThreadsRepo {
     );
     this.updateStmt = db.prepare(
       `UPDATE threads SET assignee_id = @assigneeId, priority = @priority, status = @status,
-         updated_at = @updatedAt, last_message_at = @lastMessageAt WHERE id = @id`,
+         updated_at = @updatedAt, last_message_at = @lastMessageAt, pool_id = @poolId WHERE id = @id`,
     );
     // Only an unread thread is written: opening a thread already seen writes no page (issue 16).
     this.seenStmt = db.prepare(
@@ -248,7 +274,7 @@ export class ThreadsRepo {
   }
 
   upsert(record: ThreadRecord): void {
-    this.upsertStmt.run(record);
+    this.upsertStmt.run({ ...record, topic: record.topic ?? null, poolId: record.poolId ?? null });
   }
   byId(id: string): ThreadRecord | null {
     const row = this.byIdStmt.get(id);
@@ -262,10 +288,81 @@ export class ThreadsRepo {
   }
   /** Optimistic local change; the server's version arrives with the next pull. */
   update(record: ThreadRecord): void {
-    this.updateStmt.run(record);
+    this.updateStmt.run({ ...record, poolId: record.poolId ?? null });
   }
   markSeen(id: string, at: string): void {
     this.seenStmt.run(at, id);
+  }
+
+  /* ---- issue 14a: withheld bodies, SLA escalation, priority-ordered and per-pool queues ---- */
+
+  /** The server withheld this thread's messages from a pull (the session's role may not have them). */
+  markBodiesWithheld(id: string): void {
+    this.prepared('UPDATE threads SET bodies_withheld = 1 WHERE id = ?').run(id);
+  }
+  clearBodiesWithheld(id: string): void {
+    this.prepared('UPDATE threads SET bodies_withheld = 0 WHERE id = ?').run(id);
+  }
+  bodiesWithheld(id: string): boolean {
+    const row = this.prepared('SELECT bodies_withheld AS w FROM threads WHERE id = ?').get(id) as
+      { w: number } | undefined;
+    return row?.w === 1;
+  }
+  /**
+   * Escalates every open thread whose due time is before `nowIso` (UTC ISO): it gets the overdue badge and joins
+   * its pool's urgent queue. Idempotent; walks the `threads_due_open` index. Returns the ids escalated now.
+   */
+  escalateOverdue(nowIso: string): string[] {
+    const ids = this.prepared(
+      `SELECT id FROM threads WHERE status IN ('new', 'in_progress') AND overdue = 0 AND due_at < ?`,
+    )
+      .pluck()
+      .all(nowIso) as string[];
+    if (ids.length > 0)
+      this.prepared(
+        `UPDATE threads SET overdue = 1 WHERE status IN ('new', 'in_progress') AND overdue = 0 AND due_at < ?`,
+      ).run(nowIso);
+    return ids;
+  }
+  /** Open and urgent (urgent, asap, STAT or overdue) threads per pool id ('' = no pool). */
+  poolCounts(): Map<string, { open: number; urgent: number }> {
+    const rows = this.prepared(
+      `SELECT coalesce(pool_id, '') AS pool, count(*) AS open,
+         sum(priority IN ('urgent', 'asap', 'stat') OR overdue = 1) AS urgent
+       FROM threads WHERE status IN ('new', 'in_progress') GROUP BY 1`,
+    ).all() as { pool: string; open: number; urgent: number }[];
+    return new Map(rows.map((r) => [r.pool, { open: r.open, urgent: r.urgent }]));
+  }
+
+  /**
+   * A queue page in a triage order (issue 14a) or of one pool: the queue's filters plus the pool, the urgent
+   * queue holding overdue threads too. Priority order walks an index of migration 007.
+   */
+  private triagePage(q: InboxQuery): { rows: ThreadListRow[]; total: number } {
+    const { where, params } = queueWhere(q);
+    if (q.queue === 'urgent') {
+      // Escalated (overdue) threads of any priority move to the urgent queue.
+      const i = where.findIndex((w) => w.startsWith('t.priority IN'));
+      if (i >= 0) where[i] = `(${where[i]} OR t.overdue = 1)`;
+    }
+    if (q.poolId !== undefined) {
+      where.push('t.pool_id = @poolId');
+      params.poolId = q.poolId;
+    }
+    const whereSql = where.join(' AND ');
+    const order = SORT_SQL[q.sort ?? 'priority'];
+    const rows = this.prepared(
+      `SELECT ${LIST_COLUMNS}, NULL AS snippet
+       FROM (SELECT t.rowid AS r FROM threads t JOIN patients p ON p.id = t.patient_id WHERE ${whereSql}
+             ORDER BY ${order} LIMIT @limit OFFSET @offset) page
+       JOIN threads t ON t.rowid = page.r JOIN patients p ON p.id = t.patient_id
+       LEFT JOIN staff s ON s.id = t.assignee_id
+       ORDER BY ${order}`,
+    ).all({ ...params, limit: q.limit, offset: q.offset }) as ThreadListRow[];
+    const total = (
+      this.prepared(`SELECT count(*) AS n FROM threads t WHERE ${whereSql}`).get(params) as { n: number }
+    ).n;
+    return { rows, total };
   }
   unreadCounts(staffId: string): {
     unassigned: number;
@@ -280,6 +377,9 @@ export class ThreadsRepo {
   /** One page of a queue (newest activity first) and the queue's total. */
   page(q: InboxQuery): { rows: ThreadListRow[]; total: number } {
     if (q.search !== undefined && q.search !== '') return this.searchPage(q);
+    // The urgent queue holds escalated (overdue) threads too, in any order: only triagePage knows them.
+    if (q.poolId !== undefined || q.queue === 'urgent' || (q.sort ?? 'priority') !== 'received')
+      return this.triagePage(q);
     const { where, params } = queueWhere(q);
     const whereSql = where.join(' AND ');
     // The page is cut from the queue's index alone (an OFFSET skips index entries, not joined rows); only the
@@ -324,8 +424,25 @@ export class ThreadsRepo {
     const match =
       tags.length === 0 ? words : `${words} AND {tags} : (${tags.map((t) => `"${t}"`).join(' AND ')})`;
     const query = { match, ...searchKeyRange(open, q.since) };
-    const total = this.search.count(query);
-    const keys = this.search.keys(query, q.offset, q.limit);
+    let total: number;
+    let keys: number[];
+    if (q.administrativeOnly) {
+      // issue 14a: a receptionist's search never matches bodies of clinical pools, not even as a hit count.
+      const all = this.search.keys(query, 0, 10_000_000);
+      const allowed = this.prepared(
+        `SELECT k.key FROM search_keys k JOIN threads t ON t.id = k.thread_id JOIN pools pl ON pl.id = t.pool_id
+         WHERE pl.kind = 'administrative' AND k.key IN (SELECT value FROM json_each(@keys))`,
+      )
+        .pluck()
+        .all({ keys: JSON.stringify(all) }) as number[];
+      const ok = new Set(allowed);
+      const kept = all.filter((k) => ok.has(k));
+      total = kept.length;
+      keys = kept.slice(q.offset, q.offset + q.limit);
+    } else {
+      total = this.search.count(query);
+      keys = this.search.keys(query, q.offset, q.limit);
+    }
     if (keys.length === 0) return { rows: [], total };
     const found = this.prepared(
       `SELECT ${LIST_COLUMNS}, NULL AS snippet, k.key AS search_key

@@ -69,6 +69,8 @@ export function currentQuery(): ListQuery {
   if (filters.priority) q.priority = filters.priority;
   if (filters.status) q.status = filters.status;
   if (filters.since) q.since = filters.since;
+  if (filters.poolId) q.poolId = filters.poolId;
+  if (filters.sort) q.sort = filters.sort;
   if (search) q.search = search.slice(0, 200);
   return q;
 }

@@ -5,10 +5,10 @@
  */
 import { create } from 'zustand';
 import type { Priority, Role, ThreadStatus } from '../../../src-shared/domain';
-import type { Queue } from '../../../src-shared/views';
+import type { Queue, QueueSort } from '../../../src-shared/views';
 import { clinicToday } from '../lib/time';
 
-export type View = 'inbox' | 'schedule' | 'activity' | 'settings' | 'audit';
+export type View = 'inbox' | 'schedule' | 'activity' | 'settings' | 'audit' | 'breakglass';
 export type AuditEntity = 'thread' | 'appointment' | 'patient';
 
 export interface InboxFilters {
@@ -16,9 +16,19 @@ export interface InboxFilters {
   priority: Priority | '';
   status: ThreadStatus | '';
   since: string;
+  /** issue 14a: one triage pool's queue ('' = every pool), and the order ('' = priority, the default). */
+  poolId: string;
+  sort: QueueSort | '';
 }
 
-export const NO_FILTERS: InboxFilters = { providerId: '', priority: '', status: '', since: '' };
+export const NO_FILTERS: InboxFilters = {
+  providerId: '',
+  priority: '',
+  status: '',
+  since: '',
+  poolId: '',
+  sort: '',
+};
 
 export interface UiState {
   view: View;

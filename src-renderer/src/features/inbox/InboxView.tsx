@@ -4,7 +4,8 @@ import { useInbox } from '../../state/inbox';
 import { setUi } from '../../state/ui';
 import { Filters, QueueNav } from './QueueNav';
 import { ThreadList } from './ThreadList';
-import { ThreadPane } from './ThreadView';
+import { PoolNav, SortControl } from '../triage/TriageNav';
+import { TriagePane } from '../triage/TriagePane';
 
 export const SEARCH_INPUT_ID = 'inbox-search';
 /**
@@ -82,6 +83,8 @@ export function InboxView() {
     <div className="inbox">
       <aside className="inbox-side" aria-label="Queues and filters">
         <QueueNav />
+        <PoolNav />
+        <SortControl />
         <Filters />
       </aside>
       <section className="inbox-list" aria-label="Thread list">
@@ -89,7 +92,7 @@ export function InboxView() {
         <ThreadList />
       </section>
       <section className="inbox-thread" aria-label="Open thread">
-        <ThreadPane />
+        <TriagePane />
       </section>
     </div>
   );

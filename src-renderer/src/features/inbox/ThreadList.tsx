@@ -44,6 +44,7 @@ function rowSummary(t: ThreadSummary | undefined, index: number): string {
     PRIORITY_LABEL[t.priority],
     STATUS_LABEL[t.status],
     t.assigneeName ? `assigned to ${t.assigneeName}` : 'unassigned',
+    t.overdue ? 'overdue' : null,
     t.unread ? 'unread' : null,
   ]
     .filter(Boolean)
@@ -78,7 +79,11 @@ function Row({ t }: { t: ThreadSummary | undefined }) {
             <span>{STATUS_LABEL[t.status]}</span>
             <span aria-hidden="true">·</span>
             <span>{t.assigneeName ?? 'Unassigned'}</span>
-            <DueBadge dueAt={t.dueAt} status={t.status} />
+            {t.overdue ? (
+              <span className="badge badge-overdue">Overdue</span>
+            ) : (
+              <DueBadge dueAt={t.dueAt} status={t.status} />
+            )}
           </>
         )}
       </div>

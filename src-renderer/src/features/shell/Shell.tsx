@@ -20,6 +20,7 @@ import { AppointmentDialog } from '../schedule/AppointmentDialog';
 import { ScheduleView } from '../schedule/ScheduleView';
 import { REVOKED_NOTICE } from '../enrol/EnrolScreen';
 import { SyncBar, SyncProblemBanner, SyncProblemsDialog } from '../sync/SyncBar';
+import { BreakGlassReport } from '../triage/BreakGlassReport';
 import { lockNow, SHORTCUTS, useShortcuts } from './keyboard';
 
 const VIEW_LABEL: Record<View, string> = {
@@ -28,6 +29,7 @@ const VIEW_LABEL: Record<View, string> = {
   activity: 'Account activity',
   settings: 'Settings',
   audit: 'Audit report',
+  breakglass: 'Emergency access',
 };
 
 const ROLE_LABEL: Record<Role, string> = {
@@ -39,7 +41,7 @@ const ROLE_LABEL: Record<Role, string> = {
 export function viewsFor(role: Role): View[] {
   if (role === 'receptionist') return ['schedule', 'inbox', 'activity'];
   if (role === 'clinician') return ['inbox', 'schedule', 'activity'];
-  return ['settings', 'audit', 'inbox', 'schedule', 'activity'];
+  return ['settings', 'audit', 'breakglass', 'inbox', 'schedule', 'activity'];
 }
 
 export function Shell() {
@@ -149,6 +151,7 @@ export function Shell() {
         {current === 'activity' ? <AccountActivityView /> : null}
         {current === 'settings' && role === 'admin' ? <SettingsView /> : null}
         {current === 'audit' && role === 'admin' ? <AuditReportView /> : null}
+        {current === 'breakglass' && role === 'admin' ? <BreakGlassReport /> : null}
       </main>
       {revoked ? (
         <p className="form-error" role="alert">

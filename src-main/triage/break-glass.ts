@@ -1,0 +1,78 @@
+/**
+ * Emergency access ("break-glass", issue 14a; HIPAA 45 CFR 164.312(a)(2)(ii) emergency access procedure, ONC
+ * 170.315(d)(6)): a staff member states a mandatory reason and gets, for a limited clinic-set time, the reads
+ * their role or pool does not allow on ONE record. Every read under a grant is audited with
+ * purposeOfEvent 'BTG' (src-main/triage/access.ts, the router), and the server alerts admins.
+ */
+import { BREAK_GLASS_DEFAULT_MINUTES } from '../../src-shared/triage';
+import type { Clock } from '../base/adapters';
+import { uuidv7 } from '../base/ids';
+import type { Store } from '../store/store';
+
+export interface BreakGlassGrant {
+  id: string;
+  staffId: string;
+  entityType: 'thread' | 'patient';
+  entityId: string;
+  reason: string;
+  /** UTC ISO instants. */
+  openedAt: string;
+  expiresAt: string;
+}
+
+export class BreakGlass {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    /** Minutes a grant lasts (clinic setting; default 60). */
+    private readonly minutes: () => number = () => BREAK_GLASS_DEFAULT_MINUTES,
+  ) {}
+
+  private nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  /** Opens a grant for `minutes()` from now; the reason is stored on this PC and never logged. */
+  open(staffId: string, entityType: 'thread' | 'patient', entityId: string, reason: string): BreakGlassGrant {
+    const now = this.clock.now();
+    const grant: BreakGlassGrant = {
+      id: uuidv7(now),
+      staffId,
+      entityType,
+      entityId,
+      reason,
+      openedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + this.minutes() * 60_000).toISOString(),
+    };
+    this.store.db
+      .prepare(
+        `INSERT INTO break_glass (id, staff_id, entity_type, entity_id, reason, opened_at, expires_at)
+         VALUES (@id, @staffId, @entityType, @entityId, @reason, @openedAt, @expiresAt)`,
+      )
+      .run(grant);
+    return grant;
+  }
+
+  /** True while the staff member holds an unexpired grant on the record (checked against the clock per call). */
+  has(staffId: string, entityType: 'thread' | 'patient', entityId: string): boolean {
+    return (
+      this.store.db
+        .prepare(
+          `SELECT 1 FROM break_glass WHERE staff_id = ? AND entity_type = ? AND entity_id = ? AND expires_at > ?
+           LIMIT 1`,
+        )
+        .get(staffId, entityType, entityId, this.nowIso()) !== undefined
+    );
+  }
+
+  /** The staff member's unexpired grants, soonest expiry first. */
+  active(staffId: string): BreakGlassGrant[] {
+    return this.store.db
+      .prepare(
+        `SELECT id, staff_id AS staffId, entity_type AS entityType, entity_id AS entityId, reason,
+           opened_at AS openedAt, expires_at AS expiresAt
+         FROM break_glass WHERE staff_id = ? AND expires_at > ? ORDER BY expires_at`,
+      )
+      .all(staffId, this.nowIso()) as BreakGlassGrant[];
+  }
+}

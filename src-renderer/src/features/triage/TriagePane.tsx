@@ -1,0 +1,104 @@
+/**
+ * issue 14a: the open-thread pane by triage pool. A thread of a pool this role may not read (a receptionist and
+ * a clinical pool) shows only its topic and subject, with "Move to pool" to re-route a mis-filed thread; the
+ * body is never asked for. Every other thread opens in the usual thread view.
+ */
+import { useEffect, useState } from 'react';
+import { TOPIC_LABELS, type Topic } from '../../../../src-shared/triage';
+import type { ThreadSummary } from '../../../../src-shared/views';
+import { call, errorMessage } from '../../api';
+import { useInbox } from '../../state/inbox';
+import { dropAccess, loadPools, useTriage } from '../../state/triage';
+import { BreakGlassDialog } from './BreakGlassDialog';
+import { announce, useUi } from '../../state/ui';
+import { ThreadPane } from '../inbox/ThreadView';
+
+function selectedSummary(id: string | null): ThreadSummary | undefined {
+  if (!id) return undefined;
+  for (const page of Object.values(useInbox.getState().pages)) {
+    const found = page.rows.find((r) => r.id === id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export function TriagePane() {
+  const selectedId = useUi((s) => s.selectedThreadId);
+  const pools = useTriage((s) => s.pools);
+  // re-render when pages arrive (the summary of the selected thread lives there)
+  useInbox((s) => s.pages);
+  const granted = useTriage((s) => s.granted);
+  const detailError = useInbox((s) => s.detailError);
+  const summary = selectedSummary(selectedId);
+  const pool = pools.find((p) => p.id === summary?.poolId);
+  const underGrant = selectedId !== null && granted.includes(selectedId);
+  // Emergency access ended (the core refuses the read again): back to topic and subject.
+  useEffect(() => {
+    if (underGrant && detailError && selectedId) dropAccess(selectedId);
+  }, [underGrant, detailError, selectedId]);
+  const restricted = summary !== undefined && pools.length > 0 && !(pool?.readable ?? false) && !underGrant;
+  if (summary && restricted) return <RestrictedThread key={summary.id} thread={summary} />;
+  return <ThreadPane />;
+}
+
+function RestrictedThread({ thread }: { thread: ThreadSummary }) {
+  const pools = useTriage((s) => s.pools);
+  const current = pools.find((p) => p.id === thread.poolId);
+  const targets = pools.filter((p) => p.id !== thread.poolId);
+  const [target, setTarget] = useState(targets[0]?.id ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const [emergency, setEmergency] = useState(false);
+  const topic = thread.topic && thread.topic in TOPIC_LABELS ? TOPIC_LABELS[thread.topic as Topic] : null;
+
+  const move = async () => {
+    setError(null);
+    try {
+      await call('thread.route', { threadId: thread.id, poolId: target });
+      announce(`Thread moved to ${pools.find((p) => p.id === target)?.name ?? 'another pool'}.`);
+      void loadPools();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+
+  return (
+    <article className="thread" aria-labelledby="restricted-subject">
+      <header className="thread-header">
+        <h2 id="restricted-subject" className="thread-subject">
+          {thread.subject}
+        </h2>
+        <p>
+          Topic: {topic ?? 'Not given'} · Pool: {current?.name ?? 'None'}
+        </p>
+      </header>
+      <p role="note">
+        This thread is in a clinical pool: your role sees its topic and subject only. If it is mis-filed, move
+        it to the right pool.
+      </p>
+      <div className="field field-compact">
+        <label htmlFor="route-target">Move to pool</label>
+        <select id="route-target" value={target} onChange={(e) => setTarget(e.target.value)}>
+          {targets.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="button" className="button" onClick={() => void move()} disabled={!target}>
+        Move thread
+      </button>
+      {error ? (
+        <p className="inline-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <p>
+        <button type="button" className="button" onClick={() => setEmergency(true)}>
+          Emergency access…
+        </button>
+      </p>
+      {emergency ? <BreakGlassDialog threadId={thread.id} onClose={() => setEmergency(false)} /> : null}
+    </article>
+  );
+}
