@@ -168,4 +168,13 @@ export class InboxService {
     this.change(staff, threadId, { op: 'message.send', messageId, body });
     return messageId;
   }
+  /**
+   * The reply, then status done (issue 14: reply-and-close in one action); the router runs this synchronous
+   * call in one store transaction, so both outbox rows are written or neither.
+   */
+  replyAndClose(staff: StaffRecord, threadId: string, body: string): string {
+    const messageId = this.reply(staff, threadId, body);
+    this.setStatus(staff, threadId, 'done');
+    return messageId;
+  }
 }

@@ -3,7 +3,9 @@ import { initial } from './001-initial';
 import { triageAndTrails } from './002-triage-and-trails';
 import { inboxSpeed } from './003-inbox-speed';
 import { serverImages } from './004-server-images';
-import { auditPushFromLog } from './009-audit-push-from-log';
+import { clinicTime } from './005-clinic-time';
+import { searchScripts } from './006-search-scripts';
+import { auditPushFromLog } from './007-audit-push-from-log';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -11,6 +13,8 @@ export const MIGRATIONS: readonly Migration[] = [
   triageAndTrails,
   inboxSpeed,
   serverImages,
+  clinicTime,
+  searchScripts,
   auditPushFromLog,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;

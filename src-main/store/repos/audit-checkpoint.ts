@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { ChainTuple } from './audit';
-import { AUDIT_PUSHED_SEQ_KEY } from '../migrations/009-audit-push-from-log';
+import { AUDIT_PUSHED_SEQ_KEY } from '../migrations/007-audit-push-from-log';
 
 /** The last audit event verified at start-up (src-main/audit/checkpoint.ts). */
 export interface AuditCheckpoint {

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { AuditRecord } from '../../../src-shared/domain';
-import { AUDIT_PUSHED_SEQ_KEY } from '../migrations/009-audit-push-from-log';
+import { AUDIT_PUSHED_SEQ_KEY } from '../migrations/007-audit-push-from-log';
 import { type LocalAuditRow, auditRecordOf } from './audit';
 
 /** A local audit event waiting to be pushed, with its position in the log. */
@@ -15,7 +15,7 @@ const PENDING = `seq > coalesce(${POINTER}, 0) AND seq NOT IN (SELECT seq FROM a
 /**
  * The push queue of this device's audit events (DESIGN.md §5 "audit events sync off the device", issue 16):
  * each event is written once, in `audit_events`, and pushed from there in seq order after the pointer
- * `sync_state['audit.pushedSeq']` (migration 009). Settling an event moves the pointer; nothing is deleted.
+ * `sync_state['audit.pushedSeq']` (migration 7, 007-audit-push-from-log.ts). Settling an event moves the pointer; nothing is deleted.
  */
 export class AuditPushRepo {
   private readonly peekStmt;

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { MUTATION_PAYLOAD_VERSION, type MutationOp } from '../../../src-shared/sync';
-import { AUDIT_PUSHED_SEQ_KEY } from '../migrations/009-audit-push-from-log';
+import { AUDIT_PUSHED_SEQ_KEY } from '../migrations/007-audit-push-from-log';
 
 export interface OutboxEntry {
   seq: number;

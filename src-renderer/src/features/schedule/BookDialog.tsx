@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { PatientView, ProviderView } from '../../../../src-shared/views';
 import { call, errorCode, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
-import { dayLabel, hhmm } from '../../lib/time';
+import { dayLabel, hhmm, zoneLabel } from '../../lib/time';
 import { phiEpoch } from '../../state/epoch';
 import { announce } from '../../state/ui';
 import type { Slot } from './slots';
@@ -75,7 +75,7 @@ export function BookDialog({
         reason: reason.trim(),
         virtual,
       });
-      announce(`Appointment booked for ${hhmm(slot.start)} UTC with ${provider.name}.`);
+      announce(`Appointment booked for ${hhmm(slot.start)} ${zoneLabel(slot.start)} with ${provider.name}.`);
       onClose();
     } catch (err) {
       setError(errorCode(err) === 'CONFLICT' ? SLOT_TAKEN : errorMessage(err));
@@ -86,7 +86,7 @@ export function BookDialog({
   return (
     <Dialog
       title="Book appointment"
-      subtitle={`${provider.name} · ${dayLabel(slot.day)} · ${hhmm(slot.start)}–${hhmm(slot.end)} UTC`}
+      subtitle={`${provider.name} · ${dayLabel(slot.day)} · ${hhmm(slot.start)}–${hhmm(slot.end)} ${zoneLabel(slot.start)}`}
       onClose={onClose}
     >
       <form className="form" onSubmit={submit} noValidate>

@@ -6,7 +6,7 @@
 import { useRef, useState } from 'react';
 import { call, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
-import { dateTimeLabel, hhmm, todayUtc } from '../../lib/time';
+import { clinicToday, dateTimeLabel, hhmm, localDay, zoneLabel } from '../../lib/time';
 import type { SyncProblem } from '../../../../src-shared/views';
 import { dismissProblem, setSyncError, useSync } from '../../state/sync';
 import { setUi, useUi } from '../../state/ui';
@@ -52,7 +52,7 @@ export function SyncBar({ offlineSession }: { offlineSession: boolean }) {
       </span>
       <span className="sync-item sync-last">
         {last
-          ? `Last sync ${last.slice(0, 10) === todayUtc() ? hhmm(last) + ' UTC' : dateTimeLabel(last)}`
+          ? `Last sync ${localDay(last) === clinicToday() ? `${hhmm(last)} ${zoneLabel(last)}` : dateTimeLabel(last)}`
           : 'Not synced yet'}
       </span>
       {progress && progress.total > 0 ? (
@@ -173,7 +173,7 @@ function OpenRecordButton({ problem }: { problem: SyncProblem }) {
             problemsOpen: false,
             view: 'schedule',
             scheduleMode: 'day',
-            ...(problem.slotStart ? { scheduleDate: problem.slotStart.slice(0, 10) } : {}),
+            ...(problem.slotStart ? { scheduleDate: localDay(problem.slotStart) } : {}),
           });
         else if (appointment) setUi({ problemsOpen: false, appointmentId: problem.entityId });
         else

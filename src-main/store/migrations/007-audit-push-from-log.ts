@@ -12,10 +12,10 @@ export const AUDIT_PUSHED_SEQ_KEY = 'audit.pushedSeq';
  * to `audit_pushed_early`, which the push skips. An outbox audit row without its event in the log (never written
  * by a console, but possible in a hand-made store) stays in the outbox and is pushed from there as before.
  *
- * File numbered 009 (issue 16's slot); `version` is the next free number on this branch (the lead renumbers).
+ * File 007, version 7 (numbered in merge order).
  */
 export const auditPushFromLog: Migration = {
-  version: 5,
+  version: 7,
   name: 'audit events pushed from the log by seq',
   up: (db) => {
     // SQL only (no values read into JS): the bench replays the migrations' SQL on another driver.
