@@ -69,4 +69,52 @@ describe('audit push pointer (review of issue 16)', () => {
       expect(await server.server.store.auditEvent(e.id)).toMatchObject({ hash: e.hash });
     await engine.stop();
   });
+  it('keeps an event the server asked to retry queued when its answer comes after the later events', async () => {
+    const t = makeTestStore('clinic-audit-pointer-');
+    cleanups.push(() => t.dispose());
+    const store = t.store;
+    // Its own PC (a chain of its own on the server).
+    const creds = await TestCredentials.signIn(server, 'reception1', 'audit pointer desk 2');
+    const deviceId = creds.deviceId()!;
+    const log = new AuditLog(store, { now: () => Date.now() }, () => deviceId);
+    const events = [0, 1, 2].map(() =>
+      log.record(
+        { staffId: creds.staffId, role: 'receptionist' },
+        { action: 'read', entityType: 'session', entityId: null, outcome: 'success' },
+      ),
+    );
+    let faulty = true;
+    const engine = new SyncEngine({
+      store,
+      serverUrl: server.url,
+      credentials: creds,
+      live: false,
+      fetchImpl: pushInterceptor(() => ({
+        // The first push: every result given, newest first, the oldest "could not apply, retry" (the documented
+        // transient failure); the server never saw the batch.
+        answer: (body) => {
+          if (!faulty) return undefined;
+          faulty = false;
+          const [first, ...rest] = body.mutations;
+          return jsonResponse(200, {
+            results: [
+              ...rest.reverse().map((m) => ({ id: m.id, status: 'applied', version: 1 })),
+              {
+                id: first!.id,
+                status: 'rejected',
+                reason: 'The server could not apply this change.',
+                current: null,
+              },
+            ],
+          });
+        },
+      })),
+    });
+    await engine.syncNow().catch(() => undefined);
+    expect(store.auditPush.peek(100).map((p) => p.record.id)).toContain(events[0]!.id);
+    await engine.syncNow().catch(() => undefined);
+    await engine.syncNow().catch(() => undefined);
+    expect(await server.server.store.auditEvent(events[0]!.id)).toMatchObject({ hash: events[0]!.hash });
+    await engine.stop();
+  });
 });
