@@ -23,6 +23,7 @@ export class AuditPushRepo {
   private readonly pointerStmt;
   private readonly setPointerStmt;
   private readonly forgetEarlyStmt;
+  private readonly pendingSeqsStmt;
   constructor(db: Database) {
     this.peekStmt = db.prepare<[number], LocalAuditRow>(
       `SELECT * FROM audit_events WHERE ${PENDING} ORDER BY seq LIMIT ?`,
@@ -34,10 +35,17 @@ export class AuditPushRepo {
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     );
     this.forgetEarlyStmt = db.prepare('DELETE FROM audit_pushed_early WHERE seq <= ?');
+    this.pendingSeqsStmt = db
+      .prepare<[number], number>(`SELECT seq FROM audit_events WHERE ${PENDING} ORDER BY seq LIMIT ?`)
+      .pluck();
   }
   /** The oldest unpushed events, in chain order, at most `limit`. */
   peek(limit: number): PendingAuditEvent[] {
     return this.peekStmt.all(limit).map((row) => ({ seq: row.seq, record: auditRecordOf(row) }));
+  }
+  /** The positions of the oldest unpushed events, in chain order, at most `limit`. */
+  pendingSeqs(limit: number): number[] {
+    return this.pendingSeqsStmt.all(limit);
   }
   /** How many events wait to be pushed. */
   count(): number {
