@@ -1,6 +1,7 @@
 /**
- * 2. The first inbox page (50 threads) of every queue and some filters, timed in the core: InboxService.list on
- * the store the initial sync filled (the same call the router makes). 3. Search: measure-search.ts.
+ * 2. The first inbox page (50 threads) of every queue and some filters, timed in the core on the store the initial
+ * sync filled: the page query (ThreadsRepo.page, below InboxService.list's first-page cache; the page as a person
+ * gets it is timed through the router, bench/measure-router.ts). 3. Search: measure-search.ts.
  */
 import type { Priority, StaffRecord } from '../src-shared/domain';
 import type { Queue } from '../src-shared/views';
@@ -23,23 +24,6 @@ function staffOf(store: Store, username: string): StaffRecord {
   return staff;
 }
 
-function timeList(
-  inbox: InboxService,
-  staff: StaffRecord,
-  input: InboxListInput,
-  warmup: number,
-  runs: number,
-): { samples: number[]; total: number } {
-  let total = 0;
-  const samples = timeSync(
-    () => {
-      total = inbox.list(staff, input).total;
-    },
-    { warmup, runs },
-  );
-  return { samples, total };
-}
-
 export function measureInbox(store: Store, opts: BenchOptions): Result[] {
   const inbox = new InboxService(store, systemClock, () => undefined);
   const staff = staffOf(store, 'clinician1');
@@ -49,17 +33,28 @@ export function measureInbox(store: Store, opts: BenchOptions): Result[] {
   const since = new Date(Date.now() - 7 * DAY).toISOString().slice(0, 10);
   const cases: { name: string; input: InboxListInput }[] = [
     ...(['unassigned', 'mine', 'urgent', 'all', 'closed'] as Queue[]).map((queue) => ({
-      name: `first page: ${queue}`,
+      name: `page query in the store (no router, no cache): ${queue}`,
       input: { queue, ...PAGE },
     })),
     {
-      name: `first page: all, priority urgent + provider ${providerId}`,
+      name: `page query in the store: all, priority urgent + provider ${providerId}`,
       input: { queue: 'all', priority: 'urgent' as Priority, providerId, ...PAGE },
     },
-    { name: `first page: all, messages since ${since}`, input: { queue: 'all', since, ...PAGE } },
+    {
+      name: `page query in the store: all, messages since ${since}`,
+      input: { queue: 'all', since, ...PAGE },
+    },
   ];
   for (const c of cases) {
-    const { samples, total } = timeList(inbox, staff, c.input, warmup, runs);
+    // The store's query itself: InboxService.list keeps first pages in memory (issue 16), so timing it would
+    // time the cache. The page as a person gets it is timed through the router (bench/measure-router.ts).
+    let total = 0;
+    const samples = timeSync(
+      () => {
+        total = store.threads.page({ ...c.input, staffId: staff.id }).total;
+      },
+      { warmup, runs },
+    );
     const s = summarize(samples);
     results.push({
       group: 'inbox',
@@ -67,7 +62,7 @@ export function measureInbox(store: Store, opts: BenchOptions): Result[] {
       unit: 'ms',
       median: s.median,
       p95: s.p95,
-      target: { on: 'p95', op: '<', value: 2 },
+      target: null,
       runs: s.n,
       note: `${total.toLocaleString('en')} threads in the queue`,
     });

@@ -3,7 +3,7 @@
  * the renderer calls it (input validation, lock gate, role check, handler, output validation, audit events), on
  * the synced store with a local audit log of 100k events (--quick: 10k) and a non-empty outbox. The bare one-row
  * commit of the same store is measured in the same rounds, interleaved, so the audited read's ratio to it does not
- * depend on the machine's load of the moment.
+ * depend on the machine's load of the moment. Search through the router: bench/measure-search.ts (issue 14b).
  */
 import os from 'node:os';
 import { demoStaff } from '../server/demo/credentials';
@@ -16,12 +16,6 @@ import { msSince, prng, summarize } from './stats';
 
 const ORIGIN = 'bench://console';
 const QUEUES = ['all', 'mine', 'unassigned', 'urgent'] as const;
-
-/**
- * Name of the row helper 14b's search bench fills (search through the router, p95 < 10 ms): kept here so the
- * table has one place for it. Issue 16 leaves search to issue 14b.
- */
-export const ROUTER_SEARCH_ROW = 'search through the router (inbox.list + search), common word — issue 14b';
 
 async function call(core: Core, method: string, input: unknown): Promise<unknown> {
   const r = await core.router.call(method, input, { origin: ORIGIN, isMainFrame: true });
@@ -189,17 +183,6 @@ export async function measureRouter(
         runs: miss.n,
         load,
         note: 'after each thread.get (its seen mark changes the unread flags the page shows)',
-      },
-      {
-        group: 'router',
-        name: ROUTER_SEARCH_ROW,
-        unit: 'ms',
-        median: Number.NaN,
-        p95: null,
-        target: { on: 'p95', op: '<', value: 10 },
-        runs: 0,
-        load,
-        note: 'slot for helper 14b (search index rewrite); see the search group for the index alone',
       },
     ];
   } finally {

@@ -123,8 +123,6 @@ export class SyncEngine {
   private failures = 0;
   /** Push attempts of audit events read from the log (they have no outbox row to count them in). */
   private readonly auditAttempts = new Map<string, number>();
-  /** Seq of the first log event kept back in this push: the pointer never moves past it. */
-  private auditKeptBack: number | null = null;
   private connection: SyncStatus['connection'] = 'offline';
   private progress: SyncStatus['progress'] = null;
   private streamUp = false;
@@ -344,7 +342,6 @@ export class SyncEngine {
   /** @returns true when some rows were kept back for a later retry (see SERVER_FAILED). */
   private async pushAll(signal: AbortSignal): Promise<boolean> {
     this.deferred = 0;
-    this.auditKeptBack = null;
     for (;;) {
       const rows = this.nextPushRows();
       if (rows.length === 0) return false;
@@ -453,12 +450,20 @@ export class SyncEngine {
       resolved.push({ row, result });
     }
     this.resolve(resolved);
+    // What was answered is settled above; a change left unanswered stays queued and the answer is a fault.
+    const answered = new Set(response.results.map((r) => r.id));
+    if (mutations.some((m) => !answered.has(m.id)))
+      throw new SyncError('protocol', 'The server did not answer for every change it was sent.');
   }
 
   /** Settle pushed rows in one transaction: drop them from the outbox, undo refused optimistic writes. */
   private resolve(items: { row: PushRow; result: MutationResult }[]): void {
     const entities = new Set<string>();
     const nowIso = new Date(this.clock.now()).toISOString();
+    // Log events settled by this answer: the push pointer moves only through the unbroken run of them from the
+    // oldest unpushed event (an event kept back for a retry, or not answered, holds it; later ones go again and
+    // the server answers them from its record of applied mutations).
+    const settledLog = new Set<number>();
     this.store.transaction(() => {
       for (const { row, result } of items) {
         // The server failed unexpectedly and did not store the result: worth a few more tries (bounded, so a
@@ -469,17 +474,12 @@ export class SyncEngine {
           row.attempts + 1 < MAX_SERVER_FAILURES
         ) {
           this.deferred++;
-          if (row.logSeq !== undefined)
-            this.auditKeptBack = Math.min(this.auditKeptBack ?? row.logSeq, row.logSeq);
           continue;
         }
         const before = row.entity === 'appointment' ? this.store.appointments.byId(row.entityId) : null;
         if (row.logSeq === undefined) this.store.outbox.remove(row.id);
         else {
-          // Settled in chain order; an event kept back for a retry holds the pointer (later ones go again and
-          // the server answers them from its record of applied mutations).
-          if (this.auditKeptBack === null || row.logSeq < this.auditKeptBack)
-            this.store.auditPush.settledThrough(row.logSeq);
+          settledLog.add(row.logSeq);
           this.auditAttempts.delete(row.id);
         }
         this.settled++;
@@ -517,6 +517,14 @@ export class SyncEngine {
               ? op.start
               : (before?.start ?? null),
         });
+      }
+      if (settledLog.size > 0) {
+        let through: number | null = null;
+        for (const seq of this.store.auditPush.pendingSeqs(settledLog.size)) {
+          if (!settledLog.has(seq)) break;
+          through = seq;
+        }
+        if (through !== null) this.store.auditPush.settledThrough(through);
       }
     });
     if (items.length > 0) {

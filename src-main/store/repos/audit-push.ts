@@ -15,7 +15,7 @@ const PENDING = `seq > coalesce(${POINTER}, 0) AND seq NOT IN (SELECT seq FROM a
 /**
  * The push queue of this device's audit events (DESIGN.md §5 "audit events sync off the device", issue 16):
  * each event is written once, in `audit_events`, and pushed from there in seq order after the pointer
- * `sync_state['audit.pushedSeq']` (migration 009). Settling an event moves the pointer; nothing is deleted.
+ * `sync_state['audit.pushedSeq']` (migration 7, 007-audit-push-from-log.ts). Settling an event moves the pointer; nothing is deleted.
  */
 export class AuditPushRepo {
   private readonly peekStmt;
@@ -23,6 +23,7 @@ export class AuditPushRepo {
   private readonly pointerStmt;
   private readonly setPointerStmt;
   private readonly forgetEarlyStmt;
+  private readonly pendingSeqsStmt;
   constructor(db: Database) {
     this.peekStmt = db.prepare<[number], LocalAuditRow>(
       `SELECT * FROM audit_events WHERE ${PENDING} ORDER BY seq LIMIT ?`,
@@ -34,10 +35,17 @@ export class AuditPushRepo {
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     );
     this.forgetEarlyStmt = db.prepare('DELETE FROM audit_pushed_early WHERE seq <= ?');
+    this.pendingSeqsStmt = db
+      .prepare<[number], number>(`SELECT seq FROM audit_events WHERE ${PENDING} ORDER BY seq LIMIT ?`)
+      .pluck();
   }
   /** The oldest unpushed events, in chain order, at most `limit`. */
   peek(limit: number): PendingAuditEvent[] {
     return this.peekStmt.all(limit).map((row) => ({ seq: row.seq, record: auditRecordOf(row) }));
+  }
+  /** The positions of the oldest unpushed events, in chain order, at most `limit`. */
+  pendingSeqs(limit: number): number[] {
+    return this.pendingSeqsStmt.all(limit);
   }
   /** How many events wait to be pushed. */
   count(): number {
