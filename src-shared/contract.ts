@@ -33,6 +33,7 @@ import {
   VerifyResult,
 } from './views';
 import { AuditAlertRecord, EnrolledDevice } from './sync';
+import { ChangeVerdict } from './change-verdict';
 
 export interface AuditSpec {
   action: AuditAction;
@@ -308,6 +309,19 @@ export const contract = {
     roles: CLINICAL,
     phi: true,
     audit: { action: 'read', entityType: 'appointment', idField: 'appointmentId' },
+  }),
+
+  /**
+   * issue 13b: push the desk's pending changes to this appointment now and answer the server's verdict within
+   * CONFIRM_WAIT_MS (src-shared/change-verdict.ts). A refusal told here is not listed again in sync problems.
+   */
+  'appointment.confirm': method({
+    input: z.strictObject({ appointmentId: id }),
+    output: ChangeVerdict,
+    roles: FRONT_DESK,
+    // The refusal text names the patient and slot (as sync.problems does): patient data, refused while locked.
+    phi: true,
+    audit: null,
   }),
 
   'patient.search': method({

@@ -1,3 +1,4 @@
+import { CONFIRM_WAIT_MS } from '../../src-shared/change-verdict';
 import { ApiError } from '../../src-shared/errors';
 import type { StaffRecord } from '../../src-shared/domain';
 import type { AuditLog } from '../audit';
@@ -125,6 +126,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'appointment.noShow': (i, c) => (d.schedule.noShow(need(c.staff), i.appointmentId), ok),
     'appointment.openVirtualLink': async (i) => (await d.schedule.openVirtualLink(i.appointmentId), ok),
 
+    'appointment.confirm': async (i) => {
+      const { problemId, ...verdict } = await d.sync().confirmNow(i.appointmentId, CONFIRM_WAIT_MS);
+      // Told in the dialog to the person who made the change: not listed a second time (DESIGN.md §5).
+      if (problemId) d.sync().dismissProblem(problemId);
+      return verdict;
+    },
     'patient.search': (i) => d.patients.search(i.query, i.limit),
     'patient.get': (i) => d.patients.panel(i.patientId),
 

@@ -228,6 +228,13 @@ const TABLE: Record<MethodName, Row> = {
       ['patient', i.appointmentPatient],
     ],
   },
+  'appointment.confirm': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: (i) => ({ appointmentId: i.appointment }),
+    refused: none,
+  },
   'patient.search': {
     whileLocked: false,
     signedIn: true,

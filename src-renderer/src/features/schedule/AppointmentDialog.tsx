@@ -13,6 +13,7 @@ import { useReference } from '../../state/reference';
 import { useSession } from '../../state/session';
 import { announce, setUi } from '../../state/ui';
 import { SLOT_TAKEN } from './BookDialog';
+import { confirmOrThrow, NOT_CONFIRMED_YET } from './confirm';
 import { freeSlots, type Slot } from './slots';
 
 /** The front desk's operations an appointment allows now: the same rules the core and the server apply. */
@@ -92,7 +93,7 @@ export function AppointmentDialog({
               <dt>Status</dt>
               <dd>
                 <AppointmentStatusBadge status={appt.status} />
-                {appt.pending ? <span className="badge badge-pending">Not yet synced</span> : null}
+                {appt.pending ? <span className="badge badge-pending">Not confirmed yet</span> : null}
               </dd>
             </div>
             <div>
@@ -187,7 +188,11 @@ export function AppointmentDialog({
               busy={busy}
               onBack={() => setMode('view')}
               onCancel={(reason) =>
-                act('Appointment cancelled.', () => call('appointment.cancel', { appointmentId, reason }))
+                act('Appointment cancelled.', async () => {
+                  await call('appointment.cancel', { appointmentId, reason });
+                  // issue 13b: the server's verdict, awaited with the dialog open.
+                  if (!(await confirmOrThrow(appointmentId))) announce(NOT_CONFIRMED_YET);
+                })
               }
             />
           ) : null}
@@ -206,7 +211,12 @@ export function AppointmentDialog({
                     start: slot.start,
                     end: slot.end,
                   });
-                  announce(`Appointment moved to ${dayLabel(slot.day)} ${hhmm(slot.start)} UTC.`);
+                  // issue 13b: the server's verdict, awaited with the dialog open (a lost race is told here).
+                  const confirmed = await confirmOrThrow(appointmentId);
+                  announce(
+                    `Appointment moved to ${dayLabel(slot.day)} ${hhmm(slot.start)} UTC.` +
+                      (confirmed ? '' : ` ${NOT_CONFIRMED_YET}`),
+                  );
                   setMode('view');
                 } catch (e) {
                   setError(errorCode(e) === 'CONFLICT' ? SLOT_TAKEN : errorMessage(e));

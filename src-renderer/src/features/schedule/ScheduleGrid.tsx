@@ -137,7 +137,7 @@ function Column(props: {
         const compact = minutes * PX_PER_MINUTE < 44;
         const flags = (
           <>
-            {a.pending ? <span className="appt-flag appt-flag-pending">Not yet synced</span> : null}
+            {a.pending ? <span className="appt-flag appt-flag-pending">Not confirmed yet</span> : null}
             {a.status !== 'booked' ? <span className="appt-flag">{status}</span> : null}
             {a.virtualLink ? <span className="appt-flag">Virtual</span> : null}
           </>
@@ -148,7 +148,7 @@ function Column(props: {
             type="button"
             className={`slot appt appt-${a.status}${a.pending ? ' appt-pending' : ''}${compact ? ' appt-compact' : ''}`}
             style={{ top: top(startM), height: minutes * PX_PER_MINUTE }}
-            aria-label={`${hhmm(a.start)} ${a.patientName}, ${status}${a.pending ? ', not yet synced' : ''}${a.virtualLink ? ', virtual visit' : ''}, ${where}`}
+            aria-label={`${hhmm(a.start)} ${a.patientName}, ${status}${a.pending ? ', not confirmed yet' : ''}${a.virtualLink ? ', virtual visit' : ''}, ${where}`}
             onClick={() => props.onOpen(a)}
           >
             <span className="appt-line">
