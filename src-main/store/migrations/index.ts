@@ -3,9 +3,16 @@ import { initial } from './001-initial';
 import { triageAndTrails } from './002-triage-and-trails';
 import { inboxSpeed } from './003-inbox-speed';
 import { serverImages } from './004-server-images';
+import { patientLookup } from './006-patient-lookup';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [initial, triageAndTrails, inboxSpeed, serverImages];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  triageAndTrails,
+  inboxSpeed,
+  serverImages,
+  patientLookup, // issue 13b
+];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: Database): number {

@@ -1,0 +1,49 @@
+import { termsOf } from '../repos/patient-terms';
+import type { Migration } from './types';
+
+/**
+ * Issue 13 §8 (patient lookup): `patient_terms`, the folded terms each patient is found by (name words, whole
+ * name, date of birth, phone digits, MRN; src-main/store/repos/patient-terms.ts), kept by PatientsRepo on every
+ * upsert and delete. Prefix lookups are range scans of the primary key. Existing patients are indexed here.
+ *
+ * File numbered 006 (issue 13b's slot); `version` is the next free number on this branch so the list stays
+ * gap-free: the lead renumbers at merge.
+ */
+export const patientLookup: Migration = {
+  version: 5,
+  name: 'patient lookup terms',
+  up: (db) => {
+    db.exec(`
+      CREATE TABLE patient_terms (
+        term TEXT NOT NULL,
+        field INTEGER NOT NULL,
+        patient_id TEXT NOT NULL,
+        PRIMARY KEY (term, field, patient_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX patient_terms_patient ON patient_terms (patient_id);
+    `);
+    const insert = db.prepare(
+      'INSERT OR IGNORE INTO patient_terms (term, field, patient_id) VALUES (?, ?, ?)',
+    );
+    const rows = db
+      .prepare('SELECT id, mrn, given_name, family_name, birth_date, phone FROM patients')
+      .all() as {
+      id: string;
+      mrn: string;
+      given_name: string;
+      family_name: string;
+      birth_date: string;
+      phone: string | null;
+    }[];
+    for (const r of rows) {
+      for (const t of termsOf({
+        givenName: r.given_name,
+        familyName: r.family_name,
+        birthDate: r.birth_date,
+        phone: r.phone,
+        mrn: r.mrn,
+      }))
+        insert.run(t.term, t.field, r.id);
+    }
+  },
+};
