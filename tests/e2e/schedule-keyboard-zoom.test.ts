@@ -221,6 +221,46 @@ describe('200% zoom of a 1280×720 window', () => {
     await axe(page, 'thread 100%');
   });
 
+  it('axe at 100% and 200%: week view, a visit not confirmed yet, the booking and visit dialogs', async () => {
+    const page = desk.page;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Schedule' }).click();
+    // A visit booked while sync is stopped shows "Not confirmed yet".
+    await desk.core.sync().stop();
+    try {
+      for (const size of [VIEWPORT, { width: 640, height: 360 }]) {
+        await page.setViewportSize(size);
+        const where = `${size.width}×${size.height}`;
+        await page.getByRole('button', { name: 'Day', exact: true }).click();
+        const free = grid(page)
+          .getByRole('button', { name: / Free: book with / })
+          .first();
+        await free.click();
+        const dialog = page.getByRole('dialog', { name: 'Book appointment' });
+        await dialog.getByLabel('Find patient (name or MRN)').fill(demoMrn(size.width === 640 ? 42 : 41));
+        await dialog.getByRole('radio').first().check();
+        await axe(page, `booking dialog ${where}`);
+        await dialog.getByRole('button', { name: 'Book appointment' }).click();
+        await dialog.waitFor({ state: 'detached' });
+        const pending = grid(page)
+          .getByRole('button', { name: /not confirmed yet/ })
+          .first();
+        await pending.waitFor();
+        await axe(page, `day view with a visit not confirmed yet ${where}`);
+        await pending.click();
+        await page.getByRole('group', { name: 'Appointment actions' }).waitFor();
+        await axe(page, `visit dialog ${where}`);
+        await page.keyboard.press('Escape');
+        await page.getByRole('button', { name: 'Week', exact: true }).click();
+        await page.getByRole('region', { name: /^Week of / }).waitFor();
+        await axe(page, `week view ${where}`);
+      }
+    } finally {
+      await page.setViewportSize(VIEWPORT);
+      desk.core.sync().start();
+      while (await page.getByRole('dialog').count()) await page.keyboard.press('Escape');
+    }
+  }, 240_000);
+
   it('raised no error in the page', () => {
     expect(desk.pageErrors).toEqual([]);
   });
