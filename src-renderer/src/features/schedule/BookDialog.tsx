@@ -131,7 +131,7 @@ export function BookDialog({
             {searching
               ? 'Searching…'
               : results === null
-                ? 'Type a name or MRN to search.'
+                ? 'Type a name (First Last or Last, First), a date of birth, a phone number or an MRN.'
                 : results.length === 0
                   ? 'No patient found.'
                   : `${results.length} found`}
