@@ -1,60 +1,61 @@
 /**
- * Folding text for search in every script (issue 13 §8 patient lookup; meant to be the one fold function of
- * the console, shared with message search): "Müller" ≡ "Muller" ≡ "MULLER", "Öztürk" ≡ "öztürk" ≡ "ÖZTÜRK",
- * "Straße" ≡ "STRASSE", "ΟΔΥΣΣΕΥΣ" ≡ "οδυσσευσ", "Ｋａｉ" ≡ "kai".
+ * One case- and accent-folding function for every script, used wherever text is matched against what a person
+ * typed: the console's full-text index AND its query side (src-main/store/repos/search-index.ts), patient
+ * lookup, and any server-side search. Index and query MUST use this same function, so that "what was stored"
+ * and "what was typed" meet in the same folded form whatever the script (issue 14, deliverable 6).
  *
- * Steps (Unicode TR #15 / UAX #44 terms):
- * 1. NFKD: compatibility decomposition (full-width and ligature forms to plain letters, accents split off);
- * 2. drop Nonspacing_Mark (\p{Mn}) code points: accents, diaeresis, cedilla, Arabic harakat, kana voicing marks;
- *    spacing marks (\p{Mc}, e.g. Devanagari vowel signs) are letters' parts and are kept;
- * 3. full case folding approximated locale-free as toUpperCase() then toLowerCase() (ß → SS → ss, ς → Σ → σ,
- *    dotless ı → I → i), never toLocaleLowerCase (a Turkish locale must not change what matches); the final-sigma
- *    rule of toLowerCase is undone (ς → σ), and marks produced by the lowering are dropped again;
- * 4. letters whose accent is not a combining mark (a stroke or ligature with no decomposition: đ ł ø æ œ ħ þ ð)
- *    fold to their base letters, as Lucene's ASCIIFoldingFilter and ICU's Latin-ASCII transliterator do, so
- *    "Lukasz" finds "Łukasz" and "Dordevic" finds "Đorđević".
+ * foldText(text) applies, in this order:
+ * 1. Unicode NFKD (compatibility decomposition): "é" -> "e" + U+0301, "ﬁ" -> "fi", full-width "Ａ" -> "A",
+ *    half-width katakana "ｶ" -> "カ", Arabic presentation forms -> base letters, "İ" -> "I" + U+0307.
+ * 2. Full case folding (Unicode CaseFolding.txt statuses C + F), as lower -> upper -> lower case mapping,
+ *    locale-independent: "ß" and "ẞ" -> "ss", "Σ" -> "σ", Cherokee, Georgian, Armenian, Cyrillic as usual.
+ * 3. Removal of every nonspacing combining mark (general category Mn): Latin diacritics, Greek tonos and
+ *    dialytika (and ypogegrammeni), Cyrillic "й"/"ё" marks, Arabic harakat (fatha, kasra, shadda, sukun, …) and
+ *    hamza above/below on alef, Hebrew niqqud and cantillation, Devanagari nukta, virama, anusvara and the
+ *    nonspacing vowel signs (ु ू े ै ृ; spacing vowel signs, category Mc, are kept).
+ *    Exception: the Japanese voicing marks U+3099 / U+309A (dakuten, handakuten) are kept, so "ガ" (ga) and
+ *    "カ" (ka) stay different words; after step 6 they are composed again ("ｶﾞ" and "ガ" both -> "ガ").
+ * 4. Removal of format characters (category Cf: soft hyphen, zero-width (non-)joiners, bidi marks) and of
+ *    the Arabic tatweel U+0640 (justification stretch), which would otherwise split or alter a word.
+ * 5. Greek final sigma "ς" -> "σ", so a word matches whether or not it ends the text (JavaScript's
+ *    toLowerCase turns a word-final "Σ" into "ς").
+ * 6. Unicode NFC, so Hangul syllables and kana with voicing marks come out as one code point each.
  *
- * Pure and deterministic: the same input folds the same on every PC, so an index folded on one release matches a
- * query folded on the next.
+ * Turkish i, decided: the fold is locale-independent and maps all four Turkish i's to "i": "I" and "ı"
+ * (dotless) and "İ" (dotted capital) and "i". Search must find "Işık", "ışık", "IŞIK" and "isik" alike,
+ * whatever keyboard or locale the text was typed on; a search that conflates "ı" and "i" finds a few more
+ * messages, never fewer (a Turkish-locale fold would make "I" -> "ı" and miss every Turkish name typed on a
+ * non-Turkish keyboard).
+ *
+ * Properties relied upon (and tested in text-fold.test.ts): idempotent (foldText(foldText(x)) ===
+ * foldText(x)); pure and synchronous; plain ASCII input is only lower-cased (a fast path: most messages);
+ * the output never contains upper case or Mn marks (besides U+3099/U+309A before composition).
+ *
+ * API stable: `foldText` is shared with patient lookup (issue 13b); change the fold only together with
+ * TEXT_FOLD_VERSION, which makes the console rebuild its search index.
  */
-const NONSPACING_MARKS = /\p{Mn}/gu;
 
-/** Lower-case letters with a non-decomposing stroke or ligature, and their base letters (step 4). */
-const STROKED: Readonly<Record<string, string>> = {
-  đ: 'd',
-  ð: 'd',
-  ł: 'l',
-  ø: 'o',
-  æ: 'ae',
-  œ: 'oe',
-  ħ: 'h',
-  ŧ: 't',
-  þ: 'th',
-  ŀ: 'l',
-  ƀ: 'b',
-  ɨ: 'i',
-};
-const STROKED_RE = new RegExp(`[${Object.keys(STROKED).join('')}]`, 'gu');
+/** Bumped whenever foldText's output changes for some input: indexes built with another version are rebuilt. */
+export const TEXT_FOLD_VERSION = 1;
 
-/** Printable ASCII: folding is lower-casing (measured: most names at a desk; 5x faster than the full path). */
-const ASCII = /^[\x20-\x7e]*$/;
+/** Printable ASCII and common whitespace: the fast path (other control characters take the full path). */
+const NOT_PLAIN_ASCII = /[^ -~\t\n\r]/;
+/** Nonspacing marks except the kana voicing marks; format characters; Arabic tatweel. */
+const DROPPED = /[^\P{Mn}\u3099\u309a]|\p{Cf}|\u0640/gu;
+const FINAL_SIGMA = /ς/g;
 
+/**
+ * The case- and accent-folded form of `text` (any script), for matching: see the module comment for the
+ * exact steps. Never throws; '' for ''. Lone surrogates pass through unchanged.
+ */
 export function foldText(text: string): string {
-  if (ASCII.test(text)) return text.toLowerCase();
+  if (!NOT_PLAIN_ASCII.test(text)) return text.toLowerCase();
   return text
     .normalize('NFKD')
-    .replace(NONSPACING_MARKS, '')
+    .toLowerCase()
     .toUpperCase()
     .toLowerCase()
-    .replace(/ς/g, 'σ')
-    .normalize('NFKD')
-    .replace(NONSPACING_MARKS, '')
-    .replace(STROKED_RE, (c) => STROKED[c]!);
-}
-
-/** Letters and digits of any script, as words: `foldText` then split on everything else (space, "-", "'", ","). */
-export function foldWords(text: string): string[] {
-  return foldText(text)
-    .split(/[^\p{L}\p{N}\p{Mc}]+/u)
-    .filter((w) => w.length > 0);
+    .replace(DROPPED, '')
+    .replace(FINAL_SIGMA, 'σ')
+    .normalize('NFC');
 }

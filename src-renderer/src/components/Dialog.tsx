@@ -3,7 +3,6 @@
  * closes on Escape (which we route to onClose so React stays the owner of "open"). Render it only while open.
  */
 import { useEffect, useId, useRef, type ReactNode } from 'react';
-import { restoreFocus } from '../lib/focus';
 
 export interface DialogProps {
   title: ReactNode;
@@ -28,8 +27,8 @@ export function Dialog({ title, onClose, children, size = 'medium', subtitle, fo
     if (!dialog.open) dialog.showModal();
     return () => {
       if (dialog.open) dialog.close();
-      // Give focus back to what opened the dialog, or to what took its place (issue 13 §10).
-      restoreFocus(opener);
+      // Give focus back to what opened the dialog, if it is still on the page.
+      if (opener?.isConnected) opener.focus();
     };
   }, []);
 

@@ -3,7 +3,8 @@
  * Tab stop; arrow keys move between its slots and visits (Up/Down in a column by time, Left/Right to the
  * neighbouring column at the nearest time), Home/End to the first/last of the column, PageUp/PageDown by an
  * hour; Enter or Space books a free slot or opens a visit (they are buttons). When the focused cell disappears
- * (a slot just booked, a visit moved by sync) focus goes to the cell now at that place, never to the page body.
+ * (a slot just booked, a visit moved by sync) focus goes to the cell now at that place, never to the page body;
+ * the same when a dialog opened from a cell closes and that cell is gone.
  *
  * Cells are the grid's buttons marked `data-grid-cell` with `data-col` (column index) and `data-minute` (start
  * minute of the day); `data-cell-key` names a cell across renders. The hook works on the DOM after each render,
@@ -126,8 +127,28 @@ export function useGridKeyboard(ref: RefObject<HTMLElement | null>): void {
       for (const c of cellsIn(root)) c.tabIndex = c === el ? 0 : -1;
     };
     const onFocusOut = (e: FocusEvent) => {
-      // Focus moved elsewhere on purpose (Tab, a click, a dialog): nothing to restore later.
-      if (e.relatedTarget instanceof Node && !root.contains(e.relatedTarget)) focused.current = null;
+      const to = e.relatedTarget;
+      if (!(to instanceof Node) || root.contains(to)) return;
+      focused.current = null;
+      // Into a dialog a cell opened: watch for it to close (below).
+      if (to instanceof Element && to.closest('dialog[open]')) watchDialog();
+    };
+    // When that dialog has closed and its opener is gone (the slot just booked, the visit moved), nothing is
+    // focused: the grid's cell now at that place takes focus. A removed dialog fires no event, so it is watched
+    // frame by frame, only while it is open.
+    let frame = 0;
+    const watchDialog = () => {
+      cancelAnimationFrame(frame);
+      const check = () => {
+        if (document.querySelector('dialog[open]')) {
+          frame = requestAnimationFrame(check);
+          return;
+        }
+        const owner = document.activeElement;
+        if (!owner || owner === document.body)
+          root.querySelector<HTMLElement>(`[${GRID_CELL}][tabindex="0"]`)?.focus();
+      };
+      frame = requestAnimationFrame(check);
     };
     const onKeyDown = (e: KeyboardEvent) => {
       if (e.altKey || e.metaKey || e.shiftKey) return;
@@ -144,6 +165,7 @@ export function useGridKeyboard(ref: RefObject<HTMLElement | null>): void {
     root.addEventListener('focusout', onFocusOut);
     root.addEventListener('keydown', onKeyDown);
     return () => {
+      cancelAnimationFrame(frame);
       root.removeEventListener('focusin', onFocusIn);
       root.removeEventListener('focusout', onFocusOut);
       root.removeEventListener('keydown', onKeyDown);
