@@ -324,6 +324,36 @@ export const contract = {
     audit: null,
   }),
 
+  /** issue 13b: switch an existing visit to virtual (a video link is made) or back to in person. */
+  'appointment.setVirtual': method({
+    input: z.strictObject({ appointmentId: id, virtual: z.boolean() }),
+    output: ok,
+    roles: FRONT_DESK,
+    phi: true,
+    audit: {
+      action: 'update',
+      entityType: 'appointment',
+      idField: 'appointmentId',
+      fields: ['virtualLink'],
+    },
+  }),
+  /**
+   * issue 13b: send the visit's link to the patient as a portal message (a reply on the patient's most recent
+   * conversation, like thread.reply). Answers the thread it went to.
+   */
+  'appointment.sendVirtualLink': method({
+    input: z.strictObject({ appointmentId: id }),
+    output: z.strictObject({ threadId: id, messageId: id }),
+    roles: FRONT_DESK,
+    phi: true,
+    audit: {
+      action: 'create',
+      entityType: 'appointment',
+      idField: 'appointmentId',
+      fields: ['virtualLinkSent'],
+    },
+  }),
+
   'patient.search': method({
     input: z.strictObject({
       query: z.string().trim().min(1).max(100),

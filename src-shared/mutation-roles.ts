@@ -13,6 +13,7 @@ export const MUTATION_METHOD: Record<Exclude<MutationOpName, 'audit.append'>, Me
   'appointment.cancel': 'appointment.cancel',
   'appointment.checkIn': 'appointment.checkIn',
   'appointment.noShow': 'appointment.noShow',
+  'appointment.setVirtual': 'appointment.setVirtual',
   'thread.assign': 'thread.assign',
   'thread.setPriority': 'thread.setPriority',
   'thread.setStatus': 'thread.setStatus',

@@ -98,6 +98,11 @@ export const MutationOp = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('appointment.cancel'), reason: z.string().min(1).max(500) }),
   z.strictObject({ op: z.literal('appointment.checkIn') }),
   z.strictObject({ op: z.literal('appointment.noShow') }),
+  // issue 13b: an existing visit switched to virtual (a link) or back to in person (null).
+  z.strictObject({
+    op: z.literal('appointment.setVirtual'),
+    virtualLink: z.string().url().max(2000).nullable(),
+  }),
   z.strictObject({ op: z.literal('thread.assign'), assigneeId: id.nullable() }),
   z.strictObject({ op: z.literal('thread.setPriority'), priority: Priority }),
   z.strictObject({ op: z.literal('thread.setStatus'), status: ThreadStatus }),

@@ -154,18 +154,34 @@ async function reschedule(
 
 async function appointmentOp(
   c: OpContext,
-  op: Op<'appointment.reschedule' | 'appointment.cancel' | 'appointment.checkIn' | 'appointment.noShow'>,
+  op: Op<
+    | 'appointment.reschedule'
+    | 'appointment.cancel'
+    | 'appointment.checkIn'
+    | 'appointment.noShow'
+    | 'appointment.setVirtual'
+  >,
 ): Promise<Outcome> {
   const fields =
-    op.op === 'appointment.reschedule'
-      ? ['providerId', 'start', 'end']
-      : op.op === 'appointment.cancel'
-        ? ['status', 'cancelReason']
-        : ['status'];
+    op.op === 'appointment.setVirtual'
+      ? ['virtualLink']
+      : op.op === 'appointment.reschedule'
+        ? ['providerId', 'start', 'end']
+        : op.op === 'appointment.cancel'
+          ? ['status', 'cancelReason']
+          : ['status'];
   const audit: AuditTarget = { action: 'update', entityType: 'appointment', entityId: c.m.entityId, fields };
   const current = await c.store.appointment(c.m.entityId);
   if (!current) return { result: rejected(c, 'Unknown appointment.', null), audit };
   if (op.op === 'appointment.reschedule') return { result: await reschedule(c, op, current), audit };
+  if (op.op === 'appointment.setVirtual') {
+    // issue 13b: only a visit still to come (the rule of a reschedule) changes between in person and virtual.
+    const notNow = transitionProblem(current, 'reschedule');
+    if (notNow) return { result: rejected(c, notNow, appointmentChange(current)), audit };
+    const next = { ...current, virtualLink: op.virtualLink, version: current.version + 1 };
+    await c.store.updateAppointment(next);
+    return { result: applied(c, next.version), audit };
+  }
   const kind =
     op.op === 'appointment.cancel' ? 'cancel' : op.op === 'appointment.checkIn' ? 'checkIn' : 'noShow';
   const problem = transitionProblem(current, kind);
@@ -327,7 +343,8 @@ async function decide(
     op.op === 'appointment.reschedule' ||
     op.op === 'appointment.cancel' ||
     op.op === 'appointment.checkIn' ||
-    op.op === 'appointment.noShow'
+    op.op === 'appointment.noShow' ||
+    op.op === 'appointment.setVirtual'
   ) {
     outcome = await appointmentOp(c, op);
   } else outcome = await threadOp(c, op);

@@ -13,6 +13,7 @@ const OP_LABEL: Record<MutationOp['op'], string> = {
   'appointment.cancel': 'Cancellation',
   'appointment.checkIn': 'Check-in',
   'appointment.noShow': 'No-show',
+  'appointment.setVirtual': 'Change to or from a virtual visit',
   'thread.assign': 'Assignment',
   'thread.setPriority': 'Priority change',
   'thread.setStatus': 'Status change',
