@@ -15,6 +15,7 @@ import { announce, setUi } from '../../state/ui';
 import { SLOT_TAKEN } from './BookDialog';
 import { confirmOrThrow, NOT_CONFIRMED_YET } from './confirm';
 import { freeSlots, type Slot } from './slots';
+import { VirtualVisitPanel } from './VirtualVisitPanel';
 
 /** The front desk's operations an appointment allows now: the same rules the core and the server apply. */
 const can = (op: keyof typeof TRANSITIONS, status: AppointmentStatus): boolean =>
@@ -112,6 +113,9 @@ export function AppointmentDialog({
             </div>
           </dl>
 
+          {mode === 'view' ? (
+            <VirtualVisitPanel appt={appt} frontDesk={frontDesk} canChange={can('reschedule', appt.status)} />
+          ) : null}
           {mode === 'view' ? (
             <div
               className="dialog-actions dialog-actions-start"
