@@ -11,7 +11,7 @@ import type {
 } from '../../src-shared/domain';
 import type { Change, Mutation, MutationOp, MutationOpName, MutationResult } from '../../src-shared/sync';
 import type { ServerContext } from '../context';
-import { normalizeIso, slotProblem, transitionProblem } from '../../src-shared/schedule-rules';
+import { TRANSITIONS, normalizeIso, slotProblem, transitionProblem } from '../../src-shared/schedule-rules';
 import { payloadVersionProblem } from './payload-versions';
 import { roleMayPush } from '../../src-shared/mutation-roles';
 import { staffActive } from '../auth/staff-auth';
@@ -176,8 +176,10 @@ async function appointmentOp(
   if (op.op === 'appointment.reschedule') return { result: await reschedule(c, op, current), audit };
   if (op.op === 'appointment.setVirtual') {
     // issue 13b: only a visit still to come (the rule of a reschedule) changes between in person and virtual.
-    const notNow = transitionProblem(current, 'reschedule');
-    if (notNow) return { result: rejected(c, notNow, appointmentChange(current)), audit };
+    if (!(TRANSITIONS.reschedule.from as readonly string[]).includes(current.status)) {
+      const reason = `An appointment that is ${current.status} cannot be changed to or from a virtual visit.`;
+      return { result: rejected(c, reason, appointmentChange(current)), audit };
+    }
     const next = { ...current, virtualLink: op.virtualLink, version: current.version + 1 };
     await c.store.updateAppointment(next);
     return { result: applied(c, next.version), audit };

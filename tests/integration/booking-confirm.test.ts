@@ -130,6 +130,31 @@ describe('confirmed while you wait', () => {
     });
   });
 
+  it('an existing visit made virtual is confirmed and reaches another desk; a cancelled one is refused', async () => {
+    const [a, b] = desks as [SyncedConsole, SyncedConsole];
+    const id = bookAt(a, freeSlot(provider, 12, 2), 'pat-000007');
+    expect(await a.engine.confirmNow(id, BOUND_MS)).toEqual({ outcome: 'confirmed' });
+    await a.engine.syncNow(); // the server's version of the booking
+    const link = `https://visit.clinic.example/v/${id}`;
+    writeLocalChange(a, clock, 'appointment', id, { op: 'appointment.setVirtual', virtualLink: link });
+    expect(a.t.store.appointments.byId(id)?.virtualLink).toBe(link); // shown at once
+    expect(await a.engine.confirmNow(id, BOUND_MS)).toEqual({ outcome: 'confirmed' });
+    await b.engine.syncNow();
+    expect(b.t.store.appointments.byId(id)?.virtualLink).toBe(link);
+
+    // Cancelled at desk B; desk A (not yet synced) switches it back to in person: the server refuses it.
+    writeLocalChange(b, clock, 'appointment', id, { op: 'appointment.cancel', reason: 'Patient called' });
+    expect(await b.engine.confirmNow(id, BOUND_MS)).toEqual({ outcome: 'confirmed' });
+    writeLocalChange(a, clock, 'appointment', id, { op: 'appointment.setVirtual', virtualLink: null });
+    const refused = await a.engine.confirmNow(id, BOUND_MS);
+    expect(refused).toMatchObject({ outcome: 'refused', kind: 'rejected' });
+    expect(refused.outcome === 'refused' && refused.message).toMatch(
+      /cancelled cannot be changed to or from a virtual visit/,
+    );
+    // The console shows the server's record again: cancelled, link kept.
+    expect(a.t.store.appointments.byId(id)).toMatchObject({ status: 'cancelled', virtualLink: link });
+  });
+
   it('offline: answers "unconfirmed" at once and keeps the booking on this PC', async () => {
     const t = makeTestStore('clinic-confirm-offline-');
     const [a] = desks as [SyncedConsole];

@@ -6,6 +6,7 @@ import { useId, useRef, useState } from 'react';
 import type { AppointmentView } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { announce } from '../../state/ui';
+import { confirmOrThrow, NOT_CONFIRMED_YET } from './confirm';
 
 export function VirtualVisitPanel({
   appt,
@@ -95,7 +96,8 @@ export function VirtualVisitPanel({
                 onClick={() =>
                   void run(async () => {
                     await call('appointment.setVirtual', { appointmentId: appt.id, virtual: false });
-                    return 'The visit is now in person.';
+                    const confirmed = await confirmOrThrow(appt.id);
+                    return `The visit is now in person.${confirmed ? '' : ` ${NOT_CONFIRMED_YET}`}`;
                   })
                 }
               >
@@ -113,7 +115,8 @@ export function VirtualVisitPanel({
             onClick={() =>
               void run(async () => {
                 await call('appointment.setVirtual', { appointmentId: appt.id, virtual: true });
-                return 'The visit is now virtual: a video link was made.';
+                const confirmed = await confirmOrThrow(appt.id);
+                return `The visit is now virtual: a video link was made.${confirmed ? '' : ` ${NOT_CONFIRMED_YET}`}`;
               })
             }
           >
