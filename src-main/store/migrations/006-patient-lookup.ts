@@ -24,7 +24,6 @@ export const patientLookup: Migration = {
         sort_key TEXT NOT NULL,
         PRIMARY KEY (term, sort_key, field, patient_id)
       ) STRICT, WITHOUT ROWID;
-      CREATE INDEX patient_terms_patient ON patient_terms (patient_id);
     `);
     const insert = db.prepare(
       'INSERT OR IGNORE INTO patient_terms (term, field, patient_id, sort_key) VALUES (?, ?, ?, ?)',

@@ -68,7 +68,7 @@ export class PatientsRepo {
   private readonly upsertStmt;
   private readonly byIdStmt;
   private readonly deleteStmt;
-  private readonly deleteTermsStmt;
+  private readonly deleteTermStmt;
   private readonly addTermStmt;
   private readonly scanStmts = new Map<number, Statement<Record<string, unknown>, ScanRow>>();
   private readonly byBirthDateStmt;
@@ -82,7 +82,9 @@ export class PatientsRepo {
     );
     this.byIdStmt = db.prepare<[string], PatientRow>('SELECT * FROM patients WHERE id = ?');
     this.deleteStmt = db.prepare('DELETE FROM patients WHERE id = ?');
-    this.deleteTermsStmt = db.prepare('DELETE FROM patient_terms WHERE patient_id = ?');
+    this.deleteTermStmt = db.prepare(
+      'DELETE FROM patient_terms WHERE term = ? AND sort_key = ? AND field = ? AND patient_id = ?',
+    );
     this.addTermStmt = db.prepare(
       'INSERT OR IGNORE INTO patient_terms (term, field, patient_id, sort_key) VALUES (?, ?, ?, ?)',
     );
@@ -95,10 +97,25 @@ export class PatientsRepo {
   }
   /** Insert or replace a patient and its lookup terms (call inside the caller's transaction, e.g. a pull). */
   upsert(record: PatientRecord): void {
+    const before = this.byIdStmt.get(record.id);
     this.upsertStmt.run(record);
-    this.deleteTermsStmt.run(record.id);
+    if (before) {
+      const old = toRecord(before);
+      // A pull re-delivers patients unchanged far more often than it renames them: nothing to re-index.
+      if (sameTerms(old, record)) return;
+      this.deleteTerms(old);
+    }
     const key = sortKeyOf(record);
     for (const t of termsOf(record)) this.addTermStmt.run(t.term, t.field, record.id, key);
+  }
+
+  /**
+   * Remove a patient's terms by their full keys, recomputed from the record (measured: cheaper than keeping a
+   * second index on patient_id, which every term insert of an initial sync would also write).
+   */
+  private deleteTerms(old: PatientRecord): void {
+    const key = sortKeyOf(old);
+    for (const t of termsOf(old)) this.deleteTermStmt.run(t.term, key, t.field, old.id);
   }
   byId(id: string): PatientRecord | null {
     const row = this.byIdStmt.get(id);
@@ -189,9 +206,18 @@ export class PatientsRepo {
 
   /** Remove a record the server deleted (sync), with its lookup terms. */
   delete(id: string): void {
+    const before = this.byIdStmt.get(id);
+    if (before) this.deleteTerms(toRecord(before));
     this.deleteStmt.run(id);
-    this.deleteTermsStmt.run(id);
   }
 }
+
+/** The fields patient_terms is made from are the same (termsOf, sortKeyOf). */
+const sameTerms = (a: PatientRecord, b: PatientRecord): boolean =>
+  a.givenName === b.givenName &&
+  a.familyName === b.familyName &&
+  a.birthDate === b.birthDate &&
+  a.phone === b.phone &&
+  a.mrn === b.mrn;
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
