@@ -150,6 +150,8 @@ describe('schedule by keyboard', () => {
     await opened.getByLabel('Reason for cancelling (required)').fill('Patient called');
     await opened.getByRole('button', { name: 'Confirm cancellation' }).click();
     await opened.getByText('Patient called').waitFor();
+    // The form and its button are gone after the action: focus stays in the dialog, not on the body.
+    await expect.poll(() => focused(page)).not.toBe('BODY');
     await page.keyboard.press('Escape');
     await opened.waitFor({ state: 'detached' });
     await expect.poll(() => focused(page)).toMatch(new RegExp(`^${time} `));

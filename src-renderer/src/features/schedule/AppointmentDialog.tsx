@@ -14,6 +14,7 @@ import { useSession } from '../../state/session';
 import { announce, setUi } from '../../state/ui';
 import { SLOT_TAKEN } from './BookDialog';
 import { confirmOrThrow, NOT_CONFIRMED_YET } from './confirm';
+import { useFocusNeverLost } from './keepFocus';
 import { freeSlots, type Slot } from './slots';
 import { VirtualVisitPanel } from './VirtualVisitPanel';
 
@@ -37,6 +38,7 @@ export function AppointmentDialog({
   const [mode, setMode] = useState<'view' | 'cancel' | 'reschedule'>('view');
   const [busy, setBusy] = useState(false);
   const frontDesk = role === 'receptionist' || role === 'admin';
+  useFocusNeverLost();
 
   useEffect(() => {
     const started = phiEpoch();

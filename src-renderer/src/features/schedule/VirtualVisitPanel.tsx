@@ -7,6 +7,7 @@ import type { AppointmentView } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { announce } from '../../state/ui';
 import { confirmOrThrow, NOT_CONFIRMED_YET } from './confirm';
+import { useFocusNeverLost } from './keepFocus';
 
 export function VirtualVisitPanel({
   appt,
@@ -23,6 +24,7 @@ export function VirtualVisitPanel({
   const [busy, setBusy] = useState(false);
   const linkId = useId();
   const linkRef = useRef<HTMLInputElement>(null);
+  useFocusNeverLost();
 
   async function run(fn: () => Promise<string>) {
     setBusy(true);
