@@ -10,6 +10,8 @@ const SERVER_SUITE = [
   'server/demo/seed.test.ts',
   'server/portal-mfa.test.ts',
   'server/sign-in-limits.test.ts',
+  'server/clinic-time.test.ts',
+  'server/guardrails.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

@@ -37,6 +37,8 @@ export interface Result {
   target: Target | null;
   /** Number of timed runs behind the figures. */
   runs: number;
+  /** 1-minute load average when the row was measured (issue 16: beside each row). */
+  load?: number;
   note?: string;
 }
 

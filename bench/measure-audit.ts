@@ -1,6 +1,7 @@
 /**
  * 6. The audit trail: the cost of recording one "read" event (AuditLog.record: its own transaction, chain
- * hash, audit row and outbox row) on the synced store, and of verifying a long chain (AuditLog.verify).
+ * hash and one audit row, pushed later from the log by seq) on the synced store, and of verifying a long chain
+ * (AuditLog.verify). The audited thread view is measured through the router (bench/measure-router.ts).
  */
 import crypto from 'node:crypto';
 import { AuditLog } from '../src-main/audit';
@@ -11,7 +12,7 @@ import { InboxService } from '../src-main/inbox/inbox-service';
 import { openDatabase } from '../src-main/store/open';
 import { Store } from '../src-main/store/store';
 import { type BenchOptions, type Result, tempDir } from './env';
-import { msSince, prng, summarize, timeSync } from './stats';
+import { prng, summarize, timeSync } from './stats';
 
 const READER = { staffId: 'stf-clinician1', role: 'clinician' as const };
 
@@ -38,64 +39,6 @@ export function measureAuditRecord(store: Store, opts: BenchOptions): Result[] {
       target: { on: 'p95', op: '<', value: 0.2 },
       runs: s.n,
       note: `each its own transaction; log had ${before.toLocaleString('en')} events`,
-    },
-  ];
-}
-
-/**
- * What the audit event adds to viewing a thread as the router serves `thread.get`: the handler (InboxService.get,
- * which also marks the thread seen) and the audit event commit in one transaction. Views with and without the
- * event alternate, on different threads, and the added cost is taken pair by pair.
- */
-export function measureAuditedView(store: Store, opts: BenchOptions): Result[] {
-  const audit = new AuditLog(store, systemClock, () => 'dev-bench');
-  const inbox = new InboxService(store, systemClock, () => undefined);
-  const threadIds = store.db.prepare('SELECT id FROM threads LIMIT 20000').pluck().all() as string[];
-  const random = prng(13);
-  const pick = () => threadIds[Math.floor(random() * threadIds.length)] ?? 'thr-none';
-  const view = (threadId: string, audited: boolean) =>
-    store.transaction(() => {
-      inbox.get(threadId);
-      if (audited) {
-        audit.record(READER, {
-          action: 'read',
-          entityType: 'thread',
-          entityId: threadId,
-          outcome: 'success',
-        });
-      }
-    });
-  const plain: number[] = [];
-  const audited: number[] = [];
-  const added: number[] = [];
-  const runs = opts.reps.auditRecords;
-  for (let i = 0; i < 200 + runs; i++) {
-    let start = process.hrtime.bigint();
-    view(pick(), false);
-    const a = msSince(start);
-    start = process.hrtime.bigint();
-    view(pick(), true);
-    const b = msSince(start);
-    if (i < 200) continue;
-    plain.push(a);
-    audited.push(b);
-    added.push(b - a);
-  }
-  const p = summarize(plain);
-  const w = summarize(audited);
-  const d = summarize(added);
-  return [
-    {
-      group: 'audit',
-      name: 'thread view (InboxService.get) + its audit event, one transaction as the router: added',
-      unit: 'ms',
-      median: d.median,
-      p95: w.p95 - p.p95,
-      target: { on: 'p95', op: '<', value: 0.2 },
-      runs: d.n,
-      note:
-        `median of pairwise differences; p95 column = p95 with event − p95 without. ` +
-        `View without event ${p.median.toFixed(3)}/${p.p95.toFixed(3)} ms, with ${w.median.toFixed(3)}/${w.p95.toFixed(3)} ms (median/p95)`,
     },
   ];
 }

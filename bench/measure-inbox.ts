@@ -1,6 +1,6 @@
 /**
- * 2. The first inbox page (50 threads) of every queue and some filters, and 3. full-text search, timed in the
- * core: InboxService.list on the store the initial sync filled (the same call the router makes).
+ * 2. The first inbox page (50 threads) of every queue and some filters, timed in the core: InboxService.list on
+ * the store the initial sync filled (the same call the router makes). 3. Search: measure-search.ts.
  */
 import type { Priority, StaffRecord } from '../src-shared/domain';
 import type { Queue } from '../src-shared/views';
@@ -83,50 +83,4 @@ export function measureInbox(store: Store, opts: BenchOptions): Result[] {
     runs: counts.n,
   });
   return results;
-}
-
-export function measureSearch(store: Store, opts: BenchOptions): Result[] {
-  const inbox = new InboxService(store, systemClock, () => undefined);
-  const staff = staffOf(store, 'clinician1');
-  const { queryWarmup: warmup, searchRuns: runs } = opts.reps;
-  const messages = (store.db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
-  const cases: { name: string; queue: Queue; search: string; target: boolean }[] = [
-    { name: 'common word "appointment"', queue: 'all', search: 'appointment', target: true },
-    { name: 'common word "thank", closed queue', queue: 'closed', search: 'thank', target: true },
-    { name: 'word "dizzy"', queue: 'all', search: 'dizzy', target: true },
-    { name: 'two words "blood pressure"', queue: 'all', search: 'blood pressure', target: true },
-    {
-      name: `rare word "${RARE_WORD}" (${RARE_COUNT} messages)`,
-      queue: 'all',
-      search: RARE_WORD,
-      target: true,
-    },
-    { name: 'no match "xylophone"', queue: 'all', search: 'xylophone', target: true },
-    {
-      name: 'one-letter prefix "i" (worst case, typed as a search)',
-      queue: 'all',
-      search: 'i',
-      target: false,
-    },
-  ];
-  return cases.map((c) => {
-    const { samples, total } = timeList(
-      inbox,
-      staff,
-      { queue: c.queue, search: c.search, ...PAGE },
-      warmup,
-      runs,
-    );
-    const s = summarize(samples);
-    return {
-      group: 'search',
-      name: `search ${messages.toLocaleString('en')} messages: ${c.name}`,
-      unit: 'ms',
-      median: s.median,
-      p95: s.p95,
-      target: c.target ? { on: 'p95', op: '<', value: 20 } : null,
-      runs: s.n,
-      note: `${total.toLocaleString('en')} matching threads in queue ${c.queue}`,
-    } satisfies Result;
-  });
 }

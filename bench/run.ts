@@ -20,6 +20,7 @@ import {
   keyStore,
   patientNewThread,
   patientSignIn,
+  runChild,
   startBackend,
   targetText,
 } from './env';
@@ -28,12 +29,13 @@ import {
   measureAuditReport,
   measureAuditVerify,
   measureAuditedLists,
-  measureAuditedView,
 } from './measure-audit';
 import { type BackendRow, backendTable, measureBackend } from './measure-backend';
-import { RARE_COUNT, RARE_WORD, measureInbox, measureSearch } from './measure-inbox';
+import { RARE_COUNT, RARE_WORD, measureInbox } from './measure-inbox';
 import { measureLive } from './measure-live';
-import { measureOpen } from './measure-open';
+import { growAuditLog, measureOpen } from './measure-open';
+import { measureRouter } from './measure-router';
+import { measureSearch } from './measure-search';
 import { measurePatients } from './measure-patients';
 import { measureStore } from './measure-store';
 import { measureSync } from './measure-sync';
@@ -43,11 +45,13 @@ const GROUPS = [
   'sync',
   'inbox',
   'search',
+  'router',
   'store',
   'audit',
   'open',
   'live',
   'backend',
+  'ui',
   'patients', // issue 13b
 ] as const;
 type Group = (typeof GROUPS)[number];
@@ -173,7 +177,7 @@ function fmt(v: number | null, unit: string): string {
 }
 
 function table(results: Result[]): string {
-  const head = ['#', 'measurement', 'median', 'p95', 'unit', 'target', 'met?'];
+  const head = ['#', 'measurement', 'median', 'p95', 'unit', 'target', 'met?', 'load'];
   const rows = results.map((r, i) => {
     const met = isMet(r);
     return [
@@ -184,10 +188,11 @@ function table(results: Result[]): string {
       r.unit,
       targetText(r.target, r.unit),
       met === null ? '' : met ? 'yes' : 'NO',
+      r.load === undefined ? '' : r.load.toFixed(2),
     ];
   });
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const right = new Set([0, 2, 3]);
+  const right = new Set([0, 2, 3, 7]);
   const line = (cells: string[]) =>
     cells.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
@@ -212,7 +217,10 @@ async function main(): Promise<void> {
     if (!only.has(group)) return;
     log(`- ${group}`);
     try {
-      results.push(...(await fn()));
+      const rows = await fn();
+      // The load average beside each row (issue 16), taken when its group ends unless the row has its own.
+      const load = Math.round(os.loadavg()[0]! * 100) / 100;
+      results.push(...rows.map((r) => ({ ...r, load: r.load ?? load })));
     } catch (error) {
       failures.push(`${group}: ${error instanceof Error ? error.message : String(error)}`);
       log(`  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -233,8 +241,17 @@ async function main(): Promise<void> {
       log(`  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
   }
-  // The demo backend at --scale is only seeded when a group other than `backend` needs it.
-  const backend = [...only].some((g) => g !== 'backend') ? await startBackend(options.scale) : null;
+  // The UI group brings its own demo backend and console (tests/e2e/harness.ts).
+  await run(
+    'ui',
+    async () =>
+      (await runChild<Result[]>('ui/child-ui.ts', [], { BENCH_UI: JSON.stringify({ quick: options.quick }) }))
+        .value,
+  );
+  // The demo backend at --scale is only seeded when a group other than `backend` and `ui` needs it.
+  const backend = [...only].some((g) => g !== 'backend' && g !== 'ui')
+    ? await startBackend(options.scale)
+    : null;
   if (backend)
     try {
       // A few genuinely rare words, posted the way patients post, before the first sync.
@@ -254,7 +271,7 @@ async function main(): Promise<void> {
       };
       log(`  backend seeded in ${(backend.seedMs / 1000).toFixed(1)} s: ${JSON.stringify(backend.counts)}`);
 
-      const needsStore = ['sync', 'inbox', 'search', 'audit', 'open', 'live'].some((g) =>
+      const needsStore = ['sync', 'inbox', 'search', 'router', 'audit', 'open', 'live'].some((g) =>
         only.has(g as Group),
       );
       let dataDir: string | null = null;
@@ -273,16 +290,25 @@ async function main(): Promise<void> {
         store = await openStore(dataDir, keyStore);
         const s = store;
         await run('inbox', () => measureInbox(s, options));
-        await run('search', () => measureSearch(s, options));
         await run('audit', () => measureAuditRecord(s, options));
-        await run('audit', () => measureAuditedView(s, options));
         await run('audit', () => measureAuditedLists(s, options));
         await run('audit', () => measureAuditReport(s, options));
         await run('live', () => measureLive(backend, s, options));
         s.close();
         store = null;
         const dir = dataDir;
+        // Through the router on the same store (one connection at a time); grows its audit log to 100k events.
+        await run('router', () => measureRouter(backend, dir, options));
         await run('open', () => measureOpen(dir, options));
+        // Through the router on a core of its own (it enrols this data dir as a desk and signs in).
+        await run('search', () => measureSearch(backend, dir, options));
+        if (only.has('open')) {
+          // Start-up at ten times the log (100k -> 1M events; --quick 10k -> 100k): flat when verification is.
+          const big = options.quick ? 100_000 : 1_000_000;
+          log(`  growing the audit log to ${big.toLocaleString('en')} events`);
+          await growAuditLog(dir, big);
+          await run('open', () => measureOpen(dir, options));
+        }
       }
       await run('audit', () => measureAuditVerify(options));
       await run('store', () => measureStore(options));

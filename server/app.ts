@@ -35,6 +35,8 @@ export interface ServerOptions {
   scale?: number;
   /** The demo's "today", YYYY-MM-DD (default: the clock's current UTC day). */
   today?: string;
+  /** issue 13a: IANA zone of the demo clinic's location (default UTC; `npm start` passes America/New_York). */
+  demoTimeZone?: string;
   /** Clock in ms since the epoch (default Date.now); tests move it to test TOTP steps and throttling. */
   now?: () => number;
   /** PEM certificate and key: serve HTTPS (TLS 1.2+). Required to listen on a non-loopback address. */
@@ -99,7 +101,12 @@ export async function buildServer(options: ServerOptions): Promise<PortalServer>
   try {
     if (options.demo && (await store.countStaff()) === 0) {
       const today = options.today ?? nowIso().slice(0, 10);
-      demo = await seedDemo(store, { today, scale: options.scale ?? 1, passwords: ctx.passwords });
+      demo = await seedDemo(store, {
+        today,
+        scale: options.scale ?? 1,
+        passwords: ctx.passwords,
+        timeZone: options.demoTimeZone,
+      });
       await store.setMeta('demo', JSON.stringify({ today, scale: options.scale ?? 1 }));
     }
   } catch (err) {

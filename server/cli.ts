@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildServer } from './app';
+import { isTimeZone } from '../src-shared/clinic-time';
 import { DEMO_PORTAL_PASSWORD, DEMO_STAFF, demoMrn } from './demo/credentials';
 
 export const SERVER_HELP = `Clinic Console portal backend
@@ -21,6 +22,7 @@ Options:
   --demo              seed a demo clinic into an empty database and print its sign-in details
   --scale N           demo size multiplier (default 1: 200 patients, 800 threads, ~1,000 appointments)
   --today YYYY-MM-DD  the demo's "today" (default: today, UTC)
+  --time-zone ZONE    IANA zone of the demo clinic's location (default America/New_York)
   --tls-cert FILE     PEM certificate: serve HTTPS (TLS 1.2+)
   --tls-key FILE      PEM private key for --tls-cert
   --log               one line per request (method, route, status; no ids, no patient data)
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
         demo: { type: 'boolean', default: false },
         scale: { type: 'string', default: '1' },
         today: { type: 'string' },
+        'time-zone': { type: 'string', default: 'America/New_York' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         log: { type: 'boolean', default: false },
@@ -83,6 +86,8 @@ async function main(): Promise<void> {
   if (!Number.isFinite(scale) || scale <= 0 || scale > 1000) fail('--scale must be a number in (0, 1000]');
   if (values.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.today))
     fail('--today must be YYYY-MM-DD');
+  if (!isTimeZone(values['time-zone'] ?? ''))
+    fail('--time-zone must be an IANA time zone, e.g. America/New_York');
   if (!!values['tls-cert'] !== !!values['tls-key']) fail('--tls-cert and --tls-key go together');
   const tls =
     values['tls-cert'] && values['tls-key']
@@ -97,6 +102,7 @@ async function main(): Promise<void> {
     demo: values.demo,
     scale,
     today: values.today,
+    demoTimeZone: values['time-zone'],
     tls,
     log: values.log ? (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`) : undefined,
   });

@@ -68,14 +68,18 @@ const records = <T>(changes: Change[], entity: Change['entity']) =>
   changes.filter((c) => c.entity === entity).map((c) => c.data as T);
 
 /** A free slot of a 15-minute provider `days` ahead of the demo's today (a weekday). */
-async function freeSlot(days: number, providerId = 'prv-001'): Promise<{ start: string; end: string }> {
+async function freeSlot(
+  days: number,
+  providerId = 'prv-001',
+  fromMinute = 8 * 60,
+): Promise<{ start: string; end: string }> {
   const appointments = records<AppointmentRecord>(
     (await pullAll(run.url, deskA.accessToken)).changes,
     'appointment',
   );
   let day = Date.parse(new Date(run.clock.ms).toISOString().slice(0, 10)) + days * 86_400_000;
   while ([0, 6].includes(new Date(day).getUTCDay())) day += 86_400_000;
-  for (let minute = 8 * 60; minute < 17 * 60; minute += 15) {
+  for (let minute = fromMinute; minute < 17 * 60; minute += 15) {
     const start = new Date(day + minute * 60_000).toISOString();
     const end = new Date(day + (minute + 15) * 60_000).toISOString();
     const taken = appointments.some(
@@ -245,7 +249,8 @@ describe('push', () => {
   });
 
   it('applies valid status transitions and rejects invalid ones with the current record', async () => {
-    const slot = await freeSlot(13);
+    // Today, later than the clock (09:00): a check-in is only accepted on the visit's day (issue 13a).
+    const slot = await freeSlot(0, 'prv-001', 12 * 60);
     const id = randomUUID();
     const results = await push(
       deskA,

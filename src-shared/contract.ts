@@ -11,10 +11,11 @@
  */
 import { z } from 'zod';
 import type { Role } from './domain';
-import { AuditAction, AuditEntityType, IsoTime, Priority, ROLES, ThreadStatus } from './domain';
+import { AuditAction, AuditEntityType, CancelCode, IsoTime, Priority, ROLES, ThreadStatus } from './domain';
 import {
   AppointmentView,
   AttachmentContent,
+  ClinicProfile,
   AuditEntryView,
   PatientPanel,
   PatientView,
@@ -167,6 +168,25 @@ export const contract = {
     phi: false,
     audit: null,
   }),
+  /** A personal saved reply of the signed-in person (new without `id`); kept on this PC (issue 14). */
+  'templates.savePersonal': method({
+    input: z.strictObject({
+      id: id.optional(),
+      title: z.string().trim().min(1).max(80),
+      body: z.string().trim().min(1).max(5_000),
+    }),
+    output: ReplyTemplate,
+    roles: CLINICAL,
+    phi: false,
+    audit: { action: 'update', entityType: 'settings', idField: null, fields: ['replyTemplates'] },
+  }),
+  'templates.deletePersonal': method({
+    input: z.strictObject({ id }),
+    output: ok,
+    roles: CLINICAL,
+    phi: false,
+    audit: { action: 'update', entityType: 'settings', idField: null, fields: ['replyTemplates'] },
+  }),
   'thread.get': method({
     input: z.strictObject({ threadId: id }),
     output: ThreadDetail,
@@ -216,6 +236,17 @@ export const contract = {
     phi: true,
     audit: { action: 'create', entityType: 'thread', idField: 'threadId', fields: ['messages'] },
   }),
+  /**
+   * Reply and close in one action (issue 14): the reply and the status change are queued in one transaction,
+   * so either both reach the outbox or neither does.
+   */
+  'thread.replyAndClose': method({
+    input: z.strictObject({ threadId: id, body: z.string().trim().min(1).max(20_000) }),
+    output: z.strictObject({ messageId: id }),
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'update', entityType: 'thread', idField: 'threadId', fields: ['messages', 'status'] },
+  }),
   'attachment.get': method({
     input: z.strictObject({ attachmentId: id }),
     output: AttachmentContent,
@@ -231,9 +262,17 @@ export const contract = {
     phi: false,
     audit: null,
   }),
+  // issue 13a: the clinic's locations and zones, and its today (no patient data).
+  'clinic.profile': method({ input: none, output: ClinicProfile, roles: STAFF, phi: false, audit: null }),
   'staff.list': method({ input: none, output: z.array(StaffView), roles: STAFF, phi: false, audit: null }),
   'schedule.range': method({
-    input: z.strictObject({ from: date, days: z.number().int().min(1).max(7), providerId: id.optional() }),
+    // `from` is a local date at the location (issue 13a; default location: the first provider's).
+    input: z.strictObject({
+      from: date,
+      days: z.number().int().min(1).max(7),
+      providerId: id.optional(),
+      locationId: id.optional(),
+    }),
     output: ScheduleView,
     roles: CLINICAL,
     phi: true,
@@ -254,6 +293,8 @@ export const contract = {
       end: IsoTime,
       reason: z.string().max(500),
       virtual: z.boolean(),
+      // issue 13a: required when the patient already has an overlapping visit (appointment.patientOverlaps)
+      overlapReason: z.string().trim().min(1).max(500).optional(),
     }),
     output: z.strictObject({ appointmentId: id }),
     roles: FRONT_DESK,
@@ -264,6 +305,36 @@ export const contract = {
       idField: 'appointmentId',
       fields: ['patientId', 'providerId', 'start', 'end', 'reason'],
     },
+  }),
+  // issue 13a: the patient's other visits overlapping a time, before booking (warns; a reason is then needed)
+  'appointment.patientOverlaps': method({
+    input: z.strictObject({ patientId: id, start: IsoTime, end: IsoTime, exceptId: id.optional() }),
+    output: z.array(AppointmentView),
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'read', entityType: 'patient', idField: 'patientId' },
+  }),
+  'appointment.room': method({
+    input: z.strictObject({ appointmentId: id }),
+    output: ok,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'update', entityType: 'appointment', idField: 'appointmentId', fields: ['status'] },
+  }),
+  'appointment.complete': method({
+    input: z.strictObject({ appointmentId: id }),
+    output: ok,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'update', entityType: 'appointment', idField: 'appointmentId', fields: ['status'] },
+  }),
+  // Takes back a check-in or a no-show, on the visit's day only (audited like any status change).
+  'appointment.undo': method({
+    input: z.strictObject({ appointmentId: id }),
+    output: ok,
+    roles: FRONT_DESK,
+    phi: true,
+    audit: { action: 'update', entityType: 'appointment', idField: 'appointmentId', fields: ['status'] },
   }),
   'appointment.reschedule': method({
     input: z.strictObject({ appointmentId: id, providerId: id, start: IsoTime, end: IsoTime }),
@@ -278,7 +349,16 @@ export const contract = {
     },
   }),
   'appointment.cancel': method({
-    input: z.strictObject({ appointmentId: id, reason: z.string().trim().min(1).max(500) }),
+    // issue 13a: a coded reason (`code`) with optional text, or text alone (code 'other')
+    input: z
+      .strictObject({
+        appointmentId: id,
+        code: CancelCode.optional(),
+        reason: z.string().trim().max(500).optional(),
+      })
+      .refine((i) => i.code !== undefined || (i.reason ?? '').length > 0, {
+        message: 'Choose a cancellation reason.',
+      }),
     output: ok,
     roles: FRONT_DESK,
     phi: true,
@@ -286,7 +366,7 @@ export const contract = {
       action: 'update',
       entityType: 'appointment',
       idField: 'appointmentId',
-      fields: ['status', 'cancelReason'],
+      fields: ['status', 'cancelReason', 'cancelCode'],
     },
   }),
   'appointment.checkIn': method({

@@ -3,6 +3,8 @@
  * Zod schemas double as validators for every server answer before it touches the store (threat model §2.4).
  */
 import { z } from 'zod';
+import { isTimeZone } from './clinic-time';
+import { normalizeIso } from './instant';
 
 export const ROLES = ['receptionist', 'clinician', 'admin'] as const;
 export const Role = z.enum(ROLES);
@@ -28,6 +30,9 @@ export const APPOINTMENT_STATUSES = [
   'entered-in-error',
   'checked-in',
   'waitlist',
+  // issue 13a: the patient is in an exam room (between checked-in and fulfilled). Not in FHIR R4's value set:
+  // exported as 'checked-in' where a FHIR Appointment is needed.
+  'roomed',
 ] as const;
 export const AppointmentStatus = z.enum(APPOINTMENT_STATUSES);
 export type AppointmentStatus = z.infer<typeof AppointmentStatus>;
@@ -39,12 +44,47 @@ export const SLOT_HOLDING_STATUSES: readonly AppointmentStatus[] = [
   'booked',
   'arrived',
   'checked-in',
+  'roomed',
   'fulfilled',
 ];
 
+/** Coded cancellation reasons (issue 13a §6); free text may follow in `cancelReason`. */
+export const CANCEL_CODES = [
+  'patient-request',
+  'patient-unwell',
+  'provider-unavailable',
+  'clinic-closed',
+  'rescheduled',
+  'booked-in-error',
+  'other',
+] as const;
+export const CancelCode = z.enum(CANCEL_CODES);
+export type CancelCode = z.infer<typeof CancelCode>;
+
 const id = z.string().min(1).max(64);
-/** ISO-8601 instant in UTC, e.g. 2026-11-23T09:30:00.000Z. */
-export const IsoTime = z.string().datetime({ offset: true });
+/**
+ * ISO-8601 instant. Accepted with `Z` or a `±HH:MM` offset and normalised by the schema itself to UTC
+ * `YYYY-MM-DDTHH:MM:SS.sssZ` (issue 13 §2), so the console, the router and the server store and compare one
+ * spelling of each instant; a day that does not exist (2026-02-30) is refused.
+ */
+export const IsoTime = z
+  .string()
+  .datetime({ offset: true })
+  .transform((text, ctx) => {
+    const normal = normalizeIso(text);
+    if (normal === null) {
+      ctx.addIssue({ code: 'custom', message: 'Not a real date and time.' });
+      return z.NEVER;
+    }
+    return normal;
+  });
+
+/** An IANA time-zone name the runtime knows, e.g. America/New_York. */
+export const TimeZoneName = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isTimeZone, { message: 'Not an IANA time zone.' });
 
 export const StaffRecord = z.strictObject({
   id,
@@ -64,13 +104,26 @@ export const DeviceRecord = z.strictObject({
 });
 export type DeviceRecord = z.infer<typeof DeviceRecord>;
 
+/** A clinic location of the clinic profile (issue 13 §1): its wall clock is the IANA zone's. */
+export const LocationRecord = z.strictObject({
+  id,
+  name: z.string().min(1).max(200),
+  timeZone: TimeZoneName,
+  /** Walk-in allowance: a slot that started up to this many minutes ago today may still be booked. */
+  walkInMinutes: z.number().int().min(0).max(720),
+  version: z.number().int().nonnegative(),
+});
+export type LocationRecord = z.infer<typeof LocationRecord>;
+
 export const ProviderRecord = z.strictObject({
   id,
   name: z.string().min(1).max(200),
   specialty: z.string().max(200),
+  /** The location whose wall clock the working hours are read in. */
+  locationId: id,
   /** Length of one bookable slot in minutes. */
   slotMinutes: z.number().int().min(5).max(240),
-  /** Working hours in clinic-local minutes after midnight; slots are laid from start to end. */
+  /** Working hours in wall-clock minutes after local midnight at the provider's location; slots are laid from start to end. */
   dayStartMinute: z.number().int().min(0).max(1440),
   dayEndMinute: z.number().int().min(0).max(1440),
   version: z.number().int().nonnegative(),
@@ -145,6 +198,10 @@ export const AppointmentRecord = z.strictObject({
   /** https link to a virtual visit, opened in the system browser. */
   virtualLink: z.string().url().max(2000).nullable(),
   version: z.number().int().nonnegative(),
+  /** issue 13a: coded cancellation reason (null unless cancelled with a code). */
+  cancelCode: CancelCode.nullable(),
+  /** issue 13a: why the patient was booked although they had an overlapping visit (audited as a field). */
+  overlapReason: z.string().max(500).nullable(),
 });
 export type AppointmentRecord = z.infer<typeof AppointmentRecord>;
 

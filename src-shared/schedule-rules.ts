@@ -1,69 +1,186 @@
 /**
- * Scheduling rules, one copy for the console's local checks and the portal backend's authoritative ones. Times are UTC: a provider's
- * working hours (minutes after midnight) are read as UTC minutes (documented in server/API.md).
+ * Scheduling rules, one copy for the console's local checks and the portal backend's authoritative ones.
+ * A provider's working hours and slot grid are wall-clock minutes at the provider's location, read in the
+ * location's IANA zone through src-shared/clinic-time.ts (issue 13 §1): a 09:00 slot stays 09:00 across a
+ * daylight-saving change, and the day of the change has the slots its wall clock has.
  */
-import type { AppointmentRecord, AppointmentStatus, ProviderRecord } from './domain';
+import type { AppointmentRecord, AppointmentStatus, LocationRecord, ProviderRecord } from './domain';
+import { SLOT_HOLDING_STATUSES } from './domain';
+import { instantAtLocal, localDateOf, localMinuteOf, minuteLabel } from './clinic-time';
 
-const DAY_MS = 86_400_000;
+export { normalizeIso } from './instant';
 
-/** Normalises an ISO instant to `YYYY-MM-DDTHH:MM:SS.sssZ`, or null when it is not a real instant. */
-export function normalizeIso(text: string): string | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(text);
-  if (!m) return null;
-  const [year, month, day, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
-  // Date.parse rolls 2026-02-30 over to March; refuse instead of booking a different day.
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59) return null;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+/** A bookable slot: UTC instants of its start and end, with the local date and wall-clock minute it starts at. */
+export interface GridSlot {
+  providerId: string;
+  /** Local date at the provider's location. */
+  date: string;
+  /** Wall-clock minute after local midnight at the provider's location. */
+  startMinute: number;
+  start: string;
+  end: string;
 }
 
-const hhmm = (minute: number) =>
-  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+/**
+ * The slot grid of a provider on a local date at the provider's location: slots of `slotMinutes` from the day's
+ * start to its end in wall-clock time. A slot whose wall time does not exist that day (skipped by a DST change)
+ * is left out; the others keep their wall-clock times.
+ */
+export function slotGrid(
+  provider: Pick<ProviderRecord, 'id' | 'slotMinutes' | 'dayStartMinute' | 'dayEndMinute'>,
+  location: Pick<LocationRecord, 'timeZone'>,
+  date: string,
+): GridSlot[] {
+  const out: GridSlot[] = [];
+  const { slotMinutes: step, dayStartMinute: open, dayEndMinute: close } = provider;
+  for (let m = open; m + step <= close; m += step) {
+    const s = instantAtLocal(date, m, location.timeZone);
+    const e = instantAtLocal(date, m + step, location.timeZone);
+    if (s === null || e === null || e <= s) continue;
+    out.push({
+      providerId: provider.id,
+      date,
+      startMinute: m,
+      start: new Date(s).toISOString(),
+      end: new Date(e).toISOString(),
+    });
+  }
+  return out;
+}
 
-/** Why [start, end) is not bookable with this provider, or null when it lies on the slot grid in working hours. */
-export function slotProblem(provider: ProviderRecord, start: string, end: string): string | null {
+/**
+ * Why [start, end) (UTC instants) is not bookable with this provider, or null when it starts and ends on the
+ * provider's slot grid, within working hours, on one local day at the provider's location.
+ */
+export function slotProblem(
+  provider: ProviderRecord,
+  location: Pick<LocationRecord, 'timeZone'>,
+  start: string,
+  end: string,
+): string | null {
   const s = Date.parse(start);
   const e = Date.parse(end);
+  if (!Number.isFinite(s) || !Number.isFinite(e)) return 'The start or end time is not a real time.';
   if (e <= s) return 'The appointment must end after it starts.';
-  const day = Math.floor(s / DAY_MS) * DAY_MS;
-  if (e - day > DAY_MS) return 'The appointment must start and end on the same day.';
-  const startMinute = (s - day) / 60_000;
-  const endMinute = (e - day) / 60_000;
+  const zone = location.timeZone;
+  const date = localDateOf(s, zone);
+  const endDate = localDateOf(e, zone);
   const { dayStartMinute: open, dayEndMinute: close, slotMinutes: slot } = provider;
+  const hours = `${minuteLabel(open)}–${minuteLabel(close)} ${zone}`;
+  const startMinute = localMinuteOf(s, zone);
+  // An end at local midnight belongs to the day it closes.
+  const endMinute = endDate !== date && localMinuteOf(e, zone) === 0 ? 1440 : localMinuteOf(e, zone);
+  if (endDate !== date && endMinute !== 1440) return 'The appointment must start and end on the same day.';
   if (startMinute < open || endMinute > close) {
-    return `Outside ${provider.name}'s working hours (${hhmm(open)}–${hhmm(close)} UTC).`;
+    return `Outside ${provider.name}'s working hours (${hours}).`;
   }
-  if (
-    !Number.isInteger(startMinute) ||
-    !Number.isInteger(endMinute) ||
-    (startMinute - open) % slot !== 0 ||
-    (endMinute - open) % slot !== 0
-  ) {
+  const onGrid = (minute: number, at: number) =>
+    (minute - open) % slot === 0 && instantAtLocal(date, minute, zone) === at;
+  if (s % 60_000 !== 0 || e % 60_000 !== 0 || !onGrid(startMinute, s) || !onGrid(endMinute, e)) {
     return `Not on ${provider.name}'s ${slot}-minute slot grid.`;
   }
   return null;
 }
 
-/** FHIR Appointment.status transitions the console's operations may make. */
+/** The clinic's clock as the guardrails need it (issue 13 §6): an instant, the location's zone, its walk-in allowance. */
+export interface ClinicClock {
+  /** The instant the change is judged at (epoch ms): the console's clock, or on the server the change's time. */
+  nowMs: number;
+  timeZone: string;
+  /** A slot that started up to this many minutes ago today may still be booked (walk-ins). */
+  walkInMinutes: number;
+}
+
+/**
+ * Why a visit starting at `start` may not be booked or moved there now, or null: no booking in the past, except
+ * a slot that started at most `walkInMinutes` ago on the clinic's today (issue 13 §6).
+ */
+export function pastBookingProblem(start: string, at: ClinicClock): string | null {
+  const s = Date.parse(start);
+  if (s >= at.nowMs) return null;
+  const sameDay = localDateOf(s, at.timeZone) === localDateOf(at.nowMs, at.timeZone);
+  if (sameDay && at.nowMs - s <= at.walkInMinutes * 60_000) return null;
+  return at.walkInMinutes > 0
+    ? `This time has passed: only a slot that started in the last ${at.walkInMinutes} minutes can be booked, for a walk-in today.`
+    : 'This time has passed.';
+}
+
+/**
+ * Slot-holding visits of the same patient overlapping [start, end) (issue 13 §6: booking a patient who already
+ * has an overlapping visit warns and needs a reason).
+ */
+export function patientOverlaps<T extends Pick<AppointmentRecord, 'id' | 'start' | 'end' | 'status'>>(
+  visits: readonly T[],
+  start: string,
+  end: string,
+  exceptId: string | null = null,
+): T[] {
+  const s = Date.parse(start);
+  const e = Date.parse(end);
+  return visits.filter(
+    (v) =>
+      v.id !== exceptId &&
+      SLOT_HOLDING_STATUSES.includes(v.status) &&
+      Date.parse(v.start) < e &&
+      s < Date.parse(v.end),
+  );
+}
+
+/** The message when an overlapping visit exists and no reason was given. */
+export const OVERLAP_NEEDS_REASON =
+  'This patient already has a visit at that time: give a reason to book the second one.';
+
+/**
+ * Appointment.status transitions the console's operations may make: the visit flow booked → checked-in
+ * (arrived) → roomed → fulfilled (completed), plus no-show and cancelled (issue 13 §6; FHIR R4 Appointment.status,
+ * with 'roomed' added). `undo` takes back a check-in or a no-show.
+ */
 export const TRANSITIONS = {
   cancel: { from: ['proposed', 'pending', 'booked', 'waitlist'], to: 'cancelled' },
-  checkIn: { from: ['booked', 'arrived'], to: 'checked-in' },
+  checkIn: { from: ['booked'], to: 'checked-in' },
+  room: { from: ['checked-in', 'arrived'], to: 'roomed' },
+  complete: { from: ['checked-in', 'arrived', 'roomed'], to: 'fulfilled' },
   noShow: { from: ['proposed', 'pending', 'booked'], to: 'noshow' },
+  undo: { from: ['checked-in', 'arrived', 'noshow'], to: 'booked' },
   reschedule: { from: ['proposed', 'pending', 'booked'], to: null },
 } as const satisfies Record<string, { from: readonly AppointmentStatus[]; to: AppointmentStatus | null }>;
 
-export function transitionProblem(
-  appointment: AppointmentRecord,
-  op: keyof typeof TRANSITIONS,
-): string | null {
+export type TransitionOp = keyof typeof TRANSITIONS;
+
+export function transitionProblem(appointment: AppointmentRecord, op: TransitionOp): string | null {
   const allowed: readonly AppointmentStatus[] = TRANSITIONS[op].from;
   if (allowed.includes(appointment.status)) return null;
   const verb = {
     cancel: 'cancelled',
     checkIn: 'checked in',
+    room: 'roomed',
+    complete: 'completed',
     noShow: 'marked as no-show',
+    undo: 'taken back to booked',
     reschedule: 'rescheduled',
   }[op];
   return `An appointment that is ${appointment.status} cannot be ${verb}.`;
+}
+
+/**
+ * Why `op` may not be applied to the visit now, or null: the status flow (TRANSITIONS) plus the clock rules of
+ * issue 13 §6 — check-in only on the visit's day (clinic-local), no-show only after the visit's start, an undo of
+ * a check-in or no-show only on the visit's day.
+ */
+export function statusProblem(
+  appointment: AppointmentRecord,
+  op: Exclude<TransitionOp, 'reschedule'>,
+  at: ClinicClock,
+): string | null {
+  const flow = transitionProblem(appointment, op);
+  if (flow) return flow;
+  const visitDay = localDateOf(appointment.start, at.timeZone);
+  const today = localDateOf(at.nowMs, at.timeZone);
+  if (op === 'checkIn' && visitDay !== today)
+    return 'A patient can only be checked in on the day of the visit.';
+  if (op === 'noShow' && at.nowMs < Date.parse(appointment.start))
+    return 'A no-show can only be marked after the visit has started.';
+  if (op === 'undo' && visitDay !== today)
+    return 'A check-in or no-show can only be undone on the day of the visit.';
+  return null;
 }

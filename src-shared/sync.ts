@@ -7,8 +7,10 @@ import {
   AppointmentRecord,
   AttachmentRecord,
   AuditRecord,
+  CancelCode,
   DeviceRecord,
   IsoTime,
+  LocationRecord,
   MessageRecord,
   PatientRecord,
   Priority,
@@ -65,6 +67,8 @@ export const Change = z.discriminatedUnion('entity', [
   z.strictObject({ entity: z.literal('appointment'), id: z.string(), data: AppointmentRecord.nullable() }),
   z.strictObject({ entity: z.literal('audit'), id: z.string(), data: AuditRecord.nullable() }),
   z.strictObject({ entity: z.literal('device'), id: z.string(), data: DeviceRecord.nullable() }),
+  // issue 13: the clinic profile's locations (IANA zone of each) reach every console
+  z.strictObject({ entity: z.literal('location'), id: z.string(), data: LocationRecord.nullable() }),
 ]);
 export type Change = z.infer<typeof Change>;
 export type EntityName = Change['entity'];
@@ -93,11 +97,22 @@ export const MutationOp = z.discriminatedUnion('op', [
     end: IsoTime,
     reason: z.string().max(500),
     virtualLink: z.string().url().max(2000).nullable(),
+    // issue 13a: why the patient is booked although they have an overlapping visit (required then)
+    overlapReason: z.string().min(1).max(500).optional(),
   }),
   z.strictObject({ op: z.literal('appointment.reschedule'), start: IsoTime, end: IsoTime, providerId: id }),
-  z.strictObject({ op: z.literal('appointment.cancel'), reason: z.string().min(1).max(500) }),
+  z.strictObject({
+    op: z.literal('appointment.cancel'),
+    reason: z.string().min(1).max(500),
+    // issue 13a: the coded reason (older consoles send text only)
+    code: CancelCode.optional(),
+  }),
   z.strictObject({ op: z.literal('appointment.checkIn') }),
   z.strictObject({ op: z.literal('appointment.noShow') }),
+  // issue 13a: the rest of the visit flow, and taking back a check-in or no-show on the visit's day
+  z.strictObject({ op: z.literal('appointment.room') }),
+  z.strictObject({ op: z.literal('appointment.complete') }),
+  z.strictObject({ op: z.literal('appointment.undoStatus') }),
   // issue 13b: an existing visit switched to virtual (a link) or back to in person (null).
   z.strictObject({
     op: z.literal('appointment.setVirtual'),

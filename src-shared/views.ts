@@ -124,11 +124,34 @@ export const ProviderView = z.strictObject({
   id: z.string(),
   name: z.string(),
   specialty: z.string(),
+  /** issue 13a: the location whose wall clock the working hours are in. */
+  locationId: z.string(),
   slotMinutes: z.number().int(),
   dayStartMinute: z.number().int(),
   dayEndMinute: z.number().int(),
 });
 export type ProviderView = z.infer<typeof ProviderView>;
+
+/** A clinic location and its IANA zone (issue 13a): every time of its schedule is shown in this zone. */
+
+export const LocationView = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  timeZone: z.string(),
+});
+export type LocationView = z.infer<typeof LocationView>;
+
+/** The clinic profile as a console holds it (issue 13a). */
+export const ClinicProfile = z.strictObject({
+  locations: z.array(LocationView),
+  /** The location the console shows by default (the first provider's). */
+  locationId: z.string(),
+  /** The clinic's today at that location, YYYY-MM-DD, by the console's clock. */
+  today: z.string(),
+  /** The console's clock, epoch ms (the renderer shows "now" from it, never from the PC's zone). */
+  now: z.number(),
+});
+export type ClinicProfile = z.infer<typeof ClinicProfile>;
 
 export const AppointmentView = z.strictObject({
   id: z.string(),
@@ -147,8 +170,17 @@ export const AppointmentView = z.strictObject({
 export type AppointmentView = z.infer<typeof AppointmentView>;
 
 export const ScheduleView = z.strictObject({
+  /** UTC instants of the start of the first local day and the end of the last, at `location`. */
   from: IsoTime,
   to: IsoTime,
+  /** issue 13a: the location whose local days these are; its zone is the one every time is shown in. */
+  location: LocationView,
+  /** All locations of the clinic profile (for choosing another). */
+  locations: z.array(LocationView),
+  /** The clinic's today at `location` (YYYY-MM-DD), by the console's clock: never the PC's zone or UTC. */
+  today: z.string(),
+  /** The console's clock (epoch ms) when the view was made: past slots are those before it. */
+  now: z.number(),
   providers: z.array(ProviderView),
   appointments: z.array(AppointmentView),
 });
@@ -223,8 +255,20 @@ export const Settings = z.strictObject({
   scheduleBackDays: z.number().int().min(0).max(3650),
   /** …to this many days ahead. */
   scheduleAheadDays: z.number().int().min(1).max(3650),
+  /** The clinic's phone number as patients should dial it: the {{clinic_phone}} field of reply templates. */
+  clinicPhone: z.string().trim().max(40),
 });
 export type Settings = z.infer<typeof Settings>;
 
-export const ReplyTemplate = z.strictObject({ id: z.string(), title: z.string(), body: z.string() });
+/**
+ * A saved reply (issue 14): the clinic's (every pool), a pool's (`pool` = its id), or the signed-in person's
+ * own ('personal'). Fields in the body: src-shared/reply-template.ts.
+ */
+export const ReplyTemplate = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  body: z.string(),
+  scope: z.enum(['clinic', 'pool', 'personal']),
+  pool: z.string().nullable(),
+});
 export type ReplyTemplate = z.infer<typeof ReplyTemplate>;

@@ -235,4 +235,23 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE device_staff ADD COLUMN signed_out_at TEXT COLLATE "C";
   ALTER TABLE devices ADD COLUMN chain_anchor TEXT COLLATE "C";
   `,
+  // issue 13a (PostgreSQL twin of schema.ts migration 5): clinic locations, providers.location_id
+  /* 5 */ `
+  CREATE TABLE locations (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    name TEXT NOT NULL,
+    time_zone TEXT COLLATE "C" NOT NULL,
+    walk_in_minutes INTEGER NOT NULL DEFAULT 30,
+    version INTEGER NOT NULL
+  );
+  INSERT INTO locations (id, name, time_zone, version) VALUES ('loc-main', 'Main clinic', 'UTC', 1);
+  -- coded cancellation reason; why a patient with an overlapping visit was booked anyway (issue 13 §6)
+  ALTER TABLE appointments ADD COLUMN cancel_code TEXT;
+  ALTER TABLE appointments ADD COLUMN overlap_reason TEXT;
+  ALTER TABLE providers ADD COLUMN location_id TEXT COLLATE "C" NOT NULL DEFAULT 'loc-main' REFERENCES locations(id);
+  INSERT INTO changes (seq, entity, id) VALUES (nextval('changes_seq'), 'location', 'loc-main')
+    ON CONFLICT (entity, id) DO UPDATE SET seq = EXCLUDED.seq;
+  INSERT INTO changes (seq, entity, id) SELECT nextval('changes_seq'), 'provider', id FROM providers
+    ON CONFLICT (entity, id) DO UPDATE SET seq = EXCLUDED.seq;
+  `,
 ];

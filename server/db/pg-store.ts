@@ -25,6 +25,7 @@ import type {
   MessageRecord,
   PatientRecord,
   ProviderRecord,
+  LocationRecord,
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
@@ -40,6 +41,7 @@ import {
   messageFromRow,
   patientFromRow,
   providerFromRow,
+  locationFromRow,
   staffFromRow,
   threadFromRow,
   threadParams,
@@ -49,6 +51,7 @@ import {
   type MessageRow,
   type PatientRow,
   type ProviderRow,
+  type LocationRow,
   type StaffRow,
   type ThreadRow,
 } from './rows';
@@ -97,6 +100,7 @@ const ENTITY_TABLES: Record<EntityName, { table: string; map: (row: any) => Chan
     table: 'devices',
     map: (d: { id: string; name: string }) => ({ id: d.id, name: d.name, version: 1 }),
   },
+  location: { table: 'locations', map: locationFromRow },
 };
 
 interface DeviceRow {
@@ -579,8 +583,9 @@ export class PgStore implements ServerStore {
       await this.runWithChange(
         'provider',
         r.id,
-        `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version,
+           location_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         r.id,
         r.name,
         r.specialty,
@@ -588,6 +593,46 @@ export class PgStore implements ServerStore {
         r.dayStartMinute,
         r.dayEndMinute,
         r.version,
+        r.locationId,
+      );
+    });
+  }
+
+  // issue 13a: clinic locations
+  upsertLocation(r: LocationRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'location',
+        r.id,
+        `INSERT INTO locations (id, name, time_zone, version, walk_in_minutes) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone,
+           version = EXCLUDED.version, walk_in_minutes = EXCLUDED.walk_in_minutes`,
+        r.id,
+        r.name,
+        r.timeZone,
+        r.version,
+        r.walkInMinutes,
+      );
+    });
+  }
+
+  async location(id: string): Promise<LocationRecord | null> {
+    const row = await this.one<LocationRow>('SELECT * FROM locations WHERE id = $1', id);
+    return row ? locationFromRow(row) : null;
+  }
+
+  async locations(): Promise<LocationRecord[]> {
+    return (await this.all<LocationRow>('SELECT * FROM locations ORDER BY id')).map(locationFromRow);
+  }
+
+  setProviderLocation(providerId: string, locationId: string): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'provider',
+        providerId,
+        'UPDATE providers SET location_id = $2, version = version + 1 WHERE id = $1',
+        providerId,
+        locationId,
       );
     });
   }
@@ -749,7 +794,8 @@ export class PgStore implements ServerStore {
         'appointment',
         r.id,
         `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason,
-           virtual_link, version, id, created_via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+           virtual_link, version, id, cancel_code, overlap_reason, created_via)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         ...appointmentParams(r),
         origin,
       );
@@ -762,7 +808,8 @@ export class PgStore implements ServerStore {
         'appointment',
         r.id,
         `UPDATE appointments SET patient_id = $1, provider_id = $2, start = $3, "end" = $4, status = $5,
-           reason = $6, cancel_reason = $7, virtual_link = $8, version = $9 WHERE id = $10`,
+           reason = $6, cancel_reason = $7, virtual_link = $8, version = $9, cancel_code = $11,
+           overlap_reason = $12 WHERE id = $10`,
         ...appointmentParams(r),
       );
     });
@@ -919,6 +966,8 @@ export class PgStore implements ServerStore {
         const d = await this.device(id);
         return { entity, id, data: d ? { id: d.id, name: d.name, version: 1 } : null };
       }
+      case 'location':
+        return { entity, id, data: await this.location(id) };
     }
   }
 

@@ -3,6 +3,7 @@ import type {
   AppointmentRecord,
   AttachmentRecord,
   AuditRecord,
+  LocationRecord,
   MessageRecord,
   PatientRecord,
   ProviderRecord,
@@ -35,6 +36,7 @@ export interface ProviderRow {
   id: string;
   name: string;
   specialty: string;
+  location_id: string;
   slot_minutes: number;
   day_start_minute: number;
   day_end_minute: number;
@@ -44,6 +46,7 @@ export const providerFromRow = (r: ProviderRow): ProviderRecord => ({
   id: r.id,
   name: r.name,
   specialty: r.specialty,
+  locationId: r.location_id,
   slotMinutes: r.slot_minutes,
   dayStartMinute: r.day_start_minute,
   dayEndMinute: r.day_end_minute,
@@ -163,6 +166,8 @@ export interface AppointmentRow {
   virtual_link: string | null;
   created_via: 'console' | 'portal';
   version: number;
+  cancel_code: AppointmentRecord['cancelCode'];
+  overlap_reason: string | null;
 }
 export const appointmentFromRow = (r: AppointmentRow): AppointmentRecord => ({
   id: r.id,
@@ -175,6 +180,8 @@ export const appointmentFromRow = (r: AppointmentRow): AppointmentRecord => ({
   cancelReason: r.cancel_reason,
   virtualLink: r.virtual_link,
   version: r.version,
+  cancelCode: r.cancel_code ?? null,
+  overlapReason: r.overlap_reason ?? null,
 });
 export const appointmentParams = (a: AppointmentRecord) => [
   a.patientId,
@@ -187,6 +194,9 @@ export const appointmentParams = (a: AppointmentRecord) => [
   a.virtualLink,
   a.version,
   a.id,
+  // issue 13a (appended so the positions above stay)
+  a.cancelCode,
+  a.overlapReason,
 ];
 
 export interface AuditRow {
@@ -220,4 +230,20 @@ export const auditFromRow = (r: AuditRow): AuditRecord => ({
   prevHash: r.prev_hash,
   hash: r.hash,
   version: r.version,
+});
+
+// issue 13a: clinic locations (IANA zone per location)
+export interface LocationRow {
+  id: string;
+  name: string;
+  time_zone: string;
+  walk_in_minutes: number;
+  version: number;
+}
+export const locationFromRow = (r: LocationRow): LocationRecord => ({
+  id: r.id,
+  name: r.name,
+  timeZone: r.time_zone,
+  walkInMinutes: Number(r.walk_in_minutes),
+  version: Number(r.version),
 });

@@ -240,4 +240,26 @@ export const MIGRATIONS: readonly string[] = [
   -- the console's local audit chain head when it was enrolled: its first event may continue from it
   ALTER TABLE devices ADD COLUMN chain_anchor TEXT;
   `,
+  // issue 13a: the clinic profile's locations, each with its IANA time zone; providers work at a location
+  /* 5: locations, providers.location_id */ `
+  CREATE TABLE locations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    -- IANA time-zone name: working hours and slot grids are wall-clock times in it
+    time_zone TEXT NOT NULL,
+    -- walk-in allowance: a slot that started up to this many minutes ago today may still be booked
+    walk_in_minutes INTEGER NOT NULL DEFAULT 30,
+    version INTEGER NOT NULL
+  );
+  -- Before locations, working hours were UTC minutes: the default location keeps that meaning until an admin
+  -- sets the clinic's zone.
+  INSERT INTO locations (id, name, time_zone, version) VALUES ('loc-main', 'Main clinic', 'UTC', 1);
+  -- coded cancellation reason; why a patient with an overlapping visit was booked anyway (issue 13 §6)
+  ALTER TABLE appointments ADD COLUMN cancel_code TEXT;
+  ALTER TABLE appointments ADD COLUMN overlap_reason TEXT;
+  -- (SQLite cannot add a REFERENCES column with a non-NULL default: the store checks the location exists)
+  ALTER TABLE providers ADD COLUMN location_id TEXT NOT NULL DEFAULT 'loc-main';
+  INSERT OR REPLACE INTO changes (entity, id) VALUES ('location', 'loc-main');
+  INSERT OR REPLACE INTO changes (entity, id) SELECT 'provider', id FROM providers;
+  `,
 ];

@@ -11,6 +11,7 @@ import type {
   MessageRecord,
   PatientRecord,
   ProviderRecord,
+  LocationRecord,
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
@@ -26,6 +27,7 @@ import {
   messageFromRow,
   patientFromRow,
   providerFromRow,
+  locationFromRow,
   staffFromRow,
   threadFromRow,
   threadParams,
@@ -35,6 +37,7 @@ import {
   type MessageRow,
   type PatientRow,
   type ProviderRow,
+  type LocationRow,
   type StaffRow,
   type ThreadRow,
 } from './rows';
@@ -413,8 +416,9 @@ export class SqliteStore implements ServerStore {
   async insertProvider(r: ProviderRecord): Promise<void> {
     while (this.busy()) await this.tail;
     this.run(
-      `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version,
+         location_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       r.id,
       r.name,
       r.specialty,
@@ -422,8 +426,48 @@ export class SqliteStore implements ServerStore {
       r.dayStartMinute,
       r.dayEndMinute,
       r.version,
+      r.locationId,
     );
     this.recordChange('provider', r.id);
+  }
+
+  // issue 13a: clinic locations
+  async upsertLocation(r: LocationRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO locations (id, name, time_zone, version, walk_in_minutes) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
+         version = excluded.version, walk_in_minutes = excluded.walk_in_minutes`,
+      r.id,
+      r.name,
+      r.timeZone,
+      r.version,
+      r.walkInMinutes,
+    );
+    this.recordChange('location', r.id);
+  }
+
+  async location(id: string): Promise<LocationRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<LocationRow>('SELECT * FROM locations WHERE id = ?', id);
+    return row ? locationFromRow(row) : null;
+  }
+
+  async locations(): Promise<LocationRecord[]> {
+    while (this.busy()) await this.tail;
+    return this.all<LocationRow>('SELECT * FROM locations ORDER BY id').map(locationFromRow);
+  }
+
+  async setProviderLocation(providerId: string, locationId: string): Promise<void> {
+    while (this.busy()) await this.tail;
+    if (!this.one('SELECT 1 AS x FROM locations WHERE id = ?', locationId))
+      throw new Error('Unknown location.');
+    this.run(
+      'UPDATE providers SET location_id = ?, version = version + 1 WHERE id = ?',
+      locationId,
+      providerId,
+    );
+    this.recordChange('provider', providerId);
   }
 
   async provider(id: string): Promise<ProviderRecord | null> {
@@ -576,7 +620,7 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason, virtual_link,
-         version, id, created_via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         version, id, cancel_code, overlap_reason, created_via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ...appointmentParams(r),
       origin,
     );
@@ -587,8 +631,11 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     this.run(
       `UPDATE appointments SET patient_id = ?, provider_id = ?, start = ?, "end" = ?, status = ?, reason = ?,
-         cancel_reason = ?, virtual_link = ?, version = ? WHERE id = ?`,
-      ...appointmentParams(r),
+         cancel_reason = ?, virtual_link = ?, version = ?, cancel_code = ?, overlap_reason = ? WHERE id = ?`,
+      ...appointmentParams(r).slice(0, 9),
+      r.cancelCode,
+      r.overlapReason,
+      r.id,
     );
     this.recordChange('appointment', r.id);
   }
@@ -742,6 +789,8 @@ export class SqliteStore implements ServerStore {
         const d = await this.device(id);
         return { entity, id, data: d ? { id: d.id, name: d.name, version: 1 } : null };
       }
+      case 'location':
+        return { entity, id, data: await this.location(id) };
     }
   }
 

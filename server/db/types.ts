@@ -8,6 +8,7 @@ import type {
   AppointmentRecord,
   AttachmentRecord,
   AuditRecord,
+  LocationRecord,
   MessageRecord,
   PatientRecord,
   ProviderRecord,
@@ -182,6 +183,13 @@ export interface ServerStore {
   insertProvider(record: ProviderRecord): Promise<void>;
   provider(id: string): Promise<ProviderRecord | null>;
   providers(): Promise<ProviderRecord[]>;
+  // issue 13a: clinic locations
+  /** Insert or replace a location of the clinic profile (records a 'location' change for the consoles). */
+  upsertLocation(record: LocationRecord): Promise<void>;
+  location(id: string): Promise<LocationRecord | null>;
+  locations(): Promise<LocationRecord[]>;
+  /** Move a provider to a location (records a 'provider' change); the version is bumped. */
+  setProviderLocation(providerId: string, locationId: string): Promise<void>;
 
   insertPatient(record: PatientRecord, portalPasswordHash: string | null): Promise<void>;
   patient(id: string): Promise<PatientRecord | null>;

@@ -7,6 +7,7 @@
 import type {
   AppointmentRecord,
   AuditRecord,
+  LocationRecord,
   MessageRecord,
   Priority,
   ProviderRecord,
@@ -32,10 +33,17 @@ import {
 } from './content';
 import { DEMO_PORTAL_PASSWORD, DEMO_STAFF, demoMrn } from './credentials';
 import { Prng } from './prng';
+import { addLocalDays, isoWeekday } from '../../src-shared/clinic-time';
+import { slotGrid } from '../../src-shared/schedule-rules';
 
 export interface DemoOptions {
   /** The demo's "today" (YYYY-MM-DD, UTC); appointments and messages are laid out around it. */
   today: string;
+  /**
+   * IANA time zone of the demo clinic's location (issue 13a; default UTC, which keeps the working hours the
+   * UTC minutes older data sets assumed). `npm start` seeds America/New_York.
+   */
+  timeZone?: string;
   scale?: number;
   seed?: number;
   /** Hashes the demo passwords (default: OWASP cost; test servers pass their cheaper hasher). */
@@ -109,6 +117,13 @@ export async function seedDemo(store: ServerStore, options: DemoOptions): Promis
   const rng = new Prng(options.seed ?? 0x5eed_c11c);
   const anchor = Date.parse(`${options.today}T00:00:00.000Z`);
   if (!Number.isFinite(anchor)) throw new Error('today must be YYYY-MM-DD');
+  const location: LocationRecord = {
+    id: 'loc-main',
+    name: 'Main clinic',
+    timeZone: options.timeZone ?? 'UTC',
+    walkInMinutes: 30,
+    version: 2,
+  };
   const counts: DemoCounts = {
     providers: 0,
     staff: 0,
@@ -128,6 +143,7 @@ export async function seedDemo(store: ServerStore, options: DemoOptions): Promis
       id: `prv-${pad(i + 1, 3)}`,
       name: base?.name ?? `Dr. ${rng.pick(GIVEN_NAMES)} ${rng.pick(FAMILY_NAMES)}`,
       specialty: base?.specialty ?? rng.pick(SPECIALTIES),
+      locationId: location.id,
       slotMinutes: base?.slotMinutes ?? rng.pick([15, 30]),
       dayStartMinute: 8 * 60,
       dayEndMinute: 17 * 60,
@@ -137,6 +153,7 @@ export async function seedDemo(store: ServerStore, options: DemoOptions): Promis
   const passwords = options.passwords ?? new PasswordHasher();
   const portalHash = passwords.hashSync(DEMO_PORTAL_PASSWORD, rng.bytes(16));
   await store.transaction(async () => {
+    await store.upsertLocation(location);
     for (const p of providers) await store.insertProvider(p);
     for (const s of DEMO_STAFF) {
       const record: StaffRecord = {
@@ -305,7 +322,15 @@ export async function seedDemo(store: ServerStore, options: DemoOptions): Promis
   counts.messages = messageNo;
   counts.attachments = attachmentNo;
 
-  counts.appointments = await seedAppointments(store, rng, providers, patientIds, anchor, plan.appointments);
+  counts.appointments = await seedAppointments(
+    store,
+    rng,
+    providers,
+    location,
+    patientIds,
+    options.today,
+    plan.appointments,
+  );
 
   /* audit trail in time order, one server hash chain */
   const writer = new AuditWriter(store, () => iso(anchor));
@@ -324,21 +349,23 @@ async function seedAppointments(
   store: ServerStore,
   rng: Prng,
   providers: ProviderRecord[],
+  location: LocationRecord,
   patientIds: string[],
-  anchor: number,
+  today: string,
   target: number,
 ): Promise<number> {
   const cells: { provider: ProviderRecord; day: number; weight: number }[] = [];
   for (let day = -30; day <= 60; day++) {
-    const weekday = new Date(anchor + day * DAY).getUTCDay();
-    if (weekday === 0 || weekday === 6) continue;
+    if (isoWeekday(addLocalDays(today, day)) > 5) continue;
     for (const provider of providers) cells.push({ provider, day, weight: Math.abs(day) <= 14 ? 4 : 1 });
   }
   const totalWeight = cells.reduce((sum, c) => sum + c.weight, 0);
   const records: AppointmentRecord[] = [];
   let carry = 0;
   for (const { provider, day, weight } of cells) {
-    const slots = (provider.dayEndMinute - provider.dayStartMinute) / provider.slotMinutes;
+    // Wall-clock slots at the clinic's location (issue 13a): a DST day keeps its 08:00 slots.
+    const grid = slotGrid(provider, location, addLocalDays(today, day));
+    const slots = grid.length;
     const wanted = (target * weight) / totalWeight + carry;
     const k = Math.min(slots, Math.floor(wanted));
     carry = wanted - k;
@@ -349,7 +376,7 @@ async function seedAppointments(
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
     for (const slot of order.slice(0, k).sort((a, b) => a - b)) {
-      const start = anchor + day * DAY + (provider.dayStartMinute + slot * provider.slotMinutes) * MINUTE;
+      const cell = grid[slot]!;
       const status =
         day < 0
           ? rng.weighted<AppointmentRecord['status']>([
@@ -373,12 +400,14 @@ async function seedAppointments(
         id,
         patientId: rng.pick(patientIds),
         providerId: provider.id,
-        start: iso(start),
-        end: iso(start + provider.slotMinutes * MINUTE),
+        start: cell.start,
+        end: cell.end,
         status,
         reason: rng.pick(VISIT_REASONS),
         cancelReason: status === 'cancelled' ? rng.pick(CANCEL_REASONS) : null,
         virtualLink: rng.chance(0.1) ? `https://visit.example.org/room/${id}` : null,
+        cancelCode: null,
+        overlapReason: null,
         version: 1,
       });
     }

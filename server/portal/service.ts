@@ -17,7 +17,8 @@ import { recordFailure, retryAfterAny } from '../auth/throttle';
 import { PORTAL_TOKEN_SECONDS, bearer, hashToken, newToken } from '../auth/tokens';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
-import { normalizeIso, slotProblem, transitionProblem } from '../../src-shared/schedule-rules';
+import { normalizeIso, transitionProblem } from '../../src-shared/schedule-rules';
+import { gridProblem } from '../schedule/bookable';
 import { dueAfter } from '../sync/sla';
 import { checkAttachment } from './attachments';
 
@@ -403,7 +404,7 @@ export async function requestAppointment(
     if (!start || !end) throw new HttpError(400, 'VALIDATION', 'The start or end time is not a real time.');
     if (Date.parse(start) <= ctx.now())
       throw new HttpError(400, 'VALIDATION', 'Appointments can only be requested in the future.');
-    const problem = slotProblem(provider, start, end);
+    const problem = await gridProblem(ctx.store, provider, start, end);
     if (problem) throw new HttpError(400, 'VALIDATION', problem);
     if (await ctx.store.findSlotHolder(provider.id, start, end, null)) {
       throw new HttpError(409, 'CONFLICT', 'That time is no longer available. Please choose another time.');
@@ -419,6 +420,8 @@ export async function requestAppointment(
       cancelReason: null,
       virtualLink: null,
       version: 1,
+      cancelCode: null,
+      overlapReason: null,
     };
     await ctx.store.insertAppointment(record, 'portal');
     await patientAudit(ctx, 'create', 'appointment', record.id, ['providerId', 'start', 'end', 'reason']);

@@ -11,7 +11,16 @@ import type {
 } from '../../src-shared/domain';
 import type { Change, Mutation, MutationOp, MutationOpName, MutationResult } from '../../src-shared/sync';
 import type { ServerContext } from '../context';
-import { TRANSITIONS, normalizeIso, slotProblem, transitionProblem } from '../../src-shared/schedule-rules';
+import {
+  normalizeIso,
+  OVERLAP_NEEDS_REASON,
+  pastBookingProblem,
+  patientOverlaps,
+  statusProblem,
+  transitionProblem,
+  TRANSITIONS,
+} from '../../src-shared/schedule-rules';
+import { clinicClockFor, gridProblem, locationOf } from '../schedule/bookable';
 import { payloadVersionProblem } from './payload-versions';
 import { roleMayPush } from '../../src-shared/mutation-roles';
 import { staffActive } from '../auth/staff-auth';
@@ -110,10 +119,18 @@ async function book(c: OpContext, op: Op<'appointment.book'>): Promise<Outcome> 
   if (op.virtualLink !== null && !isHttps(op.virtualLink)) {
     return out(rejected(c, 'A virtual-visit link must be an https:// address.', null));
   }
-  const problem = slotProblem(provider, start, end);
+  const problem = await gridProblem(c.store, provider, start, end);
   if (problem) return out(rejected(c, problem, null));
+  // issue 13a guardrails, judged at the time the change was made (bounded by the offline grace period)
+  const at = clinicClockFor(c, await locationOf(c.store, provider), c.m.createdAt);
+  const past = pastBookingProblem(start, at);
+  if (past) return out(rejected(c, past, null));
   const holder = await c.store.findSlotHolder(provider.id, start, end, null);
   if (holder) return out(conflict(c, await slotTakenReason(c, holder), appointmentChange(holder)));
+  const overlapping = patientOverlaps(await c.store.appointmentsOfPatient(op.patientId, 500), start, end);
+  if (overlapping.length > 0 && !op.overlapReason?.trim())
+    return out(rejected(c, OVERLAP_NEEDS_REASON, null));
+  if (overlapping.length > 0) audit.fields.push('overlapReason');
   const record: AppointmentRecord = {
     id: c.m.entityId,
     patientId: op.patientId,
@@ -124,6 +141,8 @@ async function book(c: OpContext, op: Op<'appointment.book'>): Promise<Outcome> 
     reason: op.reason,
     cancelReason: null,
     virtualLink: op.virtualLink,
+    cancelCode: null,
+    overlapReason: overlapping.length > 0 ? op.overlapReason!.trim() : null,
     version: 1,
   };
   await c.store.insertAppointment(record, 'console');
@@ -143,14 +162,29 @@ async function reschedule(
   if (!start || !end) return rejected(c, 'The start or end time is not a real time.', now);
   const provider = await c.store.provider(op.providerId);
   if (!provider) return rejected(c, 'Unknown provider.', now);
-  const slot = slotProblem(provider, start, end);
+  const slot = await gridProblem(c.store, provider, start, end);
   if (slot) return rejected(c, slot, now);
+  const past = pastBookingProblem(
+    start,
+    clinicClockFor(c, await locationOf(c.store, provider), c.m.createdAt),
+  );
+  if (past) return rejected(c, past, now);
   const holder = await c.store.findSlotHolder(provider.id, start, end, current.id);
   if (holder) return conflict(c, await slotTakenReason(c, holder), appointmentChange(holder));
   const next = { ...current, providerId: provider.id, start, end, version: current.version + 1 };
   await c.store.updateAppointment(next);
   return applied(c, next.version);
 }
+
+/** The status operation each pushed op is (src-shared/schedule-rules.ts TRANSITIONS). */
+const STATUS_OPS = {
+  'appointment.cancel': 'cancel',
+  'appointment.checkIn': 'checkIn',
+  'appointment.noShow': 'noShow',
+  'appointment.room': 'room',
+  'appointment.complete': 'complete',
+  'appointment.undoStatus': 'undo',
+} as const;
 
 async function appointmentOp(
   c: OpContext,
@@ -159,6 +193,9 @@ async function appointmentOp(
     | 'appointment.cancel'
     | 'appointment.checkIn'
     | 'appointment.noShow'
+    | 'appointment.room'
+    | 'appointment.complete'
+    | 'appointment.undoStatus'
     | 'appointment.setVirtual'
   >,
 ): Promise<Outcome> {
@@ -168,7 +205,7 @@ async function appointmentOp(
       : op.op === 'appointment.reschedule'
         ? ['providerId', 'start', 'end']
         : op.op === 'appointment.cancel'
-          ? ['status', 'cancelReason']
+          ? ['status', 'cancelReason', ...(op.code ? ['cancelCode'] : [])]
           : ['status'];
   const audit: AuditTarget = { action: 'update', entityType: 'appointment', entityId: c.m.entityId, fields };
   const current = await c.store.appointment(c.m.entityId);
@@ -184,14 +221,18 @@ async function appointmentOp(
     await c.store.updateAppointment(next);
     return { result: applied(c, next.version), audit };
   }
-  const kind =
-    op.op === 'appointment.cancel' ? 'cancel' : op.op === 'appointment.checkIn' ? 'checkIn' : 'noShow';
-  const problem = transitionProblem(current, kind);
+  const kind = STATUS_OPS[op.op];
+  const provider = await c.store.provider(current.providerId);
+  const location = provider
+    ? await locationOf(c.store, provider)
+    : { id: '', name: '', timeZone: 'UTC', walkInMinutes: 0, version: 0 };
+  const problem = statusProblem(current, kind, clinicClockFor(c, location, c.m.createdAt));
   if (problem) return { result: rejected(c, problem, appointmentChange(current)), audit };
   const next: AppointmentRecord = {
     ...current,
-    status: kind === 'cancel' ? 'cancelled' : kind === 'checkIn' ? 'checked-in' : 'noshow',
+    status: TRANSITIONS[kind].to,
     cancelReason: op.op === 'appointment.cancel' ? op.reason : current.cancelReason,
+    cancelCode: op.op === 'appointment.cancel' ? (op.code ?? 'other') : current.cancelCode,
     version: current.version + 1,
   };
   await c.store.updateAppointment(next);
@@ -346,6 +387,9 @@ async function decide(
     op.op === 'appointment.cancel' ||
     op.op === 'appointment.checkIn' ||
     op.op === 'appointment.noShow' ||
+    op.op === 'appointment.room' ||
+    op.op === 'appointment.complete' ||
+    op.op === 'appointment.undoStatus' ||
     op.op === 'appointment.setVirtual'
   ) {
     outcome = await appointmentOp(c, op);

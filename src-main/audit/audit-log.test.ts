@@ -131,7 +131,7 @@ describe('record', () => {
     );
   });
 
-  it('queues one audit.append outbox row per event, with the same id, in the same transaction', () => {
+  it('writes each event once, to the log, where the push reads it by seq with the same id and content', () => {
     const events = recordMany(5);
     const failed = t.audit.record(
       { staffId: null, role: null },
@@ -142,21 +142,22 @@ describe('record', () => {
         outcome: 'failure',
       },
     );
-    const outbox = t.store.outbox.peek(100);
-    expect(outbox.map((o) => o.id)).toEqual([...events, failed].map((e) => e.id));
+    // No second copy in the outbox (issue 16): the push queue is the log after the push pointer.
+    expect(t.store.db.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 0 });
+    expect(t.store.outbox.count()).toBe(6);
+    const pending = t.store.auditPush.peek(100);
+    expect(pending.map((p) => p.record.id)).toEqual([...events, failed].map((e) => e.id));
     for (const [i, e] of [...events, failed].entries()) {
-      const o = outbox[i]!;
-      expect(o).toMatchObject({ entity: 'audit', entityId: e.id, baseVersion: null, createdAt: e.at });
-      expect(o.mutation).toEqual({ op: 'audit.append', event: e });
-      expect(o.staffId).toBe(e.staffId ?? 'system');
+      const p = pending[i]!;
+      expect(p.record).toEqual(e);
       // What push will send must pass the server's schema.
       const m = Mutation.safeParse({
-        id: o.id,
-        entityId: o.entityId,
-        baseVersion: o.baseVersion,
-        createdAt: o.createdAt,
-        staffId: o.staffId,
-        mutation: o.mutation,
+        id: e.id,
+        entityId: e.id,
+        baseVersion: null,
+        createdAt: e.at,
+        staffId: e.staffId ?? 'system',
+        mutation: { op: 'audit.append', event: p.record },
       });
       expect(m.success).toBe(true);
     }

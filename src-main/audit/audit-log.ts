@@ -9,13 +9,13 @@
  *   log (or the genesis hash, away from the first row), so events are present but out of order.
  * Content is checked before the link, so an edited prevHash is reported as altered content.
  * Limit: removing the newest events leaves a valid shorter chain; the server's synced copy is the anchor for
- * that (events go to the outbox in the same transaction as the log).
+ * that (every event is pushed from the log by seq, store/repos/audit-push.ts).
  */
 import type { AuditAction, AuditEntityType, AuditRecord, Role } from '../../src-shared/domain';
 import type { AuditEntryView, VerifyResult } from '../../src-shared/views';
 import type { Clock } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
-import type { AuditRow } from '../store/repos/audit';
+import { type AuditRow, auditRowOf } from '../store/repos/audit';
 import type { Store } from '../store/store';
 import { GENESIS_HASH, chainHash, tupleHash } from './chain';
 import { toFhirBundle, type ExportEvent } from './fhir';
@@ -82,30 +82,8 @@ export class AuditLog {
         for (const { event, fieldsJson } of batch) {
           const hash = chainHash({ ...event, fieldsJson, prevHash });
           const record: AuditRecord = { ...event, prevHash, hash };
-          store.audit.append({
-            id: record.id,
-            at: record.at,
-            staff_id: record.staffId,
-            role: record.role,
-            device_id: record.deviceId,
-            action: record.action,
-            entity_type: record.entityType,
-            entity_id: record.entityId,
-            outcome: record.outcome,
-            fields: fieldsJson,
-            actor_kind: record.actorKind,
-            prev_hash: prevHash,
-            hash,
-          });
-          store.outbox.add({
-            id: record.id,
-            entity: 'audit',
-            entityId: record.id,
-            baseVersion: null,
-            mutation: { op: 'audit.append', event: record },
-            staffId: record.staffId ?? 'system',
-            createdAt: record.at,
-          });
+          // Written once: the push reads it from the log by seq (store/repos/audit-push.ts, issue 16).
+          store.audit.append(auditRowOf(record, fieldsJson));
           out.push(record);
           prevHash = hash;
         }
@@ -114,14 +92,14 @@ export class AuditLog {
     );
   }
 
-  /** Append one event to the chain and queue it for the server, in one transaction. */
+  /** Append one event to the chain (pushed to the server from the log), in one transaction. */
   record(actor: AuditActor, event: AuditEventInput): AuditRecord {
     return this.recordMany(actor, [event])[0]!;
   }
 
   /**
-   * Append several events of one actor, in order, in one transaction (all or none), each queued for the
-   * server. Throws RangeError (naming the rule, never the value) before writing anything if one is malformed.
+   * Append several events of one actor, in order, in one transaction (all or none), each pushed to the
+   * server from the log. Throws RangeError (naming the rule, never the value) before writing anything if one is malformed.
    */
   recordMany(actor: AuditActor, events: readonly AuditEventInput[]): AuditRecord[] {
     const now = this.clock.now();

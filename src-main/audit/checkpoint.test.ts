@@ -90,10 +90,16 @@ describe('incremental audit verification at start-up', () => {
     const events = recordMany(40); // about apt-0..apt-3, none of which is in the store
     // Unsynced events stay.
     expect(pruneAuditOfAbsentRecords(t.store)).toBe(0);
-    // Synced (the outbox rows are gone after the push): pruned, each leaving a link-only tombstone.
-    t.store.db.prepare(`DELETE FROM outbox WHERE entity = 'audit'`).run();
+    // Pushed (the push pointer moved past them, store/repos/audit-push.ts): pruned, each leaving a link-only
+    // tombstone. Only up to the pointer: the last ten are still waiting to be pushed.
+    const seqs = t.store.auditPush.peek(100).map((e) => e.seq);
+    expect(seqs).toHaveLength(40);
+    t.store.transaction(() => t.store.auditPush.settledThrough(seqs[29]!));
+    expect(pruneAuditOfAbsentRecords(t.store)).toBe(30);
+    expect(t.store.audit.count()).toBe(10);
+    t.store.transaction(() => t.store.auditPush.settledThrough(seqs[39]!));
     // All but the newest, which the next event links to.
-    expect(pruneAuditOfAbsentRecords(t.store)).toBe(39);
+    expect(pruneAuditOfAbsentRecords(t.store)).toBe(9);
     expect(t.store.audit.count()).toBe(1);
     recordMany(5);
     expect(t.audit.verify()).toEqual({ ok: true, count: 45 });

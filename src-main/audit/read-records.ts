@@ -138,7 +138,9 @@ const MAX_REMEMBERED = 100_000;
  * the injected clock). Memory is bounded: past MAX_REMEMBERED keys it starts afresh (records more, never less).
  */
 export class RecentListReads {
-  private readonly seen = new Map<string, number>();
+  /** Per query (staff, method, input), per record: when it was last recorded. Nested so a key is built once. */
+  private readonly seen = new Map<string, Map<string, number>>();
+  private size = 0;
   constructor(private readonly now: () => number) {}
 
   /** The subjects to record now; remembers them as recorded. */
@@ -150,13 +152,19 @@ export class RecentListReads {
   ): AuditSubject[] {
     const now = this.now();
     const query = `${staffId ?? ''}\u0000${method}\u0000${JSON.stringify(input)}`;
-    if (this.seen.size + subjects.length > MAX_REMEMBERED) this.seen.clear();
+    if (this.size + subjects.length > MAX_REMEMBERED) {
+      this.seen.clear();
+      this.size = 0;
+    }
+    let records = this.seen.get(query);
+    if (!records) this.seen.set(query, (records = new Map()));
     const out: AuditSubject[] = [];
     for (const s of subjects) {
-      const key = `${query}\u0000${s.entityType}\u0000${s.entityId}`;
-      const last = this.seen.get(key);
+      const key = `${s.entityType}\u0000${s.entityId}`;
+      const last = records.get(key);
       if (last !== undefined && now - last >= 0 && now - last < LIST_READ_REPEAT_MS) continue;
-      this.seen.set(key, now);
+      if (last === undefined) this.size++;
+      records.set(key, now);
       out.push(s);
     }
     return out;

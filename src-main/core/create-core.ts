@@ -21,6 +21,7 @@ import { systemClock, type Clock, type ExternalOpener, type IdleSource } from '.
 import { CoreEvents } from './events';
 import { createHandlers } from './handlers';
 import { Settings } from '../settings/settings';
+import { StoreCache } from '../store/store-cache';
 
 export interface CoreOptions {
   dataDir: string;
@@ -64,7 +65,11 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     if (settings.get().serverUrl !== o.serverUrl) settings.update({ serverUrl: o.serverUrl });
   }
   const events = new CoreEvents();
-  const audit = new AuditLog(store, clock, () => store.devices.self()?.id ?? 'unregistered');
+  // Read on every audit event: kept until the devices table changes (issue 16).
+  const selfDevice = new StoreCache(store, () => store.devices.self()?.id ?? 'unregistered', {
+    tables: ['devices'],
+  });
+  const audit = new AuditLog(store, clock, () => selfDevice.get());
   // A quick start-up check from the last verified checkpoint (issue 12: flat in the log's size): a broken chain
   // is reported (event id only, no PHI) and shown by audit.verify in the UI.
   const verified = verifyAuditIncrementally(store, audit).result;

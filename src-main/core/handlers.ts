@@ -6,7 +6,7 @@ import type { AuditReport } from '../audit/report';
 import type { AuthService } from '../auth/auth-service';
 import { sessionInfoOf } from '../auth/session';
 import type { InboxService } from '../inbox/inbox-service';
-import { REPLY_TEMPLATES } from '../inbox/templates';
+import { ReplyTemplates } from '../inbox/templates';
 import type { Handlers } from '../ipc/router';
 import type { LockController } from '../lock/lock-controller';
 import type { PatientService } from '../patients/patient-service';
@@ -55,6 +55,7 @@ async function onDemand(d: HandlerDeps, entity: 'thread' | 'appointment', id: st
 
 /** One handler per contract method: thin adapters from validated input to the services. */
 export function createHandlers(d: HandlerDeps): Handlers {
+  const templates = new ReplyTemplates(d.store.settings);
   const session = () =>
     sessionInfoOf(
       d.auth.current(),
@@ -94,10 +95,15 @@ export function createHandlers(d: HandlerDeps): Handlers {
 
     'inbox.list': (i, c) => d.inbox.list(need(c.staff), i),
     'inbox.counts': (_i, c) => d.inbox.counts(need(c.staff)),
-    'inbox.templates': () => [...REPLY_TEMPLATES],
-    'thread.get': async (i) => {
+    'inbox.templates': (_i, c) => templates.list(need(c.staff).id),
+    'templates.savePersonal': (i, c) => templates.save(need(c.staff).id, i),
+    'templates.deletePersonal': (i, c) => (templates.delete(need(c.staff).id, i.id), ok),
+    'thread.get': async (i, c) => {
       await onDemand(d, 'thread', i.threadId);
-      return d.inbox.get(i.threadId);
+      const detail = d.inbox.get(i.threadId);
+      // The "seen" mark commits with the read's audit event (issue 16: an audited read is one commit).
+      c.writeWithAudit = () => d.inbox.markSeen(i.threadId);
+      return detail;
     },
     'thread.claim': (i, c) => (d.inbox.claim(need(c.staff), i.threadId), ok),
     'thread.release': (i, c) => (d.inbox.release(need(c.staff), i.threadId), ok),
@@ -105,6 +111,9 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'thread.setPriority': (i, c) => (d.inbox.setPriority(need(c.staff), i.threadId, i.priority), ok),
     'thread.setStatus': (i, c) => (d.inbox.setStatus(need(c.staff), i.threadId, i.status), ok),
     'thread.reply': (i, c) => ({ messageId: d.inbox.reply(need(c.staff), i.threadId, i.body) }),
+    'thread.replyAndClose': (i, c) => ({
+      messageId: d.inbox.replyAndClose(need(c.staff), i.threadId, i.body),
+    }),
     'attachment.get': (i) => d.inbox.attachment(i.attachmentId),
 
     'providers.list': () => d.schedule.providers(),
@@ -112,7 +121,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       d.store.staff
         .list()
         .map((s) => ({ id: s.id, username: s.username, displayName: s.displayName, role: s.role })),
-    'schedule.range': (i) => d.schedule.range(i.from, i.days, i.providerId),
+    'clinic.profile': () => d.schedule.profile(),
+    'schedule.range': (i) => d.schedule.range(i.from, i.days, i.providerId, i.locationId),
     'appointment.get': async (i) => {
       await onDemand(d, 'appointment', i.appointmentId);
       return d.schedule.get(i.appointmentId);
@@ -122,7 +132,11 @@ export function createHandlers(d: HandlerDeps): Handlers {
       d.schedule.reschedule(need(c.staff), i.appointmentId, i.providerId, i.start, i.end),
       ok
     ),
-    'appointment.cancel': (i, c) => (d.schedule.cancel(need(c.staff), i.appointmentId, i.reason), ok),
+    'appointment.cancel': (i, c) => (d.schedule.cancel(need(c.staff), i.appointmentId, i.code, i.reason), ok),
+    'appointment.patientOverlaps': (i) => d.schedule.patientOverlaps(i.patientId, i.start, i.end, i.exceptId),
+    'appointment.room': (i, c) => (d.schedule.advance(need(c.staff), i.appointmentId, 'room'), ok),
+    'appointment.complete': (i, c) => (d.schedule.advance(need(c.staff), i.appointmentId, 'complete'), ok),
+    'appointment.undo': (i, c) => (d.schedule.advance(need(c.staff), i.appointmentId, 'undo'), ok),
     'appointment.checkIn': (i, c) => (d.schedule.checkIn(need(c.staff), i.appointmentId), ok),
     'appointment.noShow': (i, c) => (d.schedule.noShow(need(c.staff), i.appointmentId), ok),
     'appointment.openVirtualLink': async (i) => (await d.schedule.openVirtualLink(i.appointmentId), ok),

@@ -6,7 +6,16 @@ import type { Clock } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
 import type { Store } from '../store/store';
 import { recordLocalMutation } from '../sync/local-mutations';
+import { StoreCache } from '../store/store-cache';
 import { threadSummaryOf } from './views';
+
+/**
+ * A cached first page is read again after this long even without a write (ms): an order that depends on the clock
+ * (e.g. an SLA escalation) is then at most this late.
+ */
+export const FIRST_PAGE_MAX_AGE_MS = 1_000;
+/** First pages kept at most (queues × filters × staff members signed in on this PC). */
+const FIRST_PAGES_KEPT = 64;
 
 export interface InboxListInput {
   queue: Queue;
@@ -21,29 +30,69 @@ export interface InboxListInput {
 
 /** Inbox triage (DESIGN.md §1, §8): queues, the thread view, and changes written with their outbox rows. */
 export class InboxService {
+  /** Staff display names by id (message authors), read again after any write to the store (issue 16). */
+  private readonly staffNames: StoreCache<Map<string, string>>;
+  /** First pages of the queues (no search), per staff member and filter (issue 16). */
+  private readonly firstPages: StoreCache<Map<string, ThreadPage>>;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly afterWrite: () => void,
-  ) {}
+  ) {
+    this.staffNames = new StoreCache(
+      store,
+      () => new Map(store.staff.list().map((s) => [s.id, s.displayName])),
+      {
+        tables: ['staff'],
+      },
+    );
+    this.firstPages = new StoreCache(store, () => new Map<string, ThreadPage>(), {
+      maxAgeMs: FIRST_PAGE_MAX_AGE_MS,
+      now: () => clock.now(),
+    });
+  }
 
+  /**
+   * A page of a queue. A first page without search text is kept in memory until any write to the store (a local
+   * change, a sync apply, an eviction: src-main/store/table-changes.ts) or FIRST_PAGE_MAX_AGE_MS, whichever is
+   * first, so switching between queues does not query again (issue 16, DESIGN §10: p95 < 0.5 ms).
+   */
   list(staff: StaffRecord, input: InboxListInput): ThreadPage {
+    const cacheable = input.offset === 0 && input.search === undefined;
+    const key = cacheable ? `${staff.id}\u0000${JSON.stringify(input)}` : '';
+    const pages = cacheable ? this.firstPages.get() : null;
+    const hit = pages?.get(key);
+    if (hit) return hit;
     const { rows, total } = this.store.threads.page({ ...input, staffId: staff.id });
-    return { threads: rows.map(threadSummaryOf), total };
+    const page = { threads: rows.map(threadSummaryOf), total };
+    if (pages) {
+      if (pages.size >= FIRST_PAGES_KEPT) pages.clear();
+      pages.set(key, page);
+    }
+    return page;
   }
 
   counts(staff: StaffRecord): QueueCounts {
     return this.store.threads.unreadCounts(staff.id);
   }
 
+  /** Marks the thread seen now (its unread flag clears). The caller commits it with the read's audit event. */
+  markSeen(threadId: string): void {
+    this.store.threads.markSeen(threadId, new Date(this.clock.now()).toISOString());
+  }
+
+  /**
+   * A thread with its patient and messages, as shown when opened. Does not mark it seen: see markSeen (the router
+   * commits that with the read's audit event). Errors: ApiError NOT_FOUND (thread or patient not on this PC).
+   */
   get(threadId: string): ThreadDetail {
     const row = this.store.threads.listRow(threadId);
     if (!row) throw new ApiError('NOT_FOUND', 'This thread is not on this PC.');
     const patient = this.store.patients.byId(row.patient_id);
     if (!patient) throw new ApiError('NOT_FOUND', 'The patient of this thread is not on this PC.');
-    this.store.threads.markSeen(threadId, new Date(this.clock.now()).toISOString());
     const attachments = this.store.messages.attachmentsOfThread(threadId);
-    const staffNames = new Map(this.store.staff.list().map((s) => [s.id, s.displayName]));
+    const staffNames = this.staffNames.get();
     const patientName = `${patient.givenName} ${patient.familyName}`;
     return {
       thread: threadSummaryOf({ ...row, seen_at: row.last_message_at }),
@@ -117,6 +166,15 @@ export class InboxService {
   reply(staff: StaffRecord, threadId: string, body: string): string {
     const messageId = uuidv7(this.clock.now());
     this.change(staff, threadId, { op: 'message.send', messageId, body });
+    return messageId;
+  }
+  /**
+   * The reply, then status done (issue 14: reply-and-close in one action); the router runs this synchronous
+   * call in one store transaction, so both outbox rows are written or neither.
+   */
+  replyAndClose(staff: StaffRecord, threadId: string, body: string): string {
+    const messageId = this.reply(staff, threadId, body);
+    this.setStatus(staff, threadId, 'done');
     return messageId;
   }
 }

@@ -15,6 +15,11 @@ export interface HandlerContext {
    * place of the contract's fixed list. Names only, never values.
    */
   auditFields?: string[];
+  /**
+   * Set by an `async` handler whose call also writes (e.g. thread.get's "seen" mark): run by the router after the
+   * output is validated, in the same transaction as the call's audit events (one commit, issue 16).
+   */
+  writeWithAudit?: () => void;
 }
 
 export type Handler<M extends MethodName> = (
@@ -205,7 +210,14 @@ export function createRouter(o: RouterOptions): Router {
           }
         }
         value = spec.output.parse(result);
-        recordSuccess(value);
+        const write = ctx.writeWithAudit;
+        if (write) {
+          const parsedValue = value;
+          o.atomically(() => {
+            write();
+            recordSuccess(parsedValue);
+          });
+        } else recordSuccess(value);
       }
       return { ok: true, value };
     } catch (error) {

@@ -1,13 +1,29 @@
-import type { AppointmentRecord, StaffRecord } from '../../src-shared/domain';
+import { localDaysRange, todayAt } from '../../src-shared/clinic-time';
+import type { AppointmentRecord, CancelCode, LocationRecord, StaffRecord } from '../../src-shared/domain';
 import { ApiError } from '../../src-shared/errors';
 import type { MutationOp } from '../../src-shared/sync';
-import type { AppointmentView, ProviderView, ScheduleView } from '../../src-shared/views';
+import type {
+  AppointmentView,
+  ClinicProfile,
+  LocationView,
+  ProviderView,
+  ScheduleView,
+} from '../../src-shared/views';
 import type { Clock, ExternalOpener } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
 import type { AppointmentListRow } from '../store/repos/appointments';
 import type { Store } from '../store/store';
 import { recordLocalMutation } from '../sync/local-mutations';
 import { holdsSlot, overlaps, slotProblem, transitionProblem } from './slots';
+import {
+  OVERLAP_NEEDS_REASON,
+  pastBookingProblem,
+  patientOverlaps,
+  statusProblem,
+  type ClinicClock,
+  type TransitionOp,
+} from '../../src-shared/schedule-rules';
+import { CANCEL_CODE_LABEL } from '../../src-shared/cancel-codes';
 import { virtualLinkFor } from './virtual-visits';
 
 /** Host of the virtual-visit links this console creates; on the shell's openExternal allow-list. */
@@ -30,6 +46,8 @@ export function appointmentViewOf(r: AppointmentListRow, pending: boolean): Appo
   };
 }
 
+const locationView = ({ version: _v, walkInMinutes: _w, ...l }: LocationRecord): LocationView => l;
+
 export interface BookInput {
   patientId: string;
   providerId: string;
@@ -37,6 +55,7 @@ export interface BookInput {
   end: string;
   reason: string;
   virtual: boolean;
+  overlapReason?: string;
 }
 
 /** The front desk's schedule (DESIGN.md §1): day/week ranges, booking and status changes, checked locally first. */
@@ -52,14 +71,54 @@ export class ScheduleService {
     return this.store.providers.list().map(({ version: _v, ...p }) => p);
   }
 
-  range(from: string, days: number, providerId?: string): ScheduleView {
-    const fromIso = `${from}T00:00:00.000Z`;
-    const to = new Date(Date.parse(fromIso) + days * 86_400_000).toISOString();
+  /** The clinic profile as the console holds it (issue 13a): locations, the default one, its today. */
+  profile(): ClinicProfile {
+    const location = this.location();
+    const now = this.clock.now();
+    const locations = this.store.locations.list().map(locationView);
+    return {
+      locations: locations.length > 0 ? locations : [locationView(location)],
+      locationId: location.id,
+      today: todayAt(location.timeZone, now),
+      now,
+    };
+  }
+
+  /**
+   * A location of the clinic profile (issue 13a); without an id, the first provider's. A location the server
+   * has not sent yet reads as UTC, the meaning working hours had before locations.
+   */
+  location(locationId?: string): LocationRecord {
+    const id = locationId ?? this.store.providers.list()[0]?.locationId ?? 'loc-main';
+    const found = this.store.locations.byId(id);
+    if (found) return found;
+    if (locationId && this.store.locations.list().length > 0)
+      throw new ApiError('NOT_FOUND', 'No such clinic location.');
+    return { id, name: 'Main clinic', timeZone: 'UTC', walkInMinutes: 30, version: 0 };
+  }
+
+  /**
+   * `days` local days from the local date `from` at a location (issue 13a): the day boundaries are the
+   * location's midnights (a DST day is 23 or 25 hours long), never UTC's or the PC's.
+   */
+  range(from: string, days: number, providerId?: string, locationId?: string): ScheduleView {
+    const location = this.location(locationId);
+    const { from: fromIso, to } = localDaysRange(from, days, location.timeZone);
+    const providers = this.providers().filter((p) => p.locationId === location.id);
+    const here = new Set(providers.map((p) => p.id));
+    const now = this.clock.now();
     return {
       from: fromIso,
       to,
-      providers: this.providers(),
-      appointments: this.store.appointments.range(fromIso, to, providerId).map((r) => this.view(r)),
+      location: locationView(location),
+      locations: this.store.locations.list().map(locationView),
+      today: todayAt(location.timeZone, now),
+      now,
+      providers,
+      appointments: this.store.appointments
+        .range(fromIso, to, providerId)
+        .filter((r) => here.has(r.provider_id))
+        .map((r) => this.view(r)),
     };
   }
 
@@ -73,17 +132,18 @@ export class ScheduleService {
     return this.view(row);
   }
 
-  /** The local check the server repeats: on the grid, and no slot-holding appointment overlapping. */
+  /**
+   * The local check the server repeats: on the provider's wall-clock grid at their location, and no
+   * slot-holding appointment overlapping. `start`/`end` are normalised UTC instants (the contract's IsoTime).
+   */
   private assertSlotFree(providerId: string, start: string, end: string, exceptId: string | null): void {
     const provider = this.store.providers.byId(providerId);
     if (!provider) throw new ApiError('NOT_FOUND', 'No such provider.');
-    const problem = slotProblem(provider, start, end);
+    const problem = slotProblem(provider, this.location(provider.locationId), start, end);
     if (problem) throw new ApiError('VALIDATION', problem);
-    const dayStart = `${start.slice(0, 10)}T00:00:00.000Z`;
-    const dayEnd = new Date(Date.parse(dayStart) + 86_400_000).toISOString();
     const taken = this.store.appointments
-      .range(dayStart, dayEnd, providerId)
-      .some((a) => a.id !== exceptId && holdsSlot(a.status) && overlaps(a.start, a.end, start, end));
+      .overlapping('provider', providerId, start, end, exceptId)
+      .some((a) => holdsSlot(a.status) && overlaps(a.start, a.end, start, end));
     if (taken) throw new ApiError('CONFLICT', 'This slot is already booked.');
   }
 
@@ -103,17 +163,45 @@ export class ScheduleService {
     this.afterWrite();
   }
 
-  private existing(appointmentId: string, op: Parameters<typeof transitionProblem>[1]): AppointmentRecord {
+  /** The clinic clock at a provider's location now (issue 13a guardrails: src-shared/schedule-rules.ts). */
+  private clinicClock(providerId: string): ClinicClock {
+    const provider = this.store.providers.byId(providerId);
+    const location = this.location(provider?.locationId ?? 'loc-main');
+    return { nowMs: this.clock.now(), timeZone: location.timeZone, walkInMinutes: location.walkInMinutes };
+  }
+
+  private existing(appointmentId: string, op: TransitionOp): AppointmentRecord {
     const appt = this.store.appointments.byId(appointmentId);
     if (!appt) throw new ApiError('NOT_FOUND', 'This appointment is not on this PC.');
-    const problem = transitionProblem(appt, op);
+    const problem =
+      op === 'reschedule'
+        ? transitionProblem(appt, op)
+        : statusProblem(appt, op, this.clinicClock(appt.providerId));
     if (problem) throw new ApiError('CONFLICT', problem);
     return appt;
+  }
+
+  /** The patient's slot-holding visits overlapping [start, end) on this PC (issue 13 §6). */
+  patientOverlaps(patientId: string, start: string, end: string, exceptId?: string): AppointmentView[] {
+    const found = patientOverlaps(
+      this.store.appointments.overlapping('patient', patientId, start, end, exceptId ?? null),
+      start,
+      end,
+    );
+    return found.flatMap((a) => {
+      const row = this.store.appointments.listRow(a.id);
+      return row ? [this.view(row)] : [];
+    });
   }
 
   book(staff: StaffRecord, input: BookInput): string {
     if (!this.store.patients.byId(input.patientId)) throw new ApiError('NOT_FOUND', 'No such patient.');
     this.assertSlotFree(input.providerId, input.start, input.end, null);
+    const past = pastBookingProblem(input.start, this.clinicClock(input.providerId));
+    if (past) throw new ApiError('VALIDATION', past);
+    const overlapping = this.patientOverlaps(input.patientId, input.start, input.end).length > 0;
+    const overlapReason = input.overlapReason?.trim();
+    if (overlapping && !overlapReason) throw new ApiError('VALIDATION', OVERLAP_NEEDS_REASON);
     const appointmentId = uuidv7(this.clock.now());
     this.write(staff, appointmentId, null, {
       op: 'appointment.book',
@@ -123,6 +211,7 @@ export class ScheduleService {
       end: input.end,
       reason: input.reason,
       virtualLink: input.virtual ? VIRTUAL_VISIT_BASE + appointmentId : null,
+      ...(overlapping && overlapReason ? { overlapReason } : {}),
     });
     return appointmentId;
   }
@@ -136,12 +225,37 @@ export class ScheduleService {
   ): void {
     const appt = this.existing(appointmentId, 'reschedule');
     this.assertSlotFree(providerId, start, end, appointmentId);
+    const past = pastBookingProblem(start, this.clinicClock(providerId));
+    if (past) throw new ApiError('VALIDATION', past);
     this.write(staff, appointmentId, appt.version, { op: 'appointment.reschedule', providerId, start, end });
   }
 
-  cancel(staff: StaffRecord, appointmentId: string, reason: string): void {
+  /** Cancel with a coded reason and optional text (issue 13 §6); text alone is code 'other'. */
+  cancel(
+    staff: StaffRecord,
+    appointmentId: string,
+    code: CancelCode | undefined,
+    text: string | undefined,
+  ): void {
     const appt = this.existing(appointmentId, 'cancel');
-    this.write(staff, appointmentId, appt.version, { op: 'appointment.cancel', reason });
+    const reason = text?.trim() || CANCEL_CODE_LABEL[code ?? 'other'];
+    this.write(staff, appointmentId, appt.version, {
+      op: 'appointment.cancel',
+      reason,
+      code: code ?? 'other',
+    });
+  }
+
+  /** The visit flow after check-in, and taking back a check-in or no-show (issue 13 §6). */
+  advance(staff: StaffRecord, appointmentId: string, op: 'room' | 'complete' | 'undo'): void {
+    const appt = this.existing(appointmentId, op);
+    const mutation: MutationOp =
+      op === 'room'
+        ? { op: 'appointment.room' }
+        : op === 'complete'
+          ? { op: 'appointment.complete' }
+          : { op: 'appointment.undoStatus' };
+    this.write(staff, appointmentId, appt.version, mutation);
   }
 
   checkIn(staff: StaffRecord, appointmentId: string): void {

@@ -10,6 +10,7 @@ export const DEFAULT_SETTINGS: SettingsValue = {
   closedThreadDays: 90,
   scheduleBackDays: 30,
   scheduleAheadDays: 180,
+  clinicPhone: '',
 };
 
 /** Admin settings, kept in the encrypted store (DESIGN.md §1: enrol, idle timeout, server address). */

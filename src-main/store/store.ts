@@ -4,8 +4,11 @@ import { loadOrCreateStoreKey } from '../keys/store-key';
 import { openDatabase } from './open';
 import { AppointmentsRepo } from './repos/appointments';
 import { AuditRepo } from './repos/audit';
+import { AuditPushRepo } from './repos/audit-push';
+import { TableChanges } from './table-changes';
 import { DevicesRepo } from './repos/devices';
 import { KeyValueRepo } from './repos/kv';
+import { LocationsRepo } from './repos/locations';
 import { MessagesRepo } from './repos/messages';
 import { OutboxRepo } from './repos/outbox';
 import { PatientsRepo } from './repos/patients';
@@ -31,6 +34,12 @@ export class Store {
   /** Server images of records with queued changes, and records to fetch again (issue 12). */
   readonly syncShadows: SyncShadowsRepo;
   readonly audit: AuditRepo;
+  /** issue 13a: the clinic profile's locations and their IANA zones. */
+  readonly locations: LocationsRepo;
+  /** This device's audit events waiting to be pushed, read from the log by seq (issue 16). */
+  readonly auditPush: AuditPushRepo;
+  /** Write counters per table, for read caches (issue 16). */
+  readonly changes: TableChanges;
 
   constructor(
     readonly db: Database,
@@ -49,6 +58,9 @@ export class Store {
     this.syncProblems = new SyncProblemsRepo(db);
     this.syncShadows = new SyncShadowsRepo(db);
     this.audit = new AuditRepo(db);
+    this.locations = new LocationsRepo(db);
+    this.auditPush = new AuditPushRepo(db);
+    this.changes = TableChanges.of(db);
   }
 
   /** Run fn in one transaction (nested calls become savepoints). */

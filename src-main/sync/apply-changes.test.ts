@@ -77,6 +77,7 @@ describe('applyPullBatch', () => {
             data: {
               id: 'prov-1',
               name: 'Dr A',
+              locationId: 'loc-main',
               specialty: 'GP',
               slotMinutes: 15,
               dayStartMinute: 480,

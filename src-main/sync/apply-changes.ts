@@ -98,6 +98,10 @@ export function applyChange(store: Store, change: Change, onAudit: AuditRecordHa
       // Names only: which device is this PC is known locally and never taken from the server.
       if (change.data) store.devices.upsert(change.data.id, change.data.name);
       return;
+    case 'location':
+      if (change.data) store.locations.upsert(change.data);
+      else store.locations.delete(change.id);
+      return;
   }
 }
 

@@ -74,6 +74,8 @@ interface RequestOptions {
   stream?: boolean;
 }
 
+/** The text of answers read whole by attempt(), so each body is decoded once. */
+const decodedText = new WeakMap<Response, string>();
 const noop = (): void => undefined;
 
 /**
@@ -184,7 +186,10 @@ export class SyncClient {
       if (req.stream || res.status === 401) return res;
       // Read the whole body under the same timeout: a server that stalls mid-answer counts as a timeout.
       const text = await readCapped(res, MAX_ANSWER_BYTES, aborted);
-      return new Response(text, { status: res.status, headers: res.headers });
+      const answer = new Response(text, { status: res.status, headers: res.headers });
+      // Decoded once (issue 16): json() takes this text instead of decoding the body again.
+      decodedText.set(answer, text);
+      return answer;
     } catch (error) {
       res?.body?.cancel().catch(noop);
       throw toSyncError(error, timedOut, req.signal.aborted);
@@ -196,7 +201,7 @@ export class SyncClient {
 
   /** The JSON of a 2xx answer, or a SyncError naming the failure. */
   private async json(res: Response, what: string): Promise<unknown> {
-    const text = await res.text();
+    const text = decodedText.get(res) ?? (await res.text());
     if (res.status >= 200 && res.status < 300) {
       try {
         return JSON.parse(text) as unknown;

@@ -64,6 +64,8 @@ function applyOptimistic(store: Store, input: LocalMutationInput, op: MutationOp
         reason: op.reason,
         cancelReason: null,
         virtualLink: op.virtualLink,
+        cancelCode: null,
+        overlapReason: op.overlapReason ?? null,
         // 0 marks "never seen by the server": the server's first version is 1.
         version: 0,
       });
@@ -75,7 +77,22 @@ function applyOptimistic(store: Store, input: LocalMutationInput, op: MutationOp
     }
     case 'appointment.cancel': {
       const a = requireAppointment(store, input.entityId);
-      store.appointments.upsert({ ...a, status: 'cancelled', cancelReason: op.reason });
+      store.appointments.upsert({
+        ...a,
+        status: 'cancelled',
+        cancelReason: op.reason,
+        cancelCode: op.code ?? 'other',
+      });
+      return;
+    }
+    // issue 13a: the rest of the visit flow, as server/sync/apply.ts will make it
+    case 'appointment.room':
+    case 'appointment.complete':
+    case 'appointment.undoStatus': {
+      const a = requireAppointment(store, input.entityId);
+      const to =
+        op.op === 'appointment.room' ? 'roomed' : op.op === 'appointment.complete' ? 'fulfilled' : 'booked';
+      store.appointments.upsert({ ...a, status: to });
       return;
     }
     case 'appointment.checkIn': {

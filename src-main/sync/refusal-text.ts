@@ -4,6 +4,7 @@
  * inbox show it), which slot and provider, why, and what to do. The text goes to the sync problems list in
  * the encrypted store and to the screen of a signed-in person; never to a log.
  */
+import { localDateOf, localHhmm, zoneShortName } from '../../src-shared/clinic-time';
 import type { MutationOp } from '../../src-shared/sync';
 import type { Store } from '../store/store';
 
@@ -13,6 +14,9 @@ const OP_LABEL: Record<MutationOp['op'], string> = {
   'appointment.cancel': 'Cancellation',
   'appointment.checkIn': 'Check-in',
   'appointment.noShow': 'No-show',
+  'appointment.room': 'Rooming',
+  'appointment.complete': 'Completion',
+  'appointment.undoStatus': 'Undo',
   'appointment.setVirtual': 'Change to or from a virtual visit',
   'thread.assign': 'Assignment',
   'thread.setPriority': 'Priority change',
@@ -22,13 +26,21 @@ const OP_LABEL: Record<MutationOp['op'], string> = {
 };
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const pad = (n: number): string => String(n).padStart(2, '0');
 
-/** "25 Nov 2026, 09:00 UTC": the label the console's screens use for an instant (src-renderer/src/lib/time). */
-export function whenLabel(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return 'an unknown time';
-  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+/**
+ * "25 Nov 2026, 09:00 EST": the label the console's screens use for an instant (src-renderer/src/lib/time), in
+ * the clinic location's zone (issue 13a; UTC when the location is unknown).
+ */
+export function whenLabel(iso: string, timeZone = 'UTC'): string {
+  if (Number.isNaN(Date.parse(iso))) return 'an unknown time';
+  const day = localDateOf(iso, timeZone);
+  return `${Number(day.slice(8, 10))} ${MONTHS[Number(day.slice(5, 7)) - 1]} ${day.slice(0, 4)}, ${localHhmm(iso, timeZone)} ${zoneShortName(iso, timeZone)}`;
+}
+
+/** The IANA zone of a provider's location as this console holds it (UTC when unknown). */
+function zoneOf(store: Store, providerId: string | undefined): string {
+  const p = providerId ? store.providers.byId(providerId) : null;
+  return (p && store.locations.byId(p.locationId)?.timeZone) ?? 'UTC';
 }
 
 function patientName(store: Store, patientId: string | undefined): string {
@@ -74,19 +86,19 @@ export function refusalText(
   const label = OP_LABEL[op.op];
   let subject = '';
   if (op.op === 'appointment.book') {
-    subject = ` for ${patientName(store, op.patientId)} with ${providerName(store, op.providerId)} on ${whenLabel(op.start)}`;
+    subject = ` for ${patientName(store, op.patientId)} with ${providerName(store, op.providerId)} on ${whenLabel(op.start, zoneOf(store, op.providerId))}`;
   } else if (op.op === 'appointment.reschedule') {
     const now = store.appointments.byId(input.entityId);
     const who = patientName(store, now?.patientId ?? input.before?.patientId);
-    subject = ` of ${who}'s appointment to ${whenLabel(op.start)} with ${providerName(store, op.providerId)}`;
+    subject = ` of ${who}'s appointment to ${whenLabel(op.start, zoneOf(store, op.providerId))} with ${providerName(store, op.providerId)}`;
     const tail = now
-      ? ` It stays on ${whenLabel(now.start)} with ${providerName(store, now.providerId)}.`
+      ? ` It stays on ${whenLabel(now.start, zoneOf(store, now.providerId))} with ${providerName(store, now.providerId)}.`
       : ' The appointment is no longer on the schedule.';
     return `${label}${subject} not saved: ${reason}${tail} ${advice(op.op, kind, reason)}`.slice(0, 600);
   } else if (op.op.startsWith('appointment.')) {
     const now = store.appointments.byId(input.entityId);
     const a = now ?? input.before;
-    subject = ` of ${patientName(store, a?.patientId)}'s appointment with ${providerName(store, a?.providerId)} on ${a?.start ? whenLabel(a.start) : 'an unknown time'}`;
+    subject = ` of ${patientName(store, a?.patientId)}'s appointment with ${providerName(store, a?.providerId)} on ${a?.start ? whenLabel(a.start, zoneOf(store, a.providerId)) : 'an unknown time'}`;
   } else if (op.op !== 'audit.append') {
     const t = store.threads.byId(input.entityId);
     if (t) {

@@ -119,6 +119,8 @@ export async function openConsole(
     deviceName?: string;
     /** Enrol the PC as the demo admin before the UI loads (default true; false shows the enrolment screen). */
     enrol?: boolean;
+    /** The PC's time zone as Chromium sees it (Playwright `timezoneId`; issue 13a). */
+    timezoneId?: string;
   } = {},
 ): Promise<E2EConsole> {
   const { dir: dataDir, cleanup } = tempDir('clinic-e2e-console-');
@@ -143,7 +145,11 @@ export async function openConsole(
       return core.router;
     },
   });
-  const context = await browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
+  const context = await browser.newContext({
+    viewport: VIEWPORT,
+    acceptDownloads: true,
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+  });
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));

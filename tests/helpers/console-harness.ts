@@ -40,7 +40,13 @@ export interface TestPortal {
   close(): Promise<void>;
 }
 
-export async function startPortal(options: { clock?: TestClock } = {}): Promise<TestPortal> {
+export async function startPortal(
+  options: {
+    clock?: TestClock;
+    /** IANA zone of the demo clinic's location (issue 13a; default UTC). */
+    timeZone?: string;
+  } = {},
+): Promise<TestPortal> {
   const clock = options.clock ?? new TestClock();
   const { dir, cleanup } = tempDir('clinic-portal-');
   const open = () =>
@@ -48,6 +54,7 @@ export async function startPortal(options: { clock?: TestClock } = {}): Promise<
       dataDir: dir,
       demo: true,
       today: TEST_TODAY,
+      demoTimeZone: options.timeZone,
       now: () => clock.now(),
       signInLimits: TEST_SIGN_IN_LIMITS,
       passwordCost: TEST_PASSWORD_COST,

@@ -56,5 +56,7 @@ export const appointmentFixture = (over: Partial<AppointmentRecord> = {}): Appoi
   cancelReason: null,
   virtualLink: null,
   version: 1,
+  cancelCode: null,
+  overlapReason: null,
   ...over,
 });

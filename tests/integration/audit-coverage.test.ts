@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, METHOD_NAMES, type MethodName } from '../../src-shared/contract';
+import { slotGrid } from '../../src-shared/schedule-rules';
 import type { PatientView, ProviderView, ScheduleView, ThreadPage } from '../../src-shared/views';
 import {
   startConsole,
@@ -78,6 +79,40 @@ async function book(virtual = false): Promise<string> {
   return appointmentId;
 }
 
+/**
+ * A visit booked now, today (issue 13a: check-in only on the visit's day, no-show only once it has started): the
+ * first provider whose first slot of the clinic's today is free; the clock is at the start of working hours.
+ */
+let walkIns = 0;
+async function bookNow(checkIn = false): Promise<string> {
+  const view = await clinic.ok<ScheduleView>('schedule.range', { from: TEST_TODAY, days: 1 });
+  for (const provider of view.providers) {
+    // The slot under way now (started at most one slot ago: within the walk-in allowance).
+    const slot = slotGrid(provider, view.location, TEST_TODAY).find(
+      (g) => Date.parse(g.start) <= view.now && view.now < Date.parse(g.end),
+    );
+    if (!slot) continue;
+    const { start: now, end } = slot;
+    const taken = view.appointments.some(
+      (a) => a.providerId === provider.id && a.start < end && now < a.end && a.status !== 'cancelled',
+    );
+    if (taken) continue;
+    // A different patient each time: the same patient twice at one time needs a reason (issue 13a).
+    const patientId = clinic.core.store.patients.search('c', 20)[walkIns++]!.id;
+    const { appointmentId } = await clinic.ok<{ appointmentId: string }>('appointment.book', {
+      patientId,
+      providerId: provider.id,
+      start: now,
+      end,
+      reason: 'Walk-in',
+      virtual: false,
+    });
+    if (checkIn) await clinic.ok('appointment.checkIn', { appointmentId });
+    return appointmentId;
+  }
+  throw new Error('no provider free now');
+}
+
 function anyThreadId(queue: 'all' | 'unassigned' = 'all'): string {
   const { rows } = clinic.core.store.threads.page({ queue, staffId: 'x', offset: 0, limit: 1 });
   return rows[0]!.id;
@@ -121,6 +156,21 @@ const cases: Partial<Record<MethodName, Case>> = {
     const id = anyThreadId();
     return { input: { threadId: id, body: 'Thank you, we will call you today.' }, entityId: id };
   },
+  'templates.savePersonal': async () => ({
+    input: { title: 'Call me', body: 'Dear {{first_name}}, please call {{clinic_phone}}.' },
+    entityId: null,
+  }),
+  'templates.deletePersonal': async () => {
+    const { id } = await clinic.ok<{ id: string }>('templates.savePersonal', {
+      title: 'Old',
+      body: 'Old text',
+    });
+    return { input: { id }, entityId: null };
+  },
+  'thread.replyAndClose': async () => {
+    const id = anyThreadId();
+    return { input: { threadId: id, body: 'Thank you, this is sorted.' }, entityId: id };
+  },
   'attachment.get': async () => {
     const id = anyAttachmentId();
     // Recorded on the attachment's thread and patient, whose trails show it (checked below).
@@ -147,11 +197,29 @@ const cases: Partial<Record<MethodName, Case>> = {
     return { input: { appointmentId: id, reason: 'Patient asked to cancel' }, entityId: id };
   },
   'appointment.checkIn': async () => {
-    const id = await book();
+    const id = await bookNow();
     return { input: { appointmentId: id }, entityId: id };
   },
   'appointment.noShow': async () => {
-    const id = await book();
+    const id = await bookNow();
+    return { input: { appointmentId: id }, entityId: id };
+  },
+  // issue 13a
+  'appointment.patientOverlaps': async () => {
+    const slot = await freeSlot();
+    const id = clinic.core.store.patients.search('a', 1)[0]!.id;
+    return { input: { patientId: id, start: slot.start, end: slot.end }, entityId: id };
+  },
+  'appointment.room': async () => {
+    const id = await bookNow(true);
+    return { input: { appointmentId: id }, entityId: id };
+  },
+  'appointment.complete': async () => {
+    const id = await bookNow(true);
+    return { input: { appointmentId: id }, entityId: id };
+  },
+  'appointment.undo': async () => {
+    const id = await bookNow(true);
     return { input: { appointmentId: id }, entityId: id };
   },
   'appointment.openVirtualLink': async () => {

@@ -148,6 +148,27 @@ const TABLE: Record<MethodName, Row> = {
     input: (i) => ({ threadId: i.thread, body: 'We will call you.' }),
     refused: (i) => [['thread', i.thread]],
   },
+  'templates.savePersonal': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: () => ({ title: 'Back soon', body: 'We will call you, {{first_name}}.' }),
+    refused: () => [['settings', null]],
+  },
+  'templates.deletePersonal': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: () => ({ id: 'personal-none' }),
+    refused: () => [['settings', null]],
+  },
+  'thread.replyAndClose': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ threadId: i.thread, body: 'We will call you.' }),
+    refused: (i) => [['thread', i.thread]],
+  },
   'attachment.get': {
     whileLocked: false,
     signedIn: true,
@@ -159,6 +180,7 @@ const TABLE: Record<MethodName, Row> = {
     ],
   },
   'providers.list': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'clinic.profile': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
   'staff.list': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
   'schedule.range': {
     whileLocked: false,
@@ -212,6 +234,35 @@ const TABLE: Record<MethodName, Row> = {
     refused: (i) => [['appointment', i.appointment]],
   },
   'appointment.noShow': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: (i) => ({ appointmentId: i.appointment }),
+    refused: (i) => [['appointment', i.appointment]],
+  },
+  // issue 13a
+  'appointment.patientOverlaps': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ patientId: i.patient, start: slot.start, end: slot.end }),
+    refused: (i) => [['patient', i.patient]],
+  },
+  'appointment.room': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ appointmentId: i.appointment }),
+    refused: (i) => [['appointment', i.appointment]],
+  },
+  'appointment.complete': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ appointmentId: i.appointment }),
+    refused: (i) => [['appointment', i.appointment]],
+  },
+  'appointment.undo': {
     whileLocked: false,
     signedIn: true,
     forbidden: 'clinician',

@@ -239,7 +239,8 @@ describe('no divergence: a change that ends unapplied shows the server record ag
 
   it('a row refused alone after a 400 split restores it; the good rows around it are applied', async () => {
     const [a, b, c] = [freeBooked.shift()!, freeBooked.shift()!, freeBooked.shift()!];
-    write('appointment', a.id, { op: 'appointment.checkIn' });
+    // (A cancel, not a check-in: a check-in is only accepted on the visit's day, issue 13a.)
+    write('appointment', a.id, { op: 'appointment.cancel', reason: 'Patient asked' });
     const bad = write('appointment', b.id, { op: 'appointment.noShow' });
     write('appointment', c.id, { op: 'appointment.cancel', reason: 'Moved away' });
     hooks = {
@@ -252,7 +253,7 @@ describe('no divergence: a change that ends unapplied shows the server record ag
     hooks = {};
     await desk.engine.syncNow();
     const snap = await serverSnapshot(server.url, desk.creds.tokens.access);
-    expect(snap.appointments.get(a.id)!.status).toBe('checked-in');
+    expect(snap.appointments.get(a.id)!.status).toBe('cancelled');
     expect(snap.appointments.get(b.id)).toEqual(b);
     expect(snap.appointments.get(c.id)!.status).toBe('cancelled');
     for (const x of [a, b, c])

@@ -7,15 +7,13 @@
  * one and refuses any other alone, not the batch. Real backend on loopback, real SQLCipher files.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppointmentRecord, AuditRecord, ThreadRecord } from '../../src-shared/domain';
+import type { AppointmentRecord, AuditRecord, ProviderRecord, ThreadRecord } from '../../src-shared/domain';
 import { type Mutation, type MutationOp, SYNC_ROUTES } from '../../src-shared/sync';
 import { recordHash } from '../../src-main/audit/chain';
 import { uuidv7 } from '../../src-main/base/ids';
 import { openDatabase } from '../../src-main/store/open';
-import { AppointmentsRepo } from '../../src-main/store/repos/appointments';
 import { MessagesRepo } from '../../src-main/store/repos/messages';
 import { PatientsRepo } from '../../src-main/store/repos/patients';
-import { ProvidersRepo } from '../../src-main/store/repos/providers';
 import { StaffRepo } from '../../src-main/store/repos/staff';
 import { ThreadsRepo } from '../../src-main/store/repos/threads';
 import { SyncEngine } from '../../src-main/sync/engine';
@@ -51,18 +49,40 @@ describe('upgrade with changes still queued', () => {
   });
 
   it('a schema-3 store with queued rows of every kind opens in this release and pushes correctly', async () => {
+    // Visits under way today (issue 13a: a check-in only on the visit's day, a no-show only once it started).
+    const underWay = new Date(Math.floor((server.now() - 60_000) / 60_000) * 60_000).toISOString();
+    for (const [id, providerId] of [
+      ['apt-upgrade-checkin', 'prv-001'],
+      ['apt-upgrade-noshow', 'prv-002'],
+    ] as const) {
+      await server.server.store.insertAppointment(
+        {
+          id,
+          patientId: 'pat-000001',
+          providerId,
+          start: underWay,
+          end: new Date(Date.parse(underWay) + 15 * 60_000).toISOString(),
+          status: 'booked',
+          reason: 'Walk-in',
+          cancelReason: null,
+          virtualLink: null,
+          version: 1,
+          cancelCode: null,
+          overlapReason: null,
+        },
+        'console',
+      );
+    }
     const remote = await serverSnapshot(server.url, creds.tokens.access);
     const cursor = await server.server.store.latestSeq();
     expect(cursor).toBeGreaterThan(0);
-    const booked = sorted(remote.appointments).filter((a) => a.status === 'booked' && a.start > '2026-11-24');
+    const aCheckIn = remote.appointments.get('apt-upgrade-checkin')!;
+    const aNoShow = remote.appointments.get('apt-upgrade-noshow')!;
+    const booked = sorted(remote.appointments).filter(
+      (a) => a.status === 'booked' && a.start > '2026-11-24' && !a.id.startsWith('apt-upgrade'),
+    );
     const threads = sorted(remote.threads).filter((t) => t.status !== 'done' && t.assigneeId === null);
-    const [aRes, aCancel, aCheckIn, aNoShow, aRefused] = booked as [
-      AppointmentRecord,
-      AppointmentRecord,
-      AppointmentRecord,
-      AppointmentRecord,
-      AppointmentRecord,
-    ];
+    const [aRes, aCancel, aRefused] = booked as [AppointmentRecord, AppointmentRecord, AppointmentRecord];
     const [tAssign, tPriority, tStatus, tReply] = threads as [
       ThreadRecord,
       ThreadRecord,
@@ -77,10 +97,19 @@ describe('upgrade with changes still queued', () => {
     const old = openDatabase(dir.dir, key, { upTo: 3 });
     expect(old.db.pragma('user_version', { simple: true })).toBe(3);
     const db = old.db;
-    const providers = new ProvidersRepo(db);
     const patients = new PatientsRepo(db);
     const staff = new StaffRepo(db);
-    const appointments = new AppointmentsRepo(db);
+    // The previous release's appointment columns (issue 13a added cancel_code and overlap_reason).
+    const v3Appointment = db.prepare(
+      `INSERT INTO appointments (id, patient_id, provider_id, start, "end", status, reason, cancel_reason,
+         virtual_link, version)
+       VALUES (@id, @patientId, @providerId, @start, @end, @status, @reason, @cancelReason, @virtualLink, @version)
+       ON CONFLICT (id) DO UPDATE SET start = excluded.start, "end" = excluded."end",
+         provider_id = excluded.provider_id, version = excluded.version`,
+    );
+    const appointments = {
+      upsert: ({ cancelCode: _c, overlapReason: _o, ...a }: AppointmentRecord) => v3Appointment.run(a),
+    };
     const threadRepo = new ThreadsRepo(db);
     const deviceId = creds.deviceId()!;
     const staffId = creds.staffId;
@@ -111,7 +140,15 @@ describe('upgrade with changes still queued', () => {
     };
     const auditRecord: AuditRecord = { ...auditEvent, hash: recordHash(auditEvent), version: 0 };
     db.transaction(() => {
-      for (const p of providerList) providers.upsert(p as never);
+      // The previous release's columns (issue 13a added providers.location_id and two appointment columns).
+      const v3Provider = db.prepare(
+        `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version)
+         VALUES (@id, @name, @specialty, @slotMinutes, @dayStartMinute, @dayEndMinute, @version)`,
+      );
+      for (const p of providerList as ProviderRecord[]) {
+        const { locationId: _l, ...v3 } = p;
+        v3Provider.run(v3);
+      }
       for (const p of remote.patients.values()) patients.upsert(p);
       for (const c of remote.all.values()) if (c.entity === 'staff' && c.data) staff.upsert(c.data);
       for (const a of remote.appointments.values()) appointments.upsert(a);
@@ -157,6 +194,8 @@ describe('upgrade with changes still queued', () => {
         cancelReason: null,
         virtualLink: null,
         version: 0,
+        cancelCode: null,
+        overlapReason: null,
       });
       queue('appointment', bookId, null, bookOp);
       later = freeSlot(providerList[1] as never, 9, 2);

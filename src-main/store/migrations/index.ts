@@ -3,7 +3,10 @@ import { initial } from './001-initial';
 import { triageAndTrails } from './002-triage-and-trails';
 import { inboxSpeed } from './003-inbox-speed';
 import { serverImages } from './004-server-images';
-import { patientLookup } from './006-patient-lookup';
+import { clinicTime } from './005-clinic-time';
+import { searchScripts } from './006-search-scripts';
+import { auditPushFromLog } from './007-audit-push-from-log';
+import { patientLookup } from './008-patient-lookup';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -11,6 +14,9 @@ export const MIGRATIONS: readonly Migration[] = [
   triageAndTrails,
   inboxSpeed,
   serverImages,
+  clinicTime,
+  searchScripts,
+  auditPushFromLog,
   patientLookup, // issue 13b
 ];
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import type { AppointmentRecord, AppointmentStatus } from '../../../src-shared/domain';
 
 export interface AppointmentRow {
@@ -12,6 +12,8 @@ export interface AppointmentRow {
   cancel_reason: string | null;
   virtual_link: string | null;
   version: number;
+  cancel_code: AppointmentRecord['cancelCode'];
+  overlap_reason: string | null;
 }
 export interface AppointmentListRow extends AppointmentRow {
   patient_name: string;
@@ -28,6 +30,8 @@ export const appointmentRecordOf = (r: AppointmentRow): AppointmentRecord => ({
   cancelReason: r.cancel_reason,
   virtualLink: r.virtual_link,
   version: r.version,
+  cancelCode: r.cancel_code ?? null,
+  overlapReason: r.overlap_reason ?? null,
 });
 
 const LIST = `SELECT a.*, p.given_name || ' ' || p.family_name AS patient_name
@@ -41,14 +45,16 @@ export class AppointmentsRepo {
   private readonly rangeProviderStmt;
   private readonly upcomingStmt;
   private readonly deleteStmt;
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.upsertStmt = db.prepare(
       `INSERT INTO appointments (id, patient_id, provider_id, start, "end", status, reason, cancel_reason,
-         virtual_link, version)
-       VALUES (@id, @patientId, @providerId, @start, @end, @status, @reason, @cancelReason, @virtualLink, @version)
+         virtual_link, version, cancel_code, overlap_reason)
+       VALUES (@id, @patientId, @providerId, @start, @end, @status, @reason, @cancelReason, @virtualLink, @version,
+         @cancelCode, @overlapReason)
        ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id, provider_id = excluded.provider_id,
          start = excluded.start, "end" = excluded."end", status = excluded.status, reason = excluded.reason,
-         cancel_reason = excluded.cancel_reason, virtual_link = excluded.virtual_link, version = excluded.version`,
+         cancel_reason = excluded.cancel_reason, virtual_link = excluded.virtual_link, version = excluded.version,
+         cancel_code = excluded.cancel_code, overlap_reason = excluded.overlap_reason`,
     );
     this.byIdStmt = db.prepare<[string], AppointmentRow>('SELECT * FROM appointments WHERE id = ?');
     this.rowStmt = db.prepare<[string], AppointmentListRow>(`${LIST} WHERE a.id = ?`);
@@ -82,5 +88,33 @@ export class AppointmentsRepo {
   }
   upcomingForPatient(patientId: string, now: string): AppointmentListRow[] {
     return this.upcomingStmt.all(patientId, now);
+  }
+
+  // issue 13a: overlap queries on normalised UTC instants (text order is time order). An appointment is at most
+  // one local day long, so candidates start less than two days before `end`.
+  private readonly overlapStmts = new Map<string, Statement<unknown[], AppointmentRow>>();
+  /**
+   * Appointments overlapping [start, end) (UTC instants) of a provider (`by = 'provider'`) or a patient
+   * (`by = 'patient'`), other than `exceptId`, any status: the caller filters slot-holding ones.
+   */
+  overlapping(
+    by: 'provider' | 'patient',
+    key: string,
+    start: string,
+    end: string,
+    exceptId: string | null,
+  ): AppointmentRecord[] {
+    const since = new Date(Date.parse(start) - 2 * 86_400_000).toISOString();
+    let stmt = this.overlapStmts.get(by);
+    if (!stmt) {
+      const column = by === 'provider' ? 'provider_id' : 'patient_id';
+      stmt = this.db.prepare<unknown[], AppointmentRow>(
+        `SELECT * FROM appointments WHERE ${column} = ? AND start >= ? AND start < ? AND "end" > ? AND id <> ?
+           ORDER BY start`,
+      );
+      this.overlapStmts.set(by, stmt);
+    }
+    const rows = stmt.all(key, since, end, start, exceptId ?? '');
+    return rows.map(appointmentRecordOf);
   }
 }

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { ChainTuple } from './audit';
+import { AUDIT_PUSHED_SEQ_KEY } from '../migrations/007-audit-push-from-log';
 
 /** The last audit event verified at start-up (src-main/audit/checkpoint.ts). */
 export interface AuditCheckpoint {
@@ -39,7 +40,7 @@ export class AuditCheckpointRepo {
     this.hashAtStmt = db.prepare<{ seq: number }, { hash: string }>(
       'SELECT hash FROM audit_events WHERE seq = @seq UNION ALL SELECT hash FROM audit_pruned WHERE seq = @seq',
     );
-    // Synced events (no outbox row) about threads and appointments no longer in the store, up to a position.
+    // Synced events (pushed: at or before the push pointer, no legacy outbox row) about threads and appointments no longer in the store, up to a position.
     // The newest event always stays: the next event links to its hash and takes the next position after it.
     this.prunableStmt = db.prepare<[number], { seq: number; prev_hash: string; hash: string }>(
       `SELECT e.seq, e.prev_hash, e.hash FROM audit_events e
@@ -47,6 +48,8 @@ export class AuditCheckpointRepo {
          AND ((e.entity_type = 'thread' AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = e.entity_id))
            OR (e.entity_type = 'appointment' AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.id = e.entity_id)))
          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'audit' AND o.entity_id = e.id)
+         AND e.seq <= coalesce((SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = '${AUDIT_PUSHED_SEQ_KEY}'), 0)
+         AND e.seq NOT IN (SELECT seq FROM audit_pushed_early)
        ORDER BY e.seq`,
     );
     this.tombstoneStmt = db.prepare('INSERT INTO audit_pruned (seq, prev_hash, hash) VALUES (?, ?, ?)');

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import type { AuditAction, AuditEntityType, Role } from '../../../src-shared/domain';
+import type { AuditAction, AuditEntityType, AuditRecord, Role } from '../../../src-shared/domain';
 
 /** One audit event as stored (fields as a JSON array of names). */
 export interface AuditRow {
@@ -19,6 +19,62 @@ export interface LocalAuditRow extends AuditRow {
   seq: number;
   prev_hash: string;
   hash: string;
+}
+
+/**
+ * The one mapping between a local audit row and the record that travels (src-shared/domain.ts AuditRecord),
+ * both ways: a column added to `audit_events` (and to the chain) is added here and rides along in the push
+ * (issue 16: events are pushed straight from the log).
+ */
+export function auditRowOf(
+  record: AuditRecord,
+  fieldsJson: string = JSON.stringify(record.fields),
+): Omit<LocalAuditRow, 'seq'> {
+  return {
+    id: record.id,
+    at: record.at,
+    staff_id: record.staffId,
+    role: record.role,
+    device_id: record.deviceId,
+    action: record.action,
+    entity_type: record.entityType,
+    entity_id: record.entityId,
+    outcome: record.outcome,
+    fields: fieldsJson,
+    actor_kind: record.actorKind,
+    prev_hash: record.prevHash,
+    hash: record.hash,
+  };
+}
+
+/** The record of a local row as pushed to the server (the inverse of auditRowOf). */
+export function auditRecordOf(row: LocalAuditRow): AuditRecord {
+  return {
+    id: row.id,
+    at: row.at,
+    staffId: row.staff_id,
+    role: row.role,
+    deviceId: row.device_id,
+    action: row.action,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    outcome: row.outcome,
+    fields: parseFieldNames(row.fields),
+    actorKind: row.actor_kind,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    version: 0,
+  };
+}
+
+function parseFieldNames(text: string): string[] {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    // An altered row is still pushed as it is; its hash no longer matches and the server refuses it, visibly.
+    return [];
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { messageFixture, patientFixture, threadFixture } from '../../../tests/he
 import { tempDir } from '../../../tests/helpers/tmp';
 import { openDatabase } from '../open';
 import { Store } from '../store';
-import { snippetOf } from './search-index';
+import { parseSearch, snippetOf } from '../../../src-shared/search-text';
 import type { InboxQuery } from './threads';
 
 let store: Store;
@@ -198,19 +198,38 @@ describe('search index', () => {
   });
 });
 
+/** snippetOf for a search as typed. */
+const snippet = (bodies: string[], search: string) => snippetOf(bodies, parseSearch(search).highlights);
+
 describe('snippetOf', () => {
   it('marks prefix matches, folds case and accents, and cuts with ellipses', () => {
-    expect(snippetOf(['Mein Knie tut weh'], ['knie'])).toBe('Mein [Knie] tut weh');
-    expect(snippetOf(['Café au lait'], ['cafe'])).toBe('[Café] au lait');
+    expect(snippet(['Mein Knie tut weh'], 'knie')).toBe('Mein [Knie] tut weh');
+    expect(snippet(['Café au lait'], 'cafe')).toBe('[Café] au lait');
     const long =
       'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen dizzy sixteen.';
-    expect(snippetOf([long], ['dizzy'])).toMatch(/^….*\[dizzy\].*$/);
-    expect(snippetOf(['no match here'], ['xyz'])).toBeNull();
+    expect(snippet([long], 'dizzy')).toMatch(/^….*\[dizzy\].*$/);
+    expect(snippet(['no match here'], 'xyz')).toBeNull();
   });
 
   it('picks a message that has every word', () => {
-    expect(snippetOf(['blood test', 'blood pressure is high'], ['blood', 'pressure'])).toBe(
+    expect(snippet(['blood test', 'blood pressure is high'], 'blood pressure')).toBe(
       '[blood] [pressure] is high',
     );
+  });
+});
+
+describe('snippetOf in every script', () => {
+  it('marks a word in its stored form, and a CJK word inside a run as one mark', () => {
+    expect(snippet(['Έχω πονοκέφαλο από χθες'], 'ΧΘΕΣ')).toBe('Έχω πονοκέφαλο από [χθες]');
+    expect(snippet(['我今天头痛得很厉害'], '头痛')).toBe('我今天[头痛]得很厉害');
+    expect(snippet(['MRI検査の結果'], 'mri 結果')).toBe('[MRI]検査の[結果]');
+    expect(snippet(['ｸｽﾘを飲みました'], 'クスリ')).toBe('[ｸｽﾘ]を飲みました');
+    // Every bigram is there but not the run: listed by the index, no snippet.
+    expect(snippet(['头痛 痛得'], '头痛得')).toBeNull();
+  });
+
+  it('does not mark two-letter words as prefixes, and skips one-letter words', () => {
+    expect(snippet(['BP is high, bpm normal'], 'bp')).toBe('[BP] is high, bpm normal');
+    expect(snippet(['I feel ill'], 'i ill')).toBe('I feel [ill]');
   });
 });

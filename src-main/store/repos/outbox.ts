@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { MUTATION_PAYLOAD_VERSION, type MutationOp } from '../../../src-shared/sync';
+import { AUDIT_PUSHED_SEQ_KEY } from '../migrations/007-audit-push-from-log';
 
 export interface OutboxEntry {
   seq: number;
@@ -46,7 +47,13 @@ export class OutboxRepo {
     );
     this.peekStmt = db.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY seq LIMIT ?');
     this.removeStmt = db.prepare('DELETE FROM outbox WHERE id = ?');
-    this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
+    // Everything still to push: queued mutations and this device's audit events after the push pointer (issue 16:
+    // audit events are pushed straight from the log, store/repos/audit-push.ts).
+    this.countStmt = db.prepare<[], { n: number }>(
+      `SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM audit_events
+         WHERE seq > coalesce((SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = '${AUDIT_PUSHED_SEQ_KEY}'), 0)
+           AND seq NOT IN (SELECT seq FROM audit_pushed_early)) AS n`,
+    );
     this.countWorkStmt = db.prepare<[], { n: number }>(
       "SELECT count(*) AS n FROM outbox WHERE entity != 'audit'",
     );
@@ -97,6 +104,7 @@ export class OutboxRepo {
   markAttempt(id: string): void {
     this.attemptStmt.run(id);
   }
+  /** Everything waiting to be pushed: queued mutations plus this device's unpushed audit events. */
   count(): number {
     return this.countStmt.get()!.n;
   }

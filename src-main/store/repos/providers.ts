@@ -5,6 +5,7 @@ interface ProviderRow {
   id: string;
   name: string;
   specialty: string;
+  location_id: string;
   slot_minutes: number;
   day_start_minute: number;
   day_end_minute: number;
@@ -14,6 +15,7 @@ const toRecord = (r: ProviderRow): ProviderRecord => ({
   id: r.id,
   name: r.name,
   specialty: r.specialty,
+  locationId: r.location_id,
   slotMinutes: r.slot_minutes,
   dayStartMinute: r.day_start_minute,
   dayEndMinute: r.day_end_minute,
@@ -27,9 +29,11 @@ export class ProvidersRepo {
   private readonly deleteStmt;
   constructor(db: Database) {
     this.upsertStmt = db.prepare(
-      `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version)
-       VALUES (@id, @name, @specialty, @slotMinutes, @dayStartMinute, @dayEndMinute, @version)
+      `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version,
+         location_id)
+       VALUES (@id, @name, @specialty, @slotMinutes, @dayStartMinute, @dayEndMinute, @version, @locationId)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, specialty = excluded.specialty,
+         location_id = excluded.location_id,
          slot_minutes = excluded.slot_minutes, day_start_minute = excluded.day_start_minute,
          day_end_minute = excluded.day_end_minute, version = excluded.version`,
     );

@@ -11,11 +11,18 @@
  * queue filters are FTS terms. The index is contentless: the text stays in
  * `messages` only, and snippets are made from it for the threads on the page.
  *
+ * Text (migration 8, issue 14): the `body` column holds the message folded by src-shared/text-fold.ts (every
+ * script: case, accents, width, Turkish i, Greek final sigma) with runs of Chinese, Japanese, Korean, Thai…
+ * blanked, and the `grams` column holds those runs as character bigrams (src-shared/search-text.ts). The
+ * tokenizer only splits (`unicode61 remove_diacritics 0 categories 'L* N* Co M*'`): all folding happens in
+ * foldText, which the query side (parseSearch) applies too, so both sides always fold alike.
+ *
  * Triggers only mark threads dirty (`search_dirty`); refresh() re-indexes them in bulk, in set-based SQL. The
  * sync calls it at the end of every pulled batch (in the batch's transaction) and a search calls it first, so a
  * search always sees every committed change.
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { indexTextOf } from '../../../src-shared/search-text';
 
 const ORDINAL_BITS = 20;
 const TIE_BITS = 9;
@@ -60,7 +67,7 @@ export function searchKeyRange(open: boolean, since?: string): { lo: number; hi:
   return { lo: base + second * TIES, hi: base + OPEN_BASE - 1 };
 }
 
-/** An FTS5 query over `{body}` and `{tags}`, and a range of search keys. */
+/** An FTS5 query over `{body}`, `{grams}` and `{tags}`, and a range of search keys. */
 export interface SearchQuery {
   match: string;
   lo: number;
@@ -84,6 +91,7 @@ export class SearchIndex {
   private readonly refreshTx: () => void;
 
   constructor(db: Database) {
+    registerSearchFunctions(db);
     this.anyDirtyStmt = db.prepare<[], { one: number }>('SELECT 1 AS one FROM search_dirty LIMIT 1');
     this.dirtyCountStmt = db.prepare<[], number>('SELECT count(*) FROM search_dirty').pluck();
     this.dirtyKeysStmt = db
@@ -118,8 +126,8 @@ export class SearchIndex {
       .pluck();
     this.addKeyStmt = db.prepare('INSERT INTO search_keys (thread_id, key) VALUES (?, ?)');
     this.indexStmt = db.prepare(
-      `INSERT INTO messages_fts (rowid, body, tags)
-       SELECT (k.key << ${ORDINAL_BITS}) + m.ord, m.body, ${TAGS_SQL}
+      `INSERT INTO messages_fts (rowid, body, grams, tags)
+       SELECT (k.key << ${ORDINAL_BITS}) + m.ord, search_words(m.body), search_grams(m.body), ${TAGS_SQL}
        FROM (SELECT thread_id, body, row_number() OVER (PARTITION BY thread_id ORDER BY sent_at, id) - 1 AS ord
              FROM messages WHERE thread_id IN (SELECT thread_id FROM search_dirty)) m
        JOIN search_keys k ON k.thread_id = m.thread_id
@@ -191,73 +199,25 @@ export class SearchIndex {
   }
 }
 
-/* ---------------- snippets ---------------- */
-
-const TOKEN = /[\p{L}\p{N}]+/gu;
-const SNIPPET_TOKENS = 12;
-
-/** Case- and accent-folded, as FTS5's unicode61 tokenizer folds (remove_diacritics 1). */
-export const fold = (text: string): string =>
-  text
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase();
+/* ---------------- index text ---------------- */
 
 /**
- * The snippet of the best-matching message of a thread, as FTS5's snippet(…, '[', ']', '…', 12) writes it:
- * up to 12 tokens around the matches, each prefix match in [brackets], '…' where text was cut.
- * Best = the message with every term and the most matching words, then the shortest (as bm25 ranks).
+ * Register the SQL functions the index statements use on a connection: `search_words(body)` and
+ * `search_grams(body)`, the word and gram columns of a message (src-shared/search-text.ts, indexTextOf), folded
+ * by src-shared/text-fold.ts exactly as a search is. Deterministic; a one-entry memo lets the two calls for the
+ * same row fold the body once. Idempotent (a second registration replaces the first).
  */
-export function snippetOf(bodies: readonly string[], terms: readonly string[]): string | null {
-  const folded = terms.map(fold);
-  let best: { body: string; tokens: { start: number; end: number; hit: boolean }[]; hits: number } | null =
-    null;
-  for (const body of bodies) {
-    const found = new Set<number>();
-    const tokens = [...body.matchAll(TOKEN)].map((m) => {
-      const t = fold(m[0]);
-      let hit = false;
-      folded.forEach((term, i) => {
-        if (t.startsWith(term)) {
-          hit = true;
-          found.add(i);
-        }
-      });
-      return { start: m.index, end: m.index + m[0].length, hit };
-    });
-    if (found.size < folded.length) continue;
-    const hits = tokens.filter((t) => t.hit).length;
-    if (!best || hits > best.hits || (hits === best.hits && body.length < best.body.length)) {
-      best = { body, tokens, hits };
+export function registerSearchFunctions(db: Database): void {
+  let lastBody: string | null = null;
+  let last = { words: '', grams: '' };
+  const textOf = (body: unknown) => {
+    const text = typeof body === 'string' ? body : '';
+    if (text !== lastBody) {
+      last = indexTextOf(text);
+      lastBody = text;
     }
-  }
-  if (!best) return null;
-  const { body, tokens } = best;
-  // The window of SNIPPET_TOKENS tokens with the most hits (earliest on a tie), then moved left a little so the
-  // first hit has some context before it.
-  let start = 0;
-  let most = -1;
-  for (let s = 0; s <= Math.max(0, tokens.length - SNIPPET_TOKENS); s++) {
-    const n = tokens.slice(s, s + SNIPPET_TOKENS).filter((t) => t.hit).length;
-    if (n > most) {
-      most = n;
-      start = s;
-    }
-  }
-  const window = tokens.slice(start, start + SNIPPET_TOKENS);
-  const firstHit = start + window.findIndex((t) => t.hit);
-  const lastHit = start + window.length - 1 - [...window].reverse().findIndex((t) => t.hit);
-  const slack = SNIPPET_TOKENS - (lastHit - firstHit + 1);
-  start = Math.max(0, Math.min(firstHit - Math.floor(slack / 2), tokens.length - SNIPPET_TOKENS));
-  const end = Math.min(tokens.length, start + SNIPPET_TOKENS);
-  let out = start > 0 ? '…' : '';
-  let at = start > 0 ? tokens[start]!.start : 0;
-  for (let i = start; i < end; i++) {
-    const t = tokens[i]!;
-    out += body.slice(at, t.start);
-    out += t.hit ? `[${body.slice(t.start, t.end)}]` : body.slice(t.start, t.end);
-    at = t.end;
-  }
-  out += end < tokens.length ? '…' : body.slice(at);
-  return out;
+    return last;
+  };
+  db.function('search_words', { deterministic: true }, (body: unknown) => textOf(body).words);
+  db.function('search_grams', { deterministic: true }, (body: unknown) => textOf(body).grams);
 }

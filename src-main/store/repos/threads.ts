@@ -1,7 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import type { Priority, ThreadRecord, ThreadStatus } from '../../../src-shared/domain';
 import type { Queue } from '../../../src-shared/views';
-import { SearchIndex, TAG, searchKeyRange, snippetOf } from './search-index';
+import { parseSearch, snippetOf } from '../../../src-shared/search-text';
+import { SearchIndex, TAG, searchKeyRange } from './search-index';
 
 export interface ThreadRow {
   id: string;
@@ -157,20 +158,21 @@ function searchFilter(q: InboxQuery): { open: boolean; tags: string[] } {
   return { open: q.queue !== 'closed', tags };
 }
 
-/** Turn free text into an FTS5 query of quoted prefix terms, so user input is never FTS syntax. */
+/**
+ * Turn free text into an FTS5 query over the word and gram columns (src-shared/search-text.ts: folded as the
+ * index is, one-letter words dropped, prefixes from three letters, CJK runs as bigrams); every term is quoted,
+ * so user input is never FTS syntax. Null when there is nothing to search.
+ */
 export function ftsQueryOf(text: string): string | null {
-  const terms = searchTermsOf(text);
+  const { terms } = parseSearch(text);
   if (terms.length === 0) return null;
-  return terms.map((t) => `"${t}"*`).join(' ');
-}
-
-/** The words of a search, lower-cased, at most 8 (each matches as a prefix). */
-function searchTermsOf(text: string): string[] {
-  return text
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((t) => t.length > 0)
-    .slice(0, 8);
+  const column = (name: 'words' | 'grams', fts: string) => {
+    const of = terms.filter((t) => t.column === name);
+    return of.length === 0
+      ? []
+      : [`{${fts}} : (${of.map((t) => `"${t.token}"${t.prefix ? '*' : ''}`).join(' ')})`];
+  };
+  return [...column('words', 'body'), ...column('grams', 'grams')].join(' AND ');
 }
 
 const LIST_COLUMNS = `t.*, p.given_name || ' ' || p.family_name AS patient_name, s.display_name AS assignee_name`;
@@ -208,7 +210,10 @@ export class ThreadsRepo {
       `UPDATE threads SET assignee_id = @assigneeId, priority = @priority, status = @status,
          updated_at = @updatedAt, last_message_at = @lastMessageAt WHERE id = @id`,
     );
-    this.seenStmt = db.prepare('UPDATE threads SET seen_at = ? WHERE id = ?');
+    // Only an unread thread is written: opening a thread already seen writes no page (issue 16).
+    this.seenStmt = db.prepare(
+      'UPDATE threads SET seen_at = ? WHERE id = ? AND (seen_at IS NULL OR seen_at < last_message_at)',
+    );
     this.deleteStmt = db.prepare('DELETE FROM threads WHERE id = ?');
     this.byPatientStmt = db.prepare<[string], ThreadListRow>(
       `SELECT ${LIST_COLUMNS}, NULL AS snippet FROM threads t JOIN patients p ON p.id = t.patient_id
@@ -306,20 +311,18 @@ export class ThreadsRepo {
   }
 
   /**
-   * Threads of the queue with a message containing every word of the search (as word prefixes), newest activity
+   * Threads of the queue with a message containing every word of the search (ftsQueryOf), newest activity
    * first, each with a snippet of its best-matching message. Counting and paging run inside the FTS index
    * (repos/search-index.ts); only the page's threads and their messages are read.
    */
   private searchPage(q: InboxQuery): { rows: ThreadListRow[]; total: number } {
-    const terms = searchTermsOf(q.search ?? '');
-    if (terms.length === 0) return { rows: [], total: 0 };
+    const words = ftsQueryOf(q.search ?? '');
+    if (words === null) return { rows: [], total: 0 };
+    const { highlights } = parseSearch(q.search ?? '');
     this.search.refresh();
-    const words = terms.map((t) => `"${t}"*`).join(' ');
     const { open, tags } = searchFilter(q);
     const match =
-      tags.length === 0
-        ? `{body} : (${words})`
-        : `{body} : (${words}) AND {tags} : (${tags.map((t) => `"${t}"`).join(' AND ')})`;
+      tags.length === 0 ? words : `${words} AND {tags} : (${tags.map((t) => `"${t}"`).join(' AND ')})`;
     const query = { match, ...searchKeyRange(open, q.since) };
     const total = this.search.count(query);
     const keys = this.search.keys(query, q.offset, q.limit);
@@ -336,7 +339,7 @@ export class ThreadsRepo {
       const row = byKey.get(key);
       if (!row) continue;
       delete row.search_key;
-      row.snippet = snippetOf(this.bodiesStmt.all(row.id), terms);
+      row.snippet = snippetOf(this.bodiesStmt.all(row.id), highlights);
       rows.push(row);
     }
     return { rows, total };

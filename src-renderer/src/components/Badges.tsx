@@ -26,6 +26,7 @@ export const APPOINTMENT_STATUS_LABEL: Record<AppointmentStatus, string> = {
   'entered-in-error': 'Entered in error',
   'checked-in': 'Checked in',
   waitlist: 'Waitlist',
+  roomed: 'Roomed',
 };
 
 export function PriorityBadge({ priority }: { priority: Priority }) {

@@ -1,8 +1,25 @@
 /**
  * A modal dialog on the native <dialog> element: the browser traps focus, makes the rest of the page inert and
  * closes on Escape (which we route to onClose so React stays the owner of "open"). Render it only while open.
+ *
+ * Focus comes back to where it was when the dialog closes (issue 14): the element focused when the dialog was
+ * first rendered — taken during that render, before a child's autoFocus or focus effect can move it — or, if
+ * that element has left the page meanwhile (a virtualized row re-rendered, a button replaced), the element
+ * that now has the same id.
  */
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+
+/** The focused element and its id, read while the dialog first renders. */
+function focusedNow(): { el: HTMLElement | null; id: string } {
+  const el = typeof document !== 'undefined' ? document.activeElement : null;
+  return el instanceof HTMLElement && el !== document.body ? { el, id: el.id } : { el: null, id: '' };
+}
+
+/** Focus the opener again, or its replacement with the same id. */
+function restoreFocus(opener: { el: HTMLElement | null; id: string }): void {
+  const target = opener.el?.isConnected ? opener.el : opener.id ? document.getElementById(opener.id) : null;
+  target?.focus();
+}
 
 export interface DialogProps {
   title: ReactNode;
@@ -19,18 +36,18 @@ export function Dialog({ title, onClose, children, size = 'medium', subtitle, fo
   const titleId = useId();
   const closeRef = useRef(onClose);
   closeRef.current = onClose;
+  // Read once, in the first render (a state initializer), before any child can take focus.
+  const [opener] = useState(focusedNow);
 
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();
     return () => {
       if (dialog.open) dialog.close();
-      // Give focus back to what opened the dialog, if it is still on the page.
-      if (opener?.isConnected) opener.focus();
+      restoreFocus(opener);
     };
-  }, []);
+  }, [opener]);
 
   return (
     <dialog

@@ -1,17 +1,11 @@
 /**
- * A virtualized list with a fixed row height: only the visible rows (plus overscan) are in the DOM, placed by
- * transform inside a spacer as tall as all rows. `count` sizes the scroller, so 100k rows cost the same as 100.
- * It is an ARIA listbox with an active descendant: focus stays on the list while the cursor moves.
+ * A virtualized list with a fixed row height, on @tanstack/react-virtual (issue 14): only the visible rows (plus
+ * overscan) are in the DOM, placed by transform inside a spacer as tall as all rows. `count` sizes the scroller,
+ * so 100k rows cost the same as 100. It is an ARIA listbox with an active descendant: focus stays on the list
+ * while the cursor moves.
  */
-import {
-  useCallback,
-  useEffect,
-  useLayoutEffect,
-  useRef,
-  useState,
-  type KeyboardEvent,
-  type ReactNode,
-} from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface VirtualListProps {
   count: number;
@@ -34,28 +28,18 @@ export interface VirtualListProps {
 export function VirtualList(p: VirtualListProps) {
   const { count, rowHeight, overscan = 8, onRange } = p;
   const ref = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(600);
-  const frame = useRef(0);
-  const isEmpty = count === 0;
-
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const observer = new ResizeObserver(() => setHeight(el.clientHeight));
-    observer.observe(el);
-    setHeight(el.clientHeight);
-    return () => observer.disconnect();
-  }, [isEmpty]);
-
-  const onScroll = useCallback(() => {
-    cancelAnimationFrame(frame.current);
-    frame.current = requestAnimationFrame(() => setScrollTop(ref.current?.scrollTop ?? 0));
-  }, []);
-  useEffect(() => () => cancelAnimationFrame(frame.current), []);
-
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
-  const last = Math.min(count - 1, Math.ceil((scrollTop + height) / rowHeight) + overscan);
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => ref.current,
+    estimateSize: () => rowHeight,
+    overscan,
+    // Rows render before the scroller is measured (first paint), as the hand-written list did.
+    initialRect: { width: 0, height: 600 },
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? -1;
+  const height = virtualizer.scrollRect?.height ?? 600;
 
   useEffect(() => {
     onRange(first, Math.max(first, last));
@@ -63,13 +47,9 @@ export function VirtualList(p: VirtualListProps) {
 
   // Keep the cursor row in view.
   useEffect(() => {
-    const el = ref.current;
-    if (!el || count === 0) return;
-    const top = p.cursor * rowHeight;
-    if (top < el.scrollTop) el.scrollTop = top;
-    else if (top + rowHeight > el.scrollTop + el.clientHeight)
-      el.scrollTop = top + rowHeight - el.clientHeight;
-  }, [p.cursor, rowHeight, count]);
+    if (count > 0 && p.cursor >= 0 && p.cursor < count)
+      virtualizer.scrollToIndex(p.cursor, { align: 'auto' });
+  }, [p.cursor, count, virtualizer]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.altKey || e.ctrlKey || e.metaKey || count === 0) return;
@@ -91,30 +71,27 @@ export function VirtualList(p: VirtualListProps) {
     }
   };
 
-  const rows: ReactNode[] = [];
-  for (let i = first; i <= last; i++) {
-    rows.push(
-      <div
-        key={i}
-        id={`${p.idPrefix}-${i}`}
-        role="option"
-        aria-selected={p.selectedIndex === i}
-        aria-posinset={i + 1}
-        aria-setsize={count}
-        aria-label={p.rowLabel(i)}
-        className={`vrow${p.cursor === i ? ' vrow-cursor' : ''}${p.selectedIndex === i ? ' vrow-selected' : ''}`}
-        style={{ transform: `translateY(${i * rowHeight}px)`, height: rowHeight }}
-        onMouseDown={(e) => e.preventDefault()}
-        onClick={() => {
-          ref.current?.focus();
-          p.onCursor(i);
-          p.onOpen(i);
-        }}
-      >
-        {p.renderRow(i)}
-      </div>,
-    );
-  }
+  const rows: ReactNode[] = items.map(({ index: i, start }) => (
+    <div
+      key={i}
+      id={`${p.idPrefix}-${i}`}
+      role="option"
+      aria-selected={p.selectedIndex === i}
+      aria-posinset={i + 1}
+      aria-setsize={count}
+      aria-label={p.rowLabel(i)}
+      className={`vrow${p.cursor === i ? ' vrow-cursor' : ''}${p.selectedIndex === i ? ' vrow-selected' : ''}`}
+      style={{ transform: `translateY(${start}px)`, height: rowHeight }}
+      onMouseDown={(e) => e.preventDefault()}
+      onClick={() => {
+        ref.current?.focus();
+        p.onCursor(i);
+        p.onOpen(i);
+      }}
+    >
+      {p.renderRow(i)}
+    </div>
+  ));
 
   if (count === 0) {
     return (
@@ -132,10 +109,9 @@ export function VirtualList(p: VirtualListProps) {
       tabIndex={0}
       aria-label={p.label}
       aria-activedescendant={p.cursor >= first && p.cursor <= last ? `${p.idPrefix}-${p.cursor}` : undefined}
-      onScroll={onScroll}
       onKeyDown={onKeyDown}
     >
-      <div className="vlist-spacer" style={{ height: count * rowHeight }}>
+      <div className="vlist-spacer" style={{ height: virtualizer.getTotalSize() }}>
         {rows}
       </div>
     </div>

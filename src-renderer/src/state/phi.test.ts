@@ -98,7 +98,16 @@ describe('clearPhi', () => {
       drafts: { t1: `Dear ${PHI[0]!}` },
     });
     useSchedule.setState({
-      view: { from: appointment.start, to: appointment.end, providers: [], appointments: [appointment] },
+      view: {
+        from: appointment.start,
+        to: appointment.end,
+        location: { id: 'loc-main', name: 'Main clinic', timeZone: 'America/New_York' },
+        locations: [],
+        today: '2026-11-23',
+        now: 0,
+        providers: [],
+        appointments: [appointment],
+      },
     });
     usePatient.setState({
       patientId: 'p1',

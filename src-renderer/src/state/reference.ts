@@ -1,16 +1,36 @@
 /** Reference lists that hold no patient data (providers, staff, reply templates): loaded once per person. */
 import { create } from 'zustand';
-import type { ProviderView, ReplyTemplate, StaffView } from '../../../src-shared/views';
+import type { ClinicProfile, ProviderView, ReplyTemplate, StaffView } from '../../../src-shared/views';
+import { setClinicClock } from '../lib/time';
 import { call } from '../api';
+import { setUi } from './ui';
 
 interface ReferenceState {
+  /** issue 13a: the clinic's locations and zones; times are shown in the default location's zone. */
+  profile: ClinicProfile | null;
   providers: ProviderView[];
   staff: StaffView[];
   templates: ReplyTemplate[];
+  /** The clinic phone of this PC's settings: the {{clinic_phone}} field of reply templates ('' if not set). */
+  clinicPhone: string;
   loaded: boolean;
 }
 
-const empty: ReferenceState = { providers: [], staff: [], templates: [], loaded: false };
+const empty: ReferenceState = {
+  profile: null,
+  providers: [],
+  staff: [],
+  templates: [],
+  clinicPhone: '',
+  loaded: false,
+};
+
+/** Show times in the clinic location's zone and open the schedule on the clinic's today (issue 13a). */
+function applyProfile(profile: ClinicProfile): void {
+  const location = profile.locations.find((l) => l.id === profile.locationId) ?? profile.locations[0];
+  setClinicClock(location?.timeZone ?? 'UTC', profile.now);
+  setUi({ scheduleDate: profile.today });
+}
 
 export const useReference = create<ReferenceState>()(() => empty);
 
@@ -24,12 +44,22 @@ export function loadReference(canUseInbox: boolean): Promise<void> {
   if (useReference.getState().loaded) return Promise.resolve();
   loading ??= (async () => {
     try {
-      const [providers, staff, templates] = await Promise.all([
+      const [providers, staff, templates, profile, settings] = await Promise.all([
         call('providers.list', {}),
         call('staff.list', {}),
         canUseInbox ? call('inbox.templates', {}) : Promise.resolve([]),
+        call('clinic.profile', {}),
+        call('settings.get', {}),
       ]);
-      useReference.setState({ providers, staff, templates, loaded: true });
+      applyProfile(profile);
+      useReference.setState({
+        providers,
+        staff,
+        templates,
+        profile,
+        clinicPhone: settings.clinicPhone,
+        loaded: true,
+      });
     } finally {
       loading = null;
     }

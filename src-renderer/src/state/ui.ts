@@ -6,7 +6,7 @@
 import { create } from 'zustand';
 import type { Priority, Role, ThreadStatus } from '../../../src-shared/domain';
 import type { Queue } from '../../../src-shared/views';
-import { todayUtc } from '../lib/time';
+import { clinicToday } from '../lib/time';
 
 export type View = 'inbox' | 'schedule' | 'activity' | 'settings' | 'audit';
 export type AuditEntity = 'thread' | 'appointment' | 'patient';
@@ -47,7 +47,7 @@ function initial(role: Role | null): UiState {
     cursor: 0,
     selectedThreadId: null,
     scheduleMode: 'day',
-    scheduleDate: todayUtc(),
+    scheduleDate: clinicToday(),
     weekProviderId: null,
     appointmentId: null,
     patientId: null,

@@ -18,6 +18,7 @@ export function SettingsView() {
   const [closedDays, setClosedDays] = useState('');
   const [backDays, setBackDays] = useState('');
   const [aheadDays, setAheadDays] = useState('');
+  const [phone, setPhone] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -33,6 +34,7 @@ export function SettingsView() {
     setClosedDays(String(s.closedThreadDays));
     setBackDays(String(s.scheduleBackDays));
     setAheadDays(String(s.scheduleAheadDays));
+    setPhone(s.clinicPhone);
   };
 
   useEffect(() => {
@@ -73,6 +75,7 @@ export function SettingsView() {
         closedThreadDays: window[0]!.value,
         scheduleBackDays: window[1]!.value,
         scheduleAheadDays: window[2]!.value,
+        clinicPhone: phone.trim(),
       });
       show(next);
       setStatus('Settings saved.');
@@ -91,7 +94,8 @@ export function SettingsView() {
       String(saved.offlineGraceHours) !== grace ||
       String(saved.closedThreadDays) !== closedDays ||
       String(saved.scheduleBackDays) !== backDays ||
-      String(saved.scheduleAheadDays) !== aheadDays);
+      String(saved.scheduleAheadDays) !== aheadDays ||
+      saved.clinicPhone !== phone);
 
   return (
     <div className="page">
@@ -118,6 +122,20 @@ export function SettingsView() {
             />
             <p id="settings-idle-hint" className="hint">
               1 to 60 minutes. The console also locks when the PC's screen locks or it goes to sleep.
+            </p>
+          </div>
+          <div className="field">
+            <label htmlFor="settings-phone">Clinic phone</label>
+            <input
+              id="settings-phone"
+              type="tel"
+              maxLength={40}
+              value={phone}
+              aria-describedby="settings-phone-hint"
+              onChange={(e) => setPhone(e.target.value)}
+            />
+            <p id="settings-phone-hint" className="hint">
+              As patients should dial it: filled into reply templates that use the clinic phone.
             </p>
           </div>
           <div className="field">

@@ -41,7 +41,7 @@ export function AuditTable({ entries, caption }: { entries: AuditEntryView[]; ca
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">Time (UTC)</th>
+            <th scope="col">Time (clinic)</th>
             <th scope="col">Who</th>
             <th scope="col">Device</th>
             <th scope="col">Action</th>
@@ -54,7 +54,7 @@ export function AuditTable({ entries, caption }: { entries: AuditEntryView[]; ca
             <tr key={e.id}>
               <td className="nowrap">
                 <time dateTime={e.at}>
-                  {dateTimeLabel(e.at).replace(' UTC', '')}:{e.at.slice(17, 19)}
+                  {dateTimeLabel(e.at).replace(/ (\S+)$/, `:${e.at.slice(17, 19)} $1`)}
                 </time>
               </td>
               <td>

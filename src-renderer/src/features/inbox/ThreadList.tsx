@@ -1,5 +1,6 @@
 /** The virtualized thread list: pages of 100 fetched by offset as the list scrolls; `total` sizes the scroller. */
 import { useCallback, useEffect, useRef } from 'react';
+import { isSearchable } from '../../../../src-shared/search-text';
 import type { ThreadSummary } from '../../../../src-shared/views';
 import { DueBadge, PRIORITY_LABEL, PriorityBadge, STATUS_LABEL } from '../../components/Badges';
 import { VirtualList } from '../../components/VirtualList';
@@ -175,7 +176,9 @@ export function ThreadList() {
               ? 'Nothing to show.'
               : 'Loading…'
             : search
-              ? 'No messages match this search.'
+              ? isSearchable(search)
+                ? 'No messages match this search.'
+                : 'Type at least 2 letters to search (one Chinese, Japanese or Korean character is enough).'
               : downloading
                 ? 'Still downloading the clinic’s messages from the portal…'
                 : 'No threads in this queue.'

@@ -1,5 +1,5 @@
 /** The open thread: patient, messages with attachments, triage actions and the reply box. */
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { PRIORITIES, THREAD_STATUSES, type Priority, type ThreadStatus } from '../../../../src-shared/domain';
 import type { AttachmentMeta, MessageView, ThreadDetail } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
@@ -7,12 +7,13 @@ import { DueBadge, PRIORITY_LABEL, PriorityBadge, STATUS_LABEL, StatusBadge } fr
 import { base64ToBlob, objectUrl, revoke, saveBlob } from '../../lib/download';
 import { dateTimeLabel } from '../../lib/time';
 import { useData } from '../../state/data';
-import { invalidateList, loadCounts, loadDetail, setDraft, useInbox } from '../../state/inbox';
+import { invalidateList, loadCounts, loadDetail, useInbox } from '../../state/inbox';
 import { useReference } from '../../state/reference';
 import { useSession } from '../../state/session';
-import { useSync } from '../../state/sync';
 import { setUi, useUi } from '../../state/ui';
-import { assignThread, claimThread, releaseThread, sendReply, setPriority, setStatus } from './actions';
+import { assignThread, claimThread, releaseThread, setPriority, setStatus } from './actions';
+import { markDoneAndNext } from './next-thread';
+import { ReplyBox } from './ReplyBox';
 
 export function ThreadPane() {
   const selectedId = useUi((s) => s.selectedThreadId);
@@ -162,7 +163,7 @@ function ThreadView({ detail }: { detail: ThreadDetail }) {
           </select>
         </div>
         {thread.status !== 'done' ? (
-          <button type="button" className="button" onClick={() => void setStatus(thread.id, 'done')}>
+          <button type="button" className="button" onClick={() => void markDoneAndNext(thread.id)}>
             Mark done <kbd className="kbd-hint">d</kbd>
           </button>
         ) : null}
@@ -186,7 +187,11 @@ function ThreadView({ detail }: { detail: ThreadDetail }) {
         ))}
       </ol>
 
-      <ReplyBox threadId={thread.id} closed={thread.status === 'done'} />
+      <ReplyBox
+        threadId={thread.id}
+        closed={thread.status === 'done'}
+        fields={{ first_name: patient.givenName, providerId: thread.providerId }}
+      />
     </article>
   );
 }
@@ -283,81 +288,5 @@ function Attachment({ a }: { a: AttachmentMeta }) {
       ) : null}
       {preview ? <img className="attachment-preview" src={preview} alt={`Preview of ${a.fileName}`} /> : null}
     </li>
-  );
-}
-
-function ReplyBox({ threadId, closed }: { threadId: string; closed: boolean }) {
-  const draft = useInbox((s) => s.drafts[threadId] ?? '');
-  const templates = useReference((s) => s.templates);
-  const offline = useSync((s) => s.status?.connection === 'offline');
-  const [busy, setBusy] = useState(false);
-  const [sent, setSent] = useState<string | null>(null);
-  const ref = useRef<HTMLTextAreaElement>(null);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    const body = draft.trim();
-    if (!body) {
-      ref.current?.focus();
-      return;
-    }
-    setBusy(true);
-    setSent(null);
-    const ok = await sendReply(threadId, body);
-    setBusy(false);
-    if (ok) {
-      setDraft(threadId, '');
-      setSent(offline ? 'Reply saved on this PC. It is sent when the connection is back.' : 'Reply sent.');
-    }
-  }
-
-  return (
-    <form className="reply" onSubmit={submit} aria-labelledby="reply-title">
-      <div className="reply-head">
-        <h3 id="reply-title" className="reply-title">
-          Reply to patient
-        </h3>
-        <div className="inline-field">
-          <label htmlFor="reply-template">Template</label>
-          <select
-            id="reply-template"
-            value=""
-            onChange={(e) => {
-              const t = templates.find((x) => x.id === e.target.value);
-              if (!t) return;
-              setDraft(threadId, draft.trim() ? `${draft.trimEnd()}\n\n${t.body}` : t.body);
-              ref.current?.focus();
-            }}
-          >
-            <option value="">Insert a saved reply…</option>
-            {templates.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.title}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
-      <label htmlFor="reply-body" className="visually-hidden">
-        Reply
-      </label>
-      <textarea
-        ref={ref}
-        id="reply-body"
-        rows={4}
-        value={draft}
-        placeholder={closed ? 'This thread is closed; a reply reopens the conversation.' : 'Write a reply…'}
-        onChange={(e) => setDraft(threadId, e.target.value)}
-        maxLength={20_000}
-      />
-      <div className="reply-foot">
-        <p className="muted reply-note" role="status">
-          {sent ?? 'The patient sees replies in the portal.'}
-        </p>
-        <button type="submit" className="button button-primary" disabled={busy || !draft.trim()}>
-          {busy ? 'Sending…' : 'Send reply'}
-        </button>
-      </div>
-    </form>
   );
 }

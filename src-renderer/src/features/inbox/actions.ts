@@ -46,6 +46,9 @@ export const setStatus = (threadId: string, status: ThreadStatus) =>
 export const sendReply = (threadId: string, body: string) =>
   run(threadId, () => call('thread.reply', { threadId, body }), 'Reply sent.');
 
+export const replyAndClose = (threadId: string, body: string) =>
+  run(threadId, () => call('thread.replyAndClose', { threadId, body }), 'Reply sent and thread closed.');
+
 /** The thread the keyboard shortcuts act on: the open one. */
 export function openThreadId(): string | null {
   const detail = useInbox.getState().detail;

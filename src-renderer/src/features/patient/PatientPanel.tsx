@@ -2,7 +2,7 @@
 import { useEffect } from 'react';
 import { APPOINTMENT_STATUS_LABEL, PriorityBadge, StatusBadge } from '../../components/Badges';
 import { Dialog } from '../../components/Dialog';
-import { dayLabel, hhmm } from '../../lib/time';
+import { dayLabel, hhmm, zoneLabel } from '../../lib/time';
 import { useData } from '../../state/data';
 import { loadPatient, usePatient } from '../../state/patient';
 import { useReference } from '../../state/reference';
@@ -71,7 +71,7 @@ export function PatientPanelDialog({ patientId, onClose }: { patientId: string; 
               <table className="table">
                 <thead>
                   <tr>
-                    <th scope="col">When (UTC)</th>
+                    <th scope="col">When ({zoneLabel()})</th>
                     <th scope="col">Provider</th>
                     <th scope="col">Reason</th>
                     <th scope="col">Status</th>

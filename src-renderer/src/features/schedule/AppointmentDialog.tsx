@@ -6,7 +6,7 @@ import type { AppointmentView } from '../../../../src-shared/views';
 import { call, errorCode, errorMessage } from '../../api';
 import { AppointmentStatusBadge } from '../../components/Badges';
 import { Dialog } from '../../components/Dialog';
-import { dayLabel, hhmm } from '../../lib/time';
+import { dayLabel, displayZone, hhmm, localDay, zoneLabel } from '../../lib/time';
 import { useData } from '../../state/data';
 import { phiEpoch } from '../../state/epoch';
 import { useReference } from '../../state/reference';
@@ -76,7 +76,7 @@ export function AppointmentDialog({
 
   const title = appt ? `${appt.patientName}` : 'Appointment';
   const subtitle = appt
-    ? `${dayLabel(appt.start)} · ${hhmm(appt.start)}–${hhmm(appt.end)} UTC · ${provider?.name ?? 'Provider'}`
+    ? `${dayLabel(appt.start)} · ${hhmm(appt.start)}–${hhmm(appt.end)} ${zoneLabel(appt.start)} · ${provider?.name ?? 'Provider'}`
     : undefined;
 
   return (
@@ -220,7 +220,7 @@ export function AppointmentDialog({
                   // issue 13b: the server's verdict, awaited with the dialog open (a lost race is told here).
                   const confirmed = await confirmOrThrow(appointmentId);
                   announce(
-                    `Appointment moved to ${dayLabel(slot.day)} ${hhmm(slot.start)} UTC.` +
+                    `Appointment moved to ${dayLabel(slot.day)} ${hhmm(slot.start)} ${zoneLabel(slot.start)}.` +
                       (confirmed ? '' : ` ${NOT_CONFIRMED_YET}`),
                   );
                   setMode('view');
@@ -235,7 +235,7 @@ export function AppointmentDialog({
           <div className="form-error" role="alert">
             {error ? <p>{error}</p> : null}
           </div>
-          <p className="muted small">Times are UTC.</p>
+          <p className="muted small">Times are the clinic's local time ({displayZone()}).</p>
         </div>
       )}
     </Dialog>
@@ -296,7 +296,7 @@ function RescheduleForm(p: {
   onMove: (slot: Slot) => Promise<void>;
 }) {
   const providers = useReference((s) => s.providers);
-  const [day, setDay] = useState(p.appt.start.slice(0, 10));
+  const [day, setDay] = useState(localDay(p.appt.start));
   const [providerId, setProviderId] = useState(p.appt.providerId);
   const [slots, setSlots] = useState<Slot[] | null>(null);
   const [choice, setChoice] = useState('');
@@ -354,7 +354,7 @@ function RescheduleForm(p: {
           </select>
         </div>
         <div className="field">
-          <label htmlFor={ids.slot}>New time (UTC)</label>
+          <label htmlFor={ids.slot}>New time ({zoneLabel()})</label>
           <select id={ids.slot} value={choice} onChange={(e) => setChoice(e.target.value)} disabled={!slots}>
             <option value="">
               {slots === null ? 'Loading free slots…' : slots.length ? 'Choose a free slot' : 'No free slots'}

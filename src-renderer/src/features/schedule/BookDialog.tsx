@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { PatientView, ProviderView } from '../../../../src-shared/views';
 import { call, errorCode, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
-import { dayLabel, hhmm } from '../../lib/time';
+import { dayLabel, hhmm, zoneLabel } from '../../lib/time';
 import { phiEpoch } from '../../state/epoch';
 import { announce } from '../../state/ui';
 import { awaitVerdict, NOT_CONFIRMED_YET } from './confirm';
@@ -90,8 +90,8 @@ export function BookDialog({
       }
       announce(
         verdict.outcome === 'confirmed'
-          ? `Appointment booked for ${hhmm(slot.start)} UTC with ${provider.name}.`
-          : `Appointment for ${hhmm(slot.start)} UTC with ${provider.name}: ${NOT_CONFIRMED_YET}`,
+          ? `Appointment booked for ${hhmm(slot.start)} ${zoneLabel(slot.start)} with ${provider.name}.`
+          : `Appointment for ${hhmm(slot.start)} ${zoneLabel(slot.start)} with ${provider.name}: ${NOT_CONFIRMED_YET}`,
       );
       onClose();
     } catch (err) {
@@ -105,7 +105,7 @@ export function BookDialog({
   return (
     <Dialog
       title="Book appointment"
-      subtitle={`${provider.name} · ${dayLabel(slot.day)} · ${hhmm(slot.start)}–${hhmm(slot.end)} UTC`}
+      subtitle={`${provider.name} · ${dayLabel(slot.day)} · ${hhmm(slot.start)}–${hhmm(slot.end)} ${zoneLabel(slot.start)}`}
       onClose={onClose}
     >
       <form className="form" onSubmit={submit} noValidate>

@@ -5,7 +5,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { ProviderView } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
-import { hhmm } from '../../lib/time';
+import { hhmm, zoneLabel } from '../../lib/time';
 import { phiEpoch } from '../../state/epoch';
 import { freeSlots, type Slot } from './slots';
 
@@ -40,7 +40,7 @@ export function OtherFreeSlot(p: {
 
   return (
     <div className="field">
-      <label htmlFor={id}>Another free time (UTC)</label>
+      <label htmlFor={id}>Another free time ({zoneLabel()})</label>
       <select
         id={id}
         value=""

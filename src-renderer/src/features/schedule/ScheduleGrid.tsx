@@ -1,11 +1,11 @@
 /**
- * Slots laid out by minute from the providers' working hours (UTC): one column per provider (day view) or per day
+ * Slots laid out by wall-clock minute from the providers' working hours at the clinic location (issue 13a): one column per provider (day view) or per day
  * (week view). Free slots are buttons that open the booking dialog; appointments open the appointment dialog.
  */
 import { useId, useRef } from 'react';
 import type { AppointmentView, ProviderView } from '../../../../src-shared/views';
 import { APPOINTMENT_STATUS_LABEL } from '../../components/Badges';
-import { hhmm, minuteLabel, minuteOfDay } from '../../lib/time';
+import { hhmm, minuteLabel, minuteOfDay, zoneLabel } from '../../lib/time';
 import { appointmentsOf, freeSlots, holdsSlot, type Slot } from './slots';
 import { useGridKeyboard } from './useGridKeyboard';
 
@@ -58,7 +58,9 @@ export function ScheduleGrid({ columns, appointments, canBook, onBook, onOpen, l
         className="sgrid-head"
         style={{ gridTemplateColumns: `64px repeat(${columns.length}, minmax(150px, 1fr))` }}
       >
-        <div className="sgrid-corner">UTC</div>
+        <div className="sgrid-corner">
+          {zoneLabel(columns[0] ? `${columns[0].day}T12:00:00Z` : undefined)}
+        </div>
         {columns.map((c) => (
           <div key={c.key} className={`sgrid-colhead${c.highlight ? ' sgrid-colhead-today' : ''}`}>
             <span className="sgrid-coltitle">{c.title}</span>

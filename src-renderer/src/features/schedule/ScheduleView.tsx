@@ -1,7 +1,19 @@
-/** The schedule: a day with one column per provider, or a week of one provider. Times are UTC. */
+/**
+ * The schedule: a day with one column per provider, or a week of one provider. Times are the clinic location's
+ * wall clock, with its zone named (issue 13a); Today is the clinic's today.
+ */
 import { useEffect, useState } from 'react';
 import type { ProviderView } from '../../../../src-shared/views';
-import { addDays, dayLabel, longDayLabel, mondayOf, todayUtc } from '../../lib/time';
+import {
+  addDays,
+  clinicToday,
+  dayLabel,
+  displayZone,
+  localDay,
+  longDayLabel,
+  mondayOf,
+  zoneLabel,
+} from '../../lib/time';
 import { useData } from '../../state/data';
 import { useReference } from '../../state/reference';
 import { loadSchedule, scheduleKey, useSchedule, type ScheduleParams } from '../../state/schedule';
@@ -38,7 +50,7 @@ export function ScheduleView() {
     if (params) void loadSchedule(params);
   }, [key, version]);
 
-  const today = todayUtc();
+  const today = clinicToday();
   const columns: GridColumn[] =
     mode === 'day'
       ? providers.map((p) => ({
@@ -65,7 +77,7 @@ export function ScheduleView() {
   const step = mode === 'day' ? 1 : 7;
   function weekSubtitle(day: string, isToday: boolean): string {
     const n = (view && loadedKey === key ? view.appointments : []).filter(
-      (a) => a.start.slice(0, 10) === day && a.status !== 'cancelled',
+      (a) => localDay(a.start) === day && a.status !== 'cancelled',
     ).length;
     const booked = n === 0 ? 'No appointments' : `${n} ${n === 1 ? 'appointment' : 'appointments'}`;
     return isToday ? `Today · ${booked}` : booked;
@@ -100,7 +112,7 @@ export function ScheduleView() {
           >
             <span aria-hidden="true">‹</span>
           </button>
-          <button type="button" className="button" onClick={() => setUi({ scheduleDate: todayUtc() })}>
+          <button type="button" className="button" onClick={() => setUi({ scheduleDate: clinicToday() })}>
             Today
           </button>
           <button
@@ -157,7 +169,8 @@ export function ScheduleView() {
       <div className="schedule-heading">
         <h2 className="view-title">{heading}</h2>
         <p className="muted">
-          All times UTC{loading ? ' · Updating…' : ''}
+          Times in {current?.location.name ?? 'clinic'} local time: {displayZone()} (
+          {zoneLabel(`${date}T12:00:00Z`)}){loading ? ' · Updating…' : ''}
           {!canBook ? ' · View only: booking is done at the front desk' : ''}
         </p>
       </div>

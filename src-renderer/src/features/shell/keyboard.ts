@@ -9,7 +9,8 @@ import { call } from '../../api';
 import { useInbox } from '../../state/inbox';
 import { applySession } from '../../state/session';
 import { setUi, useUi } from '../../state/ui';
-import { claimThread, openThreadId, setPriority, setStatus } from '../inbox/actions';
+import { claimThread, openThreadId, setPriority } from '../inbox/actions';
+import { markDoneAndNext } from '../inbox/next-thread';
 import { SEARCH_INPUT_ID } from '../inbox/InboxView';
 import { openAtCursor } from '../inbox/ThreadList';
 
@@ -91,7 +92,7 @@ export function useShortcuts(onHelp: () => void): void {
         case 'd':
           if (threadId) {
             e.preventDefault();
-            void setStatus(threadId, 'done');
+            void markDoneAndNext(threadId);
           }
           return;
         case '1':

@@ -3,13 +3,14 @@
  * apart (issue 12): offline, N changes waiting, N changes refused, and "signed in offline"; an error from a
  * "Sync now" click is cleared once the console is back online.
  */
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { call, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
-import { dateTimeLabel, hhmm, todayUtc } from '../../lib/time';
+import { clinicToday, dateTimeLabel, hhmm, localDay, zoneLabel } from '../../lib/time';
 import type { SyncProblem } from '../../../../src-shared/views';
 import { dismissProblem, setSyncError, useSync } from '../../state/sync';
 import { setUi, useUi } from '../../state/ui';
+import { type ProgressSample, secondsLeft, timeLeftLabel } from './eta';
 
 const CONNECTION_LABEL = {
   online: 'Online',
@@ -27,6 +28,15 @@ export function SyncBar({ offlineSession }: { offlineSession: boolean }) {
   const pending = status?.pending ?? 0;
   const progress = status?.progress ?? null;
   const last = status?.lastSyncedAt ?? null;
+  // Where this download started (records, time), for the estimated time left; reset when it ends.
+  const started = useRef<ProgressSample | null>(null);
+  if (!progress) started.current = null;
+  else if (started.current === null || progress.done < started.current.done)
+    started.current = { done: progress.done, at: Date.now() };
+  const left =
+    progress && started.current
+      ? secondsLeft(started.current, { done: progress.done, at: Date.now() }, progress.total)
+      : null;
 
   return (
     <footer className={`syncbar syncbar-${connection}`} aria-label="Sync status">
@@ -42,7 +52,7 @@ export function SyncBar({ offlineSession }: { offlineSession: boolean }) {
       </span>
       <span className="sync-item sync-last">
         {last
-          ? `Last sync ${last.slice(0, 10) === todayUtc() ? hhmm(last) + ' UTC' : dateTimeLabel(last)}`
+          ? `Last sync ${localDay(last) === clinicToday() ? `${hhmm(last)} ${zoneLabel(last)}` : dateTimeLabel(last)}`
           : 'Not synced yet'}
       </span>
       {progress && progress.total > 0 ? (
@@ -50,7 +60,8 @@ export function SyncBar({ offlineSession }: { offlineSession: boolean }) {
           <label htmlFor="sync-progress">Downloading</label>
           <progress id="sync-progress" max={progress.total} value={progress.done} />
           <span>
-            {progress.done.toLocaleString('en')} of {progress.total.toLocaleString('en')}
+            {progress.done.toLocaleString('en')} of {progress.total.toLocaleString('en')} records
+            {left !== null ? `, ${timeLeftLabel(left)}` : ''}
           </span>
         </span>
       ) : null}
@@ -162,7 +173,7 @@ function OpenRecordButton({ problem }: { problem: SyncProblem }) {
             problemsOpen: false,
             view: 'schedule',
             scheduleMode: 'day',
-            ...(problem.slotStart ? { scheduleDate: problem.slotStart.slice(0, 10) } : {}),
+            ...(problem.slotStart ? { scheduleDate: localDay(problem.slotStart) } : {}),
           });
         else if (appointment) setUi({ problemsOpen: false, appointmentId: problem.entityId });
         else

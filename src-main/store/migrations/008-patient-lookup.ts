@@ -7,12 +7,9 @@ import type { Migration } from './types';
  * upsert and delete. Prefix lookups are range scans of the primary key, in (term, name) order: a one-word lookup
  * reads its best answers first and stops.
  * Existing patients are indexed here.
- *
- * File numbered 006 (issue 13b's slot); `version` is the next free number on this branch so the list stays
- * gap-free: the lead renumbers at merge.
  */
 export const patientLookup: Migration = {
-  version: 5,
+  version: 8,
   name: 'patient lookup terms',
   up: (db) => {
     db.exec(`

@@ -1,0 +1,95 @@
+/**
+ * 3. Full-text search through the router (issue 14, deliverable 6; DESIGN.md §10): `inbox.list` with a search,
+ * called as the renderer calls it (origin check, input schema, role check, lock gate, the list read's audit
+ * events), by a clinician signed in on a real core (createCore) opened on the store the initial sync filled.
+ * Cases: common and rare words, two words, a two-letter word (whole words only), a three-letter prefix (the
+ * shortest prefix searched), and the one-letter search (not searched: src-shared/search-text.ts).
+ */
+import os from 'node:os';
+import { demoStaff } from '../server/demo/credentials';
+import { ManualIdleSource } from '../src-main/base/adapters';
+import { createCore } from '../src-main/core/create-core';
+import type { Queue } from '../src-shared/views';
+import { type Backend, type BenchOptions, type Result, keyStore } from './env';
+import { RARE_COUNT, RARE_WORD } from './measure-inbox';
+import { summarize, timeAsync } from './stats';
+
+const ORIGIN = 'http://bench.console';
+
+export async function measureSearch(
+  backend: Backend,
+  dataDir: string,
+  opts: BenchOptions,
+): Promise<Result[]> {
+  const idle = new ManualIdleSource();
+  const core = await createCore({
+    dataDir,
+    keyStore,
+    serverUrl: backend.url,
+    idleSource: idle,
+    openExternal: async () => undefined,
+    allowedOrigins: [ORIGIN],
+    deviceName: `${os.hostname()} bench search desk`,
+    autoStart: false,
+  });
+  try {
+    if (core.auth.deviceState() === 'not-enrolled') {
+      await core.auth.enrol('admin1', demoStaff('admin1').password, backend.totpFor('admin1'));
+    }
+    const call = (method: string, input: unknown) =>
+      core.router.call(method, input, { origin: ORIGIN, isMainFrame: true });
+    const signIn = await call('auth.signIn', {
+      username: 'clinician1',
+      password: demoStaff('clinician1').password,
+      totp: backend.totpFor('clinician1'),
+    });
+    if (!signIn.ok) throw new Error(`bench sign-in failed: ${signIn.error.code}`);
+
+    const messages = (core.store.db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
+    const { queryWarmup: warmup, searchRuns: runs } = opts.reps;
+    const cases: { name: string; queue: Queue; search: string; target: boolean }[] = [
+      { name: 'common word "appointment"', queue: 'all', search: 'appointment', target: true },
+      { name: 'common word "thank", closed queue', queue: 'closed', search: 'thank', target: true },
+      { name: 'word "dizzy"', queue: 'all', search: 'dizzy', target: true },
+      { name: 'two words "blood pressure"', queue: 'all', search: 'blood pressure', target: true },
+      {
+        name: `rare word "${RARE_WORD}" (${RARE_COUNT} messages)`,
+        queue: 'all',
+        search: RARE_WORD,
+        target: true,
+      },
+      { name: 'no match "xylophone"', queue: 'all', search: 'xylophone', target: true },
+      { name: 'two letters "my" (whole word)', queue: 'all', search: 'my', target: true },
+      { name: 'three-letter prefix "the"', queue: 'all', search: 'the', target: true },
+      { name: 'one letter "i" (too short: not searched)', queue: 'all', search: 'i', target: true },
+    ];
+    const results: Result[] = [];
+    for (const c of cases) {
+      let total = 0;
+      const input = { queue: c.queue, search: c.search, offset: 0, limit: 50 };
+      const samples = await timeAsync(
+        async () => {
+          idle.touch();
+          const r = await call('inbox.list', input);
+          if (!r.ok) throw new Error(`inbox.list failed: ${r.error.code}`);
+          total = (r.value as { total: number }).total;
+        },
+        { warmup, runs },
+      );
+      const s = summarize(samples);
+      results.push({
+        group: 'search',
+        name: `search ${messages.toLocaleString('en')} messages through the router: ${c.name}`,
+        unit: 'ms',
+        median: s.median,
+        p95: s.p95,
+        target: c.target ? { on: 'p95', op: '<', value: 20 } : null,
+        runs: s.n,
+        note: `${total.toLocaleString('en')} matching threads in queue ${c.queue}`,
+      });
+    }
+    return results;
+  } finally {
+    await core.close();
+  }
+}

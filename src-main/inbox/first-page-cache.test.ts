@@ -1,0 +1,141 @@
+/**
+ * Issue 16: the inbox keeps each queue's first page in memory (InboxService.list). It must never serve a stale
+ * page: after a local write, a sync apply, an eviction, a "seen" mark or any other write to the tables a page
+ * is read from, the next page equals a fresh read of the store. Real encrypted store.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StaffRecord } from '../../src-shared/domain';
+import type { PullResponse } from '../../src-shared/sync';
+import { messageFixture, patientFixture, threadFixture } from '../../tests/helpers/fixtures';
+import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
+import { applyPullBatch } from '../sync/apply-changes';
+import { evictOutsideWindow } from '../sync/store-window';
+import { FIRST_PAGE_MAX_AGE_MS, type InboxListInput, InboxService } from './inbox-service';
+import { threadSummaryOf } from './views';
+
+const me: StaffRecord = {
+  id: 'stf-me',
+  username: 'me',
+  displayName: 'Dr Me',
+  role: 'clinician',
+  providerId: null,
+  version: 1,
+};
+const NOW = Date.parse('2026-11-23T12:00:00.000Z');
+
+let t: TestStore;
+let clock: { t: number; now(): number };
+let inbox: InboxService;
+
+const queues: InboxListInput[] = [
+  { queue: 'all', offset: 0, limit: 50 },
+  { queue: 'mine', offset: 0, limit: 50 },
+  { queue: 'unassigned', offset: 0, limit: 50 },
+  { queue: 'urgent', offset: 0, limit: 50 },
+  { queue: 'closed', offset: 0, limit: 50 },
+];
+/** What the store holds now, read without any cache. */
+const fresh = (input: InboxListInput) => {
+  const { rows, total } = t.store.threads.page({ ...input, staffId: me.id });
+  return { threads: rows.map(threadSummaryOf), total };
+};
+const expectNoStalePage = () => {
+  for (const q of queues) expect(inbox.list(me, q)).toEqual(fresh(q));
+};
+
+beforeEach(() => {
+  t = makeTestStore('clinic-first-page-');
+  clock = { t: NOW, now: () => clock.t };
+  inbox = new InboxService(t.store, clock, () => undefined);
+  t.store.staff.upsert(me);
+  t.store.patients.upsert(patientFixture());
+  for (let i = 0; i < 5; i++) {
+    t.store.threads.upsert(
+      threadFixture({ id: `thr-${i}`, lastMessageAt: `2026-11-2${i}T09:00:00.000Z`, status: 'new' }),
+    );
+  }
+  t.store.threads.upsert(
+    threadFixture({ id: 'thr-old', status: 'done', lastMessageAt: '2025-01-01T09:00:00.000Z' }),
+  );
+});
+afterEach(() => t.dispose());
+
+describe('the inbox first-page cache', () => {
+  it('serves a repeated first page from memory (so the checks below are about a real cache)', () => {
+    const a = inbox.list(me, queues[0]!);
+    expect(inbox.list(me, queues[0]!)).toBe(a);
+    // Other pages and searches are never cached.
+    const second = { queue: 'all', offset: 2, limit: 2 } as const;
+    expect(inbox.list(me, second)).not.toBe(inbox.list(me, second));
+    // Another staff member's page is another entry.
+    expect(inbox.list({ ...me, id: 'stf-other' }, queues[1]!)).not.toBe(inbox.list(me, queues[1]!));
+  });
+
+  it('is never stale after a local write (claim, priority, status, reply)', () => {
+    expectNoStalePage();
+    inbox.claim(me, 'thr-1');
+    expectNoStalePage();
+    expect(inbox.list(me, queues[1]!).threads.map((x) => x.id)).toEqual(['thr-1']);
+    inbox.setPriority(me, 'thr-2', 'urgent');
+    expectNoStalePage();
+    expect(inbox.list(me, queues[3]!).threads.map((x) => x.id)).toEqual(['thr-2']);
+    inbox.setStatus(me, 'thr-3', 'done');
+    expectNoStalePage();
+    inbox.reply(me, 'thr-4', 'On my way');
+    expectNoStalePage();
+  });
+
+  it('is never stale after a sync apply (new thread, changed thread, new message, a staff rename)', () => {
+    expectNoStalePage();
+    const batch: PullResponse = {
+      changes: [
+        { entity: 'thread', id: 'thr-new', data: threadFixture({ id: 'thr-new', version: 1 }) },
+        {
+          entity: 'thread',
+          id: 'thr-0',
+          data: threadFixture({ id: 'thr-0', assigneeId: me.id, priority: 'stat', version: 5 }),
+        },
+        {
+          entity: 'message',
+          id: 'msg-9',
+          data: messageFixture({ id: 'msg-9', threadId: 'thr-2', sentAt: '2026-11-23T11:00:00.000Z' }),
+        },
+      ],
+      cursor: '10',
+      hasMore: false,
+      remaining: 0,
+    };
+    applyPullBatch(t.store, batch);
+    expectNoStalePage();
+    expect(inbox.list(me, queues[0]!).threads.map((x) => x.id)).toContain('thr-new');
+    expect(inbox.list(me, queues[1]!).threads.map((x) => x.id)).toEqual(['thr-0']);
+  });
+
+  it('is never stale after an eviction or a "seen" mark', () => {
+    expectNoStalePage();
+    expect(inbox.list(me, queues[4]!).threads.map((x) => x.id)).toEqual(['thr-old']);
+    const evicted = evictOutsideWindow(t.store, NOW, {
+      closedThreadDays: 30,
+      scheduleBackDays: 30,
+      scheduleAheadDays: 30,
+    });
+    expect(evicted.threads).toBe(1);
+    expectNoStalePage();
+    expect(inbox.list(me, queues[4]!).threads).toEqual([]);
+    const before = inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!;
+    expect(before.unread).toBe(true);
+    t.store.transaction(() => inbox.markSeen('thr-1'));
+    expectNoStalePage();
+    expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(false);
+  });
+
+  it('is read again after FIRST_PAGE_MAX_AGE_MS even without a write (clock-dependent order)', () => {
+    const a = inbox.list(me, queues[0]!);
+    clock.t += FIRST_PAGE_MAX_AGE_MS;
+    expect(inbox.list(me, queues[0]!)).not.toBe(a);
+    // A clock that jumps back does not keep an old page either.
+    const b = inbox.list(me, queues[0]!);
+    clock.t -= 60_000;
+    expect(inbox.list(me, queues[0]!)).not.toBe(b);
+  });
+});

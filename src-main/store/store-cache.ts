@@ -1,0 +1,44 @@
+import type { Store } from './store';
+
+export interface StoreCacheOptions {
+  /** Tables whose writes invalidate the value; absent: a write to any watched table (table-changes.ts). */
+  tables?: readonly string[];
+  /** Also read again after this long (ms); absent: only writes invalidate. */
+  maxAgeMs?: number;
+  /** Clock for maxAgeMs (ms since the epoch). */
+  now?: () => number;
+}
+
+/**
+ * A value derived from the store, built on first use and built again after a write that may change it
+ * (store.changes, src-main/store/table-changes.ts): never served stale after a write on this connection
+ * (issue 16). The value is shared: callers must not modify what `get()` returns other than as its owner.
+ */
+export class StoreCache<T> {
+  private value: T | null = null;
+  private version = -1;
+  private builtAt = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly build: () => T,
+    private readonly options: StoreCacheOptions = {},
+  ) {}
+
+  get(): T {
+    const version = this.store.changes.version(this.options.tables);
+    const { maxAgeMs, now } = this.options;
+    const t = maxAgeMs !== undefined && now ? now() : 0;
+    if (
+      this.value === null ||
+      version !== this.version ||
+      (maxAgeMs !== undefined && (t - this.builtAt >= maxAgeMs || t < this.builtAt))
+    ) {
+      // Read the version before building: a write during the build makes the next get() build again.
+      this.value = this.build();
+      this.version = version;
+      this.builtAt = t;
+    }
+    return this.value;
+  }
+}

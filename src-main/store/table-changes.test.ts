@@ -1,0 +1,63 @@
+/**
+ * Issue 16: read caches are invalidated by a write to any table of the store, including tables a later migration
+ * adds (another feature's pools, sort orders…), and never by the audit log or sync bookkeeping. Real store.
+ */
+import crypto from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../tests/helpers/tmp';
+import { openDatabase } from './open';
+import { Store } from './store';
+
+let cleanup: () => void = () => undefined;
+afterEach(() => cleanup());
+
+function open(extraSql?: string): Store {
+  const tmp = tempDir();
+  const { db, file } = openDatabase(tmp.dir, crypto.randomBytes(32).toString('hex'));
+  if (extraSql) db.exec(extraSql);
+  const store = new Store(db, file);
+  cleanup = () => {
+    store.close();
+    tmp.cleanup();
+  };
+  return store;
+}
+
+describe('table write counters', () => {
+  it('count inserts, updates and deletes of a table a later migration adds', () => {
+    const store = open('CREATE TABLE triage_pools (id TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT');
+    const v0 = store.changes.version();
+    store.db.prepare(`INSERT INTO triage_pools VALUES ('p1', 'Nurses')`).run();
+    const v1 = store.changes.version();
+    expect(v1).toBeGreaterThan(v0);
+    store.db.prepare(`UPDATE triage_pools SET name = 'Triage nurses'`).run();
+    const v2 = store.changes.version();
+    expect(v2).toBeGreaterThan(v1);
+    store.db.prepare(`DELETE FROM triage_pools`).run();
+    expect(store.changes.version()).toBeGreaterThan(v2);
+    expect(store.changes.version(['triage_pools'])).toBe(3);
+    expect(store.changes.version(['staff'])).toBe(0);
+  });
+
+  it('do not move for the audit log, the push queue or sync bookkeeping', () => {
+    const store = open();
+    const v0 = store.changes.version();
+    store.syncState.set('cursor', '42');
+    store.db
+      .prepare(
+        `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields,
+           actor_kind, prev_hash, hash) VALUES ('a', 't', NULL, NULL, 'd', 'read', 'queue', NULL, 'success', '[]',
+           'system', 'p', 'h')`,
+      )
+      .run();
+    expect(store.changes.version()).toBe(v0);
+  });
+
+  it('are shared by every Store on one connection', () => {
+    const store = open();
+    const again = new Store(store.db, store.file);
+    store.settings.set('k', 'v');
+    expect(again.changes.version()).toBe(store.changes.version());
+    expect(again.changes).toBe(store.changes);
+  });
+});
