@@ -200,6 +200,7 @@ describe('200% zoom of a 1280×720 window', () => {
 
   it('inbox thread: the reply box is usable, axe clean at 200% and at 100%', async () => {
     const page = desk.page;
+    await page.setViewportSize({ width: 640, height: 360 });
     await page
       .getByRole('navigation', { name: 'Main' })
       .getByRole('button', { name: /^Inbox/ })
