@@ -1,6 +1,6 @@
 /**
  * The patient lookup index's language (issue 13 §8): the terms a patient is found by, and how a query typed at
- * the desk becomes terms to look up. Pure functions; the store keeps the terms in `patient_terms` (migration 6)
+ * the desk becomes terms to look up. Pure functions; the store keeps the terms in `patient_terms` (migration 8)
  * and src-main/store/repos/patients.ts ranks the matches.
  *
  * Terms are folded with src-shared/text-fold.ts (case- and accent-insensitive in every script).
