@@ -36,6 +36,7 @@ import { measureLive } from './measure-live';
 import { growAuditLog, measureOpen } from './measure-open';
 import { measureRouter } from './measure-router';
 import { measureSearch } from './measure-search';
+import { measurePatients } from './measure-patients';
 import { measureStore } from './measure-store';
 import { measureSync } from './measure-sync';
 
@@ -51,6 +52,7 @@ const GROUPS = [
   'live',
   'backend',
   'ui',
+  'patients', // issue 13b
 ] as const;
 type Group = (typeof GROUPS)[number];
 
@@ -310,6 +312,7 @@ async function main(): Promise<void> {
       }
       await run('audit', () => measureAuditVerify(options));
       await run('store', () => measureStore(options));
+      await run('patients', () => measurePatients(backend, options));
     } finally {
       store?.close();
       await backend.close();

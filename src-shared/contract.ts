@@ -36,6 +36,7 @@ import {
   VerifyResult,
 } from './views';
 import { AuditAlertRecord, EnrolledDevice } from './sync';
+import { ChangeVerdict } from './change-verdict';
 import { BreakGlassGrant } from './triage';
 
 export interface AuditSpec {
@@ -450,6 +451,49 @@ export const contract = {
     roles: CLINICAL,
     phi: true,
     audit: { action: 'read', entityType: 'appointment', idField: 'appointmentId' },
+  }),
+
+  /**
+   * issue 13b: push the desk's pending changes to this appointment now and answer the server's verdict within
+   * CONFIRM_WAIT_MS (src-shared/change-verdict.ts). A refusal told here is not listed again in sync problems.
+   */
+  'appointment.confirm': method({
+    input: z.strictObject({ appointmentId: id }),
+    output: ChangeVerdict,
+    roles: FRONT_DESK,
+    // The refusal text names the patient and slot (as sync.problems does): patient data, refused while locked.
+    phi: true,
+    audit: null,
+  }),
+
+  /** issue 13b: switch an existing visit to virtual (a video link is made) or back to in person. */
+  'appointment.setVirtual': method({
+    input: z.strictObject({ appointmentId: id, virtual: z.boolean() }),
+    output: ok,
+    roles: FRONT_DESK,
+    phi: true,
+    audit: {
+      action: 'update',
+      entityType: 'appointment',
+      idField: 'appointmentId',
+      fields: ['virtualLink'],
+    },
+  }),
+  /**
+   * issue 13b: send the visit's link to the patient as a portal message (a reply on the patient's most recent
+   * conversation, like thread.reply). Answers the thread it went to.
+   */
+  'appointment.sendVirtualLink': method({
+    input: z.strictObject({ appointmentId: id }),
+    output: z.strictObject({ threadId: id, messageId: id }),
+    roles: FRONT_DESK,
+    phi: true,
+    audit: {
+      action: 'create',
+      entityType: 'appointment',
+      idField: 'appointmentId',
+      fields: ['virtualLinkSent'],
+    },
   }),
 
   'patient.search': method({

@@ -16,6 +16,7 @@ export const MUTATION_METHOD: Record<Exclude<MutationOpName, 'audit.append'>, Me
   'appointment.room': 'appointment.room',
   'appointment.complete': 'appointment.complete',
   'appointment.undoStatus': 'appointment.undo',
+  'appointment.setVirtual': 'appointment.setVirtual',
   'thread.assign': 'thread.assign',
   'thread.setPriority': 'thread.setPriority',
   'thread.setStatus': 'thread.setStatus',

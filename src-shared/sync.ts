@@ -139,6 +139,11 @@ export const MutationOp = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('appointment.room') }),
   z.strictObject({ op: z.literal('appointment.complete') }),
   z.strictObject({ op: z.literal('appointment.undoStatus') }),
+  // issue 13b: an existing visit switched to virtual (a link) or back to in person (null).
+  z.strictObject({
+    op: z.literal('appointment.setVirtual'),
+    virtualLink: z.string().url().max(2000).nullable(),
+  }),
   z.strictObject({ op: z.literal('thread.assign'), assigneeId: id.nullable() }),
   z.strictObject({ op: z.literal('thread.setPriority'), priority: Priority }),
   z.strictObject({ op: z.literal('thread.setStatus'), status: ThreadStatus }),

@@ -224,19 +224,32 @@ async function appointmentOp(
     | 'appointment.room'
     | 'appointment.complete'
     | 'appointment.undoStatus'
+    | 'appointment.setVirtual'
   >,
 ): Promise<Outcome> {
   const fields =
-    op.op === 'appointment.reschedule'
-      ? ['providerId', 'start', 'end']
-      : op.op === 'appointment.cancel'
-        ? ['status', 'cancelReason', ...(op.code ? ['cancelCode'] : [])]
-        : ['status'];
+    op.op === 'appointment.setVirtual'
+      ? ['virtualLink']
+      : op.op === 'appointment.reschedule'
+        ? ['providerId', 'start', 'end']
+        : op.op === 'appointment.cancel'
+          ? ['status', 'cancelReason', ...(op.code ? ['cancelCode'] : [])]
+          : ['status'];
   const audit: AuditTarget = { action: 'update', entityType: 'appointment', entityId: c.m.entityId, fields };
   const current = await c.store.appointment(c.m.entityId);
   if (!current) return { result: rejected(c, 'Unknown appointment.', null), audit };
   if (op.op === 'appointment.reschedule')
     return { result: await reschedule(c, op, current, audit.fields), audit };
+  if (op.op === 'appointment.setVirtual') {
+    // issue 13b: only a visit still to come (the rule of a reschedule) changes between in person and virtual.
+    if (!(TRANSITIONS.reschedule.from as readonly string[]).includes(current.status)) {
+      const reason = `An appointment that is ${current.status} cannot be changed to or from a virtual visit.`;
+      return { result: rejected(c, reason, appointmentChange(current)), audit };
+    }
+    const next = { ...current, virtualLink: op.virtualLink, version: current.version + 1 };
+    await c.store.updateAppointment(next);
+    return { result: applied(c, next.version), audit };
+  }
   const kind = STATUS_OPS[op.op];
   const provider = await c.store.provider(current.providerId);
   const location = provider
@@ -461,7 +474,8 @@ async function decide(
     op.op === 'appointment.noShow' ||
     op.op === 'appointment.room' ||
     op.op === 'appointment.complete' ||
-    op.op === 'appointment.undoStatus'
+    op.op === 'appointment.undoStatus' ||
+    op.op === 'appointment.setVirtual'
   ) {
     outcome = await appointmentOp(c, op);
   } else if (op.op === 'breakGlass.open') outcome = await openBreakGlass(c, op);

@@ -1,3 +1,4 @@
+import { CONFIRM_WAIT_MS } from '../../src-shared/change-verdict';
 import { ApiError } from '../../src-shared/errors';
 import type { StaffRecord } from '../../src-shared/domain';
 import type { AuditLog } from '../audit';
@@ -10,6 +11,7 @@ import type { Handlers } from '../ipc/router';
 import type { LockController } from '../lock/lock-controller';
 import type { PatientService } from '../patients/patient-service';
 import type { ScheduleService } from '../schedule/schedule-service';
+import { sendVirtualLink } from '../schedule/virtual-visits';
 import type { Store } from '../store/store';
 import type { SyncEngine } from '../sync';
 import { SyncError } from '../sync/client';
@@ -184,6 +186,18 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'appointment.noShow': (i, c) => (d.schedule.noShow(need(c.staff), i.appointmentId), ok),
     'appointment.openVirtualLink': async (i) => (await d.schedule.openVirtualLink(i.appointmentId), ok),
 
+    'appointment.setVirtual': (i, c) => (
+      d.schedule.setVirtual(need(c.staff), i.appointmentId, i.virtual),
+      ok
+    ),
+    'appointment.sendVirtualLink': (i, c) =>
+      sendVirtualLink(d.store, d.inbox, need(c.staff), i.appointmentId),
+    'appointment.confirm': async (i) => {
+      const { problemId, ...verdict } = await d.sync().confirmNow(i.appointmentId, CONFIRM_WAIT_MS);
+      // Told in the dialog to the person who made the change: not listed a second time (DESIGN.md §5).
+      if (problemId) d.sync().dismissProblem(problemId);
+      return verdict;
+    },
     'patient.search': (i) => d.patients.search(i.query, i.limit),
     'patient.get': (i) => d.patients.panel(i.patientId),
 

@@ -25,6 +25,7 @@ import {
   visitTypeProblem,
 } from '../../src-shared/schedule-rules';
 import { CANCEL_CODE_LABEL } from '../../src-shared/cancel-codes';
+import { virtualLinkFor } from './virtual-visits';
 
 /** Host of the virtual-visit links this console creates; on the shell's openExternal allow-list. */
 export const VIRTUAL_VISIT_BASE = 'https://visit.clinic.example/v/';
@@ -287,6 +288,12 @@ export class ScheduleService {
   noShow(staff: StaffRecord, appointmentId: string): void {
     const appt = this.existing(appointmentId, 'noShow');
     this.write(staff, appointmentId, appt.version, { op: 'appointment.noShow' });
+  }
+
+  /** issue 13b: switch a visit to virtual (its link is made) or back to in person (virtual-visits.ts). */
+  setVirtual(staff: StaffRecord, appointmentId: string, virtual: boolean): void {
+    const { version, link } = virtualLinkFor(this.store, appointmentId, virtual, VIRTUAL_VISIT_BASE);
+    this.write(staff, appointmentId, version, { op: 'appointment.setVirtual', virtualLink: link });
   }
 
   async openVirtualLink(appointmentId: string): Promise<void> {

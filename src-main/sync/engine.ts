@@ -17,6 +17,7 @@ import {
   SYNC_LIMITS,
 } from '../../src-shared/sync';
 import type { SyncProblem, SyncStatus } from '../../src-shared/views';
+import type { ChangeVerdict } from '../../src-shared/change-verdict';
 import { type Clock, systemClock } from '../base/adapters';
 import type { PendingAuditEvent } from '../store/repos/audit-push';
 import type { OutboxEntry } from '../store/repos/outbox';
@@ -133,6 +134,9 @@ export class SyncEngine {
   private readonly statusListeners = new Set<StatusListener>();
   private readonly changedListeners = new Set<ChangedListener>();
   private lastEmitted = '';
+  /** issue 13b: callers of confirmNow waiting on a mutation id, and the last verdict per record. */
+  private readonly verdictWaiters = new Map<string, Set<(result: MutationResult) => void>>();
+  private readonly recentVerdicts = new Map<string, MutationResult>();
 
   constructor(options: SyncEngineOptions) {
     this.store = options.store;
@@ -459,6 +463,7 @@ export class SyncEngine {
   /** Settle pushed rows in one transaction: drop them from the outbox, undo refused optimistic writes. */
   private resolve(items: { row: PushRow; result: MutationResult }[]): void {
     const entities = new Set<string>();
+    const settledNow: { row: OutboxEntry; result: MutationResult }[] = [];
     const nowIso = new Date(this.clock.now()).toISOString();
     // Log events settled by this answer: the push pointer moves only through the unbroken run of them from the
     // oldest unpushed event (an event kept back for a retry, or not answered, holds it; later ones go again and
@@ -483,6 +488,7 @@ export class SyncEngine {
           this.auditAttempts.delete(row.id);
         }
         this.settled++;
+        settledNow.push({ row, result });
         entities.add(row.entity);
         // The server's record replaces our optimistic one once no later local change to it waits
         // (server-images.ts): applied or not, the console ends up showing what the server has.
@@ -527,9 +533,96 @@ export class SyncEngine {
         if (through !== null) this.store.auditPush.settledThrough(through);
       }
     });
+    this.tellVerdicts(settledNow);
     if (items.length > 0) {
       this.emitChanged([...entities]);
       this.emitStatus();
+    }
+  }
+
+  /* ---------------- confirmed while you wait (issue 13b) ---------------- */
+
+  /** Hand settled results to confirmNow callers (after the commit, so the sync problem row exists). */
+  private tellVerdicts(settledNow: { row: OutboxEntry; result: MutationResult }[]): void {
+    for (const { row, result } of settledNow) {
+      if (row.entity === 'audit') continue;
+      this.recentVerdicts.delete(row.entityId);
+      this.recentVerdicts.set(row.entityId, result);
+      if (this.recentVerdicts.size > 500) {
+        this.recentVerdicts.delete(this.recentVerdicts.keys().next().value!);
+      }
+      for (const tell of this.verdictWaiters.get(row.id) ?? []) tell(result);
+      this.verdictWaiters.delete(row.id);
+    }
+  }
+
+  /**
+   * Push the pending changes to one record NOW and wait for the server's verdict, at most `timeoutMs`
+   * (issue 13 §7: a booking, rescheduling or cancellation is confirmed while the dialog is open). Additive to
+   * the normal cycle: it requests a cycle at once (no kick delay) and listens for the results of the record's
+   * outbox rows; nothing else changes how rows are pushed or settled.
+   *
+   * @param entityId the record (appointment id) whose latest local changes the caller made.
+   * @returns `confirmed` when every pending change to it was applied (or none was pending and the last known
+   *   verdict was not a refusal); `refused` with the person-facing text of the sync problem (`problemId` is the
+   *   mutation id, so the caller may dismiss it once told); `unconfirmed` when sync is stopped, the server is
+   *   unreachable, or no verdict came within `timeoutMs`. Never throws.
+   */
+  async confirmNow(entityId: string, timeoutMs: number): Promise<ChangeVerdict & { problemId?: string }> {
+    const verdictOf = (
+      result: MutationResult,
+      mutationId: string,
+    ): ChangeVerdict & { problemId?: string } => {
+      if (result.status === 'applied') return { outcome: 'confirmed' };
+      const problem = this.store.syncProblems.list().find((p) => p.id === mutationId);
+      return {
+        outcome: 'refused',
+        kind: result.status,
+        message: problem?.message ?? 'The server refused this change.',
+        problemId: mutationId,
+      };
+    };
+    const ids = this.store.outbox.pendingIdsFor(entityId);
+    if (ids.length === 0) {
+      const recent = this.recentVerdicts.get(entityId);
+      return recent ? verdictOf(recent, recent.id) : { outcome: 'confirmed' };
+    }
+    if (!this.running || this.urlError) return { outcome: 'unconfirmed', why: 'offline' };
+
+    const results = new Map<string, MutationResult>();
+    let finish: (v: ChangeVerdict & { problemId?: string }) => void = noop;
+    const done = new Promise<ChangeVerdict & { problemId?: string }>((resolve) => (finish = resolve));
+    const listeners = ids.map((id) => {
+      const tell = (result: MutationResult): void => {
+        results.set(id, result);
+        // The first refusal decides (a later change to a record whose booking was refused cannot stand).
+        if (result.status !== 'applied') finish(verdictOf(result, id));
+        else if (results.size === ids.length) finish({ outcome: 'confirmed' });
+      };
+      const set = this.verdictWaiters.get(id) ?? new Set();
+      set.add(tell);
+      this.verdictWaiters.set(id, set);
+      return [id, tell] as const;
+    });
+    const timer = setTimeout(() => finish({ outcome: 'unconfirmed', why: 'timeout' }), timeoutMs);
+    if (this.kickTimer) {
+      clearTimeout(this.kickTimer);
+      this.kickTimer = null;
+    }
+    // A failed cycle (offline, refused credentials) ends the wait at once: the change stays queued.
+    this.requestCycle().then(
+      () => finish({ outcome: 'unconfirmed', why: 'timeout' }),
+      () => finish({ outcome: 'unconfirmed', why: 'offline' }),
+    );
+    try {
+      return await done;
+    } finally {
+      clearTimeout(timer);
+      for (const [id, tell] of listeners) {
+        const set = this.verdictWaiters.get(id);
+        set?.delete(tell);
+        if (set?.size === 0) this.verdictWaiters.delete(id);
+      }
     }
   }
 

@@ -107,6 +107,11 @@ function applyOptimistic(store: Store, input: LocalMutationInput, op: MutationOp
       store.appointments.upsert({ ...a, status: 'checked-in' });
       return;
     }
+    case 'appointment.setVirtual': {
+      const a = requireAppointment(store, input.entityId);
+      store.appointments.upsert({ ...a, virtualLink: op.virtualLink });
+      return;
+    }
     case 'appointment.noShow': {
       const a = requireAppointment(store, input.entityId);
       store.appointments.upsert({ ...a, status: 'noshow' });

@@ -17,6 +17,7 @@ const OP_LABEL: Record<MutationOp['op'], string> = {
   'appointment.room': 'Rooming',
   'appointment.complete': 'Completion',
   'appointment.undoStatus': 'Undo',
+  'appointment.setVirtual': 'Change to or from a virtual visit',
   'thread.assign': 'Assignment',
   'thread.setPriority': 'Priority change',
   'thread.setStatus': 'Status change',

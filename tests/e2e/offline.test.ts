@@ -110,7 +110,7 @@ describe('offline and back', () => {
     await dialog.getByRole('button', { name: 'Book appointment' }).click();
     await dialog.waitFor({ state: 'detached' });
     await page
-      .getByRole('button', { name: `${bookedAt} ${bookedName}, Booked, not yet synced`, exact: false })
+      .getByRole('button', { name: `${bookedAt} ${bookedName}, Booked, not confirmed yet`, exact: false })
       .waitFor();
     await expect.poll(() => pending(page)).toBeGreaterThan(beforeBooking);
     await page.screenshot({ path: screenshotPath('sync-offline') });
@@ -126,7 +126,7 @@ describe('offline and back', () => {
 
     // The booking is no longer marked as waiting, and the server has it.
     await page
-      .getByRole('button', { name: new RegExp(`^${bookedAt} ${bookedName}, Booked, (?!not yet synced)`) })
+      .getByRole('button', { name: new RegExp(`^${bookedAt} ${bookedName}, Booked, (?!not confirmed yet)`) })
       .waitFor();
     const mine = (
       await ask<{ appointments: { id: string; start: string; patientName: string }[] }>('schedule.range', {

@@ -146,7 +146,7 @@ describe('schedule across two desks', () => {
   });
 
   it('checks a patient in at desk A; desk B sees "Checked in"', async () => {
-    const booked = deskA.page.getByRole('button', { name: /^\d\d:\d\d .+, Booked, (?!.*not yet synced)/ });
+    const booked = deskA.page.getByRole('button', { name: /^\d\d:\d\d .+, Booked, (?!.*not confirmed yet)/ });
     const label = (await booked.first().getAttribute('aria-label'))!;
     const [, at, who] = /^(\d\d:\d\d) (.+?), Booked/.exec(label)!;
     await booked.first().click();
@@ -189,7 +189,7 @@ describe('schedule across two desks', () => {
     });
     const atB = await book(deskB.page, { button: stale }, demoMrn(13), 'Booked at B');
     await atB.dialog.waitFor({ state: 'detached' });
-    await appointment(deskB.page, next.time, atB.name, 'Booked, not yet synced').waitFor();
+    await appointment(deskB.page, next.time, atB.name, 'Booked, not confirmed yet').waitFor();
     deskB.core.sync().start();
     // Told in words: which patient (as the schedule shows them), slot and provider, and what to do.
     const refused = deskB.page.getByRole('alert').filter({ hasText: 'This slot was booked at another desk' });
@@ -206,6 +206,68 @@ describe('schedule across two desks', () => {
     const problems = deskB.page.getByRole('dialog', { name: 'Sync problems' });
     await problems.getByRole('button', { name: 'Dismiss' }).click();
     await problems.getByText('No sync problems.').waitFor();
+  });
+
+  it('tells the desk that loses a booking race in its dialog, and books another free time there', async () => {
+    // issue 13 reproduction: "the desk that loses a booking race sees its dialog close as if it succeeded".
+    const problems = deskB.page.getByRole('dialog', { name: 'Sync problems' });
+    if (await problems.count()) {
+      await deskB.page.keyboard.press('Escape');
+      await problems.waitFor({ state: 'detached' });
+    }
+    const slotA = await firstFreeSlot(deskA.page, PROVIDER, '12:00');
+    const slotB = {
+      button: deskB.page.getByRole('button', {
+        name: new RegExp(`^${slotA.time} Free: book with ${escape(PROVIDER)},`),
+      }),
+    };
+    const open = async (page: Page, slot: { button: ReturnType<Page['getByRole']> }, mrn: string) => {
+      await slot.button.click();
+      const dialog = page.getByRole('dialog', { name: 'Book appointment' });
+      await dialog.getByLabel('Find patient (name or MRN)').fill(mrn);
+      await dialog.getByRole('radio').first().check();
+      await dialog.getByLabel('Reason for visit').fill('Race');
+      return dialog;
+    };
+    const dialogA = await open(deskA.page, slotA, demoMrn(14));
+    const dialogB = await open(deskB.page, slotB, demoMrn(15));
+    // Both desks press Book at once: both local checks pass, the server takes one.
+    await Promise.all([
+      dialogA.getByRole('button', { name: 'Book appointment' }).click(),
+      dialogB.getByRole('button', { name: 'Book appointment' }).click(),
+    ]);
+    const closed = async (d: typeof dialogA) => {
+      try {
+        await d.waitFor({ state: 'detached', timeout: 3000 });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const [aClosed, bClosed] = await Promise.all([closed(dialogA), closed(dialogB)]);
+    expect([aClosed, bClosed].sort()).toEqual([false, true]);
+    const [loser, loserPage] = aClosed ? [dialogB, deskB.page] : [dialogA, deskA.page];
+    // Told at that moment, in the dialog, which stays open with the person's choices kept.
+    await loser.getByRole('alert').getByText('This slot was booked at another desk').waitFor();
+    expect(await loser.getByLabel('Reason for visit').inputValue()).toBe('Race');
+    // Not told a second time in the sync bar.
+    await allSynced(loserPage);
+    expect(await loserPage.getByRole('button', { name: /change refused/ }).count()).toBe(0);
+    // Another free time is offered in the dialog; booking it closes the dialog, confirmed.
+    const other = loser.getByLabel('Another free time (UTC)');
+    await expect.poll(() => other.locator('option').count()).toBeGreaterThan(1);
+    const value = await other
+      .locator('option')
+      .evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value).find((v) => v !== ''));
+    expect(value!.slice(11, 16)).not.toBe(slotA.time);
+    await other.selectOption(value!);
+    await loser.getByRole('button', { name: 'Book appointment' }).click();
+    await loser.waitFor({ state: 'detached' });
+    await loserPage
+      .getByRole('button', {
+        name: new RegExp(`^${value!.slice(11, 16)} .+, Booked, ${escape(PROVIDER)},`),
+      })
+      .waitFor();
   });
 
   it('raised no error in either page (no uncaught exception, no console error, no CSP violation)', () => {

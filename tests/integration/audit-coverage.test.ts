@@ -230,6 +230,22 @@ const cases: Partial<Record<MethodName, Case>> = {
     const id = await book(true);
     return { input: { appointmentId: id }, entityId: id };
   },
+  'appointment.setVirtual': async () => {
+    const id = await book();
+    return { input: { appointmentId: id, virtual: true }, entityId: id };
+  },
+  'appointment.sendVirtualLink': async () => {
+    // A virtual visit of a patient with an open conversation, where the link goes.
+    const { rows } = clinic.core.store.threads.page({ queue: 'all', staffId: 'x', offset: 0, limit: 1 });
+    const slot = await freeSlot(3);
+    const { appointmentId } = await clinic.ok<{ appointmentId: string }>('appointment.book', {
+      patientId: rows[0]!.patient_id,
+      ...slot,
+      reason: 'Video follow-up',
+      virtual: true,
+    });
+    return { input: { appointmentId }, entityId: appointmentId };
+  },
   'patient.search': async () => ({ input: { query: 'a', limit: 5 }, entityId: null }),
   'patient.get': async () => {
     const id = clinic.core.store.patients.search('a', 1)[0]!.id;

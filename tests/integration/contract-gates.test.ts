@@ -308,6 +308,27 @@ const TABLE: Record<MethodName, Row> = {
       ['patient', i.appointmentPatient],
     ],
   },
+  'appointment.setVirtual': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: (i) => ({ appointmentId: i.appointment, virtual: true }),
+    refused: (i) => [['appointment', i.appointment]],
+  },
+  'appointment.sendVirtualLink': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: (i) => ({ appointmentId: i.appointment }),
+    refused: (i) => [['appointment', i.appointment]],
+  },
+  'appointment.confirm': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: (i) => ({ appointmentId: i.appointment }),
+    refused: none,
+  },
   'patient.search': {
     whileLocked: false,
     signedIn: true,

@@ -7,13 +7,18 @@
  * one and refuses any other alone, not the batch. Real backend on loopback, real SQLCipher files.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppointmentRecord, AuditRecord, ProviderRecord, ThreadRecord } from '../../src-shared/domain';
+import type {
+  AppointmentRecord,
+  AuditRecord,
+  PatientRecord,
+  ProviderRecord,
+  ThreadRecord,
+} from '../../src-shared/domain';
 import { type Mutation, type MutationOp, SYNC_ROUTES } from '../../src-shared/sync';
 import { recordHash } from '../../src-main/audit/chain';
 import { uuidv7 } from '../../src-main/base/ids';
 import { openDatabase } from '../../src-main/store/open';
 import { MessagesRepo } from '../../src-main/store/repos/messages';
-import { PatientsRepo } from '../../src-main/store/repos/patients';
 import { StaffRepo } from '../../src-main/store/repos/staff';
 import { SyncEngine } from '../../src-main/sync/engine';
 import {
@@ -79,7 +84,12 @@ describe('upgrade with changes still queued', () => {
     const old = openDatabase(dir.dir, key, { upTo: 3 });
     expect(old.db.pragma('user_version', { simple: true })).toBe(3);
     const db = old.db;
-    const patients = new PatientsRepo(db);
+    // The previous release's patients table, without the lookup terms of issue 13b (migration 8).
+    const v3Patient = db.prepare(
+      `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, version)
+       VALUES (@id, @mrn, @givenName, @familyName, @birthDate, @phone, @version) ON CONFLICT (id) DO NOTHING`,
+    );
+    const patients = { upsert: (p: PatientRecord) => v3Patient.run(p) };
     const staff = new StaffRepo(db);
     // The previous release's appointment columns (issue 13a added cancel_code and overlap_reason).
     const v3Appointment = db.prepare(

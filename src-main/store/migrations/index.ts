@@ -6,6 +6,7 @@ import { serverImages } from './004-server-images';
 import { clinicTime } from './005-clinic-time';
 import { searchScripts } from './006-search-scripts';
 import { auditPushFromLog } from './007-audit-push-from-log';
+import { patientLookup } from './008-patient-lookup';
 import { triagePools } from './009-triage-pools';
 import type { Migration } from './types';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   clinicTime,
   searchScripts,
   auditPushFromLog,
+  patientLookup,
   triagePools,
 ];
 /** The newest version (the last migration's; equal to the count once every branch's migration is merged). */

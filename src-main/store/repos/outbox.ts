@@ -39,6 +39,7 @@ export class OutboxRepo {
   private readonly pendingForStmt;
   private readonly attemptStmt;
   private readonly pendingIdsStmt;
+  private readonly idsForStmt;
   constructor(db: Database) {
     this.addStmt = db.prepare(
       `INSERT INTO outbox (id, entity, entity_id, base_version, op, payload, staff_id, created_at, payload_version)
@@ -64,6 +65,10 @@ export class OutboxRepo {
     this.attemptStmt = db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
     this.pendingIdsStmt = db.prepare<[], { entity_id: string }>(
       `SELECT DISTINCT entity_id FROM outbox WHERE entity != 'audit'`,
+    );
+    // issue 13b: the changes a dialog waits on (uses the entity index of migration 3).
+    this.idsForStmt = db.prepare<[string], { id: string }>(
+      `SELECT id FROM outbox WHERE entity_id = ? AND entity != 'audit' ORDER BY seq`,
     );
   }
   add(entry: Omit<OutboxEntry, 'seq' | 'attempts' | 'payloadVersion'>): void {
@@ -110,6 +115,10 @@ export class OutboxRepo {
   /** True while a local change to this record waits to be pushed (a pull must not undo it). */
   hasPending(entityId: string): boolean {
     return this.pendingForStmt.get(entityId)!.n > 0;
+  }
+  /** Mutation ids (UUIDv7) of the changes to one record still waiting to be pushed, oldest first. */
+  pendingIdsFor(entityId: string): string[] {
+    return this.idsForStmt.all(entityId).map((r) => r.id);
   }
   /** Ids of every record with a pending local change: one query per pulled batch instead of one per change. */
   pendingEntityIds(): Set<string> {

@@ -90,7 +90,7 @@ export function PatientPanelDialog({ patientId, onClose }: { patientId: string; 
                       <td>{a.reason || '—'}</td>
                       <td>
                         {APPOINTMENT_STATUS_LABEL[a.status]}
-                        {a.pending ? ' (not yet synced)' : ''}
+                        {a.pending ? ' (not confirmed yet)' : ''}
                       </td>
                       <td>
                         <button

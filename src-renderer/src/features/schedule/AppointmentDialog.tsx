@@ -14,8 +14,11 @@ import { useReference } from '../../state/reference';
 import { useSession } from '../../state/session';
 import { announce, setUi } from '../../state/ui';
 import { SLOT_TAKEN } from './BookDialog';
+import { confirmOrThrow, NOT_CONFIRMED_YET } from './confirm';
+import { useFocusNeverLost } from './keepFocus';
 import { freeSlots, type Slot } from './slots';
 import { allowedNow, VisitFlowActions } from './VisitFlowActions';
+import { VirtualVisitPanel } from './VirtualVisitPanel';
 
 /**
  * The front desk's operations an appointment allows now: the same rules the core and the server apply
@@ -40,6 +43,7 @@ export function AppointmentDialog({
   const [mode, setMode] = useState<'view' | 'cancel' | 'reschedule'>('view');
   const [busy, setBusy] = useState(false);
   const frontDesk = role === 'receptionist' || role === 'admin';
+  useFocusNeverLost();
 
   useEffect(() => {
     const started = phiEpoch();
@@ -97,7 +101,7 @@ export function AppointmentDialog({
               <dt>Status</dt>
               <dd>
                 <AppointmentStatusBadge status={appt.status} />
-                {appt.pending ? <span className="badge badge-pending">Not yet synced</span> : null}
+                {appt.pending ? <span className="badge badge-pending">Not confirmed yet</span> : null}
               </dd>
             </div>
             <div>
@@ -122,6 +126,9 @@ export function AppointmentDialog({
             </div>
           </dl>
 
+          {mode === 'view' ? (
+            <VirtualVisitPanel appt={appt} frontDesk={frontDesk} canChange={can('reschedule', appt.status)} />
+          ) : null}
           {mode === 'view' ? (
             <div
               className="dialog-actions dialog-actions-start"
@@ -199,13 +206,15 @@ export function AppointmentDialog({
               busy={busy}
               onBack={() => setMode('view')}
               onCancel={(code, details) =>
-                act('Appointment cancelled.', () =>
-                  call('appointment.cancel', {
+                act('Appointment cancelled.', async () => {
+                  await call('appointment.cancel', {
                     appointmentId,
                     code,
                     ...(details ? { reason: details } : {}),
-                  }),
-                )
+                  });
+                  // issue 13b: the server's verdict, awaited with the dialog open.
+                  if (!(await confirmOrThrow(appointmentId))) announce(NOT_CONFIRMED_YET);
+                })
               }
             />
           ) : null}
@@ -224,8 +233,11 @@ export function AppointmentDialog({
                     start: slot.start,
                     end: slot.end,
                   });
+                  // issue 13b: the server's verdict, awaited with the dialog open (a lost race is told here).
+                  const confirmed = await confirmOrThrow(appointmentId);
                   announce(
-                    `Appointment moved to ${dayLabel(slot.day)} ${hhmm(slot.start)} ${zoneLabel(slot.start)}.`,
+                    `Appointment moved to ${dayLabel(slot.day)} ${hhmm(slot.start)} ${zoneLabel(slot.start)}.` +
+                      (confirmed ? '' : ` ${NOT_CONFIRMED_YET}`),
                   );
                   setMode('view');
                 } catch (e) {

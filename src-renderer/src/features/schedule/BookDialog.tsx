@@ -6,6 +6,8 @@ import { Dialog } from '../../components/Dialog';
 import { dayLabel, hhmm, zoneLabel } from '../../lib/time';
 import { phiEpoch } from '../../state/epoch';
 import { announce } from '../../state/ui';
+import { awaitVerdict, NOT_CONFIRMED_YET } from './confirm';
+import { OtherFreeSlot } from './OtherFreeSlot';
 import { OverlapWarning } from './OverlapWarning';
 import { VisitTypeField } from './VisitTypeField';
 import type { Slot } from './slots';
@@ -13,7 +15,7 @@ import type { Slot } from './slots';
 export const SLOT_TAKEN = 'This slot was booked at another desk. Pick another free slot.';
 
 export function BookDialog({
-  slot,
+  slot: offered,
   provider,
   onClose,
 }: {
@@ -21,6 +23,9 @@ export function BookDialog({
   provider: ProviderView;
   onClose: () => void;
 }) {
+  // issue 13b: after a lost race the desk picks another free time here, keeping patient and reason.
+  const [slot, setSlot] = useState<Slot>(offered);
+  const [lostRace, setLostRace] = useState(false);
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<PatientView[] | null>(null);
   const [searching, setSearching] = useState(false);
@@ -81,7 +86,7 @@ export function BookDialog({
     setBusy(true);
     setError(null);
     try {
-      await call('appointment.book', {
+      const { appointmentId } = await call('appointment.book', {
         ...(overlapNeeded ? { overlapReason: overlapReason.trim() } : {}),
         ...(visitType ? { visitTypeId: visitType.id } : {}),
         patientId,
@@ -91,10 +96,24 @@ export function BookDialog({
         reason: reason.trim(),
         virtual,
       });
-      announce(`Appointment booked for ${hhmm(slot.start)} ${zoneLabel(slot.start)} with ${provider.name}.`);
+      // Wait (≤ 1 s) for the server's verdict with the dialog open: a lost race is told here (issue 13 §7).
+      const verdict = await awaitVerdict(appointmentId);
+      if (verdict.outcome === 'refused') {
+        setLostRace(verdict.kind === 'conflict');
+        setError(verdict.kind === 'conflict' ? SLOT_TAKEN : verdict.message);
+        setBusy(false);
+        return;
+      }
+      announce(
+        verdict.outcome === 'confirmed'
+          ? `Appointment booked for ${hhmm(slot.start)} ${zoneLabel(slot.start)} with ${provider.name}.`
+          : `Appointment for ${hhmm(slot.start)} ${zoneLabel(slot.start)} with ${provider.name}: ${NOT_CONFIRMED_YET}`,
+      );
       onClose();
     } catch (err) {
-      setError(errorCode(err) === 'CONFLICT' ? SLOT_TAKEN : errorMessage(err));
+      const taken = errorCode(err) === 'CONFLICT';
+      setLostRace(taken);
+      setError(taken ? SLOT_TAKEN : errorMessage(err));
       setBusy(false);
     }
   }
@@ -128,7 +147,7 @@ export function BookDialog({
             {searching
               ? 'Searching…'
               : results === null
-                ? 'Type a name or MRN to search.'
+                ? 'Type a name (First Last or Last, First), a date of birth, a phone number or an MRN.'
                 : results.length === 0
                   ? 'No patient found.'
                   : `${results.length} found`}
@@ -189,6 +208,18 @@ export function BookDialog({
         <div className="form-error" role="alert">
           {error ? <p>{error}</p> : null}
         </div>
+        {lostRace ? (
+          <OtherFreeSlot
+            provider={provider}
+            day={slot.day}
+            taken={slot.start}
+            onChoose={(s) => {
+              setSlot(s);
+              setLostRace(false);
+              setError(null);
+            }}
+          />
+        ) : null}
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>
             Cancel

@@ -2,10 +2,21 @@
  * Slots laid out by wall-clock minute from the providers' working hours at the clinic location (issue 13a): one column per provider (day view) or per day
  * (week view). Free slots are buttons that open the booking dialog; appointments open the appointment dialog.
  */
+import { useId, useRef } from 'react';
 import type { AppointmentView, ProviderView } from '../../../../src-shared/views';
 import { APPOINTMENT_STATUS_LABEL } from '../../components/Badges';
 import { hhmm, minuteLabel, minuteOfDay, zoneLabel } from '../../lib/time';
 import { appointmentsOf, freeSlots, holdsSlot, type Slot } from './slots';
+import { useGridKeyboard } from './useGridKeyboard';
+
+/** Roving-tabindex cell attributes (useGridKeyboard.ts): one Tab stop, arrow keys between cells. */
+const cell = (col: number, minute: number, key: string) => ({
+  'data-grid-cell': '',
+  'data-col': col,
+  'data-minute': minute,
+  'data-cell-key': key,
+  tabIndex: -1,
+});
 
 export const PX_PER_MINUTE = 2;
 
@@ -28,6 +39,9 @@ interface GridProps {
 }
 
 export function ScheduleGrid({ columns, appointments, canBook, onBook, onOpen, label }: GridProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const hintId = useId();
+  useGridKeyboard(ref);
   if (columns.length === 0) return <p className="empty-state">No providers are set up yet.</p>;
   const startMinute = Math.min(...columns.map((c) => c.provider.dayStartMinute));
   const endMinute = Math.max(...columns.map((c) => c.provider.dayEndMinute));
@@ -36,7 +50,10 @@ export function ScheduleGrid({ columns, appointments, canBook, onBook, onOpen, l
   for (let m = Math.ceil(startMinute / 60) * 60; m < endMinute; m += 60) hours.push(m);
 
   return (
-    <div className="sgrid" role="region" aria-label={label}>
+    <div ref={ref} className="sgrid" role="region" aria-label={label} aria-describedby={hintId}>
+      <p id={hintId} className="visually-hidden">
+        Arrow keys move between slots and visits; Enter books a free slot or opens a visit.
+      </p>
       <div
         className="sgrid-head"
         style={{ gridTemplateColumns: `64px repeat(${columns.length}, minmax(150px, 1fr))` }}
@@ -62,9 +79,10 @@ export function ScheduleGrid({ columns, appointments, canBook, onBook, onOpen, l
             </span>
           ))}
         </div>
-        {columns.map((c) => (
+        {columns.map((c, i) => (
           <Column
             key={c.key}
+            colIndex={i}
             column={c}
             appointments={appointmentsOf(appointments, c.provider.id, c.day)}
             gridStart={startMinute}
@@ -80,6 +98,7 @@ export function ScheduleGrid({ columns, appointments, canBook, onBook, onOpen, l
 }
 
 function Column(props: {
+  colIndex: number;
   column: GridColumn;
   appointments: AppointmentView[];
   gridStart: number;
@@ -114,6 +133,7 @@ function Column(props: {
             {canBook ? (
               <button
                 type="button"
+                {...cell(props.colIndex, slot.startMinute, `free ${props.colIndex} ${slot.start}`)}
                 className="slot slot-free"
                 aria-label={`${text}: book with ${provider.name}, ${where}`}
                 onClick={() => props.onBook(slot, provider)}
@@ -127,7 +147,9 @@ function Column(props: {
                 <span className="slot-free-label">Free</span>
               </div>
             )}
-            {gone.length > 0 ? <InactiveChip a={gone[gone.length - 1]!} onOpen={props.onOpen} /> : null}
+            {gone.length > 0 ? (
+              <InactiveChip a={gone[gone.length - 1]!} col={props.colIndex} onOpen={props.onOpen} />
+            ) : null}
           </div>
         );
       })}
@@ -139,7 +161,7 @@ function Column(props: {
         const compact = minutes * PX_PER_MINUTE < 44;
         const flags = (
           <>
-            {a.pending ? <span className="appt-flag appt-flag-pending">Not yet synced</span> : null}
+            {a.pending ? <span className="appt-flag appt-flag-pending">Not confirmed yet</span> : null}
             {a.status !== 'booked' ? <span className="appt-flag">{status}</span> : null}
             {a.virtualLink ? <span className="appt-flag">Virtual</span> : null}
           </>
@@ -148,9 +170,10 @@ function Column(props: {
           <button
             key={a.id}
             type="button"
+            {...cell(props.colIndex, startM, a.id)}
             className={`slot appt appt-${a.status}${a.pending ? ' appt-pending' : ''}${compact ? ' appt-compact' : ''}`}
             style={{ top: top(startM), height: minutes * PX_PER_MINUTE }}
-            aria-label={`${hhmm(a.start)} ${a.patientName}, ${status}${a.pending ? ', not yet synced' : ''}${a.virtualLink ? ', virtual visit' : ''}, ${where}`}
+            aria-label={`${hhmm(a.start)} ${a.patientName}, ${status}${a.pending ? ', not confirmed yet' : ''}${a.virtualLink ? ', virtual visit' : ''}, ${where}`}
             onClick={() => props.onOpen(a)}
           >
             <span className="appt-line">
@@ -171,11 +194,12 @@ function Column(props: {
   );
 }
 
-function InactiveChip({ a, onOpen }: { a: AppointmentView; onOpen: GridProps['onOpen'] }) {
+function InactiveChip({ a, col, onOpen }: { a: AppointmentView; col: number; onOpen: GridProps['onOpen'] }) {
   const status = APPOINTMENT_STATUS_LABEL[a.status];
   return (
     <button
       type="button"
+      {...cell(col, minuteOfDay(a.start), a.id)}
       className={`slot-chip appt-${a.status}`}
       aria-label={`${hhmm(a.start)} ${a.patientName}, ${status}`}
       onClick={() => onOpen(a)}

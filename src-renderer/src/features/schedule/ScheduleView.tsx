@@ -162,7 +162,7 @@ export function ScheduleView() {
             <span className="legend-swatch legend-checked" aria-hidden="true" /> Checked in
           </li>
           <li>
-            <span className="legend-swatch legend-pending" aria-hidden="true" /> Not yet synced
+            <span className="legend-swatch legend-pending" aria-hidden="true" /> Not confirmed yet
           </li>
         </ul>
       </div>

@@ -1,0 +1,63 @@
+/**
+ * Virtual visits at the desk (issue 13 §9, DESIGN.md §1 "virtual consultations under one roof"): an existing
+ * visit switched to virtual (a video link is made) or back to in person, and the link sent to the patient as a
+ * portal message. The link's host is VIRTUAL_VISIT_BASE (on the shell's openExternal allow-list).
+ */
+import type { StaffRecord } from '../../src-shared/domain';
+import { ApiError } from '../../src-shared/errors';
+import { TRANSITIONS } from '../../src-shared/schedule-rules';
+import type { InboxService } from '../inbox/inbox-service';
+import type { Store } from '../store/store';
+import { whenLabel } from '../sync/refusal-text';
+
+/** Statuses whose visit may still change between in person and virtual (those that may be rescheduled). */
+const CHANGEABLE: readonly string[] = TRANSITIONS.reschedule.from;
+
+/**
+ * The virtual-visit link a visit gets: `${base}${appointmentId}` (one link per visit, stable across switches).
+ * Errors: NOT_FOUND (not on this PC), CONFLICT (a visit that is over, cancelled or a no-show).
+ */
+export function virtualLinkFor(
+  store: Store,
+  appointmentId: string,
+  virtual: boolean,
+  base: string,
+): { version: number; link: string | null } {
+  const appt = store.appointments.byId(appointmentId);
+  if (!appt) throw new ApiError('NOT_FOUND', 'This appointment is not on this PC.');
+  if (!CHANGEABLE.includes(appt.status)) {
+    throw new ApiError(
+      'CONFLICT',
+      `An appointment that is ${appt.status} cannot be changed to or from a virtual visit.`,
+    );
+  }
+  return { version: appt.version, link: virtual ? base + appointmentId : null };
+}
+
+/**
+ * Send the visit's link to its patient as a portal message: a reply on the patient's most recent open
+ * conversation (the protocol has no staff-started thread). Errors: NOT_FOUND (no such visit here, no link, or no
+ * open conversation with the patient: the desk is told to give the link by phone or e-mail instead).
+ */
+export function sendVirtualLink(
+  store: Store,
+  inbox: InboxService,
+  staff: StaffRecord,
+  appointmentId: string,
+): { threadId: string; messageId: string } {
+  const appt = store.appointments.byId(appointmentId);
+  if (!appt) throw new ApiError('NOT_FOUND', 'This appointment is not on this PC.');
+  if (!appt.virtualLink) throw new ApiError('NOT_FOUND', 'This appointment has no virtual-visit link.');
+  const thread = store.threads.openForPatient(appt.patientId)[0];
+  if (!thread) {
+    throw new ApiError(
+      'NOT_FOUND',
+      'This patient has no open portal conversation to send the link in. Give the link by phone instead.',
+    );
+  }
+  const provider = store.providers.byId(appt.providerId)?.name ?? 'your provider';
+  const body =
+    `Your virtual visit with ${provider} is on ${whenLabel(appt.start)}. ` +
+    `Join it with this link a few minutes before: ${appt.virtualLink}`;
+  return { threadId: thread.id, messageId: inbox.reply(staff, thread.id, body) };
+}
