@@ -127,7 +127,7 @@ export function AppointmentDialog({
           </dl>
 
           {mode === 'view' ? (
-            <VirtualVisitPanel appt={appt} frontDesk={frontDesk} canChange={can('reschedule', appt.status)} />
+            <VirtualVisitPanel appt={appt} frontDesk={frontDesk} canChange={can('reschedule', appt)} />
           ) : null}
           {mode === 'view' ? (
             <div
