@@ -206,7 +206,10 @@ describe('two backend instances on one PostgreSQL', () => {
       balancer.targetPort = portOf(b.url);
       return 'drop';
     };
-    const thread = sorted(localSnapshot(c.t.store).threads).find((t) => t.status !== 'done')!;
+    // A receptionist may change only threads of the administrative pool (issue 14a).
+    const thread = sorted(localSnapshot(c.t.store).threads).find(
+      (t) => t.status !== 'done' && t.poolId === 'front-desk',
+    )!;
     const body = `Failover reply ${randomUUID()}`;
     const ids = [
       write(c, 'thread', thread.id, { op: 'message.send', messageId: uuidv7(), body }),
@@ -290,14 +293,18 @@ describe('two backend instances on one PostgreSQL', () => {
     await waitFor('initial sync on both', () => all.every((c) => c.engine.status().lastSyncedAt !== null), {
       engines: engines(),
     });
-    const threads = sorted(localSnapshot(deskOnA.t.store).threads).filter((t) => t.status !== 'done');
+    const open = sorted(localSnapshot(deskOnA.t.store).threads).filter((t) => t.status !== 'done');
+    // The desk (a receptionist) may change only threads of the administrative pool (issue 14a); the clinician
+    // works clinical ones, so the two consoles still touch different threads.
+    const deskThreads = open.filter((t) => t.poolId === 'front-desk');
+    const roomThreads = open.filter((t) => t.poolId !== 'front-desk');
     const providers = deskOnA.t.store.providers.list();
     for (let i = 0; i < 6; i++) {
-      write(roomOnB, 'thread', threads[i]!.id, {
+      write(roomOnB, 'thread', roomThreads[i]!.id, {
         op: 'thread.setPriority',
         priority: i % 2 ? 'asap' : 'stat',
       });
-      write(deskOnA, 'thread', threads[i + 6]!.id, {
+      write(deskOnA, 'thread', deskThreads[i]!.id, {
         op: 'message.send',
         messageId: uuidv7(),
         body: `Desk note ${i}`,
@@ -314,10 +321,16 @@ describe('two backend instances on one PostgreSQL', () => {
       engines: engines(),
       timeoutMs: 15_000,
     });
-    const token = deskOnA.creds.tokens.access;
-    const target = await serverSnapshot(a.url, token);
+    // Each console holds what the server serves its staff member: since issue 14a a receptionist gets no
+    // message of a clinical pool, so the desk is compared with the receptionist's view (through instance A), the
+    // room with the clinician's whole view (through instance B).
+    const targets = new Map<Console, Awaited<ReturnType<typeof serverSnapshot>>>([
+      [deskOnA, await serverSnapshot(a.url, deskOnA.creds.tokens.access)],
+      [roomOnB, await serverSnapshot(b.url, roomOnB.creds.tokens.access)],
+    ]);
     const same = (c: Console) => {
       const l = localSnapshot(c.t.store);
+      const target = targets.get(c)!;
       return (['threads', 'messages', 'appointments', 'patients'] as const).every(
         (k) =>
           JSON.stringify(sorted(l[k] as Map<string, { id: string }>)) ===
@@ -330,9 +343,24 @@ describe('two backend instances on one PostgreSQL', () => {
     });
     for (const c of all) {
       const l = localSnapshot(c.t.store);
+      const target = targets.get(c)!;
       expect(sorted(l.threads), c.name).toEqual(sorted(target.threads));
       expect(sorted(l.messages), c.name).toEqual(sorted(target.messages));
       expect(sorted(l.appointments), c.name).toEqual(sorted(target.appointments));
+    }
+    // Both desks' changes arrived: the desk notes are in both views, the clinician's priorities on the room's.
+    for (const c of all) {
+      const bodies = [...localSnapshot(c.t.store).messages.values()].map((m) => m.body);
+      for (let i = 0; i < 6; i++)
+        expect(
+          bodies.filter((b) => b === `Desk note ${i}`),
+          c.name,
+        ).toHaveLength(1);
+    }
+    for (let i = 0; i < 6; i++) {
+      expect(localSnapshot(roomOnB.t.store).threads.get(roomThreads[i]!.id)?.priority).toBe(
+        i % 2 ? 'asap' : 'stat',
+      );
     }
     // One change log: a pull from 0 through either instance gives the same changes in the same order.
     // Every console stopped first: none may push (its own audit events) between the two pulls.
