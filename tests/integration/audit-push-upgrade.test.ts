@@ -13,12 +13,20 @@ import { GENESIS_HASH, recordHash } from '../../src-main/audit/chain';
 import { AuditLog } from '../../src-main/audit/audit-log';
 import { uuidv7 } from '../../src-main/base/ids';
 import { openDatabase } from '../../src-main/store/open';
-import { AuditRepo, auditRowOf } from '../../src-main/store/repos/audit';
 import { SyncClient } from '../../src-main/sync/client';
 import { SyncEngine } from '../../src-main/sync/engine';
 import { TestCredentials, type TestServer, startTestServer } from '../helpers/sync-harness';
 import { openStoreAt, randomKeyHex } from '../helpers/sync-store';
 import { tempDir } from '../helpers/tmp';
+
+/**
+ * The previous release's AuditRepo.append statement, verbatim (schema 4: no purpose_of_event yet — issue 14a added
+ * that column in migration 009, so the current AuditRepo cannot write to a schema-4 store).
+ */
+const V4_AUDIT_INSERT = `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields,
+         actor_kind, prev_hash, hash)
+       VALUES (@id, @at, @staff_id, @role, @device_id, @action, @entity_type, @entity_id, @outcome, @fields,
+         @actor_kind, @prev_hash, @hash)`;
 
 /** The previous release's OutboxRepo.add statement, verbatim (schema 4). */
 const V4_OUTBOX_INSERT = `INSERT INTO outbox (id, entity, entity_id, base_version, op, payload, staff_id, created_at, payload_version)
@@ -68,11 +76,25 @@ describe('audit push from the log, after an upgrade', () => {
       events.push(record);
       prevHash = record.hash;
     }
-    const repo = new AuditRepo(old.db);
+    const append = old.db.prepare(V4_AUDIT_INSERT);
     const insert = old.db.prepare(V4_OUTBOX_INSERT);
     old.db.transaction(() => {
       for (const e of events) {
-        repo.append(auditRowOf(e));
+        append.run({
+          id: e.id,
+          at: e.at,
+          staff_id: e.staffId,
+          role: e.role,
+          device_id: e.deviceId,
+          action: e.action,
+          entity_type: e.entityType,
+          entity_id: e.entityId,
+          outcome: e.outcome,
+          fields: JSON.stringify(e.fields),
+          actor_kind: e.actorKind,
+          prev_hash: e.prevHash,
+          hash: e.hash,
+        });
         insert.run({
           id: e.id,
           entity: 'audit',
