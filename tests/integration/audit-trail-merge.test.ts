@@ -4,7 +4,7 @@
  * Real portal backend on loopback, real cores with encrypted stores and the real keychain.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEntryView, ProviderView, ScheduleView } from '../../src-shared/views';
+import type { AuditEntryView, ScheduleView } from '../../src-shared/views';
 import {
   startConsole,
   startPortal,
@@ -32,15 +32,22 @@ afterAll(async () => {
   await portal?.close();
 });
 
-async function freeSlot(): Promise<{ providerId: string; start: string; end: string }> {
-  const day = new Date(Date.parse(`${TEST_TODAY}T00:00:00Z`) + 3 * 86_400_000).toISOString().slice(0, 10);
+/**
+ * A free slot later today (the shared clock's day): since issue 13a a patient can be checked in only on the day of
+ * the visit, so the visit the desk checks in must be today's.
+ */
+async function freeSlotToday(): Promise<{ providerId: string; start: string; end: string }> {
+  const day = TEST_TODAY;
+  const notBefore = portal.clock.now() + 60 * 60_000;
   const view = await deskA.ok<ScheduleView>('schedule.range', { from: day, days: 1 });
-  const p: ProviderView = view.providers[0]!;
-  for (let m = p.dayStartMinute; m + p.slotMinutes <= p.dayEndMinute; m += p.slotMinutes) {
-    const start = new Date(Date.parse(`${day}T00:00:00Z`) + m * 60_000).toISOString();
-    const end = new Date(Date.parse(start) + p.slotMinutes * 60_000).toISOString();
-    if (!view.appointments.some((a) => a.providerId === p.id && a.start < end && start < a.end)) {
-      return { providerId: p.id, start, end };
+  for (const p of view.providers) {
+    for (let m = p.dayStartMinute; m + p.slotMinutes <= p.dayEndMinute; m += p.slotMinutes) {
+      const start = new Date(Date.parse(`${day}T00:00:00Z`) + m * 60_000).toISOString();
+      const end = new Date(Date.parse(start) + p.slotMinutes * 60_000).toISOString();
+      if (Date.parse(start) < notBefore) continue;
+      if (!view.appointments.some((a) => a.providerId === p.id && a.start < end && start < a.end)) {
+        return { providerId: p.id, start, end };
+      }
     }
   }
   throw new Error('no free slot');
@@ -57,7 +64,7 @@ const syncBoth = async (): Promise<void> => {
 describe('merged per-record trail', () => {
   it('both consoles show the same trail of one appointment, from both desks and the patient', async () => {
     const patient = await patientSignIn(portal.url, 7);
-    const booked = await patientRequestAppointment(portal.url, patient, await freeSlot());
+    const booked = await patientRequestAppointment(portal.url, patient, await freeSlotToday());
     expect(booked.status).toBe(201);
     const appointmentId = booked.id!;
 
