@@ -212,6 +212,12 @@ describe('200% zoom of a 1280×720 window', () => {
       .getByRole('navigation', { name: 'Main' })
       .getByRole('button', { name: /^Inbox/ })
       .click();
+    // Since issue 14a (merged) a receptionist replies only in administrative pools (the default priority order may
+    // put a clinical thread first, shown by topic and subject without a reply box): the Front desk pool's first.
+    await page
+      .getByRole('navigation', { name: 'Pools' })
+      .getByRole('button', { name: /^Front desk/ })
+      .click();
     const rows = page.getByRole('listbox', { name: 'Threads' }).getByRole('option');
     await rows.first().click();
     const reply = page.getByLabel('Reply', { exact: true });
