@@ -6,6 +6,7 @@
 import type { StaffRecord } from '../../src-shared/domain';
 import { ApiError } from '../../src-shared/errors';
 import { TRANSITIONS } from '../../src-shared/schedule-rules';
+import { roleMayReadPool } from '../../src-shared/triage';
 import type { InboxService } from '../inbox/inbox-service';
 import type { Store } from '../store/store';
 import { whenLabel } from '../sync/refusal-text';
@@ -36,8 +37,9 @@ export function virtualLinkFor(
 
 /**
  * Send the visit's link to its patient as a portal message: a reply on the patient's most recent open
- * conversation (the protocol has no staff-started thread). Errors: NOT_FOUND (no such visit here, no link, or no
- * open conversation with the patient: the desk is told to give the link by phone or e-mail instead).
+ * conversation the staff member's role may reply in (issue 14a: a receptionist, administrative pools only; the
+ * protocol has no staff-started thread). Errors: NOT_FOUND (no such visit here, no link, or no such open
+ * conversation with the patient: the desk is told to give the link by phone or e-mail instead).
  */
 export function sendVirtualLink(
   store: Store,
@@ -48,11 +50,16 @@ export function sendVirtualLink(
   const appt = store.appointments.byId(appointmentId);
   if (!appt) throw new ApiError('NOT_FOUND', 'This appointment is not on this PC.');
   if (!appt.virtualLink) throw new ApiError('NOT_FOUND', 'This appointment has no virtual-visit link.');
-  const thread = store.threads.openForPatient(appt.patientId)[0];
+  // issue 14a: only a conversation the staff member's role may reply in (a receptionist: administrative pools);
+  // the server refuses a reply in any other, so picking one would lose the link silently.
+  const thread = store.threads
+    .openForPatient(appt.patientId)
+    .find((t) => roleMayReadPool(staff.role, store.pools.kindOfThread(t.id)));
   if (!thread) {
     throw new ApiError(
       'NOT_FOUND',
-      'This patient has no open portal conversation to send the link in. Give the link by phone instead.',
+      'This patient has no open portal conversation you may reply in to send the link. Give the link by phone ' +
+        'instead.',
     );
   }
   const provider = store.providers.byId(appt.providerId)?.name ?? 'your provider';

@@ -147,9 +147,16 @@ describe('schedule by keyboard', () => {
     await page.keyboard.press('Enter');
     await opened.getByRole('group', { name: 'Appointment actions' }).waitFor();
     await opened.getByRole('button', { name: 'Cancel appointment' }).click();
-    await opened.getByLabel('Reason for cancelling (required)').fill('Patient called');
+    // Issue 13a (merged) made the reason a coded choice with optional details; the free text goes in the details.
+    await opened
+      .getByLabel('Reason for cancelling (required)')
+      .selectOption({ label: 'Patient asked to cancel' });
+    await opened.getByLabel('Details (optional)').fill('Patient called');
     await opened.getByRole('button', { name: 'Confirm cancellation' }).click();
-    await opened.getByText('Patient called').waitFor();
+    // The details show as the visit's cancellation reason; the form (whose box holds the same text) goes once the
+    // server's verdict is in (issue 13b's confirm-while-you-wait).
+    await opened.getByRole('definition').filter({ hasText: 'Patient called' }).waitFor();
+    await opened.getByRole('form', { name: 'Cancel appointment' }).waitFor({ state: 'detached' });
     // The form and its button are gone after the action: focus stays in the dialog, not on the body.
     await expect.poll(() => focused(page)).not.toBe('BODY');
     await page.keyboard.press('Escape');
@@ -204,6 +211,12 @@ describe('200% zoom of a 1280×720 window', () => {
     await page
       .getByRole('navigation', { name: 'Main' })
       .getByRole('button', { name: /^Inbox/ })
+      .click();
+    // Since issue 14a (merged) a receptionist replies only in administrative pools (the default priority order may
+    // put a clinical thread first, shown by topic and subject without a reply box): the Front desk pool's first.
+    await page
+      .getByRole('navigation', { name: 'Pools' })
+      .getByRole('button', { name: /^Front desk/ })
       .click();
     const rows = page.getByRole('listbox', { name: 'Threads' }).getByRole('option');
     await rows.first().click();

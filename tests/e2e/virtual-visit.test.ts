@@ -45,9 +45,15 @@ afterAll(async () => {
 describe('virtual visits at the desk', () => {
   it('makes a visit virtual, shows and copies its link, sends it to the patient, makes it in person again', async () => {
     const page = desk.page;
-    // A patient with an open portal conversation, where the link goes.
-    const { rows } = desk.core.store.threads.page({ queue: 'all', staffId: 'x', offset: 0, limit: 1 });
-    const patient = desk.core.store.patients.byId(rows[0]!.patient_id)!;
+    // A patient with an open portal conversation where the link goes: since issue 14a (merged) a receptionist
+    // may reply only in administrative pools, so one of those.
+    const { rows } = desk.core.store.threads.page({ queue: 'all', staffId: 'x', offset: 0, limit: 200 });
+    const open = rows.find(
+      (r) =>
+        (r.status === 'new' || r.status === 'in_progress') &&
+        desk.core.store.pools.kindOfThread(r.id) === 'administrative',
+    );
+    const patient = desk.core.store.patients.byId(open!.patient_id)!;
 
     // Book in person.
     await page
