@@ -95,6 +95,8 @@ describe('the triage desk', () => {
     )!.patientId;
     const patient = desk.core.store.patients.byId(patientId)!;
     desk.core.store.patients.upsert({ ...patient, givenName: ODD_NAME });
+    // issue 14a made priority (then due time) the default order: the new routine thread is found by recency.
+    await page.getByLabel('Sort by').selectOption({ label: 'Received (newest first)' });
     await row.click();
     const thread = page.getByRole('article', { name: SUBJECT });
     await thread.waitFor();
