@@ -41,6 +41,9 @@ beforeAll(async () => {
     subject: SUBJECT,
     body: 'Since Monday my chest feels tight when I climb the stairs at home.',
   });
+  // The Greek thread is the newer one, so under "Received (newest first)" the thread opened after SUBJECT is
+  // closed is an older one, not the Greek thread the search test looks for.
+  portal.clock.advance(60_000);
   await patientRequest(portal, token, 'POST', '/portal/threads', {
     subject: 'Κεφαλαλγία',
     body: 'Έχω έντονο πονοκέφαλο από χθες. 我今天头痛得很厉害。',
