@@ -215,13 +215,22 @@ function markHits(units: Unit[], h: SearchHighlight): boolean {
 }
 
 /**
+ * Marks of a search hit in a snippet: private-use code points (Unicode §23.5), which snippetOf strips from the
+ * message text first, so a patient's own "[lab]" or any other text can never read as a hit.
+ */
+export const HIT_OPEN = '\uE000';
+export const HIT_CLOSE = '\uE001';
+const HIT_MARKS = /[\uE000\uE001]/g;
+
+/**
  * The snippet of the best-matching message: up to 12 units (words, or characters of GRAM_SCRIPTS runs) around
- * the matches, each run of matching text in [brackets], '…' where text was cut; null when no message holds
- * every highlight. Best = the message with every highlight and the most matching units, then the shortest.
+ * the matches, each run of matching text between HIT_OPEN and HIT_CLOSE (the message's own such code points
+ * removed), '…' where text was cut; null when no message holds every highlight. Best = the message with every highlight and the most matching units, then the shortest.
  */
 export function snippetOf(bodies: readonly string[], highlights: readonly SearchHighlight[]): string | null {
   let best: { body: string; units: Unit[]; hits: number } | null = null;
-  for (const body of bodies) {
+  for (const raw of bodies) {
+    const body = raw.replace(HIT_MARKS, '');
     // Most messages of a thread do not match: rule them out on the folded text before splitting them.
     const folded = foldText(body);
     if (!highlights.every((h) => folded.includes(h.text))) continue;
@@ -262,7 +271,7 @@ export function snippetOf(bodies: readonly string[], highlights: readonly Search
     out += body.slice(at, u.start);
     const open = u.hit && !(i > start && joined(units[i - 1], u));
     const close = u.hit && (i + 1 >= end || !joined(u, units[i + 1]));
-    out += `${open ? '[' : ''}${body.slice(u.start, u.end)}${close ? ']' : ''}`;
+    out += `${open ? HIT_OPEN : ''}${body.slice(u.start, u.end)}${close ? HIT_CLOSE : ''}`;
     at = u.end;
   }
   out += end < units.length ? '…' : body.slice(at);

@@ -105,6 +105,11 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       credentials: auth,
       clock,
       onAuditRecord: (record) => audit.applyRemote(record),
+      // issue 14a: bodies withheld from an earlier pull are fetched once someone who may read them signs in.
+      readsWithheld: () => {
+        const role = auth.current()?.staff.role;
+        return role !== undefined && role !== 'receptionist';
+      },
       // The store window (DESIGN.md §4), admin-set.
       storeWindow: () => {
         const s = settings.get();

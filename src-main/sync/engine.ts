@@ -64,6 +64,12 @@ export interface SyncEngineOptions {
   live?: boolean;
   /** The store window (admin settings); null or absent: keep everything. Applied after a sync, hourly. */
   storeWindow?: () => StoreWindow | null;
+  /**
+   * issue 14a: may the signed-in staff member read the bodies the server withheld from an earlier pull (made
+   * before anyone, or only a receptionist, signed in on this PC)? When true, a sync cycle fetches those threads
+   * whole, so a clinician's inbox search and thread view have them. Absent: never.
+   */
+  readsWithheld?: () => boolean;
 }
 
 /** How often the store window is applied after a successful sync. */
@@ -111,6 +117,7 @@ export class SyncEngine {
 
   private readonly urlError: SyncError | null = null;
   private readonly storeWindow: () => StoreWindow | null;
+  private readonly readsWithheld: () => boolean;
   private lastEviction: { at: number; window: string } | null = null;
   private running = false;
   private abort = new AbortController();
@@ -144,6 +151,7 @@ export class SyncEngine {
     this.credentials = options.credentials;
     this.onAudit = options.onAuditRecord ?? defaultAuditHandler(options.store);
     this.storeWindow = options.storeWindow ?? (() => null);
+    this.readsWithheld = options.readsWithheld ?? (() => false);
     let baseUrl = '';
     try {
       baseUrl = assertServerUrl(options.serverUrl);
@@ -295,6 +303,7 @@ export class SyncEngine {
       const keptBack = await this.pushAll(signal);
       await this.refetchRecords(signal);
       await this.pullAll(signal);
+      await this.fetchWithheld(signal);
       if (keptBack) {
         this.scheduleRetry();
       } else {
@@ -683,6 +692,23 @@ export class SyncEngine {
       this.keepRecord(q.entity, q.id, await this.client.record(q.entity, q.id, signal));
       this.emitChanged([q.entity]);
     }
+  }
+
+  /**
+   * issue 14a: threads whose messages a pull withheld (apply-changes.ts) are fetched whole once the signed-in
+   * staff member may read them. The record is asked for with this session's token, so the
+   * server serves it to the same role.
+   */
+  private async fetchWithheld(signal: AbortSignal): Promise<void> {
+    if (!this.readsWithheld()) return;
+    const ids = this.store.threads.withheldIds(10_000);
+    for (const id of ids) {
+      if (signal.aborted) throw new SyncError('aborted', 'Sync stopped.');
+      const answer = await this.client.record('thread', id, signal);
+      this.keepRecord('thread', id, answer);
+      this.store.threads.clearBodiesWithheld(id);
+    }
+    if (ids.length > 0) this.emitChanged(['thread', 'message']);
   }
 
   /* ---------------- pull ---------------- */

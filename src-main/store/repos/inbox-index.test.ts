@@ -199,38 +199,49 @@ describe('search index', () => {
   });
 });
 
+/** The hit marks of a snippet (U+E000 / U+E001), written here by hand. */
+const O = '\uE000';
+const C = '\uE001';
 /** snippetOf for a search as typed. */
 const snippet = (bodies: string[], search: string) => snippetOf(bodies, parseSearch(search).highlights);
 
 describe('snippetOf', () => {
   it('marks prefix matches, folds case and accents, and cuts with ellipses', () => {
-    expect(snippet(['Mein Knie tut weh'], 'knie')).toBe('Mein [Knie] tut weh');
-    expect(snippet(['Café au lait'], 'cafe')).toBe('[Café] au lait');
+    expect(snippet(['Mein Knie tut weh'], 'knie')).toBe(`Mein ${O}Knie${C} tut weh`);
+    expect(snippet(['Café au lait'], 'cafe')).toBe(`${O}Café${C} au lait`);
     const long =
       'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen dizzy sixteen.';
-    expect(snippet([long], 'dizzy')).toMatch(/^….*\[dizzy\].*$/);
+    expect(snippet([long], 'dizzy')).toMatch(/^….*\uE000dizzy\uE001.*$/);
     expect(snippet(['no match here'], 'xyz')).toBeNull();
+  });
+
+  it('marks only hits: brackets in a message are its text, and stray mark code points are dropped', () => {
+    expect(snippet(['Results from the [lab] are in'], 'results')).toBe(
+      `${O}Results${C} from the [lab] are in`,
+    );
+    expect(snippet(['see [lab] report'], 'lab')).toBe(`see [${O}lab${C}] report`);
+    expect(snippet([`odd ${O}text${C} here`], 'here')).toBe(`odd text ${O}here${C}`);
   });
 
   it('picks a message that has every word', () => {
     expect(snippet(['blood test', 'blood pressure is high'], 'blood pressure')).toBe(
-      '[blood] [pressure] is high',
+      `${O}blood${C} ${O}pressure${C} is high`,
     );
   });
 });
 
 describe('snippetOf in every script', () => {
   it('marks a word in its stored form, and a CJK word inside a run as one mark', () => {
-    expect(snippet(['Έχω πονοκέφαλο από χθες'], 'ΧΘΕΣ')).toBe('Έχω πονοκέφαλο από [χθες]');
-    expect(snippet(['我今天头痛得很厉害'], '头痛')).toBe('我今天[头痛]得很厉害');
-    expect(snippet(['MRI検査の結果'], 'mri 結果')).toBe('[MRI]検査の[結果]');
-    expect(snippet(['ｸｽﾘを飲みました'], 'クスリ')).toBe('[ｸｽﾘ]を飲みました');
+    expect(snippet(['Έχω πονοκέφαλο από χθες'], 'ΧΘΕΣ')).toBe(`Έχω πονοκέφαλο από ${O}χθες${C}`);
+    expect(snippet(['我今天头痛得很厉害'], '头痛')).toBe(`我今天${O}头痛${C}得很厉害`);
+    expect(snippet(['MRI検査の結果'], 'mri 結果')).toBe(`${O}MRI${C}検査の${O}結果${C}`);
+    expect(snippet(['ｸｽﾘを飲みました'], 'クスリ')).toBe(`${O}ｸｽﾘ${C}を飲みました`);
     // Every bigram is there but not the run: listed by the index, no snippet.
     expect(snippet(['头痛 痛得'], '头痛得')).toBeNull();
   });
 
   it('does not mark two-letter words as prefixes, and skips one-letter words', () => {
-    expect(snippet(['BP is high, bpm normal'], 'bp')).toBe('[BP] is high, bpm normal');
-    expect(snippet(['I feel ill'], 'i ill')).toBe('I feel [ill]');
+    expect(snippet(['BP is high, bpm normal'], 'bp')).toBe(`${O}BP${C} is high, bpm normal`);
+    expect(snippet(['I feel ill'], 'i ill')).toBe(`I feel ${O}ill${C}`);
   });
 });

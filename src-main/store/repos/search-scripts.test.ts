@@ -69,7 +69,7 @@ describe('search in every script (issue 14)', () => {
       const result = search(query);
       expect(result.rows.map((r) => r.id)).toEqual([`t${i}`]);
       expect(result.total).toBe(1);
-      expect(result.rows[0]!.snippet).toContain(`[${word}]`);
+      expect(result.rows[0]!.snippet).toContain(`\uE000${word}\uE001`);
     },
   );
 

@@ -60,7 +60,7 @@ describe('ThreadsRepo', () => {
     const page = store.threads.page({ ...base, queue: 'all', search: 'knee' });
     expect(page.rows.map((r) => r.id).sort()).toEqual(['t-mine', 't-open']);
     expect(page.total).toBe(2);
-    for (const row of page.rows) expect(row.snippet).toMatch(/\[knee\]/i);
+    for (const row of page.rows) expect(row.snippet).toMatch(/\uE000knee\uE001/i);
     expect(store.threads.page({ ...base, queue: 'mine', search: 'inha' }).rows.map((r) => r.id)).toEqual([
       't-mine',
     ]);

@@ -303,6 +303,12 @@ export class ThreadsRepo {
   clearBodiesWithheld(id: string): void {
     this.prepared('UPDATE threads SET bodies_withheld = 0 WHERE id = ?').run(id);
   }
+  /** Ids of threads whose messages the server withheld from an earlier pull, at most `limit` of them. */
+  withheldIds(limit: number): string[] {
+    return this.prepared('SELECT id FROM threads WHERE bodies_withheld = 1 ORDER BY id LIMIT ?')
+      .pluck()
+      .all(limit) as string[];
+  }
   bodiesWithheld(id: string): boolean {
     const row = this.prepared('SELECT bodies_withheld AS w FROM threads WHERE id = ?').get(id) as
       { w: number } | undefined;

@@ -1,6 +1,6 @@
 /** The virtualized thread list: pages of 100 fetched by offset as the list scrolls; `total` sizes the scroller. */
 import { useCallback, useEffect, useRef } from 'react';
-import { isSearchable } from '../../../../src-shared/search-text';
+import { HIT_CLOSE, HIT_OPEN, isSearchable } from '../../../../src-shared/search-text';
 import type { ThreadSummary } from '../../../../src-shared/views';
 import { DueBadge, PRIORITY_LABEL, PriorityBadge, STATUS_LABEL } from '../../components/Badges';
 import { VirtualList } from '../../components/VirtualList';
@@ -22,15 +22,19 @@ export const ROW_HEIGHT = 76;
 
 /** "[match]" markers from the full-text search become <mark>. */
 export function Snippet({ text }: { text: string }) {
-  const parts = text.split(/(\[[^\]]*\])/g);
+  // Hits are HIT_OPEN…HIT_CLOSE (snippetOf strips those code points from the message first): text before a
+  // HIT_OPEN is plain, and of each later piece, the part up to HIT_CLOSE is the hit.
+  const [lead, ...rest] = text.split(HIT_OPEN);
+  const parts: { text: string; hit: boolean }[] = [{ text: lead ?? '', hit: false }];
+  for (const piece of rest) {
+    const close = piece.indexOf(HIT_CLOSE);
+    if (close < 0) parts.push({ text: piece, hit: true });
+    else parts.push({ text: piece.slice(0, close), hit: true }, { text: piece.slice(close + 1), hit: false });
+  }
   return (
     <>
       {parts.map((part, i) =>
-        part.startsWith('[') && part.endsWith(']') ? (
-          <mark key={i}>{part.slice(1, -1)}</mark>
-        ) : (
-          <span key={i}>{part}</span>
-        ),
+        part.hit ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>,
       )}
     </>
   );
