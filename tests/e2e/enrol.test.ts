@@ -69,7 +69,6 @@ describe('first-run enrolment', () => {
     try {
       other.page.setDefaultTimeout(15_000);
       await signInUi(other.page, portal, 'reception1');
-      const outboxBefore = other.core.store.outbox.count();
 
       const page = desk.page;
       // Back to the settings screen, so the list is read again with the new PC in it.
@@ -82,6 +81,9 @@ describe('first-run enrolment', () => {
       await expect
         .poll(async () => table.getByRole('row', { name: /Back office/ }).textContent())
         .toContain('Removed');
+      // Counted once the server has removed the PC: until then its own sync may push its sign-in's audit
+      // events (issue 16 counts unpushed audit events as waiting), which is no loss.
+      const outboxBefore = other.core.store.outbox.count();
 
       // The removed PC learns it at its next sync and says so; nothing of its data or outbox is deleted.
       await other.core
