@@ -25,7 +25,7 @@ let browser: Browser;
 let desk: E2EConsole;
 
 beforeAll(async () => {
-  portal = await startPortal();
+  portal = await startPortal({ timeZone: 'America/New_York' }); // README screenshots show a clinic's local time (issue 13)
   browser = await launchChromium();
   desk = await openConsole(portal, browser, { deviceName: 'Front desk 1' });
   desk.page.setDefaultTimeout(15_000);
