@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { testPostgresDatabase } from '../tests/helpers/pg-test-store';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+/** One Node process with tsx as a loader, not the `tsx` binary's signal relay (see server/cli.test.ts). */
+const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
@@ -23,11 +24,15 @@ afterEach(() => {
 function start(args: string[], env: Record<string, string>) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-pg-'));
   dirs.push(data);
-  const child = spawn(TSX, ['server/cli.ts', '--port', '0', '--data', data, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
+  const child = spawn(
+    NODE_TSX[0],
+    [...NODE_TSX.slice(1), 'server/cli.ts', '--port', '0', '--data', data, ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    },
+  );
   children.push(child);
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));

@@ -10,7 +10,12 @@ import { DEMO_STAFF } from './demo/credentials';
 import { tempDir } from './test/helpers';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+/**
+ * The CLI runs in one Node process with tsx as a loader (`node --import tsx`), not under the `tsx` binary: that
+ * binary relays signals to a child process and, on a loaded machine, answered a SIGTERM itself (exit 143) before
+ * it learnt that the child handles SIGTERM (CI, 2026-11-29).
+ */
+const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 const children: ChildProcess[] = [];
 /** The TLS test makes a self-signed certificate with the openssl binary; it says so when skipped. */
 const HAS_OPENSSL = (() => {
@@ -43,7 +48,7 @@ function startCli(
   line: (re: RegExp) => Promise<RegExpExecArray>;
   exit: Promise<number | null>;
 } {
-  const child = spawn(TSX, [path.join(ROOT, 'server', 'cli.ts'), ...args], {
+  const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), path.join(ROOT, 'server', 'cli.ts'), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
