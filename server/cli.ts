@@ -95,8 +95,23 @@ async function main(): Promise<void> {
       : undefined;
   const database = values.database ?? process.env.DATABASE_URL ?? '';
 
+  // Signal handlers first, so a SIGTERM or Ctrl+C at any moment (while seeding, or right after "listening on")
+  // closes the store cleanly and exits 0 instead of being killed mid-write.
+  let building: Promise<{ close(): Promise<void> }> | null = null;
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void (building ?? Promise.resolve(null))
+      .then((s) => s?.close())
+      .catch(() => undefined)
+      .then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
   const started = Date.now();
-  const server = await buildServer({
+  const pending = buildServer({
     dataDir: values.data,
     database,
     demo: values.demo,
@@ -106,6 +121,8 @@ async function main(): Promise<void> {
     tls,
     log: values.log ? (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`) : undefined,
   });
+  building = pending;
+  const server = await pending;
   // Never the URL itself: it may carry a password.
   process.stdout.write(database ? 'store: PostgreSQL\n' : `store: SQLite in ${path.resolve(values.data)}\n`);
   if (server.demo) {
@@ -132,11 +149,6 @@ async function main(): Promise<void> {
     await server.close();
     fail(explainListenError(err, port, values.host));
   }
-  const stop = () => {
-    void server.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
