@@ -202,9 +202,17 @@ export function syncBar(page: Page): Locator {
 }
 
 /** Open the schedule on the demo's today in day view. */
+/**
+ * Opens the schedule on `day` (YYYY-MM-DD) and waits until the grid shows that day's data: the grid region is
+ * named after its day ("Thursday 26 November 2026") only once the day's appointments are loaded, so a caller
+ * never reads the previous day's slots (a clean-clone CI run booked from a grid still being replaced).
+ */
 export async function openScheduleDay(page: Page, day = TEST_TODAY): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Schedule' }).click();
   await page.getByLabel('Date', { exact: true }).fill(day);
+  const month = new Date(`${day}T12:00:00Z`).toLocaleString('en-US', { month: 'long', timeZone: 'UTC' });
+  const dayName = new RegExp(` ${Number(day.slice(8, 10))} ${month} ${day.slice(0, 4)}$`);
+  await page.getByRole('region', { name: dayName }).waitFor();
 }
 
 /** The page's visible text and its whole DOM, for "no PHI left" checks. */
