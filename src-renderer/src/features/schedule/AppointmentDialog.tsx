@@ -17,6 +17,7 @@ import { SLOT_TAKEN } from './BookDialog';
 import { confirmOrThrow, NOT_CONFIRMED_YET } from './confirm';
 import { useFocusNeverLost } from './keepFocus';
 import { freeSlots, type Slot } from './slots';
+import { OverlapWarning } from './OverlapWarning';
 import { allowedNow, VisitFlowActions } from './VisitFlowActions';
 import { VirtualVisitPanel } from './VirtualVisitPanel';
 
@@ -223,7 +224,7 @@ export function AppointmentDialog({
               appt={appt}
               busy={busy}
               onBack={() => setMode('view')}
-              onMove={async (slot) => {
+              onMove={async (slot, overlapReason) => {
                 setBusy(true);
                 setError(null);
                 try {
@@ -232,6 +233,7 @@ export function AppointmentDialog({
                     providerId: slot.providerId,
                     start: slot.start,
                     end: slot.end,
+                    ...(overlapReason ? { overlapReason } : {}),
                   });
                   // issue 13b: the server's verdict, awaited with the dialog open (a lost race is told here).
                   const confirmed = await confirmOrThrow(appointmentId);
@@ -326,9 +328,12 @@ function RescheduleForm(p: {
   appt: AppointmentView;
   busy: boolean;
   onBack: () => void;
-  onMove: (slot: Slot) => Promise<void>;
+  onMove: (slot: Slot, overlapReason: string | undefined) => Promise<void>;
 }) {
   const providers = useReference((s) => s.providers);
+  // issue 13 §6 on a reschedule too: a time the patient already has another visit at needs a reason.
+  const [overlapReason, setOverlapReason] = useState('');
+  const [reasonNeeded, setReasonNeeded] = useState(false);
   const [day, setDay] = useState(localDay(p.appt.start));
   const [providerId, setProviderId] = useState(p.appt.providerId);
   const [slots, setSlots] = useState<Slot[] | null>(null);
@@ -336,6 +341,7 @@ function RescheduleForm(p: {
   const [error, setError] = useState<string | null>(null);
   const ids = { day: useId(), provider: useId(), slot: useId() };
   const provider = providers.find((x) => x.id === providerId);
+  const chosen = slots?.find((s) => s.start === choice) ?? null;
 
   useEffect(() => {
     if (!provider || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return;
@@ -368,7 +374,13 @@ function RescheduleForm(p: {
       onSubmit={(e) => {
         e.preventDefault();
         const slot = slots?.find((s) => s.start === choice);
-        if (slot) void p.onMove(slot);
+        if (!slot) return;
+        if (reasonNeeded && !overlapReason.trim()) {
+          setError('Give a reason to book this patient at a time they already have a visit.');
+          return;
+        }
+        setError(null);
+        void p.onMove(slot, reasonNeeded ? overlapReason.trim() : undefined);
       }}
     >
       <div className="field-row">
@@ -400,6 +412,17 @@ function RescheduleForm(p: {
           </select>
         </div>
       </div>
+      {chosen ? (
+        <OverlapWarning
+          patientId={p.appt.patientId}
+          start={chosen.start}
+          end={chosen.end}
+          exceptId={p.appt.id}
+          reason={overlapReason}
+          onReason={setOverlapReason}
+          onNeeded={setReasonNeeded}
+        />
+      ) : null}
       {error ? (
         <p className="inline-error" role="alert">
           {error}
