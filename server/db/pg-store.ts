@@ -880,7 +880,7 @@ export class PgStore implements ServerStore {
         r.id,
         `UPDATE appointments SET patient_id = $1, provider_id = $2, start = $3, "end" = $4, status = $5,
            reason = $6, cancel_reason = $7, virtual_link = $8, version = $9, cancel_code = $11,
-           overlap_reason = $12 WHERE id = $10`,
+           overlap_reason = $12, series_id = $13 WHERE id = $10`,
         ...appointmentParams(r),
       );
     });

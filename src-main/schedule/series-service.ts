@@ -16,7 +16,6 @@ import type {
 import { ApiError } from '../../src-shared/errors';
 import {
   endedBefore,
-  formatSeriesRule,
   parseSeriesRule,
   RecurrenceError,
   seriesOccurrences,
@@ -33,7 +32,6 @@ import {
   type ClinicClock,
 } from '../../src-shared/schedule-rules';
 import { CANCEL_CODE_LABEL } from '../../src-shared/cancel-codes';
-import { localDateOf } from '../../src-shared/clinic-time';
 import type { MutationOp } from '../../src-shared/sync';
 import type { OccurrenceCheck, SeriesBooked, SeriesPreview } from '../../src-shared/views';
 import type { Clock } from '../base/adapters';
@@ -337,8 +335,9 @@ export class SeriesService {
   /**
    * Move this and the following visits, or the whole series still to come, to a new first time (and provider):
    * the old series ends (UNTIL) before the first moved visit, the moved visits are cancelled ('rescheduled'), and
-   * a new series from `start` with the same repeat and the same number of visits (or the same end) books them
-   * again, each checked. One local transaction.
+   * a new series from `start` with the same repeat books them again on the same occurrences of the pattern (the
+   * visits the old series no longer had there are EXDATEs of the new one), each checked. One local transaction.
+   * A visit moved on its own earlier is off the rule and stays where it is.
    */
   reschedule(
     staff: StaffRecord,
@@ -347,25 +346,31 @@ export class SeriesService {
     move: { providerId: string; start: string; end: string; skipConflicts: boolean },
   ): SeriesBooked {
     const { appt, series } = this.seriesOf(appointmentId);
-    const targets = this.targets(appt, series, scope);
+    const old = parseSeriesRule(series.rule);
+    // The pattern's occurrences before any EXDATE: the moved visits keep their places in it.
+    const raw = seriesOccurrences({ ...old, exdates: [] });
+    const targets = this.targets(appt, series, scope).filter((a) => raw.includes(a.start));
+    if (targets.length === 0) throw new ApiError('VALIDATION', 'No visit of this series is left to move.');
+    const places = new Set(targets.map((a) => raw.indexOf(a.start)));
+    const first = Math.min(...places);
+    const last = Math.max(...places);
     const provider = this.provider(move.providerId);
     const minutes = this.minutesOf(move.start, move.end);
-    const old = parseSeriesRule(series.rule);
     const zone = this.zoneOf(provider).timeZone;
     let rule: string;
     try {
-      const first = seriesRuleText(move.start, zone, { freq: old.freq, interval: old.interval, count: 1 });
-      const fresh = parseSeriesRule(first);
-      rule = formatSeriesRule({
-        ...fresh,
-        count: old.count !== null ? targets.length : null,
-        until: old.until,
+      const fresh = seriesRuleText(move.start, zone, {
+        freq: old.freq,
+        interval: old.interval,
+        count: last - first + 1,
       });
-      if (old.until !== null && old.until < Date.parse(move.start))
-        throw new ApiError(
-          'VALIDATION',
-          `The series ends on ${localDateOf(old.until, zone)}: move within it.`,
-        );
+      const freshRaw = seriesOccurrences(fresh);
+      const gaps: string[] = [];
+      for (let k = first; k <= last; k++) {
+        const at = freshRaw[k - first];
+        if (!places.has(k) && at !== undefined) gaps.push(at);
+      }
+      rule = gaps.length > 0 ? withExdates(fresh, gaps) : fresh;
     } catch (e) {
       rule = recurrenceError(e);
     }
