@@ -566,9 +566,11 @@ export const contract = {
     },
   }),
   /**
-   * issue 13 §4: move one visit of a series (`one`), or this and the following ones / the whole series to a new
-   * time and provider: the series is split (the old rule ends with UNTIL before it), the moved visits are
-   * cancelled and booked again as a new series from `start`, each checked (`skipConflicts` as series.book).
+   * issue 13 §4: move this and the following visits / the whole series still to come to a new time and provider
+   * (one visit alone: appointment.reschedule). `start`/`end` are the new time of the visit opened; the first moved
+   * visit takes the same change of day and wall clock. The series is split (the old rule ends with UNTIL before
+   * the first moved visit), the moved visits are cancelled ('rescheduled') and booked again as a new series on the
+   * same places of the pattern, each checked (`skipConflicts` as series.book).
    */
   'series.reschedule': method({
     input: z.strictObject({

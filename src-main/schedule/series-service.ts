@@ -32,6 +32,7 @@ import {
   type ClinicClock,
 } from '../../src-shared/schedule-rules';
 import { CANCEL_CODE_LABEL } from '../../src-shared/cancel-codes';
+import { addLocalDays, instantAtLocal, localDateOf, localMinuteOf } from '../../src-shared/clinic-time';
 import type { MutationOp } from '../../src-shared/sync';
 import type { OccurrenceCheck, SeriesBooked, SeriesPreview } from '../../src-shared/views';
 import type { Clock } from '../base/adapters';
@@ -357,9 +358,23 @@ export class SeriesService {
     const provider = this.provider(move.providerId);
     const minutes = this.minutesOf(move.start, move.end);
     const zone = this.zoneOf(provider).timeZone;
+    // `move` is the new time of the visit the person opened; the first moved visit (the whole series: the first
+    // still to come) takes the same change: the same number of days later or earlier, at the new wall clock.
+    const oldZone = this.zoneOf(this.provider(series.providerId)).timeZone;
+    const shiftDays =
+      (Date.parse(`${localDateOf(move.start, zone)}T00:00:00Z`) -
+        Date.parse(`${localDateOf(appt.start, oldZone)}T00:00:00Z`)) /
+      86_400_000;
+    const firstAt = instantAtLocal(
+      addLocalDays(localDateOf(targets[0]!.start, oldZone), shiftDays),
+      localMinuteOf(move.start, zone),
+      zone,
+    );
+    if (firstAt === null) throw new ApiError('VALIDATION', 'That time does not exist on the first visit’s day.');
+    const firstStart = new Date(firstAt).toISOString();
     let rule: string;
     try {
-      const fresh = seriesRuleText(move.start, zone, {
+      const fresh = seriesRuleText(firstStart, zone, {
         freq: old.freq,
         interval: old.interval,
         count: last - first + 1,
