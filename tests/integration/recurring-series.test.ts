@@ -188,7 +188,7 @@ describe('a weekly series across a daylight-saving change, edited at two desks',
         ['2027-03-29T14:00:00.000Z', 'booked', true],
       ]);
     }
-    expect(a.core.store.outbox.count()).toBe(0);
+    expect(a.core.store.outbox.countWork()).toBe(0);
     expect(b.core.store.syncProblems.list()).toEqual([]);
   });
 
