@@ -183,4 +183,52 @@ describe('recurring appointments and the waitlist on screen', () => {
     expect(desk.core.store.waitlist.waiting()).toEqual([]);
     expect(desk.pageErrors).toEqual([]);
   });
+
+  it('asks the reason when a visit is moved onto another visit of the same patient (issue 13 leftover)', async () => {
+    const page = desk.page;
+    const patient = desk.core.store.patients.search(demoMrn(35), 1)[0]!;
+    const name = `${patient.givenName} ${patient.familyName}`;
+    const tanaka = desk.core.store.providers.list().find((p) => p.name === 'Dr. Hiroshi Tanaka')!;
+    const book = async (provider: { id: string; slotMinutes: number }, start: string) => {
+      const r = await desk.core.router.call(
+        'appointment.book',
+        {
+          patientId: patient.id,
+          providerId: provider.id,
+          start,
+          end: new Date(Date.parse(start) + provider.slotMinutes * 60_000).toISOString(),
+          reason: 'Check-up',
+          virtual: false,
+        },
+        caller(),
+      );
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+    };
+    // Wednesday 3 February 2027: 10:00 EST with Dr. Brenner, 11:00 EST with Dr. Tanaka
+    await book(desk.core.store.providers.byId(providerId())!, '2027-02-03T15:00:00.000Z');
+    await book(tanaka, '2027-02-03T16:00:00.000Z');
+    await openScheduleDay(page, '2027-02-03');
+    await page.getByRole('button', { name: new RegExp(`^11:00 ${name}`) }).click();
+    const visit = page.getByRole('dialog', { name });
+    await visit.getByRole('button', { name: 'Reschedule' }).click();
+    const form = visit.getByRole('form', { name: 'Reschedule appointment' });
+    const newTime = form.getByLabel(/^New time/);
+    await newTime.locator('option', { hasText: /^10:00/ }).waitFor({ state: 'attached' });
+    const ten = (await newTime.locator('option', { hasText: /^10:00/ }).textContent())!;
+    await newTime.selectOption({ label: ten });
+    await form.getByText('This patient already has a visit at this time').waitFor();
+    await form.getByRole('button', { name: 'Move appointment' }).click();
+    await form.getByText('Give a reason to book this patient at a time they already have a visit.').waitFor();
+    await form.getByLabel('Reason for booking both (required)').fill('Seen by both together');
+    await form.getByRole('button', { name: 'Move appointment' }).click();
+    await visit.getByText('Seen by both together').waitFor();
+    const moved = desk.core.store.appointments
+      .overlapping('patient', patient.id, '2027-02-03T15:00:00.000Z', '2027-02-03T15:15:00.000Z', null)
+      .find((a) => a.providerId === tanaka.id)!;
+    expect(moved).toMatchObject({
+      start: '2027-02-03T15:00:00.000Z',
+      overlapReason: 'Seen by both together',
+    });
+    await visit.getByRole('button', { name: 'Close' }).click();
+  });
 });
