@@ -13,8 +13,7 @@ import { call, errorMessage } from '../../api';
 import { saveBlob } from '../../lib/download';
 import { useReference } from '../../state/reference';
 import { announce } from '../../state/ui';
-import { localDaysRange } from '../../../../src-shared/clinic-time';
-import { displayZone, hhmm, localDay, zoneLabel } from '../../lib/time';
+import { localDayBounds, localTimeCell, timeColumnLabel } from './report-time';
 
 const PAGE = 100;
 
@@ -50,21 +49,9 @@ const COLUMNS: { by: AuditReportColumn; label: string }[] = [
   { by: 'device', label: 'Device' },
 ];
 
-/** "Time (America/New_York)": the time column names the clinic zone its cells are in. */
-const timeColumnLabel = (): string => `Time (${displayZone()})`;
-
-/** "2026-11-23 09:30:05 EST": an instant at the clinic location, the zone's abbreviation named. */
-function localTimeCell(at: string): string {
-  const zone = displayZone();
-  return `${localDay(at, zone)} ${hhmm(at, zone)}:${at.slice(17, 19)} ${zoneLabel(at, zone)}`;
-}
-
 /** The form as the API's query: a range of clinic-local days becomes inclusive UTC instants. */
 function queryOf(f: Form): AuditReportQuery {
-  const q: AuditReportQuery = {};
-  const zone = displayZone();
-  if (f.fromDay) q.from = localDaysRange(f.fromDay, 1, zone).from;
-  if (f.toDay) q.to = new Date(Date.parse(localDaysRange(f.toDay, 1, zone).to) - 1).toISOString();
+  const q: AuditReportQuery = { ...localDayBounds(f.fromDay, f.toDay) };
   if (f.staffId) q.staffId = f.staffId;
   if (f.action) q.action = f.action as AuditReportQuery['action'];
   if (f.entityType) q.entityType = f.entityType as AuditReportQuery['entityType'];
