@@ -548,10 +548,13 @@ function ScopeChoice(p: { value: SeriesScope; onChange: (s: SeriesScope) => void
   );
 }
 
-/** The slot to offer to the waitlist: the one this dialog freed, or a cancelled visit's own time still to come. */
+/**
+ * The slot to offer to the waitlist: the one this dialog freed, or the time of a cancelled visit still to come or
+ * of a no-show not yet over (the core offers only what may still be booked: the walk-in allowance).
+ */
 function offerSlot(appt: AppointmentView, freed: FreedSlot | null): FreedSlot | null {
   if (freed) return freed;
-  if (appt.status === 'cancelled' && Date.parse(appt.start) > clinicNow())
+  if ((appt.status === 'cancelled' || appt.status === 'noshow') && Date.parse(appt.end) > clinicNow())
     return { providerId: appt.providerId, start: appt.start, end: appt.end };
   return null;
 }
