@@ -139,9 +139,10 @@ async function book(c: OpContext, op: Op<'appointment.book'>): Promise<Outcome> 
   const problem = await gridProblem(c.store, provider, start, end);
   if (problem) return out(rejected(c, problem, null));
   // issue 13 §4/§5: an occurrence of a series; a booking from the waitlist (server/sync/series-waitlist.ts)
-  const seriesProblem =
-    (await seriesBookProblem(c, op, provider, start, end)) ?? (await waitlistBookProblem(c, op));
+  const seriesProblem = await seriesBookProblem(c, op, provider, start, end);
   if (seriesProblem) return out(rejected(c, seriesProblem, null));
+  const waitlistProblem = await waitlistBookProblem(c, op);
+  if (waitlistProblem) return out(rejected(c, waitlistProblem.reason, waitlistProblem.current));
   if (op.seriesId !== undefined) fields.push('seriesId');
   if (op.visitTypeId !== undefined) {
     const visitType = await c.store.visitType(op.visitTypeId);

@@ -142,12 +142,21 @@ export async function seriesBookProblem(
   return null;
 }
 
-/** Why a booking from waitlist entry `op.waitlistEntryId` is refused, or null (none named: null). */
-export async function waitlistBookProblem(c: OpContext, op: Op<'appointment.book'>): Promise<string | null> {
+/**
+ * Why a booking from waitlist entry `op.waitlistEntryId` is refused, with the entry as the server has it (the
+ * console shows it again: e.g. booked at another desk meanwhile), or null (none named: null).
+ */
+export async function waitlistBookProblem(
+  c: OpContext,
+  op: Op<'appointment.book'>,
+): Promise<{ reason: string; current: Change | null } | null> {
   if (op.waitlistEntryId === undefined) return null;
   const entry = await c.store.waitlistEntry(op.waitlistEntryId);
-  if (!entry || entry.status !== 'waiting') return 'This patient is no longer on the waitlist.';
-  if (entry.patientId !== op.patientId) return 'That waitlist entry is for another patient.';
+  const current = entry ? waitlistChange(entry) : null;
+  if (!entry || entry.status !== 'waiting')
+    return { reason: 'This patient is no longer on the waitlist.', current };
+  if (entry.patientId !== op.patientId)
+    return { reason: 'That waitlist entry is for another patient.', current };
   return null;
 }
 
