@@ -6,39 +6,19 @@
  * - a patient put on the waitlist is offered the time of a visit just cancelled, and booked into it in one action,
  *   which takes them off the waitlist.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import {
-  launchChromium,
-  openConsole,
-  openScheduleDay,
-  signInUi,
-  startPortal,
-  waitForFirstSync,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
+import { openScheduleDay, useSignedInDesk } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
-let desk: E2EConsole;
+const e2e = useSignedInDesk({
+  user: 'reception1',
+  timezoneId: 'Europe/London',
+  portal: { timeZone: 'America/New_York' },
+});
 const PROVIDER = 'Dr. Lukas Brenner';
 
-beforeAll(async () => {
-  portal = await startPortal({ timeZone: 'America/New_York' });
-  browser = await launchChromium();
-  desk = await openConsole(portal, browser, { timezoneId: 'Europe/London' });
-  await signInUi(desk.page, portal, 'reception1');
-  await waitForFirstSync(desk.page);
-});
-afterAll(async () => {
-  await desk?.close();
-  await browser?.close();
-  await portal?.close();
-});
-
-const caller = () => ({ origin: desk.host.origin, isMainFrame: true });
+const caller = () => ({ origin: e2e.desk.host.origin, isMainFrame: true });
 
 /** Open the booking dialog on the provider's free slot at `time` and choose the patient with demo MRN `mrn`. */
 async function startBooking(page: Page, time: string, mrn: number) {
@@ -54,14 +34,15 @@ async function startBooking(page: Page, time: string, mrn: number) {
   return { dialog, name };
 }
 
-const providerId = () => desk.core.store.providers.list().find((p) => p.name === PROVIDER)!.id;
+const providerId = () => e2e.desk.core.store.providers.list().find((p) => p.name === PROVIDER)!.id;
 
 describe('recurring appointments and the waitlist on screen', () => {
   it('books a weekly series, showing the visit taken elsewhere, then cancels this and following', async () => {
-    const page = desk.page;
-    // Another desk already holds 14:00 EST on Monday 8 February 2027 (19:00Z); the demo's own visits end in January with this provider.
-    const other = desk.core.store.patients.search(demoMrn(31), 1)[0]!;
-    const taken = await desk.core.router.call(
+    const page = e2e.page;
+    // Another desk already holds 14:00 EST (19:00Z) with this provider on Monday 8 February 2027 (the demo's own
+    // visits end in January).
+    const other = e2e.desk.core.store.patients.search(demoMrn(31), 1)[0]!;
+    const taken = await e2e.desk.core.router.call(
       'appointment.book',
       {
         patientId: other.id,
@@ -90,20 +71,20 @@ describe('recurring appointments and the waitlist on screen', () => {
     await dialog.getByRole('button', { name: 'Book series' }).click();
     await dialog.getByText('1 of 4 visits cannot be booked').waitFor();
     // Nothing is booked before the person agrees.
-    expect(desk.core.store.db.prepare('SELECT count(*) AS n FROM appointment_series').get()).toEqual({
+    expect(e2e.desk.core.store.db.prepare('SELECT count(*) AS n FROM appointment_series').get()).toEqual({
       n: 0,
     });
     await dialog.getByRole('button', { name: 'Book the 3 free visits' }).click();
     await dialog.waitFor({ state: 'detached' });
 
     const seriesIds = new Set(
-      desk.core.store.appointments
+      e2e.desk.core.store.appointments
         .range('2027-02-01T00:00:00.000Z', '2027-03-01T00:00:00.000Z', providerId())
         .flatMap((a) => (a.patient_name === name && a.series_id ? [a.series_id] : [])),
     );
     expect(seriesIds.size).toBe(1);
     const seriesId = [...seriesIds][0]!;
-    expect(desk.core.store.series.byId(seriesId)!.rule).toBe(
+    expect(e2e.desk.core.store.series.byId(seriesId)!.rule).toBe(
       'DTSTART;TZID=America/New_York:20270201T140000\nRRULE:FREQ=WEEKLY;INTERVAL=1;COUNT=4\nEXDATE:20270208T190000Z',
     );
 
@@ -120,21 +101,21 @@ describe('recurring appointments and the waitlist on screen', () => {
     await visit.getByText('Cancelled', { exact: true }).first().waitFor();
     await visit.getByRole('button', { name: 'Close' }).click();
 
-    const held = desk.core.store.appointments.ofSeries(seriesId).map((a) => [a.start, a.status]);
+    const held = e2e.desk.core.store.appointments.ofSeries(seriesId).map((a) => [a.start, a.status]);
     expect(held).toEqual([
       ['2027-02-01T19:00:00.000Z', 'booked'],
       ['2027-02-15T19:00:00.000Z', 'cancelled'],
       ['2027-02-22T19:00:00.000Z', 'cancelled'],
     ]);
-    expect(desk.core.store.series.byId(seriesId)!.rule).toBe(
+    expect(e2e.desk.core.store.series.byId(seriesId)!.rule).toBe(
       'DTSTART;TZID=America/New_York:20270201T140000\nRRULE:FREQ=WEEKLY;INTERVAL=1;UNTIL=20270215T185959Z\nEXDATE:20270208T190000Z',
     );
     // The server has the same: nothing is left waiting to be pushed.
-    await expect.poll(() => desk.core.store.outbox.countWork(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => e2e.desk.core.store.outbox.countWork(), { timeout: 15_000 }).toBe(0);
   });
 
   it('offers a cancelled visit’s time to the waitlist and books the patient in one action', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     // A patient goes on the waitlist for this provider.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Schedule' }).click();
     await page.getByRole('button', { name: 'Waitlist', exact: true }).click();
@@ -174,23 +155,26 @@ describe('recurring appointments and the waitlist on screen', () => {
     await page.getByRole('dialog', { name: 'Waitlist' }).getByRole('button', { name: 'Close' }).click();
     await expect
       .poll(
-        () => [desk.core.store.outbox.countWork(), desk.core.store.syncProblems.list().map((p) => p.message)],
+        () => [
+          e2e.desk.core.store.outbox.countWork(),
+          e2e.desk.core.store.syncProblems.list().map((p) => p.message),
+        ],
         {
           timeout: 15_000,
         },
       )
       .toEqual([0, []]);
-    expect(desk.core.store.waitlist.waiting()).toEqual([]);
-    expect(desk.pageErrors).toEqual([]);
+    expect(e2e.desk.core.store.waitlist.waiting()).toEqual([]);
+    expect(e2e.desk.pageErrors).toEqual([]);
   });
 
   it('asks the reason when a visit is moved onto another visit of the same patient (issue 13 leftover)', async () => {
-    const page = desk.page;
-    const patient = desk.core.store.patients.search(demoMrn(35), 1)[0]!;
+    const page = e2e.page;
+    const patient = e2e.desk.core.store.patients.search(demoMrn(35), 1)[0]!;
     const name = `${patient.givenName} ${patient.familyName}`;
-    const tanaka = desk.core.store.providers.list().find((p) => p.name === 'Dr. Hiroshi Tanaka')!;
+    const tanaka = e2e.desk.core.store.providers.list().find((p) => p.name === 'Dr. Hiroshi Tanaka')!;
     const book = async (provider: { id: string; slotMinutes: number }, start: string) => {
-      const r = await desk.core.router.call(
+      const r = await e2e.desk.core.router.call(
         'appointment.book',
         {
           patientId: patient.id,
@@ -205,7 +189,7 @@ describe('recurring appointments and the waitlist on screen', () => {
       expect(r.ok, JSON.stringify(r)).toBe(true);
     };
     // Wednesday 3 February 2027: 10:00 EST with Dr. Brenner, 11:00 EST with Dr. Tanaka
-    await book(desk.core.store.providers.byId(providerId())!, '2027-02-03T15:00:00.000Z');
+    await book(e2e.desk.core.store.providers.byId(providerId())!, '2027-02-03T15:00:00.000Z');
     await book(tanaka, '2027-02-03T16:00:00.000Z');
     await openScheduleDay(page, '2027-02-03');
     await page.getByRole('button', { name: new RegExp(`^11:00 ${name}`) }).click();
@@ -222,7 +206,7 @@ describe('recurring appointments and the waitlist on screen', () => {
     await form.getByLabel('Reason for booking both (required)').fill('Seen by both together');
     await form.getByRole('button', { name: 'Move appointment' }).click();
     await visit.getByText('Seen by both together').waitFor();
-    const moved = desk.core.store.appointments
+    const moved = e2e.desk.core.store.appointments
       .overlapping('patient', patient.id, '2027-02-03T15:00:00.000Z', '2027-02-03T15:15:00.000Z', null)
       .find((a) => a.providerId === tanaka.id)!;
     expect(moved).toMatchObject({
