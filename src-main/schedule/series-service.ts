@@ -370,7 +370,8 @@ export class SeriesService {
       localMinuteOf(move.start, zone),
       zone,
     );
-    if (firstAt === null) throw new ApiError('VALIDATION', 'That time does not exist on the first visit’s day.');
+    if (firstAt === null)
+      throw new ApiError('VALIDATION', 'That time does not exist on the first visit’s day.');
     const firstStart = new Date(firstAt).toISOString();
     let rule: string;
     try {
