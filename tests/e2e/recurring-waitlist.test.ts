@@ -215,4 +215,62 @@ describe('recurring appointments and the waitlist on screen', () => {
     });
     await visit.getByRole('button', { name: 'Close' }).click();
   });
+
+  it('moves this and the following visits of a series across the March change: still 15:00 local', async () => {
+    const page = e2e.page;
+    const patient = e2e.desk.core.store.patients.search(demoMrn(36), 1)[0]!;
+    const name = `${patient.givenName} ${patient.familyName}`;
+    // Mondays 1–22 March 2027 at 14:00 New York time: 19:00Z (EST) until 14 March, 18:00Z (EDT) after.
+    const booked = await e2e.desk.core.router.call(
+      'series.book',
+      {
+        patientId: patient.id,
+        providerId: providerId(),
+        start: '2027-03-01T19:00:00.000Z',
+        end: '2027-03-01T19:30:00.000Z',
+        freq: 'WEEKLY',
+        interval: 1,
+        count: 4,
+        reason: 'Physio',
+        virtual: false,
+        skipConflicts: false,
+      },
+      caller(),
+    );
+    expect(booked.ok, JSON.stringify(booked)).toBe(true);
+    const oldSeries = (booked as { value: { seriesId: string } }).value.seriesId;
+
+    await openScheduleDay(page, '2027-03-08');
+    await page.getByRole('button', { name: new RegExp(`^14:00 ${name}`) }).click();
+    const visit = page.getByRole('dialog', { name });
+    await visit.getByRole('button', { name: 'Reschedule' }).click();
+    const form = visit.getByRole('form', { name: 'Reschedule appointment' });
+    await form.getByRole('radio', { name: 'This and following visits' }).check();
+    const newTime = form.getByLabel(/^New time/);
+    await newTime.locator('option', { hasText: /^15:00/ }).waitFor({ state: 'attached' });
+    await newTime.selectOption({
+      label: (await newTime.locator('option', { hasText: /^15:00/ }).textContent())!,
+    });
+    await form.getByRole('button', { name: 'Move appointment' }).click();
+    await form.waitFor({ state: 'detached' });
+    await visit.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: new RegExp(`^15:00 ${name}`) }).waitFor();
+
+    expect(e2e.desk.core.store.series.byId(oldSeries)!.rule).toBe(
+      'DTSTART;TZID=America/New_York:20270301T140000\nRRULE:FREQ=WEEKLY;INTERVAL=1;UNTIL=20270308T185959Z',
+    );
+    const mine = e2e.desk.core.store.appointments
+      .range('2027-03-01T00:00:00.000Z', '2027-04-01T00:00:00.000Z', providerId())
+      .filter((a) => a.patient_id === patient.id)
+      .map((a) => [a.start, a.status, a.series_id === oldSeries ? 'old' : 'new']);
+    expect(mine).toEqual([
+      ['2027-03-01T19:00:00.000Z', 'booked', 'old'],
+      ['2027-03-08T19:00:00.000Z', 'cancelled', 'old'],
+      ['2027-03-08T20:00:00.000Z', 'booked', 'new'],
+      ['2027-03-15T18:00:00.000Z', 'cancelled', 'old'],
+      ['2027-03-15T19:00:00.000Z', 'booked', 'new'],
+      ['2027-03-22T18:00:00.000Z', 'cancelled', 'old'],
+      ['2027-03-22T19:00:00.000Z', 'booked', 'new'],
+    ]);
+  });
 });
