@@ -195,6 +195,23 @@ describe('recurring series from a modified console (issue 13 §4)', () => {
     );
   });
 
+  it('two desks shrinking one series from the same version: both visits leave it (EXDATE + UNTIL merged)', async () => {
+    const seriesId = randomUUID();
+    const rule = 'DTSTART;TZID=UTC:20260907T160000\nRRULE:FREQ=WEEKLY;INTERVAL=1;COUNT=5';
+    expect(outcome(await push(seriesId, createSeries(rule)))).toBe('applied');
+    // desk A: this and following from 5 October; desk B (still at version 1): only 14 September
+    const ended = 'DTSTART;TZID=UTC:20260907T160000\nRRULE:FREQ=WEEKLY;INTERVAL=1;UNTIL=20261005T155959Z';
+    expect(outcome(await push(seriesId, { op: 'series.setRule', rule: ended }, 1))).toBe('applied');
+    const excluded = `${rule}\nEXDATE:20260914T160000Z`;
+    expect(outcome(await push(seriesId, { op: 'series.setRule', rule: excluded }, 1))).toBe('applied');
+    const { changes } = await pullAll(run.url, desk.accessToken);
+    // 7, (14 excluded), 21, 28 September; 5 October on is gone
+    expect(changes.find((c) => c.entity === 'series' && c.id === seriesId)?.data).toMatchObject({
+      rule: `${ended}\nEXDATE:20260914T160000Z`,
+      version: 3,
+    });
+  });
+
   it('a clinician may not create a series (the contract role, repeated by the server)', async () => {
     const doctor = await signInStaff(run, 'clinician1');
     expect(outcome(await push(randomUUID(), createSeries(), null, doctor))).toBe(

@@ -12,6 +12,7 @@ import {
   parseSeriesRule,
   ruleChangeProblem,
   seriesOccurrences,
+  withExdates,
 } from '../../src-shared/recurrence';
 import type { Change, MutationOp, MutationResult } from '../../src-shared/sync';
 import { locationOf } from '../schedule/bookable';
@@ -101,16 +102,37 @@ export async function setSeriesRule(c: OpContext, op: Op<'series.setRule'>): Pro
   const current = await c.store.series(c.m.entityId);
   if (!current) return out(rejected(c, 'Unknown series.', null));
   let problem: string | null;
+  let rule = op.rule;
   try {
     problem = ruleChangeProblem(current.rule, op.rule);
+    // Two desks shrinking the same series from the same version (one excluded a visit, the other ended the
+    // series): the second rule, made on an older version, lacks the first's change. Both meant to remove visits,
+    // so the series keeps the visits both rules have: the current rule with an EXDATE for each of its visits the
+    // pushed rule dropped (never more visits than now). A rule made on the current version must shrink it.
+    const stale = c.m.baseVersion !== null && c.m.baseVersion < current.version;
+    if (problem !== null && stale && sameStart(current.rule, op.rule)) {
+      const kept = new Set(seriesOccurrences(op.rule));
+      rule = withExdates(
+        current.rule,
+        seriesOccurrences(current.rule).filter((o) => !kept.has(o)),
+      );
+      problem = ruleChangeProblem(current.rule, rule);
+    }
   } catch (e) {
     if (!(e instanceof RecurrenceError)) throw e;
     problem = e.message;
   }
   if (problem) return out(rejected(c, problem, seriesChange(current)));
-  const next = { ...current, rule: op.rule, version: current.version + 1 };
+  const next = { ...current, rule, version: current.version + 1 };
   await c.store.putSeries(next);
   return out(applied(c, next.version));
+}
+
+/** True when both rules have the same DTSTART (zone and wall time), FREQ and INTERVAL. */
+function sameStart(a: string, b: string): boolean {
+  const x = parseSeriesRule(a);
+  const y = parseSeriesRule(b);
+  return x.zone === y.zone && x.dtstart === y.dtstart && x.freq === y.freq && x.interval === y.interval;
 }
 
 /**
