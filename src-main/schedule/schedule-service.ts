@@ -267,12 +267,16 @@ export class ScheduleService {
     const overlapping = this.patientOverlaps(appt.patientId, start, end, appointmentId).length > 0;
     const reason = overlapReason?.trim();
     if (overlapping && !reason) throw new ApiError('VALIDATION', OVERLAP_NEEDS_REASON);
-    this.write(staff, appointmentId, appt.version, {
-      op: 'appointment.reschedule',
-      providerId,
-      start,
-      end,
-      ...(overlapping && reason ? { overlapReason: reason } : {}),
+    this.store.transaction(() => {
+      this.write(staff, appointmentId, appt.version, {
+        op: 'appointment.reschedule',
+        providerId,
+        start,
+        end,
+        ...(overlapping && reason ? { overlapReason: reason } : {}),
+      });
+      // issue 13 §4: one visit of a series moved on its own: its old time leaves the series' rule
+      this.series.excludeMovedVisit(staff, appt);
     });
   }
 

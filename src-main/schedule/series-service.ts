@@ -309,6 +309,20 @@ export class SeriesService {
     return next === series.rule ? null : next;
   }
 
+  /**
+   * After one visit of a series was moved on its own (appointment.reschedule, in the caller's transaction): its
+   * old time leaves the rule as an EXDATE, so the series cannot be booked there again; the visit stays in the
+   * series (RFC 5545 would carry it as a RECURRENCE-ID override).
+   */
+  excludeMovedVisit(staff: StaffRecord, appt: AppointmentRecord): void {
+    const series = appt.seriesId ? this.store.series.byId(appt.seriesId) : null;
+    if (!series || !seriesOccurrences(series.rule).includes(appt.start)) return;
+    this.write(staff, 'series', series.id, series.version, {
+      op: 'series.setRule',
+      rule: withExdates(series.rule, [appt.start]),
+    });
+  }
+
   /** Cancel one visit, this and the following ones, or the whole series still to come (coded reason). */
   cancel(
     staff: StaffRecord,

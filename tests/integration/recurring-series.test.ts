@@ -192,6 +192,35 @@ describe('a weekly series across a daylight-saving change, edited at two desks',
     expect(b.core.store.syncProblems.list()).toEqual([]);
   });
 
+  it('moving one visit on its own keeps it in the series and excludes its old time from the rule', async () => {
+    const movedSeries = b.core.store.series.byId(
+      b.core.store.appointments
+        .range('2027-03-29T00:00:00.000Z', '2027-03-30T00:00:00.000Z', provider.id)
+        .find((x) => x.patient_id === patientId && x.status === 'booked')!.series_id!,
+    )!;
+    const last = b.core.store.appointments
+      .ofSeries(movedSeries.id)
+      .find((x) => x.start === '2027-03-29T14:00:00.000Z')!;
+    // Tuesday 30 March, 10:00 EDT
+    await b.ok('appointment.reschedule', {
+      appointmentId: last.id,
+      providerId: provider.id,
+      start: '2027-03-30T14:00:00.000Z',
+      end: plus('2027-03-30T14:00:00.000Z', provider.slotMinutes),
+    });
+    await syncBoth();
+    for (const desk of [a, b]) {
+      expect(ruleAt(desk, movedSeries.id)).toBe(
+        'DTSTART;TZID=America/New_York:20270308T100000\nRRULE:FREQ=WEEKLY;INTERVAL=1;COUNT=4\nEXDATE:20270315T140000Z\nEXDATE:20270322T140000Z\nEXDATE:20270329T140000Z',
+      );
+      expect(desk.core.store.appointments.byId(last.id)).toMatchObject({
+        start: '2027-03-30T14:00:00.000Z',
+        seriesId: movedSeries.id,
+        status: 'booked',
+      });
+    }
+  });
+
   it('refuses a series beyond 52 visits with a clear error', async () => {
     const result = await a.call('series.preview', { ...weekly(), count: 53 });
     expect(result).toMatchObject({
