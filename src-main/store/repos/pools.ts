@@ -2,33 +2,17 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { PoolRecord } from '../../../src-shared/triage';
 import { ReferenceTableRepo } from './reference-table';
 
-interface PoolRow {
-  id: string;
-  name: string;
-  kind: string;
-  /** JSON array of topic codes. */
-  topics: string;
-  /** JSON object: SLA minutes per priority. */
-  sla: string;
-  version: number;
-}
-
 /** The clinic's triage pools (issue 14a), as the server synced them; clinical first, then by name. */
-export class PoolsRepo extends ReferenceTableRepo<PoolRecord, PoolRow> {
+export class PoolsRepo extends ReferenceTableRepo<PoolRecord> {
   private readonly kindOfThreadStmt;
   constructor(db: Database) {
     super(db, {
       table: 'pools',
-      columns: ['id', 'name', 'kind', 'topics', 'sla', 'version'],
+      columns: { id: 'id', name: 'name', kind: 'kind', topics: 'topics', sla: 'sla', version: 'version' },
+      json: ['topics', 'sla'],
       orderBy: 'kind DESC, name',
-      toRow: (r) => ({ ...r, topics: JSON.stringify(r.topics), sla: JSON.stringify(r.sla) }),
       // Stored rows were validated on arrival; parsing again keeps a corrupt row from reaching the renderer.
-      toRecord: (r) =>
-        PoolRecord.parse({
-          ...r,
-          topics: JSON.parse(r.topics) as unknown,
-          sla: JSON.parse(r.sla) as unknown,
-        }),
+      parse: (record) => PoolRecord.parse(record),
     });
     this.kindOfThreadStmt = db
       .prepare<[string], string | null>(
