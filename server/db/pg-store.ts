@@ -61,13 +61,23 @@ import {
   poolFromRow,
   poolParams,
   type PoolRow,
+  deviceFromRow,
+  refreshTokenFromRow,
+  auditAlertFromRow,
+  patientLoginFromRow,
+  providerParams,
+  locationParams,
+  visitTypeParams,
+  type DeviceRow,
+  type RefreshTokenRow,
+  type AuditAlertRow,
+  type PatientLoginRow,
 } from './rows';
 import type {
   AccessToken,
   AppointmentOrigin,
   AttachmentMeta,
   AuditAlert,
-  AuditAlertKind,
   AuditOrigin,
   AuditReceipt,
   ChangeRef,
@@ -112,26 +122,6 @@ const ENTITY_TABLES: Record<EntityName, { table: string; map: (row: any) => Chan
   visitType: { table: 'visit_types', map: visitTypeFromRow },
   pool: { table: 'pools', map: poolFromRow },
 };
-
-interface DeviceRow {
-  id: string;
-  name: string;
-  created_at: string;
-  revoked_at: string | null;
-  secret_hash: string | null;
-  enrolled_by: string | null;
-  chain_anchor: string | null;
-}
-
-const deviceFromRow = (row: DeviceRow): Device => ({
-  id: row.id,
-  name: row.name,
-  createdAt: row.created_at,
-  revokedAt: row.revoked_at,
-  secretHash: row.secret_hash,
-  enrolledBy: row.enrolled_by,
-  chainAnchor: row.chain_anchor,
-});
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
 
@@ -508,22 +498,8 @@ export class PgStore implements ServerStore {
   }
 
   async refreshToken(hash: string): Promise<RefreshToken | null> {
-    const row = await this.one<{
-      staff_id: string;
-      device_id: string;
-      family: string;
-      expires_at: number;
-      used_at: number | null;
-    }>('SELECT * FROM refresh_tokens WHERE token_hash = $1', hash);
-    return row
-      ? {
-          staffId: row.staff_id,
-          deviceId: row.device_id,
-          family: row.family,
-          expiresAt: row.expires_at,
-          usedAt: row.used_at,
-        }
-      : null;
+    const row = await this.one<RefreshTokenRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', hash);
+    return row ? refreshTokenFromRow(row) : null;
   }
 
   async markRefreshTokenUsed(hash: string, at: number): Promise<void> {
@@ -596,14 +572,7 @@ export class PgStore implements ServerStore {
         `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version,
            location_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        r.id,
-        r.name,
-        r.specialty,
-        r.slotMinutes,
-        r.dayStartMinute,
-        r.dayEndMinute,
-        r.version,
-        r.locationId,
+        ...providerParams(r),
       );
     });
   }
@@ -617,11 +586,7 @@ export class PgStore implements ServerStore {
         `INSERT INTO locations (id, name, time_zone, version, walk_in_minutes) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone,
            version = EXCLUDED.version, walk_in_minutes = EXCLUDED.walk_in_minutes`,
-        r.id,
-        r.name,
-        r.timeZone,
-        r.version,
-        r.walkInMinutes,
+        ...locationParams(r),
       );
     });
   }
@@ -643,11 +608,7 @@ export class PgStore implements ServerStore {
         `INSERT INTO visit_types (id, name, minutes, provider_ids, version) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, minutes = EXCLUDED.minutes,
            provider_ids = EXCLUDED.provider_ids, version = EXCLUDED.version`,
-        r.id,
-        r.name,
-        r.minutes,
-        JSON.stringify(r.providerIds),
-        r.version,
+        ...visitTypeParams(r),
       );
     });
   }
@@ -1240,22 +1201,11 @@ export class PgStore implements ServerStore {
   }
 
   async auditAlerts(limit: number): Promise<AuditAlert[]> {
-    const rows = await this.all<{
-      seq: number;
-      at: string;
-      device_id: string;
-      event_id: string | null;
-      kind: AuditAlertKind;
-      detail: string;
-    }>('SELECT * FROM audit_alerts ORDER BY seq DESC LIMIT $1', limit);
-    return rows.map((r) => ({
-      seq: r.seq,
-      at: r.at,
-      deviceId: r.device_id,
-      eventId: r.event_id,
-      kind: r.kind,
-      detail: r.detail,
-    }));
+    const rows = await this.all<AuditAlertRow>(
+      'SELECT * FROM audit_alerts ORDER BY seq DESC LIMIT $1',
+      limit,
+    );
+    return rows.map(auditAlertFromRow);
   }
 
   async setPasswordHash(staffId: string, passwordHash: string): Promise<void> {
@@ -1331,22 +1281,12 @@ export class PgStore implements ServerStore {
   }
 
   async patientLogins(patientId: string, limit: number): Promise<PatientLogin[]> {
-    const rows = await this.all<{
-      seq: number;
-      patient_id: string;
-      at: string;
-      client: string;
-      outcome: 'success' | 'failure';
-      method: string;
-    }>('SELECT * FROM patient_logins WHERE patient_id = $1 ORDER BY seq DESC LIMIT $2', patientId, limit);
-    return rows.map((r) => ({
-      seq: r.seq,
-      patientId: r.patient_id,
-      at: r.at,
-      client: r.client,
-      outcome: r.outcome,
-      method: r.method,
-    }));
+    const rows = await this.all<PatientLoginRow>(
+      'SELECT * FROM patient_logins WHERE patient_id = $1 ORDER BY seq DESC LIMIT $2',
+      patientId,
+      limit,
+    );
+    return rows.map(patientLoginFromRow);
   }
 
   /* ---- at-most-once ---- */

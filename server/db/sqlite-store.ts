@@ -47,13 +47,23 @@ import {
   poolFromRow,
   poolParams,
   type PoolRow,
+  deviceFromRow,
+  refreshTokenFromRow,
+  auditAlertFromRow,
+  patientLoginFromRow,
+  providerParams,
+  locationParams,
+  visitTypeParams,
+  type DeviceRow,
+  type RefreshTokenRow,
+  type AuditAlertRow,
+  type PatientLoginRow,
 } from './rows';
 import type {
   AccessToken,
   AppointmentOrigin,
   AttachmentMeta,
   AuditAlert,
-  AuditAlertKind,
   AuditOrigin,
   AuditReceipt,
   ChangeRef,
@@ -68,26 +78,6 @@ import type {
   TransactionOptions,
   BreakGlassInsert,
 } from './types';
-
-interface DeviceRow {
-  id: string;
-  name: string;
-  created_at: string;
-  revoked_at: string | null;
-  secret_hash: string | null;
-  enrolled_by: string | null;
-  chain_anchor: string | null;
-}
-
-const deviceFromRow = (row: DeviceRow): Device => ({
-  id: row.id,
-  name: row.name,
-  createdAt: row.created_at,
-  revokedAt: row.revoked_at,
-  secretHash: row.secret_hash,
-  enrolledBy: row.enrolled_by,
-  chainAnchor: row.chain_anchor,
-});
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
 
@@ -339,22 +329,8 @@ export class SqliteStore implements ServerStore {
 
   async refreshToken(hash: string): Promise<RefreshToken | null> {
     while (this.busy()) await this.tail;
-    const row = this.one<{
-      staff_id: string;
-      device_id: string;
-      family: string;
-      expires_at: number;
-      used_at: number | null;
-    }>('SELECT * FROM refresh_tokens WHERE token_hash = ?', hash);
-    return row
-      ? {
-          staffId: row.staff_id,
-          deviceId: row.device_id,
-          family: row.family,
-          expiresAt: row.expires_at,
-          usedAt: row.used_at,
-        }
-      : null;
+    const row = this.one<RefreshTokenRow>('SELECT * FROM refresh_tokens WHERE token_hash = ?', hash);
+    return row ? refreshTokenFromRow(row) : null;
   }
 
   async markRefreshTokenUsed(hash: string, at: number): Promise<void> {
@@ -427,14 +403,7 @@ export class SqliteStore implements ServerStore {
       `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version,
          location_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      r.id,
-      r.name,
-      r.specialty,
-      r.slotMinutes,
-      r.dayStartMinute,
-      r.dayEndMinute,
-      r.version,
-      r.locationId,
+      ...providerParams(r),
     );
     this.recordChange('provider', r.id);
   }
@@ -446,11 +415,7 @@ export class SqliteStore implements ServerStore {
       `INSERT INTO locations (id, name, time_zone, version, walk_in_minutes) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
          version = excluded.version, walk_in_minutes = excluded.walk_in_minutes`,
-      r.id,
-      r.name,
-      r.timeZone,
-      r.version,
-      r.walkInMinutes,
+      ...locationParams(r),
     );
     this.recordChange('location', r.id);
   }
@@ -472,11 +437,7 @@ export class SqliteStore implements ServerStore {
       `INSERT INTO visit_types (id, name, minutes, provider_ids, version) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, minutes = excluded.minutes,
          provider_ids = excluded.provider_ids, version = excluded.version`,
-      r.id,
-      r.name,
-      r.minutes,
-      JSON.stringify(r.providerIds),
-      r.version,
+      ...visitTypeParams(r),
     );
     this.recordChange('visitType', r.id);
   }
@@ -1047,21 +1008,9 @@ export class SqliteStore implements ServerStore {
 
   async auditAlerts(limit: number): Promise<AuditAlert[]> {
     while (this.busy()) await this.tail;
-    return this.all<{
-      seq: number;
-      at: string;
-      device_id: string;
-      event_id: string | null;
-      kind: AuditAlertKind;
-      detail: string;
-    }>('SELECT * FROM audit_alerts ORDER BY seq DESC LIMIT ?', limit).map((r) => ({
-      seq: r.seq,
-      at: r.at,
-      deviceId: r.device_id,
-      eventId: r.event_id,
-      kind: r.kind,
-      detail: r.detail,
-    }));
+    return this.all<AuditAlertRow>('SELECT * FROM audit_alerts ORDER BY seq DESC LIMIT ?', limit).map(
+      auditAlertFromRow,
+    );
   }
 
   async setPasswordHash(staffId: string, passwordHash: string): Promise<void> {
@@ -1134,23 +1083,11 @@ export class SqliteStore implements ServerStore {
 
   async patientLogins(patientId: string, limit: number): Promise<PatientLogin[]> {
     while (this.busy()) await this.tail;
-    return this.all<{
-      seq: number;
-      patient_id: string;
-      at: string;
-      client: string;
-      outcome: 'success' | 'failure';
-      method: string;
-    }>('SELECT * FROM patient_logins WHERE patient_id = ? ORDER BY seq DESC LIMIT ?', patientId, limit).map(
-      (r) => ({
-        seq: r.seq,
-        patientId: r.patient_id,
-        at: r.at,
-        client: r.client,
-        outcome: r.outcome,
-        method: r.method,
-      }),
-    );
+    return this.all<PatientLoginRow>(
+      'SELECT * FROM patient_logins WHERE patient_id = ? ORDER BY seq DESC LIMIT ?',
+      patientId,
+      limit,
+    ).map(patientLoginFromRow);
   }
 
   /* ---- at-most-once ---- */
