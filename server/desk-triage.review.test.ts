@@ -105,6 +105,40 @@ describe('virtual visits (issue 13b)', () => {
     // The link is then shown, copied and sent to the patient by an honest console (appointment.sendVirtualLink).
     expect(results).toEqual(['rejected', 'rejected']);
   });
+
+  it('a visit is given ANOTHER patient’s video room (its link names another appointment) and the server applies it', async () => {
+    // Patient 6's visit is virtual with its own room; a modified console gives patient 7's visit the same room.
+    const b = randomUUID();
+    const roomOfB = `https://visit.clinic.example/v/${b}`;
+    const bookedB = await push(
+      desk,
+      b,
+      book('2026-03-02T16:30:00.000Z', 'pat-000006', roomOfB),
+      run.clock.ms,
+      null,
+    );
+    expect(outcome(bookedB)).toBe('applied');
+    const a = randomUUID();
+    const bookedA = await push(
+      desk,
+      a,
+      book('2026-03-02T16:45:00.000Z', 'pat-000007', roomOfB),
+      run.clock.ms,
+      null,
+    );
+    const c = randomUUID();
+    const bookedC = await push(desk, c, book('2026-03-02T15:30:00.000Z', 'pat-000008'), run.clock.ms, null);
+    expect(outcome(bookedC)).toBe('applied');
+    const switched = await push(
+      desk,
+      c,
+      { op: 'appointment.setVirtual', virtualLink: roomOfB },
+      run.clock.ms,
+      bookedC.status === 'applied' ? bookedC.version : 1,
+    );
+    // "Send link" on an honest console then tells patients 7 and 8 to join patient 6's consultation.
+    expect([bookedA.status, switched.status]).toEqual(['rejected', 'rejected']);
+  });
 });
 
 describe('judging time of a pushed change (review of 13a, "still open" in closing3.md)', () => {
