@@ -16,7 +16,15 @@ import {
   type MutationResult,
 } from '../src-shared/sync';
 import type { BreakGlassGrant } from '../src-shared/triage';
-import { call, pullAll, signInStaff, startServer, type Running, type StaffLogin } from './test/helpers';
+import {
+  call,
+  pullAll,
+  signInPatient,
+  signInStaff,
+  startServer,
+  type Running,
+  type StaffLogin,
+} from './test/helpers';
 
 let run: Running;
 let desk: StaffLogin;
@@ -229,5 +237,83 @@ describe('device clearance (issue 14a servedRole)', () => {
     expect(page.withheld ?? [], 'clinical threads withheld from a receptionist-only PC').toContain(
       clinicalThread,
     );
+  });
+});
+
+describe('SLA per pool (issue 14a §2: "SLA per priority is set by the clinic")', () => {
+  /** The clinic's Clinical pool answers routine questions within 60 minutes (set by an admin). */
+  const CLINICAL_SLA = { routine: 60, urgent: 30, asap: 10, stat: 5 };
+  let staff: { reception: StaffLogin; clinician: StaffLogin };
+  const threadRecord = async (id: string) =>
+    (
+      (
+        await call(run.url, 'GET', `/sync/record?entity=thread&id=${id}`, {
+          token: staff.clinician.accessToken,
+        })
+      ).json as {
+        change: { data: { version: number; lastMessageAt: string; dueAt: string | null; poolId: string } };
+      }
+    ).change.data;
+  const minutesDue = (t: { lastMessageAt: string; dueAt: string | null }) =>
+    t.dueAt === null ? null : (Date.parse(t.dueAt) - Date.parse(t.lastMessageAt)) / 60_000;
+
+  beforeAll(async () => {
+    const admin = await signInStaff(run, 'admin1');
+    const res = await call(run.url, 'PUT', '/admin/pools/clinical', {
+      token: admin.accessToken,
+      body: { name: 'Clinical', kind: 'clinical', topics: ['clinical-question'], sla: CLINICAL_SLA },
+    });
+    expect(res.status).toBe(200);
+    staff = {
+      reception: await signInStaff(run, 'reception1', desk.deviceId),
+      clinician: await signInStaff(run, 'clinician1', doc.deviceId),
+    };
+  });
+
+  it('a patient’s follow-up message after a staff answer is due by the built-in 48 h, not the pool’s 60 minutes', async () => {
+    const patient = await signInPatient(run, 9);
+    const posted = await call(run.url, 'POST', '/portal/threads', {
+      token: patient.token,
+      body: { subject: 'Chest pain', body: 'Pain since this morning.', topic: 'clinical-question' },
+    });
+    expect(posted.status).toBe(201);
+    const id = (posted.json as { thread: { id: string } }).thread.id;
+    expect(minutesDue(await threadRecord(id))).toBe(60); // the first message follows the pool's SLA
+    const answered = await push(
+      staff.clinician,
+      id,
+      { op: 'message.send', messageId: randomUUID(), body: 'How bad is it, from 1 to 10?' },
+      run.clock.ms,
+      (await threadRecord(id)).version,
+    );
+    expect(outcome(answered)).toBe('applied');
+    run.clock.advance(60);
+    const again = await call(run.url, 'POST', `/portal/threads/${id}/messages`, {
+      token: patient.token,
+      body: { body: 'Eight, and my left arm hurts.' },
+    });
+    expect(again.status).toBe(201);
+    expect(minutesDue(await threadRecord(id)), 'minutes to answer the follow-up').toBe(60);
+  });
+
+  it('a mis-filed thread re-routed into the Clinical pool keeps the Front desk pool’s due time', async () => {
+    const patient = await signInPatient(run, 10);
+    const posted = await call(run.url, 'POST', '/portal/threads', {
+      token: patient.token,
+      body: { subject: 'Invoice and my rash', body: 'The rash is spreading fast.', topic: 'billing-admin' },
+    });
+    expect(posted.status).toBe(201);
+    const id = (posted.json as { thread: { id: string } }).thread.id;
+    const before = await threadRecord(id);
+    expect(before.poolId).toBe('front-desk');
+    const routed = await push(
+      staff.reception,
+      id,
+      { op: 'thread.route', poolId: 'clinical' },
+      run.clock.ms,
+      before.version,
+    );
+    expect(outcome(routed)).toBe('applied');
+    expect(minutesDue(await threadRecord(id)), 'minutes to answer once in the Clinical pool').toBe(60);
   });
 });
