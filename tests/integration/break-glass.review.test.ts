@@ -1,0 +1,130 @@
+/**
+ * Adversarial review (session 4) of issue 14a's emergency access ("break-glass") on the console: a clock that
+ * jumps, a network that is down when the emergency happens, and the router and the server disagreeing on what a
+ * grant allows. Each test is named after the defect it shows and FAILS on the reviewed main (d4f825f).
+ * Run: nice -n 10 bash scripts/with-keyring.sh npx vitest run --config vitest.review.config.ts tests/integration/break-glass.review.test.ts
+ * Real portal backend on loopback, real encrypted store and keychain, real router.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Clock } from '../../src-main/base/adapters';
+import type { BreakGlassGrant } from '../../src-shared/triage';
+import type { SyncProblem } from '../../src-shared/views';
+import {
+  startConsole,
+  startPortal,
+  type TestConsole,
+  type TestPortal,
+  type TestClock,
+} from '../helpers/console-harness';
+
+const REASON = 'Patient fainted at the front desk; the paramedic asks for her recent readings';
+
+/** The PC's own clock: the portal's plus an offset the test moves (an NTP step, a user changing the time). */
+class PcClock implements Clock {
+  offsetMs = 0;
+  constructor(private readonly server: TestClock) {}
+  now(): number {
+    return this.server.now() + this.offsetMs;
+  }
+}
+
+let portal: TestPortal | undefined;
+let desk: TestConsole | undefined;
+afterEach(async () => {
+  await desk?.close();
+  await portal?.close();
+  desk = undefined;
+  portal = undefined;
+});
+
+const clinicalThread = (c: TestConsole): string =>
+  (
+    c.core.store.db
+      .prepare(
+        `SELECT t.id FROM threads t JOIN pools p ON p.id = t.pool_id
+         WHERE t.subject = 'Blood sugar readings' AND p.kind = 'clinical' ORDER BY t.id LIMIT 1`,
+      )
+      .get() as { id: string }
+  ).id;
+
+describe('emergency access on the console (review of issue 14a)', () => {
+  it('a grant that has expired is valid again when the PC clock is set back (router judges it by the wall clock alone)', async () => {
+    portal = await startPortal();
+    const pc = new PcClock(portal.clock);
+    desk = await startConsole(portal, { autoStart: false, clock: pc });
+    expect((await desk.signIn('reception1')).ok).toBe(true);
+    await desk.ok('sync.now');
+    const threadId = clinicalThread(desk);
+    await desk.ok('breakGlass.open', { threadId, reason: REASON });
+    expect(await desk.call('thread.get', { threadId })).toMatchObject({ ok: true });
+    // 61 minutes later the grant is over: refused by the router (and by the server).
+    portal.clock.advance(61 * 60_000);
+    desk.idle.touch();
+    expect(await desk.call('thread.get', { threadId })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    // The PC's clock is set back two hours (before the grant was even opened): the body is on this PC now, and
+    // the router reads it again under the old grant, flagged BTG, with no new reason stated.
+    pc.offsetMs = -2 * 60 * 60_000;
+    desk.idle.touch();
+    expect(await desk.call('thread.get', { threadId })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+  });
+
+  it('reads made under a grant opened while the server was unreachable count 0 in the admins’ report', async () => {
+    portal = await startPortal();
+    desk = await startConsole(portal, { autoStart: false });
+    // A shared front-desk PC: a clinician worked on it this morning (every body is on it), then signed out.
+    expect((await desk.signIn('clinician1')).ok).toBe(true);
+    await desk.ok('sync.now');
+    await desk.ok('auth.signOut');
+    expect((await desk.signIn('reception1')).ok).toBe(true);
+    await desk.ok('sync.now');
+    const threadId = clinicalThread(desk);
+    // The network is down when the emergency happens: the grant is opened on this PC and the body read twice.
+    await portal.stop();
+    await desk.ok('breakGlass.open', { threadId, reason: REASON });
+    const read = await desk.ok<{ messages: { body: string }[] }>('thread.get', { threadId });
+    expect(read.messages.length).toBeGreaterThan(0);
+    portal.clock.advance(2 * 60_000);
+    desk.idle.touch();
+    await desk.ok('thread.get', { threadId });
+    // Ten minutes later the network is back and the PC syncs the grant and its flagged reads.
+    portal.clock.advance(8 * 60_000);
+    await portal.restart();
+    desk.idle.touch();
+    await desk.ok('sync.now');
+    await desk.ok('auth.signOut');
+    expect((await desk.signIn('admin1')).ok).toBe(true);
+    const [grant] = await desk.ok<BreakGlassGrant[]>('admin.breakGlassReport');
+    // The server dates the grant at its arrival (opened_at = push time) and counts only reads after that.
+    expect(grant, 'the grant reached the report').toBeDefined();
+    expect(grant!.reads, 'BTG reads made under the grant').toBe(2);
+  });
+
+  it('a receptionist’s reply under break-glass passes the router but the server refuses it (the reply is lost)', async () => {
+    portal = await startPortal();
+    desk = await startConsole(portal, { autoStart: false });
+    expect((await desk.signIn('reception1')).ok).toBe(true);
+    await desk.ok('sync.now');
+    const threadId = clinicalThread(desk);
+    await desk.ok('breakGlass.open', { threadId, reason: REASON });
+    await desk.ok('thread.get', { threadId });
+    const reply = await desk.call('thread.reply', {
+      threadId,
+      body: 'The paramedic has your readings; we will call you.',
+    });
+    if (!reply.ok) {
+      // Refused where it is asked (emergency access is for reading): the router agrees with the server.
+      expect(reply.error.code).toBe('FORBIDDEN');
+      return;
+    }
+    // Accepted by the router (and shown as sent), then refused by the server: the reply never reaches the patient.
+    await desk.ok('sync.now');
+    const problems = await desk.ok<SyncProblem[]>('sync.problems');
+    expect(problems.map((p) => p.operation)).toEqual([]);
+  });
+});
