@@ -657,6 +657,25 @@ export class PgStore implements ServerStore {
     return row ? visitTypeFromRow(row) : null;
   }
 
+  async deviceLastChangeAt(deviceId: string): Promise<string | null> {
+    return (
+      (
+        await this.one<{ last_change_at: string | null }>(
+          'SELECT last_change_at FROM devices WHERE id = $1',
+          deviceId,
+        )
+      )?.last_change_at ?? null
+    );
+  }
+
+  async raiseDeviceLastChangeAt(deviceId: string, at: string): Promise<void> {
+    await this.run(
+      `UPDATE devices SET last_change_at = $2 WHERE id = $1 AND (last_change_at IS NULL OR last_change_at < $2)`,
+      deviceId,
+      at,
+    );
+  }
+
   async deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null> {
     return (
       (
@@ -1122,12 +1141,13 @@ export class PgStore implements ServerStore {
     });
   }
 
-  async deviceStaffRoles(deviceId: string): Promise<Role[]> {
+  async deviceStaffRoles(deviceId: string, onlineSince: string): Promise<Role[]> {
     return (
       await this.all<{ role: Role }>(
         `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
-         WHERE d.device_id = $1 AND d.signed_out_at IS NULL`,
+         WHERE d.device_id = $1 AND d.signed_out_at IS NULL AND d.last_online_at >= $2`,
         deviceId,
+        onlineSince,
       )
     ).map((r) => r.role);
   }

@@ -487,6 +487,24 @@ export class SqliteStore implements ServerStore {
     return row ? visitTypeFromRow(row) : null;
   }
 
+  async deviceLastChangeAt(deviceId: string): Promise<string | null> {
+    while (this.busy()) await this.tail;
+    return (
+      this.one<{ last_change_at: string | null }>('SELECT last_change_at FROM devices WHERE id = ?', deviceId)
+        ?.last_change_at ?? null
+    );
+  }
+
+  async raiseDeviceLastChangeAt(deviceId: string, at: string): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `UPDATE devices SET last_change_at = ? WHERE id = ? AND (last_change_at IS NULL OR last_change_at < ?)`,
+      at,
+      deviceId,
+      at,
+    );
+  }
+
   async deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null> {
     while (this.busy()) await this.tail;
     return (
@@ -937,12 +955,13 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  async deviceStaffRoles(deviceId: string): Promise<Role[]> {
+  async deviceStaffRoles(deviceId: string, onlineSince: string): Promise<Role[]> {
     while (this.busy()) await this.tail;
     return this.all<{ role: Role }>(
       `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
-       WHERE d.device_id = ? AND d.signed_out_at IS NULL`,
+       WHERE d.device_id = ? AND d.signed_out_at IS NULL AND d.last_online_at >= ?`,
       deviceId,
+      onlineSince,
     ).map((r) => r.role);
   }
 

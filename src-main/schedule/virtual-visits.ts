@@ -1,12 +1,13 @@
 /**
  * Virtual visits at the desk (issue 13 §9, DESIGN.md §1 "virtual consultations under one roof"): an existing
  * visit switched to virtual (a video link is made) or back to in person, and the link sent to the patient as a
- * portal message. The link's host is VIRTUAL_VISIT_BASE (on the shell's openExternal allow-list).
+ * portal message. The link is the visit's own room (src-shared/virtual-visit.ts) (on the shell's openExternal allow-list).
  */
 import type { StaffRecord } from '../../src-shared/domain';
 import { ApiError } from '../../src-shared/errors';
 import { TRANSITIONS } from '../../src-shared/schedule-rules';
 import { roleMayReadPool } from '../../src-shared/triage';
+import { virtualVisitLink } from '../../src-shared/virtual-visit';
 import type { InboxService } from '../inbox/inbox-service';
 import type { Store } from '../store/store';
 import { whenLabel } from '../sync/refusal-text';
@@ -22,7 +23,6 @@ export function virtualLinkFor(
   store: Store,
   appointmentId: string,
   virtual: boolean,
-  base: string,
 ): { version: number; link: string | null } {
   const appt = store.appointments.byId(appointmentId);
   if (!appt) throw new ApiError('NOT_FOUND', 'This appointment is not on this PC.');
@@ -32,7 +32,7 @@ export function virtualLinkFor(
       `An appointment that is ${appt.status} cannot be changed to or from a virtual visit.`,
     );
   }
-  return { version: appt.version, link: virtual ? base + appointmentId : null };
+  return { version: appt.version, link: virtual ? virtualVisitLink(appointmentId) : null };
 }
 
 /**

@@ -54,7 +54,7 @@ describe('withheld clinical bodies on a shared PC (review of 706298d)', () => {
     const lost = desk.core.store.db
       .prepare(
         `SELECT count(*) FROM threads t JOIN pools p ON p.id = t.pool_id
-         WHERE p.kind = 'clinical' AND t.bodies_withheld = 0
+         WHERE p.kind = 'clinical' AND NOT EXISTS (SELECT 1 FROM withheld_threads w WHERE w.thread_id = t.id)
            AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id)`,
       )
       .pluck()

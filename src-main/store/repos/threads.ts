@@ -296,23 +296,24 @@ export class ThreadsRepo {
 
   /* ---- issue 14a: withheld bodies, SLA escalation, priority-ordered and per-pool queues ---- */
 
-  /** The server withheld this thread's messages from a pull (the session's role may not have them). */
+  /**
+   * The server withheld this thread's messages from a pull (the session's role may not have them). Kept in
+   * `withheld_threads` (migration 014), so the mark holds even when the thread row arrives in a later batch.
+   */
   markBodiesWithheld(id: string): void {
-    this.prepared('UPDATE threads SET bodies_withheld = 1 WHERE id = ?').run(id);
+    this.prepared('INSERT OR IGNORE INTO withheld_threads (thread_id) VALUES (?)').run(id);
   }
   clearBodiesWithheld(id: string): void {
-    this.prepared('UPDATE threads SET bodies_withheld = 0 WHERE id = ?').run(id);
+    this.prepared('DELETE FROM withheld_threads WHERE thread_id = ?').run(id);
   }
   /** Ids of threads whose messages the server withheld from an earlier pull, at most `limit` of them. */
   withheldIds(limit: number): string[] {
-    return this.prepared('SELECT id FROM threads WHERE bodies_withheld = 1 ORDER BY id LIMIT ?')
+    return this.prepared('SELECT thread_id FROM withheld_threads ORDER BY thread_id LIMIT ?')
       .pluck()
       .all(limit) as string[];
   }
   bodiesWithheld(id: string): boolean {
-    const row = this.prepared('SELECT bodies_withheld AS w FROM threads WHERE id = ?').get(id) as
-      { w: number } | undefined;
-    return row?.w === 1;
+    return this.prepared('SELECT 1 FROM withheld_threads WHERE thread_id = ?').get(id) !== undefined;
   }
   /**
    * Escalates every open thread whose due time is before `nowIso` (UTC ISO): it gets the overdue badge and joins
