@@ -935,8 +935,11 @@ export class SqliteStore implements ServerStore {
          g.entity_type AS "entityType", g.entity_id AS "entityId", g.reason, g.opened_at AS "openedAt",
          g.expires_at AS "expiresAt", g.acknowledged_by AS "acknowledgedBy", g.acknowledged_at AS "acknowledgedAt",
          (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
-            AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id AND e.at >= g.opened_at
-            AND e.at <= g.expires_at) AS reads
+            AND e.origin = 'console' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS reads,
+         (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
+            AND e.origin = 'server' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS served
        FROM break_glass g LEFT JOIN staff s ON s.id = g.staff_id
        ORDER BY g.opened_at DESC, g.id LIMIT ?`,
       limit,
