@@ -13,11 +13,13 @@ import type { Clock } from '../../src-main/base/adapters';
 import { AuditLog } from '../../src-main/audit/audit-log';
 import { uuidv7 } from '../../src-main/base/ids';
 import { SyncEngine } from '../../src-main/sync/engine';
+import { SYNC_ROUTES, type PushResponse } from '../../src-shared/sync';
 import {
   TestCredentials,
   type SyncedConsole,
   type TestServer,
   freeSlot,
+  jsonResponse,
   startTestServer,
   writeLocalChange,
 } from '../helpers/sync-harness';
@@ -77,5 +79,58 @@ describe('confirmed while you wait, with read events waiting (review of issue 13
     });
     const verdict = await desk.engine.confirmNow(id, BOUND_MS);
     expect(verdict, 'the server was reachable the whole time').toEqual({ outcome: 'confirmed' });
+  });
+
+  it('a push answer naming one change twice (applied, then conflict) is taken as both: "confirmed" in the dialog and a false conflict listed', async () => {
+    // A server (or proxy) that answers twice: the real answer, then the same change again as a conflict.
+    const twice: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (!url.includes(SYNC_ROUTES.push) || res.status !== 200) return res;
+      const answer = (await res.json()) as PushResponse;
+      return jsonResponse(200, {
+        results: [
+          ...answer.results,
+          ...answer.results.map((r) => ({
+            id: r.id,
+            status: 'conflict',
+            reason: 'This slot was booked at another desk.',
+            current: null,
+          })),
+        ],
+      });
+    };
+    const t = makeTestStore('clinic-confirm-twice-');
+    const creds = await TestCredentials.signIn(server, 'reception2');
+    const engine = new SyncEngine({
+      store: t.store,
+      serverUrl: server.url,
+      credentials: creds,
+      live: false,
+      fetchImpl: twice,
+    });
+    try {
+      await engine.syncNow();
+      engine.start();
+      const d: SyncedConsole = { name: 'reception2', t, creds, engine };
+      const provider = t.store.providers.list()[0]!;
+      const id = uuidv7();
+      writeLocalChange(d, clock, 'appointment', id, {
+        op: 'appointment.book',
+        patientId: 'pat-000002',
+        ...freeSlot(provider, 7, 7),
+        reason: 'Follow-up',
+        virtualLink: null,
+      });
+      const verdict = await engine.confirmNow(id, 5_000);
+      // Garbage must be a typed protocol error that settles nothing, not two contradictory verdicts.
+      expect({ verdict: verdict.outcome, problems: t.store.syncProblems.list().length }).toEqual({
+        verdict: 'unconfirmed',
+        problems: 0,
+      });
+    } finally {
+      await engine.stop();
+      t.dispose();
+    }
   });
 });
