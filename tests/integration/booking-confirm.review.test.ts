@@ -50,7 +50,7 @@ describe('confirmed while you wait, with read events waiting (review of issue 13
 
   it('a booking made while 5,000 read events wait (an hour offline) is told "not confirmed yet" although the server is up', async () => {
     const { store } = desk.t;
-    const log = new AuditLog(store, clock, () => desk.creds.deviceId());
+    const log = new AuditLog(store, clock, () => desk.creds.deviceId()!);
     // What a morning of reading the schedule and the queues records: one event per patient shown.
     const patients = store.patients
       .search('a', 50)
