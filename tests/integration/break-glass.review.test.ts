@@ -127,4 +127,38 @@ describe('emergency access on the console (review of issue 14a)', () => {
     const problems = await desk.ok<SyncProblem[]>('sync.problems');
     expect(problems.map((p) => p.operation)).toEqual([]);
   });
+
+  it('the privacy officer’s audit report and its CSV / FHIR exports drop the BTG flag of reads under emergency access', async () => {
+    portal = await startPortal();
+    desk = await startConsole(portal, { autoStart: false });
+    expect((await desk.signIn('reception1')).ok).toBe(true);
+    await desk.ok('sync.now');
+    const threadId = clinicalThread(desk);
+    await desk.ok('breakGlass.open', { threadId, reason: REASON });
+    await desk.ok('thread.get', { threadId });
+    await desk.ok('sync.now');
+    await desk.ok('auth.signOut');
+    expect((await desk.signIn('admin1')).ok).toBe(true);
+    const query = { entityType: 'thread', entityId: threadId, action: 'read', staffId: 'stf-reception1' };
+    const page = await desk.ok<{ rows: { purposeOfEvent?: string }[] }>('audit.report', {
+      ...query,
+      offset: 0,
+      limit: 50,
+    });
+    const csv = await desk.ok<{ text: string }>('audit.reportExport', { ...query, format: 'csv' });
+    const fhir = await desk.ok<{ text: string }>('audit.reportExport', { ...query, format: 'fhir' });
+    const bundle = await desk.ok<{ bundleJson: string }>('audit.export', {
+      entityType: 'thread',
+      entityId: threadId,
+    });
+    // The report lists the read; an auditor must see that it happened under emergency access (FHIR
+    // AuditEvent.purposeOfEvent, v3 ActReason BTG), in the report and in each export.
+    expect(page.rows.length).toBeGreaterThan(0);
+    expect({
+      report: page.rows.some((r) => r.purposeOfEvent === 'BTG'),
+      csv: csv.text.includes('BTG'),
+      reportFhir: fhir.text.includes('BTG'),
+      exportFhir: bundle.bundleJson.includes('BTG'),
+    }).toEqual({ report: true, csv: true, reportFhir: true, exportFhir: true });
+  });
 });
