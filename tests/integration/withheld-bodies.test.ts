@@ -5,8 +5,7 @@
  * change: a thread updated after its messages (assigned, re-prioritised, closed: every real clinic) comes in a
  * LATER batch than its messages, so at the time its messages are withheld the thread row is not on the PC yet and
  * the mark is lost. A clinician on that PC later opens the thread and sees no message at all.
- * FAILS on the reviewed main (d4f825f).
- * Run: nice -n 10 bash scripts/with-keyring.sh npx vitest run --config vitest.review.config.ts tests/integration/withheld-bodies.review.test.ts
+ * Failed on main d4f825f (review 4, session 4); guards the fix.
  * Real portal backend (demo clinic, about 5,700 changes: two pull batches of 5,000), real stores, real router.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,8 +1,7 @@
 /**
  * Adversarial review (session 4) of issue 14a §2 on the console: SLA escalation (an open thread past its due time
  * gets the overdue badge and joins the urgent queue) with a clock that jumps, and the urgent queue's count. Each
- * test is named after the defect it shows and FAILS on the reviewed main (d4f825f).
- * Run: nice -n 10 bash scripts/with-keyring.sh npx vitest run --config vitest.review.config.ts tests/integration/triage-queues.review.test.ts
+ * test failed on main d4f825f (review 4, session 4) and guards its fix.
  * Real portal backend, real store and keychain, real router; the PC's clock is the portal's plus an offset.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,7 +56,7 @@ const urgentIds = async () =>
   ).threads.map((t) => t.id);
 
 describe('SLA escalation on the console (review of issue 14a)', () => {
-  it('the urgent queue’s unread count leaves out the overdue threads the urgent queue lists', async () => {
+  it('counts the escalated (overdue) threads the urgent queue lists in its unread count', async () => {
     // The PC clock moves past the thread's due time: it is escalated and listed in the urgent queue.
     pc.offsetMs = Date.parse(thread.due_at) - portal.clock.now() + 60_000;
     desk.idle.touch();
@@ -73,7 +72,7 @@ describe('SLA escalation on the console (review of issue 14a)', () => {
     expect(counts.urgent, 'unread threads in the urgent queue (escalated ones included)').toBe(unreadUrgent);
   });
 
-  it('a thread escalated while the PC clock ran ahead stays overdue when the clock comes back', async () => {
+  it('takes an escalation back when the PC clock returns before the due time', async () => {
     // An NTP correction (or a person fixing the date) sets the PC clock back to the real time: the thread is due
     // in more than a day again, yet it keeps its overdue badge and its place in the urgent queue.
     pc.offsetMs = 0;
