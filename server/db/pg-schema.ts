@@ -296,4 +296,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE threads ADD COLUMN topic TEXT COLLATE "C";
   ALTER TABLE threads ADD COLUMN pool_id TEXT COLLATE "C" REFERENCES pools(id);
   `,
+  // session 4 review (PostgreSQL twin of schema.ts migration 7): judging-time floor per device
+  /* 7 */ `
+  ALTER TABLE devices ADD COLUMN last_change_at TEXT COLLATE "C";
+  `,
 ];

@@ -618,6 +618,25 @@ export class PgStore implements ServerStore {
     return row ? visitTypeFromRow(row) : null;
   }
 
+  async deviceLastChangeAt(deviceId: string): Promise<string | null> {
+    return (
+      (
+        await this.one<{ last_change_at: string | null }>(
+          'SELECT last_change_at FROM devices WHERE id = $1',
+          deviceId,
+        )
+      )?.last_change_at ?? null
+    );
+  }
+
+  async raiseDeviceLastChangeAt(deviceId: string, at: string): Promise<void> {
+    await this.run(
+      `UPDATE devices SET last_change_at = $2 WHERE id = $1 AND (last_change_at IS NULL OR last_change_at < $2)`,
+      deviceId,
+      at,
+    );
+  }
+
   async deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null> {
     return (
       (
@@ -1055,18 +1074,21 @@ export class PgStore implements ServerStore {
 
   async breakGlassReport(limit: number): Promise<BreakGlassGrant[]> {
     return (
-      await this.all<BreakGlassGrant & { reads: number | string }>(
+      await this.all<BreakGlassGrant & { reads: number | string; served: number | string }>(
         `SELECT g.id, g.staff_id AS "staffId", s.display_name AS "staffName", s.role AS role, g.device_id AS "deviceId",
          g.entity_type AS "entityType", g.entity_id AS "entityId", g.reason, g.opened_at AS "openedAt",
          g.expires_at AS "expiresAt", g.acknowledged_by AS "acknowledgedBy", g.acknowledged_at AS "acknowledgedAt",
          (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
-            AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id AND e.at >= g.opened_at
-            AND e.at <= g.expires_at) AS reads
+            AND e.origin = 'console' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS reads,
+         (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
+            AND e.origin = 'server' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS served
        FROM break_glass g LEFT JOIN staff s ON s.id = g.staff_id
        ORDER BY g.opened_at DESC, g.id LIMIT $1`,
         limit,
       )
-    ).map((r) => ({ ...r, reads: Number(r.reads) }));
+    ).map((r) => ({ ...r, reads: Number(r.reads), served: Number(r.served) }));
   }
 
   acknowledgeBreakGlass(id: string, staffId: string, at: string): Promise<boolean> {
@@ -1083,12 +1105,13 @@ export class PgStore implements ServerStore {
     });
   }
 
-  async deviceStaffRoles(deviceId: string): Promise<Role[]> {
+  async deviceStaffRoles(deviceId: string, onlineSince: string): Promise<Role[]> {
     return (
       await this.all<{ role: Role }>(
         `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
-         WHERE d.device_id = $1 AND d.signed_out_at IS NULL`,
+         WHERE d.device_id = $1 AND d.signed_out_at IS NULL AND d.last_online_at >= $2`,
         deviceId,
+        onlineSince,
       )
     ).map((r) => r.role);
   }

@@ -448,6 +448,24 @@ export class SqliteStore implements ServerStore {
     return row ? visitTypeFromRow(row) : null;
   }
 
+  async deviceLastChangeAt(deviceId: string): Promise<string | null> {
+    while (this.busy()) await this.tail;
+    return (
+      this.one<{ last_change_at: string | null }>('SELECT last_change_at FROM devices WHERE id = ?', deviceId)
+        ?.last_change_at ?? null
+    );
+  }
+
+  async raiseDeviceLastChangeAt(deviceId: string, at: string): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `UPDATE devices SET last_change_at = ? WHERE id = ? AND (last_change_at IS NULL OR last_change_at < ?)`,
+      at,
+      deviceId,
+      at,
+    );
+  }
+
   async deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null> {
     while (this.busy()) await this.tail;
     return (
@@ -878,8 +896,11 @@ export class SqliteStore implements ServerStore {
          g.entity_type AS "entityType", g.entity_id AS "entityId", g.reason, g.opened_at AS "openedAt",
          g.expires_at AS "expiresAt", g.acknowledged_by AS "acknowledgedBy", g.acknowledged_at AS "acknowledgedAt",
          (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
-            AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id AND e.at >= g.opened_at
-            AND e.at <= g.expires_at) AS reads
+            AND e.origin = 'console' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS reads,
+         (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
+            AND e.origin = 'server' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS served
        FROM break_glass g LEFT JOIN staff s ON s.id = g.staff_id
        ORDER BY g.opened_at DESC, g.id LIMIT ?`,
       limit,
@@ -898,12 +919,13 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  async deviceStaffRoles(deviceId: string): Promise<Role[]> {
+  async deviceStaffRoles(deviceId: string, onlineSince: string): Promise<Role[]> {
     while (this.busy()) await this.tail;
     return this.all<{ role: Role }>(
       `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
-       WHERE d.device_id = ? AND d.signed_out_at IS NULL`,
+       WHERE d.device_id = ? AND d.signed_out_at IS NULL AND d.last_online_at >= ?`,
       deviceId,
+      onlineSince,
     ).map((r) => r.role);
   }
 
