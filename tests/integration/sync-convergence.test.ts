@@ -269,7 +269,7 @@ describe('sync convergence', () => {
     });
     expect(target.appointments.get('apt-today-checkin')?.status).toBe('checked-in');
     expect(target.appointments.get('apt-today-noshow')?.status).toBe('noshow');
-    expect(target.appointments.get(deskBook)?.virtualLink).toBe('https://visit.example.org/room/42');
+    expect(target.appointments.get(deskBook)?.virtualLink).toBe(`https://visit.clinic.example/v/${deskBook}`);
     const bodies = [...target.messages.values()].map((m) => m.body);
     for (const b of [
       'Offline reply from the consult room.',
