@@ -300,4 +300,18 @@ export const PG_MIGRATIONS: readonly string[] = [
   /* 7 */ `
   ALTER TABLE devices ADD COLUMN last_change_at TEXT COLLATE "C";
   `,
+  // session 4, 13d (PostgreSQL twin of schema.ts): recurring series and the waitlist
+  /* 8 */ `
+  CREATE TABLE appointment_series (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  CREATE TABLE waitlist_entries (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  ALTER TABLE appointments ADD COLUMN series_id TEXT COLLATE "C" REFERENCES appointment_series(id);
+  `,
 ];

@@ -13,6 +13,8 @@ import type {
   ProviderRecord,
   LocationRecord,
   VisitTypeRecord,
+  SeriesRecord,
+  WaitlistRecord,
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
@@ -31,6 +33,9 @@ import {
   providerFromRow,
   locationFromRow,
   visitTypeFromRow,
+  seriesFromRow,
+  waitlistFromRow,
+  type JsonRecordRow,
   staffFromRow,
   threadFromRow,
   threadParams,
@@ -658,7 +663,8 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason, virtual_link,
-         version, id, cancel_code, overlap_reason, created_via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         version, id, cancel_code, overlap_reason, series_id, created_via)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ...appointmentParams(r),
       origin,
     );
@@ -834,7 +840,49 @@ export class SqliteStore implements ServerStore {
         return { entity, id, data: await this.visitType(id) };
       case 'pool':
         return { entity, id, data: await this.triagePool(id) };
+      case 'series':
+        return { entity, id, data: await this.series(id) };
+      case 'waitlist':
+        return { entity, id, data: await this.waitlistEntry(id) };
     }
+  }
+
+  /* ---- issue 13 §4/§5: recurring series, waitlist ---- */
+
+  async series(id: string): Promise<SeriesRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<JsonRecordRow>('SELECT * FROM appointment_series WHERE id = ?', id);
+    return row ? seriesFromRow(row) : null;
+  }
+
+  async putSeries(r: SeriesRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO appointment_series (id, data, version) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
+      r.id,
+      JSON.stringify(r),
+      r.version,
+    );
+    this.recordChange('series', r.id);
+  }
+
+  async waitlistEntry(id: string): Promise<WaitlistRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<JsonRecordRow>('SELECT * FROM waitlist_entries WHERE id = ?', id);
+    return row ? waitlistFromRow(row) : null;
+  }
+
+  async putWaitlistEntry(r: WaitlistRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO waitlist_entries (id, data, version) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
+      r.id,
+      JSON.stringify(r),
+      r.version,
+    );
+    this.recordChange('waitlist', r.id);
   }
 
   /* ---- issue 14a: triage pools, device clearance ---- */

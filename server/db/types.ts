@@ -16,6 +16,8 @@ import type {
   StaffRecord,
   ThreadRecord,
   VisitTypeRecord,
+  SeriesRecord,
+  WaitlistRecord,
 } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
 import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
@@ -205,6 +207,15 @@ export interface ServerStore {
   locations(): Promise<LocationRecord[]>;
   /** Move a provider to a location (records a 'provider' change); the version is bumped. */
   setProviderLocation(providerId: string, locationId: string): Promise<void>;
+  // issue 13 §4/§5 (session 4, 13d)
+  /** A recurring series, or null. */
+  series(id: string): Promise<SeriesRecord | null>;
+  /** Insert or replace a series (records a 'series' change). */
+  putSeries(record: SeriesRecord): Promise<void>;
+  /** A waitlist entry, or null. */
+  waitlistEntry(id: string): Promise<WaitlistRecord | null>;
+  /** Insert or replace a waitlist entry (records a 'waitlist' change). */
+  putWaitlistEntry(record: WaitlistRecord): Promise<void>;
   /** Insert or replace a visit type (records a 'visitType' change). */
   upsertVisitType(record: VisitTypeRecord): Promise<void>;
   visitType(id: string): Promise<VisitTypeRecord | null>;

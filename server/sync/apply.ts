@@ -34,16 +34,24 @@ import {
   roleMayRoute,
 } from '../../src-shared/triage';
 import { poolKindOf } from './triage-access';
+import {
+  createSeries,
+  seriesBookProblem,
+  setSeriesRule,
+  takeWaitlistEntry,
+  waitlistBookProblem,
+  waitlistOp,
+} from './series-waitlist';
 
 type Op<N extends MutationOpName> = Extract<MutationOp, { op: N }>;
 
-interface OpContext extends ServerContext {
+export interface OpContext extends ServerContext {
   deviceId: string;
   staff: StaffRecord;
   m: Mutation;
 }
 
-interface AuditTarget {
+export interface AuditTarget {
   action: AuditAction;
   entityType: AuditEntityType;
   entityId: string;
@@ -52,7 +60,7 @@ interface AuditTarget {
   purposeOfEvent?: 'BTG';
 }
 
-interface Outcome {
+export interface Outcome {
   result: MutationResult;
   audit: AuditTarget;
 }
@@ -122,6 +130,12 @@ async function book(c: OpContext, op: Op<'appointment.book'>): Promise<Outcome> 
   if (linkProblem) return out(rejected(c, linkProblem, null));
   const problem = await gridProblem(c.store, provider, start, end);
   if (problem) return out(rejected(c, problem, null));
+  // issue 13 §4/§5: an occurrence of a series; a booking from the waitlist (server/sync/series-waitlist.ts)
+  const seriesProblem = await seriesBookProblem(c, op, provider, start, end);
+  if (seriesProblem) return out(rejected(c, seriesProblem, null));
+  const waitlistProblem = await waitlistBookProblem(c, op);
+  if (waitlistProblem) return out(rejected(c, waitlistProblem.reason, waitlistProblem.current));
+  if (op.seriesId !== undefined) fields.push('seriesId');
   if (op.visitTypeId !== undefined) {
     const visitType = await c.store.visitType(op.visitTypeId);
     if (!visitType) return out(rejected(c, 'Unknown visit type.', null));
@@ -150,9 +164,11 @@ async function book(c: OpContext, op: Op<'appointment.book'>): Promise<Outcome> 
     virtualLink: op.virtualLink,
     cancelCode: null,
     overlapReason: overlapping.length > 0 ? op.overlapReason!.trim() : null,
+    ...(op.seriesId !== undefined ? { seriesId: op.seriesId } : {}),
     version: 1,
   };
   await c.store.insertAppointment(record, 'console');
+  await takeWaitlistEntry(c, op);
   return out(applied(c, record.version));
 }
 
@@ -460,7 +476,13 @@ async function decide(
 
   let outcome: Outcome;
   if (!roleMayPush(staff.role, op.op)) {
-    const entity = op.op.startsWith('appointment.') ? 'appointment' : 'thread';
+    const entity = op.op.startsWith('appointment.')
+      ? 'appointment'
+      : op.op.startsWith('series.')
+        ? 'series'
+        : op.op.startsWith('waitlist.')
+          ? 'waitlist'
+          : 'thread';
     const change = op.op === 'appointment.book' ? null : await ctx.store.loadChange(entity, m.entityId);
     outcome = {
       result: rejected(c, `A ${staff.role} may not do ${op.op}.`, change?.data ? change : null),
@@ -479,6 +501,9 @@ async function decide(
   ) {
     outcome = await appointmentOp(c, op);
   } else if (op.op === 'breakGlass.open') outcome = await openBreakGlass(c, op);
+  else if (op.op === 'series.create') outcome = await createSeries(c, op);
+  else if (op.op === 'series.setRule') outcome = await setSeriesRule(c, op);
+  else if (op.op === 'waitlist.add' || op.op === 'waitlist.remove') outcome = await waitlistOp(c, op);
   else outcome = await threadOp(c, op);
 
   // Attributes the change (or the refused attempt) to the staff member and the pushing device.

@@ -35,6 +35,7 @@ import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
 import { SyncClient, SyncError } from './client';
 import { refusalText } from './refusal-text';
 import { noteServerRecord, settleServerImage } from './server-images';
+import { settleSeriesWaitlist } from './series-waitlist-settle';
 import { SseParser } from './sse';
 import { type StoreWindow, evictOutsideWindow } from './store-window';
 import type { SyncCredentials } from './types';
@@ -508,6 +509,7 @@ export class SyncEngine {
         // The server's record replaces our optimistic one once no later local change to it waits
         // (server-images.ts): applied or not, the console ends up showing what the server has.
         for (const e of settleServerImage(this.store, row, result, this.onAudit)) entities.add(e);
+        for (const e of settleSeriesWaitlist(this.store, row, result)) entities.add(e);
         if (result.status === 'applied') continue;
         const op = row.mutation;
         if (op.op === 'message.send') {

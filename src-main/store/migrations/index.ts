@@ -8,6 +8,7 @@ import { searchScripts } from './006-search-scripts';
 import { auditPushFromLog } from './007-audit-push-from-log';
 import { patientLookup } from './008-patient-lookup';
 import { triagePools } from './009-triage-pools';
+import { seriesWaitlist } from './011-series-waitlist';
 import { withheldThreads } from './014-withheld-threads';
 import type { Migration } from './types';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   auditPushFromLog,
   patientLookup,
   triagePools,
+  seriesWaitlist,
   withheldThreads,
 ];
 /** The newest version (the last migration's; equal to the count once every branch's migration is merged). */
