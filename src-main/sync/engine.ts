@@ -22,6 +22,7 @@ import { type Clock, systemClock } from '../base/adapters';
 import type { PendingAuditEvent } from '../store/repos/audit-push';
 import type { OutboxEntry } from '../store/repos/outbox';
 import type { Store } from '../store/store';
+import { BulkLoad } from '../store/bulk-load';
 import {
   type AuditRecordHandler,
   CURSOR_KEY,
@@ -70,6 +71,11 @@ export interface SyncEngineOptions {
    * whole, so a clinician's inbox search and thread view have them. Absent: never.
    */
   readsWithheld?: () => boolean;
+  /**
+   * issue 16: fill a never-synced store in bulk-load mode (src-main/store/bulk-load.ts). Default true; false
+   * applies the first sync like any other (tests compare the two).
+   */
+  bulkLoad?: boolean;
 }
 
 /** How often the store window is applied after a successful sync. */
@@ -118,6 +124,7 @@ export class SyncEngine {
   private readonly urlError: SyncError | null = null;
   private readonly storeWindow: () => StoreWindow | null;
   private readonly readsWithheld: () => boolean;
+  private readonly bulkLoad: boolean;
   private lastEviction: { at: number; window: string } | null = null;
   private running = false;
   private abort = new AbortController();
@@ -152,6 +159,7 @@ export class SyncEngine {
     this.onAudit = options.onAuditRecord ?? defaultAuditHandler(options.store);
     this.storeWindow = options.storeWindow ?? (() => null);
     this.readsWithheld = options.readsWithheld ?? (() => false);
+    this.bulkLoad = options.bulkLoad ?? true;
     let baseUrl = '';
     try {
       baseUrl = assertServerUrl(options.serverUrl);
@@ -732,6 +740,8 @@ export class SyncEngine {
   }
 
   private async pullFrom(start: string, signal: AbortSignal): Promise<void> {
+    // A never-synced store is filled in bulk-load mode, ended whatever happens (issue 16).
+    const bulk = this.bulkLoad && start === '0' ? BulkLoad.beginIfNew(this.store, CURSOR_KEY) : null;
     // The next batch is fetched while this one is applied: the request only needs the cursor we already have.
     const local = new AbortController();
     const onStop = (): void => local.abort();
@@ -769,6 +779,10 @@ export class SyncEngine {
     } finally {
       local.abort();
       signal.removeEventListener('abort', onStop);
+      if (bulk) {
+        bulk.finish();
+        this.emitChanged(['thread', 'message', 'patient']);
+      }
     }
   }
 
