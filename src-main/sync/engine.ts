@@ -34,6 +34,7 @@ import {
 } from './apply-changes';
 import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
 import { SyncClient, SyncError } from './client';
+import { PullDecoder } from './pull-decoder';
 import { refusalText } from './refusal-text';
 import { noteServerRecord, settleServerImage } from './server-images';
 import { SseParser } from './sse';
@@ -746,8 +747,11 @@ export class SyncEngine {
     const local = new AbortController();
     const onStop = (): void => local.abort();
     signal.addEventListener('abort', onStop, { once: true });
+    // A long pull (a batch says more follow) is decoded, parsed and validated by a worker thread, overlapped
+    // with the apply (issue 16, pull-decoder.ts).
+    let decoder: PullDecoder | null = null;
     const fetchBatch = (after: string) => {
-      const p = this.client.pull(after, this.opts.pullBatchSize, local.signal);
+      const p = this.client.pull(after, this.opts.pullBatchSize, local.signal, decoder ?? undefined);
       p.catch(noop); // awaited below; this only keeps an abandoned prefetch from being "unhandled"
       return p;
     };
@@ -757,6 +761,7 @@ export class SyncEngine {
       for (;;) {
         const batch = await next;
         if (batch.hasMore) {
+          decoder ??= new PullDecoder();
           next = fetchBatch(batch.cursor);
           // Let the request leave before the synchronous apply holds the event loop (issue 16: the server then
           // prepares the next batch while this one is applied; profiled 26k -> 32k records/s).
@@ -779,6 +784,7 @@ export class SyncEngine {
     } finally {
       local.abort();
       signal.removeEventListener('abort', onStop);
+      decoder?.close();
       if (bulk) {
         bulk.finish();
         this.emitChanged(['thread', 'message', 'patient']);
