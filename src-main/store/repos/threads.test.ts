@@ -86,3 +86,19 @@ describe('ThreadsRepo', () => {
     expect(store.threads.unreadCounts('me')).toMatchObject({ unassigned: 0, all: 1 });
   });
 });
+
+describe('withheld bodies (issue 16: the per-sync check reads an index, not every thread)', () => {
+  it('lists withheld threads from the partial index', () => {
+    store.threads.markBodiesWithheld('t-mine');
+    store.threads.markBodiesWithheld('t-open');
+    expect(store.threads.withheldIds(10)).toEqual(['t-mine', 't-open']);
+    store.threads.clearBodiesWithheld('t-mine');
+    expect(store.threads.withheldIds(10)).toEqual(['t-open']);
+    const plan = store.db
+      .prepare('EXPLAIN QUERY PLAN SELECT id FROM threads WHERE bodies_withheld = 1 ORDER BY id LIMIT ?')
+      .all(10) as { detail: string }[];
+    const text = plan.map((p) => p.detail).join('; ');
+    expect(text).toMatch(/USING (COVERING )?INDEX threads_withheld/);
+    expect(text).not.toMatch(/TEMP B-TREE/);
+  });
+});
