@@ -298,7 +298,7 @@ export class ThreadsRepo {
 
   /**
    * The server withheld this thread's messages from a pull (the session's role may not have them). Kept in
-   * `withheld_threads` (migration 014), so the mark holds even when the thread row arrives in a later batch.
+   * `withheld_threads` (migration 011), so the mark holds even when the thread row arrives in a later batch.
    */
   markBodiesWithheld(id: string): void {
     this.prepared('INSERT OR IGNORE INTO withheld_threads (thread_id) VALUES (?)').run(id);

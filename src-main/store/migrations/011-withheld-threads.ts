@@ -11,7 +11,7 @@ import type { Migration } from './types';
  * and for taking an escalation back when the PC clock is set back.
  */
 export const withheldThreads: Migration = {
-  version: 14,
+  version: 11,
   name: 'withheld thread bodies, escalated threads index',
   up: (db) => {
     db.exec(`
