@@ -81,7 +81,7 @@ export class ScheduleService {
       const l = this.location(p.locationId);
       return { timeZone: l.timeZone, walkInMinutes: l.walkInMinutes };
     };
-    this.series = new SeriesService(store, clock, afterWrite, zoneOf, VIRTUAL_VISIT_BASE);
+    this.series = new SeriesService(store, clock, afterWrite, zoneOf);
     this.waitlist = new WaitlistService(store, clock, afterWrite, zoneOf);
   }
 
