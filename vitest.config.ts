@@ -57,7 +57,8 @@ export default defineConfig({
             'tests/e2e/**/*.test.ts',
             'tests/electron/**/*.test.ts',
           ],
-          exclude: ['**/node_modules/**', ...POSTGRES_ONLY],
+          // Review tests fail until their defect is fixed: vitest.review.config.ts runs them.
+          exclude: ['**/node_modules/**', ...POSTGRES_ONLY, '**/*.review.test.ts'],
         },
       },
       ...('reason' in postgres

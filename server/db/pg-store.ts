@@ -66,13 +66,23 @@ import {
   poolFromRow,
   poolParams,
   type PoolRow,
+  deviceFromRow,
+  refreshTokenFromRow,
+  auditAlertFromRow,
+  patientLoginFromRow,
+  providerParams,
+  locationParams,
+  visitTypeParams,
+  type DeviceRow,
+  type RefreshTokenRow,
+  type AuditAlertRow,
+  type PatientLoginRow,
 } from './rows';
 import type {
   AccessToken,
   AppointmentOrigin,
   AttachmentMeta,
   AuditAlert,
-  AuditAlertKind,
   AuditOrigin,
   AuditReceipt,
   ChangeRef,
@@ -119,26 +129,6 @@ const ENTITY_TABLES: Record<EntityName, { table: string; map: (row: any) => Chan
   series: { table: 'appointment_series', map: seriesFromRow },
   waitlist: { table: 'waitlist_entries', map: waitlistFromRow },
 };
-
-interface DeviceRow {
-  id: string;
-  name: string;
-  created_at: string;
-  revoked_at: string | null;
-  secret_hash: string | null;
-  enrolled_by: string | null;
-  chain_anchor: string | null;
-}
-
-const deviceFromRow = (row: DeviceRow): Device => ({
-  id: row.id,
-  name: row.name,
-  createdAt: row.created_at,
-  revokedAt: row.revoked_at,
-  secretHash: row.secret_hash,
-  enrolledBy: row.enrolled_by,
-  chainAnchor: row.chain_anchor,
-});
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
 
@@ -515,22 +505,8 @@ export class PgStore implements ServerStore {
   }
 
   async refreshToken(hash: string): Promise<RefreshToken | null> {
-    const row = await this.one<{
-      staff_id: string;
-      device_id: string;
-      family: string;
-      expires_at: number;
-      used_at: number | null;
-    }>('SELECT * FROM refresh_tokens WHERE token_hash = $1', hash);
-    return row
-      ? {
-          staffId: row.staff_id,
-          deviceId: row.device_id,
-          family: row.family,
-          expiresAt: row.expires_at,
-          usedAt: row.used_at,
-        }
-      : null;
+    const row = await this.one<RefreshTokenRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', hash);
+    return row ? refreshTokenFromRow(row) : null;
   }
 
   async markRefreshTokenUsed(hash: string, at: number): Promise<void> {
@@ -603,14 +579,7 @@ export class PgStore implements ServerStore {
         `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version,
            location_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        r.id,
-        r.name,
-        r.specialty,
-        r.slotMinutes,
-        r.dayStartMinute,
-        r.dayEndMinute,
-        r.version,
-        r.locationId,
+        ...providerParams(r),
       );
     });
   }
@@ -624,11 +593,7 @@ export class PgStore implements ServerStore {
         `INSERT INTO locations (id, name, time_zone, version, walk_in_minutes) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone,
            version = EXCLUDED.version, walk_in_minutes = EXCLUDED.walk_in_minutes`,
-        r.id,
-        r.name,
-        r.timeZone,
-        r.version,
-        r.walkInMinutes,
+        ...locationParams(r),
       );
     });
   }
@@ -650,11 +615,7 @@ export class PgStore implements ServerStore {
         `INSERT INTO visit_types (id, name, minutes, provider_ids, version) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, minutes = EXCLUDED.minutes,
            provider_ids = EXCLUDED.provider_ids, version = EXCLUDED.version`,
-        r.id,
-        r.name,
-        r.minutes,
-        JSON.stringify(r.providerIds),
-        r.version,
+        ...visitTypeParams(r),
       );
     });
   }
@@ -662,6 +623,25 @@ export class PgStore implements ServerStore {
   async visitType(id: string): Promise<VisitTypeRecord | null> {
     const row = await this.one<VisitTypeRow>('SELECT * FROM visit_types WHERE id = $1', id);
     return row ? visitTypeFromRow(row) : null;
+  }
+
+  async deviceLastChangeAt(deviceId: string): Promise<string | null> {
+    return (
+      (
+        await this.one<{ last_change_at: string | null }>(
+          'SELECT last_change_at FROM devices WHERE id = $1',
+          deviceId,
+        )
+      )?.last_change_at ?? null
+    );
+  }
+
+  async raiseDeviceLastChangeAt(deviceId: string, at: string): Promise<void> {
+    await this.run(
+      `UPDATE devices SET last_change_at = $2 WHERE id = $1 AND (last_change_at IS NULL OR last_change_at < $2)`,
+      deviceId,
+      at,
+    );
   }
 
   async deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null> {
@@ -1145,18 +1125,21 @@ export class PgStore implements ServerStore {
 
   async breakGlassReport(limit: number): Promise<BreakGlassGrant[]> {
     return (
-      await this.all<BreakGlassGrant & { reads: number | string }>(
+      await this.all<BreakGlassGrant & { reads: number | string; served: number | string }>(
         `SELECT g.id, g.staff_id AS "staffId", s.display_name AS "staffName", s.role AS role, g.device_id AS "deviceId",
          g.entity_type AS "entityType", g.entity_id AS "entityId", g.reason, g.opened_at AS "openedAt",
          g.expires_at AS "expiresAt", g.acknowledged_by AS "acknowledgedBy", g.acknowledged_at AS "acknowledgedAt",
          (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
-            AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id AND e.at >= g.opened_at
-            AND e.at <= g.expires_at) AS reads
+            AND e.origin = 'console' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS reads,
+         (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
+            AND e.origin = 'server' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS served
        FROM break_glass g LEFT JOIN staff s ON s.id = g.staff_id
        ORDER BY g.opened_at DESC, g.id LIMIT $1`,
         limit,
       )
-    ).map((r) => ({ ...r, reads: Number(r.reads) }));
+    ).map((r) => ({ ...r, reads: Number(r.reads), served: Number(r.served) }));
   }
 
   acknowledgeBreakGlass(id: string, staffId: string, at: string): Promise<boolean> {
@@ -1173,12 +1156,13 @@ export class PgStore implements ServerStore {
     });
   }
 
-  async deviceStaffRoles(deviceId: string): Promise<Role[]> {
+  async deviceStaffRoles(deviceId: string, onlineSince: string): Promise<Role[]> {
     return (
       await this.all<{ role: Role }>(
         `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
-         WHERE d.device_id = $1 AND d.signed_out_at IS NULL`,
+         WHERE d.device_id = $1 AND d.signed_out_at IS NULL AND d.last_online_at >= $2`,
         deviceId,
+        onlineSince,
       )
     ).map((r) => r.role);
   }
@@ -1291,22 +1275,11 @@ export class PgStore implements ServerStore {
   }
 
   async auditAlerts(limit: number): Promise<AuditAlert[]> {
-    const rows = await this.all<{
-      seq: number;
-      at: string;
-      device_id: string;
-      event_id: string | null;
-      kind: AuditAlertKind;
-      detail: string;
-    }>('SELECT * FROM audit_alerts ORDER BY seq DESC LIMIT $1', limit);
-    return rows.map((r) => ({
-      seq: r.seq,
-      at: r.at,
-      deviceId: r.device_id,
-      eventId: r.event_id,
-      kind: r.kind,
-      detail: r.detail,
-    }));
+    const rows = await this.all<AuditAlertRow>(
+      'SELECT * FROM audit_alerts ORDER BY seq DESC LIMIT $1',
+      limit,
+    );
+    return rows.map(auditAlertFromRow);
   }
 
   async setPasswordHash(staffId: string, passwordHash: string): Promise<void> {
@@ -1382,22 +1355,12 @@ export class PgStore implements ServerStore {
   }
 
   async patientLogins(patientId: string, limit: number): Promise<PatientLogin[]> {
-    const rows = await this.all<{
-      seq: number;
-      patient_id: string;
-      at: string;
-      client: string;
-      outcome: 'success' | 'failure';
-      method: string;
-    }>('SELECT * FROM patient_logins WHERE patient_id = $1 ORDER BY seq DESC LIMIT $2', patientId, limit);
-    return rows.map((r) => ({
-      seq: r.seq,
-      patientId: r.patient_id,
-      at: r.at,
-      client: r.client,
-      outcome: r.outcome,
-      method: r.method,
-    }));
+    const rows = await this.all<PatientLoginRow>(
+      'SELECT * FROM patient_logins WHERE patient_id = $1 ORDER BY seq DESC LIMIT $2',
+      patientId,
+      limit,
+    );
+    return rows.map(patientLoginFromRow);
   }
 
   /* ---- at-most-once ---- */

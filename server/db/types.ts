@@ -221,6 +221,10 @@ export interface ServerStore {
   visitType(id: string): Promise<VisitTypeRecord | null>;
   /** When this staff member first signed in online on this device (ISO), or null. */
   deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null>;
+  /** The latest creation time (ISO UTC) of a change this device pushed, or null (DESIGN §5, judging time). */
+  deviceLastChangeAt(deviceId: string): Promise<string | null>;
+  /** Raise the device's latest change time to `at` (ISO UTC) if it is later; never lowers it. */
+  raiseDeviceLastChangeAt(deviceId: string, at: string): Promise<void>;
   /** Slot-holding visits of a patient overlapping [start, end), other than `excludeId` (uncapped). */
   patientVisitsOverlapping(
     patientId: string,
@@ -331,8 +335,11 @@ export interface ServerStore {
   breakGlassReport(limit: number): Promise<BreakGlassGrant[]>;
   /** Marks a grant reviewed; false if there is no such grant. */
   acknowledgeBreakGlass(id: string, staffId: string, at: string): Promise<boolean>;
-  /** Roles of the staff signed in online on the device and not signed out there since (its clearance). */
-  deviceStaffRoles(deviceId: string): Promise<Role[]>;
+  /**
+   * Roles of the staff signed in online on the device at or after `onlineSince` (ISO UTC; the offline grace
+   * period) and not signed out there since: the device's clearance (review 4: a forgotten sign-in expires).
+   */
+  deviceStaffRoles(deviceId: string, onlineSince: string): Promise<Role[]>;
 
   appliedMutation(deviceId: string, mutationId: string): Promise<string | null>;
   saveAppliedMutation(deviceId: string, mutationId: string, resultJson: string, at: string): Promise<void>;

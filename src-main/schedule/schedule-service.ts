@@ -25,12 +25,10 @@ import {
   visitTypeProblem,
 } from '../../src-shared/schedule-rules';
 import { CANCEL_CODE_LABEL } from '../../src-shared/cancel-codes';
+import { virtualVisitLink } from '../../src-shared/virtual-visit';
 import { virtualLinkFor } from './virtual-visits';
 import { SeriesService } from './series-service';
 import { WaitlistService } from './waitlist-service';
-
-/** Host of the virtual-visit links this console creates; on the shell's openExternal allow-list. */
-export const VIRTUAL_VISIT_BASE = 'https://visit.clinic.example/v/';
 
 export function appointmentViewOf(r: AppointmentListRow, pending: boolean): AppointmentView {
   return {
@@ -83,7 +81,7 @@ export class ScheduleService {
       const l = this.location(p.locationId);
       return { timeZone: l.timeZone, walkInMinutes: l.walkInMinutes };
     };
-    this.series = new SeriesService(store, clock, afterWrite, zoneOf, VIRTUAL_VISIT_BASE);
+    this.series = new SeriesService(store, clock, afterWrite, zoneOf);
     this.waitlist = new WaitlistService(store, clock, afterWrite, zoneOf);
   }
 
@@ -244,7 +242,7 @@ export class ScheduleService {
       start: input.start,
       end: input.end,
       reason: input.reason,
-      virtualLink: input.virtual ? VIRTUAL_VISIT_BASE + appointmentId : null,
+      virtualLink: input.virtual ? virtualVisitLink(appointmentId) : null,
       ...(overlapping && overlapReason ? { overlapReason } : {}),
       ...(input.visitTypeId !== undefined ? { visitTypeId: input.visitTypeId } : {}),
       ...(input.waitlistEntryId !== undefined ? { waitlistEntryId: input.waitlistEntryId } : {}),
@@ -320,7 +318,7 @@ export class ScheduleService {
 
   /** issue 13b: switch a visit to virtual (its link is made) or back to in person (virtual-visits.ts). */
   setVirtual(staff: StaffRecord, appointmentId: string, virtual: boolean): void {
-    const { version, link } = virtualLinkFor(this.store, appointmentId, virtual, VIRTUAL_VISIT_BASE);
+    const { version, link } = virtualLinkFor(this.store, appointmentId, virtual);
     this.write(staff, appointmentId, version, { op: 'appointment.setVirtual', virtualLink: link });
   }
 

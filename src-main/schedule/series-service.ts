@@ -37,6 +37,7 @@ import type { MutationOp } from '../../src-shared/sync';
 import type { OccurrenceCheck, SeriesBooked, SeriesPreview } from '../../src-shared/views';
 import type { Clock } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
+import { virtualVisitLink } from '../../src-shared/virtual-visit';
 import type { Store } from '../store/store';
 import { recordLocalMutation, type MutationEntity } from '../sync/local-mutations';
 import { holdsSlot, overlaps } from './slots';
@@ -70,7 +71,6 @@ export class SeriesService {
     private readonly clock: Clock,
     private readonly afterWrite: () => void,
     private readonly zoneOf: ZoneOf,
-    private readonly virtualBase: string,
   ) {}
 
   private provider(providerId: string): ProviderRecord {
@@ -245,7 +245,7 @@ export class SeriesService {
           start: c.start,
           end: c.end,
           reason: base.reason,
-          virtualLink: opts.virtual ? this.virtualBase + appointmentId : null,
+          virtualLink: opts.virtual ? virtualVisitLink(appointmentId) : null,
           seriesId,
           ...(opts.visitTypeId !== undefined ? { visitTypeId: opts.visitTypeId } : {}),
         });

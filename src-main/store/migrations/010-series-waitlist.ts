@@ -8,10 +8,10 @@ import type { Migration } from './types';
  *   dates, time of day: no free text).
  * - `appointments.series_id`: the series a visit is an occurrence of (NULL: a single visit).
  *
- * File 011, version 11: 13d's number this session (13c has 010); the lead renumbers on merge.
+ * Version 10 (file 010) on main.
  */
 export const seriesWaitlist: Migration = {
-  version: 11,
+  version: 10,
   name: 'recurring series, waitlist',
   up: (db) => {
     db.exec(`
