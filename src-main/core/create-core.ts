@@ -147,7 +147,13 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     sync.kick();
   };
   const inbox = new InboxService(store, clock, afterWrite);
-  const schedule = new ScheduleService(store, clock, afterWrite, o.openExternal);
+  const schedule = new ScheduleService(
+    store,
+    clock,
+    afterWrite,
+    o.openExternal,
+    () => settings.get().scheduleAheadDays,
+  );
   const patients = new PatientService(store, clock);
   // issue 14a: triage pools, SLA escalation, emergency access
   const triage = new TriageService(store, clock, afterWrite);

@@ -76,12 +76,14 @@ export class ScheduleService {
     private readonly clock: Clock,
     private readonly afterWrite: () => void,
     private readonly openExternal: ExternalOpener,
+    /** issue 13 §4: days ahead this PC holds the schedule (store window setting): a series ends within it. */
+    scheduleAheadDays: () => number = () => 180,
   ) {
     const zoneOf = (p: { locationId: string }) => {
       const l = this.location(p.locationId);
       return { timeZone: l.timeZone, walkInMinutes: l.walkInMinutes };
     };
-    this.series = new SeriesService(store, clock, afterWrite, zoneOf);
+    this.series = new SeriesService(store, clock, afterWrite, zoneOf, scheduleAheadDays);
     this.waitlist = new WaitlistService(store, clock, afterWrite, zoneOf);
   }
 

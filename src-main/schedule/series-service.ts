@@ -71,6 +71,8 @@ export class SeriesService {
     private readonly clock: Clock,
     private readonly afterWrite: () => void,
     private readonly zoneOf: ZoneOf,
+    /** Days ahead this PC holds the schedule (the store window, admin-set; DESIGN §4). */
+    private readonly scheduleAheadDays: () => number = () => 180,
   ) {}
 
   private provider(providerId: string): ProviderRecord {
@@ -132,6 +134,15 @@ export class SeriesService {
     } catch (e) {
       recurrenceError(e);
     }
+    // The series must end within the store window: visits beyond it would leave this PC (evicted) and a later
+    // "this and following" could not reach them.
+    const days = this.scheduleAheadDays();
+    const limit = this.clock.now() + days * 86_400_000;
+    if (starts.some((s) => Date.parse(s) >= limit))
+      throw new ApiError(
+        'VALIDATION',
+        `A series must end within the ${days} days ahead this PC holds the schedule: end it sooner.`,
+      );
     return starts.map((start) => {
       const end = new Date(Date.parse(start) + minutes * 60_000).toISOString();
       return {

@@ -221,7 +221,7 @@ describe('a weekly series across a daylight-saving change, edited at two desks',
     }
   });
 
-  it('refuses a series beyond 52 visits with a clear error', async () => {
+  it('refuses a series beyond 52 visits, or beyond the days this PC holds, with a clear error', async () => {
     const result = await a.call('series.preview', { ...weekly(), count: 53 });
     expect(result).toMatchObject({
       ok: false,
@@ -230,5 +230,17 @@ describe('a weekly series across a daylight-saving change, edited at two desks',
         message: 'A series may have at most 52 visits: end it sooner or repeat less often.',
       },
     });
+    // Thirty Mondays from 8 March 2027 end on 27 September, past the 180 days ahead this PC holds (to 22 May 2027)
+    const farther = await a.call('series.preview', { ...weekly(), count: 30 });
+    expect(farther).toMatchObject({
+      ok: false,
+      error: {
+        code: 'VALIDATION',
+        message: 'A series must end within the 180 days ahead this PC holds the schedule: end it sooner.',
+      },
+    });
+    // Twelve end on 24 May 2027 (past 22 May): refused; eleven end on 17 May: checked visit by visit
+    expect(await a.call('series.preview', { ...weekly(), count: 12 })).toMatchObject({ ok: false });
+    expect(await a.call('series.preview', { ...weekly(), count: 11 })).toMatchObject({ ok: true });
   });
 });
