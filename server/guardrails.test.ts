@@ -109,12 +109,13 @@ describe('visit status flow and its clock rules', () => {
     expect((await push(b, { op: 'appointment.noShow' })).status).toBe('applied');
     desk.run.clock.advance(24 * 3600); // the next day, on the same PC
     await desk.signInAgain();
+    // A check-in made offline on the visit's day still counts when it reaches the server the next morning (the
+    // PC pushes its outbox in order: yesterday's change before today's).
+    const offline = Date.parse('2026-03-02T16:05:00.000Z');
+    expect((await push(a, { op: 'appointment.checkIn' }, offline)).status).toBe('applied');
     expect(outcomeOf(await push(b, { op: 'appointment.undoStatus' }))).toBe(
       'A check-in or no-show can only be undone on the day of the visit.',
     );
-    // A check-in made offline on the visit's day still counts when it reaches the server the next morning.
-    const offline = Date.parse('2026-03-02T16:05:00.000Z');
-    expect((await push(a, { op: 'appointment.checkIn' }, offline)).status).toBe('applied');
   });
 
   it('cancels with a coded reason and optional text', async () => {

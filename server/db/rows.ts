@@ -1,5 +1,6 @@
 /** Row shapes (SQLite and PostgreSQL alike) and their mapping to and from the shared domain records. */
 import { PoolRecord } from '../../src-shared/triage';
+import { SeriesRecord, WaitlistRecord } from '../../src-shared/domain';
 import type {
   AppointmentRecord,
   AttachmentRecord,
@@ -199,6 +200,8 @@ export interface AppointmentRow {
   version: number;
   cancel_code: AppointmentRecord['cancelCode'];
   overlap_reason: string | null;
+  /** issue 13 §4 (schema 7) */
+  series_id?: string | null;
 }
 export const appointmentFromRow = (r: AppointmentRow): AppointmentRecord => ({
   id: r.id,
@@ -213,6 +216,7 @@ export const appointmentFromRow = (r: AppointmentRow): AppointmentRecord => ({
   version: r.version,
   cancelCode: r.cancel_code ?? null,
   overlapReason: r.overlap_reason ?? null,
+  ...(r.series_id ? { seriesId: r.series_id } : {}),
 });
 export const appointmentParams = (a: AppointmentRecord) => [
   a.patientId,
@@ -228,7 +232,24 @@ export const appointmentParams = (a: AppointmentRecord) => [
   // issue 13a (appended so the positions above stay)
   a.cancelCode,
   a.overlapReason,
+  // issue 13 §4 (appended likewise)
+  a.seriesId ?? null,
 ];
+
+/** issue 13 §4/§5: series and waitlist rows hold the record's JSON (validated again when read). */
+export interface JsonRecordRow {
+  id: string;
+  data: string;
+  version: number;
+}
+export const seriesFromRow = (r: JsonRecordRow): SeriesRecord | null => {
+  const parsed = SeriesRecord.safeParse(JSON.parse(r.data));
+  return parsed.success ? parsed.data : null;
+};
+export const waitlistFromRow = (r: JsonRecordRow): WaitlistRecord | null => {
+  const parsed = WaitlistRecord.safeParse(JSON.parse(r.data));
+  return parsed.success ? parsed.data : null;
+};
 
 export interface AuditRow {
   id: string;

@@ -13,6 +13,8 @@ import type {
   ProviderRecord,
   LocationRecord,
   VisitTypeRecord,
+  SeriesRecord,
+  WaitlistRecord,
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
@@ -31,6 +33,9 @@ import {
   providerFromRow,
   locationFromRow,
   visitTypeFromRow,
+  seriesFromRow,
+  waitlistFromRow,
+  type JsonRecordRow,
   staffFromRow,
   threadFromRow,
   threadParams,
@@ -448,6 +453,24 @@ export class SqliteStore implements ServerStore {
     return row ? visitTypeFromRow(row) : null;
   }
 
+  async deviceLastChangeAt(deviceId: string): Promise<string | null> {
+    while (this.busy()) await this.tail;
+    return (
+      this.one<{ last_change_at: string | null }>('SELECT last_change_at FROM devices WHERE id = ?', deviceId)
+        ?.last_change_at ?? null
+    );
+  }
+
+  async raiseDeviceLastChangeAt(deviceId: string, at: string): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `UPDATE devices SET last_change_at = ? WHERE id = ? AND (last_change_at IS NULL OR last_change_at < ?)`,
+      at,
+      deviceId,
+      at,
+    );
+  }
+
   async deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null> {
     while (this.busy()) await this.tail;
     return (
@@ -640,7 +663,8 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason, virtual_link,
-         version, id, cancel_code, overlap_reason, created_via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         version, id, cancel_code, overlap_reason, series_id, created_via)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ...appointmentParams(r),
       origin,
     );
@@ -816,7 +840,49 @@ export class SqliteStore implements ServerStore {
         return { entity, id, data: await this.visitType(id) };
       case 'pool':
         return { entity, id, data: await this.triagePool(id) };
+      case 'series':
+        return { entity, id, data: await this.series(id) };
+      case 'waitlist':
+        return { entity, id, data: await this.waitlistEntry(id) };
     }
+  }
+
+  /* ---- issue 13 §4/§5: recurring series, waitlist ---- */
+
+  async series(id: string): Promise<SeriesRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<JsonRecordRow>('SELECT * FROM appointment_series WHERE id = ?', id);
+    return row ? seriesFromRow(row) : null;
+  }
+
+  async putSeries(r: SeriesRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO appointment_series (id, data, version) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
+      r.id,
+      JSON.stringify(r),
+      r.version,
+    );
+    this.recordChange('series', r.id);
+  }
+
+  async waitlistEntry(id: string): Promise<WaitlistRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<JsonRecordRow>('SELECT * FROM waitlist_entries WHERE id = ?', id);
+    return row ? waitlistFromRow(row) : null;
+  }
+
+  async putWaitlistEntry(r: WaitlistRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO waitlist_entries (id, data, version) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
+      r.id,
+      JSON.stringify(r),
+      r.version,
+    );
+    this.recordChange('waitlist', r.id);
   }
 
   /* ---- issue 14a: triage pools, device clearance ---- */
@@ -878,8 +944,11 @@ export class SqliteStore implements ServerStore {
          g.entity_type AS "entityType", g.entity_id AS "entityId", g.reason, g.opened_at AS "openedAt",
          g.expires_at AS "expiresAt", g.acknowledged_by AS "acknowledgedBy", g.acknowledged_at AS "acknowledgedAt",
          (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
-            AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id AND e.at >= g.opened_at
-            AND e.at <= g.expires_at) AS reads
+            AND e.origin = 'console' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS reads,
+         (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
+            AND e.origin = 'server' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS served
        FROM break_glass g LEFT JOIN staff s ON s.id = g.staff_id
        ORDER BY g.opened_at DESC, g.id LIMIT ?`,
       limit,
@@ -898,12 +967,13 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  async deviceStaffRoles(deviceId: string): Promise<Role[]> {
+  async deviceStaffRoles(deviceId: string, onlineSince: string): Promise<Role[]> {
     while (this.busy()) await this.tail;
     return this.all<{ role: Role }>(
       `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
-       WHERE d.device_id = ? AND d.signed_out_at IS NULL`,
+       WHERE d.device_id = ? AND d.signed_out_at IS NULL AND d.last_online_at >= ?`,
       deviceId,
+      onlineSince,
     ).map((r) => r.role);
   }
 
