@@ -2,30 +2,22 @@
  * The inbox's maintained state (migration 3) on a real encrypted store: queue totals and unread counts kept by
  * triggers, and the thread-keyed search index kept up to date through inserts, updates and deletes.
  */
-import crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ThreadRecord } from '../../../src-shared/domain';
 import { messageFixture, patientFixture, threadFixture } from '../../../tests/helpers/fixtures';
-import { tempDir } from '../../../tests/helpers/tmp';
-import { openDatabase } from '../open';
-import { Store } from '../store';
+import { makeTestStore } from '../../../tests/helpers/sync-store';
+import type { Store } from '../store';
 import { parseSearch, snippetOf } from '../../../src-shared/search-text';
 import type { InboxQuery } from './threads';
 
 let store: Store;
-let cleanup: () => void;
+let dispose: () => void;
 
 beforeEach(() => {
-  const tmp = tempDir();
-  cleanup = tmp.cleanup;
-  const { db, file } = openDatabase(tmp.dir, crypto.randomBytes(32).toString('hex'));
-  store = new Store(db, file);
+  ({ store, dispose } = makeTestStore('clinic-store-'));
   store.patients.upsert(patientFixture());
 });
-afterEach(() => {
-  store.close();
-  cleanup();
-});
+afterEach(() => dispose());
 
 // The recency order of each queue (issue 14a made priority the default order; tests/integration/triage-order).
 const base = { staffId: 'me', offset: 0, limit: 50, sort: 'received' } as const;

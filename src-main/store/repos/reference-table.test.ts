@@ -3,26 +3,18 @@
  * goes to its column and comes back, JSON fields round-trip, an upsert overwrites, delete removes, list keeps
  * each table's order, and a corrupt pool row is refused on read. Expected rows are written out by hand.
  */
-import crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../tests/helpers/tmp';
-import { openDatabase } from '../open';
-import { Store } from '../store';
+import { makeTestStore } from '../../../tests/helpers/sync-store';
+import type { Store } from '../store';
 
 let store: Store;
-let cleanup: () => void;
+let dispose: () => void;
 
 beforeEach(() => {
-  const tmp = tempDir();
-  cleanup = tmp.cleanup;
-  const { db, file } = openDatabase(tmp.dir, crypto.randomBytes(32).toString('hex'));
-  store = new Store(db, file);
+  ({ store, dispose } = makeTestStore('clinic-store-'));
   store.db.exec('DELETE FROM providers; DELETE FROM locations; DELETE FROM visit_types; DELETE FROM pools');
 });
-afterEach(() => {
-  store.db.close();
-  cleanup();
-});
+afterEach(() => dispose());
 
 describe('reference tables', () => {
   it('stores each provider field in its column and reads it back; an upsert overwrites', () => {

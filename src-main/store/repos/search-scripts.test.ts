@@ -7,24 +7,19 @@
 import crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { messageFixture, patientFixture, threadFixture } from '../../../tests/helpers/fixtures';
+import { makeTestStore } from '../../../tests/helpers/sync-store';
 import { tempDir } from '../../../tests/helpers/tmp';
 import { openDatabase } from '../open';
 import { Store } from '../store';
 
 let store: Store;
-let cleanup: () => void;
+let dispose: () => void;
 
 beforeEach(() => {
-  const tmp = tempDir();
-  cleanup = tmp.cleanup;
-  const { db, file } = openDatabase(tmp.dir, crypto.randomBytes(32).toString('hex'));
-  store = new Store(db, file);
+  ({ store, dispose } = makeTestStore('clinic-store-'));
   store.patients.upsert(patientFixture());
 });
-afterEach(() => {
-  store.close();
-  cleanup();
-});
+afterEach(() => dispose());
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 9, minute)).toISOString();
 const search = (text: string) =>

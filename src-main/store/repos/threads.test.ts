@@ -1,20 +1,15 @@
 /** Inbox queries on a real encrypted store: queues, unread counts and full-text search with snippets. */
-import crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { messageFixture, patientFixture, threadFixture } from '../../../tests/helpers/fixtures';
-import { tempDir } from '../../../tests/helpers/tmp';
-import { openDatabase } from '../open';
-import { Store } from '../store';
+import { makeTestStore } from '../../../tests/helpers/sync-store';
+import type { Store } from '../store';
 import { ftsQueryOf } from './threads';
 
 let store: Store;
-let cleanup: () => void;
+let dispose: () => void;
 
 beforeEach(() => {
-  const tmp = tempDir();
-  cleanup = tmp.cleanup;
-  const { db, file } = openDatabase(tmp.dir, crypto.randomBytes(32).toString('hex'));
-  store = new Store(db, file);
+  ({ store, dispose } = makeTestStore('clinic-store-'));
   store.transaction(() => {
     store.patients.upsert(patientFixture());
     store.threads.upsert(threadFixture({ id: 't-open', lastMessageAt: '2026-11-20T10:00:00.000Z' }));
@@ -38,10 +33,7 @@ beforeEach(() => {
     store.messages.upsert(messageFixture({ id: 'm3', threadId: 't-mine', body: 'Also the knee brace' }));
   });
 });
-afterEach(() => {
-  store.close();
-  cleanup();
-});
+afterEach(() => dispose());
 
 const ids = (q: Parameters<Store['threads']['page']>[0]) => store.threads.page(q).rows.map((r) => r.id);
 const base = { staffId: 'me', offset: 0, limit: 50 } as const;
