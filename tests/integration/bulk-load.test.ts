@@ -169,6 +169,20 @@ describe('bulk-load mode for a new store (issue 16)', () => {
     store.db.prepare('DELETE FROM sync_state WHERE key = ?').run(CURSOR_KEY);
     expect(BulkLoad.beginIfNew(store, CURSOR_KEY)).toBeNull();
     expect((await sync(store, creds)).sawCopy).toBe(false);
+
+    // A new PC's own audit events (its sign-in) waiting to be pushed are no pulled rows: bulk load all the same.
+    const fresh = newStore();
+    fresh.db
+      .prepare(
+        `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
+           fields, actor_kind, prev_hash, hash) VALUES ('e1', '2026-11-23T08:00:00.000Z', 's1', 'clinician', 'd',
+           'sign-in', 'session', NULL, 'success', '[]', 'staff', 'p', 'h')`,
+      )
+      .run();
+    const load = BulkLoad.beginIfNew(fresh, CURSOR_KEY);
+    expect(load).not.toBeNull();
+    load!.finish();
+    expect(fresh.db.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
   it('keeps what a failed load wrote, rebuilt and in WAL; the next sync completes it', async () => {
