@@ -37,6 +37,7 @@ import { SyncClient, SyncError } from './client';
 import { PullDecoder } from './pull-decoder';
 import { refusalText } from './refusal-text';
 import { noteServerRecord, settleServerImage } from './server-images';
+import { settleSeriesWaitlist } from './series-waitlist-settle';
 import { SseParser } from './sse';
 import { type StoreWindow, evictOutsideWindow } from './store-window';
 import type { SyncCredentials } from './types';
@@ -381,13 +382,14 @@ export class SyncEngine {
   }
 
   /**
-   * This device's audit events from the log first (chain order, issue 16: written once, pushed by seq), then the
-   * outbox in order.
+   * The outbox in order first, then this device's audit events from the log (chain order, issue 16: written
+   * once, pushed by seq). Changes go first so a booking waited on in its dialog (confirmNow) is not held behind
+   * an hour's worth of read events (review 4); the events follow in the same cycle.
    */
   private nextPushRows(): PushRow[] {
-    const events = this.store.auditPush.peek(SYNC_LIMITS.maxPushBatch);
-    if (events.length > 0) return events.map((e) => this.auditPushRow(e));
-    return this.store.outbox.peek(SYNC_LIMITS.maxPushBatch);
+    const changes = this.store.outbox.peek(SYNC_LIMITS.maxPushBatch);
+    if (changes.length > 0) return changes;
+    return this.store.auditPush.peek(SYNC_LIMITS.maxPushBatch).map((e) => this.auditPushRow(e));
   }
 
   private auditPushRow({ seq, record }: PendingAuditEvent): PushRow {
@@ -466,9 +468,14 @@ export class SyncEngine {
     }
     const byId = new Map(rows.map((r) => [r.id, r]));
     const resolved: { row: PushRow; result: MutationResult }[] = [];
+    const seen = new Set<string>();
+    // The whole answer is checked before anything is settled: garbage settles nothing (review 4: an answer
+    // naming one change twice was taken as two contradictory verdicts).
     for (const result of response.results) {
       const row = byId.get(result.id);
       if (!row) throw new SyncError('protocol', 'The server answered for a change it was not sent.');
+      if (seen.has(result.id)) throw new SyncError('protocol', 'The server answered twice for one change.');
+      seen.add(result.id);
       resolved.push({ row, result });
     }
     this.resolve(resolved);
@@ -511,6 +518,7 @@ export class SyncEngine {
         // The server's record replaces our optimistic one once no later local change to it waits
         // (server-images.ts): applied or not, the console ends up showing what the server has.
         for (const e of settleServerImage(this.store, row, result, this.onAudit)) entities.add(e);
+        for (const e of settleSeriesWaitlist(this.store, row, result)) entities.add(e);
         if (result.status === 'applied') continue;
         const op = row.mutation;
         if (op.op === 'message.send') {

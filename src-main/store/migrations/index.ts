@@ -8,7 +8,8 @@ import { searchScripts } from './006-search-scripts';
 import { auditPushFromLog } from './007-audit-push-from-log';
 import { patientLookup } from './008-patient-lookup';
 import { triagePools } from './009-triage-pools';
-import { withheldIndex } from './013-withheld-index';
+import { seriesWaitlist } from './010-series-waitlist';
+import { withheldThreads } from './011-withheld-threads';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -21,7 +22,8 @@ export const MIGRATIONS: readonly Migration[] = [
   auditPushFromLog,
   patientLookup,
   triagePools,
-  withheldIndex,
+  seriesWaitlist,
+  withheldThreads,
 ];
 /** The newest version (the last migration's; equal to the count once every branch's migration is merged). */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
