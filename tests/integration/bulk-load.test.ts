@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { QUEUES } from '../../src-shared/views';
 import { BulkLoad, PREBULK_SUFFIX } from '../../src-main/store/bulk-load';
 import type { Store } from '../../src-main/store/store';
@@ -169,6 +169,17 @@ describe('bulk-load mode for a new store (issue 16)', () => {
     store.db.prepare('DELETE FROM sync_state WHERE key = ?').run(CURSOR_KEY);
     expect(BulkLoad.beginIfNew(store, CURSOR_KEY)).toBeNull();
     expect((await sync(store, creds)).sawCopy).toBe(false);
+
+    // A first pull that fits in one answer is applied as any other (no copy, no rebuild to pay for).
+    const begin = vi.spyOn(BulkLoad, 'beginIfNew');
+    try {
+      const small = newStore();
+      await sync(small, creds, { pullBatchSize: 5000 });
+      expect(small.db.prepare('SELECT count(*) FROM threads').pluck().get()).toBeGreaterThan(0);
+      expect(begin).not.toHaveBeenCalled();
+    } finally {
+      begin.mockRestore();
+    }
 
     // A new PC's own audit events (its sign-in) waiting to be pushed are no pulled rows: bulk load all the same.
     const fresh = newStore();
