@@ -118,14 +118,15 @@ export class BulkLoad {
   }
 
   /**
-   * Start a bulk load if the store has never been synced (no cursor, no pulled rows, nothing queued to push);
-   * otherwise null (a normal sync). Outside a transaction. Writes the pre-load copy first (see the module
+   * Start a bulk load if the store has never been synced (no cursor, no pulled rows); otherwise null (a normal
+   * sync). Queued local changes do not prevent it: each batch's apply still keeps a record with a pending
+   * change as its server image (apply-changes.ts), and this PC's own audit events (its sign-in) are not
+   * pulled rows. Outside a transaction. Writes the pre-load copy first (see the module
    * comment). Errors: the file system's, and the store's (StoreError).
    */
   static beginIfNew(store: Store, cursorKey: string): BulkLoad | null {
     const db = store.db;
     if (store.syncState.get(cursorKey) !== null) return null;
-    if (store.outbox.count() > 0) return null;
     for (const t of DATA_TABLES)
       if (db.prepare(`SELECT 1 FROM main.${t} LIMIT 1`).get() !== undefined) return null;
     // Everything in the main file, then a copy of it (kilobytes: nothing synced yet), made durable, then named.

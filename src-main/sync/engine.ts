@@ -749,8 +749,10 @@ export class SyncEngine {
   }
 
   private async pullFrom(start: string, signal: AbortSignal): Promise<void> {
-    // A never-synced store is filled in bulk-load mode, ended whatever happens (issue 16).
-    const bulk = this.bulkLoad && start === '0' ? BulkLoad.beginIfNew(this.store, CURSOR_KEY) : null;
+    // A never-synced store is filled in bulk-load mode when its first pull is a long one (the first answer says
+    // more follow: a small first pull costs less without the mode's copies and rebuilds), ended whatever happens
+    // (issue 16).
+    let bulk: BulkLoad | null | undefined = this.bulkLoad && start === '0' ? undefined : null;
     // The next batch is fetched while this one is applied: the request only needs the cursor we already have.
     const local = new AbortController();
     const onStop = (): void => local.abort();
@@ -768,6 +770,7 @@ export class SyncEngine {
     try {
       for (;;) {
         const batch = await next;
+        if (bulk === undefined) bulk = batch.hasMore ? BulkLoad.beginIfNew(this.store, CURSOR_KEY) : null;
         if (batch.hasMore) {
           decoder ??= new PullDecoder();
           next = fetchBatch(batch.cursor);

@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { QUEUES } from '../../src-shared/views';
 import { BulkLoad, PREBULK_SUFFIX } from '../../src-main/store/bulk-load';
 import type { Store } from '../../src-main/store/store';
@@ -169,6 +169,31 @@ describe('bulk-load mode for a new store (issue 16)', () => {
     store.db.prepare('DELETE FROM sync_state WHERE key = ?').run(CURSOR_KEY);
     expect(BulkLoad.beginIfNew(store, CURSOR_KEY)).toBeNull();
     expect((await sync(store, creds)).sawCopy).toBe(false);
+
+    // A first pull that fits in one answer is applied as any other (no copy, no rebuild to pay for).
+    const begin = vi.spyOn(BulkLoad, 'beginIfNew');
+    try {
+      const small = newStore();
+      await sync(small, creds, { pullBatchSize: 5000 });
+      expect(small.db.prepare('SELECT count(*) FROM threads').pluck().get()).toBeGreaterThan(0);
+      expect(begin).not.toHaveBeenCalled();
+    } finally {
+      begin.mockRestore();
+    }
+
+    // A new PC's own audit events (its sign-in) waiting to be pushed are no pulled rows: bulk load all the same.
+    const fresh = newStore();
+    fresh.db
+      .prepare(
+        `INSERT INTO audit_events (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
+           fields, actor_kind, prev_hash, hash) VALUES ('e1', '2026-11-23T08:00:00.000Z', 's1', 'clinician', 'd',
+           'sign-in', 'session', NULL, 'success', '[]', 'staff', 'p', 'h')`,
+      )
+      .run();
+    const load = BulkLoad.beginIfNew(fresh, CURSOR_KEY);
+    expect(load).not.toBeNull();
+    load!.finish();
+    expect(fresh.db.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
   it('keeps what a failed load wrote, rebuilt and in WAL; the next sync completes it', async () => {
