@@ -16,6 +16,7 @@ const SERVER_SUITE = [
   'server/guardrails-backdating.test.ts',
   'server/guardrails-reschedule.test.ts',
   'server/guardrails-overlap-window.test.ts',
+  'server/availability.test.ts', // session 4, 13c
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

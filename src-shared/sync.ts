@@ -22,6 +22,7 @@ import {
   TOPICS,
 } from './domain';
 import { PoolRecord } from './triage';
+import { AvailabilityExceptionRecord, AvailabilityTemplateRecord } from './availability';
 
 /** Bounds shared by both sides so neither has to guess the other's limits. */
 export const SYNC_LIMITS = {
@@ -62,6 +63,10 @@ export const SYNC_ROUTES = {
   adminPool: '/admin/pools/:poolId',
   adminBreakGlass: '/admin/break-glass',
   adminAcknowledgeBreakGlass: '/admin/break-glass/:grantId/acknowledge',
+  // session 4, 13c: availability (issue 13 §3), admin configuration
+  adminAvailabilityTemplate: '/admin/availability/templates/:providerId',
+  adminAvailabilityExceptions: '/admin/availability/exceptions',
+  adminAvailabilityException: '/admin/availability/exceptions/:exceptionId',
 } as const;
 
 /** One change in server order. `data` is null for a delete. */
@@ -80,6 +85,17 @@ export const Change = z.discriminatedUnion('entity', [
   // issue 13: the clinic profile's locations (IANA zone of each) reach every console
   z.strictObject({ entity: z.literal('location'), id: z.string(), data: LocationRecord.nullable() }),
   z.strictObject({ entity: z.literal('visitType'), id: z.string(), data: VisitTypeRecord.nullable() }),
+  // session 4, 13c: availability (issue 13 §3): weekly templates per provider and location, and exceptions
+  z.strictObject({
+    entity: z.literal('availabilityTemplate'),
+    id: z.string(),
+    data: AvailabilityTemplateRecord.nullable(),
+  }),
+  z.strictObject({
+    entity: z.literal('availabilityException'),
+    id: z.string(),
+    data: AvailabilityExceptionRecord.nullable(),
+  }),
 ]);
 export type Change = z.infer<typeof Change>;
 export type EntityName = Change['entity'];

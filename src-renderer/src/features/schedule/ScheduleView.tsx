@@ -21,7 +21,7 @@ import { useSession } from '../../state/session';
 import { setUi, useUi } from '../../state/ui';
 import { BookDialog } from './BookDialog';
 import { ScheduleGrid, type GridColumn } from './ScheduleGrid';
-import type { Slot } from './slots';
+import { availabilityIn, type Slot } from './slots';
 
 export function ScheduleView() {
   const mode = useUi((s) => s.scheduleMode);
@@ -184,6 +184,7 @@ export function ScheduleView() {
           label={heading}
           columns={columns}
           appointments={current.appointments}
+          availabilityOf={(providerId) => availabilityIn(current, providerId)}
           canBook={canBook}
           onBook={(slot, provider) => setBooking({ slot, provider })}
           onOpen={(a) => setUi({ appointmentId: a.id })}
