@@ -412,3 +412,89 @@ export const TemplateResponse = z.strictObject({ template: AvailabilityTemplateR
 export const ExceptionBody = AvailabilityExceptionRecord.omit({ id: true, version: true });
 export type ExceptionBody = z.infer<typeof ExceptionBody>;
 export const ExceptionResponse = z.strictObject({ exception: AvailabilityExceptionRecord });
+
+/* ---- the console's contract (src-shared/contract.ts): admin screen and next-free-slot finder ---- */
+
+/** availability.get: a provider's template at their location and the exceptions that touch them from a date on. */
+export const AvailabilityAdminView = z.strictObject({
+  providerId: id,
+  locationId: id,
+  /** null: no template yet (the provider works their default hours every day). */
+  blocks: z.array(AvailabilityBlock).nullable(),
+  exceptions: z.array(AvailabilityExceptionRecord),
+});
+export type AvailabilityAdminView = z.infer<typeof AvailabilityAdminView>;
+
+/** availability.setTemplate */
+export const SetTemplateInput = z
+  .strictObject({ providerId: id, blocks: z.array(AvailabilityBlock).max(200) })
+  .superRefine((v, ctx) => {
+    const problem = templateProblem(v.blocks);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['blocks'] });
+  });
+
+/**
+ * availability.addException: a holiday for the provider's location (`providerId` null: every provider there),
+ * leave or a one-off session for one provider. The location is the provider's, or `locationId` for a holiday.
+ */
+export const AddExceptionInput = z
+  .strictObject({
+    kind: z.enum(EXCEPTION_KINDS),
+    providerId: id.nullable(),
+    locationId: id.optional(),
+    fromDate: localDate,
+    toDate: localDate,
+    startMinute: minute.nullable(),
+    endMinute: minute.nullable(),
+    label: z.string().trim().max(200),
+  })
+  .superRefine((v, ctx) => {
+    const problem = exceptionProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    if (v.providerId === null && v.locationId === undefined)
+      ctx.addIssue({ code: 'custom', message: 'Name the provider or the location.' });
+  });
+export type AddExceptionInput = z.infer<typeof AddExceptionInput>;
+
+/** The longest date range the next-free-slot finder searches (days, inclusive). */
+export const MAX_SEARCH_DAYS = 62;
+
+/** schedule.nextFree: a visit type, a local date range and a wall-clock time-of-day window. */
+export const NextFreeQuery = z
+  .strictObject({
+    visitTypeId: id,
+    fromDate: localDate,
+    toDate: localDate,
+    /** Wall-clock minutes at each provider's location: starts in [windowStart, windowEnd). */
+    windowStart: minute.default(0),
+    windowEnd: minute.default(1440),
+    /** Only this provider / this location (default: every provider who offers the type, everywhere). */
+    providerId: id.optional(),
+    locationId: id.optional(),
+    limit: z.number().int().min(1).max(50).default(10),
+  })
+  .superRefine((v, ctx) => {
+    const from = Date.parse(`${v.fromDate}T00:00:00Z`);
+    const to = Date.parse(`${v.toDate}T00:00:00Z`);
+    if (!Number.isFinite(from) || !Number.isFinite(to) || to < from)
+      ctx.addIssue({ code: 'custom', message: 'The last day must be on or after the first.' });
+    else if ((to - from) / 86_400_000 + 1 > MAX_SEARCH_DAYS)
+      ctx.addIssue({ code: 'custom', message: `Search at most ${MAX_SEARCH_DAYS} days at a time.` });
+    if (v.windowEnd <= v.windowStart)
+      ctx.addIssue({ code: 'custom', message: 'The time window must end after it starts.' });
+  });
+export type NextFreeQuery = z.input<typeof NextFreeQuery>;
+
+/** One free start the finder offers: who, where, when (UTC instants and the location's wall clock). */
+export const FreeSlotView = z.strictObject({
+  providerId: z.string(),
+  providerName: z.string(),
+  locationId: z.string(),
+  locationName: z.string(),
+  timeZone: z.string(),
+  date: z.string(),
+  startMinute: z.number().int(),
+  start: z.string(),
+  end: z.string(),
+});
+export type FreeSlotView = z.infer<typeof FreeSlotView>;

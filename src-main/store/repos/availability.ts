@@ -55,7 +55,11 @@ export class AvailabilityRepo {
   private readonly upsertExceptionStmt;
   private readonly deleteExceptionStmt;
   private readonly exceptionsStmt;
+  private readonly hasExceptionStmt;
   constructor(db: Database) {
+    this.hasExceptionStmt = db.prepare<[string], { x: number }>(
+      'SELECT 1 AS x FROM availability_exceptions WHERE id = ?',
+    );
     this.upsertTemplateStmt = db.prepare(
       `INSERT INTO availability_templates (id, provider_id, location_id, blocks, version)
        VALUES (@id, @providerId, @locationId, @blocks, @version)
@@ -93,6 +97,9 @@ export class AvailabilityRepo {
   }
   upsertException(r: AvailabilityExceptionRecord): void {
     this.upsertExceptionStmt.run(r);
+  }
+  hasException(id: string): boolean {
+    return this.hasExceptionStmt.get(id) !== undefined;
   }
   deleteException(id: string): void {
     this.deleteExceptionStmt.run(id);
