@@ -3,7 +3,7 @@
  * wall clock, with its zone named (issue 13a); Today is the clinic's today.
  */
 import { useEffect, useState } from 'react';
-import type { ProviderView } from '../../../../src-shared/views';
+import type { ProviderView, VisitTypeView } from '../../../../src-shared/views';
 import {
   addDays,
   clinicToday,
@@ -20,6 +20,7 @@ import { loadSchedule, scheduleKey, useSchedule, type ScheduleParams } from '../
 import { useSession } from '../../state/session';
 import { setUi, useUi } from '../../state/ui';
 import { BookDialog } from './BookDialog';
+import { NextFreeDialog } from './NextFreeDialog';
 import { ScheduleGrid, type GridColumn } from './ScheduleGrid';
 import { availabilityIn, type Slot } from './slots';
 
@@ -34,7 +35,13 @@ export function ScheduleView() {
   const loadedKey = useSchedule((s) => s.key);
   const error = useSchedule((s) => s.error);
   const loading = useSchedule((s) => s.loading);
-  const [booking, setBooking] = useState<{ slot: Slot; provider: ProviderView } | null>(null);
+  const [booking, setBooking] = useState<{
+    slot: Slot;
+    provider: ProviderView;
+    visitType?: VisitTypeView;
+  } | null>(null);
+  // session 4, 13c: "Find next free slot" (issue 13 §5)
+  const [finding, setFinding] = useState(false);
   const canBook = role === 'receptionist' || role === 'admin';
 
   const weekProvider = providers.find((p) => p.id === weekProviderId) ?? providers[0];
@@ -151,6 +158,11 @@ export function ScheduleView() {
             </select>
           </div>
         ) : null}
+        {canBook ? (
+          <button type="button" className="button" onClick={() => setFinding(true)}>
+            Find next free slot
+          </button>
+        ) : null}
         <ul className="legend" aria-label="Legend">
           <li>
             <span className="legend-swatch legend-free" aria-hidden="true" /> Free
@@ -163,6 +175,10 @@ export function ScheduleView() {
           </li>
           <li>
             <span className="legend-swatch legend-pending" aria-hidden="true" /> Not confirmed yet
+          </li>
+          <li>
+            <span className="legend-swatch legend-off" aria-hidden="true" /> Not bookable (lunch, admin time,
+            leave, holiday)
           </li>
         </ul>
       </div>
@@ -195,7 +211,21 @@ export function ScheduleView() {
         </p>
       ) : null}
       {booking ? (
-        <BookDialog slot={booking.slot} provider={booking.provider} onClose={() => setBooking(null)} />
+        <BookDialog
+          slot={booking.slot}
+          provider={booking.provider}
+          {...(booking.visitType ? { visitType: booking.visitType } : {})}
+          onClose={() => setBooking(null)}
+        />
+      ) : null}
+      {finding ? (
+        <NextFreeDialog
+          onClose={() => setFinding(false)}
+          onChoose={(choice) => {
+            setFinding(false);
+            setBooking(choice);
+          }}
+        />
       ) : null}
     </div>
   );
