@@ -159,8 +159,15 @@ export function ScheduleView() {
           </div>
         ) : null}
         {canBook ? (
-          <button type="button" className="button" onClick={() => setFinding(true)}>
-            Find next free slot
+          <button
+            type="button"
+            className="button schedule-find"
+            aria-label="Find next free slot"
+            onClick={() => setFinding(true)}
+          >
+            {/* A short label where the window is low (200% zoom), so the toolbar stays one row. */}
+            <span className="schedule-find-long">Find next free slot</span>
+            <span className="schedule-find-short">Next free</span>
           </button>
         ) : null}
         <ul className="legend" aria-label="Legend">
