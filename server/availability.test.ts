@@ -9,7 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AvailabilityExceptionRecord, AvailabilityTemplateRecord } from '../src-shared/availability';
 import { PushResponse, type Change, type MutationOp, type MutationResult } from '../src-shared/sync';
-import { call, pullAll, signInStaff, startServer, type Running, type StaffLogin } from './test/helpers';
+import {
+  call,
+  pullAll,
+  signInPatient,
+  signInStaff,
+  startServer,
+  type Running,
+  type StaffLogin,
+} from './test/helpers';
 
 let run: Running;
 let desk: StaffLogin;
@@ -105,6 +113,19 @@ describe('the demo clinic’s templates', () => {
     expect(reasonOf(adminHour)).toBe('Admin time (16:00–17:00 UTC) is not bookable.');
     const after = await push(randomUUID(), book(slot('2026-03-03', '13:00', 30), 'pat-000002', 'prv-005'));
     expect(after).toMatchObject({ status: 'applied' });
+  });
+
+  it('refuses a patient’s portal request for lunch too', async () => {
+    const patient = await signInPatient(run, 3);
+    const res = await call(run.url, 'POST', '/portal/appointments', {
+      token: patient.token,
+      body: { providerId: 'prv-005', ...slot('2026-03-05', '12:30', 30), reason: 'Check-up' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({
+      error: 'VALIDATION',
+      message: 'Lunch (12:00–13:00 UTC) is not bookable.',
+    });
   });
 });
 
