@@ -5,39 +5,22 @@
  * and books it from the finder. The clinic is in New York; the demo's today is Monday 23 November 2026 and the
  * clock starts at 08:00Z (03:00 EST).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import {
-  launchChromium,
-  openConsole,
-  openScheduleDay,
-  signInUi,
-  startPortal,
-  waitForFirstSync,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
+import { openScheduleDay, useSignedInDesk, type E2EConsole } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
+const e2e = useSignedInDesk({
+  user: 'admin1',
+  deviceName: 'IT desk',
+  portal: { timeZone: 'America/New_York' },
+});
 let admin: E2EConsole;
 let desk: E2EConsole;
 
 beforeAll(async () => {
-  portal = await startPortal({ timeZone: 'America/New_York' });
-  browser = await launchChromium();
-  admin = await openConsole(portal, browser, { deviceName: 'IT desk' });
-  desk = await openConsole(portal, browser, { deviceName: 'Front desk', timezoneId: 'Europe/London' });
-  await signInUi(admin.page, portal, 'admin1');
-  await signInUi(desk.page, portal, 'reception1');
-  await Promise.all([waitForFirstSync(admin.page), waitForFirstSync(desk.page)]);
-});
-afterAll(async () => {
-  await admin?.close();
-  await desk?.close();
-  await browser?.close();
-  await portal?.close();
+  admin = e2e.desk;
+  desk = await e2e.openDesk({ user: 'reception1', deviceName: 'Front desk', timezoneId: 'Europe/London' });
 });
 
 const freeSlots = (page: Page, provider = '') =>
