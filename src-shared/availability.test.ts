@@ -90,6 +90,25 @@ describe('weekly template', () => {
     ).toBe('Admin time (16:00–17:00 America/New_York) is not bookable.');
   });
 
+  it('keeps lunch at 12:00 wall clock on the autumn change day, and at Lord Howe Island (a 30-minute shift)', () => {
+    // New York, Sunday 7 November 2027: EDT until 02:00, then EST. 12:00 EST = 17:00Z; the day before 16:00Z.
+    const lunchAt = (date: string, zone: { timeZone: string }) =>
+      planSlots(provider, zone, dayPlan(provider, weekly, date)).find((s) => s.startMinute === 720)?.start;
+    expect(lunchAt('2027-11-06', NY)).toBe('2027-11-06T16:00:00.000Z');
+    expect(lunchAt('2027-11-07', NY)).toBe('2027-11-07T17:00:00.000Z');
+    // Lord Howe Island, Sunday 4 April 2027: +11 until 02:00, then +10:30. 12:00 = 01:30Z; the day before 01:00Z.
+    const LHI = { timeZone: 'Australia/Lord_Howe' };
+    expect(lunchAt('2027-04-03', LHI)).toBe('2027-04-03T01:00:00.000Z');
+    expect(lunchAt('2027-04-04', LHI)).toBe('2027-04-04T01:30:00.000Z');
+    expect(
+      bookableProblem(provider, LHI, weekly, '2027-04-04T01:30:00.000Z', '2027-04-04T02:00:00.000Z'),
+    ).toBe('Lunch (12:00–13:00 Australia/Lord_Howe) is not bookable.');
+    // 13:00 local on the change day = 02:30Z, bookable
+    expect(
+      bookableProblem(provider, LHI, weekly, '2027-04-04T02:30:00.000Z', '2027-04-04T03:00:00.000Z'),
+    ).toBeNull();
+  });
+
   it('never offers a wall time the change day skips, and keeps the working hours of a day without a template', () => {
     const night: ProviderAvailability = {
       template: { blocks: [{ weekday: 7, startMinute: 60, endMinute: 240, kind: 'work' }] },
