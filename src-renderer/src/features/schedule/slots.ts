@@ -93,12 +93,15 @@ export function freeSlots(
   provider: ProviderView,
   day: string,
   appointments: readonly AppointmentView[],
-  options: { ignoreId?: string; availability?: ProviderAvailability; timeZone?: string } = {},
+  // An id alone (the appointment being moved) is the form callers used before availability (session 4, 13c).
+  options: string | { ignoreId?: string; availability?: ProviderAvailability; timeZone?: string } = {},
+  timeZone = displayZone(),
 ): Slot[] {
-  const holding = appointments.filter((a) => a.id !== options.ignoreId && holdsSlot(a));
+  const o = typeof options === 'string' ? { ignoreId: options } : options;
+  const holding = appointments.filter((a) => a.id !== o.ignoreId && holdsSlot(a));
   // No booking in the past, beyond today's walk-in allowance (issue 13 §6; the core and server refuse it too).
   const clock = clinicClock();
-  return slotsOf(provider, day, options.timeZone ?? displayZone(), options.availability).filter(
+  return slotsOf(provider, day, o.timeZone ?? timeZone, o.availability).filter(
     (s) =>
       pastBookingProblem(s.start, clock) === null &&
       !holding.some((a) => overlaps(a.start, a.end, s.start, s.end)),
