@@ -14,7 +14,14 @@
  *   closed day stays closed even with a session on it.
  */
 import { z } from 'zod';
-import { instantAtLocal, isoWeekday, localDateOf, localMinuteOf, minuteLabel } from './clinic-time';
+import {
+  instantAtLocal,
+  instantsAtLocal,
+  isoWeekday,
+  localDateOf,
+  localMinuteOf,
+  minuteLabel,
+} from './clinic-time';
 import type { LocationRecord, ProviderRecord } from './domain';
 
 const id = z.string().min(1).max(64);
@@ -248,21 +255,31 @@ export function planSlots(
 ): PlanSlot[] {
   const out: PlanSlot[] = [];
   const step = provider.slotMinutes;
+  const zone = location.timeZone;
   for (const w of plan.work) {
     for (let m = w.startMinute; m + step <= w.endMinute; m += step) {
-      const s = instantAtLocal(plan.date, m, location.timeZone);
-      const e = instantAtLocal(plan.date, m + step, location.timeZone);
-      if (s === null || e === null || e <= s) continue;
-      out.push({
-        providerId: provider.id,
-        date: plan.date,
-        startMinute: m,
-        start: new Date(s).toISOString(),
-        end: new Date(e).toISOString(),
-        off: plan.off.find((o) => overlapsMinutes(o, m, m + step)) ?? null,
-      });
+      // A wall time repeated at a fall-back change is served as both of its occurrences, each running the slot's
+      // elapsed length from its instant (as slotGrid in src-shared/schedule-rules.ts).
+      const repeated = instantsAtLocal(plan.date, m, zone);
+      const spans =
+        repeated.length === 2
+          ? repeated.map((at) => [at, at + step * 60_000] as const)
+          : [[instantAtLocal(plan.date, m, zone), instantAtLocal(plan.date, m + step, zone)] as const];
+      for (const [s, e] of spans) {
+        if (s === null || e === null || e <= s) continue;
+        out.push({
+          providerId: provider.id,
+          date: plan.date,
+          startMinute: m,
+          start: new Date(s).toISOString(),
+          end: new Date(e).toISOString(),
+          off: plan.off.find((o) => overlapsMinutes(o, m, m + step)) ?? null,
+        });
+      }
     }
   }
+  if (out.some((slot, i) => i > 0 && slot.start < out[i - 1]!.start))
+    out.sort((a, b) => (a.start < b.start ? -1 : 1));
   return out;
 }
 
@@ -305,8 +322,10 @@ export function bookableProblem(
       : `Outside ${provider.name}'s working hours (${hours.join(', ')} ${zone}).`;
   }
   const slot = provider.slotMinutes;
+  // Either occurrence of a wall time repeated at a fall-back change is on the grid.
   const onGrid = (m: number, at: number) =>
-    (m - period.startMinute) % slot === 0 && instantAtLocal(date, m, zone) === at;
+    (m - period.startMinute) % slot === 0 &&
+    (instantAtLocal(date, m, zone) === at || instantsAtLocal(date, m, zone).includes(at));
   if (s % 60_000 !== 0 || e % 60_000 !== 0 || !onGrid(startMinute, s) || !onGrid(endMinute, e))
     return `Not on ${provider.name}'s ${slot}-minute slot grid.`;
   const off = plan.off.find((o) => overlapsMinutes(o, startMinute, endMinute));

@@ -296,10 +296,28 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE threads ADD COLUMN topic TEXT COLLATE "C";
   ALTER TABLE threads ADD COLUMN pool_id TEXT COLLATE "C" REFERENCES pools(id);
   `,
+  // session 4 review (PostgreSQL twin of schema.ts migration 7): judging-time floor per device
+  /* 7 */ `
+  ALTER TABLE devices ADD COLUMN last_change_at TEXT COLLATE "C";
+  `,
+  // session 4, 13d (PostgreSQL twin of schema.ts): recurring series and the waitlist
+  /* 8 */ `
+  CREATE TABLE appointment_series (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  CREATE TABLE waitlist_entries (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  ALTER TABLE appointments ADD COLUMN series_id TEXT COLLATE "C" REFERENCES appointment_series(id);
+  `,
   // session 4, 13c: availability (issue 13 §3): weekly templates per provider and location (blocks: JSON array
   // of {weekday, startMinute, endMinute, kind}), and exceptions (holidays, leave, one-off sessions). A provider
   // without a template keeps working day_start_minute..day_end_minute every day.
-  /* 7: availability templates and exceptions */ `
+  /* 9: availability templates and exceptions */ `
   CREATE TABLE availability_templates (
     id TEXT COLLATE "C" PRIMARY KEY,
     provider_id TEXT COLLATE "C" NOT NULL REFERENCES providers(id),

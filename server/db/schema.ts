@@ -307,10 +307,31 @@ export const MIGRATIONS: readonly string[] = [
   -- NULL: no pool (a thread from before pools); counts as clinical
   ALTER TABLE threads ADD COLUMN pool_id TEXT REFERENCES pools(id);
   `,
+  // session 4 review: judging time floored at the device's latest pushed change (a back-dated change after it
+  // came from no honest console, which pushes its outbox in order)
+  /* 7: devices.last_change_at */ `
+  -- the latest claimed creation time (ISO UTC, capped at the server's clock) of any change this device pushed
+  ALTER TABLE devices ADD COLUMN last_change_at TEXT;
+  `,
+  // session 4, 13d: issue 13 §4/§5 recurring series (RFC 5545 rule text) and the waitlist, each row the record's
+  // validated JSON (SeriesRecord / WaitlistRecord); the series a visit is an occurrence of
+  /* 8: recurring series, waitlist */ `
+  CREATE TABLE appointment_series (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  CREATE TABLE waitlist_entries (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  ALTER TABLE appointments ADD COLUMN series_id TEXT REFERENCES appointment_series(id);
+  `,
   // session 4, 13c: availability (issue 13 §3): weekly templates per provider and location (blocks: JSON array
   // of {weekday, startMinute, endMinute, kind}), and exceptions (holidays, leave, one-off sessions). A provider
   // without a template keeps working day_start_minute..day_end_minute every day.
-  /* 7: availability templates and exceptions */ `
+  /* 9: availability templates and exceptions */ `
   CREATE TABLE availability_templates (
     id TEXT PRIMARY KEY,
     provider_id TEXT NOT NULL REFERENCES providers(id),

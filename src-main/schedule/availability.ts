@@ -11,7 +11,7 @@ import type { Store } from '../store/store';
 export function bookableOnPc(
   store: Store,
   provider: ProviderRecord,
-  location: LocationRecord,
+  location: Pick<LocationRecord, 'timeZone'>,
   start: string,
   end: string,
 ): string | null {

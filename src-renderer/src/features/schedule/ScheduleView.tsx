@@ -20,6 +20,7 @@ import { loadSchedule, scheduleKey, useSchedule, type ScheduleParams } from '../
 import { useSession } from '../../state/session';
 import { setUi, useUi } from '../../state/ui';
 import { BookDialog } from './BookDialog';
+import { WaitlistDialog } from './WaitlistDialog';
 import { NextFreeDialog } from './NextFreeDialog';
 import { ScheduleGrid, type GridColumn } from './ScheduleGrid';
 import { availabilityIn, type Slot } from './slots';
@@ -40,6 +41,7 @@ export function ScheduleView() {
     provider: ProviderView;
     visitType?: VisitTypeView;
   } | null>(null);
+  const [waitlistOpen, setWaitlistOpen] = useState(false);
   // session 4, 13c: "Find next free slot" (issue 13 §5)
   const [finding, setFinding] = useState(false);
   const canBook = role === 'receptionist' || role === 'admin';
@@ -159,16 +161,21 @@ export function ScheduleView() {
           </div>
         ) : null}
         {canBook ? (
-          <button
-            type="button"
-            className="button schedule-find"
-            aria-label="Find next free slot"
-            onClick={() => setFinding(true)}
-          >
-            {/* A short label where the window is low (200% zoom), so the toolbar stays one row. */}
-            <span className="schedule-find-long">Find next free slot</span>
-            <span className="schedule-find-short">Next free</span>
-          </button>
+          <>
+            <button type="button" className="button" onClick={() => setWaitlistOpen(true)}>
+              Waitlist
+            </button>
+            <button
+              type="button"
+              className="button schedule-find"
+              aria-label="Find next free slot"
+              onClick={() => setFinding(true)}
+            >
+              {/* A short label where the window is low (200% zoom), so the toolbar stays one row. */}
+              <span className="schedule-find-long">Find next free slot</span>
+              <span className="schedule-find-short">Next free</span>
+            </button>
+          </>
         ) : null}
         <ul className="legend" aria-label="Legend">
           <li>
@@ -234,6 +241,7 @@ export function ScheduleView() {
           }}
         />
       ) : null}
+      {waitlistOpen ? <WaitlistDialog onClose={() => setWaitlistOpen(false)} /> : null}
     </div>
   );
 }

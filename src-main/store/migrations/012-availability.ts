@@ -6,10 +6,10 @@ import type { Migration } from './types';
  * the exceptions (holidays, leave, one-off sessions). A provider without a template keeps their default hours.
  * No cursor reset: a console of the release before could not read these changes, so its cursor never passed them.
  *
- * File 010, version 10 (13c's number; the lead renumbers on merge).
+ * File 012, version 12 (after 010 series/waitlist and 011 withheld threads).
  */
 export const availability: Migration = {
-  version: 10,
+  version: 12,
   name: 'availability templates and exceptions',
   up: (db) => {
     db.exec(`
