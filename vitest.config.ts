@@ -17,6 +17,7 @@ const SERVER_SUITE = [
   'server/guardrails-reschedule.test.ts',
   'server/guardrails-overlap-window.test.ts',
   'server/series-waitlist.test.ts',
+  'server/availability.test.ts', // session 4, 13c
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

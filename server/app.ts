@@ -17,6 +17,7 @@ import { DEFAULT_SIGN_IN_LIMITS, signInGuards, type SignInLimits } from './http/
 import { parse } from './http/validate';
 import { adminRoutes } from './routes/admin';
 import { triageRoutes } from './routes/triage';
+import { availabilityRoutes } from './routes/availability';
 import { authRoutes } from './routes/auth';
 import { portalRoutes } from './routes/portal';
 import { syncRoutes } from './routes/sync';
@@ -160,6 +161,7 @@ export async function buildServer(options: ServerOptions): Promise<PortalServer>
   portalRoutes(app, ctx, guards.portal);
   adminRoutes(app, ctx, hub);
   triageRoutes(app, ctx);
+  availabilityRoutes(app, ctx); // session 4, 13c
 
   const server: PortalServer = {
     app,

@@ -41,6 +41,13 @@ import {
 import { AuditAlertRecord, EnrolledDevice } from './sync';
 import { ChangeVerdict } from './change-verdict';
 import { BreakGlassGrant } from './triage';
+import {
+  AddExceptionInput,
+  AvailabilityAdminView,
+  FreeSlotView,
+  NextFreeQuery,
+  SetTemplateInput,
+} from './availability';
 
 export interface AuditSpec {
   action: AuditAction;
@@ -745,6 +752,54 @@ export const contract = {
     input: none,
     output: z.array(AuditAlertRecord),
     roles: ['admin'],
+    phi: false,
+    audit: null,
+  }),
+
+  // session 4, 13c: availability (issue 13 §3), configured by an admin on the server, and the finder of §5
+  'availability.get': method({
+    input: z.strictObject({ providerId: id }),
+    output: AvailabilityAdminView,
+    roles: ['admin'],
+    phi: false,
+    audit: null,
+  }),
+  'availability.setTemplate': method({
+    input: SetTemplateInput,
+    output: ok,
+    roles: ['admin'],
+    phi: false,
+    audit: {
+      action: 'update',
+      entityType: 'settings',
+      idField: 'providerId',
+      fields: ['availabilityTemplate'],
+    },
+  }),
+  'availability.addException': method({
+    input: AddExceptionInput,
+    output: z.strictObject({ exceptionId: id }),
+    roles: ['admin'],
+    phi: false,
+    audit: {
+      action: 'create',
+      entityType: 'settings',
+      idField: 'exceptionId',
+      fields: ['kind', 'dates', 'times', 'label'],
+    },
+  }),
+  'availability.removeException': method({
+    input: z.strictObject({ exceptionId: id }),
+    output: ok,
+    roles: ['admin'],
+    phi: false,
+    audit: { action: 'delete', entityType: 'settings', idField: 'exceptionId' },
+  }),
+  // Free slots only: no patient data, nothing read that a trail would name.
+  'schedule.nextFree': method({
+    input: NextFreeQuery,
+    output: z.array(FreeSlotView),
+    roles: CLINICAL,
     phi: false,
     audit: null,
   }),

@@ -221,3 +221,16 @@ export function visitTypeProblem(
     return `A ${visitType.name} visit takes ${visitType.minutes} minutes.`;
   return null;
 }
+
+// session 4, 13c: availability (weekly templates, exceptions) and the next-free-slot finder (issue 13 §3, §5).
+export {
+  bookableProblem,
+  dayPlan,
+  nextFreeSlots,
+  planSlots,
+  type DayPlan,
+  type FreeSlot,
+  type OffBlock,
+  type PlanSlot,
+  type ProviderAvailability,
+} from './availability';

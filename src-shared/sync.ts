@@ -25,6 +25,7 @@ import {
   WaitlistRecord,
 } from './domain';
 import { PoolRecord } from './triage';
+import { AvailabilityExceptionRecord, AvailabilityTemplateRecord } from './availability';
 
 /** Bounds shared by both sides so neither has to guess the other's limits. */
 export const SYNC_LIMITS = {
@@ -65,6 +66,10 @@ export const SYNC_ROUTES = {
   adminPool: '/admin/pools/:poolId',
   adminBreakGlass: '/admin/break-glass',
   adminAcknowledgeBreakGlass: '/admin/break-glass/:grantId/acknowledge',
+  // session 4, 13c: availability (issue 13 §3), admin configuration
+  adminAvailabilityTemplate: '/admin/availability/templates/:providerId',
+  adminAvailabilityExceptions: '/admin/availability/exceptions',
+  adminAvailabilityException: '/admin/availability/exceptions/:exceptionId',
 } as const;
 
 /** One change in server order. `data` is null for a delete. */
@@ -86,6 +91,17 @@ export const Change = z.discriminatedUnion('entity', [
   // issue 13 §4/§5: recurring series (RRULE) and the waitlist
   z.strictObject({ entity: z.literal('series'), id: z.string(), data: SeriesRecord.nullable() }),
   z.strictObject({ entity: z.literal('waitlist'), id: z.string(), data: WaitlistRecord.nullable() }),
+  // session 4, 13c: availability (issue 13 §3): weekly templates per provider and location, and exceptions
+  z.strictObject({
+    entity: z.literal('availabilityTemplate'),
+    id: z.string(),
+    data: AvailabilityTemplateRecord.nullable(),
+  }),
+  z.strictObject({
+    entity: z.literal('availabilityException'),
+    id: z.string(),
+    data: AvailabilityExceptionRecord.nullable(),
+  }),
 ]);
 export type Change = z.infer<typeof Change>;
 export type EntityName = Change['entity'];

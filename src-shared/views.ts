@@ -1,4 +1,5 @@
 /** Shapes the console API returns to the renderer (joined, display-ready views of the domain records). */
+import { AvailabilityBlock, AvailabilityExceptionRecord } from './availability';
 import { z } from 'zod';
 import {
   AppointmentStatus,
@@ -228,6 +229,13 @@ export const WaitlistView = z.strictObject({
   pending: z.boolean(),
 });
 export type WaitlistView = z.infer<typeof WaitlistView>;
+/** A provider's availability as the day grid reads it (issue 13 §3; no patient data). */
+export const ProviderAvailabilityView = z.strictObject({
+  providerId: z.string(),
+  template: z.strictObject({ blocks: z.array(AvailabilityBlock) }).nullable(),
+  exceptions: z.array(AvailabilityExceptionRecord),
+});
+export type ProviderAvailabilityView = z.infer<typeof ProviderAvailabilityView>;
 
 export const ScheduleView = z.strictObject({
   /** UTC instants of the start of the first local day and the end of the last, at `location`. */
@@ -243,6 +251,11 @@ export const ScheduleView = z.strictObject({
   now: z.number(),
   providers: z.array(ProviderView),
   appointments: z.array(AppointmentView),
+  /**
+   * session 4, 13c (issue 13 §3): each provider's weekly template and the exceptions of these days, read with
+   * src-shared/availability.ts's rules (the ones the core and the server check bookings with).
+   */
+  availability: z.array(ProviderAvailabilityView).optional(),
 });
 export type ScheduleView = z.infer<typeof ScheduleView>;
 

@@ -33,6 +33,14 @@ import type {
   ThreadRecord,
 } from '../../src-shared/domain';
 import { SLOT_HOLDING_STATUSES, type Role } from '../../src-shared/domain';
+import type { AvailabilityExceptionRecord, AvailabilityTemplateRecord } from '../../src-shared/availability';
+import {
+  exceptionFromRow,
+  exceptionParams,
+  templateFromRow,
+  type AvailabilityExceptionRow,
+  type AvailabilityTemplateRow,
+} from './availability-rows';
 import type { Change, EntityName } from '../../src-shared/sync';
 import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
 import { PG_MIGRATIONS } from './pg-schema';
@@ -128,6 +136,8 @@ const ENTITY_TABLES: Record<EntityName, { table: string; map: (row: any) => Chan
   pool: { table: 'pools', map: poolFromRow },
   series: { table: 'appointment_series', map: seriesFromRow },
   waitlist: { table: 'waitlist_entries', map: waitlistFromRow },
+  availabilityTemplate: { table: 'availability_templates', map: templateFromRow },
+  availabilityException: { table: 'availability_exceptions', map: exceptionFromRow },
 };
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
@@ -644,6 +654,93 @@ export class PgStore implements ServerStore {
     );
   }
 
+  // session 4, 13c: availability (issue 13 §3)
+  upsertAvailabilityTemplate(r: AvailabilityTemplateRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'availabilityTemplate',
+        r.id,
+        `INSERT INTO availability_templates (id, provider_id, location_id, blocks, version)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET blocks = EXCLUDED.blocks, version = EXCLUDED.version`,
+        r.id,
+        r.providerId,
+        r.locationId,
+        JSON.stringify(r.blocks),
+        r.version,
+      );
+    });
+  }
+
+  async availabilityTemplate(id: string): Promise<AvailabilityTemplateRecord | null> {
+    const row = await this.one<AvailabilityTemplateRow>(
+      'SELECT * FROM availability_templates WHERE id = $1',
+      id,
+    );
+    return row ? templateFromRow(row) : null;
+  }
+
+  async availabilityTemplateFor(
+    providerId: string,
+    locationId: string,
+  ): Promise<AvailabilityTemplateRecord | null> {
+    const row = await this.one<AvailabilityTemplateRow>(
+      'SELECT * FROM availability_templates WHERE provider_id = $1 AND location_id = $2',
+      providerId,
+      locationId,
+    );
+    return row ? templateFromRow(row) : null;
+  }
+
+  insertAvailabilityException(r: AvailabilityExceptionRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'availabilityException',
+        r.id,
+        `INSERT INTO availability_exceptions (id, kind, location_id, provider_id, from_date, to_date, start_minute,
+           end_minute, label, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        ...exceptionParams(r),
+      );
+    });
+  }
+
+  async availabilityException(id: string): Promise<AvailabilityExceptionRecord | null> {
+    const row = await this.one<AvailabilityExceptionRow>(
+      'SELECT * FROM availability_exceptions WHERE id = $1',
+      id,
+    );
+    return row ? exceptionFromRow(row) : null;
+  }
+
+  deleteAvailabilityException(id: string): Promise<boolean> {
+    return this.write(async () => {
+      const gone = await this.all<{ id: string }>(
+        'DELETE FROM availability_exceptions WHERE id = $1 RETURNING id',
+        id,
+      );
+      if (gone.length === 0) return false;
+      // The change row says "deleted" to the consoles: loadChange finds no record.
+      await this.runWithChange('availabilityException', id, 'SELECT 1');
+      return true;
+    });
+  }
+
+  async availabilityExceptions(
+    locationId: string,
+    fromDate: string,
+    toDate: string,
+  ): Promise<AvailabilityExceptionRecord[]> {
+    return (
+      await this.all<AvailabilityExceptionRow>(
+        `SELECT * FROM availability_exceptions WHERE location_id = $1 AND to_date >= $2 AND from_date <= $3
+         ORDER BY from_date, id`,
+        locationId,
+        fromDate,
+        toDate,
+      )
+    ).map(exceptionFromRow);
+  }
+
   async deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null> {
     return (
       (
@@ -1028,6 +1125,10 @@ export class PgStore implements ServerStore {
         return { entity, id, data: await this.series(id) };
       case 'waitlist':
         return { entity, id, data: await this.waitlistEntry(id) };
+      case 'availabilityTemplate':
+        return { entity, id, data: await this.availabilityTemplate(id) };
+      case 'availabilityException':
+        return { entity, id, data: await this.availabilityException(id) };
     }
   }
 

@@ -328,4 +328,31 @@ export const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE appointments ADD COLUMN series_id TEXT REFERENCES appointment_series(id);
   `,
+  // session 4, 13c: availability (issue 13 §3): weekly templates per provider and location (blocks: JSON array
+  // of {weekday, startMinute, endMinute, kind}), and exceptions (holidays, leave, one-off sessions). A provider
+  // without a template keeps working day_start_minute..day_end_minute every day.
+  /* 9: availability templates and exceptions */ `
+  CREATE TABLE availability_templates (
+    id TEXT PRIMARY KEY,
+    provider_id TEXT NOT NULL REFERENCES providers(id),
+    location_id TEXT NOT NULL REFERENCES locations(id),
+    blocks TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    UNIQUE (provider_id, location_id)
+  );
+  CREATE TABLE availability_exceptions (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('holiday', 'leave', 'session')),
+    location_id TEXT NOT NULL REFERENCES locations(id),
+    provider_id TEXT REFERENCES providers(id),
+    -- local dates at the location, inclusive; wall-clock minutes (NULL: the whole day)
+    from_date TEXT NOT NULL,
+    to_date TEXT NOT NULL,
+    start_minute INTEGER,
+    end_minute INTEGER,
+    label TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  CREATE INDEX availability_exceptions_location ON availability_exceptions(location_id, to_date);
+  `,
 ];

@@ -19,6 +19,14 @@ import type {
   ThreadRecord,
 } from '../../src-shared/domain';
 import { SLOT_HOLDING_STATUSES, type Role } from '../../src-shared/domain';
+import type { AvailabilityExceptionRecord, AvailabilityTemplateRecord } from '../../src-shared/availability';
+import {
+  exceptionFromRow,
+  exceptionParams,
+  templateFromRow,
+  type AvailabilityExceptionRow,
+  type AvailabilityTemplateRow,
+} from './availability-rows';
 import type { Change, EntityName } from '../../src-shared/sync';
 import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
 import { MIGRATIONS } from './schema';
@@ -471,6 +479,79 @@ export class SqliteStore implements ServerStore {
     );
   }
 
+  // session 4, 13c: availability (issue 13 §3)
+  async upsertAvailabilityTemplate(r: AvailabilityTemplateRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO availability_templates (id, provider_id, location_id, blocks, version) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET blocks = excluded.blocks, version = excluded.version`,
+      r.id,
+      r.providerId,
+      r.locationId,
+      JSON.stringify(r.blocks),
+      r.version,
+    );
+    this.recordChange('availabilityTemplate', r.id);
+  }
+
+  async availabilityTemplate(id: string): Promise<AvailabilityTemplateRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<AvailabilityTemplateRow>('SELECT * FROM availability_templates WHERE id = ?', id);
+    return row ? templateFromRow(row) : null;
+  }
+
+  async availabilityTemplateFor(
+    providerId: string,
+    locationId: string,
+  ): Promise<AvailabilityTemplateRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<AvailabilityTemplateRow>(
+      'SELECT * FROM availability_templates WHERE provider_id = ? AND location_id = ?',
+      providerId,
+      locationId,
+    );
+    return row ? templateFromRow(row) : null;
+  }
+
+  async insertAvailabilityException(r: AvailabilityExceptionRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO availability_exceptions (id, kind, location_id, provider_id, from_date, to_date, start_minute,
+         end_minute, label, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...exceptionParams(r),
+    );
+    this.recordChange('availabilityException', r.id);
+  }
+
+  async availabilityException(id: string): Promise<AvailabilityExceptionRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<AvailabilityExceptionRow>('SELECT * FROM availability_exceptions WHERE id = ?', id);
+    return row ? exceptionFromRow(row) : null;
+  }
+
+  async deleteAvailabilityException(id: string): Promise<boolean> {
+    while (this.busy()) await this.tail;
+    if (!this.one('SELECT 1 AS x FROM availability_exceptions WHERE id = ?', id)) return false;
+    this.run('DELETE FROM availability_exceptions WHERE id = ?', id);
+    this.recordChange('availabilityException', id);
+    return true;
+  }
+
+  async availabilityExceptions(
+    locationId: string,
+    fromDate: string,
+    toDate: string,
+  ): Promise<AvailabilityExceptionRecord[]> {
+    while (this.busy()) await this.tail;
+    return this.all<AvailabilityExceptionRow>(
+      `SELECT * FROM availability_exceptions WHERE location_id = ? AND to_date >= ? AND from_date <= ?
+       ORDER BY from_date, id`,
+      locationId,
+      fromDate,
+      toDate,
+    ).map(exceptionFromRow);
+  }
+
   async deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null> {
     while (this.busy()) await this.tail;
     return (
@@ -844,6 +925,10 @@ export class SqliteStore implements ServerStore {
         return { entity, id, data: await this.series(id) };
       case 'waitlist':
         return { entity, id, data: await this.waitlistEntry(id) };
+      case 'availabilityTemplate':
+        return { entity, id, data: await this.availabilityTemplate(id) };
+      case 'availabilityException':
+        return { entity, id, data: await this.availabilityException(id) };
     }
   }
 

@@ -21,6 +21,7 @@ import type {
 } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
 import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
+import type { AvailabilityExceptionRecord, AvailabilityTemplateRecord } from '../../src-shared/availability';
 
 /** issue 14a: an emergency-access grant as the server stores it. */
 export interface BreakGlassInsert {
@@ -219,6 +220,23 @@ export interface ServerStore {
   /** Insert or replace a visit type (records a 'visitType' change). */
   upsertVisitType(record: VisitTypeRecord): Promise<void>;
   visitType(id: string): Promise<VisitTypeRecord | null>;
+  // session 4, 13c: availability (issue 13 §3)
+  /** Insert or replace a provider's weekly template at a location (records an 'availabilityTemplate' change). */
+  upsertAvailabilityTemplate(record: AvailabilityTemplateRecord): Promise<void>;
+  availabilityTemplate(id: string): Promise<AvailabilityTemplateRecord | null>;
+  /** The template of a provider at a location, or null (the provider then works their default hours). */
+  availabilityTemplateFor(providerId: string, locationId: string): Promise<AvailabilityTemplateRecord | null>;
+  /** Insert an exception (records an 'availabilityException' change). */
+  insertAvailabilityException(record: AvailabilityExceptionRecord): Promise<void>;
+  availabilityException(id: string): Promise<AvailabilityExceptionRecord | null>;
+  /** Delete an exception (records its deletion for the consoles); false when there was none. */
+  deleteAvailabilityException(id: string): Promise<boolean>;
+  /** Exceptions at a location overlapping the local dates fromDate..toDate (inclusive), by first date. */
+  availabilityExceptions(
+    locationId: string,
+    fromDate: string,
+    toDate: string,
+  ): Promise<AvailabilityExceptionRecord[]>;
   /** When this staff member first signed in online on this device (ISO), or null. */
   deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null>;
   /** The latest creation time (ISO UTC) of a change this device pushed, or null (DESIGN §5, judging time). */

@@ -18,6 +18,7 @@ import type {
 import { PasswordHasher } from '../auth/passwords';
 import { AuditWriter } from '../audit/writer';
 import type { ServerStore } from '../db/types';
+import type { AvailabilityBlock } from '../../src-shared/availability';
 import {
   BASE_PROVIDERS,
   CANCEL_REASONS,
@@ -172,6 +173,16 @@ export async function seedDemo(store: ServerStore, options: DemoOptions): Promis
       { id: 'vt-vaccination', name: 'Vaccination', minutes: 15, providerIds: fifteen },
     ])
       await store.upsertVisitType({ ...vt, version: 1 });
+    // session 4, 13c: weekly templates reproducing the demo hours (08:00–17:00 every day), with lunch for two
+    // providers and an admin hour for one (issue 13 §3)
+    for (const [i, p] of providers.entries())
+      await store.upsertAvailabilityTemplate({
+        id: `avt-${p.id}`,
+        providerId: p.id,
+        locationId: location.id,
+        blocks: demoTemplateBlocks(i),
+        version: 1,
+      });
     for (const s of DEMO_STAFF) {
       const record: StaffRecord = {
         id: s.id,
@@ -380,6 +391,7 @@ async function seedAppointments(
   }
   const totalWeight = cells.reduce((sum, c) => sum + c.weight, 0);
   const records: AppointmentRecord[] = [];
+  const dropped: AppointmentRecord[] = [];
   let carry = 0;
   for (const { provider, day, weight } of cells) {
     // Wall-clock slots at the clinic's location (issue 13a): a DST day keeps its 08:00 slots.
@@ -396,6 +408,13 @@ async function seedAppointments(
     }
     for (const slot of order.slice(0, k).sort((a, b) => a - b)) {
       const cell = grid[slot]!;
+      // Never in lunch or admin time (session 4, 13c); the draws stay the same, so other visits keep their places.
+      const blocked = isBlocked(
+        providers.indexOf(provider),
+        cell.startMinute,
+        cell.startMinute + provider.slotMinutes,
+        addLocalDays(today, day),
+      );
       const status =
         day < 0
           ? rng.weighted<AppointmentRecord['status']>([
@@ -414,8 +433,8 @@ async function seedAppointments(
                 ['booked', 90],
                 ['cancelled', 10],
               ]);
-      const id = `apt-${pad(records.length + 1, 7)}`;
-      records.push({
+      const id = `apt-${pad(records.length + dropped.length + 1, 7)}`;
+      (blocked ? dropped : records).push({
         id,
         patientId: rng.pick(patientIds),
         providerId: provider.id,
@@ -433,4 +452,29 @@ async function seedAppointments(
   }
   await inChunks(store, records, (r) => store.insertAppointment(r, 'console'));
   return records.length;
+}
+
+/**
+ * The demo's weekly template of the provider at index `i` (session 4, 13c): 08:00–17:00 every day, as the demo's
+ * hours were before templates; the 5th and 6th providers lunch 12:00–13:00 on weekdays, and the 5th keeps an admin
+ * hour 16:00–17:00 on Wednesdays.
+ */
+export function demoTemplateBlocks(i: number): AvailabilityBlock[] {
+  const blocks: AvailabilityBlock[] = [];
+  for (let weekday = 1; weekday <= 7; weekday++) {
+    blocks.push({ weekday, startMinute: 8 * 60, endMinute: 17 * 60, kind: 'work' });
+    if (weekday <= 5 && i % 6 >= 4)
+      blocks.push({ weekday, startMinute: 12 * 60, endMinute: 13 * 60, kind: 'lunch' });
+    if (weekday === 3 && i % 6 === 4)
+      blocks.push({ weekday, startMinute: 16 * 60, endMinute: 17 * 60, kind: 'admin' });
+  }
+  return blocks;
+}
+
+/** True when [start, end) wall-clock minutes on `date` overlap a non-work block of the demo template `i`. */
+function isBlocked(i: number, start: number, end: number, date: string): boolean {
+  const weekday = isoWeekday(date);
+  return demoTemplateBlocks(i).some(
+    (b) => b.kind !== 'work' && b.weekday === weekday && b.startMinute < end && start < b.endMinute,
+  );
 }

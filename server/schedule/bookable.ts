@@ -3,7 +3,12 @@
  * location and its IANA zone) and asks src-shared/schedule-rules.ts, the one copy the console also runs.
  */
 import type { LocationRecord, ProviderRecord } from '../../src-shared/domain';
-import { slotProblem, type ClinicClock } from '../../src-shared/schedule-rules';
+import {
+  bookableProblem,
+  type ClinicClock,
+  type ProviderAvailability,
+} from '../../src-shared/schedule-rules';
+import { localDateOf } from '../../src-shared/clinic-time';
 import type { ServerContext } from '../context';
 import type { ServerStore } from '../db/types';
 
@@ -20,14 +25,35 @@ export async function locationOf(store: ServerStore, provider: ProviderRecord): 
   );
 }
 
-/** Why [start, end) (normalised UTC instants) is off the provider's wall-clock slot grid, or null. */
+/**
+ * The provider's availability on the local date `date` at their location (issue 13 §3): their weekly template
+ * there and the location's exceptions that day.
+ */
+export async function availabilityOn(
+  store: ServerStore,
+  provider: ProviderRecord,
+  date: string,
+): Promise<ProviderAvailability> {
+  return {
+    template: await store.availabilityTemplateFor(provider.id, provider.locationId),
+    exceptions: await store.availabilityExceptions(provider.locationId, date, date),
+  };
+}
+
+/**
+ * Why [start, end) (normalised UTC instants) cannot be booked with the provider, or null: off their wall-clock
+ * slot grid or working hours, or in lunch, admin time, leave or a holiday (src-shared/availability.ts, the rules
+ * the console runs too: a modified console cannot book into lunch).
+ */
 export async function gridProblem(
   store: ServerStore,
   provider: ProviderRecord,
   start: string,
   end: string,
 ): Promise<string | null> {
-  return slotProblem(provider, await locationOf(store, provider), start, end);
+  const location = await locationOf(store, provider);
+  const date = Number.isFinite(Date.parse(start)) ? localDateOf(start, location.timeZone) : '0000-01-01';
+  return bookableProblem(provider, location, await availabilityOn(store, provider, date), start, end);
 }
 
 /**

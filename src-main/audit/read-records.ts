@@ -90,8 +90,13 @@ function heldLocally(store: Store, entityType: AuditEntityType, id: string, inpu
     case 'waitlist':
       return store.waitlist.byId(id) !== null;
     case 'settings':
-      // A device's settings (enrolment, revocation): a device this PC knows of.
-      return store.devices.nameOf(id) !== null;
+      // A device's settings (enrolment, revocation): a device this PC knows of. Session 4, 13c: a provider's
+      // availability template (by provider id) or an availability exception held here.
+      return (
+        store.devices.nameOf(id) !== null ||
+        store.providers.byId(id) !== null ||
+        store.availability.hasException(id)
+      );
     case 'audit': {
       // Reading or exporting a record's trail: the id is that record's, of the type the input names.
       const named = (input as { entityType?: unknown } | null)?.entityType;

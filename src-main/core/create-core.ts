@@ -12,6 +12,7 @@ import type { Router } from '../ipc/types';
 import type { KeyStore } from '../keys/key-store';
 import { LockController } from '../lock/lock-controller';
 import { PatientService } from '../patients/patient-service';
+import { AvailabilityAdmin } from '../schedule/availability-admin';
 import { ScheduleService } from '../schedule/schedule-service';
 import { openStore, type Store } from '../store/store';
 import { SyncEngine } from '../sync';
@@ -173,6 +174,12 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     clock,
     settings,
     sync: () => sync,
+    availabilityAdmin: new AvailabilityAdmin({
+      store,
+      transport: () => auth.transport,
+      accessToken: () => auth.accessToken(),
+      afterWrite,
+    }),
     onSettingsChanged: (before) => {
       if (before.serverUrl !== settings.get().serverUrl) {
         const old = sync;

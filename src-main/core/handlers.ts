@@ -12,6 +12,8 @@ import type { LockController } from '../lock/lock-controller';
 import type { PatientService } from '../patients/patient-service';
 import type { ScheduleService } from '../schedule/schedule-service';
 import { sendVirtualLink } from '../schedule/virtual-visits';
+import type { AvailabilityAdmin } from '../schedule/availability-admin';
+import { findNextFree } from '../schedule/next-free';
 import type { Store } from '../store/store';
 import type { SyncEngine } from '../sync';
 import { SyncError } from '../sync/client';
@@ -36,6 +38,8 @@ export interface HandlerDeps {
   clock: Clock;
   settings: Settings;
   sync: () => SyncEngine;
+  /** session 4, 13c: availability configuration (issue 13 §3). */
+  availabilityAdmin: AvailabilityAdmin;
   onSettingsChanged: (before: { serverUrl: string }) => void;
 }
 
@@ -90,6 +94,20 @@ export function createHandlers(d: HandlerDeps): Handlers {
       return ok;
     },
     'admin.auditAlerts': () => d.auth.adminAuditAlerts(),
+    // session 4, 13c: availability (issue 13 §3) and the next-free-slot finder (§5)
+    'availability.get': (i) => d.availabilityAdmin.view(i.providerId, d.schedule.profile().today),
+    'availability.setTemplate': async (i) => {
+      await d.availabilityAdmin.setTemplate(i.providerId, i.blocks);
+      return ok;
+    },
+    'availability.addException': async (i) => ({
+      exceptionId: await d.availabilityAdmin.addException(i),
+    }),
+    'availability.removeException': async (i) => {
+      await d.availabilityAdmin.removeException(i.exceptionId);
+      return ok;
+    },
+    'schedule.nextFree': (i) => findNextFree(d.store, d.clock, i),
     'auth.unlock': async (i) => {
       await d.auth.unlock(i.password);
       return session();

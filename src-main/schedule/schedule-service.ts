@@ -1,4 +1,4 @@
-import { localDaysRange, todayAt } from '../../src-shared/clinic-time';
+import { addLocalDays, localDaysRange, todayAt } from '../../src-shared/clinic-time';
 import type { AppointmentRecord, CancelCode, LocationRecord, StaffRecord } from '../../src-shared/domain';
 import { ApiError } from '../../src-shared/errors';
 import type { MutationOp } from '../../src-shared/sync';
@@ -14,7 +14,8 @@ import { uuidv7 } from '../base/ids';
 import type { AppointmentListRow } from '../store/repos/appointments';
 import type { Store } from '../store/store';
 import { recordLocalMutation } from '../sync/local-mutations';
-import { holdsSlot, overlaps, slotProblem, transitionProblem } from './slots';
+import { holdsSlot, overlaps, transitionProblem } from './slots';
+import { bookableOnPc } from './availability';
 import {
   OVERLAP_NEEDS_REASON,
   pastBookingProblem,
@@ -140,6 +141,15 @@ export class ScheduleService {
         .range(fromIso, to, providerId)
         .filter((r) => here.has(r.provider_id))
         .map((r) => this.view(r)),
+      // session 4, 13c: what the day grid needs to show lunch, admin time, leave and holidays (issue 13 §3)
+      availability: providers.map((p) => {
+        const a = this.store.availability.of(p, from, addLocalDays(from, days - 1));
+        return {
+          providerId: p.id,
+          template: a.template ? { blocks: a.template.blocks } : null,
+          exceptions: [...a.exceptions],
+        };
+      }),
     };
   }
 
@@ -160,7 +170,8 @@ export class ScheduleService {
   private assertSlotFree(providerId: string, start: string, end: string, exceptId: string | null): void {
     const provider = this.store.providers.byId(providerId);
     if (!provider) throw new ApiError('NOT_FOUND', 'No such provider.');
-    const problem = slotProblem(provider, this.location(provider.locationId), start, end);
+    // Grid, working hours, lunch / admin time, leave and holidays (issue 13 §3; the rules the server repeats).
+    const problem = bookableOnPc(this.store, provider, this.location(provider.locationId), start, end);
     if (problem) throw new ApiError('VALIDATION', problem);
     const taken = this.store.appointments
       .overlapping('provider', providerId, start, end, exceptId)

@@ -26,12 +26,12 @@ import {
 import {
   pastBookingProblem,
   patientOverlaps,
-  slotProblem,
   transitionProblem,
   visitTypeProblem,
   type ClinicClock,
 } from '../../src-shared/schedule-rules';
 import { CANCEL_CODE_LABEL } from '../../src-shared/cancel-codes';
+import { bookableOnPc } from './availability';
 import { addLocalDays, instantAtLocal, localDateOf, localMinuteOf } from '../../src-shared/clinic-time';
 import type { MutationOp } from '../../src-shared/sync';
 import type { OccurrenceCheck, SeriesBooked, SeriesPreview } from '../../src-shared/views';
@@ -96,7 +96,8 @@ export class SeriesService {
     moving: ReadonlySet<string>,
   ): string | null {
     const location = this.zoneOf(provider);
-    const grid = slotProblem(provider, location, start, end);
+    // Working blocks, lunch / admin time, leave and holidays too (session 4, 13c: issue 13 §3).
+    const grid = bookableOnPc(this.store, provider, location, start, end);
     if (grid) return grid;
     if (visitTypeId !== undefined) {
       const visitType = this.store.visitTypes.byId(visitTypeId);

@@ -3,6 +3,7 @@ import type { KeyStore } from '../keys/key-store';
 import { loadOrCreateStoreKey } from '../keys/store-key';
 import { openDatabase } from './open';
 import { AppointmentsRepo } from './repos/appointments';
+import { AvailabilityRepo } from './repos/availability';
 import { AuditRepo } from './repos/audit';
 import { AuditPushRepo } from './repos/audit-push';
 import { TableChanges } from './table-changes';
@@ -44,6 +45,8 @@ export class Store {
   /** issue 13 §4/§5: recurring series and the waitlist. */
   readonly series: SeriesRepo;
   readonly waitlist: WaitlistRepo;
+  /** session 4, 13c: weekly availability templates and exceptions (issue 13 §3). */
+  readonly availability: AvailabilityRepo;
   /** This device's audit events waiting to be pushed, read from the log by seq (issue 16). */
   readonly auditPush: AuditPushRepo;
   /** Write counters per table, for read caches (issue 16). */
@@ -71,6 +74,7 @@ export class Store {
     this.visitTypes = new VisitTypesRepo(db);
     this.series = new SeriesRepo(db);
     this.waitlist = new WaitlistRepo(db);
+    this.availability = new AvailabilityRepo(db);
     this.auditPush = new AuditPushRepo(db);
     this.changes = TableChanges.of(db);
   }

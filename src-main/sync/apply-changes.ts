@@ -122,6 +122,14 @@ export function applyChange(store: Store, change: Change, onAudit: AuditRecordHa
       if (change.data) store.waitlist.upsert(change.data);
       else store.waitlist.delete(change.id);
       return;
+    case 'availabilityTemplate':
+      if (change.data) store.availability.upsertTemplate(change.data);
+      else store.availability.deleteTemplate(change.id);
+      return;
+    case 'availabilityException':
+      if (change.data) store.availability.upsertException(change.data);
+      else store.availability.deleteException(change.id);
+      return;
   }
 }
 

@@ -207,6 +207,30 @@ describe('screens: accessibility and screenshots', () => {
     await shoot(page, 'settings');
   });
 
+  // session 4, 13c: the admins' availability screen and the next-free-slot finder (issue 13 §3, §5)
+  it('availability (admin) and the next-free-slot finder', async () => {
+    const page = e2e.page;
+    await main(page).getByRole('button', { name: 'Availability' }).click();
+    await page.getByLabel('Provider').selectOption({ label: 'Grace Lindqvist, NP' });
+    const template = page.getByRole('form', { name: 'Weekly template of Grace Lindqvist, NP' });
+    await expect.poll(() => template.getByLabel('Monday lunch from').inputValue()).toBe('12:00');
+    await checkA11y(page, 'availability');
+    await shoot(page, 'availability');
+
+    await openScheduleDay(page);
+    await page.getByRole('button', { name: 'Find next free slot' }).click();
+    const finder = page.getByRole('dialog', { name: 'Find next free slot' });
+    await finder.getByRole('button', { name: 'Search' }).click();
+    await finder
+      .getByRole('button', { name: /^Book / })
+      .first()
+      .waitFor();
+    await checkA11y(page, 'next free slot');
+    await shoot(page, 'next-free-slot');
+    await page.keyboard.press('Escape');
+    await finder.waitFor({ state: 'detached' });
+  });
+
   it('sign-in throttling says how long to wait', async () => {
     const page = e2e.page;
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();

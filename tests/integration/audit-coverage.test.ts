@@ -346,6 +346,44 @@ const cases: Partial<Record<MethodName, Case>> = {
     return { input: await freeSlot(), entityId: null };
   },
   'settings.update': async () => ({ input: { idleTimeoutMinutes: 7 }, entityId: null }),
+  // session 4, 13c: availability, changed on the server by an admin (issue 13 §3). The template's event names the
+  // provider; a new exception its id; a removed one is no longer held here, so its event names no id.
+  'availability.setTemplate': async () => ({
+    input: {
+      providerId: 'prv-004',
+      blocks: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({
+        weekday,
+        startMinute: 480,
+        endMinute: 1020,
+        kind: 'work',
+      })),
+    },
+    entityId: 'prv-004',
+  }),
+  'availability.addException': async () => ({
+    input: {
+      kind: 'leave',
+      providerId: 'prv-004',
+      fromDate: '2027-12-01',
+      toDate: '2027-12-02',
+      startMinute: null,
+      endMinute: null,
+      label: 'Conference',
+    },
+    entityId: 'from-output',
+  }),
+  'availability.removeException': async () => {
+    const { exceptionId } = await clinic.ok<{ exceptionId: string }>('availability.addException', {
+      kind: 'leave',
+      providerId: 'prv-004',
+      fromDate: '2027-12-06',
+      toDate: '2027-12-06',
+      startMinute: null,
+      endMinute: null,
+      label: '',
+    });
+    return { input: { exceptionId }, entityId: null };
+  },
   // A desk of the demo's history (enrolled on the server, no credential): removing it is an admin's change.
   'admin.revokeDevice': async () => ({
     input: { deviceId: 'dev-demo-front-desk-1' },
@@ -436,9 +474,12 @@ describe('audit coverage of the router', () => {
     const expectedId =
       entityId === 'from-output'
         ? (() => {
-            const v = (result as { value: { appointmentId?: string; seriesId?: string; entryId?: string } })
-              .value;
-            return v.appointmentId ?? v.seriesId ?? v.entryId;
+            const v = (
+              result as {
+                value: { appointmentId?: string; seriesId?: string; entryId?: string; exceptionId?: string };
+              }
+            ).value;
+            return v.appointmentId ?? v.seriesId ?? v.entryId ?? v.exceptionId;
           })()
         : entityId;
     expect(event).toMatchObject({

@@ -487,6 +487,52 @@ const TABLE: Record<MethodName, Row> = {
     input: empty,
     refused: none,
   },
+  // session 4, 13c: availability (admin only) and the next-free-slot finder (issue 13 §3, §5)
+  'availability.get': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'receptionist',
+    input: () => ({ providerId: 'prv-001' }),
+    refused: none,
+  },
+  'availability.setTemplate': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: () => ({ providerId: 'prv-001', blocks: [] }),
+    // the provider is held here: the refusal is on the trail of its availability
+    refused: () => [['settings', 'prv-001']],
+  },
+  'availability.addException': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'receptionist',
+    input: () => ({
+      kind: 'holiday',
+      providerId: null,
+      locationId: 'loc-main',
+      fromDate: TEST_TODAY,
+      toDate: TEST_TODAY,
+      startMinute: null,
+      endMinute: null,
+      label: 'Closed',
+    }),
+    refused: () => [['settings', null]],
+  },
+  'availability.removeException': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: () => ({ exceptionId: 'avx-not-held' }),
+    refused: () => [['settings', null]],
+  },
+  'schedule.nextFree': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: () => ({ visitTypeId: 'vt-new-patient', fromDate: TEST_TODAY, toDate: TEST_TODAY }),
+    refused: none,
+  },
   'settings.get': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
   'settings.update': {
     whileLocked: false,

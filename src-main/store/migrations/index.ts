@@ -10,6 +10,7 @@ import { patientLookup } from './008-patient-lookup';
 import { triagePools } from './009-triage-pools';
 import { seriesWaitlist } from './010-series-waitlist';
 import { withheldThreads } from './011-withheld-threads';
+import { availability } from './012-availability';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   triagePools,
   seriesWaitlist,
   withheldThreads,
+  availability,
 ];
 /** The newest version (the last migration's; equal to the count once every branch's migration is merged). */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

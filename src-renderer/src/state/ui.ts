@@ -8,7 +8,15 @@ import type { Priority, Role, ThreadStatus } from '../../../src-shared/domain';
 import type { Queue, QueueSort } from '../../../src-shared/views';
 import { clinicToday } from '../lib/time';
 
-export type View = 'inbox' | 'schedule' | 'activity' | 'settings' | 'audit' | 'breakglass';
+export type View =
+  | 'inbox'
+  | 'schedule'
+  | 'activity'
+  | 'settings'
+  | 'audit'
+  | 'breakglass'
+  // session 4, 13c: the admins' availability screen (issue 13 §3)
+  | 'availability';
 export type AuditEntity = 'thread' | 'appointment' | 'patient';
 
 export interface InboxFilters {

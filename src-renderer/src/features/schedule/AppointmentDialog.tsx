@@ -16,7 +16,7 @@ import { announce, setUi } from '../../state/ui';
 import { SLOT_TAKEN } from './BookDialog';
 import { confirmOrThrow, NOT_CONFIRMED_YET } from './confirm';
 import { useFocusNeverLost } from './keepFocus';
-import { freeSlots, type Slot } from './slots';
+import { availabilityIn, freeSlots, type Slot } from './slots';
 import { OverlapWarning } from './OverlapWarning';
 import { allowedNow, VisitFlowActions } from './VisitFlowActions';
 import { VirtualVisitPanel } from './VirtualVisitPanel';
@@ -437,9 +437,10 @@ function RescheduleForm(p: {
       (view) => {
         if (stale || started !== phiEpoch()) return;
         setSlots(
-          freeSlots(provider, day, view.appointments, p.appt.id).filter(
-            (s) => s.start !== p.appt.start || s.providerId !== p.appt.providerId,
-          ),
+          freeSlots(provider, day, view.appointments, {
+            ignoreId: p.appt.id,
+            availability: availabilityIn(view, provider.id),
+          }).filter((s) => s.start !== p.appt.start || s.providerId !== p.appt.providerId),
         );
       },
       (e) => {

@@ -26,10 +26,13 @@ export function BookDialog({
   slot: offered,
   provider,
   onClose,
+  visitType: chosenType,
 }: {
   slot: Slot;
   provider: ProviderView;
   onClose: () => void;
+  /** session 4, 13c: the visit type chosen in "Find next free slot" (issue 13 §5). */
+  visitType?: VisitTypeView;
 }) {
   // issue 13b: after a lost race the desk picks another free time here, keeping patient and reason.
   const [slot, setSlot] = useState<Slot>(offered);
@@ -38,13 +41,13 @@ export function BookDialog({
   const [results, setResults] = useState<PatientView[] | null>(null);
   const [searching, setSearching] = useState(false);
   const [patientId, setPatientId] = useState('');
-  const [reason, setReason] = useState('');
+  const [reason, setReason] = useState(chosenType?.name ?? '');
   const [virtual, setVirtual] = useState(false);
   // issue 13a: a second visit of the same patient at this time needs a reason
   const [overlapReason, setOverlapReason] = useState('');
   const [overlapNeeded, setOverlapNeeded] = useState(false);
   // issue 13a: booking by visit type takes the type's length from the chosen slot
-  const [visitType, setVisitType] = useState<VisitTypeView | null>(null);
+  const [visitType, setVisitType] = useState<VisitTypeView | null>(chosenType ?? null);
   const end = visitType
     ? new Date(Date.parse(slot.start) + visitType.minutes * 60_000).toISOString()
     : slot.end;

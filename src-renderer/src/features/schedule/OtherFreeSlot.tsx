@@ -7,7 +7,7 @@ import type { ProviderView } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { hhmm, zoneLabel } from '../../lib/time';
 import { phiEpoch } from '../../state/epoch';
-import { freeSlots, type Slot } from './slots';
+import { availabilityIn, freeSlots, type Slot } from './slots';
 
 export function OtherFreeSlot(p: {
   provider: ProviderView;
@@ -27,7 +27,11 @@ export function OtherFreeSlot(p: {
     call('schedule.range', { from: day, days: 1, providerId: provider.id }).then(
       (view) => {
         if (stale || started !== phiEpoch()) return;
-        setSlots(freeSlots(provider, day, view.appointments).filter((s) => s.start !== taken));
+        setSlots(
+          freeSlots(provider, day, view.appointments, {
+            availability: availabilityIn(view, provider.id),
+          }).filter((s) => s.start !== taken),
+        );
       },
       (e) => {
         if (!stale) setError(errorMessage(e));

@@ -3,11 +3,12 @@
  * (week view). Free slots are buttons that open the booking dialog; appointments open the appointment dialog.
  */
 import { useId, useRef } from 'react';
+import { dayPlan, type ProviderAvailability } from '../../../../src-shared/schedule-rules';
 import type { AppointmentView, ProviderView } from '../../../../src-shared/views';
 import { APPOINTMENT_STATUS_LABEL } from '../../components/Badges';
 import { instantsAtLocal } from '../../../../src-shared/clinic-time';
 import { displayZone, hhmm, minuteLabel, minuteOfDay, zoneLabel } from '../../lib/time';
-import { appointmentsOf, freeSlots, holdsSlot, type Slot } from './slots';
+import { appointmentsOf, freeSlots, holdsSlot, offCells, type Slot } from './slots';
 import { useGridKeyboard } from './useGridKeyboard';
 
 /** Roving-tabindex cell attributes (useGridKeyboard.ts): one Tab stop, arrow keys between cells. */
@@ -37,15 +38,37 @@ interface GridProps {
   onBook: (slot: Slot, provider: ProviderView) => void;
   onOpen: (appointment: AppointmentView) => void;
   label: string;
+  /** issue 13 §3: each provider's template and exceptions (lunch, admin time, leave, holidays). */
+  availabilityOf?: (providerId: string) => ProviderAvailability;
 }
 
-export function ScheduleGrid({ columns, appointments, canBook, onBook, onOpen, label }: GridProps) {
+export function ScheduleGrid({
+  columns,
+  appointments,
+  canBook,
+  onBook,
+  onOpen,
+  label,
+  availabilityOf,
+}: GridProps) {
   const ref = useRef<HTMLDivElement>(null);
   const hintId = useId();
   useGridKeyboard(ref);
   if (columns.length === 0) return <p className="empty-state">No providers are set up yet.</p>;
-  const startMinute = Math.min(...columns.map((c) => c.provider.dayStartMinute));
-  const endMinute = Math.max(...columns.map((c) => c.provider.dayEndMinute));
+  const none: ProviderAvailability = { template: null, exceptions: [] };
+  const availability = (c: GridColumn) => availabilityOf?.(c.provider.id) ?? none;
+  // The rows run from the earliest working or blocked minute of any column to the latest (a session may add
+  // evening hours to a day).
+  const spans = columns.flatMap((c) => {
+    const plan = dayPlan(c.provider, availability(c), c.day);
+    return [
+      { startMinute: c.provider.dayStartMinute, endMinute: c.provider.dayEndMinute },
+      ...plan.work,
+      ...plan.off,
+    ];
+  });
+  const startMinute = Math.min(...spans.map((w) => w.startMinute));
+  const endMinute = Math.max(...spans.map((w) => w.endMinute));
   const height = (endMinute - startMinute) * PX_PER_MINUTE;
   const hours: number[] = [];
   for (let m = Math.ceil(startMinute / 60) * 60; m < endMinute; m += 60) hours.push(m);
@@ -88,6 +111,7 @@ export function ScheduleGrid({ columns, appointments, canBook, onBook, onOpen, l
             appointments={appointmentsOf(appointments, c.provider.id, c.day)}
             gridStart={startMinute}
             height={height}
+            availability={availability(c)}
             canBook={canBook}
             onBook={onBook}
             onOpen={onOpen}
@@ -104,13 +128,15 @@ function Column(props: {
   appointments: AppointmentView[];
   gridStart: number;
   height: number;
+  availability: ProviderAvailability;
   canBook: boolean;
   onBook: GridProps['onBook'];
   onOpen: GridProps['onOpen'];
 }) {
   const { column, appointments, gridStart, height, canBook } = props;
   const { provider, day } = column;
-  const free = freeSlots(provider, day, appointments);
+  const free = freeSlots(provider, day, appointments, { availability: props.availability });
+  const off = offCells(provider, day, props.availability);
   const active = appointments.filter(holdsSlot);
   const inactive = appointments.filter((a) => !holdsSlot(a));
   const top = (minute: number) => (minute - gridStart) * PX_PER_MINUTE;
@@ -125,6 +151,23 @@ function Column(props: {
         style={{ top: 0, height: top(provider.dayStartMinute) }}
         aria-hidden="true"
       />
+      {off.map((o) => {
+        // Lunch, admin time, leave or a holiday: shown, named, never bookable (issue 13 §3).
+        const name = `${minuteLabel(o.startMinute)} ${o.label}, not bookable`;
+        return (
+          <div
+            key={`off-${o.startMinute}-${o.kind}`}
+            role="note"
+            aria-label={`${name}, ${where}`}
+            className={`slot-off slot-off-${o.kind}`}
+            style={{ top: top(o.startMinute), height: (o.endMinute - o.startMinute) * PX_PER_MINUTE }}
+          >
+            <span className="slot-time">{minuteLabel(o.startMinute)}</span>
+            <span className="slot-off-label">{o.label}</span>
+            <span className="visually-hidden">, not bookable</span>
+          </div>
+        );
+      })}
       {free.map((slot) => {
         const gone = inactiveAt(slot);
         // issue 13: a wall time repeated at a fall-back change is two slots: side by side, the zone named on each

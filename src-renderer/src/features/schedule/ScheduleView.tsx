@@ -3,7 +3,7 @@
  * wall clock, with its zone named (issue 13a); Today is the clinic's today.
  */
 import { useEffect, useState } from 'react';
-import type { ProviderView } from '../../../../src-shared/views';
+import type { ProviderView, VisitTypeView } from '../../../../src-shared/views';
 import {
   addDays,
   clinicToday,
@@ -21,8 +21,9 @@ import { useSession } from '../../state/session';
 import { setUi, useUi } from '../../state/ui';
 import { BookDialog } from './BookDialog';
 import { WaitlistDialog } from './WaitlistDialog';
+import { NextFreeDialog } from './NextFreeDialog';
 import { ScheduleGrid, type GridColumn } from './ScheduleGrid';
-import type { Slot } from './slots';
+import { availabilityIn, type Slot } from './slots';
 
 export function ScheduleView() {
   const mode = useUi((s) => s.scheduleMode);
@@ -35,8 +36,14 @@ export function ScheduleView() {
   const loadedKey = useSchedule((s) => s.key);
   const error = useSchedule((s) => s.error);
   const loading = useSchedule((s) => s.loading);
-  const [booking, setBooking] = useState<{ slot: Slot; provider: ProviderView } | null>(null);
+  const [booking, setBooking] = useState<{
+    slot: Slot;
+    provider: ProviderView;
+    visitType?: VisitTypeView;
+  } | null>(null);
   const [waitlistOpen, setWaitlistOpen] = useState(false);
+  // session 4, 13c: "Find next free slot" (issue 13 §5)
+  const [finding, setFinding] = useState(false);
   const canBook = role === 'receptionist' || role === 'admin';
 
   const weekProvider = providers.find((p) => p.id === weekProviderId) ?? providers[0];
@@ -154,9 +161,21 @@ export function ScheduleView() {
           </div>
         ) : null}
         {canBook ? (
-          <button type="button" className="button" onClick={() => setWaitlistOpen(true)}>
-            Waitlist
-          </button>
+          <>
+            <button type="button" className="button" onClick={() => setWaitlistOpen(true)}>
+              Waitlist
+            </button>
+            <button
+              type="button"
+              className="button schedule-find"
+              aria-label="Find next free slot"
+              onClick={() => setFinding(true)}
+            >
+              {/* A short label where the window is low (200% zoom), so the toolbar stays one row. */}
+              <span className="schedule-find-long">Find next free slot</span>
+              <span className="schedule-find-short">Next free</span>
+            </button>
+          </>
         ) : null}
         <ul className="legend" aria-label="Legend">
           <li>
@@ -170,6 +189,10 @@ export function ScheduleView() {
           </li>
           <li>
             <span className="legend-swatch legend-pending" aria-hidden="true" /> Not confirmed yet
+          </li>
+          <li>
+            <span className="legend-swatch legend-off" aria-hidden="true" /> Not bookable (lunch, admin time,
+            leave, holiday)
           </li>
         </ul>
       </div>
@@ -191,6 +214,7 @@ export function ScheduleView() {
           label={heading}
           columns={columns}
           appointments={current.appointments}
+          availabilityOf={(providerId) => availabilityIn(current, providerId)}
           canBook={canBook}
           onBook={(slot, provider) => setBooking({ slot, provider })}
           onOpen={(a) => setUi({ appointmentId: a.id })}
@@ -201,7 +225,21 @@ export function ScheduleView() {
         </p>
       ) : null}
       {booking ? (
-        <BookDialog slot={booking.slot} provider={booking.provider} onClose={() => setBooking(null)} />
+        <BookDialog
+          slot={booking.slot}
+          provider={booking.provider}
+          {...(booking.visitType ? { visitType: booking.visitType } : {})}
+          onClose={() => setBooking(null)}
+        />
+      ) : null}
+      {finding ? (
+        <NextFreeDialog
+          onClose={() => setFinding(false)}
+          onChoose={(choice) => {
+            setFinding(false);
+            setBooking(choice);
+          }}
+        />
       ) : null}
       {waitlistOpen ? <WaitlistDialog onClose={() => setWaitlistOpen(false)} /> : null}
     </div>

@@ -11,6 +11,7 @@ import { applySession, useSession } from '../../state/session';
 import { loadProblems, refreshSyncStatus } from '../../state/sync';
 import { setUi, useUi, type View } from '../../state/ui';
 import { SettingsView } from '../admin/SettingsView';
+import { AvailabilityView } from '../admin/AvailabilityView';
 import { AccountActivityView } from '../audit/AccountActivity';
 import { AuditReportView } from '../audit/AuditReport';
 import { AuditPanelDialog } from '../audit/AuditPanel';
@@ -30,6 +31,7 @@ const VIEW_LABEL: Record<View, string> = {
   settings: 'Settings',
   audit: 'Audit report',
   breakglass: 'Emergency access',
+  availability: 'Availability',
 };
 
 const ROLE_LABEL: Record<Role, string> = {
@@ -41,7 +43,7 @@ const ROLE_LABEL: Record<Role, string> = {
 export function viewsFor(role: Role): View[] {
   if (role === 'receptionist') return ['schedule', 'inbox', 'activity'];
   if (role === 'clinician') return ['inbox', 'schedule', 'activity'];
-  return ['settings', 'audit', 'breakglass', 'inbox', 'schedule', 'activity'];
+  return ['settings', 'audit', 'breakglass', 'inbox', 'schedule', 'availability', 'activity'];
 }
 
 export function Shell() {
@@ -152,6 +154,7 @@ export function Shell() {
         {current === 'settings' && role === 'admin' ? <SettingsView /> : null}
         {current === 'audit' && role === 'admin' ? <AuditReportView /> : null}
         {current === 'breakglass' && role === 'admin' ? <BreakGlassReport /> : null}
+        {current === 'availability' && role === 'admin' ? <AvailabilityView /> : null}
       </main>
       {revoked ? (
         <p className="form-error" role="alert">

@@ -1,0 +1,20 @@
+/**
+ * Availability on this PC (issue 13 §3): what the shared rules (src-shared/availability.ts) need, read from the
+ * store as the server last synced it, and the admin's changes, made on the server and applied here at once.
+ */
+import { localDateOf } from '../../src-shared/clinic-time';
+import type { LocationRecord, ProviderRecord } from '../../src-shared/domain';
+import { bookableProblem } from '../../src-shared/schedule-rules';
+import type { Store } from '../store/store';
+
+/** Why [start, end) (normalised UTC instants) cannot be booked with the provider by this PC's data, or null. */
+export function bookableOnPc(
+  store: Store,
+  provider: ProviderRecord,
+  location: Pick<LocationRecord, 'timeZone'>,
+  start: string,
+  end: string,
+): string | null {
+  const date = Number.isFinite(Date.parse(start)) ? localDateOf(start, location.timeZone) : '0000-01-01';
+  return bookableProblem(provider, location, store.availability.of(provider, date, date), start, end);
+}
