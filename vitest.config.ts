@@ -16,6 +16,8 @@ const SERVER_SUITE = [
   'server/guardrails-backdating.test.ts',
   'server/guardrails-reschedule.test.ts',
   'server/guardrails-overlap-window.test.ts',
+  // session 4, 14c
+  'server/coverage.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

@@ -21,7 +21,8 @@ import {
   VisitTypeRecord,
   TOPICS,
 } from './domain';
-import { PoolRecord } from './triage';
+import { ClinicSettingsRecord, PoolRecord, PoolTemplateRecord } from './triage';
+import { AbsenceRecord } from './coverage';
 
 /** Bounds shared by both sides so neither has to guess the other's limits. */
 export const SYNC_LIMITS = {
@@ -62,6 +63,11 @@ export const SYNC_ROUTES = {
   adminPool: '/admin/pools/:poolId',
   adminBreakGlass: '/admin/break-glass',
   adminAcknowledgeBreakGlass: '/admin/break-glass/:grantId/acknowledge',
+  // session 4, 14c: coverage (absences), clinic-set break-glass time, pool templates
+  absence: '/coverage/absences/:absenceId',
+  endAbsence: '/coverage/absences/:absenceId/end',
+  adminClinicSettings: '/admin/clinic-settings',
+  adminPoolTemplate: '/admin/pool-templates/:templateId',
 } as const;
 
 /** One change in server order. `data` is null for a delete. */
@@ -80,6 +86,14 @@ export const Change = z.discriminatedUnion('entity', [
   // issue 13: the clinic profile's locations (IANA zone of each) reach every console
   z.strictObject({ entity: z.literal('location'), id: z.string(), data: LocationRecord.nullable() }),
   z.strictObject({ entity: z.literal('visitType'), id: z.string(), data: VisitTypeRecord.nullable() }),
+  // session 4, 14c: absences with their cover (issue 14 §3), clinic settings (§4), pool templates (§5)
+  z.strictObject({ entity: z.literal('absence'), id: z.string(), data: AbsenceRecord.nullable() }),
+  z.strictObject({
+    entity: z.literal('clinicSettings'),
+    id: z.string(),
+    data: ClinicSettingsRecord.nullable(),
+  }),
+  z.strictObject({ entity: z.literal('poolTemplate'), id: z.string(), data: PoolTemplateRecord.nullable() }),
 ]);
 export type Change = z.infer<typeof Change>;
 export type EntityName = Change['entity'];

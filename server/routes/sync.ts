@@ -12,6 +12,7 @@ import { MAX_STREAMS_PER_KEY, type PokeHub } from '../sync/hub';
 import { PullQuery, pull } from '../sync/pull';
 import { poolKindOf, servedRole } from '../sync/triage-access';
 import { roleMayReadPool } from '../../src-shared/triage';
+import { sweepCoverage } from '../coverage/coverage';
 
 export const AuditForEntityQuery = z.strictObject({
   entityType: AuditEntityType,
@@ -26,6 +27,8 @@ export function syncRoutes(
 ): void {
   app.get(SYNC_ROUTES.pull, async (request) => {
     const caller = await authenticateSync(ctx, request.headers);
+    // session 4, 14c: coverage is brought up to the server's clock first, so the batch holds its moves.
+    await sweepCoverage(ctx);
     // issue 14a: what the caller's role may not have (clinical bodies for a receptionist) is left out.
     return pull(ctx.store, parse(PullQuery, request.query, 'query'), await servedRole(ctx.store, caller));
   });
@@ -43,6 +46,8 @@ export function syncRoutes(
       (err) => logError(`push: mutation failed: ${(err as Error | null)?.name ?? 'unknown'}`),
       caller.session?.staff.id ?? null,
     );
+    // session 4, 14c: a thread just assigned to an absent clinician goes to their cover at once.
+    await sweepCoverage(ctx);
     return { results };
   });
 

@@ -25,13 +25,7 @@ import { payloadVersionProblem } from './payload-versions';
 import { roleMayPush } from '../../src-shared/mutation-roles';
 import { staffActive } from '../auth/staff-auth';
 import { appendConsoleAudit } from './audit-chain';
-import {
-  BREAK_GLASS_DEFAULT_MINUTES,
-  DEFAULT_SLA,
-  dueAt,
-  roleMayReadPool,
-  roleMayRoute,
-} from '../../src-shared/triage';
+import { DEFAULT_SLA, dueAt, roleMayReadPool, roleMayRoute } from '../../src-shared/triage';
 import { poolKindOf } from './triage-access';
 
 type Op<N extends MutationOpName> = Extract<MutationOp, { op: N }>;
@@ -386,7 +380,8 @@ async function openBreakGlass(c: OpContext, op: Op<'breakGlass.open'>): Promise<
   const thread = await c.store.thread(c.m.entityId);
   if (!thread) return { result: rejected(c, 'Unknown thread.', null), audit };
   const openedAt = c.nowIso();
-  const minutes = Math.min(op.minutes, BREAK_GLASS_DEFAULT_MINUTES);
+  // Session 4, 14c: the clinic's setting (admin-set, default 60) is the longest a grant may last.
+  const minutes = Math.min(op.minutes, (await c.store.clinicSettings()).breakGlassMinutes);
   await c.store.insertBreakGlass({
     id: op.grantId,
     staffId: c.staff.id,
