@@ -16,7 +16,6 @@ let doc2: StaffLogin;
 let desk: StaffLogin;
 let admin: StaffLogin;
 
-
 beforeAll(async () => {
   // The test clock starts 2026-03-02T09:00Z; the demo location is in UTC (tests' default zone).
   run = await startServer({ coverageSweepMs: 0 });

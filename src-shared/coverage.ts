@@ -141,3 +141,10 @@ export const COVERAGE_HAND_BACK_FIELDS = ['assigneeId', 'coverage.hand-back'] as
 
 /** How a thread handed over came out at the hand-back (server coverage_moves.outcome). */
 export type CoverageMoveOutcome = 'returned' | 'kept-closed' | 'kept-reassigned' | 'gone';
+
+/** An absence as the console lists it (coverage.list): the record plus the names a person reads. */
+export const AbsenceView = AbsenceRecord.extend({
+  staffName: z.string(),
+  coverName: z.string(),
+});
+export type AbsenceView = z.infer<typeof AbsenceView>;

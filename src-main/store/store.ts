@@ -5,6 +5,7 @@ import { openDatabase } from './open';
 import { AppointmentsRepo } from './repos/appointments';
 import { AuditRepo } from './repos/audit';
 import { AuditPushRepo } from './repos/audit-push';
+import { CoverageRepo } from './repos/coverage';
 import { TableChanges } from './table-changes';
 import { DevicesRepo } from './repos/devices';
 import { KeyValueRepo } from './repos/kv';
@@ -44,6 +45,8 @@ export class Store {
   readonly auditPush: AuditPushRepo;
   /** Write counters per table, for read caches (issue 16). */
   readonly changes: TableChanges;
+  /** Session 4, 14c: absences (coverage), clinic settings, pool templates as the server synced them. */
+  readonly coverage: CoverageRepo;
 
   constructor(
     readonly db: Database,
@@ -67,6 +70,7 @@ export class Store {
     this.visitTypes = new VisitTypesRepo(db);
     this.auditPush = new AuditPushRepo(db);
     this.changes = TableChanges.of(db);
+    this.coverage = new CoverageRepo(db);
   }
 
   /** Run fn in one transaction (nested calls become savepoints). */

@@ -8,6 +8,7 @@ import { searchScripts } from './006-search-scripts';
 import { auditPushFromLog } from './007-audit-push-from-log';
 import { patientLookup } from './008-patient-lookup';
 import { triagePools } from './009-triage-pools';
+import { coverage } from './012-coverage';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   auditPushFromLog,
   patientLookup,
   triagePools,
+  coverage,
 ];
 /** The newest version (the last migration's; equal to the count once every branch's migration is merged). */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

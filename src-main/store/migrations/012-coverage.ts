@@ -1,0 +1,39 @@
+import type { Migration } from './types';
+
+/**
+ * Session 4, 14c (issue 14 §3-§5): what the server syncs for coverage, the clinic-set break-glass time and pool
+ * templates. Each table keeps the record as the server sent it (validated JSON, parsed again on read) with the
+ * columns the console queries by.
+ * - `absences`: clinicians' absences with their covering colleague (entity 'absence').
+ * - `clinic_settings`: the one clinic settings record (entity 'clinicSettings'; break-glass minutes).
+ * - `pool_templates`: the reply templates of each pool (entity 'poolTemplate').
+ *
+ * The server seeds its clinic settings record as a change, so every console receives it with its next pull.
+ * File 012 (14c's place in session 4's merge order: 13c 010, 13d 011, 14c 012). Its version is 10 on branch 14c
+ * alone, so the versions stay 1..N without gaps there (migrations.test.ts); the lead renumbers it to 12 on merge.
+ */
+export const coverage: Migration = {
+  version: 10,
+  name: 'coverage absences, clinic settings, pool templates',
+  up: (db) => {
+    db.exec(`
+      CREATE TABLE absences (
+        id TEXT PRIMARY KEY,
+        staff_id TEXT NOT NULL,
+        cover_id TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE clinic_settings (
+        id TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE pool_templates (
+        id TEXT PRIMARY KEY,
+        pool_id TEXT NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX pool_templates_pool ON pool_templates (pool_id);
+    `);
+  },
+};
