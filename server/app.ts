@@ -18,7 +18,7 @@ import { parse } from './http/validate';
 import { adminRoutes } from './routes/admin';
 import { triageRoutes } from './routes/triage';
 import { coverageRoutes } from './routes/coverage';
-import { startCoverageTimer } from './coverage/coverage';
+import { startCoverageTimer } from './triage/coverage';
 import { authRoutes } from './routes/auth';
 import { portalRoutes } from './routes/portal';
 import { syncRoutes } from './routes/sync';

@@ -1,7 +1,7 @@
 /**
  * Coverage (issue 14 §3): a clinician's absence with a covering colleague. While the absence is active the
  * server hands the clinician's open assigned threads (and any assigned to them meanwhile) to the colleague, and
- * hands them back when it ends. The server is the authority (server/coverage/); consoles see the moves by sync.
+ * hands them back when it ends. The server is the authority (server/triage/coverage.ts); consoles see the moves by sync.
  *
  * An absence is a range of the clinic's local days (inclusive), read in the IANA zone of the absent clinician's
  * location (their provider's location; else the clinic's first location; else UTC): it runs from local midnight

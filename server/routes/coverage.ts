@@ -16,7 +16,7 @@ import {
 } from '../../src-shared/triage';
 import { authenticateStaff, type StaffSession } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
-import { endAbsence, markAbsence } from '../coverage/coverage';
+import { endAbsence, markAbsence } from '../triage/coverage';
 import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
 

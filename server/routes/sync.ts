@@ -12,7 +12,7 @@ import { MAX_STREAMS_PER_KEY, type PokeHub } from '../sync/hub';
 import { PullQuery, pull } from '../sync/pull';
 import { poolKindOf, servedRole } from '../sync/triage-access';
 import { roleMayReadPool } from '../../src-shared/triage';
-import { sweepCoverage } from '../coverage/coverage';
+import { sweepCoverage } from '../triage/coverage';
 
 export const AuditForEntityQuery = z.strictObject({
   entityType: AuditEntityType,

@@ -8,7 +8,7 @@ import type { Priority, Role, ThreadStatus } from '../../../src-shared/domain';
 import type { Queue, QueueSort } from '../../../src-shared/views';
 import { clinicToday } from '../lib/time';
 
-export type View = 'inbox' | 'schedule' | 'activity' | 'settings' | 'audit' | 'breakglass';
+export type View = 'inbox' | 'schedule' | 'activity' | 'settings' | 'audit' | 'breakglass' | 'coverage';
 export type AuditEntity = 'thread' | 'appointment' | 'patient';
 
 export interface InboxFilters {
