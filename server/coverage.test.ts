@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord, ThreadRecord } from '../src-shared/domain';
 import type { Change, MutationOp } from '../src-shared/sync';
 import { MUTATION_PAYLOAD_VERSION } from '../src-shared/sync';
+import { DEMO_PORTAL_PASSWORD } from './demo/credentials';
 import { call, pullAll, signInStaff, startServer, type Running, type StaffLogin } from './test/helpers';
 
 let run: Running;
@@ -80,14 +81,22 @@ async function trail(threadId: string): Promise<AuditRecord[]> {
 describe('coverage: hand-over and hand-back as the server clock moves', () => {
   it('moves the open threads to the colleague while away, and back when the absence ends', async () => {
     const before = await threads(doc1);
-    // Four open threads of the Clinical pool, assigned to clinician1 for this test (the demo assigns some too).
+    // Five open threads of the Clinical pool, assigned to clinician1 for this test (the demo assigns some too).
     const mine = [...before.values()]
       .filter((t) => t.status !== 'done' && t.poolId === 'clinical')
-      .slice(0, 4);
-    expect(mine).toHaveLength(4);
+      .slice(0, 5);
+    expect(mine).toHaveLength(5);
     for (const t of mine)
       expect(await push(doc1, t.id, { op: 'thread.assign', assigneeId: doc1.staff.id })).toBe('applied');
-    const [keep, close, reassign, later] = mine.map((t) => t.id) as [string, string, string, string];
+    const [keep, close, reassign, later, reopened] = mine.map((t) => t.id) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    // `reopened` is closed by clinician1 before the absence; its patient writes again while they are away.
+    expect(await push(doc1, reopened, { op: 'thread.setStatus', status: 'done' })).toBe('applied');
     // `later` is given to someone else before the absence, and to clinician1 while they are away.
     expect(await push(doc1, later, { op: 'thread.assign', assigneeId: admin.staff.id })).toBe('applied');
     const openOfDoc1 = [...(await threads(doc1)).values()].filter(
@@ -134,12 +143,30 @@ describe('coverage: hand-over and hand-back as the server clock moves', () => {
     expect(await push(doc2, reassign, { op: 'thread.assign', assigneeId: admin.staff.id })).toBe('applied');
     expect(await push(admin, later, { op: 'thread.assign', assigneeId: doc1.staff.id })).toBe('applied');
     expect((await threads(doc2)).get(later)!.assigneeId).toBe('stf-clinician2');
+    expect(during.get(reopened)).toMatchObject({ assigneeId: 'stf-clinician1', status: 'done' });
+    const { changes: all } = await pullAll(run.url, admin.accessToken);
+    const patientId = during.get(reopened)!.patientId;
+    const mrn = all.find((c) => c.entity === 'patient' && c.id === patientId)!.data as { mrn: string };
+    const portal = await call(run.url, 'POST', '/portal/sign-in', {
+      body: { mrn: mrn.mrn, password: DEMO_PORTAL_PASSWORD },
+    });
+    const wrote = await call(run.url, 'POST', `/portal/threads/${reopened}/messages`, {
+      token: (portal.json as { token: string }).token,
+      body: { body: 'It is worse again today.' },
+    });
+    expect(wrote.status).toBe(201);
+    // Reopened by the patient while the clinician is away: it goes to the cover too (at the next sweep).
+    expect((await threads(doc2)).get(reopened)).toMatchObject({
+      assigneeId: 'stf-clinician2',
+      status: 'new',
+    });
 
     // The clock passes the end: a sweep (here by a pull) hands back.
     await jump('2026-03-04T00:00:00.000Z');
     const after = await threads(doc1);
     expect(after.get(keep)!.assigneeId).toBe('stf-clinician1');
     expect(after.get(later)!.assigneeId).toBe('stf-clinician1');
+    expect(after.get(reopened)!.assigneeId).toBe('stf-clinician1');
     expect(after.get(close)).toMatchObject({ assigneeId: 'stf-clinician2', status: 'done' });
     expect(after.get(reassign)!.assigneeId).toBe('stf-admin1');
     for (const t of openOfDoc1.filter((x) => x.id !== close && x.id !== reassign))
