@@ -351,3 +351,56 @@ describe('pool templates', () => {
     expect(after.changes).toContainEqual({ entity: 'poolTemplate', id: 'tpl-1', data: null });
   });
 });
+
+describe('coverage: the server’s timer', () => {
+  it('hands over when the clock passes the start although no console syncs', async () => {
+    const own = await startServer({ coverageSweepMs: 20 });
+    try {
+      const a = await signInStaff(own, 'clinician1');
+      const b = await signInStaff(own, 'clinician2');
+      const { changes } = await pullAll(own.url, a.accessToken);
+      const thread = changes.find(
+        (c) => c.entity === 'thread' && c.data?.status !== 'done' && c.data?.poolId === 'clinical',
+      )!.data as ThreadRecord;
+      const res = await call(own.url, 'POST', '/sync/push', {
+        token: a.accessToken,
+        body: {
+          deviceId: a.deviceId,
+          mutations: [
+            {
+              id: randomUUID(),
+              entityId: thread.id,
+              baseVersion: thread.version,
+              createdAt: new Date(own.clock.ms).toISOString(),
+              staffId: a.staff.id,
+              v: MUTATION_PAYLOAD_VERSION,
+              mutation: { op: 'thread.assign', assigneeId: a.staff.id },
+            },
+          ],
+        },
+      });
+      expect(res.json.results[0].status).toBe('applied');
+      const marked = await call(own.url, 'PUT', '/coverage/absences/abs-timer', {
+        token: a.accessToken,
+        body: { staffId: a.staff.id, coverId: b.staff.id, startDate: '2026-03-03', endDate: '2026-03-03' },
+      });
+      expect(marked.json.absence.phase).toBe('scheduled');
+      // GET /sync/record runs no sweep: only the timer can move the thread once the clock passes the start.
+      const moved = new Promise<void>((resolve) => {
+        const stop = own.server.store.onChange(() => {
+          stop();
+          resolve();
+        });
+      });
+      own.clock.ms = Date.parse('2026-03-03T00:00:00.000Z');
+      await moved;
+      const a2 = await signInStaff(own, 'clinician1', a.deviceId);
+      const after = (
+        await call(own.url, 'GET', `/sync/record?entity=thread&id=${thread.id}`, { token: a2.accessToken })
+      ).json.change.data as ThreadRecord;
+      expect(after.assigneeId).toBe('stf-clinician2');
+    } finally {
+      await own.stop();
+    }
+  });
+});
