@@ -156,7 +156,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       } catch (error) {
         if (!(error instanceof SyncError)) throw error;
       }
-      return { expiresAt: grant.expiresAt };
+      // Session 4, 14c: the sync may have brought a shorter clinic time (an admin changed it): follow it.
+      return { expiresAt: d.breakGlass.clampToClinicTime(grant.id) ?? grant.expiresAt };
     },
     'admin.breakGlassReport': async () => d.auth.adminBreakGlassReport(),
     // session 4, 14c

@@ -188,6 +188,25 @@ describe('clinic-set break-glass time and pool templates', () => {
     const grant = report[0]!;
     expect(Date.parse(grant.expiresAt) - Date.parse(grant.openedAt)).toBe(15 * 60_000);
 
+    // The admin shortens it to 10 minutes; the receptionist's PC, not synced since, opens another access: the
+    // server keeps 10 minutes, and the PC follows once the access's own sync brought the new setting.
+    admin.idle.touch();
+    await admin.ok('admin.setClinicSettings', { breakGlassMinutes: 10 });
+    expect(await desk.ok('clinic.settings')).toMatchObject({ breakGlassMinutes: 15 });
+    const second = desk.core.store.db
+      .prepare(
+        `SELECT t.id FROM threads t JOIN pools p ON p.id = t.pool_id WHERE p.kind = 'clinical' ORDER BY t.id
+         LIMIT 1 OFFSET 1`,
+      )
+      .get() as { id: string };
+    const again = await desk.ok<{ expiresAt: string }>('breakGlass.open', {
+      threadId: second.id,
+      reason: 'Paramedic on the phone asks for the last message',
+    });
+    expect(Date.parse(again.expiresAt) - portal.clock.now()).toBe(10 * 60_000);
+    const newest = (await admin.ok<{ openedAt: string; expiresAt: string }[]>('admin.breakGlassReport'))[0]!;
+    expect(Date.parse(newest.expiresAt) - Date.parse(newest.openedAt)).toBe(10 * 60_000);
+
     // Deleted by the admin: gone from the receptionist's list after a sync.
     await admin.ok('admin.deletePoolTemplate', { id: template.id });
     await desk.ok('sync.now');
