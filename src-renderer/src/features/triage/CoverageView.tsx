@@ -114,7 +114,12 @@ export function CoverageView() {
           </div>
           <div className="field">
             <label htmlFor="coverage-from">First day away</label>
-            <input id="coverage-from" type="date" value={from || today} onChange={(e) => setFrom(e.target.value)} />
+            <input
+              id="coverage-from"
+              type="date"
+              value={from || today}
+              onChange={(e) => setFrom(e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor="coverage-to">Last day away</label>
@@ -161,7 +166,8 @@ export function CoverageView() {
                     <td>{a.staffName}</td>
                     <td>{a.coverName}</td>
                     <td>
-                      {a.startDate === a.endDate ? a.startDate : `${a.startDate} to ${a.endDate}`} ({a.timeZone})
+                      {a.startDate === a.endDate ? a.startDate : `${a.startDate} to ${a.endDate}`} (
+                      {a.timeZone})
                     </td>
                     <td>{PHASE_LABEL[a.phase]}</td>
                     <td>
