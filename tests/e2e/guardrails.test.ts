@@ -4,37 +4,16 @@
  * offered days ahead, a check-in can be undone the same day, and a second visit of the same patient at one time
  * warns and needs a reason. The clinic is in UTC; the console's clock is moved to 10:00 on the demo's today.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import {
-  launchChromium,
-  openConsole,
-  openScheduleDay,
-  signInUi,
-  startPortal,
-  waitForFirstSync,
-  TEST_TODAY,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
+import { openScheduleDay, TEST_TODAY, useSignedInDesk } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
-let desk: E2EConsole;
-
-beforeAll(async () => {
-  portal = await startPortal();
-  portal.clock.advance(2 * 3600_000); // 10:00 UTC on the demo's today
-  browser = await launchChromium();
-  desk = await openConsole(portal, browser, { timezoneId: 'Asia/Kolkata' });
-  await signInUi(desk.page, portal, 'reception1');
-  await waitForFirstSync(desk.page);
-});
-afterAll(async () => {
-  await desk?.close();
-  await browser?.close();
-  await portal?.close();
+const e2e = useSignedInDesk({
+  user: 'reception1',
+  timezoneId: 'Asia/Kolkata',
+  portal: { advanceMs: 2 * 3600_000 }, // 10:00 UTC on the demo's today
+  pageTimeoutMs: 30_000, // Playwright's default: this file never set its own
 });
 
 const freeSlots = (page: Page, provider: string) =>
@@ -59,7 +38,7 @@ async function bookFirstFree(page: Page, provider: string, mrn: number, after = 
 
 describe('guardrails on screen', () => {
   it('offers no slot that has passed beyond the walk-in allowance', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await openScheduleDay(page, TEST_TODAY);
     await freeSlots(page, 'Dr. Lukas Brenner').first().waitFor();
     const times = await page
@@ -71,7 +50,7 @@ describe('guardrails on screen', () => {
   });
 
   it('does not offer check-in or no-show days ahead; undoes a check-in the same day', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await openScheduleDay(page, '2026-11-26');
     const ahead = await bookFirstFree(page, 'Dr. Lukas Brenner', 11);
     await ahead.dialog.getByRole('button', { name: 'Book appointment' }).click();
@@ -97,7 +76,7 @@ describe('guardrails on screen', () => {
   });
 
   it('warns when the patient already has a visit at that time and books only with a reason', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await openScheduleDay(page, '2026-11-27');
     const first = await bookFirstFree(page, 'Dr. Lukas Brenner', 13, '14:00');
     await first.dialog.getByRole('button', { name: 'Book appointment' }).click();
@@ -113,7 +92,7 @@ describe('guardrails on screen', () => {
   });
 
   it('books by visit type: a 30-minute follow-up with a 15-minute provider holds two slots', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await openScheduleDay(page, '2026-11-30');
     const visit = await bookFirstFree(page, 'Dr. Amara Okafor', 14, '15:00');
     await visit.dialog.getByLabel('Visit type').selectOption({ label: 'Follow-up (30 min)' });
@@ -121,7 +100,7 @@ describe('guardrails on screen', () => {
     await visit.dialog.waitFor({ state: 'detached' });
     const block = page.getByRole('button', { name: new RegExp(`^${visit.time} ${visit.name}`) });
     await block.waitFor();
-    const booked = desk.core.store.appointments
+    const booked = e2e.desk.core.store.appointments
       .range('2026-11-30T00:00:00.000Z', '2026-12-01T00:00:00.000Z', 'prv-001')
       .find((a) => a.start.slice(11, 16) === visit.time && a.reason === 'Follow-up');
     expect(booked && Date.parse(booked.end) - Date.parse(booked.start)).toBe(30 * 60_000);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { totp } from '../../src-shared/totp';
 import { DEMO_PORTAL_PASSWORD, demoStaff } from '../../server/demo/credentials';
 import { ManualIdleSource, systemClock, type Clock } from '../../src-main/base/adapters';
@@ -195,6 +196,113 @@ export async function waitForFirstSync(page: Page): Promise<void> {
     .getByRole('contentinfo', { name: 'Sync status' })
     .getByText(/^Last sync /)
     .waitFor({ timeout: 60_000 });
+}
+
+/** One console of `useSignedInDesk` (or of its `openDesk`): how it is opened and who signs in on it. */
+export interface DeskOptions {
+  /** Demo staff username to sign in as ('reception1', 'clinician1', 'admin1'…); omit to leave the desk on its
+   * sign-in screen (or, with `enrol: false`, its enrolment screen) without waiting for a sync. */
+  user?: string;
+  /** The PC's name as the server lists it (default: "<hostname> e2e desk"). */
+  deviceName?: string;
+  /** The PC's time zone as Chromium sees it (Playwright `timezoneId`, an IANA zone; default the process's). */
+  timezoneId?: string;
+  /** Enrol the PC as the demo admin before the UI loads (default true). */
+  enrol?: boolean;
+  /** Idle time runs on the portal's test clock, so a minute of idleness takes no minute (default: wall time). */
+  idleOnPortalClock?: boolean;
+  /** Playwright's default timeout for the page's waits and actions, ms (default 15 000). */
+  pageTimeoutMs?: number;
+  /** Runs once the console is open and before sign-in: seed the portal, set console settings, grant
+   * permissions, so the first sync brings what it made. */
+  beforeSignIn?: (desk: E2EConsole) => Promise<void> | void;
+}
+
+/** What `useSignedInDesk` opens. Read its fields inside tests and hooks: they throw before its beforeAll ran. */
+export interface SignedInDesk {
+  portal: TestPortal;
+  browser: Browser;
+  /** The first console (its core, host, browser context and page). */
+  desk: E2EConsole;
+  /** `desk.page`. */
+  page: Page;
+  /** Another console on the same portal and browser, opened and signed in as `useSignedInDesk` does it; closed
+   * with the rest in afterAll. */
+  openDesk(options: DeskOptions): Promise<E2EConsole>;
+}
+
+/**
+ * The e2e file's set-up in one call at the top of the file: registers a `beforeAll` that starts the portal
+ * (`portal.timeZone`: the clinic's IANA zone, default UTC; `portal.advanceMs`: moves the portal's test clock
+ * forward from the demo's today at 08:00 before anything opens), launches Chromium, opens a console
+ * (`openConsole`), runs `beforeSignIn`, signs `user` in through the UI and waits for the first sync; and an
+ * `afterAll` that closes every console it opened, then Chromium, then the portal. `hookTimeoutMs` is the
+ * beforeAll's timeout (default vitest's hookTimeout). Later `beforeAll` hooks of the file run after this one
+ * (vitest's hook order is "stack"), so a file seeds or opens a screen in its own hook.
+ *
+ *     const e2e = useSignedInDesk({ user: 'reception1', deviceName: 'Front desk' });
+ *     it('…', async () => { await e2e.page.getByRole('button', { name: 'Schedule' }).click(); });
+ */
+export function useSignedInDesk(
+  options: DeskOptions & { portal?: { timeZone?: string; advanceMs?: number }; hookTimeoutMs?: number } = {},
+): SignedInDesk {
+  let portal: TestPortal | undefined;
+  let browser: Browser | undefined;
+  const desks: E2EConsole[] = [];
+  const ready = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined)
+      throw new Error(
+        `useSignedInDesk: ${name} was read before its beforeAll ran (read it inside a test or hook)`,
+      );
+    return value;
+  };
+
+  async function openDesk(desk: DeskOptions): Promise<E2EConsole> {
+    const p = ready(portal, 'portal');
+    const opened = await openConsole(p, ready(browser, 'browser'), {
+      ...(desk.deviceName !== undefined ? { deviceName: desk.deviceName } : {}),
+      ...(desk.timezoneId !== undefined ? { timezoneId: desk.timezoneId } : {}),
+      ...(desk.enrol !== undefined ? { enrol: desk.enrol } : {}),
+      ...(desk.idleOnPortalClock ? { idleClock: p.clock } : {}),
+    });
+    desks.push(opened);
+    opened.page.setDefaultTimeout(desk.pageTimeoutMs ?? 15_000);
+    await desk.beforeSignIn?.(opened);
+    if (desk.user !== undefined) {
+      await signInUi(opened.page, p, desk.user);
+      await waitForFirstSync(opened.page);
+    }
+    return opened;
+  }
+
+  beforeAll(async () => {
+    portal = await startPortal(options.portal?.timeZone ? { timeZone: options.portal.timeZone } : {});
+    if (options.portal?.advanceMs) portal.clock.advance(options.portal.advanceMs);
+    browser = await launchChromium();
+    await openDesk(options);
+  }, options.hookTimeoutMs);
+
+  afterAll(async () => {
+    for (const desk of desks.reverse()) await desk.close();
+    await browser?.close();
+    await portal?.close();
+  });
+
+  return {
+    get portal() {
+      return ready(portal, 'portal');
+    },
+    get browser() {
+      return ready(browser, 'browser');
+    },
+    get desk() {
+      return ready(desks[0], 'desk');
+    },
+    get page() {
+      return ready(desks[0], 'page').page;
+    },
+    openDesk,
+  };
 }
 
 export function syncBar(page: Page): Locator {

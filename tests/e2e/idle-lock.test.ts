@@ -4,39 +4,13 @@
  * the locked person's name. Unlocking restores the view. Ctrl+L and the OS lock screen lock too, and "Switch
  * user" gives the next person a fresh console.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { demoStaff } from '../../server/demo/credentials';
-import {
-  launchChromium,
-  openConsole,
-  pageTextAndHtml,
-  signInUi,
-  waitForFirstSync,
-  startPortal,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
+import { pageTextAndHtml, signInUi, useSignedInDesk } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
-let desk: E2EConsole;
-
-beforeAll(async () => {
-  portal = await startPortal();
-  browser = await launchChromium();
-  // Idle time runs on the test clock here, so a minute of idleness takes no minute.
-  desk = await openConsole(portal, browser, { idleClock: portal.clock, deviceName: 'Shared desk' });
-  desk.page.setDefaultTimeout(15_000);
-  await signInUi(desk.page, portal, 'admin1');
-  await waitForFirstSync(desk.page);
-});
-
-afterAll(async () => {
-  await desk?.close();
-  await browser?.close();
-  await portal?.close();
-});
+// Idle time runs on the test clock here, so a minute of idleness takes no minute.
+const e2e = useSignedInDesk({ user: 'admin1', deviceName: 'Shared desk', idleOnPortalClock: true });
 
 const DRAFT = 'Draft reply mentioning the swollen ankle';
 
@@ -92,7 +66,7 @@ describe('lock', () => {
   let subject = '';
 
   it('an admin sets the idle timeout to 1 minute', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
     const idle = page.getByLabel('Lock after idle (minutes)');
     await expect.poll(() => idle.inputValue()).not.toBe('');
@@ -102,18 +76,18 @@ describe('lock', () => {
     await idle.fill('1');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.', { exact: true }).first().waitFor();
-    expect(desk.core.settings.get().idleTimeoutMinutes).toBe(1);
+    expect(e2e.desk.core.settings.get().idleTimeoutMinutes).toBe(1);
   });
 
   it('locks after a minute idle and leaves no patient data in the page', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     ({ phi, subject } = await putPhiOnScreen(page));
     // The person's last input is now; then no input for just under a minute: still open.
-    desk.idle.touch();
-    portal.clock.advance(59_000);
-    expect(desk.core.lock.tick()).toBe(false);
-    portal.clock.advance(2_000);
-    desk.core.lock.tick();
+    e2e.desk.idle.touch();
+    e2e.portal.clock.advance(59_000);
+    expect(e2e.desk.core.lock.tick()).toBe(false);
+    e2e.portal.clock.advance(2_000);
+    e2e.desk.core.lock.tick();
     await page.getByRole('heading', { name: 'Console locked' }).waitFor();
     await expectNoPhi(page, phi);
     const { text } = await pageTextAndHtml(page);
@@ -124,7 +98,7 @@ describe('lock', () => {
   });
 
   it('refuses a wrong password, and unlocking restores the view (drafts are not kept)', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.getByLabel('Password').fill('not-my-password');
     await page.getByRole('button', { name: 'Unlock' }).click();
     await page.getByRole('alert').getByText('Wrong password.').waitFor();
@@ -141,7 +115,7 @@ describe('lock', () => {
   });
 
   it('locks on Ctrl+L and when the OS locks the screen', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.getByRole('article', { name: subject }).waitFor();
     await page.keyboard.press('Control+l');
     await page.getByRole('heading', { name: 'Console locked' }).waitFor();
@@ -150,16 +124,16 @@ describe('lock', () => {
     await page.getByRole('button', { name: 'Unlock' }).click();
     await page.getByRole('article', { name: subject }).waitFor();
 
-    desk.idle.emitSystemLock('lock-screen');
+    e2e.desk.idle.emitSystemLock('lock-screen');
     await page.getByRole('heading', { name: 'Console locked' }).waitFor();
     await expectNoPhi(page, phi);
   });
 
   it('"Switch user" signs the next person in with a fresh console', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.getByRole('button', { name: 'Switch user' }).click();
     await page.getByRole('heading', { name: 'Switch user' }).waitFor();
-    await signInUi(page, portal, 'clinician2');
+    await signInUi(page, e2e.portal, 'clinician2');
     // A clinician starts in the inbox, on the unassigned queue, with no thread open.
     await page.getByText('No thread open').waitFor();
     expect(
@@ -171,6 +145,6 @@ describe('lock', () => {
   });
 
   it('raised no error in the page (no uncaught exception, no console error, no CSP violation)', () => {
-    expect(desk.pageErrors).toEqual([]);
+    expect(e2e.desk.pageErrors).toEqual([]);
   });
 });

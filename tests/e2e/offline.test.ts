@@ -3,45 +3,19 @@
  * is claimed and answered, an appointment is booked; the sync bar says offline and its pending count rises.
  * The backend comes back on the same port with the same data: the changes sync and pending returns to 0.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import {
-  launchChromium,
-  openConsole,
-  openScheduleDay,
-  screenshotPath,
-  signInUi,
-  syncBar,
-  TEST_TODAY,
-  waitForFirstSync,
-  startPortal,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
+import { openScheduleDay, screenshotPath, syncBar, TEST_TODAY, useSignedInDesk } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
-let desk: E2EConsole;
-
-beforeAll(async () => {
-  portal = await startPortal();
-  browser = await launchChromium();
-  desk = await openConsole(portal, browser, { deviceName: 'Front desk offline' });
-  desk.page.setDefaultTimeout(15_000);
-  await signInUi(desk.page, portal, 'reception1');
-  await waitForFirstSync(desk.page);
-});
-
-afterAll(async () => {
-  await desk?.close();
-  await browser?.close();
-  await portal?.close();
-});
+const e2e = useSignedInDesk({ user: 'reception1', deviceName: 'Front desk offline' });
 
 /** A call through the console's router, as the page makes it (for checks the screen does not show). */
 async function ask<T>(method: string, input: unknown): Promise<T> {
-  const result = await desk.core.router.call(method, input, { origin: desk.host.origin, isMainFrame: true });
+  const result = await e2e.desk.core.router.call(method, input, {
+    origin: e2e.desk.host.origin,
+    isMainFrame: true,
+  });
   if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`);
   return result.value as T;
 }
@@ -62,9 +36,9 @@ describe('offline and back', () => {
   let bookedName = '';
 
   it('keeps working while the backend is down, and counts the changes waiting', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await syncBar(page).getByText('All changes synced').waitFor();
-    await portal.stop();
+    await e2e.portal.stop();
 
     // Inbox: claim a thread and reply.
     await page
@@ -117,8 +91,8 @@ describe('offline and back', () => {
   });
 
   it('syncs everything when the backend is back, and pending returns to 0', async () => {
-    const page = desk.page;
-    await portal.restart();
+    const page = e2e.page;
+    await e2e.portal.restart();
     await syncBar(page).getByRole('button', { name: 'Sync now' }).click();
     await syncBar(page).getByText('All changes synced').waitFor();
     await syncBar(page).getByText('Online', { exact: true }).waitFor();
@@ -135,7 +109,7 @@ describe('offline and back', () => {
       })
     ).appointments.find((a) => a.start.slice(11, 16) === bookedAt && a.patientName === bookedName);
     expect(mine).toBeDefined();
-    expect(await portal.server.store.appointment(mine!.id)).toMatchObject({
+    expect(await e2e.portal.server.store.appointment(mine!.id)).toMatchObject({
       status: 'booked',
       reason: 'Booked while offline',
     });
@@ -157,11 +131,11 @@ describe('offline and back', () => {
       })
     ).threads.find((t) => t.subject === subject);
     expect(claimed).toBeDefined();
-    expect(await portal.server.store.thread(claimed!.id)).toMatchObject({ assigneeId: 'stf-reception1' });
-    expect((await portal.server.store.messagesOfThread(claimed!.id)).map((m) => m.body)).toContain(REPLY);
+    expect(await e2e.portal.server.store.thread(claimed!.id)).toMatchObject({ assigneeId: 'stf-reception1' });
+    expect((await e2e.portal.server.store.messagesOfThread(claimed!.id)).map((m) => m.body)).toContain(REPLY);
   });
 
   it('raised no error in the page (no uncaught exception, no console error, no CSP violation)', () => {
-    expect(desk.pageErrors).toEqual([]);
+    expect(e2e.desk.pageErrors).toEqual([]);
   });
 });

@@ -8,41 +8,13 @@
  *   than three slot rows show, the reply box is usable; axe finds no serious or critical violation at 100% or 200%.
  */
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import {
-  launchChromium,
-  openConsole,
-  openScheduleDay,
-  screenshotPath,
-  signInUi,
-  waitForFirstSync,
-  startPortal,
-  VIEWPORT,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
+import { openScheduleDay, screenshotPath, useSignedInDesk, VIEWPORT } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
-let desk: E2EConsole;
-
-beforeAll(async () => {
-  portal = await startPortal();
-  browser = await launchChromium();
-  desk = await openConsole(portal, browser, { deviceName: 'Front desk keyboard' });
-  desk.page.setDefaultTimeout(15_000);
-  await signInUi(desk.page, portal, 'reception1');
-  await waitForFirstSync(desk.page);
-  await openScheduleDay(desk.page);
-});
-
-afterAll(async () => {
-  await desk?.close();
-  await browser?.close();
-  await portal?.close();
-});
+const e2e = useSignedInDesk({ user: 'reception1', deviceName: 'Front desk keyboard' });
+beforeAll(() => openScheduleDay(e2e.page));
 
 /** The focused element's accessible label (aria-label or text), or "BODY" when focus is on the page body. */
 const focused = (page: Page): Promise<string> =>
@@ -72,7 +44,7 @@ async function axe(page: Page, where: string): Promise<void> {
 
 describe('schedule by keyboard', () => {
   it('the day grid is one Tab stop', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await grid(page).getByRole('button').first().waitFor();
     await page.getByLabel('Date', { exact: true }).focus();
     let inside = 0;
@@ -88,7 +60,7 @@ describe('schedule by keyboard', () => {
   });
 
   it('arrow keys move between slots and visits; Enter books or opens; Escape returns focus', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await grid(page).getByRole('button').first().focus();
     const start = await focused(page);
     const provider = /, (Dr\. [^,]+|[^,]+, NP),/.exec(start)?.[1];
@@ -166,7 +138,7 @@ describe('schedule by keyboard', () => {
   });
 
   it('axe: no serious or critical violation on the schedule at 100%', async () => {
-    await axe(desk.page, 'schedule 100%');
+    await axe(e2e.page, 'schedule 100%');
   });
 });
 
@@ -183,7 +155,7 @@ describe('200% zoom of a 1280×720 window', () => {
     }, name);
 
   it('header, schedule: Lock and Sign out in view, more than three slot rows, axe clean', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.setViewportSize({ width: 640, height: 360 });
     await page.screenshot({ path: screenshotPath('zoom-200-schedule') });
     expect(await visibleInViewport(page, 'Lock')).toBe('visible');
@@ -206,7 +178,7 @@ describe('200% zoom of a 1280×720 window', () => {
   });
 
   it('inbox thread: the reply box is usable, axe clean at 200% and at 100%', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.setViewportSize({ width: 640, height: 360 });
     await page
       .getByRole('navigation', { name: 'Main' })
@@ -238,10 +210,10 @@ describe('200% zoom of a 1280×720 window', () => {
   });
 
   it('axe at 100% and 200%: week view, a visit not confirmed yet, the booking and visit dialogs', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Schedule' }).click();
     // A visit booked while sync is stopped shows "Not confirmed yet".
-    await desk.core.sync().stop();
+    await e2e.desk.core.sync().stop();
     try {
       for (const size of [VIEWPORT, { width: 640, height: 360 }]) {
         await page.setViewportSize(size);
@@ -272,12 +244,12 @@ describe('200% zoom of a 1280×720 window', () => {
       }
     } finally {
       await page.setViewportSize(VIEWPORT);
-      desk.core.sync().start();
+      e2e.desk.core.sync().start();
       while (await page.getByRole('dialog').count()) await page.keyboard.press('Escape');
     }
   }, 240_000);
 
   it('raised no error in the page', () => {
-    expect(desk.pageErrors).toEqual([]);
+    expect(e2e.desk.pageErrors).toEqual([]);
   });
 });

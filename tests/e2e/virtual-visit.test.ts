@@ -4,56 +4,30 @@
  * (the real clipboard, permission granted), sent to the patient as a portal message the patient reads in the
  * portal, and made in person again.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { PortalThreadView } from '../../server/portal/service';
-import {
-  launchChromium,
-  openConsole,
-  openScheduleDay,
-  patientRequest,
-  patientSignIn,
-  signInUi,
-  syncBar,
-  waitForFirstSync,
-  startPortal,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
+import { openScheduleDay, patientRequest, patientSignIn, syncBar, useSignedInDesk } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
-let desk: E2EConsole;
-
-beforeAll(async () => {
-  portal = await startPortal();
-  browser = await launchChromium();
-  desk = await openConsole(portal, browser, { deviceName: 'Front desk virtual' });
-  desk.page.setDefaultTimeout(15_000);
-  await desk.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: desk.host.url });
-  await signInUi(desk.page, portal, 'reception1');
-  await waitForFirstSync(desk.page);
-  await openScheduleDay(desk.page);
+const e2e = useSignedInDesk({
+  user: 'reception1',
+  deviceName: 'Front desk virtual',
+  beforeSignIn: (desk) =>
+    desk.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: desk.host.url }),
 });
-
-afterAll(async () => {
-  await desk?.close();
-  await browser?.close();
-  await portal?.close();
-});
+beforeAll(() => openScheduleDay(e2e.page));
 
 describe('virtual visits at the desk', () => {
   it('makes a visit virtual, shows and copies its link, sends it to the patient, makes it in person again', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     // A patient with an open portal conversation where the link goes: since issue 14a (merged) a receptionist
     // may reply only in administrative pools, so one of those.
-    const { rows } = desk.core.store.threads.page({ queue: 'all', staffId: 'x', offset: 0, limit: 200 });
+    const { rows } = e2e.desk.core.store.threads.page({ queue: 'all', staffId: 'x', offset: 0, limit: 200 });
     const open = rows.find(
       (r) =>
         (r.status === 'new' || r.status === 'in_progress') &&
-        desk.core.store.pools.kindOfThread(r.id) === 'administrative',
+        e2e.desk.core.store.pools.kindOfThread(r.id) === 'administrative',
     );
-    const patient = desk.core.store.patients.byId(open!.patient_id)!;
+    const patient = e2e.desk.core.store.patients.byId(open!.patient_id)!;
 
     // Book in person.
     await page
@@ -91,12 +65,12 @@ describe('virtual visits at the desk', () => {
     await dialog.getByRole('button', { name: 'Send link to patient' }).click();
     await dialog.getByText('Link sent to the patient as a portal message.').waitFor();
     await syncBar(page).getByText('All changes synced').waitFor();
-    const token = await patientSignIn(portal, patient.mrn);
+    const token = await patientSignIn(e2e.portal, patient.mrn);
     await expect
       .poll(
         async () => {
           const { threads } = await patientRequest<{ threads: PortalThreadView[] }>(
-            portal,
+            e2e.portal,
             token,
             'GET',
             '/portal/threads',
@@ -117,6 +91,6 @@ describe('virtual visits at the desk', () => {
   });
 
   it('raised no error in the page', () => {
-    expect(desk.pageErrors).toEqual([]);
+    expect(e2e.desk.pageErrors).toEqual([]);
   });
 });
