@@ -7,38 +7,20 @@
  *   receptionist inserts that template into a reply (fields filled), and an emergency access they open lasts
  *   15 minutes on the injected clock.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
 import {
-  launchChromium,
-  openConsole,
   patientRequest,
   patientSignIn,
   signInUi,
-  startPortal,
   syncBar,
+  useSignedInDesk,
   waitForFirstSync,
-  type E2EConsole,
-  type TestPortal,
 } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
-let pc: E2EConsole;
-
-beforeAll(async () => {
-  portal = await startPortal();
-  browser = await launchChromium();
-  pc = await openConsole(portal, browser, { deviceName: 'Clinic room 2' });
-  pc.page.setDefaultTimeout(15_000);
-}, 180_000);
-
-afterAll(async () => {
-  await pc?.close();
-  await browser?.close();
-  await portal?.close();
-});
+// One PC, left on its sign-in screen: each test signs in the person it is about.
+const e2e = useSignedInDesk({ deviceName: 'Clinic room 2' });
 
 /** A main view by its button (the Inbox button's name also carries its unread count). */
 const nav = (page: Page, name: string) =>
@@ -72,8 +54,8 @@ describe('coverage', () => {
   const SUBJECT = 'Swelling after the tetanus shot';
 
   beforeAll(async () => {
-    const token = await patientSignIn(portal, demoMrn(11));
-    await patientRequest(portal, token, 'POST', '/portal/threads', {
+    const token = await patientSignIn(e2e.portal, demoMrn(11));
+    await patientRequest(e2e.portal, token, 'POST', '/portal/threads', {
       subject: SUBJECT,
       body: 'My arm is red and warm since yesterday evening.',
       topic: 'clinical-question',
@@ -81,7 +63,7 @@ describe('coverage', () => {
   });
 
   it('a clinician claims a thread and marks an absence with a covering colleague', async () => {
-    const page = pc.page;
+    const { page, portal } = e2e;
     await signInUi(page, portal, 'clinician1');
     await waitForFirstSync(page);
     await page.getByLabel('Sort by').selectOption('received');
@@ -105,14 +87,14 @@ describe('coverage', () => {
   });
 
   it('the colleague signs in and finds the thread in Mine', async () => {
-    const page = pc.page;
+    const { page, portal } = e2e;
     await signInUi(page, portal, 'clinician2');
     await expect.poll(() => mineHas(page, SUBJECT), { timeout: 30_000 }).toBe(true);
     await signOut(page);
   });
 
   it('when the clock passes the end of the absence, the thread is back with the clinician', async () => {
-    const page = pc.page;
+    const { page, portal } = e2e;
     // 08:00 UTC on the clinic's today + 16 h = just past midnight: the absence has ended.
     portal.clock.advance(16 * 3600_000 + 1000);
     await signInUi(page, portal, 'clinician2');
@@ -132,13 +114,13 @@ describe('clinic-set emergency access time and a pool template', () => {
   let firstName = '';
 
   beforeAll(async () => {
-    const token = await patientSignIn(portal, demoMrn(12));
-    await patientRequest(portal, token, 'POST', '/portal/threads', {
+    const token = await patientSignIn(e2e.portal, demoMrn(12));
+    await patientRequest(e2e.portal, token, 'POST', '/portal/threads', {
       subject: ADMIN_SUBJECT,
       body: 'Can we move it?',
       topic: 'scheduling',
     });
-    await patientRequest(portal, token, 'POST', '/portal/threads', {
+    await patientRequest(e2e.portal, token, 'POST', '/portal/threads', {
       subject: CLINICAL_SUBJECT,
       body: 'They were 150 over 95 twice.',
       topic: 'clinical-question',
@@ -146,7 +128,7 @@ describe('clinic-set emergency access time and a pool template', () => {
   });
 
   it('an admin sets 15 minutes and creates a Front desk template', async () => {
-    const page = pc.page;
+    const { page, portal } = e2e;
     await signInUi(page, portal, 'admin1');
     await nav(page, 'Settings');
     const settings = page.getByRole('region', { name: 'Clinic triage settings' });
@@ -166,7 +148,7 @@ describe('clinic-set emergency access time and a pool template', () => {
   });
 
   it('a receptionist inserts the pool template into a reply, filled with the first name', async () => {
-    const page = pc.page;
+    const { page, portal } = e2e;
     await signInUi(page, portal, 'reception1');
     await syncBar(page).getByRole('button', { name: 'Sync now' }).click();
     await nav(page, 'Inbox');
@@ -178,7 +160,7 @@ describe('clinic-set emergency access time and a pool template', () => {
     await thread.waitFor();
     // The patient's first name as this PC holds it (demo patient 12 wrote the thread).
     firstName = (
-      pc.core.store.db.prepare('SELECT given_name FROM patients WHERE mrn = ?').get(demoMrn(12)) as {
+      e2e.desk.core.store.db.prepare('SELECT given_name FROM patients WHERE mrn = ?').get(demoMrn(12)) as {
         given_name: string;
       }
     ).given_name;
@@ -194,7 +176,7 @@ describe('clinic-set emergency access time and a pool template', () => {
   });
 
   it('an emergency access the receptionist opens lasts the clinic’s 15 minutes', async () => {
-    const page = pc.page;
+    const { page, portal } = e2e;
     await threads(page)
       .getByRole('option', { name: new RegExp(CLINICAL_SUBJECT) })
       .click();
@@ -207,7 +189,7 @@ describe('clinic-set emergency access time and a pool template', () => {
     await page.getByText('They were 150 over 95 twice.').waitFor();
     // 16 minutes later on the console's injected clock: the record is closed to the role again.
     portal.clock.advance(16 * 60_000);
-    pc.idle.touch();
+    e2e.desk.idle.touch();
     await threads(page)
       .getByRole('option', { name: new RegExp(ADMIN_SUBJECT) })
       .click();
@@ -222,6 +204,6 @@ describe('clinic-set emergency access time and a pool template', () => {
   });
 
   it('raised no error in the page', () => {
-    expect(pc.pageErrors.filter((e) => !/401|403|Failed to load resource/.test(e))).toEqual([]);
+    expect(e2e.desk.pageErrors.filter((e) => !/401|403|Failed to load resource/.test(e))).toEqual([]);
   });
 });
