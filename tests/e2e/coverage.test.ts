@@ -144,6 +144,15 @@ describe('clinic-set emergency access time and a pool template', () => {
       .getByRole('table', { name: 'Pool templates' })
       .getByRole('row', { name: /New time confirmed/ })
       .waitFor();
+    // Another pool's template: not offered on a Front desk thread.
+    await form.getByLabel('Pool').selectOption({ label: 'Refills' });
+    await form.getByLabel('Template title').fill('Refill sent');
+    await form.getByLabel('Template text').fill('Your refill went to the pharmacy.');
+    await form.getByRole('button', { name: 'Save pool template' }).click();
+    await settings
+      .getByRole('table', { name: 'Pool templates' })
+      .getByRole('row', { name: /Refill sent/ })
+      .waitFor();
     await signOut(page);
   });
 
