@@ -404,3 +404,29 @@ describe('coverage: the server’s timer', () => {
     }
   });
 });
+
+describe('coverage: sweeps in parallel', () => {
+  it('moves each thread once when several consoles pull at the moment the absence begins', async () => {
+    // abs-3 (marked by the admin above): clinician1 away 2026-03-10 to 03-12, covered by clinician2.
+    const open = [...(await threads(admin)).values()]
+      .filter((t) => t.assigneeId === doc1.staff.id && t.status !== 'done')
+      .slice(0, 20);
+    expect(open.length).toBeGreaterThan(0);
+    const handOvers = async (id: string) =>
+      (await trail(id)).filter((e) => e.fields.includes('coverage.hand-over')).length;
+    const before = new Map<string, number>();
+    for (const t of open) before.set(t.id, await handOvers(t.id));
+    await jump('2026-03-10T00:00:01.000Z');
+    const pulls = await Promise.all(
+      [doc1, doc2, desk, admin, doc1, doc2, desk, admin].map((w) =>
+        call(run.url, 'GET', '/sync/pull?after=0&limit=1', { token: w.accessToken }),
+      ),
+    );
+    expect(pulls.map((p) => p.status)).toEqual([200, 200, 200, 200, 200, 200, 200, 200]);
+    const now = await threads(admin);
+    for (const t of open) {
+      expect(now.get(t.id)!.assigneeId).toBe('stf-clinician2');
+      expect(await handOvers(t.id)).toBe(before.get(t.id)! + 1);
+    }
+  });
+});
