@@ -131,7 +131,7 @@ describe('clinic-set emergency access time and a pool template', () => {
     const { page, portal } = e2e;
     await signInUi(page, portal, 'admin1');
     await nav(page, 'Settings');
-    const settings = page.getByRole('region', { name: 'Clinic triage settings' });
+    const settings = page.getByRole('region', { name: 'Clinic-wide triage' });
     await settings.getByLabel('Emergency access lasts (minutes)').fill('15');
     await settings.getByRole('button', { name: 'Save emergency access time' }).click();
     await settings.getByText('Emergency access time saved for the clinic.').waitFor();

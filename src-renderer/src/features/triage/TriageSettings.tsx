@@ -100,7 +100,7 @@ export function TriageSettings() {
   return (
     <section className="card" aria-labelledby="triage-settings-title">
       <h2 id="triage-settings-title" className="section-title">
-        Clinic triage settings
+        Clinic-wide triage
       </h2>
       <div className="form-error" role="alert">
         {error ? <p>{error}</p> : null}
