@@ -17,7 +17,12 @@ export default defineConfig({
       outDir: at('out/main'),
       // Pure-JS dependencies are bundled; only native addons (and electron, Node built-ins) stay external.
       externalizeDeps: false,
-      lib: { entry: at('src-main/index.ts'), formats: ['es'], fileName: () => 'index.js' },
+      // The pull decoder's worker thread is an entry of its own, beside index.js (src-main/sync/pull-decoder.ts).
+      lib: {
+        entry: { index: at('src-main/index.ts'), 'pull-worker': at('src-main/sync/pull-worker.ts') },
+        formats: ['es'],
+        fileName: (_format, name) => `${name}.js`,
+      },
       rollupOptions: { external: NATIVE },
     },
   },

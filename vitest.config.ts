@@ -16,6 +16,7 @@ const SERVER_SUITE = [
   'server/guardrails-backdating.test.ts',
   'server/guardrails-reschedule.test.ts',
   'server/guardrails-overlap-window.test.ts',
+  'server/series-waitlist.test.ts',
   // session 4, 14c
   'server/coverage.test.ts',
 ];
@@ -58,7 +59,8 @@ export default defineConfig({
             'tests/e2e/**/*.test.ts',
             'tests/electron/**/*.test.ts',
           ],
-          exclude: ['**/node_modules/**', ...POSTGRES_ONLY],
+          // Review tests fail until their defect is fixed: vitest.review.config.ts runs them.
+          exclude: ['**/node_modules/**', ...POSTGRES_ONLY, '**/*.review.test.ts'],
         },
       },
       ...('reason' in postgres

@@ -21,6 +21,8 @@ interface SyncRun {
   ms: number;
   records: number;
   cpuMs: number;
+  /** The main thread's share of cpuMs (Linux; null elsewhere). */
+  mainThreadCpuMs: number | null;
   rss: number;
   heapUsed: number;
   external: number;
@@ -74,6 +76,10 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
   const rate = summarize(runs.map((r) => (r.records / r.ms) * 1000));
   const time = summarize(runs.map((r) => r.ms));
   const cpu = summarize(runs.map((r) => (r.records / r.cpuMs) * 1000));
+  const mainRuns = runs.filter((r) => r.mainThreadCpuMs);
+  const mainCpu = mainRuns.length
+    ? `, of its main thread ${Math.round(summarize(mainRuns.map((r) => (r.records / r.mainThreadCpuMs!) * 1000)).median).toLocaleString('en')}`
+    : '';
   const rss = summarize(runs.map((r) => r.rss / MB));
   const heap = summarize(runs.map((r) => r.heapUsed / MB));
   const records = runs[0]?.records ?? 0;
@@ -90,7 +96,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
         p95: null,
         target: { on: 'median', op: '>=', value: 50_000 }, // DESIGN §10, issue 16 (aim 70k)
         runs: n,
-        note: `slowest run ${Math.round(rate.min).toLocaleString('en')}/s; per CPU-second of the console process ${Math.round(cpu.median).toLocaleString('en')}`,
+        note: `slowest run ${Math.round(rate.min).toLocaleString('en')}/s; per CPU-second of the console process ${Math.round(cpu.median).toLocaleString('en')}${mainCpu}`,
       },
       {
         group: 'sync',

@@ -5,71 +5,25 @@
  * Expected instants are written out by hand (Lord Howe: +11 until 4 April 2027 02:00, then +10:30).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {
   AppointmentRecord,
   LocationRecord,
   ProviderRecord,
   VisitTypeRecord,
 } from '../src-shared/domain';
-import { PushResponse, type Change, type MutationOp, type MutationResult } from '../src-shared/sync';
-import { call, pullAll, signInStaff, startServer, type Running, type StaffLogin } from './test/helpers';
-
-async function push(
-  run: Running,
-  login: StaffLogin,
-  entityId: string,
-  op: MutationOp,
-): Promise<MutationResult> {
-  const res = await call(run.url, 'POST', '/sync/push', {
-    token: login.accessToken,
-    body: {
-      deviceId: login.deviceId,
-      mutations: [
-        {
-          id: randomUUID(),
-          entityId,
-          baseVersion: null,
-          createdAt: new Date(run.clock.ms).toISOString(),
-          staffId: login.staff.id,
-          mutation: op,
-        },
-      ],
-    },
-  });
-  expect(res.status).toBe(200);
-  return PushResponse.parse(res.json).results[0]!;
-}
-
-const book = (
-  providerId: string,
-  start: string,
-  end: string,
-  patientId = 'pat-000001',
-): Extract<MutationOp, { op: 'appointment.book' }> => ({
-  op: 'appointment.book',
-  patientId,
-  providerId,
-  start,
-  end,
-  reason: 'Check-up',
-  virtualLink: null,
-});
+import type { Change, MutationOp } from '../src-shared/sync';
+import { pullAll } from './test/helpers';
+import { bookOp, useServerDesk } from './test/desk';
 
 const of = <T>(changes: Change[], entity: Change['entity']) =>
   changes.filter((c) => c.entity === entity).map((c) => c.data as T);
 
 describe('clinic location in Australia/Lord_Howe (half-hour DST)', () => {
-  let run: Running;
-  let desk: StaffLogin;
-  beforeAll(async () => {
-    run = await startServer({ demoTimeZone: 'Australia/Lord_Howe', scale: 0.05 });
-    desk = await signInStaff(run, 'reception1');
-  });
-  afterAll(async () => run?.stop());
+  const desk = useServerDesk({ demoTimeZone: 'Australia/Lord_Howe' });
 
   it('pulls the location with its zone, and every provider names it', async () => {
-    const { changes } = await pullAll(run.url, desk.accessToken);
+    const { changes } = await pullAll(desk.run.url, desk.login.accessToken);
     const locations = of<LocationRecord>(changes, 'location');
     expect(locations).toEqual([
       { id: 'loc-main', name: 'Main clinic', timeZone: 'Australia/Lord_Howe', walkInMinutes: 30, version: 2 },
@@ -79,26 +33,20 @@ describe('clinic location in Australia/Lord_Howe (half-hour DST)', () => {
 
   it('books 09:00 local on both sides of the change (22:00Z, then 22:30Z) and refuses the UTC reading', async () => {
     // prv-002 has 30-minute slots from 08:00 to 17:00 local.
-    const before = await push(
-      run,
-      desk,
+    const before = await desk.pushOne(
       randomUUID(),
-      book('prv-002', '2027-04-01T22:00:00Z', '2027-04-01T22:30:00Z'),
+      bookOp('pat-000001', 'prv-002', { start: '2027-04-01T22:00:00Z', end: '2027-04-01T22:30:00Z' }),
     );
     expect(before.status).toBe('applied');
-    const after = await push(
-      run,
-      desk,
+    const after = await desk.pushOne(
       randomUUID(),
-      book('prv-002', '2027-04-04T22:30:00Z', '2027-04-04T23:00:00Z'),
+      bookOp('pat-000001', 'prv-002', { start: '2027-04-04T22:30:00Z', end: '2027-04-04T23:00:00Z' }),
     );
     expect(after.status).toBe('applied');
     // 09:00Z on 5 April is 19:30 local: outside working hours, said with the zone named.
-    const utc = await push(
-      run,
-      desk,
+    const utc = await desk.pushOne(
       randomUUID(),
-      book('prv-002', '2027-04-05T09:00:00Z', '2027-04-05T09:30:00Z'),
+      bookOp('pat-000001', 'prv-002', { start: '2027-04-05T09:00:00Z', end: '2027-04-05T09:30:00Z' }),
     );
     expect(utc.status).toBe('rejected');
     if (utc.status === 'rejected') expect(utc.reason).toContain('Australia/Lord_Howe');
@@ -106,32 +54,39 @@ describe('clinic location in Australia/Lord_Howe (half-hour DST)', () => {
 });
 
 describe('instants at the contract (clinic in UTC)', () => {
-  let run: Running;
-  let desk: StaffLogin;
-  beforeAll(async () => {
-    run = await startServer({ scale: 0.05 });
-    desk = await signInStaff(run, 'reception1');
-  });
-  afterAll(async () => run?.stop());
+  const desk = useServerDesk();
 
   it('the same instant written with an offset is a CONFLICT, and is stored as UTC …Z', async () => {
     const a = randomUUID();
     expect(
-      (await push(run, desk, a, book('prv-001', '2027-04-12T08:00:00Z', '2027-04-12T08:15:00Z'))).status,
+      (
+        await desk.pushOne(
+          a,
+          bookOp('pat-000001', 'prv-001', { start: '2027-04-12T08:00:00Z', end: '2027-04-12T08:15:00Z' }),
+        )
+      ).status,
     ).toBe('applied');
-    const b = await push(
-      run,
-      desk,
+    const b = await desk.pushOne(
       randomUUID(),
-      book('prv-001', '2027-04-11T20:00:00-12:00', '2027-04-11T20:15:00-12:00', 'pat-000002'),
+      bookOp('pat-000002', 'prv-001', {
+        start: '2027-04-11T20:00:00-12:00',
+        end: '2027-04-11T20:15:00-12:00',
+      }),
     );
     expect(b.status).toBe('conflict');
     const c = randomUUID();
     expect(
-      (await push(run, desk, c, book('prv-001', '2027-04-12T20:15:00-12:00', '2027-04-12T20:30:00-12:00')))
-        .status,
+      (
+        await desk.pushOne(
+          c,
+          bookOp('pat-000001', 'prv-001', {
+            start: '2027-04-12T20:15:00-12:00',
+            end: '2027-04-12T20:30:00-12:00',
+          }),
+        )
+      ).status,
     ).toBe('applied');
-    const { changes } = await pullAll(run.url, desk.accessToken);
+    const { changes } = await pullAll(desk.run.url, desk.login.accessToken);
     const stored = of<AppointmentRecord>(changes, 'appointment').find((x) => x.id === c)!;
     expect(stored.start).toBe('2027-04-13T08:15:00.000Z');
     expect(stored.end).toBe('2027-04-13T08:30:00.000Z');
@@ -139,16 +94,10 @@ describe('instants at the contract (clinic in UTC)', () => {
 });
 
 describe('visit types (issue 13 §3)', () => {
-  let run: Running;
-  let desk: StaffLogin;
-  beforeAll(async () => {
-    run = await startServer({ scale: 0.05 });
-    desk = await signInStaff(run, 'reception1');
-  });
-  afterAll(async () => run?.stop());
+  const desk = useServerDesk();
 
   it('syncs visit types with lengths and providers; booking by type takes exactly its span', async () => {
-    const { changes } = await pullAll(run.url, desk.accessToken);
+    const { changes } = await pullAll(desk.run.url, desk.login.accessToken);
     const types = of<VisitTypeRecord>(changes, 'visitType');
     expect(types.map((t) => [t.id, t.minutes])).toEqual([
       ['vt-new-patient', 60],
@@ -157,39 +106,29 @@ describe('visit types (issue 13 §3)', () => {
     ]);
     // prv-002 has 30-minute slots: it does not offer 15-minute vaccinations.
     expect(types.find((t) => t.id === 'vt-vaccination')!.providerIds).not.toContain('prv-002');
-    const typed = (providerId: string, start: string, end: string, visitTypeId: string): MutationOp => ({
-      ...book(providerId, start, end),
-      visitTypeId,
-    });
-    const notOffered = await push(
-      run,
-      desk,
+    const typed = (providerId: string, start: string, end: string, visitTypeId: string): MutationOp =>
+      bookOp('pat-000001', providerId, { start, end }, { visitTypeId });
+    const notOffered = await desk.pushOne(
       randomUUID(),
       typed('prv-002', '2027-05-03T09:00:00Z', '2027-05-03T09:30:00Z', 'vt-vaccination'),
     );
     expect(notOffered.status === 'rejected' && notOffered.reason).toBe(
       'This provider does not offer Vaccination visits.',
     );
-    const short = await push(
-      run,
-      desk,
+    const short = await desk.pushOne(
       randomUUID(),
       typed('prv-001', '2027-05-03T09:00:00Z', '2027-05-03T09:15:00Z', 'vt-follow-up'),
     );
     expect(short.status === 'rejected' && short.reason).toBe('A Follow-up visit takes 30 minutes.');
-    const right = await push(
-      run,
-      desk,
+    const right = await desk.pushOne(
       randomUUID(),
       typed('prv-001', '2027-05-03T09:00:00Z', '2027-05-03T09:30:00Z', 'vt-follow-up'),
     );
     expect(right.status).toBe('applied');
     // The follow-up holds both 15-minute slots.
-    const clash = await push(
-      run,
-      desk,
+    const clash = await desk.pushOne(
       randomUUID(),
-      book('prv-001', '2027-05-03T09:15:00Z', '2027-05-03T09:30:00Z', 'pat-000009'),
+      bookOp('pat-000009', 'prv-001', { start: '2027-05-03T09:15:00Z', end: '2027-05-03T09:30:00Z' }),
     );
     expect(clash.status).toBe('conflict');
   });

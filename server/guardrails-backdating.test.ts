@@ -8,54 +8,22 @@
  * server's now (or refused). Clock: Monday 2 March 2026 09:00 UTC; clinic in UTC; prv-001 15-minute slots.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PushResponse, type MutationOp, type MutationResult } from '../src-shared/sync';
-import { call, signInStaff, startServer, type Running, type StaffLogin } from './test/helpers';
+import { describe, expect, it } from 'vitest';
+import { bookOp, outcomeOf, useServerDesk } from './test/desk';
 
-let run: Running;
-let desk: StaffLogin;
-
-beforeAll(async () => {
-  run = await startServer({ scale: 0.05 });
-  // The PC is enrolled and the receptionist signs in on it for the first time now (2 March, 09:00).
-  desk = await signInStaff(run, 'reception1');
-});
-afterAll(async () => run?.stop());
-
-async function push(entityId: string, op: MutationOp, createdAt: string, baseVersion: number | null) {
-  const res = await call(run.url, 'POST', '/sync/push', {
-    token: desk.accessToken,
-    body: {
-      deviceId: desk.deviceId,
-      mutations: [
-        { id: randomUUID(), entityId, baseVersion, createdAt, staffId: desk.staff.id, mutation: op },
-      ],
-    },
-  });
-  expect(res.status).toBe(200);
-  return PushResponse.parse(res.json).results[0]!;
-}
-const reasonOf = (r: MutationResult) => (r.status === 'applied' ? 'applied' : r.reason);
+// The PC is enrolled and the receptionist signs in on it for the first time now (2 March, 09:00).
+const desk = useServerDesk();
 
 describe('back-dated changes from a modified console (review of issue 13a)', () => {
   it('refuses a visit booked in the past and completed, dated before the PC was enrolled', async () => {
     const id = randomUUID();
     // Friday 27 February, 15:00: three days before this PC existed, within the 72-hour grace period.
-    const booked = await push(
+    const booked = await desk.pushOne(
       id,
-      {
-        op: 'appointment.book',
-        patientId: 'pat-000001',
-        providerId: 'prv-001',
-        start: '2026-02-27T15:00:00.000Z',
-        end: '2026-02-27T15:15:00.000Z',
-        reason: 'Check-up',
-        virtualLink: null,
-      },
-      '2026-02-27T14:00:00.000Z',
-      null,
+      bookOp('pat-000001', 'prv-001', { start: '2026-02-27T15:00:00.000Z', end: '2026-02-27T15:15:00.000Z' }),
+      { createdAt: '2026-02-27T14:00:00.000Z' },
     );
-    const outcomes = [reasonOf(booked)];
+    const outcomes = [outcomeOf(booked)];
     // On the current code the booking is applied and the fabricated visit goes all the way to completed.
     let version = booked.status === 'applied' ? booked.version : 1;
     for (const [op, at] of [
@@ -63,8 +31,8 @@ describe('back-dated changes from a modified console (review of issue 13a)', () 
       ['appointment.room', '2026-02-27T15:01:00.000Z'],
       ['appointment.complete', '2026-02-27T15:14:00.000Z'],
     ] as const) {
-      const r = await push(id, { op }, at, version);
-      outcomes.push(reasonOf(r));
+      const r = await desk.pushOne(id, { op }, { createdAt: at, baseVersion: version });
+      outcomes.push(outcomeOf(r));
       if (r.status === 'applied') version = r.version;
     }
     expect(outcomes[0], `book, check in, room, complete: ${outcomes.join(' / ')}`).toMatch(/passed/);

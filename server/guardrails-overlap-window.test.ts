@@ -6,50 +6,28 @@
  * UTC; prv-001 has 15-minute slots 08:00–17:00, prv-002 30-minute ones; the seeded schedule ends in early May.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OVERLAP_NEEDS_REASON } from '../src-shared/schedule-rules';
-import { PushResponse, type Mutation, type MutationOp } from '../src-shared/sync';
-import { call, signInStaff, startServer, type Running, type StaffLogin } from './test/helpers';
+import type { Mutation } from '../src-shared/sync';
+import { bookOp, outcomeOf, useServerDesk } from './test/desk';
 
-let run: Running;
-let desk: StaffLogin;
+const desk = useServerDesk();
 
-beforeAll(async () => {
-  run = await startServer({ scale: 0.05 });
-  desk = await signInStaff(run, 'reception1');
-});
-afterAll(async () => run?.stop());
-
-const mutation = (op: MutationOp): Mutation => ({
-  id: randomUUID(),
-  entityId: randomUUID(),
-  baseVersion: null,
-  createdAt: new Date(run.clock.ms).toISOString(),
-  staffId: desk.staff.id,
-  mutation: op,
-});
-async function push(mutations: Mutation[]): Promise<string[]> {
-  const res = await call(run.url, 'POST', '/sync/push', {
-    token: desk.accessToken,
-    body: { deviceId: desk.deviceId, mutations },
-  });
-  expect(res.status).toBe(200);
-  return PushResponse.parse(res.json).results.map((r) => (r.status === 'applied' ? 'applied' : r.reason));
-}
-const book = (providerId: string, start: string, minutes: number): MutationOp => ({
-  op: 'appointment.book',
-  patientId: 'pat-000004',
-  providerId,
-  start,
-  end: new Date(Date.parse(start) + minutes * 60_000).toISOString(),
-  reason: 'Check-up',
-  virtualLink: null,
-});
+/** A new visit of the patient: `minutes` long from `start`. */
+const mutation = (providerId: string, start: string, minutes: number): Mutation =>
+  desk.mutation(
+    randomUUID(),
+    bookOp('pat-000004', providerId, {
+      start,
+      end: new Date(Date.parse(start) + minutes * 60_000).toISOString(),
+    }),
+  );
+const push = async (mutations: Mutation[]) => (await desk.push(mutations)).map(outcomeOf);
 
 describe('overlap check for a patient with many visits (review of issue 13a)', () => {
   it("asks for a reason when the overlapping visit is not among the patient's 500 latest", async () => {
     // The visit the second booking will overlap: 1 June 2026, 10:00 with prv-001.
-    expect(await push([mutation(book('prv-001', '2026-06-01T10:00:00.000Z', 15))])).toEqual(['applied']);
+    expect(await push([mutation('prv-001', '2026-06-01T10:00:00.000Z', 15)])).toEqual(['applied']);
     // 540 later visits of the same patient with prv-001 (36 a day, 2–16 June).
     const later: Mutation[] = [];
     for (let d = 2; d <= 16; d++)
@@ -57,14 +35,12 @@ describe('overlap check for a patient with many visits (review of issue 13a)', (
         const day = `2026-06-${String(d).padStart(2, '0')}`;
         const hh = String(Math.floor(m / 60)).padStart(2, '0');
         const mm = String(m % 60).padStart(2, '0');
-        later.push(mutation(book('prv-001', `${day}T${hh}:${mm}:00.000Z`, 15)));
+        later.push(mutation('prv-001', `${day}T${hh}:${mm}:00.000Z`, 15));
       }
     const outcomes: string[] = [];
     for (let i = 0; i < later.length; i += 200) outcomes.push(...(await push(later.slice(i, i + 200))));
     expect(outcomes.filter((o) => o === 'applied').length).toBeGreaterThan(500);
     // The same patient with prv-002 at the same time as the first visit, without a reason.
-    expect(await push([mutation(book('prv-002', '2026-06-01T10:00:00.000Z', 30))])).toEqual([
-      OVERLAP_NEEDS_REASON,
-    ]);
+    expect(await push([mutation('prv-002', '2026-06-01T10:00:00.000Z', 30)])).toEqual([OVERLAP_NEEDS_REASON]);
   });
 });

@@ -110,3 +110,52 @@ describe('wall-clock slot grids across daylight-saving changes', () => {
     );
   });
 });
+
+describe('a wall-clock hour repeated at a fall-back change is served twice (issue 13 leftover)', () => {
+  const night: ProviderRecord = { ...provider, dayStartMinute: 0, dayEndMinute: 4 * 60 };
+
+  it('New York, Sunday 1 November 2026: 01:00 and 01:30 come as EDT (UTC−4) and again as EST (UTC−5)', () => {
+    const grid = slotGrid(night, { timeZone: 'America/New_York' }, '2026-11-01');
+    expect(grid.map((s) => [s.startMinute, s.start, s.end])).toEqual([
+      [0, '2026-11-01T04:00:00.000Z', '2026-11-01T04:30:00.000Z'],
+      [30, '2026-11-01T04:30:00.000Z', '2026-11-01T05:00:00.000Z'],
+      [60, '2026-11-01T05:00:00.000Z', '2026-11-01T05:30:00.000Z'],
+      [90, '2026-11-01T05:30:00.000Z', '2026-11-01T06:00:00.000Z'],
+      [60, '2026-11-01T06:00:00.000Z', '2026-11-01T06:30:00.000Z'],
+      [90, '2026-11-01T06:30:00.000Z', '2026-11-01T07:00:00.000Z'],
+      [120, '2026-11-01T07:00:00.000Z', '2026-11-01T07:30:00.000Z'],
+      [150, '2026-11-01T07:30:00.000Z', '2026-11-01T08:00:00.000Z'],
+      [180, '2026-11-01T08:00:00.000Z', '2026-11-01T08:30:00.000Z'],
+      [210, '2026-11-01T08:30:00.000Z', '2026-11-01T09:00:00.000Z'],
+    ]);
+    const ny = { timeZone: 'America/New_York' };
+    // both occurrences of 01:30 are bookable; a span across the two is not one slot
+    expect(slotProblem(night, ny, '2026-11-01T05:30:00.000Z', '2026-11-01T06:00:00.000Z')).toBeNull();
+    expect(slotProblem(night, ny, '2026-11-01T06:30:00.000Z', '2026-11-01T07:00:00.000Z')).toBeNull();
+    expect(slotProblem(night, ny, '2026-11-01T06:00:00.000Z', '2026-11-01T06:30:00.000Z')).toBeNull();
+    expect(instantAtLocal('2026-11-01', 60, 'America/New_York')).toBe(Date.parse('2026-11-01T05:00:00Z'));
+  });
+
+  it('Lord Howe, Sunday 4 April 2027: 01:30 comes at +11 and again at +10:30 (a half-hour shift)', () => {
+    const grid = slotGrid(night, { timeZone: 'Australia/Lord_Howe' }, '2027-04-04');
+    expect(grid.map((s) => [s.startMinute, s.start, s.end])).toEqual([
+      [0, '2027-04-03T13:00:00.000Z', '2027-04-03T13:30:00.000Z'],
+      [30, '2027-04-03T13:30:00.000Z', '2027-04-03T14:00:00.000Z'],
+      [60, '2027-04-03T14:00:00.000Z', '2027-04-03T14:30:00.000Z'],
+      [90, '2027-04-03T14:30:00.000Z', '2027-04-03T15:00:00.000Z'],
+      [90, '2027-04-03T15:00:00.000Z', '2027-04-03T15:30:00.000Z'],
+      [120, '2027-04-03T15:30:00.000Z', '2027-04-03T16:00:00.000Z'],
+      [150, '2027-04-03T16:00:00.000Z', '2027-04-03T16:30:00.000Z'],
+      [180, '2027-04-03T16:30:00.000Z', '2027-04-03T17:00:00.000Z'],
+      [210, '2027-04-03T17:00:00.000Z', '2027-04-03T17:30:00.000Z'],
+    ]);
+    expect(
+      slotProblem(
+        night,
+        { timeZone: 'Australia/Lord_Howe' },
+        '2027-04-03T15:00:00.000Z',
+        '2027-04-03T15:30:00.000Z',
+      ),
+    ).toBeNull();
+  });
+});

@@ -126,6 +126,25 @@ function resolveWall(date: string, minute: number, zone: string): number | null 
   return at.epochMilliseconds;
 }
 
+const instantsMemo = new Memo<number[]>(50_000);
+
+/**
+ * Every instant (epoch ms, ascending) a wall-clock minute on a local date has at `zone`: none in a skipped hour
+ * (spring), one normally, two in a repeated hour at a fall-back change (e.g. 01:00–02:00 in New York on the
+ * first Sunday of November, 01:30–02:00 at Lord Howe Island in April): both are real times a visit can start at.
+ */
+export function instantsAtLocal(date: string, minute: number, zone: string): number[] {
+  if (!Number.isInteger(minute) || minute < 0 || minute > 1440) return [];
+  return instantsMemo.get(`${zone}|${date}|${minute}`, () => {
+    const first = resolveWall(date, minute, zone);
+    if (first === null) return [];
+    if (minute === 1440) return [first];
+    const wall = plainDate(date).toPlainDateTime({ hour: Math.floor(minute / 60), minute: minute % 60 });
+    const later = wall.toZonedDateTime(zone, { disambiguation: 'later' }).epochMilliseconds;
+    return later !== first ? [first, later] : [first];
+  });
+}
+
 /** The zone's abbreviation or offset name at an instant, e.g. "EST", "EDT", "GMT+10:30" (Intl, en-US). */
 export function zoneShortName(instant: string | number, zone: string): string {
   let format = zoneNameFormats.get(zone);

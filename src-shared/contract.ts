@@ -21,6 +21,9 @@ import {
   PatientView,
   PoolView,
   ProviderView,
+  SeriesBooked,
+  SeriesPreview,
+  WaitlistView,
   QueueCounts,
   QueueSort,
   Queue,
@@ -417,6 +420,8 @@ export const contract = {
       overlapReason: z.string().trim().min(1).max(500).optional(),
       // issue 13a: book as a visit type: the provider must offer it and [start, end) must be its length
       visitTypeId: id.optional(),
+      // issue 13 §5: booked from the waitlist offer of a freed slot: the entry is taken off in the same change
+      waitlistEntryId: id.optional(),
     }),
     output: z.strictObject({ appointmentId: id }),
     roles: FRONT_DESK,
@@ -561,6 +566,141 @@ export const contract = {
       idField: 'appointmentId',
       fields: ['virtualLinkSent'],
     },
+  }),
+
+  /**
+   * issue 13 §4: the occurrences a recurring series would have (RRULE in the location's zone, src-shared/
+   * recurrence.ts), each checked like a single booking (grid and working hours, the past, the provider's other
+   * visits, the patient's other visits, the visit type). VALIDATION beyond MAX_SERIES_OCCURRENCES.
+   */
+  'series.preview': method({
+    input: z.strictObject({
+      patientId: id,
+      providerId: id,
+      start: IsoTime,
+      end: IsoTime,
+      freq: z.enum(['WEEKLY', 'MONTHLY']),
+      interval: z.number().int().min(1).max(26),
+      count: z.number().int().min(1).max(999).optional(),
+      until: date.optional(),
+      visitTypeId: id.optional(),
+    }),
+    output: SeriesPreview,
+    roles: FRONT_DESK,
+    phi: true,
+    audit: { action: 'read', entityType: 'patient', idField: 'patientId' },
+  }),
+  /**
+   * issue 13 §4: book a recurring series. With occurrences that cannot be booked, CONFLICT unless
+   * `skipConflicts` (the person agreed to book the rest): those are left out of the rule as EXDATEs.
+   */
+  'series.book': method({
+    input: z.strictObject({
+      patientId: id,
+      providerId: id,
+      start: IsoTime,
+      end: IsoTime,
+      freq: z.enum(['WEEKLY', 'MONTHLY']),
+      interval: z.number().int().min(1).max(26),
+      count: z.number().int().min(1).max(999).optional(),
+      until: date.optional(),
+      visitTypeId: id.optional(),
+      reason: z.string().max(500),
+      virtual: z.boolean(),
+      skipConflicts: z.boolean(),
+    }),
+    output: SeriesBooked,
+    roles: FRONT_DESK,
+    phi: true,
+    audit: { action: 'create', entityType: 'series', idField: 'seriesId', fields: ['rule', 'appointments'] },
+  }),
+  /** issue 13 §4: cancel one visit of a series, this and the following ones, or the whole series (still to come). */
+  'series.cancel': method({
+    input: z.strictObject({
+      appointmentId: id,
+      scope: z.enum(['one', 'following', 'all']),
+      code: CancelCode,
+      reason: z.string().trim().max(500).optional(),
+    }),
+    output: z.strictObject({ cancelled: z.number().int() }),
+    roles: FRONT_DESK,
+    phi: true,
+    audit: {
+      action: 'update',
+      entityType: 'appointment',
+      idField: 'appointmentId',
+      fields: ['status', 'cancelReason', 'cancelCode', 'seriesRule'],
+    },
+  }),
+  /**
+   * issue 13 §4: move this and the following visits / the whole series still to come to a new time and provider
+   * (one visit alone: appointment.reschedule). `start`/`end` are the new time of the visit opened; the first moved
+   * visit takes the same change of day and wall clock. The series is split (the old rule ends with UNTIL before
+   * the first moved visit), the moved visits are cancelled ('rescheduled') and booked again as a new series on the
+   * same places of the pattern, each checked (`skipConflicts` as series.book).
+   */
+  'series.reschedule': method({
+    input: z.strictObject({
+      appointmentId: id,
+      scope: z.enum(['following', 'all']),
+      providerId: id,
+      start: IsoTime,
+      end: IsoTime,
+      skipConflicts: z.boolean(),
+    }),
+    output: SeriesBooked,
+    roles: FRONT_DESK,
+    phi: true,
+    audit: {
+      action: 'update',
+      entityType: 'appointment',
+      idField: 'appointmentId',
+      fields: ['status', 'seriesRule'],
+    },
+  }),
+  /** issue 13 §5: put a patient on the waitlist for an earlier visit (no free text). */
+  'waitlist.add': method({
+    input: z
+      .strictObject({
+        patientId: id,
+        visitTypeId: id.nullable(),
+        providerIds: z.array(id).max(50),
+        timeOfDay: z.enum(['any', 'morning', 'afternoon']),
+        fromDate: date,
+        toDate: date,
+      })
+      .refine((i) => i.fromDate <= i.toDate, { message: 'The first day must not be after the last day.' }),
+    output: z.strictObject({ entryId: id }),
+    roles: FRONT_DESK,
+    phi: true,
+    audit: {
+      action: 'create',
+      entityType: 'waitlist',
+      idField: 'entryId',
+      fields: ['patientId', 'visitTypeId', 'providerIds', 'timeOfDay', 'fromDate', 'toDate'],
+    },
+  }),
+  'waitlist.list': method({
+    input: none,
+    output: z.array(WaitlistView),
+    roles: FRONT_DESK,
+    phi: true,
+    audit: { action: 'read', entityType: 'waitlist', idField: null },
+  }),
+  'waitlist.remove': method({
+    input: z.strictObject({ entryId: id }),
+    output: ok,
+    roles: FRONT_DESK,
+    phi: true,
+    audit: { action: 'update', entityType: 'waitlist', idField: 'entryId', fields: ['status'] },
+  }),
+  /** issue 13 §5: the waitlisted patients a freed slot (a cancelled or moved visit's old time) fits. */
+  'waitlist.offers': method({
+    input: z.strictObject({ providerId: id, start: IsoTime, end: IsoTime }),
+    output: z.array(WaitlistView),
+    roles: FRONT_DESK,
+    phi: true,
+    audit: { action: 'read', entityType: 'waitlist', idField: null },
   }),
 
   'patient.search': method({

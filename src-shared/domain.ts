@@ -228,8 +228,55 @@ export const AppointmentRecord = z.strictObject({
   cancelCode: CancelCode.nullable(),
   /** issue 13a: why the patient was booked although they had an overlapping visit (audited as a field). */
   overlapReason: z.string().max(500).nullable(),
+  /** issue 13 §4: the recurring series (SeriesRecord) this visit is an occurrence of; absent for a single visit. */
+  seriesId: id.nullable().optional(),
 });
 export type AppointmentRecord = z.infer<typeof AppointmentRecord>;
+
+/**
+ * A recurring series of visits (issue 13 §4): one patient with one provider, `minutes` long, repeating by `rule`,
+ * RFC 5545 text (`DTSTART;TZID=<location zone>:…`, `RRULE:…`, `EXDATE:…`) of the subset src-shared/recurrence.ts
+ * defines. Each occurrence is an AppointmentRecord with this `seriesId`, booked and checked like any visit.
+ */
+export const SeriesRecord = z.strictObject({
+  id,
+  patientId: id,
+  providerId: id,
+  rule: z.string().min(1).max(4000),
+  minutes: z.number().int().min(5).max(480),
+  reason: z.string().max(500),
+  visitTypeId: id.nullable(),
+  virtual: z.boolean(),
+  version: z.number().int().nonnegative(),
+});
+export type SeriesRecord = z.infer<typeof SeriesRecord>;
+
+/** Time of day a waitlisted patient prefers, at the location's wall clock: morning < 12:00 ≤ afternoon. */
+export const TIMES_OF_DAY = ['any', 'morning', 'afternoon'] as const;
+export const TimeOfDay = z.enum(TIMES_OF_DAY);
+export type TimeOfDay = z.infer<typeof TimeOfDay>;
+
+const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/**
+ * A patient waiting for an earlier visit (issue 13 §5): what fits them (visit type, preferred providers — empty:
+ * any —, time of day, local date range). No free text (no PHI beyond the patient id). `status` 'booked' names the
+ * visit booked from a freed slot; 'removed' an entry taken off the list.
+ */
+export const WaitlistRecord = z.strictObject({
+  id,
+  patientId: id,
+  visitTypeId: id.nullable(),
+  providerIds: z.array(id).max(50),
+  timeOfDay: TimeOfDay,
+  fromDate: LocalDate,
+  toDate: LocalDate,
+  status: z.enum(['waiting', 'booked', 'removed']),
+  appointmentId: id.nullable(),
+  createdAt: IsoTime,
+  version: z.number().int().nonnegative(),
+});
+export type WaitlistRecord = z.infer<typeof WaitlistRecord>;
 
 export const AUDIT_ACTIONS = [
   'create',
@@ -258,6 +305,9 @@ export const AUDIT_ENTITY_TYPES = [
   'schedule',
   'audit',
   'settings',
+  // issue 13 §4/§5: a recurring series, a waitlist entry
+  'series',
+  'waitlist',
 ] as const;
 export const AuditEntityType = z.enum(AUDIT_ENTITY_TYPES);
 export type AuditEntityType = z.infer<typeof AuditEntityType>;

@@ -23,6 +23,10 @@ export const MUTATION_METHOD: Record<Exclude<MutationOpName, 'audit.append'>, Me
   'thread.route': 'thread.route',
   'breakGlass.open': 'breakGlass.open',
   'message.send': 'thread.reply',
+  'series.create': 'series.book',
+  'series.setRule': 'series.cancel',
+  'waitlist.add': 'waitlist.add',
+  'waitlist.remove': 'waitlist.remove',
 };
 
 /** True when `role` may push `op` (the roles of the contract method behind it). audit.append: any staff. */

@@ -12,7 +12,7 @@ import type {
   VisitTypeRecord,
 } from './domain';
 import { SLOT_HOLDING_STATUSES } from './domain';
-import { instantAtLocal, localDateOf, localMinuteOf, minuteLabel } from './clinic-time';
+import { instantAtLocal, instantsAtLocal, localDateOf, localMinuteOf, minuteLabel } from './clinic-time';
 
 export { normalizeIso } from './instant';
 
@@ -39,18 +39,27 @@ export function slotGrid(
 ): GridSlot[] {
   const out: GridSlot[] = [];
   const { slotMinutes: step, dayStartMinute: open, dayEndMinute: close } = provider;
+  const slotSpan = (m: number) =>
+    [instantAtLocal(date, m, location.timeZone), instantAtLocal(date, m + step, location.timeZone)] as const;
   for (let m = open; m + step <= close; m += step) {
-    const s = instantAtLocal(date, m, location.timeZone);
-    const e = instantAtLocal(date, m + step, location.timeZone);
-    if (s === null || e === null || e <= s) continue;
-    out.push({
-      providerId: provider.id,
-      date,
-      startMinute: m,
-      start: new Date(s).toISOString(),
-      end: new Date(e).toISOString(),
-    });
+    // A wall time repeated at a fall-back change is served as both of its occurrences (issue 13), each running
+    // the slot's elapsed length from its instant.
+    const repeated = instantsAtLocal(date, m, location.timeZone);
+    const starts =
+      repeated.length === 2 ? repeated.map((s) => [s, s + step * 60_000] as const) : [slotSpan(m)];
+    for (const [s, e] of starts) {
+      if (s === null || e === null || e <= s) continue;
+      out.push({
+        providerId: provider.id,
+        date,
+        startMinute: m,
+        start: new Date(s).toISOString(),
+        end: new Date(e).toISOString(),
+      });
+    }
   }
+  if (out.some((slot, i) => i > 0 && slot.start < out[i - 1]!.start))
+    out.sort((a, b) => (a.start < b.start ? -1 : 1));
   return out;
 }
 
@@ -80,8 +89,10 @@ export function slotProblem(
   if (startMinute < open || endMinute > close) {
     return `Outside ${provider.name}'s working hours (${hours}).`;
   }
+  // Either occurrence of a wall time repeated at a fall-back change is on the grid.
   const onGrid = (minute: number, at: number) =>
-    (minute - open) % slot === 0 && instantAtLocal(date, minute, zone) === at;
+    (minute - open) % slot === 0 &&
+    (instantAtLocal(date, minute, zone) === at || instantsAtLocal(date, minute, zone).includes(at));
   if (s % 60_000 !== 0 || e % 60_000 !== 0 || !onGrid(startMinute, s) || !onGrid(endMinute, e)) {
     return `Not on ${provider.name}'s ${slot}-minute slot grid.`;
   }

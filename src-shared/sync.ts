@@ -20,6 +20,9 @@ import {
   ThreadStatus,
   VisitTypeRecord,
   TOPICS,
+  SeriesRecord,
+  TimeOfDay,
+  WaitlistRecord,
 } from './domain';
 import { ClinicSettingsRecord, PoolRecord, PoolTemplateRecord } from './triage';
 import { AbsenceRecord } from './coverage';
@@ -86,6 +89,9 @@ export const Change = z.discriminatedUnion('entity', [
   // issue 13: the clinic profile's locations (IANA zone of each) reach every console
   z.strictObject({ entity: z.literal('location'), id: z.string(), data: LocationRecord.nullable() }),
   z.strictObject({ entity: z.literal('visitType'), id: z.string(), data: VisitTypeRecord.nullable() }),
+  // issue 13 §4/§5: recurring series (RRULE) and the waitlist
+  z.strictObject({ entity: z.literal('series'), id: z.string(), data: SeriesRecord.nullable() }),
+  z.strictObject({ entity: z.literal('waitlist'), id: z.string(), data: WaitlistRecord.nullable() }),
   // session 4, 14c: absences with their cover (issue 14 §3), clinic settings (§4), pool templates (§5)
   z.strictObject({ entity: z.literal('absence'), id: z.string(), data: AbsenceRecord.nullable() }),
   z.strictObject({
@@ -132,7 +138,35 @@ export const MutationOp = z.discriminatedUnion('op', [
     overlapReason: z.string().min(1).max(500).optional(),
     // issue 13a: booked as this visit type: the provider must offer it and the span must be its length
     visitTypeId: id.optional(),
+    // issue 13 §4: an occurrence of this series: its start must be one of the series rule's occurrences
+    seriesId: id.optional(),
+    // issue 13 §5: booked from this waitlist entry, which the same change marks booked
+    waitlistEntryId: id.optional(),
   }),
+  // issue 13 §4: a recurring series (its occurrences follow as appointment.book with seriesId)
+  z.strictObject({
+    op: z.literal('series.create'),
+    patientId: id,
+    providerId: id,
+    rule: z.string().min(1).max(4000),
+    minutes: z.number().int().min(5).max(480),
+    reason: z.string().max(500),
+    visitTypeId: id.nullable(),
+    virtual: z.boolean(),
+  }),
+  // issue 13 §4: the series' rule shrinks: an EXDATE (one visit) or an earlier UNTIL (this and following)
+  z.strictObject({ op: z.literal('series.setRule'), rule: z.string().min(1).max(4000) }),
+  // issue 13 §5: a patient added to / taken off the waitlist
+  z.strictObject({
+    op: z.literal('waitlist.add'),
+    patientId: id,
+    visitTypeId: id.nullable(),
+    providerIds: z.array(id).max(50),
+    timeOfDay: TimeOfDay,
+    fromDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    toDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  }),
+  z.strictObject({ op: z.literal('waitlist.remove') }),
   z.strictObject({
     op: z.literal('appointment.reschedule'),
     start: IsoTime,

@@ -129,7 +129,9 @@ export function dueAt(fromIso: string, priority: Priority, sla: SlaMinutes = DEF
 
 /**
  * One emergency-access grant as the admins' break-glass report shows it: who, which thread, the stated reason,
- * when, how many reads happened under it (audit events with purposeOfEvent 'BTG'), and the admin's review.
+ * when, how many reads the console recorded under it (its audit events with purposeOfEvent 'BTG'), how many times
+ * the server itself handed the record's bodies out under it (`served`: a PC that shows bodies but reports no
+ * read stands out), and the admin's review.
  */
 export const BreakGlassGrant = z.strictObject({
   id,
@@ -143,6 +145,7 @@ export const BreakGlassGrant = z.strictObject({
   openedAt: z.string(),
   expiresAt: z.string(),
   reads: z.number().int().nonnegative(),
+  served: z.number().int().nonnegative(),
   acknowledgedBy: z.string().nullable(),
   acknowledgedAt: z.string().nullable(),
 });

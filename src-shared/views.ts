@@ -186,8 +186,48 @@ export const AppointmentView = z.strictObject({
   /** issue 13a: coded cancellation reason, and why an overlapping visit was booked anyway. */
   cancelCode: CancelCode.nullable(),
   overlapReason: z.string().nullable(),
+  /** issue 13 §4: the recurring series this visit belongs to (absent: a single visit). */
+  seriesId: z.string().nullable().optional(),
 });
 export type AppointmentView = z.infer<typeof AppointmentView>;
+
+/** issue 13 §4: one occurrence of a series being booked or moved, and why it cannot be (null: it can). */
+export const OccurrenceCheck = z.strictObject({
+  start: IsoTime,
+  end: IsoTime,
+  problem: z.string().nullable(),
+});
+export type OccurrenceCheck = z.infer<typeof OccurrenceCheck>;
+
+/** issue 13 §4: the occurrences a series would have, each checked like a single booking. */
+export const SeriesPreview = z.strictObject({
+  /** RFC 5545 rule text (DTSTART;TZID=…, RRULE, EXDATE). */
+  rule: z.string(),
+  occurrences: z.array(OccurrenceCheck),
+});
+export type SeriesPreview = z.infer<typeof SeriesPreview>;
+
+/** issue 13 §4: what booking (or moving) a series did: the visits booked, the occurrences left out. */
+export const SeriesBooked = z.strictObject({
+  seriesId: z.string(),
+  appointmentIds: z.array(z.string()),
+  skipped: z.array(OccurrenceCheck),
+});
+export type SeriesBooked = z.infer<typeof SeriesBooked>;
+
+/** issue 13 §5: a waitlist entry as the desk sees it (patient named; no free text). */
+export const WaitlistView = z.strictObject({
+  id: z.string(),
+  patientId: z.string(),
+  patientName: z.string(),
+  visitTypeId: z.string().nullable(),
+  providerIds: z.array(z.string()),
+  timeOfDay: z.enum(['any', 'morning', 'afternoon']),
+  fromDate: z.string(),
+  toDate: z.string(),
+  pending: z.boolean(),
+});
+export type WaitlistView = z.infer<typeof WaitlistView>;
 
 export const ScheduleView = z.strictObject({
   /** UTC instants of the start of the first local day and the end of the last, at `location`. */

@@ -296,9 +296,27 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE threads ADD COLUMN topic TEXT COLLATE "C";
   ALTER TABLE threads ADD COLUMN pool_id TEXT COLLATE "C" REFERENCES pools(id);
   `,
+  // session 4 review (PostgreSQL twin of schema.ts migration 7): judging-time floor per device
+  /* 7 */ `
+  ALTER TABLE devices ADD COLUMN last_change_at TEXT COLLATE "C";
+  `,
+  // session 4, 13d (PostgreSQL twin of schema.ts): recurring series and the waitlist
+  /* 8 */ `
+  CREATE TABLE appointment_series (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  CREATE TABLE waitlist_entries (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  ALTER TABLE appointments ADD COLUMN series_id TEXT COLLATE "C" REFERENCES appointment_series(id);
+  `,
   // session 4, 14c: coverage (absences with a covering colleague, the hand-over/hand-back log), the clinic-set
-  // break-glass time, pool reply templates (issue 14 §3-§5)
-  /* 7: absences, coverage moves, clinic settings, pool templates */ `
+  // break-glass time, pool reply templates (issue 14 §3-§5). 9 on branch 14c; the lead places it after 13c's.
+  /* 9: absences, coverage moves, clinic settings, pool templates */ `
   CREATE TABLE absences (
     id TEXT COLLATE "C" PRIMARY KEY,
     staff_id TEXT COLLATE "C" NOT NULL REFERENCES staff(id),

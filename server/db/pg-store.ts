@@ -27,6 +27,8 @@ import type {
   ProviderRecord,
   LocationRecord,
   VisitTypeRecord,
+  SeriesRecord,
+  WaitlistRecord,
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
@@ -60,6 +62,9 @@ import {
   providerFromRow,
   locationFromRow,
   visitTypeFromRow,
+  seriesFromRow,
+  waitlistFromRow,
+  type JsonRecordRow,
   staffFromRow,
   threadFromRow,
   threadParams,
@@ -76,13 +81,23 @@ import {
   poolFromRow,
   poolParams,
   type PoolRow,
+  deviceFromRow,
+  refreshTokenFromRow,
+  auditAlertFromRow,
+  patientLoginFromRow,
+  providerParams,
+  locationParams,
+  visitTypeParams,
+  type DeviceRow,
+  type RefreshTokenRow,
+  type AuditAlertRow,
+  type PatientLoginRow,
 } from './rows';
 import type {
   AccessToken,
   AppointmentOrigin,
   AttachmentMeta,
   AuditAlert,
-  AuditAlertKind,
   AuditOrigin,
   AuditReceipt,
   ChangeRef,
@@ -126,31 +141,13 @@ const ENTITY_TABLES: Record<EntityName, { table: string; map: (row: any) => Chan
   location: { table: 'locations', map: locationFromRow },
   visitType: { table: 'visit_types', map: visitTypeFromRow },
   pool: { table: 'pools', map: poolFromRow },
+  series: { table: 'appointment_series', map: seriesFromRow },
+  waitlist: { table: 'waitlist_entries', map: waitlistFromRow },
   // session 4, 14c
   absence: { table: 'absences', map: absenceFromRow },
   clinicSettings: { table: 'clinic_settings', map: clinicSettingsFromRow },
   poolTemplate: { table: 'pool_templates', map: poolTemplateFromRow },
 };
-
-interface DeviceRow {
-  id: string;
-  name: string;
-  created_at: string;
-  revoked_at: string | null;
-  secret_hash: string | null;
-  enrolled_by: string | null;
-  chain_anchor: string | null;
-}
-
-const deviceFromRow = (row: DeviceRow): Device => ({
-  id: row.id,
-  name: row.name,
-  createdAt: row.created_at,
-  revokedAt: row.revoked_at,
-  secretHash: row.secret_hash,
-  enrolledBy: row.enrolled_by,
-  chainAnchor: row.chain_anchor,
-});
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
 
@@ -527,22 +524,8 @@ export class PgStore implements ServerStore {
   }
 
   async refreshToken(hash: string): Promise<RefreshToken | null> {
-    const row = await this.one<{
-      staff_id: string;
-      device_id: string;
-      family: string;
-      expires_at: number;
-      used_at: number | null;
-    }>('SELECT * FROM refresh_tokens WHERE token_hash = $1', hash);
-    return row
-      ? {
-          staffId: row.staff_id,
-          deviceId: row.device_id,
-          family: row.family,
-          expiresAt: row.expires_at,
-          usedAt: row.used_at,
-        }
-      : null;
+    const row = await this.one<RefreshTokenRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', hash);
+    return row ? refreshTokenFromRow(row) : null;
   }
 
   async markRefreshTokenUsed(hash: string, at: number): Promise<void> {
@@ -615,14 +598,7 @@ export class PgStore implements ServerStore {
         `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version,
            location_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        r.id,
-        r.name,
-        r.specialty,
-        r.slotMinutes,
-        r.dayStartMinute,
-        r.dayEndMinute,
-        r.version,
-        r.locationId,
+        ...providerParams(r),
       );
     });
   }
@@ -636,11 +612,7 @@ export class PgStore implements ServerStore {
         `INSERT INTO locations (id, name, time_zone, version, walk_in_minutes) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone,
            version = EXCLUDED.version, walk_in_minutes = EXCLUDED.walk_in_minutes`,
-        r.id,
-        r.name,
-        r.timeZone,
-        r.version,
-        r.walkInMinutes,
+        ...locationParams(r),
       );
     });
   }
@@ -662,11 +634,7 @@ export class PgStore implements ServerStore {
         `INSERT INTO visit_types (id, name, minutes, provider_ids, version) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, minutes = EXCLUDED.minutes,
            provider_ids = EXCLUDED.provider_ids, version = EXCLUDED.version`,
-        r.id,
-        r.name,
-        r.minutes,
-        JSON.stringify(r.providerIds),
-        r.version,
+        ...visitTypeParams(r),
       );
     });
   }
@@ -674,6 +642,25 @@ export class PgStore implements ServerStore {
   async visitType(id: string): Promise<VisitTypeRecord | null> {
     const row = await this.one<VisitTypeRow>('SELECT * FROM visit_types WHERE id = $1', id);
     return row ? visitTypeFromRow(row) : null;
+  }
+
+  async deviceLastChangeAt(deviceId: string): Promise<string | null> {
+    return (
+      (
+        await this.one<{ last_change_at: string | null }>(
+          'SELECT last_change_at FROM devices WHERE id = $1',
+          deviceId,
+        )
+      )?.last_change_at ?? null
+    );
+  }
+
+  async raiseDeviceLastChangeAt(deviceId: string, at: string): Promise<void> {
+    await this.run(
+      `UPDATE devices SET last_change_at = $2 WHERE id = $1 AND (last_change_at IS NULL OR last_change_at < $2)`,
+      deviceId,
+      at,
+    );
   }
 
   async deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null> {
@@ -877,8 +864,8 @@ export class PgStore implements ServerStore {
         'appointment',
         r.id,
         `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason,
-           virtual_link, version, id, cancel_code, overlap_reason, created_via)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+           virtual_link, version, id, cancel_code, overlap_reason, series_id, created_via)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         ...appointmentParams(r),
         origin,
       );
@@ -892,7 +879,7 @@ export class PgStore implements ServerStore {
         r.id,
         `UPDATE appointments SET patient_id = $1, provider_id = $2, start = $3, "end" = $4, status = $5,
            reason = $6, cancel_reason = $7, virtual_link = $8, version = $9, cancel_code = $11,
-           overlap_reason = $12 WHERE id = $10`,
+           overlap_reason = $12, series_id = $13 WHERE id = $10`,
         ...appointmentParams(r),
       );
     });
@@ -1056,6 +1043,10 @@ export class PgStore implements ServerStore {
         return { entity, id, data: await this.visitType(id) };
       case 'pool':
         return { entity, id, data: await this.triagePool(id) };
+      case 'series':
+        return { entity, id, data: await this.series(id) };
+      case 'waitlist':
+        return { entity, id, data: await this.waitlistEntry(id) };
       // session 4, 14c
       case 'absence':
         return { entity, id, data: await this.absence(id) };
@@ -1066,6 +1057,46 @@ export class PgStore implements ServerStore {
       case 'poolTemplate':
         return { entity, id, data: await this.poolTemplate(id) };
     }
+  }
+
+  /* ---- issue 13 §4/§5: recurring series, waitlist ---- */
+
+  async series(id: string): Promise<SeriesRecord | null> {
+    const row = await this.one<JsonRecordRow>('SELECT * FROM appointment_series WHERE id = $1', id);
+    return row ? seriesFromRow(row) : null;
+  }
+
+  putSeries(r: SeriesRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'series',
+        r.id,
+        `INSERT INTO appointment_series (id, data, version) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version`,
+        r.id,
+        JSON.stringify(r),
+        r.version,
+      );
+    });
+  }
+
+  async waitlistEntry(id: string): Promise<WaitlistRecord | null> {
+    const row = await this.one<JsonRecordRow>('SELECT * FROM waitlist_entries WHERE id = $1', id);
+    return row ? waitlistFromRow(row) : null;
+  }
+
+  putWaitlistEntry(r: WaitlistRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'waitlist',
+        r.id,
+        `INSERT INTO waitlist_entries (id, data, version) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version`,
+        r.id,
+        JSON.stringify(r),
+        r.version,
+      );
+    });
   }
 
   /* ---- issue 14a: triage pools, device clearance ---- */
@@ -1122,18 +1153,21 @@ export class PgStore implements ServerStore {
 
   async breakGlassReport(limit: number): Promise<BreakGlassGrant[]> {
     return (
-      await this.all<BreakGlassGrant & { reads: number | string }>(
+      await this.all<BreakGlassGrant & { reads: number | string; served: number | string }>(
         `SELECT g.id, g.staff_id AS "staffId", s.display_name AS "staffName", s.role AS role, g.device_id AS "deviceId",
          g.entity_type AS "entityType", g.entity_id AS "entityId", g.reason, g.opened_at AS "openedAt",
          g.expires_at AS "expiresAt", g.acknowledged_by AS "acknowledgedBy", g.acknowledged_at AS "acknowledgedAt",
          (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
-            AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id AND e.at >= g.opened_at
-            AND e.at <= g.expires_at) AS reads
+            AND e.origin = 'console' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS reads,
+         (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
+            AND e.origin = 'server' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS served
        FROM break_glass g LEFT JOIN staff s ON s.id = g.staff_id
        ORDER BY g.opened_at DESC, g.id LIMIT $1`,
         limit,
       )
-    ).map((r) => ({ ...r, reads: Number(r.reads) }));
+    ).map((r) => ({ ...r, reads: Number(r.reads), served: Number(r.served) }));
   }
 
   acknowledgeBreakGlass(id: string, staffId: string, at: string): Promise<boolean> {
@@ -1150,12 +1184,13 @@ export class PgStore implements ServerStore {
     });
   }
 
-  async deviceStaffRoles(deviceId: string): Promise<Role[]> {
+  async deviceStaffRoles(deviceId: string, onlineSince: string): Promise<Role[]> {
     return (
       await this.all<{ role: Role }>(
         `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
-         WHERE d.device_id = $1 AND d.signed_out_at IS NULL`,
+         WHERE d.device_id = $1 AND d.signed_out_at IS NULL AND d.last_online_at >= $2`,
         deviceId,
+        onlineSince,
       )
     ).map((r) => r.role);
   }
@@ -1417,22 +1452,11 @@ export class PgStore implements ServerStore {
   }
 
   async auditAlerts(limit: number): Promise<AuditAlert[]> {
-    const rows = await this.all<{
-      seq: number;
-      at: string;
-      device_id: string;
-      event_id: string | null;
-      kind: AuditAlertKind;
-      detail: string;
-    }>('SELECT * FROM audit_alerts ORDER BY seq DESC LIMIT $1', limit);
-    return rows.map((r) => ({
-      seq: r.seq,
-      at: r.at,
-      deviceId: r.device_id,
-      eventId: r.event_id,
-      kind: r.kind,
-      detail: r.detail,
-    }));
+    const rows = await this.all<AuditAlertRow>(
+      'SELECT * FROM audit_alerts ORDER BY seq DESC LIMIT $1',
+      limit,
+    );
+    return rows.map(auditAlertFromRow);
   }
 
   async setPasswordHash(staffId: string, passwordHash: string): Promise<void> {
@@ -1508,22 +1532,12 @@ export class PgStore implements ServerStore {
   }
 
   async patientLogins(patientId: string, limit: number): Promise<PatientLogin[]> {
-    const rows = await this.all<{
-      seq: number;
-      patient_id: string;
-      at: string;
-      client: string;
-      outcome: 'success' | 'failure';
-      method: string;
-    }>('SELECT * FROM patient_logins WHERE patient_id = $1 ORDER BY seq DESC LIMIT $2', patientId, limit);
-    return rows.map((r) => ({
-      seq: r.seq,
-      patientId: r.patient_id,
-      at: r.at,
-      client: r.client,
-      outcome: r.outcome,
-      method: r.method,
-    }));
+    const rows = await this.all<PatientLoginRow>(
+      'SELECT * FROM patient_logins WHERE patient_id = $1 ORDER BY seq DESC LIMIT $2',
+      patientId,
+      limit,
+    );
+    return rows.map(patientLoginFromRow);
   }
 
   /* ---- at-most-once ---- */

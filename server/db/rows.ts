@@ -1,5 +1,6 @@
-/** SQLite row shapes and their mapping to the shared domain records. */
+/** Row shapes (SQLite and PostgreSQL alike) and their mapping to and from the shared domain records. */
 import { PoolRecord } from '../../src-shared/triage';
+import { SeriesRecord, WaitlistRecord } from '../../src-shared/domain';
 import type {
   AppointmentRecord,
   AttachmentRecord,
@@ -12,6 +13,7 @@ import type {
   ThreadRecord,
   VisitTypeRecord,
 } from '../../src-shared/domain';
+import type { AuditAlert, AuditAlertKind, Device, PatientLogin, RefreshToken } from './types';
 
 export interface StaffRow {
   id: string;
@@ -198,6 +200,8 @@ export interface AppointmentRow {
   version: number;
   cancel_code: AppointmentRecord['cancelCode'];
   overlap_reason: string | null;
+  /** issue 13 §4 (schema 7) */
+  series_id?: string | null;
 }
 export const appointmentFromRow = (r: AppointmentRow): AppointmentRecord => ({
   id: r.id,
@@ -212,6 +216,7 @@ export const appointmentFromRow = (r: AppointmentRow): AppointmentRecord => ({
   version: r.version,
   cancelCode: r.cancel_code ?? null,
   overlapReason: r.overlap_reason ?? null,
+  ...(r.series_id ? { seriesId: r.series_id } : {}),
 });
 export const appointmentParams = (a: AppointmentRecord) => [
   a.patientId,
@@ -227,7 +232,24 @@ export const appointmentParams = (a: AppointmentRecord) => [
   // issue 13a (appended so the positions above stay)
   a.cancelCode,
   a.overlapReason,
+  // issue 13 §4 (appended likewise)
+  a.seriesId ?? null,
 ];
+
+/** issue 13 §4/§5: series and waitlist rows hold the record's JSON (validated again when read). */
+export interface JsonRecordRow {
+  id: string;
+  data: string;
+  version: number;
+}
+export const seriesFromRow = (r: JsonRecordRow): SeriesRecord | null => {
+  const parsed = SeriesRecord.safeParse(JSON.parse(r.data));
+  return parsed.success ? parsed.data : null;
+};
+export const waitlistFromRow = (r: JsonRecordRow): WaitlistRecord | null => {
+  const parsed = WaitlistRecord.safeParse(JSON.parse(r.data));
+  return parsed.success ? parsed.data : null;
+};
 
 export interface AuditRow {
   id: string;
@@ -296,3 +318,97 @@ export const visitTypeFromRow = (r: VisitTypeRow): VisitTypeRecord => ({
   providerIds: JSON.parse(r.provider_ids) as string[],
   version: Number(r.version),
 });
+
+/* ---- the rest of the row mappers both stores share (session 4, dx: each was written in both) ---- */
+
+export interface DeviceRow {
+  id: string;
+  name: string;
+  created_at: string;
+  revoked_at: string | null;
+  secret_hash: string | null;
+  enrolled_by: string | null;
+  chain_anchor: string | null;
+}
+export const deviceFromRow = (row: DeviceRow): Device => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at,
+  secretHash: row.secret_hash,
+  enrolledBy: row.enrolled_by,
+  chainAnchor: row.chain_anchor,
+});
+
+export interface RefreshTokenRow {
+  staff_id: string;
+  device_id: string;
+  family: string;
+  /** Epoch ms. */
+  expires_at: number;
+  /** Epoch ms; null while unused. */
+  used_at: number | null;
+}
+export const refreshTokenFromRow = (row: RefreshTokenRow): RefreshToken => ({
+  staffId: row.staff_id,
+  deviceId: row.device_id,
+  family: row.family,
+  expiresAt: row.expires_at,
+  usedAt: row.used_at,
+});
+
+export interface AuditAlertRow {
+  seq: number;
+  at: string;
+  device_id: string;
+  event_id: string | null;
+  kind: AuditAlertKind;
+  detail: string;
+}
+export const auditAlertFromRow = (r: AuditAlertRow): AuditAlert => ({
+  seq: r.seq,
+  at: r.at,
+  deviceId: r.device_id,
+  eventId: r.event_id,
+  kind: r.kind,
+  detail: r.detail,
+});
+
+export interface PatientLoginRow {
+  seq: number;
+  patient_id: string;
+  at: string;
+  client: string;
+  outcome: 'success' | 'failure';
+  method: string;
+}
+export const patientLoginFromRow = (r: PatientLoginRow): PatientLogin => ({
+  seq: r.seq,
+  patientId: r.patient_id,
+  at: r.at,
+  client: r.client,
+  outcome: r.outcome,
+  method: r.method,
+});
+
+/** Parameters of the provider INSERT: (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version, location_id). */
+export const providerParams = (r: ProviderRecord) => [
+  r.id,
+  r.name,
+  r.specialty,
+  r.slotMinutes,
+  r.dayStartMinute,
+  r.dayEndMinute,
+  r.version,
+  r.locationId,
+];
+/** Parameters of the location upsert: (id, name, time_zone, version, walk_in_minutes). */
+export const locationParams = (r: LocationRecord) => [r.id, r.name, r.timeZone, r.version, r.walkInMinutes];
+/** Parameters of the visit type upsert: (id, name, minutes, provider_ids as JSON text, version). */
+export const visitTypeParams = (r: VisitTypeRecord) => [
+  r.id,
+  r.name,
+  r.minutes,
+  JSON.stringify(r.providerIds),
+  r.version,
+];

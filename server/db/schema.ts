@@ -307,9 +307,30 @@ export const MIGRATIONS: readonly string[] = [
   -- NULL: no pool (a thread from before pools); counts as clinical
   ALTER TABLE threads ADD COLUMN pool_id TEXT REFERENCES pools(id);
   `,
+  // session 4 review: judging time floored at the device's latest pushed change (a back-dated change after it
+  // came from no honest console, which pushes its outbox in order)
+  /* 7: devices.last_change_at */ `
+  -- the latest claimed creation time (ISO UTC, capped at the server's clock) of any change this device pushed
+  ALTER TABLE devices ADD COLUMN last_change_at TEXT;
+  `,
+  // session 4, 13d: issue 13 §4/§5 recurring series (RFC 5545 rule text) and the waitlist, each row the record's
+  // validated JSON (SeriesRecord / WaitlistRecord); the series a visit is an occurrence of
+  /* 8: recurring series, waitlist */ `
+  CREATE TABLE appointment_series (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  CREATE TABLE waitlist_entries (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  ALTER TABLE appointments ADD COLUMN series_id TEXT REFERENCES appointment_series(id);
+  `,
   // session 4, 14c: coverage (absences with a covering colleague, the hand-over/hand-back log), the clinic-set
-  // break-glass time, pool reply templates (issue 14 §3-§5)
-  /* 7: absences, coverage moves, clinic settings, pool templates */ `
+  // break-glass time, pool reply templates (issue 14 §3-§5). 9 on branch 14c; the lead places it after 13c's.
+  /* 9: absences, coverage moves, clinic settings, pool templates */ `
   CREATE TABLE absences (
     id TEXT PRIMARY KEY,
     staff_id TEXT NOT NULL REFERENCES staff(id),

@@ -13,6 +13,8 @@ import type {
   ProviderRecord,
   LocationRecord,
   VisitTypeRecord,
+  SeriesRecord,
+  WaitlistRecord,
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
@@ -46,6 +48,9 @@ import {
   providerFromRow,
   locationFromRow,
   visitTypeFromRow,
+  seriesFromRow,
+  waitlistFromRow,
+  type JsonRecordRow,
   staffFromRow,
   threadFromRow,
   threadParams,
@@ -62,13 +67,23 @@ import {
   poolFromRow,
   poolParams,
   type PoolRow,
+  deviceFromRow,
+  refreshTokenFromRow,
+  auditAlertFromRow,
+  patientLoginFromRow,
+  providerParams,
+  locationParams,
+  visitTypeParams,
+  type DeviceRow,
+  type RefreshTokenRow,
+  type AuditAlertRow,
+  type PatientLoginRow,
 } from './rows';
 import type {
   AccessToken,
   AppointmentOrigin,
   AttachmentMeta,
   AuditAlert,
-  AuditAlertKind,
   AuditOrigin,
   AuditReceipt,
   ChangeRef,
@@ -83,26 +98,6 @@ import type {
   TransactionOptions,
   BreakGlassInsert,
 } from './types';
-
-interface DeviceRow {
-  id: string;
-  name: string;
-  created_at: string;
-  revoked_at: string | null;
-  secret_hash: string | null;
-  enrolled_by: string | null;
-  chain_anchor: string | null;
-}
-
-const deviceFromRow = (row: DeviceRow): Device => ({
-  id: row.id,
-  name: row.name,
-  createdAt: row.created_at,
-  revokedAt: row.revoked_at,
-  secretHash: row.secret_hash,
-  enrolledBy: row.enrolled_by,
-  chainAnchor: row.chain_anchor,
-});
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
 
@@ -354,22 +349,8 @@ export class SqliteStore implements ServerStore {
 
   async refreshToken(hash: string): Promise<RefreshToken | null> {
     while (this.busy()) await this.tail;
-    const row = this.one<{
-      staff_id: string;
-      device_id: string;
-      family: string;
-      expires_at: number;
-      used_at: number | null;
-    }>('SELECT * FROM refresh_tokens WHERE token_hash = ?', hash);
-    return row
-      ? {
-          staffId: row.staff_id,
-          deviceId: row.device_id,
-          family: row.family,
-          expiresAt: row.expires_at,
-          usedAt: row.used_at,
-        }
-      : null;
+    const row = this.one<RefreshTokenRow>('SELECT * FROM refresh_tokens WHERE token_hash = ?', hash);
+    return row ? refreshTokenFromRow(row) : null;
   }
 
   async markRefreshTokenUsed(hash: string, at: number): Promise<void> {
@@ -442,14 +423,7 @@ export class SqliteStore implements ServerStore {
       `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version,
          location_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      r.id,
-      r.name,
-      r.specialty,
-      r.slotMinutes,
-      r.dayStartMinute,
-      r.dayEndMinute,
-      r.version,
-      r.locationId,
+      ...providerParams(r),
     );
     this.recordChange('provider', r.id);
   }
@@ -461,11 +435,7 @@ export class SqliteStore implements ServerStore {
       `INSERT INTO locations (id, name, time_zone, version, walk_in_minutes) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
          version = excluded.version, walk_in_minutes = excluded.walk_in_minutes`,
-      r.id,
-      r.name,
-      r.timeZone,
-      r.version,
-      r.walkInMinutes,
+      ...locationParams(r),
     );
     this.recordChange('location', r.id);
   }
@@ -487,11 +457,7 @@ export class SqliteStore implements ServerStore {
       `INSERT INTO visit_types (id, name, minutes, provider_ids, version) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, minutes = excluded.minutes,
          provider_ids = excluded.provider_ids, version = excluded.version`,
-      r.id,
-      r.name,
-      r.minutes,
-      JSON.stringify(r.providerIds),
-      r.version,
+      ...visitTypeParams(r),
     );
     this.recordChange('visitType', r.id);
   }
@@ -500,6 +466,24 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     const row = this.one<VisitTypeRow>('SELECT * FROM visit_types WHERE id = ?', id);
     return row ? visitTypeFromRow(row) : null;
+  }
+
+  async deviceLastChangeAt(deviceId: string): Promise<string | null> {
+    while (this.busy()) await this.tail;
+    return (
+      this.one<{ last_change_at: string | null }>('SELECT last_change_at FROM devices WHERE id = ?', deviceId)
+        ?.last_change_at ?? null
+    );
+  }
+
+  async raiseDeviceLastChangeAt(deviceId: string, at: string): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `UPDATE devices SET last_change_at = ? WHERE id = ? AND (last_change_at IS NULL OR last_change_at < ?)`,
+      at,
+      deviceId,
+      at,
+    );
   }
 
   async deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null> {
@@ -694,7 +678,8 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     this.run(
       `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason, virtual_link,
-         version, id, cancel_code, overlap_reason, created_via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         version, id, cancel_code, overlap_reason, series_id, created_via)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ...appointmentParams(r),
       origin,
     );
@@ -870,6 +855,10 @@ export class SqliteStore implements ServerStore {
         return { entity, id, data: await this.visitType(id) };
       case 'pool':
         return { entity, id, data: await this.triagePool(id) };
+      case 'series':
+        return { entity, id, data: await this.series(id) };
+      case 'waitlist':
+        return { entity, id, data: await this.waitlistEntry(id) };
       // session 4, 14c
       case 'absence':
         return { entity, id, data: await this.absence(id) };
@@ -880,6 +869,44 @@ export class SqliteStore implements ServerStore {
       case 'poolTemplate':
         return { entity, id, data: await this.poolTemplate(id) };
     }
+  }
+
+  /* ---- issue 13 §4/§5: recurring series, waitlist ---- */
+
+  async series(id: string): Promise<SeriesRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<JsonRecordRow>('SELECT * FROM appointment_series WHERE id = ?', id);
+    return row ? seriesFromRow(row) : null;
+  }
+
+  async putSeries(r: SeriesRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO appointment_series (id, data, version) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
+      r.id,
+      JSON.stringify(r),
+      r.version,
+    );
+    this.recordChange('series', r.id);
+  }
+
+  async waitlistEntry(id: string): Promise<WaitlistRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<JsonRecordRow>('SELECT * FROM waitlist_entries WHERE id = ?', id);
+    return row ? waitlistFromRow(row) : null;
+  }
+
+  async putWaitlistEntry(r: WaitlistRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO waitlist_entries (id, data, version) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
+      r.id,
+      JSON.stringify(r),
+      r.version,
+    );
+    this.recordChange('waitlist', r.id);
   }
 
   /* ---- issue 14a: triage pools, device clearance ---- */
@@ -941,8 +968,11 @@ export class SqliteStore implements ServerStore {
          g.entity_type AS "entityType", g.entity_id AS "entityId", g.reason, g.opened_at AS "openedAt",
          g.expires_at AS "expiresAt", g.acknowledged_by AS "acknowledgedBy", g.acknowledged_at AS "acknowledgedAt",
          (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
-            AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id AND e.at >= g.opened_at
-            AND e.at <= g.expires_at) AS reads
+            AND e.origin = 'console' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS reads,
+         (SELECT count(*) FROM audit_events e WHERE e.purpose_of_event = 'BTG' AND e.action = 'read'
+            AND e.origin = 'server' AND e.staff_id = g.staff_id AND e.entity_id = g.entity_id
+            AND e.at >= g.opened_at AND e.at <= g.expires_at) AS served
        FROM break_glass g LEFT JOIN staff s ON s.id = g.staff_id
        ORDER BY g.opened_at DESC, g.id LIMIT ?`,
       limit,
@@ -961,12 +991,13 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  async deviceStaffRoles(deviceId: string): Promise<Role[]> {
+  async deviceStaffRoles(deviceId: string, onlineSince: string): Promise<Role[]> {
     while (this.busy()) await this.tail;
     return this.all<{ role: Role }>(
       `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
-       WHERE d.device_id = ? AND d.signed_out_at IS NULL`,
+       WHERE d.device_id = ? AND d.signed_out_at IS NULL AND d.last_online_at >= ?`,
       deviceId,
+      onlineSince,
     ).map((r) => r.role);
   }
 
@@ -1216,21 +1247,9 @@ export class SqliteStore implements ServerStore {
 
   async auditAlerts(limit: number): Promise<AuditAlert[]> {
     while (this.busy()) await this.tail;
-    return this.all<{
-      seq: number;
-      at: string;
-      device_id: string;
-      event_id: string | null;
-      kind: AuditAlertKind;
-      detail: string;
-    }>('SELECT * FROM audit_alerts ORDER BY seq DESC LIMIT ?', limit).map((r) => ({
-      seq: r.seq,
-      at: r.at,
-      deviceId: r.device_id,
-      eventId: r.event_id,
-      kind: r.kind,
-      detail: r.detail,
-    }));
+    return this.all<AuditAlertRow>('SELECT * FROM audit_alerts ORDER BY seq DESC LIMIT ?', limit).map(
+      auditAlertFromRow,
+    );
   }
 
   async setPasswordHash(staffId: string, passwordHash: string): Promise<void> {
@@ -1303,23 +1322,11 @@ export class SqliteStore implements ServerStore {
 
   async patientLogins(patientId: string, limit: number): Promise<PatientLogin[]> {
     while (this.busy()) await this.tail;
-    return this.all<{
-      seq: number;
-      patient_id: string;
-      at: string;
-      client: string;
-      outcome: 'success' | 'failure';
-      method: string;
-    }>('SELECT * FROM patient_logins WHERE patient_id = ? ORDER BY seq DESC LIMIT ?', patientId, limit).map(
-      (r) => ({
-        seq: r.seq,
-        patientId: r.patient_id,
-        at: r.at,
-        client: r.client,
-        outcome: r.outcome,
-        method: r.method,
-      }),
-    );
+    return this.all<PatientLoginRow>(
+      'SELECT * FROM patient_logins WHERE patient_id = ? ORDER BY seq DESC LIMIT ?',
+      patientId,
+      limit,
+    ).map(patientLoginFromRow);
   }
 
   /* ---- at-most-once ---- */

@@ -16,6 +16,8 @@ import type {
   StaffRecord,
   ThreadRecord,
   VisitTypeRecord,
+  SeriesRecord,
+  WaitlistRecord,
 } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
 import type {
@@ -212,11 +214,24 @@ export interface ServerStore {
   locations(): Promise<LocationRecord[]>;
   /** Move a provider to a location (records a 'provider' change); the version is bumped. */
   setProviderLocation(providerId: string, locationId: string): Promise<void>;
+  // issue 13 §4/§5 (session 4, 13d)
+  /** A recurring series, or null. */
+  series(id: string): Promise<SeriesRecord | null>;
+  /** Insert or replace a series (records a 'series' change). */
+  putSeries(record: SeriesRecord): Promise<void>;
+  /** A waitlist entry, or null. */
+  waitlistEntry(id: string): Promise<WaitlistRecord | null>;
+  /** Insert or replace a waitlist entry (records a 'waitlist' change). */
+  putWaitlistEntry(record: WaitlistRecord): Promise<void>;
   /** Insert or replace a visit type (records a 'visitType' change). */
   upsertVisitType(record: VisitTypeRecord): Promise<void>;
   visitType(id: string): Promise<VisitTypeRecord | null>;
   /** When this staff member first signed in online on this device (ISO), or null. */
   deviceStaffFirstAt(deviceId: string, staffId: string): Promise<string | null>;
+  /** The latest creation time (ISO UTC) of a change this device pushed, or null (DESIGN §5, judging time). */
+  deviceLastChangeAt(deviceId: string): Promise<string | null>;
+  /** Raise the device's latest change time to `at` (ISO UTC) if it is later; never lowers it. */
+  raiseDeviceLastChangeAt(deviceId: string, at: string): Promise<void>;
   /** Slot-holding visits of a patient overlapping [start, end), other than `excludeId` (uncapped). */
   patientVisitsOverlapping(
     patientId: string,
@@ -327,8 +342,11 @@ export interface ServerStore {
   breakGlassReport(limit: number): Promise<BreakGlassGrant[]>;
   /** Marks a grant reviewed; false if there is no such grant. */
   acknowledgeBreakGlass(id: string, staffId: string, at: string): Promise<boolean>;
-  /** Roles of the staff signed in online on the device and not signed out there since (its clearance). */
-  deviceStaffRoles(deviceId: string): Promise<Role[]>;
+  /**
+   * Roles of the staff signed in online on the device at or after `onlineSince` (ISO UTC; the offline grace
+   * period) and not signed out there since: the device's clearance (review 4: a forgotten sign-in expires).
+   */
+  deviceStaffRoles(deviceId: string, onlineSince: string): Promise<Role[]>;
 
   /* ---- session 4, 14c: coverage (issue 14 §3), clinic settings (§4), pool templates (§5) ---- */
 

@@ -18,7 +18,6 @@ import type {
 import { PasswordHasher } from '../auth/passwords';
 import { AuditWriter } from '../audit/writer';
 import type { ServerStore } from '../db/types';
-import { dueAfter } from '../sync/sla';
 import {
   BASE_PROVIDERS,
   CANCEL_REASONS,
@@ -36,7 +35,7 @@ import { Prng } from './prng';
 import { addLocalDays, isoWeekday } from '../../src-shared/clinic-time';
 import { slotGrid } from '../../src-shared/schedule-rules';
 import { DEMO_SUBJECT_TOPICS } from './content';
-import { DEFAULT_POOLS, poolForTopic } from '../../src-shared/triage';
+import { DEFAULT_POOLS, dueAt, poolForTopic } from '../../src-shared/triage';
 
 /** issue 14a: topic and pool of a demo thread by its subject. */
 function demoRouting(subject: string): Pick<ThreadRecord, 'topic' | 'poolId'> {
@@ -304,7 +303,7 @@ export async function seedDemo(store: ServerStore, options: DemoOptions): Promis
           createdAt: iso(createdMs),
           updatedAt: last.sentAt,
           lastMessageAt: last.sentAt,
-          dueAt: waiting && status !== 'done' ? dueAfter(last.sentAt, priority) : null,
+          dueAt: waiting && status !== 'done' ? dueAt(last.sentAt, priority) : null,
           version: 1,
           // issue 14a: the topic routes the thread to its pool (the default pools of the schema migration)
           ...demoRouting(topic.subject),

@@ -19,7 +19,6 @@ import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { normalizeIso, transitionProblem } from '../../src-shared/schedule-rules';
 import { gridProblem } from '../schedule/bookable';
-import { dueAfter } from '../sync/sla';
 import { DEFAULT_SLA, dueAt, poolForTopic } from '../../src-shared/triage';
 import { checkAttachment } from './attachments';
 
@@ -357,13 +356,15 @@ export async function postMessage(
       version: 1,
     };
     await ctx.store.insertMessage(message);
+    // The pool's SLA (issue 14 §2: set by the clinic per pool), as for the thread's first message (review 4).
+    const pool = thread.poolId ? await ctx.store.triagePool(thread.poolId) : null;
     await ctx.store.updateThread({
       ...thread,
       // A patient writing into a closed thread reopens it for the clinic.
       status: thread.status === 'done' ? 'new' : thread.status,
       lastMessageAt: now,
       updatedAt: now,
-      dueAt: thread.dueAt ?? dueAfter(now, thread.priority),
+      dueAt: thread.dueAt ?? dueAt(now, thread.priority, pool?.sla ?? DEFAULT_SLA),
       version: thread.version + 1,
     });
     await patientAudit(ctx, 'create', 'thread', threadId, ['messages']);

@@ -34,8 +34,9 @@ export async function gridProblem(
  * The clinic clock a pushed change is judged at (issue 13a): the time the console made it (so a check-in made
  * offline on the visit's day still counts when it syncs the next morning), but never later than the server's now
  * (a console's clock is not trusted beyond that) and never earlier than the offline grace period allows, than the
- * PC's enrolment, or than this person's first online sign-in on this PC: no honest console made a change before
- * those (review of issue 13a: a modified console back-dating a fabricated visit).
+ * PC's enrolment, than this person's first online sign-in on this PC, or than the latest change this PC pushed
+ * before: no honest console made a change before those, and an honest console pushes its outbox in the order its
+ * changes were made (reviews of issue 13a: a modified console back-dating a fabricated visit, sessions 3 and 4).
  */
 export async function judgeClock(
   ctx: ServerContext,
@@ -43,14 +44,28 @@ export async function judgeClock(
   m: { createdAt: string; staffId: string },
   deviceId: string,
 ): Promise<ClinicClock> {
+  const nowMs = await judgedInstant(ctx, m, deviceId);
+  return { nowMs, timeZone: location.timeZone, walkInMinutes: location.walkInMinutes };
+}
+
+/**
+ * The instant (ms) a pushed change counts as made, with the floors and ceiling of judgeClock above; also the
+ * start of an emergency-access grant opened while the PC was offline (review 4: its reads are then counted).
+ */
+export async function judgedInstant(
+  ctx: ServerContext,
+  m: { createdAt: string; staffId: string },
+  deviceId: string,
+): Promise<number> {
   const now = ctx.now();
   const floors = [now - ctx.offlineGraceMs];
   const device = await ctx.store.device(deviceId);
   if (device) floors.push(Date.parse(device.createdAt));
+  const lastChange = await ctx.store.deviceLastChangeAt(deviceId);
+  if (lastChange) floors.push(Date.parse(lastChange));
   const firstAt = await ctx.store.deviceStaffFirstAt(deviceId, m.staffId);
   floors.push(firstAt ? Date.parse(firstAt) : now);
   const floor = Math.max(...floors.filter(Number.isFinite));
   const made = Date.parse(m.createdAt);
-  const nowMs = Number.isFinite(made) ? Math.min(now, Math.max(made, floor)) : now;
-  return { nowMs, timeZone: location.timeZone, walkInMinutes: location.walkInMinutes };
+  return Number.isFinite(made) ? Math.min(now, Math.max(made, floor)) : now;
 }

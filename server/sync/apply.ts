@@ -20,23 +20,32 @@ import {
   TRANSITIONS,
   visitTypeProblem,
 } from '../../src-shared/schedule-rules';
-import { gridProblem, judgeClock, locationOf } from '../schedule/bookable';
+import { gridProblem, judgeClock, judgedInstant, locationOf } from '../schedule/bookable';
 import { payloadVersionProblem } from './payload-versions';
 import { roleMayPush } from '../../src-shared/mutation-roles';
+import { virtualLinkProblem } from '../../src-shared/virtual-visit';
 import { staffActive } from '../auth/staff-auth';
 import { appendConsoleAudit } from './audit-chain';
 import { DEFAULT_SLA, dueAt, roleMayReadPool, roleMayRoute } from '../../src-shared/triage';
 import { poolKindOf } from './triage-access';
+import {
+  createSeries,
+  seriesBookProblem,
+  setSeriesRule,
+  takeWaitlistEntry,
+  waitlistBookProblem,
+  waitlistOp,
+} from './series-waitlist';
 
 type Op<N extends MutationOpName> = Extract<MutationOp, { op: N }>;
 
-interface OpContext extends ServerContext {
+export interface OpContext extends ServerContext {
   deviceId: string;
   staff: StaffRecord;
   m: Mutation;
 }
 
-interface AuditTarget {
+export interface AuditTarget {
   action: AuditAction;
   entityType: AuditEntityType;
   entityId: string;
@@ -45,7 +54,7 @@ interface AuditTarget {
   purposeOfEvent?: 'BTG';
 }
 
-interface Outcome {
+export interface Outcome {
   result: MutationResult;
   audit: AuditTarget;
 }
@@ -81,14 +90,6 @@ async function slotTakenReason(c: OpContext, holder: AppointmentRecord): Promise
     : 'This slot was booked at another desk.';
 }
 
-const isHttps = (link: string): boolean => {
-  try {
-    return new URL(link).protocol === 'https:';
-  } catch {
-    return false;
-  }
-};
-
 async function book(c: OpContext, op: Op<'appointment.book'>): Promise<Outcome> {
   const fields = [
     'patientId',
@@ -119,11 +120,16 @@ async function book(c: OpContext, op: Op<'appointment.book'>): Promise<Outcome> 
   if (!(await c.store.patient(op.patientId))) return out(rejected(c, 'Unknown patient.', null));
   const provider = await c.store.provider(op.providerId);
   if (!provider) return out(rejected(c, 'Unknown provider.', null));
-  if (op.virtualLink !== null && !isHttps(op.virtualLink)) {
-    return out(rejected(c, 'A virtual-visit link must be an https:// address.', null));
-  }
+  const linkProblem = virtualLinkProblem(op.virtualLink, c.m.entityId);
+  if (linkProblem) return out(rejected(c, linkProblem, null));
   const problem = await gridProblem(c.store, provider, start, end);
   if (problem) return out(rejected(c, problem, null));
+  // issue 13 §4/§5: an occurrence of a series; a booking from the waitlist (server/sync/series-waitlist.ts)
+  const seriesProblem = await seriesBookProblem(c, op, provider, start, end);
+  if (seriesProblem) return out(rejected(c, seriesProblem, null));
+  const waitlistProblem = await waitlistBookProblem(c, op);
+  if (waitlistProblem) return out(rejected(c, waitlistProblem.reason, waitlistProblem.current));
+  if (op.seriesId !== undefined) fields.push('seriesId');
   if (op.visitTypeId !== undefined) {
     const visitType = await c.store.visitType(op.visitTypeId);
     if (!visitType) return out(rejected(c, 'Unknown visit type.', null));
@@ -152,9 +158,11 @@ async function book(c: OpContext, op: Op<'appointment.book'>): Promise<Outcome> 
     virtualLink: op.virtualLink,
     cancelCode: null,
     overlapReason: overlapping.length > 0 ? op.overlapReason!.trim() : null,
+    ...(op.seriesId !== undefined ? { seriesId: op.seriesId } : {}),
     version: 1,
   };
   await c.store.insertAppointment(record, 'console');
+  await takeWaitlistEntry(c, op);
   return out(applied(c, record.version));
 }
 
@@ -240,6 +248,8 @@ async function appointmentOp(
       const reason = `An appointment that is ${current.status} cannot be changed to or from a virtual visit.`;
       return { result: rejected(c, reason, appointmentChange(current)), audit };
     }
+    const linkProblem = virtualLinkProblem(op.virtualLink, current.id);
+    if (linkProblem) return { result: rejected(c, linkProblem, appointmentChange(current)), audit };
     const next = { ...current, virtualLink: op.virtualLink, version: current.version + 1 };
     await c.store.updateAppointment(next);
     return { result: applied(c, next.version), audit };
@@ -308,7 +318,12 @@ async function threadOp(
           ),
         );
       }
-      next = { ...thread, poolId: target.id };
+      // The due time follows the new pool's SLA (review 4: a re-routed thread kept the old pool's).
+      next = {
+        ...thread,
+        poolId: target.id,
+        dueAt: thread.dueAt ? dueAt(thread.lastMessageAt, thread.priority, target.sla) : null,
+      };
       break;
     }
     case 'thread.assign': {
@@ -379,7 +394,8 @@ async function openBreakGlass(c: OpContext, op: Op<'breakGlass.open'>): Promise<
   };
   const thread = await c.store.thread(c.m.entityId);
   if (!thread) return { result: rejected(c, 'Unknown thread.', null), audit };
-  const openedAt = c.nowIso();
+  // Dated when the console opened it (bounded like any change's time), so reads made offline under it count.
+  const openedAt = new Date(await judgedInstant(c, c.m, c.deviceId)).toISOString();
   // Session 4, 14c: the clinic's setting (admin-set, default 60) is the longest a grant may last.
   const minutes = Math.min(op.minutes, (await c.store.clinicSettings()).breakGlassMinutes);
   await c.store.insertBreakGlass({
@@ -455,7 +471,13 @@ async function decide(
 
   let outcome: Outcome;
   if (!roleMayPush(staff.role, op.op)) {
-    const entity = op.op.startsWith('appointment.') ? 'appointment' : 'thread';
+    const entity = op.op.startsWith('appointment.')
+      ? 'appointment'
+      : op.op.startsWith('series.')
+        ? 'series'
+        : op.op.startsWith('waitlist.')
+          ? 'waitlist'
+          : 'thread';
     const change = op.op === 'appointment.book' ? null : await ctx.store.loadChange(entity, m.entityId);
     outcome = {
       result: rejected(c, `A ${staff.role} may not do ${op.op}.`, change?.data ? change : null),
@@ -474,6 +496,9 @@ async function decide(
   ) {
     outcome = await appointmentOp(c, op);
   } else if (op.op === 'breakGlass.open') outcome = await openBreakGlass(c, op);
+  else if (op.op === 'series.create') outcome = await createSeries(c, op);
+  else if (op.op === 'series.setRule') outcome = await setSeriesRule(c, op);
+  else if (op.op === 'waitlist.add' || op.op === 'waitlist.remove') outcome = await waitlistOp(c, op);
   else outcome = await threadOp(c, op);
 
   // Attributes the change (or the refused attempt) to the staff member and the pushing device.
@@ -505,6 +530,12 @@ async function applyOnce(
       const stored = await ctx.store.appliedMutation(deviceId, m.id);
       if (stored !== null) return JSON.parse(stored) as MutationResult;
       const result = await decide(ctx, deviceId, m, pushedBy);
+      // The judging-time floor of this device's later changes (server/schedule/bookable.ts judgeClock). Audit
+      // events are left out: a console pushes them from its audit log, a stream apart from its outbox, so their
+      // times are not in order with its changes.
+      const made = m.mutation.op === 'audit.append' ? NaN : Date.parse(m.createdAt);
+      if (Number.isFinite(made))
+        await ctx.store.raiseDeviceLastChangeAt(deviceId, new Date(Math.min(made, ctx.now())).toISOString());
       // The primary key (device_id, mutation_id) refuses a second result: a concurrent apply rolls back.
       await ctx.store.saveAppliedMutation(deviceId, m.id, JSON.stringify(result), ctx.nowIso());
       return result;

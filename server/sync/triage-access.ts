@@ -8,6 +8,7 @@ import type { Change } from '../../src-shared/sync';
 import { roleMayReadPool, type PoolKind, type PoolRecord } from '../../src-shared/triage';
 import type { ServerStore } from '../db/types';
 import type { SyncCaller } from '../auth/staff-auth';
+import type { ServerContext } from '../context';
 
 /** The pool kind of a thread (null: no pool or an unknown one, which counts as clinical). */
 export async function poolKindOf(
@@ -21,11 +22,14 @@ export async function poolKindOf(
 /**
  * What a sync caller may be served: the signed-in staff member's role when a token came with the request;
  * on the device credential alone, the most a staff member signed in on that device may see (its clearance:
- * clinical content only if a clinician or admin uses the PC), so dropping the token gains nothing.
+ * clinical content only if a clinician or admin signed in online on the PC within the offline grace period and
+ * has not signed out there since), so dropping the token gains nothing, and a forgotten sign-in expires with
+ * the grace period in which that person could still push from the PC (DESIGN §5, review 4).
  */
-export async function servedRole(store: ServerStore, caller: SyncCaller): Promise<Role> {
+export async function servedRole(ctx: ServerContext, caller: SyncCaller): Promise<Role> {
   if (caller.session) return caller.session.staff.role;
-  const roles = await store.deviceStaffRoles(caller.deviceId);
+  const since = new Date(ctx.now() - ctx.offlineGraceMs).toISOString();
+  const roles = await ctx.store.deviceStaffRoles(caller.deviceId, since);
   if (roles.includes('admin')) return 'admin';
   if (roles.includes('clinician')) return 'clinician';
   return 'receptionist';

@@ -18,6 +18,8 @@ export const FHIR_SYSTEMS = {
   sourceType: 'http://terminology.hl7.org/CodeSystem/security-source-type',
   entityType: 'http://terminology.hl7.org/CodeSystem/audit-entity-type',
   objectRole: 'http://terminology.hl7.org/CodeSystem/object-role',
+  /** HL7 v3 ActReason: purposeOfEvent 'BTG' (break the glass) for emergency access. */
+  actReason: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
   /** Our own codes: the console's action name, staff role, device and staff identifiers. */
   localAction: 'urn:clinic-console:audit-action',
   localRole: 'urn:clinic-console:staff-role',
@@ -57,6 +59,7 @@ export interface FhirAuditEvent {
   action?: 'C' | 'R' | 'U' | 'D' | 'E';
   recorded: string;
   outcome?: '0' | '4' | '8' | '12';
+  purposeOfEvent?: CodeableConcept[];
   agent: {
     type?: CodeableConcept;
     role?: CodeableConcept[];
@@ -260,6 +263,12 @@ export function toFhirAuditEvent(e: ExportEvent): FhirAuditEvent {
     agent: [agentOf(e)],
     source: sourceOf(e),
   };
+  if (e.purposeOfEvent === 'BTG') {
+    // Review 4: the emergency-access flag reaches every export, as FHIR R4 AuditEvent.purposeOfEvent.
+    resource.purposeOfEvent = [
+      { coding: [{ system: FHIR_SYSTEMS.actReason, code: 'BTG', display: 'break the glass' }] },
+    ];
+  }
   const entity = entitiesOf(e);
   if (entity) resource.entity = entity;
   if (e.chain) {

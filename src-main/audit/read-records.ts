@@ -10,7 +10,13 @@
  */
 import type { MethodName } from '../../src-shared/contract';
 import type { AuditAction, AuditEntityType } from '../../src-shared/domain';
-import type { AppointmentView, PatientView, ScheduleView, ThreadPage } from '../../src-shared/views';
+import type {
+  AppointmentView,
+  PatientView,
+  ScheduleView,
+  ThreadPage,
+  WaitlistView,
+} from '../../src-shared/views';
 import type { Store } from '../store/store';
 
 /** A record an audit event is written on, with the field names the event carries. */
@@ -54,6 +60,14 @@ export function listedRecords(method: MethodName, output: unknown): AuditSubject
     case 'patient.search':
       for (const p of output as PatientView[]) add(out, seen, 'patient', p.id, method);
       break;
+    // issue 13 §5: the waitlist shows patients' names
+    case 'waitlist.list':
+    case 'waitlist.offers': {
+      const entries = output as WaitlistView[];
+      for (const e of entries) add(out, seen, 'waitlist', e.id, method);
+      for (const e of entries) add(out, seen, 'patient', e.patientId, method);
+      break;
+    }
     default:
       break;
   }
@@ -71,6 +85,10 @@ function heldLocally(store: Store, entityType: AuditEntityType, id: string, inpu
       return store.patients.byId(id) !== null;
     case 'staff':
       return store.staff.byId(id) !== null;
+    case 'series':
+      return store.series.byId(id) !== null;
+    case 'waitlist':
+      return store.waitlist.byId(id) !== null;
     case 'settings':
       // A device's settings (enrolment, revocation): a device this PC knows of.
       return store.devices.nameOf(id) !== null;

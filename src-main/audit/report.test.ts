@@ -109,11 +109,11 @@ describe('audit report', () => {
     expect(csv.endsWith('\r\n')).toBe(true);
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'time_utc,staff,role,actor_kind,action,record_type,record_id,outcome,device,device_id,fields,source,event_id',
+      'time_utc,staff,role,actor_kind,action,record_type,record_id,outcome,device,device_id,fields,source,event_id,purpose_of_event',
     );
     expect(lines.slice(1)).toEqual([
-      `2026-11-23T09:00:00.000Z,Ada Admin,admin,staff,read,patient,pat-1,success,Front desk 1,${DEVICE_ID},,local,${ids.a}`,
-      `2026-11-24T09:01:00.000Z,Bo Clinician,clinician,staff,read,patient,pat-1,success,Front desk 1,${DEVICE_ID},,server,${ids.c}`,
+      `2026-11-23T09:00:00.000Z,Ada Admin,admin,staff,read,patient,pat-1,success,Front desk 1,${DEVICE_ID},,local,${ids.a},`,
+      `2026-11-24T09:01:00.000Z,Bo Clinician,clinician,staff,read,patient,pat-1,success,Front desk 1,${DEVICE_ID},,server,${ids.c},`,
     ]);
   });
 

@@ -167,6 +167,8 @@ export class AuditReport {
       'fields',
       'source',
       'event_id',
+      // FHIR AuditEvent.purposeOfEvent: 'BTG' for a read under emergency access (review 4: it was left out)
+      'purpose_of_event',
     ];
     const lines = [header.join(',')];
     for (const e of this.all(q)) {
@@ -185,6 +187,7 @@ export class AuditReport {
           e.fields.join(' '),
           e.source,
           e.id,
+          e.purposeOfEvent ?? '',
         ]
           .map(csvCell)
           .join(','),

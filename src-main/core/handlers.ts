@@ -191,6 +191,17 @@ export function createHandlers(d: HandlerDeps): Handlers {
       ok
     ),
     'appointment.cancel': (i, c) => (d.schedule.cancel(need(c.staff), i.appointmentId, i.code, i.reason), ok),
+    // issue 13 §4/§5: recurring series and the waitlist (src-main/schedule/series-service.ts, waitlist-service.ts)
+    'series.preview': (i) => d.schedule.series.preview(i),
+    'series.book': (i, c) => d.schedule.series.book(need(c.staff), i),
+    'series.cancel': (i, c) => ({
+      cancelled: d.schedule.series.cancel(need(c.staff), i.appointmentId, i.scope, i.code, i.reason),
+    }),
+    'series.reschedule': (i, c) => d.schedule.series.reschedule(need(c.staff), i.appointmentId, i.scope, i),
+    'waitlist.add': (i, c) => ({ entryId: d.schedule.waitlist.add(need(c.staff), i) }),
+    'waitlist.list': () => d.schedule.waitlist.list(),
+    'waitlist.remove': (i, c) => (d.schedule.waitlist.remove(need(c.staff), i.entryId), ok),
+    'waitlist.offers': (i) => d.schedule.waitlist.offers(i.providerId, i.start, i.end),
     'appointment.patientOverlaps': (i) => d.schedule.patientOverlaps(i.patientId, i.start, i.end, i.exceptId),
     'appointment.room': (i, c) => (d.schedule.advance(need(c.staff), i.appointmentId, 'room'), ok),
     'appointment.complete': (i, c) => (d.schedule.advance(need(c.staff), i.appointmentId, 'complete'), ok),

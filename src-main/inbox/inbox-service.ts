@@ -13,6 +13,7 @@ import type { Clock } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
 import type { Store } from '../store/store';
 import { recordLocalMutation } from '../sync/local-mutations';
+import { markUnchanging } from '../base/unchanging';
 import { StoreCache } from '../store/store-cache';
 import { threadSummaryOf } from './views';
 
@@ -78,6 +79,8 @@ export class InboxService {
     const { rows, total } = this.store.threads.page({ ...input, staffId: staff.id, administrativeOnly });
     const page = { threads: rows.map(threadSummaryOf), total };
     if (pages) {
+      // Shared by every later hit: never changed, so the router validates it once (issue 16).
+      markUnchanging(page);
       if (pages.size >= FIRST_PAGES_KEPT) pages.clear();
       pages.set(key, page);
     }

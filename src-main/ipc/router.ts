@@ -7,6 +7,7 @@ import type { AuditSubject } from '../audit/read-records';
 import type { AuthService } from '../auth/auth-service';
 import type { RecordAccess } from '../triage/access';
 import type { CallerInfo, CallResult, EventListener, Router } from './types';
+import { parseOutput } from './validated-output';
 
 /** What a handler gets besides its validated input: the signed-in (active) staff member, when there is one. */
 export interface HandlerContext {
@@ -209,7 +210,7 @@ export function createRouter(o: RouterOptions): Router {
       if (audit && !(handler instanceof AsyncFunction)) {
         // A record's change (or read) and its audit events commit together or not at all, in one transaction.
         value = o.atomically(() => {
-          const result = spec.output.parse(handler(parsed.data, ctx));
+          const result = parseOutput(spec.output, handler(parsed.data, ctx));
           recordSuccess(result);
           return result;
         });
@@ -232,7 +233,7 @@ export function createRouter(o: RouterOptions): Router {
             );
           }
         }
-        value = spec.output.parse(result);
+        value = parseOutput(spec.output, result);
         const write = ctx.writeWithAudit;
         if (write) {
           const parsedValue = value;

@@ -25,10 +25,10 @@ import {
   visitTypeProblem,
 } from '../../src-shared/schedule-rules';
 import { CANCEL_CODE_LABEL } from '../../src-shared/cancel-codes';
+import { virtualVisitLink } from '../../src-shared/virtual-visit';
 import { virtualLinkFor } from './virtual-visits';
-
-/** Host of the virtual-visit links this console creates; on the shell's openExternal allow-list. */
-export const VIRTUAL_VISIT_BASE = 'https://visit.clinic.example/v/';
+import { SeriesService } from './series-service';
+import { WaitlistService } from './waitlist-service';
 
 export function appointmentViewOf(r: AppointmentListRow, pending: boolean): AppointmentView {
   return {
@@ -46,6 +46,7 @@ export function appointmentViewOf(r: AppointmentListRow, pending: boolean): Appo
     version: r.version,
     cancelCode: r.cancel_code ?? null,
     overlapReason: r.overlap_reason ?? null,
+    ...(r.series_id ? { seriesId: r.series_id } : {}),
   };
 }
 
@@ -60,16 +61,29 @@ export interface BookInput {
   virtual: boolean;
   overlapReason?: string;
   visitTypeId?: string;
+  /** issue 13 §5: booked from this waitlist entry (its patient's), which leaves the list with the booking. */
+  waitlistEntryId?: string;
 }
 
 /** The front desk's schedule (DESIGN.md §1): day/week ranges, booking and status changes, checked locally first. */
 export class ScheduleService {
+  /** issue 13 §4: recurring series (src-main/schedule/series-service.ts). */
+  readonly series: SeriesService;
+  /** issue 13 §5: the waitlist (src-main/schedule/waitlist-service.ts). */
+  readonly waitlist: WaitlistService;
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly afterWrite: () => void,
     private readonly openExternal: ExternalOpener,
-  ) {}
+  ) {
+    const zoneOf = (p: { locationId: string }) => {
+      const l = this.location(p.locationId);
+      return { timeZone: l.timeZone, walkInMinutes: l.walkInMinutes };
+    };
+    this.series = new SeriesService(store, clock, afterWrite, zoneOf);
+    this.waitlist = new WaitlistService(store, clock, afterWrite, zoneOf);
+  }
 
   providers(): ProviderView[] {
     return this.store.providers.list().map(({ version: _v, ...p }) => p);
@@ -213,6 +227,13 @@ export class ScheduleService {
     const overlapping = this.patientOverlaps(input.patientId, input.start, input.end).length > 0;
     const overlapReason = input.overlapReason?.trim();
     if (overlapping && !overlapReason) throw new ApiError('VALIDATION', OVERLAP_NEEDS_REASON);
+    if (input.waitlistEntryId !== undefined) {
+      const entry = this.store.waitlist.byId(input.waitlistEntryId);
+      if (!entry || entry.status !== 'waiting')
+        throw new ApiError('CONFLICT', 'This patient is no longer on the waitlist.');
+      if (entry.patientId !== input.patientId)
+        throw new ApiError('VALIDATION', 'That waitlist entry is for another patient.');
+    }
     const appointmentId = uuidv7(this.clock.now());
     this.write(staff, appointmentId, null, {
       op: 'appointment.book',
@@ -221,9 +242,10 @@ export class ScheduleService {
       start: input.start,
       end: input.end,
       reason: input.reason,
-      virtualLink: input.virtual ? VIRTUAL_VISIT_BASE + appointmentId : null,
+      virtualLink: input.virtual ? virtualVisitLink(appointmentId) : null,
       ...(overlapping && overlapReason ? { overlapReason } : {}),
       ...(input.visitTypeId !== undefined ? { visitTypeId: input.visitTypeId } : {}),
+      ...(input.waitlistEntryId !== undefined ? { waitlistEntryId: input.waitlistEntryId } : {}),
     });
     return appointmentId;
   }
@@ -292,7 +314,7 @@ export class ScheduleService {
 
   /** issue 13b: switch a visit to virtual (its link is made) or back to in person (virtual-visits.ts). */
   setVirtual(staff: StaffRecord, appointmentId: string, virtual: boolean): void {
-    const { version, link } = virtualLinkFor(this.store, appointmentId, virtual, VIRTUAL_VISIT_BASE);
+    const { version, link } = virtualLinkFor(this.store, appointmentId, virtual);
     this.write(staff, appointmentId, version, { op: 'appointment.setVirtual', virtualLink: link });
   }
 

@@ -1,12 +1,13 @@
 /**
  * Virtual visits at the desk (issue 13 §9, DESIGN.md §1 "virtual consultations under one roof"): an existing
  * visit switched to virtual (a video link is made) or back to in person, and the link sent to the patient as a
- * portal message. The link's host is VIRTUAL_VISIT_BASE (on the shell's openExternal allow-list).
+ * portal message. The link is the visit's own room (src-shared/virtual-visit.ts) (on the shell's openExternal allow-list).
  */
 import type { StaffRecord } from '../../src-shared/domain';
 import { ApiError } from '../../src-shared/errors';
 import { TRANSITIONS } from '../../src-shared/schedule-rules';
 import { roleMayReadPool } from '../../src-shared/triage';
+import { virtualVisitLink } from '../../src-shared/virtual-visit';
 import type { InboxService } from '../inbox/inbox-service';
 import type { Store } from '../store/store';
 import { whenLabel } from '../sync/refusal-text';
@@ -22,7 +23,6 @@ export function virtualLinkFor(
   store: Store,
   appointmentId: string,
   virtual: boolean,
-  base: string,
 ): { version: number; link: string | null } {
   const appt = store.appointments.byId(appointmentId);
   if (!appt) throw new ApiError('NOT_FOUND', 'This appointment is not on this PC.');
@@ -32,7 +32,7 @@ export function virtualLinkFor(
       `An appointment that is ${appt.status} cannot be changed to or from a virtual visit.`,
     );
   }
-  return { version: appt.version, link: virtual ? base + appointmentId : null };
+  return { version: appt.version, link: virtual ? virtualVisitLink(appointmentId) : null };
 }
 
 /**
@@ -50,6 +50,10 @@ export function sendVirtualLink(
   const appt = store.appointments.byId(appointmentId);
   if (!appt) throw new ApiError('NOT_FOUND', 'This appointment is not on this PC.');
   if (!appt.virtualLink) throw new ApiError('NOT_FOUND', 'This appointment has no virtual-visit link.');
+  // Review 4: a visit that is over or cancelled has no visit to join; its link is not sent.
+  if (!CHANGEABLE.includes(appt.status)) {
+    throw new ApiError('CONFLICT', `This visit is ${appt.status}: its link is not sent.`);
+  }
   // issue 14a: only a conversation the staff member's role may reply in (a receptionist: administrative pools);
   // the server refuses a reply in any other, so picking one would lose the link silently.
   const thread = store.threads
@@ -62,9 +66,11 @@ export function sendVirtualLink(
         'instead.',
     );
   }
-  const provider = store.providers.byId(appt.providerId)?.name ?? 'your provider';
+  const provider = store.providers.byId(appt.providerId);
+  // The clinic's local time with its zone named (issue 13 §1; review 4: it said UTC).
+  const zone = (provider && store.locations.byId(provider.locationId)?.timeZone) ?? 'UTC';
   const body =
-    `Your virtual visit with ${provider} is on ${whenLabel(appt.start)}. ` +
+    `Your virtual visit with ${provider?.name ?? 'your provider'} is on ${whenLabel(appt.start, zone)}. ` +
     `Join it with this link a few minutes before: ${appt.virtualLink}`;
   return { threadId: thread.id, messageId: inbox.reply(staff, thread.id, body) };
 }

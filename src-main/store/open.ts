@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
+import { recoverInterruptedBulkLoad } from './bulk-load';
 import { StoreError, storeErrors } from './errors';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations';
 import { KEY_CHECK_FILE, STORE_FILE } from './paths';
@@ -76,6 +77,8 @@ export function openDatabase(
 ): OpenedDatabase {
   const file = path.join(dataDir, STORE_FILE);
   const checkFile = path.join(dataDir, KEY_CHECK_FILE);
+  // A first sync's bulk load that never finished: back to the store as it was before it (issue 16).
+  recoverInterruptedBulkLoad(file);
   const created = !fs.existsSync(file);
 
   if (created) {

@@ -10,6 +10,7 @@ import { TableChanges } from './table-changes';
 import { DevicesRepo } from './repos/devices';
 import { KeyValueRepo } from './repos/kv';
 import { LocationsRepo, VisitTypesRepo } from './repos/locations';
+import { SeriesRepo, WaitlistRepo } from './repos/series-waitlist';
 import { MessagesRepo } from './repos/messages';
 import { OutboxRepo } from './repos/outbox';
 import { PatientsRepo } from './repos/patients';
@@ -41,6 +42,9 @@ export class Store {
   /** issue 13a: the clinic profile's locations and their IANA zones. */
   readonly locations: LocationsRepo;
   readonly visitTypes: VisitTypesRepo;
+  /** issue 13 §4/§5: recurring series and the waitlist. */
+  readonly series: SeriesRepo;
+  readonly waitlist: WaitlistRepo;
   /** This device's audit events waiting to be pushed, read from the log by seq (issue 16). */
   readonly auditPush: AuditPushRepo;
   /** Write counters per table, for read caches (issue 16). */
@@ -68,6 +72,8 @@ export class Store {
     this.pools = new PoolsRepo(db);
     this.locations = new LocationsRepo(db);
     this.visitTypes = new VisitTypesRepo(db);
+    this.series = new SeriesRepo(db);
+    this.waitlist = new WaitlistRepo(db);
     this.auditPush = new AuditPushRepo(db);
     this.changes = TableChanges.of(db);
     this.coverage = new CoverageRepo(db);

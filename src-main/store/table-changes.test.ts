@@ -61,3 +61,42 @@ describe('table write counters', () => {
     expect(again.changes).toBe(store.changes);
   });
 });
+
+describe('table write counters paused for a bulk load (issue 16)', () => {
+  it('serve no cache while paused, and count every table once on resume', () => {
+    const store = open();
+    const before = store.changes.version(['threads']);
+    store.changes.pause();
+    // Writes go uncounted while paused, so no version may repeat: a cache never hits.
+    const seen = new Set([store.changes.version(), store.changes.version(['staff'])]);
+    store.settings.set('k', 'v');
+    seen.add(store.changes.version());
+    seen.add(store.changes.version());
+    expect(seen.size).toBe(4);
+    expect([...seen].includes(before)).toBe(false);
+    store.changes.resume();
+    expect(store.changes.version(['threads'])).toBe(before + 1);
+    expect(store.changes.version(['staff'])).toBe(1);
+    // Triggers are back: a write counts again.
+    store.settings.set('k', 'w');
+    expect(store.changes.version(['settings'])).toBe(2);
+  });
+
+  it('nest, and suspend() runs with the triggers inside a transaction', () => {
+    const store = open();
+    store.changes.pause();
+    store.changes.pause();
+    store.changes.resume();
+    store.settings.set('k', 'v');
+    store.changes.resume();
+    expect(store.changes.version(['settings'])).toBe(1);
+    // A rollback would undo the removal of the triggers: inside a transaction they stay.
+    store.transaction(() => {
+      expect(() => store.changes.pause()).toThrow(/transaction/);
+      store.changes.suspend(() => store.settings.set('k', 'w'));
+    });
+    expect(store.changes.version(['settings'])).toBe(2);
+    store.changes.suspend(() => store.settings.set('k', 'x'));
+    expect(store.changes.version(['settings'])).toBe(3);
+  });
+});

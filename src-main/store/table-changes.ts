@@ -22,6 +22,7 @@ const UNWATCHED = new Set([
 ]);
 
 const perConnection = new WeakMap<Database, TableChanges>();
+const OPS = ['INSERT', 'UPDATE', 'DELETE'] as const;
 
 /**
  * A write counter per table of the store, for read caches that must never serve stale data (issue 16: the inbox
@@ -35,6 +36,11 @@ const perConnection = new WeakMap<Database, TableChanges>();
 export class TableChanges {
   private readonly counts = new Map<string, number>();
   private total = 0;
+  /** Tables with counting triggers (every ordinary table found at open, less UNWATCHED). */
+  private readonly watched: string[] = [];
+  /** Nesting depth of suspend(); the triggers are absent while it is above 0. */
+  private suspended = 0;
+  private pausedReads = 0;
 
   /** The one instance per connection (a second Store on the same connection shares it, and its triggers). */
   static of(db: Database): TableChanges {
@@ -43,7 +49,7 @@ export class TableChanges {
     return changes;
   }
 
-  private constructor(db: Database) {
+  private constructor(private readonly db: Database) {
     db.function('clinic_table_changed', { deterministic: false, directOnly: false }, (name: unknown) => {
       const table = String(name);
       this.counts.set(table, (this.counts.get(table) ?? 0) + 1);
@@ -61,17 +67,71 @@ export class TableChanges {
       // An FTS index's own shadow tables (<name>_data, _idx, …) change with the table it indexes.
       if (virtual.some((v) => name.startsWith(`${v}_`))) continue;
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
-      for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
-        db.exec(
+      this.watched.push(name);
+    }
+    this.createTriggers();
+  }
+
+  private createTriggers(): void {
+    for (const name of this.watched)
+      for (const op of OPS)
+        this.db.exec(
           `CREATE TEMP TRIGGER IF NOT EXISTS clinic_changed_${name}_${op.toLowerCase()} AFTER ${op} ON main.${name}
            BEGIN SELECT clinic_table_changed('${name}'); END`,
         );
-      }
+  }
+
+  /**
+   * Run `fn` without the per-row counting triggers (see pause()). Nests; if `fn` throws, the triggers are back
+   * and the counters bumped all the same. Called inside a transaction it runs `fn` with the triggers (a
+   * rollback would undo their removal).
+   */
+  suspend<T>(fn: () => T): T {
+    if (this.suspended === 0 && this.db.inTransaction) return fn();
+    this.pause();
+    try {
+      return fn();
+    } finally {
+      this.resume();
     }
+  }
+
+  /**
+   * Drop the per-row counting triggers until resume() (an initial sync's bulk load, src-main/store/bulk-load.ts,
+   * which may span many batches and awaits). They cost about 1 µs per written row, 5-8% of an initial sync's
+   * apply CPU (bench/profile-apply.ts, issue 16). While paused, version() returns a new number at every call,
+   * so no cache serves anything built during the pause or before it; resume() creates the triggers again and
+   * counts one write to every watched table. Temporary triggers are this connection's schema only: nothing is
+   * written to the store file. Not inside a transaction (its rollback would undo the DDL): throws then.
+   */
+  pause(): void {
+    if (this.suspended++ > 0) return;
+    if (this.db.inTransaction) {
+      this.suspended--;
+      throw new Error('TableChanges.pause() inside a transaction');
+    }
+    for (const name of this.watched)
+      for (const op of OPS)
+        this.db.exec(`DROP TRIGGER IF EXISTS temp.clinic_changed_${name}_${op.toLowerCase()}`);
+  }
+
+  /** End a pause(): triggers back, every watched table counted once. Safe on a closed connection. */
+  resume(): void {
+    if (this.suspended === 0 || --this.suspended > 0) return;
+    if (this.db.open) this.createTriggers();
+    this.bumpAll();
+  }
+
+  /** Count one write to every watched table (after writes the triggers did not see). */
+  bumpAll(): void {
+    for (const name of this.watched) this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    this.total++;
   }
 
   /** A number that changes after any write to a watched table (all ordinary tables when none are named). */
   version(tables?: readonly string[]): number {
+    // Paused: writes go uncounted, so every answer is new (negative: never equal to a counted version).
+    if (this.suspended > 0) return -++this.pausedReads;
     if (!tables) return this.total;
     let sum = 0;
     for (const t of tables) sum += this.counts.get(t) ?? 0;

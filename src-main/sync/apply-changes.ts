@@ -9,6 +9,8 @@ import type { AuditRow } from '../store/repos/audit';
 import type { Store } from '../store/store';
 
 export const CURSOR_KEY = 'cursor';
+/** Entities a pull writes even while a local change to the same id waits (issue 13 §4/§5; audit: append-only). */
+const UNGUARDED = new Set<EntityName>(['audit', 'series', 'waitlist']);
 export const LAST_SYNCED_KEY = 'lastSyncedAt';
 /** During a long pull, the search index is refreshed once this many threads changed (see applyPullBatch). */
 const SEARCH_REFRESH_EVERY = 5000;
@@ -111,6 +113,15 @@ export function applyChange(store: Store, change: Change, onAudit: AuditRecordHa
       if (change.data) store.pools.upsert(change.data);
       else store.pools.delete(change.id);
       return;
+    // issue 13 §4/§5
+    case 'series':
+      if (change.data) store.series.upsert(change.data);
+      else store.series.delete(change.id);
+      return;
+    case 'waitlist':
+      if (change.data) store.waitlist.upsert(change.data);
+      else store.waitlist.delete(change.id);
+      return;
     // session 4, 14c: coverage, clinic settings, pool templates
     case 'absence':
       if (change.data) store.coverage.upsertAbsence(change.data);
@@ -189,7 +200,9 @@ export function applyPullBatch(
   store.transaction(() => {
     const pending = store.outbox.count() > 0 ? store.outbox.pendingEntityIds() : null;
     for (const change of batch.changes) {
-      if (pending !== null && pending.has(change.id) && change.entity !== 'audit') {
+      // Series and waitlist entries have no server image (server-images.ts): the server's record is shown at
+      // once, and a refused local change to one is undone from the push answer (series-waitlist settle).
+      if (pending !== null && pending.has(change.id) && !UNGUARDED.has(change.entity)) {
         // Not lost: kept as the record's server image, shown if the local change ends unapplied.
         if (change.entity === 'appointment' || change.entity === 'thread') store.syncShadows.put(change);
         skipped++;

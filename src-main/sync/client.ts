@@ -4,7 +4,7 @@
  * Every answer is validated with its zod schema before anyone uses it (DESIGN.md §2.4).
  */
 import {
-  PullResponse,
+  type PullResponse,
   PushResponse,
   type PushRequest,
   RecordResponse,
@@ -12,6 +12,8 @@ import {
   ServerError,
 } from '../../src-shared/sync';
 import { SyncProtocolError, validateAnswer } from './apply-changes';
+import { decodePullAnswer } from './pull-decode';
+import type { PullDecoder } from './pull-decoder';
 import { PortalRedirectError, PortalTransport } from './transport';
 import type { SyncCredentials } from './types';
 import { ServerUrlError } from './url-policy';
@@ -72,10 +74,14 @@ interface RequestOptions {
   signal: AbortSignal;
   /** For the event stream: no overall timeout, the caller watches the stream itself. */
   stream?: boolean;
+  /** Keep the body as bytes, not decoded (a pull answer, decoded by the pull decoder: issue 16). */
+  raw?: boolean;
 }
 
 /** The text of answers read whole by attempt(), so each body is decoded once. */
 const decodedText = new WeakMap<Response, string>();
+/** The bytes of answers read whole with `raw` (decoded once, by their reader). */
+const rawBytes = new WeakMap<Response, Uint8Array>();
 const noop = (): void => undefined;
 
 /**
@@ -84,11 +90,14 @@ const noop = (): void => undefined;
  */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
-/** The body as text, refusing more than `cap` bytes; every read races the abort. */
-async function readCapped(res: Response, cap: number, aborted: Promise<never>): Promise<string> {
+/**
+ * The body as bytes in a buffer of their own (transferable to a worker), refusing more than `cap` bytes; every
+ * read races the abort.
+ */
+async function readCapped(res: Response, cap: number, aborted: Promise<never>): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length') ?? '0');
   if (declared > cap) throw new SyncProtocolError('The server sent an answer too large to accept.');
-  if (!res.body) return '';
+  if (!res.body) return new Uint8Array(0);
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -103,7 +112,13 @@ async function readCapped(res: Response, cap: number, aborted: Promise<never>): 
   } finally {
     reader.cancel().catch(noop);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return bytes;
 }
 
 function toSyncError(error: unknown, timedOut: boolean, stopped: boolean): SyncError {
@@ -185,7 +200,13 @@ export class SyncClient {
       ]);
       if (req.stream || res.status === 401) return res;
       // Read the whole body under the same timeout: a server that stalls mid-answer counts as a timeout.
-      const text = await readCapped(res, MAX_ANSWER_BYTES, aborted);
+      const bytes = await readCapped(res, MAX_ANSWER_BYTES, aborted);
+      if (req.raw && res.status >= 200 && res.status < 300) {
+        const answer = new Response(null, { status: res.status, headers: res.headers });
+        rawBytes.set(answer, bytes);
+        return answer;
+      }
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
       const answer = new Response(text, { status: res.status, headers: res.headers });
       // Decoded once (issue 16): json() takes this text instead of decoding the body again.
       decodedText.set(answer, text);
@@ -234,10 +255,29 @@ export class SyncClient {
     throw new SyncError(kind, message, res.status, code, retryAfterMs);
   }
 
-  async pull(after: string, limit: number, signal: AbortSignal): Promise<PullResponse> {
+  /**
+   * One pull batch, validated. With a decoder (issue 16: a long pull), the answer's bytes are decoded, parsed
+   * and validated by its worker thread; without, here. Errors: SyncError ('protocol' for an invalid answer).
+   */
+  async pull(
+    after: string,
+    limit: number,
+    signal: AbortSignal,
+    decoder?: PullDecoder,
+  ): Promise<PullResponse> {
     const path = `${SYNC_ROUTES.pull}?after=${encodeURIComponent(after)}&limit=${limit}`;
-    const res = await this.request({ method: 'GET', path, signal });
-    return validateAnswer(PullResponse, await this.json(res, 'pull answer'), 'pull answer');
+    const res = await this.request({ method: 'GET', path, signal, raw: true });
+    const bytes = rawBytes.get(res);
+    if (res.status < 200 || res.status >= 300 || !bytes) {
+      await this.json(res, 'pull answer'); // throws the server's error
+      throw new SyncError('protocol', 'The server sent an invalid pull answer.', res.status);
+    }
+    try {
+      return await (decoder ? decoder.decode(bytes) : decodePullAnswer(bytes));
+    } catch (error) {
+      if (error instanceof SyncProtocolError) throw new SyncError('protocol', error.message, res.status);
+      throw new SyncError('protocol', 'The pull answer could not be read.', res.status);
+    }
   }
 
   async push(body: PushRequest, signal: AbortSignal): Promise<PushResponse> {

@@ -22,6 +22,7 @@ import { type Clock, systemClock } from '../base/adapters';
 import type { PendingAuditEvent } from '../store/repos/audit-push';
 import type { OutboxEntry } from '../store/repos/outbox';
 import type { Store } from '../store/store';
+import { BulkLoad } from '../store/bulk-load';
 import {
   type AuditRecordHandler,
   CURSOR_KEY,
@@ -33,8 +34,10 @@ import {
 } from './apply-changes';
 import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
 import { SyncClient, SyncError } from './client';
+import { PullDecoder } from './pull-decoder';
 import { refusalText } from './refusal-text';
 import { noteServerRecord, settleServerImage } from './server-images';
+import { settleSeriesWaitlist } from './series-waitlist-settle';
 import { SseParser } from './sse';
 import { type StoreWindow, evictOutsideWindow } from './store-window';
 import type { SyncCredentials } from './types';
@@ -70,6 +73,11 @@ export interface SyncEngineOptions {
    * whole, so a clinician's inbox search and thread view have them. Absent: never.
    */
   readsWithheld?: () => boolean;
+  /**
+   * issue 16: fill a never-synced store in bulk-load mode (src-main/store/bulk-load.ts). Default true; false
+   * applies the first sync like any other (tests compare the two).
+   */
+  bulkLoad?: boolean;
 }
 
 /** How often the store window is applied after a successful sync. */
@@ -118,6 +126,7 @@ export class SyncEngine {
   private readonly urlError: SyncError | null = null;
   private readonly storeWindow: () => StoreWindow | null;
   private readonly readsWithheld: () => boolean;
+  private readonly bulkLoad: boolean;
   private lastEviction: { at: number; window: string } | null = null;
   private running = false;
   private abort = new AbortController();
@@ -152,6 +161,7 @@ export class SyncEngine {
     this.onAudit = options.onAuditRecord ?? defaultAuditHandler(options.store);
     this.storeWindow = options.storeWindow ?? (() => null);
     this.readsWithheld = options.readsWithheld ?? (() => false);
+    this.bulkLoad = options.bulkLoad ?? true;
     let baseUrl = '';
     try {
       baseUrl = assertServerUrl(options.serverUrl);
@@ -372,13 +382,14 @@ export class SyncEngine {
   }
 
   /**
-   * This device's audit events from the log first (chain order, issue 16: written once, pushed by seq), then the
-   * outbox in order.
+   * The outbox in order first, then this device's audit events from the log (chain order, issue 16: written
+   * once, pushed by seq). Changes go first so a booking waited on in its dialog (confirmNow) is not held behind
+   * an hour's worth of read events (review 4); the events follow in the same cycle.
    */
   private nextPushRows(): PushRow[] {
-    const events = this.store.auditPush.peek(SYNC_LIMITS.maxPushBatch);
-    if (events.length > 0) return events.map((e) => this.auditPushRow(e));
-    return this.store.outbox.peek(SYNC_LIMITS.maxPushBatch);
+    const changes = this.store.outbox.peek(SYNC_LIMITS.maxPushBatch);
+    if (changes.length > 0) return changes;
+    return this.store.auditPush.peek(SYNC_LIMITS.maxPushBatch).map((e) => this.auditPushRow(e));
   }
 
   private auditPushRow({ seq, record }: PendingAuditEvent): PushRow {
@@ -457,9 +468,14 @@ export class SyncEngine {
     }
     const byId = new Map(rows.map((r) => [r.id, r]));
     const resolved: { row: PushRow; result: MutationResult }[] = [];
+    const seen = new Set<string>();
+    // The whole answer is checked before anything is settled: garbage settles nothing (review 4: an answer
+    // naming one change twice was taken as two contradictory verdicts).
     for (const result of response.results) {
       const row = byId.get(result.id);
       if (!row) throw new SyncError('protocol', 'The server answered for a change it was not sent.');
+      if (seen.has(result.id)) throw new SyncError('protocol', 'The server answered twice for one change.');
+      seen.add(result.id);
       resolved.push({ row, result });
     }
     this.resolve(resolved);
@@ -502,6 +518,7 @@ export class SyncEngine {
         // The server's record replaces our optimistic one once no later local change to it waits
         // (server-images.ts): applied or not, the console ends up showing what the server has.
         for (const e of settleServerImage(this.store, row, result, this.onAudit)) entities.add(e);
+        for (const e of settleSeriesWaitlist(this.store, row, result)) entities.add(e);
         if (result.status === 'applied') continue;
         const op = row.mutation;
         if (op.op === 'message.send') {
@@ -732,12 +749,17 @@ export class SyncEngine {
   }
 
   private async pullFrom(start: string, signal: AbortSignal): Promise<void> {
+    // A never-synced store is filled in bulk-load mode, ended whatever happens (issue 16).
+    const bulk = this.bulkLoad && start === '0' ? BulkLoad.beginIfNew(this.store, CURSOR_KEY) : null;
     // The next batch is fetched while this one is applied: the request only needs the cursor we already have.
     const local = new AbortController();
     const onStop = (): void => local.abort();
     signal.addEventListener('abort', onStop, { once: true });
+    // A long pull (a batch says more follow) is decoded, parsed and validated by a worker thread, overlapped
+    // with the apply (issue 16, pull-decoder.ts).
+    let decoder: PullDecoder | null = null;
     const fetchBatch = (after: string) => {
-      const p = this.client.pull(after, this.opts.pullBatchSize, local.signal);
+      const p = this.client.pull(after, this.opts.pullBatchSize, local.signal, decoder ?? undefined);
       p.catch(noop); // awaited below; this only keeps an abandoned prefetch from being "unhandled"
       return p;
     };
@@ -747,6 +769,7 @@ export class SyncEngine {
       for (;;) {
         const batch = await next;
         if (batch.hasMore) {
+          decoder ??= new PullDecoder();
           next = fetchBatch(batch.cursor);
           // Let the request leave before the synchronous apply holds the event loop (issue 16: the server then
           // prepares the next batch while this one is applied; profiled 26k -> 32k records/s).
@@ -769,6 +792,11 @@ export class SyncEngine {
     } finally {
       local.abort();
       signal.removeEventListener('abort', onStop);
+      decoder?.close();
+      if (bulk) {
+        bulk.finish();
+        this.emitChanged(['thread', 'message', 'patient']);
+      }
     }
   }
 

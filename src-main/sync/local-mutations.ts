@@ -9,7 +9,7 @@ import { uuidv7 } from '../base/ids';
 import type { Store } from '../store/store';
 import { keepServerImage } from './server-images';
 
-export type MutationEntity = 'appointment' | 'thread' | 'audit';
+export type MutationEntity = 'appointment' | 'thread' | 'audit' | 'series' | 'waitlist';
 
 export interface LocalMutationInput {
   /** The record kind the mutation targets; message.send targets its thread. */
@@ -26,6 +26,8 @@ export interface LocalMutationInput {
 export function entityOfOp(op: MutationOp['op']): MutationEntity {
   if (op.startsWith('appointment.')) return 'appointment';
   if (op === 'audit.append') return 'audit';
+  if (op.startsWith('series.')) return 'series';
+  if (op.startsWith('waitlist.')) return 'waitlist';
   return 'thread';
 }
 
@@ -66,9 +68,17 @@ function applyOptimistic(store: Store, input: LocalMutationInput, op: MutationOp
         virtualLink: op.virtualLink,
         cancelCode: null,
         overlapReason: op.overlapReason ?? null,
+        ...(op.seriesId !== undefined ? { seriesId: op.seriesId } : {}),
         // 0 marks "never seen by the server": the server's first version is 1.
         version: 0,
       });
+      // issue 13 §5: booked from the waitlist: the entry leaves the list with this booking
+      if (op.waitlistEntryId !== undefined) {
+        const entry = store.waitlist.byId(op.waitlistEntryId);
+        if (!entry || entry.status !== 'waiting')
+          throw new LocalMutationError('That waitlist entry is no longer waiting.');
+        store.waitlist.upsert({ ...entry, status: 'booked', appointmentId: input.entityId });
+      }
       return;
     case 'appointment.reschedule': {
       const a = requireAppointment(store, input.entityId);
@@ -160,6 +170,51 @@ function applyOptimistic(store: Store, input: LocalMutationInput, op: MutationOp
     case 'audit.append':
       // The event is already in this device's audit log; the outbox row only carries it off the device.
       return;
+    // issue 13 §4/§5 (server/sync/series-waitlist.ts makes the same)
+    case 'series.create':
+      if (store.series.byId(input.entityId))
+        throw new LocalMutationError('That series id is already in use.');
+      store.series.upsert({
+        id: input.entityId,
+        patientId: op.patientId,
+        providerId: op.providerId,
+        rule: op.rule,
+        minutes: op.minutes,
+        reason: op.reason,
+        visitTypeId: op.visitTypeId,
+        virtual: op.virtual,
+        version: 0,
+      });
+      return;
+    case 'series.setRule': {
+      const series = store.series.byId(input.entityId);
+      if (!series) throw new LocalMutationError('This series is not in the local store.');
+      store.series.upsert({ ...series, rule: op.rule });
+      return;
+    }
+    case 'waitlist.add':
+      if (store.waitlist.byId(input.entityId))
+        throw new LocalMutationError('That waitlist id is already in use.');
+      store.waitlist.upsert({
+        id: input.entityId,
+        patientId: op.patientId,
+        visitTypeId: op.visitTypeId,
+        providerIds: op.providerIds,
+        timeOfDay: op.timeOfDay,
+        fromDate: op.fromDate,
+        toDate: op.toDate,
+        status: 'waiting',
+        appointmentId: null,
+        createdAt: nowIso,
+        version: 0,
+      });
+      return;
+    case 'waitlist.remove': {
+      const entry = store.waitlist.byId(input.entityId);
+      if (!entry) throw new LocalMutationError('This waitlist entry is not in the local store.');
+      store.waitlist.upsert({ ...entry, status: 'removed' });
+      return;
+    }
   }
 }
 

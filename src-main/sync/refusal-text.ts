@@ -25,6 +25,10 @@ const OP_LABEL: Record<MutationOp['op'], string> = {
   'breakGlass.open': 'Emergency access',
   'message.send': 'Reply',
   'audit.append': 'Audit record',
+  'series.create': 'Recurring series',
+  'series.setRule': 'Change to a recurring series',
+  'waitlist.add': 'Waitlist entry',
+  'waitlist.remove': 'Removal from the waitlist',
 };
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -63,6 +67,8 @@ function advice(op: MutationOp['op'], kind: 'conflict' | 'rejected', reason: str
       : 'Open the appointment to check it, then try again.';
   }
   if (op.startsWith('appointment.')) return 'Open the appointment to see where it stands now.';
+  if (op.startsWith('series.') || op.startsWith('waitlist.'))
+    return 'Open the schedule to see where it stands now.';
   if (op === 'message.send') return 'Open the thread and send the reply again if it is still needed.';
   if (op === 'audit.append')
     return "This PC's audit trail did not fully reach the server: tell the clinic's IT admin.";
@@ -101,6 +107,10 @@ export function refusalText(
     const now = store.appointments.byId(input.entityId);
     const a = now ?? input.before;
     subject = ` of ${patientName(store, a?.patientId)}'s appointment with ${providerName(store, a?.providerId)} on ${a?.start ? whenLabel(a.start, zoneOf(store, a.providerId)) : 'an unknown time'}`;
+  } else if (op.op.startsWith('series.') || op.op.startsWith('waitlist.')) {
+    // issue 13 §4/§5: the patient of the series or waitlist entry
+    const r = store.series.byId(input.entityId) ?? store.waitlist.byId(input.entityId);
+    subject = ` for ${patientName(store, r?.patientId)}`;
   } else if (op.op !== 'audit.append') {
     const t = store.threads.byId(input.entityId);
     if (t) {

@@ -31,6 +31,19 @@ const THREAD_CONTENT_METHODS: Partial<Record<MethodName, 'threadId'>> = {
   'thread.setStatus': 'threadId',
 };
 
+/**
+ * What an emergency-access grant opens: reading (DESIGN §6 "opens a record … every read in it is flagged"). Acting
+ * on the thread stays with its pool's roles; the server refuses such a change too, so the router says so at once
+ * instead of showing a reply as sent that never reaches the patient (review 4).
+ */
+const GRANT_READ_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['thread.get', 'attachment.get']);
+
+const GRANT_READ_ONLY: ApiErrorShape = {
+  code: 'FORBIDDEN',
+  message:
+    'Emergency access lets you read this clinical thread, not act on it: ask a clinician to reply or change it.',
+};
+
 const CLINICAL_REFUSAL: ApiErrorShape = {
   code: 'FORBIDDEN',
   message:
@@ -83,7 +96,11 @@ export function createRecordAccess(store: Store, hasGrant: GrantLookup) {
       return staff.role === 'receptionist' ? { ok: false, error: CLINICAL_REFUSAL } : { ok: true };
     }
     if (roleMayReadPool(staff.role, kind)) return { ok: true };
-    if (hasGrant(staff.id, 'thread', threadId)) return { ok: true, purposeOfEvent: PURPOSE_BREAK_GLASS };
+    if (hasGrant(staff.id, 'thread', threadId)) {
+      return GRANT_READ_METHODS.has(method)
+        ? { ok: true, purposeOfEvent: PURPOSE_BREAK_GLASS }
+        : { ok: false, error: GRANT_READ_ONLY };
+    }
     return { ok: false, error: CLINICAL_REFUSAL };
   };
 }

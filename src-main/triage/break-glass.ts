@@ -9,6 +9,9 @@ import type { Clock } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
 import type { Store } from '../store/store';
 
+/** sync_state key of the latest clock reading (ms) emergency access was judged at. */
+const CLOCK_HIGH_WATER = 'breakGlass.clockHighWater';
+
 export interface BreakGlassGrant {
   id: string;
   staffId: string;
@@ -28,13 +31,26 @@ export class BreakGlass {
     private readonly minutes: () => number = () => BREAK_GLASS_DEFAULT_MINUTES,
   ) {}
 
+  /**
+   * The clock as grants see it (ms): never earlier than the latest reading a grant was judged at, kept in
+   * sync_state across restarts, so a PC clock set back (by a person or an NTP step) cannot make an ended grant
+   * valid again (review 4). Only emergency access is judged on it; nothing else's time moves.
+   */
+  private now(): number {
+    const seen = Number(this.store.syncState.get(CLOCK_HIGH_WATER) ?? 0);
+    const now = this.clock.now();
+    if (now <= seen) return seen;
+    this.store.syncState.set(CLOCK_HIGH_WATER, String(now));
+    return now;
+  }
+
   private nowIso(): string {
-    return new Date(this.clock.now()).toISOString();
+    return new Date(this.now()).toISOString();
   }
 
   /** Opens a grant for `minutes()` from now; the reason is stored on this PC and never logged. */
   open(staffId: string, entityType: 'thread' | 'patient', entityId: string, reason: string): BreakGlassGrant {
-    const now = this.clock.now();
+    const now = this.now();
     const grant: BreakGlassGrant = {
       id: uuidv7(now),
       staffId,
@@ -72,13 +88,14 @@ export class BreakGlass {
 
   /** True while the staff member holds an unexpired grant on the record (checked against the clock per call). */
   has(staffId: string, entityType: 'thread' | 'patient', entityId: string): boolean {
+    const now = this.nowIso();
     return (
       this.store.db
         .prepare(
-          `SELECT 1 FROM break_glass WHERE staff_id = ? AND entity_type = ? AND entity_id = ? AND expires_at > ?
-           LIMIT 1`,
+          `SELECT 1 FROM break_glass WHERE staff_id = ? AND entity_type = ? AND entity_id = ? AND opened_at <= ?
+             AND expires_at > ? LIMIT 1`,
         )
-        .get(staffId, entityType, entityId, this.nowIso()) !== undefined
+        .get(staffId, entityType, entityId, now, now) !== undefined
     );
   }
 

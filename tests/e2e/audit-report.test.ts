@@ -4,53 +4,29 @@
  * both formats; the CSV has one line per event and the FHIR bundle passes a maintained FHIR R4 validator.
  */
 import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { validateFhirR4 } from '../helpers/fhir-validator';
-import {
-  launchChromium,
-  openConsole,
-  signInUi,
-  startPortal,
-  TEST_TODAY,
-  waitForFirstSync,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
+import { TEST_TODAY, useSignedInDesk } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
-let desk: E2EConsole;
 let patientId = '';
 const NEXT_DAY = new Date(Date.parse(`${TEST_TODAY}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
+const e2e = useSignedInDesk({ user: 'admin1', deviceName: 'Privacy desk' });
 beforeAll(async () => {
-  portal = await startPortal();
-  browser = await launchChromium();
-  desk = await openConsole(portal, browser, { deviceName: 'Privacy desk' });
-  desk.page.setDefaultTimeout(15_000);
-  await signInUi(desk.page, portal, 'admin1');
-  await waitForFirstSync(desk.page);
-  patientId = desk.core.store.patients.search('a', 1)[0]!.id;
-  const caller = { origin: desk.host.origin, isMainFrame: true };
+  patientId = e2e.desk.core.store.patients.search('a', 1)[0]!.id;
+  const caller = { origin: e2e.desk.host.origin, isMainFrame: true };
   // The patient is viewed today, and again on the next day (the one the report is filtered to).
-  expect((await desk.core.router.call('patient.get', { patientId }, caller)).ok).toBe(true);
-  portal.clock.advance(86_400_000);
+  expect((await e2e.desk.core.router.call('patient.get', { patientId }, caller)).ok).toBe(true);
+  e2e.portal.clock.advance(86_400_000);
   for (let i = 0; i < 3; i++) {
-    portal.clock.advance(60_000);
-    expect((await desk.core.router.call('patient.get', { patientId }, caller)).ok).toBe(true);
+    e2e.portal.clock.advance(60_000);
+    expect((await e2e.desk.core.router.call('patient.get', { patientId }, caller)).ok).toBe(true);
   }
-});
-
-afterAll(async () => {
-  await desk?.close();
-  await browser?.close();
-  await portal?.close();
 });
 
 /** The events of that patient on that day, counted from the store (this PC's log and the server's copies). */
 function expectedIds(): string[] {
-  const db = desk.core.store.db;
+  const db = e2e.desk.core.store.db;
   const rows = db
     .prepare(
       `SELECT id FROM audit_events WHERE entity_type = 'patient' AND entity_id = ? AND at >= ? AND at <= ?
@@ -69,7 +45,7 @@ function expectedIds(): string[] {
 
 describe('audit report', () => {
   it('filters to one patient and one day, sorts, and exports CSV and FHIR', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page
       .getByRole('navigation', { name: 'Main' })
       .getByRole('button', { name: 'Audit report' })
@@ -135,6 +111,6 @@ describe('audit report', () => {
     expect(bundle.entry).toHaveLength(3);
     for (const e of bundle.entry) expect(e.resource.entity[0]!.what.reference).toBe(`Patient/${patientId}`);
     expect(validateFhirR4(bundle)).toEqual([]);
-    expect(desk.pageErrors).toEqual([]);
+    expect(e2e.desk.pageErrors).toEqual([]);
   });
 });

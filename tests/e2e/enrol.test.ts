@@ -2,39 +2,17 @@
  * Issue 10 in Chromium: a new console shows "Enrol this PC"; the demo admin enrols it with password and code;
  * staff can then sign in, and the admin's settings list the PC among the clinic's enrolled PCs.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { totp } from '../../src-shared/totp';
 import { demoStaff } from '../../server/demo/credentials';
-import {
-  launchChromium,
-  openConsole,
-  signInUi,
-  startPortal,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
+import { openConsole, signInUi, useSignedInDesk } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
-let desk: E2EConsole;
-
-beforeAll(async () => {
-  portal = await startPortal();
-  browser = await launchChromium();
-  desk = await openConsole(portal, browser, { enrol: false, deviceName: 'New front desk' });
-  desk.page.setDefaultTimeout(15_000);
-});
-
-afterAll(async () => {
-  await desk?.close();
-  await browser?.close();
-  await portal?.close();
-});
+// The PC is not enrolled: the test enrols it through the UI.
+const e2e = useSignedInDesk({ deviceName: 'New front desk', enrol: false });
 
 describe('first-run enrolment', () => {
   it('an admin enrols the PC, then staff sign in and the admin sees it among the enrolled PCs', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.getByRole('heading', { name: 'Enrol this PC' }).waitFor();
     const admin = demoStaff('admin1');
     const form = page.getByRole('form', { name: 'Enrol this PC' });
@@ -42,20 +20,20 @@ describe('first-run enrolment', () => {
     const rec = demoStaff('reception1');
     await form.getByLabel('Admin username').fill('reception1');
     await form.getByLabel('Admin password').fill(rec.password);
-    await form.getByLabel('Admin 6-digit code').fill(totp(rec.totpSecret, portal.clock.now()));
+    await form.getByLabel('Admin 6-digit code').fill(totp(rec.totpSecret, e2e.portal.clock.now()));
     await form.getByRole('button', { name: 'Enrol this PC' }).click();
     await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/an admin must enrol a PC/);
-    expect(desk.core.auth.deviceState()).toBe('not-enrolled');
+    expect(e2e.desk.core.auth.deviceState()).toBe('not-enrolled');
 
     await form.getByLabel('Admin username').fill('admin1');
     await form.getByLabel('Admin password').fill(admin.password);
-    await form.getByLabel('Admin 6-digit code').fill(totp(admin.totpSecret, portal.clock.now()));
+    await form.getByLabel('Admin 6-digit code').fill(totp(admin.totpSecret, e2e.portal.clock.now()));
     await form.getByRole('button', { name: 'Enrol this PC' }).click();
     await page.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
-    expect(desk.core.auth.deviceState()).toBe('enrolled');
-    portal.clock.advance(31_000);
+    expect(e2e.desk.core.auth.deviceState()).toBe('enrolled');
+    e2e.portal.clock.advance(31_000);
 
-    await signInUi(page, portal, 'admin1');
+    await signInUi(page, e2e.portal, 'admin1');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
     const table = page.getByRole('table', { name: 'Enrolled PCs' });
     await table.getByRole('row', { name: /New front desk \(this PC\)/ }).waitFor();
@@ -65,12 +43,12 @@ describe('first-run enrolment', () => {
   });
 
   it('the admin removes another PC from the settings screen; that PC says so and keeps its data', async () => {
-    const other = await openConsole(portal, browser, { deviceName: 'Back office' });
+    const other = await openConsole(e2e.portal, e2e.browser, { deviceName: 'Back office' });
     try {
       other.page.setDefaultTimeout(15_000);
-      await signInUi(other.page, portal, 'reception1');
+      await signInUi(other.page, e2e.portal, 'reception1');
 
-      const page = desk.page;
+      const page = e2e.page;
       // Back to the settings screen, so the list is read again with the new PC in it.
       const nav = page.getByRole('navigation', { name: 'Main' });
       await nav.getByRole('button', { name: 'Schedule' }).click();

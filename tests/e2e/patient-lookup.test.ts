@@ -4,23 +4,10 @@
  * in another script. The patients are written into the console's store as a pull writes them
  * (PatientsRepo.upsert): the demo clinic has no Öztürk, and the portal has no API to add patients.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { PatientRecord } from '../../src-shared/domain';
-import {
-  launchChromium,
-  openConsole,
-  openScheduleDay,
-  signInUi,
-  waitForFirstSync,
-  startPortal,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
-
-let portal: TestPortal;
-let browser: Browser;
-let desk: E2EConsole;
+import { openScheduleDay, useSignedInDesk } from './harness';
 
 const person = (n: number, givenName: string, familyName: string, birthDate: string): PatientRecord => ({
   id: `pat-e2e-lookup-${n}`,
@@ -38,23 +25,12 @@ const PEOPLE = [
   person(4, '小龙', '李', '1940-11-27'),
 ];
 
+const e2e = useSignedInDesk({ user: 'reception1', deviceName: 'Front desk lookup' });
 beforeAll(async () => {
-  portal = await startPortal();
-  browser = await launchChromium();
-  desk = await openConsole(portal, browser, { deviceName: 'Front desk lookup' });
-  desk.page.setDefaultTimeout(15_000);
-  await signInUi(desk.page, portal, 'reception1');
-  await waitForFirstSync(desk.page);
-  desk.core.store.transaction(() => {
-    for (const p of PEOPLE) desk.core.store.patients.upsert(p);
+  e2e.desk.core.store.transaction(() => {
+    for (const p of PEOPLE) e2e.desk.core.store.patients.upsert(p);
   });
-  await openScheduleDay(desk.page);
-});
-
-afterAll(async () => {
-  await desk?.close();
-  await browser?.close();
-  await portal?.close();
+  await openScheduleDay(e2e.page);
 });
 
 /** The names the dialog offers for a query, best first. */
@@ -72,7 +48,7 @@ async function offered(page: Page, query: string): Promise<string[]> {
 
 describe('patient lookup in the booking dialog', () => {
   it('finds by First Last, Last, First, date of birth, without accents and in any case', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page
       .getByRole('button', { name: / Free: book with / })
       .first()
@@ -105,6 +81,6 @@ describe('patient lookup in the booking dialog', () => {
   });
 
   it('raised no error in the page', () => {
-    expect(desk.pageErrors).toEqual([]);
+    expect(e2e.desk.pageErrors).toEqual([]);
   });
 });

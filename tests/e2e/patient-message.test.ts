@@ -4,25 +4,10 @@
  * shows the reply. Also: full-text search with a snippet, and j/k/Enter in the thread list.
  */
 import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import {
-  launchChromium,
-  openConsole,
-  signInUi,
-  syncBar,
-  waitForFirstSync,
-  patientRequest,
-  patientSignIn,
-  startPortal,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
+import { patientRequest, patientSignIn, syncBar, useSignedInDesk } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
-let desk: E2EConsole;
 let patientToken: string;
 
 const SUBJECT = 'Dizzy after the new tablets';
@@ -40,27 +25,16 @@ interface PortalThread {
   messages: { authorKind: string; authorName: string; body: string }[];
 }
 
+const e2e = useSignedInDesk({ user: 'clinician1', deviceName: 'Triage desk', pageTimeoutMs: 10_000 });
 beforeAll(async () => {
-  portal = await startPortal();
-  browser = await launchChromium();
-  desk = await openConsole(portal, browser, { deviceName: 'Triage desk' });
-  desk.page.setDefaultTimeout(10_000);
-  await signInUi(desk.page, portal, 'clinician1');
-  await waitForFirstSync(desk.page);
-  patientToken = await patientSignIn(portal, demoMrn(3));
-});
-
-afterAll(async () => {
-  await desk?.close();
-  await browser?.close();
-  await portal?.close();
+  patientToken = await patientSignIn(e2e.portal, demoMrn(3));
 });
 
 describe('a patient message, from the portal to a reply', () => {
   let threadId = '';
 
   it('appears in the open inbox without a reload', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page
       .getByRole('navigation', { name: 'Queues' })
       .getByRole('button', { name: /^Unassigned/ })
@@ -74,7 +48,7 @@ describe('a patient message, from the portal to a reply', () => {
     page.on('framenavigated', (f) => navigations.push(f.url()));
 
     const created = await patientRequest<{ thread: PortalThread }>(
-      portal,
+      e2e.portal,
       patientToken,
       'POST',
       '/portal/threads',
@@ -93,7 +67,7 @@ describe('a patient message, from the portal to a reply', () => {
   });
 
   it('is claimed and prioritised from the keyboard (j/k, Enter, c, 2)', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     const list = page.getByRole('listbox', { name: 'Threads' });
     await list.focus();
     // The new thread is the newest: it is first. Move away and back with j/k, then open it with Enter.
@@ -113,7 +87,7 @@ describe('a patient message, from the portal to a reply', () => {
   });
 
   it("downloads and previews the patient's attachment from the encrypted store", async () => {
-    const page = desk.page;
+    const page = e2e.page;
     const thread = page.getByRole('article', { name: SUBJECT });
     const download = page.waitForEvent('download');
     await thread.getByRole('button', { name: 'Download blood-pressure.png' }).click();
@@ -128,7 +102,7 @@ describe('a patient message, from the portal to a reply', () => {
   });
 
   it('is answered from a saved template and closed; the patient sees the reply', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     const thread = page.getByRole('article', { name: SUBJECT });
     await thread.getByLabel('Template').selectOption({ label: 'Please book a visit' });
     const reply = thread.getByLabel('Reply', { exact: true });
@@ -144,7 +118,7 @@ describe('a patient message, from the portal to a reply', () => {
       .poll(
         async () => {
           const { threads } = await patientRequest<{ threads: PortalThread[] }>(
-            portal,
+            e2e.portal,
             patientToken,
             'GET',
             '/portal/threads',
@@ -166,7 +140,7 @@ describe('a patient message, from the portal to a reply', () => {
   });
 
   it('finds the message by full-text search, with the match highlighted in a snippet', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page
       .getByRole('navigation', { name: 'Queues' })
       .getByRole('button', { name: /^Closed/ })
@@ -182,6 +156,6 @@ describe('a patient message, from the portal to a reply', () => {
   });
 
   it('raised no error in the page (no uncaught exception, no console error, no CSP violation)', () => {
-    expect(desk.pageErrors).toEqual([]);
+    expect(e2e.desk.pageErrors).toEqual([]);
   });
 });

@@ -4,44 +4,17 @@
  * two conflict: once caught by the local check ("booked at another desk"), once only when the later push is
  * refused by the server (a sync problem shown to the person who caused it).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import {
-  launchChromium,
-  openConsole,
-  openScheduleDay,
-  signInUi,
-  syncBar,
-  waitForFirstSync,
-  startPortal,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
+import { type E2EConsole, openScheduleDay, syncBar, useSignedInDesk } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
-let deskA: E2EConsole;
+// Both desks keep Playwright's default timeout (30 s), as before.
+const deskA = useSignedInDesk({ user: 'reception1', deviceName: 'Front desk A', pageTimeoutMs: 30_000 });
 let deskB: E2EConsole;
-
 beforeAll(async () => {
-  portal = await startPortal();
-  browser = await launchChromium();
-  [deskA, deskB] = await Promise.all([
-    openConsole(portal, browser, { deviceName: 'Front desk A' }),
-    openConsole(portal, browser, { deviceName: 'Front desk B' }),
-  ]);
-  await signInUi(deskA.page, portal, 'reception1');
-  await signInUi(deskB.page, portal, 'reception2');
-  await Promise.all([waitForFirstSync(deskA.page), waitForFirstSync(deskB.page)]);
+  deskB = await deskA.openDesk({ user: 'reception2', deviceName: 'Front desk B', pageTimeoutMs: 30_000 });
   await Promise.all([openScheduleDay(deskA.page), openScheduleDay(deskB.page)]);
-});
-
-afterAll(async () => {
-  await deskA?.close();
-  await deskB?.close();
-  await browser?.close();
-  await portal?.close();
 });
 
 const PROVIDER = 'Dr. Lukas Brenner';
@@ -271,6 +244,6 @@ describe('schedule across two desks', () => {
   });
 
   it('raised no error in either page (no uncaught exception, no console error, no CSP violation)', () => {
-    expect([...deskA.pageErrors, ...deskB.pageErrors]).toEqual([]);
+    expect([...deskA.desk.pageErrors, ...deskB.pageErrors]).toEqual([]);
   });
 });

@@ -6,36 +6,12 @@
  */
 import fs from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  launchChromium,
-  openConsole,
-  openScheduleDay,
-  screenshotPath,
-  signInUi,
-  waitForFirstSync,
-  startPortal,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openScheduleDay, screenshotPath, signInUi, useSignedInDesk, waitForFirstSync } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
-let desk: E2EConsole;
-
-beforeAll(async () => {
-  portal = await startPortal({ timeZone: 'America/New_York' }); // README screenshots show a clinic's local time (issue 13)
-  browser = await launchChromium();
-  desk = await openConsole(portal, browser, { deviceName: 'Front desk 1' });
-  desk.page.setDefaultTimeout(15_000);
-});
-
-afterAll(async () => {
-  await desk?.close();
-  await browser?.close();
-  await portal?.close();
-});
+// README screenshots show a clinic's local time (issue 13); each test signs in its own user.
+const e2e = useSignedInDesk({ deviceName: 'Front desk 1', portal: { timeZone: 'America/New_York' } });
 
 /** axe-core on the page as it is: no serious or critical violation (the rest are printed for the record). */
 async function checkA11y(page: Page, screen: string): Promise<void> {
@@ -67,7 +43,7 @@ const main = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 
 describe('screens: accessibility and screenshots', () => {
   it('sign-in', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
     await checkA11y(page, 'sign-in');
     await shoot(page, 'sign-in');
@@ -81,7 +57,7 @@ describe('screens: accessibility and screenshots', () => {
   });
 
   it('the accessibility check can fail (an unlabelled field is caught)', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.evaluate(() => {
       const input = document.createElement('input');
       input.id = 'axe-canary';
@@ -93,8 +69,8 @@ describe('screens: accessibility and screenshots', () => {
   });
 
   it('inbox and an open thread (clinician)', async () => {
-    const page = desk.page;
-    await signInUi(page, portal, 'clinician1');
+    const page = e2e.page;
+    await signInUi(page, e2e.portal, 'clinician1');
     await waitForFirstSync(page);
     const rows = page.getByRole('listbox', { name: 'Threads' }).getByRole('option');
     await rows.nth(5).waitFor();
@@ -112,7 +88,7 @@ describe('screens: accessibility and screenshots', () => {
   });
 
   it('the thread list is virtualized: few rows in the DOM, pages fetched as it scrolls', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     const list = page.getByRole('listbox', { name: 'Threads' });
     const total = Number(((await page.locator('.list-summary').textContent()) ?? '').replace(/\D/g, ''));
     expect(total).toBeGreaterThan(300);
@@ -129,7 +105,7 @@ describe('screens: accessibility and screenshots', () => {
   });
 
   it('patient panel and audit panel', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     const thread = page.getByRole('article');
     const patient = (await thread.locator('.thread-patient .link-button').textContent())!;
     await thread.locator('.thread-patient .link-button').click();
@@ -161,7 +137,7 @@ describe('screens: accessibility and screenshots', () => {
   });
 
   it('account activity and the keyboard shortcuts', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await main(page).getByRole('button', { name: 'Account activity' }).click();
     await page.getByRole('table').getByText('Signed in').first().waitFor();
     await checkA11y(page, 'account activity');
@@ -174,14 +150,14 @@ describe('screens: accessibility and screenshots', () => {
 
   // session 4, 14c: the Coverage view (issue 14 §3), as a clinician sees it
   it('coverage (clinician)', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await main(page).getByRole('button', { name: 'Coverage' }).click();
     await page.getByRole('form', { name: 'Mark an absence' }).getByLabel('Covering colleague').waitFor();
     await checkA11y(page, 'coverage');
   });
 
   it('lock screen', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await main(page)
       .getByRole('button', { name: /^Inbox/ })
       .click();
@@ -192,9 +168,9 @@ describe('screens: accessibility and screenshots', () => {
   });
 
   it('schedule day and week, booking and appointment dialogs (receptionist)', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.getByRole('button', { name: 'Switch user' }).click();
-    await signInUi(page, portal, 'reception1');
+    await signInUi(page, e2e.portal, 'reception1');
     await waitForFirstSync(page);
     await openScheduleDay(page);
     await page.locator('button.appt').first().waitFor();
@@ -229,18 +205,18 @@ describe('screens: accessibility and screenshots', () => {
   });
 
   it('settings (admin)', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
-    await signInUi(page, portal, 'admin1');
+    await signInUi(page, e2e.portal, 'admin1');
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
-    await expect.poll(() => page.getByLabel('Portal server address').inputValue()).toBe(portal.url);
+    await expect.poll(() => page.getByLabel('Portal server address').inputValue()).toBe(e2e.portal.url);
     await checkA11y(page, 'settings');
     await shoot(page, 'settings');
   });
 
   it('sign-in throttling says how long to wait', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
     const attempt = async () => {
@@ -264,6 +240,6 @@ describe('screens: accessibility and screenshots', () => {
   });
 
   it('raised no error in the page (no uncaught exception, no console error, no CSP violation)', () => {
-    expect(desk.pageErrors).toEqual([]);
+    expect(e2e.desk.pageErrors).toEqual([]);
   });
 });

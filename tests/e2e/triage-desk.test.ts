@@ -4,24 +4,9 @@
  * one action, after which the next thread opens and the thread list has focus; a closed dialog gives focus back
  * to where it was; the @tanstack/react-virtual list keeps only the visible rows in the page.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import {
-  launchChromium,
-  openConsole,
-  patientRequest,
-  patientSignIn,
-  signInUi,
-  startPortal,
-  waitForFirstSync,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
-
-let portal: TestPortal;
-let browser: Browser;
-let desk: E2EConsole;
+import { patientRequest, patientSignIn, useSignedInDesk } from './harness';
 
 const SUBJECT = 'Chest feels tight when climbing stairs';
 /** A patient whose first name looks like template syntax (set on this PC's copy of the record). */
@@ -30,40 +15,33 @@ const PHONE = '+1 555 0100';
 /** The patient of SUBJECT (set in the template test). */
 let patientId = '';
 
-beforeAll(async () => {
-  portal = await startPortal();
-  browser = await launchChromium();
-  desk = await openConsole(portal, browser, { deviceName: 'Triage desk 14' });
-  desk.page.setDefaultTimeout(10_000);
-  desk.core.settings.update({ clinicPhone: PHONE });
-  const token = await patientSignIn(portal, demoMrn(4));
-  await patientRequest(portal, token, 'POST', '/portal/threads', {
-    subject: SUBJECT,
-    body: 'Since Monday my chest feels tight when I climb the stairs at home.',
-  });
-  // The Greek thread is the newer one, so under "Received (newest first)" the thread opened after SUBJECT is
-  // closed is an older one, not the Greek thread the search test looks for.
-  portal.clock.advance(60_000);
-  await patientRequest(portal, token, 'POST', '/portal/threads', {
-    subject: 'Κεφαλαλγία',
-    body: 'Έχω έντονο πονοκέφαλο από χθες. 我今天头痛得很厉害。',
-  });
-  await signInUi(desk.page, portal, 'clinician1');
-  await waitForFirstSync(desk.page);
+const e2e = useSignedInDesk({
+  user: 'clinician1',
+  deviceName: 'Triage desk 14',
+  pageTimeoutMs: 10_000,
+  beforeSignIn: async (desk) => {
+    desk.core.settings.update({ clinicPhone: PHONE });
+    const token = await patientSignIn(e2e.portal, demoMrn(4));
+    await patientRequest(e2e.portal, token, 'POST', '/portal/threads', {
+      subject: SUBJECT,
+      body: 'Since Monday my chest feels tight when I climb the stairs at home.',
+    });
+    // The Greek thread is the newer one, so under "Received (newest first)" the thread opened after SUBJECT is
+    // closed is an older one, not the Greek thread the search test looks for.
+    e2e.portal.clock.advance(60_000);
+    await patientRequest(e2e.portal, token, 'POST', '/portal/threads', {
+      subject: 'Κεφαλαλγία',
+      body: 'Έχω έντονο πονοκέφαλο από χθες. 我今天头痛得很厉害。',
+    });
+  },
 });
 
-afterAll(async () => {
-  await desk?.close();
-  await browser?.close();
-  await portal?.close();
-});
-
-const activeId = () => desk.page.evaluate(() => document.activeElement?.id ?? '');
-const activeRole = () => desk.page.evaluate(() => document.activeElement?.getAttribute('role') ?? '');
+const activeId = () => e2e.page.evaluate(() => document.activeElement?.id ?? '');
+const activeRole = () => e2e.page.evaluate(() => document.activeElement?.getAttribute('role') ?? '');
 
 describe('the triage desk', () => {
   it('keeps only the visible rows of a long list in the page, and reaches the last row with End', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.getByRole('navigation', { name: 'Queues' }).getByRole('button', { name: /^All/ }).click();
     const list = page.getByRole('listbox', { name: 'Threads' });
     await list.getByRole('option').first().waitFor();
@@ -80,14 +58,14 @@ describe('the triage desk', () => {
   });
 
   it('fills a template with the first name as text and the clinic phone', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     const row = page
       .getByRole('listbox', { name: 'Threads' })
       .getByRole('option', { name: new RegExp(SUBJECT) });
     // This PC's copy of the patient record gets a first name that looks like template syntax.
-    patientId = desk.core.store.threads.byId(
+    patientId = e2e.desk.core.store.threads.byId(
       (
-        await desk.core.store.threads.page({
+        await e2e.desk.core.store.threads.page({
           queue: 'all',
           staffId: 'x',
           offset: 0,
@@ -96,8 +74,8 @@ describe('the triage desk', () => {
         })
       ).rows[0]!.id,
     )!.patientId;
-    const patient = desk.core.store.patients.byId(patientId)!;
-    desk.core.store.patients.upsert({ ...patient, givenName: ODD_NAME });
+    const patient = e2e.desk.core.store.patients.byId(patientId)!;
+    e2e.desk.core.store.patients.upsert({ ...patient, givenName: ODD_NAME });
     // issue 14a made priority (then due time) the default order: the new routine thread is found by recency.
     await page.getByLabel('Sort by').selectOption({ label: 'Received (newest first)' });
     await row.click();
@@ -127,7 +105,7 @@ describe('the triage desk', () => {
   });
 
   it('sends and closes in one action, then opens the next thread with focus on the list', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     const list = page.getByRole('listbox', { name: 'Threads' });
     const current = await list.getAttribute('aria-activedescendant');
     await page
@@ -148,7 +126,7 @@ describe('the triage desk', () => {
     await expect
       .poll(
         async () => {
-          const threads = await portal.server.store.threadsOfPatient(patientId, 10);
+          const threads = await e2e.portal.server.store.threadsOfPatient(patientId, 10);
           return threads.find((t) => t.subject === SUBJECT)?.status;
         },
         { timeout: 15_000 },
@@ -157,7 +135,7 @@ describe('the triage desk', () => {
   });
 
   it('"Mark done" with d moves on to the next thread as well', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     const before = await page.locator('#thread-subject').textContent();
     await page.keyboard.press('d');
     await expect.poll(() => page.locator('#thread-subject').textContent()).not.toBe(before);
@@ -165,7 +143,7 @@ describe('the triage desk', () => {
   });
 
   it('gives focus back to the opener when a dialog closes', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     const auditButton = page.getByRole('article').getByRole('button', { name: 'Audit trail' });
     await auditButton.focus();
     await page.keyboard.press('Enter');
@@ -186,7 +164,7 @@ describe('the triage desk', () => {
   });
 
   it('searches Greek typed in capitals without accents, a Chinese word inside a run, and not one letter', async () => {
-    const page = desk.page;
+    const page = e2e.page;
     await page.getByRole('navigation', { name: 'Queues' }).getByRole('button', { name: /^All/ }).click();
     const search = page.getByLabel('Search messages');
     const list = page.getByRole('listbox', { name: 'Threads' });
@@ -206,6 +184,6 @@ describe('the triage desk', () => {
   });
 
   it('raised no error in the page', () => {
-    expect(desk.pageErrors).toEqual([]);
+    expect(e2e.desk.pageErrors).toEqual([]);
   });
 });

@@ -4,41 +4,13 @@
  * re-routes a clinical thread seeing only its topic and subject; emergency access with a reason, its expiry on
  * the injected clock, and the admin's break-glass report.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import {
-  launchChromium,
-  openConsole,
-  patientRequest,
-  patientSignIn,
-  signInUi,
-  startPortal,
-  waitForFirstSync,
-  type E2EConsole,
-  type TestPortal,
-} from './harness';
+import { type E2EConsole, patientRequest, patientSignIn, signInUi, useSignedInDesk } from './harness';
 
-let portal: TestPortal;
-let browser: Browser;
-let nurse: E2EConsole;
 let desk: E2EConsole;
-
-beforeAll(async () => {
-  portal = await startPortal();
-  browser = await launchChromium();
-  nurse = await openConsole(portal, browser, { deviceName: 'Triage room' });
-  nurse.page.setDefaultTimeout(15_000);
-  await signInUi(nurse.page, portal, 'clinician1');
-  await waitForFirstSync(nurse.page);
-}, 180_000);
-
-afterAll(async () => {
-  await desk?.close();
-  await nurse?.close();
-  await browser?.close();
-  await portal?.close();
-});
+const nurse = useSignedInDesk({ user: 'clinician1', deviceName: 'Triage room', hookTimeoutMs: 180_000 });
 
 const threads = (page: Page) => page.getByRole('listbox', { name: 'Threads' });
 
@@ -104,9 +76,9 @@ describe('a nurse works the urgent queue', () => {
 
   it('an overdue routine thread escalates into the urgent queue with its badge', async () => {
     const page = nurse.page;
-    const token = await patientSignIn(portal, demoMrn(7));
+    const token = await patientSignIn(nurse.portal, demoMrn(7));
     const subject = 'Question about my new inhaler';
-    await patientRequest(portal, token, 'POST', '/portal/threads', {
+    await patientRequest(nurse.portal, token, 'POST', '/portal/threads', {
       subject,
       body: 'Should I rinse my mouth after using the new inhaler?',
       topic: 'clinical-question',
@@ -126,8 +98,8 @@ describe('a nurse works the urgent queue', () => {
     await list.getByRole('option').first().waitFor();
     expect(await list.getByRole('option', { name: new RegExp(subject) }).count()).toBe(0);
     // Two days later (the routine SLA is 48 hours; the console's injected clock, no sleep).
-    portal.clock.advance(48 * 3600_000 + 60_000);
-    nurse.idle.touch();
+    nurse.portal.clock.advance(48 * 3600_000 + 60_000);
+    nurse.desk.idle.touch();
     await page
       .getByRole('navigation', { name: 'Queues' })
       .getByRole('button', { name: /^All open/ })
@@ -149,10 +121,10 @@ describe('a receptionist and a clinical thread', () => {
   let threadId = '';
 
   beforeAll(async () => {
-    const token = await patientSignIn(portal, demoMrn(8));
+    const token = await patientSignIn(nurse.portal, demoMrn(8));
     // Mis-filed by the patient under prescription refill.
     const created = await patientRequest<{ thread: { id: string } }>(
-      portal,
+      nurse.portal,
       token,
       'POST',
       '/portal/threads',
@@ -163,10 +135,7 @@ describe('a receptionist and a clinical thread', () => {
       },
     );
     threadId = created.thread.id;
-    desk = await openConsole(portal, browser, { deviceName: 'Front desk' });
-    desk.page.setDefaultTimeout(15_000);
-    await signInUi(desk.page, portal, 'reception1');
-    await waitForFirstSync(desk.page);
+    desk = await nurse.openDesk({ user: 'reception1', deviceName: 'Front desk' });
     await desk.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Inbox' }).click();
   }, 180_000);
 
@@ -216,7 +185,7 @@ describe('a receptionist and a clinical thread', () => {
     await dialog.getByRole('button', { name: 'Open record' }).click();
     await page.getByText(BODY).waitFor();
     // 61 minutes later, on the console's injected clock: the record closes again.
-    portal.clock.advance(61 * 60_000);
+    nurse.portal.clock.advance(61 * 60_000);
     desk.idle.touch();
     // Another thread, then back to this one: it is read again, and refused.
     await threads(page).getByRole('option').nth(1).click();
@@ -230,7 +199,7 @@ describe('a receptionist and a clinical thread', () => {
   it('is in the admin’s break-glass report, with its reason, and is acknowledged there', async () => {
     const page = desk.page;
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await signInUi(page, portal, 'admin1');
+    await signInUi(page, nurse.portal, 'admin1');
     await page
       .getByRole('navigation', { name: 'Main' })
       .getByRole('button', { name: 'Emergency access' })

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, METHOD_NAMES, type MethodName } from '../../src-shared/contract';
 import { slotGrid } from '../../src-shared/schedule-rules';
 import { addLocalDays } from '../../src-shared/clinic-time';
-import type { PatientView, ProviderView, ScheduleView, ThreadPage } from '../../src-shared/views';
+import type {
+  PatientView,
+  ProviderView,
+  ScheduleView,
+  SeriesBooked,
+  ThreadPage,
+  WaitlistView,
+} from '../../src-shared/views';
 import {
   startConsole,
   startPortal,
@@ -126,6 +133,20 @@ function anyAttachmentId(): string {
 }
 
 type Case = () => Promise<{ input: unknown; entityId: string | null }>;
+
+/** issue 13 §4/§5: a different patient per case (the same patient twice at one time needs a reason). */
+const seriesPatient = (n: number): string => clinic.core.store.patients.search('e', 20)[n]!.id;
+async function seriesInput(n: number) {
+  return { patientId: seriesPatient(n), ...(await freeSlot()), freq: 'WEEKLY', interval: 1, count: 2 };
+}
+const waitlistInput = (n: number) => ({
+  patientId: seriesPatient(n),
+  visitTypeId: null,
+  providerIds: [],
+  timeOfDay: 'any',
+  fromDate: TEST_TODAY,
+  toDate: '2099-12-31',
+});
 
 const cases: Partial<Record<MethodName, Case>> = {
   'inbox.list': async () => ({ input: { queue: 'all', offset: 0, limit: 10 }, entityId: null }),
@@ -279,6 +300,52 @@ const cases: Partial<Record<MethodName, Case>> = {
     // a grant is not a record of this PC's store: the event names no id
     return { input: { grantId: grants[0]!.id }, entityId: null };
   },
+  // issue 13 §4/§5 (13d): recurring series and the waitlist
+  'series.preview': async () => ({
+    input: { patientId: seriesPatient(0), ...(await freeSlot()), freq: 'WEEKLY', interval: 1, count: 2 },
+    entityId: seriesPatient(0),
+  }),
+  'series.book': async () => ({
+    input: { ...(await seriesInput(1)), reason: 'Physio', virtual: false, skipConflicts: true },
+    entityId: 'from-output',
+  }),
+  'series.cancel': async () => {
+    const { appointmentIds } = await clinic.ok<SeriesBooked>('series.book', {
+      ...(await seriesInput(2)),
+      reason: 'Physio',
+      virtual: false,
+      skipConflicts: true,
+    });
+    return {
+      input: { appointmentId: appointmentIds[0], scope: 'following', code: 'patient-request' },
+      entityId: appointmentIds[0]!,
+    };
+  },
+  'series.reschedule': async () => {
+    const { appointmentIds } = await clinic.ok<SeriesBooked>('series.book', {
+      ...(await seriesInput(3)),
+      reason: 'Physio',
+      virtual: false,
+      skipConflicts: true,
+    });
+    return {
+      input: { appointmentId: appointmentIds[0], scope: 'all', ...(await freeSlot(2)), skipConflicts: true },
+      entityId: appointmentIds[0]!,
+    };
+  },
+  'waitlist.add': async () => ({ input: waitlistInput(4), entityId: 'from-output' }),
+  'waitlist.list': async () => {
+    await clinic.ok('waitlist.add', waitlistInput(5));
+    return { input: {}, entityId: null };
+  },
+  'waitlist.remove': async () => {
+    const { entryId } = await clinic.ok<{ entryId: string }>('waitlist.add', waitlistInput(6));
+    return { input: { entryId }, entityId: entryId };
+  },
+  'waitlist.offers': async () => {
+    await clinic.ok('waitlist.add', waitlistInput(7));
+    return { input: await freeSlot(), entityId: null };
+  },
   // session 4, 14c: coverage (made on the server, audited here on the absent clinician), clinic settings, pool
   // templates (server records this PC does not hold: no id)
   'coverage.set': async () => ({
@@ -321,7 +388,13 @@ const cases: Partial<Record<MethodName, Case>> = {
 };
 
 /** List reads: one event for the list, then one read event per record returned (counted by hand below). */
-const LIST_READS: readonly MethodName[] = ['inbox.list', 'schedule.range', 'patient.search'];
+const LIST_READS: readonly MethodName[] = [
+  'inbox.list',
+  'schedule.range',
+  'patient.search',
+  'waitlist.list',
+  'waitlist.offers',
+];
 const audited = Object.keys(cases) as MethodName[];
 const READS_ON_PATIENT_TRAIL: readonly MethodName[] = [
   'thread.get',
@@ -363,7 +436,11 @@ describe('audit coverage of the router', () => {
                   `patient ${a.patientId}`,
                 ]),
               )
-            : new Set((value as PatientView[]).map((p) => `patient ${p.id}`));
+            : method === 'waitlist.list' || method === 'waitlist.offers'
+              ? new Set(
+                  (value as WaitlistView[]).flatMap((e) => [`waitlist ${e.id}`, `patient ${e.patientId}`]),
+                )
+              : new Set((value as PatientView[]).map((p) => `patient ${p.id}`));
       expect(returned.size).toBeGreaterThan(0);
       expect(
         events
@@ -392,7 +469,11 @@ describe('audit coverage of the router', () => {
     const event = events[0]!;
     const expectedId =
       entityId === 'from-output'
-        ? (result as { value: { appointmentId: string } }).value.appointmentId
+        ? (() => {
+            const v = (result as { value: { appointmentId?: string; seriesId?: string; entryId?: string } })
+              .value;
+            return v.appointmentId ?? v.seriesId ?? v.entryId;
+          })()
         : entityId;
     expect(event).toMatchObject({
       action: spec.action,

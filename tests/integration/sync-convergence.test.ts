@@ -29,6 +29,7 @@ import {
   writeLocalChange,
 } from '../helpers/sync-harness';
 import { makeTestStore } from '../helpers/sync-store';
+import { virtualVisitLink } from '../../src-shared/virtual-visit';
 
 const clock: Clock = { now: () => Date.now() };
 const FAST: Partial<SyncEngineOptions> = {
@@ -189,7 +190,7 @@ describe('sync convergence', () => {
       patientId: 'pat-000005',
       ...freeSlot(providers[1]!, 0, 2),
       reason: 'Booked online',
-      virtualLink: 'https://visit.example.org/room/42',
+      virtualLink: virtualVisitLink(deskBook),
     });
 
     // Patients keep going too.
@@ -268,7 +269,7 @@ describe('sync convergence', () => {
     });
     expect(target.appointments.get('apt-today-checkin')?.status).toBe('checked-in');
     expect(target.appointments.get('apt-today-noshow')?.status).toBe('noshow');
-    expect(target.appointments.get(deskBook)?.virtualLink).toBe('https://visit.example.org/room/42');
+    expect(target.appointments.get(deskBook)?.virtualLink).toBe(`https://visit.clinic.example/v/${deskBook}`);
     const bodies = [...target.messages.values()].map((m) => m.body);
     for (const b of [
       'Offline reply from the consult room.',

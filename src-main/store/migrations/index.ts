@@ -8,7 +8,9 @@ import { searchScripts } from './006-search-scripts';
 import { auditPushFromLog } from './007-audit-push-from-log';
 import { patientLookup } from './008-patient-lookup';
 import { triagePools } from './009-triage-pools';
-import { coverage } from './012-coverage';
+import { seriesWaitlist } from './010-series-waitlist';
+import { withheldThreads } from './011-withheld-threads';
+import { coverage } from './013-coverage';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -21,6 +23,8 @@ export const MIGRATIONS: readonly Migration[] = [
   auditPushFromLog,
   patientLookup,
   triagePools,
+  seriesWaitlist,
+  withheldThreads,
   coverage,
 ];
 /** The newest version (the last migration's; equal to the count once every branch's migration is merged). */

@@ -14,6 +14,8 @@ export interface AppointmentRow {
   version: number;
   cancel_code: AppointmentRecord['cancelCode'];
   overlap_reason: string | null;
+  /** issue 13 §4 (migration 11); absent on rows read before it. */
+  series_id?: string | null;
 }
 export interface AppointmentListRow extends AppointmentRow {
   patient_name: string;
@@ -32,6 +34,7 @@ export const appointmentRecordOf = (r: AppointmentRow): AppointmentRecord => ({
   version: r.version,
   cancelCode: r.cancel_code ?? null,
   overlapReason: r.overlap_reason ?? null,
+  ...(r.series_id ? { seriesId: r.series_id } : {}),
 });
 
 const LIST = `SELECT a.*, p.given_name || ' ' || p.family_name AS patient_name
@@ -48,13 +51,14 @@ export class AppointmentsRepo {
   constructor(private readonly db: Database) {
     this.upsertStmt = db.prepare(
       `INSERT INTO appointments (id, patient_id, provider_id, start, "end", status, reason, cancel_reason,
-         virtual_link, version, cancel_code, overlap_reason)
+         virtual_link, version, cancel_code, overlap_reason, series_id)
        VALUES (@id, @patientId, @providerId, @start, @end, @status, @reason, @cancelReason, @virtualLink, @version,
-         @cancelCode, @overlapReason)
+         @cancelCode, @overlapReason, @seriesId)
        ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id, provider_id = excluded.provider_id,
          start = excluded.start, "end" = excluded."end", status = excluded.status, reason = excluded.reason,
          cancel_reason = excluded.cancel_reason, virtual_link = excluded.virtual_link, version = excluded.version,
-         cancel_code = excluded.cancel_code, overlap_reason = excluded.overlap_reason`,
+         cancel_code = excluded.cancel_code, overlap_reason = excluded.overlap_reason,
+         series_id = excluded.series_id`,
     );
     this.byIdStmt = db.prepare<[string], AppointmentRow>('SELECT * FROM appointments WHERE id = ?');
     this.rowStmt = db.prepare<[string], AppointmentListRow>(`${LIST} WHERE a.id = ?`);
@@ -70,7 +74,7 @@ export class AppointmentsRepo {
     this.deleteStmt = db.prepare('DELETE FROM appointments WHERE id = ?');
   }
   upsert(record: AppointmentRecord): void {
-    this.upsertStmt.run(record);
+    this.upsertStmt.run({ ...record, seriesId: record.seriesId ?? null });
   }
   delete(id: string): void {
     this.deleteStmt.run(id);
@@ -85,6 +89,13 @@ export class AppointmentsRepo {
   /** Appointments starting in [from, to), optionally for one provider. */
   range(from: string, to: string, providerId?: string): AppointmentListRow[] {
     return providerId ? this.rangeProviderStmt.all(from, to, providerId) : this.rangeStmt.all(from, to);
+  }
+  /** issue 13 §4: the occurrences of a series on this PC, in time order. */
+  ofSeries(seriesId: string): AppointmentRecord[] {
+    return this.db
+      .prepare<[string], AppointmentRow>('SELECT * FROM appointments WHERE series_id = ? ORDER BY start')
+      .all(seriesId)
+      .map(appointmentRecordOf);
   }
   upcomingForPatient(patientId: string, now: string): AppointmentListRow[] {
     return this.upcomingStmt.all(patientId, now);

@@ -1,91 +1,38 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { LocationRecord, VisitTypeRecord } from '../../../src-shared/domain';
+import { ReferenceTableRepo } from './reference-table';
 
-interface LocationRow {
-  id: string;
-  name: string;
-  time_zone: string;
-  walk_in_minutes: number;
-  version: number;
-}
-const toRecord = (r: LocationRow): LocationRecord => ({
-  id: r.id,
-  name: r.name,
-  timeZone: r.time_zone,
-  walkInMinutes: r.walk_in_minutes,
-  version: r.version,
-});
-
-/** The clinic profile's locations (issue 13a), as the server last sent them. */
-export class LocationsRepo {
-  private readonly upsertStmt;
-  private readonly listStmt;
-  private readonly byIdStmt;
-  private readonly deleteStmt;
+/** The clinic profile's locations (issue 13a), as the server last sent them; listed by id. */
+export class LocationsRepo extends ReferenceTableRepo<LocationRecord> {
   constructor(db: Database) {
-    this.upsertStmt = db.prepare(
-      `INSERT INTO locations (id, name, time_zone, walk_in_minutes, version)
-       VALUES (@id, @name, @timeZone, @walkInMinutes, @version)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
-         walk_in_minutes = excluded.walk_in_minutes, version = excluded.version`,
-    );
-    this.listStmt = db.prepare<[], LocationRow>('SELECT * FROM locations ORDER BY id');
-    this.byIdStmt = db.prepare<[string], LocationRow>('SELECT * FROM locations WHERE id = ?');
-    this.deleteStmt = db.prepare('DELETE FROM locations WHERE id = ?');
-  }
-  upsert(record: LocationRecord): void {
-    this.upsertStmt.run(record);
-  }
-  list(): LocationRecord[] {
-    return this.listStmt.all().map(toRecord);
-  }
-  byId(id: string): LocationRecord | null {
-    const row = this.byIdStmt.get(id);
-    return row ? toRecord(row) : null;
-  }
-  delete(id: string): void {
-    this.deleteStmt.run(id);
+    super(db, {
+      table: 'locations',
+      columns: {
+        id: 'id',
+        name: 'name',
+        timeZone: 'time_zone',
+        walkInMinutes: 'walk_in_minutes',
+        version: 'version',
+      },
+      orderBy: 'id',
+    });
   }
 }
 
-interface VisitTypeRow {
-  id: string;
-  name: string;
-  minutes: number;
-  provider_ids: string;
-  version: number;
-}
-
-/** The clinic profile's visit types (issue 13a), as the server last sent them. */
-export class VisitTypesRepo {
-  private readonly upsertStmt;
-  private readonly listStmt;
-  private readonly deleteStmt;
+/** The clinic profile's visit types (issue 13a), as the server last sent them; longest first, then by name. */
+export class VisitTypesRepo extends ReferenceTableRepo<VisitTypeRecord> {
   constructor(db: Database) {
-    this.upsertStmt = db.prepare(
-      `INSERT INTO visit_types (id, name, minutes, provider_ids, version) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, minutes = excluded.minutes,
-         provider_ids = excluded.provider_ids, version = excluded.version`,
-    );
-    this.listStmt = db.prepare<[], VisitTypeRow>('SELECT * FROM visit_types ORDER BY minutes DESC, name');
-    this.deleteStmt = db.prepare('DELETE FROM visit_types WHERE id = ?');
-  }
-  upsert(r: VisitTypeRecord): void {
-    this.upsertStmt.run(r.id, r.name, r.minutes, JSON.stringify(r.providerIds), r.version);
-  }
-  list(): VisitTypeRecord[] {
-    return this.listStmt.all().map((r) => ({
-      id: r.id,
-      name: r.name,
-      minutes: r.minutes,
-      providerIds: JSON.parse(r.provider_ids) as string[],
-      version: r.version,
-    }));
-  }
-  byId(id: string): VisitTypeRecord | null {
-    return this.list().find((v) => v.id === id) ?? null;
-  }
-  delete(id: string): void {
-    this.deleteStmt.run(id);
+    super(db, {
+      table: 'visit_types',
+      columns: {
+        id: 'id',
+        name: 'name',
+        minutes: 'minutes',
+        providerIds: 'provider_ids',
+        version: 'version',
+      },
+      json: ['providerIds'],
+      orderBy: 'minutes DESC, name',
+    });
   }
 }

@@ -95,8 +95,18 @@ export class PatientsRepo {
       )
       .raw(true);
   }
+  /**
+   * While true (an initial sync's bulk load, src-main/store/bulk-load.ts), upsert writes the patient only;
+   * rebuildTerms() then indexes every patient at once (issue 16).
+   */
+  deferTerms = false;
+
   /** Insert or replace a patient and its lookup terms (call inside the caller's transaction, e.g. a pull). */
   upsert(record: PatientRecord): void {
+    if (this.deferTerms) {
+      this.upsertStmt.run(record);
+      return;
+    }
     const before = this.byIdStmt.get(record.id);
     this.upsertStmt.run(record);
     if (before) {
@@ -117,6 +127,39 @@ export class PatientsRepo {
     const key = sortKeyOf(old);
     for (const t of termsOf(old)) this.deleteTermStmt.run(t.term, key, t.field, old.id);
   }
+  /**
+   * Every patient's lookup terms written again from the patients table (the end of a bulk load, issue 16): the
+   * same terms upsert writes, inserted in key order so the index is built by appending. Call in a transaction.
+   */
+  rebuildTerms(): void {
+    this.db.prepare('DELETE FROM patient_terms').run();
+    const rows: [string, number, string, string][] = [];
+    for (const p of this.db.prepare<[], PatientRow>('SELECT * FROM patients').iterate()) {
+      const record = toRecord(p);
+      const key = sortKeyOf(record);
+      for (const t of termsOf(record)) rows.push([t.term, t.field, record.id, key]);
+    }
+    // Primary key order (term, sort_key, field, patient_id); plain code-unit order is close enough to SQLite's.
+    rows.sort((a, b) =>
+      a[0] !== b[0]
+        ? a[0] < b[0]
+          ? -1
+          : 1
+        : a[3] !== b[3]
+          ? a[3] < b[3]
+            ? -1
+            : 1
+          : a[1] !== b[1]
+            ? a[1] - b[1]
+            : a[2] < b[2]
+              ? -1
+              : a[2] > b[2]
+                ? 1
+                : 0,
+    );
+    for (const [term, field, id, key] of rows) this.addTermStmt.run(term, field, id, key);
+  }
+
   byId(id: string): PatientRecord | null {
     const row = this.byIdStmt.get(id);
     return row ? toRecord(row) : null;

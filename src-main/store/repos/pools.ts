@@ -1,57 +1,24 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { PoolRecord } from '../../../src-shared/triage';
+import { ReferenceTableRepo } from './reference-table';
 
-interface PoolRow {
-  id: string;
-  name: string;
-  kind: string;
-  topics: string;
-  sla: string;
-  version: number;
-}
-
-/** The clinic's triage pools (issue 14a), as the server synced them. */
-export class PoolsRepo {
-  private readonly upsertStmt;
-  private readonly listStmt;
-  private readonly deleteStmt;
+/** The clinic's triage pools (issue 14a), as the server synced them; clinical first, then by name. */
+export class PoolsRepo extends ReferenceTableRepo<PoolRecord> {
   private readonly kindOfThreadStmt;
   constructor(db: Database) {
-    this.upsertStmt = db.prepare(
-      `INSERT INTO pools (id, name, kind, topics, sla, version) VALUES (@id, @name, @kind, @topics, @sla, @version)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, topics = excluded.topics,
-         sla = excluded.sla, version = excluded.version`,
-    );
-    this.listStmt = db.prepare<[], PoolRow>('SELECT * FROM pools ORDER BY kind DESC, name');
-    this.deleteStmt = db.prepare('DELETE FROM pools WHERE id = ?');
+    super(db, {
+      table: 'pools',
+      columns: { id: 'id', name: 'name', kind: 'kind', topics: 'topics', sla: 'sla', version: 'version' },
+      json: ['topics', 'sla'],
+      orderBy: 'kind DESC, name',
+      // Stored rows were validated on arrival; parsing again keeps a corrupt row from reaching the renderer.
+      parse: (record) => PoolRecord.parse(record),
+    });
     this.kindOfThreadStmt = db
       .prepare<[string], string | null>(
         'SELECT p.kind FROM threads t LEFT JOIN pools p ON p.id = t.pool_id WHERE t.id = ?',
       )
       .pluck();
-  }
-  upsert(record: PoolRecord): void {
-    this.upsertStmt.run({
-      ...record,
-      topics: JSON.stringify(record.topics),
-      sla: JSON.stringify(record.sla),
-    });
-  }
-  delete(id: string): void {
-    this.deleteStmt.run(id);
-  }
-  list(): PoolRecord[] {
-    // Stored rows were validated on arrival; parsing again keeps a corrupt row from reaching the renderer.
-    return this.listStmt.all().map((r) =>
-      PoolRecord.parse({
-        ...r,
-        topics: JSON.parse(r.topics) as unknown,
-        sla: JSON.parse(r.sla) as unknown,
-      }),
-    );
-  }
-  byId(id: string): PoolRecord | null {
-    return this.list().find((p) => p.id === id) ?? null;
   }
   /**
    * The kind of the pool a thread is in: 'clinical' / 'administrative', null when the thread has no pool or

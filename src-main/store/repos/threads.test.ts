@@ -86,3 +86,19 @@ describe('ThreadsRepo', () => {
     expect(store.threads.unreadCounts('me')).toMatchObject({ unassigned: 0, all: 1 });
   });
 });
+
+describe('withheld bodies (issue 16: the per-sync check reads the small withheld_threads table, not every thread)', () => {
+  it('lists withheld threads from their own table, and a deleted thread takes its mark with it', () => {
+    store.threads.markBodiesWithheld('t-mine');
+    store.threads.markBodiesWithheld('t-open');
+    expect(store.threads.withheldIds(10)).toEqual(['t-mine', 't-open']);
+    store.threads.clearBodiesWithheld('t-mine');
+    expect(store.threads.withheldIds(10)).toEqual(['t-open']);
+    const plan = store.db
+      .prepare('EXPLAIN QUERY PLAN SELECT thread_id FROM withheld_threads ORDER BY thread_id LIMIT ?')
+      .all(10) as { detail: string }[];
+    expect(plan.map((p) => p.detail).join('; ')).not.toMatch(/TEMP B-TREE|\bthreads\b/);
+    store.db.prepare('DELETE FROM threads WHERE id = ?').run('t-open');
+    expect(store.threads.withheldIds(10)).toEqual([]);
+  });
+});

@@ -296,23 +296,24 @@ export class ThreadsRepo {
 
   /* ---- issue 14a: withheld bodies, SLA escalation, priority-ordered and per-pool queues ---- */
 
-  /** The server withheld this thread's messages from a pull (the session's role may not have them). */
+  /**
+   * The server withheld this thread's messages from a pull (the session's role may not have them). Kept in
+   * `withheld_threads` (migration 011), so the mark holds even when the thread row arrives in a later batch.
+   */
   markBodiesWithheld(id: string): void {
-    this.prepared('UPDATE threads SET bodies_withheld = 1 WHERE id = ?').run(id);
+    this.prepared('INSERT OR IGNORE INTO withheld_threads (thread_id) VALUES (?)').run(id);
   }
   clearBodiesWithheld(id: string): void {
-    this.prepared('UPDATE threads SET bodies_withheld = 0 WHERE id = ?').run(id);
+    this.prepared('DELETE FROM withheld_threads WHERE thread_id = ?').run(id);
   }
   /** Ids of threads whose messages the server withheld from an earlier pull, at most `limit` of them. */
   withheldIds(limit: number): string[] {
-    return this.prepared('SELECT id FROM threads WHERE bodies_withheld = 1 ORDER BY id LIMIT ?')
+    return this.prepared('SELECT thread_id FROM withheld_threads ORDER BY thread_id LIMIT ?')
       .pluck()
       .all(limit) as string[];
   }
   bodiesWithheld(id: string): boolean {
-    const row = this.prepared('SELECT bodies_withheld AS w FROM threads WHERE id = ?').get(id) as
-      { w: number } | undefined;
-    return row?.w === 1;
+    return this.prepared('SELECT 1 FROM withheld_threads WHERE thread_id = ?').get(id) !== undefined;
   }
   /**
    * Escalates every open thread whose due time is before `nowIso` (UTC ISO): it gets the overdue badge and joins
@@ -328,6 +329,12 @@ export class ThreadsRepo {
       this.prepared(
         `UPDATE threads SET overdue = 1 WHERE status IN ('new', 'in_progress') AND overdue = 0 AND due_at < ?`,
       ).run(nowIso);
+    // A clock set back (an NTP step, a person fixing the date) takes back escalations that are not yet due
+    // (review 4); walks the small threads_overdue_open index.
+    this.prepared(
+      `UPDATE threads SET overdue = 0 WHERE status IN ('new', 'in_progress') AND overdue = 1
+         AND (due_at IS NULL OR due_at >= ?)`,
+    ).run(nowIso);
     return ids;
   }
   /** Open and urgent (urgent, asap, STAT or overdue) threads per pool id ('' = no pool). */
@@ -377,7 +384,16 @@ export class ThreadsRepo {
     all: number;
     closed: number;
   } {
-    return this.countsStmt.get({ staffId })!;
+    const counts = this.countsStmt.get({ staffId })!;
+    // The urgent queue lists escalated (overdue) threads of any priority too (review 4: the count left them out);
+    // thread_counts has no overdue key, so the few overdue routine threads are counted on threads_overdue_open.
+    const overdueRoutine = this.prepared(
+      `SELECT count(*) FROM threads WHERE status IN ('new', 'in_progress') AND overdue = 1
+         AND priority NOT IN ('urgent', 'asap', 'stat') AND (seen_at IS NULL OR seen_at < last_message_at)`,
+    )
+      .pluck()
+      .get() as number;
+    return { ...counts, urgent: counts.urgent + overdueRoutine };
   }
 
   /** One page of a queue (newest activity first) and the queue's total. */

@@ -1,8 +1,9 @@
 /**
  * The privacy officer's audit report (admins only, issue 11): every event this PC holds — its own and those the
  * server sent (other desks, the portal) — filtered by time range, staff member, action, record type and id,
- * outcome and device; sorted by any column; exported as CSV or as a FHIR R4 AuditEvent bundle. Days are UTC
- * days, as in the per-record trails. Ids, staff and device names only: no patient data.
+ * outcome and device; sorted by any column; exported as CSV or as a FHIR R4 AuditEvent bundle. Days and times
+ * are the clinic location's wall clock with the zone named (issue 13: never UTC on screen; exports keep UTC
+ * instants). Ids, staff and device names only: no patient data.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AuditReportColumn, AuditReportQuery } from '../../../../src-shared/contract';
@@ -12,6 +13,7 @@ import { call, errorMessage } from '../../api';
 import { saveBlob } from '../../lib/download';
 import { useReference } from '../../state/reference';
 import { announce } from '../../state/ui';
+import { localDayBounds, localTimeCell, timeColumnLabel } from './report-time';
 
 const PAGE = 100;
 
@@ -37,7 +39,8 @@ const EMPTY: Form = {
 };
 
 const COLUMNS: { by: AuditReportColumn; label: string }[] = [
-  { by: 'at', label: 'Time (UTC)' },
+  // The label names the clinic's IANA zone at render time (see timeColumnLabel).
+  { by: 'at', label: 'Time' },
   { by: 'staff', label: 'Staff' },
   { by: 'action', label: 'Action' },
   { by: 'entityType', label: 'Record type' },
@@ -46,11 +49,9 @@ const COLUMNS: { by: AuditReportColumn; label: string }[] = [
   { by: 'device', label: 'Device' },
 ];
 
-/** The form as the API's query: a day range becomes inclusive UTC instants. */
+/** The form as the API's query: a range of clinic-local days becomes inclusive UTC instants. */
 function queryOf(f: Form): AuditReportQuery {
-  const q: AuditReportQuery = {};
-  if (f.fromDay) q.from = `${f.fromDay}T00:00:00.000Z`;
-  if (f.toDay) q.to = `${f.toDay}T23:59:59.999Z`;
+  const q: AuditReportQuery = { ...localDayBounds(f.fromDay, f.toDay) };
   if (f.staffId) q.staffId = f.staffId;
   if (f.action) q.action = f.action as AuditReportQuery['action'];
   if (f.entityType) q.entityType = f.entityType as AuditReportQuery['entityType'];
@@ -247,7 +248,7 @@ export function AuditReportView() {
                         }
                       >
                         <button type="button" className="link-button" onClick={() => sortBy(c.by)}>
-                          {c.label}
+                          {c.by === 'at' ? timeColumnLabel() : c.label}
                         </button>
                       </th>
                     ))}
@@ -258,7 +259,7 @@ export function AuditReportView() {
                   {page.rows.map((e) => (
                     <tr key={e.id}>
                       <td className="nowrap">
-                        <time dateTime={e.at}>{e.at.slice(0, 19).replace('T', ' ')}</time>
+                        <time dateTime={e.at}>{localTimeCell(e.at)}</time>
                       </td>
                       <td>
                         {who(e)}

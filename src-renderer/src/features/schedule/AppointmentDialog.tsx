@@ -7,7 +7,7 @@ import type { AppointmentView } from '../../../../src-shared/views';
 import { call, errorCode, errorMessage } from '../../api';
 import { AppointmentStatusBadge } from '../../components/Badges';
 import { Dialog } from '../../components/Dialog';
-import { dayLabel, displayZone, hhmm, localDay, zoneLabel } from '../../lib/time';
+import { clinicNow, dayLabel, displayZone, hhmm, localDay, zoneLabel } from '../../lib/time';
 import { useData } from '../../state/data';
 import { phiEpoch } from '../../state/epoch';
 import { useReference } from '../../state/reference';
@@ -17,8 +17,10 @@ import { SLOT_TAKEN } from './BookDialog';
 import { confirmOrThrow, NOT_CONFIRMED_YET } from './confirm';
 import { useFocusNeverLost } from './keepFocus';
 import { freeSlots, type Slot } from './slots';
+import { OverlapWarning } from './OverlapWarning';
 import { allowedNow, VisitFlowActions } from './VisitFlowActions';
 import { VirtualVisitPanel } from './VirtualVisitPanel';
+import { WaitlistOffer, type FreedSlot } from './WaitlistOffer';
 
 /**
  * The front desk's operations an appointment allows now: the same rules the core and the server apply
@@ -42,6 +44,10 @@ export function AppointmentDialog({
   const [error, setError] = useState<string | null>(null);
   const [mode, setMode] = useState<'view' | 'cancel' | 'reschedule'>('view');
   const [busy, setBusy] = useState(false);
+  // issue 13 §5: the slot this dialog just freed (a cancellation, a move), offered to the waitlist
+  const [freed, setFreed] = useState<FreedSlot | null>(null);
+  // issue 13 §4: a series move refused because some visits cannot be moved: the person may move the others
+  const [moveAnyway, setMoveAnyway] = useState<{ slot: Slot; scope: 'following' | 'all' } | null>(null);
   const frontDesk = role === 'receptionist' || role === 'admin';
   useFocusNeverLost();
 
@@ -77,6 +83,28 @@ export function AppointmentDialog({
     } finally {
       setBusy(false);
     }
+  }
+
+  /** issue 13 §4: move this and the following visits (or all) to the chosen time; the dialog then shows the new one. */
+  async function moveSeries(slot: Slot, scope: 'following' | 'all', skipConflicts: boolean): Promise<void> {
+    const moved = await call('series.reschedule', {
+      appointmentId,
+      scope,
+      providerId: slot.providerId,
+      start: slot.start,
+      end: slot.end,
+      skipConflicts,
+    });
+    const first = moved.appointmentIds[0]!;
+    const confirmed = await confirmOrThrow(first);
+    announce(
+      `${moved.appointmentIds.length} visits moved, from ${dayLabel(slot.day)} ${hhmm(slot.start)} ${zoneLabel(slot.start)}` +
+        (moved.skipped.length > 0
+          ? `; ${moved.skipped.length} could not be moved and were cancelled.`
+          : '.') +
+        (confirmed ? '' : ` ${NOT_CONFIRMED_YET}`),
+    );
+    setMode('view');
   }
 
   const title = appt ? `${appt.patientName}` : 'Appointment';
@@ -201,20 +229,38 @@ export function AppointmentDialog({
             </div>
           ) : null}
 
+          {mode === 'view' && frontDesk && offerSlot(appt, freed) ? (
+            <WaitlistOffer slot={offerSlot(appt, freed)!} />
+          ) : null}
           {mode === 'cancel' ? (
             <CancelForm
               busy={busy}
+              inSeries={Boolean(appt.seriesId)}
               onBack={() => setMode('view')}
-              onCancel={(code, details) =>
-                act('Appointment cancelled.', async () => {
-                  await call('appointment.cancel', {
-                    appointmentId,
-                    code,
-                    ...(details ? { reason: details } : {}),
-                  });
-                  // issue 13b: the server's verdict, awaited with the dialog open.
-                  if (!(await confirmOrThrow(appointmentId))) announce(NOT_CONFIRMED_YET);
-                })
+              onCancel={(code, details, scope) =>
+                act(
+                  scope === 'one' ? 'Appointment cancelled.' : 'Visits of the series cancelled.',
+                  async () => {
+                    if (appt.seriesId) {
+                      // issue 13 §4: one visit (EXDATE), this and the following ones, or the whole series
+                      await call('series.cancel', {
+                        appointmentId,
+                        scope,
+                        code,
+                        ...(details ? { reason: details } : {}),
+                      });
+                    } else {
+                      await call('appointment.cancel', {
+                        appointmentId,
+                        code,
+                        ...(details ? { reason: details } : {}),
+                      });
+                    }
+                    // issue 13b: the server's verdict, awaited with the dialog open.
+                    if (!(await confirmOrThrow(appointmentId))) announce(NOT_CONFIRMED_YET);
+                    setFreed({ providerId: appt.providerId, start: appt.start, end: appt.end });
+                  },
+                )
               }
             />
           ) : null}
@@ -223,15 +269,31 @@ export function AppointmentDialog({
               appt={appt}
               busy={busy}
               onBack={() => setMode('view')}
-              onMove={async (slot) => {
+              onMove={async (slot, overlapReason, scope) => {
                 setBusy(true);
                 setError(null);
+                setMoveAnyway(null);
+                const before = { providerId: appt.providerId, start: appt.start, end: appt.end };
+                if (scope !== 'one') {
+                  // issue 13 §4: this and the following visits, or all: the series is split at the first one
+                  try {
+                    await moveSeries(slot, scope, false);
+                    setFreed(before);
+                  } catch (e) {
+                    setError(errorMessage(e));
+                    if (errorCode(e) === 'CONFLICT') setMoveAnyway({ slot, scope });
+                  } finally {
+                    setBusy(false);
+                  }
+                  return;
+                }
                 try {
                   await call('appointment.reschedule', {
                     appointmentId,
                     providerId: slot.providerId,
                     start: slot.start,
                     end: slot.end,
+                    ...(overlapReason ? { overlapReason } : {}),
                   });
                   // issue 13b: the server's verdict, awaited with the dialog open (a lost race is told here).
                   const confirmed = await confirmOrThrow(appointmentId);
@@ -239,6 +301,7 @@ export function AppointmentDialog({
                     `Appointment moved to ${dayLabel(slot.day)} ${hhmm(slot.start)} ${zoneLabel(slot.start)}.` +
                       (confirmed ? '' : ` ${NOT_CONFIRMED_YET}`),
                   );
+                  setFreed(before);
                   setMode('view');
                 } catch (e) {
                   setError(errorCode(e) === 'CONFLICT' ? SLOT_TAKEN : errorMessage(e));
@@ -251,6 +314,25 @@ export function AppointmentDialog({
           <div className="form-error" role="alert">
             {error ? <p>{error}</p> : null}
           </div>
+          {moveAnyway ? (
+            <div className="dialog-actions dialog-actions-start">
+              <button
+                type="button"
+                className="button"
+                disabled={busy}
+                onClick={() => {
+                  setBusy(true);
+                  setError(null);
+                  moveSeries(moveAnyway.slot, moveAnyway.scope, true)
+                    .then(() => setMoveAnyway(null))
+                    .catch((e: unknown) => setError(errorMessage(e)))
+                    .finally(() => setBusy(false));
+                }}
+              >
+                Move the visits that can be moved
+              </button>
+            </div>
+          ) : null}
           <p className="muted small">Times are the clinic's local time ({displayZone()}).</p>
         </div>
       )}
@@ -261,9 +343,11 @@ export function AppointmentDialog({
 /** Cancel with a coded reason (required) and optional details (issue 13 §6). */
 function CancelForm(p: {
   busy: boolean;
+  inSeries: boolean;
   onBack: () => void;
-  onCancel: (code: CancelCode, details: string) => Promise<boolean>;
+  onCancel: (code: CancelCode, details: string, scope: SeriesScope) => Promise<boolean>;
 }) {
+  const [scope, setScope] = useState<SeriesScope>('one');
   const [code, setCode] = useState<CancelCode | ''>('');
   const [details, setDetails] = useState('');
   const [missing, setMissing] = useState(false);
@@ -274,10 +358,11 @@ function CancelForm(p: {
       setMissing(true);
       return;
     }
-    await p.onCancel(code, details.trim());
+    await p.onCancel(code, details.trim(), scope);
   }
   return (
     <form className="form subform" onSubmit={submit} noValidate aria-label="Cancel appointment">
+      {p.inSeries ? <ScopeChoice value={scope} onChange={setScope} verb="cancel" /> : null}
       <div className="field">
         <label htmlFor={id}>Reason for cancelling (required)</label>
         <select
@@ -326,9 +411,13 @@ function RescheduleForm(p: {
   appt: AppointmentView;
   busy: boolean;
   onBack: () => void;
-  onMove: (slot: Slot) => Promise<void>;
+  onMove: (slot: Slot, overlapReason: string | undefined, scope: SeriesScope) => Promise<void>;
 }) {
   const providers = useReference((s) => s.providers);
+  const [scope, setScope] = useState<SeriesScope>('one');
+  // issue 13 §6 on a reschedule too: a time the patient already has another visit at needs a reason.
+  const [overlapReason, setOverlapReason] = useState('');
+  const [reasonNeeded, setReasonNeeded] = useState(false);
   const [day, setDay] = useState(localDay(p.appt.start));
   const [providerId, setProviderId] = useState(p.appt.providerId);
   const [slots, setSlots] = useState<Slot[] | null>(null);
@@ -336,6 +425,7 @@ function RescheduleForm(p: {
   const [error, setError] = useState<string | null>(null);
   const ids = { day: useId(), provider: useId(), slot: useId() };
   const provider = providers.find((x) => x.id === providerId);
+  const chosen = slots?.find((s) => s.start === choice) ?? null;
 
   useEffect(() => {
     if (!provider || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return;
@@ -368,9 +458,16 @@ function RescheduleForm(p: {
       onSubmit={(e) => {
         e.preventDefault();
         const slot = slots?.find((s) => s.start === choice);
-        if (slot) void p.onMove(slot);
+        if (!slot) return;
+        if (reasonNeeded && !overlapReason.trim()) {
+          setError('Give a reason to book this patient at a time they already have a visit.');
+          return;
+        }
+        setError(null);
+        void p.onMove(slot, reasonNeeded ? overlapReason.trim() : undefined, scope);
       }}
     >
+      {p.appt.seriesId ? <ScopeChoice value={scope} onChange={setScope} verb="move" /> : null}
       <div className="field-row">
         <div className="field">
           <label htmlFor={ids.day}>Day</label>
@@ -400,6 +497,17 @@ function RescheduleForm(p: {
           </select>
         </div>
       </div>
+      {chosen ? (
+        <OverlapWarning
+          patientId={p.appt.patientId}
+          start={chosen.start}
+          end={chosen.end}
+          exceptId={p.appt.id}
+          reason={overlapReason}
+          onReason={setOverlapReason}
+          onNeeded={setReasonNeeded}
+        />
+      ) : null}
       {error ? (
         <p className="inline-error" role="alert">
           {error}
@@ -415,4 +523,38 @@ function RescheduleForm(p: {
       </div>
     </form>
   );
+}
+
+type SeriesScope = 'one' | 'following' | 'all';
+
+/** issue 13 §4: which visits of a recurring series an action applies to. */
+function ScopeChoice(p: { value: SeriesScope; onChange: (s: SeriesScope) => void; verb: string }) {
+  const name = useId();
+  const options: [SeriesScope, string][] = [
+    ['one', 'This visit only'],
+    ['following', 'This and following visits'],
+    ['all', 'All visits of the series still to come'],
+  ];
+  return (
+    <fieldset className="field-group">
+      <legend>Which visits to {p.verb}</legend>
+      {options.map(([value, label]) => (
+        <label key={value} className="checkbox">
+          <input type="radio" name={name} checked={p.value === value} onChange={() => p.onChange(value)} />
+          {label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/**
+ * The slot to offer to the waitlist: the one this dialog freed, or the time of a cancelled visit still to come or
+ * of a no-show not yet over (the core offers only what may still be booked: the walk-in allowance).
+ */
+function offerSlot(appt: AppointmentView, freed: FreedSlot | null): FreedSlot | null {
+  if (freed) return freed;
+  if ((appt.status === 'cancelled' || appt.status === 'noshow') && Date.parse(appt.end) > clinicNow())
+    return { providerId: appt.providerId, start: appt.start, end: appt.end };
+  return null;
 }

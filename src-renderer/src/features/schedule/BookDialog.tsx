@@ -9,6 +9,14 @@ import { announce } from '../../state/ui';
 import { awaitVerdict, NOT_CONFIRMED_YET } from './confirm';
 import { OtherFreeSlot } from './OtherFreeSlot';
 import { OverlapWarning } from './OverlapWarning';
+import {
+  NO_REPEAT,
+  OccurrenceList,
+  RepeatFields,
+  seriesFieldsOf,
+  useSeriesPreview,
+  type RepeatPattern,
+} from './SeriesFields';
 import { VisitTypeField } from './VisitTypeField';
 import type { Slot } from './slots';
 
@@ -42,6 +50,22 @@ export function BookDialog({
     : slot.end;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // issue 13 §4: a recurring series from this slot; the visits that cannot be booked are shown first
+  const [repeat, setRepeat] = useState(false);
+  const [pattern, setPattern] = useState<RepeatPattern>(NO_REPEAT);
+  const [unbookable, setUnbookable] = useState<number>(0);
+  const seriesInput =
+    repeat && patientId && (pattern.ends === 'count' || pattern.until)
+      ? {
+          patientId,
+          providerId: slot.providerId,
+          start: slot.start,
+          end,
+          ...seriesFieldsOf(pattern),
+          ...(visitType ? { visitTypeId: visitType.id } : {}),
+        }
+      : null;
+  const preview = useSeriesPreview(seriesInput);
   const searchRef = useRef<HTMLInputElement>(null);
   const ids = { search: useId(), reason: useId(), virtual: useId(), results: useId() };
 
@@ -72,8 +96,53 @@ export function BookDialog({
     };
   }, [query]);
 
+  /** issue 13 §4: book the series; with visits that cannot be booked, only once the person agreed. */
+  async function bookSeries(skipConflicts: boolean) {
+    if (!seriesInput) {
+      setError(patientId ? 'Say when the series ends.' : 'Choose the patient first: search by name or MRN.');
+      return;
+    }
+    const bad = preview.checks?.filter((c) => c.problem !== null).length ?? 0;
+    if (bad > 0 && !skipConflicts) {
+      setUnbookable(bad);
+      setError(
+        `${bad} of ${preview.checks!.length} visits cannot be booked (listed above). Book the other ${preview.checks!.length - bad}, or change the series.`,
+      );
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const booked = await call('series.book', {
+        ...seriesInput,
+        reason: reason.trim(),
+        virtual,
+        skipConflicts,
+      });
+      const verdict = await awaitVerdict(booked.appointmentIds[0]!);
+      if (verdict.outcome === 'refused') {
+        setError(verdict.message);
+        setBusy(false);
+        return;
+      }
+      announce(
+        `Series booked: ${booked.appointmentIds.length} visits with ${provider.name}` +
+          (booked.skipped.length > 0 ? `, ${booked.skipped.length} left out.` : '.') +
+          (verdict.outcome === 'confirmed' ? '' : ` ${NOT_CONFIRMED_YET}`),
+      );
+      onClose();
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  }
+
   async function submit(e: FormEvent) {
     e.preventDefault();
+    if (repeat) {
+      await bookSeries(false);
+      return;
+    }
     if (!patientId) {
       setError('Choose the patient first: search by name or MRN.');
       searchRef.current?.focus();
@@ -205,9 +274,39 @@ export function BookDialog({
           />
           Virtual visit (a video link is created)
         </label>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={repeat}
+            onChange={(e) => {
+              setRepeat(e.target.checked);
+              setUnbookable(0);
+            }}
+          />
+          Repeat this visit
+        </label>
+        {repeat ? (
+          <>
+            <RepeatFields
+              value={pattern}
+              onChange={(v) => {
+                setPattern(v);
+                setUnbookable(0);
+              }}
+            />
+            {seriesInput ? <OccurrenceList checks={preview.checks} error={preview.error} /> : null}
+          </>
+        ) : null}
         <div className="form-error" role="alert">
           {error ? <p>{error}</p> : null}
         </div>
+        {repeat && unbookable > 0 && preview.checks ? (
+          <div className="dialog-actions dialog-actions-start">
+            <button type="button" className="button" disabled={busy} onClick={() => void bookSeries(true)}>
+              Book the {preview.checks.length - unbookable} free visits
+            </button>
+          </div>
+        ) : null}
         {lostRace ? (
           <OtherFreeSlot
             provider={provider}
@@ -225,7 +324,7 @@ export function BookDialog({
             Cancel
           </button>
           <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Booking…' : 'Book appointment'}
+            {busy ? 'Booking…' : repeat ? 'Book series' : 'Book appointment'}
           </button>
         </div>
       </form>

@@ -18,11 +18,13 @@ export function OverlapWarning(p: {
   onReason: (reason: string) => void;
   /** Told whether a reason is needed (an overlapping visit exists). */
   onNeeded: (needed: boolean) => void;
+  /** The visit being moved (a reschedule): not an overlap with itself. */
+  exceptId?: string;
 }) {
   const providers = useReference((s) => s.providers);
   const [overlaps, setOverlaps] = useState<AppointmentView[]>([]);
   const id = useId();
-  const { patientId, start, end, onNeeded } = p;
+  const { patientId, start, end, onNeeded, exceptId } = p;
 
   useEffect(() => {
     setOverlaps([]);
@@ -30,7 +32,7 @@ export function OverlapWarning(p: {
     if (!patientId) return;
     const started = phiEpoch();
     let stale = false;
-    call('appointment.patientOverlaps', { patientId, start, end }).then(
+    call('appointment.patientOverlaps', { patientId, start, end, ...(exceptId ? { exceptId } : {}) }).then(
       (found) => {
         if (stale || started !== phiEpoch()) return;
         setOverlaps(found);
@@ -41,7 +43,7 @@ export function OverlapWarning(p: {
     return () => {
       stale = true;
     };
-  }, [patientId, start, end]);
+  }, [patientId, start, end, exceptId]);
 
   if (overlaps.length === 0) return null;
   return (

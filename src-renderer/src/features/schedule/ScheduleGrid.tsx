@@ -5,7 +5,8 @@
 import { useId, useRef } from 'react';
 import type { AppointmentView, ProviderView } from '../../../../src-shared/views';
 import { APPOINTMENT_STATUS_LABEL } from '../../components/Badges';
-import { hhmm, minuteLabel, minuteOfDay, zoneLabel } from '../../lib/time';
+import { instantsAtLocal } from '../../../../src-shared/clinic-time';
+import { displayZone, hhmm, minuteLabel, minuteOfDay, zoneLabel } from '../../lib/time';
 import { appointmentsOf, freeSlots, holdsSlot, type Slot } from './slots';
 import { useGridKeyboard } from './useGridKeyboard';
 
@@ -126,8 +127,15 @@ function Column(props: {
       />
       {free.map((slot) => {
         const gone = inactiveAt(slot);
-        const style = { top: top(slot.startMinute), height: slotHeight };
-        const text = `${hhmm(slot.start)} Free`;
+        // issue 13: a wall time repeated at a fall-back change is two slots: side by side, the zone named on each
+        const twice = instantsAtLocal(day, slot.startMinute, displayZone());
+        const half = twice.length === 2 ? (twice[0] === Date.parse(slot.start) ? 'first' : 'second') : null;
+        const style = {
+          top: top(slot.startMinute),
+          height: slotHeight,
+          ...(half === 'first' ? { right: '50%' } : half === 'second' ? { left: '50%' } : {}),
+        };
+        const text = half ? `${hhmm(slot.start)} ${zoneLabel(slot.start)} Free` : `${hhmm(slot.start)} Free`;
         return (
           <div key={slot.start} className="slot-row" style={style}>
             {canBook ? (
@@ -138,7 +146,10 @@ function Column(props: {
                 aria-label={`${text}: book with ${provider.name}, ${where}`}
                 onClick={() => props.onBook(slot, provider)}
               >
-                <span className="slot-time">{hhmm(slot.start)}</span>
+                <span className="slot-time">
+                  {hhmm(slot.start)}
+                  {half ? ` ${zoneLabel(slot.start)}` : ''}
+                </span>
                 <span className="slot-free-label">Free</span>
               </button>
             ) : (

@@ -20,6 +20,7 @@ import { loadSchedule, scheduleKey, useSchedule, type ScheduleParams } from '../
 import { useSession } from '../../state/session';
 import { setUi, useUi } from '../../state/ui';
 import { BookDialog } from './BookDialog';
+import { WaitlistDialog } from './WaitlistDialog';
 import { ScheduleGrid, type GridColumn } from './ScheduleGrid';
 import type { Slot } from './slots';
 
@@ -35,6 +36,7 @@ export function ScheduleView() {
   const error = useSchedule((s) => s.error);
   const loading = useSchedule((s) => s.loading);
   const [booking, setBooking] = useState<{ slot: Slot; provider: ProviderView } | null>(null);
+  const [waitlistOpen, setWaitlistOpen] = useState(false);
   const canBook = role === 'receptionist' || role === 'admin';
 
   const weekProvider = providers.find((p) => p.id === weekProviderId) ?? providers[0];
@@ -151,6 +153,11 @@ export function ScheduleView() {
             </select>
           </div>
         ) : null}
+        {canBook ? (
+          <button type="button" className="button" onClick={() => setWaitlistOpen(true)}>
+            Waitlist
+          </button>
+        ) : null}
         <ul className="legend" aria-label="Legend">
           <li>
             <span className="legend-swatch legend-free" aria-hidden="true" /> Free
@@ -196,6 +203,7 @@ export function ScheduleView() {
       {booking ? (
         <BookDialog slot={booking.slot} provider={booking.provider} onClose={() => setBooking(null)} />
       ) : null}
+      {waitlistOpen ? <WaitlistDialog onClose={() => setWaitlistOpen(false)} /> : null}
     </div>
   );
 }

@@ -54,6 +54,7 @@ export function BreakGlassReport() {
               <th scope="col">Record</th>
               <th scope="col">Reason</th>
               <th scope="col">Reads</th>
+              <th scope="col">Served by server</th>
               <th scope="col">Review</th>
             </tr>
           </thead>
@@ -68,6 +69,7 @@ export function BreakGlassReport() {
                 <td>Thread {g.entityId}</td>
                 <td>{g.reason}</td>
                 <td>{g.reads}</td>
+                <td>{g.served}</td>
                 <td>
                   {g.acknowledgedAt ? (
                     `Acknowledged ${g.acknowledgedAt.slice(0, 16).replace('T', ' ')} UTC`

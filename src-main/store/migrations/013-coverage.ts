@@ -9,11 +9,12 @@ import type { Migration } from './types';
  * - `pool_templates`: the reply templates of each pool (entity 'poolTemplate').
  *
  * The server seeds its clinic settings record as a change, so every console receives it with its next pull.
- * File 012 (14c's place in session 4's merge order: 13c 010, 13d 011, 14c 012). Its version is 10 on branch 14c
- * alone, so the versions stay 1..N without gaps there (migrations.test.ts); the lead renumbers it to 12 on merge.
+ * File 013 (14c's place in session 4's merge order: 010 series/waitlist, 011 withheld threads, 012 13c's). Its
+ * version is 12 on branch 14c, which lacks 13c's 012, so the versions stay 1..N without gaps there
+ * (migrations.test.ts); it becomes 13 once 13c's migration is merged before it.
  */
 export const coverage: Migration = {
-  version: 10,
+  version: 12,
   name: 'coverage absences, clinic settings, pool templates',
   up: (db) => {
     db.exec(`

@@ -1,0 +1,134 @@
+/**
+ * Where the initial sync's apply time goes, without the network (issue 16): `record` pulls every batch of a
+ * demo backend at --scale once and keeps the raw answers; `replay` applies them into a new, empty store in this
+ * process and prints CPU time (process.cpuUsage, user + system) per stage. Run each under the keyring:
+ *
+ *   bash scripts/with-keyring.sh node --import tsx bench/profile-apply.ts record <dir> <scale>
+ *   bash scripts/with-keyring.sh node --import tsx bench/profile-apply.ts replay <dir>
+ *
+ * Replay is one process doing one fixed piece of work, so runs of two variants can be interleaved on a busy
+ * machine and compared by CPU time (and by the apply/validate ratio: validation is the same work in every run).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PullResponse } from '../src-shared/sync';
+import { openStore } from '../src-main/store/store';
+import { BulkLoad } from '../src-main/store/bulk-load';
+import { CURSOR_KEY, applyPullBatch, validateAnswer } from '../src-main/sync/apply-changes';
+import { SyncClient } from '../src-main/sync/client';
+import { BenchCredentials, cleanupAll, keyStore, startBackend, tempDir } from './env';
+
+const [mode, dir, scaleArg] = process.argv.slice(2);
+if (!dir || (mode !== 'record' && mode !== 'replay')) {
+  process.stderr.write('usage: profile-apply.ts record <dir> <scale> | replay <dir>\n');
+  process.exit(2);
+}
+
+const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
+
+if (mode === 'record') {
+  const backend = await startBackend(Number(scaleArg ?? 5));
+  try {
+    const credentials = await BenchCredentials.signIn(backend, 'clinician1');
+    const client = new SyncClient({
+      baseUrl: backend.url,
+      credentials,
+      fetchImpl: fetch,
+      requestTimeoutMs: 60_000,
+    });
+    fs.mkdirSync(dir, { recursive: true });
+    let after = '0';
+    for (let i = 0; ; i++) {
+      const res = await client.request({
+        method: 'GET',
+        path: `/sync/pull?after=${after}&limit=1000`,
+        signal: new AbortController().signal,
+      });
+      const text = await res.text();
+      fs.writeFileSync(path.join(dir, `${String(i).padStart(5, '0')}.json`), text);
+      const batch = JSON.parse(text) as { cursor: string; hasMore: boolean };
+      after = batch.cursor;
+      if (!batch.hasMore) break;
+    }
+  } finally {
+    await backend.close();
+    await cleanupAll();
+  }
+} else {
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  const texts = files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+  const dataDir = tempDir('apply');
+  const store = await openStore(dataDir, keyStore);
+  // Experiments: PROFILE_OFF=counters,search,terms,fold,triage,suspend turns a part off (or, for suspend, pauses
+  // the write counters per batch) to see what it costs.
+  const off = new Set((process.env.PROFILE_OFF ?? '').split(',').filter(Boolean));
+  if (off.has('counters')) {
+    const names = store.db
+      .prepare<[], string>(
+        `SELECT name FROM temp.sqlite_master WHERE type = 'trigger' AND name LIKE 'clinic_changed_%'`,
+      )
+      .pluck()
+      .all();
+    for (const n of names) store.db.exec(`DROP TRIGGER temp.${n}`);
+  }
+  if (off.has('search')) store.threads.refreshSearch = () => undefined;
+  if (off.has('terms')) {
+    const stmt = store.db
+      .prepare(`INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, version)
+       VALUES (@id, @mrn, @givenName, @familyName, @birthDate, @phone, @version)
+       ON CONFLICT (id) DO UPDATE SET version = excluded.version`);
+    store.patients.upsert = (r) => void stmt.run(r);
+  }
+  if (off.has('fold')) {
+    store.db.function('search_words', { deterministic: true }, (b: unknown) => b as string);
+    store.db.function('search_grams', { deterministic: true }, () => '');
+  }
+  if (off.has('triage'))
+    for (const i of ['threads_q_triage', 'threads_q_pool_triage', 'threads_due_open'])
+      store.db.exec(`DROP INDEX ${i}`);
+  const stages = { parse: 0, validate: 0, apply: 0, finish: 0 };
+  // PROFILE_BULK=1: the engine's bulk-load mode for a new store (src-main/store/bulk-load.ts).
+  const bulk = process.env.PROFILE_BULK === '1' ? BulkLoad.beginIfNew(store, CURSOR_KEY) : null;
+  let records = 0;
+  const wall0 = process.hrtime.bigint();
+  const all0 = process.cpuUsage();
+  for (const [i, text] of texts.entries()) {
+    let t = process.cpuUsage();
+    const json = JSON.parse(text) as unknown;
+    stages.parse += cpuMs(process.cpuUsage(t));
+    t = process.cpuUsage();
+    const batch = validateAnswer(PullResponse, json, 'pull answer');
+    stages.validate += cpuMs(process.cpuUsage(t));
+    t = process.cpuUsage();
+    const apply = () =>
+      applyPullBatch(store, batch, { nowIso: i === texts.length - 1 ? new Date().toISOString() : undefined });
+    if (off.has('suspend')) store.changes.suspend(apply);
+    else apply();
+    stages.apply += cpuMs(process.cpuUsage(t));
+    records += batch.changes.length;
+  }
+  const f0 = process.cpuUsage();
+  bulk?.finish();
+  stages.finish = cpuMs(process.cpuUsage(f0));
+  const total = cpuMs(process.cpuUsage(all0));
+  const wall = Number(process.hrtime.bigint() - wall0) / 1e6;
+  store.close();
+  await keyStore
+    .delete((await import('../src-main/keys/store-key')).keyAccountFor(dataDir))
+    .catch(() => false);
+  await cleanupAll();
+  process.stdout.write(
+    JSON.stringify({
+      records,
+      cpuMs: Math.round(total),
+      wallMs: Math.round(wall),
+      perCpuSecond: Math.round((records / total) * 1000),
+      stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Math.round(v)])),
+      load: os.loadavg()[0],
+    }) + '\n',
+  );
+}

@@ -1,0 +1,126 @@
+/**
+ * Pull answers decoded off the main thread (issue 16 §2): a worker thread (pull-worker.ts) decodes, parses and
+ * validates the next batch while the main thread applies the current one, so JSON.parse and the zod schema
+ * (about a third of an initial sync's main-thread CPU, bench/profile-apply.ts) overlap with the apply. The body
+ * bytes are transferred to the worker (no copy) and decoded once there; the validated batch comes back by
+ * structured clone. Used for long pulls only (the engine starts one when a batch says more follow): a worker
+ * costs a thread and a module load.
+ *
+ * Batches are decoded on the calling thread until the worker says it is loaded (under tsx that takes a second;
+ * the first batches of a long pull do not wait for it), and for good where it cannot load (a build without its
+ * file), so sync works either way; `inWorker` tells which. A worker that dies after that fails the decodes in
+ * flight (a protocol error: the cycle is retried with a new decoder).
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { PullResponse } from '../../src-shared/sync';
+import { SyncProtocolError } from './apply-changes';
+import { type DecodeReply, decodePullAnswer } from './pull-decode';
+
+/** Beside this module: pull-worker.ts under tsx/vitest, pull-worker.js in the build (electron.vite.config.ts). */
+const WORKER_FILE = `./pull-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`;
+
+/**
+ * The worker from TypeScript source (tests, bench, `npm start` under tsx): a worker does not inherit the loader
+ * hooks of `--import tsx`, so it registers tsx's ESM loader itself, then imports the source. Development only:
+ * the build runs pull-worker.js.
+ */
+function typeScriptWorker(url: URL): Worker {
+  const root = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const tsx = pathToFileURL(path.join(root, 'dist/esm/api/index.mjs')).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(boot, { eval: true });
+}
+
+export class PullDecoder {
+  private worker: Worker | null = null;
+  /** The worker said it is loaded: bytes sent from now on are decoded there. */
+  private ready = false;
+  private nextId = 0;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (b: PullResponse) => void; reject: (e: Error) => void }
+  >();
+
+  /** Start the worker; false (decoding on this thread) when it cannot be made. */
+  constructor() {
+    try {
+      const url = new URL(WORKER_FILE, import.meta.url);
+      const worker = WORKER_FILE.endsWith('.ts') ? typeScriptWorker(url) : new Worker(url);
+      worker.unref();
+      worker.on('message', (reply: DecodeReply | { ready: true }) => {
+        if ('ready' in reply) this.ready = true;
+        else this.settle(reply);
+      });
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', () => this.fail(new Error('The pull decoder stopped.')));
+      this.worker = worker;
+    } catch {
+      this.worker = null;
+    }
+  }
+
+  /** Whether the next decode runs in the worker (false while it loads, and for good if it could not). */
+  get inWorker(): boolean {
+    return this.worker !== null && this.ready;
+  }
+
+  /** Resolves once the worker is loaded (true) or could not be (false). */
+  whenReady(): Promise<boolean> {
+    const worker = this.worker;
+    if (!worker || this.ready) return Promise.resolve(this.inWorker);
+    return new Promise((resolve) => {
+      const done = () => {
+        worker.off('message', done);
+        worker.off('exit', done);
+        resolve(this.inWorker);
+      };
+      worker.on('message', done);
+      worker.on('exit', done);
+    });
+  }
+
+  /**
+   * The validated batch in `bytes` (which this call takes over: its buffer is transferred). Rejects with
+   * SyncProtocolError for an answer that is not JSON or not a pull answer.
+   */
+  decode(bytes: Uint8Array): Promise<PullResponse> {
+    const worker = this.worker;
+    // Until the worker is loaded (or if it never is: a build without its file), decode here: the bytes are
+    // only handed over to a worker that is known to listen.
+    if (!worker || !this.ready) return new Promise((resolve) => resolve(decodePullAnswer(bytes)));
+    const id = this.nextId++;
+    return new Promise<PullResponse>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      // Transfer only a buffer the bytes own whole (a pooled Buffer's is shared with others).
+      const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      const view = owned ? bytes : bytes.slice();
+      worker.postMessage({ id, bytes: view }, [view.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** Stop the worker; pending decodes reject. */
+  close(): void {
+    const worker = this.worker;
+    this.worker = null;
+    this.fail(new Error('The pull decoder was closed.'));
+    void worker?.terminate();
+  }
+
+  private settle(reply: DecodeReply): void {
+    const w = this.waiting.get(reply.id);
+    if (!w) return;
+    this.waiting.delete(reply.id);
+    if ('batch' in reply) w.resolve(reply.batch);
+    else w.reject(new SyncProtocolError(reply.error));
+  }
+
+  private fail(error: Error): void {
+    // A worker that died cannot decode: later batches are decoded here.
+    this.worker = null;
+    for (const w of this.waiting.values()) w.reject(error);
+    this.waiting.clear();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Adversarial review (session 4) of the second-round merge fix "withheld bodies fetched once a clinician signs
+ * in" (706298d). A receptionist's pull names the threads whose messages it left out (`withheld`), and the console
+ * marks them with an UPDATE on the thread row (apply-changes.ts). A pull serves each record once, at its latest
+ * change: a thread updated after its messages (assigned, re-prioritised, closed: every real clinic) comes in a
+ * LATER batch than its messages, so at the time its messages are withheld the thread row is not on the PC yet and
+ * the mark is lost. A clinician on that PC later opens the thread and sees no message at all.
+ * Failed on main d4f825f (review 4, session 4); guards the fix.
+ * Real portal backend (demo clinic, about 5,700 changes: two pull batches of 5,000), real stores, real router.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ThreadDetail } from '../../src-shared/views';
+import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+
+let portal: TestPortal;
+let doc: TestConsole;
+let desk: TestConsole;
+let touched: string[];
+
+beforeAll(async () => {
+  portal = await startPortal();
+  // The clinician's own PC: she re-prioritises the 40 oldest clinical threads (their messages are early in the
+  // server's change log; each thread's latest change is now at its end).
+  doc = await startConsole(portal, { autoStart: false });
+  expect((await doc.signIn('clinician1')).ok).toBe(true);
+  await doc.ok('sync.now');
+  touched = doc.core.store.db
+    .prepare(
+      `SELECT t.id FROM threads t JOIN pools p ON p.id = t.pool_id
+       WHERE p.kind = 'clinical' AND EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id)
+       ORDER BY t.created_at, t.id LIMIT 40`,
+    )
+    .pluck()
+    .all() as string[];
+  for (const threadId of touched) await doc.ok('thread.setPriority', { threadId, priority: 'urgent' });
+  await doc.ok('sync.now');
+  expect(doc.core.store.outbox.peek(10)).toEqual([]);
+
+  // A new front-desk PC: its first sync runs for the receptionist (bodies of clinical pools withheld).
+  desk = await startConsole(portal, { autoStart: false });
+  expect((await desk.signIn('reception1')).ok).toBe(true);
+  await desk.ok('sync.now');
+  await desk.ok('auth.signOut');
+}, 180_000);
+afterAll(async () => {
+  await desk?.close();
+  await doc?.close();
+  await portal?.close();
+});
+
+describe('withheld clinical bodies on a shared PC (review of 706298d)', () => {
+  it('every clinical thread whose messages were withheld is marked for fetching, even when the thread came in a later batch', () => {
+    const lost = desk.core.store.db
+      .prepare(
+        `SELECT count(*) FROM threads t JOIN pools p ON p.id = t.pool_id
+         WHERE p.kind = 'clinical' AND NOT EXISTS (SELECT 1 FROM withheld_threads w WHERE w.thread_id = t.id)
+           AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id)`,
+      )
+      .pluck()
+      .get() as number;
+    expect(lost, 'clinical threads with no message and no withheld mark').toBe(0);
+  });
+
+  it('a clinician signing in on that PC sees the messages of a thread re-prioritised after them', async () => {
+    expect((await desk.signIn('clinician1')).ok).toBe(true);
+    await desk.ok('sync.now'); // fetches what is marked withheld
+    const empty: string[] = [];
+    for (const threadId of touched) {
+      const detail = await desk.ok<ThreadDetail>('thread.get', { threadId });
+      if (detail.messages.length === 0) empty.push(threadId);
+    }
+    expect(empty, 'threads shown to the clinician with no message at all').toEqual([]);
+  });
+});
