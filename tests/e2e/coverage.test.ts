@@ -90,6 +90,16 @@ describe('coverage', () => {
     const { page, portal } = e2e;
     await signInUi(page, portal, 'clinician2');
     await expect.poll(() => mineHas(page, SUBJECT), { timeout: 30_000 }).toBe(true);
+    // The move is in the thread's audit trail, saying why and for whom.
+    await threads(page)
+      .getByRole('option', { name: new RegExp(SUBJECT) })
+      .click();
+    await page.getByRole('article', { name: SUBJECT }).getByRole('button', { name: 'Audit trail' }).click();
+    const trail = page.getByRole('dialog', { name: /^Audit trail/ });
+    const row = trail.getByRole('row', { name: /coverage hand-over: Dr\. Amara Okafor away/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('assigneeId, coverage.hand-over');
+    await page.keyboard.press('Escape');
     await signOut(page);
   });
 
