@@ -252,6 +252,21 @@ describe('coverage: refusals from a modified console', () => {
     expect(changes.some((c) => c.entity === 'absence' && c.id === id)).toBe(false);
   });
 
+  it('needs the PC’s device credential and a staff token', async () => {
+    const b = body(doc1.staff.id, doc2.staff.id);
+    const noDevice = await call(run.url, 'PUT', '/coverage/absences/abs-nodev', {
+      token: doc1.accessToken,
+      body: b,
+      device: null,
+    });
+    expect(noDevice.status).toBe(401);
+    const noToken = await call(run.url, 'PUT', '/coverage/absences/abs-notoken', {
+      body: b,
+      device: doc1.deviceId,
+    });
+    expect(noToken.status).toBe(401);
+  });
+
   it('audits a refusal on the absent clinician’s trail', async () => {
     await markAbsence(doc2, 'abs-x', body(doc1.staff.id, doc2.staff.id));
     const res = await call(run.url, 'GET', `/audit/entity?entityType=staff&entityId=${doc1.staff.id}`, {
