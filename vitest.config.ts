@@ -18,6 +18,8 @@ const SERVER_SUITE = [
   'server/guardrails-overlap-window.test.ts',
   'server/series-waitlist.test.ts',
   'server/availability.test.ts', // session 4, 13c
+  // session 4, 14c
+  'server/coverage.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

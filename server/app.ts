@@ -18,6 +18,8 @@ import { parse } from './http/validate';
 import { adminRoutes } from './routes/admin';
 import { triageRoutes } from './routes/triage';
 import { availabilityRoutes } from './routes/availability';
+import { coverageRoutes } from './routes/coverage';
+import { startCoverageTimer } from './triage/coverage';
 import { authRoutes } from './routes/auth';
 import { portalRoutes } from './routes/portal';
 import { syncRoutes } from './routes/sync';
@@ -62,7 +64,16 @@ export interface ServerOptions {
    * hash); test harnesses pass a lower N explicitly. Hashes of another cost are upgraded at the next sign-in.
    */
   passwordCost?: Partial<ScryptCost>;
+  /**
+   * Wall-time interval (ms) of the coverage sweep (session 4, 14c): absences start and end as the server's clock
+   * passes them even when no console syncs. Default COVERAGE_SWEEP_MS; 0 turns the timer off (the sweep still
+   * runs before every pull and after every push).
+   */
+  coverageSweepMs?: number;
 }
+
+/** Default of ServerOptions.coverageSweepMs: one minute. */
+export const COVERAGE_SWEEP_MS = 60_000;
 
 /** Default of ServerOptions.offlineGraceHours: the console's default offline grace (src-main settings). */
 export const DEFAULT_OFFLINE_GRACE_HOURS = 72;
@@ -162,6 +173,12 @@ export async function buildServer(options: ServerOptions): Promise<PortalServer>
   adminRoutes(app, ctx, hub);
   triageRoutes(app, ctx);
   availabilityRoutes(app, ctx); // session 4, 13c
+  // session 4, 14c: coverage (absences), clinic settings, pool templates; the coverage sweep on a timer
+  coverageRoutes(app, ctx);
+  const stopCoverage = startCoverageTimer(ctx, options.coverageSweepMs ?? COVERAGE_SWEEP_MS, (err) =>
+    logError(`coverage: sweep failed: ${(err as Error | null)?.name ?? 'unknown'}`),
+  );
+  app.addHook('preClose', async () => stopCoverage());
 
   const server: PortalServer = {
     app,

@@ -40,7 +40,6 @@ import {
 } from './views';
 import { AuditAlertRecord, EnrolledDevice } from './sync';
 import { ChangeVerdict } from './change-verdict';
-import { BreakGlassGrant } from './triage';
 import {
   AddExceptionInput,
   AvailabilityAdminView,
@@ -48,6 +47,8 @@ import {
   NextFreeQuery,
   SetTemplateInput,
 } from './availability';
+import { BreakGlassGrant, ClinicSettingsRecord, ClinicSettingsUpdate } from './triage';
+import { AbsenceRequest, AbsenceView } from './coverage';
 
 export interface AuditSpec {
   action: AuditAction;
@@ -230,6 +231,72 @@ export const contract = {
     roles: ['admin'],
     phi: false,
     audit: { action: 'update', entityType: 'audit', idField: 'grantId', fields: ['acknowledgedAt'] },
+  }),
+  /**
+   * Session 4, 14c (issue 14 §3): absences with a covering colleague. Marked and ended on the server (online), which
+   * hands the clinician's open threads over and back; a clinician marks their own, an admin anyone's, and the
+   * cover must be another active clinician (src-shared/coverage.ts; the server checks again).
+   */
+  'coverage.list': method({
+    input: none,
+    output: z.array(AbsenceView),
+    roles: ['clinician', 'admin'],
+    phi: false,
+    audit: null,
+  }),
+  'coverage.set': method({
+    input: AbsenceRequest,
+    output: AbsenceView,
+    roles: ['clinician', 'admin'],
+    phi: false,
+    audit: {
+      action: 'create',
+      entityType: 'staff',
+      idField: 'staffId',
+      fields: ['absence', 'coverId', 'startDate', 'endDate'],
+    },
+  }),
+  'coverage.end': method({
+    input: z.strictObject({ absenceId: id }),
+    output: AbsenceView,
+    roles: ['clinician', 'admin'],
+    phi: false,
+    audit: { action: 'update', entityType: 'settings', idField: 'absenceId', fields: ['absence'] },
+  }),
+  /** Session 4, 14c (issue 14 §4): the clinic's settings as synced (the break-glass time). */
+  'clinic.settings': method({
+    input: none,
+    output: ClinicSettingsRecord,
+    roles: STAFF,
+    phi: false,
+    audit: null,
+  }),
+  'admin.setClinicSettings': method({
+    input: ClinicSettingsUpdate,
+    output: ClinicSettingsRecord,
+    roles: ['admin'],
+    phi: false,
+    audit: { action: 'update', entityType: 'settings', idField: null, fields: ['breakGlassMinutes'] },
+  }),
+  /** Session 4, 14c (issue 14 §5): a pool's saved reply (new without `id`), held by the server for every PC. */
+  'admin.savePoolTemplate': method({
+    input: z.strictObject({
+      id: id.optional(),
+      poolId: id,
+      title: z.string().trim().min(1).max(80),
+      body: z.string().trim().min(1).max(5_000),
+    }),
+    output: ReplyTemplate,
+    roles: ['admin'],
+    phi: false,
+    audit: { action: 'update', entityType: 'settings', idField: null, fields: ['poolTemplates'] },
+  }),
+  'admin.deletePoolTemplate': method({
+    input: z.strictObject({ id }),
+    output: ok,
+    roles: ['admin'],
+    phi: false,
+    audit: { action: 'update', entityType: 'settings', idField: null, fields: ['poolTemplates'] },
   }),
   /** A personal saved reply of the signed-in person (new without `id`); kept on this PC (issue 14). */
   'templates.savePersonal': method({

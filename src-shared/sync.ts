@@ -24,8 +24,9 @@ import {
   TimeOfDay,
   WaitlistRecord,
 } from './domain';
-import { PoolRecord } from './triage';
 import { AvailabilityExceptionRecord, AvailabilityTemplateRecord } from './availability';
+import { ClinicSettingsRecord, PoolRecord, PoolTemplateRecord } from './triage';
+import { AbsenceRecord } from './coverage';
 
 /** Bounds shared by both sides so neither has to guess the other's limits. */
 export const SYNC_LIMITS = {
@@ -70,6 +71,11 @@ export const SYNC_ROUTES = {
   adminAvailabilityTemplate: '/admin/availability/templates/:providerId',
   adminAvailabilityExceptions: '/admin/availability/exceptions',
   adminAvailabilityException: '/admin/availability/exceptions/:exceptionId',
+  // session 4, 14c: coverage (absences), clinic-set break-glass time, pool templates
+  absence: '/coverage/absences/:absenceId',
+  endAbsence: '/coverage/absences/:absenceId/end',
+  adminClinicSettings: '/admin/clinic-settings',
+  adminPoolTemplate: '/admin/pool-templates/:templateId',
 } as const;
 
 /** One change in server order. `data` is null for a delete. */
@@ -102,6 +108,14 @@ export const Change = z.discriminatedUnion('entity', [
     id: z.string(),
     data: AvailabilityExceptionRecord.nullable(),
   }),
+  // session 4, 14c: absences with their cover (issue 14 §3), clinic settings (§4), pool templates (§5)
+  z.strictObject({ entity: z.literal('absence'), id: z.string(), data: AbsenceRecord.nullable() }),
+  z.strictObject({
+    entity: z.literal('clinicSettings'),
+    id: z.string(),
+    data: ClinicSettingsRecord.nullable(),
+  }),
+  z.strictObject({ entity: z.literal('poolTemplate'), id: z.string(), data: PoolTemplateRecord.nullable() }),
 ]);
 export type Change = z.infer<typeof Change>;
 export type EntityName = Change['entity'];

@@ -154,6 +154,41 @@ export const BreakGlassReportResponse = z.strictObject({ grants: z.array(BreakGl
 
 /** How long emergency access lasts unless the clinic sets otherwise (minutes). */
 export const BREAK_GLASS_DEFAULT_MINUTES = 60;
+/** The range an admin may set emergency access to (minutes): at least 5, at most 8 hours (one shift). */
+export const BREAK_GLASS_MINUTES_RANGE = { min: 5, max: 480 } as const;
+
+/**
+ * Clinic-wide triage settings (issue 14 §4, session 4): held by the server, edited by an admin
+ * (PUT /admin/clinic-settings), synced to every console as the one 'clinicSettings' record (id 'clinic').
+ */
+export const CLINIC_SETTINGS_ID = 'clinic';
+export const ClinicSettingsRecord = z.strictObject({
+  id: z.literal(CLINIC_SETTINGS_ID),
+  /** How long one emergency access (break-glass) lasts, minutes (default 60). */
+  breakGlassMinutes: z.number().int().min(BREAK_GLASS_MINUTES_RANGE.min).max(BREAK_GLASS_MINUTES_RANGE.max),
+  version: z.number().int().nonnegative(),
+});
+export type ClinicSettingsRecord = z.infer<typeof ClinicSettingsRecord>;
+/** The body of PUT /admin/clinic-settings (and the console's admin.setClinicSettings). */
+export const ClinicSettingsUpdate = ClinicSettingsRecord.omit({ id: true, version: true });
+export const ClinicSettingsResponse = z.strictObject({ settings: ClinicSettingsRecord });
+
+/**
+ * A pool's saved reply (issue 14 §5, session 4): created by an admin per pool, held by the server, synced to
+ * every console (entity 'poolTemplate') and offered in the reply box's pool group for threads of that pool.
+ * Its fields are filled by src-shared/reply-template.ts like every other template's.
+ */
+export const PoolTemplateRecord = z.strictObject({
+  id,
+  poolId: id,
+  title: z.string().trim().min(1).max(80),
+  body: z.string().trim().min(1).max(5_000),
+  version: z.number().int().nonnegative(),
+});
+export type PoolTemplateRecord = z.infer<typeof PoolTemplateRecord>;
+/** The body of PUT /admin/pool-templates/:templateId. */
+export const PoolTemplateUpdate = PoolTemplateRecord.omit({ id: true, version: true });
+export const PoolTemplateResponse = z.strictObject({ template: PoolTemplateRecord });
 
 /**
  * FHIR AuditEvent.purposeOfEvent code for emergency access: "BTG" (break the glass) of the HL7 v3 ActReason

@@ -341,4 +341,53 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX availability_exceptions_location ON availability_exceptions(location_id, to_date);
   `,
+  // session 4, 14c: coverage (absences with a covering colleague, the hand-over/hand-back log), the clinic-set
+  // break-glass time, pool reply templates (issue 14 §3-§5). 10 on main, after 13c's 9.
+  /* 10: absences, coverage moves, clinic settings, pool templates */ `
+  CREATE TABLE absences (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    staff_id TEXT COLLATE "C" NOT NULL REFERENCES staff(id),
+    cover_id TEXT COLLATE "C" NOT NULL REFERENCES staff(id),
+    -- clinic-local days (inclusive) in time_zone (IANA), and the UTC instants they run between
+    start_date TEXT COLLATE "C" NOT NULL,
+    end_date TEXT COLLATE "C" NOT NULL,
+    time_zone TEXT COLLATE "C" NOT NULL,
+    starts_at TEXT COLLATE "C" NOT NULL,
+    ends_at TEXT COLLATE "C" NOT NULL,
+    -- scheduled | active (handed over) | ended (handed back)
+    phase TEXT COLLATE "C" NOT NULL CHECK (phase IN ('scheduled', 'active', 'ended')),
+    created_by TEXT COLLATE "C" NOT NULL REFERENCES staff(id),
+    version INTEGER NOT NULL
+  );
+  CREATE INDEX absences_open ON absences(starts_at) WHERE phase <> 'ended';
+  CREATE INDEX absences_staff ON absences(staff_id, starts_at);
+  -- every thread the server moved for an absence: hand-back decides from it
+  CREATE TABLE coverage_moves (
+    absence_id TEXT COLLATE "C" NOT NULL REFERENCES absences(id),
+    thread_id TEXT COLLATE "C" NOT NULL REFERENCES threads(id),
+    from_staff TEXT COLLATE "C" NOT NULL,
+    to_staff TEXT COLLATE "C" NOT NULL,
+    moved_at TEXT COLLATE "C" NOT NULL,
+    returned_at TEXT COLLATE "C",
+    -- returned | kept-closed | kept-reassigned | gone
+    outcome TEXT COLLATE "C",
+    PRIMARY KEY (absence_id, thread_id)
+  );
+  -- open threads by assignee: the coverage sweep's lookup
+  CREATE INDEX threads_assignee_open ON threads(assignee_id) WHERE status <> 'done';
+  CREATE TABLE clinic_settings (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    break_glass_minutes INTEGER NOT NULL,
+    version INTEGER NOT NULL
+  );
+  INSERT INTO clinic_settings (id, break_glass_minutes, version) VALUES ('clinic', 60, 1);
+  INSERT INTO changes (seq, entity, id) VALUES (nextval('changes_seq'), 'clinicSettings', 'clinic');
+  CREATE TABLE pool_templates (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    pool_id TEXT COLLATE "C" NOT NULL REFERENCES pools(id),
+    title TEXT COLLATE "C" NOT NULL,
+    body TEXT COLLATE "C" NOT NULL,
+    version INTEGER NOT NULL
+  );
+  `,
 ];

@@ -44,6 +44,21 @@ import {
 import type { Change, EntityName } from '../../src-shared/sync';
 import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
 import { PG_MIGRATIONS } from './pg-schema';
+import type { AbsenceRecord, CoverageMoveOutcome } from '../../src-shared/coverage';
+import type { ClinicSettingsRecord, PoolTemplateRecord } from '../../src-shared/triage';
+import {
+  ABSENCE_COLUMNS,
+  absenceFromRow,
+  absenceParams,
+  clinicSettingsFromRow,
+  coverageMoveFromRow,
+  poolTemplateFromRow,
+  type AbsenceRow,
+  type ClinicSettingsRow,
+  type CoverageMove,
+  type CoverageMoveRow,
+  type PoolTemplateRow,
+} from './coverage-rows';
 import { UnstorableTextError, hasNul } from './text';
 import {
   appointmentFromRow,
@@ -138,6 +153,10 @@ const ENTITY_TABLES: Record<EntityName, { table: string; map: (row: any) => Chan
   waitlist: { table: 'waitlist_entries', map: waitlistFromRow },
   availabilityTemplate: { table: 'availability_templates', map: templateFromRow },
   availabilityException: { table: 'availability_exceptions', map: exceptionFromRow },
+  // session 4, 14c
+  absence: { table: 'absences', map: absenceFromRow },
+  clinicSettings: { table: 'clinic_settings', map: clinicSettingsFromRow },
+  poolTemplate: { table: 'pool_templates', map: poolTemplateFromRow },
 };
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
@@ -1129,6 +1148,15 @@ export class PgStore implements ServerStore {
         return { entity, id, data: await this.availabilityTemplate(id) };
       case 'availabilityException':
         return { entity, id, data: await this.availabilityException(id) };
+      // session 4, 14c
+      case 'absence':
+        return { entity, id, data: await this.absence(id) };
+      case 'clinicSettings': {
+        const row = await this.one<ClinicSettingsRow>('SELECT * FROM clinic_settings WHERE id = $1', id);
+        return { entity, id, data: row ? clinicSettingsFromRow(row) : null };
+      }
+      case 'poolTemplate':
+        return { entity, id, data: await this.poolTemplate(id) };
     }
   }
 
@@ -1266,6 +1294,155 @@ export class PgStore implements ServerStore {
         onlineSince,
       )
     ).map((r) => r.role);
+  }
+
+  /* ---- session 4, 14c: coverage, clinic settings, pool templates ---- */
+
+  upsertAbsence(a: AbsenceRecord): Promise<void> {
+    const cols = ABSENCE_COLUMNS.join(', ');
+    const sets = ABSENCE_COLUMNS.filter((c) => c !== 'id')
+      .map((c) => `${c} = EXCLUDED.${c}`)
+      .join(', ');
+    return this.write(async () => {
+      await this.runWithChange(
+        'absence',
+        a.id,
+        `INSERT INTO absences (${cols}) VALUES (${ABSENCE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+         ON CONFLICT (id) DO UPDATE SET ${sets}`,
+        ...absenceParams(a),
+      );
+    });
+  }
+
+  async absence(id: string): Promise<AbsenceRecord | null> {
+    const row = await this.one<AbsenceRow>('SELECT * FROM absences WHERE id = $1', id);
+    return row ? absenceFromRow(row) : null;
+  }
+
+  async absencesInvolving(staffIds: readonly string[]): Promise<AbsenceRecord[]> {
+    return (
+      await this.all<AbsenceRow>(
+        `SELECT * FROM absences WHERE phase <> 'ended' AND (staff_id = ANY($1::text[]) OR cover_id = ANY($1::text[]))
+         ORDER BY starts_at, id`,
+        [...staffIds],
+      )
+    ).map(absenceFromRow);
+  }
+
+  async absencesDue(nowIso: string): Promise<AbsenceRecord[]> {
+    return (
+      await this.all<AbsenceRow>(
+        "SELECT * FROM absences WHERE phase <> 'ended' AND starts_at <= $1 ORDER BY starts_at, id",
+        nowIso,
+      )
+    ).map(absenceFromRow);
+  }
+
+  async openThreadsAssignedTo(staffId: string, limit: number): Promise<ThreadRecord[]> {
+    return (
+      await this.all<ThreadRow>(
+        "SELECT * FROM threads WHERE assignee_id = $1 AND status <> 'done' ORDER BY id LIMIT $2",
+        staffId,
+        limit,
+      )
+    ).map(threadFromRow);
+  }
+
+  async upsertCoverageMove(m: CoverageMove): Promise<void> {
+    await this.run(
+      `INSERT INTO coverage_moves (absence_id, thread_id, from_staff, to_staff, moved_at, returned_at, outcome)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (absence_id, thread_id) DO UPDATE SET from_staff = EXCLUDED.from_staff,
+         to_staff = EXCLUDED.to_staff, moved_at = EXCLUDED.moved_at, returned_at = EXCLUDED.returned_at,
+         outcome = EXCLUDED.outcome`,
+      m.absenceId,
+      m.threadId,
+      m.fromStaff,
+      m.toStaff,
+      m.movedAt,
+      m.returnedAt,
+      m.outcome,
+    );
+  }
+
+  async openCoverageMoves(absenceId: string): Promise<CoverageMove[]> {
+    return (
+      await this.all<CoverageMoveRow>(
+        'SELECT * FROM coverage_moves WHERE absence_id = $1 AND returned_at IS NULL ORDER BY thread_id',
+        absenceId,
+      )
+    ).map(coverageMoveFromRow);
+  }
+
+  async settleCoverageMove(
+    absenceId: string,
+    threadId: string,
+    at: string,
+    outcome: CoverageMoveOutcome,
+  ): Promise<void> {
+    await this.run(
+      'UPDATE coverage_moves SET returned_at = $1, outcome = $2 WHERE absence_id = $3 AND thread_id = $4',
+      at,
+      outcome,
+      absenceId,
+      threadId,
+    );
+  }
+
+  async clinicSettings(): Promise<ClinicSettingsRecord> {
+    const row = await this.one<ClinicSettingsRow>("SELECT * FROM clinic_settings WHERE id = 'clinic'");
+    return clinicSettingsFromRow(row!);
+  }
+
+  setClinicSettings(r: ClinicSettingsRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'clinicSettings',
+        r.id,
+        `INSERT INTO clinic_settings (id, break_glass_minutes, version) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET break_glass_minutes = EXCLUDED.break_glass_minutes,
+           version = EXCLUDED.version`,
+        r.id,
+        r.breakGlassMinutes,
+        r.version,
+      );
+    });
+  }
+
+  async poolTemplates(): Promise<PoolTemplateRecord[]> {
+    return (await this.all<PoolTemplateRow>('SELECT * FROM pool_templates ORDER BY pool_id, title, id')).map(
+      poolTemplateFromRow,
+    );
+  }
+
+  async poolTemplate(id: string): Promise<PoolTemplateRecord | null> {
+    const row = await this.one<PoolTemplateRow>('SELECT * FROM pool_templates WHERE id = $1', id);
+    return row ? poolTemplateFromRow(row) : null;
+  }
+
+  upsertPoolTemplate(t: PoolTemplateRecord): Promise<void> {
+    return this.write(async () => {
+      await this.runWithChange(
+        'poolTemplate',
+        t.id,
+        `INSERT INTO pool_templates (id, pool_id, title, body, version) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET pool_id = EXCLUDED.pool_id, title = EXCLUDED.title,
+           body = EXCLUDED.body, version = EXCLUDED.version`,
+        t.id,
+        t.poolId,
+        t.title,
+        t.body,
+        t.version,
+      );
+    });
+  }
+
+  deletePoolTemplate(id: string): Promise<boolean> {
+    return this.write(async () => {
+      if (!(await this.poolTemplate(id))) return false;
+      await this.runWithChange('poolTemplate', id, 'DELETE FROM pool_templates WHERE id = $1', id);
+      return true;
+    });
   }
 
   async loadChanges(refs: readonly ChangeRef[]): Promise<Change[]> {

@@ -355,4 +355,53 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX availability_exceptions_location ON availability_exceptions(location_id, to_date);
   `,
+  // session 4, 14c: coverage (absences with a covering colleague, the hand-over/hand-back log), the clinic-set
+  // break-glass time, pool reply templates (issue 14 §3-§5). 10 on main, after 13c's 9.
+  /* 10: absences, coverage moves, clinic settings, pool templates */ `
+  CREATE TABLE absences (
+    id TEXT PRIMARY KEY,
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    cover_id TEXT NOT NULL REFERENCES staff(id),
+    -- clinic-local days (inclusive) in time_zone (IANA), and the UTC instants they run between
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    time_zone TEXT NOT NULL,
+    starts_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL,
+    -- scheduled | active (handed over) | ended (handed back)
+    phase TEXT NOT NULL CHECK (phase IN ('scheduled', 'active', 'ended')),
+    created_by TEXT NOT NULL REFERENCES staff(id),
+    version INTEGER NOT NULL
+  );
+  CREATE INDEX absences_open ON absences(starts_at) WHERE phase <> 'ended';
+  CREATE INDEX absences_staff ON absences(staff_id, starts_at);
+  -- every thread the server moved for an absence: hand-back decides from it
+  CREATE TABLE coverage_moves (
+    absence_id TEXT NOT NULL REFERENCES absences(id),
+    thread_id TEXT NOT NULL REFERENCES threads(id),
+    from_staff TEXT NOT NULL,
+    to_staff TEXT NOT NULL,
+    moved_at TEXT NOT NULL,
+    returned_at TEXT,
+    -- returned | kept-closed | kept-reassigned | gone
+    outcome TEXT,
+    PRIMARY KEY (absence_id, thread_id)
+  );
+  -- open threads by assignee: the coverage sweep's lookup
+  CREATE INDEX threads_assignee_open ON threads(assignee_id) WHERE status <> 'done';
+  CREATE TABLE clinic_settings (
+    id TEXT PRIMARY KEY,
+    break_glass_minutes INTEGER NOT NULL,
+    version INTEGER NOT NULL
+  );
+  INSERT INTO clinic_settings (id, break_glass_minutes, version) VALUES ('clinic', 60, 1);
+  INSERT OR REPLACE INTO changes (entity, id) VALUES ('clinicSettings', 'clinic');
+  CREATE TABLE pool_templates (
+    id TEXT PRIMARY KEY,
+    pool_id TEXT NOT NULL REFERENCES pools(id),
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  `,
 ];

@@ -30,6 +30,21 @@ import {
 import type { Change, EntityName } from '../../src-shared/sync';
 import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
 import { MIGRATIONS } from './schema';
+import type { AbsenceRecord, CoverageMoveOutcome } from '../../src-shared/coverage';
+import type { ClinicSettingsRecord, PoolTemplateRecord } from '../../src-shared/triage';
+import {
+  ABSENCE_COLUMNS,
+  absenceFromRow,
+  absenceParams,
+  clinicSettingsFromRow,
+  coverageMoveFromRow,
+  poolTemplateFromRow,
+  type AbsenceRow,
+  type ClinicSettingsRow,
+  type CoverageMove,
+  type CoverageMoveRow,
+  type PoolTemplateRow,
+} from './coverage-rows';
 import { UnstorableTextError, hasNul } from './text';
 import {
   appointmentFromRow,
@@ -929,6 +944,15 @@ export class SqliteStore implements ServerStore {
         return { entity, id, data: await this.availabilityTemplate(id) };
       case 'availabilityException':
         return { entity, id, data: await this.availabilityException(id) };
+      // session 4, 14c
+      case 'absence':
+        return { entity, id, data: await this.absence(id) };
+      case 'clinicSettings': {
+        const row = this.one<ClinicSettingsRow>('SELECT * FROM clinic_settings WHERE id = ?', id);
+        return { entity, id, data: row ? clinicSettingsFromRow(row) : null };
+      }
+      case 'poolTemplate':
+        return { entity, id, data: await this.poolTemplate(id) };
     }
   }
 
@@ -1060,6 +1084,151 @@ export class SqliteStore implements ServerStore {
       deviceId,
       onlineSince,
     ).map((r) => r.role);
+  }
+
+  /* ---- session 4, 14c: coverage, clinic settings, pool templates ---- */
+
+  async upsertAbsence(a: AbsenceRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    const cols = ABSENCE_COLUMNS.join(', ');
+    const sets = ABSENCE_COLUMNS.filter((c) => c !== 'id')
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
+    this.run(
+      `INSERT INTO absences (${cols}) VALUES (${ABSENCE_COLUMNS.map(() => '?').join(', ')})
+       ON CONFLICT (id) DO UPDATE SET ${sets}`,
+      ...absenceParams(a),
+    );
+    this.recordChange('absence', a.id);
+  }
+
+  async absence(id: string): Promise<AbsenceRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<AbsenceRow>('SELECT * FROM absences WHERE id = ?', id);
+    return row ? absenceFromRow(row) : null;
+  }
+
+  async absencesInvolving(staffIds: readonly string[]): Promise<AbsenceRecord[]> {
+    while (this.busy()) await this.tail;
+    const list = JSON.stringify(staffIds);
+    return this.all<AbsenceRow>(
+      `SELECT * FROM absences WHERE phase <> 'ended' AND (staff_id IN (SELECT value FROM json_each(?))
+         OR cover_id IN (SELECT value FROM json_each(?))) ORDER BY starts_at, id`,
+      list,
+      list,
+    ).map(absenceFromRow);
+  }
+
+  async absencesDue(nowIso: string): Promise<AbsenceRecord[]> {
+    while (this.busy()) await this.tail;
+    return this.all<AbsenceRow>(
+      "SELECT * FROM absences WHERE phase <> 'ended' AND starts_at <= ? ORDER BY starts_at, id",
+      nowIso,
+    ).map(absenceFromRow);
+  }
+
+  async openThreadsAssignedTo(staffId: string, limit: number): Promise<ThreadRecord[]> {
+    while (this.busy()) await this.tail;
+    return this.all<ThreadRow>(
+      "SELECT * FROM threads WHERE assignee_id = ? AND status <> 'done' ORDER BY id LIMIT ?",
+      staffId,
+      limit,
+    ).map(threadFromRow);
+  }
+
+  async upsertCoverageMove(m: CoverageMove): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT OR REPLACE INTO coverage_moves
+         (absence_id, thread_id, from_staff, to_staff, moved_at, returned_at, outcome)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      m.absenceId,
+      m.threadId,
+      m.fromStaff,
+      m.toStaff,
+      m.movedAt,
+      m.returnedAt,
+      m.outcome,
+    );
+  }
+
+  async openCoverageMoves(absenceId: string): Promise<CoverageMove[]> {
+    while (this.busy()) await this.tail;
+    return this.all<CoverageMoveRow>(
+      'SELECT * FROM coverage_moves WHERE absence_id = ? AND returned_at IS NULL ORDER BY thread_id',
+      absenceId,
+    ).map(coverageMoveFromRow);
+  }
+
+  async settleCoverageMove(
+    absenceId: string,
+    threadId: string,
+    at: string,
+    outcome: CoverageMoveOutcome,
+  ): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      'UPDATE coverage_moves SET returned_at = ?, outcome = ? WHERE absence_id = ? AND thread_id = ?',
+      at,
+      outcome,
+      absenceId,
+      threadId,
+    );
+  }
+
+  async clinicSettings(): Promise<ClinicSettingsRecord> {
+    while (this.busy()) await this.tail;
+    return clinicSettingsFromRow(
+      this.one<ClinicSettingsRow>("SELECT * FROM clinic_settings WHERE id = 'clinic'")!,
+    );
+  }
+
+  async setClinicSettings(r: ClinicSettingsRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO clinic_settings (id, break_glass_minutes, version) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET break_glass_minutes = excluded.break_glass_minutes,
+         version = excluded.version`,
+      r.id,
+      r.breakGlassMinutes,
+      r.version,
+    );
+    this.recordChange('clinicSettings', r.id);
+  }
+
+  async poolTemplates(): Promise<PoolTemplateRecord[]> {
+    while (this.busy()) await this.tail;
+    return this.all<PoolTemplateRow>('SELECT * FROM pool_templates ORDER BY pool_id, title, id').map(
+      poolTemplateFromRow,
+    );
+  }
+
+  async poolTemplate(id: string): Promise<PoolTemplateRecord | null> {
+    while (this.busy()) await this.tail;
+    const row = this.one<PoolTemplateRow>('SELECT * FROM pool_templates WHERE id = ?', id);
+    return row ? poolTemplateFromRow(row) : null;
+  }
+
+  async upsertPoolTemplate(t: PoolTemplateRecord): Promise<void> {
+    while (this.busy()) await this.tail;
+    this.run(
+      `INSERT INTO pool_templates (id, pool_id, title, body, version) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET pool_id = excluded.pool_id, title = excluded.title,
+         body = excluded.body, version = excluded.version`,
+      t.id,
+      t.poolId,
+      t.title,
+      t.body,
+      t.version,
+    );
+    this.recordChange('poolTemplate', t.id);
+  }
+
+  async deletePoolTemplate(id: string): Promise<boolean> {
+    while (this.busy()) await this.tail;
+    if (this.run('DELETE FROM pool_templates WHERE id = ?', id) === 0) return false;
+    this.recordChange('poolTemplate', id);
+    return true;
   }
 
   async loadChanges(refs: readonly ChangeRef[]): Promise<Change[]> {

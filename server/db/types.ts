@@ -20,8 +20,15 @@ import type {
   WaitlistRecord,
 } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
-import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
 import type { AvailabilityExceptionRecord, AvailabilityTemplateRecord } from '../../src-shared/availability';
+import type {
+  BreakGlassGrant,
+  ClinicSettingsRecord,
+  PoolRecord,
+  PoolTemplateRecord,
+} from '../../src-shared/triage';
+import type { AbsenceRecord, CoverageMoveOutcome } from '../../src-shared/coverage';
+import type { CoverageMove } from './coverage-rows';
 
 /** issue 14a: an emergency-access grant as the server stores it. */
 export interface BreakGlassInsert {
@@ -358,6 +365,38 @@ export interface ServerStore {
    * period) and not signed out there since: the device's clearance (review 4: a forgotten sign-in expires).
    */
   deviceStaffRoles(deviceId: string, onlineSince: string): Promise<Role[]>;
+
+  /* ---- session 4, 14c: coverage (issue 14 §3), clinic settings (§4), pool templates (§5) ---- */
+
+  /** Inserts or replaces an absence (logged as an 'absence' change). */
+  upsertAbsence(record: AbsenceRecord): Promise<void>;
+  absence(id: string): Promise<AbsenceRecord | null>;
+  /** The person's absences as absent clinician or as cover that are not ended, by start. */
+  absencesInvolving(staffIds: readonly string[]): Promise<AbsenceRecord[]>;
+  /** Absences not ended whose start is at or before `nowIso` (to hand over, keep covering, or hand back). */
+  absencesDue(nowIso: string): Promise<AbsenceRecord[]>;
+  /** Open (not done) threads assigned to the staff member, at most `limit`, by id. */
+  openThreadsAssignedTo(staffId: string, limit: number): Promise<ThreadRecord[]>;
+  /** Records (or, for a thread moved again in the same absence, replaces) one coverage move. */
+  upsertCoverageMove(move: CoverageMove): Promise<void>;
+  /** The absence's moves not yet settled by a hand-back. */
+  openCoverageMoves(absenceId: string): Promise<CoverageMove[]>;
+  settleCoverageMove(
+    absenceId: string,
+    threadId: string,
+    at: string,
+    outcome: CoverageMoveOutcome,
+  ): Promise<void>;
+  /** The one clinic settings record (seeded by the schema migration). */
+  clinicSettings(): Promise<ClinicSettingsRecord>;
+  /** Replaces the clinic settings (logged as a 'clinicSettings' change). */
+  setClinicSettings(record: ClinicSettingsRecord): Promise<void>;
+  poolTemplates(): Promise<PoolTemplateRecord[]>;
+  poolTemplate(id: string): Promise<PoolTemplateRecord | null>;
+  /** Inserts or replaces a pool template (logged as a 'poolTemplate' change). */
+  upsertPoolTemplate(record: PoolTemplateRecord): Promise<void>;
+  /** Deletes a pool template (logged: its change then carries data null); false if there was none. */
+  deletePoolTemplate(id: string): Promise<boolean>;
 
   appliedMutation(deviceId: string, mutationId: string): Promise<string | null>;
   saveAppliedMutation(deviceId: string, mutationId: string, resultJson: string, at: string): Promise<void>;

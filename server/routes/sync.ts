@@ -12,6 +12,7 @@ import { MAX_STREAMS_PER_KEY, type PokeHub } from '../sync/hub';
 import { PullQuery, pull } from '../sync/pull';
 import { poolKindOf, servedRole } from '../sync/triage-access';
 import { roleMayReadPool } from '../../src-shared/triage';
+import { sweepCoverage } from '../triage/coverage';
 
 export const AuditForEntityQuery = z.strictObject({
   entityType: AuditEntityType,
@@ -24,8 +25,15 @@ export function syncRoutes(
   hub: PokeHub,
   logError: (line: string) => void,
 ): void {
+  // A failed coverage sweep never fails a pull or a push: the next sync or the timer tries again.
+  const sweep = () =>
+    sweepCoverage(ctx).catch((err: unknown) =>
+      logError(`coverage: sweep failed: ${(err as Error | null)?.name ?? 'unknown'}`),
+    );
   app.get(SYNC_ROUTES.pull, async (request) => {
     const caller = await authenticateSync(ctx, request.headers);
+    // session 4, 14c: coverage is brought up to the server's clock first, so the batch holds its moves.
+    await sweep();
     // issue 14a: what the caller's role may not have (clinical bodies for a receptionist) is left out.
     return pull(ctx.store, parse(PullQuery, request.query, 'query'), await servedRole(ctx, caller));
   });
@@ -43,6 +51,8 @@ export function syncRoutes(
       (err) => logError(`push: mutation failed: ${(err as Error | null)?.name ?? 'unknown'}`),
       caller.session?.staff.id ?? null,
     );
+    // session 4, 14c: a thread just assigned to an absent clinician goes to their cover at once.
+    await sweep();
     return { results };
   });
 

@@ -26,13 +26,7 @@ import { roleMayPush } from '../../src-shared/mutation-roles';
 import { virtualLinkProblem } from '../../src-shared/virtual-visit';
 import { staffActive } from '../auth/staff-auth';
 import { appendConsoleAudit } from './audit-chain';
-import {
-  BREAK_GLASS_DEFAULT_MINUTES,
-  DEFAULT_SLA,
-  dueAt,
-  roleMayReadPool,
-  roleMayRoute,
-} from '../../src-shared/triage';
+import { DEFAULT_SLA, dueAt, roleMayReadPool, roleMayRoute } from '../../src-shared/triage';
 import { poolKindOf } from './triage-access';
 import {
   createSeries,
@@ -402,7 +396,8 @@ async function openBreakGlass(c: OpContext, op: Op<'breakGlass.open'>): Promise<
   if (!thread) return { result: rejected(c, 'Unknown thread.', null), audit };
   // Dated when the console opened it (bounded like any change's time), so reads made offline under it count.
   const openedAt = new Date(await judgedInstant(c, c.m, c.deviceId)).toISOString();
-  const minutes = Math.min(op.minutes, BREAK_GLASS_DEFAULT_MINUTES);
+  // Session 4, 14c: the clinic's setting (admin-set, default 60) is the longest a grant may last.
+  const minutes = Math.min(op.minutes, (await c.store.clinicSettings()).breakGlassMinutes);
   await c.store.insertBreakGlass({
     id: op.grantId,
     staffId: c.staff.id,

@@ -22,6 +22,7 @@ import { systemClock, type Clock, type ExternalOpener, type IdleSource } from '.
 import { BreakGlass } from '../triage/break-glass';
 import { createRecordAccess } from '../triage/access';
 import { TriageService } from '../triage/triage-service';
+import { CoverageService } from '../triage/coverage-service';
 import { CoreEvents } from './events';
 import { createHandlers } from './handlers';
 import { Settings } from '../settings/settings';
@@ -158,7 +159,15 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   const patients = new PatientService(store, clock);
   // issue 14a: triage pools, SLA escalation, emergency access
   const triage = new TriageService(store, clock, afterWrite);
-  const breakGlass = new BreakGlass(store, clock);
+  // Session 4, 14c: the grant's time is the clinic's setting as synced (default 60 minutes).
+  const breakGlass = new BreakGlass(store, clock, () => store.coverage.clinicSettings().breakGlassMinutes);
+  const coverage = new CoverageService({
+    store,
+    clock,
+    transport: auth.transport,
+    accessToken: () => auth.accessToken(),
+    afterWrite,
+  });
 
   const handlers = createHandlers({
     store,
@@ -171,6 +180,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     patients,
     triage,
     breakGlass,
+    coverage,
     clock,
     settings,
     sync: () => sync,

@@ -22,6 +22,7 @@ import type { Clock } from '../base/adapters';
 import { recordLocalMutation } from '../sync/local-mutations';
 import type { BreakGlass } from '../triage/break-glass';
 import type { TriageService } from '../triage/triage-service';
+import type { CoverageService } from '../triage/coverage-service';
 
 export interface HandlerDeps {
   store: Store;
@@ -35,6 +36,8 @@ export interface HandlerDeps {
   /** issue 14a */
   triage: TriageService;
   breakGlass: BreakGlass;
+  /** Session 4, 14c: coverage, clinic settings, pool templates. */
+  coverage: CoverageService;
   clock: Clock;
   settings: Settings;
   sync: () => SyncEngine;
@@ -126,7 +129,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'inbox.counts': (_i, c) => d.inbox.counts(need(c.staff)),
     'inbox.pools': (_i, c) => d.triage.pools(need(c.staff)),
     'thread.route': (i, c) => (d.triage.route(need(c.staff), i.threadId, i.poolId), ok),
-    'inbox.templates': (_i, c) => templates.list(need(c.staff).id),
+    'inbox.templates': (_i, c) => [...templates.list(need(c.staff).id), ...d.coverage.poolTemplates()],
     'templates.savePersonal': (i, c) => templates.save(need(c.staff).id, i),
     'templates.deletePersonal': (i, c) => (templates.delete(need(c.staff).id, i.id), ok),
     'thread.get': async (i, c) => {
@@ -171,9 +174,19 @@ export function createHandlers(d: HandlerDeps): Handlers {
       } catch (error) {
         if (!(error instanceof SyncError)) throw error;
       }
-      return { expiresAt: grant.expiresAt };
+      // Session 4, 14c: the sync may have brought a shorter clinic time (an admin changed it): follow it.
+      return { expiresAt: d.breakGlass.clampToClinicTime(grant.id) ?? grant.expiresAt };
     },
     'admin.breakGlassReport': async () => d.auth.adminBreakGlassReport(),
+    // session 4, 14c
+    'coverage.list': () => d.coverage.list(),
+    // (async: they wait on the server, outside the router's synchronous transaction)
+    'coverage.set': async (i, c) => d.coverage.set(need(c.staff), i),
+    'coverage.end': async (i) => d.coverage.end(i.absenceId),
+    'clinic.settings': () => d.coverage.clinicSettings(),
+    'admin.setClinicSettings': async (i) => d.coverage.setClinicSettings(i),
+    'admin.savePoolTemplate': async (i) => d.coverage.savePoolTemplate(i),
+    'admin.deletePoolTemplate': async (i) => (await d.coverage.deletePoolTemplate(i.id), ok),
     'admin.acknowledgeBreakGlass': async (i) => {
       await d.auth.adminAcknowledgeBreakGlass(i.grantId);
       return ok;

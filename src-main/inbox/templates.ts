@@ -45,7 +45,8 @@ const keyOf = (staffId: string) => `reply-templates/${staffId}`;
 /**
  * Saved replies for the signed-in person: the clinic's (REPLY_TEMPLATES) and their own personal ones, kept in
  * this PC's encrypted store (settings table, one JSON list per staff member; not synced to other PCs). Pool
- * templates (scope 'pool') share the shape; the clinic's pools configure them (issue 14, deliverable 1).
+ * templates (scope 'pool') share the shape; an admin keeps them on the server and every PC syncs them
+ * (src-main/triage/coverage-service.ts poolTemplates, session 4).
  */
 export class ReplyTemplates {
   constructor(private readonly kv: KeyValueRepo) {}

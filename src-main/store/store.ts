@@ -6,6 +6,7 @@ import { AppointmentsRepo } from './repos/appointments';
 import { AvailabilityRepo } from './repos/availability';
 import { AuditRepo } from './repos/audit';
 import { AuditPushRepo } from './repos/audit-push';
+import { CoverageRepo } from './repos/coverage';
 import { TableChanges } from './table-changes';
 import { DevicesRepo } from './repos/devices';
 import { KeyValueRepo } from './repos/kv';
@@ -51,6 +52,8 @@ export class Store {
   readonly auditPush: AuditPushRepo;
   /** Write counters per table, for read caches (issue 16). */
   readonly changes: TableChanges;
+  /** Session 4, 14c: absences (coverage), clinic settings, pool templates as the server synced them. */
+  readonly coverage: CoverageRepo;
 
   constructor(
     readonly db: Database,
@@ -77,6 +80,7 @@ export class Store {
     this.availability = new AvailabilityRepo(db);
     this.auditPush = new AuditPushRepo(db);
     this.changes = TableChanges.of(db);
+    this.coverage = new CoverageRepo(db);
   }
 
   /** Run fn in one transaction (nested calls become savepoints). */

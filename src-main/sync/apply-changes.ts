@@ -130,6 +130,19 @@ export function applyChange(store: Store, change: Change, onAudit: AuditRecordHa
       if (change.data) store.availability.upsertException(change.data);
       else store.availability.deleteException(change.id);
       return;
+    // session 4, 14c: coverage, clinic settings, pool templates
+    case 'absence':
+      if (change.data) store.coverage.upsertAbsence(change.data);
+      else store.coverage.deleteAbsence(change.id);
+      return;
+    case 'clinicSettings':
+      if (change.data) store.coverage.setClinicSettings(change.data);
+      else store.coverage.deleteClinicSettings(change.id);
+      return;
+    case 'poolTemplate':
+      if (change.data) store.coverage.upsertPoolTemplate(change.data);
+      else store.coverage.deletePoolTemplate(change.id);
+      return;
   }
 }
 

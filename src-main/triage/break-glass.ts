@@ -69,6 +69,23 @@ export class BreakGlass {
     return grant;
   }
 
+  /**
+   * Shortens a grant to the clinic's current time (session 4, 14c): a PC that opened it with a stale, longer
+   * setting follows the server, which never keeps a grant longer than the clinic's time. Returns the grant's end.
+   */
+  clampToClinicTime(grantId: string): string | null {
+    const row = this.store.db
+      .prepare<[string], { opened_at: string; expires_at: string }>(
+        'SELECT opened_at, expires_at FROM break_glass WHERE id = ?',
+      )
+      .get(grantId);
+    if (!row) return null;
+    const limit = new Date(Date.parse(row.opened_at) + this.minutes() * 60_000).toISOString();
+    if (limit >= row.expires_at) return row.expires_at;
+    this.store.db.prepare('UPDATE break_glass SET expires_at = ? WHERE id = ?').run(limit, grantId);
+    return limit;
+  }
+
   /** True while the staff member holds an unexpired grant on the record (checked against the clock per call). */
   has(staffId: string, entityType: 'thread' | 'patient', entityId: string): boolean {
     const now = this.nowIso();

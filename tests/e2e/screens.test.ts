@@ -148,6 +148,14 @@ describe('screens: accessibility and screenshots', () => {
     await page.keyboard.press('Escape');
   });
 
+  // session 4, 14c: the Coverage view (issue 14 §3), as a clinician sees it
+  it('coverage (clinician)', async () => {
+    const page = e2e.page;
+    await main(page).getByRole('button', { name: 'Coverage' }).click();
+    await page.getByRole('form', { name: 'Mark an absence' }).getByLabel('Covering colleague').waitFor();
+    await checkA11y(page, 'coverage');
+  });
+
   it('lock screen', async () => {
     const page = e2e.page;
     await main(page)

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, METHOD_NAMES, type MethodName } from '../../src-shared/contract';
 import { slotGrid } from '../../src-shared/schedule-rules';
+import { addLocalDays } from '../../src-shared/clinic-time';
 import type {
   PatientView,
   ProviderView,
@@ -344,6 +345,39 @@ const cases: Partial<Record<MethodName, Case>> = {
   'waitlist.offers': async () => {
     await clinic.ok('waitlist.add', waitlistInput(7));
     return { input: await freeSlot(), entityId: null };
+  },
+  // session 4, 14c: coverage (made on the server, audited here on the absent clinician), clinic settings, pool
+  // templates (server records this PC does not hold: no id)
+  'coverage.set': async () => ({
+    input: {
+      staffId: 'stf-clinician1',
+      coverId: 'stf-clinician2',
+      startDate: addLocalDays(TEST_TODAY, 40),
+      endDate: addLocalDays(TEST_TODAY, 41),
+    },
+    entityId: 'stf-clinician1',
+  }),
+  'coverage.end': async () => {
+    const { id } = await clinic.ok<{ id: string }>('coverage.set', {
+      staffId: 'stf-clinician2',
+      coverId: 'stf-clinician1',
+      startDate: addLocalDays(TEST_TODAY, 50),
+      endDate: addLocalDays(TEST_TODAY, 50),
+    });
+    return { input: { absenceId: id }, entityId: null };
+  },
+  'admin.setClinicSettings': async () => ({ input: { breakGlassMinutes: 60 }, entityId: null }),
+  'admin.savePoolTemplate': async () => ({
+    input: { poolId: 'front-desk', title: 'Card', body: 'Bring your card, {{first_name}}.' },
+    entityId: null,
+  }),
+  'admin.deletePoolTemplate': async () => {
+    const { id } = await clinic.ok<{ id: string }>('admin.savePoolTemplate', {
+      poolId: 'front-desk',
+      title: 'Old',
+      body: 'Old text',
+    });
+    return { input: { id }, entityId: null };
   },
   'settings.update': async () => ({ input: { idleTimeoutMinutes: 7 }, entityId: null }),
   // session 4, 13c: availability, changed on the server by an admin (issue 13 §3). The template's event names the

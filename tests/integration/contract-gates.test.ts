@@ -155,6 +155,56 @@ const TABLE: Record<MethodName, Row> = {
     input: () => ({ grantId: 'grant-not-here' }),
     refused: () => [['audit', null]],
   },
+  // session 4, 14c: coverage, clinic settings, pool templates
+  'coverage.list': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'receptionist',
+    input: empty,
+    refused: none,
+  },
+  'coverage.set': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'receptionist',
+    input: () => ({
+      staffId: 'stf-clinician1',
+      coverId: 'stf-clinician2',
+      startDate: TEST_TODAY,
+      endDate: TEST_TODAY,
+    }),
+    // On the absent clinician's trail (a staff member this PC holds).
+    refused: () => [['staff', 'stf-clinician1']],
+  },
+  'coverage.end': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'receptionist',
+    input: () => ({ absenceId: 'absence-not-here' }),
+    refused: () => [['settings', null]],
+  },
+  'clinic.settings': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
+  'admin.setClinicSettings': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: () => ({ breakGlassMinutes: 30 }),
+    refused: () => [['settings', null]],
+  },
+  'admin.savePoolTemplate': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'clinician',
+    input: () => ({ poolId: 'front-desk', title: 'Card', body: 'Bring your card.' }),
+    refused: () => [['settings', null]],
+  },
+  'admin.deletePoolTemplate': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: 'receptionist',
+    input: () => ({ id: 'pool-none' }),
+    refused: () => [['settings', null]],
+  },
   'inbox.pools': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
   'thread.route': {
     whileLocked: false,

@@ -11,6 +11,7 @@ import { triagePools } from './009-triage-pools';
 import { seriesWaitlist } from './010-series-waitlist';
 import { withheldThreads } from './011-withheld-threads';
 import { availability } from './012-availability';
+import { coverage } from './013-coverage';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   seriesWaitlist,
   withheldThreads,
   availability,
+  coverage,
 ];
 /** The newest version (the last migration's; equal to the count once every branch's migration is merged). */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -72,3 +72,9 @@ export async function refreshReference(): Promise<void> {
   const [providers, staff] = await Promise.all([call('providers.list', {}), call('staff.list', {})]);
   useReference.setState({ providers, staff });
 }
+
+/** Session 4, 14c: the saved replies again (pool templates arrive by sync). */
+export async function refreshTemplates(): Promise<void> {
+  if (!useReference.getState().loaded) return;
+  useReference.setState({ templates: await call('inbox.templates', {}) });
+}

@@ -16,7 +16,9 @@ export type View =
   | 'audit'
   | 'breakglass'
   // session 4, 13c: the admins' availability screen (issue 13 §3)
-  | 'availability';
+  | 'availability'
+  // session 4, 14c: absences and their cover (issue 14 §3)
+  | 'coverage';
 export type AuditEntity = 'thread' | 'appointment' | 'patient';
 
 export interface InboxFilters {

@@ -9,6 +9,7 @@ import { useSession } from '../../state/session';
 import { useSync } from '../../state/sync';
 import { announce } from '../../state/ui';
 import { DevicesPanel } from './DevicesPanel';
+import { TriageSettings } from '../triage/TriageSettings';
 
 export function SettingsView() {
   const [saved, setSaved] = useState<Settings | null>(null);
@@ -252,6 +253,7 @@ export function SettingsView() {
         </aside>
       </div>
       {isAdmin ? <DevicesPanel /> : null}
+      {isAdmin ? <TriageSettings /> : null}
     </div>
   );
 }

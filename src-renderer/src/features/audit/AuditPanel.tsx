@@ -61,7 +61,7 @@ export function AuditTable({ entries, caption }: { entries: AuditEntryView[]; ca
                 {e.actorKind === 'patient'
                   ? 'Patient (portal)'
                   : e.actorKind === 'system'
-                    ? 'System'
+                    ? coverageActor(e)
                     : (e.staffName ?? 'Unknown staff')}
                 {e.role ? <span className="muted"> · {e.role}</span> : null}
               </td>
@@ -181,4 +181,18 @@ export function AuditPanelDialog(p: { entityType: AuditEntity; entityId: string;
       )}
     </Dialog>
   );
+}
+
+/**
+ * Session 4, 14c: a move the server made for an absence (fields 'coverage.hand-over' / 'coverage.hand-back') says
+ * why and for whom; other system events say "System".
+ */
+function coverageActor(e: AuditEntryView): string {
+  const why = e.fields.includes('coverage.hand-over')
+    ? 'coverage hand-over'
+    : e.fields.includes('coverage.hand-back')
+      ? 'coverage hand-back'
+      : null;
+  if (!why) return 'System';
+  return e.staffName ? `System (${why}: ${e.staffName} away)` : `System (${why})`;
 }

@@ -82,6 +82,8 @@ function SaveAsTemplate({ body }: { body: string }) {
 export interface ReplyFields {
   first_name: string;
   providerId: string | null;
+  /** The thread's pool: the "This pool" group offers that pool's templates only (session 4, 14c). */
+  poolId?: string | null;
 }
 
 export function ReplyBox({
@@ -150,7 +152,9 @@ export function ReplyBox({
           <select id="reply-template" value="" onChange={(e) => insertTemplate(e.target.value)}>
             <option value="">Insert a saved reply…</option>
             {GROUPS.map(([scope, label]) => {
-              const of = templates.filter((t) => t.scope === scope);
+              const of = templates.filter(
+                (t) => t.scope === scope && (scope !== 'pool' || t.pool === (fields.poolId ?? null)),
+              );
               return of.length ? (
                 <optgroup key={scope} label={label}>
                   {of.map((t) => (

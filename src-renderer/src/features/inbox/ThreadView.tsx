@@ -190,7 +190,7 @@ function ThreadView({ detail }: { detail: ThreadDetail }) {
       <ReplyBox
         threadId={thread.id}
         closed={thread.status === 'done'}
-        fields={{ first_name: patient.givenName, providerId: thread.providerId }}
+        fields={{ first_name: patient.givenName, providerId: thread.providerId, poolId: thread.poolId }}
       />
     </article>
   );

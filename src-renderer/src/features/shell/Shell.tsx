@@ -5,7 +5,7 @@ import { call } from '../../api';
 import { BrandMark } from '../../components/Brand';
 import { Dialog } from '../../components/Dialog';
 import { useInbox } from '../../state/inbox';
-import { loadReference, refreshReference } from '../../state/reference';
+import { loadReference, refreshReference, refreshTemplates } from '../../state/reference';
 import { useData } from '../../state/data';
 import { applySession, useSession } from '../../state/session';
 import { loadProblems, refreshSyncStatus } from '../../state/sync';
@@ -22,6 +22,7 @@ import { ScheduleView } from '../schedule/ScheduleView';
 import { REVOKED_NOTICE } from '../enrol/EnrolScreen';
 import { SyncBar, SyncProblemBanner, SyncProblemsDialog } from '../sync/SyncBar';
 import { BreakGlassReport } from '../triage/BreakGlassReport';
+import { CoverageView } from '../triage/CoverageView';
 import { lockNow, SHORTCUTS, useShortcuts } from './keyboard';
 
 const VIEW_LABEL: Record<View, string> = {
@@ -32,6 +33,7 @@ const VIEW_LABEL: Record<View, string> = {
   audit: 'Audit report',
   breakglass: 'Emergency access',
   availability: 'Availability',
+  coverage: 'Coverage',
 };
 
 const ROLE_LABEL: Record<Role, string> = {
@@ -42,8 +44,8 @@ const ROLE_LABEL: Record<Role, string> = {
 
 export function viewsFor(role: Role): View[] {
   if (role === 'receptionist') return ['schedule', 'inbox', 'activity'];
-  if (role === 'clinician') return ['inbox', 'schedule', 'activity'];
-  return ['settings', 'audit', 'breakglass', 'inbox', 'schedule', 'availability', 'activity'];
+  if (role === 'clinician') return ['inbox', 'schedule', 'coverage', 'activity'];
+  return ['settings', 'audit', 'breakglass', 'coverage', 'inbox', 'schedule', 'availability', 'activity'];
 }
 
 export function Shell() {
@@ -74,6 +76,10 @@ export function Shell() {
     const { entities } = useData.getState();
     if (version > 0 && (entities.includes('provider') || entities.includes('staff'))) {
       void refreshReference().catch(() => undefined);
+    }
+    // session 4, 14c: a pool template an admin made reaches the reply box with the sync that brought it.
+    if (version > 0 && entities.includes('poolTemplate')) {
+      void refreshTemplates().catch(() => undefined);
     }
   }, [version]);
 
@@ -155,6 +161,7 @@ export function Shell() {
         {current === 'audit' && role === 'admin' ? <AuditReportView /> : null}
         {current === 'breakglass' && role === 'admin' ? <BreakGlassReport /> : null}
         {current === 'availability' && role === 'admin' ? <AvailabilityView /> : null}
+        {current === 'coverage' && role !== 'receptionist' ? <CoverageView /> : null}
       </main>
       {revoked ? (
         <p className="form-error" role="alert">

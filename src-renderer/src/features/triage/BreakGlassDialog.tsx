@@ -3,7 +3,7 @@
  * the clinic-set time (60 minutes by default), every read under it is flagged in the audit trail, and the admins
  * are alerted.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { call, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { useInbox } from '../../state/inbox';
@@ -15,6 +15,14 @@ export function BreakGlassDialog({ threadId, onClose }: { threadId: string; onCl
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Session 4, 14c: the clinic's time, as synced from the server (an admin sets it).
+  const [minutes, setMinutes] = useState(BREAK_GLASS_DEFAULT_MINUTES);
+  useEffect(() => {
+    call('clinic.settings', {}).then(
+      (s) => setMinutes(s.breakGlassMinutes),
+      () => undefined,
+    );
+  }, []);
   const submit = async () => {
     if (reason.trim().length < 10) {
       setError('State the reason for emergency access (at least 10 characters).');
@@ -31,7 +39,7 @@ export function BreakGlassDialog({ threadId, onClose }: { threadId: string; onCl
       setTimeout(() => {
         dropAccess(threadId);
         if (useInbox.getState().detail?.thread.id === threadId) useInbox.setState({ detail: null });
-      }, BREAK_GLASS_DEFAULT_MINUTES * 60_000);
+      }, minutes * 60_000);
       announce('Emergency access opened. Every read is recorded and reviewed by an admin.');
       onClose();
     } catch (e) {
@@ -43,7 +51,7 @@ export function BreakGlassDialog({ threadId, onClose }: { threadId: string; onCl
   return (
     <Dialog
       title="Emergency access"
-      subtitle="Opens this record outside your role for 60 minutes. Every read is recorded and an admin reviews it."
+      subtitle={`Opens this record outside your role for ${minutes} minutes. Every read is recorded and an admin reviews it.`}
       onClose={onClose}
       size="small"
       footer={

@@ -1,0 +1,133 @@
+/**
+ * Session 4, 14c (issue 14 §3-§5): absences with a covering colleague (any staff token; the rules decide who may
+ * mark whose), the clinic-set break-glass time and pool reply templates (admin token). Every answer is also a
+ * change every console pulls ('absence', 'clinicSettings', 'poolTemplate'); the role comes from the server's own
+ * staff record, never from the console.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { AbsenceRequest } from '../../src-shared/coverage';
+import { SYNC_ROUTES } from '../../src-shared/sync';
+import {
+  ClinicSettingsUpdate,
+  PoolTemplateUpdate,
+  type ClinicSettingsRecord,
+  type PoolTemplateRecord,
+} from '../../src-shared/triage';
+import { authenticateStaff, type StaffSession } from '../auth/staff-auth';
+import type { ServerContext } from '../context';
+import { endAbsence, markAbsence } from '../triage/coverage';
+import { HttpError } from '../http/errors';
+import { parse } from '../http/validate';
+
+const AbsenceParams = z.strictObject({ absenceId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
+const TemplateParams = z.strictObject({ templateId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
+const NoBody = z.strictObject({}).optional();
+
+export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const adminOf = async (headers: Record<string, unknown>): Promise<StaffSession> => {
+    const session = await authenticateStaff(ctx, headers);
+    if (session.staff.role !== 'admin') {
+      await ctx.audit.write({
+        staffId: session.staff.id,
+        role: session.staff.role,
+        deviceId: session.deviceId,
+        action: 'update',
+        entityType: 'settings',
+        entityId: null,
+        fields: [],
+        outcome: 'failure',
+        actorKind: 'staff',
+      });
+      throw new HttpError(403, 'FORBIDDEN', 'Only an admin can do this.');
+    }
+    return session;
+  };
+
+  app.put(SYNC_ROUTES.absence, async (request) => {
+    const session = await authenticateStaff(ctx, request.headers);
+    const { absenceId } = parse(AbsenceParams, request.params, 'params');
+    const body = parse(AbsenceRequest, request.body, 'body');
+    return { absence: await markAbsence(ctx, session, absenceId, body) };
+  });
+
+  app.post(SYNC_ROUTES.endAbsence, async (request) => {
+    const session = await authenticateStaff(ctx, request.headers);
+    const { absenceId } = parse(AbsenceParams, request.params, 'params');
+    parse(NoBody, request.body, 'body');
+    return { absence: await endAbsence(ctx, session, absenceId) };
+  });
+
+  app.get(SYNC_ROUTES.adminClinicSettings, async (request) => {
+    await adminOf(request.headers);
+    parse(z.strictObject({}), request.query, 'query');
+    return { settings: await ctx.store.clinicSettings() };
+  });
+
+  app.put(SYNC_ROUTES.adminClinicSettings, async (request) => {
+    const session = await adminOf(request.headers);
+    const body = parse(ClinicSettingsUpdate, request.body, 'body');
+    return ctx.store.transaction(async () => {
+      const before = await ctx.store.clinicSettings();
+      const settings: ClinicSettingsRecord = { ...before, ...body, version: before.version + 1 };
+      await ctx.store.setClinicSettings(settings);
+      await ctx.audit.write({
+        staffId: session.staff.id,
+        role: session.staff.role,
+        deviceId: session.deviceId,
+        action: 'update',
+        entityType: 'settings',
+        entityId: 'clinic',
+        fields: Object.keys(body),
+        outcome: 'success',
+        actorKind: 'staff',
+      });
+      return { settings };
+    });
+  });
+
+  app.put(SYNC_ROUTES.adminPoolTemplate, async (request) => {
+    const session = await adminOf(request.headers);
+    const { templateId } = parse(TemplateParams, request.params, 'params');
+    const body = parse(PoolTemplateUpdate, request.body, 'body');
+    return ctx.store.transaction(async () => {
+      if (!(await ctx.store.triagePool(body.poolId))) throw new HttpError(404, 'NOT_FOUND', 'No such pool.');
+      const before = await ctx.store.poolTemplate(templateId);
+      const template: PoolTemplateRecord = { id: templateId, ...body, version: (before?.version ?? 0) + 1 };
+      await ctx.store.upsertPoolTemplate(template);
+      await ctx.audit.write({
+        staffId: session.staff.id,
+        role: session.staff.role,
+        deviceId: session.deviceId,
+        action: before ? 'update' : 'create',
+        entityType: 'settings',
+        entityId: `pool-template:${templateId}`.slice(0, 64),
+        fields: ['poolId', 'title', 'body'],
+        outcome: 'success',
+        actorKind: 'staff',
+      });
+      return { template };
+    });
+  });
+
+  app.delete(SYNC_ROUTES.adminPoolTemplate, async (request) => {
+    const session = await adminOf(request.headers);
+    const { templateId } = parse(TemplateParams, request.params, 'params');
+    return ctx.store.transaction(async () => {
+      if (!(await ctx.store.deletePoolTemplate(templateId)))
+        throw new HttpError(404, 'NOT_FOUND', 'No such pool template.');
+      await ctx.audit.write({
+        staffId: session.staff.id,
+        role: session.staff.role,
+        deviceId: session.deviceId,
+        action: 'delete',
+        entityType: 'settings',
+        entityId: `pool-template:${templateId}`.slice(0, 64),
+        fields: ['poolTemplate'],
+        outcome: 'success',
+        actorKind: 'staff',
+      });
+      return { ok: true };
+    });
+  });
+}

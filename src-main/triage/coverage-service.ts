@@ -1,0 +1,206 @@
+/**
+ * Session 4, 14c: the console's side of coverage (issue 14 §3), the clinic-set break-glass time (§4) and pool
+ * templates (§5). Marking an absence, changing clinic settings and editing pool templates are made on the server
+ * (it is the authority and repeats every check); this PC applies the server's answer at once and sees the
+ * hand-overs and hand-backs as ordinary thread changes by sync. The same rules run here first
+ * (src-shared/coverage.ts), so a person reads the reason without a round trip.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+  absenceProblem,
+  AbsenceResponse,
+  type AbsenceRecord,
+  type AbsenceRequest,
+  type AbsenceView,
+} from '../../src-shared/coverage';
+import { localDateOf } from '../../src-shared/clinic-time';
+import type { StaffRecord } from '../../src-shared/domain';
+import { ApiError } from '../../src-shared/errors';
+import { ServerError, SYNC_ROUTES } from '../../src-shared/sync';
+import {
+  ClinicSettingsResponse,
+  PoolTemplateResponse,
+  type ClinicSettingsRecord,
+} from '../../src-shared/triage';
+import type { ReplyTemplate } from '../../src-shared/views';
+import type { Clock } from '../base/adapters';
+import type { Store } from '../store/store';
+import { validateAnswer } from '../sync/apply-changes';
+import type { PortalTransport } from '../sync/transport';
+
+const TIMEOUT_MS = 10_000;
+const PoolTemplateDeleted = z.strictObject({ ok: z.literal(true) });
+
+export interface CoverageDeps {
+  store: Store;
+  clock: Clock;
+  transport: PortalTransport;
+  /** The signed-in person's online access token, or null (signed in offline / no backend). */
+  accessToken: () => Promise<string | null>;
+  /** After the server's answer was stored: tell the renderer and let sync catch up. */
+  afterWrite: () => void;
+}
+
+export class CoverageService {
+  constructor(private readonly d: CoverageDeps) {}
+
+  /** A call to the server on behalf of the signed-in person; the server's own refusal text is passed on. */
+  private async send<T extends z.ZodType>(
+    method: 'PUT' | 'POST' | 'DELETE',
+    route: string,
+    body: unknown,
+    schema: T,
+  ): Promise<z.output<T>> {
+    const token = await this.d.accessToken();
+    if (token === null)
+      throw new ApiError(
+        'OFFLINE',
+        'This needs a connection to the clinic server: sign in online and try again.',
+      );
+    let res: Response;
+    try {
+      res = await this.d.transport.fetch(route, {
+        method,
+        headers: {
+          accept: 'application/json',
+          authorization: `Bearer ${token}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch {
+      throw new ApiError('OFFLINE', 'The clinic server cannot be reached; try again when it is back.');
+    }
+    const json: unknown = await res.json().catch(() => null);
+    if (res.ok) {
+      try {
+        return validateAnswer(schema, json, 'answer') as z.output<T>;
+      } catch {
+        throw new ApiError('INTERNAL', 'The clinic server sent an answer this console does not understand.');
+      }
+    }
+    // The server's messages are its own sentences about rules (no patient data); shown as they are.
+    const err = ServerError.safeParse(json);
+    const message = err.success ? err.data.message.slice(0, 300) : 'The clinic server refused this.';
+    if (res.status === 403) throw new ApiError('FORBIDDEN', message);
+    if (res.status === 404) throw new ApiError('NOT_FOUND', message);
+    if (res.status === 409) throw new ApiError('CONFLICT', message);
+    if (res.status === 400) throw new ApiError('VALIDATION', message);
+    if (res.status === 401) throw new ApiError('UNAUTHENTICATED', 'Sign in again to do this.');
+    throw new ApiError('OFFLINE', 'The clinic server had a problem; try again.');
+  }
+
+  private view(a: AbsenceRecord): AbsenceView {
+    const name = (id: string) => this.d.store.staff.byId(id)?.displayName ?? id;
+    return { ...a, staffName: name(a.staffId), coverName: name(a.coverId) };
+  }
+
+  /** Absences not ended yet (and those ended within the last 7 days), soonest end first. */
+  list(): AbsenceView[] {
+    const recent = new Date(this.d.clock.now() - 7 * 86_400_000).toISOString();
+    return this.d.store.coverage
+      .absences()
+      .filter((a) => a.phase !== 'ended' || a.endsAt >= recent)
+      .map((a) => this.view(a));
+  }
+
+  /**
+   * Marks an absence on the server. The rules of src-shared/coverage.ts are checked here first (the server
+   * checks again): a clinician for themselves only, an admin for any clinician; the cover an active clinician.
+   * @throws ApiError FORBIDDEN / VALIDATION with the rule's sentence; OFFLINE without the server.
+   */
+  async set(actor: StaffRecord, request: AbsenceRequest): Promise<AbsenceView> {
+    const party = (id: string) => {
+      const s = this.d.store.staff.byId(id);
+      // A staff member this PC holds is active as far as it knows; the server knows better.
+      return s ? { id: s.id, role: s.role, active: true } : null;
+    };
+    const problem = absenceProblem(
+      request,
+      {
+        actor: { id: actor.id, role: actor.role },
+        absent: party(request.staffId),
+        cover: party(request.coverId),
+      },
+      // The earliest "today" anywhere (UTC-14): the server decides by the clinic's zone.
+      localDateOf(this.d.clock.now() - 14 * 3600_000, 'UTC'),
+    );
+    if (problem)
+      throw new ApiError(problem.startsWith('Only an admin') ? 'FORBIDDEN' : 'VALIDATION', problem);
+    const route = SYNC_ROUTES.absence.replace(':absenceId', randomUUID());
+    const { absence } = await this.send('PUT', route, request, AbsenceResponse);
+    this.d.store.coverage.upsertAbsence(absence);
+    this.d.afterWrite();
+    return this.view(absence);
+  }
+
+  /** Ends an absence now on the server (threads come back at once). */
+  async end(absenceId: string): Promise<AbsenceView> {
+    const route = SYNC_ROUTES.endAbsence.replace(':absenceId', encodeURIComponent(absenceId));
+    const { absence } = await this.send('POST', route, {}, AbsenceResponse);
+    this.d.store.coverage.upsertAbsence(absence);
+    this.d.afterWrite();
+    return this.view(absence);
+  }
+
+  /** The clinic's settings as this PC last synced them (defaults before the first sync). */
+  clinicSettings(): ClinicSettingsRecord {
+    return this.d.store.coverage.clinicSettings();
+  }
+
+  /** Admin: change the clinic settings on the server. */
+  async setClinicSettings(update: { breakGlassMinutes: number }): Promise<ClinicSettingsRecord> {
+    const { settings } = await this.send(
+      'PUT',
+      SYNC_ROUTES.adminClinicSettings,
+      update,
+      ClinicSettingsResponse,
+    );
+    this.d.store.coverage.setClinicSettings(settings);
+    this.d.afterWrite();
+    return settings;
+  }
+
+  /** The pools' templates in the shape of the reply box's saved replies (group "This pool"). */
+  poolTemplates(): ReplyTemplate[] {
+    return this.d.store.coverage
+      .poolTemplates()
+      .map((t) => ({ id: t.id, title: t.title, body: t.body, scope: 'pool' as const, pool: t.poolId }));
+  }
+
+  /** Admin: create (no id) or replace a pool template on the server. */
+  async savePoolTemplate(input: {
+    id?: string;
+    poolId: string;
+    title: string;
+    body: string;
+  }): Promise<ReplyTemplate> {
+    const id = input.id ?? `pool-${randomUUID()}`;
+    const route = SYNC_ROUTES.adminPoolTemplate.replace(':templateId', encodeURIComponent(id));
+    const { template } = await this.send(
+      'PUT',
+      route,
+      { poolId: input.poolId, title: input.title, body: input.body },
+      PoolTemplateResponse,
+    );
+    this.d.store.coverage.upsertPoolTemplate(template);
+    this.d.afterWrite();
+    return {
+      id: template.id,
+      title: template.title,
+      body: template.body,
+      scope: 'pool',
+      pool: template.poolId,
+    };
+  }
+
+  /** Admin: delete a pool template on the server. */
+  async deletePoolTemplate(id: string): Promise<void> {
+    const route = SYNC_ROUTES.adminPoolTemplate.replace(':templateId', encodeURIComponent(id));
+    await this.send('DELETE', route, undefined, PoolTemplateDeleted);
+    this.d.store.coverage.deletePoolTemplate(id);
+    this.d.afterWrite();
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Session 4, 14c (issue 14 §4, §5): the clinic-wide triage settings an admin keeps on the server: how long an
+ * emergency access lasts, and each pool's saved replies (offered in the reply box's "This pool" group on every
+ * PC). Both are made on the server, which checks the admin role again, and reach every console by sync.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import { BREAK_GLASS_MINUTES_RANGE } from '../../../../src-shared/triage';
+import type { PoolView, ReplyTemplate } from '../../../../src-shared/views';
+import { call, errorMessage } from '../../api';
+import { refreshTemplates } from '../../state/reference';
+import { announce } from '../../state/ui';
+
+export function TriageSettings() {
+  const [minutes, setMinutes] = useState('');
+  const [savedMinutes, setSavedMinutes] = useState<number | null>(null);
+  const [pools, setPools] = useState<PoolView[]>([]);
+  const [templates, setTemplates] = useState<ReplyTemplate[]>([]);
+  const [poolId, setPoolId] = useState('');
+  const [title, setTitle] = useState('');
+  const [body, setBody] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+
+  const loadTemplates = async () =>
+    setTemplates((await call('inbox.templates', {})).filter((t) => t.scope === 'pool'));
+
+  useEffect(() => {
+    call('clinic.settings', {}).then(
+      (s) => {
+        setSavedMinutes(s.breakGlassMinutes);
+        setMinutes(String(s.breakGlassMinutes));
+      },
+      (e) => setError(errorMessage(e)),
+    );
+    call('inbox.pools', {}).then(
+      (p) => {
+        setPools(p);
+        setPoolId((current) => current || (p[0]?.id ?? ''));
+      },
+      (e) => setError(errorMessage(e)),
+    );
+    void loadTemplates().catch((e) => setError(errorMessage(e)));
+  }, []);
+
+  async function saveMinutes(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setStatus(null);
+    const value = Number(minutes);
+    const { min, max } = BREAK_GLASS_MINUTES_RANGE;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      setError(`Emergency access lasts a whole number of minutes from ${min} to ${max}.`);
+      return;
+    }
+    try {
+      const s = await call('admin.setClinicSettings', { breakGlassMinutes: value });
+      setSavedMinutes(s.breakGlassMinutes);
+      setStatus('Emergency access time saved for the clinic.');
+      announce('Emergency access time saved for the clinic.');
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+
+  async function saveTemplate(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setStatus(null);
+    if (!title.trim() || !body.trim()) {
+      setError('A pool template needs a title and a text.');
+      return;
+    }
+    try {
+      await call('admin.savePoolTemplate', { poolId, title: title.trim(), body: body.trim() });
+      setTitle('');
+      setBody('');
+      setStatus('Pool template saved.');
+      announce('Pool template saved.');
+      await loadTemplates();
+      await refreshTemplates();
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+
+  async function remove(t: ReplyTemplate) {
+    setError(null);
+    try {
+      await call('admin.deletePoolTemplate', { id: t.id });
+      announce(`Pool template ${t.title} deleted.`);
+      await loadTemplates();
+      await refreshTemplates();
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+
+  const poolName = (id: string | null) => pools.find((p) => p.id === id)?.name ?? id ?? '';
+
+  return (
+    <section className="card" aria-labelledby="triage-settings-title">
+      <h2 id="triage-settings-title" className="section-title">
+        Clinic-wide triage
+      </h2>
+      <div className="form-error" role="alert">
+        {error ? <p>{error}</p> : null}
+      </div>
+      <p className="ok-text" role="status">
+        {status}
+      </p>
+      <form className="form" onSubmit={saveMinutes} noValidate aria-label="Emergency access time">
+        <div className="field">
+          <label htmlFor="triage-break-glass">Emergency access lasts (minutes)</label>
+          <input
+            id="triage-break-glass"
+            type="number"
+            min={BREAK_GLASS_MINUTES_RANGE.min}
+            max={BREAK_GLASS_MINUTES_RANGE.max}
+            step={1}
+            inputMode="numeric"
+            value={minutes}
+            aria-describedby="triage-break-glass-hint"
+            onChange={(e) => setMinutes(e.target.value)}
+          />
+          <p id="triage-break-glass-hint" className="hint">
+            For the whole clinic, on every PC ({BREAK_GLASS_MINUTES_RANGE.min} to{' '}
+            {BREAK_GLASS_MINUTES_RANGE.max}; default 60).
+          </p>
+        </div>
+        <div className="form-actions">
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={savedMinutes === null || String(savedMinutes) === minutes}
+          >
+            Save emergency access time
+          </button>
+        </div>
+      </form>
+      <h3 className="section-title">Pool templates</h3>
+      {templates.length === 0 ? (
+        <p className="muted">No pool templates yet.</p>
+      ) : (
+        <table className="table" aria-label="Pool templates">
+          <thead>
+            <tr>
+              <th scope="col">Pool</th>
+              <th scope="col">Title</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {templates.map((t) => (
+              <tr key={t.id}>
+                <td>{poolName(t.pool)}</td>
+                <td>{t.title}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="button button-quiet"
+                    aria-label={`Delete pool template ${t.title}`}
+                    onClick={() => void remove(t)}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form className="form" onSubmit={saveTemplate} noValidate aria-label="New pool template">
+        <div className="field">
+          <label htmlFor="pool-template-pool">Pool</label>
+          <select id="pool-template-pool" value={poolId} onChange={(e) => setPoolId(e.target.value)}>
+            {pools.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="pool-template-title">Template title</label>
+          <input
+            id="pool-template-title"
+            maxLength={80}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="pool-template-body">Template text</label>
+          <textarea
+            id="pool-template-body"
+            rows={3}
+            maxLength={5000}
+            value={body}
+            aria-describedby="pool-template-hint"
+            onChange={(e) => setBody(e.target.value)}
+          />
+          <p id="pool-template-hint" className="hint">
+            Fields: {'{{first_name}}'}, {'{{provider}}'}, {'{{clinic_phone}}'} are filled in the reply box.
+          </p>
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={!poolId}>
+            Save pool template
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
