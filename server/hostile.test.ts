@@ -395,8 +395,8 @@ describe('hostile requests', () => {
     });
     expect(res.status).toBe(201);
     expect(res.json.thread.subject).toBe(SQL);
-    // (the clinic's triage pools come first since issue 14a, then providers and staff)
-    const pull = await call(run.url, 'GET', '/sync/pull?limit=20', { token: staffToken });
+    // (reference data comes first: pools, clinic settings, availability, providers, then staff)
+    const pull = await call(run.url, 'GET', '/sync/pull?limit=500', { token: staffToken });
     expect(pull.status).toBe(200);
     expect(pull.json.changes.some((c: { entity: string }) => c.entity === 'staff')).toBe(true);
   });
