@@ -1,0 +1,78 @@
+/**
+ * Review 5 of issue 13 §4 (recurring series, console side): failing test. A series is checked occurrence by
+ * occurrence against the appointments on this PC (series-service occurrenceProblem), but the PC keeps only
+ * `scheduleAheadDays` (default 180) of the schedule (src-main/sync/store-window.ts). A year of weekly visits is
+ * then shown free past that horizon whatever the server holds there, booked, and refused later one by one.
+ * Real portal on loopback, real encrypted store, real router.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SeriesPreview } from '../../src-shared/views';
+import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+
+let portal: TestPortal | undefined;
+let desk: TestConsole | undefined;
+afterEach(async () => {
+  await desk?.close();
+  await portal?.close();
+});
+
+describe('review 5: a series longer than the PC’s schedule window', () => {
+  it('does not show as free an occurrence the server already holds for the provider', async () => {
+    portal = await startPortal();
+    // Another desk booked Dr. prv-001 on Monday 21 June 2027, 14:00 UTC (30 weeks ahead), for another patient.
+    await portal.server.store.insertAppointment(
+      {
+        id: 'apt-review5-far',
+        providerId: 'prv-001',
+        patientId: 'pat-000004',
+        start: '2027-06-21T14:00:00.000Z',
+        end: '2027-06-21T14:15:00.000Z',
+        status: 'booked',
+        reason: 'Check-up',
+        cancelReason: null,
+        virtualLink: null,
+        version: 1,
+        cancelCode: null,
+        overlapReason: null,
+      },
+      'console',
+    );
+    // The same, two weeks ahead (inside the window): the preview shows that one taken.
+    await portal.server.store.insertAppointment(
+      {
+        id: 'apt-review5-near',
+        providerId: 'prv-001',
+        patientId: 'pat-000004',
+        start: '2026-12-14T14:00:00.000Z',
+        end: '2026-12-14T14:15:00.000Z',
+        status: 'booked',
+        reason: 'Check-up',
+        cancelReason: null,
+        virtualLink: null,
+        version: 1,
+        cancelCode: null,
+        overlapReason: null,
+      },
+      'console',
+    );
+    desk = await startConsole(portal, { autoStart: false });
+    expect((await desk.signIn('reception1')).ok).toBe(true);
+    await desk.ok('sync.now');
+    const preview = await desk.ok<SeriesPreview>('series.preview', {
+      patientId: 'pat-000003',
+      providerId: 'prv-001',
+      start: '2026-11-30T14:00:00.000Z',
+      end: '2026-11-30T14:15:00.000Z',
+      freq: 'WEEKLY',
+      interval: 1,
+      count: 40,
+    });
+    const near = preview.occurrences.find((o) => o.start === '2026-12-14T14:00:00.000Z');
+    expect(near?.problem, 'inside the window the taken slot is seen').toMatch(/already has a visit/);
+    const far = preview.occurrences.find((o) => o.start === '2027-06-21T14:00:00.000Z');
+    expect(far, 'the 30th Monday is an occurrence').toBeDefined();
+    // Fails: problem null ("free"): the PC evicted (or never kept) that day's schedule, and the booking dialog
+    // offers it as bookable; the server refuses it after the person was told the series is booked.
+    expect(far!.problem).not.toBeNull();
+  });
+});
