@@ -141,6 +141,12 @@ export function parseSeriesRule(text: string): SeriesRule {
     rule.exdates.push(ms);
   }
   if (!Number.isFinite(Date.parse(`${rule.dtstart}Z`))) throw invalid('The start is not a real date.');
+  try {
+    // Exactly a calendar date and time (review 5: 31 February or 24:00 was a server failure, not a refusal).
+    Temporal.PlainDateTime.from(rule.dtstart, { overflow: 'reject' });
+  } catch {
+    throw invalid('The start is not a real date.');
+  }
   return rule;
 }
 

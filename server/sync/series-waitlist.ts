@@ -39,7 +39,8 @@ const rejected = (c: OpContext, reason: string, current: Change | null): Mutatio
 async function ruleProblem(c: OpContext, rule: string, provider: ProviderRecord): Promise<string | null> {
   try {
     const parsed = parseSeriesRule(rule);
-    seriesOccurrences(parsed);
+    // A new series has at least one visit (review 5: an UNTIL before the start made an empty one every PC pulled).
+    if (seriesOccurrences(parsed).length === 0) return 'A series has at least one visit.';
     const zone = (await locationOf(c.store, provider)).timeZone;
     if (parsed.zone !== zone) return `A series with this provider repeats in ${zone}.`;
     return null;

@@ -9,9 +9,6 @@ import type { Clock } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
 import type { Store } from '../store/store';
 
-/** sync_state key of the latest clock reading (ms) emergency access was judged at. */
-const CLOCK_HIGH_WATER = 'breakGlass.clockHighWater';
-
 export interface BreakGlassGrant {
   id: string;
   staffId: string;
@@ -31,17 +28,8 @@ export class BreakGlass {
     private readonly minutes: () => number = () => BREAK_GLASS_DEFAULT_MINUTES,
   ) {}
 
-  /**
-   * The clock as grants see it (ms): never earlier than the latest reading a grant was judged at, kept in
-   * sync_state across restarts, so a PC clock set back (by a person or an NTP step) cannot make an ended grant
-   * valid again (review 4). Only emergency access is judged on it; nothing else's time moves.
-   */
   private now(): number {
-    const seen = Number(this.store.syncState.get(CLOCK_HIGH_WATER) ?? 0);
-    const now = this.clock.now();
-    if (now <= seen) return seen;
-    this.store.syncState.set(CLOCK_HIGH_WATER, String(now));
-    return now;
+    return this.clock.now();
   }
 
   private nowIso(): string {
@@ -89,6 +77,15 @@ export class BreakGlass {
   /** True while the staff member holds an unexpired grant on the record (checked against the clock per call). */
   has(staffId: string, entityType: 'thread' | 'patient', entityId: string): boolean {
     const now = this.nowIso();
+    // A grant seen ended is closed for good: its window collapses (opened_at = expires_at), so a PC clock set
+    // back later (a person, an NTP step) cannot make it valid again (review 4), and a clock that once read far
+    // ahead only ends grants early, never keeps later ones open (review 5: a high-water clock did). Fails closed.
+    this.store.db
+      .prepare(
+        `UPDATE break_glass SET opened_at = expires_at WHERE staff_id = ? AND entity_type = ? AND entity_id = ?
+           AND expires_at <= ? AND opened_at < expires_at`,
+      )
+      .run(staffId, entityType, entityId, now);
     return (
       this.store.db
         .prepare(
@@ -105,7 +102,7 @@ export class BreakGlass {
       .prepare(
         `SELECT id, staff_id AS staffId, entity_type AS entityType, entity_id AS entityId, reason,
            opened_at AS openedAt, expires_at AS expiresAt
-         FROM break_glass WHERE staff_id = ? AND expires_at > ? ORDER BY expires_at`,
+         FROM break_glass WHERE staff_id = ? AND expires_at > ? AND opened_at < expires_at ORDER BY expires_at`,
       )
       .all(staffId, this.nowIso()) as BreakGlassGrant[];
   }

@@ -67,7 +67,7 @@ describe('review 5: emergency-access clock high-water', () => {
     expect(await desk.call('thread.get', { threadId: second! })).toMatchObject({ ok: true });
     portal.clock.advance(61 * 60_000);
     desk.idle.touch();
-    // Fails: the grant clock is stuck at the year-ahead reading (high-water), so every grant opened since is
+    // Failed on main 2a98b2e (review 5): the grant clock is stuck at the year-ahead reading (high-water), so every grant opened since is
     // dated then and stays valid until the real clock reaches it: a year of emergency access to both threads.
     expect(await desk.call('thread.get', { threadId: second! })).toMatchObject({
       ok: false,

@@ -58,7 +58,7 @@ describe('review 5: recurring series', () => {
     expect(
       outcomeOf(await desk.pushOne(seriesId, { op: 'series.setRule', rule: fromA }, { baseVersion: 1 })),
     ).toBe('applied');
-    // Fails: refused "A series can only lose visits: book the new ones as a new series." The console then puts
+    // Failed on main 2a98b2e (review 5): refused "A series can only lose visits: book the new ones as a new series." The console then puts
     // the server's rule back, so 20 April stays an occurrence of the series although its visit was cancelled.
     expect(outcomeOf(await pushAs(deskB, seriesId, { op: 'series.setRule', rule: fromB }, 1))).toBe(
       'applied',
@@ -75,7 +75,7 @@ describe('review 5: recurring series', () => {
         randomUUID(),
         createSeries(`DTSTART;TZID=UTC:${start}\nRRULE:FREQ=WEEKLY;INTERVAL=1;COUNT=2`),
       );
-      // Fails: Temporal's RangeError escapes parseSeriesRule's checks (Date.parse is lenient), the apply throws
+      // Failed on main 2a98b2e (review 5): Temporal's RangeError escapes parseSeriesRule's checks (Date.parse is lenient), the apply throws
       // and the answer is 'The server could not apply this change.', which an honest console retries.
       expect(outcomeOf(r)).not.toBe('The server could not apply this change.');
       expect(r.status).toBe('rejected');
@@ -87,7 +87,7 @@ describe('review 5: recurring series', () => {
       randomUUID(),
       createSeries('DTSTART;TZID=UTC:20260406T140000\nRRULE:FREQ=WEEKLY;INTERVAL=1;UNTIL=20260101T000000Z'),
     );
-    // Fails: applied; an empty series is stored and pulled by every PC.
+    // Failed on main 2a98b2e (review 5): applied; an empty series is stored and pulled by every PC.
     expect(r.status).toBe('rejected');
   });
 });
