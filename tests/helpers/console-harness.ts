@@ -28,6 +28,18 @@ export class TestClock implements Clock {
   }
 }
 
+/**
+ * A PC's own clock: the shared test clock plus an offset (ms) a test moves, as an NTP step or a person changing
+ * the date would; the server keeps the shared clock.
+ */
+export class OffsetClock implements Clock {
+  offsetMs = 0;
+  constructor(private readonly base: TestClock) {}
+  now(): number {
+    return this.base.now() + this.offsetMs;
+  }
+}
+
 export interface TestPortal {
   server: PortalServer;
   url: string;

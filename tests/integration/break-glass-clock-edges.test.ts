@@ -3,25 +3,15 @@
  * failing test. Real portal on loopback, real encrypted store and keychain, real router.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src-main/base/adapters';
 import {
   startConsole,
   startPortal,
-  type TestClock,
   type TestConsole,
   type TestPortal,
+  OffsetClock,
 } from '../helpers/console-harness';
 
 const REASON = 'Patient fainted at the front desk; the paramedic asks for her recent readings';
-
-/** The PC's own clock: the portal's plus an offset the test moves (a wrong RTC, a mistyped date, an NTP step). */
-class PcClock implements Clock {
-  offsetMs = 0;
-  constructor(private readonly server: TestClock) {}
-  now(): number {
-    return this.server.now() + this.offsetMs;
-  }
-}
 
 let portal: TestPortal | undefined;
 let desk: TestConsole | undefined;
@@ -44,7 +34,7 @@ const clinicalThreads = (c: TestConsole): string[] =>
 describe('review 5: emergency-access clock high-water', () => {
   it('a grant opened after the PC clock was once wrongly a year ahead still ends after its minutes', async () => {
     portal = await startPortal();
-    const pc = new PcClock(portal.clock);
+    const pc = new OffsetClock(portal.clock);
     desk = await startConsole(portal, { autoStart: false, clock: pc });
     expect((await desk.signIn('reception1')).ok).toBe(true);
     await desk.ok('sync.now');

@@ -5,7 +5,6 @@
  * Real portal backend on loopback, real encrypted store and keychain, real router.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src-main/base/adapters';
 import type { BreakGlassGrant } from '../../src-shared/triage';
 import type { SyncProblem } from '../../src-shared/views';
 import {
@@ -13,19 +12,10 @@ import {
   startPortal,
   type TestConsole,
   type TestPortal,
-  type TestClock,
+  OffsetClock,
 } from '../helpers/console-harness';
 
 const REASON = 'Patient fainted at the front desk; the paramedic asks for her recent readings';
-
-/** The PC's own clock: the portal's plus an offset the test moves (an NTP step, a user changing the time). */
-class PcClock implements Clock {
-  offsetMs = 0;
-  constructor(private readonly server: TestClock) {}
-  now(): number {
-    return this.server.now() + this.offsetMs;
-  }
-}
 
 let portal: TestPortal | undefined;
 let desk: TestConsole | undefined;
@@ -49,7 +39,7 @@ const clinicalThread = (c: TestConsole): string =>
 describe('emergency access on the console (review of issue 14a)', () => {
   it('keeps an expired grant expired when the PC clock is set back', async () => {
     portal = await startPortal();
-    const pc = new PcClock(portal.clock);
+    const pc = new OffsetClock(portal.clock);
     desk = await startConsole(portal, { autoStart: false, clock: pc });
     expect((await desk.signIn('reception1')).ok).toBe(true);
     await desk.ok('sync.now');

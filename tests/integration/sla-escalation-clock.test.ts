@@ -5,33 +5,24 @@
  * Real portal backend, real store and keychain, real router; the PC's clock is the portal's plus an offset.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src-main/base/adapters';
 import type { QueueCounts, ThreadPage } from '../../src-shared/views';
 import {
   startConsole,
   startPortal,
-  type TestClock,
   type TestConsole,
   type TestPortal,
+  OffsetClock,
 } from '../helpers/console-harness';
 
-class PcClock implements Clock {
-  offsetMs = 0;
-  constructor(private readonly server: TestClock) {}
-  now(): number {
-    return this.server.now() + this.offsetMs;
-  }
-}
-
 let portal: TestPortal;
-let pc: PcClock;
+let pc: OffsetClock;
 let desk: TestConsole;
 /** An open, unread, routine thread of the Front desk pool due in more than a day. */
 let thread: { id: string; due_at: string };
 
 beforeAll(async () => {
   portal = await startPortal();
-  pc = new PcClock(portal.clock);
+  pc = new OffsetClock(portal.clock);
   desk = await startConsole(portal, { autoStart: false, clock: pc });
   expect((await desk.signIn('reception1')).ok).toBe(true);
   await desk.ok('sync.now');
