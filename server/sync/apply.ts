@@ -524,6 +524,7 @@ async function applyOnce(
   m: Mutation,
   onError: (err: unknown) => void,
   pushedBy: string | null,
+  raisesFloor: boolean,
 ): Promise<MutationResult> {
   try {
     return await ctx.store.transaction(async () => {
@@ -533,7 +534,7 @@ async function applyOnce(
       // The judging-time floor of this device's later changes (server/schedule/bookable.ts judgeClock). Audit
       // events are left out: a console pushes them from its audit log, a stream apart from its outbox, so their
       // times are not in order with its changes.
-      const made = m.mutation.op === 'audit.append' ? NaN : Date.parse(m.createdAt);
+      const made = m.mutation.op === 'audit.append' || !raisesFloor ? NaN : Date.parse(m.createdAt);
       if (Number.isFinite(made))
         await ctx.store.raiseDeviceLastChangeAt(deviceId, new Date(Math.min(made, ctx.now())).toISOString());
       // The primary key (device_id, mutation_id) refuses a second result: a concurrent apply rolls back.
@@ -559,6 +560,26 @@ export async function applyPush(
   pushedBy: string | null = null,
 ): Promise<MutationResult[]> {
   const results: MutationResult[] = [];
-  for (const m of mutations) results.push(await applyOnce(ctx, deviceId, m, onError, pushedBy));
+  // Once a change of this push failed unexpectedly (rolled back; the console keeps it back and sends it again),
+  // the changes after it no longer raise the judging-time floor: the retried one was made before them and must
+  // still be judged at its own time (review 5).
+  let inOrder = true;
+  for (const m of mutations) {
+    let failed = false;
+    results.push(
+      await applyOnce(
+        ctx,
+        deviceId,
+        m,
+        (err) => {
+          failed = true;
+          onError(err);
+        },
+        pushedBy,
+        inOrder,
+      ),
+    );
+    if (failed) inOrder = false;
+  }
   return results;
 }
