@@ -65,6 +65,6 @@ describe.skipIf(process.env.CLINIC_TEST_STORE === 'postgres')(
       }
       // Judged at Monday 16:05, its own time, not at the floor the booking behind it would have raised.
       expect(outcomeOf((await desk.push([checkIn]))[0]!)).toBe('applied');
-      });
+    });
   },
 );
