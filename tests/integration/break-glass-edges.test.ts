@@ -151,3 +151,51 @@ describe('emergency access on the console (review of issue 14a)', () => {
     }).toEqual({ report: true, csv: true, reportFhir: true, exportFhir: true });
   });
 });
+
+const clinicalThreads = (c: TestConsole): string[] =>
+  (
+    c.core.store.db
+      .prepare(
+        `SELECT t.id FROM threads t JOIN pools p ON p.id = t.pool_id WHERE p.kind = 'clinical' ORDER BY t.id LIMIT 2`,
+      )
+      .all() as { id: string }[]
+  ).map((r) => r.id);
+
+describe('emergency access and a PC clock that once read far ahead (review 5)', () => {
+  it('ends a grant opened after the PC clock once read a year ahead after its minutes', async () => {
+    portal = await startPortal();
+    const pc = new OffsetClock(portal.clock);
+    desk = await startConsole(portal, { autoStart: false, clock: pc });
+    expect((await desk.signIn('reception1')).ok).toBe(true);
+    await desk.ok('sync.now');
+    const [first, second] = clinicalThreads(desk);
+    // For a moment the PC's clock reads a year ahead (a mistyped date, fixed at once); an emergency grant is
+    // opened then (its reads are flagged as usual). The clock is put right.
+    pc.offsetMs = 365 * 24 * 60 * 60_000;
+    desk.idle.touch();
+    await desk.call('breakGlass.open', { threadId: first!, reason: REASON });
+    pc.offsetMs = 0;
+    desk.idle.touch();
+    // Days later (real time) a new emergency: a grant on another thread, read, and 61 minutes later it is over.
+    portal.clock.advance(3 * 24 * 60 * 60_000);
+    desk.idle.touch();
+    if (!(await desk.call('thread.get', { threadId: second! })).ok) {
+      // (signed in again if the session lapsed over the days)
+      expect((await desk.signIn('reception1')).ok).toBe(true);
+    }
+    await desk.ok('breakGlass.open', { threadId: second!, reason: REASON });
+    expect(await desk.call('thread.get', { threadId: second! })).toMatchObject({ ok: true });
+    portal.clock.advance(61 * 60_000);
+    desk.idle.touch();
+    // Failed on main 2a98b2e (review 5): the grant clock is stuck at the year-ahead reading (high-water), so every grant opened since is
+    // dated then and stays valid until the real clock reaches it: a year of emergency access to both threads.
+    expect(await desk.call('thread.get', { threadId: second! })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    expect(await desk.call('thread.get', { threadId: first! })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+  });
+});
