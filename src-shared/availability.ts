@@ -287,8 +287,8 @@ export function planSlots(
  * Why [start, end) (UTC instants) cannot be booked with this provider by its availability, or null: it must start
  * and end on one local day at the provider's location, inside one working period and on its `slotMinutes` grid,
  * on a day that is not closed (holiday, leave), overlapping no lunch, admin time or partial leave. Without a
- * template or session the working period is the provider's default hours and the messages are those of
- * `slotProblem` (src-shared/schedule-rules.ts).
+ * template or session the working period is the provider's default hours: that is `slotProblem`
+ * (src-shared/schedule-rules.ts), which calls this with no availability.
  */
 export function bookableProblem(
   provider: PlanProvider,
