@@ -9,6 +9,7 @@ import type { FreeSlotView } from '../../../../src-shared/availability';
 import type { ProviderView, VisitTypeView } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
+import { Field, FormError } from '../../components/Field';
 import { addDays, clinicToday, dayLabel, hhmm, zoneLabel } from '../../lib/time';
 import { useReference } from '../../state/reference';
 import type { Slot } from './slots';
@@ -35,14 +36,7 @@ export function NextFreeDialog(p: {
   const [results, setResults] = useState<FreeSlotView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const ids = {
-    type: useId(),
-    from: useId(),
-    to: useId(),
-    window: useId(),
-    provider: useId(),
-    results: useId(),
-  };
+  const resultsId = useId();
   const visitType = visitTypes.find((t) => t.id === visitTypeId);
   const offering = providers.filter((pr) => visitType?.providerIds.includes(pr.id));
 
@@ -95,60 +89,61 @@ export function NextFreeDialog(p: {
   return (
     <Dialog title="Find next free slot" onClose={p.onClose}>
       <form className="form" onSubmit={search} noValidate>
-        <div className="field">
-          <label htmlFor={ids.type}>Visit type</label>
-          <select
-            id={ids.type}
-            value={visitTypeId}
-            onChange={(e) => {
-              setVisitTypeId(e.target.value);
-              setProviderId('');
-              setResults(null);
-            }}
-          >
-            {visitTypes.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name} ({t.minutes} min)
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.provider}>Provider</label>
-          <select id={ids.provider} value={providerId} onChange={(e) => setProviderId(e.target.value)}>
-            <option value="">Any provider who offers it</option>
-            {offering.map((pr) => (
-              <option key={pr.id} value={pr.id}>
-                {pr.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.from}>From</label>
-          <input id={ids.from} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.to}>To</label>
-          <input id={ids.to} type="date" value={to} onChange={(e) => setTo(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.window}>Time of day</label>
-          <select
-            id={ids.window}
-            value={timeOfDay}
-            onChange={(e) => setTimeOfDay(e.target.value as WindowKey)}
-          >
-            {(Object.keys(WINDOWS) as WindowKey[]).map((k) => (
-              <option key={k} value={k}>
-                {WINDOWS[k].label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="form-error" role="alert">
-          {error ? <p>{error}</p> : null}
-        </div>
+        <Field label="Visit type">
+          {(control) => (
+            <select
+              {...control}
+              value={visitTypeId}
+              onChange={(e) => {
+                setVisitTypeId(e.target.value);
+                setProviderId('');
+                setResults(null);
+              }}
+            >
+              {visitTypes.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name} ({t.minutes} min)
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Provider">
+          {(control) => (
+            <select {...control} value={providerId} onChange={(e) => setProviderId(e.target.value)}>
+              <option value="">Any provider who offers it</option>
+              {offering.map((pr) => (
+                <option key={pr.id} value={pr.id}>
+                  {pr.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="From">
+          {(control) => (
+            <input {...control} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+          )}
+        </Field>
+        <Field label="To">
+          {(control) => <input {...control} type="date" value={to} onChange={(e) => setTo(e.target.value)} />}
+        </Field>
+        <Field label="Time of day">
+          {(control) => (
+            <select
+              {...control}
+              value={timeOfDay}
+              onChange={(e) => setTimeOfDay(e.target.value as WindowKey)}
+            >
+              {(Object.keys(WINDOWS) as WindowKey[]).map((k) => (
+                <option key={k} value={k}>
+                  {WINDOWS[k].label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <FormError error={error} />
         <div className="dialog-actions">
           <button type="button" className="button" onClick={p.onClose}>
             Close
@@ -158,8 +153,8 @@ export function NextFreeDialog(p: {
           </button>
         </div>
       </form>
-      <section aria-labelledby={ids.results}>
-        <h3 id={ids.results} className="section-title">
+      <section aria-labelledby={resultsId}>
+        <h3 id={resultsId} className="section-title">
           Free slots
         </h3>
         <p className="hint" aria-live="polite">
