@@ -3,7 +3,7 @@
  * 3.3.1, 3.3.2): the <label> is bound to the control by id, a hint or the field's error is tied to it by
  * aria-describedby, and an error is announced (role=alert).
  */
-import { useId, type ReactNode } from 'react';
+import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
 
 /** What `Field` hands its control to spread: its id and, with a hint or error, the lines describing it. */
 export interface FieldControlProps {
@@ -49,6 +49,63 @@ export function Field({ label, hint, error, compact, children }: FieldProps) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** What a `Field` shows around its control: label, hint, error, width. */
+export type FieldFrame = Omit<FieldProps, 'children'>;
+
+/** One option of a `SelectField`. */
+export interface Choice {
+  value: string;
+  label: ReactNode;
+}
+
+/** A labelled <select> of `options`; `onChange` gets the chosen value. */
+export function SelectField({
+  value,
+  onChange,
+  options,
+  disabled,
+  ...frame
+}: FieldFrame & {
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly Choice[];
+  disabled?: boolean;
+}) {
+  return (
+    <Field {...frame}>
+      {(control) => (
+        <select {...control} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** A labelled <input> (any type: text, date, number...); `onChange` gets its value. */
+export function InputField({
+  label,
+  hint,
+  error,
+  compact,
+  onChange,
+  ...input
+}: FieldFrame &
+  Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'onChange' | 'value'> & {
+    value: string;
+    onChange: (value: string) => void;
+  }) {
+  return (
+    <Field label={label} hint={hint} error={error} compact={compact}>
+      {(control) => <input {...input} {...control} onChange={(e) => onChange(e.target.value)} />}
+    </Field>
   );
 }
 

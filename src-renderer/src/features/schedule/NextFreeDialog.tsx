@@ -9,7 +9,7 @@ import type { FreeSlotView } from '../../../../src-shared/availability';
 import type { ProviderView, VisitTypeView } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
-import { Field, FormError } from '../../components/Field';
+import { FormError, InputField, SelectField } from '../../components/Field';
 import { addDays, clinicToday, dayLabel, hhmm, zoneLabel } from '../../lib/time';
 import { useReference } from '../../state/reference';
 import type { Slot } from './slots';
@@ -89,60 +89,33 @@ export function NextFreeDialog(p: {
   return (
     <Dialog title="Find next free slot" onClose={p.onClose}>
       <form className="form" onSubmit={search} noValidate>
-        <Field label="Visit type">
-          {(control) => (
-            <select
-              {...control}
-              value={visitTypeId}
-              onChange={(e) => {
-                setVisitTypeId(e.target.value);
-                setProviderId('');
-                setResults(null);
-              }}
-            >
-              {visitTypes.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name} ({t.minutes} min)
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Provider">
-          {(control) => (
-            <select {...control} value={providerId} onChange={(e) => setProviderId(e.target.value)}>
-              <option value="">Any provider who offers it</option>
-              {offering.map((pr) => (
-                <option key={pr.id} value={pr.id}>
-                  {pr.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="From">
-          {(control) => (
-            <input {...control} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
-          )}
-        </Field>
-        <Field label="To">
-          {(control) => <input {...control} type="date" value={to} onChange={(e) => setTo(e.target.value)} />}
-        </Field>
-        <Field label="Time of day">
-          {(control) => (
-            <select
-              {...control}
-              value={timeOfDay}
-              onChange={(e) => setTimeOfDay(e.target.value as WindowKey)}
-            >
-              {(Object.keys(WINDOWS) as WindowKey[]).map((k) => (
-                <option key={k} value={k}>
-                  {WINDOWS[k].label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Visit type"
+          value={visitTypeId}
+          onChange={(v) => {
+            setVisitTypeId(v);
+            setProviderId('');
+            setResults(null);
+          }}
+          options={visitTypes.map((t) => ({ value: t.id, label: `${t.name} (${t.minutes} min)` }))}
+        />
+        <SelectField
+          label="Provider"
+          value={providerId}
+          onChange={setProviderId}
+          options={[
+            { value: '', label: 'Any provider who offers it' },
+            ...offering.map((pr) => ({ value: pr.id, label: pr.name })),
+          ]}
+        />
+        <InputField label="From" type="date" value={from} onChange={setFrom} />
+        <InputField label="To" type="date" value={to} onChange={setTo} />
+        <SelectField
+          label="Time of day"
+          value={timeOfDay}
+          onChange={(v) => setTimeOfDay(v as WindowKey)}
+          options={(Object.keys(WINDOWS) as WindowKey[]).map((k) => ({ value: k, label: WINDOWS[k].label }))}
+        />
         <FormError error={error} />
         <div className="dialog-actions">
           <button type="button" className="button" onClick={p.onClose}>

@@ -7,7 +7,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { PatientView, WaitlistView } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
-import { Field, FormError } from '../../components/Field';
+import { FormError, InputField, SelectField } from '../../components/Field';
 import { addDays, clinicToday } from '../../lib/time';
 import { useData } from '../../state/data';
 import { phiEpoch } from '../../state/epoch';
@@ -113,21 +113,17 @@ export function WaitlistDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title="Waitlist" subtitle="Patients who want an earlier visit" onClose={onClose} size="large">
       <form className="form" onSubmit={add} aria-label="Add to waitlist" noValidate>
-        <Field label="Find patient (name or MRN)">
-          {(control) => (
-            <input
-              {...control}
-              type="search"
-              autoComplete="off"
-              value={query}
-              maxLength={100}
-              onChange={(e) => {
-                setQuery(e.target.value);
-                setPatientId('');
-              }}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Find patient (name or MRN)"
+          type="search"
+          autoComplete="off"
+          value={query}
+          maxLength={100}
+          onChange={(v) => {
+            setQuery(v);
+            setPatientId('');
+          }}
+        />
         {results && results.length > 0 ? (
           <fieldset className="patient-results">
             <legend>Patient</legend>
@@ -154,46 +150,29 @@ export function WaitlistDialog({ onClose }: { onClose: () => void }) {
           <p className="hint">No patient found.</p>
         ) : null}
         <div className="field-row">
-          <Field label="Visit type" compact>
-            {(control) => (
-              <select {...control} value={visitTypeId} onChange={(e) => setVisitTypeId(e.target.value)}>
-                <option value="">Any</option>
-                {visitTypes.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name} ({t.minutes} min)
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Time of day" compact>
-            {(control) => (
-              <select
-                {...control}
-                value={timeOfDay}
-                onChange={(e) => setTimeOfDay(e.target.value as TimeOfDay)}
-              >
-                <option value="any">Any time</option>
-                <option value="morning">Morning (before 12:00)</option>
-                <option value="afternoon">Afternoon (from 12:00)</option>
-              </select>
-            )}
-          </Field>
-          <Field label="From day" compact>
-            {(control) => (
-              <input
-                {...control}
-                type="date"
-                value={fromDate}
-                onChange={(e) => setFromDate(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="To day" compact>
-            {(control) => (
-              <input {...control} type="date" value={toDate} onChange={(e) => setToDate(e.target.value)} />
-            )}
-          </Field>
+          <SelectField
+            label="Visit type"
+            compact
+            value={visitTypeId}
+            onChange={setVisitTypeId}
+            options={[
+              { value: '', label: 'Any' },
+              ...visitTypes.map((t) => ({ value: t.id, label: `${t.name} (${t.minutes} min)` })),
+            ]}
+          />
+          <SelectField
+            label="Time of day"
+            compact
+            value={timeOfDay}
+            onChange={(v) => setTimeOfDay(v as TimeOfDay)}
+            options={[
+              { value: 'any', label: 'Any time' },
+              { value: 'morning', label: 'Morning (before 12:00)' },
+              { value: 'afternoon', label: 'Afternoon (from 12:00)' },
+            ]}
+          />
+          <InputField label="From day" compact type="date" value={fromDate} onChange={setFromDate} />
+          <InputField label="To day" compact type="date" value={toDate} onChange={setToDate} />
         </div>
         <fieldset className="field-group">
           <legend>Preferred providers (none: any)</legend>

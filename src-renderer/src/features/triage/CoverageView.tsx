@@ -6,7 +6,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AbsenceView } from '../../../../src-shared/coverage';
 import { call, errorMessage } from '../../api';
-import { Field, FormError } from '../../components/Field';
+import { FormError, InputField, SelectField } from '../../components/Field';
 import { useData } from '../../state/data';
 import { useReference } from '../../state/reference';
 import { useSession } from '../../state/session';
@@ -88,53 +88,24 @@ export function CoverageView() {
       <div className="settings-layout">
         <form className="card form" onSubmit={submit} noValidate aria-label="Mark an absence">
           <h2 className="section-title">Mark an absence</h2>
-          <Field label="Absent clinician">
-            {(control) => (
-              <select
-                {...control}
-                value={absentId}
-                disabled={!isAdmin}
-                onChange={(e) => setAbsent(e.target.value)}
-              >
-                {(isAdmin ? clinicians : clinicians.filter((c) => c.id === me?.id)).map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.displayName}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Covering colleague">
-            {(control) => (
-              <select {...control} value={coverId} onChange={(e) => setCover(e.target.value)}>
-                {colleagues.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.displayName}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="First day away">
-            {(control) => (
-              <input
-                {...control}
-                type="date"
-                value={from || today}
-                onChange={(e) => setFrom(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="Last day away">
-            {(control) => (
-              <input
-                {...control}
-                type="date"
-                value={to || from || today}
-                onChange={(e) => setTo(e.target.value)}
-              />
-            )}
-          </Field>
+          <SelectField
+            label="Absent clinician"
+            value={absentId}
+            disabled={!isAdmin}
+            onChange={setAbsent}
+            options={(isAdmin ? clinicians : clinicians.filter((c) => c.id === me?.id)).map((c) => ({
+              value: c.id,
+              label: c.displayName,
+            }))}
+          />
+          <SelectField
+            label="Covering colleague"
+            value={coverId}
+            onChange={setCover}
+            options={colleagues.map((c) => ({ value: c.id, label: c.displayName }))}
+          />
+          <InputField label="First day away" type="date" value={from || today} onChange={setFrom} />
+          <InputField label="Last day away" type="date" value={to || from || today} onChange={setTo} />
           <FormError error={error} />
           <div className="form-actions">
             <button type="submit" className="button button-primary" disabled={busy || !absentId || !coverId}>

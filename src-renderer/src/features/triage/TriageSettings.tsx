@@ -7,7 +7,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { BREAK_GLASS_MINUTES_RANGE } from '../../../../src-shared/triage';
 import type { PoolView, ReplyTemplate } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
-import { Field, FormError } from '../../components/Field';
+import { Field, FormError, InputField, SelectField } from '../../components/Field';
 import { refreshTemplates } from '../../state/reference';
 import { announce } from '../../state/ui';
 
@@ -108,7 +108,7 @@ export function TriageSettings() {
         {status}
       </p>
       <form className="form" onSubmit={saveMinutes} noValidate aria-label="Emergency access time">
-        <Field
+        <InputField
           label="Emergency access lasts (minutes)"
           hint={
             <>
@@ -116,20 +116,14 @@ export function TriageSettings() {
               {BREAK_GLASS_MINUTES_RANGE.max}; default 60).
             </>
           }
-        >
-          {(control) => (
-            <input
-              {...control}
-              type="number"
-              min={BREAK_GLASS_MINUTES_RANGE.min}
-              max={BREAK_GLASS_MINUTES_RANGE.max}
-              step={1}
-              inputMode="numeric"
-              value={minutes}
-              onChange={(e) => setMinutes(e.target.value)}
-            />
-          )}
-        </Field>
+          type="number"
+          min={BREAK_GLASS_MINUTES_RANGE.min}
+          max={BREAK_GLASS_MINUTES_RANGE.max}
+          step={1}
+          inputMode="numeric"
+          value={minutes}
+          onChange={setMinutes}
+        />
         <div className="form-actions">
           <button
             type="submit"
@@ -175,22 +169,13 @@ export function TriageSettings() {
         </table>
       )}
       <form className="form" onSubmit={saveTemplate} noValidate aria-label="New pool template">
-        <Field label="Pool">
-          {(control) => (
-            <select {...control} value={poolId} onChange={(e) => setPoolId(e.target.value)}>
-              {pools.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Template title">
-          {(control) => (
-            <input {...control} maxLength={80} value={title} onChange={(e) => setTitle(e.target.value)} />
-          )}
-        </Field>
+        <SelectField
+          label="Pool"
+          value={poolId}
+          onChange={setPoolId}
+          options={pools.map((p) => ({ value: p.id, label: p.name }))}
+        />
+        <InputField label="Template title" maxLength={80} value={title} onChange={setTitle} />
         <Field
           label="Template text"
           hint={
