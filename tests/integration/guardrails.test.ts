@@ -3,23 +3,19 @@
  * server repeats: server/guardrails.test.ts). The console's clock is Monday 23 November 2026, 08:00 UTC; the
  * clinic is in UTC with a 30-minute walk-in allowance; prv-001 has 15-minute slots 08:00–17:00.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AppointmentView, ClinicProfile } from '../../src-shared/views';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
 
+const clinic = useSyncedConsoles(['reception1']);
 let portal: TestPortal;
 let desk: TestConsole;
 
 beforeAll(async () => {
-  portal = await startPortal();
-  desk = await startConsole(portal);
-  expect((await desk.signIn('reception1')).ok).toBe(true);
-  await desk.ok('sync.now');
+  portal = clinic.portal;
+  [desk] = clinic.consoles;
   await portal.stop();
-});
-afterAll(async () => {
-  await desk?.close();
-  await portal?.close();
 });
 
 const slot = (day: string, hhmm: string, minutes = 15) => {
