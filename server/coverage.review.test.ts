@@ -2,6 +2,8 @@
  * Review 6 (adversarial), issue 14 §3 coverage on the server: a server clock that steps back. Runs on SQLite and
  * (CLINIC_TEST_STORE=postgres) PostgreSQL. Expectations written by hand.
  */
+import path from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord, ThreadRecord } from '../src-shared/domain';
 import { useServerDesk } from './test/desk';
@@ -76,4 +78,49 @@ describe('coverage: the server clock steps back', () => {
     expect(fields.filter((f) => f.includes('coverage.hand-over'))).toHaveLength(1);
     expect(fields.filter((f) => f.includes('coverage.hand-back'))).toHaveLength(1);
   });
+});
+
+describe('coverage: a covering colleague whose account is deactivated before the absence begins', () => {
+  // The account is switched off in the server's SQLite file, as server/audit-chain.test.ts does (no route does it).
+  it.skipIf(process.env.CLINIC_TEST_STORE === 'postgres')(
+    'gets no threads: they stay with someone who can still sign in',
+    async () => {
+      desk.run.clock.ms = Date.parse('2026-03-07T10:00:00.000Z');
+      await desk.signInAgain();
+      const { changes } = await pullAll(desk.run.url, desk.login.accessToken);
+      const thread = changes.find(
+        (c) => c.entity === 'thread' && c.data?.status !== 'done' && c.data?.poolId === 'clinical',
+      )!.data as ThreadRecord;
+      if (thread.assigneeId !== 'stf-clinician1') {
+        const assigned = await desk.pushOne(
+          thread.id,
+          { op: 'thread.assign', assigneeId: 'stf-clinician1' },
+          { baseVersion: thread.version },
+        );
+        expect(assigned.status).toBe('applied');
+      }
+      const marked = await call(desk.run.url, 'PUT', '/coverage/absences/abs-gone', {
+        token: desk.login.accessToken,
+        body: {
+          staffId: 'stf-clinician1',
+          coverId: 'stf-clinician2',
+          startDate: '2026-03-09',
+          endDate: '2026-03-10',
+        },
+      });
+      expect(marked.status).toBe(200);
+      // clinician2 leaves the clinic on Sunday: their account is deactivated.
+      const db = new Database(path.join(desk.run.dataDir, 'portal.sqlite'));
+      try {
+        db.prepare('UPDATE staff SET active = 0 WHERE username = ?').run('clinician2');
+      } finally {
+        db.close();
+      }
+      desk.run.clock.ms = Date.parse('2026-03-09T00:00:05.000Z');
+      await desk.signInAgain();
+      await pullAll(desk.run.url, desk.login.accessToken);
+      // Handed to an account nobody can sign in to, the patient's thread would sit unseen for two days.
+      expect((await threadNow(thread.id)).assigneeId).not.toBe('stf-clinician2');
+    },
+  );
 });
