@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
 import { useServerDesk } from './test/desk';
-import { call } from './test/helpers';
+import { call, signInStaff } from './test/helpers';
 
 // reception1's PC (a receptionist's access token).
 const desk = useServerDesk();
@@ -64,3 +64,24 @@ describe.skipIf(process.env.CLINIC_TEST_STORE === 'postgres')(
     });
   },
 );
+
+describe('availability exceptions on a day the calendar does not have', () => {
+  it('are refused with a clear 400, as an absence on 30 February is', async () => {
+    const admin = await signInStaff(desk.run, 'admin1');
+    const res = await call(desk.run.url, 'POST', '/admin/availability/exceptions', {
+      token: admin.accessToken,
+      body: {
+        kind: 'holiday',
+        locationId: 'loc-main',
+        providerId: null,
+        fromDate: '2026-02-30',
+        toDate: '2026-03-03',
+        startMinute: null,
+        endMinute: null,
+        label: 'Closed',
+      },
+    });
+    // 30 February is not a date (Date.parse reads it as 2 March); the record would be stored as written.
+    expect(res.status).toBe(400);
+  });
+});
