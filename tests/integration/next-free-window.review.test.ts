@@ -66,4 +66,14 @@ describe('next free slot beyond the days this PC holds', () => {
     const offered = found.ok ? (found.value as FreeSlotView[]).map((f) => f.start) : [];
     expect(offered).toEqual([]);
   });
+
+  it('answers a day the calendar does not have with a typed VALIDATION, not INTERNAL', async () => {
+    deskA.idle.touch();
+    const res = await deskA.call('schedule.nextFree', {
+      visitTypeId: 'vt-new-patient',
+      fromDate: '2026-02-30',
+      toDate: '2026-03-03',
+    });
+    expect(res).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+  });
 });
