@@ -29,7 +29,7 @@ function failuresBy(staffId: string): number {
 describe.skipIf(process.env.CLINIC_TEST_STORE === 'postgres')(
   'availability admin routes, as a receptionist',
   () => {
-    it('audit each refused attempt, as the clinic-settings route does', async () => {
+    it('audit each refused attempt, as the clinic-settings route does (so must every admin route)', async () => {
       const token = desk.login.accessToken;
       const before = failuresBy('stf-reception1');
       // Control: the clinic-settings route of session 4 audits its refusal.
@@ -59,8 +59,16 @@ describe.skipIf(process.env.CLINIC_TEST_STORE === 'postgres')(
         },
       });
       expect(holiday.status).toBe(403);
-      // Two more refused attempts, two more failure events.
-      expect(failuresBy('stf-reception1')).toBe(before + 3);
+      // The other admin routes: the emergency-access report (stated reasons) and revoking a PC.
+      const report = await call(desk.run.url, 'GET', '/admin/break-glass', { token });
+      expect(report.status).toBe(403);
+      const revoke = await call(desk.run.url, 'POST', `/admin/devices/${desk.login.deviceId}/revoke`, {
+        token,
+        body: {},
+      });
+      expect(revoke.status).toBe(403);
+      // Four more refused attempts, four more failure events.
+      expect(failuresBy('stf-reception1')).toBe(before + 5);
     });
   },
 );
