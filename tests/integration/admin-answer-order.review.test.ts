@@ -138,4 +138,31 @@ describe('a late admin answer overwrites a newer record this PC already pulled',
       await doc.close();
     }
   });
+
+  it('…and a receptionist at that PC gets emergency access for 8 hours where the clinic allows 15 minutes', async () => {
+    // PC A still holds the overwritten 480 minutes (first case). A receptionist signs in there (a front-desk PC).
+    expect((await pcA.signIn('reception1')).ok).toBe(true);
+    await pcA.ok('sync.now');
+    const row = pcA.core.store.db
+      .prepare(
+        `SELECT t.id FROM threads t JOIN pools p ON p.id = t.pool_id WHERE p.kind = 'clinical' ORDER BY t.id LIMIT 1`,
+      )
+      .get() as { id: string };
+    pcA.idle.touch();
+    const opened = await pcA.ok<{ expiresAt: string }>('breakGlass.open', {
+      threadId: row.id,
+      reason: 'Patient collapsed in the waiting room',
+    });
+    // The clinic's time, 15 minutes (the server keeps its grant to that; this PC must too).
+    expect(Date.parse(opened.expiresAt) - portal.clock.now()).toBe(15 * 60_000);
+    // 20 minutes on, the clinical message is not readable any more (on the code under review it still is).
+    portal.clock.advance(20 * 60_000);
+    pcA.idle.touch();
+    await pcA.ok('sync.now');
+    pcA.idle.touch();
+    expect(await pcA.call('thread.get', { threadId: row.id })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+  });
 });
