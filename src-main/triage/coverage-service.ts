@@ -53,6 +53,13 @@ export class CoverageService {
     });
   }
 
+  /** Stores the server's answer (unless a newer version is held) and returns what the store now holds. */
+  private keep(absence: AbsenceRecord): AbsenceRecord {
+    this.d.store.coverage.upsertAbsence(absence);
+    this.d.afterWrite();
+    return this.d.store.coverage.absences().find((a) => a.id === absence.id) ?? absence;
+  }
+
   private view(a: AbsenceRecord): AbsenceView {
     const name = (id: string) => this.d.store.staff.byId(id)?.displayName ?? id;
     return { ...a, staffName: name(a.staffId), coverName: name(a.coverId) };
@@ -92,18 +99,14 @@ export class CoverageService {
       throw new ApiError(problem.startsWith('Only an admin') ? 'FORBIDDEN' : 'VALIDATION', problem);
     const route = SYNC_ROUTES.absence.replace(':absenceId', randomUUID());
     const { absence } = await this.send('PUT', route, request, AbsenceResponse);
-    this.d.store.coverage.upsertAbsence(absence);
-    this.d.afterWrite();
-    return this.view(absence);
+    return this.view(this.keep(absence));
   }
 
   /** Ends an absence now on the server (threads come back at once). */
   async end(absenceId: string): Promise<AbsenceView> {
     const route = SYNC_ROUTES.endAbsence.replace(':absenceId', encodeURIComponent(absenceId));
     const { absence } = await this.send('POST', route, {}, AbsenceResponse);
-    this.d.store.coverage.upsertAbsence(absence);
-    this.d.afterWrite();
-    return this.view(absence);
+    return this.view(this.keep(absence));
   }
 
   /** The clinic's settings as this PC last synced them (defaults before the first sync). */
@@ -121,7 +124,8 @@ export class CoverageService {
     );
     this.d.store.coverage.setClinicSettings(settings);
     this.d.afterWrite();
-    return settings;
+    // A newer record pulled while the answer travelled is kept (the store refuses an older one).
+    return this.d.store.coverage.clinicSettings();
   }
 
   /** The pools' templates in the shape of the reply box's saved replies (group "This pool"). */

@@ -1,37 +1,30 @@
 /**
- * Review 6 (adversarial): "a server that answers late". The console's online admin calls (coverage-service.ts
- * send(), availability-admin.ts request()) write the server's answer into the local store with a blind upsert.
- * When the answer reaches the PC only after a sync already brought a NEWER version of the same record (another
- * admin changed it meanwhile), the older answer overwrites it, and no later pull repairs it (the cursor is past
- * the newer change): the PC keeps a record the server no longer has (DESIGN §5 "never show what the server does
- * not have").
+ * "A server that answers late" (review 6 D1; failed before the fix): the console's online admin calls
+ * (src-main/auth/server-call.ts) write the server's answer into the local store. When the answer reaches the PC
+ * only after a sync already brought a NEWER version of the same record (another admin changed it meanwhile), the
+ * store keeps the newer one (src-main/store/repos/coverage.ts, availability.ts: an older version is never written
+ * over a newer one), since no later pull would repair it (the cursor is past the newer change): DESIGN §5 "never
+ * show what the server does not have".
  *
  * Real backend on loopback, real stores, keychain and routers. The only test device is a wrapper around the PC's
  * own transport that holds ONE admin answer (after the server applied the request) until the other admin's change
  * and this PC's sync are done: a slow network, nothing the server does differently. Expectations written by hand.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AvailabilityAdminView } from '../../src-shared/availability';
 import type { AbsenceView } from '../../src-shared/coverage';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { startConsole, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
 
+// Two PCs of the same admin.
+const clinic = useSyncedConsoles(['admin1', 'admin1'], { console: { autoStart: false }, timeoutMs: 180_000 });
 let portal: TestPortal;
 let pcA: TestConsole;
 let pcB: TestConsole;
 
-beforeAll(async () => {
-  portal = await startPortal();
-  [pcA, pcB] = await Promise.all([
-    startConsole(portal, { autoStart: false }),
-    startConsole(portal, { autoStart: false }),
-  ]);
-  expect((await pcA.signIn('admin1')).ok).toBe(true);
-  expect((await pcB.signIn('admin1')).ok).toBe(true);
-  await Promise.all([pcA.ok('sync.now'), pcB.ok('sync.now')]);
-}, 180_000);
-afterAll(async () => {
-  await Promise.all([pcA?.close(), pcB?.close()]);
-  await portal?.close();
+beforeAll(() => {
+  portal = clinic.portal;
+  [pcA, pcB] = clinic.consoles;
 });
 
 /**
@@ -59,8 +52,8 @@ function holdNextAnswer(
   return { released: () => held };
 }
 
-describe('a late admin answer overwrites a newer record this PC already pulled', () => {
-  it('clinic settings: the PC keeps a break-glass time the clinic no longer has', async () => {
+describe('a late admin answer never overwrites a newer record this PC already pulled', () => {
+  it('clinic settings: the PC keeps the newer break-glass time the clinic has', async () => {
     const hold = holdNextAnswer(pcA, 'PUT', /^\/admin\/clinic-settings$/, async () => {
       // Meanwhile the other admin sets 15 minutes, and PC A syncs (pulling that newer record).
       await pcB.ok('admin.setClinicSettings', { breakGlassMinutes: 15 });
@@ -80,7 +73,7 @@ describe('a late admin answer overwrites a newer record this PC already pulled',
     expect(await pcA.ok('clinic.settings')).toMatchObject({ breakGlassMinutes: 15 });
   });
 
-  it('availability: the PC keeps a template without the lunch the server now enforces', async () => {
+  it('availability: the PC keeps the newer template with the lunch the server enforces', async () => {
     const week = [1, 2, 3, 4, 5, 6, 7];
     const work = week.map((weekday) => ({ weekday, startMinute: 480, endMinute: 1020, kind: 'work' }));
     const lunch = { weekday: 2, startMinute: 720, endMinute: 780, kind: 'lunch' };
@@ -106,7 +99,7 @@ describe('a late admin answer overwrites a newer record this PC already pulled',
     expect(onA.blocks).toContainEqual(lunch);
   });
 
-  it('coverage: an absence that began while its answer travelled stays "scheduled" on the PC', async () => {
+  it('coverage: an absence that began while its answer travelled is active on the PC', async () => {
     const doc = await startConsole(portal, { autoStart: false });
     try {
       expect((await doc.signIn('clinician1')).ok).toBe(true);
@@ -139,7 +132,7 @@ describe('a late admin answer overwrites a newer record this PC already pulled',
     }
   });
 
-  it('…and a receptionist at that PC gets emergency access for 8 hours where the clinic allows 15 minutes', async () => {
+  it('…so a receptionist at that PC gets emergency access for the clinic’s 15 minutes, not 8 hours', async () => {
     // PC A still holds the overwritten 480 minutes (first case). A receptionist signs in there (a front-desk PC).
     expect((await pcA.signIn('reception1')).ok).toBe(true);
     await pcA.ok('sync.now');
@@ -155,7 +148,7 @@ describe('a late admin answer overwrites a newer record this PC already pulled',
     });
     // The clinic's time, 15 minutes (the server keeps its grant to that; this PC must too).
     expect(Date.parse(opened.expiresAt) - portal.clock.now()).toBe(15 * 60_000);
-    // 20 minutes on, the clinical message is not readable any more (on the code under review it still is).
+    // 20 minutes on, the clinical message is not readable any more (before the fix it still was).
     portal.clock.advance(20 * 60_000);
     pcA.idle.touch();
     await pcA.ok('sync.now');
