@@ -17,7 +17,8 @@ import {
   type AvailabilityTemplateRecord,
 } from '../../src-shared/availability';
 import { SYNC_ROUTES } from '../../src-shared/sync';
-import { authenticateStaff, type StaffSession } from '../auth/staff-auth';
+import { authenticateAdmin, type AdminAttempt } from '../auth/admin-auth';
+import type { StaffSession } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
@@ -26,11 +27,8 @@ const ProviderParams = z.strictObject({ providerId: z.string().min(1).max(64) })
 const ExceptionParams = z.strictObject({ exceptionId: z.string().min(1).max(64) });
 
 export function availabilityRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const adminOf = async (headers: Record<string, unknown>): Promise<StaffSession> => {
-    const session = await authenticateStaff(ctx, headers);
-    if (session.staff.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can do this.');
-    return session;
-  };
+  const adminOf = (headers: Record<string, unknown>, attempt?: AdminAttempt) =>
+    authenticateAdmin(ctx, headers, attempt);
   const audit = (
     session: StaffSession,
     action: 'create' | 'update' | 'delete',

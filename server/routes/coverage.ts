@@ -14,7 +14,8 @@ import {
   type ClinicSettingsRecord,
   type PoolTemplateRecord,
 } from '../../src-shared/triage';
-import { authenticateStaff, type StaffSession } from '../auth/staff-auth';
+import { authenticateAdmin, type AdminAttempt } from '../auth/admin-auth';
+import { authenticateStaff } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { endAbsence, markAbsence } from '../triage/coverage';
 import { HttpError } from '../http/errors';
@@ -25,24 +26,8 @@ const TemplateParams = z.strictObject({ templateId: z.string().regex(/^[A-Za-z0-
 const NoBody = z.strictObject({}).optional();
 
 export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const adminOf = async (headers: Record<string, unknown>): Promise<StaffSession> => {
-    const session = await authenticateStaff(ctx, headers);
-    if (session.staff.role !== 'admin') {
-      await ctx.audit.write({
-        staffId: session.staff.id,
-        role: session.staff.role,
-        deviceId: session.deviceId,
-        action: 'update',
-        entityType: 'settings',
-        entityId: null,
-        fields: [],
-        outcome: 'failure',
-        actorKind: 'staff',
-      });
-      throw new HttpError(403, 'FORBIDDEN', 'Only an admin can do this.');
-    }
-    return session;
-  };
+  const adminOf = (headers: Record<string, unknown>, attempt?: AdminAttempt) =>
+    authenticateAdmin(ctx, headers, attempt);
 
   app.put(SYNC_ROUTES.absence, async (request) => {
     const session = await authenticateStaff(ctx, request.headers);

@@ -1,8 +1,9 @@
 /**
- * Review 6 (adversarial), issue 13 §3: the availability admin routes refuse a non-admin (a modified console with a
- * receptionist's token) but leave no trace of the attempt, unlike the clinic-settings and pool-template routes of
- * the same session (server/routes/coverage.ts audits each refusal). DESIGN §7: refused attempts are recorded.
- * SQLite only (the check reads the server's own audit table). Expectations written by hand.
+ * Issue 13 §3, review 6 D8 and D10 (each failed before its fix): every admin route refuses a non-admin (a modified
+ * console with a receptionist's token) AND records the attempt (server/auth/admin-auth.ts; DESIGN §7: refused
+ * attempts are recorded) — the first describe is SQLite only (it reads the server's own audit table); and an
+ * availability exception on a day the calendar does not have is a 400 (SQLite and PostgreSQL). Expectations
+ * written by hand.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
@@ -27,9 +28,9 @@ function failuresBy(staffId: string): number {
 }
 
 describe.skipIf(process.env.CLINIC_TEST_STORE === 'postgres')(
-  'availability admin routes, as a receptionist',
+  'admin routes (availability, break-glass report, devices), as a receptionist',
   () => {
-    it('audit each refused attempt, as the clinic-settings route does (so must every admin route)', async () => {
+    it('audit each refused attempt, as the clinic-settings route does', async () => {
       const token = desk.login.accessToken;
       const before = failuresBy('stf-reception1');
       // Control: the clinic-settings route of session 4 audits its refusal.
