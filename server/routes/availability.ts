@@ -84,6 +84,19 @@ export function availabilityRoutes(app: FastifyInstance, ctx: ServerContext): vo
         if (provider.locationId !== body.locationId)
           throw new HttpError(400, 'VALIDATION', 'This provider does not work at that location.');
       }
+      // An identical exception already there is this one, created by an earlier try whose answer was lost (the
+      // console says "try again"): answered again, never created twice (review 6 D11; DESIGN §5 at most once).
+      const same = (await ctx.store.availabilityExceptions(body.locationId, body.fromDate, body.toDate)).find(
+        (e) =>
+          e.kind === body.kind &&
+          e.providerId === body.providerId &&
+          e.fromDate === body.fromDate &&
+          e.toDate === body.toDate &&
+          e.startMinute === body.startMinute &&
+          e.endMinute === body.endMinute &&
+          e.label === body.label,
+      );
+      if (same) return { exception: same };
       const exception: AvailabilityExceptionRecord = { id: `avx-${randomUUID()}`, ...body, version: 1 };
       await ctx.store.insertAvailabilityException(exception);
       await audit(session, 'create', exception.id, ['kind', 'dates', 'times', 'label']);

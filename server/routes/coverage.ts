@@ -78,6 +78,14 @@ export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return ctx.store.transaction(async () => {
       if (!(await ctx.store.triagePool(body.poolId))) throw new HttpError(404, 'NOT_FOUND', 'No such pool.');
       const before = await ctx.store.poolTemplate(templateId);
+      // A new template identical to one of the pool is that one, saved by an earlier try whose answer was lost
+      // (the console makes a new id per try): answered again, never created twice (review 6 D11).
+      const same = before
+        ? undefined
+        : (await ctx.store.poolTemplates()).find(
+            (t) => t.poolId === body.poolId && t.title === body.title && t.body === body.body,
+          );
+      if (same) return { template: same };
       const template: PoolTemplateRecord = { id: templateId, ...body, version: (before?.version ?? 0) + 1 };
       await ctx.store.upsertPoolTemplate(template);
       await ctx.audit.write({

@@ -1,30 +1,23 @@
 /**
- * Review 6 (adversarial): "a server that answers late" — the answer of an admin creation is lost after the server
- * applied it (the request timed out on a slow link, a proxy dropped the answer). The console tells the person the
- * server could not be reached (OFFLINE: "try again"), the person tries again, and the clinic now has the record
- * twice: the creations carry no id the server could recognise a retry by (a holiday: the server makes the id per
- * POST; a pool template: the console makes a new `pool-<uuid>` per call). DESIGN §5: the server applies each
- * change at most once.
+ * "A server that answers late" (review 6 D11; failed before the fix): the answer of an admin creation is lost
+ * after the server applied it (the request timed out on a slow link, a proxy dropped the answer). The console
+ * tells the person the server could not be reached (OFFLINE: "try again"), the person tries again, and the clinic
+ * still has the record once: the server answers an identical creation with the record it already made
+ * (server/routes/availability.ts, coverage.ts). DESIGN §5: the server applies each change at most once.
  * Real backend, stores, keychain and routers; the only test device drops ONE answer after the server applied the
  * request. Expectations written by hand.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AvailabilityAdminView } from '../../src-shared/availability';
 import type { ReplyTemplate } from '../../src-shared/views';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import type { TestConsole } from '../helpers/console-harness';
+import { useSyncedConsole } from '../helpers/synced-consoles';
 
-let portal: TestPortal;
+const clinic = useSyncedConsole('admin1', { console: { autoStart: false }, timeoutMs: 180_000 });
 let admin: TestConsole;
 
-beforeAll(async () => {
-  portal = await startPortal();
-  admin = await startConsole(portal, { autoStart: false });
-  expect((await admin.signIn('admin1')).ok).toBe(true);
-  await admin.ok('sync.now');
-}, 180_000);
-afterAll(async () => {
-  await admin?.close();
-  await portal?.close();
+beforeAll(() => {
+  admin = clinic.console;
 });
 
 /** The next matching request reaches the server (and is applied); its answer is lost on the way back. */
