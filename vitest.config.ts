@@ -22,6 +22,7 @@ const SERVER_SUITE = [
   'server/coverage.test.ts',
   // session 5, dx5 (review 6)
   'server/availability-admin.test.ts',
+  'server/schedule-undo.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

@@ -327,6 +327,18 @@ export class ScheduleService {
         : op === 'complete'
           ? { op: 'appointment.complete' }
           : { op: 'appointment.undoStatus' };
+    // Taking back a no-show puts the visit in its slot again: the slot may have been given away meanwhile (a
+    // no-show holds none), so the booking's check runs first (review 6 D3; the server repeats it).
+    if (op === 'undo' && !holdsSlot(appt.status)) {
+      const taken = this.store.appointments
+        .overlapping('provider', appt.providerId, appt.start, appt.end, appt.id)
+        .some((a) => holdsSlot(a.status) && overlaps(a.start, a.end, appt.start, appt.end));
+      if (taken)
+        throw new ApiError(
+          'CONFLICT',
+          'This slot was given to another visit meanwhile: book the patient anew.',
+        );
+    }
     this.write(staff, appointmentId, appt.version, mutation);
   }
 

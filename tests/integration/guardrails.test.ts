@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AppointmentView, ClinicProfile } from '../../src-shared/views';
 import { type TestConsole, type TestPortal } from '../helpers/console-harness';
 import { useSyncedConsoles } from '../helpers/synced-consoles';
+import { holdsSlot } from '../../src-main/schedule/slots';
 
 const clinic = useSyncedConsoles(['reception1']);
 let portal: TestPortal;
@@ -112,6 +113,35 @@ describe('console guardrails', () => {
       )
       .all(today.appointmentId);
     expect(trail.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('does not take back a no-show whose slot was given to a walk-in meanwhile (review 6 D3)', async () => {
+    // A slot of prv-001 that started at most 30 minutes ago (a walk-in may still book it) and holds no visit.
+    const quarter = 15 * 60_000;
+    const slotAt = (k: number) => {
+      const start = Math.floor(portal.clock.now() / quarter) * quarter - k * quarter;
+      return { start: new Date(start).toISOString(), end: new Date(start + quarter).toISOString() };
+    };
+    const free = [slotAt(0), slotAt(1)].find(
+      (s) =>
+        !desk.core.store.appointments
+          .overlapping('provider', 'prv-001', s.start, s.end, null)
+          .some((a) => holdsSlot(a.status)),
+    )!;
+    expect(free).toBeDefined();
+    const first = await book('pat-000005', free);
+    expect(codeOf(first)).toBe('OK');
+    const firstId = (first.ok ? first.value : { appointmentId: '' }) as { appointmentId: string };
+    portal.clock.advance(60_000);
+    desk.idle.touch();
+    await desk.ok('appointment.noShow', firstId);
+    // The slot is free again: a walk-in gets it.
+    expect(codeOf(await book('pat-000006', free))).toBe('OK');
+    // The first patient arrives after all: taking the no-show back would put two visits in the slot.
+    const undo = await desk.call('appointment.undo', firstId);
+    expect(codeOf(undo)).toBe('CONFLICT');
+    expect(messageOf(undo)).toBe('This slot was given to another visit meanwhile: book the patient anew.');
+    expect(desk.core.store.appointments.byId(firstId.appointmentId)?.status).toBe('noshow');
   });
 
   it('cancels with a coded reason, text optional; refuses a cancel with neither', async () => {

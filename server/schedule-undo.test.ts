@@ -1,8 +1,9 @@
 /**
- * Review 6 (adversarial), issue 13 §6 "undo within the day": a no-show frees the visit's slot (a no-show holds no
- * slot: SLOT_HOLDING_STATUSES), so the desk may give it to a walk-in; taking the no-show back must not then put
- * two booked visits in one slot. Raw HTTP as the console sends it (the console's own `advance('undo')` checks
- * nothing either). Runs on SQLite and (CLINIC_TEST_STORE=postgres) PostgreSQL. Expectations written by hand.
+ * Issue 13 §6 "undo within the day", review 6 D3 (failed before the fix): a no-show frees the visit's slot (a
+ * no-show holds no slot: SLOT_HOLDING_STATUSES), so the desk may give it to a walk-in; taking the no-show back
+ * then meets the booking's slot check (server/sync/apply.ts) and is a conflict, never two booked visits in one
+ * slot. Raw HTTP as the console sends it (the console's own check: tests/integration/guardrails.test.ts). Runs on
+ * SQLite and PostgreSQL. Expectations written by hand.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +24,7 @@ async function push(entityId: string, op: MutationOp): Promise<MutationResult> {
 }
 
 describe('undo of a no-show whose slot was given away', () => {
-  it('is refused (or asks), never leaving two booked visits in one slot', async () => {
+  it('is a conflict, never leaving two booked visits in one slot', async () => {
     // 15:00–15:15 with Dr prv-001, booked for pat-000003.
     const slot = { start: '2026-03-02T15:00:00.000Z', end: '2026-03-02T15:15:00.000Z' };
     const first = randomUUID();
@@ -47,6 +48,6 @@ describe('undo of a no-show whose slot was given away', () => {
       .map((a) => a.id);
     // One booked visit in the slot (the walk-in's), and the undo told the desk why not.
     expect(booked).toEqual([walkIn]);
-    expect(undo.status).not.toBe('applied');
+    expect(undo.status).toBe('conflict');
   });
 });
