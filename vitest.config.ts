@@ -23,6 +23,7 @@ const SERVER_SUITE = [
   // session 5, dx5 (review 6)
   'server/availability-admin.test.ts',
   'server/schedule-undo.test.ts',
+  'server/triage-assign.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

@@ -341,8 +341,27 @@ async function threadOp(
       break;
     }
     case 'thread.assign': {
-      if (op.assigneeId !== null && !(await c.store.staff(op.assigneeId)))
+      const assignee = op.assigneeId === null ? null : await c.store.staff(op.assigneeId);
+      if (op.assigneeId !== null && !assignee)
         return out(rejected(c, 'Unknown staff member.', threadChange(thread)));
+      // issue 14a (review 6 D9): a thread goes only to someone who can work it — a role that may read its pool,
+      // an account still active — or it would sit in a "Mine" queue nobody can act on.
+      if (assignee && !roleMayReadPool(assignee.role, kind))
+        return out(
+          rejected(
+            c,
+            `${assignee.displayName} cannot work a thread of a clinical pool: assign it to a clinician.`,
+            threadChange(thread),
+          ),
+        );
+      if (assignee && !(await staffActive(c, assignee)))
+        return out(
+          rejected(
+            c,
+            `${assignee.displayName}'s account is not active: assign it to someone else.`,
+            threadChange(thread),
+          ),
+        );
       const holder = thread.assigneeId;
       const stale = c.m.baseVersion === null || c.m.baseVersion !== thread.version;
       if (holder !== null && holder !== c.staff.id && holder !== op.assigneeId && stale) {

@@ -1,6 +1,7 @@
 import type { Priority, StaffRecord, ThreadStatus } from '../../src-shared/domain';
 import { ApiError } from '../../src-shared/errors';
 import type { MutationOp } from '../../src-shared/sync';
+import { roleMayReadPool } from '../../src-shared/triage';
 import type {
   AttachmentContent,
   QueueCounts,
@@ -168,7 +169,14 @@ export class InboxService {
     this.change(staff, threadId, { op: 'thread.assign', assigneeId: null });
   }
   assign(staff: StaffRecord, threadId: string, assigneeId: string): void {
-    if (!this.store.staff.byId(assigneeId)) throw new ApiError('NOT_FOUND', 'No such staff member.');
+    const assignee = this.store.staff.byId(assigneeId);
+    if (!assignee) throw new ApiError('NOT_FOUND', 'No such staff member.');
+    // review 6 D9: only someone whose role may work the thread's pool (the server repeats it).
+    if (!roleMayReadPool(assignee.role, this.store.pools.kindOfThread(threadId)))
+      throw new ApiError(
+        'VALIDATION',
+        `${assignee.displayName} cannot work a thread of a clinical pool: assign it to a clinician.`,
+      );
     this.change(staff, threadId, { op: 'thread.assign', assigneeId });
   }
   setPriority(staff: StaffRecord, threadId: string, priority: Priority): void {

@@ -1,10 +1,9 @@
 /**
- * Review 6 (adversarial), issue 14 §1/§3: who a clinical thread may be assigned to. A receptionist may not read or
- * act on a clinical thread (the router and the server refuse), yet the server accepts assigning one to a
- * receptionist — the thread then sits in the "Mine" queue of someone who cannot open it, and out of every
- * clinician's "Unassigned". The console's own "Assign to…" list offers receptionists for clinical threads too
- * (src-renderer/src/features/inbox/ThreadView.tsx), so an honest console sends it. Runs on SQLite and
- * (CLINIC_TEST_STORE=postgres) PostgreSQL. Expectations written by hand.
+ * Issue 14 §1/§3, review 6 D9 (failed before the fix): who a clinical thread may be assigned to. A receptionist may
+ * not read or act on a clinical thread (the router and the server refuse), so the server refuses assigning one to
+ * a receptionist (server/sync/apply.ts) — it would sit in the "Mine" queue of someone who cannot open it, and out
+ * of every clinician's "Unassigned". The console's own check: tests/integration/triage-access.test.ts. Runs on
+ * SQLite and PostgreSQL. Expectations written by hand.
  */
 import { describe, expect, it } from 'vitest';
 import type { ThreadRecord } from '../src-shared/domain';
