@@ -24,6 +24,7 @@ const SERVER_SUITE = [
   'server/availability-admin.test.ts',
   'server/schedule-undo.test.ts',
   'server/triage-assign.test.ts',
+  'server/portal-booking.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

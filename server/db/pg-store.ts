@@ -654,6 +654,10 @@ export class PgStore implements ServerStore {
     return row ? visitTypeFromRow(row) : null;
   }
 
+  async visitTypes(): Promise<VisitTypeRecord[]> {
+    return (await this.all<VisitTypeRow>('SELECT * FROM visit_types ORDER BY id')).map(visitTypeFromRow);
+  }
+
   async deviceLastChangeAt(deviceId: string): Promise<string | null> {
     return (
       (

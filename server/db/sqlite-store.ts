@@ -476,6 +476,11 @@ export class SqliteStore implements ServerStore {
     return row ? visitTypeFromRow(row) : null;
   }
 
+  async visitTypes(): Promise<VisitTypeRecord[]> {
+    while (this.busy()) await this.tail;
+    return this.all<VisitTypeRow>('SELECT * FROM visit_types ORDER BY id').map(visitTypeFromRow);
+  }
+
   async deviceLastChangeAt(deviceId: string): Promise<string | null> {
     while (this.busy()) await this.tail;
     return (

@@ -227,6 +227,8 @@ export interface ServerStore {
   /** Insert or replace a visit type (records a 'visitType' change). */
   upsertVisitType(record: VisitTypeRecord): Promise<void>;
   visitType(id: string): Promise<VisitTypeRecord | null>;
+  /** Every visit type, by id (session 5, dx5: the portal bounds a request's length by them). */
+  visitTypes(): Promise<VisitTypeRecord[]>;
   // session 4, 13c: availability (issue 13 §3)
   /** Insert or replace a provider's weekly template at a location (records an 'availabilityTemplate' change). */
   upsertAvailabilityTemplate(record: AvailabilityTemplateRecord): Promise<void>;

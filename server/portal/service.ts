@@ -413,6 +413,21 @@ export async function requestAppointment(
       throw new HttpError(400, 'VALIDATION', 'Appointments can only be requested in the future.');
     const problem = await gridProblem(ctx.store, provider, start, end);
     if (problem) throw new HttpError(400, 'VALIDATION', problem);
+    // review 6 D7: a request is as long as a visit the provider offers (or one slot where they offer none), so
+    // one request cannot hold a provider's day; and a patient holds one visit at a time.
+    const minutes = (Date.parse(end) - Date.parse(start)) / 60_000;
+    const offered = (await ctx.store.visitTypes())
+      .filter((t) => t.providerIds.includes(provider.id))
+      .map((t) => t.minutes);
+    const lengths = offered.length > 0 ? offered : [provider.slotMinutes];
+    if (!lengths.includes(minutes))
+      throw new HttpError(
+        400,
+        'VALIDATION',
+        `A visit with this provider takes ${[...new Set(lengths)].sort((a, b) => a - b).join(', ')} minutes.`,
+      );
+    if ((await ctx.store.patientVisitsOverlapping(patientId, start, end, null)).length > 0)
+      throw new HttpError(409, 'CONFLICT', 'You already have a visit at that time.');
     if (await ctx.store.findSlotHolder(provider.id, start, end, null)) {
       throw new HttpError(409, 'CONFLICT', 'That time is no longer available. Please choose another time.');
     }
