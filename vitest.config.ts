@@ -25,6 +25,7 @@ const SERVER_SUITE = [
   'server/schedule-undo.test.ts',
   'server/triage-assign.test.ts',
   'server/portal-booking.test.ts',
+  'server/availability-dst.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

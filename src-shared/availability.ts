@@ -286,6 +286,23 @@ export function planSlots(
 }
 
 /**
+ * The wall-clock minutes [from, to) that the instants [s, e) (epoch ms) show at `zone`, as runs: one run on an
+ * ordinary day; two when the clocks go back inside the visit (01:45 EDT to 01:00 EST shows 01:45–02:00 and
+ * 01:00–01:00), so an off block is compared with the wall times a visit really covers (review 6 D6). Walks the
+ * visit minute by minute; only visits whose end's wall minute is not after their start's come here.
+ */
+function wallSpans(s: number, e: number, zone: string): (readonly [number, number])[] {
+  const spans: [number, number][] = [];
+  for (let t = s; t < e; t += 60_000) {
+    const m = localMinuteOf(t, zone);
+    const last = spans[spans.length - 1];
+    if (last && last[1] === m) last[1] = m + 1;
+    else spans.push([m, m + 1]);
+  }
+  return spans;
+}
+
+/**
  * Why [start, end) (UTC instants) cannot be booked with this provider by its availability, or null: it must start
  * and end on one local day at the provider's location, inside one working period and on its `slotMinutes` grid,
  * on a day that is not closed (holiday, leave), overlapping no lunch, admin time or partial leave. Without a
@@ -330,7 +347,8 @@ export function bookableProblem(
     (instantAtLocal(date, m, zone) === at || instantsAtLocal(date, m, zone).includes(at));
   if (s % 60_000 !== 0 || e % 60_000 !== 0 || !onGrid(startMinute, s) || !onGrid(endMinute, e))
     return `Not on ${provider.name}'s ${slot}-minute slot grid.`;
-  const off = plan.off.find((o) => overlapsMinutes(o, startMinute, endMinute));
+  const spans = endMinute > startMinute ? [[startMinute, endMinute] as const] : wallSpans(s, e, zone);
+  const off = plan.off.find((o) => spans.some(([a, b]) => overlapsMinutes(o, a, b)));
   if (off)
     return `${off.label} (${minuteLabel(off.startMinute)}–${minuteLabel(off.endMinute)} ${zone}) is not bookable.`;
   return null;

@@ -1,8 +1,9 @@
 /**
- * Review 6 (adversarial), issue 13 §3 availability on a daylight-saving day: a modified console books into admin
- * time during the repeated hour of the fall-back change (New York, Sunday 1 November 2026: 01:00–02:00 happens
- * twice). A visit that starts in the first 01:45 (EDT) and ends at the second 01:00 (EST) has a wall-clock end
- * "before" its start, and the overlap test with the admin block misses it. Raw HTTP as a console sends it; runs on
+ * Issue 13 §3 availability on a daylight-saving day, review 6 D6 (failed before the fix): a console books into
+ * admin time during the repeated hour of the fall-back change (New York, Sunday 1 November 2026: 01:00–02:00
+ * happens twice). A visit that starts in the first 01:45 (EDT) and ends at the second 01:00 (EST) has a wall-clock
+ * end "before" its start; the overlap test compares the wall times it really covers (src-shared/availability.ts
+ * wallSpans) and refuses it. Raw HTTP as a console sends it; runs on
  * SQLite and (CLINIC_TEST_STORE=postgres) PostgreSQL. Expectations written by hand.
  */
 import { describe, expect, it } from 'vitest';
