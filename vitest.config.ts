@@ -26,6 +26,7 @@ const SERVER_SUITE = [
   'server/triage-assign.test.ts',
   'server/portal-booking.test.ts',
   'server/availability-dst.test.ts',
+  'server/coverage-edges.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

@@ -173,16 +173,21 @@ export async function endAbsence(
     if (absence.phase === 'ended') return absence;
     const now = ctx.nowIso();
     const today = localDateOf(now, absence.timeZone);
+    // Decided by the stored phase, not the clock (review 6 D2): an absence the sweep has begun has moved threads
+    // and hands them back now, even when this server's clock reads before its start (a backward NTP step, an
+    // instance a few seconds behind); only one not begun yet ends as it is.
+    const clamp = (x: string, lo: string, hi: string) => (x < lo ? lo : x > hi ? hi : x);
     const next: AbsenceRecord =
-      absence.startsAt > now
+      absence.phase === 'scheduled'
         ? { ...absence, phase: 'ended', version: absence.version + 1 }
         : {
             ...absence,
-            endsAt: now < absence.endsAt ? now : absence.endsAt,
-            endDate: today < absence.endDate ? today : absence.endDate,
+            endsAt: clamp(now, absence.startsAt, absence.endsAt),
+            endDate: clamp(today, absence.startDate, absence.endDate),
             version: absence.version + 1,
           };
     await ctx.store.upsertAbsence(next);
+    if (next.phase !== 'ended') await handBack(ctx, next, now);
     await ctx.audit.write({
       staffId: actor.staff.id,
       role: actor.staff.role,
@@ -260,9 +265,29 @@ async function handBack(ctx: ServerContext, absence: AbsenceRecord, now: string)
 
 async function handOver(ctx: ServerContext, absence: AbsenceRecord, now: string): Promise<number> {
   let current = absence;
-  if (current.phase === 'scheduled') {
+  const beginning = current.phase === 'scheduled';
+  if (beginning) {
     current = { ...current, phase: 'active', version: current.version + 1 };
     await ctx.store.upsertAbsence(current);
+  }
+  // The cover was an active clinician when the absence was marked; they may have left since (review 6 D4).
+  // Threads then stay with the absent clinician (reachable, visible in the pool's queues), and the failed
+  // hand-over is in the audit trail once, at the start, for an admin to choose another cover.
+  const cover = await ctx.store.staff(absence.coverId);
+  if (!cover || cover.role !== 'clinician' || !(await staffActive(ctx, cover))) {
+    if (beginning)
+      await ctx.audit.write({
+        staffId: absence.staffId,
+        role: (await ctx.store.staff(absence.staffId))?.role ?? null,
+        deviceId: 'server',
+        action: 'update',
+        entityType: 'staff',
+        entityId: absence.coverId,
+        fields: ['coverage.hand-over', 'cover-inactive'],
+        outcome: 'failure',
+        actorKind: 'system',
+      });
+    return 0;
   }
   let moved = 0;
   for (const thread of await ctx.store.openThreadsAssignedTo(absence.staffId, SWEEP_BATCH)) {

@@ -1,6 +1,8 @@
 /**
- * Review 6 (adversarial), issue 14 §3 coverage on the server: a server clock that steps back. Runs on SQLite and
- * (CLINIC_TEST_STORE=postgres) PostgreSQL. Expectations written by hand.
+ * Issue 14 §3 coverage on the server, review 6 D2 and D4 (each failed before its fix): an absence ended after the
+ * server clock stepped back still hands its threads back (server/triage/coverage.ts endAbsence decides by the
+ * stored phase); a covering colleague whose account was deactivated gets no threads. Runs on SQLite and
+ * PostgreSQL (the second case SQLite only). Expectations written by hand.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
