@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AvailabilityAdminView } from '../../src-shared/availability';
 import type { AbsenceView } from '../../src-shared/coverage';
 import { startConsole, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { holdNextAnswer } from '../helpers/late-answers';
 import { useSyncedConsoles } from '../helpers/synced-consoles';
 
 // Two PCs of the same admin.
@@ -26,31 +27,6 @@ beforeAll(() => {
   portal = clinic.portal;
   [pcA, pcB] = clinic.consoles;
 });
-
-/**
- * Holds the answer to the next request of `pc` whose method and path match, until `meanwhile` has run (the
- * server has already applied the request when its answer is held).
- */
-function holdNextAnswer(
-  pc: TestConsole,
-  method: string,
-  path: RegExp,
-  meanwhile: () => Promise<void>,
-): { released: () => boolean } {
-  const transport = pc.core.auth.transport;
-  const original = transport.fetch.bind(transport);
-  let held = false;
-  transport.fetch = async (p, init = {}) => {
-    const res = await original(p, init);
-    if (!held && (init.method ?? 'GET') === method && path.test(p)) {
-      held = true;
-      transport.fetch = original;
-      await meanwhile();
-    }
-    return res;
-  };
-  return { released: () => held };
-}
 
 describe('a late admin answer never overwrites a newer record this PC already pulled', () => {
   it('clinic settings: the PC keeps the newer break-glass time the clinic has', async () => {

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AvailabilityAdminView } from '../../src-shared/availability';
 import type { ReplyTemplate } from '../../src-shared/views';
 import type { TestConsole } from '../helpers/console-harness';
+import { loseNextAnswer } from '../helpers/late-answers';
 import { useSyncedConsole } from '../helpers/synced-consoles';
 
 const clinic = useSyncedConsole('admin1', { console: { autoStart: false }, timeoutMs: 180_000 });
@@ -19,24 +20,6 @@ let admin: TestConsole;
 beforeAll(() => {
   admin = clinic.console;
 });
-
-/** The next matching request reaches the server (and is applied); its answer is lost on the way back. */
-function loseNextAnswer(method: string, path: RegExp): { lost: () => boolean } {
-  const transport = admin.core.auth.transport;
-  const original = transport.fetch.bind(transport);
-  let lost = false;
-  transport.fetch = async (p, init = {}) => {
-    const res = await original(p, init);
-    if (!lost && (init.method ?? 'GET') === method && path.test(p)) {
-      lost = true;
-      transport.fetch = original;
-      await res.body?.cancel();
-      throw new TypeError('fetch failed');
-    }
-    return res;
-  };
-  return { lost: () => lost };
-}
 
 describe('an admin creation retried after its answer was lost', () => {
   it('a holiday is created once', async () => {
@@ -50,7 +33,7 @@ describe('an admin creation retried after its answer was lost', () => {
       endMinute: null,
       label: 'Christmas Eve',
     };
-    const drop = loseNextAnswer('POST', /^\/admin\/availability\/exceptions$/);
+    const drop = loseNextAnswer(admin, 'POST', /^\/admin\/availability\/exceptions$/);
     const first = await admin.call('availability.addException', holiday);
     expect(drop.lost()).toBe(true);
     expect(first).toMatchObject({ ok: false, error: { code: 'OFFLINE' } });
@@ -65,7 +48,7 @@ describe('an admin creation retried after its answer was lost', () => {
 
   it('a pool template is created once', async () => {
     const template = { poolId: 'front-desk', title: 'Parking', body: 'Parking is free behind the clinic.' };
-    const drop = loseNextAnswer('PUT', /^\/admin\/pool-templates\//);
+    const drop = loseNextAnswer(admin, 'PUT', /^\/admin\/pool-templates\//);
     admin.idle.touch();
     const first = await admin.call('admin.savePoolTemplate', template);
     expect(drop.lost()).toBe(true);
