@@ -34,6 +34,8 @@ interface SyncRun {
   mainThreadCpuMs: number | null;
   rss: number;
   peakRss?: number;
+  heapUsed?: number;
+  sampledPeak?: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
 }
 try {
   const credentials = await BenchCredentials.signIn(backend, 'clinician1');
@@ -65,7 +67,8 @@ try {
         `console CPU ${(r.cpuMs / 1000).toFixed(1)} s (${perS(r.records, r.cpuMs)}/CPU-s), main thread ` +
         `${((r.mainThreadCpuMs ?? 0) / 1000).toFixed(1)} s; backend CPU ${(serverMs / 1000).toFixed(1)} s ` +
         `(${perS(r.records, serverMs)}/CPU-s); RSS after ${Math.round(r.rss / 2 ** 20)} MB, peak ` +
-        `${Math.round((r.peakRss ?? 0) / 2 ** 20)} MB; load ${load.toFixed(2)}\n`,
+        `${Math.round((r.peakRss ?? 0) / 2 ** 20)} MB; heap after ${Math.round((r.heapUsed ?? 0) / 2 ** 20)} MB; ` +
+        `sampled peak during the pull ${JSON.stringify(Object.fromEntries(Object.entries(r.sampledPeak ?? {}).map(([k, v]) => [k, Math.round(v / 2 ** 20)])))} MB; load ${load.toFixed(2)}\n`,
     );
     await keyStore.delete(keyAccountFor(dataDir)).catch(() => false);
     fs.rmSync(dataDir, { recursive: true, force: true });
