@@ -24,7 +24,7 @@ async function call(core: Core, method: string, input: unknown): Promise<unknown
 }
 
 /** Fill this device's audit log up to `target` events, in transactions of 1000 (most of them pushed). */
-function fillAuditLog(core: Core, target: number, staffId: string): void {
+export function fillAuditLog(core: Core, target: number, staffId: string): void {
   const random = prng(23);
   const threadIds = core.store.db.prepare('SELECT id FROM threads LIMIT 20000').pluck().all() as string[];
   for (let have = core.store.audit.count(); have < target;) {

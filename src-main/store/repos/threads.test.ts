@@ -94,3 +94,26 @@ describe('withheld bodies (issue 16: the per-sync check reads the small withheld
     expect(store.threads.withheldIds(10)).toEqual([]);
   });
 });
+
+// Session 5, 16r (issue 16 §4): the take-back of escalations walks two index ranges instead of every overdue thread.
+describe('SLA escalation and its take-back when the clock goes back', () => {
+  const overdue = (id: string) =>
+    store.db.prepare('SELECT overdue FROM threads WHERE id = ?').pluck().get(id) as number;
+  it('escalates past the due time, takes back a not-yet-due or no-longer-due thread, keeps the others', () => {
+    store.transaction(() => {
+      store.threads.upsert(threadFixture({ id: 't-due-9', dueAt: '2026-11-23T09:00:00.000Z' }));
+      store.threads.upsert(threadFixture({ id: 't-due-11', dueAt: '2026-11-23T11:00:00.000Z' }));
+      store.threads.upsert(threadFixture({ id: 't-due-13', dueAt: '2026-11-23T13:00:00.000Z' }));
+    });
+    expect(store.threads.escalateOverdue('2026-11-23T12:00:00.000Z').sort()).toEqual(['t-due-11', 't-due-9']);
+    expect([overdue('t-due-9'), overdue('t-due-11'), overdue('t-due-13')]).toEqual([1, 1, 0]);
+    // The clock goes back to 10:00: only the 11:00 thread is not due yet.
+    expect(store.threads.escalateOverdue('2026-11-23T10:00:00.000Z')).toEqual([]);
+    expect([overdue('t-due-9'), overdue('t-due-11'), overdue('t-due-13')]).toEqual([1, 0, 0]);
+    // The 9:00 thread's due time is taken away by the server (a re-routed thread without an SLA): not overdue.
+    store.threads.upsert(threadFixture({ id: 't-due-9', dueAt: null, version: 2 }));
+    store.db.prepare(`UPDATE threads SET overdue = 1 WHERE id = 't-due-9'`).run();
+    expect(store.threads.escalateOverdue('2026-11-23T10:00:00.000Z')).toEqual([]);
+    expect(overdue('t-due-9')).toBe(0);
+  });
+});
