@@ -121,7 +121,44 @@ try {
       return msSince(t);
     };
     const runs = Number(runsArg);
-    if (mode === 'frames') {
+    if (mode === 'plan') {
+      // Each statement an inbox first page runs per queue (captured as prepared), its plan and its time.
+      const db = core.store.db;
+      const seen = new Map<string, unknown>();
+      const prepare = db.prepare.bind(db);
+      (db as { prepare: unknown }).prepare = (sql: string) => {
+        const stmt = prepare(sql);
+        const wrap = (fn: 'all' | 'get') => {
+          const orig = stmt[fn].bind(stmt);
+          (stmt as unknown as Record<string, unknown>)[fn] = (...args: unknown[]) => {
+            seen.set(sql, args[0]);
+            return orig(...(args as []));
+          };
+        };
+        if (stmt.reader) {
+          wrap('all');
+          wrap('get');
+        }
+        return stmt;
+      };
+      for (const queue of QUEUES) {
+        core.store.syncState.set('bench.commit', String(i++));
+        core.store.transaction(() => core.store.threads.markSeen(pick(), new Date().toISOString()));
+        await call(core, 'inbox.list', { queue, offset: 0, limit: 50 });
+      }
+      (db as { prepare: unknown }).prepare = prepare;
+      for (const [sql, arg] of seen) {
+        if (!/FROM threads|thread_counts/.test(sql)) continue;
+        const args = arg === undefined ? [] : [arg];
+        const stmt = prepare(sql);
+        const t = process.hrtime.bigint();
+        for (let r = 0; r < 20; r++) stmt.all(...(args as []));
+        const plan = prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(args as [])) as { detail: string }[];
+        process.stdout.write(
+          `${(msSince(t) / 20).toFixed(3)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n   ${JSON.stringify(arg)}\n   ${plan.map((p) => p.detail).join(' | ')}\n`,
+        );
+      }
+    } else if (mode === 'frames') {
       const walFile = `${dataDir}/clinic.db-wal`;
       const staffId = core.auth.current()!.staff.id;
       const unseen = core.store.db

@@ -117,3 +117,43 @@ describe('SLA escalation and its take-back when the clock goes back', () => {
     expect(overdue('t-due-9')).toBe(0);
   });
 });
+
+// Session 5, 16r (issue 16 §4): a triage queue's total comes from the maintained counts; it must equal a count of
+// the queue's threads for every queue and filter, overdue threads of a lower priority in the urgent queue included.
+describe('triage queue totals', () => {
+  it('equal a count of the threads each queue and filter lists', () => {
+    const priorities = ['routine', 'urgent', 'asap', 'stat'] as const;
+    const statuses = ['new', 'in_progress', 'done'] as const;
+    store.transaction(() => {
+      for (let i = 0; i < 60; i++) {
+        store.threads.upsert(
+          threadFixture({
+            id: `t-${i}`,
+            priority: priorities[i % 4]!,
+            status: statuses[i % 3]!,
+            assigneeId: i % 5 === 0 ? null : i % 5 === 1 ? 'me' : 'other',
+            providerId: i % 2 === 0 ? 'prv-1' : null,
+            dueAt: `2026-11-2${i % 10}T09:00:00.000Z`,
+            lastMessageAt: `2026-11-${10 + (i % 20)}T10:00:00.000Z`,
+          }),
+        );
+      }
+    });
+    // Escalated: open threads due before the 25th, of every priority.
+    expect(store.threads.escalateOverdue('2026-11-25T00:00:00.000Z').length).toBeGreaterThan(5);
+    const all = (q: Parameters<Store['threads']['page']>[0]) =>
+      store.threads.page({ ...q, offset: 0, limit: 1000 }).rows.length;
+    for (const queue of ['all', 'mine', 'unassigned', 'urgent', 'closed'] as const)
+      for (const filter of [
+        {},
+        { providerId: 'prv-1' },
+        { priority: 'routine' as const },
+        { priority: 'stat' as const },
+        { status: 'in_progress' as const },
+        { since: '2026-11-20T00:00:00.000Z' },
+      ]) {
+        const q = { ...base, queue, ...filter };
+        expect(store.threads.page(q).total, `${queue} ${JSON.stringify(filter)}`).toBe(all(q));
+      }
+  });
+});

@@ -383,10 +383,28 @@ export class ThreadsRepo {
        LEFT JOIN staff s ON s.id = t.assignee_id
        ORDER BY ${order}`,
     ).all({ ...params, limit: q.limit, offset: q.offset }) as ThreadListRow[];
-    const total = (
-      this.prepared(`SELECT count(*) AS n FROM threads t WHERE ${whereSql}`).get(params) as { n: number }
-    ).n;
-    return { rows, total };
+    return { rows, total: this.triageTotal(q, whereSql, params) };
+  }
+
+  /**
+   * A triage queue's size. Without a pool or date filter it comes from the maintained `thread_counts` (the urgent
+   * queue adds its overdue threads of a lower priority, counted on the small threads_overdue_open index), instead
+   * of counting every open thread of the queue on each first page (issue 16 §4, session 5, 16r).
+   */
+  private triageTotal(q: InboxQuery, whereSql: string, params: Record<string, unknown>): number {
+    if (q.poolId !== undefined || q.since) {
+      return (
+        this.prepared(`SELECT count(*) AS n FROM threads t WHERE ${whereSql}`).get(params) as { n: number }
+      ).n;
+    }
+    const counted = this.total(q, whereSql, params);
+    if (q.queue !== 'urgent') return counted;
+    const rest = queueWhere({ ...q, queue: 'all' });
+    const lower = `t.overdue = 1 AND t.priority NOT IN (${URGENT.map((p) => `'${p}'`).join(', ')})`;
+    const overdue = this.prepared(
+      `SELECT count(*) AS n FROM threads t WHERE ${[...rest.where, lower].join(' AND ')}`,
+    ).get(rest.params) as { n: number };
+    return counted + overdue.n;
   }
   unreadCounts(staffId: string): {
     unassigned: number;
