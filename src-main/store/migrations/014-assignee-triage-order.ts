@@ -7,7 +7,7 @@ import { TRIAGE_DUE_SQL, TRIAGE_RANK_SQL } from './009-triage-pools';
  * sorted every open thread of the person (or every unassigned one) on each first page after a write: 154 ms and
  * 93 ms at 100k threads (bench/profile-router.ts plan, scale 100, load ~11).
  *
- * File 015, version 14 on this branch (migrations are numbered in merge order).
+ * File 014, version 14.
  */
 export const assigneeTriageOrder: Migration = {
   version: 14,
