@@ -12,6 +12,7 @@ import { seriesWaitlist } from './010-series-waitlist';
 import { withheldThreads } from './011-withheld-threads';
 import { availability } from './012-availability';
 import { coverage } from './013-coverage';
+import { searchCap } from './016-search-cap';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   withheldThreads,
   availability,
   coverage,
+  searchCap,
 ];
 /** The newest version (the last migration's; equal to the count once every branch's migration is merged). */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
