@@ -48,6 +48,12 @@ beforeAll(() => {
         }),
       );
     }
+    // Three older threads whose words share beginnings: "sprain…" and "knuck…" complete to three words each.
+    for (const [i, body] of ['sprained knuckle', 'sprains knuckles', 'sprainy knucklebone'].entries()) {
+      const id = `x-${i + 1}`;
+      store.threads.upsert(threadFixture({ id, lastMessageAt: at(-10 - i), poolId: 'clinical' }));
+      store.messages.upsert(messageFixture({ id: `mx-${i}`, threadId: id, body, sentAt: at(-10 - i) }));
+    }
     // 20 words starting with "pre", one thread each (more completions than are ORed: FTS5's prefix query).
     for (let i = 0; i < 20; i++) {
       const id = `p-${pad(i)}`;
@@ -194,6 +200,13 @@ describe('prefixes completed from the vocabulary', () => {
     expect(search('ankle zzq')).toEqual({ ids: [], total: 0, lowerBound: false });
   });
 
+  it('finds threads by several words that each complete to several', () => {
+    expect(search('sprain knuck')).toEqual({ ids: ['x-1', 'x-2', 'x-3'], total: 3, lowerBound: false });
+    expect(search('KNUCK sprai')).toEqual({ ids: ['x-1', 'x-2', 'x-3'], total: 3, lowerBound: false });
+    expect(search('sprains knuckles')).toEqual({ ids: ['x-2'], total: 1, lowerBound: false });
+    expect(search('sprain knuckleb')).toEqual({ ids: ['x-3'], total: 1, lowerBound: false });
+  });
+
   it('a prefix with more completions than are ORed still finds every thread', () => {
     expect(search('pre').total).toBe(20);
     expect(search('prea').ids).toEqual(['p-0000']);
@@ -202,8 +215,8 @@ describe('prefixes completed from the vocabulary', () => {
 
   it('writes a completed prefix as an OR of quoted words', () => {
     const complete = (p: string) => (p === 'the' ? ['the', 'them'] : p === 'kne' ? ['knee'] : null);
-    expect(ftsQueryOf('the kne', complete)).toBe('{body} : (("the" OR "them") "knee")');
-    expect(ftsQueryOf('the hea', complete)).toBe('{body} : (("the" OR "them") "hea"*)');
+    expect(ftsQueryOf('the kne', complete)).toBe('{body} : (("the" OR "them") AND "knee")');
+    expect(ftsQueryOf('the hea', complete)).toBe('{body} : (("the" OR "them") AND "hea"*)');
     expect(ftsQueryOf('the zzz', (p) => (p === 'zzz' ? [] : ['the']))).toBe('none');
   });
 });

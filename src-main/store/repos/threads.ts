@@ -210,7 +210,8 @@ export function ftsQueryOf(
   };
   const column = (name: 'words' | 'grams', fts: string) => {
     const of = terms.filter((t) => t.column === name);
-    return of.length === 0 ? [] : [`{${fts}} : (${of.map(termQuery).join(' ')})`];
+    // Explicit AND: FTS5 allows an implicit AND between phrases only, not next to a bracketed OR.
+    return of.length === 0 ? [] : [`{${fts}} : (${of.map(termQuery).join(' AND ')})`];
   };
   const query = [...column('words', 'body'), ...column('grams', 'grams')].join(' AND ');
   return none ? 'none' : query;
