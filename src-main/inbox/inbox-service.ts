@@ -89,8 +89,13 @@ export class InboxService {
     if (hit) return hit;
     // issue 14a: a receptionist's search never matches the bodies of clinical pools.
     const administrativeOnly = staff.role === 'receptionist' && input.search !== undefined;
-    const { rows, total } = this.store.threads.page({ ...input, staffId: staff.id, administrativeOnly });
-    const page = { threads: rows.map(threadSummaryOf), total };
+    const { rows, total, totalIsLowerBound } = this.store.threads.page({
+      ...input,
+      staffId: staff.id,
+      administrativeOnly,
+    });
+    const page: ThreadPage = { threads: rows.map(threadSummaryOf), total };
+    if (totalIsLowerBound) page.totalIsLowerBound = true;
     if (pages) {
       // Shared by every later hit: never changed, so the router validates it once (issue 16).
       markUnchanging(page);

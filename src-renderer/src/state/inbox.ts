@@ -22,6 +22,8 @@ export interface InboxState {
   gen: number;
   pages: Record<number, Page>;
   total: number | null;
+  /** `total` is a lower bound: a search counts up to 1,000 matching threads ("1,000+"; issue 14 §6). */
+  totalIsLowerBound: boolean;
   listError: string | null;
   counts: QueueCounts | null;
   /** The text in the search box, and the search the list shows. */
@@ -39,6 +41,7 @@ const empty = (): InboxState => ({
   gen: 0,
   pages: {},
   total: null,
+  totalIsLowerBound: false,
   listError: null,
   counts: null,
   searchText: '',
@@ -79,7 +82,7 @@ export function currentQuery(): ListQuery {
 export function setQuery(key: string): void {
   if (useInbox.getState().queryKey === key) return;
   inFlight.clear();
-  useInbox.setState({ queryKey: key, pages: {}, total: null, listError: null });
+  useInbox.setState({ queryKey: key, pages: {}, total: null, totalIsLowerBound: false, listError: null });
 }
 
 /** Make sure the pages covering rows first..last are loaded (or loading) for the current generation. */
@@ -92,7 +95,8 @@ export function ensureRows(first: number, last: number): void {
   for (let p = Math.floor(Math.max(0, first) / PAGE_SIZE); p <= lastPage; p++) {
     const have = s.pages[p];
     if (have && have.gen === s.gen) continue;
-    if (s.total !== null && p * PAGE_SIZE >= s.total && p > 0) continue;
+    // Past the end: beyond an exact total; beyond the page that starts at a lower bound (it counts further).
+    if (s.total !== null && p > 0 && p * PAGE_SIZE >= s.total + (s.totalIsLowerBound ? 1 : 0)) continue;
     const tag = `${key}#${s.gen}`;
     if (inFlight.get(p) === tag) continue;
     inFlight.set(p, tag);
@@ -113,9 +117,16 @@ async function loadPage(
     ifCurrent(started, () => {
       const s = useInbox.getState();
       if (s.queryKey !== key || gen < (s.pages[page]?.gen ?? -1)) return;
+      // A later page of a search counts further: keep the largest lower bound until an exact total arrives.
+      const lowerBound = result.totalIsLowerBound === true;
+      const total =
+        lowerBound && s.totalIsLowerBound && s.total !== null
+          ? Math.max(s.total, result.total)
+          : result.total;
       useInbox.setState({
         pages: { ...s.pages, [page]: { rows: result.threads, gen } },
-        total: result.total,
+        total,
+        totalIsLowerBound: lowerBound,
         listError: null,
       });
     });
