@@ -21,7 +21,8 @@ import {
   useInbox,
 } from './inbox';
 import { clearPhi } from './phi';
-import { resetUi, setUi } from './ui';
+import { useTriage } from './triage';
+import { resetUi, setUi, useUi } from './ui';
 
 interface Pending {
   method: string;
@@ -189,13 +190,13 @@ describe('opening a thread', () => {
 
   it('asks once when pressed then clicked, and shows the answer that came during the press at the click', async () => {
     const v = useData.getState().version;
-    pressThread('t1', v);
-    pressThread('t1', v);
+    pressThread(summary('t1', 'Ada'), v);
+    pressThread(summary('t1', 'Ada'), v);
     expect(threadGets().length).toBe(1);
     await answerGet();
     // Not shown before the click (another thread, or none, is open).
     expect(useInbox.getState().detail).toBeNull();
-    openThread('t1', v);
+    openThread(summary('t1', 'Ada'), v);
     expect(useInbox.getState().detail?.thread.id).toBe('t1');
     expect(threadGets().length).toBe(0);
     // The thread pane's effect does not ask again.
@@ -205,8 +206,8 @@ describe('opening a thread', () => {
 
   it('a click while the press answer is on its way waits for that answer instead of asking again', async () => {
     const v = useData.getState().version;
-    pressThread('t1', v);
-    openThread('t1', v);
+    pressThread(summary('t1', 'Ada'), v);
+    openThread(summary('t1', 'Ada'), v);
     expect(threadGets().length).toBe(1);
     expect(useInbox.getState().detail).toBeNull();
     await answerGet();
@@ -215,23 +216,48 @@ describe('opening a thread', () => {
 
   it('does not use a pressed thread read before a change', async () => {
     const v = useData.getState().version;
-    pressThread('t1', v);
+    pressThread(summary('t1', 'Ada'), v);
     await answerGet();
-    openThread('t1', v + 1);
+    openThread(summary('t1', 'Ada'), v + 1);
     expect(threadGets().length).toBe(1);
     expect(useInbox.getState().detail).toBeNull();
     await answerGet();
     expect(useInbox.getState().detail?.thread.id).toBe('t1');
   });
 
+  it('never asks for the body of a thread in a pool this role may not read (press, click or Enter)', () => {
+    useTriage.setState({
+      pools: [
+        { id: 'pool-clin', name: 'Clinical', kind: 'clinical', readable: false, open: 1 },
+        { id: 'pool-admin', name: 'Admin', kind: 'administrative', readable: true, open: 1 },
+      ] as never,
+      granted: [],
+    });
+    try {
+      const v = useData.getState().version;
+      const restricted = { ...summary('t9', 'Ada'), poolId: 'pool-clin' };
+      pressThread(restricted, v);
+      openThread(restricted, v);
+      expect(threadGets().length).toBe(0);
+      expect(useUi.getState().selectedThreadId).toBe('t9');
+      // With emergency access open, it is read as usual.
+      useTriage.setState({ granted: ['t10'] });
+      openThread({ ...summary('t10', 'Bea'), poolId: 'pool-clin' }, v);
+      expect(threadGets().length).toBe(1);
+      calls.length = 0;
+    } finally {
+      useTriage.setState({ pools: [], granted: [] });
+    }
+  });
+
   it('drops a pressed thread on lock', async () => {
     const v = useData.getState().version;
-    pressThread('t1', v);
+    pressThread(summary('t1', 'Ada'), v);
     await answerGet();
     expect(useInbox.getState().pressed).not.toBeNull();
     clearPhi();
     expect(useInbox.getState().pressed).toBeNull();
-    openThread('t1', v);
+    openThread(summary('t1', 'Ada'), v);
     expect(threadGets().length).toBe(1);
     await answerGet();
   });

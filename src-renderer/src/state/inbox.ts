@@ -14,6 +14,7 @@ import type { MethodInput } from '../../../src-shared/contract';
 import type { QueueCounts, ThreadDetail, ThreadSummary } from '../../../src-shared/views';
 import { call, errorMessage } from '../api';
 import { ifCurrent, phiEpoch } from './epoch';
+import { bodyWithheld } from './triage';
 import { setUi, useUi, type UiState } from './ui';
 
 export const PAGE_SIZE = 100;
@@ -239,8 +240,9 @@ export async function loadDetail(threadId: string, version = -1): Promise<void> 
  * A row was pressed (pointerdown, primary button): ask for its detail now, so it is usually here by the click
  * (issue 16 §5). The read is audited like any other: a press is the start of opening that thread.
  */
-export function pressThread(threadId: string, version: number): void {
-  if (useUi.getState().selectedThreadId === threadId) return;
+export function pressThread(thread: ThreadSummary, version: number): void {
+  const threadId = thread.id;
+  if (useUi.getState().selectedThreadId === threadId || bodyWithheld(thread)) return;
   if (pressLoad?.threadId === threadId && pressLoad.version === version) return;
   const had = useInbox.getState().pressed;
   if (had?.detail.thread.id === threadId && had.version === version) return;
@@ -249,12 +251,18 @@ export function pressThread(threadId: string, version: number): void {
 }
 
 /**
- * Open a thread: its detail is asked for (or taken from a press in the same data version) in the same task as
+ * Open a thread (its row's summary): its detail is asked for (or taken from a press in the same data version) in the same task as
  * the selection, before React renders; the thread pane then does not ask again (takeOpenedLoad).
  */
-export function openThread(threadId: string, version: number, ui: Partial<UiState> = {}): void {
+export function openThread(thread: ThreadSummary, version: number, ui: Partial<UiState> = {}): void {
+  const threadId = thread.id;
   if (useUi.getState().selectedThreadId === threadId) {
     setUi(ui);
+    return;
+  }
+  // Topic and subject only (the triage pane's restricted view): the body is never asked for.
+  if (bodyWithheld(thread)) {
+    setUi({ ...ui, selectedThreadId: threadId });
     return;
   }
   const pressed = useInbox.getState().pressed;

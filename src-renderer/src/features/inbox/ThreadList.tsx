@@ -152,11 +152,11 @@ export function ThreadList() {
 
   const open = (i: number) => {
     const t = at(i);
-    if (t) openThread(t.id, useData.getState().version, { cursor: i });
+    if (t) openThread(t, useData.getState().version, { cursor: i });
   };
   const press = (i: number) => {
     const t = at(i);
-    if (t) pressThread(t.id, useData.getState().version);
+    if (t) pressThread(t, useData.getState().version);
   };
 
   return (
@@ -209,5 +209,5 @@ export function ThreadList() {
 export function openAtCursor(): void {
   const { cursor } = useUi.getState();
   const t = useInbox.getState().pages[Math.floor(cursor / PAGE_SIZE)]?.rows[cursor % PAGE_SIZE];
-  if (t) openThread(t.id, useData.getState().version);
+  if (t) openThread(t, useData.getState().version);
 }
