@@ -43,3 +43,22 @@ export async function authenticateAdmin(
   }
   return session;
 }
+
+/**
+ * Records a change an admin (or a staff member) made through a route: one success event, attributed to the
+ * session's person and PC (DESIGN §7; field names only, never values).
+ */
+export function auditChange(
+  ctx: ServerContext,
+  session: StaffSession,
+  change: { action: AuditAction; entityType: AuditEntityType; entityId: string; fields: string[] },
+): Promise<unknown> {
+  return ctx.audit.write({
+    staffId: session.staff.id,
+    role: session.staff.role,
+    deviceId: session.deviceId,
+    ...change,
+    outcome: 'success',
+    actorKind: 'staff',
+  });
+}

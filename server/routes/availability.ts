@@ -17,7 +17,7 @@ import {
   type AvailabilityTemplateRecord,
 } from '../../src-shared/availability';
 import { SYNC_ROUTES } from '../../src-shared/sync';
-import { authenticateAdmin, type AdminAttempt } from '../auth/admin-auth';
+import { auditChange, authenticateAdmin, type AdminAttempt } from '../auth/admin-auth';
 import type { StaffSession } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
@@ -34,18 +34,7 @@ export function availabilityRoutes(app: FastifyInstance, ctx: ServerContext): vo
     action: 'create' | 'update' | 'delete',
     entityId: string,
     fields: string[],
-  ) =>
-    ctx.audit.write({
-      staffId: session.staff.id,
-      role: session.staff.role,
-      deviceId: session.deviceId,
-      action,
-      entityType: 'settings',
-      entityId,
-      fields,
-      outcome: 'success',
-      actorKind: 'staff',
-    });
+  ) => auditChange(ctx, session, { action, entityType: 'settings', entityId, fields });
 
   app.put(SYNC_ROUTES.adminAvailabilityTemplate, async (request) => {
     const session = await adminOf(request.headers);

@@ -14,7 +14,7 @@ import {
   type ClinicSettingsRecord,
   type PoolTemplateRecord,
 } from '../../src-shared/triage';
-import { authenticateAdmin, type AdminAttempt } from '../auth/admin-auth';
+import { auditChange, authenticateAdmin, type AdminAttempt } from '../auth/admin-auth';
 import { authenticateStaff } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { endAbsence, markAbsence } from '../triage/coverage';
@@ -56,16 +56,11 @@ export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const before = await ctx.store.clinicSettings();
       const settings: ClinicSettingsRecord = { ...before, ...body, version: before.version + 1 };
       await ctx.store.setClinicSettings(settings);
-      await ctx.audit.write({
-        staffId: session.staff.id,
-        role: session.staff.role,
-        deviceId: session.deviceId,
+      await auditChange(ctx, session, {
         action: 'update',
         entityType: 'settings',
         entityId: 'clinic',
         fields: Object.keys(body),
-        outcome: 'success',
-        actorKind: 'staff',
       });
       return { settings };
     });
@@ -88,16 +83,11 @@ export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (same) return { template: same };
       const template: PoolTemplateRecord = { id: templateId, ...body, version: (before?.version ?? 0) + 1 };
       await ctx.store.upsertPoolTemplate(template);
-      await ctx.audit.write({
-        staffId: session.staff.id,
-        role: session.staff.role,
-        deviceId: session.deviceId,
+      await auditChange(ctx, session, {
         action: before ? 'update' : 'create',
         entityType: 'settings',
         entityId: `pool-template:${templateId}`.slice(0, 64),
         fields: ['poolId', 'title', 'body'],
-        outcome: 'success',
-        actorKind: 'staff',
       });
       return { template };
     });
@@ -109,16 +99,11 @@ export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return ctx.store.transaction(async () => {
       if (!(await ctx.store.deletePoolTemplate(templateId)))
         throw new HttpError(404, 'NOT_FOUND', 'No such pool template.');
-      await ctx.audit.write({
-        staffId: session.staff.id,
-        role: session.staff.role,
-        deviceId: session.deviceId,
+      await auditChange(ctx, session, {
         action: 'delete',
         entityType: 'settings',
         entityId: `pool-template:${templateId}`.slice(0, 64),
         fields: ['poolTemplate'],
-        outcome: 'success',
-        actorKind: 'staff',
       });
       return { ok: true };
     });

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SYNC_ROUTES } from '../../src-shared/sync';
 import { PoolRecord } from '../../src-shared/triage';
-import { authenticateAdmin } from '../auth/admin-auth';
+import { auditChange, authenticateAdmin } from '../auth/admin-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
@@ -35,16 +35,11 @@ export function triageRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return ctx.store.transaction(async () => {
       if (!(await ctx.store.acknowledgeBreakGlass(grantId, session.staff.id, ctx.nowIso())))
         throw new HttpError(404, 'NOT_FOUND', 'No such emergency access.');
-      await ctx.audit.write({
-        staffId: session.staff.id,
-        role: session.staff.role,
-        deviceId: session.deviceId,
+      await auditChange(ctx, session, {
         action: 'update',
         entityType: 'audit',
         entityId: grantId,
         fields: ['acknowledgedAt'],
-        outcome: 'success',
-        actorKind: 'staff',
       });
       return { ok: true };
     });
@@ -70,16 +65,11 @@ export function triageRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const before = pools.find((p) => p.id === poolId);
       const pool: PoolRecord = { id: poolId, ...body, version: (before?.version ?? 0) + 1 };
       await ctx.store.upsertPool(pool);
-      await ctx.audit.write({
-        staffId: session.staff.id,
-        role: session.staff.role,
-        deviceId: session.deviceId,
+      await auditChange(ctx, session, {
         action: before ? 'update' : 'create',
         entityType: 'settings',
         entityId: `pool:${poolId}`,
         fields: ['name', 'kind', 'topics', 'sla'],
-        outcome: 'success',
-        actorKind: 'staff',
       });
       return { pool };
     });
