@@ -44,6 +44,8 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
   const credentials = await BenchCredentials.signIn(backend, 'clinician1');
   const root = tempDir('console');
   const runs: SyncRun[] = [];
+  /** CPU time of this process (the backend: HTTP, pull pages from its SQLite, JSON) during each timed run. */
+  const backendCpuMs: number[] = [];
   let dataDir = '';
   // One warm-up run (backend caches, OS file cache), then the timed runs; each into a new, empty store.
   for (let i = 0; i <= opts.reps.syncRuns; i++) {
@@ -51,6 +53,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
     dataDir = path.join(root, `run-${i}`);
     // The child owns this token pair for its run; we rotate again before the next one.
     await credentials.refresh();
+    const backend0 = process.cpuUsage();
     const { value } = await runChild<SyncRun>(
       'child-sync.ts',
       [],
@@ -68,7 +71,11 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
     if (value.records < backend.changes * 0.99) {
       throw new Error(`initial sync applied ${value.records} of ${backend.changes} records`);
     }
-    if (i > 0) runs.push(value);
+    const backendCpu = process.cpuUsage(backend0);
+    if (i > 0) {
+      runs.push(value);
+      backendCpuMs.push((backendCpu.user + backendCpu.system) / 1000);
+    }
     process.stderr.write(
       `  sync run ${i === 0 ? 'warm-up' : i}: ${value.records} records in ${(value.ms / 1000).toFixed(1)} s\n`,
     );
@@ -82,6 +89,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
   const mainCpu = mainRuns.length
     ? `, of its main thread ${Math.round(summarize(mainRuns.map((r) => (r.records / r.mainThreadCpuMs!) * 1000)).median).toLocaleString('en')}`
     : '';
+  const backendCpu = summarize(runs.map((r, i) => (r.records / backendCpuMs[i]!) * 1000));
   const rss = summarize(runs.map((r) => r.rss / MB));
   const peak = summarize(runs.map((r) => r.peakRss / MB));
   const heap = summarize(runs.map((r) => r.heapUsed / MB));
@@ -99,7 +107,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
         p95: null,
         target: { on: 'median', op: '>=', value: 50_000 }, // DESIGN §10, issue 16 (aim 70k)
         runs: n,
-        note: `slowest run ${Math.round(rate.min).toLocaleString('en')}/s; per CPU-second of the console process ${Math.round(cpu.median).toLocaleString('en')}${mainCpu}`,
+        note: `slowest run ${Math.round(rate.min).toLocaleString('en')}/s; per CPU-second of the console process ${Math.round(cpu.median).toLocaleString('en')}${mainCpu}; of the backend (same 2 cores) ${Math.round(backendCpu.median).toLocaleString('en')}`,
       },
       {
         group: 'sync',
