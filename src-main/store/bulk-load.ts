@@ -110,7 +110,8 @@ const fsyncPath = (p: string): void => {
  * holds the store (a load that is running holds it locked), the half-filled store (and its -wal, -shm,
  * -journal) is deleted and the copy (with its own rollback journal, if a write to it was cut short) put back
  * in its place. A copy that was still being written (`-prebulk.tmp`) is deleted: the load had not started.
- * Returns true when a load was undone; the caller then calls restoreKeptRows on the opened store.
+ * Returns true when a load was undone; the caller then calls restoreKeptRows on the opened store (at every
+ * open: a restore cut short between the two steps is finished at the next).
  * Errors: StoreError IN_USE when a bulk load is running on the store; the file system's (EACCES, …).
  */
 export function recoverInterruptedBulkLoad(file: string, keyHex: string): boolean {
