@@ -4,6 +4,7 @@
  * in this process on 127.0.0.1), so the backend and the console each have a core, as on a real network.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { keyAccountFor } from '../src-main/keys/store-key';
 import {
@@ -46,6 +47,8 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
   const runs: SyncRun[] = [];
   /** CPU time of this process (the backend: HTTP, pull pages from its SQLite, JSON) during each timed run. */
   const backendCpuMs: number[] = [];
+  /** 1-minute load average at the end of each timed run (issue 16: beside each row). */
+  const loads: number[] = [];
   let dataDir = '';
   // One warm-up run (backend caches, OS file cache), then the timed runs; each into a new, empty store.
   for (let i = 0; i <= opts.reps.syncRuns; i++) {
@@ -75,6 +78,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
     if (i > 0) {
       runs.push(value);
       backendCpuMs.push((backendCpu.user + backendCpu.system) / 1000);
+      loads.push(os.loadavg()[0]!);
     }
     process.stderr.write(
       `  sync run ${i === 0 ? 'warm-up' : i}: ${value.records} records in ${(value.ms / 1000).toFixed(1)} s\n`,
@@ -95,6 +99,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
   const heap = summarize(runs.map((r) => r.heapUsed / MB));
   const records = runs[0]?.records ?? 0;
   const n = runs.length;
+  const load = Math.round(summarize(loads).median * 100) / 100;
   return {
     dataDir,
     credentials,
@@ -107,6 +112,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
         p95: null,
         target: { on: 'median', op: '>=', value: 50_000 }, // DESIGN §10, issue 16 (aim 70k)
         runs: n,
+        load,
         note: `slowest run ${Math.round(rate.min).toLocaleString('en')}/s; per CPU-second of the console process ${Math.round(cpu.median).toLocaleString('en')}${mainCpu}; of the backend (same 2 cores) ${Math.round(backendCpu.median).toLocaleString('en')}`,
       },
       {
@@ -117,6 +123,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
         p95: null,
         target: null,
         runs: n,
+        load,
         note: `slowest run ${Math.round(time.max)} ms`,
       },
       {
@@ -127,6 +134,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
         p95: null,
         target: { on: 'median', op: '<', value: 300 }, // DESIGN §10, issue 16 §2
         runs: n,
+        load,
         note: `after the sync ${rss.median.toFixed(0)} MB (JS heap used ${heap.median.toFixed(0)} MB; after a forced GC ${summarize(runs.map((r) => r.rssAfterGc / MB)).median.toFixed(0)} MB)`,
       },
     ],
