@@ -77,9 +77,7 @@ const DATA_TABLES = ['patients', 'threads', 'messages', 'appointments', 'audit_r
  * in for it (run in finish()). Any other trigger on a filled table is left in place and fires as usual.
  */
 const DERIVED_TRIGGERS: Record<string, 'counts' | 'search'> = {
-  threads_counts_insert: 'counts',
-  threads_counts_delete: 'counts',
-  threads_counts_update: 'counts',
+  // The queue-count triggers stay (review 6, D14): the inbox's totals answer from thread_counts during the load.
   threads_search_insert: 'search',
   threads_search_delete: 'search',
   threads_search_update: 'search',
@@ -123,10 +121,30 @@ export function recoverInterruptedBulkLoad(file: string, keyHex: string): boolea
   if (fs.existsSync(file) && isLockedByAnother(file, keyHex)) throw storeErrors.inUse(file);
   fs.rmSync(`${copy}.tmp`, { force: true });
   for (const f of [`${file}-wal`, `${file}-shm`, `${file}-journal`]) fs.rmSync(f, { force: true });
-  if (fs.existsSync(`${copy}-journal`)) fs.renameSync(`${copy}-journal`, `${file}-journal`);
+  const hotJournal = fs.existsSync(`${copy}-journal`);
+  if (hotJournal) fs.renameSync(`${copy}-journal`, `${file}-journal`);
   fs.renameSync(copy, file);
   fsyncPath(path.dirname(file));
+  // A write to the copy cut short (review 6, D12): roll its journal back now with a read-write connection, so
+  // the open's read-only key probe meets a consistent file, not a hot journal it cannot roll back.
+  if (hotJournal) rollBackHotJournal(file, keyHex);
   return true;
+}
+
+/** Open read-write with the key and read: SQLite rolls a hot journal back. A wrong key leaves it to the open. */
+function rollBackHotJournal(file: string, keyHex: string): void {
+  let db: Db | null = null;
+  try {
+    db = new Database(file, { fileMustExist: true });
+    db.pragma(`cipher='sqlcipher'`);
+    db.pragma('legacy=4');
+    db.pragma(`key="x'${keyHex}'"`);
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch {
+    // The open that follows names the problem (wrong key, damaged file) and changes nothing.
+  } finally {
+    db?.close();
+  }
 }
 
 /**
@@ -245,7 +263,8 @@ export class BulkLoad {
       db.prepare(`ATTACH DATABASE ? AS ${COPY_SCHEMA}`).run(copy);
       db.pragma(`${COPY_SCHEMA}.journal_mode = DELETE`);
       db.pragma(`${COPY_SCHEMA}.synchronous = FULL`);
-      db.exec(`CREATE TABLE ${COPY_SCHEMA}.${KEPT_AUDIT} AS SELECT * FROM main.audit_events WHERE 0;
+      db.exec(`DROP TABLE IF EXISTS ${COPY_SCHEMA}.${KEPT_AUDIT}; DROP TABLE IF EXISTS ${COPY_SCHEMA}.${KEPT_OUTBOX};
+               CREATE TABLE ${COPY_SCHEMA}.${KEPT_AUDIT} AS SELECT * FROM main.audit_events WHERE 0;
                CREATE TABLE ${COPY_SCHEMA}.${KEPT_OUTBOX} AS SELECT * FROM main.outbox;
                ${KEEP_TRIGGERS}`);
     } catch (error) {
