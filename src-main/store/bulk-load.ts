@@ -17,7 +17,8 @@
  * each new audit event and the outbox as it changes into two side tables there (KEPT_AUDIT, KEPT_OUTBOX) in
  * the same statement. After a restore, openDatabase puts them back (restoreKeptRows): the audit events after
  * the copy's last one, verbatim (sequence, previous hash, hash: the chain stays intact), and the outbox as it
- * was. Queued changes are then pushed and the first sync runs again.
+ * was; the console's settings and emergency-access grants are kept whole the same way (KEPT_STATE). Queued
+ * changes are then pushed and the first sync runs again.
  *
  * One loader at a time: the loading connection holds an exclusive lock on the store file (SQLite's
  * `locking_mode = EXCLUSIVE`) from before the copy is made until after it is deleted. An open that finds the
@@ -61,7 +62,29 @@ const KEEP_TRIGGERS = `
   CREATE TEMP TRIGGER bulk_keep_outbox_delete AFTER DELETE ON main.outbox BEGIN
     DELETE FROM ${KEPT_OUTBOX} WHERE seq = old.seq;
   END;`;
-const DROP_KEEP_TRIGGERS = `
+/**
+ * Local-only state people change on the PC during a load, kept whole by rowid the same way (review 6, D17): the
+ * console's settings (idle auto-lock, …) and emergency-access grants. Rowid tables only.
+ */
+const KEPT_STATE = ['settings', 'break_glass'] as const;
+const keptName = (table: string): string => `bulk_kept_${table}`;
+const KEEP_STATE_TRIGGERS = KEPT_STATE.map(
+  (t) => `
+  CREATE TEMP TRIGGER bulk_keep_${t}_insert AFTER INSERT ON main.${t} BEGIN
+    INSERT INTO ${keptName(t)} SELECT rowid, * FROM main.${t} WHERE rowid = new.rowid;
+  END;
+  CREATE TEMP TRIGGER bulk_keep_${t}_update AFTER UPDATE ON main.${t} BEGIN
+    DELETE FROM ${keptName(t)} WHERE kept_rowid = old.rowid;
+    INSERT INTO ${keptName(t)} SELECT rowid, * FROM main.${t} WHERE rowid = new.rowid;
+  END;
+  CREATE TEMP TRIGGER bulk_keep_${t}_delete AFTER DELETE ON main.${t} BEGIN
+    DELETE FROM ${keptName(t)} WHERE kept_rowid = old.rowid;
+  END;`,
+).join('');
+const DROP_KEEP_STATE_TRIGGERS = KEPT_STATE.map((t) =>
+  ['insert', 'update', 'delete'].map((k) => `DROP TRIGGER IF EXISTS temp.bulk_keep_${t}_${k};`).join(' '),
+).join('\n');
+const DROP_KEEP_TRIGGERS = `${DROP_KEEP_STATE_TRIGGERS}
   DROP TRIGGER IF EXISTS temp.bulk_keep_audit;
   DROP TRIGGER IF EXISTS temp.bulk_keep_outbox_insert;
   DROP TRIGGER IF EXISTS temp.bulk_keep_outbox_update;
@@ -176,12 +199,24 @@ function isLockedByAnother(file: string, keyHex: string): boolean {
 export function restoreKeptRows(db: Db): void {
   const has = (t: string) =>
     db.prepare(`SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?`).get(t) !== undefined;
-  if (!has(KEPT_AUDIT) && !has(KEPT_OUTBOX)) return;
+  if (!has(KEPT_AUDIT) && !has(KEPT_OUTBOX) && !KEPT_STATE.some((t) => has(keptName(t)))) return;
   db.transaction(() => {
     if (has(KEPT_AUDIT)) {
       db.exec(`INSERT INTO audit_events SELECT * FROM ${KEPT_AUDIT}
                WHERE seq > coalesce((SELECT max(seq) FROM audit_events), 0) ORDER BY seq;
                DROP TABLE ${KEPT_AUDIT};`);
+    }
+    for (const t of KEPT_STATE) {
+      if (!has(keptName(t))) continue;
+      const cols = db
+        .prepare<[], string>(`SELECT name FROM pragma_table_info('${t}')`)
+        .pluck()
+        .all()
+        .map((c) => `"${c}"`)
+        .join(', ');
+      db.exec(`DELETE FROM ${t};
+               INSERT OR REPLACE INTO ${t} (rowid, ${cols}) SELECT kept_rowid, ${cols} FROM ${keptName(t)} ORDER BY kept_rowid;
+               DROP TABLE ${keptName(t)};`);
     }
     if (has(KEPT_OUTBOX)) {
       db.exec(`DELETE FROM outbox; INSERT INTO outbox SELECT * FROM ${KEPT_OUTBOX} ORDER BY seq;
@@ -267,6 +302,10 @@ export class BulkLoad {
                CREATE TABLE ${COPY_SCHEMA}.${KEPT_AUDIT} AS SELECT * FROM main.audit_events WHERE 0;
                CREATE TABLE ${COPY_SCHEMA}.${KEPT_OUTBOX} AS SELECT * FROM main.outbox;
                ${KEEP_TRIGGERS}`);
+      for (const t of KEPT_STATE)
+        db.exec(`DROP TABLE IF EXISTS ${COPY_SCHEMA}.${keptName(t)};
+                 CREATE TABLE ${COPY_SCHEMA}.${keptName(t)} AS SELECT rowid AS kept_rowid, * FROM main.${t};`);
+      db.exec(KEEP_STATE_TRIGGERS);
     } catch (error) {
       // Not started: back to a normal store (the copy, if named, goes too: nothing was loaded yet).
       db.exec(DROP_KEEP_TRIGGERS);
