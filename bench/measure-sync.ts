@@ -4,6 +4,7 @@
  * in this process on 127.0.0.1), so the backend and the console each have a core, as on a real network.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { keyAccountFor } from '../src-main/keys/store-key';
 import {
@@ -44,6 +45,10 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
   const credentials = await BenchCredentials.signIn(backend, 'clinician1');
   const root = tempDir('console');
   const runs: SyncRun[] = [];
+  /** CPU time of this process (the backend: HTTP, pull pages from its SQLite, JSON) during each timed run. */
+  const backendCpuMs: number[] = [];
+  /** 1-minute load average at the end of each timed run (issue 16: beside each row). */
+  const loads: number[] = [];
   let dataDir = '';
   // One warm-up run (backend caches, OS file cache), then the timed runs; each into a new, empty store.
   for (let i = 0; i <= opts.reps.syncRuns; i++) {
@@ -51,6 +56,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
     dataDir = path.join(root, `run-${i}`);
     // The child owns this token pair for its run; we rotate again before the next one.
     await credentials.refresh();
+    const backend0 = process.cpuUsage();
     const { value } = await runChild<SyncRun>(
       'child-sync.ts',
       [],
@@ -68,7 +74,12 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
     if (value.records < backend.changes * 0.99) {
       throw new Error(`initial sync applied ${value.records} of ${backend.changes} records`);
     }
-    if (i > 0) runs.push(value);
+    const backendCpu = process.cpuUsage(backend0);
+    if (i > 0) {
+      runs.push(value);
+      backendCpuMs.push((backendCpu.user + backendCpu.system) / 1000);
+      loads.push(os.loadavg()[0]!);
+    }
     process.stderr.write(
       `  sync run ${i === 0 ? 'warm-up' : i}: ${value.records} records in ${(value.ms / 1000).toFixed(1)} s\n`,
     );
@@ -82,11 +93,13 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
   const mainCpu = mainRuns.length
     ? `, of its main thread ${Math.round(summarize(mainRuns.map((r) => (r.records / r.mainThreadCpuMs!) * 1000)).median).toLocaleString('en')}`
     : '';
+  const backendCpu = summarize(runs.map((r, i) => (r.records / backendCpuMs[i]!) * 1000));
   const rss = summarize(runs.map((r) => r.rss / MB));
   const peak = summarize(runs.map((r) => r.peakRss / MB));
   const heap = summarize(runs.map((r) => r.heapUsed / MB));
   const records = runs[0]?.records ?? 0;
   const n = runs.length;
+  const load = Math.round(summarize(loads).median * 100) / 100;
   return {
     dataDir,
     credentials,
@@ -99,7 +112,8 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
         p95: null,
         target: { on: 'median', op: '>=', value: 50_000 }, // DESIGN §10, issue 16 (aim 70k)
         runs: n,
-        note: `slowest run ${Math.round(rate.min).toLocaleString('en')}/s; per CPU-second of the console process ${Math.round(cpu.median).toLocaleString('en')}${mainCpu}`,
+        load,
+        note: `slowest run ${Math.round(rate.min).toLocaleString('en')}/s; per CPU-second of the console process ${Math.round(cpu.median).toLocaleString('en')}${mainCpu}; of the backend (same 2 cores) ${Math.round(backendCpu.median).toLocaleString('en')}`,
       },
       {
         group: 'sync',
@@ -109,6 +123,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
         p95: null,
         target: null,
         runs: n,
+        load,
         note: `slowest run ${Math.round(time.max)} ms`,
       },
       {
@@ -119,6 +134,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
         p95: null,
         target: { on: 'median', op: '<', value: 300 }, // DESIGN §10, issue 16 §2
         runs: n,
+        load,
         note: `after the sync ${rss.median.toFixed(0)} MB (JS heap used ${heap.median.toFixed(0)} MB; after a forced GC ${summarize(runs.map((r) => r.rssAfterGc / MB)).median.toFixed(0)} MB)`,
       },
     ],

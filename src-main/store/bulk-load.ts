@@ -17,7 +17,8 @@
  * each new audit event and the outbox as it changes into two side tables there (KEPT_AUDIT, KEPT_OUTBOX) in
  * the same statement. After a restore, openDatabase puts them back (restoreKeptRows): the audit events after
  * the copy's last one, verbatim (sequence, previous hash, hash: the chain stays intact), and the outbox as it
- * was. Queued changes are then pushed and the first sync runs again.
+ * was; the console's settings and emergency-access grants are kept whole the same way (KEPT_STATE). Queued
+ * changes are then pushed and the first sync runs again.
  *
  * One loader at a time: the loading connection holds an exclusive lock on the store file (SQLite's
  * `locking_mode = EXCLUSIVE`) from before the copy is made until after it is deleted. An open that finds the
@@ -61,7 +62,29 @@ const KEEP_TRIGGERS = `
   CREATE TEMP TRIGGER bulk_keep_outbox_delete AFTER DELETE ON main.outbox BEGIN
     DELETE FROM ${KEPT_OUTBOX} WHERE seq = old.seq;
   END;`;
-const DROP_KEEP_TRIGGERS = `
+/**
+ * Local-only state people change on the PC during a load, kept whole by rowid the same way (review 6, D17): the
+ * console's settings (idle auto-lock, …) and emergency-access grants. Rowid tables only.
+ */
+const KEPT_STATE = ['settings', 'break_glass'] as const;
+const keptName = (table: string): string => `bulk_kept_${table}`;
+const KEEP_STATE_TRIGGERS = KEPT_STATE.map(
+  (t) => `
+  CREATE TEMP TRIGGER bulk_keep_${t}_insert AFTER INSERT ON main.${t} BEGIN
+    INSERT INTO ${keptName(t)} SELECT rowid, * FROM main.${t} WHERE rowid = new.rowid;
+  END;
+  CREATE TEMP TRIGGER bulk_keep_${t}_update AFTER UPDATE ON main.${t} BEGIN
+    DELETE FROM ${keptName(t)} WHERE kept_rowid = old.rowid;
+    INSERT INTO ${keptName(t)} SELECT rowid, * FROM main.${t} WHERE rowid = new.rowid;
+  END;
+  CREATE TEMP TRIGGER bulk_keep_${t}_delete AFTER DELETE ON main.${t} BEGIN
+    DELETE FROM ${keptName(t)} WHERE kept_rowid = old.rowid;
+  END;`,
+).join('');
+const DROP_KEEP_STATE_TRIGGERS = KEPT_STATE.map((t) =>
+  ['insert', 'update', 'delete'].map((k) => `DROP TRIGGER IF EXISTS temp.bulk_keep_${t}_${k};`).join(' '),
+).join('\n');
+const DROP_KEEP_TRIGGERS = `${DROP_KEEP_STATE_TRIGGERS}
   DROP TRIGGER IF EXISTS temp.bulk_keep_audit;
   DROP TRIGGER IF EXISTS temp.bulk_keep_outbox_insert;
   DROP TRIGGER IF EXISTS temp.bulk_keep_outbox_update;
@@ -77,9 +100,7 @@ const DATA_TABLES = ['patients', 'threads', 'messages', 'appointments', 'audit_r
  * in for it (run in finish()). Any other trigger on a filled table is left in place and fires as usual.
  */
 const DERIVED_TRIGGERS: Record<string, 'counts' | 'search'> = {
-  threads_counts_insert: 'counts',
-  threads_counts_delete: 'counts',
-  threads_counts_update: 'counts',
+  // The queue-count triggers stay (review 6, D14): the inbox's totals answer from thread_counts during the load.
   threads_search_insert: 'search',
   threads_search_delete: 'search',
   threads_search_update: 'search',
@@ -110,7 +131,8 @@ const fsyncPath = (p: string): void => {
  * holds the store (a load that is running holds it locked), the half-filled store (and its -wal, -shm,
  * -journal) is deleted and the copy (with its own rollback journal, if a write to it was cut short) put back
  * in its place. A copy that was still being written (`-prebulk.tmp`) is deleted: the load had not started.
- * Returns true when a load was undone; the caller then calls restoreKeptRows on the opened store.
+ * Returns true when a load was undone; the caller then calls restoreKeptRows on the opened store (at every
+ * open: a restore cut short between the two steps is finished at the next).
  * Errors: StoreError IN_USE when a bulk load is running on the store; the file system's (EACCES, …).
  */
 export function recoverInterruptedBulkLoad(file: string, keyHex: string): boolean {
@@ -122,10 +144,30 @@ export function recoverInterruptedBulkLoad(file: string, keyHex: string): boolea
   if (fs.existsSync(file) && isLockedByAnother(file, keyHex)) throw storeErrors.inUse(file);
   fs.rmSync(`${copy}.tmp`, { force: true });
   for (const f of [`${file}-wal`, `${file}-shm`, `${file}-journal`]) fs.rmSync(f, { force: true });
-  if (fs.existsSync(`${copy}-journal`)) fs.renameSync(`${copy}-journal`, `${file}-journal`);
+  const hotJournal = fs.existsSync(`${copy}-journal`);
+  if (hotJournal) fs.renameSync(`${copy}-journal`, `${file}-journal`);
   fs.renameSync(copy, file);
   fsyncPath(path.dirname(file));
+  // A write to the copy cut short (review 6, D12): roll its journal back now with a read-write connection, so
+  // the open's read-only key probe meets a consistent file, not a hot journal it cannot roll back.
+  if (hotJournal) rollBackHotJournal(file, keyHex);
   return true;
+}
+
+/** Open read-write with the key and read: SQLite rolls a hot journal back. A wrong key leaves it to the open. */
+function rollBackHotJournal(file: string, keyHex: string): void {
+  let db: Db | null = null;
+  try {
+    db = new Database(file, { fileMustExist: true });
+    db.pragma(`cipher='sqlcipher'`);
+    db.pragma('legacy=4');
+    db.pragma(`key="x'${keyHex}'"`);
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch {
+    // The open that follows names the problem (wrong key, damaged file) and changes nothing.
+  } finally {
+    db?.close();
+  }
 }
 
 /**
@@ -157,12 +199,24 @@ function isLockedByAnother(file: string, keyHex: string): boolean {
 export function restoreKeptRows(db: Db): void {
   const has = (t: string) =>
     db.prepare(`SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?`).get(t) !== undefined;
-  if (!has(KEPT_AUDIT) && !has(KEPT_OUTBOX)) return;
+  if (!has(KEPT_AUDIT) && !has(KEPT_OUTBOX) && !KEPT_STATE.some((t) => has(keptName(t)))) return;
   db.transaction(() => {
     if (has(KEPT_AUDIT)) {
       db.exec(`INSERT INTO audit_events SELECT * FROM ${KEPT_AUDIT}
                WHERE seq > coalesce((SELECT max(seq) FROM audit_events), 0) ORDER BY seq;
                DROP TABLE ${KEPT_AUDIT};`);
+    }
+    for (const t of KEPT_STATE) {
+      if (!has(keptName(t))) continue;
+      const cols = db
+        .prepare<[], string>(`SELECT name FROM pragma_table_info('${t}')`)
+        .pluck()
+        .all()
+        .map((c) => `"${c}"`)
+        .join(', ');
+      db.exec(`DELETE FROM ${t};
+               INSERT OR REPLACE INTO ${t} (rowid, ${cols}) SELECT kept_rowid, ${cols} FROM ${keptName(t)} ORDER BY kept_rowid;
+               DROP TABLE ${keptName(t)};`);
     }
     if (has(KEPT_OUTBOX)) {
       db.exec(`DELETE FROM outbox; INSERT INTO outbox SELECT * FROM ${KEPT_OUTBOX} ORDER BY seq;
@@ -244,9 +298,14 @@ export class BulkLoad {
       db.prepare(`ATTACH DATABASE ? AS ${COPY_SCHEMA}`).run(copy);
       db.pragma(`${COPY_SCHEMA}.journal_mode = DELETE`);
       db.pragma(`${COPY_SCHEMA}.synchronous = FULL`);
-      db.exec(`CREATE TABLE ${COPY_SCHEMA}.${KEPT_AUDIT} AS SELECT * FROM main.audit_events WHERE 0;
+      db.exec(`DROP TABLE IF EXISTS ${COPY_SCHEMA}.${KEPT_AUDIT}; DROP TABLE IF EXISTS ${COPY_SCHEMA}.${KEPT_OUTBOX};
+               CREATE TABLE ${COPY_SCHEMA}.${KEPT_AUDIT} AS SELECT * FROM main.audit_events WHERE 0;
                CREATE TABLE ${COPY_SCHEMA}.${KEPT_OUTBOX} AS SELECT * FROM main.outbox;
                ${KEEP_TRIGGERS}`);
+      for (const t of KEPT_STATE)
+        db.exec(`DROP TABLE IF EXISTS ${COPY_SCHEMA}.${keptName(t)};
+                 CREATE TABLE ${COPY_SCHEMA}.${keptName(t)} AS SELECT rowid AS kept_rowid, * FROM main.${t};`);
+      db.exec(KEEP_STATE_TRIGGERS);
     } catch (error) {
       // Not started: back to a normal store (the copy, if named, goes too: nothing was loaded yet).
       db.exec(DROP_KEEP_TRIGGERS);

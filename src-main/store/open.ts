@@ -78,7 +78,7 @@ export function openDatabase(
   const file = path.join(dataDir, STORE_FILE);
   const checkFile = path.join(dataDir, KEY_CHECK_FILE);
   // A first sync's bulk load that never finished: back to the store as it was before it (issue 16).
-  const restored = recoverInterruptedBulkLoad(file, keyHex);
+  recoverInterruptedBulkLoad(file, keyHex);
   const created = !fs.existsSync(file);
 
   if (created) {
@@ -115,8 +115,9 @@ export function openDatabase(
     if (created || !fs.existsSync(checkFile)) {
       fs.writeFileSync(checkFile, keyCheckOf(keyHex) + '\n', { mode: 0o600 });
     }
-    // What this PC recorded during an interrupted bulk load, kept in the copy (bulk-load.ts): put back.
-    if (restored) restoreKeptRows(db);
+    // What this PC recorded during an interrupted bulk load, kept in the copy (bulk-load.ts): put back. Checked
+    // at every open (two schema lookups), so a restore cut short before this commits is finished next time.
+    restoreKeptRows(db);
     const migratedFrom = schemaVersion(db);
     migrate(db, options.upTo);
     return { db, file, created, migratedFrom };

@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src-main/audit/audit-log';
-import { BulkLoad } from '../../src-main/store/bulk-load';
+import { BulkLoad, recoverInterruptedBulkLoad } from '../../src-main/store/bulk-load';
 import { CURSOR_KEY } from '../../src-main/sync/apply-changes';
 import { recordLocalMutation } from '../../src-main/sync/local-mutations';
 import { TestClock } from '../helpers/console-harness';
@@ -111,5 +111,25 @@ describe('a crash during the first sync’s bulk load', () => {
     const reopened = openStoreAt(t.dir, t.key);
     t = { ...t, store: reopened, dispose: () => reopened.close() };
     expect(reopened.outbox.peek(10).map((r) => r.entityId)).toEqual(['wl-during']);
+  });
+  it('finishes a restore cut short after the copy was put back, at the next open', () => {
+    t = makeTestStore('clinic-bulk-cut-');
+    const clock = new TestClock();
+    const audit = new AuditLog(t.store, clock, () => 'dev-review');
+    expect(BulkLoad.beginIfNew(t.store, CURSOR_KEY)).not.toBeNull();
+    audit.record(
+      { staffId: 'stf-reception1', role: 'receptionist' },
+      { action: 'read', entityType: 'thread', entityId: 'thr-000002', outcome: 'success' },
+    );
+    const file = t.store.file;
+    t.store.close();
+    // The open that undoes the load dies right after putting the copy back, before it restored the kept rows.
+    expect(recoverInterruptedBulkLoad(file, t.key)).toBe(true);
+    const reopened = openStoreAt(t.dir, t.key);
+    t = { ...t, store: reopened, dispose: () => reopened.close() };
+    expect(reopened.db.prepare('SELECT action FROM audit_events ORDER BY seq').pluck().all()).toEqual([
+      'read',
+    ]);
+    expect(new AuditLog(reopened, clock, () => 'dev-review').verify()).toEqual({ ok: true, count: 1 });
   });
 });
