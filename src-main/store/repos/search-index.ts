@@ -137,7 +137,7 @@ export class SearchIndex {
   /** Words known to be in search_vocab already (a cache; bounded). */
   private readonly known = new Set<string>();
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     registerSearchFunctions(db);
     vocabularySinks.set(db, (words) => this.collected?.push(words));
     this.completionsStmt = db
@@ -238,6 +238,24 @@ export class SearchIndex {
       this.addWordStmt.run(word);
       this.known.add(word);
     }
+  }
+
+  /**
+   * Drop the vocabulary's words the index no longer holds (after the store window evicted messages and the
+   * index was merged: no word of an evicted message may stay on disk, src-main/sync/store-window.ts). Reads the
+   * whole index (fts5vocab). Returns how many words were dropped.
+   */
+  pruneVocabulary(): number {
+    this.db.exec(
+      `CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab_live USING fts5vocab(main, messages_fts, 'col')`,
+    );
+    const { changes } = this.db
+      .prepare(
+        `DELETE FROM search_vocab WHERE term NOT IN (SELECT term FROM temp.search_vocab_live WHERE col = 'body')`,
+      )
+      .run();
+    this.known.clear();
+    return changes;
   }
 
   /**
