@@ -132,14 +132,11 @@ export class SearchIndex {
   private readonly completionsStmt;
   private readonly addWordStmt;
   private readonly refreshTx: () => void;
-  /** Folded word texts of the messages being indexed (collected by search_words during a refresh). */
-  private collected: string[] | null = null;
   /** Words known to be in search_vocab already (a cache; bounded). */
   private readonly known = new Set<string>();
 
   constructor(private readonly db: Database) {
     registerSearchFunctions(db);
-    vocabularySinks.set(db, (words) => this.collected?.push(words));
     this.completionsStmt = db
       .prepare<[string, string, number], string>(
         'SELECT term FROM search_vocab WHERE term >= ? AND term < ? ORDER BY term LIMIT ?',
@@ -213,13 +210,15 @@ export class SearchIndex {
           }
         }
       }
-      this.collected = [];
+      // search_words hands each message's word text to this refresh (whichever SearchIndex runs it).
+      const collected: string[] = [];
+      wordCollectors.set(db, collected);
       try {
         this.indexStmt.run();
-        this.addWords(this.collected);
       } finally {
-        this.collected = null;
+        wordCollectors.delete(db);
       }
+      this.addWords(collected);
       this.clearDirtyStmt.run();
     });
   }
@@ -294,8 +293,8 @@ export class SearchIndex {
 
 /* ---------------- index text ---------------- */
 
-/** Per connection: where search_words reports the word text of each message it folds (SearchIndex.refresh). */
-const vocabularySinks = new WeakMap<Database, (words: string) => void>();
+/** Per connection, during a SearchIndex refresh: the word text of each message search_words folded. */
+const wordCollectors = new WeakMap<Database, string[]>();
 
 /**
  * Register the SQL functions the index statements use on a connection: `search_words(body)` and
@@ -316,7 +315,7 @@ export function registerSearchFunctions(db: Database): void {
   };
   db.function('search_words', { deterministic: true }, (body: unknown) => {
     const { words } = textOf(body);
-    vocabularySinks.get(db)?.(words);
+    wordCollectors.get(db)?.push(words);
     return words;
   });
   db.function('search_grams', { deterministic: true }, (body: unknown) => textOf(body).grams);
