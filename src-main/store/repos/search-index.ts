@@ -183,7 +183,8 @@ export class SearchIndex {
              FROM messages WHERE thread_id IN (SELECT thread_id FROM search_dirty)) m
        JOIN search_keys k ON k.thread_id = m.thread_id
        JOIN threads t ON t.id = m.thread_id
-       WHERE m.ord < ${MAX_ORDINAL}`,
+       WHERE m.ord < ${MAX_ORDINAL}
+       ORDER BY 1`,
     );
     this.clearDirtyStmt = db.prepare('DELETE FROM search_dirty');
     const inRange = `rowid BETWEEN (@lo << ${ORDINAL_BITS}) AND (@hi << ${ORDINAL_BITS}) + ${MAX_ORDINAL - 1}`;

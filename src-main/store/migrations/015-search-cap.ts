@@ -14,15 +14,14 @@ import type { Migration } from './types';
  *   path instead deletes each thread's rows one range at a time: about ten times slower).
  * Trigger bodies use NOT EXISTS, not OR IGNORE (see migration 3).
  *
- * File 016 (helper 14s, session 5). Version 14 on this branch, so the list stays gap-free (migrations.test.ts);
- * the lead renumbers it to 16 when 014 and 015 are merged.
+ * File 015, version 15 (helper 14s, session 5).
  */
 const markPoolThreads = (pool: string) => `
   INSERT INTO search_dirty (thread_id) SELECT t.id FROM threads t
     WHERE t.pool_id = ${pool} AND NOT EXISTS (SELECT 1 FROM search_dirty d WHERE d.thread_id = t.id);`;
 
 export const searchCap: Migration = {
-  version: 14,
+  version: 15,
   name: 'search: word vocabulary for prefixes, pool tags',
   up: (db) => {
     registerSearchFunctions(db);
