@@ -17,7 +17,7 @@
  * tokenizer only splits (`unicode61 remove_diacritics 0 categories 'L* N* Co M*'`): all folding happens in
  * foldText, which the query side (parseSearch) applies too, so both sides always fold alike.
  *
- * Speed (migration 16, issue 14 §6 / issue 16 §4: p95 < 10 ms through the router at 200k messages): a search
+ * Speed (migration 15, issue 14 §6 / issue 16 §4: p95 < 10 ms through the router at 200k messages): a search
  * walks the matches newest first and stops after SEARCH_COUNT_CAP threads (scan: "1,000+"); a word prefix is
  * asked for as the OR of its completions from `search_vocab` (every indexed word, added by refresh), which FTS5
  * walks lazily, instead of FTS5's prefix query, which merges every match of every completion first; tags for the
@@ -55,9 +55,9 @@ export const TAG = {
   priority: (p: string) => `pr${word(p)}`,
   assignee: (id: string | null) => `as${id === null ? 'none' : hexOf(id)}`,
   provider: (id: string | null) => `pv${id === null ? 'none' : hexOf(id)}`,
-  /** The thread's triage pool (migration 16). */
+  /** The thread's triage pool (migration 15). */
   pool: (id: string) => `pl${hexOf(id)}`,
-  /** The thread is in an administrative pool (migration 16): a receptionist's search asks for it (issue 14a). */
+  /** The thread is in an administrative pool (migration 15): a receptionist's search asks for it (issue 14a). */
   administrative: 'kadmin',
 } as const;
 
@@ -224,7 +224,7 @@ export class SearchIndex {
     });
   }
 
-  /** Add the words of indexed messages to the vocabulary (search_vocab, migration 16) that it lacks. */
+  /** Add the words of indexed messages to the vocabulary (search_vocab, migration 15) that it lacks. */
   private addWords(texts: string[]): void {
     const fresh = new Set<string>();
     for (const text of texts) {
