@@ -19,6 +19,7 @@ const UNWATCHED = new Set([
   // Derived from messages (whose writes are watched); a search may refresh them lazily.
   'search_keys',
   'search_dirty',
+  'search_vocab',
 ]);
 
 const perConnection = new WeakMap<Database, TableChanges>();

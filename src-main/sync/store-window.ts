@@ -53,6 +53,8 @@ export function evictOutsideWindow(store: Store, nowMs: number, w: StoreWindow):
     if (result.threads > 0) {
       // Contentless FTS5 keeps a deleted row's terms in old segments until they merge: merge them all now.
       db.exec(`INSERT INTO messages_fts (messages_fts) VALUES ('optimize')`);
+      // The prefix vocabulary (migration 15) must not keep their words either.
+      store.threads.pruneSearchVocabulary();
     }
     if (result.threads + result.appointments + auditPruned > 0) db.pragma('wal_checkpoint(TRUNCATE)');
     return { ...result, auditPruned };

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageFixture, patientFixture, threadFixture } from '../../../tests/helpers/fixtures';
 import { makeTestStore, openStoreAt, randomKeyHex } from '../../../tests/helpers/sync-store';
 import { tempDir } from '../../../tests/helpers/tmp';
+import { searchCap } from '../migrations/015-search-cap';
 import { openDatabase } from '../open';
 import { DEFAULT_SLA } from '../../../src-shared/triage';
 import type { Store } from '../store';
@@ -221,12 +222,12 @@ describe('prefixes completed from the vocabulary', () => {
   });
 });
 
-describe('migration 16 (search vocabulary, pool tags)', () => {
+describe('migration 15 (search vocabulary, pool tags)', () => {
   it("an index written before the upgrade completes prefixes and serves a receptionist's search", () => {
     const { dir, cleanup } = tempDir('clinic-search-upgrade-');
     const key = randomKeyHex();
     // A store of the previous version, its rows and search index written as that version wrote them.
-    const old = openDatabase(dir, key, { upTo: 13 }).db;
+    const old = openDatabase(dir, key, { upTo: searchCap.version - 1 }).db;
     old.exec(`
       INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, version)
         VALUES ('pat-1', 'MRN1', 'Ada', 'Byron', '1961-04-12', NULL, 1);

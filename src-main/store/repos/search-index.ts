@@ -17,7 +17,7 @@
  * tokenizer only splits (`unicode61 remove_diacritics 0 categories 'L* N* Co M*'`): all folding happens in
  * foldText, which the query side (parseSearch) applies too, so both sides always fold alike.
  *
- * Speed (migration 16, issue 14 §6 / issue 16 §4: p95 < 10 ms through the router at 200k messages): a search
+ * Speed (migration 15, issue 14 §6 / issue 16 §4: p95 < 10 ms through the router at 200k messages): a search
  * walks the matches newest first and stops after SEARCH_COUNT_CAP threads (scan: "1,000+"); a word prefix is
  * asked for as the OR of its completions from `search_vocab` (every indexed word, added by refresh), which FTS5
  * walks lazily, instead of FTS5's prefix query, which merges every match of every completion first; tags for the
@@ -55,9 +55,9 @@ export const TAG = {
   priority: (p: string) => `pr${word(p)}`,
   assignee: (id: string | null) => `as${id === null ? 'none' : hexOf(id)}`,
   provider: (id: string | null) => `pv${id === null ? 'none' : hexOf(id)}`,
-  /** The thread's triage pool (migration 16). */
+  /** The thread's triage pool (migration 15). */
   pool: (id: string) => `pl${hexOf(id)}`,
-  /** The thread is in an administrative pool (migration 16): a receptionist's search asks for it (issue 14a). */
+  /** The thread is in an administrative pool (migration 15): a receptionist's search asks for it (issue 14a). */
   administrative: 'kadmin',
 } as const;
 
@@ -132,14 +132,11 @@ export class SearchIndex {
   private readonly completionsStmt;
   private readonly addWordStmt;
   private readonly refreshTx: () => void;
-  /** Folded word texts of the messages being indexed (collected by search_words during a refresh). */
-  private collected: string[] | null = null;
   /** Words known to be in search_vocab already (a cache; bounded). */
   private readonly known = new Set<string>();
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     registerSearchFunctions(db);
-    vocabularySinks.set(db, (words) => this.collected?.push(words));
     this.completionsStmt = db
       .prepare<[string, string, number], string>(
         'SELECT term FROM search_vocab WHERE term >= ? AND term < ? ORDER BY term LIMIT ?',
@@ -214,18 +211,20 @@ export class SearchIndex {
           }
         }
       }
-      this.collected = [];
+      // search_words hands each message's word text to this refresh (whichever SearchIndex runs it).
+      const collected: string[] = [];
+      wordCollectors.set(db, collected);
       try {
         this.indexStmt.run();
-        this.addWords(this.collected);
       } finally {
-        this.collected = null;
+        wordCollectors.delete(db);
       }
+      this.addWords(collected);
       this.clearDirtyStmt.run();
     });
   }
 
-  /** Add the words of indexed messages to the vocabulary (search_vocab, migration 16) that it lacks. */
+  /** Add the words of indexed messages to the vocabulary (search_vocab, migration 15) that it lacks. */
   private addWords(texts: string[]): void {
     const fresh = new Set<string>();
     for (const text of texts) {
@@ -239,6 +238,24 @@ export class SearchIndex {
       this.addWordStmt.run(word);
       this.known.add(word);
     }
+  }
+
+  /**
+   * Drop the vocabulary's words the index no longer holds (after the store window evicted messages and the
+   * index was merged: no word of an evicted message may stay on disk, src-main/sync/store-window.ts). Reads the
+   * whole index (fts5vocab). Returns how many words were dropped.
+   */
+  pruneVocabulary(): number {
+    this.db.exec(
+      `CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab_live USING fts5vocab(main, messages_fts, 'col')`,
+    );
+    const { changes } = this.db
+      .prepare(
+        `DELETE FROM search_vocab WHERE term NOT IN (SELECT term FROM temp.search_vocab_live WHERE col = 'body')`,
+      )
+      .run();
+    this.known.clear();
+    return changes;
   }
 
   /**
@@ -277,8 +294,8 @@ export class SearchIndex {
 
 /* ---------------- index text ---------------- */
 
-/** Per connection: where search_words reports the word text of each message it folds (SearchIndex.refresh). */
-const vocabularySinks = new WeakMap<Database, (words: string) => void>();
+/** Per connection, during a SearchIndex refresh: the word text of each message search_words folded. */
+const wordCollectors = new WeakMap<Database, string[]>();
 
 /**
  * Register the SQL functions the index statements use on a connection: `search_words(body)` and
@@ -299,7 +316,7 @@ export function registerSearchFunctions(db: Database): void {
   };
   db.function('search_words', { deterministic: true }, (body: unknown) => {
     const { words } = textOf(body);
-    vocabularySinks.get(db)?.(words);
+    wordCollectors.get(db)?.push(words);
     return words;
   });
   db.function('search_grams', { deterministic: true }, (body: unknown) => textOf(body).grams);

@@ -532,6 +532,11 @@ export class ThreadsRepo {
     this.search.refresh(atLeast);
   }
 
+  /** Drop search-vocabulary words the index no longer holds (after an eviction; SearchIndex.pruneVocabulary). */
+  pruneSearchVocabulary(): number {
+    return this.search.pruneVocabulary();
+  }
+
   /** Remove a record the server deleted (sync). */
   delete(id: string): void {
     this.deleteStmt.run(id);
