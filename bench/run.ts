@@ -39,6 +39,7 @@ import { measureSearch } from './measure-search';
 import { measurePatients } from './measure-patients';
 import { measureStore } from './measure-store';
 import { measureSync } from './measure-sync';
+import { checkDesignTargets } from './targets';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GROUPS = [
@@ -348,6 +349,18 @@ async function main(): Promise<void> {
   const notes = results.flatMap((r, i) => (r.note ? [`  [${i + 1}] ${r.note} (${r.runs} runs)`] : []));
   const met = results.filter((r) => isMet(r) === true).length;
   const targeted = results.filter((r) => r.target).length;
+  // issue 16 §1: every DESIGN §10 target of the groups run has a row carrying it (bench/targets.ts).
+  const coverage = checkDesignTargets(results, only);
+  const t = (target: Result['target']) => (target ? targetText(target, '').trim() : 'no target');
+  const coverageLines = [
+    ...coverage.missing.map((t) => `  no row for: ${t.text}`),
+    ...coverage.mismatched.map(
+      ({ target, rows }) =>
+        `  ${t(target.target)} expected for "${target.text}"; rows carry ${rows
+          .map((r) => `${t(r.target)} ("${r.name}")`)
+          .join(', ')}`,
+    ),
+  ];
   process.stdout.write(
     [
       ...header,
@@ -357,6 +370,9 @@ async function main(): Promise<void> {
       'notes:',
       ...notes,
       '',
+      ...(coverageLines.length
+        ? ['DESIGN §10 targets not in this table as written there:', ...coverageLines, '']
+        : []),
       `targets met: ${met} of ${targeted}; took ${out.durationSeconds} s; written to ${path.relative(ROOT, file)}`,
       ...failures.map((f) => `FAILED ${f}`),
       '',

@@ -5,11 +5,13 @@
  *   node --import tsx bench/ui/child-ui.ts   (BENCH_UI='{"quick":true}')
  *
  * Issue 16, deliverable 5 (DESIGN §10): the console in Chromium through the browser host, driven by Playwright
- * (playwright-core, Debian's Chromium), timed inside the page with performance.now(): from the click (or the last
- * keystroke) to the first animation frame after the list or thread shows the new content (a frame is then
- * painted). Targets: queue switch and open thread within one frame (16 ms); search results within 100 ms of the
- * last keystroke. Uses the e2e harness (tests/e2e/harness.ts) and its demo backend (the demo's default size,
- * not --scale); needs the built renderer (`npx electron-vite build`).
+ * (playwright-core, Debian's Chromium) with real mouse and keyboard input, timed inside the page: from the input
+ * event's timeStamp (the click, the Enter, the last keystroke) to the first task after the animation frame that
+ * follows the DOM showing the new content, i.e. once that frame is painted (session 5: was the animation-frame
+ * callback, which runs before the frame's style, layout and paint). Targets: queue switch and open thread within
+ * one frame (16 ms); search results within 100 ms of the last keystroke. Uses the e2e harness
+ * (tests/e2e/harness.ts) and its demo backend (the demo's default size, not --scale); needs the built renderer
+ * (`npx electron-vite build`). bench/ui/profile-ui.ts shows where the time goes.
  */
 import type { Page } from 'playwright-core';
 import {
@@ -42,69 +44,145 @@ function summarize(xs: number[]): { median: number; p95: number; n: number } {
 /** Consecutive queues always differ in what they show (open threads, then closed ones). */
 const QUEUES = ['Closed', 'All open', 'Closed', 'Unassigned'];
 const SEARCH_WORDS = ['appointment', 'prescription', 'dizzy', 'results'];
+/**
+ * How long the mouse button is held in a click (ms): people hold a mouse button about 100 ms on average; the
+ * bench holds it less, so a response started on pointerdown gets no more head start than a quick click gives.
+ */
+export const PRESS_MS = 60;
+/** Rows clicked in turn: the first ones of the list, all fully visible at 1280×800. */
+const ROWS = 6;
 
-/** Click the queue button labelled `label`; ms until the frame after the list shows that queue. */
-function queueSwitch(page: Page, label: string): Promise<number> {
-  return page.evaluate(async (name) => {
-    const list = document.querySelector('.thread-list')!;
-    const sig = () => list.textContent ?? '';
-    const before = sig();
-    const button = [...document.querySelectorAll<HTMLButtonElement>('nav[aria-label="Queues"] button')].find(
-      (b) => b.querySelector('.queue-label')?.textContent === name,
-    )!;
-    return new Promise<number>((resolve, reject) => {
-      const done = () => {
-        const s = sig();
-        return s !== before && !list.querySelector('.trow-loading') && !s.includes('Loading');
-      };
-      const timer = setTimeout(() => reject(new Error('the queue did not show')), 5_000);
-      const observer = new MutationObserver(() => {
-        if (!done()) return;
-        observer.disconnect();
-        clearTimeout(timer);
-        requestAnimationFrame(() => resolve(performance.now() - t0));
-      });
-      observer.observe(list, { subtree: true, childList: true, characterData: true, attributes: true });
-      const t0 = performance.now();
-      button.click();
-    });
-  }, label);
+interface Window2 {
+  __ui: Promise<number>;
+  __name?: unknown;
 }
 
-/** Click row `index` of the thread list; ms until the frame after the thread pane shows that thread. */
-function openThread(page: Page, index: number): Promise<number> {
-  return page.evaluate(async (i) => {
-    const pane = document.querySelector('.inbox')!;
-    const sig = () => document.querySelector('article.thread')?.textContent ?? '';
-    const before = sig();
-    const row = document.getElementById(`thread-row-${i}`)!;
-    return new Promise<number>((resolve, reject) => {
+/**
+ * Arm the page: the next `trigger` event (click or keydown, caught first, in the capture phase on window) starts
+ * the clock at its timeStamp (when the browser received the input), and the clock stops at the first task after
+ * the animation frame that follows the DOM showing the new content (`done`), i.e. once that frame is painted.
+ * `window.__ui` resolves with the ms in between. `kind` picks the content: 'list' (thread list) or 'thread'.
+ */
+function arm(page: Page, kind: 'list' | 'thread', trigger: 'click' | 'keydown'): Promise<void> {
+  return page.evaluate(
+    ([k, t]) => {
+      const root = document.querySelector(k === 'list' ? '.thread-list' : '.inbox')!;
+      const sig =
+        k === 'list'
+          ? () => root.textContent ?? ''
+          : () => document.querySelector('article.thread')?.textContent ?? '';
+      const before = sig();
       const done = () => {
         const s = sig();
-        return s !== '' && s !== before && !pane.querySelector('[aria-busy="true"]');
+        if (k === 'list')
+          return s !== before && !root.querySelector('.trow-loading') && !s.includes('Loading');
+        return s !== '' && s !== before && !root.querySelector('[aria-busy="true"]');
       };
-      const timer = setTimeout(() => reject(new Error('the thread did not open')), 5_000);
-      const observer = new MutationObserver(() => {
-        if (!done()) return;
-        observer.disconnect();
-        clearTimeout(timer);
-        requestAnimationFrame(() => resolve(performance.now() - t0));
+      const w = window as unknown as Window2;
+      w.__ui = new Promise<number>((resolve, reject) => {
+        let t0 = -1;
+        const timer = setTimeout(() => reject(new Error(`the ${k} did not show`)), 10_000);
+        const observer = new MutationObserver(() => {
+          if (t0 < 0 || !done()) return;
+          observer.disconnect();
+          clearTimeout(timer);
+          requestAnimationFrame(() => {
+            // The frame's rendering (style, layout, paint) runs after its animation-frame callbacks: a task
+            // posted now runs once that frame is done.
+            const channel = new MessageChannel();
+            channel.port1.onmessage = () => resolve(performance.now() - t0);
+            channel.port2.postMessage(null);
+          });
+        });
+        window.addEventListener(
+          t,
+          (e) => {
+            t0 = e.timeStamp > 0 ? e.timeStamp : performance.now();
+            observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
+          },
+          { capture: true, once: true },
+        );
       });
-      observer.observe(pane, { subtree: true, childList: true, characterData: true, attributes: true });
-      const t0 = performance.now();
-      row.click();
-    });
-  }, index);
+    },
+    [kind, trigger] as const,
+  );
 }
 
-/** Type `word` at a fast typist's pace; ms from the last keystroke to the frame after its results show. */
+const measured = (page: Page) => page.evaluate(() => (window as unknown as Window2).__ui);
+
+/** The centre of an element, for a real mouse click. */
+async function centre(page: Page, selector: string): Promise<{ x: number; y: number }> {
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not on screen`);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** A person's click: press, hold PRESS_MS, release. */
+async function click(page: Page, at: { x: number; y: number }): Promise<void> {
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.down();
+  await new Promise((r) => setTimeout(r, PRESS_MS));
+  await page.mouse.up();
+}
+
+const queueButton = (label: string) =>
+  `nav[aria-label="Queues"] button:has(.queue-label:text-is("${label}"))`;
+
+/** Click the queue button labelled `label`; ms from the click to the painted frame showing that queue. */
+async function queueSwitch(page: Page, label: string): Promise<number> {
+  const at = await centre(page, queueButton(label));
+  await arm(page, 'list', 'click');
+  await click(page, at);
+  return measured(page);
+}
+
+/** Click row `index` of the thread list; ms from the click to the painted frame showing that thread. */
+async function openThread(page: Page, index: number): Promise<number> {
+  const at = await centre(page, `#thread-row-${index}`);
+  await arm(page, 'thread', 'click');
+  await click(page, at);
+  return measured(page);
+}
+
+/** Move the list's cursor one row down and press Enter; ms from the Enter to the painted frame with that thread. */
+async function openThreadByKey(page: Page, first: boolean): Promise<number> {
+  const list = page.getByRole('listbox', { name: 'Threads' });
+  if (first) {
+    await list.focus();
+    await page.keyboard.press('Home');
+  } else {
+    await page.keyboard.press('ArrowDown');
+  }
+  await arm(page, 'thread', 'keydown');
+  await page.keyboard.press('Enter');
+  return measured(page);
+}
+
+/**
+ * Change the open thread's priority (a real change through the core, which reports it to the page), wait until
+ * the thread shows it, then switch queue: the page has no kept copy of any list after a change.
+ */
+async function queueSwitchAfterChange(page: Page, label: string, priority: string): Promise<number> {
+  const select = page.getByRole('article').getByLabel('Priority');
+  await select.selectOption(priority);
+  // The select shows the thread's priority as read back from the core after its change report.
+  for (let i = 0; (await select.inputValue()) !== priority; i++) {
+    if (i > 500) throw new Error('the priority change did not show');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+  }
+  await page.locator('.thread-list .trow-loading').waitFor({ state: 'detached' });
+  return queueSwitch(page, label);
+}
+
+/** Type `word` at a fast typist's pace; ms from the last keystroke to the painted frame with its results. */
 async function search(page: Page, word: string): Promise<number> {
   await page.evaluate((w) => {
     const input = document.getElementById('inbox-search') as HTMLInputElement;
     const list = document.querySelector('.thread-list')!;
     const state = window as unknown as { __lastKey: number; __searched: Promise<number> };
     state.__lastKey = 0;
-    input.addEventListener('input', () => (state.__lastKey = performance.now()));
+    const onKey = (e: Event) => (state.__lastKey = e.timeStamp > 0 ? e.timeStamp : performance.now());
+    window.addEventListener('keydown', onKey, { capture: true });
     state.__searched = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no search results')), 10_000);
       const observer = new MutationObserver(() => {
@@ -112,7 +190,12 @@ async function search(page: Page, word: string): Promise<number> {
         if (!summary.includes(`“${w}”`) || input.value !== w || list.querySelector('.trow-loading')) return;
         observer.disconnect();
         clearTimeout(timer);
-        requestAnimationFrame(() => resolve(performance.now() - state.__lastKey));
+        window.removeEventListener('keydown', onKey, { capture: true });
+        requestAnimationFrame(() => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => resolve(performance.now() - state.__lastKey);
+          channel.port2.postMessage(null);
+        });
       });
       observer.observe(list, { subtree: true, childList: true, characterData: true });
     });
@@ -147,9 +230,26 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
     await queueSwitch(page, 'All open');
     const opens: number[] = [];
     for (let i = 0; i < runs + 4; i++) {
-      const ms = await openThread(page, i % 12);
+      const ms = await openThread(page, i % ROWS);
       if (i >= 4) opens.push(ms);
     }
+    const keyed: number[] = [];
+    for (let i = 0; i < runs / 2 + 2; i++) {
+      const ms = await openThreadByKey(page, i % ROWS === 0);
+      if (i >= 2) keyed.push(ms);
+    }
+    // A thread stays open (its priority is what changes); queues alternate.
+    const changed: number[] = [];
+    const changeRuns = opts.quick ? 10 : 30;
+    for (let i = 0; i < changeRuns + 2; i++) {
+      const ms = await queueSwitchAfterChange(
+        page,
+        i % 2 ? 'All open' : 'Closed',
+        i % 2 ? 'routine' : 'urgent',
+      );
+      if (i >= 2) changed.push(ms);
+    }
+    // The list shows All open again (the last switch above).
     const searches: number[] = [];
     for (let i = 0; i < Math.max(8, runs / 5); i++) searches.push(await search(page, SEARCH_WORDS[i % 4]!));
     if (desk.pageErrors.length > 0) throw new Error(`the page reported errors: ${desk.pageErrors.length}`);
@@ -161,29 +261,43 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
         unit: 'ms',
         median: s.median,
         p95: s.p95,
-        target: { on: 'p95', op: '<', value: target },
+        target: { on: 'p95', op: '<=', value: target },
         runs: s.n,
         note,
       };
     };
+    const painted = 'to the first task after the next animation frame (the frame painted)';
     return [
       row(
-        'UI: switch queue (click → list shown, next frame)',
+        'UI: switch queue (click → list painted)',
         switches,
         16,
-        `queues ${QUEUES.join(', ')} in turn`,
+        `mouse clicks on ${QUEUES.join(', ')} in turn; from the click event ${painted}`,
       ),
       row(
-        'UI: open a thread (click → thread shown, next frame)',
+        'UI: switch queue after a change (click → list painted)',
+        changed,
+        16,
+        `the open thread's priority changed first (the page keeps no list across a change); ${painted}`,
+      ),
+      row(
+        'UI: open a thread, mouse (click → thread painted)',
         opens,
         16,
-        'the first 12 rows of All open in turn',
+        `the first ${ROWS} rows in turn, button held ${PRESS_MS} ms (loading starts on the press); from the ` +
+          `click event ${painted}`,
       ),
       row(
-        'UI: search results after the last keystroke (next frame)',
+        'UI: open a thread, keyboard (Enter → thread painted)',
+        keyed,
+        16,
+        `↓ then Enter on the first ${ROWS} rows in turn; from the Enter keydown ${painted}`,
+      ),
+      row(
+        'UI: search results after the last keystroke (painted)',
         searches,
         100,
-        `typed at 40 ms per key: ${SEARCH_WORDS.join(', ')}`,
+        `typed at 40 ms per key: ${SEARCH_WORDS.join(', ')}; from the last keydown ${painted}`,
       ),
     ];
   } finally {

@@ -1,6 +1,7 @@
 import type { Priority, StaffRecord, ThreadStatus } from '../../src-shared/domain';
 import { ApiError } from '../../src-shared/errors';
 import type { MutationOp } from '../../src-shared/sync';
+import { roleMayReadPool } from '../../src-shared/triage';
 import type {
   AttachmentContent,
   QueueCounts,
@@ -88,8 +89,13 @@ export class InboxService {
     if (hit) return hit;
     // issue 14a: a receptionist's search never matches the bodies of clinical pools.
     const administrativeOnly = staff.role === 'receptionist' && input.search !== undefined;
-    const { rows, total } = this.store.threads.page({ ...input, staffId: staff.id, administrativeOnly });
-    const page = { threads: rows.map(threadSummaryOf), total };
+    const { rows, total, totalIsLowerBound } = this.store.threads.page({
+      ...input,
+      staffId: staff.id,
+      administrativeOnly,
+    });
+    const page: ThreadPage = { threads: rows.map(threadSummaryOf), total };
+    if (totalIsLowerBound) page.totalIsLowerBound = true;
     if (pages) {
       // Shared by every later hit: never changed, so the router validates it once (issue 16).
       markUnchanging(page);
@@ -224,7 +230,14 @@ export class InboxService {
     this.change(staff, threadId, { op: 'thread.assign', assigneeId: null });
   }
   assign(staff: StaffRecord, threadId: string, assigneeId: string): void {
-    if (!this.store.staff.byId(assigneeId)) throw new ApiError('NOT_FOUND', 'No such staff member.');
+    const assignee = this.store.staff.byId(assigneeId);
+    if (!assignee) throw new ApiError('NOT_FOUND', 'No such staff member.');
+    // review 6 D9: only someone whose role may work the thread's pool (the server repeats it).
+    if (!roleMayReadPool(assignee.role, this.store.pools.kindOfThread(threadId)))
+      throw new ApiError(
+        'VALIDATION',
+        `${assignee.displayName} cannot work a thread of a clinical pool: assign it to a clinician.`,
+      );
     this.change(staff, threadId, { op: 'thread.assign', assigneeId });
   }
   setPriority(staff: StaffRecord, threadId: string, priority: Priority): void {

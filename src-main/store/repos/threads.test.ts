@@ -60,7 +60,7 @@ describe('ThreadsRepo', () => {
   });
 
   it('treats search text as words, never as FTS syntax', () => {
-    expect(ftsQueryOf('knee" OR *')).toBe('{body} : ("knee"* "or")');
+    expect(ftsQueryOf('knee" OR *')).toBe('{body} : ("knee"* AND "or")');
     expect(ftsQueryOf('头痛" x {grams}')).toBe('{body} : ("grams"*) AND {grams} : ("头痛")');
     expect(ftsQueryOf('  ')).toBeNull();
     expect(store.threads.page({ ...base, queue: 'all', search: ')"(*' }).total).toBe(0);

@@ -1,13 +1,21 @@
 /**
  * Inbox data (PHI): thread pages, counts, the open thread, search text and reply drafts. Pages of 100 threads are
  * fetched by offset as the list scrolls; `total` sizes the scroller. Dropped whole on lock.
+ *
+ * Within one frame (issue 16 §5, DESIGN §10): the first page of each list query already shown is kept (at most
+ * FIRST_PAGE_KEEP), so switching back to a queue paints its rows in the click's own frame; it is dropped the moment
+ * the core reports a change (`dropFirstPages`, called on `data.changed` before the view's debounce), on
+ * invalidateList, and on lock (resetInbox). A kept page is shown and read again at once (an audited read, as
+ * before), so a clock-dependent order (overdue) is corrected by the next answer. A thread's detail is asked for when
+ * the row is pressed (pointerdown) and when it is opened, before React renders the selection.
  */
 import { create } from 'zustand';
 import type { MethodInput } from '../../../src-shared/contract';
 import type { QueueCounts, ThreadDetail, ThreadSummary } from '../../../src-shared/views';
 import { call, errorMessage } from '../api';
 import { ifCurrent, phiEpoch } from './epoch';
-import { useUi } from './ui';
+import { bodyWithheld } from './triage';
+import { setUi, useUi, type UiState } from './ui';
 
 export const PAGE_SIZE = 100;
 
@@ -22,6 +30,8 @@ export interface InboxState {
   gen: number;
   pages: Record<number, Page>;
   total: number | null;
+  /** `total` is a lower bound: a search counts up to 1,000 matching threads ("1,000+"; issue 14 §6). */
+  totalIsLowerBound: boolean;
   listError: string | null;
   counts: QueueCounts | null;
   /** The text in the search box, and the search the list shows. */
@@ -32,6 +42,8 @@ export interface InboxState {
   drafts: Record<string, string>;
   /** The outcome of the last action on the open thread (errors shown by the thread view). */
   actionError: string | null;
+  /** The detail of a row pressed but not (yet) opened: used if the click follows in the same data version. */
+  pressed: { detail: ThreadDetail; version: number } | null;
 }
 
 const empty = (): InboxState => ({
@@ -39,6 +51,7 @@ const empty = (): InboxState => ({
   gen: 0,
   pages: {},
   total: null,
+  totalIsLowerBound: false,
   listError: null,
   counts: null,
   searchText: '',
@@ -47,14 +60,34 @@ const empty = (): InboxState => ({
   detailError: null,
   drafts: {},
   actionError: null,
+  pressed: null,
 });
 
 export const useInbox = create<InboxState>()(empty);
 
 const inFlight = new Map<number, string>();
 
+/** Kept first pages by query key (most recent last), and the data generation they belong to. */
+export const FIRST_PAGE_KEEP = 12;
+const firstPages = new Map<string, { rows: ThreadSummary[]; total: number; totalIsLowerBound: boolean }>();
+let firstPagesGen = 0;
+
+/** Forget every kept first page (records changed, or PHI dropped). Answers in flight are not kept either. */
+export function dropFirstPages(): void {
+  firstPages.clear();
+  firstPagesGen++;
+}
+
+/** How many first pages are kept (for tests). */
+export function keptFirstPages(): number {
+  return firstPages.size;
+}
+
 export function resetInbox(): void {
   inFlight.clear();
+  dropFirstPages();
+  pressLoad = null;
+  openedLoad = null;
   useInbox.setState(empty(), true);
 }
 
@@ -79,7 +112,24 @@ export function currentQuery(): ListQuery {
 export function setQuery(key: string): void {
   if (useInbox.getState().queryKey === key) return;
   inFlight.clear();
-  useInbox.setState({ queryKey: key, pages: {}, total: null, listError: null });
+  const kept = firstPages.get(key);
+  if (kept) {
+    // Shown now and read again (gen -1 is older than any generation, so ensureRows asks for it).
+    useInbox.setState({
+      queryKey: key,
+      pages: { 0: { rows: kept.rows, gen: -1 } },
+      total: kept.total,
+      totalIsLowerBound: kept.totalIsLowerBound,
+      listError: null,
+    });
+  } else {
+    useInbox.setState({ queryKey: key, pages: {}, total: null, totalIsLowerBound: false, listError: null });
+  }
+}
+
+/** Switch the list to the query the UI state asks for now (call right after changing queue or filters). */
+export function showCurrentQuery(): void {
+  setQuery(JSON.stringify(currentQuery()));
 }
 
 /** Make sure the pages covering rows first..last are loaded (or loading) for the current generation. */
@@ -92,7 +142,8 @@ export function ensureRows(first: number, last: number): void {
   for (let p = Math.floor(Math.max(0, first) / PAGE_SIZE); p <= lastPage; p++) {
     const have = s.pages[p];
     if (have && have.gen === s.gen) continue;
-    if (s.total !== null && p * PAGE_SIZE >= s.total && p > 0) continue;
+    // Past the end: beyond an exact total; beyond the page that starts at a lower bound (it counts further).
+    if (s.total !== null && p > 0 && p * PAGE_SIZE >= s.total + (s.totalIsLowerBound ? 1 : 0)) continue;
     const tag = `${key}#${s.gen}`;
     if (inFlight.get(p) === tag) continue;
     inFlight.set(p, tag);
@@ -108,14 +159,34 @@ async function loadPage(
   tag: string,
 ): Promise<void> {
   const started = phiEpoch();
+  const keptGen = firstPagesGen;
   try {
     const result = await call('inbox.list', { ...query, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
     ifCurrent(started, () => {
+      if (page === 0 && keptGen === firstPagesGen) {
+        firstPages.delete(key);
+        firstPages.set(key, {
+          rows: result.threads,
+          total: result.total,
+          totalIsLowerBound: result.totalIsLowerBound === true,
+        });
+        if (firstPages.size > FIRST_PAGE_KEEP) firstPages.delete(firstPages.keys().next().value!);
+      }
       const s = useInbox.getState();
-      if (s.queryKey !== key || gen < (s.pages[page]?.gen ?? -1)) return;
+      const have = s.pages[page];
+      if (s.queryKey !== key || gen < (have?.gen ?? -1)) return;
+      // A later page of a search counts further: keep the largest lower bound until an exact total arrives.
+      const lowerBound = result.totalIsLowerBound === true;
+      const total =
+        lowerBound && s.totalIsLowerBound && s.total !== null
+          ? Math.max(s.total, result.total)
+          : result.total;
+      // The same rows again (a kept page read again): keep the old objects, so no row renders again.
+      const same = have && s.total === total && sameRows(have.rows, result.threads);
       useInbox.setState({
-        pages: { ...s.pages, [page]: { rows: result.threads, gen } },
-        total: result.total,
+        pages: { ...s.pages, [page]: { rows: same ? have.rows : result.threads, gen } },
+        total,
+        totalIsLowerBound: lowerBound,
         listError: null,
       });
     });
@@ -128,8 +199,13 @@ async function loadPage(
   }
 }
 
+function sameRows(a: ThreadSummary[], b: ThreadSummary[]): boolean {
+  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** Records changed: keep showing what is there, refetch it (the list's range effect asks for the pages again). */
 export function invalidateList(): void {
+  dropFirstPages();
   useInbox.setState((s) => ({ gen: s.gen + 1 }));
 }
 
@@ -148,20 +224,78 @@ export async function loadCounts(): Promise<void> {
   }
 }
 
-export async function loadDetail(threadId: string): Promise<void> {
+/** The load started by pressing a row (pointerdown), and the one started by opening a thread: at most one each. */
+let pressLoad: { threadId: string; version: number } | null = null;
+let openedLoad: { threadId: string; version: number } | null = null;
+
+/**
+ * Load a thread's detail (an audited read that marks it seen) into `detail` if it is then the selected thread,
+ * else, when it was asked for by a press, into `pressed` for the click that follows.
+ */
+export async function loadDetail(threadId: string, version = -1): Promise<void> {
   const started = phiEpoch();
   try {
     const detail = await call('thread.get', { threadId });
     ifCurrent(started, () => {
+      const pressedThis = pressLoad?.threadId === threadId && pressLoad.version === version;
+      if (pressedThis) pressLoad = null;
       if (useUi.getState().selectedThreadId === threadId) useInbox.setState({ detail, detailError: null });
+      else if (pressedThis) useInbox.setState({ pressed: { detail, version } });
     });
   } catch (error) {
     ifCurrent(started, () => {
+      if (pressLoad?.threadId === threadId && pressLoad.version === version) pressLoad = null;
       if (useUi.getState().selectedThreadId === threadId) {
         useInbox.setState({ detail: null, detailError: errorMessage(error) });
       }
     });
   }
+}
+
+/**
+ * A row was pressed (pointerdown, primary button): ask for its detail now, so it is usually here by the click
+ * (issue 16 §5). The read is audited like any other: a press is the start of opening that thread.
+ */
+export function pressThread(thread: ThreadSummary, version: number): void {
+  const threadId = thread.id;
+  if (useUi.getState().selectedThreadId === threadId || bodyWithheld(thread)) return;
+  if (pressLoad?.threadId === threadId && pressLoad.version === version) return;
+  const had = useInbox.getState().pressed;
+  if (had?.detail.thread.id === threadId && had.version === version) return;
+  pressLoad = { threadId, version };
+  void loadDetail(threadId, version);
+}
+
+/**
+ * Open a thread (its row's summary): its detail is asked for (or taken from a press in the same data version) in the same task as
+ * the selection, before React renders; the thread pane then does not ask again (takeOpenedLoad).
+ */
+export function openThread(thread: ThreadSummary, version: number, ui: Partial<UiState> = {}): void {
+  const threadId = thread.id;
+  if (useUi.getState().selectedThreadId === threadId) {
+    setUi(ui);
+    return;
+  }
+  // Topic and subject only (the triage pane's restricted view): the body is never asked for.
+  if (bodyWithheld(thread)) {
+    setUi({ ...ui, selectedThreadId: threadId });
+    return;
+  }
+  const pressed = useInbox.getState().pressed;
+  if (pressed?.detail.thread.id === threadId && pressed.version === version) {
+    useInbox.setState({ detail: pressed.detail, detailError: null, pressed: null });
+  } else if (!(pressLoad?.threadId === threadId && pressLoad.version === version)) {
+    void loadDetail(threadId, version);
+  }
+  openedLoad = { threadId, version };
+  setUi({ ...ui, selectedThreadId: threadId });
+}
+
+/** True (once) if openThread already asked for this thread in this data version. */
+export function takeOpenedLoad(threadId: string, version: number): boolean {
+  const taken = openedLoad?.threadId === threadId && openedLoad.version === version;
+  openedLoad = null;
+  return taken;
 }
 
 export function setDraft(threadId: string, text: string): void {

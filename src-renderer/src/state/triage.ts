@@ -3,7 +3,7 @@
  * may read each). No PHI: reloaded when records change, kept across a lock.
  */
 import { create } from 'zustand';
-import type { PoolView } from '../../../src-shared/views';
+import type { PoolView, ThreadSummary } from '../../../src-shared/views';
 import { call } from '../api';
 
 export interface TriageState {
@@ -35,3 +35,13 @@ export async function loadPools(): Promise<void> {
 /** The pool of this id, if the console knows it. */
 export const poolById = (id: string | null | undefined): PoolView | undefined =>
   id ? useTriage.getState().pools.find((p) => p.id === id) : undefined;
+
+/**
+ * True when this role sees only a thread's topic and subject (a pool it may not read, and no emergency access
+ * open): its body is never asked for (issue 14a; TriagePane shows the restricted view, ThreadList does not load).
+ */
+export function bodyWithheld(thread: Pick<ThreadSummary, 'id' | 'poolId'>): boolean {
+  const { pools, granted } = useTriage.getState();
+  const pool = pools.find((p) => p.id === thread.poolId);
+  return pools.length > 0 && !(pool?.readable ?? false) && !granted.includes(thread.id);
+}

@@ -2,7 +2,7 @@
 import { PRIORITIES, THREAD_STATUSES } from '../../../../src-shared/domain';
 import { QUEUES, type Queue } from '../../../../src-shared/views';
 import { PRIORITY_LABEL, STATUS_LABEL } from '../../components/Badges';
-import { useInbox } from '../../state/inbox';
+import { showCurrentQuery, useInbox } from '../../state/inbox';
 import { useReference } from '../../state/reference';
 import { NO_FILTERS, setUi, useUi, type InboxFilters } from '../../state/ui';
 
@@ -29,7 +29,11 @@ export function QueueNav() {
                 type="button"
                 className="queue-button"
                 aria-current={queue === q ? 'page' : undefined}
-                onClick={() => setUi({ queue: q, cursor: 0 })}
+                onClick={() => {
+                  // The list changes in this same task (a kept first page shows at once: issue 16 §5).
+                  setUi({ queue: q, cursor: 0 });
+                  showCurrentQuery();
+                }}
               >
                 <span className="queue-label">{QUEUE_LABEL[q]}</span>
                 {unread > 0 ? (
@@ -51,7 +55,10 @@ export function QueueNav() {
 export function Filters() {
   const filters = useUi((s) => s.filters);
   const providers = useReference((s) => s.providers);
-  const set = (patch: Partial<InboxFilters>) => setUi({ filters: { ...filters, ...patch }, cursor: 0 });
+  const set = (patch: Partial<InboxFilters>) => {
+    setUi({ filters: { ...filters, ...patch }, cursor: 0 });
+    showCurrentQuery();
+  };
   const active = Object.values(filters).some(Boolean);
   return (
     <section className="filters" aria-labelledby="filters-title">

@@ -1,5 +1,5 @@
 /** The virtualized thread list: pages of 100 fetched by offset as the list scrolls; `total` sizes the scroller. */
-import { useCallback, useEffect, useRef } from 'react';
+import { memo, useCallback, useEffect, useRef } from 'react';
 import { HIT_CLOSE, HIT_OPEN, isSearchable } from '../../../../src-shared/search-text';
 import type { ThreadSummary } from '../../../../src-shared/views';
 import { DueBadge, PRIORITY_LABEL, PriorityBadge, STATUS_LABEL } from '../../components/Badges';
@@ -11,11 +11,14 @@ import {
   ensureRows,
   invalidateList,
   loadCounts,
+  openThread,
   PAGE_SIZE,
+  pressThread,
   setQuery,
   useInbox,
 } from '../../state/inbox';
 import { setUi, useUi } from '../../state/ui';
+import { threadCountText } from './thread-count';
 import { shortWhen } from '../../lib/time';
 
 export const ROW_HEIGHT = 76;
@@ -55,7 +58,8 @@ function rowSummary(t: ThreadSummary | undefined, index: number): string {
     .join(', ');
 }
 
-function Row({ t }: { t: ThreadSummary | undefined }) {
+/** One row; memoized: a row renders again only when its thread's summary object changes (issue 16 §5). */
+const Row = memo(function Row({ t }: { t: ThreadSummary | undefined }) {
   if (!t) {
     return (
       <div className="trow trow-loading" aria-hidden="true">
@@ -93,7 +97,7 @@ function Row({ t }: { t: ThreadSummary | undefined }) {
       </div>
     </div>
   );
-}
+});
 
 export function ThreadList() {
   const queue = useUi((s) => s.queue);
@@ -102,6 +106,7 @@ export function ThreadList() {
   const selectedId = useUi((s) => s.selectedThreadId);
   const search = useInbox((s) => s.search);
   const total = useInbox((s) => s.total);
+  const totalIsLowerBound = useInbox((s) => s.totalIsLowerBound);
   const pages = useInbox((s) => s.pages);
   const gen = useInbox((s) => s.gen);
   const listError = useInbox((s) => s.listError);
@@ -134,7 +139,8 @@ export function ThreadList() {
     ensureRows(first, last);
   }, []);
 
-  const count = total ?? 0;
+  // "1,000+": one row more than counted, so scrolling to it loads the page that counts further.
+  const count = (total ?? 0) + (totalIsLowerBound ? 1 : 0);
   const at = (i: number) => pages[Math.floor(i / PAGE_SIZE)]?.rows[i % PAGE_SIZE];
   let selectedIndex: number | null = null;
   if (selectedId) {
@@ -149,7 +155,11 @@ export function ThreadList() {
 
   const open = (i: number) => {
     const t = at(i);
-    if (t) setUi({ selectedThreadId: t.id, cursor: i });
+    if (t) openThread(t, useData.getState().version, { cursor: i });
+  };
+  const press = (i: number) => {
+    const t = at(i);
+    if (t) pressThread(t, useData.getState().version);
   };
 
   return (
@@ -159,7 +169,7 @@ export function ThreadList() {
           ? listError
             ? 'Threads could not be loaded'
             : 'Loading threads…'
-          : `${count.toLocaleString('en')} ${count === 1 ? 'thread' : 'threads'}`}
+          : threadCountText(total, totalIsLowerBound)}
         {search ? ` matching “${search}”` : ''}
       </p>
       {listError ? (
@@ -176,6 +186,7 @@ export function ThreadList() {
         selectedIndex={selectedIndex}
         onCursor={(i) => setUi({ cursor: i })}
         onOpen={open}
+        onPress={press}
         onRange={onRange}
         rowLabel={(i) => rowSummary(at(i), i)}
         renderRow={(i) => <Row t={at(i)} />}
@@ -201,5 +212,5 @@ export function ThreadList() {
 export function openAtCursor(): void {
   const { cursor } = useUi.getState();
   const t = useInbox.getState().pages[Math.floor(cursor / PAGE_SIZE)]?.rows[cursor % PAGE_SIZE];
-  if (t) setUi({ selectedThreadId: t.id });
+  if (t) openThread(t, useData.getState().version);
 }

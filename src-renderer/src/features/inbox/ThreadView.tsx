@@ -7,7 +7,7 @@ import { DueBadge, PRIORITY_LABEL, PriorityBadge, STATUS_LABEL, StatusBadge } fr
 import { base64ToBlob, objectUrl, revoke, saveBlob } from '../../lib/download';
 import { dateTimeLabel } from '../../lib/time';
 import { useData } from '../../state/data';
-import { invalidateList, loadCounts, loadDetail, useInbox } from '../../state/inbox';
+import { invalidateList, loadCounts, loadDetail, takeOpenedLoad, useInbox } from '../../state/inbox';
 import { useReference } from '../../state/reference';
 import { useSession } from '../../state/session';
 import { setUi, useUi } from '../../state/ui';
@@ -22,8 +22,10 @@ export function ThreadPane() {
   const version = useData((s) => s.version);
 
   useEffect(() => {
-    if (selectedId) void loadDetail(selectedId);
-    else useInbox.setState({ detail: null, detailError: null, actionError: null });
+    // openThread (a click, Enter) already asked for it, in the click's own task: do not read it twice.
+    if (selectedId) {
+      if (!takeOpenedLoad(selectedId, version)) void loadDetail(selectedId);
+    } else useInbox.setState({ detail: null, detailError: null, actionError: null });
   }, [selectedId, version]);
 
   // Opening a thread marks it read on this PC: refresh the list's unread marks and the counts.

@@ -8,7 +8,7 @@ import { TOPIC_LABELS, type Topic } from '../../../../src-shared/triage';
 import type { ThreadSummary } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { useInbox } from '../../state/inbox';
-import { dropAccess, loadPools, useTriage } from '../../state/triage';
+import { bodyWithheld, dropAccess, loadPools, useTriage } from '../../state/triage';
 import { BreakGlassDialog } from './BreakGlassDialog';
 import { announce, useUi } from '../../state/ui';
 import { ThreadPane } from '../inbox/ThreadView';
@@ -24,19 +24,19 @@ function selectedSummary(id: string | null): ThreadSummary | undefined {
 
 export function TriagePane() {
   const selectedId = useUi((s) => s.selectedThreadId);
-  const pools = useTriage((s) => s.pools);
-  // re-render when pages arrive (the summary of the selected thread lives there)
+  // re-render when the pools change (bodyWithheld reads them) and when pages arrive (the summary of the
+  // selected thread lives there)
+  useTriage((s) => s.pools);
   useInbox((s) => s.pages);
   const granted = useTriage((s) => s.granted);
   const detailError = useInbox((s) => s.detailError);
   const summary = selectedSummary(selectedId);
-  const pool = pools.find((p) => p.id === summary?.poolId);
   const underGrant = selectedId !== null && granted.includes(selectedId);
   // Emergency access ended (the core refuses the read again): back to topic and subject.
   useEffect(() => {
     if (underGrant && detailError && selectedId) dropAccess(selectedId);
   }, [underGrant, detailError, selectedId]);
-  const restricted = summary !== undefined && pools.length > 0 && !(pool?.readable ?? false) && !underGrant;
+  const restricted = summary !== undefined && bodyWithheld(summary);
   if (summary && restricted) return <RestrictedThread key={summary.id} thread={summary} />;
   return <ThreadPane />;
 }

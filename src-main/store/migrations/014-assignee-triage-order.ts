@@ -25,7 +25,7 @@ const down = `UPDATE overdue_counts SET n = n - 1 WHERE old.overdue = 1 AND ${ma
  *   every escalated thread (~36k in the demo clinic at that size; 253 ms as one count, ~50 ms on the index).
  *   A bulk load (store/bulk-load.ts) leaves these triggers in place: pulled threads arrive with overdue = 0.
  *
- * File 015, version 14 on this branch (migrations are numbered in merge order).
+ * File 014, version 14.
  */
 export const assigneeTriageOrder: Migration = {
   version: 14,

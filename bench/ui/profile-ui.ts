@@ -1,0 +1,135 @@
+/**
+ * Where the UI bench's time goes (a development tool, not a bench row): the same console and demo data as
+ * bench/ui/child-ui.ts, with the page's WebSocket bridge instrumented. For each queue switch and thread open it
+ * prints, in ms from the click: the request sent, the answer received (and how long its handler ran), the DOM
+ * showing the new content, the next animation frame, and the first task after that frame (the frame painted).
+ *
+ *   npx electron-vite build && node --import tsx bench/ui/profile-ui.ts [runs]
+ */
+import type { Page } from 'playwright-core';
+import {
+  launchChromium,
+  openConsole,
+  signInUi,
+  startPortal,
+  waitForFirstSync,
+} from '../../tests/e2e/harness';
+
+interface Timeline {
+  sends: number[];
+  recvs: { at: number; ran: number; bytes: number }[];
+  shown: number;
+  frame: number;
+  painted: number;
+}
+
+/** Wrap the page's WebSocket so every send and answer is timestamped (performance.now()). */
+async function instrument(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as {
+      __net: { sends: number[]; recvs: { at: number; ran: number; bytes: number }[] };
+    };
+    w.__net = { sends: [], recvs: [] };
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket & { __wrapped?: boolean }, data: string) {
+      w.__net.sends.push(performance.now());
+      if (!this.__wrapped) {
+        this.__wrapped = true;
+        const handler = this.onmessage!;
+        this.onmessage = (ev: MessageEvent) => {
+          const at = performance.now();
+          handler.call(this, ev);
+          w.__net.recvs.push({ at, ran: performance.now() - at, bytes: String(ev.data).length });
+        };
+      }
+      return send.call(this, data);
+    };
+  });
+}
+
+function timed(page: Page, kind: 'queue' | 'thread', arg: string | number): Promise<Timeline> {
+  return page.evaluate(
+    async ([k, a]) => {
+      const w = window as unknown as {
+        __net: { sends: number[]; recvs: { at: number; ran: number; bytes: number }[] };
+      };
+      w.__net.sends = [];
+      w.__net.recvs = [];
+      const root =
+        k === 'queue' ? document.querySelector('.thread-list')! : document.querySelector('.inbox')!;
+      const sig =
+        k === 'queue'
+          ? () => root.textContent ?? ''
+          : () => document.querySelector('article.thread')?.textContent ?? '';
+      const before = sig();
+      const target =
+        k === 'queue'
+          ? [...document.querySelectorAll<HTMLButtonElement>('nav[aria-label="Queues"] button')].find(
+              (b) => b.querySelector('.queue-label')?.textContent === a,
+            )!
+          : document.getElementById(`thread-row-${a}`)!;
+      const done = () => {
+        const s = sig();
+        if (k === 'queue')
+          return s !== before && !root.querySelector('.trow-loading') && !s.includes('Loading');
+        return s !== '' && s !== before && !root.querySelector('[aria-busy="true"]');
+      };
+      return new Promise<Timeline>((resolve) => {
+        let shown = 0;
+        const observer = new MutationObserver(() => {
+          if (!done()) return;
+          observer.disconnect();
+          shown = performance.now() - t0;
+          requestAnimationFrame(() => {
+            const frame = performance.now() - t0;
+            const ch = new MessageChannel();
+            ch.port1.onmessage = () =>
+              resolve({
+                sends: w.__net.sends.map((x) => x - t0),
+                recvs: w.__net.recvs.map((r) => ({ ...r, at: r.at - t0 })),
+                shown,
+                frame,
+                painted: performance.now() - t0,
+              });
+            ch.port2.postMessage(0);
+          });
+        });
+        observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
+        const t0 = performance.now();
+        target.click();
+      });
+    },
+    [kind, arg] as const,
+  );
+}
+
+const fmt = (x: number) => x.toFixed(1).padStart(6);
+
+function show(label: string, t: Timeline): void {
+  const net = t.recvs.map((r) => `recv@${fmt(r.at)} ran ${r.ran.toFixed(1)} (${r.bytes} B)`).join('; ');
+  console.log(
+    `${label.padEnd(14)} sends@${t.sends.map(fmt).join(',')} | ${net} | shown ${fmt(t.shown)} frame ${fmt(
+      t.frame,
+    )} painted ${fmt(t.painted)}`,
+  );
+}
+
+const runs = Number(process.argv[2] ?? 12);
+const portal = await startPortal();
+const browser = await launchChromium();
+const desk = await openConsole(portal, browser);
+try {
+  const page = desk.page;
+  await page.evaluate('globalThis.__name = (f) => f');
+  await signInUi(page, portal, 'clinician1');
+  await waitForFirstSync(page);
+  await instrument(page);
+  const queues = ['Closed', 'All open', 'Closed', 'Unassigned'];
+  for (let i = 0; i < runs; i++) show(`queue ${queues[i % 4]}`, await timed(page, 'queue', queues[i % 4]!));
+  await timed(page, 'queue', 'All open');
+  for (let i = 0; i < runs; i++) show(`thread ${i % 12}`, await timed(page, 'thread', i % 12));
+} finally {
+  await desk.close();
+  await browser.close();
+  await portal.close();
+}
