@@ -407,7 +407,7 @@ export class ThreadsRepo {
 
   /**
    * A triage queue's size. Without a pool or date filter it comes from the maintained `thread_counts` (the urgent
-   * queue adds its escalated threads of a lower priority from `overdue_counts`, migration 015), instead
+   * queue adds its escalated threads of a lower priority from `overdue_counts`, migration 016), instead
    * of counting every open thread of the queue on each first page (issue 16 §4, session 5, 16r).
    */
   private triageTotal(q: InboxQuery, whereSql: string, params: Record<string, unknown>): number {
@@ -418,7 +418,7 @@ export class ThreadsRepo {
     }
     const counted = this.total(q, whereSql, params);
     if (q.queue !== 'urgent') return counted;
-    // Escalated threads of a lower priority, from overdue_counts (migration 015) under the queue's other filters.
+    // Escalated threads of a lower priority, from overdue_counts (migration 016) under the queue's other filters.
     const rest = queueWhere({ ...q, queue: 'all' }, COUNT_COLUMNS);
     const lower = `priority NOT IN (${URGENT.map((p) => `'${p}'`).join(', ')})`;
     const overdue = this.prepared(
