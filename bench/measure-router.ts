@@ -104,7 +104,8 @@ export async function measureRouter(
       const pageSize = core.store.db.pragma('page_size', { simple: true }) as number;
       return (fs.statSync(walFile).size - before) / (pageSize + 24) / 100;
     };
-    const commitFrames = await framesPer(() => core.store.syncState.set('bench.commit', 'frames'));
+    let n = 0;
+    const commitFrames = await framesPer(() => core.store.syncState.set('bench.commit', `frames ${n++}`));
     const getFrames = await framesPer(() => call(core, 'thread.get', { threadId: pick() }));
     const commit: number[] = [];
     const get: number[] = [];
