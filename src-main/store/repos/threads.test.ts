@@ -143,17 +143,47 @@ describe('triage queue totals', () => {
     expect(store.threads.escalateOverdue('2026-11-25T00:00:00.000Z').length).toBeGreaterThan(5);
     const all = (q: Parameters<Store['threads']['page']>[0]) =>
       store.threads.page({ ...q, offset: 0, limit: 1000 }).rows.length;
-    for (const queue of ['all', 'mine', 'unassigned', 'urgent', 'closed'] as const)
-      for (const filter of [
-        {},
-        { providerId: 'prv-1' },
-        { priority: 'routine' as const },
-        { priority: 'stat' as const },
-        { status: 'in_progress' as const },
-        { since: '2026-11-20T00:00:00.000Z' },
-      ]) {
-        const q = { ...base, queue, ...filter };
-        expect(store.threads.page(q).total, `${queue} ${JSON.stringify(filter)}`).toBe(all(q));
-      }
+    const expectTotals = (when: string) => {
+      for (const queue of ['all', 'mine', 'unassigned', 'urgent', 'closed'] as const)
+        for (const filter of [
+          {},
+          { providerId: 'prv-1' },
+          { priority: 'routine' as const },
+          { priority: 'stat' as const },
+          { status: 'in_progress' as const },
+          { since: '2026-11-20T00:00:00.000Z' },
+        ]) {
+          const q = { ...base, queue, ...filter };
+          expect(store.threads.page(q).total, `${when}: ${queue} ${JSON.stringify(filter)}`).toBe(all(q));
+        }
+      // The maintained escalated counts equal a recount (the migration's own fill).
+      expect(
+        store.db
+          .prepare('SELECT status, priority, assignee, provider, n FROM overdue_counts WHERE n > 0')
+          .all(),
+      ).toEqual(
+        store.db
+          .prepare(
+            `SELECT status, priority, coalesce(assignee_id, '') AS assignee, coalesce(provider_id, '') AS provider,
+               count(*) AS n FROM threads WHERE overdue = 1 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+          )
+          .all(),
+      );
+    };
+    expectTotals('escalated');
+    // Escalated threads change priority, status, assignee and provider, are re-pulled, deleted, taken back.
+    const overdueIds = store.db
+      .prepare('SELECT id FROM threads WHERE overdue = 1 ORDER BY id')
+      .pluck()
+      .all() as string[];
+    const [a, b, c, d, e] = overdueIds.map((id) => store.threads.byId(id)!);
+    store.threads.update({ ...a!, priority: 'stat' });
+    store.threads.update({ ...b!, status: 'done' });
+    store.threads.update({ ...c!, assigneeId: 'me', providerId: 'prv-2' });
+    store.threads.upsert({ ...d!, version: d!.version + 1, subject: 'Re-pulled' });
+    store.threads.delete(e!.id);
+    expectTotals('after changes');
+    store.threads.escalateOverdue('2026-11-22T00:00:00.000Z');
+    expectTotals('after the clock went back');
   });
 });

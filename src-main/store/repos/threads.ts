@@ -407,7 +407,7 @@ export class ThreadsRepo {
 
   /**
    * A triage queue's size. Without a pool or date filter it comes from the maintained `thread_counts` (the urgent
-   * queue adds its overdue threads of a lower priority, counted on the small threads_overdue_open index), instead
+   * queue adds its escalated threads of a lower priority from `overdue_counts`, migration 016), instead
    * of counting every open thread of the queue on each first page (issue 16 §4, session 5, 16r).
    */
   private triageTotal(q: InboxQuery, whereSql: string, params: Record<string, unknown>): number {
@@ -418,10 +418,11 @@ export class ThreadsRepo {
     }
     const counted = this.total(q, whereSql, params);
     if (q.queue !== 'urgent') return counted;
-    const rest = queueWhere({ ...q, queue: 'all' });
-    const lower = `t.overdue = 1 AND t.priority NOT IN (${URGENT.map((p) => `'${p}'`).join(', ')})`;
+    // Escalated threads of a lower priority, from overdue_counts (migration 016) under the queue's other filters.
+    const rest = queueWhere({ ...q, queue: 'all' }, COUNT_COLUMNS);
+    const lower = `priority NOT IN (${URGENT.map((p) => `'${p}'`).join(', ')})`;
     const overdue = this.prepared(
-      `SELECT count(*) AS n FROM threads t WHERE ${[...rest.where, lower].join(' AND ')}`,
+      `SELECT coalesce(sum(n), 0) AS n FROM overdue_counts WHERE ${[...rest.where, lower].join(' AND ')}`,
     ).get(rest.params) as { n: number };
     return counted + overdue.n;
   }
