@@ -20,6 +20,10 @@ const SERVER_SUITE = [
   'server/availability.test.ts', // session 4, 13c
   // session 4, 14c
   'server/coverage.test.ts',
+  // session 5, dx5 (review 6)
+  'server/availability-admin.test.ts',
+  'server/schedule-undo.test.ts',
+  'server/triage-assign.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

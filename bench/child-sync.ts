@@ -57,6 +57,28 @@ function mainThreadCpuMs(): number | null {
     return null;
   }
 }
+/** Peak resident set of this process so far (bytes; VmHWM from /proc on Linux, null elsewhere). */
+function peakRss(): number | null {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+// Largest RSS and JS heap seen while the pull runs (sampled; the final rebuild blocks the thread, so a VmHWM above
+// this peak was reached during the rebuild).
+const sampled = { rss: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss > sampled.rss)
+    Object.assign(sampled, {
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      external: m.external,
+      arrayBuffers: m.arrayBuffers,
+    });
+}, 50);
 const main0 = mainThreadCpuMs();
 const cpu0 = process.cpuUsage();
 const start = process.hrtime.bigint();
@@ -65,6 +87,8 @@ const ms = Number(process.hrtime.bigint() - start) / 1e6;
 const cpu = process.cpuUsage(cpu0);
 const main1 = mainThreadCpuMs();
 const mem = process.memoryUsage();
+const peak = peakRss();
+clearInterval(sampler);
 const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
 const afterGc = process.memoryUsage();
@@ -81,6 +105,8 @@ process.stdout.write(
     cpuMs: (cpu.user + cpu.system) / 1000,
     mainThreadCpuMs: main0 === null || main1 === null ? null : main1 - main0,
     rss: mem.rss,
+    peakRss: peak ?? mem.rss,
+    sampledPeak: sampled,
     heapUsed: mem.heapUsed,
     external: mem.external,
     rssAfterGc: afterGc.rss,

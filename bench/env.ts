@@ -122,8 +122,9 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export async function startBackend(scale: number): Promise<Backend> {
-  const dir = tempDir('portal');
+export async function startBackend(scale: number, dataDir?: string): Promise<Backend> {
+  // A given folder keeps the seeded backend between runs (bench/profile-sync.ts); seeded only when empty.
+  const dir = dataDir ?? tempDir('portal');
   let offset = 0;
   const now = () => Date.now() + offset;
   const started = process.hrtime.bigint();
@@ -135,7 +136,7 @@ export async function startBackend(scale: number): Promise<Backend> {
   return {
     url,
     server,
-    counts: server.demo!,
+    counts: server.demo ?? ({} as DemoCounts),
     seedMs,
     changes: await server.store.countChangesAfter(0),
     now,

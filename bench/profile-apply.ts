@@ -28,7 +28,8 @@ if (!dir || (mode !== 'record' && mode !== 'replay')) {
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 
 if (mode === 'record') {
-  const backend = await startBackend(Number(scaleArg ?? 5));
+  // PORTAL_DIR: a backend folder kept between runs (seeded once; see bench/profile-sync.ts).
+  const backend = await startBackend(Number(scaleArg ?? 5), process.env.PORTAL_DIR);
   try {
     const credentials = await BenchCredentials.signIn(backend, 'clinician1');
     const client = new SyncClient({
@@ -42,7 +43,7 @@ if (mode === 'record') {
     for (let i = 0; ; i++) {
       const res = await client.request({
         method: 'GET',
-        path: `/sync/pull?after=${after}&limit=1000`,
+        path: `/sync/pull?after=${after}&limit=${process.env.PULL_LIMIT ?? 1000}`,
         signal: new AbortController().signal,
       });
       const text = await res.text();

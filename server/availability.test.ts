@@ -6,55 +6,26 @@
  * (server/demo/seed.ts demoTemplateBlocks).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AvailabilityExceptionRecord, AvailabilityTemplateRecord } from '../src-shared/availability';
-import { PushResponse, type Change, type MutationOp, type MutationResult } from '../src-shared/sync';
-import {
-  call,
-  pullAll,
-  signInPatient,
-  signInStaff,
-  startServer,
-  type Running,
-  type StaffLogin,
-} from './test/helpers';
+import type { Change, MutationOp, MutationResult } from '../src-shared/sync';
+import { useServerDesk } from './test/desk';
+import { call, pullAll, signInPatient, signInStaff, type Running, type StaffLogin } from './test/helpers';
 
+const server = useServerDesk();
 let run: Running;
 let desk: StaffLogin;
 let admin: StaffLogin;
 
 beforeAll(async () => {
-  run = await startServer({ scale: 0.05 });
-  desk = await signInStaff(run, 'reception1');
+  run = server.run;
+  desk = server.login;
   admin = await signInStaff(run, 'admin1');
 });
-afterAll(async () => run?.stop());
 
 /** What a modified console would push: a booking the UI never offered. */
-async function push(
-  entityId: string,
-  op: MutationOp,
-  baseVersion: number | null = null,
-): Promise<MutationResult> {
-  const res = await call(run.url, 'POST', '/sync/push', {
-    token: desk.accessToken,
-    body: {
-      deviceId: desk.deviceId,
-      mutations: [
-        {
-          id: randomUUID(),
-          entityId,
-          baseVersion,
-          createdAt: new Date(run.clock.ms).toISOString(),
-          staffId: desk.staff.id,
-          mutation: op,
-        },
-      ],
-    },
-  });
-  expect(res.status).toBe(200);
-  return PushResponse.parse(res.json).results[0]!;
-}
+const push = (entityId: string, op: MutationOp, baseVersion: number | null = null): Promise<MutationResult> =>
+  server.pushOne(entityId, op, { baseVersion });
 
 const slot = (day: string, hhmm: string, minutes: number) => {
   const start = `${day}T${hhmm}:00.000Z`;

@@ -4,13 +4,16 @@
  * templates. Runs on SQLite and (project "postgres") on PostgreSQL. Expectations written by hand.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord, ThreadRecord } from '../src-shared/domain';
 import type { Change, MutationOp } from '../src-shared/sync';
-import { MUTATION_PAYLOAD_VERSION } from '../src-shared/sync';
 import { DEMO_PORTAL_PASSWORD } from './demo/credentials';
-import { call, pullAll, signInStaff, startServer, type Running, type StaffLogin } from './test/helpers';
+import { useServerDesk } from './test/desk';
+import { call, pullAll, signInStaff, type Running, type StaffLogin } from './test/helpers';
 
+// The test clock starts 2026-03-02T09:00Z; the demo location is in UTC (tests' default zone). The whole demo clinic
+// (scale 1), clinician1's PC first.
+const server = useServerDesk({ coverageSweepMs: 0, scale: 1, username: 'clinician1' });
 let run: Running;
 let doc1: StaffLogin;
 let doc2: StaffLogin;
@@ -18,15 +21,11 @@ let desk: StaffLogin;
 let admin: StaffLogin;
 
 beforeAll(async () => {
-  // The test clock starts 2026-03-02T09:00Z; the demo location is in UTC (tests' default zone).
-  run = await startServer({ coverageSweepMs: 0 });
-  doc1 = await signInStaff(run, 'clinician1');
+  run = server.run;
+  doc1 = server.login;
   doc2 = await signInStaff(run, 'clinician2');
   desk = await signInStaff(run, 'reception1');
   admin = await signInStaff(run, 'admin1');
-});
-afterAll(async () => {
-  await run?.stop();
 });
 
 /** Moves the server clock and signs everyone in again on their PCs (access tokens last 15 minutes). */
@@ -43,29 +42,10 @@ async function threads(who: StaffLogin): Promise<Map<string, ThreadRecord>> {
   return new Map(changes.flatMap((c) => (c.entity === 'thread' && c.data ? [[c.id, c.data] as const] : [])));
 }
 
+/** `who` changes a thread at its current version (as clinician1 reads it); the result's status. */
 async function push(who: StaffLogin, threadId: string, op: MutationOp): Promise<string> {
-  const thread = (
-    await call(run.url, 'GET', `/sync/record?entity=thread&id=${threadId}`, { token: doc1.accessToken })
-  ).json as { change: { data: { version: number } } };
-  const res = await call(run.url, 'POST', '/sync/push', {
-    token: who.accessToken,
-    body: {
-      deviceId: who.deviceId,
-      mutations: [
-        {
-          id: randomUUID(),
-          entityId: threadId,
-          baseVersion: thread.change.data.version,
-          createdAt: new Date(run.clock.ms).toISOString(),
-          staffId: who.staff.id,
-          v: MUTATION_PAYLOAD_VERSION,
-          mutation: op,
-        },
-      ],
-    },
-  });
-  expect(res.status).toBe(200);
-  return (res.json as { results: { status: string }[] }).results[0]!.status;
+  const baseVersion = await server.threadVersion(threadId, doc1);
+  return (await server.pushOne(threadId, op, { baseVersion, as: who })).status;
 }
 
 const markAbsence = (who: StaffLogin, id: string, body: Record<string, unknown>) =>
@@ -368,55 +348,40 @@ describe('pool templates', () => {
 });
 
 describe('coverage: the server’s timer', () => {
+  const timed = useServerDesk({ coverageSweepMs: 20, scale: 1, username: 'clinician1' });
   it('hands over when the clock passes the start although no console syncs', async () => {
-    const own = await startServer({ coverageSweepMs: 20 });
-    try {
-      const a = await signInStaff(own, 'clinician1');
-      const b = await signInStaff(own, 'clinician2');
-      const { changes } = await pullAll(own.url, a.accessToken);
-      const thread = changes.find(
-        (c) => c.entity === 'thread' && c.data?.status !== 'done' && c.data?.poolId === 'clinical',
-      )!.data as ThreadRecord;
-      const res = await call(own.url, 'POST', '/sync/push', {
-        token: a.accessToken,
-        body: {
-          deviceId: a.deviceId,
-          mutations: [
-            {
-              id: randomUUID(),
-              entityId: thread.id,
-              baseVersion: thread.version,
-              createdAt: new Date(own.clock.ms).toISOString(),
-              staffId: a.staff.id,
-              v: MUTATION_PAYLOAD_VERSION,
-              mutation: { op: 'thread.assign', assigneeId: a.staff.id },
-            },
-          ],
-        },
+    const own = timed.run;
+    const a = timed.login;
+    const b = await signInStaff(own, 'clinician2');
+    const { changes } = await pullAll(own.url, a.accessToken);
+    const thread = changes.find(
+      (c) => c.entity === 'thread' && c.data?.status !== 'done' && c.data?.poolId === 'clinical',
+    )!.data as ThreadRecord;
+    const assigned = await timed.pushOne(
+      thread.id,
+      { op: 'thread.assign', assigneeId: a.staff.id },
+      { baseVersion: thread.version },
+    );
+    expect(assigned.status).toBe('applied');
+    const marked = await call(own.url, 'PUT', '/coverage/absences/abs-timer', {
+      token: a.accessToken,
+      body: { staffId: a.staff.id, coverId: b.staff.id, startDate: '2026-03-03', endDate: '2026-03-03' },
+    });
+    expect(marked.json.absence.phase).toBe('scheduled');
+    // GET /sync/record runs no sweep: only the timer can move the thread once the clock passes the start.
+    const moved = new Promise<void>((resolve) => {
+      const stop = own.server.store.onChange(() => {
+        stop();
+        resolve();
       });
-      expect(res.json.results[0].status).toBe('applied');
-      const marked = await call(own.url, 'PUT', '/coverage/absences/abs-timer', {
-        token: a.accessToken,
-        body: { staffId: a.staff.id, coverId: b.staff.id, startDate: '2026-03-03', endDate: '2026-03-03' },
-      });
-      expect(marked.json.absence.phase).toBe('scheduled');
-      // GET /sync/record runs no sweep: only the timer can move the thread once the clock passes the start.
-      const moved = new Promise<void>((resolve) => {
-        const stop = own.server.store.onChange(() => {
-          stop();
-          resolve();
-        });
-      });
-      own.clock.ms = Date.parse('2026-03-03T00:00:00.000Z');
-      await moved;
-      const a2 = await signInStaff(own, 'clinician1', a.deviceId);
-      const after = (
-        await call(own.url, 'GET', `/sync/record?entity=thread&id=${thread.id}`, { token: a2.accessToken })
-      ).json.change.data as ThreadRecord;
-      expect(after.assigneeId).toBe('stf-clinician2');
-    } finally {
-      await own.stop();
-    }
+    });
+    own.clock.ms = Date.parse('2026-03-03T00:00:00.000Z');
+    await moved;
+    const a2 = await signInStaff(own, 'clinician1', a.deviceId);
+    const after = (
+      await call(own.url, 'GET', `/sync/record?entity=thread&id=${thread.id}`, { token: a2.accessToken })
+    ).json.change.data as ThreadRecord;
+    expect(after.assigneeId).toBe('stf-clinician2');
   });
 });
 

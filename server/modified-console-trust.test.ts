@@ -5,35 +5,22 @@
  * Clock: Monday 2 March 2026 09:00 UTC (server/test/helpers.ts); demo clinic in UTC; prv-001 15-minute slots.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  MUTATION_PAYLOAD_VERSION,
-  PullResponse,
-  PushResponse,
-  type Change,
-  type MutationOp,
-  type MutationResult,
-} from '../src-shared/sync';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PullResponse, type Change, type MutationOp, type MutationResult } from '../src-shared/sync';
 import type { BreakGlassGrant } from '../src-shared/triage';
-import {
-  call,
-  pullAll,
-  signInPatient,
-  signInStaff,
-  startServer,
-  type Running,
-  type StaffLogin,
-} from './test/helpers';
+import { useServerDesk } from './test/desk';
+import { call, pullAll, signInPatient, signInStaff, type Running, type StaffLogin } from './test/helpers';
 
+// A receptionist's own PC (the server desk), and a clinician's own PC.
+const server = useServerDesk();
 let run: Running;
 let desk: StaffLogin;
 let doc: StaffLogin;
 let clinicalThread: string;
 
 beforeAll(async () => {
-  run = await startServer({ scale: 0.05 });
-  // A receptionist's own PC, and a clinician's own PC.
-  desk = await signInStaff(run, 'reception1');
+  run = server.run;
+  desk = server.login;
   doc = await signInStaff(run, 'clinician1');
   const all = (await pullAll(run.url, doc.accessToken)).changes;
   const kinds = new Map(
@@ -50,35 +37,14 @@ beforeAll(async () => {
       withMessages.has(c.id),
   )!.id;
 });
-afterAll(async () => run?.stop());
-
-async function push(
+/** One change pushed from `who`'s PC, made at `createdAt` (epoch ms) on `baseVersion`. */
+const push = (
   who: StaffLogin,
   entityId: string,
   op: MutationOp,
   createdAt: number,
   baseVersion: number | null,
-): Promise<MutationResult> {
-  const res = await call(run.url, 'POST', '/sync/push', {
-    token: who.accessToken,
-    body: {
-      deviceId: who.deviceId,
-      mutations: [
-        {
-          id: randomUUID(),
-          entityId,
-          baseVersion,
-          createdAt: new Date(createdAt).toISOString(),
-          staffId: who.staff.id,
-          v: MUTATION_PAYLOAD_VERSION,
-          mutation: op,
-        },
-      ],
-    },
-  });
-  expect(res.status).toBe(200);
-  return PushResponse.parse(res.json).results[0]!;
-}
+): Promise<MutationResult> => server.pushOne(entityId, op, { as: who, createdAt, baseVersion });
 const outcome = (r: MutationResult) => (r.status === 'applied' ? 'applied' : `${r.status}: ${r.reason}`);
 const book = (start: string, patientId: string, virtualLink: string | null = null): MutationOp => ({
   op: 'appointment.book',

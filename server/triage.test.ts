@@ -4,20 +4,22 @@
  * changes. Plus topic routing of new portal threads. Expectations written by hand.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Change, MutationOp } from '../src-shared/sync';
-import { MUTATION_PAYLOAD_VERSION, PullResponse } from '../src-shared/sync';
+import { PullResponse } from '../src-shared/sync';
+import { useServerDesk } from './test/desk';
 import {
   call,
   pullAll,
   registerDevice,
   signInPatient,
   signInStaff,
-  startServer,
   type Running,
   type StaffLogin,
 } from './test/helpers';
 
+/** The whole demo clinic (scale 1); a receptionist's PC (the server desk) and a clinician's. */
+const server = useServerDesk({ scale: 1 });
 let run: Running;
 let desk: StaffLogin;
 let doc: StaffLogin;
@@ -40,8 +42,8 @@ const threadsIn = (changes: Change[], kind: 'clinical' | 'administrative'): Set<
 };
 
 beforeAll(async () => {
-  run = await startServer();
-  desk = await signInStaff(run, 'reception1');
+  run = server.run;
+  desk = server.login;
   doc = await signInStaff(run, 'clinician1');
   all = (await pullAll(run.url, doc.accessToken)).changes;
   const messageThread = new Map(
@@ -52,9 +54,6 @@ beforeAll(async () => {
   );
   clinicalThread = [...threadsIn(all, 'clinical')].find((t) => withAttachment.has(t))!;
   adminThread = [...threadsIn(all, 'administrative')].find((t) => withAttachment.has(t))!;
-});
-afterAll(async () => {
-  await run?.stop();
 });
 
 /** Messages and attachments of `changes`, by the kind of pool their thread is in. */
@@ -162,29 +161,10 @@ describe('GET /sync/record', () => {
 });
 
 describe('push from a modified console', () => {
+  /** `who` changes a thread at its current version (as the clinician reads it); the result's status. */
   const push = async (who: StaffLogin, threadId: string, op: MutationOp) => {
-    const thread = (
-      await call(run.url, 'GET', `/sync/record?entity=thread&id=${threadId}`, { token: doc.accessToken })
-    ).json as { change: { data: { version: number } } };
-    const res = await call(run.url, 'POST', '/sync/push', {
-      token: who.accessToken,
-      body: {
-        deviceId: who.deviceId,
-        mutations: [
-          {
-            id: randomUUID(),
-            entityId: threadId,
-            baseVersion: thread.change.data.version,
-            createdAt: new Date(run.clock.ms).toISOString(),
-            staffId: who.staff.id,
-            v: MUTATION_PAYLOAD_VERSION,
-            mutation: op,
-          },
-        ],
-      },
-    });
-    expect(res.status).toBe(200);
-    return (res.json as { results: { status: string }[] }).results[0]!.status;
+    const baseVersion = await server.threadVersion(threadId, doc);
+    return (await server.pushOne(threadId, op, { baseVersion, as: who })).status;
   };
 
   // [operation, on a clinical thread, on an administrative thread], for a receptionist

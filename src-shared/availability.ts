@@ -17,7 +17,9 @@ import { z } from 'zod';
 import {
   instantAtLocal,
   instantsAtLocal,
+  isLocalDate,
   isoWeekday,
+  LocalDate,
   localDateOf,
   localMinuteOf,
   minuteLabel,
@@ -25,7 +27,7 @@ import {
 import type { LocationRecord, ProviderRecord } from './domain';
 
 const id = z.string().min(1).max(64);
-const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const localDate = LocalDate;
 const minute = z.number().int().min(0).max(1440);
 
 /** Kinds of a weekly template block: 'work' is bookable, 'lunch' and 'admin' time are not. */
@@ -109,9 +111,9 @@ export function exceptionProblem(
     'kind' | 'providerId' | 'fromDate' | 'toDate' | 'startMinute' | 'endMinute'
   >,
 ): string | null {
+  if (!isLocalDate(e.fromDate) || !isLocalDate(e.toDate)) return 'Not a real date.';
   const from = Date.parse(`${e.fromDate}T00:00:00Z`);
   const to = Date.parse(`${e.toDate}T00:00:00Z`);
-  if (!Number.isFinite(from) || !Number.isFinite(to)) return 'Not a real date.';
   if (to < from) return 'The last day is before the first.';
   if ((to - from) / 86_400_000 + 1 > MAX_EXCEPTION_DAYS)
     return `An exception covers at most ${MAX_EXCEPTION_DAYS} days.`;
@@ -287,8 +289,8 @@ export function planSlots(
  * Why [start, end) (UTC instants) cannot be booked with this provider by its availability, or null: it must start
  * and end on one local day at the provider's location, inside one working period and on its `slotMinutes` grid,
  * on a day that is not closed (holiday, leave), overlapping no lunch, admin time or partial leave. Without a
- * template or session the working period is the provider's default hours and the messages are those of
- * `slotProblem` (src-shared/schedule-rules.ts).
+ * template or session the working period is the provider's default hours: that is `slotProblem`
+ * (src-shared/schedule-rules.ts), which calls this with no availability.
  */
 export function bookableProblem(
   provider: PlanProvider,

@@ -9,6 +9,7 @@
  * `YYYY-MM-DD` at a location; a *wall-clock minute* is minutes after local midnight (0..1440) at a location.
  */
 import { Temporal } from 'temporal-polyfill';
+import { z } from 'zod';
 
 /** True when `zone` is an IANA time-zone name this runtime knows (e.g. America/New_York, Australia/Lord_Howe). */
 export function isTimeZone(zone: string): boolean {
@@ -22,6 +23,24 @@ export function isTimeZone(zone: string): boolean {
 }
 
 const plainDate = (date: string): Temporal.PlainDate => Temporal.PlainDate.from(date, { overflow: 'reject' });
+
+/** True when `date` is `YYYY-MM-DD` and a day the calendar has (not 30 February: `Date.parse` would say 2 March). */
+export function isLocalDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  try {
+    plainDate(date);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A local calendar date `YYYY-MM-DD` that exists (ISO 8601 calendar date; checked with Temporal, overflow
+ * rejected): the one schema for every local date of the contract, availability, coverage and the finder, so a
+ * date like 2026-02-30 is a VALIDATION error at the edge, never stored or handed to Temporal later.
+ */
+export const LocalDate = z.string().refine(isLocalDate, 'Not a real date (YYYY-MM-DD).');
 
 /** The instant (epoch ms) a local date starts at in `zone` (local midnight, or the first moment after a gap). */
 export function dayStartMs(date: string, zone: string): number {

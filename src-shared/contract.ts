@@ -10,6 +10,7 @@
  * - `audit`: the event the router records for it (DESIGN.md §7); `null` only for methods that touch no record.
  */
 import { z } from 'zod';
+import { LocalDate } from './clinic-time';
 import type { Role } from './domain';
 import { AuditAction, AuditEntityType, CancelCode, IsoTime, Priority, ROLES, ThreadStatus } from './domain';
 import {
@@ -78,7 +79,8 @@ const CLINICAL = ['clinician', 'receptionist', 'admin'] as const;
 const id = z.string().min(1).max(64);
 const none = z.strictObject({});
 const ok = z.strictObject({ ok: z.literal(true) });
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+// session 5, dx5: a date that exists (review 6 D10), not only its shape.
+const date = LocalDate;
 
 /** Columns the audit report sorts by. */
 export const AUDIT_REPORT_COLUMNS = [

@@ -18,12 +18,12 @@
  * colleague (or anyone) re-assigned to a third person stays where it is.
  */
 import { z } from 'zod';
-import { addLocalDays, dayStartMs } from './clinic-time';
+import { addLocalDays, dayStartMs, LocalDate } from './clinic-time';
 import { IsoTime, TimeZoneName, type Role } from './domain';
 
 const id = z.string().min(1).max(64);
-/** A clinic-local calendar date, YYYY-MM-DD. */
-export const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+/** A clinic-local calendar date, YYYY-MM-DD, that exists (src-shared/clinic-time.ts). */
+export { LocalDate };
 
 /** The longest absence one record may cover (days). Longer leave is marked in several pieces. */
 export const ABSENCE_MAX_DAYS = 366;

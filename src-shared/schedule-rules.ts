@@ -12,9 +12,13 @@ import type {
   VisitTypeRecord,
 } from './domain';
 import { SLOT_HOLDING_STATUSES } from './domain';
-import { instantAtLocal, instantsAtLocal, localDateOf, localMinuteOf, minuteLabel } from './clinic-time';
+import { bookableProblem, type ProviderAvailability } from './availability';
+import { instantAtLocal, instantsAtLocal, localDateOf } from './clinic-time';
 
 export { normalizeIso } from './instant';
+
+/** The availability of a provider without a template or exceptions: their default hours every day. */
+const NO_AVAILABILITY: ProviderAvailability = { template: null, exceptions: [] };
 
 /** A bookable slot: UTC instants of its start and end, with the local date and wall-clock minute it starts at. */
 export interface GridSlot {
@@ -65,7 +69,9 @@ export function slotGrid(
 
 /**
  * Why [start, end) (UTC instants) is not bookable with this provider, or null when it starts and ends on the
- * provider's slot grid, within working hours, on one local day at the provider's location.
+ * provider's slot grid, within working hours, on one local day at the provider's location. This is
+ * `bookableProblem` (src-shared/availability.ts) for a provider with no template and no exceptions: one copy of
+ * each check.
  */
 export function slotProblem(
   provider: ProviderRecord,
@@ -73,30 +79,7 @@ export function slotProblem(
   start: string,
   end: string,
 ): string | null {
-  const s = Date.parse(start);
-  const e = Date.parse(end);
-  if (!Number.isFinite(s) || !Number.isFinite(e)) return 'The start or end time is not a real time.';
-  if (e <= s) return 'The appointment must end after it starts.';
-  const zone = location.timeZone;
-  const date = localDateOf(s, zone);
-  const endDate = localDateOf(e, zone);
-  const { dayStartMinute: open, dayEndMinute: close, slotMinutes: slot } = provider;
-  const hours = `${minuteLabel(open)}–${minuteLabel(close)} ${zone}`;
-  const startMinute = localMinuteOf(s, zone);
-  // An end at local midnight belongs to the day it closes.
-  const endMinute = endDate !== date && localMinuteOf(e, zone) === 0 ? 1440 : localMinuteOf(e, zone);
-  if (endDate !== date && endMinute !== 1440) return 'The appointment must start and end on the same day.';
-  if (startMinute < open || endMinute > close) {
-    return `Outside ${provider.name}'s working hours (${hours}).`;
-  }
-  // Either occurrence of a wall time repeated at a fall-back change is on the grid.
-  const onGrid = (minute: number, at: number) =>
-    (minute - open) % slot === 0 &&
-    (instantAtLocal(date, minute, zone) === at || instantsAtLocal(date, minute, zone).includes(at));
-  if (s % 60_000 !== 0 || e % 60_000 !== 0 || !onGrid(startMinute, s) || !onGrid(endMinute, e)) {
-    return `Not on ${provider.name}'s ${slot}-minute slot grid.`;
-  }
-  return null;
+  return bookableProblem(provider, location, NO_AVAILABILITY, start, end);
 }
 
 /** The clinic's clock as the guardrails need it (issue 13 §6): an instant, the location's zone, its walk-in allowance. */

@@ -128,6 +128,12 @@ function addWord(word: string, add: (h: SearchHighlight, t: SearchTerm[]) => voi
   add({ kind: 'word', text: word, prefix }, [{ column: 'words', token: word, prefix }]);
 }
 
+/**
+ * The words of an indexed message's word text (indexTextOf's `words`), split as the store's FTS5 tokenizer splits
+ * it: the vocabulary prefixes are completed from (src-main/store/repos/search-index.ts). Pure.
+ */
+export const wordsOf = (words: string): string[] => words.split(NOT_WORD).filter((w) => w.length > 0);
+
 /** True when `text` has something to search (the console shows "type at least 2 letters" otherwise). */
 export const isSearchable = (text: string): boolean => parseSearch(text).terms.length > 0;
 

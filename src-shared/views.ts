@@ -69,6 +69,11 @@ export type ThreadSummary = z.infer<typeof ThreadSummary>;
 export const ThreadPage = z.strictObject({
   threads: z.array(ThreadSummary),
   total: z.number().int().nonnegative(),
+  /**
+   * A search counts matching threads only up to 1,000 (or the page's end, if further): when more match, `total`
+   * is that lower bound and this is true (shown as "1,000+"; issue 14 §6). Absent: `total` is exact.
+   */
+  totalIsLowerBound: z.literal(true).optional(),
 });
 export type ThreadPage = z.infer<typeof ThreadPage>;
 

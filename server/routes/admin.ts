@@ -6,9 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SYNC_ROUTES } from '../../src-shared/sync';
 import { deviceView, revokeDevice } from '../auth/devices';
-import { authenticateStaff, type StaffSession } from '../auth/staff-auth';
+import { authenticateAdmin, type AdminAttempt } from '../auth/admin-auth';
 import type { ServerContext } from '../context';
-import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
 import type { PokeHub } from '../sync/hub';
 
@@ -20,14 +19,11 @@ const RevokeBody = z.strictObject({}).optional();
 export const ALERT_LIMIT = 500;
 
 export function adminRoutes(app: FastifyInstance, ctx: ServerContext, hub: PokeHub): void {
-  const adminOf = async (headers: Record<string, unknown>): Promise<StaffSession> => {
-    const session = await authenticateStaff(ctx, headers);
-    if (session.staff.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can do this.');
-    return session;
-  };
+  const adminOf = (headers: Record<string, unknown>, attempt?: AdminAttempt) =>
+    authenticateAdmin(ctx, headers, attempt);
 
   app.get(SYNC_ROUTES.adminDevices, async (request) => {
-    await adminOf(request.headers);
+    await adminOf(request.headers, { action: 'read', entityType: 'settings' });
     parse(NoQuery, request.query, 'query');
     return { devices: (await ctx.store.devices()).map(deviceView) };
   });
@@ -43,7 +39,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext, hub: PokeH
   });
 
   app.get(SYNC_ROUTES.adminAuditAlerts, async (request) => {
-    await adminOf(request.headers);
+    await adminOf(request.headers, { action: 'read', entityType: 'audit' });
     parse(NoQuery, request.query, 'query');
     return { alerts: await ctx.store.auditAlerts(ALERT_LIMIT) };
   });

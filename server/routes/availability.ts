@@ -17,7 +17,8 @@ import {
   type AvailabilityTemplateRecord,
 } from '../../src-shared/availability';
 import { SYNC_ROUTES } from '../../src-shared/sync';
-import { authenticateStaff, type StaffSession } from '../auth/staff-auth';
+import { authenticateAdmin, type AdminAttempt } from '../auth/admin-auth';
+import type { StaffSession } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
@@ -26,11 +27,8 @@ const ProviderParams = z.strictObject({ providerId: z.string().min(1).max(64) })
 const ExceptionParams = z.strictObject({ exceptionId: z.string().min(1).max(64) });
 
 export function availabilityRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const adminOf = async (headers: Record<string, unknown>): Promise<StaffSession> => {
-    const session = await authenticateStaff(ctx, headers);
-    if (session.staff.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can do this.');
-    return session;
-  };
+  const adminOf = (headers: Record<string, unknown>, attempt?: AdminAttempt) =>
+    authenticateAdmin(ctx, headers, attempt);
   const audit = (
     session: StaffSession,
     action: 'create' | 'update' | 'delete',
@@ -86,6 +84,19 @@ export function availabilityRoutes(app: FastifyInstance, ctx: ServerContext): vo
         if (provider.locationId !== body.locationId)
           throw new HttpError(400, 'VALIDATION', 'This provider does not work at that location.');
       }
+      // An identical exception already there is this one, created by an earlier try whose answer was lost (the
+      // console says "try again"): answered again, never created twice (review 6 D11; DESIGN §5 at most once).
+      const same = (await ctx.store.availabilityExceptions(body.locationId, body.fromDate, body.toDate)).find(
+        (e) =>
+          e.kind === body.kind &&
+          e.providerId === body.providerId &&
+          e.fromDate === body.fromDate &&
+          e.toDate === body.toDate &&
+          e.startMinute === body.startMinute &&
+          e.endMinute === body.endMinute &&
+          e.label === body.label,
+      );
+      if (same) return { exception: same };
       const exception: AvailabilityExceptionRecord = { id: `avx-${randomUUID()}`, ...body, version: 1 };
       await ctx.store.insertAvailabilityException(exception);
       await audit(session, 'create', exception.id, ['kind', 'dates', 'times', 'label']);

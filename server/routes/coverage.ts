@@ -14,7 +14,8 @@ import {
   type ClinicSettingsRecord,
   type PoolTemplateRecord,
 } from '../../src-shared/triage';
-import { authenticateStaff, type StaffSession } from '../auth/staff-auth';
+import { authenticateAdmin, type AdminAttempt } from '../auth/admin-auth';
+import { authenticateStaff } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { endAbsence, markAbsence } from '../triage/coverage';
 import { HttpError } from '../http/errors';
@@ -25,24 +26,8 @@ const TemplateParams = z.strictObject({ templateId: z.string().regex(/^[A-Za-z0-
 const NoBody = z.strictObject({}).optional();
 
 export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const adminOf = async (headers: Record<string, unknown>): Promise<StaffSession> => {
-    const session = await authenticateStaff(ctx, headers);
-    if (session.staff.role !== 'admin') {
-      await ctx.audit.write({
-        staffId: session.staff.id,
-        role: session.staff.role,
-        deviceId: session.deviceId,
-        action: 'update',
-        entityType: 'settings',
-        entityId: null,
-        fields: [],
-        outcome: 'failure',
-        actorKind: 'staff',
-      });
-      throw new HttpError(403, 'FORBIDDEN', 'Only an admin can do this.');
-    }
-    return session;
-  };
+  const adminOf = (headers: Record<string, unknown>, attempt?: AdminAttempt) =>
+    authenticateAdmin(ctx, headers, attempt);
 
   app.put(SYNC_ROUTES.absence, async (request) => {
     const session = await authenticateStaff(ctx, request.headers);
@@ -93,6 +78,14 @@ export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return ctx.store.transaction(async () => {
       if (!(await ctx.store.triagePool(body.poolId))) throw new HttpError(404, 'NOT_FOUND', 'No such pool.');
       const before = await ctx.store.poolTemplate(templateId);
+      // A new template identical to one of the pool is that one, saved by an earlier try whose answer was lost
+      // (the console makes a new id per try): answered again, never created twice (review 6 D11).
+      const same = before
+        ? undefined
+        : (await ctx.store.poolTemplates()).find(
+            (t) => t.poolId === body.poolId && t.title === body.title && t.body === body.body,
+          );
+      if (same) return { template: same };
       const template: PoolTemplateRecord = { id: templateId, ...body, version: (before?.version ?? 0) + 1 };
       await ctx.store.upsertPoolTemplate(template);
       await ctx.audit.write({

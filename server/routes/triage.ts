@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SYNC_ROUTES } from '../../src-shared/sync';
 import { PoolRecord } from '../../src-shared/triage';
-import { authenticateStaff } from '../auth/staff-auth';
+import { authenticateAdmin } from '../auth/admin-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
@@ -24,15 +24,13 @@ export function triageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // issue 14a: the admins' break-glass report (HIPAA 164.312(a)(2)(ii)): every emergency access with its stated
   // reason and the reads made under it; an admin acknowledges each after review (audited).
   app.get(SYNC_ROUTES.adminBreakGlass, async (request) => {
-    const session = await authenticateStaff(ctx, request.headers);
-    if (session.staff.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can do this.');
+    await authenticateAdmin(ctx, request.headers, { action: 'read', entityType: 'audit' });
     parse(z.strictObject({}), request.query, 'query');
     return { grants: await ctx.store.breakGlassReport(BREAK_GLASS_REPORT_LIMIT) };
   });
 
   app.post(SYNC_ROUTES.adminAcknowledgeBreakGlass, async (request) => {
-    const session = await authenticateStaff(ctx, request.headers);
-    if (session.staff.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can do this.');
+    const session = await authenticateAdmin(ctx, request.headers, { action: 'update', entityType: 'audit' });
     const { grantId } = parse(GrantParams, request.params, 'params');
     return ctx.store.transaction(async () => {
       if (!(await ctx.store.acknowledgeBreakGlass(grantId, session.staff.id, ctx.nowIso())))
@@ -53,14 +51,15 @@ export function triageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get(SYNC_ROUTES.adminPools, async (request) => {
-    const session = await authenticateStaff(ctx, request.headers);
-    if (session.staff.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can do this.');
+    await authenticateAdmin(ctx, request.headers, { action: 'read', entityType: 'settings' });
     return { pools: await ctx.store.pools() };
   });
 
   app.put(SYNC_ROUTES.adminPool, async (request) => {
-    const session = await authenticateStaff(ctx, request.headers);
-    if (session.staff.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can do this.');
+    const session = await authenticateAdmin(ctx, request.headers, {
+      action: 'update',
+      entityType: 'settings',
+    });
     const { poolId } = parse(PoolParams, request.params, 'params');
     const body = parse(PoolBody, request.body, 'body');
     return ctx.store.transaction(async () => {

@@ -9,6 +9,7 @@ import type {
   StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
+import { SLOT_HOLDING_STATUSES } from '../../src-shared/domain';
 import type { Change, Mutation, MutationOp, MutationOpName, MutationResult } from '../../src-shared/sync';
 import type { ServerContext } from '../context';
 import {
@@ -261,6 +262,19 @@ async function appointmentOp(
     : { id: '', name: '', timeZone: 'UTC', walkInMinutes: 0, version: 0 };
   const problem = statusProblem(current, kind, await judgeClock(c, location, c.m, c.deviceId));
   if (problem) return { result: rejected(c, problem, appointmentChange(current)), audit };
+  // A visit coming back into its slot (undo of a no-show: a no-show holds none) meets the booking's check: the
+  // slot may have been given to another visit meanwhile (review 6 D3).
+  if (
+    !SLOT_HOLDING_STATUSES.includes(current.status) &&
+    SLOT_HOLDING_STATUSES.includes(TRANSITIONS[kind].to)
+  ) {
+    const holder = await c.store.findSlotHolder(current.providerId, current.start, current.end, current.id);
+    if (holder)
+      return {
+        result: conflict(c, await slotTakenReason(c, holder), appointmentChange(current)),
+        audit,
+      };
+  }
   const next: AppointmentRecord = {
     ...current,
     status: TRANSITIONS[kind].to,
@@ -327,8 +341,27 @@ async function threadOp(
       break;
     }
     case 'thread.assign': {
-      if (op.assigneeId !== null && !(await c.store.staff(op.assigneeId)))
+      const assignee = op.assigneeId === null ? null : await c.store.staff(op.assigneeId);
+      if (op.assigneeId !== null && !assignee)
         return out(rejected(c, 'Unknown staff member.', threadChange(thread)));
+      // issue 14a (review 6 D9): a thread goes only to someone who can work it — a role that may read its pool,
+      // an account still active — or it would sit in a "Mine" queue nobody can act on.
+      if (assignee && !roleMayReadPool(assignee.role, kind))
+        return out(
+          rejected(
+            c,
+            `${assignee.displayName} cannot work a thread of a clinical pool: assign it to a clinician.`,
+            threadChange(thread),
+          ),
+        );
+      if (assignee && !(await staffActive(c, assignee)))
+        return out(
+          rejected(
+            c,
+            `${assignee.displayName}'s account is not active: assign it to someone else.`,
+            threadChange(thread),
+          ),
+        );
       const holder = thread.assigneeId;
       const stale = c.m.baseVersion === null || c.m.baseVersion !== thread.version;
       if (holder !== null && holder !== c.staff.id && holder !== op.assigneeId && stale) {

@@ -4,9 +4,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { PushResponse, type Mutation, type MutationOp, type MutationResult } from '../../src-shared/sync';
+import {
+  MUTATION_PAYLOAD_VERSION,
+  PushResponse,
+  type Mutation,
+  type MutationOp,
+  type MutationResult,
+} from '../../src-shared/sync';
 import type { ServerOptions } from '../app';
 import { call, signInStaff, startServer, type Running, type StaffLogin } from './helpers';
+
+/**
+ * How a change is written: `baseVersion` the version the console saw (default null: a creation), `createdAt` when
+ * the console made it (epoch ms or an ISO instant; default the server clock's now), `as` another signed-in PC
+ * and person that sends it (`signInStaff(desk.run, ...)`; default the desk's own login).
+ */
+export interface ChangeOptions {
+  baseVersion?: number | null;
+  createdAt?: number | string;
+  as?: StaffLogin;
+}
 
 /** What `useServerDesk` opens. Read its fields inside tests and hooks: they throw before its beforeAll ran. */
 export interface ServerDesk {
@@ -15,23 +32,19 @@ export interface ServerDesk {
   /** The signed-in person's tokens and the PC's device id. */
   readonly login: StaffLogin;
   /**
-   * One change as a console writes it: a fresh mutation id, by the signed-in person. `createdAt` is when the
-   * console made it (epoch ms or an ISO instant; default the server clock's now); `baseVersion` is the version
-   * the console saw (default null: a creation).
+   * One change as a console of this release writes it (payload version MUTATION_PAYLOAD_VERSION): a fresh mutation
+   * id, by the signed-in person (see ChangeOptions).
    */
-  mutation(
-    entityId: string,
-    op: MutationOp,
-    options?: { baseVersion?: number | null; createdAt?: number | string },
-  ): Mutation;
-  /** `POST /sync/push` of `mutations` in one request; fails the test unless it answers 200; results in order. */
-  push(mutations: Mutation[]): Promise<MutationResult[]>;
+  mutation(entityId: string, op: MutationOp, options?: ChangeOptions): Mutation;
+  /**
+   * `POST /sync/push` of `mutations` in one request from the desk (or `as`'s PC); fails the test unless it
+   * answers 200; results in order.
+   */
+  push(mutations: Mutation[], as?: StaffLogin): Promise<MutationResult[]>;
   /** `push` of one `mutation(entityId, op, options)`; its result. */
-  pushOne(
-    entityId: string,
-    op: MutationOp,
-    options?: { baseVersion?: number | null; createdAt?: number | string },
-  ): Promise<MutationResult>;
+  pushOne(entityId: string, op: MutationOp, options?: ChangeOptions): Promise<MutationResult>;
+  /** The server's current version of a thread, as `reader` (default the desk's login) reads it (`GET /sync/record`). */
+  threadVersion(threadId: string, reader?: StaffLogin): Promise<number>;
   /** Signs the same person in again on the same PC (access tokens are short-lived: after moving the clock). */
   signInAgain(): Promise<void>;
 }
@@ -66,19 +79,22 @@ export function useServerDesk(options: Partial<ServerOptions> & { username?: str
     get login() {
       return ready().login;
     },
-    mutation(entityId, op, { baseVersion = null, createdAt } = {}) {
-      const { run: r, login: l } = ready();
+    mutation(entityId, op, { baseVersion = null, createdAt, as } = {}) {
+      const { run: r, login } = ready();
+      const l = as ?? login;
       return {
         id: randomUUID(),
         entityId,
         baseVersion,
         createdAt: new Date(createdAt ?? r.clock.ms).toISOString(),
         staffId: l.staff.id,
+        v: MUTATION_PAYLOAD_VERSION,
         mutation: op,
       };
     },
-    async push(mutations) {
-      const { run: r, login: l } = ready();
+    async push(mutations, as) {
+      const { run: r, login } = ready();
+      const l = as ?? login;
       const res = await call(r.url, 'POST', '/sync/push', {
         token: l.accessToken,
         body: { deviceId: l.deviceId, mutations },
@@ -87,7 +103,15 @@ export function useServerDesk(options: Partial<ServerOptions> & { username?: str
       return PushResponse.parse(res.json).results;
     },
     async pushOne(entityId, op, mutationOptions) {
-      return (await desk.push([desk.mutation(entityId, op, mutationOptions)]))[0]!;
+      return (await desk.push([desk.mutation(entityId, op, mutationOptions)], mutationOptions?.as))[0]!;
+    },
+    async threadVersion(threadId, reader) {
+      const { run: r, login } = ready();
+      const res = await call(r.url, 'GET', `/sync/record?entity=thread&id=${encodeURIComponent(threadId)}`, {
+        token: (reader ?? login).accessToken,
+      });
+      expect(res.status, JSON.stringify(res.json)).toBe(200);
+      return (res.json as { change: { data: { version: number } } }).change.data.version;
     },
     async signInAgain() {
       const { run: r, login: l } = ready();

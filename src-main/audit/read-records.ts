@@ -163,8 +163,48 @@ const MAX_REMEMBERED = 100_000;
 export class RecentListReads {
   /** Per query (staff, method, input), per record: when it was last recorded. Nested so a key is built once. */
   private readonly seen = new Map<string, Map<string, number>>();
+  /**
+   * Per query: the last answer object recorded and the oldest and newest record times of its records. The same
+   * object again (a cached, frozen first page: src-main/ipc/validated-output.ts) within LIST_READ_REPEAT_MS of
+   * the oldest has every record already recorded, so its records are not listed again (session 5, 16r).
+   */
+  private readonly answers = new Map<string, { output: object; oldest: number; newest: number }>();
   private size = 0;
   constructor(private readonly now: () => number) {}
+
+  /**
+   * fresh() for a list read's answer: `subjectsOf(output)` is only built when the answer is not the very object
+   * whose records were all recorded within LIST_READ_REPEAT_MS (and the clock has not gone back since).
+   */
+  freshFor(
+    staffId: string | null,
+    method: MethodName,
+    input: unknown,
+    output: unknown,
+    subjectsOf: (output: unknown) => readonly AuditSubject[],
+  ): AuditSubject[] {
+    const now = this.now();
+    const query = queryKey(staffId, method, input);
+    const last = this.answers.get(query);
+    if (last && last.output === output && now >= last.newest && now - last.oldest < LIST_READ_REPEAT_MS)
+      return [];
+    const subjects = subjectsOf(output);
+    const out = this.fresh(staffId, method, input, subjects, query);
+    const records = this.seen.get(query);
+    // Only frozen answers (the validated copies of cached pages, handed out again as the same object): another
+    // answer is a new object every time and would only be held in memory for nothing.
+    if (typeof output === 'object' && output !== null && Object.isFrozen(output) && records) {
+      let oldest = now;
+      let newest = now;
+      for (const s of subjects) {
+        const at = records.get(`${s.entityType}\u0000${s.entityId}`) ?? now;
+        if (at < oldest) oldest = at;
+        if (at > newest) newest = at;
+      }
+      this.answers.set(query, { output, oldest, newest });
+    }
+    return out;
+  }
 
   /** The subjects to record now; remembers them as recorded. */
   fresh(
@@ -172,11 +212,12 @@ export class RecentListReads {
     method: MethodName,
     input: unknown,
     subjects: readonly AuditSubject[],
+    query: string = queryKey(staffId, method, input),
   ): AuditSubject[] {
     const now = this.now();
-    const query = `${staffId ?? ''}\u0000${method}\u0000${JSON.stringify(input)}`;
     if (this.size + subjects.length > MAX_REMEMBERED) {
       this.seen.clear();
+      this.answers.clear();
       this.size = 0;
     }
     let records = this.seen.get(query);
@@ -192,4 +233,8 @@ export class RecentListReads {
     }
     return out;
   }
+}
+
+function queryKey(staffId: string | null, method: MethodName, input: unknown): string {
+  return `${staffId ?? ''}\u0000${method}\u0000${JSON.stringify(input)}`;
 }

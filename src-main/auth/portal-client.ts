@@ -41,6 +41,48 @@ export class PortalError extends Error {
 
 const TIMEOUT_MS = 10_000;
 
+/** What one portal request answered: the response (any status) and its body parsed as JSON (null when not JSON). */
+export interface PortalAnswer {
+  res: Response;
+  json: unknown;
+}
+
+/**
+ * One JSON request to the portal backend through the console's PortalTransport (device credential, no redirects,
+ * URL policy): `accept` and (with a body) `content-type` JSON, the bearer token when given, a 10 s timeout.
+ * The caller maps the status and validates `json` with its schema (threat model §2.4).
+ * @throws PortalError 'refused-address' (a redirect or an address the policy refuses), 'offline' (network error,
+ *   timeout).
+ */
+export async function portalFetch(
+  transport: PortalTransport,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  route: string,
+  body: unknown,
+  options: { accessToken?: string; withDevice?: boolean } = {},
+): Promise<PortalAnswer> {
+  let res: Response;
+  try {
+    res = await transport.fetch(route, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(options.accessToken ? { authorization: `Bearer ${options.accessToken}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      withDevice: options.withDevice ?? true,
+    });
+  } catch (error) {
+    if (error instanceof PortalRedirectError || error instanceof ServerUrlError)
+      throw new PortalError('refused-address', error.message);
+    throw new PortalError('offline', 'The portal backend cannot be reached');
+  }
+  const json: unknown = await res.json().catch(() => null);
+  return { res, json };
+}
+
 /**
  * The staff-auth and admin calls of the portal backend, all through the console's one PortalTransport (device
  * credential, no redirects, URL policy). Every answer is validated before use (threat model §2.4).
@@ -55,25 +97,7 @@ export class PortalAuthClient {
     schema: T,
     options: { accessToken?: string; withDevice?: boolean } = {},
   ): Promise<z.output<T>> {
-    let res: Response;
-    try {
-      res = await this.transport.fetch(route, {
-        method,
-        headers: {
-          accept: 'application/json',
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...(options.accessToken ? { authorization: `Bearer ${options.accessToken}` } : {}),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        withDevice: options.withDevice ?? true,
-      });
-    } catch (error) {
-      if (error instanceof PortalRedirectError || error instanceof ServerUrlError)
-        throw new PortalError('refused-address', error.message);
-      throw new PortalError('offline', 'The portal backend cannot be reached');
-    }
-    const json: unknown = await res.json().catch(() => null);
+    const { res, json } = await portalFetch(this.transport, method, route, body, options);
     if (res.ok) {
       const parsed = schema.safeParse(json);
       if (!parsed.success)

@@ -211,7 +211,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     subjectsOf: (action, entityType, entityId, fields, input) =>
       subjectsOf(store, action, entityType, entityId, fields, input),
     listedRecords: (method, input, output, staffId) =>
-      recentListReads.fresh(staffId, method, input, listedRecords(method, output)),
+      recentListReads.freshFor(staffId, method, input, output, (o) => listedRecords(method, o)),
     recordAccess: createRecordAccess(store, (staffId, type, id) => breakGlass.has(staffId, type, id)),
   });
 

@@ -13,7 +13,6 @@ import type { PatientService } from '../patients/patient-service';
 import type { ScheduleService } from '../schedule/schedule-service';
 import { sendVirtualLink } from '../schedule/virtual-visits';
 import type { AvailabilityAdmin } from '../schedule/availability-admin';
-import { findNextFree } from '../schedule/next-free';
 import type { Store } from '../store/store';
 import type { SyncEngine } from '../sync';
 import { SyncError } from '../sync/client';
@@ -110,7 +109,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       await d.availabilityAdmin.removeException(i.exceptionId);
       return ok;
     },
-    'schedule.nextFree': (i) => findNextFree(d.store, d.clock, i),
+    'schedule.nextFree': (i) => d.schedule.nextFree(i),
     'auth.unlock': async (i) => {
       await d.auth.unlock(i.password);
       return session();

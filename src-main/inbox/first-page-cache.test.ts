@@ -3,7 +3,7 @@
  * page: after a local write, a sync apply, an eviction, a "seen" mark or any other write to the tables a page
  * is read from, the next page equals a fresh read of the store. Real encrypted store.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StaffRecord } from '../../src-shared/domain';
 import type { PullResponse } from '../../src-shared/sync';
 import { messageFixture, patientFixture, threadFixture } from '../../tests/helpers/fixtures';
@@ -127,6 +127,88 @@ describe('the inbox first-page cache', () => {
     t.store.transaction(() => inbox.markSeen('thr-1'));
     expectNoStalePage();
     expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(false);
+  });
+
+  // Session 5, 16r (issue 16 §4): after a "seen" mark the pages are brought up to date in memory, not read again.
+  it('after a "seen" mark serves the pages updated in memory, equal to a fresh read, without a store read', () => {
+    expectNoStalePage();
+    const reads = vi.spyOn(t.store.threads, 'page');
+    t.store.transaction(() => inbox.markSeen('thr-1'));
+    for (const q of queues) inbox.list(me, q);
+    expect(reads, 'no page read from the store after only a seen mark').not.toHaveBeenCalled();
+    reads.mockRestore();
+    expectNoStalePage();
+    expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(false);
+    // Two marks in a row without a page read between, then a third thread already seen (nothing written).
+    t.store.transaction(() => inbox.markSeen('thr-2'));
+    t.store.transaction(() => inbox.markSeen('thr-3'));
+    t.store.transaction(() => inbox.markSeen('thr-3'));
+    expectNoStalePage();
+    expect(
+      inbox
+        .list(me, queues[0]!)
+        .threads.filter((x) => !x.unread)
+        .map((x) => x.id),
+    ).toEqual(expect.arrayContaining(['thr-1', 'thr-2', 'thr-3']));
+  });
+
+  it('reads the pages again when a "seen" mark is rolled back', () => {
+    expectNoStalePage();
+    expect(() =>
+      t.store.transaction(() => {
+        inbox.markSeen('thr-1');
+        // e.g. the read's audit event could not be written: the router's transaction rolls back the mark too
+        throw new Error('audit write failed');
+      }),
+    ).toThrow('audit write failed');
+    expectNoStalePage();
+    expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(true);
+  });
+
+  it('reads the pages again when anything else is written after a "seen" mark', () => {
+    expectNoStalePage();
+    t.store.transaction(() => inbox.markSeen('thr-1'));
+    inbox.claim(me, 'thr-2');
+    expectNoStalePage();
+    t.store.transaction(() => inbox.markSeen('thr-3'));
+    t.store.transaction(() => t.store.threads.markSeen('thr-4', new Date(NOW).toISOString()));
+    expectNoStalePage();
+  });
+
+  it('keeps a thread unread when the PC clock is behind its newest message at the "seen" mark', () => {
+    expectNoStalePage();
+    // The newest message is stamped by the server an hour ahead of this PC's clock.
+    t.store.threads.upsert(
+      threadFixture({
+        id: 'thr-ahead',
+        status: 'new',
+        lastMessageAt: new Date(NOW + 3_600_000).toISOString(),
+      }),
+    );
+    expectNoStalePage();
+    t.store.transaction(() => inbox.markSeen('thr-ahead'));
+    expectNoStalePage();
+    expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-ahead')!.unread).toBe(true);
+  });
+
+  it('is never stale after a role change or a rename of the assignee arriving by sync', () => {
+    inbox.claim(me, 'thr-1');
+    expectNoStalePage();
+    expect(inbox.list(me, queues[1]!).threads[0]!.assigneeName).toBe('Dr Me');
+    applyPullBatch(t.store, {
+      changes: [
+        {
+          entity: 'staff',
+          id: me.id,
+          data: { ...me, displayName: 'Dr Me-Renamed', role: 'admin', version: 2 },
+        },
+      ],
+      cursor: '11',
+      hasMore: false,
+      remaining: 0,
+    });
+    expectNoStalePage();
+    expect(inbox.list(me, queues[1]!).threads[0]!.assigneeName).toBe('Dr Me-Renamed');
   });
 
   it('is read again after FIRST_PAGE_MAX_AGE_MS even without a write (clock-dependent order)', () => {

@@ -12,12 +12,11 @@ import {
   type AvailabilityBlock,
 } from '../../src-shared/availability';
 import { ApiError } from '../../src-shared/errors';
-import { DEVICE_REVOKED_MESSAGE, SYNC_ROUTES, ServerError } from '../../src-shared/sync';
-import type { z } from 'zod';
+import { SYNC_ROUTES } from '../../src-shared/sync';
+import { z } from 'zod';
+import { serverCaller, type ServerCall } from '../auth/server-call';
 import type { Store } from '../store/store';
 import type { PortalTransport } from '../sync/transport';
-
-const TIMEOUT_MS = 10_000;
 
 export interface AvailabilityAdminDeps {
   store: Store;
@@ -29,7 +28,17 @@ export interface AvailabilityAdminDeps {
 }
 
 export class AvailabilityAdmin {
-  constructor(private readonly d: AvailabilityAdminDeps) {}
+  /** Every refusal becomes a typed ApiError naming what to do (never a stack or raw body). */
+  private readonly request: ServerCall;
+
+  constructor(private readonly d: AvailabilityAdminDeps) {
+    this.request = serverCaller({
+      transport: d.transport,
+      accessToken: d.accessToken,
+      needsOnlineMessage:
+        'Changing availability needs an online sign-in: sign in again when the backend is reachable.',
+    });
+  }
 
   /** The provider's template at their location and the exceptions touching them, today's and later ones first. */
   view(providerId: string, today: string): AvailabilityAdminView {
@@ -79,59 +88,12 @@ export class AvailabilityAdmin {
       encodeURIComponent(exceptionId),
     );
     try {
-      await this.request('DELETE', route, undefined, null);
+      await this.request('DELETE', route, undefined, z.unknown());
     } catch (error) {
       // Already gone on the server: gone here too.
       if (!(error instanceof ApiError && error.code === 'NOT_FOUND')) throw error;
     }
     this.d.store.transaction(() => this.d.store.availability.deleteException(exceptionId));
     this.d.afterWrite();
-  }
-
-  /** One admin request; every refusal becomes a typed ApiError naming what to do (never a stack or raw body). */
-  private async request<T extends z.ZodType>(
-    method: 'PUT' | 'POST' | 'DELETE',
-    route: string,
-    body: unknown,
-    schema: T | null,
-  ): Promise<z.output<T>> {
-    const token = await this.d.accessToken();
-    if (token === null)
-      throw new ApiError(
-        'OFFLINE',
-        'Changing availability needs an online sign-in: sign in again when the backend is reachable.',
-      );
-    let res: Response;
-    try {
-      res = await this.d.transport().fetch(route, {
-        method,
-        headers: {
-          accept: 'application/json',
-          authorization: `Bearer ${token}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-    } catch {
-      throw new ApiError('OFFLINE', 'The clinic server cannot be reached: try again when it is.');
-    }
-    const json: unknown = await res.json().catch(() => null);
-    if (res.ok) {
-      if (schema === null) return undefined as z.output<T>;
-      const parsed = schema.safeParse(json);
-      if (!parsed.success)
-        throw new ApiError('INTERNAL', 'The clinic server sent an answer this console does not understand.');
-      return parsed.data as z.output<T>;
-    }
-    const err = ServerError.safeParse(json);
-    const message = err.success ? err.data.message.slice(0, 300) : 'The clinic server refused the change.';
-    if (err.success && err.data.error === 'DEVICE_REVOKED')
-      throw new ApiError('FORBIDDEN', DEVICE_REVOKED_MESSAGE);
-    if (res.status === 401 || res.status === 403) throw new ApiError('FORBIDDEN', message);
-    if (res.status === 404) throw new ApiError('NOT_FOUND', message);
-    if (res.status === 400) throw new ApiError('VALIDATION', message);
-    if (res.status === 409) throw new ApiError('CONFLICT', message);
-    throw new ApiError('OFFLINE', 'The clinic server had a problem: try again.');
   }
 }

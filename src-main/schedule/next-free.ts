@@ -5,7 +5,7 @@
  * from this PC's store and applies the past-booking guardrail of src-shared/schedule-rules.ts, so every slot
  * offered is one `appointment.book` accepts now.
  */
-import { addLocalDays, localDaysRange } from '../../src-shared/clinic-time';
+import { addLocalDays, localDateOf, localDaysRange } from '../../src-shared/clinic-time';
 import { SLOT_HOLDING_STATUSES, type LocationRecord } from '../../src-shared/domain';
 import { ApiError } from '../../src-shared/errors';
 import {
@@ -24,13 +24,16 @@ const locationOf = (store: Store, id: string): LocationRecord =>
   store.locations.byId(id) ?? { id, name: id, timeZone: 'UTC', walkInMinutes: 30, version: 0 };
 
 /**
- * At most `query.limit` free starts, earliest first (ties by provider name).
- * @throws ApiError NOT_FOUND for an unknown visit type.
+ * At most `query.limit` free starts, earliest first (ties by provider name). Only days this PC holds whole are
+ * searched: its store window keeps the schedule `aheadDays` ahead (DESIGN §4), and beyond it the bookings of other
+ * desks are not here, so a slot offered there could already be taken (review 6 D5).
+ * @throws ApiError NOT_FOUND for an unknown visit type; VALIDATION when `toDate` is beyond the last day held.
  */
 export function findNextFree(
   store: Store,
   clock: Clock,
   query: z.output<typeof NextFreeQuery>,
+  aheadDays = 180,
 ): FreeSlotView[] {
   const visitType = store.visitTypes.byId(query.visitTypeId);
   if (!visitType) throw new ApiError('NOT_FOUND', 'No such visit type.');
@@ -43,6 +46,19 @@ export function findNextFree(
         (query.locationId === undefined || p.locationId === query.locationId),
     );
   const now = clock.now();
+  // The last local day held whole at each location: the day before the one the window's end falls in.
+  const windowEnd = now + aheadDays * 86_400_000;
+  for (const provider of providers) {
+    const lastHeld = addLocalDays(
+      localDateOf(windowEnd, locationOf(store, provider.locationId).timeZone),
+      -1,
+    );
+    if (query.toDate > lastHeld)
+      throw new ApiError(
+        'VALIDATION',
+        `This PC holds the schedule up to ${lastHeld}: search days up to then (later days are not on this PC).`,
+      );
+  }
   const sources: FreeSlotSource[] = providers.map((provider) => {
     const location = locationOf(store, provider.locationId);
     const days = Math.round((Date.parse(query.toDate) - Date.parse(query.fromDate)) / 86_400_000) + 1;

@@ -30,6 +30,9 @@ import { virtualVisitLink } from '../../src-shared/virtual-visit';
 import { virtualLinkFor } from './virtual-visits';
 import { SeriesService } from './series-service';
 import { WaitlistService } from './waitlist-service';
+import { findNextFree } from './next-free';
+import type { FreeSlotView, NextFreeQuery } from '../../src-shared/availability';
+import type { z } from 'zod';
 
 export function appointmentViewOf(r: AppointmentListRow, pending: boolean): AppointmentView {
   return {
@@ -77,8 +80,11 @@ export class ScheduleService {
     private readonly clock: Clock,
     private readonly afterWrite: () => void,
     private readonly openExternal: ExternalOpener,
-    /** issue 13 §4: days ahead this PC holds the schedule (store window setting): a series ends within it. */
-    scheduleAheadDays: () => number = () => 180,
+    /**
+     * issue 13 §4: days ahead this PC holds the schedule (store window setting): a series ends within it, and the
+     * next-free-slot finder searches no further.
+     */
+    private readonly scheduleAheadDays: () => number = () => 180,
   ) {
     const zoneOf = (p: { locationId: string }) => {
       const l = this.location(p.locationId);
@@ -86,6 +92,11 @@ export class ScheduleService {
     };
     this.series = new SeriesService(store, clock, afterWrite, zoneOf, scheduleAheadDays);
     this.waitlist = new WaitlistService(store, clock, afterWrite, zoneOf);
+  }
+
+  /** issue 13 §5: the earliest free starts (src-main/schedule/next-free.ts), within the days this PC holds. */
+  nextFree(query: z.output<typeof NextFreeQuery>): FreeSlotView[] {
+    return findNextFree(this.store, this.clock, query, this.scheduleAheadDays());
   }
 
   providers(): ProviderView[] {
@@ -316,6 +327,18 @@ export class ScheduleService {
         : op === 'complete'
           ? { op: 'appointment.complete' }
           : { op: 'appointment.undoStatus' };
+    // Taking back a no-show puts the visit in its slot again: the slot may have been given away meanwhile (a
+    // no-show holds none), so the booking's check runs first (review 6 D3; the server repeats it).
+    if (op === 'undo' && !holdsSlot(appt.status)) {
+      const taken = this.store.appointments
+        .overlapping('provider', appt.providerId, appt.start, appt.end, appt.id)
+        .some((a) => holdsSlot(a.status) && overlaps(a.start, a.end, appt.start, appt.end));
+      if (taken)
+        throw new ApiError(
+          'CONFLICT',
+          'This slot was given to another visit meanwhile: book the patient anew.',
+        );
+    }
     this.write(staff, appointmentId, appt.version, mutation);
   }
 

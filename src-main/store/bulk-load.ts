@@ -8,21 +8,64 @@
  *
  * Crash safety: without a journal on disk, a crash mid-load can leave a damaged file. So before the first
  * bulk write the (small, pre-sync) store file is copied to `clinic.db-prebulk`, and that copy is the marker:
- * it is deleted only after the store is back in WAL and flushed. If the console stops during the load (crash,
- * power cut, kill), the next open finds the copy, deletes the half-filled store and puts the copy back: the
- * console is as it was before its first sync (enrolment, settings, its own audit events) and the first sync
- * starts again (recoverInterruptedBulkLoad, called by openDatabase). Activity recorded on this PC during the
- * interrupted load (e.g. audit events of screens opened while it ran) is lost with it: the load runs once, on a
- * new PC, before anyone has worked on it.
+ * it is deleted only after the load is rebuilt and flushed. If the console stops during the load (crash,
+ * power cut, kill), the next open finds the copy, deletes the half-filled store and puts the copy back
+ * (recoverInterruptedBulkLoad, called by openDatabase), and the first sync starts again.
+ *
+ * What people do on this PC while the load runs is not lost with it: the copy is attached to the loading
+ * connection as a durable database of its own (rollback journal, full fsync), and temporary triggers write
+ * each new audit event and the outbox as it changes into two side tables there (KEPT_AUDIT, KEPT_OUTBOX) in
+ * the same statement. After a restore, openDatabase puts them back (restoreKeptRows): the audit events after
+ * the copy's last one, verbatim (sequence, previous hash, hash: the chain stays intact), and the outbox as it
+ * was. Queued changes are then pushed and the first sync runs again.
+ *
+ * One loader at a time: the loading connection holds an exclusive lock on the store file (SQLite's
+ * `locking_mode = EXCLUSIVE`) from before the copy is made until after it is deleted. An open that finds the
+ * copy first tries to read the store: if it is locked, the load is running (another console process on the
+ * same folder) and the open is refused (StoreError IN_USE) instead of restoring the copy under it.
  *
  * Measured with bench/profile-apply.ts and `npm run bench -- --only sync` (figures in README, Performance).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
+import { storeErrors } from './errors';
 import type { Store } from './store';
 
 /** Suffix of the pre-load copy of the store file; its presence means a bulk load is under way. */
 export const PREBULK_SUFFIX = '-prebulk';
+
+/** Page cache while filling (SQLite's cache_size: negative = KiB): 16 MB. */
+const BULK_CACHE_SIZE = -16384;
+/** Schema name of the pre-load copy, attached to the loading connection. */
+const COPY_SCHEMA = 'prebulk';
+/** Side tables in the copy: audit events recorded during the load, and the outbox as it is during the load. */
+const KEPT_AUDIT = 'bulk_kept_audit_events';
+const KEPT_OUTBOX = 'bulk_kept_outbox';
+/**
+ * Temporary triggers that keep local activity in the copy as it happens (names in the copy's tables are
+ * unique, so a temp trigger's unqualified target resolves there: SQLite forbids qualified targets in triggers).
+ */
+const KEEP_TRIGGERS = `
+  CREATE TEMP TRIGGER bulk_keep_audit AFTER INSERT ON main.audit_events BEGIN
+    INSERT INTO ${KEPT_AUDIT} SELECT * FROM main.audit_events WHERE seq = new.seq;
+  END;
+  CREATE TEMP TRIGGER bulk_keep_outbox_insert AFTER INSERT ON main.outbox BEGIN
+    INSERT INTO ${KEPT_OUTBOX} SELECT * FROM main.outbox WHERE seq = new.seq;
+  END;
+  CREATE TEMP TRIGGER bulk_keep_outbox_update AFTER UPDATE ON main.outbox BEGIN
+    DELETE FROM ${KEPT_OUTBOX} WHERE seq = old.seq;
+    INSERT INTO ${KEPT_OUTBOX} SELECT * FROM main.outbox WHERE seq = new.seq;
+  END;
+  CREATE TEMP TRIGGER bulk_keep_outbox_delete AFTER DELETE ON main.outbox BEGIN
+    DELETE FROM ${KEPT_OUTBOX} WHERE seq = old.seq;
+  END;`;
+const DROP_KEEP_TRIGGERS = `
+  DROP TRIGGER IF EXISTS temp.bulk_keep_audit;
+  DROP TRIGGER IF EXISTS temp.bulk_keep_outbox_insert;
+  DROP TRIGGER IF EXISTS temp.bulk_keep_outbox_update;
+  DROP TRIGGER IF EXISTS temp.bulk_keep_outbox_delete;`;
 
 /** Tables a pull fills; their non-unique indexes are dropped during a bulk load. */
 const FILLED_TABLES = ['patients', 'threads', 'messages', 'attachments', 'appointments', 'audit_remote'];
@@ -63,19 +106,69 @@ const fsyncPath = (p: string): void => {
 };
 
 /**
- * Undo an interrupted bulk load before the store is opened: when `<file>-prebulk` exists, the half-filled
- * store (and its -wal, -shm, -journal) is deleted and the copy put back in its place. A copy that was still
- * being written (`-prebulk.tmp`) is deleted: the load had not started. Returns true when a load was undone.
- * Errors: the file system's (EACCES, …), unchanged.
+ * Undo an interrupted bulk load before the store is opened: when `<file>-prebulk` exists and no connection
+ * holds the store (a load that is running holds it locked), the half-filled store (and its -wal, -shm,
+ * -journal) is deleted and the copy (with its own rollback journal, if a write to it was cut short) put back
+ * in its place. A copy that was still being written (`-prebulk.tmp`) is deleted: the load had not started.
+ * Returns true when a load was undone; the caller then calls restoreKeptRows on the opened store.
+ * Errors: StoreError IN_USE when a bulk load is running on the store; the file system's (EACCES, …).
  */
-export function recoverInterruptedBulkLoad(file: string): boolean {
-  fs.rmSync(`${file}${PREBULK_SUFFIX}.tmp`, { force: true });
+export function recoverInterruptedBulkLoad(file: string, keyHex: string): boolean {
   const copy = `${file}${PREBULK_SUFFIX}`;
-  if (!fs.existsSync(copy)) return false;
+  if (!fs.existsSync(copy)) {
+    fs.rmSync(`${copy}.tmp`, { force: true });
+    return false;
+  }
+  if (fs.existsSync(file) && isLockedByAnother(file, keyHex)) throw storeErrors.inUse(file);
+  fs.rmSync(`${copy}.tmp`, { force: true });
   for (const f of [`${file}-wal`, `${file}-shm`, `${file}-journal`]) fs.rmSync(f, { force: true });
+  if (fs.existsSync(`${copy}-journal`)) fs.renameSync(`${copy}-journal`, `${file}-journal`);
   fs.renameSync(copy, file);
   fsyncPath(path.dirname(file));
   return true;
+}
+
+/**
+ * Whether another connection holds the store locked (a bulk load running: see the module comment). A store
+ * that cannot be read for another reason (a crashed load's damaged file) is not "locked".
+ */
+function isLockedByAnother(file: string, keyHex: string): boolean {
+  let probe: Db | null = null;
+  try {
+    probe = new Database(file, { readonly: true, fileMustExist: true, timeout: 0 });
+    probe.pragma(`cipher='sqlcipher'`);
+    probe.pragma('legacy=4');
+    probe.pragma(`key="x'${keyHex}'"`);
+    probe.prepare('SELECT count(*) FROM sqlite_master').get();
+    return false;
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+  } finally {
+    probe?.close();
+  }
+}
+
+/**
+ * After a restore (recoverInterruptedBulkLoad), on the opened store before its migrations: put back what was
+ * kept during the interrupted load, in one transaction: audit events after the store's last one, verbatim, and
+ * the outbox as it was; then drop the side tables. A store without them is left as is. Idempotent.
+ */
+export function restoreKeptRows(db: Db): void {
+  const has = (t: string) =>
+    db.prepare(`SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?`).get(t) !== undefined;
+  if (!has(KEPT_AUDIT) && !has(KEPT_OUTBOX)) return;
+  db.transaction(() => {
+    if (has(KEPT_AUDIT)) {
+      db.exec(`INSERT INTO audit_events SELECT * FROM ${KEPT_AUDIT}
+               WHERE seq > coalesce((SELECT max(seq) FROM audit_events), 0) ORDER BY seq;
+               DROP TABLE ${KEPT_AUDIT};`);
+    }
+    if (has(KEPT_OUTBOX)) {
+      db.exec(`DELETE FROM outbox; INSERT INTO outbox SELECT * FROM ${KEPT_OUTBOX} ORDER BY seq;
+               DROP TABLE ${KEPT_OUTBOX};`);
+    }
+  })();
 }
 
 /** One bulk load of a store (see the module comment). */
@@ -85,6 +178,8 @@ export class BulkLoad {
   private finished = false;
   /** The connection's synchronous setting before the load (STORE_PRAGMAS), put back at the end. */
   private readonly synchronous: number;
+  /** The connection's page cache setting before the load, put back for the rebuild. */
+  private readonly cacheSize: number;
 
   private constructor(
     private readonly store: Store,
@@ -106,8 +201,11 @@ export class BulkLoad {
       .filter((r) => r.type === 'trigger' && r.name in DERIVED_TRIGGERS)
       .map((r) => r.sql);
     this.synchronous = db.pragma('synchronous', { simple: true }) as number;
-    db.pragma('journal_mode = MEMORY');
     db.pragma('synchronous = OFF');
+    // A smaller page cache while filling (RSS, issue 16 §2): each batch appends to the tables' and unique
+    // indexes' last pages, and the rebuild at the end gets the store's full cache back.
+    this.cacheSize = db.pragma('cache_size', { simple: true }) as number;
+    db.pragma(`cache_size = ${BULK_CACHE_SIZE}`);
     db.transaction(() => {
       for (const r of schema)
         if (this.indexes.includes(r.sql) || this.triggers.includes(r.sql))
@@ -129,14 +227,37 @@ export class BulkLoad {
     if (store.syncState.get(cursorKey) !== null) return null;
     for (const t of DATA_TABLES)
       if (db.prepare(`SELECT 1 FROM main.${t} LIMIT 1`).get() !== undefined) return null;
-    // Everything in the main file, then a copy of it (kilobytes: nothing synced yet), made durable, then named.
+    // Everything in the main file (leaving WAL), the store locked for this connection alone, then a copy of
+    // it (kilobytes: nothing synced yet), made durable, then named: no other opener sees the copy unlocked.
     db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('journal_mode = MEMORY');
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE; COMMIT;');
     const copy = `${store.file}${PREBULK_SUFFIX}`;
     const tmp = `${copy}.tmp`;
-    fs.copyFileSync(store.file, tmp);
-    fsyncPath(tmp);
-    fs.renameSync(tmp, copy);
-    fsyncPath(path.dirname(store.file));
+    try {
+      fs.copyFileSync(store.file, tmp);
+      fsyncPath(tmp);
+      fs.renameSync(tmp, copy);
+      fsyncPath(path.dirname(store.file));
+      // The copy keeps this PC's activity during the load (module comment), durably on its own.
+      db.prepare(`ATTACH DATABASE ? AS ${COPY_SCHEMA}`).run(copy);
+      db.pragma(`${COPY_SCHEMA}.journal_mode = DELETE`);
+      db.pragma(`${COPY_SCHEMA}.synchronous = FULL`);
+      db.exec(`CREATE TABLE ${COPY_SCHEMA}.${KEPT_AUDIT} AS SELECT * FROM main.audit_events WHERE 0;
+               CREATE TABLE ${COPY_SCHEMA}.${KEPT_OUTBOX} AS SELECT * FROM main.outbox;
+               ${KEEP_TRIGGERS}`);
+    } catch (error) {
+      // Not started: back to a normal store (the copy, if named, goes too: nothing was loaded yet).
+      db.exec(DROP_KEEP_TRIGGERS);
+      if (db.prepare(`SELECT 1 FROM pragma_database_list WHERE name = ?`).get(COPY_SCHEMA))
+        db.exec(`DETACH DATABASE ${COPY_SCHEMA}`);
+      fs.rmSync(copy, { force: true });
+      fs.rmSync(tmp, { force: true });
+      db.pragma('locking_mode = NORMAL');
+      db.pragma('journal_mode = WAL');
+      throw error;
+    }
     return new BulkLoad(store, copy);
   }
 
@@ -151,6 +272,7 @@ export class BulkLoad {
     this.finished = true;
     const { store } = this;
     const db = store.db;
+    db.pragma(`cache_size = ${this.cacheSize}`);
     try {
       db.transaction(() => {
         for (const sql of this.indexes) db.exec(sql);
@@ -164,11 +286,17 @@ export class BulkLoad {
       store.patients.deferTerms = false;
       store.changes.resume();
     }
-    db.pragma(`synchronous = ${this.synchronous}`);
-    // The switch rewrites the header in the main file; with no fsync during the load, flush it all now.
-    db.pragma('journal_mode = WAL');
+    // The load is complete in the main file (no journal: written at each commit): flush it, then drop the copy,
+    // and only then let go of the lock, so no other opener sees a copy it could take for a crashed load.
+    db.exec(DROP_KEEP_TRIGGERS);
+    db.exec(`DETACH DATABASE ${COPY_SCHEMA}`);
     fsyncPath(store.file);
     fs.rmSync(this.copy, { force: true });
     fsyncPath(path.dirname(store.file));
+    db.pragma(`synchronous = ${this.synchronous}`);
+    db.pragma('locking_mode = NORMAL');
+    // The switch rewrites the header in the main file (and releases the lock); flush it too.
+    db.pragma('journal_mode = WAL');
+    fsyncPath(store.file);
   }
 }

@@ -3,7 +3,7 @@
  * the existing store is never overwritten, moved or re-created (DESIGN.md §4).
  */
 export type StoreErrorCode =
-  'KEYCHAIN_UNAVAILABLE' | 'KEY_MISSING' | 'WRONG_KEY' | 'NOT_A_DATABASE' | 'NEWER_SCHEMA';
+  'KEYCHAIN_UNAVAILABLE' | 'KEY_MISSING' | 'WRONG_KEY' | 'NOT_A_DATABASE' | 'NEWER_SCHEMA' | 'IN_USE';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
@@ -41,6 +41,14 @@ export const storeErrors = {
       'NOT_A_DATABASE',
       `The file ${file} is not a Clinic Console store or is damaged (${detail}). Restore it from ` +
         'backup, or move it aside and enrol this PC again; the file has not been changed.',
+    ),
+  /** issue 16: another console process is filling this store (its first sync's bulk load, bulk-load.ts). */
+  inUse: (file: string) =>
+    new StoreError(
+      'IN_USE',
+      `The store ${file} is in use by another Clinic Console on this PC, which is loading its first sync. ` +
+        'Close the other window (or wait until it has finished) and open Clinic Console again; the file has ' +
+        'not been changed.',
     ),
   newerSchema: (file: string, found: number, known: number) =>
     new StoreError(

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
-import { recoverInterruptedBulkLoad } from './bulk-load';
+import { recoverInterruptedBulkLoad, restoreKeptRows } from './bulk-load';
 import { StoreError, storeErrors } from './errors';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations';
 import { KEY_CHECK_FILE, STORE_FILE } from './paths';
@@ -78,7 +78,7 @@ export function openDatabase(
   const file = path.join(dataDir, STORE_FILE);
   const checkFile = path.join(dataDir, KEY_CHECK_FILE);
   // A first sync's bulk load that never finished: back to the store as it was before it (issue 16).
-  recoverInterruptedBulkLoad(file);
+  const restored = recoverInterruptedBulkLoad(file, keyHex);
   const created = !fs.existsSync(file);
 
   if (created) {
@@ -115,6 +115,8 @@ export function openDatabase(
     if (created || !fs.existsSync(checkFile)) {
       fs.writeFileSync(checkFile, keyCheckOf(keyHex) + '\n', { mode: 0o600 });
     }
+    // What this PC recorded during an interrupted bulk load, kept in the copy (bulk-load.ts): put back.
+    if (restored) restoreKeptRows(db);
     const migratedFrom = schemaVersion(db);
     migrate(db, options.upTo);
     return { db, file, created, migratedFrom };

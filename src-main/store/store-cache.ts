@@ -41,4 +41,26 @@ export class StoreCache<T> {
     }
     return this.value;
   }
+
+  /** The value if it is still current (no write since it was built, not past maxAgeMs); else null. Never builds. */
+  peek(): T | null {
+    if (this.value === null || this.store.changes.version(this.options.tables) !== this.version) return null;
+    const { maxAgeMs, now } = this.options;
+    if (maxAgeMs !== undefined && now) {
+      const t = now();
+      if (t - this.builtAt >= maxAgeMs || t < this.builtAt) return null;
+    }
+    return this.value;
+  }
+
+  /**
+   * Take `value` as current for the store as it is now, keeping the time the replaced value was built (maxAgeMs
+   * still counts from the store read it came from). For an owner that has brought a cached value up to date
+   * itself after a write whose effect it knows exactly (InboxService: a "seen" mark); it must have checked that
+   * no other write happened since its last read.
+   */
+  adopt(value: T): void {
+    this.value = value;
+    this.version = this.store.changes.version(this.options.tables);
+  }
 }

@@ -17,7 +17,7 @@ import {
 import { localDateOf } from '../../src-shared/clinic-time';
 import type { StaffRecord } from '../../src-shared/domain';
 import { ApiError } from '../../src-shared/errors';
-import { ServerError, SYNC_ROUTES } from '../../src-shared/sync';
+import { SYNC_ROUTES } from '../../src-shared/sync';
 import {
   ClinicSettingsResponse,
   PoolTemplateResponse,
@@ -25,11 +25,10 @@ import {
 } from '../../src-shared/triage';
 import type { ReplyTemplate } from '../../src-shared/views';
 import type { Clock } from '../base/adapters';
+import { serverCaller, type ServerCall } from '../auth/server-call';
 import type { Store } from '../store/store';
-import { validateAnswer } from '../sync/apply-changes';
 import type { PortalTransport } from '../sync/transport';
 
-const TIMEOUT_MS = 10_000;
 const PoolTemplateDeleted = z.strictObject({ ok: z.literal(true) });
 
 export interface CoverageDeps {
@@ -43,53 +42,22 @@ export interface CoverageDeps {
 }
 
 export class CoverageService {
-  constructor(private readonly d: CoverageDeps) {}
-
   /** A call to the server on behalf of the signed-in person; the server's own refusal text is passed on. */
-  private async send<T extends z.ZodType>(
-    method: 'PUT' | 'POST' | 'DELETE',
-    route: string,
-    body: unknown,
-    schema: T,
-  ): Promise<z.output<T>> {
-    const token = await this.d.accessToken();
-    if (token === null)
-      throw new ApiError(
-        'OFFLINE',
-        'This needs a connection to the clinic server: sign in online and try again.',
-      );
-    let res: Response;
-    try {
-      res = await this.d.transport.fetch(route, {
-        method,
-        headers: {
-          accept: 'application/json',
-          authorization: `Bearer ${token}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-    } catch {
-      throw new ApiError('OFFLINE', 'The clinic server cannot be reached; try again when it is back.');
-    }
-    const json: unknown = await res.json().catch(() => null);
-    if (res.ok) {
-      try {
-        return validateAnswer(schema, json, 'answer') as z.output<T>;
-      } catch {
-        throw new ApiError('INTERNAL', 'The clinic server sent an answer this console does not understand.');
-      }
-    }
-    // The server's messages are its own sentences about rules (no patient data); shown as they are.
-    const err = ServerError.safeParse(json);
-    const message = err.success ? err.data.message.slice(0, 300) : 'The clinic server refused this.';
-    if (res.status === 403) throw new ApiError('FORBIDDEN', message);
-    if (res.status === 404) throw new ApiError('NOT_FOUND', message);
-    if (res.status === 409) throw new ApiError('CONFLICT', message);
-    if (res.status === 400) throw new ApiError('VALIDATION', message);
-    if (res.status === 401) throw new ApiError('UNAUTHENTICATED', 'Sign in again to do this.');
-    throw new ApiError('OFFLINE', 'The clinic server had a problem; try again.');
+  private readonly send: ServerCall;
+
+  constructor(private readonly d: CoverageDeps) {
+    this.send = serverCaller({
+      transport: () => d.transport,
+      accessToken: d.accessToken,
+      needsOnlineMessage: 'This needs a connection to the clinic server: sign in online and try again.',
+    });
+  }
+
+  /** Stores the server's answer (unless a newer version is held) and returns what the store now holds. */
+  private keep(absence: AbsenceRecord): AbsenceRecord {
+    this.d.store.coverage.upsertAbsence(absence);
+    this.d.afterWrite();
+    return this.d.store.coverage.absences().find((a) => a.id === absence.id) ?? absence;
   }
 
   private view(a: AbsenceRecord): AbsenceView {
@@ -131,18 +99,14 @@ export class CoverageService {
       throw new ApiError(problem.startsWith('Only an admin') ? 'FORBIDDEN' : 'VALIDATION', problem);
     const route = SYNC_ROUTES.absence.replace(':absenceId', randomUUID());
     const { absence } = await this.send('PUT', route, request, AbsenceResponse);
-    this.d.store.coverage.upsertAbsence(absence);
-    this.d.afterWrite();
-    return this.view(absence);
+    return this.view(this.keep(absence));
   }
 
   /** Ends an absence now on the server (threads come back at once). */
   async end(absenceId: string): Promise<AbsenceView> {
     const route = SYNC_ROUTES.endAbsence.replace(':absenceId', encodeURIComponent(absenceId));
     const { absence } = await this.send('POST', route, {}, AbsenceResponse);
-    this.d.store.coverage.upsertAbsence(absence);
-    this.d.afterWrite();
-    return this.view(absence);
+    return this.view(this.keep(absence));
   }
 
   /** The clinic's settings as this PC last synced them (defaults before the first sync). */
@@ -160,7 +124,8 @@ export class CoverageService {
     );
     this.d.store.coverage.setClinicSettings(settings);
     this.d.afterWrite();
-    return settings;
+    // A newer record pulled while the answer travelled is kept (the store refuses an older one).
+    return this.d.store.coverage.clinicSettings();
   }
 
   /** The pools' templates in the shape of the reply box's saved replies (group "This pool"). */

@@ -142,7 +142,16 @@ describe('clinic-set emergency access time and a pool template', () => {
     await signInUi(page, portal, 'admin1');
     await nav(page, 'Settings');
     const settings = page.getByRole('region', { name: 'Clinic-wide triage' });
-    await settings.getByLabel('Emergency access lasts (minutes)').fill('15');
+    const minutes = settings.getByLabel('Emergency access lasts (minutes)');
+    // The hint under the field is the control's description (aria-describedby), as a screen reader reads it.
+    const description = await minutes.evaluate((el) =>
+      (el.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' '),
+    );
+    expect(description).toMatch(/^For the whole clinic, on every PC \(\d+ to \d+; default 60\)\.$/);
+    await minutes.fill('15');
     await settings.getByRole('button', { name: 'Save emergency access time' }).click();
     await settings.getByText('Emergency access time saved for the clinic.').waitFor();
     const form = settings.getByRole('form', { name: 'New pool template' });

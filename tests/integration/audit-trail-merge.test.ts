@@ -3,33 +3,21 @@
  * the patient's booking, desk A's read, desk B's check-in, newest first, each event once.
  * Real portal backend on loopback, real cores with encrypted stores and the real keychain.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntryView, ScheduleView } from '../../src-shared/views';
-import {
-  startConsole,
-  startPortal,
-  TEST_TODAY,
-  type TestConsole,
-  type TestPortal,
-} from '../helpers/console-harness';
+import { TEST_TODAY, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
 import { patientRequestAppointment, patientSignIn } from '../helpers/sync-harness';
 
+const clinic = useSyncedConsoles(['reception1', 'reception2'], { sync: false });
 let portal: TestPortal;
 let deskA: TestConsole;
 let deskB: TestConsole;
 
 beforeAll(async () => {
-  portal = await startPortal();
-  deskA = await startConsole(portal);
-  deskB = await startConsole(portal);
-  expect((await deskA.signIn('reception1')).ok).toBe(true);
-  expect((await deskB.signIn('reception2')).ok).toBe(true);
+  portal = clinic.portal;
+  [deskA, deskB] = clinic.consoles;
   await deskA.ok('sync.now');
-});
-afterAll(async () => {
-  await deskA?.close();
-  await deskB?.close();
-  await portal?.close();
 });
 
 /**

@@ -5,26 +5,21 @@
  * them. The clinic is in New York (EST = UTC−5 in late November 2026); the demo's today is Monday 23 November and
  * the shared clock starts at 08:00Z (03:00 EST).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AvailabilityAdminView, FreeSlotView } from '../../src-shared/availability';
 import type { CallResult } from '../../src-main/ipc/types';
 import type { ScheduleView } from '../../src-shared/views';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
 
+const clinic = useSyncedConsoles(['admin1', 'reception1'], { portal: { timeZone: 'America/New_York' } });
 let portal: TestPortal;
 let admin: TestConsole;
 let desk: TestConsole;
 
-beforeAll(async () => {
-  portal = await startPortal({ timeZone: 'America/New_York' });
-  [admin, desk] = await Promise.all([startConsole(portal), startConsole(portal)]);
-  expect((await admin.signIn('admin1')).ok).toBe(true);
-  expect((await desk.signIn('reception1')).ok).toBe(true);
-  await Promise.all([admin.ok('sync.now'), desk.ok('sync.now')]);
-});
-afterAll(async () => {
-  await Promise.all([admin?.close(), desk?.close()]);
-  await portal?.close();
+beforeAll(() => {
+  portal = clinic.portal;
+  [admin, desk] = clinic.consoles;
 });
 
 const book = (providerId: string, start: string, minutes: number, patientId = 'pat-000010') =>

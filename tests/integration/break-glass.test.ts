@@ -5,12 +5,15 @@
  * sleep; the server raises it to the admins' break-glass report, where an admin acknowledges it.
  * Real portal backend, real store and keychain, real router.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BreakGlassGrant } from '../../src-shared/triage';
 import type { AuditAlertRecord } from '../../src-shared/sync';
 import type { VerifyResult } from '../../src-shared/views';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
 
+// A receptionist's own PC: only what the server serves a receptionist is on it.
+const clinic = useSyncedConsoles(['reception1'], { console: { autoStart: false }, timeoutMs: 120_000 });
 let portal: TestPortal;
 let desk: TestConsole;
 let threadId: string;
@@ -18,11 +21,8 @@ let patientId: string;
 const REASON = 'Patient fainted at the front desk; the paramedic asks for her recent readings';
 
 beforeAll(async () => {
-  portal = await startPortal();
-  desk = await startConsole(portal, { autoStart: false });
-  // A receptionist's own PC: only what the server serves a receptionist is on it.
-  expect((await desk.signIn('reception1')).ok).toBe(true);
-  await desk.ok('sync.now');
+  portal = clinic.portal;
+  [desk] = clinic.consoles;
   const row = desk.core.store.db
     .prepare(
       `SELECT t.id, t.patient_id FROM threads t JOIN pools p ON p.id = t.pool_id
@@ -31,10 +31,6 @@ beforeAll(async () => {
     .get() as { id: string; patient_id: string };
   threadId = row.id;
   patientId = row.patient_id;
-}, 120_000);
-afterAll(async () => {
-  await desk?.close();
-  await portal?.close();
 });
 
 const eventsSince = (before: number) =>

@@ -8,18 +8,13 @@
  * - every list method's returned records each show the read in their own trail.
  * Real portal backend, real store and keychain, real router; the idle timer is off, the gate still runs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_NAMES, type MethodName } from '../../src-shared/contract';
 import type { AuditEntityType, Role } from '../../src-shared/domain';
 import type { PatientView, ScheduleView, ThreadPage } from '../../src-shared/views';
 import { demoStaff } from '../../server/demo/credentials';
-import {
-  startConsole,
-  startPortal,
-  TEST_TODAY,
-  type TestConsole,
-  type TestPortal,
-} from '../helpers/console-harness';
+import { TEST_TODAY, type TestConsole } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
 
 interface Ids {
   thread: string;
@@ -593,15 +588,12 @@ const TABLE: Record<MethodName, Row> = {
   },
 };
 
-let portal: TestPortal;
+const consoles = useSyncedConsoles(['admin1'], { console: { autoStart: false } });
 let clinic: TestConsole;
 let ids: Ids;
 
 beforeAll(async () => {
-  portal = await startPortal();
-  clinic = await startConsole(portal, { autoStart: false });
-  expect((await clinic.signIn('admin1')).ok).toBe(true);
-  await clinic.ok('sync.now');
+  [clinic] = consoles.consoles;
   const db = clinic.core.store.db;
   const att = db
     .prepare(
@@ -626,10 +618,6 @@ beforeAll(async () => {
     attachmentThread: att.thread,
     attachmentPatient: att.patient,
   };
-});
-afterAll(async () => {
-  await clinic?.close();
-  await portal?.close();
 });
 
 /** The failure events written since `before`, as [entity type, entity id]. */

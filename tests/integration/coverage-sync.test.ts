@@ -9,14 +9,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AbsenceView } from '../../src-shared/coverage';
 import type { AuditEntryView, ReplyTemplate, ThreadPage } from '../../src-shared/views';
-import {
-  startConsole,
-  startPortal,
-  TEST_TODAY,
-  type TestConsole,
-  type TestPortal,
-} from '../helpers/console-harness';
+import { startConsole, TEST_TODAY, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
 
+const clinic = useSyncedConsoles(['clinician1', 'clinician2'], {
+  console: { autoStart: false },
+  timeoutMs: 180_000,
+});
 let portal: TestPortal;
 let away: TestConsole;
 let cover: TestConsole;
@@ -31,19 +30,9 @@ async function mine(c: TestConsole): Promise<string[]> {
   }
 }
 
-beforeAll(async () => {
-  portal = await startPortal();
-  away = await startConsole(portal, { autoStart: false });
-  cover = await startConsole(portal, { autoStart: false });
-  expect((await away.signIn('clinician1')).ok).toBe(true);
-  expect((await cover.signIn('clinician2')).ok).toBe(true);
-  await away.ok('sync.now');
-  await cover.ok('sync.now');
-}, 180_000);
-afterAll(async () => {
-  await away?.close();
-  await cover?.close();
-  await portal?.close();
+beforeAll(() => {
+  portal = clinic.portal;
+  [away, cover] = clinic.consoles;
 });
 
 describe('coverage over sync', () => {

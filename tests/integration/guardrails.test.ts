@@ -3,23 +3,20 @@
  * server repeats: server/guardrails.test.ts). The console's clock is Monday 23 November 2026, 08:00 UTC; the
  * clinic is in UTC with a 30-minute walk-in allowance; prv-001 has 15-minute slots 08:00–17:00.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AppointmentView, ClinicProfile } from '../../src-shared/views';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
+import { holdsSlot } from '../../src-main/schedule/slots';
 
+const clinic = useSyncedConsoles(['reception1']);
 let portal: TestPortal;
 let desk: TestConsole;
 
 beforeAll(async () => {
-  portal = await startPortal();
-  desk = await startConsole(portal);
-  expect((await desk.signIn('reception1')).ok).toBe(true);
-  await desk.ok('sync.now');
+  portal = clinic.portal;
+  [desk] = clinic.consoles;
   await portal.stop();
-});
-afterAll(async () => {
-  await desk?.close();
-  await portal?.close();
 });
 
 const slot = (day: string, hhmm: string, minutes = 15) => {
@@ -116,6 +113,35 @@ describe('console guardrails', () => {
       )
       .all(today.appointmentId);
     expect(trail.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('does not take back a no-show whose slot was given to a walk-in meanwhile (review 6 D3)', async () => {
+    // A slot of prv-001 that started at most 30 minutes ago (a walk-in may still book it) and holds no visit.
+    const quarter = 15 * 60_000;
+    const slotAt = (k: number) => {
+      const start = Math.floor(portal.clock.now() / quarter) * quarter - k * quarter;
+      return { start: new Date(start).toISOString(), end: new Date(start + quarter).toISOString() };
+    };
+    const free = [slotAt(0), slotAt(1)].find(
+      (s) =>
+        !desk.core.store.appointments
+          .overlapping('provider', 'prv-001', s.start, s.end, null)
+          .some((a) => holdsSlot(a.status)),
+    )!;
+    expect(free).toBeDefined();
+    const first = await book('pat-000005', free);
+    expect(codeOf(first)).toBe('OK');
+    const firstId = (first.ok ? first.value : { appointmentId: '' }) as { appointmentId: string };
+    portal.clock.advance(60_000);
+    desk.idle.touch();
+    await desk.ok('appointment.noShow', firstId);
+    // The slot is free again: a walk-in gets it.
+    expect(codeOf(await book('pat-000006', free))).toBe('OK');
+    // The first patient arrives after all: taking the no-show back would put two visits in the slot.
+    const undo = await desk.call('appointment.undo', firstId);
+    expect(codeOf(undo)).toBe('CONFLICT');
+    expect(messageOf(undo)).toBe('This slot was given to another visit meanwhile: book the patient anew.');
+    expect(desk.core.store.appointments.byId(firstId.appointmentId)?.status).toBe('noshow');
   });
 
   it('cancels with a coded reason, text optional; refuses a cancel with neither', async () => {

@@ -6,11 +6,15 @@
  * rest moved to 10:00 (a new series), each synced to the other desk through the real backend. Expected instants
  * are written by hand. Real cores, routers, encrypted stores and keychain; backend on loopback.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderView, SeriesBooked, SeriesPreview } from '../../src-shared/views';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { type TestConsole } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
 
-let portal: TestPortal;
+const clinic = useSyncedConsoles(['reception1', 'reception2'], {
+  portal: { timeZone: 'America/New_York' },
+  sync: false,
+});
 let a: TestConsole;
 let b: TestConsole;
 let provider: ProviderView;
@@ -39,20 +43,11 @@ const visits = (c: TestConsole, id: string) =>
   c.core.store.appointments.ofSeries(id).map((x) => [x.start, x.status, x.version > 0]);
 
 beforeAll(async () => {
-  portal = await startPortal({ timeZone: 'America/New_York' });
-  a = await startConsole(portal);
-  b = await startConsole(portal);
-  expect((await a.signIn('reception1')).ok).toBe(true);
-  expect((await b.signIn('reception2')).ok).toBe(true);
+  [a, b] = clinic.consoles;
   await syncBoth();
   provider = (await a.ok<ProviderView[]>('providers.list'))[0]!;
   expect(provider.dayStartMinute).toBeLessThanOrEqual(9 * 60);
   patientId = a.core.store.patients.search('o', 1)[0]!.id;
-});
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await portal?.close();
 });
 
 const weekly = () => ({

@@ -3,22 +3,18 @@
  * backend on loopback. The reply and the status change are queued in one transaction and reach the server
  * together; a refused or failing call queues neither.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ThreadPage } from '../../src-shared/views';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
 
+const clinic = useSyncedConsoles(['clinician1'], { console: { autoStart: false } });
 let portal: TestPortal;
 let desk: TestConsole;
 
-beforeAll(async () => {
-  portal = await startPortal();
-  desk = await startConsole(portal, { autoStart: false });
-  expect((await desk.signIn('clinician1')).ok).toBe(true);
-  await desk.ok('sync.now');
-});
-afterAll(async () => {
-  await desk?.close();
-  await portal?.close();
+beforeAll(() => {
+  portal = clinic.portal;
+  [desk] = clinic.consoles;
 });
 
 const firstOpenThread = async (): Promise<string> =>

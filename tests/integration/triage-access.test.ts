@@ -239,6 +239,33 @@ describe.each(ROLES)('signed in as %s on a shared PC holding every body', (role)
   });
 });
 
+describe('assigning a thread to a receptionist (review 6 D9)', () => {
+  beforeAll(async () => {
+    expect((await desk.signIn('clinician1')).ok).toBe(true);
+  });
+  afterAll(async () => {
+    await desk.ok('auth.signOut');
+  });
+
+  it('is refused for a thread of a clinical pool (they could never open it), allowed for an administrative one', async () => {
+    const clinical = await desk.call('thread.assign', {
+      threadId: ids.clinical,
+      assigneeId: 'stf-reception1',
+    });
+    expect(clinical).toMatchObject({
+      ok: false,
+      error: {
+        code: 'VALIDATION',
+        message: 'Rita Reyes cannot work a thread of a clinical pool: assign it to a clinician.',
+      },
+    });
+    expect(desk.core.store.threads.byId(ids.clinical)?.assigneeId).toBeNull();
+    await desk.ok('thread.assign', { threadId: ids.administrative, assigneeId: 'stf-reception1' });
+    expect(desk.core.store.threads.byId(ids.administrative)?.assigneeId).toBe('stf-reception1');
+    await desk.ok('thread.release', { threadId: ids.administrative });
+  });
+});
+
 describe('the reproduction: a receptionist opens "Blood sugar readings"', () => {
   it('is refused at the router, and the refusal is in the thread’s and the patient’s audit trail', async () => {
     expect((await desk.signIn('reception1')).ok).toBe(true);

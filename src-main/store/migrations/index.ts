@@ -12,6 +12,8 @@ import { seriesWaitlist } from './010-series-waitlist';
 import { withheldThreads } from './011-withheld-threads';
 import { availability } from './012-availability';
 import { coverage } from './013-coverage';
+import { assigneeTriageOrder } from './014-assignee-triage-order';
+import { searchCap } from './015-search-cap';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -28,6 +30,8 @@ export const MIGRATIONS: readonly Migration[] = [
   withheldThreads,
   availability,
   coverage,
+  assigneeTriageOrder, // session 5, 16r (014)
+  searchCap, // session 5, 14s (015)
 ];
 /** The newest version (the last migration's; equal to the count once every branch's migration is merged). */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

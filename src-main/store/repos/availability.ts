@@ -64,7 +64,8 @@ export class AvailabilityRepo {
       `INSERT INTO availability_templates (id, provider_id, location_id, blocks, version)
        VALUES (@id, @providerId, @locationId, @blocks, @version)
        ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id, location_id = excluded.location_id,
-         blocks = excluded.blocks, version = excluded.version`,
+         blocks = excluded.blocks, version = excluded.version
+       WHERE excluded.version >= availability_templates.version`,
     );
     this.deleteTemplateStmt = db.prepare('DELETE FROM availability_templates WHERE id = ?');
     this.templateForStmt = db.prepare<[string, string], TemplateRow>(
@@ -77,7 +78,8 @@ export class AvailabilityRepo {
        ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, location_id = excluded.location_id,
          provider_id = excluded.provider_id, from_date = excluded.from_date, to_date = excluded.to_date,
          start_minute = excluded.start_minute, end_minute = excluded.end_minute, label = excluded.label,
-         version = excluded.version`,
+         version = excluded.version
+       WHERE excluded.version >= availability_exceptions.version`,
     );
     this.deleteExceptionStmt = db.prepare('DELETE FROM availability_exceptions WHERE id = ?');
     this.exceptionsStmt = db.prepare<[string, string, string], ExceptionRow>(
@@ -85,6 +87,10 @@ export class AvailabilityRepo {
        ORDER BY from_date, id`,
     );
   }
+  /**
+   * Writes the server's template unless a newer version of it is held (likewise `upsertException`): a late answer
+   * to this PC's admin call never overwrites a newer record a pull brought meanwhile (review 6 D1).
+   */
   upsertTemplate(r: AvailabilityTemplateRecord): void {
     this.upsertTemplateStmt.run({ ...r, blocks: JSON.stringify(r.blocks) });
   }

@@ -15,6 +15,14 @@ export const DEFAULT_CLINIC_SETTINGS: ClinicSettingsRecord = {
 };
 
 /**
+ * The server's records arrive by pull and, earlier or later, as the answer to this PC's own admin call: a record
+ * is written only if its version is not older than the one held, so a late answer never overwrites a newer record
+ * a pull brought meanwhile (review 6 D1; DESIGN §5 "never show what the server does not have").
+ */
+const NOT_OLDER = (table: string) =>
+  `json_extract(excluded.data, '$.version') >= coalesce(json_extract(${table}.data, '$.version'), -1)`;
+
+/**
  * Session 4, 14c: what the server syncs for coverage (absences), the clinic settings and pool templates. Rows keep
  * the record as the server sent it (validated on arrival); reads parse it again, so a corrupt row never reaches
  * the renderer (it is skipped).
@@ -34,18 +42,21 @@ export class CoverageRepo {
     this.upsertAbsenceStmt = db.prepare(
       `INSERT INTO absences (id, staff_id, cover_id, ends_at, data) VALUES (@id, @staffId, @coverId, @endsAt, @data)
        ON CONFLICT (id) DO UPDATE SET staff_id = excluded.staff_id, cover_id = excluded.cover_id,
-         ends_at = excluded.ends_at, data = excluded.data`,
+         ends_at = excluded.ends_at, data = excluded.data
+       WHERE ${NOT_OLDER('absences')}`,
     );
     this.deleteAbsenceStmt = db.prepare('DELETE FROM absences WHERE id = ?');
     this.absencesStmt = db.prepare<[], { data: string }>('SELECT data FROM absences ORDER BY ends_at, id');
     this.upsertSettingsStmt = db.prepare(
-      `INSERT INTO clinic_settings (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+      `INSERT INTO clinic_settings (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data
+       WHERE ${NOT_OLDER('clinic_settings')}`,
     );
     this.deleteSettingsStmt = db.prepare('DELETE FROM clinic_settings WHERE id = ?');
     this.settingsStmt = db.prepare<[string], string>('SELECT data FROM clinic_settings WHERE id = ?').pluck();
     this.upsertTemplateStmt = db.prepare(
       `INSERT INTO pool_templates (id, pool_id, data) VALUES (?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET pool_id = excluded.pool_id, data = excluded.data`,
+       ON CONFLICT (id) DO UPDATE SET pool_id = excluded.pool_id, data = excluded.data
+       WHERE ${NOT_OLDER('pool_templates')}`,
     );
     this.deleteTemplateStmt = db.prepare('DELETE FROM pool_templates WHERE id = ?');
     this.templatesStmt = db.prepare<[], { data: string }>(
@@ -53,6 +64,7 @@ export class CoverageRepo {
     );
   }
 
+  /** Writes the server's absence unless a newer version is held (NOT_OLDER); likewise the setters below. */
   upsertAbsence(a: AbsenceRecord): void {
     this.upsertAbsenceStmt.run({
       id: a.id,

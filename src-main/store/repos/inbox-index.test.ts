@@ -2,7 +2,7 @@
  * The inbox's maintained state (migration 3) on a real encrypted store: queue totals and unread counts kept by
  * triggers, and the thread-keyed search index kept up to date through inserts, updates and deletes.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ThreadRecord } from '../../../src-shared/domain';
 import { messageFixture, patientFixture, threadFixture } from '../../../tests/helpers/fixtures';
 import { makeTestStore } from '../../../tests/helpers/sync-store';
@@ -235,5 +235,38 @@ describe('snippetOf in every script', () => {
   it('does not mark two-letter words as prefixes, and skips one-letter words', () => {
     expect(snippet(['BP is high, bpm normal'], 'bp')).toBe(`${O}BP${C} is high, bpm normal`);
     expect(snippet(['I feel ill'], 'i ill')).toBe(`I feel ${O}ill${C}`);
+  });
+});
+
+// Session 5, 16r (issue 16 §4): a first page in the default priority order is cut from an index in that order for
+// the queues a desk switches between, never by sorting the whole queue (154 ms for "mine" at 100k threads).
+describe('first pages in priority order', () => {
+  it('walk an index in triage order for all, mine, unassigned and urgent (no sort of the queue)', () => {
+    thread('a', 1, { assigneeId: 'me', priority: 'stat' });
+    thread('b', 2);
+    const prepared: string[] = [];
+    const prepare = store.db.prepare.bind(store.db);
+    const spy = vi.spyOn(store.db, 'prepare').mockImplementation(((sql: string) => {
+      prepared.push(sql);
+      return prepare(sql);
+    }) as typeof store.db.prepare);
+    try {
+      for (const queue of ['all', 'mine', 'unassigned', 'urgent'] as const) {
+        prepared.length = 0;
+        expect(page({ queue, sort: 'priority' }).rows.length).toBeGreaterThan(0);
+        const sql = prepared.find((s) => s.includes(') page'));
+        expect(sql, queue).toBeDefined();
+        const params = queue === 'mine' ? { staffId: 'me', limit: 50, offset: 0 } : { limit: 50, offset: 0 };
+        const plan = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map(
+          (r) => r.detail,
+        );
+        // The inner query (before "SCAN page") reads the index in order: no temporary sort there.
+        const inner = plan.slice(0, plan.indexOf('SCAN page'));
+        expect(inner.join(' | '), queue).toMatch(/threads_q_(assignee_)?triage/);
+        expect(inner.join(' | '), queue).not.toContain('TEMP B-TREE');
+      }
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

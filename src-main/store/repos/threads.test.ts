@@ -60,7 +60,7 @@ describe('ThreadsRepo', () => {
   });
 
   it('treats search text as words, never as FTS syntax', () => {
-    expect(ftsQueryOf('knee" OR *')).toBe('{body} : ("knee"* "or")');
+    expect(ftsQueryOf('knee" OR *')).toBe('{body} : ("knee"* AND "or")');
     expect(ftsQueryOf('头痛" x {grams}')).toBe('{body} : ("grams"*) AND {grams} : ("头痛")');
     expect(ftsQueryOf('  ')).toBeNull();
     expect(store.threads.page({ ...base, queue: 'all', search: ')"(*' }).total).toBe(0);
@@ -92,5 +92,68 @@ describe('withheld bodies (issue 16: the per-sync check reads the small withheld
     expect(plan.map((p) => p.detail).join('; ')).not.toMatch(/TEMP B-TREE|\bthreads\b/);
     store.db.prepare('DELETE FROM threads WHERE id = ?').run('t-open');
     expect(store.threads.withheldIds(10)).toEqual([]);
+  });
+});
+
+// Session 5, 16r (issue 16 §4): the take-back of escalations walks two index ranges instead of every overdue thread.
+describe('SLA escalation and its take-back when the clock goes back', () => {
+  const overdue = (id: string) =>
+    store.db.prepare('SELECT overdue FROM threads WHERE id = ?').pluck().get(id) as number;
+  it('escalates past the due time, takes back a not-yet-due or no-longer-due thread, keeps the others', () => {
+    store.transaction(() => {
+      store.threads.upsert(threadFixture({ id: 't-due-9', dueAt: '2026-11-23T09:00:00.000Z' }));
+      store.threads.upsert(threadFixture({ id: 't-due-11', dueAt: '2026-11-23T11:00:00.000Z' }));
+      store.threads.upsert(threadFixture({ id: 't-due-13', dueAt: '2026-11-23T13:00:00.000Z' }));
+    });
+    expect(store.threads.escalateOverdue('2026-11-23T12:00:00.000Z').sort()).toEqual(['t-due-11', 't-due-9']);
+    expect([overdue('t-due-9'), overdue('t-due-11'), overdue('t-due-13')]).toEqual([1, 1, 0]);
+    // The clock goes back to 10:00: only the 11:00 thread is not due yet.
+    expect(store.threads.escalateOverdue('2026-11-23T10:00:00.000Z')).toEqual([]);
+    expect([overdue('t-due-9'), overdue('t-due-11'), overdue('t-due-13')]).toEqual([1, 0, 0]);
+    // The 9:00 thread's due time is taken away by the server (a re-routed thread without an SLA): not overdue.
+    store.threads.upsert(threadFixture({ id: 't-due-9', dueAt: null, version: 2 }));
+    store.db.prepare(`UPDATE threads SET overdue = 1 WHERE id = 't-due-9'`).run();
+    expect(store.threads.escalateOverdue('2026-11-23T10:00:00.000Z')).toEqual([]);
+    expect(overdue('t-due-9')).toBe(0);
+  });
+});
+
+// Session 5, 16r (issue 16 §4): a triage queue's total comes from the maintained counts; it must equal a count of
+// the queue's threads for every queue and filter, overdue threads of a lower priority in the urgent queue included.
+describe('triage queue totals', () => {
+  it('equal a count of the threads each queue and filter lists', () => {
+    const priorities = ['routine', 'urgent', 'asap', 'stat'] as const;
+    const statuses = ['new', 'in_progress', 'done'] as const;
+    store.transaction(() => {
+      for (let i = 0; i < 60; i++) {
+        store.threads.upsert(
+          threadFixture({
+            id: `t-${i}`,
+            priority: priorities[i % 4]!,
+            status: statuses[i % 3]!,
+            assigneeId: i % 5 === 0 ? null : i % 5 === 1 ? 'me' : 'other',
+            providerId: i % 2 === 0 ? 'prv-1' : null,
+            dueAt: `2026-11-2${i % 10}T09:00:00.000Z`,
+            lastMessageAt: `2026-11-${10 + (i % 20)}T10:00:00.000Z`,
+          }),
+        );
+      }
+    });
+    // Escalated: open threads due before the 25th, of every priority.
+    expect(store.threads.escalateOverdue('2026-11-25T00:00:00.000Z').length).toBeGreaterThan(5);
+    const all = (q: Parameters<Store['threads']['page']>[0]) =>
+      store.threads.page({ ...q, offset: 0, limit: 1000 }).rows.length;
+    for (const queue of ['all', 'mine', 'unassigned', 'urgent', 'closed'] as const)
+      for (const filter of [
+        {},
+        { providerId: 'prv-1' },
+        { priority: 'routine' as const },
+        { priority: 'stat' as const },
+        { status: 'in_progress' as const },
+        { since: '2026-11-20T00:00:00.000Z' },
+      ]) {
+        const q = { ...base, queue, ...filter };
+        expect(store.threads.page(q).total, `${queue} ${JSON.stringify(filter)}`).toBe(all(q));
+      }
   });
 });

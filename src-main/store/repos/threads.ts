@@ -178,6 +178,9 @@ function searchFilter(q: InboxQuery): { open: boolean; tags: string[] } {
   if (q.providerId) tags.push(TAG.provider(q.providerId));
   if (q.priority) tags.push(TAG.priority(q.priority));
   if (q.status) tags.push(TAG.status(q.status));
+  if (q.poolId !== undefined) tags.push(TAG.pool(q.poolId));
+  // issue 14a: a receptionist's search never matches bodies of clinical pools, not even as a hit count.
+  if (q.administrativeOnly) tags.push(TAG.administrative);
   return { open: q.queue !== 'closed', tags };
 }
 
@@ -185,17 +188,33 @@ function searchFilter(q: InboxQuery): { open: boolean; tags: string[] } {
  * Turn free text into an FTS5 query over the word and gram columns (src-shared/search-text.ts: folded as the
  * index is, one-letter words dropped, prefixes from three letters, CJK runs as bigrams); every term is quoted,
  * so user input is never FTS syntax. Null when there is nothing to search.
+ *
+ * With `complete` (SearchIndex.completions), a word prefix is asked for as the OR of the indexed words it
+ * completes to, which FTS5 walks lazily (its own prefix query merges every match first: issue 14 §6); `complete`
+ * returns null for a prefix with too many completions (FTS5's prefix query then), and no completion at all
+ * means nothing can match ('none' is returned).
  */
-export function ftsQueryOf(text: string): string | null {
+export function ftsQueryOf(
+  text: string,
+  complete?: (prefix: string) => string[] | null,
+): string | null | 'none' {
   const { terms } = parseSearch(text);
   if (terms.length === 0) return null;
+  let none = false;
+  const termQuery = (t: { token: string; prefix: boolean; column: string }): string => {
+    if (!t.prefix) return `"${t.token}"`;
+    const words = t.column === 'words' && complete ? complete(t.token) : null;
+    if (words === null) return `"${t.token}"*`;
+    if (words.length === 0) none = true;
+    return words.length === 1 ? `"${words[0]}"` : `(${words.map((w) => `"${w}"`).join(' OR ')})`;
+  };
   const column = (name: 'words' | 'grams', fts: string) => {
     const of = terms.filter((t) => t.column === name);
-    return of.length === 0
-      ? []
-      : [`{${fts}} : (${of.map((t) => `"${t.token}"${t.prefix ? '*' : ''}`).join(' ')})`];
+    // Explicit AND: FTS5 allows an implicit AND between phrases only, not next to a bracketed OR.
+    return of.length === 0 ? [] : [`{${fts}} : (${of.map(termQuery).join(' AND ')})`];
   };
-  return [...column('words', 'body'), ...column('grams', 'grams')].join(' AND ');
+  const query = [...column('words', 'body'), ...column('grams', 'grams')].join(' AND ');
+  return none ? 'none' : query;
 }
 
 const LIST_COLUMNS = `t.*, p.given_name || ' ' || p.family_name AS patient_name, s.display_name AS assignee_name`;
@@ -293,6 +312,13 @@ export class ThreadsRepo {
   markSeen(id: string, at: string): void {
     this.seenStmt.run(at, id);
   }
+  /** A thread's seen mark and newest message time (UTC ISO), or null when it is not on this PC (issue 16 §4). */
+  seenState(id: string): { seen_at: string | null; last_message_at: string } | null {
+    return (
+      (this.prepared('SELECT seen_at, last_message_at FROM threads WHERE id = ?').get(id) as
+        { seen_at: string | null; last_message_at: string } | undefined) ?? null
+    );
+  }
 
   /* ---- issue 14a: withheld bodies, SLA escalation, priority-ordered and per-pool queues ---- */
 
@@ -330,11 +356,15 @@ export class ThreadsRepo {
         `UPDATE threads SET overdue = 1 WHERE status IN ('new', 'in_progress') AND overdue = 0 AND due_at < ?`,
       ).run(nowIso);
     // A clock set back (an NTP step, a person fixing the date) takes back escalations that are not yet due
-    // (review 4); walks the small threads_overdue_open index.
-    this.prepared(
-      `UPDATE threads SET overdue = 0 WHERE status IN ('new', 'in_progress') AND overdue = 1
-         AND (due_at IS NULL OR due_at >= ?)`,
-    ).run(nowIso);
+    // (review 4). Two index ranges of threads_overdue_open, looked at first and written only when they hold a
+    // thread: written as one `due_at IS NULL OR due_at >= ?` it scanned every overdue thread on every inbox read
+    // (issue 16 §4, session 5: 0.57 ms per inbox.list with 1,805 overdue threads, 0.02 ms as ranges).
+    const notDue = `status IN ('new', 'in_progress') AND overdue = 1 AND due_at >= ?`;
+    const noDue = `status IN ('new', 'in_progress') AND overdue = 1 AND due_at IS NULL`;
+    if (this.prepared(`SELECT 1 FROM threads WHERE ${notDue} LIMIT 1`).get(nowIso) !== undefined)
+      this.prepared(`UPDATE threads SET overdue = 0 WHERE ${notDue}`).run(nowIso);
+    if (this.prepared(`SELECT 1 FROM threads WHERE ${noDue} LIMIT 1`).get() !== undefined)
+      this.prepared(`UPDATE threads SET overdue = 0 WHERE ${noDue}`).run();
     return ids;
   }
   /** Open and urgent (urgent, asap, STAT or overdue) threads per pool id ('' = no pool). */
@@ -372,10 +402,28 @@ export class ThreadsRepo {
        LEFT JOIN staff s ON s.id = t.assignee_id
        ORDER BY ${order}`,
     ).all({ ...params, limit: q.limit, offset: q.offset }) as ThreadListRow[];
-    const total = (
-      this.prepared(`SELECT count(*) AS n FROM threads t WHERE ${whereSql}`).get(params) as { n: number }
-    ).n;
-    return { rows, total };
+    return { rows, total: this.triageTotal(q, whereSql, params) };
+  }
+
+  /**
+   * A triage queue's size. Without a pool or date filter it comes from the maintained `thread_counts` (the urgent
+   * queue adds its overdue threads of a lower priority, counted on the small threads_overdue_open index), instead
+   * of counting every open thread of the queue on each first page (issue 16 §4, session 5, 16r).
+   */
+  private triageTotal(q: InboxQuery, whereSql: string, params: Record<string, unknown>): number {
+    if (q.poolId !== undefined || q.since) {
+      return (
+        this.prepared(`SELECT count(*) AS n FROM threads t WHERE ${whereSql}`).get(params) as { n: number }
+      ).n;
+    }
+    const counted = this.total(q, whereSql, params);
+    if (q.queue !== 'urgent') return counted;
+    const rest = queueWhere({ ...q, queue: 'all' });
+    const lower = `t.overdue = 1 AND t.priority NOT IN (${URGENT.map((p) => `'${p}'`).join(', ')})`;
+    const overdue = this.prepared(
+      `SELECT count(*) AS n FROM threads t WHERE ${[...rest.where, lower].join(' AND ')}`,
+    ).get(rest.params) as { n: number };
+    return counted + overdue.n;
   }
   unreadCounts(staffId: string): {
     unassigned: number;
@@ -396,8 +444,11 @@ export class ThreadsRepo {
     return { ...counts, urgent: counts.urgent + overdueRoutine };
   }
 
-  /** One page of a queue (newest activity first) and the queue's total. */
-  page(q: InboxQuery): { rows: ThreadListRow[]; total: number } {
+  /**
+   * One page of a queue (newest activity first) and the queue's total; a search's total may be a lower bound
+   * (`totalIsLowerBound`, see searchPage).
+   */
+  page(q: InboxQuery): { rows: ThreadListRow[]; total: number; totalIsLowerBound?: true } {
     if (q.search !== undefined && q.search !== '') return this.searchPage(q);
     // The urgent queue holds escalated (overdue) threads too, in any order: only triagePage knows them.
     if (q.poolId !== undefined || q.queue === 'urgent' || (q.sort ?? 'priority') !== 'received')
@@ -435,37 +486,26 @@ export class ThreadsRepo {
   /**
    * Threads of the queue with a message containing every word of the search (ftsQueryOf), newest activity
    * first, each with a snippet of its best-matching message. Counting and paging run inside the FTS index
-   * (repos/search-index.ts); only the page's threads and their messages are read.
+   * (repos/search-index.ts) in one pass that stops after SEARCH_COUNT_CAP threads (or the page's end): the total
+   * is then a lower bound ("1,000+"). Only the page's threads and their messages are read.
    */
-  private searchPage(q: InboxQuery): { rows: ThreadListRow[]; total: number } {
-    const words = ftsQueryOf(q.search ?? '');
-    if (words === null) return { rows: [], total: 0 };
-    const { highlights } = parseSearch(q.search ?? '');
+  private searchPage(q: InboxQuery): { rows: ThreadListRow[]; total: number; totalIsLowerBound?: true } {
     this.search.refresh();
+    const words = ftsQueryOf(q.search ?? '', (prefix) => this.search.completions(prefix));
+    if (words === null || words === 'none') return { rows: [], total: 0 };
+    const { highlights } = parseSearch(q.search ?? '');
+    // A receptionist's search (administrativeOnly) asks for the administrative-pool tag inside FTS5, so clinical
+    // bodies never match, not even as a count (issue 14a).
     const { open, tags } = searchFilter(q);
     const match =
       tags.length === 0 ? words : `${words} AND {tags} : (${tags.map((t) => `"${t}"`).join(' AND ')})`;
-    const query = { match, ...searchKeyRange(open, q.since) };
-    let total: number;
-    let keys: number[];
-    if (q.administrativeOnly) {
-      // issue 14a: a receptionist's search never matches bodies of clinical pools, not even as a hit count.
-      const all = this.search.keys(query, 0, 10_000_000);
-      const allowed = this.prepared(
-        `SELECT k.key FROM search_keys k JOIN threads t ON t.id = k.thread_id JOIN pools pl ON pl.id = t.pool_id
-         WHERE pl.kind = 'administrative' AND k.key IN (SELECT value FROM json_each(@keys))`,
-      )
-        .pluck()
-        .all({ keys: JSON.stringify(all) }) as number[];
-      const ok = new Set(allowed);
-      const kept = all.filter((k) => ok.has(k));
-      total = kept.length;
-      keys = kept.slice(q.offset, q.offset + q.limit);
-    } else {
-      total = this.search.count(query);
-      keys = this.search.keys(query, q.offset, q.limit);
-    }
-    if (keys.length === 0) return { rows: [], total };
+    const { keys, total, totalIsLowerBound } = this.search.scan(
+      { match, ...searchKeyRange(open, q.since) },
+      q.offset,
+      q.limit,
+    );
+    const bound = totalIsLowerBound ? ({ totalIsLowerBound: true } as const) : {};
+    if (keys.length === 0) return { rows: [], total, ...bound };
     const found = this.prepared(
       `SELECT ${LIST_COLUMNS}, NULL AS snippet, k.key AS search_key
        FROM search_keys k JOIN threads t ON t.id = k.thread_id JOIN patients p ON p.id = t.patient_id
@@ -481,7 +521,7 @@ export class ThreadsRepo {
       row.snippet = snippetOf(this.bodiesStmt.all(row.id), highlights);
       rows.push(row);
     }
-    return { rows, total };
+    return { rows, total, ...bound };
   }
 
   /**

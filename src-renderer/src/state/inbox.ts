@@ -30,6 +30,8 @@ export interface InboxState {
   gen: number;
   pages: Record<number, Page>;
   total: number | null;
+  /** `total` is a lower bound: a search counts up to 1,000 matching threads ("1,000+"; issue 14 §6). */
+  totalIsLowerBound: boolean;
   listError: string | null;
   counts: QueueCounts | null;
   /** The text in the search box, and the search the list shows. */
@@ -49,6 +51,7 @@ const empty = (): InboxState => ({
   gen: 0,
   pages: {},
   total: null,
+  totalIsLowerBound: false,
   listError: null,
   counts: null,
   searchText: '',
@@ -66,7 +69,7 @@ const inFlight = new Map<number, string>();
 
 /** Kept first pages by query key (most recent last), and the data generation they belong to. */
 export const FIRST_PAGE_KEEP = 12;
-const firstPages = new Map<string, { rows: ThreadSummary[]; total: number }>();
+const firstPages = new Map<string, { rows: ThreadSummary[]; total: number; totalIsLowerBound: boolean }>();
 let firstPagesGen = 0;
 
 /** Forget every kept first page (records changed, or PHI dropped). Answers in flight are not kept either. */
@@ -116,10 +119,11 @@ export function setQuery(key: string): void {
       queryKey: key,
       pages: { 0: { rows: kept.rows, gen: -1 } },
       total: kept.total,
+      totalIsLowerBound: kept.totalIsLowerBound,
       listError: null,
     });
   } else {
-    useInbox.setState({ queryKey: key, pages: {}, total: null, listError: null });
+    useInbox.setState({ queryKey: key, pages: {}, total: null, totalIsLowerBound: false, listError: null });
   }
 }
 
@@ -138,7 +142,8 @@ export function ensureRows(first: number, last: number): void {
   for (let p = Math.floor(Math.max(0, first) / PAGE_SIZE); p <= lastPage; p++) {
     const have = s.pages[p];
     if (have && have.gen === s.gen) continue;
-    if (s.total !== null && p * PAGE_SIZE >= s.total && p > 0) continue;
+    // Past the end: beyond an exact total; beyond the page that starts at a lower bound (it counts further).
+    if (s.total !== null && p > 0 && p * PAGE_SIZE >= s.total + (s.totalIsLowerBound ? 1 : 0)) continue;
     const tag = `${key}#${s.gen}`;
     if (inFlight.get(p) === tag) continue;
     inFlight.set(p, tag);
@@ -160,17 +165,28 @@ async function loadPage(
     ifCurrent(started, () => {
       if (page === 0 && keptGen === firstPagesGen) {
         firstPages.delete(key);
-        firstPages.set(key, { rows: result.threads, total: result.total });
+        firstPages.set(key, {
+          rows: result.threads,
+          total: result.total,
+          totalIsLowerBound: result.totalIsLowerBound === true,
+        });
         if (firstPages.size > FIRST_PAGE_KEEP) firstPages.delete(firstPages.keys().next().value!);
       }
       const s = useInbox.getState();
       const have = s.pages[page];
       if (s.queryKey !== key || gen < (have?.gen ?? -1)) return;
+      // A later page of a search counts further: keep the largest lower bound until an exact total arrives.
+      const lowerBound = result.totalIsLowerBound === true;
+      const total =
+        lowerBound && s.totalIsLowerBound && s.total !== null
+          ? Math.max(s.total, result.total)
+          : result.total;
       // The same rows again (a kept page read again): keep the old objects, so no row renders again.
-      const same = have && s.total === result.total && sameRows(have.rows, result.threads);
+      const same = have && s.total === total && sameRows(have.rows, result.threads);
       useInbox.setState({
         pages: { ...s.pages, [page]: { rows: same ? have.rows : result.threads, gen } },
-        total: result.total,
+        total,
+        totalIsLowerBound: lowerBound,
         listError: null,
       });
     });

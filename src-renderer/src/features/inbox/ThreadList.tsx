@@ -18,6 +18,7 @@ import {
   useInbox,
 } from '../../state/inbox';
 import { setUi, useUi } from '../../state/ui';
+import { threadCountText } from './thread-count';
 import { shortWhen } from '../../lib/time';
 
 export const ROW_HEIGHT = 76;
@@ -105,6 +106,7 @@ export function ThreadList() {
   const selectedId = useUi((s) => s.selectedThreadId);
   const search = useInbox((s) => s.search);
   const total = useInbox((s) => s.total);
+  const totalIsLowerBound = useInbox((s) => s.totalIsLowerBound);
   const pages = useInbox((s) => s.pages);
   const gen = useInbox((s) => s.gen);
   const listError = useInbox((s) => s.listError);
@@ -137,7 +139,8 @@ export function ThreadList() {
     ensureRows(first, last);
   }, []);
 
-  const count = total ?? 0;
+  // "1,000+": one row more than counted, so scrolling to it loads the page that counts further.
+  const count = (total ?? 0) + (totalIsLowerBound ? 1 : 0);
   const at = (i: number) => pages[Math.floor(i / PAGE_SIZE)]?.rows[i % PAGE_SIZE];
   let selectedIndex: number | null = null;
   if (selectedId) {
@@ -166,7 +169,7 @@ export function ThreadList() {
           ? listError
             ? 'Threads could not be loaded'
             : 'Loading threads…'
-          : `${count.toLocaleString('en')} ${count === 1 ? 'thread' : 'threads'}`}
+          : threadCountText(total, totalIsLowerBound)}
         {search ? ` matching “${search}”` : ''}
       </p>
       {listError ? (

@@ -9,6 +9,7 @@ import type { FreeSlotView } from '../../../../src-shared/availability';
 import type { ProviderView, VisitTypeView } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
+import { FormError, InputField, SelectField } from '../../components/Field';
 import { addDays, clinicToday, dayLabel, hhmm, zoneLabel } from '../../lib/time';
 import { useReference } from '../../state/reference';
 import type { Slot } from './slots';
@@ -35,14 +36,7 @@ export function NextFreeDialog(p: {
   const [results, setResults] = useState<FreeSlotView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const ids = {
-    type: useId(),
-    from: useId(),
-    to: useId(),
-    window: useId(),
-    provider: useId(),
-    results: useId(),
-  };
+  const resultsId = useId();
   const visitType = visitTypes.find((t) => t.id === visitTypeId);
   const offering = providers.filter((pr) => visitType?.providerIds.includes(pr.id));
 
@@ -95,60 +89,34 @@ export function NextFreeDialog(p: {
   return (
     <Dialog title="Find next free slot" onClose={p.onClose}>
       <form className="form" onSubmit={search} noValidate>
-        <div className="field">
-          <label htmlFor={ids.type}>Visit type</label>
-          <select
-            id={ids.type}
-            value={visitTypeId}
-            onChange={(e) => {
-              setVisitTypeId(e.target.value);
-              setProviderId('');
-              setResults(null);
-            }}
-          >
-            {visitTypes.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name} ({t.minutes} min)
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.provider}>Provider</label>
-          <select id={ids.provider} value={providerId} onChange={(e) => setProviderId(e.target.value)}>
-            <option value="">Any provider who offers it</option>
-            {offering.map((pr) => (
-              <option key={pr.id} value={pr.id}>
-                {pr.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.from}>From</label>
-          <input id={ids.from} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.to}>To</label>
-          <input id={ids.to} type="date" value={to} onChange={(e) => setTo(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.window}>Time of day</label>
-          <select
-            id={ids.window}
-            value={timeOfDay}
-            onChange={(e) => setTimeOfDay(e.target.value as WindowKey)}
-          >
-            {(Object.keys(WINDOWS) as WindowKey[]).map((k) => (
-              <option key={k} value={k}>
-                {WINDOWS[k].label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="form-error" role="alert">
-          {error ? <p>{error}</p> : null}
-        </div>
+        <SelectField
+          label="Visit type"
+          value={visitTypeId}
+          onChange={(v) => {
+            setVisitTypeId(v);
+            setProviderId('');
+            setResults(null);
+          }}
+          options={visitTypes.map((t) => ({ value: t.id, label: `${t.name} (${t.minutes} min)` }))}
+        />
+        <SelectField
+          label="Provider"
+          value={providerId}
+          onChange={setProviderId}
+          options={[
+            { value: '', label: 'Any provider who offers it' },
+            ...offering.map((pr) => ({ value: pr.id, label: pr.name })),
+          ]}
+        />
+        <InputField label="From" type="date" value={from} onChange={setFrom} />
+        <InputField label="To" type="date" value={to} onChange={setTo} />
+        <SelectField
+          label="Time of day"
+          value={timeOfDay}
+          onChange={(v) => setTimeOfDay(v as WindowKey)}
+          options={(Object.keys(WINDOWS) as WindowKey[]).map((k) => ({ value: k, label: WINDOWS[k].label }))}
+        />
+        <FormError error={error} />
         <div className="dialog-actions">
           <button type="button" className="button" onClick={p.onClose}>
             Close
@@ -158,8 +126,8 @@ export function NextFreeDialog(p: {
           </button>
         </div>
       </form>
-      <section aria-labelledby={ids.results}>
-        <h3 id={ids.results} className="section-title">
+      <section aria-labelledby={resultsId}>
+        <h3 id={resultsId} className="section-title">
           Free slots
         </h3>
         <p className="hint" aria-live="polite">

@@ -3,10 +3,11 @@
  * (visit type, preferred providers, time of day, a range of days; no free text) and takes one off; a freed slot is
  * offered to the matching patients from the appointment dialog (WaitlistOffer).
  */
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { PatientView, WaitlistView } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { Dialog } from '../../components/Dialog';
+import { FormError, InputField, SelectField } from '../../components/Field';
 import { addDays, clinicToday } from '../../lib/time';
 import { useData } from '../../state/data';
 import { phiEpoch } from '../../state/epoch';
@@ -30,7 +31,6 @@ export function WaitlistDialog({ onClose }: { onClose: () => void }) {
   const [toDate, setToDate] = useState(addDays(clinicToday(), 28));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const ids = { search: useId(), type: useId(), time: useId(), from: useId(), to: useId() };
 
   useEffect(() => {
     const started = phiEpoch();
@@ -113,20 +113,17 @@ export function WaitlistDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title="Waitlist" subtitle="Patients who want an earlier visit" onClose={onClose} size="large">
       <form className="form" onSubmit={add} aria-label="Add to waitlist" noValidate>
-        <div className="field">
-          <label htmlFor={ids.search}>Find patient (name or MRN)</label>
-          <input
-            id={ids.search}
-            type="search"
-            autoComplete="off"
-            value={query}
-            maxLength={100}
-            onChange={(e) => {
-              setQuery(e.target.value);
-              setPatientId('');
-            }}
-          />
-        </div>
+        <InputField
+          label="Find patient (name or MRN)"
+          type="search"
+          autoComplete="off"
+          value={query}
+          maxLength={100}
+          onChange={(v) => {
+            setQuery(v);
+            setPatientId('');
+          }}
+        />
         {results && results.length > 0 ? (
           <fieldset className="patient-results">
             <legend>Patient</legend>
@@ -153,37 +150,29 @@ export function WaitlistDialog({ onClose }: { onClose: () => void }) {
           <p className="hint">No patient found.</p>
         ) : null}
         <div className="field-row">
-          <div className="field field-compact">
-            <label htmlFor={ids.type}>Visit type</label>
-            <select id={ids.type} value={visitTypeId} onChange={(e) => setVisitTypeId(e.target.value)}>
-              <option value="">Any</option>
-              {visitTypes.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name} ({t.minutes} min)
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field field-compact">
-            <label htmlFor={ids.time}>Time of day</label>
-            <select
-              id={ids.time}
-              value={timeOfDay}
-              onChange={(e) => setTimeOfDay(e.target.value as TimeOfDay)}
-            >
-              <option value="any">Any time</option>
-              <option value="morning">Morning (before 12:00)</option>
-              <option value="afternoon">Afternoon (from 12:00)</option>
-            </select>
-          </div>
-          <div className="field field-compact">
-            <label htmlFor={ids.from}>From day</label>
-            <input id={ids.from} type="date" value={fromDate} onChange={(e) => setFromDate(e.target.value)} />
-          </div>
-          <div className="field field-compact">
-            <label htmlFor={ids.to}>To day</label>
-            <input id={ids.to} type="date" value={toDate} onChange={(e) => setToDate(e.target.value)} />
-          </div>
+          <SelectField
+            label="Visit type"
+            compact
+            value={visitTypeId}
+            onChange={setVisitTypeId}
+            options={[
+              { value: '', label: 'Any' },
+              ...visitTypes.map((t) => ({ value: t.id, label: `${t.name} (${t.minutes} min)` })),
+            ]}
+          />
+          <SelectField
+            label="Time of day"
+            compact
+            value={timeOfDay}
+            onChange={(v) => setTimeOfDay(v as TimeOfDay)}
+            options={[
+              { value: 'any', label: 'Any time' },
+              { value: 'morning', label: 'Morning (before 12:00)' },
+              { value: 'afternoon', label: 'Afternoon (from 12:00)' },
+            ]}
+          />
+          <InputField label="From day" compact type="date" value={fromDate} onChange={setFromDate} />
+          <InputField label="To day" compact type="date" value={toDate} onChange={setToDate} />
         </div>
         <fieldset className="field-group">
           <legend>Preferred providers (none: any)</legend>
@@ -202,9 +191,7 @@ export function WaitlistDialog({ onClose }: { onClose: () => void }) {
             </label>
           ))}
         </fieldset>
-        <div className="form-error" role="alert">
-          {error ? <p>{error}</p> : null}
-        </div>
+        <FormError error={error} />
         <div className="dialog-actions">
           <button type="submit" className="button button-primary" disabled={busy}>
             Add to waitlist

@@ -60,7 +60,9 @@ export function useShortcuts(onHelp: () => void): void {
       }
       const ui = useUi.getState();
       if (ui.view !== 'inbox') return;
-      const total = useInbox.getState().total ?? 0;
+      // Rows in the list: a search's "1,000+" has one more row, which loads the next page (ThreadList).
+      const { total: counted, totalIsLowerBound } = useInbox.getState();
+      const total = (counted ?? 0) + (totalIsLowerBound ? 1 : 0);
       const threadId = openThreadId();
       switch (e.key) {
         case 'j':

@@ -6,6 +6,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AbsenceView } from '../../../../src-shared/coverage';
 import { call, errorMessage } from '../../api';
+import { FormError, InputField, SelectField } from '../../components/Field';
 import { useData } from '../../state/data';
 import { useReference } from '../../state/reference';
 import { useSession } from '../../state/session';
@@ -87,52 +88,25 @@ export function CoverageView() {
       <div className="settings-layout">
         <form className="card form" onSubmit={submit} noValidate aria-label="Mark an absence">
           <h2 className="section-title">Mark an absence</h2>
-          <div className="field">
-            <label htmlFor="coverage-absent">Absent clinician</label>
-            <select
-              id="coverage-absent"
-              value={absentId}
-              disabled={!isAdmin}
-              onChange={(e) => setAbsent(e.target.value)}
-            >
-              {(isAdmin ? clinicians : clinicians.filter((c) => c.id === me?.id)).map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.displayName}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="coverage-cover">Covering colleague</label>
-            <select id="coverage-cover" value={coverId} onChange={(e) => setCover(e.target.value)}>
-              {colleagues.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.displayName}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="coverage-from">First day away</label>
-            <input
-              id="coverage-from"
-              type="date"
-              value={from || today}
-              onChange={(e) => setFrom(e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="coverage-to">Last day away</label>
-            <input
-              id="coverage-to"
-              type="date"
-              value={to || from || today}
-              onChange={(e) => setTo(e.target.value)}
-            />
-          </div>
-          <div className="form-error" role="alert">
-            {error ? <p>{error}</p> : null}
-          </div>
+          <SelectField
+            label="Absent clinician"
+            value={absentId}
+            disabled={!isAdmin}
+            onChange={setAbsent}
+            options={(isAdmin ? clinicians : clinicians.filter((c) => c.id === me?.id)).map((c) => ({
+              value: c.id,
+              label: c.displayName,
+            }))}
+          />
+          <SelectField
+            label="Covering colleague"
+            value={coverId}
+            onChange={setCover}
+            options={colleagues.map((c) => ({ value: c.id, label: c.displayName }))}
+          />
+          <InputField label="First day away" type="date" value={from || today} onChange={setFrom} />
+          <InputField label="Last day away" type="date" value={to || from || today} onChange={setTo} />
+          <FormError error={error} />
           <div className="form-actions">
             <button type="submit" className="button button-primary" disabled={busy || !absentId || !coverId}>
               {busy ? 'Saving…' : 'Mark absence'}

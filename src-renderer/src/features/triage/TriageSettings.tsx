@@ -7,6 +7,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { BREAK_GLASS_MINUTES_RANGE } from '../../../../src-shared/triage';
 import type { PoolView, ReplyTemplate } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
+import { Field, FormError, InputField, SelectField } from '../../components/Field';
 import { refreshTemplates } from '../../state/reference';
 import { announce } from '../../state/ui';
 
@@ -102,31 +103,27 @@ export function TriageSettings() {
       <h2 id="triage-settings-title" className="section-title">
         Clinic-wide triage
       </h2>
-      <div className="form-error" role="alert">
-        {error ? <p>{error}</p> : null}
-      </div>
+      <FormError error={error} />
       <p className="ok-text" role="status">
         {status}
       </p>
       <form className="form" onSubmit={saveMinutes} noValidate aria-label="Emergency access time">
-        <div className="field">
-          <label htmlFor="triage-break-glass">Emergency access lasts (minutes)</label>
-          <input
-            id="triage-break-glass"
-            type="number"
-            min={BREAK_GLASS_MINUTES_RANGE.min}
-            max={BREAK_GLASS_MINUTES_RANGE.max}
-            step={1}
-            inputMode="numeric"
-            value={minutes}
-            aria-describedby="triage-break-glass-hint"
-            onChange={(e) => setMinutes(e.target.value)}
-          />
-          <p id="triage-break-glass-hint" className="hint">
-            For the whole clinic, on every PC ({BREAK_GLASS_MINUTES_RANGE.min} to{' '}
-            {BREAK_GLASS_MINUTES_RANGE.max}; default 60).
-          </p>
-        </div>
+        <InputField
+          label="Emergency access lasts (minutes)"
+          hint={
+            <>
+              For the whole clinic, on every PC ({BREAK_GLASS_MINUTES_RANGE.min} to{' '}
+              {BREAK_GLASS_MINUTES_RANGE.max}; default 60).
+            </>
+          }
+          type="number"
+          min={BREAK_GLASS_MINUTES_RANGE.min}
+          max={BREAK_GLASS_MINUTES_RANGE.max}
+          step={1}
+          inputMode="numeric"
+          value={minutes}
+          onChange={setMinutes}
+        />
         <div className="form-actions">
           <button
             type="submit"
@@ -172,39 +169,31 @@ export function TriageSettings() {
         </table>
       )}
       <form className="form" onSubmit={saveTemplate} noValidate aria-label="New pool template">
-        <div className="field">
-          <label htmlFor="pool-template-pool">Pool</label>
-          <select id="pool-template-pool" value={poolId} onChange={(e) => setPoolId(e.target.value)}>
-            {pools.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="pool-template-title">Template title</label>
-          <input
-            id="pool-template-title"
-            maxLength={80}
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="pool-template-body">Template text</label>
-          <textarea
-            id="pool-template-body"
-            rows={3}
-            maxLength={5000}
-            value={body}
-            aria-describedby="pool-template-hint"
-            onChange={(e) => setBody(e.target.value)}
-          />
-          <p id="pool-template-hint" className="hint">
-            Fields: {'{{first_name}}'}, {'{{provider}}'}, {'{{clinic_phone}}'} are filled in the reply box.
-          </p>
-        </div>
+        <SelectField
+          label="Pool"
+          value={poolId}
+          onChange={setPoolId}
+          options={pools.map((p) => ({ value: p.id, label: p.name }))}
+        />
+        <InputField label="Template title" maxLength={80} value={title} onChange={setTitle} />
+        <Field
+          label="Template text"
+          hint={
+            <>
+              Fields: {'{{first_name}}'}, {'{{provider}}'}, {'{{clinic_phone}}'} are filled in the reply box.
+            </>
+          }
+        >
+          {(control) => (
+            <textarea
+              {...control}
+              rows={3}
+              maxLength={5000}
+              value={body}
+              onChange={(e) => setBody(e.target.value)}
+            />
+          )}
+        </Field>
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={!poolId}>
             Save pool template

@@ -1,0 +1,45 @@
+/**
+ * The one admin gate of the server's admin routes (availability, clinic settings, pool templates, pools,
+ * break-glass report, devices): the staff session as `authenticateStaff` gives it, and, for anyone but an admin,
+ * a failure event in the audit trail before the 403 (DESIGN §7: refused attempts are recorded; HIPAA
+ * 164.312(b) audit controls), so a modified console probing the admin routes leaves a trace.
+ */
+import type { AuditAction, AuditEntityType } from '../../src-shared/domain';
+import type { ServerContext } from '../context';
+import { HttpError } from '../http/errors';
+import { authenticateStaff, type StaffSession } from './staff-auth';
+
+/** What the refused call would have done, as its failure event names it. */
+export interface AdminAttempt {
+  action: AuditAction;
+  entityType: AuditEntityType;
+  entityId?: string | null;
+}
+
+/**
+ * The admin's session for `headers`.
+ * @throws HttpError 401 (as authenticateStaff), 403 FORBIDDEN for any other role (after writing the failure event
+ *   `attempt`, default an update of the settings).
+ */
+export async function authenticateAdmin(
+  ctx: ServerContext,
+  headers: Record<string, unknown>,
+  attempt: AdminAttempt = { action: 'update', entityType: 'settings' },
+): Promise<StaffSession> {
+  const session = await authenticateStaff(ctx, headers);
+  if (session.staff.role !== 'admin') {
+    await ctx.audit.write({
+      staffId: session.staff.id,
+      role: session.staff.role,
+      deviceId: session.deviceId,
+      action: attempt.action,
+      entityType: attempt.entityType,
+      entityId: attempt.entityId ?? null,
+      fields: [],
+      outcome: 'failure',
+      actorKind: 'staff',
+    });
+    throw new HttpError(403, 'FORBIDDEN', 'Only an admin can do this.');
+  }
+  return session;
+}
