@@ -18,8 +18,6 @@ export interface VirtualListProps {
   selectedIndex: number | null;
   onCursor: (index: number) => void;
   onOpen: (index: number) => void;
-  /** A row was pressed with the primary button (pointerdown), before its click: a chance to start loading. */
-  onPress?: (index: number) => void;
   onRange: (first: number, last: number) => void;
   renderRow: (index: number) => ReactNode;
   /** Text for a row that has not been loaded yet. */
@@ -91,9 +89,6 @@ export function VirtualList(p: VirtualListProps) {
       className={`vrow${p.cursor === i ? ' vrow-cursor' : ''}${p.selectedIndex === i ? ' vrow-selected' : ''}`}
       style={{ transform: `translateY(${start}px)`, height: rowHeight }}
       onMouseDown={(e) => e.preventDefault()}
-      onPointerDown={(e) => {
-        if (e.button === 0 && e.isPrimary) p.onPress?.(i);
-      }}
       onClick={() => {
         ref.current?.focus();
         p.onCursor(i);
