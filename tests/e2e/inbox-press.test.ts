@@ -1,10 +1,11 @@
 /**
  * Review 6 (adversarial, D16; a regular test since 16u dropped the press prefetch), issue 16 §5 (session 5, 16u:
- * "thread detail asked for on pointerdown"): a row's detail was read from the core when the row is pressed,
+ * "thread detail asked for on pointerdown"): a row's detail was read from the core when the row was pressed,
  * before any click. `thread.get` is an audited read of PHI that also marks the thread seen. A press that does not
- * become a click — a finger that starts scrolling the list on a touch screen (pointerdown, then pointercancel), a
- * mouse pressed and dragged off the row — opens nothing, yet the thread was then marked read (its patient's new message no longer stands out as unread) and the audit trail says
- * this person read it. Chromium through the browser host, by role and label; expectations written by hand.
+ * become a click (a finger that starts scrolling the list on a touch screen: pointerdown, then pointercancel; a
+ * mouse pressed and dragged off the row) opens nothing, yet the thread was then marked read (its patient's new
+ * message no longer stood out as unread) and the audit trail said this person read it. Chromium through the
+ * browser host, by role and label; expectations written by hand.
  */
 import { describe, expect, it } from 'vitest';
 import { useSignedInDesk } from './harness';
