@@ -154,33 +154,6 @@ async function cpuProfile(page: Page, n: number): Promise<void> {
   for (const [k, v] of top.slice(0, 25)) console.log(`${v.toFixed(1).padStart(8)}  ${k}`);
 }
 
-/** Main-thread time by trace event (style, layout, paint, scripts...) over `n` switches and `n` opens (ms each). */
-async function traceBreakdown(page: Page, n: number): Promise<void> {
-  const browser = page.context().browser()!;
-  await browser.startTracing(page, {
-    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
-  });
-  const queues = ['Closed', 'All open', 'Closed', 'Unassigned'];
-  for (let i = 0; i < n; i++) await timed(page, 'queue', queues[i % 4]!);
-  await timed(page, 'queue', 'All open');
-  for (let i = 0; i < n; i++) await timed(page, 'thread', i % 6);
-  const buffer = await browser.stopTracing();
-  const events = (
-    JSON.parse(buffer.toString()) as {
-      traceEvents: { name: string; ph: string; dur?: number; tid: number }[];
-    }
-  ).traceEvents;
-  const main = events.find((e) => e.name === 'ParseHTML' || e.name === 'FunctionCall')?.tid;
-  const total = new Map<string, number>();
-  for (const e of events) {
-    if (e.ph !== 'X' || e.tid !== main || !e.dur) continue;
-    total.set(e.name, (total.get(e.name) ?? 0) + e.dur / 1000);
-  }
-  console.log(`main thread, per action (${2 * n} actions; nested events overlap):`);
-  for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 18))
-    console.log(`${(v / (2 * n)).toFixed(2).padStart(8)} ms  ${k}`);
-}
-
 const runs = Number(process.argv[2] ?? 12);
 const portal = await startPortal();
 const browser = await launchChromium();
@@ -194,7 +167,6 @@ try {
   const queues = ['Closed', 'All open', 'Closed', 'Unassigned'];
   for (let i = 0; i < runs; i++) show(`queue ${queues[i % 4]}`, await timed(page, 'queue', queues[i % 4]!));
   if (process.env.PROFILE_CPU) await cpuProfile(page, 40);
-  if (process.env.PROFILE_TRACE) await traceBreakdown(page, 20);
   await timed(page, 'queue', 'All open');
   for (let i = 0; i < runs; i++) show(`thread ${i % 12}`, await timed(page, 'thread', i % 12));
 } finally {
