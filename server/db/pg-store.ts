@@ -1447,7 +1447,11 @@ export class PgStore implements ServerStore {
 
   async loadChanges(refs: readonly ChangeRef[]): Promise<Change[]> {
     const ids = new Map<EntityName, string[]>();
-    for (const ref of refs) ids.set(ref.entity, [...(ids.get(ref.entity) ?? []), ref.id]);
+    for (const ref of refs) {
+      const list = ids.get(ref.entity);
+      if (list) list.push(ref.id);
+      else ids.set(ref.entity, [ref.id]);
+    }
     const found = new Map<string, Change['data']>();
     for (const [entity, list] of ids) {
       const { table, map } = ENTITY_TABLES[entity];
