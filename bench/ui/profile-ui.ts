@@ -16,6 +16,8 @@ import {
 } from '../../tests/e2e/harness';
 
 interface Timeline {
+  /** The click's task (handlers, and React's render and commit in its microtasks) done. */
+  clickTask: number;
   sends: number[];
   recvs: { at: number; ran: number; bytes: number }[];
   shown: number;
@@ -76,6 +78,16 @@ function timed(page: Page, kind: 'queue' | 'thread', arg: string | number): Prom
       };
       return new Promise<Timeline>((resolve) => {
         let shown = 0;
+        let clickTask = 0;
+        target.addEventListener(
+          'click',
+          () => {
+            const ch = new MessageChannel();
+            ch.port1.onmessage = () => (clickTask = performance.now() - t0);
+            ch.port2.postMessage(0);
+          },
+          { capture: true, once: true },
+        );
         const observer = new MutationObserver(() => {
           if (!done()) return;
           observer.disconnect();
@@ -85,6 +97,7 @@ function timed(page: Page, kind: 'queue' | 'thread', arg: string | number): Prom
             const ch = new MessageChannel();
             ch.port1.onmessage = () =>
               resolve({
+                clickTask,
                 sends: w.__net.sends.map((x) => x - t0),
                 recvs: w.__net.recvs.map((r) => ({ ...r, at: r.at - t0 })),
                 shown,
@@ -108,10 +121,37 @@ const fmt = (x: number) => x.toFixed(1).padStart(6);
 function show(label: string, t: Timeline): void {
   const net = t.recvs.map((r) => `recv@${fmt(r.at)} ran ${r.ran.toFixed(1)} (${r.bytes} B)`).join('; ');
   console.log(
-    `${label.padEnd(14)} sends@${t.sends.map(fmt).join(',')} | ${net} | shown ${fmt(t.shown)} frame ${fmt(
+    `${label.padEnd(14)} click task ${fmt(t.clickTask)} sends@${t.sends.map(fmt).join(',')} | ${net} | shown ${fmt(t.shown)} frame ${fmt(
       t.frame,
     )} painted ${fmt(t.painted)}`,
   );
+}
+
+/** Self time by function (ms) over `n` cached queue switches, from Chromium's sampling profiler (CDP). */
+async function cpuProfile(page: Page, n: number): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  const queues = ['Closed', 'All open', 'Closed', 'Unassigned'];
+  for (let i = 0; i < n; i++) await timed(page, 'queue', queues[i % 4]!);
+  const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
+    profile: {
+      nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+      samples: number[];
+      timeDeltas: number[];
+    };
+  };
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  const top = [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]);
+  console.log(`CPU self time over ${n} queue switches (ms):`);
+  for (const [k, v] of top.slice(0, 25)) console.log(`${v.toFixed(1).padStart(8)}  ${k}`);
 }
 
 const runs = Number(process.argv[2] ?? 12);
@@ -126,6 +166,7 @@ try {
   await instrument(page);
   const queues = ['Closed', 'All open', 'Closed', 'Unassigned'];
   for (let i = 0; i < runs; i++) show(`queue ${queues[i % 4]}`, await timed(page, 'queue', queues[i % 4]!));
+  if (process.env.PROFILE_CPU) await cpuProfile(page, 40);
   await timed(page, 'queue', 'All open');
   for (let i = 0; i < runs; i++) show(`thread ${i % 12}`, await timed(page, 'thread', i % 12));
 } finally {

@@ -1,7 +1,7 @@
 /**
  * Issue 16 §5 (a queue switch and a thread open within one frame): the inbox store keeps the first page of each
- * list already shown and shows it at once on switching back, asks for a thread's detail when its row is pressed,
- * and never shows a kept copy after a change or a lock. The console API here is a scripted stand-in for
+ * list already shown and shows it at once on switching back, asks for a thread's detail in the task that opens it
+ * (never on a press: review 6 D16), and never shows a kept copy after a change or a lock. The console API here is a scripted stand-in for
  * `window.clinic` (the renderer's stores run in Node without a browser, and these tests need to hold answers back
  * and deliver them out of order, which a real core cannot be made to do); the real path through the browser host is
  * covered by tests/e2e (triage-desk, idle-lock) and measured by `npm run bench -- --only ui`.
@@ -14,7 +14,6 @@ import {
   ensureRows,
   keptFirstPages,
   openThread,
-  pressThread,
   resetInbox,
   setQuery,
   takeOpenedLoad,
@@ -188,44 +187,39 @@ describe('opening a thread', () => {
     await settle();
   };
 
-  it('asks once when pressed then clicked, and shows the answer that came during the press at the click', async () => {
+  it('asks once, in the opening task, and the thread pane does not ask again', async () => {
     const v = useData.getState().version;
-    pressThread(summary('t1', 'Ada'), v);
-    pressThread(summary('t1', 'Ada'), v);
-    expect(threadGets().length).toBe(1);
-    await answerGet();
-    // Not shown before the click (another thread, or none, is open).
-    expect(useInbox.getState().detail).toBeNull();
     openThread(summary('t1', 'Ada'), v);
-    expect(useInbox.getState().detail?.thread.id).toBe('t1');
-    expect(threadGets().length).toBe(0);
-    // The thread pane's effect does not ask again.
+    expect(threadGets().length).toBe(1);
+    expect(useUi.getState().selectedThreadId).toBe('t1');
     expect(takeOpenedLoad('t1', v)).toBe(true);
     expect(takeOpenedLoad('t1', v)).toBe(false);
-  });
-
-  it('a click while the press answer is on its way waits for that answer instead of asking again', async () => {
-    const v = useData.getState().version;
-    pressThread(summary('t1', 'Ada'), v);
+    await answerGet();
+    expect(useInbox.getState().detail?.thread.id).toBe('t1');
+    // Opening it again while it is open reads nothing more.
     openThread(summary('t1', 'Ada'), v);
-    expect(threadGets().length).toBe(1);
-    expect(useInbox.getState().detail).toBeNull();
-    await answerGet();
-    expect(useInbox.getState().detail?.thread.id).toBe('t1');
+    expect(threadGets().length).toBe(0);
   });
 
-  it('does not use a pressed thread read before a change', async () => {
+  it('the pane asks again when the data changed between the open and its render', async () => {
     const v = useData.getState().version;
-    pressThread(summary('t1', 'Ada'), v);
+    openThread(summary('t1', 'Ada'), v);
+    expect(takeOpenedLoad('t1', v + 1)).toBe(false);
     await answerGet();
-    openThread(summary('t1', 'Ada'), v + 1);
-    expect(threadGets().length).toBe(1);
-    expect(useInbox.getState().detail).toBeNull();
-    await answerGet();
-    expect(useInbox.getState().detail?.thread.id).toBe('t1');
   });
 
-  it('never asks for the body of a thread in a pool this role may not read (press, click or Enter)', () => {
+  it('drops an answer for a thread no longer selected, and one arriving after a lock', async () => {
+    const v = useData.getState().version;
+    openThread(summary('t1', 'Ada'), v);
+    openThread(summary('t2', 'Bea'), v);
+    await answerGet();
+    expect(useInbox.getState().detail).toBeNull();
+    clearPhi();
+    await answerGet();
+    expect(useInbox.getState().detail).toBeNull();
+  });
+
+  it('never asks for the body of a thread in a pool this role may not read (click or Enter)', () => {
     useTriage.setState({
       pools: [
         { id: 'pool-clin', name: 'Clinical', kind: 'clinical', readable: false, open: 1 },
@@ -236,7 +230,6 @@ describe('opening a thread', () => {
     try {
       const v = useData.getState().version;
       const restricted = { ...summary('t9', 'Ada'), poolId: 'pool-clin' };
-      pressThread(restricted, v);
       openThread(restricted, v);
       expect(threadGets().length).toBe(0);
       expect(useUi.getState().selectedThreadId).toBe('t9');
@@ -248,17 +241,5 @@ describe('opening a thread', () => {
     } finally {
       useTriage.setState({ pools: [], granted: [] });
     }
-  });
-
-  it('drops a pressed thread on lock', async () => {
-    const v = useData.getState().version;
-    pressThread(summary('t1', 'Ada'), v);
-    await answerGet();
-    expect(useInbox.getState().pressed).not.toBeNull();
-    clearPhi();
-    expect(useInbox.getState().pressed).toBeNull();
-    openThread(summary('t1', 'Ada'), v);
-    expect(threadGets().length).toBe(1);
-    await answerGet();
   });
 });

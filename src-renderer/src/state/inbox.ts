@@ -6,8 +6,9 @@
  * FIRST_PAGE_KEEP), so switching back to a queue paints its rows in the click's own frame; it is dropped the moment
  * the core reports a change (`dropFirstPages`, called on `data.changed` before the view's debounce), on
  * invalidateList, and on lock (resetInbox). A kept page is shown and read again at once (an audited read, as
- * before), so a clock-dependent order (overdue) is corrected by the next answer. A thread's detail is asked for when
- * the row is pressed (pointerdown) and when it is opened, before React renders the selection.
+ * before), so a clock-dependent order (overdue) is corrected by the next answer. A thread's detail is asked for in
+ * the task that opens it, before React renders the selection. Never earlier (on pointerdown): `thread.get` is an
+ * audited read that marks the thread seen, and a press that does not become a click opens nothing (review 6, D16).
  */
 import { create } from 'zustand';
 import type { MethodInput } from '../../../src-shared/contract';
@@ -42,8 +43,6 @@ export interface InboxState {
   drafts: Record<string, string>;
   /** The outcome of the last action on the open thread (errors shown by the thread view). */
   actionError: string | null;
-  /** The detail of a row pressed but not (yet) opened: used if the click follows in the same data version. */
-  pressed: { detail: ThreadDetail; version: number } | null;
 }
 
 const empty = (): InboxState => ({
@@ -60,7 +59,6 @@ const empty = (): InboxState => ({
   detailError: null,
   drafts: {},
   actionError: null,
-  pressed: null,
 });
 
 export const useInbox = create<InboxState>()(empty);
@@ -86,7 +84,6 @@ export function keptFirstPages(): number {
 export function resetInbox(): void {
   inFlight.clear();
   dropFirstPages();
-  pressLoad = null;
   openedLoad = null;
   useInbox.setState(empty(), true);
 }
@@ -224,27 +221,19 @@ export async function loadCounts(): Promise<void> {
   }
 }
 
-/** The load started by pressing a row (pointerdown), and the one started by opening a thread: at most one each. */
-let pressLoad: { threadId: string; version: number } | null = null;
+/** The load started by opening a thread (openThread), for the thread pane not to ask again. */
 let openedLoad: { threadId: string; version: number } | null = null;
 
-/**
- * Load a thread's detail (an audited read that marks it seen) into `detail` if it is then the selected thread,
- * else, when it was asked for by a press, into `pressed` for the click that follows.
- */
-export async function loadDetail(threadId: string, version = -1): Promise<void> {
+/** Load a thread's detail (an audited read that marks it seen) into `detail` if it is still the selected thread. */
+export async function loadDetail(threadId: string): Promise<void> {
   const started = phiEpoch();
   try {
     const detail = await call('thread.get', { threadId });
     ifCurrent(started, () => {
-      const pressedThis = pressLoad?.threadId === threadId && pressLoad.version === version;
-      if (pressedThis) pressLoad = null;
       if (useUi.getState().selectedThreadId === threadId) useInbox.setState({ detail, detailError: null });
-      else if (pressedThis) useInbox.setState({ pressed: { detail, version } });
     });
   } catch (error) {
     ifCurrent(started, () => {
-      if (pressLoad?.threadId === threadId && pressLoad.version === version) pressLoad = null;
       if (useUi.getState().selectedThreadId === threadId) {
         useInbox.setState({ detail: null, detailError: errorMessage(error) });
       }
@@ -253,22 +242,9 @@ export async function loadDetail(threadId: string, version = -1): Promise<void> 
 }
 
 /**
- * A row was pressed (pointerdown, primary button): ask for its detail now, so it is usually here by the click
- * (issue 16 §5). The read is audited like any other: a press is the start of opening that thread.
- */
-export function pressThread(thread: ThreadSummary, version: number): void {
-  const threadId = thread.id;
-  if (useUi.getState().selectedThreadId === threadId || bodyWithheld(thread)) return;
-  if (pressLoad?.threadId === threadId && pressLoad.version === version) return;
-  const had = useInbox.getState().pressed;
-  if (had?.detail.thread.id === threadId && had.version === version) return;
-  pressLoad = { threadId, version };
-  void loadDetail(threadId, version);
-}
-
-/**
- * Open a thread (its row's summary): its detail is asked for (or taken from a press in the same data version) in the same task as
- * the selection, before React renders; the thread pane then does not ask again (takeOpenedLoad).
+ * Open a thread (its row's summary; a click, Enter or Space): its detail is asked for in the same task as the
+ * selection, before React renders it (issue 16 §5); the thread pane then does not ask again (takeOpenedLoad).
+ * `version` is the data version (state/data.ts) the pane will render with.
  */
 export function openThread(thread: ThreadSummary, version: number, ui: Partial<UiState> = {}): void {
   const threadId = thread.id;
@@ -281,12 +257,7 @@ export function openThread(thread: ThreadSummary, version: number, ui: Partial<U
     setUi({ ...ui, selectedThreadId: threadId });
     return;
   }
-  const pressed = useInbox.getState().pressed;
-  if (pressed?.detail.thread.id === threadId && pressed.version === version) {
-    useInbox.setState({ detail: pressed.detail, detailError: null, pressed: null });
-  } else if (!(pressLoad?.threadId === threadId && pressLoad.version === version)) {
-    void loadDetail(threadId, version);
-  }
+  void loadDetail(threadId);
   openedLoad = { threadId, version };
   setUi({ ...ui, selectedThreadId: threadId });
 }

@@ -13,7 +13,6 @@ import {
   loadCounts,
   openThread,
   PAGE_SIZE,
-  pressThread,
   setQuery,
   useInbox,
 } from '../../state/inbox';
@@ -157,10 +156,6 @@ export function ThreadList() {
     const t = at(i);
     if (t) openThread(t, useData.getState().version, { cursor: i });
   };
-  const press = (i: number) => {
-    const t = at(i);
-    if (t) pressThread(t, useData.getState().version);
-  };
 
   return (
     <div className="thread-list">
@@ -186,7 +181,6 @@ export function ThreadList() {
         selectedIndex={selectedIndex}
         onCursor={(i) => setUi({ cursor: i })}
         onOpen={open}
-        onPress={press}
         onRange={onRange}
         rowLabel={(i) => rowSummary(at(i), i)}
         renderRow={(i) => <Row t={at(i)} />}
