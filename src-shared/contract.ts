@@ -298,7 +298,7 @@ export const contract = {
     output: ok,
     roles: ['admin'],
     phi: false,
-    audit: { action: 'update', entityType: 'settings', idField: null, fields: ['poolTemplates'] },
+    audit: { action: 'delete', entityType: 'settings', idField: null, fields: ['poolTemplates'] },
   }),
   /** A personal saved reply of the signed-in person (new without `id`); kept on this PC (issue 14). */
   'templates.savePersonal': method({
@@ -317,7 +317,7 @@ export const contract = {
     output: ok,
     roles: CLINICAL,
     phi: false,
-    audit: { action: 'update', entityType: 'settings', idField: null, fields: ['replyTemplates'] },
+    audit: { action: 'delete', entityType: 'settings', idField: null, fields: ['replyTemplates'] },
   }),
   'thread.get': method({
     input: z.strictObject({ threadId: id }),
