@@ -113,6 +113,20 @@ describe('a nurse works the urgent queue', () => {
     expect(await row.getAttribute('aria-label')).toContain('overdue');
     await expect.poll(() => row.getByText('Overdue', { exact: true }).count()).toBe(1);
   });
+
+  it('offers only clinicians to assign a thread of a clinical pool to (review 6 D9)', async () => {
+    const page = nurse.page;
+    await page
+      .getByRole('navigation', { name: 'Pools' })
+      .getByRole('button', { name: /^Refills/ })
+      .click();
+    await threads(page).getByRole('option').first().click();
+    const assign = page.getByRole('article').getByLabel('Assign to');
+    await expect.poll(() => assign.locator('option').allTextContents()).toContain('Dr. Lukas Brenner');
+    const offered = await assign.locator('option').allTextContents();
+    expect(offered).not.toContain('Rita Reyes');
+    expect(offered).not.toContain('Tom Becker');
+  });
 });
 
 describe('a receptionist and a clinical thread', () => {

@@ -1,6 +1,7 @@
 /** The open thread: patient, messages with attachments, triage actions and the reply box. */
 import { useEffect, useId, useState } from 'react';
 import { PRIORITIES, THREAD_STATUSES, type Priority, type ThreadStatus } from '../../../../src-shared/domain';
+import { roleMayReadPool } from '../../../../src-shared/triage';
 import type { AttachmentMeta, MessageView, ThreadDetail } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { DueBadge, PRIORITY_LABEL, PriorityBadge, STATUS_LABEL, StatusBadge } from '../../components/Badges';
@@ -10,6 +11,7 @@ import { useData } from '../../state/data';
 import { invalidateList, loadCounts, loadDetail, takeOpenedLoad, useInbox } from '../../state/inbox';
 import { useReference } from '../../state/reference';
 import { useSession } from '../../state/session';
+import { useTriage } from '../../state/triage';
 import { setUi, useUi } from '../../state/ui';
 import { assignThread, claimThread, releaseThread, setPriority, setStatus } from './actions';
 import { markDoneAndNext } from './next-thread';
@@ -75,7 +77,11 @@ function ThreadView({ detail }: { detail: ThreadDetail }) {
   const [assignee, setAssignee] = useState('');
   const assignId = useId();
   const mine = thread.assigneeId !== null && thread.assigneeId === me?.id;
-  const assignable = staff.filter((s) => s.role !== 'admin' || s.id === me?.id);
+  const poolKind = useTriage((s) => s.pools.find((p) => p.id === thread.poolId)?.kind);
+  // Only colleagues whose role may work this thread's pool (review 6 D9: the core and the server refuse others).
+  const assignable = staff.filter(
+    (s) => (s.role !== 'admin' || s.id === me?.id) && roleMayReadPool(s.role, poolKind),
+  );
 
   return (
     <article className="thread" aria-labelledby="thread-subject">
