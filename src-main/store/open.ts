@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
 import { recoverInterruptedBulkLoad, restoreKeptRows } from './bulk-load';
+import { DURABLE_SYNCHRONOUS } from './durability';
 import { StoreError, storeErrors } from './errors';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations';
 import { KEY_CHECK_FILE, STORE_FILE } from './paths';
@@ -23,7 +24,9 @@ function keyCheckOf(keyHex: string): string {
  */
 export const STORE_PRAGMAS: readonly string[] = [
   'journal_mode = WAL',
-  'synchronous = NORMAL',
+  // Every commit fsyncs the WAL before it returns (the audit trail is durable before data is returned); only a
+  // pull batch's apply opts out, in durability.ts, which says why that is safe.
+  DURABLE_SYNCHRONOUS,
   'foreign_keys = ON',
   'busy_timeout = 5000',
   'cache_size = -65536',

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { KeyStore } from '../keys/key-store';
 import { loadOrCreateStoreKey } from '../keys/store-key';
+import { repullableTransaction } from './durability';
 import { openDatabase } from './open';
 import { AppointmentsRepo } from './repos/appointments';
 import { AvailabilityRepo } from './repos/availability';
@@ -83,9 +84,20 @@ export class Store {
     this.coverage = new CoverageRepo(db);
   }
 
-  /** Run fn in one transaction (nested calls become savepoints). */
+  /**
+   * Run fn in one transaction (nested calls become savepoints). Its commit is durable: the WAL is fsynced before
+   * it returns (src-main/store/durability.ts: the audit trail is durable before data is returned).
+   */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /**
+   * Run fn in one transaction committed without an fsync: ONLY for applying pulled server data together with
+   * the cursor that moves past it, which a power cut can lose safely (durability.ts says why).
+   */
+  repullableTransaction<T>(fn: () => T): T {
+    return repullableTransaction(this.db, fn);
   }
 
   integrityCheck(): string {

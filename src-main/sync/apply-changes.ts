@@ -205,7 +205,9 @@ export function applyPullBatch(
   const entities = new Set<EntityName>();
   let applied = 0;
   let skipped = 0;
-  store.transaction(() => {
+  // Without an fsync: a power cut that loses this commit loses the cursor's move with it, so the batch is pulled
+  // again (src-main/store/durability.ts). Every commit with an audit event or an outbox row stays durable.
+  store.repullableTransaction(() => {
     const pending = store.outbox.count() > 0 ? store.outbox.pendingEntityIds() : null;
     for (const change of batch.changes) {
       // Series and waitlist entries have no server image (server-images.ts): the server's record is shown at
