@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { demoStaff } from '../server/demo/credentials';
-import type { ThreadPage } from '../src-shared/views';
+import { addLocalDays } from '../src-shared/clinic-time';
+import { slotGrid } from '../src-shared/schedule-rules';
+import type { ScheduleView, ThreadPage } from '../src-shared/views';
 import { ManualIdleSource } from '../src-main/base/adapters';
 import { createCore, type Core } from '../src-main/core/create-core';
 import { STORE_FILE } from '../src-main/store/paths';
@@ -24,6 +26,96 @@ async function call(core: Core, method: string, input: unknown): Promise<unknown
   const r = await core.router.call(method, input, { origin: ORIGIN, isMainFrame: true });
   if (!r.ok) throw new Error(`${method}: ${r.error.code}`);
   return r.value;
+}
+
+/**
+ * Run `fn` with the connection at `synchronous = NORMAL` (the setting before the durable audit trail, and still a
+ * pull batch's: src-main/store/durability.ts), then back at the store's durable FULL. The switch is not timed.
+ */
+async function withNormal<T>(core: Core, fn: () => Promise<T> | T): Promise<T> {
+  core.store.db.pragma('synchronous = NORMAL');
+  try {
+    return await fn();
+  } finally {
+    core.store.db.pragma('synchronous = FULL');
+  }
+}
+
+/** Time `fn` (ms); a synchronous `fn` is timed without an await in between. */
+async function timeIt(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const t = process.hrtime.bigint();
+  const r = fn();
+  if (r instanceof Promise) await r;
+  return msSince(t);
+}
+
+/**
+ * The cost of durability to an everyday front-desk write (issue 16 §3): a receptionist books a visit and cancels
+ * it through the router, each commit durable (FULL) and, interleaved, with NORMAL. One free slot 30 days ahead
+ * is found by booking (the first a provider's grid accepts) and reused: a cancelled visit frees it.
+ */
+async function measureBooking(
+  core: Core,
+  backend: Backend,
+  rounds: number,
+): Promise<{ book: number[]; bookNormal: number[]; cancel: number[]; cancelNormal: number[] }> {
+  await call(core, 'auth.signIn', {
+    username: 'reception1',
+    password: demoStaff('reception1').password,
+    totp: backend.totpFor('reception1'),
+  });
+  const patientId = core.store.db.prepare('SELECT id FROM patients LIMIT 1').pluck().get() as string;
+  const today = ((await call(core, 'schedule.range', { from: '2026-01-01', days: 1 })) as ScheduleView).today;
+  let slot: { providerId: string; start: string; end: string } | null = null;
+  for (let d = 30; d < 40 && !slot; d++) {
+    const day = addLocalDays(today, d);
+    const view = (await call(core, 'schedule.range', { from: day, days: 1 })) as ScheduleView;
+    for (const provider of view.providers.slice(0, 5)) {
+      for (const g of slotGrid(provider, view.location, day)) {
+        const input = {
+          patientId,
+          providerId: provider.id,
+          start: g.start,
+          end: g.end,
+          reason: 'Check-up',
+          virtual: false,
+        };
+        const r = await core.router.call('appointment.book', input, { origin: ORIGIN, isMainFrame: true });
+        if (!r.ok) continue;
+        await call(core, 'appointment.cancel', {
+          appointmentId: (r.value as { appointmentId: string }).appointmentId,
+          reason: 'Bench',
+        });
+        slot = { providerId: provider.id, start: g.start, end: g.end };
+        break;
+      }
+      if (slot) break;
+    }
+  }
+  if (!slot) throw new Error('no bookable slot found');
+  const input = { patientId, ...slot, reason: 'Check-up', virtual: false };
+  const out = {
+    book: [] as number[],
+    bookNormal: [] as number[],
+    cancel: [] as number[],
+    cancelNormal: [] as number[],
+  };
+  const once = async (book: number[], cancel: number[]) => {
+    let id = '';
+    book.push(
+      await timeIt(async () => {
+        id = ((await call(core, 'appointment.book', input)) as { appointmentId: string }).appointmentId;
+      }),
+    );
+    cancel.push(await timeIt(() => call(core, 'appointment.cancel', { appointmentId: id, reason: 'Bench' })));
+  };
+  for (let r = 0; r < rounds; r++) {
+    await once(out.book, out.cancel);
+    await withNormal(core, () => once(out.bookNormal, out.cancelNormal));
+  }
+  // The warm-up rounds are dropped.
+  for (const list of Object.values(out)) list.splice(0, Math.min(20, Math.floor(rounds / 10)));
+  return out;
 }
 
 /** Fill this device's audit log up to `target` events, in transactions of 1000 (most of them pushed). */
@@ -107,8 +199,16 @@ export async function measureRouter(
     let n = 0;
     const commitFrames = await framesPer(() => core.store.syncState.set('bench.commit', `frames ${n++}`));
     const getFrames = await framesPer(() => call(core, 'thread.get', { threadId: pick() }));
+    const commitFramesNormal = await withNormal(core, () =>
+      framesPer(() => core.store.syncState.set('bench.commit', `frames ${n++}`)),
+    );
     const commit: number[] = [];
+    const commitNormal: number[] = [];
     const get: number[] = [];
+    const getNormal: number[] = [];
+    const listHitNormal: number[] = [];
+    const change: number[] = [];
+    const changeNormal: number[] = [];
     const listMiss: number[] = [];
     const listHit: number[] = [];
     const listChanged: number[] = [];
@@ -126,10 +226,18 @@ export async function measureRouter(
       let t = process.hrtime.bigint();
       core.store.syncState.set('bench.commit', String(i++));
       if (timed) commit.push(msSince(t));
-      // 2. thread.get through the router: read, "seen" mark and two audit events, one commit
+      // 1b. the same commit with synchronous = NORMAL (not durable: the WAL is not fsynced)
+      const normal = await withNormal(core, () =>
+        timeIt(() => core.store.syncState.set('bench.commit', String(i++))),
+      );
+      if (timed) commitNormal.push(normal);
+      // 2. thread.get through the router: read, "seen" mark and two audit events, one durable commit
       t = process.hrtime.bigint();
       await call(core, 'thread.get', { threadId: pick() });
       if (timed) get.push(msSince(t));
+      // 2b. the same with synchronous = NORMAL (what it cost before the durable audit trail)
+      const getN = await withNormal(core, () => timeIt(() => call(core, 'thread.get', { threadId: pick() })));
+      if (timed) getNormal.push(getN);
       // 3. the inbox page right after that write: the first-page cache must read the store again
       const queue = QUEUES[round % QUEUES.length]!;
       t = process.hrtime.bigint();
@@ -145,12 +253,27 @@ export async function measureRouter(
         await call(core, 'inbox.list', { queue: q, offset: 0, limit: 50 });
         if (timed) listHit.push(msSince(t));
       }
+      const hitN = await withNormal(core, () =>
+        timeIt(() => call(core, 'inbox.list', { queue, offset: 0, limit: 50 })),
+      );
+      if (timed) listHitNormal.push(hitN);
       // 5. the inbox page right after a local change of another kind (a priority change through the router,
       // untimed): a queue's members and order may change, so the page is read from the store
-      await call(core, 'thread.setPriority', {
-        threadId: changed[round % changed.length]!,
-        priority: round % 4 < 2 ? 'asap' : 'urgent',
-      });
+      // (timed too: a local change, its outbox row and audit event in one commit; NORMAL every other round)
+      const setPriority = () =>
+        timeIt(() =>
+          call(core, 'thread.setPriority', {
+            threadId: changed[round % changed.length]!,
+            priority: round % 4 < 2 ? 'asap' : 'urgent',
+          }),
+        );
+      if (round % 2 === 0) {
+        const ms = await setPriority();
+        if (timed) change.push(ms);
+      } else {
+        const ms = await withNormal(core, setPriority);
+        if (timed) changeNormal.push(ms);
+      }
       t = process.hrtime.bigint();
       await call(core, 'inbox.list', { queue, offset: 0, limit: 50 });
       if (timed) listChanged.push(msSince(t));
@@ -159,6 +282,19 @@ export async function measureRouter(
         if (q !== queue) await call(core, 'inbox.list', { queue: q, offset: 0, limit: 50 });
     }
     const load = Math.round(os.loadavg()[0]! * 100) / 100;
+    const booking = await measureBooking(core, backend, opts.quick ? 50 : 300);
+    const bookingLoad = Math.round(os.loadavg()[0]! * 100) / 100;
+    const cN = summarize(commitNormal);
+    const gN = summarize(getNormal);
+    const hitN = summarize(listHitNormal);
+    const ch = summarize(change);
+    const chN = summarize(changeNormal);
+    const bk = summarize(booking.book);
+    const bkN = summarize(booking.bookNormal);
+    const cc = summarize(booking.cancel);
+    const ccN = summarize(booking.cancelNormal);
+    const pair = (x: { median: number; p95: number }) =>
+      `median ${x.median.toFixed(3)} ms, p95 ${x.p95.toFixed(3)} ms`;
     const c = summarize(commit);
     const g = summarize(get);
     const miss = summarize(listMiss);
@@ -168,14 +304,25 @@ export async function measureRouter(
     return [
       {
         group: 'router',
-        name: 'bare one-row commit of the store (the reference for the audited read)',
+        name: 'bare one-row commit of the store, durable (the reference for the audited read)',
         unit: 'ms',
         median: c.median,
         p95: c.p95,
         target: null,
         runs: c.n,
         load,
-        note: `autocommit upsert of one sync_state row, interleaved with the rows below; ${commitFrames.toFixed(1)} pages written per commit`,
+        note: `autocommit upsert of one sync_state row with the durability of a local change (synchronous = FULL: the WAL is fsynced before the commit returns; src-main/store/durability.ts), interleaved with the rows below; ${commitFrames.toFixed(1)} pages written per commit`,
+      },
+      {
+        group: 'router',
+        name: 'bare one-row commit of the store, synchronous = NORMAL (not durable; a pull batch commits so)',
+        unit: 'ms',
+        median: cN.median,
+        p95: cN.p95,
+        target: null,
+        runs: cN.n,
+        load,
+        note: `the same upsert without the fsync, interleaved: the reference before the durable audit trail; ${commitFramesNormal.toFixed(1)} pages per commit`,
       },
       {
         group: 'router',
@@ -186,7 +333,7 @@ export async function measureRouter(
         target: null,
         runs: g.n,
         load,
-        note: `${setting}; one commit: the seen mark and two read events (thread, patient), ${getFrames.toFixed(1)} pages written per commit (SQLCipher encrypts and authenticates each)`,
+        note: `${setting}; one durable commit: the seen mark and two read events (thread, patient), ${getFrames.toFixed(1)} pages written per commit (SQLCipher encrypts and authenticates each). With synchronous = NORMAL, interleaved: ${pair(gN)}`,
       },
       {
         group: 'router',
@@ -197,7 +344,7 @@ export async function measureRouter(
         target: { on: 'median', op: '<=', value: 1.3 },
         runs: g.n,
         load,
-        note: `medians: ${(g.median / c.median).toFixed(2)}×`,
+        note: `medians: ${(g.median / c.median).toFixed(2)}×. Both NORMAL (neither durable, as before): p95 ${(gN.p95 / cN.p95).toFixed(2)}×, medians ${(gN.median / cN.median).toFixed(2)}×`,
       },
       {
         group: 'router',
@@ -208,7 +355,7 @@ export async function measureRouter(
         target: { on: 'p95', op: '<', value: 0.5 },
         runs: hit.n,
         load,
-        note: `${setting}; queues ${QUEUES.join(', ')} in turn; includes its audit event (the list read)`,
+        note: `${setting}; queues ${QUEUES.join(', ')} in turn; includes its audit event (the list read), a durable commit. With synchronous = NORMAL, interleaved: ${pair(hitN)}`,
       },
       {
         group: 'router',
@@ -231,6 +378,28 @@ export async function measureRouter(
         runs: after.n,
         load,
         note: 'after a priority change through the router (untimed): the page is read from the store',
+      },
+      {
+        group: 'router',
+        name: 'thread.setPriority through the router (a local change: outbox row and audit event, durable)',
+        unit: 'ms',
+        median: ch.median,
+        p95: ch.p95,
+        target: null,
+        runs: ch.n,
+        load,
+        note: `one durable commit; every other round with synchronous = NORMAL: ${pair(chN)}`,
+      },
+      {
+        group: 'router',
+        name: 'appointment.book through the router, receptionist (outbox row and audit event, durable)',
+        unit: 'ms',
+        median: bk.median,
+        p95: bk.p95,
+        target: null,
+        runs: bk.n,
+        load: bookingLoad,
+        note: `the same slot 30 days ahead booked and cancelled again; with synchronous = NORMAL, interleaved: ${pair(bkN)}. appointment.cancel: durable ${pair(cc)}; NORMAL ${pair(ccN)}`,
       },
     ];
   } finally {

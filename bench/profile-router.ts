@@ -7,6 +7,7 @@
  *   bash scripts/with-keyring.sh node --import tsx bench/profile-router.ts get|list-miss|list-hit|commit \
  *     [scale=5] [events=10000] [runs=3000] [out=/tmp/router]
  *
+ * `pages` prints which tables and indexes the WAL frames of a thread.get commit belong to (dbstat).
  * `frames` instead of a call kind prints, for a bare commit, one and two audit events, a "seen" mark, and the bare
  * commit and two events again with synchronous = FULL: WAL frames (pages encrypted and written) per commit and
  * the median and p95 time of each (the pages a commit writes are what an audited read costs beyond the bare one).
@@ -158,6 +159,37 @@ try {
           `${(msSince(t) / 20).toFixed(3)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n   ${JSON.stringify(arg)}\n   ${plan.map((p) => p.detail).join(' | ')}\n`,
         );
       }
+    } else if (mode === 'pages') {
+      // Which b-trees the pages of one thread.get commit belong to (issue 16 §3: what the commit writes beyond
+      // the bare one): 100 calls on unseen threads after a checkpoint that empties the WAL, each WAL frame's page
+      // number (the frame header is not encrypted) mapped to its table or index through dbstat.
+      const walFile = `${dataDir}/clinic.db-wal`;
+      const unseen = core.store.db
+        .prepare(`SELECT id FROM threads WHERE status != 'done' AND seen_at IS NULL LIMIT 100`)
+        .pluck()
+        .all() as string[];
+      const owner = new Map<number, string>();
+      for (const r of core.store.db.prepare('SELECT name, pageno FROM dbstat').iterate() as Iterable<{
+        name: string;
+        pageno: number;
+      }>)
+        owner.set(r.pageno, r.name);
+      core.store.db.pragma('wal_checkpoint(TRUNCATE)');
+      const start = fs.statSync(walFile).size;
+      for (const id of unseen) await call(core, 'thread.get', { threadId: id });
+      const wal = fs.readFileSync(walFile);
+      const byTree = new Map<string, number>();
+      for (let at = Math.max(start, 32); at + 24 + 4096 <= wal.length; at += 24 + 4096) {
+        const page = wal.readUInt32BE(at);
+        const name = owner.get(page) ?? `(page ${page}, new)`;
+        byTree.set(name, (byTree.get(name) ?? 0) + 1);
+      }
+      const total = [...byTree.values()].reduce((a, b) => a + b, 0);
+      process.stdout.write(
+        `thread.get on ${unseen.length} unseen threads: ${(total / unseen.length).toFixed(2)} frames per call\n`,
+      );
+      for (const [name, n] of [...byTree.entries()].sort((a, b) => b[1] - a[1]))
+        process.stdout.write(`${(n / unseen.length).toFixed(2).padStart(6)}  ${name}\n`);
     } else if (mode === 'frames') {
       const walFile = `${dataDir}/clinic.db-wal`;
       const staffId = core.auth.current()!.staff.id;
