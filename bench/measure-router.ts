@@ -24,7 +24,7 @@ const QUEUES = ['all', 'mine', 'unassigned', 'urgent'] as const;
 
 async function call(core: Core, method: string, input: unknown): Promise<unknown> {
   const r = await core.router.call(method, input, { origin: ORIGIN, isMainFrame: true });
-  if (!r.ok) throw new Error(`${method}: ${r.error.code}`);
+  if (!r.ok) throw new Error(`${method}: ${r.error.code} (${r.error.message})`);
   return r.value;
 }
 
@@ -169,6 +169,21 @@ export async function measureRouter(
     const staffId = core.auth.current()!.staff.id;
     const logSize = opts.quick ? 10_000 : 100_000;
     fillAuditLog(core, logSize, staffId);
+    // Booking first, as a receptionist, on the same 100k-event log (a sign-in after the long loop below was once
+    // answered OFFLINE under load); a failure here costs only its own row.
+    let booking: Awaited<ReturnType<typeof measureBooking>> | null = null;
+    let bookingLoad = 0;
+    try {
+      booking = await measureBooking(core, backend, opts.quick ? 50 : 300);
+      bookingLoad = Math.round(os.loadavg()[0]! * 100) / 100;
+    } catch (error) {
+      process.stderr.write(`  booking not measured: ${String(error)}\n`);
+    }
+    await call(core, 'auth.signIn', {
+      username: 'clinician1',
+      password: demoStaff('clinician1').password,
+      totp: backend.totpFor('clinician1'),
+    });
     const threadIds = core.store.db
       .prepare(`SELECT id FROM threads WHERE status != 'done' LIMIT 20000`)
       .pluck()
@@ -282,20 +297,32 @@ export async function measureRouter(
         if (q !== queue) await call(core, 'inbox.list', { queue: q, offset: 0, limit: 50 });
     }
     const load = Math.round(os.loadavg()[0]! * 100) / 100;
-    const booking = await measureBooking(core, backend, opts.quick ? 50 : 300);
-    const bookingLoad = Math.round(os.loadavg()[0]! * 100) / 100;
     const cN = summarize(commitNormal);
     const gN = summarize(getNormal);
     const hitN = summarize(listHitNormal);
     const ch = summarize(change);
     const chN = summarize(changeNormal);
-    const bk = summarize(booking.book);
-    const bkN = summarize(booking.bookNormal);
-    const cc = summarize(booking.cancel);
-    const ccN = summarize(booking.cancelNormal);
     const pair = (x: { median: number; p95: number }) =>
       `median ${x.median.toFixed(3)} ms, p95 ${x.p95.toFixed(3)} ms`;
     const c = summarize(commit);
+    const bookingRows: Result[] = [];
+    if (booking) {
+      const bk = summarize(booking.book);
+      const bkN = summarize(booking.bookNormal);
+      const cc = summarize(booking.cancel);
+      const ccN = summarize(booking.cancelNormal);
+      bookingRows.push({
+        group: 'router',
+        name: 'appointment.book through the router, receptionist (outbox row and audit event, durable)',
+        unit: 'ms',
+        median: bk.median,
+        p95: bk.p95,
+        target: null,
+        runs: bk.n,
+        load: bookingLoad,
+        note: `the same slot 30 days ahead booked and cancelled again, measured before the other router rows; with synchronous = NORMAL, interleaved: ${pair(bkN)}. appointment.cancel: durable ${pair(cc)}; NORMAL ${pair(ccN)}`,
+      });
+    }
     const g = summarize(get);
     const miss = summarize(listMiss);
     const hit = summarize(listHit);
@@ -390,17 +417,7 @@ export async function measureRouter(
         load,
         note: `one durable commit; every other round with synchronous = NORMAL: ${pair(chN)}`,
       },
-      {
-        group: 'router',
-        name: 'appointment.book through the router, receptionist (outbox row and audit event, durable)',
-        unit: 'ms',
-        median: bk.median,
-        p95: bk.p95,
-        target: null,
-        runs: bk.n,
-        load: bookingLoad,
-        note: `the same slot 30 days ahead booked and cancelled again; with synchronous = NORMAL, interleaved: ${pair(bkN)}. appointment.cancel: durable ${pair(cc)}; NORMAL ${pair(ccN)}`,
-      },
+      ...bookingRows,
     ];
   } finally {
     await core.close();
