@@ -125,7 +125,9 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'auth.accountActivity': () => d.audit.accountActivity(d.auth.current()!.staff.id),
 
     'inbox.list': (i, c) => (d.triage.escalate(), d.inbox.list(need(c.staff), i)),
-    'inbox.counts': (_i, c) => d.inbox.counts(need(c.staff)),
+    // The badges sweep for threads past their SLA first, as a list does: a thread that fell due since the last
+    // list counts in the urgent badge at once (session 6, s6read).
+    'inbox.counts': (_i, c) => (d.triage.escalate(), d.inbox.counts(need(c.staff))),
     'inbox.pools': (_i, c) => d.triage.pools(need(c.staff)),
     'thread.route': (i, c) => (d.triage.route(need(c.staff), i.threadId, i.poolId), ok),
     'inbox.templates': (_i, c) => [...templates.list(need(c.staff).id), ...d.coverage.poolTemplates()],

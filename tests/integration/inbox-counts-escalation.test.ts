@@ -9,12 +9,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ThreadRecord } from '../../src-shared/domain';
+import type { QueueCounts } from '../../src-shared/views';
 import type { Clock } from '../../src-main/base/adapters';
 import { openDatabase } from '../../src-main/store/open';
 import { Store } from '../../src-main/store/store';
 import { applyPullBatch } from '../../src-main/sync/apply-changes';
 import { recordLocalMutation } from '../../src-main/sync/local-mutations';
 import { TriageService } from '../../src-main/triage/triage-service';
+import { OffsetClock, startConsole, startPortal } from '../helpers/console-harness';
 import { patientFixture, threadFixture } from '../helpers/fixtures';
 import { makeTestStore, randomKeyHex } from '../helpers/sync-store';
 import { tempDir } from '../helpers/tmp';
@@ -187,6 +189,39 @@ describe('the urgent badge counts escalated routine threads exactly (migration 0
       }
     } finally {
       cleanup();
+    }
+  });
+});
+
+describe('inbox.counts through the router', () => {
+  it('counts threads that passed their SLA since the last inbox read (the badge sweeps first, as a list does)', async () => {
+    const portal = await startPortal();
+    const pc = new OffsetClock(portal.clock);
+    const desk = await startConsole(portal, { autoStart: false, clock: pc });
+    try {
+      expect((await desk.signIn('clinician1')).ok).toBe(true);
+      await desk.ok('sync.now');
+      await desk.ok('inbox.list', { queue: 'all', offset: 0, limit: 5 });
+      const before = await desk.ok<QueueCounts>('inbox.counts');
+      // Routine, open, unread threads not yet escalated and due within the next two days: their escalation is
+      // what moving the PC clock two days ahead adds to the urgent badge.
+      const becomingDue = desk.core.store.db
+        .prepare(
+          `SELECT count(*) FROM threads WHERE status IN ('new', 'in_progress') AND overdue = 0
+             AND priority = 'routine' AND (seen_at IS NULL OR seen_at < last_message_at) AND due_at < ?`,
+        )
+        .pluck()
+        .get(new Date(pc.now() + 2 * 86_400_000).toISOString()) as number;
+      expect(becomingDue, 'the demo clinic has threads due in the next two days').toBeGreaterThan(0);
+      pc.offsetMs = 2 * 86_400_000;
+      desk.idle.touch();
+      // No inbox.list in between: the badge alone must see them.
+      const after = await desk.ok<QueueCounts>('inbox.counts');
+      expect(after.urgent).toBe(before.urgent + becomingDue);
+      expect(after.all).toBe(before.all);
+    } finally {
+      await desk.close();
+      await portal.close();
     }
   });
 });
