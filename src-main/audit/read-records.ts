@@ -148,6 +148,11 @@ export function subjectsOf(
       { entityType: 'patient', entityId: patientId, fields: [...fields, ...extra] },
     ];
   }
+  if (entityType === 'staff' && store.staff.byId(entityId) === null) {
+    // coverage.end names an absence: the change is on its clinician's record, as the server records it.
+    const absence = store.coverage.absences().find((a) => a.id === entityId);
+    return absence ? [{ entityType, entityId: absence.staffId, fields: [...fields] }] : null;
+  }
   if (!heldLocally(store, entityType, entityId, input)) return null;
   return [{ entityType, entityId, fields: [...fields] }];
 }
