@@ -27,6 +27,7 @@ const SERVER_SUITE = [
   'server/portal-booking.test.ts',
   'server/availability-dst.test.ts',
   'server/coverage-edges.test.ts',
+  'server/coverage-end.test.ts', // session 6, dx6
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [
