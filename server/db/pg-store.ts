@@ -776,6 +776,21 @@ export class PgStore implements ServerStore {
     );
   }
 
+  async patientUpcomingVisitCount(
+    patientId: string,
+    after: string,
+    origin: AppointmentOrigin,
+  ): Promise<number> {
+    const [row] = await this.all<{ n: number }>(
+      `SELECT COUNT(*)::int AS n FROM appointments WHERE patient_id = $1 AND start > $2 AND created_via = $3
+         AND status IN (${HOLDING})`,
+      patientId,
+      after,
+      origin,
+    );
+    return row!.n;
+  }
+
   async patientVisitsOverlapping(
     patientId: string,
     start: string,

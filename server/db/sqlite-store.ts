@@ -592,6 +592,21 @@ export class SqliteStore implements ServerStore {
     );
   }
 
+  async patientUpcomingVisitCount(
+    patientId: string,
+    after: string,
+    origin: AppointmentOrigin,
+  ): Promise<number> {
+    while (this.busy()) await this.tail;
+    return this.one<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM appointments WHERE patient_id = ? AND start > ? AND created_via = ?
+         AND status IN (${HOLDING})`,
+      patientId,
+      after,
+      origin,
+    )!.n;
+  }
+
   async patientVisitsOverlapping(
     patientId: string,
     start: string,
