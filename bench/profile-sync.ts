@@ -12,7 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { keyAccountFor } from '../src-main/keys/store-key';
-import { BenchCredentials, cleanupAll, keyStore, runChild, startBackend } from './env';
+import { BenchCredentials, cleanupAll, keyStore, startBackend } from './env';
+import { runSyncChild } from './setup';
 
 const argv = process.argv.slice(2);
 const dash = argv.indexOf('--');
@@ -45,20 +46,7 @@ try {
     await credentials.refresh();
     const load = os.loadavg()[0]!;
     const cpu0 = process.cpuUsage();
-    const { value: r } = await runChild<SyncRun>(
-      'child-sync.ts',
-      [],
-      {
-        BENCH_SYNC: JSON.stringify({
-          url: backend.url,
-          dataDir,
-          deviceId: credentials.deviceId(),
-          deviceSecret: credentials.deviceSecret(),
-          access: credentials.access,
-        }),
-      },
-      ['--expose-gc', ...childFlags],
-    );
+    const { value: r } = await runSyncChild<SyncRun>(backend, credentials, dataDir, childFlags);
     const c = process.cpuUsage(cpu0);
     const serverMs = (c.user + c.system) / 1000;
     const perS = (n: number, ms: number) => Math.round((n / ms) * 1000).toLocaleString('en');

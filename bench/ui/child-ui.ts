@@ -14,13 +14,7 @@
  * (`npx electron-vite build`). bench/ui/profile-ui.ts shows where the time goes.
  */
 import type { Page } from 'playwright-core';
-import {
-  launchChromium,
-  openConsole,
-  signInUi,
-  startPortal,
-  waitForFirstSync,
-} from '../../tests/e2e/harness';
+import { openBenchUiDesk } from './desk';
 
 /** One row of the bench table (bench/env.ts `Result`; kept apart because this file builds with the e2e project). */
 interface Result {
@@ -212,15 +206,8 @@ async function search(page: Page, word: string): Promise<number> {
 }
 
 async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
-  const portal = await startPortal();
-  const browser = await launchChromium();
-  const desk = await openConsole(portal, browser);
+  const { desk, page, close } = await openBenchUiDesk('clinician1');
   try {
-    const page = desk.page;
-    // tsx (esbuild keepNames) wraps named functions in __name(); the page has no such helper.
-    await page.evaluate('globalThis.__name = (f) => f');
-    await signInUi(page, portal, 'clinician1');
-    await waitForFirstSync(page);
     const runs = opts.quick ? 20 : 100;
     const switches: number[] = [];
     for (let i = 0; i < runs + 4; i++) {
@@ -300,9 +287,7 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
       ),
     ];
   } finally {
-    await desk.close();
-    await browser.close();
-    await portal.close();
+    await close();
   }
 }
 
