@@ -8,12 +8,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { demoStaff } from '../server/demo/credentials';
 import type { ThreadPage } from '../src-shared/views';
 import type { Core } from '../src-main/core/create-core';
 import { STORE_FILE } from '../src-main/store/paths';
 import type { Backend, BenchOptions, Result } from './env';
-import { openBenchCore, routerCall } from './setup';
+import { openBenchCore, routerCall, routerSignIn } from './setup';
 import { msSince, prng, summarize } from './stats';
 
 const ORIGIN = 'bench://console';
@@ -53,11 +52,7 @@ export async function measureRouter(
 ): Promise<Result[]> {
   const core = await openBenchCore(backend, dataDir, { origin: ORIGIN, deviceName: 'bench router desk' });
   try {
-    await call(core, 'auth.signIn', {
-      username: 'clinician1',
-      password: demoStaff('clinician1').password,
-      totp: backend.totpFor('clinician1'),
-    });
+    await routerSignIn(core, backend, ORIGIN, 'clinician1');
     const staffId = core.auth.current()!.staff.id;
     const logSize = opts.quick ? 10_000 : 100_000;
     fillAuditLog(core, logSize, staffId);

@@ -13,12 +13,11 @@
  */
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
-import { demoStaff } from '../server/demo/credentials';
 import type { Core } from '../src-main/core/create-core';
 import { cleanupAll, startBackend, type BenchOptions } from './env';
 import { fillAuditLog } from './measure-router';
 import { measureSync } from './measure-sync';
-import { openBenchCore, QUICK_REPS, routerCall } from './setup';
+import { openBenchCore, QUICK_REPS, routerCall, routerSignIn } from './setup';
 import { msSince, prng, summarize } from './stats';
 
 const [mode = 'get', scaleArg = '5', eventsArg = '10000', runsArg = '3000', out = '/tmp/router'] =
@@ -65,11 +64,7 @@ try {
   const { dataDir } = await measureSync(backend, opts);
   const core = await openBenchCore(backend, dataDir, { origin: ORIGIN, deviceName: 'profile router desk' });
   try {
-    await call(core, 'auth.signIn', {
-      username: 'clinician1',
-      password: demoStaff('clinician1').password,
-      totp: backend.totpFor('clinician1'),
-    });
+    await routerSignIn(core, backend, ORIGIN, 'clinician1');
     fillAuditLog(core, Number(eventsArg), core.auth.current()!.staff.id);
     const threadIds = core.store.db
       .prepare(`SELECT id FROM threads WHERE status != 'done' LIMIT 20000`)

@@ -28,16 +28,6 @@ const backend = await startBackend(Number(scaleArg ?? 100), path.join(dir, 'port
 process.stderr.write(
   `backend ready (${backend.changes} changes; seeded in ${Math.round(backend.seedMs)} ms)\n`,
 );
-interface SyncRun {
-  ms: number;
-  records: number;
-  cpuMs: number;
-  mainThreadCpuMs: number | null;
-  rss: number;
-  peakRss?: number;
-  heapUsed?: number;
-  sampledPeak?: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
-}
 try {
   const credentials = await BenchCredentials.signIn(backend, 'clinician1');
   for (let i = 0; i < Number(runsArg ?? 1); i++) {
@@ -46,7 +36,7 @@ try {
     await credentials.refresh();
     const load = os.loadavg()[0]!;
     const cpu0 = process.cpuUsage();
-    const { value: r } = await runSyncChild<SyncRun>(backend, credentials, dataDir, childFlags);
+    const { value: r } = await runSyncChild(backend, credentials, dataDir, childFlags);
     const c = process.cpuUsage(cpu0);
     const serverMs = (c.user + c.system) / 1000;
     const perS = (n: number, ms: number) => Math.round((n / ms) * 1000).toLocaleString('en');

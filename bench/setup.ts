@@ -77,17 +77,51 @@ export async function routerCall(
 }
 
 /**
+ * Signs the demo staff member `username` in through the router (password and a fresh TOTP code), as the sign-in
+ * screen does. @throws Error `auth.signIn: <code>` when refused.
+ */
+export async function routerSignIn(
+  core: Core,
+  backend: Backend,
+  origin: string,
+  username: string,
+): Promise<void> {
+  await routerCall(core, origin, 'auth.signIn', {
+    username,
+    password: demoStaff(username).password,
+    totp: backend.totpFor(username),
+  });
+}
+
+/** What bench/child-sync.ts reports of one initial sync (bytes, ms; RSS figures of the console process). */
+export interface SyncChildReport {
+  ms: number;
+  records: number;
+  cpuMs: number;
+  /** The main thread's share of cpuMs (Linux; null elsewhere). */
+  mainThreadCpuMs: number | null;
+  rss: number;
+  /** Largest RSS of the console process during the sync (VmHWM; Linux), the figure the target applies to. */
+  peakRss: number;
+  /** The largest figures sampled while the pull ran. */
+  sampledPeak?: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
+  heapUsed: number;
+  external: number;
+  rssAfterGc: number;
+}
+
+/**
  * One initial sync into the empty store at `dataDir`, in a fresh console process (bench/child-sync.ts), with the
  * device credential and the access token `credentials` holds now (refresh them before each run). Resolves with the
- * child's report (its shape is the child's: T).
+ * child's report.
  */
-export function runSyncChild<T>(
+export function runSyncChild(
   backend: Backend,
   credentials: BenchCredentials,
   dataDir: string,
   nodeFlags: string[] = [],
-): Promise<{ value: T; wallMs: number }> {
-  return runChild<T>(
+): Promise<{ value: SyncChildReport; wallMs: number }> {
+  return runChild<SyncChildReport>(
     'child-sync.ts',
     [],
     {
