@@ -12,6 +12,7 @@ import {
   startPortal,
   waitForFirstSync,
   type E2EConsole,
+  type TestPortal,
 } from '../../tests/e2e/harness';
 
 export interface BenchUiDesk {
@@ -22,9 +23,15 @@ export interface BenchUiDesk {
   close(): Promise<void>;
 }
 
-/** Opens the bench's console and signs `username` (a demo staff member) in; everything is closed if that fails. */
-export async function openBenchUiDesk(username = 'clinician1'): Promise<BenchUiDesk> {
-  const portal = await startPortal();
+/**
+ * Opens the bench's console and signs `username` (a demo staff member) in; everything is closed if that fails.
+ * `o.startPortal` starts the demo backend (default: in this process, the e2e harness's `startPortal`).
+ */
+export async function openBenchUiDesk(
+  username = 'clinician1',
+  o: { startPortal?: () => Promise<TestPortal> } = {},
+): Promise<BenchUiDesk> {
+  const portal = await (o.startPortal ?? startPortal)();
   const browser = await launchChromium();
   const desk = await openConsole(portal, browser);
   const close = async () => {
