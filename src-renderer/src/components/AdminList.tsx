@@ -23,20 +23,24 @@ export interface AdminListAction<T> {
   disabled?: boolean;
 }
 
-export interface AdminListProps<T> {
+export interface AdminListProps<T extends { id: string }> {
   /** The table's accessible name ("Enrolled PCs"). */
   label: string;
-  /** The records in display order; null while they load. */
+  /** The records in display order (keyed by their id); null while they load. */
   records: readonly T[] | null;
-  /** A record's stable key. */
-  keyOf: (record: T) => string | number;
   columns: readonly AdminListColumn<T>[];
   action?: AdminListAction<T>;
   /** What is shown when there are no records (absent: the table with no rows). */
   empty?: string;
 }
 
-export function AdminList<T>({ label, records, keyOf, columns, action, empty }: AdminListProps<T>) {
+export function AdminList<T extends { id: string }>({
+  label,
+  records,
+  columns,
+  action,
+  empty,
+}: AdminListProps<T>) {
   if (records === null) return <p className="muted">Loading…</p>;
   if (records.length === 0 && empty !== undefined) return <p className="muted">{empty}</p>;
   return (
@@ -57,7 +61,7 @@ export function AdminList<T>({ label, records, keyOf, columns, action, empty }: 
       </thead>
       <tbody>
         {records.map((r) => (
-          <tr key={keyOf(r)}>
+          <tr key={r.id}>
             {columns.map((c) => (
               <td key={c.header}>{c.cell(r)}</td>
             ))}

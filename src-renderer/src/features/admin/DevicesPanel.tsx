@@ -48,7 +48,6 @@ export function DevicesPanel() {
       <AdminList
         label="Enrolled PCs"
         records={devices}
-        keyOf={(d) => d.id}
         columns={[
           { header: 'Name', cell: (d) => `${d.name}${d.id === self ? ' (this PC)' : ''}` },
           { header: 'Enrolled', cell: (d) => new Date(d.createdAt).toLocaleString() },

@@ -121,7 +121,6 @@ export function CoverageView() {
           <AdminList
             label="Absences"
             records={absences}
-            keyOf={(a) => a.id}
             empty="No absences marked."
             columns={[
               { header: 'Clinician', cell: (a) => a.staffName },

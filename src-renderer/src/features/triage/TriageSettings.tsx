@@ -139,7 +139,6 @@ export function TriageSettings() {
       <AdminList
         label="Pool templates"
         records={templates}
-        keyOf={(t) => t.id}
         empty="No pool templates yet."
         columns={[
           { header: 'Pool', cell: (t) => poolName(t.pool) },
