@@ -10,7 +10,7 @@ import type { AuditReportColumn, AuditReportQuery } from '../../../../src-shared
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from '../../../../src-shared/domain';
 import type { AuditEntryView } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
-import { InputField, SelectField } from '../../components/Field';
+import { InputField, SelectField, type Choice } from '../../components/Field';
 import { saveBlob } from '../../lib/download';
 import { useReference } from '../../state/reference';
 import { announce } from '../../state/ui';
@@ -19,6 +19,11 @@ import { localDayBounds, localTimeCell, timeColumnLabel } from './report-time';
 const PAGE = 100;
 /** The filter choice that does not filter. */
 const ANY = { value: '', label: 'Any' };
+/** "Any", then each value as it is named in the audit log. */
+const choices = (values: readonly string[]): Choice[] => [
+  ANY,
+  ...values.map((v) => ({ value: v, label: v })),
+];
 
 interface Form {
   fromDay: string;
@@ -97,6 +102,25 @@ export function AuditReportView() {
   }, [applied, sort, offset]);
 
   const set = (key: keyof Form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
+  // The filters in their order on screen: a choice list, or a typed field (ids are not spell-checked).
+  const filters: { key: keyof Form; label: string; options?: readonly Choice[]; type?: 'date' | 'text' }[] = [
+    { key: 'fromDay', label: 'From day', type: 'date' },
+    { key: 'toDay', label: 'To day', type: 'date' },
+    {
+      key: 'staffId',
+      label: 'Staff member',
+      options: [{ value: '', label: 'Anyone' }, ...staff.map((m) => ({ value: m.id, label: m.displayName }))],
+    },
+    { key: 'action', label: 'Action', options: choices(AUDIT_ACTIONS) },
+    { key: 'entityType', label: 'Record type', options: choices(AUDIT_ENTITY_TYPES) },
+    { key: 'entityId', label: 'Record ID', type: 'text' },
+    {
+      key: 'outcome',
+      label: 'Outcome',
+      options: [ANY, { value: 'success', label: 'Success' }, { value: 'failure', label: 'Failure' }],
+    },
+    { key: 'deviceId', label: 'Device ID', type: 'text' },
+  ];
 
   function apply(e: FormEvent) {
     e.preventDefault();
@@ -140,55 +164,28 @@ export function AuditReportView() {
       </div>
       <form className="card form report-filters" onSubmit={apply} aria-label="Report filters">
         <div className="field-row">
-          <InputField compact label="From day" type="date" value={form.fromDay} onChange={set('fromDay')} />
-          <InputField compact label="To day" type="date" value={form.toDay} onChange={set('toDay')} />
-          <SelectField
-            compact
-            label="Staff member"
-            value={form.staffId}
-            onChange={set('staffId')}
-            options={[
-              { value: '', label: 'Anyone' },
-              ...staff.map((s) => ({ value: s.id, label: s.displayName })),
-            ]}
-          />
-          <SelectField
-            compact
-            label="Action"
-            value={form.action}
-            onChange={set('action')}
-            options={[ANY, ...AUDIT_ACTIONS.map((a) => ({ value: a, label: a }))]}
-          />
-          <SelectField
-            compact
-            label="Record type"
-            value={form.entityType}
-            onChange={set('entityType')}
-            options={[ANY, ...AUDIT_ENTITY_TYPES.map((t) => ({ value: t, label: t }))]}
-          />
-          <InputField
-            compact
-            label="Record ID"
-            type="text"
-            spellCheck={false}
-            value={form.entityId}
-            onChange={set('entityId')}
-          />
-          <SelectField
-            compact
-            label="Outcome"
-            value={form.outcome}
-            onChange={set('outcome')}
-            options={[ANY, { value: 'success', label: 'Success' }, { value: 'failure', label: 'Failure' }]}
-          />
-          <InputField
-            compact
-            label="Device ID"
-            type="text"
-            spellCheck={false}
-            value={form.deviceId}
-            onChange={set('deviceId')}
-          />
+          {filters.map((f) =>
+            f.options ? (
+              <SelectField
+                key={f.key}
+                compact
+                label={f.label}
+                value={form[f.key]}
+                onChange={set(f.key)}
+                options={f.options}
+              />
+            ) : (
+              <InputField
+                key={f.key}
+                compact
+                label={f.label}
+                type={f.type}
+                spellCheck={f.type === 'text' ? false : undefined}
+                value={form[f.key]}
+                onChange={set(f.key)}
+              />
+            ),
+          )}
         </div>
         <div className="form-actions">
           <button type="submit" className="button button-primary">
