@@ -63,7 +63,7 @@ export async function openBenchCore(
 
 /**
  * One call through the core's router from the console window at `origin`, as the renderer makes it.
- * @throws Error `<method>: <error code>` when the router answers an error.
+ * @throws Error `<method>: <error code> (<message>)` when the router answers an error (messages hold no PHI).
  */
 export async function routerCall(
   core: Core,
@@ -72,13 +72,13 @@ export async function routerCall(
   input: unknown,
 ): Promise<unknown> {
   const r = await core.router.call(method, input, { origin, isMainFrame: true });
-  if (!r.ok) throw new Error(`${method}: ${r.error.code}`);
+  if (!r.ok) throw new Error(`${method}: ${r.error.code} (${r.error.message})`);
   return r.value;
 }
 
 /**
  * Signs the demo staff member `username` in through the router (password and a fresh TOTP code), as the sign-in
- * screen does. @throws Error `auth.signIn: <code>` when refused.
+ * screen does. @throws Error `auth.signIn: <code> (<message>)` when refused.
  */
 export async function routerSignIn(
   core: Core,
