@@ -90,4 +90,23 @@ describe('coverage.end on the console', () => {
       { action: 'update', entityType: 'staff', entityId: 'stf-clinician1', outcome: 'failure', fields: [] },
     ]);
   });
+
+  it('ends an absence once when the same end is sent twice at the same moment (a double click)', async () => {
+    const day = addLocalDays(TEST_TODAY, 7);
+    const absence = await mark(day, day);
+    const before = doc.core.store.audit.count();
+    const answers = await Promise.all([
+      doc.call('coverage.end', { absenceId: absence.id }),
+      doc.call('coverage.end', { absenceId: absence.id }),
+    ]);
+    expect(answers.filter((a) => a.ok)).toHaveLength(1);
+    expect(answers.filter((a) => !a.ok)).toEqual([
+      { ok: false, error: { code: 'CONFLICT', message: 'This absence has already ended.' } },
+    ]);
+    expect(
+      eventsSince(before)
+        .map((e) => `${e.entityType} ${e.entityId} ${e.action} ${e.outcome}`)
+        .sort(),
+    ).toEqual(['staff stf-clinician1 update failure', 'staff stf-clinician1 update success']);
+  });
 });
