@@ -20,6 +20,7 @@ const SERVER_SUITE = [
   'server/availability.test.ts', // session 4, 13c
   // session 4, 14c
   'server/coverage.test.ts',
+  'server/coverage-end.test.ts', // session 6, dx6
   // session 5, dx5 (review 6)
   'server/availability-admin.test.ts',
   'server/schedule-undo.test.ts',
@@ -27,7 +28,6 @@ const SERVER_SUITE = [
   'server/portal-booking.test.ts',
   'server/availability-dst.test.ts',
   'server/coverage-edges.test.ts',
-  'server/coverage-end.test.ts', // session 6, dx6
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [
