@@ -14,7 +14,13 @@
  * (`npx electron-vite build`). bench/ui/profile-ui.ts shows where the time goes.
  */
 import type { Page } from 'playwright-core';
-import { openBenchUiDesk } from './desk';
+import {
+  launchChromium,
+  openConsole,
+  signInUi,
+  startPortal,
+  waitForFirstSync,
+} from '../../tests/e2e/harness';
 
 /** One row of the bench table (bench/env.ts `Result`; kept apart because this file builds with the e2e project). */
 interface Result {
@@ -206,8 +212,15 @@ async function search(page: Page, word: string): Promise<number> {
 }
 
 async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
-  const { desk, page, close } = await openBenchUiDesk('clinician1');
+  const portal = await startPortal();
+  const browser = await launchChromium();
+  const desk = await openConsole(portal, browser);
   try {
+    const page = desk.page;
+    // tsx (esbuild keepNames) wraps named functions in __name(); the page has no such helper.
+    await page.evaluate('globalThis.__name = (f) => f');
+    await signInUi(page, portal, 'clinician1');
+    await waitForFirstSync(page);
     const runs = opts.quick ? 20 : 100;
     const switches: number[] = [];
     for (let i = 0; i < runs + 4; i++) {
@@ -287,7 +300,9 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
       ),
     ];
   } finally {
-    await close();
+    await desk.close();
+    await browser.close();
+    await portal.close();
   }
 }
 

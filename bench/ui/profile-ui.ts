@@ -7,7 +7,13 @@
  *   npx electron-vite build && node --import tsx bench/ui/profile-ui.ts [runs]
  */
 import type { Page } from 'playwright-core';
-import { openBenchUiDesk } from './desk';
+import {
+  launchChromium,
+  openConsole,
+  signInUi,
+  startPortal,
+  waitForFirstSync,
+} from '../../tests/e2e/harness';
 
 interface Timeline {
   /** The click's task (handlers, and React's render and commit in its microtasks) done. */
@@ -149,8 +155,14 @@ async function cpuProfile(page: Page, n: number): Promise<void> {
 }
 
 const runs = Number(process.argv[2] ?? 12);
-const { page, close } = await openBenchUiDesk('clinician1');
+const portal = await startPortal();
+const browser = await launchChromium();
+const desk = await openConsole(portal, browser);
 try {
+  const page = desk.page;
+  await page.evaluate('globalThis.__name = (f) => f');
+  await signInUi(page, portal, 'clinician1');
+  await waitForFirstSync(page);
   await instrument(page);
   const queues = ['Closed', 'All open', 'Closed', 'Unassigned'];
   for (let i = 0; i < runs; i++) show(`queue ${queues[i % 4]}`, await timed(page, 'queue', queues[i % 4]!));
@@ -158,5 +170,7 @@ try {
   await timed(page, 'queue', 'All open');
   for (let i = 0; i < runs; i++) show(`thread ${i % 12}`, await timed(page, 'thread', i % 12));
 } finally {
-  await close();
+  await desk.close();
+  await browser.close();
+  await portal.close();
 }
