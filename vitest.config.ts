@@ -20,6 +20,7 @@ const SERVER_SUITE = [
   'server/availability.test.ts', // session 4, 13c
   // session 4, 14c
   'server/coverage.test.ts',
+  'server/coverage-end.test.ts', // session 6, dx6
   // session 5, dx5 (review 6)
   'server/availability-admin.test.ts',
   'server/schedule-undo.test.ts',

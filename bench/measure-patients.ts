@@ -7,10 +7,9 @@
  */
 import { demoStaff } from '../server/demo/credentials';
 import { FAMILY_NAMES, GIVEN_NAMES } from '../server/demo/content';
-import { ManualIdleSource, systemClock } from '../src-main/base/adapters';
-import { createCore } from '../src-main/core/create-core';
 import type { PatientRecord } from '../src-shared/domain';
-import { type Backend, type BenchOptions, type Result, keyStore, tempDir } from './env';
+import { type Backend, type BenchOptions, type Result, tempDir } from './env';
+import { openBenchCore } from './setup';
 import { msSince, prng, summarize, timeAsync } from './stats';
 
 const PATIENTS = 100_000;
@@ -38,18 +37,9 @@ function synthetic(i: number, rnd: () => number): PatientRecord {
 
 export async function measurePatients(backend: Backend, opts: BenchOptions): Promise<Result[]> {
   const dataDir = tempDir('patients');
-  const core = await createCore({
-    dataDir,
-    keyStore,
-    serverUrl: backend.url,
-    idleSource: new ManualIdleSource(systemClock),
-    openExternal: async () => undefined,
-    allowedOrigins: [ORIGIN],
-    deviceName: 'bench desk',
-    autoStart: false,
-  });
+  // A new store: enrolled as the demo admin.
+  const core = await openBenchCore(backend, dataDir, { origin: ORIGIN, deviceName: 'bench desk' });
   try {
-    await core.auth.enrol('admin1', demoStaff('admin1').password, backend.totpFor('admin1'));
     await core.auth.signIn('reception1', demoStaff('reception1').password, backend.totpFor('reception1'));
     const rnd = prng(13);
     const people: PatientRecord[] = [];

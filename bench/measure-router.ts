@@ -8,24 +8,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { demoStaff } from '../server/demo/credentials';
 import type { ThreadPage } from '../src-shared/views';
-import { ManualIdleSource } from '../src-main/base/adapters';
-import { createCore, type Core } from '../src-main/core/create-core';
+import type { Core } from '../src-main/core/create-core';
 import { STORE_FILE } from '../src-main/store/paths';
 import type { Backend, BenchOptions, Result } from './env';
-import { keyStore } from './env';
 import { measureBooking, timeIt, withNormal } from './measure-durability';
+import { openBenchCore, routerCall, routerSignIn } from './setup';
 import { msSince, prng, summarize } from './stats';
 
 const ORIGIN = 'bench://console';
 const QUEUES = ['all', 'mine', 'unassigned', 'urgent'] as const;
 
-async function call(core: Core, method: string, input: unknown): Promise<unknown> {
-  const r = await core.router.call(method, input, { origin: ORIGIN, isMainFrame: true });
-  if (!r.ok) throw new Error(`${method}: ${r.error.code}`);
-  return r.value;
-}
+const call = (core: Core, method: string, input: unknown) => routerCall(core, ORIGIN, method, input);
 
 /** Fill this device's audit log up to `target` events, in transactions of 1000 (most of them pushed). */
 export function fillAuditLog(core: Core, target: number, staffId: string): void {
@@ -57,24 +51,9 @@ export async function measureRouter(
   dataDir: string,
   opts: BenchOptions,
 ): Promise<Result[]> {
-  const core = await createCore({
-    dataDir,
-    keyStore,
-    serverUrl: backend.url,
-    idleSource: new ManualIdleSource(),
-    openExternal: async () => undefined,
-    allowedOrigins: [ORIGIN],
-    deviceName: 'bench router desk',
-    autoStart: false,
-  });
+  const core = await openBenchCore(backend, dataDir, { origin: ORIGIN, deviceName: 'bench router desk' });
   try {
-    if (core.auth.deviceState() === 'not-enrolled')
-      await core.auth.enrol('admin1', demoStaff('admin1').password, backend.totpFor('admin1'));
-    await call(core, 'auth.signIn', {
-      username: 'clinician1',
-      password: demoStaff('clinician1').password,
-      totp: backend.totpFor('clinician1'),
-    });
+    await routerSignIn(core, backend, ORIGIN, 'clinician1');
     const staffId = core.auth.current()!.staff.id;
     const logSize = opts.quick ? 10_000 : 100_000;
     fillAuditLog(core, logSize, staffId);
@@ -88,11 +67,7 @@ export async function measureRouter(
     } catch (error) {
       process.stderr.write(`  booking not measured: ${String(error)}\n`);
     }
-    await call(core, 'auth.signIn', {
-      username: 'clinician1',
-      password: demoStaff('clinician1').password,
-      totp: backend.totpFor('clinician1'),
-    });
+    await routerSignIn(core, backend, ORIGIN, 'clinician1');
     const threadIds = core.store.db
       .prepare(`SELECT id FROM threads WHERE status != 'done' LIMIT 20000`)
       .pluck()

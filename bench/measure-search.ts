@@ -10,10 +10,10 @@
 import os from 'node:os';
 import { demoStaff } from '../server/demo/credentials';
 import { ManualIdleSource } from '../src-main/base/adapters';
-import { createCore } from '../src-main/core/create-core';
 import type { Queue } from '../src-shared/views';
-import { type Backend, type BenchOptions, type Result, keyStore } from './env';
+import { type Backend, type BenchOptions, type Result } from './env';
 import { RARE_COUNT, RARE_WORD } from './measure-inbox';
+import { openBenchCore } from './setup';
 import { summarize, timeAsync } from './stats';
 
 const ORIGIN = 'http://bench.console';
@@ -24,20 +24,12 @@ export async function measureSearch(
   opts: BenchOptions,
 ): Promise<Result[]> {
   const idle = new ManualIdleSource();
-  const core = await createCore({
-    dataDir,
-    keyStore,
-    serverUrl: backend.url,
-    idleSource: idle,
-    openExternal: async () => undefined,
-    allowedOrigins: [ORIGIN],
+  const core = await openBenchCore(backend, dataDir, {
+    origin: ORIGIN,
     deviceName: `${os.hostname()} bench search desk`,
-    autoStart: false,
+    idleSource: idle,
   });
   try {
-    if (core.auth.deviceState() === 'not-enrolled') {
-      await core.auth.enrol('admin1', demoStaff('admin1').password, backend.totpFor('admin1'));
-    }
     const call = (method: string, input: unknown) =>
       core.router.call(method, input, { origin: ORIGIN, isMainFrame: true });
     const signInAs = async (username: string) => {

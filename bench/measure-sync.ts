@@ -7,30 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { keyAccountFor } from '../src-main/keys/store-key';
-import {
-  type Backend,
-  BenchCredentials,
-  type BenchOptions,
-  type Result,
-  keyStore,
-  runChild,
-  tempDir,
-} from './env';
+import { type Backend, BenchCredentials, type BenchOptions, type Result, keyStore, tempDir } from './env';
+import { runSyncChild, type SyncChildReport } from './setup';
 import { summarize } from './stats';
 
-interface SyncRun {
-  ms: number;
-  records: number;
-  cpuMs: number;
-  /** The main thread's share of cpuMs (Linux; null elsewhere). */
-  mainThreadCpuMs: number | null;
-  rss: number;
-  /** Largest RSS of the console process during the sync (VmHWM; Linux), the figure the target applies to. */
-  peakRss: number;
-  heapUsed: number;
-  external: number;
-  rssAfterGc: number;
-}
+type SyncRun = SyncChildReport;
 
 const MB = 1024 * 1024;
 
@@ -57,20 +38,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
     // The child owns this token pair for its run; we rotate again before the next one.
     await credentials.refresh();
     const backend0 = process.cpuUsage();
-    const { value } = await runChild<SyncRun>(
-      'child-sync.ts',
-      [],
-      {
-        BENCH_SYNC: JSON.stringify({
-          url: backend.url,
-          dataDir,
-          deviceId: credentials.deviceId(),
-          deviceSecret: credentials.deviceSecret(),
-          access: credentials.access,
-        }),
-      },
-      ['--expose-gc'],
-    );
+    const { value } = await runSyncChild(backend, credentials, dataDir);
     if (value.records < backend.changes * 0.99) {
       throw new Error(`initial sync applied ${value.records} of ${backend.changes} records`);
     }

@@ -14,12 +14,11 @@
  */
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
-import { demoStaff } from '../server/demo/credentials';
-import { ManualIdleSource } from '../src-main/base/adapters';
-import { createCore, type Core } from '../src-main/core/create-core';
-import { cleanupAll, keyStore, startBackend, type BenchOptions } from './env';
+import type { Core } from '../src-main/core/create-core';
+import { cleanupAll, startBackend, type BenchOptions } from './env';
 import { fillAuditLog } from './measure-router';
 import { measureSync } from './measure-sync';
+import { openBenchCore, QUICK_REPS, routerCall, routerSignIn } from './setup';
 import { msSince, prng, summarize } from './stats';
 
 const [mode = 'get', scaleArg = '5', eventsArg = '10000', runsArg = '3000', out = '/tmp/router'] =
@@ -27,11 +26,7 @@ const [mode = 'get', scaleArg = '5', eventsArg = '10000', runsArg = '3000', out 
 const ORIGIN = 'bench://console';
 const QUEUES = ['all', 'mine', 'unassigned', 'urgent'] as const;
 
-async function call(core: Core, method: string, input: unknown): Promise<unknown> {
-  const r = await core.router.call(method, input, { origin: ORIGIN, isMainFrame: true });
-  if (!r.ok) throw new Error(`${method}: ${r.error.code}`);
-  return r.value;
-}
+const call = (core: Core, method: string, input: unknown) => routerCall(core, ORIGIN, method, input);
 
 interface Node {
   id: number;
@@ -63,39 +58,14 @@ function selfTimes(p: Profile): Array<[string, number]> {
 const opts: BenchOptions = {
   scale: Number(scaleArg),
   quick: true,
-  reps: {
-    syncRuns: 1,
-    queryWarmup: 5,
-    queryRuns: 50,
-    searchRuns: 20,
-    workloadRuns: 1,
-    workloadMessages: 3_000,
-    auditRecords: 500,
-    auditChain: 10_000,
-    openRuns: 2,
-    liveMessages: 5,
-  },
+  reps: QUICK_REPS,
 };
 const backend = await startBackend(opts.scale);
 try {
   const { dataDir } = await measureSync(backend, opts);
-  const core = await createCore({
-    dataDir,
-    keyStore,
-    serverUrl: backend.url,
-    idleSource: new ManualIdleSource(),
-    openExternal: async () => undefined,
-    allowedOrigins: [ORIGIN],
-    deviceName: 'profile router desk',
-    autoStart: false,
-  });
+  const core = await openBenchCore(backend, dataDir, { origin: ORIGIN, deviceName: 'profile router desk' });
   try {
-    await core.auth.enrol('admin1', demoStaff('admin1').password, backend.totpFor('admin1'));
-    await call(core, 'auth.signIn', {
-      username: 'clinician1',
-      password: demoStaff('clinician1').password,
-      totp: backend.totpFor('clinician1'),
-    });
+    await routerSignIn(core, backend, ORIGIN, 'clinician1');
     fillAuditLog(core, Number(eventsArg), core.auth.current()!.staff.id);
     const threadIds = core.store.db
       .prepare(`SELECT id FROM threads WHERE status != 'done' LIMIT 20000`)

@@ -12,7 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { keyAccountFor } from '../src-main/keys/store-key';
-import { BenchCredentials, cleanupAll, keyStore, runChild, startBackend } from './env';
+import { BenchCredentials, cleanupAll, keyStore, startBackend } from './env';
+import { runSyncChild } from './setup';
 
 const argv = process.argv.slice(2);
 const dash = argv.indexOf('--');
@@ -27,16 +28,6 @@ const backend = await startBackend(Number(scaleArg ?? 100), path.join(dir, 'port
 process.stderr.write(
   `backend ready (${backend.changes} changes; seeded in ${Math.round(backend.seedMs)} ms)\n`,
 );
-interface SyncRun {
-  ms: number;
-  records: number;
-  cpuMs: number;
-  mainThreadCpuMs: number | null;
-  rss: number;
-  peakRss?: number;
-  heapUsed?: number;
-  sampledPeak?: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
-}
 try {
   const credentials = await BenchCredentials.signIn(backend, 'clinician1');
   for (let i = 0; i < Number(runsArg ?? 1); i++) {
@@ -45,20 +36,7 @@ try {
     await credentials.refresh();
     const load = os.loadavg()[0]!;
     const cpu0 = process.cpuUsage();
-    const { value: r } = await runChild<SyncRun>(
-      'child-sync.ts',
-      [],
-      {
-        BENCH_SYNC: JSON.stringify({
-          url: backend.url,
-          dataDir,
-          deviceId: credentials.deviceId(),
-          deviceSecret: credentials.deviceSecret(),
-          access: credentials.access,
-        }),
-      },
-      ['--expose-gc', ...childFlags],
-    );
+    const { value: r } = await runSyncChild(backend, credentials, dataDir, childFlags);
     const c = process.cpuUsage(cpu0);
     const serverMs = (c.user + c.system) / 1000;
     const perS = (n: number, ms: number) => Math.round((n / ms) * 1000).toLocaleString('en');

@@ -39,6 +39,7 @@ import { measureSearch } from './measure-search';
 import { measurePatients } from './measure-patients';
 import { measureStore } from './measure-store';
 import { measureSync } from './measure-sync';
+import { FULL_REPS, QUICK_REPS } from './setup';
 import { checkDesignTargets } from './targets';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -77,31 +78,7 @@ function parseArgs(argv: string[]): { options: BenchOptions; only: Set<Group> } 
   }
   scale ??= quick ? 5 : 100;
   if (!Number.isFinite(scale) || scale <= 0 || scale > 1000) usage('--scale must be a number in (0, 1000]');
-  const reps: BenchOptions['reps'] = quick
-    ? {
-        syncRuns: 1,
-        queryWarmup: 5,
-        queryRuns: 50,
-        searchRuns: 20,
-        workloadRuns: 1,
-        workloadMessages: 3_000,
-        auditRecords: 500,
-        auditChain: 10_000,
-        openRuns: 2,
-        liveMessages: 5,
-      }
-    : {
-        syncRuns: 3,
-        queryWarmup: 20,
-        queryRuns: 200,
-        searchRuns: 100,
-        workloadRuns: 3,
-        workloadMessages: 20_000,
-        auditRecords: 2_000,
-        auditChain: 100_000,
-        openRuns: 5,
-        liveMessages: 20,
-      };
+  const reps = quick ? QUICK_REPS : FULL_REPS;
   return { options: { scale, quick, reps }, only };
 }
 

@@ -263,7 +263,9 @@ export const contract = {
     output: AbsenceView,
     roles: ['clinician', 'admin'],
     phi: false,
-    audit: { action: 'update', entityType: 'settings', idField: 'absenceId', fields: ['absence'] },
+    // On the absent clinician's record, as the server audits it (the id names the absence: src-main/audit/
+    // read-records.ts subjectsOf maps it to its clinician).
+    audit: { action: 'update', entityType: 'staff', idField: 'absenceId', fields: ['absence', 'endDate'] },
   }),
   /** Session 4, 14c (issue 14 §4): the clinic's settings as synced (the break-glass time). */
   'clinic.settings': method({

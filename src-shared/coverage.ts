@@ -136,6 +136,12 @@ export function absenceOverlapProblem(
 }
 
 /** Field names of the server audit event of each coverage move (FHIR AuditEvent: what changed and why). */
+/**
+ * The refusal of ending an absence that has already ended (server: HTTP 409; console: CONFLICT). Review, session 6:
+ * an end that cannot happen is refused, never recorded as a change.
+ */
+export const ABSENCE_ALREADY_ENDED = 'This absence has already ended.';
+
 export const COVERAGE_HAND_OVER_FIELDS = ['assigneeId', 'coverage.hand-over'] as const;
 export const COVERAGE_HAND_BACK_FIELDS = ['assigneeId', 'coverage.hand-back'] as const;
 

@@ -42,6 +42,7 @@ import {
   type AvailabilityTemplateRow,
 } from './availability-rows';
 import type { Change, EntityName } from '../../src-shared/sync';
+import { idsByEntity } from './change-refs';
 import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
 import { PG_MIGRATIONS } from './pg-schema';
 import type { AbsenceRecord, CoverageMoveOutcome } from '../../src-shared/coverage';
@@ -776,6 +777,21 @@ export class PgStore implements ServerStore {
     );
   }
 
+  async patientUpcomingVisitCount(
+    patientId: string,
+    after: string,
+    origin: AppointmentOrigin,
+  ): Promise<number> {
+    const [row] = await this.all<{ n: number }>(
+      `SELECT COUNT(*)::int AS n FROM appointments WHERE patient_id = $1 AND start > $2 AND created_via = $3
+         AND status IN (${HOLDING})`,
+      patientId,
+      after,
+      origin,
+    );
+    return row!.n;
+  }
+
   async patientVisitsOverlapping(
     patientId: string,
     start: string,
@@ -1450,14 +1466,8 @@ export class PgStore implements ServerStore {
   }
 
   async loadChanges(refs: readonly ChangeRef[]): Promise<Change[]> {
-    const ids = new Map<EntityName, string[]>();
-    for (const ref of refs) {
-      const list = ids.get(ref.entity);
-      if (list) list.push(ref.id);
-      else ids.set(ref.entity, [ref.id]);
-    }
     const found = new Map<string, Change['data']>();
-    for (const [entity, list] of ids) {
+    for (const [entity, list] of idsByEntity(refs)) {
       const { table, map } = ENTITY_TABLES[entity];
       const rows = await this.all<{ id: string }>(`SELECT * FROM ${table} WHERE id = ANY($1::text[])`, list);
       for (const row of rows) found.set(`${entity}:${row.id}`, map(row));

@@ -28,6 +28,7 @@ import {
   type AvailabilityTemplateRow,
 } from './availability-rows';
 import type { Change, EntityName } from '../../src-shared/sync';
+import { idsByEntity } from './change-refs';
 import type { BreakGlassGrant, PoolRecord } from '../../src-shared/triage';
 import { MIGRATIONS } from './schema';
 import type { AbsenceRecord, CoverageMoveOutcome } from '../../src-shared/coverage';
@@ -590,6 +591,21 @@ export class SqliteStore implements ServerStore {
         staffId,
       )?.first_at ?? null
     );
+  }
+
+  async patientUpcomingVisitCount(
+    patientId: string,
+    after: string,
+    origin: AppointmentOrigin,
+  ): Promise<number> {
+    while (this.busy()) await this.tail;
+    return this.one<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM appointments WHERE patient_id = ? AND start > ? AND created_via = ?
+         AND status IN (${HOLDING})`,
+      patientId,
+      after,
+      origin,
+    )!.n;
   }
 
   async patientVisitsOverlapping(
@@ -1252,15 +1268,8 @@ export class SqliteStore implements ServerStore {
    */
   async loadChanges(refs: readonly ChangeRef[]): Promise<Change[]> {
     while (this.busy()) await this.tail;
-    const ids = new Map<string, string[]>();
-    for (const ref of refs) {
-      if (!(ref.entity in SET_LOADED)) continue;
-      const list = ids.get(ref.entity);
-      if (list) list.push(ref.id);
-      else ids.set(ref.entity, [ref.id]);
-    }
     const found = new Map<string, unknown>();
-    for (const [entity, list] of ids) {
+    for (const [entity, list] of idsByEntity(refs, (entity) => entity in SET_LOADED)) {
       const [table, fromRow] = SET_LOADED[entity as keyof typeof SET_LOADED];
       const rows = this.all<{ id: string }>(
         `SELECT * FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`,

@@ -252,6 +252,11 @@ export interface ServerStore {
   deviceLastChangeAt(deviceId: string): Promise<string | null>;
   /** Raise the device's latest change time to `at` (ISO UTC) if it is later; never lowers it. */
   raiseDeviceLastChangeAt(deviceId: string, at: string): Promise<void>;
+  /**
+   * How many slot-holding visits of a patient made through `origin` start after `after` (ISO UTC): the portal's
+   * cap on upcoming online bookings (server/portal/service.ts PORTAL_UPCOMING_VISITS_MAX). Session 6, dx6.
+   */
+  patientUpcomingVisitCount(patientId: string, after: string, origin: AppointmentOrigin): Promise<number>;
   /** Slot-holding visits of a patient overlapping [start, end), other than `excludeId` (uncapped). */
   patientVisitsOverlapping(
     patientId: string,

@@ -22,6 +22,15 @@ import { gridProblem } from '../schedule/bookable';
 import { DEFAULT_SLA, dueAt, poolForTopic } from '../../src-shared/triage';
 import { checkAttachment } from './attachments';
 
+/**
+ * The most upcoming visits (slot-holding, starting after the server's now) a patient may hold booked through the
+ * portal at once; the desk can book more (a course of visits), and a cancelled or past visit frees a place.
+ * Source: the review finding (session 6: one patient could hold unlimited future visits), set as portals let
+ * clinics set it (e.g. Wolf EMR's "Maximum number of web bookable appointments"; Cliniko offers 1–5, 10, 15…).
+ * A documented constant until clinics ask to set it (it would join the clinic settings then).
+ */
+export const PORTAL_UPCOMING_VISITS_MAX = 5;
+
 export interface PortalMessageView {
   id: string;
   authorKind: 'patient' | 'staff';
@@ -428,6 +437,17 @@ export async function requestAppointment(
       );
     if ((await ctx.store.patientVisitsOverlapping(patientId, start, end, null)).length > 0)
       throw new HttpError(409, 'CONFLICT', 'You already have a visit at that time.');
+    // Counted inside the write transaction (serialized on both stores), so parallel requests cannot pass it.
+    if (
+      (await ctx.store.patientUpcomingVisitCount(patientId, ctx.nowIso(), 'portal')) >=
+      PORTAL_UPCOMING_VISITS_MAX
+    )
+      throw new HttpError(
+        409,
+        'CONFLICT',
+        `You already have ${PORTAL_UPCOMING_VISITS_MAX} upcoming visits booked online, the most the clinic allows. ` +
+          'Please call the clinic to book another.',
+      );
     if (await ctx.store.findSlotHolder(provider.id, start, end, null)) {
       throw new HttpError(409, 'CONFLICT', 'That time is no longer available. Please choose another time.');
     }

@@ -9,6 +9,7 @@
  * given clock reading: the same store and `now` give the same moves.
  */
 import {
+  ABSENCE_ALREADY_ENDED,
   absenceOverlapProblem,
   absenceProblem,
   absenceWindow,
@@ -150,8 +151,11 @@ export async function markAbsence(
 
 /**
  * Ends an absence now (the clinician is back early, or it is called off before it starts): its threads are handed
- * back at once. Only the absent clinician or an admin. Ending an ended absence answers it unchanged.
- * @throws HttpError 404 NOT_FOUND, 403 FORBIDDEN (audited).
+ * back at once. Only the absent clinician or an admin. An absence that has already run out (its last day is over
+ * by the server's clock) or ended is a change that cannot happen: refused, never audited as an 'update' (review,
+ * session 6); its hand-back is the sweep's, run first.
+ * @throws HttpError 404 NOT_FOUND, 403 FORBIDDEN, 409 CONFLICT "This absence has already ended." (the last two
+ *   audited as a failure on the absent clinician, as every refused coverage request is).
  */
 export async function endAbsence(
   ctx: ServerContext,
@@ -159,6 +163,8 @@ export async function endAbsence(
   absenceId: string,
 ): Promise<AbsenceRecord> {
   const outcome = await ctx.store.transaction(async (): Promise<AbsenceRecord | Refusal> => {
+    // An absence whose end has passed is ended (and handed back) by the sweep, as before every pull.
+    await sweepCoverage(ctx);
     const absence = await ctx.store.absence(absenceId);
     if (!absence) throw new HttpError(404, 'NOT_FOUND', 'No such absence.');
     if (actor.staff.role !== 'admin' && actor.staff.id !== absence.staffId) {
@@ -170,7 +176,8 @@ export async function endAbsence(
         },
       };
     }
-    if (absence.phase === 'ended') return absence;
+    if (absence.phase === 'ended')
+      return { refused: { status: 409, message: ABSENCE_ALREADY_ENDED, entityId: absence.staffId } };
     const now = ctx.nowIso();
     const today = localDateOf(now, absence.timeZone);
     // Decided by the stored phase, not the clock (review 6 D2): an absence the sweep has begun has moved threads

@@ -112,8 +112,9 @@ function heldLocally(store: Store, entityType: AuditEntityType, id: string, inpu
  * The records whose trails carry an event on the named record, or null when no such record is held on this PC:
  * the caller then records one event without an id, so text typed into an id field (a refused or failed call,
  * even signed out) never lands in the audit log and off the device (issue 11 review). An attachment (audit
- * entity 'message' with the attachment's id) maps to its thread and the thread's patient; any other record
- * maps to itself, and a read of a thread or an appointment is also recorded on its patient's trail (field
+ * entity 'message' with the attachment's id) maps to its thread and the thread's patient; an absence (entity
+ * 'staff' with an absence's id, coverage.end) maps to its absent clinician, as the server records it (session 6);
+ * any other record maps to itself, and a read of a thread or an appointment is also recorded on its patient's trail (field
  * `thread.<id>` / `appointment.<id>`), so a patient's trail answers "who looked me up". `input` is the call's
  * validated input (for audit reads, which name the record's type).
  */
@@ -147,6 +148,11 @@ export function subjectsOf(
       { entityType, entityId, fields: [...fields] },
       { entityType: 'patient', entityId: patientId, fields: [...fields, ...extra] },
     ];
+  }
+  if (entityType === 'staff' && store.staff.byId(entityId) === null) {
+    // coverage.end names an absence: the change is on its clinician's record, as the server records it.
+    const absence = store.coverage.absences().find((a) => a.id === entityId);
+    return absence ? [{ entityType, entityId: absence.staffId, fields: [...fields] }] : null;
   }
   if (!heldLocally(store, entityType, entityId, input)) return null;
   return [{ entityType, entityId, fields: [...fields] }];

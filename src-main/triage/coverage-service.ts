@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  ABSENCE_ALREADY_ENDED,
   absenceProblem,
   AbsenceResponse,
   type AbsenceRecord,
@@ -102,11 +103,22 @@ export class CoverageService {
     return this.view(this.keep(absence));
   }
 
-  /** Ends an absence now on the server (threads come back at once). */
+  /**
+   * Ends an absence now on the server (threads come back at once).
+   * @throws ApiError CONFLICT ABSENCE_ALREADY_ENDED when it has ended (as this PC holds it: no round trip) or its
+   *   last day is over (the server's answer; sync then brings the ended record), besides serverCaller's errors.
+   */
   async end(absenceId: string): Promise<AbsenceView> {
+    const held = this.d.store.coverage.absences().find((a) => a.id === absenceId);
+    if (held?.phase === 'ended') throw new ApiError('CONFLICT', ABSENCE_ALREADY_ENDED);
     const route = SYNC_ROUTES.endAbsence.replace(':absenceId', encodeURIComponent(absenceId));
-    const { absence } = await this.send('POST', route, {}, AbsenceResponse);
-    return this.view(this.keep(absence));
+    try {
+      const { absence } = await this.send('POST', route, {}, AbsenceResponse);
+      return this.view(this.keep(absence));
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'CONFLICT') this.d.afterWrite();
+      throw error;
+    }
   }
 
   /** The clinic's settings as this PC last synced them (defaults before the first sync). */

@@ -21,6 +21,28 @@ beforeAll(() => {
   admin = clinic.console;
 });
 
+/**
+ * The admin calls `method`; the answer to the request matching `verb` and `route` is lost after the server applied
+ * it, so the person is told OFFLINE; they try again (same input), and the PC syncs.
+ */
+async function retriedAfterLostAnswer(
+  method: 'availability.addException' | 'admin.savePoolTemplate',
+  input: unknown,
+  verb: 'POST' | 'PUT',
+  route: RegExp,
+): Promise<void> {
+  const drop = loseNextAnswer(admin, verb, route);
+  admin.idle.touch();
+  const first = await admin.call(method, input);
+  expect(drop.lost()).toBe(true);
+  expect(first).toMatchObject({ ok: false, error: { code: 'OFFLINE' } });
+  // "Try again": the person does.
+  admin.idle.touch();
+  await admin.ok(method, input);
+  admin.idle.touch();
+  await admin.ok('sync.now');
+}
+
 describe('an admin creation retried after its answer was lost', () => {
   it('a holiday is created once', async () => {
     const holiday = {
@@ -33,30 +55,19 @@ describe('an admin creation retried after its answer was lost', () => {
       endMinute: null,
       label: 'Christmas Eve',
     };
-    const drop = loseNextAnswer(admin, 'POST', /^\/admin\/availability\/exceptions$/);
-    const first = await admin.call('availability.addException', holiday);
-    expect(drop.lost()).toBe(true);
-    expect(first).toMatchObject({ ok: false, error: { code: 'OFFLINE' } });
-    // "Try again": the person does.
-    admin.idle.touch();
-    await admin.ok('availability.addException', holiday);
-    admin.idle.touch();
-    await admin.ok('sync.now');
+    await retriedAfterLostAnswer(
+      'availability.addException',
+      holiday,
+      'POST',
+      /^\/admin\/availability\/exceptions$/,
+    );
     const view = await admin.ok<AvailabilityAdminView>('availability.get', { providerId: 'prv-001' });
     expect(view.exceptions.filter((e) => e.label === 'Christmas Eve')).toHaveLength(1);
   });
 
   it('a pool template is created once', async () => {
     const template = { poolId: 'front-desk', title: 'Parking', body: 'Parking is free behind the clinic.' };
-    const drop = loseNextAnswer(admin, 'PUT', /^\/admin\/pool-templates\//);
-    admin.idle.touch();
-    const first = await admin.call('admin.savePoolTemplate', template);
-    expect(drop.lost()).toBe(true);
-    expect(first).toMatchObject({ ok: false, error: { code: 'OFFLINE' } });
-    admin.idle.touch();
-    await admin.ok('admin.savePoolTemplate', template);
-    admin.idle.touch();
-    await admin.ok('sync.now');
+    await retriedAfterLostAnswer('admin.savePoolTemplate', template, 'PUT', /^\/admin\/pool-templates\//);
     const templates = await admin.ok<ReplyTemplate[]>('inbox.templates');
     expect(templates.filter((t) => t.scope === 'pool' && t.title === 'Parking')).toHaveLength(1);
   });

@@ -364,7 +364,8 @@ const cases: Partial<Record<MethodName, Case>> = {
       startDate: addLocalDays(TEST_TODAY, 50),
       endDate: addLocalDays(TEST_TODAY, 50),
     });
-    return { input: { absenceId: id }, entityId: null };
+    // On the absent clinician's record (as the server records it), not the absence's id.
+    return { input: { absenceId: id }, entityId: 'stf-clinician2' };
   },
   'admin.setClinicSettings': async () => ({ input: { breakGlassMinutes: 60 }, entityId: null }),
   'admin.savePoolTemplate': async () => ({
@@ -437,7 +438,7 @@ const EXPECTED: Record<string, [string, string, string[]]> = {
   'admin.breakGlassReport': ['read', 'audit', []],
   'admin.acknowledgeBreakGlass': ['update', 'audit', ['acknowledgedAt']],
   'coverage.set': ['create', 'staff', ['absence', 'coverId', 'startDate', 'endDate']],
-  'coverage.end': ['update', 'settings', ['absence']],
+  'coverage.end': ['update', 'staff', ['absence', 'endDate']],
   'admin.setClinicSettings': ['update', 'settings', ['breakGlassMinutes']],
   'admin.savePoolTemplate': ['update', 'settings', ['poolTemplates']],
   'admin.deletePoolTemplate': ['delete', 'settings', ['poolTemplates']],

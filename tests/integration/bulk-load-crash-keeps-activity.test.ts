@@ -17,6 +17,24 @@ import { makeTestStore, openStoreAt, type TestStore } from '../helpers/sync-stor
 let t: TestStore | undefined;
 afterEach(() => t?.dispose());
 
+/** A receptionist puts patient pat-000003 on the waitlist (a queued change, entity id `id`). */
+const queueWaitlistAdd = (store: TestStore['store'], clock: TestClock, id: string) =>
+  recordLocalMutation(store, clock, {
+    entity: 'waitlist',
+    entityId: id,
+    baseVersion: null,
+    staffId: 'stf-reception1',
+    mutation: {
+      op: 'waitlist.add',
+      patientId: 'pat-000003',
+      visitTypeId: null,
+      providerIds: [],
+      timeOfDay: 'any',
+      fromDate: '2026-11-24',
+      toDate: '2026-12-04',
+    },
+  });
+
 describe('a crash during the first sync’s bulk load', () => {
   it('keeps the audit events and queued changes made while the load ran, with the audit chain intact', async () => {
     t = makeTestStore('clinic-bulk-review-');
@@ -46,21 +64,7 @@ describe('a crash during the first sync’s bulk load', () => {
         outcome: 'success',
       },
     );
-    recordLocalMutation(t.store, clock, {
-      entity: 'waitlist',
-      entityId: 'wl-review-1',
-      baseVersion: null,
-      staffId: 'stf-reception1',
-      mutation: {
-        op: 'waitlist.add',
-        patientId: 'pat-000003',
-        visitTypeId: null,
-        providerIds: [],
-        timeOfDay: 'any',
-        fromDate: '2026-11-24',
-        toDate: '2026-12-04',
-      },
-    });
+    queueWaitlistAdd(t.store, clock, 'wl-review-1');
     // The console dies before the load ends (power cut, crash): its connection never runs finish().
     t.store.close();
     const reopened = openStoreAt(t.dir, t.key);
@@ -85,22 +89,7 @@ describe('a crash during the first sync’s bulk load', () => {
   it('keeps an outbox change taken off the queue during the load off it after the restore', () => {
     t = makeTestStore('clinic-bulk-outbox-');
     const clock = new TestClock();
-    const add = (id: string) =>
-      recordLocalMutation(t!.store, clock, {
-        entity: 'waitlist',
-        entityId: id,
-        baseVersion: null,
-        staffId: 'stf-reception1',
-        mutation: {
-          op: 'waitlist.add',
-          patientId: 'pat-000003',
-          visitTypeId: null,
-          providerIds: [],
-          timeOfDay: 'any',
-          fromDate: '2026-11-24',
-          toDate: '2026-12-04',
-        },
-      });
+    const add = (id: string) => queueWaitlistAdd(t!.store, clock, id);
     add('wl-before');
     const bulk = BulkLoad.beginIfNew(t.store, CURSOR_KEY);
     expect(bulk).not.toBeNull();

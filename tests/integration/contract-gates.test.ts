@@ -176,7 +176,8 @@ const TABLE: Record<MethodName, Row> = {
     signedIn: true,
     forbidden: 'receptionist',
     input: () => ({ absenceId: 'absence-not-here' }),
-    refused: () => [['settings', null]],
+    // On the absent clinician's trail; an absence this PC does not hold names no one (no id).
+    refused: () => [['staff', null]],
   },
   'clinic.settings': { whileLocked: false, signedIn: true, forbidden: null, input: empty, refused: none },
   'admin.setClinicSettings': {

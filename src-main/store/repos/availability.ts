@@ -1,51 +1,15 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import {
-  AvailabilityBlock,
-  type AvailabilityExceptionRecord,
-  type AvailabilityTemplateRecord,
-  type ProviderAvailability,
+import type {
+  AvailabilityExceptionRecord,
+  AvailabilityTemplateRecord,
+  ProviderAvailability,
 } from '../../../src-shared/availability';
-
-interface TemplateRow {
-  id: string;
-  provider_id: string;
-  location_id: string;
-  blocks: string;
-  version: number;
-}
-const templateOf = (r: TemplateRow): AvailabilityTemplateRecord => ({
-  id: r.id,
-  providerId: r.provider_id,
-  locationId: r.location_id,
-  // Validated on arrival; parsed again so a damaged row cannot reach the rules or the renderer.
-  blocks: AvailabilityBlock.array().parse(JSON.parse(r.blocks)),
-  version: r.version,
-});
-
-interface ExceptionRow {
-  id: string;
-  kind: AvailabilityExceptionRecord['kind'];
-  location_id: string;
-  provider_id: string | null;
-  from_date: string;
-  to_date: string;
-  start_minute: number | null;
-  end_minute: number | null;
-  label: string;
-  version: number;
-}
-const exceptionOf = (r: ExceptionRow): AvailabilityExceptionRecord => ({
-  id: r.id,
-  kind: r.kind,
-  locationId: r.location_id,
-  providerId: r.provider_id,
-  fromDate: r.from_date,
-  toDate: r.to_date,
-  startMinute: r.start_minute,
-  endMinute: r.end_minute,
-  label: r.label,
-  version: r.version,
-});
+import {
+  exceptionFromRow,
+  templateFromRow,
+  type AvailabilityExceptionRow,
+  type AvailabilityTemplateRow,
+} from '../../../src-shared/availability-rows';
 
 /** Availability (issue 13 §3) as the server last sent it: weekly templates and exceptions. */
 export class AvailabilityRepo {
@@ -68,7 +32,7 @@ export class AvailabilityRepo {
        WHERE excluded.version >= availability_templates.version`,
     );
     this.deleteTemplateStmt = db.prepare('DELETE FROM availability_templates WHERE id = ?');
-    this.templateForStmt = db.prepare<[string, string], TemplateRow>(
+    this.templateForStmt = db.prepare<[string, string], AvailabilityTemplateRow>(
       'SELECT * FROM availability_templates WHERE provider_id = ? AND location_id = ? ORDER BY version DESC LIMIT 1',
     );
     this.upsertExceptionStmt = db.prepare(
@@ -82,7 +46,7 @@ export class AvailabilityRepo {
        WHERE excluded.version >= availability_exceptions.version`,
     );
     this.deleteExceptionStmt = db.prepare('DELETE FROM availability_exceptions WHERE id = ?');
-    this.exceptionsStmt = db.prepare<[string, string, string], ExceptionRow>(
+    this.exceptionsStmt = db.prepare<[string, string, string], AvailabilityExceptionRow>(
       `SELECT * FROM availability_exceptions WHERE location_id = ? AND to_date >= ? AND from_date <= ?
        ORDER BY from_date, id`,
     );
@@ -99,7 +63,7 @@ export class AvailabilityRepo {
   }
   templateFor(providerId: string, locationId: string): AvailabilityTemplateRecord | null {
     const row = this.templateForStmt.get(providerId, locationId);
-    return row ? templateOf(row) : null;
+    return row ? templateFromRow(row) : null;
   }
   upsertException(r: AvailabilityExceptionRecord): void {
     this.upsertExceptionStmt.run(r);
@@ -112,7 +76,7 @@ export class AvailabilityRepo {
   }
   /** Exceptions at a location overlapping the local dates fromDate..toDate (inclusive). */
   exceptions(locationId: string, fromDate: string, toDate: string): AvailabilityExceptionRecord[] {
-    return this.exceptionsStmt.all(locationId, fromDate, toDate).map(exceptionOf);
+    return this.exceptionsStmt.all(locationId, fromDate, toDate).map(exceptionFromRow);
   }
   /** What the shared rules need for a provider over the local dates fromDate..toDate at their location. */
   of(provider: { id: string; locationId: string }, fromDate: string, toDate: string): ProviderAvailability {

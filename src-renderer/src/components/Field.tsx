@@ -20,18 +20,20 @@ export interface FieldProps {
   error?: string | null;
   /** The narrow variant used inside a `field-row`. */
   compact?: boolean;
+  /** A toolbar control: the label beside it (`inline-field`), e.g. the provider of a schedule or a template. */
+  inline?: boolean;
   /** The control, rendered with the props it must carry (`<input {...control} />`). */
   children: (control: FieldControlProps) => ReactNode;
 }
 
 /** A label, its control, and the control's hint and error lines. */
-export function Field({ label, hint, error, compact, children }: FieldProps) {
+export function Field({ label, hint, error, compact, inline, children }: FieldProps) {
   const id = useId();
   const hintId = hint !== undefined ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(' ');
   return (
-    <div className={compact ? 'field field-compact' : 'field'}>
+    <div className={inline ? 'inline-field' : compact ? 'field field-compact' : 'field'}>
       <label htmlFor={id}>{label}</label>
       {children({
         id,

@@ -7,6 +7,7 @@
  * covered by tests/e2e (triage-desk, idle-lock) and measured by `npm run bench -- --only ui`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { threadSummaryFixture } from './test-fixtures';
 import type { ThreadDetail, ThreadSummary } from '../../../src-shared/views';
 import { dataChanged, useData } from './data';
 import {
@@ -38,22 +39,7 @@ const api = new Proxy(
 );
 (globalThis as unknown as { window: unknown }).window = { clinic: api };
 
-const summary = (id: string, patientName: string): ThreadSummary => ({
-  id,
-  subject: 'Knee',
-  patientId: 'p1',
-  patientName,
-  status: 'new',
-  priority: 'routine',
-  assigneeId: null,
-  assigneeName: null,
-  providerId: null,
-  lastMessageAt: '2026-11-23T08:00:00.000Z',
-  dueAt: null,
-  unread: true,
-  snippet: null,
-  version: 1,
-});
+const summary = (id: string, patientName: string): ThreadSummary => threadSummaryFixture({ id, patientName });
 const detailOf = (id: string): ThreadDetail => ({
   thread: summary(id, 'Ottoline Quillfeather'),
   patient: {

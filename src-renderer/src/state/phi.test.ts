@@ -3,6 +3,7 @@
  * and no marker may remain anywhere in any store's state (the DOM side is covered by tests/e2e/idle-lock.test.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { threadSummaryFixture } from './test-fixtures';
 import { useAudit } from './audit';
 import { useData } from './data';
 import { useInbox } from './inbox';
@@ -29,22 +30,7 @@ const patient = {
   birthDate: PHI[2]!,
   phone: '555-0101',
 };
-const thread = {
-  id: 't1',
-  subject: 'Knee',
-  patientId: 'p1',
-  patientName: PHI[0]!,
-  status: 'new' as const,
-  priority: 'routine' as const,
-  assigneeId: null,
-  assigneeName: null,
-  providerId: null,
-  lastMessageAt: '2026-11-23T08:00:00.000Z',
-  dueAt: null,
-  unread: true,
-  snippet: PHI[3]!,
-  version: 1,
-};
+const thread = threadSummaryFixture({ patientName: PHI[0]!, snippet: PHI[3]! });
 const appointment = {
   id: 'a1',
   patientId: 'p1',

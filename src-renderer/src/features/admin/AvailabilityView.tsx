@@ -13,6 +13,7 @@ import type {
 } from '../../../../src-shared/availability';
 import { BLOCK_LABEL } from '../../../../src-shared/availability';
 import { call, errorMessage } from '../../api';
+import { SelectField } from '../../components/Field';
 import { clinicToday, displayZone, minuteLabel } from '../../lib/time';
 import { useData } from '../../state/data';
 import { useReference } from '../../state/reference';
@@ -108,7 +109,6 @@ export function AvailabilityView() {
   const [rows, setRows] = useState<DayRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const ids = { provider: useId() };
 
   const load = useCallback(() => {
     if (!provider) return;
@@ -176,24 +176,17 @@ export function AvailabilityView() {
           </p>
         </div>
       </div>
-      <div className="inline-field">
-        <label htmlFor={ids.provider}>Provider</label>
-        <select
-          id={ids.provider}
-          value={provider?.id ?? ''}
-          onChange={(e) => {
-            setProviderId(e.target.value);
-            setView(null);
-            setRows(null);
-          }}
-        >
-          {providers.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        inline
+        label="Provider"
+        value={provider?.id ?? ''}
+        onChange={(id) => {
+          setProviderId(id);
+          setView(null);
+          setRows(null);
+        }}
+        options={providers.map((p) => ({ value: p.id, label: p.name }))}
+      />
       <div className="form-error" role="alert">
         {error ? <p>{error}</p> : null}
       </div>

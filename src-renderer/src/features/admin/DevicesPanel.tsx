@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { AuditAlertRecord, EnrolledDevice } from '../../../../src-shared/sync';
 import { call, errorMessage } from '../../api';
+import { AdminList } from '../../components/AdminList';
 import { useSession } from '../../state/session';
 import { announce } from '../../state/ui';
 
@@ -44,47 +45,22 @@ export function DevicesPanel() {
       <div className="form-error" role="alert">
         {error ? <p>{error}</p> : null}
       </div>
-      {devices === null ? (
-        <p className="muted">Loading…</p>
-      ) : (
-        <table className="table" aria-label="Enrolled PCs">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Enrolled</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {devices.map((d) => (
-              <tr key={d.id}>
-                <td>
-                  {d.name}
-                  {d.id === self ? ' (this PC)' : ''}
-                </td>
-                <td>{new Date(d.createdAt).toLocaleString()}</td>
-                <td>{d.revokedAt ? 'Removed' : 'Active'}</td>
-                <td>
-                  {d.revokedAt ? null : (
-                    <button
-                      type="button"
-                      className="button button-quiet"
-                      disabled={busy !== null}
-                      aria-label={`Remove ${d.name}`}
-                      onClick={() => void revoke(d)}
-                    >
-                      Remove
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <AdminList
+        label="Enrolled PCs"
+        records={devices}
+        columns={[
+          { header: 'Name', cell: (d) => `${d.name}${d.id === self ? ' (this PC)' : ''}` },
+          { header: 'Enrolled', cell: (d) => new Date(d.createdAt).toLocaleString() },
+          { header: 'State', cell: (d) => (d.revokedAt ? 'Removed' : 'Active') },
+        ]}
+        action={{
+          text: 'Remove',
+          label: (d) => `Remove ${d.name}`,
+          when: (d) => !d.revokedAt,
+          disabled: busy !== null,
+          onAction: (d) => void revoke(d),
+        }}
+      />
       <h2 id="alerts-title" className="section-title">
         Audit integrity alerts
       </h2>

@@ -10,12 +10,20 @@ import type { AuditReportColumn, AuditReportQuery } from '../../../../src-shared
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from '../../../../src-shared/domain';
 import type { AuditEntryView } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
+import { InputField, SelectField, type Choice } from '../../components/Field';
 import { saveBlob } from '../../lib/download';
 import { useReference } from '../../state/reference';
 import { announce } from '../../state/ui';
 import { localDayBounds, localTimeCell, timeColumnLabel } from './report-time';
 
 const PAGE = 100;
+/** The filter choice that does not filter. */
+const ANY = { value: '', label: 'Any' };
+/** "Any", then each value as it is named in the audit log. */
+const choices = (values: readonly string[]): Choice[] => [
+  ANY,
+  ...values.map((v) => ({ value: v, label: v })),
+];
 
 interface Form {
   fromDay: string;
@@ -93,8 +101,26 @@ export function AuditReportView() {
     };
   }, [applied, sort, offset]);
 
-  const set = (key: keyof Form) => (e: { target: { value: string } }) =>
-    setForm((f) => ({ ...f, [key]: e.target.value }));
+  const set = (key: keyof Form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
+  // The filters in their order on screen: a choice list, or a typed field (ids are not spell-checked).
+  const filters: { key: keyof Form; label: string; options?: readonly Choice[]; type?: 'date' | 'text' }[] = [
+    { key: 'fromDay', label: 'From day', type: 'date' },
+    { key: 'toDay', label: 'To day', type: 'date' },
+    {
+      key: 'staffId',
+      label: 'Staff member',
+      options: [{ value: '', label: 'Anyone' }, ...staff.map((m) => ({ value: m.id, label: m.displayName }))],
+    },
+    { key: 'action', label: 'Action', options: choices(AUDIT_ACTIONS) },
+    { key: 'entityType', label: 'Record type', options: choices(AUDIT_ENTITY_TYPES) },
+    { key: 'entityId', label: 'Record ID', type: 'text' },
+    {
+      key: 'outcome',
+      label: 'Outcome',
+      options: [ANY, { value: 'success', label: 'Success' }, { value: 'failure', label: 'Failure' }],
+    },
+    { key: 'deviceId', label: 'Device ID', type: 'text' },
+  ];
 
   function apply(e: FormEvent) {
     e.preventDefault();
@@ -138,75 +164,28 @@ export function AuditReportView() {
       </div>
       <form className="card form report-filters" onSubmit={apply} aria-label="Report filters">
         <div className="field-row">
-          <div className="field field-compact">
-            <label htmlFor="report-from">From day</label>
-            <input id="report-from" type="date" value={form.fromDay} onChange={set('fromDay')} />
-          </div>
-          <div className="field field-compact">
-            <label htmlFor="report-to">To day</label>
-            <input id="report-to" type="date" value={form.toDay} onChange={set('toDay')} />
-          </div>
-          <div className="field field-compact">
-            <label htmlFor="report-staff">Staff member</label>
-            <select id="report-staff" value={form.staffId} onChange={set('staffId')}>
-              <option value="">Anyone</option>
-              {staff.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.displayName}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field field-compact">
-            <label htmlFor="report-action">Action</label>
-            <select id="report-action" value={form.action} onChange={set('action')}>
-              <option value="">Any</option>
-              {AUDIT_ACTIONS.map((a) => (
-                <option key={a} value={a}>
-                  {a}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field field-compact">
-            <label htmlFor="report-type">Record type</label>
-            <select id="report-type" value={form.entityType} onChange={set('entityType')}>
-              <option value="">Any</option>
-              {AUDIT_ENTITY_TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field field-compact">
-            <label htmlFor="report-id">Record ID</label>
-            <input
-              id="report-id"
-              type="text"
-              spellCheck={false}
-              value={form.entityId}
-              onChange={set('entityId')}
-            />
-          </div>
-          <div className="field field-compact">
-            <label htmlFor="report-outcome">Outcome</label>
-            <select id="report-outcome" value={form.outcome} onChange={set('outcome')}>
-              <option value="">Any</option>
-              <option value="success">Success</option>
-              <option value="failure">Failure</option>
-            </select>
-          </div>
-          <div className="field field-compact">
-            <label htmlFor="report-device">Device ID</label>
-            <input
-              id="report-device"
-              type="text"
-              spellCheck={false}
-              value={form.deviceId}
-              onChange={set('deviceId')}
-            />
-          </div>
+          {filters.map((f) =>
+            f.options ? (
+              <SelectField
+                key={f.key}
+                compact
+                label={f.label}
+                value={form[f.key]}
+                onChange={set(f.key)}
+                options={f.options}
+              />
+            ) : (
+              <InputField
+                key={f.key}
+                compact
+                label={f.label}
+                type={f.type}
+                spellCheck={f.type === 'text' ? false : undefined}
+                value={form[f.key]}
+                onChange={set(f.key)}
+              />
+            ),
+          )}
         </div>
         <div className="form-actions">
           <button type="submit" className="button button-primary">

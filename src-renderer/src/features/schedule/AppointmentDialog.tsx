@@ -7,6 +7,7 @@ import type { AppointmentView } from '../../../../src-shared/views';
 import { call, errorCode, errorMessage } from '../../api';
 import { AppointmentStatusBadge } from '../../components/Badges';
 import { Dialog } from '../../components/Dialog';
+import { SelectField } from '../../components/Field';
 import { clinicNow, dayLabel, displayZone, hhmm, localDay, zoneLabel } from '../../lib/time';
 import { useData } from '../../state/data';
 import { phiEpoch } from '../../state/epoch';
@@ -423,7 +424,7 @@ function RescheduleForm(p: {
   const [slots, setSlots] = useState<Slot[] | null>(null);
   const [choice, setChoice] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const ids = { day: useId(), provider: useId(), slot: useId() };
+  const ids = { day: useId(), slot: useId() };
   const provider = providers.find((x) => x.id === providerId);
   const chosen = slots?.find((s) => s.start === choice) ?? null;
 
@@ -474,16 +475,12 @@ function RescheduleForm(p: {
           <label htmlFor={ids.day}>Day</label>
           <input id={ids.day} type="date" value={day} onChange={(e) => setDay(e.target.value)} />
         </div>
-        <div className="field">
-          <label htmlFor={ids.provider}>Provider</label>
-          <select id={ids.provider} value={providerId} onChange={(e) => setProviderId(e.target.value)}>
-            {providers.map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          label="Provider"
+          value={providerId}
+          onChange={setProviderId}
+          options={providers.map((x) => ({ value: x.id, label: x.name }))}
+        />
         <div className="field">
           <label htmlFor={ids.slot}>New time ({zoneLabel()})</label>
           <select id={ids.slot} value={choice} onChange={(e) => setChoice(e.target.value)} disabled={!slots}>

@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { ProviderView, VisitTypeView } from '../../../../src-shared/views';
+import { SelectField } from '../../components/Field';
 import {
   addDays,
   clinicToday,
@@ -145,20 +146,13 @@ export function ScheduleView() {
           />
         </div>
         {mode === 'week' ? (
-          <div className="inline-field">
-            <label htmlFor="schedule-provider">Provider</label>
-            <select
-              id="schedule-provider"
-              value={weekProvider?.id ?? ''}
-              onChange={(e) => setUi({ weekProviderId: e.target.value })}
-            >
-              {providers.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            inline
+            label="Provider"
+            value={weekProvider?.id ?? ''}
+            onChange={(id) => setUi({ weekProviderId: id })}
+            options={providers.map((p) => ({ value: p.id, label: p.name }))}
+          />
         ) : null}
         {canBook ? (
           <>

@@ -6,6 +6,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AbsenceView } from '../../../../src-shared/coverage';
 import { call, errorMessage } from '../../api';
+import { AdminList } from '../../components/AdminList';
 import { FormError, InputField, SelectField } from '../../components/Field';
 import { useData } from '../../state/data';
 import { useReference } from '../../state/reference';
@@ -117,50 +118,27 @@ export function CoverageView() {
           <h2 id="coverage-list-title" className="section-title">
             Absences
           </h2>
-          {absences === null ? (
-            <p className="muted">Loading…</p>
-          ) : absences.length === 0 ? (
-            <p className="muted">No absences marked.</p>
-          ) : (
-            <table className="table" aria-label="Absences">
-              <thead>
-                <tr>
-                  <th scope="col">Clinician</th>
-                  <th scope="col">Covered by</th>
-                  <th scope="col">Days</th>
-                  <th scope="col">State</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {absences.map((a) => (
-                  <tr key={a.id}>
-                    <td>{a.staffName}</td>
-                    <td>{a.coverName}</td>
-                    <td>
-                      {a.startDate === a.endDate ? a.startDate : `${a.startDate} to ${a.endDate}`} (
-                      {a.timeZone})
-                    </td>
-                    <td>{PHASE_LABEL[a.phase]}</td>
-                    <td>
-                      {a.phase !== 'ended' && (isAdmin || a.staffId === me?.id) ? (
-                        <button
-                          type="button"
-                          className="button button-quiet"
-                          aria-label={`End the absence of ${a.staffName} now`}
-                          onClick={() => void end(a)}
-                        >
-                          End now
-                        </button>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <AdminList
+            label="Absences"
+            records={absences}
+            empty="No absences marked."
+            columns={[
+              { header: 'Clinician', cell: (a) => a.staffName },
+              { header: 'Covered by', cell: (a) => a.coverName },
+              {
+                header: 'Days',
+                cell: (a) =>
+                  `${a.startDate === a.endDate ? a.startDate : `${a.startDate} to ${a.endDate}`} (${a.timeZone})`,
+              },
+              { header: 'State', cell: (a) => PHASE_LABEL[a.phase] },
+            ]}
+            action={{
+              text: 'End now',
+              label: (a) => `End the absence of ${a.staffName} now`,
+              when: (a) => a.phase !== 'ended' && (isAdmin || a.staffId === me?.id),
+              onAction: (a) => void end(a),
+            }}
+          />
         </section>
       </div>
     </div>

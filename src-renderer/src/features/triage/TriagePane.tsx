@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { TOPIC_LABELS, type Topic } from '../../../../src-shared/triage';
 import type { ThreadSummary } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
+import { SelectField } from '../../components/Field';
 import { useInbox } from '../../state/inbox';
 import { bodyWithheld, dropAccess, loadPools, useTriage } from '../../state/triage';
 import { BreakGlassDialog } from './BreakGlassDialog';
@@ -75,16 +76,13 @@ function RestrictedThread({ thread }: { thread: ThreadSummary }) {
         This thread is in a clinical pool: your role sees its topic and subject only. If it is mis-filed, move
         it to the right pool.
       </p>
-      <div className="field field-compact">
-        <label htmlFor="route-target">Move to pool</label>
-        <select id="route-target" value={target} onChange={(e) => setTarget(e.target.value)}>
-          {targets.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        compact
+        label="Move to pool"
+        value={target}
+        onChange={setTarget}
+        options={targets.map((p) => ({ value: p.id, label: p.name }))}
+      />
       <button type="button" className="button" onClick={() => void move()} disabled={!target}>
         Move thread
       </button>

@@ -7,6 +7,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { BREAK_GLASS_MINUTES_RANGE } from '../../../../src-shared/triage';
 import type { PoolView, ReplyTemplate } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
+import { AdminList } from '../../components/AdminList';
 import { Field, FormError, InputField, SelectField } from '../../components/Field';
 import { refreshTemplates } from '../../state/reference';
 import { announce } from '../../state/ui';
@@ -135,39 +136,20 @@ export function TriageSettings() {
         </div>
       </form>
       <h3 className="section-title">Pool templates</h3>
-      {templates.length === 0 ? (
-        <p className="muted">No pool templates yet.</p>
-      ) : (
-        <table className="table" aria-label="Pool templates">
-          <thead>
-            <tr>
-              <th scope="col">Pool</th>
-              <th scope="col">Title</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {templates.map((t) => (
-              <tr key={t.id}>
-                <td>{poolName(t.pool)}</td>
-                <td>{t.title}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="button button-quiet"
-                    aria-label={`Delete pool template ${t.title}`}
-                    onClick={() => void remove(t)}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <AdminList
+        label="Pool templates"
+        records={templates}
+        empty="No pool templates yet."
+        columns={[
+          { header: 'Pool', cell: (t) => poolName(t.pool) },
+          { header: 'Title', cell: (t) => t.title },
+        ]}
+        action={{
+          text: 'Delete',
+          label: (t) => `Delete pool template ${t.title}`,
+          onAction: (t) => void remove(t),
+        }}
+      />
       <form className="form" onSubmit={saveTemplate} noValidate aria-label="New pool template">
         <SelectField
           label="Pool"
