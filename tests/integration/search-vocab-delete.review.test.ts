@@ -1,0 +1,43 @@
+/**
+ * Review 7 R4 (the kind of review 6 D15, whose fix covered eviction only): a message the server deletes (pulled
+ * as a deletion: e.g. sent to the wrong patient and removed on the portal) leaves its words in the prefix
+ * vocabulary (`search_vocab`, migration 15) for good, on this PC's disk, and the contentless FTS index keeps its
+ * terms in old segments until they happen to merge. DESIGN §4: the store holds no more PHI than the desk needs.
+ * Real encrypted store; expectations by hand.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyPullBatch } from '../../src-main/sync/apply-changes';
+import { messageFixture, patientFixture, threadFixture } from '../helpers/fixtures';
+import { makeTestStore, type TestStore } from '../helpers/sync-store';
+
+let t: TestStore | undefined;
+afterEach(() => t?.dispose());
+
+describe('a message the server deletes', () => {
+  it('leaves none of its words in the search vocabulary', () => {
+    t = makeTestStore('clinic-vocab-delete-');
+    applyPullBatch(t.store, {
+      changes: [
+        { entity: 'patient', id: 'pat-1', data: patientFixture() },
+        { entity: 'thread', id: 'thr-1', data: threadFixture() },
+        { entity: 'message', id: 'msg-1', data: messageFixture({ body: 'My Quorvexil tablets ran out.' }) },
+      ],
+      cursor: '3',
+      hasMore: false,
+      remaining: 0,
+    });
+    const inVocab = () =>
+      t!.store.db.prepare(`SELECT count(*) FROM search_vocab WHERE term = 'quorvexil'`).pluck().get();
+    expect(inVocab()).toBe(1);
+    applyPullBatch(t.store, {
+      changes: [{ entity: 'message', id: 'msg-1', data: null }],
+      cursor: '4',
+      hasMore: false,
+      remaining: 0,
+    });
+    expect(t.store.db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(0);
+    // A search brings the index up to date first; the word must be gone from the vocabulary too.
+    t.store.threads.refreshSearch(1);
+    expect(inVocab()).toBe(0);
+  });
+});
