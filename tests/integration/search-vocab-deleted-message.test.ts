@@ -1,5 +1,6 @@
 /**
- * Review 7 R4 (the kind of review 6 D15, whose fix covered eviction only): a message the server deletes (pulled
+ * Found by review 7 (R4, failed before the fix; the kind of review 6 D15, whose fix covered eviction only): a
+ * message the server deletes (pulled
  * as a deletion: e.g. sent to the wrong patient and removed on the portal) leaves its words in the prefix
  * vocabulary (`search_vocab`, migration 15) for good, on this PC's disk, and the contentless FTS index keeps its
  * terms in old segments until they happen to merge. DESIGN §4: the store holds no more PHI than the desk needs.
@@ -21,6 +22,15 @@ describe('a message the server deletes', () => {
         { entity: 'patient', id: 'pat-1', data: patientFixture() },
         { entity: 'thread', id: 'thr-1', data: threadFixture() },
         { entity: 'message', id: 'msg-1', data: messageFixture({ body: 'My Quorvexil tablets ran out.' }) },
+        {
+          entity: 'message',
+          id: 'msg-2',
+          data: messageFixture({
+            id: 'msg-2',
+            body: 'More tablets please.',
+            sentAt: '2026-11-20T10:00:00.000Z',
+          }),
+        },
       ],
       cursor: '3',
       hasMore: false,
@@ -35,9 +45,13 @@ describe('a message the server deletes', () => {
       hasMore: false,
       remaining: 0,
     });
-    expect(t.store.db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(0);
+    expect(t.store.db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(1);
     // A search brings the index up to date first; the word must be gone from the vocabulary too.
     t.store.threads.refreshSearch(1);
     expect(inVocab()).toBe(0);
+    // A word another message still holds stays (a prefix of it still completes).
+    expect(t.store.db.prepare(`SELECT count(*) FROM search_vocab WHERE term = 'tablets'`).pluck().get()).toBe(
+      1,
+    );
   });
 });

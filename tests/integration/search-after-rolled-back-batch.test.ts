@@ -1,5 +1,5 @@
 /**
- * Review 7 R7: the search vocabulary's in-memory "known words" cache (SearchIndex.known) outlives a rolled-back
+ * Found by review 7 (R7, failed before the fix): the search vocabulary's in-memory "known words" cache (SearchIndex.known) outlives a rolled-back
  * transaction. A pulled batch is indexed (refresh at the end of the batch, inside its transaction), then the
  * batch fails and rolls back — the vocabulary rows go, the cache keeps the words. When the batch is applied again
  * its words are skipped as "known": a prefix search ("quorv") then finds nothing although the whole word
@@ -23,7 +23,8 @@ describe('a prefix search after a rolled-back batch was applied again', () => {
         store.threads.upsert(threadFixture());
         store.messages.upsert(messageFixture({ body: 'My Quorvexil tablets ran out.' }));
         store.threads.refreshSearch(1);
-        if (fail) throw new Error('the batch fails after it was indexed (e.g. disk full at the cursor write)');
+        if (fail)
+          throw new Error('the batch fails after it was indexed (e.g. disk full at the cursor write)');
       });
     expect(() => apply(true)).toThrow();
     expect(store.db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(0);
