@@ -206,7 +206,8 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     audit,
     allowedOrigins: o.allowedOrigins,
     events,
-    atomically: (fn) => store.transaction(fn),
+    // A failed transaction also takes back which list records it remembered as recorded (review 7 R8).
+    atomically: (fn) => recentListReads.atomically(() => store.transaction(fn)),
     lockGate: () => lock.gate(),
     subjectsOf: (action, entityType, entityId, fields, input) =>
       subjectsOf(store, action, entityType, entityId, fields, input),

@@ -1,5 +1,5 @@
 /**
- * Review 7 R8: a list read's records are remembered as "recorded" (RecentListReads, src-main/audit/read-records.ts)
+ * Found by review 7 (R8, failed before the fix): a list read's records are remembered as "recorded" (RecentListReads, src-main/audit/read-records.ts)
  * before the audit events are written. When that write (or its commit) fails, the call fails and the transaction
  * rolls back, but the memory stays: the same list read again within LIST_READ_REPEAT_MS returns the same records
  * with no per-record read event — the patients' trails never show that look-up (DESIGN §7 coverage: "list reads
