@@ -1,5 +1,5 @@
 /**
- * Review 7 R2: the bulk load keeps what people do on the PC during a first sync (audit, outbox, settings,
+ * Found by review 7 (R2, failed before the fix): the bulk load keeps what people do on the PC during a first sync (audit, outbox, settings,
  * emergency-access grants: src-main/store/bulk-load.ts), but not two more kinds of local-only state the same
  * person or an attacker changes then:
  * - the device's sign-in lockout (staff_credentials: failed count, locked flag; issue 11 / DESIGN §6 "Repeated
