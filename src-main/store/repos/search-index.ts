@@ -50,6 +50,7 @@ const word = (value: string): string => value.toLowerCase().replace(/[^a-z0-9]/g
  * so the tokenizer keeps each one whole; ids are hex-encoded. Keep both sides in step.
  */
 export const TAG = {
+  /** The urgent queue: an urgent priority, or escalated past its due time (overdue; review 7 R3, migration 21). */
   urgent: 'qurgent',
   status: (s: string) => `st${word(s)}`,
   priority: (p: string) => `pr${word(p)}`,
@@ -62,7 +63,7 @@ export const TAG = {
 } as const;
 
 const TAGS_SQL = `'st' || replace(lower(t.status), '_', '') || ' pr' || lower(t.priority)
-   || CASE WHEN t.priority IN ('urgent', 'asap', 'stat') THEN ' qurgent' ELSE '' END
+   || CASE WHEN t.priority IN ('urgent', 'asap', 'stat') OR t.overdue = 1 THEN ' qurgent' ELSE '' END
    || ' as' || CASE WHEN t.assignee_id IS NULL THEN 'none' ELSE lower(hex(t.assignee_id)) END
    || ' pv' || CASE WHEN t.provider_id IS NULL THEN 'none' ELSE lower(hex(t.provider_id)) END
    || CASE WHEN t.pool_id IS NULL THEN '' ELSE ' pl' || lower(hex(t.pool_id))

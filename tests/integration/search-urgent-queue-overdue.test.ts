@@ -1,5 +1,5 @@
 /**
- * Review 7 R3: the urgent queue holds escalated (overdue) routine threads (issue 14a, SLA escalation), but a search
+ * Found by review 7 (R3, failed before the fix): the urgent queue holds escalated (overdue) routine threads (issue 14a, SLA escalation), but a search
  * in the urgent queue asks the index for the 'qurgent' tag, which only priorities urgent/asap/STAT carry: an
  * overdue routine thread the urgent list shows is not found by a search for its own words in that list.
  * Real encrypted store. Expectations by hand.
@@ -29,5 +29,13 @@ describe('a search in the urgent queue', () => {
     const found = store.threads.page({ ...base, search: 'zebrafinch' });
     expect(found.rows.map((r) => r.id)).toEqual(['thr-late']);
     expect(found.total).toBe(1);
+    // The clock set back before the due time takes the escalation back: out of the urgent queue, and its search.
+    store.threads.escalateOverdue('2026-11-20T09:30:00.000Z');
+    expect(store.threads.page(base).rows).toEqual([]);
+    expect(store.threads.page({ ...base, search: 'zebrafinch' }).rows).toEqual([]);
+    // Still found in the queue it is in.
+    expect(store.threads.page({ ...base, queue: 'all', search: 'zebrafinch' }).rows.map((r) => r.id)).toEqual(
+      ['thr-late'],
+    );
   });
 });
