@@ -19,7 +19,8 @@ export interface AdminAttempt {
 /**
  * The admin's session for `headers`.
  * @throws HttpError 401 (as authenticateStaff), 403 FORBIDDEN for any other role (after writing the failure event
- *   `attempt`, default an update of the settings).
+ *   `attempt`, default an update of the settings: a route that reads, creates or deletes names its action, review 7
+ *   R1).
  */
 export async function authenticateAdmin(
   ctx: ServerContext,

@@ -44,7 +44,7 @@ export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get(SYNC_ROUTES.adminClinicSettings, async (request) => {
-    await adminOf(request.headers);
+    await adminOf(request.headers, { action: 'read', entityType: 'settings' });
     parse(z.strictObject({}), request.query, 'query');
     return { settings: await ctx.store.clinicSettings() };
   });
@@ -94,7 +94,7 @@ export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.delete(SYNC_ROUTES.adminPoolTemplate, async (request) => {
-    const session = await adminOf(request.headers);
+    const session = await adminOf(request.headers, { action: 'delete', entityType: 'settings' });
     const { templateId } = parse(TemplateParams, request.params, 'params');
     return ctx.store.transaction(async () => {
       if (!(await ctx.store.deletePoolTemplate(templateId)))

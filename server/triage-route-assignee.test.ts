@@ -1,5 +1,5 @@
 /**
- * Review 7 R5 (the kind of review 6 D9, whose fix covered thread.assign only): a receptionist claims a Front desk
+ * Found by review 7 (R5, failed before the fix; the kind of review 6 D9, whose fix covered thread.assign only): a receptionist claims a Front desk
  * thread, then re-routes it to a clinical pool (allowed: it turned out to be a clinical question). The thread stays
  * assigned to the receptionist, who may not open or change it: it sits in their "Mine" queue and out of every
  * clinician's "Unassigned" (the very state D9's fix refuses to create by assigning). Runs on SQLite and PostgreSQL.
