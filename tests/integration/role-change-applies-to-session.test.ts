@@ -1,5 +1,5 @@
 /**
- * Review 7 R6: an active session keeps the role it signed in with. An admin demotes a clinician to receptionist on
+ * Found by review 7 (R6, failed before the fix): an active session kept the role it signed in with. An admin demotes a clinician to receptionist on
  * the backend; the console pulls the staff record (the role change is even audited on this PC), yet the signed-in
  * person still opens clinical threads from the local store — bodies the server would no longer serve them — until
  * they sign out, which at a desk that never idles out may be the end of the shift (DESIGN §6: roles; §5: the
@@ -7,7 +7,7 @@
  * Expectations by hand.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ThreadPage } from '../../src-shared/views';
+import type { SessionInfo, ThreadPage } from '../../src-shared/views';
 import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
 
 let portal: TestPortal;
@@ -40,5 +40,10 @@ describe('a role change pulled during an active session', () => {
     store.transaction(() => store.staff.upsert({ ...me, role: 'receptionist', version: me.version + 1 }));
     const after = await clinic.call('thread.get', { threadId });
     expect(after.ok).toBe(false);
+    expect(after.ok ? null : after.error.code).toBe('FORBIDDEN');
+    // The session says so too (the renderer's views follow it), and the same person stays signed in.
+    const info = await clinic.ok<SessionInfo>('session.status', {});
+    expect(info.state).toBe('active');
+    expect(info.staff?.role).toBe('receptionist');
   });
 });
