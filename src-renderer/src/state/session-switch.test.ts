@@ -1,5 +1,5 @@
 /**
- * Review 7 R9: the renderer drops PHI only when the session stops being active (applySession). The core can go
+ * Found by review 7 (R9, failed before the fix): the renderer dropped PHI only when the session stops being active (applySession). The core can go
  * from one person's active session straight to another's (auth.signIn while a session is active ends it first:
  * src-main/auth/auth-service.ts), e.g. a sign-in made from a second window of the same console; the first
  * window then shows the new person the previous person's open thread and kept list pages. The console API is a
@@ -26,7 +26,11 @@ const info = (id: string, role: 'clinician' | 'receptionist'): SessionInfo => ({
 describe('another person becomes active without a lock in between', () => {
   it('finds none of the previous person’s PHI in the inbox store', () => {
     applySession(info('stf-clinician1', 'clinician'));
-    useInbox.setState({ searchText: 'Quillfeather', search: 'Quillfeather', drafts: { t1: 'Dear Ottoline' } });
+    useInbox.setState({
+      searchText: 'Quillfeather',
+      search: 'Quillfeather',
+      drafts: { t1: 'Dear Ottoline' },
+    });
     applySession(info('stf-reception1', 'receptionist'));
     const s = useInbox.getState();
     expect(s.search).toBe('');
