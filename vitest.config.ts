@@ -30,6 +30,7 @@ const SERVER_SUITE = [
   // session 6, review7
   'server/triage-route-assignee.test.ts',
   'server/admin-refusal-audit.test.ts',
+  'server/pool-kind-assignee.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

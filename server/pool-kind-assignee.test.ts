@@ -1,5 +1,5 @@
 /**
- * Review 7 R10 (the rest of R5's kind): an admin turns the Front desk pool clinical (PUT /admin/pools/:id with
+ * Found by review 7 (R10, failed before the fix; the rest of R5's kind): an admin turns the Front desk pool clinical (PUT /admin/pools/:id with
  * kind 'clinical'). A Front desk thread a receptionist had claimed stays assigned to them, though they may now
  * neither open nor change it: it sits in their "Mine" and out of every clinician's "Unassigned".
  * Runs on SQLite and PostgreSQL. Expectations by hand.
