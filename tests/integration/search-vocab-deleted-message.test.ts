@@ -54,4 +54,24 @@ describe('a message the server deletes', () => {
       1,
     );
   });
+
+  it('leaves none of the words of many deleted messages (the one-pass path)', () => {
+    t = makeTestStore('clinic-vocab-delete-many-');
+    const store = t.store;
+    const word = (i: number) =>
+      `zq${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + (Math.floor(i / 26) % 26))}${String.fromCharCode(97 + Math.floor(i / 676))}`;
+    store.transaction(() => {
+      store.patients.upsert(patientFixture());
+      store.threads.upsert(threadFixture());
+      for (let i = 0; i < 2_100; i++)
+        store.messages.upsert(messageFixture({ id: `msg-${i}`, body: `note ${word(i)}` }));
+    });
+    store.threads.refreshSearch(1);
+    const count = () =>
+      store.db.prepare(`SELECT count(*) FROM search_vocab WHERE term LIKE 'zq%'`).pluck().get();
+    expect(count()).toBe(2_100);
+    store.transaction(() => store.db.prepare(`DELETE FROM messages WHERE id <> 'msg-0'`).run());
+    store.threads.refreshSearch(1);
+    expect(count()).toBe(1);
+  });
 });
