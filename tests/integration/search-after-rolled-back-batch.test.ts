@@ -27,6 +27,20 @@ describe('a prefix search after a rolled-back batch was applied again', () => {
           throw new Error('the batch fails after it was indexed (e.g. disk full at the cursor write)');
       });
     expect(() => apply(true)).toThrow();
+    // Two refreshes in one transaction, the second adding no word, then a rollback: forgotten all the same.
+    expect(() =>
+      store.transaction(() => {
+        store.patients.upsert(patientFixture());
+        store.threads.upsert(threadFixture());
+        store.messages.upsert(messageFixture({ body: 'Quorvexil again.' }));
+        store.threads.refreshSearch(1);
+        store.messages.upsert(
+          messageFixture({ id: 'msg-2', body: 'quorvexil', sentAt: '2026-11-20T10:00:00.000Z' }),
+        );
+        store.threads.refreshSearch(1);
+        throw new Error('rolled back');
+      }),
+    ).toThrow();
     expect(store.db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(0);
     apply(false);
     const base = { queue: 'all' as const, staffId: 'stf-clinician1', offset: 0, limit: 50 };

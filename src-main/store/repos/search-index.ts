@@ -285,8 +285,10 @@ export class SearchIndex {
   /** Add the words of indexed messages to the vocabulary (search_vocab, migration 15) that it lacks. */
   private addWords(texts: string[]): void {
     // The words added last are gone: their transaction rolled back, so `known` cannot be trusted (review 7 R7).
-    if (this.lastAdded !== null && this.vocabHasStmt.get(this.lastAdded) === undefined) this.known.clear();
-    this.lastAdded = null;
+    if (this.lastAdded !== null && this.vocabHasStmt.get(this.lastAdded) === undefined) {
+      this.known.clear();
+      this.lastAdded = null;
+    }
     const fresh = new Set<string>();
     for (const text of texts) {
       for (const word of wordsOf(text)) {
