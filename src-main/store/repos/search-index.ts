@@ -87,8 +87,9 @@ export const SEARCH_COUNT_CAP = 1_000;
 export const MAX_PREFIX_COMPLETIONS = 16;
 
 /**
- * Words of deleted messages checked one by one against the index (a look-up each, about 10-50 µs); more (an
- * eviction) and the whole vocabulary is checked in one pass over the index instead.
+ * Words of deleted messages checked one by one against the index; more (an eviction) and the whole vocabulary is
+ * checked in one pass over the index instead. Measured (ad-hoc, 20k messages, 20k words, load 4.2): 11 µs per
+ * look-up, 26 ms for the pass: 2,000 look-ups cost about what one pass does.
  */
 const FORGET_SCAN_WORDS = 2_000;
 
