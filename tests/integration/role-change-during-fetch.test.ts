@@ -1,8 +1,8 @@
 /**
- * Review 7 R12 (the kind of R6, in flight): a read that waits for an on-demand fetch is checked again after the
- * wait for the lock and the session (src-main/ipc/router.ts), not for the role or record access. A clinician
- * opens a clinical thread that is not on this PC (fetched from the backend); the answer is late, and meanwhile a
- * pull brings their demotion to receptionist: the thread is handed out all the same.
+ * Found by review 7 (R12, failed before the fix; the kind of R6, in flight): a read that waits for an on-demand
+ * fetch was checked again after the wait for the lock and the session (src-main/ipc/router.ts), not for the role
+ * or record access. A clinician opens a clinical thread that is not on this PC (fetched from the backend); the
+ * answer is late, and meanwhile a pull brings their demotion to receptionist: the thread was handed out all the same.
  * Real backend, store, keychain and router; the late answer is the real one, held in the sync engine's transport.
  * Expectations by hand.
  */
