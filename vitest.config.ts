@@ -31,6 +31,7 @@ const SERVER_SUITE = [
   'server/triage-route-assignee.test.ts',
   'server/admin-refusal-audit.test.ts',
   'server/pool-kind-assignee.test.ts',
+  'server/admin-audit-fields.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

@@ -63,3 +63,16 @@ export function auditChange(
     actorKind: 'staff',
   });
 }
+
+/**
+ * The names of `fields` whose values differ between `before` and `after` (compared as JSON): an update's audit
+ * event names the fields it changed, never values (DESIGN §7). With no `before` (a creation), every field.
+ */
+export function changedFields<T extends object>(
+  before: T | null | undefined,
+  after: T,
+  fields: readonly (keyof T & string)[],
+): string[] {
+  if (!before) return [...fields];
+  return fields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+}

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { SYNC_ROUTES } from '../../src-shared/sync';
 import type { Role } from '../../src-shared/domain';
 import { PoolRecord, roleMayReadPool } from '../../src-shared/triage';
-import { auditChange, authenticateAdmin } from '../auth/admin-auth';
+import { auditChange, authenticateAdmin, changedFields } from '../auth/admin-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
@@ -70,7 +70,7 @@ export function triageRoutes(app: FastifyInstance, ctx: ServerContext): void {
         action: before ? 'update' : 'create',
         entityType: 'settings',
         entityId: `pool:${poolId}`,
-        fields: ['name', 'kind', 'topics', 'sla'],
+        fields: changedFields(before, pool, ['name', 'kind', 'topics', 'sla']),
       });
       // A pool turned clinical leaves none of its threads with someone whose role may not work it (review 7 R10,
       // as a route does: R5): each is released, audited, and pulled by every console.

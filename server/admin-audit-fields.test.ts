@@ -1,7 +1,7 @@
 /**
- * Review 7 R13: an admin's change is audited with the names of the fields it changed (DESIGN §7: "changed field
- * names"). Renaming a pool is audited as a change of its name, kind, topics and SLA; saving the clinic settings
- * with the value they already have is audited as a change of it. SQLite only (reads the server's own audit table).
+ * Found by review 7 (R13, failed before the fix): an admin's change is audited with the names of the fields it
+ * changed (DESIGN §7: "changed field names"). Renaming a pool was audited as a change of its name, kind, topics and
+ * SLA; saving the clinic settings with the value they already had was audited as a change of it. SQLite only (reads the server's own audit table).
  * Expectations by hand.
  */
 import path from 'node:path';
