@@ -152,6 +152,23 @@ export function subjectsOf(
   return [{ entityType, entityId, fields: [...fields] }];
 }
 
+/**
+ * The person's key for RecentListReads, distinct per session (`current()`'s object: a sign-in starts a new one,
+ * a lock and unlock keep it): a look-up in a new session is recorded again, only its refreshes are not (review 7
+ * R14). Null (signed out) stays null.
+ */
+export function sessionScopedStaff(current: () => object | null): (staffId: string | null) => string | null {
+  const serials = new WeakMap<object, number>();
+  let next = 0;
+  return (staffId) => {
+    const session = current();
+    if (staffId === null || session === null) return staffId;
+    let serial = serials.get(session);
+    if (serial === undefined) serials.set(session, (serial = ++next));
+    return `${staffId}#${serial}`;
+  };
+}
+
 /** A repeat of the same list query by the same person within this time adds no per-record events. */
 export const LIST_READ_REPEAT_MS = 10 * 60_000;
 const MAX_REMEMBERED = 100_000;

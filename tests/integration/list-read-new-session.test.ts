@@ -1,7 +1,7 @@
 /**
- * Review 7 R14: the same list read repeated within 10 minutes adds no per-record events (RecentListReads: "each
- * look-up is in the trail, its refreshes are not", DESIGN §7). The memory outlives the session: a person who signs
- * out and in again (or a colleague's session in between) and looks the same list up leaves no per-record event
+ * Found by review 7 (R14, failed before the fix): the same list read repeated within 10 minutes adds no
+ * per-record events (RecentListReads: "each look-up is in the trail, its refreshes are not", DESIGN §7). The memory
+ * outlived the session: a person who signed out and in again and looked the same list up left no per-record event
  * of that new look-up. Real backend, store, keychain and router. Expectations by hand.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
