@@ -50,7 +50,7 @@ const word = (value: string): string => value.toLowerCase().replace(/[^a-z0-9]/g
  * so the tokenizer keeps each one whole; ids are hex-encoded. Keep both sides in step.
  */
 export const TAG = {
-  /** The urgent queue: an urgent priority, or escalated past its due time (overdue; review 7 R3, migration 21). */
+  /** The urgent queue: an urgent priority, or escalated past its due time (overdue; review 7 R3, migration 17). */
   urgent: 'qurgent',
   status: (s: string) => `st${word(s)}`,
   priority: (p: string) => `pr${word(p)}`,

@@ -7,7 +7,7 @@ import type { Migration } from './types';
  * marks the thread for re-indexing like any other change of its queue attributes. Threads already overdue are
  * re-indexed at the next refresh. Trigger body with NOT EXISTS, not OR IGNORE (see migration 3).
  *
- * File 021 (review7's number, session 6); version 17 on this branch: the lead renumbers on merge.
+ * File 017, version 17 (review7, session 6).
  */
 export const searchOverdueTag: Migration = {
   version: 17,
