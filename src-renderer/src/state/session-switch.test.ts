@@ -36,4 +36,16 @@ describe('another person becomes active without a lock in between', () => {
     expect(s.search).toBe('');
     expect(s.drafts).toEqual({});
   });
+
+  it('and the same person with another role (a demotion pulled) finds none either', () => {
+    applySession(info('stf-clinician2', 'clinician'));
+    useInbox.setState({
+      searchText: 'Quillfeather',
+      search: 'Quillfeather',
+      drafts: { t1: 'Dear Ottoline' },
+    });
+    applySession(info('stf-clinician2', 'receptionist'));
+    expect(useInbox.getState().search).toBe('');
+    expect(useInbox.getState().drafts).toEqual({});
+  });
 });

@@ -25,8 +25,11 @@ export function applySession(info: SessionInfo): void {
   const before = useSession.getState().info;
   const staffBefore = before?.staff?.id ?? null;
   const staffAfter = info.staff?.id ?? null;
-  // Another person, even straight from one active session to the next (review 7 R9), sees none of the PHI.
-  if (info.state !== 'active' || (staffBefore !== null && staffBefore !== staffAfter)) {
+  // Another person, even straight from one active session to the next (review 7 R9), or the same person with
+  // another role (a role change pulled: review 7 R6), sees none of the PHI shown before.
+  const roleChanged =
+    staffBefore !== null && staffBefore === staffAfter && before?.staff?.role !== info.staff?.role;
+  if (info.state !== 'active' || (staffBefore !== null && staffBefore !== staffAfter) || roleChanged) {
     clearPhi();
     resetActivityThrottle();
   }
