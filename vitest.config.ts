@@ -28,6 +28,11 @@ const SERVER_SUITE = [
   'server/portal-booking.test.ts',
   'server/availability-dst.test.ts',
   'server/coverage-edges.test.ts',
+  // session 6, review7
+  'server/triage-route-assignee.test.ts',
+  'server/admin-refusal-audit.test.ts',
+  'server/pool-kind-assignee.test.ts',
+  'server/admin-audit-fields.test.ts',
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

@@ -19,7 +19,8 @@ export interface AdminAttempt {
 /**
  * The admin's session for `headers`.
  * @throws HttpError 401 (as authenticateStaff), 403 FORBIDDEN for any other role (after writing the failure event
- *   `attempt`, default an update of the settings).
+ *   `attempt`, default an update of the settings: a route that reads, creates or deletes names its action, review 7
+ *   R1).
  */
 export async function authenticateAdmin(
   ctx: ServerContext,
@@ -61,4 +62,17 @@ export function auditChange(
     outcome: 'success',
     actorKind: 'staff',
   });
+}
+
+/**
+ * The names of `fields` whose values differ between `before` and `after` (compared as JSON): an update's audit
+ * event names the fields it changed, never values (DESIGN §7). With no `before` (a creation), every field.
+ */
+export function changedFields<T extends object>(
+  before: T | null | undefined,
+  after: T,
+  fields: readonly (keyof T & string)[],
+): string[] {
+  if (!before) return [...fields];
+  return fields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
 }

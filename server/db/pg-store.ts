@@ -1368,6 +1368,15 @@ export class PgStore implements ServerStore {
     ).map(threadFromRow);
   }
 
+  async openAssignedThreadsOfPool(poolId: string): Promise<ThreadRecord[]> {
+    return (
+      await this.all<ThreadRow>(
+        "SELECT * FROM threads WHERE pool_id = $1 AND assignee_id IS NOT NULL AND status <> 'done' ORDER BY id",
+        poolId,
+      )
+    ).map(threadFromRow);
+  }
+
   async upsertCoverageMove(m: CoverageMove): Promise<void> {
     await this.run(
       `INSERT INTO coverage_moves (absence_id, thread_id, from_staff, to_staff, moved_at, returned_at, outcome)

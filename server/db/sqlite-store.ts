@@ -1166,6 +1166,14 @@ export class SqliteStore implements ServerStore {
     ).map(threadFromRow);
   }
 
+  async openAssignedThreadsOfPool(poolId: string): Promise<ThreadRecord[]> {
+    while (this.busy()) await this.tail;
+    return this.all<ThreadRow>(
+      "SELECT * FROM threads WHERE pool_id = ? AND assignee_id IS NOT NULL AND status <> 'done' ORDER BY id",
+      poolId,
+    ).map(threadFromRow);
+  }
+
   async upsertCoverageMove(m: CoverageMove): Promise<void> {
     while (this.busy()) await this.tail;
     this.run(

@@ -384,6 +384,8 @@ export interface ServerStore {
   absencesDue(nowIso: string): Promise<AbsenceRecord[]>;
   /** Open (not done) threads assigned to the staff member, at most `limit`, by id. */
   openThreadsAssignedTo(staffId: string, limit: number): Promise<ThreadRecord[]>;
+  /** Open (not done) threads of a pool that someone holds, by id (review 7 R10: a pool's kind changed). */
+  openAssignedThreadsOfPool(poolId: string): Promise<ThreadRecord[]>;
   /** Records (or, for a thread moved again in the same absence, replaces) one coverage move. */
   upsertCoverageMove(move: CoverageMove): Promise<void>;
   /** The absence's moves not yet settled by a hand-back. */

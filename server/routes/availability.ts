@@ -60,7 +60,7 @@ export function availabilityRoutes(app: FastifyInstance, ctx: ServerContext): vo
   });
 
   app.post(SYNC_ROUTES.adminAvailabilityExceptions, async (request) => {
-    const session = await adminOf(request.headers);
+    const session = await adminOf(request.headers, { action: 'create', entityType: 'settings' });
     const body = parse(ExceptionBody, request.body, 'body');
     const problem = exceptionProblem(body);
     if (problem) throw new HttpError(400, 'VALIDATION', problem);
@@ -94,7 +94,7 @@ export function availabilityRoutes(app: FastifyInstance, ctx: ServerContext): vo
   });
 
   app.delete(SYNC_ROUTES.adminAvailabilityException, async (request) => {
-    const session = await adminOf(request.headers);
+    const session = await adminOf(request.headers, { action: 'delete', entityType: 'settings' });
     const { exceptionId } = parse(ExceptionParams, request.params, 'params');
     return ctx.store.transaction(async () => {
       if (!(await ctx.store.deleteAvailabilityException(exceptionId)))

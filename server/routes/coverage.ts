@@ -14,7 +14,7 @@ import {
   type ClinicSettingsRecord,
   type PoolTemplateRecord,
 } from '../../src-shared/triage';
-import { auditChange, authenticateAdmin, type AdminAttempt } from '../auth/admin-auth';
+import { auditChange, authenticateAdmin, changedFields, type AdminAttempt } from '../auth/admin-auth';
 import { authenticateStaff } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { endAbsence, markAbsence } from '../triage/coverage';
@@ -44,7 +44,7 @@ export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get(SYNC_ROUTES.adminClinicSettings, async (request) => {
-    await adminOf(request.headers);
+    await adminOf(request.headers, { action: 'read', entityType: 'settings' });
     parse(z.strictObject({}), request.query, 'query');
     return { settings: await ctx.store.clinicSettings() };
   });
@@ -60,7 +60,7 @@ export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
         action: 'update',
         entityType: 'settings',
         entityId: 'clinic',
-        fields: Object.keys(body),
+        fields: changedFields(before, settings, Object.keys(body) as (keyof typeof body & string)[]),
       });
       return { settings };
     });
@@ -87,14 +87,14 @@ export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
         action: before ? 'update' : 'create',
         entityType: 'settings',
         entityId: `pool-template:${templateId}`.slice(0, 64),
-        fields: ['poolId', 'title', 'body'],
+        fields: changedFields(before, template, ['poolId', 'title', 'body']),
       });
       return { template };
     });
   });
 
   app.delete(SYNC_ROUTES.adminPoolTemplate, async (request) => {
-    const session = await adminOf(request.headers);
+    const session = await adminOf(request.headers, { action: 'delete', entityType: 'settings' });
     const { templateId } = parse(TemplateParams, request.params, 'params');
     return ctx.store.transaction(async () => {
       if (!(await ctx.store.deletePoolTemplate(templateId)))

@@ -6,8 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SYNC_ROUTES } from '../../src-shared/sync';
-import { PoolRecord } from '../../src-shared/triage';
-import { auditChange, authenticateAdmin } from '../auth/admin-auth';
+import type { Role } from '../../src-shared/domain';
+import { PoolRecord, roleMayReadPool } from '../../src-shared/triage';
+import { auditChange, authenticateAdmin, changedFields } from '../auth/admin-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
@@ -69,8 +70,31 @@ export function triageRoutes(app: FastifyInstance, ctx: ServerContext): void {
         action: before ? 'update' : 'create',
         entityType: 'settings',
         entityId: `pool:${poolId}`,
-        fields: ['name', 'kind', 'topics', 'sla'],
+        fields: changedFields(before, pool, ['name', 'kind', 'topics', 'sla']),
       });
+      // A pool turned clinical leaves none of its threads with someone whose role may not work it (review 7 R10,
+      // as a route does: R5): each is released, audited, and pulled by every console.
+      if (before && before.kind !== pool.kind) {
+        const roles = new Map<string, Role | null>();
+        for (const thread of await ctx.store.openAssignedThreadsOfPool(poolId)) {
+          const holder = thread.assigneeId!;
+          if (!roles.has(holder)) roles.set(holder, (await ctx.store.staff(holder))?.role ?? null);
+          const role = roles.get(holder);
+          if (role === null || role === undefined || roleMayReadPool(role, pool.kind)) continue;
+          await ctx.store.updateThread({
+            ...thread,
+            assigneeId: null,
+            updatedAt: ctx.nowIso(),
+            version: thread.version + 1,
+          });
+          await auditChange(ctx, session, {
+            action: 'update',
+            entityType: 'thread',
+            entityId: thread.id,
+            fields: ['assigneeId'],
+          });
+        }
+      }
       return { pool };
     });
   });

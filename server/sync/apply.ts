@@ -332,10 +332,15 @@ async function threadOp(
           ),
         );
       }
+      // Whoever holds it keeps it only if their role may work the new pool (review 7 R5, as D9 for assign): else it
+      // would sit in a "Mine" queue nobody can act on, out of every clinician's "Unassigned".
+      const holder = thread.assigneeId === null ? null : await c.store.staff(thread.assigneeId);
+      const keepsHolder = holder === null || roleMayReadPool(holder.role, target.kind);
       // The due time follows the new pool's SLA (review 4: a re-routed thread kept the old pool's).
       next = {
         ...thread,
         poolId: target.id,
+        assigneeId: keepsHolder ? thread.assigneeId : null,
         dueAt: thread.dueAt ? dueAt(thread.lastMessageAt, thread.priority, target.sla) : null,
       };
       break;

@@ -158,6 +158,23 @@ export function subjectsOf(
   return [{ entityType, entityId, fields: [...fields] }];
 }
 
+/**
+ * The person's key for RecentListReads, distinct per session (`current()`'s object: a sign-in starts a new one,
+ * a lock and unlock keep it): a look-up in a new session is recorded again, only its refreshes are not (review 7
+ * R14). Null (signed out) stays null.
+ */
+export function sessionScopedStaff(current: () => object | null): (staffId: string | null) => string | null {
+  const serials = new WeakMap<object, number>();
+  let next = 0;
+  return (staffId) => {
+    const session = current();
+    if (staffId === null || session === null) return staffId;
+    let serial = serials.get(session);
+    if (serial === undefined) serials.set(session, (serial = ++next));
+    return `${staffId}#${serial}`;
+  };
+}
+
 /** A repeat of the same list query by the same person within this time adds no per-record events. */
 export const LIST_READ_REPEAT_MS = 10 * 60_000;
 const MAX_REMEMBERED = 100_000;
@@ -176,7 +193,28 @@ export class RecentListReads {
    */
   private readonly answers = new Map<string, { output: object; oldest: number; newest: number }>();
   private size = 0;
+  /** Undo steps of what was remembered inside the running `atomically` call (null outside one). */
+  private journal: (() => void)[] | null = null;
   constructor(private readonly now: () => number) {}
+
+  /**
+   * Run `fn` (the router's transaction of a call and its audit events): if it throws (a failed audit write, a
+   * failed commit), everything remembered during it is forgotten again, so a repeat of the read is recorded
+   * (review 7 R8: the records were otherwise taken as recorded while their events were rolled back). Nests.
+   */
+  atomically<T>(fn: () => T): T {
+    if (this.journal) return fn();
+    const journal: (() => void)[] = [];
+    this.journal = journal;
+    try {
+      return fn();
+    } catch (error) {
+      for (let i = journal.length - 1; i >= 0; i--) journal[i]!();
+      throw error;
+    } finally {
+      this.journal = null;
+    }
+  }
 
   /**
    * fresh() for a list read's answer: `subjectsOf(output)` is only built when the answer is not the very object
@@ -207,6 +245,8 @@ export class RecentListReads {
         if (at < oldest) oldest = at;
         if (at > newest) newest = at;
       }
+      const before = this.answers.get(query);
+      this.journal?.push(() => (before ? this.answers.set(query, before) : this.answers.delete(query)));
       this.answers.set(query, { output, oldest, newest });
     }
     return out;
@@ -235,6 +275,15 @@ export class RecentListReads {
       if (last !== undefined && now - last >= 0 && now - last < LIST_READ_REPEAT_MS) continue;
       if (last === undefined) this.size++;
       records.set(key, now);
+      if (this.journal) {
+        const map = records;
+        this.journal.push(() => {
+          if (last === undefined) {
+            map.delete(key);
+            this.size--;
+          } else map.set(key, last);
+        });
+      }
       out.push(s);
     }
     return out;

@@ -54,16 +54,44 @@ export class AuthService implements SyncCredentials {
   /** The attempt queue per username (see oneAtATime). */
   private readonly attempts = new Map<string, Promise<unknown>>();
 
+  /** The signed-in person's staff record changed role in the store (a pull): re-read it before the next use. */
+  private roleStale = false;
+
   constructor(private readonly o: AuthServiceOptions) {
     this.transport = new PortalTransport({ serverUrl: () => o.settings.get().serverUrl, device: this });
     this.client = new PortalAuthClient(this.transport);
+    o.store.staff.onRoleChange((staffId) => {
+      if (this.session?.staff.id === staffId) this.roleStale = true;
+    });
   }
 
+  /**
+   * The session, its role as the store holds it now: a role changed on the backend and pulled applies to the
+   * next call, not only to the next sign-in (review 7 R6: a demoted clinician kept opening clinical threads).
+   */
   current(): ActiveSession | null {
+    if (this.roleStale) this.refreshRole();
     return this.session;
   }
+
+  /** Take the store's role for the session (outside a transaction: a change rolled back is never taken). */
+  private refreshRole(): void {
+    const session = this.session;
+    if (!session) {
+      this.roleStale = false;
+      return;
+    }
+    if (this.o.store.db.inTransaction) return;
+    this.roleStale = false;
+    const stored = this.o.store.staff.byId(session.staff.id);
+    if (!stored || stored.role === session.staff.role) return;
+    session.staff = { ...session.staff, role: stored.role };
+    // The renderer hears of the new role (its views and methods); after this call, not within it.
+    queueMicrotask(() => this.o.onChange());
+  }
   actor(): Actor {
-    return { staffId: this.session?.staff.id ?? null, role: this.session?.staff.role ?? null };
+    const session = this.current();
+    return { staffId: session?.staff.id ?? null, role: session?.staff.role ?? null };
   }
   deviceId(): string | null {
     return this.o.store.devices.self()?.id ?? null;

@@ -1,7 +1,7 @@
 import type { ScryptCost } from '../../src-shared/password-rules';
 import { verifyAuditIncrementally } from '../audit/checkpoint';
 import { AuditLog } from '../audit';
-import { listedRecords, RecentListReads, subjectsOf } from '../audit/read-records';
+import { listedRecords, RecentListReads, sessionScopedStaff, subjectsOf } from '../audit/read-records';
 import { AuditReport } from '../audit/report';
 import { auditRoleChanges } from '../audit/staff-changes';
 import { AuthService } from '../auth/auth-service';
@@ -200,18 +200,21 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     },
   });
   const recentListReads = new RecentListReads(() => clock.now());
+  // A new session's look-ups are recorded again (review 7 R14).
+  const sessionStaff = sessionScopedStaff(() => auth.current());
   const router = createRouter({
     handlers,
     auth,
     audit,
     allowedOrigins: o.allowedOrigins,
     events,
-    atomically: (fn) => store.transaction(fn),
+    // A failed transaction also takes back which list records it remembered as recorded (review 7 R8).
+    atomically: (fn) => recentListReads.atomically(() => store.transaction(fn)),
     lockGate: () => lock.gate(),
     subjectsOf: (action, entityType, entityId, fields, input) =>
       subjectsOf(store, action, entityType, entityId, fields, input),
     listedRecords: (method, input, output, staffId) =>
-      recentListReads.freshFor(staffId, method, input, output, (o) => listedRecords(method, o)),
+      recentListReads.freshFor(sessionStaff(staffId), method, input, output, (o) => listedRecords(method, o)),
     recordAccess: createRecordAccess(store, (staffId, type, id) => breakGlass.has(staffId, type, id)),
   });
 

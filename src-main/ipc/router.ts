@@ -232,6 +232,14 @@ export function createRouter(o: RouterOptions): Router {
                 : { code: 'UNAUTHENTICATED', message: 'Sign in first.' },
             );
           }
+          // The role and the record's access again too: a role change pulled, or emergency access ended, during
+          // the wait (review 7 R12).
+          if (spec.roles !== 'any' && !spec.roles.includes(after.staff.role))
+            return refuse({ code: 'FORBIDDEN', message: 'Your role does not allow this.' });
+          if (o.recordAccess) {
+            const access = o.recordAccess(method, parsed.data, after.staff);
+            if (!access.ok) return refuse(access.error);
+          }
         }
         value = parseOutput(spec.output, result);
         const write = ctx.writeWithAudit;

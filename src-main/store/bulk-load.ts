@@ -64,9 +64,12 @@ const KEEP_TRIGGERS = `
   END;`;
 /**
  * Local-only state people change on the PC during a load, kept whole by rowid the same way (review 6, D17): the
- * console's settings (idle auto-lock, …) and emergency-access grants. Rowid tables only.
+ * console's settings (idle auto-lock, personal templates, …), emergency-access grants, the sign-in verifiers and
+ * lockouts of this device (review 7 R2: a power cut must not unlock an account locked after repeated failures),
+ * and the problems of changes the server refused (review 7 R2: their outbox rows are kept as gone, so the problem
+ * is all that tells the person, DESIGN §5). Rowid tables only.
  */
-const KEPT_STATE = ['settings', 'break_glass'] as const;
+const KEPT_STATE = ['settings', 'break_glass', 'staff_credentials', 'sync_problems'] as const;
 const keptName = (table: string): string => `bulk_kept_${table}`;
 const KEEP_STATE_TRIGGERS = KEPT_STATE.map(
   (t) => `

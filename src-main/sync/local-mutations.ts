@@ -4,6 +4,7 @@
  */
 import type { AppointmentRecord, ThreadRecord } from '../../src-shared/domain';
 import { MutationOp } from '../../src-shared/sync';
+import { roleMayReadPool } from '../../src-shared/triage';
 import type { Clock } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
 import type { Store } from '../store/store';
@@ -148,7 +149,16 @@ function applyOptimistic(store: Store, input: LocalMutationInput, op: MutationOp
       return;
     case 'thread.route': {
       const t = requireThread(store, input.entityId);
-      store.threads.update({ ...t, poolId: op.poolId, updatedAt: nowIso });
+      // As the server does (review 7 R5): the holder keeps it only if their role may work the new pool.
+      const holder = t.assigneeId === null ? null : store.staff.byId(t.assigneeId);
+      const kind = store.pools.byId(op.poolId)?.kind ?? null;
+      const keepsHolder = holder === null || roleMayReadPool(holder.role, kind);
+      store.threads.update({
+        ...t,
+        poolId: op.poolId,
+        assigneeId: keepsHolder ? t.assigneeId : null,
+        updatedAt: nowIso,
+      });
       return;
     }
     case 'message.send': {

@@ -15,6 +15,7 @@ import { coverage } from './013-coverage';
 import { assigneeTriageOrder } from './014-assignee-triage-order';
 import { searchCap } from './015-search-cap';
 import { overdueCounts } from './016-overdue-counts';
+import { searchOverdueTag } from './017-search-overdue-tag';
 import { overdueUnreadCount } from './018-overdue-unread-count';
 import type { Migration } from './types';
 
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   assigneeTriageOrder, // session 5, 16r (014)
   searchCap, // session 5, 14s (015)
   overdueCounts, // session 5, 16r (016)
+  searchOverdueTag, // session 6, review7 (017)
   overdueUnreadCount, // session 6, s6read (018)
 ];
 /** The newest version (the last migration's; equal to the count once every branch's migration is merged). */

@@ -23,12 +23,16 @@ export const useSession = create<SessionState>()(() => ({ info: null, fatal: nul
 
 export function applySession(info: SessionInfo): void {
   const before = useSession.getState().info;
-  if (info.state !== 'active') {
+  const staffBefore = before?.staff?.id ?? null;
+  const staffAfter = info.staff?.id ?? null;
+  // Another person, even straight from one active session to the next (review 7 R9), or the same person with
+  // another role (a role change pulled: review 7 R6), sees none of the PHI shown before.
+  const roleChanged =
+    staffBefore !== null && staffBefore === staffAfter && before?.staff?.role !== info.staff?.role;
+  if (info.state !== 'active' || (staffBefore !== null && staffBefore !== staffAfter) || roleChanged) {
     clearPhi();
     resetActivityThrottle();
   }
-  const staffBefore = before?.staff?.id ?? null;
-  const staffAfter = info.staff?.id ?? null;
   if (staffBefore !== staffAfter || info.state === 'signed-out') {
     resetUi(info.staff?.role ?? null);
     resetReference();

@@ -1,0 +1,51 @@
+/**
+ * Found by review 7 (R9, failed before the fix): the renderer dropped PHI only when the session stops being active (applySession). The core can go
+ * from one person's active session straight to another's (auth.signIn while a session is active ends it first:
+ * src-main/auth/auth-service.ts), e.g. a sign-in made from a second window of the same console; the first
+ * window then shows the new person the previous person's open thread and kept list pages. The console API is a
+ * scripted stand-in for `window.clinic` (the stores run in Node without a browser). Expectations by hand.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SessionInfo } from '../../../src-shared/views';
+import { useInbox } from './inbox';
+import { applySession } from './session';
+
+(globalThis as unknown as { window: unknown }).window = {
+  clinic: new Proxy({}, { get: () => () => new Promise(() => undefined) }),
+};
+
+const info = (id: string, role: 'clinician' | 'receptionist'): SessionInfo => ({
+  state: 'active',
+  staff: { id, username: id, displayName: id, role },
+  deviceId: 'dev-1',
+  idleTimeoutMinutes: 5,
+  offline: false,
+  device: 'enrolled',
+});
+
+describe('another person becomes active without a lock in between', () => {
+  it('finds none of the previous person’s PHI in the inbox store', () => {
+    applySession(info('stf-clinician1', 'clinician'));
+    useInbox.setState({
+      searchText: 'Quillfeather',
+      search: 'Quillfeather',
+      drafts: { t1: 'Dear Ottoline' },
+    });
+    applySession(info('stf-reception1', 'receptionist'));
+    const s = useInbox.getState();
+    expect(s.search).toBe('');
+    expect(s.drafts).toEqual({});
+  });
+
+  it('and the same person with another role (a demotion pulled) finds none either', () => {
+    applySession(info('stf-clinician2', 'clinician'));
+    useInbox.setState({
+      searchText: 'Quillfeather',
+      search: 'Quillfeather',
+      drafts: { t1: 'Dear Ottoline' },
+    });
+    applySession(info('stf-clinician2', 'receptionist'));
+    expect(useInbox.getState().search).toBe('');
+    expect(useInbox.getState().drafts).toEqual({});
+  });
+});
