@@ -138,6 +138,14 @@ export const PullResponse = z.strictObject({
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 
+/**
+ * session 6, s6sync (issue 16 §2): a pull answer's `cursor` and `hasMore`, repeated in headers so a console can
+ * ask for the next page as soon as the headers arrive, before it has read and validated the body. Only a hint:
+ * a console applies nothing from them and refuses an answer whose body disagrees (src-main/sync/pull-feed.ts).
+ */
+export const PULL_CURSOR_HEADER = 'x-sync-cursor';
+export const PULL_HAS_MORE_HEADER = 'x-sync-has-more';
+
 const id = z.string().min(1).max(64);
 
 /** Named, server-validated operations (as Replicache mutators): the server re-checks every rule. */

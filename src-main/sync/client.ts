@@ -14,6 +14,7 @@ import {
 import { SyncProtocolError, validateAnswer } from './apply-changes';
 import { decodePullAnswer } from './pull-decode';
 import type { PullDecoder } from './pull-decoder';
+import type { PullFeedSpec } from './pull-feed';
 import { PortalRedirectError, PortalTransport } from './transport';
 import type { SyncCredentials } from './types';
 import { ServerUrlError } from './url-policy';
@@ -278,6 +279,30 @@ export class SyncClient {
       if (error instanceof SyncProtocolError) throw new SyncError('protocol', error.message, res.status);
       throw new SyncError('protocol', 'The pull answer could not be read.', res.status);
     }
+  }
+
+  /**
+   * What the pull feed's worker needs to fetch pages after `after` itself (issue 16 §2, pull-feed.ts): the
+   * route, the headers attempt() sends (bearer token, device credential), the time-out and the size cap; null
+   * where a worker cannot send them (an injected fetch, no credentials: the caller pulls here, which also gives
+   * the typed errors).
+   */
+  async pullFeedSpec(after: string, limit: number, window: number): Promise<PullFeedSpec | null> {
+    const spec = this.transport.requestSpec(SYNC_ROUTES.pull);
+    if (spec === null) return null;
+    const token = await this.options.credentials.accessToken();
+    if (token === null && !this.transport.hasDeviceCredential()) return null;
+    const headers: Record<string, string> = { ...spec.headers, accept: 'application/json' };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    return {
+      url: spec.url,
+      headers,
+      timeoutMs: this.options.requestTimeoutMs,
+      maxBytes: MAX_ANSWER_BYTES,
+      after,
+      limit,
+      window,
+    };
   }
 
   async push(body: PushRequest, signal: AbortSignal): Promise<PushResponse> {

@@ -1,0 +1,231 @@
+/**
+ * Issue 16 §2 (session 6, s6sync): during a long pull the pull decoder's worker fetches the pages itself (the
+ * pull feed, src-main/sync/pull-feed.ts), asking for the next page as soon as an answer's cursor headers arrive.
+ * - It gives exactly the batches a page-by-page pull on the main thread gives, with one request per page.
+ * - It applies nothing from the headers: an answer whose body disagrees with them is a protocol error, and the
+ *   pages before it are delivered, nothing after.
+ * - Anything but a 200 (here a 503 and a 401) ends the feed with a fallback at that page's cursor, so the engine
+ *   asks the page again on the main thread (typed errors, token refresh).
+ * - An engine pulling through the feed writes the same store as one pulling on the main thread; a server fault
+ *   mid-feed fails the cycle with a typed error, keeps every page applied before it, and the next sync completes.
+ * Real backend on 127.0.0.1 behind the fault-injecting proxy (tests/helpers/sync-fault-proxy.ts), real stores.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PULL_CURSOR_HEADER, PULL_HAS_MORE_HEADER, type PullResponse } from '../../src-shared/sync';
+import { CURSOR_KEY } from '../../src-main/sync/apply-changes';
+import { SyncClient, SyncError } from '../../src-main/sync/client';
+import { SyncEngine } from '../../src-main/sync/engine';
+import { PullDecoder, type PullFeed } from '../../src-main/sync/pull-decoder';
+import type { FeedEvent } from '../../src-main/sync/pull-feed';
+import { FaultProxy, isPull } from '../helpers/sync-fault-proxy';
+import { TestCredentials, type TestServer, startTestServer } from '../helpers/sync-harness';
+import { type TestStore, makeTestStore } from '../helpers/sync-store';
+
+const PAGE = 50;
+
+/** A raw HTTP 200 answer with the given cursor headers and body. */
+function answer(body: string, cursor: string, hasMore: boolean): string {
+  return (
+    `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+    `${PULL_CURSOR_HEADER}: ${cursor}\r\n${PULL_HAS_MORE_HEADER}: ${hasMore}\r\nconnection: close\r\n\r\n${body}`
+  );
+}
+
+describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)', () => {
+  let server: TestServer;
+  let proxy: FaultProxy;
+  let creds: TestCredentials;
+  let client: SyncClient;
+  /** The whole change log, page by page, pulled on this thread. */
+  const reference: PullResponse[] = [];
+  const decoders: PullDecoder[] = [];
+  const stores: TestStore[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer({ scale: 0.3 });
+    proxy = new FaultProxy(Number(new URL(server.url).port));
+    await proxy.listen();
+    creds = await TestCredentials.signIn(server, 'clinician1');
+    client = new SyncClient({
+      baseUrl: proxy.url,
+      credentials: creds,
+      fetchImpl: fetch,
+      requestTimeoutMs: 10_000,
+    });
+    let after = '0';
+    for (;;) {
+      const batch = await client.pull(after, PAGE, new AbortController().signal);
+      reference.push(batch);
+      if (!batch.hasMore) break;
+      after = batch.cursor;
+    }
+    expect(reference.length).toBeGreaterThan(10);
+  });
+  afterEach(() => {
+    proxy.pass();
+    vi.restoreAllMocks();
+    for (const d of decoders.splice(0)) d.close();
+  });
+  afterAll(async () => {
+    for (const s of stores) s.dispose();
+    await proxy.close();
+    await server.close();
+  });
+
+  async function startFeed(after: string, window = 3): Promise<PullFeed> {
+    const decoder = new PullDecoder();
+    decoders.push(decoder);
+    expect(await decoder.whenReady()).toBe(true);
+    const spec = await client.pullFeedSpec(after, PAGE, window);
+    expect(spec).not.toBeNull();
+    const feed = decoder.startFeed(spec!);
+    expect(feed).not.toBeNull();
+    return feed!;
+  }
+
+  /** Events until the last page, a fallback or an error. */
+  async function drain(feed: PullFeed): Promise<FeedEvent[]> {
+    const events: FeedEvent[] = [];
+    for (;;) {
+      const e = await feed.next();
+      events.push(e);
+      if (e.kind !== 'batch' || !e.batch.hasMore) return events;
+    }
+  }
+
+  const pullsSeen = (): number => proxy.seen.filter(isPull).length;
+
+  it('gives the batches a page-by-page pull gives, one request per page', async () => {
+    const before = pullsSeen();
+    const events = await drain(await startFeed('0'));
+    expect(events.every((e) => e.kind === 'batch')).toBe(true);
+    const batches = events.map((e) => (e as { batch: PullResponse }).batch);
+    expect(batches).toEqual(reference);
+    expect(pullsSeen() - before).toBe(reference.length);
+  });
+
+  it('never runs more than its window of pages ahead of the main thread', async () => {
+    const before = pullsSeen();
+    const feed = await startFeed('0', 2);
+    const first = await feed.next(); // taken: the worker may now hold two more
+    expect(first.kind).toBe('batch');
+    // Wait for the two pages it may hold to arrive, then check it asked for no more.
+    await vi.waitFor(() => expect(pullsSeen() - before).toBe(3), { timeout: 5_000, interval: 10 });
+    const second = await feed.next();
+    const third = await feed.next();
+    expect([second, third].map((e) => e.kind)).toEqual(['batch', 'batch']);
+    expect(pullsSeen() - before).toBeLessThanOrEqual(5);
+    expect((third as { batch: PullResponse }).batch).toEqual(reference[2]);
+    feed.close();
+  });
+
+  it('refuses an answer whose body disagrees with its cursor headers, delivering nothing after it', async () => {
+    const at = reference[2]!.cursor; // the third request asks after this cursor
+    const body = JSON.stringify(reference[3]);
+    proxy.set({
+      mode: 'respond',
+      match: (head) => isPull(head) && head.includes(`after=${at}&`),
+      times: 1,
+      response: answer(body, String(Number(reference[3]!.cursor) + 1), true),
+    });
+    const events = await drain(await startFeed('0'));
+    expect(events.map((e) => e.kind)).toEqual(['batch', 'batch', 'batch', 'error']);
+    expect((events[3] as { message: string }).message).toMatch(/cursor headers disagree/);
+  });
+
+  it('refuses garbage from the server with a protocol error that names no content', async () => {
+    const at = reference[1]!.cursor;
+    proxy.set({
+      mode: 'respond',
+      match: (head) => isPull(head) && head.includes(`after=${at}&`),
+      times: 1,
+      response: answer('{"changes": [{"entity": "patient", "id": "Secret Name"', '999', true),
+    });
+    const events = await drain(await startFeed('0'));
+    expect(events.map((e) => e.kind)).toEqual(['batch', 'batch', 'error']);
+    expect((events[2] as { message: string }).message).toMatch(/not JSON/);
+    expect(JSON.stringify(events[2])).not.toContain('Secret');
+  });
+
+  it.each([
+    ['a 503', '{"error":"UNAVAILABLE","message":"down"}', 503],
+    ['a 401', '{"error":"UNAUTHENTICATED","message":"expired"}', 401],
+  ])('ends with a fallback at the page that got %s', async (_name, body, status) => {
+    const at = reference[4]!.cursor;
+    proxy.set({
+      mode: 'respond',
+      match: (head) => isPull(head) && head.includes(`after=${at}&`),
+      times: 1,
+      response: `HTTP/1.1 ${status} X\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+    });
+    const events = await drain(await startFeed('0'));
+    expect(events.map((e) => e.kind)).toEqual([...Array(5).fill('batch'), 'fallback']);
+    expect(events[5]).toEqual({ kind: 'fallback', after: at });
+  });
+
+  describe('in the engine', () => {
+    /** Until the worker is loaded a batch is decoded here: wait for it, so the feed starts on the next page. */
+    const workerFirst = (): void => {
+      const decode = PullDecoder.prototype.decode;
+      vi.spyOn(PullDecoder.prototype, 'decode').mockImplementation(async function (this: PullDecoder, bytes) {
+        await this.whenReady();
+        return decode.call(this, bytes);
+      });
+    };
+    const sync = async (options: Partial<ConstructorParameters<typeof SyncEngine>[0]> = {}) => {
+      const s = makeTestStore('clinic-feed-');
+      stores.push(s);
+      const engine = new SyncEngine({
+        store: s.store,
+        serverUrl: proxy.url,
+        credentials: creds,
+        live: false,
+        pullBatchSize: PAGE,
+        requestTimeoutMs: 10_000,
+        ...options,
+      });
+      return { store: s.store, engine };
+    };
+    const contents = (t: TestStore['store']) =>
+      ['patients', 'threads', 'messages', 'appointments', 'audit_remote', 'staff', 'providers'].map((table) =>
+        t.db.prepare(`SELECT * FROM ${table} ORDER BY id`).raw(true).all(),
+      );
+
+    it('writes the same store as a pull on the main thread', async () => {
+      workerFirst();
+      const feeds = vi.spyOn(PullDecoder.prototype, 'startFeed');
+      const viaFeed = await sync();
+      await viaFeed.engine.syncNow();
+      await viaFeed.engine.stop();
+      expect(feeds.mock.results.some((r) => r.value !== null)).toBe(true);
+      // An injected fetch cannot be used by a worker: this engine fetches every page on the main thread.
+      const onMain = await sync({ fetchImpl: (input, init) => fetch(input, init) });
+      await onMain.engine.syncNow();
+      await onMain.engine.stop();
+      expect(viaFeed.store.syncState.get(CURSOR_KEY)).toBe(reference.at(-1)!.cursor);
+      expect(onMain.store.syncState.get(CURSOR_KEY)).toBe(reference.at(-1)!.cursor);
+      expect(contents(viaFeed.store)).toEqual(contents(onMain.store));
+    });
+
+    it('a server fault mid-feed fails the cycle with a typed error, keeps the pages before it, then completes', async () => {
+      workerFirst();
+      const at = reference[6]!.cursor;
+      // The feed's request and the engine's own retry of that page both get the 503.
+      proxy.set({
+        mode: 'respond',
+        match: (head) => isPull(head) && head.includes(`after=${at}&`),
+        times: 2,
+      });
+      const { store, engine } = await sync({ backoff: { baseMs: 60_000, capMs: 60_000, floorMs: 60_000 } });
+      const error = await engine.syncNow().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SyncError);
+      expect((error as SyncError).kind).toBe('server');
+      expect(proxy.injected.respond).toBeGreaterThanOrEqual(2);
+      expect(store.syncState.get(CURSOR_KEY)).toBe(at);
+      proxy.pass();
+      await engine.syncNow();
+      await engine.stop();
+      expect(store.syncState.get(CURSOR_KEY)).toBe(reference.at(-1)!.cursor);
+    });
+  });
+});
