@@ -6,6 +6,8 @@ import {
   type Change,
   PULL_CURSOR_HEADER,
   PULL_HAS_MORE_HEADER,
+  PULL_LEAN_AUDIT_CHAIN,
+  PULL_LEAN_HEADER,
   PushRequest,
   RecordQuery,
   SYNC_ROUTES,
@@ -42,10 +44,13 @@ export function syncRoutes(
     // session 4, 14c: coverage is brought up to the server's clock first, so the batch holds its moves.
     await sweep();
     // issue 14a: what the caller's role may not have (clinical bodies for a receptionist) is left out.
+    // session 6, s6sync: a console that does not keep pulled audit events' chain hashes asks to leave them out.
+    const leanAudit = request.headers[PULL_LEAN_HEADER] === PULL_LEAN_AUDIT_CHAIN;
     const batch = await pull(
       ctx.store,
       parse(PullQuery, request.query, 'query'),
       await servedRole(ctx, caller),
+      { leanAudit },
     );
     // session 6, s6sync (issue 16 §2): the next page can be asked for before this body is read (a hint only).
     void reply.header(PULL_CURSOR_HEADER, batch.cursor).header(PULL_HAS_MORE_HEADER, String(batch.hasMore));

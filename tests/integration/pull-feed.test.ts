@@ -11,7 +11,12 @@
  * Real backend on 127.0.0.1 behind the fault-injecting proxy (tests/helpers/sync-fault-proxy.ts), real stores.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PULL_CURSOR_HEADER, PULL_HAS_MORE_HEADER, type PullResponse } from '../../src-shared/sync';
+import {
+  PULL_CURSOR_HEADER,
+  PULL_HAS_MORE_HEADER,
+  PULL_LEAN_HEADER,
+  PullResponse,
+} from '../../src-shared/sync';
 import { CURSOR_KEY } from '../../src-main/sync/apply-changes';
 import { SyncClient, SyncError } from '../../src-main/sync/client';
 import { SyncEngine } from '../../src-main/sync/engine';
@@ -161,6 +166,50 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
     const events = await drain(await startFeed('0'));
     expect(events.map((e) => e.kind)).toEqual([...Array(5).fill('batch'), 'fallback']);
     expect(events[5]).toEqual({ kind: 'fallback', after: at });
+  });
+
+  it('asks for audit events without their chain hashes; an older console without the header still gets them', async () => {
+    const audits = (b: PullResponse[]) => b.flatMap((x) => x.changes).filter((c) => c.entity === 'audit');
+    const lean = audits(reference);
+    expect(lean.length).toBeGreaterThan(100);
+    expect(lean.every((c) => c.data !== null && !('hash' in c.data) && !('prevHash' in c.data))).toBe(true);
+    // The same page asked without the header (a console of the release before): every event with both hashes.
+    const page = reference.findIndex((b) => b.changes.some((c) => c.entity === 'audit'));
+    const spec = (await client.pullFeedSpec('0', PAGE, 1))!;
+    const { [PULL_LEAN_HEADER]: _lean, ...headers } = spec.headers;
+    const res = await fetch(
+      `${server.url}/sync/pull?after=${page === 0 ? '0' : reference[page - 1]!.cursor}&limit=${PAGE}`,
+      {
+        headers,
+      },
+    );
+    const full = PullResponse.parse(await res.json());
+    const withChain = audits([full]);
+    expect(withChain.length).toBeGreaterThan(0);
+    for (const c of withChain)
+      expect(c.data).toMatchObject({ hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // Apart from the hashes, the same events.
+    const strip = ({ prevHash: _p, hash: _h, ...rest }: Record<string, unknown>) => rest;
+    expect(withChain.map((c) => strip(c.data as Record<string, unknown>))).toEqual(
+      audits([reference[page]!]).map((c) => c.data),
+    );
+  });
+
+  it('still refuses a pulled audit event whose hash is not a hash', async () => {
+    const page = reference.find((b) => b.changes.some((c) => c.entity === 'audit'))!;
+    const i = page.changes.findIndex((c) => c.entity === 'audit');
+    const bad = structuredClone(page);
+    (bad.changes[i]!.data as Record<string, unknown>).hash = 'x'.repeat(65);
+    const at = reference[reference.indexOf(page) - 1]?.cursor ?? '0';
+    proxy.set({
+      mode: 'respond',
+      match: (head) => isPull(head) && head.includes(`after=${at}&`),
+      times: 1,
+      response: answer(JSON.stringify(bad), bad.cursor, bad.hasMore),
+    });
+    const events = await drain(await startFeed(at));
+    expect(events.map((e) => e.kind)).toEqual(['error']);
+    expect((events[0] as { message: string }).message).toMatch(new RegExp(`changes\\.${i}\\.data\\.hash`));
   });
 
   describe('in the engine', () => {
