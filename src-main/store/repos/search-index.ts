@@ -211,28 +211,31 @@ export class SearchIndex {
           }
         }
       }
-      // search_words hands each message's word text to this refresh (whichever SearchIndex runs it).
-      const collected: string[] = [];
-      wordCollectors.set(db, collected);
+      // search_words hands each message's word text to this refresh (whichever SearchIndex runs it), which keeps
+      // only the words the vocabulary lacks: memory in the size of the vocabulary, not of the text indexed (an
+      // initial sync indexes 200k messages in one refresh; session 6, s6sync, issue 16 §2 RSS).
+      const fresh = new Set<string>();
+      wordCollectors.set(db, (text) => this.collectWords(text, fresh));
       try {
         this.indexStmt.run();
       } finally {
         wordCollectors.delete(db);
       }
-      this.addWords(collected);
+      this.addWords(fresh);
       this.clearDirtyStmt.run();
     });
   }
 
-  /** Add the words of indexed messages to the vocabulary (search_vocab, migration 15) that it lacks. */
-  private addWords(texts: string[]): void {
-    const fresh = new Set<string>();
-    for (const text of texts) {
-      for (const word of wordsOf(text)) {
-        // UTF-16 length: at least every word of MIN_PREFIX_LENGTH code points (a few shorter ones are harmless).
-        if (word.length >= MIN_PREFIX_LENGTH && !this.known.has(word)) fresh.add(word);
-      }
+  /** The words of an indexed message's word text that the vocabulary may lack, into `fresh`. */
+  private collectWords(text: string, fresh: Set<string>): void {
+    for (const word of wordsOf(text)) {
+      // UTF-16 length: at least every word of MIN_PREFIX_LENGTH code points (a few shorter ones are harmless).
+      if (word.length >= MIN_PREFIX_LENGTH && !this.known.has(word)) fresh.add(word);
     }
+  }
+
+  /** Add the words of indexed messages to the vocabulary (search_vocab, migration 15) that it lacks. */
+  private addWords(fresh: Set<string>): void {
     if (this.known.size + fresh.size > 200_000) this.known.clear();
     for (const word of fresh) {
       this.addWordStmt.run(word);
@@ -295,7 +298,7 @@ export class SearchIndex {
 /* ---------------- index text ---------------- */
 
 /** Per connection, during a SearchIndex refresh: the word text of each message search_words folded. */
-const wordCollectors = new WeakMap<Database, string[]>();
+const wordCollectors = new WeakMap<Database, (words: string) => void>();
 
 /**
  * Register the SQL functions the index statements use on a connection: `search_words(body)` and
@@ -316,7 +319,7 @@ export function registerSearchFunctions(db: Database): void {
   };
   db.function('search_words', { deterministic: true }, (body: unknown) => {
     const { words } = textOf(body);
-    wordCollectors.get(db)?.push(words);
+    wordCollectors.get(db)?.(words);
     return words;
   });
   db.function('search_grams', { deterministic: true }, (body: unknown) => textOf(body).grams);
