@@ -12,8 +12,7 @@
  * flight (a protocol error: the cycle is retried with a new decoder).
  */
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PullResponse } from '../../src-shared/sync';
 import { SyncProtocolError } from './apply-changes';
@@ -26,13 +25,13 @@ const WORKER_FILE = `./pull-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.
 
 /**
  * The worker from TypeScript source (tests, bench, `npm start` under tsx): a worker does not inherit the loader
- * hooks of `--import tsx`, so it registers tsx's ESM loader itself, then imports the source. Development only:
- * the build runs pull-worker.js.
+ * hooks of `--import tsx`, so it registers tsx itself, then loads the source. Its CommonJS hook, not its ESM
+ * loader: the ESM loader runs its hooks on a thread of their own, a third V8 heap in the process (~20 MB of the
+ * initial sync's peak RSS; session 6, s6sync). Development only: the build runs pull-worker.js.
  */
 function typeScriptWorker(url: URL): Worker {
-  const root = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsx = pathToFileURL(path.join(root, 'dist/esm/api/index.mjs')).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}); });`;
+  const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
+  const boot = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(fileURLToPath(url))});`;
   return new Worker(boot, { eval: true });
 }
 
