@@ -77,11 +77,12 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
     await server.close();
   });
 
-  async function startFeed(after: string, window = 3): Promise<PullFeed> {
+  /** `limit`: a page size of the test's own, so a request still on its way from an earlier test never counts. */
+  async function startFeed(after: string, window = 3, limit = PAGE): Promise<PullFeed> {
     const decoder = new PullDecoder();
     decoders.push(decoder);
     expect(await decoder.whenReady()).toBe(true);
-    const spec = await client.pullFeedSpec(after, PAGE, window);
+    const spec = await client.pullFeedSpec(after, limit, window);
     expect(spec).not.toBeNull();
     const feed = decoder.startFeed(spec!);
     expect(feed).not.toBeNull();
@@ -103,11 +104,11 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
    * Matches the n-th pull request from now on, recording its request line (the server's change log can move
    * between tests: a record changed again moves to its end, so page boundaries are counted, not remembered).
    */
-  const nthPull = (n: number, also: number[] = []) => {
+  const nthPull = (n: number, limit: number, also: number[] = []) => {
     let seen = 0;
     const hit = { head: '' };
     const match = (head: string): boolean => {
-      if (!isPull(head)) return false;
+      if (!isPull(head) || !head.includes(`&limit=${limit} `)) return false;
       seen++;
       if (seen !== n && !also.includes(seen)) return false;
       hit.head = head;
@@ -156,11 +157,11 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
     const body = JSON.stringify(reference[3]);
     proxy.set({
       mode: 'respond',
-      match: nthPull(4).match,
+      match: nthPull(4, 49).match,
       times: 1,
       response: answer(body, String(Number(reference[3]!.cursor) + 1), true),
     });
-    const events = await drain(await startFeed('0'));
+    const events = await drain(await startFeed('0', 3, 49));
     expect(events.map((e) => e.kind)).toEqual(['batch', 'batch', 'batch', 'error']);
     expect((events[3] as { message: string }).message).toMatch(/cursor headers disagree/);
   });
@@ -168,11 +169,11 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
   it('refuses garbage from the server with a protocol error that names no content', async () => {
     proxy.set({
       mode: 'respond',
-      match: nthPull(3).match,
+      match: nthPull(3, 48).match,
       times: 1,
       response: answer('{"changes": [{"entity": "patient", "id": "Secret Name"', '999', true),
     });
-    const events = await drain(await startFeed('0'));
+    const events = await drain(await startFeed('0', 3, 48));
     expect(events.map((e) => e.kind)).toEqual(['batch', 'batch', 'error']);
     expect((events[2] as { message: string }).message).toMatch(/not JSON/);
     expect(JSON.stringify(events[2])).not.toContain('Secret');
@@ -182,14 +183,14 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
     ['a 503', '{"error":"UNAVAILABLE","message":"down"}', 503],
     ['a 401', '{"error":"UNAUTHENTICATED","message":"expired"}', 401],
   ])('ends with a fallback at the page that got %s', async (_name, body, status) => {
-    const sixth = nthPull(6);
+    const sixth = nthPull(6, 47);
     proxy.set({
       mode: 'respond',
       match: sixth.match,
       times: 1,
       response: `HTTP/1.1 ${status} X\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
     });
-    const events = await drain(await startFeed('0'));
+    const events = await drain(await startFeed('0', 3, 47));
     expect(events.map((e) => e.kind)).toEqual([...Array(5).fill('batch'), 'fallback']);
     expect(events[5]).toEqual({ kind: 'fallback', after: sixth.after() });
     expect(sixth.after()).toBe((events[4] as { batch: PullResponse }).batch.cursor);
@@ -230,11 +231,11 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
     const at = reference[reference.indexOf(page) - 1]?.cursor ?? '0';
     proxy.set({
       mode: 'respond',
-      match: nthPull(1).match,
+      match: nthPull(1, 46).match,
       times: 1,
       response: answer(JSON.stringify(bad), bad.cursor, bad.hasMore),
     });
-    const events = await drain(await startFeed(at));
+    const events = await drain(await startFeed(at, 3, 46));
     expect(events.map((e) => e.kind)).toEqual(['error']);
     expect((events[0] as { message: string }).message).toMatch(new RegExp(`changes\\.${i}\\.data\\.hash`));
   });
@@ -321,9 +322,12 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
     it('a server fault mid-feed fails the cycle with a typed error, keeps the pages before it, then completes', async () => {
       workerFirst();
       // The feed's request for the 8th page and the engine's own retry of that page both get the 503.
-      const eighth = nthPull(8, [9]);
+      const eighth = nthPull(8, 45, [9]);
       proxy.set({ mode: 'respond', match: eighth.match, times: 2 });
-      const { store, engine } = await sync({ backoff: { baseMs: 60_000, capMs: 60_000, floorMs: 60_000 } });
+      const { store, engine } = await sync({
+        pullBatchSize: 45,
+        backoff: { baseMs: 60_000, capMs: 60_000, floorMs: 60_000 },
+      });
       const error = await engine.syncNow().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SyncError);
       expect((error as SyncError).kind).toBe('server');
