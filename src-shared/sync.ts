@@ -78,6 +78,21 @@ export const SYNC_ROUTES = {
   adminPoolTemplate: '/admin/pool-templates/:templateId',
 } as const;
 
+/**
+ * session 6, s6sync (issue 16 §2): an audit event as a pull serves it. A console keeps pulled events without
+ * their chain hashes (the server verifies chains; a console verifies its own log), so it asks for them to be
+ * left out with PULL_LEAN_HEADER: 24 of the 192 MB an initial sync at scale 100 carries. Present, they are
+ * validated as in AuditRecord.
+ */
+export const PulledAuditRecord = AuditRecord.extend({
+  prevHash: AuditRecord.shape.prevHash.optional(),
+  hash: AuditRecord.shape.hash.optional(),
+});
+export type PulledAuditRecord = z.infer<typeof PulledAuditRecord>;
+/** Request header of a pull: `audit-chain` leaves pulled audit events' prevHash and hash out (PulledAuditRecord). */
+export const PULL_LEAN_HEADER = 'x-sync-lean';
+export const PULL_LEAN_AUDIT_CHAIN = 'audit-chain';
+
 /** One change in server order. `data` is null for a delete. */
 export const Change = z.discriminatedUnion('entity', [
   z.strictObject({ entity: z.literal('staff'), id: z.string(), data: StaffRecord.nullable() }),
@@ -87,7 +102,7 @@ export const Change = z.discriminatedUnion('entity', [
   z.strictObject({ entity: z.literal('message'), id: z.string(), data: MessageRecord.nullable() }),
   z.strictObject({ entity: z.literal('attachment'), id: z.string(), data: AttachmentRecord.nullable() }),
   z.strictObject({ entity: z.literal('appointment'), id: z.string(), data: AppointmentRecord.nullable() }),
-  z.strictObject({ entity: z.literal('audit'), id: z.string(), data: AuditRecord.nullable() }),
+  z.strictObject({ entity: z.literal('audit'), id: z.string(), data: PulledAuditRecord.nullable() }),
   z.strictObject({ entity: z.literal('device'), id: z.string(), data: DeviceRecord.nullable() }),
   // issue 14a: the clinic's triage pools (topics routed there, kind, SLA per priority)
   z.strictObject({ entity: z.literal('pool'), id: z.string(), data: PoolRecord.nullable() }),
@@ -137,6 +152,14 @@ export const PullResponse = z.strictObject({
   withheld: z.array(z.string().min(1).max(64)).max(SYNC_LIMITS.maxPullBatch).optional(),
 });
 export type PullResponse = z.infer<typeof PullResponse>;
+
+/**
+ * session 6, s6sync (issue 16 §2): a pull answer's `cursor` and `hasMore`, repeated in headers so a console can
+ * ask for the next page as soon as the headers arrive, before it has read and validated the body. Only a hint:
+ * a console applies nothing from them and refuses an answer whose body disagrees (src-main/sync/pull-feed.ts).
+ */
+export const PULL_CURSOR_HEADER = 'x-sync-cursor';
+export const PULL_HAS_MORE_HEADER = 'x-sync-has-more';
 
 const id = z.string().min(1).max(64);
 

@@ -108,6 +108,8 @@ import type {
   BreakGlassInsert,
 } from './types';
 
+import { ChangeCounts } from './changes-count';
+
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
 
 /** Entities SqliteStore.loadChanges reads set-based: table and row mapper (as patient(), thread(), … read one). */
@@ -128,6 +130,16 @@ export class SqliteStore implements ServerStore {
   /** Settles when the last queued transaction has ended. */
   private tail: Promise<void> = Promise.resolve();
   private inTransaction = false;
+  /** Exact counts of the change log after a cursor, from the last page's count (changes-count.ts). */
+  private readonly remaining = new ChangeCounts(
+    () => this.one<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM changes')?.seq ?? 0,
+    (after, upTo) =>
+      this.one<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM changes WHERE seq > ? AND seq <= ?',
+        after,
+        upTo ?? Number.MAX_SAFE_INTEGER,
+      )?.n ?? 0,
+  );
 
   constructor(dataDir: string) {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -934,7 +946,7 @@ export class SqliteStore implements ServerStore {
 
   async countChangesAfter(after: number): Promise<number> {
     while (this.busy()) await this.tail;
-    return this.one<{ n: number }>('SELECT COUNT(*) AS n FROM changes WHERE seq > ?', after)?.n ?? 0;
+    return this.remaining.count(after);
   }
 
   async loadChange(entity: EntityName, id: string): Promise<Change> {

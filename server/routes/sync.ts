@@ -2,7 +2,16 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AuditEntityType, type ThreadRecord } from '../../src-shared/domain';
-import { type Change, PushRequest, RecordQuery, SYNC_ROUTES } from '../../src-shared/sync';
+import {
+  type Change,
+  PULL_CURSOR_HEADER,
+  PULL_HAS_MORE_HEADER,
+  PULL_LEAN_AUDIT_CHAIN,
+  PULL_LEAN_HEADER,
+  PushRequest,
+  RecordQuery,
+  SYNC_ROUTES,
+} from '../../src-shared/sync';
 import { authenticateStaff, authenticateSync, streamStillValid } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
@@ -30,12 +39,22 @@ export function syncRoutes(
     sweepCoverage(ctx).catch((err: unknown) =>
       logError(`coverage: sweep failed: ${(err as Error | null)?.name ?? 'unknown'}`),
     );
-  app.get(SYNC_ROUTES.pull, async (request) => {
+  app.get(SYNC_ROUTES.pull, async (request, reply) => {
     const caller = await authenticateSync(ctx, request.headers);
     // session 4, 14c: coverage is brought up to the server's clock first, so the batch holds its moves.
     await sweep();
     // issue 14a: what the caller's role may not have (clinical bodies for a receptionist) is left out.
-    return pull(ctx.store, parse(PullQuery, request.query, 'query'), await servedRole(ctx, caller));
+    // session 6, s6sync: a console that does not keep pulled audit events' chain hashes asks to leave them out.
+    const leanAudit = request.headers[PULL_LEAN_HEADER] === PULL_LEAN_AUDIT_CHAIN;
+    const batch = await pull(
+      ctx.store,
+      parse(PullQuery, request.query, 'query'),
+      await servedRole(ctx, caller),
+      { leanAudit },
+    );
+    // session 6, s6sync (issue 16 §2): the next page can be asked for before this body is read (a hint only).
+    void reply.header(PULL_CURSOR_HEADER, batch.cursor).header(PULL_HAS_MORE_HEADER, String(batch.hasMore));
+    return batch;
   });
 
   app.post(SYNC_ROUTES.push, async (request) => {

@@ -39,8 +39,18 @@ export function parseLimit(text: string | undefined): number {
   return Math.min(n, SYNC_LIMITS.maxPullBatch);
 }
 
-/** One page of changes after the cursor, read from one consistent snapshot (a read-only transaction). */
 /**
+ * A pulled audit event without its chain hashes (PULL_LEAN_HEADER: the console does not keep them; session 6,
+ * s6sync, issue 16 §2: 24 of the 192 MB of an initial sync at scale 100).
+ */
+function withoutChain(change: Change): Change {
+  if (change.entity !== 'audit' || change.data === null) return change;
+  const { prevHash: _prev, hash: _hash, ...data } = change.data;
+  return { ...change, data };
+}
+
+/**
+ * One page of changes after the cursor, read from one consistent snapshot (a read-only transaction).
  * @param role the role the batch is served to (server/sync/triage-access.ts servedRole); a receptionist's batch
  *   leaves out messages and attachments of clinical pools and names their threads in `withheld` (issue 14a).
  */
@@ -48,6 +58,7 @@ export async function pull(
   store: ServerStore,
   query: z.output<typeof PullQuery>,
   role: Role,
+  options: { leanAudit?: boolean } = {},
 ): Promise<PullResponse> {
   return store.transaction(
     async () => {
@@ -66,7 +77,7 @@ export async function pull(
             ? (change.data as { contentBase64: string }).contentBase64.length
             : 256;
         if (changes.length > 0 && bytes > BATCH_BYTES) break;
-        changes.push(change);
+        changes.push(options.leanAudit ? withoutChain(change) : change);
         cursor = ref.seq;
       }
       const remaining = await store.countChangesAfter(cursor);

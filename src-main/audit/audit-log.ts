@@ -12,6 +12,7 @@
  * that (every event is pushed from the log by seq, store/repos/audit-push.ts).
  */
 import type { AuditAction, AuditEntityType, AuditRecord, Role } from '../../src-shared/domain';
+import type { PulledAuditRecord } from '../../src-shared/sync';
 import type { AuditEntryView, VerifyResult } from '../../src-shared/views';
 import type { Clock } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
@@ -183,7 +184,7 @@ export class AuditLog {
    * Keep an event pulled from the server (other desks, the portal, the backend, and this device's own events
    * coming back). Idempotent by id. The caller has validated it (sync validates every server answer).
    */
-  applyRemote(record: AuditRecord): void {
+  applyRemote(record: PulledAuditRecord): void {
     this.store.audit.upsertRemote({
       id: record.id,
       at: record.at,

@@ -3,8 +3,7 @@
  * transaction, so a crash mid-batch leaves the store at the previous cursor with none of the batch applied.
  */
 import type { z } from 'zod';
-import type { AuditRecord } from '../../src-shared/domain';
-import { type Change, type EntityName, PullResponse } from '../../src-shared/sync';
+import { type Change, type EntityName, PullResponse, type PulledAuditRecord } from '../../src-shared/sync';
 import type { AuditRow } from '../store/repos/audit';
 import type { Store } from '../store/store';
 
@@ -15,8 +14,11 @@ export const LAST_SYNCED_KEY = 'lastSyncedAt';
 /** During a long pull, the search index is refreshed once this many threads changed (see applyPullBatch). */
 const SEARCH_REFRESH_EVERY = 5000;
 
-/** Called for each pulled audit event (inside the batch's transaction); src-main/audit can merge it its way. */
-export type AuditRecordHandler = (record: AuditRecord) => void;
+/**
+ * Called for each pulled audit event (inside the batch's transaction); src-main/audit can merge it its way. Its
+ * chain hashes may be absent (a pull asks for them to be left out: PULL_LEAN_HEADER).
+ */
+export type AuditRecordHandler = (record: PulledAuditRecord) => void;
 
 /** A server answer that failed validation: nothing of it was written. The message names paths, never values. */
 export class SyncProtocolError extends Error {
@@ -40,7 +42,7 @@ export function validateAnswer<T>(schema: z.ZodType<T>, value: unknown, what: st
 export const parsePullResponse = (json: unknown): PullResponse =>
   validateAnswer(PullResponse, json, 'pull answer');
 
-export function auditRowOf(r: AuditRecord): AuditRow {
+export function auditRowOf(r: PulledAuditRecord): AuditRow {
   return {
     id: r.id,
     at: r.at,

@@ -4,6 +4,8 @@
  * Every answer is validated with its zod schema before anyone uses it (DESIGN.md §2.4).
  */
 import {
+  PULL_LEAN_AUDIT_CHAIN,
+  PULL_LEAN_HEADER,
   type PullResponse,
   PushResponse,
   type PushRequest,
@@ -14,6 +16,7 @@ import {
 import { SyncProtocolError, validateAnswer } from './apply-changes';
 import { decodePullAnswer } from './pull-decode';
 import type { PullDecoder } from './pull-decoder';
+import type { PullFeedSpec } from './pull-feed';
 import { PortalRedirectError, PortalTransport } from './transport';
 import type { SyncCredentials } from './types';
 import { ServerUrlError } from './url-policy';
@@ -76,7 +79,12 @@ interface RequestOptions {
   stream?: boolean;
   /** Keep the body as bytes, not decoded (a pull answer, decoded by the pull decoder: issue 16). */
   raw?: boolean;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
 }
+
+/** Pulls ask for audit events without the chain hashes the console does not keep (PulledAuditRecord). */
+const PULL_HEADERS: Record<string, string> = { [PULL_LEAN_HEADER]: PULL_LEAN_AUDIT_CHAIN };
 
 /** The text of answers read whole by attempt(), so each body is decoded once. */
 const decodedText = new WeakMap<Response, string>();
@@ -185,7 +193,7 @@ export class SyncClient {
         }, this.options.requestTimeoutMs);
     let res: Response | null = null;
     try {
-      const headers: Record<string, string> = { accept: 'application/json' };
+      const headers: Record<string, string> = { ...req.headers, accept: 'application/json' };
       if (token !== null) headers.authorization = `Bearer ${token}`;
       if (req.body !== undefined) headers['content-type'] = 'application/json';
       if (req.stream) headers.accept = 'text/event-stream';
@@ -266,7 +274,7 @@ export class SyncClient {
     decoder?: PullDecoder,
   ): Promise<PullResponse> {
     const path = `${SYNC_ROUTES.pull}?after=${encodeURIComponent(after)}&limit=${limit}`;
-    const res = await this.request({ method: 'GET', path, signal, raw: true });
+    const res = await this.request({ method: 'GET', path, signal, raw: true, headers: PULL_HEADERS });
     const bytes = rawBytes.get(res);
     if (res.status < 200 || res.status >= 300 || !bytes) {
       await this.json(res, 'pull answer'); // throws the server's error
@@ -278,6 +286,30 @@ export class SyncClient {
       if (error instanceof SyncProtocolError) throw new SyncError('protocol', error.message, res.status);
       throw new SyncError('protocol', 'The pull answer could not be read.', res.status);
     }
+  }
+
+  /**
+   * What the pull feed's worker needs to fetch pages after `after` itself (issue 16 §2, pull-feed.ts): the
+   * route, the headers attempt() sends (bearer token, device credential), the time-out and the size cap; null
+   * where a worker cannot send them (an injected fetch, no credentials: the caller pulls here, which also gives
+   * the typed errors).
+   */
+  async pullFeedSpec(after: string, limit: number, window: number): Promise<PullFeedSpec | null> {
+    const spec = this.transport.requestSpec(SYNC_ROUTES.pull);
+    if (spec === null) return null;
+    const token = await this.options.credentials.accessToken();
+    if (token === null && !this.transport.hasDeviceCredential()) return null;
+    const headers: Record<string, string> = { ...spec.headers, ...PULL_HEADERS, accept: 'application/json' };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    return {
+      url: spec.url,
+      headers,
+      timeoutMs: this.options.requestTimeoutMs,
+      maxBytes: MAX_ANSWER_BYTES,
+      after,
+      limit,
+      window,
+    };
   }
 
   async push(body: PushRequest, signal: AbortSignal): Promise<PushResponse> {

@@ -7,6 +7,7 @@ import type {
   EntityName,
   Mutation,
   MutationResult,
+  PullResponse,
   PushResponse,
   RecordResponse,
 } from '../../src-shared/sync';
@@ -34,7 +35,8 @@ import {
 } from './apply-changes';
 import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
 import { SyncClient, SyncError } from './client';
-import { PullDecoder } from './pull-decoder';
+import { PullDecoder, type PullFeed } from './pull-decoder';
+import type { FeedEvent } from './pull-feed';
 import { refusalText } from './refusal-text';
 import { noteServerRecord, settleServerImage } from './server-images';
 import { settleSeriesWaitlist } from './series-waitlist-settle';
@@ -92,6 +94,12 @@ interface Waiter {
 }
 
 const noop = (): void => undefined;
+/**
+ * The pull feed (pull-feed.ts): pages fetched ahead of the apply (in flight, being validated, waiting), and how
+ * often one pull starts a feed again after a fallback before it stays on the main thread.
+ */
+const FEED_WINDOW = 3;
+const MAX_FEED_STARTS = 3;
 
 /** A row to push: an outbox row, or one of this device's audit events read from the log (`logSeq`, issue 16). */
 type PushRow = OutboxEntry & { logSeq?: number };
@@ -758,30 +766,69 @@ export class SyncEngine {
     const onStop = (): void => local.abort();
     signal.addEventListener('abort', onStop, { once: true });
     // A long pull (a batch says more follow) is decoded, parsed and validated by a worker thread, overlapped
-    // with the apply (issue 16, pull-decoder.ts).
+    // with the apply (issue 16, pull-decoder.ts); once the worker is loaded it fetches the pages itself (the
+    // pull feed, pull-feed.ts), so the main thread only applies. Any trouble in the feed (an answer but 200, a
+    // network failure) makes the engine ask that page again here, which gives the typed error or the page.
     let decoder: PullDecoder | null = null;
+    let feed: PullFeed | null = null;
+    let feedStarts = 0;
+    const stopFeed = (): void => {
+      feed?.close();
+      feed = null;
+    };
+    local.signal.addEventListener('abort', stopFeed, { once: true });
     const fetchBatch = (after: string) => {
       const p = this.client.pull(after, this.opts.pullBatchSize, local.signal, decoder ?? undefined);
       p.catch(noop); // awaited below; this only keeps an abandoned prefetch from being "unhandled"
       return p;
     };
+    /** The next batch from the feed, or null: ask the page after the cursor here (fallback, worker gone). */
+    const fromFeed = async (current: PullFeed): Promise<PullResponse | null> => {
+      let event: FeedEvent;
+      try {
+        event = await current.next();
+      } catch {
+        if (local.signal.aborted) throw new SyncError('aborted', 'Sync stopped.');
+        stopFeed(); // the worker stopped: this thread fetches and decodes from here on
+        return null;
+      }
+      if (event.kind === 'error') throw new SyncError('protocol', event.message, 200);
+      if (event.kind === 'fallback') {
+        stopFeed();
+        return null;
+      }
+      return event.batch;
+    };
     let done = 0;
-    let next = fetchBatch(start);
+    let cursor = start;
+    let next: Promise<PullResponse> | null = fetchBatch(start);
     try {
       for (;;) {
-        const batch = await next;
+        let batch: PullResponse | null = null;
+        if (next) batch = await next;
+        else if (feed) batch = await fromFeed(feed);
+        next = null;
+        batch ??= await fetchBatch(cursor);
         if (bulk === undefined) bulk = batch.hasMore ? BulkLoad.beginIfNew(this.store, CURSOR_KEY) : null;
-        if (batch.hasMore) {
+        if (batch.hasMore && !feed) {
           decoder ??= new PullDecoder();
-          next = fetchBatch(batch.cursor);
-          // Let the request leave before the synchronous apply holds the event loop (issue 16: the server then
-          // prepares the next batch while this one is applied; profiled 26k -> 32k records/s).
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (decoder.inWorker && feedStarts < MAX_FEED_STARTS) {
+            const spec = await this.client.pullFeedSpec(batch.cursor, this.opts.pullBatchSize, FEED_WINDOW);
+            feed = spec && !local.signal.aborted ? decoder.startFeed(spec) : null;
+            if (feed) feedStarts++;
+          }
+          if (!feed) {
+            next = fetchBatch(batch.cursor);
+            // Let the request leave before the synchronous apply holds the event loop (issue 16: the server
+            // then prepares the next batch while this one is applied; profiled 26k -> 32k records/s).
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
         }
         const result = applyPullBatch(this.store, batch, {
           onAuditRecord: this.onAudit,
           nowIso: batch.hasMore ? undefined : new Date(this.clock.now()).toISOString(),
         });
+        cursor = batch.cursor;
         done += batch.changes.length;
         this.progress = batch.hasMore || this.progress ? { done, total: done + batch.remaining } : null;
         if (result.applied > 0) this.emitChanged(result.entities);
@@ -795,6 +842,7 @@ export class SyncEngine {
     } finally {
       local.abort();
       signal.removeEventListener('abort', onStop);
+      stopFeed();
       decoder?.close();
       if (bulk) {
         bulk.finish();

@@ -12,25 +12,26 @@
  * flight (a protocol error: the cycle is retried with a new decoder).
  */
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PullResponse } from '../../src-shared/sync';
 import { SyncProtocolError } from './apply-changes';
 import { type DecodeReply, decodePullAnswer } from './pull-decode';
+import type { FeedEvent, PullFeedSpec } from './pull-feed';
+import type { FeedReply, FeedRequest } from './pull-worker';
 
 /** Beside this module: pull-worker.ts under tsx/vitest, pull-worker.js in the build (electron.vite.config.ts). */
 const WORKER_FILE = `./pull-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`;
 
 /**
  * The worker from TypeScript source (tests, bench, `npm start` under tsx): a worker does not inherit the loader
- * hooks of `--import tsx`, so it registers tsx's ESM loader itself, then imports the source. Development only:
- * the build runs pull-worker.js.
+ * hooks of `--import tsx`, so it registers tsx itself, then loads the source. Its CommonJS hook, not its ESM
+ * loader: the ESM loader runs its hooks on a thread of their own, a third V8 heap in the process (~20 MB of the
+ * initial sync's peak RSS; session 6, s6sync). Development only: the build runs pull-worker.js.
  */
 function typeScriptWorker(url: URL): Worker {
-  const root = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsx = pathToFileURL(path.join(root, 'dist/esm/api/index.mjs')).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}); });`;
+  const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
+  const boot = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(fileURLToPath(url))});`;
   return new Worker(boot, { eval: true });
 }
 
@@ -39,6 +40,8 @@ export class PullDecoder {
   /** The worker said it is loaded: bytes sent from now on are decoded there. */
   private ready = false;
   private nextId = 0;
+  private feed: PullFeed | null = null;
+  private nextFeedId = 0;
   private readonly waiting = new Map<
     number,
     { resolve: (b: PullResponse) => void; reject: (e: Error) => void }
@@ -50,8 +53,9 @@ export class PullDecoder {
       const url = new URL(WORKER_FILE, import.meta.url);
       const worker = WORKER_FILE.endsWith('.ts') ? typeScriptWorker(url) : new Worker(url);
       worker.unref();
-      worker.on('message', (reply: DecodeReply | { ready: true }) => {
+      worker.on('message', (reply: DecodeReply | FeedReply | { ready: true }) => {
         if ('ready' in reply) this.ready = true;
+        else if ('feedId' in reply) this.feed?.deliver(reply);
         else this.settle(reply);
       });
       worker.on('error', (error) => this.fail(error));
@@ -101,6 +105,20 @@ export class PullDecoder {
     });
   }
 
+  /**
+   * Let the worker fetch the pages after `spec.after` itself (pull-feed.ts), or null while it cannot (still
+   * loading, or gone): the caller then fetches on its own thread. One feed at a time: a new one ends the last.
+   */
+  startFeed(spec: PullFeedSpec): PullFeed | null {
+    const worker = this.worker;
+    if (!worker || !this.ready) return null;
+    this.feed?.close();
+    const feed = new PullFeed(this.nextFeedId++, (m) => this.worker?.postMessage(m));
+    this.feed = feed;
+    worker.postMessage({ feed: spec, feedId: feed.id } satisfies FeedRequest);
+    return feed;
+  }
+
   /** Stop the worker; pending decodes reject. */
   close(): void {
     const worker = this.worker;
@@ -122,5 +140,63 @@ export class PullDecoder {
     this.worker = null;
     for (const w of this.waiting.values()) w.reject(error);
     this.waiting.clear();
+    this.feed?.fail(error);
+    this.feed = null;
+  }
+}
+
+/**
+ * The main thread's end of a pull feed: the worker's events in page order. Each batch taken with next() is
+ * acknowledged, which lets the worker fetch one page further (PullFeedSpec.window).
+ */
+export class PullFeed {
+  private readonly events: FeedEvent[] = [];
+  private waiter: { resolve: (e: FeedEvent) => void; reject: (e: Error) => void } | null = null;
+  private failure: Error | null = null;
+  private closed = false;
+
+  constructor(
+    readonly id: number,
+    private readonly post: (message: FeedRequest) => void,
+  ) {}
+
+  /** The next event (a validated batch, a fallback, or a protocol error); rejects if the worker died. */
+  next(): Promise<FeedEvent> {
+    const event = this.events.shift();
+    if (event) return Promise.resolve(this.taken(event));
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve: (e) => resolve(this.taken(e)), reject };
+    });
+  }
+
+  /** Stop the feed: the worker aborts its request and posts nothing more. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.post({ stopFeed: this.id });
+    this.fail(new Error('The pull feed was closed.'));
+  }
+
+  /** @internal the decoder hands over this feed's events. */
+  deliver(reply: FeedReply): void {
+    if (reply.feedId !== this.id || this.closed) return;
+    const w = this.waiter;
+    this.waiter = null;
+    if (w) w.resolve(reply.event);
+    else this.events.push(reply.event);
+  }
+
+  /** @internal the worker stopped. */
+  fail(error: Error): void {
+    this.failure = error;
+    const w = this.waiter;
+    this.waiter = null;
+    w?.reject(error);
+  }
+
+  private taken(event: FeedEvent): FeedEvent {
+    if (event.kind === 'batch' && !this.closed) this.post({ took: this.id });
+    return event;
   }
 }

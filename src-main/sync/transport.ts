@@ -70,6 +70,22 @@ export class PortalTransport {
     return res;
   }
 
+  /**
+   * Where `fetch(path)` would send a request and the credential header it would add, for a worker thread that
+   * sends the same GET itself (issue 16: the pull feed, pull-feed.ts); null when this transport sends through an
+   * injected fetch (tests), which a worker cannot use. The worker must refuse redirects as fetch() does.
+   * @throws ServerUrlError (address refused by the policy).
+   */
+  requestSpec(path: string): { url: string; headers: Record<string, string> } | null {
+    if (this.o.fetchImpl !== undefined && this.o.fetchImpl !== globalThis.fetch) return null;
+    const url = assertServerUrl(this.o.serverUrl()) + path;
+    const headers: Record<string, string> = {};
+    const id = this.o.device.deviceId();
+    const secret = this.o.device.deviceSecret?.() ?? null;
+    if (id !== null && secret !== null) headers[DEVICE_CREDENTIAL_HEADER] = `${id}:${secret}`;
+    return { url, headers };
+  }
+
   /** True when a device credential would be sent (enrolled, secret present). */
   hasDeviceCredential(): boolean {
     return this.o.device.deviceId() !== null && (this.o.device.deviceSecret?.() ?? null) !== null;

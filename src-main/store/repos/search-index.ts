@@ -246,15 +246,23 @@ export class SearchIndex {
           }
         }
       }
-      // search_words hands each message's word text to this refresh (whichever SearchIndex runs it).
-      const collected: string[] = [];
-      wordCollectors.set(db, collected);
+      // search_words hands each message's word text to this refresh (whichever SearchIndex runs it), which keeps
+      // only the words the vocabulary lacks: memory in the size of the vocabulary, not of the text indexed (an
+      // initial sync indexes 200k messages in one refresh; session 6, s6sync, issue 16 §2 RSS).
+      // The words added last are gone: their transaction rolled back, so `known` cannot be trusted (review 7 R7).
+      // Checked before the walk below, which skips the words `known` holds.
+      if (this.lastAdded !== null && this.vocabHasStmt.get(this.lastAdded) === undefined) {
+        this.known.clear();
+        this.lastAdded = null;
+      }
+      const fresh = new Set<string>();
+      wordCollectors.set(db, (text) => this.collectWords(text, fresh));
       try {
         this.indexStmt.run();
       } finally {
         wordCollectors.delete(db);
       }
-      this.addWords(collected);
+      this.addWords(fresh);
       this.clearDirtyStmt.run();
       this.forgetGoneWords();
     });
@@ -283,20 +291,16 @@ export class SearchIndex {
     this.clearForgottenStmt.run();
   }
 
+  /** The words of an indexed message's word text that the vocabulary may lack, into `fresh`. */
+  private collectWords(text: string, fresh: Set<string>): void {
+    for (const word of wordsOf(text)) {
+      // UTF-16 length: at least every word of MIN_PREFIX_LENGTH code points (a few shorter ones are harmless).
+      if (word.length >= MIN_PREFIX_LENGTH && !this.known.has(word)) fresh.add(word);
+    }
+  }
+
   /** Add the words of indexed messages to the vocabulary (search_vocab, migration 15) that it lacks. */
-  private addWords(texts: string[]): void {
-    // The words added last are gone: their transaction rolled back, so `known` cannot be trusted (review 7 R7).
-    if (this.lastAdded !== null && this.vocabHasStmt.get(this.lastAdded) === undefined) {
-      this.known.clear();
-      this.lastAdded = null;
-    }
-    const fresh = new Set<string>();
-    for (const text of texts) {
-      for (const word of wordsOf(text)) {
-        // UTF-16 length: at least every word of MIN_PREFIX_LENGTH code points (a few shorter ones are harmless).
-        if (word.length >= MIN_PREFIX_LENGTH && !this.known.has(word)) fresh.add(word);
-      }
-    }
+  private addWords(fresh: Set<string>): void {
     if (this.known.size + fresh.size > 200_000) this.known.clear();
     for (const word of fresh) {
       if (this.addWordStmt.run(word).changes > 0) this.lastAdded = word;
@@ -359,7 +363,7 @@ export class SearchIndex {
 /* ---------------- index text ---------------- */
 
 /** Per connection, during a SearchIndex refresh: the word text of each message search_words folded. */
-const wordCollectors = new WeakMap<Database, string[]>();
+const wordCollectors = new WeakMap<Database, (words: string) => void>();
 
 /**
  * Register the SQL functions the index statements use on a connection: `search_words(body)` and
@@ -380,7 +384,7 @@ export function registerSearchFunctions(db: Database): void {
   };
   db.function('search_words', { deterministic: true }, (body: unknown) => {
     const { words } = textOf(body);
-    wordCollectors.get(db)?.push(words);
+    wordCollectors.get(db)?.(words);
     return words;
   });
   db.function('search_grams', { deterministic: true }, (body: unknown) => textOf(body).grams);

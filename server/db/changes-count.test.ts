@@ -1,0 +1,118 @@
+/**
+ * Session 6 (s6sync), issue 16 §2: a pull answer's `remaining` is counted from the last page's count
+ * (changes-count.ts). It must always equal a full COUNT(*) of the change log after the cursor: consoles paging
+ * forward, several consoles at different cursors, a console starting over or going back, and entities changed
+ * again (INSERT OR REPLACE moves them to the end) or added between pages. Real SQLite, the server's own schema
+ * for the change log, and the SqliteStore over a seeded demo clinic.
+ */
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChangeCounts } from './changes-count';
+import { SqliteStore } from './sqlite-store';
+import { seedDemo } from '../demo/seed';
+import { tempDir } from '../../tests/helpers/tmp';
+
+describe('ChangeCounts', () => {
+  const db = new Database(':memory:');
+  db.exec(`CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, id TEXT NOT NULL,
+           UNIQUE (entity, id))`);
+  const write = db.prepare('INSERT OR REPLACE INTO changes (entity, id) VALUES (?, ?)');
+  const full = (after: number): number =>
+    (db.prepare('SELECT COUNT(*) AS n FROM changes WHERE seq > ?').get(after) as { n: number }).n;
+  let rows = 0;
+  const counts = new ChangeCounts(
+    () => (db.prepare('SELECT MAX(seq) AS m FROM changes').get() as { m: number | null }).m ?? 0,
+    (after, upTo) => {
+      const r = db
+        .prepare<[number, number], { n: number; k: number }>(
+          'SELECT COUNT(*) AS n, (SELECT COUNT(*) FROM changes) AS k FROM changes WHERE seq > ? AND seq <= ?',
+        )
+        .get(after, upTo ?? Number.MAX_SAFE_INTEGER)!;
+      rows += r.n;
+      return r.n;
+    },
+  );
+  afterAll(() => db.close());
+
+  it('equals a full count under random paging, re-changes and additions (seeded, 2,000 steps)', () => {
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 3000; i++) write.run('patient', `p${i}`);
+    const cursors = [0, 0, 0]; // three consoles
+    for (let step = 0; step < 2000; step++) {
+      const c = random(3);
+      const action = random(10);
+      if (action === 0)
+        write.run('patient', `p${random(4000)}`); // re-change or a new entity
+      else if (action === 1)
+        cursors[c] = random(2) === 0 ? 0 : Math.max(0, cursors[c]! - random(500)); // back
+      else {
+        const page = db
+          .prepare<[number, number], { seq: number }>(
+            'SELECT seq FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
+          )
+          .all(cursors[c]!, 1 + random(200));
+        if (page.length > 0) cursors[c] = page.at(-1)!.seq;
+      }
+      expect(counts.count(cursors[c]!), `step ${step}`).toBe(full(cursors[c]!));
+    }
+  });
+
+  it('pages forward through a long log counting about one page of rows per page, not the whole tail', () => {
+    for (let i = 0; i < 20_000; i++) write.run('message', `m${i}`);
+    let after = 0;
+    counts.count(after);
+    rows = 0;
+    let pages = 0;
+    for (;;) {
+      const page = db
+        .prepare<[number], { seq: number }>('SELECT seq FROM changes WHERE seq > ? ORDER BY seq LIMIT 1000')
+        .all(after);
+      if (page.length === 0) break;
+      after = page.at(-1)!.seq;
+      expect(counts.count(after)).toBe(full(after));
+      pages++;
+    }
+    // A full count per page would visit ~pages²/2 × 1,000 rows; from the last page's count, one page each.
+    expect(pages).toBeGreaterThan(20);
+    expect(rows).toBeLessThanOrEqual(pages * 1000);
+  });
+});
+
+describe('SqliteStore: remaining in pull pages', () => {
+  it('counts what a full COUNT(*) counts, page after page, with writes between pages', async () => {
+    const t = tempDir('portal-changes-count-');
+    const store = new SqliteStore(t.dir);
+    try {
+      await seedDemo(store, { today: '2026-11-24', scale: 0.2 });
+      const direct = new Database(`${t.dir}/portal.sqlite`, { readonly: true });
+      const full = (after: number): number =>
+        (direct.prepare('SELECT COUNT(*) AS n FROM changes WHERE seq > ?').get(after) as { n: number }).n;
+      const firstThread = async () =>
+        (await store.changesAfter(0, 100_000)).find((r) => r.entity === 'thread')!;
+      let after = 0;
+      let pages = 0;
+      for (;;) {
+        const refs = await store.changesAfter(after, 97);
+        if (refs.length === 0) break;
+        after = refs.at(-1)!.seq;
+        if (pages % 3 === 1) {
+          // Another desk changes a thread already paged past: it moves to the end of the log.
+          const old = refs.find((r) => r.entity === 'thread') ?? (await firstThread());
+          const thread = await store.thread(old.id);
+          await store.updateThread({ ...thread!, version: thread!.version + 1 });
+        }
+        expect(await store.countChangesAfter(after)).toBe(full(after));
+        pages++;
+      }
+      expect(pages).toBeGreaterThan(10);
+      direct.close();
+    } finally {
+      await store.close();
+      t.cleanup();
+    }
+  });
+});
