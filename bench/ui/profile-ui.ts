@@ -14,8 +14,11 @@ import {
   startPortal,
   waitForFirstSync,
 } from '../../tests/e2e/harness';
+import type { Router } from '../../src-main/ipc/types';
 
 interface Timeline {
+  /** performance.timeOrigin + t0 of the page (epoch ms), to place the core's calls on the page's time line. */
+  epoch0: number;
   /** The click's task (handlers, and React's render and commit in its microtasks) done. */
   clickTask: number;
   sends: number[];
@@ -97,6 +100,7 @@ function timed(page: Page, kind: 'queue' | 'thread', arg: string | number): Prom
             const ch = new MessageChannel();
             ch.port1.onmessage = () =>
               resolve({
+                epoch0: performance.timeOrigin + t0,
                 clickTask,
                 sends: w.__net.sends.map((x) => x - t0),
                 recvs: w.__net.recvs.map((r) => ({ ...r, at: r.at - t0 })),
@@ -118,12 +122,32 @@ function timed(page: Page, kind: 'queue' | 'thread', arg: string | number): Prom
 
 const fmt = (x: number) => x.toFixed(1).padStart(6);
 
+/** The core's router calls (epoch ms, this process's clock): when each started and ended. */
+const coreCalls: { method: string; start: number; end: number }[] = [];
+
+/** Wrap the core's router so each call made through the browser host is timed on the core's side. */
+function instrumentCore(router: Router): void {
+  const call = router.call.bind(router);
+  router.call = async (method, input, caller) => {
+    const start = performance.timeOrigin + performance.now();
+    const result = await call(method, input, caller);
+    coreCalls.push({ method, start, end: performance.timeOrigin + performance.now() });
+    return result;
+  };
+}
+
 function show(label: string, t: Timeline): void {
   const net = t.recvs.map((r) => `recv@${fmt(r.at)} ran ${r.ran.toFixed(1)} (${r.bytes} B)`).join('; ');
+  // Core calls that overlap this time line (page and core share the machine's clock: epoch ms).
+  const core = coreCalls
+    .filter((c) => c.end >= t.epoch0 && c.start <= t.epoch0 + t.painted)
+    .map((c) => `${c.method}@${fmt(c.start - t.epoch0)}+${(c.end - c.start).toFixed(1)}`)
+    .join(', ');
+  coreCalls.length = 0;
   console.log(
     `${label.padEnd(14)} click task ${fmt(t.clickTask)} sends@${t.sends.map(fmt).join(',')} | ${net} | shown ${fmt(t.shown)} frame ${fmt(
       t.frame,
-    )} painted ${fmt(t.painted)}`,
+    )} painted ${fmt(t.painted)}\n${''.padEnd(14)} core: ${core}`,
   );
 }
 
@@ -164,6 +188,7 @@ try {
   await signInUi(page, portal, 'clinician1');
   await waitForFirstSync(page);
   await instrument(page);
+  instrumentCore(desk.core.router);
   const queues = ['Closed', 'All open', 'Closed', 'Unassigned'];
   for (let i = 0; i < runs; i++) show(`queue ${queues[i % 4]}`, await timed(page, 'queue', queues[i % 4]!));
   if (process.env.PROFILE_CPU) await cpuProfile(page, 40);
