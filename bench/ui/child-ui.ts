@@ -14,17 +14,15 @@
  * and the frame's own style, layout and paint, so its p95 exceeds 16 ms even for a change made in the click's own
  * task. The frames between the input and the one showing the content are counted (1 = the next frame). Search
  * results within 100 ms of the last keystroke, to the painted frame. Uses the e2e harness (tests/e2e/harness.ts)
- * and its demo backend (the demo's default size, not --scale); needs the built renderer
- * (`npx electron-vite build`). bench/ui/profile-ui.ts shows where the time goes.
+ * and its demo backend (the demo's default size, not --scale) in a process of its own (portal-process.ts), and
+ * times a desk in its steady state: after the first sync and the fetch of bodies withheld before sign-in
+ * (settle.ts). Needs the built renderer (`npx electron-vite build`). bench/ui/profile-ui.ts shows where the time
+ * goes.
  */
 import type { Page } from 'playwright-core';
-import {
-  launchChromium,
-  openConsole,
-  signInUi,
-  startPortal,
-  waitForFirstSync,
-} from '../../tests/e2e/harness';
+import { launchChromium, openConsole, signInUi, waitForFirstSync } from '../../tests/e2e/harness';
+import { startPortalProcess } from './portal-process';
+import { bridgeQuiet, settleAfterSignIn, watchBridge } from './settle';
 
 /** One row of the bench table (bench/env.ts `Result`; kept apart because this file builds with the e2e project). */
 interface Result {
@@ -196,7 +194,9 @@ async function openThreadByKey(page: Page, first: boolean): Promise<Timed> {
 
 /**
  * Change the open thread's priority (a real change through the core, which reports it to the page), wait until
- * the thread shows it, then switch queue: the page has no kept copy of any list after a change.
+ * the thread shows it and the change has settled (the bridge quiet for 300 ms: the re-reads it caused, its push
+ * to the portal and the pull back are done, as when a person moves on to the queues), then switch queue: the page
+ * has no kept copy of any list after a change.
  */
 async function queueSwitchAfterChange(page: Page, label: string, priority: string): Promise<Timed> {
   const select = page.getByRole('article').getByLabel('Priority');
@@ -207,6 +207,7 @@ async function queueSwitchAfterChange(page: Page, label: string, priority: strin
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
   }
   await page.locator('.thread-list .trow-loading').waitFor({ state: 'detached' });
+  await bridgeQuiet(page);
   return queueSwitch(page, label);
 }
 
@@ -309,7 +310,8 @@ function uiRows(
 }
 
 async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
-  const portal = await startPortal();
+  // The demo backend in its own process, as the portal is another machine in production (portal-process.ts).
+  const portal = await startPortalProcess();
   const browser = await launchChromium();
   const desk = await openConsole(portal, browser);
   try {
@@ -318,6 +320,8 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
     await page.evaluate('globalThis.__name = (f) => f');
     await signInUi(page, portal, 'clinician1');
     await waitForFirstSync(page);
+    await settleAfterSignIn(desk);
+    await watchBridge(page);
     const runs = opts.quick ? 20 : 100;
     const switches: Timed[] = [];
     for (let i = 0; i < runs + 4; i++) {
@@ -363,7 +367,9 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
         input: 'click',
         content: 'list',
         timed: changed,
-        note: "the open thread's priority changed first (the page keeps no list across a change: a round trip to the core)",
+        note:
+          "the open thread's priority changed first, and the switch clicked once that change settled (bridge " +
+          'quiet for 300 ms); the page keeps no list across a change: a round trip to the core',
       },
       {
         what: 'open a thread, mouse',
