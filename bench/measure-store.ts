@@ -119,31 +119,21 @@ function openPlain(dir: string): Store {
   return new Store(same, file);
 }
 
-/** The SQL of every migration, captured by running them against a recorder. */
-function migrationSql(): string[] {
-  const sql: string[] = [];
-  const recorder = {
-    exec: (s: string) => sql.push(s),
-    pragma: (s: string, o?: { simple?: boolean }) => (o?.simple ? 0 : sql.push(`PRAGMA ${s}`)),
-    transaction: (fn: () => void) => () => fn(),
-  };
-  migrate(recorder as unknown as Db);
-  return sql;
-}
-
-function openNode(file: string, keyHex: string): Promise<InstanceType<typeof sqlcipher.Database>> {
+/**
+ * The same schema for @journeyapps/sqlcipher: our store creates and migrates the encrypted file (a genuine
+ * SQLCipher 4 database, DESIGN §4), and the library opens it with the key. Replaying the migrations' SQL instead
+ * broke as soon as a migration read rows (005 does), so the file is made by the code that makes every store.
+ */
+function openNode(dir: string, keyHex: string): Promise<InstanceType<typeof sqlcipher.Database>> {
+  const made = openDatabase(dir, keyHex);
+  const file = made.file;
+  made.db.close();
   return new Promise((resolve, reject) => {
     const db = new sqlcipher.Database(file, (err) => {
       if (err) return reject(err);
       // Statements run in order, one at a time (node-sqlite3 otherwise runs queued statements in parallel).
       (db as unknown as { serialize(): void }).serialize();
-      const setup = [
-        `PRAGMA key = "x'${keyHex}'"`,
-        ...STORE_PRAGMAS.map((p) => `PRAGMA ${p}`),
-        'BEGIN',
-        ...migrationSql(),
-        'COMMIT',
-      ].join(';\n');
+      const setup = [`PRAGMA key = "x'${keyHex}'"`, ...STORE_PRAGMAS.map((p) => `PRAGMA ${p}`)].join(';\n');
       db.exec(setup, (e) => (e ? reject(e) : resolve(db)));
     });
   });
@@ -402,7 +392,7 @@ export async function measureStore(opts: BenchOptions): Promise<Result[]> {
     const o = openEncrypted(tempDir('lib-ours'), key);
     ours.push(oursLib(o.db, data, ids, threadIds));
     o.close();
-    const node = await openNode(path.join(tempDir('lib-node'), 'sqlcipher.db'), key);
+    const node = await openNode(tempDir('lib-node'), key);
     theirs.push(await theirsLib(node, data, ids, threadIds));
     await closeNode(node);
   }
