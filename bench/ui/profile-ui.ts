@@ -21,7 +21,7 @@ import {
 } from '../../tests/e2e/harness';
 import type { Router } from '../../src-main/ipc/types';
 import { startPortalProcess } from './portal-process';
-import { settleAfterSignIn } from './settle';
+import { bridgeQuiet, settleAfterSignIn, watchBridge } from './settle';
 
 interface Timeline {
   /** performance.timeOrigin + t0 of the page (epoch ms), to place the core's calls on the page's time line. */
@@ -257,6 +257,20 @@ try {
   await timed(page, 'queue', 'All open');
   for (let i = 0; i < runs; i++) show(`thread ${i % 12}`, await timed(page, 'thread', i % 12));
   if (process.env.PROFILE_CPU) await cpuProfile(page, 40, 'thread');
+  // A queue switch after a change (the open thread's priority), once the change has settled, as the bench does.
+  await watchBridge(page);
+  for (let i = 0; i < runs; i++) {
+    const priority = i % 2 ? 'routine' : 'urgent';
+    const select = page.getByRole('article').getByLabel('Priority');
+    await select.selectOption(priority);
+    await page.waitForFunction((p) => {
+      const el = document.querySelector<HTMLSelectElement>('article.thread select#thread-priority');
+      return el?.value === p;
+    }, priority);
+    await bridgeQuiet(page);
+    const label = i % 2 ? 'All open' : 'Closed';
+    show(`changed ${label}`, await timed(page, 'queue', label));
+  }
   console.log(`threads with bodies withheld at the end: ${withheld()}`);
 } finally {
   await desk.close();
