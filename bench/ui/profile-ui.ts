@@ -6,6 +6,7 @@
  *
  *   npx electron-vite build && bash scripts/with-keyring.sh node --import tsx bench/ui/profile-ui.ts [runs]
  *
+ * SYNCHRONOUS=FULL makes every commit of the console's store durable (an fsync per commit).
  * PROFILE_CPU=1 adds Chromium's CPU profile of 40 queue switches and of 40 thread opens.
  * The demo backend runs in its own process (bench/ui/portal-process.ts), as in the bench; PORTAL=in-process puts
  * it on this process's event loop. The core's side of each call (router.call start and duration) is printed under
@@ -247,6 +248,8 @@ try {
   await waitForFirstSync(page);
   // SETTLE=0: time the first seconds after sign-in, while the bodies withheld before it are still being fetched.
   if (process.env.SETTLE !== '0') await settleAfterSignIn(desk);
+  // SYNCHRONOUS=FULL: every commit durable (an fsync), as s6read's durable audited reads will make thread.get.
+  if (process.env.SYNCHRONOUS === 'FULL') desk.core.store.db.pragma('synchronous = FULL');
   await instrument(page);
   instrumentCore(desk.core.router);
   const withheld = () => desk.core.store.threads.withheldIds(1_000_000).length;
