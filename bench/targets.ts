@@ -67,16 +67,20 @@ export const DESIGN_TARGETS: readonly DesignTarget[] = [
     row: /^patient message posted on the portal/,
     target: ms('p95', '<', 1000),
   },
+  // "Within one frame" (RAIL): the work the input causes, the round trip to the core included, is done within one
+  // frame's budget, so the next frame shows it. Carried by the "→ … in the DOM" rows (input event to the DOM
+  // holding the new content). The "→ … painted" rows of the same runs add the wait for the display's refresh
+  // (0–16.7 ms at 60 Hz) and carry no target (bench/ui/child-ui.ts).
   {
-    text: 'in Chromium: queue switch within one frame (16 ms)',
+    text: 'in Chromium: queue switch within one frame (16 ms): input → new list in the DOM',
     group: 'ui',
-    row: /^UI: switch queue \(/,
+    row: /^UI: switch queue( after a change)? \(click → list in the DOM\)$/,
     target: ms('p95', '<=', 16),
   },
   {
-    text: 'in Chromium: open thread within one frame (16 ms)',
+    text: 'in Chromium: open thread within one frame (16 ms): input → thread in the DOM',
     group: 'ui',
-    row: /^UI: open a thread/,
+    row: /^UI: open a thread, (mouse|keyboard) \((click|Enter) → thread in the DOM\)$/,
     target: ms('p95', '<=', 16),
   },
   {

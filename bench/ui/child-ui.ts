@@ -5,22 +5,24 @@
  *   node --import tsx bench/ui/child-ui.ts   (BENCH_UI='{"quick":true}')
  *
  * Issue 16, deliverable 5 (DESIGN §10): the console in Chromium through the browser host, driven by Playwright
- * (playwright-core, Debian's Chromium) with real mouse and keyboard input, timed inside the page: from the input
- * event's timeStamp (the click, the Enter, the last keystroke) to the first task after the animation frame that
- * follows the DOM showing the new content, i.e. once that frame is painted (session 5: was the animation-frame
- * callback, which runs before the frame's style, layout and paint). Targets: queue switch and open thread within
- * one frame (16 ms); search results within 100 ms of the last keystroke. Uses the e2e harness
- * (tests/e2e/harness.ts) and its demo backend (the demo's default size, not --scale); needs the built renderer
- * (`npx electron-vite build`). bench/ui/profile-ui.ts shows where the time goes.
+ * (playwright-core, Debian's Chromium) with real mouse and keyboard input, timed inside the page from the input
+ * event's timeStamp (the click, the Enter, the last keystroke). Queue switch and open thread "within one frame"
+ * (RAIL): the work the input causes, the round trip to the core included, is done within one frame's budget (16
+ * ms), so the next frame shows it; timed to the DOM holding the new content (target p95 ≤ 16 ms). The same runs
+ * timed to the painted frame (the first task after the animation frame that shows the content) are informational:
+ * that adds the wait for the display's next refresh (0–16.7 ms at 60 Hz wherever the click lands in the refresh)
+ * and the frame's own style, layout and paint, so its p95 exceeds 16 ms even for a change made in the click's own
+ * task. The frames between the input and the one showing the content are counted (1 = the next frame). Search
+ * results within 100 ms of the last keystroke, to the painted frame. Uses the e2e harness (tests/e2e/harness.ts)
+ * and its demo backend (the demo's default size, not --scale) in a process of its own (portal-process.ts), and
+ * times a desk in its steady state: after the first sync and the fetch of bodies withheld before sign-in
+ * (settle.ts). Needs the built renderer (`npx electron-vite build`). bench/ui/profile-ui.ts shows where the time
+ * goes.
  */
 import type { Page } from 'playwright-core';
-import {
-  launchChromium,
-  openConsole,
-  signInUi,
-  startPortal,
-  waitForFirstSync,
-} from '../../tests/e2e/harness';
+import { launchChromium, openConsole, signInUi, waitForFirstSync } from '../../tests/e2e/harness';
+import { startPortalProcess } from './portal-process';
+import { bridgeQuiet, settleAfterSignIn, watchBridge } from './settle';
 
 /** One row of the bench table (bench/env.ts `Result`; kept apart because this file builds with the e2e project). */
 interface Result {
@@ -52,16 +54,33 @@ export const PRESS_MS = 60;
 /** Rows clicked in turn: the first ones of the list, all fully visible at 1280×800. */
 const ROWS = 6;
 
+/**
+ * One timed input, in ms from the input event's timeStamp (when the browser received the input):
+ * - `dom`: the DOM holds the new content (a MutationObserver callback, which runs right after React's commit).
+ *   This is the work the input causes, the round trip to the core included: what "within one frame" (RAIL)
+ *   asks to be done within 16 ms, so that the next frame shows it.
+ * - `painted`: the first task after the animation frame that shows it, i.e. once that frame is painted. This
+ *   adds the wait for the display's next refresh (0–16.7 ms at 60 Hz, wherever in the refresh the click lands)
+ *   and the frame's style, layout and paint; informational, no target.
+ * - `frames`: how many frames Chromium began from the input up to and including the one that shows the content
+ *   (1 = the next frame), counted by a requestAnimationFrame loop started in the input's own event.
+ */
+export interface Timed {
+  dom: number;
+  painted: number;
+  frames: number;
+}
+
 interface Window2 {
-  __ui: Promise<number>;
+  __ui: Promise<Timed>;
   __name?: unknown;
 }
 
 /**
  * Arm the page: the next `trigger` event (click or keydown, caught first, in the capture phase on window) starts
- * the clock at its timeStamp (when the browser received the input), and the clock stops at the first task after
- * the animation frame that follows the DOM showing the new content (`done`), i.e. once that frame is painted.
- * `window.__ui` resolves with the ms in between. `kind` picks the content: 'list' (thread list) or 'thread'.
+ * the clock at its timeStamp and a requestAnimationFrame loop that counts frames; the DOM showing the new content
+ * (`done`) gives `dom`, and the first task after the animation frame that follows gives `painted` (Timed).
+ * `window.__ui` resolves with them. `kind` picks the content: 'list' (thread list) or 'thread'.
  */
 function arm(page: Page, kind: 'list' | 'thread', trigger: 'click' | 'keydown'): Promise<void> {
   return page.evaluate(
@@ -79,18 +98,32 @@ function arm(page: Page, kind: 'list' | 'thread', trigger: 'click' | 'keydown'):
         return s !== '' && s !== before && !root.querySelector('[aria-busy="true"]');
       };
       const w = window as unknown as Window2;
-      w.__ui = new Promise<number>((resolve, reject) => {
+      w.__ui = new Promise<Timed>((resolve, reject) => {
         let t0 = -1;
-        const timer = setTimeout(() => reject(new Error(`the ${k} did not show`)), 10_000);
+        // Begin-frame times (the rAF timestamp) of the frames since the input.
+        const frameTimes: number[] = [];
+        let counting = true;
+        const tick = (ts: number) => {
+          frameTimes.push(ts);
+          if (counting) requestAnimationFrame(tick);
+        };
+        const timer = setTimeout(() => {
+          counting = false;
+          reject(new Error(`the ${k} did not show`));
+        }, 10_000);
         const observer = new MutationObserver(() => {
           if (t0 < 0 || !done()) return;
+          const dom = performance.now() - t0;
           observer.disconnect();
           clearTimeout(timer);
-          requestAnimationFrame(() => {
+          requestAnimationFrame((frameStart) => {
+            // This callback runs after the loop's in the same frame (callbacks run in the order asked for).
+            counting = false;
+            const frames = frameTimes.filter((x) => x <= frameStart).length;
             // The frame's rendering (style, layout, paint) runs after its animation-frame callbacks: a task
             // posted now runs once that frame is done.
             const channel = new MessageChannel();
-            channel.port1.onmessage = () => resolve(performance.now() - t0);
+            channel.port1.onmessage = () => resolve({ dom, painted: performance.now() - t0, frames });
             channel.port2.postMessage(null);
           });
         });
@@ -98,6 +131,7 @@ function arm(page: Page, kind: 'list' | 'thread', trigger: 'click' | 'keydown'):
           t,
           (e) => {
             t0 = e.timeStamp > 0 ? e.timeStamp : performance.now();
+            requestAnimationFrame(tick);
             observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
           },
           { capture: true, once: true },
@@ -108,7 +142,7 @@ function arm(page: Page, kind: 'list' | 'thread', trigger: 'click' | 'keydown'):
   );
 }
 
-const measured = (page: Page) => page.evaluate(() => (window as unknown as Window2).__ui);
+const measured = (page: Page): Promise<Timed> => page.evaluate(() => (window as unknown as Window2).__ui);
 
 /** The centre of an element, for a real mouse click. */
 async function centre(page: Page, selector: string): Promise<{ x: number; y: number }> {
@@ -128,24 +162,24 @@ async function click(page: Page, at: { x: number; y: number }): Promise<void> {
 const queueButton = (label: string) =>
   `nav[aria-label="Queues"] button:has(.queue-label:text-is("${label}"))`;
 
-/** Click the queue button labelled `label`; ms from the click to the painted frame showing that queue. */
-async function queueSwitch(page: Page, label: string): Promise<number> {
+/** Click the queue button labelled `label`; from the click to the list of that queue (Timed). */
+async function queueSwitch(page: Page, label: string): Promise<Timed> {
   const at = await centre(page, queueButton(label));
   await arm(page, 'list', 'click');
   await click(page, at);
   return measured(page);
 }
 
-/** Click row `index` of the thread list; ms from the click to the painted frame showing that thread. */
-async function openThread(page: Page, index: number): Promise<number> {
+/** Click row `index` of the thread list; from the click to that thread (Timed). */
+async function openThread(page: Page, index: number): Promise<Timed> {
   const at = await centre(page, `#thread-row-${index}`);
   await arm(page, 'thread', 'click');
   await click(page, at);
   return measured(page);
 }
 
-/** Move the list's cursor one row down and press Enter; ms from the Enter to the painted frame with that thread. */
-async function openThreadByKey(page: Page, first: boolean): Promise<number> {
+/** Move the list's cursor one row down and press Enter; from the Enter to that thread (Timed). */
+async function openThreadByKey(page: Page, first: boolean): Promise<Timed> {
   const list = page.getByRole('listbox', { name: 'Threads' });
   if (first) {
     await list.focus();
@@ -160,9 +194,11 @@ async function openThreadByKey(page: Page, first: boolean): Promise<number> {
 
 /**
  * Change the open thread's priority (a real change through the core, which reports it to the page), wait until
- * the thread shows it, then switch queue: the page has no kept copy of any list after a change.
+ * the thread shows it and the change has settled (the bridge quiet for 300 ms: the re-reads it caused, its push
+ * to the portal and the pull back are done, as when a person moves on to the queues), then switch queue: the page
+ * has no kept copy of any list after a change.
  */
-async function queueSwitchAfterChange(page: Page, label: string, priority: string): Promise<number> {
+async function queueSwitchAfterChange(page: Page, label: string, priority: string): Promise<Timed> {
   const select = page.getByRole('article').getByLabel('Priority');
   await select.selectOption(priority);
   // The select shows the thread's priority as read back from the core after its change report.
@@ -171,6 +207,7 @@ async function queueSwitchAfterChange(page: Page, label: string, priority: strin
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
   }
   await page.locator('.thread-list .trow-loading').waitFor({ state: 'detached' });
+  await bridgeQuiet(page);
   return queueSwitch(page, label);
 }
 
@@ -211,8 +248,70 @@ async function search(page: Page, word: string): Promise<number> {
   return ms;
 }
 
+const pick = (s: { median: number; p95: number; n: number }) => ({ median: s.median, p95: s.p95, runs: s.n });
+
+/** "1 frame: 97, 2 frames: 3" — how many runs showed the content in the next frame, the one after, … */
+function frameCounts(xs: readonly number[]): string {
+  const by = new Map<number, number>();
+  for (const x of xs) by.set(x, (by.get(x) ?? 0) + 1);
+  return [...by]
+    .sort((a, b) => a[0] - b[0])
+    .map(([f, n]) => `${f} frame${f === 1 ? '' : 's'}: ${n}`)
+    .join(', ');
+}
+
+/**
+ * The rows of one kind of input (issue 16 §5): "input → content in the DOM", with the one-frame target (p95 ≤ 16
+ * ms: the work the input causes is done within one frame's budget, so the next frame can show it), and
+ * "input → painted", informational (no target: it adds the wait for the display's refresh, which no work on our
+ * side can remove; its note gives that wait and the frames counted).
+ */
+function uiRows(
+  kinds: {
+    what: string;
+    input: 'click' | 'Enter';
+    content: 'list' | 'thread';
+    timed: Timed[];
+    note: string;
+  }[],
+): Result[] {
+  const dom: Result[] = [];
+  const painted: Result[] = [];
+  for (const k of kinds) {
+    const d = summarize(k.timed.map((x) => x.dom));
+    const f = summarize(k.timed.map((x) => x.frames));
+    const wait = summarize(k.timed.map((x) => x.painted - x.dom));
+    dom.push({
+      group: 'ui',
+      name: `UI: ${k.what} (${k.input} → ${k.content} in the DOM)`,
+      unit: 'ms',
+      ...pick(d),
+      target: { on: 'p95', op: '<=', value: 16 },
+      note:
+        `${k.note}; from the ${k.input} event's timeStamp to the MutationObserver callback that sees the new ` +
+        `content in the DOM (right after React's commit). Frames begun from the input to the one showing it ` +
+        `(1 = the next): median ${f.median}, p95 ${f.p95} (${frameCounts(k.timed.map((x) => x.frames))})`,
+    });
+    painted.push({
+      group: 'ui',
+      name: `UI: ${k.what} (${k.input} → ${k.content} painted)`,
+      unit: 'ms',
+      ...pick(summarize(k.timed.map((x) => x.painted))),
+      target: null,
+      note:
+        `the runs of the "${k.what} (… in the DOM)" row, to the first task after the animation frame that ` +
+        `shows the content. ` +
+        `Informational: it adds the wait for the display's next refresh (0–16.7 ms at 60 Hz, wherever the input ` +
+        `lands in the refresh) and the frame's style, layout and paint; DOM → painted: median ` +
+        `${wait.median.toFixed(1)}, p95 ${wait.p95.toFixed(1)} ms`,
+    });
+  }
+  return [...dom, ...painted];
+}
+
 async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
-  const portal = await startPortal();
+  // The demo backend in its own process, as the portal is another machine in production (portal-process.ts).
+  const portal = await startPortalProcess();
   const browser = await launchChromium();
   const desk = await openConsole(portal, browser);
   try {
@@ -221,84 +320,79 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
     await page.evaluate('globalThis.__name = (f) => f');
     await signInUi(page, portal, 'clinician1');
     await waitForFirstSync(page);
+    await settleAfterSignIn(desk);
+    await watchBridge(page);
     const runs = opts.quick ? 20 : 100;
-    const switches: number[] = [];
+    const switches: Timed[] = [];
     for (let i = 0; i < runs + 4; i++) {
-      const ms = await queueSwitch(page, QUEUES[i % QUEUES.length]!);
-      if (i >= 4) switches.push(ms);
+      const timed = await queueSwitch(page, QUEUES[i % QUEUES.length]!);
+      if (i >= 4) switches.push(timed);
     }
     await queueSwitch(page, 'All open');
-    const opens: number[] = [];
+    const opens: Timed[] = [];
     for (let i = 0; i < runs + 4; i++) {
-      const ms = await openThread(page, i % ROWS);
-      if (i >= 4) opens.push(ms);
+      const timed = await openThread(page, i % ROWS);
+      if (i >= 4) opens.push(timed);
     }
-    const keyed: number[] = [];
+    const keyed: Timed[] = [];
     for (let i = 0; i < runs / 2 + 2; i++) {
-      const ms = await openThreadByKey(page, i % ROWS === 0);
-      if (i >= 2) keyed.push(ms);
+      const timed = await openThreadByKey(page, i % ROWS === 0);
+      if (i >= 2) keyed.push(timed);
     }
     // A thread stays open (its priority is what changes); queues alternate.
-    const changed: number[] = [];
+    const changed: Timed[] = [];
     const changeRuns = opts.quick ? 10 : 30;
     for (let i = 0; i < changeRuns + 2; i++) {
-      const ms = await queueSwitchAfterChange(
+      const timed = await queueSwitchAfterChange(
         page,
         i % 2 ? 'All open' : 'Closed',
         i % 2 ? 'routine' : 'urgent',
       );
-      if (i >= 2) changed.push(ms);
+      if (i >= 2) changed.push(timed);
     }
     // The list shows All open again (the last switch above).
     const searches: number[] = [];
     for (let i = 0; i < Math.max(8, runs / 5); i++) searches.push(await search(page, SEARCH_WORDS[i % 4]!));
     if (desk.pageErrors.length > 0) throw new Error(`the page reported errors: ${desk.pageErrors.length}`);
-    const row = (name: string, xs: number[], target: number, note: string): Result => {
-      const s = summarize(xs);
-      return {
-        group: 'ui',
-        name,
-        unit: 'ms',
-        median: s.median,
-        p95: s.p95,
-        target: { on: 'p95', op: '<=', value: target },
-        runs: s.n,
-        note,
-      };
-    };
-    const painted = 'to the first task after the next animation frame (the frame painted)';
-    return [
-      row(
-        'UI: switch queue (click → list painted)',
-        switches,
-        16,
-        `mouse clicks on ${QUEUES.join(', ')} in turn; from the click event ${painted}`,
-      ),
-      row(
-        'UI: switch queue after a change (click → list painted)',
-        changed,
-        16,
-        `the open thread's priority changed first (the page keeps no list across a change); ${painted}`,
-      ),
-      row(
-        'UI: open a thread, mouse (click → thread painted)',
-        opens,
-        16,
-        `the first ${ROWS} rows in turn, button held ${PRESS_MS} ms; from the click event ${painted}`,
-      ),
-      row(
-        'UI: open a thread, keyboard (Enter → thread painted)',
-        keyed,
-        16,
-        `↓ then Enter on the first ${ROWS} rows in turn; from the Enter keydown ${painted}`,
-      ),
-      row(
-        'UI: search results after the last keystroke (painted)',
-        searches,
-        100,
-        `typed at 40 ms per key: ${SEARCH_WORDS.join(', ')}; from the last keydown ${painted}`,
-      ),
-    ];
+    return uiRows([
+      {
+        what: 'switch queue',
+        input: 'click',
+        content: 'list',
+        timed: switches,
+        note: `mouse clicks on ${QUEUES.join(', ')} in turn (each list seen before: its kept first page shows at once)`,
+      },
+      {
+        what: 'switch queue after a change',
+        input: 'click',
+        content: 'list',
+        timed: changed,
+        note:
+          "the open thread's priority changed first, and the switch clicked once that change settled (bridge " +
+          'quiet for 300 ms); the page keeps no list across a change: a round trip to the core',
+      },
+      {
+        what: 'open a thread, mouse',
+        input: 'click',
+        content: 'thread',
+        timed: opens,
+        note: `the first ${ROWS} rows in turn, button held ${PRESS_MS} ms (a round trip to the core: thread.get)`,
+      },
+      {
+        what: 'open a thread, keyboard',
+        input: 'Enter',
+        content: 'thread',
+        timed: keyed,
+        note: `↓ then Enter on the first ${ROWS} rows in turn (a round trip to the core: thread.get)`,
+      },
+    ]).concat({
+      group: 'ui',
+      name: 'UI: search results after the last keystroke (painted)',
+      unit: 'ms',
+      ...pick(summarize(searches)),
+      target: { on: 'p95', op: '<=', value: 100 },
+      note: `typed at 40 ms per key: ${SEARCH_WORDS.join(', ')}; from the last keydown to the first task after the next animation frame (the frame painted)`,
+    });
   } finally {
     await desk.close();
     await browser.close();

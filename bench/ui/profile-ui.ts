@@ -4,7 +4,13 @@
  * prints, in ms from the click: the request sent, the answer received (and how long its handler ran), the DOM
  * showing the new content, the next animation frame, and the first task after that frame (the frame painted).
  *
- *   npx electron-vite build && node --import tsx bench/ui/profile-ui.ts [runs]
+ *   npx electron-vite build && bash scripts/with-keyring.sh node --import tsx bench/ui/profile-ui.ts [runs]
+ *
+ * SYNCHRONOUS=FULL makes every commit of the console's store durable (an fsync per commit).
+ * PROFILE_CPU=1 adds Chromium's CPU profile of 40 queue switches and of 40 thread opens.
+ * The demo backend runs in its own process (bench/ui/portal-process.ts), as in the bench; PORTAL=in-process puts
+ * it on this process's event loop. The core's side of each call (router.call start and duration) is printed under
+ * the page's time line (both clocks are epoch ms).
  */
 import type { Page } from 'playwright-core';
 import {
@@ -14,12 +20,17 @@ import {
   startPortal,
   waitForFirstSync,
 } from '../../tests/e2e/harness';
+import type { Router } from '../../src-main/ipc/types';
+import { startPortalProcess } from './portal-process';
+import { bridgeQuiet, settleAfterSignIn, watchBridge } from './settle';
 
 interface Timeline {
+  /** performance.timeOrigin + t0 of the page (epoch ms), to place the core's calls on the page's time line. */
+  epoch0: number;
   /** The click's task (handlers, and React's render and commit in its microtasks) done. */
   clickTask: number;
   sends: number[];
-  recvs: { at: number; ran: number; bytes: number }[];
+  recvs: { at: number; ran: number; bytes: number; event?: string }[];
   shown: number;
   frame: number;
   painted: number;
@@ -29,7 +40,7 @@ interface Timeline {
 async function instrument(page: Page): Promise<void> {
   await page.evaluate(() => {
     const w = window as unknown as {
-      __net: { sends: number[]; recvs: { at: number; ran: number; bytes: number }[] };
+      __net: { sends: number[]; recvs: { at: number; ran: number; bytes: number; event?: string }[] };
     };
     w.__net = { sends: [], recvs: [] };
     const send = WebSocket.prototype.send;
@@ -41,7 +52,15 @@ async function instrument(page: Page): Promise<void> {
         this.onmessage = (ev: MessageEvent) => {
           const at = performance.now();
           handler.call(this, ev);
-          w.__net.recvs.push({ at, ran: performance.now() - at, bytes: String(ev.data).length });
+          const text = String(ev.data);
+          // Events by name (no payload: PHI), answers by size.
+          const event = /^\{"kind":"event","event":"([^"]+)"/.exec(text)?.[1];
+          w.__net.recvs.push({
+            at,
+            ran: performance.now() - at,
+            bytes: text.length,
+            ...(event ? { event } : {}),
+          });
         };
       }
       return send.call(this, data);
@@ -53,7 +72,7 @@ function timed(page: Page, kind: 'queue' | 'thread', arg: string | number): Prom
   return page.evaluate(
     async ([k, a]) => {
       const w = window as unknown as {
-        __net: { sends: number[]; recvs: { at: number; ran: number; bytes: number }[] };
+        __net: { sends: number[]; recvs: { at: number; ran: number; bytes: number; event?: string }[] };
       };
       w.__net.sends = [];
       w.__net.recvs = [];
@@ -97,6 +116,7 @@ function timed(page: Page, kind: 'queue' | 'thread', arg: string | number): Prom
             const ch = new MessageChannel();
             ch.port1.onmessage = () =>
               resolve({
+                epoch0: performance.timeOrigin + t0,
                 clickTask,
                 sends: w.__net.sends.map((x) => x - t0),
                 recvs: w.__net.recvs.map((r) => ({ ...r, at: r.at - t0 })),
@@ -118,26 +138,69 @@ function timed(page: Page, kind: 'queue' | 'thread', arg: string | number): Prom
 
 const fmt = (x: number) => x.toFixed(1).padStart(6);
 
+/** The core's router calls (epoch ms, this process's clock): when each started and ended. */
+const coreCalls: { method: string; start: number; end: number }[] = [];
+
+/** Wrap the core's router so each call made through the browser host is timed on the core's side. */
+function instrumentCore(router: Router): void {
+  const call = router.call.bind(router);
+  router.call = async (method, input, caller) => {
+    const start = performance.timeOrigin + performance.now();
+    const result = await call(method, input, caller);
+    coreCalls.push({ method, start, end: performance.timeOrigin + performance.now() });
+    return result;
+  };
+  // The core's events (by name; sync.status with its connection state), as zero-length entries.
+  router.onEvent((event, payload) => {
+    const at = performance.timeOrigin + performance.now();
+    const state =
+      event === 'sync.status'
+        ? `(${(payload as { connection?: string }).connection})`
+        : event === 'data.changed'
+          ? `(${(payload as { entities: string[] }).entities.join(',')})`
+          : '';
+    coreCalls.push({ method: `!${event}${state}`, start: at, end: at });
+  });
+}
+
 function show(label: string, t: Timeline): void {
-  const net = t.recvs.map((r) => `recv@${fmt(r.at)} ran ${r.ran.toFixed(1)} (${r.bytes} B)`).join('; ');
+  const net = t.recvs
+    .map((r) => `recv@${fmt(r.at)} ran ${r.ran.toFixed(1)} (${r.event ?? `${r.bytes} B`})`)
+    .join('; ');
+  // Core calls that overlap this time line (page and core share the machine's clock: epoch ms).
+  const core = coreCalls
+    .filter((c) => c.end >= t.epoch0 && c.start <= t.epoch0 + t.painted)
+    .map((c) => `${c.method}@${fmt(c.start - t.epoch0)}+${(c.end - c.start).toFixed(1)}`)
+    .join(', ');
+  coreCalls.length = 0;
   console.log(
     `${label.padEnd(14)} click task ${fmt(t.clickTask)} sends@${t.sends.map(fmt).join(',')} | ${net} | shown ${fmt(t.shown)} frame ${fmt(
       t.frame,
-    )} painted ${fmt(t.painted)}`,
+    )} painted ${fmt(t.painted)}\n${''.padEnd(14)} core: ${core}`,
   );
 }
 
-/** Self time by function (ms) over `n` cached queue switches, from Chromium's sampling profiler (CDP). */
-async function cpuProfile(page: Page, n: number): Promise<void> {
+/**
+ * Self time by function (ms) over `n` cached queue switches (kind 'queue') or thread opens ('thread'), from
+ * Chromium's sampling profiler (CDP).
+ */
+async function cpuProfile(page: Page, n: number, kind: 'queue' | 'thread'): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
   await cdp.send('Profiler.start');
   const queues = ['Closed', 'All open', 'Closed', 'Unassigned'];
-  for (let i = 0; i < n; i++) await timed(page, 'queue', queues[i % 4]!);
+  for (let i = 0; i < n; i++) {
+    if (kind === 'queue') await timed(page, 'queue', queues[i % 4]!);
+    else await timed(page, 'thread', i % 12);
+  }
   const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
     profile: {
-      nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+      nodes: {
+        id: number;
+        callFrame: { functionName: string; url: string; lineNumber: number };
+        children?: number[];
+      }[];
       samples: number[];
       timeDeltas: number[];
     };
@@ -150,12 +213,32 @@ async function cpuProfile(page: Page, n: number): Promise<void> {
     self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   });
   const top = [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]);
-  console.log(`CPU self time over ${n} queue switches (ms):`);
+  // PROFILE_CALLERS=<function name>: the call stacks (5 deep) that reach it, by sampled time.
+  const wanted = process.env.PROFILE_CALLERS;
+  if (wanted) {
+    const parent = new Map<number, number>();
+    for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node.id);
+    const stacks = new Map<string, number>();
+    profile.samples.forEach((id, i) => {
+      if (byId.get(id)!.callFrame.functionName !== wanted) return;
+      const chain: string[] = [];
+      for (let at = parent.get(id); at !== undefined && chain.length < 5; at = parent.get(at)) {
+        const f = byId.get(at)!.callFrame;
+        chain.push(`${f.functionName || '(anon)'}:${f.lineNumber}`);
+      }
+      const key = chain.join(' < ');
+      stacks.set(key, (stacks.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    });
+    for (const [k, v] of [...stacks].sort((a, b) => b[1] - a[1]).slice(0, 8))
+      console.log(`  ${v.toFixed(1).padStart(6)} ms  ${wanted} < ${k}`);
+  }
+  console.log(`CPU self time over ${n} ${kind === 'queue' ? 'queue switches' : 'thread opens'} (ms):`);
   for (const [k, v] of top.slice(0, 25)) console.log(`${v.toFixed(1).padStart(8)}  ${k}`);
 }
 
 const runs = Number(process.argv[2] ?? 12);
-const portal = await startPortal();
+// PORTAL=in-process: the backend on this process's event loop, as before session 6 (for comparison).
+const portal = process.env.PORTAL === 'in-process' ? await startPortal() : await startPortalProcess();
 const browser = await launchChromium();
 const desk = await openConsole(portal, browser);
 try {
@@ -163,12 +246,35 @@ try {
   await page.evaluate('globalThis.__name = (f) => f');
   await signInUi(page, portal, 'clinician1');
   await waitForFirstSync(page);
+  // SETTLE=0: time the first seconds after sign-in, while the bodies withheld before it are still being fetched.
+  if (process.env.SETTLE !== '0') await settleAfterSignIn(desk);
+  // SYNCHRONOUS=FULL: every commit durable (an fsync), as s6read's durable audited reads will make thread.get.
+  if (process.env.SYNCHRONOUS === 'FULL') desk.core.store.db.pragma('synchronous = FULL');
   await instrument(page);
+  instrumentCore(desk.core.router);
+  const withheld = () => desk.core.store.threads.withheldIds(1_000_000).length;
+  console.log(`threads with bodies withheld (fetched again on open or by the sync): ${withheld()}`);
   const queues = ['Closed', 'All open', 'Closed', 'Unassigned'];
   for (let i = 0; i < runs; i++) show(`queue ${queues[i % 4]}`, await timed(page, 'queue', queues[i % 4]!));
-  if (process.env.PROFILE_CPU) await cpuProfile(page, 40);
+  if (process.env.PROFILE_CPU) await cpuProfile(page, 40, 'queue');
   await timed(page, 'queue', 'All open');
   for (let i = 0; i < runs; i++) show(`thread ${i % 12}`, await timed(page, 'thread', i % 12));
+  if (process.env.PROFILE_CPU) await cpuProfile(page, 40, 'thread');
+  // A queue switch after a change (the open thread's priority), once the change has settled, as the bench does.
+  await watchBridge(page);
+  for (let i = 0; i < runs; i++) {
+    const priority = i % 2 ? 'routine' : 'urgent';
+    const select = page.getByRole('article').getByLabel('Priority');
+    await select.selectOption(priority);
+    await page.waitForFunction((p) => {
+      const el = document.querySelector<HTMLSelectElement>('article.thread select#thread-priority');
+      return el?.value === p;
+    }, priority);
+    await bridgeQuiet(page);
+    const label = i % 2 ? 'All open' : 'Closed';
+    show(`changed ${label}`, await timed(page, 'queue', label));
+  }
+  console.log(`threads with bodies withheld at the end: ${withheld()}`);
 } finally {
   await desk.close();
   await browser.close();

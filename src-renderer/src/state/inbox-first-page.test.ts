@@ -17,6 +17,7 @@ import {
   openThread,
   resetInbox,
   setQuery,
+  showCurrentQuery,
   takeOpenedLoad,
   useInbox,
 } from './inbox';
@@ -147,6 +148,20 @@ describe('kept first pages', () => {
     await answerList('Ada');
   });
 
+  it("asks for a new list's first page in the switching task itself, once", async () => {
+    // As QueueNav's click does: the UI store first, then the query; no render, no effect in between.
+    setUi({ queue: 'closed', cursor: 0 });
+    showCurrentQuery();
+    expect(calls.map((c) => [c.method, c.input.queue, c.input.offset])).toEqual([
+      ['inbox.list', 'closed', 0],
+    ]);
+    // The list's own range effect asking for the same rows adds nothing while that page is in flight.
+    ensureRows(0, 10);
+    expect(calls.length).toBe(1);
+    await answerList('Bea');
+    expect(shownNames()).toEqual(['Bea']);
+  });
+
   it('keeps at most a bounded number of lists', async () => {
     for (let i = 0; i < 30; i++) {
       setQuery(JSON.stringify({ queue: 'all', search: `w${i}` }));
@@ -203,6 +218,49 @@ describe('opening a thread', () => {
     clearPhi();
     await answerGet();
     expect(useInbox.getState().detail).toBeNull();
+  });
+
+  it("clears the opened row's unread mark when its read answers, in the list and the kept pages, without reading the list again", async () => {
+    show('all');
+    await answerList('Ada');
+    show('closed');
+    await answerList('Bea');
+    show('all');
+    await answerList('Ada');
+    const bea = useInbox.getState().pages[0]!.rows[0]!;
+    const v = useData.getState().version;
+    openThread(summary('t-Ada', 'Ada'), v);
+    // Not before the read has answered (it is what commits the "seen" mark).
+    expect(useInbox.getState().pages[0]!.rows[0]!.unread).toBe(true);
+    await answerGet();
+    expect(useInbox.getState().pages[0]!.rows[0]).toMatchObject({ id: 't-Ada', unread: false });
+    expect(calls.filter((c) => c.method === 'inbox.list')).toEqual([]);
+    // Switching away and back shows the kept page with the mark cleared too (and reads it again, as always).
+    show('closed');
+    await answerList('Bea');
+    show('all');
+    expect(useInbox.getState().pages[0]!.rows[0]).toMatchObject({ id: 't-Ada', unread: false });
+    await answerList('Ada');
+    expect(bea.unread).toBe(true);
+  });
+
+  it('leaves the unread mark when the read fails, or answers after a lock', async () => {
+    show('all');
+    await answerList('Ada');
+    const v = useData.getState().version;
+    openThread(summary('t-Ada', 'Ada'), v);
+    const i = calls.findIndex((c) => c.method === 'thread.get');
+    const [failing] = calls.splice(i, 1);
+    // A refused read (the scripted API rejects like the bridge does).
+    (failing as unknown as { answer: (v: unknown) => void }).answer(Promise.reject(new Error('refused')));
+    await settle();
+    expect(useInbox.getState().pages[0]!.rows[0]!.unread).toBe(true);
+    setUi({ selectedThreadId: null });
+    openThread(summary('t-Ada', 'Ada'), v);
+    clearPhi();
+    await answerGet();
+    expect(useInbox.getState().pages).toEqual({});
+    expect(keptFirstPages()).toBe(0);
   });
 
   it('never asks for the body of a thread in a pool this role may not read (click or Enter)', () => {

@@ -124,9 +124,15 @@ export function setQuery(key: string): void {
   }
 }
 
-/** Switch the list to the query the UI state asks for now (call right after changing queue or filters). */
+/**
+ * Switch the list to the query the UI state asks for now (call right after changing queue or filters), and ask
+ * for its first page in this same task, before React renders the switch: the round trip to the core overlaps the
+ * render (issue 16 §5). A new query starts at the top (the cursor goes back to row 0); the list's range effect
+ * asks for any further page, and a page in flight is not asked for twice.
+ */
 export function showCurrentQuery(): void {
   setQuery(JSON.stringify(currentQuery()));
+  ensureRows(0, 0);
 }
 
 /** Make sure the pages covering rows first..last are loaded (or loading) for the current generation. */
@@ -221,6 +227,31 @@ export async function loadCounts(): Promise<void> {
   }
 }
 
+/**
+ * A thread's row, in the list shown and in the kept first pages, as the core now has it after `thread.get`
+ * answered: that read committed the "seen" mark, and a mark changes only the row's unread flag (no queue's
+ * members, order or total; src-main/inbox/inbox-service.ts markSeen). So the list is not read again to clear the
+ * dot (it was, 150 ms after every open: a 40 KB answer and an audited list read competing with the next open).
+ * Rows already read keep their objects (nothing renders again).
+ */
+function markRowRead(threadId: string): void {
+  const read = (rows: ThreadSummary[]): ThreadSummary[] | null => {
+    const i = rows.findIndex((r) => r.id === threadId && r.unread);
+    if (i < 0) return null;
+    const next = rows.slice();
+    next[i] = { ...rows[i]!, unread: false };
+    return next;
+  };
+  for (const kept of firstPages.values()) kept.rows = read(kept.rows) ?? kept.rows;
+  const s = useInbox.getState();
+  let pages: Record<number, Page> | null = null;
+  for (const [n, page] of Object.entries(s.pages)) {
+    const rows = read(page.rows);
+    if (rows) (pages ??= { ...s.pages })[Number(n)] = { ...page, rows };
+  }
+  if (pages) useInbox.setState({ pages });
+}
+
 /** The load started by opening a thread (openThread), for the thread pane not to ask again. */
 let openedLoad: { threadId: string; version: number } | null = null;
 
@@ -230,6 +261,8 @@ export async function loadDetail(threadId: string): Promise<void> {
   try {
     const detail = await call('thread.get', { threadId });
     ifCurrent(started, () => {
+      // The read committed the thread's "seen" mark with its audit event: its row is read from now on.
+      markRowRead(threadId);
       if (useUi.getState().selectedThreadId === threadId) useInbox.setState({ detail, detailError: null });
     });
   } catch (error) {

@@ -5,6 +5,7 @@ import { PRIORITY_LABEL, STATUS_LABEL } from '../../components/Badges';
 import { showCurrentQuery, useInbox } from '../../state/inbox';
 import { useReference } from '../../state/reference';
 import { NO_FILTERS, setUi, useUi, type InboxFilters } from '../../state/ui';
+import { groupDigits } from './thread-count';
 
 export const QUEUE_LABEL: Record<Queue, string> = {
   unassigned: 'Unassigned',
@@ -38,7 +39,7 @@ export function QueueNav() {
                 <span className="queue-label">{QUEUE_LABEL[q]}</span>
                 {unread > 0 ? (
                   <span className="queue-count" aria-label={`${unread} unread`}>
-                    {unread.toLocaleString('en')}
+                    {groupDigits(unread)}
                   </span>
                 ) : (
                   <span className="visually-hidden">no unread</span>

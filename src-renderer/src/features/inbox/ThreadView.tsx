@@ -8,7 +8,7 @@ import { DueBadge, PRIORITY_LABEL, PriorityBadge, STATUS_LABEL, StatusBadge } fr
 import { base64ToBlob, objectUrl, revoke, saveBlob } from '../../lib/download';
 import { dateTimeLabel } from '../../lib/time';
 import { useData } from '../../state/data';
-import { invalidateList, loadCounts, loadDetail, takeOpenedLoad, useInbox } from '../../state/inbox';
+import { loadCounts, loadDetail, takeOpenedLoad, useInbox } from '../../state/inbox';
 import { useReference } from '../../state/reference';
 import { useSession } from '../../state/session';
 import { useTriage } from '../../state/triage';
@@ -30,13 +30,11 @@ export function ThreadPane() {
     } else useInbox.setState({ detail: null, detailError: null, actionError: null });
   }, [selectedId, version]);
 
-  // Opening a thread marks it read on this PC: refresh the list's unread marks and the counts.
+  // Opening a thread marks it read on this PC: refresh the unread counts (its row's dot is cleared when the read
+  // answers: state/inbox.ts markRowRead).
   useEffect(() => {
     if (!selectedId) return;
-    const t = setTimeout(() => {
-      invalidateList();
-      void loadCounts();
-    }, 150);
+    const t = setTimeout(() => void loadCounts(), 150);
     return () => clearTimeout(t);
   }, [selectedId]);
 
