@@ -145,10 +145,19 @@ export class SqliteStore implements ServerStore {
     fs.mkdirSync(dataDir, { recursive: true });
     this.db = new Database(path.join(dataDir, 'portal.sqlite'));
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    // Durable commits (fsync of the WAL before a commit returns): a push answered "applied" must survive a power
+    // cut, because the console then moves its push pointer past it and keeps no other copy of an audit event
+    // it pushed (DESIGN §5, §7; the console's own rule: src-main/store/durability.ts). PostgreSQL's default,
+    // synchronous_commit = on, gives the same.
+    this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+  }
+
+  /** The connection's `PRAGMA synchronous` level (2 = FULL): what a commit waits for before it returns. */
+  synchronousLevel(): number {
+    return this.db.pragma('synchronous', { simple: true }) as number;
   }
 
   private migrate(): void {
