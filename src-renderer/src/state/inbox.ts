@@ -85,6 +85,7 @@ export function resetInbox(): void {
   inFlight.clear();
   dropFirstPages();
   openedLoad = null;
+  listDataVersion = null;
   useInbox.setState(empty(), true);
 }
 
@@ -204,6 +205,21 @@ async function loadPage(
 
 function sameRows(a: ThreadSummary[], b: ThreadSummary[]): boolean {
   return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The data version (state/data.ts) the list's pages were last asked for at; null before the first list. */
+let listDataVersion: number | null = null;
+
+/**
+ * Take the current data version for the list: true when records changed since the list last took one, also while
+ * no list was on screen (another page open: the pages kept in this store are then stale), so the caller refetches.
+ * Session 6: the list used to remember the version in its component, so a change made while it was unmounted
+ * (a coverage hand-over pulled while on Coverage) went unseen; the re-read 150 ms after every thread open hid it.
+ */
+export function takeDataVersion(version: number): boolean {
+  const changed = listDataVersion !== null && listDataVersion !== version;
+  listDataVersion = version;
+  return changed;
 }
 
 /** Records changed: keep showing what is there, refetch it (the list's range effect asks for the pages again). */

@@ -10,6 +10,7 @@ import {
   currentQuery,
   ensureRows,
   invalidateList,
+  takeDataVersion,
   loadCounts,
   openThread,
   PAGE_SIZE,
@@ -119,14 +120,11 @@ export function ThreadList() {
     ensureRows(range.current[0], range.current[1]);
   }, [queue, filters, search]);
 
-  // Records changed: refetch what is on screen, and the counts (on mount: just the counts, the query effect loads).
-  const seenVersion = useRef(version);
+  // Records changed, while this list was on screen or while another page was: refetch what is on screen, and the
+  // counts (on a mount with nothing changed since: just the counts, the query effect loads).
   useEffect(() => {
     void loadCounts();
-    if (version !== seenVersion.current) {
-      seenVersion.current = version;
-      invalidateList();
-    }
+    if (takeDataVersion(version)) invalidateList();
   }, [version]);
 
   useEffect(() => {
