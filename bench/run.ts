@@ -288,6 +288,8 @@ async function main(): Promise<void> {
           log(`  growing the audit log to ${big.toLocaleString('en')} events`);
           await growAuditLog(dir, big);
           await run('open', () => measureOpen(dir, options));
+          // DESIGN §10 "start-up flat in the size of the audit log": the two in-process start-ups as one ratio.
+          await run('open', () => startUpRatio(results));
         }
       }
       await run('audit', () => measureAuditVerify(options));
@@ -361,3 +363,27 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/**
+ * The ratio of the in-process start-up (keychain, open, audit check, first page; ms) with the larger audit log to
+ * that with the smaller, from the `open` rows measured before it: about 1× when start-up is flat in the size of
+ * the log (DESIGN §10; the log grows tenfold between them). Empty when either row is missing.
+ */
+function startUpRatio(results: Result[]): Result[] {
+  const rows = results.filter((r) => r.group === 'open' && r.name.endsWith('(in the process)'));
+  const [small, large] = [rows[0], rows[rows.length - 1]];
+  if (!small || !large || small === large) return [];
+  const events = (r: Result) => r.name.split(':')[0]!.replace('start-up, ', '');
+  return [
+    {
+      group: 'open',
+      name: 'start-up in the process, the tenfold audit log ÷ the smaller (flat in the size of the log: about 1×)',
+      unit: 'x',
+      median: large.median / small.median,
+      p95: null,
+      target: null,
+      runs: Math.min(small.runs, large.runs),
+      note: `medians: ${events(large)} ${large.median.toFixed(1)} ms ÷ ${events(small)} ${small.median.toFixed(1)} ms`,
+    },
+  ];
+}
