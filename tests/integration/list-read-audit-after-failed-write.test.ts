@@ -7,26 +7,16 @@
  * per-record inserts once, as a full disk or an I/O error would). Real backend, store, keychain and router.
  * Expectations by hand.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ThreadPage } from '../../src-shared/views';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
 
-let portal: TestPortal;
-let clinic: TestConsole;
-
-beforeEach(async () => {
-  portal = await startPortal();
-  clinic = await startConsole(portal, { autoStart: false });
-});
-afterEach(async () => {
-  await clinic.close();
-  await portal.close();
-});
+// A clinician signed in and synced once; the engine runs only when a test asks (one test per file).
+const desk = useSyncedConsoles(['clinician1'] as const, { console: { autoStart: false } });
 
 describe('a list read whose audit write failed, read again', () => {
   it('records a read on each thread it returns', async () => {
-    expect((await clinic.signIn('clinician1')).ok).toBe(true);
-    await clinic.ok('sync.now');
+    const [clinic] = desk.consoles;
     const db = clinic.core.store.db;
     db.exec(`CREATE TEMP TRIGGER review_fail_list_audit BEFORE INSERT ON main.audit_events
              WHEN new.entity_id IS NOT NULL AND new.fields LIKE '%inbox.list%'

@@ -4,26 +4,16 @@
  * outlived the session: a person who signed out and in again and looked the same list up left no per-record event
  * of that new look-up. Real backend, store, keychain and router. Expectations by hand.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ThreadPage } from '../../src-shared/views';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
 
-let portal: TestPortal;
-let clinic: TestConsole;
-
-beforeEach(async () => {
-  portal = await startPortal();
-  clinic = await startConsole(portal, { autoStart: false });
-});
-afterEach(async () => {
-  await clinic.close();
-  await portal.close();
-});
+// A clinician signed in and synced once; the engine runs only when a test asks (one test per file).
+const desk = useSyncedConsoles(['clinician1'] as const, { console: { autoStart: false } });
 
 describe('a list looked up again in a new session', () => {
   it('records a read on each thread it returns', async () => {
-    expect((await clinic.signIn('clinician1')).ok).toBe(true);
-    await clinic.ok('sync.now');
+    const [clinic] = desk.consoles;
     const query = { queue: 'all', offset: 0, limit: 5 };
     const page = await clinic.ok<ThreadPage>('inbox.list', query);
     const threadId = page.threads[0]!.id;
@@ -37,7 +27,7 @@ describe('a list looked up again in a new session', () => {
         .get(threadId);
     expect(reads()).toBe(1);
     await clinic.ok('auth.signOut');
-    portal.clock.advance(31_000);
+    desk.portal.clock.advance(31_000);
     expect((await clinic.signIn('clinician1')).ok).toBe(true);
     await clinic.ok<ThreadPage>('inbox.list', query);
     expect(reads()).toBe(2);

@@ -6,26 +6,16 @@
  * Real backend, store, keychain and router; the late answer is the real one, held in the sync engine's transport.
  * Expectations by hand.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ThreadPage } from '../../src-shared/views';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
 
-let portal: TestPortal;
-let clinic: TestConsole;
-
-beforeEach(async () => {
-  portal = await startPortal();
-  clinic = await startConsole(portal, { autoStart: false });
-});
-afterEach(async () => {
-  await clinic.close();
-  await portal.close();
-});
+// A clinician signed in and synced once; the engine runs only when a test asks (one test per file).
+const desk = useSyncedConsoles(['clinician1'] as const, { console: { autoStart: false } });
 
 describe('a demotion pulled while a clinical thread is being fetched', () => {
   it('does not hand the thread out', async () => {
-    expect((await clinic.signIn('clinician1')).ok).toBe(true);
-    await clinic.ok('sync.now');
+    const [clinic] = desk.consoles;
     const page = await clinic.ok<ThreadPage>('inbox.list', {
       queue: 'all',
       poolId: 'clinical',
