@@ -15,6 +15,7 @@ import {
 } from '../../src-shared/sync';
 import { SyncProtocolError, validateAnswer } from './apply-changes';
 import { decodePullAnswer } from './pull-decode';
+import { readCapped } from './read-capped';
 import type { PullDecoder } from './pull-decoder';
 import type { PullFeedSpec } from './pull-feed';
 import { PortalRedirectError, PortalTransport } from './transport';
@@ -97,37 +98,6 @@ const noop = (): void => undefined;
  * of base64), so anything far beyond is a broken or hostile server, not data to buffer.
  */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
-
-/**
- * The body as bytes in a buffer of their own (transferable to a worker), refusing more than `cap` bytes; every
- * read races the abort.
- */
-async function readCapped(res: Response, cap: number, aborted: Promise<never>): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > cap) throw new SyncProtocolError('The server sent an answer too large to accept.');
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), aborted]);
-      if (done) break;
-      size += value.byteLength;
-      if (size > cap) throw new SyncProtocolError('The server sent an answer too large to accept.');
-      chunks.push(value);
-    }
-  } finally {
-    reader.cancel().catch(noop);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return bytes;
-}
 
 function toSyncError(error: unknown, timedOut: boolean, stopped: boolean): SyncError {
   if (error instanceof SyncError) return error;

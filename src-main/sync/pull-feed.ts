@@ -21,6 +21,7 @@
 import { PULL_CURSOR_HEADER, PULL_HAS_MORE_HEADER, type PullResponse } from '../../src-shared/sync';
 import { SyncProtocolError } from './apply-changes';
 import { decodePullAnswer } from './pull-decode';
+import { readCapped } from './read-capped';
 
 /** What the worker needs to ask for pages: made on the main thread by SyncClient.pullFeedSpec. */
 export interface PullFeedSpec {
@@ -166,25 +167,4 @@ export async function runPullFeed(
       next = pending;
     }
   }
-}
-
-/** The body's bytes, refusing more than `cap` (a broken or hostile server: SyncProtocolError). */
-async function readCapped(res: Response, cap: number): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > cap) throw new SyncProtocolError('The server sent an answer too large to accept.');
-  if (!res.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > cap) throw new SyncProtocolError('The server sent an answer too large to accept.');
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return bytes;
 }
