@@ -16,6 +16,7 @@ import { installErrorHandlers } from './http/errors';
 import { DEFAULT_SIGN_IN_LIMITS, signInGuards, type SignInLimits } from './http/sign-in-limits';
 import { parse } from './http/validate';
 import { adminRoutes } from './routes/admin';
+import { staffAdminRoutes } from './routes/staff';
 import { triageRoutes } from './routes/triage';
 import { availabilityRoutes } from './routes/availability';
 import { coverageRoutes } from './routes/coverage';
@@ -175,6 +176,7 @@ export async function buildServer(options: ServerOptions): Promise<PortalServer>
   availabilityRoutes(app, ctx); // session 4, 13c
   // session 4, 14c: coverage (absences), clinic settings, pool templates; the coverage sweep on a timer
   coverageRoutes(app, ctx);
+  staffAdminRoutes(app, ctx); // session 7, sec7 (review 7 U9)
   const stopCoverage = startCoverageTimer(ctx, options.coverageSweepMs ?? COVERAGE_SWEEP_MS, (err) =>
     logError(`coverage: sweep failed: ${(err as Error | null)?.name ?? 'unknown'}`),
   );

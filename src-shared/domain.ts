@@ -102,6 +102,11 @@ export const StaffRecord = z.strictObject({
   role: Role,
   providerId: id.nullable(),
   version: z.number().int().nonnegative(),
+  /**
+   * False once an admin deactivated the account on the backend (review 7 U9): every console pulls it, ends the
+   * person's session and refuses their offline sign-in. Absent (an older backend's record) means active.
+   */
+  active: z.boolean().optional(),
 });
 export type StaffRecord = z.infer<typeof StaffRecord>;
 

@@ -76,6 +76,8 @@ export const SYNC_ROUTES = {
   endAbsence: '/coverage/absences/:absenceId/end',
   adminClinicSettings: '/admin/clinic-settings',
   adminPoolTemplate: '/admin/pool-templates/:templateId',
+  // session 7, sec7 (review 7 U9): deactivate or reactivate a staff account; pulled by every console
+  adminStaffActive: '/admin/staff/:staffId/active',
 } as const;
 
 /**

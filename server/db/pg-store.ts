@@ -434,6 +434,23 @@ export class PgStore implements ServerStore {
     return row ? staffFromRow(row) : null;
   }
 
+  setStaffActive(staffId: string, active: boolean): Promise<StaffRecord | null> {
+    return this.write(async () => {
+      const flag = active ? 1 : 0;
+      const row = await this.one<StaffRow>('SELECT * FROM staff WHERE id = $1', staffId);
+      if (!row) return null;
+      if (row.active === flag) return staffFromRow(row);
+      await this.runWithChange(
+        'staff',
+        staffId,
+        'UPDATE staff SET active = $1, version = version + 1 WHERE id = $2 RETURNING id',
+        flag,
+        staffId,
+      );
+      return this.staff(staffId);
+    });
+  }
+
   async staffAuthByUsername(username: string): Promise<StaffAuth | null> {
     const row = await this.one<StaffRow>('SELECT * FROM staff WHERE lower(username) = lower($1)', username);
     if (!row) return null;

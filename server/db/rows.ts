@@ -34,6 +34,7 @@ export const staffFromRow = (r: StaffRow): StaffRecord => ({
   role: r.role,
   providerId: r.provider_id,
   version: r.version,
+  active: r.active === 1,
 });
 
 export interface ProviderRow {

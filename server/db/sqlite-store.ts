@@ -293,6 +293,20 @@ export class SqliteStore implements ServerStore {
     };
   }
 
+  async setStaffActive(staffId: string, active: boolean): Promise<StaffRecord | null> {
+    while (this.busy()) await this.tail;
+    const flag = active ? 1 : 0;
+    const changed = this.run(
+      'UPDATE staff SET active = ?, version = version + 1 WHERE id = ? AND active <> ?',
+      flag,
+      staffId,
+      flag,
+    );
+    if (changed > 0) this.recordChange('staff', staffId);
+    const row = this.one<StaffRow>('SELECT * FROM staff WHERE id = ?', staffId);
+    return row ? staffFromRow(row) : null;
+  }
+
   async setTotpLastStep(staffId: string, step: number): Promise<void> {
     while (this.busy()) await this.tail;
     this.run('UPDATE staff SET totp_last_step = ? WHERE id = ?', step, staffId);

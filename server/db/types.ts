@@ -183,6 +183,12 @@ export interface ServerStore {
   staffAuthByUsername(username: string): Promise<StaffAuth | null>;
   setTotpLastStep(staffId: string, step: number): Promise<void>;
   countStaff(): Promise<number>;
+  /**
+   * Deactivates (`active` false) or reactivates a staff account (review 7 U9). A real change bumps the record's
+   * version and is a 'staff' change every console pulls; setting what is already set changes nothing. Returns
+   * the record as it is now, or null for an unknown id.
+   */
+  setStaffActive(staffId: string, active: boolean): Promise<StaffRecord | null>;
 
   insertDevice(device: Device): Promise<void>;
   device(id: string): Promise<Device | null>;

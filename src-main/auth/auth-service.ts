@@ -23,6 +23,9 @@ import { checkVerifier, makeVerifier, verifierNeedsUpgrade } from './verifier';
 const DEVICE_SECRET_KEY = 'device.secret';
 const DEVICE_REVOKED_KEY = 'device.revoked';
 
+/** Review 7 U9: the sign-in refusal of an account an admin deactivated on the backend (pulled). */
+export const DEACTIVATED_MESSAGE = 'This account has been deactivated: ask the clinic admin.';
+
 const NOT_ENROLLED_MESSAGE =
   'This PC is not enrolled with the clinic server yet: an admin must enrol it first (Enrol this PC).';
 
@@ -54,7 +57,10 @@ export class AuthService implements SyncCredentials {
   /** The attempt queue per username (see oneAtATime). */
   private readonly attempts = new Map<string, Promise<unknown>>();
 
-  /** The signed-in person's staff record changed role in the store (a pull): re-read it before the next use. */
+  /**
+   * The signed-in person's staff record changed role, or was deactivated, in the store (a pull): re-read it
+   * before the next use.
+   */
   private roleStale = false;
 
   constructor(private readonly o: AuthServiceOptions) {
@@ -63,11 +69,15 @@ export class AuthService implements SyncCredentials {
     o.store.staff.onRoleChange((staffId) => {
       if (this.session?.staff.id === staffId) this.roleStale = true;
     });
+    o.store.staff.onDeactivation((staffId) => {
+      if (this.session?.staff.id === staffId) this.roleStale = true;
+    });
   }
 
   /**
    * The session, its role as the store holds it now: a role changed on the backend and pulled applies to the
-   * next call, not only to the next sign-in (review 7 R6: a demoted clinician kept opening clinical threads).
+   * next call, not only to the next sign-in (review 7 R6: a demoted clinician kept opening clinical threads). A
+   * deactivation pulled ends the session here (review 7 U9).
    */
   current(): ActiveSession | null {
     if (this.roleStale) this.refreshRole();
@@ -84,6 +94,12 @@ export class AuthService implements SyncCredentials {
     if (this.o.store.db.inTransaction) return;
     this.roleStale = false;
     const stored = this.o.store.staff.byId(session.staff.id);
+    if (stored?.active === false) {
+      // Deactivated on the backend: the session ends now, locked or not (audited; the renderer drops its PHI).
+      this.endSession('deactivated');
+      queueMicrotask(() => this.o.onChange());
+      return;
+    }
     if (!stored || stored.role === session.staff.role) return;
     session.staff = { ...session.staff, role: stored.role };
     // The renderer hears of the new role (its views and methods); after this call, not within it.
@@ -380,6 +396,7 @@ export class AuthService implements SyncCredentials {
     await this.oneAtATime(username, async () => {
       this.assertNotThrottled(username, false);
       const cred = this.o.store.staff.credential(username);
+      this.refuseDeactivated(username, cred?.staff_id ?? null);
       if (!cred?.verifier || !cred.verified_at) {
         throw new ApiError(
           'OFFLINE',
@@ -409,6 +426,18 @@ export class AuthService implements SyncCredentials {
     });
   }
 
+  /**
+   * An offline sign-in of an account the backend deactivated (pulled: review 7 U9) is refused with a clear
+   * error, and recorded as a failed sign-in (DESIGN §7). Its verifier is gone already (StaffRepo.upsert).
+   * @throws ApiError UNAUTHENTICATED
+   */
+  private refuseDeactivated(username: string, staffId: string | null): void {
+    const staff = staffId ? this.o.store.staff.byId(staffId) : this.o.store.staff.byUsername(username);
+    if (staff?.active !== false) return;
+    this.o.store.transaction(() => this.auditFailedSignIn(username));
+    throw new ApiError('UNAUTHENTICATED', DEACTIVATED_MESSAGE);
+  }
+
   lock(reason: LockReason): void {
     if (this.session?.state !== 'active') return;
     this.session.state = 'locked';
@@ -428,7 +457,8 @@ export class AuthService implements SyncCredentials {
    * throttle, and a success takes back only its own count (issue 11). Errors: UNAUTHENTICATED.
    */
   async unlock(password: string): Promise<void> {
-    const session = this.session;
+    // current(): a deactivation pulled while locked ends the session before any password is checked.
+    const session = this.current();
     if (!session) throw new ApiError('UNAUTHENTICATED', 'Nobody is signed in.');
     if (session.state === 'active') return;
     const username = session.staff.username;
@@ -466,15 +496,19 @@ export class AuthService implements SyncCredentials {
     });
   }
 
-  private endSession(_why: 'sign-out'): void {
+  private endSession(why: 'sign-out' | 'deactivated'): void {
     const session = this.session;
     if (!session) return;
-    this.o.audit.record(this.actor(), {
-      action: 'sign-out',
-      entityType: 'session',
-      entityId: null,
-      outcome: 'success',
-    });
+    this.o.audit.record(
+      { staffId: session.staff.id, role: session.staff.role },
+      {
+        action: 'sign-out',
+        entityType: 'session',
+        entityId: null,
+        outcome: 'success',
+        ...(why === 'deactivated' ? { fields: ['deactivated'] } : {}),
+      },
+    );
     if (session.tokens) void this.client.signOut(session.tokens.accessToken);
     this.session = null;
   }

@@ -8,6 +8,8 @@ interface StaffRow {
   role: Role;
   provider_id: string | null;
   version: number;
+  /** 1 while the backend says the account is active (console migration 022). */
+  active: number;
 }
 const toRecord = (r: StaffRow): StaffRecord => ({
   id: r.id,
@@ -16,6 +18,7 @@ const toRecord = (r: StaffRow): StaffRecord => ({
   role: r.role,
   providerId: r.provider_id,
   version: r.version,
+  active: r.active === 1,
 });
 
 export interface CredentialRow {
@@ -30,6 +33,7 @@ export interface CredentialRow {
 
 export class StaffRepo {
   private readonly upsertStmt;
+  private readonly dropVerifierStmt;
   private readonly byIdStmt;
   private readonly deleteStmt;
   private readonly byUsernameStmt;
@@ -40,10 +44,15 @@ export class StaffRepo {
   private readonly forgiveFailureStmt;
   constructor(db: Database) {
     this.upsertStmt = db.prepare(
-      `INSERT INTO staff (id, username, display_name, role, provider_id, version)
-       VALUES (@id, @username, @displayName, @role, @providerId, @version)
+      `INSERT INTO staff (id, username, display_name, role, provider_id, version, active)
+       VALUES (@id, @username, @displayName, @role, @providerId, @version, @active)
        ON CONFLICT (id) DO UPDATE SET username = excluded.username, display_name = excluded.display_name,
-         role = excluded.role, provider_id = excluded.provider_id, version = excluded.version`,
+         role = excluded.role, provider_id = excluded.provider_id, version = excluded.version,
+         active = excluded.active`,
+    );
+    this.dropVerifierStmt = db.prepare<[string]>(
+      `UPDATE staff_credentials SET verifier = NULL, verified_at = NULL
+       WHERE staff_id = ? AND (verifier IS NOT NULL OR verified_at IS NOT NULL)`,
     );
     this.byIdStmt = db.prepare<[string], StaffRow>('SELECT * FROM staff WHERE id = ?');
     this.deleteStmt = db.prepare('DELETE FROM staff WHERE id = ?');
@@ -100,11 +109,31 @@ export class StaffRepo {
     this.roleListeners.add(listener);
     return () => this.roleListeners.delete(listener);
   }
+  private readonly deactivationListeners = new Set<(staffId: string) => void>();
+  /**
+   * Called, inside the writer's transaction, when an upsert marks a staff member inactive (review 7 U9: an admin
+   * deactivated the account on the backend). Returns an unsubscribe function.
+   */
+  onDeactivation(listener: (staffId: string) => void): () => void {
+    this.deactivationListeners.add(listener);
+    return () => this.deactivationListeners.delete(listener);
+  }
+  /**
+   * Insert or update a staff record (a pull, or an online sign-in's own record). `active: false` also drops the
+   * PC's offline verifier of that person (review 7 U9, DESIGN §6: only an online sign-in, which the backend
+   * refuses while the account is inactive, makes a new one); an absent `active` is active.
+   */
   upsert(record: StaffRecord): void {
-    const before = this.roleListeners.size > 0 ? this.byIdStmt.get(record.id) : undefined;
-    this.upsertStmt.run(record);
+    const listening = this.roleListeners.size > 0 || this.deactivationListeners.size > 0;
+    const before = listening ? this.byIdStmt.get(record.id) : undefined;
+    const active = record.active === false ? 0 : 1;
+    this.upsertStmt.run({ ...record, active });
     if (before && before.role !== record.role) {
       for (const l of this.roleListeners) l(record.id, before.role, record.role);
+    }
+    if (active === 0) {
+      this.dropVerifierStmt.run(record.id);
+      if (before?.active !== 0) for (const l of this.deactivationListeners) l(record.id);
     }
   }
   byId(id: string): StaffRecord | null {

@@ -1,0 +1,105 @@
+/**
+ * Review 7 U9 (confirmed by this test, which failed before the fix; the kind of R6): an admin deactivating a staff
+ * account on the backend reached no console, so the person went on signing in offline with the PC's verifier
+ * until the grace period ended, and a running session carried on reading from the local store. Now the
+ * deactivation is pulled by every console: the person's running session ends (audited sign-out), the PC drops
+ * their kept verifier, an offline sign-in is refused with a clear typed error (audited as a failed sign-in), and
+ * after a reactivation an online sign-in works again, and offline ones after it (DESIGN §5, §6).
+ * Real backend on loopback, SQLCipher stores, keychain and router; expectations by hand.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEVICE_CREDENTIAL_HEADER } from '../../src-shared/sync';
+import type { SessionInfo, ThreadPage } from '../../src-shared/views';
+import type { TestConsole } from '../helpers/console-harness';
+import { useSyncedConsoles } from '../helpers/synced-consoles';
+
+// The clinician's PC and an admin's PC, each signed in and synced once; sync runs when a test asks.
+const desk = useSyncedConsoles(['clinician1', 'admin1'] as const, { console: { autoStart: false } });
+
+/** PUT /admin/staff/:staffId/active as the admin's console sends an admin request (device credential + token). */
+async function setActive(admin: TestConsole, staffId: string, active: boolean): Promise<void> {
+  const auth = admin.core.auth;
+  const res = await fetch(`${desk.portal.url}/admin/staff/${staffId}/active`, {
+    method: 'PUT',
+    headers: {
+      authorization: `Bearer ${await auth.accessToken()}`,
+      [DEVICE_CREDENTIAL_HEADER]: `${auth.deviceId()}:${auth.deviceSecret()}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ active }),
+  });
+  expect(res.status).toBe(200);
+}
+
+const failedSignIns = (c: TestConsole, staffId: string) =>
+  [...c.core.store.audit.iterate()].filter((e) => e.action === 'failed-sign-in' && e.staff_id === staffId)
+    .length;
+
+describe('a staff account deactivated on the backend', () => {
+  it('ends the running session, drops the verifier and refuses offline sign-in until reactivated', async () => {
+    const [clinic, admin] = desk.consoles;
+    const page = await clinic.ok<ThreadPage>('inbox.list', {
+      queue: 'all',
+      poolId: 'clinical',
+      offset: 0,
+      limit: 5,
+    });
+    const threadId = page.threads[0]!.id;
+    expect((await clinic.call('thread.get', { threadId })).ok).toBe(true);
+    expect(clinic.core.store.staff.credential('clinician1')?.verifier).toBeTruthy();
+
+    await setActive(admin, 'stf-clinician1', false);
+    await clinic.ok('sync.now');
+
+    // The running session has ended: no more reads from the local store.
+    const info = await clinic.ok<SessionInfo>('session.status', {});
+    expect(info.state).toBe('signed-out');
+    const after = await clinic.call('thread.get', { threadId });
+    expect(after.ok ? null : after.error.code).toBe('UNAUTHENTICATED');
+    const ended = [...clinic.core.store.audit.iterate()].filter(
+      (e) => e.action === 'sign-out' && e.staff_id === 'stf-clinician1',
+    );
+    expect(ended.map((e) => JSON.parse(e.fields) as string[])).toEqual([['deactivated']]);
+    // The PC keeps no verifier of a deactivated account.
+    expect(clinic.core.store.staff.credential('clinician1')?.verifier ?? null).toBeNull();
+
+    // Offline (backend down): refused, with a reason that names the fix, and recorded as a failed sign-in.
+    await desk.portal.stop();
+    const before = failedSignIns(clinic, 'stf-clinician1');
+    const offline = await clinic.signIn('clinician1');
+    expect(offline.ok ? null : offline.error).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'This account has been deactivated: ask the clinic admin.',
+    });
+    expect(failedSignIns(clinic, 'stf-clinician1')).toBe(before + 1);
+    await desk.portal.restart();
+
+    // Online, the backend refuses too, until an admin reactivates the account.
+    expect((await clinic.signIn('clinician1')).ok).toBe(false);
+    await setActive(admin, 'stf-clinician1', true);
+    expect((await clinic.signIn('clinician1')).ok).toBe(true);
+    expect(clinic.core.store.staff.byId('stf-clinician1')?.active).toBe(true);
+    await clinic.ok('auth.signOut');
+    await desk.portal.stop();
+    const back = await clinic.signIn('clinician1');
+    expect(back.ok).toBe(true);
+    expect((await clinic.ok<SessionInfo>('session.status', {})).offline).toBe(true);
+    await desk.portal.restart();
+  });
+
+  it('reaches a session that is locked at the time too', async () => {
+    const [clinic, admin] = desk.consoles;
+    await clinic.ok('sync.now');
+    if ((await clinic.ok<SessionInfo>('session.status', {})).state === 'signed-out')
+      expect((await clinic.signIn('clinician1')).ok).toBe(true);
+    await clinic.ok('auth.lock');
+    await setActive(admin, 'stf-clinician1', false);
+    // Sync keeps running while locked (DESIGN §6); the router refuses 'sync.now' then.
+    await clinic.core.sync().syncNow();
+    expect((await clinic.ok<SessionInfo>('session.status', {})).state).toBe('signed-out');
+    // The password no longer unlocks anything.
+    const unlock = await clinic.call('auth.unlock', { password: 'whatever-was-typed' });
+    expect(unlock.ok ? null : unlock.error.code).toBe('UNAUTHENTICATED');
+    await setActive(admin, 'stf-clinician1', true);
+  });
+});
