@@ -32,7 +32,7 @@ import {
   ScheduleView,
   SessionInfo,
   Settings,
-  StaffView,
+  ColleagueView,
   SyncProblem,
   SyncStatus,
   ThreadDetail,
@@ -398,7 +398,13 @@ export const contract = {
   }),
   // issue 13a: the clinic's locations and zones, and its today (no patient data).
   'clinic.profile': method({ input: none, output: ClinicProfile, roles: STAFF, phi: false, audit: null }),
-  'staff.list': method({ input: none, output: z.array(StaffView), roles: STAFF, phi: false, audit: null }),
+  'staff.list': method({
+    input: none,
+    output: z.array(ColleagueView),
+    roles: STAFF,
+    phi: false,
+    audit: null,
+  }),
   'schedule.range': method({
     // `from` is a local date at the location (issue 13a; default location: the first provider's).
     input: z.strictObject({

@@ -24,6 +24,13 @@ export const StaffView = z.strictObject({
 });
 export type StaffView = z.infer<typeof StaffView>;
 
+/**
+ * A colleague as `staff.list` gives them: `active` false once an admin deactivated the account on the backend
+ * (review 7 U3/U9): such a colleague is offered for no assignment or cover, but still named in audit reports.
+ */
+export const ColleagueView = StaffView.extend({ active: z.boolean() });
+export type ColleagueView = z.infer<typeof ColleagueView>;
+
 export const SessionState = z.enum(['signed-out', 'locked', 'active']);
 export type SessionState = z.infer<typeof SessionState>;
 

@@ -195,9 +195,13 @@ export function createHandlers(d: HandlerDeps): Handlers {
 
     'providers.list': () => d.schedule.providers(),
     'staff.list': () =>
-      d.store.staff
-        .list()
-        .map((s) => ({ id: s.id, username: s.username, displayName: s.displayName, role: s.role })),
+      d.store.staff.list().map((s) => ({
+        id: s.id,
+        username: s.username,
+        displayName: s.displayName,
+        role: s.role,
+        active: s.active !== false,
+      })),
     'clinic.profile': () => d.schedule.profile(),
     'schedule.range': (i) => d.schedule.range(i.from, i.days, i.providerId, i.locationId),
     'appointment.get': async (i) => {

@@ -232,6 +232,12 @@ export class InboxService {
   assign(staff: StaffRecord, threadId: string, assigneeId: string): void {
     const assignee = this.store.staff.byId(assigneeId);
     if (!assignee) throw new ApiError('NOT_FOUND', 'No such staff member.');
+    // Review 7 U3: the server refuses a deactivated assignee (server/sync/apply.ts); say so now, in its words.
+    if (assignee.active === false)
+      throw new ApiError(
+        'VALIDATION',
+        `${assignee.displayName}'s account is not active: assign it to someone else.`,
+      );
     // review 6 D9: only someone whose role may work the thread's pool (the server repeats it).
     if (!roleMayReadPool(assignee.role, this.store.pools.kindOfThread(threadId)))
       throw new ApiError(

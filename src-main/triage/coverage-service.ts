@@ -83,8 +83,8 @@ export class CoverageService {
   async set(actor: StaffRecord, request: AbsenceRequest): Promise<AbsenceView> {
     const party = (id: string) => {
       const s = this.d.store.staff.byId(id);
-      // A staff member this PC holds is active as far as it knows; the server knows better.
-      return s ? { id: s.id, role: s.role, active: true } : null;
+      // Active as the last pulled record says (review 7 U3); the server checks again.
+      return s ? { id: s.id, role: s.role, active: s.active !== false } : null;
     };
     const problem = absenceProblem(
       request,

@@ -8,28 +8,16 @@
  * Real backend on loopback, SQLCipher stores, keychain and router; expectations by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { DEVICE_CREDENTIAL_HEADER } from '../../src-shared/sync';
 import type { SessionInfo, ThreadPage } from '../../src-shared/views';
 import type { TestConsole } from '../helpers/console-harness';
+import { setStaffActive } from '../helpers/staff-admin';
 import { useSyncedConsoles } from '../helpers/synced-consoles';
 
 // The clinician's PC and an admin's PC, each signed in and synced once; sync runs when a test asks.
 const desk = useSyncedConsoles(['clinician1', 'admin1'] as const, { console: { autoStart: false } });
 
-/** PUT /admin/staff/:staffId/active as the admin's console sends an admin request (device credential + token). */
-async function setActive(admin: TestConsole, staffId: string, active: boolean): Promise<void> {
-  const auth = admin.core.auth;
-  const res = await fetch(`${desk.portal.url}/admin/staff/${staffId}/active`, {
-    method: 'PUT',
-    headers: {
-      authorization: `Bearer ${await auth.accessToken()}`,
-      [DEVICE_CREDENTIAL_HEADER]: `${auth.deviceId()}:${auth.deviceSecret()}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({ active }),
-  });
-  expect(res.status).toBe(200);
-}
+const setActive = (admin: TestConsole, staffId: string, active: boolean) =>
+  setStaffActive(desk.portal, admin, staffId, active);
 
 const failedSignIns = (c: TestConsole, staffId: string) =>
   [...c.core.store.audit.iterate()].filter((e) => e.action === 'failed-sign-in' && e.staff_id === staffId)

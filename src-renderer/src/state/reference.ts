@@ -1,6 +1,6 @@
 /** Reference lists that hold no patient data (providers, staff, reply templates): loaded once per person. */
 import { create } from 'zustand';
-import type { ClinicProfile, ProviderView, ReplyTemplate, StaffView } from '../../../src-shared/views';
+import type { ClinicProfile, ColleagueView, ProviderView, ReplyTemplate } from '../../../src-shared/views';
 import { setClinicClock } from '../lib/time';
 import { call } from '../api';
 import { setUi } from './ui';
@@ -9,7 +9,7 @@ interface ReferenceState {
   /** issue 13a: the clinic's locations and zones; times are shown in the default location's zone. */
   profile: ClinicProfile | null;
   providers: ProviderView[];
-  staff: StaffView[];
+  staff: ColleagueView[];
   templates: ReplyTemplate[];
   /** The clinic phone of this PC's settings: the {{clinic_phone}} field of reply templates ('' if not set). */
   clinicPhone: string;

@@ -1,7 +1,7 @@
 /** The open thread: patient, messages with attachments, triage actions and the reply box. */
 import { useEffect, useId, useState } from 'react';
 import { PRIORITIES, THREAD_STATUSES, type Priority, type ThreadStatus } from '../../../../src-shared/domain';
-import { roleMayReadPool } from '../../../../src-shared/triage';
+import { assignableColleagues } from './assignable';
 import type { AttachmentMeta, MessageView, ThreadDetail } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { DueBadge, PRIORITY_LABEL, PriorityBadge, STATUS_LABEL, StatusBadge } from '../../components/Badges';
@@ -76,10 +76,7 @@ function ThreadView({ detail }: { detail: ThreadDetail }) {
   const assignId = useId();
   const mine = thread.assigneeId !== null && thread.assigneeId === me?.id;
   const poolKind = useTriage((s) => s.pools.find((p) => p.id === thread.poolId)?.kind);
-  // Only colleagues whose role may work this thread's pool (review 6 D9: the core and the server refuse others).
-  const assignable = staff.filter(
-    (s) => (s.role !== 'admin' || s.id === me?.id) && roleMayReadPool(s.role, poolKind),
-  );
+  const assignable = assignableColleagues(staff, me?.id, poolKind);
 
   return (
     <article className="thread" aria-labelledby="thread-subject">

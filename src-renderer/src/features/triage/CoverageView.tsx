@@ -25,7 +25,8 @@ export function CoverageView() {
   const today = useReference((s) => s.profile?.today ?? '');
   const version = useData((s) => s.version);
   const isAdmin = me?.role === 'admin';
-  const clinicians = staff.filter((s) => s.role === 'clinician');
+  // Active clinicians only (review 7 U3: the core and the server refuse a deactivated one).
+  const clinicians = staff.filter((s) => s.role === 'clinician' && s.active);
   const [absences, setAbsences] = useState<AbsenceView[] | null>(null);
   const [absent, setAbsent] = useState('');
   const [cover, setCover] = useState('');
