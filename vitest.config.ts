@@ -34,6 +34,7 @@ const SERVER_SUITE = [
   'server/pool-kind-assignee.test.ts',
   'server/admin-audit-fields.test.ts',
   'server/staff-deactivation.test.ts', // session 7, sec7
+  'server/admin-read-audit.test.ts', // session 7, sec7
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

@@ -76,3 +76,28 @@ export function changedFields<T extends object>(
   if (!before) return [...fields];
   return fields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
 }
+
+/** A read an admin route answers: what its audit events name (review 7 U1). */
+export interface AdminRead {
+  entityType: AuditEntityType;
+  /** What was read, e.g. 'break-glass-report', 'devices', 'pools'. */
+  entityId: string;
+}
+
+/**
+ * An admin read (review 7 U1): the admin gate (a refusal names `what`), then `read`, then one success 'read'
+ * event naming `what`, attributed to the admin and their PC, written before the answer leaves (DESIGN §7:
+ * every view is recorded; HIPAA 164.312(b)). A read that throws (a malformed query: 400) records nothing.
+ * @throws as authenticateAdmin, and whatever `read` throws.
+ */
+export async function adminRead<T>(
+  ctx: ServerContext,
+  headers: Record<string, unknown>,
+  what: AdminRead,
+  read: () => Promise<T>,
+): Promise<T> {
+  const session = await authenticateAdmin(ctx, headers, { action: 'read', ...what });
+  const answer = await read();
+  await auditChange(ctx, session, { action: 'read', ...what, fields: [] });
+  return answer;
+}

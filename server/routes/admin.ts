@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SYNC_ROUTES } from '../../src-shared/sync';
 import { deviceView, revokeDevice } from '../auth/devices';
-import { authenticateAdmin, type AdminAttempt } from '../auth/admin-auth';
+import { adminRead, authenticateAdmin, type AdminAttempt } from '../auth/admin-auth';
 import type { ServerContext } from '../context';
 import { parse } from '../http/validate';
 import type { PokeHub } from '../sync/hub';
@@ -22,11 +22,12 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext, hub: PokeH
   const adminOf = (headers: Record<string, unknown>, attempt?: AdminAttempt) =>
     authenticateAdmin(ctx, headers, attempt);
 
-  app.get(SYNC_ROUTES.adminDevices, async (request) => {
-    await adminOf(request.headers, { action: 'read', entityType: 'settings' });
-    parse(NoQuery, request.query, 'query');
-    return { devices: (await ctx.store.devices()).map(deviceView) };
-  });
+  app.get(SYNC_ROUTES.adminDevices, async (request) =>
+    adminRead(ctx, request.headers, { entityType: 'settings', entityId: 'devices' }, async () => {
+      parse(NoQuery, request.query, 'query');
+      return { devices: (await ctx.store.devices()).map(deviceView) };
+    }),
+  );
 
   app.post(SYNC_ROUTES.adminRevokeDevice, async (request) => {
     const admin = await adminOf(request.headers);
@@ -38,9 +39,10 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext, hub: PokeH
     return { device };
   });
 
-  app.get(SYNC_ROUTES.adminAuditAlerts, async (request) => {
-    await adminOf(request.headers, { action: 'read', entityType: 'audit' });
-    parse(NoQuery, request.query, 'query');
-    return { alerts: await ctx.store.auditAlerts(ALERT_LIMIT) };
-  });
+  app.get(SYNC_ROUTES.adminAuditAlerts, async (request) =>
+    adminRead(ctx, request.headers, { entityType: 'audit', entityId: 'audit-alerts' }, async () => {
+      parse(NoQuery, request.query, 'query');
+      return { alerts: await ctx.store.auditAlerts(ALERT_LIMIT) };
+    }),
+  );
 }

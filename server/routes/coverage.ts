@@ -14,7 +14,13 @@ import {
   type ClinicSettingsRecord,
   type PoolTemplateRecord,
 } from '../../src-shared/triage';
-import { auditChange, authenticateAdmin, changedFields, type AdminAttempt } from '../auth/admin-auth';
+import {
+  adminRead,
+  auditChange,
+  authenticateAdmin,
+  changedFields,
+  type AdminAttempt,
+} from '../auth/admin-auth';
 import { authenticateStaff } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { endAbsence, markAbsence } from '../triage/coverage';
@@ -43,11 +49,12 @@ export function coverageRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return { absence: await endAbsence(ctx, session, absenceId) };
   });
 
-  app.get(SYNC_ROUTES.adminClinicSettings, async (request) => {
-    await adminOf(request.headers, { action: 'read', entityType: 'settings' });
-    parse(z.strictObject({}), request.query, 'query');
-    return { settings: await ctx.store.clinicSettings() };
-  });
+  app.get(SYNC_ROUTES.adminClinicSettings, async (request) =>
+    adminRead(ctx, request.headers, { entityType: 'settings', entityId: 'clinic-settings' }, async () => {
+      parse(z.strictObject({}), request.query, 'query');
+      return { settings: await ctx.store.clinicSettings() };
+    }),
+  );
 
   app.put(SYNC_ROUTES.adminClinicSettings, async (request) => {
     const session = await adminOf(request.headers);

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { SYNC_ROUTES } from '../../src-shared/sync';
 import type { Role } from '../../src-shared/domain';
 import { PoolRecord, roleMayReadPool } from '../../src-shared/triage';
-import { auditChange, authenticateAdmin, changedFields } from '../auth/admin-auth';
+import { adminRead, auditChange, authenticateAdmin, changedFields } from '../auth/admin-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
@@ -24,11 +24,12 @@ export const BREAK_GLASS_REPORT_LIMIT = 1000;
 export function triageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // issue 14a: the admins' break-glass report (HIPAA 164.312(a)(2)(ii)): every emergency access with its stated
   // reason and the reads made under it; an admin acknowledges each after review (audited).
-  app.get(SYNC_ROUTES.adminBreakGlass, async (request) => {
-    await authenticateAdmin(ctx, request.headers, { action: 'read', entityType: 'audit' });
-    parse(z.strictObject({}), request.query, 'query');
-    return { grants: await ctx.store.breakGlassReport(BREAK_GLASS_REPORT_LIMIT) };
-  });
+  app.get(SYNC_ROUTES.adminBreakGlass, async (request) =>
+    adminRead(ctx, request.headers, { entityType: 'audit', entityId: 'break-glass-report' }, async () => {
+      parse(z.strictObject({}), request.query, 'query');
+      return { grants: await ctx.store.breakGlassReport(BREAK_GLASS_REPORT_LIMIT) };
+    }),
+  );
 
   app.post(SYNC_ROUTES.adminAcknowledgeBreakGlass, async (request) => {
     const session = await authenticateAdmin(ctx, request.headers, { action: 'update', entityType: 'audit' });
@@ -46,10 +47,11 @@ export function triageRoutes(app: FastifyInstance, ctx: ServerContext): void {
     });
   });
 
-  app.get(SYNC_ROUTES.adminPools, async (request) => {
-    await authenticateAdmin(ctx, request.headers, { action: 'read', entityType: 'settings' });
-    return { pools: await ctx.store.pools() };
-  });
+  app.get(SYNC_ROUTES.adminPools, async (request) =>
+    adminRead(ctx, request.headers, { entityType: 'settings', entityId: 'pools' }, async () => ({
+      pools: await ctx.store.pools(),
+    })),
+  );
 
   app.put(SYNC_ROUTES.adminPool, async (request) => {
     const session = await authenticateAdmin(ctx, request.headers, {
