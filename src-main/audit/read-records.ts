@@ -252,6 +252,21 @@ export class RecentListReads {
     return out;
   }
 
+  /**
+   * Drops the answers kept for freshFor's shortcut (cached pages: patient names) on lock (review 7 U8); which
+   * records were recorded stays, so a refresh after unlock still adds no per-record events (review 7 R14).
+   */
+  forgetAnswers(): void {
+    this.answers.clear();
+  }
+
+  /** Forgets everything (sign-out: a new session records its look-ups again anyway, review 7 R14; U8). */
+  clear(): void {
+    this.seen.clear();
+    this.answers.clear();
+    this.size = 0;
+  }
+
   /** The subjects to record now; remembers them as recorded. */
   fresh(
     staffId: string | null,

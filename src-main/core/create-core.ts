@@ -95,6 +95,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     deviceName: o.deviceName,
     passwordCost: o.passwordCost,
     onChange: () => {
+      forgetSessionMemory();
       emitSession();
       sync.kick();
     },
@@ -200,6 +201,15 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     },
   });
   const recentListReads = new RecentListReads(() => clock.now());
+  // Review 7 U8 (DESIGN §2.2, §6): a lock or a sign-out drops the core's cached pages (patient names) and the
+  // list-read memory's answers; a sign-out forgets the list reads (their queries, search text included) too.
+  function forgetSessionMemory(): void {
+    const session = auth.current();
+    if (session?.state === 'active') return;
+    inbox.forgetPages();
+    if (session === null) recentListReads.clear();
+    else recentListReads.forgetAnswers();
+  }
   // A new session's look-ups are recorded again (review 7 R14).
   const sessionStaff = sessionScopedStaff(() => auth.current());
   const router = createRouter({

@@ -109,6 +109,15 @@ export class InboxService {
     return this.store.threads.unreadCounts(staff.id);
   }
 
+  /**
+   * Drops the cached first pages (patient names, subjects) from memory: on lock and sign-out (review 7 U8,
+   * DESIGN §2.2, §6). The next page is read from the store again.
+   */
+  forgetPages(): void {
+    this.firstPages.clear();
+    this.seenSince = null;
+  }
+
   /** Marks the thread seen now (its unread flag clears). The caller commits it with the read's audit event. */
   markSeen(threadId: string): void {
     const pages = this.pagesAfterSeen() ?? this.firstPages.peek();

@@ -53,6 +53,12 @@ export class StoreCache<T> {
     return this.value;
   }
 
+  /** Drops the value (the next get() builds it again): for a value that must not outlive a session. */
+  clear(): void {
+    this.value = null;
+    this.version = -1;
+  }
+
   /**
    * Take `value` as current for the store as it is now, keeping the time the replaced value was built (maxAgeMs
    * still counts from the store read it came from). For an owner that has brought a cached value up to date
