@@ -34,6 +34,9 @@ export const STORE_PRAGMAS: readonly string[] = [
   // re-encrypts every page it copies; a bulk sync rewrites the same index pages batch after batch, so fewer,
   // larger checkpoints copy each page once instead of many times (initial sync commits: 10 s -> 6 s at 565k rows).
   'wal_autocheckpoint = 10000',
+  // Freed pages are overwritten (DESIGN §4; review 7 U7: a merged search index's old segments). This build's
+  // default already; set so that no build default decides it.
+  'secure_delete = ON',
 ];
 
 /** Apply the SQLCipher 4 scheme with a raw 256-bit key (DESIGN.md §4); must be the first statements. */

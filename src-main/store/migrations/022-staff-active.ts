@@ -1,16 +1,21 @@
 import type { Migration } from './types';
 
 /**
- * Session 7, sec7 (review 7 U9): whether a staff account is active, as the backend's pulled staff record says
- * (`StaffRecord.active`). A deactivated account's session ends and its offline sign-in is refused on this PC
- * (src-main/auth/auth-service.ts); rows from before are active, as they were on the backend when pulled.
+ * Session 7, sec7:
+ * - review 7 U9: whether a staff account is active, as the backend's pulled staff record says
+ *   (`StaffRecord.active`). A deactivated account's session ends and its offline sign-in is refused on this PC
+ *   (src-main/auth/auth-service.ts); rows from before are active, as they were on the backend when pulled.
+ * - review 7 U7: the terms of messages deleted before this version may still sit in the search index's segments
+ *   under tombstones (contentless_delete=1): one merge of the whole index drops them (from now on the refresh
+ *   merges whenever a deleted message's word leaves the index: repos/search-index.ts mergeIndex).
  *
  * File 022, version 22 (the lead renumbers in merge order).
  */
 export const staffActive: Migration = {
   version: 22,
-  name: 'staff active flag',
+  name: 'staff active flag; search index merged once',
   up: (db) => {
     db.exec('ALTER TABLE staff ADD COLUMN active INTEGER NOT NULL DEFAULT 1');
+    db.exec(`INSERT INTO messages_fts (messages_fts) VALUES ('optimize')`);
   },
 };
