@@ -60,3 +60,13 @@ export const appointmentFixture = (over: Partial<AppointmentRecord> = {}): Appoi
   overlapReason: null,
   ...over,
 });
+
+/**
+ * A booked visit as another desk leaves it on the backend (`server.store.insertAppointment(…, 'console')`): the
+ * demo clinic's Dr. prv-001 and patient pat-000004, reason 'Check-up', version 1, unless `over` says otherwise;
+ * `id`, `start` and `end` (UTC instants) are the caller's.
+ */
+export const bookedAppointment = (
+  over: Pick<AppointmentRecord, 'id' | 'start' | 'end'> & Partial<AppointmentRecord>,
+): AppointmentRecord =>
+  appointmentFixture({ providerId: 'prv-001', patientId: 'pat-000004', reason: 'Check-up', ...over });

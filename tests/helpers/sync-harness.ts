@@ -25,6 +25,7 @@ import { threadRecordOf, type ThreadRow } from '../../src-main/store/repos/threa
 import type { Store } from '../../src-main/store/store';
 import { type PortalServer, buildServer } from '../../server/app';
 import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../../server/demo/credentials';
+import { bookedAppointment } from './fixtures';
 import { TEST_PASSWORD_COST, TEST_SIGN_IN_LIMITS } from './sign-in-limits';
 import type { TestStore } from './sync-store';
 import { tempDir } from './tmp';
@@ -488,18 +489,7 @@ export async function insertVisitsUnderWay(
   const end = new Date(Date.parse(start) + 15 * 60_000).toISOString();
   for (const v of visits) {
     await server.server.store.insertAppointment(
-      {
-        ...v,
-        start,
-        end,
-        status: 'booked',
-        reason: 'Walk-in',
-        cancelReason: null,
-        virtualLink: null,
-        version: 1,
-        cancelCode: null,
-        overlapReason: null,
-      },
+      bookedAppointment({ ...v, start, end, reason: 'Walk-in' }),
       'console',
     );
   }

@@ -14,6 +14,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ThreadPage } from '../../src-shared/views';
 import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { bookedAppointment } from '../helpers/fixtures';
 
 const NORMAL = 1;
 const FULL = 2;
@@ -123,20 +124,11 @@ describe('durable audit trail: which commits fsync', () => {
   it('a pulled batch and its cursor commit with NORMAL, and the connection is FULL again after', async () => {
     // Another desk's booking, on the server only: the next pull brings it.
     await portal.server.store.insertAppointment(
-      {
+      bookedAppointment({
         id: 'apt-durability-pull',
-        providerId: 'prv-001',
-        patientId: 'pat-000004',
         start: '2026-12-14T14:00:00.000Z',
         end: '2026-12-14T14:15:00.000Z',
-        status: 'booked',
-        reason: 'Check-up',
-        cancelReason: null,
-        virtualLink: null,
-        version: 1,
-        cancelCode: null,
-        overlapReason: null,
-      },
+      }),
       'console',
     );
     seen();

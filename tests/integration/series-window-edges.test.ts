@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SeriesPreview } from '../../src-shared/views';
 import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import { bookedAppointment } from '../helpers/fixtures';
 
 let portal: TestPortal | undefined;
 let desk: TestConsole | undefined;
@@ -21,38 +22,20 @@ describe('review 5: a series longer than the PC’s schedule window', () => {
     portal = await startPortal();
     // Another desk booked Dr. prv-001 on Monday 21 June 2027, 14:00 UTC (30 weeks ahead), for another patient.
     await portal.server.store.insertAppointment(
-      {
+      bookedAppointment({
         id: 'apt-review5-far',
-        providerId: 'prv-001',
-        patientId: 'pat-000004',
         start: '2027-06-21T14:00:00.000Z',
         end: '2027-06-21T14:15:00.000Z',
-        status: 'booked',
-        reason: 'Check-up',
-        cancelReason: null,
-        virtualLink: null,
-        version: 1,
-        cancelCode: null,
-        overlapReason: null,
-      },
+      }),
       'console',
     );
     // The same, two weeks ahead (inside the window): the preview shows that one taken.
     await portal.server.store.insertAppointment(
-      {
+      bookedAppointment({
         id: 'apt-review5-near',
-        providerId: 'prv-001',
-        patientId: 'pat-000004',
         start: '2026-12-14T14:00:00.000Z',
         end: '2026-12-14T14:15:00.000Z',
-        status: 'booked',
-        reason: 'Check-up',
-        cancelReason: null,
-        virtualLink: null,
-        version: 1,
-        cancelCode: null,
-        overlapReason: null,
-      },
+      }),
       'console',
     );
     desk = await startConsole(portal, { autoStart: false });

@@ -12,6 +12,7 @@ import type {
   AuditRecord,
   PatientRecord,
   ProviderRecord,
+  StaffRecord,
   ThreadRecord,
 } from '../../src-shared/domain';
 import { type Mutation, type MutationOp, SYNC_ROUTES } from '../../src-shared/sync';
@@ -19,7 +20,6 @@ import { recordHash } from '../../src-main/audit/chain';
 import { uuidv7 } from '../../src-main/base/ids';
 import { openDatabase } from '../../src-main/store/open';
 import { MessagesRepo } from '../../src-main/store/repos/messages';
-import { StaffRepo } from '../../src-main/store/repos/staff';
 import { SyncEngine } from '../../src-main/sync/engine';
 import {
   TestCredentials,
@@ -90,7 +90,22 @@ describe('upgrade with changes still queued', () => {
        VALUES (@id, @mrn, @givenName, @familyName, @birthDate, @phone, @version) ON CONFLICT (id) DO NOTHING`,
     );
     const patients = { upsert: (p: PatientRecord) => v3Patient.run(p) };
-    const staff = new StaffRepo(db);
+    // The previous release's staff table (without the active flag of console migration 022).
+    const v3Staff = db.prepare(
+      `INSERT INTO staff (id, username, display_name, role, provider_id, version)
+       VALUES (@id, @username, @displayName, @role, @providerId, @version)`,
+    );
+    const staff = {
+      upsert: (s: StaffRecord) =>
+        v3Staff.run({
+          id: s.id,
+          username: s.username,
+          displayName: s.displayName,
+          role: s.role,
+          providerId: s.providerId,
+          version: s.version,
+        }),
+    };
     // The previous release's appointment columns (issue 13a added cancel_code and overlap_reason).
     const v3Appointment = db.prepare(
       `INSERT INTO appointments (id, patient_id, provider_id, start, "end", status, reason, cancel_reason,
