@@ -89,6 +89,11 @@ describe('deactivating a staff account', () => {
     expect(again.map((c) => [c.id, (c.data as { active?: boolean } | null)?.active])).toEqual([
       ['stf-clinician1', true],
     ]);
+    // The session from before the deactivation does not come back with the account: its tokens ended.
+    const refresh = await call(desk.run.url, 'POST', '/auth/refresh', {
+      body: { refreshToken: desk.login.refreshToken },
+    });
+    expect(refresh.status).toBe(401);
     await desk.signInAgain();
     expect(desk.login.staff).toMatchObject({ id: 'stf-clinician1', active: true });
   });

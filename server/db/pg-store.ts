@@ -447,6 +447,11 @@ export class PgStore implements ServerStore {
         flag,
         staffId,
       );
+      if (!active) {
+        // The person's tokens end for good: a reactivation does not bring an old session back to life.
+        await this.run('DELETE FROM access_tokens WHERE staff_id = $1', staffId);
+        await this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE staff_id = $1', staffId);
+      }
       return this.staff(staffId);
     });
   }

@@ -303,6 +303,11 @@ export class SqliteStore implements ServerStore {
       flag,
     );
     if (changed > 0) this.recordChange('staff', staffId);
+    if (changed > 0 && !active) {
+      // The person's tokens end for good: a reactivation does not bring an old session back to life.
+      this.run('DELETE FROM access_tokens WHERE staff_id = ?', staffId);
+      this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE staff_id = ?', staffId);
+    }
     const row = this.one<StaffRow>('SELECT * FROM staff WHERE id = ?', staffId);
     return row ? staffFromRow(row) : null;
   }

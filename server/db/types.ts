@@ -185,7 +185,8 @@ export interface ServerStore {
   countStaff(): Promise<number>;
   /**
    * Deactivates (`active` false) or reactivates a staff account (review 7 U9). A real change bumps the record's
-   * version and is a 'staff' change every console pulls; setting what is already set changes nothing. Returns
+   * version and is a 'staff' change every console pulls, and a deactivation ends the person's access and refresh
+   * tokens for good; setting what is already set changes nothing. Returns
    * the record as it is now, or null for an unknown id.
    */
   setStaffActive(staffId: string, active: boolean): Promise<StaffRecord | null>;
