@@ -373,7 +373,12 @@ export class AuthService implements SyncCredentials {
       if (!(error instanceof PortalError)) throw error;
       if (error.kind === 'unauthorized') {
         this.recordFailure(username);
-        throw new ApiError('UNAUTHENTICATED', 'Wrong username, password or code.');
+        // The backend does not say why; this PC knows when the account was deactivated (pulled: review 7 U9).
+        const deactivated = this.o.store.staff.byUsername(username)?.active === false;
+        throw new ApiError(
+          'UNAUTHENTICATED',
+          deactivated ? DEACTIVATED_MESSAGE : 'Wrong username, password or code.',
+        );
       }
       if (error.kind === 'throttled') {
         throw new ApiError('UNAUTHENTICATED', error.message, error.retryAfterSeconds);

@@ -63,7 +63,11 @@ describe('a staff account deactivated on the backend', () => {
     await desk.portal.restart();
 
     // Online, the backend refuses too, until an admin reactivates the account.
-    expect((await clinic.signIn('clinician1')).ok).toBe(false);
+    const online = await clinic.signIn('clinician1');
+    expect(online.ok ? null : online.error).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'This account has been deactivated: ask the clinic admin.',
+    });
     await setActive(admin, 'stf-clinician1', true);
     expect((await clinic.signIn('clinician1')).ok).toBe(true);
     expect(clinic.core.store.staff.byId('stf-clinician1')?.active).toBe(true);
