@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../tests/helpers/tmp';
 import { openDatabase } from '../store/open';
 import { Store } from '../store/store';
-import { AuditLog, ENTITY_INDEX_BATCH, ENTITY_INDEX_CAP } from './audit-log';
+import { AuditLog, ENTITY_INDEX_BATCH, ENTITY_INDEX_CAP, ENTITY_INDEX_STEP } from './audit-log';
 import { AuditReport } from './report';
 import { DEVICE_ID, openTestStore, type TestStore } from './test-store';
 
@@ -98,6 +98,20 @@ describe('the per-record audit index, filled in batches (migration 020)', () => 
     expect(through()).toBe(ENTITY_INDEX_BATCH + 1);
     expect(indexRows()).toHaveLength(ENTITY_INDEX_BATCH + 1);
     expect(trailIds('thread', 'thr-0')).toHaveLength(Math.ceil((ENTITY_INDEX_BATCH - 1) / 7));
+  });
+
+  it('indexes a long tail in steps, each a task of its own', () => {
+    expect([ENTITY_INDEX_BATCH, ENTITY_INDEX_STEP]).toEqual([64, 128]);
+    for (let i = 0; i < 300; i++) log.record(READER, read('thread', 'thr-1'));
+    expect(tasks).toHaveLength(1);
+    const steps: number[] = [];
+    while (tasks.length > 0) {
+      tasks.shift()!();
+      steps.push(through());
+    }
+    expect(steps).toEqual([128, 256, 300]);
+    expect(indexRows()).toHaveLength(300);
+    expect(trailIds('thread', 'thr-1')).toHaveLength(300);
   });
 
   it('a flush that finds the connection inside a transaction leaves it for the next one', () => {

@@ -126,6 +126,7 @@ export class AuditRepo {
   private readonly countStmt;
   private readonly localForEntityStmt;
   private readonly indexedThroughStmt;
+  private readonly lastSeqStmt;
   private readonly indexTailStmt;
   private readonly setIndexedThroughStmt;
   private readonly remoteForEntityStmt;
@@ -175,16 +176,17 @@ export class AuditRepo {
            WHERE seq > (SELECT through FROM audit_entity_indexed) AND entity_type = @t AND entity_id = @id)
        ORDER BY at DESC, id DESC LIMIT @limit`,
     );
+    this.lastSeqStmt = db.prepare<[], number>('SELECT max(seq) FROM audit_events').pluck();
     this.indexedThroughStmt = db
       .prepare<[], number>('SELECT through FROM audit_entity_indexed WHERE one = 1')
       .pluck();
     this.indexTailStmt = db.prepare(
       `INSERT INTO audit_entity_index (entity_type, entity_id, seq)
-         SELECT entity_type, entity_id, seq FROM audit_events WHERE seq > @through AND entity_id IS NOT NULL
-         ORDER BY 1, 2, 3`,
+         SELECT entity_type, entity_id, seq FROM audit_events
+         WHERE seq > @through AND seq <= @upto AND entity_id IS NOT NULL ORDER BY 1, 2, 3`,
     );
     this.setIndexedThroughStmt = db.prepare(
-      `UPDATE audit_entity_indexed SET through = coalesce((SELECT max(seq) FROM audit_events), through)
+      `UPDATE audit_entity_indexed SET through = min(@upto, coalesce((SELECT max(seq) FROM audit_events), through))
        WHERE one = 1`,
     );
     this.remoteForEntityStmt = db.prepare<[string, string, number], AuditRow>(
@@ -224,13 +226,20 @@ export class AuditRepo {
     return this.indexedThroughStmt.get() ?? 0;
   }
   /**
-   * Add the events after the watermark to `audit_entity_index` and move the watermark to the newest event, in the
-   * caller's transaction (migration 020). Returns how many index rows were written.
+   * Add the events after the watermark (at most `limit` seqs of them; default all) to `audit_entity_index` and move
+   * the watermark past them, in the caller's transaction (migration 020). Returns how many index rows were
+   * written.
    */
-  indexEntityTail(): number {
-    const n = this.indexTailStmt.run({ through: this.entityIndexedThrough() }).changes;
-    this.setIndexedThroughStmt.run();
+  indexEntityTail(limit: number = Number.MAX_SAFE_INTEGER): number {
+    const through = this.entityIndexedThrough();
+    const upto = through + limit;
+    const n = this.indexTailStmt.run({ through, upto }).changes;
+    this.setIndexedThroughStmt.run({ upto });
     return n;
+  }
+  /** The newest event's seq (0 for an empty log). */
+  lastSeq(): number {
+    return this.lastSeqStmt.get() ?? 0;
   }
   lastHash(): string | null {
     return this.lastStmt.get()?.hash ?? null;
