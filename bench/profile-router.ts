@@ -92,6 +92,8 @@ try {
       return msSince(t);
     };
     const runs = Number(runsArg);
+    // PROFILE_SYNC=NORMAL: the loop's commits without the fsync, so the profile shows the call's own CPU.
+    if (process.env.PROFILE_SYNC) core.store.db.pragma(`synchronous = ${process.env.PROFILE_SYNC}`);
     if (mode === 'plan') {
       // Each statement an inbox first page runs per queue (captured as prepared), its plan and its time.
       const db = core.store.db;

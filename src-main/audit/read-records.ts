@@ -139,9 +139,9 @@ export function subjectsOf(
   if (action === 'read' && (entityType === 'thread' || entityType === 'appointment')) {
     const patientId =
       entityType === 'thread'
-        ? store.threads.byId(entityId)?.patientId
-        : store.appointments.byId(entityId)?.patientId;
-    if (patientId === undefined) return null;
+        ? store.threads.patientIdOf(entityId)
+        : (store.appointments.byId(entityId)?.patientId ?? null);
+    if (patientId === null) return null;
     const field = `${entityType}.${entityId}`;
     const extra = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(field) ? [field] : [entityType];
     return [

@@ -77,6 +77,14 @@ function params(q: AuditReportQuery): Record<string, string> {
 function union(keys: readonly string[]): string {
   const where = (t: string) => keys.map((k) => CONDITION[k as keyof AuditReportQuery](t));
   const local = where('e');
+  if (keys.includes('entityId')) {
+    // One record's events: the per-record index table up to its watermark, the tail after it (migration 020).
+    const type = keys.includes('entityType') ? ' AND entity_type = @entityType' : '';
+    local.push(
+      `(e.seq IN (SELECT seq FROM audit_entity_index WHERE entity_id = @entityId${type})
+        OR e.seq > (SELECT through FROM audit_entity_indexed))`,
+    );
+  }
   const remote = [...where('r'), 'NOT EXISTS (SELECT 1 FROM audit_events x WHERE x.id = r.id)'];
   const cols =
     'id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields, actor_kind';

@@ -58,10 +58,11 @@ function need(staff: StaffRecord | null): StaffRecord {
  * server can be reached; offline, the service answers NOT_FOUND as before. The router audits the read.
  */
 async function onDemand(d: HandlerDeps, entity: 'thread' | 'appointment', id: string): Promise<void> {
-  const local = entity === 'thread' ? d.store.threads.byId(id) : d.store.appointments.byId(id);
   // issue 14a: a thread whose bodies the server withheld from an earlier session's role is fetched whole.
-  const withheld = entity === 'thread' && local !== null && d.store.threads.bodiesWithheld(id);
-  if (local && !withheld) return;
+  const state =
+    entity === 'thread' ? d.store.threads.localState(id) : d.store.appointments.byId(id) ? 'held' : 'absent';
+  if (state === 'held') return;
+  const withheld = state === 'withheld';
   try {
     await d.sync().fetchRecord(entity, id);
     if (withheld) d.store.threads.clearBodiesWithheld(id);

@@ -49,6 +49,22 @@ export const DURABLE_SYNCHRONOUS = 'synchronous = FULL';
  * SQLite's.
  */
 export function repullableTransaction<T>(db: Database, fn: () => T): T {
+  return normalTransaction(db, fn);
+}
+
+/**
+ * Run `fn` in one transaction committed with `synchronous = NORMAL`, for a commit that writes only data derived
+ * from rows already committed durably, together with the watermark saying how far it got (session 7: the audit
+ * log's per-record index table, migration 020). Safe for the same reasons as a pull batch: a power cut that loses
+ * the commit loses the derived rows and the watermark together, so the next batch writes them again from the
+ * rows they derive from, which were committed (and fsynced) before; a later durable commit's fsync makes it
+ * durable too. Nested, or under a lower setting, as repullableTransaction. Errors: `fn`'s, and SQLite's.
+ */
+export function rebuildableTransaction<T>(db: Database, fn: () => T): T {
+  return normalTransaction(db, fn);
+}
+
+function normalTransaction<T>(db: Database, fn: () => T): T {
   const tx = db.transaction(fn);
   if (db.inTransaction) return tx();
   const level = db.pragma('synchronous', { simple: true }) as number;

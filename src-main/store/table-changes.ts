@@ -11,6 +11,10 @@ const UNWATCHED = new Set([
   'audit_prune_permit',
   'audit_checkpoint',
   'audit_pushed_early',
+  // The log's per-record index and its watermark (migration 020): a batch written after a read must not make
+  // the inbox read its first pages again.
+  'audit_entity_index',
+  'audit_entity_indexed',
   'outbox',
   'sync_state',
   'sync_problems',

@@ -50,8 +50,22 @@ describe('durable audit trail, seen as fsync calls', () => {
     const counts = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
     // At least one flush of the WAL per durable commit (SQLite's WAL + synchronous = FULL; the first commit into
     // a fresh WAL also flushes its header), none for the pull batches.
-    expect(counts).toMatchObject({ 'pull batch': 0, 'cursor is 42': 1 });
-    for (const durable of ['audited read', 'one audit event', 'local change', 'audited read after a pull'])
+    // The index batch (session 7, migration 020): the events naming a record before it (seq 1, 2 and 4; the lock
+    // event names none), no flush of the WAL; the read after it is flushed as every read is.
+    expect(counts).toMatchObject({
+      'pull batch': 0,
+      'cursor is 42': 1,
+      'index flush': 0,
+      'index rows': 3,
+      'indexed through': 4,
+    });
+    for (const durable of [
+      'audited read',
+      'one audit event',
+      'local change',
+      'audited read after a pull',
+      'audited read after an index flush',
+    ])
       expect({ [durable]: counts[durable]! >= 1 }).toEqual({ [durable]: true });
   });
 });

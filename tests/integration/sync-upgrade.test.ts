@@ -90,7 +90,7 @@ describe('upgrade with changes still queued', () => {
        VALUES (@id, @mrn, @givenName, @familyName, @birthDate, @phone, @version) ON CONFLICT (id) DO NOTHING`,
     );
     const patients = { upsert: (p: PatientRecord) => v3Patient.run(p) };
-    // The previous release's staff table (without the active flag of console migration 022).
+    // The previous release's staff table (without the active flag of console migration 019).
     const v3Staff = db.prepare(
       `INSERT INTO staff (id, username, display_name, role, provider_id, version)
        VALUES (@id, @username, @displayName, @role, @providerId, @version)`,

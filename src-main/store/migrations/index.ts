@@ -17,7 +17,8 @@ import { searchCap } from './015-search-cap';
 import { overdueCounts } from './016-overdue-counts';
 import { searchOverdueTag } from './017-search-overdue-tag';
 import { overdueUnreadCount } from './018-overdue-unread-count';
-import { staffActive } from './022-staff-active';
+import { staffActive } from './019-staff-active';
+import { auditEntityIndex } from './020-audit-entity-index';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -39,7 +40,8 @@ export const MIGRATIONS: readonly Migration[] = [
   overdueCounts, // session 5, 16r (016)
   searchOverdueTag, // session 6, review7 (017)
   overdueUnreadCount, // session 6, s6read (018)
-  staffActive, // session 7, sec7 (022)
+  staffActive, // session 7, sec7 (019)
+  auditEntityIndex, // session 7, s7read (020)
 ];
 /** The newest version (the last migration's; equal to the count once every branch's migration is merged). */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -125,6 +125,10 @@ export class AuditRepo {
   private readonly hashExistsStmt;
   private readonly countStmt;
   private readonly localForEntityStmt;
+  private readonly indexedThroughStmt;
+  private readonly lastSeqStmt;
+  private readonly indexTailStmt;
+  private readonly setIndexedThroughStmt;
   private readonly remoteForEntityStmt;
   private readonly upsertRemoteStmt;
   private readonly localActivityStmt;
@@ -162,8 +166,28 @@ export class AuditRepo {
        UNION ALL SELECT 1 FROM audit_pruned WHERE hash = @hash LIMIT 1`,
     );
     this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_events');
-    this.localForEntityStmt = db.prepare<[string, string, number], LocalAuditRow>(
-      'SELECT * FROM audit_events WHERE entity_type = ? AND entity_id = ? ORDER BY at DESC, id DESC LIMIT ?',
+    // Indexed events by the index table, the tail after its watermark by a scan of the tail (migration 020).
+    this.localForEntityStmt = db.prepare<{ t: string; id: string; limit: number }, LocalAuditRow>(
+      `SELECT * FROM (
+         SELECT e.* FROM audit_entity_index x JOIN audit_events e ON e.seq = x.seq
+           WHERE x.entity_type = @t AND x.entity_id = @id
+         UNION ALL
+         SELECT * FROM audit_events
+           WHERE seq > (SELECT through FROM audit_entity_indexed) AND entity_type = @t AND entity_id = @id)
+       ORDER BY at DESC, id DESC LIMIT @limit`,
+    );
+    this.lastSeqStmt = db.prepare<[], number>('SELECT max(seq) FROM audit_events').pluck();
+    this.indexedThroughStmt = db
+      .prepare<[], number>('SELECT through FROM audit_entity_indexed WHERE one = 1')
+      .pluck();
+    this.indexTailStmt = db.prepare(
+      `INSERT INTO audit_entity_index (entity_type, entity_id, seq)
+         SELECT entity_type, entity_id, seq FROM audit_events
+         WHERE seq > @through AND seq <= @upto AND entity_id IS NOT NULL ORDER BY 1, 2, 3`,
+    );
+    this.setIndexedThroughStmt = db.prepare(
+      `UPDATE audit_entity_indexed SET through = min(@upto, coalesce((SELECT max(seq) FROM audit_events), through))
+       WHERE one = 1`,
     );
     this.remoteForEntityStmt = db.prepare<[string, string, number], AuditRow>(
       'SELECT * FROM audit_remote WHERE entity_type = ? AND entity_id = ? ORDER BY at DESC, id DESC LIMIT ?',
@@ -190,8 +214,32 @@ export class AuditRepo {
       `SELECT * FROM audit_remote WHERE ${FILTER} ORDER BY at, id`,
     );
   }
-  append(row: LocalAuditRow | Omit<LocalAuditRow, 'seq'>): void {
-    this.appendStmt.run(row.purpose_of_event === undefined ? { ...row, purpose_of_event: null } : row);
+  /** Append one event; returns its seq. */
+  append(row: LocalAuditRow | Omit<LocalAuditRow, 'seq'>): number {
+    return Number(
+      this.appendStmt.run(row.purpose_of_event === undefined ? { ...row, purpose_of_event: null } : row)
+        .lastInsertRowid,
+    );
+  }
+  /** The seq up to which `audit_entity_index` lists every event by record (migration 020). */
+  entityIndexedThrough(): number {
+    return this.indexedThroughStmt.get() ?? 0;
+  }
+  /**
+   * Add the events after the watermark (at most `limit` seqs of them; default all) to `audit_entity_index` and move
+   * the watermark past them, in the caller's transaction (migration 020). Returns how many index rows were
+   * written.
+   */
+  indexEntityTail(limit: number = Number.MAX_SAFE_INTEGER): number {
+    const through = this.entityIndexedThrough();
+    const upto = through + limit;
+    const n = this.indexTailStmt.run({ through, upto }).changes;
+    this.setIndexedThroughStmt.run({ upto });
+    return n;
+  }
+  /** The newest event's seq (0 for an empty log). */
+  lastSeq(): number {
+    return this.lastSeqStmt.get() ?? 0;
   }
   lastHash(): string | null {
     return this.lastStmt.get()?.hash ?? null;
@@ -214,7 +262,7 @@ export class AuditRepo {
   }
   /** Newest first, at most `limit`. */
   localForEntity(entityType: string, entityId: string, limit: number): LocalAuditRow[] {
-    return this.localForEntityStmt.all(entityType, entityId, limit);
+    return this.localForEntityStmt.all({ t: entityType, id: entityId, limit });
   }
   /** Newest first, at most `limit`. */
   remoteForEntity(entityType: string, entityId: string, limit: number): AuditRow[] {

@@ -8,7 +8,7 @@ interface StaffRow {
   role: Role;
   provider_id: string | null;
   version: number;
-  /** 1 while the backend says the account is active (console migration 022). */
+  /** 1 while the backend says the account is active (console migration 019). */
   active: number;
 }
 const toRecord = (r: StaffRow): StaffRecord => ({

@@ -320,6 +320,24 @@ export class ThreadsRepo {
     );
   }
 
+  /**
+   * Whether the thread is on this PC, and whether the server withheld its bodies, in one point read (session 7:
+   * thread.get's on-demand check read the whole row and then the withheld mark).
+   */
+  localState(id: string): 'absent' | 'held' | 'withheld' {
+    const r = this.prepared(
+      `SELECT EXISTS (SELECT 1 FROM withheld_threads WHERE thread_id = t.id) AS w FROM threads t WHERE t.id = ?`,
+    ).get(id) as { w: number } | undefined;
+    return r === undefined ? 'absent' : r.w === 1 ? 'withheld' : 'held';
+  }
+  /** The thread's patient id, or null when the thread is not on this PC (session 7: a narrow point read). */
+  patientIdOf(id: string): string | null {
+    return (
+      (this.prepared('SELECT patient_id FROM threads WHERE id = ?').pluck().get(id) as string | undefined) ??
+      null
+    );
+  }
+
   /* ---- issue 14a: withheld bodies, SLA escalation, priority-ordered and per-pool queues ---- */
 
   /**

@@ -9,10 +9,10 @@ import type { Migration } from './types';
  *   under tombstones (contentless_delete=1): one merge of the whole index drops them (from now on the refresh
  *   merges whenever a deleted message's word leaves the index: repos/search-index.ts mergeIndex).
  *
- * File 022, version 22 (the lead renumbers in merge order).
+ * File 019, version 19 (sec7, renumbered in merge order).
  */
 export const staffActive: Migration = {
-  version: 22,
+  version: 19,
   name: 'staff active flag; search index merged once',
   up: (db) => {
     db.exec('ALTER TABLE staff ADD COLUMN active INTEGER NOT NULL DEFAULT 1');
