@@ -61,6 +61,7 @@ import {
   type PoolTemplateRow,
 } from './coverage-rows';
 import { UnstorableTextError, hasNul } from './text';
+import { pullPageSql, type WireOptions, type WireRow } from './wire-json';
 import {
   appointmentFromRow,
   appointmentParams,
@@ -1485,6 +1486,11 @@ export class PgStore implements ServerStore {
       (ref) =>
         ({ entity: ref.entity, id: ref.id, data: found.get(`${ref.entity}:${ref.id}`) ?? null }) as Change,
     );
+  }
+
+  /** Session 7, s7srv: see ServerStore.pullPage (one statement, records encoded by PostgreSQL: wire-json.ts). */
+  pullPage(after: number, limit: number, options: WireOptions): Promise<WireRow[]> {
+    return this.all<WireRow & pg.QueryResultRow>(pullPageSql('postgres', options), after, limit);
   }
 
   /* ---- issue 10: enrolled devices, attribution, per-device audit chains ---- */

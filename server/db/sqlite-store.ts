@@ -109,6 +109,7 @@ import type {
 } from './types';
 
 import { ChangeCounts } from './changes-count';
+import { pullPageSql, type WireOptions, type WireRow } from './wire-json';
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
 
@@ -1314,6 +1315,12 @@ export class SqliteStore implements ServerStore {
       } else out.push(await this.loadChange(ref.entity, ref.id));
     }
     return out;
+  }
+
+  /** Session 7, s7srv: see ServerStore.pullPage (one statement, records encoded by SQLite: wire-json.ts). */
+  async pullPage(after: number, limit: number, options: WireOptions): Promise<WireRow[]> {
+    while (this.busy()) await this.tail;
+    return this.all<WireRow>(pullPageSql('sqlite', options), after, limit);
   }
 
   /* ---- issue 10: enrolled devices, attribution, per-device audit chains ---- */

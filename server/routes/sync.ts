@@ -54,7 +54,8 @@ export function syncRoutes(
     );
     // session 6, s6sync (issue 16 §2): the next page can be asked for before this body is read (a hint only).
     void reply.header(PULL_CURSOR_HEADER, batch.cursor).header(PULL_HAS_MORE_HEADER, String(batch.hasMore));
-    return batch;
+    // session 7, s7srv: the body is JSON text already (server/sync/pull.ts), sent as is.
+    return reply.type('application/json; charset=utf-8').send(batch.body);
   });
 
   app.post(SYNC_ROUTES.push, async (request) => {

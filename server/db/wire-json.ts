@@ -1,0 +1,194 @@
+/**
+ * A pull page's records as wire JSON text built by the database (session 7, s7srv; issue 16 §2): the high-volume
+ * entities of an initial sync (patients, threads, messages, appointments, audit events: 556k of the 561k changes
+ * at scale 100) are encoded by SQLite's `json_quote` or PostgreSQL's `to_json` in the same read-only snapshot as
+ * the change log page, one SQL statement per page, so the backend neither builds a JS object per column nor
+ * stringifies it again. Nothing is cached or stored: each page is encoded from the rows as they are in that
+ * snapshot, so an update, a deletion, a re-route or a role change is served as of the pull and the text can
+ * never be stale.
+ *
+ * Measured on the scale-100 bench store (bench/profile-pull.ts): `SELECT *` of 5,000 messages plus mapping and
+ * JSON.stringify ~35 ms a page; the same page encoded by SQLite ~10 ms including the change log scan.
+ *
+ * Each record's text has the same fields and values as the row mappers in rows.ts give (`patientFromRow`,
+ * `threadFromRow`, …; tests: server/db/wire-json.test.ts compares both on every kind and writes the expected
+ * answers by hand). Other entities (attachments, whose content is base64 of a BLOB, and the rare kinds) are
+ * left to the caller (`json` null).
+ */
+import type { EntityName } from '../../src-shared/sync';
+
+export type SqlDialect = 'sqlite' | 'postgres';
+
+/**
+ * How a column becomes a JSON member: its value; JSON text kept as is; left out when NULL; left out when NULL
+ * or ''; present (as "BTG") only when the column is 'BTG'.
+ */
+type Kind = 'value' | 'json' | 'omitNull' | 'omitEmpty' | 'btgOnly';
+type Field = readonly [key: string, column: string, kind?: Kind];
+
+/** The wire fields of each entity encoded in SQL, in the mappers' order (rows.ts). */
+const FIELDS = {
+  patient: {
+    table: 'patients',
+    fields: [
+      ['id', 'id'],
+      ['mrn', 'mrn'],
+      ['givenName', 'given_name'],
+      ['familyName', 'family_name'],
+      ['birthDate', 'birth_date'],
+      ['phone', 'phone'],
+      ['version', 'version'],
+    ],
+  },
+  thread: {
+    table: 'threads',
+    fields: [
+      ['id', 'id'],
+      ['patientId', 'patient_id'],
+      ['subject', 'subject'],
+      ['status', 'status'],
+      ['priority', 'priority'],
+      ['assigneeId', 'assignee_id'],
+      ['providerId', 'provider_id'],
+      ['createdAt', 'created_at'],
+      ['updatedAt', 'updated_at'],
+      ['lastMessageAt', 'last_message_at'],
+      ['dueAt', 'due_at'],
+      ['version', 'version'],
+      ['topic', 'topic', 'omitNull'],
+      ['poolId', 'pool_id', 'omitNull'],
+    ],
+  },
+  message: {
+    table: 'messages',
+    fields: [
+      ['id', 'id'],
+      ['threadId', 'thread_id'],
+      ['authorKind', 'author_kind'],
+      ['authorId', 'author_id'],
+      ['body', 'body'],
+      ['sentAt', 'sent_at'],
+      ['version', 'version'],
+    ],
+  },
+  appointment: {
+    table: 'appointments',
+    fields: [
+      ['id', 'id'],
+      ['patientId', 'patient_id'],
+      ['providerId', 'provider_id'],
+      ['start', 'start'],
+      ['end', '"end"'],
+      ['status', 'status'],
+      ['reason', 'reason'],
+      ['cancelReason', 'cancel_reason'],
+      ['virtualLink', 'virtual_link'],
+      ['version', 'version'],
+      ['cancelCode', 'cancel_code'],
+      ['overlapReason', 'overlap_reason'],
+      // appointmentFromRow leaves out a NULL or empty series id
+      ['seriesId', 'series_id', 'omitEmpty'],
+    ],
+  },
+  audit: {
+    table: 'audit_events',
+    fields: [
+      ['id', 'id'],
+      ['at', 'at'],
+      ['staffId', 'staff_id'],
+      ['role', 'role'],
+      ['deviceId', 'device_id'],
+      ['action', 'action'],
+      ['entityType', 'entity_type'],
+      ['entityId', 'entity_id'],
+      ['outcome', 'outcome'],
+      ['fields', 'fields_json', 'json'],
+      ['actorKind', 'actor_kind'],
+      ['purposeOfEvent', 'purpose_of_event', 'btgOnly'],
+      ['prevHash', 'prev_hash'],
+      ['hash', 'hash'],
+      ['version', 'version'],
+    ],
+  },
+} as const satisfies Partial<Record<EntityName, { table: string; fields: readonly Field[] }>>;
+
+/** The entities whose pulled records the database encodes (the rest: `json` null in a WireRow). */
+export type SqlEncodedEntity = keyof typeof FIELDS;
+export const SQL_ENCODED: ReadonlySet<EntityName> = new Set(Object.keys(FIELDS) as EntityName[]);
+
+/** Audit fields a console asking `x-sync-lean` does not get (server/sync/pull.ts, PULL_LEAN_HEADER). */
+const CHAIN_FIELDS: ReadonlySet<string> = new Set(['prevHash', 'hash']);
+
+export interface WireOptions {
+  /** Leave the audit events' chain hashes out (PULL_LEAN_AUDIT_CHAIN). */
+  leanAudit: boolean;
+  /** Also read each message's thread and that thread's pool (for a receptionist's filter, issue 14a). */
+  threadPools: boolean;
+}
+
+/**
+ * One change log row of a pull page.
+ * - `json`: the change's wire text `{"entity":…,"id":…,"data":…}` (data null for a deleted record), or null when
+ *   the entity is not encoded in SQL (attachments, rare kinds: the caller loads and encodes those).
+ * - `threadId`, `poolId`: for a message still present, its thread and that thread's pool (null: none, or the
+ *   thread is gone); only read with `threadPools`, else null.
+ */
+export interface WireRow {
+  seq: number;
+  entity: EntityName;
+  id: string;
+  json: string | null;
+  threadId: string | null;
+  poolId: string | null;
+}
+
+const q = (dialect: SqlDialect, expr: string) =>
+  dialect === 'sqlite' ? `json_quote(${expr})` : `coalesce(to_json(${expr})::text, 'null')`;
+
+/** JSON text from a column the store wrote with JSON.stringify (checked: malformed text fails the pull). */
+const asJson = (dialect: SqlDialect, expr: string) =>
+  dialect === 'sqlite' ? `coalesce(json(${expr}), 'null')` : `coalesce((${expr})::json::text, 'null')`;
+
+/** A JSON string literal as SQL (keys and entity names are fixed ASCII words, no escaping needed). */
+const lit = (text: string) => `'${text}'`;
+
+/** SQL for one record's JSON object text from alias `r` of its table. */
+function objectSql(dialect: SqlDialect, fields: readonly Field[], options: WireOptions): string {
+  const parts: string[] = [];
+  let first = true;
+  for (const [key, column, kind = 'value'] of fields) {
+    if (options.leanAudit && CHAIN_FIELDS.has(key) && fields === FIELDS.audit.fields) continue;
+    const sep = first ? '{' : ',';
+    first = false;
+    const col = `r.${column}`;
+    const member = lit(`${sep}"${key}":`);
+    if (kind === 'value') parts.push(member, q(dialect, col));
+    else if (kind === 'json') parts.push(member, asJson(dialect, col));
+    else if (kind === 'omitNull' || kind === 'omitEmpty') {
+      const absent = kind === 'omitNull' ? `${col} IS NULL` : `${col} IS NULL OR ${col} = ''`;
+      parts.push(`CASE WHEN ${absent} THEN '' ELSE ${member} || ${q(dialect, col)} END`);
+    } else parts.push(`CASE WHEN ${col} = 'BTG' THEN ${lit(`${sep}"${key}":"BTG"`)} ELSE '' END`);
+  }
+  parts.push(lit('}'));
+  return parts.join(' || ');
+}
+
+/**
+ * The SQL of one pull page: WireRow's columns for the change log rows after the cursor
+ * (parameter 1) in order, at most parameter 2 of them (SQLite `?`, PostgreSQL `$1`, `$2`).
+ */
+export function pullPageSql(dialect: SqlDialect, options: WireOptions): string {
+  const branches = Object.entries(FIELDS).map(([entity, { table, fields }]) => {
+    const envelope = `${lit(`{"entity":"${entity}","id":`)} || ${q(dialect, 'c.id')} || ${lit(',"data":')}`;
+    const data = `coalesce((SELECT ${objectSql(dialect, fields, options)} FROM ${table} r WHERE r.id = c.id), 'null')`;
+    return `WHEN ${lit(entity)} THEN ${envelope} || ${data} || '}'`;
+  });
+  const message = (expr: string) =>
+    options.threadPools ? `CASE WHEN c.entity = 'message' THEN (${expr}) END` : 'CAST(NULL AS TEXT)';
+  const [after, limit] = dialect === 'sqlite' ? ['?', '?'] : ['$1', '$2'];
+  return `SELECT c.seq AS seq, c.entity AS entity, c.id AS id,
+      CASE c.entity ${branches.join('\n      ')} END AS json,
+      ${message('SELECT m.thread_id FROM messages m WHERE m.id = c.id')} AS "threadId",
+      ${message('SELECT t.pool_id FROM messages m JOIN threads t ON t.id = m.thread_id WHERE m.id = c.id')} AS "poolId"
+    FROM changes c WHERE c.seq > ${after} ORDER BY c.seq LIMIT ${limit}`;
+}
