@@ -1490,7 +1490,11 @@ export class PgStore implements ServerStore {
 
   /** Session 7, s7srv: see ServerStore.pullPage (one statement, records encoded by PostgreSQL: wire-json.ts). */
   pullPage(after: number, limit: number, options: WireOptions): Promise<WireRow[]> {
-    return this.all<WireRow & pg.QueryResultRow>(pullPageSql('postgres', options), after, limit);
+    return this.all<WireRow & pg.QueryResultRow>(
+      pullPageSql('postgres', { ...options, stored: false }),
+      after,
+      limit,
+    );
   }
 
   /* ---- issue 10: enrolled devices, attribution, per-device audit chains ---- */

@@ -109,7 +109,14 @@ import type {
 } from './types';
 
 import { ChangeCounts } from './changes-count';
-import { pullPageSql, type WireOptions, type WireRow } from './wire-json';
+import {
+  SQL_ENCODED,
+  pullPageSql,
+  recordChangeSql,
+  type SqlEncodedEntity,
+  type WireOptions,
+  type WireRow,
+} from './wire-json';
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
 
@@ -242,7 +249,9 @@ export class SqliteStore implements ServerStore {
   }
 
   private recordChange(entity: EntityName, id: string): void {
-    this.run('INSERT OR REPLACE INTO changes (entity, id) VALUES (?, ?)', entity, id);
+    // session 7, s7srv: with the record's wire text for a pull (schema 11, server/db/wire-json.ts)
+    if (SQL_ENCODED.has(entity)) this.sql(recordChangeSql(entity as SqlEncodedEntity)).run({ entity, id });
+    else this.run('INSERT OR REPLACE INTO changes (entity, id) VALUES (?, ?)', entity, id);
     for (const listener of this.listeners) listener();
   }
 
@@ -1320,7 +1329,7 @@ export class SqliteStore implements ServerStore {
   /** Session 7, s7srv: see ServerStore.pullPage (one statement, records encoded by SQLite: wire-json.ts). */
   async pullPage(after: number, limit: number, options: WireOptions): Promise<WireRow[]> {
     while (this.busy()) await this.tail;
-    return this.all<WireRow>(pullPageSql('sqlite', options), after, limit);
+    return this.all<WireRow>(pullPageSql('sqlite', { ...options, stored: true }), after, limit);
   }
 
   /* ---- issue 10: enrolled devices, attribution, per-device audit chains ---- */

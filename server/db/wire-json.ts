@@ -153,7 +153,11 @@ const asJson = (dialect: SqlDialect, expr: string) =>
 const lit = (text: string) => `'${text}'`;
 
 /** SQL for one record's JSON object text from alias `r` of its table. */
-function objectSql(dialect: SqlDialect, fields: readonly Field[], options: WireOptions): string {
+function objectSql(
+  dialect: SqlDialect,
+  fields: readonly Field[],
+  options: Pick<WireOptions, 'leanAudit'>,
+): string {
   const parts: string[] = [];
   let first = true;
   for (const [key, column, kind = 'value'] of fields) {
@@ -174,21 +178,67 @@ function objectSql(dialect: SqlDialect, fields: readonly Field[], options: WireO
 }
 
 /**
- * The SQL of one pull page: WireRow's columns for the change log rows after the cursor
- * (parameter 1) in order, at most parameter 2 of them (SQLite `?`, PostgreSQL `$1`, `$2`).
+ * SQL for one change's wire text `{"entity":…,"id":…,"data":…}` of the record with id `idExpr` (data null when
+ * the row is gone), read from its table as it is when the statement runs.
  */
-export function pullPageSql(dialect: SqlDialect, options: WireOptions): string {
-  const branches = Object.entries(FIELDS).map(([entity, { table, fields }]) => {
-    const envelope = `${lit(`{"entity":"${entity}","id":`)} || ${q(dialect, 'c.id')} || ${lit(',"data":')}`;
-    const data = `coalesce((SELECT ${objectSql(dialect, fields, options)} FROM ${table} r WHERE r.id = c.id), 'null')`;
-    return `WHEN ${lit(entity)} THEN ${envelope} || ${data} || '}'`;
-  });
-  const message = (expr: string) =>
-    options.threadPools ? `CASE WHEN c.entity = 'message' THEN (${expr}) END` : 'CAST(NULL AS TEXT)';
+export function changeWireSql(
+  dialect: SqlDialect,
+  entity: SqlEncodedEntity,
+  idExpr: string,
+  options: Pick<WireOptions, 'leanAudit'>,
+): string {
+  const { table, fields } = FIELDS[entity];
+  const envelope = `${lit(`{"entity":"${entity}","id":`)} || ${q(dialect, idExpr)} || ${lit(',"data":')}`;
+  const data = `coalesce((SELECT ${objectSql(dialect, fields, options)} FROM ${table} r WHERE r.id = ${idExpr}), 'null')`;
+  return `${envelope} || ${data} || '}'`;
+}
+
+/**
+ * The SQL of one pull page: WireRow's columns for the change log rows after the cursor (parameter 1) in order,
+ * at most parameter 2 of them (SQLite `?`, PostgreSQL `$1`, `$2`).
+ * `stored`: the change log keeps each record's lean wire text as written (SQLite, schema 11: `changes.wire`,
+ * `changes.thread_id`; NULL where not kept or made stale, then encoded here); chain hashes, when asked for, are
+ * always encoded here.
+ */
+export function pullPageSql(dialect: SqlDialect, options: WireOptions & { stored: boolean }): string {
+  const encoded = `CASE c.entity ${Object.keys(FIELDS)
+    .map(
+      (entity) =>
+        `WHEN ${lit(entity)} THEN ${changeWireSql(dialect, entity as SqlEncodedEntity, 'c.id', options)}`,
+    )
+    .join('\n      ')} END`;
+  const json = !options.stored
+    ? encoded
+    : options.leanAudit
+      ? `coalesce(c.wire, ${encoded})`
+      : `CASE WHEN c.entity = 'audit' THEN ${encoded} ELSE coalesce(c.wire, ${encoded}) END`;
+  const lookedUp = 'SELECT m.thread_id FROM messages m WHERE m.id = c.id';
+  const thread = options.stored ? `coalesce(c.thread_id, (${lookedUp}))` : `(${lookedUp})`;
   const [after, limit] = dialect === 'sqlite' ? ['?', '?'] : ['$1', '$2'];
+  const threadCols = options.threadPools
+    ? `CASE WHEN c.entity = 'message' THEN ${thread} END AS "threadId",
+      CASE WHEN c.entity = 'message' THEN (SELECT t.pool_id FROM threads t WHERE t.id = ${thread}) END AS "poolId"`
+    : `CAST(NULL AS TEXT) AS "threadId", CAST(NULL AS TEXT) AS "poolId"`;
   return `SELECT c.seq AS seq, c.entity AS entity, c.id AS id,
-      CASE c.entity ${branches.join('\n      ')} END AS json,
-      ${message('SELECT m.thread_id FROM messages m WHERE m.id = c.id')} AS "threadId",
-      ${message('SELECT t.pool_id FROM messages m JOIN threads t ON t.id = m.thread_id WHERE m.id = c.id')} AS "poolId"
+      ${json} AS json,
+      ${threadCols}
     FROM changes c WHERE c.seq > ${after} ORDER BY c.seq LIMIT ${limit}`;
 }
+
+/**
+ * SQLite (schema 11): the change log row of a record as it is now, with its lean wire text and, for a message,
+ * its thread (named parameters @entity, @id). Run right after the record's write, in the same transaction; a
+ * later write of the record without a new change row clears both (the triggers of schema 11), so a kept text is
+ * never older than its row.
+ */
+export function recordChangeSql(entity: SqlEncodedEntity): string {
+  const thread =
+    entity === 'message' ? '(SELECT m.thread_id FROM messages m WHERE m.id = @id)' : 'CAST(NULL AS TEXT)';
+  return `INSERT OR REPLACE INTO changes (entity, id, wire, thread_id)
+    VALUES (@entity, @id, ${changeWireSql('sqlite', entity, '@id', { leanAudit: true })}, ${thread})`;
+}
+
+/** The tables whose rows have kept wire texts, and their entity names (schema 11's triggers). */
+export const WIRE_TABLES: readonly (readonly [table: string, entity: SqlEncodedEntity])[] = Object.entries(
+  FIELDS,
+).map(([entity, { table }]) => [table, entity as SqlEncodedEntity] as const);
