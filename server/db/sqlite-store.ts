@@ -111,10 +111,12 @@ import type {
 import { ChangeCounts } from './changes-count';
 import {
   SQL_ENCODED,
+  joinedPageSql,
   pullPageSql,
   recordChangeSql,
   type SqlEncodedEntity,
   type WireOptions,
+  type WirePage,
   type WireRow,
 } from './wire-json';
 
@@ -1326,10 +1328,26 @@ export class SqliteStore implements ServerStore {
     return out;
   }
 
-  /** Session 7, s7srv: see ServerStore.pullPage (one statement, records encoded by SQLite: wire-json.ts). */
-  async pullPage(after: number, limit: number, options: WireOptions): Promise<WireRow[]> {
+  /**
+   * Session 7, s7srv: see ServerStore.pullPage. Joinable: the page as one text of the kept wire texts (one
+   * statement), and the rows that need more (wire-json.ts specialSql) read with their records encoded here.
+   */
+  async pullPage(after: number, limit: number, options: WireOptions, joinable = true): Promise<WirePage> {
     while (this.busy()) await this.tail;
-    return this.all<WireRow>(pullPageSql('sqlite', { ...options, stored: true }), after, limit);
+    if (!joinable) {
+      const rows = this.all<WireRow>(pullPageSql('sqlite', { ...options, stored: true }), after, limit);
+      return { joined: null, rows, last: rows.at(-1)?.seq ?? null, count: rows.length };
+    }
+    const head = this.one<{ joined: string | null; last: number | null; n: number; specials: number | null }>(
+      joinedPageSql(options),
+      after,
+      limit,
+    )!;
+    const rows =
+      (head.specials ?? 0) > 0
+        ? this.all<WireRow>(pullPageSql('sqlite', { ...options, stored: true }, true), after, head.last)
+        : [];
+    return { joined: head.joined ?? '', rows, last: head.last, count: head.n };
   }
 
   /* ---- issue 10: enrolled devices, attribution, per-device audit chains ---- */

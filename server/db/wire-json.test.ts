@@ -79,10 +79,13 @@ const kept = (entity: string, id: string) =>
 
 /** The page's changes (parsed) and, for a receptionist's page, each message's thread and pool. */
 async function page(threadPools = false) {
-  const rows = await store.transaction(() => store.pullPage(0, 100, { leanAudit: true, threadPools }), {
-    readOnly: true,
-  });
-  return rows.map((r) => ({ ...r, json: r.json === null ? null : (JSON.parse(r.json) as unknown) }));
+  const rows = await store.transaction(
+    () => store.pullPage(0, 100, { leanAudit: true, threadPools }, false),
+    {
+      readOnly: true,
+    },
+  );
+  return rows.rows.map((r) => ({ ...r, json: r.json === null ? null : (JSON.parse(r.json) as unknown) }));
 }
 
 describe('the kept wire text of a record (SQLite schema 11)', () => {
@@ -191,10 +194,10 @@ describe('a store written before schema 11', () => {
       try {
         await upgraded.insertPatient({ ...PATIENT, id: 'pat-new', mrn: 'MRN-NEW' }, null);
         const rows = await upgraded.transaction(
-          () => upgraded.pullPage(0, 100, { leanAudit: true, threadPools: false }),
+          () => upgraded.pullPage(0, 100, { leanAudit: true, threadPools: false }, false),
           { readOnly: true },
         );
-        const patients = rows
+        const patients = rows.rows
           .filter((r) => r.entity === 'patient')
           .map((r) => JSON.parse(r.json!) as unknown);
         expect(patients).toEqual([

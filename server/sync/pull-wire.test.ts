@@ -306,6 +306,55 @@ describe('other records on the wire', () => {
     ]);
   });
 
+  it('ends a page before the attachment that takes it past 8 MB, and serves the rest on the next', async () => {
+    const before = await store.latestSeq();
+    const SIZE = 3 * 1024 * 1024 + 3072; // 4 MiB + 4 KiB as base64: two of them are past the 8 MiB budget
+    const content = (n: number) => Buffer.alloc(SIZE, n).toString('base64');
+    await store.transaction(async () => {
+      await store.insertThread({
+        ...THREAD,
+        id: 'thr-wire-big',
+        patientId,
+        topic: 'scheduling',
+        poolId: 'front-desk',
+      });
+      await store.insertMessage({
+        ...MESSAGE,
+        id: 'msg-wire-big',
+        threadId: 'thr-wire-big',
+        authorId: patientId,
+      });
+      for (const n of [1, 2, 3])
+        await store.insertAttachment({
+          id: `att-wire-${n}`,
+          messageId: 'msg-wire-big',
+          fileName: `scan-${n}.pdf`,
+          mimeType: 'application/pdf',
+          size: SIZE,
+          contentBase64: content(n),
+          version: 1,
+        });
+      await store.upsertPoolTemplate({
+        id: 'tpl-wire-big',
+        poolId: 'front-desk',
+        title: 'Scans',
+        body: 'Thanks.',
+        version: 1,
+      });
+    });
+    const ids = (p: PullResponse) => p.changes.map((c) => `${c.entity}:${c.id}`);
+    const first = await page(reception(), before);
+    expect(ids(first)).toEqual(['thread:thr-wire-big', 'message:msg-wire-big', 'attachment:att-wire-1']);
+    expect(first.hasMore).toBe(true);
+    const second = await page(reception(), Number(first.cursor));
+    expect(ids(second)).toEqual(['attachment:att-wire-2']);
+    const third = await page(reception(), Number(second.cursor));
+    expect(ids(third)).toEqual(['attachment:att-wire-3', 'poolTemplate:tpl-wire-big']);
+    expect(third.hasMore).toBe(false);
+    const attachment = third.changes[0]!.data as { contentBase64: string; fileName: string };
+    expect([attachment.fileName, attachment.contentBase64 === content(3)]).toEqual(['scan-3.pdf', true]);
+  });
+
   it('serves every record of the demo clinic as the store reads it one by one, in change-log order', async () => {
     // The independent path: ServerStore.loadChange maps rows with rows.ts in JS. Every kind the demo seeds.
     for (const lean of [true, false]) {
