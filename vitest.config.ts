@@ -34,6 +34,7 @@ const SERVER_SUITE = [
   'server/pool-kind-assignee.test.ts',
   'server/admin-audit-fields.test.ts',
   'server/sync/pull-wire.test.ts', // session 7, s7srv
+  'server/sync/records-batch.test.ts', // session 7, s7srv
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [
