@@ -60,11 +60,12 @@ export interface PullPage {
 /**
  * One page of changes after the cursor, read from one consistent snapshot (a read-only transaction), as the
  * JSON text of a PullResponse (server/API.md).
- * Session 7, s7srv (issue 16 §2): the page is read with one statement that has the database encode each record's
- * wire JSON (ServerStore.pullPage, server/db/wire-json.ts) and is assembled here as text: no JS object per
- * record, no JSON.stringify of the page. Attachments (content under a byte budget) and rare kinds are loaded and
- * encoded one at a time as before. At scale 100, a clinician's initial sync cost the backend 1.37–1.43 CPU-s per
- * 100k records before and 0.76–0.81 after (bench/profile-pull.ts, load 4–9; README "Performance").
+ * Session 7, s7srv (issue 16 §2): the page comes from ServerStore.pullPage with each record's wire JSON encoded by
+ * the database or kept as written (server/db/wire-json.ts; on SQLite the whole page as one joined text) and is
+ * assembled here as text: no JS object per record, no JSON.stringify of the page. Attachments (content under a
+ * byte budget) and rare kinds are loaded and encoded one at a time as before. At scale 100 a clinician's initial
+ * sync cost the backend 1.37–1.43 CPU-s per 100k records before and 0.40–0.43 after (bench/profile-pull.ts,
+ * load 4–6; README "Performance").
  * @param role the role the batch is served to (server/sync/triage-access.ts servedRole); a receptionist's batch
  *   leaves out messages and attachments of clinical pools and names their threads in `withheld` (issue 14a).
  */
