@@ -329,7 +329,10 @@ export const RecordsRequest = z.strictObject({
   ids: z.array(id).min(1).max(RECORDS_BATCH_MAX),
 });
 export type RecordsRequest = z.infer<typeof RecordsRequest>;
-/** `records`: one answer per served id, in the request's order; `refused`: ids the caller's role may not read. */
+/**
+ * `records`: one answer per served id, in the request's order; `refused`: ids the caller's role may not read (or
+ * that moved meanwhile). An id in neither was left out to keep the answer under 8 MB of attachments: ask again.
+ */
 export const RecordsResponse = z.strictObject({
   records: z.array(RecordResponse).max(RECORDS_BATCH_MAX),
   refused: z.array(id).max(RECORDS_BATCH_MAX),

@@ -20,7 +20,7 @@ import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
 import { applyPush } from '../sync/apply';
 import { MAX_STREAMS_PER_KEY, type PokeHub } from '../sync/hub';
-import { PullQuery, pull } from '../sync/pull';
+import { BATCH_BYTES, PullQuery, pull } from '../sync/pull';
 import { poolKindOf, servedRole } from '../sync/triage-access';
 import { roleMayReadPool } from '../../src-shared/triage';
 import { sweepCoverage } from '../triage/coverage';
@@ -112,9 +112,16 @@ export function syncRoutes(
     const body = parse(RecordsRequest, request.body, 'body');
     const records: RecordResponse[] = [];
     const refused: string[] = [];
+    let bytes = 0;
     for (const id of new Set(body.ids)) {
       try {
-        records.push(await serveRecord(ctx, caller, role, { entity: body.entity, id }));
+        const record = await serveRecord(ctx, caller, role, { entity: body.entity, id });
+        // An answer stops growing past the pull's byte budget of attachment content (a thread may carry
+        // megabytes): the ids left out are in neither list, and the console asks for them again.
+        for (const c of record.related)
+          if (c.entity === 'attachment' && c.data) bytes += c.data.contentBase64.length;
+        if (records.length > 0 && bytes > BATCH_BYTES) break;
+        records.push(record);
       } catch (error) {
         if (!(error instanceof HttpError) || (error.status !== 403 && error.status !== 409)) throw error;
         refused.push(id);

@@ -20,7 +20,7 @@ export const PullQuery = z.strictObject({
 
 const MAX_SEQ = 2n ** 63n - 1n;
 /** A batch stops growing past this many bytes of JSON (attachments can be megabytes each). */
-const BATCH_BYTES = 8 * 1024 * 1024;
+export const BATCH_BYTES = 8 * 1024 * 1024;
 
 export async function parseCursor(text: string | undefined, store: ServerStore): Promise<number> {
   if (text === undefined) return 0;

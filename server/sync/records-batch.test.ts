@@ -112,6 +112,40 @@ describe('POST /sync/records', () => {
     ).toEqual([expect.objectContaining({ staffId: 'stf-reception1', action: 'read', outcome: 'failure' })]);
   });
 
+  it('stops an answer past 8 MB of attachments; the ids left out are in neither list', async () => {
+    const SIZE = 3 * 1024 * 1024 + 3072; // 4 MiB + 4 KiB as base64: two are past the budget
+    await store.transaction(async () => {
+      for (const n of [1, 2, 3]) {
+        await store.insertThread(thread(`thr-batch-big${n}`, 'clinical', 'clinical-question'));
+        await store.insertMessage(message(`msg-batch-big${n}`, `thr-batch-big${n}`));
+        await store.insertAttachment({
+          id: `att-batch-big${n}`,
+          messageId: `msg-batch-big${n}`,
+          fileName: 'scan.pdf',
+          mimeType: 'application/pdf',
+          size: SIZE,
+          contentBase64: Buffer.alloc(SIZE, n).toString('base64'),
+          version: 1,
+        });
+      }
+    });
+    const served = async (ids: string[]) => {
+      const res = await records(doc.accessToken, { entity: 'thread', ids });
+      expect(res.status).toBe(200);
+      const answer = RecordsResponse.parse(res.json);
+      return [answer.records.map((r) => r.change.id), answer.refused];
+    };
+    expect(await served(['thr-batch-big1', 'thr-batch-big2', 'thr-batch-big3'])).toEqual([
+      ['thr-batch-big1'],
+      [],
+    ]);
+    expect(await served(['thr-batch-big2', 'thr-batch-big3'])).toEqual([['thr-batch-big2'], []]);
+    expect(await served(['thr-batch-big3', 'thr-batch-desk'])).toEqual([
+      ['thr-batch-big3', 'thr-batch-desk'],
+      [],
+    ]);
+  });
+
   it('refuses a batch a console of this release never sends', async () => {
     const ids = Array.from({ length: 101 }, (_, i) => `thr-${i}`);
     for (const body of [

@@ -730,13 +730,22 @@ export class SyncEngine {
     const ids = this.store.threads.withheldIds(10_000);
     // Session 7, s7srv: RECORDS_BATCH_MAX threads a request (POST /sync/records), not one each (~5 s for 600).
     // A refused thread (moved into a pool this role may not read meanwhile) keeps its mark for the next sync.
-    for (let at = 0; at < ids.length; at += RECORDS_BATCH_MAX) {
+    // An answer may leave ids out to stay small (attachments): they are asked for again.
+    let left = ids;
+    while (left.length > 0) {
       if (signal.aborted) throw new SyncError('aborted', 'Sync stopped.');
-      const { records } = await this.client.records(ids.slice(at, at + RECORDS_BATCH_MAX), signal);
+      const asked = left.slice(0, RECORDS_BATCH_MAX);
+      const { records, refused } = await this.client.records(asked, signal);
+      const done = new Set(refused);
       for (const answer of records) {
         this.keepRecord('thread', answer.change.id, answer);
         this.store.threads.clearBodiesWithheld(answer.change.id);
+        done.add(answer.change.id);
       }
+      const notDone = asked.filter((id) => !done.has(id));
+      // No progress (a server that serves nothing it was asked for): stop, the marks stay for the next sync.
+      if (notDone.length === asked.length) break;
+      left = [...notDone, ...left.slice(asked.length)];
     }
     if (ids.length > 0) this.emitChanged(['thread', 'message']);
   }
