@@ -15,7 +15,6 @@ import {
   MUTATION_PAYLOAD_VERSION,
   Mutation as MutationSchema,
   Poke,
-  RECORDS_BATCH_MAX,
   SYNC_LIMITS,
 } from '../../src-shared/sync';
 import type { SyncProblem, SyncStatus } from '../../src-shared/views';
@@ -728,24 +727,11 @@ export class SyncEngine {
   private async fetchWithheld(signal: AbortSignal): Promise<void> {
     if (!this.readsWithheld()) return;
     const ids = this.store.threads.withheldIds(10_000);
-    // Session 7, s7srv: RECORDS_BATCH_MAX threads a request (POST /sync/records), not one each (~5 s for 600).
-    // A refused thread (moved into a pool this role may not read meanwhile) keeps its mark for the next sync.
-    // An answer may leave ids out to stay small (attachments): they are asked for again.
-    let left = ids;
-    while (left.length > 0) {
+    for (const id of ids) {
       if (signal.aborted) throw new SyncError('aborted', 'Sync stopped.');
-      const asked = left.slice(0, RECORDS_BATCH_MAX);
-      const { records, refused } = await this.client.records(asked, signal);
-      const done = new Set(refused);
-      for (const answer of records) {
-        this.keepRecord('thread', answer.change.id, answer);
-        this.store.threads.clearBodiesWithheld(answer.change.id);
-        done.add(answer.change.id);
-      }
-      const notDone = asked.filter((id) => !done.has(id));
-      // No progress (a server that serves nothing it was asked for): stop, the marks stay for the next sync.
-      if (notDone.length === asked.length) break;
-      left = [...notDone, ...left.slice(asked.length)];
+      const answer = await this.client.record('thread', id, signal);
+      this.keepRecord('thread', id, answer);
+      this.store.threads.clearBodiesWithheld(id);
     }
     if (ids.length > 0) this.emitChanged(['thread', 'message']);
   }
