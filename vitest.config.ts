@@ -35,6 +35,8 @@ const SERVER_SUITE = [
   'server/admin-audit-fields.test.ts',
   'server/staff-deactivation.test.ts', // session 7, sec7
   'server/admin-read-audit.test.ts', // session 7, sec7
+  'server/sync/pull-wire.test.ts', // session 7, s7srv
+  'server/sync/records-batch.test.ts', // session 7, s7srv
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

@@ -48,6 +48,8 @@ export const SYNC_ROUTES = {
   auditForEntity: '/audit/entity',
   /** One record as the server holds it now (issue 12: a console restores what the server has). */
   record: '/sync/record',
+  /** Session 7, s7srv: several threads at once (a console fetching the bodies a pull withheld). */
+  records: '/sync/records',
   portalSignIn: '/portal/sign-in',
   portalThreads: '/portal/threads',
   portalMessages: '/portal/threads/:threadId/messages',
@@ -318,6 +320,26 @@ export const RecordResponse = z.strictObject({
   related: z.array(Change).max(10_000),
 });
 export type RecordResponse = z.infer<typeof RecordResponse>;
+
+/**
+ * Session 7, s7srv (issue 16): `POST /sync/records`, several threads in one request (at most
+ * RECORDS_BATCH_MAX ids), each served, refused and audited exactly as `GET /sync/record` serves one.
+ */
+export const RECORDS_BATCH_MAX = 100;
+export const RecordsRequest = z.strictObject({
+  entity: z.literal('thread'),
+  ids: z.array(id).min(1).max(RECORDS_BATCH_MAX),
+});
+export type RecordsRequest = z.infer<typeof RecordsRequest>;
+/**
+ * `records`: one answer per served id, in the request's order; `refused`: ids the caller's role may not read (or
+ * that moved meanwhile). An id in neither was left out to keep the answer under 8 MB of attachments: ask again.
+ */
+export const RecordsResponse = z.strictObject({
+  records: z.array(RecordResponse).max(RECORDS_BATCH_MAX),
+  refused: z.array(id).max(RECORDS_BATCH_MAX),
+});
+export type RecordsResponse = z.infer<typeof RecordsResponse>;
 
 /** SSE `poke` event payload: the newest change sequence on the server. */
 export const Poke = z.strictObject({ cursor: Cursor });

@@ -390,4 +390,10 @@ export const PG_MIGRATIONS: readonly string[] = [
     version INTEGER NOT NULL
   );
   `,
+  // session 7, s7srv: schema 11 keeps pre-serialized pull records in SQLite's change log (schema.ts); PostgreSQL
+  // encodes each pull page's records in its one statement instead (server/db/wire-json.ts), so nothing changes
+  // here: the number is kept so both stores count their migrations alike.
+  /* 11: (SQLite only: pre-serialized pull records) */ `
+  SELECT 1;
+  `,
 ];

@@ -49,7 +49,7 @@ describe('PgStore', () => {
       const { rows } = await client.query<{ version: number }>(
         'SELECT version FROM schema_migrations ORDER BY 1',
       );
-      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     } finally {
       await client.end();
     }

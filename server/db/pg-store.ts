@@ -61,6 +61,7 @@ import {
   type PoolTemplateRow,
 } from './coverage-rows';
 import { UnstorableTextError, hasNul } from './text';
+import { pullPageSql, type WireOptions, type WirePage, type WireRow } from './wire-json';
 import {
   appointmentFromRow,
   appointmentParams,
@@ -1507,6 +1508,16 @@ export class PgStore implements ServerStore {
       (ref) =>
         ({ entity: ref.entity, id: ref.id, data: found.get(`${ref.entity}:${ref.id}`) ?? null }) as Change,
     );
+  }
+
+  /** Session 7, s7srv: see ServerStore.pullPage (one statement, records encoded by PostgreSQL: wire-json.ts). */
+  async pullPage(after: number, limit: number, options: WireOptions): Promise<WirePage> {
+    const rows = await this.all<WireRow & pg.QueryResultRow>(
+      pullPageSql('postgres', { ...options, stored: false }),
+      after,
+      limit,
+    );
+    return { joined: null, rows, last: rows.at(-1)?.seq ?? null, count: rows.length };
   }
 
   /* ---- issue 10: enrolled devices, attribution, per-device audit chains ---- */

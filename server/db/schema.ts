@@ -404,4 +404,59 @@ export const MIGRATIONS: readonly string[] = [
     version INTEGER NOT NULL
   );
   `,
+  // session 7, s7srv (issue 16 §2): each change log row of a patient, thread, message, appointment or audit event
+  // keeps the record's wire JSON as served to a console (lean: no chain hashes) and a message's thread, written
+  // with the change row (server/db/wire-json.ts recordChangeSql), so a pull page is read without looking up and
+  // encoding every record. Any later write of the record clears both (these triggers) until its next change row:
+  // a pull then encodes the record from its row, so a kept text is never served stale. Rows before this migration
+  // have none (encoded at pull time).
+  /* 11: pre-serialized pull records */ `
+  ALTER TABLE changes ADD COLUMN wire TEXT;
+  ALTER TABLE changes ADD COLUMN thread_id TEXT;
+  CREATE TRIGGER patients_wire_insert AFTER INSERT ON patients BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'patient' AND id = NEW.id;
+  END;
+  CREATE TRIGGER patients_wire_update AFTER UPDATE ON patients BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'patient' AND id IN (OLD.id, NEW.id);
+  END;
+  CREATE TRIGGER patients_wire_delete AFTER DELETE ON patients BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'patient' AND id = OLD.id;
+  END;
+  CREATE TRIGGER threads_wire_insert AFTER INSERT ON threads BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'thread' AND id = NEW.id;
+  END;
+  CREATE TRIGGER threads_wire_update AFTER UPDATE ON threads BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'thread' AND id IN (OLD.id, NEW.id);
+  END;
+  CREATE TRIGGER threads_wire_delete AFTER DELETE ON threads BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'thread' AND id = OLD.id;
+  END;
+  CREATE TRIGGER messages_wire_insert AFTER INSERT ON messages BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'message' AND id = NEW.id;
+  END;
+  CREATE TRIGGER messages_wire_update AFTER UPDATE ON messages BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'message' AND id IN (OLD.id, NEW.id);
+  END;
+  CREATE TRIGGER messages_wire_delete AFTER DELETE ON messages BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'message' AND id = OLD.id;
+  END;
+  CREATE TRIGGER appointments_wire_insert AFTER INSERT ON appointments BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'appointment' AND id = NEW.id;
+  END;
+  CREATE TRIGGER appointments_wire_update AFTER UPDATE ON appointments BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'appointment' AND id IN (OLD.id, NEW.id);
+  END;
+  CREATE TRIGGER appointments_wire_delete AFTER DELETE ON appointments BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'appointment' AND id = OLD.id;
+  END;
+  CREATE TRIGGER audit_events_wire_insert AFTER INSERT ON audit_events BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'audit' AND id = NEW.id;
+  END;
+  CREATE TRIGGER audit_events_wire_update AFTER UPDATE ON audit_events BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'audit' AND id IN (OLD.id, NEW.id);
+  END;
+  CREATE TRIGGER audit_events_wire_delete AFTER DELETE ON audit_events BEGIN
+    UPDATE changes SET wire = NULL, thread_id = NULL WHERE entity = 'audit' AND id = OLD.id;
+  END;
+  `,
 ];

@@ -109,6 +109,16 @@ import type {
 } from './types';
 
 import { ChangeCounts } from './changes-count';
+import {
+  SQL_ENCODED,
+  joinedPageSql,
+  pullPageSql,
+  recordChangeSql,
+  type SqlEncodedEntity,
+  type WireOptions,
+  type WirePage,
+  type WireRow,
+} from './wire-json';
 
 const HOLDING = SLOT_HOLDING_STATUSES.map((s) => `'${s}'`).join(',');
 
@@ -134,11 +144,15 @@ export class SqliteStore implements ServerStore {
   private readonly remaining = new ChangeCounts(
     () => this.one<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM changes')?.seq ?? 0,
     (after, upTo) =>
-      this.one<{ n: number }>(
-        'SELECT COUNT(*) AS n FROM changes WHERE seq > ? AND seq <= ?',
-        after,
-        upTo ?? Number.MAX_SAFE_INTEGER,
-      )?.n ?? 0,
+      // session 7, s7srv: the whole log (a first pull) counted on the narrow (entity, id) index, not the rows,
+      // which hold the kept wire texts since schema 11 (9 against 109 ms at scale 100); sequence numbers start at 1
+      (after <= 0 && upTo === null
+        ? this.one<{ n: number }>('SELECT COUNT(*) AS n FROM changes')?.n
+        : this.one<{ n: number }>(
+            'SELECT COUNT(*) AS n FROM changes WHERE seq > ? AND seq <= ?',
+            after,
+            upTo ?? Number.MAX_SAFE_INTEGER,
+          )?.n) ?? 0,
   );
 
   constructor(dataDir: string) {
@@ -241,7 +255,9 @@ export class SqliteStore implements ServerStore {
   }
 
   private recordChange(entity: EntityName, id: string): void {
-    this.run('INSERT OR REPLACE INTO changes (entity, id) VALUES (?, ?)', entity, id);
+    // session 7, s7srv: with the record's wire text for a pull (schema 11, server/db/wire-json.ts)
+    if (SQL_ENCODED.has(entity)) this.sql(recordChangeSql(entity as SqlEncodedEntity)).run({ entity, id });
+    else this.run('INSERT OR REPLACE INTO changes (entity, id) VALUES (?, ?)', entity, id);
     for (const listener of this.listeners) listener();
   }
 
@@ -1333,6 +1349,28 @@ export class SqliteStore implements ServerStore {
       } else out.push(await this.loadChange(ref.entity, ref.id));
     }
     return out;
+  }
+
+  /**
+   * Session 7, s7srv: see ServerStore.pullPage. Joinable: the page as one text of the kept wire texts (one
+   * statement), and the rows that need more (wire-json.ts specialSql) read with their records encoded here.
+   */
+  async pullPage(after: number, limit: number, options: WireOptions, joinable = true): Promise<WirePage> {
+    while (this.busy()) await this.tail;
+    if (!joinable) {
+      const rows = this.all<WireRow>(pullPageSql('sqlite', { ...options, stored: true }), after, limit);
+      return { joined: null, rows, last: rows.at(-1)?.seq ?? null, count: rows.length };
+    }
+    const head = this.one<{ joined: string | null; last: number | null; n: number; specials: number | null }>(
+      joinedPageSql(options),
+      after,
+      limit,
+    )!;
+    const rows =
+      (head.specials ?? 0) > 0
+        ? this.all<WireRow>(pullPageSql('sqlite', { ...options, stored: true }, true), after, head.last)
+        : [];
+    return { joined: head.joined ?? '', rows, last: head.last, count: head.n };
   }
 
   /* ---- issue 10: enrolled devices, attribution, per-device audit chains ---- */

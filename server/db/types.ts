@@ -20,6 +20,7 @@ import type {
   WaitlistRecord,
 } from '../../src-shared/domain';
 import type { Change, EntityName } from '../../src-shared/sync';
+import type { WireOptions, WirePage } from './wire-json';
 import type { AvailabilityExceptionRecord, AvailabilityTemplateRecord } from '../../src-shared/availability';
 import type {
   BreakGlassGrant,
@@ -318,6 +319,13 @@ export interface ServerStore {
    * one per ref). Callers keep attachments out of it: their content is loaded one at a time, under a budget.
    */
   loadChanges(refs: readonly ChangeRef[]): Promise<Change[]>;
+  /**
+   * Session 7, s7srv (issue 16 §2): one pull page, each record's wire JSON encoded by the database or kept as
+   * written (server/db/wire-json.ts: which entities, which fields): at most `limit` change log rows after the
+   * cursor `after`, in order. `joinable` false: every row as a WireRow (`joined` null), whatever the store.
+   * Call inside the pull's read-only transaction.
+   */
+  pullPage(after: number, limit: number, options: WireOptions, joinable?: boolean): Promise<WirePage>;
 
   /* ---- issue 10: enrolled devices, attribution, per-device audit chains (all additive) ---- */
 

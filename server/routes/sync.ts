@@ -1,7 +1,7 @@
 /** Console sync: cursor pull, mutation push, the SSE poke stream, and a record's server audit trail. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { AuditEntityType, type ThreadRecord } from '../../src-shared/domain';
+import { AuditEntityType, type Role, type ThreadRecord } from '../../src-shared/domain';
 import {
   type Change,
   PULL_CURSOR_HEADER,
@@ -10,15 +10,17 @@ import {
   PULL_LEAN_HEADER,
   PushRequest,
   RecordQuery,
+  type RecordResponse,
+  RecordsRequest,
   SYNC_ROUTES,
 } from '../../src-shared/sync';
-import { authenticateStaff, authenticateSync, streamStillValid } from '../auth/staff-auth';
+import { authenticateStaff, authenticateSync, streamStillValid, type SyncCaller } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
 import { applyPush } from '../sync/apply';
 import { MAX_STREAMS_PER_KEY, type PokeHub } from '../sync/hub';
-import { PullQuery, pull } from '../sync/pull';
+import { BATCH_BYTES, PullQuery, pull } from '../sync/pull';
 import { poolKindOf, servedRole } from '../sync/triage-access';
 import { roleMayReadPool } from '../../src-shared/triage';
 import { sweepCoverage } from '../triage/coverage';
@@ -54,7 +56,8 @@ export function syncRoutes(
     );
     // session 6, s6sync (issue 16 §2): the next page can be asked for before this body is read (a hint only).
     void reply.header(PULL_CURSOR_HEADER, batch.cursor).header(PULL_HAS_MORE_HEADER, String(batch.hasMore));
-    return batch;
+    // session 7, s7srv: the body is JSON text already (server/sync/pull.ts), sent as is.
+    return reply.type('application/json; charset=utf-8').send(batch.body);
   });
 
   app.post(SYNC_ROUTES.push, async (request) => {
@@ -98,70 +101,33 @@ export function syncRoutes(
   app.get(SYNC_ROUTES.record, async (request) => {
     const caller = await authenticateSync(ctx, request.headers);
     const role = await servedRole(ctx, caller);
-    const query = parse(RecordQuery, request.query, 'query');
-    // issue 14a: a receptionist asking for a clinical thread is refused, and the refusal audited (outside the
-    // read-only snapshot below, which a refusal would otherwise roll back).
-    // issue 14a: emergency access (break-glass) the staff member opened on this thread and that has not expired.
-    const granted = async () =>
-      caller.session !== null &&
-      (await ctx.store.activeBreakGlass(caller.session.staff.id, query.id, ctx.nowIso()));
-    if (query.entity === 'thread') {
-      const thread = await ctx.store.thread(query.id);
-      if (thread && !roleMayReadPool(role, await poolKindOf(ctx.store, thread)) && !(await granted())) {
-        await ctx.audit.write({
-          staffId: caller.session?.staff.id ?? null,
-          role,
-          deviceId: caller.deviceId,
-          action: 'read',
-          entityType: 'thread',
-          entityId: query.id,
-          outcome: 'failure',
-          actorKind: 'staff',
-        });
-        throw new HttpError(
-          403,
-          'FORBIDDEN',
-          'This thread is in a clinical pool: your role may not read it.',
-        );
+    return serveRecord(ctx, caller, role, parse(RecordQuery, request.query, 'query'));
+  });
+
+  // Session 7, s7srv: several threads in one request (the bodies a pull withheld, fetched after sign-in), each
+  // served, refused and audited as GET /sync/record does; a refusal names the id instead of failing the batch.
+  app.post(SYNC_ROUTES.records, async (request) => {
+    const caller = await authenticateSync(ctx, request.headers);
+    const role = await servedRole(ctx, caller);
+    const body = parse(RecordsRequest, request.body, 'body');
+    const records: RecordResponse[] = [];
+    const refused: string[] = [];
+    let bytes = 0;
+    for (const id of new Set(body.ids)) {
+      try {
+        const record = await serveRecord(ctx, caller, role, { entity: body.entity, id });
+        // An answer stops growing past the pull's byte budget of attachment content (a thread may carry
+        // megabytes): the ids left out are in neither list, and the console asks for them again.
+        for (const c of record.related)
+          if (c.entity === 'attachment' && c.data) bytes += c.data.contentBase64.length;
+        if (records.length > 0 && bytes > BATCH_BYTES) break;
+        records.push(record);
+      } catch (error) {
+        if (!(error instanceof HttpError) || (error.status !== 403 && error.status !== 409)) throw error;
+        refused.push(id);
       }
     }
-    // One snapshot: the thread, its messages and attachments as of the same moment.
-    let servedUnderGrant = false;
-    const served = await ctx.store.transaction(
-      async () => {
-        const change = await ctx.store.loadChange(query.entity, query.id);
-        const related: Change[] = [];
-        if (query.entity === 'thread' && change.data) {
-          // Re-checked in the snapshot: a re-route between the check above and here must not hand out bodies.
-          const kind = await poolKindOf(ctx.store, change.data as ThreadRecord);
-          if (!roleMayReadPool(role, kind) && !(await granted()))
-            throw new HttpError(409, 'CONFLICT', 'This thread moved meanwhile; ask again.');
-          if (!roleMayReadPool(role, kind)) servedUnderGrant = true;
-          for (const m of await ctx.store.messagesOfThread(query.id))
-            related.push({ entity: 'message', id: m.id, data: m });
-          for (const a of await ctx.store.attachmentsOfThread(query.id))
-            related.push(await ctx.store.loadChange('attachment', a.id));
-        }
-        return { change, related };
-      },
-      { readOnly: true },
-    );
-    // Review 4: bodies handed out under emergency access are a read flagged 'BTG' on the server's own trail, so
-    // the admins' report counts them even when a (modified) console never reports its reads.
-    if (servedUnderGrant) {
-      await ctx.audit.write({
-        staffId: caller.session?.staff.id ?? null,
-        role,
-        deviceId: caller.deviceId,
-        action: 'read',
-        entityType: 'thread',
-        entityId: query.id,
-        outcome: 'success',
-        actorKind: 'staff',
-        purposeOfEvent: 'BTG',
-      });
-    }
-    return served;
+    return { records, refused };
   });
 
   app.get(SYNC_ROUTES.auditForEntity, async (request) => {
@@ -169,4 +135,76 @@ export function syncRoutes(
     const query = parse(AuditForEntityQuery, request.query, 'query');
     return { events: await ctx.store.auditForEntity(query.entityType, query.entityId, 1000) };
   });
+}
+
+/**
+ * One record as the server holds it now, for `caller` served as `role` (GET /sync/record, POST /sync/records).
+ * @throws HttpError 403 when the role may not read the clinical thread (audited as a failed read on the
+ *   server's trail) and holds no emergency-access grant on it; 409 when it moved meanwhile.
+ */
+async function serveRecord(
+  ctx: ServerContext,
+  caller: SyncCaller,
+  role: Role,
+  query: z.output<typeof RecordQuery>,
+): Promise<RecordResponse> {
+  // issue 14a: a receptionist asking for a clinical thread is refused, and the refusal audited (outside the
+  // read-only snapshot below, which a refusal would otherwise roll back).
+  // issue 14a: emergency access (break-glass) the staff member opened on this thread and that has not expired.
+  const granted = async () =>
+    caller.session !== null &&
+    (await ctx.store.activeBreakGlass(caller.session.staff.id, query.id, ctx.nowIso()));
+  if (query.entity === 'thread') {
+    const thread = await ctx.store.thread(query.id);
+    if (thread && !roleMayReadPool(role, await poolKindOf(ctx.store, thread)) && !(await granted())) {
+      await ctx.audit.write({
+        staffId: caller.session?.staff.id ?? null,
+        role,
+        deviceId: caller.deviceId,
+        action: 'read',
+        entityType: 'thread',
+        entityId: query.id,
+        outcome: 'failure',
+        actorKind: 'staff',
+      });
+      throw new HttpError(403, 'FORBIDDEN', 'This thread is in a clinical pool: your role may not read it.');
+    }
+  }
+  // One snapshot: the thread, its messages and attachments as of the same moment.
+  let servedUnderGrant = false;
+  const served = await ctx.store.transaction(
+    async () => {
+      const change = await ctx.store.loadChange(query.entity, query.id);
+      const related: Change[] = [];
+      if (query.entity === 'thread' && change.data) {
+        // Re-checked in the snapshot: a re-route between the check above and here must not hand out bodies.
+        const kind = await poolKindOf(ctx.store, change.data as ThreadRecord);
+        if (!roleMayReadPool(role, kind) && !(await granted()))
+          throw new HttpError(409, 'CONFLICT', 'This thread moved meanwhile; ask again.');
+        if (!roleMayReadPool(role, kind)) servedUnderGrant = true;
+        for (const m of await ctx.store.messagesOfThread(query.id))
+          related.push({ entity: 'message', id: m.id, data: m });
+        for (const a of await ctx.store.attachmentsOfThread(query.id))
+          related.push(await ctx.store.loadChange('attachment', a.id));
+      }
+      return { change, related };
+    },
+    { readOnly: true },
+  );
+  // Review 4: bodies handed out under emergency access are a read flagged 'BTG' on the server's own trail, so
+  // the admins' report counts them even when a (modified) console never reports its reads.
+  if (servedUnderGrant) {
+    await ctx.audit.write({
+      staffId: caller.session?.staff.id ?? null,
+      role,
+      deviceId: caller.deviceId,
+      action: 'read',
+      entityType: 'thread',
+      entityId: query.id,
+      outcome: 'success',
+      actorKind: 'staff',
+      purposeOfEvent: 'BTG',
+    });
+  }
+  return served;
 }

@@ -3,11 +3,12 @@
  * An entity changed many times appears once, at its latest sequence number.
  */
 import { z } from 'zod';
-import { Cursor, SYNC_LIMITS, type Change, type PullResponse } from '../../src-shared/sync';
+import { Cursor, SYNC_LIMITS, type Change } from '../../src-shared/sync';
 import type { ServerStore } from '../db/types';
+import { JOIN_MARK, type WireRow } from '../db/wire-json';
 import { HttpError } from '../http/errors';
 import type { Role } from '../../src-shared/domain';
-import { filterForRole } from './triage-access';
+import { pageAccess } from './triage-access';
 
 export const PullQuery = z.strictObject({
   after: Cursor.optional(),
@@ -19,7 +20,7 @@ export const PullQuery = z.strictObject({
 
 const MAX_SEQ = 2n ** 63n - 1n;
 /** A batch stops growing past this many bytes of JSON (attachments can be megabytes each). */
-const BATCH_BYTES = 8 * 1024 * 1024;
+export const BATCH_BYTES = 8 * 1024 * 1024;
 
 export async function parseCursor(text: string | undefined, store: ServerStore): Promise<number> {
   if (text === undefined) return 0;
@@ -49,8 +50,22 @@ function withoutChain(change: Change): Change {
   return { ...change, data };
 }
 
+/** A pull answer as sent: the PullResponse's JSON text, and its cursor and hasMore for the hint headers. */
+export interface PullPage {
+  body: string;
+  cursor: string;
+  hasMore: boolean;
+}
+
 /**
- * One page of changes after the cursor, read from one consistent snapshot (a read-only transaction).
+ * One page of changes after the cursor, read from one consistent snapshot (a read-only transaction), as the
+ * JSON text of a PullResponse (server/API.md).
+ * Session 7, s7srv (issue 16 §2): the page comes from ServerStore.pullPage with each record's wire JSON encoded by
+ * the database or kept as written (server/db/wire-json.ts; on SQLite the whole page as one joined text) and is
+ * assembled here as text: no JS object per record, no JSON.stringify of the page. Attachments (content under a
+ * byte budget) and rare kinds are loaded and encoded one at a time as before. At scale 100 a clinician's initial
+ * sync cost the backend 1.37–1.43 CPU-s per 100k records before and 0.40–0.43 after (bench/profile-pull.ts,
+ * load 4–6; README "Performance").
  * @param role the role the batch is served to (server/sync/triage-access.ts servedRole); a receptionist's batch
  *   leaves out messages and attachments of clinical pools and names their threads in `withheld` (issue 14a).
  */
@@ -59,35 +74,95 @@ export async function pull(
   query: z.output<typeof PullQuery>,
   role: Role,
   options: { leanAudit?: boolean } = {},
-): Promise<PullResponse> {
+): Promise<PullPage> {
   return store.transaction(
     async () => {
       const after = await parseCursor(query.after, store);
-      const refs = await store.changesAfter(after, parseLimit(query.limit));
-      // Everything but attachments in one go; attachment content one at a time, under the byte budget.
-      const small = await store.loadChanges(refs.filter((r) => r.entity !== 'attachment'));
-      const loaded = new Map(small.map((c) => [`${c.entity}:${c.id}`, c]));
-      const changes: Change[] = [];
+      const access = await pageAccess(store, role);
+      const leanAudit = options.leanAudit ?? false;
+      const wire = { leanAudit, threadPools: access !== null };
+      const limit = parseLimit(query.limit);
+      const withheld = new Set<string>();
+      /** A row's text as served, or null when withheld (a receptionist, issue 14a). */
+      const serve = async (row: WireRow, change: Change | null): Promise<string | null> => {
+        const hidden =
+          access === null
+            ? null
+            : change !== null
+              ? await access.withheldChange(change)
+              : row.entity === 'message'
+                ? access.withheldMessage(row.threadId, row.poolId)
+                : null;
+        if (hidden !== null) {
+          withheld.add(hidden);
+          return null;
+        }
+        return row.json ?? JSON.stringify(leanAudit ? withoutChain(change!) : change);
+      };
+      const load = (row: WireRow) =>
+        row.json === null ? store.loadChange(row.entity, row.id) : Promise.resolve(null);
+
+      let texts: string[] | null = null;
       let cursor = after;
-      let bytes = 0;
-      for (const ref of refs) {
-        const change = loaded.get(`${ref.entity}:${ref.id}`) ?? (await store.loadChange(ref.entity, ref.id));
-        bytes +=
-          ref.entity === 'attachment' && change.data
-            ? (change.data as { contentBase64: string }).contentBase64.length
-            : 256;
-        if (changes.length > 0 && bytes > BATCH_BYTES) break;
-        changes.push(options.leanAudit ? withoutChain(change) : change);
-        cursor = ref.seq;
+      const page = await store.pullPage(after, limit, wire);
+      if (page.joined !== null) {
+        // The page as one text: splice in the special rows. Exact unless the byte budget could end the page
+        // early (attachments past BATCH_BYTES): then read it again row by row below, as before.
+        const served = new Map<number, string | null>();
+        let bytes = 256 * page.count;
+        for (const row of page.rows) {
+          const change = await load(row);
+          if (row.entity === 'attachment' && change?.data)
+            bytes += (change.data as { contentBase64: string }).contentBase64.length - 256;
+          if (page.count > 1 && bytes > BATCH_BYTES) break;
+          served.set(row.seq, await serve(row, change));
+        }
+        if (!(page.count > 1 && bytes > BATCH_BYTES)) {
+          texts = [];
+          const parts = page.joined.split(JOIN_MARK);
+          for (let k = 0; k < parts.length; k++) {
+            const part = parts[k]!;
+            if (k % 2 === 1) {
+              const text = served.get(Number(part));
+              if (text !== undefined && text !== null) texts.push(text);
+              continue;
+            }
+            // A run of kept texts between marks, with the ',' that joined it to them.
+            const from = part.startsWith(',') ? 1 : 0;
+            const to = part.length > from && part.endsWith(',') ? part.length - 1 : part.length;
+            if (to > from) texts.push(part.slice(from, to));
+          }
+          cursor = page.last ?? after;
+        } else withheld.clear();
+      }
+      if (texts === null) {
+        texts = [];
+        const rows =
+          page.joined === null ? page.rows : (await store.pullPage(after, limit, wire, false)).rows;
+        let bytes = 0;
+        let taken = 0;
+        for (const row of rows) {
+          const change = await load(row);
+          bytes +=
+            row.entity === 'attachment' && change?.data
+              ? (change.data as { contentBase64: string }).contentBase64.length
+              : 256;
+          if (taken > 0 && bytes > BATCH_BYTES) break;
+          taken++;
+          cursor = row.seq;
+          const text = await serve(row, change);
+          if (text !== null) texts.push(text);
+        }
       }
       const remaining = await store.countChangesAfter(cursor);
-      const served = await filterForRole(store, role, changes);
+      const hasMore = remaining > 0;
+      const withheldText = withheld.size > 0 ? `,"withheld":${JSON.stringify([...withheld])}` : '';
       return {
-        changes: served.changes,
+        body:
+          `{"changes":[${texts.join(',')}],"cursor":"${cursor}","hasMore":${hasMore},` +
+          `"remaining":${remaining}${withheldText}}`,
         cursor: String(cursor),
-        hasMore: remaining > 0,
-        remaining,
-        ...(served.withheld.length > 0 ? { withheld: served.withheld } : {}),
+        hasMore,
       };
     },
     { readOnly: true },

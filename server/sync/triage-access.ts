@@ -36,41 +36,47 @@ export async function servedRole(ctx: ServerContext, caller: SyncCaller): Promis
 }
 
 /**
- * Filters pulled or fetched changes for a role: messages and attachments of threads in clinical pools are left
- * out for a receptionist. Returns the kept changes and the ids of threads whose content was withheld.
+ * What a pull page withholds from a role (issue 14a): for a receptionist, messages and attachments of threads in
+ * clinical pools (or in no pool, or a thread that is gone: counted clinical); for other roles nothing (null).
+ * One per page: pools are read once, each thread's answer kept for the page.
+ * Session 7, s7srv: split from the former `filterForRole` so a page encoded by the database (server/db/wire-json.ts)
+ * is checked from each message row's thread and pool, without loading the message or thread again.
  */
-export async function filterForRole(
-  store: ServerStore,
-  role: Role,
-  changes: Change[],
-): Promise<{ changes: Change[]; withheld: string[] }> {
-  if (role !== 'receptionist') return { changes, withheld: [] };
+export interface PageAccess {
+  /** A message row read with its thread and that thread's pool (WireRow): the thread withheld, or null. */
+  withheldMessage(threadId: string | null, poolId: string | null): string | null;
+  /** Any loaded change (attachments, and messages not encoded in SQL): the thread withheld, or null. */
+  withheldChange(change: Change): Promise<string | null>;
+}
+
+export async function pageAccess(store: ServerStore, role: Role): Promise<PageAccess | null> {
+  if (role !== 'receptionist') return null;
   const pools = new Map<string, PoolRecord>((await store.pools()).map((p) => [p.id, p]));
   const readable = new Map<string, boolean>();
-  const threadReadable = async (threadId: string): Promise<boolean> => {
-    const known = readable.get(threadId);
-    if (known !== undefined) return known;
-    const thread = await store.thread(threadId);
-    const kind = thread?.poolId ? (pools.get(thread.poolId)?.kind ?? null) : null;
-    const ok = roleMayReadPool(role, kind);
-    readable.set(threadId, ok);
-    return ok;
+  const decide = (threadId: string, poolId: string | null): string | null => {
+    let ok = readable.get(threadId);
+    if (ok === undefined) {
+      ok = roleMayReadPool(role, poolId ? (pools.get(poolId)?.kind ?? null) : null);
+      readable.set(threadId, ok);
+    }
+    return ok ? null : threadId;
   };
-  const kept: Change[] = [];
-  const withheld = new Set<string>();
-  for (const change of changes) {
-    let threadId: string | null = null;
-    if (change.entity === 'message') {
-      threadId = change.data?.threadId ?? (await store.message(change.id))?.threadId ?? null;
-    } else if (change.entity === 'attachment') {
-      const messageId = change.data?.messageId ?? (await store.attachment(change.id))?.messageId;
-      threadId = messageId ? ((await store.message(messageId))?.threadId ?? null) : null;
-    }
-    if (threadId !== null && !(await threadReadable(threadId))) {
-      withheld.add(threadId);
-      continue;
-    }
-    kept.push(change);
-  }
-  return { changes: kept, withheld: [...withheld] };
+  const threadOf = async (threadId: string): Promise<string | null> => {
+    if (readable.has(threadId)) return decide(threadId, null);
+    return decide(threadId, (await store.thread(threadId))?.poolId ?? null);
+  };
+  return {
+    // A deleted message (no thread) is served: its deletion reveals nothing.
+    withheldMessage: (threadId, poolId) => (threadId === null ? null : decide(threadId, poolId)),
+    async withheldChange(change) {
+      let threadId: string | null = null;
+      if (change.entity === 'message') {
+        threadId = change.data?.threadId ?? (await store.message(change.id))?.threadId ?? null;
+      } else if (change.entity === 'attachment') {
+        const messageId = change.data?.messageId ?? (await store.attachment(change.id))?.messageId;
+        threadId = messageId ? ((await store.message(messageId))?.threadId ?? null) : null;
+      }
+      return threadId === null ? null : threadOf(threadId);
+    },
+  };
 }
