@@ -220,37 +220,27 @@ export class SearchIndex {
       .prepare<[number, number], number | null>('SELECT max(key) FROM search_keys WHERE key BETWEEN ? AND ?')
       .pluck();
     this.addKeyStmt = db.prepare('INSERT INTO search_keys (thread_id, key) VALUES (?, ?)');
-    this.indexStmt = db.prepare(
+    const indexSql = (words: string, grams: string): string =>
       `INSERT INTO messages_fts (rowid, body, grams, tags)
-       SELECT (k.key << ${ORDINAL_BITS}) + m.ord, search_words(m.body), search_grams(m.body), ${TAGS_SQL}
+       SELECT (k.key << ${ORDINAL_BITS}) + m.ord, ${words}, ${grams}, ${TAGS_SQL}
        FROM (SELECT thread_id, body, row_number() OVER (PARTITION BY thread_id ORDER BY sent_at, id) - 1 AS ord
              FROM messages WHERE thread_id IN (SELECT thread_id FROM search_dirty)) m
        JOIN search_keys k ON k.thread_id = m.thread_id
        JOIN threads t ON t.id = m.thread_id
        WHERE m.ord < ${MAX_ORDINAL}
-       ORDER BY 1`,
-    );
-    // After a bulk load (issue 16 §2): plain ASCII bodies (nearly all) folded in SQL, the rest by search_words, and
-    // each thread's tags made once rather than once per message (they are a thread's: 17 MB of tag text at scale
-    // 100). Their words reached the vocabulary during the load (addWordsOf); search_words still hands the others'
-    // words to the refresh. Session 7, scale 100 (200k messages), on a machine at load 5-10, so rough: the refresh
-    // took 4.4 CPU-s, 2.9 with the JavaScript fold stubbed out (bench/profile-apply.ts PROFILE_OFF=fold); its SELECT
-    // alone 1.4-2.2 s, 1.5 with the tags made per thread; the FTS5 insert itself (tokenizing) is the rest.
+       ORDER BY 1`;
+    this.indexStmt = db.prepare(indexSql('search_words(m.body)', 'search_grams(m.body)'));
+    // After a bulk load (issue 16 §2): plain ASCII bodies (nearly all) folded in SQL, the rest by search_words. Their
+    // words reached the vocabulary during the load (addWordsOf); search_words still hands the others' words to the
+    // refresh. Session 7, scale 100 (200k messages), at load 5-10, so rough: the refresh took 4.4 CPU-s, 2.9 with
+    // the JavaScript fold stubbed out (bench/profile-apply.ts PROFILE_OFF=fold); its SELECT alone 1.4-2.2 s, and
+    // the FTS5 insert (tokenizing the words and tags) the rest. Making each thread's tags once (a materialized CTE)
+    // saved 0-0.5 s of the SELECT, within noise, and was left out.
     this.bulkIndexStmt = db.prepare(
-      `INSERT INTO messages_fts (rowid, body, grams, tags)
-       WITH tt AS MATERIALIZED (
-         SELECT t.id AS id, k.key AS key, ${TAGS_SQL} AS tags
-         FROM search_dirty d JOIN threads t ON t.id = d.thread_id JOIN search_keys k ON k.thread_id = t.id
-       )
-       SELECT (tt.key << ${ORDINAL_BITS}) + m.ord,
-         CASE WHEN ${PLAIN_ASCII_SQL} THEN lower(m.body) ELSE search_words(m.body) END,
-         CASE WHEN ${PLAIN_ASCII_SQL} THEN '' ELSE search_grams(m.body) END,
-         tt.tags
-       FROM (SELECT thread_id, body, row_number() OVER (PARTITION BY thread_id ORDER BY sent_at, id) - 1 AS ord
-             FROM messages WHERE thread_id IN (SELECT thread_id FROM search_dirty)) m
-       JOIN tt ON tt.id = m.thread_id
-       WHERE m.ord < ${MAX_ORDINAL}
-       ORDER BY 1`,
+      indexSql(
+        `CASE WHEN ${PLAIN_ASCII_SQL} THEN lower(m.body) ELSE search_words(m.body) END`,
+        `CASE WHEN ${PLAIN_ASCII_SQL} THEN '' ELSE search_grams(m.body) END`,
+      ),
     );
     this.clearDirtyStmt = db.prepare('DELETE FROM search_dirty');
     const inRange = `rowid BETWEEN (@lo << ${ORDINAL_BITS}) AND (@hi << ${ORDINAL_BITS}) + ${MAX_ORDINAL - 1}`;
