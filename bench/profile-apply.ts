@@ -64,7 +64,7 @@ if (mode === 'record') {
   const texts = files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
   const dataDir = tempDir('apply');
   const store = await openStore(dataDir, keyStore);
-  // Experiments: PROFILE_OFF=counters,search,terms,fold,triage,suspend turns a part off (or, for suspend, pauses
+  // Experiments: PROFILE_OFF=counters,search,terms,fold,sqlfold,triage,suspend turns a part off (or, for suspend, pauses
   // the write counters per batch) to see what it costs.
   const off = new Set((process.env.PROFILE_OFF ?? '').split(',').filter(Boolean));
   if (off.has('counters')) {
@@ -88,6 +88,8 @@ if (mode === 'record') {
     store.db.function('search_words', { deterministic: true }, (b: unknown) => b as string);
     store.db.function('search_grams', { deterministic: true }, () => '');
   }
+  // sqlfold: the bulk load's last search refresh folds every body in JavaScript (as before session 7).
+  if (off.has('sqlfold')) store.threads.refreshSearchAfterBulkLoad = () => store.threads.refreshSearch(1);
   if (off.has('triage'))
     for (const i of ['threads_q_triage', 'threads_q_pool_triage', 'threads_due_open'])
       store.db.exec(`DROP INDEX ${i}`);
@@ -106,7 +108,10 @@ if (mode === 'record') {
     stages.validate += cpuMs(process.cpuUsage(t));
     t = process.cpuUsage();
     const apply = () =>
-      applyPullBatch(store, batch, { nowIso: i === texts.length - 1 ? new Date().toISOString() : undefined });
+      applyPullBatch(store, batch, {
+        nowIso: i === texts.length - 1 ? new Date().toISOString() : undefined,
+        bulk,
+      });
     if (off.has('suspend')) store.changes.suspend(apply);
     else apply();
     stages.apply += cpuMs(process.cpuUsage(t));

@@ -237,6 +237,12 @@ export class BulkLoad {
   private readonly synchronous: number;
   /** The connection's page cache setting before the load, put back for the rebuild. */
   private readonly cacheSize: number;
+  /** store.messages.writes when the load began. */
+  private readonly messageWrites: number;
+  /** Messages whose vocabulary words the load's batches added (noteSearchWords). */
+  private wordsNoted = 0;
+  /** The last batch of the pull was applied (markLoaded). */
+  private loaded = false;
 
   private constructor(
     private readonly store: Store,
@@ -270,6 +276,21 @@ export class BulkLoad {
     })();
     store.patients.deferTerms = true;
     store.changes.pause();
+    this.messageWrites = store.messages.writes;
+  }
+
+  /**
+   * A batch of the load wrote these message bodies: their search-vocabulary words are added now (in the batch's
+   * transaction), so the search index at the end can fold plain ASCII bodies in SQL (SearchIndex.refreshAfterBulkLoad).
+   */
+  noteSearchWords(bodies: readonly string[]): void {
+    this.store.threads.addSearchWordsOf(bodies);
+    this.wordsNoted += bodies.length;
+  }
+
+  /** The pull's last batch is applied (committed): the load is complete. */
+  markLoaded(): void {
+    this.loaded = true;
   }
 
   /**
@@ -342,7 +363,12 @@ export class BulkLoad {
         db.exec(REBUILD_COUNTS);
         store.patients.rebuildTerms();
         db.exec('DELETE FROM search_dirty; INSERT INTO search_dirty (thread_id) SELECT id FROM threads;');
-        store.threads.refreshSearch(1);
+        // The fast refresh only when every message written during the load went through noteSearchWords: the load
+        // ran to its last batch, and nothing else (a local reply, a thread fetched on demand) wrote a message. Else
+        // the refresh that collects every indexed message's words.
+        if (this.loaded && store.messages.writes - this.messageWrites === this.wordsNoted)
+          store.threads.refreshSearchAfterBulkLoad();
+        else store.threads.refreshSearch(1);
       })();
     } finally {
       store.patients.deferTerms = false;

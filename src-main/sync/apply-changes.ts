@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { type Change, type EntityName, PullResponse, type PulledAuditRecord } from '../../src-shared/sync';
+import type { BulkLoad } from '../store/bulk-load';
 import type { AuditRow } from '../store/repos/audit';
 import type { Store } from '../store/store';
 
@@ -201,12 +202,18 @@ export interface ApplyResult {
 export function applyPullBatch(
   store: Store,
   batch: PullResponse,
-  options: { onAuditRecord?: AuditRecordHandler; nowIso?: string } = {},
+  options: {
+    onAuditRecord?: AuditRecordHandler;
+    nowIso?: string;
+    /** The bulk load this batch is part of (issue 16 §2), told the message bodies written. */
+    bulk?: Pick<BulkLoad, 'noteSearchWords' | 'markLoaded'> | null;
+  } = {},
 ): ApplyResult {
   const onAudit = options.onAuditRecord ?? defaultAuditHandler(store);
   const entities = new Set<EntityName>();
   let applied = 0;
   let skipped = 0;
+  const bodies: string[] | null = options.bulk ? [] : null;
   // Without an fsync: a power cut that loses this commit loses the cursor's move with it, so the batch is pulled
   // again (src-main/store/durability.ts). Every commit with an audit event or an outbox row stays durable.
   store.repullableTransaction(() => {
@@ -221,9 +228,11 @@ export function applyPullBatch(
         continue;
       }
       applyChange(store, change, onAudit);
+      if (bodies !== null && change.entity === 'message' && change.data) bodies.push(change.data.body);
       entities.add(change.entity);
       applied++;
     }
+    if (bodies !== null) options.bulk!.noteSearchWords(bodies);
     // Re-index changed threads for search in bulk rather than row by row: while more batches follow, only once
     // several thousand threads changed (fewer, larger index segments); a search refreshes first in any case.
     // issue 14a: bodies the server withheld from this session's role are fetched when someone allowed opens them.
@@ -232,6 +241,7 @@ export function applyPullBatch(
     store.syncState.set(CURSOR_KEY, batch.cursor);
     if (options.nowIso) store.syncState.set(LAST_SYNCED_KEY, options.nowIso);
   });
+  if (!batch.hasMore) options.bulk?.markLoaded();
   return { applied, skipped, entities: [...entities], cursor: batch.cursor };
 }
 

@@ -826,6 +826,7 @@ export class SyncEngine {
         }
         const result = applyPullBatch(this.store, batch, {
           onAuditRecord: this.onAudit,
+          bulk,
           nowIso: batch.hasMore ? undefined : new Date(this.clock.now()).toISOString(),
         });
         cursor = batch.cursor;

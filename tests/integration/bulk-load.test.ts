@@ -50,6 +50,16 @@ function views(store: Store, staffId: string, words: string[]): Record<string, u
   out.thread_counts = store.db
     .prepare('SELECT * FROM thread_counts WHERE n > 0 ORDER BY 1, 2, 3, 4, 5')
     .all();
+  // The search vocabulary and the index's words per column (search keys aside: see below). Session 7: a bulk
+  // load's index folds plain ASCII bodies in SQL and takes their vocabulary words from the batches.
+  out.search_vocab = store.db.prepare('SELECT term FROM search_vocab ORDER BY term').pluck().all();
+  store.db.exec(
+    `CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_words USING fts5vocab(main, messages_fts, 'col')`,
+  );
+  out.fts_words = store.db
+    .prepare('SELECT term, col, doc, cnt FROM temp.fts_words ORDER BY 1, 2')
+    .raw(true)
+    .all();
   out.schema = store.db
     .prepare(`SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name`)
     .all();

@@ -66,7 +66,10 @@ export class MessagesRepo {
   attachmentOwner(attachmentId: string): { threadId: string; patientId: string } | null {
     return this.attachmentOwnerStmt.get(attachmentId) ?? null;
   }
+  /** Calls of upsert so far on this connection (a bulk load checks that it saw every message written: bulk-load.ts). */
+  writes = 0;
   upsert(record: MessageRecord): void {
+    this.writes++;
     this.upsertStmt.run(record);
   }
   exists(id: string): boolean {

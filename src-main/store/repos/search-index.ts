@@ -93,6 +93,14 @@ export const MAX_PREFIX_COMPLETIONS = 16;
  */
 const FORGET_SCAN_WORDS = 2_000;
 
+/**
+ * SQL over a message row `m`: true when its body is plain ASCII (printable, tab, line feed, carriage return): foldText's
+ * fast path (src-shared/text-fold.ts, NOT_PLAIN_ASCII), where the folded text is the body lower-cased (SQLite's
+ * lower() folds A-Z only, exactly what toLowerCase does to ASCII) and there are no grams (no GRAM_SCRIPTS
+ * letter is ASCII). The index an initial sync builds uses it to fold those bodies in SQL (refreshAfterBulkLoad).
+ */
+const PLAIN_ASCII_SQL = `m.body NOT GLOB '*[^ -~' || char(9, 10, 13) || ']*'`;
+
 /** Above every character a word can hold: `prefix + TOP` bounds the range of words starting with `prefix`. */
 const TOP = '\u{10FFFF}';
 
@@ -139,7 +147,8 @@ export class SearchIndex {
   private readonly keysStmt;
   private readonly completionsStmt;
   private readonly addWordStmt;
-  private readonly refreshTx: () => void;
+  private readonly refreshTx: (bulk: boolean) => void;
+  private readonly bulkIndexStmt;
   /** Words known to be in search_vocab already (a cache; bounded). */
   private readonly known = new Set<string>();
   /**
@@ -211,15 +220,27 @@ export class SearchIndex {
       .prepare<[number, number], number | null>('SELECT max(key) FROM search_keys WHERE key BETWEEN ? AND ?')
       .pluck();
     this.addKeyStmt = db.prepare('INSERT INTO search_keys (thread_id, key) VALUES (?, ?)');
-    this.indexStmt = db.prepare(
+    const indexSql = (words: string, grams: string): string =>
       `INSERT INTO messages_fts (rowid, body, grams, tags)
-       SELECT (k.key << ${ORDINAL_BITS}) + m.ord, search_words(m.body), search_grams(m.body), ${TAGS_SQL}
+       SELECT (k.key << ${ORDINAL_BITS}) + m.ord, ${words}, ${grams}, ${TAGS_SQL}
        FROM (SELECT thread_id, body, row_number() OVER (PARTITION BY thread_id ORDER BY sent_at, id) - 1 AS ord
              FROM messages WHERE thread_id IN (SELECT thread_id FROM search_dirty)) m
        JOIN search_keys k ON k.thread_id = m.thread_id
        JOIN threads t ON t.id = m.thread_id
        WHERE m.ord < ${MAX_ORDINAL}
-       ORDER BY 1`,
+       ORDER BY 1`;
+    this.indexStmt = db.prepare(indexSql('search_words(m.body)', 'search_grams(m.body)'));
+    // After a bulk load (issue 16 §2): plain ASCII bodies (nearly all) folded in SQL, the rest by search_words. Their
+    // words reached the vocabulary during the load (addWordsOf); search_words still hands the others' words to the
+    // refresh. Session 7, scale 100 (200k messages), at load 5-10, so rough: the refresh took 4.4 CPU-s, 2.9 with
+    // the JavaScript fold stubbed out (bench/profile-apply.ts PROFILE_OFF=fold); its SELECT alone 1.4-2.2 s, and
+    // the FTS5 insert (tokenizing the words and tags) the rest. Making each thread's tags once (a materialized CTE)
+    // saved 0-0.5 s of the SELECT, within noise, and was left out.
+    this.bulkIndexStmt = db.prepare(
+      indexSql(
+        `CASE WHEN ${PLAIN_ASCII_SQL} THEN lower(m.body) ELSE search_words(m.body) END`,
+        `CASE WHEN ${PLAIN_ASCII_SQL} THEN '' ELSE search_grams(m.body) END`,
+      ),
     );
     this.clearDirtyStmt = db.prepare('DELETE FROM search_dirty');
     const inRange = `rowid BETWEEN (@lo << ${ORDINAL_BITS}) AND (@hi << ${ORDINAL_BITS}) + ${MAX_ORDINAL - 1}`;
@@ -231,7 +252,7 @@ export class SearchIndex {
          WHERE messages_fts MATCH @match AND ${inRange} ORDER BY rowid DESC LIMIT @n`,
       )
       .pluck();
-    this.refreshTx = db.transaction(() => {
+    this.refreshTx = db.transaction((bulk: boolean) => {
       for (const key of this.dirtyKeysStmt.all()) this.deleteRowsStmt.run({ key });
       this.dropKeysStmt.run();
       this.allocateStmt.run();
@@ -258,7 +279,7 @@ export class SearchIndex {
       const fresh = new Set<string>();
       wordCollectors.set(db, (text) => this.collectWords(text, fresh));
       try {
-        this.indexStmt.run();
+        (bulk ? this.bulkIndexStmt : this.indexStmt).run();
       } finally {
         wordCollectors.delete(db);
       }
@@ -361,7 +382,32 @@ export class SearchIndex {
    */
   refresh(atLeast = 1): void {
     if (atLeast <= 1 ? this.anyDirtyStmt.get() : (this.dirtyCountStmt.get() ?? 0) >= atLeast)
-      this.refreshTx();
+      this.refreshTx(false);
+  }
+
+  /**
+   * The refresh at the end of a bulk load (src-main/store/bulk-load.ts, issue 16 §2): the same index as refresh(),
+   * with plain ASCII bodies folded in SQL. Their words must already be in the vocabulary: every message the load
+   * wrote was passed to addWordsOf, in the transaction that wrote it.
+   */
+  refreshAfterBulkLoad(): void {
+    if (this.anyDirtyStmt.get()) this.refreshTx(true);
+  }
+
+  /**
+   * Add the vocabulary words of message bodies a bulk load wrote (the words refresh() collects from the messages it
+   * indexes) that the vocabulary lacks. Call in the transaction that wrote the messages.
+   */
+  addWordsOf(bodies: readonly string[]): void {
+    if (bodies.length === 0) return;
+    // Words this connection added last are gone when their transaction rolled back (review 7 R7).
+    if (this.lastAdded !== null && this.vocabHasStmt.get(this.lastAdded) === undefined) {
+      this.known.clear();
+      this.lastAdded = null;
+    }
+    const fresh = new Set<string>();
+    for (const body of bodies) this.collectWords(indexTextOf(body).words, fresh);
+    this.addWords(fresh);
   }
 
   /**

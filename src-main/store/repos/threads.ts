@@ -549,6 +549,16 @@ export class ThreadsRepo {
     this.search.refresh(atLeast);
   }
 
+  /** The search refresh at the end of a bulk load (SearchIndex.refreshAfterBulkLoad; issue 16 §2). */
+  refreshSearchAfterBulkLoad(): void {
+    this.search.refreshAfterBulkLoad();
+  }
+
+  /** Add the vocabulary words of message bodies a bulk load wrote (SearchIndex.addWordsOf; issue 16 §2). */
+  addSearchWordsOf(bodies: readonly string[]): void {
+    this.search.addWordsOf(bodies);
+  }
+
   /** Drop search-vocabulary words the index no longer holds (after an eviction; SearchIndex.pruneVocabulary). */
   pruneSearchVocabulary(): number {
     return this.search.pruneVocabulary();
