@@ -8,6 +8,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { threadSummaryFixture } from './test-fixtures';
+import { threadStamp } from '../../../src-shared/thread-stamp';
 import type { ThreadDetail, ThreadSummary } from '../../../src-shared/views';
 import { dataChanged, useData } from './data';
 import {
@@ -15,6 +16,7 @@ import {
   ensureRows,
   keptFirstPages,
   openThread,
+  refreshDetail,
   resetInbox,
   setQuery,
   showCurrentQuery,
@@ -56,6 +58,12 @@ const detailOf = (id: string): ThreadDetail => ({
 
 /** Let awaited answers run their continuations. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
+
+/** Wait (a bounded number of turns) until `ready()`: the stamp is hashed asynchronously before the call. */
+async function until(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !ready(); i++) await settle();
+  expect(ready()).toBe(true);
+}
 
 /** Switch the list to `queue` the way the UI does (queue in the UI store, then the query, then the rows). */
 function show(queue: 'all' | 'closed'): void {
@@ -261,6 +269,46 @@ describe('opening a thread', () => {
     await answerGet();
     expect(useInbox.getState().pages).toEqual({});
     expect(keptFirstPages()).toBe(0);
+  });
+
+  // Review 7 U4 (session 7): after a data change the open thread is read out again only if its data changed.
+  it('after a change, asks with the stamp of the copy shown, and keeps it when the core says it is current', async () => {
+    const v = useData.getState().version;
+    openThread(summary('t1', 'Ada'), v);
+    await answerGet();
+    const shown = useInbox.getState().detail;
+    void refreshDetail('t1');
+    await until(() => calls.some((c) => c.method === 'thread.getIfChanged'));
+    const [asked] = calls.splice(0);
+    expect(asked!.input).toEqual({ threadId: 't1', stamp: await threadStamp(detailOf('t1')) });
+    asked!.answer({ detail: null });
+    await settle();
+    expect(useInbox.getState().detail).toBe(shown);
+    // Changed: the new copy is shown.
+    void refreshDetail('t1');
+    await until(() => calls.length > 0);
+    const changed = { ...detailOf('t1'), messages: [] };
+    changed.thread = { ...changed.thread, priority: 'stat' };
+    calls.splice(0)[0]!.answer({ detail: changed });
+    await settle();
+    expect(useInbox.getState().detail?.thread.priority).toBe('stat');
+  });
+
+  it('drops a changed copy that answers after a lock, and reads a thread it holds no copy of as on opening', async () => {
+    const v = useData.getState().version;
+    openThread(summary('t1', 'Ada'), v);
+    await answerGet();
+    void refreshDetail('t1');
+    await until(() => calls.length > 0);
+    clearPhi();
+    calls.splice(0)[0]!.answer({ detail: detailOf('t1') });
+    await settle();
+    expect(useInbox.getState().detail).toBeNull();
+    setUi({ selectedThreadId: 't2' });
+    void refreshDetail('t2');
+    expect(threadGets().map((c) => c.input)).toEqual([{ threadId: 't2' }]);
+    await answerGet();
+    expect(useInbox.getState().detail?.thread.id).toBe('t2');
   });
 
   it('never asks for the body of a thread in a pool this role may not read (click or Enter)', () => {

@@ -15,6 +15,7 @@ import type { MethodInput } from '../../../src-shared/contract';
 import type { QueueCounts, ThreadDetail, ThreadSummary } from '../../../src-shared/views';
 import { call, errorMessage } from '../api';
 import { ifCurrent, phiEpoch } from './epoch';
+import { threadStamp } from '../../../src-shared/thread-stamp';
 import { bodyWithheld } from './triage';
 import { setUi, useUi, type UiState } from './ui';
 
@@ -278,6 +279,34 @@ export async function loadDetail(threadId: string): Promise<void> {
     const detail = await call('thread.get', { threadId });
     ifCurrent(started, () => {
       // The read committed the thread's "seen" mark with its audit event: its row is read from now on.
+      markRowRead(threadId);
+      if (useUi.getState().selectedThreadId === threadId) useInbox.setState({ detail, detailError: null });
+    });
+  } catch (error) {
+    ifCurrent(started, () => {
+      if (useUi.getState().selectedThreadId === threadId) {
+        useInbox.setState({ detail: null, detailError: errorMessage(error) });
+      }
+    });
+  }
+}
+
+/**
+ * Records changed while a thread is open (review 7 U4): read it again only if its own data changed. The copy shown
+ * is sent as its stamp (src-shared/thread-stamp.ts); the core answers null when it still holds the same data (no
+ * read is made, so none is recorded), else the detail as `thread.get` gives it (an audited read with its "seen"
+ * mark). Without a copy of this thread (another one shown, or none yet), it is read as on opening (loadDetail).
+ */
+export async function refreshDetail(threadId: string): Promise<void> {
+  const shown = useInbox.getState().detail;
+  if (shown?.thread.id !== threadId) return loadDetail(threadId);
+  const started = phiEpoch();
+  try {
+    const stamp = await threadStamp(shown);
+    if (phiEpoch() !== started) return;
+    const { detail } = await call('thread.getIfChanged', { threadId, stamp });
+    ifCurrent(started, () => {
+      if (!detail) return;
       markRowRead(threadId);
       if (useUi.getState().selectedThreadId === threadId) useInbox.setState({ detail, detailError: null });
     });
