@@ -15,6 +15,7 @@ import {
   dropFirstPages,
   ensureRows,
   keptFirstPages,
+  staleKeptPages,
   openThread,
   refreshDetail,
   resetInbox,
@@ -118,28 +119,66 @@ describe('kept first pages', () => {
     expect(useInbox.getState().pages[0]!.rows).toBe(kept);
   });
 
-  it('drops every kept page the moment records change, before the view re-queries', async () => {
+  // Session 7 (issue 16 §5, a switch after a change within one frame): kept pages become stale, not dropped.
+  it('marks every kept page stale the moment records change, and shows one only while it is read again', async () => {
     show('all');
     await answerList('Ada');
     show('closed');
     await answerList('Bea');
     dataChanged(['audit']);
-    expect(keptFirstPages()).toBe(2);
+    expect(staleKeptPages()).toBe(0);
     dataChanged(['thread', 'audit']);
-    expect(keptFirstPages()).toBe(0);
+    expect([keptFirstPages(), staleKeptPages()]).toEqual([2, 2]);
+    show('all');
+    // Shown at once, marked stale (the list says it is updating), and asked for again in the same task.
+    expect(shownNames()).toEqual(['Ada']);
+    expect(useInbox.getState().stale).toBe(true);
+    expect(calls.map((c) => c.method)).toEqual(['inbox.list']);
+    // The answer replaces it: the thread that left the queue is gone, and the list is current again.
+    await answerList('Cyd');
+    expect(shownNames()).toEqual(['Cyd']);
+    expect(useInbox.getState().stale).toBe(false);
+    expect(staleKeptPages()).toBe(1);
+    show('closed');
+    expect(useInbox.getState().stale).toBe(true);
+    await answerList('Bea');
+    expect(useInbox.getState().stale).toBe(false);
+    expect(staleKeptPages()).toBe(0);
+  });
+
+  it('takes a stale page away when its read fails, and shows the error instead', async () => {
+    show('all');
+    await answerList('Ada');
+    show('closed');
+    await answerList('Bea');
+    dataChanged(['thread']);
+    show('all');
+    expect(shownNames()).toEqual(['Ada']);
+    const [failing] = calls.splice(0);
+    (failing as unknown as { answer: (v: unknown) => void }).answer(Promise.reject(new Error('refused')));
+    await settle();
+    expect(shownNames()).toEqual([]);
+    expect(useInbox.getState()).toMatchObject({ stale: false, total: null });
+    expect(useInbox.getState().listError).toMatch(/went wrong/);
+    // Not kept either: the next switch back waits for its answer.
+    show('closed');
+    await answerList('Bea');
     show('all');
     expect(shownNames()).toEqual([]);
-    expect(useInbox.getState().total).toBeNull();
     await answerList('Ada');
   });
 
-  it('does not keep an answer that was in flight when records changed', async () => {
+  it('does not keep an answer that was in flight when records changed as current', async () => {
+    show('all');
+    await answerList('Ada');
+    show('closed');
+    await answerList('Bea');
     show('all');
     dataChanged(['message']);
     await answerList('Ada (read before the change)');
-    // Shown (the list shows what it has until it re-queries), but not kept for a later switch.
+    // Shown (the list shows what it has until it re-queries), but kept only as stale for a later switch.
     expect(shownNames()).toEqual(['Ada (read before the change)']);
-    expect(keptFirstPages()).toBe(0);
+    expect(staleKeptPages()).toBe(2);
   });
 
   it('keeps nothing across a lock, and an answer arriving after the lock is neither shown nor kept', async () => {
