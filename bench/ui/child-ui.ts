@@ -127,9 +127,10 @@ function arm(page: Page, kind: 'list' | 'thread', trigger: 'click' | 'keydown'):
         const busy = () => root.querySelector('[aria-busy="true"]') !== null;
         const observer = new MutationObserver(() => {
           if (t0 < 0) return;
+          const now = performance.now() - t0;
           if (dom < 0) {
             if (!done()) return;
-            dom = performance.now() - t0;
+            dom = now;
             requestAnimationFrame((frameStart) => {
               // This callback runs after the loop's in the same frame (callbacks run in the order asked for).
               counting = false;
@@ -145,7 +146,7 @@ function arm(page: Page, kind: 'list' | 'thread', trigger: 'click' | 'keydown'):
             });
           }
           if (fresh < 0 && !busy() && done()) {
-            fresh = performance.now() - t0;
+            fresh = now;
             observer.disconnect();
             finish();
           }
