@@ -41,6 +41,7 @@ import {
 } from './views';
 import { AuditAlertRecord, EnrolledDevice } from './sync';
 import { ChangeVerdict } from './change-verdict';
+import { THREAD_STAMP } from './thread-stamp';
 import {
   AddExceptionInput,
   AvailabilityAdminView,
@@ -324,6 +325,19 @@ export const contract = {
   'thread.get': method({
     input: z.strictObject({ threadId: id }),
     output: ThreadDetail,
+    roles: CLINICAL,
+    phi: true,
+    audit: { action: 'read', entityType: 'thread', idField: 'threadId' },
+  }),
+  /**
+   * Review 7 U4 (session 7, s7ui): the open thread again after a data change, only if its data changed since the
+   * caller's copy (`stamp`: threadStamp of that copy, src-shared/thread-stamp.ts). Changed: `detail` as
+   * thread.get gives it, an audited read with its "seen" mark. Unchanged: `detail` null; nothing is read out, so
+   * no event is written (DESIGN §7 records every read that returns data). Refusals are audited as thread.get's.
+   */
+  'thread.getIfChanged': method({
+    input: z.strictObject({ threadId: id, stamp: z.string().regex(THREAD_STAMP) }),
+    output: z.strictObject({ detail: ThreadDetail.nullable() }),
     roles: CLINICAL,
     phi: true,
     audit: { action: 'read', entityType: 'thread', idField: 'threadId' },

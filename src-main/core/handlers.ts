@@ -22,6 +22,7 @@ import { recordLocalMutation } from '../sync/local-mutations';
 import type { BreakGlass } from '../triage/break-glass';
 import type { TriageService } from '../triage/triage-service';
 import type { CoverageService } from '../triage/coverage-service';
+import { changedDetail } from '../inbox/changed-detail';
 
 export interface HandlerDeps {
   store: Store;
@@ -140,6 +141,14 @@ export function createHandlers(d: HandlerDeps): Handlers {
       // The "seen" mark commits with the read's audit event (issue 16: an audited read is one commit).
       c.writeWithAudit = () => d.inbox.markSeen(i.threadId);
       return detail;
+    },
+    // Review 7 U4 (session 7, s7ui): read out again only if the caller's copy is out of date.
+    'thread.getIfChanged': async (i, c) => {
+      await onDemand(d, 'thread', i.threadId);
+      const detail = await changedDetail(d.inbox.get(i.threadId), i.stamp);
+      if (detail === null) c.nothingRead = true;
+      else c.writeWithAudit = () => d.inbox.markSeen(i.threadId);
+      return { detail };
     },
     'thread.claim': (i, c) => (d.inbox.claim(need(c.staff), i.threadId), ok),
     'thread.release': (i, c) => (d.inbox.release(need(c.staff), i.threadId), ok),

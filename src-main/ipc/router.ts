@@ -24,6 +24,12 @@ export interface HandlerContext {
    * output is validated, in the same transaction as the call's audit events (one commit, issue 16).
    */
   writeWithAudit?: () => void;
+  /**
+   * Set by a handler whose answer carries no record's data (thread.getIfChanged finding the caller's copy current,
+   * review 7 U4): no success event is written, as nothing was read out (DESIGN §7 records every read that returns
+   * data). Session 7, s7ui.
+   */
+  nothingRead?: boolean;
 }
 
 export type Handler<M extends MethodName> = (
@@ -192,7 +198,7 @@ export function createRouter(o: RouterOptions): Router {
     };
     const handler = o.handlers[method] as (input: unknown, ctx: HandlerContext) => unknown;
     const recordSuccess = (value: unknown): void => {
-      if (!audit) return;
+      if (!audit || ctx.nothingRead) return;
       const fromOutput = audit.idField ? (value as Record<string, unknown>)[audit.idField] : undefined;
       const entityId = namedId() ?? (typeof fromOutput === 'string' ? fromOutput : null);
       const fields = ctx.auditFields ?? [...(audit.fields ?? [])];

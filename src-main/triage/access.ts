@@ -22,6 +22,7 @@ export type RecordAccess =
 /** Methods that act on one thread's content, by the input field naming the thread. */
 const THREAD_CONTENT_METHODS: Partial<Record<MethodName, 'threadId'>> = {
   'thread.get': 'threadId',
+  'thread.getIfChanged': 'threadId',
   'thread.reply': 'threadId',
   'thread.replyAndClose': 'threadId',
   'thread.claim': 'threadId',
@@ -36,7 +37,11 @@ const THREAD_CONTENT_METHODS: Partial<Record<MethodName, 'threadId'>> = {
  * on the thread stays with its pool's roles; the server refuses such a change too, so the router says so at once
  * instead of showing a reply as sent that never reaches the patient (review 4).
  */
-const GRANT_READ_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['thread.get', 'attachment.get']);
+const GRANT_READ_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
+  'thread.get',
+  'thread.getIfChanged',
+  'attachment.get',
+]);
 
 const GRANT_READ_ONLY: ApiErrorShape = {
   code: 'FORBIDDEN',

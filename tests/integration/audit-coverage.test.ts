@@ -154,6 +154,11 @@ const cases: Partial<Record<MethodName, Case>> = {
     const id = anyThreadId();
     return { input: { threadId: id }, entityId: id };
   },
+  // Review 7 U4 (session 7): a stamp of no copy the core holds, so the thread is read out (as thread.get).
+  'thread.getIfChanged': async () => {
+    const id = anyThreadId();
+    return { input: { threadId: id, stamp: '0'.repeat(64) }, entityId: id };
+  },
   'thread.claim': async () => {
     const id = anyThreadId('unassigned');
     return { input: { threadId: id }, entityId: id };
@@ -445,6 +450,7 @@ const EXPECTED: Record<string, [string, string, string[]]> = {
   'templates.savePersonal': ['update', 'settings', ['replyTemplates']],
   'templates.deletePersonal': ['delete', 'settings', ['replyTemplates']],
   'thread.get': ['read', 'thread', []],
+  'thread.getIfChanged': ['read', 'thread', []],
   'thread.claim': ['update', 'thread', ['assigneeId']],
   'thread.release': ['update', 'thread', ['assigneeId']],
   'thread.assign': ['update', 'thread', ['assigneeId']],
@@ -503,6 +509,7 @@ const LIST_READS: readonly MethodName[] = [
 const audited = Object.keys(cases) as MethodName[];
 const READS_ON_PATIENT_TRAIL: readonly MethodName[] = [
   'thread.get',
+  'thread.getIfChanged',
   'appointment.get',
   'appointment.openVirtualLink',
 ];
@@ -559,7 +566,7 @@ describe('audit coverage of the router', () => {
     } else if (READS_ON_PATIENT_TRAIL.includes(method)) {
       // A read of a thread or appointment is on its patient's trail too ("who looked me up").
       const record =
-        method === 'thread.get'
+        method === 'thread.get' || method === 'thread.getIfChanged'
           ? clinic.core.store.threads.byId(entityId!)!
           : clinic.core.store.appointments.byId(entityId!)!;
       expect(events).toHaveLength(2);

@@ -101,6 +101,17 @@ const TABLE: Record<MethodName, Row> = {
       ['patient', i.patient],
     ],
   },
+  // Review 7 U4 (session 7): a stamp of no copy the core holds, so the thread is read out (as thread.get).
+  'thread.getIfChanged': {
+    whileLocked: false,
+    signedIn: true,
+    forbidden: null,
+    input: (i) => ({ threadId: i.thread, stamp: '0'.repeat(64) }),
+    refused: (i) => [
+      ['thread', i.thread],
+      ['patient', i.patient],
+    ],
+  },
   'thread.claim': {
     whileLocked: false,
     signedIn: true,

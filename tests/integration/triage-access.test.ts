@@ -49,6 +49,14 @@ const TABLE: [MethodName, Row][] = [
       expect: { clinical: notReception, administrative: everyone },
     },
   ],
+  // Session 7 (review 7 U4): the pane's re-read after a change is refused exactly as thread.get is.
+  [
+    'thread.getIfChanged',
+    {
+      input: (i, p) => ({ threadId: thread(i, p), stamp: '0'.repeat(64) }),
+      expect: { clinical: notReception, administrative: everyone },
+    },
+  ],
   [
     'attachment.get',
     {

@@ -12,6 +12,8 @@ export interface VirtualListProps {
   rowHeight: number;
   overscan?: number;
   label: string;
+  /** The rows shown are being read again (aria-busy): e.g. a kept copy from before a change. */
+  busy?: boolean;
   /** Row id prefix, for aria-activedescendant. */
   idPrefix: string;
   cursor: number;
@@ -114,6 +116,7 @@ export function VirtualList(p: VirtualListProps) {
       role="listbox"
       tabIndex={0}
       aria-label={p.label}
+      aria-busy={p.busy ? true : undefined}
       aria-activedescendant={p.cursor >= first && p.cursor <= last ? `${p.idPrefix}-${p.cursor}` : undefined}
       onKeyDown={onKeyDown}
     >

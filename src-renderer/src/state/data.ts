@@ -4,7 +4,7 @@
  * never stop.
  */
 import { create } from 'zustand';
-import { dropFirstPages } from './inbox';
+import { staleFirstPages } from './inbox';
 
 interface DataState {
   version: number;
@@ -20,8 +20,9 @@ let timer: ReturnType<typeof setTimeout> | null = null;
 
 export function dataChanged(entities: readonly string[]): void {
   if (!entities.some((e) => e !== 'audit')) return;
-  // Kept first pages may be out of date from now on: never show one again (issue 16 §5), even before the re-query.
-  dropFirstPages();
+  // Kept first pages may be out of date from now on: shown again only as stale, while read again (issue 16 §5),
+  // marked so even before the re-query.
+  staleFirstPages();
   for (const e of entities) pendingEntities.add(e);
   // Coalesce a burst (a pull applies batches back to back) into one re-query.
   if (timer) return;

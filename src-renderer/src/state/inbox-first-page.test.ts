@@ -8,13 +8,16 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { threadSummaryFixture } from './test-fixtures';
+import { threadStamp } from '../../../src-shared/thread-stamp';
 import type { ThreadDetail, ThreadSummary } from '../../../src-shared/views';
 import { dataChanged, useData } from './data';
 import {
   dropFirstPages,
   ensureRows,
   keptFirstPages,
+  staleKeptPages,
   openThread,
+  refreshDetail,
   resetInbox,
   setQuery,
   showCurrentQuery,
@@ -56,6 +59,12 @@ const detailOf = (id: string): ThreadDetail => ({
 
 /** Let awaited answers run their continuations. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
+
+/** Wait (a bounded number of turns) until `ready()`: the stamp is hashed asynchronously before the call. */
+async function until(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !ready(); i++) await settle();
+  expect(ready()).toBe(true);
+}
 
 /** Switch the list to `queue` the way the UI does (queue in the UI store, then the query, then the rows). */
 function show(queue: 'all' | 'closed'): void {
@@ -110,28 +119,66 @@ describe('kept first pages', () => {
     expect(useInbox.getState().pages[0]!.rows).toBe(kept);
   });
 
-  it('drops every kept page the moment records change, before the view re-queries', async () => {
+  // Session 7 (issue 16 §5, a switch after a change within one frame): kept pages become stale, not dropped.
+  it('marks every kept page stale the moment records change, and shows one only while it is read again', async () => {
     show('all');
     await answerList('Ada');
     show('closed');
     await answerList('Bea');
     dataChanged(['audit']);
-    expect(keptFirstPages()).toBe(2);
+    expect(staleKeptPages()).toBe(0);
     dataChanged(['thread', 'audit']);
-    expect(keptFirstPages()).toBe(0);
+    expect([keptFirstPages(), staleKeptPages()]).toEqual([2, 2]);
+    show('all');
+    // Shown at once, marked stale (the list says it is updating), and asked for again in the same task.
+    expect(shownNames()).toEqual(['Ada']);
+    expect(useInbox.getState().stale).toBe(true);
+    expect(calls.map((c) => c.method)).toEqual(['inbox.list']);
+    // The answer replaces it: the thread that left the queue is gone, and the list is current again.
+    await answerList('Cyd');
+    expect(shownNames()).toEqual(['Cyd']);
+    expect(useInbox.getState().stale).toBe(false);
+    expect(staleKeptPages()).toBe(1);
+    show('closed');
+    expect(useInbox.getState().stale).toBe(true);
+    await answerList('Bea');
+    expect(useInbox.getState().stale).toBe(false);
+    expect(staleKeptPages()).toBe(0);
+  });
+
+  it('takes a stale page away when its read fails, and shows the error instead', async () => {
+    show('all');
+    await answerList('Ada');
+    show('closed');
+    await answerList('Bea');
+    dataChanged(['thread']);
+    show('all');
+    expect(shownNames()).toEqual(['Ada']);
+    const [failing] = calls.splice(0);
+    (failing as unknown as { answer: (v: unknown) => void }).answer(Promise.reject(new Error('refused')));
+    await settle();
+    expect(shownNames()).toEqual([]);
+    expect(useInbox.getState()).toMatchObject({ stale: false, total: null });
+    expect(useInbox.getState().listError).toMatch(/went wrong/);
+    // Not kept either: the next switch back waits for its answer.
+    show('closed');
+    await answerList('Bea');
     show('all');
     expect(shownNames()).toEqual([]);
-    expect(useInbox.getState().total).toBeNull();
     await answerList('Ada');
   });
 
-  it('does not keep an answer that was in flight when records changed', async () => {
+  it('does not keep an answer that was in flight when records changed as current', async () => {
+    show('all');
+    await answerList('Ada');
+    show('closed');
+    await answerList('Bea');
     show('all');
     dataChanged(['message']);
     await answerList('Ada (read before the change)');
-    // Shown (the list shows what it has until it re-queries), but not kept for a later switch.
+    // Shown (the list shows what it has until it re-queries), but kept only as stale for a later switch.
     expect(shownNames()).toEqual(['Ada (read before the change)']);
-    expect(keptFirstPages()).toBe(0);
+    expect(staleKeptPages()).toBe(2);
   });
 
   it('keeps nothing across a lock, and an answer arriving after the lock is neither shown nor kept', async () => {
@@ -261,6 +308,46 @@ describe('opening a thread', () => {
     await answerGet();
     expect(useInbox.getState().pages).toEqual({});
     expect(keptFirstPages()).toBe(0);
+  });
+
+  // Review 7 U4 (session 7): after a data change the open thread is read out again only if its data changed.
+  it('after a change, asks with the stamp of the copy shown, and keeps it when the core says it is current', async () => {
+    const v = useData.getState().version;
+    openThread(summary('t1', 'Ada'), v);
+    await answerGet();
+    const shown = useInbox.getState().detail;
+    void refreshDetail('t1');
+    await until(() => calls.some((c) => c.method === 'thread.getIfChanged'));
+    const [asked] = calls.splice(0);
+    expect(asked!.input).toEqual({ threadId: 't1', stamp: await threadStamp(detailOf('t1')) });
+    asked!.answer({ detail: null });
+    await settle();
+    expect(useInbox.getState().detail).toBe(shown);
+    // Changed: the new copy is shown.
+    void refreshDetail('t1');
+    await until(() => calls.length > 0);
+    const changed = { ...detailOf('t1'), messages: [] };
+    changed.thread = { ...changed.thread, priority: 'stat' };
+    calls.splice(0)[0]!.answer({ detail: changed });
+    await settle();
+    expect(useInbox.getState().detail?.thread.priority).toBe('stat');
+  });
+
+  it('drops a changed copy that answers after a lock, and reads a thread it holds no copy of as on opening', async () => {
+    const v = useData.getState().version;
+    openThread(summary('t1', 'Ada'), v);
+    await answerGet();
+    void refreshDetail('t1');
+    await until(() => calls.length > 0);
+    clearPhi();
+    calls.splice(0)[0]!.answer({ detail: detailOf('t1') });
+    await settle();
+    expect(useInbox.getState().detail).toBeNull();
+    setUi({ selectedThreadId: 't2' });
+    void refreshDetail('t2');
+    expect(threadGets().map((c) => c.input)).toEqual([{ threadId: 't2' }]);
+    await answerGet();
+    expect(useInbox.getState().detail?.thread.id).toBe('t2');
   });
 
   it('never asks for the body of a thread in a pool this role may not read (click or Enter)', () => {

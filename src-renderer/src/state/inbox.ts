@@ -3,10 +3,13 @@
  * fetched by offset as the list scrolls; `total` sizes the scroller. Dropped whole on lock.
  *
  * Within one frame (issue 16 §5, DESIGN §10): the first page of each list query already shown is kept (at most
- * FIRST_PAGE_KEEP), so switching back to a queue paints its rows in the click's own frame; it is dropped the moment
- * the core reports a change (`dropFirstPages`, called on `data.changed` before the view's debounce), on
- * invalidateList, and on lock (resetInbox). A kept page is shown and read again at once (an audited read, as
- * before), so a clock-dependent order (overdue) is corrected by the next answer. A thread's detail is asked for in
+ * FIRST_PAGE_KEEP), so switching back to a queue paints its rows in the click's own frame. A kept page is shown and
+ * read again at once (an audited read, as before), so a clock-dependent order (overdue) is corrected by the next
+ * answer. When the core reports a change (`staleFirstPages`, called on `data.changed` before the view's debounce,
+ * and on invalidateList) the kept pages become stale instead of being dropped (session 7, issue 16 §5: a switch
+ * after a change waited for the round trip): a stale page is still shown at once, marked `stale` (the list says it
+ * is updating, its rows are dimmed and busy), for no longer than the read that replaces it; if that read fails, the
+ * stale rows go (the error is shown, not them). Every kept page is dropped on lock (resetInbox). A thread's detail is asked for in
  * the task that opens it, before React renders the selection. Never earlier (on pointerdown): `thread.get` is an
  * audited read that marks the thread seen, and a press that does not become a click opens nothing (review 6, D16).
  */
@@ -15,6 +18,7 @@ import type { MethodInput } from '../../../src-shared/contract';
 import type { QueueCounts, ThreadDetail, ThreadSummary } from '../../../src-shared/views';
 import { call, errorMessage } from '../api';
 import { ifCurrent, phiEpoch } from './epoch';
+import { threadStamp } from '../../../src-shared/thread-stamp';
 import { bodyWithheld } from './triage';
 import { setUi, useUi, type UiState } from './ui';
 
@@ -43,6 +47,11 @@ export interface InboxState {
   drafts: Record<string, string>;
   /** The outcome of the last action on the open thread (errors shown by the thread view). */
   actionError: string | null;
+  /**
+   * The first page shown is a kept copy from before the last change of records, shown while it is read again
+   * (session 7): the list says it is updating. False once the read answers (or fails: the rows then go).
+   */
+  stale: boolean;
 }
 
 const empty = (): InboxState => ({
@@ -59,6 +68,7 @@ const empty = (): InboxState => ({
   detailError: null,
   drafts: {},
   actionError: null,
+  stale: false,
 });
 
 export const useInbox = create<InboxState>()(empty);
@@ -67,18 +77,33 @@ const inFlight = new Map<number, string>();
 
 /** Kept first pages by query key (most recent last), and the data generation they belong to. */
 export const FIRST_PAGE_KEEP = 12;
-const firstPages = new Map<string, { rows: ThreadSummary[]; total: number; totalIsLowerBound: boolean }>();
+const firstPages = new Map<
+  string,
+  { rows: ThreadSummary[]; total: number; totalIsLowerBound: boolean; stale: boolean }
+>();
 let firstPagesGen = 0;
 
-/** Forget every kept first page (records changed, or PHI dropped). Answers in flight are not kept either. */
+/** Forget every kept first page (PHI dropped). Answers in flight are not kept either. */
 export function dropFirstPages(): void {
   firstPages.clear();
   firstPagesGen++;
 }
 
-/** How many first pages are kept (for tests). */
+/**
+ * Records changed: every kept first page may be out of date from now on. Each stays, marked stale: shown only while
+ * its re-read is under way (setQuery). Answers in flight (asked before the change) are not kept.
+ */
+export function staleFirstPages(): void {
+  for (const kept of firstPages.values()) kept.stale = true;
+  firstPagesGen++;
+}
+
+/** How many first pages are kept (for tests), and how many of them are stale. */
 export function keptFirstPages(): number {
   return firstPages.size;
+}
+export function staleKeptPages(): number {
+  return [...firstPages.values()].filter((k) => k.stale).length;
 }
 
 export function resetInbox(): void {
@@ -119,9 +144,17 @@ export function setQuery(key: string): void {
       total: kept.total,
       totalIsLowerBound: kept.totalIsLowerBound,
       listError: null,
+      stale: kept.stale,
     });
   } else {
-    useInbox.setState({ queryKey: key, pages: {}, total: null, totalIsLowerBound: false, listError: null });
+    useInbox.setState({
+      queryKey: key,
+      pages: {},
+      total: null,
+      totalIsLowerBound: false,
+      listError: null,
+      stale: false,
+    });
   }
 }
 
@@ -173,6 +206,7 @@ async function loadPage(
           rows: result.threads,
           total: result.total,
           totalIsLowerBound: result.totalIsLowerBound === true,
+          stale: false,
         });
         if (firstPages.size > FIRST_PAGE_KEEP) firstPages.delete(firstPages.keys().next().value!);
       }
@@ -192,11 +226,24 @@ async function loadPage(
         total,
         totalIsLowerBound: lowerBound,
         listError: null,
+        ...(page === 0 ? { stale: false } : {}),
       });
     });
   } catch (error) {
     ifCurrent(started, () => {
-      if (useInbox.getState().queryKey === key) useInbox.setState({ listError: errorMessage(error) });
+      const s = useInbox.getState();
+      if (s.queryKey !== key) return;
+      // A stale kept page is shown only until its read answers: a failed read takes it away with it.
+      if (s.stale) {
+        firstPages.delete(key);
+        useInbox.setState({
+          pages: {},
+          total: null,
+          totalIsLowerBound: false,
+          stale: false,
+          listError: errorMessage(error),
+        });
+      } else useInbox.setState({ listError: errorMessage(error) });
     });
   } finally {
     if (inFlight.get(page) === tag) inFlight.delete(page);
@@ -224,7 +271,7 @@ export function takeDataVersion(version: number): boolean {
 
 /** Records changed: keep showing what is there, refetch it (the list's range effect asks for the pages again). */
 export function invalidateList(): void {
-  dropFirstPages();
+  staleFirstPages();
   useInbox.setState((s) => ({ gen: s.gen + 1 }));
 }
 
@@ -278,6 +325,34 @@ export async function loadDetail(threadId: string): Promise<void> {
     const detail = await call('thread.get', { threadId });
     ifCurrent(started, () => {
       // The read committed the thread's "seen" mark with its audit event: its row is read from now on.
+      markRowRead(threadId);
+      if (useUi.getState().selectedThreadId === threadId) useInbox.setState({ detail, detailError: null });
+    });
+  } catch (error) {
+    ifCurrent(started, () => {
+      if (useUi.getState().selectedThreadId === threadId) {
+        useInbox.setState({ detail: null, detailError: errorMessage(error) });
+      }
+    });
+  }
+}
+
+/**
+ * Records changed while a thread is open (review 7 U4): read it again only if its own data changed. The copy shown
+ * is sent as its stamp (src-shared/thread-stamp.ts); the core answers null when it still holds the same data (no
+ * read is made, so none is recorded), else the detail as `thread.get` gives it (an audited read with its "seen"
+ * mark). Without a copy of this thread (another one shown, or none yet), it is read as on opening (loadDetail).
+ */
+export async function refreshDetail(threadId: string): Promise<void> {
+  const shown = useInbox.getState().detail;
+  if (shown?.thread.id !== threadId) return loadDetail(threadId);
+  const started = phiEpoch();
+  try {
+    const stamp = await threadStamp(shown);
+    if (phiEpoch() !== started) return;
+    const { detail } = await call('thread.getIfChanged', { threadId, stamp });
+    ifCurrent(started, () => {
+      if (!detail) return;
       markRowRead(threadId);
       if (useUi.getState().selectedThreadId === threadId) useInbox.setState({ detail, detailError: null });
     });

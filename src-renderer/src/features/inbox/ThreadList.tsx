@@ -110,6 +110,7 @@ export function ThreadList() {
   const pages = useInbox((s) => s.pages);
   const gen = useInbox((s) => s.gen);
   const listError = useInbox((s) => s.listError);
+  const stale = useInbox((s) => s.stale);
   const version = useData((s) => s.version);
   const downloading = useSync((s) => s.status?.progress != null || s.status?.lastSyncedAt === null);
   const range = useRef<[number, number]>([0, PAGE_SIZE - 1]);
@@ -156,7 +157,7 @@ export function ThreadList() {
   };
 
   return (
-    <div className="thread-list">
+    <div className={`thread-list${stale ? ' thread-list-stale' : ''}`}>
       <p className="list-summary" aria-live="polite">
         {total === null
           ? listError
@@ -164,6 +165,14 @@ export function ThreadList() {
             : 'Loading threads…'
           : threadCountText(total, totalIsLowerBound)}
         {search ? ` matching “${search}”` : ''}
+        {stale ? (
+          // A kept copy from before the last change, shown while it is read again (state/inbox.ts `stale`); not
+          // announced (the list is aria-busy meanwhile), and it takes no line of its own, so nothing moves.
+          <span className="list-updating" aria-hidden="true">
+            {' '}
+            · updating…
+          </span>
+        ) : null}
       </p>
       {listError ? (
         <p className="inline-error" role="alert">
@@ -174,6 +183,7 @@ export function ThreadList() {
         count={count}
         rowHeight={ROW_HEIGHT}
         label="Threads"
+        busy={stale}
         idPrefix="thread-row"
         cursor={Math.min(cursor, Math.max(0, count - 1))}
         selectedIndex={selectedIndex}

@@ -8,7 +8,7 @@ import { DueBadge, PRIORITY_LABEL, PriorityBadge, STATUS_LABEL, StatusBadge } fr
 import { base64ToBlob, objectUrl, revoke, saveBlob } from '../../lib/download';
 import { dateTimeLabel } from '../../lib/time';
 import { useData } from '../../state/data';
-import { loadCounts, loadDetail, takeOpenedLoad, useInbox } from '../../state/inbox';
+import { loadCounts, refreshDetail, takeOpenedLoad, useInbox } from '../../state/inbox';
 import { useReference } from '../../state/reference';
 import { useSession } from '../../state/session';
 import { useTriage } from '../../state/triage';
@@ -24,9 +24,10 @@ export function ThreadPane() {
   const version = useData((s) => s.version);
 
   useEffect(() => {
-    // openThread (a click, Enter) already asked for it, in the click's own task: do not read it twice.
+    // openThread (a click, Enter) already asked for it, in the click's own task: do not read it twice. After a
+    // data change it is read again only if its own data changed (review 7 U4: refreshDetail).
     if (selectedId) {
-      if (!takeOpenedLoad(selectedId, version)) void loadDetail(selectedId);
+      if (!takeOpenedLoad(selectedId, version)) void refreshDetail(selectedId);
     } else useInbox.setState({ detail: null, detailError: null, actionError: null });
   }, [selectedId, version]);
 
