@@ -37,6 +37,7 @@ const SERVER_SUITE = [
   'server/admin-read-audit.test.ts', // session 7, sec7
   'server/sync/pull-wire.test.ts', // session 7, s7srv
   'server/sync/records-batch.test.ts', // session 7, s7srv
+  'server/staff-deactivation-clearance.test.ts', // review 8, fix8a
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

@@ -435,7 +435,7 @@ export class PgStore implements ServerStore {
     return row ? staffFromRow(row) : null;
   }
 
-  setStaffActive(staffId: string, active: boolean): Promise<StaffRecord | null> {
+  setStaffActive(staffId: string, active: boolean, at: string): Promise<StaffRecord | null> {
     return this.write(async () => {
       const flag = active ? 1 : 0;
       const row = await this.one<StaffRow>('SELECT * FROM staff WHERE id = $1', staffId);
@@ -452,6 +452,12 @@ export class PgStore implements ServerStore {
         // The person's tokens end for good: a reactivation does not bring an old session back to life.
         await this.run('DELETE FROM access_tokens WHERE staff_id = $1', staffId);
         await this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE staff_id = $1', staffId);
+        // ...and they count as signed out on every PC (review 8): no device keeps their clearance.
+        await this.run(
+          'UPDATE device_staff SET signed_out_at = $1 WHERE staff_id = $2 AND signed_out_at IS NULL',
+          at,
+          staffId,
+        );
       }
       return this.staff(staffId);
     });
@@ -1332,7 +1338,7 @@ export class PgStore implements ServerStore {
     return (
       await this.all<{ role: Role }>(
         `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
-         WHERE d.device_id = $1 AND d.signed_out_at IS NULL AND d.last_online_at >= $2`,
+         WHERE d.device_id = $1 AND d.signed_out_at IS NULL AND d.last_online_at >= $2 AND s.active = 1`,
         deviceId,
         onlineSince,
       )

@@ -309,7 +309,7 @@ export class SqliteStore implements ServerStore {
     };
   }
 
-  async setStaffActive(staffId: string, active: boolean): Promise<StaffRecord | null> {
+  async setStaffActive(staffId: string, active: boolean, at: string): Promise<StaffRecord | null> {
     while (this.busy()) await this.tail;
     const flag = active ? 1 : 0;
     const changed = this.run(
@@ -323,6 +323,12 @@ export class SqliteStore implements ServerStore {
       // The person's tokens end for good: a reactivation does not bring an old session back to life.
       this.run('DELETE FROM access_tokens WHERE staff_id = ?', staffId);
       this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE staff_id = ?', staffId);
+      // ...and they count as signed out on every PC (review 8): no device keeps their clearance.
+      this.run(
+        'UPDATE device_staff SET signed_out_at = ? WHERE staff_id = ? AND signed_out_at IS NULL',
+        at,
+        staffId,
+      );
     }
     const row = this.one<StaffRow>('SELECT * FROM staff WHERE id = ?', staffId);
     return row ? staffFromRow(row) : null;
@@ -1166,7 +1172,7 @@ export class SqliteStore implements ServerStore {
     while (this.busy()) await this.tail;
     return this.all<{ role: Role }>(
       `SELECT DISTINCT s.role AS role FROM device_staff d JOIN staff s ON s.id = d.staff_id
-       WHERE d.device_id = ? AND d.signed_out_at IS NULL AND d.last_online_at >= ?`,
+       WHERE d.device_id = ? AND d.signed_out_at IS NULL AND d.last_online_at >= ? AND s.active = 1`,
       deviceId,
       onlineSince,
     ).map((r) => r.role);

@@ -187,10 +187,11 @@ export interface ServerStore {
   /**
    * Deactivates (`active` false) or reactivates a staff account (review 7 U9). A real change bumps the record's
    * version and is a 'staff' change every console pulls, and a deactivation ends the person's access and refresh
-   * tokens for good; setting what is already set changes nothing. Returns
+   * tokens for good and marks them signed out at `at` (ISO UTC) on every PC they were signed in on (review 8), so
+   * no device keeps their clearance; setting what is already set changes nothing. Returns
    * the record as it is now, or null for an unknown id.
    */
-  setStaffActive(staffId: string, active: boolean): Promise<StaffRecord | null>;
+  setStaffActive(staffId: string, active: boolean, at: string): Promise<StaffRecord | null>;
 
   insertDevice(device: Device): Promise<void>;
   device(id: string): Promise<Device | null>;
@@ -384,7 +385,8 @@ export interface ServerStore {
   acknowledgeBreakGlass(id: string, staffId: string, at: string): Promise<boolean>;
   /**
    * Roles of the staff signed in online on the device at or after `onlineSince` (ISO UTC; the offline grace
-   * period) and not signed out there since: the device's clearance (review 4: a forgotten sign-in expires).
+   * period) and not signed out there since, whose accounts are active (review 8: a deactivated person clears
+   * nothing): the device's clearance (review 4: a forgotten sign-in expires).
    */
   deviceStaffRoles(deviceId: string, onlineSince: string): Promise<Role[]>;
 

@@ -40,7 +40,7 @@ export function staffAdminRoutes(app: FastifyInstance, ctx: ServerContext): void
     return ctx.store.transaction(async () => {
       const before = await ctx.store.staff(params.staffId);
       if (!before) throw new HttpError(404, 'NOT_FOUND', 'No such staff member.');
-      const staff = await ctx.store.setStaffActive(params.staffId, active);
+      const staff = await ctx.store.setStaffActive(params.staffId, active, ctx.nowIso());
       if (!staff || staff.version === before.version) return { staff: staff ?? before };
       await auditChange(ctx, session, {
         action: 'update',

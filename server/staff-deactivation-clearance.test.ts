@@ -1,13 +1,13 @@
 /**
  * Review 8 (U9 follow-up): a deactivated clinician's earlier online sign-in must not keep giving their PC a
  * clinician's clearance on the device credential alone (server/sync/triage-access.ts servedRole reads
- * ServerStore.deviceStaffRoles, which does not look at staff.active, and PUT /admin/staff/:id/active does not mark
- * the person signed out on their PCs). Real server on loopback; expectations by hand.
+ * ServerStore.deviceStaffRoles, which did not look at staff.active, and PUT /admin/staff/:id/active did not mark
+ * the person signed out on their PCs). review 8, failed before the fix. Real server on loopback; expectations by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { PullResponse, RecordsResponse } from '../../src-shared/sync';
-import { useServerDesk } from '../test/desk';
-import { call, signInStaff } from '../test/helpers';
+import { PullResponse, RecordsResponse } from '../src-shared/sync';
+import { useServerDesk } from './test/desk';
+import { call, signInStaff } from './test/helpers';
 
 // The PC where the clinician signed in online (and never signed out).
 const desk = useServerDesk({ username: 'clinician1' });
