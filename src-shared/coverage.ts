@@ -145,8 +145,11 @@ export const ABSENCE_ALREADY_ENDED = 'This absence has already ended.';
 export const COVERAGE_HAND_OVER_FIELDS = ['assigneeId', 'coverage.hand-over'] as const;
 export const COVERAGE_HAND_BACK_FIELDS = ['assigneeId', 'coverage.hand-back'] as const;
 
-/** How a thread handed over came out at the hand-back (server coverage_moves.outcome). */
-export type CoverageMoveOutcome = 'returned' | 'kept-closed' | 'kept-reassigned' | 'gone';
+/**
+ * How a thread handed over came out at the hand-back (server coverage_moves.outcome). 'kept-inactive': the absent
+ * clinician was deactivated meanwhile, so the open thread stayed with the cover (review 8).
+ */
+export type CoverageMoveOutcome = 'returned' | 'kept-closed' | 'kept-reassigned' | 'kept-inactive' | 'gone';
 
 /** An absence as the console lists it (coverage.list): the record plus the names a person reads. */
 export const AbsenceView = AbsenceRecord.extend({

@@ -369,7 +369,7 @@ export const PG_MIGRATIONS: readonly string[] = [
     to_staff TEXT COLLATE "C" NOT NULL,
     moved_at TEXT COLLATE "C" NOT NULL,
     returned_at TEXT COLLATE "C",
-    -- returned | kept-closed | kept-reassigned | gone
+    -- returned | kept-closed | kept-reassigned | kept-inactive | gone
     outcome TEXT COLLATE "C",
     PRIMARY KEY (absence_id, thread_id)
   );

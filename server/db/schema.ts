@@ -383,7 +383,7 @@ export const MIGRATIONS: readonly string[] = [
     to_staff TEXT NOT NULL,
     moved_at TEXT NOT NULL,
     returned_at TEXT,
-    -- returned | kept-closed | kept-reassigned | gone
+    -- returned | kept-closed | kept-reassigned | kept-inactive | gone
     outcome TEXT,
     PRIMARY KEY (absence_id, thread_id)
   );

@@ -249,6 +249,12 @@ async function reassign(ctx: ServerContext, thread: ThreadRecord, to: string): P
 
 async function handBack(ctx: ServerContext, absence: AbsenceRecord, now: string): Promise<number> {
   let moved = 0;
+  // The absent clinician may have been deactivated during the leave (review 8): nobody can work a thread handed
+  // back to them, so every thread stays with the cover who was working it, and the kept hand-back is in the audit
+  // trail once, on the person, for an admin to reassign if needed.
+  const absent = await ctx.store.staff(absence.staffId);
+  const returnable = !!absent && (await staffActive(ctx, absent));
+  let keptInactive = 0;
   for (const move of await ctx.store.openCoverageMoves(absence.id)) {
     const thread = await ctx.store.thread(move.threadId);
     if (!thread) {
@@ -259,6 +265,9 @@ async function handBack(ctx: ServerContext, absence: AbsenceRecord, now: string)
     } else if (thread.status === 'done') {
       // Closed by the colleague: it stays closed, with the person who closed it.
       await ctx.store.settleCoverageMove(absence.id, move.threadId, now, 'kept-closed');
+    } else if (!returnable) {
+      await ctx.store.settleCoverageMove(absence.id, move.threadId, now, 'kept-inactive');
+      keptInactive++;
     } else {
       await reassign(ctx, thread, move.fromStaff);
       await auditMove(ctx, absence, thread.id, COVERAGE_HAND_BACK_FIELDS);
@@ -266,6 +275,18 @@ async function handBack(ctx: ServerContext, absence: AbsenceRecord, now: string)
       moved++;
     }
   }
+  if (keptInactive > 0)
+    await ctx.audit.write({
+      staffId: absence.staffId,
+      role: absent?.role ?? null,
+      deviceId: 'server',
+      action: 'update',
+      entityType: 'staff',
+      entityId: absence.staffId,
+      fields: ['coverage.hand-back', 'staff-inactive'],
+      outcome: 'failure',
+      actorKind: 'system',
+    });
   await ctx.store.upsertAbsence({ ...absence, phase: 'ended', version: absence.version + 1 });
   return moved;
 }

@@ -3,12 +3,12 @@
  * during the leave. The deactivation releases only the threads assigned to them at that moment (none: the cover
  * holds them); when the absence ends, the hand-back (server/triage/coverage.ts handBack) gives the threads back
  * to the deactivated account, where they sit in a "Mine" queue nobody can work (what U9's release exists to
- * prevent). Real server on loopback (SQLite, and PostgreSQL with CLINIC_TEST_STORE=postgres); expectations by hand.
+ * prevent). review 8, failed before the fix: now they stay with the cover. Real server on loopback (SQLite, and PostgreSQL with CLINIC_TEST_STORE=postgres); expectations by hand.
  */
 import { describe, expect, it } from 'vitest';
-import type { ThreadRecord } from '../../src-shared/domain';
-import { outcomeOf, useServerDesk } from '../test/desk';
-import { call, pullAll, signInStaff } from '../test/helpers';
+import type { ThreadRecord } from '../src-shared/domain';
+import { outcomeOf, useServerDesk } from './test/desk';
+import { call, pullAll, signInStaff } from './test/helpers';
 
 // clinician1's PC; the demo clinic is in UTC.
 const desk = useServerDesk({ username: 'clinician1', scale: 0.2 });
@@ -56,7 +56,7 @@ describe('coverage hand-back to a deactivated account', () => {
     await pullAll(desk.run.url, next.accessToken);
     const thread = await desk.run.server.store.thread(open.id);
     expect(thread?.status).not.toBe('done');
-    // Not back with the deactivated account: it stays with the cover (or goes back to the queue).
-    expect(thread?.assigneeId).not.toBe('stf-clinician1');
+    // Not back with the deactivated account: it stays with the cover who was working it.
+    expect(thread?.assigneeId).toBe('stf-clinician2');
   });
 });
