@@ -39,6 +39,8 @@ const SERVER_SUITE = [
   'server/sync/records-batch.test.ts', // session 7, s7srv
   'server/staff-deactivation-clearance.test.ts', // review 8, fix8a
   'server/coverage-hand-back-deactivated.test.ts', // review 8, fix8a
+  'server/sync/records-batch-bodies-budget.test.ts', // review 8, fix8a
+  'server/sync/records-batch-btg-budget.test.ts', // review 8, fix8a
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

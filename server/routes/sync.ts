@@ -101,7 +101,9 @@ export function syncRoutes(
   app.get(SYNC_ROUTES.record, async (request) => {
     const caller = await authenticateSync(ctx, request.headers);
     const role = await servedRole(ctx, caller);
-    return serveRecord(ctx, caller, role, parse(RecordQuery, request.query, 'query'));
+    const served = await loadRecord(ctx, caller, role, parse(RecordQuery, request.query, 'query'));
+    await auditGrantRead(ctx, caller, role, served);
+    return served.record;
   });
 
   // Session 7, s7srv: several threads in one request (the bodies a pull withheld, fetched after sign-in), each
@@ -115,13 +117,14 @@ export function syncRoutes(
     let bytes = 0;
     for (const id of new Set(body.ids)) {
       try {
-        const record = await serveRecord(ctx, caller, role, { entity: body.entity, id });
-        // An answer stops growing past the pull's byte budget of attachment content (a thread may carry
-        // megabytes): the ids left out are in neither list, and the console asks for them again.
-        for (const c of record.related)
-          if (c.entity === 'attachment' && c.data) bytes += c.data.contentBase64.length;
+        const served = await loadRecord(ctx, caller, role, { entity: body.entity, id });
+        // An answer stops growing past the pull's byte budget (a thread may carry megabytes of attachments, or
+        // of message bodies: review 8 counts every byte put in the answer, as UTF-8 JSON): the ids left out are
+        // in neither list, and the console asks for them again. Only what goes in is read (audited).
+        bytes += Buffer.byteLength(JSON.stringify(served.record));
         if (records.length > 0 && bytes > BATCH_BYTES) break;
-        records.push(record);
+        await auditGrantRead(ctx, caller, role, served);
+        records.push(served.record);
       } catch (error) {
         if (!(error instanceof HttpError) || (error.status !== 403 && error.status !== 409)) throw error;
         refused.push(id);
@@ -137,17 +140,25 @@ export function syncRoutes(
   });
 }
 
+/** A record loaded for an answer, and whether its bodies are read under emergency access (break-glass). */
+interface LoadedRecord {
+  record: RecordResponse;
+  /** The thread's id when its bodies are served under a grant only (to be audited once handed out), else null. */
+  grantedThreadId: string | null;
+}
+
 /**
  * One record as the server holds it now, for `caller` served as `role` (GET /sync/record, POST /sync/records).
+ * The caller hands it out and then calls auditGrantRead (review 8: a record the batch budget leaves out is no read).
  * @throws HttpError 403 when the role may not read the clinical thread (audited as a failed read on the
  *   server's trail) and holds no emergency-access grant on it; 409 when it moved meanwhile.
  */
-async function serveRecord(
+async function loadRecord(
   ctx: ServerContext,
   caller: SyncCaller,
   role: Role,
   query: z.output<typeof RecordQuery>,
-): Promise<RecordResponse> {
+): Promise<LoadedRecord> {
   // issue 14a: a receptionist asking for a clinical thread is refused, and the refusal audited (outside the
   // read-only snapshot below, which a refusal would otherwise roll back).
   // issue 14a: emergency access (break-glass) the staff member opened on this thread and that has not expired.
@@ -191,20 +202,30 @@ async function serveRecord(
     },
     { readOnly: true },
   );
-  // Review 4: bodies handed out under emergency access are a read flagged 'BTG' on the server's own trail, so
-  // the admins' report counts them even when a (modified) console never reports its reads.
-  if (servedUnderGrant) {
-    await ctx.audit.write({
-      staffId: caller.session?.staff.id ?? null,
-      role,
-      deviceId: caller.deviceId,
-      action: 'read',
-      entityType: 'thread',
-      entityId: query.id,
-      outcome: 'success',
-      actorKind: 'staff',
-      purposeOfEvent: 'BTG',
-    });
-  }
-  return served;
+  return { record: served, grantedThreadId: servedUnderGrant ? query.id : null };
+}
+
+/**
+ * Review 4: bodies handed out under emergency access are a read flagged 'BTG' on the server's own trail, so the
+ * admins' report counts them even when a (modified) console never reports its reads. Called only for a record
+ * put in the answer (review 8); nothing for one not served under a grant.
+ */
+async function auditGrantRead(
+  ctx: ServerContext,
+  caller: SyncCaller,
+  role: Role,
+  loaded: LoadedRecord,
+): Promise<void> {
+  if (loaded.grantedThreadId === null) return;
+  await ctx.audit.write({
+    staffId: caller.session?.staff.id ?? null,
+    role,
+    deviceId: caller.deviceId,
+    action: 'read',
+    entityType: 'thread',
+    entityId: loaded.grantedThreadId,
+    outcome: 'success',
+    actorKind: 'staff',
+    purposeOfEvent: 'BTG',
+  });
 }

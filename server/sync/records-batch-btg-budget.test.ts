@@ -4,6 +4,7 @@
  * goes into the answer; a thread left out by the budget (in neither list: the console asks again) thus counts as
  * a read that handed nothing out, and once more when asked again: the admins' break-glass report over-counts.
  * Real server on loopback; attachments written to the server store for the set-up; expectations by hand.
+ * review 8, failed before the fix.
  */
 import { describe, expect, it } from 'vitest';
 import { PullResponse, RecordsResponse } from '../../src-shared/sync';

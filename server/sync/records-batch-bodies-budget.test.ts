@@ -5,6 +5,7 @@
  * PC with a clinician's clearance has the backend build it in memory. Expected: the answer stops near the budget
  * (whole threads; the rest asked for again). Real server on loopback; messages written to the server store for
  * the set-up; expectations by hand.
+ * review 8, failed before the fix.
  */
 import { describe, expect, it } from 'vitest';
 import { PullResponse, RecordsResponse } from '../../src-shared/sync';
