@@ -58,5 +58,11 @@ describe('coverage hand-back to a deactivated account', () => {
     expect(thread?.status).not.toBe('done');
     // Not back with the deactivated account: it stays with the cover who was working it.
     expect(thread?.assigneeId).toBe('stf-clinician2');
+    // The kept hand-back is on the clinician's trail once, for an admin to reassign.
+    const kept = (await desk.run.server.store.auditForEntity('staff', 'stf-clinician1', 100)).filter((e) =>
+      e.fields?.includes('staff-inactive'),
+    );
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ outcome: 'failure', fields: ['coverage.hand-back', 'staff-inactive'] });
   });
 });
