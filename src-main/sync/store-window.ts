@@ -52,7 +52,7 @@ export function evictOutsideWindow(store: Store, nowMs: number, w: StoreWindow):
     const auditPruned = pruneAuditOfAbsentRecords(store);
     if (result.threads > 0) {
       // Contentless FTS5 keeps a deleted row's terms in old segments until they merge: merge them all now.
-      db.exec(`INSERT INTO messages_fts (messages_fts) VALUES ('optimize')`);
+      store.threads.mergeSearchIfPending();
       // The prefix vocabulary (migration 15) must not keep their words either.
       store.threads.pruneSearchVocabulary();
     }

@@ -4,8 +4,8 @@
  * which ran after evictions only: the words of a message sent to the wrong patient stayed on this PC's disk
  * (DESIGN §4: the store holds no more PHI than the desk needs; what falls out is overwritten). FTS5's own
  * 'secure-delete' option cannot help a contentless_delete=1 table (it deletes by tombstone; tried on 3.53), so the
- * refresh that drops a deleted message's last word merges the index (FTS5 'optimize') and secure_delete overwrites
- * the freed pages. Checked with the key: no block of the index's shadow table, and no page of the decrypted
+ * refresh that drops a deleted message notes a merge of the index (FTS5 'optimize'), which the core runs on lock
+ * and sign-out (tests/integration/search-merge-on-lock.test.ts), and secure_delete overwrites the freed pages. Checked with the key: no block of the index's shadow table, and no page of the decrypted
  * database file after a checkpoint, holds the word. Real encrypted store; expectations by hand.
  */
 import fs from 'node:fs';
@@ -84,8 +84,13 @@ describe('a message the server deletes', () => {
       remaining: 0,
     });
     store.threads.refreshSearch(1);
+    // The sync that deleted it only notes the merge (about 1 s at 200k messages); the core merges on lock.
+    expect(indexHolds()).toBe(true);
+    expect(store.threads.mergeSearchIfPending()).toBe(true);
     expect(indexHolds()).toBe(false);
     expect(fileHolds(t, WORD_TAIL)).toBe(false);
+    // Nothing deleted since: no second rewrite of the index.
+    expect(store.threads.mergeSearchIfPending()).toBe(false);
     // The other message is still found by its words.
     expect(
       store.db.prepare(`SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'tablets'`).pluck().get(),

@@ -559,6 +559,14 @@ export class ThreadsRepo {
     this.search.addWordsOf(bodies);
   }
 
+  /**
+   * Merge the search index if messages were deleted since the last merge, so their terms leave the disk (review 7
+   * U7; SearchIndex.mergeIfPending: about 1 s of CPU at 200k messages). @returns true when it merged.
+   */
+  mergeSearchIfPending(): boolean {
+    return this.search.mergeIfPending();
+  }
+
   /** Drop search-vocabulary words the index no longer holds (after an eviction; SearchIndex.pruneVocabulary). */
   pruneSearchVocabulary(): number {
     return this.search.pruneVocabulary();
