@@ -396,12 +396,9 @@ export class AuthService implements SyncCredentials {
       if (!(error instanceof PortalError)) throw error;
       if (error.kind === 'unauthorized') {
         this.recordFailure(username);
-        // The backend does not say why; this PC knows when the account was deactivated (pulled: review 7 U9).
-        const deactivated = this.o.store.staff.byUsername(username)?.active === false;
-        throw new ApiError(
-          'UNAUTHENTICATED',
-          deactivated ? DEACTIVATED_MESSAGE : 'Wrong username, password or code.',
-        );
+        // One answer for every refusal, as the backend's 401: a deactivated account is not named before its
+        // password was proven right (review 8: no account-status oracle at an unattended desk).
+        throw new ApiError('UNAUTHENTICATED', 'Wrong username, password or code.');
       }
       if (error.kind === 'throttled') {
         throw new ApiError('UNAUTHENTICATED', error.message, error.retryAfterSeconds);
@@ -424,7 +421,7 @@ export class AuthService implements SyncCredentials {
     await this.oneAtATime(username, async () => {
       this.assertNotThrottled(username, false);
       const cred = this.o.store.staff.credential(username);
-      this.refuseDeactivated(username, cred?.staff_id ?? null);
+      this.refuseUnverifiable(username, cred?.staff_id ?? null);
       if (!cred?.verifier || !cred.verified_at) {
         throw new ApiError(
           'OFFLINE',
@@ -458,15 +455,16 @@ export class AuthService implements SyncCredentials {
   }
 
   /**
-   * An offline sign-in of an account the backend deactivated (pulled: review 7 U9) is refused with a clear
-   * error, and recorded as a failed sign-in (DESIGN §7). Its verifier is gone already (StaffRepo.upsert).
+   * An offline sign-in of an account the backend deactivated (pulled: review 7 U9) cannot be checked: its verifier
+   * is gone (StaffRepo.upsert). It is refused with the same words as a wrong password (review 8: the deactivation
+   * is named only once the password was proven right) and recorded as a failed sign-in (DESIGN §7).
    * @throws ApiError UNAUTHENTICATED
    */
-  private refuseDeactivated(username: string, staffId: string | null): void {
+  private refuseUnverifiable(username: string, staffId: string | null): void {
     const staff = staffId ? this.o.store.staff.byId(staffId) : this.o.store.staff.byUsername(username);
     if (staff?.active !== false) return;
     this.o.store.transaction(() => this.auditFailedSignIn(username));
-    throw new ApiError('UNAUTHENTICATED', DEACTIVATED_MESSAGE);
+    throw new ApiError('UNAUTHENTICATED', 'Wrong username or password.');
   }
 
   lock(reason: LockReason): void {
