@@ -303,6 +303,14 @@ export class AuthService implements SyncCredentials {
     });
   }
 
+  /**
+   * Start the session of a person whose password was verified (online by the backend, or offline by the device
+   * verifier). The sign-in answer's staff record is written only when it is not older than the stored one (its
+   * `version`): an answer that arrives after the PC pulled a deactivation never undoes it (review 8 U9 race).
+   * The stored record is read again here, in the same synchronous step that starts the session, so a
+   * deactivation pulled while the password was checked refuses the session.
+   * @throws ApiError UNAUTHENTICATED (account deactivated, audited as a failed sign-in; unknown on this PC)
+   */
   private async startSession(tokens: TokenResponse, password: string, offline: false): Promise<void>;
   private async startSession(tokens: null, password: string, offline: true, staffId: string): Promise<void>;
   private async startSession(
@@ -312,10 +320,19 @@ export class AuthService implements SyncCredentials {
     staffId?: string,
   ): Promise<void> {
     const { store, clock } = this.o;
-    if (tokens) {
-      const verifier = await makeVerifier(password, this.o.passwordCost);
-      store.transaction(() => {
-        store.staff.upsert(tokens.staff);
+    const verifier = tokens ? await makeVerifier(password, this.o.passwordCost) : null;
+    const staff = store.transaction(() => {
+      if (tokens) {
+        const stored = store.staff.byId(tokens.staff.id);
+        // Never write a record older than the stored one (a pull may have overtaken this answer).
+        if (!stored || stored.version <= tokens.staff.version) store.staff.upsert(tokens.staff);
+      }
+      const current = store.staff.byId(tokens ? tokens.staff.id : staffId!);
+      if (current?.active === false) {
+        this.auditFailedSignIn(current.username);
+        return 'deactivated' as const;
+      }
+      if (tokens && verifier !== null) {
         store.staff.saveCredential({
           username: tokens.staff.username,
           staff_id: tokens.staff.id,
@@ -325,9 +342,15 @@ export class AuthService implements SyncCredentials {
           locked: 0,
           last_failed_at: null,
         });
-      });
+      }
+      return current;
+    });
+    if (staff === 'deactivated') {
+      // The backend's tokens of a deactivated account are handed back at once.
+      if (tokens) void this.client.signOut(tokens.accessToken);
+      // The password was right (backend or verifier), so the reason may be given (review 8: no status oracle).
+      throw new ApiError('UNAUTHENTICATED', DEACTIVATED_MESSAGE);
     }
-    const staff = tokens ? tokens.staff : store.staff.byId(staffId!);
     if (!staff)
       throw new ApiError(
         'UNAUTHENTICATED',
@@ -373,12 +396,9 @@ export class AuthService implements SyncCredentials {
       if (!(error instanceof PortalError)) throw error;
       if (error.kind === 'unauthorized') {
         this.recordFailure(username);
-        // The backend does not say why; this PC knows when the account was deactivated (pulled: review 7 U9).
-        const deactivated = this.o.store.staff.byUsername(username)?.active === false;
-        throw new ApiError(
-          'UNAUTHENTICATED',
-          deactivated ? DEACTIVATED_MESSAGE : 'Wrong username, password or code.',
-        );
+        // One answer for every refusal, as the backend's 401: a deactivated account is not named before its
+        // password was proven right (review 8: no account-status oracle at an unattended desk).
+        throw new ApiError('UNAUTHENTICATED', 'Wrong username, password or code.');
       }
       if (error.kind === 'throttled') {
         throw new ApiError('UNAUTHENTICATED', error.message, error.retryAfterSeconds);
@@ -401,7 +421,7 @@ export class AuthService implements SyncCredentials {
     await this.oneAtATime(username, async () => {
       this.assertNotThrottled(username, false);
       const cred = this.o.store.staff.credential(username);
-      this.refuseDeactivated(username, cred?.staff_id ?? null);
+      this.refuseUnverifiable(username, cred?.staff_id ?? null);
       if (!cred?.verifier || !cred.verified_at) {
         throw new ApiError(
           'OFFLINE',
@@ -421,26 +441,30 @@ export class AuthService implements SyncCredentials {
         throw new ApiError('UNAUTHENTICATED', 'Wrong username or password.');
       }
       this.o.store.staff.forgiveFailure(username, counted, cred.locked);
-      // A verifier of older parameters is re-made now, while the password is at hand (issue 10).
+      // A verifier of older parameters is re-made now, while the password is at hand (issue 10); kept only if
+      // the stored one is still the one checked (a deactivation pulled meanwhile dropped it: review 8 U9).
       if (verifierNeedsUpgrade(cred.verifier, this.o.passwordCost)) {
         const verifier = await makeVerifier(password, this.o.passwordCost);
         const current = this.o.store.staff.credential(username);
-        if (current) this.o.store.staff.saveCredential({ ...current, verifier });
+        if (current?.verifier === cred.verifier) this.o.store.staff.saveCredential({ ...current, verifier });
       }
+      // startSession re-reads the stored record after the password check: a deactivation pulled during the
+      // check refuses the session (review 8 U9).
       await this.startSession(null, password, true, cred.staff_id);
     });
   }
 
   /**
-   * An offline sign-in of an account the backend deactivated (pulled: review 7 U9) is refused with a clear
-   * error, and recorded as a failed sign-in (DESIGN §7). Its verifier is gone already (StaffRepo.upsert).
+   * An offline sign-in of an account the backend deactivated (pulled: review 7 U9) cannot be checked: its verifier
+   * is gone (StaffRepo.upsert). It is refused with the same words as a wrong password (review 8: the deactivation
+   * is named only once the password was proven right) and recorded as a failed sign-in (DESIGN §7).
    * @throws ApiError UNAUTHENTICATED
    */
-  private refuseDeactivated(username: string, staffId: string | null): void {
+  private refuseUnverifiable(username: string, staffId: string | null): void {
     const staff = staffId ? this.o.store.staff.byId(staffId) : this.o.store.staff.byUsername(username);
     if (staff?.active !== false) return;
     this.o.store.transaction(() => this.auditFailedSignIn(username));
-    throw new ApiError('UNAUTHENTICATED', DEACTIVATED_MESSAGE);
+    throw new ApiError('UNAUTHENTICATED', 'Wrong username or password.');
   }
 
   lock(reason: LockReason): void {
@@ -474,6 +498,17 @@ export class AuthService implements SyncCredentials {
       const cred = this.o.store.staff.credential(username);
       const counted = this.countFailure(username);
       const right = cred?.verifier ? await checkVerifier(password, cred.verifier) : false;
+      if (right && this.o.store.staff.byId(session.staff.id)?.active === false) {
+        // Deactivated (pulled) while the password was checked: the stored record decides, not the one read
+        // before the check (review 8 U9). The session ends; the password was right, so the reason is given.
+        this.o.store.staff.forgiveFailure(username, counted, cred?.locked ?? 0);
+        this.o.store.transaction(() => this.auditFailedSignIn(username));
+        if (this.session === session) {
+          this.endSession('deactivated');
+          queueMicrotask(() => this.o.onChange());
+        }
+        throw new ApiError('UNAUTHENTICATED', DEACTIVATED_MESSAGE);
+      }
       if (right && this.session !== session) {
         // Signed out while the password was checked: nothing to unlock, and no failure either.
         this.o.store.staff.forgiveFailure(username, counted, cred?.locked ?? 0);

@@ -1,8 +1,9 @@
 /**
- * Review 8 (U9 race): an online sign-in the backend answered just before an admin deactivated the account, whose
- * answer reaches the console after the PC pulled the deactivation. AuthService.startSession then upserts the
- * sign-in answer's (older) staff record over the pulled one: the PC forgets the deactivation for good (the cursor
- * is past it), keeps a fresh offline verifier and runs an active session of a deactivated account.
+ * review 8, failed before the fix (U9 race): an online sign-in the backend answered just before an admin
+ * deactivated the account, whose answer reaches the console after the PC pulled the deactivation.
+ * AuthService.startSession then upserted the sign-in answer's (older) staff record over the pulled one: the PC
+ * forgot the deactivation for good (the cursor is past it), kept a fresh offline verifier and ran an active
+ * session of a deactivated account.
  * Real backend on loopback, a loopback HTTP relay that holds the sign-in answer (a server that answers late),
  * SQLCipher stores, keychain; expectations by hand.
  */

@@ -1,9 +1,10 @@
 /**
- * Review 8 (U9, LOW): the console says "This account has been deactivated" to anyone who types a deactivated
- * username, whatever password and code they type (AuthService.signIn's online refusal and refuseDeactivated
- * offline, both before any credential is checked): an account-status oracle at an unattended front desk, which
- * the backend itself does not give (it answers one 401 for every refusal). Expected: the same words as any wrong
- * credential unless the password was right. Real backend on loopback, SQLCipher stores, keychain.
+ * review 8, failed before the fix (U9, LOW): the console said "This account has been deactivated" to anyone who
+ * typed a deactivated username, whatever password and code they typed (AuthService.signIn's online refusal and
+ * refuseDeactivated offline, both before any credential was checked): an account-status oracle at an unattended
+ * front desk, which the backend itself does not give (it answers one 401 for every refusal). Expected: the same
+ * words as any wrong credential unless the password was right. Real backend on loopback, SQLCipher stores,
+ * keychain.
  */
 import { describe, expect, it } from 'vitest';
 import { setStaffActive } from '../helpers/staff-admin';
@@ -28,6 +29,11 @@ describe('a deactivated username typed with a wrong password', () => {
       expect(offline.ok ? null : offline.error.message).not.toBe(
         'This account has been deactivated: ask the clinic admin.',
       );
+      // The words of any wrong password offline.
+      expect(offline.ok ? null : offline.error).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        message: 'Wrong username or password.',
+      });
     } finally {
       await desk.portal.restart();
     }
