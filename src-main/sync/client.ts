@@ -10,6 +10,8 @@ import {
   PushResponse,
   type PushRequest,
   RecordResponse,
+  type RecordsRequest,
+  RecordsResponse,
   SYNC_ROUTES,
   ServerError,
 } from '../../src-shared/sync';
@@ -292,6 +294,16 @@ export class SyncClient {
     const path = `${SYNC_ROUTES.record}?entity=${entity}&id=${encodeURIComponent(id)}`;
     const res = await this.request({ method: 'GET', path, signal });
     return validateAnswer(RecordResponse, await this.json(res, 'record answer'), 'record answer');
+  }
+
+  /**
+   * Session 7, s7srv: several threads in one request (POST /sync/records, at most RECORDS_BATCH_MAX ids); each
+   * served or refused as `record` would be, refusals named in `refused`.
+   */
+  async records(ids: string[], signal: AbortSignal): Promise<RecordsResponse> {
+    const body: RecordsRequest = { entity: 'thread', ids };
+    const res = await this.request({ method: 'POST', path: SYNC_ROUTES.records, body, signal });
+    return validateAnswer(RecordsResponse, await this.json(res, 'records answer'), 'records answer');
   }
 
   /** Open the poke stream; the caller reads `body` until it ends. Throws when the stream is not available. */

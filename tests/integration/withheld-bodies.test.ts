@@ -8,6 +8,7 @@
  * Failed on main d4f825f (review 4, session 4); guards the fix.
  * Real portal backend (demo clinic, about 5,700 changes: two pull batches of 5,000), real stores, real router.
  */
+import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ThreadDetail } from '../../src-shared/views';
 import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
@@ -63,7 +64,20 @@ describe('withheld clinical bodies on a shared PC (review of 706298d)', () => {
 
   it('a clinician signing in on that PC sees the messages of a thread re-prioritised after them', async () => {
     expect((await desk.signIn('clinician1')).ok).toBe(true);
+    // Session 7, s7srv: the marked threads come 100 a request (POST /sync/records), not one request each.
+    const marked = desk.core.store.db
+      .prepare('SELECT count(*) FROM withheld_threads')
+      .pluck()
+      .get() as number;
+    expect(marked).toBeGreaterThan(100);
+    const asked: string[] = [];
+    const onRequest = (req: IncomingMessage) => asked.push(`${req.method} ${req.url?.split('?')[0]}`);
+    portal.server.app.server.on('request', onRequest);
     await desk.ok('sync.now'); // fetches what is marked withheld
+    portal.server.app.server.off('request', onRequest);
+    expect(asked.filter((r) => r === 'GET /sync/record')).toEqual([]);
+    expect(asked.filter((r) => r === 'POST /sync/records')).toHaveLength(Math.ceil(marked / 100));
+    expect(desk.core.store.db.prepare('SELECT count(*) FROM withheld_threads').pluck().get()).toBe(0);
     const empty: string[] = [];
     for (const threadId of touched) {
       const detail = await desk.ok<ThreadDetail>('thread.get', { threadId });

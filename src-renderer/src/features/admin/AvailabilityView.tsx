@@ -4,7 +4,7 @@
  * again and sends them to every console. The editor is deliberately simple: per weekday one working block, an
  * optional lunch and an optional admin block, in wall-clock time at the provider's location.
  */
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type {
   AvailabilityAdminView,
   AvailabilityBlock,
@@ -110,14 +110,22 @@ export function AvailabilityView() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  // Session 8, s8rec: an answer for a provider no longer chosen (a reload still under way when another was
+  // picked) is dropped, so the template shown is always the chosen provider's.
+  const chosen = useRef(provider?.id);
+  chosen.current = provider?.id;
   const load = useCallback(() => {
     if (!provider) return;
-    call('availability.get', { providerId: provider.id }).then(
+    const asked = provider.id;
+    call('availability.get', { providerId: asked }).then(
       (v) => {
+        if (chosen.current !== asked) return;
         setView(v);
         setError(null);
       },
-      (e) => setError(errorMessage(e)),
+      (e) => {
+        if (chosen.current === asked) setError(errorMessage(e));
+      },
     );
   }, [provider?.id]);
   useEffect(load, [load, version]);
@@ -181,6 +189,9 @@ export function AvailabilityView() {
         label="Provider"
         value={provider?.id ?? ''}
         onChange={(id) => {
+          // Session 8, s8rec: picking the provider already shown changes nothing. Clearing the view here would
+          // wait for a reload that only a change of provider (or of the data) starts: "Loading…" for good.
+          if (id === provider?.id) return;
           setProviderId(id);
           setView(null);
           setRows(null);
