@@ -11,6 +11,7 @@ import { auditChange, authenticateAdmin } from '../auth/admin-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
+import { releaseThread } from '../triage/release';
 
 const StaffParams = z.strictObject({ staffId: z.string().min(1).max(64) });
 const ActiveBody = z.strictObject({ active: z.boolean() });
@@ -51,20 +52,7 @@ export function staffAdminRoutes(app: FastifyInstance, ctx: ServerContext): void
       if (!active) {
         for (;;) {
           const held = await ctx.store.openThreadsAssignedTo(staff.id, RELEASE_BATCH);
-          for (const thread of held) {
-            await ctx.store.updateThread({
-              ...thread,
-              assigneeId: null,
-              updatedAt: ctx.nowIso(),
-              version: thread.version + 1,
-            });
-            await auditChange(ctx, session, {
-              action: 'update',
-              entityType: 'thread',
-              entityId: thread.id,
-              fields: ['assigneeId'],
-            });
-          }
+          for (const thread of held) await releaseThread(ctx, session, thread);
           if (held.length < RELEASE_BATCH) break;
         }
       }

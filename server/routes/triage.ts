@@ -12,6 +12,7 @@ import { adminRead, auditChange, authenticateAdmin, changedFields } from '../aut
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { parse } from '../http/validate';
+import { releaseThread } from '../triage/release';
 
 const PoolParams = z.strictObject({ poolId: z.string().regex(/^[a-z0-9-]{1,64}$/) });
 const PoolBody = PoolRecord.omit({ id: true, version: true });
@@ -83,18 +84,7 @@ export function triageRoutes(app: FastifyInstance, ctx: ServerContext): void {
           if (!roles.has(holder)) roles.set(holder, (await ctx.store.staff(holder))?.role ?? null);
           const role = roles.get(holder);
           if (role === null || role === undefined || roleMayReadPool(role, pool.kind)) continue;
-          await ctx.store.updateThread({
-            ...thread,
-            assigneeId: null,
-            updatedAt: ctx.nowIso(),
-            version: thread.version + 1,
-          });
-          await auditChange(ctx, session, {
-            action: 'update',
-            entityType: 'thread',
-            entityId: thread.id,
-            fields: ['assigneeId'],
-          });
+          await releaseThread(ctx, session, thread);
         }
       }
       return { pool };
