@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MessageRecord, PatientRecord, ThreadRecord } from '../../src-shared/domain';
+import type { PatientRecord } from '../../src-shared/domain';
+import { messageRecord, SERVER_FIXTURE_AT as AT, threadRecord } from '../../tests/helpers/fixtures';
 import { MIGRATIONS } from './schema';
 import { SqliteStore } from './sqlite-store';
 
@@ -21,32 +22,13 @@ const PATIENT: PatientRecord = {
   phone: null,
   version: 1,
 };
-const AT = '2026-03-02T08:00:00.000Z';
-const THREAD: ThreadRecord = {
-  id: 'thr-w1',
-  patientId: 'pat-w1',
-  subject: 'Question',
-  status: 'new',
-  priority: 'routine',
-  assigneeId: null,
-  providerId: null,
-  createdAt: AT,
-  updatedAt: AT,
-  lastMessageAt: AT,
-  dueAt: null,
-  version: 1,
-  topic: 'scheduling',
-  poolId: 'front-desk',
-};
-const MESSAGE: MessageRecord = {
+const THREAD = threadRecord({ id: 'thr-w1', patientId: 'pat-w1', subject: 'Question' });
+const MESSAGE = messageRecord({
   id: 'msg-w1',
   threadId: 'thr-w1',
-  authorKind: 'patient',
   authorId: 'pat-w1',
   body: 'Can I come "earlier"?',
-  sentAt: AT,
-  version: 1,
-};
+});
 
 let dir: string;
 let store: SqliteStore;

@@ -5,7 +5,7 @@
  * Runs on SQLite and, in the vitest project "postgres", on PostgreSQL (vitest.config.ts SERVER_SUITE).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditRecord, MessageRecord, ThreadRecord } from '../../src-shared/domain';
+import type { AuditRecord } from '../../src-shared/domain';
 import {
   PULL_CURSOR_HEADER,
   PULL_HAS_MORE_HEADER,
@@ -15,6 +15,7 @@ import {
 } from '../../src-shared/sync';
 import type { ServerStore } from '../db/types';
 import { useServerDesk } from '../test/desk';
+import { messageRecord, SERVER_FIXTURE_AT as AT, threadRecord } from '../../tests/helpers/fixtures';
 import { call, signInStaff, type StaffLogin } from '../test/helpers';
 
 const desk = useServerDesk({ scale: 0.05 }); // reception1, signed in on the front-desk PC
@@ -22,34 +23,15 @@ let doc: StaffLogin; // clinician1 on another PC
 let store: ServerStore;
 let patientId: string;
 
-const AT = '2026-03-02T08:00:00.000Z';
-const THREAD: ThreadRecord = {
+const THREAD = threadRecord({
   id: 'thr-wire-1',
-  patientId: '', // set in beforeAll: a demo patient
   subject: 'Rash after the new tablets',
-  status: 'new',
-  priority: 'routine',
-  assigneeId: null,
-  providerId: null,
-  createdAt: AT,
-  updatedAt: AT,
-  lastMessageAt: AT,
-  dueAt: null,
-  version: 1,
   topic: 'clinical-question',
   poolId: 'clinical',
-};
+}); // patientId: a demo patient's, set where it is inserted
 /** Quotes, a backslash, control characters, accents, an emoji and U+2028: what JSON text must escape or keep. */
 const BODY = 'It itches "a lot" \\ since Monday,\nworse at night\t(é, 😷, \u2028, \u0001).';
-const MESSAGE: MessageRecord = {
-  id: 'msg-wire-1',
-  threadId: 'thr-wire-1',
-  authorKind: 'patient',
-  authorId: '',
-  body: BODY,
-  sentAt: AT,
-  version: 1,
-};
+const MESSAGE = messageRecord({ id: 'msg-wire-1', threadId: 'thr-wire-1', body: BODY }); // authorId: set on insert
 
 /** One page after `after` as `who` sends it (token, or the device credential alone), checked as a console does. */
 async function page(

@@ -8,6 +8,7 @@ import type { MessageRecord, ThreadRecord } from '../../src-shared/domain';
 import { RecordsResponse, SYNC_ROUTES } from '../../src-shared/sync';
 import type { ServerStore } from '../db/types';
 import { useServerDesk } from '../test/desk';
+import { messageRecord, threadRecord } from '../../tests/helpers/fixtures';
 import { call, signInStaff, type StaffLogin } from '../test/helpers';
 
 const desk = useServerDesk({ scale: 0.05 }); // reception1
@@ -15,32 +16,10 @@ let doc: StaffLogin;
 let store: ServerStore;
 let patientId: string;
 
-const AT = '2026-03-02T08:00:00.000Z';
-const thread = (id: string, poolId: string, topic: ThreadRecord['topic']): ThreadRecord => ({
-  id,
-  patientId,
-  subject: `Subject of ${id}`,
-  status: 'new',
-  priority: 'routine',
-  assigneeId: null,
-  providerId: null,
-  createdAt: AT,
-  updatedAt: AT,
-  lastMessageAt: AT,
-  dueAt: null,
-  version: 1,
-  topic,
-  poolId,
-});
-const message = (id: string, threadId: string): MessageRecord => ({
-  id,
-  threadId,
-  authorKind: 'patient',
-  authorId: patientId,
-  body: `Body of ${id}`,
-  sentAt: AT,
-  version: 1,
-});
+const thread = (id: string, poolId: string, topic: ThreadRecord['topic']): ThreadRecord =>
+  threadRecord({ id, patientId, subject: `Subject of ${id}`, topic, poolId });
+const message = (id: string, threadId: string): MessageRecord =>
+  messageRecord({ id, threadId, authorId: patientId, body: `Body of ${id}` });
 
 beforeAll(async () => {
   doc = await signInStaff(desk.run, 'clinician1');

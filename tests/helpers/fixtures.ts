@@ -70,3 +70,26 @@ export const bookedAppointment = (
   over: Pick<AppointmentRecord, 'id' | 'start' | 'end'> & Partial<AppointmentRecord>,
 ): AppointmentRecord =>
   appointmentFixture({ providerId: 'prv-001', patientId: 'pat-000004', reason: 'Check-up', ...over });
+
+/** The instant (UTC) the server-side thread and message fixtures are written at. */
+export const SERVER_FIXTURE_AT = '2026-03-02T08:00:00.000Z';
+
+/**
+ * A thread as the portal backend stores it (session 8, s8rec; closing note 7, D2–D4): `threadFixture` created,
+ * updated and last written to at SERVER_FIXTURE_AT, routed to the front desk (topic 'scheduling', pool
+ * 'front-desk'), unless `over` says otherwise. For `server.store.insertThread` in server tests; the tests'
+ * expected answers stay written out by hand.
+ */
+export const threadRecord = (over: Partial<ThreadRecord> = {}): ThreadRecord =>
+  threadFixture({
+    createdAt: SERVER_FIXTURE_AT,
+    updatedAt: SERVER_FIXTURE_AT,
+    lastMessageAt: SERVER_FIXTURE_AT,
+    topic: 'scheduling',
+    poolId: 'front-desk',
+    ...over,
+  });
+
+/** A patient's message on the backend: `messageFixture` sent at SERVER_FIXTURE_AT unless `over` says otherwise. */
+export const messageRecord = (over: Partial<MessageRecord> = {}): MessageRecord =>
+  messageFixture({ sentAt: SERVER_FIXTURE_AT, ...over });

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messageRecord, threadRecord } from '../helpers/fixtures';
 import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
 import { FaultProxy, httpResponse } from '../helpers/sync-fault-proxy';
 
@@ -18,34 +19,19 @@ beforeAll(async () => {
   portal = await startPortal();
   const store = portal.server.store;
   const patientId = (await store.changesAfter(0, 100_000)).find((r) => r.entity === 'patient')!.id;
-  const at = '2026-03-02T08:00:00.000Z';
   await store.transaction(async () => {
     for (const [n, id] of BIG.entries()) {
-      await store.insertThread({
-        id,
-        patientId,
-        subject: `Scan ${n}`,
-        status: 'new',
-        priority: 'routine',
-        assigneeId: null,
-        providerId: null,
-        createdAt: at,
-        updatedAt: at,
-        lastMessageAt: at,
-        dueAt: null,
-        version: 1,
-        topic: 'test-results',
-        poolId: 'results',
-      });
-      await store.insertMessage({
-        id: `msg-wb-${n}`,
-        threadId: id,
-        authorKind: 'patient',
-        authorId: patientId,
-        body: 'The scan you asked for.',
-        sentAt: at,
-        version: 1,
-      });
+      await store.insertThread(
+        threadRecord({ id, patientId, subject: `Scan ${n}`, topic: 'test-results', poolId: 'results' }),
+      );
+      await store.insertMessage(
+        messageRecord({
+          id: `msg-wb-${n}`,
+          threadId: id,
+          authorId: patientId,
+          body: 'The scan you asked for.',
+        }),
+      );
       await store.insertAttachment({
         id: `att-wb-${n}`,
         messageId: `msg-wb-${n}`,
