@@ -8,13 +8,15 @@ import type { TestConsole, TestPortal } from './console-harness';
 
 /**
  * `PUT /admin/staff/:staffId/active` `{ active }` from `admin` (a console signed in as an admin); fails the test
- * unless the backend answers 200.
+ * unless the backend answers 200. With `pulledBy`, that console then pulls the change (`sync.now` through its
+ * router, which must succeed), as the person's PC sees a deactivation (session 8, s8rec: closing note 7, D8).
  */
 export async function setStaffActive(
   portal: TestPortal,
   admin: TestConsole,
   staffId: string,
   active: boolean,
+  options: { pulledBy?: TestConsole } = {},
 ): Promise<void> {
   const auth = admin.core.auth;
   const route = SYNC_ROUTES.adminStaffActive.replace(':staffId', encodeURIComponent(staffId));
@@ -28,4 +30,5 @@ export async function setStaffActive(
     body: JSON.stringify({ active }),
   });
   expect(res.status, `PUT ${route}`).toBe(200);
+  if (options.pulledBy) await options.pulledBy.ok('sync.now');
 }

@@ -24,8 +24,7 @@ describe('a deactivated colleague', () => {
     });
     const threadId = page.threads[0]!.id;
 
-    await setStaffActive(desk.portal, admin, 'stf-clinician2', false);
-    await clinic.ok('sync.now');
+    await setStaffActive(desk.portal, admin, 'stf-clinician2', false, { pulledBy: clinic });
 
     const staff = await clinic.ok<{ id: string; active: boolean }[]>('staff.list');
     expect(staff.filter((s) => s.id.startsWith('stf-clinician')).map((s) => [s.id, s.active])).toEqual([
@@ -52,8 +51,7 @@ describe('a deactivated colleague', () => {
     expect(clinic.core.store.outbox.count()).toBe(outbox);
 
     // Reactivated and pulled: assignable again.
-    await setStaffActive(desk.portal, admin, 'stf-clinician2', true);
-    await clinic.ok('sync.now');
+    await setStaffActive(desk.portal, admin, 'stf-clinician2', true, { pulledBy: clinic });
     expect((await clinic.call('thread.assign', { threadId, assigneeId: 'stf-clinician2' })).ok).toBe(true);
   });
 });

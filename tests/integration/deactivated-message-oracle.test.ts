@@ -15,8 +15,7 @@ const desk = useSyncedConsoles(['reception1', 'admin1'] as const, { console: { a
 describe('a deactivated username typed with a wrong password', () => {
   it('gets the same answer as any wrong credential, online and offline', async () => {
     const [front, admin] = desk.consoles;
-    await setStaffActive(desk.portal, admin, 'stf-clinician1', false);
-    await front.ok('sync.now');
+    await setStaffActive(desk.portal, admin, 'stf-clinician1', false, { pulledBy: front });
     await front.ok('auth.signOut');
     const online = await front.signIn('clinician1', 'not-the-password');
     expect(online.ok ? null : online.error).toMatchObject({

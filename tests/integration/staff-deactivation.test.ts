@@ -36,8 +36,7 @@ describe('a staff account deactivated on the backend', () => {
     expect((await clinic.call('thread.get', { threadId })).ok).toBe(true);
     expect(clinic.core.store.staff.credential('clinician1')?.verifier).toBeTruthy();
 
-    await setActive(admin, 'stf-clinician1', false);
-    await clinic.ok('sync.now');
+    await setStaffActive(desk.portal, admin, 'stf-clinician1', false, { pulledBy: clinic });
 
     // The running session has ended: no more reads from the local store.
     const info = await clinic.ok<SessionInfo>('session.status', {});
