@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import { openScheduleDay, useSignedInDesk, type E2EConsole } from './harness';
+import { openMainView, openScheduleDay, useSignedInDesk, type E2EConsole } from './harness';
 
 const e2e = useSignedInDesk({
   user: 'admin1',
@@ -33,10 +33,7 @@ describe('availability set on the admin screen reaches the front desk', () => {
   // its end reloaded the page by chance. Playwright's selectOption fires `change` like a re-pick would.
   it('picking the provider already shown keeps their weekly template on screen', async () => {
     const page = admin.page;
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('button', { name: 'Availability' })
-      .click();
+    await openMainView(page, 'Availability');
     const provider = page.getByLabel('Provider');
     const shown = (await provider.locator('option:checked').textContent())!;
     const template = page.getByRole('form', { name: `Weekly template of ${shown}` });
@@ -48,10 +45,7 @@ describe('availability set on the admin screen reaches the front desk', () => {
 
   it('admin adds a holiday and a lunch break: the desk sees no free slot that day, and lunch not bookable', async () => {
     const page = admin.page;
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('button', { name: 'Availability' })
-      .click();
+    await openMainView(page, 'Availability');
     await page.getByRole('heading', { name: 'Availability' }).waitFor();
     await page.getByLabel('Provider').selectOption({ label: 'Dr. Amara Okafor' });
     const template = page.getByRole('form', { name: 'Weekly template of Dr. Amara Okafor' });

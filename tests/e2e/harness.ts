@@ -309,6 +309,11 @@ export function syncBar(page: Page): Locator {
   return page.getByRole('contentinfo', { name: 'Sync status' });
 }
 
+/** Opens `view` ('Availability', 'Audit report'…) from the main navigation, as a person clicks it. */
+export async function openMainView(page: Page, view: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: view }).click();
+}
+
 /** Open the schedule on the demo's today in day view. */
 /**
  * Opens the schedule on `day` (YYYY-MM-DD) and waits until the grid shows that day's data: the grid region is

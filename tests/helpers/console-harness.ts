@@ -199,3 +199,20 @@ export async function startConsole(
     },
   };
 }
+
+/**
+ * A front-desk PC whose first sync ran for the receptionist (so the bodies of clinical pools were withheld and
+ * their threads marked, issue 14a), then signed out: where a clinician signing in fetches them. `options` as
+ * startConsole's (autoStart false unless said otherwise).
+ */
+export async function startSyncedFrontDesk(
+  portal: TestPortal,
+  options: Parameters<typeof startConsole>[1] = {},
+): Promise<TestConsole> {
+  const desk = await startConsole(portal, { autoStart: false, ...options });
+  const signedIn = await desk.signIn('reception1');
+  if (!signedIn.ok) throw new Error(`reception1 could not sign in: ${signedIn.error.code}`);
+  await desk.ok('sync.now');
+  await desk.ok('auth.signOut');
+  return desk;
+}

@@ -6,7 +6,12 @@
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageRecord, threadRecord } from '../helpers/fixtures';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import {
+  startPortal,
+  startSyncedFrontDesk,
+  type TestConsole,
+  type TestPortal,
+} from '../helpers/console-harness';
 import { FaultProxy, httpResponse } from '../helpers/sync-fault-proxy';
 
 let portal: TestPortal;
@@ -45,10 +50,7 @@ beforeAll(async () => {
   });
   // The desk talks to the backend through the fault proxy (pass unless a test says otherwise).
   proxy = new FaultProxy(Number(new URL(portal.url).port));
-  desk = await startConsole({ ...portal, url: await proxy.listen() }, { autoStart: false });
-  expect((await desk.signIn('reception1')).ok).toBe(true);
-  await desk.ok('sync.now');
-  await desk.ok('auth.signOut');
+  desk = await startSyncedFrontDesk({ ...portal, url: await proxy.listen() });
 }, 180_000);
 afterAll(async () => {
   await desk?.close();

@@ -11,7 +11,13 @@
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ThreadDetail } from '../../src-shared/views';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import {
+  startConsole,
+  startPortal,
+  startSyncedFrontDesk,
+  type TestConsole,
+  type TestPortal,
+} from '../helpers/console-harness';
 
 let portal: TestPortal;
 let doc: TestConsole;
@@ -38,10 +44,7 @@ beforeAll(async () => {
   expect(doc.core.store.outbox.peek(10)).toEqual([]);
 
   // A new front-desk PC: its first sync runs for the receptionist (bodies of clinical pools withheld).
-  desk = await startConsole(portal, { autoStart: false });
-  expect((await desk.signIn('reception1')).ok).toBe(true);
-  await desk.ok('sync.now');
-  await desk.ok('auth.signOut');
+  desk = await startSyncedFrontDesk(portal);
 }, 180_000);
 afterAll(async () => {
   await desk?.close();
