@@ -70,6 +70,15 @@ function params(q: AuditReportQuery): Record<string, string> {
 }
 
 /**
+ * A server event that is not one of this log's own (an event of this device that the server sent back): by the
+ * log's id index table up to its watermark, else among the tail's ids (migration 022; the IN list of the tail is
+ * built once per statement, not scanned per row).
+ */
+const NOT_LOCAL = (t: string): string =>
+  `NOT EXISTS (SELECT 1 FROM audit_id_index x WHERE x.id = ${t}.id)
+   AND ${t}.id NOT IN (SELECT id FROM audit_events WHERE seq > (SELECT through FROM audit_entity_indexed))`;
+
+/**
  * Local events plus server events not from this log, each arm filtered on its own table, so a filter on a
  * record or a staff member uses that table's index. Conditions are written only for filters given: an
  * "(@x IS NULL OR col = @x)" form would keep SQLite from using any index.
@@ -85,13 +94,13 @@ function union(keys: readonly string[]): string {
         OR e.seq > (SELECT through FROM audit_entity_indexed))`,
     );
   }
-  const remote = [...where('r'), 'NOT EXISTS (SELECT 1 FROM audit_events x WHERE x.id = r.id)'];
+  const remote = [...where('r'), NOT_LOCAL('r')];
   const cols =
     'id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields, actor_kind';
   return `WITH u AS (
-    SELECT ${cols}, prev_hash, hash, 0 AS remote FROM audit_events e ${local.length ? `WHERE ${local.join(' AND ')}` : ''}
+    SELECT ${cols}, seq, 0 AS remote FROM audit_events e ${local.length ? `WHERE ${local.join(' AND ')}` : ''}
     UNION ALL
-    SELECT ${cols}, NULL, NULL, 1 FROM audit_remote r WHERE ${remote.join(' AND ')}
+    SELECT ${cols}, NULL, 1 FROM audit_remote r WHERE ${remote.join(' AND ')}
   )`;
 }
 
@@ -107,16 +116,17 @@ export class AuditReport {
     const dir = sort.dir === 'asc' ? 'ASC' : 'DESC';
     const keys = this.store.db
       .prepare(
-        `${union(Object.keys(p))} SELECT u.id, u.remote FROM u ${JOIN[sort.by] ?? ''}
+        `${union(Object.keys(p))} SELECT u.id, u.seq, u.remote FROM u ${JOIN[sort.by] ?? ''}
          ORDER BY ${ORDER[sort.by]} ${dir}, u.at ${dir}, u.id ${dir} LIMIT @limit OFFSET @offset`,
       )
-      .all({ ...p, limit, offset }) as { id: string; remote: 0 | 1 }[];
-    const local = this.store.db.prepare('SELECT * FROM audit_events WHERE id = ?');
+      .all({ ...p, limit, offset }) as { id: string; seq: number | null; remote: 0 | 1 }[];
+    // Local rows by seq (the log has no index on id, migration 022), server rows by their primary key.
+    const local = this.store.db.prepare('SELECT * FROM audit_events WHERE seq = ?');
     const remote = this.store.db.prepare('SELECT * FROM audit_remote WHERE id = ?');
-    return keys.map(({ id, remote: fromServer }): ReportRow => {
+    return keys.map(({ id, seq, remote: fromServer }): ReportRow => {
       if (fromServer === 1)
         return { ...(remote.get(id) as AuditRow), prev_hash: null, hash: null, source: 'server' };
-      const row = local.get(id) as AuditRow & { prev_hash: string; hash: string };
+      const row = local.get(seq) as AuditRow & { prev_hash: string; hash: string };
       // A local event the server has sent back counts as 'server' (confirmed), as in the trails.
       return { ...row, source: remote.get(id) ? 'server' : 'local' };
     });
