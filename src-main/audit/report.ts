@@ -104,6 +104,37 @@ function union(keys: readonly string[]): string {
   )`;
 }
 
+/**
+ * A page in time order without sorting the whole union (issue 16, session 8): each source is read in (at, id) order
+ * and stops after `offset + limit` rows, and the page is cut from the merge of the two. This device's log by
+ * `audit_at_index` up to its watermark plus its tail (a few hundred rows at most, sorted), the server's events not
+ * from this log by `audit_remote_at` (migration 022). Exact: the first n rows of the union in this order are among
+ * the first n of each source. Not for one record's events (its index, migration 020, already gives a short list).
+ */
+function byTime(keys: readonly string[], dir: 'ASC' | 'DESC'): string {
+  const where = (t: string) => keys.map((k) => CONDITION[k as keyof AuditReportQuery](t));
+  const and = (conds: string[]) => conds.map((c) => ` AND ${c}`).join('');
+  // Time bounds on the index table itself, so the scan starts and ends at them.
+  const bounds = keys
+    .filter((k) => k === 'from' || k === 'to')
+    .map((k) => CONDITION[k as 'from' | 'to']('x'));
+  const order = `ORDER BY at ${dir}, id ${dir}`;
+  return `SELECT id, seq, remote FROM (
+      SELECT * FROM (
+        SELECT x.at, x.id, x.seq, 0 AS remote FROM audit_at_index x JOIN audit_events e ON e.seq = x.seq
+          WHERE 1${and([...bounds, ...where('e')])}
+          ORDER BY x.at ${dir}, x.id ${dir} LIMIT @n)
+      UNION ALL
+      SELECT e.at, e.id, e.seq, 0 FROM audit_events e
+        WHERE e.seq > (SELECT through FROM audit_entity_indexed)${and(where('e'))}
+      UNION ALL
+      SELECT * FROM (
+        SELECT r.at, r.id, NULL, 1 FROM audit_remote r INDEXED BY audit_remote_at
+          WHERE ${[...where('r'), NOT_LOCAL('r')].join(' AND ')}
+          ORDER BY r.at ${dir}, r.id ${dir} LIMIT @n))
+    ${order} LIMIT @limit OFFSET @offset`;
+}
+
 export class AuditReport {
   constructor(
     private readonly store: Store,
@@ -114,12 +145,20 @@ export class AuditReport {
   private select(q: AuditReportQuery, sort: AuditReportSort, limit: number, offset: number): ReportRow[] {
     const p = params(q);
     const dir = sort.dir === 'asc' ? 'ASC' : 'DESC';
+    const names = Object.keys(p);
+    const timeOrdered = sort.by === 'at' && limit >= 0 && !names.includes('entityId');
     const keys = this.store.db
       .prepare(
-        `${union(Object.keys(p))} SELECT u.id, u.seq, u.remote FROM u ${JOIN[sort.by] ?? ''}
+        timeOrdered
+          ? byTime(names, dir)
+          : `${union(names)} SELECT u.id, u.seq, u.remote FROM u ${JOIN[sort.by] ?? ''}
          ORDER BY ${ORDER[sort.by]} ${dir}, u.at ${dir}, u.id ${dir} LIMIT @limit OFFSET @offset`,
       )
-      .all({ ...p, limit, offset }) as { id: string; seq: number | null; remote: 0 | 1 }[];
+      .all({ ...p, limit, offset, ...(timeOrdered ? { n: offset + limit } : {}) }) as {
+      id: string;
+      seq: number | null;
+      remote: 0 | 1;
+    }[];
     // Local rows by seq (the log has no index on id, migration 022), server rows by their primary key.
     const local = this.store.db.prepare('SELECT * FROM audit_events WHERE seq = ?');
     const remote = this.store.db.prepare('SELECT * FROM audit_remote WHERE id = ?');

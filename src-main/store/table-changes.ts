@@ -15,8 +15,9 @@ const UNWATCHED = new Set([
   // the inbox read its first pages again.
   'audit_entity_index',
   'audit_entity_indexed',
-  // The log's look-up by event id (migration 022), filled in the same batches.
+  // The log's look-ups by event id and by time (migration 022), filled in the same batches.
   'audit_id_index',
+  'audit_at_index',
   'outbox',
   'sync_state',
   'sync_problems',

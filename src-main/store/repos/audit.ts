@@ -130,6 +130,7 @@ export class AuditRepo {
   private readonly indexTailStmt;
   private readonly setIndexedThroughStmt;
   private readonly indexIdTailStmt;
+  private readonly indexAtTailStmt;
   private readonly remoteForEntityStmt;
   private readonly upsertRemoteStmt;
   private readonly localActivityStmt;
@@ -192,6 +193,10 @@ export class AuditRepo {
       `INSERT OR IGNORE INTO audit_id_index (id, seq)
          SELECT id, seq FROM audit_events WHERE seq > @through AND seq <= @upto ORDER BY id`,
     );
+    this.indexAtTailStmt = db.prepare(
+      `INSERT OR IGNORE INTO audit_at_index (at, id, seq)
+         SELECT at, id, seq FROM audit_events WHERE seq > @through AND seq <= @upto ORDER BY 1, 2, 3`,
+    );
     this.setIndexedThroughStmt = db.prepare(
       `UPDATE audit_entity_indexed SET through = min(@upto, coalesce((SELECT max(seq) FROM audit_events), through))
        WHERE one = 1`,
@@ -240,8 +245,8 @@ export class AuditRepo {
     return this.indexedThroughStmt.get() ?? 0;
   }
   /**
-   * Add the events after the watermark (at most `limit` seqs of them; default all) to `audit_entity_index` and
-   * `audit_id_index` (migration 022) and move
+   * Add the events after the watermark (at most `limit` seqs of them; default all) to `audit_entity_index`,
+   * `audit_id_index` and `audit_at_index` (migration 022) and move
    * the watermark past them, in the caller's transaction (migration 020). Returns how many index rows were
    * written.
    */
@@ -250,6 +255,7 @@ export class AuditRepo {
     const upto = through + limit;
     const n = this.indexTailStmt.run({ through, upto }).changes;
     this.indexIdTailStmt.run({ through, upto });
+    this.indexAtTailStmt.run({ through, upto });
     this.setIndexedThroughStmt.run({ upto });
     return n;
   }
