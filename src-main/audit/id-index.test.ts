@@ -105,6 +105,20 @@ describe('the look-up of audit events by id, filled in batches (migration 022)',
     expect(report.csv({}).trim().split('\r\n')).toHaveLength(1 + 3);
   });
 
+  it('an event sent back before any batch ran (its device known from the tail only) is shown once', () => {
+    const a = log.record(READER, read('thread', 'thr-1'));
+    expect(t.store.db.prepare('SELECT device_id FROM audit_devices').all()).toEqual([]);
+    sentBack(a.id);
+    const page = report.page({}, undefined, 0, 50);
+    expect(page.total).toBe(1);
+    expect(page.rows.map((r) => [r.id, r.source])).toEqual([[a.id, 'server']]);
+    log.flushEntityIndex();
+    expect(t.store.db.prepare('SELECT device_id FROM audit_devices').all()).toEqual([
+      { device_id: DEVICE_ID },
+    ]);
+    expect(report.page({}, undefined, 0, 50).total).toBe(1);
+  });
+
   it('verification, the push by seq and the trail see the unindexed tail', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -224,6 +238,7 @@ describe('migration 022 on a store with events', () => {
         { id: 'evt-1', seq: 1 },
         { id: 'evt-2', seq: 2 },
       ]);
+      expect(db.prepare('SELECT device_id FROM audit_devices').all()).toEqual([{ device_id: 'dev-1' }]);
       expect(store.audit.byId('evt-3')?.seq).toBe(3);
       expect(store.audit.byId('evt-1')?.seq).toBe(1);
       expect(store.audit.localForEntity('thread', 'thr-1', 10).map((r) => r.id)).toEqual(['evt-3', 'evt-1']);

@@ -18,6 +18,7 @@ const UNWATCHED = new Set([
   // The log's look-ups by event id and by time (migration 022), filled in the same batches.
   'audit_id_index',
   'audit_at_index',
+  'audit_devices',
   'outbox',
   'sync_state',
   'sync_problems',

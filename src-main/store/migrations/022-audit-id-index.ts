@@ -20,7 +20,9 @@ import type { Migration } from './types';
  * The audit report's newest page (issue 16, row "newest 100 of all events": 1.2 s at 309k events, it sorted the
  * whole union of local and server events) reads each source in time order and stops at the page's end: the log by
  * `audit_at_index (at, id, seq)`, filled in the same batches (plus the tail, sorted), the server's events by
- * `audit_remote_at (at, id)` (audit/report.ts).
+ * `audit_remote_at (at, id)` (audit/report.ts). `audit_devices` lists the device ids of the indexed events (never
+ * shrinks; a superset is safe): a server event of any other device cannot be one of this log's own, so the report
+ * looks up by id only the server events of these devices (and of the tail's).
  */
 export const auditIdIndex: Migration = {
   version: 22,
@@ -74,6 +76,9 @@ export const auditIdIndex: Migration = {
       INSERT INTO audit_at_index (at, id, seq)
         SELECT at, id, seq FROM audit_events WHERE seq <= (SELECT through FROM audit_entity_indexed) ORDER BY 1, 2, 3;
       CREATE INDEX audit_remote_at ON audit_remote (at, id);
+      CREATE TABLE audit_devices (device_id TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
+      INSERT INTO audit_devices (device_id)
+        SELECT DISTINCT device_id FROM audit_events WHERE seq <= (SELECT through FROM audit_entity_indexed);
       CREATE TRIGGER audit_entity_index_delete AFTER DELETE ON audit_events BEGIN
         DELETE FROM audit_entity_index
           WHERE entity_type = old.entity_type AND entity_id = old.entity_id AND seq = old.seq;

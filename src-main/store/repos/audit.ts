@@ -131,6 +131,7 @@ export class AuditRepo {
   private readonly setIndexedThroughStmt;
   private readonly indexIdTailStmt;
   private readonly indexAtTailStmt;
+  private readonly indexDevicesTailStmt;
   private readonly remoteForEntityStmt;
   private readonly upsertRemoteStmt;
   private readonly localActivityStmt;
@@ -197,6 +198,10 @@ export class AuditRepo {
       `INSERT OR IGNORE INTO audit_at_index (at, id, seq)
          SELECT at, id, seq FROM audit_events WHERE seq > @through AND seq <= @upto ORDER BY 1, 2, 3`,
     );
+    this.indexDevicesTailStmt = db.prepare(
+      `INSERT OR IGNORE INTO audit_devices (device_id)
+         SELECT DISTINCT device_id FROM audit_events WHERE seq > @through AND seq <= @upto`,
+    );
     this.setIndexedThroughStmt = db.prepare(
       `UPDATE audit_entity_indexed SET through = min(@upto, coalesce((SELECT max(seq) FROM audit_events), through))
        WHERE one = 1`,
@@ -246,7 +251,7 @@ export class AuditRepo {
   }
   /**
    * Add the events after the watermark (at most `limit` seqs of them; default all) to `audit_entity_index`,
-   * `audit_id_index` and `audit_at_index` (migration 022) and move
+   * `audit_id_index`, `audit_at_index` and `audit_devices` (migration 022) and move
    * the watermark past them, in the caller's transaction (migration 020). Returns how many index rows were
    * written.
    */
@@ -256,6 +261,7 @@ export class AuditRepo {
     const n = this.indexTailStmt.run({ through, upto }).changes;
     this.indexIdTailStmt.run({ through, upto });
     this.indexAtTailStmt.run({ through, upto });
+    this.indexDevicesTailStmt.run({ through, upto });
     this.setIndexedThroughStmt.run({ upto });
     return n;
   }
