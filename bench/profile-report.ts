@@ -95,7 +95,9 @@ try {
     rowsOnly.push(msSince(t));
   }
   const rs = summarize(rowsOnly);
-  process.stdout.write(`new, the page's rows only: median ${rs.median.toFixed(2)} p95 ${rs.p95.toFixed(2)} ms\n`);
+  process.stdout.write(
+    `new, the page's rows only: median ${rs.median.toFixed(2)} p95 ${rs.p95.toFixed(2)} ms\n`,
+  );
   for (const [name, ts] of Object.entries(times)) {
     const s = summarize(ts);
     process.stdout.write(`${name}: newest 100, median ${s.median.toFixed(1)} p95 ${s.p95.toFixed(1)} ms\n`);
