@@ -141,7 +141,7 @@ function byTime(keys: readonly string[], dir: 'ASC' | 'DESC'): string {
         WHERE e.seq > (SELECT through FROM audit_entity_indexed)${and(where('e'))}
       UNION ALL
       SELECT * FROM (
-        SELECT r.at, r.id, NULL, 1 FROM audit_remote r INDEXED BY audit_remote_at
+        SELECT r.at, r.id, NULL, 1 FROM audit_remote r
           WHERE ${[...where('r'), NOT_LOCAL('r')].join(' AND ')}
           ORDER BY r.at ${dir}, r.id ${dir} LIMIT @n))
     ${order} LIMIT @limit OFFSET @offset`;
