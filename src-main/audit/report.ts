@@ -70,11 +70,27 @@ function params(q: AuditReportQuery): Record<string, string> {
 }
 
 /**
+ * A server event that is not one of this log's own (an event of this device that the server sent back). An event
+ * of a device that wrote none of this log's events cannot be one (the device id is part of the chained content the
+ * server keeps as pushed; `audit_devices` lists the devices of the indexed events, the tail is read for its own),
+ * so only the rest are looked up by id: in the log's id index table up to its watermark, else among the tail's
+ * ids (migration 022). Each IN list is built once per statement, not scanned per row.
+ * Measured (bench/profile-report.ts, 100k local and 200k server events, a tenth sent back): the report's total
+ * took 0.8 s with the look-up by id on every server event.
+ */
+const NOT_LOCAL = (t: string): string =>
+  `((${t}.device_id NOT IN (SELECT device_id FROM audit_devices)
+      AND ${t}.device_id NOT IN (SELECT device_id FROM audit_events
+        WHERE seq > (SELECT through FROM audit_entity_indexed)))
+    OR (NOT EXISTS (SELECT 1 FROM audit_id_index x WHERE x.id = ${t}.id)
+      AND ${t}.id NOT IN (SELECT id FROM audit_events WHERE seq > (SELECT through FROM audit_entity_indexed))))`;
+
+/**
  * Local events plus server events not from this log, each arm filtered on its own table, so a filter on a
  * record or a staff member uses that table's index. Conditions are written only for filters given: an
- * "(@x IS NULL OR col = @x)" form would keep SQLite from using any index.
+ * "(@x IS NULL OR col = @x)" form would keep SQLite from using any index. With `count`, the number of events instead.
  */
-function union(keys: readonly string[]): string {
+function union(keys: readonly string[], count = false): string {
   const where = (t: string) => keys.map((k) => CONDITION[k as keyof AuditReportQuery](t));
   const local = where('e');
   if (keys.includes('entityId')) {
@@ -85,14 +101,50 @@ function union(keys: readonly string[]): string {
         OR e.seq > (SELECT through FROM audit_entity_indexed))`,
     );
   }
-  const remote = [...where('r'), 'NOT EXISTS (SELECT 1 FROM audit_events x WHERE x.id = r.id)'];
+  const remote = [...where('r'), NOT_LOCAL('r')];
+  if (count) {
+    // Each arm counted on its own: a count over the union's CTE reads every column of every row.
+    return `SELECT (SELECT count(*) FROM audit_events e ${local.length ? `WHERE ${local.join(' AND ')}` : ''})
+      + (SELECT count(*) FROM audit_remote r WHERE ${remote.join(' AND ')}) AS n`;
+  }
   const cols =
     'id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome, fields, actor_kind';
   return `WITH u AS (
-    SELECT ${cols}, prev_hash, hash, 0 AS remote FROM audit_events e ${local.length ? `WHERE ${local.join(' AND ')}` : ''}
+    SELECT ${cols}, seq, 0 AS remote FROM audit_events e ${local.length ? `WHERE ${local.join(' AND ')}` : ''}
     UNION ALL
-    SELECT ${cols}, NULL, NULL, 1 FROM audit_remote r WHERE ${remote.join(' AND ')}
+    SELECT ${cols}, NULL, 1 FROM audit_remote r WHERE ${remote.join(' AND ')}
   )`;
+}
+
+/**
+ * A page in time order without sorting the whole union (issue 16, session 8): each source is read in (at, id) order
+ * and stops after `offset + limit` rows, and the page is cut from the merge of the two. This device's log by
+ * `audit_at_index` up to its watermark plus its tail (a few hundred rows at most, sorted), the server's events not
+ * from this log by `audit_remote_at` (migration 022). Exact: the first n rows of the union in this order are among
+ * the first n of each source. Not for one record's events (its index, migration 020, already gives a short list).
+ */
+function byTime(keys: readonly string[], dir: 'ASC' | 'DESC'): string {
+  const where = (t: string) => keys.map((k) => CONDITION[k as keyof AuditReportQuery](t));
+  const and = (conds: string[]) => conds.map((c) => ` AND ${c}`).join('');
+  // Time bounds on the index table itself, so the scan starts and ends at them.
+  const bounds = keys
+    .filter((k) => k === 'from' || k === 'to')
+    .map((k) => CONDITION[k as 'from' | 'to']('x'));
+  const order = `ORDER BY at ${dir}, id ${dir}`;
+  return `SELECT id, seq, remote FROM (
+      SELECT * FROM (
+        SELECT x.at, x.id, x.seq, 0 AS remote FROM audit_at_index x JOIN audit_events e ON e.seq = x.seq
+          WHERE 1${and([...bounds, ...where('e')])}
+          ORDER BY x.at ${dir}, x.id ${dir} LIMIT @n)
+      UNION ALL
+      SELECT e.at, e.id, e.seq, 0 FROM audit_events e
+        WHERE e.seq > (SELECT through FROM audit_entity_indexed)${and(where('e'))}
+      UNION ALL
+      SELECT * FROM (
+        SELECT r.at, r.id, NULL, 1 FROM audit_remote r
+          WHERE ${[...where('r'), NOT_LOCAL('r')].join(' AND ')}
+          ORDER BY r.at ${dir}, r.id ${dir} LIMIT @n))
+    ${order} LIMIT @limit OFFSET @offset`;
 }
 
 export class AuditReport {
@@ -105,18 +157,27 @@ export class AuditReport {
   private select(q: AuditReportQuery, sort: AuditReportSort, limit: number, offset: number): ReportRow[] {
     const p = params(q);
     const dir = sort.dir === 'asc' ? 'ASC' : 'DESC';
+    const names = Object.keys(p);
+    const timeOrdered = sort.by === 'at' && limit >= 0 && !names.includes('entityId');
     const keys = this.store.db
       .prepare(
-        `${union(Object.keys(p))} SELECT u.id, u.remote FROM u ${JOIN[sort.by] ?? ''}
+        timeOrdered
+          ? byTime(names, dir)
+          : `${union(names)} SELECT u.id, u.seq, u.remote FROM u ${JOIN[sort.by] ?? ''}
          ORDER BY ${ORDER[sort.by]} ${dir}, u.at ${dir}, u.id ${dir} LIMIT @limit OFFSET @offset`,
       )
-      .all({ ...p, limit, offset }) as { id: string; remote: 0 | 1 }[];
-    const local = this.store.db.prepare('SELECT * FROM audit_events WHERE id = ?');
+      .all({ ...p, limit, offset, ...(timeOrdered ? { n: offset + limit } : {}) }) as {
+      id: string;
+      seq: number | null;
+      remote: 0 | 1;
+    }[];
+    // Local rows by seq (the log has no index on id, migration 022), server rows by their primary key.
+    const local = this.store.db.prepare('SELECT * FROM audit_events WHERE seq = ?');
     const remote = this.store.db.prepare('SELECT * FROM audit_remote WHERE id = ?');
-    return keys.map(({ id, remote: fromServer }): ReportRow => {
+    return keys.map(({ id, seq, remote: fromServer }): ReportRow => {
       if (fromServer === 1)
         return { ...(remote.get(id) as AuditRow), prev_hash: null, hash: null, source: 'server' };
-      const row = local.get(id) as AuditRow & { prev_hash: string; hash: string };
+      const row = local.get(seq) as AuditRow & { prev_hash: string; hash: string };
       // A local event the server has sent back counts as 'server' (confirmed), as in the trails.
       return { ...row, source: remote.get(id) ? 'server' : 'local' };
     });
@@ -131,7 +192,7 @@ export class AuditReport {
   ): AuditReportPage {
     const rows = this.select(q, sort ?? { by: 'at', dir: 'desc' }, limit, offset);
     const p = params(q);
-    const { n } = this.store.db.prepare(`${union(Object.keys(p))} SELECT count(*) AS n FROM u`).get(p) as {
+    const { n } = this.store.db.prepare(union(Object.keys(p), true)).get(p) as {
       n: number;
     };
     const view = this.audit.describer();

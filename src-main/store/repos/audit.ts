@@ -129,6 +129,9 @@ export class AuditRepo {
   private readonly lastSeqStmt;
   private readonly indexTailStmt;
   private readonly setIndexedThroughStmt;
+  private readonly indexIdTailStmt;
+  private readonly indexAtTailStmt;
+  private readonly indexDevicesTailStmt;
   private readonly remoteForEntityStmt;
   private readonly upsertRemoteStmt;
   private readonly localActivityStmt;
@@ -185,6 +188,20 @@ export class AuditRepo {
          SELECT entity_type, entity_id, seq FROM audit_events
          WHERE seq > @through AND seq <= @upto AND entity_id IS NOT NULL ORDER BY 1, 2, 3`,
     );
+    // The look-up by id (migration 022), same batches and watermark. OR IGNORE: an id written twice (never by this
+    // code: UUIDv7 ids) must not stop the index for every later event; byId then finds the first.
+    this.indexIdTailStmt = db.prepare(
+      `INSERT OR IGNORE INTO audit_id_index (id, seq)
+         SELECT id, seq FROM audit_events WHERE seq > @through AND seq <= @upto ORDER BY id`,
+    );
+    this.indexAtTailStmt = db.prepare(
+      `INSERT OR IGNORE INTO audit_at_index (at, id, seq)
+         SELECT at, id, seq FROM audit_events WHERE seq > @through AND seq <= @upto ORDER BY 1, 2, 3`,
+    );
+    this.indexDevicesTailStmt = db.prepare(
+      `INSERT OR IGNORE INTO audit_devices (device_id)
+         SELECT DISTINCT device_id FROM audit_events WHERE seq > @through AND seq <= @upto`,
+    );
     this.setIndexedThroughStmt = db.prepare(
       `UPDATE audit_entity_indexed SET through = min(@upto, coalesce((SELECT max(seq) FROM audit_events), through))
        WHERE one = 1`,
@@ -206,7 +223,14 @@ export class AuditRepo {
       `SELECT * FROM audit_remote WHERE staff_id = ? AND action IN ${ACCOUNT_ACTIONS}
        ORDER BY at DESC, id DESC LIMIT ?`,
     );
-    this.byIdStmt = db.prepare<[string], LocalAuditRow>('SELECT * FROM audit_events WHERE id = ?');
+    // By the id index table up to its watermark, else a scan of the tail after it (migration 022).
+    this.byIdStmt = db.prepare<{ id: string }, LocalAuditRow>(
+      `SELECT * FROM (
+         SELECT e.* FROM audit_id_index x JOIN audit_events e ON e.seq = x.seq WHERE x.id = @id
+         UNION ALL
+         SELECT * FROM audit_events WHERE seq > (SELECT through FROM audit_entity_indexed) AND id = @id)
+       ORDER BY seq LIMIT 1`,
+    );
     this.localFilteredStmt = db.prepare<[AuditFilter], LocalAuditRow>(
       `SELECT * FROM audit_events WHERE ${FILTER} ORDER BY seq`,
     );
@@ -226,7 +250,8 @@ export class AuditRepo {
     return this.indexedThroughStmt.get() ?? 0;
   }
   /**
-   * Add the events after the watermark (at most `limit` seqs of them; default all) to `audit_entity_index` and move
+   * Add the events after the watermark (at most `limit` seqs of them; default all) to `audit_entity_index`,
+   * `audit_id_index`, `audit_at_index` and `audit_devices` (migration 022) and move
    * the watermark past them, in the caller's transaction (migration 020). Returns how many index rows were
    * written.
    */
@@ -234,6 +259,9 @@ export class AuditRepo {
     const through = this.entityIndexedThrough();
     const upto = through + limit;
     const n = this.indexTailStmt.run({ through, upto }).changes;
+    this.indexIdTailStmt.run({ through, upto });
+    this.indexAtTailStmt.run({ through, upto });
+    this.indexDevicesTailStmt.run({ through, upto });
     this.setIndexedThroughStmt.run({ upto });
     return n;
   }
@@ -257,8 +285,9 @@ export class AuditRepo {
   count(): number {
     return this.countStmt.get()!.n;
   }
+  /** This device's event with this id, or null (migration 022: the id index table, then the tail). */
   byId(id: string): LocalAuditRow | null {
-    return this.byIdStmt.get(id) ?? null;
+    return this.byIdStmt.get({ id }) ?? null;
   }
   /** Newest first, at most `limit`. */
   localForEntity(entityType: string, entityId: string, limit: number): LocalAuditRow[] {
