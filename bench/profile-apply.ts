@@ -12,11 +12,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PullResponse } from '../src-shared/sync';
 import { openStore } from '../src-main/store/store';
 import { BulkLoad } from '../src-main/store/bulk-load';
 import { CURSOR_KEY, applyPullBatch, validateAnswer } from '../src-main/sync/apply-changes';
 import { SyncClient } from '../src-main/sync/client';
+import { PullResponseCompiled } from '../src-main/sync/pull-decode';
 import { BenchCredentials, cleanupAll, keyStore, startBackend, tempDir } from './env';
 
 const [mode, dir, scaleArg] = process.argv.slice(2);
@@ -104,7 +104,8 @@ if (mode === 'record') {
     const json = JSON.parse(text) as unknown;
     stages.parse += cpuMs(process.cpuUsage(t));
     t = process.cpuUsage();
-    const batch = validateAnswer(PullResponse, json, 'pull answer');
+    // The schema the worker validates with (pull-decode.ts: zod's compiled fast path).
+    const batch = validateAnswer(PullResponseCompiled, json, 'pull answer');
     stages.validate += cpuMs(process.cpuUsage(t));
     t = process.cpuUsage();
     const apply = () =>
