@@ -6,12 +6,14 @@
 import { z } from 'zod';
 import { PullResponse } from '../../src-shared/sync';
 import { SyncProtocolError, validateAnswer } from './apply-changes';
+import type { PullExtras } from './pull-extras';
 
 export interface DecodeRequest {
   id: number;
   bytes: Uint8Array;
 }
-export type DecodeReply = { id: number; batch: PullResponse } | { id: number; error: string };
+export type DecodeReply =
+  { id: number; batch: PullResponse; extras: PullExtras } | { id: number; error: string };
 
 /**
  * PullResponse with zod's ahead-of-time compiled fast path (`z.compile`, zod ≥ 4.4; session 8, s8sync). It is

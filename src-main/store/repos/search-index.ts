@@ -241,11 +241,29 @@ export class SearchIndex {
     // the JavaScript fold stubbed out (bench/profile-apply.ts PROFILE_OFF=fold); its SELECT alone 1.4-2.2 s, and
     // the FTS5 insert (tokenizing the words and tags) the rest. Making each thread's tags once (a materialized CTE)
     // saved 0-0.5 s of the SELECT, within noise, and was left out.
+    //
+    // Session 8, s8sync: the index rows are put in rowid order by sorting only their keys (index rowid, message
+    // rowid, thread), and each message's words, grams and tags are made after that sort, read by rowid: the sort
+    // of `indexSql` carried every body's folded text and tags (200k rows, tens of MB through SQLite's sorter,
+    // RSS). The subquery's LIMIT keeps SQLite from flattening it into the join (which would sort the wide rows
+    // again); its order then serves the outer ORDER BY without a sort of its own (EXPLAIN QUERY PLAN: one temp
+    // B-tree, for the keys). Same rows as `indexSql` (tests: search-bulk-fold.test.ts, bulk-load.test.ts).
     this.bulkIndexStmt = db.prepare(
-      indexSql(
-        `CASE WHEN ${PLAIN_ASCII_SQL} THEN lower(m.body) ELSE search_words(m.body) END`,
-        `CASE WHEN ${PLAIN_ASCII_SQL} THEN '' ELSE search_grams(m.body) END`,
-      ),
+      `INSERT INTO messages_fts (rowid, body, grams, tags)
+       SELECT o.r,
+         CASE WHEN ${PLAIN_ASCII_SQL} THEN lower(m.body) ELSE search_words(m.body) END,
+         CASE WHEN ${PLAIN_ASCII_SQL} THEN '' ELSE search_grams(m.body) END,
+         ${TAGS_SQL}
+       FROM (SELECT (k.key << ${ORDINAL_BITS}) + w.ord AS r, w.mrow AS mrow, w.thread_id AS thread_id
+             FROM (SELECT rowid AS mrow, thread_id,
+                     row_number() OVER (PARTITION BY thread_id ORDER BY sent_at, id) - 1 AS ord
+                   FROM messages WHERE thread_id IN (SELECT thread_id FROM search_dirty)) w
+             JOIN search_keys k ON k.thread_id = w.thread_id
+             WHERE w.ord < ${MAX_ORDINAL}
+             ORDER BY 1 LIMIT -1) o
+       JOIN messages m ON m.rowid = o.mrow
+       JOIN threads t ON t.id = o.thread_id
+       ORDER BY o.r`,
     );
     this.clearDirtyStmt = db.prepare('DELETE FROM search_dirty');
     this.markMergeStmt = db.prepare(
@@ -413,9 +431,10 @@ export class SearchIndex {
 
   /**
    * Add the vocabulary words of message bodies a bulk load wrote (the words refresh() collects from the messages it
-   * indexes) that the vocabulary lacks. Call in the transaction that wrote the messages.
+   * indexes) that the vocabulary lacks. Call in the transaction that wrote the messages. `words`, when given, are
+   * vocabularyWordsOf(bodies) made elsewhere (the pull decoder's worker thread: session 8, s8sync).
    */
-  addWordsOf(bodies: readonly string[]): void {
+  addWordsOf(bodies: readonly string[], words?: readonly string[]): void {
     if (bodies.length === 0) return;
     // Words this connection added last are gone when their transaction rolled back (review 7 R7).
     if (this.lastAdded !== null && this.vocabHasStmt.get(this.lastAdded) === undefined) {
@@ -423,7 +442,9 @@ export class SearchIndex {
       this.lastAdded = null;
     }
     const fresh = new Set<string>();
-    for (const body of bodies) this.collectWords(indexTextOf(body).words, fresh);
+    if (words) {
+      for (const word of words) if (!this.known.has(word)) fresh.add(word);
+    } else for (const body of bodies) this.collectWords(indexTextOf(body).words, fresh);
     this.addWords(fresh);
   }
 
@@ -442,6 +463,19 @@ export class SearchIndex {
 }
 
 /* ---------------- index text ---------------- */
+
+/**
+ * The vocabulary words of message bodies, each once: the words of MIN_PREFIX_LENGTH or more UTF-16 units that
+ * SearchIndex adds for them (collectWords over indexTextOf(body).words). Pure: the pull decoder's worker thread
+ * makes them for each page of a bulk load (src-main/sync/pull-decode.ts), off the main thread (issue 16 §2).
+ */
+export function vocabularyWordsOf(bodies: Iterable<string>): string[] {
+  const words = new Set<string>();
+  for (const body of bodies)
+    for (const word of wordsOf(indexTextOf(body).words))
+      if (word.length >= MIN_PREFIX_LENGTH) words.add(word);
+  return [...words];
+}
 
 /** Per connection, during a SearchIndex refresh: the word text of each message search_words folded. */
 const wordCollectors = new WeakMap<Database, (words: string) => void>();
