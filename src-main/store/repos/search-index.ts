@@ -241,29 +241,14 @@ export class SearchIndex {
     // the JavaScript fold stubbed out (bench/profile-apply.ts PROFILE_OFF=fold); its SELECT alone 1.4-2.2 s, and
     // the FTS5 insert (tokenizing the words and tags) the rest. Making each thread's tags once (a materialized CTE)
     // saved 0-0.5 s of the SELECT, within noise, and was left out.
-    //
-    // Session 8, s8sync: the index rows are put in rowid order by sorting only their keys (index rowid, message
-    // rowid, thread), and each message's words, grams and tags are made after that sort, read by rowid: the sort
-    // of `indexSql` carried every body's folded text and tags (200k rows, tens of MB through SQLite's sorter,
-    // RSS). The subquery's LIMIT keeps SQLite from flattening it into the join (which would sort the wide rows
-    // again); its order then serves the outer ORDER BY without a sort of its own (EXPLAIN QUERY PLAN: one temp
-    // B-tree, for the keys). Same rows as `indexSql` (tests: search-bulk-fold.test.ts, bulk-load.test.ts).
+    // Session 8, s8sync, tried: sorting only the rows' keys (index rowid, message rowid) and reading each body by
+    // rowid after the sort made this refresh slower (5.9-6.2 against 4.7-5.4 CPU-s, bench/profile-apply.ts, load
+    // 3.7-3.9): the bodies are then read in index order, one random page of `messages` each.
     this.bulkIndexStmt = db.prepare(
-      `INSERT INTO messages_fts (rowid, body, grams, tags)
-       SELECT o.r,
-         CASE WHEN ${PLAIN_ASCII_SQL} THEN lower(m.body) ELSE search_words(m.body) END,
-         CASE WHEN ${PLAIN_ASCII_SQL} THEN '' ELSE search_grams(m.body) END,
-         ${TAGS_SQL}
-       FROM (SELECT (k.key << ${ORDINAL_BITS}) + w.ord AS r, w.mrow AS mrow, w.thread_id AS thread_id
-             FROM (SELECT rowid AS mrow, thread_id,
-                     row_number() OVER (PARTITION BY thread_id ORDER BY sent_at, id) - 1 AS ord
-                   FROM messages WHERE thread_id IN (SELECT thread_id FROM search_dirty)) w
-             JOIN search_keys k ON k.thread_id = w.thread_id
-             WHERE w.ord < ${MAX_ORDINAL}
-             ORDER BY 1 LIMIT -1) o
-       JOIN messages m ON m.rowid = o.mrow
-       JOIN threads t ON t.id = o.thread_id
-       ORDER BY o.r`,
+      indexSql(
+        `CASE WHEN ${PLAIN_ASCII_SQL} THEN lower(m.body) ELSE search_words(m.body) END`,
+        `CASE WHEN ${PLAIN_ASCII_SQL} THEN '' ELSE search_grams(m.body) END`,
+      ),
     );
     this.clearDirtyStmt = db.prepare('DELETE FROM search_dirty');
     this.markMergeStmt = db.prepare(
