@@ -61,7 +61,6 @@ if (mode === 'record') {
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort();
-  const texts = files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
   const dataDir = tempDir('apply');
   const store = await openStore(dataDir, keyStore);
   // Experiments: PROFILE_OFF=counters,search,terms,fold,sqlfold,triage,suspend turns a part off (or, for suspend, pauses
@@ -99,7 +98,9 @@ if (mode === 'record') {
   let records = 0;
   const wall0 = process.hrtime.bigint();
   const all0 = process.cpuUsage();
-  for (const [i, text] of texts.entries()) {
+  for (const [i, file] of files.entries()) {
+    // Read page by page (not all held at once), so the peak RSS printed is the apply's and the finish's.
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
     let t = process.cpuUsage();
     const json = JSON.parse(text) as unknown;
     stages.parse += cpuMs(process.cpuUsage(t));
@@ -110,7 +111,7 @@ if (mode === 'record') {
     t = process.cpuUsage();
     const apply = () =>
       applyPullBatch(store, batch, {
-        nowIso: i === texts.length - 1 ? new Date().toISOString() : undefined,
+        nowIso: i === files.length - 1 ? new Date().toISOString() : undefined,
         bulk,
       });
     if (off.has('suspend')) store.changes.suspend(apply);
@@ -137,9 +138,16 @@ if (mode === 'record') {
     'search index',
     store.threads.refreshSearchAfterBulkLoad.bind(store.threads),
   );
+  // RSS (MB, Linux): the peak while applying, then the peak of the finish alone (the high-water mark reset first).
+  const vm = (field: string): number =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) /
+    1024;
+  const rss = { applyPeak: vm('VmHWM'), beforeFinish: vm('VmRSS'), finishPeak: 0 };
+  fs.writeFileSync('/proc/self/clear_refs', '5');
   const f0 = process.cpuUsage();
   bulk?.finish();
   stages.finish = cpuMs(process.cpuUsage(f0));
+  rss.finishPeak = vm('VmHWM');
   const total = cpuMs(process.cpuUsage(all0));
   const wall = Number(process.hrtime.bigint() - wall0) / 1e6;
   store.close();
@@ -160,6 +168,7 @@ if (mode === 'record') {
           .map(([k, v]) => [k, Math.round(v)]),
       ),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      rssMb: Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, Math.round(v)])),
       load: os.loadavg()[0],
     }) + '\n',
   );

@@ -104,6 +104,10 @@ const PLAIN_ASCII_SQL = `m.body NOT GLOB '*[^ -~' || char(9, 10, 13) || ']*'`;
 /** The `settings` key noting that deleted messages' terms wait for a merge of the index (mergeIfPending). */
 const MERGE_PENDING = 'search.mergePending';
 
+/** FTS5's `hashsize` while a bulk load's refresh builds the whole index, and FTS5's own default (bytes). */
+const BULK_HASH_SIZE = 16 * 1024 * 1024;
+const FTS5_DEFAULT_HASH_SIZE = 1024 * 1024;
+
 /** Above every character a word can hold: `prefix + TOP` bounds the range of words starting with `prefix`. */
 const TOP = '\u{10FFFF}';
 
@@ -411,7 +415,19 @@ export class SearchIndex {
    * wrote was passed to addWordsOf, in the transaction that wrote it.
    */
   refreshAfterBulkLoad(): void {
-    if (this.anyDirtyStmt.get()) this.refreshTx(true);
+    if (!this.anyDirtyStmt.get()) return;
+    // FTS5 flushes its in-memory terms to a new segment each time they pass `hashsize` (default 1 MiB), and its
+    // automerge then merges those segments again and again while the index is built. For this one insert of every
+    // message the hash may hold 16 MiB: fewer, larger segments, less merging (session 8, s8sync, scale 100,
+    // bench/profile-apply.ts, interleaved at load 5-8.6: this refresh 3.9-4.7 CPU-s against 4.5-5.0, the
+    // finish's RSS peak 335-348 MB against 341-368). Set back to FTS5's default in the same transaction.
+    const hashSize = (bytes: number) =>
+      this.db.exec(`INSERT INTO messages_fts (messages_fts, rank) VALUES ('hashsize', ${bytes})`);
+    this.db.transaction(() => {
+      hashSize(BULK_HASH_SIZE);
+      this.refreshTx(true);
+      hashSize(FTS5_DEFAULT_HASH_SIZE);
+    })();
   }
 
   /**
