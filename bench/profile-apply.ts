@@ -12,11 +12,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PullResponse } from '../src-shared/sync';
 import { openStore } from '../src-main/store/store';
 import { BulkLoad } from '../src-main/store/bulk-load';
 import { CURSOR_KEY, applyPullBatch, validateAnswer } from '../src-main/sync/apply-changes';
 import { SyncClient } from '../src-main/sync/client';
+import { PullResponseCompiled } from '../src-main/sync/pull-decode';
 import { BenchCredentials, cleanupAll, keyStore, startBackend, tempDir } from './env';
 
 const [mode, dir, scaleArg] = process.argv.slice(2);
@@ -61,7 +61,6 @@ if (mode === 'record') {
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort();
-  const texts = files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
   const dataDir = tempDir('apply');
   const store = await openStore(dataDir, keyStore);
   // Experiments: PROFILE_OFF=counters,search,terms,fold,sqlfold,triage,suspend turns a part off (or, for suspend, pauses
@@ -99,17 +98,20 @@ if (mode === 'record') {
   let records = 0;
   const wall0 = process.hrtime.bigint();
   const all0 = process.cpuUsage();
-  for (const [i, text] of texts.entries()) {
+  for (const [i, file] of files.entries()) {
+    // Read page by page (not all held at once), so the peak RSS printed is the apply's and the finish's.
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
     let t = process.cpuUsage();
     const json = JSON.parse(text) as unknown;
     stages.parse += cpuMs(process.cpuUsage(t));
     t = process.cpuUsage();
-    const batch = validateAnswer(PullResponse, json, 'pull answer');
+    // The schema the worker validates with (pull-decode.ts: zod's compiled fast path).
+    const batch = validateAnswer(PullResponseCompiled, json, 'pull answer');
     stages.validate += cpuMs(process.cpuUsage(t));
     t = process.cpuUsage();
     const apply = () =>
       applyPullBatch(store, batch, {
-        nowIso: i === texts.length - 1 ? new Date().toISOString() : undefined,
+        nowIso: i === files.length - 1 ? new Date().toISOString() : undefined,
         bulk,
       });
     if (off.has('suspend')) store.changes.suspend(apply);
@@ -117,9 +119,35 @@ if (mode === 'record') {
     stages.apply += cpuMs(process.cpuUsage(t));
     records += batch.changes.length;
   }
+  // The bulk load's finish, by part (CPU ms): each statement it runs with exec (indexes, queue counts), the
+  // patient lookup terms and the search index.
+  const finishParts: Record<string, number> = {};
+  const timed = <A extends unknown[], R>(name: string, fn: (...a: A) => R) =>
+    function (this: unknown, ...a: A): R {
+      const t = process.cpuUsage();
+      try {
+        return fn.apply(this, a);
+      } finally {
+        finishParts[name] = (finishParts[name] ?? 0) + cpuMs(process.cpuUsage(t));
+      }
+    };
+  const exec = store.db.exec.bind(store.db);
+  store.db.exec = (sql: string) => timed(sql.trim().split(/\s+/).slice(0, 4).join(' '), () => exec(sql))();
+  store.patients.rebuildTerms = timed('patient terms', store.patients.rebuildTerms.bind(store.patients));
+  store.threads.refreshSearchAfterBulkLoad = timed(
+    'search index',
+    store.threads.refreshSearchAfterBulkLoad.bind(store.threads),
+  );
+  // RSS (MB, Linux): the peak while applying, then the peak of the finish alone (the high-water mark reset first).
+  const vm = (field: string): number =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) /
+    1024;
+  const rss = { applyPeak: vm('VmHWM'), beforeFinish: vm('VmRSS'), finishPeak: 0 };
+  fs.writeFileSync('/proc/self/clear_refs', '5');
   const f0 = process.cpuUsage();
   bulk?.finish();
   stages.finish = cpuMs(process.cpuUsage(f0));
+  rss.finishPeak = vm('VmHWM');
   const total = cpuMs(process.cpuUsage(all0));
   const wall = Number(process.hrtime.bigint() - wall0) / 1e6;
   store.close();
@@ -134,6 +162,13 @@ if (mode === 'record') {
       wallMs: Math.round(wall),
       perCpuSecond: Math.round((records / total) * 1000),
       stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Math.round(v)])),
+      finish: Object.fromEntries(
+        Object.entries(finishParts)
+          .filter(([, v]) => v >= 5)
+          .map(([k, v]) => [k, Math.round(v)]),
+      ),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      rssMb: Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, Math.round(v)])),
       load: os.loadavg()[0],
     }) + '\n',
   );

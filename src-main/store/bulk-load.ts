@@ -282,9 +282,10 @@ export class BulkLoad {
   /**
    * A batch of the load wrote these message bodies: their search-vocabulary words are added now (in the batch's
    * transaction), so the search index at the end can fold plain ASCII bodies in SQL (SearchIndex.refreshAfterBulkLoad).
+   * `words`: vocabularyWordsOf(bodies) when the pull decoder's worker made them already (PullExtras).
    */
-  noteSearchWords(bodies: readonly string[]): void {
-    this.store.threads.addSearchWordsOf(bodies);
+  noteSearchWords(bodies: readonly string[], words?: readonly string[]): void {
+    this.store.threads.addSearchWordsOf(bodies, words);
     this.wordsNoted += bodies.length;
   }
 

@@ -7,6 +7,7 @@ import { type Change, type EntityName, PullResponse, type PulledAuditRecord } fr
 import type { BulkLoad } from '../store/bulk-load';
 import type { AuditRow } from '../store/repos/audit';
 import type { Store } from '../store/store';
+import { pullExtras } from './pull-extras';
 
 export const CURSOR_KEY = 'cursor';
 /** Entities a pull writes even while a local change to the same id waits (issue 13 §4/§5; audit: append-only). */
@@ -232,7 +233,14 @@ export function applyPullBatch(
       entities.add(change.entity);
       applied++;
     }
-    if (bodies !== null) options.bulk!.noteSearchWords(bodies);
+    if (bodies !== null) {
+      // The worker's words when they are of exactly the bodies written (none skipped for a pending local change).
+      const extras = pullExtras.get(batch);
+      options.bulk!.noteSearchWords(
+        bodies,
+        extras?.messages === bodies.length ? extras.messageWords : undefined,
+      );
+    }
     // Re-index changed threads for search in bulk rather than row by row: while more batches follow, only once
     // several thousand threads changed (fewer, larger index segments); a search refreshes first in any case.
     // issue 14a: bodies the server withheld from this session's role are fetched when someone allowed opens them.

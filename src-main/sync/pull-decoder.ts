@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import type { PullResponse } from '../../src-shared/sync';
 import { SyncProtocolError } from './apply-changes';
 import { type DecodeReply, decodePullAnswer } from './pull-decode';
+import { pullExtras } from './pull-extras';
 import type { FeedEvent, PullFeedSpec } from './pull-feed';
 import type { FeedReply, FeedRequest } from './pull-worker';
 
@@ -131,8 +132,10 @@ export class PullDecoder {
     const w = this.waiting.get(reply.id);
     if (!w) return;
     this.waiting.delete(reply.id);
-    if ('batch' in reply) w.resolve(reply.batch);
-    else w.reject(new SyncProtocolError(reply.error));
+    if ('batch' in reply) {
+      pullExtras.set(reply.batch, reply.extras);
+      w.resolve(reply.batch);
+    } else w.reject(new SyncProtocolError(reply.error));
   }
 
   private fail(error: Error): void {
@@ -181,6 +184,11 @@ export class PullFeed {
   /** @internal the decoder hands over this feed's events. */
   deliver(reply: FeedReply): void {
     if (reply.feedId !== this.id || this.closed) return;
+    const { event } = reply;
+    if (event.kind === 'batch' && event.extras) {
+      pullExtras.set(event.batch, event.extras);
+      delete event.extras; // the WeakMap keeps them (for as long as the batch lives), not the event
+    }
     const w = this.waiter;
     this.waiter = null;
     if (w) w.resolve(reply.event);

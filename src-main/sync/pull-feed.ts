@@ -21,6 +21,7 @@
 import { PULL_CURSOR_HEADER, PULL_HAS_MORE_HEADER, type PullResponse } from '../../src-shared/sync';
 import { SyncProtocolError } from './apply-changes';
 import { decodePullAnswer } from './pull-decode';
+import { type PullExtras, pullExtrasOf } from './pull-extras';
 import { readCapped } from './read-capped';
 
 /** What the worker needs to ask for pages: made on the main thread by SyncClient.pullFeedSpec. */
@@ -45,7 +46,7 @@ export interface PullFeedSpec {
 }
 
 export type FeedEvent =
-  | { kind: 'batch'; batch: PullResponse }
+  | { kind: 'batch'; batch: PullResponse; extras?: PullExtras }
   /** Ask the page after `after` again on the main thread (it gives the typed error, or the page). */
   | { kind: 'fallback'; after: string }
   | { kind: 'error'; message: string };
@@ -157,7 +158,7 @@ export async function runPullFeed(
         });
         return;
       }
-      emit({ kind: 'batch', batch });
+      emit({ kind: 'batch', batch, extras: pullExtrasOf(batch) });
       if (!batch.hasMore) return;
       if (pending === null) {
         await waitForRoom();

@@ -7,6 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { decodePullAnswer, type DecodeReply, type DecodeRequest } from './pull-decode';
+import { pullExtrasOf } from './pull-extras';
 import { type FeedEvent, type PullFeedSpec, runPullFeed } from './pull-feed';
 
 /** Messages from the main thread about the feed (pull-decoder.ts). */
@@ -49,7 +50,8 @@ parentPort?.on('message', (message: DecodeRequest | FeedRequest) => {
   const { id, bytes } = message;
   let reply: DecodeReply;
   try {
-    reply = { id, batch: decodePullAnswer(bytes) };
+    const batch = decodePullAnswer(bytes);
+    reply = { id, batch, extras: pullExtrasOf(batch) };
   } catch (error) {
     reply = { id, error: error instanceof Error ? error.message : 'The server sent an invalid pull answer.' };
   }

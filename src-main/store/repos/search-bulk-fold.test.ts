@@ -117,6 +117,11 @@ describe('the search index a bulk load builds (issue 16 §2)', () => {
       expect(found(store, '头痛')).toEqual(['t2']);
       expect(found(store, 'vert')).toEqual(['t3']);
     }
+    // The refresh built the index with a larger FTS5 hash (session 8) and left FTS5's default of 1 MiB behind it.
+    const hashSize = (store: Store) =>
+      store.db.prepare(`SELECT v FROM messages_fts_config WHERE k = 'hashsize'`).pluck().get() ?? 1048576;
+    expect(hashSize(bulkStore)).toBe(1048576);
+    expect(hashSize(normal)).toBe(1048576);
   });
 
   it('folds every body in JavaScript when a message was written outside the batches during the load', () => {

@@ -104,6 +104,10 @@ const PLAIN_ASCII_SQL = `m.body NOT GLOB '*[^ -~' || char(9, 10, 13) || ']*'`;
 /** The `settings` key noting that deleted messages' terms wait for a merge of the index (mergeIfPending). */
 const MERGE_PENDING = 'search.mergePending';
 
+/** FTS5's `hashsize` while a bulk load's refresh builds the whole index, and FTS5's own default (bytes). */
+const BULK_HASH_SIZE = 16 * 1024 * 1024;
+const FTS5_DEFAULT_HASH_SIZE = 1024 * 1024;
+
 /** Above every character a word can hold: `prefix + TOP` bounds the range of words starting with `prefix`. */
 const TOP = '\u{10FFFF}';
 
@@ -241,6 +245,9 @@ export class SearchIndex {
     // the JavaScript fold stubbed out (bench/profile-apply.ts PROFILE_OFF=fold); its SELECT alone 1.4-2.2 s, and
     // the FTS5 insert (tokenizing the words and tags) the rest. Making each thread's tags once (a materialized CTE)
     // saved 0-0.5 s of the SELECT, within noise, and was left out.
+    // Session 8, s8sync, tried: sorting only the rows' keys (index rowid, message rowid) and reading each body by
+    // rowid after the sort made this refresh slower (5.9-6.2 against 4.7-5.4 CPU-s, bench/profile-apply.ts, load
+    // 3.7-3.9): the bodies are then read in index order, one random page of `messages` each.
     this.bulkIndexStmt = db.prepare(
       indexSql(
         `CASE WHEN ${PLAIN_ASCII_SQL} THEN lower(m.body) ELSE search_words(m.body) END`,
@@ -408,14 +415,27 @@ export class SearchIndex {
    * wrote was passed to addWordsOf, in the transaction that wrote it.
    */
   refreshAfterBulkLoad(): void {
-    if (this.anyDirtyStmt.get()) this.refreshTx(true);
+    if (!this.anyDirtyStmt.get()) return;
+    // FTS5 flushes its in-memory terms to a new segment each time they pass `hashsize` (default 1 MiB), and its
+    // automerge then merges those segments again and again while the index is built. For this one insert of every
+    // message the hash may hold 16 MiB: fewer, larger segments, less merging (session 8, s8sync, scale 100,
+    // bench/profile-apply.ts, interleaved at load 5-8.6: this refresh 3.9-4.7 CPU-s against 4.5-5.0, the
+    // finish's RSS peak 335-348 MB against 341-368). Set back to FTS5's default in the same transaction.
+    const hashSize = (bytes: number) =>
+      this.db.exec(`INSERT INTO messages_fts (messages_fts, rank) VALUES ('hashsize', ${bytes})`);
+    this.db.transaction(() => {
+      hashSize(BULK_HASH_SIZE);
+      this.refreshTx(true);
+      hashSize(FTS5_DEFAULT_HASH_SIZE);
+    })();
   }
 
   /**
    * Add the vocabulary words of message bodies a bulk load wrote (the words refresh() collects from the messages it
-   * indexes) that the vocabulary lacks. Call in the transaction that wrote the messages.
+   * indexes) that the vocabulary lacks. Call in the transaction that wrote the messages. `words`, when given, are
+   * vocabularyWordsOf(bodies) made elsewhere (the pull decoder's worker thread: session 8, s8sync).
    */
-  addWordsOf(bodies: readonly string[]): void {
+  addWordsOf(bodies: readonly string[], words?: readonly string[]): void {
     if (bodies.length === 0) return;
     // Words this connection added last are gone when their transaction rolled back (review 7 R7).
     if (this.lastAdded !== null && this.vocabHasStmt.get(this.lastAdded) === undefined) {
@@ -423,7 +443,9 @@ export class SearchIndex {
       this.lastAdded = null;
     }
     const fresh = new Set<string>();
-    for (const body of bodies) this.collectWords(indexTextOf(body).words, fresh);
+    if (words) {
+      for (const word of words) if (!this.known.has(word)) fresh.add(word);
+    } else for (const body of bodies) this.collectWords(indexTextOf(body).words, fresh);
     this.addWords(fresh);
   }
 
@@ -442,6 +464,19 @@ export class SearchIndex {
 }
 
 /* ---------------- index text ---------------- */
+
+/**
+ * The vocabulary words of message bodies, each once: the words of MIN_PREFIX_LENGTH or more UTF-16 units that
+ * SearchIndex adds for them (collectWords over indexTextOf(body).words). Pure: the pull decoder's worker thread
+ * makes them for each page of a bulk load (src-main/sync/pull-decode.ts), off the main thread (issue 16 §2).
+ */
+export function vocabularyWordsOf(bodies: Iterable<string>): string[] {
+  const words = new Set<string>();
+  for (const body of bodies)
+    for (const word of wordsOf(indexTextOf(body).words))
+      if (word.length >= MIN_PREFIX_LENGTH) words.add(word);
+  return [...words];
+}
 
 /** Per connection, during a SearchIndex refresh: the word text of each message search_words folded. */
 const wordCollectors = new WeakMap<Database, (words: string) => void>();

@@ -554,9 +554,12 @@ export class ThreadsRepo {
     this.search.refreshAfterBulkLoad();
   }
 
-  /** Add the vocabulary words of message bodies a bulk load wrote (SearchIndex.addWordsOf; issue 16 §2). */
-  addSearchWordsOf(bodies: readonly string[]): void {
-    this.search.addWordsOf(bodies);
+  /**
+   * Add the vocabulary words of message bodies a bulk load wrote (SearchIndex.addWordsOf; issue 16 §2); `words`:
+   * vocabularyWordsOf(bodies), when made in the pull decoder's worker.
+   */
+  addSearchWordsOf(bodies: readonly string[], words?: readonly string[]): void {
+    this.search.addWordsOf(bodies, words);
   }
 
   /**
