@@ -22,6 +22,8 @@ interface Parts {
   send: number;
   recv: number;
   recvRan: number;
+  /** The first animation frame after the input began (the bench's frame counter asks for one in the input's event). */
+  frame: number;
   shown: number;
 }
 
@@ -64,6 +66,7 @@ function arm(page: Page, trigger: 'click' | 'keydown'): Promise<void> {
       let t0 = -1;
       let dispatch = -1;
       let inputTask = -1;
+      let frame = -1;
       const observer = new MutationObserver(() => {
         if (t0 < 0) return;
         const s = sig();
@@ -78,6 +81,7 @@ function arm(page: Page, trigger: 'click' | 'keydown'): Promise<void> {
             send: w.__net.send - t0,
             recv: w.__net.recv - t0,
             recvRan: w.__net.ran,
+            frame,
             shown,
           }),
         );
@@ -90,6 +94,7 @@ function arm(page: Page, trigger: 'click' | 'keydown'): Promise<void> {
           const ch = new MessageChannel();
           ch.port1.onmessage = () => (inputTask = performance.now() - t0);
           ch.port2.postMessage(0);
+          requestAnimationFrame(() => (frame = performance.now() - t0));
           observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
         },
         { capture: true, once: true },
@@ -117,7 +122,17 @@ async function result(page: Page): Promise<Parts & { coreStart: number; coreMs: 
 }
 
 function summary(label: string, rows: Awaited<ReturnType<typeof result>>[]): void {
-  const keys = ['dispatch', 'send', 'coreStart', 'coreMs', 'recv', 'recvRan', 'inputTask', 'shown'] as const;
+  const keys = [
+    'dispatch',
+    'send',
+    'coreStart',
+    'coreMs',
+    'recv',
+    'recvRan',
+    'inputTask',
+    'frame',
+    'shown',
+  ] as const;
   const stat = (xs: number[]) => {
     const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
     const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN;
@@ -169,17 +184,31 @@ try {
   await page.locator('.thread-list .trow-loading').waitFor({ state: 'detached' });
   const mouse: Awaited<ReturnType<typeof result>>[] = [];
   const stopCpu = process.env.PROFILE_CPU ? await startCpu(page) : null;
+  // TRACE=<file>: a Chromium performance trace of the mouse opens (open it in DevTools' Performance panel).
+  if (process.env.TRACE) {
+    await browser.startTracing(page, {
+      categories: [
+        'devtools.timeline',
+        'disabled-by-default-devtools.timeline',
+        'toplevel',
+        'blink.user_timing',
+      ],
+    });
+  }
   for (let i = 0; i < runs + 2; i++) {
     const box = (await page.locator(`#thread-row-${i % 6}`).boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await arm(page, 'click');
     await page.mouse.down();
     await new Promise((r) => setTimeout(r, 60));
+    await page.evaluate((i) => performance.mark(`open ${i}`), i);
     await page.mouse.up();
     const r = await result(page);
     if (i >= 2) mouse.push(r);
   }
   await stopCpu?.();
+  if (process.env.TRACE)
+    (await import('node:fs')).writeFileSync(process.env.TRACE, await browser.stopTracing());
   summary('mouse', mouse);
   const keys: Awaited<ReturnType<typeof result>>[] = [];
   const list = page.getByRole('listbox', { name: 'Threads' });
