@@ -73,6 +73,7 @@ function arm(page: Page, trigger: 'click' | 'keydown'): Promise<void> {
         if (s === '' || s === before || root.querySelector('[aria-busy="true"]')) return;
         observer.disconnect();
         const shown = performance.now() - t0;
+        performance.mark('shown');
         setTimeout(() =>
           resolve({
             epoch0: performance.timeOrigin + t0,
@@ -183,8 +184,32 @@ try {
   await page.locator('nav[aria-label="Queues"] button:has(.queue-label:text-is("All open"))').click();
   await page.locator('.thread-list .trow-loading').waitFor({ state: 'detached' });
   const mouse: Awaited<ReturnType<typeof result>>[] = [];
+  // COUNT_DOM=1: the DOM calls the opens make, by kind and attribute name (per open).
+  if (process.env.COUNT_DOM) {
+    await page.evaluate(() => {
+      const counts: Record<string, number> = {};
+      (window as unknown as { __dom: Record<string, number> }).__dom = counts;
+      const set = Element.prototype.setAttribute;
+      Element.prototype.setAttribute = function (this: Element, name: string, value: string) {
+        counts[`setAttribute ${name}`] = (counts[`setAttribute ${name}`] ?? 0) + 1;
+        return set.call(this, name, value);
+      };
+      for (const m of ['appendChild', 'removeChild', 'insertBefore'] as const) {
+        const f = Node.prototype[m] as (...a: unknown[]) => unknown;
+        (Node.prototype as unknown as Record<string, unknown>)[m] = function (this: Node, ...a: unknown[]) {
+          counts[m] = (counts[m] ?? 0) + 1;
+          return f.apply(this, a);
+        };
+      }
+      const create = Document.prototype.createElement;
+      Document.prototype.createElement = function (this: Document, tag: string, o?: ElementCreationOptions) {
+        counts[`createElement ${tag}`] = (counts[`createElement ${tag}`] ?? 0) + 1;
+        return create.call(this, tag, o);
+      } as typeof Document.prototype.createElement;
+    });
+  }
   const stopCpu = process.env.PROFILE_CPU ? await startCpu(page) : null;
-  // TRACE=<file>: a Chromium performance trace of the mouse opens (open it in DevTools' Performance panel).
+  // TRACE=<file>: a Chromium performance trace of the mouse and keyboard opens (open it in DevTools' Performance panel).
   if (process.env.TRACE) {
     await browser.startTracing(page, {
       categories: [
@@ -207,8 +232,13 @@ try {
     if (i >= 2) mouse.push(r);
   }
   await stopCpu?.();
-  if (process.env.TRACE)
-    (await import('node:fs')).writeFileSync(process.env.TRACE, await browser.stopTracing());
+  if (process.env.COUNT_DOM) {
+    const counts = await page.evaluate(() => (window as unknown as { __dom: Record<string, number> }).__dom);
+    for (const [k, v] of Object.entries(counts)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 25))
+      console.log(`${(v / (runs + 2)).toFixed(1).padStart(8)}  ${k}`);
+  }
   summary('mouse', mouse);
   const keys: Awaited<ReturnType<typeof result>>[] = [];
   const list = page.getByRole('listbox', { name: 'Threads' });
@@ -218,10 +248,13 @@ try {
       await page.keyboard.press('Home');
     } else await page.keyboard.press('ArrowDown');
     await arm(page, 'keydown');
+    await page.evaluate((i) => performance.mark(`key ${i}`), i);
     await page.keyboard.press('Enter');
     const r = await result(page);
     if (i >= 2) keys.push(r);
   }
+  if (process.env.TRACE)
+    (await import('node:fs')).writeFileSync(process.env.TRACE, await browser.stopTracing());
   summary('keyboard', keys);
 } finally {
   await desk.close();
