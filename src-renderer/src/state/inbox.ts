@@ -10,8 +10,9 @@
  * after a change waited for the round trip): a stale page is still shown at once, marked `stale` (the list says it
  * is updating, its rows are dimmed and busy), for no longer than the read that replaces it; if that read fails, the
  * stale rows go (the error is shown, not them). Every kept page is dropped on lock (resetInbox). A thread's detail is asked for in
- * the task that opens it, before React renders the selection. Never earlier (on pointerdown): `thread.get` is an
- * audited read that marks the thread seen, and a press that does not become a click opens nothing (review 6, D16).
+ * the task that opens it, and the selection is shown with the answer, in one commit (session 8: openThread). Never
+ * earlier (on pointerdown): `thread.get` is an audited read that marks the thread seen, and a press that does not
+ * become a click opens nothing (review 6, D16).
  */
 import { create } from 'zustand';
 import type { MethodInput } from '../../../src-shared/contract';
