@@ -201,11 +201,14 @@ try {
           return f.apply(this, a);
         };
       }
-      const create = Document.prototype.createElement;
-      Document.prototype.createElement = function (this: Document, tag: string, o?: ElementCreationOptions) {
-        counts[`createElement ${tag}`] = (counts[`createElement ${tag}`] ?? 0) + 1;
-        return create.call(this, tag, o);
-      } as typeof Document.prototype.createElement;
+      const create = Document.prototype.createElement as (this: Document, ...a: unknown[]) => Element;
+      (Document.prototype as unknown as Record<string, unknown>).createElement = function (
+        this: Document,
+        ...a: unknown[]
+      ) {
+        counts[`createElement ${String(a[0])}`] = (counts[`createElement ${String(a[0])}`] ?? 0) + 1;
+        return create.apply(this, a);
+      };
     });
   }
   const stopCpu = process.env.PROFILE_CPU ? await startCpu(page) : null;
