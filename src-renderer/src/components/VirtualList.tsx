@@ -20,6 +20,11 @@ export interface VirtualListProps {
   selectedIndex: number | null;
   onCursor: (index: number) => void;
   onOpen: (index: number) => void;
+  /**
+   * `onOpen` moves the cursor itself (with what it opens, in one commit: the thread list, issue 16 §5), so a click
+   * does not move it first (a render of its own in the click's task).
+   */
+  openMovesCursor?: boolean;
   onRange: (first: number, last: number) => void;
   renderRow: (index: number) => ReactNode;
   /** Text for a row that has not been loaded yet. */
@@ -93,7 +98,7 @@ export function VirtualList(p: VirtualListProps) {
       onMouseDown={(e) => e.preventDefault()}
       onClick={() => {
         ref.current?.focus();
-        p.onCursor(i);
+        if (!p.openMovesCursor) p.onCursor(i);
         p.onOpen(i);
       }}
     >

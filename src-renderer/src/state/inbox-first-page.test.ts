@@ -6,7 +6,7 @@
  * and deliver them out of order, which a real core cannot be made to do); the real path through the browser host is
  * covered by tests/e2e (triage-desk, idle-lock) and measured by `npm run bench -- --only ui`.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { threadSummaryFixture } from './test-fixtures';
 import { threadStamp } from '../../../src-shared/thread-stamp';
 import type { ThreadDetail, ThreadSummary } from '../../../src-shared/views';
@@ -20,6 +20,7 @@ import {
   refreshDetail,
   resetInbox,
   setQuery,
+  SHOW_CHOICE_AFTER_MS,
   showCurrentQuery,
   takeOpenedLoad,
   useInbox,
@@ -237,16 +238,49 @@ describe('opening a thread', () => {
 
   it('asks once, in the opening task, and the thread pane does not ask again', async () => {
     const v = useData.getState().version;
-    openThread(summary('t1', 'Ada'), v);
+    openThread(summary('t1', 'Ada'), v, { cursor: 4 });
     expect(threadGets().length).toBe(1);
-    expect(useUi.getState().selectedThreadId).toBe('t1');
     expect(takeOpenedLoad('t1', v)).toBe(true);
     expect(takeOpenedLoad('t1', v)).toBe(false);
+    // Session 8: the input's task changes nothing shown; the answer shows the choice and the thread together.
+    expect(useUi.getState()).toMatchObject({ selectedThreadId: null, cursor: 0 });
     await answerGet();
+    expect(useUi.getState()).toMatchObject({ selectedThreadId: 't1', cursor: 4 });
     expect(useInbox.getState().detail?.thread.id).toBe('t1');
     // Opening it again while it is open reads nothing more.
     openThread(summary('t1', 'Ada'), v);
     expect(threadGets().length).toBe(0);
+  });
+
+  it('shows the choice without the thread when the read is slower than SHOW_CHOICE_AFTER_MS, then the thread', async () => {
+    vi.useFakeTimers();
+    try {
+      const v = useData.getState().version;
+      openThread(summary('t1', 'Ada'), v, { cursor: 2 });
+      vi.advanceTimersByTime(SHOW_CHOICE_AFTER_MS - 1);
+      expect(useUi.getState().selectedThreadId).toBeNull();
+      vi.advanceTimersByTime(1);
+      expect(useUi.getState()).toMatchObject({ selectedThreadId: 't1', cursor: 2 });
+      expect(useInbox.getState().detail).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+    await answerGet();
+    expect(useInbox.getState().detail?.thread.id).toBe('t1');
+  });
+
+  it('lets a selection made while an open waits win over that open, and a lock drop it', async () => {
+    const v = useData.getState().version;
+    openThread(summary('t1', 'Ada'), v);
+    setUi({ selectedThreadId: 't9' });
+    await answerGet();
+    expect(useUi.getState().selectedThreadId).toBe('t9');
+    expect(useInbox.getState().detail).toBeNull();
+    openThread(summary('t2', 'Bea'), v);
+    resetInbox();
+    await answerGet();
+    expect(useUi.getState().selectedThreadId).toBe('t9');
+    expect(useInbox.getState().detail).toBeNull();
   });
 
   it('the pane asks again when the data changed between the open and its render', async () => {

@@ -10,8 +10,9 @@
  * after a change waited for the round trip): a stale page is still shown at once, marked `stale` (the list says it
  * is updating, its rows are dimmed and busy), for no longer than the read that replaces it; if that read fails, the
  * stale rows go (the error is shown, not them). Every kept page is dropped on lock (resetInbox). A thread's detail is asked for in
- * the task that opens it, before React renders the selection. Never earlier (on pointerdown): `thread.get` is an
- * audited read that marks the thread seen, and a press that does not become a click opens nothing (review 6, D16).
+ * the task that opens it, and the selection is shown with the answer, in one commit (session 8: openThread). Never
+ * earlier (on pointerdown): `thread.get` is an audited read that marks the thread seen, and a press that does not
+ * become a click opens nothing (review 6, D16).
  */
 import { create } from 'zustand';
 import type { MethodInput } from '../../../src-shared/contract';
@@ -110,6 +111,7 @@ export function resetInbox(): void {
   inFlight.clear();
   dropFirstPages();
   openedLoad = null;
+  cancelPendingOpen();
   listDataVersion = null;
   useInbox.setState(empty(), true);
 }
@@ -318,7 +320,53 @@ function markRowRead(threadId: string): void {
 /** The load started by opening a thread (openThread), for the thread pane not to ask again. */
 let openedLoad: { threadId: string; version: number } | null = null;
 
-/** Load a thread's detail (an audited read that marks it seen) into `detail` if it is still the selected thread. */
+/**
+ * How long an opened thread waits for its read before the list shows the choice without it (ms). Within one frame
+ * (issue 16 §5): the open's input task changes nothing on screen, so neither it nor the frame after it lays out or
+ * paints anything; the read's answer (a few ms) shows the list's choice and the thread together, in one commit.
+ * Only a read slower than this shows the choice first (the pane then keeps the previous thread, busy, until the
+ * answer: ThreadView.tsx). 30 ms: two frames at 60 Hz, well inside RAIL's 100 ms for a response to input.
+ */
+export const SHOW_CHOICE_AFTER_MS = 30;
+
+/** An open whose read has not answered yet (openThread): its UI change waits for the answer, or the timer. */
+let pendingOpen: { threadId: string; ui: Partial<UiState>; timer: ReturnType<typeof setTimeout> } | null =
+  null;
+
+/** Show a pending open's choice now (its UI change and the selection), with whatever `inbox` change comes with it. */
+function showPendingOpen(threadId: string, inbox?: Partial<InboxState>): boolean {
+  if (pendingOpen?.threadId !== threadId) return false;
+  const { ui, timer } = pendingOpen;
+  clearTimeout(timer);
+  pendingOpen = null;
+  // Both stores change in this one task: React renders them in one commit.
+  setUi({ ...ui, selectedThreadId: threadId });
+  if (inbox) useInbox.setState(inbox);
+  return true;
+}
+
+/** Forget the open waiting for its read (lock; another selection made meanwhile). */
+function cancelPendingOpen(): void {
+  if (pendingOpen) clearTimeout(pendingOpen.timer);
+  pendingOpen = null;
+}
+
+// Any other selection made while an open waits (the patient panel, the sync bar, "mark done and next", another
+// open) wins: the waiting open's answer then selects nothing.
+useUi.subscribe((s, prev) => {
+  if (
+    pendingOpen &&
+    s.selectedThreadId !== prev.selectedThreadId &&
+    s.selectedThreadId !== pendingOpen.threadId
+  ) {
+    cancelPendingOpen();
+  }
+});
+
+/**
+ * Load a thread's detail (an audited read that marks it seen) into `detail` if it is still the selected thread, or
+ * the thread an open waits for (openThread: then its selection is shown in the same commit).
+ */
 export async function loadDetail(threadId: string): Promise<void> {
   const started = phiEpoch();
   try {
@@ -326,10 +374,12 @@ export async function loadDetail(threadId: string): Promise<void> {
     ifCurrent(started, () => {
       // The read committed the thread's "seen" mark with its audit event: its row is read from now on.
       markRowRead(threadId);
+      if (showPendingOpen(threadId, { detail, detailError: null })) return;
       if (useUi.getState().selectedThreadId === threadId) useInbox.setState({ detail, detailError: null });
     });
   } catch (error) {
     ifCurrent(started, () => {
+      if (showPendingOpen(threadId, { detail: null, detailError: errorMessage(error) })) return;
       if (useUi.getState().selectedThreadId === threadId) {
         useInbox.setState({ detail: null, detailError: errorMessage(error) });
       }
@@ -366,12 +416,19 @@ export async function refreshDetail(threadId: string): Promise<void> {
 }
 
 /**
- * Open a thread (its row's summary; a click, Enter or Space): its detail is asked for in the same task as the
- * selection, before React renders it (issue 16 §5); the thread pane then does not ask again (takeOpenedLoad).
- * `version` is the data version (state/data.ts) the pane will render with.
+ * Open a thread (its row's summary; a click, Enter or Space): its detail is asked for in the input's own task
+ * (issue 16 §5), and the selection (with `ui`, e.g. the list's cursor) is shown when the read answers, in the same
+ * commit as the thread (or after SHOW_CHOICE_AFTER_MS if the read is slower); the thread pane then does not ask
+ * again (takeOpenedLoad). `version` is the data version (state/data.ts) the pane will render with. Never earlier
+ * than the open itself: the read marks the thread seen and is audited (review 6, D16).
  */
 export function openThread(thread: ThreadSummary, version: number, ui: Partial<UiState> = {}): void {
   const threadId = thread.id;
+  if (pendingOpen?.threadId === threadId) {
+    pendingOpen.ui = { ...pendingOpen.ui, ...ui };
+    return;
+  }
+  cancelPendingOpen();
   if (useUi.getState().selectedThreadId === threadId) {
     setUi(ui);
     return;
@@ -381,9 +438,13 @@ export function openThread(thread: ThreadSummary, version: number, ui: Partial<U
     setUi({ ...ui, selectedThreadId: threadId });
     return;
   }
-  void loadDetail(threadId);
   openedLoad = { threadId, version };
-  setUi({ ...ui, selectedThreadId: threadId });
+  pendingOpen = {
+    threadId,
+    ui,
+    timer: setTimeout(() => showPendingOpen(threadId), SHOW_CHOICE_AFTER_MS),
+  };
+  void loadDetail(threadId);
 }
 
 /** True (once) if openThread already asked for this thread in this data version. */

@@ -153,7 +153,9 @@ export function ThreadList() {
 
   const open = (i: number) => {
     const t = at(i);
+    // The cursor moves with the thread it opens (one commit, when the read answers: state/inbox.ts openThread).
     if (t) openThread(t, useData.getState().version, { cursor: i });
+    else setUi({ cursor: i });
   };
 
   return (
@@ -189,6 +191,7 @@ export function ThreadList() {
         selectedIndex={selectedIndex}
         onCursor={(i) => setUi({ cursor: i })}
         onOpen={open}
+        openMovesCursor
         onRange={onRange}
         rowLabel={(i) => rowSummary(at(i), i)}
         renderRow={(i) => <Row t={at(i)} />}

@@ -1,5 +1,5 @@
 /** The open thread: patient, messages with attachments, triage actions and the reply box. */
-import { useEffect, useId, useState } from 'react';
+import { memo, useEffect, useId, useState } from 'react';
 import { PRIORITIES, THREAD_STATUSES, type Priority, type ThreadStatus } from '../../../../src-shared/domain';
 import { assignableColleagues } from './assignable';
 import type { AttachmentMeta, MessageView, ThreadDetail } from '../../../../src-shared/views';
@@ -17,11 +17,24 @@ import { assignThread, claimThread, releaseThread, setPriority, setStatus } from
 import { markDoneAndNext } from './next-thread';
 import { ReplyBox } from './ReplyBox';
 
+/**
+ * How long the thread shown before stays on screen, dimmed, busy and inert, while the thread just opened is read
+ * (ms); after that the pane says "Loading thread…". Within one frame (issue 16 §5): the opened thread replaces the
+ * previous one in one commit when its read answers (a few ms), instead of the click's task taking the previous
+ * thread out and putting a loading state in (and the frame laying that out) before the answer could be shown.
+ * Nothing of the opened thread is shown before its read answers (its messages come with its audited read).
+ * 100 ms: RAIL's budget for a response to input.
+ */
+export const SHOW_LOADING_AFTER_MS = 100;
+
 export function ThreadPane() {
   const selectedId = useUi((s) => s.selectedThreadId);
   const detail = useInbox((s) => s.detail);
   const detailError = useInbox((s) => s.detailError);
   const version = useData((s) => s.version);
+  /** The opened thread whose read has taken longer than SHOW_LOADING_AFTER_MS (the pane then says loading). */
+  const [late, setLate] = useState<string | null>(null);
+  const waiting = selectedId !== null && detail !== null && detail.thread.id !== selectedId;
 
   useEffect(() => {
     // openThread (a click, Enter) already asked for it, in the click's own task: do not read it twice. After a
@@ -30,6 +43,12 @@ export function ThreadPane() {
       if (!takeOpenedLoad(selectedId, version)) void refreshDetail(selectedId);
     } else useInbox.setState({ detail: null, detailError: null, actionError: null });
   }, [selectedId, version]);
+
+  useEffect(() => {
+    if (!waiting) return;
+    const t = setTimeout(() => setLate(selectedId), SHOW_LOADING_AFTER_MS);
+    return () => clearTimeout(t);
+  }, [waiting, selectedId]);
 
   // Opening a thread marks it read on this PC: refresh the unread counts (its row's dot is cleared when the read
   // answers: state/inbox.ts markRowRead).
@@ -58,6 +77,11 @@ export function ThreadPane() {
       </div>
     );
   }
+  if (waiting && late !== selectedId) {
+    // The thread shown before, until the opened one's read answers: dimmed, marked busy, and inert (nothing in it
+    // can be pressed or reached, so no action lands on it by mistake).
+    return <ThreadView key={detail.thread.id} detail={detail} previous />;
+  }
   if (!detail || detail.thread.id !== selectedId) {
     return (
       <div className="empty-state" aria-busy="true">
@@ -65,10 +89,27 @@ export function ThreadPane() {
       </div>
     );
   }
-  return <ThreadView detail={detail} />;
+  return <ThreadView key={detail.thread.id} detail={detail} previous={false} />;
 }
 
-function ThreadView({ detail }: { detail: ThreadDetail }) {
+/**
+ * The open thread. `previous`: it is the thread shown before the one just opened, kept until that one's read
+ * answers (ThreadPane); its content does not render again for that (ThreadContent is memoized on the detail).
+ */
+function ThreadView({ detail, previous }: { detail: ThreadDetail; previous: boolean }) {
+  return (
+    <article
+      className={`thread${previous ? ' thread-previous' : ''}`}
+      aria-labelledby="thread-subject"
+      aria-busy={previous || undefined}
+      inert={previous}
+    >
+      <ThreadContent detail={detail} />
+    </article>
+  );
+}
+
+const ThreadContent = memo(function ThreadContent({ detail }: { detail: ThreadDetail }) {
   const { thread, patient, messages } = detail;
   const me = useSession((s) => s.info?.staff);
   const staff = useReference((s) => s.staff);
@@ -80,7 +121,7 @@ function ThreadView({ detail }: { detail: ThreadDetail }) {
   const assignable = assignableColleagues(staff, me?.id, poolKind);
 
   return (
-    <article className="thread" aria-labelledby="thread-subject">
+    <>
       <header className="thread-header">
         <div className="thread-title-row">
           <h2 id="thread-subject" className="thread-subject">
@@ -196,9 +237,9 @@ function ThreadView({ detail }: { detail: ThreadDetail }) {
         closed={thread.status === 'done'}
         fields={{ first_name: patient.givenName, providerId: thread.providerId, poolId: thread.poolId }}
       />
-    </article>
+    </>
   );
-}
+});
 
 function Message({ m }: { m: MessageView }) {
   return (
