@@ -90,12 +90,36 @@ export function dropFirstPages(): void {
 }
 
 /**
- * Records changed: every kept first page may be out of date from now on. Each stays, marked stale: shown only while
- * its re-read is under way (setQuery). Answers in flight (asked before the change) are not kept.
+ * True for the key (JSON of `currentQuery()`) of a search list: its rows carry message text (the hit's snippet), and
+ * that a thread is in it says what its messages contain.
+ */
+function showsMessageText(key: string): boolean {
+  if (!key) return false;
+  try {
+    return (JSON.parse(key) as { search?: unknown }).search !== undefined;
+  } catch {
+    return true; // not a key this store made: the careful reading
+  }
+}
+
+/**
+ * Records changed: every kept first page may be out of date from now on. A queue's page stays, marked stale: shown
+ * only while its re-read is under way (setQuery). A search's page goes, and so do the rows of a search list on
+ * screen, at once: a message in it may have been deleted or evicted since, or withheld from the role (its thread
+ * moved to a clinical pool), and a stale copy would show its text until the re-read answers (review 8, suspicion 1,
+ * session 8 sec8: DESIGN §2.2/§6; the store must not show what it no longer has or allows). Searches are read again
+ * within 10 ms (DESIGN §10), so nothing of the within-one-frame switch is lost. Answers in flight (asked before the
+ * change) are not kept, and a search's is not shown either (loadPage).
  */
 export function staleFirstPages(): void {
-  for (const kept of firstPages.values()) kept.stale = true;
+  for (const [key, kept] of firstPages) {
+    if (showsMessageText(key)) firstPages.delete(key);
+    else kept.stale = true;
+  }
   firstPagesGen++;
+  const s = useInbox.getState();
+  if (showsMessageText(s.queryKey) && (s.total !== null || Object.keys(s.pages).length > 0))
+    useInbox.setState({ pages: {}, total: null, totalIsLowerBound: false, stale: false });
 }
 
 /** How many first pages are kept (for tests), and how many of them are stale. */
@@ -200,6 +224,9 @@ async function loadPage(
   try {
     const result = await call('inbox.list', { ...query, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
     ifCurrent(started, () => {
+      // A search asked before records changed may hold what the store no longer has or allows: never shown (the
+      // change's re-read follows).
+      if (keptGen !== firstPagesGen && showsMessageText(key)) return;
       if (page === 0 && keptGen === firstPagesGen) {
         firstPages.delete(key);
         firstPages.set(key, {
