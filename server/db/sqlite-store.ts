@@ -349,6 +349,13 @@ export class SqliteStore implements ServerStore {
     });
   }
 
+  async staffOfProvider(providerId: string): Promise<StaffRecord[]> {
+    while (this.busy()) await this.tail;
+    return this.all<StaffRow>('SELECT * FROM staff WHERE provider_id = ? ORDER BY id', providerId).map(
+      staffFromRow,
+    );
+  }
+
   async setTotpLastStep(staffId: string, step: number): Promise<void> {
     while (this.busy()) await this.tail;
     this.run('UPDATE staff SET totp_last_step = ? WHERE id = ?', step, staffId);
