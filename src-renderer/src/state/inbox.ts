@@ -83,10 +83,14 @@ const firstPages = new Map<
 >();
 let firstPagesGen = 0;
 
-/** Forget every kept first page (PHI dropped). Answers in flight are not kept either. */
+/** Bumped by dropFirstPages: an answer asked before it is neither kept nor shown. */
+let droppedGen = 0;
+
+/** Forget every kept first page (PHI dropped). Answers in flight are neither kept nor shown. */
 export function dropFirstPages(): void {
   firstPages.clear();
   firstPagesGen++;
+  droppedGen++;
 }
 
 /**
@@ -119,6 +123,18 @@ export function staleFirstPages(): void {
   firstPagesGen++;
   const s = useInbox.getState();
   if (showsMessageText(s.queryKey) && (s.total !== null || Object.keys(s.pages).length > 0))
+    useInbox.setState({ pages: {}, total: null, totalIsLowerBound: false, stale: false });
+}
+
+/**
+ * Records were removed from the store (an eviction, a deletion pulled: state/data.ts): a list from before may show
+ * them, so every kept first page goes, and so do the rows on screen, at once; answers in flight are not shown
+ * (loadPage). The re-read the change brings shows the list again (session 8, sec8; review 8 suspicion 1).
+ */
+export function dropKeptLists(): void {
+  dropFirstPages();
+  const s = useInbox.getState();
+  if (s.total !== null || Object.keys(s.pages).length > 0)
     useInbox.setState({ pages: {}, total: null, totalIsLowerBound: false, stale: false });
 }
 
@@ -221,12 +237,15 @@ async function loadPage(
 ): Promise<void> {
   const started = phiEpoch();
   const keptGen = firstPagesGen;
+  const dropsAtAsk = droppedGen;
   try {
     const result = await call('inbox.list', { ...query, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
     ifCurrent(started, () => {
       // A search asked before records changed may hold what the store no longer has or allows: never shown (the
       // change's re-read follows).
       if (keptGen !== firstPagesGen && showsMessageText(key)) return;
+      // Nor any list asked before records were removed (dropKeptLists).
+      if (droppedGen !== dropsAtAsk) return;
       if (page === 0 && keptGen === firstPagesGen) {
         firstPages.delete(key);
         firstPages.set(key, {
