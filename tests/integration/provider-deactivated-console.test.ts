@@ -3,7 +3,7 @@
  * is a provider (clinician1 is prv-001) and the desk has pulled it, the "next free slot" finder offers none of their
  * slots, and a booking with them is refused at once with a typed CONFLICT that queues nothing (the backend repeats
  * the rule: server/provider-deactivated-booking.test.ts). Reactivated, they are offered again. Failed before the
- * fix (their slots were offered and the booking queued). Real backend, SQLCipher stores, keychain and routers;
+ * fix (their slots were offered and the booking queued); nor does the waitlist offer a slot freed with them. Real backend, SQLCipher stores, keychain and routers;
  * expectations written by hand.
  */
 import { describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ const query = {
 };
 
 describe('a deactivated provider at the front desk', () => {
-  it('is not offered by the next-free finder and cannot be booked, until reactivated', async () => {
+  it('is not offered by the next-free finder or the waitlist and cannot be booked, until reactivated', async () => {
     const [front, admin] = desk.consoles;
     const providersOf = async () =>
       new Set((await front.ok<FreeSlotView[]>('schedule.nextFree', query)).map((f) => f.providerId));
@@ -36,6 +36,19 @@ describe('a deactivated provider at the front desk', () => {
     const slot = (
       await front.ok<FreeSlotView[]>('schedule.nextFree', { ...query, providerId: 'prv-001' })
     )[0]!;
+    // A patient waiting for any provider: offered a slot freed with prv-001.
+    await front.ok('waitlist.add', {
+      patientId: 'pat-000012',
+      visitTypeId: null,
+      providerIds: [],
+      timeOfDay: 'any',
+      fromDate: query.fromDate,
+      toDate: query.toDate,
+    });
+    const freed = { providerId: 'prv-001', start: slot.start, end: slot.end };
+    const offersOf = async () =>
+      (await front.ok<{ patientId: string }[]>('waitlist.offers', freed)).map((o) => o.patientId);
+    expect(await offersOf()).toContain('pat-000012');
 
     await setStaffActive(desk.portal, admin, 'stf-clinician1', false);
     front.idle.touch();
@@ -47,6 +60,7 @@ describe('a deactivated provider at the front desk', () => {
     expect(await front.ok<FreeSlotView[]>('schedule.nextFree', { ...query, providerId: 'prv-001' })).toEqual(
       [],
     );
+    expect(await offersOf()).toEqual([]);
 
     const outbox = front.core.store.outbox.countWork();
     const booked = await front.call('appointment.book', {
