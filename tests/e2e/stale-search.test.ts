@@ -124,4 +124,25 @@ describe('a search list after its hit is withheld from the role', () => {
     }
     expect(e2e.desk.pageErrors).toEqual([]);
   });
+
+  // Last: it ends the desk's session. The person loses access (an admin deactivates them on the portal): pulled, the
+  // session ends and nothing of what the page showed stays, with no call of the page needed to notice.
+  it('shows nothing of the lists once the signed-in person is deactivated', async () => {
+    const page = e2e.page;
+    await search().fill('');
+    const first = list().getByRole('option').first();
+    await first.waitFor();
+    const shownLabel = (await first.getAttribute('aria-label')) ?? '';
+    const patientName = shownLabel.split(', ')[0]!;
+    expect(patientName.length).toBeGreaterThan(3);
+    await e2e.portal.server.store.setStaffActive(
+      'stf-reception1',
+      false,
+      new Date(e2e.portal.clock.now()).toISOString(),
+    );
+    await page.getByLabel('Username').waitFor();
+    expect(await list().count()).toBe(0);
+    expect(await page.content()).not.toContain(patientName);
+    expect(e2e.desk.pageErrors).toEqual([]);
+  });
 });
