@@ -8,15 +8,14 @@
  * (SQLite; PostgreSQL in the vitest project "postgres"); expectations written by hand.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ThreadRecord } from '../../src-shared/domain';
 import { RecordsResponse, SYNC_ROUTES } from '../../src-shared/sync';
+import { threadFixture } from '../../tests/helpers/fixtures';
 import type { ServerStore } from '../db/types';
 import { useServerDesk } from '../test/desk';
 import { call, signInStaff } from '../test/helpers';
 
 const desk = useServerDesk({ scale: 0.05 }); // reception1
 let store: ServerStore;
-const AT = '2026-03-02T08:00:00.000Z';
 const ids = Array.from({ length: 100 }, (_, i) => `thr-flood-${String(i).padStart(3, '0')}`);
 
 beforeAll(async () => {
@@ -24,22 +23,13 @@ beforeAll(async () => {
   const patientId = (await store.changesAfter(0, 100_000)).find((r) => r.entity === 'patient')!.id;
   await store.transaction(async () => {
     for (const id of ids) {
-      const thread: ThreadRecord = {
+      const thread = threadFixture({
         id,
         patientId,
         subject: 'A clinical question',
-        status: 'new',
-        priority: 'routine',
-        assigneeId: null,
-        providerId: null,
-        createdAt: AT,
-        updatedAt: AT,
-        lastMessageAt: AT,
-        dueAt: null,
-        version: 1,
         topic: 'clinical-question',
         poolId: 'clinical',
-      };
+      });
       await store.insertThread(thread);
     }
   });
