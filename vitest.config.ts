@@ -41,6 +41,9 @@ const SERVER_SUITE = [
   'server/coverage-hand-back-deactivated.test.ts', // review 8, fix8a
   'server/sync/records-batch-bodies-budget.test.ts', // review 8, fix8a
   'server/sync/records-batch-btg-budget.test.ts', // review 8, fix8a
+  'server/staff-active-atomic.test.ts', // session 8, sec8
+  'server/sync/records-refusal-flood.test.ts', // session 8, sec8
+  'server/provider-deactivated-booking.test.ts', // session 8, sec8
 ];
 /** Files that need PostgreSQL itself (several instances on one database). */
 const POSTGRES_ONLY = [

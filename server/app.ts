@@ -14,6 +14,7 @@ import type { ServerStore } from './db/types';
 import { type DemoCounts, seedDemo } from './demo/seed';
 import { installErrorHandlers } from './http/errors';
 import { DEFAULT_SIGN_IN_LIMITS, signInGuards, type SignInLimits } from './http/sign-in-limits';
+import { DEFAULT_REFUSAL_LIMITS, refusalBudget, type RefusalLimits } from './http/refusal-budget';
 import { parse } from './http/validate';
 import { adminRoutes } from './routes/admin';
 import { staffAdminRoutes } from './routes/staff';
@@ -60,6 +61,8 @@ export interface ServerOptions {
    * harnesses that sign in many times from 127.0.0.1 pass higher ones explicitly.
    */
   signInLimits?: Partial<SignInLimits>;
+  /** Session 8, sec8: refused record reads recorded per PC and window; default DEFAULT_REFUSAL_LIMITS. */
+  refusalLimits?: Partial<RefusalLimits>;
   /**
    * scrypt cost of password hashes (issue 10). Default OWASP N=2^17, r=8, p=1 (~128 MiB, a few hundred ms per
    * hash); test harnesses pass a lower N explicitly. Hashes of another cost are upgraded at the next sign-in.
@@ -169,7 +172,13 @@ export async function buildServer(options: ServerOptions): Promise<PortalServer>
   });
   const guards = await signInGuards(app, { ...DEFAULT_SIGN_IN_LIMITS, ...options.signInLimits });
   authRoutes(app, ctx, guards.staff);
-  syncRoutes(app, ctx, hub, logError);
+  syncRoutes(
+    app,
+    ctx,
+    hub,
+    logError,
+    refusalBudget(app, { ...DEFAULT_REFUSAL_LIMITS, ...options.refusalLimits }),
+  );
   portalRoutes(app, ctx, guards.portal);
   adminRoutes(app, ctx, hub);
   triageRoutes(app, ctx);

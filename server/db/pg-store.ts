@@ -463,6 +463,14 @@ export class PgStore implements ServerStore {
     });
   }
 
+  async staffOfProvider(providerId: string): Promise<StaffRecord[]> {
+    const rows = await this.all<StaffRow>(
+      'SELECT * FROM staff WHERE provider_id = $1 ORDER BY id',
+      providerId,
+    );
+    return rows.map(staffFromRow);
+  }
+
   async staffAuthByUsername(username: string): Promise<StaffAuth | null> {
     const row = await this.one<StaffRow>('SELECT * FROM staff WHERE lower(username) = lower($1)', username);
     if (!row) return null;

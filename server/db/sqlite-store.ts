@@ -244,6 +244,17 @@ export class SqliteStore implements ServerStore {
     return this.inTransaction && !this.scope.getStore();
   }
 
+  /**
+   * Runs the synchronous statements of one store method as one unit: in the caller's open transaction, else in a
+   * transaction of their own (BEGIN IMMEDIATE), so a failure between them (disk full, the database locked by the
+   * admin CLI) applies none, as PostgresStore's `write` does (session 8, sec8; review 8: `setStaffActive` outside a
+   * route's transaction could leave an account inactive but still signed in on its PCs, and a record written
+   * without its change row is never pulled: DESIGN §5). One commit instead of one per statement.
+   */
+  private atomic<T>(fn: () => T): T {
+    return this.db.inTransaction ? fn() : this.db.transaction(fn).immediate();
+  }
+
   async close(): Promise<void> {
     while (this.busy()) await this.tail;
     if (this.db.open) this.db.close();
@@ -275,19 +286,21 @@ export class SqliteStore implements ServerStore {
 
   async insertStaff(r: StaffRecord, passwordHash: string, totpSecret: string): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO staff (id, username, display_name, role, provider_id, password_hash, totp_secret, version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      r.id,
-      r.username,
-      r.displayName,
-      r.role,
-      r.providerId,
-      passwordHash,
-      totpSecret,
-      r.version,
-    );
-    this.recordChange('staff', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO staff (id, username, display_name, role, provider_id, password_hash, totp_secret, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        r.id,
+        r.username,
+        r.displayName,
+        r.role,
+        r.providerId,
+        passwordHash,
+        totpSecret,
+        r.version,
+      );
+      this.recordChange('staff', r.id);
+    });
   }
 
   async staff(id: string): Promise<StaffRecord | null> {
@@ -311,27 +324,36 @@ export class SqliteStore implements ServerStore {
 
   async setStaffActive(staffId: string, active: boolean, at: string): Promise<StaffRecord | null> {
     while (this.busy()) await this.tail;
-    const flag = active ? 1 : 0;
-    const changed = this.run(
-      'UPDATE staff SET active = ?, version = version + 1 WHERE id = ? AND active <> ?',
-      flag,
-      staffId,
-      flag,
-    );
-    if (changed > 0) this.recordChange('staff', staffId);
-    if (changed > 0 && !active) {
-      // The person's tokens end for good: a reactivation does not bring an old session back to life.
-      this.run('DELETE FROM access_tokens WHERE staff_id = ?', staffId);
-      this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE staff_id = ?', staffId);
-      // ...and they count as signed out on every PC (review 8): no device keeps their clearance.
-      this.run(
-        'UPDATE device_staff SET signed_out_at = ? WHERE staff_id = ? AND signed_out_at IS NULL',
-        at,
+    return this.atomic(() => {
+      const flag = active ? 1 : 0;
+      const changed = this.run(
+        'UPDATE staff SET active = ?, version = version + 1 WHERE id = ? AND active <> ?',
+        flag,
         staffId,
+        flag,
       );
-    }
-    const row = this.one<StaffRow>('SELECT * FROM staff WHERE id = ?', staffId);
-    return row ? staffFromRow(row) : null;
+      if (changed > 0) this.recordChange('staff', staffId);
+      if (changed > 0 && !active) {
+        // The person's tokens end for good: a reactivation does not bring an old session back to life.
+        this.run('DELETE FROM access_tokens WHERE staff_id = ?', staffId);
+        this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE staff_id = ?', staffId);
+        // ...and they count as signed out on every PC (review 8): no device keeps their clearance.
+        this.run(
+          'UPDATE device_staff SET signed_out_at = ? WHERE staff_id = ? AND signed_out_at IS NULL',
+          at,
+          staffId,
+        );
+      }
+      const row = this.one<StaffRow>('SELECT * FROM staff WHERE id = ?', staffId);
+      return row ? staffFromRow(row) : null;
+    });
+  }
+
+  async staffOfProvider(providerId: string): Promise<StaffRecord[]> {
+    while (this.busy()) await this.tail;
+    return this.all<StaffRow>('SELECT * FROM staff WHERE provider_id = ? ORDER BY id', providerId).map(
+      staffFromRow,
+    );
   }
 
   async setTotpLastStep(staffId: string, step: number): Promise<void> {
@@ -346,19 +368,21 @@ export class SqliteStore implements ServerStore {
 
   async insertDevice(d: Device): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by, chain_anchor)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      d.id,
-      d.name,
-      d.createdAt,
-      d.revokedAt,
-      d.secretHash,
-      d.enrolledBy,
-      d.chainAnchor ?? null,
-    );
-    // Consoles pull device names so every desk's audit trail can say which PC an event came from.
-    this.recordChange('device', d.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by, chain_anchor)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        d.id,
+        d.name,
+        d.createdAt,
+        d.revokedAt,
+        d.secretHash,
+        d.enrolledBy,
+        d.chainAnchor ?? null,
+      );
+      // Consoles pull device names so every desk's audit trail can say which PC an event came from.
+      this.recordChange('device', d.id);
+    });
   }
 
   async device(id: string): Promise<Device | null> {
@@ -440,9 +464,11 @@ export class SqliteStore implements ServerStore {
 
   async revokeFamily(family: string): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run('DELETE FROM access_tokens WHERE family = ?', family);
-    // Used refresh tokens stay (expired) so a replayed one is still recognised as reuse.
-    this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE family = ?', family);
+    return this.atomic(() => {
+      this.run('DELETE FROM access_tokens WHERE family = ?', family);
+      // Used refresh tokens stay (expired) so a replayed one is still recognised as reuse.
+      this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE family = ?', family);
+    });
   }
 
   async insertPortalToken(hash: string, t: PortalToken): Promise<void> {
@@ -499,25 +525,29 @@ export class SqliteStore implements ServerStore {
 
   async insertProvider(r: ProviderRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version,
-         location_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ...providerParams(r),
-    );
-    this.recordChange('provider', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version,
+           location_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        ...providerParams(r),
+      );
+      this.recordChange('provider', r.id);
+    });
   }
 
   // issue 13a: clinic locations
   async upsertLocation(r: LocationRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO locations (id, name, time_zone, version, walk_in_minutes) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
-         version = excluded.version, walk_in_minutes = excluded.walk_in_minutes`,
-      ...locationParams(r),
-    );
-    this.recordChange('location', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO locations (id, name, time_zone, version, walk_in_minutes) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
+           version = excluded.version, walk_in_minutes = excluded.walk_in_minutes`,
+        ...locationParams(r),
+      );
+      this.recordChange('location', r.id);
+    });
   }
 
   async location(id: string): Promise<LocationRecord | null> {
@@ -533,13 +563,15 @@ export class SqliteStore implements ServerStore {
 
   async upsertVisitType(r: VisitTypeRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO visit_types (id, name, minutes, provider_ids, version) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, minutes = excluded.minutes,
-         provider_ids = excluded.provider_ids, version = excluded.version`,
-      ...visitTypeParams(r),
-    );
-    this.recordChange('visitType', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO visit_types (id, name, minutes, provider_ids, version) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, minutes = excluded.minutes,
+           provider_ids = excluded.provider_ids, version = excluded.version`,
+        ...visitTypeParams(r),
+      );
+      this.recordChange('visitType', r.id);
+    });
   }
 
   async visitType(id: string): Promise<VisitTypeRecord | null> {
@@ -574,16 +606,18 @@ export class SqliteStore implements ServerStore {
   // session 4, 13c: availability (issue 13 §3)
   async upsertAvailabilityTemplate(r: AvailabilityTemplateRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO availability_templates (id, provider_id, location_id, blocks, version) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET blocks = excluded.blocks, version = excluded.version`,
-      r.id,
-      r.providerId,
-      r.locationId,
-      JSON.stringify(r.blocks),
-      r.version,
-    );
-    this.recordChange('availabilityTemplate', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO availability_templates (id, provider_id, location_id, blocks, version) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET blocks = excluded.blocks, version = excluded.version`,
+        r.id,
+        r.providerId,
+        r.locationId,
+        JSON.stringify(r.blocks),
+        r.version,
+      );
+      this.recordChange('availabilityTemplate', r.id);
+    });
   }
 
   async availabilityTemplate(id: string): Promise<AvailabilityTemplateRecord | null> {
@@ -607,12 +641,14 @@ export class SqliteStore implements ServerStore {
 
   async insertAvailabilityException(r: AvailabilityExceptionRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO availability_exceptions (id, kind, location_id, provider_id, from_date, to_date, start_minute,
-         end_minute, label, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ...exceptionParams(r),
-    );
-    this.recordChange('availabilityException', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO availability_exceptions (id, kind, location_id, provider_id, from_date, to_date, start_minute,
+           end_minute, label, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ...exceptionParams(r),
+      );
+      this.recordChange('availabilityException', r.id);
+    });
   }
 
   async availabilityException(id: string): Promise<AvailabilityExceptionRecord | null> {
@@ -623,10 +659,12 @@ export class SqliteStore implements ServerStore {
 
   async deleteAvailabilityException(id: string): Promise<boolean> {
     while (this.busy()) await this.tail;
-    if (!this.one('SELECT 1 AS x FROM availability_exceptions WHERE id = ?', id)) return false;
-    this.run('DELETE FROM availability_exceptions WHERE id = ?', id);
-    this.recordChange('availabilityException', id);
-    return true;
+    return this.atomic(() => {
+      if (!this.one('SELECT 1 AS x FROM availability_exceptions WHERE id = ?', id)) return false;
+      this.run('DELETE FROM availability_exceptions WHERE id = ?', id);
+      this.recordChange('availabilityException', id);
+      return true;
+    });
   }
 
   async availabilityExceptions(
@@ -689,14 +727,16 @@ export class SqliteStore implements ServerStore {
 
   async setProviderLocation(providerId: string, locationId: string): Promise<void> {
     while (this.busy()) await this.tail;
-    if (!this.one('SELECT 1 AS x FROM locations WHERE id = ?', locationId))
-      throw new Error('Unknown location.');
-    this.run(
-      'UPDATE providers SET location_id = ?, version = version + 1 WHERE id = ?',
-      locationId,
-      providerId,
-    );
-    this.recordChange('provider', providerId);
+    return this.atomic(() => {
+      if (!this.one('SELECT 1 AS x FROM locations WHERE id = ?', locationId))
+        throw new Error('Unknown location.');
+      this.run(
+        'UPDATE providers SET location_id = ?, version = version + 1 WHERE id = ?',
+        locationId,
+        providerId,
+      );
+      this.recordChange('provider', providerId);
+    });
   }
 
   async provider(id: string): Promise<ProviderRecord | null> {
@@ -712,19 +752,21 @@ export class SqliteStore implements ServerStore {
 
   async insertPatient(r: PatientRecord, portalPasswordHash: string | null): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, portal_password_hash, version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      r.id,
-      r.mrn,
-      r.givenName,
-      r.familyName,
-      r.birthDate,
-      r.phone,
-      portalPasswordHash,
-      r.version,
-    );
-    this.recordChange('patient', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, portal_password_hash, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        r.id,
+        r.mrn,
+        r.givenName,
+        r.familyName,
+        r.birthDate,
+        r.phone,
+        portalPasswordHash,
+        r.version,
+      );
+      this.recordChange('patient', r.id);
+    });
   }
 
   async patient(id: string): Promise<PatientRecord | null> {
@@ -745,24 +787,28 @@ export class SqliteStore implements ServerStore {
 
   async insertThread(r: ThreadRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO threads (patient_id, subject, status, priority, assignee_id, provider_id, created_at,
-         updated_at, last_message_at, due_at, topic, pool_id, version, id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ...threadParams(r),
-    );
-    this.recordChange('thread', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO threads (patient_id, subject, status, priority, assignee_id, provider_id, created_at,
+           updated_at, last_message_at, due_at, topic, pool_id, version, id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ...threadParams(r),
+      );
+      this.recordChange('thread', r.id);
+    });
   }
 
   async updateThread(r: ThreadRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `UPDATE threads SET patient_id = ?, subject = ?, status = ?, priority = ?, assignee_id = ?, provider_id = ?,
-         created_at = ?, updated_at = ?, last_message_at = ?, due_at = ?, topic = ?, pool_id = ?, version = ?
-       WHERE id = ?`,
-      ...threadParams(r),
-    );
-    this.recordChange('thread', r.id);
+    return this.atomic(() => {
+      this.run(
+        `UPDATE threads SET patient_id = ?, subject = ?, status = ?, priority = ?, assignee_id = ?, provider_id = ?,
+           created_at = ?, updated_at = ?, last_message_at = ?, due_at = ?, topic = ?, pool_id = ?, version = ?
+         WHERE id = ?`,
+        ...threadParams(r),
+      );
+      this.recordChange('thread', r.id);
+    });
   }
 
   async thread(id: string): Promise<ThreadRecord | null> {
@@ -782,17 +828,19 @@ export class SqliteStore implements ServerStore {
 
   async insertMessage(r: MessageRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO messages (id, thread_id, author_kind, author_id, body, sent_at, version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      r.id,
-      r.threadId,
-      r.authorKind,
-      r.authorId,
-      r.body,
-      r.sentAt,
-      r.version,
-    );
-    this.recordChange('message', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO messages (id, thread_id, author_kind, author_id, body, sent_at, version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        r.id,
+        r.threadId,
+        r.authorKind,
+        r.authorId,
+        r.body,
+        r.sentAt,
+        r.version,
+      );
+      this.recordChange('message', r.id);
+    });
   }
 
   async message(id: string): Promise<MessageRecord | null> {
@@ -811,17 +859,19 @@ export class SqliteStore implements ServerStore {
 
   async insertAttachment(r: AttachmentRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO attachments (id, message_id, file_name, mime_type, size, content, version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      r.id,
-      r.messageId,
-      r.fileName,
-      r.mimeType,
-      r.size,
-      Buffer.from(r.contentBase64, 'base64'),
-      r.version,
-    );
-    this.recordChange('attachment', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO attachments (id, message_id, file_name, mime_type, size, content, version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        r.id,
+        r.messageId,
+        r.fileName,
+        r.mimeType,
+        r.size,
+        Buffer.from(r.contentBase64, 'base64'),
+        r.version,
+      );
+      this.recordChange('attachment', r.id);
+    });
   }
 
   async attachment(id: string): Promise<AttachmentRecord | null> {
@@ -849,27 +899,31 @@ export class SqliteStore implements ServerStore {
 
   async insertAppointment(r: AppointmentRecord, origin: AppointmentOrigin): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason, virtual_link,
-         version, id, cancel_code, overlap_reason, series_id, created_via)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ...appointmentParams(r),
-      origin,
-    );
-    this.recordChange('appointment', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason, virtual_link,
+           version, id, cancel_code, overlap_reason, series_id, created_via)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ...appointmentParams(r),
+        origin,
+      );
+      this.recordChange('appointment', r.id);
+    });
   }
 
   async updateAppointment(r: AppointmentRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `UPDATE appointments SET patient_id = ?, provider_id = ?, start = ?, "end" = ?, status = ?, reason = ?,
-         cancel_reason = ?, virtual_link = ?, version = ?, cancel_code = ?, overlap_reason = ? WHERE id = ?`,
-      ...appointmentParams(r).slice(0, 9),
-      r.cancelCode,
-      r.overlapReason,
-      r.id,
-    );
-    this.recordChange('appointment', r.id);
+    return this.atomic(() => {
+      this.run(
+        `UPDATE appointments SET patient_id = ?, provider_id = ?, start = ?, "end" = ?, status = ?, reason = ?,
+           cancel_reason = ?, virtual_link = ?, version = ?, cancel_code = ?, overlap_reason = ? WHERE id = ?`,
+        ...appointmentParams(r).slice(0, 9),
+        r.cancelCode,
+        r.overlapReason,
+        r.id,
+      );
+      this.recordChange('appointment', r.id);
+    });
   }
 
   async appointment(id: string): Promise<AppointmentRecord | null> {
@@ -1058,14 +1112,16 @@ export class SqliteStore implements ServerStore {
 
   async putSeries(r: SeriesRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO appointment_series (id, data, version) VALUES (?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
-      r.id,
-      JSON.stringify(r),
-      r.version,
-    );
-    this.recordChange('series', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO appointment_series (id, data, version) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
+        r.id,
+        JSON.stringify(r),
+        r.version,
+      );
+      this.recordChange('series', r.id);
+    });
   }
 
   async waitlistEntry(id: string): Promise<WaitlistRecord | null> {
@@ -1076,14 +1132,16 @@ export class SqliteStore implements ServerStore {
 
   async putWaitlistEntry(r: WaitlistRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO waitlist_entries (id, data, version) VALUES (?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
-      r.id,
-      JSON.stringify(r),
-      r.version,
-    );
-    this.recordChange('waitlist', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO waitlist_entries (id, data, version) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
+        r.id,
+        JSON.stringify(r),
+        r.version,
+      );
+      this.recordChange('waitlist', r.id);
+    });
   }
 
   /* ---- issue 14a: triage pools, device clearance ---- */
@@ -1101,13 +1159,15 @@ export class SqliteStore implements ServerStore {
 
   async upsertPool(r: PoolRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO pools (name, kind, topics, sla, version, id) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, topics = excluded.topics,
-         sla = excluded.sla, version = excluded.version`,
-      ...poolParams(r),
-    );
-    this.recordChange('pool', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO pools (name, kind, topics, sla, version, id) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, topics = excluded.topics,
+           sla = excluded.sla, version = excluded.version`,
+        ...poolParams(r),
+      );
+      this.recordChange('pool', r.id);
+    });
   }
 
   async insertBreakGlass(g: BreakGlassInsert): Promise<void> {
@@ -1182,16 +1242,18 @@ export class SqliteStore implements ServerStore {
 
   async upsertAbsence(a: AbsenceRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    const cols = ABSENCE_COLUMNS.join(', ');
-    const sets = ABSENCE_COLUMNS.filter((c) => c !== 'id')
-      .map((c) => `${c} = excluded.${c}`)
-      .join(', ');
-    this.run(
-      `INSERT INTO absences (${cols}) VALUES (${ABSENCE_COLUMNS.map(() => '?').join(', ')})
-       ON CONFLICT (id) DO UPDATE SET ${sets}`,
-      ...absenceParams(a),
-    );
-    this.recordChange('absence', a.id);
+    return this.atomic(() => {
+      const cols = ABSENCE_COLUMNS.join(', ');
+      const sets = ABSENCE_COLUMNS.filter((c) => c !== 'id')
+        .map((c) => `${c} = excluded.${c}`)
+        .join(', ');
+      this.run(
+        `INSERT INTO absences (${cols}) VALUES (${ABSENCE_COLUMNS.map(() => '?').join(', ')})
+         ON CONFLICT (id) DO UPDATE SET ${sets}`,
+        ...absenceParams(a),
+      );
+      this.recordChange('absence', a.id);
+    });
   }
 
   async absence(id: string): Promise<AbsenceRecord | null> {
@@ -1285,15 +1347,17 @@ export class SqliteStore implements ServerStore {
 
   async setClinicSettings(r: ClinicSettingsRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO clinic_settings (id, break_glass_minutes, version) VALUES (?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET break_glass_minutes = excluded.break_glass_minutes,
-         version = excluded.version`,
-      r.id,
-      r.breakGlassMinutes,
-      r.version,
-    );
-    this.recordChange('clinicSettings', r.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO clinic_settings (id, break_glass_minutes, version) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET break_glass_minutes = excluded.break_glass_minutes,
+           version = excluded.version`,
+        r.id,
+        r.breakGlassMinutes,
+        r.version,
+      );
+      this.recordChange('clinicSettings', r.id);
+    });
   }
 
   async poolTemplates(): Promise<PoolTemplateRecord[]> {
@@ -1311,24 +1375,28 @@ export class SqliteStore implements ServerStore {
 
   async upsertPoolTemplate(t: PoolTemplateRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO pool_templates (id, pool_id, title, body, version) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET pool_id = excluded.pool_id, title = excluded.title,
-         body = excluded.body, version = excluded.version`,
-      t.id,
-      t.poolId,
-      t.title,
-      t.body,
-      t.version,
-    );
-    this.recordChange('poolTemplate', t.id);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO pool_templates (id, pool_id, title, body, version) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET pool_id = excluded.pool_id, title = excluded.title,
+           body = excluded.body, version = excluded.version`,
+        t.id,
+        t.poolId,
+        t.title,
+        t.body,
+        t.version,
+      );
+      this.recordChange('poolTemplate', t.id);
+    });
   }
 
   async deletePoolTemplate(id: string): Promise<boolean> {
     while (this.busy()) await this.tail;
-    if (this.run('DELETE FROM pool_templates WHERE id = ?', id) === 0) return false;
-    this.recordChange('poolTemplate', id);
-    return true;
+    return this.atomic(() => {
+      if (this.run('DELETE FROM pool_templates WHERE id = ?', id) === 0) return false;
+      this.recordChange('poolTemplate', id);
+      return true;
+    });
   }
 
   /**
@@ -1388,9 +1456,11 @@ export class SqliteStore implements ServerStore {
 
   async revokeDevice(id: string, at: string): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run('UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?', at, id);
-    this.run('DELETE FROM access_tokens WHERE device_id = ?', id);
-    this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE device_id = ?', id);
+    return this.atomic(() => {
+      this.run('UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?', at, id);
+      this.run('DELETE FROM access_tokens WHERE device_id = ?', id);
+      this.run('UPDATE refresh_tokens SET expires_at = 0 WHERE device_id = ?', id);
+    });
   }
 
   async deviceStaffLastOnline(deviceId: string, staffId: string): Promise<string | null> {
@@ -1500,22 +1570,26 @@ export class SqliteStore implements ServerStore {
 
   async setPatientMfaSecret(patientId: string, secret: string): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run(
-      `INSERT INTO patient_mfa (patient_id, secret, enabled, last_step) VALUES (?, ?, 0, -1)
-       ON CONFLICT (patient_id) DO UPDATE SET secret = excluded.secret, enabled = 0, last_step = -1`,
-      patientId,
-      secret,
-    );
-    this.run('DELETE FROM patient_recovery_codes WHERE patient_id = ?', patientId);
+    return this.atomic(() => {
+      this.run(
+        `INSERT INTO patient_mfa (patient_id, secret, enabled, last_step) VALUES (?, ?, 0, -1)
+         ON CONFLICT (patient_id) DO UPDATE SET secret = excluded.secret, enabled = 0, last_step = -1`,
+        patientId,
+        secret,
+      );
+      this.run('DELETE FROM patient_recovery_codes WHERE patient_id = ?', patientId);
+    });
   }
 
   async enablePatientMfa(patientId: string, step: number, recoveryCodeHashes: string[]): Promise<void> {
     while (this.busy()) await this.tail;
-    this.run('UPDATE patient_mfa SET enabled = 1, last_step = ? WHERE patient_id = ?', step, patientId);
-    this.run('DELETE FROM patient_recovery_codes WHERE patient_id = ?', patientId);
-    for (const hash of recoveryCodeHashes) {
-      this.run('INSERT INTO patient_recovery_codes (patient_id, code_hash) VALUES (?, ?)', patientId, hash);
-    }
+    return this.atomic(() => {
+      this.run('UPDATE patient_mfa SET enabled = 1, last_step = ? WHERE patient_id = ?', step, patientId);
+      this.run('DELETE FROM patient_recovery_codes WHERE patient_id = ?', patientId);
+      for (const hash of recoveryCodeHashes) {
+        this.run('INSERT INTO patient_recovery_codes (patient_id, code_hash) VALUES (?, ?)', patientId, hash);
+      }
+    });
   }
 
   async setPatientMfaLastStep(patientId: string, step: number): Promise<void> {

@@ -192,6 +192,8 @@ export interface ServerStore {
    * the record as it is now, or null for an unknown id.
    */
   setStaffActive(staffId: string, active: boolean, at: string): Promise<StaffRecord | null>;
+  /** Session 8, sec8: the staff accounts linked to a provider (`providerId`), by id; none for an unknown id. */
+  staffOfProvider(providerId: string): Promise<StaffRecord[]>;
 
   insertDevice(device: Device): Promise<void>;
   device(id: string): Promise<Device | null>;

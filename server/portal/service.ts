@@ -18,7 +18,7 @@ import { PORTAL_TOKEN_SECONDS, bearer, hashToken, newToken } from '../auth/token
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { normalizeIso, transitionProblem } from '../../src-shared/schedule-rules';
-import { gridProblem } from '../schedule/bookable';
+import { gridProblem, providerClosedProblem } from '../schedule/bookable';
 import { DEFAULT_SLA, dueAt, poolForTopic } from '../../src-shared/triage';
 import { checkAttachment } from './attachments';
 
@@ -415,6 +415,9 @@ export async function requestAppointment(
   return ctx.store.transaction(async () => {
     const provider = await ctx.store.provider(input.providerId);
     if (!provider) throw NOT_FOUND();
+    // Session 8, sec8 (review 8): a provider whose account was deactivated takes no new bookings.
+    const closed = await providerClosedProblem(ctx.store, provider);
+    if (closed) throw new HttpError(409, 'CONFLICT', closed);
     const start = normalizeIso(input.start);
     const end = normalizeIso(input.end);
     if (!start || !end) throw new HttpError(400, 'VALIDATION', 'The start or end time is not a real time.');

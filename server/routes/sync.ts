@@ -17,6 +17,7 @@ import {
 import { authenticateStaff, authenticateSync, streamStillValid, type SyncCaller } from '../auth/staff-auth';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
+import type { ChargeRefusal } from '../http/refusal-budget';
 import { parse } from '../http/validate';
 import { applyPush } from '../sync/apply';
 import { MAX_STREAMS_PER_KEY, type PokeHub } from '../sync/hub';
@@ -35,6 +36,8 @@ export function syncRoutes(
   ctx: ServerContext,
   hub: PokeHub,
   logError: (line: string) => void,
+  /** Session 8, sec8: charged before each refused read is recorded (server/http/refusal-budget.ts). */
+  chargeRefusal: ChargeRefusal,
 ): void {
   // A failed coverage sweep never fails a pull or a push: the next sync or the timer tries again.
   const sweep = () =>
@@ -101,7 +104,9 @@ export function syncRoutes(
   app.get(SYNC_ROUTES.record, async (request) => {
     const caller = await authenticateSync(ctx, request.headers);
     const role = await servedRole(ctx, caller);
-    const served = await loadRecord(ctx, caller, role, parse(RecordQuery, request.query, 'query'));
+    const served = await loadRecord(ctx, caller, role, parse(RecordQuery, request.query, 'query'), () =>
+      chargeRefusal(request, caller.deviceId),
+    );
     await auditGrantRead(ctx, caller, role, served);
     return served.record;
   });
@@ -117,7 +122,9 @@ export function syncRoutes(
     let bytes = 0;
     for (const id of new Set(body.ids)) {
       try {
-        const served = await loadRecord(ctx, caller, role, { entity: body.entity, id });
+        const served = await loadRecord(ctx, caller, role, { entity: body.entity, id }, () =>
+          chargeRefusal(request, caller.deviceId),
+        );
         // An answer stops growing past the pull's byte budget (a thread may carry megabytes of attachments, or
         // of message bodies: review 8 counts every byte put in the answer, as UTF-8 JSON): the ids left out are
         // in neither list, and the console asks for them again. Only what goes in is read (audited).
@@ -126,6 +133,9 @@ export function syncRoutes(
         await auditGrantRead(ctx, caller, role, served);
         records.push(served.record);
       } catch (error) {
+        // Session 8, sec8: this PC's refused reads are spent (refusal-budget.ts): the ids from here on are in
+        // neither list, as past the byte budget; an answer with nothing in it is the 429 itself.
+        if (error instanceof HttpError && error.status === 429 && records.length + refused.length > 0) break;
         if (!(error instanceof HttpError) || (error.status !== 403 && error.status !== 409)) throw error;
         refused.push(id);
       }
@@ -151,13 +161,15 @@ interface LoadedRecord {
  * One record as the server holds it now, for `caller` served as `role` (GET /sync/record, POST /sync/records).
  * The caller hands it out and then calls auditGrantRead (review 8: a record the batch budget leaves out is no read).
  * @throws HttpError 403 when the role may not read the clinical thread (audited as a failed read on the
- *   server's trail) and holds no emergency-access grant on it; 409 when it moved meanwhile.
+ *   server's trail) and holds no emergency-access grant on it; 409 when it moved meanwhile; whatever
+ *   `chargeRefusal` throws (429 once the PC's refused reads are spent: then nothing is recorded).
  */
 async function loadRecord(
   ctx: ServerContext,
   caller: SyncCaller,
   role: Role,
   query: z.output<typeof RecordQuery>,
+  chargeRefusal: () => Promise<void>,
 ): Promise<LoadedRecord> {
   // issue 14a: a receptionist asking for a clinical thread is refused, and the refusal audited (outside the
   // read-only snapshot below, which a refusal would otherwise roll back).
@@ -168,6 +180,7 @@ async function loadRecord(
   if (query.entity === 'thread') {
     const thread = await ctx.store.thread(query.id);
     if (thread && !roleMayReadPool(role, await poolKindOf(ctx.store, thread)) && !(await granted())) {
+      await chargeRefusal();
       await ctx.audit.write({
         staffId: caller.session?.staff.id ?? null,
         role,

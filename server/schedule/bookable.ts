@@ -9,6 +9,7 @@ import {
   type ProviderAvailability,
 } from '../../src-shared/schedule-rules';
 import { localDateOf } from '../../src-shared/clinic-time';
+import { PROVIDER_CLOSED_MESSAGE, providerClosed } from '../../src-shared/provider-bookings';
 import type { ServerContext } from '../context';
 import type { ServerStore } from '../db/types';
 
@@ -41,9 +42,21 @@ export async function availabilityOn(
 }
 
 /**
- * Why [start, end) (normalised UTC instants) cannot be booked with the provider, or null: off their wall-clock
- * slot grid or working hours, or in lunch, admin time, leave or a holiday (src-shared/availability.ts, the rules
- * the console runs too: a modified console cannot book into lunch).
+ * Session 8, sec8 (review 8): PROVIDER_CLOSED_MESSAGE when the provider takes no new bookings (every staff account
+ * linked to them is deactivated: src-shared/provider-bookings.ts), else null.
+ */
+export async function providerClosedProblem(
+  store: ServerStore,
+  provider: ProviderRecord,
+): Promise<string | null> {
+  return providerClosed(await store.staffOfProvider(provider.id)) ? PROVIDER_CLOSED_MESSAGE : null;
+}
+
+/**
+ * Why [start, end) (normalised UTC instants) cannot be booked with the provider, or null: the provider takes no
+ * new bookings (providerClosedProblem); off their wall-clock slot grid or working hours, or in lunch, admin time,
+ * leave or a holiday (src-shared/availability.ts, the rules the console runs too: a modified console cannot book
+ * into lunch). Every booking, move and portal request asks this.
  */
 export async function gridProblem(
   store: ServerStore,
@@ -51,6 +64,8 @@ export async function gridProblem(
   start: string,
   end: string,
 ): Promise<string | null> {
+  const closed = await providerClosedProblem(store, provider);
+  if (closed) return closed;
   const location = await locationOf(store, provider);
   const date = Number.isFinite(Date.parse(start)) ? localDateOf(start, location.timeZone) : '0000-01-01';
   return bookableProblem(provider, location, await availabilityOn(store, provider, date), start, end);

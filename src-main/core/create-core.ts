@@ -18,6 +18,7 @@ import { openStore, type Store } from '../store/store';
 import { SyncEngine } from '../sync';
 import { checkAuditHead } from '../sync/audit-head';
 import { assertServerUrl } from '../sync/url-policy';
+import { removalMarker } from '../sync/removed-records';
 import { systemClock, type Clock, type ExternalOpener, type IdleSource } from '../base/adapters';
 import { BreakGlass } from '../triage/break-glass';
 import { createRecordAccess } from '../triage/access';
@@ -132,7 +133,9 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       previous = status.connection;
       events.emit('sync.status', status);
     });
-    engine.onChanged((entities) => events.emit('data.changed', { entities }));
+    // session 8, sec8: marked when patients, threads or messages were removed (lists kept are then dropped)
+    const marked = removalMarker(store.changes);
+    engine.onChanged((entities) => events.emit('data.changed', { entities: marked(entities) }));
     return engine;
   };
   let sync = makeSync();

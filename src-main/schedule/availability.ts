@@ -5,7 +5,16 @@
 import { localDateOf } from '../../src-shared/clinic-time';
 import type { LocationRecord, ProviderRecord } from '../../src-shared/domain';
 import { bookableProblem } from '../../src-shared/schedule-rules';
+import { providerClosed } from '../../src-shared/provider-bookings';
 import type { Store } from '../store/store';
+
+/**
+ * Session 8, sec8 (review 8): true when the provider takes no new bookings by this PC's data (every staff account
+ * linked to them deactivated, as last pulled: src-shared/provider-bookings.ts; the backend repeats it).
+ */
+export function providerClosedOnPc(store: Store, providerId: string): boolean {
+  return providerClosed(store.staff.list().filter((s) => s.providerId === providerId));
+}
 
 /** Why [start, end) (normalised UTC instants) cannot be booked with the provider by this PC's data, or null. */
 export function bookableOnPc(

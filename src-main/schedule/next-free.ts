@@ -18,6 +18,7 @@ import { pastBookingProblem } from '../../src-shared/schedule-rules';
 import type { z } from 'zod';
 import type { Clock } from '../base/adapters';
 import type { Store } from '../store/store';
+import { providerClosedOnPc } from './availability';
 
 /** A location the server has not sent yet reads as UTC (as ScheduleService.location). */
 const locationOf = (store: Store, id: string): LocationRecord =>
@@ -37,14 +38,14 @@ export function findNextFree(
 ): FreeSlotView[] {
   const visitType = store.visitTypes.byId(query.visitTypeId);
   if (!visitType) throw new ApiError('NOT_FOUND', 'No such visit type.');
-  const providers = store.providers
-    .list()
-    .filter(
-      (p) =>
-        visitType.providerIds.includes(p.id) &&
-        (query.providerId === undefined || p.id === query.providerId) &&
-        (query.locationId === undefined || p.locationId === query.locationId),
-    );
+  const providers = store.providers.list().filter(
+    (p) =>
+      visitType.providerIds.includes(p.id) &&
+      (query.providerId === undefined || p.id === query.providerId) &&
+      (query.locationId === undefined || p.locationId === query.locationId) &&
+      // Session 8, sec8 (review 8): never offered once their account is deactivated (no new bookings).
+      !providerClosedOnPc(store, p.id),
+  );
   const now = clock.now();
   // The last local day held whole at each location: the day before the one the window's end falls in.
   const windowEnd = now + aheadDays * 86_400_000;

@@ -15,7 +15,8 @@ import type { AppointmentListRow } from '../store/repos/appointments';
 import type { Store } from '../store/store';
 import { recordLocalMutation } from '../sync/local-mutations';
 import { holdsSlot, overlaps, transitionProblem } from './slots';
-import { bookableOnPc } from './availability';
+import { bookableOnPc, providerClosedOnPc } from './availability';
+import { PROVIDER_CLOSED_MESSAGE } from '../../src-shared/provider-bookings';
 import {
   OVERLAP_NEEDS_REASON,
   pastBookingProblem,
@@ -181,6 +182,8 @@ export class ScheduleService {
   private assertSlotFree(providerId: string, start: string, end: string, exceptId: string | null): void {
     const provider = this.store.providers.byId(providerId);
     if (!provider) throw new ApiError('NOT_FOUND', 'No such provider.');
+    // Session 8, sec8 (review 8): a provider whose account was deactivated takes no new bookings or moves.
+    if (providerClosedOnPc(this.store, providerId)) throw new ApiError('CONFLICT', PROVIDER_CLOSED_MESSAGE);
     // Grid, working hours, lunch / admin time, leave and holidays (issue 13 §3; the rules the server repeats).
     const problem = bookableOnPc(this.store, provider, this.location(provider.locationId), start, end);
     if (problem) throw new ApiError('VALIDATION', problem);

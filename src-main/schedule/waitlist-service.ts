@@ -14,6 +14,7 @@ import type { Clock } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
 import type { Store } from '../store/store';
 import { recordLocalMutation } from '../sync/local-mutations';
+import { providerClosedOnPc } from './availability';
 
 /** Noon at the location splits morning from afternoon (wall-clock minutes). */
 const NOON = 12 * 60;
@@ -102,6 +103,8 @@ export class WaitlistService {
   offers(providerId: string, start: string, end: string): WaitlistView[] {
     const provider = this.store.providers.byId(providerId);
     if (!provider) throw new ApiError('NOT_FOUND', 'No such provider.');
+    // Session 8, sec8 (review 8): a slot freed with a provider who takes no new bookings is offered to no one.
+    if (providerClosedOnPc(this.store, providerId)) return [];
     const location = this.zoneOf(provider);
     if (pastBookingProblem(start, { nowMs: this.clock.now(), ...location }) !== null) return [];
     const day = localDateOf(start, location.timeZone);

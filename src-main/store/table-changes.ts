@@ -44,6 +44,8 @@ const OPS = ['INSERT', 'UPDATE', 'DELETE'] as const;
  */
 export class TableChanges {
   private readonly counts = new Map<string, number>();
+  /** Session 8, sec8: rows deleted per table (an eviction, a deletion pulled), counted apart. */
+  private readonly deletes = new Map<string, number>();
   private total = 0;
   /** Tables with counting triggers (every ordinary table found at open, less UNWATCHED). */
   private readonly watched: string[] = [];
@@ -59,12 +61,17 @@ export class TableChanges {
   }
 
   private constructor(private readonly db: Database) {
-    db.function('clinic_table_changed', { deterministic: false, directOnly: false }, (name: unknown) => {
-      const table = String(name);
-      this.counts.set(table, (this.counts.get(table) ?? 0) + 1);
-      this.total++;
-      return null;
-    });
+    db.function(
+      'clinic_table_changed',
+      { deterministic: false, directOnly: false },
+      (name: unknown, op: unknown) => {
+        const table = String(name);
+        this.counts.set(table, (this.counts.get(table) ?? 0) + 1);
+        if (op === 'DELETE') this.deletes.set(table, (this.deletes.get(table) ?? 0) + 1);
+        this.total++;
+        return null;
+      },
+    );
     const rows = db
       .prepare<[], { name: string; sql: string | null }>(
         `SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
@@ -86,7 +93,7 @@ export class TableChanges {
       for (const op of OPS)
         this.db.exec(
           `CREATE TEMP TRIGGER IF NOT EXISTS clinic_changed_${name}_${op.toLowerCase()} AFTER ${op} ON main.${name}
-           BEGIN SELECT clinic_table_changed('${name}'); END`,
+           BEGIN SELECT clinic_table_changed('${name}', '${op}'); END`,
         );
   }
 
@@ -133,8 +140,24 @@ export class TableChanges {
 
   /** Count one write to every watched table (after writes the triggers did not see). */
   bumpAll(): void {
-    for (const name of this.watched) this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    for (const name of this.watched) {
+      this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+      // Unseen writes may have been deletions too.
+      this.deletes.set(name, (this.deletes.get(name) ?? 0) + 1);
+    }
     this.total++;
+  }
+
+  /**
+   * Session 8, sec8 (review 8, suspicion 1): a number that changes after a row of one of `tables` is deleted (an
+   * eviction, a deletion pulled); inserts and updates leave it. While paused, a new number at every call (any
+   * unseen write may have been a deletion).
+   */
+  deletions(tables: readonly string[]): number {
+    if (this.suspended > 0) return -++this.pausedReads;
+    let sum = 0;
+    for (const t of tables) sum += this.deletes.get(t) ?? 0;
+    return sum;
   }
 
   /** A number that changes after any write to a watched table (all ordinary tables when none are named). */

@@ -4,7 +4,8 @@
  * never stop.
  */
 import { create } from 'zustand';
-import { staleFirstPages } from './inbox';
+import { RECORDS_REMOVED } from '../../../src-shared/data-changes';
+import { dropKeptLists, staleFirstPages } from './inbox';
 
 interface DataState {
   version: number;
@@ -21,8 +22,10 @@ let timer: ReturnType<typeof setTimeout> | null = null;
 export function dataChanged(entities: readonly string[]): void {
   if (!entities.some((e) => e !== 'audit')) return;
   // Kept first pages may be out of date from now on: shown again only as stale, while read again (issue 16 §5),
-  // marked so even before the re-query.
-  staleFirstPages();
+  // marked so even before the re-query. Records removed from the store (session 8, sec8): no list kept from before
+  // is shown again, and the one on screen goes now.
+  if (entities.includes(RECORDS_REMOVED)) dropKeptLists();
+  else staleFirstPages();
   for (const e of entities) pendingEntities.add(e);
   // Coalesce a burst (a pull applies batches back to back) into one re-query.
   if (timer) return;

@@ -182,6 +182,59 @@ describe('kept first pages', () => {
     expect(staleKeptPages()).toBe(2);
   });
 
+  // Session 8, sec8 (review 8 suspicion 1; e2e: tests/e2e/stale-search.test.ts): what the store no longer has or
+  // the role may no longer read is never shown from a kept copy, not even dimmed.
+  it('drops a search’s kept page and its rows on screen at any change, and a search answer asked before', async () => {
+    useInbox.setState({ search: 'knee' });
+    showCurrentQuery();
+    await answerList('Ada (a hit)');
+    useInbox.setState({ search: '' });
+    showCurrentQuery();
+    await answerList('Bea');
+    expect(keptFirstPages()).toBe(2);
+    dataChanged(['thread']);
+    // The queue's page is kept stale; the search's is gone.
+    expect([keptFirstPages(), staleKeptPages()]).toEqual([1, 1]);
+    useInbox.setState({ search: 'knee' });
+    showCurrentQuery();
+    expect(shownNames()).toEqual([]);
+    // On screen when records change: its rows go at once, and the answer asked before is not shown.
+    await answerList('Ada (a hit)');
+    expect(shownNames()).toEqual(['Ada (a hit)']);
+    // A read of it in flight (an earlier change's re-read) when records change again.
+    useInbox.setState((s) => ({ gen: s.gen + 1 }));
+    ensureRows(0, 10);
+    dataChanged(['message']);
+    expect(shownNames()).toEqual([]);
+    expect(useInbox.getState().total).toBeNull();
+    useInbox.setState((s) => ({ gen: s.gen + 1 }));
+    ensureRows(0, 10);
+    await answerList('Ada (asked before the change)');
+    expect(shownNames()).toEqual([]);
+    await answerList('Cyd (asked after)');
+    expect(shownNames()).toEqual(['Cyd (asked after)']);
+    useInbox.setState({ search: '' });
+  });
+
+  it('drops every kept page and the rows on screen when records were removed from the store', async () => {
+    show('all');
+    await answerList('Ada');
+    show('closed');
+    await answerList('Bea');
+    show('all');
+    expect(shownNames()).toEqual(['Ada']);
+    dataChanged(['thread', 'removed']);
+    expect(keptFirstPages()).toBe(0);
+    expect(shownNames()).toEqual([]);
+    // The read asked before the removal is not shown either.
+    await answerList('Ada (read before the removal)');
+    expect(shownNames()).toEqual([]);
+    show('closed');
+    expect(shownNames()).toEqual([]);
+    await answerList('Bea');
+    expect(shownNames()).toEqual(['Bea']);
+  });
+
   it('keeps nothing across a lock, and an answer arriving after the lock is neither shown nor kept', async () => {
     show('all');
     await answerList('Ada');

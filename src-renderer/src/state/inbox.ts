@@ -84,19 +84,59 @@ const firstPages = new Map<
 >();
 let firstPagesGen = 0;
 
-/** Forget every kept first page (PHI dropped). Answers in flight are not kept either. */
+/** Bumped by dropFirstPages: an answer asked before it is neither kept nor shown. */
+let droppedGen = 0;
+
+/** Forget every kept first page (PHI dropped). Answers in flight are neither kept nor shown. */
 export function dropFirstPages(): void {
   firstPages.clear();
   firstPagesGen++;
+  droppedGen++;
 }
 
 /**
- * Records changed: every kept first page may be out of date from now on. Each stays, marked stale: shown only while
- * its re-read is under way (setQuery). Answers in flight (asked before the change) are not kept.
+ * True for the key (JSON of `currentQuery()`) of a search list: its rows carry message text (the hit's snippet), and
+ * that a thread is in it says what its messages contain.
+ */
+function showsMessageText(key: string): boolean {
+  if (!key) return false;
+  try {
+    return (JSON.parse(key) as { search?: unknown }).search !== undefined;
+  } catch {
+    return true; // not a key this store made: the careful reading
+  }
+}
+
+/**
+ * Records changed: every kept first page may be out of date from now on. A queue's page stays, marked stale: shown
+ * only while its re-read is under way (setQuery). A search's page goes, and so do the rows of a search list on
+ * screen, at once: a message in it may have been deleted or evicted since, or withheld from the role (its thread
+ * moved to a clinical pool), and a stale copy would show its text until the re-read answers (review 8, suspicion 1,
+ * session 8 sec8: DESIGN §2.2/§6; the store must not show what it no longer has or allows). Searches are read again
+ * within 10 ms (DESIGN §10), so nothing of the within-one-frame switch is lost. Answers in flight (asked before the
+ * change) are not kept, and a search's is not shown either (loadPage).
  */
 export function staleFirstPages(): void {
-  for (const kept of firstPages.values()) kept.stale = true;
+  for (const [key, kept] of firstPages) {
+    if (showsMessageText(key)) firstPages.delete(key);
+    else kept.stale = true;
+  }
   firstPagesGen++;
+  const s = useInbox.getState();
+  if (showsMessageText(s.queryKey) && (s.total !== null || Object.keys(s.pages).length > 0))
+    useInbox.setState({ pages: {}, total: null, totalIsLowerBound: false, stale: false });
+}
+
+/**
+ * Records were removed from the store (an eviction, a deletion pulled: state/data.ts): a list from before may show
+ * them, so every kept first page goes, and so do the rows on screen, at once; answers in flight are not shown
+ * (loadPage). The re-read the change brings shows the list again (session 8, sec8; review 8 suspicion 1).
+ */
+export function dropKeptLists(): void {
+  dropFirstPages();
+  const s = useInbox.getState();
+  if (s.total !== null || Object.keys(s.pages).length > 0)
+    useInbox.setState({ pages: {}, total: null, totalIsLowerBound: false, stale: false });
 }
 
 /** How many first pages are kept (for tests), and how many of them are stale. */
@@ -199,9 +239,15 @@ async function loadPage(
 ): Promise<void> {
   const started = phiEpoch();
   const keptGen = firstPagesGen;
+  const dropsAtAsk = droppedGen;
   try {
     const result = await call('inbox.list', { ...query, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
     ifCurrent(started, () => {
+      // A search asked before records changed may hold what the store no longer has or allows: never shown (the
+      // change's re-read follows).
+      if (keptGen !== firstPagesGen && showsMessageText(key)) return;
+      // Nor any list asked before records were removed (dropKeptLists).
+      if (droppedGen !== dropsAtAsk) return;
       if (page === 0 && keptGen === firstPagesGen) {
         firstPages.delete(key);
         firstPages.set(key, {
