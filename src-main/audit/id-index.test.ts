@@ -1,5 +1,5 @@
 /**
- * Session 8 (s8read), issue 16 §3: the log has no index on the event id (migration 022), so an audited commit
+ * Session 8 (s8read), issue 16 §3: the log has no index on the event id (migration 021), so an audited commit
  * writes no page of one; the look-up by id is a table filled in the same batches as the per-record index, up to
  * the same watermark, and the events after it (the unindexed tail) are found by a scan of the tail. Checked here
  * with an unindexed tail against values written by hand: the look-up by id, the audit report's "not from this
@@ -22,7 +22,7 @@ const read = (entityType: 'thread' | 'patient', entityId: string | null) => ({
   outcome: 'success' as const,
 });
 
-describe('the look-up of audit events by id, filled in batches (migration 022)', () => {
+describe('the look-up of audit events by id, filled in batches (migration 021)', () => {
   let t: TestStore;
   let log: AuditLog;
   let report: AuditReport;
@@ -174,7 +174,7 @@ describe('the look-up of audit events by id, filled in batches (migration 022)',
   });
 });
 
-describe('migration 022 on a store with events', () => {
+describe('migration 021 on a store with events', () => {
   let dir: string;
   let cleanup: () => void;
   beforeEach(() => ({ dir, cleanup } = tempDir('clinic-audit-id-upgrade-')));

@@ -1,6 +1,6 @@
 /**
  * Session 8 (s8read), issue 16: the audit report's pages in time order are cut from a merge of this device's log
- * (by time, migration 022's index table plus the unindexed tail) and the server's events (by time), each read only
+ * (by time, migration 021's index table plus the unindexed tail) and the server's events (by time), each read only
  * as far as the page goes, instead of sorting the whole union. The order across both sources, ties on the time,
  * a clock that jumped back, events the server sent back, and paging are checked against an order written by hand.
  */

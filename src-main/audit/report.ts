@@ -74,7 +74,7 @@ function params(q: AuditReportQuery): Record<string, string> {
  * of a device that wrote none of this log's events cannot be one (the device id is part of the chained content the
  * server keeps as pushed; `audit_devices` lists the devices of the indexed events, the tail is read for its own),
  * so only the rest are looked up by id: in the log's id index table up to its watermark, else among the tail's
- * ids (migration 022). Each IN list is built once per statement, not scanned per row.
+ * ids (migration 021). Each IN list is built once per statement, not scanned per row.
  * Measured (bench/profile-report.ts, 100k local and 200k server events, a tenth sent back): the report's total
  * took 0.8 s with the look-up by id on every server event.
  */
@@ -120,7 +120,7 @@ function union(keys: readonly string[], count = false): string {
  * A page in time order without sorting the whole union (issue 16, session 8): each source is read in (at, id) order
  * and stops after `offset + limit` rows, and the page is cut from the merge of the two. This device's log by
  * `audit_at_index` up to its watermark plus its tail (a few hundred rows at most, sorted), the server's events not
- * from this log by `audit_remote_at` (migration 022). Exact: the first n rows of the union in this order are among
+ * from this log by `audit_remote_at` (migration 021). Exact: the first n rows of the union in this order are among
  * the first n of each source. Not for one record's events (its index, migration 020, already gives a short list).
  */
 function byTime(keys: readonly string[], dir: 'ASC' | 'DESC'): string {
@@ -171,7 +171,7 @@ export class AuditReport {
       seq: number | null;
       remote: 0 | 1;
     }[];
-    // Local rows by seq (the log has no index on id, migration 022), server rows by their primary key.
+    // Local rows by seq (the log has no index on id, migration 021), server rows by their primary key.
     const local = this.store.db.prepare('SELECT * FROM audit_events WHERE seq = ?');
     const remote = this.store.db.prepare('SELECT * FROM audit_remote WHERE id = ?');
     return keys.map(({ id, seq, remote: fromServer }): ReportRow => {

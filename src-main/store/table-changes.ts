@@ -15,7 +15,7 @@ const UNWATCHED = new Set([
   // the inbox read its first pages again.
   'audit_entity_index',
   'audit_entity_indexed',
-  // The log's look-ups by event id and by time (migration 022), filled in the same batches.
+  // The log's look-ups by event id and by time (migration 021), filled in the same batches.
   'audit_id_index',
   'audit_at_index',
   'audit_devices',

@@ -19,7 +19,7 @@ import { searchOverdueTag } from './017-search-overdue-tag';
 import { overdueUnreadCount } from './018-overdue-unread-count';
 import { staffActive } from './019-staff-active';
 import { auditEntityIndex } from './020-audit-entity-index';
-import { auditIdIndex } from './022-audit-id-index';
+import { auditIdIndex } from './021-audit-id-index';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -43,7 +43,7 @@ export const MIGRATIONS: readonly Migration[] = [
   overdueUnreadCount, // session 6, s6read (018)
   staffActive, // session 7, sec7 (019)
   auditEntityIndex, // session 7, s7read (020)
-  auditIdIndex, // session 8, s8read (022)
+  auditIdIndex, // session 8, s8read (021)
 ];
 /** The newest version (the last migration's; equal to the count once every branch's migration is merged). */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -188,7 +188,7 @@ export class AuditRepo {
          SELECT entity_type, entity_id, seq FROM audit_events
          WHERE seq > @through AND seq <= @upto AND entity_id IS NOT NULL ORDER BY 1, 2, 3`,
     );
-    // The look-up by id (migration 022), same batches and watermark. OR IGNORE: an id written twice (never by this
+    // The look-up by id (migration 021), same batches and watermark. OR IGNORE: an id written twice (never by this
     // code: UUIDv7 ids) must not stop the index for every later event; byId then finds the first.
     this.indexIdTailStmt = db.prepare(
       `INSERT OR IGNORE INTO audit_id_index (id, seq)
@@ -223,7 +223,7 @@ export class AuditRepo {
       `SELECT * FROM audit_remote WHERE staff_id = ? AND action IN ${ACCOUNT_ACTIONS}
        ORDER BY at DESC, id DESC LIMIT ?`,
     );
-    // By the id index table up to its watermark, else a scan of the tail after it (migration 022).
+    // By the id index table up to its watermark, else a scan of the tail after it (migration 021).
     this.byIdStmt = db.prepare<{ id: string }, LocalAuditRow>(
       `SELECT * FROM (
          SELECT e.* FROM audit_id_index x JOIN audit_events e ON e.seq = x.seq WHERE x.id = @id
@@ -251,7 +251,7 @@ export class AuditRepo {
   }
   /**
    * Add the events after the watermark (at most `limit` seqs of them; default all) to `audit_entity_index`,
-   * `audit_id_index`, `audit_at_index` and `audit_devices` (migration 022) and move
+   * `audit_id_index`, `audit_at_index` and `audit_devices` (migration 021) and move
    * the watermark past them, in the caller's transaction (migration 020). Returns how many index rows were
    * written.
    */
@@ -285,7 +285,7 @@ export class AuditRepo {
   count(): number {
     return this.countStmt.get()!.n;
   }
-  /** This device's event with this id, or null (migration 022: the id index table, then the tail). */
+  /** This device's event with this id, or null (migration 021: the id index table, then the tail). */
   byId(id: string): LocalAuditRow | null {
     return this.byIdStmt.get({ id }) ?? null;
   }

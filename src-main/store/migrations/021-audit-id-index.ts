@@ -25,7 +25,7 @@ import type { Migration } from './types';
  * looks up by id only the server events of these devices (and of the tail's).
  */
 export const auditIdIndex: Migration = {
-  version: 22,
+  version: 21,
   name: 'audit events by id and by time: index tables filled in batches',
   up: (db) => {
     db.exec(`
