@@ -1,0 +1,66 @@
+/**
+ * Review 9 (s8rec/sec8): the console fetches withheld bodies 100 threads a request (POST /sync/records) and checks
+ * only once, before the first request, that the person signed in may read them (engine.ts fetchWithheld:
+ * `readsWithheld()` at the top; each request then takes the CURRENT session's token). When the clinician leaves
+ * and a receptionist signs in on the same PC while the fetch is under way (an answer that arrives late, after the
+ * switch), the next batches go out with the receptionist's token: the server refuses each clinical thread and
+ * writes a refused read by the receptionist on that patient's thread trail (up to the device's refusal budget,
+ * then 429). The honest receptionist did nothing; the tamper-evident log now says she tried to read clinical
+ * threads, and the PC's refusal budget (sec8) is spent by an honest console, contrary to refusal-budget.ts ("an
+ * honest console never asks for bodies its person's role may not read"). Expected: no refused read by reception1.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordsResponse } from '../../src-shared/sync';
+import {
+  startPortal,
+  startSyncedFrontDesk,
+  type TestConsole,
+  type TestPortal,
+} from '../helpers/console-harness';
+
+let portal: TestPortal;
+let desk: TestConsole;
+
+beforeAll(async () => {
+  portal = await startPortal();
+  desk = await startSyncedFrontDesk(portal);
+}, 180_000);
+afterAll(async () => {
+  await desk?.close();
+  await portal?.close();
+});
+
+describe('review 9: the person changes while withheld bodies are fetched', () => {
+  it('no batch goes out with the receptionist’s token once she signed in', async () => {
+    const db = desk.core.store.db;
+    const marked = db.prepare('SELECT thread_id FROM withheld_threads').pluck().all() as string[];
+    // More than one batch, so a request follows the switch.
+    expect(marked.length).toBeGreaterThan(100);
+
+    expect((await desk.signIn('clinician1')).ok).toBe(true);
+    // The first batch's answer arrives after the clinician left and the receptionist signed in.
+    const client = (desk.core.sync() as unknown as { client: { records: (...a: unknown[]) => Promise<RecordsResponse> } })
+      .client;
+    const records = client.records.bind(client);
+    let n = 0;
+    client.records = async (...a: unknown[]) => {
+      const answer = await records(...a);
+      if (n++ === 0) {
+        await desk.ok('auth.signOut');
+        expect((await desk.signIn('reception1')).ok).toBe(true);
+      }
+      return answer;
+    };
+    await desk.call('sync.now', {});
+    client.records = records;
+    expect(n).toBeGreaterThan(1);
+
+    const refusedByReception: string[] = [];
+    for (const id of marked) {
+      const events = await portal.server.store.auditForEntity('thread', id, 1000);
+      if (events.some((e) => e.action === 'read' && e.outcome === 'failure' && e.staffId === 'stf-reception1'))
+        refusedByReception.push(id);
+    }
+    expect(refusedByReception).toEqual([]);
+  });
+});
