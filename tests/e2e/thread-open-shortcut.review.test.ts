@@ -51,11 +51,18 @@ describe('review 9: a shortcut typed right after opening another thread', () => 
         for (const key of ['j', 'Enter', 'd'])
           document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
       });
-      await new Promise((r) => setTimeout(r, 500));
-      const opened = calls.filter((c) => c.method === 'thread.get').at(-1)!.threadId!;
-      expect(opened).not.toBe(shown);
+      // The opened thread's read reached the core (asked in Enter's task, before d); then let it answer and wait
+      // for the pane to show a thread that is not busy, so every call the keys made has arrived.
+      await expect
+        .poll(() => calls.some((c) => c.method === 'thread.get' && c.threadId !== shown))
+        .toBe(true);
+      open();
+      await page.getByRole('heading', { level: 2, name: await subjectOf(1) }).waitFor();
+      await expect.poll(() => page.getByRole('article').getAttribute('aria-busy')).toBeNull();
       // Nothing was done to the thread the person left.
-      const onShown = calls.filter((c) => c.method !== 'thread.get' && c.threadId === shown).map((c) => c.method);
+      const onShown = calls
+        .filter((c) => c.method !== 'thread.get' && c.threadId === shown)
+        .map((c) => c.method);
       expect(onShown).toEqual([]);
       expect(e2e.desk.core.store.threads.byId(shown)?.status).not.toBe('done');
     } finally {

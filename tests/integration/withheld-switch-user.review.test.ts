@@ -39,8 +39,9 @@ describe('review 9: the person changes while withheld bodies are fetched', () =>
 
     expect((await desk.signIn('clinician1')).ok).toBe(true);
     // The first batch's answer arrives after the clinician left and the receptionist signed in.
-    const client = (desk.core.sync() as unknown as { client: { records: (...a: unknown[]) => Promise<RecordsResponse> } })
-      .client;
+    const client = (
+      desk.core.sync() as unknown as { client: { records: (...a: unknown[]) => Promise<RecordsResponse> } }
+    ).client;
     const records = client.records.bind(client);
     let n = 0;
     client.records = async (...a: unknown[]) => {
@@ -58,7 +59,9 @@ describe('review 9: the person changes while withheld bodies are fetched', () =>
     const refusedByReception: string[] = [];
     for (const id of marked) {
       const events = await portal.server.store.auditForEntity('thread', id, 1000);
-      if (events.some((e) => e.action === 'read' && e.outcome === 'failure' && e.staffId === 'stf-reception1'))
+      if (
+        events.some((e) => e.action === 'read' && e.outcome === 'failure' && e.staffId === 'stf-reception1')
+      )
         refusedByReception.push(id);
     }
     expect(refusedByReception).toEqual([]);
