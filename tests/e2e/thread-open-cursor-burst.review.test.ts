@@ -1,0 +1,69 @@
+/**
+ * Review 9 (s8ui, the kind of R9-2): a row click no longer moves the list's cursor in its own task; the cursor moves
+ * with the opened thread when its read answers (state/inbox.ts openThread, `ui` kept in pendingOpen). Keys typed
+ * right after the click (a slow read) act from the OLD cursor: click row 3, then `j` and `Enter` (the next row)
+ * opens row 1 — an audited read that marks a thread seen which nobody chose — instead of row 4. Before session 8
+ * the click moved the cursor at once. The reads are held (a slow disk) so the window is certain; the click and the
+ * keys are dispatched back to back in one task of the page, as queued input is. Expected: row 4 opens.
+ */
+import { describe, expect, it } from 'vitest';
+import { settleAfterSignIn } from '../../bench/ui/settle';
+import { useSignedInDesk } from './harness';
+
+const e2e = useSignedInDesk({ user: 'clinician1' });
+
+describe('review 9: keys typed right after a row click', () => {
+  it('move on from the clicked row, not from the row before', async () => {
+    const page = e2e.page;
+    await settleAfterSignIn(e2e.desk);
+    await page
+      .getByRole('navigation', { name: 'Queues' })
+      .getByRole('button', { name: /^All open/ })
+      .click();
+    const list = page.getByRole('listbox', { name: 'Threads' });
+    const rows = list.getByRole('option');
+    await rows.nth(5).waitFor();
+    const subjectOf = async (i: number) => (await rows.nth(i).getAttribute('aria-label'))!.split(', ')[1]!;
+    const subjects = await Promise.all([0, 1, 2, 3, 4].map(subjectOf));
+    expect(new Set(subjects).size).toBe(5);
+    await rows.nth(0).click();
+    await page.getByRole('heading', { level: 2, name: subjects[0] }).waitFor();
+
+    const router = e2e.desk.core.router;
+    const call = router.call.bind(router);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let reads = 0;
+    router.call = async (method, input, caller) => {
+      const result = await call(method, input, caller);
+      if (method === 'thread.get') {
+        reads++;
+        await gate;
+      }
+      return result;
+    };
+    try {
+      const rowId = (await rows.nth(3).getAttribute('id'))!;
+      await page.evaluate((id) => {
+        document.getElementById(id)!.click();
+        for (const key of ['j', 'Enter'])
+          document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+      }, rowId);
+      await expect.poll(() => reads).toBeGreaterThan(1);
+      open();
+      await expect.poll(() => page.getByRole('article').getAttribute('aria-busy')).toBeNull();
+      await expect
+        .poll(
+          async () =>
+            (await page.getByRole('article').getByRole('heading', { level: 2 }).textContent()) ?? '',
+        )
+        .not.toBe(subjects[0]);
+      expect(await page.getByRole('article').getByRole('heading', { level: 2 }).textContent()).toBe(
+        subjects[4],
+      );
+    } finally {
+      open();
+      router.call = call;
+    }
+  });
+});
