@@ -1,0 +1,69 @@
+/**
+ * Review 9 (s8ui): an open asks for the thread's detail (an audited read that marks it seen) in the input's task and
+ * tells the pane not to ask again (openedLoad, matched on the data version). Since session 8 the selection is shown
+ * only when the read answers or after SHOW_CHOICE_AFTER_MS; if records change in between (any pull, another
+ * window's write), the pane sees another data version when the choice shows and reads the thread a second time:
+ * two audited reads (two 'read' events on the patient's trail) for one open. Before session 8 the pane took the
+ * open's read in the click's own commit. The open's read is held past 30 ms and a write to ANOTHER thread is made
+ * through the core meanwhile. Expected: one thread.get for the opened thread.
+ */
+import { describe, expect, it } from 'vitest';
+import { settleAfterSignIn } from '../../bench/ui/settle';
+import { useSignedInDesk } from './harness';
+
+const e2e = useSignedInDesk({ user: 'clinician1' });
+
+describe('review 9: records change while an opened thread is read', () => {
+  it('the opened thread is read once', async () => {
+    const page = e2e.page;
+    await settleAfterSignIn(e2e.desk);
+    await page
+      .getByRole('navigation', { name: 'Queues' })
+      .getByRole('button', { name: /^All open/ })
+      .click();
+    const list = page.getByRole('listbox', { name: 'Threads' });
+    const rows = list.getByRole('option');
+    await rows.nth(3).waitFor();
+    const subjectOf = async (i: number) => (await rows.nth(i).getAttribute('aria-label'))!.split(', ')[1]!;
+    const [first, second] = [await subjectOf(0), await subjectOf(1)];
+    await rows.nth(0).click();
+    await page.getByRole('article').getByRole('heading', { level: 2, name: first }).waitFor();
+
+    const router = e2e.desk.core.router;
+    const call = router.call.bind(router);
+    const caller = { origin: new URL(e2e.desk.host.url).origin, isMainFrame: true };
+    const gets: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    router.call = async (method, input, from) => {
+      const result = await call(method, input, from);
+      if (method === 'thread.get') {
+        gets.push((input as { threadId: string }).threadId);
+        await gate;
+      }
+      return result;
+    };
+    try {
+      await rows.nth(1).click();
+      await expect.poll(() => gets.length).toBe(1);
+      const opened = gets[0]!;
+      // The list shows the choice (SHOW_CHOICE_AFTER_MS passed without an answer).
+      await expect.poll(() => rows.nth(1).getAttribute('aria-selected')).toBe('true');
+      // Meanwhile a write to another thread (the one shown before) changes the data version.
+      const other = e2e.desk.core.store.db
+        .prepare('SELECT id FROM threads WHERE id <> ? AND status <> ? LIMIT 1')
+        .pluck()
+        .get(opened, 'done') as string;
+      const changed = await call('thread.setPriority', { threadId: other, priority: 'urgent' }, caller);
+      expect(changed.ok).toBe(true);
+      await page.getByText('Loading thread…').waitFor();
+      open();
+      await page.getByRole('article').getByRole('heading', { level: 2, name: second }).waitFor();
+      await expect.poll(() => page.getByRole('article').getAttribute('aria-busy')).toBeNull();
+      expect(gets.filter((id) => id === opened)).toHaveLength(1);
+    } finally {
+      open();
+      router.call = call;
+    }
+  });
+});
