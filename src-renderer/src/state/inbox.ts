@@ -391,6 +391,15 @@ function showPendingOpen(threadId: string, inbox?: Partial<InboxState>): boolean
   return true;
 }
 
+/**
+ * The thread an open is waiting for (openThread: its read has not answered and its choice is not shown yet), or
+ * null. Meanwhile the thread still on screen is the one the person left: no action may land on it (review 9, R9-2),
+ * so `openThreadId()` (the shortcuts) and the thread actions (features/inbox/actions.ts) do nothing while this is set.
+ */
+export function openingThreadId(): string | null {
+  return pendingOpen?.threadId ?? null;
+}
+
 /** Forget the open waiting for its read (lock; another selection made meanwhile). */
 function cancelPendingOpen(): void {
   if (pendingOpen) clearTimeout(pendingOpen.timer);

@@ -3,10 +3,18 @@ import type { Priority, ThreadStatus } from '../../../../src-shared/domain';
 import { call, errorMessage } from '../../api';
 import { PRIORITY_LABEL, STATUS_LABEL } from '../../components/Badges';
 import { phiEpoch } from '../../state/epoch';
-import { loadDetail, useInbox } from '../../state/inbox';
+import { loadDetail, openingThreadId, useInbox } from '../../state/inbox';
 import { announce, useUi } from '../../state/ui';
 
+/**
+ * Run an action on `threadId`, then read it again if it is still open. While another thread's open waits for its
+ * read (state/inbox.ts openingThreadId), the thread on screen is the one the person just left: the action is not
+ * made (false; a draft stays as typed). Review 9, R9-2: `j`, `Enter`, `d` typed in a burst marked the left thread
+ * done; a button pressed within the open's 30 ms would do the same.
+ */
 async function run(threadId: string, action: () => Promise<unknown>, done: string): Promise<boolean> {
+  const opening = openingThreadId();
+  if (opening !== null && opening !== threadId) return false;
   const started = phiEpoch();
   useInbox.setState({ actionError: null });
   try {
@@ -49,8 +57,12 @@ export const sendReply = (threadId: string, body: string) =>
 export const replyAndClose = (threadId: string, body: string) =>
   run(threadId, () => call('thread.replyAndClose', { threadId, body }), 'Reply sent and thread closed.');
 
-/** The thread the keyboard shortcuts act on: the open one. */
+/**
+ * The thread the keyboard shortcuts act on: the open one, shown and selected; null while an open waits for its
+ * read (the thread shown is then the one just left: review 9, R9-2), so a shortcut then does nothing.
+ */
 export function openThreadId(): string | null {
+  if (openingThreadId() !== null) return null;
   const detail = useInbox.getState().detail;
   const selected = useUi.getState().selectedThreadId;
   return detail && detail.thread.id === selected ? selected : null;

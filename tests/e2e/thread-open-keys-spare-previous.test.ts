@@ -13,7 +13,7 @@ import { useSignedInDesk } from './harness';
 
 const e2e = useSignedInDesk({ user: 'clinician1' });
 
-describe('review 9: a shortcut typed right after opening another thread', () => {
+describe('a shortcut typed right after opening another thread (review 9, R9-2)', () => {
   it('does not act on the thread shown before', async () => {
     const page = e2e.page;
     await settleAfterSignIn(e2e.desk);
