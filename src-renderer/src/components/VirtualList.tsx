@@ -21,8 +21,8 @@ export interface VirtualListProps {
   onCursor: (index: number) => void;
   onOpen: (index: number) => void;
   /**
-   * `onOpen` moves the cursor itself (with what it opens, in one commit: the thread list, issue 16 §5), so a click
-   * does not move it first (a render of its own in the click's task).
+   * `onOpen` moves the cursor itself (the thread list: state/inbox.ts openThread, with the open's other changes),
+   * so a click does not move it twice.
    */
   openMovesCursor?: boolean;
   onRange: (first: number, last: number) => void;

@@ -472,13 +472,19 @@ export async function refreshDetail(threadId: string): Promise<void> {
 
 /**
  * Open a thread (its row's summary; a click, Enter or Space): its detail is asked for in the input's own task
- * (issue 16 §5), and the selection (with `ui`, e.g. the list's cursor) is shown when the read answers, in the same
- * commit as the thread (or after SHOW_CHOICE_AFTER_MS if the read is slower); the thread pane then does not ask
- * again (takeOpenedLoad). `version` is the data version (state/data.ts) the pane will render with. Never earlier
- * than the open itself: the read marks the thread seen and is audited (review 6, D16).
+ * (issue 16 §5); the list's cursor (`change.cursor`) moves at once (review 9, R9-4), and the selection (with the
+ * rest of `change`) is shown when the read answers, in the same commit as the thread (or after SHOW_CHOICE_AFTER_MS
+ * if the read is slower); the thread pane then does not ask again (takeOpenedLoad). `version` is the data version
+ * (state/data.ts) the pane will render with. Never earlier than the open itself: the read marks the thread seen
+ * and is audited (review 6, D16).
  */
-export function openThread(thread: ThreadSummary, version: number, ui: Partial<UiState> = {}): void {
+export function openThread(thread: ThreadSummary, version: number, change: Partial<UiState> = {}): void {
   const threadId = thread.id;
+  // The list's cursor is the person's choice at once (review 9, R9-4): keys typed before the read answers (j,
+  // Enter, arrows) move on from the row opened, not from the one before. A cursor is no PHI and costs the list a
+  // class on two rows, not a layout of the thread pane; only the selection waits for the answer.
+  const { cursor, ...ui } = change;
+  if (cursor !== undefined && useUi.getState().cursor !== cursor) setUi({ cursor });
   if (pendingOpen?.threadId === threadId) {
     pendingOpen.ui = { ...pendingOpen.ui, ...ui };
     return;

@@ -153,7 +153,7 @@ export function ThreadList() {
 
   const open = (i: number) => {
     const t = at(i);
-    // The cursor moves with the thread it opens (one commit, when the read answers: state/inbox.ts openThread).
+    // openThread moves the cursor at once and shows the selection with the read's answer (state/inbox.ts).
     if (t) openThread(t, useData.getState().version, { cursor: i });
     else setUi({ cursor: i });
   };

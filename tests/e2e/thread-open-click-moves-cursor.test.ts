@@ -12,7 +12,7 @@ import { useSignedInDesk } from './harness';
 
 const e2e = useSignedInDesk({ user: 'clinician1' });
 
-describe('review 9: keys typed right after a row click', () => {
+describe('keys typed right after a row click (review 9, R9-4)', () => {
   it('move on from the clicked row, not from the row before', async () => {
     const page = e2e.page;
     await settleAfterSignIn(e2e.desk);
