@@ -149,6 +149,7 @@ export function staleKeptPages(): number {
 
 export function resetInbox(): void {
   inFlight.clear();
+  detailReads.clear();
   dropFirstPages();
   openedLoad = null;
   cancelPendingOpen();
@@ -424,6 +425,8 @@ useUi.subscribe((s, prev) => {
  */
 export async function loadDetail(threadId: string): Promise<void> {
   const started = phiEpoch();
+  const read = { recheck: false };
+  detailReads.set(threadId, read);
   try {
     const detail = await call('thread.get', { threadId });
     ifCurrent(started, () => {
@@ -439,16 +442,40 @@ export async function loadDetail(threadId: string): Promise<void> {
         useInbox.setState({ detail: null, detailError: errorMessage(error) });
       }
     });
+  } finally {
+    if (detailReads.get(threadId) === read) detailReads.delete(threadId);
+    // Records changed while it was read: check the copy now shown against the store (no audited read unless its
+    // own data changed). Nothing shown of it (the read failed, another thread chosen meanwhile): nothing to check.
+    if (
+      read.recheck &&
+      phiEpoch() === started &&
+      useUi.getState().selectedThreadId === threadId &&
+      useInbox.getState().detail?.thread.id === threadId
+    )
+      void refreshDetail(threadId);
   }
 }
+
+/**
+ * Reads of a thread's detail under way (loadDetail), by thread id. A refresh asked meanwhile (records changed while
+ * an opened thread is read) does not read it again: it is marked, and checked once with the stamp when the read has
+ * answered (review 9, R9-5: one open, however many changes arrive during its read, makes one audited `thread.get`).
+ */
+const detailReads = new Map<string, { recheck: boolean }>();
 
 /**
  * Records changed while a thread is open (review 7 U4): read it again only if its own data changed. The copy shown
  * is sent as its stamp (src-shared/thread-stamp.ts); the core answers null when it still holds the same data (no
  * read is made, so none is recorded), else the detail as `thread.get` gives it (an audited read with its "seen"
  * mark). Without a copy of this thread (another one shown, or none yet), it is read as on opening (loadDetail).
+ * While a read of it is under way (detailReads), nothing is asked now: that read's answer is checked once after.
  */
 export async function refreshDetail(threadId: string): Promise<void> {
+  const reading = detailReads.get(threadId);
+  if (reading) {
+    reading.recheck = true;
+    return;
+  }
   const shown = useInbox.getState().detail;
   if (shown?.thread.id !== threadId) return loadDetail(threadId);
   const started = phiEpoch();

@@ -13,7 +13,7 @@ import { useSignedInDesk } from './harness';
 
 const e2e = useSignedInDesk({ user: 'clinician1' });
 
-describe('review 9: records change while an opened thread is read', () => {
+describe('records change while an opened thread is read (review 9, R9-5)', () => {
   it('the opened thread is read once', async () => {
     const page = e2e.page;
     await settleAfterSignIn(e2e.desk);
