@@ -295,8 +295,9 @@ describe('opening a thread', () => {
     expect(threadGets().length).toBe(1);
     expect(takeOpenedLoad('t1', v)).toBe(true);
     expect(takeOpenedLoad('t1', v)).toBe(false);
-    // Session 8: the input's task changes nothing shown; the answer shows the choice and the thread together.
-    expect(useUi.getState()).toMatchObject({ selectedThreadId: null, cursor: 0 });
+    // Session 8: the answer shows the choice and the thread together; the input's task moves only the list's
+    // cursor (review 9, R9-4: keys typed before the answer move on from the row opened).
+    expect(useUi.getState()).toMatchObject({ selectedThreadId: null, cursor: 4 });
     await answerGet();
     expect(useUi.getState()).toMatchObject({ selectedThreadId: 't1', cursor: 4 });
     expect(useInbox.getState().detail?.thread.id).toBe('t1');
