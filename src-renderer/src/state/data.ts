@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import { RECORDS_REMOVED } from '../../../src-shared/data-changes';
-import { dropKeptLists, staleFirstPages } from './inbox';
+import { dropKeptLists, recordsChanged, staleFirstPages } from './inbox';
 
 interface DataState {
   version: number;
@@ -26,6 +26,8 @@ export function dataChanged(entities: readonly string[]): void {
   // is shown again, and the one on screen goes now.
   if (entities.includes(RECORDS_REMOVED)) dropKeptLists();
   else staleFirstPages();
+  // The open thread's copy is unchecked until its refresh answers (not shown as "previous" meanwhile).
+  recordsChanged();
   for (const e of entities) pendingEntities.add(e);
   // Coalesce a burst (a pull applies batches back to back) into one re-query.
   if (timer) return;

@@ -45,6 +45,12 @@ export interface InboxState {
   search: string;
   detail: ThreadDetail | null;
   detailError: string | null;
+  /**
+   * `detail` was read (or checked unchanged: refreshDetail) after the last change of records the renderer heard of
+   * (recordsChanged). Only such a copy is shown as the "previous" thread while another one opens (ThreadPane): a
+   * change may have taken it out of the person's reach (moved to a clinical pool, emergency access ended).
+   */
+  detailChecked: boolean;
   drafts: Record<string, string>;
   /** The outcome of the last action on the open thread (errors shown by the thread view). */
   actionError: string | null;
@@ -67,6 +73,7 @@ const empty = (): InboxState => ({
   search: '',
   detail: null,
   detailError: null,
+  detailChecked: false,
   drafts: {},
   actionError: null,
   stale: false,
@@ -153,6 +160,7 @@ export function resetInbox(): void {
   dropFirstPages();
   openedLoad = null;
   cancelPendingOpen();
+  paneAway = false;
   listDataVersion = null;
   useInbox.setState(empty(), true);
 }
@@ -425,6 +433,7 @@ useUi.subscribe((s, prev) => {
  */
 export async function loadDetail(threadId: string): Promise<void> {
   const started = phiEpoch();
+  const changesAtAsk = recordChanges;
   const read = { recheck: false };
   detailReads.set(threadId, read);
   try {
@@ -432,15 +441,18 @@ export async function loadDetail(threadId: string): Promise<void> {
     ifCurrent(started, () => {
       // The read committed the thread's "seen" mark with its audit event: its row is read from now on.
       markRowRead(threadId);
-      if (showPendingOpen(threadId, { detail, detailError: null })) return;
-      if (useUi.getState().selectedThreadId === threadId) useInbox.setState({ detail, detailError: null });
+      // The inbox left meanwhile (another view): nothing of it is kept for when it comes back.
+      if (paneAway) return;
+      const shown = { detail, detailError: null, detailChecked: changesAtAsk === recordChanges };
+      if (showPendingOpen(threadId, shown)) return;
+      if (useUi.getState().selectedThreadId === threadId) useInbox.setState(shown);
     });
   } catch (error) {
     ifCurrent(started, () => {
-      if (showPendingOpen(threadId, { detail: null, detailError: errorMessage(error) })) return;
-      if (useUi.getState().selectedThreadId === threadId) {
-        useInbox.setState({ detail: null, detailError: errorMessage(error) });
-      }
+      if (paneAway) return;
+      const refused = { detail: null, detailError: errorMessage(error), detailChecked: false };
+      if (showPendingOpen(threadId, refused)) return;
+      if (useUi.getState().selectedThreadId === threadId) useInbox.setState(refused);
     });
   } finally {
     if (detailReads.get(threadId) === read) detailReads.delete(threadId);
@@ -479,19 +491,24 @@ export async function refreshDetail(threadId: string): Promise<void> {
   const shown = useInbox.getState().detail;
   if (shown?.thread.id !== threadId) return loadDetail(threadId);
   const started = phiEpoch();
+  const changesAtAsk = recordChanges;
   try {
     const stamp = await threadStamp(shown);
     if (phiEpoch() !== started) return;
     const { detail } = await call('thread.getIfChanged', { threadId, stamp });
     ifCurrent(started, () => {
-      if (!detail) return;
-      markRowRead(threadId);
-      if (useUi.getState().selectedThreadId === threadId) useInbox.setState({ detail, detailError: null });
+      // A changed thread was read (its "seen" mark committed): its row is read, shown or not.
+      if (detail) markRowRead(threadId);
+      if (paneAway || useUi.getState().selectedThreadId !== threadId) return;
+      const checked = changesAtAsk === recordChanges;
+      if (detail) {
+        useInbox.setState({ detail, detailError: null, detailChecked: checked });
+      } else if (useInbox.getState().detail === shown) useInbox.setState({ detailChecked: checked });
     });
   } catch (error) {
     ifCurrent(started, () => {
-      if (useUi.getState().selectedThreadId === threadId) {
-        useInbox.setState({ detail: null, detailError: errorMessage(error) });
+      if (!paneAway && useUi.getState().selectedThreadId === threadId) {
+        useInbox.setState({ detail: null, detailError: errorMessage(error), detailChecked: false });
       }
     });
   }
@@ -521,9 +538,11 @@ export function openThread(thread: ThreadSummary, version: number, change: Parti
     setUi(ui);
     return;
   }
-  // Topic and subject only (the triage pane's restricted view): the body is never asked for.
+  // Topic and subject only (the triage pane's restricted view): the body is never asked for, and the thread pane
+  // no longer shows the thread it held: forgotten in the same task (review 9, suspicion 3).
   if (bodyWithheld(thread)) {
     setUi({ ...ui, selectedThreadId: threadId });
+    forgetDetail();
     return;
   }
   openedLoad = { threadId, version };
@@ -533,6 +552,54 @@ export function openThread(thread: ThreadSummary, version: number, change: Parti
     timer: setTimeout(() => showPendingOpen(threadId), SHOW_CHOICE_AFTER_MS),
   };
   void loadDetail(threadId);
+}
+
+/**
+ * Records changed (state/data.ts, on `data.changed`): the detail held is unchecked until its refresh answers
+ * (detailChecked), and a read asked before now does not check it.
+ */
+export function recordsChanged(): void {
+  recordChanges++;
+  if (useInbox.getState().detailChecked) useInbox.setState({ detailChecked: false });
+}
+let recordChanges = 0;
+
+/**
+ * The thread pane no longer shows the detail it held (a thread whose body is withheld is chosen, or shown in its
+ * place: TriagePane's restricted view; the inbox view left): it is dropped, not kept hidden. Review 9, suspicion 3
+ * (PHI, DESIGN §2.2/§6): a detail kept while hidden was shown again later (dimmed as the "previous" thread of the
+ * next open, or in full on coming back to the inbox until its refresh was refused), also after a change had taken
+ * it out of the person's reach. Coming back reads the thread again (an audited read: it is shown again).
+ */
+export function forgetDetail(): void {
+  const s = useInbox.getState();
+  if (s.detail || s.detailError || s.actionError || s.detailChecked)
+    useInbox.setState({ detail: null, detailError: null, actionError: null, detailChecked: false });
+}
+
+/** The inbox view (TriagePane, the thread pane's place) is not on screen: reads answering now are not kept. */
+let paneAway = false;
+
+/**
+ * The thread pane's place (TriagePane) is mounted (`true`) or not: when it goes (another view), the detail is
+ * forgotten, an open waiting for its read is dropped (its answer selects nothing), and no answer is kept until it
+ * is back (paneAway).
+ */
+export function threadPaneShown(shown: boolean): void {
+  paneAway = !shown;
+  if (shown) return;
+  cancelPendingOpen();
+  openedLoad = null;
+  forgetDetail();
+}
+
+/** The summary of a thread in the list's pages, if it is there (its pool as the list last read it). */
+export function rowById(threadId: string): ThreadSummary | undefined {
+  for (const page of Object.values(useInbox.getState().pages)) {
+    const found = page.rows.find((r) => r.id === threadId);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** True (once) if openThread already asked for this thread in this data version. */

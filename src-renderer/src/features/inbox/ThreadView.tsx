@@ -8,7 +8,8 @@ import { DueBadge, PRIORITY_LABEL, PriorityBadge, STATUS_LABEL, StatusBadge } fr
 import { base64ToBlob, objectUrl, revoke, saveBlob } from '../../lib/download';
 import { dateTimeLabel } from '../../lib/time';
 import { useData } from '../../state/data';
-import { loadCounts, refreshDetail, takeOpenedLoad, useInbox } from '../../state/inbox';
+import { loadCounts, refreshDetail, rowById, takeOpenedLoad, useInbox } from '../../state/inbox';
+import { bodyWithheld } from '../../state/triage';
 import { useReference } from '../../state/reference';
 import { useSession } from '../../state/session';
 import { useTriage } from '../../state/triage';
@@ -34,7 +35,13 @@ export function ThreadPane() {
   const version = useData((s) => s.version);
   /** The opened thread whose read has taken longer than SHOW_LOADING_AFTER_MS (the pane then says loading). */
   const [late, setLate] = useState<string | null>(null);
+  const detailChecked = useInbox((s) => s.detailChecked);
   const waiting = selectedId !== null && detail !== null && detail.thread.id !== selectedId;
+  // The thread held is shown as "previous" only if this pane showed it (the detail is forgotten when the pane stops
+  // showing it: state/inbox.ts forgetDetail), no change of records came since it was read or checked, and its
+  // body is not withheld as the list now has it (review 9, suspicion 3): else the pane says it is loading.
+  const previousShowable =
+    waiting && detailChecked && !bodyWithheld(rowById(detail.thread.id) ?? detail.thread);
 
   useEffect(() => {
     // openThread (a click, Enter) already asked for it, in the click's own task: do not read it twice. After a
@@ -77,7 +84,7 @@ export function ThreadPane() {
       </div>
     );
   }
-  if (waiting && late !== selectedId) {
+  if (previousShowable && late !== selectedId) {
     // The thread shown before, until the opened one's read answers: dimmed, marked busy, and inert (nothing in it
     // can be pressed or reached, so no action lands on it by mistake).
     return <ThreadView key={detail.thread.id} detail={detail} previous />;

@@ -8,20 +8,11 @@ import { TOPIC_LABELS, type Topic } from '../../../../src-shared/triage';
 import type { ThreadSummary } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { SelectField } from '../../components/Field';
-import { useInbox } from '../../state/inbox';
+import { forgetDetail, rowById, threadPaneShown, useInbox } from '../../state/inbox';
 import { bodyWithheld, dropAccess, loadPools, useTriage } from '../../state/triage';
 import { BreakGlassDialog } from './BreakGlassDialog';
 import { announce, useUi } from '../../state/ui';
 import { ThreadPane } from '../inbox/ThreadView';
-
-function selectedSummary(id: string | null): ThreadSummary | undefined {
-  if (!id) return undefined;
-  for (const page of Object.values(useInbox.getState().pages)) {
-    const found = page.rows.find((r) => r.id === id);
-    if (found) return found;
-  }
-  return undefined;
-}
 
 export function TriagePane() {
   const selectedId = useUi((s) => s.selectedThreadId);
@@ -31,13 +22,25 @@ export function TriagePane() {
   useInbox((s) => s.pages);
   const granted = useTriage((s) => s.granted);
   const detailError = useInbox((s) => s.detailError);
-  const summary = selectedSummary(selectedId);
+  const summary = selectedId ? rowById(selectedId) : undefined;
   const underGrant = selectedId !== null && granted.includes(selectedId);
   // Emergency access ended (the core refuses the read again): back to topic and subject.
   useEffect(() => {
     if (underGrant && detailError && selectedId) dropAccess(selectedId);
   }, [underGrant, detailError, selectedId]);
   const restricted = summary !== undefined && bodyWithheld(summary);
+  // The thread pane's place is on screen while this is mounted; leaving (another view) forgets the open thread's
+  // detail (review 9, suspicion 3).
+  useEffect(() => {
+    threadPaneShown(true);
+    return () => threadPaneShown(false);
+  }, []);
+  // The restricted view replaces the thread pane (a withheld thread chosen, or the one open moved out of reach): the
+  // detail it held goes, also one a read answered with since.
+  const holdsDetail = useInbox((s) => s.detail !== null);
+  useEffect(() => {
+    if (restricted && holdsDetail) forgetDetail();
+  }, [restricted, holdsDetail]);
   if (summary && restricted) return <RestrictedThread key={summary.id} thread={summary} />;
   return <ThreadPane />;
 }
