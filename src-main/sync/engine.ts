@@ -10,6 +10,7 @@ import type {
   PullResponse,
   PushResponse,
   RecordResponse,
+  RecordsResponse,
 } from '../../src-shared/sync';
 import {
   MUTATION_PAYLOAD_VERSION,
@@ -71,11 +72,14 @@ export interface SyncEngineOptions {
   /** The store window (admin settings); null or absent: keep everything. Applied after a sync, hourly. */
   storeWindow?: () => StoreWindow | null;
   /**
-   * issue 14a: may the signed-in staff member read the bodies the server withheld from an earlier pull (made
-   * before anyone, or only a receptionist, signed in on this PC)? When true, a sync cycle fetches those threads
-   * whole, so a clinician's inbox search and thread view have them. Absent: never.
+   * issue 14a: the signed-in session when its person may read the bodies the server withheld from an earlier
+   * pull (made before anyone, or only a receptionist, signed in on this PC), else null. While non-null, a sync
+   * cycle fetches those threads whole, so a clinician's inbox search and thread view have them. The value
+   * identifies the session (compared by identity): review 9 R9-3, the fetch stops when another session (or
+   * none, or a role that may not read them) takes over between batches, so no request goes out with the next
+   * person's token and no answer is kept for her. Absent: never.
    */
-  readsWithheld?: () => boolean;
+  withheldReader?: () => object | null;
   /**
    * issue 16: fill a never-synced store in bulk-load mode (src-main/store/bulk-load.ts). Default true; false
    * applies the first sync like any other (tests compare the two).
@@ -134,7 +138,7 @@ export class SyncEngine {
 
   private readonly urlError: SyncError | null = null;
   private readonly storeWindow: () => StoreWindow | null;
-  private readonly readsWithheld: () => boolean;
+  private readonly withheldReader: () => object | null;
   private readonly bulkLoad: boolean;
   private lastEviction: { at: number; window: string } | null = null;
   private running = false;
@@ -169,7 +173,7 @@ export class SyncEngine {
     this.credentials = options.credentials;
     this.onAudit = options.onAuditRecord ?? defaultAuditHandler(options.store);
     this.storeWindow = options.storeWindow ?? (() => null);
-    this.readsWithheld = options.readsWithheld ?? (() => false);
+    this.withheldReader = options.withheldReader ?? (() => null);
     this.bulkLoad = options.bulkLoad ?? true;
     let baseUrl = '';
     try {
@@ -726,7 +730,14 @@ export class SyncEngine {
    * server serves it to the same role.
    */
   private async fetchWithheld(signal: AbortSignal): Promise<void> {
-    if (!this.readsWithheld()) return;
+    // Review 9 R9-3: the step is pinned to the session that started it. Before each request (also once its
+    // token is taken: client.ts `stillValid`) and before keeping each answer, the same session must still be the
+    // one signed in with a role that reads these bodies; else the step ends, its marks kept for the next sync
+    // (the session change kicks one). Without this the next batches went out with the next person's token and
+    // the server wrote refused reads by an honest receptionist on the patients' trails.
+    const reader = this.withheldReader();
+    if (reader === null) return;
+    const samePerson = (): boolean => this.withheldReader() === reader;
     const ids = this.store.threads.withheldIds(10_000);
     // Session 7, s7srv: RECORDS_BATCH_MAX threads a request (POST /sync/records), not one each (~5 s for 600).
     // A refused thread (moved into a pool this role may not read meanwhile) keeps its mark for the next sync.
@@ -734,8 +745,19 @@ export class SyncEngine {
     let left = ids;
     while (left.length > 0) {
       if (signal.aborted) throw new SyncError('aborted', 'Sync stopped.');
+      if (!samePerson()) break;
       const asked = left.slice(0, RECORDS_BATCH_MAX);
-      const { records, refused } = await this.client.records(asked, signal);
+      let answer: RecordsResponse;
+      try {
+        answer = await this.client.records(asked, signal, samePerson);
+      } catch (error) {
+        // Not sent: the person changed once the token was taken (client.ts stillValid). Not a failure.
+        if (error instanceof SyncError && error.kind === 'aborted' && !signal.aborted && !samePerson()) break;
+        throw error;
+      }
+      const { records, refused } = answer;
+      // The answer came back after the person changed: it is not kept (the next person may not hold it).
+      if (!samePerson()) break;
       // A record nobody asked for is a server answering garbage: nothing of that answer is kept.
       if (records.some((answer) => !asked.includes(answer.change.id)))
         throw new SyncError('protocol', 'The server answered for a record it was not asked for.');
