@@ -696,10 +696,9 @@ export class SyncEngine {
 
   /** Write a fetched record (and its related records) unless a local change to it still waits. */
   private keepRecord(entity: 'appointment' | 'thread', id: string, answer: RecordResponse): void {
+    const problem = recordAnswerProblem(entity, id, answer);
+    if (problem) throw new SyncError('protocol', problem);
     const { change, related } = answer;
-    if (change.entity !== entity || change.id !== id) {
-      throw new SyncError('protocol', 'The server answered for another record.');
-    }
     // The answer may have left the server before a pull wrote a newer version: never go back (issue 12 review).
     this.store.transaction(() => {
       if (this.store.outbox.hasPending(id)) noteServerRecord(this.store, change);
@@ -758,9 +757,18 @@ export class SyncEngine {
       const { records, refused } = answer;
       // The answer came back after the person changed: it is not kept (the next person may not hold it).
       if (!samePerson()) break;
-      // A record nobody asked for is a server answering garbage: nothing of that answer is kept.
+      // A record nobody asked for, or any record of the answer wrong (another entity, a related record of
+      // another thread): a server answering garbage, nothing of that answer is kept. The whole answer is checked
+      // before the first record is kept (review 9, suspicion 6: a wrong record mid-answer left the ones before
+      // it kept and their marks cleared).
       if (records.some((answer) => !asked.includes(answer.change.id)))
         throw new SyncError('protocol', 'The server answered for a record it was not asked for.');
+      if (new Set(records.map((answer) => answer.change.id)).size !== records.length)
+        throw new SyncError('protocol', 'The server answered twice for the same record.');
+      for (const answer of records) {
+        const problem = recordAnswerProblem('thread', answer.change.id, answer);
+        if (problem) throw new SyncError('protocol', problem);
+      }
       const done = new Set(refused);
       for (const answer of records) {
         this.keepRecord('thread', answer.change.id, answer);
@@ -1016,3 +1024,31 @@ export class SyncEngine {
 }
 
 export type { EntityName };
+
+/**
+ * Why a record answer (GET /sync/record, one record of POST /sync/records) for `entity` `id` cannot be kept, or
+ * null: it is for another record, or one of its related records is not the thread's own (review 9, suspicion 6):
+ * a thread's answer carries only messages of that thread and attachments of those messages, each with data (the
+ * server loads them from one snapshot: server/routes/sync.ts loadRecord); an appointment's carries none.
+ */
+export function recordAnswerProblem(
+  entity: 'appointment' | 'thread',
+  id: string,
+  answer: RecordResponse,
+): string | null {
+  const { change, related } = answer;
+  if (change.entity !== entity || change.id !== id) return 'The server answered for another record.';
+  if (related.length === 0) return null;
+  if (entity !== 'thread' || change.data === null)
+    return 'The server answered with records that do not belong to the record asked for.';
+  const messages = new Set<string>();
+  for (const r of related)
+    if (r.entity === 'message' && r.data !== null && r.data.id === r.id && r.data.threadId === id)
+      messages.add(r.id);
+  const belongs = related.every(
+    (r) =>
+      (r.entity === 'message' && messages.has(r.id)) ||
+      (r.entity === 'attachment' && r.data !== null && r.data.id === r.id && messages.has(r.data.messageId)),
+  );
+  return belongs ? null : 'The server answered with records that do not belong to the thread asked for.';
+}
