@@ -110,9 +110,10 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       clock,
       onAuditRecord: (record) => audit.applyRemote(record),
       // issue 14a: bodies withheld from an earlier pull are fetched once someone who may read them signs in.
-      readsWithheld: () => {
-        const role = auth.current()?.staff.role;
-        return role !== undefined && role !== 'receptionist';
+      // The session object identifies the person signed in (a new one at every sign-in; review 9 R9-3).
+      withheldReader: () => {
+        const session = auth.current();
+        return session && session.staff.role !== 'receptionist' ? session : null;
       },
       // The store window (DESIGN.md §4), admin-set.
       storeWindow: () => {

@@ -275,6 +275,17 @@ export function createHandlers(d: HandlerDeps): Handlers {
         await d.sync().syncNow();
       } catch (error) {
         // The engine retries by itself; the person asking to sync now is told why it did not happen.
+        // Review 9 R9-3: a 429 (THROTTLED: the PC's refused record reads spent, server/http/refusal-budget.ts; or
+        // any rate limit) is "try later", not "unreachable": OFFLINE with the wait the server named (the engine
+        // waits at least that long, scheduleRetry), nothing lost (queued changes and withheld marks stay).
+        if (error instanceof SyncError && error.status === 429) {
+          const wait = Math.max(1, Math.ceil((error.retryAfterMs ?? 60_000) / 1000));
+          throw new ApiError(
+            'OFFLINE',
+            `The portal backend asks this PC to wait; sync tries again by itself in about ${wait} seconds.`,
+            wait,
+          );
+        }
         if (error instanceof SyncError) {
           throw new ApiError(
             error.kind === 'no-credentials' || error.kind === 'auth' ? 'UNAUTHENTICATED' : 'OFFLINE',

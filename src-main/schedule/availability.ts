@@ -5,7 +5,7 @@
 import { localDateOf } from '../../src-shared/clinic-time';
 import type { LocationRecord, ProviderRecord } from '../../src-shared/domain';
 import { bookableProblem } from '../../src-shared/schedule-rules';
-import { providerClosed } from '../../src-shared/provider-bookings';
+import { PROVIDER_CLOSED_MESSAGE, providerClosed } from '../../src-shared/provider-bookings';
 import type { Store } from '../store/store';
 
 /**
@@ -16,7 +16,12 @@ export function providerClosedOnPc(store: Store, providerId: string): boolean {
   return providerClosed(store.staff.list().filter((s) => s.providerId === providerId));
 }
 
-/** Why [start, end) (normalised UTC instants) cannot be booked with the provider by this PC's data, or null. */
+/**
+ * Why [start, end) (normalised UTC instants) cannot be booked with the provider by this PC's data, or null:
+ * PROVIDER_CLOSED_MESSAGE when the provider takes no new bookings (providerClosedOnPc; review 9 R9-1: every
+ * booking or move asks this, as the backend's gridProblem does, server/schedule/bookable.ts), else the shared
+ * grid rules (src-shared/schedule-rules.ts bookableProblem).
+ */
 export function bookableOnPc(
   store: Store,
   provider: ProviderRecord,
@@ -24,6 +29,7 @@ export function bookableOnPc(
   start: string,
   end: string,
 ): string | null {
+  if (providerClosedOnPc(store, provider.id)) return PROVIDER_CLOSED_MESSAGE;
   const date = Number.isFinite(Date.parse(start)) ? localDateOf(start, location.timeZone) : '0000-01-01';
   return bookableProblem(provider, location, store.availability.of(provider, date, date), start, end);
 }

@@ -31,7 +31,8 @@ import {
   type ClinicClock,
 } from '../../src-shared/schedule-rules';
 import { CANCEL_CODE_LABEL } from '../../src-shared/cancel-codes';
-import { bookableOnPc } from './availability';
+import { bookableOnPc, providerClosedOnPc } from './availability';
+import { PROVIDER_CLOSED_MESSAGE } from '../../src-shared/provider-bookings';
 import { addLocalDays, instantAtLocal, localDateOf, localMinuteOf } from '../../src-shared/clinic-time';
 import type { MutationOp } from '../../src-shared/sync';
 import type { OccurrenceCheck, SeriesBooked, SeriesPreview } from '../../src-shared/views';
@@ -78,6 +79,17 @@ export class SeriesService {
   private provider(providerId: string): ProviderRecord {
     const provider = this.store.providers.byId(providerId);
     if (!provider) throw new ApiError('NOT_FOUND', 'No such provider.');
+    return provider;
+  }
+
+  /**
+   * The provider a series is booked or moved to: NOT_FOUND when unknown, CONFLICT (PROVIDER_CLOSED_MESSAGE) when
+   * they take no new bookings (src-shared/provider-bookings.ts; review 9 R9-1), before any occurrence is checked
+   * or anything is queued, as appointment.book does (schedule-service.ts assertSlotFree).
+   */
+  private bookingProvider(providerId: string): ProviderRecord {
+    const provider = this.provider(providerId);
+    if (providerClosedOnPc(this.store, provider.id)) throw new ApiError('CONFLICT', PROVIDER_CLOSED_MESSAGE);
     return provider;
   }
 
@@ -273,7 +285,7 @@ export class SeriesService {
     input: SeriesInput & { reason: string; virtual: boolean; skipConflicts: boolean },
   ): SeriesBooked {
     if (!this.store.patients.byId(input.patientId)) throw new ApiError('NOT_FOUND', 'No such patient.');
-    const provider = this.provider(input.providerId);
+    const provider = this.bookingProvider(input.providerId);
     const rule = this.ruleOf(input, provider);
     const minutes = this.minutesOf(input.start, input.end);
     const checks = this.checks(rule, provider, input.patientId, minutes, input.visitTypeId);
@@ -381,7 +393,7 @@ export class SeriesService {
     const places = new Set(targets.map((a) => raw.indexOf(a.start)));
     const first = Math.min(...places);
     const last = Math.max(...places);
-    const provider = this.provider(move.providerId);
+    const provider = this.bookingProvider(move.providerId);
     const minutes = this.minutesOf(move.start, move.end);
     const zone = this.zoneOf(provider).timeZone;
     // `move` is the new time of the visit the person opened; the first moved visit (the whole series: the first

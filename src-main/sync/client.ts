@@ -84,6 +84,11 @@ interface RequestOptions {
   raw?: boolean;
   /** Extra request headers. */
   headers?: Record<string, string>;
+  /**
+   * Review 9 R9-3: asked once the token is taken, before the request goes out; false ends the request with
+   * SyncError 'aborted' (the session the caller's step belongs to ended or changed meanwhile).
+   */
+  stillValid?: () => boolean;
 }
 
 /** Pulls ask for audit events without the chain hashes the console does not keep (PulledAuditRecord). */
@@ -141,6 +146,8 @@ export class SyncClient {
 
   private async attempt(req: RequestOptions): Promise<Response> {
     const token = await this.options.credentials.accessToken();
+    if (req.stillValid && !req.stillValid())
+      throw new SyncError('aborted', 'The person signed in changed; the request was not sent.');
     // With the device credential the device syncs on its own (a session that began offline, issue 10); the
     // server attributes each pushed change to the person who made it.
     if (token === null && !this.transport.hasDeviceCredential()) {
@@ -298,11 +305,12 @@ export class SyncClient {
 
   /**
    * Session 7, s7srv: several threads in one request (POST /sync/records, at most RECORDS_BATCH_MAX ids); each
-   * served or refused as `record` would be, refusals named in `refused`.
+   * served or refused as `record` would be, refusals named in `refused`. `stillValid`: see RequestOptions (the
+   * request is not sent, SyncError 'aborted', when it answers false once the token is taken).
    */
-  async records(ids: string[], signal: AbortSignal): Promise<RecordsResponse> {
+  async records(ids: string[], signal: AbortSignal, stillValid?: () => boolean): Promise<RecordsResponse> {
     const body: RecordsRequest = { entity: 'thread', ids };
-    const res = await this.request({ method: 'POST', path: SYNC_ROUTES.records, body, signal });
+    const res = await this.request({ method: 'POST', path: SYNC_ROUTES.records, body, signal, stillValid });
     return validateAnswer(RecordsResponse, await this.json(res, 'records answer'), 'records answer');
   }
 

@@ -10,6 +10,7 @@ import type {
   PullResponse,
   PushResponse,
   RecordResponse,
+  RecordsResponse,
 } from '../../src-shared/sync';
 import {
   MUTATION_PAYLOAD_VERSION,
@@ -71,11 +72,14 @@ export interface SyncEngineOptions {
   /** The store window (admin settings); null or absent: keep everything. Applied after a sync, hourly. */
   storeWindow?: () => StoreWindow | null;
   /**
-   * issue 14a: may the signed-in staff member read the bodies the server withheld from an earlier pull (made
-   * before anyone, or only a receptionist, signed in on this PC)? When true, a sync cycle fetches those threads
-   * whole, so a clinician's inbox search and thread view have them. Absent: never.
+   * issue 14a: the signed-in session when its person may read the bodies the server withheld from an earlier
+   * pull (made before anyone, or only a receptionist, signed in on this PC), else null. While non-null, a sync
+   * cycle fetches those threads whole, so a clinician's inbox search and thread view have them. The value
+   * identifies the session (compared by identity): review 9 R9-3, the fetch stops when another session (or
+   * none, or a role that may not read them) takes over between batches, so no request goes out with the next
+   * person's token and no answer is kept for her. Absent: never.
    */
-  readsWithheld?: () => boolean;
+  withheldReader?: () => object | null;
   /**
    * issue 16: fill a never-synced store in bulk-load mode (src-main/store/bulk-load.ts). Default true; false
    * applies the first sync like any other (tests compare the two).
@@ -134,7 +138,7 @@ export class SyncEngine {
 
   private readonly urlError: SyncError | null = null;
   private readonly storeWindow: () => StoreWindow | null;
-  private readonly readsWithheld: () => boolean;
+  private readonly withheldReader: () => object | null;
   private readonly bulkLoad: boolean;
   private lastEviction: { at: number; window: string } | null = null;
   private running = false;
@@ -169,7 +173,7 @@ export class SyncEngine {
     this.credentials = options.credentials;
     this.onAudit = options.onAuditRecord ?? defaultAuditHandler(options.store);
     this.storeWindow = options.storeWindow ?? (() => null);
-    this.readsWithheld = options.readsWithheld ?? (() => false);
+    this.withheldReader = options.withheldReader ?? (() => null);
     this.bulkLoad = options.bulkLoad ?? true;
     let baseUrl = '';
     try {
@@ -692,10 +696,9 @@ export class SyncEngine {
 
   /** Write a fetched record (and its related records) unless a local change to it still waits. */
   private keepRecord(entity: 'appointment' | 'thread', id: string, answer: RecordResponse): void {
+    const problem = recordAnswerProblem(entity, id, answer);
+    if (problem) throw new SyncError('protocol', problem);
     const { change, related } = answer;
-    if (change.entity !== entity || change.id !== id) {
-      throw new SyncError('protocol', 'The server answered for another record.');
-    }
     // The answer may have left the server before a pull wrote a newer version: never go back (issue 12 review).
     this.store.transaction(() => {
       if (this.store.outbox.hasPending(id)) noteServerRecord(this.store, change);
@@ -726,7 +729,14 @@ export class SyncEngine {
    * server serves it to the same role.
    */
   private async fetchWithheld(signal: AbortSignal): Promise<void> {
-    if (!this.readsWithheld()) return;
+    // Review 9 R9-3: the step is pinned to the session that started it. Before each request (also once its
+    // token is taken: client.ts `stillValid`) and before keeping each answer, the same session must still be the
+    // one signed in with a role that reads these bodies; else the step ends, its marks kept for the next sync
+    // (the session change kicks one). Without this the next batches went out with the next person's token and
+    // the server wrote refused reads by an honest receptionist on the patients' trails.
+    const reader = this.withheldReader();
+    if (reader === null) return;
+    const samePerson = (): boolean => this.withheldReader() === reader;
     const ids = this.store.threads.withheldIds(10_000);
     // Session 7, s7srv: RECORDS_BATCH_MAX threads a request (POST /sync/records), not one each (~5 s for 600).
     // A refused thread (moved into a pool this role may not read meanwhile) keeps its mark for the next sync.
@@ -734,11 +744,31 @@ export class SyncEngine {
     let left = ids;
     while (left.length > 0) {
       if (signal.aborted) throw new SyncError('aborted', 'Sync stopped.');
+      if (!samePerson()) break;
       const asked = left.slice(0, RECORDS_BATCH_MAX);
-      const { records, refused } = await this.client.records(asked, signal);
-      // A record nobody asked for is a server answering garbage: nothing of that answer is kept.
+      let answer: RecordsResponse;
+      try {
+        answer = await this.client.records(asked, signal, samePerson);
+      } catch (error) {
+        // Not sent: the person changed once the token was taken (client.ts stillValid). Not a failure.
+        if (error instanceof SyncError && error.kind === 'aborted' && !signal.aborted && !samePerson()) break;
+        throw error;
+      }
+      const { records, refused } = answer;
+      // The answer came back after the person changed: it is not kept (the next person may not hold it).
+      if (!samePerson()) break;
+      // A record nobody asked for, or any record of the answer wrong (another entity, a related record of
+      // another thread): a server answering garbage, nothing of that answer is kept. The whole answer is checked
+      // before the first record is kept (review 9, suspicion 6: a wrong record mid-answer left the ones before
+      // it kept and their marks cleared).
       if (records.some((answer) => !asked.includes(answer.change.id)))
         throw new SyncError('protocol', 'The server answered for a record it was not asked for.');
+      if (new Set(records.map((answer) => answer.change.id)).size !== records.length)
+        throw new SyncError('protocol', 'The server answered twice for the same record.');
+      for (const answer of records) {
+        const problem = recordAnswerProblem('thread', answer.change.id, answer);
+        if (problem) throw new SyncError('protocol', problem);
+      }
       const done = new Set(refused);
       for (const answer of records) {
         this.keepRecord('thread', answer.change.id, answer);
@@ -994,3 +1024,31 @@ export class SyncEngine {
 }
 
 export type { EntityName };
+
+/**
+ * Why a record answer (GET /sync/record, one record of POST /sync/records) for `entity` `id` cannot be kept, or
+ * null: it is for another record, or one of its related records is not the thread's own (review 9, suspicion 6):
+ * a thread's answer carries only messages of that thread and attachments of those messages, each with data (the
+ * server loads them from one snapshot: server/routes/sync.ts loadRecord); an appointment's carries none.
+ */
+export function recordAnswerProblem(
+  entity: 'appointment' | 'thread',
+  id: string,
+  answer: RecordResponse,
+): string | null {
+  const { change, related } = answer;
+  if (change.entity !== entity || change.id !== id) return 'The server answered for another record.';
+  if (related.length === 0) return null;
+  if (entity !== 'thread' || change.data === null)
+    return 'The server answered with records that do not belong to the record asked for.';
+  const messages = new Set<string>();
+  for (const r of related)
+    if (r.entity === 'message' && r.data !== null && r.data.id === r.id && r.data.threadId === id)
+      messages.add(r.id);
+  const belongs = related.every(
+    (r) =>
+      (r.entity === 'message' && messages.has(r.id)) ||
+      (r.entity === 'attachment' && r.data !== null && r.data.id === r.id && messages.has(r.data.messageId)),
+  );
+  return belongs ? null : 'The server answered with records that do not belong to the thread asked for.';
+}

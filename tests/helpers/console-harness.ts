@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { MethodName } from '../../src-shared/contract';
 import { totp } from '../../src-shared/totp';
 import { buildServer, type PortalServer } from '../../server/app';
+import type { RefusalLimits } from '../../server/http/refusal-budget';
 import { demoStaff } from '../../server/demo/credentials';
 import { ManualIdleSource, type Clock } from '../../src-main/base/adapters';
 import { createCore, type Core } from '../../src-main/core/create-core';
@@ -57,6 +58,8 @@ export async function startPortal(
     clock?: TestClock;
     /** IANA zone of the demo clinic's location (issue 13a; default UTC). */
     timeZone?: string;
+    /** The backend's budget of refused record reads per PC (server/http/refusal-budget.ts; default its own). */
+    refusalLimits?: Partial<RefusalLimits>;
   } = {},
 ): Promise<TestPortal> {
   const clock = options.clock ?? new TestClock();
@@ -70,6 +73,7 @@ export async function startPortal(
       now: () => clock.now(),
       signInLimits: TEST_SIGN_IN_LIMITS,
       passwordCost: TEST_PASSWORD_COST,
+      ...(options.refusalLimits ? { refusalLimits: options.refusalLimits } : {}),
     });
   let server = await open();
   let running = true;
