@@ -19,6 +19,7 @@ import { keyAccountFor } from '../../src-main/keys/store-key';
 import { enrolConsole, startPortal, TEST_TODAY, type TestPortal } from '../helpers/console-harness';
 import { TEST_PASSWORD_COST } from '../helpers/sign-in-limits';
 import { tempDir } from '../helpers/tmp';
+import { settleAfterSignIn } from '../../bench/ui/settle';
 
 export { startPortal, TEST_TODAY, type TestPortal };
 
@@ -307,6 +308,26 @@ export function useSignedInDesk(
 
 export function syncBar(page: Page): Locator {
   return page.getByRole('contentinfo', { name: 'Sync status' });
+}
+
+/**
+ * Brings a signed-in desk to its steady state (no withheld bodies left to fetch: `settleAfterSignIn`), opens the
+ * "All open" queue as a person clicks it and waits until it lists at least `atLeast` threads. Returns the list's
+ * rows and `subjectOf(i)`, row i's subject (the second part of its accessible name "patient, subject, …").
+ */
+export async function openAllOpenQueue(
+  desk: E2EConsole,
+  atLeast = 1,
+): Promise<{ rows: Locator; subjectOf(i: number): Promise<string> }> {
+  await settleAfterSignIn(desk);
+  await desk.page
+    .getByRole('navigation', { name: 'Queues' })
+    .getByRole('button', { name: /^All open/ })
+    .click();
+  const rows = desk.page.getByRole('listbox', { name: 'Threads' }).getByRole('option');
+  await rows.nth(atLeast - 1).waitFor();
+  const subjectOf = async (i: number) => (await rows.nth(i).getAttribute('aria-label'))!.split(', ')[1]!;
+  return { rows, subjectOf };
 }
 
 /** Opens `view` ('Availability', 'Audit report'…) from the main navigation, as a person clicks it. */

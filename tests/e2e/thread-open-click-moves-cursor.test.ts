@@ -7,23 +7,14 @@
  * keys are dispatched back to back in one task of the page, as queued input is. Expected: row 4 opens.
  */
 import { describe, expect, it } from 'vitest';
-import { settleAfterSignIn } from '../../bench/ui/settle';
-import { useSignedInDesk } from './harness';
+import { openAllOpenQueue, useSignedInDesk } from './harness';
 
 const e2e = useSignedInDesk({ user: 'clinician1' });
 
 describe('keys typed right after a row click (review 9, R9-4)', () => {
   it('move on from the clicked row, not from the row before', async () => {
     const page = e2e.page;
-    await settleAfterSignIn(e2e.desk);
-    await page
-      .getByRole('navigation', { name: 'Queues' })
-      .getByRole('button', { name: /^All open/ })
-      .click();
-    const list = page.getByRole('listbox', { name: 'Threads' });
-    const rows = list.getByRole('option');
-    await rows.nth(5).waitFor();
-    const subjectOf = async (i: number) => (await rows.nth(i).getAttribute('aria-label'))!.split(', ')[1]!;
+    const { rows, subjectOf } = await openAllOpenQueue(e2e.desk, 6);
     const subjects = await Promise.all([0, 1, 2, 3, 4].map(subjectOf));
     expect(new Set(subjects).size).toBe(5);
     await rows.nth(0).click();

@@ -8,23 +8,14 @@
  * one task of the page, as queued key events are. Expected: no action lands on the thread the person left.
  */
 import { describe, expect, it } from 'vitest';
-import { settleAfterSignIn } from '../../bench/ui/settle';
-import { useSignedInDesk } from './harness';
+import { openAllOpenQueue, useSignedInDesk } from './harness';
 
 const e2e = useSignedInDesk({ user: 'clinician1' });
 
 describe('a shortcut typed right after opening another thread (review 9, R9-2)', () => {
   it('does not act on the thread shown before', async () => {
     const page = e2e.page;
-    await settleAfterSignIn(e2e.desk);
-    await page
-      .getByRole('navigation', { name: 'Queues' })
-      .getByRole('button', { name: /^All open/ })
-      .click();
-    const list = page.getByRole('listbox', { name: 'Threads' });
-    const rows = list.getByRole('option');
-    await rows.nth(3).waitFor();
-    const subjectOf = async (i: number) => (await rows.nth(i).getAttribute('aria-label'))!.split(', ')[1]!;
+    const { rows, subjectOf } = await openAllOpenQueue(e2e.desk, 4);
     const first = await subjectOf(0);
 
     const router = e2e.desk.core.router;

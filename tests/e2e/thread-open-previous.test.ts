@@ -7,8 +7,7 @@
  * held back (a read that answers late) by wrapping the router, as a slow disk would.
  */
 import { describe, expect, it } from 'vitest';
-import { settleAfterSignIn } from '../../bench/ui/settle';
-import { useSignedInDesk } from './harness';
+import { openAllOpenQueue, useSignedInDesk } from './harness';
 
 const e2e = useSignedInDesk({ user: 'clinician1' });
 
@@ -34,15 +33,7 @@ describe('opening another thread', () => {
   it('keeps the previous thread busy and inert until the opened one answers, then shows it', async () => {
     const page = e2e.page;
     // No background fetch of bodies withheld before sign-in changes the list or the open thread meanwhile.
-    await settleAfterSignIn(e2e.desk);
-    await page
-      .getByRole('navigation', { name: 'Queues' })
-      .getByRole('button', { name: /^All open/ })
-      .click();
-    const list = page.getByRole('listbox', { name: 'Threads' });
-    const rows = list.getByRole('option');
-    await rows.nth(3).waitFor();
-    const subjectOf = async (i: number) => (await rows.nth(i).getAttribute('aria-label'))!.split(', ')[1]!;
+    const { rows, subjectOf } = await openAllOpenQueue(e2e.desk, 4);
     const [first, second, third] = [await subjectOf(0), await subjectOf(1), await subjectOf(2)];
     expect(new Set([first, second, third]).size).toBe(3);
     const article = page.getByRole('article');

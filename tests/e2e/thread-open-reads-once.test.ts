@@ -8,23 +8,14 @@
  * through the core meanwhile. Expected: one thread.get for the opened thread.
  */
 import { describe, expect, it } from 'vitest';
-import { settleAfterSignIn } from '../../bench/ui/settle';
-import { useSignedInDesk } from './harness';
+import { openAllOpenQueue, useSignedInDesk } from './harness';
 
 const e2e = useSignedInDesk({ user: 'clinician1' });
 
 describe('records change while an opened thread is read (review 9, R9-5)', () => {
   it('the opened thread is read once', async () => {
     const page = e2e.page;
-    await settleAfterSignIn(e2e.desk);
-    await page
-      .getByRole('navigation', { name: 'Queues' })
-      .getByRole('button', { name: /^All open/ })
-      .click();
-    const list = page.getByRole('listbox', { name: 'Threads' });
-    const rows = list.getByRole('option');
-    await rows.nth(3).waitFor();
-    const subjectOf = async (i: number) => (await rows.nth(i).getAttribute('aria-label'))!.split(', ')[1]!;
+    const { rows, subjectOf } = await openAllOpenQueue(e2e.desk, 4);
     const [first, second] = [await subjectOf(0), await subjectOf(1)];
     await rows.nth(0).click();
     await page.getByRole('article').getByRole('heading', { level: 2, name: first }).waitFor();
