@@ -20,9 +20,10 @@
  * goes.
  */
 import type { Page } from 'playwright-core';
-import { launchChromium, openConsole, signInUi, waitForFirstSync } from '../../tests/e2e/harness';
+import { launchChromium, openConsole } from '../../tests/e2e/harness';
 import { startPortalProcess } from './portal-process';
-import { bridgeQuiet, settleAfterSignIn, watchBridge } from './settle';
+import { bridgeQuiet, watchBridge } from './settle';
+import { signInDesk } from './signed-in-desk';
 
 /** One row of the bench table (bench/env.ts `Result`; kept apart because this file builds with the e2e project). */
 interface Result {
@@ -355,11 +356,7 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
   const desk = await openConsole(portal, browser);
   try {
     const page = desk.page;
-    // tsx (esbuild keepNames) wraps named functions in __name(); the page has no such helper.
-    await page.evaluate('globalThis.__name = (f) => f');
-    await signInUi(page, portal, 'clinician1');
-    await waitForFirstSync(page);
-    await settleAfterSignIn(desk);
+    await signInDesk(desk, portal);
     await watchBridge(page);
     const runs = opts.quick ? 20 : 100;
     const switches: Timed[] = [];

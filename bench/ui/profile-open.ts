@@ -10,10 +10,11 @@
  * Run it under the bench lock (`flock /work/notes/bench.lock nice -n 5 …`), as the bench.
  */
 import type { Page } from 'playwright-core';
-import { launchChromium, openConsole, signInUi, waitForFirstSync } from '../../tests/e2e/harness';
+import { launchChromium, openConsole } from '../../tests/e2e/harness';
 import type { Router } from '../../src-main/ipc/types';
+import { printSelfTime, selfTimeByFunction, startCpuProfile } from './cpu-profile';
 import { startPortalProcess } from './portal-process';
-import { settleAfterSignIn } from './settle';
+import { signInDesk } from './signed-in-desk';
 
 interface Parts {
   epoch0: number;
@@ -143,42 +144,13 @@ function summary(label: string, rows: Awaited<ReturnType<typeof result>>[]): voi
   for (const k of keys) console.log(`  ${k.padEnd(10)} ${stat(rows.map((r) => r[k]))}`);
 }
 
-/** PROFILE_CPU=1: Chromium's sampling profile of the mouse opens, self time by function (top 30, ms). */
-async function startCpu(page: Page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-  await cdp.send('Profiler.start');
-  return async () => {
-    const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
-      profile: {
-        nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-        samples: number[];
-        timeDeltas: number[];
-      };
-    };
-    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-    const self = new Map<string, number>();
-    profile.samples.forEach((id, i) => {
-      const f = byId.get(id)!.callFrame;
-      const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
-      self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-    });
-    const top = [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]);
-    for (const [k, v] of top.slice(0, 30)) console.log(`${v.toFixed(1).padStart(8)}  ${k}`);
-  };
-}
-
 const runs = Number(process.argv[2] ?? 30);
 const portal = await startPortalProcess();
 const browser = await launchChromium();
 const desk = await openConsole(portal, browser);
 try {
   const page = desk.page;
-  await page.evaluate('globalThis.__name = (f) => f');
-  await signInUi(page, portal, 'clinician1');
-  await waitForFirstSync(page);
-  await settleAfterSignIn(desk);
+  await signInDesk(desk, portal);
   await instrument(page);
   instrumentCore(desk.core.router);
   await page.locator('nav[aria-label="Queues"] button:has(.queue-label:text-is("All open"))').click();
@@ -211,7 +183,8 @@ try {
       };
     });
   }
-  const stopCpu = process.env.PROFILE_CPU ? await startCpu(page) : null;
+  // PROFILE_CPU=1: Chromium's sampling profile of the mouse opens, self time by function (top 30, ms).
+  const stopCpu = process.env.PROFILE_CPU ? await startCpuProfile(page) : null;
   // TRACE=<file>: a Chromium performance trace of the mouse and keyboard opens (open it in DevTools' Performance panel).
   if (process.env.TRACE) {
     await browser.startTracing(page, {
@@ -234,7 +207,7 @@ try {
     const r = await result(page);
     if (i >= 2) mouse.push(r);
   }
-  await stopCpu?.();
+  if (stopCpu) printSelfTime(selfTimeByFunction(await stopCpu()), 30);
   if (process.env.COUNT_DOM) {
     const counts = await page.evaluate(() => (window as unknown as { __dom: Record<string, number> }).__dom);
     for (const [k, v] of Object.entries(counts)
