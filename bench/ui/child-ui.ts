@@ -20,10 +20,8 @@
  * goes.
  */
 import type { Page } from 'playwright-core';
-import { launchChromium, openConsole } from '../../tests/e2e/harness';
-import { startPortalProcess } from './portal-process';
 import { bridgeQuiet, watchBridge } from './settle';
-import { signInDesk } from './signed-in-desk';
+import { startUiDesk } from './ui-desk';
 
 /** One row of the bench table (bench/env.ts `Result`; kept apart because this file builds with the e2e project). */
 interface Result {
@@ -351,12 +349,9 @@ function uiRows(
 
 async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
   // The demo backend in its own process, as the portal is another machine in production (portal-process.ts).
-  const portal = await startPortalProcess();
-  const browser = await launchChromium();
-  const desk = await openConsole(portal, browser);
+  const ui = await startUiDesk();
   try {
-    const page = desk.page;
-    await signInDesk(desk, portal);
+    const { desk, page } = ui;
     await watchBridge(page);
     const runs = opts.quick ? 20 : 100;
     const switches: Timed[] = [];
@@ -431,9 +426,7 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
       note: `typed at 40 ms per key: ${SEARCH_WORDS.join(', ')}; from the last keydown to the first task after the next animation frame (the frame painted)`,
     });
   } finally {
-    await desk.close();
-    await browser.close();
-    await portal.close();
+    await ui.close();
   }
 }
 

@@ -10,11 +10,8 @@
  * Run it under the bench lock (`flock /work/notes/bench.lock nice -n 5 …`), as the bench.
  */
 import type { Page } from 'playwright-core';
-import { launchChromium, openConsole } from '../../tests/e2e/harness';
-import type { Router } from '../../src-main/ipc/types';
 import { printSelfTime, selfTimeByFunction, startCpuProfile } from './cpu-profile';
-import { startPortalProcess } from './portal-process';
-import { signInDesk } from './signed-in-desk';
+import { type CoreCall, startUiDesk, timeRouterCalls } from './ui-desk';
 
 interface Parts {
   epoch0: number;
@@ -105,16 +102,7 @@ function arm(page: Page, trigger: 'click' | 'keydown'): Promise<void> {
   }, trigger);
 }
 
-const coreCalls: { method: string; start: number; end: number }[] = [];
-function instrumentCore(router: Router): void {
-  const call = router.call.bind(router);
-  router.call = async (method, input, caller) => {
-    const start = performance.timeOrigin + performance.now();
-    const result = await call(method, input, caller);
-    coreCalls.push({ method, start, end: performance.timeOrigin + performance.now() });
-    return result;
-  };
-}
+const coreCalls: CoreCall[] = [];
 
 async function result(page: Page): Promise<Parts & { coreStart: number; coreMs: number }> {
   const p = await page.evaluate(() => (window as unknown as { __parts: Promise<Parts> }).__parts);
@@ -145,14 +133,11 @@ function summary(label: string, rows: Awaited<ReturnType<typeof result>>[]): voi
 }
 
 const runs = Number(process.argv[2] ?? 30);
-const portal = await startPortalProcess();
-const browser = await launchChromium();
-const desk = await openConsole(portal, browser);
+const ui = await startUiDesk();
 try {
-  const page = desk.page;
-  await signInDesk(desk, portal);
+  const { browser, desk, page } = ui;
   await instrument(page);
-  instrumentCore(desk.core.router);
+  timeRouterCalls(desk.core.router, coreCalls);
   await page.locator('nav[aria-label="Queues"] button:has(.queue-label:text-is("All open"))').click();
   await page.locator('.thread-list .trow-loading').waitFor({ state: 'detached' });
   const mouse: Awaited<ReturnType<typeof result>>[] = [];
@@ -233,7 +218,5 @@ try {
     (await import('node:fs')).writeFileSync(process.env.TRACE, await browser.stopTracing());
   summary('keyboard', keys);
 } finally {
-  await desk.close();
-  await browser.close();
-  await portal.close();
+  await ui.close();
 }

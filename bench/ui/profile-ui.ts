@@ -13,12 +13,11 @@
  * the page's time line (both clocks are epoch ms).
  */
 import type { Page } from 'playwright-core';
-import { launchChromium, openConsole, startPortal } from '../../tests/e2e/harness';
+import { startPortal } from '../../tests/e2e/harness';
 import type { Router } from '../../src-main/ipc/types';
 import { callersOf, printSelfTime, selfTimeByFunction, startCpuProfile } from './cpu-profile';
-import { startPortalProcess } from './portal-process';
 import { bridgeQuiet, watchBridge } from './settle';
-import { signInDesk } from './signed-in-desk';
+import { type CoreCall, startUiDesk, timeRouterCalls } from './ui-desk';
 
 interface Timeline {
   /** performance.timeOrigin + t0 of the page (epoch ms), to place the core's calls on the page's time line. */
@@ -135,17 +134,11 @@ function timed(page: Page, kind: 'queue' | 'thread', arg: string | number): Prom
 const fmt = (x: number) => x.toFixed(1).padStart(6);
 
 /** The core's router calls (epoch ms, this process's clock): when each started and ended. */
-const coreCalls: { method: string; start: number; end: number }[] = [];
+const coreCalls: CoreCall[] = [];
 
 /** Wrap the core's router so each call made through the browser host is timed on the core's side. */
 function instrumentCore(router: Router): void {
-  const call = router.call.bind(router);
-  router.call = async (method, input, caller) => {
-    const start = performance.timeOrigin + performance.now();
-    const result = await call(method, input, caller);
-    coreCalls.push({ method, start, end: performance.timeOrigin + performance.now() });
-    return result;
-  };
+  timeRouterCalls(router, coreCalls);
   // The core's events (by name; sync.status with its connection state), as zero-length entries.
   router.onEvent((event, payload) => {
     const at = performance.timeOrigin + performance.now();
@@ -199,13 +192,13 @@ async function cpuProfile(page: Page, n: number, kind: 'queue' | 'thread'): Prom
 
 const runs = Number(process.argv[2] ?? 12);
 // PORTAL=in-process: the backend on this process's event loop, as before session 6 (for comparison).
-const portal = process.env.PORTAL === 'in-process' ? await startPortal() : await startPortalProcess();
-const browser = await launchChromium();
-const desk = await openConsole(portal, browser);
+// SETTLE=0: time the first seconds after sign-in, while the bodies withheld before it are still being fetched.
+const ui = await startUiDesk({
+  ...(process.env.PORTAL === 'in-process' ? { portal: () => startPortal() } : {}),
+  settle: process.env.SETTLE !== '0',
+});
 try {
-  const page = desk.page;
-  // SETTLE=0: time the first seconds after sign-in, while the bodies withheld before it are still being fetched.
-  await signInDesk(desk, portal, { settle: process.env.SETTLE !== '0' });
+  const { desk, page } = ui;
   // SYNCHRONOUS=FULL: every commit durable (an fsync), as s6read's durable audited reads will make thread.get.
   if (process.env.SYNCHRONOUS === 'FULL') desk.core.store.db.pragma('synchronous = FULL');
   await instrument(page);
@@ -234,7 +227,5 @@ try {
   }
   console.log(`threads with bodies withheld at the end: ${withheld()}`);
 } finally {
-  await desk.close();
-  await browser.close();
-  await portal.close();
+  await ui.close();
 }

@@ -8,15 +8,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditLog } from './audit-log';
 import { ENTITY_INDEX_BATCH, ENTITY_INDEX_CAP, ENTITY_INDEX_STEP } from './audit-log';
 import { AuditReport } from './report';
-import { logFlushedByTest, openTestStore, type TestStore, useOldAuditStore } from './test-store';
-
-const READER = { staffId: 'stf-1', role: 'clinician' as const };
-const read = (entityType: 'thread' | 'patient', entityId: string | null) => ({
-  action: 'read' as const,
-  entityType,
-  entityId,
-  outcome: 'success' as const,
-});
+import {
+  READER,
+  logFlushedByTest,
+  openTestStore,
+  read,
+  type TestStore,
+  useOldAuditStore,
+} from './test-store';
 
 describe('the per-record audit index, filled in batches (migration 020)', () => {
   let t: TestStore;

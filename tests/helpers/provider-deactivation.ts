@@ -4,9 +4,9 @@
  * clinician who is provider prv-001 deactivated or reactivated by the admin and pulled by the desk, and the
  * next-free query both tests ask.
  */
-import { TEST_TODAY } from './console-harness';
+import { TEST_TODAY, type TestConsole, type TestPortal } from './console-harness';
 import { setStaffActive } from './staff-admin';
-import { type SyncedConsoles, useSyncedConsoles } from './synced-consoles';
+import { useSyncedConsoles } from './synced-consoles';
 
 /**
  * The console's refusal of a booking with a deactivated provider (src-shared/provider-bookings.ts), written here
@@ -31,24 +31,42 @@ export const NEW_PATIENT_AT_TEN = {
   limit: 50,
 } as const;
 
-export type DeactivationDesks = SyncedConsoles<readonly ['reception1', 'admin1']>;
-
-/**
- * Registers the hooks that open a portal, a front desk signed in as reception1 and an admin's console signed in
- * as admin1 (each synced once, sync engines not started); `consoles` is `[front, admin]`.
- */
-export function useDeactivationDesks(): DeactivationDesks {
-  return useSyncedConsoles(['reception1', 'admin1'] as const, { console: { autoStart: false } });
+/** What `useDeactivationDesks` opens. Read its fields inside tests and hooks: they throw before its beforeAll ran. */
+export interface DeactivationDesks {
+  readonly portal: TestPortal;
+  /** The front desk, reception1 signed in. */
+  readonly front: TestConsole;
+  /** The admin's console, admin1 signed in. */
+  readonly admin: TestConsole;
+  /**
+   * The admin sets clinician1 (provider prv-001) active or not on the backend (`PUT /admin/staff/:id/active`, must
+   * answer 200), then the front desk, touched as a person at it would be, pulls the change (`sync.now` must
+   * succeed).
+   */
+  setProviderActive(active: boolean): Promise<void>;
 }
 
 /**
- * The admin sets clinician1 (provider prv-001) active or not on the backend (`PUT /admin/staff/:id/active`,
- * must answer 200), then the front desk, touched as a person at it would be, pulls the change (`sync.now` must
- * succeed).
+ * Registers the hooks that open a portal, a front desk signed in as reception1 and an admin's console signed in
+ * as admin1 (each synced once, sync engines not started).
  */
-export async function setProviderActive(desks: DeactivationDesks, active: boolean): Promise<void> {
-  const [front, admin] = desks.consoles;
-  await setStaffActive(desks.portal, admin, 'stf-clinician1', active);
-  front.idle.touch();
-  await front.ok('sync.now');
+export function useDeactivationDesks(): DeactivationDesks {
+  const set = useSyncedConsoles(['reception1', 'admin1'] as const, { console: { autoStart: false } });
+  return {
+    get portal() {
+      return set.portal;
+    },
+    get front() {
+      return set.consoles[0];
+    },
+    get admin() {
+      return set.consoles[1];
+    },
+    async setProviderActive(active: boolean) {
+      const [front, admin] = set.consoles;
+      await setStaffActive(set.portal, admin, 'stf-clinician1', active);
+      front.idle.touch();
+      await front.ok('sync.now');
+    },
+  };
 }

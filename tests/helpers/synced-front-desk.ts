@@ -4,6 +4,7 @@
  * console-harness.ts, which the bench imports too.
  */
 import { afterAll, beforeAll } from 'vitest';
+import type { RecordsResponse } from '../../src-shared/sync';
 import { startPortal, startSyncedFrontDesk, type TestConsole, type TestPortal } from './console-harness';
 import { FaultProxy } from './sync-fault-proxy';
 
@@ -65,15 +66,34 @@ export function useSyncedFrontDesk(
     await portal?.close();
   });
 
-  return {
-    get portal() {
-      return ready(portal, 'portal');
-    },
-    get desk() {
-      return ready(desk, 'desk');
-    },
-    get proxy() {
-      return ready(proxy, 'proxy');
-    },
-  };
+  const opened = () => ({ portal, desk, proxy });
+  const fields = {} as SyncedFrontDesk;
+  for (const name of ['portal', 'desk', 'proxy'] as const)
+    Object.defineProperty(fields, name, { get: () => ready(opened()[name], name) });
+  return fields;
+}
+
+/**
+ * Run `during` with the desk's withheld-bodies requests (its sync client's `records`: POST /sync/records) going
+ * through `wrap(n, send)`, where `n` counts them from 0 and `send` makes the real request; the client's own
+ * `records` is put back after. Resolves with what `during` returned and how many requests were made. Reaches into
+ * the sync engine's private client: a test's way to act at an exact point of the fetch (an answer arriving late,
+ * a change on the backend between two requests).
+ */
+export async function withRecordsRequests<T>(
+  desk: TestConsole,
+  wrap: (n: number, send: () => Promise<RecordsResponse>) => Promise<RecordsResponse>,
+  during: () => Promise<T>,
+): Promise<{ result: T; requests: number }> {
+  const client = (
+    desk.core.sync() as unknown as { client: { records: (...a: unknown[]) => Promise<RecordsResponse> } }
+  ).client;
+  const records = client.records.bind(client);
+  let requests = 0;
+  client.records = (...a: unknown[]) => wrap(requests++, () => records(...a));
+  try {
+    return { result: await during(), requests };
+  } finally {
+    client.records = records;
+  }
 }

@@ -11,15 +11,14 @@ import type { FreeSlotView } from '../../src-shared/availability';
 import {
   NEW_PATIENT_AT_TEN as query,
   PROVIDER_CLOSED as CLOSED,
-  setProviderActive,
   useDeactivationDesks,
 } from '../helpers/provider-deactivation';
 
-const desk = useDeactivationDesks();
+const desks = useDeactivationDesks();
 
 describe('a deactivated provider at the front desk', () => {
   it('is not offered by the next-free finder or the waitlist and cannot be booked, until reactivated', async () => {
-    const [front] = desk.consoles;
+    const { front } = desks;
     const providersOf = async () =>
       new Set((await front.ok<FreeSlotView[]>('schedule.nextFree', query)).map((f) => f.providerId));
     expect(await providersOf()).toContain('prv-001');
@@ -40,7 +39,7 @@ describe('a deactivated provider at the front desk', () => {
       (await front.ok<{ patientId: string }[]>('waitlist.offers', freed)).map((o) => o.patientId);
     expect(await offersOf()).toContain('pat-000012');
 
-    await setProviderActive(desk, false);
+    await desks.setProviderActive(false);
 
     const offered = await providersOf();
     expect(offered).not.toContain('prv-001');
@@ -63,7 +62,7 @@ describe('a deactivated provider at the front desk', () => {
     expect(booked.ok ? null : booked.error).toMatchObject({ code: 'CONFLICT', message: CLOSED });
     expect(front.core.store.outbox.countWork()).toBe(outbox);
 
-    await setProviderActive(desk, true);
+    await desks.setProviderActive(true);
     expect(await providersOf()).toContain('prv-001');
   });
 });

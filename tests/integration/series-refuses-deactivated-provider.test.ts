@@ -12,21 +12,20 @@ import type { SeriesBooked, SeriesPreview } from '../../src-shared/views';
 import {
   NEW_PATIENT_AT_TEN as query,
   PROVIDER_CLOSED as CLOSED,
-  setProviderActive,
   useDeactivationDesks,
 } from '../helpers/provider-deactivation';
 import { setStaffActive } from '../helpers/staff-admin';
 
-const desk = useDeactivationDesks();
+const desks = useDeactivationDesks();
 
 describe('a deactivated provider and recurring series (review 9 R9-1)', () => {
   it('series.book with a deactivated provider is refused (CONFLICT) and queues nothing', async () => {
-    const [front] = desk.consoles;
+    const { front } = desks;
     const slot = (
       await front.ok<FreeSlotView[]>('schedule.nextFree', { ...query, providerId: 'prv-001' })
     )[0]!;
 
-    await setProviderActive(desk, false);
+    await desks.setProviderActive(false);
 
     const outbox = front.core.store.outbox.countWork();
     const booked = await front.call('series.book', {
@@ -49,8 +48,8 @@ describe('a deactivated provider and recurring series (review 9 R9-1)', () => {
   });
 
   it('series.preview marks every visit, and series.reschedule to the provider is refused, queueing nothing', async () => {
-    const [front, admin] = desk.consoles;
-    await setProviderActive(desk, true);
+    const { front, admin } = desks;
+    await desks.setProviderActive(true);
     const slots = await front.ok<FreeSlotView[]>('schedule.nextFree', { ...query, providerId: 'prv-001' });
     const first = slots[0]!;
     const dayLater = (iso: string) => new Date(Date.parse(iso) + 86_400_000).toISOString();
@@ -73,7 +72,7 @@ describe('a deactivated provider and recurring series (review 9 R9-1)', () => {
     await front.ok('sync.now'); // pushed while the provider still takes bookings
     expect(front.core.store.appointments.byId(booked.appointmentIds[0]!)).toBeDefined();
 
-    await setProviderActive(desk, false);
+    await desks.setProviderActive(false);
 
     const preview = await front.ok<SeriesPreview>('series.preview', weekly);
     expect(preview.occurrences.map((o) => o.problem)).toEqual([CLOSED, CLOSED]);
@@ -92,6 +91,6 @@ describe('a deactivated provider and recurring series (review 9 R9-1)', () => {
       message: CLOSED,
     });
     expect(front.core.store.outbox.countWork()).toBe(outbox);
-    await setStaffActive(desk.portal, admin, 'stf-clinician1', true);
+    await setStaffActive(desks.portal, admin, 'stf-clinician1', true);
   });
 });

@@ -11,8 +11,7 @@
  * that started it (engine.ts fetchWithheld): no refused read by reception1, the marks left stay for a clinician.
  */
 import { describe, expect, it } from 'vitest';
-import type { RecordsResponse } from '../../src-shared/sync';
-import { useSyncedFrontDesk } from '../helpers/synced-front-desk';
+import { useSyncedFrontDesk, withRecordsRequests } from '../helpers/synced-front-desk';
 
 const front = useSyncedFrontDesk();
 
@@ -25,23 +24,18 @@ describe('the person changes while withheld bodies are fetched (review 9 R9-3)',
 
     expect((await front.desk.signIn('clinician1')).ok).toBe(true);
     // The first batch's answer arrives after the clinician left and the receptionist signed in.
-    const client = (
-      front.desk.core.sync() as unknown as {
-        client: { records: (...a: unknown[]) => Promise<RecordsResponse> };
-      }
-    ).client;
-    const records = client.records.bind(client);
-    let n = 0;
-    client.records = async (...a: unknown[]) => {
-      const answer = await records(...a);
-      if (n++ === 0) {
-        await front.desk.ok('auth.signOut');
-        expect((await front.desk.signIn('reception1')).ok).toBe(true);
-      }
-      return answer;
-    };
-    await front.desk.call('sync.now', {});
-    client.records = records;
+    const { requests: n } = await withRecordsRequests(
+      front.desk,
+      async (n, send) => {
+        const answer = await send();
+        if (n === 0) {
+          await front.desk.ok('auth.signOut');
+          expect((await front.desk.signIn('reception1')).ok).toBe(true);
+        }
+        return answer;
+      },
+      () => front.desk.call('sync.now', {}),
+    );
 
     const refusedByReception: string[] = [];
     for (const id of marked) {

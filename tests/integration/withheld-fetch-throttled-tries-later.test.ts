@@ -10,8 +10,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../../src-shared/views';
-import type { RecordsResponse } from '../../src-shared/sync';
-import { useSyncedFrontDesk } from '../helpers/synced-front-desk';
+import { useSyncedFrontDesk, withRecordsRequests } from '../helpers/synced-front-desk';
 
 const front = useSyncedFrontDesk({ portal: { refusalLimits: { perDevice: 1, windowMs: 60_000 } } });
 
@@ -36,19 +35,14 @@ describe('a 429 THROTTLED while withheld bodies are fetched', () => {
     expect(before).toBeGreaterThan(100);
     expect((await front.desk.signIn('clinician1')).ok).toBe(true);
 
-    const client = (
-      front.desk.core.sync() as unknown as {
-        client: { records: (...a: unknown[]) => Promise<RecordsResponse> };
-      }
-    ).client;
-    const records = client.records.bind(client);
-    let n = 0;
-    client.records = async (...a: unknown[]) => {
-      if (n++ === 0) setRoleOnBackend('stf-clinician1', 'receptionist');
-      return records(...a);
-    };
-    const result = await front.desk.call('sync.now', {});
-    client.records = records;
+    const { result, requests: n } = await withRecordsRequests(
+      front.desk,
+      (n, send) => {
+        if (n === 0) setRoleOnBackend('stf-clinician1', 'receptionist');
+        return send();
+      },
+      () => front.desk.call('sync.now', {}),
+    );
     setRoleOnBackend('stf-clinician1', 'clinician');
 
     expect(n).toBeGreaterThan(1);
