@@ -8,14 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditLog } from './audit-log';
 import { ENTITY_INDEX_BATCH, ENTITY_INDEX_CAP, ENTITY_INDEX_STEP } from './audit-log';
 import { AuditReport } from './report';
-import {
-  READER,
-  logFlushedByTest,
-  openTestStore,
-  read,
-  type TestStore,
-  useOldAuditStore,
-} from './test-store';
+import { READER, read } from './test-events';
+import { logFlushedByTest, openTestStore, type TestStore, useOldAuditStore } from './test-store';
 
 describe('the per-record audit index, filled in batches (migration 020)', () => {
   let t: TestStore;

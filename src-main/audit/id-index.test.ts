@@ -10,15 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditRecordOf } from '../store/repos/audit';
 import { AuditLog } from './audit-log';
 import { AuditReport } from './report';
-import {
-  DEVICE_ID,
-  READER,
-  logFlushedByTest,
-  openTestStore,
-  read,
-  type TestStore,
-  useOldAuditStore,
-} from './test-store';
+import { READER, read } from './test-events';
+import { DEVICE_ID, logFlushedByTest, openTestStore, type TestStore, useOldAuditStore } from './test-store';
 
 describe('the look-up of audit events by id, filled in batches (migration 021)', () => {
   let t: TestStore;

@@ -12,16 +12,6 @@ import { AuditLog } from './audit-log';
 export const DEVICE_ID = 'dev-front-1';
 export const DEVICE_NAME = 'Front desk 1';
 
-/** A clinician who reads records (the actor of the index tests' events). */
-export const READER = { staffId: 'stf-1', role: 'clinician' as const };
-/** A successful read of one record (`entityId` null: a read of no one record), as `AuditLog.record` takes it. */
-export const read = (entityType: 'thread' | 'patient', entityId: string | null) => ({
-  action: 'read' as const,
-  entityType,
-  entityId,
-  outcome: 'success' as const,
-});
-
 export interface TestStore {
   store: Store;
   audit: AuditLog;
