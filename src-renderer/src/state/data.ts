@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import { OUT_OF_REACH } from '../../../src-shared/data-changes';
 import { dropKeptLists, recordsChanged, staleFirstPages } from './inbox';
+import { patientOutOfReach } from './patient';
 import { poolsOutOfReach } from './triage';
 
 interface DataState {
@@ -29,6 +30,7 @@ export function dataChanged(entities: readonly string[]): void {
   // this role may read) are read again.
   if (entities.includes(OUT_OF_REACH)) {
     dropKeptLists();
+    patientOutOfReach();
     poolsOutOfReach();
   } else staleFirstPages();
   // The open thread's copy is unchecked until its refresh answers (not shown as "previous" meanwhile).

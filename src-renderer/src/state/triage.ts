@@ -81,9 +81,10 @@ export function bodyWithheld(thread: Pick<ThreadSummary, 'id' | 'poolId'>): bool
  * the role may read it: never on a guess, since the router records a refused read against the person on the
  * thread's and the patient's trails (session 9, s9sec: a receptionist's withheld thread chosen, then out of the list
  * shown, was read by the thread pane and refused). `summary`: the thread as a list showed it since the last change
- * that may have taken something out of reach (state/inbox.ts threadSummary), if known. True under emergency access;
- * else only with the pools checked (poolsChecked), and then by the thread's pool, or, its pool unknown, when this
- * role reads every pool (clinicians and admins: DESIGN §6).
+ * that may have taken something out of reach (state/inbox.ts threadSummary), if known. True under emergency access,
+ * and for a role whose pools are all readable (clinicians and admins, DESIGN §6; another person or role resets the
+ * pools: resetTriage). Else only with the pools checked since the last such change (poolsChecked), by the thread's
+ * pool; a thread of unknown pool is then not read.
  */
 export function mayAskForBody(
   threadId: string,
