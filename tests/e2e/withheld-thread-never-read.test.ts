@@ -86,14 +86,15 @@ describe('a withheld thread chosen, then out of the list shown (receptionist)', 
     page()
       .getByRole('navigation', { name: 'Pools' })
       .getByRole('button', { name: new RegExp(`^${name}`) });
-  /** Refused events the receptionist has on the withheld thread's trail (this PC's log). */
-  const refusedOnW = () =>
+  /** Refused events the receptionist has on a thread's trail (this PC's log). */
+  const refusedOn = (threadId: string) =>
     e2e.desk.core.store.db
       .prepare(
         `SELECT count(*) FROM audit_events WHERE entity_id = ? AND staff_id = ? AND outcome = 'failure'`,
       )
       .pluck()
-      .get(w, 'stf-reception1') as number;
+      .get(threadId, 'stf-reception1') as number;
+  const refusedOnW = () => refusedOn(w);
   const bodyReadsOfW = () => contentCalls.filter((c) => c.endsWith(` ${w}`));
 
   /** All open, every pool, newest first; the withheld thread chosen: its restricted view, no read. */
@@ -208,6 +209,33 @@ describe('a withheld thread chosen, then out of the list shown (receptionist)', 
       .click();
     await expectNeverRead();
     expect(contentCalls.filter((c) => c.endsWith(` ${a}`)).length).toBeGreaterThan(0);
+    expect(e2e.desk.pageErrors).toEqual([]);
+  });
+
+  it('a front-desk thread open, moved to a clinical pool at another desk: topic and subject, no refused read', async () => {
+    await pool('Every pool').click();
+    await queue(/^All open/).click();
+    await row(A_SUBJECT).click();
+    await page().getByText(A_BODY).waitFor();
+    contentCalls.length = 0;
+    const thread = (await e2e.portal.server.store.thread(a))!;
+    await e2e.portal.server.store.transaction(async () => {
+      await e2e.portal.server.store.updateThread({
+        ...thread,
+        poolId: 'clinical',
+        version: thread.version + 1,
+      });
+    });
+    await e2e.desk.core.sync().syncNow();
+    expect(e2e.desk.core.store.threads.byId(a)?.poolId).toBe('clinical');
+    await page()
+      .getByRole('article', { name: A_SUBJECT })
+      .getByText(/Pool: Clinical/)
+      .or(page().getByText(/cannot be shown/))
+      .first()
+      .waitFor();
+    expect({ asked: contentCalls, refused: refusedOn(a) }).toEqual({ asked: [], refused: 0 });
+    expect(await page().getByText(A_BODY).count()).toBe(0);
     expect(e2e.desk.pageErrors).toEqual([]);
   });
 });
