@@ -247,7 +247,7 @@ export async function measureRouter(
         target: null,
         runs: g.n,
         load,
-        note: `${setting}; one durable commit: the seen mark and two read events (thread, patient), ${getFrames.toFixed(1)} pages written per commit (SQLCipher encrypts and authenticates each). With synchronous = NORMAL, interleaved: ${pair(gN)}`,
+        note: `${setting}; one durable commit: two read events (thread, patient), ${getFrames.toFixed(1)} pages written per commit (SQLCipher encrypts and authenticates each); the seen mark is derived from the read event after the answer (session 9), here by the next inbox page. With synchronous = NORMAL, interleaved: ${pair(gN)}`,
       },
       {
         group: 'router',
@@ -280,7 +280,7 @@ export async function measureRouter(
         target: null,
         runs: miss.n,
         load,
-        note: "after each thread.get: the cached pages get the thread's unread flag in memory (session 5)",
+        note: "after each thread.get: the two reads' seen marks are applied first (one commit without an fsync, session 9), then the cached pages get the threads' unread flags in memory (session 5)",
       },
       {
         group: 'router',

@@ -4,8 +4,9 @@
  * `thread.get` (and `thread.getIfChanged` when it hands out the detail) writes its audit events in a durable commit
  * before its data is returned (DESIGN.md §7); the mark that clears the thread's unread flag is no longer part of
  * that commit. The mark is derived data: the read event says which thread was read and when, so the mark is
- * written later, in a commit of its own without an fsync (`rebuildableTransaction`), with the watermark
- * `thread_seen_derived.through` (migration 022) in the same commit, as the per-record index is (migration 020).
+ * written later, in a commit of its own without an fsync (`rebuildableTransaction`); the next durable commit's
+ * fsync makes it durable too. `thread_seen_derived.through` (migration 022) is the audit seq up to which every
+ * read event's mark is written; it moves with the per-record index's batches (migration 020), not with each mark.
  * Measured: the mark was 1.9 of the 3.4–4.5 pages of a `thread.get` commit, and its `thread_counts` triggers the
  * largest share of the commit's SQLite time (README, Performance, "Audited reads (session 9, s9read)").
  *
@@ -28,8 +29,6 @@ interface Pending {
   threadId: string;
   /** The read event's time (UTC ISO): the mark written. */
   at: string;
-  /** The audit seq of the read's commit (its last event). */
-  seq: number;
 }
 
 export class SeenMarks {
@@ -69,7 +68,7 @@ export class SeenMarks {
    * applied before the next read of unread state, or in a task after the answer, whichever comes first.
    */
   noted(threadId: string, at: string): void {
-    this.pending.push({ threadId, at, seq: this.store.audit.lastSeq() });
+    this.pending.push({ threadId, at });
     if (this.scheduled) return;
     this.scheduled = true;
     this.later(() => {
@@ -85,26 +84,23 @@ export class SeenMarks {
   }
 
   /**
-   * Apply the pending marks now with their watermark, in one commit without an fsync, or inside the caller's
-   * transaction (then they stay noted until a later call finds the watermark committed: a rollback loses
-   * nothing). Cheap when nothing is pending. Errors: SQLite's (the marks stay pending).
+   * Apply the pending marks now, in one commit without an fsync (a later durable commit's fsync makes it durable),
+   * or inside the caller's transaction: they then stay noted and are applied again by the next call outside one
+   * (a rollback loses nothing; applying a mark twice writes nothing the second time, and an old mark never makes
+   * a thread with a newer message read). The watermark is not written here (one page less per mark): it moves
+   * with the index batches (catchUp), and a start applies again what came after it. Cheap when nothing is
+   * pending. Errors: SQLite's (the marks stay pending).
    */
   applyPending(): void {
     if (this.pending.length === 0 || this.applying || !this.store.db.open) return;
     this.applying = true;
     try {
       const nested = this.store.db.inTransaction;
+      const todo = this.pending;
       rebuildableTransaction(this.store.db, () => {
-        // Inside a caller's transaction the watermark read may be its own uncommitted write: nothing is dropped
-        // from `pending` on its word (only after a commit of our own, below).
-        const through = this.throughStmt.get() ?? 0;
-        const todo = this.pending.filter((p) => p.seq > through);
-        if (!nested) this.pending = todo;
-        if (todo.length === 0) return;
         for (const p of todo) this.apply(p.threadId, p.at);
-        this.setThroughStmt.run();
       });
-      if (!nested) this.pending = [];
+      if (!nested) this.pending = this.pending.slice(todo.length);
     } finally {
       this.applying = false;
     }
@@ -126,11 +122,11 @@ export class SeenMarks {
   }
 
   /**
-   * With nothing pending, move the watermark to the newest event (in the caller's transaction), so a start after
-   * a crash scans only the events since (called with the per-record index's batches, src-main/audit/audit-log.ts).
+   * Write the pending marks and move the watermark to the newest event, in the caller's transaction, so a start
+   * after a crash scans only the events since (called in the per-record index's batches, src-main/audit/audit-log.ts).
    */
   catchUp(): void {
-    if (this.pending.length > 0) this.applyPending();
-    else this.setThroughStmt.run();
+    this.applyPending();
+    this.setThroughStmt.run();
   }
 }
