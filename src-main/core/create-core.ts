@@ -159,6 +159,8 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     sync.kick();
   };
   const inbox = new InboxService(store, clock, afterWrite);
+  // The seen marks' watermark keeps up with the log's index batches (issue 16 §3, session 9).
+  audit.followIndex(() => inbox.seenMarks.catchUp());
   const schedule = new ScheduleService(
     store,
     clock,
@@ -246,8 +248,12 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     audit,
     allowedOrigins: o.allowedOrigins,
     events,
-    // A failed transaction also takes back which list records it remembered as recorded (review 7 R8).
-    atomically: (fn) => recentListReads.atomically(() => store.transaction(fn)),
+    // A failed transaction also takes back which list records it remembered as recorded (review 7 R8). Pending
+    // seen marks go first, in a commit of their own (issue 16 §3, session 9: src-main/inbox/seen-marks.ts).
+    atomically: (fn) => {
+      inbox.seenMarks.applyPending();
+      return recentListReads.atomically(() => store.transaction(fn));
+    },
     lockGate: () => lock.gate(),
     subjectsOf: (action, entityType, entityId, fields, input) =>
       subjectsOf(store, action, entityType, entityId, fields, input),

@@ -231,6 +231,12 @@ export class ThreadsRepo {
   private readonly bodiesStmt;
   private readonly cache = new Map<string, Statement>();
   private readonly search: SearchIndex;
+  /**
+   * Run before every read that shows unread state (a queue page, the unread counts, a patient's open threads):
+   * applies the "seen" marks derived from read events not yet written (src-main/inbox/seen-marks.ts; issue 16 §3,
+   * session 9). Set by the inbox; a no-op until then.
+   */
+  beforeSeenRead: () => void = () => undefined;
   constructor(private readonly db: Database) {
     this.search = new SearchIndex(db);
     this.upsertStmt = db.prepare(
@@ -303,6 +309,7 @@ export class ThreadsRepo {
     return this.detailStmt.get(id) ?? null;
   }
   openForPatient(patientId: string): ThreadListRow[] {
+    this.beforeSeenRead();
     return this.byPatientStmt.all(patientId);
   }
   /** Optimistic local change; the server's version arrives with the next pull. */
@@ -451,6 +458,7 @@ export class ThreadsRepo {
     all: number;
     closed: number;
   } {
+    this.beforeSeenRead();
     const counts = this.countsStmt.get({ staffId })!;
     // The urgent queue lists escalated (overdue) threads of any priority too (review 4: the count left them out);
     // thread_counts has no overdue key, so the unread escalated routine threads are read from the one row
@@ -466,6 +474,7 @@ export class ThreadsRepo {
    * (`totalIsLowerBound`, see searchPage).
    */
   page(q: InboxQuery): { rows: ThreadListRow[]; total: number; totalIsLowerBound?: true } {
+    this.beforeSeenRead();
     if (q.search !== undefined && q.search !== '') return this.searchPage(q);
     // The urgent queue holds escalated (overdue) threads too, in any order: only triagePage knows them.
     if (q.poolId !== undefined || q.queue === 'urgent' || (q.sort ?? 'priority') !== 'received')
