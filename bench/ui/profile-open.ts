@@ -181,6 +181,9 @@ async function startCpu(page: Page) {
         timeDeltas: number[];
       };
     };
+    // PROFILE_CPU=<file>.cpuprofile: the profile is also written there (DevTools' Performance panel opens it).
+    if (process.env.PROFILE_CPU!.endsWith('.cpuprofile'))
+      (await import('node:fs')).writeFileSync(process.env.PROFILE_CPU!, JSON.stringify(profile));
     const byId = new Map(profile.nodes.map((node) => [node.id, node]));
     const self = new Map<string, number>();
     profile.samples.forEach((id, i) => {
