@@ -106,7 +106,7 @@ export interface SyncChildReport {
   /** Largest RSS of the console process during the sync (VmHWM; Linux), the figure the target applies to. */
   peakRss: number;
   /** The largest figures sampled while the pull ran. */
-  sampledPeak?: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
+  sampledPeak?: { rss: number; heapTotal?: number; heapUsed: number; external: number; arrayBuffers: number };
   heapUsed: number;
   external: number;
   rssAfterGc: number;
