@@ -35,6 +35,8 @@ const checked = performance.now();
 const staff = store.staff.byUsername('clinician1');
 if (!staff) throw new Error('clinician1 is not in the store');
 const inbox = new InboxService(store, systemClock, () => undefined);
+// As createCore does: the seen marks' watermark moves with the per-record index's batches (session 9).
+audit.followIndex(() => inbox.seenMarks.catchUp());
 let paged = 0;
 const page = store.transaction(() => {
   const read = inbox.list(staff, { queue: 'all', offset: 0, limit: 50 });
