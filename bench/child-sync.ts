@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { KeytarKeyStore } from '../src-main/keys/keytar-store';
 import { openStore } from '../src-main/store/store';
 import { SyncEngine } from '../src-main/sync/engine';
+import { BulkLoad } from '../src-main/store/bulk-load';
 
 interface Config {
   url: string;
@@ -32,6 +33,7 @@ const TABLES = [
 
 const cfg = JSON.parse(process.env.BENCH_SYNC ?? '') as Config;
 const store = await openStore(cfg.dataDir, new KeytarKeyStore());
+if (process.env.BENCH_SYNC_PHASES) namePhases();
 const engine = new SyncEngine({
   store,
   serverUrl: cfg.url,
@@ -68,12 +70,13 @@ function peakRss(): number | null {
 }
 // Largest RSS and JS heap seen while the pull runs (sampled; the final rebuild blocks the thread, so a VmHWM above
 // this peak was reached during the rebuild).
-const sampled = { rss: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+const sampled = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
   if (m.rss > sampled.rss)
     Object.assign(sampled, {
       rss: m.rss,
+      heapTotal: m.heapTotal,
       heapUsed: m.heapUsed,
       external: m.external,
       arrayBuffers: m.arrayBuffers,
@@ -112,3 +115,49 @@ process.stdout.write(
     rssAfterGc: afterGc.rss,
   }) + '\n',
 );
+
+/**
+ * bench/profile-sync-memory.ts: name the phases of the bulk load's finish on stderr (synchronously, since the finish
+ * blocks this thread), each with this thread's memory at its start (MB), so the sampler outside can tell them apart.
+ */
+function namePhases(): void {
+  const MB = 2 ** 20;
+  const phase = (name: string): void => {
+    const m = process.memoryUsage();
+    fs.writeSync(
+      2,
+      `phase ${name} rss ${Math.round(m.rss / MB)} heapTotal ${Math.round(m.heapTotal / MB)} heapUsed ` +
+        `${Math.round(m.heapUsed / MB)} external ${Math.round(m.external / MB)} arrayBuffers ${Math.round(m.arrayBuffers / MB)}\n`,
+    );
+  };
+  const finish = BulkLoad.prototype.finish;
+  BulkLoad.prototype.finish = function (this: BulkLoad) {
+    phase('finish');
+    const db = store.db;
+    const exec = db.exec.bind(db);
+    db.exec = (sql: string) => {
+      const index = /CREATE\s+INDEX\s+(?:IF NOT EXISTS\s+)?"?(\w+)/i.exec(sql);
+      if (index) phase(`index:${index[1]}`);
+      else if (/thread_counts/.test(sql)) phase('counts');
+      else if (/search_dirty/.test(sql)) phase('search-dirty');
+      return exec(sql);
+    };
+    const terms = store.patients.rebuildTerms.bind(store.patients);
+    store.patients.rebuildTerms = () => {
+      phase('patient-terms');
+      terms();
+    };
+    const search = store.threads.refreshSearchAfterBulkLoad.bind(store.threads);
+    store.threads.refreshSearchAfterBulkLoad = () => {
+      phase('search-index');
+      search();
+      phase('search-index-done');
+    };
+    try {
+      finish.call(this);
+    } finally {
+      db.exec = exec;
+      phase('after-finish');
+    }
+  };
+}

@@ -33,7 +33,9 @@ export const FULL_REPS: BenchOptions['reps'] = {
   workloadMessages: 20_000,
   auditRecords: 2_000,
   auditChain: 100_000,
-  openRuns: 5,
+  // Per audit log size, the two sizes alternated (session 9: 5 each, one size after the other, let the start-up ratio
+  // follow the keychain's 2x run-to-run spread).
+  openRuns: 15,
   liveMessages: 20,
 };
 
@@ -104,7 +106,7 @@ export interface SyncChildReport {
   /** Largest RSS of the console process during the sync (VmHWM; Linux), the figure the target applies to. */
   peakRss: number;
   /** The largest figures sampled while the pull ran. */
-  sampledPeak?: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
+  sampledPeak?: { rss: number; heapTotal?: number; heapUsed: number; external: number; arrayBuffers: number };
   heapUsed: number;
   external: number;
   rssAfterGc: number;

@@ -20,9 +20,8 @@
  * goes.
  */
 import type { Page } from 'playwright-core';
-import { launchChromium, openConsole, signInUi, waitForFirstSync } from '../../tests/e2e/harness';
-import { startPortalProcess } from './portal-process';
-import { bridgeQuiet, settleAfterSignIn, watchBridge } from './settle';
+import { bridgeQuiet, watchBridge } from './settle';
+import { startUiDesk } from './ui-desk';
 
 /** One row of the bench table (bench/env.ts `Result`; kept apart because this file builds with the e2e project). */
 interface Result {
@@ -383,16 +382,9 @@ function uiRows(
 
 async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
   // The demo backend in its own process, as the portal is another machine in production (portal-process.ts).
-  const portal = await startPortalProcess();
-  const browser = await launchChromium();
-  const desk = await openConsole(portal, browser);
+  const ui = await startUiDesk();
   try {
-    const page = desk.page;
-    // tsx (esbuild keepNames) wraps named functions in __name(); the page has no such helper.
-    await page.evaluate('globalThis.__name = (f) => f');
-    await signInUi(page, portal, 'clinician1');
-    await waitForFirstSync(page);
-    await settleAfterSignIn(desk);
+    const { desk, page } = ui;
     await watchBridge(page);
     refreshMs = await measureRefresh(page);
     const runs = opts.quick ? 20 : 100;
@@ -483,9 +475,7 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
       note: `typed at 40 ms per key: ${SEARCH_WORDS.join(', ')}; from the last keydown to the first task after the next animation frame (the frame painted)`,
     });
   } finally {
-    await desk.close();
-    await browser.close();
-    await portal.close();
+    await ui.close();
   }
 }
 

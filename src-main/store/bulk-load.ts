@@ -37,7 +37,14 @@ import type { Store } from './store';
 /** Suffix of the pre-load copy of the store file; its presence means a bulk load is under way. */
 export const PREBULK_SUFFIX = '-prebulk';
 
-/** Page cache while filling (SQLite's cache_size: negative = KiB): 16 MB. */
+/**
+ * Page cache while filling and while rebuilding at the end (SQLite's cache_size: negative = KiB): 16 MB. The
+ * rebuild reads each table once per index and writes new pages in order, so the store's 64 MB cache only held
+ * what it had just written: filled again during the search index's build, it was the initial sync's RSS peak
+ * (session 9, s9rss, bench/profile-apply.ts replay at scale 100, alternating, load 1.3-1.7: the finish's peak
+ * 326 and 349 MB with 64 MB, 301 and 262 with 16 MB; its CPU 7.1 and 8.0 s against 6.8 and 7.1 s). Sorts are not
+ * bounded by it: the store keeps temporary data in memory (STORE_PRAGMAS, temp_store).
+ */
 const BULK_CACHE_SIZE = -16384;
 /** Schema name of the pre-load copy, attached to the loading connection. */
 const COPY_SCHEMA = 'prebulk';
@@ -235,7 +242,7 @@ export class BulkLoad {
   private finished = false;
   /** The connection's synchronous setting before the load (STORE_PRAGMAS), put back at the end. */
   private readonly synchronous: number;
-  /** The connection's page cache setting before the load, put back for the rebuild. */
+  /** The connection's page cache setting before the load, put back after the rebuild. */
   private readonly cacheSize: number;
   /** store.messages.writes when the load began. */
   private readonly messageWrites: number;
@@ -266,7 +273,7 @@ export class BulkLoad {
     this.synchronous = db.pragma('synchronous', { simple: true }) as number;
     db.pragma('synchronous = OFF');
     // A smaller page cache while filling (RSS, issue 16 §2): each batch appends to the tables' and unique
-    // indexes' last pages, and the rebuild at the end gets the store's full cache back.
+    // indexes' last pages; the rebuild at the end keeps it too (BULK_CACHE_SIZE), then the store's comes back.
     this.cacheSize = db.pragma('cache_size', { simple: true }) as number;
     db.pragma(`cache_size = ${BULK_CACHE_SIZE}`);
     db.transaction(() => {
@@ -282,11 +289,13 @@ export class BulkLoad {
   /**
    * A batch of the load wrote these message bodies: their search-vocabulary words are added now (in the batch's
    * transaction), so the search index at the end can fold plain ASCII bodies in SQL (SearchIndex.refreshAfterBulkLoad).
-   * `words`: vocabularyWordsOf(bodies) when the pull decoder's worker made them already (PullExtras).
+   * `words`: vocabularyWordsOf(bodies) when the pull decoder's worker made them already (PullExtras); then
+   * `written` (the bodies' count) may exceed `bodies`, whose text the words stand for (session 9: bodies written
+   * as JSON rows in SQL, src-main/sync/pull-rows.ts, are not in `bodies`).
    */
-  noteSearchWords(bodies: readonly string[], words?: readonly string[]): void {
+  noteSearchWords(bodies: readonly string[], words?: readonly string[], written = bodies.length): void {
     this.store.threads.addSearchWordsOf(bodies, words);
-    this.wordsNoted += bodies.length;
+    this.wordsNoted += words ? written : bodies.length;
   }
 
   /** The pull's last batch is applied (committed): the load is complete. */
@@ -356,7 +365,8 @@ export class BulkLoad {
     this.finished = true;
     const { store } = this;
     const db = store.db;
-    db.pragma(`cache_size = ${this.cacheSize}`);
+    // The rebuild keeps the load's page cache (BULK_CACHE_SIZE); the store's own comes back once it is done
+    // (session 9, s9rss, RSS: see BULK_CACHE_SIZE).
     try {
       db.transaction(() => {
         for (const sql of this.indexes) db.exec(sql);
@@ -374,6 +384,7 @@ export class BulkLoad {
     } finally {
       store.patients.deferTerms = false;
       store.changes.resume();
+      db.pragma(`cache_size = ${this.cacheSize}`);
     }
     // The load is complete in the main file (no journal: written at each commit): flush it, then drop the copy,
     // and only then let go of the lock, so no other opener sees a copy it could take for a crashed load.

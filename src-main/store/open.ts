@@ -37,6 +37,13 @@ export const STORE_PRAGMAS: readonly string[] = [
   // Freed pages are overwritten (DESIGN §4; review 7 U7: a merged search index's old segments). This build's
   // default already; set so that no build default decides it.
   'secure_delete = ON',
+  // Temporary files in memory (session 9, s9rss). SQLite3 Multiple Ciphers encrypts the store, its WAL and journals,
+  // but not temporary files: with this build's default (SQLITE_TEMP_STORE=1, files) a sort larger than the page
+  // cache, a statement journal past 64 KiB or a temporary table was written in clear to /var/tmp/etilqs_* (deleted
+  // at once, its blocks left on the disk: DESIGN §2, a stolen or discarded disk). Seen in every initial sync (the
+  // bulk load's statement journals, pages of the store in clear). In memory, a sort is not bounded by the page cache
+  // (SQLite spills sorts only to files): the bulk load's index builds at scale 100 fit the 64 MB cache anyway.
+  'temp_store = MEMORY',
 ];
 
 /** Apply the SQLCipher 4 scheme with a raw 256-bit key (DESIGN.md §4); must be the first statements. */
