@@ -17,6 +17,8 @@ import { BulkLoad } from '../src-main/store/bulk-load';
 import { CURSOR_KEY, applyPullBatch, validateAnswer } from '../src-main/sync/apply-changes';
 import { SyncClient } from '../src-main/sync/client';
 import { PullResponseCompiled } from '../src-main/sync/pull-decode';
+import { pullExtras, pullExtrasOf } from '../src-main/sync/pull-extras';
+import { pullRows, splitPullPage } from '../src-main/sync/pull-rows';
 import { BenchCredentials, cleanupAll, keyStore, startBackend, tempDir } from './env';
 
 const [mode, dir, scaleArg] = process.argv.slice(2);
@@ -92,7 +94,11 @@ if (mode === 'record') {
   if (off.has('triage'))
     for (const i of ['threads_q_triage', 'threads_q_pool_triage', 'threads_due_open'])
       store.db.exec(`DROP INDEX ${i}`);
-  const stages = { parse: 0, validate: 0, apply: 0, finish: 0 };
+  const stages = { parse: 0, validate: 0, split: 0, clone: 0, apply: 0, finish: 0 };
+  // PROFILE_ROWS=1: pages split into JSON rows as the worker splits them (pull-rows.ts); PROFILE_CLONE=1: the
+  // pages as objects, as before session 9, with the worker's extras and the structured clone, for comparison.
+  const rowsMode = process.env.PROFILE_ROWS === '1';
+  const cloneMode = process.env.PROFILE_CLONE === '1';
   // PROFILE_BULK=1: the engine's bulk-load mode for a new store (src-main/store/bulk-load.ts).
   const bulk = process.env.PROFILE_BULK === '1' ? BulkLoad.beginIfNew(store, CURSOR_KEY) : null;
   let records = 0;
@@ -106,8 +112,30 @@ if (mode === 'record') {
     stages.parse += cpuMs(process.cpuUsage(t));
     t = process.cpuUsage();
     // The schema the worker validates with (pull-decode.ts: zod's compiled fast path).
-    const batch = validateAnswer(PullResponseCompiled, json, 'pull answer');
+    let batch = validateAnswer(PullResponseCompiled, json, 'pull answer');
+    records += batch.changes.length;
     stages.validate += cpuMs(process.cpuUsage(t));
+    if (rowsMode) {
+      // PROFILE_ROWS=1: what the worker does after validating (pull-rows.ts), then the structured clone the
+      // main thread pays for what crosses (session 9, s9sync): the rows' strings, or the page's objects.
+      t = process.cpuUsage();
+      const extras = pullExtrasOf(batch);
+      const split = splitPullPage(batch);
+      stages.split += cpuMs(process.cpuUsage(t));
+      t = process.cpuUsage();
+      batch = structuredClone(split ? split.rest : batch);
+      if (split) pullRows.set(batch, structuredClone(split.rows));
+      pullExtras.set(batch, extras);
+      stages.clone += cpuMs(process.cpuUsage(t));
+    } else if (cloneMode) {
+      t = process.cpuUsage();
+      const extras = pullExtrasOf(batch);
+      stages.split += cpuMs(process.cpuUsage(t));
+      t = process.cpuUsage();
+      batch = structuredClone(batch);
+      pullExtras.set(batch, extras);
+      stages.clone += cpuMs(process.cpuUsage(t));
+    }
     t = process.cpuUsage();
     const apply = () =>
       applyPullBatch(store, batch, {
@@ -117,7 +145,6 @@ if (mode === 'record') {
     if (off.has('suspend')) store.changes.suspend(apply);
     else apply();
     stages.apply += cpuMs(process.cpuUsage(t));
-    records += batch.changes.length;
   }
   // The bulk load's finish, by part (CPU ms): each statement it runs with exec (indexes, queue counts), the
   // patient lookup terms and the search index.
@@ -150,6 +177,37 @@ if (mode === 'record') {
   rss.finishPeak = vm('VmHWM');
   const total = cpuMs(process.cpuUsage(all0));
   const wall = Number(process.hrtime.bigint() - wall0) / 1e6;
+  // PROFILE_DUMP=1: a digest of every table the sync fills or derives (rows in key order), to check that two
+  // variants give identical rows, counts and search index.
+  const digest: Record<string, string> = {};
+  if (process.env.PROFILE_DUMP === '1') {
+    const { createHash } = await import('node:crypto');
+    for (const table of [
+      'patients',
+      'threads',
+      'messages',
+      'attachments',
+      'appointments',
+      'audit_remote',
+      'patient_terms',
+      'thread_counts',
+      'overdue_counts',
+      'search_keys',
+      'search_vocab',
+      'messages_fts_data',
+      'messages_fts_idx',
+    ]) {
+      const hash = createHash('sha256');
+      const columns = store.db
+        .prepare(`SELECT count(*) FROM pragma_table_info('${table}')`)
+        .pluck()
+        .get() as number;
+      const order = Array.from({ length: columns }, (_, i) => i + 1).join(', ');
+      for (const row of store.db.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).raw().iterate())
+        hash.update(JSON.stringify(row, (_, v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : v)));
+      digest[table] = hash.digest('hex').slice(0, 12);
+    }
+  }
   store.close();
   await keyStore
     .delete((await import('../src-main/keys/store-key')).keyAccountFor(dataDir))
@@ -170,6 +228,7 @@ if (mode === 'record') {
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       rssMb: Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, Math.round(v)])),
       load: os.loadavg()[0],
+      ...(Object.keys(digest).length > 0 ? { digest } : {}),
     }) + '\n',
   );
 }

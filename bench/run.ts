@@ -33,7 +33,7 @@ import {
 import { type BackendRow, backendTable, measureBackend } from './measure-backend';
 import { RARE_COUNT, RARE_WORD, measureInbox } from './measure-inbox';
 import { measureLive } from './measure-live';
-import { growAuditLog, measureOpen } from './measure-open';
+import { measureOpenBesideLarger } from './measure-open';
 import { measureRouter } from './measure-router';
 import { measureSearch } from './measure-search';
 import { measurePatients } from './measure-patients';
@@ -279,18 +279,14 @@ async function main(): Promise<void> {
         const dir = dataDir;
         // Through the router on the same store (one connection at a time); grows its audit log to 100k events.
         await run('router', () => measureRouter(backend, dir, options));
-        await run('open', () => measureOpen(dir, options));
         // Through the router on a core of its own (it enrols this data dir as a desk and signs in).
         await run('search', () => measureSearch(backend, dir, options));
-        if (only.has('open')) {
-          // Start-up at ten times the log (100k -> 1M events; --quick 10k -> 100k): flat when verification is.
-          const big = options.quick ? 100_000 : 1_000_000;
-          log(`  growing the audit log to ${big.toLocaleString('en')} events`);
-          await growAuditLog(dir, big);
-          await run('open', () => measureOpen(dir, options));
-          // DESIGN §10 "start-up flat in the size of the audit log": the two in-process start-ups as one ratio.
-          await run('open', () => startUpRatio(results));
-        }
+        // Start-up with 100k (or as many as the groups above left) and 1M audit events (--quick 10k and 100k).
+        await run('open', () =>
+          options.quick
+            ? measureOpenBesideLarger(dir, 10_000, 100_000, options, log)
+            : measureOpenBesideLarger(dir, 100_000, 1_000_000, options, log),
+        );
       }
       await run('audit', () => measureAuditVerify(options));
       await run('store', () => measureStore(options));
@@ -363,27 +359,3 @@ async function main(): Promise<void> {
 }
 
 await main();
-
-/**
- * The ratio of the in-process start-up (keychain, open, audit check, first page; ms) with the larger audit log to
- * that with the smaller, from the `open` rows measured before it: about 1× when start-up is flat in the size of
- * the log (DESIGN §10; the log grows tenfold between them). Empty when either row is missing.
- */
-function startUpRatio(results: Result[]): Result[] {
-  const rows = results.filter((r) => r.group === 'open' && r.name.endsWith('(in the process)'));
-  const [small, large] = [rows[0], rows[rows.length - 1]];
-  if (!small || !large || small === large) return [];
-  const events = (r: Result) => r.name.split(':')[0]!.replace('start-up, ', '');
-  return [
-    {
-      group: 'open',
-      name: 'start-up in the process, the tenfold audit log ÷ the smaller (flat in the size of the log: about 1×)',
-      unit: 'x',
-      median: large.median / small.median,
-      p95: null,
-      target: null,
-      runs: Math.min(small.runs, large.runs),
-      note: `medians: ${events(large)} ${large.median.toFixed(1)} ms ÷ ${events(small)} ${small.median.toFixed(1)} ms`,
-    },
-  ];
-}

@@ -20,9 +20,8 @@
  * goes.
  */
 import type { Page } from 'playwright-core';
-import { launchChromium, openConsole, signInUi, waitForFirstSync } from '../../tests/e2e/harness';
-import { startPortalProcess } from './portal-process';
-import { bridgeQuiet, settleAfterSignIn, watchBridge } from './settle';
+import { bridgeQuiet, watchBridge } from './settle';
+import { startUiDesk } from './ui-desk';
 
 /** One row of the bench table (bench/env.ts `Result`; kept apart because this file builds with the e2e project). */
 interface Result {
@@ -62,8 +61,14 @@ const ROWS = 6;
  * - `painted`: the first task after the animation frame that shows it, i.e. once that frame is painted. This
  *   adds the wait for the display's next refresh (0–16.7 ms at 60 Hz, wherever in the refresh the click lands)
  *   and the frame's style, layout and paint; informational, no target.
- * - `frames`: how many frames Chromium began from the input up to and including the one that shows the content
- *   (1 = the next frame), counted by a requestAnimationFrame loop started in the input's own event.
+ * - `frames`: how many display refreshes from the input up to and including the frame that shows the content (1 =
+ *   the next frame): that frame's begin time (its requestAnimationFrame timestamp) minus the input's, in refresh
+ *   intervals (measured once, `refreshInterval`). Session 9 (s9ui): no longer counted by a requestAnimationFrame
+ *   loop started in the input's own event. Chromium (DeferRendererTasksAfterInput, enabled by default) holds a
+ *   page's other tasks after a discrete input whose task asks for a frame until that frame has begun, the
+ *   WebSocket message carrying the core's answer included: the loop's request made every keyboard open wait for
+ *   the next frame although the Enter itself changes nothing on screen (a trace of the bench: in all of its
+ *   opens the answer ran right after the first frame after the input, 0.1–0.4 ms after it in most).
  */
 export interface Timed {
   dom: number;
@@ -83,13 +88,16 @@ interface Window2 {
 
 /**
  * Arm the page: the next `trigger` event (click or keydown, caught first, in the capture phase on window) starts
- * the clock at its timeStamp and a requestAnimationFrame loop that counts frames; the DOM showing the new content
- * (`done`) gives `dom`, and the first task after the animation frame that follows gives `painted` (Timed).
- * `window.__ui` resolves with them. `kind` picks the content: 'list' (thread list) or 'thread'.
+ * the clock at its timeStamp; the DOM showing the new content (`done`) gives `dom`, and the first task after the
+ * animation frame that follows gives `painted` and `frames` (Timed; `refresh`: the display's refresh interval in
+ * ms). Nothing is asked of the page in the input's own task (no frame: see Timed `frames`). `window.__ui` resolves
+ * with them. `kind` picks the content: 'list' (thread list) or 'thread'.
  */
 function arm(page: Page, kind: 'list' | 'thread', trigger: 'click' | 'keydown'): Promise<void> {
   return page.evaluate(
-    ([k, t]) => {
+    ([k, t, m, interval]) => {
+      // UI_TRACE: a user-timing mark before each timed input, to find it in the trace.
+      if (m) performance.mark(m);
       const root = document.querySelector(k === 'list' ? '.thread-list' : '.inbox')!;
       const sig =
         k === 'list'
@@ -105,17 +113,7 @@ function arm(page: Page, kind: 'list' | 'thread', trigger: 'click' | 'keydown'):
       const w = window as unknown as Window2;
       w.__ui = new Promise<Timed>((resolve, reject) => {
         let t0 = -1;
-        // Begin-frame times (the rAF timestamp) of the frames since the input.
-        const frameTimes: number[] = [];
-        let counting = true;
-        const tick = (ts: number) => {
-          frameTimes.push(ts);
-          if (counting) requestAnimationFrame(tick);
-        };
-        const timer = setTimeout(() => {
-          counting = false;
-          reject(new Error(`the ${k} did not show`));
-        }, 10_000);
+        const timer = setTimeout(() => reject(new Error(`the ${k} did not show`)), 10_000);
         let dom = -1;
         let fresh = -1;
         let shown: Omit<Timed, 'fresh'> | null = null;
@@ -132,9 +130,8 @@ function arm(page: Page, kind: 'list' | 'thread', trigger: 'click' | 'keydown'):
             if (!done()) return;
             dom = now;
             requestAnimationFrame((frameStart) => {
-              // This callback runs after the loop's in the same frame (callbacks run in the order asked for).
-              counting = false;
-              const frames = frameTimes.filter((x) => x <= frameStart).length;
+              // frameStart: the begin time of the frame that shows the content; refreshes since the input.
+              const frames = Math.max(1, Math.ceil((frameStart - t0) / interval));
               // The frame's rendering (style, layout, paint) runs after its animation-frame callbacks: a task
               // posted now runs once that frame is done.
               const channel = new MessageChannel();
@@ -155,14 +152,49 @@ function arm(page: Page, kind: 'list' | 'thread', trigger: 'click' | 'keydown'):
           t,
           (e) => {
             t0 = e.timeStamp > 0 ? e.timeStamp : performance.now();
-            requestAnimationFrame(tick);
             observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
           },
           { capture: true, once: true },
         );
       });
     },
-    [kind, trigger] as const,
+    [
+      kind,
+      trigger,
+      tracing ? `${trigger === 'keydown' ? 'key' : 'open'} ${++marks}` : '',
+      refreshMs,
+    ] as const,
+  );
+}
+
+/**
+ * UI_TRACE=<file> (a development aid, off in `npm run bench`): Chromium's performance trace of the mouse and
+ * keyboard opens, each timed input preceded by a user-timing mark ("open n", "key n"); open it in DevTools'
+ * Performance panel. Tracing costs CPU: figures measured with it are not the bench's.
+ */
+const tracing = process.env.UI_TRACE ?? '';
+let marks = 0;
+
+/** The display's refresh interval (ms), measured once before the timed inputs (`measureRefresh`). */
+let refreshMs = 1000 / 60;
+
+/** The median interval between 30 consecutive animation frames, outside any timed input. */
+async function measureRefresh(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const times: number[] = [];
+        const tick = (ts: number) => {
+          times.push(ts);
+          if (times.length <= 30) requestAnimationFrame(tick);
+          else {
+            const gaps = times.slice(1).map((x, i) => x - times[i]!);
+            gaps.sort((a, b) => a - b);
+            resolve(gaps[Math.floor(gaps.length / 2)]!);
+          }
+        };
+        requestAnimationFrame(tick);
+      }),
   );
 }
 
@@ -314,7 +346,7 @@ function uiRows(
       target: { on: 'p95', op: '<=', value: 16 },
       note:
         `${k.note}; from the ${k.input} event's timeStamp to the MutationObserver callback that sees the new ` +
-        `content in the DOM (right after React's commit). Frames begun from the input to the one showing it ` +
+        `content in the DOM (right after React's commit). Display refreshes from the input to the frame showing it ` +
         `(1 = the next): median ${f.median}, p95 ${f.p95} (${frameCounts(k.timed.map((x) => x.frames))})`,
     });
     if (k.timed.some((x) => x.fresh !== x.dom)) {
@@ -350,17 +382,11 @@ function uiRows(
 
 async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
   // The demo backend in its own process, as the portal is another machine in production (portal-process.ts).
-  const portal = await startPortalProcess();
-  const browser = await launchChromium();
-  const desk = await openConsole(portal, browser);
+  const ui = await startUiDesk();
   try {
-    const page = desk.page;
-    // tsx (esbuild keepNames) wraps named functions in __name(); the page has no such helper.
-    await page.evaluate('globalThis.__name = (f) => f');
-    await signInUi(page, portal, 'clinician1');
-    await waitForFirstSync(page);
-    await settleAfterSignIn(desk);
+    const { desk, page } = ui;
     await watchBridge(page);
+    refreshMs = await measureRefresh(page);
     const runs = opts.quick ? 20 : 100;
     const switches: Timed[] = [];
     for (let i = 0; i < runs + 4; i++) {
@@ -368,6 +394,19 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
       if (i >= 4) switches.push(timed);
     }
     await queueSwitch(page, 'All open');
+    if (tracing) {
+      await page
+        .context()
+        .browser()!
+        .startTracing(page, {
+          categories: [
+            'devtools.timeline',
+            'disabled-by-default-devtools.timeline',
+            'toplevel',
+            'blink.user_timing',
+          ],
+        });
+    }
     const opens: Timed[] = [];
     for (let i = 0; i < runs + 4; i++) {
       const timed = await openThread(page, i % ROWS);
@@ -378,6 +417,8 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
       const timed = await openThreadByKey(page, i % ROWS === 0);
       if (i >= 2) keyed.push(timed);
     }
+    if (tracing)
+      (await import('node:fs')).writeFileSync(tracing, await page.context().browser()!.stopTracing());
     // A thread stays open (its priority is what changes); queues alternate.
     const changed: Timed[] = [];
     const changeRuns = opts.quick ? 10 : 30;
@@ -434,9 +475,7 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
       note: `typed at 40 ms per key: ${SEARCH_WORDS.join(', ')}; from the last keydown to the first task after the next animation frame (the frame painted)`,
     });
   } finally {
-    await desk.close();
-    await browser.close();
-    await portal.close();
+    await ui.close();
   }
 }
 

@@ -10,10 +10,8 @@
  * Run it under the bench lock (`flock /work/notes/bench.lock nice -n 5 …`), as the bench.
  */
 import type { Page } from 'playwright-core';
-import { launchChromium, openConsole, signInUi, waitForFirstSync } from '../../tests/e2e/harness';
-import type { Router } from '../../src-main/ipc/types';
-import { startPortalProcess } from './portal-process';
-import { settleAfterSignIn } from './settle';
+import { printSelfTime, selfTimeByFunction, startCpuProfile } from './cpu-profile';
+import { type CoreCall, startUiDesk, timeRouterCalls } from './ui-desk';
 
 interface Parts {
   epoch0: number;
@@ -104,16 +102,7 @@ function arm(page: Page, trigger: 'click' | 'keydown'): Promise<void> {
   }, trigger);
 }
 
-const coreCalls: { method: string; start: number; end: number }[] = [];
-function instrumentCore(router: Router): void {
-  const call = router.call.bind(router);
-  router.call = async (method, input, caller) => {
-    const start = performance.timeOrigin + performance.now();
-    const result = await call(method, input, caller);
-    coreCalls.push({ method, start, end: performance.timeOrigin + performance.now() });
-    return result;
-  };
-}
+const coreCalls: CoreCall[] = [];
 
 async function result(page: Page): Promise<Parts & { coreStart: number; coreMs: number }> {
   const p = await page.evaluate(() => (window as unknown as { __parts: Promise<Parts> }).__parts);
@@ -143,44 +132,12 @@ function summary(label: string, rows: Awaited<ReturnType<typeof result>>[]): voi
   for (const k of keys) console.log(`  ${k.padEnd(10)} ${stat(rows.map((r) => r[k]))}`);
 }
 
-/** PROFILE_CPU=1: Chromium's sampling profile of the mouse opens, self time by function (top 30, ms). */
-async function startCpu(page: Page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-  await cdp.send('Profiler.start');
-  return async () => {
-    const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
-      profile: {
-        nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-        samples: number[];
-        timeDeltas: number[];
-      };
-    };
-    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-    const self = new Map<string, number>();
-    profile.samples.forEach((id, i) => {
-      const f = byId.get(id)!.callFrame;
-      const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
-      self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-    });
-    const top = [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]);
-    for (const [k, v] of top.slice(0, 30)) console.log(`${v.toFixed(1).padStart(8)}  ${k}`);
-  };
-}
-
 const runs = Number(process.argv[2] ?? 30);
-const portal = await startPortalProcess();
-const browser = await launchChromium();
-const desk = await openConsole(portal, browser);
+const ui = await startUiDesk();
 try {
-  const page = desk.page;
-  await page.evaluate('globalThis.__name = (f) => f');
-  await signInUi(page, portal, 'clinician1');
-  await waitForFirstSync(page);
-  await settleAfterSignIn(desk);
+  const { browser, desk, page } = ui;
   await instrument(page);
-  instrumentCore(desk.core.router);
+  timeRouterCalls(desk.core.router, coreCalls);
   await page.locator('nav[aria-label="Queues"] button:has(.queue-label:text-is("All open"))').click();
   await page.locator('.thread-list .trow-loading').waitFor({ state: 'detached' });
   const mouse: Awaited<ReturnType<typeof result>>[] = [];
@@ -211,7 +168,8 @@ try {
       };
     });
   }
-  const stopCpu = process.env.PROFILE_CPU ? await startCpu(page) : null;
+  // PROFILE_CPU=1: Chromium's sampling profile of the mouse opens, self time by function (top 30, ms).
+  const stopCpu = process.env.PROFILE_CPU ? await startCpuProfile(page) : null;
   // TRACE=<file>: a Chromium performance trace of the mouse and keyboard opens (open it in DevTools' Performance panel).
   if (process.env.TRACE) {
     await browser.startTracing(page, {
@@ -234,7 +192,7 @@ try {
     const r = await result(page);
     if (i >= 2) mouse.push(r);
   }
-  await stopCpu?.();
+  if (stopCpu) printSelfTime(selfTimeByFunction(await stopCpu()), 30);
   if (process.env.COUNT_DOM) {
     const counts = await page.evaluate(() => (window as unknown as { __dom: Record<string, number> }).__dom);
     for (const [k, v] of Object.entries(counts)
@@ -260,7 +218,5 @@ try {
     (await import('node:fs')).writeFileSync(process.env.TRACE, await browser.stopTracing());
   summary('keyboard', keys);
 } finally {
-  await desk.close();
-  await browser.close();
-  await portal.close();
+  await ui.close();
 }

@@ -13,16 +13,11 @@
  * the page's time line (both clocks are epoch ms).
  */
 import type { Page } from 'playwright-core';
-import {
-  launchChromium,
-  openConsole,
-  signInUi,
-  startPortal,
-  waitForFirstSync,
-} from '../../tests/e2e/harness';
+import { startPortal } from '../../tests/e2e/harness';
 import type { Router } from '../../src-main/ipc/types';
-import { startPortalProcess } from './portal-process';
-import { bridgeQuiet, settleAfterSignIn, watchBridge } from './settle';
+import { callersOf, printSelfTime, selfTimeByFunction, startCpuProfile } from './cpu-profile';
+import { bridgeQuiet, watchBridge } from './settle';
+import { type CoreCall, startUiDesk, timeRouterCalls } from './ui-desk';
 
 interface Timeline {
   /** performance.timeOrigin + t0 of the page (epoch ms), to place the core's calls on the page's time line. */
@@ -139,17 +134,11 @@ function timed(page: Page, kind: 'queue' | 'thread', arg: string | number): Prom
 const fmt = (x: number) => x.toFixed(1).padStart(6);
 
 /** The core's router calls (epoch ms, this process's clock): when each started and ended. */
-const coreCalls: { method: string; start: number; end: number }[] = [];
+const coreCalls: CoreCall[] = [];
 
 /** Wrap the core's router so each call made through the browser host is timed on the core's side. */
 function instrumentCore(router: Router): void {
-  const call = router.call.bind(router);
-  router.call = async (method, input, caller) => {
-    const start = performance.timeOrigin + performance.now();
-    const result = await call(method, input, caller);
-    coreCalls.push({ method, start, end: performance.timeOrigin + performance.now() });
-    return result;
-  };
+  timeRouterCalls(router, coreCalls);
   // The core's events (by name; sync.status with its connection state), as zero-length entries.
   router.onEvent((event, payload) => {
     const at = performance.timeOrigin + performance.now();
@@ -185,69 +174,31 @@ function show(label: string, t: Timeline): void {
  * Chromium's sampling profiler (CDP).
  */
 async function cpuProfile(page: Page, n: number, kind: 'queue' | 'thread'): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-  await cdp.send('Profiler.start');
+  const stop = await startCpuProfile(page);
   const queues = ['Closed', 'All open', 'Closed', 'Unassigned'];
   for (let i = 0; i < n; i++) {
     if (kind === 'queue') await timed(page, 'queue', queues[i % 4]!);
     else await timed(page, 'thread', i % 12);
   }
-  const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
-    profile: {
-      nodes: {
-        id: number;
-        callFrame: { functionName: string; url: string; lineNumber: number };
-        children?: number[];
-      }[];
-      samples: number[];
-      timeDeltas: number[];
-    };
-  };
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
-    const f = byId.get(id)!.callFrame;
-    const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-  });
-  const top = [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]);
+  const profile = await stop();
   // PROFILE_CALLERS=<function name>: the call stacks (5 deep) that reach it, by sampled time.
   const wanted = process.env.PROFILE_CALLERS;
-  if (wanted) {
-    const parent = new Map<number, number>();
-    for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node.id);
-    const stacks = new Map<string, number>();
-    profile.samples.forEach((id, i) => {
-      if (byId.get(id)!.callFrame.functionName !== wanted) return;
-      const chain: string[] = [];
-      for (let at = parent.get(id); at !== undefined && chain.length < 5; at = parent.get(at)) {
-        const f = byId.get(at)!.callFrame;
-        chain.push(`${f.functionName || '(anon)'}:${f.lineNumber}`);
-      }
-      const key = chain.join(' < ');
-      stacks.set(key, (stacks.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-    });
-    for (const [k, v] of [...stacks].sort((a, b) => b[1] - a[1]).slice(0, 8))
+  if (wanted)
+    for (const [k, v] of callersOf(profile, wanted).slice(0, 8))
       console.log(`  ${v.toFixed(1).padStart(6)} ms  ${wanted} < ${k}`);
-  }
   console.log(`CPU self time over ${n} ${kind === 'queue' ? 'queue switches' : 'thread opens'} (ms):`);
-  for (const [k, v] of top.slice(0, 25)) console.log(`${v.toFixed(1).padStart(8)}  ${k}`);
+  printSelfTime(selfTimeByFunction(profile), 25);
 }
 
 const runs = Number(process.argv[2] ?? 12);
 // PORTAL=in-process: the backend on this process's event loop, as before session 6 (for comparison).
-const portal = process.env.PORTAL === 'in-process' ? await startPortal() : await startPortalProcess();
-const browser = await launchChromium();
-const desk = await openConsole(portal, browser);
+// SETTLE=0: time the first seconds after sign-in, while the bodies withheld before it are still being fetched.
+const ui = await startUiDesk({
+  ...(process.env.PORTAL === 'in-process' ? { portal: () => startPortal() } : {}),
+  settle: process.env.SETTLE !== '0',
+});
 try {
-  const page = desk.page;
-  await page.evaluate('globalThis.__name = (f) => f');
-  await signInUi(page, portal, 'clinician1');
-  await waitForFirstSync(page);
-  // SETTLE=0: time the first seconds after sign-in, while the bodies withheld before it are still being fetched.
-  if (process.env.SETTLE !== '0') await settleAfterSignIn(desk);
+  const { desk, page } = ui;
   // SYNCHRONOUS=FULL: every commit durable (an fsync), as s6read's durable audited reads will make thread.get.
   if (process.env.SYNCHRONOUS === 'FULL') desk.core.store.db.pragma('synchronous = FULL');
   await instrument(page);
@@ -276,7 +227,5 @@ try {
   }
   console.log(`threads with bodies withheld at the end: ${withheld()}`);
 } finally {
-  await desk.close();
-  await browser.close();
-  await portal.close();
+  await ui.close();
 }

@@ -2,7 +2,7 @@
  * The availability tables' rows (issue 13 §3; schema migration 7): the row shapes and their mapping to the shared
  * records are the console's too (src-shared/availability-rows.ts); the stores' INSERT parameters are the server's.
  */
-import type { AvailabilityExceptionRecord } from '../../src-shared/availability';
+import type { AvailabilityExceptionRecord, AvailabilityTemplateRecord } from '../../src-shared/availability';
 
 export {
   exceptionFromRow,
@@ -22,5 +22,14 @@ export const exceptionParams = (r: AvailabilityExceptionRecord): unknown[] => [
   r.startMinute,
   r.endMinute,
   r.label,
+  r.version,
+];
+
+/** Positional parameters of a template row: (id, provider_id, location_id, blocks as JSON text, version). */
+export const templateParams = (r: AvailabilityTemplateRecord): unknown[] => [
+  r.id,
+  r.providerId,
+  r.locationId,
+  JSON.stringify(r.blocks),
   r.version,
 ];

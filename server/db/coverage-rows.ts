@@ -121,3 +121,12 @@ export const poolTemplateFromRow = (r: PoolTemplateRow): PoolTemplateRecord =>
     body: r.body,
     version: Number(r.version),
   });
+
+/** Positional parameters of the pool template upsert: (id, pool_id, title, body, version). */
+export const poolTemplateParams = (t: PoolTemplateRecord): unknown[] => [
+  t.id,
+  t.poolId,
+  t.title,
+  t.body,
+  t.version,
+];

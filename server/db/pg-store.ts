@@ -38,6 +38,7 @@ import {
   exceptionFromRow,
   exceptionParams,
   templateFromRow,
+  templateParams,
   type AvailabilityExceptionRow,
   type AvailabilityTemplateRow,
 } from './availability-rows';
@@ -54,6 +55,7 @@ import {
   clinicSettingsFromRow,
   coverageMoveFromRow,
   poolTemplateFromRow,
+  poolTemplateParams,
   type AbsenceRow,
   type ClinicSettingsRow,
   type CoverageMove,
@@ -95,7 +97,12 @@ import {
   refreshTokenFromRow,
   auditAlertFromRow,
   patientLoginFromRow,
+  attachmentParams,
+  deviceParams,
+  messageParams,
+  patientParams,
   providerParams,
+  staffParams,
   locationParams,
   visitTypeParams,
   type DeviceRow,
@@ -418,14 +425,7 @@ export class PgStore implements ServerStore {
         r.id,
         `INSERT INTO staff (id, username, display_name, role, provider_id, password_hash, totp_secret, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        r.id,
-        r.username,
-        r.displayName,
-        r.role,
-        r.providerId,
-        passwordHash,
-        totpSecret,
-        r.version,
+        ...staffParams(r, passwordHash, totpSecret),
       );
     });
   }
@@ -498,13 +498,7 @@ export class PgStore implements ServerStore {
         d.id,
         `INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by, chain_anchor)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        d.id,
-        d.name,
-        d.createdAt,
-        d.revokedAt,
-        d.secretHash,
-        d.enrolledBy,
-        d.chainAnchor ?? null,
+        ...deviceParams(d),
       );
     });
   }
@@ -724,11 +718,7 @@ export class PgStore implements ServerStore {
         `INSERT INTO availability_templates (id, provider_id, location_id, blocks, version)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET blocks = EXCLUDED.blocks, version = EXCLUDED.version`,
-        r.id,
-        r.providerId,
-        r.locationId,
-        JSON.stringify(r.blocks),
-        r.version,
+        ...templateParams(r),
       );
     });
   }
@@ -875,14 +865,7 @@ export class PgStore implements ServerStore {
         r.id,
         `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, portal_password_hash, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        r.id,
-        r.mrn,
-        r.givenName,
-        r.familyName,
-        r.birthDate,
-        r.phone,
-        portalPasswordHash,
-        r.version,
+        ...patientParams(r, portalPasswordHash),
       );
     });
   }
@@ -950,13 +933,7 @@ export class PgStore implements ServerStore {
         r.id,
         `INSERT INTO messages (id, thread_id, author_kind, author_id, body, sent_at, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        r.id,
-        r.threadId,
-        r.authorKind,
-        r.authorId,
-        r.body,
-        r.sentAt,
-        r.version,
+        ...messageParams(r),
       );
     });
   }
@@ -979,13 +956,7 @@ export class PgStore implements ServerStore {
         r.id,
         `INSERT INTO attachments (id, message_id, file_name, mime_type, size, content, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        r.id,
-        r.messageId,
-        r.fileName,
-        r.mimeType,
-        r.size,
-        Buffer.from(r.contentBase64, 'base64'),
-        r.version,
+        ...attachmentParams(r),
       );
     });
   }
@@ -1494,11 +1465,7 @@ export class PgStore implements ServerStore {
         `INSERT INTO pool_templates (id, pool_id, title, body, version) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET pool_id = EXCLUDED.pool_id, title = EXCLUDED.title,
            body = EXCLUDED.body, version = EXCLUDED.version`,
-        t.id,
-        t.poolId,
-        t.title,
-        t.body,
-        t.version,
+        ...poolTemplateParams(t),
       );
     });
   }

@@ -392,6 +392,62 @@ export const patientLoginFromRow = (r: PatientLoginRow): PatientLogin => ({
   method: r.method,
 });
 
+/**
+ * Positional parameters of the stores' INSERT statements, in their column order (session 9, s9dup: each store wrote
+ * the list; the SQL stays in each store, in its own dialect).
+ */
+/** Staff INSERT: (id, username, display_name, role, provider_id, password_hash, totp_secret, version). */
+export const staffParams = (r: StaffRecord, passwordHash: string, totpSecret: string): unknown[] => [
+  r.id,
+  r.username,
+  r.displayName,
+  r.role,
+  r.providerId,
+  passwordHash,
+  totpSecret,
+  r.version,
+];
+/** Device INSERT: (id, name, created_at, revoked_at, secret_hash, enrolled_by, chain_anchor). */
+export const deviceParams = (d: Device): unknown[] => [
+  d.id,
+  d.name,
+  d.createdAt,
+  d.revokedAt,
+  d.secretHash,
+  d.enrolledBy,
+  d.chainAnchor ?? null,
+];
+/** Patient INSERT: (id, mrn, given_name, family_name, birth_date, phone, portal_password_hash, version). */
+export const patientParams = (r: PatientRecord, portalPasswordHash: string | null): unknown[] => [
+  r.id,
+  r.mrn,
+  r.givenName,
+  r.familyName,
+  r.birthDate,
+  r.phone,
+  portalPasswordHash,
+  r.version,
+];
+/** Message INSERT: (id, thread_id, author_kind, author_id, body, sent_at, version). */
+export const messageParams = (r: MessageRecord): unknown[] => [
+  r.id,
+  r.threadId,
+  r.authorKind,
+  r.authorId,
+  r.body,
+  r.sentAt,
+  r.version,
+];
+/** Attachment INSERT: (id, message_id, file_name, mime_type, size, content as bytes, version). */
+export const attachmentParams = (r: AttachmentRecord): unknown[] => [
+  r.id,
+  r.messageId,
+  r.fileName,
+  r.mimeType,
+  r.size,
+  Buffer.from(r.contentBase64, 'base64'),
+  r.version,
+];
 /** Parameters of the provider INSERT: (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version, location_id). */
 export const providerParams = (r: ProviderRecord) => [
   r.id,

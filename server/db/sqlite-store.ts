@@ -24,6 +24,7 @@ import {
   exceptionFromRow,
   exceptionParams,
   templateFromRow,
+  templateParams,
   type AvailabilityExceptionRow,
   type AvailabilityTemplateRow,
 } from './availability-rows';
@@ -40,6 +41,7 @@ import {
   clinicSettingsFromRow,
   coverageMoveFromRow,
   poolTemplateFromRow,
+  poolTemplateParams,
   type AbsenceRow,
   type ClinicSettingsRow,
   type CoverageMove,
@@ -80,7 +82,12 @@ import {
   refreshTokenFromRow,
   auditAlertFromRow,
   patientLoginFromRow,
+  attachmentParams,
+  deviceParams,
+  messageParams,
+  patientParams,
   providerParams,
+  staffParams,
   locationParams,
   visitTypeParams,
   type DeviceRow,
@@ -255,6 +262,18 @@ export class SqliteStore implements ServerStore {
     return this.db.inTransaction ? fn() : this.db.transaction(fn).immediate();
   }
 
+  /**
+   * One write (`sql` with its `params`) and its change-log row for `entity` `id`, as one unit (`atomic`): a record
+   * is never written without the change that makes consoles pull it (DESIGN §5). PgStore's `runWithChange` does the
+   * same in one statement of its own dialect.
+   */
+  private runWithChange(entity: EntityName, id: string, sql: string, ...params: unknown[]): void {
+    this.atomic(() => {
+      this.run(sql, ...params);
+      this.recordChange(entity, id);
+    });
+  }
+
   async close(): Promise<void> {
     while (this.busy()) await this.tail;
     if (this.db.open) this.db.close();
@@ -286,21 +305,13 @@ export class SqliteStore implements ServerStore {
 
   async insertStaff(r: StaffRecord, passwordHash: string, totpSecret: string): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO staff (id, username, display_name, role, provider_id, password_hash, totp_secret, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        r.id,
-        r.username,
-        r.displayName,
-        r.role,
-        r.providerId,
-        passwordHash,
-        totpSecret,
-        r.version,
-      );
-      this.recordChange('staff', r.id);
-    });
+    this.runWithChange(
+      'staff',
+      r.id,
+      `INSERT INTO staff (id, username, display_name, role, provider_id, password_hash, totp_secret, version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...staffParams(r, passwordHash, totpSecret),
+    );
   }
 
   async staff(id: string): Promise<StaffRecord | null> {
@@ -368,21 +379,14 @@ export class SqliteStore implements ServerStore {
 
   async insertDevice(d: Device): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by, chain_anchor)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        d.id,
-        d.name,
-        d.createdAt,
-        d.revokedAt,
-        d.secretHash,
-        d.enrolledBy,
-        d.chainAnchor ?? null,
-      );
-      // Consoles pull device names so every desk's audit trail can say which PC an event came from.
-      this.recordChange('device', d.id);
-    });
+    // Consoles pull device names so every desk's audit trail can say which PC an event came from.
+    this.runWithChange(
+      'device',
+      d.id,
+      `INSERT INTO devices (id, name, created_at, revoked_at, secret_hash, enrolled_by, chain_anchor)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ...deviceParams(d),
+    );
   }
 
   async device(id: string): Promise<Device | null> {
@@ -525,29 +529,27 @@ export class SqliteStore implements ServerStore {
 
   async insertProvider(r: ProviderRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version,
-           location_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        ...providerParams(r),
-      );
-      this.recordChange('provider', r.id);
-    });
+    this.runWithChange(
+      'provider',
+      r.id,
+      `INSERT INTO providers (id, name, specialty, slot_minutes, day_start_minute, day_end_minute, version,
+         location_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...providerParams(r),
+    );
   }
 
   // issue 13a: clinic locations
   async upsertLocation(r: LocationRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO locations (id, name, time_zone, version, walk_in_minutes) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
-           version = excluded.version, walk_in_minutes = excluded.walk_in_minutes`,
-        ...locationParams(r),
-      );
-      this.recordChange('location', r.id);
-    });
+    this.runWithChange(
+      'location',
+      r.id,
+      `INSERT INTO locations (id, name, time_zone, version, walk_in_minutes) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
+         version = excluded.version, walk_in_minutes = excluded.walk_in_minutes`,
+      ...locationParams(r),
+    );
   }
 
   async location(id: string): Promise<LocationRecord | null> {
@@ -563,15 +565,14 @@ export class SqliteStore implements ServerStore {
 
   async upsertVisitType(r: VisitTypeRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO visit_types (id, name, minutes, provider_ids, version) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, minutes = excluded.minutes,
-           provider_ids = excluded.provider_ids, version = excluded.version`,
-        ...visitTypeParams(r),
-      );
-      this.recordChange('visitType', r.id);
-    });
+    this.runWithChange(
+      'visitType',
+      r.id,
+      `INSERT INTO visit_types (id, name, minutes, provider_ids, version) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, minutes = excluded.minutes,
+         provider_ids = excluded.provider_ids, version = excluded.version`,
+      ...visitTypeParams(r),
+    );
   }
 
   async visitType(id: string): Promise<VisitTypeRecord | null> {
@@ -606,18 +607,13 @@ export class SqliteStore implements ServerStore {
   // session 4, 13c: availability (issue 13 §3)
   async upsertAvailabilityTemplate(r: AvailabilityTemplateRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO availability_templates (id, provider_id, location_id, blocks, version) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET blocks = excluded.blocks, version = excluded.version`,
-        r.id,
-        r.providerId,
-        r.locationId,
-        JSON.stringify(r.blocks),
-        r.version,
-      );
-      this.recordChange('availabilityTemplate', r.id);
-    });
+    this.runWithChange(
+      'availabilityTemplate',
+      r.id,
+      `INSERT INTO availability_templates (id, provider_id, location_id, blocks, version) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET blocks = excluded.blocks, version = excluded.version`,
+      ...templateParams(r),
+    );
   }
 
   async availabilityTemplate(id: string): Promise<AvailabilityTemplateRecord | null> {
@@ -641,14 +637,13 @@ export class SqliteStore implements ServerStore {
 
   async insertAvailabilityException(r: AvailabilityExceptionRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO availability_exceptions (id, kind, location_id, provider_id, from_date, to_date, start_minute,
-           end_minute, label, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ...exceptionParams(r),
-      );
-      this.recordChange('availabilityException', r.id);
-    });
+    this.runWithChange(
+      'availabilityException',
+      r.id,
+      `INSERT INTO availability_exceptions (id, kind, location_id, provider_id, from_date, to_date, start_minute,
+         end_minute, label, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...exceptionParams(r),
+    );
   }
 
   async availabilityException(id: string): Promise<AvailabilityExceptionRecord | null> {
@@ -752,21 +747,13 @@ export class SqliteStore implements ServerStore {
 
   async insertPatient(r: PatientRecord, portalPasswordHash: string | null): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, portal_password_hash, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        r.id,
-        r.mrn,
-        r.givenName,
-        r.familyName,
-        r.birthDate,
-        r.phone,
-        portalPasswordHash,
-        r.version,
-      );
-      this.recordChange('patient', r.id);
-    });
+    this.runWithChange(
+      'patient',
+      r.id,
+      `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, portal_password_hash, version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...patientParams(r, portalPasswordHash),
+    );
   }
 
   async patient(id: string): Promise<PatientRecord | null> {
@@ -787,28 +774,26 @@ export class SqliteStore implements ServerStore {
 
   async insertThread(r: ThreadRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO threads (patient_id, subject, status, priority, assignee_id, provider_id, created_at,
-           updated_at, last_message_at, due_at, topic, pool_id, version, id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ...threadParams(r),
-      );
-      this.recordChange('thread', r.id);
-    });
+    this.runWithChange(
+      'thread',
+      r.id,
+      `INSERT INTO threads (patient_id, subject, status, priority, assignee_id, provider_id, created_at,
+         updated_at, last_message_at, due_at, topic, pool_id, version, id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...threadParams(r),
+    );
   }
 
   async updateThread(r: ThreadRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `UPDATE threads SET patient_id = ?, subject = ?, status = ?, priority = ?, assignee_id = ?, provider_id = ?,
-           created_at = ?, updated_at = ?, last_message_at = ?, due_at = ?, topic = ?, pool_id = ?, version = ?
-         WHERE id = ?`,
-        ...threadParams(r),
-      );
-      this.recordChange('thread', r.id);
-    });
+    this.runWithChange(
+      'thread',
+      r.id,
+      `UPDATE threads SET patient_id = ?, subject = ?, status = ?, priority = ?, assignee_id = ?, provider_id = ?,
+         created_at = ?, updated_at = ?, last_message_at = ?, due_at = ?, topic = ?, pool_id = ?, version = ?
+       WHERE id = ?`,
+      ...threadParams(r),
+    );
   }
 
   async thread(id: string): Promise<ThreadRecord | null> {
@@ -828,19 +813,12 @@ export class SqliteStore implements ServerStore {
 
   async insertMessage(r: MessageRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO messages (id, thread_id, author_kind, author_id, body, sent_at, version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        r.id,
-        r.threadId,
-        r.authorKind,
-        r.authorId,
-        r.body,
-        r.sentAt,
-        r.version,
-      );
-      this.recordChange('message', r.id);
-    });
+    this.runWithChange(
+      'message',
+      r.id,
+      `INSERT INTO messages (id, thread_id, author_kind, author_id, body, sent_at, version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ...messageParams(r),
+    );
   }
 
   async message(id: string): Promise<MessageRecord | null> {
@@ -859,19 +837,12 @@ export class SqliteStore implements ServerStore {
 
   async insertAttachment(r: AttachmentRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO attachments (id, message_id, file_name, mime_type, size, content, version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        r.id,
-        r.messageId,
-        r.fileName,
-        r.mimeType,
-        r.size,
-        Buffer.from(r.contentBase64, 'base64'),
-        r.version,
-      );
-      this.recordChange('attachment', r.id);
-    });
+    this.runWithChange(
+      'attachment',
+      r.id,
+      `INSERT INTO attachments (id, message_id, file_name, mime_type, size, content, version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ...attachmentParams(r),
+    );
   }
 
   async attachment(id: string): Promise<AttachmentRecord | null> {
@@ -899,31 +870,29 @@ export class SqliteStore implements ServerStore {
 
   async insertAppointment(r: AppointmentRecord, origin: AppointmentOrigin): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason, virtual_link,
-           version, id, cancel_code, overlap_reason, series_id, created_via)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ...appointmentParams(r),
-        origin,
-      );
-      this.recordChange('appointment', r.id);
-    });
+    this.runWithChange(
+      'appointment',
+      r.id,
+      `INSERT INTO appointments (patient_id, provider_id, start, "end", status, reason, cancel_reason, virtual_link,
+         version, id, cancel_code, overlap_reason, series_id, created_via)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...appointmentParams(r),
+      origin,
+    );
   }
 
   async updateAppointment(r: AppointmentRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `UPDATE appointments SET patient_id = ?, provider_id = ?, start = ?, "end" = ?, status = ?, reason = ?,
-           cancel_reason = ?, virtual_link = ?, version = ?, cancel_code = ?, overlap_reason = ? WHERE id = ?`,
-        ...appointmentParams(r).slice(0, 9),
-        r.cancelCode,
-        r.overlapReason,
-        r.id,
-      );
-      this.recordChange('appointment', r.id);
-    });
+    this.runWithChange(
+      'appointment',
+      r.id,
+      `UPDATE appointments SET patient_id = ?, provider_id = ?, start = ?, "end" = ?, status = ?, reason = ?,
+         cancel_reason = ?, virtual_link = ?, version = ?, cancel_code = ?, overlap_reason = ? WHERE id = ?`,
+      ...appointmentParams(r).slice(0, 9),
+      r.cancelCode,
+      r.overlapReason,
+      r.id,
+    );
   }
 
   async appointment(id: string): Promise<AppointmentRecord | null> {
@@ -1112,16 +1081,15 @@ export class SqliteStore implements ServerStore {
 
   async putSeries(r: SeriesRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO appointment_series (id, data, version) VALUES (?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
-        r.id,
-        JSON.stringify(r),
-        r.version,
-      );
-      this.recordChange('series', r.id);
-    });
+    this.runWithChange(
+      'series',
+      r.id,
+      `INSERT INTO appointment_series (id, data, version) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
+      r.id,
+      JSON.stringify(r),
+      r.version,
+    );
   }
 
   async waitlistEntry(id: string): Promise<WaitlistRecord | null> {
@@ -1132,16 +1100,15 @@ export class SqliteStore implements ServerStore {
 
   async putWaitlistEntry(r: WaitlistRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO waitlist_entries (id, data, version) VALUES (?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
-        r.id,
-        JSON.stringify(r),
-        r.version,
-      );
-      this.recordChange('waitlist', r.id);
-    });
+    this.runWithChange(
+      'waitlist',
+      r.id,
+      `INSERT INTO waitlist_entries (id, data, version) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
+      r.id,
+      JSON.stringify(r),
+      r.version,
+    );
   }
 
   /* ---- issue 14a: triage pools, device clearance ---- */
@@ -1159,15 +1126,14 @@ export class SqliteStore implements ServerStore {
 
   async upsertPool(r: PoolRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO pools (name, kind, topics, sla, version, id) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, topics = excluded.topics,
-           sla = excluded.sla, version = excluded.version`,
-        ...poolParams(r),
-      );
-      this.recordChange('pool', r.id);
-    });
+    this.runWithChange(
+      'pool',
+      r.id,
+      `INSERT INTO pools (name, kind, topics, sla, version, id) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, topics = excluded.topics,
+         sla = excluded.sla, version = excluded.version`,
+      ...poolParams(r),
+    );
   }
 
   async insertBreakGlass(g: BreakGlassInsert): Promise<void> {
@@ -1347,17 +1313,16 @@ export class SqliteStore implements ServerStore {
 
   async setClinicSettings(r: ClinicSettingsRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO clinic_settings (id, break_glass_minutes, version) VALUES (?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET break_glass_minutes = excluded.break_glass_minutes,
-           version = excluded.version`,
-        r.id,
-        r.breakGlassMinutes,
-        r.version,
-      );
-      this.recordChange('clinicSettings', r.id);
-    });
+    this.runWithChange(
+      'clinicSettings',
+      r.id,
+      `INSERT INTO clinic_settings (id, break_glass_minutes, version) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET break_glass_minutes = excluded.break_glass_minutes,
+         version = excluded.version`,
+      r.id,
+      r.breakGlassMinutes,
+      r.version,
+    );
   }
 
   async poolTemplates(): Promise<PoolTemplateRecord[]> {
@@ -1375,19 +1340,14 @@ export class SqliteStore implements ServerStore {
 
   async upsertPoolTemplate(t: PoolTemplateRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    return this.atomic(() => {
-      this.run(
-        `INSERT INTO pool_templates (id, pool_id, title, body, version) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET pool_id = excluded.pool_id, title = excluded.title,
-           body = excluded.body, version = excluded.version`,
-        t.id,
-        t.poolId,
-        t.title,
-        t.body,
-        t.version,
-      );
-      this.recordChange('poolTemplate', t.id);
-    });
+    this.runWithChange(
+      'poolTemplate',
+      t.id,
+      `INSERT INTO pool_templates (id, pool_id, title, body, version) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET pool_id = excluded.pool_id, title = excluded.title,
+         body = excluded.body, version = excluded.version`,
+      ...poolTemplateParams(t),
+    );
   }
 
   async deletePoolTemplate(id: string): Promise<boolean> {

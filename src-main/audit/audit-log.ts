@@ -83,6 +83,8 @@ type Unchained = Omit<AuditRecord, 'prevHash' | 'hash'>;
 export class AuditLog {
   private readonly appendTx: (batch: readonly { event: Unchained; fieldsJson: string }[]) => AuditRecord[];
 
+  private readonly indexFollowers: (() => void)[] = [];
+
   /** A flush of the per-record index is scheduled (ENTITY_INDEX_BATCH). */
   private flushScheduled = false;
 
@@ -127,7 +129,19 @@ export class AuditLog {
    * of it. Returns how many index rows were written.
    */
   flushEntityIndex(limit?: number): number {
-    return rebuildableTransaction(this.store.db, () => this.store.audit.indexEntityTail(limit));
+    return rebuildableTransaction(this.store.db, () => {
+      const n = this.store.audit.indexEntityTail(limit);
+      for (const follow of this.indexFollowers) follow();
+      return n;
+    });
+  }
+
+  /**
+   * Other data derived from the log that keeps up with the per-record index's batches, run in each batch's commit
+   * (session 9: the seen marks' watermark, src-main/inbox/seen-marks.ts).
+   */
+  followIndex(follow: () => void): void {
+    this.indexFollowers.push(follow);
   }
 
   private scheduleIndexFlush(): void {

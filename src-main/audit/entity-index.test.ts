@@ -5,20 +5,11 @@
  * and an upgrade are checked here against values written by hand.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../tests/helpers/tmp';
-import { openDatabase } from '../store/open';
-import { Store } from '../store/store';
-import { AuditLog, ENTITY_INDEX_BATCH, ENTITY_INDEX_CAP, ENTITY_INDEX_STEP } from './audit-log';
+import type { AuditLog } from './audit-log';
+import { ENTITY_INDEX_BATCH, ENTITY_INDEX_CAP, ENTITY_INDEX_STEP } from './audit-log';
 import { AuditReport } from './report';
-import { DEVICE_ID, openTestStore, type TestStore } from './test-store';
-
-const READER = { staffId: 'stf-1', role: 'clinician' as const };
-const read = (entityType: 'thread' | 'patient', entityId: string | null) => ({
-  action: 'read' as const,
-  entityType,
-  entityId,
-  outcome: 'success' as const,
-});
+import { READER, read } from './test-events';
+import { logFlushedByTest, openTestStore, type TestStore, useOldAuditStore } from './test-store';
 
 describe('the per-record audit index, filled in batches (migration 020)', () => {
   let t: TestStore;
@@ -27,12 +18,7 @@ describe('the per-record audit index, filled in batches (migration 020)', () => 
   beforeEach(() => {
     t = openTestStore();
     tasks = [];
-    log = new AuditLog(
-      t.store,
-      t.clock,
-      () => DEVICE_ID,
-      (task) => void tasks.push(task),
-    );
+    log = logFlushedByTest(t, (task) => void tasks.push(task));
   });
   afterEach(() => t.cleanup());
 
@@ -175,25 +161,16 @@ describe('the per-record audit index, filled in batches (migration 020)', () => 
 });
 
 describe('migration 020 on a store with events', () => {
-  let dir: string;
-  let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = tempDir('clinic-audit-upgrade-')));
-  afterEach(() => cleanup());
+  const old = useOldAuditStore();
 
   it('indexes every event that names a record and sets the watermark to the newest', () => {
-    const key = 'ab'.repeat(32);
-    const old = openDatabase(dir, key, { upTo: 18 });
-    const insert = old.db.prepare(
-      `INSERT INTO audit_events (seq, id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
-         fields, actor_kind, prev_hash, hash) VALUES (?, ?, '2026-11-01T09:00:00.000Z', 'stf-1', 'clinician',
-         'dev-1', 'read', ?, ?, 'success', '[]', 'staff', 'p', 'h')`,
-    );
-    insert.run(1, 'evt-1', 'thread', 'thr-1');
-    insert.run(2, 'evt-2', 'thread', null);
-    insert.run(3, 'evt-3', 'patient', 'pat-1');
-    old.db.close();
-    const { db, file } = openDatabase(dir, key);
-    const store = new Store(db, file);
+    old.write(18, [
+      { seq: 1, id: 'evt-1', entityType: 'thread', entityId: 'thr-1' },
+      { seq: 2, id: 'evt-2', entityType: 'thread', entityId: null },
+      { seq: 3, id: 'evt-3', entityType: 'patient', entityId: 'pat-1' },
+    ]);
+    const store = old.open();
+    const db = store.db;
     try {
       expect(
         db.prepare('SELECT entity_type, entity_id, seq FROM audit_entity_index ORDER BY seq').all(),

@@ -7,20 +7,11 @@
  * a record's trail, a prune, and the upgrade of a store written by raw SQL.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../tests/helpers/tmp';
-import { openDatabase } from '../store/open';
-import { Store } from '../store/store';
+import { auditRecordOf } from '../store/repos/audit';
 import { AuditLog } from './audit-log';
 import { AuditReport } from './report';
-import { DEVICE_ID, openTestStore, type TestStore } from './test-store';
-
-const READER = { staffId: 'stf-1', role: 'clinician' as const };
-const read = (entityType: 'thread' | 'patient', entityId: string | null) => ({
-  action: 'read' as const,
-  entityType,
-  entityId,
-  outcome: 'success' as const,
-});
+import { READER, read } from './test-events';
+import { DEVICE_ID, logFlushedByTest, openTestStore, type TestStore, useOldAuditStore } from './test-store';
 
 describe('the look-up of audit events by id, filled in batches (migration 021)', () => {
   let t: TestStore;
@@ -29,35 +20,14 @@ describe('the look-up of audit events by id, filled in batches (migration 021)',
   beforeEach(() => {
     t = openTestStore();
     // Flushes only when the test runs them: every event stays in the unindexed tail until then.
-    log = new AuditLog(
-      t.store,
-      t.clock,
-      () => DEVICE_ID,
-      () => undefined,
-    );
+    log = logFlushedByTest(t);
     report = new AuditReport(t.store, log, () => t.clock.now());
   });
   afterEach(() => t.cleanup());
 
   const idRows = () => t.store.db.prepare('SELECT id, seq FROM audit_id_index ORDER BY seq').all();
   /** The server's copy of one of this device's events, as a pull brings it back. */
-  const sentBack = (id: string) => {
-    const row = t.store.audit.byId(id)!;
-    log.applyRemote({
-      id: row.id,
-      at: row.at,
-      staffId: row.staff_id,
-      role: row.role,
-      deviceId: row.device_id,
-      action: row.action,
-      entityType: row.entity_type,
-      entityId: row.entity_id,
-      outcome: row.outcome,
-      fields: [],
-      actorKind: row.actor_kind,
-      version: 0,
-    });
-  };
+  const sentBack = (id: string) => log.applyRemote(auditRecordOf(t.store.audit.byId(id)!));
 
   it('the log has no index of its own: a commit writes the event rows only', () => {
     expect(
@@ -175,31 +145,28 @@ describe('the look-up of audit events by id, filled in batches (migration 021)',
 });
 
 describe('migration 021 on a store with events', () => {
-  let dir: string;
-  let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = tempDir('clinic-audit-id-upgrade-')));
-  afterEach(() => cleanup());
+  const old = useOldAuditStore();
 
   it('keeps every row, indexes the ids up to the watermark, and leaves the tail to the scan', () => {
-    const key = 'cd'.repeat(32);
-    const old = openDatabase(dir, key, { upTo: 20 });
-    const insert = old.db.prepare(
-      `INSERT INTO audit_events (seq, id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
-         fields, actor_kind, prev_hash, hash, purpose_of_event) VALUES (?, ?, ?, 'stf-1', 'clinician',
-         'dev-1', 'read', 'thread', ?, 'success', '[]', 'staff', ?, ?, ?)`,
+    const at = (s: number) => `2026-11-01T09:00:0${s}.000Z`;
+    old.write(
+      20,
+      [
+        { seq: 1, id: 'evt-1', at: at(0), entityId: 'thr-1', prevHash: 'p0', hash: 'h1' },
+        { seq: 2, id: 'evt-2', at: at(1), entityId: null, prevHash: 'h1', hash: 'h2', purposeOfEvent: 'BTG' },
+        { seq: 3, id: 'evt-3', at: at(2), entityId: 'thr-1', prevHash: 'h2', hash: 'h3' },
+      ],
+      (db) => {
+        // As the batches of migration 020 left it: the first two events indexed by record, the third in the tail.
+        db.prepare(
+          `INSERT INTO audit_entity_index (entity_type, entity_id, seq) VALUES ('thread', 'thr-1', 1)`,
+        ).run();
+        db.prepare('UPDATE audit_entity_indexed SET through = 2').run();
+      },
     );
-    insert.run(1, 'evt-1', '2026-11-01T09:00:00.000Z', 'thr-1', 'p0', 'h1', null);
-    insert.run(2, 'evt-2', '2026-11-01T09:00:01.000Z', null, 'h1', 'h2', 'BTG');
-    insert.run(3, 'evt-3', '2026-11-01T09:00:02.000Z', 'thr-1', 'h2', 'h3', null);
-    // As the batches of migration 020 left it: the first two events indexed by record, the third in the tail.
-    old.db
-      .prepare(`INSERT INTO audit_entity_index (entity_type, entity_id, seq) VALUES ('thread', 'thr-1', 1)`)
-      .run();
-    old.db.prepare('UPDATE audit_entity_indexed SET through = 2').run();
-    old.db.close();
 
-    const { db, file } = openDatabase(dir, key);
-    const store = new Store(db, file);
+    const store = old.open();
+    const db = store.db;
     try {
       expect(
         db

@@ -6,9 +6,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PulledAuditRecord } from '../../src-shared/sync';
-import { AuditLog } from './audit-log';
+import type { AuditLog } from './audit-log';
 import { AuditReport } from './report';
-import { DEVICE_ID, openTestStore, type TestStore } from './test-store';
+import { logFlushedByTest, openTestStore, type TestStore } from './test-store';
 
 const READER = { staffId: 'stf-1', role: 'clinician' as const };
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
@@ -22,12 +22,7 @@ describe('the audit report in time order, across local and server events', () =>
   const id: Record<string, string> = {};
   beforeEach(() => {
     t = openTestStore();
-    log = new AuditLog(
-      t.store,
-      t.clock,
-      () => DEVICE_ID,
-      () => undefined,
-    );
+    log = logFlushedByTest(t);
     report = new AuditReport(t.store, log, () => t.clock.now());
     const local = (name: string, atMs: number, entityId: string) => {
       t.clock.t = T0 + atMs;

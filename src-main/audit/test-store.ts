@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
+import { afterEach, beforeEach } from 'vitest';
 import { tempDir } from '../../tests/helpers/tmp';
 import type { Clock } from '../base/adapters';
 import { openDatabase } from '../store/open';
@@ -65,4 +66,82 @@ export function openTestStore(): TestStore {
     },
   };
   return t;
+}
+
+/**
+ * An AuditLog on `t`'s store whose per-record index flushes (ENTITY_INDEX_BATCH) run only when the test says:
+ * each scheduled flush is handed to `later` (default: dropped, so every event stays in the unindexed tail until
+ * the test calls `flushEntityIndex`).
+ */
+export function logFlushedByTest(
+  t: TestStore,
+  later: (task: () => void) => void = () => undefined,
+): AuditLog {
+  return new AuditLog(t.store, t.clock, () => DEVICE_ID, later);
+}
+
+/** An audit event of an old store, written with raw SQL by an upgrade test. */
+export interface OldAuditEvent {
+  seq: number;
+  id: string;
+  entityId: string | null;
+  /** Default 'thread'. */
+  entityType?: 'thread' | 'patient';
+  /** UTC instant, ISO 8601; default 2026-11-01T09:00:00.000Z. */
+  at?: string;
+  /** Default 'p' and 'h': the upgrade does not verify the chain. */
+  prevHash?: string;
+  hash?: string;
+  /** Default null (column of migration 009). */
+  purposeOfEvent?: 'BTG' | null;
+}
+
+export interface OldAuditStore {
+  /**
+   * Create the store migrated only up to migration `upTo` and write `events` (staff stf-1, clinician, device
+   * dev-1, a successful read, no fields), then `more(db)` with the same connection, and close it.
+   */
+  write(upTo: number, events: readonly OldAuditEvent[], more?: (db: Db) => void): void;
+  /** Open it as the console does (every migration after `upTo` runs); close the Store after. */
+  open(): Store;
+}
+
+/**
+ * Upgrade tests of the audit log's migrations: registers a `beforeEach` that makes a temp folder and an
+ * `afterEach` that removes it; `write` an old store there, then `open` it.
+ */
+export function useOldAuditStore(): OldAuditStore {
+  const key = 'ab'.repeat(32);
+  let dir = '';
+  let cleanup = () => {};
+  beforeEach(() => ({ dir, cleanup } = tempDir('clinic-audit-upgrade-')));
+  afterEach(() => cleanup());
+  return {
+    write(upTo, events, more) {
+      const old = openDatabase(dir, key, { upTo });
+      try {
+        const insert = old.db.prepare(
+          `INSERT INTO audit_events (seq, id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
+             fields, actor_kind, prev_hash, hash, purpose_of_event) VALUES (@seq, @id, @at, 'stf-1', 'clinician',
+             'dev-1', 'read', @entityType, @entityId, 'success', '[]', 'staff', @prevHash, @hash, @purposeOfEvent)`,
+        );
+        for (const e of events)
+          insert.run({
+            at: '2026-11-01T09:00:00.000Z',
+            entityType: 'thread',
+            prevHash: 'p',
+            hash: 'h',
+            purposeOfEvent: null,
+            ...e,
+          });
+        more?.(old.db);
+      } finally {
+        old.db.close();
+      }
+    },
+    open() {
+      const { db, file } = openDatabase(dir, key);
+      return new Store(db, file);
+    },
+  };
 }

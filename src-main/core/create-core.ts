@@ -19,6 +19,7 @@ import { SyncEngine } from '../sync';
 import { checkAuditHead } from '../sync/audit-head';
 import { assertServerUrl } from '../sync/url-policy';
 import { removalMarker } from '../sync/removed-records';
+import { ReachChanges } from '../store/reach-changes';
 import { systemClock, type Clock, type ExternalOpener, type IdleSource } from '../base/adapters';
 import { BreakGlass } from '../triage/break-glass';
 import { createRecordAccess } from '../triage/access';
@@ -102,6 +103,12 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     },
   });
 
+  // Session 8 sec8, session 9 s9sec: every data.changed (pulled or local) says when a change may have taken
+  // something shown out of reach (removed or withheld): lists kept from before are then dropped, not shown.
+  const marked = removalMarker(store.changes, ReachChanges.of(store.db));
+  const emitDataChanged = (entities: string[]): void =>
+    events.emit('data.changed', { entities: marked(entities) });
+
   const makeSync = (): SyncEngine => {
     const engine = new SyncEngine({
       store,
@@ -134,9 +141,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       previous = status.connection;
       events.emit('sync.status', status);
     });
-    // session 8, sec8: marked when patients, threads or messages were removed (lists kept are then dropped)
-    const marked = removalMarker(store.changes);
-    engine.onChanged((entities) => events.emit('data.changed', { entities: marked(entities) }));
+    engine.onChanged(emitDataChanged);
     return engine;
   };
   let sync = makeSync();
@@ -150,10 +155,12 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   });
 
   const afterWrite = (): void => {
-    events.emit('data.changed', { entities: ['local'] });
+    emitDataChanged(['local']);
     sync.kick();
   };
   const inbox = new InboxService(store, clock, afterWrite);
+  // The seen marks' watermark keeps up with the log's index batches (issue 16 §3, session 9).
+  audit.followIndex(() => inbox.seenMarks.catchUp());
   const schedule = new ScheduleService(
     store,
     clock,
@@ -241,8 +248,12 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     audit,
     allowedOrigins: o.allowedOrigins,
     events,
-    // A failed transaction also takes back which list records it remembered as recorded (review 7 R8).
-    atomically: (fn) => recentListReads.atomically(() => store.transaction(fn)),
+    // A failed transaction also takes back which list records it remembered as recorded (review 7 R8). Pending
+    // seen marks go first, in a commit of their own (issue 16 §3, session 9: src-main/inbox/seen-marks.ts).
+    atomically: (fn) => {
+      inbox.seenMarks.applyPending();
+      return recentListReads.atomically(() => store.transaction(fn));
+    },
     lockGate: () => lock.gate(),
     subjectsOf: (action, entityType, entityId, fields, input) =>
       subjectsOf(store, action, entityType, entityId, fields, input),

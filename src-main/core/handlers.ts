@@ -7,7 +7,7 @@ import type { AuthService } from '../auth/auth-service';
 import { sessionInfoOf } from '../auth/session';
 import type { InboxService } from '../inbox/inbox-service';
 import { ReplyTemplates } from '../inbox/templates';
-import type { Handlers } from '../ipc/router';
+import type { HandlerContext, Handlers } from '../ipc/router';
 import type { LockController } from '../lock/lock-controller';
 import type { PatientService } from '../patients/patient-service';
 import type { ScheduleService } from '../schedule/schedule-service';
@@ -70,6 +70,12 @@ async function onDemand(d: HandlerDeps, entity: 'thread' | 'appointment', id: st
   } catch (error) {
     if (!(error instanceof SyncError)) throw error;
   }
+}
+
+/** A read's "seen" mark, noted at its audit event's time once the event has committed (seen-marks.ts). */
+function seenAfterRead(d: HandlerDeps, threadId: string): NonNullable<HandlerContext['afterAudit']> {
+  return (recorded) =>
+    d.inbox.seenMarks.noted(threadId, recorded[0]?.at ?? new Date(d.clock.now()).toISOString());
 }
 
 /** One handler per contract method: thin adapters from validated input to the services. */
@@ -138,8 +144,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'thread.get': async (i, c) => {
       await onDemand(d, 'thread', i.threadId);
       const detail = d.inbox.get(i.threadId);
-      // The "seen" mark commits with the read's audit event (issue 16: an audited read is one commit).
-      c.writeWithAudit = () => d.inbox.markSeen(i.threadId);
+      // The "seen" mark is derived from the read's audit event after its commit (issue 16 §3, seen-marks.ts).
+      c.afterAudit = seenAfterRead(d, i.threadId);
       return detail;
     },
     // Review 7 U4 (session 7, s7ui): read out again only if the caller's copy is out of date.
@@ -147,7 +153,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       await onDemand(d, 'thread', i.threadId);
       const detail = await changedDetail(d.inbox.get(i.threadId), i.stamp);
       if (detail === null) c.nothingRead = true;
-      else c.writeWithAudit = () => d.inbox.markSeen(i.threadId);
+      else c.afterAudit = seenAfterRead(d, i.threadId);
       return { detail };
     },
     'thread.claim': (i, c) => (d.inbox.claim(need(c.staff), i.threadId), ok),

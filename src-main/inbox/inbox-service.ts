@@ -17,6 +17,7 @@ import { recordLocalMutation } from '../sync/local-mutations';
 import { markUnchanging } from '../base/unchanging';
 import { StoreCache } from '../store/store-cache';
 import { threadSummaryOf } from './views';
+import { SeenMarks } from './seen-marks';
 
 /**
  * A cached first page is read again after this long even without a write (ms): an order that depends on the clock
@@ -57,6 +58,8 @@ export class InboxService {
     seenAt: string;
     version: number;
   } | null = null;
+  /** "Seen" marks derived from read events after the answer (issue 16 §3, session 9: seen-marks.ts). */
+  readonly seenMarks: SeenMarks;
 
   constructor(
     private readonly store: Store,
@@ -74,6 +77,10 @@ export class InboxService {
       maxAgeMs: FIRST_PAGE_MAX_AGE_MS,
       now: () => clock.now(),
     });
+    this.seenMarks = new SeenMarks(store, (threadId, at) => this.markSeen(threadId, at));
+    store.threads.beforeSeenRead = () => this.seenMarks.applyPending();
+    // A crash (or a close) between a read's commit and its mark: the marks come back from the log.
+    this.seenMarks.recover();
   }
 
   /**
@@ -82,6 +89,8 @@ export class InboxService {
    * first, so switching between queues does not query again (issue 16, DESIGN §10: p95 < 0.5 ms).
    */
   list(staff: StaffRecord, input: InboxListInput): ThreadPage {
+    // A cached page answers without the store: pending seen marks first (seen-marks.ts).
+    this.seenMarks.applyPending();
     const cacheable = input.offset === 0 && input.search === undefined;
     const key = cacheable ? `${staff.id}\u0000${JSON.stringify(input)}` : '';
     const pages = cacheable ? this.currentPages() : null;
@@ -118,10 +127,12 @@ export class InboxService {
     this.seenSince = null;
   }
 
-  /** Marks the thread seen now (its unread flag clears). The caller commits it with the read's audit event. */
-  markSeen(threadId: string): void {
+  /**
+   * Marks the thread seen at `seenAt` (UTC ISO; default now) if it is unread (its unread flag clears), in the
+   * caller's transaction. A read's mark is written by `seenMarks` from its audit event, after the answer.
+   */
+  markSeen(threadId: string, seenAt: string = new Date(this.clock.now()).toISOString()): void {
     const pages = this.pagesAfterSeen() ?? this.firstPages.peek();
-    const seenAt = new Date(this.clock.now()).toISOString();
     const before = this.store.changes.version();
     this.store.threads.markSeen(threadId, seenAt);
     const version = this.store.changes.version();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contract, type MethodName, type MethodSpec } from '../../src-shared/contract';
-import type { StaffRecord } from '../../src-shared/domain';
+import type { AuditRecord, StaffRecord } from '../../src-shared/domain';
 import { ApiError, type ApiErrorShape } from '../../src-shared/errors';
 import type { AuditEventInput, AuditLog } from '../audit';
 import type { AuditSubject } from '../audit/read-records';
@@ -20,10 +20,12 @@ export interface HandlerContext {
   /** issue 14a: 'BTG' when the call goes through under an emergency-access grant (its audit events say so). */
   purposeOfEvent?: 'BTG';
   /**
-   * Set by an `async` handler whose call also writes (e.g. thread.get's "seen" mark): run by the router after the
-   * output is validated, in the same transaction as the call's audit events (one commit, issue 16).
+   * Set by an `async` handler whose call leads to a derived write (thread.get's "seen" mark): run by the router
+   * right after the call's success events have committed (durably), with those events, before the answer is
+   * returned. It must not throw. Issue 16 §3, session 9: the mark is derived from the read event later
+   * (src-main/inbox/seen-marks.ts), so the read's commit holds its events only.
    */
-  writeWithAudit?: () => void;
+  afterAudit?: (recorded: readonly AuditRecord[]) => void;
   /**
    * Set by a handler whose answer carries no record's data (thread.getIfChanged finding the caller's copy current,
    * review 7 U4): no success event is written, as nothing was read out (DESIGN §7 records every read that returns
@@ -197,8 +199,8 @@ export function createRouter(o: RouterOptions): Router {
       ...(flags.purposeOfEvent ? { purposeOfEvent: flags.purposeOfEvent } : {}),
     };
     const handler = o.handlers[method] as (input: unknown, ctx: HandlerContext) => unknown;
-    const recordSuccess = (value: unknown): void => {
-      if (!audit || ctx.nothingRead) return;
+    const recordSuccess = (value: unknown): readonly AuditRecord[] => {
+      if (!audit || ctx.nothingRead) return [];
       const fromOutput = audit.idField ? (value as Record<string, unknown>)[audit.idField] : undefined;
       const entityId = namedId() ?? (typeof fromOutput === 'string' ? fromOutput : null);
       const fields = ctx.auditFields ?? [...(audit.fields ?? [])];
@@ -209,7 +211,7 @@ export function createRouter(o: RouterOptions): Router {
         for (const s of o.listedRecords(method, parsed.data, value, actor.staffId))
           events.push({ action: 'read', outcome: 'success', ...s });
       }
-      o.audit.recordMany(actor, events);
+      return o.audit.recordMany(actor, events);
     };
     try {
       let value: unknown;
@@ -248,14 +250,8 @@ export function createRouter(o: RouterOptions): Router {
           }
         }
         value = parseOutput(spec.output, result);
-        const write = ctx.writeWithAudit;
-        if (write) {
-          const parsedValue = value;
-          o.atomically(() => {
-            write();
-            recordSuccess(parsedValue);
-          });
-        } else recordSuccess(value);
+        const recorded = recordSuccess(value);
+        ctx.afterAudit?.(recorded);
       }
       return { ok: true, value };
     } catch (error) {

@@ -289,11 +289,13 @@ export class BulkLoad {
   /**
    * A batch of the load wrote these message bodies: their search-vocabulary words are added now (in the batch's
    * transaction), so the search index at the end can fold plain ASCII bodies in SQL (SearchIndex.refreshAfterBulkLoad).
-   * `words`: vocabularyWordsOf(bodies) when the pull decoder's worker made them already (PullExtras).
+   * `words`: vocabularyWordsOf(bodies) when the pull decoder's worker made them already (PullExtras); then
+   * `written` (the bodies' count) may exceed `bodies`, whose text the words stand for (session 9: bodies written
+   * as JSON rows in SQL, src-main/sync/pull-rows.ts, are not in `bodies`).
    */
-  noteSearchWords(bodies: readonly string[], words?: readonly string[]): void {
+  noteSearchWords(bodies: readonly string[], words?: readonly string[], written = bodies.length): void {
     this.store.threads.addSearchWordsOf(bodies, words);
-    this.wordsNoted += bodies.length;
+    this.wordsNoted += words ? written : bodies.length;
   }
 
   /** The pull's last batch is applied (committed): the load is complete. */

@@ -19,6 +19,8 @@ const UNWATCHED = new Set([
   'audit_id_index',
   'audit_at_index',
   'audit_devices',
+  // The watermark of the seen marks derived from the log (migration 022): the marks themselves (threads) are watched.
+  'thread_seen_derived',
   'outbox',
   'sync_state',
   'sync_problems',

@@ -8,6 +8,7 @@ import type { BulkLoad } from '../store/bulk-load';
 import type { AuditRow } from '../store/repos/audit';
 import type { Store } from '../store/store';
 import { pullExtras } from './pull-extras';
+import { applyPullRows, changesOfRows, pullRows, recordsOfRows, ROW_ENTITIES, rowCount } from './pull-rows';
 
 export const CURSOR_KEY = 'cursor';
 /** Entities a pull writes even while a local change to the same id waits (issue 13 §4/§5; audit: append-only). */
@@ -215,11 +216,18 @@ export function applyPullBatch(
   let applied = 0;
   let skipped = 0;
   const bodies: string[] | null = options.bulk ? [] : null;
+  // The page's threads, messages, appointments and audit events as JSON rows, when the worker split them off
+  // (pull-rows.ts, session 9: one statement per entity instead of one per record).
+  const rows = pullRows.get(batch) ?? null;
   // Without an fsync: a power cut that loses this commit loses the cursor's move with it, so the batch is pulled
   // again (src-main/store/durability.ts). Every commit with an audit event or an outbox row stays durable.
   store.repullableTransaction(() => {
     const pending = store.outbox.count() > 0 ? store.outbox.pendingEntityIds() : null;
-    for (const change of batch.changes) {
+    // The rows go in SQL only when every record of them is written as it comes (no local change waits);
+    // otherwise they are changes again, on the per-record path below.
+    const inSql = rows !== null && pending === null;
+    const changes = rows === null || inSql ? batch.changes : [...batch.changes, ...changesOfRows(rows)];
+    for (const change of changes) {
       // Series and waitlist entries have no server image (server-images.ts): the server's record is shown at
       // once, and a refused local change to one is undone from the push answer (series-waitlist settle).
       if (pending !== null && pending.has(change.id) && !UNGUARDED.has(change.entity)) {
@@ -233,12 +241,27 @@ export function applyPullBatch(
       entities.add(change.entity);
       applied++;
     }
+    let rowMessages = 0;
+    if (inSql) {
+      // Audit events in SQL only with the default handler (which writes exactly that row); else one by one.
+      const ownAudit = options.onAuditRecord !== undefined && rows.json.audit !== undefined;
+      applyPullRows(store, ownAudit ? { ...rows, json: { ...rows.json, audit: undefined } } : rows);
+      if (ownAudit)
+        for (const r of recordsOfRows(rows, 'audit') as unknown as PulledAuditRecord[]) onAudit(r);
+      for (const entity of ROW_ENTITIES) if (rows.counts[entity]) entities.add(entity);
+      applied += rowCount(rows);
+      rowMessages = rows.counts.message ?? 0;
+    }
     if (bodies !== null) {
       // The worker's words when they are of exactly the bodies written (none skipped for a pending local change).
       const extras = pullExtras.get(batch);
+      const written = bodies.length + rowMessages;
+      if (extras?.messages !== written && rowMessages > 0)
+        for (const m of recordsOfRows(rows!, 'message')) bodies.push(m.body as string);
       options.bulk!.noteSearchWords(
         bodies,
-        extras?.messages === bodies.length ? extras.messageWords : undefined,
+        extras?.messages === written ? extras.messageWords : undefined,
+        written,
       );
     }
     // Re-index changed threads for search in bulk rather than row by row: while more batches follow, only once

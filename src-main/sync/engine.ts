@@ -877,7 +877,7 @@ export class SyncEngine {
           nowIso: batch.hasMore ? undefined : new Date(this.clock.now()).toISOString(),
         });
         cursor = batch.cursor;
-        done += batch.changes.length;
+        done += result.applied + result.skipped; // the page's changes (its rows included: pull-rows.ts)
         this.progress = batch.hasMore || this.progress ? { done, total: done + batch.remaining } : null;
         if (result.applied > 0) this.emitChanged(result.entities);
         if (!batch.hasMore) {

@@ -19,6 +19,7 @@ import { SyncProtocolError } from './apply-changes';
 import { type DecodeReply, decodePullAnswer } from './pull-decode';
 import { pullExtras } from './pull-extras';
 import type { FeedEvent, PullFeedSpec } from './pull-feed';
+import { pullRows } from './pull-rows';
 import type { FeedReply, FeedRequest } from './pull-worker';
 
 /** Beside this module: pull-worker.ts under tsx/vitest, pull-worker.js in the build (electron.vite.config.ts). */
@@ -188,6 +189,10 @@ export class PullFeed {
     if (event.kind === 'batch' && event.extras) {
       pullExtras.set(event.batch, event.extras);
       delete event.extras; // the WeakMap keeps them (for as long as the batch lives), not the event
+    }
+    if (event.kind === 'batch' && event.rows) {
+      pullRows.set(event.batch, event.rows);
+      delete event.rows;
     }
     const w = this.waiter;
     this.waiter = null;

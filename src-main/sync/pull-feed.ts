@@ -22,6 +22,7 @@ import { PULL_CURSOR_HEADER, PULL_HAS_MORE_HEADER, type PullResponse } from '../
 import { SyncProtocolError } from './apply-changes';
 import { decodePullAnswer } from './pull-decode';
 import { type PullExtras, pullExtrasOf } from './pull-extras';
+import { type PullRows, splitPullPage } from './pull-rows';
 import { readCapped } from './read-capped';
 
 /** What the worker needs to ask for pages: made on the main thread by SyncClient.pullFeedSpec. */
@@ -46,7 +47,8 @@ export interface PullFeedSpec {
 }
 
 export type FeedEvent =
-  | { kind: 'batch'; batch: PullResponse; extras?: PullExtras }
+  /** `rows`: the page's bulky records split off `batch` as JSON rows (pull-rows.ts; session 9). */
+  | { kind: 'batch'; batch: PullResponse; extras?: PullExtras; rows?: PullRows }
   /** Ask the page after `after` again on the main thread (it gives the typed error, or the page). */
   | { kind: 'fallback'; after: string }
   | { kind: 'error'; message: string };
@@ -158,7 +160,13 @@ export async function runPullFeed(
         });
         return;
       }
-      emit({ kind: 'batch', batch, extras: pullExtrasOf(batch) });
+      // Validated whole above; the bulky records then travel as JSON text (pull-rows.ts).
+      const split = splitPullPage(batch);
+      emit(
+        split
+          ? { kind: 'batch', batch: split.rest, extras: pullExtrasOf(batch), rows: split.rows }
+          : { kind: 'batch', batch, extras: pullExtrasOf(batch) },
+      );
       if (!batch.hasMore) return;
       if (pending === null) {
         await waitForRoom();

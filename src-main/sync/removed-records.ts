@@ -1,25 +1,30 @@
 /**
- * Session 8, sec8 (review 8, suspicion 1): tells the renderer when a change removed patients, threads or messages
- * from the store, so it drops the lists it keeps instead of showing them stale (DESIGN §2: nothing of PHI the
- * store no longer holds stays on screen). The store's per-table deletion counter (store/table-changes.ts) sees
- * every deletion on the connection, whoever made it (a pulled deletion, the store window's eviction).
+ * Session 8, sec8 (review 8, suspicion 1), and session 9, s9sec (review 9, suspicion 5): tells the renderer when a
+ * change may have taken out of the person's reach something a list or pane showed, so it drops what it keeps from
+ * before instead of showing it stale (DESIGN §2: nothing the store no longer holds or the role may no longer read
+ * stays on screen), and keeps showing what it has after any other change. Counted on the store's connection,
+ * whoever wrote (a pulled change, the store window's eviction, a local change such as `thread.route`): rows deleted
+ * from a listed table (store/table-changes.ts) and the writes of store/reach-changes.ts.
  */
-import { RECORDS_REMOVED } from '../../src-shared/data-changes';
+import { OUT_OF_REACH } from '../../src-shared/data-changes';
+import type { ReachChanges } from '../store/reach-changes';
 import type { TableChanges } from '../store/table-changes';
 
 /** The tables whose rows a list shows (patient name, thread subject, message text). */
 const LISTED_TABLES = ['patients', 'threads', 'messages'] as const;
 
 /**
- * A function that takes the entity names of a change (as the sync engine reports them) and returns them with
- * RECORDS_REMOVED added when a listed table lost rows since its last call.
+ * A function that takes the entity names of a change (as the sync engine reports them, or `['local']`) and returns
+ * them with OUT_OF_REACH added when a listed table lost rows, or `reach` counted a write, since its last call. One
+ * marker serves every `data.changed` a core emits (it compares with its own last call).
  */
-export function removalMarker(changes: TableChanges): (entities: string[]) => string[] {
-  let seen = changes.deletions(LISTED_TABLES);
+export function removalMarker(changes: TableChanges, reach: ReachChanges): (entities: string[]) => string[] {
+  const now = () => `${changes.deletions(LISTED_TABLES)}/${reach.version()}`;
+  let seen = now();
   return (entities) => {
-    const now = changes.deletions(LISTED_TABLES);
-    const removed = now !== seen;
-    seen = now;
-    return removed ? [...entities, RECORDS_REMOVED] : entities;
+    const current = now();
+    const narrowed = current !== seen;
+    seen = current;
+    return narrowed ? [...entities, OUT_OF_REACH] : entities;
   };
 }

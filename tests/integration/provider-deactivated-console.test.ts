@@ -8,28 +8,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FreeSlotView } from '../../src-shared/availability';
-import { TEST_TODAY } from '../helpers/console-harness';
-import { setStaffActive } from '../helpers/staff-admin';
-import { useSyncedConsoles } from '../helpers/synced-consoles';
+import {
+  NEW_PATIENT_AT_TEN as query,
+  PROVIDER_CLOSED as CLOSED,
+  useDeactivationDesks,
+} from '../helpers/provider-deactivation';
 
-const desk = useSyncedConsoles(['reception1', 'admin1'] as const, { console: { autoStart: false } });
-
-const CLOSED = 'This provider is no longer taking bookings. Please choose another provider.';
-/** The local date `n` days after the harness's today (the demo clinic is in UTC). */
-const day = (n: number) => new Date(Date.parse(TEST_TODAY) + n * 86_400_000).toISOString().slice(0, 10);
-const query = {
-  visitTypeId: 'vt-new-patient',
-  fromDate: day(7),
-  toDate: day(11),
-  // 10:00 only: one start a day for each provider, so all of them fit in one answer
-  windowStart: 600,
-  windowEnd: 601,
-  limit: 50,
-};
+const desks = useDeactivationDesks();
 
 describe('a deactivated provider at the front desk', () => {
   it('is not offered by the next-free finder or the waitlist and cannot be booked, until reactivated', async () => {
-    const [front, admin] = desk.consoles;
+    const { front } = desks;
     const providersOf = async () =>
       new Set((await front.ok<FreeSlotView[]>('schedule.nextFree', query)).map((f) => f.providerId));
     expect(await providersOf()).toContain('prv-001');
@@ -50,9 +39,7 @@ describe('a deactivated provider at the front desk', () => {
       (await front.ok<{ patientId: string }[]>('waitlist.offers', freed)).map((o) => o.patientId);
     expect(await offersOf()).toContain('pat-000012');
 
-    await setStaffActive(desk.portal, admin, 'stf-clinician1', false);
-    front.idle.touch();
-    await front.ok('sync.now');
+    await desks.setProviderActive(false);
 
     const offered = await providersOf();
     expect(offered).not.toContain('prv-001');
@@ -75,9 +62,7 @@ describe('a deactivated provider at the front desk', () => {
     expect(booked.ok ? null : booked.error).toMatchObject({ code: 'CONFLICT', message: CLOSED });
     expect(front.core.store.outbox.countWork()).toBe(outbox);
 
-    await setStaffActive(desk.portal, admin, 'stf-clinician1', true);
-    front.idle.touch();
-    await front.ok('sync.now');
+    await desks.setProviderActive(true);
     expect(await providersOf()).toContain('prv-001');
   });
 });

@@ -22,11 +22,14 @@ import { SyncClient, SyncError } from '../../src-main/sync/client';
 import { SyncEngine } from '../../src-main/sync/engine';
 import { PullDecoder, type PullFeed } from '../../src-main/sync/pull-decoder';
 import type { FeedEvent } from '../../src-main/sync/pull-feed';
+import { changesOfRows, pullRows } from '../../src-main/sync/pull-rows';
 import { FaultProxy, isPull } from '../helpers/sync-fault-proxy';
 import { TestCredentials, type TestServer, startTestServer } from '../helpers/sync-harness';
 import { type TestStore, makeTestStore } from '../helpers/sync-store';
 
 const PAGE = 50;
+/** The entities a feed sends as JSON rows, in the order changesOfRows gives them back (written by hand). */
+const ROWS: string[] = ['thread', 'message', 'appointment', 'audit'];
 
 /** A raw HTTP 200 answer with the given cursor headers and body. */
 function answer(body: string, cursor: string, hasMore: boolean): string {
@@ -134,8 +137,22 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
     const before = pullsSeen();
     const events = await drain(await startFeed('0'));
     expect(events.every((e) => e.kind === 'batch')).toBe(true);
-    const batches = events.map((e) => (e as { batch: PullResponse }).batch);
-    expect(batches).toEqual(now);
+    // The feed sends a page's threads, messages, appointments and audit events as JSON rows (pull-rows.ts):
+    // the page again is its other changes, then those, entity by entity.
+    const batches = events.map((e) => {
+      const batch = (e as { batch: PullResponse }).batch;
+      const rows = pullRows.get(batch);
+      return rows ? { ...batch, changes: [...batch.changes, ...changesOfRows(rows)] } : batch;
+    });
+    const byEntity = (b: PullResponse): PullResponse => ({
+      ...b,
+      changes: [
+        ...b.changes.filter((c) => !ROWS.includes(c.entity)),
+        ...ROWS.flatMap((e) => b.changes.filter((c) => c.entity === e)),
+      ],
+    });
+    expect(events.some((e) => pullRows.has((e as { batch: PullResponse }).batch))).toBe(true);
+    expect(batches).toEqual(now.map(byEntity));
     expect(pullsSeen() - before).toBe(now.length);
   });
 
@@ -176,6 +193,25 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
     const events = await drain(await startFeed('0', 3, 48));
     expect(events.map((e) => e.kind)).toEqual(['batch', 'batch', 'error']);
     expect((events[2] as { message: string }).message).toMatch(/not JSON/);
+    expect(JSON.stringify(events[2])).not.toContain('Secret');
+  });
+
+  it('refuses a page with an invalid record before splitting it into rows, with the typed error of a pull', async () => {
+    // session 9 (pull-rows.ts): a page is split into JSON rows only after the whole page is validated.
+    const page = structuredClone(reference[2]!);
+    const at = page.changes.findIndex((c) => c.entity === 'thread');
+    (page.changes[at]!.data as { status: string }).status = 'Secret status';
+    proxy.set({
+      mode: 'respond',
+      match: nthPull(3, 46).match,
+      times: 1,
+      response: answer(JSON.stringify(page), page.cursor, page.hasMore),
+    });
+    const events = await drain(await startFeed('0', 3, 46));
+    expect(events.map((e) => e.kind)).toEqual(['batch', 'batch', 'error']);
+    expect((events[2] as { message: string }).message).toBe(
+      `The server sent an invalid pull answer (changes.${at}.data.status: invalid_value).`,
+    );
     expect(JSON.stringify(events[2])).not.toContain('Secret');
   });
 

@@ -9,33 +9,23 @@
 import { describe, expect, it } from 'vitest';
 import type { FreeSlotView } from '../../src-shared/availability';
 import type { SeriesBooked, SeriesPreview } from '../../src-shared/views';
-import { TEST_TODAY } from '../helpers/console-harness';
+import {
+  NEW_PATIENT_AT_TEN as query,
+  PROVIDER_CLOSED as CLOSED,
+  useDeactivationDesks,
+} from '../helpers/provider-deactivation';
 import { setStaffActive } from '../helpers/staff-admin';
-import { useSyncedConsoles } from '../helpers/synced-consoles';
 
-const desk = useSyncedConsoles(['reception1', 'admin1'] as const, { console: { autoStart: false } });
-
-const CLOSED = 'This provider is no longer taking bookings. Please choose another provider.';
-const day = (n: number) => new Date(Date.parse(TEST_TODAY) + n * 86_400_000).toISOString().slice(0, 10);
-const query = {
-  visitTypeId: 'vt-new-patient',
-  fromDate: day(7),
-  toDate: day(11),
-  windowStart: 600,
-  windowEnd: 601,
-  limit: 50,
-};
+const desks = useDeactivationDesks();
 
 describe('a deactivated provider and recurring series (review 9 R9-1)', () => {
   it('series.book with a deactivated provider is refused (CONFLICT) and queues nothing', async () => {
-    const [front, admin] = desk.consoles;
+    const { front } = desks;
     const slot = (
       await front.ok<FreeSlotView[]>('schedule.nextFree', { ...query, providerId: 'prv-001' })
     )[0]!;
 
-    await setStaffActive(desk.portal, admin, 'stf-clinician1', false);
-    front.idle.touch();
-    await front.ok('sync.now');
+    await desks.setProviderActive(false);
 
     const outbox = front.core.store.outbox.countWork();
     const booked = await front.call('series.book', {
@@ -58,10 +48,8 @@ describe('a deactivated provider and recurring series (review 9 R9-1)', () => {
   });
 
   it('series.preview marks every visit, and series.reschedule to the provider is refused, queueing nothing', async () => {
-    const [front, admin] = desk.consoles;
-    await setStaffActive(desk.portal, admin, 'stf-clinician1', true);
-    front.idle.touch();
-    await front.ok('sync.now');
+    const { front, admin } = desks;
+    await desks.setProviderActive(true);
     const slots = await front.ok<FreeSlotView[]>('schedule.nextFree', { ...query, providerId: 'prv-001' });
     const first = slots[0]!;
     const dayLater = (iso: string) => new Date(Date.parse(iso) + 86_400_000).toISOString();
@@ -84,9 +72,7 @@ describe('a deactivated provider and recurring series (review 9 R9-1)', () => {
     await front.ok('sync.now'); // pushed while the provider still takes bookings
     expect(front.core.store.appointments.byId(booked.appointmentIds[0]!)).toBeDefined();
 
-    await setStaffActive(desk.portal, admin, 'stf-clinician1', false);
-    front.idle.touch();
-    await front.ok('sync.now');
+    await desks.setProviderActive(false);
 
     const preview = await front.ok<SeriesPreview>('series.preview', weekly);
     expect(preview.occurrences.map((o) => o.problem)).toEqual([CLOSED, CLOSED]);
@@ -105,6 +91,6 @@ describe('a deactivated provider and recurring series (review 9 R9-1)', () => {
       message: CLOSED,
     });
     expect(front.core.store.outbox.countWork()).toBe(outbox);
-    await setStaffActive(desk.portal, admin, 'stf-clinician1', true);
+    await setStaffActive(desks.portal, admin, 'stf-clinician1', true);
   });
 });

@@ -6,42 +6,28 @@
  * garbage (canned by the fault proxy, from the real backend's records) now ends the fetch with a protocol error,
  * nothing of the answer kept, every mark left. Real backend on loopback, real console store; expectations by hand.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RecordResponse } from '../../src-shared/sync';
-import {
-  startPortal,
-  startSyncedFrontDesk,
-  type TestConsole,
-  type TestPortal,
-} from '../helpers/console-harness';
-import { FaultProxy, httpResponse } from '../helpers/sync-fault-proxy';
+import { httpResponse } from '../helpers/sync-fault-proxy';
+import { useSyncedFrontDesk } from '../helpers/synced-front-desk';
 
-let portal: TestPortal;
-let desk: TestConsole;
-let proxy: FaultProxy;
-
+const front = useSyncedFrontDesk({ faultProxy: true });
 beforeAll(async () => {
-  portal = await startPortal();
-  proxy = new FaultProxy(Number(new URL(portal.url).port));
-  desk = await startSyncedFrontDesk({ ...portal, url: await proxy.listen() });
-  expect((await desk.signIn('clinician1')).ok).toBe(true);
-}, 180_000);
-afterAll(async () => {
-  await desk?.close();
-  await proxy?.close();
-  await portal?.close();
+  expect((await front.desk.signIn('clinician1')).ok).toBe(true);
 });
 
 const isBatch = (head: string) => head.startsWith('POST /sync/records ');
 const marks = () =>
-  desk.core.store.db.prepare('SELECT count(*) FROM withheld_threads').pluck().get() as number;
+  front.desk.core.store.db.prepare('SELECT count(*) FROM withheld_threads').pluck().get() as number;
 const marked = (id: string) =>
-  desk.core.store.db.prepare('SELECT count(*) FROM withheld_threads WHERE thread_id = ?').pluck().get(id) ===
-  1;
+  front.desk.core.store.db
+    .prepare('SELECT count(*) FROM withheld_threads WHERE thread_id = ?')
+    .pluck()
+    .get(id) === 1;
 
 /** The backend's own answer for thread `id` (its messages and attachments), as POST /sync/records serves it. */
 async function served(id: string): Promise<RecordResponse> {
-  const store = portal.server.store;
+  const store = front.portal.server.store;
   const change = await store.loadChange('thread', id);
   const related: RecordResponse['related'] = [];
   for (const m of await store.messagesOfThread(id)) related.push({ entity: 'message', id: m.id, data: m });
@@ -52,33 +38,33 @@ async function served(id: string): Promise<RecordResponse> {
 
 /** Answer the next batch with `records`, then run a sync: it must fail, keeping nothing. */
 async function answerOnce(records: unknown[]): Promise<void> {
-  const before = proxy.injected.respond;
-  proxy.set({
+  const before = front.proxy.injected.respond;
+  front.proxy.set({
     mode: 'respond',
     match: isBatch,
     times: 1,
     response: httpResponse(200, JSON.stringify({ records, refused: [] })),
   });
-  const result = await desk.call('sync.now', {});
-  expect(proxy.injected.respond).toBe(before + 1);
+  const result = await front.desk.call('sync.now', {});
+  expect(front.proxy.injected.respond).toBe(before + 1);
   expect(result.ok ? 'ok' : result.error.code).not.toBe('ok');
 }
 
 describe('a withheld-bodies answer is kept only when all of it is right (review 9, suspicion 6)', () => {
   it('a record of another entity after a right one: the right one is not kept either', async () => {
-    const [first, second] = desk.core.store.threads.withheldIds(2);
+    const [first, second] = front.desk.core.store.threads.withheldIds(2);
     const total = marks();
     const good = await served(first!);
     expect(good.related.length).toBeGreaterThan(0);
-    const appointment = await portal.server.store.loadChange(
+    const appointment = await front.portal.server.store.loadChange(
       'appointment',
-      desk.core.store.db.prepare('SELECT id FROM appointments LIMIT 1').pluck().get() as string,
+      front.desk.core.store.db.prepare('SELECT id FROM appointments LIMIT 1').pluck().get() as string,
     );
     await answerOnce([good, { change: { ...appointment, id: second }, related: [] }]);
     expect(marked(first!)).toBe(true);
     expect(marks()).toBe(total);
     const messageIds = good.related.filter((r) => r.entity === 'message').map((r) => r.id);
-    const kept = desk.core.store.db
+    const kept = front.desk.core.store.db
       .prepare(`SELECT count(*) FROM messages WHERE id IN (${messageIds.map(() => '?').join(',')})`)
       .pluck()
       .get(...messageIds);
@@ -86,8 +72,8 @@ describe('a withheld-bodies answer is kept only when all of it is right (review 
   });
 
   it('a message of another thread among a thread’s related records: refused whole, the other thread untouched', async () => {
-    const db = desk.core.store.db;
-    const [first] = desk.core.store.threads.withheldIds(1);
+    const db = front.desk.core.store.db;
+    const [first] = front.desk.core.store.threads.withheldIds(1);
     const total = marks();
     // A thread the desk holds whole (an administrative one) and one of its messages, rewritten by the answer.
     const victim = db
@@ -98,7 +84,7 @@ describe('a withheld-bodies answer is kept only when all of it is right (review 
       .get() as string;
     const body = () => db.prepare('SELECT body FROM messages WHERE id = ?').pluck().get(victim);
     const held = body();
-    const message = await portal.server.store.loadChange('message', victim);
+    const message = await front.portal.server.store.loadChange('message', victim);
     const data = message.data as { body: string; version: number };
     const lie = { ...message, data: { ...data, body: 'Not this thread’s', version: data.version + 1 } };
     const good = await served(first!);
@@ -109,7 +95,7 @@ describe('a withheld-bodies answer is kept only when all of it is right (review 
   });
 
   it('the backend’s own answers are kept and clear every mark', async () => {
-    await desk.ok('sync.now');
+    await front.desk.ok('sync.now');
     expect(marks()).toBe(0);
   });
 });

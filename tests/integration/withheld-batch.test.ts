@@ -4,63 +4,50 @@
  * for them again until every marked thread is served. Real portal backend on loopback, real console stores.
  */
 import type { IncomingMessage } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { messageRecord, threadRecord } from '../helpers/fixtures';
-import {
-  startPortal,
-  startSyncedFrontDesk,
-  type TestConsole,
-  type TestPortal,
-} from '../helpers/console-harness';
-import { FaultProxy, httpResponse } from '../helpers/sync-fault-proxy';
+import { httpResponse } from '../helpers/sync-fault-proxy';
+import { useSyncedFrontDesk } from '../helpers/synced-front-desk';
 
-let portal: TestPortal;
-let desk: TestConsole;
-let proxy: FaultProxy;
 const SIZE = 3 * 1024 * 1024 + 3072; // 4 MiB + 4 KiB as base64: no two fit in one answer
 const BIG = ['thr-wb-1', 'thr-wb-2', 'thr-wb-3'];
 
-beforeAll(async () => {
-  portal = await startPortal();
-  const store = portal.server.store;
-  const patientId = (await store.changesAfter(0, 100_000)).find((r) => r.entity === 'patient')!.id;
-  await store.transaction(async () => {
-    for (const [n, id] of BIG.entries()) {
-      await store.insertThread(
-        threadRecord({ id, patientId, subject: `Scan ${n}`, topic: 'test-results', poolId: 'results' }),
-      );
-      await store.insertMessage(
-        messageRecord({
-          id: `msg-wb-${n}`,
-          threadId: id,
-          authorId: patientId,
-          body: 'The scan you asked for.',
-        }),
-      );
-      await store.insertAttachment({
-        id: `att-wb-${n}`,
-        messageId: `msg-wb-${n}`,
-        fileName: 'scan.pdf',
-        mimeType: 'application/pdf',
-        size: SIZE,
-        contentBase64: Buffer.alloc(SIZE, n + 1).toString('base64'),
-        version: 1,
-      });
-    }
-  });
-  // The desk talks to the backend through the fault proxy (pass unless a test says otherwise).
-  proxy = new FaultProxy(Number(new URL(portal.url).port));
-  desk = await startSyncedFrontDesk({ ...portal, url: await proxy.listen() });
-}, 180_000);
-afterAll(async () => {
-  await desk?.close();
-  await proxy?.close();
-  await portal?.close();
+// The desk talks to the backend through the fault proxy (pass unless a test says otherwise).
+const front = useSyncedFrontDesk({
+  faultProxy: true,
+  beforeDesk: async (portal) => {
+    const store = portal.server.store;
+    const patientId = (await store.changesAfter(0, 100_000)).find((r) => r.entity === 'patient')!.id;
+    await store.transaction(async () => {
+      for (const [n, id] of BIG.entries()) {
+        await store.insertThread(
+          threadRecord({ id, patientId, subject: `Scan ${n}`, topic: 'test-results', poolId: 'results' }),
+        );
+        await store.insertMessage(
+          messageRecord({
+            id: `msg-wb-${n}`,
+            threadId: id,
+            authorId: patientId,
+            body: 'The scan you asked for.',
+          }),
+        );
+        await store.insertAttachment({
+          id: `att-wb-${n}`,
+          messageId: `msg-wb-${n}`,
+          fileName: 'scan.pdf',
+          mimeType: 'application/pdf',
+          size: SIZE,
+          contentBase64: Buffer.alloc(SIZE, n + 1).toString('base64'),
+          version: 1,
+        });
+      }
+    });
+  },
 });
 
 describe('withheld bodies fetched in batches', () => {
   it('the receptionist’s sync left the scans out and marked their threads', () => {
-    const db = desk.core.store.db;
+    const db = front.desk.core.store.db;
     expect(db.prepare("SELECT count(*) FROM attachments WHERE id LIKE 'att-wb-%'").pluck().get()).toBe(0);
     expect(
       db
@@ -72,28 +59,28 @@ describe('withheld bodies fetched in batches', () => {
 
   // Session 8, s8rec: a server answering garbage (canned by the proxy). Nothing is kept, the marks stay, the
   // sync ends.
-  const marks = () => desk.core.store.db.prepare('SELECT count(*) FROM withheld_threads').pluck().get();
+  const marks = () => front.desk.core.store.db.prepare('SELECT count(*) FROM withheld_threads').pluck().get();
   const isBatch = (head: string) => head.startsWith('POST /sync/records ');
 
   it('an answer that serves nothing it was asked for ends the fetch; the marks stay for the next sync', async () => {
-    expect((await desk.signIn('clinician1')).ok).toBe(true);
+    expect((await front.desk.signIn('clinician1')).ok).toBe(true);
     const before = marks();
     expect(before).toBeGreaterThan(0);
-    const seen = proxy.seen.length;
-    proxy.set({
+    const seen = front.proxy.seen.length;
+    front.proxy.set({
       mode: 'respond',
       match: isBatch,
       times: 1,
       response: httpResponse(200, '{"records":[],"refused":[]}'),
     });
-    await desk.ok('sync.now');
-    expect(proxy.injected.respond).toBe(1);
-    expect(proxy.seen.slice(seen).filter(isBatch)).toHaveLength(1);
+    await front.desk.ok('sync.now');
+    expect(front.proxy.injected.respond).toBe(1);
+    expect(front.proxy.seen.slice(seen).filter(isBatch)).toHaveLength(1);
     expect(marks()).toBe(before);
   });
 
   it('an answer naming a thread it was not asked for is refused whole (protocol error), nothing kept', async () => {
-    const db = desk.core.store.db;
+    const db = front.desk.core.store.db;
     const before = marks();
     // A thread the desk holds whole (not marked), answered with a changed subject the console never asked for.
     const other = db
@@ -102,32 +89,32 @@ describe('withheld bodies fetched in batches', () => {
       .get() as string;
     const subject = () => db.prepare('SELECT subject FROM threads WHERE id = ?').pluck().get(other);
     const held = subject();
-    const change = await portal.server.store.loadChange('thread', other);
+    const change = await front.portal.server.store.loadChange('thread', other);
     const data = { ...(change.data as { subject: string; version: number }) };
     const lie = { ...change, data: { ...data, subject: 'Not asked for', version: data.version + 1 } };
-    proxy.set({
+    front.proxy.set({
       mode: 'respond',
       match: isBatch,
       times: 1,
       response: httpResponse(200, JSON.stringify({ records: [{ change: lie, related: [] }], refused: [] })),
     });
-    const result = await desk.call('sync.now', {});
-    expect(proxy.injected.respond).toBe(2);
+    const result = await front.desk.call('sync.now', {});
+    expect(front.proxy.injected.respond).toBe(2);
     expect(result.ok).toBe(false);
     expect(marks()).toBe(before);
     expect(subject()).toBe(held);
-    await desk.ok('auth.signOut');
+    await front.desk.ok('auth.signOut');
   });
 
   it('a clinician signing in gets every marked thread, the big ones over several answers', async () => {
-    const db = desk.core.store.db;
+    const db = front.desk.core.store.db;
     const marked = db.prepare('SELECT count(*) FROM withheld_threads').pluck().get() as number;
     const asked: string[] = [];
     const onRequest = (req: IncomingMessage) => asked.push(`${req.method} ${req.url?.split('?')[0]}`);
-    portal.server.app.server.on('request', onRequest);
-    expect((await desk.signIn('clinician1')).ok).toBe(true);
-    await desk.ok('sync.now');
-    portal.server.app.server.off('request', onRequest);
+    front.portal.server.app.server.on('request', onRequest);
+    expect((await front.desk.signIn('clinician1')).ok).toBe(true);
+    await front.desk.ok('sync.now');
+    front.portal.server.app.server.off('request', onRequest);
     expect(db.prepare('SELECT count(*) FROM withheld_threads').pluck().get()).toBe(0);
     expect(db.prepare("SELECT id, size FROM attachments WHERE id LIKE 'att-wb-%' ORDER BY id").all()).toEqual(
       [

@@ -9,52 +9,44 @@
  * Real portal backend (demo clinic, about 5,700 changes: two pull batches of 5,000), real stores, real router.
  */
 import type { IncomingMessage } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ThreadDetail } from '../../src-shared/views';
-import {
-  startConsole,
-  startPortal,
-  startSyncedFrontDesk,
-  type TestConsole,
-  type TestPortal,
-} from '../helpers/console-harness';
+import { startConsole, type TestConsole } from '../helpers/console-harness';
+import { useSyncedFrontDesk } from '../helpers/synced-front-desk';
 
-let portal: TestPortal;
 let doc: TestConsole;
-let desk: TestConsole;
 let touched: string[];
 
-beforeAll(async () => {
-  portal = await startPortal();
-  // The clinician's own PC: she re-prioritises the 40 oldest clinical threads (their messages are early in the
-  // server's change log; each thread's latest change is now at its end).
-  doc = await startConsole(portal, { autoStart: false });
-  expect((await doc.signIn('clinician1')).ok).toBe(true);
-  await doc.ok('sync.now');
-  touched = doc.core.store.db
-    .prepare(
-      `SELECT t.id FROM threads t JOIN pools p ON p.id = t.pool_id
+// A new front-desk PC whose first sync runs for the receptionist (bodies of clinical pools withheld), opened once
+// the clinician's own PC has worked (beforeDesk).
+const front = useSyncedFrontDesk({
+  beforeDesk: async (portal) => {
+    // The clinician's own PC: she re-prioritises the 40 oldest clinical threads (their messages are early in the
+    // server's change log; each thread's latest change is now at its end).
+    doc = await startConsole(portal, { autoStart: false });
+    expect((await doc.signIn('clinician1')).ok).toBe(true);
+    await doc.ok('sync.now');
+    touched = doc.core.store.db
+      .prepare(
+        `SELECT t.id FROM threads t JOIN pools p ON p.id = t.pool_id
        WHERE p.kind = 'clinical' AND EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id)
        ORDER BY t.created_at, t.id LIMIT 40`,
-    )
-    .pluck()
-    .all() as string[];
-  for (const threadId of touched) await doc.ok('thread.setPriority', { threadId, priority: 'urgent' });
-  await doc.ok('sync.now');
-  expect(doc.core.store.outbox.peek(10)).toEqual([]);
-
-  // A new front-desk PC: its first sync runs for the receptionist (bodies of clinical pools withheld).
-  desk = await startSyncedFrontDesk(portal);
-}, 180_000);
+      )
+      .pluck()
+      .all() as string[];
+    for (const threadId of touched) await doc.ok('thread.setPriority', { threadId, priority: 'urgent' });
+    await doc.ok('sync.now');
+    expect(doc.core.store.outbox.peek(10)).toEqual([]);
+  },
+});
+// Runs before the front desk's afterAll (vitest's hook order "stack"): the portal closes last.
 afterAll(async () => {
-  await desk?.close();
   await doc?.close();
-  await portal?.close();
 });
 
 describe('withheld clinical bodies on a shared PC (review of 706298d)', () => {
   it('every clinical thread whose messages were withheld is marked for fetching, even when the thread came in a later batch', () => {
-    const lost = desk.core.store.db
+    const lost = front.desk.core.store.db
       .prepare(
         `SELECT count(*) FROM threads t JOIN pools p ON p.id = t.pool_id
          WHERE p.kind = 'clinical' AND NOT EXISTS (SELECT 1 FROM withheld_threads w WHERE w.thread_id = t.id)
@@ -66,24 +58,24 @@ describe('withheld clinical bodies on a shared PC (review of 706298d)', () => {
   });
 
   it('a clinician signing in on that PC sees the messages of a thread re-prioritised after them', async () => {
-    expect((await desk.signIn('clinician1')).ok).toBe(true);
+    expect((await front.desk.signIn('clinician1')).ok).toBe(true);
     // Session 7, s7srv: the marked threads come 100 a request (POST /sync/records), not one request each.
-    const marked = desk.core.store.db
+    const marked = front.desk.core.store.db
       .prepare('SELECT count(*) FROM withheld_threads')
       .pluck()
       .get() as number;
     expect(marked).toBeGreaterThan(100);
     const asked: string[] = [];
     const onRequest = (req: IncomingMessage) => asked.push(`${req.method} ${req.url?.split('?')[0]}`);
-    portal.server.app.server.on('request', onRequest);
-    await desk.ok('sync.now'); // fetches what is marked withheld
-    portal.server.app.server.off('request', onRequest);
+    front.portal.server.app.server.on('request', onRequest);
+    await front.desk.ok('sync.now'); // fetches what is marked withheld
+    front.portal.server.app.server.off('request', onRequest);
     expect(asked.filter((r) => r === 'GET /sync/record')).toEqual([]);
     expect(asked.filter((r) => r === 'POST /sync/records')).toHaveLength(Math.ceil(marked / 100));
-    expect(desk.core.store.db.prepare('SELECT count(*) FROM withheld_threads').pluck().get()).toBe(0);
+    expect(front.desk.core.store.db.prepare('SELECT count(*) FROM withheld_threads').pluck().get()).toBe(0);
     const empty: string[] = [];
     for (const threadId of touched) {
-      const detail = await desk.ok<ThreadDetail>('thread.get', { threadId });
+      const detail = await front.desk.ok<ThreadDetail>('thread.get', { threadId });
       if (detail.messages.length === 0) empty.push(threadId);
     }
     expect(empty, 'threads shown to the clinician with no message at all').toEqual([]);

@@ -10,55 +10,36 @@
  * honest console never asks for bodies its person's role may not read"). Now the step is pinned to the session
  * that started it (engine.ts fetchWithheld): no refused read by reception1, the marks left stay for a clinician.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordsResponse } from '../../src-shared/sync';
-import {
-  startPortal,
-  startSyncedFrontDesk,
-  type TestConsole,
-  type TestPortal,
-} from '../helpers/console-harness';
+import { describe, expect, it } from 'vitest';
+import { useSyncedFrontDesk, withRecordsRequests } from '../helpers/synced-front-desk';
 
-let portal: TestPortal;
-let desk: TestConsole;
-
-beforeAll(async () => {
-  portal = await startPortal();
-  desk = await startSyncedFrontDesk(portal);
-}, 180_000);
-afterAll(async () => {
-  await desk?.close();
-  await portal?.close();
-});
+const front = useSyncedFrontDesk();
 
 describe('the person changes while withheld bodies are fetched (review 9 R9-3)', () => {
   it('no batch goes out with the receptionist’s token once she signed in', async () => {
-    const db = desk.core.store.db;
+    const db = front.desk.core.store.db;
     const marked = db.prepare('SELECT thread_id FROM withheld_threads').pluck().all() as string[];
     // More than one batch, so a request follows the switch.
     expect(marked.length).toBeGreaterThan(100);
 
-    expect((await desk.signIn('clinician1')).ok).toBe(true);
+    expect((await front.desk.signIn('clinician1')).ok).toBe(true);
     // The first batch's answer arrives after the clinician left and the receptionist signed in.
-    const client = (
-      desk.core.sync() as unknown as { client: { records: (...a: unknown[]) => Promise<RecordsResponse> } }
-    ).client;
-    const records = client.records.bind(client);
-    let n = 0;
-    client.records = async (...a: unknown[]) => {
-      const answer = await records(...a);
-      if (n++ === 0) {
-        await desk.ok('auth.signOut');
-        expect((await desk.signIn('reception1')).ok).toBe(true);
-      }
-      return answer;
-    };
-    await desk.call('sync.now', {});
-    client.records = records;
+    const { requests: n } = await withRecordsRequests(
+      front.desk,
+      async (n, send) => {
+        const answer = await send();
+        if (n === 0) {
+          await front.desk.ok('auth.signOut');
+          expect((await front.desk.signIn('reception1')).ok).toBe(true);
+        }
+        return answer;
+      },
+      () => front.desk.call('sync.now', {}),
+    );
 
     const refusedByReception: string[] = [];
     for (const id of marked) {
-      const events = await portal.server.store.auditForEntity('thread', id, 1000);
+      const events = await front.portal.server.store.auditForEntity('thread', id, 1000);
       if (
         events.some((e) => e.action === 'read' && e.outcome === 'failure' && e.staffId === 'stf-reception1')
       )

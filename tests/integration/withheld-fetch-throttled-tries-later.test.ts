@@ -8,34 +8,18 @@
  * stays for the next sync. Real backend on loopback with a refusal budget of 1, real console store.
  */
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../../src-shared/views';
-import type { RecordsResponse } from '../../src-shared/sync';
-import {
-  startPortal,
-  startSyncedFrontDesk,
-  type TestConsole,
-  type TestPortal,
-} from '../helpers/console-harness';
+import { useSyncedFrontDesk, withRecordsRequests } from '../helpers/synced-front-desk';
 
-let portal: TestPortal;
-let desk: TestConsole;
-
-beforeAll(async () => {
-  portal = await startPortal({ refusalLimits: { perDevice: 1, windowMs: 60_000 } });
-  desk = await startSyncedFrontDesk(portal);
-}, 180_000);
-afterAll(async () => {
-  await desk?.close();
-  await portal?.close();
-});
+const front = useSyncedFrontDesk({ portal: { refusalLimits: { perDevice: 1, windowMs: 60_000 } } });
 
 /**
  * The backend has no route that changes a role (an admin does it in the database); the test does the same on
  * the backend's own SQLite file (a second connection, as an admin's tool would).
  */
 function setRoleOnBackend(staffId: string, role: string): void {
-  const db = new Database(`${portal.dataDir}/portal.sqlite`);
+  const db = new Database(`${front.portal.dataDir}/portal.sqlite`);
   try {
     db.prepare('UPDATE staff SET role = ? WHERE id = ?').run(role, staffId);
   } finally {
@@ -45,23 +29,20 @@ function setRoleOnBackend(staffId: string, role: string): void {
 
 describe('a 429 THROTTLED while withheld bodies are fetched', () => {
   it('is "try later": typed OFFLINE with the wait, marks kept, no problem raised', async () => {
-    const db = desk.core.store.db;
+    const db = front.desk.core.store.db;
     const marks = () => db.prepare('SELECT count(*) FROM withheld_threads').pluck().get() as number;
     const before = marks();
     expect(before).toBeGreaterThan(100);
-    expect((await desk.signIn('clinician1')).ok).toBe(true);
+    expect((await front.desk.signIn('clinician1')).ok).toBe(true);
 
-    const client = (
-      desk.core.sync() as unknown as { client: { records: (...a: unknown[]) => Promise<RecordsResponse> } }
-    ).client;
-    const records = client.records.bind(client);
-    let n = 0;
-    client.records = async (...a: unknown[]) => {
-      if (n++ === 0) setRoleOnBackend('stf-clinician1', 'receptionist');
-      return records(...a);
-    };
-    const result = await desk.call('sync.now', {});
-    client.records = records;
+    const { result, requests: n } = await withRecordsRequests(
+      front.desk,
+      (n, send) => {
+        if (n === 0) setRoleOnBackend('stf-clinician1', 'receptionist');
+        return send();
+      },
+      () => front.desk.call('sync.now', {}),
+    );
     setRoleOnBackend('stf-clinician1', 'clinician');
 
     expect(n).toBeGreaterThan(1);
@@ -74,7 +55,7 @@ describe('a 429 THROTTLED while withheld bodies are fetched', () => {
       expect(result.error.message).toMatch(/wait/i);
     }
     expect(marks()).toBe(before);
-    const status = await desk.ok<SyncStatus>('sync.status');
+    const status = await front.desk.ok<SyncStatus>('sync.status');
     expect(status.connection).not.toBe('error');
     expect(status.problems).toBe(0);
   });

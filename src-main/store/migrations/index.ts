@@ -20,6 +20,7 @@ import { overdueUnreadCount } from './018-overdue-unread-count';
 import { staffActive } from './019-staff-active';
 import { auditEntityIndex } from './020-audit-entity-index';
 import { auditIdIndex } from './021-audit-id-index';
+import { seenMarksDerived } from './022-seen-marks-derived';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -44,6 +45,7 @@ export const MIGRATIONS: readonly Migration[] = [
   staffActive, // session 7, sec7 (019)
   auditEntityIndex, // session 7, s7read (020)
   auditIdIndex, // session 8, s8read (021)
+  seenMarksDerived, // session 9, s9read (022)
 ];
 /** The newest version (the last migration's; equal to the count once every branch's migration is merged). */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

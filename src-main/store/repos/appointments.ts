@@ -40,6 +40,18 @@ export const appointmentRecordOf = (r: AppointmentRow): AppointmentRecord => ({
 const LIST = `SELECT a.*, p.given_name || ' ' || p.family_name AS patient_name
               FROM appointments a JOIN patients p ON p.id = a.patient_id`;
 
+/** A pulled appointment's upsert (named parameters: AppointmentRecord's keys, seriesId null when absent); also run
+ * per page over JSON rows (sync/pull-rows.ts). */
+export const APPOINTMENT_UPSERT_SQL = `INSERT INTO appointments (id, patient_id, provider_id, start, "end", status, reason, cancel_reason,
+     virtual_link, version, cancel_code, overlap_reason, series_id)
+   VALUES (@id, @patientId, @providerId, @start, @end, @status, @reason, @cancelReason, @virtualLink, @version,
+     @cancelCode, @overlapReason, @seriesId)
+   ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id, provider_id = excluded.provider_id,
+     start = excluded.start, "end" = excluded."end", status = excluded.status, reason = excluded.reason,
+     cancel_reason = excluded.cancel_reason, virtual_link = excluded.virtual_link, version = excluded.version,
+     cancel_code = excluded.cancel_code, overlap_reason = excluded.overlap_reason,
+     series_id = excluded.series_id`;
+
 export class AppointmentsRepo {
   private readonly upsertStmt;
   private readonly byIdStmt;
@@ -49,17 +61,7 @@ export class AppointmentsRepo {
   private readonly upcomingStmt;
   private readonly deleteStmt;
   constructor(private readonly db: Database) {
-    this.upsertStmt = db.prepare(
-      `INSERT INTO appointments (id, patient_id, provider_id, start, "end", status, reason, cancel_reason,
-         virtual_link, version, cancel_code, overlap_reason, series_id)
-       VALUES (@id, @patientId, @providerId, @start, @end, @status, @reason, @cancelReason, @virtualLink, @version,
-         @cancelCode, @overlapReason, @seriesId)
-       ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id, provider_id = excluded.provider_id,
-         start = excluded.start, "end" = excluded."end", status = excluded.status, reason = excluded.reason,
-         cancel_reason = excluded.cancel_reason, virtual_link = excluded.virtual_link, version = excluded.version,
-         cancel_code = excluded.cancel_code, overlap_reason = excluded.overlap_reason,
-         series_id = excluded.series_id`,
-    );
+    this.upsertStmt = db.prepare(APPOINTMENT_UPSERT_SQL);
     this.byIdStmt = db.prepare<[string], AppointmentRow>('SELECT * FROM appointments WHERE id = ?');
     this.rowStmt = db.prepare<[string], AppointmentListRow>(`${LIST} WHERE a.id = ?`);
     this.rangeStmt = db.prepare<[string, string], AppointmentListRow>(

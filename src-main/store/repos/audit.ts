@@ -117,6 +117,12 @@ const FILTER = `(@entityType IS NULL OR entity_type = @entityType) AND (@entityI
   AND (@from IS NULL OR at >= @from) AND (@to IS NULL OR at <= @to)`;
 
 /** Raw access to the append-only tables; hashing and verification live in src-main/audit. */
+/** A pulled audit event kept (named parameters: AuditRow's keys); also run per page over JSON rows (sync/pull-rows.ts). */
+export const AUDIT_REMOTE_UPSERT_SQL = `INSERT OR IGNORE INTO audit_remote (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
+  fields, actor_kind, purpose_of_event)
+VALUES (@id, @at, @staff_id, @role, @device_id, @action, @entity_type, @entity_id, @outcome, @fields, @actor_kind,
+  @purpose_of_event)`;
+
 export class AuditRepo {
   private readonly appendStmt;
   private readonly lastStmt;
@@ -209,12 +215,7 @@ export class AuditRepo {
     this.remoteForEntityStmt = db.prepare<[string, string, number], AuditRow>(
       'SELECT * FROM audit_remote WHERE entity_type = ? AND entity_id = ? ORDER BY at DESC, id DESC LIMIT ?',
     );
-    this.upsertRemoteStmt = db.prepare(
-      `INSERT OR IGNORE INTO audit_remote (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
-         fields, actor_kind, purpose_of_event)
-       VALUES (@id, @at, @staff_id, @role, @device_id, @action, @entity_type, @entity_id, @outcome, @fields, @actor_kind,
-         @purpose_of_event)`,
-    );
+    this.upsertRemoteStmt = db.prepare(AUDIT_REMOTE_UPSERT_SQL);
     this.localActivityStmt = db.prepare<[string, number], LocalAuditRow>(
       `SELECT * FROM audit_events WHERE staff_id = ? AND action IN ${ACCOUNT_ACTIONS}
        ORDER BY at DESC, id DESC LIMIT ?`,

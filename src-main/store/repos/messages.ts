@@ -21,6 +21,16 @@ export interface AttachmentRow extends AttachmentMetaRow {
   content: Buffer;
 }
 
+/**
+ * A pulled message's upsert (named parameters: MessageRecord's keys); also run per page over JSON rows
+ * (sync/pull-rows.ts). Updates only when the body or version changed, so FTS is not rewritten for an identical re-pull.
+ */
+export const MESSAGE_UPSERT_SQL = `INSERT INTO messages (id, thread_id, author_kind, author_id, body, sent_at, version)
+   VALUES (@id, @threadId, @authorKind, @authorId, @body, @sentAt, @version)
+   ON CONFLICT (id) DO UPDATE SET thread_id = excluded.thread_id, author_kind = excluded.author_kind,
+     author_id = excluded.author_id, body = excluded.body, sent_at = excluded.sent_at, version = excluded.version
+   WHERE messages.version != excluded.version OR messages.body != excluded.body`;
+
 export class MessagesRepo {
   private readonly upsertStmt;
   private readonly byThreadStmt;
@@ -33,13 +43,7 @@ export class MessagesRepo {
   private readonly attachmentOwnerStmt;
   constructor(db: Database) {
     // Update only when the body or version changed, so FTS is not rewritten for an identical re-pull.
-    this.upsertStmt = db.prepare(
-      `INSERT INTO messages (id, thread_id, author_kind, author_id, body, sent_at, version)
-       VALUES (@id, @threadId, @authorKind, @authorId, @body, @sentAt, @version)
-       ON CONFLICT (id) DO UPDATE SET thread_id = excluded.thread_id, author_kind = excluded.author_kind,
-         author_id = excluded.author_id, body = excluded.body, sent_at = excluded.sent_at, version = excluded.version
-       WHERE messages.version != excluded.version OR messages.body != excluded.body`,
-    );
+    this.upsertStmt = db.prepare(MESSAGE_UPSERT_SQL);
     this.byThreadStmt = db.prepare<[string], MessageRow>(
       'SELECT * FROM messages WHERE thread_id = ? ORDER BY sent_at, id',
     );

@@ -436,7 +436,7 @@ export class SearchIndex {
    * vocabularyWordsOf(bodies) made elsewhere (the pull decoder's worker thread: session 8, s8sync).
    */
   addWordsOf(bodies: readonly string[], words?: readonly string[]): void {
-    if (bodies.length === 0) return;
+    if (words ? words.length === 0 : bodies.length === 0) return;
     // Words this connection added last are gone when their transaction rolled back (review 7 R7).
     if (this.lastAdded !== null && this.vocabHasStmt.get(this.lastAdded) === undefined) {
       this.known.clear();

@@ -217,6 +217,19 @@ export function ftsQueryOf(
   return none ? 'none' : query;
 }
 
+/** A pulled thread's upsert (named parameters: ThreadRecord's keys); also run per page over JSON rows (sync/pull-rows.ts). */
+export const THREAD_UPSERT_SQL = `INSERT INTO threads (id, patient_id, subject, status, priority, assignee_id, provider_id, created_at,
+     updated_at, last_message_at, due_at, version, topic, pool_id)
+   VALUES (@id, @patientId, @subject, @status, @priority, @assigneeId, @providerId, @createdAt, @updatedAt,
+     @lastMessageAt, @dueAt, @version, @topic, @poolId)
+   ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id, subject = excluded.subject,
+     status = excluded.status, priority = excluded.priority, assignee_id = excluded.assignee_id,
+     provider_id = excluded.provider_id, created_at = excluded.created_at, updated_at = excluded.updated_at,
+     last_message_at = excluded.last_message_at, due_at = excluded.due_at, version = excluded.version,
+     topic = excluded.topic, pool_id = excluded.pool_id,
+     overdue = CASE WHEN excluded.due_at IS threads.due_at AND excluded.status = threads.status
+       THEN threads.overdue ELSE 0 END`;
+
 const LIST_COLUMNS = `t.*, p.given_name || ' ' || p.family_name AS patient_name, s.display_name AS assignee_name`;
 
 export class ThreadsRepo {
@@ -231,21 +244,15 @@ export class ThreadsRepo {
   private readonly bodiesStmt;
   private readonly cache = new Map<string, Statement>();
   private readonly search: SearchIndex;
+  /**
+   * Run before every read that shows unread state (a queue page, the unread counts, a patient's open threads):
+   * applies the "seen" marks derived from read events not yet written (src-main/inbox/seen-marks.ts; issue 16 §3,
+   * session 9). Set by the inbox; a no-op until then.
+   */
+  beforeSeenRead: () => void = () => undefined;
   constructor(private readonly db: Database) {
     this.search = new SearchIndex(db);
-    this.upsertStmt = db.prepare(
-      `INSERT INTO threads (id, patient_id, subject, status, priority, assignee_id, provider_id, created_at,
-         updated_at, last_message_at, due_at, version, topic, pool_id)
-       VALUES (@id, @patientId, @subject, @status, @priority, @assigneeId, @providerId, @createdAt, @updatedAt,
-         @lastMessageAt, @dueAt, @version, @topic, @poolId)
-       ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id, subject = excluded.subject,
-         status = excluded.status, priority = excluded.priority, assignee_id = excluded.assignee_id,
-         provider_id = excluded.provider_id, created_at = excluded.created_at, updated_at = excluded.updated_at,
-         last_message_at = excluded.last_message_at, due_at = excluded.due_at, version = excluded.version,
-         topic = excluded.topic, pool_id = excluded.pool_id,
-         overdue = CASE WHEN excluded.due_at IS threads.due_at AND excluded.status = threads.status
-           THEN threads.overdue ELSE 0 END`,
-    );
+    this.upsertStmt = db.prepare(THREAD_UPSERT_SQL);
     this.byIdStmt = db.prepare<[string], ThreadRow>('SELECT * FROM threads WHERE id = ?');
     this.detailStmt = db.prepare<[string], ThreadListRow>(
       `SELECT ${LIST_COLUMNS}, NULL AS snippet FROM threads t JOIN patients p ON p.id = t.patient_id
@@ -303,6 +310,7 @@ export class ThreadsRepo {
     return this.detailStmt.get(id) ?? null;
   }
   openForPatient(patientId: string): ThreadListRow[] {
+    this.beforeSeenRead();
     return this.byPatientStmt.all(patientId);
   }
   /** Optimistic local change; the server's version arrives with the next pull. */
@@ -451,6 +459,7 @@ export class ThreadsRepo {
     all: number;
     closed: number;
   } {
+    this.beforeSeenRead();
     const counts = this.countsStmt.get({ staffId })!;
     // The urgent queue lists escalated (overdue) threads of any priority too (review 4: the count left them out);
     // thread_counts has no overdue key, so the unread escalated routine threads are read from the one row
@@ -466,6 +475,7 @@ export class ThreadsRepo {
    * (`totalIsLowerBound`, see searchPage).
    */
   page(q: InboxQuery): { rows: ThreadListRow[]; total: number; totalIsLowerBound?: true } {
+    this.beforeSeenRead();
     if (q.search !== undefined && q.search !== '') return this.searchPage(q);
     // The urgent queue holds escalated (overdue) threads too, in any order: only triagePage knows them.
     if (q.poolId !== undefined || q.queue === 'urgent' || (q.sort ?? 'priority') !== 'received')

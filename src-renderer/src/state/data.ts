@@ -4,8 +4,10 @@
  * never stop.
  */
 import { create } from 'zustand';
-import { RECORDS_REMOVED } from '../../../src-shared/data-changes';
+import { OUT_OF_REACH } from '../../../src-shared/data-changes';
 import { dropKeptLists, recordsChanged, staleFirstPages } from './inbox';
+import { patientOutOfReach } from './patient';
+import { poolsOutOfReach } from './triage';
 
 interface DataState {
   version: number;
@@ -22,10 +24,15 @@ let timer: ReturnType<typeof setTimeout> | null = null;
 export function dataChanged(entities: readonly string[]): void {
   if (!entities.some((e) => e !== 'audit')) return;
   // Kept first pages may be out of date from now on: shown again only as stale, while read again (issue 16 §5),
-  // marked so even before the re-query. Records removed from the store (session 8, sec8): no list kept from before
-  // is shown again, and the one on screen goes now.
-  if (entities.includes(RECORDS_REMOVED)) dropKeptLists();
-  else staleFirstPages();
+  // marked so even before the re-query. A change that may have taken something out of the person's reach (records
+  // removed from the store, session 8 sec8; withheld from the role, session 9 s9sec): no list kept or asked for
+  // from before is shown again, the one on screen goes now, and no thread body is asked for until the pools (what
+  // this role may read) are read again.
+  if (entities.includes(OUT_OF_REACH)) {
+    dropKeptLists();
+    patientOutOfReach();
+    poolsOutOfReach();
+  } else staleFirstPages();
   // The open thread's copy is unchecked until its refresh answers (not shown as "previous" meanwhile).
   recordsChanged();
   for (const e of entities) pendingEntities.add(e);

@@ -9,7 +9,9 @@
  * and on invalidateList) the kept pages become stale instead of being dropped (session 7, issue 16 §5: a switch
  * after a change waited for the round trip): a stale page is still shown at once, marked `stale` (the list says it
  * is updating, its rows are dimmed and busy), for no longer than the read that replaces it; if that read fails, the
- * stale rows go (the error is shown, not them). Every kept page is dropped on lock (resetInbox). A thread's detail is asked for in
+ * stale rows go (the error is shown, not them). After a change that may have taken something out of the person's
+ * reach (src-shared/data-changes.ts OUT_OF_REACH) every kept page and the rows on screen go at once, and no answer
+ * asked before is shown (dropKeptLists). Every kept page is dropped on lock (resetInbox). A thread's detail is asked for in
  * the task that opens it, and the selection is shown with the answer, in one commit (session 8: openThread). Never
  * earlier (on pointerdown): `thread.get` is an audited read that marks the thread seen, and a press that does not
  * become a click opens nothing (review 6, D16).
@@ -20,7 +22,7 @@ import type { QueueCounts, ThreadDetail, ThreadSummary } from '../../../src-shar
 import { call, errorMessage } from '../api';
 import { ifCurrent, phiEpoch } from './epoch';
 import { threadStamp } from '../../../src-shared/thread-stamp';
-import { bodyWithheld } from './triage';
+import { bodyWithheld, mayAskForBody } from './triage';
 import { setUi, useUi, type UiState } from './ui';
 
 export const PAGE_SIZE = 100;
@@ -102,45 +104,30 @@ export function dropFirstPages(): void {
 }
 
 /**
- * True for the key (JSON of `currentQuery()`) of a search list: its rows carry message text (the hit's snippet), and
- * that a thread is in it says what its messages contain.
- */
-function showsMessageText(key: string): boolean {
-  if (!key) return false;
-  try {
-    return (JSON.parse(key) as { search?: unknown }).search !== undefined;
-  } catch {
-    return true; // not a key this store made: the careful reading
-  }
-}
-
-/**
- * Records changed: every kept first page may be out of date from now on. A queue's page stays, marked stale: shown
- * only while its re-read is under way (setQuery). A search's page goes, and so do the rows of a search list on
- * screen, at once: a message in it may have been deleted or evicted since, or withheld from the role (its thread
- * moved to a clinical pool), and a stale copy would show its text until the re-read answers (review 8, suspicion 1,
- * session 8 sec8: DESIGN §2.2/§6; the store must not show what it no longer has or allows). Searches are read again
- * within 10 ms (DESIGN §10), so nothing of the within-one-frame switch is lost. Answers in flight (asked before the
- * change) are not kept, and a search's is not shown either (loadPage).
+ * Records changed, none out of the person's reach (state/data.ts; a change that may have taken something out of
+ * reach goes to dropKeptLists instead): every kept first page may be out of date from now on, and stays, marked
+ * stale: shown only while its re-read is under way (setQuery). A search's page too (session 9, s9sec, review 9
+ * suspicion 5): since session 8 a search's page and rows went at every change, and any search answer asked before
+ * one was dropped, so under a steady stream of changes (a long sync, a busy desk) a search never showed; the core
+ * now says which changes may withhold what a list showed (a message gone, a thread moved to a clinical pool), and
+ * only those drop it. Answers in flight (asked before the change) are shown, not kept (loadPage).
  */
 export function staleFirstPages(): void {
-  for (const [key, kept] of firstPages) {
-    if (showsMessageText(key)) firstPages.delete(key);
-    else kept.stale = true;
-  }
+  for (const kept of firstPages.values()) kept.stale = true;
   firstPagesGen++;
-  const s = useInbox.getState();
-  if (showsMessageText(s.queryKey) && (s.total !== null || Object.keys(s.pages).length > 0))
-    useInbox.setState({ pages: {}, total: null, totalIsLowerBound: false, stale: false });
 }
 
 /**
- * Records were removed from the store (an eviction, a deletion pulled: state/data.ts): a list from before may show
- * them, so every kept first page goes, and so do the rows on screen, at once; answers in flight are not shown
- * (loadPage). The re-read the change brings shows the list again (session 8, sec8; review 8 suspicion 1).
+ * A change may have taken out of the person's reach something a list showed (records removed from the store, a
+ * thread moved to a pool the role may not read, bodies withheld, a role changed: OUT_OF_REACH, state/data.ts): a
+ * list from before may show them (a search's snippet, a patient's name), so every kept first page goes, and so do
+ * the rows on screen, at once; answers in flight are not shown (loadPage). The re-read the change brings shows the
+ * list again (session 8, sec8; review 8 suspicion 1). The summary of the thread chosen goes too (threadSummary):
+ * no body is asked for on its strength (session 9, s9sec).
  */
 export function dropKeptLists(): void {
   dropFirstPages();
+  chosenSummary = null;
   const s = useInbox.getState();
   if (s.total !== null || Object.keys(s.pages).length > 0)
     useInbox.setState({ pages: {}, total: null, totalIsLowerBound: false, stale: false });
@@ -159,6 +146,7 @@ export function resetInbox(): void {
   detailReads.clear();
   dropFirstPages();
   openedLoad = null;
+  chosenSummary = null;
   cancelPendingOpen();
   paneAway = false;
   listDataVersion = null;
@@ -252,10 +240,9 @@ async function loadPage(
   try {
     const result = await call('inbox.list', { ...query, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
     ifCurrent(started, () => {
-      // A search asked before records changed may hold what the store no longer has or allows: never shown (the
-      // change's re-read follows).
-      if (keptGen !== firstPagesGen && showsMessageText(key)) return;
-      // Nor any list asked before records were removed (dropKeptLists).
+      // No list asked before a change that may have taken something out of reach (dropKeptLists): it may hold
+      // what the store no longer has or the role may no longer read (the change's re-read follows). One asked
+      // before any other change is shown, and not kept (s9sec).
       if (droppedGen !== dropsAtAsk) return;
       if (page === 0 && keptGen === firstPagesGen) {
         firstPages.delete(key);
@@ -432,6 +419,9 @@ useUi.subscribe((s, prev) => {
  * the thread an open waits for (openThread: then its selection is shown in the same commit).
  */
 export async function loadDetail(threadId: string): Promise<void> {
+  // Never a body the role may not read, nor one it is not known to read (s9sec): a refused read is recorded
+  // against the person. The pane asks again once it is known (TriagePane).
+  if (!bodyAskable(threadId)) return;
   const started = phiEpoch();
   const changesAtAsk = recordChanges;
   const read = { recheck: false };
@@ -488,6 +478,7 @@ export async function refreshDetail(threadId: string): Promise<void> {
     reading.recheck = true;
     return;
   }
+  if (!bodyAskable(threadId)) return;
   const shown = useInbox.getState().detail;
   if (shown?.thread.id !== threadId) return loadDetail(threadId);
   const started = phiEpoch();
@@ -524,6 +515,7 @@ export async function refreshDetail(threadId: string): Promise<void> {
  */
 export function openThread(thread: ThreadSummary, version: number, change: Partial<UiState> = {}): void {
   const threadId = thread.id;
+  chosenSummary = thread;
   // The list's cursor is the person's choice at once (review 9, R9-4): keys typed before the read answers (j,
   // Enter, arrows) move on from the row opened, not from the one before. A cursor is no PHI and costs the list a
   // class on two rows, not a layout of the thread pane; only the selection waits for the answer.
@@ -539,8 +531,9 @@ export function openThread(thread: ThreadSummary, version: number, change: Parti
     return;
   }
   // Topic and subject only (the triage pane's restricted view): the body is never asked for, and the thread pane
-  // no longer shows the thread it held: forgotten in the same task (review 9, suspicion 3).
-  if (bodyWithheld(thread)) {
+  // no longer shows the thread it held: forgotten in the same task (review 9, suspicion 3). The same while it is
+  // not known whether the role may read it (the pools not read since a change): the pane asks once it is.
+  if (bodyWithheld(thread) || !mayAskForBody(threadId, thread)) {
     setUi({ ...ui, selectedThreadId: threadId });
     forgetDetail();
     return;
@@ -600,6 +593,36 @@ export function rowById(threadId: string): ThreadSummary | undefined {
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * The summary of the thread last chosen (openThread, chooseThread), as the list it was chosen from showed it; null
+ * after a change that may have taken something out of reach (dropKeptLists) and on lock.
+ */
+let chosenSummary: ThreadSummary | null = null;
+
+/**
+ * A thread's summary as the renderer knows it: in the list shown, else as it was when chosen (session 9, s9sec: a
+ * thread chosen and then out of the list shown, after a queue switch, a search or a change, keeps its topic, subject
+ * and pool, so a withheld one keeps its restricted view instead of the thread pane asking for its body). Known only
+ * from lists read since the last change that may have taken something out of reach: their pools are current.
+ */
+export function threadSummary(threadId: string): ThreadSummary | undefined {
+  return rowById(threadId) ?? (chosenSummary?.id === threadId ? chosenSummary : undefined);
+}
+
+/**
+ * Choose a thread by its summary from outside the list (the patient panel): the selection, with `change`, and its
+ * summary kept (threadSummary), so the pane knows whether its body may be asked for before any list shows it.
+ */
+export function chooseThread(thread: ThreadSummary, change: Partial<UiState> = {}): void {
+  chosenSummary = thread;
+  setUi({ ...change, selectedThreadId: thread.id });
+}
+
+/** May the body of this thread be asked for now (state/triage.ts mayAskForBody, with what is known of it)? */
+function bodyAskable(threadId: string): boolean {
+  return mayAskForBody(threadId, threadSummary(threadId));
 }
 
 /** True (once) if openThread already asked for this thread in this data version. */

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../../../src-shared/views';
 import { useInbox } from './inbox';
 import { applySession } from './session';
+import { mayAskForBody, useTriage } from './triage';
 
 (globalThis as unknown as { window: unknown }).window = {
   clinic: new Proxy({}, { get: () => () => new Promise(() => undefined) }),
@@ -47,5 +48,21 @@ describe('another person becomes active without a lock in between', () => {
     applySession(info('stf-clinician2', 'receptionist'));
     expect(useInbox.getState().search).toBe('');
     expect(useInbox.getState().drafts).toEqual({});
+  });
+
+  // Session 9, s9sec: the emergency access a receptionist opened, and the pools as readable to a clinician, are not
+  // the next person's: the thread pane would ask for bodies on their strength, a read refused and recorded against
+  // the new person.
+  it('asks for no thread body on the strength of the previous person’s emergency access or pools', () => {
+    applySession(info('stf-reception1', 'receptionist'));
+    useTriage.setState({
+      pools: [{ id: 'clinical', name: 'Clinical', kind: 'clinical', readable: true, open: 1 }] as never,
+      poolsChecked: true,
+      granted: ['t-clinical'],
+    });
+    expect(mayAskForBody('t-clinical', undefined)).toBe(true);
+    applySession(info('stf-reception2', 'receptionist'));
+    expect(useTriage.getState()).toMatchObject({ pools: [], poolsChecked: false, granted: [] });
+    expect(mayAskForBody('t-clinical', undefined)).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import { resetActivityThrottle } from '../lib/activity';
 import { clearPhi } from './phi';
 import { resetReference } from './reference';
 import { resetSync } from './sync';
+import { resetTriage } from './triage';
 import { resetUi } from './ui';
 
 interface SessionState {
@@ -33,6 +34,8 @@ export function applySession(info: SessionInfo): void {
     clearPhi();
     resetActivityThrottle();
   }
+  // What the previous person or role might read (pools, emergency access) is theirs: read again (s9sec).
+  if (staffBefore !== staffAfter || info.state === 'signed-out' || roleChanged) resetTriage();
   if (staffBefore !== staffAfter || info.state === 'signed-out') {
     resetUi(info.staff?.role ?? null);
     resetReference();

@@ -9,13 +9,41 @@ import { call } from '../api';
 export interface TriageState {
   pools: PoolView[];
   /**
+   * `pools` (with `readable`, what this role may read) was read after the last change that may have taken something
+   * out of reach (state/data.ts: a pool made clinical, a role changed). Until then no thread body is asked for on
+   * the strength of it (mayAskForBody).
+   */
+  poolsChecked: boolean;
+  /**
    * Threads this person opened with emergency access (opaque ids). The core decides when the access ends (its
    * clock); a refused read afterwards drops the id here and the thread shows topic and subject again.
    */
   granted: string[];
 }
 
-export const useTriage = create<TriageState>()(() => ({ pools: [], granted: [] }));
+export const useTriage = create<TriageState>()(() => ({ pools: [], poolsChecked: false, granted: [] }));
+
+/** Bumped by poolsOutOfReach: a pool list asked for before it does not count as checked. */
+let reachChanges = 0;
+
+/**
+ * A change may have taken something out of the person's reach (state/data.ts, OUT_OF_REACH): the pools' kinds and
+ * this role's `readable` flags are unchecked until read again (the pool list reloads on every data change).
+ */
+export function poolsOutOfReach(): void {
+  reachChanges++;
+  if (useTriage.getState().poolsChecked) useTriage.setState({ poolsChecked: false });
+}
+
+/**
+ * Another person, or the same with another role (state/session.ts): the pools' `readable` flags and the emergency
+ * access opened were the previous person's. Forgotten, so no body is asked for on their strength (a refused read
+ * recorded against the new person; session 9, s9sec); the pool list is read again when the inbox shows.
+ */
+export function resetTriage(): void {
+  reachChanges++;
+  useTriage.setState({ pools: [], poolsChecked: false, granted: [] });
+}
 
 export function grantAccess(threadId: string): void {
   useTriage.setState((s) => ({ granted: [...s.granted.filter((t) => t !== threadId), threadId] }));
@@ -25,8 +53,10 @@ export function dropAccess(threadId: string): void {
 }
 
 export async function loadPools(): Promise<void> {
+  const asked = reachChanges;
   try {
-    useTriage.setState({ pools: await call('inbox.pools', {}) });
+    const pools = await call('inbox.pools', {});
+    useTriage.setState({ pools, poolsChecked: asked === reachChanges });
   } catch {
     // The pool list is a convenience: queues and threads show their own errors.
   }
@@ -44,4 +74,28 @@ export function bodyWithheld(thread: Pick<ThreadSummary, 'id' | 'poolId'>): bool
   const { pools, granted } = useTriage.getState();
   const pool = pools.find((p) => p.id === thread.poolId);
   return pools.length > 0 && !(pool?.readable ?? false) && !granted.includes(thread.id);
+}
+
+/**
+ * May the renderer ask the core for this thread's body (`thread.get`, `thread.getIfChanged`)? Only when it knows
+ * the role may read it: never on a guess, since the router records a refused read against the person on the
+ * thread's and the patient's trails (session 9, s9sec: a receptionist's withheld thread chosen, then out of the list
+ * shown, was read by the thread pane and refused). `summary`: the thread as a list showed it since the last change
+ * that may have taken something out of reach (state/inbox.ts threadSummary), if known. True under emergency access,
+ * and for a role whose pools are all readable (clinicians and admins, DESIGN §6; another person or role resets the
+ * pools: resetTriage). Else only with the pools checked since the last such change (poolsChecked), by the thread's
+ * pool; a thread of unknown pool is then not read.
+ */
+export function mayAskForBody(
+  threadId: string,
+  summary: Pick<ThreadSummary, 'id' | 'poolId'> | undefined,
+): boolean {
+  const { pools, poolsChecked, granted } = useTriage.getState();
+  if (granted.includes(threadId)) return true;
+  const everyPool = pools.every((p) => p.readable);
+  // A role that reads every pool (a pool made clinical changes nothing for it; another role resets the pools:
+  // resetTriage) reads any thread, listed or not, also while the pools are read again.
+  if (pools.length > 0 && everyPool) return true;
+  if (!poolsChecked) return false;
+  return summary ? !bodyWithheld(summary) : everyPool;
 }

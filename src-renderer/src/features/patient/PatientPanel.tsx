@@ -4,6 +4,7 @@ import { APPOINTMENT_STATUS_LABEL, PriorityBadge, StatusBadge } from '../../comp
 import { Dialog } from '../../components/Dialog';
 import { dayLabel, hhmm, zoneLabel } from '../../lib/time';
 import { useData } from '../../state/data';
+import { chooseThread } from '../../state/inbox';
 import { loadPatient, usePatient } from '../../state/patient';
 import { useReference } from '../../state/reference';
 import { setUi } from '../../state/ui';
@@ -126,10 +127,11 @@ export function PatientPanelDialog({ patientId, onClose }: { patientId: string; 
                       className="button button-small"
                       aria-label={`Open thread: ${t.subject}`}
                       onClick={() => {
-                        setUi({
+                        // Its summary goes with it: a thread whose body the role may not read shows topic and
+                        // subject, whatever list the inbox shows (s9sec).
+                        chooseThread(t, {
                           view: 'inbox',
                           queue: 'all',
-                          selectedThreadId: t.id,
                           patientId: null,
                           appointmentId: null,
                         });

@@ -19,9 +19,15 @@ export function PoolNav() {
   const pools = useTriage((s) => s.pools);
   const filters = useUi((s) => s.filters);
   const version = useData((s) => s.version);
+  const checked = useTriage((s) => s.poolsChecked);
   useEffect(() => {
     void loadPools();
   }, [version]);
+  // What this role may read is unknown (a change may have taken something out of reach, another person): read the
+  // pools again at once, before the change's re-query; no thread body is asked for until then (s9sec).
+  useEffect(() => {
+    if (!checked) void loadPools();
+  }, [checked]);
   const pick = (poolId: string) => setUi({ filters: { ...filters, poolId }, cursor: 0 });
   if (pools.length === 0) return null;
   return (

@@ -1,15 +1,19 @@
 /**
  * issue 14a: the open-thread pane by triage pool. A thread of a pool this role may not read (a receptionist and
  * a clinical pool) shows only its topic and subject, with "Move to pool" to re-route a mis-filed thread; the
- * body is never asked for. Every other thread opens in the usual thread view.
+ * body is never asked for. A thread opens in the usual thread view only when the role is known to read it
+ * (state/triage.ts mayAskForBody), also when it is not in the list shown (session 9, s9sec: it used to fall back
+ * to the thread view, which asked for the body of a withheld thread, a refused read recorded against the person):
+ * its summary as chosen is kept (state/inbox.ts threadSummary), and a thread of unknown pool is not read by a role
+ * that may not read every pool.
  */
 import { useEffect, useState } from 'react';
 import { TOPIC_LABELS, type Topic } from '../../../../src-shared/triage';
 import type { ThreadSummary } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { SelectField } from '../../components/Field';
-import { forgetDetail, rowById, threadPaneShown, useInbox } from '../../state/inbox';
-import { bodyWithheld, dropAccess, loadPools, useTriage } from '../../state/triage';
+import { forgetDetail, threadPaneShown, threadSummary, useInbox } from '../../state/inbox';
+import { bodyWithheld, dropAccess, loadPools, mayAskForBody, useTriage } from '../../state/triage';
 import { BreakGlassDialog } from './BreakGlassDialog';
 import { announce, useUi } from '../../state/ui';
 import { ThreadPane } from '../inbox/ThreadView';
@@ -19,29 +23,47 @@ export function TriagePane() {
   // re-render when the pools change (bodyWithheld reads them) and when pages arrive (the summary of the
   // selected thread lives there)
   useTriage((s) => s.pools);
+  useTriage((s) => s.poolsChecked);
   useInbox((s) => s.pages);
+  const listLoading = useInbox((s) => s.total === null);
   const granted = useTriage((s) => s.granted);
   const detailError = useInbox((s) => s.detailError);
-  const summary = selectedId ? rowById(selectedId) : undefined;
+  const summary = selectedId ? threadSummary(selectedId) : undefined;
   const underGrant = selectedId !== null && granted.includes(selectedId);
   // Emergency access ended (the core refuses the read again): back to topic and subject.
   useEffect(() => {
     if (underGrant && detailError && selectedId) dropAccess(selectedId);
   }, [underGrant, detailError, selectedId]);
   const restricted = summary !== undefined && bodyWithheld(summary);
+  // The thread view (which asks for the body) only for a thread the role is known to read.
+  const readable = selectedId === null || (!restricted && mayAskForBody(selectedId, summary));
   // The thread pane's place is on screen while this is mounted; leaving (another view) forgets the open thread's
   // detail (review 9, suspicion 3).
   useEffect(() => {
     threadPaneShown(true);
     return () => threadPaneShown(false);
   }, []);
-  // The restricted view replaces the thread pane (a withheld thread chosen, or the one open moved out of reach): the
-  // detail it held goes, also one a read answered with since.
+  // The restricted view or a placeholder replaces the thread pane (a withheld thread chosen, the one open moved out
+  // of reach, one not known to be readable): the detail it held goes, also one a read answered with since.
   const holdsDetail = useInbox((s) => s.detail !== null);
   useEffect(() => {
-    if (restricted && holdsDetail) forgetDetail();
-  }, [restricted, holdsDetail]);
+    if (!readable && holdsDetail) forgetDetail();
+  }, [readable, holdsDetail]);
   if (summary && restricted) return <RestrictedThread key={summary.id} thread={summary} />;
+  if (!readable) {
+    // Not known to be readable: the pools are being read again after a change, or the thread is in no list shown
+    // (chosen from elsewhere, or since a change took something out of reach). Its body is not asked for.
+    return summary || listLoading || !useTriage.getState().poolsChecked ? (
+      <div className="empty-state" aria-busy="true">
+        <p>Loading thread…</p>
+      </div>
+    ) : (
+      <div className="empty-state">
+        <p className="empty-title">This thread is not in the list shown</p>
+        <p>Choose it in a list to see it.</p>
+      </div>
+    );
+  }
   return <ThreadPane />;
 }
 

@@ -1,0 +1,128 @@
+/**
+ * Issue 16 §3 (session 9, s9read): "seen" marks derived from read events (seen-marks.ts) on a real encrypted store.
+ * Which events carry a mark, a mark applied inside a transaction that rolls back, and the marks recovered from the
+ * log at start; expected states written by hand.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StaffRecord } from '../../src-shared/domain';
+import { patientFixture, threadFixture } from '../../tests/helpers/fixtures';
+import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
+import { AuditLog, type AuditEventInput } from '../audit/audit-log';
+import { InboxService } from './inbox-service';
+
+const me: StaffRecord = {
+  id: 'stf-me',
+  username: 'me',
+  displayName: 'Dr Me',
+  role: 'clinician',
+  providerId: null,
+  version: 1,
+};
+const NOW = Date.parse('2026-11-23T12:00:00.000Z');
+const ALL = { queue: 'all', offset: 0, limit: 50 } as const;
+
+let t: TestStore;
+let clock: { t: number; now(): number };
+let audit: AuditLog;
+let inbox: InboxService;
+
+const seenAt = (id: string) =>
+  t.store.db.prepare('SELECT seen_at FROM threads WHERE id = ?').pluck().get(id) as string | null;
+const unread = () =>
+  inbox
+    .list(me, ALL)
+    .threads.filter((x) => x.unread)
+    .map((x) => x.id)
+    .sort();
+/** A read recorded as the router records it (thread event first, then its patient's). */
+const read = (threadId: string, over: Partial<AuditEventInput> = {}) =>
+  audit.recordMany({ staffId: me.id, role: 'clinician' }, [
+    { action: 'read', entityType: 'thread', entityId: threadId, outcome: 'success', ...over },
+    {
+      action: 'read',
+      entityType: 'patient',
+      entityId: 'pat-1',
+      outcome: 'success',
+      fields: [`thread.${threadId}`],
+    },
+  ]);
+
+beforeEach(() => {
+  t = makeTestStore('clinic-seen-marks-');
+  clock = { t: NOW, now: () => clock.t };
+  audit = new AuditLog(
+    t.store,
+    clock,
+    () => 'dev-1',
+    () => undefined,
+  );
+  inbox = new InboxService(t.store, clock, () => undefined);
+  t.store.staff.upsert(me);
+  t.store.patients.upsert(patientFixture());
+  // thr-0 … thr-3: newest message before NOW; thr-4: a message an hour after NOW (server clock ahead).
+  for (let i = 0; i < 4; i++)
+    t.store.threads.upsert(threadFixture({ id: `thr-${i}`, lastMessageAt: `2026-11-2${i}T09:00:00.000Z` }));
+  t.store.threads.upsert(threadFixture({ id: 'thr-4', lastMessageAt: '2026-11-23T13:00:00.000Z' }));
+});
+afterEach(() => t.dispose());
+
+describe('seen marks derived from read events', () => {
+  it('a pending mark applied inside a transaction that rolls back stays pending and lands later', () => {
+    expect(unread()).toEqual(['thr-0', 'thr-1', 'thr-2', 'thr-3', 'thr-4']);
+    const [event] = read('thr-1');
+    inbox.seenMarks.noted('thr-1', event!.at);
+    expect(() =>
+      t.store.transaction(() => {
+        expect(inbox.list(me, ALL).threads.find((x) => x.id === 'thr-1')!.unread).toBe(false);
+        throw new Error('the list read could not write its audit event');
+      }),
+    ).toThrow('could not write');
+    expect(seenAt('thr-1')).toBeNull();
+    expect(inbox.seenMarks.pendingCount()).toBe(1);
+    expect(inbox.counts(me)).toEqual({ unassigned: 4, mine: 0, urgent: 0, all: 4, closed: 0 });
+    expect(seenAt('thr-1')).toBe('2026-11-23T12:00:00.000Z');
+    expect(inbox.seenMarks.pendingCount()).toBe(0);
+    expect(unread()).toEqual(['thr-0', 'thr-2', 'thr-3', 'thr-4']);
+  });
+
+  it('at start marks exactly the threads of thread.get read events after the watermark, at their times', () => {
+    read('thr-0');
+    clock.t += 60_000;
+    // Not a thread.get read: a list read's per-record event, an attachment read, a refused read.
+    read('thr-1', { fields: ['inbox.list'] });
+    read('thr-2', { fields: ['attachment.att-1'] });
+    read('thr-3', { outcome: 'failure' });
+    clock.t += 60_000;
+    read('thr-4');
+    read('thr-0');
+    // A start (the crash left these events without their marks): a new inbox on the same store.
+    inbox = new InboxService(t.store, clock, () => undefined);
+    // thr-0 read twice: the later read's time. thr-4's newest message is after its read: still unread.
+    expect(seenAt('thr-0')).toBe('2026-11-23T12:00:00.000Z');
+    expect(seenAt('thr-1')).toBeNull();
+    expect(seenAt('thr-2')).toBeNull();
+    expect(seenAt('thr-3')).toBeNull();
+    expect(seenAt('thr-4')).toBe('2026-11-23T12:02:00.000Z');
+    expect(unread()).toEqual(['thr-1', 'thr-2', 'thr-3', 'thr-4']);
+    expect(inbox.seenMarks.recover()).toBe(0);
+  });
+
+  it('the watermark follows the log (applied marks and the index batches), so a start scans only what is new', () => {
+    const through = () =>
+      t.store.db.prepare('SELECT through FROM thread_seen_derived WHERE one = 1').pluck().get() as number;
+    expect(through()).toBe(0);
+    read('thr-0');
+    inbox.seenMarks.noted('thr-0', '2026-11-23T12:00:00.000Z');
+    inbox.seenMarks.applyPending();
+    expect(seenAt('thr-0')).toBe('2026-11-23T12:00:00.000Z');
+    expect(through()).toBe(0);
+    read('thr-1', { fields: ['inbox.list'] });
+    read('thr-2', { fields: ['inbox.list'] });
+    expect(through()).toBe(0);
+    audit.followIndex(() => inbox.seenMarks.catchUp());
+    audit.flushEntityIndex();
+    expect(through()).toBe(6);
+    expect(inbox.seenMarks.recover()).toBe(0);
+    expect(unread()).toEqual(['thr-1', 'thr-2', 'thr-3', 'thr-4']);
+  });
+});

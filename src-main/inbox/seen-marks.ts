@@ -1,0 +1,132 @@
+/**
+ * A thread's "seen" mark, derived from the read's audit event after the answer (issue 16 §3, session 9, s9read).
+ *
+ * `thread.get` (and `thread.getIfChanged` when it hands out the detail) writes its audit events in a durable commit
+ * before its data is returned (DESIGN.md §7); the mark that clears the thread's unread flag is no longer part of
+ * that commit. The mark is derived data: the read event says which thread was read and when, so the mark is
+ * written later, in a commit of its own without an fsync (`rebuildableTransaction`); the next durable commit's
+ * fsync makes it durable too. `thread_seen_derived.through` (migration 022) is the audit seq up to which every
+ * read event's mark is written; it moves with the per-record index's batches (migration 020), not with each mark.
+ * Measured: the mark was 1.9 of the 3.4–4.5 pages of a `thread.get` commit, and its `thread_counts` triggers the
+ * largest share of the commit's SQLite time (README, Performance, "Audited reads (session 9, s9read)").
+ *
+ * What a person sees stays exact: a pending mark is applied before anything that shows unread state answers (an
+ * inbox page, cached or not, the queue badges, a patient's open threads: `ThreadsRepo.beforeSeenRead`), and
+ * otherwise in a task right after the read's answer. Nothing is lost by a crash: the read event is durable, and
+ * a start applies every read event after the watermark again from the log (`recover`). Which events carry a mark:
+ * SEEN_EVENT_SQL (a successful 'read' of a thread with no field names: thread.get and thread.getIfChanged; a list
+ * read's events name 'inbox.list' and an attachment read names its attachment).
+ */
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
+import { rebuildableTransaction } from '../store/durability';
+import type { Store } from '../store/store';
+
+/** The audit events whose thread gets a seen mark at the event's time (see the module comment). */
+export const SEEN_EVENT_SQL = `action = 'read' AND entity_type = 'thread' AND outcome = 'success' AND fields = '[]'
+  AND entity_id IS NOT NULL`;
+
+interface Pending {
+  threadId: string;
+  /** The read event's time (UTC ISO): the mark written. */
+  at: string;
+}
+
+export class SeenMarks {
+  private pending: Pending[] = [];
+  private scheduled = false;
+  private applying = false;
+  private readonly throughStmt: Statement<[], number>;
+  private readonly setThroughStmt: Statement;
+  private readonly eventsStmt: Statement<[number], { seq: number; entity_id: string; at: string }>;
+
+  /**
+   * @param apply writes one mark (threads.seen_at = at if the thread is unread), inside the caller's transaction.
+   * @param later runs a task after the current call has returned (default setImmediate).
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly apply: (threadId: string, at: string) => void,
+    private readonly later: (task: () => void) => void = (task) => void setImmediate(task),
+  ) {
+    const db = store.db;
+    this.throughStmt = db
+      .prepare<[], number>('SELECT through FROM thread_seen_derived WHERE one = 1')
+      .pluck();
+    // Every seen event up to the newest event is applied once the pending ones are: the router notes each one
+    // right after its commit, in the same synchronous step (no other seen event can be in the log unnoted).
+    this.setThroughStmt = db.prepare(
+      `UPDATE thread_seen_derived SET through = coalesce((SELECT max(seq) FROM audit_events), through)
+       WHERE one = 1`,
+    );
+    this.eventsStmt = db.prepare<[number], { seq: number; entity_id: string; at: string }>(
+      `SELECT seq, entity_id, at FROM audit_events WHERE seq > ? AND ${SEEN_EVENT_SQL} ORDER BY seq`,
+    );
+  }
+
+  /**
+   * A read of `threadId` at `at` (UTC ISO, its audit event's time) has committed its events durably: its mark is
+   * applied before the next read of unread state, or in a task after the answer, whichever comes first.
+   */
+  noted(threadId: string, at: string): void {
+    this.pending.push({ threadId, at });
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.later(() => {
+      this.scheduled = false;
+      // Inside someone's transaction (an await between its statements): the next read applies them.
+      if (this.store.db.open && !this.store.db.inTransaction) this.applyPending();
+    });
+  }
+
+  /** Marks noted and not yet known to be committed (for tests and the bench's notes). */
+  pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * Apply the pending marks now, in one commit without an fsync (a later durable commit's fsync makes it durable),
+   * or inside the caller's transaction: they then stay noted and are applied again by the next call outside one
+   * (a rollback loses nothing; applying a mark twice writes nothing the second time, and an old mark never makes
+   * a thread with a newer message read). The watermark is not written here (one page less per mark): it moves
+   * with the index batches (catchUp), and a start applies again what came after it. Cheap when nothing is
+   * pending. Errors: SQLite's (the marks stay pending).
+   */
+  applyPending(): void {
+    if (this.pending.length === 0 || this.applying || !this.store.db.open) return;
+    this.applying = true;
+    try {
+      const nested = this.store.db.inTransaction;
+      const todo = this.pending;
+      rebuildableTransaction(this.store.db, () => {
+        for (const p of todo) this.apply(p.threadId, p.at);
+      });
+      if (!nested) this.pending = this.pending.slice(todo.length);
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  /**
+   * At start: apply the marks of every seen event after the watermark (a crash, or a close, between a read's
+   * commit and its mark), in log order, and move the watermark to the newest event. Returns the marks applied.
+   */
+  recover(): number {
+    return rebuildableTransaction(this.store.db, () => {
+      const through = this.throughStmt.get() ?? 0;
+      if (through >= this.store.audit.lastSeq()) return 0;
+      const events = this.eventsStmt.all(through);
+      for (const e of events) this.apply(e.entity_id, e.at);
+      this.setThroughStmt.run();
+      return events.length;
+    });
+  }
+
+  /**
+   * Write the pending marks and move the watermark to the newest event, in the caller's transaction, so a start
+   * after a crash scans only the events since (called in the per-record index's batches, src-main/audit/audit-log.ts).
+   */
+  catchUp(): void {
+    this.applyPending();
+    this.setThroughStmt.run();
+  }
+}
