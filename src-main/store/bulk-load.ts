@@ -39,11 +39,11 @@ export const PREBULK_SUFFIX = '-prebulk';
 
 /**
  * Page cache while filling and while rebuilding at the end (SQLite's cache_size: negative = KiB): 16 MB. The
- * rebuild reads each table once per index and writes new pages in order, so the store's 64 MB cache only held
- * what it had just written: filled again during the search index's build, it was the initial sync's RSS peak
- * (session 9, s9rss, bench/profile-apply.ts replay at scale 100, alternating, load 1.3-1.7: the finish's peak
- * 326 and 349 MB with 64 MB, 301 and 262 with 16 MB; its CPU 7.1 and 8.0 s against 6.8 and 7.1 s). Sorts are not
- * bounded by it: the store keeps temporary data in memory (STORE_PRAGMAS, temp_store).
+ * rebuild writes new pages in order; the store's 64 MB cache, filled again during the search index's build, was the
+ * initial sync's RSS peak. With 16 MB the index builds read their tables again (about 0.3 CPU-s more) and the
+ * search index's build is faster (session 9, s9rss, bench/profile-apply.ts replay at scale 100, alternating, load
+ * 1.3-1.7: the finish's peak 326 and 349 MB with 64 MB, 301 and 262 with 16 MB; its CPU 7.1 and 8.0 s against 6.8
+ * and 7.1 s). Sorts are not bounded by it: the store keeps temporary data in memory (STORE_PRAGMAS, temp_store).
  */
 const BULK_CACHE_SIZE = -16384;
 /** Schema name of the pre-load copy, attached to the loading connection. */
