@@ -171,6 +171,11 @@ if (mode === 'record') {
     1024;
   const rss = { applyPeak: vm('VmHWM'), beforeFinish: vm('VmRSS'), finishPeak: 0 };
   fs.writeFileSync('/proc/self/clear_refs', '5');
+  // PROFILE_FTS="pgsz=4050,automerge=0": FTS5 options set on the search index before the finish (experiments).
+  for (const option of (process.env.PROFILE_FTS ?? '').split(',').filter(Boolean)) {
+    const [name, value] = option.split('=');
+    store.db.exec(`INSERT INTO messages_fts (messages_fts, rank) VALUES ('${name}', ${Number(value)})`);
+  }
   const f0 = process.cpuUsage();
   bulk?.finish();
   stages.finish = cpuMs(process.cpuUsage(f0));
