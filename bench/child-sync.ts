@@ -10,6 +10,7 @@ import { KeytarKeyStore } from '../src-main/keys/keytar-store';
 import { openStore } from '../src-main/store/store';
 import { SyncEngine } from '../src-main/sync/engine';
 import { BulkLoad } from '../src-main/store/bulk-load';
+import { DEFAULT_SETTINGS } from '../src-main/settings/settings';
 
 interface Config {
   url: string;
@@ -38,6 +39,13 @@ const engine = new SyncEngine({
   store,
   serverUrl: cfg.url,
   live: false,
+  // As src-main/core/create-core.ts wires it: the store window of the default settings (DESIGN §4), so the
+  // eviction after the first cycle is timed too.
+  storeWindow: () => ({
+    closedThreadDays: DEFAULT_SETTINGS.closedThreadDays,
+    scheduleBackDays: DEFAULT_SETTINGS.scheduleBackDays,
+    scheduleAheadDays: DEFAULT_SETTINGS.scheduleAheadDays,
+  }),
   credentials: {
     deviceId: () => cfg.deviceId,
     deviceSecret: () => cfg.deviceSecret,

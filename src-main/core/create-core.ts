@@ -115,7 +115,8 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       serverUrl: settings.get().serverUrl,
       credentials: auth,
       clock,
-      onAuditRecord: (record) => audit.applyRemote(record),
+      // Pulled audit events are written by the sync layer's own handler (the same row as AuditLog.applyRemote),
+      // so they take the initial sync's set-based path, as in `npm run bench -- --only sync` (session 9).
       // issue 14a: bodies withheld from an earlier pull are fetched once someone who may read them signs in.
       // The session object identifies the person signed in (a new one at every sign-in; review 9 R9-3).
       withheldReader: () => {
