@@ -1,0 +1,112 @@
+/**
+ * Review 10 (s9sec): a change elsewhere in the clinic that "may take something out of reach" (OUT_OF_REACH: here
+ * another desk moves ANOTHER thread to a clinical pool; also any deletion, eviction, message edit, pool or role
+ * change) makes a receptionist's open front-desk thread — one she may read, untouched by the change — leave the
+ * screen: state/data.ts dropKeptLists() clears the pages and `chosenSummary`, poolsOutOfReach() clears
+ * `poolsChecked`, so TriagePane finds no summary and `mayAskForBody` is false: the thread pane (with the reply box)
+ * is replaced by "Loading thread…", the detail is forgotten, and when the pools and list are read again the pane
+ * mounts anew and reads the thread again with a full, audited `thread.get` (a read nobody made, on the thread's and
+ * the patient's trails). The reply box she was typing in is unmounted: focus falls to the page, and the next keys
+ * she types are the inbox shortcuts (`d` marks the thread done and opens the next one, `c` claims, `1`-`4` set the
+ * priority).
+ * Real Chromium through the browser host, real core, portal and store; expectations written by hand.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoMrn } from '../../server/demo/credentials';
+import { openMainView, patientRequest, patientSignIn, useSignedInDesk } from './harness';
+
+const e2e = useSignedInDesk({ user: 'reception1', deviceName: 'Reach change desk' });
+
+const A_SUBJECT = 'Parking permit for my visit';
+const A_BODY = 'Can I get a parking permit for my visit on Thursday?';
+const B_SUBJECT = 'Question about my new address';
+const B_BODY = 'I moved last month; please update my address.';
+
+let a = '';
+let b = '';
+const calls: string[] = [];
+let restore: () => void = () => undefined;
+
+beforeAll(async () => {
+  const token = await patientSignIn(e2e.portal, demoMrn(15));
+  const post = async (subject: string, body: string) =>
+    (
+      await patientRequest<{ thread: { id: string } }>(e2e.portal, token, 'POST', '/portal/threads', {
+        subject,
+        body,
+        topic: 'scheduling',
+      })
+    ).thread.id;
+  a = await post(A_SUBJECT, A_BODY);
+  b = await post(B_SUBJECT, B_BODY);
+  await e2e.desk.core.sync().syncNow();
+  expect(e2e.desk.core.store.threads.byId(a)?.poolId).toBe('front-desk');
+  const router = e2e.desk.core.router;
+  const call = router.call.bind(router);
+  router.call = async (method, input, caller) => {
+    const data = input as { threadId?: string } | undefined;
+    if (method.startsWith('thread.')) calls.push(`${method} ${data?.threadId ?? ''}`);
+    return call(method, input, caller);
+  };
+  restore = () => (router.call = call);
+});
+afterAll(() => restore());
+
+/** Successful reads of a thread recorded in this PC's log. */
+const readsOf = (threadId: string): number =>
+  e2e.desk.core.store.db
+    .prepare(
+      `SELECT count(*) FROM audit_events WHERE entity_type = 'thread' AND entity_id = ? AND action = 'read'
+         AND outcome = 'success'`,
+    )
+    .pluck()
+    .get(threadId) as number;
+
+describe('a change to another thread that may take something out of reach (receptionist, review 10)', () => {
+  it('leaves the open front-desk thread, its reply box and its focus alone, and reads it no more', async () => {
+    const page = e2e.page;
+    await openMainView(page, 'Inbox');
+    await page.getByLabel('Sort by').selectOption('received');
+    await page
+      .getByRole('navigation', { name: 'Queues' })
+      .getByRole('button', { name: /^All open/ })
+      .click();
+    const list = page.getByRole('listbox', { name: 'Threads' });
+    await list.getByRole('option').filter({ hasText: A_SUBJECT }).click();
+    await page.getByText(A_BODY).waitFor();
+    const reply = page.getByLabel('Reply', { exact: true });
+    await reply.click();
+    await page.keyboard.type('Yes, you can');
+    await expect.poll(() => reply.inputValue()).toBe('Yes, you can');
+    const readsBefore = readsOf(a);
+    calls.length = 0;
+
+    // Another desk moves thread B (not the one open) to a clinical pool; this desk pulls it.
+    const thread = (await e2e.portal.server.store.thread(b))!;
+    await e2e.portal.server.store.transaction(async () => {
+      await e2e.portal.server.store.updateThread({
+        ...thread,
+        poolId: 'clinical',
+        version: thread.version + 1,
+      });
+    });
+    await e2e.desk.core.sync().syncNow();
+    expect(e2e.desk.core.store.threads.byId(b)?.poolId).toBe('clinical');
+
+    // The pane has taken the change in: the open thread was checked (getIfChanged) or read again.
+    await expect.poll(() => calls.some((c) => c.endsWith(` ${a}`))).toBe(true);
+    await page.getByText(A_BODY).waitFor();
+    await expect.poll(() => page.getByText('Loading thread…').count()).toBe(0);
+
+    // She keeps typing the reply she was writing.
+    await page.keyboard.type(' d');
+    const after = {
+      focusInReply: await page.evaluate(() => document.activeElement?.id === 'reply-body'),
+      fullReadsOfA: calls.filter((c) => c === `thread.get ${a}`).length,
+      newReadEventsOnA: readsOf(a) - readsBefore,
+      status: e2e.desk.core.store.threads.byId(a)?.status,
+    };
+    expect(after).toEqual({ focusInReply: true, fullReadsOfA: 0, newReadEventsOnA: 0, status: 'new' });
+    expect(e2e.desk.pageErrors).toEqual([]);
+  });
+});
