@@ -109,4 +109,61 @@ describe('a change to another thread that may take something out of reach (recep
     expect(after).toEqual({ focusInReply: true, fullReadsOfA: 0, newReadEventsOnA: 0, status: 'new' });
     expect(e2e.desk.pageErrors).toEqual([]);
   });
+
+  it('is not torn down when a patient posts a new clinical message (its body withheld from the role)', async () => {
+    const page = e2e.page;
+    const list = page.getByRole('listbox', { name: 'Threads' });
+    // Thread A again (the first test may have closed it): open, with a reply being typed.
+    const thread = (await e2e.portal.server.store.thread(a))!;
+    await e2e.portal.server.store.transaction(async () => {
+      await e2e.portal.server.store.updateThread({ ...thread, status: 'new', version: thread.version + 1 });
+    });
+    await e2e.desk.core.sync().syncNow();
+    await page
+      .getByRole('navigation', { name: 'Queues' })
+      .getByRole('button', { name: /^All open/ })
+      .click();
+    await list.getByRole('option').filter({ hasText: A_SUBJECT }).click();
+    await page.getByText(A_BODY).waitFor();
+    const reply = page.getByLabel('Reply', { exact: true });
+    await reply.fill('');
+    await reply.click();
+    await page.keyboard.type('See you');
+    await expect.poll(() => reply.inputValue()).toBe('See you');
+    const readsBefore = readsOf(a);
+    calls.length = 0;
+
+    // The most common event of a front desk's day: a patient writes about something clinical.
+    const token = await patientSignIn(e2e.portal, demoMrn(16));
+    const posted = await patientRequest<{ thread: { id: string } }>(
+      e2e.portal,
+      token,
+      'POST',
+      '/portal/threads',
+      {
+        subject: 'Results of my blood test',
+        body: 'Are my blood test results in yet?',
+        topic: 'test-results',
+      },
+    );
+    await e2e.desk.core.sync().syncNow();
+    // What marks this pull OUT_OF_REACH: its bodies are withheld from the role (a new row of withheld_threads).
+    expect(
+      e2e.desk.core.store.db
+        .prepare('SELECT count(*) FROM withheld_threads WHERE thread_id = ?')
+        .pluck()
+        .get(posted.thread.id),
+    ).toBe(1);
+    await list.getByRole('option').filter({ hasText: 'Results of my blood test' }).waitFor();
+    await expect.poll(() => calls.some((c) => c.endsWith(` ${a}`))).toBe(true);
+    await page.getByText(A_BODY).waitFor();
+    await expect.poll(() => page.getByText('Loading thread…').count()).toBe(0);
+
+    await page.keyboard.type(' c');
+    expect({
+      focusInReply: await page.evaluate(() => document.activeElement?.id === 'reply-body'),
+      fullReadsOfA: calls.filter((c) => c === `thread.get ${a}`).length,
+      newReadEventsOnA: readsOf(a) - readsBefore,
+    }).toEqual({ focusInReply: true, fullReadsOfA: 0, newReadEventsOnA: 0 });
+  });
 });
