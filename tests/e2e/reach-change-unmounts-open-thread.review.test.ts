@@ -166,4 +166,36 @@ describe('a change to another thread that may take something out of reach (recep
       newReadEventsOnA: readsOf(a) - readsBefore,
     }).toEqual({ focusInReply: true, fullReadsOfA: 0, newReadEventsOnA: 0 });
   });
+
+  it('keeps an open thread that is not in the list shown (another queue) through such a change', async () => {
+    const page = e2e.page;
+    const list = page.getByRole('listbox', { name: 'Threads' });
+    const queue = (name: RegExp) =>
+      page.getByRole('navigation', { name: 'Queues' }).getByRole('button', { name });
+    await queue(/^All open/).click();
+    await list.getByRole('option').filter({ hasText: A_SUBJECT }).click();
+    await page.getByText(A_BODY).waitFor();
+    // Another queue, without A (a routine thread): the pane keeps showing A.
+    await queue(/^Urgent/).click();
+    await expect.poll(() => list.getByRole('option').filter({ hasText: A_SUBJECT }).count()).toBe(0);
+    await page.getByText(A_BODY).waitFor();
+
+    const token = await patientSignIn(e2e.portal, demoMrn(17));
+    await patientRequest(e2e.portal, token, 'POST', '/portal/threads', {
+      subject: 'My prescription ran out',
+      body: 'Can the doctor renew my prescription?',
+      topic: 'test-results',
+    });
+    await e2e.desk.core.sync().syncNow();
+    await expect.poll(() => page.getByText('Loading thread…').count()).toBe(0);
+    await expect
+      .poll(
+        async () => ({
+          body: await page.getByText(A_BODY).count(),
+          gone: await page.getByText('This thread is not in the list shown').count(),
+        }),
+        { timeout: 5000 },
+      )
+      .toEqual({ body: 1, gone: 0 });
+  });
 });
