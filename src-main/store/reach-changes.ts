@@ -6,7 +6,10 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
  * - a thread moved to another pool (DESIGN §6: receptionists see only topic and subject of clinical threads) or to
  *   another patient;
  * - a message moved to another thread, or its text replaced;
- * - a thread's bodies newly withheld from this PC's pulls (`withheld_threads`, migration 011);
+ * - a thread's bodies newly withheld from this PC's pulls (`withheld_threads`, migration 011) while some of its
+ *   messages are on this PC (review 10, R10-1: a brand-new thread withheld from its first pull, e.g. a patient's new
+ *   clinical message on a receptionist's PC, has none here, since the server leaves a withheld thread's messages out
+ *   of the pull (server/sync/pull.ts): nothing shown can be withdrawn, so it counts nothing);
  * - a pool's kind changed (an administrative pool made clinical);
  * - a staff member's role or active flag changed (a role changed on the backend applies from the next call).
  * Each is one temporary trigger (this connection's schema only; nothing is written to the store file) whose WHEN
@@ -20,7 +23,8 @@ const NARROWING_TRIGGERS: Record<string, string> = {
     WHEN old.pool_id IS NOT new.pool_id OR old.patient_id IS NOT new.patient_id`,
   messages: `AFTER UPDATE OF thread_id, body ON main.messages
     WHEN old.thread_id IS NOT new.thread_id OR old.body IS NOT new.body`,
-  withheld: `AFTER INSERT ON main.withheld_threads`,
+  withheld: `AFTER INSERT ON main.withheld_threads
+    WHEN EXISTS (SELECT 1 FROM main.messages WHERE thread_id = new.thread_id)`,
   pools: `AFTER UPDATE OF kind ON main.pools WHEN old.kind IS NOT new.kind`,
   pools_gone: `AFTER DELETE ON main.pools`,
   staff: `AFTER UPDATE OF role, active ON main.staff WHEN old.role IS NOT new.role OR old.active IS NOT new.active`,

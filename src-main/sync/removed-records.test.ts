@@ -149,7 +149,16 @@ describe('data.changed after records left the store', () => {
       data: messageFixture({ id: 'msg-2', threadId: 'thr-2', body: 'Replaced text', version: 2 }),
     });
     expect(mark(['message'])).toEqual(['message', 'out-of-reach']);
-    // Bodies newly withheld from this PC's pulls.
+    // A brand-new thread withheld from its first pull (a patient's new clinical message on a receptionist's PC):
+    // none of its messages is here, nothing shown is withdrawn (review 10, R10-1).
+    apply({
+      entity: 'thread',
+      id: 'thr-3',
+      data: threadFixture({ id: 'thr-3', topic: 'test-results', poolId: 'results' }),
+    });
+    store.db.transaction(() => store.threads.markBodiesWithheld('thr-3'))();
+    expect(mark(['thread'])).toEqual(['thread']);
+    // Bodies newly withheld from this PC's pulls, of a thread whose messages are here.
     store.db.transaction(() => store.threads.markBodiesWithheld('thr-1'))();
     expect(mark(['thread'])).toEqual(['thread', 'out-of-reach']);
     // A pool made clinical; a pool gone.
