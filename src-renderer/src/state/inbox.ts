@@ -127,7 +127,12 @@ export function staleFirstPages(): void {
  */
 export function dropKeptLists(): void {
   dropFirstPages();
-  chosenSummary = null;
+  // The thread the pane holds stays (review 10, R10-1): its summary as chosen is kept, but trusted only once a list
+  // read since the change has answered (a fresh row wins: threadSummary) and the pools are read again (bodyAskable).
+  const open = useUi.getState().selectedThreadId;
+  const held = open !== null && chosenSummary?.id === open && detailHeld(open);
+  heldSinceReach = held ? open : null;
+  if (!held) chosenSummary = null;
   const s = useInbox.getState();
   if (s.total !== null || Object.keys(s.pages).length > 0)
     useInbox.setState({ pages: {}, total: null, totalIsLowerBound: false, stale: false });
@@ -478,7 +483,11 @@ export async function refreshDetail(threadId: string): Promise<void> {
     reading.recheck = true;
     return;
   }
-  if (!bodyAskable(threadId)) return;
+  if (!bodyAskable(threadId)) {
+    // Held across a change elsewhere: checked once the pools and the list are read again (retryHeldRefresh).
+    if (detailHeld(threadId)) refreshWaiting = threadId;
+    return;
+  }
   const shown = useInbox.getState().detail;
   if (shown?.thread.id !== threadId) return loadDetail(threadId);
   const started = phiEpoch();
@@ -620,8 +629,42 @@ export function chooseThread(thread: ThreadSummary, change: Partial<UiState> = {
   setUi({ ...change, selectedThreadId: thread.id });
 }
 
-/** May the body of this thread be asked for now (state/triage.ts mayAskForBody, with what is known of it)? */
+/**
+ * Is this thread's body held by the thread pane (its detail shown) or being read for it (detailReads)? Such a
+ * thread was readable when read: a change that may have taken something out of reach elsewhere (OUT_OF_REACH,
+ * state/data.ts) does not tear its pane down (review 10, R10-1: the reply box and its focus went, typed keys became
+ * inbox shortcuts, and the thread was read again in full, audited); the core decides whether it really went out of
+ * reach (`thread.getIfChanged` refuses a thread the role may no longer read, and answers null, with no read
+ * recorded, for one unchanged).
+ */
+export function detailHeld(threadId: string): boolean {
+  return useInbox.getState().detail?.thread.id === threadId || detailReads.has(threadId);
+}
+
+/** The thread the pane held at the last change that may have taken something out of reach (dropKeptLists). */
+let heldSinceReach: string | null = null;
+/** A held thread whose refresh waited for the pools and the list to be read again (retryHeldRefresh). */
+let refreshWaiting: string | null = null;
+
+/**
+ * The pools and the list are read again after a change that may have taken something out of reach: the held
+ * thread's refresh that waited for them is asked now (`thread.getIfChanged`: the core reads it only if it changed,
+ * and refuses it if the role may no longer read it), unless it is no longer askable (the list shows it withheld: the
+ * restricted view replaces the pane, and no body is asked for).
+ */
+export function retryHeldRefresh(threadId: string): void {
+  if (refreshWaiting !== threadId || !bodyAskable(threadId)) return;
+  refreshWaiting = null;
+  void refreshDetail(threadId);
+}
+
+/**
+ * May the body of this thread be asked for now (state/triage.ts mayAskForBody, with what is known of it, or a
+ * thread whose detail is held: detailHeld)?
+ */
 function bodyAskable(threadId: string): boolean {
+  // The held thread's pool as chosen may be out of date until a list read since the change answers.
+  if (heldSinceReach === threadId && useInbox.getState().total === null) return false;
   return mayAskForBody(threadId, threadSummary(threadId));
 }
 

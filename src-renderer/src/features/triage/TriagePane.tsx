@@ -12,7 +12,14 @@ import { TOPIC_LABELS, type Topic } from '../../../../src-shared/triage';
 import type { ThreadSummary } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { SelectField } from '../../components/Field';
-import { forgetDetail, threadPaneShown, threadSummary, useInbox } from '../../state/inbox';
+import {
+  detailHeld,
+  forgetDetail,
+  retryHeldRefresh,
+  threadPaneShown,
+  threadSummary,
+  useInbox,
+} from '../../state/inbox';
 import { bodyWithheld, dropAccess, loadPools, mayAskForBody, useTriage } from '../../state/triage';
 import { BreakGlassDialog } from './BreakGlassDialog';
 import { announce, useUi } from '../../state/ui';
@@ -23,7 +30,7 @@ export function TriagePane() {
   // re-render when the pools change (bodyWithheld reads them) and when pages arrive (the summary of the
   // selected thread lives there)
   useTriage((s) => s.pools);
-  useTriage((s) => s.poolsChecked);
+  const poolsChecked = useTriage((s) => s.poolsChecked);
   useInbox((s) => s.pages);
   const listLoading = useInbox((s) => s.total === null);
   const granted = useTriage((s) => s.granted);
@@ -36,7 +43,16 @@ export function TriagePane() {
   }, [underGrant, detailError, selectedId]);
   const restricted = summary !== undefined && bodyWithheld(summary);
   // The thread view (which asks for the body) only for a thread the role is known to read.
-  const readable = selectedId === null || (!restricted && mayAskForBody(selectedId, summary));
+  // A thread whose detail the pane holds (or reads) stays mounted across a change elsewhere that may have taken
+  // something out of reach (review 10, R10-1: its reply box and focus stay); its refresh (`thread.getIfChanged`)
+  // lets the core decide whether it went out of reach, and a list read since that shows it withheld closes it.
+  const readable =
+    selectedId === null ||
+    (!restricted && (mayAskForBody(selectedId, summary) || detailHeld(selectedId)));
+  // The pools and the list read again after a change elsewhere: the held thread is checked now (if still shown).
+  useEffect(() => {
+    if (selectedId && readable && poolsChecked && !listLoading) retryHeldRefresh(selectedId);
+  }, [selectedId, readable, poolsChecked, listLoading]);
   // The thread pane's place is on screen while this is mounted; leaving (another view) forgets the open thread's
   // detail (review 9, suspicion 3).
   useEffect(() => {

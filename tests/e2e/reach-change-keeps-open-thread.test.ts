@@ -1,14 +1,14 @@
 /**
- * Review 10 (s9sec): a change elsewhere in the clinic that "may take something out of reach" (OUT_OF_REACH: here
- * another desk moves ANOTHER thread to a clinical pool; also any deletion, eviction, message edit, pool or role
- * change) makes a receptionist's open front-desk thread — one she may read, untouched by the change — leave the
- * screen: state/data.ts dropKeptLists() clears the pages and `chosenSummary`, poolsOutOfReach() clears
- * `poolsChecked`, so TriagePane finds no summary and `mayAskForBody` is false: the thread pane (with the reply box)
- * is replaced by "Loading thread…", the detail is forgotten, and when the pools and list are read again the pane
- * mounts anew and reads the thread again with a full, audited `thread.get` (a read nobody made, on the thread's and
- * the patient's trails). The reply box she was typing in is unmounted: focus falls to the page, and the next keys
- * she types are the inbox shortcuts (`d` marks the thread done and opens the next one, `c` claims, `1`-`4` set the
- * priority).
+ * Review 10, R10-1 (s9sec): a change elsewhere in the clinic that "may take something out of reach" (OUT_OF_REACH:
+ * another desk moves ANOTHER thread to or from a clinical pool; also any deletion, eviction, message edit, pool or
+ * role change) made a receptionist's open front-desk thread — one she may read, untouched by the change — leave the
+ * screen: the pages and the chosen summary were dropped and the pools unchecked, so TriagePane replaced the thread
+ * pane (with the reply box) by "Loading thread…", forgot the detail, and mounted it anew when the pools and list
+ * were read again, reading the thread again with a full, audited `thread.get` (a read nobody made). Focus fell to
+ * the page and the next keys she typed were inbox shortcuts (`d` marked the thread done, `c` claimed it). A patient's
+ * new clinical message (its bodies withheld from the role: a new `withheld_threads` row) was marked so too.
+ * Now the held thread stays mounted, its refresh waits for the pools and a list read since the change, and the core
+ * decides with `thread.getIfChanged`; a thread new to the PC withheld from its first pull is no reach change.
  * Real Chromium through the browser host, real core, portal and store; expectations written by hand.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +62,7 @@ const readsOf = (threadId: string): number =>
     .pluck()
     .get(threadId) as number;
 
-describe('a change to another thread that may take something out of reach (receptionist, review 10)', () => {
+describe('a change to another thread that may take something out of reach (receptionist, review 10 R10-1)', () => {
   it('leaves the open front-desk thread, its reply box and its focus alone, and reads it no more', async () => {
     const page = e2e.page;
     await openMainView(page, 'Inbox');
@@ -197,5 +197,40 @@ describe('a change to another thread that may take something out of reach (recep
         { timeout: 5000 },
       )
       .toEqual({ body: 1, gone: 0 });
+  });
+
+  it('keeps an open thread that is not in the list shown through a real out-of-reach change elsewhere', async () => {
+    const page = e2e.page;
+    // A is open and not in the Urgent list shown (the previous case). Another desk moves B back to the front desk:
+    // a pool move, marked OUT_OF_REACH.
+    await page.getByText(A_BODY).waitFor();
+    const readsBefore = readsOf(a);
+    calls.length = 0;
+    const thread = (await e2e.portal.server.store.thread(b))!;
+    await e2e.portal.server.store.transaction(async () => {
+      await e2e.portal.server.store.updateThread({
+        ...thread,
+        poolId: 'front-desk',
+        version: thread.version + 1,
+      });
+    });
+    await e2e.desk.core.sync().syncNow();
+    expect(e2e.desk.core.store.threads.byId(b)?.poolId).toBe('front-desk');
+    await expect.poll(() => calls.some((c) => c.endsWith(` ${a}`))).toBe(true);
+    await expect.poll(() => page.getByText('Loading thread…').count()).toBe(0);
+    await expect
+      .poll(
+        async () => ({
+          body: await page.getByText(A_BODY).count(),
+          gone: await page.getByText('This thread is not in the list shown').count(),
+        }),
+        { timeout: 5000 },
+      )
+      .toEqual({ body: 1, gone: 0 });
+    expect({
+      fullReadsOfA: calls.filter((c) => c === `thread.get ${a}`).length,
+      newReadEventsOnA: readsOf(a) - readsBefore,
+    }).toEqual({ fullReadsOfA: 0, newReadEventsOnA: 0 });
+    expect(e2e.desk.pageErrors).toEqual([]);
   });
 });
