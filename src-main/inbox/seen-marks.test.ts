@@ -9,6 +9,7 @@ import { patientFixture, threadFixture } from '../../tests/helpers/fixtures';
 import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
 import { AuditLog, type AuditEventInput } from '../audit/audit-log';
 import { InboxService } from './inbox-service';
+import { SeenMarks } from './seen-marks';
 
 const me: StaffRecord = {
   id: 'stf-me',
@@ -124,5 +125,38 @@ describe('seen marks derived from read events', () => {
     expect(through()).toBe(6);
     expect(inbox.seenMarks.recover()).toBe(0);
     expect(unread()).toEqual(['thr-1', 'thr-2', 'thr-3', 'thr-4']);
+  });
+
+  it('an SQLite error in the later task is reported without PHI, not thrown, and the mark stays pending', () => {
+    const tasks: (() => void)[] = [];
+    const reports: string[] = [];
+    let failing = true;
+    const marks = new SeenMarks(
+      t.store,
+      (threadId, at) => {
+        if (failing)
+          throw Object.assign(new Error(`database or disk is full (${threadId} ${at})`), {
+            code: 'SQLITE_FULL',
+          });
+        t.store.threads.markSeen(threadId, at);
+      },
+      (task) => tasks.push(task),
+      (message) => reports.push(message),
+    );
+    marks.noted('thr-2', '2026-11-23T12:00:00.000Z');
+    expect(tasks).toHaveLength(1);
+    expect(() => tasks[0]!()).not.toThrow();
+    expect(reports).toEqual(['Seen marks not written yet (SQLITE_FULL); they stay pending.']);
+    expect(marks.pendingCount()).toBe(1);
+    expect(seenAt('thr-2')).toBeNull();
+    // The next task (the disk has room again) writes it.
+    failing = false;
+    marks.noted('thr-3', '2026-11-23T12:00:00.000Z');
+    tasks[1]!();
+    expect(marks.pendingCount()).toBe(0);
+    expect([seenAt('thr-2'), seenAt('thr-3')]).toEqual([
+      '2026-11-23T12:00:00.000Z',
+      '2026-11-23T12:00:00.000Z',
+    ]);
   });
 });

@@ -42,11 +42,16 @@ export class SeenMarks {
   /**
    * @param apply writes one mark (threads.seen_at = at if the thread is unread), inside the caller's transaction.
    * @param later runs a task after the current call has returned (default setImmediate).
+   * @param report told when the marks could not be written in that later task (an SQLite error such as
+   *   SQLITE_FULL or SQLITE_IOERR): a message without PHI (no thread id, no time), the error's code only. The marks
+   *   stay pending (the next read of unread state applies them, and a start recovers them from the log). Default
+   *   console.error.
    */
   constructor(
     private readonly store: Store,
     private readonly apply: (threadId: string, at: string) => void,
     private readonly later: (task: () => void) => void = (task) => void setImmediate(task),
+    private readonly report: (message: string) => void = (message) => console.error(message),
   ) {
     const db = store.db;
     this.throughStmt = db
@@ -74,7 +79,14 @@ export class SeenMarks {
     this.later(() => {
       this.scheduled = false;
       // Inside someone's transaction (an await between its statements): the next read applies them.
-      if (this.store.db.open && !this.store.db.inTransaction) this.applyPending();
+      if (!this.store.db.open || this.store.db.inTransaction) return;
+      try {
+        this.applyPending();
+      } catch (error) {
+        // Review 10, suspicion 2: an error here was an uncaught exception in the main process. Derived data only:
+        // the marks stay pending (applied before the next read of unread state, else recovered from the log).
+        this.report(`Seen marks not written yet (${errorCode(error)}); they stay pending.`);
+      }
     });
   }
 
@@ -129,4 +141,11 @@ export class SeenMarks {
     this.applyPending();
     this.setThroughStmt.run();
   }
+}
+
+/** An error's code (SQLite's, e.g. SQLITE_FULL) or class name: never its message, which may quote data. */
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) return code;
+  return error instanceof Error ? error.name : 'unknown error';
 }
