@@ -36,6 +36,17 @@ const perConnection = new WeakMap<Database, TableChanges>();
 const OPS = ['INSERT', 'UPDATE', 'DELETE'] as const;
 
 /**
+ * The tables whose rows a list or pane shows (patient name, thread subject, message text): their deletions stay
+ * counted while the counters are paused (pause()), so `deletions()` of them stays exact during an initial sync's
+ * bulk load. Review 10, suspicion 1: it used to return a new number at every call while paused, so every page of
+ * a first sync was marked OUT_OF_REACH (src-main/sync/removed-records.ts) and tore down what the renderer showed.
+ * A DELETE trigger costs nothing for the load's inserts and updates; it fires only on a row really deleted (a
+ * deletion pulled, an eviction), and the load deletes none of these rows itself.
+ */
+export const LISTED_TABLES = ['patients', 'threads', 'messages'] as const;
+const DELETES_KEPT: ReadonlySet<string> = new Set(LISTED_TABLES);
+
+/**
  * A write counter per table of the store, for read caches that must never serve stale data (issue 16: the inbox
  * first-page cache). Temporary triggers on every ordinary table (those of later migrations included, found at
  * open) bump the table's counter on each INSERT, UPDATE and DELETE on this connection, so a cache keyed by
@@ -130,33 +141,37 @@ export class TableChanges {
     }
     for (const name of this.watched)
       for (const op of OPS)
-        this.db.exec(`DROP TRIGGER IF EXISTS temp.clinic_changed_${name}_${op.toLowerCase()}`);
+        if (op !== 'DELETE' || !DELETES_KEPT.has(name))
+          this.db.exec(`DROP TRIGGER IF EXISTS temp.clinic_changed_${name}_${op.toLowerCase()}`);
   }
 
   /** End a pause(): triggers back, every watched table counted once. Safe on a closed connection. */
   resume(): void {
     if (this.suspended === 0 || --this.suspended > 0) return;
     if (this.db.open) this.createTriggers();
-    this.bumpAll();
+    this.bumpAll(DELETES_KEPT);
   }
 
-  /** Count one write to every watched table (after writes the triggers did not see). */
-  bumpAll(): void {
+  /**
+   * Count one write to every watched table (after writes the triggers did not see), and one deletion of each but
+   * `deletesSeen` (tables whose deletions were counted all along).
+   */
+  bumpAll(deletesSeen: ReadonlySet<string> = new Set()): void {
     for (const name of this.watched) {
       this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
       // Unseen writes may have been deletions too.
-      this.deletes.set(name, (this.deletes.get(name) ?? 0) + 1);
+      if (!deletesSeen.has(name)) this.deletes.set(name, (this.deletes.get(name) ?? 0) + 1);
     }
     this.total++;
   }
 
   /**
    * Session 8, sec8 (review 8, suspicion 1): a number that changes after a row of one of `tables` is deleted (an
-   * eviction, a deletion pulled); inserts and updates leave it. While paused, a new number at every call (any
-   * unseen write may have been a deletion).
+   * eviction, a deletion pulled); inserts and updates leave it. While paused, exact for LISTED_TABLES (their
+   * deletions stay counted), else a new number at every call (any unseen write may have been a deletion).
    */
   deletions(tables: readonly string[]): number {
-    if (this.suspended > 0) return -++this.pausedReads;
+    if (this.suspended > 0 && !tables.every((t) => DELETES_KEPT.has(t))) return -++this.pausedReads;
     let sum = 0;
     for (const t of tables) sum += this.deletes.get(t) ?? 0;
     return sum;

@@ -62,6 +62,34 @@ describe('data.changed after records left the store', () => {
     expect(mark(['thread'])).toEqual(['thread', 'out-of-reach']);
   });
 
+  it('is not marked during a first sync (counters paused for the bulk load) unless a row is really deleted', () => {
+    const store = open();
+    const apply = (...changes: Change[]) =>
+      store.db.transaction(() => {
+        for (const c of changes) applyChange(store, c, defaultAuditHandler(store));
+      })();
+    const mark = removalMarker(store.changes, ReachChanges.of(store.db));
+    // Review 10, suspicion 1: while paused, every page of the load used to be marked out of reach.
+    store.changes.pause();
+    apply(
+      { entity: 'patient', id: 'pat-1', data: patientFixture() },
+      { entity: 'thread', id: 'thr-1', data: threadFixture() },
+      { entity: 'message', id: 'msg-1', data: messageFixture() },
+    );
+    expect(mark(['patient', 'thread', 'message'])).toEqual(['patient', 'thread', 'message']);
+    apply({ entity: 'message', id: 'msg-2', data: messageFixture({ id: 'msg-2', body: 'Second' }) });
+    expect(mark(['message'])).toEqual(['message']);
+    // A deletion pulled during the load is one.
+    apply({ entity: 'message', id: 'msg-2', data: null });
+    expect(mark(['message'])).toEqual(['message', 'out-of-reach']);
+    expect(mark(['message'])).toEqual(['message']);
+    // The end of the load marks nothing of its own.
+    store.changes.resume();
+    expect(mark(['thread'])).toEqual(['thread']);
+    apply({ entity: 'thread', id: 'thr-1', data: null });
+    expect(mark(['thread'])).toEqual(['thread', 'out-of-reach']);
+  });
+
   it('is marked "out-of-reach" after a change that may withhold what was shown, and only then', () => {
     const store = open();
     const apply = (...changes: Change[]) =>

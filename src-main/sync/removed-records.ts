@@ -8,10 +8,7 @@
  */
 import { OUT_OF_REACH } from '../../src-shared/data-changes';
 import type { ReachChanges } from '../store/reach-changes';
-import type { TableChanges } from '../store/table-changes';
-
-/** The tables whose rows a list shows (patient name, thread subject, message text). */
-const LISTED_TABLES = ['patients', 'threads', 'messages'] as const;
+import { LISTED_TABLES, type TableChanges } from '../store/table-changes';
 
 /**
  * A function that takes the entity names of a change (as the sync engine reports them, or `['local']`) and returns
