@@ -47,8 +47,7 @@ export function TriagePane() {
   // something out of reach (review 10, R10-1: its reply box and focus stay); its refresh (`thread.getIfChanged`)
   // lets the core decide whether it went out of reach, and a list read since that shows it withheld closes it.
   const readable =
-    selectedId === null ||
-    (!restricted && (mayAskForBody(selectedId, summary) || detailHeld(selectedId)));
+    selectedId === null || (!restricted && (mayAskForBody(selectedId, summary) || detailHeld(selectedId)));
   // The pools and the list read again after a change elsewhere: the held thread is checked now (if still shown).
   useEffect(() => {
     if (selectedId && readable && poolsChecked && !listLoading) retryHeldRefresh(selectedId);
