@@ -27,7 +27,8 @@ export function dataChanged(entities: readonly string[]): void {
   // marked so even before the re-query. A change that may have taken something out of the person's reach (records
   // removed from the store, session 8 sec8; withheld from the role, session 9 s9sec): no list kept or asked for
   // from before is shown again, the one on screen goes now, and no thread body is asked for until the pools (what
-  // this role may read) are read again.
+  // this role may read) are read again; the open thread the pane holds stays on screen and is checked by the core
+  // then (review 10, R10-1: state/inbox.ts detailHeld).
   if (entities.includes(OUT_OF_REACH)) {
     dropKeptLists();
     patientOutOfReach();

@@ -123,7 +123,8 @@ export function staleFirstPages(): void {
  * list from before may show them (a search's snippet, a patient's name), so every kept first page goes, and so do
  * the rows on screen, at once; answers in flight are not shown (loadPage). The re-read the change brings shows the
  * list again (session 8, sec8; review 8 suspicion 1). The summary of the thread chosen goes too (threadSummary):
- * no body is asked for on its strength (session 9, s9sec).
+ * no body is asked for on its strength (session 9, s9sec), unless the pane holds that thread's detail (review 10,
+ * R10-1): it stays mounted, and is checked with `thread.getIfChanged` once the pools and a list are read again.
  */
 export function dropKeptLists(): void {
   dropFirstPages();
