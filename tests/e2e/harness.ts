@@ -306,6 +306,27 @@ export function useSignedInDesk(
   };
 }
 
+/** A thread record as the portal backend keeps it (its store's `thread()` answer). */
+type PortalThread = NonNullable<Awaited<ReturnType<TestPortal['server']['store']['thread']>>>;
+
+/**
+ * Another desk's change to thread `threadId` on the portal backend: `change` is written over the record with its
+ * version raised by one, in one transaction (the desk under test pulls it at its next sync). Throws if the backend
+ * has no such thread.
+ */
+export async function changeThreadElsewhere(
+  portal: TestPortal,
+  threadId: string,
+  change: Partial<PortalThread>,
+): Promise<void> {
+  const store = portal.server.store;
+  const thread = await store.thread(threadId);
+  if (!thread) throw new Error(`changeThreadElsewhere: no thread ${threadId} on the portal`);
+  await store.transaction(async () => {
+    await store.updateThread({ ...thread, ...change, version: thread.version + 1 });
+  });
+}
+
 export function syncBar(page: Page): Locator {
   return page.getByRole('contentinfo', { name: 'Sync status' });
 }

@@ -13,7 +13,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import { openMainView, patientRequest, patientSignIn, useSignedInDesk } from './harness';
+import {
+  openMainView,
+  patientRequest,
+  patientSignIn,
+  useSignedInDesk,
+  changeThreadElsewhere,
+} from './harness';
 
 const e2e = useSignedInDesk({ user: 'reception1', deviceName: 'Reach change desk' });
 
@@ -82,14 +88,7 @@ describe('a change to another thread that may take something out of reach (recep
     calls.length = 0;
 
     // Another desk moves thread B (not the one open) to a clinical pool; this desk pulls it.
-    const thread = (await e2e.portal.server.store.thread(b))!;
-    await e2e.portal.server.store.transaction(async () => {
-      await e2e.portal.server.store.updateThread({
-        ...thread,
-        poolId: 'clinical',
-        version: thread.version + 1,
-      });
-    });
+    await changeThreadElsewhere(e2e.portal, b, { poolId: 'clinical' });
     await e2e.desk.core.sync().syncNow();
     expect(e2e.desk.core.store.threads.byId(b)?.poolId).toBe('clinical');
 
@@ -114,10 +113,7 @@ describe('a change to another thread that may take something out of reach (recep
     const page = e2e.page;
     const list = page.getByRole('listbox', { name: 'Threads' });
     // Thread A again (the first test may have closed it): open, with a reply being typed.
-    const thread = (await e2e.portal.server.store.thread(a))!;
-    await e2e.portal.server.store.transaction(async () => {
-      await e2e.portal.server.store.updateThread({ ...thread, status: 'new', version: thread.version + 1 });
-    });
+    await changeThreadElsewhere(e2e.portal, a, { status: 'new' });
     await e2e.desk.core.sync().syncNow();
     await page
       .getByRole('navigation', { name: 'Queues' })
@@ -206,14 +202,7 @@ describe('a change to another thread that may take something out of reach (recep
     await page.getByText(A_BODY).waitFor();
     const readsBefore = readsOf(a);
     calls.length = 0;
-    const thread = (await e2e.portal.server.store.thread(b))!;
-    await e2e.portal.server.store.transaction(async () => {
-      await e2e.portal.server.store.updateThread({
-        ...thread,
-        poolId: 'front-desk',
-        version: thread.version + 1,
-      });
-    });
+    await changeThreadElsewhere(e2e.portal, b, { poolId: 'front-desk' });
     await e2e.desk.core.sync().syncNow();
     expect(e2e.desk.core.store.threads.byId(b)?.poolId).toBe('front-desk');
     await expect.poll(() => calls.some((c) => c.endsWith(` ${a}`))).toBe(true);

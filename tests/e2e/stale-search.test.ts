@@ -10,7 +10,7 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import { patientRequest, patientSignIn, useSignedInDesk } from './harness';
+import { patientRequest, patientSignIn, useSignedInDesk, changeThreadElsewhere } from './harness';
 
 const e2e = useSignedInDesk({ user: 'reception1', deviceName: 'Stale search desk', pageTimeoutMs: 10_000 });
 
@@ -99,14 +99,7 @@ describe('a search list after its hit is withheld from the role', () => {
     const page = e2e.page;
     // Back in the front desk pool (an admin's change on the portal, pulled like any other).
     await search().fill('');
-    const thread = await e2e.portal.server.store.thread(threadId);
-    await e2e.portal.server.store.transaction(async () => {
-      await e2e.portal.server.store.updateThread({
-        ...thread!,
-        poolId: 'front-desk',
-        version: thread!.version + 1,
-      });
-    });
+    await changeThreadElsewhere(e2e.portal, threadId, { poolId: 'front-desk' });
     await expect.poll(() => e2e.desk.core.store.threads.byId(threadId)?.poolId ?? null).toBe('front-desk');
     await search().fill(WORD);
     await page.getByText(SNIPPET_TEXT).waitFor();

@@ -11,7 +11,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import { openMainView, patientRequest, patientSignIn, useSignedInDesk } from './harness';
+import {
+  openMainView,
+  patientRequest,
+  patientSignIn,
+  useSignedInDesk,
+  changeThreadElsewhere,
+} from './harness';
 
 const e2e = useSignedInDesk({ user: 'reception1', deviceName: 'Withheld pane desk' });
 
@@ -157,10 +163,7 @@ describe('a withheld thread chosen, then out of the list shown (receptionist)', 
 
   it('a change pulled that takes it out of the list (closed at another desk)', async () => {
     await chooseW();
-    const thread = (await e2e.portal.server.store.thread(w))!;
-    await e2e.portal.server.store.transaction(async () => {
-      await e2e.portal.server.store.updateThread({ ...thread, status: 'done', version: thread.version + 1 });
-    });
+    await changeThreadElsewhere(e2e.portal, w, { status: 'done' });
     await e2e.desk.core.sync().syncNow();
     expect(e2e.desk.core.store.threads.byId(w)?.status).toBe('done');
     await expect.poll(() => row(W_SUBJECT).count()).toBe(0);
@@ -169,20 +172,10 @@ describe('a withheld thread chosen, then out of the list shown (receptionist)', 
   });
 
   it('a change pulled that moves it to another clinical pool, and back in the list', async () => {
-    const before = (await e2e.portal.server.store.thread(w))!;
-    await e2e.portal.server.store.transaction(async () => {
-      await e2e.portal.server.store.updateThread({ ...before, status: 'new', version: before.version + 1 });
-    });
+    await changeThreadElsewhere(e2e.portal, w, { status: 'new' });
     await e2e.desk.core.sync().syncNow();
     await chooseW();
-    const thread = (await e2e.portal.server.store.thread(w))!;
-    await e2e.portal.server.store.transaction(async () => {
-      await e2e.portal.server.store.updateThread({
-        ...thread,
-        poolId: 'clinical',
-        version: thread.version + 1,
-      });
-    });
+    await changeThreadElsewhere(e2e.portal, w, { poolId: 'clinical' });
     await e2e.desk.core.sync().syncNow();
     expect(e2e.desk.core.store.threads.byId(w)?.poolId).toBe('clinical');
     await page()
@@ -218,14 +211,7 @@ describe('a withheld thread chosen, then out of the list shown (receptionist)', 
     await row(A_SUBJECT).click();
     await page().getByText(A_BODY).waitFor();
     contentCalls.length = 0;
-    const thread = (await e2e.portal.server.store.thread(a))!;
-    await e2e.portal.server.store.transaction(async () => {
-      await e2e.portal.server.store.updateThread({
-        ...thread,
-        poolId: 'clinical',
-        version: thread.version + 1,
-      });
-    });
+    await changeThreadElsewhere(e2e.portal, a, { poolId: 'clinical' });
     await e2e.desk.core.sync().syncNow();
     expect(e2e.desk.core.store.threads.byId(a)?.poolId).toBe('clinical');
     await page()
