@@ -4,23 +4,15 @@
  * is read from, the next page equals a fresh read of the store. Real encrypted store.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StaffRecord } from '../../src-shared/domain';
 import type { PullResponse } from '../../src-shared/sync';
-import { messageFixture, patientFixture, threadFixture } from '../../tests/helpers/fixtures';
+import { messageFixture, patientFixture, staffFixture, threadFixture } from '../../tests/helpers/fixtures';
 import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
 import { applyPullBatch } from '../sync/apply-changes';
 import { evictOutsideWindow } from '../sync/store-window';
 import { FIRST_PAGE_MAX_AGE_MS, type InboxListInput, InboxService } from './inbox-service';
 import { threadSummaryOf } from './views';
 
-const me: StaffRecord = {
-  id: 'stf-me',
-  username: 'me',
-  displayName: 'Dr Me',
-  role: 'clinician',
-  providerId: null,
-  version: 1,
-};
+const me = staffFixture();
 const NOW = Date.parse('2026-11-23T12:00:00.000Z');
 
 let t: TestStore;

@@ -4,21 +4,13 @@
  * log at start; expected states written by hand.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StaffRecord } from '../../src-shared/domain';
-import { patientFixture, threadFixture } from '../../tests/helpers/fixtures';
+import { patientFixture, staffFixture, threadFixture } from '../../tests/helpers/fixtures';
 import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
 import { AuditLog, type AuditEventInput } from '../audit/audit-log';
 import { InboxService } from './inbox-service';
 import { SeenMarks } from './seen-marks';
 
-const me: StaffRecord = {
-  id: 'stf-me',
-  username: 'me',
-  displayName: 'Dr Me',
-  role: 'clinician',
-  providerId: null,
-  version: 1,
-};
+const me = staffFixture();
 const NOW = Date.parse('2026-11-23T12:00:00.000Z');
 const ALL = { queue: 'all', offset: 0, limit: 50 } as const;
 

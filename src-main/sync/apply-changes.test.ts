@@ -7,9 +7,8 @@ import {
   patientFixture,
   threadFixture,
 } from '../../tests/helpers/fixtures';
-import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
+import { type TestStore, makeTestStore, queueThreadChange } from '../../tests/helpers/sync-store';
 import { SyncProtocolError, applyPullBatch, parsePullResponse, readCursor } from './apply-changes';
-import { recordLocalMutation } from './local-mutations';
 
 const audit = (over: Partial<AuditRecord> = {}): AuditRecord => ({
   id: 'aud-1',
@@ -156,17 +155,7 @@ describe('applyPullBatch', () => {
       t.store,
       batch([{ entity: 'thread', id: 'thr-1', data: threadFixture({ version: 1 }) }], '1'),
     );
-    recordLocalMutation(
-      t.store,
-      { now: () => Date.now() },
-      {
-        entity: 'thread',
-        entityId: 'thr-1',
-        baseVersion: 1,
-        staffId: 'staff-1',
-        mutation: { op: 'thread.setPriority', priority: 'stat' },
-      },
-    );
+    queueThreadChange(t.store, { op: 'thread.setPriority', priority: 'stat' });
     const r = applyPullBatch(
       t.store,
       batch(

@@ -7,9 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PushRequest } from '../../src-shared/sync';
 import { threadFixture } from '../../tests/helpers/fixtures';
-import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
+import { type TestStore, makeTestStore, queueThreadChange } from '../../tests/helpers/sync-store';
 import { SyncEngine } from './engine';
-import { recordLocalMutation } from './local-mutations';
 import type { SyncCredentials } from './types';
 
 const creds = (): SyncCredentials & { invalidated: number } => ({
@@ -38,17 +37,7 @@ describe('SyncEngine', () => {
   });
 
   const reply = (body: string) =>
-    recordLocalMutation(
-      t.store,
-      { now: () => Date.now() },
-      {
-        entity: 'thread',
-        entityId: 'thr-1',
-        baseVersion: 1,
-        staffId: 'staff-1',
-        mutation: { op: 'message.send', messageId: `m-${body}`, body },
-      },
-    );
+    queueThreadChange(t.store, { op: 'message.send', messageId: `m-${body}`, body });
 
   it('offline for ten minutes: exponential backoff to a 60 s cap, never a busy loop; stop() leaves no timer', async () => {
     vi.useFakeTimers();

@@ -6,9 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Change, PullResponse } from '../../src-shared/sync';
 import { appointmentFixture, messageFixture, threadFixture } from '../../tests/helpers/fixtures';
-import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
+import { type TestStore, makeTestStore, queueThreadChange } from '../../tests/helpers/sync-store';
 import { applyPullBatch } from './apply-changes';
-import { recordLocalMutation } from './local-mutations';
 import { changesOfRows, pullRows, splitPullPage } from './pull-rows';
 
 const auditRecord = {
@@ -264,17 +263,7 @@ describe('pull rows (JSON rows in SQL)', () => {
         hasMore: false,
         remaining: 0,
       });
-      recordLocalMutation(
-        t.store,
-        { now: () => Date.now() },
-        {
-          entity: 'thread',
-          entityId: 'thr-1',
-          baseVersion: 1,
-          staffId: 'staff-1',
-          mutation: { op: 'thread.setPriority', priority: 'stat' },
-        },
-      );
+      queueThreadChange(t.store, { op: 'thread.setPriority', priority: 'stat' });
     }
     const next = (): PullResponse => {
       const p = page();

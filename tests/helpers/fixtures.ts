@@ -1,4 +1,10 @@
-import type { PatientRecord, ThreadRecord, MessageRecord, AppointmentRecord } from '../../src-shared/domain';
+import type {
+  PatientRecord,
+  ThreadRecord,
+  MessageRecord,
+  AppointmentRecord,
+  StaffRecord,
+} from '../../src-shared/domain';
 
 /** Sentences that must never appear in clear on disk: what the encryption tests search the raw bytes for. */
 export const KNOWN_PLAINTEXT = {
@@ -6,6 +12,17 @@ export const KNOWN_PLAINTEXT = {
   givenName: 'Ottoline',
   messageSentence: 'My left knee has been swelling since the marathon last Sunday',
 };
+
+/** A staff member as the console holds one: "Dr Me" (stf-me), a clinician tied to no provider, version 1, unless `over` says otherwise. */
+export const staffFixture = (over: Partial<StaffRecord> = {}): StaffRecord => ({
+  id: 'stf-me',
+  username: 'me',
+  displayName: 'Dr Me',
+  role: 'clinician',
+  providerId: null,
+  version: 1,
+  ...over,
+});
 
 export const patientFixture = (over: Partial<PatientRecord> = {}): PatientRecord => ({
   id: 'pat-1',

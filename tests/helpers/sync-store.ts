@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import { openDatabase } from '../../src-main/store/open';
 import { Store } from '../../src-main/store/store';
+import { type LocalMutationInput, recordLocalMutation } from '../../src-main/sync/local-mutations';
 import { tempDir } from './tmp';
 
 export interface TestStore {
@@ -32,4 +33,17 @@ export function makeTestStore(prefix = 'clinic-sync-'): TestStore {
       cleanup();
     },
   };
+}
+
+/**
+ * A change this desk made to thread `thr-1` (held at version 1) as `staff-1`, applied optimistically and waiting in
+ * the outbox (`recordLocalMutation` at wall-clock time), as the router's handlers queue one: a pull then keeps the
+ * thread's local image. Returns the mutation id (UUIDv7). Errors: recordLocalMutation's (LocalMutationError).
+ */
+export function queueThreadChange(store: Store, mutation: LocalMutationInput['mutation']): string {
+  return recordLocalMutation(
+    store,
+    { now: () => Date.now() },
+    { entity: 'thread', entityId: 'thr-1', baseVersion: 1, staffId: 'staff-1', mutation },
+  );
 }
