@@ -77,6 +77,9 @@ import {
   seriesFromRow,
   waitlistFromRow,
   type JsonRecordRow,
+  JSON_RECORD_TABLES,
+  jsonRecordParams,
+  type JsonRecordEntity,
   staffFromRow,
   threadFromRow,
   threadParams,
@@ -1191,39 +1194,37 @@ export class PgStore implements ServerStore {
   /* ---- issue 13 §4/§5: recurring series, waitlist ---- */
 
   async series(id: string): Promise<SeriesRecord | null> {
-    const row = await this.one<JsonRecordRow>('SELECT * FROM appointment_series WHERE id = $1', id);
+    const row = await this.jsonRecordRow('series', id);
     return row ? seriesFromRow(row) : null;
   }
 
   putSeries(r: SeriesRecord): Promise<void> {
-    return this.write(async () => {
-      await this.runWithChange(
-        'series',
-        r.id,
-        `INSERT INTO appointment_series (id, data, version) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version`,
-        r.id,
-        JSON.stringify(r),
-        r.version,
-      );
-    });
+    return this.putJsonRecord('series', r);
   }
 
   async waitlistEntry(id: string): Promise<WaitlistRecord | null> {
-    const row = await this.one<JsonRecordRow>('SELECT * FROM waitlist_entries WHERE id = $1', id);
+    const row = await this.jsonRecordRow('waitlist', id);
     return row ? waitlistFromRow(row) : null;
   }
 
   putWaitlistEntry(r: WaitlistRecord): Promise<void> {
+    return this.putJsonRecord('waitlist', r);
+  }
+
+  /** The row of `entity` `id` in its JSON-record table (JSON_RECORD_TABLES), or undefined if there is none. */
+  private jsonRecordRow(entity: JsonRecordEntity, id: string): Promise<JsonRecordRow | undefined> {
+    return this.one<JsonRecordRow>(`SELECT * FROM ${JSON_RECORD_TABLES[entity]} WHERE id = $1`, id);
+  }
+
+  /** Inserts or replaces record `r` of `entity` in its JSON-record table, with its change, in one `write`. */
+  private putJsonRecord(entity: JsonRecordEntity, r: SeriesRecord | WaitlistRecord): Promise<void> {
     return this.write(async () => {
       await this.runWithChange(
-        'waitlist',
+        entity,
         r.id,
-        `INSERT INTO waitlist_entries (id, data, version) VALUES ($1, $2, $3)
+        `INSERT INTO ${JSON_RECORD_TABLES[entity]} (id, data, version) VALUES ($1, $2, $3)
          ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version`,
-        r.id,
-        JSON.stringify(r),
-        r.version,
+        ...jsonRecordParams(r),
       );
     });
   }

@@ -243,6 +243,15 @@ export interface JsonRecordRow {
   data: string;
   version: number;
 }
+/** The tables that keep a record as its JSON (`JsonRecordRow`), by the entity name consoles pull it under. */
+export const JSON_RECORD_TABLES = { series: 'appointment_series', waitlist: 'waitlist_entries' } as const;
+export type JsonRecordEntity = keyof typeof JSON_RECORD_TABLES;
+/** A JSON-record row's parameters in column order: id, the whole record as JSON text, version. */
+export const jsonRecordParams = (r: { id: string; version: number }): [string, string, number] => [
+  r.id,
+  JSON.stringify(r),
+  r.version,
+];
 export const seriesFromRow = (r: JsonRecordRow): SeriesRecord | null => {
   const parsed = SeriesRecord.safeParse(JSON.parse(r.data));
   return parsed.success ? parsed.data : null;

@@ -62,6 +62,9 @@ import {
   seriesFromRow,
   waitlistFromRow,
   type JsonRecordRow,
+  JSON_RECORD_TABLES,
+  jsonRecordParams,
+  type JsonRecordEntity,
   staffFromRow,
   threadFromRow,
   threadParams,
@@ -1075,39 +1078,39 @@ export class SqliteStore implements ServerStore {
 
   async series(id: string): Promise<SeriesRecord | null> {
     while (this.busy()) await this.tail;
-    const row = this.one<JsonRecordRow>('SELECT * FROM appointment_series WHERE id = ?', id);
+    const row = this.jsonRecordRow('series', id);
     return row ? seriesFromRow(row) : null;
   }
 
   async putSeries(r: SeriesRecord): Promise<void> {
     while (this.busy()) await this.tail;
-    this.runWithChange(
-      'series',
-      r.id,
-      `INSERT INTO appointment_series (id, data, version) VALUES (?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
-      r.id,
-      JSON.stringify(r),
-      r.version,
-    );
+    this.putJsonRecord('series', r);
   }
 
   async waitlistEntry(id: string): Promise<WaitlistRecord | null> {
     while (this.busy()) await this.tail;
-    const row = this.one<JsonRecordRow>('SELECT * FROM waitlist_entries WHERE id = ?', id);
+    const row = this.jsonRecordRow('waitlist', id);
     return row ? waitlistFromRow(row) : null;
   }
 
   async putWaitlistEntry(r: WaitlistRecord): Promise<void> {
     while (this.busy()) await this.tail;
+    this.putJsonRecord('waitlist', r);
+  }
+
+  /** The row of `entity` `id` in its JSON-record table (JSON_RECORD_TABLES), or undefined if there is none. */
+  private jsonRecordRow(entity: JsonRecordEntity, id: string): JsonRecordRow | undefined {
+    return this.one<JsonRecordRow>(`SELECT * FROM ${JSON_RECORD_TABLES[entity]} WHERE id = ?`, id);
+  }
+
+  /** Inserts or replaces record `r` of `entity` in its JSON-record table, with its change (`runWithChange`). */
+  private putJsonRecord(entity: JsonRecordEntity, r: SeriesRecord | WaitlistRecord): void {
     this.runWithChange(
-      'waitlist',
+      entity,
       r.id,
-      `INSERT INTO waitlist_entries (id, data, version) VALUES (?, ?, ?)
+      `INSERT INTO ${JSON_RECORD_TABLES[entity]} (id, data, version) VALUES (?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = excluded.version`,
-      r.id,
-      JSON.stringify(r),
-      r.version,
+      ...jsonRecordParams(r),
     );
   }
 
