@@ -13,7 +13,17 @@ import type {
   ThreadRecord,
   VisitTypeRecord,
 } from '../../src-shared/domain';
+import {
+  appointmentFromRow,
+  patientFromRow,
+  threadFromRow,
+  type AppointmentRecordRow,
+  type PatientRecordRow,
+  type ThreadRecordRow,
+} from '../../src-shared/record-rows';
 import type { AuditAlert, AuditAlertKind, Device, PatientLogin, RefreshToken } from './types';
+
+export { appointmentFromRow, patientFromRow, threadFromRow };
 
 export interface StaffRow {
   id: string;
@@ -58,59 +68,13 @@ export const providerFromRow = (r: ProviderRow): ProviderRecord => ({
   version: r.version,
 });
 
-export interface PatientRow {
-  id: string;
-  mrn: string;
-  given_name: string;
-  family_name: string;
-  birth_date: string;
-  phone: string | null;
+/** A `patients` row: the record's columns and the portal password's hash. */
+export interface PatientRow extends PatientRecordRow {
   portal_password_hash: string | null;
-  version: number;
 }
-export const patientFromRow = (r: PatientRow): PatientRecord => ({
-  id: r.id,
-  mrn: r.mrn,
-  givenName: r.given_name,
-  familyName: r.family_name,
-  birthDate: r.birth_date,
-  phone: r.phone,
-  version: r.version,
-});
 
-export interface ThreadRow {
-  id: string;
-  patient_id: string;
-  subject: string;
-  status: ThreadRecord['status'];
-  priority: ThreadRecord['priority'];
-  assignee_id: string | null;
-  provider_id: string | null;
-  created_at: string;
-  updated_at: string;
-  last_message_at: string;
-  due_at: string | null;
-  version: number;
-  // issue 14a
-  topic: string | null;
-  pool_id: string | null;
-}
-export const threadFromRow = (r: ThreadRow): ThreadRecord => ({
-  id: r.id,
-  patientId: r.patient_id,
-  subject: r.subject,
-  status: r.status,
-  priority: r.priority,
-  assigneeId: r.assignee_id,
-  providerId: r.provider_id,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  lastMessageAt: r.last_message_at,
-  dueAt: r.due_at,
-  version: r.version,
-  ...(r.topic !== null ? { topic: r.topic as NonNullable<ThreadRecord['topic']> } : {}),
-  ...(r.pool_id !== null ? { poolId: r.pool_id } : {}),
-});
+/** A `threads` row (the record's columns only). */
+export type ThreadRow = ThreadRecordRow;
 /** Parameters of the thread INSERT / UPDATE: (…, due_at, topic, pool_id, version, id) (issue 14a: topic, pool). */
 export const threadParams = (t: ThreadRecord) => [
   t.patientId,
@@ -187,38 +151,10 @@ export const attachmentFromRow = (r: AttachmentRow): AttachmentRecord => ({
   version: r.version,
 });
 
-export interface AppointmentRow {
-  id: string;
-  patient_id: string;
-  provider_id: string;
-  start: string;
-  end: string;
-  status: AppointmentRecord['status'];
-  reason: string;
-  cancel_reason: string | null;
-  virtual_link: string | null;
+/** An `appointments` row: the record's columns and where it was booked. */
+export interface AppointmentRow extends AppointmentRecordRow {
   created_via: 'console' | 'portal';
-  version: number;
-  cancel_code: AppointmentRecord['cancelCode'];
-  overlap_reason: string | null;
-  /** issue 13 §4 (schema 7) */
-  series_id?: string | null;
 }
-export const appointmentFromRow = (r: AppointmentRow): AppointmentRecord => ({
-  id: r.id,
-  patientId: r.patient_id,
-  providerId: r.provider_id,
-  start: r.start,
-  end: r.end,
-  status: r.status,
-  reason: r.reason,
-  cancelReason: r.cancel_reason,
-  virtualLink: r.virtual_link,
-  version: r.version,
-  cancelCode: r.cancel_code ?? null,
-  overlapReason: r.overlap_reason ?? null,
-  ...(r.series_id ? { seriesId: r.series_id } : {}),
-});
 export const appointmentParams = (a: AppointmentRecord) => [
   a.patientId,
   a.providerId,

@@ -1,41 +1,15 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
-import type { AppointmentRecord, AppointmentStatus } from '../../../src-shared/domain';
+import type { AppointmentRecord } from '../../../src-shared/domain';
+import { appointmentFromRow, type AppointmentRecordRow } from '../../../src-shared/record-rows';
 
-export interface AppointmentRow {
-  id: string;
-  patient_id: string;
-  provider_id: string;
-  start: string;
-  end: string;
-  status: AppointmentStatus;
-  reason: string;
-  cancel_reason: string | null;
-  virtual_link: string | null;
-  version: number;
-  cancel_code: AppointmentRecord['cancelCode'];
-  overlap_reason: string | null;
-  /** issue 13 §4 (migration 11); absent on rows read before it. */
-  series_id?: string | null;
-}
+/** An `appointments` row (the record's columns: src-shared/record-rows.ts). */
+export type AppointmentRow = AppointmentRecordRow;
 export interface AppointmentListRow extends AppointmentRow {
   patient_name: string;
 }
 
-export const appointmentRecordOf = (r: AppointmentRow): AppointmentRecord => ({
-  id: r.id,
-  patientId: r.patient_id,
-  providerId: r.provider_id,
-  start: r.start,
-  end: r.end,
-  status: r.status,
-  reason: r.reason,
-  cancelReason: r.cancel_reason,
-  virtualLink: r.virtual_link,
-  version: r.version,
-  cancelCode: r.cancel_code ?? null,
-  overlapReason: r.overlap_reason ?? null,
-  ...(r.series_id ? { seriesId: r.series_id } : {}),
-});
+/** An appointment's record from its row (src-shared/record-rows.ts, shared with the portal backend). */
+export const appointmentRecordOf: (r: AppointmentRow) => AppointmentRecord = appointmentFromRow;
 
 const LIST = `SELECT a.*, p.given_name || ' ' || p.family_name AS patient_name
               FROM appointments a JOIN patients p ON p.id = a.patient_id`;

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import type { PatientRecord } from '../../../src-shared/domain';
+import { patientFromRow, type PatientRecordRow } from '../../../src-shared/record-rows';
 import {
   SORT_KEY_SEPARATOR,
   TERM_FIELD,
@@ -9,24 +10,9 @@ import {
   type LookupWord,
 } from './patient-terms';
 
-interface PatientRow {
-  id: string;
-  mrn: string;
-  given_name: string;
-  family_name: string;
-  birth_date: string;
-  phone: string | null;
-  version: number;
-}
-const toRecord = (r: PatientRow): PatientRecord => ({
-  id: r.id,
-  mrn: r.mrn,
-  givenName: r.given_name,
-  familyName: r.family_name,
-  birthDate: r.birth_date,
-  phone: r.phone,
-  version: r.version,
-});
+type PatientRow = PatientRecordRow;
+/** A patient's record from its row (src-shared/record-rows.ts, shared with the portal backend). */
+const toRecord: (r: PatientRow) => PatientRecord = patientFromRow;
 
 /** The highest code point: `term < prefix || MAX` bounds a prefix range in SQLite's binary (UTF-8) order. */
 const MAX_CHAR = String.fromCodePoint(0x10ffff);

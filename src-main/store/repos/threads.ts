@@ -5,24 +5,12 @@ import type { QueueSort } from '../../../src-shared/views';
 import { TRIAGE_DUE_SQL, TRIAGE_RANK_SQL } from '../migrations/009-triage-pools';
 import { parseSearch, snippetOf } from '../../../src-shared/search-text';
 import { SearchIndex, TAG, searchKeyRange } from './search-index';
+import { threadFromRow, type ThreadRecordRow } from '../../../src-shared/record-rows';
 
-export interface ThreadRow {
-  id: string;
-  patient_id: string;
-  subject: string;
-  status: ThreadStatus;
-  priority: Priority;
-  assignee_id: string | null;
-  provider_id: string | null;
-  created_at: string;
-  updated_at: string;
-  last_message_at: string;
-  due_at: string | null;
-  version: number;
+/** A `threads` row: the record's columns (src-shared/record-rows.ts) and this PC's own. */
+export interface ThreadRow extends ThreadRecordRow {
   seen_at: string | null;
   // issue 14a (migration 007)
-  topic: string | null;
-  pool_id: string | null;
   bodies_withheld: number;
   overdue: number;
 }
@@ -34,22 +22,8 @@ export interface ThreadListRow extends ThreadRow {
   snippet: string | null;
 }
 
-export const threadRecordOf = (r: ThreadRow): ThreadRecord => ({
-  id: r.id,
-  patientId: r.patient_id,
-  subject: r.subject,
-  status: r.status,
-  priority: r.priority,
-  assigneeId: r.assignee_id,
-  providerId: r.provider_id,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  lastMessageAt: r.last_message_at,
-  dueAt: r.due_at,
-  version: r.version,
-  ...(r.topic !== null ? { topic: r.topic as NonNullable<ThreadRecord['topic']> } : {}),
-  ...(r.pool_id !== null ? { poolId: r.pool_id } : {}),
-});
+/** A thread's record from its row (src-shared/record-rows.ts, shared with the portal backend). */
+export const threadRecordOf: (r: ThreadRow) => ThreadRecord = threadFromRow;
 
 export interface InboxQuery {
   queue: Queue;
