@@ -327,6 +327,77 @@ export async function changeThreadElsewhere(
   });
 }
 
+/**
+ * `changeThreadElsewhere`, then a sync of `desk` (`syncNow`, awaited to its end) that pulls the change: another
+ * desk's change as this desk sees it.
+ */
+export async function pullThreadChangeElsewhere(
+  portal: TestPortal,
+  desk: E2EConsole,
+  threadId: string,
+  change: Partial<PortalThread>,
+): Promise<void> {
+  await changeThreadElsewhere(portal, threadId, change);
+  await desk.core.sync().syncNow();
+}
+
+/** A thread a patient starts on the portal (`POST /portal/threads`): its subject, first message and topic. */
+export interface PatientThread {
+  subject: string;
+  body: string;
+  /** A src-shared/triage.ts topic ('scheduling', 'test-results'…): it routes the thread to its pool. */
+  topic: string;
+}
+
+/**
+ * Signs patient `mrn` in on the portal and starts `threads` there one after the other, as the patient's browser
+ * does; returns their ids in the same order. `pulledBy`: a desk that then syncs (`syncNow`, awaited to its end);
+ * other desks pull them at their next sync. Throws on any refused call.
+ */
+export async function postPatientThreads(
+  portal: TestPortal,
+  mrn: string,
+  threads: readonly PatientThread[],
+  pulledBy?: E2EConsole,
+): Promise<string[]> {
+  const token = await patientSignIn(portal, mrn);
+  const ids: string[] = [];
+  for (const thread of threads)
+    ids.push(
+      (await patientRequest<{ thread: { id: string } }>(portal, token, 'POST', '/portal/threads', thread))
+        .thread.id,
+    );
+  await pulledBy?.core.sync().syncNow();
+  return ids;
+}
+
+/**
+ * Records the calls the first desk's page makes to its core's router, for "what did the page ask for" checks:
+ * registers a `beforeAll` that wraps `e2e.desk.core.router.call` (call it at the top of the file, after
+ * `useSignedInDesk`, whose desk is open by then) and an `afterAll` that puts the router back before the desk
+ * closes. `entry(method, input)` is the line recorded for a call (e.g. "thread.get thr-1"), or undefined for none;
+ * every call goes on to the router unchanged. Returns the live list of lines: tests empty it (`length = 0`).
+ */
+export function recordRouterCalls(
+  e2e: SignedInDesk,
+  entry: (method: string, input: unknown) => string | undefined,
+): string[] {
+  const calls: string[] = [];
+  let restore: () => void = () => undefined;
+  beforeAll(() => {
+    const router = e2e.desk.core.router;
+    const call = router.call.bind(router);
+    router.call = async (method, input, caller) => {
+      const line = entry(method, input);
+      if (line !== undefined) calls.push(line);
+      return call(method, input, caller);
+    };
+    restore = () => (router.call = call);
+  });
+  afterAll(() => restore());
+  return calls;
+}
+
 export function syncBar(page: Page): Locator {
   return page.getByRole('contentinfo', { name: 'Sync status' });
 }
@@ -356,7 +427,6 @@ export async function openMainView(page: Page, view: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: view }).click();
 }
 
-/** Open the schedule on the demo's today in day view. */
 /**
  * Opens the schedule on `day` (YYYY-MM-DD) and waits until the grid shows that day's data: the grid region is
  * named after its day ("Thursday 26 November 2026") only once the day's appointments are loaded, so a caller

@@ -11,17 +11,23 @@
  * decides with `thread.getIfChanged`; a thread new to the PC withheld from its first pull is no reach change.
  * Real Chromium through the browser host, real core, portal and store; expectations written by hand.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
 import {
   openMainView,
-  patientRequest,
-  patientSignIn,
+  postPatientThreads,
+  pullThreadChangeElsewhere,
+  recordRouterCalls,
   useSignedInDesk,
-  changeThreadElsewhere,
 } from './harness';
 
 const e2e = useSignedInDesk({ user: 'reception1', deviceName: 'Reach change desk' });
+/** The page's thread.* calls, by method and thread id. */
+const calls = recordRouterCalls(e2e, (method, input) =>
+  method.startsWith('thread.')
+    ? `${method} ${(input as { threadId?: string } | undefined)?.threadId ?? ''}`
+    : undefined,
+);
 
 const A_SUBJECT = 'Parking permit for my visit';
 const A_BODY = 'Can I get a parking permit for my visit on Thursday?';
@@ -30,33 +36,39 @@ const B_BODY = 'I moved last month; please update my address.';
 
 let a = '';
 let b = '';
-const calls: string[] = [];
-let restore: () => void = () => undefined;
 
 beforeAll(async () => {
-  const token = await patientSignIn(e2e.portal, demoMrn(15));
-  const post = async (subject: string, body: string) =>
-    (
-      await patientRequest<{ thread: { id: string } }>(e2e.portal, token, 'POST', '/portal/threads', {
-        subject,
-        body,
-        topic: 'scheduling',
-      })
-    ).thread.id;
-  a = await post(A_SUBJECT, A_BODY);
-  b = await post(B_SUBJECT, B_BODY);
-  await e2e.desk.core.sync().syncNow();
+  const ids = await postPatientThreads(
+    e2e.portal,
+    demoMrn(15),
+    [
+      { subject: A_SUBJECT, body: A_BODY, topic: 'scheduling' },
+      { subject: B_SUBJECT, body: B_BODY, topic: 'scheduling' },
+    ],
+    e2e.desk,
+  );
+  [a, b] = [ids[0]!, ids[1]!];
   expect(e2e.desk.core.store.threads.byId(a)?.poolId).toBe('front-desk');
-  const router = e2e.desk.core.router;
-  const call = router.call.bind(router);
-  router.call = async (method, input, caller) => {
-    const data = input as { threadId?: string } | undefined;
-    if (method.startsWith('thread.')) calls.push(`${method} ${data?.threadId ?? ''}`);
-    return call(method, input, caller);
-  };
-  restore = () => (router.call = call);
 });
-afterAll(() => restore());
+
+/** The open thread A was checked (getIfChanged) or read again, and the pane is not "Loading thread…". */
+async function expectAChecked(): Promise<void> {
+  await expect.poll(() => calls.some((c) => c.endsWith(` ${a}`))).toBe(true);
+  await expect.poll(() => e2e.page.getByText('Loading thread…').count()).toBe(0);
+}
+
+/** A, not in the list shown, keeps its pane: its body, and no "not in the list shown". */
+async function expectAKeptOutsideList(): Promise<void> {
+  await expect
+    .poll(
+      async () => ({
+        body: await e2e.page.getByText(A_BODY).count(),
+        gone: await e2e.page.getByText('This thread is not in the list shown').count(),
+      }),
+      { timeout: 5000 },
+    )
+    .toEqual({ body: 1, gone: 0 });
+}
 
 /** Successful reads of a thread recorded in this PC's log. */
 const readsOf = (threadId: string): number =>
@@ -88,14 +100,12 @@ describe('a change to another thread that may take something out of reach (recep
     calls.length = 0;
 
     // Another desk moves thread B (not the one open) to a clinical pool; this desk pulls it.
-    await changeThreadElsewhere(e2e.portal, b, { poolId: 'clinical' });
-    await e2e.desk.core.sync().syncNow();
+    await pullThreadChangeElsewhere(e2e.portal, e2e.desk, b, { poolId: 'clinical' });
     expect(e2e.desk.core.store.threads.byId(b)?.poolId).toBe('clinical');
 
     // The pane has taken the change in: the open thread was checked (getIfChanged) or read again.
-    await expect.poll(() => calls.some((c) => c.endsWith(` ${a}`))).toBe(true);
+    await expectAChecked();
     await page.getByText(A_BODY).waitFor();
-    await expect.poll(() => page.getByText('Loading thread…').count()).toBe(0);
 
     // She keeps typing the reply she was writing.
     await page.keyboard.type(' d');
@@ -113,8 +123,7 @@ describe('a change to another thread that may take something out of reach (recep
     const page = e2e.page;
     const list = page.getByRole('listbox', { name: 'Threads' });
     // Thread A again (the first test may have closed it): open, with a reply being typed.
-    await changeThreadElsewhere(e2e.portal, a, { status: 'new' });
-    await e2e.desk.core.sync().syncNow();
+    await pullThreadChangeElsewhere(e2e.portal, e2e.desk, a, { status: 'new' });
     await page
       .getByRole('navigation', { name: 'Queues' })
       .getByRole('button', { name: /^All open/ })
@@ -130,30 +139,24 @@ describe('a change to another thread that may take something out of reach (recep
     calls.length = 0;
 
     // The most common event of a front desk's day: a patient writes about something clinical.
-    const token = await patientSignIn(e2e.portal, demoMrn(16));
-    const posted = await patientRequest<{ thread: { id: string } }>(
-      e2e.portal,
-      token,
-      'POST',
-      '/portal/threads',
+    const [posted] = await postPatientThreads(e2e.portal, demoMrn(16), [
       {
         subject: 'Results of my blood test',
         body: 'Are my blood test results in yet?',
         topic: 'test-results',
       },
-    );
+    ]);
     await e2e.desk.core.sync().syncNow();
     // What marks this pull OUT_OF_REACH: its bodies are withheld from the role (a new row of withheld_threads).
     expect(
       e2e.desk.core.store.db
         .prepare('SELECT count(*) FROM withheld_threads WHERE thread_id = ?')
         .pluck()
-        .get(posted.thread.id),
+        .get(posted),
     ).toBe(1);
     await list.getByRole('option').filter({ hasText: 'Results of my blood test' }).waitFor();
-    await expect.poll(() => calls.some((c) => c.endsWith(` ${a}`))).toBe(true);
+    await expectAChecked();
     await page.getByText(A_BODY).waitFor();
-    await expect.poll(() => page.getByText('Loading thread…').count()).toBe(0);
 
     await page.keyboard.type(' c');
     expect({
@@ -176,23 +179,16 @@ describe('a change to another thread that may take something out of reach (recep
     await expect.poll(() => list.getByRole('option').filter({ hasText: A_SUBJECT }).count()).toBe(0);
     await page.getByText(A_BODY).waitFor();
 
-    const token = await patientSignIn(e2e.portal, demoMrn(17));
-    await patientRequest(e2e.portal, token, 'POST', '/portal/threads', {
-      subject: 'My prescription ran out',
-      body: 'Can the doctor renew my prescription?',
-      topic: 'test-results',
-    });
+    await postPatientThreads(e2e.portal, demoMrn(17), [
+      {
+        subject: 'My prescription ran out',
+        body: 'Can the doctor renew my prescription?',
+        topic: 'test-results',
+      },
+    ]);
     await e2e.desk.core.sync().syncNow();
     await expect.poll(() => page.getByText('Loading thread…').count()).toBe(0);
-    await expect
-      .poll(
-        async () => ({
-          body: await page.getByText(A_BODY).count(),
-          gone: await page.getByText('This thread is not in the list shown').count(),
-        }),
-        { timeout: 5000 },
-      )
-      .toEqual({ body: 1, gone: 0 });
+    await expectAKeptOutsideList();
   });
 
   it('keeps an open thread that is not in the list shown through a real out-of-reach change elsewhere', async () => {
@@ -202,20 +198,10 @@ describe('a change to another thread that may take something out of reach (recep
     await page.getByText(A_BODY).waitFor();
     const readsBefore = readsOf(a);
     calls.length = 0;
-    await changeThreadElsewhere(e2e.portal, b, { poolId: 'front-desk' });
-    await e2e.desk.core.sync().syncNow();
+    await pullThreadChangeElsewhere(e2e.portal, e2e.desk, b, { poolId: 'front-desk' });
     expect(e2e.desk.core.store.threads.byId(b)?.poolId).toBe('front-desk');
-    await expect.poll(() => calls.some((c) => c.endsWith(` ${a}`))).toBe(true);
-    await expect.poll(() => page.getByText('Loading thread…').count()).toBe(0);
-    await expect
-      .poll(
-        async () => ({
-          body: await page.getByText(A_BODY).count(),
-          gone: await page.getByText('This thread is not in the list shown').count(),
-        }),
-        { timeout: 5000 },
-      )
-      .toEqual({ body: 1, gone: 0 });
+    await expectAChecked();
+    await expectAKeptOutsideList();
     expect({
       fullReadsOfA: calls.filter((c) => c === `thread.get ${a}`).length,
       newReadEventsOnA: readsOf(a) - readsBefore,

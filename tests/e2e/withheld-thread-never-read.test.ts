@@ -9,14 +9,14 @@
  * core must never be asked for the body, and no refused read may be recorded. Chromium through the browser host, the
  * real core, portal and store; controls by role and label; expectations written by hand.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
 import {
   openMainView,
-  patientRequest,
-  patientSignIn,
+  postPatientThreads,
+  pullThreadChangeElsewhere,
+  recordRouterCalls,
   useSignedInDesk,
-  changeThreadElsewhere,
 } from './harness';
 
 const e2e = useSignedInDesk({ user: 'reception1', deviceName: 'Withheld pane desk' });
@@ -34,6 +34,12 @@ const CONTENT_METHODS = new Set([
   'thread.setStatus',
   'attachment.get',
 ]);
+/** Content calls the page made, by method and thread id. */
+const contentCalls = recordRouterCalls(e2e, (method, input) => {
+  if (!CONTENT_METHODS.has(method)) return undefined;
+  const data = input as { threadId?: string; attachmentId?: string };
+  return `${method} ${data.threadId ?? data.attachmentId}`;
+});
 
 const A_SUBJECT = 'Wheelchair at the entrance';
 const A_BODY = 'Could someone meet me with a wheelchair at the main entrance next week?';
@@ -44,38 +50,21 @@ const A_WORD = 'wheelchair';
 
 let a = '';
 let w = '';
-/** Content calls the page made, by method and thread id. */
-const contentCalls: string[] = [];
-let restore: () => void = () => undefined;
 
 beforeAll(async () => {
   // Two threads of one patient: one the front desk reads, one clinical (its body withheld from the role).
-  const token = await patientSignIn(e2e.portal, demoMrn(14));
-  const post = async (subject: string, body: string, topic: string) =>
-    (
-      await patientRequest<{ thread: { id: string } }>(e2e.portal, token, 'POST', '/portal/threads', {
-        subject,
-        body,
-        topic,
-      })
-    ).thread.id;
-  a = await post(A_SUBJECT, A_BODY, 'scheduling');
-  w = await post(W_SUBJECT, W_BODY, 'test-results');
-  await e2e.desk.core.sync().syncNow();
+  const ids = await postPatientThreads(
+    e2e.portal,
+    demoMrn(14),
+    [
+      { subject: A_SUBJECT, body: A_BODY, topic: 'scheduling' },
+      { subject: W_SUBJECT, body: W_BODY, topic: 'test-results' },
+    ],
+    e2e.desk,
+  );
+  [a, w] = [ids[0]!, ids[1]!];
   expect(e2e.desk.core.store.threads.byId(w)?.poolId).toBe('results');
-
-  const router = e2e.desk.core.router;
-  const call = router.call.bind(router);
-  router.call = async (method, input, caller) => {
-    if (CONTENT_METHODS.has(method)) {
-      const data = input as { threadId?: string; attachmentId?: string };
-      contentCalls.push(`${method} ${data.threadId ?? data.attachmentId}`);
-    }
-    return call(method, input, caller);
-  };
-  restore = () => (router.call = call);
 });
-afterAll(() => restore());
 
 describe('a withheld thread chosen, then out of the list shown (receptionist)', () => {
   const page = () => e2e.page;
@@ -163,8 +152,7 @@ describe('a withheld thread chosen, then out of the list shown (receptionist)', 
 
   it('a change pulled that takes it out of the list (closed at another desk)', async () => {
     await chooseW();
-    await changeThreadElsewhere(e2e.portal, w, { status: 'done' });
-    await e2e.desk.core.sync().syncNow();
+    await pullThreadChangeElsewhere(e2e.portal, e2e.desk, w, { status: 'done' });
     expect(e2e.desk.core.store.threads.byId(w)?.status).toBe('done');
     await expect.poll(() => row(W_SUBJECT).count()).toBe(0);
     await row(A_SUBJECT).waitFor();
@@ -172,11 +160,9 @@ describe('a withheld thread chosen, then out of the list shown (receptionist)', 
   });
 
   it('a change pulled that moves it to another clinical pool, and back in the list', async () => {
-    await changeThreadElsewhere(e2e.portal, w, { status: 'new' });
-    await e2e.desk.core.sync().syncNow();
+    await pullThreadChangeElsewhere(e2e.portal, e2e.desk, w, { status: 'new' });
     await chooseW();
-    await changeThreadElsewhere(e2e.portal, w, { poolId: 'clinical' });
-    await e2e.desk.core.sync().syncNow();
+    await pullThreadChangeElsewhere(e2e.portal, e2e.desk, w, { poolId: 'clinical' });
     expect(e2e.desk.core.store.threads.byId(w)?.poolId).toBe('clinical');
     await page()
       .getByRole('article', { name: W_SUBJECT })
@@ -211,8 +197,7 @@ describe('a withheld thread chosen, then out of the list shown (receptionist)', 
     await row(A_SUBJECT).click();
     await page().getByText(A_BODY).waitFor();
     contentCalls.length = 0;
-    await changeThreadElsewhere(e2e.portal, a, { poolId: 'clinical' });
-    await e2e.desk.core.sync().syncNow();
+    await pullThreadChangeElsewhere(e2e.portal, e2e.desk, a, { poolId: 'clinical' });
     expect(e2e.desk.core.store.threads.byId(a)?.poolId).toBe('clinical');
     await page()
       .getByRole('article', { name: A_SUBJECT })
