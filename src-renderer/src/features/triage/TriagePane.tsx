@@ -68,7 +68,7 @@ export function TriagePane() {
   if (!readable) {
     // Not known to be readable: the pools are being read again after a change, or the thread is in no list shown
     // (chosen from elsewhere, or since a change took something out of reach). Its body is not asked for.
-    return summary || listLoading || !useTriage.getState().poolsChecked ? (
+    return summary || listLoading || !poolsChecked ? (
       <div className="empty-state" aria-busy="true">
         <p>Loading thread…</p>
       </div>
