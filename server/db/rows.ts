@@ -337,10 +337,11 @@ export const patientLoginFromRow = (r: PatientLoginRow): PatientLogin => ({
   method: r.method,
 });
 
-/**
+/*
  * Positional parameters of the stores' INSERT statements, in their column order (session 9, s9dup: each store wrote
  * the list; the SQL stays in each store, in its own dialect).
  */
+
 /** Staff INSERT: (id, username, display_name, role, provider_id, password_hash, totp_secret, version). */
 export const staffParams = (r: StaffRecord, passwordHash: string, totpSecret: string): unknown[] => [
   r.id,

@@ -116,13 +116,13 @@ const ACCOUNT_ACTIONS = `('sign-in', 'failed-sign-in', 'sign-out', 'lock', 'unlo
 const FILTER = `(@entityType IS NULL OR entity_type = @entityType) AND (@entityId IS NULL OR entity_id = @entityId)
   AND (@from IS NULL OR at >= @from) AND (@to IS NULL OR at <= @to)`;
 
-/** Raw access to the append-only tables; hashing and verification live in src-main/audit. */
 /** A pulled audit event kept (named parameters: AuditRow's keys); also run per page over JSON rows (sync/pull-rows.ts). */
 export const AUDIT_REMOTE_UPSERT_SQL = `INSERT OR IGNORE INTO audit_remote (id, at, staff_id, role, device_id, action, entity_type, entity_id, outcome,
   fields, actor_kind, purpose_of_event)
 VALUES (@id, @at, @staff_id, @role, @device_id, @action, @entity_type, @entity_id, @outcome, @fields, @actor_kind,
   @purpose_of_event)`;
 
+/** Raw access to the append-only tables; hashing and verification live in src-main/audit. */
 export class AuditRepo {
   private readonly appendStmt;
   private readonly lastStmt;
