@@ -185,16 +185,21 @@ describe('kept first pages', () => {
     expect(staleKeptPages()).toBe(2);
   });
 
-  // Session 9, s9sec (review 9 suspicion 5; e2e: tests/e2e/search-under-changes.test.ts): under a steady stream of
-  // changes a search must show. A change that withholds nothing (a new message, a priority) leaves a search's page
-  // as it leaves a queue's: kept stale, and an answer asked before it is shown.
-  it('keeps a search’s page stale at a change that withholds nothing, and shows a search answer asked before', async () => {
+  /** A search's first page ('knee': Ada, a hit) and the queue's (Bea) answered and kept; the queue on screen. */
+  async function keepSearchAndQueuePages(): Promise<void> {
     useInbox.setState({ search: 'knee' });
     showCurrentQuery();
     await answerList('Ada (a hit)');
     useInbox.setState({ search: '' });
     showCurrentQuery();
     await answerList('Bea');
+  }
+
+  // Session 9, s9sec (review 9 suspicion 5; e2e: tests/e2e/search-under-changes.test.ts): under a steady stream of
+  // changes a search must show. A change that withholds nothing (a new message, a priority) leaves a search's page
+  // as it leaves a queue's: kept stale, and an answer asked before it is shown.
+  it('keeps a search’s page stale at a change that withholds nothing, and shows a search answer asked before', async () => {
+    await keepSearchAndQueuePages();
     dataChanged(['thread', 'message']);
     expect([keptFirstPages(), staleKeptPages()]).toEqual([2, 2]);
     useInbox.setState({ search: 'knee' });
@@ -213,12 +218,7 @@ describe('kept first pages', () => {
   // Session 8, sec8 (review 8 suspicion 1; e2e: tests/e2e/stale-search.test.ts): what the store no longer has or
   // the role may no longer read is never shown from a kept copy, not even dimmed, nor from an answer asked before.
   it('drops a search’s kept page, its rows on screen and an answer asked before, at a change out of reach', async () => {
-    useInbox.setState({ search: 'knee' });
-    showCurrentQuery();
-    await answerList('Ada (a hit)');
-    useInbox.setState({ search: '' });
-    showCurrentQuery();
-    await answerList('Bea');
+    await keepSearchAndQueuePages();
     expect(keptFirstPages()).toBe(2);
     useInbox.setState({ search: 'knee' });
     showCurrentQuery();
