@@ -1,12 +1,12 @@
 /**
- * Row shapes of the patients, threads and appointments tables and their mapping to the shared records. The portal
+ * Row shapes of the patients, threads, messages and appointments tables and their mapping to the shared records. The portal
  * backend's stores (SQLite and PostgreSQL) and the console's store keep these records in the same columns, so one
  * mapping serves both sides (session 10: it was written once per side, server/db/rows.ts and
  * src-main/store/repos). Each side's row type extends these with its own columns (a portal password hash, a
  * "seen" mark…), which the records do not carry. Like availability-rows.ts, shared code of the data format, not
  * of a layer: it imports only src-shared.
  */
-import type { AppointmentRecord, PatientRecord, ThreadRecord } from './domain';
+import type { AppointmentRecord, MessageRecord, PatientRecord, ThreadRecord } from './domain';
 
 /** The columns of a `patients` row that make its record. */
 export interface PatientRecordRow {
@@ -66,6 +66,28 @@ export const threadFromRow = (r: ThreadRecordRow): ThreadRecord => ({
   version: r.version,
   ...(r.topic !== null ? { topic: r.topic as NonNullable<ThreadRecord['topic']> } : {}),
   ...(r.pool_id !== null ? { poolId: r.pool_id } : {}),
+});
+
+/** A `messages` row (`sent_at`: UTC ISO 8601). */
+export interface MessageRecordRow {
+  id: string;
+  thread_id: string;
+  author_kind: MessageRecord['authorKind'];
+  author_id: string;
+  body: string;
+  sent_at: string;
+  version: number;
+}
+
+/** A message's record from its row. */
+export const messageFromRow = (r: MessageRecordRow): MessageRecord => ({
+  id: r.id,
+  threadId: r.thread_id,
+  authorKind: r.author_kind,
+  authorId: r.author_id,
+  body: r.body,
+  sentAt: r.sent_at,
+  version: r.version,
 });
 
 /** The columns of an `appointments` row that make its record (`start`, `end`: UTC ISO 8601). */

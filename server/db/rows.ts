@@ -15,15 +15,17 @@ import type {
 } from '../../src-shared/domain';
 import {
   appointmentFromRow,
+  messageFromRow,
   patientFromRow,
   threadFromRow,
   type AppointmentRecordRow,
+  type MessageRecordRow,
   type PatientRecordRow,
   type ThreadRecordRow,
 } from '../../src-shared/record-rows';
 import type { AuditAlert, AuditAlertKind, Device, PatientLogin, RefreshToken } from './types';
 
-export { appointmentFromRow, patientFromRow, threadFromRow };
+export { appointmentFromRow, messageFromRow, patientFromRow, threadFromRow };
 
 export interface StaffRow {
   id: string;
@@ -113,24 +115,8 @@ export const poolParams = (p: PoolRecord) => [
   p.id,
 ];
 
-export interface MessageRow {
-  id: string;
-  thread_id: string;
-  author_kind: MessageRecord['authorKind'];
-  author_id: string;
-  body: string;
-  sent_at: string;
-  version: number;
-}
-export const messageFromRow = (r: MessageRow): MessageRecord => ({
-  id: r.id,
-  threadId: r.thread_id,
-  authorKind: r.author_kind,
-  authorId: r.author_id,
-  body: r.body,
-  sentAt: r.sent_at,
-  version: r.version,
-});
+/** A `messages` row (the record's columns only). */
+export type MessageRow = MessageRecordRow;
 
 export interface AttachmentRow {
   id: string;

@@ -28,6 +28,7 @@ import {
 } from '../../src-shared/schedule-rules';
 import { CANCEL_CODE_LABEL } from '../../src-shared/cancel-codes';
 import { virtualVisitLink } from '../../src-shared/virtual-visit';
+import { appointmentFromRow } from '../../src-shared/record-rows';
 import { virtualLinkFor } from './virtual-visits';
 import { SeriesService } from './series-service';
 import { WaitlistService } from './waitlist-service';
@@ -35,24 +36,9 @@ import { findNextFree } from './next-free';
 import type { FreeSlotView, NextFreeQuery } from '../../src-shared/availability';
 import type { z } from 'zod';
 
+/** The view of an appointment's row for the renderer: its record, the patient's name, and whether a local change waits. */
 export function appointmentViewOf(r: AppointmentListRow, pending: boolean): AppointmentView {
-  return {
-    id: r.id,
-    patientId: r.patient_id,
-    providerId: r.provider_id,
-    patientName: r.patient_name,
-    start: r.start,
-    end: r.end,
-    status: r.status,
-    reason: r.reason,
-    cancelReason: r.cancel_reason,
-    virtualLink: r.virtual_link,
-    pending,
-    version: r.version,
-    cancelCode: r.cancel_code ?? null,
-    overlapReason: r.overlap_reason ?? null,
-    ...(r.series_id ? { seriesId: r.series_id } : {}),
-  };
+  return { ...appointmentFromRow(r), patientName: r.patient_name, pending };
 }
 
 const locationView = ({ version: _v, ...l }: LocationRecord): LocationView => l;

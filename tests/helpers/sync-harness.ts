@@ -23,6 +23,12 @@ import type { SyncCredentials } from '../../src-main/sync/types';
 import { appointmentRecordOf, type AppointmentRow } from '../../src-main/store/repos/appointments';
 import { threadRecordOf, type ThreadRow } from '../../src-main/store/repos/threads';
 import type { Store } from '../../src-main/store/store';
+import {
+  messageFromRow,
+  patientFromRow,
+  type MessageRecordRow,
+  type PatientRecordRow,
+} from '../../src-shared/record-rows';
 import { type PortalServer, buildServer } from '../../server/app';
 import { DEMO_PORTAL_PASSWORD, demoMrn, demoStaff } from '../../server/demo/credentials';
 import { bookedAppointment } from './fixtures';
@@ -362,58 +368,13 @@ export async function serverSnapshot(
   }
 }
 
-interface MessageRowLike {
-  id: string;
-  thread_id: string;
-  author_kind: 'patient' | 'staff';
-  author_id: string;
-  body: string;
-  sent_at: string;
-  version: number;
-}
-interface PatientRowLike {
-  id: string;
-  mrn: string;
-  given_name: string;
-  family_name: string;
-  birth_date: string;
-  phone: string | null;
-  version: number;
-}
-
 /** Everything a console holds, as domain records (read-only SQL in a test helper, never in the engine). */
 export function localSnapshot(store: Store): Snapshot {
   const all = <T>(sql: string) => store.db.prepare(sql).all() as T[];
   return {
-    patients: new Map(
-      all<PatientRowLike>('SELECT * FROM patients').map((r) => [
-        r.id,
-        {
-          id: r.id,
-          mrn: r.mrn,
-          givenName: r.given_name,
-          familyName: r.family_name,
-          birthDate: r.birth_date,
-          phone: r.phone,
-          version: r.version,
-        },
-      ]),
-    ),
+    patients: new Map(all<PatientRecordRow>('SELECT * FROM patients').map((r) => [r.id, patientFromRow(r)])),
     threads: new Map(all<ThreadRow>('SELECT * FROM threads').map((r) => [r.id, threadRecordOf(r)])),
-    messages: new Map(
-      all<MessageRowLike>('SELECT * FROM messages').map((r) => [
-        r.id,
-        {
-          id: r.id,
-          threadId: r.thread_id,
-          authorKind: r.author_kind,
-          authorId: r.author_id,
-          body: r.body,
-          sentAt: r.sent_at,
-          version: r.version,
-        },
-      ]),
-    ),
+    messages: new Map(all<MessageRecordRow>('SELECT * FROM messages').map((r) => [r.id, messageFromRow(r)])),
     appointments: new Map(
       all<AppointmentRow>('SELECT * FROM appointments').map((r) => [r.id, appointmentRecordOf(r)]),
     ),
