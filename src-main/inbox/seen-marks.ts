@@ -31,6 +31,12 @@ interface Pending {
   at: string;
 }
 
+/**
+ * The seen marks of one store (see the module comment): noted after each read's commit (`noted`), applied before
+ * the next read of unread state or in a task of their own (`applyPending`, `applyPendingOrReport`), caught up with
+ * the per-record index's batches (`catchUp`), recovered from the log at start (`recover`). One per store
+ * (InboxService makes it).
+ */
 export class SeenMarks {
   private pending: Pending[] = [];
   private scheduled = false;
