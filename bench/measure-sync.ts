@@ -53,6 +53,7 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
     );
   }
   await credentials.refresh();
+  const frontDesk = await measureFrontDesk(backend, root);
 
   const rate = summarize(runs.map((r) => (r.records / r.ms) * 1000));
   const time = summarize(runs.map((r) => r.ms));
@@ -105,7 +106,34 @@ export async function measureSync(backend: Backend, opts: BenchOptions): Promise
         load,
         note: `after the sync ${rss.median.toFixed(0)} MB (JS heap used ${heap.median.toFixed(0)} MB; after a forced GC ${summarize(runs.map((r) => r.rssAfterGc / MB)).median.toFixed(0)} MB)`,
       },
+      frontDesk,
     ],
+  };
+}
+
+/**
+ * One first sync of a front-desk PC (reception1: clinical threads' bodies withheld, DESIGN §6), timed as the runs
+ * above: the withheld path (withheld_threads marks and their out-of-reach trigger) is not taken by a clinician's
+ * sync. Session 10 (review of session 9, H1): each withheld mark scanned every message loaded so far.
+ */
+async function measureFrontDesk(backend: Backend, root: string): Promise<Result> {
+  const credentials = await BenchCredentials.signIn(backend, 'reception1');
+  const dataDir = path.join(root, 'front-desk');
+  await credentials.refresh();
+  const { value } = await runSyncChild(backend, credentials, dataDir);
+  await credentials.refresh();
+  await dropStore(dataDir);
+  process.stderr.write(`  front-desk sync: ${value.records} records in ${(value.ms / 1000).toFixed(1)} s\n`);
+  return {
+    group: 'sync',
+    name: `initial sync of a front-desk PC (receptionist: clinical bodies withheld): records applied per second`,
+    unit: 'records/s',
+    median: (value.records / value.ms) * 1000,
+    p95: null,
+    target: null,
+    runs: 1,
+    load: Math.round(os.loadavg()[0]! * 100) / 100,
+    note: `${value.records.toLocaleString('en')} records in ${Math.round(value.ms)} ms; peak RSS ${Math.round(value.peakRss / MB)} MB`,
   };
 }
 

@@ -252,7 +252,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     // A failed transaction also takes back which list records it remembered as recorded (review 7 R8). Pending
     // seen marks go first, in a commit of their own (issue 16 §3, session 9: src-main/inbox/seen-marks.ts).
     atomically: (fn) => {
-      inbox.seenMarks.applyPending();
+      inbox.seenMarks.applyPendingOrReport();
       return recentListReads.atomically(() => store.transaction(fn));
     },
     lockGate: () => lock.gate(),

@@ -72,10 +72,18 @@ async function onDemand(d: HandlerDeps, entity: 'thread' | 'appointment', id: st
   }
 }
 
-/** A read's "seen" mark, noted at its audit event's time once the event has committed (seen-marks.ts). */
+/**
+ * A read's "seen" mark, noted at its audit event's time once the event has committed (seen-marks.ts): the time of
+ * the call's own read event of that thread, found by entity (not by its place among the events recorded), so the
+ * mark and the start's recovery from the log (SEEN_EVENT_SQL) agree on it.
+ */
 function seenAfterRead(d: HandlerDeps, threadId: string): NonNullable<HandlerContext['afterAudit']> {
-  return (recorded) =>
-    d.inbox.seenMarks.noted(threadId, recorded[0]?.at ?? new Date(d.clock.now()).toISOString());
+  return (recorded) => {
+    const own = recorded.find(
+      (e) => e.action === 'read' && e.entityType === 'thread' && e.entityId === threadId,
+    );
+    d.inbox.seenMarks.noted(threadId, own?.at ?? new Date(d.clock.now()).toISOString());
+  };
 }
 
 /** One handler per contract method: thin adapters from validated input to the services. */

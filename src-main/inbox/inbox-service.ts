@@ -78,7 +78,7 @@ export class InboxService {
       now: () => clock.now(),
     });
     this.seenMarks = new SeenMarks(store, (threadId, at) => this.markSeen(threadId, at));
-    store.threads.beforeSeenRead = () => this.seenMarks.applyPending();
+    store.threads.beforeSeenRead = () => this.seenMarks.applyPendingOrReport();
     // A crash (or a close) between a read's commit and its mark: the marks come back from the log.
     this.seenMarks.recover();
   }
@@ -90,7 +90,7 @@ export class InboxService {
    */
   list(staff: StaffRecord, input: InboxListInput): ThreadPage {
     // A cached page answers without the store: pending seen marks first (seen-marks.ts).
-    this.seenMarks.applyPending();
+    this.seenMarks.applyPendingOrReport();
     const cacheable = input.offset === 0 && input.search === undefined;
     const key = cacheable ? `${staff.id}\u0000${JSON.stringify(input)}` : '';
     const pages = cacheable ? this.currentPages() : null;

@@ -3,7 +3,7 @@
  * Which events carry a mark, a mark applied inside a transaction that rolls back, and the marks recovered from the
  * log at start; expected states written by hand.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { patientFixture, staffFixture, threadFixture } from '../../tests/helpers/fixtures';
 import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
 import { AuditLog, type AuditEventInput } from '../audit/audit-log';
@@ -117,6 +117,31 @@ describe('seen marks derived from read events', () => {
     expect(through()).toBe(6);
     expect(inbox.seenMarks.recover()).toBe(0);
     expect(unread()).toEqual(['thr-1', 'thr-2', 'thr-3', 'thr-4']);
+  });
+
+  it('a full disk does not stop the reads of unread state: the inbox page and badges answer, the mark waits', () => {
+    // Session 10, review of session 9, M1: an SQLite error while applying pending marks before a read was thrown
+    // out of inbox.list and inbox.counts (a front desk without its queue on a full disk).
+    const errors: unknown[] = [];
+    vi.spyOn(console, 'error').mockImplementation((message: unknown) => void errors.push(message));
+    const write = vi.spyOn(t.store.threads, 'markSeen').mockImplementation((threadId, at) => {
+      throw Object.assign(new Error(`database or disk is full (${threadId} ${at})`), { code: 'SQLITE_FULL' });
+    });
+    const [event] = read('thr-1');
+    inbox.seenMarks.noted('thr-1', event!.at);
+    expect(unread()).toEqual(['thr-0', 'thr-1', 'thr-2', 'thr-3', 'thr-4']);
+    expect(inbox.counts(me)).toEqual({ unassigned: 5, mine: 0, urgent: 0, all: 5, closed: 0 });
+    // Told (the code only: no thread id, no time), once for each attempt.
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(errors)).toEqual(
+      new Set(['Seen marks not written yet (SQLITE_FULL); they stay pending.']),
+    );
+    expect(inbox.seenMarks.pendingCount()).toBe(1);
+    // Room again: the next read writes the mark first.
+    write.mockRestore();
+    expect(unread()).toEqual(['thr-0', 'thr-2', 'thr-3', 'thr-4']);
+    expect(seenAt('thr-1')).toBe(event!.at);
+    vi.restoreAllMocks();
   });
 
   it('an SQLite error in the later task is reported without PHI, not thrown, and the mark stays pending', () => {

@@ -31,6 +31,12 @@ interface Pending {
   at: string;
 }
 
+/**
+ * The seen marks of one store (see the module comment): noted after each read's commit (`noted`), applied before
+ * the next read of unread state or in a task of their own (`applyPending`, `applyPendingOrReport`), caught up with
+ * the per-record index's batches (`catchUp`), recovered from the log at start (`recover`). One per store
+ * (InboxService makes it).
+ */
 export class SeenMarks {
   private pending: Pending[] = [];
   private scheduled = false;
@@ -80,14 +86,25 @@ export class SeenMarks {
       this.scheduled = false;
       // Inside someone's transaction (an await between its statements): the next read applies them.
       if (!this.store.db.open || this.store.db.inTransaction) return;
-      try {
-        this.applyPending();
-      } catch (error) {
-        // Review 10, suspicion 2: an error here was an uncaught exception in the main process. Derived data only:
-        // the marks stay pending (applied before the next read of unread state, else recovered from the log).
-        this.report(`Seen marks not written yet (${errorCode(error)}); they stay pending.`);
-      }
+      // Review 10, suspicion 2: an error here was an uncaught exception in the main process.
+      this.applyPendingOrReport();
     });
+  }
+
+  /**
+   * applyPending where a failure must not stop what follows: the later task, and a read of unread state (an inbox
+   * page, the queue badges, a patient's open threads) or a call's transaction about to start. An SQLite error
+   * (SQLITE_FULL, SQLITE_IOERR) is reported (the error's code only, no PHI) and not thrown: the marks are derived
+   * data and stay pending (applied by the next call, else recovered from the log at start), so a full disk shows a
+   * thread read a moment ago as unread a little longer instead of leaving the front desk without its queue
+   * (session 10, review of session 9, M1).
+   */
+  applyPendingOrReport(): void {
+    try {
+      this.applyPending();
+    } catch (error) {
+      this.report(`Seen marks not written yet (${errorCode(error)}); they stay pending.`);
+    }
   }
 
   /** Marks noted and not yet known to be committed (for tests and the bench's notes). */

@@ -1,6 +1,6 @@
 /**
  * Bulk-load mode for a brand-new store (issue 16 §2): while the first sync fills an empty store, the store runs
- * with its rollback journal in memory and no fsync, without its secondary indexes, without the triggers that
+ * with its rollback journal in memory and no fsync, without its secondary indexes (but KEPT_INDEXES), without the triggers that
  * keep derived tables (queue counts, search index) and without the per-row write counters; patient lookup terms
  * are deferred. At the end everything derived is rebuilt set-based, the indexes are created again (one sort
  * each), the store goes back to WAL and is flushed to disk. The result is the store a normal sync writes:
@@ -102,6 +102,14 @@ const DROP_KEEP_TRIGGERS = `${DROP_KEEP_STATE_TRIGGERS}
 
 /** Tables a pull fills; their non-unique indexes are dropped during a bulk load. */
 const FILLED_TABLES = ['patients', 'threads', 'messages', 'attachments', 'appointments', 'audit_remote'];
+/**
+ * Secondary indexes kept during a bulk load although not unique: a trigger that stays during the load searches by
+ * them. `messages_thread`: the out-of-reach trigger on `withheld_threads` (store/reach-changes.ts) asks whether a
+ * newly withheld thread has messages here; without the index each of a receptionist's withheld marks scanned every
+ * message loaded so far, a first sync quadratic in its size (session 10, review of session 9 H1: 2,000 marks over
+ * 100,000 messages took 117 s, 4 ms without the trigger; src-main/store/bulk-load-reach.test.ts).
+ */
+const KEPT_INDEXES = new Set(['messages_thread']);
 /** A store holding a row in any of these has been synced before: no bulk load. */
 const DATA_TABLES = ['patients', 'threads', 'messages', 'appointments', 'audit_remote'];
 
@@ -262,7 +270,8 @@ export class BulkLoad {
         `SELECT type, name, sql FROM main.sqlite_schema
          WHERE tbl_name IN (${inList}) AND type IN ('index', 'trigger') AND sql IS NOT NULL`,
       )
-      .all();
+      .all()
+      .filter((r) => !KEPT_INDEXES.has(r.name));
     // UNIQUE indexes stay: an upsert's ON CONFLICT target or a foreign key's parent key may need them.
     this.indexes = schema
       .filter((r) => r.type === 'index' && !/^\s*CREATE\s+UNIQUE/i.test(r.sql))

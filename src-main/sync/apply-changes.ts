@@ -205,6 +205,11 @@ export function applyPullBatch(
   store: Store,
   batch: PullResponse,
   options: {
+    /**
+     * Told each pulled audit event instead of the default handler (the row written as is). With a handler of its
+     * own, a page's audit events are handed over after the page's other records, not in page order (session 9:
+     * the other records go in as JSON rows, src-main/sync/pull-rows.ts); the product passes none.
+     */
     onAuditRecord?: AuditRecordHandler;
     nowIso?: string;
     /** The bulk load this batch is part of (issue 16 §2), told the message bodies written. */
