@@ -80,6 +80,9 @@ type Sourced = { row: AuditRow; source: 'local' | 'server' };
 
 type Unchained = Omit<AuditRecord, 'prevHash' | 'hash'>;
 
+/** The chain head kept in memory was not the log's last event: the append is undone and chained from the log. */
+class StaleHead extends Error {}
+
 export class AuditLog {
   private readonly appendTx: (batch: readonly { event: Unchained; fieldsJson: string }[]) => AuditRecord[];
 
@@ -87,6 +90,18 @@ export class AuditLog {
 
   /** A flush of the per-record index is scheduled (ENTITY_INDEX_BATCH). */
   private flushScheduled = false;
+
+  /**
+   * The chain's head (the newest event's seq and hash) as this log last committed it, with the connection's
+   * PRAGMA data_version then, so an append chains from memory instead of reading the log's last hash (session 10,
+   * issue 16 §3). Used only when data_version is unchanged (no other connection has committed since) and checked
+   * by the first append's seq (seq + 1, else the log gained an event some other way: the attempt is undone and
+   * chained from the log). Not kept after an append nested in a caller's transaction (it may roll back) or a
+   * failed one; a new AuditLog (a reopened store) starts without it.
+   */
+  private head: { seq: number; hash: string; dataVersion: number } | null = null;
+  /** The head the last appendOnce wrote (committed or not). */
+  private written: { seq: number; hash: string; dataVersion: number } | null = null;
 
   /**
    * @param later runs a task after the current call has returned (default setImmediate): the per-record index
@@ -99,28 +114,50 @@ export class AuditLog {
     private readonly later: (task: () => void) => void = (task) => void setImmediate(task),
   ) {
     // Built once: the transaction wrapper and the repos' statements are reused for every event (hot path).
-    // Reading the last hash inside the transaction keeps the chain linear; nested in a caller's
-    // transaction it becomes a savepoint and rolls back with the caller's change. A batch (a list read's
-    // per-record events) reads the last hash once and chains in memory: one savepoint, not one per event.
-    this.appendTx = store.db.transaction(
-      (batch: readonly { event: Unchained; fieldsJson: string }[]): AuditRecord[] => {
-        let prevHash = store.audit.lastHash() ?? GENESIS_HASH;
-        const out: AuditRecord[] = [];
-        let seq = 0;
-        for (const { event, fieldsJson } of batch) {
-          const hash = chainHash({ ...event, fieldsJson, prevHash });
-          const record: AuditRecord = { ...event, prevHash, hash };
-          // Written once: the push reads it from the log by seq (store/repos/audit-push.ts, issue 16).
-          seq = store.audit.append(auditRowOf(record, fieldsJson));
-          out.push(record);
-          prevHash = hash;
-        }
-        const tail = seq - store.audit.entityIndexedThrough();
-        if (tail >= ENTITY_INDEX_CAP) store.audit.indexEntityTail();
-        else if (tail >= ENTITY_INDEX_BATCH) this.scheduleIndexFlush();
-        return out;
-      },
-    );
+    // Nested in a caller's transaction it becomes a savepoint and rolls back with the caller's change. A batch
+    // (a list read's per-record events) chains in memory: one savepoint, not one per event.
+    const dataVersion = store.db.prepare<[], number>('PRAGMA data_version').pluck();
+    const appendOnce = (batch: readonly { event: Unchained; fieldsJson: string }[]): AuditRecord[] => {
+      // Read inside the transaction: the snapshot the appends below write on (another connection's commit
+      // after it makes them fail with SQLITE_BUSY, as before).
+      const version = dataVersion.get()!;
+      const head = this.head !== null && this.head.dataVersion === version ? this.head : null;
+      let prevHash = head !== null ? head.hash : (store.audit.lastHash() ?? GENESIS_HASH);
+      const out: AuditRecord[] = [];
+      let seq = 0;
+      for (const { event, fieldsJson } of batch) {
+        const hash = chainHash({ ...event, fieldsJson, prevHash });
+        const record: AuditRecord = { ...event, prevHash, hash };
+        // Written once: the push reads it from the log by seq (store/repos/audit-push.ts, issue 16).
+        seq = store.audit.append(auditRowOf(record, fieldsJson));
+        // The head in memory was not the log's last event (an append through another AuditLog on this
+        // connection): undo this attempt (its savepoint) and chain from the log.
+        if (head !== null && out.length === 0 && seq !== head.seq + 1) throw new StaleHead();
+        out.push(record);
+        prevHash = hash;
+      }
+      const tail = seq - store.audit.entityIndexedThrough();
+      if (tail >= ENTITY_INDEX_CAP) store.audit.indexEntityTail();
+      else if (tail >= ENTITY_INDEX_BATCH) this.scheduleIndexFlush();
+      this.written = { seq, hash: prevHash, dataVersion: version };
+      return out;
+    };
+    const tx = store.db.transaction(appendOnce);
+    this.appendTx = (batch) => {
+      const nested = store.db.inTransaction;
+      this.written = null;
+      let out: AuditRecord[];
+      try {
+        out = tx(batch);
+      } catch (error) {
+        this.head = null;
+        if (!(error instanceof StaleHead)) throw error;
+        out = tx(batch);
+      }
+      // Kept only once committed: a caller's transaction (nested) may still roll the events back.
+      this.head = nested ? null : this.written;
+      return out;
+    };
   }
 
   /**
