@@ -2,7 +2,7 @@
  * The chain head the audit log keeps in memory (session 10, issue 16 §3): an append chains from it instead of
  * reading the log's last hash, and the chain stays exactly what it would be without it when the events are
  * rolled back with a caller's transaction, when another AuditLog on the same connection appends, when another
- * connection to the same file commits, and after a reopen. Every case ends with a full verify() of the chain and
+ * connection to the same file appends, and after a reopen; an event replaced below the API shows as a gap. Every case ends with a full verify() of the chain and
  * each new event's prevHash compared with the hash of the event before it in the log.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -76,22 +76,28 @@ describe('the chain head in memory', () => {
     expectLinked();
   });
 
-  it('is not trusted after another connection to the same file committed', () => {
+  it('is not trusted after another connection to the same file appended', () => {
     t.audit.record(READER, read('thread', 'thr-1'));
-    const conn = t.raw();
-    const elsewhere = new AuditLog(new Store(conn, ':other'), t.clock, () => DEVICE_ID);
+    const elsewhere = new AuditLog(new Store(t.raw(), ':other'), t.clock, () => DEVICE_ID);
     elsewhere.record(READER, read('thread', 'thr-2'));
     t.audit.record(READER, read('thread', 'thr-3'));
+    elsewhere.recordMany(READER, [read('thread', 'thr-4'), read('patient', 'pat-4')]);
+    t.audit.record(READER, read('thread', 'thr-5'));
+    expect(t.store.audit.count()).toBe(6);
     expectLinked();
-    // The other connection replaces the newest event (its triggers dropped, as an attacker below the API could):
-    // the next event chains to the log's newest event, as it would without the head in memory, so verify()
-    // names nothing on this side of the change.
+  });
+
+  it('links to the event it committed when that event was replaced below the API: verify() names the gap', () => {
+    t.audit.record(READER, read('thread', 'thr-1'));
+    const last = t.audit.record(READER, read('thread', 'thr-2'));
+    // Another connection drops the trigger, deletes the newest event and appends one of its own in its place.
+    const conn = t.raw();
     conn.exec('DROP TRIGGER audit_events_no_delete');
     conn.prepare('DELETE FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events)').run();
-    elsewhere.record(READER, read('thread', 'thr-4'));
-    t.audit.record(READER, read('thread', 'thr-5'));
-    expect(t.store.audit.count()).toBe(4);
-    expectLinked();
+    new AuditLog(new Store(conn, ':other'), t.clock, () => DEVICE_ID).record(READER, read('thread', 'thr-x'));
+    const next = t.audit.record(READER, read('thread', 'thr-3'));
+    expect(next.prevHash).toBe(last.hash);
+    expect(t.audit.verify()).toMatchObject({ ok: false, firstBadEventId: next.id, reason: 'link-mismatch' });
   });
 
   it('starts from the log after a reopen', () => {

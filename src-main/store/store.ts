@@ -82,12 +82,11 @@ export class Store {
     this.auditPush = new AuditPushRepo(db);
     this.changes = TableChanges.of(db);
     this.coverage = new CoverageRepo(db);
-    // A thread's facts are kept in memory for one thread while nothing is written (session 10): this
-    // connection's writes bump the table counters (a rolled-back one too; paused counters give a new number at
-    // every call), another connection's commits bump data_version.
-    const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    // A thread's facts are kept in memory for one thread while nothing is written on this connection (its
+    // writes bump the table counters, a rolled-back one too; paused counters give a new number at every call),
+    // and for one turn of the event loop at most (ThreadsRepo.facts).
     const changes = this.changes;
-    this.threads.writeVersion = () => `${changes.version()}:${dataVersion.get()!}`;
+    this.threads.writeVersion = () => changes.version();
   }
 
   /**

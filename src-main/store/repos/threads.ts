@@ -273,15 +273,22 @@ export class ThreadsRepo {
    */
   beforeSeenRead: () => void = () => undefined;
   /**
-   * The store's write version (set by Store: TableChanges.version() for this connection's writes, rolled back
-   * ones included, and PRAGMA data_version for another connection's commits): `facts` answers from memory while
-   * it is unchanged. Null (the default, or while the counters are paused): nothing is kept.
+   * The connection's write version (set by Store: TableChanges.version(), bumped by every write on this
+   * connection, a rolled-back one too): `facts` answers from memory while it is unchanged, within one turn of
+   * the event loop. Null (the default): nothing is kept.
    */
-  writeVersion: () => string | null = () => null;
+  writeVersion: () => number | null = () => null;
+  /**
+   * Ends the kept facts after the current turn of the event loop (default setImmediate), so another
+   * connection's commit (PRAGMA data_version, which costs as much as the point read it would save: 2.0 µs vs
+   * 2.8 µs for a one-row read, session 10) is seen by the next call.
+   */
+  forgetLater: (task: () => void) => void = (task) => void setImmediate(task);
   private readonly factsStmt;
   private readonly detailWithPatientStmt;
   /** The last `facts` answer (one thread), with the write version it was read at. */
-  private factsMemo: { id: string; version: string; facts: ThreadFacts | null } | null = null;
+  private factsMemo: { id: string; version: number; facts: ThreadFacts | null } | null = null;
+  private forgetScheduled = false;
   constructor(private readonly db: Database) {
     this.search = new SearchIndex(db);
     this.upsertStmt = db.prepare(THREAD_UPSERT_SQL);
@@ -361,9 +368,11 @@ export class ThreadsRepo {
   }
   /**
    * The thread's patient, pool kind and withheld mark, or null when it is not on this PC. One point read, kept
-   * in memory for that one thread until anything is written on this connection or by another one
-   * (`writeVersion`; never an answer read inside a transaction, which may roll back): a thread.get asked it three times (access check, on-demand check, audit subjects), three
-   * point reads of the same row (session 10: 8-19 µs each in bench/profile-router.ts at 100k events).
+   * in memory for that one thread until anything is written on this connection (`writeVersion`) and for the
+   * current turn of the event loop at most (`forgetLater`: a commit by another connection is seen from the next
+   * turn, as a call's separate reads saw it before); never an answer read inside a transaction, which may roll
+   * back. A thread.get asked it three times (access check, on-demand check, audit subjects): three point reads
+   * of the same row (session 10: 8-19 µs each in bench/profile-router.ts at 100k events).
    */
   facts(id: string): ThreadFacts | null {
     const version = this.writeVersion();
@@ -373,6 +382,13 @@ export class ThreadsRepo {
     const facts = r ? { patientId: r.patient_id, poolKind: r.pool_kind, withheld: r.withheld === 1 } : null;
     // Read inside a transaction, the row may yet be rolled back (the write counters are not): not kept.
     this.factsMemo = version === null || this.db.inTransaction ? null : { id, version, facts };
+    if (this.factsMemo !== null && !this.forgetScheduled) {
+      this.forgetScheduled = true;
+      this.forgetLater(() => {
+        this.forgetScheduled = false;
+        this.factsMemo = null;
+      });
+    }
     return facts;
   }
   /**
