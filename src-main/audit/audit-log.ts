@@ -16,7 +16,7 @@ import type { PulledAuditRecord } from '../../src-shared/sync';
 import type { AuditEntryView, VerifyResult } from '../../src-shared/views';
 import type { Clock } from '../base/adapters';
 import { uuidv7 } from '../base/ids';
-import { type AuditRow, auditRowOf } from '../store/repos/audit';
+import type { AuditRow } from '../store/repos/audit';
 import { rebuildableTransaction } from '../store/durability';
 import type { Store } from '../store/store';
 import { GENESIS_HASH, chainHash, tupleHash } from './chain';
@@ -128,7 +128,7 @@ export class AuditLog {
         const hash = chainHash({ ...event, fieldsJson, prevHash });
         const record: AuditRecord = { ...event, prevHash, hash };
         // Written once: the push reads it from the log by seq (store/repos/audit-push.ts, issue 16).
-        seq = store.audit.append(auditRowOf(record, fieldsJson));
+        seq = store.audit.appendRecord(record, fieldsJson);
         // The head in memory was not the log's last event (an append through another AuditLog, or by another
         // connection): undo this attempt (its savepoint) and chain from the log.
         if (head !== null && out.length === 0 && seq !== head.seq + 1) throw new StaleHead();

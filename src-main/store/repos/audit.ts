@@ -261,6 +261,30 @@ export class AuditRepo {
       ).lastInsertRowid,
     );
   }
+  /**
+   * Append one event of this device's chain as `AuditLog` builds it (the same row as `append(auditRowOf(record,
+   * fieldsJson))`, without the intermediate row object: the audited calls' hot path, session 10); returns its seq.
+   */
+  appendRecord(record: AuditRecord, fieldsJson: string): number {
+    return Number(
+      this.appendStmt.run(
+        record.id,
+        record.at,
+        record.staffId,
+        record.role,
+        record.deviceId,
+        record.action,
+        record.entityType,
+        record.entityId,
+        record.outcome,
+        fieldsJson,
+        record.actorKind,
+        record.prevHash,
+        record.hash,
+        record.purposeOfEvent ?? null,
+      ).lastInsertRowid,
+    );
+  }
   /** The seq up to which `audit_entity_index` lists every event by record (migration 020). */
   entityIndexedThrough(): number {
     return this.indexedThroughStmt.get() ?? 0;
