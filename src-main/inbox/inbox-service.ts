@@ -183,32 +183,38 @@ export class InboxService {
    * commits that with the read's audit event). Errors: ApiError NOT_FOUND (thread or patient not on this PC).
    */
   get(threadId: string): ThreadDetail {
-    const row = this.store.threads.listRow(threadId);
-    if (!row) throw new ApiError('NOT_FOUND', 'This thread is not on this PC.');
-    const patient = this.store.patients.byId(row.patient_id);
-    if (!patient) throw new ApiError('NOT_FOUND', 'The patient of this thread is not on this PC.');
-    const attachments = this.store.messages.attachmentsOfThread(threadId);
+    // Session 10: the thread with its patient in one point read, the messages with their attachments in one
+    // statement (four statements before; issue 16 §3).
+    const row = this.store.threads.detailWithPatient(threadId);
+    if (!row) {
+      if (this.store.threads.listRow(threadId) === null)
+        throw new ApiError('NOT_FOUND', 'This thread is not on this PC.');
+      throw new ApiError('NOT_FOUND', 'The patient of this thread is not on this PC.');
+    }
     const staffNames = this.staffNames.get();
-    const patientName = `${patient.givenName} ${patient.familyName}`;
+    const patientName = `${row.patient_given_name} ${row.patient_family_name}`;
     return {
       thread: threadSummaryOf({ ...row, seen_at: row.last_message_at }),
       patient: {
-        id: patient.id,
-        mrn: patient.mrn,
-        givenName: patient.givenName,
-        familyName: patient.familyName,
-        birthDate: patient.birthDate,
-        phone: patient.phone,
+        id: row.patient_id,
+        mrn: row.patient_mrn,
+        givenName: row.patient_given_name,
+        familyName: row.patient_family_name,
+        birthDate: row.patient_birth_date,
+        phone: row.patient_phone,
       },
-      messages: this.store.messages.forThread(threadId).map((m) => ({
+      messages: this.store.messages.forThreadWithAttachments(threadId).map((m) => ({
         id: m.id,
         authorKind: m.author_kind,
         authorName: m.author_kind === 'patient' ? patientName : (staffNames.get(m.author_id) ?? 'Staff'),
         body: m.body,
         sentAt: m.sent_at,
-        attachments: attachments
-          .filter((a) => a.message_id === m.id)
-          .map((a) => ({ id: a.id, fileName: a.file_name, mimeType: a.mime_type, size: a.size })),
+        attachments: m.attachments.map((a) => ({
+          id: a.id,
+          fileName: a.file_name,
+          mimeType: a.mime_type,
+          size: a.size,
+        })),
         // A reply written here has version 0 until the server's copy arrives with the next pull.
         pending: m.version === 0,
       })),

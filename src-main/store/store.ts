@@ -82,6 +82,11 @@ export class Store {
     this.auditPush = new AuditPushRepo(db);
     this.changes = TableChanges.of(db);
     this.coverage = new CoverageRepo(db);
+    // A thread's facts are kept in memory for one thread while nothing is written on this connection (its
+    // writes bump the table counters, a rolled-back one too; paused counters give a new number at every call),
+    // and for one turn of the event loop at most (ThreadsRepo.facts).
+    const changes = this.changes;
+    this.threads.writeVersion = () => changes.version();
   }
 
   /**

@@ -78,7 +78,7 @@ export function createRecordAccess(store: Store, hasGrant: GrantLookup) {
       const threadId = String(data.threadId);
       const target = store.pools.byId(String(data.poolId));
       if (!target) return { ok: false, error: { code: 'NOT_FOUND', message: 'No such pool.' } };
-      const from = store.pools.kindOfThread(threadId);
+      const from = store.threads.poolKindOf(threadId);
       if (from === undefined) return { ok: true }; // not held here: the service answers NOT_FOUND
       if (!roleMayRoute(staff.role, from, target.kind))
         return {
@@ -95,7 +95,7 @@ export function createRecordAccess(store: Store, hasGrant: GrantLookup) {
     if (field) threadId = String(data[field]);
     else if (method === 'attachment.get') threadId = threadOfAttachment(String(data.attachmentId));
     if (threadId === null) return { ok: true };
-    const kind = store.pools.kindOfThread(threadId);
+    const kind = store.threads.poolKindOf(threadId);
     if (kind === undefined) {
       // Not on this PC: a permitted role may fetch it on demand; a receptionist fetches nothing unknown.
       return staff.role === 'receptionist' ? { ok: false, error: CLINICAL_REFUSAL } : { ok: true };

@@ -66,4 +66,32 @@ describe('thread.get', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(seenAt(id!)).toBeNull();
   });
+
+  it('reads in parallel, list reads between them and a refused append keep one chain that verifies', async () => {
+    // Session 10: the chain head is kept in memory (src-main/audit/audit-log.ts) and a thread's facts too
+    // (ThreadsRepo.facts); through the router, with sync handlers' nested appends among them.
+    const db = clinic.core.store.db;
+    const ids = db.prepare('SELECT id FROM threads ORDER BY id LIMIT 6').pluck().all() as string[];
+    const before = clinic.core.store.audit.count();
+    const answers = await Promise.all([
+      ...ids.map((threadId) => clinic.call('thread.get', { threadId })),
+      clinic.call('inbox.list', { queue: 'all', offset: 0, limit: 50 }),
+      ...ids.map((threadId) => clinic.call('thread.get', { threadId })),
+    ]);
+    expect(answers.every((a) => a.ok)).toBe(true);
+    db.exec(`CREATE TEMP TRIGGER refuse_audit BEFORE INSERT ON main.audit_events
+             BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END`);
+    try {
+      expect(await clinic.call('thread.get', { threadId: ids[0] })).toMatchObject({ ok: false });
+    } finally {
+      db.exec('DROP TRIGGER temp.refuse_audit');
+    }
+    expect((await clinic.call('thread.get', { threadId: ids[1] })).ok).toBe(true);
+    const events = [...clinic.core.store.audit.iterate()].slice(before);
+    // Two events per read (thread, patient), 13 reads, and the list read's events.
+    const threadReads = events.filter((e) => e.entity_type === 'thread' && e.fields === '[]');
+    expect(threadReads).toHaveLength(13);
+    for (let i = 1; i < events.length; i++) expect(events[i]!.prev_hash).toBe(events[i - 1]!.hash);
+    expect(clinic.core.audit.verify()).toMatchObject({ ok: true });
+  });
 });

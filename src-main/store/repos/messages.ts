@@ -17,6 +17,13 @@ export interface AttachmentMetaRow {
   mime_type: string;
   size: number;
 }
+/** A message with one of its attachments (att_* null when it has none): MessagesRepo.forThreadWithAttachments. */
+export interface MessageAttachmentRow extends MessageRow {
+  att_id: string | null;
+  att_file_name: string | null;
+  att_mime_type: string | null;
+  att_size: number | null;
+}
 export interface AttachmentRow extends AttachmentMetaRow {
   content: Buffer;
 }
@@ -41,6 +48,7 @@ export class MessagesRepo {
   private readonly deleteStmt;
   private readonly deleteAttachmentStmt;
   private readonly attachmentOwnerStmt;
+  private readonly withAttachmentsStmt;
   constructor(db: Database) {
     // Update only when the body or version changed, so FTS is not rewritten for an identical re-pull.
     this.upsertStmt = db.prepare(MESSAGE_UPSERT_SQL);
@@ -56,6 +64,11 @@ export class MessagesRepo {
     this.attachmentsOfThreadStmt = db.prepare<[string], AttachmentMetaRow>(
       `SELECT a.id, a.message_id, a.file_name, a.mime_type, a.size FROM attachments a
        JOIN messages m ON m.id = a.message_id WHERE m.thread_id = ? ORDER BY a.file_name`,
+    );
+    this.withAttachmentsStmt = db.prepare<[string], MessageAttachmentRow>(
+      `SELECT m.*, a.id AS att_id, a.file_name AS att_file_name, a.mime_type AS att_mime_type, a.size AS att_size
+       FROM messages m LEFT JOIN attachments a ON a.message_id = m.id
+       WHERE m.thread_id = ? ORDER BY m.sent_at, m.id, a.file_name`,
     );
     this.attachmentStmt = db.prepare<[string], AttachmentRow>('SELECT * FROM attachments WHERE id = ?');
     this.existsStmt = db.prepare<[string], { id: string }>('SELECT id FROM messages WHERE id = ?');
@@ -85,6 +98,39 @@ export class MessagesRepo {
   upsertAttachment(record: AttachmentRecord): void {
     const { contentBase64, ...rest } = record;
     this.upsertAttachmentStmt.run({ ...rest, content: Buffer.from(contentBase64, 'base64') });
+  }
+  /**
+   * A thread's messages in order (sent_at, id), each with its attachments' metadata (by file name), in one
+   * statement (session 10: thread.get read messages and attachments with two). Each message comes first with its
+   * attachments in `attachments` (empty when it has none).
+   */
+  forThreadWithAttachments(threadId: string): Array<MessageRow & { attachments: AttachmentMetaRow[] }> {
+    const out: Array<MessageRow & { attachments: AttachmentMetaRow[] }> = [];
+    let last: (MessageRow & { attachments: AttachmentMetaRow[] }) | undefined;
+    for (const r of this.withAttachmentsStmt.all(threadId)) {
+      if (last === undefined || last.id !== r.id) {
+        last = {
+          id: r.id,
+          thread_id: r.thread_id,
+          author_kind: r.author_kind,
+          author_id: r.author_id,
+          body: r.body,
+          sent_at: r.sent_at,
+          version: r.version,
+          attachments: [],
+        };
+        out.push(last);
+      }
+      if (r.att_id !== null)
+        last.attachments.push({
+          id: r.att_id,
+          message_id: r.id,
+          file_name: r.att_file_name!,
+          mime_type: r.att_mime_type!,
+          size: r.att_size!,
+        });
+    }
+    return out;
   }
   attachmentsOfThread(threadId: string): AttachmentMetaRow[] {
     return this.attachmentsOfThreadStmt.all(threadId);
