@@ -46,9 +46,9 @@ describe('thread.get', () => {
       ['read', 'thread', 'success'],
       ['read', 'patient', 'success'],
     ]);
-    // The mark is written in a task after the answer (or by the next read of unread state).
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(seenAt(id!)).toBe(events[0]!.at);
+    // The mark is written in a task after the answer (or by the next read of unread state): awaited as such, not
+    // by counting event-loop turns (session 10, review of session 9, M2).
+    await expect.poll(() => seenAt(id!)).toBe(events[0]!.at);
   });
 
   it('writes no "seen" mark and hands out nothing when its audit event cannot be written', async () => {
@@ -63,7 +63,8 @@ describe('thread.get', () => {
     } finally {
       db.exec('DROP TRIGGER temp.refuse_audit');
     }
-    await new Promise((resolve) => setImmediate(resolve));
+    // The next read of unread state writes every pending mark first: none for the refused read.
+    await clinic.ok('inbox.counts', {});
     expect(seenAt(id!)).toBeNull();
   });
 
