@@ -19,7 +19,7 @@ import { SyncProtocolError } from './apply-changes';
 import { type DecodeReply, decodePullAnswer } from './pull-decode';
 import { pullExtras } from './pull-extras';
 import type { FeedEvent, PullFeedSpec } from './pull-feed';
-import { pullRows } from './pull-rows';
+import { pullRows, rowBuffers } from './pull-rows';
 import type { FeedReply, FeedRequest } from './pull-worker';
 
 /** Beside this module: pull-worker.ts under tsx/vitest, pull-worker.js in the build (electron.vite.config.ts). */
@@ -115,7 +115,7 @@ export class PullDecoder {
     const worker = this.worker;
     if (!worker || !this.ready) return null;
     this.feed?.close();
-    const feed = new PullFeed(this.nextFeedId++, (m) => this.worker?.postMessage(m));
+    const feed = new PullFeed(this.nextFeedId++, (m, transfer) => this.worker?.postMessage(m, transfer));
     this.feed = feed;
     worker.postMessage({ feed: spec, feedId: feed.id } satisfies FeedRequest);
     return feed;
@@ -158,14 +158,23 @@ export class PullFeed {
   private waiter: { resolve: (e: FeedEvent) => void; reject: (e: Error) => void } | null = null;
   private failure: Error | null = null;
   private closed = false;
+  /** The batch taken last: its rows go when the next event is asked for. */
+  private last: PullResponse | null = null;
 
   constructor(
     readonly id: number,
-    private readonly post: (message: FeedRequest) => void,
+    private readonly post: (message: FeedRequest, transfer?: ArrayBuffer[]) => void,
   ) {}
 
-  /** The next event (a validated batch, a fallback, or a protocol error); rejects if the worker died. */
+  /**
+   * The next event (a validated batch, a fallback, or a protocol error); rejects if the worker died.
+   *
+   * Asking for the next event says the batch taken before it is applied: its rows (pullRows) are let go, their
+   * buffers transferred back to the worker, which drops them. The transfer detaches them here at once, so a
+   * page's rows never wait on this thread for a garbage collection (RSS, issue 16 §2; see PullRows).
+   */
   next(): Promise<FeedEvent> {
+    this.release();
     const event = this.events.shift();
     if (event) return Promise.resolve(this.taken(event));
     if (this.failure) return Promise.reject(this.failure);
@@ -208,7 +217,19 @@ export class PullFeed {
     w?.reject(error);
   }
 
+  /** Let the rows of the batch taken last go (see next()). */
+  private release(): void {
+    const last = this.last;
+    this.last = null;
+    const rows = last && pullRows.get(last);
+    if (!rows) return;
+    pullRows.delete(last!);
+    const buffers = rowBuffers(rows);
+    if (buffers.length > 0 && !this.closed) this.post({ release: buffers }, buffers);
+  }
+
   private taken(event: FeedEvent): FeedEvent {
+    if (event.kind === 'batch') this.last = event.batch;
     if (event.kind === 'batch' && !this.closed) this.post({ took: this.id });
     return event;
   }
