@@ -34,8 +34,25 @@ const WORKER_FILE = `./pull-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.
 function typeScriptWorker(url: URL): Worker {
   const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
   const boot = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(fileURLToPath(url))});`;
-  return new Worker(boot, { eval: true });
+  return new Worker(boot, { eval: true, resourceLimits: WORKER_LIMITS });
 }
+
+/**
+ * The worker's V8 heap limits (RSS, issue 16 §2; session 10, s10rss). With V8's defaults the worker's heap grew to
+ * 100–131 MB committed during an initial sync (a 48 MB young generation; each page's parsed and validated objects
+ * outlive a scavenge and die in old space, which V8 lets grow to ~4x its live size before a mark-compact): the
+ * largest part of the pull's peak RSS. A smaller young generation and an old generation capped at 512 MB (V8 then
+ * grows it by a smaller factor between mark-compacts) keep it at 37–48 MB. bench/profile-sync-memory.ts at scale
+ * 100, every run with the rows as bytes (pull-rows.ts), alternating, load 3.4–5.3, peak RSS of the console
+ * process: defaults 358, 329 MB; old 512 MB + young 8 MB 272, 276; old 256 + young 8 269, 288; old 256 alone 278,
+ * 285 (worker 65 MB); earlier, young 8 alone 300, 318 (worker 76–83 MB). Records/s were within the noise of that
+ * machine's load (39–42k in the last four runs of each).
+ *
+ * 512 MB, not less: a pull answer may be up to MAX_ANSWER_BYTES (64 MB), whose text, parsed objects and rows must
+ * fit at once. Should a page not fit, the worker stops (ERR_WORKER_OUT_OF_MEMORY, the process lives on) and the
+ * engine asks that page again on the main thread, which decodes from then on (PullDecoder.fail, engine pullFrom).
+ */
+export const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 } as const;
 
 export class PullDecoder {
   private worker: Worker | null = null;
@@ -53,7 +70,9 @@ export class PullDecoder {
   constructor() {
     try {
       const url = new URL(WORKER_FILE, import.meta.url);
-      const worker = WORKER_FILE.endsWith('.ts') ? typeScriptWorker(url) : new Worker(url);
+      const worker = WORKER_FILE.endsWith('.ts')
+        ? typeScriptWorker(url)
+        : new Worker(url, { resourceLimits: WORKER_LIMITS });
       worker.unref();
       worker.on('message', (reply: DecodeReply | FeedReply | { ready: true }) => {
         if ('ready' in reply) this.ready = true;
