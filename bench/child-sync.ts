@@ -6,6 +6,7 @@
  *   BENCH_SYNC='{"url","dataDir","deviceId","access"}' node --import tsx --expose-gc bench/child-sync.ts
  */
 import fs from 'node:fs';
+import v8 from 'node:v8';
 import { KeytarKeyStore } from '../src-main/keys/keytar-store';
 import { openStore } from '../src-main/store/store';
 import { SyncEngine } from '../src-main/sync/engine';
@@ -91,6 +92,7 @@ const sampler = setInterval(() => {
       heapUsed: m.heapUsed,
       external: m.external,
       arrayBuffers: m.arrayBuffers,
+      ...Object.fromEntries(v8.getHeapSpaceStatistics().map((sp) => [sp.space_name, sp.space_size])),
     });
 }, 50);
 const main0 = mainThreadCpuMs();

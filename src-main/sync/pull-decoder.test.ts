@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyncProtocolError } from './apply-changes';
 import { decodePullAnswer } from './pull-decode';
-import { PullDecoder } from './pull-decoder';
+import { PullDecoder, WORKER_LIMITS } from './pull-decoder';
 
 const PATIENT = {
   id: 'p1',
@@ -45,6 +45,14 @@ describe('pull decoder worker', () => {
       [1, 2, 3].map((n) => decoder!.decode(bytesOf({ ...answer, cursor: String(n) }))),
     );
     expect(many.map((b) => b.cursor)).toEqual(['1', '2', '3']);
+  });
+
+  it('runs the worker with its heap limits (RSS, session 10: WORKER_LIMITS)', async () => {
+    decoder = new PullDecoder();
+    expect(await decoder.whenReady()).toBe(true);
+    const worker = (decoder as unknown as { worker: { resourceLimits?: Record<string, number> } }).worker;
+    expect(worker.resourceLimits).toMatchObject({ maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 });
+    expect(WORKER_LIMITS).toEqual({ maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 });
   });
 
   it('refuses what the schema refuses, naming paths and never values', async () => {

@@ -19,7 +19,7 @@ import { SyncProtocolError } from './apply-changes';
 import { type DecodeReply, decodePullAnswer } from './pull-decode';
 import { pullExtras } from './pull-extras';
 import type { FeedEvent, PullFeedSpec } from './pull-feed';
-import { pullRows } from './pull-rows';
+import { pullRows, rowBuffers } from './pull-rows';
 import type { FeedReply, FeedRequest } from './pull-worker';
 
 /** Beside this module: pull-worker.ts under tsx/vitest, pull-worker.js in the build (electron.vite.config.ts). */
@@ -34,8 +34,25 @@ const WORKER_FILE = `./pull-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.
 function typeScriptWorker(url: URL): Worker {
   const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
   const boot = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(fileURLToPath(url))});`;
-  return new Worker(boot, { eval: true });
+  return new Worker(boot, { eval: true, resourceLimits: WORKER_LIMITS });
 }
+
+/**
+ * The worker's V8 heap limits (RSS, issue 16 §2; session 10, s10rss). With V8's defaults the worker's heap grew to
+ * 100–131 MB committed during an initial sync (a 48 MB young generation; each page's parsed and validated objects
+ * outlive a scavenge and die in old space, which V8 lets grow to ~4x its live size before a mark-compact): the
+ * largest part of the pull's peak RSS. A smaller young generation and an old generation capped at 512 MB (V8 then
+ * grows it by a smaller factor between mark-compacts) keep it at 37–48 MB. bench/profile-sync-memory.ts at scale
+ * 100, every run with the rows as bytes (pull-rows.ts), alternating, load 3.4–5.3, peak RSS of the console
+ * process: defaults 358, 329 MB; old 512 MB + young 8 MB 272, 276; old 256 + young 8 269, 288; old 256 alone 278,
+ * 285 (worker 65 MB); earlier, young 8 alone 300, 318 (worker 76–83 MB). Records/s were within the noise of that
+ * machine's load (39–42k in the last four runs of each).
+ *
+ * 512 MB, not less: a pull answer may be up to MAX_ANSWER_BYTES (64 MB), whose text, parsed objects and rows must
+ * fit at once. Should a page not fit, the worker stops (ERR_WORKER_OUT_OF_MEMORY, the process lives on) and the
+ * engine asks that page again on the main thread, which decodes from then on (PullDecoder.fail, engine pullFrom).
+ */
+export const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 } as const;
 
 export class PullDecoder {
   private worker: Worker | null = null;
@@ -53,7 +70,9 @@ export class PullDecoder {
   constructor() {
     try {
       const url = new URL(WORKER_FILE, import.meta.url);
-      const worker = WORKER_FILE.endsWith('.ts') ? typeScriptWorker(url) : new Worker(url);
+      const worker = WORKER_FILE.endsWith('.ts')
+        ? typeScriptWorker(url)
+        : new Worker(url, { resourceLimits: WORKER_LIMITS });
       worker.unref();
       worker.on('message', (reply: DecodeReply | FeedReply | { ready: true }) => {
         if ('ready' in reply) this.ready = true;
@@ -115,7 +134,7 @@ export class PullDecoder {
     const worker = this.worker;
     if (!worker || !this.ready) return null;
     this.feed?.close();
-    const feed = new PullFeed(this.nextFeedId++, (m) => this.worker?.postMessage(m));
+    const feed = new PullFeed(this.nextFeedId++, (m, transfer) => this.worker?.postMessage(m, transfer));
     this.feed = feed;
     worker.postMessage({ feed: spec, feedId: feed.id } satisfies FeedRequest);
     return feed;
@@ -158,14 +177,23 @@ export class PullFeed {
   private waiter: { resolve: (e: FeedEvent) => void; reject: (e: Error) => void } | null = null;
   private failure: Error | null = null;
   private closed = false;
+  /** The batch taken last: its rows go when the next event is asked for. */
+  private last: PullResponse | null = null;
 
   constructor(
     readonly id: number,
-    private readonly post: (message: FeedRequest) => void,
+    private readonly post: (message: FeedRequest, transfer?: ArrayBuffer[]) => void,
   ) {}
 
-  /** The next event (a validated batch, a fallback, or a protocol error); rejects if the worker died. */
+  /**
+   * The next event (a validated batch, a fallback, or a protocol error); rejects if the worker died.
+   *
+   * Asking for the next event says the batch taken before it is applied: its rows (pullRows) are let go, their
+   * buffers transferred back to the worker, which drops them. The transfer detaches them here at once, so a
+   * page's rows never wait on this thread for a garbage collection (RSS, issue 16 §2; see PullRows).
+   */
   next(): Promise<FeedEvent> {
+    this.release();
     const event = this.events.shift();
     if (event) return Promise.resolve(this.taken(event));
     if (this.failure) return Promise.reject(this.failure);
@@ -208,7 +236,19 @@ export class PullFeed {
     w?.reject(error);
   }
 
+  /** Let the rows of the batch taken last go (see next()). */
+  private release(): void {
+    const last = this.last;
+    this.last = null;
+    const rows = last && pullRows.get(last);
+    if (!rows) return;
+    pullRows.delete(last!);
+    const buffers = rowBuffers(rows);
+    if (buffers.length > 0 && !this.closed) this.post({ release: buffers }, buffers);
+  }
+
   private taken(event: FeedEvent): FeedEvent {
+    if (event.kind === 'batch') this.last = event.batch;
     if (event.kind === 'batch' && !this.closed) this.post({ took: this.id });
     return event;
   }

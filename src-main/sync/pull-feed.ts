@@ -22,7 +22,7 @@ import { PULL_CURSOR_HEADER, PULL_HAS_MORE_HEADER, type PullResponse } from '../
 import { SyncProtocolError } from './apply-changes';
 import { decodePullAnswer } from './pull-decode';
 import { type PullExtras, pullExtrasOf } from './pull-extras';
-import { type PullRows, splitPullPage } from './pull-rows';
+import { type PullRows, rowBuffers, splitPullPage } from './pull-rows';
 import { readCapped } from './read-capped';
 
 /** What the worker needs to ask for pages: made on the main thread by SyncClient.pullFeedSpec. */
@@ -47,7 +47,10 @@ export interface PullFeedSpec {
 }
 
 export type FeedEvent =
-  /** `rows`: the page's bulky records split off `batch` as JSON rows (pull-rows.ts; session 9). */
+  /**
+   * `rows`: the page's bulky records split off `batch` as JSON rows, UTF-8 in transferred buffers (pull-rows.ts;
+   * sessions 9 and 10).
+   */
   | { kind: 'batch'; batch: PullResponse; extras?: PullExtras; rows?: PullRows }
   /** Ask the page after `after` again on the main thread (it gives the typed error, or the page). */
   | { kind: 'fallback'; after: string }
@@ -71,11 +74,12 @@ export interface FeedFlow {
 }
 
 /**
- * Run one feed until the last page, a stop, or a fallback/error. `emit` posts each event in page order.
+ * Run one feed until the last page, a stop, or a fallback/error. `emit` posts each event in page order, with the
+ * buffers of its rows to transfer (pull-rows.ts, rowBuffers).
  */
 export async function runPullFeed(
   spec: PullFeedSpec,
-  emit: (event: FeedEvent) => void,
+  emit: (event: FeedEvent, transfer?: ArrayBuffer[]) => void,
   flow: FeedFlow,
   stopped: AbortSignal,
 ): Promise<void> {
@@ -166,6 +170,7 @@ export async function runPullFeed(
         split
           ? { kind: 'batch', batch: split.rest, extras: pullExtrasOf(batch), rows: split.rows }
           : { kind: 'batch', batch, extras: pullExtrasOf(batch) },
+        split ? rowBuffers(split.rows) : undefined,
       );
       if (!batch.hasMore) return;
       if (pending === null) {

@@ -3,8 +3,9 @@
  * pull decoder's worker thread validates each page (pull-feed.ts) and then turns its threads, messages,
  * appointments and audit events into one JSON text per entity (splitPullPage). The main thread applies each text
  * with ONE statement, `INSERT … SELECT … FROM json_each(?)` with the repo's own upsert clause (applyPullRows),
- * instead of one `run()` per record, and receives strings, which cross threads as one copy, instead of ~5,000
- * objects per page rebuilt by structured clone on the thread that applies.
+ * instead of one `run()` per record, and receives each text as UTF-8 bytes in a transferred buffer (session 10:
+ * no copy, and none left in its V8 heap; see PullRows) instead of ~5,000 objects per page rebuilt by structured
+ * clone on the thread that applies.
  *
  * Nothing changes in what is validated or when: the worker validates the whole page with the one PullResponse
  * schema (pull-decode.ts) before it is split; a refused page is never split and gives the same typed error.
@@ -39,9 +40,17 @@ export type RowEntity = (typeof ROW_ENTITIES)[number];
 /**
  * One page's records of the row entities: per entity, a JSON array of rows, each an array of the record's values
  * in ROW_KEYS order (an absent optional key written as `false`, a value no such key can hold), in page order.
+ *
+ * The JSON text travels as its UTF-8 bytes, each in an ArrayBuffer of its own (the worker transfers them to the
+ * main thread, which hands them back once the page is applied: PullFeed.next), not as a string. A string
+ * crosses by copy into the main thread's V8 heap, where a page's ~1–5 MB texts outlive two scavenges and wait
+ * in old space (large-object space) for a mark-compact: the main thread's V8 heap at the pull's sampled peak was
+ * 71–118 MB committed with strings (7 runs, up to 49 MB of it large objects), 53–63 MB with bytes (11 runs, 1–6 MB)
+ * (session 10, s10rss, bench/profile-sync-memory.ts at scale 100, load 2.2–5.3; README, Performance).
  */
 export interface PullRows {
-  json: Partial<Record<RowEntity, string>>;
+  /** Per entity, the rows' JSON text as UTF-8 (a view over a whole ArrayBuffer: transferable). */
+  json: Partial<Record<RowEntity, Uint8Array>>;
   counts: Partial<Record<RowEntity, number>>;
 }
 
@@ -88,6 +97,9 @@ const OPTIONAL: Record<RowEntity, ReadonlySet<string>> = {
  */
 const UNSAFE_JSON = /\\u(?:0000|d[89a-f])/i;
 
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8');
+
 const isRowEntity = (entity: string): entity is RowEntity =>
   (ROW_ENTITIES as readonly string[]).includes(entity);
 
@@ -133,10 +145,22 @@ export function splitPullPage(batch: PullResponse): { rest: PullResponse; rows: 
     if (!list) continue;
     const text = JSON.stringify(list);
     if (UNSAFE_JSON.test(text)) return null;
-    rows.json[entity] = text;
+    rows.json[entity] = utf8Encoder.encode(text); // a buffer of its own (checked by rowBuffers)
     rows.counts[entity] = list.length;
   }
   return { rest: { ...batch, changes: rest }, rows };
+}
+
+/**
+ * The ArrayBuffers holding a page's rows, to transfer with it (postMessage's transfer list). Only buffers the
+ * rows own whole (TextEncoder's are); a shared one is left out (it then crosses by copy). Empty once transferred.
+ */
+export function rowBuffers(rows: PullRows): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const bytes of Object.values(rows.json))
+    if (bytes.byteLength > 0 && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)
+      out.push(bytes.buffer as ArrayBuffer);
+  return out;
 }
 
 /** On the main thread: the rows the worker split off each page, found by the page's (rest) object. */
@@ -148,10 +172,10 @@ export const rowCount = (rows: PullRows): number =>
 
 /** One entity's records back from its rows (each record as the worker validated it: absent keys absent). */
 export function recordsOfRows(rows: PullRows, entity: RowEntity): Record<string, unknown>[] {
-  const text = rows.json[entity];
-  if (text === undefined) return [];
+  const bytes = rows.json[entity];
+  if (bytes === undefined) return [];
   const { keys } = ROW_SPEC[entity];
-  return (JSON.parse(text) as unknown[][]).map((row) => {
+  return (JSON.parse(utf8Decoder.decode(bytes)) as unknown[][]).map((row) => {
     const record: Record<string, unknown> = {};
     keys.forEach((key, i) => {
       if (row[i] !== false) record[key] = row[i];
@@ -168,9 +192,11 @@ export function changesOfRows(rows: PullRows): Change[] {
 }
 
 /**
- * An upsert with `VALUES (@a, …)` replaced by `SELECT value ->> 0, … FROM json_each(?) WHERE true` (the WHERE
- * lets SQLite parse the upsert clause after a SELECT): `nullif(…, 0)` for optional keys (false: absent → NULL,
- * as `record.topic ?? null`), and `value -> i` (JSON text, as JSON.stringify gives it) for audit's `fields`.
+ * An upsert with `VALUES (@a, …)` replaced by `SELECT value ->> 0, … FROM json_each(CAST(? AS TEXT)) WHERE true`
+ * (the WHERE lets SQLite parse the upsert clause after a SELECT): `nullif(…, 0)` for optional keys (false: absent →
+ * NULL, as `record.topic ?? null`), and `value -> i` (JSON text, as JSON.stringify gives it) for audit's `fields`.
+ * The rows are bound as a BLOB of UTF-8 (better-sqlite3 binds a Buffer so); the CAST reads it as text in the
+ * store's encoding, UTF-8 (a BLOB given to json_each itself would be read as SQLite's binary JSONB).
  */
 function sqlOverRows(entity: RowEntity): string {
   const { sql } = ROW_SPEC[entity];
@@ -180,11 +206,11 @@ function sqlOverRows(entity: RowEntity): string {
     if (entity === 'audit' && key === 'fields') return `value -> ${i}`;
     return OPTIONAL[entity].has(key) ? `nullif(value ->> ${i}, 0)` : `value ->> ${i}`;
   });
-  const select = `SELECT ${columns.join(', ')} FROM json_each(?) WHERE true`;
+  const select = `SELECT ${columns.join(', ')} FROM json_each(CAST(? AS TEXT)) WHERE true`;
   return sql.slice(0, values.index) + select + sql.slice(values.index + values[0].length);
 }
 
-const statements = new WeakMap<Database, Record<RowEntity, Statement<[string]>>>();
+const statements = new WeakMap<Database, Record<RowEntity, Statement<[Buffer]>>>();
 
 /**
  * Write a page's rows (call inside the batch's transaction, after its other changes): one statement per entity.
@@ -206,9 +232,9 @@ export function applyPullRows(store: Store, rows: PullRows): void {
     statements.set(store.db, stmts);
   }
   for (const entity of ROW_ENTITIES) {
-    const text = rows.json[entity];
-    if (text === undefined) continue;
-    stmts[entity].run(text);
+    const bytes = rows.json[entity];
+    if (bytes === undefined) continue;
+    stmts[entity].run(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)); // a view, not a copy
     if (entity === 'message') store.messages.writes += rows.counts.message ?? 0;
   }
 }

@@ -10,8 +10,15 @@ import { decodePullAnswer, type DecodeReply, type DecodeRequest } from './pull-d
 import { pullExtrasOf } from './pull-extras';
 import { type FeedEvent, type PullFeedSpec, runPullFeed } from './pull-feed';
 
-/** Messages from the main thread about the feed (pull-decoder.ts). */
-export type FeedRequest = { feed: PullFeedSpec; feedId: number } | { took: number } | { stopFeed: number };
+/**
+ * Messages from the main thread about the feed (pull-decoder.ts). `release`: the buffers of an applied page's rows,
+ * handed back (transferred) so the main thread holds none of them; dropped here (PullFeed.next).
+ */
+export type FeedRequest =
+  | { feed: PullFeedSpec; feedId: number }
+  | { took: number }
+  | { release: ArrayBuffer[] }
+  | { stopFeed: number };
 /** A feed event posted to the main thread, tagged with its feed. */
 export type FeedReply = { feedId: number; event: FeedEvent };
 
@@ -29,14 +36,16 @@ function startFeed(id: number, spec: PullFeedSpec): void {
         state.wake = resolve;
       }),
   };
-  const emit = (event: FeedEvent): void => {
-    if (!state.stop.signal.aborted) parentPort!.postMessage({ feedId: id, event } satisfies FeedReply);
+  const emit = (event: FeedEvent, transfer: ArrayBuffer[] = []): void => {
+    if (!state.stop.signal.aborted)
+      parentPort!.postMessage({ feedId: id, event } satisfies FeedReply, transfer);
   };
   runPullFeed(spec, emit, flow, state.stop.signal).catch(() => emit({ kind: 'fallback', after: spec.after }));
 }
 
 parentPort?.on('message', (message: DecodeRequest | FeedRequest) => {
   if ('feed' in message) return startFeed(message.feedId, message.feed);
+  if ('release' in message) return; // the buffers go with this message
   if ('took' in message || 'stopFeed' in message) {
     const id = 'took' in message ? message.took : message.stopFeed;
     if (feed?.id !== id) return;

@@ -92,15 +92,26 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
     return feed!;
   }
 
-  /** Events until the last page, a fallback or an error. */
+  /**
+   * Events until the last page, a fallback or an error; each batch with its rows as changes again, read as it is
+   * taken (asking for the next event lets them go: PullFeed.next).
+   */
   async function drain(feed: PullFeed): Promise<FeedEvent[]> {
     const events: FeedEvent[] = [];
     for (;;) {
       const e = await feed.next();
-      events.push(e);
+      const rows = e.kind === 'batch' ? pullRows.get(e.batch) : undefined;
+      const out =
+        e.kind === 'batch' && rows
+          ? { ...e, batch: { ...e.batch, changes: [...e.batch.changes, ...changesOfRows(rows)] } }
+          : e;
+      if (rows) withRows.add(out);
+      events.push(out);
       if (e.kind !== 'batch' || !e.batch.hasMore) return events;
     }
   }
+  /** The events drain() took with rows. */
+  const withRows = new WeakSet<FeedEvent>();
 
   const pullsSeen = (): number => proxy.seen.filter(isPull).length;
   /**
@@ -138,12 +149,8 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
     const events = await drain(await startFeed('0'));
     expect(events.every((e) => e.kind === 'batch')).toBe(true);
     // The feed sends a page's threads, messages, appointments and audit events as JSON rows (pull-rows.ts):
-    // the page again is its other changes, then those, entity by entity.
-    const batches = events.map((e) => {
-      const batch = (e as { batch: PullResponse }).batch;
-      const rows = pullRows.get(batch);
-      return rows ? { ...batch, changes: [...batch.changes, ...changesOfRows(rows)] } : batch;
-    });
+    // the page again is its other changes, then those, entity by entity (drain).
+    const batches = events.map((e) => (e as { batch: PullResponse }).batch);
     const byEntity = (b: PullResponse): PullResponse => ({
       ...b,
       changes: [
@@ -151,7 +158,7 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
         ...ROWS.flatMap((e) => b.changes.filter((c) => c.entity === e)),
       ],
     });
-    expect(events.some((e) => pullRows.has((e as { batch: PullResponse }).batch))).toBe(true);
+    expect(events.some((e) => withRows.has(e))).toBe(true);
     expect(batches).toEqual(now.map(byEntity));
     expect(pullsSeen() - before).toBe(now.length);
   });
@@ -168,6 +175,35 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
     expect([second, third].map((e) => e.kind)).toEqual(['batch', 'batch']);
     expect(pullsSeen() - before).toBeLessThanOrEqual(5);
     feed.close();
+  });
+
+  it("hands each page's rows back to the worker once the next event is asked for (RSS, session 10)", async () => {
+    // The rows' UTF-8 buffers are transferred back, which detaches them here at once: no page's rows wait on the
+    // main thread for a garbage collection (pull-rows.ts, PullRows; PullFeed.next).
+    const feed = await startFeed('0', 3, 44);
+    // The first pages hold staff, patients and the like (no rows): the first page with rows.
+    let batch: PullResponse;
+    do {
+      const e = await feed.next();
+      expect(e.kind).toBe('batch');
+      batch = (e as { batch: PullResponse }).batch;
+      expect(batch.hasMore).toBe(true);
+    } while (!pullRows.has(batch));
+    const rows = pullRows.get(batch)!;
+    const buffers = Object.values(rows.json);
+    expect(buffers.length).toBeGreaterThan(0);
+    expect(buffers.every((b) => b.byteLength > 0)).toBe(true);
+    const changes = changesOfRows(rows); // readable until the next event is asked for
+    expect(changes.length).toBeGreaterThan(0);
+    const second = await feed.next();
+    expect(second.kind).toBe('batch');
+    expect(buffers.map((b) => b.byteLength)).toEqual(buffers.map(() => 0));
+    expect(pullRows.has(batch)).toBe(false);
+    // The next page's rows are whole, and the feed goes on to its end.
+    const next = pullRows.get((second as { batch: PullResponse }).batch)!;
+    expect(Object.values(next.json).every((b) => b.byteLength > 0)).toBe(true);
+    const rest = await drain(feed);
+    expect(rest.at(-1)).toMatchObject({ kind: 'batch', batch: { hasMore: false } });
   });
 
   it('refuses an answer whose body disagrees with its cursor headers, delivering nothing after it', async () => {
