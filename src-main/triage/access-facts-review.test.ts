@@ -1,0 +1,54 @@
+/**
+ * Review of session 10 (helper "review"), finding R10-1 (LOW, expected to FAIL on s10read 89971fa): the record
+ * access check reads the thread's pool kind through ThreadsRepo.facts, which is kept for the rest of the turn of the
+ * event loop and invalidated only by writes counted on this connection (514ff6b dropped PRAGMA data_version). A
+ * commit by another connection to the same file within that turn is not seen: a receptionist is let through to a
+ * thread that is, by then, in a clinical pool (DESIGN §6). On main every check read the row. Real SQLCipher store,
+ * a second real connection to the same file.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { patientFixture, threadFixture } from '../../tests/helpers/fixtures';
+import { openTestStore, type TestStore } from '../audit/test-store';
+import type { StaffRecord } from '../../src-shared/domain';
+import { createRecordAccess } from './access';
+
+let t: TestStore;
+
+const pool = (id: string, kind: 'clinical' | 'administrative') =>
+  t.store.db
+    .prepare(`INSERT INTO pools (id, name, kind, topics, sla, version) VALUES (?, ?, ?, '[]', '{}', 1)`)
+    .run(id, id, kind);
+
+beforeEach(() => {
+  t = openTestStore();
+  t.store.transaction(() => {
+    t.store.patients.upsert(patientFixture({ id: 'pat-1' }));
+    pool('pool-admin', 'administrative');
+    pool('pool-clin', 'clinical');
+    t.store.threads.upsert(threadFixture({ id: 'thr-1', patientId: 'pat-1', poolId: 'pool-admin' }));
+  });
+});
+afterEach(() => t.cleanup());
+
+const receptionist = { id: 'stf-r', role: 'receptionist' } as StaffRecord;
+
+describe('review s10: record access and the thread facts kept for a turn', () => {
+  it('refuses a receptionist a thread another connection moved into a clinical pool in the same turn (FAILS: R10-1, LOW)', () => {
+    const access = createRecordAccess(t.store, () => false);
+    expect(access('thread.get', { threadId: 'thr-1' }, receptionist)).toMatchObject({ ok: true });
+    // Another connection to the same file (a second console process on the folder, a repair tool) commits.
+    t.raw().prepare(`UPDATE threads SET pool_id = 'pool-clin' WHERE id = 'thr-1'`).run();
+    expect(access('thread.get', { threadId: 'thr-1' }, receptionist)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+  });
+
+  it('refuses it in the next turn (passes)', async () => {
+    const access = createRecordAccess(t.store, () => false);
+    expect(access('thread.get', { threadId: 'thr-1' }, receptionist)).toMatchObject({ ok: true });
+    t.raw().prepare(`UPDATE threads SET pool_id = 'pool-clin' WHERE id = 'thr-1'`).run();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(access('thread.get', { threadId: 'thr-1' }, receptionist)).toMatchObject({ ok: false });
+  });
+});
