@@ -102,4 +102,31 @@ describe('review s10: thread facts kept in memory, through the router (reception
     expect(eventsSince(before).filter((e) => e[3] === 'success' && e[2] === thread.id)).toEqual([]);
     expect(desk.core.audit.verify()).toMatchObject({ ok: true });
   });
+
+  it('refuses a read under an emergency-access grant that ended in the same turn as an allowed one (passes)', async () => {
+    const threadId = db()
+      .prepare(
+        `SELECT t.id FROM threads t JOIN pools p ON p.id = t.pool_id WHERE p.kind = 'clinical' ORDER BY t.id LIMIT 1`,
+      )
+      .pluck()
+      .get() as string;
+    await desk.ok('breakGlass.open', {
+      threadId,
+      reason: 'Patient fainted at the front desk; the paramedic asks for her recent readings',
+    });
+    expect(await desk.call('thread.get', { threadId })).toMatchObject({ ok: true });
+    const before = desk.core.store.audit.count();
+    const first = desk.call('thread.get', { threadId });
+    // The grant ends (its 60 minutes pass) between two calls of the same turn.
+    portal.clock.advance(61 * 60_000);
+    desk.idle.touch();
+    const second = desk.call('thread.get', { threadId });
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.ok).toBe(false);
+    expect(b).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const events = [...desk.core.store.audit.iterate()].slice(before);
+    expect(events.filter((e) => e.outcome === 'success')).toEqual([]);
+    expect(events.filter((e) => e.entity_type === 'thread' && e.entity_id === threadId).length).toBe(2);
+    expect(desk.core.audit.verify()).toMatchObject({ ok: true });
+  });
 });
