@@ -103,6 +103,27 @@ describe('review s10: thread facts kept in memory, through the router (reception
     expect(desk.core.audit.verify()).toMatchObject({ ok: true });
   });
 
+  it('answers each thread with its own data and decision when calls on two threads interleave in one turn (passes)', async () => {
+    const admin = adminThreads()[1]!;
+    const clinical = db()
+      .prepare(
+        `SELECT t.id FROM threads t JOIN pools p ON p.id = t.pool_id WHERE p.kind = 'clinical' ORDER BY t.id LIMIT 1`,
+      )
+      .pluck()
+      .get() as string;
+    const ids = [admin.id, clinical, admin.id, clinical, admin.id];
+    const answers = await Promise.all(ids.map((threadId) => desk.call('thread.get', { threadId })));
+    answers.forEach((a, i) => {
+      if (ids[i] === clinical) expect(a).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      else {
+        expect(a.ok).toBe(true);
+        const value = (a as { value: { thread: { id: string }; patient: { id: string } } }).value;
+        expect(value.thread.id).toBe(admin.id);
+        expect(value.patient.id).toBe(admin.patientId);
+      }
+    });
+  });
+
   it('refuses a read under an emergency-access grant that ended in the same turn as an allowed one (passes)', async () => {
     const threadId = db()
       .prepare(
