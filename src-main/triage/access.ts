@@ -78,7 +78,9 @@ export function createRecordAccess(store: Store, hasGrant: GrantLookup) {
       const threadId = String(data.threadId);
       const target = store.pools.byId(String(data.poolId));
       if (!target) return { ok: false, error: { code: 'NOT_FOUND', message: 'No such pool.' } };
-      const from = store.threads.poolKindOf(threadId);
+      // Read from the row, not from the thread's kept facts: a security decision sees every commit, another
+      // connection's within this turn too (session 10 review, R10-1; one point read, about 3 µs).
+      const from = store.pools.kindOfThread(threadId);
       if (from === undefined) return { ok: true }; // not held here: the service answers NOT_FOUND
       if (!roleMayRoute(staff.role, from, target.kind))
         return {
@@ -95,7 +97,8 @@ export function createRecordAccess(store: Store, hasGrant: GrantLookup) {
     if (field) threadId = String(data[field]);
     else if (method === 'attachment.get') threadId = threadOfAttachment(String(data.attachmentId));
     if (threadId === null) return { ok: true };
-    const kind = store.threads.poolKindOf(threadId);
+    // From the row, as above (R10-1).
+    const kind = store.pools.kindOfThread(threadId);
     if (kind === undefined) {
       // Not on this PC: a permitted role may fetch it on demand; a receptionist fetches nothing unknown.
       return staff.role === 'receptionist' ? { ok: false, error: CLINICAL_REFUSAL } : { ok: true };

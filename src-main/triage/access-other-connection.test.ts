@@ -1,10 +1,9 @@
 /**
- * Review of session 10 (helper "review"), finding R10-1 (LOW, expected to FAIL on s10read 89971fa): the record
- * access check reads the thread's pool kind through ThreadsRepo.facts, which is kept for the rest of the turn of the
- * event loop and invalidated only by writes counted on this connection (514ff6b dropped PRAGMA data_version). A
- * commit by another connection to the same file within that turn is not seen: a receptionist is let through to a
- * thread that is, by then, in a clinical pool (DESIGN §6). On main every check read the row. Real SQLCipher store,
- * a second real connection to the same file.
+ * Session 10 review, finding R10-1 (LOW; failed before the fix): the record access check read the thread's pool kind
+ * through ThreadsRepo.facts, which is kept for the rest of the turn of the event loop and invalidated only by writes
+ * on this connection. A commit by another connection to the same file within that turn was not seen: a receptionist
+ * was let through to a thread that was, by then, in a clinical pool (DESIGN §6). The check, a security decision,
+ * reads the row itself (src-main/triage/access.ts). Real SQLCipher store, a second real connection to the file.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { patientFixture, threadFixture } from '../../tests/helpers/fixtures';
@@ -33,7 +32,7 @@ afterEach(() => t.cleanup());
 const receptionist = { id: 'stf-r', role: 'receptionist' } as StaffRecord;
 
 describe('review s10: record access and the thread facts kept for a turn', () => {
-  it('refuses a receptionist a thread another connection moved into a clinical pool in the same turn (FAILS: R10-1, LOW)', () => {
+  it('refuses a receptionist a thread another connection moved into a clinical pool in the same turn', () => {
     const access = createRecordAccess(t.store, () => false);
     expect(access('thread.get', { threadId: 'thr-1' }, receptionist)).toMatchObject({ ok: true });
     // Another connection to the same file (a second console process on the folder, a repair tool) commits.
@@ -44,7 +43,7 @@ describe('review s10: record access and the thread facts kept for a turn', () =>
     });
   });
 
-  it('refuses it in the next turn (passes)', async () => {
+  it('refuses it in the next turn', async () => {
     const access = createRecordAccess(t.store, () => false);
     expect(access('thread.get', { threadId: 'thr-1' }, receptionist)).toMatchObject({ ok: true });
     t.raw().prepare(`UPDATE threads SET pool_id = 'pool-clin' WHERE id = 'thr-1'`).run();
