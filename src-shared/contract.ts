@@ -917,6 +917,12 @@ export const events = {
   'sync.status': SyncStatus,
   /** Records changed (pull applied or local write): the renderer re-queries what it shows. */
   'data.changed': z.strictObject({ entities: z.array(z.string()) }),
+  /**
+   * Emergency access (break-glass) of the person signed in ended on the core's clock (its time ran out, or the
+   * clinic's shorter time or a clock step ended it early): the renderer lets go of those threads (session 10; the
+   * renderer's own timer used to be the only signal, so its next refresh was refused and recorded). Opaque ids.
+   */
+  'access.ended': z.strictObject({ threadIds: z.array(z.string()) }),
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;

@@ -21,7 +21,7 @@ import { assertServerUrl } from '../sync/url-policy';
 import { removalMarker } from '../sync/removed-records';
 import { ReachChanges } from '../store/reach-changes';
 import { systemClock, type Clock, type ExternalOpener, type IdleSource } from '../base/adapters';
-import { BreakGlass } from '../triage/break-glass';
+import { BreakGlass, GrantWatch } from '../triage/break-glass';
 import { createRecordAccess } from '../triage/access';
 import { TriageService } from '../triage/triage-service';
 import { CoverageService } from '../triage/coverage-service';
@@ -263,9 +263,26 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     recordAccess: createRecordAccess(store, (staffId, type, id) => breakGlass.has(staffId, type, id)),
   });
 
+  // Emergency access ending on the core's clock is told to the renderer (access.ended), so it lets go of the
+  // record before anything asks for it again (session 10; DESIGN §6). Checked with the lock's cadence, on `clock`.
+  const grantWatch = new GrantWatch(
+    () => {
+      const session = auth.current();
+      return session?.state === 'active' ? session.staff.id : null;
+    },
+    (staffId) =>
+      breakGlass
+        .active(staffId)
+        .filter((g) => g.entityType === 'thread')
+        .map((g) => g.entityId),
+    (threadIds) => events.emit('access.ended', { threadIds }),
+  );
+  let grantTimer: NodeJS.Timeout | null = null;
   if (o.autoStart !== false) {
     lock.start();
     sync.start();
+    grantTimer = setInterval(() => grantWatch.check(), 1000);
+    grantTimer.unref();
   }
 
   return {
@@ -278,6 +295,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     sync: () => sync,
     events,
     async close() {
+      if (grantTimer) clearInterval(grantTimer);
       lock.stop();
       await sync.stop();
       auth.signOut();

@@ -73,17 +73,18 @@ async function onDemand(d: HandlerDeps, entity: 'thread' | 'appointment', id: st
 }
 
 /**
- * A read's "seen" mark, noted at its audit event's time once the event has committed (seen-marks.ts): the time of
- * the call's own read event of that thread, found by entity (not by its place among the events recorded), so the
- * mark and the start's recovery from the log (SEEN_EVENT_SQL) agree on it.
+ * A read's "seen" mark, noted once its audit event has committed (seen-marks.ts), at the newest message time the
+ * read showed (`lastMessageAt`, UTC ISO, the thread's `last_message_at` as answered): unread means a message newer
+ * than the one seen, compared on one clock. Session 10 (review leftover, a jumping clock): the mark was the read
+ * event's time on the PC's clock, compared with message times on the server's, so a PC clock behind left a thread
+ * just read unread. A start's recovery from the log has only the event's time (SeenMarks.recover).
  */
-function seenAfterRead(d: HandlerDeps, threadId: string): NonNullable<HandlerContext['afterAudit']> {
-  return (recorded) => {
-    const own = recorded.find(
-      (e) => e.action === 'read' && e.entityType === 'thread' && e.entityId === threadId,
-    );
-    d.inbox.seenMarks.noted(threadId, own?.at ?? new Date(d.clock.now()).toISOString());
-  };
+function seenAfterRead(
+  d: HandlerDeps,
+  threadId: string,
+  lastMessageAt: string,
+): NonNullable<HandlerContext['afterAudit']> {
+  return () => d.inbox.seenMarks.noted(threadId, lastMessageAt);
 }
 
 /** One handler per contract method: thin adapters from validated input to the services. */
@@ -153,7 +154,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       await onDemand(d, 'thread', i.threadId);
       const detail = d.inbox.get(i.threadId);
       // The "seen" mark is derived from the read's audit event after its commit (issue 16 §3, seen-marks.ts).
-      c.afterAudit = seenAfterRead(d, i.threadId);
+      c.afterAudit = seenAfterRead(d, i.threadId, detail.thread.lastMessageAt);
       return detail;
     },
     // Review 7 U4 (session 7, s7ui): read out again only if the caller's copy is out of date.
@@ -161,7 +162,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       await onDemand(d, 'thread', i.threadId);
       const detail = await changedDetail(d.inbox.get(i.threadId), i.stamp);
       if (detail === null) c.nothingRead = true;
-      else c.afterAudit = seenAfterRead(d, i.threadId);
+      else c.afterAudit = seenAfterRead(d, i.threadId, detail.thread.lastMessageAt);
       return { detail };
     },
     'thread.claim': (i, c) => (d.inbox.claim(need(c.staff), i.threadId), ok),

@@ -27,7 +27,7 @@ export const SEEN_EVENT_SQL = `action = 'read' AND entity_type = 'thread' AND ou
 
 interface Pending {
   threadId: string;
-  /** The read event's time (UTC ISO): the mark written. */
+  /** The mark written (UTC ISO): the newest message time the read showed (noted). */
   at: string;
 }
 
@@ -75,8 +75,11 @@ export class SeenMarks {
   }
 
   /**
-   * A read of `threadId` at `at` (UTC ISO, its audit event's time) has committed its events durably: its mark is
-   * applied before the next read of unread state, or in a task after the answer, whichever comes first.
+   * A read of `threadId` has committed its events durably: its mark `at` (UTC ISO; the router passes the newest
+   * message time the read showed, so the mark compares on the messages' own clock, whatever the PC's clock says:
+   * src-main/core/handlers.ts seenAfterRead) is applied before the next read of unread state, or in a task after
+   * the answer, whichever comes first. Recovery from the log (`recover`) has only the event's time on the PC's
+   * clock: a read made while that clock was behind the server's stays unread after a crash (fails safe).
    */
   noted(threadId: string, at: string): void {
     this.pending.push({ threadId, at });

@@ -107,3 +107,34 @@ export class BreakGlass {
       .all(staffId, this.nowIso()) as BreakGlassGrant[];
   }
 }
+
+/**
+ * Tells when emergency-access grants of the person signed in end (session 10): `check()` (called every second)
+ * compares the threads under an active grant now (`active`, read on the core's clock: BreakGlass.active) with the
+ * last check's, and calls `ended` with those gone. A sign-out, lock or another person starts afresh (nothing
+ * reported for the previous person's grants: the renderer drops them with the session). Cheap: one indexed read of
+ * a small table per check while someone is signed in.
+ */
+export class GrantWatch {
+  private staffId: string | null = null;
+  private last = new Set<string>();
+
+  constructor(
+    private readonly signedIn: () => string | null,
+    private readonly active: (staffId: string) => string[],
+    private readonly ended: (threadIds: string[]) => void,
+  ) {}
+
+  check(): void {
+    const staffId = this.signedIn();
+    if (staffId !== this.staffId) {
+      this.staffId = staffId;
+      this.last = new Set();
+    }
+    if (staffId === null) return;
+    const now = new Set(this.active(staffId));
+    const gone = [...this.last].filter((id) => !now.has(id));
+    this.last = now;
+    if (gone.length > 0) this.ended(gone);
+  }
+}

@@ -2,6 +2,7 @@
 import { bridgeProblem, clinicApi } from './bridge';
 import { errorMessage } from './api';
 import { dataChanged } from './state/data';
+import { accessEnded } from './state/inbox';
 import { applySession, recheckSession, setFatal, useSession } from './state/session';
 import { setSyncStatus } from './state/sync';
 
@@ -16,6 +17,7 @@ export function boot(): void {
     api.subscribe('data.changed', ({ entities }) => {
       if (useSession.getState().info?.state === 'active') dataChanged(entities);
     });
+    api.subscribe('access.ended', ({ threadIds }) => accessEnded(threadIds));
   } catch (error) {
     setFatal(errorMessage(error));
     return;

@@ -453,3 +453,42 @@ export function screenshotPath(name: string): string {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return path.join(SCREENSHOT_DIR, `${name}.png`);
 }
+
+/**
+ * Does the page's JavaScript heap still hold `text` (after a full garbage collection)? A heap snapshot taken through
+ * the Chrome DevTools Protocol (HeapProfiler), searched for the string: for "no PHI kept in the renderer's memory"
+ * checks (DESIGN §2 threat 2), where the DOM alone would not show state kept out of sight. Slow (a second or two).
+ */
+export async function heapHolds(page: Page, text: string): Promise<boolean> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const chunks: string[] = [];
+    const onChunk = (e: { chunk: string }) => chunks.push(e.chunk);
+    cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+    await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+    return chunks.join('').includes(JSON.stringify(text).slice(1, -1));
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
+/**
+ * Wraps the desk's router (the core's one entry for the page's calls): `around(method, input, next)` sees every call
+ * and answers it, usually by `next()` (record it, hold its answer until the test releases it). Returns the function
+ * that puts the router back.
+ */
+export function aroundRouterCalls(
+  desk: E2EConsole,
+  around: (method: string, input: unknown, next: () => Promise<unknown>) => Promise<unknown>,
+): () => void {
+  const router = desk.core.router;
+  const call = router.call.bind(router);
+  router.call = (async (method: string, input: unknown, caller: unknown) =>
+    around(method, input, () =>
+      call(method as never, input as never, caller as never),
+    )) as typeof router.call;
+  return () => (router.call = call);
+}

@@ -19,10 +19,10 @@
 import { create } from 'zustand';
 import type { MethodInput } from '../../../src-shared/contract';
 import type { QueueCounts, ThreadDetail, ThreadSummary } from '../../../src-shared/views';
-import { call, errorMessage } from '../api';
+import { call, errorCode, errorMessage } from '../api';
 import { ifCurrent, phiEpoch } from './epoch';
 import { threadStamp } from '../../../src-shared/thread-stamp';
-import { bodyWithheld, mayAskForBody } from './triage';
+import { bodyWithheld, dropAccess, mayAskForBody, useTriage } from './triage';
 import { setUi, useUi, type UiState } from './ui';
 
 export const PAGE_SIZE = 100;
@@ -150,6 +150,7 @@ export function staleKeptPages(): number {
 export function resetInbox(): void {
   inFlight.clear();
   detailReads.clear();
+  refusedThreads.clear();
   dropFirstPages();
   openedLoad = null;
   chosenSummary = null;
@@ -250,6 +251,7 @@ async function loadPage(
       // what the store no longer has or the role may no longer read (the change's re-read follows). One asked
       // before any other change is shown, and not kept (s9sec).
       if (droppedGen !== dropsAtAsk) return;
+      dropDraftsOfWithheld(result.threads);
       if (page === 0 && keptGen === firstPagesGen) {
         firstPages.delete(key);
         firstPages.set(key, {
@@ -445,6 +447,7 @@ export async function loadDetail(threadId: string): Promise<void> {
     });
   } catch (error) {
     ifCurrent(started, () => {
+      if (refusedForReach(error)) outOfReach(threadId);
       if (paneAway) return;
       const refused = { detail: null, detailError: errorMessage(error), detailChecked: false };
       if (showPendingOpen(threadId, refused)) return;
@@ -508,6 +511,7 @@ export async function refreshDetail(threadId: string): Promise<void> {
     });
   } catch (error) {
     ifCurrent(started, () => {
+      if (refusedForReach(error)) outOfReach(threadId);
       if (!paneAway && useUi.getState().selectedThreadId === threadId) {
         useInbox.setState({ detail: null, detailError: errorMessage(error), detailChecked: false });
       }
@@ -526,6 +530,7 @@ export async function refreshDetail(threadId: string): Promise<void> {
 export function openThread(thread: ThreadSummary, version: number, change: Partial<UiState> = {}): void {
   const threadId = thread.id;
   chosenSummary = thread;
+  refusedThreads.delete(threadId);
   // The list's cursor is the person's choice at once (review 9, R9-4): keys typed before the read answers (j,
   // Enter, arrows) move on from the row opened, not from the one before. A cursor is no PHI and costs the list a
   // class on two rows, not a layout of the thread pane; only the selection waits for the answer.
@@ -627,6 +632,7 @@ export function threadSummary(threadId: string): ThreadSummary | undefined {
  */
 export function chooseThread(thread: ThreadSummary, change: Partial<UiState> = {}): void {
   chosenSummary = thread;
+  refusedThreads.delete(thread.id);
   setUi({ ...change, selectedThreadId: thread.id });
 }
 
@@ -664,6 +670,7 @@ export function retryHeldRefresh(threadId: string): void {
  * thread whose detail is held: detailHeld)?
  */
 function bodyAskable(threadId: string): boolean {
+  if (refusedThreads.has(threadId)) return false;
   // The held thread's pool as chosen may be out of date until a list read since the change answers.
   if (heldSinceReach === threadId && useInbox.getState().total === null) return false;
   return mayAskForBody(threadId, threadSummary(threadId));
@@ -678,4 +685,62 @@ export function takeOpenedLoad(threadId: string, version: number): boolean {
 
 export function setDraft(threadId: string, text: string): void {
   useInbox.setState((s) => ({ drafts: { ...s.drafts, [threadId]: text } }));
+}
+
+/**
+ * The thread is known to be out of the person's reach (its restricted view shown: TriagePane; a list read showing
+ * its body withheld: loadPage; a read or check of it refused: loadDetail, refreshDetail): its reply draft goes from
+ * memory (PHI, DESIGN §2 threat 2, §6; session 9's review: it stayed until lock, and came back in the reply box once
+ * the thread was readable again). Unchanged state when it has none.
+ */
+export function dropDraft(threadId: string): void {
+  if (!(threadId in useInbox.getState().drafts)) return;
+  useInbox.setState((s) => {
+    const { [threadId]: _dropped, ...drafts } = s.drafts;
+    return { drafts };
+  });
+}
+
+/** Drops the drafts of the rows a list read shows withheld from the role (pools read since the last reach change). */
+function dropDraftsOfWithheld(rows: readonly ThreadSummary[]): void {
+  const { drafts } = useInbox.getState();
+  if (Object.keys(drafts).length === 0 || !useTriage.getState().poolsChecked) return;
+  for (const row of rows) if (row.id in drafts && bodyWithheld(row)) dropDraft(row.id);
+}
+
+/**
+ * Threads whose read or check the core refused as out of reach since they were last chosen: not asked for again
+ * until a person chooses them (openThread, chooseThread). Each ask would be one more refused read recorded on the
+ * person's and the patient's trails (session 9's review: a held thread moved out of reach and not in the list shown
+ * was asked for again at every change).
+ */
+const refusedThreads = new Set<string>();
+
+/** The core refused the thread as out of reach: its draft goes, and it is not asked for again (refusedThreads). */
+function outOfReach(threadId: string): void {
+  refusedThreads.add(threadId);
+  dropDraft(threadId);
+}
+
+/** A refusal of a thread's read (FORBIDDEN: out of the role's reach; NOT_FOUND: gone from this PC). */
+function refusedForReach(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'FORBIDDEN' || code === 'NOT_FOUND';
+}
+
+/**
+ * The core says this person's emergency access to these threads ended (`access.ended`, on the core's clock: its
+ * time ran out, or a shorter clinic time or a clock step ended it before the renderer's own timer). Each such thread
+ * is let go of at once, before anything asks for it again (a refused read recorded against the person): its access,
+ * its detail if the pane holds it, and its draft; the pane shows topic and subject with a message (TriagePane).
+ * DESIGN §6 (emergency access), session 10.
+ */
+export function accessEnded(threadIds: readonly string[]): void {
+  for (const threadId of threadIds) {
+    if (!useTriage.getState().granted.includes(threadId)) continue;
+    detailReads.delete(threadId);
+    dropAccess(threadId);
+    dropDraft(threadId);
+    if (useInbox.getState().detail?.thread.id === threadId) forgetDetail();
+  }
 }

@@ -19,9 +19,16 @@ export interface TriageState {
    * clock); a refused read afterwards drops the id here and the thread shows topic and subject again.
    */
   granted: string[];
+  /** Threads whose emergency access ended while this person held it (the restricted view then says so). */
+  ended: string[];
 }
 
-export const useTriage = create<TriageState>()(() => ({ pools: [], poolsChecked: false, granted: [] }));
+export const useTriage = create<TriageState>()(() => ({
+  pools: [],
+  poolsChecked: false,
+  granted: [],
+  ended: [],
+}));
 
 /** Bumped by poolsOutOfReach: a pool list asked for before it does not count as checked. */
 let reachChanges = 0;
@@ -42,14 +49,22 @@ export function poolsOutOfReach(): void {
  */
 export function resetTriage(): void {
   reachChanges++;
-  useTriage.setState({ pools: [], poolsChecked: false, granted: [] });
+  useTriage.setState({ pools: [], poolsChecked: false, granted: [], ended: [] });
 }
 
 export function grantAccess(threadId: string): void {
-  useTriage.setState((s) => ({ granted: [...s.granted.filter((t) => t !== threadId), threadId] }));
+  useTriage.setState((s) => ({
+    granted: [...s.granted.filter((t) => t !== threadId), threadId],
+    ended: s.ended.filter((t) => t !== threadId),
+  }));
 }
+/** The emergency access to this thread ended (the core said so, or refused a read under it): topic and subject. */
 export function dropAccess(threadId: string): void {
-  useTriage.setState((s) => ({ granted: s.granted.filter((t) => t !== threadId) }));
+  if (!useTriage.getState().granted.includes(threadId)) return;
+  useTriage.setState((s) => ({
+    granted: s.granted.filter((t) => t !== threadId),
+    ended: [...s.ended.filter((t) => t !== threadId), threadId],
+  }));
 }
 
 export async function loadPools(): Promise<void> {

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useInbox } from '../../state/inbox';
 import { setUi } from '../../state/ui';
 import { Filters, QueueNav } from './QueueNav';
+import { THREAD_LIST_SECTION_ID } from './focus';
 import { ThreadList } from './ThreadList';
 import { PoolNav, SortControl } from '../triage/TriageNav';
 import { TriagePane } from '../triage/TriagePane';
@@ -87,7 +88,8 @@ export function InboxView() {
         <SortControl />
         <Filters />
       </aside>
-      <section className="inbox-list" aria-label="Thread list">
+      {/* Focusable from script only: it holds focus while the list is read again (features/inbox/focus.ts). */}
+      <section id={THREAD_LIST_SECTION_ID} className="inbox-list" aria-label="Thread list" tabIndex={-1}>
         <SearchBox />
         <ThreadList />
       </section>

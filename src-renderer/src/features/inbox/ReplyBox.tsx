@@ -3,7 +3,7 @@
  * (src-shared/reply-template.ts: a patient's name is text, never template syntax), "Send reply", and "Send and
  * close" (one call, thread.replyAndClose; then the next thread opens: next-thread.ts).
  */
-import { useRef, useState, type FormEvent } from 'react';
+import { useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import {
   TEMPLATE_FIELD_LABEL,
   fillTemplate,
@@ -104,6 +104,15 @@ export function ReplyBox({
   const [sent, setSent] = useState<string | null>(null);
   const [missing, setMissing] = useState<TemplateField[]>([]);
   const ref = useRef<HTMLTextAreaElement>(null);
+  // The box goes (another thread, the thread out of reach): its text goes with it. React keeps the last focused
+  // text field (for onSelect) and that field's last value, and ignores the focus change made while it commits, so
+  // a removed box could keep a draft dropped from the store in memory until lock (session 9's review).
+  useLayoutEffect(() => {
+    const box = ref.current;
+    return () => {
+      if (box) box.value = '';
+    };
+  }, []);
 
   async function send(andClose: boolean) {
     const body = draft.trim();

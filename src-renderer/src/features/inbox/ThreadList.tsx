@@ -4,6 +4,7 @@ import { HIT_CLOSE, HIT_OPEN, isSearchable } from '../../../../src-shared/search
 import type { ThreadSummary } from '../../../../src-shared/views';
 import { DueBadge, PRIORITY_LABEL, PriorityBadge, STATUS_LABEL } from '../../components/Badges';
 import { VirtualList } from '../../components/VirtualList';
+import { focusThreadList, THREAD_LIST_SECTION_ID } from './focus';
 import { useData } from '../../state/data';
 import { useSync } from '../../state/sync';
 import {
@@ -139,6 +140,12 @@ export function ThreadList() {
 
   // "1,000+": one row more than counted, so scrolling to it loads the page that counts further.
   const count = (total ?? 0) + (totalIsLowerBound ? 1 : 0);
+  // Focus left on the list's section while it had no rows (the open thread's pane went: focus.ts) goes to the
+  // list once it shows rows, so j/k, Enter and the arrows work on it.
+  const hasRows = count > 0;
+  useEffect(() => {
+    if (hasRows && document.activeElement?.id === THREAD_LIST_SECTION_ID) focusThreadList();
+  }, [hasRows]);
   const at = (i: number) => pages[Math.floor(i / PAGE_SIZE)]?.rows[i % PAGE_SIZE];
   let selectedIndex: number | null = null;
   if (selectedId) {

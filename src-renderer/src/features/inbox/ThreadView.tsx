@@ -1,5 +1,5 @@
 /** The open thread: patient, messages with attachments, triage actions and the reply box. */
-import { memo, useEffect, useId, useState } from 'react';
+import { memo, useEffect, useId, useRef, useState } from 'react';
 import { PRIORITIES, THREAD_STATUSES, type Priority, type ThreadStatus } from '../../../../src-shared/domain';
 import { assignableColleagues } from './assignable';
 import type { AttachmentMeta, MessageView, ThreadDetail } from '../../../../src-shared/views';
@@ -17,6 +17,7 @@ import { setUi, useUi } from '../../state/ui';
 import { assignThread, claimThread, releaseThread, setPriority, setStatus } from './actions';
 import { markDoneAndNext } from './next-thread';
 import { ReplyBox } from './ReplyBox';
+import { useFocusToListOnUnmount } from './focus';
 
 /**
  * How long the thread shown before stays on screen, dimmed, busy and inert, while the thread just opened is read
@@ -104,8 +105,11 @@ export function ThreadPane() {
  * answers (ThreadPane); its content does not render again for that (ThreadContent is memoized on the detail).
  */
 function ThreadView({ detail, previous }: { detail: ThreadDetail; previous: boolean }) {
+  const ref = useRef<HTMLElement>(null);
+  useFocusToListOnUnmount(ref);
   return (
     <article
+      ref={ref}
       className={`thread${previous ? ' thread-previous' : ''}`}
       aria-labelledby="thread-subject"
       aria-busy={previous || undefined}

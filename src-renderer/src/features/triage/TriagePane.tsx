@@ -7,13 +7,14 @@
  * its summary as chosen is kept (state/inbox.ts threadSummary), and a thread of unknown pool is not read by a role
  * that may not read every pool.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { TOPIC_LABELS, type Topic } from '../../../../src-shared/triage';
 import type { ThreadSummary } from '../../../../src-shared/views';
 import { call, errorMessage } from '../../api';
 import { SelectField } from '../../components/Field';
 import {
   detailHeld,
+  dropDraft,
   forgetDetail,
   retryHeldRefresh,
   threadPaneShown,
@@ -23,6 +24,7 @@ import {
 import { bodyWithheld, dropAccess, loadPools, mayAskForBody, useTriage } from '../../state/triage';
 import { BreakGlassDialog } from './BreakGlassDialog';
 import { announce, useUi } from '../../state/ui';
+import { useFocusToListOnUnmount } from '../inbox/focus';
 import { ThreadPane } from '../inbox/ThreadView';
 
 export function TriagePane() {
@@ -64,6 +66,11 @@ export function TriagePane() {
   useEffect(() => {
     if (!readable && holdsDetail) forgetDetail();
   }, [readable, holdsDetail]);
+  // Its restricted view shown: the thread is out of reach, and so is its reply draft (PHI; session 9's review).
+  const restrictedId = summary && restricted ? summary.id : null;
+  useEffect(() => {
+    if (restrictedId) dropDraft(restrictedId);
+  }, [restrictedId]);
   if (summary && restricted) return <RestrictedThread key={summary.id} thread={summary} />;
   if (!readable) {
     // Not known to be readable: the pools are being read again after a change, or the thread is in no list shown
@@ -84,12 +91,15 @@ export function TriagePane() {
 
 function RestrictedThread({ thread }: { thread: ThreadSummary }) {
   const pools = useTriage((s) => s.pools);
+  const accessEnded = useTriage((s) => s.ended.includes(thread.id));
   const current = pools.find((p) => p.id === thread.poolId);
   const targets = pools.filter((p) => p.id !== thread.poolId);
   const [target, setTarget] = useState(targets[0]?.id ?? '');
   const [error, setError] = useState<string | null>(null);
   const [emergency, setEmergency] = useState(false);
   const topic = thread.topic && thread.topic in TOPIC_LABELS ? TOPIC_LABELS[thread.topic as Topic] : null;
+  const ref = useRef<HTMLElement>(null);
+  useFocusToListOnUnmount(ref);
 
   const move = async () => {
     setError(null);
@@ -103,7 +113,7 @@ function RestrictedThread({ thread }: { thread: ThreadSummary }) {
   };
 
   return (
-    <article className="thread" aria-labelledby="restricted-subject">
+    <article ref={ref} className="thread" aria-labelledby="restricted-subject">
       <header className="thread-header">
         <h2 id="restricted-subject" className="thread-subject">
           {thread.subject}
@@ -112,6 +122,11 @@ function RestrictedThread({ thread }: { thread: ThreadSummary }) {
           Topic: {topic ?? 'Not given'} · Pool: {current?.name ?? 'None'}
         </p>
       </header>
+      {accessEnded ? (
+        <p role="alert" className="inline-error">
+          Your emergency access to this thread has ended.
+        </p>
+      ) : null}
       <p role="note">
         This thread is in a clinical pool: your role sees its topic and subject only. If it is mis-filed, move
         it to the right pool.
