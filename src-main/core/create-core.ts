@@ -173,7 +173,12 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   // issue 14a: triage pools, SLA escalation, emergency access
   const triage = new TriageService(store, clock, afterWrite);
   // Session 4, 14c: the grant's time is the clinic's setting as synced (default 60 minutes).
-  const breakGlass = new BreakGlass(store, clock, () => store.coverage.clinicSettings().breakGlassMinutes);
+  const breakGlass = new BreakGlass(
+    store,
+    clock,
+    () => store.coverage.clinicSettings().breakGlassMinutes,
+    (grant) => grantWatch.opened(grant.staffId, grant.entityType, grant.entityId),
+  );
   const coverage = new CoverageService({
     store,
     clock,

@@ -26,6 +26,8 @@ export class BreakGlass {
     private readonly clock: Clock,
     /** Minutes a grant lasts (clinic setting; default 60). */
     private readonly minutes: () => number = () => BREAK_GLASS_DEFAULT_MINUTES,
+    /** Told of each grant opened (GrantWatch: a grant that ends before the next check is reported too). */
+    private readonly onOpen: (grant: BreakGlassGrant) => void = () => undefined,
   ) {}
 
   private now(): number {
@@ -54,6 +56,7 @@ export class BreakGlass {
          VALUES (@id, @staffId, @entityType, @entityId, @reason, @openedAt, @expiresAt)`,
       )
       .run(grant);
+    this.onOpen(grant);
     return grant;
   }
 
@@ -124,6 +127,15 @@ export class GrantWatch {
     private readonly active: (staffId: string) => string[],
     private readonly ended: (threadIds: string[]) => void,
   ) {}
+
+  /**
+   * A grant was opened (BreakGlass's onOpen): known from now on, so its end is reported even if it comes before the
+   * next check (session 10: a grant opened and ended between two checks went unreported).
+   */
+  opened(staffId: string, entityType: 'thread' | 'patient', threadId: string): void {
+    this.check();
+    if (entityType === 'thread' && staffId === this.staffId) this.last.add(threadId);
+  }
 
   check(): void {
     const staffId = this.signedIn();

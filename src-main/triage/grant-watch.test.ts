@@ -30,4 +30,20 @@ describe('GrantWatch', () => {
     watch.check();
     expect(ended).toEqual([['thr-1'], ['thr-2']]);
   });
+
+  it('reports a grant opened and ended between two checks', () => {
+    let active: string[] = [];
+    const ended: string[][] = [];
+    const watch = new GrantWatch(
+      () => 'stf-a',
+      () => active,
+      (ids) => ended.push(ids),
+    );
+    watch.check();
+    active = ['thr-9'];
+    watch.opened('stf-a', 'thread', 'thr-9');
+    active = [];
+    watch.check();
+    expect(ended).toEqual([['thr-9']]);
+  });
 });
