@@ -4,27 +4,16 @@
  * not see, an append that fails at the SQLite level, a prune, a re-entrant append, a second writer) and then checks
  * that every new event links to the event before it in the log and that verify() passes. Real SQLCipher store.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pruneAuditOfAbsentRecords } from './checkpoint';
 import { READER, read } from './test-events';
-import { openTestStore, type TestStore } from './test-store';
+import { expectChainLinked, useTestStore } from './test-store';
 import { AUDIT_PUSHED_SEQ_KEY } from '../store/migrations/007-audit-push-from-log';
 
-let t: TestStore;
-beforeEach(() => {
-  t = openTestStore();
-});
-afterEach(() => t.cleanup());
+const t = useTestStore();
 
 /** Each event's prevHash is the hash of the event before it in seq order, and the chain verifies. */
-function expectLinked(): void {
-  const rows = t.store.db.prepare('SELECT prev_hash, hash FROM audit_events ORDER BY seq').all() as {
-    prev_hash: string;
-    hash: string;
-  }[];
-  for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toBe(rows[i - 1]!.hash);
-  expect(t.audit.verify()).toMatchObject({ ok: true });
-}
+const expectLinked = (): void => expectChainLinked(t);
 
 const many = (n: number, prefix: string) =>
   Array.from({ length: n }, (_, i) => read('thread', `${prefix}-${i}`));

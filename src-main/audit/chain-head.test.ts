@@ -5,27 +5,16 @@
  * connection to the same file appends, and after a reopen; an event replaced below the API shows as a gap. Every case ends with a full verify() of the chain and
  * each new event's prevHash compared with the hash of the event before it in the log.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AuditLog } from './audit-log';
 import { READER, read } from './test-events';
-import { DEVICE_ID, openTestStore, type TestStore } from './test-store';
+import { DEVICE_ID, expectChainLinked, useTestStore } from './test-store';
 import { Store } from '../store/store';
 
-let t: TestStore;
-beforeEach(() => {
-  t = openTestStore();
-});
-afterEach(() => t.cleanup());
+const t = useTestStore();
 
 /** Each event's prevHash is the hash of the event before it in seq order, and the chain verifies. */
-function expectLinked(): void {
-  const rows = t.store.db.prepare('SELECT prev_hash, hash FROM audit_events ORDER BY seq').all() as {
-    prev_hash: string;
-    hash: string;
-  }[];
-  for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toBe(rows[i - 1]!.hash);
-  expect(t.audit.verify()).toMatchObject({ ok: true, count: rows.length });
-}
+const expectLinked = (): void => expectChainLinked(t, true);
 
 describe('the chain head in memory', () => {
   it('is used: a second append does not read the last hash from the log', () => {

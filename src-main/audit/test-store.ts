@@ -2,7 +2,8 @@
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
+import { patientFixture, threadFixture } from '../../tests/helpers/fixtures';
 import { tempDir } from '../../tests/helpers/tmp';
 import type { Clock } from '../base/adapters';
 import { openDatabase } from '../store/open';
@@ -66,6 +67,59 @@ export function openTestStore(): TestStore {
     },
   };
   return t;
+}
+
+/**
+ * A test store per test: registers a `beforeEach` that opens one (`openTestStore`) and an `afterEach` that cleans it
+ * up. Returns a stand-in that reads and writes the current test's store (call at the top of a file).
+ */
+export function useTestStore(): TestStore {
+  let current: TestStore | undefined;
+  beforeEach(() => {
+    current = openTestStore();
+  });
+  afterEach(() => current?.cleanup());
+  return new Proxy({} as TestStore, {
+    get: (_target, key) => Reflect.get(current!, key) as unknown,
+    set: (_target, key, value) => Reflect.set(current!, key, value),
+  });
+}
+
+/**
+ * A test store per test holding one thread to check access and thread facts on: patient pat-1, pools 'pool-admin'
+ * (administrative) and 'pool-clin' (clinical), thread thr-1 of pat-1 in 'pool-admin' (DESIGN §6: the pool's kind
+ * decides who reads the body). `more(t)` adds rows in the same transaction. Registers its `beforeEach`/`afterEach`
+ * like `useTestStore`, whose stand-in it returns.
+ */
+export function useStoreWithThread(more: (t: TestStore) => void = () => undefined): TestStore {
+  const t = useTestStore();
+  const pool = (id: string, kind: 'clinical' | 'administrative') =>
+    t.store.db
+      .prepare(`INSERT INTO pools (id, name, kind, topics, sla, version) VALUES (?, ?, ?, '[]', '{}', 1)`)
+      .run(id, id, kind);
+  beforeEach(() => {
+    t.store.transaction(() => {
+      t.store.patients.upsert(patientFixture({ id: 'pat-1' }));
+      more(t);
+      pool('pool-admin', 'administrative');
+      pool('pool-clin', 'clinical');
+      t.store.threads.upsert(threadFixture({ id: 'thr-1', patientId: 'pat-1', poolId: 'pool-admin' }));
+    });
+  });
+  return t;
+}
+
+/**
+ * Checks the audit chain of `t`'s store: each event's prevHash is the hash of the event before it in seq order, and
+ * verify() passes (`withCount`: and reports as many events as the log holds). DESIGN §10 (tamper-evident audit).
+ */
+export function expectChainLinked(t: TestStore, withCount = false): void {
+  const rows = t.store.db.prepare('SELECT prev_hash, hash FROM audit_events ORDER BY seq').all() as {
+    prev_hash: string;
+    hash: string;
+  }[];
+  for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toBe(rows[i - 1]!.hash);
+  expect(t.audit.verify()).toMatchObject(withCount ? { ok: true, count: rows.length } : { ok: true });
 }
 
 /**

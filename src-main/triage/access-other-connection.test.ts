@@ -5,29 +5,12 @@
  * was let through to a thread that was, by then, in a clinical pool (DESIGN §6). The check, a security decision,
  * reads the row itself (src-main/triage/access.ts). Real SQLCipher store, a second real connection to the file.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { patientFixture, threadFixture } from '../../tests/helpers/fixtures';
-import { openTestStore, type TestStore } from '../audit/test-store';
+import { describe, expect, it } from 'vitest';
+import { useStoreWithThread } from '../audit/test-store';
 import type { StaffRecord } from '../../src-shared/domain';
 import { createRecordAccess } from './access';
 
-let t: TestStore;
-
-const pool = (id: string, kind: 'clinical' | 'administrative') =>
-  t.store.db
-    .prepare(`INSERT INTO pools (id, name, kind, topics, sla, version) VALUES (?, ?, ?, '[]', '{}', 1)`)
-    .run(id, id, kind);
-
-beforeEach(() => {
-  t = openTestStore();
-  t.store.transaction(() => {
-    t.store.patients.upsert(patientFixture({ id: 'pat-1' }));
-    pool('pool-admin', 'administrative');
-    pool('pool-clin', 'clinical');
-    t.store.threads.upsert(threadFixture({ id: 'thr-1', patientId: 'pat-1', poolId: 'pool-admin' }));
-  });
-});
-afterEach(() => t.cleanup());
+const t = useStoreWithThread();
 
 const receptionist = { id: 'stf-r', role: 'receptionist' } as StaffRecord;
 

@@ -11,10 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
 import {
   aroundRouterCalls,
-  openMainView,
+  openInboxByReceived,
   pageTextAndHtml,
-  patientRequest,
-  patientSignIn,
+  postPatientThreads,
   useSignedInDesk,
 } from './harness';
 
@@ -28,21 +27,17 @@ const calls: string[] = [];
 let restore: () => void = () => undefined;
 
 beforeAll(async () => {
-  const token = await patientSignIn(e2e.portal, demoMrn(20));
-  w = (
-    await patientRequest<{ thread: { id: string } }>(e2e.portal, token, 'POST', '/portal/threads', {
-      subject: W_SUBJECT,
-      body: W_BODY,
-      topic: 'test-results',
-    })
-  ).thread.id;
-  await e2e.desk.core.sync().syncNow();
+  [w] = (await postPatientThreads(
+    e2e.portal,
+    demoMrn(20),
+    [{ subject: W_SUBJECT, body: W_BODY, topic: 'test-results' }],
+    e2e.desk,
+  )) as [string];
   restore = aroundRouterCalls(e2e.desk, async (method, input, next) => {
     if (method.startsWith('thread.')) calls.push(`${method} ${(input as { threadId?: string }).threadId}`);
     return next();
   });
-  await openMainView(e2e.page, 'Inbox');
-  await e2e.page.getByLabel('Sort by').selectOption('received');
+  await openInboxByReceived(e2e.page);
 });
 afterAll(() => restore());
 

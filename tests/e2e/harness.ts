@@ -428,6 +428,15 @@ export async function openMainView(page: Page, view: string): Promise<void> {
 }
 
 /**
+ * Opens the Inbox view as a person does (`openMainView`) and sorts its list by "received" (the order the threads
+ * arrived, newest first), so rows stand where the test posted them. Throws (Playwright timeout) if a control is missing.
+ */
+export async function openInboxByReceived(page: Page): Promise<void> {
+  await openMainView(page, 'Inbox');
+  await page.getByLabel('Sort by').selectOption('received');
+}
+
+/**
  * Opens the schedule on `day` (YYYY-MM-DD) and waits until the grid shows that day's data: the grid region is
  * named after its day ("Thursday 26 November 2026") only once the day's appointments are loaded, so a caller
  * never reads the previous day's slots (a clean-clone CI run booked from a grid still being replaced).

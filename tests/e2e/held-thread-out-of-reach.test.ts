@@ -16,10 +16,9 @@ import {
   aroundRouterCalls,
   changeThreadElsewhere,
   heapHolds,
-  openMainView,
+  openInboxByReceived,
   pageTextAndHtml,
-  patientRequest,
-  patientSignIn,
+  postPatientThreads,
   useSignedInDesk,
 } from './harness';
 
@@ -40,18 +39,15 @@ let listGate: Promise<void> | null = null;
 let restore: () => void = () => undefined;
 
 beforeAll(async () => {
-  const token = await patientSignIn(e2e.portal, demoMrn(19));
-  const post = async (subject: string, body: string) =>
-    (
-      await patientRequest<{ thread: { id: string } }>(e2e.portal, token, 'POST', '/portal/threads', {
-        subject,
-        body,
-        topic: 'scheduling',
-      })
-    ).thread.id;
-  a = await post(A_SUBJECT, A_BODY);
-  b = await post(B_SUBJECT, B_BODY);
-  await e2e.desk.core.sync().syncNow();
+  [a, b] = (await postPatientThreads(
+    e2e.portal,
+    demoMrn(19),
+    [
+      { subject: A_SUBJECT, body: A_BODY, topic: 'scheduling' },
+      { subject: B_SUBJECT, body: B_BODY, topic: 'scheduling' },
+    ],
+    e2e.desk,
+  )) as [string, string];
   expect(e2e.desk.core.store.threads.byId(a)?.poolId).toBe('front-desk');
   restore = aroundRouterCalls(e2e.desk, async (method, input, next) => {
     if (method.startsWith('thread.')) calls.push(`${method} ${(input as { threadId?: string }).threadId}`);
@@ -59,8 +55,7 @@ beforeAll(async () => {
     if (method === 'inbox.list' && listGate) await listGate;
     return next();
   });
-  await openMainView(e2e.page, 'Inbox');
-  await e2e.page.getByLabel('Sort by').selectOption('received');
+  await openInboxByReceived(e2e.page);
 });
 afterAll(() => restore());
 

@@ -13,10 +13,9 @@ import { demoMrn } from '../../server/demo/credentials';
 import {
   changeThreadElsewhere,
   heapHolds,
-  openMainView,
+  openInboxByReceived,
   pageTextAndHtml,
-  patientRequest,
-  patientSignIn,
+  postPatientThreads,
   useSignedInDesk,
 } from './harness';
 
@@ -34,21 +33,17 @@ let a = '';
 let b = '';
 
 beforeAll(async () => {
-  const token = await patientSignIn(e2e.portal, demoMrn(18));
-  const post = async (subject: string, body: string) =>
-    (
-      await patientRequest<{ thread: { id: string } }>(e2e.portal, token, 'POST', '/portal/threads', {
-        subject,
-        body,
-        topic: 'scheduling',
-      })
-    ).thread.id;
-  a = await post(A_SUBJECT, A_BODY);
-  b = await post(B_SUBJECT, B_BODY);
-  await e2e.desk.core.sync().syncNow();
+  [a, b] = (await postPatientThreads(
+    e2e.portal,
+    demoMrn(18),
+    [
+      { subject: A_SUBJECT, body: A_BODY, topic: 'scheduling' },
+      { subject: B_SUBJECT, body: B_BODY, topic: 'scheduling' },
+    ],
+    e2e.desk,
+  )) as [string, string];
   expect(e2e.desk.core.store.threads.byId(a)?.poolId).toBe('front-desk');
-  await openMainView(e2e.page, 'Inbox');
-  await e2e.page.getByLabel('Sort by').selectOption('received');
+  await openInboxByReceived(e2e.page);
 });
 
 describe('a reply draft for a thread moved out of reach (receptionist)', () => {

@@ -3,6 +3,7 @@
  * steps and grace periods need no waiting) and a console core on a temp data dir with the real OS keychain.
  */
 import os from 'node:os';
+import { expect } from 'vitest';
 import type { MethodName } from '../../src-shared/contract';
 import { totp } from '../../src-shared/totp';
 import { buildServer, type PortalServer } from '../../server/app';
@@ -219,4 +220,26 @@ export async function startSyncedFrontDesk(
   await desk.ok('sync.now');
   await desk.ok('auth.signOut');
   return desk;
+}
+
+/**
+ * A portal (`startPortal(portalOptions)`) and a console on it (`startConsole`) signed in as `username` (a demo
+ * staff user; the sign-in is expected to succeed) after its first sync (`sync.now`). Close both with
+ * `closeConsoleAndPortal` in an `afterAll`.
+ */
+export async function startSignedInConsole(
+  username: string,
+  portalOptions?: Parameters<typeof startPortal>[0],
+): Promise<{ portal: TestPortal; desk: TestConsole }> {
+  const portal = await startPortal(portalOptions);
+  const desk = await startConsole(portal);
+  expect((await desk.signIn(username)).ok).toBe(true);
+  await desk.ok('sync.now');
+  return { portal, desk };
+}
+
+/** Closes `desk` then `portal`, each if it was started (an `afterAll` after `startSignedInConsole`). */
+export async function closeConsoleAndPortal(desk?: TestConsole, portal?: TestPortal): Promise<void> {
+  await desk?.close();
+  await portal?.close();
 }

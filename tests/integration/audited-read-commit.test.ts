@@ -6,21 +6,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ThreadDetail } from '../../src-shared/views';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import {
+  closeConsoleAndPortal,
+  startSignedInConsole,
+  type TestConsole,
+  type TestPortal,
+} from '../helpers/console-harness';
 
 let portal: TestPortal;
 let clinic: TestConsole;
 
 beforeAll(async () => {
-  portal = await startPortal();
-  clinic = await startConsole(portal);
-  expect((await clinic.signIn('clinician1')).ok).toBe(true);
-  await clinic.ok('sync.now');
+  ({ portal, desk: clinic } = await startSignedInConsole('clinician1'));
 });
-afterAll(async () => {
-  await clinic?.close();
-  await portal?.close();
-});
+afterAll(() => closeConsoleAndPortal(clinic, portal));
 
 const seenAt = (id: string): string | null =>
   (

@@ -9,23 +9,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClinicProfile, ScheduleView } from '../../src-shared/views';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import {
+  closeConsoleAndPortal,
+  startSignedInConsole,
+  type TestConsole,
+  type TestPortal,
+} from '../helpers/console-harness';
 
 describe('instants normalised at the contract (clinic in UTC, 15-minute provider)', () => {
   let portal: TestPortal;
   let desk: TestConsole;
   beforeAll(async () => {
-    portal = await startPortal();
-    desk = await startConsole(portal);
-    expect((await desk.signIn('reception1')).ok).toBe(true);
-    await desk.ok('sync.now');
+    ({ portal, desk } = await startSignedInConsole('reception1'));
     // The desk goes offline: only its own local checks stand between it and a double booking.
     await portal.stop();
   });
-  afterAll(async () => {
-    await desk?.close();
-    await portal?.close();
-  });
+  afterAll(() => closeConsoleAndPortal(desk, portal));
 
   it('refuses the same instant written with an offset while offline (CONFLICT)', async () => {
     const first = await desk.call('appointment.book', {
@@ -74,15 +73,9 @@ describe('clinic time (clinic in America/New_York)', () => {
   let portal: TestPortal;
   let desk: TestConsole;
   beforeAll(async () => {
-    portal = await startPortal({ timeZone: 'America/New_York' });
-    desk = await startConsole(portal);
-    expect((await desk.signIn('reception1')).ok).toBe(true);
-    await desk.ok('sync.now');
+    ({ portal, desk } = await startSignedInConsole('reception1', { timeZone: 'America/New_York' }));
   });
-  afterAll(async () => {
-    await desk?.close();
-    await portal?.close();
-  });
+  afterAll(() => closeConsoleAndPortal(desk, portal));
 
   it('syncs the location and its zone from the clinic profile', async () => {
     const profile = await desk.ok<ClinicProfile>('clinic.profile');

@@ -7,21 +7,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ThreadDetail } from '../../src-shared/views';
-import { type TestConsole, type TestPortal, startConsole, startPortal } from '../helpers/console-harness';
+import {
+  closeConsoleAndPortal,
+  startSignedInConsole,
+  type TestConsole,
+  type TestPortal,
+} from '../helpers/console-harness';
 
 let portal: TestPortal;
 let desk: TestConsole;
 
 beforeAll(async () => {
-  portal = await startPortal();
-  desk = await startConsole(portal);
-  expect((await desk.signIn('admin1')).ok).toBe(true);
-  await desk.ok('sync.now');
+  ({ portal, desk } = await startSignedInConsole('admin1'));
 });
-afterAll(async () => {
-  await desk?.close();
-  await portal?.close();
-});
+afterAll(() => closeConsoleAndPortal(desk, portal));
 
 describe('a thread outside the store window', () => {
   it('is evicted when the window narrows, then opens again from the server, audited', async () => {

@@ -7,21 +7,20 @@
  * before the answer, on the thread's current patient (DESIGN §7). Expected to PASS (the property holds).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startConsole, startPortal, type TestConsole, type TestPortal } from '../helpers/console-harness';
+import {
+  closeConsoleAndPortal,
+  startSignedInConsole,
+  type TestConsole,
+  type TestPortal,
+} from '../helpers/console-harness';
 
 let portal: TestPortal;
 let desk: TestConsole;
 
 beforeAll(async () => {
-  portal = await startPortal();
-  desk = await startConsole(portal);
-  expect((await desk.signIn('reception1')).ok).toBe(true);
-  await desk.ok('sync.now');
+  ({ portal, desk } = await startSignedInConsole('reception1'));
 });
-afterAll(async () => {
-  await desk?.close();
-  await portal?.close();
-});
+afterAll(() => closeConsoleAndPortal(desk, portal));
 
 const db = () => desk.core.store.db;
 /** Held threads of administrative pools, with their pool and patient. */

@@ -4,28 +4,11 @@
  * turn of the event loop they were read in (a commit by another connection to the same file), nor a reopen. Each case reads the facts first (so they are kept), changes
  * them below the cache, and reads them again.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { patientFixture, threadFixture } from '../../../tests/helpers/fixtures';
-import { openTestStore, type TestStore } from '../../audit/test-store';
+import { useStoreWithThread } from '../../audit/test-store';
 
-let t: TestStore;
-
-const pool = (id: string, kind: 'clinical' | 'administrative') =>
-  t.store.db
-    .prepare(`INSERT INTO pools (id, name, kind, topics, sla, version) VALUES (?, ?, ?, '[]', '{}', 1)`)
-    .run(id, id, kind);
-
-beforeEach(() => {
-  t = openTestStore();
-  t.store.transaction(() => {
-    t.store.patients.upsert(patientFixture({ id: 'pat-1' }));
-    t.store.patients.upsert(patientFixture({ id: 'pat-2', mrn: 'MRN-2' }));
-    pool('pool-admin', 'administrative');
-    pool('pool-clin', 'clinical');
-    t.store.threads.upsert(threadFixture({ id: 'thr-1', patientId: 'pat-1', poolId: 'pool-admin' }));
-  });
-});
-afterEach(() => t.cleanup());
+const t = useStoreWithThread((s) => s.store.patients.upsert(patientFixture({ id: 'pat-2', mrn: 'MRN-2' })));
 
 const facts = () => t.store.threads.facts('thr-1');
 
