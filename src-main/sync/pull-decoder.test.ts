@@ -51,8 +51,8 @@ describe('pull decoder worker', () => {
     decoder = new PullDecoder();
     expect(await decoder.whenReady()).toBe(true);
     const worker = (decoder as unknown as { worker: { resourceLimits?: Record<string, number> } }).worker;
-    expect(worker.resourceLimits).toMatchObject({ maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 });
-    expect(WORKER_LIMITS).toEqual({ maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 });
+    expect(worker.resourceLimits).toMatchObject({ maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 512 });
+    expect(WORKER_LIMITS).toEqual({ maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 512 });
   });
 
   it('refuses what the schema refuses, naming paths and never values', async () => {

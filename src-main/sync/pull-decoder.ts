@@ -48,11 +48,15 @@ function typeScriptWorker(url: URL): Worker {
  * 285 (worker 65 MB); earlier, young 8 alone 300, 318 (worker 76–83 MB). Records/s were within the noise of that
  * machine's load (39–42k in the last four runs of each).
  *
+ * Young 16 MB, not 8: the same peak with less garbage collection. `npm run bench -- --only sync`, alternating, session
+ * 10 (19:00-19:05 UTC, load 1.4-1.8): young 8 MB 52.9k and 43.8k records/s (console 41.2k and 33.6k records per
+ * CPU-second), peak RSS 277 and 271 MB; young 16 MB 54.6k and 48.7k (42.8k and 37.7k), 271 and 275 MB.
+ *
  * 512 MB, not less: a pull answer may be up to MAX_ANSWER_BYTES (64 MB), whose text, parsed objects and rows must
  * fit at once. Should a page not fit, the worker stops (ERR_WORKER_OUT_OF_MEMORY, the process lives on) and the
  * engine asks that page again on the main thread, which decodes from then on (PullDecoder.fail, engine pullFrom).
  */
-export const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 } as const;
+export const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 512 } as const;
 
 export class PullDecoder {
   private worker: Worker | null = null;
