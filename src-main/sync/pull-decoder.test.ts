@@ -51,7 +51,10 @@ describe('pull decoder worker', () => {
     decoder = new PullDecoder();
     expect(await decoder.whenReady()).toBe(true);
     const worker = (decoder as unknown as { worker: { resourceLimits?: Record<string, number> } }).worker;
-    expect(worker.resourceLimits).toMatchObject({ maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 512 });
+    expect(worker.resourceLimits).toMatchObject({
+      maxYoungGenerationSizeMb: 16,
+      maxOldGenerationSizeMb: 512,
+    });
     expect(WORKER_LIMITS).toEqual({ maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 512 });
   });
 
