@@ -34,15 +34,15 @@ describe('ThreadsRepo.facts (kept in memory while nothing is written)', () => {
   });
 
   it('reads again after a write on this connection (the pool changed)', () => {
-    expect(t.store.threads.poolKindOf('thr-1')).toBe('administrative');
+    expect(t.store.threads.facts('thr-1')?.poolKind).toBe('administrative');
     t.store.db.prepare(`UPDATE threads SET pool_id = 'pool-clin' WHERE id = 'thr-1'`).run();
-    expect(t.store.threads.poolKindOf('thr-1')).toBe('clinical');
+    expect(t.store.threads.facts('thr-1')?.poolKind).toBe('clinical');
   });
 
   it("reads again after a write to another table it joins (the pool's kind)", () => {
-    expect(t.store.threads.poolKindOf('thr-1')).toBe('administrative');
+    expect(t.store.threads.facts('thr-1')?.poolKind).toBe('administrative');
     t.store.db.prepare(`UPDATE pools SET kind = 'clinical' WHERE id = 'pool-admin'`).run();
-    expect(t.store.threads.poolKindOf('thr-1')).toBe('clinical');
+    expect(t.store.threads.facts('thr-1')?.poolKind).toBe('clinical');
   });
 
   it('reads again after the withheld mark is set, and after the thread is deleted', () => {
@@ -89,7 +89,7 @@ describe('ThreadsRepo.facts (kept in memory while nothing is written)', () => {
     t.store.threads.upsert(threadFixture({ id: 'thr-2', patientId: 'pat-2' }));
     expect(t.store.threads.patientIdOf('thr-1')).toBe('pat-1');
     expect(t.store.threads.patientIdOf('thr-2')).toBe('pat-2');
-    expect(t.store.threads.poolKindOf('thr-2')).toBeNull();
-    expect(t.store.threads.poolKindOf('thr-missing')).toBeUndefined();
+    expect(t.store.threads.facts('thr-2')?.poolKind).toBeNull();
+    expect(t.store.threads.facts('thr-missing')).toBeNull();
   });
 });

@@ -35,9 +35,10 @@ export interface ThreadDetailRow extends ThreadListRow {
 }
 
 /**
- * What one call asks of a thread in several places before it reads it (session 10, issue 16 §3): the access
- * check (its pool's kind), the on-demand check (withheld bodies) and the audit (its patient, for the patient's
- * trail).
+ * What one call asks of a thread in several places before it reads it (session 10, issue 16 §3): the on-demand
+ * check (withheld bodies) and the audit (its patient, for the patient's trail). The access check reads the pool's
+ * kind from the row itself (PoolsRepo.kindOfThread): a security decision sees every commit (session 10 review,
+ * R10-1).
  */
 export interface ThreadFacts {
   patientId: string;
@@ -346,7 +347,8 @@ export class ThreadsRepo {
    * current turn of the event loop at most (`forgetLater`: a commit by another connection is seen from the next
    * turn, as a call's separate reads saw it before); never an answer read inside a transaction, which may roll
    * back. A thread.get asked it three times (access check, on-demand check, audit subjects): three point reads
-   * of the same row (session 10: 8-19 µs each in bench/profile-router.ts at 100k events).
+   * of the same row (session 10: 8-19 µs each in bench/profile-router.ts at 100k events); the access check has
+   * read the row itself again since (R10-1).
    */
   facts(id: string): ThreadFacts | null {
     const version = this.writeVersion();
@@ -364,16 +366,6 @@ export class ThreadsRepo {
       });
     }
     return facts;
-  }
-  /**
-   * The kind of the pool the thread is in: 'clinical' / 'administrative', null when the thread has no pool or
-   * one this PC does not know (callers read null as clinical), undefined when the thread is not held here
-   * (as PoolsRepo.kindOfThread, from `facts`).
-   */
-  poolKindOf(id: string): 'clinical' | 'administrative' | null | undefined {
-    const f = this.facts(id);
-    if (f === null) return undefined;
-    return f.poolKind === 'clinical' || f.poolKind === 'administrative' ? f.poolKind : null;
   }
   openForPatient(patientId: string): ThreadListRow[] {
     this.beforeSeenRead();
