@@ -67,13 +67,32 @@ export function dropAccess(threadId: string): void {
   }));
 }
 
+/** First wait (ms) before the pool list is asked for again after a failed read; doubled after each failure. */
+export const POOLS_RETRY_FIRST_MS = 1_000;
+/** Longest wait (ms) between two tries. */
+export const POOLS_RETRY_MAX_MS = 30_000;
+let retryMs = POOLS_RETRY_FIRST_MS;
+let retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Read the pool list (with this role's `readable` flags). On a failure it is asked for again after 1 s, 2 s, 4 s …
+ * up to 30 s while it stays unchecked: until it is read, a role that may not read every pool is shown no thread body
+ * (mayAskForBody), so a receptionist's open thread would say "Loading thread…" until the next data change (session
+ * 10, review of session 9, L2). Queues and threads show their own errors.
+ */
 export async function loadPools(): Promise<void> {
   const asked = reachChanges;
   try {
     const pools = await call('inbox.pools', {});
+    retryMs = POOLS_RETRY_FIRST_MS;
     useTriage.setState({ pools, poolsChecked: asked === reachChanges });
   } catch {
-    // The pool list is a convenience: queues and threads show their own errors.
+    if (retryTimer !== null) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      if (!useTriage.getState().poolsChecked) void loadPools();
+    }, retryMs);
+    retryMs = Math.min(retryMs * 2, POOLS_RETRY_MAX_MS);
   }
 }
 

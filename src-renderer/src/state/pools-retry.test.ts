@@ -1,0 +1,47 @@
+/**
+ * Session 10 (review of session 9, L2): a failed read of the pool list was never asked for again until the next data
+ * change, and until it is read a receptionist is shown no thread body (mayAskForBody): her open thread said
+ * "Loading thread…". The console API is a scripted stand-in for `window.clinic` (the stores run in Node without a
+ * browser); the test's own timers stand in for the wait between tries; expectations by hand.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PoolView } from '../../../src-shared/views';
+import { loadPools, resetTriage, useTriage } from './triage';
+
+const asks: { answer: (v: unknown) => void; fail: (e: unknown) => void }[] = [];
+(globalThis as unknown as { window: unknown }).window = {
+  clinic: new Proxy({}, { get: () => () => new Promise((answer, fail) => asks.push({ answer, fail })) }),
+};
+const POOLS = [
+  { id: 'pool-admin', name: 'Front desk', kind: 'administrative', readable: true },
+] as unknown as PoolView[];
+const unavailable = { ok: false, error: { code: 'INTERNAL', message: 'The store is busy.' } };
+
+describe('the pool list after a failed read', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    asks.length = 0;
+    resetTriage();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('is asked for again, after 1 s then 2 s, until it is read', async () => {
+    void loadPools();
+    asks[0]!.fail(unavailable);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(asks).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(asks).toHaveLength(2);
+    asks[1]!.fail(unavailable);
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(asks).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(asks).toHaveLength(3);
+    asks[2]!.answer(POOLS);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(useTriage.getState()).toMatchObject({ pools: POOLS, poolsChecked: true });
+    // Read: nothing more is asked for.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(asks).toHaveLength(3);
+  });
+});
