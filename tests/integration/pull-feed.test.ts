@@ -357,6 +357,28 @@ describe('pull feed: the worker fetches the pages of a long pull (issue 16 §2)'
       expect(contents(viaFeed.store)).toEqual(contents(onMain.store));
     });
 
+    it("writes the feed's audit events as JSON rows with the default handler, one by one with a handler given (session 11)", async () => {
+      workerFirst();
+      const { AuditRepo } = await import('../../src-main/store/repos/audit');
+      const oneByOne = vi.spyOn(AuditRepo.prototype, 'upsertRemote');
+      // As the product wires it (src-main/core/create-core.ts): no handler, so the default one.
+      const plain = await sync();
+      await plain.engine.syncNow();
+      await plain.engine.stop();
+      const pulled = plain.store.db.prepare('SELECT count(*) FROM audit_remote').pluck().get() as number;
+      expect(pulled).toBeGreaterThan(0);
+      // Only the pages decoded on this thread before the feed started go one by one: most go as rows.
+      const rowCalls = oneByOne.mock.calls.length;
+      expect(rowCalls).toBeLessThan(pulled / 2);
+      // A handler of its own is still told every pulled event, one by one.
+      const told: string[] = [];
+      const handled = await sync({ onAuditRecord: (r) => void told.push(r.id) });
+      await handled.engine.syncNow();
+      await handled.engine.stop();
+      expect(new Set(told).size).toBe(pulled);
+      expect(contents(plain.store).slice(0, 4)).toEqual(contents(handled.store).slice(0, 4));
+    });
+
     it('carries on on the main thread when the worker dies mid-feed, and completes the store', async () => {
       workerFirst();
       const startFeed = PullDecoder.prototype.startFeed;
