@@ -157,6 +157,42 @@ describe('the inbox first-page cache', () => {
     expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(true);
   });
 
+  // Session 11 (left from session 10): a page read inside a transaction after its own write shows that write;
+  // a rollback does not bump the write counters, so such a page must not be kept.
+  it('does not serve a first page built inside a transaction that rolled back', () => {
+    expectNoStalePage();
+    expect(() =>
+      t.store.transaction(() => {
+        t.store.threads.upsert(threadFixture({ id: 'thr-rolled-back', status: 'new' }));
+        expect(inbox.list(me, queues[0]!).threads.map((x) => x.id)).toContain('thr-rolled-back');
+        throw new Error('roll back');
+      }),
+    ).toThrow('roll back');
+    expect(inbox.list(me, queues[0]!).threads.map((x) => x.id)).not.toContain('thr-rolled-back');
+    expectNoStalePage();
+  });
+
+  it('does not keep pages brought up to date in memory inside a transaction that rolled back', () => {
+    expectNoStalePage();
+    expect(() =>
+      t.store.transaction(() => {
+        inbox.markSeen('thr-1');
+        expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(false);
+        throw new Error('roll back');
+      }),
+    ).toThrow('roll back');
+    expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(true);
+    expectNoStalePage();
+  });
+
+  it('keeps a first page read inside a transaction that wrote nothing before it (the router reads in one)', () => {
+    // A claim committed first: a transaction's writes must not stop later transactions' pages from being kept.
+    inbox.claim(me, 'thr-1');
+    const a = t.store.transaction(() => inbox.list(me, queues[0]!));
+    expect(t.store.transaction(() => inbox.list(me, queues[0]!))).toBe(a);
+    expect(inbox.list(me, queues[0]!)).toBe(a);
+  });
+
   it('reads the pages again when anything else is written after a "seen" mark', () => {
     expectNoStalePage();
     t.store.transaction(() => inbox.markSeen('thr-1'));
