@@ -60,6 +60,8 @@ export class InboxService {
   } | null = null;
   /** "Seen" marks derived from read events after the answer (issue 16 §3, session 9: seen-marks.ts). */
   readonly seenMarks: SeenMarks;
+  /** Removes this inbox's hook from the store's reads of unread state (ThreadsRepo.onBeforeSeenRead). */
+  private readonly stopSeenReads: () => void;
 
   constructor(
     private readonly store: Store,
@@ -78,7 +80,7 @@ export class InboxService {
       now: () => clock.now(),
     });
     this.seenMarks = new SeenMarks(store, (threadId, at) => this.markSeen(threadId, at));
-    store.threads.beforeSeenRead = () => this.seenMarks.applyPendingOrReport();
+    this.stopSeenReads = store.threads.onBeforeSeenRead(() => this.seenMarks.applyPendingOrReport());
     // A crash (or a close) between a read's commit and its mark: the marks come back from the log.
     this.seenMarks.recover();
   }
@@ -116,6 +118,15 @@ export class InboxService {
 
   counts(staff: StaffRecord): QueueCounts {
     return this.store.threads.unreadCounts(staff.id);
+  }
+
+  /**
+   * Done with this inbox (the core closes): its pending seen marks are no longer applied before the store's reads
+   * of unread state (a start recovers them from the log) and its cached pages are dropped. Idempotent.
+   */
+  close(): void {
+    this.stopSeenReads();
+    this.forgetPages();
   }
 
   /**

@@ -241,12 +241,8 @@ export class ThreadsRepo {
   private readonly bodiesStmt;
   private readonly cache = new Map<string, Statement>();
   private readonly search: SearchIndex;
-  /**
-   * Run before every read that shows unread state (a queue page, the unread counts, a patient's open threads):
-   * applies the "seen" marks derived from read events not yet written (src-main/inbox/seen-marks.ts; issue 16 §3,
-   * session 9). Set by the inbox; a no-op until then.
-   */
-  beforeSeenRead: () => void = () => undefined;
+  /** The hooks of onBeforeSeenRead, in the order they were added. */
+  private readonly seenReadHooks: (() => void)[] = [];
   /**
    * The connection's write version for a value that may be kept (set by Store: TableChanges.keptVersion(), bumped
    * by every write on this connection, a rolled-back one too; null after a write of the transaction now open):
@@ -314,6 +310,27 @@ export class ThreadsRepo {
     this.bodiesStmt = db
       .prepare<[string], string>('SELECT body FROM messages WHERE thread_id = ? ORDER BY sent_at, id')
       .pluck();
+  }
+
+  /**
+   * Run `hook` before every read that shows unread state (a queue page, the unread counts, a patient's open
+   * threads): the inbox applies there the "seen" marks derived from read events not yet written
+   * (src-main/inbox/seen-marks.ts; issue 16 §3, session 9). Every hook added runs, in the order added (session
+   * 11, L10: a second inbox on the same store, e.g. a restart in a test or a bench, used to replace the first's
+   * silently, and a read then showed a thread unread whose mark was still pending in the first). Returns the
+   * function that removes `hook` again (once; later calls do nothing).
+   */
+  onBeforeSeenRead(hook: () => void): () => void {
+    const entry = (): void => hook();
+    this.seenReadHooks.push(entry);
+    return () => {
+      const i = this.seenReadHooks.indexOf(entry);
+      if (i >= 0) this.seenReadHooks.splice(i, 1);
+    };
+  }
+
+  private beforeSeenRead(): void {
+    for (const hook of this.seenReadHooks) hook();
   }
 
   private prepared(sql: string): Statement {
