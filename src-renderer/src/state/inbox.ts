@@ -649,7 +649,18 @@ export function detailHeld(threadId: string): boolean {
   return useInbox.getState().detail?.thread.id === threadId || detailReads.has(threadId);
 }
 
-/** The thread the pane held at the last change that may have taken something out of reach (dropKeptLists). */
+/**
+ * The thread the pane held at the last change that may have taken something out of reach (dropKeptLists).
+ *
+ * The held thread's window (session 11, L11; README "The open thread after a change elsewhere"): from that change
+ * until the pools and a list are read again (bodyAskable, TriagePane's retryHeldRefresh) and the core answers its
+ * `thread.getIfChanged` (null: unchanged, nothing read; refused: out of reach, the pane closes it and its draft
+ * goes), the pane keeps showing the text it read while the thread was readable, with its reply box and focus.
+ * Deliberate (review 10, R10-1): closing it at once took the reply box from under the person's typing and read the
+ * thread again, audited, at every unrelated change. Nothing new is read or shown in the window, and an action on
+ * the thread is checked by the core. Normally three round trips; longer only while the pools (retried 1 s … 30 s:
+ * state/triage.ts loadPools) or the list cannot be read; the lock ends it (resetInbox).
+ */
 let heldSinceReach: string | null = null;
 /** A held thread whose refresh waited for the pools and the list to be read again (retryHeldRefresh). */
 let refreshWaiting: string | null = null;
