@@ -658,8 +658,9 @@ export function detailHeld(threadId: string): boolean {
  * goes), the pane keeps showing the text it read while the thread was readable, with its reply box and focus.
  * Deliberate (review 10, R10-1): closing it at once took the reply box from under the person's typing and read the
  * thread again, audited, at every unrelated change. Nothing new is read or shown in the window, and an action on
- * the thread is checked by the core. Normally three round trips; longer only while the pools (retried 1 s … 30 s:
- * state/triage.ts loadPools) or the list cannot be read; the lock ends it (resetInbox).
+ * the thread is checked by the core. Normally data.ts's 30 ms gathering of changes, then three round trips; longer
+ * only while the pools (retried 1 s … 30 s: state/triage.ts loadPools) or the list cannot be read; the lock ends
+ * it (resetInbox).
  */
 let heldSinceReach: string | null = null;
 /** A held thread whose refresh waited for the pools and the list to be read again (retryHeldRefresh). */
