@@ -144,6 +144,27 @@ describe('the inbox first-page cache', () => {
     ).toEqual(expect.arrayContaining(['thr-1', 'thr-2', 'thr-3']));
   });
 
+  // Session 11: the pending marks are applied in one transaction (seen-marks.ts); the second mark's pages are
+  // patched inside it, after the first mark's write, and must still reach the next read without a store read.
+  it('after several "seen" marks in one transaction serves the pages updated in memory, without a store read', () => {
+    expectNoStalePage();
+    const reads = vi.spyOn(t.store.threads, 'page');
+    t.store.transaction(() => {
+      inbox.markSeen('thr-1');
+      inbox.markSeen('thr-2');
+    });
+    for (const q of queues) inbox.list(me, q);
+    expect(reads, 'no page read from the store after only seen marks').not.toHaveBeenCalled();
+    reads.mockRestore();
+    expectNoStalePage();
+    expect(
+      inbox
+        .list(me, queues[0]!)
+        .threads.filter((x) => !x.unread)
+        .map((x) => x.id),
+    ).toEqual(expect.arrayContaining(['thr-1', 'thr-2']));
+  });
+
   it('reads the pages again when a "seen" mark is rolled back', () => {
     expectNoStalePage();
     expect(() =>

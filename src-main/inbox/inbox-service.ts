@@ -184,7 +184,10 @@ export class InboxService {
       markUnchanging(patched);
       pages.set(key, patched);
     }
-    this.firstPages.adopt(pages);
+    // Inside a transaction after a write (the marks applied together: seen-marks.ts), nothing is kept (it may roll
+    // back): the pages go on as they are, to the caller and through the next mark's seenSince, whose check at the
+    // next read (version and the mark in the store) covers this mark too.
+    if (!this.firstPages.adopt(pages)) return pages;
     // Still subject to FIRST_PAGE_MAX_AGE_MS, counted from the store read the pages came from.
     return this.firstPages.get();
   }

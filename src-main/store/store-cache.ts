@@ -65,10 +65,13 @@ export class StoreCache<T> {
    * Take `value` as current for the store as it is now, keeping the time the replaced value was built (maxAgeMs
    * still counts from the store read it came from). For an owner that has brought a cached value up to date
    * itself after a write whose effect it knows exactly (InboxService: a "seen" mark); it must have checked that
-   * no other write happened since its last read.
+   * no other write happened since its last read. Returns whether the value is kept: false after a write of the
+   * transaction now open (TableChanges.keptVersion; nothing is kept then, the owner may hand the value on itself).
    */
-  adopt(value: T): void {
-    this.keep(value, this.store.changes.keptVersion(this.options.tables));
+  adopt(value: T): boolean {
+    const version = this.store.changes.keptVersion(this.options.tables);
+    this.keep(value, version);
+    return version !== null;
   }
 
   /** Keep `value` under `version`, or nothing when it may not be kept (null: TableChanges.keptVersion). */
