@@ -165,6 +165,23 @@ describe('the inbox first-page cache', () => {
     ).toEqual(expect.arrayContaining(['thr-1', 'thr-2']));
   });
 
+  // Session 11 (bench --only router): a mark that writes nothing (the thread was seen already) after one that did,
+  // in the same transaction, lost the pages patched for the first; every queue was then read from the store.
+  it('after a "seen" mark and one that writes nothing, in one transaction, serves the pages without a store read', () => {
+    expectNoStalePage();
+    t.store.transaction(() => inbox.markSeen('thr-3'));
+    expectNoStalePage();
+    const reads = vi.spyOn(t.store.threads, 'page');
+    t.store.transaction(() => {
+      inbox.markSeen('thr-1');
+      inbox.markSeen('thr-3');
+    });
+    for (const q of queues) inbox.list(me, q);
+    expect(reads, 'no page read from the store after only seen marks').not.toHaveBeenCalled();
+    reads.mockRestore();
+    expectNoStalePage();
+  });
+
   it('reads the pages again when a "seen" mark is rolled back', () => {
     expectNoStalePage();
     expect(() =>

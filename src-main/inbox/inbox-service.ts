@@ -143,12 +143,16 @@ export class InboxService {
    * caller's transaction. A read's mark is written by `seenMarks` from its audit event, after the answer.
    */
   markSeen(threadId: string, seenAt: string = new Date(this.clock.now()).toISOString()): void {
+    const since = this.seenSince;
     const pages = this.pagesAfterSeen() ?? this.firstPages.peek();
     const before = this.store.changes.version();
     this.store.threads.markSeen(threadId, seenAt);
     const version = this.store.changes.version();
-    // Nothing written (the thread was seen already): the pages are still current as they are.
-    this.seenSince = pages && version !== before ? { pages, threadId, seenAt, version } : null;
+    // Nothing written (the thread was seen already): the pages are as current as before this call, so the previous
+    // mark's record stays (the pages it brought up to date may not have been kept: inside a transaction after a
+    // write, StoreCache keeps nothing; the next read checks that mark again). Else this mark's.
+    if (version === before) this.seenSince = since;
+    else this.seenSince = pages ? { pages, threadId, seenAt, version } : null;
   }
 
   /** The cached first pages, brought up to date after a "seen" mark when that is all that changed, or read again. */
