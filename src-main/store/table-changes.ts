@@ -51,9 +51,10 @@ const DELETES_KEPT: ReadonlySet<string> = new Set(LISTED_TABLES);
  * first-page cache). Temporary triggers on every ordinary table (those of later migrations included, found at
  * open) bump the table's counter on each INSERT, UPDATE and DELETE on this connection, so a cache keyed by
  * `version()` is invalidated by every write, whoever makes it (a local change, a sync apply, an eviction) and
- * whatever table a later feature adds. A rolled-back write still bumps: a cache then misses once, never serves
- * stale. Writes by another connection are not seen: the store has exactly one (store.ts). Cost: one JS call per
- * written row (about 1 µs).
+ * whatever table a later feature adds. A rolled-back write still bumps: a cache then misses once. A rollback itself
+ * does not bump, so a value read after a write of a transaction that then rolls back would be served stale: such a
+ * value is not kept (keptVersion, session 11). Writes by another connection are not seen: the store has exactly
+ * one (store.ts). Cost: one JS call per written row (about 1 µs).
  */
 export class TableChanges {
   private readonly counts = new Map<string, number>();
