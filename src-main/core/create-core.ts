@@ -304,6 +304,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       lock.stop();
       await sync.stop();
       auth.signOut();
+      inbox.close();
       store.close();
     },
   };

@@ -144,6 +144,44 @@ describe('the inbox first-page cache', () => {
     ).toEqual(expect.arrayContaining(['thr-1', 'thr-2', 'thr-3']));
   });
 
+  // Session 11: the pending marks are applied in one transaction (seen-marks.ts); the second mark's pages are
+  // patched inside it, after the first mark's write, and must still reach the next read without a store read.
+  it('after several "seen" marks in one transaction serves the pages updated in memory, without a store read', () => {
+    expectNoStalePage();
+    const reads = vi.spyOn(t.store.threads, 'page');
+    t.store.transaction(() => {
+      inbox.markSeen('thr-1');
+      inbox.markSeen('thr-2');
+    });
+    for (const q of queues) inbox.list(me, q);
+    expect(reads, 'no page read from the store after only seen marks').not.toHaveBeenCalled();
+    reads.mockRestore();
+    expectNoStalePage();
+    expect(
+      inbox
+        .list(me, queues[0]!)
+        .threads.filter((x) => !x.unread)
+        .map((x) => x.id),
+    ).toEqual(expect.arrayContaining(['thr-1', 'thr-2']));
+  });
+
+  // Session 11 (bench --only router): a mark that writes nothing (the thread was seen already) after one that did,
+  // in the same transaction, lost the pages patched for the first; every queue was then read from the store.
+  it('after a "seen" mark and one that writes nothing, in one transaction, serves the pages without a store read', () => {
+    expectNoStalePage();
+    t.store.transaction(() => inbox.markSeen('thr-3'));
+    expectNoStalePage();
+    const reads = vi.spyOn(t.store.threads, 'page');
+    t.store.transaction(() => {
+      inbox.markSeen('thr-1');
+      inbox.markSeen('thr-3');
+    });
+    for (const q of queues) inbox.list(me, q);
+    expect(reads, 'no page read from the store after only seen marks').not.toHaveBeenCalled();
+    reads.mockRestore();
+    expectNoStalePage();
+  });
+
   it('reads the pages again when a "seen" mark is rolled back', () => {
     expectNoStalePage();
     expect(() =>
@@ -155,6 +193,42 @@ describe('the inbox first-page cache', () => {
     ).toThrow('audit write failed');
     expectNoStalePage();
     expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(true);
+  });
+
+  // Session 11 (left from session 10): a page read inside a transaction after its own write shows that write;
+  // a rollback does not bump the write counters, so such a page must not be kept.
+  it('does not serve a first page built inside a transaction that rolled back', () => {
+    expectNoStalePage();
+    expect(() =>
+      t.store.transaction(() => {
+        t.store.threads.upsert(threadFixture({ id: 'thr-rolled-back', status: 'new' }));
+        expect(inbox.list(me, queues[0]!).threads.map((x) => x.id)).toContain('thr-rolled-back');
+        throw new Error('roll back');
+      }),
+    ).toThrow('roll back');
+    expect(inbox.list(me, queues[0]!).threads.map((x) => x.id)).not.toContain('thr-rolled-back');
+    expectNoStalePage();
+  });
+
+  it('does not keep pages brought up to date in memory inside a transaction that rolled back', () => {
+    expectNoStalePage();
+    expect(() =>
+      t.store.transaction(() => {
+        inbox.markSeen('thr-1');
+        expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(false);
+        throw new Error('roll back');
+      }),
+    ).toThrow('roll back');
+    expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(true);
+    expectNoStalePage();
+  });
+
+  it('keeps a first page read inside a transaction that wrote nothing before it (the router reads in one)', () => {
+    // A claim committed first: a transaction's writes must not stop later transactions' pages from being kept.
+    inbox.claim(me, 'thr-1');
+    const a = t.store.transaction(() => inbox.list(me, queues[0]!));
+    expect(t.store.transaction(() => inbox.list(me, queues[0]!))).toBe(a);
+    expect(inbox.list(me, queues[0]!)).toBe(a);
   });
 
   it('reads the pages again when anything else is written after a "seen" mark', () => {

@@ -60,6 +60,8 @@ export class InboxService {
   } | null = null;
   /** "Seen" marks derived from read events after the answer (issue 16 §3, session 9: seen-marks.ts). */
   readonly seenMarks: SeenMarks;
+  /** Removes this inbox's hook from the store's reads of unread state (ThreadsRepo.onBeforeSeenRead). */
+  private readonly stopSeenReads: () => void;
 
   constructor(
     private readonly store: Store,
@@ -78,7 +80,7 @@ export class InboxService {
       now: () => clock.now(),
     });
     this.seenMarks = new SeenMarks(store, (threadId, at) => this.markSeen(threadId, at));
-    store.threads.beforeSeenRead = () => this.seenMarks.applyPendingOrReport();
+    this.stopSeenReads = store.threads.onBeforeSeenRead(() => this.seenMarks.applyPendingOrReport());
     // A crash (or a close) between a read's commit and its mark: the marks come back from the log.
     this.seenMarks.recover();
   }
@@ -119,6 +121,15 @@ export class InboxService {
   }
 
   /**
+   * Done with this inbox (the core closes): its pending seen marks are no longer applied before the store's reads
+   * of unread state (a start recovers them from the log) and its cached pages are dropped. Idempotent.
+   */
+  close(): void {
+    this.stopSeenReads();
+    this.forgetPages();
+  }
+
+  /**
    * Drops the cached first pages (patient names, subjects) from memory: on lock and sign-out (review 7 U8,
    * DESIGN §2.2, §6). The next page is read from the store again.
    */
@@ -132,12 +143,16 @@ export class InboxService {
    * caller's transaction. A read's mark is written by `seenMarks` from its audit event, after the answer.
    */
   markSeen(threadId: string, seenAt: string = new Date(this.clock.now()).toISOString()): void {
+    const since = this.seenSince;
     const pages = this.pagesAfterSeen() ?? this.firstPages.peek();
     const before = this.store.changes.version();
     this.store.threads.markSeen(threadId, seenAt);
     const version = this.store.changes.version();
-    // Nothing written (the thread was seen already): the pages are still current as they are.
-    this.seenSince = pages && version !== before ? { pages, threadId, seenAt, version } : null;
+    // Nothing written (the thread was seen already): the pages are as current as before this call, so the previous
+    // mark's record stays (the pages it brought up to date may not have been kept: inside a transaction after a
+    // write, StoreCache keeps nothing; the next read checks that mark again). Else this mark's.
+    if (version === before) this.seenSince = since;
+    else this.seenSince = pages ? { pages, threadId, seenAt, version } : null;
   }
 
   /** The cached first pages, brought up to date after a "seen" mark when that is all that changed, or read again. */
@@ -173,7 +188,10 @@ export class InboxService {
       markUnchanging(patched);
       pages.set(key, patched);
     }
-    this.firstPages.adopt(pages);
+    // Inside a transaction after a write (the marks applied together: seen-marks.ts), nothing is kept (it may roll
+    // back): the pages go on as they are, to the caller and through the next mark's seenSince, whose check at the
+    // next read (version and the mark in the store) covers this mark too.
+    if (!this.firstPages.adopt(pages)) return pages;
     // Still subject to FIRST_PAGE_MAX_AGE_MS, counted from the store read the pages came from.
     return this.firstPages.get();
   }

@@ -60,6 +60,25 @@ beforeEach(() => {
 afterEach(() => t.dispose());
 
 describe('seen marks derived from read events', () => {
+  // Session 11, L10: the store's hook before reads of unread state was one field; a second inbox replaced the
+  // first's silently, and the first's pending mark was not applied before the next read showed unread state.
+  it("a second inbox on the same store still applies the first one's pending marks before a read", () => {
+    // No read event in the log: the second inbox's start recovers nothing, only the first's hook can apply it.
+    inbox.seenMarks.noted('thr-1', '2026-11-23T12:00:00.000Z');
+    const second = new InboxService(t.store, clock, () => undefined);
+    expect(second.counts(me)).toEqual({ unassigned: 4, mine: 0, urgent: 0, all: 4, closed: 0 });
+    expect(seenAt('thr-1')).toBe('2026-11-23T12:00:00.000Z');
+    // Closed, the first inbox's hook is gone: its marks wait for their own task (or a start's recovery).
+    inbox.close();
+    inbox.close();
+    inbox.seenMarks.noted('thr-2', '2026-11-23T12:00:00.000Z');
+    expect(second.counts(me).all).toBe(4);
+    expect(seenAt('thr-2')).toBeNull();
+    second.seenMarks.noted('thr-3', '2026-11-23T12:00:00.000Z');
+    expect(second.counts(me).all).toBe(3);
+    inbox = second;
+  });
+
   it('a pending mark applied inside a transaction that rolls back stays pending and lands later', () => {
     expect(unread()).toEqual(['thr-0', 'thr-1', 'thr-2', 'thr-3', 'thr-4']);
     const [event] = read('thr-1');

@@ -129,6 +129,9 @@ export class SeenMarks {
     try {
       const nested = this.store.db.inTransaction;
       const todo = this.pending;
+      // Not begun by Store.transaction: an ended transaction's writes must not stop the first pages brought up to
+      // date in this one from being kept (TableChanges.settle, keptVersion).
+      this.store.changes.settle();
       rebuildableTransaction(this.store.db, () => {
         for (const p of todo) this.apply(p.threadId, p.at);
       });

@@ -83,10 +83,11 @@ export class Store {
     this.changes = TableChanges.of(db);
     this.coverage = new CoverageRepo(db);
     // A thread's facts are kept in memory for one thread while nothing is written on this connection (its
-    // writes bump the table counters, a rolled-back one too; paused counters give a new number at every call),
-    // and for one turn of the event loop at most (ThreadsRepo.facts).
+    // writes bump the table counters, a rolled-back one too), never when read after a write of the transaction
+    // now open or while the counters are paused (TableChanges.keptVersion, the rule StoreCache follows too), and
+    // for one turn of the event loop at most (ThreadsRepo.facts).
     const changes = this.changes;
-    this.threads.writeVersion = () => changes.version();
+    this.threads.writeVersion = () => changes.keptVersion();
   }
 
   /**
@@ -94,6 +95,8 @@ export class Store {
    * it returns (src-main/store/durability.ts: the audit trail is durable before data is returned).
    */
   transaction<T>(fn: () => T): T {
+    // The writes of a transaction that has ended no longer stop a read from being kept (TableChanges.keptVersion).
+    this.changes.settle();
     return this.db.transaction(fn)();
   }
 

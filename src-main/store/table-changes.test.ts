@@ -100,3 +100,55 @@ describe('table write counters paused for a bulk load (issue 16)', () => {
     expect(store.changes.version(['settings'])).toBe(3);
   });
 });
+
+// Session 11: one rule for every read cache (StoreCache, ThreadsRepo.facts): nothing read after a write of the
+// transaction now open is kept, since its rollback does not change the version.
+describe('keptVersion (may a value read now be kept?)', () => {
+  const write = (store: Store, table: 'settings' | 'sync_state', key: string) =>
+    store.db.prepare(`INSERT INTO ${table} (key, value) VALUES (?, 'x')`).run(key);
+
+  it('is the version outside a transaction, and inside one until it writes a watched table', () => {
+    const store = open();
+    write(store, 'settings', 'a');
+    expect(store.changes.keptVersion()).toBe(store.changes.version());
+    store.transaction(() => {
+      expect(store.changes.keptVersion()).toBe(store.changes.version());
+      // Sync bookkeeping is not watched: what a cache reads has not changed.
+      write(store, 'sync_state', 'b');
+      expect(store.changes.keptVersion()).toBe(store.changes.version());
+      write(store, 'settings', 'c');
+      expect(store.changes.keptVersion()).toBeNull();
+      expect(store.changes.keptVersion(['staff'])).toBeNull();
+    });
+    // Committed: kept again, outside a transaction and inside the next one.
+    expect(store.changes.keptVersion()).toBe(store.changes.version());
+    write(store, 'settings', 'd');
+    store.transaction(() => expect(store.changes.keptVersion()).toBe(store.changes.version()));
+  });
+
+  it('is null after a write inside a transaction begun by hand, and again the version after its rollback', () => {
+    const store = open();
+    store.db.exec('BEGIN');
+    write(store, 'settings', 'a');
+    expect(store.changes.keptVersion()).toBeNull();
+    store.db.exec('ROLLBACK');
+    expect(store.changes.keptVersion()).toBe(store.changes.version());
+    // A savepoint rolled back inside a transaction that then commits: still nothing kept until it ends.
+    store.transaction(() => {
+      expect(() =>
+        store.transaction(() => {
+          write(store, 'settings', 'b');
+          throw new Error('roll back');
+        }),
+      ).toThrow('roll back');
+      expect(store.changes.keptVersion()).toBeNull();
+    });
+    expect(store.changes.keptVersion()).toBe(store.changes.version());
+  });
+
+  it('is null while the counters are paused', () => {
+    const store = open();
+    store.changes.suspend(() => expect(store.changes.keptVersion()).toBeNull());
+    expect(store.changes.keptVersion()).toBe(store.changes.version());
+  });
+});

@@ -51,9 +51,10 @@ const DELETES_KEPT: ReadonlySet<string> = new Set(LISTED_TABLES);
  * first-page cache). Temporary triggers on every ordinary table (those of later migrations included, found at
  * open) bump the table's counter on each INSERT, UPDATE and DELETE on this connection, so a cache keyed by
  * `version()` is invalidated by every write, whoever makes it (a local change, a sync apply, an eviction) and
- * whatever table a later feature adds. A rolled-back write still bumps: a cache then misses once, never serves
- * stale. Writes by another connection are not seen: the store has exactly one (store.ts). Cost: one JS call per
- * written row (about 1 µs).
+ * whatever table a later feature adds. A rolled-back write still bumps: a cache then misses once. A rollback itself
+ * does not bump, so a value read after a write of a transaction that then rolls back would be served stale: such a
+ * value is not kept (keptVersion, session 11). Writes by another connection are not seen: the store has exactly
+ * one (store.ts). Cost: one JS call per written row (about 1 µs).
  */
 export class TableChanges {
   private readonly counts = new Map<string, number>();
@@ -65,6 +66,11 @@ export class TableChanges {
   /** Nesting depth of suspend(); the triggers are absent while it is above 0. */
   private suspended = 0;
   private pausedReads = 0;
+  /**
+   * A watched table was written inside the transaction now open (or one that has ended since, until `settle()`
+   * sees no transaction open): what is read now may show rows its rollback would undo. See keptVersion().
+   */
+  private uncommitted = false;
 
   /** The one instance per connection (a second Store on the same connection shares it, and its triggers). */
   static of(db: Database): TableChanges {
@@ -82,6 +88,8 @@ export class TableChanges {
         this.counts.set(table, (this.counts.get(table) ?? 0) + 1);
         if (op === 'DELETE') this.deletes.set(table, (this.deletes.get(table) ?? 0) + 1);
         this.total++;
+        // A write outside BEGIN commits (or fails) with its own statement: only a transaction's writes may roll back.
+        if (!this.uncommitted && this.db.inTransaction) this.uncommitted = true;
         return null;
       },
     );
@@ -175,6 +183,31 @@ export class TableChanges {
     let sum = 0;
     for (const t of tables) sum += this.deletes.get(t) ?? 0;
     return sum;
+  }
+
+  /**
+   * The version (as version()) under which a value read from the store now may be kept in memory, or null when
+   * it must not be kept: the counters are paused, or a watched table was written inside the transaction now open
+   * (the value may show rows its rollback undoes, and a rollback does not change the version, so a value kept
+   * under it would be served after the rollback). A value read in a transaction that wrote nothing watched before
+   * the read shows committed rows only (the router reads a queue page inside its audit transaction: such a page
+   * is kept); a write after the read changes the version whether it commits or not. The one rule for every read
+   * cache of the store (StoreCache, ThreadsRepo.facts; session 10's facts fix, made shared in session 11).
+   */
+  keptVersion(tables?: readonly string[]): number | null {
+    if (this.suspended > 0) return null;
+    this.settle();
+    if (this.uncommitted) return null;
+    return this.version(tables);
+  }
+
+  /**
+   * Forget the writes of a transaction that has ended (committed or rolled back): a no-op while one is open.
+   * Store.transaction calls it before it begins one, so an earlier transaction's writes do not stop its reads
+   * from being kept (keptVersion()). A transaction begun by hand is settled at the next call outside one.
+   */
+  settle(): void {
+    if (this.uncommitted && !this.db.inTransaction) this.uncommitted = false;
   }
 
   /** A number that changes after any write to a watched table (all ordinary tables when none are named). */

@@ -23,6 +23,9 @@ const FIRST_PAGE = { queue: 'all', offset: 0, limit: 50 } as const;
 
 /** A weak reference to the first page the router hands out now (the test keeps no strong one). */
 async function firstPageRef(clinic: TestConsole): Promise<WeakRef<ThreadPage>> {
+  // A list escalates threads past their due time in its own transaction first: a page read after that write is
+  // not kept (it could be rolled back: TableChanges.keptVersion); the next list writes nothing and is kept.
+  await clinic.ok<ThreadPage>('inbox.list', FIRST_PAGE);
   const page = await clinic.ok<ThreadPage>('inbox.list', FIRST_PAGE);
   expect(page.threads.length).toBeGreaterThan(0);
   // Served from the cache: the very same object again.

@@ -65,6 +65,23 @@ describe('ThreadsRepo.facts (kept in memory while nothing is written)', () => {
     expect(t.store.threads.patientIdOf('thr-1')).toBe('pat-1');
   });
 
+  it('is kept when read inside a transaction before its first write (session 11: TableChanges.keptVersion)', () => {
+    const proto = Object.getPrototypeOf(t.store.db.prepare('SELECT 1')) as { get: () => unknown };
+    t.store.transaction(() => {
+      expect(facts()?.patientId).toBe('pat-1');
+      const get = vi.spyOn(proto, 'get');
+      try {
+        expect(facts()?.patientId).toBe('pat-1');
+        expect(get).not.toHaveBeenCalled();
+      } finally {
+        get.mockRestore();
+      }
+      t.store.db.prepare(`UPDATE threads SET patient_id = 'pat-2' WHERE id = 'thr-1'`).run();
+      expect(facts()?.patientId).toBe('pat-2');
+    });
+    expect(facts()?.patientId).toBe('pat-2');
+  });
+
   it('reads again in the next turn of the event loop after another connection committed a change', async () => {
     expect(t.store.threads.patientIdOf('thr-1')).toBe('pat-1');
     const other = t.raw();

@@ -241,16 +241,13 @@ export class ThreadsRepo {
   private readonly bodiesStmt;
   private readonly cache = new Map<string, Statement>();
   private readonly search: SearchIndex;
+  /** The hooks of onBeforeSeenRead, in the order they were added. */
+  private readonly seenReadHooks: (() => void)[] = [];
   /**
-   * Run before every read that shows unread state (a queue page, the unread counts, a patient's open threads):
-   * applies the "seen" marks derived from read events not yet written (src-main/inbox/seen-marks.ts; issue 16 §3,
-   * session 9). Set by the inbox; a no-op until then.
-   */
-  beforeSeenRead: () => void = () => undefined;
-  /**
-   * The connection's write version (set by Store: TableChanges.version(), bumped by every write on this
-   * connection, a rolled-back one too): `facts` answers from memory while it is unchanged, within one turn of
-   * the event loop. Null (the default): nothing is kept.
+   * The connection's write version for a value that may be kept (set by Store: TableChanges.keptVersion(), bumped
+   * by every write on this connection, a rolled-back one too; null after a write of the transaction now open):
+   * `facts` answers from memory while it is unchanged, within one turn of the event loop. Null (the default):
+   * nothing is kept.
    */
   writeVersion: () => number | null = () => null;
   /**
@@ -315,6 +312,27 @@ export class ThreadsRepo {
       .pluck();
   }
 
+  /**
+   * Run `hook` before every read that shows unread state (a queue page, the unread counts, a patient's open
+   * threads): the inbox applies there the "seen" marks derived from read events not yet written
+   * (src-main/inbox/seen-marks.ts; issue 16 §3, session 9). Every hook added runs, in the order added (session
+   * 11, L10: a second inbox on the same store, e.g. a restart in a test or a bench, used to replace the first's
+   * silently, and a read then showed a thread unread whose mark was still pending in the first). Returns the
+   * function that removes `hook` again (once; later calls do nothing).
+   */
+  onBeforeSeenRead(hook: () => void): () => void {
+    const entry = (): void => hook();
+    this.seenReadHooks.push(entry);
+    return () => {
+      const i = this.seenReadHooks.indexOf(entry);
+      if (i >= 0) this.seenReadHooks.splice(i, 1);
+    };
+  }
+
+  private beforeSeenRead(): void {
+    for (const hook of this.seenReadHooks) hook();
+  }
+
   private prepared(sql: string): Statement {
     let stmt = this.cache.get(sql);
     if (!stmt) {
@@ -345,10 +363,11 @@ export class ThreadsRepo {
    * The thread's patient, pool kind and withheld mark, or null when it is not on this PC. One point read, kept
    * in memory for that one thread until anything is written on this connection (`writeVersion`) and for the
    * current turn of the event loop at most (`forgetLater`: a commit by another connection is seen from the next
-   * turn, as a call's separate reads saw it before); never an answer read inside a transaction, which may roll
-   * back. A thread.get asked it three times (access check, on-demand check, audit subjects): three point reads
-   * of the same row (session 10: 8-19 µs each in bench/profile-router.ts at 100k events); the access check has
-   * read the row itself again since (R10-1).
+   * turn, as a call's separate reads saw it before); never an answer read after a write of the transaction now
+   * open, which may roll back (TableChanges.keptVersion: the rule every read cache of the store follows). A
+   * thread.get asked it three times (access check, on-demand check, audit subjects): three point reads of the
+   * same row (session 10: 8-19 µs each in bench/profile-router.ts at 100k events); the access check has read the
+   * row itself again since (R10-1).
    */
   facts(id: string): ThreadFacts | null {
     const version = this.writeVersion();
@@ -356,8 +375,8 @@ export class ThreadsRepo {
     if (version !== null && memo !== null && memo.id === id && memo.version === version) return memo.facts;
     const r = this.factsStmt.get(id);
     const facts = r ? { patientId: r.patient_id, poolKind: r.pool_kind, withheld: r.withheld === 1 } : null;
-    // Read inside a transaction, the row may yet be rolled back (the write counters are not): not kept.
-    this.factsMemo = version === null || this.db.inTransaction ? null : { id, version, facts };
+    // Read after a write of the open transaction, the row may yet be rolled back: not kept (version null).
+    this.factsMemo = version === null ? null : { id, version, facts };
     if (this.factsMemo !== null && !this.forgetScheduled) {
       this.forgetScheduled = true;
       this.forgetLater(() => {

@@ -134,6 +134,7 @@ export function dropKeptLists(): void {
   const held = open !== null && chosenSummary?.id === open && detailHeld(open);
   heldSinceReach = held ? open : null;
   if (!held) chosenSummary = null;
+  dropDraftsAfterReachChange(open !== null && detailHeld(open) ? open : null);
   const s = useInbox.getState();
   if (s.total !== null || Object.keys(s.pages).length > 0)
     useInbox.setState({ pages: {}, total: null, totalIsLowerBound: false, stale: false });
@@ -648,7 +649,19 @@ export function detailHeld(threadId: string): boolean {
   return useInbox.getState().detail?.thread.id === threadId || detailReads.has(threadId);
 }
 
-/** The thread the pane held at the last change that may have taken something out of reach (dropKeptLists). */
+/**
+ * The thread the pane held at the last change that may have taken something out of reach (dropKeptLists).
+ *
+ * The held thread's window (session 11, L11; README "The open thread after a change elsewhere"): from that change
+ * until the pools and a list are read again (bodyAskable, TriagePane's retryHeldRefresh) and the core answers its
+ * `thread.getIfChanged` (null: unchanged, nothing read; refused: out of reach, the pane closes it and its draft
+ * goes), the pane keeps showing the text it read while the thread was readable, with its reply box and focus.
+ * Deliberate (review 10, R10-1): closing it at once took the reply box from under the person's typing and read the
+ * thread again, audited, at every unrelated change. Nothing new is read or shown in the window, and an action on
+ * the thread is checked by the core. Normally data.ts's 30 ms gathering of changes, then three round trips; longer
+ * only while the pools (retried 1 s … 30 s: state/triage.ts loadPools) or the list cannot be read; the lock ends
+ * it (resetInbox).
+ */
 let heldSinceReach: string | null = null;
 /** A held thread whose refresh waited for the pools and the list to be read again (retryHeldRefresh). */
 let refreshWaiting: string | null = null;
@@ -683,8 +696,30 @@ export function takeOpenedLoad(threadId: string, version: number): boolean {
   return taken;
 }
 
+/**
+ * Reply drafts kept at most, the most recently typed ones (session 11). A draft of a thread the person switched
+ * away from (another queue, a search, another thread) is kept for when she comes back to it: typed text lost on a
+ * queue switch would be typed again, and a nurse expects it back. It is PHI in memory, so it does not outlive the
+ * lock (resetInbox), another person or role (state/session.ts), the thread's reach as far as the renderer can know
+ * it (dropDraft, accessEnded, dropDraftsAfterReachChange), nor this bound: the sixth thread with a draft drops the
+ * draft typed least recently.
+ */
+export const DRAFTS_KEPT = 5;
+
+/**
+ * The reply draft of a thread (the reply box's text); an empty text drops it. It becomes the most recent draft
+ * (drafts are kept in the order last typed: thread ids are never integer-like keys, so an object keeps that
+ * order), and the draft typed least recently goes past DRAFTS_KEPT.
+ */
 export function setDraft(threadId: string, text: string): void {
-  useInbox.setState((s) => ({ drafts: { ...s.drafts, [threadId]: text } }));
+  useInbox.setState((s) => {
+    const { [threadId]: _previous, ...others } = s.drafts;
+    if (text === '') return { drafts: others };
+    const drafts: Record<string, string> = { ...others, [threadId]: text };
+    const ids = Object.keys(drafts);
+    for (const id of ids.slice(0, Math.max(0, ids.length - DRAFTS_KEPT))) delete drafts[id];
+    return { drafts };
+  });
 }
 
 /**
@@ -699,6 +734,25 @@ export function dropDraft(threadId: string): void {
     const { [threadId]: _dropped, ...drafts } = s.drafts;
     return { drafts };
   });
+}
+
+/**
+ * A change may have taken something out of the person's reach (dropKeptLists): the drafts of threads the pane
+ * does not hold (`held`: its detail shown or being read) go, unless the role reads every pool (clinicians and
+ * admins, DESIGN §6: a pool move or a pool made clinical withholds nothing from them, and a role change resets
+ * everything: state/session.ts). For a role that reads only some pools (reception) the renderer cannot tell whether
+ * the change withheld a thread it does not hold (its pool may have changed since it was listed), and asking the
+ * core would record a refused read against the person when it did: the draft goes. The held thread is checked by
+ * the core (refreshDetail: refused, its draft goes). A thread removed from this PC (an eviction, a deletion) keeps
+ * its draft until it is opened again (refused as not found: the draft goes), the lock, or DRAFTS_KEPT.
+ */
+function dropDraftsAfterReachChange(held: string | null): void {
+  const { drafts } = useInbox.getState();
+  if (!Object.keys(drafts).some((id) => id !== held)) return;
+  const { pools } = useTriage.getState();
+  if (pools.length > 0 && pools.every((p) => p.readable)) return;
+  const kept = held !== null ? drafts[held] : undefined;
+  useInbox.setState({ drafts: kept !== undefined && held !== null ? { [held]: kept } : {} });
 }
 
 /** Drops the drafts of the rows a list read shows withheld from the role (pools read since the last reach change). */

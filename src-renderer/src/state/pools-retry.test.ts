@@ -44,4 +44,32 @@ describe('the pool list after a failed read', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(asks).toHaveLength(3);
   });
+
+  // Session 11 (session 10's L2 left): resetTriage left the previous person's wait (and its pending try) in place.
+  it('is asked for again after 1 s for the next person, whatever the wait had grown to before', async () => {
+    void loadPools();
+    asks[0]!.fail(unavailable);
+    await vi.advanceTimersByTimeAsync(1_000);
+    asks[1]!.fail(unavailable);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(asks).toHaveLength(3);
+    // The third failure: the next try would be in 4 s, the one after in 8 s.
+    asks[2]!.fail(unavailable);
+    await vi.advanceTimersByTimeAsync(0);
+    // Another person signs in (state/session.ts): the inbox asks for her pool list, which fails too.
+    resetTriage();
+    void loadPools();
+    expect(asks).toHaveLength(4);
+    asks[3]!.fail(unavailable);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(asks).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(asks).toHaveLength(5);
+    asks[4]!.answer(POOLS);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(useTriage.getState()).toMatchObject({ pools: POOLS, poolsChecked: true });
+    // The previous person's pending try (due 4 s after her third failure) was dropped with her state.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(asks).toHaveLength(5);
+  });
 });

@@ -45,10 +45,13 @@ export function poolsOutOfReach(): void {
 /**
  * Another person, or the same with another role (state/session.ts): the pools' `readable` flags and the emergency
  * access opened were the previous person's. Forgotten, so no body is asked for on their strength (a refused read
- * recorded against the new person; session 9, s9sec); the pool list is read again when the inbox shows.
+ * recorded against the new person; session 9, s9sec); the pool list is read again when the inbox shows, and after
+ * a failed read of it asked for again after POOLS_RETRY_FIRST_MS: the previous person's grown wait and pending try
+ * are dropped too (session 11, session 10's L2).
  */
 export function resetTriage(): void {
   reachChanges++;
+  resetPoolsRetry();
   useTriage.setState({ pools: [], poolsChecked: false, granted: [], ended: [] });
 }
 
@@ -73,6 +76,13 @@ export const POOLS_RETRY_FIRST_MS = 1_000;
 export const POOLS_RETRY_MAX_MS = 30_000;
 let retryMs = POOLS_RETRY_FIRST_MS;
 let retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** The next failed read of the pool list is asked for again after POOLS_RETRY_FIRST_MS; no try is pending. */
+function resetPoolsRetry(): void {
+  if (retryTimer !== null) clearTimeout(retryTimer);
+  retryTimer = null;
+  retryMs = POOLS_RETRY_FIRST_MS;
+}
 
 /**
  * Read the pool list (with this role's `readable` flags). On a failure it is asked for again after 1 s, 2 s, 4 s …
