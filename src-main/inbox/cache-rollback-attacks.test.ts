@@ -5,12 +5,13 @@
  * one turn, a pull batch between a mark and the next read, a throwing seen-read hook, two inboxes closed in either
  * order. Each must leave the next read equal to a fresh read of the store. Real encrypted store.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PullResponse } from '../../src-shared/sync';
 import { patientFixture, staffFixture, threadFixture } from '../../tests/helpers/fixtures';
 import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
 import { applyPullBatch } from '../sync/apply-changes';
 import { type InboxListInput, InboxService } from './inbox-service';
+import { SeenMarks } from './seen-marks';
 import { threadSummaryOf } from './views';
 
 const me = staffFixture();
@@ -230,5 +231,40 @@ describe('seen-read hooks and two inboxes', () => {
     expect(unread('thr-2', third)).toBe(false);
     expectNoStalePage(third);
     third.close();
+  });
+
+  it('a mark that fails after another was written (its savepoint rolled back, reported) leaves no page patched by the first', () => {
+    expectNoStalePage();
+    const reports: string[] = [];
+    const marks = new SeenMarks(
+      t.store,
+      (threadId, at) => inbox.markSeen(threadId, at),
+      () => undefined,
+      (m) => reports.push(m),
+    );
+    const write = t.store.threads.markSeen.bind(t.store.threads);
+    const fail = vi.spyOn(t.store.threads, 'markSeen').mockImplementation((threadId, at) => {
+      if (threadId === 'thr-2') throw Object.assign(new Error('disk full'), { code: 'SQLITE_FULL' });
+      return write(threadId, at);
+    });
+    marks.noted('thr-1', '2026-11-23T12:00:00.000Z');
+    marks.noted('thr-2', '2026-11-23T12:00:00.000Z');
+    // Inside a call's transaction (the router's), then outside one.
+    t.store.transaction(() => {
+      marks.applyPendingOrReport();
+      expect(unread('thr-1')).toBe(true);
+    });
+    marks.applyPendingOrReport();
+    expect(reports).toEqual([
+      'Seen marks not written yet (SQLITE_FULL); they stay pending.',
+      'Seen marks not written yet (SQLITE_FULL); they stay pending.',
+    ]);
+    expect(unread('thr-1')).toBe(true);
+    expectNoStalePage();
+    fail.mockRestore();
+    marks.applyPendingOrReport();
+    expect(unread('thr-1')).toBe(false);
+    expect(unread('thr-2')).toBe(false);
+    expectNoStalePage();
   });
 });
