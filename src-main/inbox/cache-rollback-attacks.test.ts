@@ -267,4 +267,20 @@ describe('seen-read hooks and two inboxes', () => {
     expect(unread('thr-2')).toBe(false);
     expectNoStalePage();
   });
+
+  it('a hook that removes itself while the hooks run does not make the next one be skipped', () => {
+    let armed = false;
+    const remove = t.store.threads.onBeforeSeenRead(() => {
+      if (armed) remove();
+    });
+    const second = new InboxService(t.store, clock, () => undefined);
+    expectNoStalePage(second);
+    second.seenMarks.noted('thr-1', '2026-11-23T12:00:00.000Z');
+    // The store's own read of unread state (no inbox list first, which applies its own marks): every hook ran.
+    armed = true;
+    t.store.threads.unreadCounts(me.id);
+    expect(second.seenMarks.pendingCount()).toBe(0);
+    expect(unread('thr-1', second)).toBe(false);
+    second.close();
+  });
 });
