@@ -330,7 +330,8 @@ export class ThreadsRepo {
   }
 
   private beforeSeenRead(): void {
-    for (const hook of this.seenReadHooks) hook();
+    // A copy: a hook removed while they run (an inbox closed from one) must not make the next one be skipped.
+    for (const hook of [...this.seenReadHooks]) hook();
   }
 
   private prepared(sql: string): Statement {

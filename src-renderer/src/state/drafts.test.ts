@@ -20,7 +20,7 @@ import { setUi } from './ui';
 };
 
 const pool = (id: string, readable: boolean) =>
-  ({ id, name: id, kind: readable ? 'administrative' : 'clinical', readable }) as unknown as PoolView;
+  ({ id, name: id, kind: id === 'front' ? 'administrative' : 'clinical', readable }) as unknown as PoolView;
 const drafts = () => useInbox.getState().drafts;
 /** The thread pane shows `threadId` (its detail held). */
 const paneHolds = (threadId: string) => {

@@ -32,6 +32,12 @@ export const useTriage = create<TriageState>()(() => ({
 
 /** Bumped by poolsOutOfReach: a pool list asked for before it does not count as checked. */
 let reachChanges = 0;
+/**
+ * Bumped by resetTriage: a pool list asked for before it was another person's or role's (its `readable` flags), so
+ * its answer is not kept at all (session 11 review: a clinician's "every pool readable" answered after a receptionist
+ * signed in made mayAskForBody ask for bodies on her behalf, each a refused read recorded against her).
+ */
+let people = 0;
 
 /**
  * A change may have taken something out of the person's reach (state/data.ts, OUT_OF_REACH): the pools' kinds and
@@ -51,6 +57,7 @@ export function poolsOutOfReach(): void {
  */
 export function resetTriage(): void {
   reachChanges++;
+  people++;
   resetPoolsRetry();
   useTriage.setState({ pools: [], poolsChecked: false, granted: [], ended: [] });
 }
@@ -92,12 +99,14 @@ function resetPoolsRetry(): void {
  */
 export async function loadPools(): Promise<void> {
   const asked = reachChanges;
+  const person = people;
   try {
     const pools = await call('inbox.pools', {});
+    if (person !== people) return;
     retryMs = POOLS_RETRY_FIRST_MS;
     useTriage.setState({ pools, poolsChecked: asked === reachChanges });
   } catch {
-    if (retryTimer !== null) return;
+    if (retryTimer !== null || person !== people) return;
     retryTimer = setTimeout(() => {
       retryTimer = null;
       if (!useTriage.getState().poolsChecked) void loadPools();
