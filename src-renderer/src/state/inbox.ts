@@ -745,9 +745,10 @@ export function dropDraft(threadId: string): void {
  * the change withheld a thread it does not hold (its pool may have changed since it was listed), and asking the
  * core would record a refused read against the person when it did: the draft goes. The role is told by the pools
  * read before the change: every one readable and a clinical one among them (a receptionist whose pools were all
- * administrative reads them all, and the change may be the one that made one clinical: session 11 review). The held thread is checked by
- * the core (refreshDetail: refused, its draft goes). A thread removed from this PC (an eviction, a deletion) keeps
- * its draft until it is opened again (refused as not found: the draft goes), the lock, or DRAFTS_KEPT.
+ * administrative reads them all, and the change may be the one that made one clinical: session 11 review). The held
+ * thread is checked by the core (refreshDetail: refused, its draft goes). A thread removed from this PC (an
+ * eviction, a deletion) keeps its draft until it is opened again (refused as not found: the draft goes), the lock,
+ * or DRAFTS_KEPT.
  */
 function dropDraftsAfterReachChange(held: string | null): void {
   const { drafts } = useInbox.getState();
