@@ -12,7 +12,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PoolView } from '../../../src-shared/views';
-import { loadPools, mayAskForBody, resetTriage, useTriage } from './triage';
+import { loadPools, mayAskForBody, poolsOutOfReach, resetTriage, useTriage } from './triage';
 
 const asks: { answer: (v: unknown) => void; fail: (e: unknown) => void }[] = [];
 (globalThis as unknown as { window: unknown }).window = {
@@ -119,5 +119,36 @@ describe('a pool-list read of the previous person answered after another signs i
     // Then after 2 s (not 4 s: the old failure counted no step).
     await vi.advanceTimersByTimeAsync(2_000);
     expect(asks).toHaveLength(4);
+  });
+});
+
+// Session 11 review, left LOW, fixed by the lead: a receptionist whose pools were all administrative reads every pool
+// she has; a change that may take something out of reach (e.g. one of them made clinical) must stop the pane asking
+// for bodies until the pools are read again, as for any role that reads only some pools.
+describe('after a change that may take something out of reach', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    asks.length = 0;
+    resetTriage();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('a receptionist whose pools were all administrative is asked no body until the pools are read again', async () => {
+    void loadPools();
+    asks[0]!.answer(POOLS);
+    await vi.advanceTimersByTimeAsync(0);
+    const thread = { id: 'thr-front', poolId: 'pool-admin' };
+    expect(mayAskForBody(thread.id, thread)).toBe(true);
+    poolsOutOfReach();
+    expect(mayAskForBody(thread.id, thread)).toBe(false);
+    expect(mayAskForBody('thr-unlisted', undefined)).toBe(false);
+  });
+
+  it('a clinician (every pool readable, a clinical one among them) is asked bodies throughout', async () => {
+    void loadPools();
+    asks[0]!.answer(CLINICIANS_POOLS);
+    await vi.advanceTimersByTimeAsync(0);
+    poolsOutOfReach();
+    expect(mayAskForBody('thr-unlisted', undefined)).toBe(true);
   });
 });
