@@ -4,6 +4,7 @@
  */
 import { create } from 'zustand';
 import type { PoolView, ThreadSummary } from '../../../src-shared/views';
+import { isClinicalKind } from '../../../src-shared/triage';
 import { call } from '../api';
 
 export interface TriageState {
@@ -135,8 +136,8 @@ export function bodyWithheld(thread: Pick<ThreadSummary, 'id' | 'poolId'>): bool
  * thread's and the patient's trails (session 9, s9sec: a receptionist's withheld thread chosen, then out of the list
  * shown, was read by the thread pane and refused). `summary`: the thread as a list showed it since the last change
  * that may have taken something out of reach (state/inbox.ts threadSummary), if known. True under emergency access,
- * and for a role whose pools are all readable (clinicians and admins, DESIGN §6; another person or role resets the
- * pools: resetTriage). Else only with the pools checked since the last such change (poolsChecked), by the thread's
+ * and for a role whose pools are all readable, a clinical one among them (clinicians and admins, DESIGN §6; another
+ * person or role resets the pools: resetTriage). Else only with the pools checked since the last such change (poolsChecked), by the thread's
  * pool; a thread of unknown pool is then not read.
  */
 export function mayAskForBody(
@@ -146,9 +147,11 @@ export function mayAskForBody(
   const { pools, poolsChecked, granted } = useTriage.getState();
   if (granted.includes(threadId)) return true;
   const everyPool = pools.every((p) => p.readable);
-  // A role that reads every pool (a pool made clinical changes nothing for it; another role resets the pools:
-  // resetTriage) reads any thread, listed or not, also while the pools are read again.
-  if (pools.length > 0 && everyPool) return true;
+  // A role that reads every pool, a clinical one among them (a pool made clinical changes nothing for it; another
+  // role resets the pools: resetTriage) reads any thread, listed or not, also while the pools are read again. A
+  // receptionist whose pools were all administrative is not one: the change may be the one that made one clinical
+  // (session 11 review; the same rule as the drafts kept, state/inbox.ts).
+  if (everyPool && pools.some((p) => isClinicalKind(p.kind))) return true;
   if (!poolsChecked) return false;
   return summary ? !bodyWithheld(summary) : everyPool;
 }
