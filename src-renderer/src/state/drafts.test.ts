@@ -52,15 +52,16 @@ const paneHolds = (threadId: string) => {
   });
 };
 
-describe('reply drafts of threads switched away from', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    resetInbox();
-    resetTriage();
-    setUi({ selectedThreadId: null });
-  });
-  afterEach(() => vi.useRealTimers());
+// Every describe below starts from the same state (fake timers, empty stores).
+beforeEach(() => {
+  vi.useFakeTimers();
+  resetInbox();
+  resetTriage();
+  setUi({ selectedThreadId: null });
+});
+afterEach(() => vi.useRealTimers());
 
+describe('reply drafts of threads switched away from', () => {
   it('are kept for when she comes back, at most DRAFTS_KEPT, the least recently typed going first', () => {
     expect(DRAFTS_KEPT).toBe(5);
     for (let i = 1; i <= 5; i++) setDraft(`thr-${i}`, `Reply ${i}`);
@@ -115,14 +116,6 @@ describe('reply drafts of threads switched away from', () => {
 });
 
 describe('reply drafts kept when switching away, attacked', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    resetInbox();
-    resetTriage();
-    setUi({ selectedThreadId: null });
-  });
-  afterEach(() => vi.useRealTimers());
-
   it('all go on lock (DESIGN §6), and the same person unlocking finds none', () => {
     applySession(info('stf-nurse', 'clinician'));
     typeDrafts();

@@ -28,14 +28,15 @@ const CLINICIANS_POOLS = [
 ] as unknown as PoolView[];
 const unavailable = { ok: false, error: { code: 'INTERNAL', message: 'The store is busy.' } };
 
-describe('the pool list after a failed read', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    asks.length = 0;
-    resetTriage();
-  });
-  afterEach(() => vi.useRealTimers());
+// Every describe below starts from the same state (fake timers, empty stores).
+beforeEach(() => {
+  vi.useFakeTimers();
+  asks.length = 0;
+  resetTriage();
+});
+afterEach(() => vi.useRealTimers());
 
+describe('the pool list after a failed read', () => {
   it('is asked for again, after 1 s then 2 s, until it is read', async () => {
     void loadPools();
     asks[0]!.fail(unavailable);
@@ -86,13 +87,6 @@ describe('the pool list after a failed read', () => {
 });
 
 describe('a pool-list read of the previous person answered after another signs in', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    asks.length = 0;
-    resetTriage();
-  });
-  afterEach(() => vi.useRealTimers());
-
   it('is not taken as the new person’s pools (no body asked for on its strength)', async () => {
     void loadPools();
     // A receptionist signs in while the clinician's read is in flight.
@@ -126,13 +120,6 @@ describe('a pool-list read of the previous person answered after another signs i
 // she has; a change that may take something out of reach (e.g. one of them made clinical) must stop the pane asking
 // for bodies until the pools are read again, as for any role that reads only some pools.
 describe('after a change that may take something out of reach', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    asks.length = 0;
-    resetTriage();
-  });
-  afterEach(() => vi.useRealTimers());
-
   it('a receptionist whose pools were all administrative is asked no body until the pools are read again', async () => {
     void loadPools();
     asks[0]!.answer(POOLS);
