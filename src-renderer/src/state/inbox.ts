@@ -22,8 +22,7 @@ import type { QueueCounts, ThreadDetail, ThreadSummary } from '../../../src-shar
 import { call, errorCode, errorMessage } from '../api';
 import { ifCurrent, phiEpoch } from './epoch';
 import { threadStamp } from '../../../src-shared/thread-stamp';
-import { isClinicalKind } from '../../../src-shared/triage';
-import { bodyWithheld, dropAccess, mayAskForBody, useTriage } from './triage';
+import { bodyWithheld, dropAccess, mayAskForBody, readsEveryPool, useTriage } from './triage';
 import { setUi, useUi, type UiState } from './ui';
 
 export const PAGE_SIZE = 100;
@@ -744,7 +743,7 @@ export function dropDraft(threadId: string): void {
  * everything: state/session.ts). For a role that reads only some pools (reception) the renderer cannot tell whether
  * the change withheld a thread it does not hold (its pool may have changed since it was listed), and asking the
  * core would record a refused read against the person when it did: the draft goes. The role is told by the pools
- * read before the change: every one readable and a clinical one among them (a receptionist whose pools were all
+ * read before the change (readsEveryPool, state/triage.ts): every one readable and a clinical one among them (a receptionist whose pools were all
  * administrative reads them all, and the change may be the one that made one clinical: session 11 review). The held
  * thread is checked by the core (refreshDetail: refused, its draft goes). A thread removed from this PC (an
  * eviction, a deletion) keeps its draft until it is opened again (refused as not found: the draft goes), the lock,
@@ -754,9 +753,7 @@ function dropDraftsAfterReachChange(held: string | null): void {
   const { drafts } = useInbox.getState();
   if (!Object.keys(drafts).some((id) => id !== held)) return;
   const { pools } = useTriage.getState();
-  // A role that reads every pool reads the clinical ones: a receptionist whose pools were all administrative (all
-  // readable) before the change, which may have made one clinical, is not one (session 11 review).
-  if (pools.every((p) => p.readable) && pools.some((p) => p.readable && isClinicalKind(p.kind))) return;
+  if (readsEveryPool(pools)) return;
   const kept = held !== null ? drafts[held] : undefined;
   useInbox.setState({ drafts: kept !== undefined && held !== null ? { [held]: kept } : {} });
 }

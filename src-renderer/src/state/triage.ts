@@ -131,6 +131,19 @@ export function bodyWithheld(thread: Pick<ThreadSummary, 'id' | 'poolId'>): bool
 }
 
 /**
+ * True when these pools (`pools`: the pools as the core last showed them to the signed-in role, each with its
+ * `kind` and `readable`) tell a role that reads every pool: each one readable, and a clinical one among them
+ * (clinicians and admins; DESIGN §6: receptionists read administrative pools only). A receptionist whose pools are
+ * all administrative reads them all but is not one: the next change may be the one that makes a pool clinical
+ * (session 11 review). False for an empty list: the pools are not known yet (signed in, not read; or reset by
+ * resetTriage), so nothing is assumed. Pure; no errors. Used by mayAskForBody and by the drafts kept after a reach
+ * change (state/inbox.ts dropDraftsAfterReachChange).
+ */
+export function readsEveryPool(pools: readonly Pick<PoolView, 'kind' | 'readable'>[]): boolean {
+  return pools.every((p) => p.readable) && pools.some((p) => isClinicalKind(p.kind));
+}
+
+/**
  * May the renderer ask the core for this thread's body (`thread.get`, `thread.getIfChanged`)? Only when it knows
  * the role may read it: never on a guess, since the router records a refused read against the person on the
  * thread's and the patient's trails (session 9, s9sec: a receptionist's withheld thread chosen, then out of the list
@@ -146,12 +159,9 @@ export function mayAskForBody(
 ): boolean {
   const { pools, poolsChecked, granted } = useTriage.getState();
   if (granted.includes(threadId)) return true;
-  const everyPool = pools.every((p) => p.readable);
   // A role that reads every pool, a clinical one among them (a pool made clinical changes nothing for it; another
-  // role resets the pools: resetTriage) reads any thread, listed or not, also while the pools are read again. A
-  // receptionist whose pools were all administrative is not one: the change may be the one that made one clinical
-  // (session 11 review; the same rule as the drafts kept, state/inbox.ts).
-  if (everyPool && pools.some((p) => isClinicalKind(p.kind))) return true;
+  // role resets the pools: resetTriage) reads any thread, listed or not, also while the pools are read again.
+  if (readsEveryPool(pools)) return true;
   if (!poolsChecked) return false;
-  return summary ? !bodyWithheld(summary) : everyPool;
+  return summary ? !bodyWithheld(summary) : pools.every((p) => p.readable);
 }
