@@ -6,7 +6,7 @@
  * order. Each must leave the next read equal to a fresh read of the store. Real encrypted store.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PullResponse } from '../../src-shared/sync';
+import { expectRolledBack, inSavepointRolledBack, newThreadBatch } from '../../tests/helpers/cache-checks';
 import { patientFixture, staffFixture, threadFixture } from '../../tests/helpers/fixtures';
 import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
 import { applyPullBatch } from '../sync/apply-changes';
@@ -37,6 +37,10 @@ const expectNoStalePage = (i: InboxService = inbox) => {
 };
 const unread = (id: string, i: InboxService = inbox) =>
   i.list(me, all).threads.find((x) => x.id === id)!.unread;
+/** Expects each thread's unread state on the first page of 'all' to be the one given (thread id: unread). */
+const expectUnread = (want: Record<string, boolean>) => {
+  for (const [id, isUnread] of Object.entries(want)) expect(unread(id), id).toBe(isUnread);
+};
 const ids = (i: InboxService = inbox) => i.list(me, all).threads.map((x) => x.id);
 
 beforeEach(() => {
@@ -55,11 +59,10 @@ describe('read caches against rollbacks the store did not begin itself', () => {
   it('a savepoint rolled back by hand inside Store.transaction leaves no page with its write', () => {
     expectNoStalePage();
     t.store.transaction(() => {
-      t.store.db.exec('SAVEPOINT attack');
-      t.store.threads.upsert(threadFixture({ id: 'thr-ghost', status: 'new' }));
-      expect(ids()).toContain('thr-ghost');
-      t.store.db.exec('ROLLBACK TO attack');
-      t.store.db.exec('RELEASE attack');
+      inSavepointRolledBack(t.store, 'attack', () => {
+        t.store.threads.upsert(threadFixture({ id: 'thr-ghost', status: 'new' }));
+        expect(ids()).toContain('thr-ghost');
+      });
       expect(ids()).not.toContain('thr-ghost');
     });
     expect(ids()).not.toContain('thr-ghost');
@@ -68,12 +71,11 @@ describe('read caches against rollbacks the store did not begin itself', () => {
 
   it('a savepoint begun by hand outside any transaction (it opens one) and rolled back leaves nothing kept', () => {
     expectNoStalePage();
-    t.store.db.exec('SAVEPOINT outer');
-    t.store.threads.upsert(threadFixture({ id: 'thr-ghost', status: 'new' }));
-    expect(ids()).toContain('thr-ghost');
-    expect(t.store.threads.facts('thr-ghost')).not.toBeNull();
-    t.store.db.exec('ROLLBACK TO outer');
-    t.store.db.exec('RELEASE outer');
+    inSavepointRolledBack(t.store, 'outer', () => {
+      t.store.threads.upsert(threadFixture({ id: 'thr-ghost', status: 'new' }));
+      expect(ids()).toContain('thr-ghost');
+      expect(t.store.threads.facts('thr-ghost')).not.toBeNull();
+    });
     expect(ids()).not.toContain('thr-ghost');
     expect(t.store.threads.facts('thr-ghost')).toBeNull();
     expectNoStalePage();
@@ -82,22 +84,23 @@ describe('read caches against rollbacks the store did not begin itself', () => {
   it('a nested transaction rolled back and caught by the outer one, which commits, leaves no stale page', () => {
     expectNoStalePage();
     t.store.transaction(() => {
-      expect(() =>
-        t.store.transaction(() => {
+      expectRolledBack(
+        t.store,
+        () => {
           t.store.threads.upsert(threadFixture({ id: 'thr-ghost', status: 'new' }));
           inbox.markSeen('thr-1');
           expect(ids()).toContain('thr-ghost');
           expect(unread('thr-1')).toBe(false);
           throw new Error('inner rolls back');
-        }),
-      ).toThrow('inner rolls back');
+        },
+        'inner rolls back',
+      );
       // The outer transaction goes on and commits a mark of another thread.
       inbox.markSeen('thr-2');
       expect(ids()).not.toContain('thr-ghost');
     });
     expect(ids()).not.toContain('thr-ghost');
-    expect(unread('thr-1')).toBe(true);
-    expect(unread('thr-2')).toBe(false);
+    expectUnread({ 'thr-1': true, 'thr-2': false });
     expectNoStalePage();
   });
 
@@ -105,28 +108,24 @@ describe('read caches against rollbacks the store did not begin itself', () => {
     expectNoStalePage();
     t.store.transaction(() => {
       inbox.markSeen('thr-0');
-      t.store.db.exec('SAVEPOINT s');
-      inbox.markSeen('thr-1');
-      expect(unread('thr-1')).toBe(false);
-      t.store.db.exec('ROLLBACK TO s');
-      t.store.db.exec('RELEASE s');
+      inSavepointRolledBack(t.store, 's', () => {
+        inbox.markSeen('thr-1');
+        expect(unread('thr-1')).toBe(false);
+      });
       inbox.markSeen('thr-2');
     });
-    expect(unread('thr-0')).toBe(false);
-    expect(unread('thr-1')).toBe(true);
-    expect(unread('thr-2')).toBe(false);
+    expectUnread({ 'thr-0': false, 'thr-1': true, 'thr-2': false });
     expectNoStalePage();
   });
 
   it('marks chained inside a savepoint that is rolled back after the last mark: no page patched by them is kept', () => {
     expectNoStalePage();
     t.store.transaction(() => {
-      t.store.db.exec('SAVEPOINT s');
-      inbox.markSeen('thr-0');
-      inbox.markSeen('thr-1');
-      inbox.markSeen('thr-2');
-      t.store.db.exec('ROLLBACK TO s');
-      t.store.db.exec('RELEASE s');
+      inSavepointRolledBack(t.store, 's', () => {
+        inbox.markSeen('thr-0');
+        inbox.markSeen('thr-1');
+        inbox.markSeen('thr-2');
+      });
     });
     for (const id of ['thr-0', 'thr-1', 'thr-2']) expect(unread(id)).toBe(true);
     expectNoStalePage();
@@ -135,14 +134,12 @@ describe('read caches against rollbacks the store did not begin itself', () => {
   it('a transaction that throws after reading a page (read before any write) keeps only committed rows', () => {
     expectNoStalePage();
     const before = inbox.list(me, all);
-    expect(() =>
-      t.store.transaction(() => {
-        expect(inbox.list(me, all)).toBe(before);
-        t.store.threads.upsert(threadFixture({ id: 'thr-ghost', status: 'new' }));
-        expect(ids()).toContain('thr-ghost');
-        throw new Error('roll back');
-      }),
-    ).toThrow('roll back');
+    expectRolledBack(t.store, () => {
+      expect(inbox.list(me, all)).toBe(before);
+      t.store.threads.upsert(threadFixture({ id: 'thr-ghost', status: 'new' }));
+      expect(ids()).toContain('thr-ghost');
+      throw new Error('roll back');
+    });
     expect(ids()).not.toContain('thr-ghost');
     expectNoStalePage();
   });
@@ -162,13 +159,7 @@ describe('read caches against rollbacks the store did not begin itself', () => {
   it('a pull batch applied between a seen mark and the next read makes the pages be read again', () => {
     expectNoStalePage();
     t.store.transaction(() => inbox.markSeen('thr-1'));
-    const batch: PullResponse = {
-      changes: [{ entity: 'thread', id: 'thr-new', data: threadFixture({ id: 'thr-new', version: 1 }) }],
-      cursor: '10',
-      hasMore: false,
-      remaining: 0,
-    };
-    applyPullBatch(t.store, batch);
+    applyPullBatch(t.store, newThreadBatch('thr-new'));
     expect(ids()).toContain('thr-new');
     expect(unread('thr-1')).toBe(false);
     expectNoStalePage();
@@ -176,20 +167,13 @@ describe('read caches against rollbacks the store did not begin itself', () => {
 
   it('a pull batch applied inside the transaction of the marks, rolled back with them, leaves nothing kept', () => {
     expectNoStalePage();
-    expect(() =>
-      t.store.transaction(() => {
-        inbox.markSeen('thr-1');
-        applyPullBatch(t.store, {
-          changes: [{ entity: 'thread', id: 'thr-new', data: threadFixture({ id: 'thr-new', version: 1 }) }],
-          cursor: '10',
-          hasMore: false,
-          remaining: 0,
-        });
-        inbox.markSeen('thr-2');
-        expect(ids()).toContain('thr-new');
-        throw new Error('roll back');
-      }),
-    ).toThrow('roll back');
+    expectRolledBack(t.store, () => {
+      inbox.markSeen('thr-1');
+      applyPullBatch(t.store, newThreadBatch('thr-new'));
+      inbox.markSeen('thr-2');
+      expect(ids()).toContain('thr-new');
+      throw new Error('roll back');
+    });
     expect(ids()).not.toContain('thr-new');
     expect(unread('thr-1')).toBe(true);
     expect(unread('thr-2')).toBe(true);

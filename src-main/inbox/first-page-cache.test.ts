@@ -3,8 +3,9 @@
  * page: after a local write, a sync apply, an eviction, a "seen" mark or any other write to the tables a page
  * is read from, the next page equals a fresh read of the store. Real encrypted store.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PullResponse } from '../../src-shared/sync';
+import { expectNoPageRead, expectRolledBack } from '../../tests/helpers/cache-checks';
 import { messageFixture, patientFixture, staffFixture, threadFixture } from '../../tests/helpers/fixtures';
 import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
 import { applyPullBatch } from '../sync/apply-changes';
@@ -33,6 +34,19 @@ const fresh = (input: InboxListInput) => {
 };
 const expectNoStalePage = () => {
   for (const q of queues) expect(inbox.list(me, q)).toEqual(fresh(q));
+};
+/** The ids of the threads shown seen on the first page of the first queue. */
+const seenIds = () =>
+  inbox
+    .list(me, queues[0]!)
+    .threads.filter((x) => !x.unread)
+    .map((x) => x.id);
+/** Marks these threads seen in one transaction, then lists every queue's first page. */
+const markSeenAndList = (...threadIds: string[]) => {
+  t.store.transaction(() => {
+    for (const id of threadIds) inbox.markSeen(id);
+  });
+  for (const q of queues) inbox.list(me, q);
 };
 
 beforeEach(() => {
@@ -124,11 +138,14 @@ describe('the inbox first-page cache', () => {
   // Session 5, 16r (issue 16 §4): after a "seen" mark the pages are brought up to date in memory, not read again.
   it('after a "seen" mark serves the pages updated in memory, equal to a fresh read, without a store read', () => {
     expectNoStalePage();
-    const reads = vi.spyOn(t.store.threads, 'page');
-    t.store.transaction(() => inbox.markSeen('thr-1'));
-    for (const q of queues) inbox.list(me, q);
-    expect(reads, 'no page read from the store after only a seen mark').not.toHaveBeenCalled();
-    reads.mockRestore();
+    expectNoPageRead(
+      t.store,
+      () => {
+        t.store.transaction(() => inbox.markSeen('thr-1'));
+        for (const q of queues) inbox.list(me, q);
+      },
+      'no page read from the store after only a seen mark',
+    );
     expectNoStalePage();
     expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(false);
     // Two marks in a row without a page read between, then a third thread already seen (nothing written).
@@ -136,33 +153,20 @@ describe('the inbox first-page cache', () => {
     t.store.transaction(() => inbox.markSeen('thr-3'));
     t.store.transaction(() => inbox.markSeen('thr-3'));
     expectNoStalePage();
-    expect(
-      inbox
-        .list(me, queues[0]!)
-        .threads.filter((x) => !x.unread)
-        .map((x) => x.id),
-    ).toEqual(expect.arrayContaining(['thr-1', 'thr-2', 'thr-3']));
+    expect(seenIds()).toEqual(expect.arrayContaining(['thr-1', 'thr-2', 'thr-3']));
   });
 
   // Session 11: the pending marks are applied in one transaction (seen-marks.ts); the second mark's pages are
   // patched inside it, after the first mark's write, and must still reach the next read without a store read.
   it('after several "seen" marks in one transaction serves the pages updated in memory, without a store read', () => {
     expectNoStalePage();
-    const reads = vi.spyOn(t.store.threads, 'page');
-    t.store.transaction(() => {
-      inbox.markSeen('thr-1');
-      inbox.markSeen('thr-2');
-    });
-    for (const q of queues) inbox.list(me, q);
-    expect(reads, 'no page read from the store after only seen marks').not.toHaveBeenCalled();
-    reads.mockRestore();
+    expectNoPageRead(
+      t.store,
+      () => markSeenAndList('thr-1', 'thr-2'),
+      'no page read from the store after only seen marks',
+    );
     expectNoStalePage();
-    expect(
-      inbox
-        .list(me, queues[0]!)
-        .threads.filter((x) => !x.unread)
-        .map((x) => x.id),
-    ).toEqual(expect.arrayContaining(['thr-1', 'thr-2']));
+    expect(seenIds()).toEqual(expect.arrayContaining(['thr-1', 'thr-2']));
   });
 
   // Session 11 (bench --only router): a mark that writes nothing (the thread was seen already) after one that did,
@@ -171,26 +175,25 @@ describe('the inbox first-page cache', () => {
     expectNoStalePage();
     t.store.transaction(() => inbox.markSeen('thr-3'));
     expectNoStalePage();
-    const reads = vi.spyOn(t.store.threads, 'page');
-    t.store.transaction(() => {
-      inbox.markSeen('thr-1');
-      inbox.markSeen('thr-3');
-    });
-    for (const q of queues) inbox.list(me, q);
-    expect(reads, 'no page read from the store after only seen marks').not.toHaveBeenCalled();
-    reads.mockRestore();
+    expectNoPageRead(
+      t.store,
+      () => markSeenAndList('thr-1', 'thr-3'),
+      'no page read from the store after only seen marks',
+    );
     expectNoStalePage();
   });
 
   it('reads the pages again when a "seen" mark is rolled back', () => {
     expectNoStalePage();
-    expect(() =>
-      t.store.transaction(() => {
+    expectRolledBack(
+      t.store,
+      () => {
         inbox.markSeen('thr-1');
         // e.g. the read's audit event could not be written: the router's transaction rolls back the mark too
         throw new Error('audit write failed');
-      }),
-    ).toThrow('audit write failed');
+      },
+      'audit write failed',
+    );
     expectNoStalePage();
     expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(true);
   });
@@ -199,26 +202,22 @@ describe('the inbox first-page cache', () => {
   // a rollback does not bump the write counters, so such a page must not be kept.
   it('does not serve a first page built inside a transaction that rolled back', () => {
     expectNoStalePage();
-    expect(() =>
-      t.store.transaction(() => {
-        t.store.threads.upsert(threadFixture({ id: 'thr-rolled-back', status: 'new' }));
-        expect(inbox.list(me, queues[0]!).threads.map((x) => x.id)).toContain('thr-rolled-back');
-        throw new Error('roll back');
-      }),
-    ).toThrow('roll back');
+    expectRolledBack(t.store, () => {
+      t.store.threads.upsert(threadFixture({ id: 'thr-rolled-back', status: 'new' }));
+      expect(inbox.list(me, queues[0]!).threads.map((x) => x.id)).toContain('thr-rolled-back');
+      throw new Error('roll back');
+    });
     expect(inbox.list(me, queues[0]!).threads.map((x) => x.id)).not.toContain('thr-rolled-back');
     expectNoStalePage();
   });
 
   it('does not keep pages brought up to date in memory inside a transaction that rolled back', () => {
     expectNoStalePage();
-    expect(() =>
-      t.store.transaction(() => {
-        inbox.markSeen('thr-1');
-        expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(false);
-        throw new Error('roll back');
-      }),
-    ).toThrow('roll back');
+    expectRolledBack(t.store, () => {
+      inbox.markSeen('thr-1');
+      expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(false);
+      throw new Error('roll back');
+    });
     expect(inbox.list(me, queues[0]!).threads.find((x) => x.id === 'thr-1')!.unread).toBe(true);
     expectNoStalePage();
   });

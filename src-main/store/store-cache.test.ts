@@ -3,6 +3,7 @@
  * not kept, so a rollback (which leaves the write counters as they are) never leaves it served. Real store.
  */
 import { describe, expect, it } from 'vitest';
+import { expectRolledBack } from '../../tests/helpers/cache-checks';
 import { threadFixture } from '../../tests/helpers/fixtures';
 import { useStoreWithThread } from '../audit/test-store';
 import { StoreCache } from './store-cache';
@@ -28,13 +29,11 @@ describe('StoreCache and transactions', () => {
   it('does not keep a value adopted after a write of a transaction that rolled back', () => {
     const cache = threadIds();
     expect(cache.get()).toEqual(['thr-1']);
-    expect(() =>
-      t.store.transaction(() => {
-        t.store.threads.upsert(threadFixture({ id: 'thr-2' }));
-        cache.adopt(['thr-1', 'thr-2']);
-        throw new Error('roll back');
-      }),
-    ).toThrow('roll back');
+    expectRolledBack(t.store, () => {
+      t.store.threads.upsert(threadFixture({ id: 'thr-2' }));
+      cache.adopt(['thr-1', 'thr-2']);
+      throw new Error('roll back');
+    });
     expect(cache.peek()).toBeNull();
     expect(cache.get()).toEqual(['thr-1']);
   });
