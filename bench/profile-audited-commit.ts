@@ -13,8 +13,8 @@ import type { Core } from '../src-main/core/create-core';
 import { cleanupAll, startBackend, type BenchOptions } from './env';
 import { fillAuditLog } from './measure-router';
 import { measureSync } from './measure-sync';
-import { openBenchCore, QUICK_REPS, routerCall, routerSignIn } from './setup';
-import { msSince, prng, summarize } from './stats';
+import { openBenchCore, openThreadPicker, QUICK_REPS, routerCall, routerSignIn } from './setup';
+import { msSince, summarize } from './stats';
 
 const ORIGIN = 'bench://console';
 const call = (core: Core, method: string, input: unknown) => routerCall(core, ORIGIN, method, input);
@@ -25,12 +25,7 @@ try {
   const core = await openBenchCore(backend, dataDir, { origin: ORIGIN, deviceName: 'split desk' });
   await routerSignIn(core, backend, ORIGIN, 'clinician1');
   fillAuditLog(core, 100_000, core.auth.current()!.staff.id);
-  const threadIds = core.store.db
-    .prepare(`SELECT id FROM threads WHERE status != 'done' LIMIT 20000`)
-    .pluck()
-    .all() as string[];
-  const random = prng(29);
-  const pick = () => threadIds[Math.floor(random() * threadIds.length)]!;
+  const pick = openThreadPicker(core);
   const audit = core.audit as unknown as { recordMany: (...a: unknown[]) => unknown };
   const orig = audit.recordMany.bind(audit);
   let rec = 0;

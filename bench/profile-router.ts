@@ -18,8 +18,8 @@ import type { Core } from '../src-main/core/create-core';
 import { cleanupAll, startBackend, type BenchOptions } from './env';
 import { fillAuditLog } from './measure-router';
 import { measureSync } from './measure-sync';
-import { openBenchCore, QUICK_REPS, routerCall, routerSignIn } from './setup';
-import { msSince, prng, summarize } from './stats';
+import { openBenchCore, openThreadPicker, QUICK_REPS, routerCall, routerSignIn } from './setup';
+import { msSince, summarize } from './stats';
 
 const [mode = 'get', scaleArg = '5', eventsArg = '10000', runsArg = '3000', out = '/tmp/router'] =
   process.argv.slice(2);
@@ -67,12 +67,7 @@ try {
   try {
     await routerSignIn(core, backend, ORIGIN, 'clinician1');
     fillAuditLog(core, Number(eventsArg), core.auth.current()!.staff.id);
-    const threadIds = core.store.db
-      .prepare(`SELECT id FROM threads WHERE status != 'done' LIMIT 20000`)
-      .pluck()
-      .all() as string[];
-    const random = prng(29);
-    const pick = () => threadIds[Math.floor(random() * threadIds.length)]!;
+    const pick = openThreadPicker(core);
     let i = 0;
     const yieldMs: number[] = [];
     const once = async (round: number): Promise<number> => {

@@ -8,6 +8,7 @@ import { ManualIdleSource } from '../src-main/base/adapters';
 import { createCore, type Core } from '../src-main/core/create-core';
 import { demoStaff } from '../server/demo/credentials';
 import { type Backend, type BenchCredentials, type BenchOptions, keyStore, runChild } from './env';
+import { prng } from './stats';
 
 /** Repetition counts of `npm run bench -- --quick` (scale 5): a smoke run; the profile scripts use them too. */
 export const QUICK_REPS: BenchOptions['reps'] = {
@@ -137,4 +138,18 @@ export function runSyncChild(
     },
     ['--expose-gc', ...nodeFlags],
   );
+}
+
+/**
+ * A seeded random picker over up to 20,000 open threads of the store (ids; the same sequence for the same seed), as
+ * the router profiles open threads: `pick()` returns a thread id. Throws if the store holds no open thread.
+ */
+export function openThreadPicker(core: Core, seed = 29): () => string {
+  const threadIds = core.store.db
+    .prepare(`SELECT id FROM threads WHERE status != 'done' LIMIT 20000`)
+    .pluck()
+    .all() as string[];
+  if (threadIds.length === 0) throw new Error('no open thread to pick');
+  const random = prng(seed);
+  return () => threadIds[Math.floor(random() * threadIds.length)]!;
 }
