@@ -109,6 +109,39 @@ function reexecWithKeyring(): void {
 
 /* ---------------- machine ---------------- */
 
+/**
+ * The same fixed work on every machine (session 13), so tables of different days can be compared: the 2-core VMs
+ * of different sessions differed by 2–2.6× for unchanged code (plain SQLite bulk insert 12.4 s in session 11, 32.6 s
+ * in session 13). Returns medians of 3, in ms: `sqlite` = 100,000 inserts of a 200-byte text into an indexed table
+ * of the plain engine (in memory, one transaction); `memory` = first touch of 256 MiB of fresh pages (what a
+ * VM charges for memory it has not backed yet).
+ */
+function machineSpeed(): { sqlite: number; memory: number } {
+  const median3 = (fn: () => void) => {
+    const times = [0, 1, 2].map(() => {
+      const t = process.hrtime.bigint();
+      fn();
+      return Number(process.hrtime.bigint() - t) / 1e6;
+    });
+    return Math.round(times.sort((a, b) => a - b)[1]! * 10) / 10;
+  };
+  const body = 'x'.repeat(200);
+  const sqlite = median3(() => {
+    const db = new Plain(':memory:');
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT, body TEXT); CREATE INDEX t_k ON t (k)');
+    const insert = db.prepare('INSERT INTO t (k, body) VALUES (?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < 100_000; i++) insert.run(String((i * 7919) % 100_003), body);
+    })();
+    db.close();
+  });
+  const memory = median3(() => {
+    const b = Buffer.allocUnsafeSlow(256 << 20);
+    for (let i = 0; i < b.length; i += 4096) b[i] = 1;
+  });
+  return { sqlite, memory };
+}
+
 async function machineInfo(): Promise<Record<string, unknown>> {
   const cpus = os.cpus();
   const ours = new Cipher(':memory:');
@@ -136,6 +169,7 @@ async function machineInfo(): Promise<Record<string, unknown>> {
     store: `better-sqlite3-multiple-ciphers (SQLite ${version(ours)}, cipher sqlcipher legacy=4)`,
     plain: `better-sqlite3 (SQLite ${version(plain)})`,
     reference: `@journeyapps/sqlcipher (${reference})`,
+    speed: machineSpeed(),
   };
   ours.close();
   plain.close();
@@ -318,6 +352,7 @@ async function main(): Promise<void> {
     `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB RAM, Node ${machine.node}, ${machine.os}`,
     `load average at start ${(machine.loadAverageAtStart as number[]).join(' ')}, at end ${out.machine.loadAverageAtEnd.join(' ')}`,
     `store: ${machine.store}; plain: ${machine.plain}; reference: ${machine.reference}`,
+    `machine speed (fixed work, ms, lower is faster; compare tables of different machines by it): plain SQLite 100,000 indexed inserts ${(machine.speed as { sqlite: number }).sqlite}, first touch of 256 MiB ${(machine.speed as { memory: number }).memory}`,
     `dataset: ${Object.entries(dataset)
       .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toLocaleString('en') : String(v)}`)
       .join(', ')}`,
