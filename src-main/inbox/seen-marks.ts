@@ -8,7 +8,7 @@
  * fsync makes it durable too. `thread_seen_derived.through` (migration 022) is the audit seq up to which every
  * read event's mark is written; it moves with the per-record index's batches (migration 020), not with each mark.
  * Measured: the mark was 1.9 of the 3.4–4.5 pages of a `thread.get` commit, and its `thread_counts` triggers the
- * largest share of the commit's SQLite time (README, Performance, "Audited reads (session 9, s9read)").
+ * largest share of the commit's SQLite time (docs/performance-history.md, "Audited reads (session 9, s9read)").
  *
  * What a person sees stays exact: a pending mark is applied before anything that shows unread state answers (an
  * inbox page, cached or not, the queue badges, a patient's open threads: `ThreadsRepo.beforeSeenRead`), and
