@@ -111,7 +111,7 @@ function reexecWithKeyring(): void {
 
 /**
  * The same fixed work on every machine (session 13), so tables of different days can be compared: the 2-core VMs
- * of different sessions differed by 2–2.6× for unchanged code (plain SQLite bulk insert 12.4 s in session 11, 32.6 s
+ * of different sessions differed by 1.7–2.6× for unchanged code (plain SQLite bulk insert 12.4 s in session 11, 32.6 s
  * in session 13). Returns medians of 3, in ms: `sqlite` = 100,000 inserts of a 200-byte text into an indexed table
  * of the plain engine (in memory, one transaction); `memory` = first touch of 256 MiB of fresh pages (what a
  * VM charges for memory it has not backed yet).

@@ -65,7 +65,7 @@ export interface PullPage {
  * assembled here as text: no JS object per record, no JSON.stringify of the page. Attachments (content under a
  * byte budget) and rare kinds are loaded and encoded one at a time as before. At scale 100 a clinician's initial
  * sync cost the backend 1.37–1.43 CPU-s per 100k records before and 0.40–0.43 after (bench/profile-pull.ts,
- * load 4–6; docs/performance-history.md, "The backend's pull pages").
+ * load 4–6; docs/performance-history.md, "The backend's pull pages (session 7)").
  * @param role the role the batch is served to (server/sync/triage-access.ts servedRole); a receptionist's batch
  *   leaves out messages and attachments of clinical pools and names their threads in `withheld` (issue 14a).
  */

@@ -25,7 +25,8 @@
  * copy first tries to read the store: if it is locked, the load is running (another console process on the
  * same folder) and the open is refused (StoreError IN_USE) instead of restoring the copy under it.
  *
- * Measured with bench/profile-apply.ts and `npm run bench -- --only sync` (figures in docs/performance-history.md).
+ * Measured with bench/profile-apply.ts and `npm run bench -- --only sync` (figures in docs/performance-history.md,
+ * "Earlier figures and what changed" and "Initial sync (session 11, s11sync)").
  */
 import fs from 'node:fs';
 import path from 'node:path';

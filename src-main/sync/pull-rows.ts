@@ -46,7 +46,8 @@ export type RowEntity = (typeof ROW_ENTITIES)[number];
  * crosses by copy into the main thread's V8 heap, where a page's ~1–5 MB texts outlive two scavenges and wait
  * in old space (large-object space) for a mark-compact: the main thread's V8 heap at the pull's sampled peak was
  * 71–118 MB committed with strings (7 runs, up to 49 MB of it large objects), 53–63 MB with bytes (11 runs, 1–6 MB)
- * (session 10, s10rss, bench/profile-sync-memory.ts at scale 100, load 2.2–5.3; docs/performance-history.md).
+ * (session 10, s10rss, bench/profile-sync-memory.ts at scale 100, load 2.2–5.3; docs/performance-history.md,
+ * "Memory during the initial sync (session 10, s10rss)").
  */
 export interface PullRows {
   /** Per entity, the rows' JSON text as UTF-8 (a view over a whole ArrayBuffer: transferable). */
