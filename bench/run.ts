@@ -40,6 +40,7 @@ import { measurePatients } from './measure-patients';
 import { measureStore } from './measure-store';
 import { measureSync } from './measure-sync';
 import { FULL_REPS, QUICK_REPS } from './setup';
+import { msSince, summarize } from './stats';
 import { checkDesignTargets } from './targets';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -121,9 +122,9 @@ function machineSpeed(): { sqlite: number; memory: number } {
     const times = [0, 1, 2].map(() => {
       const t = process.hrtime.bigint();
       fn();
-      return Number(process.hrtime.bigint() - t) / 1e6;
+      return msSince(t);
     });
-    return Math.round(times.sort((a, b) => a - b)[1]! * 10) / 10;
+    return Math.round(summarize(times).median * 10) / 10;
   };
   const body = 'x'.repeat(200);
   const sqlite = median3(() => {
@@ -347,12 +348,13 @@ async function main(): Promise<void> {
   const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
 
+  const speed = machine.speed as ReturnType<typeof machineSpeed>;
   const header = [
     `Clinic Console bench — ${startedAt.toISOString()} — scale ${options.scale}${options.quick ? ' (quick)' : ''}`,
     `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB RAM, Node ${machine.node}, ${machine.os}`,
     `load average at start ${(machine.loadAverageAtStart as number[]).join(' ')}, at end ${out.machine.loadAverageAtEnd.join(' ')}`,
     `store: ${machine.store}; plain: ${machine.plain}; reference: ${machine.reference}`,
-    `machine speed (fixed work, ms, lower is faster; compare tables of different machines by it): plain SQLite 100,000 indexed inserts ${(machine.speed as { sqlite: number }).sqlite}, first touch of 256 MiB ${(machine.speed as { memory: number }).memory}`,
+    `machine speed (fixed work, ms, lower is faster; compare tables of different machines by it): plain SQLite 100,000 indexed inserts ${speed.sqlite}, first touch of 256 MiB ${speed.memory}`,
     `dataset: ${Object.entries(dataset)
       .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toLocaleString('en') : String(v)}`)
       .join(', ')}`,
