@@ -12,6 +12,7 @@ import type { ThreadPage } from '../src-shared/views';
 import type { Core } from '../src-main/core/create-core';
 import { STORE_FILE } from '../src-main/store/paths';
 import { SeenMarks } from '../src-main/inbox/seen-marks';
+import { subjectsOf } from '../src-main/audit/read-records';
 import type { Backend, BenchOptions, Result } from './env';
 import { measureBooking, timeIt, withNormal } from './measure-durability';
 import { openBenchCore, routerCall, routerSignIn } from './setup';
@@ -112,20 +113,14 @@ export async function measureRouter(
     // thread and its patient are picked before the clock starts, from a generator of their own, so the other rows
     // see the same threads as before). Its ratio to the bare commit is the floor under the audited read's ratio on
     // this machine's disk. It adds two events per round to the log, as a thread.get does.
-    const patientOf = core.store.db.prepare('SELECT patient_id FROM threads WHERE id = ?').pluck();
     const actor = { staffId, role: 'clinician' as const };
     const floorRandom = prng(31);
+    // The router's own mapping (subjectsOf): the thread's event and its patient's, with the patient's field.
     const readEvents = () => {
       const threadId = threadIds[Math.floor(floorRandom() * threadIds.length)]!;
-      return [
-        { action: 'read', entityType: 'thread', entityId: threadId, outcome: 'success' },
-        {
-          action: 'read',
-          entityType: 'patient',
-          entityId: patientOf.get(threadId) as string,
-          outcome: 'success',
-        },
-      ] as const;
+      const subjects = subjectsOf(core.store, 'read', 'thread', threadId, [], { threadId });
+      if (!subjects) throw new Error('a picked thread is not held on this PC');
+      return subjects.map((x) => ({ ...x, action: 'read' as const, outcome: 'success' as const }));
     };
     const get: number[] = [];
     const getNormal: number[] = [];
