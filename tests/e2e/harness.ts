@@ -501,3 +501,53 @@ export function aroundRouterCalls(
     )) as typeof router.call;
   return () => (router.call = call);
 }
+
+/**
+ * Watches the DOM during the task of the page's next `type` input event (a keydown, or the click a mouse press
+ * ends with): the mutation records delivered from the event's dispatch until a message posted from its first
+ * (capturing) listener runs, which is once the event's task, with its microtasks and React's render of a discrete
+ * event, is over. Read them with `seenInInputTask`: one "tag attr" (or "tag childList") line per record.
+ * Issue 16 §5: a change on screen in an input's own task makes Chromium hold the page's other tasks (the read's
+ * answer included) until the next frame (DeferRendererTasksAfterInput).
+ */
+export function watchNextInputTask(page: Page, type: 'keydown' | 'click'): Promise<void> {
+  return page.evaluate((type) => {
+    const w = window as unknown as { __seen: Promise<string[]> };
+    w.__seen = new Promise<string[]>((resolve) => {
+      const seen: string[] = [];
+      let during = false;
+      const observer = new MutationObserver((records) => {
+        if (!during) return;
+        for (const r of records)
+          seen.push(`${(r.target as Element).tagName ?? '#text'} ${r.attributeName ?? r.type}`);
+      });
+      observer.observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        characterData: true,
+      });
+      window.addEventListener(
+        type,
+        () => {
+          during = true;
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => {
+            // Records queued by the task's last changes are delivered before this message (a microtask).
+            observer.takeRecords().forEach(() => seen.push('late record'));
+            during = false;
+            observer.disconnect();
+            resolve(seen);
+          };
+          channel.port2.postMessage(null);
+        },
+        { capture: true, once: true },
+      );
+    });
+  }, type);
+}
+
+/** The DOM changes `watchNextInputTask` saw in the input's task (waits for that task to end). */
+export function seenInInputTask(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __seen: Promise<string[]> }).__seen);
+}

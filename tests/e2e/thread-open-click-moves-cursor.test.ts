@@ -5,9 +5,12 @@
  * opens row 1 — an audited read that marks a thread seen which nobody chose — instead of row 4. Before session 8
  * the click moved the cursor at once. The reads are held (a slow disk) so the window is certain; the click and the
  * keys are dispatched back to back in one task of the page, as queued input is. Expected: row 4 opens.
+ * Session 14: the clicked row's cursor is shown only with the read's answer (state/ui.ts shownCursor), so the list's
+ * own keys (↓, ↑, Space, on the focused list) must move on from the clicked row too, not from the cursor still shown:
+ * the second case (↓ then Enter on the focused list) opened row 1 before VirtualList took `keyCursor`.
  */
 import { describe, expect, it } from 'vitest';
-import { openAllOpenQueue, useSignedInDesk } from './harness';
+import { aroundRouterCalls, openAllOpenQueue, useSignedInDesk } from './harness';
 
 const e2e = useSignedInDesk({ user: 'clinician1' });
 
@@ -55,6 +58,54 @@ describe('keys typed right after a row click (review 9, R9-4)', () => {
     } finally {
       open();
       router.call = call;
+    }
+  });
+
+  it('move on from the clicked row when they reach the focused list itself (↓, then Enter)', async () => {
+    const page = e2e.page;
+    const { rows, subjectOf } = await openAllOpenQueue(e2e.desk, 6);
+    const subjects = await Promise.all([0, 1, 2, 3, 4].map(subjectOf));
+    expect(new Set(subjects).size).toBe(5);
+    await rows.nth(0).click();
+    await page.getByRole('heading', { level: 2, name: subjects[0] }).waitFor();
+    const list = page.getByRole('listbox', { name: 'Threads' });
+    await list.focus();
+
+    let reads = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const restore = aroundRouterCalls(e2e.desk, async (method, input, next) => {
+      const result = await next();
+      if (method === 'thread.get') {
+        reads++;
+        await gate;
+      }
+      return result;
+    });
+    try {
+      const rowId = (await rows.nth(3).getAttribute('id'))!;
+      await page.evaluate((id) => {
+        const list = document.querySelector('[role="listbox"][aria-label="Threads"]')!;
+        document.getElementById(id)!.click();
+        for (const key of ['ArrowDown', 'Enter'])
+          list.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+      }, rowId);
+      await expect.poll(() => reads).toBeGreaterThan(1);
+      open();
+      await expect.poll(() => page.getByRole('article').getAttribute('aria-busy')).toBeNull();
+      await expect
+        .poll(
+          async () =>
+            (await page.getByRole('article').getByRole('heading', { level: 2 }).textContent()) ?? '',
+        )
+        .not.toBe(subjects[0]);
+      expect(await page.getByRole('article').getByRole('heading', { level: 2 }).textContent()).toBe(
+        subjects[4],
+      );
+      expect(await list.getAttribute('aria-activedescendant')).toBe(await rows.nth(4).getAttribute('id'));
+    } finally {
+      open();
+      restore();
     }
   });
 });

@@ -16,7 +16,13 @@ export interface VirtualListProps {
   busy?: boolean;
   /** Row id prefix, for aria-activedescendant. */
   idPrefix: string;
+  /** The cursor as shown (row index). */
   cursor: number;
+  /**
+   * The cursor the keys move on from, when it can be ahead of the one shown (the thread list, while a row opened
+   * by the mouse waits for its read: state/ui.ts shownCursor). Default: `cursor`.
+   */
+  keyCursor?: () => number;
   selectedIndex: number | null;
   onCursor: (index: number) => void;
   onOpen: (index: number) => void;
@@ -67,11 +73,12 @@ export function VirtualList(p: VirtualListProps) {
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.altKey || e.ctrlKey || e.metaKey || count === 0) return;
     const page = Math.max(1, Math.floor(height / rowHeight) - 1);
+    const at = Math.min(count - 1, Math.max(0, p.keyCursor ? p.keyCursor() : p.cursor));
     const move: Record<string, number> = {
-      ArrowDown: p.cursor + 1,
-      ArrowUp: p.cursor - 1,
-      PageDown: p.cursor + page,
-      PageUp: p.cursor - page,
+      ArrowDown: at + 1,
+      ArrowUp: at - 1,
+      PageDown: at + page,
+      PageUp: at - page,
       Home: 0,
       End: count - 1,
     };
@@ -80,7 +87,7 @@ export function VirtualList(p: VirtualListProps) {
       p.onCursor(Math.min(count - 1, Math.max(0, move[e.key]!)));
     } else if (e.key === ' ') {
       e.preventDefault();
-      p.onOpen(p.cursor);
+      p.onOpen(at);
     }
   };
 

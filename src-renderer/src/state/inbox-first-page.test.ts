@@ -30,7 +30,7 @@ import {
 } from './inbox';
 import { clearPhi } from './phi';
 import { loadPools, useTriage } from './triage';
-import { resetUi, setUi, useUi } from './ui';
+import { resetUi, setUi, shownCursor, useUi } from './ui';
 
 interface Pending {
   method: string;
@@ -318,10 +318,13 @@ describe('opening a thread', () => {
     expect(takeOpenedLoad('t1', v)).toBe(true);
     expect(takeOpenedLoad('t1', v)).toBe(false);
     // Session 8: the answer shows the choice and the thread together; the input's task moves only the list's
-    // cursor (review 9, R9-4: keys typed before the answer move on from the row opened).
+    // cursor (review 9, R9-4: keys typed before the answer move on from the row opened). Session 14: that cursor
+    // is shown with the answer too (nothing on screen changes in the input's task).
     expect(useUi.getState()).toMatchObject({ selectedThreadId: null, cursor: 4 });
+    expect(shownCursor(useUi.getState())).toBe(0);
     await answerGet();
     expect(useUi.getState()).toMatchObject({ selectedThreadId: 't1', cursor: 4 });
+    expect(shownCursor(useUi.getState())).toBe(4);
     expect(useInbox.getState().detail?.thread.id).toBe('t1');
     // Opening it again while it is open reads nothing more.
     openThread(summary('t1', 'Ada'), v);
@@ -335,8 +338,10 @@ describe('opening a thread', () => {
       openThread(summary('t1', 'Ada'), v, { cursor: 2 });
       vi.advanceTimersByTime(SHOW_CHOICE_AFTER_MS - 1);
       expect(useUi.getState().selectedThreadId).toBeNull();
+      expect(shownCursor(useUi.getState())).toBe(0);
       vi.advanceTimersByTime(1);
       expect(useUi.getState()).toMatchObject({ selectedThreadId: 't1', cursor: 2 });
+      expect(shownCursor(useUi.getState())).toBe(2);
       expect(useInbox.getState().detail).toBeNull();
     } finally {
       vi.useRealTimers();
@@ -357,6 +362,21 @@ describe('opening a thread', () => {
     await answerGet();
     expect(useUi.getState().selectedThreadId).toBe('t9');
     expect(useInbox.getState().detail).toBeNull();
+  });
+
+  it('keeps the cursor of an open replaced by another unshown, and shows it when the open is dropped', async () => {
+    const v = useData.getState().version;
+    openThread(summary('t1', 'Ada'), v, { cursor: 3 });
+    openThread(summary('t2', 'Bea'), v, { cursor: 5 });
+    expect(useUi.getState().cursor).toBe(5);
+    expect(shownCursor(useUi.getState())).toBe(0);
+    // A lock drops the waiting open: the cursor the person moved is shown, nothing is selected.
+    resetInbox();
+    expect(shownCursor(useUi.getState())).toBe(5);
+    expect(useUi.getState().selectedThreadId).toBeNull();
+    await answerGet();
+    await answerGet();
+    expect(useUi.getState().selectedThreadId).toBeNull();
   });
 
   it('the pane asks again when the data changed between the open and its render', async () => {

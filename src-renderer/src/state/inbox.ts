@@ -23,7 +23,7 @@ import { call, errorCode, errorMessage } from '../api';
 import { ifCurrent, phiEpoch } from './epoch';
 import { threadStamp } from '../../../src-shared/thread-stamp';
 import { bodyWithheld, dropAccess, mayAskForBody, readsEveryPool, useTriage } from './triage';
-import { setUi, useUi, type UiState } from './ui';
+import { moveCursorUnshown, setUi, showCursor, useUi, type UiState } from './ui';
 
 export const PAGE_SIZE = 100;
 
@@ -405,10 +405,14 @@ export function openingThreadId(): string | null {
   return pendingOpen?.threadId ?? null;
 }
 
-/** Forget the open waiting for its read (lock; another selection made meanwhile). */
-function cancelPendingOpen(): void {
+/**
+ * Forget the open waiting for its read (lock; another selection made meanwhile). The list's cursor it moved is
+ * shown now, unless `replaced`: another open takes its place and shows it with its own answer.
+ */
+function cancelPendingOpen(replaced = false): void {
   if (pendingOpen) clearTimeout(pendingOpen.timer);
   pendingOpen = null;
+  if (!replaced) showCursor();
 }
 
 // Any other selection made while an open waits (the patient panel, the sync bar, "mark done and next", another
@@ -522,8 +526,8 @@ export async function refreshDetail(threadId: string): Promise<void> {
 
 /**
  * Open a thread (its row's summary; a click, Enter or Space): its detail is asked for in the input's own task
- * (issue 16 §5); the list's cursor (`change.cursor`) moves at once (review 9, R9-4), and the selection (with the
- * rest of `change`) is shown when the read answers, in the same commit as the thread (or after SHOW_CHOICE_AFTER_MS
+ * (issue 16 §5); the list's cursor (`change.cursor`) moves at once for the keys (review 9, R9-4), and the cursor
+ * and the selection (with the rest of `change`) are shown when the read answers, in the same commit as the thread (or after SHOW_CHOICE_AFTER_MS
  * if the read is slower); the thread pane then does not ask again (takeOpenedLoad). `version` is the data version
  * (state/data.ts) the pane will render with. Never earlier than the open itself: the read marks the thread seen
  * and is audited (review 6, D16).
@@ -533,15 +537,16 @@ export function openThread(thread: ThreadSummary, version: number, change: Parti
   chosenSummary = thread;
   refusedThreads.delete(threadId);
   // The list's cursor is the person's choice at once (review 9, R9-4): keys typed before the read answers (j,
-  // Enter, arrows) move on from the row opened, not from the one before. A cursor is no PHI and costs the list a
-  // class on two rows, not a layout of the thread pane; only the selection waits for the answer.
+  // Enter, arrows) move on from the row opened, not from the one before. It is shown with the answer, like the
+  // selection (session 14, ui.ts moveCursorUnshown): a change on screen in the input's task holds the answer back
+  // until the next frame. Every path below that shows the open now (setUi) shows the cursor with it.
   const { cursor, ...ui } = change;
-  if (cursor !== undefined && useUi.getState().cursor !== cursor) setUi({ cursor });
+  if (cursor !== undefined) moveCursorUnshown(cursor);
   if (pendingOpen?.threadId === threadId) {
     pendingOpen.ui = { ...pendingOpen.ui, ...ui };
     return;
   }
-  cancelPendingOpen();
+  cancelPendingOpen(true);
   if (useUi.getState().selectedThreadId === threadId) {
     setUi(ui);
     return;

@@ -81,11 +81,52 @@ export const useUi = create<UiState>()(() => initial(null));
 
 /** Fresh UI for a person who just signed in (role decides the first screen). */
 export function resetUi(role: Role | null): void {
+  cursorShownHeld = null;
   useUi.setState(initial(role), true);
 }
 
+/** Change the UI now; a cursor held back by moveCursorUnshown is shown with this change. */
 export function setUi(patch: Partial<UiState>): void {
+  cursorShownHeld = null;
   useUi.setState(patch);
+}
+
+/**
+ * The cursor the thread list shows while `cursor` has moved ahead of it (moveCursorUnshown), else null. Issue 16 §5
+ * (session 14): a row click moves the cursor for the keys at once (review 9, R9-4: keys typed before the read
+ * answers move on from the row opened), but a change on screen in the click's own task makes Chromium hold the
+ * page's other tasks, the read's answer included, until the next frame (DeferRendererTasksAfterInput; the Enter's
+ * case, docs/performance-history.md "Opening a thread by keyboard (session 9)"). So the list shows the new cursor
+ * with the open's answer, in the same commit as the selection and the thread.
+ */
+let cursorShownHeld: number | null = null;
+
+/**
+ * The thread list's cursor as shown (row index): `s.cursor`, or the row it was on while an open waits for its read.
+ * A zustand selector: moving `cursor` with moveCursorUnshown re-renders nothing that selects this.
+ */
+export function shownCursor(s: UiState): number {
+  return cursorShownHeld ?? s.cursor;
+}
+
+/**
+ * Move the thread list's cursor (row index) for everything that reads it (keys, shortcuts) without showing it yet:
+ * it is shown with the next setUi (the open's answer, state/inbox.ts openThread) or showCursor. The DOM does not
+ * change in the caller's task. Used only for a row opened with the mouse or by a tap.
+ */
+export function moveCursorUnshown(cursor: number): void {
+  const s = useUi.getState();
+  if (s.cursor === cursor) return;
+  cursorShownHeld ??= s.cursor;
+  useUi.setState({ cursor });
+}
+
+/** Show a cursor moveCursorUnshown held back, now (an open dropped before its answer). */
+export function showCursor(): void {
+  if (cursorShownHeld === null) return;
+  cursorShownHeld = null;
+  // A new state object: the selectors run again and the list renders the cursor.
+  useUi.setState({});
 }
 
 /** Say something to screen-reader users through the status live region (never PHI: short, generic text). */

@@ -18,7 +18,7 @@ import {
   setQuery,
   useInbox,
 } from '../../state/inbox';
-import { setUi, useUi } from '../../state/ui';
+import { setUi, shownCursor, useUi } from '../../state/ui';
 import { threadCountText } from './thread-count';
 import { shortWhen } from '../../lib/time';
 
@@ -103,7 +103,8 @@ const Row = memo(function Row({ t }: { t: ThreadSummary | undefined }) {
 export function ThreadList() {
   const queue = useUi((s) => s.queue);
   const filters = useUi((s) => s.filters);
-  const cursor = useUi((s) => s.cursor);
+  // As shown: it trails `cursor` while a row opened by the mouse waits for its read (ui.ts shownCursor).
+  const cursor = useUi(shownCursor);
   const selectedId = useUi((s) => s.selectedThreadId);
   const search = useInbox((s) => s.search);
   const total = useInbox((s) => s.total);
@@ -197,6 +198,7 @@ export function ThreadList() {
         cursor={Math.min(cursor, Math.max(0, count - 1))}
         selectedIndex={selectedIndex}
         onCursor={(i) => setUi({ cursor: i })}
+        keyCursor={cursorForKeys}
         onOpen={open}
         openMovesCursor
         onRange={onRange}
@@ -218,6 +220,11 @@ export function ThreadList() {
       />
     </div>
   );
+}
+
+/** The cursor keys move on from: ahead of the one shown while an open waits for its read (ui.ts shownCursor). */
+function cursorForKeys(): number {
+  return useUi.getState().cursor;
 }
 
 /** Open the thread under the keyboard cursor. */
