@@ -513,9 +513,14 @@ export function aroundRouterCalls(
 export function watchNextInputTask(page: Page, type: 'keydown' | 'click'): Promise<void> {
   return page.evaluate((type) => {
     const w = window as unknown as { __seen: Promise<string[]> };
-    w.__seen = new Promise<string[]>((resolve) => {
+    w.__seen = new Promise<string[]>((resolve, reject) => {
       const seen: string[] = [];
       let during = false;
+      // The input never reached the window: fail (and stop watching) instead of waiting for the test's timeout.
+      const missed = setTimeout(() => {
+        observer.disconnect();
+        reject(new Error(`no ${type} reached the window`));
+      }, 5000);
       const observer = new MutationObserver((records) => {
         if (!during) return;
         for (const r of records)
@@ -536,6 +541,7 @@ export function watchNextInputTask(page: Page, type: 'keydown' | 'click'): Promi
             // Records queued by the task's last changes are delivered before this message (a microtask).
             observer.takeRecords().forEach(() => seen.push('late record'));
             during = false;
+            clearTimeout(missed);
             observer.disconnect();
             resolve(seen);
           };

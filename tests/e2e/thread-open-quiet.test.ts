@@ -6,8 +6,10 @@
  * that frame has begun (DeferRendererTasksAfterInput, on by default), the WebSocket message carrying the read's
  * answer included. A trace of the UI bench showed every keyboard open's answer waiting so, for up to a display
  * refresh (16.7 ms), while the bench's frame counter asked for that frame (session 9); in session 14 the mouse open
- * still did, because the click moved the list's cursor on screen in its own task (main before: click → thread in
- * the DOM p95 16.0 ms, with the cursor shown with the answer 12.7–13.1 ms, `--only ui`).
+ * still did, because the click moved the list's cursor on screen in its own task (`--only ui`, 100 mouse opens a
+ * run: the thread in the first frame after the click in 67–85 opens on main, 99 with the cursor shown with the
+ * answer; docs/performance-history.md, "Session 14"). A click that brings the focus to the list from elsewhere
+ * changes the screen anyway (the focused list's style): then the cursor is shown at once, with the focus.
  * Real keys and a real mouse through Playwright; the read is held so its answer cannot land inside the window
  * watched. The same watch on ↓ (which moves the cursor: a change on screen) shows the watch sees changes.
  */
@@ -99,6 +101,33 @@ describe('opening a thread from the list (issue 16 §5)', () => {
       await page.getByRole('heading', { level: 2, name: subjects[1] }).waitFor();
       expect(await rows.nth(2).getAttribute('aria-selected')).toBe('true');
       expect(await list.getAttribute('aria-activedescendant')).toBe(await rows.nth(2).getAttribute('id'));
+    } finally {
+      held.release();
+      held.restore();
+    }
+  });
+
+  it('by a click from outside the list shows the cursor at once, with the focus it brings', async () => {
+    const page = e2e.page;
+    const { rows, subjectOf } = await openAllOpenQueue(e2e.desk, 4);
+    const subjects = await Promise.all([0, 2].map(subjectOf));
+    await rows.nth(0).click();
+    await page.getByRole('heading', { level: 2, name: subjects[0] }).waitFor();
+    await page.getByRole('searchbox').focus();
+
+    const held = holdThreadReads();
+    try {
+      await watchNextInputTask(page, 'click');
+      await rows.nth(2).click();
+      await expect.poll(() => held.reads.length).toBe(1);
+      // The click's task showed the cursor on the clicked row (its class), not only the focus.
+      const seen = await seenInInputTask(page);
+      expect(seen.filter((line) => line === 'DIV class').length).toBeGreaterThanOrEqual(2);
+      const list = page.getByRole('listbox', { name: 'Threads' });
+      expect(await list.getAttribute('aria-activedescendant')).toBe(await rows.nth(2).getAttribute('id'));
+      held.release();
+      await page.getByRole('heading', { level: 2, name: subjects[1] }).waitFor();
+      expect(await rows.nth(2).getAttribute('aria-selected')).toBe('true');
     } finally {
       held.release();
       held.restore();

@@ -25,7 +25,11 @@ export interface VirtualListProps {
   keyCursor?: () => number;
   selectedIndex: number | null;
   onCursor: (index: number) => void;
-  onOpen: (index: number) => void;
+  /**
+   * Open row `index` (a click, or Space). `how.focusMoved`: the click moved the focus to the list (a change on
+   * screen in the click's task, whatever else the open does).
+   */
+  onOpen: (index: number, how?: { focusMoved: boolean }) => void;
   /**
    * `onOpen` moves the cursor itself (the thread list: state/inbox.ts openThread, with the open's other changes),
    * so a click does not move it twice.
@@ -104,9 +108,10 @@ export function VirtualList(p: VirtualListProps) {
       style={{ transform: `translateY(${start}px)`, height: rowHeight }}
       onMouseDown={(e) => e.preventDefault()}
       onClick={() => {
+        const focusMoved = ref.current !== null && document.activeElement !== ref.current;
         ref.current?.focus();
         if (!p.openMovesCursor) p.onCursor(i);
-        p.onOpen(i);
+        p.onOpen(i, { focusMoved });
       }}
     >
       {p.renderRow(i)}

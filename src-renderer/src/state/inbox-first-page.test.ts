@@ -27,6 +27,8 @@ import {
   threadSummary,
   loadDetail,
   useInbox,
+  chooseThread,
+  threadPaneShown,
 } from './inbox';
 import { clearPhi } from './phi';
 import { loadPools, useTriage } from './triage';
@@ -36,13 +38,14 @@ interface Pending {
   method: string;
   input: Record<string, unknown>;
   answer: (value: unknown) => void;
+  refuse: (error: unknown) => void;
 }
 const calls: Pending[] = [];
 const api = new Proxy(
   {},
   {
     get: (_t, method: string) => (input: Record<string, unknown>) =>
-      new Promise((resolve) => calls.push({ method, input, answer: resolve })),
+      new Promise((resolve, reject) => calls.push({ method, input, answer: resolve, refuse: reject })),
   },
 );
 (globalThis as unknown as { window: unknown }).window = { clinic: api };
@@ -377,6 +380,46 @@ describe('opening a thread', () => {
     await answerGet();
     await answerGet();
     expect(useUi.getState().selectedThreadId).toBeNull();
+  });
+
+  it('keeps a cursor moved by the keys while an open waits, and shows it with the answer', async () => {
+    const v = useData.getState().version;
+    openThread(summary('t1', 'Ada'), v, { cursor: 4 });
+    // ↓ or j before the answer (keyboard.ts, VirtualList: setUi) moves on from the row opened and shows at once.
+    setUi({ cursor: useUi.getState().cursor + 1 });
+    expect(shownCursor(useUi.getState())).toBe(5);
+    await answerGet();
+    expect(useUi.getState()).toMatchObject({ selectedThreadId: 't1', cursor: 5 });
+    expect(shownCursor(useUi.getState())).toBe(5);
+  });
+
+  it('shows the cursor of an open whose read is refused, with the refusal', async () => {
+    const v = useData.getState().version;
+    openThread(summary('t1', 'Ada'), v, { cursor: 3 });
+    expect(shownCursor(useUi.getState())).toBe(0);
+    const i = calls.findIndex((c) => c.method === 'thread.get');
+    const [call] = calls.splice(i, 1);
+    call!.refuse(Object.assign(new Error('Your role does not allow this.'), { code: 'FORBIDDEN' }));
+    await settle();
+    expect(useUi.getState()).toMatchObject({ selectedThreadId: 't1', cursor: 3 });
+    expect(shownCursor(useUi.getState())).toBe(3);
+    expect(useInbox.getState().detailError).not.toBeNull();
+  });
+
+  it('shows the cursor of an open dropped by another choice or by leaving the inbox', async () => {
+    const v = useData.getState().version;
+    openThread(summary('t1', 'Ada'), v, { cursor: 2 });
+    chooseThread(summary('t7', 'Cy'));
+    expect(shownCursor(useUi.getState())).toBe(2);
+    await answerGet();
+    expect(useUi.getState().selectedThreadId).toBe('t7');
+    openThread(summary('t2', 'Bea'), v, { cursor: 6 });
+    expect(shownCursor(useUi.getState())).toBe(2);
+    threadPaneShown(false);
+    expect(shownCursor(useUi.getState())).toBe(6);
+    threadPaneShown(true);
+    await answerGet();
+    expect(useUi.getState().selectedThreadId).toBe('t7');
   });
 
   it('the pane asks again when the data changed between the open and its render', async () => {

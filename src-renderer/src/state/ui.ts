@@ -110,9 +110,11 @@ export function shownCursor(s: UiState): number {
 }
 
 /**
- * Move the thread list's cursor (row index) for everything that reads it (keys, shortcuts) without showing it yet:
- * it is shown with the next setUi (the open's answer, state/inbox.ts openThread) or showCursor. The DOM does not
- * change in the caller's task. Used only for a row opened with the mouse or by a tap.
+ * Move the thread list's cursor (row index) for everything that reads it (keys, shortcuts) without showing it yet.
+ * The caller must end the hold: it lasts until the next setUi, showCursor or resetUi. Only state/inbox.ts
+ * openThread calls it (a row opened by a click or Space), and each of its paths ends so: the open's answer or its
+ * SHOW_CHOICE_AFTER_MS timer (setUi), an open shown at once (setUi in the same task), or an open dropped
+ * (showCursor).
  */
 export function moveCursorUnshown(cursor: number): void {
   const s = useUi.getState();

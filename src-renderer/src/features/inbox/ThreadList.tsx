@@ -18,7 +18,7 @@ import {
   setQuery,
   useInbox,
 } from '../../state/inbox';
-import { setUi, shownCursor, useUi } from '../../state/ui';
+import { setUi, showCursor, shownCursor, useUi } from '../../state/ui';
 import { threadCountText } from './thread-count';
 import { shortWhen } from '../../lib/time';
 
@@ -159,11 +159,18 @@ export function ThreadList() {
     }
   }
 
-  const open = (i: number) => {
+  const open = (i: number, how?: { focusMoved: boolean }) => {
     const t = at(i);
-    // openThread moves the cursor at once and shows the selection with the read's answer (state/inbox.ts).
-    if (t) openThread(t, useData.getState().version, { cursor: i });
-    else setUi({ cursor: i });
+    if (!t) {
+      setUi({ cursor: i });
+      return;
+    }
+    // openThread moves the cursor for the keys at once and shows it, with the selection, with the read's answer
+    // (state/inbox.ts). A click that brought the focus to the list changes the screen in its task anyway (the
+    // focused list's cursor style): then the cursor is shown at once, with the focus, and screen readers hear the
+    // row clicked, not the one before.
+    openThread(t, useData.getState().version, { cursor: i });
+    if (how?.focusMoved) showCursor();
   };
 
   return (
