@@ -528,9 +528,9 @@ export async function refreshDetail(threadId: string): Promise<void> {
  * Open a thread (its row's summary; a click, Enter or Space): its detail is asked for in the input's own task
  * (issue 16 §5); the list's cursor (`change.cursor`) moves at once for the keys (review 9, R9-4), and the cursor
  * and the selection (with the rest of `change`) are shown when the read answers, in the same commit as the thread
- * (or after SHOW_CHOICE_AFTER_MS if the read is slower); the thread pane then does not ask again (takeOpenedLoad). `version` is the data version
- * (state/data.ts) the pane will render with. Never earlier than the open itself: the read marks the thread seen
- * and is audited (review 6, D16).
+ * (or after SHOW_CHOICE_AFTER_MS if the read is slower); the thread pane then does not ask again (takeOpenedLoad).
+ * `version` is the data version (state/data.ts) the pane will render with. Never earlier than the open itself: the
+ * read marks the thread seen and is audited (review 6, D16).
  */
 export function openThread(thread: ThreadSummary, version: number, change: Partial<UiState> = {}): void {
   const threadId = thread.id;
