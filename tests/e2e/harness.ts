@@ -503,6 +503,29 @@ export function aroundRouterCalls(
 }
 
 /**
+ * Holds the answer of every `method` call the desk's page makes (a slow disk, a slow server) until `release()`:
+ * each call runs in the core at once, and its answer reaches the page only once released. `inputs` lists each held
+ * call's input, in order. `restore()` puts the router back (call it in a `finally`, after `release()`).
+ */
+export function holdRouterAnswers(
+  desk: E2EConsole,
+  method: string,
+): { inputs: unknown[]; release: () => void; restore: () => void } {
+  const inputs: unknown[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const restore = aroundRouterCalls(desk, async (called, input, next) => {
+    const result = await next();
+    if (called === method) {
+      inputs.push(input);
+      await gate;
+    }
+    return result;
+  });
+  return { inputs, release, restore };
+}
+
+/**
  * Watches the DOM during the task of the page's next `type` input event (a keydown, or the click a mouse press
  * ends with): the mutation records delivered from the event's dispatch until a message posted from its first
  * (capturing) listener runs, which is once the event's task, with its microtasks and React's render of a discrete

@@ -10,102 +10,60 @@
  * the second case (↓ then Enter on the focused list) opened row 1 before VirtualList took `keyCursor`.
  */
 import { describe, expect, it } from 'vitest';
-import { aroundRouterCalls, openAllOpenQueue, useSignedInDesk } from './harness';
+import { holdRouterAnswers, openAllOpenQueue, useSignedInDesk } from './harness';
 
 const e2e = useSignedInDesk({ user: 'clinician1' });
 
+/**
+ * Opens row 0, then, with every `thread.get` answer held (a slow disk), clicks row 3 and dispatches `keys` as
+ * keydowns on `keyTarget` ('body': the app's shortcuts; 'list': the focused list's own keys) in the same task of
+ * the page, as queued input is. Releases the reads and checks that the thread opened last is row 4's (the row after
+ * the clicked one), with the list's cursor on it.
+ */
+async function clickRowThenKeys(keys: string[], keyTarget: 'body' | 'list'): Promise<void> {
+  const page = e2e.page;
+  const { rows, subjectOf } = await openAllOpenQueue(e2e.desk, 6);
+  const subjects = await Promise.all([0, 1, 2, 3, 4].map(subjectOf));
+  expect(new Set(subjects).size).toBe(5);
+  await rows.nth(0).click();
+  await page.getByRole('heading', { level: 2, name: subjects[0] }).waitFor();
+  const list = page.getByRole('listbox', { name: 'Threads' });
+  if (keyTarget === 'list') await list.focus();
+
+  const held = holdRouterAnswers(e2e.desk, 'thread.get');
+  try {
+    const rowId = (await rows.nth(3).getAttribute('id'))!;
+    await page.evaluate(
+      ({ id, keys, keyTarget }) => {
+        const target =
+          keyTarget === 'list'
+            ? document.querySelector('[role="listbox"][aria-label="Threads"]')!
+            : document.body;
+        document.getElementById(id)!.click();
+        for (const key of keys)
+          target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+      },
+      { id: rowId, keys, keyTarget },
+    );
+    await expect.poll(() => held.inputs.length).toBeGreaterThan(1);
+    held.release();
+    await expect.poll(() => page.getByRole('article').getAttribute('aria-busy')).toBeNull();
+    const heading = page.getByRole('article').getByRole('heading', { level: 2 });
+    await expect.poll(async () => (await heading.textContent()) ?? '').not.toBe(subjects[0]);
+    expect(await heading.textContent()).toBe(subjects[4]);
+    expect(await list.getAttribute('aria-activedescendant')).toBe(await rows.nth(4).getAttribute('id'));
+  } finally {
+    held.release();
+    held.restore();
+  }
+}
+
 describe('keys typed right after a row click (review 9, R9-4)', () => {
   it('move on from the clicked row, not from the row before', async () => {
-    const page = e2e.page;
-    const { rows, subjectOf } = await openAllOpenQueue(e2e.desk, 6);
-    const subjects = await Promise.all([0, 1, 2, 3, 4].map(subjectOf));
-    expect(new Set(subjects).size).toBe(5);
-    await rows.nth(0).click();
-    await page.getByRole('heading', { level: 2, name: subjects[0] }).waitFor();
-
-    const router = e2e.desk.core.router;
-    const call = router.call.bind(router);
-    let open!: () => void;
-    const gate = new Promise<void>((r) => (open = r));
-    let reads = 0;
-    router.call = async (method, input, caller) => {
-      const result = await call(method, input, caller);
-      if (method === 'thread.get') {
-        reads++;
-        await gate;
-      }
-      return result;
-    };
-    try {
-      const rowId = (await rows.nth(3).getAttribute('id'))!;
-      await page.evaluate((id) => {
-        document.getElementById(id)!.click();
-        for (const key of ['j', 'Enter'])
-          document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
-      }, rowId);
-      await expect.poll(() => reads).toBeGreaterThan(1);
-      open();
-      await expect.poll(() => page.getByRole('article').getAttribute('aria-busy')).toBeNull();
-      await expect
-        .poll(
-          async () =>
-            (await page.getByRole('article').getByRole('heading', { level: 2 }).textContent()) ?? '',
-        )
-        .not.toBe(subjects[0]);
-      expect(await page.getByRole('article').getByRole('heading', { level: 2 }).textContent()).toBe(
-        subjects[4],
-      );
-    } finally {
-      open();
-      router.call = call;
-    }
+    await clickRowThenKeys(['j', 'Enter'], 'body');
   });
 
   it('move on from the clicked row when they reach the focused list itself (↓, then Enter)', async () => {
-    const page = e2e.page;
-    const { rows, subjectOf } = await openAllOpenQueue(e2e.desk, 6);
-    const subjects = await Promise.all([0, 1, 2, 3, 4].map(subjectOf));
-    expect(new Set(subjects).size).toBe(5);
-    await rows.nth(0).click();
-    await page.getByRole('heading', { level: 2, name: subjects[0] }).waitFor();
-    const list = page.getByRole('listbox', { name: 'Threads' });
-    await list.focus();
-
-    let reads = 0;
-    let open!: () => void;
-    const gate = new Promise<void>((r) => (open = r));
-    const restore = aroundRouterCalls(e2e.desk, async (method, input, next) => {
-      const result = await next();
-      if (method === 'thread.get') {
-        reads++;
-        await gate;
-      }
-      return result;
-    });
-    try {
-      const rowId = (await rows.nth(3).getAttribute('id'))!;
-      await page.evaluate((id) => {
-        const list = document.querySelector('[role="listbox"][aria-label="Threads"]')!;
-        document.getElementById(id)!.click();
-        for (const key of ['ArrowDown', 'Enter'])
-          list.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
-      }, rowId);
-      await expect.poll(() => reads).toBeGreaterThan(1);
-      open();
-      await expect.poll(() => page.getByRole('article').getAttribute('aria-busy')).toBeNull();
-      await expect
-        .poll(
-          async () =>
-            (await page.getByRole('article').getByRole('heading', { level: 2 }).textContent()) ?? '',
-        )
-        .not.toBe(subjects[0]);
-      expect(await page.getByRole('article').getByRole('heading', { level: 2 }).textContent()).toBe(
-        subjects[4],
-      );
-      expect(await list.getAttribute('aria-activedescendant')).toBe(await rows.nth(4).getAttribute('id'));
-    } finally {
-      open();
-      restore();
-    }
+    await clickRowThenKeys(['ArrowDown', 'Enter'], 'list');
   });
 });

@@ -15,7 +15,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  aroundRouterCalls,
+  holdRouterAnswers,
   openAllOpenQueue,
   seenInInputTask,
   useSignedInDesk,
@@ -23,22 +23,6 @@ import {
 } from './harness';
 
 const e2e = useSignedInDesk({ user: 'clinician1' });
-
-/** Holds every `thread.get` answer until `release()`; `reads` lists the thread ids asked for. */
-function holdThreadReads(): { reads: string[]; release: () => void; restore: () => void } {
-  const reads: string[] = [];
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  const restore = aroundRouterCalls(e2e.desk, async (method, input, next) => {
-    const result = await next();
-    if (method === 'thread.get') {
-      reads.push((input as { threadId: string }).threadId);
-      await gate;
-    }
-    return result;
-  });
-  return { reads, release, restore };
-}
 
 describe('opening a thread from the list (issue 16 §5)', () => {
   it('by Enter changes nothing on screen in its own task: it only asks for the thread', async () => {
@@ -59,12 +43,12 @@ describe('opening a thread from the list (issue 16 §5)', () => {
       .poll(() => list.getAttribute('aria-activedescendant'))
       .toBe(await rows.nth(1).getAttribute('id'));
 
-    const held = holdThreadReads();
+    const held = holdRouterAnswers(e2e.desk, 'thread.get');
     try {
       await watchNextInputTask(page, 'keydown');
       await page.keyboard.press('Enter');
       // Enter's task asked for the thread (the read reached the core) and changed nothing in the DOM.
-      await expect.poll(() => held.reads.length).toBe(1);
+      await expect.poll(() => held.inputs.length).toBe(1);
       expect(await seenInInputTask(page)).toEqual([]);
       held.release();
       // The open went through: the thread under the cursor is shown once its read answers.
@@ -87,13 +71,13 @@ describe('opening a thread from the list (issue 16 §5)', () => {
     const firstRow = await rows.nth(0).getAttribute('id');
     expect(await list.getAttribute('aria-activedescendant')).toBe(firstRow);
 
-    const held = holdThreadReads();
+    const held = holdRouterAnswers(e2e.desk, 'thread.get');
     try {
       await watchNextInputTask(page, 'click');
       await rows.nth(2).click();
       // The click's task asked for the thread and changed nothing in the DOM (main before session 14 moved the
       // cursor there: the row's class and the list's aria-activedescendant).
-      await expect.poll(() => held.reads.length).toBe(1);
+      await expect.poll(() => held.inputs.length).toBe(1);
       expect(await seenInInputTask(page)).toEqual([]);
       held.release();
       // The thread, its selection and the cursor on its row are shown together once the read answers (a read
@@ -115,11 +99,11 @@ describe('opening a thread from the list (issue 16 §5)', () => {
     await page.getByRole('heading', { level: 2, name: subjects[0] }).waitFor();
     await page.getByRole('searchbox').focus();
 
-    const held = holdThreadReads();
+    const held = holdRouterAnswers(e2e.desk, 'thread.get');
     try {
       await watchNextInputTask(page, 'click');
       await rows.nth(2).click();
-      await expect.poll(() => held.reads.length).toBe(1);
+      await expect.poll(() => held.inputs.length).toBe(1);
       // The click's task showed the cursor on the clicked row (its class), not only the focus.
       const seen = await seenInInputTask(page);
       expect(seen.filter((line) => line === 'DIV class').length).toBeGreaterThanOrEqual(2);
