@@ -504,8 +504,9 @@ export function aroundRouterCalls(
 
 /**
  * Holds the answer of every `method` call the desk's page makes (a slow disk, a slow server) until `release()`:
- * each call runs in the core at once, and its answer reaches the page only once released. `inputs` lists each held
- * call's input, in order. `restore()` puts the router back (call it in a `finally`, after `release()`).
+ * each call runs in the core at once, and its answer reaches the page only once released (a call that throws is
+ * not held). `inputs` lists every `method` call's input since the hold began, in order, those made after
+ * `release()` included. `restore()` puts the router back (call it in a `finally`, after `release()`).
  */
 export function holdRouterAnswers(
   desk: E2EConsole,
@@ -529,7 +530,9 @@ export function holdRouterAnswers(
  * Watches the DOM during the task of the page's next `type` input event (a keydown, or the click a mouse press
  * ends with): the mutation records delivered from the event's dispatch until a message posted from its first
  * (capturing) listener runs, which is once the event's task, with its microtasks and React's render of a discrete
- * event, is over. Read them with `seenInInputTask`: one "tag attr" (or "tag childList") line per record.
+ * event, is over. Read them with `seenInInputTask`: one "tag attr" (or "tag childList", "#text characterData")
+ * line per record, and "late record" for each record still queued when the task ended. For 'click' the watch
+ * starts at the click's dispatch: the mouseup listeners that run before it in the same task are not watched.
  * Issue 16 §5: a change on screen in an input's own task makes Chromium hold the page's other tasks (the read's
  * answer included) until the next frame (DeferRendererTasksAfterInput).
  */

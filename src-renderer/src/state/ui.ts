@@ -114,7 +114,7 @@ export function shownCursor(s: UiState): number {
  * The caller must end the hold: it lasts until the next setUi, showCursor or resetUi. Only state/inbox.ts
  * openThread calls it (a row opened by a click or Space), and each of its paths ends so: the open's answer or its
  * SHOW_CHOICE_AFTER_MS timer (setUi), an open shown at once (setUi in the same task), or an open dropped
- * (showCursor).
+ * (showCursor); ThreadList also ends it at once (showCursor) for a click that brought the focus to the list.
  */
 export function moveCursorUnshown(cursor: number): void {
   const s = useUi.getState();
@@ -123,7 +123,10 @@ export function moveCursorUnshown(cursor: number): void {
   useUi.setState({ cursor });
 }
 
-/** Show a cursor moveCursorUnshown held back, now (an open dropped before its answer). */
+/**
+ * Show a cursor moveCursorUnshown held back, now: an open dropped before its answer, or a click that brought the
+ * focus to the list (the screen changes in its task anyway).
+ */
 export function showCursor(): void {
   if (cursorShownHeld === null) return;
   cursorShownHeld = null;
