@@ -503,21 +503,23 @@ export function aroundRouterCalls(
 }
 
 /**
- * Holds the answer of every `method` call the desk's page makes (a slow disk, a slow server) until `release()`:
+ * Holds the answer of every call to `methods` (one name or several) the desk's page makes (a slow disk, a slow
+ * server) until `release()`:
  * each call runs in the core at once, and its answer reaches the page only once released (a call that throws is
- * not held). `inputs` lists every `method` call's input since the hold began, in order, those made after
+ * not held). `inputs` lists every such call's input since the hold began, in order, those made after
  * `release()` included. `restore()` puts the router back (call it in a `finally`, after `release()`).
  */
 export function holdRouterAnswers(
   desk: E2EConsole,
-  method: string,
+  methods: string | readonly string[],
 ): { inputs: unknown[]; release: () => void; restore: () => void } {
+  const held = typeof methods === 'string' ? [methods] : methods;
   const inputs: unknown[] = [];
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const restore = aroundRouterCalls(desk, async (called, input, next) => {
     const result = await next();
-    if (called === method) {
+    if (held.includes(called)) {
       inputs.push(input);
       await gate;
     }

@@ -10,27 +10,9 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoMrn } from '../../server/demo/credentials';
-import { openMainView, patientRequest, patientSignIn, useSignedInDesk } from './harness';
+import { holdRouterAnswers, openMainView, patientRequest, patientSignIn, useSignedInDesk } from './harness';
 
 const e2e = useSignedInDesk({ user: 'reception1' });
-
-/** Hold the core's answers to `methods` until `release()` (the read itself runs; only its answer waits). */
-function holdReads(methods: string[]): { release(): void; held(): number; stop(): void } {
-  const router = e2e.desk.core.router;
-  const call = router.call.bind(router);
-  let open!: () => void;
-  const gate = new Promise<void>((r) => (open = r));
-  let held = 0;
-  router.call = async (method, input, caller) => {
-    const result = await call(method, input, caller);
-    if (methods.includes(method)) {
-      held++;
-      await gate;
-    }
-    return result;
-  };
-  return { release: () => open(), held: () => held, stop: () => (router.call = call) };
-}
 
 /** From now on, note in the page whether `text` is ever in the document (checked at every DOM change). */
 function watchFor(page: Page, text: string): Promise<void> {
@@ -121,17 +103,17 @@ describe('the thread pane forgets a thread it no longer shows (review 9, suspici
     await moveToClinicalPool(a.id);
     await watchFor(page(), body);
 
-    const hold = holdReads(['thread.get']);
+    const hold = holdRouterAnswers(e2e.desk, 'thread.get');
     try {
       await row(b).click();
-      await expect.poll(hold.held).toBeGreaterThan(0);
+      await expect.poll(() => hold.inputs.length).toBeGreaterThan(0);
       await expect.poll(() => row(b).getAttribute('aria-selected')).toBe('true');
       await page().getByText('Loading thread…').waitFor();
       hold.release();
       await heading(b.subject).waitFor();
     } finally {
       hold.release();
-      hold.stop();
+      hold.restore();
     }
     expect(await seen(page())).toBe(false);
   });
@@ -150,7 +132,7 @@ describe('the thread pane forgets a thread it no longer shows (review 9, suspici
     await watchFor(page(), body);
     expect(await seen(page())).toBe(false);
 
-    const hold = holdReads(['thread.get', 'thread.getIfChanged']);
+    const hold = holdRouterAnswers(e2e.desk, ['thread.get', 'thread.getIfChanged']);
     try {
       await openMainView(page(), 'Inbox');
       await page().getByRole('navigation', { name: 'Queues' }).waitFor();
@@ -161,7 +143,7 @@ describe('the thread pane forgets a thread it no longer shows (review 9, suspici
         .waitFor();
     } finally {
       hold.release();
-      hold.stop();
+      hold.restore();
     }
     await page()
       .getByRole('article', { name: subject })

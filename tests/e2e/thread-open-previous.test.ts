@@ -7,27 +7,9 @@
  * held back (a read that answers late) by wrapping the router, as a slow disk would.
  */
 import { describe, expect, it } from 'vitest';
-import { openAllOpenQueue, useSignedInDesk } from './harness';
+import { holdRouterAnswers, openAllOpenQueue, useSignedInDesk } from './harness';
 
 const e2e = useSignedInDesk({ user: 'clinician1' });
-
-/** Hold the core's thread.get answers until `release()` (the read itself runs; only its answer waits). */
-function holdThreadReads(): { release(): void; held(): number; stop(): void } {
-  const router = e2e.desk.core.router;
-  const call = router.call.bind(router);
-  let open!: () => void;
-  const gate = new Promise<void>((r) => (open = r));
-  let held = 0;
-  router.call = async (method, input, caller) => {
-    const result = await call(method, input, caller);
-    if (method === 'thread.get') {
-      held++;
-      await gate;
-    }
-    return result;
-  };
-  return { release: () => open(), held: () => held, stop: () => (router.call = call) };
-}
 
 describe('opening another thread', () => {
   it('keeps the previous thread busy and inert until the opened one answers, then shows it', async () => {
@@ -43,7 +25,7 @@ describe('opening another thread', () => {
     await heading(first).waitFor();
     expect(await article.getAttribute('aria-busy')).toBeNull();
 
-    const hold = holdThreadReads();
+    const hold = holdRouterAnswers(e2e.desk, 'thread.get');
     try {
       // In the page, at the commit that shows the choice in the list: what does the pane hold? (Read in that
       // commit's own task, so no timer can have run since.)
@@ -68,7 +50,7 @@ describe('opening another thread', () => {
       await rows.nth(1).click();
       // The list shows the choice at once; the pane still holds the previous thread, busy and inert.
       expect(await atChoice).toEqual({ heading: first, busy: 'true', inert: true });
-      await expect.poll(hold.held).toBeGreaterThan(0);
+      await expect.poll(() => hold.inputs.length).toBeGreaterThan(0);
       expect(await heading(second).count()).toBe(0);
       // Still held past SHOW_LOADING_AFTER_MS: the pane says it is loading, and the previous thread is gone.
       await page.getByText('Loading thread…').waitFor();
@@ -79,7 +61,7 @@ describe('opening another thread', () => {
       expect(await article.getAttribute('aria-busy')).toBeNull();
       expect(await article.evaluate((a) => (a as HTMLElement).inert)).toBe(false);
     } finally {
-      hold.stop();
+      hold.restore();
     }
 
     // Not held: the opened thread replaces the previous one.

@@ -8,7 +8,7 @@
  * through the core meanwhile. Expected: one thread.get for the opened thread.
  */
 import { describe, expect, it } from 'vitest';
-import { openAllOpenQueue, useSignedInDesk } from './harness';
+import { holdRouterAnswers, openAllOpenQueue, useSignedInDesk } from './harness';
 
 const e2e = useSignedInDesk({ user: 'clinician1' });
 
@@ -21,23 +21,13 @@ describe('records change while an opened thread is read (review 9, R9-5)', () =>
     await page.getByRole('article').getByRole('heading', { level: 2, name: first }).waitFor();
 
     const router = e2e.desk.core.router;
-    const call = router.call.bind(router);
     const caller = { origin: new URL(e2e.desk.host.url).origin, isMainFrame: true };
-    const gets: string[] = [];
-    let open!: () => void;
-    const gate = new Promise<void>((r) => (open = r));
-    router.call = async (method, input, from) => {
-      const result = await call(method, input, from);
-      if (method === 'thread.get') {
-        gets.push((input as { threadId: string }).threadId);
-        await gate;
-      }
-      return result;
-    };
+    const hold = holdRouterAnswers(e2e.desk, 'thread.get');
+    const gets = hold.inputs as { threadId: string }[];
     try {
       await rows.nth(1).click();
       await expect.poll(() => gets.length).toBe(1);
-      const opened = gets[0]!;
+      const opened = gets[0]!.threadId;
       // The list shows the choice (SHOW_CHOICE_AFTER_MS passed without an answer).
       await expect.poll(() => rows.nth(1).getAttribute('aria-selected')).toBe('true');
       // Meanwhile a write to another thread (the one shown before) changes the data version.
@@ -45,16 +35,20 @@ describe('records change while an opened thread is read (review 9, R9-5)', () =>
         .prepare('SELECT id FROM threads WHERE id <> ? AND status <> ? LIMIT 1')
         .pluck()
         .get(opened, 'done') as string;
-      const changed = await call('thread.setPriority', { threadId: other, priority: 'urgent' }, caller);
+      const changed = await router.call(
+        'thread.setPriority',
+        { threadId: other, priority: 'urgent' },
+        caller,
+      );
       expect(changed.ok).toBe(true);
       await page.getByText('Loading thread…').waitFor();
-      open();
+      hold.release();
       await page.getByRole('article').getByRole('heading', { level: 2, name: second }).waitFor();
       await expect.poll(() => page.getByRole('article').getAttribute('aria-busy')).toBeNull();
-      expect(gets.filter((id) => id === opened)).toHaveLength(1);
+      expect(gets.filter((g) => g.threadId === opened)).toHaveLength(1);
     } finally {
-      open();
-      router.call = call;
+      hold.release();
+      hold.restore();
     }
   });
 });
