@@ -21,7 +21,7 @@
  */
 import type { Page } from 'playwright-core';
 import { bridgeQuiet, watchBridge } from './settle';
-import { startUiDesk } from './ui-desk';
+import { OPENED_ROWS, startUiDesk } from './ui-desk';
 
 /** One row of the bench table (bench/env.ts `Result`; kept apart because this file builds with the e2e project). */
 interface Result {
@@ -50,8 +50,6 @@ const SEARCH_WORDS = ['appointment', 'prescription', 'dizzy', 'results'];
  * not become a click must not read a thread: review 6 D16), so this only makes the input a person's.
  */
 export const PRESS_MS = 60;
-/** Rows clicked in turn: the first ones of the list, all fully visible at 1280×800. */
-const ROWS = 6;
 
 /**
  * One timed input, in ms from the input event's timeStamp (when the browser received the input):
@@ -409,12 +407,12 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
     }
     const opens: Timed[] = [];
     for (let i = 0; i < runs + 4; i++) {
-      const timed = await openThread(page, i % ROWS);
+      const timed = await openThread(page, i % OPENED_ROWS);
       if (i >= 4) opens.push(timed);
     }
     const keyed: Timed[] = [];
     for (let i = 0; i < runs / 2 + 2; i++) {
-      const timed = await openThreadByKey(page, i % ROWS === 0);
+      const timed = await openThreadByKey(page, i % OPENED_ROWS === 0);
       if (i >= 2) keyed.push(timed);
     }
     if (tracing)
@@ -457,14 +455,14 @@ async function measureUi(opts: { quick: boolean }): Promise<Result[]> {
         input: 'click',
         content: 'thread',
         timed: opens,
-        note: `the first ${ROWS} rows in turn, button held ${PRESS_MS} ms (a round trip to the core: thread.get)`,
+        note: `the first ${OPENED_ROWS} rows in turn, button held ${PRESS_MS} ms (a round trip to the core: thread.get)`,
       },
       {
         what: 'open a thread, keyboard',
         input: 'Enter',
         content: 'thread',
         timed: keyed,
-        note: `↓ then Enter on the first ${ROWS} rows in turn (a round trip to the core: thread.get)`,
+        note: `↓ then Enter on the first ${OPENED_ROWS} rows in turn (a round trip to the core: thread.get)`,
       },
     ]).concat({
       group: 'ui',

@@ -17,7 +17,7 @@ import { startPortal } from '../../tests/e2e/harness';
 import type { Router } from '../../src-main/ipc/types';
 import { callersOf, printSelfTime, selfTimeByFunction, startCpuProfile } from './cpu-profile';
 import { bridgeQuiet, watchBridge } from './settle';
-import { type CoreCall, startUiDesk, timeRouterCalls } from './ui-desk';
+import { type CoreCall, OPENED_ROWS, startUiDesk, timeRouterCalls } from './ui-desk';
 
 interface Timeline {
   /** performance.timeOrigin + t0 of the page (epoch ms), to place the core's calls on the page's time line. */
@@ -178,7 +178,7 @@ async function cpuProfile(page: Page, n: number, kind: 'queue' | 'thread'): Prom
   const queues = ['Closed', 'All open', 'Closed', 'Unassigned'];
   for (let i = 0; i < n; i++) {
     if (kind === 'queue') await timed(page, 'queue', queues[i % 4]!);
-    else await timed(page, 'thread', i % 12);
+    else await timed(page, 'thread', i % OPENED_ROWS);
   }
   const profile = await stop();
   // PROFILE_CALLERS=<function name>: the call stacks (5 deep) that reach it, by sampled time.
@@ -209,7 +209,8 @@ try {
   for (let i = 0; i < runs; i++) show(`queue ${queues[i % 4]}`, await timed(page, 'queue', queues[i % 4]!));
   if (process.env.PROFILE_CPU) await cpuProfile(page, 40, 'queue');
   await timed(page, 'queue', 'All open');
-  for (let i = 0; i < runs; i++) show(`thread ${i % 12}`, await timed(page, 'thread', i % 12));
+  for (let i = 0; i < runs; i++)
+    show(`thread ${i % OPENED_ROWS}`, await timed(page, 'thread', i % OPENED_ROWS));
   if (process.env.PROFILE_CPU) await cpuProfile(page, 40, 'thread');
   // A queue switch after a change (the open thread's priority), once the change has settled, as the bench does.
   await watchBridge(page);

@@ -16,6 +16,12 @@ import {
 import { startPortalProcess } from './portal-process';
 import { settleAfterSignIn } from './settle';
 
+/**
+ * The thread rows the UI bench opens in turn (child-ui.ts) and its profile (profile-ui.ts) too: the first six of the
+ * list, all fully on screen at 1280×800 (rows are 76 px), so no open scrolls the list.
+ */
+export const OPENED_ROWS = 6;
+
 export interface UiDesk {
   portal: TestPortal;
   browser: Browser;
