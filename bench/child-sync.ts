@@ -131,15 +131,19 @@ process.stdout.write(
 
 /**
  * bench/profile-sync-memory.ts: name the phases of the bulk load's finish on stderr (synchronously, since the finish
- * blocks this thread), each with this thread's memory at its start (MB), so the sampler outside can tell them apart.
+ * blocks this thread), each with its start (ms since the sync began) and this thread's memory then (MB), so the
+ * sampler outside can tell them apart (and bench/profile-sync.ts with BENCH_CHILD_STDERR=1 prints them).
  */
 function namePhases(): void {
   const MB = 2 ** 20;
+  /** Time since the sync started (`start`, set before any phase begins). */
+  const msSinceStart = () => Number(process.hrtime.bigint() - start) / 1e6;
   const phase = (name: string): void => {
     const m = process.memoryUsage();
     fs.writeSync(
       2,
-      `phase ${name} rss ${Math.round(m.rss / MB)} heapTotal ${Math.round(m.heapTotal / MB)} heapUsed ` +
+      `phase ${name} at ${Math.round(msSinceStart())} ms rss ${Math.round(m.rss / MB)} ` +
+        `heapTotal ${Math.round(m.heapTotal / MB)} heapUsed ` +
         `${Math.round(m.heapUsed / MB)} external ${Math.round(m.external / MB)} arrayBuffers ${Math.round(m.arrayBuffers / MB)}\n`,
     );
   };

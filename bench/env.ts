@@ -242,6 +242,12 @@ export class BenchCredentials implements SyncCredentials {
 // The same portal client the sync tests use: one copy of how a patient talks to the backend.
 export { patientNewThread, patientSignIn, type Patient } from '../tests/helpers/sync-harness';
 
+/**
+ * Run a bench script in a child Node process (tsx) and parse the last line of its stdout as JSON (`value`), with the
+ * wall time until its first line (`wallMs`). Errors: the child's exit code with the end of its stderr. With
+ * BENCH_CHILD_STDERR=1 in the environment, the child's stderr is copied to this process's as it comes (e.g. the
+ * phases child-sync.ts names with BENCH_SYNC_PHASES=1).
+ */
 export function runChild<T>(
   script: string,
   args: string[],
@@ -262,7 +268,10 @@ export function runChild<T>(
     out += chunk.toString();
     if (wallMs === 0 && out.includes('\n')) wallMs = msSince(start);
   });
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+    if (process.env.BENCH_CHILD_STDERR) process.stderr.write(chunk);
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {

@@ -7,6 +7,10 @@
  * this script itself with `node --cpu-prof` to profile the backend.
  *
  *   bash scripts/with-keyring.sh node --import tsx bench/profile-sync.ts <dir> <scale> <runs> [-- flags]
+ *
+ * BENCH_SYNC_PHASES=1 BENCH_CHILD_STDERR=1 also print the phases of the bulk load's finish (bench/child-sync.ts).
+ * Runs started within 30 s of each other's sign-in are refused (the TOTP step is spent): give several runs to one
+ * invocation, or wait.
  */
 import fs from 'node:fs';
 import os from 'node:os';

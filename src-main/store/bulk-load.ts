@@ -39,12 +39,13 @@ import type { Store } from './store';
 export const PREBULK_SUFFIX = '-prebulk';
 
 /**
- * Page cache while filling and while rebuilding at the end (SQLite's cache_size: negative = KiB): 16 MB. The
- * rebuild writes new pages in order; the store's 64 MB cache, filled again during the search index's build, was the
- * initial sync's RSS peak. With 16 MB the index builds read their tables again (about 0.3 CPU-s more) and the
- * search index's build is faster (session 9, s9rss, bench/profile-apply.ts replay at scale 100, alternating, load
- * 1.3-1.7: the finish's peak 326 and 349 MB with 64 MB, 301 and 262 with 16 MB; its CPU 7.1 and 8.0 s against 6.8
- * and 7.1 s). Sorts are not bounded by it: the store keeps temporary data in memory (STORE_PRAGMAS, temp_store).
+ * Page cache while filling, and while rebuilding at the end after the indexes (SQLite's cache_size: negative =
+ * KiB): 16 MB. The rebuild writes new pages in order; the store's 64 MB cache, filled again during the search
+ * index's build, was the initial sync's RSS peak. With 16 MB for the whole rebuild the index builds read their tables
+ * again and the search index's build is faster (session 9, s9rss, bench/profile-apply.ts replay at scale 100,
+ * alternating, load 1.3-1.7: the finish's peak 326 and 349 MB with 64 MB, 301 and 262 with 16 MB; its CPU 7.1 and
+ * 8.0 s against 6.8 and 7.1 s). Since session 15 the indexes are built with the store's own cache (finish says why).
+ * Sorts are not bounded by it: the store keeps temporary data in memory (STORE_PRAGMAS, temp_store).
  */
 const BULK_CACHE_SIZE = -16384;
 /** Schema name of the pre-load copy, attached to the loading connection. */
@@ -268,8 +269,11 @@ export class BulkLoad {
     const inList = FILLED_TABLES.map((t) => `'${t}'`).join(', ');
     const schema = db
       .prepare<[], { type: string; name: string; sql: string }>(
+        // By table: each table's indexes are built one after the other at the end (finish), while its pages are
+        // still in the page cache.
         `SELECT type, name, sql FROM main.sqlite_schema
-         WHERE tbl_name IN (${inList}) AND type IN ('index', 'trigger') AND sql IS NOT NULL`,
+         WHERE tbl_name IN (${inList}) AND type IN ('index', 'trigger') AND sql IS NOT NULL
+         ORDER BY tbl_name, rowid`,
       )
       .all()
       .filter((r) => !KEPT_INDEXES.has(r.name));
@@ -375,11 +379,19 @@ export class BulkLoad {
     this.finished = true;
     const { store } = this;
     const db = store.db;
-    // The rebuild keeps the load's page cache (BULK_CACHE_SIZE); the store's own comes back once it is done
-    // (session 9, s9rss, RSS: see BULK_CACHE_SIZE).
+    // The indexes are built with the store's own page cache, the rest of the rebuild with the load's (BULK_CACHE_SIZE);
+    // the store's own comes back once it is done (session 9, s9rss, RSS: see BULK_CACHE_SIZE).
     try {
       db.transaction(() => {
+        // Each index build reads its whole table. With 16 MB the threads table (80k rows at scale 100, 10 indexes) was
+        // read from the file, decrypted and its pages' HMAC-SHA512 checked again for every index: SHA-512 was a third
+        // of the index builds' time (perf). With the store's 64 MB, and each table's indexes built one after the other
+        // (the constructor's ORDER BY), the 19 builds took 0.88-0.95 s instead of 1.45-1.47 (session 15,
+        // bench/profile-sync.ts at scale 100, three pairs of runs alternating, load 0.2-1.1; peak RSS 266-285 MB
+        // against 270-280). The search index's build then has the load's 16 MB again, for the reason given there.
+        db.pragma(`cache_size = ${this.cacheSize}`);
         for (const sql of this.indexes) db.exec(sql);
+        db.pragma(`cache_size = ${BULK_CACHE_SIZE}`);
         for (const sql of this.triggers) db.exec(sql);
         db.exec(REBUILD_COUNTS);
         store.patients.rebuildTerms();

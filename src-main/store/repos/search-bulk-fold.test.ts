@@ -11,6 +11,8 @@ import { messageFixture, patientFixture, threadFixture } from '../../../tests/he
 import { type TestStore, makeTestStore } from '../../../tests/helpers/sync-store';
 import { CURSOR_KEY, applyPullBatch } from '../../sync/apply-changes';
 import { BulkLoad } from '../bulk-load';
+import { foldText } from '../../../src-shared/text-fold';
+import { indexTextOf } from '../../../src-shared/search-text';
 import type { Store } from '../store';
 
 const stores: TestStore[] = [];
@@ -25,7 +27,10 @@ const newStore = (): Store => {
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 9, minute)).toISOString();
 
-/** Bodies: plain ASCII (tab, CR/LF included) and every kind that is not (accents, CJK, a control character). */
+/**
+ * Bodies: ASCII (tab, CR/LF, other control characters, DEL), one with a NUL (SQL's length() stops there: folded in
+ * JavaScript), and every kind that is not ASCII (accents, CJK).
+ */
 const BODIES = [
   'Blood PRESSURE 120/80 today\tThanks\r\n',
   'Café crème, MERCI',
@@ -33,6 +38,8 @@ const BODIES = [
   'Line\u000bfeed Vertical',
   'ÅNGSTRÖM',
   'Mixed ASCII: Zoë',
+  'Start\u0001of HEADING\u007fdel',
+  'Nul\u0000BYTE here',
 ];
 
 /** The words of the index's word column, by hand (foldText: lower case, accents gone, CJK run blanked). */
@@ -42,13 +49,20 @@ const BODY_TERMS = [
   'angstrom',
   'ascii',
   'blood',
+  'byte',
   'cafe',
   'creme',
+  'del',
   'feed',
+  'heading',
+  'here',
   'line',
   'merci',
   'mixed',
+  'nul',
+  'of',
   'pressure',
+  'start',
   'thanks',
   'today',
   'vertical',
@@ -91,6 +105,14 @@ function indexed(store: Store): { body: string[]; grams: string[]; vocabulary: s
 }
 
 describe('the search index a bulk load builds (issue 16 §2)', () => {
+  it('rests on ASCII text folding to its lower case, with no grams (the premise of folding it in SQL)', () => {
+    for (let c = 0; c < 128; c++) {
+      const text = `Ab${String.fromCharCode(c)}Zy`;
+      expect(foldText(text)).toBe(text.toLowerCase());
+      expect(indexTextOf(text).grams).toBe('');
+    }
+  });
+
   it('folds plain ASCII bodies in SQL and the rest in JavaScript: the same words, grams and vocabulary', () => {
     const bulkStore = newStore();
     const bulk = BulkLoad.beginIfNew(bulkStore, CURSOR_KEY)!;
