@@ -213,7 +213,7 @@ export function applyPullBatch(
     onAuditRecord?: AuditRecordHandler;
     nowIso?: string;
     /** The bulk load this batch is part of (issue 16 §2), told the message bodies written. */
-    bulk?: Pick<BulkLoad, 'noteSearchWords' | 'markLoaded'> | null;
+    bulk?: Pick<BulkLoad, 'noteSearchWords' | 'noteCommitted' | 'markLoaded'> | null;
   } = {},
 ): ApplyResult {
   const onAudit = options.onAuditRecord ?? defaultAuditHandler(store);
@@ -277,6 +277,7 @@ export function applyPullBatch(
     store.syncState.set(CURSOR_KEY, batch.cursor);
     if (options.nowIso) store.syncState.set(LAST_SYNCED_KEY, options.nowIso);
   });
+  options.bulk?.noteCommitted();
   if (!batch.hasMore) options.bulk?.markLoaded();
   return { applied, skipped, entities: [...entities], cursor: batch.cursor };
 }
