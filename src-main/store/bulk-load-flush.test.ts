@@ -1,16 +1,17 @@
 /**
  * Session 15 (issue 16 §2): a bulk load flushes what each batch committed in the background (BulkLoad.noteCommitted:
  * an fdatasync on libuv's thread pool), one flush at a time, so the flush at the end of the load waits for less; and
- * its descriptor is closed once the load is finished, also when a flush is still running then. Real encrypted
- * stores; `fs.fdatasync` and `fs.close` are watched, not replaced (the real calls run).
+ * its descriptor is closed once the load is finished, also when a flush is still running then; a flush that fails
+ * keeps the pre-load copy. Real encrypted stores; `fs.fdatasync` and `fs.close` are watched, not replaced (the real
+ * calls run), but for the failing flush, which needs a failing disk.
  */
 import fs from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Change, PullResponse } from '../../src-shared/sync';
 import { patientFixture, threadFixture } from '../../tests/helpers/fixtures';
-import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
+import { type TestStore, makeTestStore, openStoreAt } from '../../tests/helpers/sync-store';
 import { CURSOR_KEY, applyPullBatch } from '../sync/apply-changes';
-import { BulkLoad } from './bulk-load';
+import { BulkLoad, PREBULK_SUFFIX } from './bulk-load';
 
 let t: TestStore | null = null;
 afterEach(() => {
@@ -39,6 +40,30 @@ function watchFlushes() {
 }
 
 describe('a bulk load flushes its batches in the background (issue 16 §2)', () => {
+  it('keeps the pre-load copy when a background flush failed, so the next start loads again', async () => {
+    t = makeTestStore('clinic-bulk-flush-');
+    const store = t.store;
+    // A write-back error cannot be caused for real here (it needs a failing disk): the flush reports one (EIO).
+    let flushed!: Promise<void>;
+    vi.spyOn(fs, 'fdatasync').mockImplementation(((_fd: number, cb: (e: Error | null) => void) => {
+      flushed = Promise.resolve().then(() =>
+        cb(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })),
+      );
+    }) as typeof fs.fdatasync);
+    const bulk = BulkLoad.beginIfNew(store, CURSOR_KEY)!;
+    applyPullBatch(store, page(0), { bulk });
+    await flushed;
+    applyPullBatch(store, page(1, false), { bulk });
+    expect(() => bulk.finish()).toThrow('EIO');
+    expect(fs.existsSync(`${store.file}${PREBULK_SUFFIX}`)).toBe(true);
+    // The next start puts the pre-load store back: nothing pulled is left, the first sync runs again.
+    store.close();
+    const again = openStoreAt(t.dir, t.key);
+    t = { ...t, store: again, dispose: () => again.close() };
+    expect(again.db.prepare('SELECT count(*) FROM threads').pluck().get()).toBe(0);
+    expect(fs.existsSync(`${again.file}${PREBULK_SUFFIX}`)).toBe(false);
+  });
+
   it('starts one flush per committed batch while none is running, on the store file', async () => {
     t = makeTestStore('clinic-bulk-flush-');
     const flushes = watchFlushes();
@@ -55,8 +80,12 @@ describe('a bulk load flushes its batches in the background (issue 16 §2)', () 
     applyPullBatch(t.store, page(2), { bulk });
     expect(flushes.spy).toHaveBeenCalledTimes(2);
     await flushes.done();
+    const closes = vi.spyOn(fs, 'close');
     applyPullBatch(t.store, page(3, false), { bulk });
+    await flushes.done();
+    // No flush running at the end: the descriptor is closed by finish itself.
     bulk.finish();
+    expect(closes.mock.calls.some(([c]) => c === fd)).toBe(true);
     expect(t.store.db.prepare('SELECT count(*) FROM threads').pluck().get()).toBe(4);
   });
 

@@ -24,6 +24,11 @@
  * `locking_mode = EXCLUSIVE`) from before the copy is made until after it is deleted. An open that finds the
  * copy first tries to read the store: if it is locked, the load is running (another console process on the
  * same folder) and the open is refused (StoreError IN_USE) instead of restoring the copy under it.
+ * On Linux and macOS that lock is a POSIX advisory lock, which the process loses when it closes *any* descriptor
+ * of the file (SQLite's own are managed for this; ours are not). So the load opens the store file once, before the
+ * copy (made by reading that descriptor), and closes no descriptor of it until the end of finish (session 15: the
+ * copy was made with fs.copyFileSync, which opened and closed the file, and the whole load ran unlocked for other
+ * processes: tests/integration/bulk-load-other-process.test.ts).
  *
  * Measured with bench/profile-apply.ts and `npm run bench -- --only sync` (figures in docs/performance-history.md,
  * "Earlier figures and what changed" and "Initial sync (session 11, s11sync)").
@@ -45,7 +50,8 @@ export const PREBULK_SUFFIX = '-prebulk';
  * again and the search index's build is faster (session 9, s9rss, bench/profile-apply.ts replay at scale 100,
  * alternating, load 1.3-1.7: the finish's peak 326 and 349 MB with 64 MB, 301 and 262 with 16 MB; its CPU 7.1 and
  * 8.0 s against 6.8 and 7.1 s). Since session 15 the indexes are built with the store's own cache (finish says why).
- * Sorts are not bounded by it: the store keeps temporary data in memory (STORE_PRAGMAS, temp_store).
+ * SQLite sizes a sort's in-memory runs by it (the index builds' sorts by the store's cache); what a sort spills
+ * stays in memory too (STORE_PRAGMAS, temp_store).
  */
 const BULK_CACHE_SIZE = -16384;
 /** Schema name of the pre-load copy, attached to the loading connection. */
@@ -136,6 +142,25 @@ const REBUILD_COUNTS = `
     SELECT status, priority, coalesce(assignee_id, ''), coalesce(provider_id, ''),
       (seen_at IS NULL OR seen_at < last_message_at), count(*)
     FROM threads GROUP BY 1, 2, 3, 4, 5;`;
+
+/**
+ * Copy the file open as `fd` (from its start, whatever the descriptor's position) to a new file `to`: fs.copyFileSync
+ * would open and close the source, dropping the process's locks on it (module comment).
+ */
+function copyFromDescriptor(fd: number, to: string): void {
+  const out = fs.openSync(to, 'w');
+  try {
+    const chunk = Buffer.allocUnsafe(1024 * 1024);
+    for (let at = 0; ;) {
+      const n = fs.readSync(fd, chunk, 0, chunk.length, at);
+      if (n === 0) break;
+      for (let done = 0; done < n;) done += fs.writeSync(out, chunk, done, n - done);
+      at += n;
+    }
+  } finally {
+    fs.closeSync(out);
+  }
+}
 
 const fsyncPath = (p: string): void => {
   const fd = fs.openSync(p, 'r');
@@ -252,7 +277,7 @@ export class BulkLoad {
   private finished = false;
   /** The connection's synchronous setting before the load (STORE_PRAGMAS), put back at the end. */
   private readonly synchronous: number;
-  /** The connection's page cache setting before the load, put back after the rebuild. */
+  /** The connection's page cache setting before the load: the index builds use it, and it is put back after. */
   private readonly cacheSize: number;
   /** store.messages.writes when the load began. */
   private readonly messageWrites: number;
@@ -260,15 +285,29 @@ export class BulkLoad {
   private wordsNoted = 0;
   /** The last batch of the pull was applied (markLoaded). */
   private loaded = false;
-  /** A descriptor of the store file for the background flushes (noteCommitted), or null once closed. */
-  private flushFd: number | null = null;
+  /**
+   * A descriptor of the store file for the background flushes (noteCommitted), opened with the load (see the
+   * module comment on descriptors), or null once closed.
+   */
+  private flushFd: number | null;
+  /** The first error a background flush reported (finish then keeps the pre-load copy: see noteCommitted). */
+  private flushError: Error | null = null;
   /** A background flush is running (at most one at a time). */
   private flushing = false;
 
+  /**
+   * @param fileFd the store file's descriptor beginIfNew opened before the copy: the load's final flushes (finish),
+   *   and, being open since before the load wrote anything, the one that reports any write-back error of the load
+   *   (Linux reports such an error to each descriptor open when it happened, and to later ones only if nobody saw it).
+   */
   private constructor(
     private readonly store: Store,
     private readonly copy: string,
+    private readonly fileFd: number,
   ) {
+    // Background flushes only where they were measured (session 15, Linux): on macOS libuv's fdatasync is an
+    // F_FULLFSYNC, a flush of the drive's own cache, which one per batch could cost more than it saves.
+    this.flushFd = process.platform === 'linux' ? fs.openSync(store.file, 'r+') : null;
     const db = store.db;
     const inList = FILLED_TABLES.map((t) => `'${t}'`).join(', ');
     const schema = db
@@ -291,7 +330,8 @@ export class BulkLoad {
     this.synchronous = db.pragma('synchronous', { simple: true }) as number;
     db.pragma('synchronous = OFF');
     // A smaller page cache while filling (RSS, issue 16 §2): each batch appends to the tables' and unique
-    // indexes' last pages; the rebuild at the end keeps it too (BULK_CACHE_SIZE), then the store's comes back.
+    // indexes' last pages; the rebuild at the end keeps it too but for the index builds (finish), then the
+    // store's comes back.
     this.cacheSize = db.pragma('cache_size', { simple: true }) as number;
     db.pragma(`cache_size = ${BULK_CACHE_SIZE}`);
     db.transaction(() => {
@@ -321,22 +361,19 @@ export class BulkLoad {
    * libuv's thread pool) unless a flush is running. The load commits with synchronous = OFF, so its pages wait in
    * the OS's page cache; flushed while the next batches are applied, they no longer wait for the flush at the end
    * (finish), which the sync waits for. Crash safety does not rest on it (the pre-load copy does: module comment).
-   * A failed flush is ignored: finish flushes everything. Session 15, bench/profile-sync.ts at scale 100, pairs of
-   * runs alternating: the finish took 3.87-4.34 s with these flushes against 4.50-4.72 s without (three pairs; a
-   * fourth, at a noisier moment, went the other way: 5.60 against 5.05), the whole sync 12.5-12.9 s against 13.1 s.
-   * More than the final flush itself (190-210 ms), probably because the finish's own writes no longer share the OS's
-   * dirty-page budget with the whole load's.
+   * A failed flush is kept (flushError): finish then throws before it deletes the pre-load copy, so the next open
+   * starts the load over; finish's own flush (fileFd) reports such an error too. Linux only (constructor).
+   * Session 15, bench/profile-sync.ts at scale 100, pairs of runs alternating: the finish took 3.87-4.34 s with
+   * these flushes against 4.50-4.72 s without (three pairs; a fourth, at a noisier moment, went the other way: 5.60
+   * against 5.05), the whole sync 12.5-12.9 s against 13.1 s. More than the final flush itself (190-210 ms),
+   * probably because the finish's own writes no longer share the OS's dirty-page budget with the whole load's.
    */
   noteCommitted(): void {
-    if (this.flushing || this.finished) return;
-    try {
-      this.flushFd ??= fs.openSync(this.store.file, 'r+');
-    } catch {
-      return;
-    }
+    if (this.flushing || this.finished || this.flushFd === null) return;
     this.flushing = true;
-    fs.fdatasync(this.flushFd, () => {
+    fs.fdatasync(this.flushFd, (error) => {
       this.flushing = false;
+      if (error) this.flushError ??= error;
       if (this.finished) this.closeFlushFd();
     });
   }
@@ -373,8 +410,11 @@ export class BulkLoad {
     db.exec('BEGIN EXCLUSIVE; COMMIT;');
     const copy = `${store.file}${PREBULK_SUFFIX}`;
     const tmp = `${copy}.tmp`;
+    // Opened now and closed only at the end of finish: see the module comment on descriptors.
+    let fileFd: number | null = null;
     try {
-      fs.copyFileSync(store.file, tmp);
+      fileFd = fs.openSync(store.file, 'r+');
+      copyFromDescriptor(fileFd, tmp);
       fsyncPath(tmp);
       fs.renameSync(tmp, copy);
       fsyncPath(path.dirname(store.file));
@@ -399,9 +439,10 @@ export class BulkLoad {
       fs.rmSync(tmp, { force: true });
       db.pragma('locking_mode = NORMAL');
       db.pragma('journal_mode = WAL');
+      if (fileFd !== null) fs.closeSync(fileFd);
       throw error;
     }
-    return new BulkLoad(store, copy);
+    return new BulkLoad(store, copy, fileFd as number);
   }
 
   /**
@@ -412,9 +453,8 @@ export class BulkLoad {
    */
   finish(): void {
     if (this.finished) return;
+    // No background flush starts from now on; the descriptors stay open to the end (module comment).
     this.finished = true;
-    // No background flush starts from now on; one still running closes the descriptor when it ends.
-    this.closeFlushFd();
     const { store } = this;
     const db = store.db;
     // The indexes are built with the store's own page cache, the rest of the rebuild with the load's (BULK_CACHE_SIZE);
@@ -450,13 +490,19 @@ export class BulkLoad {
     // and only then let go of the lock, so no other opener sees a copy it could take for a crashed load.
     db.exec(DROP_KEEP_TRIGGERS);
     db.exec(`DETACH DATABASE ${COPY_SCHEMA}`);
-    fsyncPath(store.file);
+    fs.fsyncSync(this.fileFd);
+    // A write-back error a background flush saw: the load may not be on disk whole (keep the copy: see above).
+    if (this.flushError) throw this.flushError;
     fs.rmSync(this.copy, { force: true });
     fsyncPath(path.dirname(store.file));
     db.pragma(`synchronous = ${this.synchronous}`);
     db.pragma('locking_mode = NORMAL');
     // The switch rewrites the header in the main file (and releases the lock); flush it too.
     db.pragma('journal_mode = WAL');
-    fsyncPath(store.file);
+    fs.fsyncSync(this.fileFd);
+    // Only now: closing a descriptor of the file drops the process's locks on it (module comment). On a failure
+    // above it stays open, the lock with it, until the process ends (the next open restores the copy).
+    fs.closeSync(this.fileFd);
+    this.closeFlushFd();
   }
 }
