@@ -148,7 +148,7 @@ const REBUILD_COUNTS = `
  * would open and close the source, dropping the process's locks on it (module comment).
  */
 function copyFromDescriptor(fd: number, to: string): void {
-  const out = fs.openSync(to, 'w');
+  const out = fs.openSync(to, 'w', 0o600);
   try {
     const chunk = Buffer.allocUnsafe(1024 * 1024);
     for (let at = 0; ;) {
@@ -162,13 +162,25 @@ function copyFromDescriptor(fd: number, to: string): void {
   }
 }
 
-const fsyncPath = (p: string): void => {
-  const fd = fs.openSync(p, 'r');
+/** Open `p` with `flags`, flush it to disk, close it. */
+const fsyncOpened = (p: string, flags: 'r' | 'r+'): void => {
+  const fd = fs.openSync(p, flags);
   try {
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
+};
+
+/** Flush a file to disk (opened for writing: Windows flushes only a handle that may write). */
+const fsyncFile = (p: string): void => fsyncOpened(p, 'r+');
+
+/**
+ * Flush a folder's entries (a rename or deletion in it) to disk. Not on Windows, which cannot open a folder as a
+ * file and commits its metadata itself (NTFS journal); untested there (no Windows machine in CI).
+ */
+const fsyncDir = (p: string): void => {
+  if (process.platform !== 'win32') fsyncOpened(p, 'r');
 };
 
 /**
@@ -192,7 +204,7 @@ export function recoverInterruptedBulkLoad(file: string, keyHex: string): boolea
   const hotJournal = fs.existsSync(`${copy}-journal`);
   if (hotJournal) fs.renameSync(`${copy}-journal`, `${file}-journal`);
   fs.renameSync(copy, file);
-  fsyncPath(path.dirname(file));
+  fsyncDir(path.dirname(file));
   // A write to the copy cut short (review 6, D12): roll its journal back now with a read-write connection, so
   // the open's read-only key probe meets a consistent file, not a hot journal it cannot roll back.
   if (hotJournal) rollBackHotJournal(file, keyHex);
@@ -287,7 +299,7 @@ export class BulkLoad {
   private loaded = false;
   /**
    * A descriptor of the store file for the background flushes (noteCommitted), opened with the load (see the
-   * module comment on descriptors), or null once closed.
+   * module comment on descriptors); null where there are none (beginIfNew) and once closed.
    */
   private flushFd: number | null;
   /** The first error a background flush reported (finish then keeps the pre-load copy: see noteCommitted). */
@@ -299,15 +311,15 @@ export class BulkLoad {
    * @param fileFd the store file's descriptor beginIfNew opened before the copy: the load's final flushes (finish),
    *   and, being open since before the load wrote anything, the one that reports any write-back error of the load
    *   (Linux reports such an error to each descriptor open when it happened, and to later ones only if nobody saw it).
+   * @param flushFd the background flushes' descriptor (noteCommitted), or null.
    */
   private constructor(
     private readonly store: Store,
     private readonly copy: string,
     private readonly fileFd: number,
+    flushFd: number | null,
   ) {
-    // Background flushes only where they were measured (session 15, Linux): on macOS libuv's fdatasync is an
-    // F_FULLFSYNC, a flush of the drive's own cache, which one per batch could cost more than it saves.
-    this.flushFd = process.platform === 'linux' ? fs.openSync(store.file, 'r+') : null;
+    this.flushFd = flushFd;
     const db = store.db;
     const inList = FILLED_TABLES.map((t) => `'${t}'`).join(', ');
     const schema = db
@@ -405,19 +417,24 @@ export class BulkLoad {
     // Everything in the main file (leaving WAL), the store locked for this connection alone, then a copy of
     // it (kilobytes: nothing synced yet), made durable, then named: no other opener sees the copy unlocked.
     db.pragma('wal_checkpoint(TRUNCATE)');
-    db.pragma('journal_mode = MEMORY');
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.exec('BEGIN EXCLUSIVE; COMMIT;');
     const copy = `${store.file}${PREBULK_SUFFIX}`;
     const tmp = `${copy}.tmp`;
     // Opened now and closed only at the end of finish: see the module comment on descriptors.
     let fileFd: number | null = null;
+    let flushFd: number | null = null;
     try {
+      const mode = db.pragma('journal_mode = MEMORY', { simple: true });
+      if (mode !== 'memory') throw new Error(`The store stayed in journal mode ${String(mode)}.`);
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.exec('BEGIN EXCLUSIVE; COMMIT;');
       fileFd = fs.openSync(store.file, 'r+');
+      // Background flushes only where they were measured (session 15, Linux): on macOS libuv's fdatasync is an
+      // F_FULLFSYNC, a flush of the drive's own cache, which one per batch could cost more than it saves.
+      if (process.platform === 'linux') flushFd = fs.openSync(store.file, 'r+');
       copyFromDescriptor(fileFd, tmp);
-      fsyncPath(tmp);
+      fsyncFile(tmp);
       fs.renameSync(tmp, copy);
-      fsyncPath(path.dirname(store.file));
+      fsyncDir(path.dirname(store.file));
       // The copy keeps this PC's activity during the load (module comment), durably on its own.
       db.prepare(`ATTACH DATABASE ? AS ${COPY_SCHEMA}`).run(copy);
       db.pragma(`${COPY_SCHEMA}.journal_mode = DELETE`);
@@ -430,6 +447,7 @@ export class BulkLoad {
         db.exec(`DROP TABLE IF EXISTS ${COPY_SCHEMA}.${keptName(t)};
                  CREATE TABLE ${COPY_SCHEMA}.${keptName(t)} AS SELECT rowid AS kept_rowid, * FROM main.${t};`);
       db.exec(KEEP_STATE_TRIGGERS);
+      return new BulkLoad(store, copy, fileFd, flushFd);
     } catch (error) {
       // Not started: back to a normal store (the copy, if named, goes too: nothing was loaded yet).
       db.exec(DROP_KEEP_TRIGGERS);
@@ -439,10 +457,11 @@ export class BulkLoad {
       fs.rmSync(tmp, { force: true });
       db.pragma('locking_mode = NORMAL');
       db.pragma('journal_mode = WAL');
+      // Last: closing them drops the lock (module comment), which the store no longer needs.
+      if (flushFd !== null) fs.closeSync(flushFd);
       if (fileFd !== null) fs.closeSync(fileFd);
       throw error;
     }
-    return new BulkLoad(store, copy, fileFd as number);
   }
 
   /**
@@ -488,20 +507,22 @@ export class BulkLoad {
     }
     // The load is complete in the main file (no journal: written at each commit): flush it, then drop the copy,
     // and only then let go of the lock, so no other opener sees a copy it could take for a crashed load.
+    fs.fsyncSync(this.fileFd);
+    // A write-back error a background flush saw: the load may not be on disk whole. Thrown while the copy still
+    // keeps this PC's activity (its triggers are dropped just below), so the next open restores it with all of it.
+    if (this.flushError) throw this.flushError;
     db.exec(DROP_KEEP_TRIGGERS);
     db.exec(`DETACH DATABASE ${COPY_SCHEMA}`);
-    fs.fsyncSync(this.fileFd);
-    // A write-back error a background flush saw: the load may not be on disk whole (keep the copy: see above).
-    if (this.flushError) throw this.flushError;
     fs.rmSync(this.copy, { force: true });
-    fsyncPath(path.dirname(store.file));
+    fsyncDir(path.dirname(store.file));
     db.pragma(`synchronous = ${this.synchronous}`);
     db.pragma('locking_mode = NORMAL');
     // The switch rewrites the header in the main file (and releases the lock); flush it too.
     db.pragma('journal_mode = WAL');
     fs.fsyncSync(this.fileFd);
-    // Only now: closing a descriptor of the file drops the process's locks on it (module comment). On a failure
-    // above it stays open, the lock with it, until the process ends (the next open restores the copy).
+    // Only now: closing a descriptor of the file drops the process's locks on it (module comment). A failure up to
+    // the copy's deletion leaves the copy, the lock and these descriptors as they are until the process ends (the
+    // next open restores the copy); a failure after it leaves a finished load whose copy is gone already.
     fs.closeSync(this.fileFd);
     this.closeFlushFd();
   }

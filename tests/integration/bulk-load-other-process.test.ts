@@ -10,14 +10,17 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BulkLoad, PREBULK_SUFFIX } from '../../src-main/store/bulk-load';
 import { CURSOR_KEY } from '../../src-main/sync/apply-changes';
 import { makeTestStore, type TestStore } from '../helpers/sync-store';
 
 const PROBE = path.join(import.meta.dirname ?? __dirname, 'fixtures/open-store-probe.ts');
 let t: TestStore | undefined;
-afterEach(() => t?.dispose());
+afterEach(() => {
+  vi.restoreAllMocks();
+  t?.dispose();
+});
 
 /** Open the store from another process, as a second console would; its one-line JSON answer. */
 async function openFromAnotherProcess(dir: string, key: string): Promise<{ opened?: true; code?: string }> {
@@ -57,5 +60,34 @@ describe('a bulk load and another process opening the same store', () => {
     expect(fs.existsSync(`${store.file}${PREBULK_SUFFIX}`)).toBe(false);
     expect(await openFromAnotherProcess(t.dir, t.key)).toEqual({ opened: true });
     expect(store.db.prepare(`SELECT count(*) FROM patients WHERE id = 'pat-other'`).pluck().get()).toBe(1);
+  });
+
+  it('closes no descriptor of the store file while the pre-load copy exists', () => {
+    t = makeTestStore('clinic-bulk-other-');
+    const store = t.store;
+    const inode = fs.statSync(store.file).ino;
+    const copy = `${store.file}${PREBULK_SUFFIX}`;
+    const early: number[] = [];
+    const check = (fd: number) => {
+      if (fs.existsSync(copy) && fs.fstatSync(fd).ino === inode) early.push(fd);
+    };
+    const closeSync = fs.closeSync.bind(fs);
+    vi.spyOn(fs, 'closeSync').mockImplementation((fd: number) => (check(fd), closeSync(fd)));
+    const close = fs.close.bind(fs);
+    vi.spyOn(fs, 'close').mockImplementation(((fd: number, cb: (e: Error | null) => void) => {
+      check(fd);
+      close(fd, cb);
+    }) as typeof fs.close);
+    const bulk = BulkLoad.beginIfNew(store, CURSOR_KEY)!;
+    store.db
+      .prepare(
+        `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, version)
+         VALUES ('pat-other', 'MRN-OTHER', 'Test', 'Person', '1970-01-01', NULL, 1)`,
+      )
+      .run();
+    bulk.noteCommitted();
+    bulk.finish();
+    expect(fs.existsSync(copy)).toBe(false);
+    expect(early).toEqual([]);
   });
 });
