@@ -47,3 +47,16 @@ export function queueThreadChange(store: Store, mutation: LocalMutationInput['mu
     { entity: 'thread', entityId: 'thr-1', baseVersion: 1, staffId: 'staff-1', mutation },
   );
 }
+
+/**
+ * Write one patient row straight into `store`, as a pull would (for bulk-load tests: a record the load has written;
+ * MRN `MRN-<id>`).
+ */
+export function insertPatientRow(store: Store, id: string): void {
+  store.db
+    .prepare(
+      `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, version)
+       VALUES (?, ?, 'Test', 'Person', '1970-01-01', NULL, 1)`,
+    )
+    .run(id, `MRN-${id}`);
+}

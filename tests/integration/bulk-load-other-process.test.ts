@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BulkLoad, PREBULK_SUFFIX } from '../../src-main/store/bulk-load';
 import { CURSOR_KEY } from '../../src-main/sync/apply-changes';
-import { makeTestStore, type TestStore } from '../helpers/sync-store';
+import { insertPatientRow, makeTestStore, type TestStore } from '../helpers/sync-store';
 
 const PROBE = path.join(import.meta.dirname ?? __dirname, 'fixtures/open-store-probe.ts');
 let t: TestStore | undefined;
@@ -44,12 +44,7 @@ describe('a bulk load and another process opening the same store', () => {
     const store = t.store;
     const bulk = BulkLoad.beginIfNew(store, CURSOR_KEY)!;
     expect(bulk).not.toBeNull();
-    store.db
-      .prepare(
-        `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, version)
-         VALUES ('pat-other', 'MRN-OTHER', 'Test', 'Person', '1970-01-01', NULL, 1)`,
-      )
-      .run();
+    insertPatientRow(store, 'pat-other');
 
     expect(await openFromAnotherProcess(t.dir, t.key)).toEqual({ code: 'IN_USE' });
     // The load and its marker are as they were: nothing was put back over them.
@@ -79,12 +74,7 @@ describe('a bulk load and another process opening the same store', () => {
       close(fd, cb);
     }) as typeof fs.close);
     const bulk = BulkLoad.beginIfNew(store, CURSOR_KEY)!;
-    store.db
-      .prepare(
-        `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, version)
-         VALUES ('pat-other', 'MRN-OTHER', 'Test', 'Person', '1970-01-01', NULL, 1)`,
-      )
-      .run();
+    insertPatientRow(store, 'pat-other');
     bulk.noteCommitted();
     bulk.finish();
     expect(fs.existsSync(copy)).toBe(false);

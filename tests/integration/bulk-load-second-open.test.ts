@@ -11,7 +11,7 @@ import { BulkLoad, PREBULK_SUFFIX } from '../../src-main/store/bulk-load';
 import { StoreError } from '../../src-main/store/errors';
 import type { Store } from '../../src-main/store/store';
 import { CURSOR_KEY } from '../../src-main/sync/apply-changes';
-import { openStoreAt, randomKeyHex } from '../helpers/sync-store';
+import { insertPatientRow, openStoreAt, randomKeyHex } from '../helpers/sync-store';
 import { tempDir } from '../helpers/tmp';
 
 const opened: Store[] = [];
@@ -31,12 +31,7 @@ describe('the store opened a second time during a bulk load', () => {
     const bulk = BulkLoad.beginIfNew(first, CURSOR_KEY)!;
     expect(bulk).not.toBeNull();
     // The load writes a pulled record.
-    first.db
-      .prepare(
-        `INSERT INTO patients (id, mrn, given_name, family_name, birth_date, phone, version)
-         VALUES ('pat-r5', 'MRN-R5', 'Test', 'Person', '1970-01-01', NULL, 1)`,
-      )
-      .run();
+    insertPatientRow(first, 'pat-r5');
     // A second opener arrives meanwhile: refused, the store is in use; the load and its marker are untouched.
     let refusal: unknown = null;
     try {
