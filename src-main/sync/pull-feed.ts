@@ -23,7 +23,7 @@ import { SyncProtocolError } from './apply-changes';
 import { decodePullAnswer } from './pull-decode';
 import { type PullExtras, pullExtrasOf } from './pull-extras';
 import { type PullRows, rowBuffers, splitPullPage } from './pull-rows';
-import { readCapped } from './read-capped';
+import { type ReadBuffer, readCapped } from './read-capped';
 
 /** What the worker needs to ask for pages: made on the main thread by SyncClient.pullFeedSpec. */
 export interface PullFeedSpec {
@@ -118,6 +118,8 @@ export async function runPullFeed(
 
   async function feedPages(first: ReturnType<typeof ask>): Promise<void> {
     let next = first;
+    /** One buffer for every page's body, read one after another (read-capped.ts, ReadBuffer). */
+    const readBuffer: ReadBuffer = { bytes: new Uint8Array(0) };
     for (;;) {
       const got = await next;
       if (stopped.aborted) return;
@@ -146,7 +148,8 @@ export async function runPullFeed(
       }
       let batch: PullResponse;
       try {
-        const bytes = await readCapped(got.res, spec.maxBytes);
+        // Decoded at once: the bytes are a view of `readBuffer`, which the next page's read overwrites.
+        const bytes = await readCapped(got.res, spec.maxBytes, undefined, readBuffer);
         batch = decodePullAnswer(bytes);
       } catch (error) {
         if (stopped.aborted) return;
