@@ -1,11 +1,12 @@
 import { SyncProtocolError } from './apply-changes';
 
 /**
- * A buffer that readCapped may read answers into instead of a new one each time (grown as needed, never shrunk):
- * session 15, the pull worker's feed reads ~110 pages of ~1.6 MB at scale 100 one after another, and a new buffer
- * per page was fresh memory each time: 52k of the 91k page faults of an initial sync's loading (perf, the copy into
- * it), at 10–14 µs each on that machine, in the worker that paces the loading. Reusing one: the loading took
- * 7.26–7.42 s against 7.50–7.53 s (bench/profile-sync.ts, three pairs of runs alternating), about 1% of the sync.
+ * A buffer that readCapped may read answers into instead of a new one each time (grown as needed up to 8 MiB,
+ * never shrunk): session 15, the pull worker's feed reads ~110 pages of ~1.6 MB at scale 100 one after another, and
+ * a new buffer per page was fresh memory each time: 52k of the 91k page faults in 6 s of an initial sync's loading
+ * (perf, the copy into it), at 10–14 µs each on that machine, in the worker that paces the loading. Reusing one: the
+ * loading took 7.26–7.42 s against 7.50–7.53 s (bench/profile-sync.ts, three pairs of runs alternating), about 1%
+ * of the sync.
  */
 export interface ReadBuffer {
   bytes: Uint8Array;
