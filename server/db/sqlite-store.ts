@@ -1398,7 +1398,7 @@ export class SqliteStore implements ServerStore {
       const rows = this.all<WireRow>(pullPageSql('sqlite', { ...options, stored: true }), after, limit);
       return { joined: null, rows, last: rows.at(-1)?.seq ?? null, count: rows.length };
     }
-    const head = this.one<{ joined: string | null; last: number | null; n: number; specials: number | null }>(
+    const head = this.one<{ joined: Buffer | null; last: number | null; n: number; specials: number | null }>(
       joinedPageSql(options),
       after,
       limit,
@@ -1407,7 +1407,7 @@ export class SqliteStore implements ServerStore {
       (head.specials ?? 0) > 0
         ? this.all<WireRow>(pullPageSql('sqlite', { ...options, stored: true }, true), after, head.last)
         : [];
-    return { joined: head.joined ?? '', rows, last: head.last, count: head.n };
+    return { joined: head.joined ?? Buffer.alloc(0), rows, last: head.last, count: head.n };
   }
 
   /* ---- issue 10: enrolled devices, attribution, per-device audit chains ---- */

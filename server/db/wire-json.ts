@@ -249,30 +249,38 @@ function specialSql(options: WireOptions): string {
 /**
  * One pull page as a store reads it (ServerStore.pullPage).
  * - `joined` null: `rows` is every row of the page, in order.
- * - `joined` a text (SQLite, joinedPageSql): the page's kept wire texts joined by ',', with each row of `rows`
- *   (the special ones, in order) marked in its place by `JOIN_MARK<seq>JOIN_MARK`.
+ * - `joined` bytes (SQLite, joinedPageSql): the page's kept wire texts as UTF-8, joined by ',', with each row of
+ *   `rows` (the special ones, in order) marked in its place by `JOIN_MARK<seq>JOIN_MARK`.
  * `last`: the page's last seq (null: the page is empty); `count`: its number of rows.
  */
 export interface WirePage {
-  joined: string | null;
+  joined: Buffer | null;
   rows: WireRow[];
   last: number | null;
   count: number;
 }
 
-/** Marks a special row's place in a joined page (JSON text never holds a raw U+0001: json_quote escapes it). */
-export const JOIN_MARK = '\u0001';
+/**
+ * Marks a special row's place in a joined page, as a byte: JSON text never holds a raw U+0001 (json_quote escapes
+ * it), and in UTF-8 the byte 0x01 is that character and nothing else (every byte of a longer character is ≥ 0x80).
+ */
+export const JOIN_MARK = 0x01;
 
 /**
- * SQLite (schema 11): one pull page as one text, one row: `joined` the kept wire texts of the page's rows in
- * order, joined by ',', with each special row (specialSql) replaced by `\u0001<seq>\u0001`; `last` the page's
- * last seq (NULL: empty); `n` its row count; `specials` how many are marked. Parameters: the cursor, the page size. Measured at scale 100
- * (load 5-7): ~4-7 CPU-ms a page of 5,000 against ~14 for the same rows read one by one.
+ * SQLite (schema 11): one pull page as one value, one row: `joined` the kept wire texts of the page's rows in
+ * order, joined by ',', with each special row (specialSql) replaced by `\u0001<seq>\u0001`, as a BLOB of its UTF-8
+ * bytes; `last` the page's last seq (NULL: empty); `n` its row count; `specials` how many are marked. Parameters:
+ * the cursor, the page size. Measured at scale 100 (load 5-7): ~4-7 CPU-ms a page of 5,000 against ~14 for the
+ * same rows read one by one.
+ * Bytes, not text (session 16): the page goes out as the bytes the database holds (server/sync/pull.ts). As text it
+ * was decoded from UTF-8 into a JavaScript string and encoded again for the socket, 1.5 MB a page: the joined
+ * page's statement took 2.5 s and the socket writes 1.1 s of the backend's ~4.3 CPU-s in an initial sync at scale
+ * 100 (bench/profile-sync.ts, 113 pages, cpu profile of the backend).
  */
 export function joinedPageSql(options: WireOptions): string {
-  return `SELECT group_concat(
+  return `SELECT CAST(group_concat(
         CASE WHEN ${specialSql(options)} THEN char(1) || c.seq || char(1) ELSE c.wire END, ',' ORDER BY c.seq
-      ) AS joined, max(c.seq) AS last, count(*) AS n,
+      ) AS BLOB) AS joined, max(c.seq) AS last, count(*) AS n,
       sum(CASE WHEN ${specialSql(options)} THEN 1 ELSE 0 END) AS specials
     FROM (SELECT seq, entity, wire FROM changes WHERE seq > ? ORDER BY seq LIMIT ?) c`;
 }

@@ -337,6 +337,48 @@ describe('other records on the wire', () => {
     expect([attachment.fileName, attachment.contentBase64 === content(3)]).toEqual(['scan-3.pdf', true]);
   });
 
+  it('splices attachments between records of multi-byte text, byte for byte (session 16: the page is sent as bytes)', async () => {
+    const before = await store.latestSeq();
+    // Multi-byte characters at both ends of a body, beside the ',' joins and the attachments' marks.
+    const bodies = ['é, then 😷', '\u2028 "quoted" \\ and \u0001 😷', 'ends in ß'];
+    await store.transaction(async () => {
+      await store.insertThread({ ...THREAD, id: 'thr-wire-bytes', patientId, poolId: 'clinical' });
+      for (const [n, body] of bodies.entries()) {
+        await store.insertMessage({
+          ...MESSAGE,
+          id: `msg-wire-bytes-${n}`,
+          threadId: 'thr-wire-bytes',
+          authorId: patientId,
+          body,
+        });
+        if (n < 2)
+          await store.insertAttachment({
+            id: `att-wire-bytes-${n}`,
+            messageId: `msg-wire-bytes-${n}`,
+            fileName: `photo-${n}.jpg`,
+            mimeType: 'image/jpeg',
+            size: 3,
+            contentBase64: Buffer.from([0xff, 0xd8, n]).toString('base64'),
+            version: 1,
+          });
+      }
+    });
+    const got = await page(clinician(), before);
+    expect(got.changes.map((c) => `${c.entity}:${c.id}`)).toEqual([
+      'thread:thr-wire-bytes',
+      'message:msg-wire-bytes-0',
+      'attachment:att-wire-bytes-0',
+      'message:msg-wire-bytes-1',
+      'attachment:att-wire-bytes-1',
+      'message:msg-wire-bytes-2',
+    ]);
+    expect(
+      got.changes.filter((c) => c.entity === 'message').map((c) => (c.data as { body: string }).body),
+    ).toEqual(bodies);
+    const photo = got.changes[4]!.data as { contentBase64: string };
+    expect(photo.contentBase64).toBe(Buffer.from([0xff, 0xd8, 1]).toString('base64'));
+  });
+
   it('serves every record of the demo clinic as the store reads it one by one, in change-log order', async () => {
     // The independent path: ServerStore.loadChange maps rows with rows.ts in JS. Every kind the demo seeds.
     for (const lean of [true, false]) {

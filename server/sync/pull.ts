@@ -50,22 +50,46 @@ function withoutChain(change: Change): Change {
   return { ...change, data };
 }
 
-/** A pull answer as sent: the PullResponse's JSON text, and its cursor and hasMore for the hint headers. */
+const COMMA = 0x2c;
+const COMMA_BYTES = Buffer.from(',');
+
+/**
+ * A joined page (WirePage.joined) cut at each JOIN_MARK byte: runs of kept texts at even places, the special rows'
+ * sequence numbers (ASCII digits) at odd places. The pieces are views of `joined`, not copies.
+ */
+function splitAtMarks(joined: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let at = joined.indexOf(JOIN_MARK); at !== -1; at = joined.indexOf(JOIN_MARK, from)) {
+    parts.push(joined.subarray(from, at));
+    from = at + 1;
+  }
+  parts.push(joined.subarray(from));
+  return parts;
+}
+
+/**
+ * A pull answer as sent: the PullResponse's JSON text as UTF-8 bytes, and its cursor and hasMore for the hint
+ * headers.
+ */
 export interface PullPage {
-  body: string;
+  body: Buffer;
   cursor: string;
   hasMore: boolean;
 }
 
 /**
  * One page of changes after the cursor, read from one consistent snapshot (a read-only transaction), as the
- * JSON text of a PullResponse (server/API.md).
+ * JSON text of a PullResponse (server/API.md), as UTF-8 bytes.
  * Session 7, s7srv (issue 16 §2): the page comes from ServerStore.pullPage with each record's wire JSON encoded by
- * the database or kept as written (server/db/wire-json.ts; on SQLite the whole page as one joined text) and is
- * assembled here as text: no JS object per record, no JSON.stringify of the page. Attachments (content under a
- * byte budget) and rare kinds are loaded and encoded one at a time as before. At scale 100 a clinician's initial
- * sync cost the backend 1.37–1.43 CPU-s per 100k records before and 0.40–0.43 after (bench/profile-pull.ts,
- * load 4–6; docs/performance-history.md, "The backend's pull pages (session 7)").
+ * the database or kept as written (server/db/wire-json.ts; on SQLite the whole page as one joined run of bytes) and
+ * is assembled here: no JS object per record, no JSON.stringify of the page. Attachments (content under a byte
+ * budget) and rare kinds are loaded and encoded one at a time as before. At scale 100 a clinician's initial sync
+ * cost the backend 1.37–1.43 CPU-s per 100k records before and 0.40–0.43 after (bench/profile-pull.ts, load 4–6;
+ * docs/performance-history.md, "The backend's pull pages (session 7)").
+ * Session 16: assembled as bytes, so SQLite's page reaches the socket without being decoded and encoded again
+ * (wire-json.ts, joinedPageSql): the backend's CPU in an initial sync at scale 100 went from 4.3-4.4 s to
+ * 2.3-2.7 s (bench/profile-sync.ts, three runs each).
  * @param role the role the batch is served to (server/sync/triage-access.ts servedRole); a receptionist's batch
  *   leaves out messages and attachments of clinical pools and names their threads in `withheld` (issue 14a).
  */
@@ -102,12 +126,13 @@ export async function pull(
       const load = (row: WireRow) =>
         row.json === null ? store.loadChange(row.entity, row.id) : Promise.resolve(null);
 
-      let texts: string[] | null = null;
+      /** The page's records' JSON texts, UTF-8, in order. */
+      let texts: Buffer[] | null = null;
       let cursor = after;
       const page = await store.pullPage(after, limit, wire);
       if (page.joined !== null) {
-        // The page as one text: splice in the special rows. Exact unless the byte budget could end the page
-        // early (attachments past BATCH_BYTES): then read it again row by row below, as before.
+        // The page as one run of bytes: splice in the special rows. Exact unless the byte budget could end the
+        // page early (attachments past BATCH_BYTES): then read it again row by row below, as before.
         const served = new Map<number, string | null>();
         let bytes = 256 * page.count;
         for (const row of page.rows) {
@@ -119,18 +144,18 @@ export async function pull(
         }
         if (!(page.count > 1 && bytes > BATCH_BYTES)) {
           texts = [];
-          const parts = page.joined.split(JOIN_MARK);
+          const parts = splitAtMarks(page.joined);
           for (let k = 0; k < parts.length; k++) {
             const part = parts[k]!;
             if (k % 2 === 1) {
-              const text = served.get(Number(part));
-              if (text !== undefined && text !== null) texts.push(text);
+              const text = served.get(Number(part.toString('latin1')));
+              if (text !== undefined && text !== null) texts.push(Buffer.from(text, 'utf8'));
               continue;
             }
             // A run of kept texts between marks, with the ',' that joined it to them.
-            const from = part.startsWith(',') ? 1 : 0;
-            const to = part.length > from && part.endsWith(',') ? part.length - 1 : part.length;
-            if (to > from) texts.push(part.slice(from, to));
+            const from = part[0] === COMMA ? 1 : 0;
+            const to = part.length > from && part[part.length - 1] === COMMA ? part.length - 1 : part.length;
+            if (to > from) texts.push(part.subarray(from, to));
           }
           cursor = page.last ?? after;
         } else withheld.clear();
@@ -151,16 +176,19 @@ export async function pull(
           taken++;
           cursor = row.seq;
           const text = await serve(row, change);
-          if (text !== null) texts.push(text);
+          if (text !== null) texts.push(Buffer.from(text, 'utf8'));
         }
       }
       const remaining = await store.countChangesAfter(cursor);
       const hasMore = remaining > 0;
       const withheldText = withheld.size > 0 ? `,"withheld":${JSON.stringify([...withheld])}` : '';
+      const parts: Buffer[] = [Buffer.from('{"changes":[')];
+      texts.forEach((text, k) => parts.push(...(k > 0 ? [COMMA_BYTES, text] : [text])));
+      parts.push(
+        Buffer.from(`],"cursor":"${cursor}","hasMore":${hasMore},"remaining":${remaining}${withheldText}}`),
+      );
       return {
-        body:
-          `{"changes":[${texts.join(',')}],"cursor":"${cursor}","hasMore":${hasMore},` +
-          `"remaining":${remaining}${withheldText}}`,
+        body: Buffer.concat(parts),
         cursor: String(cursor),
         hasMore,
       };
