@@ -3,6 +3,7 @@
  * PullResponse schema. Runs in the pull decoder's worker thread (pull-worker.ts), or on the calling thread
  * where no worker can run. Errors: SyncProtocolError naming paths, never values.
  */
+import { isAscii } from 'node:buffer';
 import { z } from 'zod';
 import { PullResponse } from '../../src-shared/sync';
 import { SyncProtocolError, validateAnswer } from './apply-changes';
@@ -33,11 +34,28 @@ export const PullResponseCompiled = z.compile(PullResponse);
 
 const utf8 = new TextDecoder('utf-8');
 
+/**
+ * A pull answer's bytes as text (UTF-8). Plain ASCII bytes (nearly every page of an initial sync: 107 of 112 at
+ * scale 100) are read as Latin-1, which for them is the same text: Node 20's TextDecoder took 0.58-0.75 s for the
+ * 108 ASCII pages of that sync (160 MB), Latin-1 0.20-0.24 s, and `isAscii` (simdutf) is a fraction of either
+ * (session 16, a scratch script over the bench backend's pages, three rounds). Session 15 tried this and saw no
+ * change in the console's CPU over four pairs of whole syncs, within their noise. In session 16, with the backend's
+ * pages lighter (server/sync/pull.ts), the worker thread that decodes was what the loading waited for (the main
+ * thread idle 1.9 s of 11.4), and four pairs of syncs alternating (bench/profile-sync.ts, scale 100) gave, each pair
+ * the same way: loading 5.73-5.86 s against 6.05-6.29, 57.2-58.5k records/s against 55.2-56.3k, console CPU
+ * 12.5-12.7 s against 13.0-13.1.
+ */
+export function textOfAnswer(bytes: Uint8Array): string {
+  return isAscii(bytes)
+    ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
+    : utf8.decode(bytes);
+}
+
 /** Decode, parse and validate one pull answer's body. Throws SyncProtocolError. */
 export function decodePullAnswer(bytes: Uint8Array): PullResponse {
   let json: unknown;
   try {
-    json = JSON.parse(utf8.decode(bytes));
+    json = JSON.parse(textOfAnswer(bytes));
   } catch {
     throw new SyncProtocolError('The server sent an invalid pull answer (not JSON).');
   }
