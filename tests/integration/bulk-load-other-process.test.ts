@@ -15,7 +15,7 @@ import { BulkLoad, PREBULK_SUFFIX } from '../../src-main/store/bulk-load';
 import { CURSOR_KEY } from '../../src-main/sync/apply-changes';
 import { insertPatientRow, makeTestStore, type TestStore } from '../helpers/sync-store';
 
-const PROBE = path.join(import.meta.dirname ?? __dirname, 'fixtures/open-store-probe.ts');
+const OPEN_STORE = path.join(import.meta.dirname ?? __dirname, 'fixtures/open-store.ts');
 let t: TestStore | undefined;
 afterEach(() => {
   vi.restoreAllMocks();
@@ -23,11 +23,11 @@ afterEach(() => {
 });
 
 /** Open the store from another process, as a second console would; its one-line JSON answer. */
-async function openFromAnotherProcess(dir: string, key: string): Promise<{ opened?: true; code?: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', PROBE], {
+async function openFromAnotherProcess(dir: string, key: string): Promise<{ ok: boolean; code?: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', OPEN_STORE, dir], {
     cwd: path.resolve(import.meta.dirname ?? __dirname, '../..'),
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PROBE_DATA_DIR: dir, PROBE_STORE_KEY: key },
+    env: { ...process.env, STORE_KEY_HEX: key },
   });
   let out = '';
   let err = '';
@@ -35,7 +35,7 @@ async function openFromAnotherProcess(dir: string, key: string): Promise<{ opene
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   await new Promise<void>((resolve) => child.once('exit', () => resolve()));
   expect(child.exitCode, err.slice(0, 500)).toBe(0);
-  return JSON.parse(out.trim().split('\n').pop()!) as { opened?: true; code?: string };
+  return JSON.parse(out.trim().split('\n').pop()!) as { ok: boolean; code?: string };
 }
 
 describe('a bulk load and another process opening the same store', () => {
@@ -46,14 +46,14 @@ describe('a bulk load and another process opening the same store', () => {
     expect(bulk).not.toBeNull();
     insertPatientRow(store, 'pat-other');
 
-    expect(await openFromAnotherProcess(t.dir, t.key)).toEqual({ code: 'IN_USE' });
+    expect(await openFromAnotherProcess(t.dir, t.key)).toMatchObject({ ok: false, code: 'IN_USE' });
     // The load and its marker are as they were: nothing was put back over them.
     expect(fs.existsSync(`${store.file}${PREBULK_SUFFIX}`)).toBe(true);
     expect(store.db.prepare(`SELECT count(*) FROM patients WHERE id = 'pat-other'`).pluck().get()).toBe(1);
 
     bulk.finish();
     expect(fs.existsSync(`${store.file}${PREBULK_SUFFIX}`)).toBe(false);
-    expect(await openFromAnotherProcess(t.dir, t.key)).toEqual({ opened: true });
+    expect(await openFromAnotherProcess(t.dir, t.key)).toEqual({ ok: true });
     expect(store.db.prepare(`SELECT count(*) FROM patients WHERE id = 'pat-other'`).pluck().get()).toBe(1);
   });
 

@@ -53,6 +53,7 @@ describe('store open errors', () => {
     const env = { ...process.env };
     delete env.DBUS_SESSION_BUS_ADDRESS;
     delete env.DISPLAY;
+    delete env.STORE_KEY_HEX; // the fixture's raw-key mode would bypass the keychain
     const out = execFileSync(
       process.execPath,
       ['--import', 'tsx', path.join(__dirname, 'fixtures/open-store.ts'), dir],
