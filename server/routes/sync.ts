@@ -59,7 +59,8 @@ export function syncRoutes(
     );
     // session 6, s6sync (issue 16 §2): the next page can be asked for before this body is read (a hint only).
     void reply.header(PULL_CURSOR_HEADER, batch.cursor).header(PULL_HAS_MORE_HEADER, String(batch.hasMore));
-    // session 7, s7srv: the body is JSON text already (server/sync/pull.ts), sent as is.
+    // session 7, s7srv: the body is JSON text already (server/sync/pull.ts), sent as is: its UTF-8 bytes since
+    // session 16.
     return reply.type('application/json; charset=utf-8').send(batch.body);
   });
 

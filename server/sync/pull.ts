@@ -183,7 +183,10 @@ export async function pull(
       const hasMore = remaining > 0;
       const withheldText = withheld.size > 0 ? `,"withheld":${JSON.stringify([...withheld])}` : '';
       const parts: Buffer[] = [Buffer.from('{"changes":[')];
-      texts.forEach((text, k) => parts.push(...(k > 0 ? [COMMA_BYTES, text] : [text])));
+      for (let k = 0; k < texts.length; k++) {
+        if (k > 0) parts.push(COMMA_BYTES);
+        parts.push(texts[k]!);
+      }
       parts.push(
         Buffer.from(`],"cursor":"${cursor}","hasMore":${hasMore},"remaining":${remaining}${withheldText}}`),
       );

@@ -30,6 +30,34 @@ describe('textOfAnswer', () => {
     expect(textOfAnswer(whole.subarray(3))).toBe('}é');
   });
 
+  it('drops a byte-order mark at the start, as the decoder always did', () => {
+    expect(textOfAnswer(bytesOf('ef bb bf 7b 7d'))).toBe('{}');
+  });
+
+  it('gives a text of its own, unchanged when the buffer it was read from is reused', () => {
+    const reused = bytesOf('5b 31 5d 20');
+    const text = textOfAnswer(reused.subarray(0, 3));
+    reused.fill(0x78);
+    expect(text).toBe('[1]');
+  });
+
+  it('gives what a UTF-8 decoder gives, for 3,000 seeded random inputs, mostly ASCII', () => {
+    const decoder = new TextDecoder('utf-8');
+    let seed = 16;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 3000; i++) {
+      const bytes = Uint8Array.from({ length: random(40) }, () =>
+        random(4) === 0 ? random(256) : random(128),
+      );
+      const at = random(4);
+      const view = new Uint8Array([...Array<number>(at).fill(0xc3), ...bytes]).subarray(at);
+      expect(textOfAnswer(view), `input ${i}`).toBe(decoder.decode(view));
+    }
+  });
+
   it('gives decodePullAnswer the same answer from an ASCII page and from the same page with an accent', () => {
     const page = (name: string) =>
       new TextEncoder().encode(
