@@ -2,7 +2,7 @@
  * A pull page's bulky records applied as rows in SQL (issue 16 §2; session 9, s9sync): during a long pull the
  * pull decoder's worker thread validates each page (pull-feed.ts) and then turns its threads, messages,
  * appointments and audit events into one JSON text per entity (splitPullPage). The main thread applies each text
- * with ONE statement, `INSERT … SELECT … FROM json_each(?)` with the repo's own upsert clause (applyPullRows),
+ * with ONE statement, `INSERT … SELECT … FROM jsonb_each(?)` with the repo's own upsert clause (applyPullRows),
  * instead of one `run()` per record, and receives each text as UTF-8 bytes in a transferred buffer (session 10:
  * no copy, and none left in its V8 heap; see PullRows) instead of ~5,000 objects per page rebuilt by structured
  * clone on the thread that applies.
@@ -193,11 +193,17 @@ export function changesOfRows(rows: PullRows): Change[] {
 }
 
 /**
- * An upsert with `VALUES (@a, …)` replaced by `SELECT value ->> 0, … FROM json_each(CAST(? AS TEXT)) WHERE true`
+ * An upsert with `VALUES (@a, …)` replaced by `SELECT value ->> 0, … FROM jsonb_each(CAST(? AS TEXT)) WHERE true`
  * (the WHERE lets SQLite parse the upsert clause after a SELECT): `nullif(…, 0)` for optional keys (false: absent →
  * NULL, as `record.topic ?? null`), and `value -> i` (JSON text, as JSON.stringify gives it) for audit's `fields`.
  * The rows are bound as a BLOB of UTF-8 (better-sqlite3 binds a Buffer so); the CAST reads it as text in the
- * store's encoding, UTF-8 (a BLOB given to json_each itself would be read as SQLite's binary JSONB).
+ * store's encoding, UTF-8 (a BLOB given to jsonb_each itself would be read as SQLite's binary JSONB).
+ * jsonb_each, not json_each (session 16): both parse the text once, but json_each hands each row (an array) to
+ * `->>` as JSON text, which each row's first `->>` parses again (perf: SQLite's jsonTranslateBlobToText and
+ * jsonTranslateTextToBlob, 3.5% of an initial sync's samples); jsonb_each hands it over in SQLite's binary form,
+ * read in place. The same values either way (`->>` gives the same SQL value from text and from JSONB; `->` gives
+ * text). bench/profile-apply.ts replay of the 113 scale-100 pages, bulk load, alternating: the apply 1.98-2.05 CPU-s
+ * against 2.93-3.42 (three runs each), every table the sync fills or derives identical (PROFILE_DUMP digests).
  */
 function sqlOverRows(entity: RowEntity): string {
   const { sql } = ROW_SPEC[entity];
@@ -207,7 +213,7 @@ function sqlOverRows(entity: RowEntity): string {
     if (entity === 'audit' && key === 'fields') return `value -> ${i}`;
     return OPTIONAL[entity].has(key) ? `nullif(value ->> ${i}, 0)` : `value ->> ${i}`;
   });
-  const select = `SELECT ${columns.join(', ')} FROM json_each(CAST(? AS TEXT)) WHERE true`;
+  const select = `SELECT ${columns.join(', ')} FROM jsonb_each(CAST(? AS TEXT)) WHERE true`;
   return sql.slice(0, values.index) + select + sql.slice(values.index + values[0].length);
 }
 
