@@ -1,8 +1,8 @@
 /**
  * Bulk-load mode for a brand-new store (issue 16 §2): while the first sync fills an empty store, the store runs
- * with its rollback journal in memory and no fsync, without its secondary indexes (but KEPT_INDEXES), without the triggers that
- * keep derived tables (queue counts, search index) and without the per-row write counters; patient lookup terms
- * are deferred. At the end everything derived is rebuilt set-based, the indexes are created again (one sort
+ * with its rollback journal in memory and no fsync, without its secondary indexes (but KEPT_INDEXES), without the
+ * triggers that keep the search index and without the per-row write counters; patient lookup terms are deferred
+ * (the queue counts' triggers stay). At the end everything derived is rebuilt set-based, the indexes are created again (one sort
  * each), the store goes back to WAL and is flushed to disk. The result is the store a normal sync writes:
  * the same rows, queue counts, search index and patient lookup terms (tests/integration/bulk-load.test.ts).
  *
@@ -125,8 +125,10 @@ const DATA_TABLES = ['patients', 'threads', 'messages', 'appointments', 'audit_r
  * Triggers that keep a derived table, dropped during a bulk load, each with the set-based rebuild that stands
  * in for it (run in finish()). Any other trigger on a filled table is left in place and fires as usual.
  */
-const DERIVED_TRIGGERS: Record<string, 'counts' | 'search'> = {
-  // The queue-count triggers stay (review 6, D14): the inbox's totals answer from thread_counts during the load.
+const DERIVED_TRIGGERS: Record<string, 'search'> = {
+  // The queue-count triggers stay (review 6, D14): the inbox's totals answer from thread_counts during the load, and
+  // thread_counts needs no rebuild at the end (session 16: the GROUP BY that rebuilt it cost 0.22 CPU-s of the finish
+  // at scale 100 and gave the same rows, bench/profile-apply.ts replay digests).
   threads_search_insert: 'search',
   threads_search_delete: 'search',
   threads_search_update: 'search',
@@ -134,14 +136,6 @@ const DERIVED_TRIGGERS: Record<string, 'counts' | 'search'> = {
   messages_search_delete: 'search',
   messages_search_update: 'search',
 };
-
-/** thread_counts from scratch: the GROUP BY the counting triggers keep up row by row (migration 3). */
-const REBUILD_COUNTS = `
-  DELETE FROM thread_counts;
-  INSERT INTO thread_counts (status, priority, assignee, provider, unread, n)
-    SELECT status, priority, coalesce(assignee_id, ''), coalesce(provider_id, ''),
-      (seen_at IS NULL OR seen_at < last_message_at), count(*)
-    FROM threads GROUP BY 1, 2, 3, 4, 5;`;
 
 /**
  * Copy the file open as `fd` (from its start, whatever the descriptor's position) to a new file `to`: fs.copyFileSync
@@ -490,7 +484,6 @@ export class BulkLoad {
         for (const sql of this.indexes) db.exec(sql);
         db.pragma(`cache_size = ${BULK_CACHE_SIZE}`);
         for (const sql of this.triggers) db.exec(sql);
-        db.exec(REBUILD_COUNTS);
         store.patients.rebuildTerms();
         db.exec('DELETE FROM search_dirty; INSERT INTO search_dirty (thread_id) SELECT id FROM threads;');
         // The fast refresh only when every message written during the load went through noteSearchWords: the load
