@@ -3,8 +3,8 @@
  * with its rollback journal in memory and no fsync, without its secondary indexes (but KEPT_INDEXES), without the
  * triggers that keep the search index and without the per-row write counters; patient lookup terms are deferred
  * (the queue counts' triggers stay). At the end everything derived is rebuilt set-based, the indexes are created
- * again (one sort each), the store goes back to WAL and is flushed to disk. The result is the store a normal sync writes:
- * the same rows, queue counts, search index and patient lookup terms (tests/integration/bulk-load.test.ts).
+ * again (one sort each), the store goes back to WAL and is flushed to disk. The result is the store a normal sync
+ * writes: the same rows, queue counts, search index and patient lookup terms (tests/integration/bulk-load.test.ts).
  *
  * Crash safety: without a journal on disk, a crash mid-load can leave a damaged file. So before the first
  * bulk write the (small, pre-sync) store file is copied to `clinic.db-prebulk`, and that copy is the marker:
