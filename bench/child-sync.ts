@@ -155,7 +155,6 @@ function namePhases(): void {
     db.exec = (sql: string) => {
       const index = /CREATE\s+INDEX\s+(?:IF NOT EXISTS\s+)?"?(\w+)/i.exec(sql);
       if (index) phase(`index:${index[1]}`);
-      else if (/thread_counts/.test(sql)) phase('counts');
       else if (/search_dirty/.test(sql)) phase('search-dirty');
       return exec(sql);
     };

@@ -146,8 +146,8 @@ if (mode === 'record') {
     else apply();
     stages.apply += cpuMs(process.cpuUsage(t));
   }
-  // The bulk load's finish, by part (CPU ms): each statement it runs with exec (indexes, queue counts), the
-  // patient lookup terms and the search index.
+  // The bulk load's finish, by part (CPU ms): each statement it runs with exec (indexes, search_dirty), the patient
+  // lookup terms and the search index.
   const finishParts: Record<string, number> = {};
   const timed = <A extends unknown[], R>(name: string, fn: (...a: A) => R) =>
     function (this: unknown, ...a: A): R {

@@ -2,9 +2,10 @@
  * Bulk-load mode for a brand-new store (issue 16 §2): while the first sync fills an empty store, the store runs
  * with its rollback journal in memory and no fsync, without its secondary indexes (but KEPT_INDEXES), without the
  * triggers that keep the search index and without the per-row write counters; patient lookup terms are deferred
- * (the queue counts' triggers stay). At the end everything derived is rebuilt set-based, the indexes are created
- * again (one sort each), the store goes back to WAL and is flushed to disk. The result is the store a normal sync
- * writes: the same rows, queue counts, search index and patient lookup terms (tests/integration/bulk-load.test.ts).
+ * (the queue counts' triggers stay and keep them). At the end the search index and the patient terms are rebuilt
+ * set-based, the indexes are created again (one sort each), the store goes back to WAL and is flushed to disk. The
+ * result is the store a normal sync writes: the same rows, queue counts, search index and patient lookup terms
+ * (tests/integration/bulk-load.test.ts).
  *
  * Crash safety: without a journal on disk, a crash mid-load can leave a damaged file. So before the first
  * bulk write the (small, pre-sync) store file is copied to `clinic.db-prebulk`, and that copy is the marker:
@@ -331,7 +332,7 @@ export class BulkLoad {
       .filter((r) => r.type === 'index' && !/^\s*CREATE\s+UNIQUE/i.test(r.sql))
       .map((r) => r.sql);
     this.triggers = schema
-      .filter((r) => r.type === 'trigger' && r.name in DERIVED_TRIGGERS)
+      .filter((r) => r.type === 'trigger' && Object.hasOwn(DERIVED_TRIGGERS, r.name))
       .map((r) => r.sql);
     this.synchronous = db.pragma('synchronous', { simple: true }) as number;
     db.pragma('synchronous = OFF');

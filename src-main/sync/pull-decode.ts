@@ -40,11 +40,10 @@ const utf8 = new TextDecoder('utf-8');
  * 108 pages (160 MB), Latin-1 0.20-0.24 s, and `isAscii` (simdutf) is a fraction of either (session 16, a scratch
  * script over the bench backend's pages, three rounds; the bench runs Node 20, Electron 45 ships Node 22). Session
  * 15 tried this and saw no change in the console's CPU over four pairs of whole syncs, within their noise. In
- * session 16, with the backend's
- * pages lighter (server/sync/pull.ts), the worker thread that decodes was what the loading waited for (the main
- * thread idle 1.9 s of 11.4), and four pairs of syncs alternating (bench/profile-sync.ts, scale 100) gave, each pair
- * the same way: loading 5.73-5.86 s against 6.05-6.29, 57.2-58.5k records/s against 55.2-56.3k, console CPU
- * 12.5-12.7 s against 13.0-13.1.
+ * session 16, with the backend's pages lighter (server/sync/pull.ts), the worker thread that decodes was what the
+ * loading waited for (the main thread idle 1.9 s of 11.4), and four pairs of syncs alternating
+ * (bench/profile-sync.ts, scale 100) gave, each pair the same way: loading 5.73-5.86 s against 6.05-6.29,
+ * 57.2-58.5k records/s against 55.2-56.3k, console CPU 12.5-12.7 s against 13.0-13.1.
  */
 export function textOfAnswer(bytes: Uint8Array): string {
   return isAscii(bytes)

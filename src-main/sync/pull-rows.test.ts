@@ -20,7 +20,7 @@ const auditRecord = {
   entityType: 'thread',
   entityId: 'thr-1',
   outcome: 'success',
-  fields: ['priority', 'status'],
+  fields: ['priority', 'status', 'ünit "note"'],
   actorKind: 'patient',
   version: 1,
 } as const;
@@ -42,11 +42,15 @@ const page = (): PullResponse => ({
         dueAt: '2026-11-21T09:00:00.000Z',
         topic: 'clinical-question',
         poolId: null,
-        version: 3,
+        version: Number.MAX_SAFE_INTEGER,
       }),
     },
     { entity: 'message', id: 'msg-1', data: messageFixture({ body: 'Plain line.\nSecond line, «ça».' }) },
-    { entity: 'message', id: 'msg-2', data: messageFixture({ id: 'msg-2', body: 'Emoji 😀 \u0001 字' }) },
+    {
+      entity: 'message',
+      id: 'msg-2',
+      data: messageFixture({ id: 'msg-2', body: 'Emoji 😀 \u0001 字 \u2028\u2029' }),
+    },
     { entity: 'appointment', id: 'apt-1', data: appointmentFixture() },
     {
       entity: 'appointment',
@@ -113,7 +117,7 @@ const EXPECTED = {
       '2026-11-20T09:00:00.000Z',
       '2026-11-20T09:00:00.000Z',
       '2026-11-21T09:00:00.000Z',
-      3,
+      Number.MAX_SAFE_INTEGER,
       null,
       'clinical-question',
       null,
@@ -123,7 +127,7 @@ const EXPECTED = {
   ],
   messages: [
     ['msg-1', 'thr-1', 'patient', 'pat-1', 'Plain line.\nSecond line, «ça».', '2026-11-20T09:00:00.000Z', 1],
-    ['msg-2', 'thr-1', 'patient', 'pat-1', 'Emoji 😀 \u0001 字', '2026-11-20T09:00:00.000Z', 1],
+    ['msg-2', 'thr-1', 'patient', 'pat-1', 'Emoji 😀 \u0001 字 \u2028\u2029', '2026-11-20T09:00:00.000Z', 1],
   ],
   appointments: [
     [
@@ -168,7 +172,7 @@ const EXPECTED = {
       'thread',
       'thr-1',
       'success',
-      '["priority","status"]',
+      '["priority","status","ünit \\"note\\""]',
       'patient',
       null,
     ],

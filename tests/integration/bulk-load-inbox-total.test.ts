@@ -1,8 +1,9 @@
 /**
  * Found by review 6 (adversarial), issue 16 (session 5: 16r's queue totals from `thread_counts`, 16s's bulk load): a first
  * sync of a big clinic fills the store in bulk-load mode for minutes, and the console is usable meanwhile
- * ("people read the records as they arrive", src-main/store/bulk-load.ts). The load drops the triggers that keep
- * `thread_counts` and rebuilds it only at the end, while the default inbox queue (priority order) now takes its
+ * ("people read the records as they arrive", src-main/store/bulk-load.ts). The load dropped the triggers that keep
+ * `thread_counts` and rebuilt it only at the end (before review 6; since then they stay, and since session 16 there
+ * is no rebuild: src-main/store/bulk-load-counts.test.ts), while the default inbox queue (priority order) takes its
  * total from `thread_counts`: the total reads 0 while the page holds the threads that arrived, and the renderer
  * sizes the list by that total (ThreadList.tsx: "`total` sizes the scroller"), so the inbox looks empty until the
  * load ends. Real encrypted store; expectations written by hand.

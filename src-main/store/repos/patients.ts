@@ -118,10 +118,14 @@ export class PatientsRepo {
    * same terms upsert writes, inserted in key order so the index is built by appending. Call in a transaction.
    *
    * Held compactly while sorted (session 16): per patient its id and sort key, per term its text and its owner
-   * (patient index × 8 + field) in parallel arrays, and the sort orders term indexes. An array of four per term
-   * grew the JS heap by ~23 MB at scale 100, at the initial sync's RSS peak (the finish's search index runs next).
+   * (patient index × 8 + field: TermField is below 8) in parallel arrays, and the sort orders term indexes. An
+   * array of four per term grew the JS heap by 29 MB at scale 100 (134,926 terms; 15 MB this way,
+   * bench/profile-apply.ts replay), at the initial sync's RSS peak (the finish's search index runs next).
    */
   rebuildTerms(): void {
+    // The owner's three low bits hold the field.
+    if (Object.values(TERM_FIELD).some((field) => field > 7))
+      throw new Error('TermField does not fit 3 bits.');
     this.db.prepare('DELETE FROM patient_terms').run();
     const ids: string[] = [];
     const keys: string[] = [];
