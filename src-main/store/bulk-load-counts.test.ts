@@ -6,11 +6,11 @@
  * this PC while the load runs, marked seen. The expected counts are the GROUP BY over the threads table that the
  * rebuild ran, written here. Real encrypted store, no server.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ThreadRecord } from '../../src-shared/domain';
 import type { Change, PullResponse } from '../../src-shared/sync';
 import { patientFixture, threadFixture } from '../../tests/helpers/fixtures';
-import { type TestStore, makeTestStore, queueThreadChange } from '../../tests/helpers/sync-store';
+import { useTestStore, queueThreadChange } from '../../tests/helpers/sync-store';
 import { CURSOR_KEY, applyPullBatch } from '../sync/apply-changes';
 import { pullRows, splitPullPage } from '../sync/pull-rows';
 import { BulkLoad } from './bulk-load';
@@ -37,14 +37,10 @@ const thread = (i: number, version: number): ThreadRecord =>
   });
 
 describe('queue counts after a bulk load (session 16: kept by their triggers, not rebuilt)', () => {
-  let t: TestStore | null = null;
-  afterEach(() => {
-    t?.dispose();
-    t = null;
-  });
+  const freshStore = useTestStore('clinic-bulk-counts-');
 
   it('equal a count of the threads after pulls, re-pulls, deletions, a local change and seen marks', () => {
-    t = makeTestStore('clinic-bulk-counts-');
+    const t = freshStore();
     const { store } = t;
     const bulk = BulkLoad.beginIfNew(store, CURSOR_KEY)!;
     expect(bulk).not.toBeNull();

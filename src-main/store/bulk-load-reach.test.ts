@@ -6,23 +6,19 @@
  * over 100,000 messages, 117 s with the trigger, 4 ms without). The lookup must stay an index search during the
  * load, and the trigger must still count a withheld thread whose messages are here, and only that.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Change } from '../../src-shared/sync';
 import { messageFixture, patientFixture, threadFixture } from '../../tests/helpers/fixtures';
-import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
+import { useTestStore } from '../../tests/helpers/sync-store';
 import { CURSOR_KEY, applyChange, defaultAuditHandler } from '../sync/apply-changes';
 import { BulkLoad } from './bulk-load';
 import { ReachChanges } from './reach-changes';
 
 describe('out-of-reach marks during a bulk load (review of session 9, H1)', () => {
-  let t: TestStore | null = null;
-  afterEach(() => {
-    t?.dispose();
-    t = null;
-  });
+  const freshStore = useTestStore('clinic-bulk-reach-');
 
   it("finds a withheld thread's messages by index, not by a scan of every message", () => {
-    t = makeTestStore('clinic-bulk-reach-');
+    const t = freshStore();
     ReachChanges.of(t.store.db);
     const bulk = BulkLoad.beginIfNew(t.store, CURSOR_KEY);
     expect(bulk).not.toBeNull();
@@ -40,7 +36,7 @@ describe('out-of-reach marks during a bulk load (review of session 9, H1)', () =
   });
 
   it('still counts a thread withheld while its messages are here, and nothing for one without', () => {
-    t = makeTestStore('clinic-bulk-reach-');
+    const t = freshStore();
     const { store } = t;
     const reach = ReachChanges.of(store.db);
     const bulk = BulkLoad.beginIfNew(store, CURSOR_KEY)!;

@@ -10,8 +10,8 @@
  * row of such a sort, this process's open files (/proc/self/fd, Linux) name no `etilqs_` file.
  */
 import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type TestStore, makeTestStore } from '../../tests/helpers/sync-store';
+import { describe, expect, it } from 'vitest';
+import { useTestStore } from '../../tests/helpers/sync-store';
 
 /** This process's open files that are SQLite temporary files (their names start with `etilqs_`). */
 function openTempFiles(): string[] {
@@ -33,14 +33,10 @@ const BIG_SORT = `
   SELECT printf('%06d family name of patient %d', (i * 7919) % 200000, i) AS v FROM n ORDER BY v`;
 
 describe.runIf(process.platform === 'linux')('temporary files of the store (DESIGN §2, §4)', () => {
-  let t: TestStore | null = null;
-  afterEach(() => {
-    t?.dispose();
-    t = null;
-  });
+  const freshStore = useTestStore('clinic-temp-');
 
   it('a sort larger than the page cache writes no temporary file', () => {
-    t = makeTestStore('clinic-temp-');
+    const t = freshStore();
     const db = t.store.db;
     // A page cache of 256 KiB: the sort below passes it (and SQLite's smallest spill size, 250 pages) many times.
     db.pragma('cache_size = -256');
@@ -54,7 +50,7 @@ describe.runIf(process.platform === 'linux')('temporary files of the store (DESI
   });
 
   it('the setting holds on every connection the store opens (not a build default)', () => {
-    t = makeTestStore('clinic-temp-');
+    const t = freshStore();
     // 2 = MEMORY (sqlite.org/pragma.html#pragma_temp_store); 0 would be this build's default, files.
     expect(t.store.db.pragma('temp_store', { simple: true })).toBe(2);
   });

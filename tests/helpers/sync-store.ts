@@ -1,5 +1,6 @@
 /** Real encrypted stores for sync tests: a fresh data folder and a random raw key (the keychain is tested elsewhere). */
 import crypto from 'node:crypto';
+import { afterEach } from 'vitest';
 import { openDatabase } from '../../src-main/store/open';
 import { Store } from '../../src-main/store/store';
 import { type LocalMutationInput, recordLocalMutation } from '../../src-main/sync/local-mutations';
@@ -33,6 +34,20 @@ export function makeTestStore(prefix = 'clinic-sync-'): TestStore {
       cleanup();
     },
   };
+}
+
+/**
+ * A fresh test store per test, for the tests of the calling `describe` (or file): call it there; the function it
+ * returns makes the store on its first call in a test (makeTestStore(prefix)) and gives the same one back after;
+ * the store is disposed after each test.
+ */
+export function useTestStore(prefix?: string): () => TestStore {
+  let current: TestStore | null = null;
+  afterEach(() => {
+    current?.dispose();
+    current = null;
+  });
+  return () => (current ??= makeTestStore(prefix));
 }
 
 /**

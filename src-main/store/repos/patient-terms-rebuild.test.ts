@@ -4,10 +4,10 @@
  * (the whole-name term), hyphens and apostrophes, long phone numbers (their last 10 and 7 digits), MRNs ending in
  * digits, two patients with the same name (the same terms and sort key), a character above U+FFFF. Real store.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PatientRecord } from '../../../src-shared/domain';
 import { patientFixture } from '../../../tests/helpers/fixtures';
-import { type TestStore, makeTestStore } from '../../../tests/helpers/sync-store';
+import { useTestStore } from '../../../tests/helpers/sync-store';
 import { TERM_FIELD } from './patient-terms';
 
 const PATIENTS: PatientRecord[] = [
@@ -45,14 +45,10 @@ const PATIENTS: PatientRecord[] = [
 const ALL_TERMS = 'SELECT term, field, patient_id, sort_key FROM patient_terms ORDER BY 1, 2, 3, 4';
 
 describe('PatientsRepo.rebuildTerms', () => {
-  let t: TestStore | null = null;
-  afterEach(() => {
-    t?.dispose();
-    t = null;
-  });
+  const freshStore = useTestStore('clinic-terms-');
 
   it('writes the rows upsert writes, for every kind of term', () => {
-    t = makeTestStore('clinic-terms-');
+    const t = freshStore();
     const { store } = t;
     store.db.transaction(() => {
       for (const p of PATIENTS) store.patients.upsert(p);
