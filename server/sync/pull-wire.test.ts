@@ -54,6 +54,14 @@ async function page(
 }
 
 const reception = () => ({ token: desk.login.accessToken });
+
+/** A clinical thread of the demo patient and one message of theirs in it, written in one transaction. */
+async function insertThreadAndMessage(threadId: string, messageId: string, body = BODY): Promise<void> {
+  await store.transaction(async () => {
+    await store.insertThread({ ...THREAD, id: threadId, patientId, poolId: 'clinical' });
+    await store.insertMessage({ ...MESSAGE, id: messageId, threadId, authorId: patientId, body });
+  });
+}
 const clinician = () => ({ token: doc.accessToken });
 
 beforeAll(async () => {
@@ -391,15 +399,7 @@ describe('other records on the wire', () => {
       contentBase64: Buffer.from([0xff, n]).toString('base64'),
       version: 1,
     });
-    await store.transaction(async () => {
-      await store.insertThread({ ...THREAD, id: 'thr-wire-edge', patientId, poolId: 'clinical' });
-      await store.insertMessage({
-        ...MESSAGE,
-        id: 'msg-wire-edge',
-        threadId: 'thr-wire-edge',
-        authorId: patientId,
-      });
-    });
+    await insertThreadAndMessage('thr-wire-edge', 'msg-wire-edge');
     const before = await store.latestSeq();
     await store.transaction(async () => {
       await store.insertAttachment(photo(1));
@@ -434,16 +434,7 @@ describe('other records on the wire', () => {
 
   it('sends valid UTF-8 for a body the database holds as bytes that are not (a lone surrogate)', async () => {
     const before = await store.latestSeq();
-    await store.transaction(async () => {
-      await store.insertThread({ ...THREAD, id: 'thr-wire-lone', patientId, poolId: 'clinical' });
-      await store.insertMessage({
-        ...MESSAGE,
-        id: 'msg-wire-lone',
-        threadId: 'thr-wire-lone',
-        authorId: patientId,
-        body: 'a\ud800b',
-      });
-    });
+    await insertThreadAndMessage('thr-wire-lone', 'msg-wire-lone', 'a\ud800b');
     const answer = await pull(store, { after: String(before) }, 'clinician', { leanAudit: true });
     expect(isUtf8(answer.body)).toBe(true);
     const message = (JSON.parse(answer.body.toString('utf8')) as PullResponse).changes[1]!;
