@@ -270,12 +270,13 @@ export const JOIN_MARK = 0x01;
  * SQLite (schema 11): one pull page as one value, one row: `joined` the kept wire texts of the page's rows in
  * order, joined by ',', with each special row (specialSql) replaced by `\u0001<seq>\u0001`, as a BLOB of its UTF-8
  * bytes; `last` the page's last seq (NULL: empty); `n` its row count; `specials` how many are marked. Parameters:
- * the cursor, the page size. Measured at scale 100 (load 5-7): ~4-7 CPU-ms a page of 5,000 against ~14 for the
- * same rows read one by one.
+ * the cursor, the page size. Measured at scale 100 (session 7's machine, load 5-7): ~4-7 CPU-ms a page of 5,000
+ * against ~14 for the same rows read one by one; on session 16's machine, in isolation, 9-12 CPU-ms a page as text,
+ * 5-9 as bytes.
  * Bytes, not text (session 16): the page goes out as the bytes the database holds (server/sync/pull.ts). As text it
  * was decoded from UTF-8 into a JavaScript string and encoded again for the socket, 1.5 MB a page: the joined
- * page's statement took 2.5 s and the socket writes 1.1 s of the backend's ~4.3 CPU-s in an initial sync at scale
- * 100 (bench/profile-sync.ts, 113 pages, cpu profile of the backend).
+ * page's statement took about 3 s (3.06 s under SqliteStore.one in a CPU profile of the backend) and the socket
+ * writes 1.1 s of the backend's ~4.3 CPU-s in an initial sync at scale 100 (bench/profile-sync.ts, 113 pages).
  */
 export function joinedPageSql(options: WireOptions): string {
   return `SELECT CAST(group_concat(
