@@ -82,6 +82,62 @@ describe('ChangeCounts', () => {
   });
 });
 
+describe('ChangeCounts told of the page just read (session 16)', () => {
+  const db = new Database(':memory:');
+  db.exec(`CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, id TEXT NOT NULL,
+           UNIQUE (entity, id))`);
+  const write = db.prepare('INSERT OR REPLACE INTO changes (entity, id) VALUES (?, ?)');
+  const full = (after: number): number =>
+    (db.prepare('SELECT COUNT(*) AS n FROM changes WHERE seq > ?').get(after) as { n: number }).n;
+  let read = 0;
+  const counts = new ChangeCounts(
+    () => (db.prepare('SELECT MAX(seq) AS m FROM changes').get() as { m: number | null }).m ?? 0,
+    (after, upTo) => {
+      read++;
+      return db
+        .prepare<[number, number], { n: number }>(
+          'SELECT COUNT(*) AS n FROM changes WHERE seq > ? AND seq <= ?',
+        )
+        .get(after, upTo ?? Number.MAX_SAFE_INTEGER)!.n;
+    },
+  );
+  afterAll(() => db.close());
+  const pageAfter = (after: number, limit: number): number[] =>
+    db
+      .prepare<[number, number], { seq: number }>(
+        'SELECT seq FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
+      )
+      .all(after, limit)
+      .map((r) => r.seq);
+
+  it('counts forward from the page without reading it again, and exactly', () => {
+    for (let i = 0; i < 5_000; i++) write.run('message', `m${i}`);
+    expect(counts.count(0)).toBe(5_000);
+    read = 0;
+    let after = 0;
+    for (;;) {
+      const page = pageAfter(after, 700);
+      const next = page.at(-1) ?? after;
+      expect(counts.count(next, { from: after, rows: page.length })).toBe(full(next));
+      after = next;
+      if (page.length === 0) break;
+    }
+    expect(read).toBe(0);
+  });
+
+  it('reads the rows when the page is not from the cursor it knows, or the log has grown', () => {
+    expect(counts.count(1_000)).toBe(4_000);
+    read = 0;
+    // A page said to start at 900: no count is known there, so the rows after 1,000 are read.
+    expect(counts.count(1_500, { from: 900, rows: 600 })).toBe(3_500);
+    expect(read).toBe(1);
+    write.run('message', 'm-new');
+    read = 0;
+    expect(counts.count(2_000, { from: 1_500, rows: 500 })).toBe(full(2_000));
+    expect(read).toBe(1);
+  });
+});
+
 describe('SqliteStore: remaining in pull pages', () => {
   it('counts what a full COUNT(*) counts, page after page, with writes between pages', async () => {
     const t = tempDir('portal-changes-count-');

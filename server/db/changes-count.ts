@@ -24,13 +24,20 @@ export class ChangeCounts {
     private readonly keep = 32,
   ) {}
 
-  /** The exact number of rows with seq > after. Call inside one read snapshot (the pull's transaction). */
-  count(after: number): number {
+  /**
+   * The exact number of rows with seq > after. Call inside one read snapshot (the pull's transaction). `page`: the
+   * rows with `page.from < seq <= after` number `page.rows` (the page the caller just read in this snapshot), so
+   * from a known count after `page.from` no row is read at all (session 16: counting the page's rows again was
+   * 0.14 CPU-s of a scale-100 initial sync in isolation, 0.47 s under countChangesAfter in the backend's profile).
+   */
+  count(after: number, page?: { from: number; rows: number }): number {
     const top = this.maxSeq();
     let best: { after: number; top: number; n: number } | null = null;
     for (const k of this.known)
       if (k.top === top && k.after <= after && (best === null || k.after > best.after)) best = k;
-    const n = best ? best.n - this.countBetween(best.after, after) : this.countBetween(after, null);
+    const between = (from: number): number =>
+      page !== undefined && page.from === from ? page.rows : this.countBetween(from, after);
+    const n = best ? best.n - between(best.after) : this.countBetween(after, null);
     // Newest first; an older entry for the same cursor or another top of the log is dropped.
     const rest = this.known.filter((k) => k.top === top && k.after !== after);
     this.known.length = 0;

@@ -1028,9 +1028,9 @@ export class SqliteStore implements ServerStore {
     );
   }
 
-  async countChangesAfter(after: number): Promise<number> {
+  async countChangesAfter(after: number, page?: { from: number; rows: number }): Promise<number> {
     while (this.busy()) await this.tail;
-    return this.remaining.count(after);
+    return this.remaining.count(after, page);
   }
 
   async loadChange(entity: EntityName, id: string): Promise<Change> {

@@ -314,7 +314,12 @@ export interface ServerStore {
 
   latestSeq(): Promise<number>;
   changesAfter(after: number, limit: number): Promise<ChangeRef[]>;
-  countChangesAfter(after: number): Promise<number>;
+  /**
+   * The number of change log rows after the cursor `after` (a pull answer's `remaining`). `page`, when the caller
+   * has just read them in the same snapshot: the change rows with `page.from < seq <= after` number `page.rows`
+   * (one pull page); a store may count from it instead of reading those rows again (SQLite: changes-count.ts).
+   */
+  countChangesAfter(after: number, page?: { from: number; rows: number }): Promise<number>;
   /** The entity's current state as a Change (data null when it no longer exists). */
   loadChange(entity: EntityName, id: string): Promise<Change>;
   /**

@@ -129,6 +129,8 @@ export async function pull(
       /** The page's records' JSON texts, UTF-8, in order. */
       let texts: Buffer[] | null = null;
       let cursor = after;
+      /** The change rows after `after` up to `cursor`: the page's, whether served or withheld. */
+      let pageRows = 0;
       const page = await store.pullPage(after, limit, wire);
       if (page.joined !== null) {
         // The page as one run of bytes: splice in the special rows. Exact unless the byte budget could end the
@@ -158,6 +160,7 @@ export async function pull(
             if (to > from) texts.push(part.subarray(from, to));
           }
           cursor = page.last ?? after;
+          pageRows = page.count;
         } else withheld.clear();
       }
       if (texts === null) {
@@ -175,11 +178,13 @@ export async function pull(
           if (taken > 0 && bytes > BATCH_BYTES) break;
           taken++;
           cursor = row.seq;
+          pageRows = taken;
           const text = await serve(row, change);
           if (text !== null) texts.push(Buffer.from(text, 'utf8'));
         }
       }
-      const remaining = await store.countChangesAfter(cursor);
+      // The rows read for this page are exactly those after the request's cursor up to the answer's.
+      const remaining = await store.countChangesAfter(cursor, { from: after, rows: pageRows });
       const hasMore = remaining > 0;
       const withheldText = withheld.size > 0 ? `,"withheld":${JSON.stringify([...withheld])}` : '';
       const parts: Buffer[] = [Buffer.from('{"changes":[')];
