@@ -125,10 +125,11 @@ describe('ChangeCounts told of the page just read (session 16)', () => {
     expect(read).toBe(0);
   });
 
+  // After the test above (its 5,000 rows and the counts it left known).
   it('reads the rows when the page is not from the cursor it knows, or the log has grown', () => {
     expect(counts.count(1_000)).toBe(4_000);
     read = 0;
-    // A page said to start at 900: no count is known there, so the rows after 1,000 are read.
+    // A page said to start at 900: no count is known there, so the rows after the nearest known count are read.
     expect(counts.count(1_500, { from: 900, rows: 600 })).toBe(3_500);
     expect(read).toBe(1);
     write.run('message', 'm-new');

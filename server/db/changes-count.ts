@@ -3,7 +3,8 @@
  * whole tail of the change log on every page (session 6, s6sync, issue 16 §2). A COUNT(*) over `seq > cursor`
  * visits every later row: an initial sync of 561k changes in pages of 5,000 visits 31.8M rows, 2.1 s of the
  * backend's ~8.5 CPU-s (measured on the scale-100 bench backend). A console pages forward, so the count after
- * this page is the count after the last one minus the rows between the two cursors: one page of rows.
+ * this page is the count after the last one minus the rows between the two cursors: one page of rows, which the
+ * pull has just read and tells the count (session 16), so they are not read again.
  *
  * Sound for the SQLite store only: its change log is written by one connection, each write inserts a row with
  * a sequence number above every earlier one (AUTOINCREMENT; INSERT OR REPLACE moves a re-changed entity to the

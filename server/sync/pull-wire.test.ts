@@ -443,6 +443,28 @@ describe('other records on the wire', () => {
     expect((message.data as { body: string }).body).toMatch(/^a\ufffd+b$/);
   });
 
+  it("counts remaining exactly page by page from the page just read, a receptionist's withheld rows included", async () => {
+    const before = await store.latestSeq();
+    for (const n of [0, 1, 2, 3, 4])
+      await insertThreadAndMessage(`thr-wire-count-${n}`, `msg-wire-count-${n}`);
+    // Counted independently: the change log's rows after a cursor, as the store lists them.
+    const rowsAfter = async (after: number) => (await store.changesAfter(after, 100_000)).length;
+    let after = before;
+    let pages = 0;
+    for (;;) {
+      const res = await call(desk.run.url, 'GET', `/sync/pull?after=${after}&limit=3`, {
+        token: desk.login.accessToken,
+        headers: { [PULL_LEAN_HEADER]: PULL_LEAN_AUDIT_CHAIN },
+      });
+      const answer = PullResponse.parse(res.json);
+      expect(answer.remaining).toBe(await rowsAfter(Number(answer.cursor)));
+      after = Number(answer.cursor);
+      pages++;
+      if (!answer.hasMore) break;
+    }
+    expect(pages).toBe(4); // 10 rows in pages of 3
+  });
+
   it('serves every record of the demo clinic as the store reads it one by one, in change-log order', async () => {
     // The independent path: ServerStore.loadChange maps rows with rows.ts in JS. Every kind the demo seeds.
     for (const lean of [true, false]) {
