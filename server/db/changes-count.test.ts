@@ -12,27 +12,47 @@ import { SqliteStore } from './sqlite-store';
 import { seedDemo } from '../demo/seed';
 import { tempDir } from '../../tests/helpers/tmp';
 
-describe('ChangeCounts', () => {
+/**
+ * An in-memory change log with the server's schema for it (call inside a describe: closed after its tests), and a
+ * ChangeCounts over it that tallies what it reads: `reads.calls` counts between two cursors, `reads.rows` rows.
+ */
+function changeLog() {
   const db = new Database(':memory:');
   db.exec(`CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, id TEXT NOT NULL,
            UNIQUE (entity, id))`);
-  const write = db.prepare('INSERT OR REPLACE INTO changes (entity, id) VALUES (?, ?)');
-  const full = (after: number): number =>
-    (db.prepare('SELECT COUNT(*) AS n FROM changes WHERE seq > ?').get(after) as { n: number }).n;
-  let rows = 0;
-  const counts = new ChangeCounts(
-    () => (db.prepare('SELECT MAX(seq) AS m FROM changes').get() as { m: number | null }).m ?? 0,
-    (after, upTo) => {
-      const r = db
-        .prepare<[number, number], { n: number; k: number }>(
-          'SELECT COUNT(*) AS n, (SELECT COUNT(*) FROM changes) AS k FROM changes WHERE seq > ? AND seq <= ?',
-        )
-        .get(after, upTo ?? Number.MAX_SAFE_INTEGER)!;
-      rows += r.n;
-      return r.n;
-    },
-  );
   afterAll(() => db.close());
+  const reads = { calls: 0, rows: 0 };
+  return {
+    reads,
+    write: db.prepare('INSERT OR REPLACE INTO changes (entity, id) VALUES (?, ?)'),
+    full: (after: number): number =>
+      (db.prepare('SELECT COUNT(*) AS n FROM changes WHERE seq > ?').get(after) as { n: number }).n,
+    /** The seqs of one page after `after`, in order. */
+    pageAfter: (after: number, limit: number): number[] =>
+      db
+        .prepare<[number, number], { seq: number }>(
+          'SELECT seq FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
+        )
+        .all(after, limit)
+        .map((r) => r.seq),
+    counts: new ChangeCounts(
+      () => (db.prepare('SELECT MAX(seq) AS m FROM changes').get() as { m: number | null }).m ?? 0,
+      (after, upTo) => {
+        const { n } = db
+          .prepare<[number, number], { n: number }>(
+            'SELECT COUNT(*) AS n FROM changes WHERE seq > ? AND seq <= ?',
+          )
+          .get(after, upTo ?? Number.MAX_SAFE_INTEGER)!;
+        reads.calls++;
+        reads.rows += n;
+        return n;
+      },
+    ),
+  };
+}
+
+describe('ChangeCounts', () => {
+  const { reads, write, full, pageAfter, counts } = changeLog();
 
   it('equals a full count under random paging, re-changes and additions (seeded, 2,000 steps)', () => {
     let seed = 7;
@@ -50,12 +70,8 @@ describe('ChangeCounts', () => {
       else if (action === 1)
         cursors[c] = random(2) === 0 ? 0 : Math.max(0, cursors[c]! - random(500)); // back
       else {
-        const page = db
-          .prepare<[number, number], { seq: number }>(
-            'SELECT seq FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
-          )
-          .all(cursors[c]!, 1 + random(200));
-        if (page.length > 0) cursors[c] = page.at(-1)!.seq;
+        const page = pageAfter(cursors[c]!, 1 + random(200));
+        if (page.length > 0) cursors[c] = page.at(-1)!;
       }
       expect(counts.count(cursors[c]!), `step ${step}`).toBe(full(cursors[c]!));
     }
@@ -65,55 +81,28 @@ describe('ChangeCounts', () => {
     for (let i = 0; i < 20_000; i++) write.run('message', `m${i}`);
     let after = 0;
     counts.count(after);
-    rows = 0;
+    reads.rows = 0;
     let pages = 0;
     for (;;) {
-      const page = db
-        .prepare<[number], { seq: number }>('SELECT seq FROM changes WHERE seq > ? ORDER BY seq LIMIT 1000')
-        .all(after);
+      const page = pageAfter(after, 1000);
       if (page.length === 0) break;
-      after = page.at(-1)!.seq;
+      after = page.at(-1)!;
       expect(counts.count(after)).toBe(full(after));
       pages++;
     }
     // A full count per page would visit ~pages²/2 × 1,000 rows; from the last page's count, one page each.
     expect(pages).toBeGreaterThan(20);
-    expect(rows).toBeLessThanOrEqual(pages * 1000);
+    expect(reads.rows).toBeLessThanOrEqual(pages * 1000);
   });
 });
 
 describe('ChangeCounts told of the page just read (session 16)', () => {
-  const db = new Database(':memory:');
-  db.exec(`CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, id TEXT NOT NULL,
-           UNIQUE (entity, id))`);
-  const write = db.prepare('INSERT OR REPLACE INTO changes (entity, id) VALUES (?, ?)');
-  const full = (after: number): number =>
-    (db.prepare('SELECT COUNT(*) AS n FROM changes WHERE seq > ?').get(after) as { n: number }).n;
-  let read = 0;
-  const counts = new ChangeCounts(
-    () => (db.prepare('SELECT MAX(seq) AS m FROM changes').get() as { m: number | null }).m ?? 0,
-    (after, upTo) => {
-      read++;
-      return db
-        .prepare<[number, number], { n: number }>(
-          'SELECT COUNT(*) AS n FROM changes WHERE seq > ? AND seq <= ?',
-        )
-        .get(after, upTo ?? Number.MAX_SAFE_INTEGER)!.n;
-    },
-  );
-  afterAll(() => db.close());
-  const pageAfter = (after: number, limit: number): number[] =>
-    db
-      .prepare<[number, number], { seq: number }>(
-        'SELECT seq FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
-      )
-      .all(after, limit)
-      .map((r) => r.seq);
+  const { reads, write, full, pageAfter, counts } = changeLog();
 
   it('counts forward from the page without reading it again, and exactly', () => {
     for (let i = 0; i < 5_000; i++) write.run('message', `m${i}`);
     expect(counts.count(0)).toBe(5_000);
-    read = 0;
+    reads.calls = 0;
     let after = 0;
     for (;;) {
       const page = pageAfter(after, 700);
@@ -122,20 +111,20 @@ describe('ChangeCounts told of the page just read (session 16)', () => {
       after = next;
       if (page.length === 0) break;
     }
-    expect(read).toBe(0);
+    expect(reads.calls).toBe(0);
   });
 
   // After the test above (its 5,000 rows and the counts it left known).
   it('reads the rows when the page is not from the cursor it knows, or the log has grown', () => {
     expect(counts.count(1_000)).toBe(4_000);
-    read = 0;
+    reads.calls = 0;
     // A page said to start at 900: no count is known there, so the rows after the nearest known count are read.
     expect(counts.count(1_500, { from: 900, rows: 600 })).toBe(3_500);
-    expect(read).toBe(1);
+    expect(reads.calls).toBe(1);
     write.run('message', 'm-new');
-    read = 0;
+    reads.calls = 0;
     expect(counts.count(2_000, { from: 1_500, rows: 500 })).toBe(full(2_000));
-    expect(read).toBe(1);
+    expect(reads.calls).toBe(1);
   });
 });
 
