@@ -388,6 +388,32 @@ describe('hostile requests', () => {
     expect((await call(run.url, 'GET', '/healthz')).status).toBe(200);
   });
 
+  it('refuses text that is not well-formed Unicode with 400 naming the field, on every POST route', async () => {
+    let refused = 0;
+    for (const r of routes().filter((x) => x.method === 'POST')) {
+      for (const [key, value] of Object.entries(r.body ?? {})) {
+        if (typeof value !== 'string') continue;
+        // A lone high surrogate (half of an emoji): JSON carries it as the escape \ud83d. Sent from the enrolled
+        // test device (the helper would otherwise take the device from the changed body).
+        const res = await call(run.url, 'POST', r.path, {
+          token: tokenFor(r.auth),
+          body: { ...r.body, [key]: `${value}\ud83d` },
+          device: deviceId,
+        });
+        expect(res.status, `${r.path} ${key}`).toBe(400);
+        expect(ServerError.parse(res.json), `${r.path} ${key}`).toEqual({
+          error: 'VALIDATION',
+          message: `Invalid body: body.${key}: text that is not valid Unicode (a lone UTF-16 surrogate)`,
+        });
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(15);
+    // Nothing of it was stored: the portal's threads are as before.
+    const threads = await call(run.url, 'GET', SYNC_ROUTES.portalThreads, { token: patientToken });
+    expect(JSON.stringify(threads.json)).not.toMatch(/\\ud83d|\uFFFD/i);
+  });
+
   it('keeps the data intact after SQL-ish input', async () => {
     const res = await call(run.url, 'POST', SYNC_ROUTES.portalThreads, {
       token: patientToken,

@@ -361,6 +361,36 @@ describe('push', () => {
     expect(updated.dueAt).toBeNull();
   });
 
+  it('refuses a change whose text is not well-formed Unicode on its own; the rest of the batch applies', async () => {
+    const thread = records<ThreadRecord>(all, 'thread').find((t) => t.id === 'thr-000031')!;
+    const cursor = await latestCursor();
+    // A lone high surrogate: half of an emoji, cut off.
+    const bad = mutation(doc1, thread.id, thread.version, {
+      op: 'message.send',
+      messageId: randomUUID(),
+      body: 'Take two tablets \ud83d',
+    });
+    const goodMessageId = randomUUID();
+    const good = mutation(doc1, thread.id, thread.version, {
+      op: 'message.send',
+      messageId: goodMessageId,
+      body: 'Take two tablets 😀',
+    });
+    const [refused, sent] = await push(doc1, bad, good);
+    expect(refused).toEqual({
+      id: bad.id,
+      status: 'rejected',
+      reason: 'mutation.body: text that is not valid Unicode (a lone UTF-16 surrogate)',
+      current: null,
+    });
+    expect(sent).toMatchObject({ id: good.id, status: 'applied' });
+    // At most once: sent again, the refusal is the stored result.
+    expect(await push(doc1, bad)).toEqual([refused]);
+    const { changes } = await pullAll(run.url, doc1.accessToken, cursor);
+    const messages = records<{ id: string; body: string }>(changes, 'message');
+    expect(messages.map((m) => [m.id, m.body])).toEqual([[goodMessageId, 'Take two tablets 😀']]);
+  });
+
   it('appends console audit events at most once and only for the pushing device', async () => {
     const event = sealAuditEvent({
       id: randomUUID(),

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ZodError } from 'zod';
 import { DEVICE_STATUS_HEADER, type ServerError } from '../../src-shared/sync';
+import { safePathText } from '../../src-shared/well-formed-text';
 
 export type ServerErrorCode =
   | 'VALIDATION'
@@ -52,9 +53,6 @@ const GENERIC: Record<number, [ServerErrorCode, string]> = {
   503: ['UNAVAILABLE', 'The server is shutting down.'],
 };
 
-/** A path segment that is safe to repeat: an array index or a short identifier of our schemas. */
-const SAFE_SEGMENT = /^(\d{1,6}|[A-Za-z][A-Za-z0-9]{0,39})$/;
-
 /**
  * Names the offending fields by the schema's own paths and zod issue kinds only. Nothing the client sent is
  * repeated (issue 10): unknown keys are counted, not named (a key can itself be PHI, e.g. `"Jane Roe 1970-01-01"`),
@@ -62,7 +60,7 @@ const SAFE_SEGMENT = /^(\d{1,6}|[A-Za-z][A-Za-z0-9]{0,39})$/;
  */
 export function describeZodError(where: string, err: ZodError): string {
   const parts = err.issues.slice(0, 5).map((issue) => {
-    const at = [where, ...issue.path.map((p) => (SAFE_SEGMENT.test(String(p)) ? String(p) : '?'))].join('.');
+    const at = safePathText(where, issue.path);
     const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.length} unknown field(s))` : '';
     return `${at}: ${issue.code}${keys}`;
   });

@@ -66,7 +66,7 @@ export function syncRoutes(
 
   app.post(SYNC_ROUTES.push, async (request) => {
     const caller = await authenticateSync(ctx, request.headers);
-    const body = parse(PushRequest, request.body, 'body');
+    const body = parse(PushRequest, request.body, 'body', 'mutations');
     if (body.deviceId !== caller.deviceId) {
       throw new HttpError(403, 'FORBIDDEN', 'Mutations can only be pushed by the device that signed in.');
     }

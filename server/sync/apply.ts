@@ -27,6 +27,7 @@ import { roleMayPush } from '../../src-shared/mutation-roles';
 import { virtualLinkProblem } from '../../src-shared/virtual-visit';
 import { staffActive } from '../auth/staff-auth';
 import { appendConsoleAudit } from './audit-chain';
+import { illFormedTextMessage, illFormedTextPath } from '../../src-shared/well-formed-text';
 import { DEFAULT_SLA, dueAt, roleMayReadPool, roleMayRoute } from '../../src-shared/triage';
 import { poolKindOf } from './triage-access';
 import {
@@ -498,8 +499,15 @@ async function decide(
   const version = payloadVersionProblem(m);
   if (version) return { id: m.id, status: 'rejected', reason: version, current: null };
   const op = m.mutation;
-  // Audit events are verified link by link against the device's chain (server/sync/audit-chain.ts).
+  // Audit events are verified link by link against the device's chain (server/sync/audit-chain.ts). Their text is
+  // not checked below: a refusal would break the chain for every later event of the device, and the event's hash
+  // covers its text as the console hashed it.
   if (op.op === 'audit.append') return await appendConsoleAudit(ctx, deviceId, m, op.event);
+  // Text that is not well-formed Unicode (src-shared/well-formed-text.ts): this change is refused, the batch goes on
+  // (the push route leaves the mutations' text to this check).
+  const illFormed = illFormedTextPath(m);
+  if (illFormed)
+    return { id: m.id, status: 'rejected', reason: illFormedTextMessage('', illFormed), current: null };
   const staff = await ctx.store.staff(m.staffId);
   const problem = await attributionProblem(ctx, deviceId, staff, m, pushedBy);
   if (problem !== null || !staff) {

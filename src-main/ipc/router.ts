@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { contract, type MethodName, type MethodSpec } from '../../src-shared/contract';
 import type { AuditRecord, StaffRecord } from '../../src-shared/domain';
 import { ApiError, type ApiErrorShape } from '../../src-shared/errors';
+import { illFormedTextMessage, illFormedTextPath } from '../../src-shared/well-formed-text';
 import type { AuditEventInput, AuditLog } from '../audit';
 import type { AuditSubject } from '../audit/read-records';
 import type { AuthService } from '../auth/auth-service';
@@ -121,6 +122,14 @@ export function createRouter(o: RouterOptions): Router {
       return { ok: false, error: { code: 'VALIDATION', message: 'Unknown method' } };
     }
     const spec: MethodSpec = contract[method];
+    // Text that is not well-formed Unicode would not reach the store or the server as sent: refused first, naming
+    // where (src-shared/well-formed-text.ts).
+    const illFormed = illFormedTextPath(input);
+    if (illFormed)
+      return {
+        ok: false,
+        error: { code: 'VALIDATION', message: `Invalid input: ${illFormedTextMessage('', illFormed)}` },
+      };
     const parsed = spec.input.safeParse(input === undefined ? {} : input);
     if (!parsed.success)
       return { ok: false, error: { code: 'VALIDATION', message: validationMessage(parsed.error) } };

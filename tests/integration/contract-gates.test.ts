@@ -663,6 +663,52 @@ describe('signed in as admin', () => {
   );
 });
 
+/** Every string in `value` with its path (keys and indexes), found by walking it here, not by the code under test. */
+function textLeaves(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (typeof value === 'string') return [path];
+  if (Array.isArray(value)) return value.flatMap((v, i) => textLeaves(v, [...path, i]));
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).flatMap(([k, v]) => textLeaves(v, [...path, k]));
+  return [];
+}
+
+/** `value` with the string at `path` ending in a lone high surrogate (half of an emoji, cut off). */
+function withLoneSurrogate(value: unknown, path: (string | number)[]): unknown {
+  if (path.length === 0) return `${value as string}\ud83d`;
+  const [head, ...rest] = path;
+  const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<
+    string | number,
+    unknown
+  >;
+  copy[head!] = withLoneSurrogate(copy[head!], rest);
+  return copy;
+}
+
+describe('text that is not well-formed Unicode (a modified client)', () => {
+  it('is refused with VALIDATION naming where, for every text of every method, and nothing is written', async () => {
+    const store = clinic.core.store;
+    const before = { audit: store.audit.count(), outbox: store.outbox.count() };
+    let refused = 0;
+    for (const method of methods) {
+      const input = TABLE[method].input(ids);
+      for (const path of textLeaves(input)) {
+        const result = await clinic.call(method, withLoneSurrogate(input, path));
+        expect(result, `${method} ${path.join('.')}`).toEqual({
+          ok: false,
+          error: {
+            code: 'VALIDATION',
+            message: `Invalid input: ${path.join('.')}: text that is not valid Unicode (a lone UTF-16 surrogate)`,
+          },
+        });
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(60);
+    expect({ audit: store.audit.count(), outbox: store.outbox.count() }).toEqual(before);
+    expect(clinic.core.auth.current()).toMatchObject({ state: 'active', staff: { username: 'admin1' } });
+  });
+});
+
 describe('locked (admin)', () => {
   beforeAll(async () => {
     clinic.idle.touch();
