@@ -29,7 +29,7 @@ Environment:
   CLINIC_SERVER_URL   the portal backend to sync with (npm start sets it)
   CLINIC_DATA_DIR     the console's data folder (default: the OS user-data folder of "Clinic Console")
 
-It prints the URL to open; the URL carries a per-launch token after '#'. Scripting the console over its
+It prints the URL to open: a launch link (/launch?code=…) good once, for 5 minutes. Scripting the console over its
 WebSocket (the same calls as window.clinic): docs/browser-host-protocol.md.
 `;
 
