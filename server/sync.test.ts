@@ -389,6 +389,14 @@ describe('push', () => {
     const { changes } = await pullAll(run.url, doc1.accessToken, cursor);
     const messages = records<{ id: string; body: string }>(changes, 'message');
     expect(messages.map((m) => [m.id, m.body])).toEqual([[goodMessageId, 'Take two tablets 😀']]);
+    // The refused attempt is in the thread's trail, attributed (DESIGN §7), besides the applied reply.
+    const trail = await call(run.url, 'GET', `/audit/entity?entityType=thread&entityId=${thread.id}`, {
+      token: doc1.accessToken,
+    });
+    const events = (trail.json as { events: { action: string; outcome: string; staffId: string }[] }).events;
+    expect(events.filter((e) => e.outcome === 'failure')).toEqual([
+      expect.objectContaining({ action: 'update', outcome: 'failure', staffId: doc1.staff.id }),
+    ]);
   });
 
   it('appends console audit events at most once and only for the pushing device', async () => {
@@ -423,6 +431,37 @@ describe('push', () => {
       token: deskA.accessToken,
     });
     expect(trail.json.events.map((e: { id: string }) => e.id)).toContain(event.id);
+  });
+
+  it("keeps a device's audit chain going through an event with ill-formed text: its hash covers the text", async () => {
+    // Refusing it would leave every later event of this PC a gap (server/sync/apply.ts, decide).
+    const head = (await call(run.url, 'GET', '/sync/audit-head', { token: deskA.accessToken })).json.head;
+    const seal = (prevHash: string, fields: string[]) =>
+      sealAuditEvent({
+        id: randomUUID(),
+        at: new Date(run.clock.ms).toISOString(),
+        staffId: deskA.staff.id,
+        role: 'receptionist' as const,
+        deviceId: deskA.deviceId,
+        action: 'update' as const,
+        entityType: 'patient' as const,
+        entityId: 'pat-000002',
+        outcome: 'success' as const,
+        fields,
+        actorKind: 'staff' as const,
+        prevHash,
+        version: 0,
+      });
+    const odd = seal(head?.hash ?? '0'.repeat(64), ['phone\ud83d']);
+    const next = seal(odd.hash, ['phone']);
+    const pushOf = (e: typeof odd) => ({
+      ...mutation(deskA, e.id, null, { op: 'audit.append', event: e }),
+      id: e.id,
+    });
+    expect((await push(deskA, pushOf(odd), pushOf(next))).map((r) => r.status)).toEqual([
+      'applied',
+      'applied',
+    ]);
   });
 
   it("appends a device's staff-less event (a failed sign-in by an unknown username) under 'system'", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { illFormedTextMessage, illFormedTextPath, safePathText } from './well-formed-text';
+import { illFormedTextMessage, illFormedTextPath, safePathText, wellFormedJson } from './well-formed-text';
 
 // Written as escapes so the file itself stays valid UTF-8.
 const HIGH = '\ud83d'; // the first half of 😀 (U+1F600) alone
@@ -56,6 +56,18 @@ describe('illFormedTextPath', () => {
     expect(path!.every((p) => p === 0)).toBe(true);
   });
 
+  it('walks a shared or cyclic object once (structured clone keeps both), and still finds what is in it', () => {
+    const cyclic: Record<string, unknown> = { ok: 'x' };
+    cyclic.self = cyclic;
+    expect(illFormedTextPath({ a: cyclic })).toBeNull();
+    cyclic.bad = `y${LOW}`;
+    expect(illFormedTextPath({ a: cyclic })).toEqual(['a', 'bad']);
+    // 2^60 paths to the same leaf: walked as 61 objects.
+    let shared: unknown = { leaf: 'fine' };
+    for (let i = 0; i < 60; i++) shared = { l: shared, r: shared };
+    expect(illFormedTextPath(shared)).toBeNull();
+  });
+
   it('does not read binary data as text', () => {
     expect(illFormedTextPath({ bytes: new Uint8Array([0xed, 0xa0, 0x80]) })).toBeNull();
   });
@@ -71,5 +83,18 @@ describe('safePathText and illFormedTextMessage', () => {
     expect(illFormedTextMessage('', [])).toBe(
       '(input): text that is not valid Unicode (a lone UTF-16 surrogate)',
     );
+  });
+});
+
+describe('wellFormedJson', () => {
+  it('is JSON.stringify with each lone surrogate as U+FFFD, pairs and other text kept', () => {
+    const value = { reason: `a${HIGH}b`, list: [LOW, '😀'], n: 1, nested: { t: `${LOW}${HIGH}` } };
+    expect(JSON.parse(wellFormedJson(value))).toEqual({
+      reason: 'a\ufffdb',
+      list: ['\ufffd', '😀'],
+      n: 1,
+      nested: { t: '\ufffd\ufffd' },
+    });
+    expect(wellFormedJson({ plain: 'x' })).toBe(JSON.stringify({ plain: 'x' }));
   });
 });

@@ -10,17 +10,17 @@
  * a well-formed UTF-16 code unit sequence).
  */
 
-/** A value parsed from JSON or passed through structured clone: objects, arrays, strings, numbers, booleans, null. */
+/** A container (object or array) waiting to be walked, with the way to it. */
 interface Pending {
-  value: unknown;
-  /** The pending entry of the container holding this value, and its key there (null at the top). */
+  value: object;
+  /** The pending entry of the container holding this one, and its key there (null at the top). */
   parent: Pending | null;
   key: string | number;
 }
 
-const pathOf = (at: Pending, last?: string): (string | number)[] => {
-  const path: (string | number)[] = last === undefined ? [] : [last];
-  for (let p: Pending | null = at; p !== null && p.parent !== null; p = p.parent) path.push(p.key);
+const pathOf = (at: Pending | null, last: string | number): (string | number)[] => {
+  const path: (string | number)[] = [last];
+  for (let p = at; p !== null && p.parent !== null; p = p.parent) path.push(p.key);
   return path.reverse();
 };
 
@@ -28,29 +28,51 @@ const pathOf = (at: Pending, last?: string): (string | number)[] => {
  * Where `value` holds a string or an object key that is not well-formed Unicode (see the module comment): its path
  * (keys and array indexes from the top, `[]` for a top-level string), or null when every string is well formed.
  * `skipTopLevel`: a top-level key whose value the caller checks itself (the backend's push refuses each change on
- * its own, never the whole batch: DESIGN §5). Iterative, so input nested any depth cannot overflow the stack; each
- * value is visited once (a value reachable twice, possible only outside JSON, is visited each time). Pure; throws
- * nothing.
+ * its own, never the whole batch: DESIGN §5).
+ *
+ * Callers pass a schema's output (zod builds it afresh, bounded by the schema's limits), not raw input: raw input
+ * from a renderer can share objects or loop back on itself (structured clone keeps both), and a raw body of 16 MiB
+ * took 2-5 s and 0.5 GB to walk (review of session 17). Even so the walk is iterative (nesting cannot overflow the
+ * stack), walks each object or array once (a shared or cyclic one is not walked again), and checks strings where
+ * it finds them; typed arrays are not text and are skipped. Pure; throws nothing.
  */
 export function illFormedTextPath(value: unknown, skipTopLevel?: string): (string | number)[] | null {
+  if (typeof value === 'string') return value.isWellFormed() ? null : [];
+  if (typeof value !== 'object' || value === null) return null;
+  const seen = new Set<object>([value]);
   const stack: Pending[] = [{ value, parent: null, key: '' }];
   while (stack.length > 0) {
     const at = stack.pop()!;
-    const v = at.value;
-    if (typeof v === 'string') {
-      if (!v.isWellFormed()) return pathOf(at);
-    } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i] as unknown, parent: at, key: i });
-    } else if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v)) {
-      const top = at.parent === null;
-      for (const [key, inner] of Object.entries(v)) {
-        if (!key.isWellFormed()) return pathOf(at, key);
-        if (!(top && key === skipTopLevel)) stack.push({ value: inner, parent: at, key });
+    const entries: [string | number, unknown][] = Array.isArray(at.value)
+      ? at.value.map((inner: unknown, i) => [i, inner])
+      : Object.entries(at.value);
+    for (const [key, inner] of entries) {
+      if (typeof key === 'string' && !key.isWellFormed()) return pathOf(at, key);
+      if (at.parent === null && key === skipTopLevel) continue;
+      if (typeof inner === 'string') {
+        if (!inner.isWellFormed()) return pathOf(at, key);
+      } else if (
+        typeof inner === 'object' &&
+        inner !== null &&
+        !ArrayBuffer.isView(inner) &&
+        !seen.has(inner)
+      ) {
+        seen.add(inner);
+        stack.push({ value: inner, parent: at, key });
       }
     }
   }
   return null;
 }
+
+/**
+ * The JSON text of `value` with every string made well-formed (each lone surrogate becomes U+FFFD: ES2024
+ * String.prototype.toWellFormed). For text this console builds changes from that it stored before such text was
+ * refused at input (a series' reason copied into its rebooked visits, a personal template): sent as is, the backend
+ * would refuse the change (review of session 17).
+ */
+export const wellFormedJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'string' ? inner.toWellFormed() : inner));
 
 /** A path segment safe to repeat in an error: an array index or a short identifier of our schemas. */
 const SAFE_SEGMENT = /^(\d{1,6}|[A-Za-z][A-Za-z0-9]{0,39})$/;

@@ -489,6 +489,16 @@ async function attributionProblem(
   return null;
 }
 
+/** The kind of record a change (other than an audit event) is made to. */
+const entityOfOp = (op: MutationOp): 'appointment' | 'series' | 'waitlist' | 'thread' =>
+  op.op.startsWith('appointment.')
+    ? 'appointment'
+    : op.op.startsWith('series.')
+      ? 'series'
+      : op.op.startsWith('waitlist.')
+        ? 'waitlist'
+        : 'thread';
+
 async function decide(
   ctx: ServerContext,
   deviceId: string,
@@ -503,11 +513,6 @@ async function decide(
   // not checked below: a refusal would break the chain for every later event of the device, and the event's hash
   // covers its text as the console hashed it.
   if (op.op === 'audit.append') return await appendConsoleAudit(ctx, deviceId, m, op.event);
-  // Text that is not well-formed Unicode (src-shared/well-formed-text.ts): this change is refused, the batch goes on
-  // (the push route leaves the mutations' text to this check).
-  const illFormed = illFormedTextPath(m);
-  if (illFormed)
-    return { id: m.id, status: 'rejected', reason: illFormedTextMessage('', illFormed), current: null };
   const staff = await ctx.store.staff(m.staffId);
   const problem = await attributionProblem(ctx, deviceId, staff, m, pushedBy);
   if (problem !== null || !staff) {
@@ -515,15 +520,22 @@ async function decide(
   }
   const c: OpContext = { ...ctx, deviceId, m, staff };
 
+  // Text that is not well-formed Unicode (src-shared/well-formed-text.ts): this change is refused, the batch goes on
+  // (the push route leaves the mutations' text to this check), and the refused attempt is recorded (DESIGN §7).
+  const illFormed = illFormedTextPath(m);
   let outcome: Outcome;
-  if (!roleMayPush(staff.role, op.op)) {
-    const entity = op.op.startsWith('appointment.')
-      ? 'appointment'
-      : op.op.startsWith('series.')
-        ? 'series'
-        : op.op.startsWith('waitlist.')
-          ? 'waitlist'
-          : 'thread';
+  if (illFormed) {
+    outcome = {
+      result: rejected(c, illFormedTextMessage('', illFormed), null),
+      audit: {
+        action: 'update',
+        entityType: entityOfOp(op),
+        entityId: m.entityId.toWellFormed(),
+        fields: [],
+      },
+    };
+  } else if (!roleMayPush(staff.role, op.op)) {
+    const entity = entityOfOp(op);
     const change = op.op === 'appointment.book' ? null : await ctx.store.loadChange(entity, m.entityId);
     outcome = {
       result: rejected(c, `A ${staff.role} may not do ${op.op}.`, change?.data ? change : null),

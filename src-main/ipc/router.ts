@@ -122,17 +122,17 @@ export function createRouter(o: RouterOptions): Router {
       return { ok: false, error: { code: 'VALIDATION', message: 'Unknown method' } };
     }
     const spec: MethodSpec = contract[method];
-    // Text that is not well-formed Unicode would not reach the store or the server as sent: refused first, naming
-    // where (src-shared/well-formed-text.ts).
-    const illFormed = illFormedTextPath(input);
+    const parsed = spec.input.safeParse(input === undefined ? {} : input);
+    if (!parsed.success)
+      return { ok: false, error: { code: 'VALIDATION', message: validationMessage(parsed.error) } };
+    // Text that is not well-formed Unicode would not reach the store or the server as sent: refused, naming where
+    // (src-shared/well-formed-text.ts). Checked in the schema's output: raw input may share objects or loop.
+    const illFormed = illFormedTextPath(parsed.data);
     if (illFormed)
       return {
         ok: false,
         error: { code: 'VALIDATION', message: `Invalid input: ${illFormedTextMessage('', illFormed)}` },
       };
-    const parsed = spec.input.safeParse(input === undefined ? {} : input);
-    if (!parsed.success)
-      return { ok: false, error: { code: 'VALIDATION', message: validationMessage(parsed.error) } };
 
     // The gate first: an idle timeout that has passed locks the session before anything is read from it.
     o.lockGate();

@@ -141,6 +141,27 @@ describe('recordLocalMutation', () => {
     expect(t.store.appointments.byId('apt-1')?.status).toBe('booked');
   });
 
+  it('queues text stored before ill-formed input was refused with each lone surrogate as U+FFFD', () => {
+    // As series.reschedule copies a series' stored reason into the visits it books again: the router never saw it.
+    recordLocalMutation(t.store, clock, {
+      entity: 'appointment',
+      entityId: 'apt-old-text',
+      baseVersion: null,
+      staffId: 'staff-1',
+      mutation: {
+        op: 'appointment.book',
+        patientId: 'pat-1',
+        providerId: 'prov-1',
+        start: '2026-11-24T10:00:00.000Z',
+        end: '2026-11-24T10:30:00.000Z',
+        reason: 'Follow-up \ud83d and 😀',
+        virtualLink: null,
+      },
+    });
+    const row = t.store.outbox.peek(10).find((r) => r.entityId === 'apt-old-text')!;
+    expect(row.mutation).toMatchObject({ op: 'appointment.book', reason: 'Follow-up \ufffd and 😀' });
+  });
+
   it('rolls the local effect back when the outbox row cannot be written', () => {
     t.store.db.exec(
       `CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END;`,

@@ -92,9 +92,11 @@ const OPTIONAL: Record<RowEntity, ReadonlySet<string>> = {
 
 /**
  * In JSON.stringify's output, the escapes of a NUL and of a UTF-16 surrogate (JSON.stringify escapes only lone
- * ones): SQLite's JSON would store these differently from better-sqlite3's binding of the same JS string (which
- * writes U+FFFD for a lone surrogate), so such a page goes as objects. An escaped backslash before "u0000" also
- * matches: harmless, the page then goes as objects too.
+ * ones): such a page goes as objects, through better-sqlite3's binding, as before rows existed. For a NUL SQLite's
+ * JSON could store the text differently; a lone surrogate is stored as the same bytes either way (ED A0 xx, not
+ * UTF-8: read back as three U+FFFD; checked in session 17, where an earlier version of this comment said the binding
+ * wrote U+FFFD), so for it the check is only caution. An escaped backslash before "u0000" also matches: harmless,
+ * the page then goes as objects too.
  */
 const UNSAFE_JSON = /\\u(?:0000|d[89a-f])/i;
 

@@ -693,18 +693,35 @@ describe('text that is not well-formed Unicode (a modified client)', () => {
       const input = TABLE[method].input(ids);
       for (const path of textLeaves(input)) {
         const result = await clinic.call(method, withLoneSurrogate(input, path));
-        expect(result, `${method} ${path.join('.')}`).toEqual({
-          ok: false,
-          error: {
-            code: 'VALIDATION',
-            message: `Invalid input: ${path.join('.')}: text that is not valid Unicode (a lone UTF-16 surrogate)`,
-          },
-        });
-        refused++;
+        const where = `${method} ${path.join('.')}`;
+        expect(result, where).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+        const { message } = (result as { error: { message: string } }).error;
+        // Text of a set shape (an id, a code, a date) fails its schema first; free text reaches the check.
+        if (message.endsWith('not valid Unicode (a lone UTF-16 surrogate)')) {
+          expect(message, where).toBe(
+            `Invalid input: ${path.join('.')}: text that is not valid Unicode (a lone UTF-16 surrogate)`,
+          );
+          refused++;
+        } else
+          expect(message.startsWith(`Invalid input: ${path.join('.')}`), `${where}: ${message}`).toBe(true);
       }
     }
-    expect(refused).toBeGreaterThan(60);
+    expect(refused).toBeGreaterThan(40);
     expect({ audit: store.audit.count(), outbox: store.outbox.count() }).toEqual(before);
+    expect(clinic.core.auth.current()).toMatchObject({ state: 'active', staff: { username: 'admin1' } });
+  });
+
+  it('answers input that loops back on itself or shares an object 2^40 ways with VALIDATION for the field', async () => {
+    // Electron's contextBridge and structured clone keep both (review of session 17: the first version of the
+    // check walked raw input and never finished). No schema of the contract has such a field: zod refuses it.
+    const cyclic: Record<string, unknown> = { s: 'ok' };
+    cyclic.self = cyclic;
+    let shared: unknown = { leaf: 'fine' };
+    for (let i = 0; i < 40; i++) shared = { a: shared, b: shared };
+    for (const extra of [cyclic, shared]) {
+      const result = await clinic.call('inbox.list', { queue: 'mine', offset: 0, limit: 50, extra });
+      expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    }
     expect(clinic.core.auth.current()).toMatchObject({ state: 'active', staff: { username: 'admin1' } });
   });
 });

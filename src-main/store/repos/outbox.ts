@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { MUTATION_PAYLOAD_VERSION, type MutationOp } from '../../../src-shared/sync';
+import { wellFormedJson } from '../../../src-shared/well-formed-text';
 import { AUDIT_PUSHED_SEQ_KEY } from '../migrations/007-audit-push-from-log';
 
 export interface OutboxEntry {
@@ -78,7 +79,9 @@ export class OutboxRepo {
       entityId: entry.entityId,
       baseVersion: entry.baseVersion,
       op: entry.mutation.op,
-      payload: JSON.stringify(entry.mutation),
+      // Text stored before ill-formed text was refused at input may be copied into a change (a series' reason into
+      // its rebooked visits): each lone surrogate goes as U+FFFD, which the backend accepts (wellFormedJson).
+      payload: wellFormedJson(entry.mutation),
       staffId: entry.staffId,
       createdAt: entry.createdAt,
       payloadVersion: MUTATION_PAYLOAD_VERSION,
