@@ -7,6 +7,23 @@ import { LocalMutationError, recordLocalMutation } from './local-mutations';
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');
 const clock: Clock = { now: () => T0 };
 
+/** A new booking of pat-1 with prov-1 as a local change, with its reason. */
+const booking = (entityId: string, reason: string): Parameters<typeof recordLocalMutation>[2] => ({
+  entity: 'appointment',
+  entityId,
+  baseVersion: null,
+  staffId: 'staff-1',
+  mutation: {
+    op: 'appointment.book',
+    patientId: 'pat-1',
+    providerId: 'prov-1',
+    start: '2026-11-24T10:00:00.000Z',
+    end: '2026-11-24T10:30:00.000Z',
+    reason,
+    virtualLink: null,
+  },
+});
+
 describe('recordLocalMutation', () => {
   let t: TestStore;
   beforeEach(() => {
@@ -18,21 +35,7 @@ describe('recordLocalMutation', () => {
   afterEach(() => t.dispose());
 
   it('books optimistically (version 0) and queues the outbox row with a UUIDv7 id', () => {
-    const id = recordLocalMutation(t.store, clock, {
-      entity: 'appointment',
-      entityId: 'apt-new',
-      baseVersion: null,
-      staffId: 'staff-1',
-      mutation: {
-        op: 'appointment.book',
-        patientId: 'pat-1',
-        providerId: 'prov-1',
-        start: '2026-11-24T10:00:00.000Z',
-        end: '2026-11-24T10:30:00.000Z',
-        reason: 'Check-up',
-        virtualLink: null,
-      },
-    });
+    const id = recordLocalMutation(t.store, clock, booking('apt-new', 'Check-up'));
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(t.store.appointments.byId('apt-new')).toMatchObject({
       status: 'booked',
@@ -143,21 +146,7 @@ describe('recordLocalMutation', () => {
 
   it('queues text stored before ill-formed input was refused with each lone surrogate as U+FFFD', () => {
     // As series.reschedule copies a series' stored reason into the visits it books again: the router never saw it.
-    recordLocalMutation(t.store, clock, {
-      entity: 'appointment',
-      entityId: 'apt-old-text',
-      baseVersion: null,
-      staffId: 'staff-1',
-      mutation: {
-        op: 'appointment.book',
-        patientId: 'pat-1',
-        providerId: 'prov-1',
-        start: '2026-11-24T10:00:00.000Z',
-        end: '2026-11-24T10:30:00.000Z',
-        reason: 'Follow-up \ud83d and 😀',
-        virtualLink: null,
-      },
-    });
+    recordLocalMutation(t.store, clock, booking('apt-old-text', 'Follow-up \ud83d and 😀'));
     const row = t.store.outbox.peek(10).find((r) => r.entityId === 'apt-old-text')!;
     expect(row.mutation).toMatchObject({ op: 'appointment.book', reason: 'Follow-up \ufffd and 😀' });
   });
