@@ -131,6 +131,34 @@ describe('per-device audit chain verification', () => {
     expect(head.head).toMatchObject({ id: honest.id, hash: honest.hash });
   });
 
+  it('refuses an event holding text that is not well-formed Unicode, at that event, repeating none of it', async () => {
+    // It could not be stored as it was hashed (SQLite keeps bytes that are not UTF-8, PostgreSQL's driver U+FFFD).
+    const desk = await signInStaff(run, 'reception1', await registerDevice(run, 'Desk with cut text'));
+    const chain = new Chain(desk.deviceId, desk.staff.id);
+    const first = chain.next();
+    expect((await push(desk, [append(first)]))[0]!.status).toBe('applied');
+    const inRecord = sealAuditEvent({ ...chain.next(), entityId: 'pat-000004\ud83d', prevHash: first.hash });
+    const inField = sealAuditEvent({ ...chain.next(), fields: ['phone\udc00'], prevHash: first.hash });
+    const inId = sealAuditEvent({ ...chain.next(), id: `${randomUUID()}\ud83d`, prevHash: first.hash });
+    const results = await push(desk, [append(inRecord), append(inField), append(inId, randomUUID())]);
+    expect(results.map((r) => [r.status, r.status === 'rejected' ? r.reason : ''])).toEqual(
+      ['entityId', 'fields.0', 'id'].map((path) => [
+        'rejected',
+        `The audit event cannot be stored as it was hashed (event.${path}: text that is not valid Unicode (a lone UTF-16 surrogate)).`,
+      ]),
+    );
+    const alerts = await alertsFor(desk.deviceId);
+    expect(alerts.map((a) => [a.kind, a.eventId])).toEqual([
+      ['bad-hash', inRecord.id],
+      ['bad-hash', inField.id],
+      ['bad-hash', inId.id.toWellFormed()],
+    ]);
+    for (const a of alerts) expect(a.eventId!.isWellFormed() && a.detail.isWellFormed()).toBe(true);
+    // The console's next honest event, linked to the last accepted one, goes in.
+    const honest = sealAuditEvent({ ...chain.next(), prevHash: first.hash });
+    expect((await push(desk, [append(honest)]))[0]!.status).toBe('applied');
+  });
+
   it('stores its receive time beside the console time and flags a back-dated or future-dated event', async () => {
     const desk = await signInStaff(run, 'reception2');
     const chain = new Chain(desk.deviceId, desk.staff.id);

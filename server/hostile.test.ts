@@ -403,7 +403,7 @@ describe('hostile requests', () => {
         expect(res.status, `${r.path} ${key}`).toBe(400);
         const answer = ServerError.parse(res.json);
         expect(answer.error, `${r.path} ${key}`).toBe('VALIDATION');
-        // Text of a set shape (a code, an id, an instant) fails its schema first; free text reaches the check.
+        // Text of a set shape (a code, an instant, one of a list) fails its schema first; other text reaches the check.
         if (answer.message.endsWith('not valid Unicode (a lone UTF-16 surrogate)')) {
           expect(answer.message, `${r.path} ${key}`).toBe(
             `Invalid body: body.${key}: text that is not valid Unicode (a lone UTF-16 surrogate)`,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { illFormedTextMessage, illFormedTextPath, safePathText, wellFormedJson } from './well-formed-text';
+import {
+  illFormedTextMessage,
+  illFormedTextPath,
+  parseWellFormedJson,
+  safePathText,
+} from './well-formed-text';
 
 // Written as escapes so the file itself stays valid UTF-8.
 const HIGH = '\ud83d'; // the first half of 😀 (U+1F600) alone
@@ -86,15 +91,20 @@ describe('safePathText and illFormedTextMessage', () => {
   });
 });
 
-describe('wellFormedJson', () => {
-  it('is JSON.stringify with each lone surrogate as U+FFFD, pairs and other text kept', () => {
-    const value = { reason: `a${HIGH}b`, list: [LOW, '😀'], n: 1, nested: { t: `${LOW}${HIGH}` } };
-    expect(JSON.parse(wellFormedJson(value))).toEqual({
+describe('parseWellFormedJson', () => {
+  it('is JSON.parse with each lone surrogate as U+FFFD, pairs and other text kept', () => {
+    const text = JSON.stringify({
+      reason: `a${HIGH}b`,
+      list: [LOW, '😀'],
+      n: 1,
+      nested: { t: `${LOW}${HIGH}` },
+    });
+    expect(parseWellFormedJson(text)).toEqual({
       reason: 'a\ufffdb',
       list: ['\ufffd', '😀'],
       n: 1,
       nested: { t: '\ufffd\ufffd' },
     });
-    expect(wellFormedJson({ plain: 'x' })).toBe(JSON.stringify({ plain: 'x' }));
+    expect(() => parseWellFormedJson('{')).toThrow(SyntaxError);
   });
 });

@@ -66,13 +66,14 @@ export function illFormedTextPath(value: unknown, skipTopLevel?: string): (strin
 }
 
 /**
- * The JSON text of `value` with every string made well-formed (each lone surrogate becomes U+FFFD: ES2024
- * String.prototype.toWellFormed). For text this console builds changes from that it stored before such text was
- * refused at input (a series' reason copied into its rebooked visits, a personal template): sent as is, the backend
- * would refuse the change (review of session 17).
+ * JSON.parse of `text` with every string made well-formed: each lone surrogate becomes U+FFFD (ES2024
+ * String.prototype.toWellFormed). For JSON this console stored before such text was refused at input and now sends
+ * or builds on: an outbox row queued then, or a stored record whose text is copied into a new change (a series'
+ * reason into its rebooked visits). Sent as it is, the backend would refuse the change (review of session 17).
+ * Errors: JSON.parse's SyntaxError.
  */
-export const wellFormedJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'string' ? inner.toWellFormed() : inner));
+export const parseWellFormedJson = (text: string): unknown =>
+  JSON.parse(text, (_key, inner: unknown) => (typeof inner === 'string' ? inner.toWellFormed() : inner));
 
 /** A path segment safe to repeat in an error: an array index or a short identifier of our schemas. */
 const SAFE_SEGMENT = /^(\d{1,6}|[A-Za-z][A-Za-z0-9]{0,39})$/;

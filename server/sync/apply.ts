@@ -489,15 +489,45 @@ async function attributionProblem(
   return null;
 }
 
-/** The kind of record a change (other than an audit event) is made to. */
-const entityOfOp = (op: MutationOp): 'appointment' | 'series' | 'waitlist' | 'thread' =>
-  op.op.startsWith('appointment.')
-    ? 'appointment'
-    : op.op.startsWith('series.')
-      ? 'series'
-      : op.op.startsWith('waitlist.')
-        ? 'waitlist'
-        : 'thread';
+/** Each change's record kind and whether it creates one, as its handler records it (typed: a new op must be added). */
+const OP_TARGET: Record<
+  Exclude<MutationOpName, 'audit.append'>,
+  { entityType: 'appointment' | 'series' | 'waitlist' | 'thread'; action: 'create' | 'update' }
+> = {
+  'appointment.book': { entityType: 'appointment', action: 'create' },
+  'appointment.reschedule': { entityType: 'appointment', action: 'update' },
+  'appointment.cancel': { entityType: 'appointment', action: 'update' },
+  'appointment.checkIn': { entityType: 'appointment', action: 'update' },
+  'appointment.noShow': { entityType: 'appointment', action: 'update' },
+  'appointment.room': { entityType: 'appointment', action: 'update' },
+  'appointment.complete': { entityType: 'appointment', action: 'update' },
+  'appointment.undoStatus': { entityType: 'appointment', action: 'update' },
+  'appointment.setVirtual': { entityType: 'appointment', action: 'update' },
+  'series.create': { entityType: 'series', action: 'create' },
+  'series.setRule': { entityType: 'series', action: 'update' },
+  'waitlist.add': { entityType: 'waitlist', action: 'create' },
+  'waitlist.remove': { entityType: 'waitlist', action: 'update' },
+  'thread.assign': { entityType: 'thread', action: 'update' },
+  'thread.route': { entityType: 'thread', action: 'update' },
+  'thread.setPriority': { entityType: 'thread', action: 'update' },
+  'thread.setStatus': { entityType: 'thread', action: 'update' },
+  'message.send': { entityType: 'thread', action: 'create' },
+  'breakGlass.open': { entityType: 'thread', action: 'create' },
+};
+
+/**
+ * The audit target of a change refused before its handler runs (a role that may not, text that is not well-formed
+ * Unicode): the record and action its handler records, emergency access with its BTG flag, so the refused attempt is
+ * filed where the handler's own refusals are (DESIGN §7). `entityId` as the change names it (made well-formed).
+ */
+function refusedTarget(op: Exclude<MutationOp, { op: 'audit.append' }>, entityId: string): AuditTarget {
+  return {
+    ...OP_TARGET[op.op],
+    entityId: entityId.toWellFormed(),
+    fields: [],
+    ...(op.op === 'breakGlass.open' ? { purposeOfEvent: 'BTG' as const } : {}),
+  };
+}
 
 async function decide(
   ctx: ServerContext,
@@ -509,9 +539,7 @@ async function decide(
   const version = payloadVersionProblem(m);
   if (version) return { id: m.id, status: 'rejected', reason: version, current: null };
   const op = m.mutation;
-  // Audit events are verified link by link against the device's chain (server/sync/audit-chain.ts). Their text is
-  // not checked below: a refusal would break the chain for every later event of the device, and the event's hash
-  // covers its text as the console hashed it.
+  // Audit events are verified link by link against the device's chain, their text included (audit-chain.ts).
   if (op.op === 'audit.append') return await appendConsoleAudit(ctx, deviceId, m, op.event);
   const staff = await ctx.store.staff(m.staffId);
   const problem = await attributionProblem(ctx, deviceId, staff, m, pushedBy);
@@ -527,19 +555,14 @@ async function decide(
   if (illFormed) {
     outcome = {
       result: rejected(c, illFormedTextMessage('', illFormed), null),
-      audit: {
-        action: 'update',
-        entityType: entityOfOp(op),
-        entityId: m.entityId.toWellFormed(),
-        fields: [],
-      },
+      audit: refusedTarget(op, m.entityId),
     };
   } else if (!roleMayPush(staff.role, op.op)) {
-    const entity = entityOfOp(op);
+    const entity = OP_TARGET[op.op].entityType;
     const change = op.op === 'appointment.book' ? null : await ctx.store.loadChange(entity, m.entityId);
     outcome = {
       result: rejected(c, `A ${staff.role} may not do ${op.op}.`, change?.data ? change : null),
-      audit: { action: 'update', entityType: entity, entityId: m.entityId, fields: [] },
+      audit: refusedTarget(op, m.entityId),
     };
   } else if (op.op === 'appointment.book') outcome = await book(c, op);
   else if (

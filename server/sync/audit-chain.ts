@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GENESIS_HASH, recordChainInput } from '../../src-shared/audit-chain';
+import { illFormedTextMessage, illFormedTextPath } from '../../src-shared/well-formed-text';
 import type { AuditRecord } from '../../src-shared/domain';
 import type { Mutation, MutationResult } from '../../src-shared/sync';
 import { staffActive } from '../auth/staff-auth';
@@ -36,18 +37,25 @@ export async function appendConsoleAudit(
 ): Promise<MutationResult> {
   const { store } = ctx;
   const receivedAt = ctx.nowIso();
+  // The event's id as an alert can hold it: a refused event's id may be anything the schema lets through.
+  const eventId = event.id.toWellFormed();
   const refuse = async (kind: AuditAlertKind, reason: string): Promise<MutationResult> => {
-    await store.insertAuditAlert({
-      at: receivedAt,
-      deviceId,
-      eventId: event.id,
-      kind,
-      detail: reason,
-    });
+    await store.insertAuditAlert({ at: receivedAt, deviceId, eventId, kind, detail: reason });
     return { id: m.id, status: 'rejected', reason, current: null };
   };
   const flag = (kind: AuditAlertKind, detail: string): Promise<void> =>
-    store.insertAuditAlert({ at: receivedAt, deviceId, eventId: event.id, kind, detail });
+    store.insertAuditAlert({ at: receivedAt, deviceId, eventId, kind, detail });
+
+  // Text that is not well-formed Unicode (src-shared/well-formed-text.ts) cannot be stored as it was hashed (SQLite
+  // keeps bytes that are not UTF-8, PostgreSQL's driver a U+FFFD): its hash could never be checked again. A console
+  // of this release never records such text (its router refuses it at input), and an older one's event with it
+  // in a text column (its id, its record) failed its hash already, since its store changed the text.
+  const illFormed = illFormedTextPath(event);
+  if (illFormed)
+    return refuse(
+      'bad-hash',
+      `The audit event cannot be stored as it was hashed (${illFormedTextMessage('event', illFormed)}).`,
+    );
 
   if (event.deviceId !== deviceId)
     return refuse('wrong-device', 'An audit event can only be appended by the device that recorded it.');

@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { ApiError } from '../../src-shared/errors';
 import { ReplyTemplate } from '../../src-shared/views';
+import { parseWellFormedJson } from '../../src-shared/well-formed-text';
 import type { KeyValueRepo } from '../store/repos/kv';
 
 /**
@@ -54,7 +55,8 @@ export class ReplyTemplates {
   private personal(staffId: string): ReplyTemplate[] {
     const raw = this.kv.get(keyOf(staffId));
     if (!raw) return [];
-    const parsed = PersonalList.safeParse(JSON.parse(raw));
+    // Made well-formed: a template saved before ill-formed text was refused at input can still be used and saved.
+    const parsed = PersonalList.safeParse(parseWellFormedJson(raw));
     return parsed.success ? parsed.data : [];
   }
 

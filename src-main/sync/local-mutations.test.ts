@@ -144,7 +144,7 @@ describe('recordLocalMutation', () => {
     expect(t.store.appointments.byId('apt-1')?.status).toBe('booked');
   });
 
-  it('queues text stored before ill-formed input was refused with each lone surrogate as U+FFFD', () => {
+  it('sends a queued change with each lone surrogate as U+FFFD (text stored before such input was refused)', () => {
     // As series.reschedule copies a series' stored reason into the visits it books again: the router never saw it.
     recordLocalMutation(t.store, clock, booking('apt-old-text', 'Follow-up \ud83d and 😀'));
     const row = t.store.outbox.peek(10).find((r) => r.entityId === 'apt-old-text')!;

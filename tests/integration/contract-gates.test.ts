@@ -696,7 +696,7 @@ describe('text that is not well-formed Unicode (a modified client)', () => {
         const where = `${method} ${path.join('.')}`;
         expect(result, where).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
         const { message } = (result as { error: { message: string } }).error;
-        // Text of a set shape (an id, a code, a date) fails its schema first; free text reaches the check.
+        // Text of a set shape (a code, a date, one of a list) fails its schema first; other text reaches the check.
         if (message.endsWith('not valid Unicode (a lone UTF-16 surrogate)')) {
           expect(message, where).toBe(
             `Invalid input: ${path.join('.')}: text that is not valid Unicode (a lone UTF-16 surrogate)`,

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { MUTATION_PAYLOAD_VERSION, type MutationOp } from '../../../src-shared/sync';
-import { wellFormedJson } from '../../../src-shared/well-formed-text';
+import { parseWellFormedJson } from '../../../src-shared/well-formed-text';
 import { AUDIT_PUSHED_SEQ_KEY } from '../migrations/007-audit-push-from-log';
 
 export interface OutboxEntry {
@@ -79,9 +79,7 @@ export class OutboxRepo {
       entityId: entry.entityId,
       baseVersion: entry.baseVersion,
       op: entry.mutation.op,
-      // Text stored before ill-formed text was refused at input may be copied into a change (a series' reason into
-      // its rebooked visits): each lone surrogate goes as U+FFFD, which the backend accepts (wellFormedJson).
-      payload: wellFormedJson(entry.mutation),
+      payload: JSON.stringify(entry.mutation),
       staffId: entry.staffId,
       createdAt: entry.createdAt,
       payloadVersion: MUTATION_PAYLOAD_VERSION,
@@ -94,7 +92,9 @@ export class OutboxRepo {
       entity: r.entity,
       entityId: r.entity_id,
       baseVersion: r.base_version,
-      mutation: JSON.parse(r.payload) as MutationOp,
+      // Text stored before ill-formed text was refused at input (a row queued then, or a stored reason copied into a
+      // change) goes with U+FFFD for each lone surrogate, which the backend accepts (src-shared/well-formed-text.ts).
+      mutation: parseWellFormedJson(r.payload) as MutationOp,
       staffId: r.staff_id,
       createdAt: r.created_at,
       attempts: r.attempts,
