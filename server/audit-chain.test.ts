@@ -132,7 +132,7 @@ describe('per-device audit chain verification', () => {
   });
 
   it('refuses an event holding text that is not well-formed Unicode, at that event, repeating none of it', async () => {
-    // It could not be stored as it was hashed (SQLite keeps bytes that are not UTF-8, PostgreSQL's driver U+FFFD).
+    // No unmodified console records such text; in a text column no store would keep it as it was hashed.
     const desk = await signInStaff(run, 'reception1', await registerDevice(run, 'Desk with cut text'));
     const chain = new Chain(desk.deviceId, desk.staff.id);
     const first = chain.next();
@@ -154,7 +154,8 @@ describe('per-device audit chain verification', () => {
       ['bad-hash', inId.id.toWellFormed()],
     ]);
     for (const a of alerts) expect(a.eventId!.isWellFormed() && a.detail.isWellFormed()).toBe(true);
-    // The console's next honest event, linked to the last accepted one, goes in.
+    // The server's chain still ends at the last accepted event: an event linked to it goes in (one linked to a
+    // refused event would be a gap, as after any refusal).
     const honest = sealAuditEvent({ ...chain.next(), prevHash: first.hash });
     expect((await push(desk, [append(honest)]))[0]!.status).toBe('applied');
   });

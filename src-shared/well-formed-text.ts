@@ -67,10 +67,10 @@ export function illFormedTextPath(value: unknown, skipTopLevel?: string): (strin
 
 /**
  * JSON.parse of `text` with every string made well-formed: each lone surrogate becomes U+FFFD (ES2024
- * String.prototype.toWellFormed). For JSON this console stored before such text was refused at input and now sends
- * or builds on: an outbox row queued then, or a stored record whose text is copied into a new change (a series'
- * reason into its rebooked visits). Sent as it is, the backend would refuse the change (review of session 17).
- * Errors: JSON.parse's SyntaxError.
+ * String.prototype.toWellFormed). For JSON this console stored before such text was refused at input: its outbox
+ * rows as they are pushed (a row queued by the release before, or one holding text copied from a stored record, as a
+ * series' reason into its rebooked visits), which the backend would refuse otherwise, and personal reply templates,
+ * which its own router would refuse to save again (review of session 17). Errors: JSON.parse's SyntaxError.
  */
 export const parseWellFormedJson = (text: string): unknown =>
   JSON.parse(text, (_key, inner: unknown) => (typeof inner === 'string' ? inner.toWellFormed() : inner));

@@ -46,22 +46,22 @@ export async function appendConsoleAudit(
   const flag = (kind: AuditAlertKind, detail: string): Promise<void> =>
     store.insertAuditAlert({ at: receivedAt, deviceId, eventId, kind, detail });
 
-  // Text that is not well-formed Unicode (src-shared/well-formed-text.ts) cannot be stored as it was hashed (SQLite
-  // keeps bytes that are not UTF-8, PostgreSQL's driver a U+FFFD): its hash could never be checked again. A console
-  // of this release never records such text (its router refuses it at input), and an older one's event with it
-  // in a text column (its id, its record) failed its hash already, since its store changed the text.
+  if (event.deviceId !== deviceId)
+    return refuse('wrong-device', 'An audit event can only be appended by the device that recorded it.');
+  const pushedBy = m.staffId === 'system' ? null : m.staffId;
+  if (event.staffId !== pushedBy)
+    return refuse('unknown-staff', 'The audit event names someone other than the person it was pushed for.');
+  // Text that is not well-formed Unicode (src-shared/well-formed-text.ts): no unmodified console records it (field
+  // names are the code's, ids are generated, its router refuses such input), and in a text column (the id, the
+  // record) no store would keep it as it was hashed (SQLite keeps bytes that are not UTF-8, PostgreSQL's driver
+  // U+FFFD). Refused before any lookup by its ids. As after any refused event, that console's later events link to
+  // this one and are refused as a gap.
   const illFormed = illFormedTextPath(event);
   if (illFormed)
     return refuse(
       'bad-hash',
       `The audit event cannot be stored as it was hashed (${illFormedTextMessage('event', illFormed)}).`,
     );
-
-  if (event.deviceId !== deviceId)
-    return refuse('wrong-device', 'An audit event can only be appended by the device that recorded it.');
-  const pushedBy = m.staffId === 'system' ? null : m.staffId;
-  if (event.staffId !== pushedBy)
-    return refuse('unknown-staff', 'The audit event names someone other than the person it was pushed for.');
   // A refused attempt (a wrong password typed for a known username, by someone who never signed in here or
   // whose account is no longer active) is exactly what an auditor must see: it claims no action, so it needs no
   // sign-in on this PC. Anything else needs one.
